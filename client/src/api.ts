@@ -1,0 +1,52 @@
+// The client's one way to talk to the API: JSON in and out, the CSRF token on every state-changing
+// request, and errors turned into ApiFailure with the server's message and field.
+import type { ApiError, SessionInfo } from '../../server/protocol/roles.js';
+
+let csrfToken: string | undefined;
+
+export class ApiFailure extends Error {
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    message: string,
+    readonly field?: string,
+  ) {
+    super(message);
+  }
+}
+
+export async function api<T>(method: 'GET' | 'POST' | 'PUT' | 'DELETE', url: string, body?: unknown): Promise<T> {
+  const headers: Record<string, string> = { accept: 'application/json' };
+  if (body !== undefined) headers['content-type'] = 'application/json';
+  if (method !== 'GET' && csrfToken) headers['x-csrf-token'] = csrfToken;
+  const res = await fetch(url, { method, headers, credentials: 'same-origin', body: body === undefined ? undefined : JSON.stringify(body) });
+  if (res.status === 204) return undefined as T;
+  const data = (await res.json().catch(() => ({}))) as unknown;
+  if (!res.ok) {
+    const err = data as Partial<ApiError>;
+    throw new ApiFailure(res.status, err.error ?? 'error', err.message ?? `Request failed (${res.status})`, err.field);
+  }
+  return data as T;
+}
+
+export async function fetchSession(): Promise<SessionInfo | undefined> {
+  try {
+    const s = await api<SessionInfo>('GET', '/api/auth/session');
+    csrfToken = s.csrfToken;
+    return s;
+  } catch (err) {
+    if (err instanceof ApiFailure && err.status === 401) return undefined;
+    throw err;
+  }
+}
+
+export async function login(username: string, password: string): Promise<SessionInfo> {
+  const s = await api<SessionInfo>('POST', '/api/auth/login', { username, password });
+  csrfToken = s.csrfToken;
+  return s;
+}
+
+export async function logout(): Promise<void> {
+  await api<void>('POST', '/api/auth/logout');
+  csrfToken = undefined;
+}

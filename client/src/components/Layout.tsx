@@ -1,0 +1,40 @@
+import type { ReactNode } from 'react';
+import { useNavigate } from 'react-router';
+import { ROLE_LABEL } from '../../../server/protocol/roles.js';
+import { logout } from '../api.js';
+import { useSession } from '../session.js';
+
+export function Layout({ children }: { children: ReactNode }) {
+  const { session, setSession } = useSession();
+  const navigate = useNavigate();
+  if (!session) return null;
+  const { user } = session;
+  const onLogout = async () => {
+    try {
+      await logout();
+    } finally {
+      setSession(undefined);
+      navigate('/login', { replace: true });
+    }
+  };
+  return (
+    <div className="app">
+      {user.centreIsDemo && (
+        <div className="demo-banner" role="note">
+          DEMO CENTRE: practice data only. Nothing here counts towards a real assessment.
+        </div>
+      )}
+      <header className="topbar">
+        <strong className="brand">Callmark</strong>
+        <span className="who" data-testid="who">
+          {user.displayName} · {ROLE_LABEL[user.role]}
+          {user.centreName ? ` · ${user.centreName}` : ''}
+        </span>
+        <button type="button" onClick={onLogout}>
+          Log out
+        </button>
+      </header>
+      <main>{children}</main>
+    </div>
+  );
+}

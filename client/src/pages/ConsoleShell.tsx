@@ -1,0 +1,22 @@
+// The centre assessor's console: caller brief, call controls, live desktop timeline and marking.
+export function ConsoleShell() {
+  return (
+    <div className="shell" data-testid="home-assessor">
+      <h1>Assessor console</h1>
+      <div className="panels">
+        <section aria-label="Softphone">
+          <h2>Softphone</h2>
+          <p className="muted">Not connected.</p>
+        </section>
+        <section aria-label="Caller brief">
+          <h2>Caller brief</h2>
+          <p className="muted">No sitting in progress.</p>
+        </section>
+        <section aria-label="Candidate activity">
+          <h2>Candidate activity</h2>
+          <p className="muted">Nothing yet.</p>
+        </section>
+      </div>
+    </div>
+  );
+}

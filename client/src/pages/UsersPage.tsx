@@ -1,0 +1,191 @@
+// User administration: centres, users of every role, password resets and disabling.
+import { useCallback, useEffect, useState, type FormEvent } from 'react';
+import { CENTRE_ROLES, ROLE_LABEL, ROLES, type Role } from '../../../server/protocol/roles.js';
+import { api, ApiFailure } from '../api.js';
+import { useSession } from '../session.js';
+
+interface Centre {
+  id: number;
+  name: string;
+  isDemo: boolean;
+}
+interface User {
+  id: number;
+  username: string;
+  displayName: string;
+  role: Role;
+  centreId: number | null;
+  disabled: boolean;
+}
+
+const describe = (err: unknown) =>
+  err instanceof ApiFailure ? `${err.message}${err.field ? ` (${err.field})` : ''}` : 'The server could not be reached.';
+
+export function UsersPage() {
+  const { session } = useSession();
+  const [centres, setCentres] = useState<Centre[]>([]);
+  const [users, setUsers] = useState<User[]>([]);
+  const [notice, setNotice] = useState<{ kind: 'ok' | 'error'; text: string } | undefined>();
+  const [centreName, setCentreName] = useState('');
+  const [form, setForm] = useState({ username: '', displayName: '', role: 'candidate' as Role, centreId: '' });
+
+  const reload = useCallback(async () => {
+    const [c, u] = await Promise.all([api<{ centres: Centre[] }>('GET', '/api/centres'), api<{ users: User[] }>('GET', '/api/users')]);
+    setCentres(c.centres);
+    setUsers(u.users);
+  }, []);
+
+  useEffect(() => {
+    reload().catch((err: unknown) => setNotice({ kind: 'error', text: describe(err) }));
+  }, [reload]);
+
+  const centreLabel = (id: number | null) => (id === null ? '—' : (centres.find((c) => c.id === id)?.name ?? `#${id}`));
+
+  const createCentre = async (e: FormEvent) => {
+    e.preventDefault();
+    try {
+      await api('POST', '/api/centres', { name: centreName });
+      setCentreName('');
+      setNotice({ kind: 'ok', text: `Centre "${centreName}" created.` });
+      await reload();
+    } catch (err) {
+      setNotice({ kind: 'error', text: describe(err) });
+    }
+  };
+
+  const createUser = async (e: FormEvent) => {
+    e.preventDefault();
+    try {
+      const res = await api<{ user: User; password?: string }>('POST', '/api/users', {
+        username: form.username,
+        displayName: form.displayName,
+        role: form.role,
+        centreId: form.centreId ? Number(form.centreId) : null,
+      });
+      setNotice({ kind: 'ok', text: `User ${res.user.username} created. Initial password: ${res.password ?? '(as given)'}` });
+      setForm({ ...form, username: '', displayName: '' });
+      await reload();
+    } catch (err) {
+      setNotice({ kind: 'error', text: describe(err) });
+    }
+  };
+
+  const resetPassword = async (u: User) => {
+    try {
+      const res = await api<{ password?: string }>('POST', `/api/users/${u.id}/password`, {});
+      setNotice({ kind: 'ok', text: `New password for ${u.username}: ${res.password}` });
+    } catch (err) {
+      setNotice({ kind: 'error', text: describe(err) });
+    }
+  };
+
+  const toggleDisabled = async (u: User) => {
+    try {
+      await api('POST', `/api/users/${u.id}/disabled`, { disabled: !u.disabled });
+      setNotice({ kind: 'ok', text: `${u.username} is now ${u.disabled ? 'enabled' : 'disabled'}.` });
+      await reload();
+    } catch (err) {
+      setNotice({ kind: 'error', text: describe(err) });
+    }
+  };
+
+  const needsCentre = CENTRE_ROLES.includes(form.role);
+  return (
+    <div className="shell" data-testid="home-admin">
+      <h1>User administration</h1>
+      {notice && (
+        <p className={notice.kind === 'ok' ? 'notice' : 'error'} role={notice.kind === 'ok' ? 'status' : 'alert'}>
+          {notice.text}
+        </p>
+      )}
+      <div className="panels">
+        <section aria-label="Centres">
+          <h2>Centres</h2>
+          <ul>
+            {centres.map((c) => (
+              <li key={c.id}>
+                {c.name}
+                {c.isDemo && <span className="tag">demo</span>}
+              </li>
+            ))}
+          </ul>
+          <form onSubmit={createCentre} className="inline">
+            <input aria-label="New centre name" placeholder="New centre name" value={centreName} onChange={(e) => setCentreName(e.target.value)} required />
+            <button type="submit">Add centre</button>
+          </form>
+        </section>
+        <section aria-label="New user">
+          <h2>New user</h2>
+          <form onSubmit={createUser}>
+            <label>
+              Username
+              <input name="new-username" value={form.username} onChange={(e) => setForm({ ...form, username: e.target.value })} required />
+            </label>
+            <label>
+              Full name
+              <input name="new-display-name" value={form.displayName} onChange={(e) => setForm({ ...form, displayName: e.target.value })} required />
+            </label>
+            <label>
+              Role
+              <select name="new-role" value={form.role} onChange={(e) => setForm({ ...form, role: e.target.value as Role })}>
+                {ROLES.map((r) => (
+                  <option key={r} value={r}>
+                    {ROLE_LABEL[r]}
+                  </option>
+                ))}
+              </select>
+            </label>
+            <label>
+              Centre{needsCentre ? '' : ' (optional)'}
+              <select name="new-centre" value={form.centreId} onChange={(e) => setForm({ ...form, centreId: e.target.value })} required={needsCentre}>
+                <option value="">—</option>
+                {centres.map((c) => (
+                  <option key={c.id} value={c.id}>
+                    {c.name}
+                  </option>
+                ))}
+              </select>
+            </label>
+            <button type="submit">Create user</button>
+          </form>
+        </section>
+      </div>
+      <section aria-label="Users">
+        <h2>Users</h2>
+        <table>
+          <thead>
+            <tr>
+              <th>Username</th>
+              <th>Name</th>
+              <th>Role</th>
+              <th>Centre</th>
+              <th>Status</th>
+              <th />
+            </tr>
+          </thead>
+          <tbody>
+            {users.map((u) => (
+              <tr key={u.id} data-username={u.username}>
+                <td>{u.username}</td>
+                <td>{u.displayName}</td>
+                <td>{ROLE_LABEL[u.role]}</td>
+                <td>{centreLabel(u.centreId)}</td>
+                <td>{u.disabled ? 'Disabled' : 'Active'}</td>
+                <td className="actions">
+                  <button type="button" onClick={() => resetPassword(u)}>
+                    Reset password
+                  </button>
+                  {u.id !== session?.user.id && (
+                    <button type="button" onClick={() => toggleDisabled(u)}>
+                      {u.disabled ? 'Enable' : 'Disable'}
+                    </button>
+                  )}
+                </td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </section>
+    </div>
+  );
+}

@@ -1,0 +1,21 @@
+// Builds the SPA into build/client, which the Fastify server serves. No React plugin is needed:
+// esbuild compiles JSX with the automatic runtime (and it keeps the install small under npm 10).
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { defineConfig } from 'vite';
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+
+export default defineConfig({
+  root: here,
+  base: '/',
+  esbuild: { jsx: 'automatic' },
+  build: {
+    outDir: path.join(here, '..', 'build', 'client'),
+    emptyOutDir: true,
+    sourcemap: true,
+  },
+  server: {
+    proxy: { '/api': 'http://localhost:8443', '/sip': { target: 'ws://localhost:8443', ws: true } },
+  },
+});

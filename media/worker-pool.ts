@@ -1,0 +1,114 @@
+// A pool of mediasoup workers, one per core by default. Calls are spread over the workers by load
+// (fewest routers first). A worker that dies is replaced at once; whoever owns routers on it hears
+// about it through onWorkerDied so that the calls on it can be ended with a reason.
+//
+// Only API that mediasoup 3.8 and current 3.x share is used here (createWorker, worker.on('died'),
+// worker.pid, worker.close, worker.getResourceUsage), so a deployment can move to a newer release.
+import * as mediasoup from 'mediasoup';
+import type { types as ms } from 'mediasoup';
+
+export interface WorkerPoolOptions {
+  workers: number;
+  rtcMinPort: number;
+  rtcMaxPort: number;
+  logLevel?: 'debug' | 'warn' | 'error' | 'none';
+  onWorkerDied?: (info: { index: number; pid: number; error: Error }) => void;
+  onWorkerReplaced?: (info: { index: number; pid: number }) => void;
+}
+
+export interface WorkerSlot {
+  index: number;
+  worker: ms.Worker;
+  routers: number;
+}
+
+export interface WorkerPoolHealth {
+  workers: Array<{ index: number; pid: number; routers: number; alive: boolean }>;
+  replacements: number;
+}
+
+export class MediaWorkerPool {
+  private readonly slots: WorkerSlot[] = [];
+  private closed = false;
+  private replacements = 0;
+
+  private constructor(private readonly opts: WorkerPoolOptions) {}
+
+  static async start(opts: WorkerPoolOptions): Promise<MediaWorkerPool> {
+    const pool = new MediaWorkerPool(opts);
+    const portsPerWorker = Math.floor((opts.rtcMaxPort - opts.rtcMinPort + 1) / opts.workers);
+    if (portsPerWorker < 2) throw new Error(`RTP port range ${opts.rtcMinPort}-${opts.rtcMaxPort} is too small for ${opts.workers} workers`);
+    try {
+      for (let i = 0; i < opts.workers; i++) pool.slots.push({ index: i, worker: await pool.createWorker(i), routers: 0 });
+    } catch (err) {
+      await pool.close();
+      throw err;
+    }
+    return pool;
+  }
+
+  /** Each worker gets its own slice of the RTP port range so they never compete for a port. */
+  private portRange(index: number): { rtcMinPort: number; rtcMaxPort: number } {
+    const size = Math.floor((this.opts.rtcMaxPort - this.opts.rtcMinPort + 1) / this.opts.workers);
+    const rtcMinPort = this.opts.rtcMinPort + index * size;
+    return { rtcMinPort, rtcMaxPort: rtcMinPort + size - 1 };
+  }
+
+  private async createWorker(index: number): Promise<ms.Worker> {
+    const worker = await mediasoup.createWorker({
+      logLevel: this.opts.logLevel ?? 'warn',
+      ...this.portRange(index),
+    });
+    worker.on('died', (error: Error) => this.handleDeath(index, worker, error));
+    return worker;
+  }
+
+  private handleDeath(index: number, worker: ms.Worker, error: Error): void {
+    const slot = this.slots[index];
+    if (!slot || slot.worker !== worker) return;
+    this.opts.onWorkerDied?.({ index, pid: worker.pid, error });
+    slot.routers = 0;
+    if (this.closed) return;
+    void this.createWorker(index).then(
+      (replacement) => {
+        if (this.closed) {
+          replacement.close();
+          return;
+        }
+        slot.worker = replacement;
+        this.replacements++;
+        this.opts.onWorkerReplaced?.({ index, pid: replacement.pid });
+      },
+      (err: unknown) => this.opts.onWorkerDied?.({ index, pid: -1, error: err instanceof Error ? err : new Error(String(err)) }),
+    );
+  }
+
+  /** The least loaded live worker; the caller creates its router there and must call release() when done. */
+  acquire(): WorkerSlot {
+    const live = this.slots.filter((s) => !s.worker.closed);
+    if (live.length === 0) throw new Error('no mediasoup worker is running');
+    const slot = live.reduce((best, s) => (s.routers < best.routers ? s : best));
+    slot.routers++;
+    return slot;
+  }
+
+  release(slot: WorkerSlot): void {
+    if (slot.routers > 0) slot.routers--;
+  }
+
+  get size(): number {
+    return this.slots.length;
+  }
+
+  health(): WorkerPoolHealth {
+    return {
+      workers: this.slots.map((s) => ({ index: s.index, pid: s.worker.pid, routers: s.routers, alive: !s.worker.closed })),
+      replacements: this.replacements,
+    };
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    for (const s of this.slots) if (!s.worker.closed) s.worker.close();
+  }
+}

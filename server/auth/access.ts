@@ -1,0 +1,80 @@
+// Access control for every route. Each route declares config.access:
+//   'public'          anyone (login, health)
+//   'authenticated'   any logged-in user
+//   Role[]            only these roles
+// A route under /api without a declaration is refused at start-up, so none can be forgotten.
+// State-changing requests of logged-in users must carry the session's CSRF token in X-CSRF-Token,
+// and any request that names an Origin must name this server.
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { Role } from '../protocol/roles.js';
+import { HttpError } from '../http/errors.js';
+import type { ActiveSession, SessionService } from './sessions.js';
+
+export type Access = 'public' | 'authenticated' | readonly Role[];
+
+declare module 'fastify' {
+  interface FastifyContextConfig {
+    access?: Access;
+  }
+  interface FastifyRequest {
+    session: ActiveSession | undefined;
+  }
+  interface FastifyInstance {
+    /** Every route registered, with its declared access: the authorization matrix test walks it. */
+    routeAccess: Array<{ method: string; url: string; access: Access }>;
+  }
+}
+
+export const SESSION_COOKIE = 'callmark_session';
+export const CSRF_HEADER = 'x-csrf-token';
+const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
+
+export function requireSession(request: FastifyRequest): ActiveSession {
+  if (!request.session) throw new HttpError(401, 'unauthenticated', 'Log in first.');
+  return request.session;
+}
+
+function originMatchesHost(request: FastifyRequest): boolean {
+  const origin = request.headers.origin;
+  if (!origin) return true;
+  try {
+    return new URL(origin).host === request.headers.host;
+  } catch {
+    return false;
+  }
+}
+
+export function registerAccessControl(app: FastifyInstance, sessions: SessionService): void {
+  app.decorate('routeAccess', []);
+  app.decorateRequest('session', undefined);
+
+  app.addHook('onRoute', (route) => {
+    const access = route.config?.access;
+    const methods = Array.isArray(route.method) ? route.method : [route.method];
+    if (access === undefined) {
+      if (route.url.startsWith('/api')) throw new Error(`route ${methods.join(',')} ${route.url} does not declare config.access`);
+      return;
+    }
+    for (const method of methods) if (method !== 'HEAD') app.routeAccess.push({ method, url: route.url, access });
+  });
+
+  app.addHook('onRequest', async (request: FastifyRequest, reply: FastifyReply) => {
+    const access = request.routeOptions.config?.access;
+    if (access === undefined) return;
+    if (!SAFE_METHODS.has(request.method) && !originMatchesHost(request)) {
+      throw new HttpError(403, 'bad_origin', 'This request came from another site and was refused.');
+    }
+    request.session = sessions.resolve(request.cookies[SESSION_COOKIE]);
+    if (access === 'public') return;
+    if (!request.session) {
+      if (request.cookies[SESSION_COOKIE]) void reply.clearCookie(SESSION_COOKIE, { path: '/' });
+      throw new HttpError(401, 'unauthenticated', 'Your session has ended or you are not logged in. Log in again.');
+    }
+    if (access !== 'authenticated' && !access.includes(request.session.user.role)) {
+      throw new HttpError(403, 'forbidden', `This is not available to the ${request.session.user.role} role.`);
+    }
+    if (!SAFE_METHODS.has(request.method) && request.headers[CSRF_HEADER] !== request.session.csrfToken) {
+      throw new HttpError(403, 'csrf', 'The request is missing its security token; reload the page and try again.');
+    }
+  });
+}

@@ -1,0 +1,111 @@
+// Server configuration, read once from the environment. Every setting has a documented default
+// (see README.md, "Configuration"), so `npm start` works with no environment at all.
+import os from 'node:os';
+import path from 'node:path';
+import { z } from 'zod';
+
+const bool = z
+  .enum(['1', '0', 'true', 'false', 'yes', 'no', 'on', 'off'])
+  .transform((v) => ['1', 'true', 'yes', 'on'].includes(v));
+const port = z.coerce.number().int().min(0).max(65535);
+
+const envSchema = z
+  .object({
+    CALLMARK_HOST: z.string().min(1).default('0.0.0.0'),
+    CALLMARK_PORT: port.default(8443),
+    CALLMARK_DATA_DIR: z.string().min(1).default('data'),
+    CALLMARK_RECORDINGS_DIR: z.string().min(1).optional(),
+    CALLMARK_PUBLIC_IP: z.string().ip().optional(),
+    CALLMARK_RTC_MIN_PORT: port.default(40000),
+    CALLMARK_RTC_MAX_PORT: port.default(49999),
+    CALLMARK_MEDIA_WORKERS: z.coerce.number().int().min(1).max(64).optional(),
+    CALLMARK_TLS: z.enum(['auto', 'off']).default('auto'),
+    CALLMARK_TLS_CERT: z.string().min(1).optional(),
+    CALLMARK_TLS_KEY: z.string().min(1).optional(),
+    CALLMARK_LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+    CALLMARK_SESSION_IDLE_MINUTES: z.coerce.number().int().min(1).default(120),
+    CALLMARK_SESSION_MAX_HOURS: z.coerce.number().int().min(1).default(12),
+    CALLMARK_LOGIN_RATE_LIMIT: z.coerce.number().int().min(1).default(10),
+    CALLMARK_BODY_LIMIT_BYTES: z.coerce.number().int().min(1024).default(1024 * 1024),
+    CALLMARK_ADMIN_USER: z.string().min(1).default('admin'),
+    CALLMARK_ADMIN_PASSWORD: z.string().min(10).optional(),
+    CALLMARK_DEMO: bool.default('0'),
+    CALLMARK_DEMO_PASSWORD: z.string().min(10).default('demo-password'),
+  })
+  .refine((e) => e.CALLMARK_RTC_MIN_PORT <= e.CALLMARK_RTC_MAX_PORT, {
+    message: 'CALLMARK_RTC_MIN_PORT must not exceed CALLMARK_RTC_MAX_PORT',
+    path: ['CALLMARK_RTC_MIN_PORT'],
+  })
+  .refine((e) => Boolean(e.CALLMARK_TLS_CERT) === Boolean(e.CALLMARK_TLS_KEY), {
+    message: 'set both CALLMARK_TLS_CERT and CALLMARK_TLS_KEY, or neither',
+    path: ['CALLMARK_TLS_CERT'],
+  });
+
+export interface Config {
+  host: string;
+  port: number;
+  dataDir: string;
+  databaseFile: string;
+  recordingsDir: string;
+  publicIp: string;
+  rtcMinPort: number;
+  rtcMaxPort: number;
+  mediaWorkers: number;
+  tls: { mode: 'off' } | { mode: 'files'; certFile: string; keyFile: string } | { mode: 'self-signed'; dir: string };
+  logLevel: string;
+  sessionIdleMs: number;
+  sessionMaxMs: number;
+  loginRateLimitPerMinute: number;
+  bodyLimitBytes: number;
+  adminUser: string;
+  adminPassword: string | undefined;
+  demo: boolean;
+  demoPassword: string;
+}
+
+export class ConfigError extends Error {}
+
+/** First non-internal IPv4 address of this host, or loopback when there is none. */
+export function detectPublicIp(): string {
+  for (const addrs of Object.values(os.networkInterfaces())) {
+    for (const a of addrs ?? []) if (a.family === 'IPv4' && !a.internal) return a.address;
+  }
+  return '127.0.0.1';
+}
+
+export function loadConfig(env: NodeJS.ProcessEnv = process.env, argv: string[] = []): Config {
+  const parsed = envSchema.safeParse(env);
+  if (!parsed.success) {
+    const lines = parsed.error.issues.map((i) => `  ${i.path.join('.') || '(environment)'}: ${i.message}`);
+    throw new ConfigError(`invalid configuration:\n${lines.join('\n')}`);
+  }
+  const e = parsed.data;
+  const dataDir = path.resolve(e.CALLMARK_DATA_DIR);
+  let tls: Config['tls'] = { mode: 'off' };
+  if (e.CALLMARK_TLS_CERT && e.CALLMARK_TLS_KEY) {
+    tls = { mode: 'files', certFile: path.resolve(e.CALLMARK_TLS_CERT), keyFile: path.resolve(e.CALLMARK_TLS_KEY) };
+  } else if (e.CALLMARK_TLS === 'auto') {
+    tls = { mode: 'self-signed', dir: path.join(dataDir, 'tls') };
+  }
+  return {
+    host: e.CALLMARK_HOST,
+    port: e.CALLMARK_PORT,
+    dataDir,
+    databaseFile: path.join(dataDir, 'callmark.sqlite'),
+    recordingsDir: path.resolve(e.CALLMARK_RECORDINGS_DIR ?? path.join(dataDir, 'recordings')),
+    publicIp: e.CALLMARK_PUBLIC_IP ?? detectPublicIp(),
+    rtcMinPort: e.CALLMARK_RTC_MIN_PORT,
+    rtcMaxPort: e.CALLMARK_RTC_MAX_PORT,
+    mediaWorkers: e.CALLMARK_MEDIA_WORKERS ?? Math.max(1, os.cpus().length),
+    tls,
+    logLevel: e.CALLMARK_LOG_LEVEL,
+    sessionIdleMs: e.CALLMARK_SESSION_IDLE_MINUTES * 60_000,
+    sessionMaxMs: e.CALLMARK_SESSION_MAX_HOURS * 3_600_000,
+    loginRateLimitPerMinute: e.CALLMARK_LOGIN_RATE_LIMIT,
+    bodyLimitBytes: e.CALLMARK_BODY_LIMIT_BYTES,
+    adminUser: e.CALLMARK_ADMIN_USER,
+    adminPassword: e.CALLMARK_ADMIN_PASSWORD,
+    demo: e.CALLMARK_DEMO || argv.includes('--demo'),
+    demoPassword: e.CALLMARK_DEMO_PASSWORD,
+  };
+}

@@ -1,0 +1,79 @@
+// Numbered schema migrations, applied in order at start-up inside one transaction each.
+// A migration that has run is recorded in schema_migrations and never runs again, so applying
+// the list twice is a no-op. Never edit a migration that has shipped: add the next number.
+import type { Db } from './connection.js';
+
+export interface Migration {
+  version: number;
+  name: string;
+  sql: string;
+}
+
+export const migrations: readonly Migration[] = [
+  {
+    version: 1,
+    name: 'centres, users and sessions',
+    sql: `
+      CREATE TABLE centres (
+        id          INTEGER PRIMARY KEY,
+        name        TEXT NOT NULL UNIQUE,
+        is_demo     INTEGER NOT NULL DEFAULT 0 CHECK (is_demo IN (0, 1)),
+        created_at  INTEGER NOT NULL
+      );
+      CREATE TABLE users (
+        id             INTEGER PRIMARY KEY,
+        username       TEXT NOT NULL UNIQUE COLLATE NOCASE,
+        display_name   TEXT NOT NULL,
+        role           TEXT NOT NULL CHECK (role IN ('admin', 'candidate', 'assessor', 'moderator')),
+        centre_id      INTEGER REFERENCES centres(id),
+        password_hash  TEXT NOT NULL,
+        disabled       INTEGER NOT NULL DEFAULT 0 CHECK (disabled IN (0, 1)),
+        created_at     INTEGER NOT NULL,
+        updated_at     INTEGER NOT NULL,
+        CHECK (role NOT IN ('candidate', 'assessor') OR centre_id IS NOT NULL)
+      );
+      CREATE INDEX users_centre ON users(centre_id);
+      CREATE TABLE sessions (
+        token_hash    TEXT PRIMARY KEY,
+        user_id       INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+        csrf_token    TEXT NOT NULL,
+        created_at    INTEGER NOT NULL,
+        last_seen_at  INTEGER NOT NULL,
+        expires_at    INTEGER NOT NULL
+      );
+      CREATE INDEX sessions_user ON sessions(user_id);
+      CREATE INDEX sessions_expiry ON sessions(expires_at);
+    `,
+  },
+];
+
+export interface MigrationResult {
+  applied: number[];
+  currentVersion: number;
+}
+
+export function migrate(db: Db, list: readonly Migration[] = migrations): MigrationResult {
+  db.exec(`CREATE TABLE IF NOT EXISTS schema_migrations (
+    version     INTEGER PRIMARY KEY,
+    name        TEXT NOT NULL,
+    applied_at  INTEGER NOT NULL
+  )`);
+  const done = new Set(
+    db.prepare('SELECT version FROM schema_migrations').all().map((r) => (r as { version: number }).version),
+  );
+  const sorted = [...list].sort((a, b) => a.version - b.version);
+  sorted.forEach((m, i) => {
+    if (m.version !== i + 1) throw new Error(`migrations must be numbered 1..n without gaps; found ${m.version} at position ${i + 1}`);
+  });
+  const applied: number[] = [];
+  const record = db.prepare('INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)');
+  for (const m of sorted) {
+    if (done.has(m.version)) continue;
+    db.transaction(() => {
+      db.exec(m.sql);
+      record.run(m.version, m.name, Date.now());
+    })();
+    applied.push(m.version);
+  }
+  return { applied, currentVersion: sorted.length };
+}

@@ -1,0 +1,24 @@
+// The repository layer: the only code in Callmark that writes SQL.
+import type { Db } from '../connection.js';
+import { CentreRepository } from './centres.js';
+import { SessionRepository } from './sessions.js';
+import { UserRepository } from './users.js';
+
+export interface Repositories {
+  db: Db;
+  centres: CentreRepository;
+  users: UserRepository;
+  sessions: SessionRepository;
+  /** Runs fn in one write transaction: all of it is stored, or none. */
+  transaction<T>(fn: () => T): T;
+}
+
+export function createRepositories(db: Db): Repositories {
+  return {
+    db,
+    centres: new CentreRepository(db),
+    users: new UserRepository(db),
+    sessions: new SessionRepository(db),
+    transaction: <T>(fn: () => T): T => db.transaction(fn)(),
+  };
+}

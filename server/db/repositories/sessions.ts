@@ -1,0 +1,62 @@
+import type { Db } from '../connection.js';
+
+export interface SessionRecord {
+  tokenHash: string;
+  userId: number;
+  csrfToken: string;
+  createdAt: number;
+  lastSeenAt: number;
+  expiresAt: number;
+}
+
+interface SessionRow {
+  token_hash: string;
+  user_id: number;
+  csrf_token: string;
+  created_at: number;
+  last_seen_at: number;
+  expires_at: number;
+}
+
+const toSession = (r: SessionRow): SessionRecord => ({
+  tokenHash: r.token_hash,
+  userId: r.user_id,
+  csrfToken: r.csrf_token,
+  createdAt: r.created_at,
+  lastSeenAt: r.last_seen_at,
+  expiresAt: r.expires_at,
+});
+
+export class SessionRepository {
+  constructor(private readonly db: Db) {}
+
+  create(s: SessionRecord): void {
+    this.db
+      .prepare(
+        `INSERT INTO sessions (token_hash, user_id, csrf_token, created_at, last_seen_at, expires_at)
+         VALUES (?, ?, ?, ?, ?, ?)`,
+      )
+      .run(s.tokenHash, s.userId, s.csrfToken, s.createdAt, s.lastSeenAt, s.expiresAt);
+  }
+
+  find(tokenHash: string): SessionRecord | undefined {
+    const row = this.db.prepare('SELECT * FROM sessions WHERE token_hash = ?').get(tokenHash) as SessionRow | undefined;
+    return row && toSession(row);
+  }
+
+  touch(tokenHash: string, lastSeenAt: number, expiresAt: number): void {
+    this.db.prepare('UPDATE sessions SET last_seen_at = ?, expires_at = ? WHERE token_hash = ?').run(lastSeenAt, expiresAt, tokenHash);
+  }
+
+  delete(tokenHash: string): void {
+    this.db.prepare('DELETE FROM sessions WHERE token_hash = ?').run(tokenHash);
+  }
+
+  deleteForUser(userId: number): number {
+    return this.db.prepare('DELETE FROM sessions WHERE user_id = ?').run(userId).changes;
+  }
+
+  deleteExpired(now: number): number {
+    return this.db.prepare('DELETE FROM sessions WHERE expires_at <= ?').run(now).changes;
+  }
+}

@@ -1,0 +1,90 @@
+import type { Role } from '../../protocol/roles.js';
+import type { Db } from '../connection.js';
+
+export interface User {
+  id: number;
+  username: string;
+  displayName: string;
+  role: Role;
+  centreId: number | null;
+  disabled: boolean;
+  createdAt: number;
+  updatedAt: number;
+}
+
+export interface UserWithHash extends User {
+  passwordHash: string;
+}
+
+interface UserRow {
+  id: number;
+  username: string;
+  display_name: string;
+  role: Role;
+  centre_id: number | null;
+  password_hash: string;
+  disabled: number;
+  created_at: number;
+  updated_at: number;
+}
+
+const toUser = (r: UserRow): User => ({
+  id: r.id,
+  username: r.username,
+  displayName: r.display_name,
+  role: r.role,
+  centreId: r.centre_id,
+  disabled: r.disabled === 1,
+  createdAt: r.created_at,
+  updatedAt: r.updated_at,
+});
+
+export class UserRepository {
+  constructor(private readonly db: Db) {}
+
+  list(filter: { centreId?: number } = {}): User[] {
+    const rows = (filter.centreId === undefined
+      ? this.db.prepare('SELECT * FROM users ORDER BY username').all()
+      : this.db.prepare('SELECT * FROM users WHERE centre_id = ? ORDER BY username').all(filter.centreId)) as UserRow[];
+    return rows.map(toUser);
+  }
+
+  findById(id: number): User | undefined {
+    const row = this.db.prepare('SELECT * FROM users WHERE id = ?').get(id) as UserRow | undefined;
+    return row && toUser(row);
+  }
+
+  findByUsernameWithHash(username: string): UserWithHash | undefined {
+    const row = this.db.prepare('SELECT * FROM users WHERE username = ?').get(username) as UserRow | undefined;
+    return row && { ...toUser(row), passwordHash: row.password_hash };
+  }
+
+  countByRole(role: Role): number {
+    return (this.db.prepare('SELECT COUNT(*) AS n FROM users WHERE role = ?').get(role) as { n: number }).n;
+  }
+
+  count(): number {
+    return (this.db.prepare('SELECT COUNT(*) AS n FROM users').get() as { n: number }).n;
+  }
+
+  create(
+    input: { username: string; displayName: string; role: Role; centreId: number | null; passwordHash: string },
+    now = Date.now(),
+  ): User {
+    const info = this.db
+      .prepare(
+        `INSERT INTO users (username, display_name, role, centre_id, password_hash, disabled, created_at, updated_at)
+         VALUES (?, ?, ?, ?, ?, 0, ?, ?)`,
+      )
+      .run(input.username, input.displayName, input.role, input.centreId, input.passwordHash, now, now);
+    return this.findById(Number(info.lastInsertRowid))!;
+  }
+
+  setPasswordHash(id: number, passwordHash: string, now = Date.now()): boolean {
+    return this.db.prepare('UPDATE users SET password_hash = ?, updated_at = ? WHERE id = ?').run(passwordHash, now, id).changes === 1;
+  }
+
+  setDisabled(id: number, disabled: boolean, now = Date.now()): boolean {
+    return this.db.prepare('UPDATE users SET disabled = ?, updated_at = ? WHERE id = ?').run(disabled ? 1 : 0, now, id).changes === 1;
+  }
+}

@@ -1,0 +1,119 @@
+// The production entry point (README command 1 ends here): configuration from the environment,
+// database migrated, first-start accounts, one mediasoup worker per core, HTTP(S) on one port,
+// and a clean shutdown on SIGTERM/SIGINT.
+import fs from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { MediaWorkerPool } from '../media/index.js';
+import { buildApp } from './app.js';
+import { bootstrapAccounts } from './bootstrap.js';
+import { systemClock } from './clock.js';
+import { ConfigError, loadConfig, type Config } from './config.js';
+import { closeDatabase, openDatabase } from './db/connection.js';
+import { migrate } from './db/migrations.js';
+import { createRepositories } from './db/repositories/index.js';
+import { loadTls } from './tls.js';
+
+const projectRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
+
+function printBanner(config: Config, url: string, lines: string[]): void {
+  const bar = '='.repeat(72);
+  console.log(`\n${bar}\n  Callmark is running: ${url}\n${lines.map((l) => `  ${l}`).join('\n')}\n${bar}\n`);
+  void config;
+}
+
+async function main(): Promise<void> {
+  let config: Config;
+  try {
+    config = loadConfig(process.env, process.argv.slice(2));
+  } catch (err) {
+    if (err instanceof ConfigError) {
+      console.error(err.message);
+      process.exit(2);
+    }
+    throw err;
+  }
+  fs.mkdirSync(config.dataDir, { recursive: true });
+  fs.mkdirSync(config.recordingsDir, { recursive: true });
+
+  const db = openDatabase(config.databaseFile);
+  const migration = migrate(db);
+  const repos = createRepositories(db);
+  const accounts = await bootstrapAccounts(repos, config);
+  const tls = loadTls(config.tls, config.publicIp);
+
+  const media = await MediaWorkerPool.start({
+    workers: config.mediaWorkers,
+    rtcMinPort: config.rtcMinPort,
+    rtcMaxPort: config.rtcMaxPort,
+    onWorkerDied: ({ index, pid, error }) => app.log.error({ index, pid, err: error }, 'mediasoup worker died; replacing it'),
+    onWorkerReplaced: ({ index, pid }) => app.log.warn({ index, pid }, 'mediasoup worker replaced'),
+  });
+
+  const app = await buildApp({
+    repos,
+    clock: systemClock,
+    sessionIdleMs: config.sessionIdleMs,
+    sessionMaxMs: config.sessionMaxMs,
+    loginRateLimitPerMinute: config.loginRateLimitPerMinute,
+    bodyLimitBytes: config.bodyLimitBytes,
+    secureCookies: Boolean(tls),
+    media,
+    clientDir: path.join(projectRoot, 'build', 'client'),
+    logger: { level: config.logLevel },
+    ...(tls ? { https: { cert: tls.cert, key: tls.key } } : {}),
+  });
+  app.log.info(
+    { database: config.databaseFile, schemaVersion: migration.currentVersion, applied: migration.applied, mediaWorkers: media.size },
+    'database ready, media workers started',
+  );
+
+  let stopping = false;
+  const shutdown = async (signal: string): Promise<void> => {
+    if (stopping) return;
+    stopping = true;
+    app.log.info({ signal }, 'shutting down');
+    const force = setTimeout(() => {
+      app.log.error('shutdown took longer than 10 s; exiting anyway');
+      process.exit(1);
+    }, 10_000);
+    force.unref();
+    try {
+      await app.close();
+      await media.close();
+    } finally {
+      closeDatabase(db);
+      clearTimeout(force);
+    }
+    process.exit(0);
+  };
+  process.on('SIGTERM', () => void shutdown('SIGTERM'));
+  process.on('SIGINT', () => void shutdown('SIGINT'));
+
+  const address = await app.listen({ host: config.host, port: config.port });
+  const actualPort = Number(new URL(address).port);
+  const scheme = tls ? 'https' : 'http';
+  const shownHost = ['0.0.0.0', '::'].includes(config.host) ? (tls ? config.publicIp : 'localhost') : config.host;
+  const url = `${scheme}://${shownHost}:${actualPort}/`;
+  const lines: string[] = [];
+  if (tls && ['0.0.0.0', '::'].includes(config.host)) lines.push(`On this machine: ${scheme}://localhost:${actualPort}/`);
+  if (tls?.selfSigned) lines.push(`Self-signed certificate (${tls.certFile}): browsers will ask you to accept it once.`);
+  if (accounts.adminCreated) {
+    const a = accounts.adminCreated;
+    lines.push(
+      a.passwordWasGenerated
+        ? `Admin account created: ${a.username} / ${a.password}   (shown once; change it after logging in)`
+        : `Admin account created: ${a.username} (password from CALLMARK_ADMIN_PASSWORD)`,
+    );
+  }
+  if (accounts.demoUsers) {
+    lines.push(`Demo users (password "${config.demoPassword}"): ${accounts.demoUsers.map((u) => u.username).join(', ')}`);
+  }
+  lines.push(`Data: ${config.dataDir}   Media workers: ${media.size}   Logs: pino JSON on stdout`);
+  printBanner(config, url, lines);
+}
+
+main().catch((err: unknown) => {
+  console.error('Callmark failed to start:', err);
+  process.exit(1);
+});

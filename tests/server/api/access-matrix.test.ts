@@ -1,0 +1,83 @@
+// Walks every route the app registers with every role (and no login) and checks the answer:
+// 401 without a session, 403 for a role the route does not allow, success for one it does.
+// A route missing from the table fails the test, so a new route cannot skip this check.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ROLES, type Role } from '../../../server/protocol/roles.js';
+import { createTestApp, type Login, type TestApp } from '../../support/test-app.js';
+
+interface Probe {
+  method: 'GET' | 'POST';
+  url: string;
+  /** The concrete request for a path with parameters. */
+  path?: (t: TestApp) => string;
+  body?: (t: TestApp) => unknown;
+  ok: number;
+}
+
+const probes: Probe[] = [
+  { method: 'GET', url: '/healthz', ok: 200 },
+  { method: 'POST', url: '/api/auth/login', body: () => ({ username: 'candidate1', password: 'correct-horse-battery' }), ok: 200 },
+  { method: 'GET', url: '/api/auth/session', ok: 200 },
+  { method: 'POST', url: '/api/auth/logout', ok: 204 },
+  { method: 'GET', url: '/api/centres', ok: 200 },
+  { method: 'POST', url: '/api/centres', body: () => ({ name: `Centre ${Math.random()}` }), ok: 201 },
+  { method: 'GET', url: '/api/users', ok: 200 },
+  {
+    method: 'POST',
+    url: '/api/users',
+    body: (t) => ({ username: `u${Math.floor(Math.random() * 1e9)}`, displayName: 'New', role: 'candidate', centreId: t.centreId }),
+    ok: 201,
+  },
+  { method: 'POST', url: '/api/users/:id/password', path: (t) => `/api/users/${t.repos.users.findByUsernameWithHash('candidate2')!.id}/password`, body: () => ({}), ok: 200 },
+  {
+    method: 'POST',
+    url: '/api/users/:id/disabled',
+    path: (t) => `/api/users/${t.users.moderator}/disabled`,
+    body: () => ({ disabled: false }),
+    ok: 200,
+  },
+];
+
+let t: TestApp;
+beforeAll(async () => {
+  t = await createTestApp();
+});
+afterAll(async () => {
+  await t.close();
+});
+
+describe('authorization matrix', () => {
+  it('has a probe for every registered route', () => {
+    const registered = t.app.routeAccess.map((r) => `${r.method} ${r.url}`).sort();
+    const probed = probes.map((p) => `${p.method} ${p.url}`).sort();
+    expect(probed).toEqual(registered);
+  });
+
+  const who: Array<Role | 'anonymous'> = ['anonymous', ...ROLES];
+  for (const probe of probes) {
+    for (const role of who) {
+      it(`${probe.method} ${probe.url} as ${role}`, async () => {
+        const access = t.app.routeAccess.find((r) => r.method === probe.method && r.url === probe.url)!.access;
+        const login: Login | undefined = role === 'anonymous' ? undefined : await t.loginAs(role);
+        const res = await t.app.inject({
+          method: probe.method,
+          url: probe.path ? probe.path(t) : probe.url,
+          headers: login ? { cookie: login.cookie, 'x-csrf-token': login.csrf } : {},
+          ...(probe.body ? { payload: probe.body(t) as object } : {}),
+        });
+        const allowed = access === 'public' || (role !== 'anonymous' && (access === 'authenticated' || access.includes(role)));
+        if (allowed) expect(res.statusCode, res.body).toBe(probe.ok);
+        else if (role === 'anonymous') expect(res.statusCode, res.body).toBe(401);
+        else expect(res.statusCode, res.body).toBe(403);
+      });
+    }
+  }
+
+  it('refuses to start when an /api route forgets to declare its access', async () => {
+    const { default: Fastify } = await import('fastify');
+    const { registerAccessControl } = await import('../../../server/auth/access.js');
+    const app = Fastify();
+    registerAccessControl(app, { resolve: () => undefined } as never);
+    expect(() => app.get('/api/oops', async () => 'x')).toThrow(/does not declare config.access/);
+  });
+});

@@ -1,0 +1,104 @@
+// Builds the real Fastify app over a fresh SQLite database for API tests (driven with app.inject),
+// with one user of every role in a centre, plus users in a second, foreign centre.
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
+import { buildApp, type AppOptions } from '../../server/app.js';
+import { hashPassword } from '../../server/auth/passwords.js';
+import { ManualClock } from '../../server/clock.js';
+import { openDatabase } from '../../server/db/connection.js';
+import { migrate } from '../../server/db/migrations.js';
+import { createRepositories, type Repositories } from '../../server/db/repositories/index.js';
+import { ROLES, type Role } from '../../server/protocol/roles.js';
+
+export const PASSWORD = 'correct-horse-battery';
+
+export interface Login {
+  cookie: string;
+  csrf: string;
+  userId: number;
+}
+
+export interface TestApp {
+  app: FastifyInstance;
+  repos: Repositories;
+  clock: ManualClock;
+  dir: string;
+  users: Record<Role, number>;
+  centreId: number;
+  foreignCentreId: number;
+  login(username: string, password?: string): Promise<Login>;
+  loginAs(role: Role): Promise<Login>;
+  close(): Promise<void>;
+}
+
+export function sessionCookie(res: LightMyRequestResponse): string {
+  const c = res.cookies.find((x) => x.name === 'callmark_session');
+  if (!c) throw new Error(`no session cookie in response ${res.statusCode}: ${res.body}`);
+  return `callmark_session=${c.value}`;
+}
+
+export async function createTestApp(overrides: Partial<AppOptions> = {}): Promise<TestApp> {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'callmark-test-'));
+  const db = openDatabase(path.join(dir, 'test.sqlite'));
+  migrate(db);
+  const repos = createRepositories(db);
+  const clock = new ManualClock();
+  const hash = await hashPassword(PASSWORD);
+  const centre = repos.centres.create({ name: 'Northgate College' });
+  const foreign = repos.centres.create({ name: 'Southfield Academy' });
+  const users = {} as Record<Role, number>;
+  for (const role of ROLES) {
+    const inCentre = role === 'candidate' || role === 'assessor';
+    users[role] = repos.users.create({ username: `${role}1`, displayName: `Test ${role}`, role, centreId: inCentre ? centre.id : null, passwordHash: hash }).id;
+  }
+  repos.users.create({ username: 'candidate2', displayName: 'Foreign candidate', role: 'candidate', centreId: foreign.id, passwordHash: hash });
+  const app = await buildApp({
+    repos,
+    clock,
+    sessionIdleMs: 60 * 60_000,
+    sessionMaxMs: 12 * 3_600_000,
+    loginRateLimitPerMinute: 1000,
+    bodyLimitBytes: 64 * 1024,
+    secureCookies: false,
+    ...overrides,
+  });
+  await app.ready();
+  const login = async (username: string, password = PASSWORD): Promise<Login> => {
+    const res = await app.inject({ method: 'POST', url: '/api/auth/login', payload: { username, password } });
+    if (res.statusCode !== 200) throw new Error(`login ${username} failed: ${res.statusCode} ${res.body}`);
+    const body = res.json() as { csrfToken: string; user: { id: number } };
+    return { cookie: sessionCookie(res), csrf: body.csrfToken, userId: body.user.id };
+  };
+  return {
+    app,
+    repos,
+    clock,
+    dir,
+    users,
+    centreId: centre.id,
+    foreignCentreId: foreign.id,
+    login,
+    loginAs: (role) => login(`${role}1`),
+    close: async () => {
+      await app.close();
+      db.close();
+      fs.rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** A free TCP port on loopback. */
+export async function freePort(): Promise<number> {
+  const net = await import('node:net');
+  return new Promise((resolve, reject) => {
+    const srv = net.createServer();
+    srv.unref();
+    srv.on('error', reject);
+    srv.listen(0, '127.0.0.1', () => {
+      const { port } = srv.address() as { port: number };
+      srv.close(() => resolve(port));
+    });
+  });
+}
