@@ -107,8 +107,28 @@ export class MediaWorkerPool {
     };
   }
 
-  async close(): Promise<void> {
+  /** Closes every worker and waits (up to timeoutMs) until their processes have exited. */
+  async close(timeoutMs = 5000): Promise<void> {
     this.closed = true;
+    const pids = this.slots.map((s) => s.worker.pid);
     for (const s of this.slots) if (!s.worker.closed) s.worker.close();
+    const deadline = Date.now() + timeoutMs;
+    while (pids.some(isRunning) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+    for (const pid of pids.filter(isRunning)) {
+      try {
+        process.kill(pid, 'SIGKILL');
+      } catch {
+        /* exited meanwhile */
+      }
+    }
+  }
+}
+
+function isRunning(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
   }
 }

@@ -117,35 +117,27 @@ export function UsersPage() {
         <section aria-label="New user">
           <h2>New user</h2>
           <form onSubmit={createUser}>
-            <label>
-              Username
-              <input name="new-username" value={form.username} onChange={(e) => setForm({ ...form, username: e.target.value })} required />
-            </label>
-            <label>
-              Full name
-              <input name="new-display-name" value={form.displayName} onChange={(e) => setForm({ ...form, displayName: e.target.value })} required />
-            </label>
-            <label>
-              Role
-              <select name="new-role" value={form.role} onChange={(e) => setForm({ ...form, role: e.target.value as Role })}>
-                {ROLES.map((r) => (
-                  <option key={r} value={r}>
-                    {ROLE_LABEL[r]}
-                  </option>
-                ))}
-              </select>
-            </label>
-            <label>
-              Centre{needsCentre ? '' : ' (optional)'}
-              <select name="new-centre" value={form.centreId} onChange={(e) => setForm({ ...form, centreId: e.target.value })} required={needsCentre}>
-                <option value="">—</option>
-                {centres.map((c) => (
-                  <option key={c.id} value={c.id}>
-                    {c.name}
-                  </option>
-                ))}
-              </select>
-            </label>
+            <label htmlFor="new-username">Username</label>
+            <input id="new-username" value={form.username} onChange={(e) => setForm({ ...form, username: e.target.value })} required />
+            <label htmlFor="new-display-name">Full name</label>
+            <input id="new-display-name" value={form.displayName} onChange={(e) => setForm({ ...form, displayName: e.target.value })} required />
+            <label htmlFor="new-role">Role</label>
+            <select id="new-role" value={form.role} onChange={(e) => setForm({ ...form, role: e.target.value as Role })}>
+              {ROLES.map((r) => (
+                <option key={r} value={r}>
+                  {ROLE_LABEL[r]}
+                </option>
+              ))}
+            </select>
+            <label htmlFor="new-centre">Centre{needsCentre ? '' : ' (optional)'}</label>
+            <select id="new-centre" value={form.centreId} onChange={(e) => setForm({ ...form, centreId: e.target.value })} required={needsCentre}>
+              <option value="">—</option>
+              {centres.map((c) => (
+                <option key={c.id} value={c.id}>
+                  {c.name}
+                </option>
+              ))}
+            </select>
             <button type="submit">Create user</button>
           </form>
         </section>

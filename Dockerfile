@@ -1,0 +1,12 @@
+# Callmark in a container. The image builds the same way as a bare machine: scripts/setup.mjs
+# installs what is missing (ffmpeg, npm packages, better-sqlite3, the mediasoup 3.8.4 worker).
+FROM node:20-bookworm-slim
+RUN apt-get update \
+ && apt-get install -y --no-install-recommends python3 make g++ ffmpeg ca-certificates \
+ && rm -rf /var/lib/apt/lists/*
+WORKDIR /app
+COPY . .
+RUN node scripts/setup.mjs
+ENV CALLMARK_DATA_DIR=/data CALLMARK_RECORDINGS_DIR=/recordings
+EXPOSE 8443
+CMD ["node", "build/server/main.js"]

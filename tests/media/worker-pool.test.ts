@@ -1,0 +1,91 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { MediaWorkerPool } from '../../media/index.js';
+
+let pool: MediaWorkerPool | undefined;
+afterEach(async () => {
+  await pool?.close();
+  pool = undefined;
+});
+
+const waitFor = async (cond: () => boolean, ms = 10_000) => {
+  const end = Date.now() + ms;
+  while (!cond()) {
+    if (Date.now() > end) throw new Error('timed out waiting');
+    await new Promise((r) => setTimeout(r, 50));
+  }
+};
+
+describe('MediaWorkerPool', () => {
+  it('starts real mediasoup workers that can create a router', async () => {
+    pool = await MediaWorkerPool.start({ workers: 2, rtcMinPort: 41000, rtcMaxPort: 41099 });
+    const health = pool.health();
+    expect(health.workers).toHaveLength(2);
+    expect(health.workers.every((w) => w.alive && w.pid > 0)).toBe(true);
+    const slot = pool.acquire();
+    const router = await slot.worker.createRouter({
+      mediaCodecs: [{ kind: 'audio', mimeType: 'audio/opus', clockRate: 48000, channels: 2 }],
+    });
+    expect(router.rtpCapabilities.codecs?.some((c) => c.mimeType === 'audio/opus')).toBe(true);
+    router.close();
+    pool.release(slot);
+  });
+
+  it('spreads routers over the least loaded worker', async () => {
+    pool = await MediaWorkerPool.start({ workers: 2, rtcMinPort: 41100, rtcMaxPort: 41199 });
+    const a = pool.acquire();
+    const b = pool.acquire();
+    expect(a.index).not.toBe(b.index);
+    pool.release(a);
+    expect(pool.acquire().index).toBe(a.index);
+  });
+
+  it('gives each worker its own slice of the RTP port range', async () => {
+    pool = await MediaWorkerPool.start({ workers: 2, rtcMinPort: 41200, rtcMaxPort: 41299 });
+    const ports: number[] = [];
+    for (const index of [0, 1]) {
+      const slot = pool.acquire();
+      const router = await slot.worker.createRouter({ mediaCodecs: [{ kind: 'audio', mimeType: 'audio/opus', clockRate: 48000, channels: 2 }] });
+      const transport = await router.createWebRtcTransport({ listenIps: [{ ip: '127.0.0.1' }] });
+      ports.push(transport.iceCandidates[0]!.port);
+      router.close();
+      void index;
+    }
+    ports.sort();
+    expect(ports[0]).toBeGreaterThanOrEqual(41200);
+    expect(ports[0]).toBeLessThanOrEqual(41249);
+    expect(ports[1]).toBeGreaterThanOrEqual(41250);
+    expect(ports[1]).toBeLessThanOrEqual(41299);
+  });
+
+  it('replaces a worker that dies and reports it', async () => {
+    const deaths: number[] = [];
+    const replaced: number[] = [];
+    pool = await MediaWorkerPool.start({
+      workers: 2,
+      rtcMinPort: 41300,
+      rtcMaxPort: 41399,
+      onWorkerDied: ({ pid }) => deaths.push(pid),
+      onWorkerReplaced: ({ pid }) => replaced.push(pid),
+    });
+    const victim = pool.health().workers[0]!.pid;
+    const survivor = pool.health().workers[1]!.pid;
+    process.kill(victim, 'SIGKILL');
+    await waitFor(() => replaced.length === 1);
+    expect(deaths).toEqual([victim]);
+    const health = pool.health();
+    expect(health.replacements).toBe(1);
+    expect(health.workers.map((w) => w.pid)).toEqual([replaced[0], survivor]);
+    expect(health.workers.every((w) => w.alive)).toBe(true);
+  });
+
+  it('close() waits until the worker processes have exited', async () => {
+    const p = await MediaWorkerPool.start({ workers: 2, rtcMinPort: 41400, rtcMaxPort: 41499 });
+    const pids = p.health().workers.map((w) => w.pid);
+    await p.close();
+    for (const pid of pids) expect(() => process.kill(pid, 0)).toThrow();
+  });
+
+  it('refuses a port range too small for the workers', async () => {
+    await expect(MediaWorkerPool.start({ workers: 4, rtcMinPort: 42000, rtcMaxPort: 42004 })).rejects.toThrow(/too small/);
+  });
+});

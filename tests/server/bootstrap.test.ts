@@ -1,0 +1,51 @@
+import { describe, expect, it } from 'vitest';
+import { verifyPassword } from '../../server/auth/passwords.js';
+import { bootstrapAccounts, DEMO_CENTRE_NAME } from '../../server/bootstrap.js';
+import { openDatabase } from '../../server/db/connection.js';
+import { migrate } from '../../server/db/migrations.js';
+import { createRepositories } from '../../server/db/repositories/index.js';
+
+const fresh = () => {
+  const db = openDatabase(':memory:');
+  migrate(db);
+  return createRepositories(db);
+};
+const base = { adminUser: 'admin', adminPassword: undefined, demo: false, demoPassword: 'demo-password' };
+
+describe('bootstrapAccounts', () => {
+  it('creates an admin with a generated password once, and never again', async () => {
+    const repos = fresh();
+    const first = await bootstrapAccounts(repos, base);
+    expect(first.adminCreated).toMatchObject({ username: 'admin', passwordWasGenerated: true });
+    const admin = repos.users.findByUsernameWithHash('admin')!;
+    expect(admin.role).toBe('admin');
+    expect(await verifyPassword(first.adminCreated!.password, admin.passwordHash)).toBe(true);
+    const second = await bootstrapAccounts(repos, base);
+    expect(second.adminCreated).toBeUndefined();
+    expect(repos.users.count()).toBe(1);
+  });
+
+  it('uses the admin password from the environment', async () => {
+    const repos = fresh();
+    const r = await bootstrapAccounts(repos, { ...base, adminPassword: 'from-the-environment' });
+    expect(r.adminCreated?.passwordWasGenerated).toBe(false);
+    expect(await verifyPassword('from-the-environment', repos.users.findByUsernameWithHash('admin')!.passwordHash)).toBe(true);
+  });
+
+  it('creates no demo data unless asked', async () => {
+    const repos = fresh();
+    await bootstrapAccounts(repos, base);
+    expect(repos.centres.list()).toEqual([]);
+  });
+
+  it('creates demo users of each role in a marked demo centre, idempotently', async () => {
+    const repos = fresh();
+    await bootstrapAccounts(repos, { ...base, demo: true });
+    await bootstrapAccounts(repos, { ...base, demo: true });
+    const centres = repos.centres.list();
+    expect(centres).toEqual([expect.objectContaining({ name: DEMO_CENTRE_NAME, isDemo: true })]);
+    const users = repos.users.list();
+    expect(users.map((u) => u.role).sort()).toEqual(['admin', 'admin', 'assessor', 'candidate', 'moderator']);
+    expect(users.find((u) => u.username === 'demo-candidate')!.centreId).toBe(centres[0]!.id);
+  });
+});

@@ -1,0 +1,55 @@
+import os from 'node:os';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { ConfigError, loadConfig } from '../../server/config.js';
+
+describe('loadConfig', () => {
+  it('has working defaults with an empty environment', () => {
+    const c = loadConfig({});
+    expect(c.port).toBe(8443);
+    expect(c.host).toBe('0.0.0.0');
+    expect(c.databaseFile).toBe(path.resolve('data', 'callmark.sqlite'));
+    expect(c.recordingsDir).toBe(path.resolve('data', 'recordings'));
+    expect(c.mediaWorkers).toBe(os.cpus().length);
+    expect(c.tls).toEqual({ mode: 'self-signed', dir: path.resolve('data', 'tls') });
+    expect(c.rtcMinPort).toBe(40000);
+    expect(c.rtcMaxPort).toBe(49999);
+    expect(c.demo).toBe(false);
+  });
+
+  it('reads settings from the environment and --demo from the arguments', () => {
+    const c = loadConfig(
+      { CALLMARK_PORT: '9000', CALLMARK_DATA_DIR: '/srv/cm', CALLMARK_TLS: 'off', CALLMARK_PUBLIC_IP: '203.0.113.7', CALLMARK_MEDIA_WORKERS: '3' },
+      ['--demo'],
+    );
+    expect(c).toMatchObject({ port: 9000, dataDir: '/srv/cm', tls: { mode: 'off' }, publicIp: '203.0.113.7', mediaWorkers: 3, demo: true });
+    expect(loadConfig({ CALLMARK_DEMO: '1' }).demo).toBe(true);
+  });
+
+  it('treats an empty variable as not set', () => {
+    expect(loadConfig({ CALLMARK_ADMIN_PASSWORD: '', CALLMARK_PORT: '' })).toMatchObject({ adminPassword: undefined, port: 8443 });
+  });
+
+  it('uses a configured certificate when both files are given', () => {
+    const c = loadConfig({ CALLMARK_TLS_CERT: '/etc/cm/cert.pem', CALLMARK_TLS_KEY: '/etc/cm/key.pem' });
+    expect(c.tls).toEqual({ mode: 'files', certFile: '/etc/cm/cert.pem', keyFile: '/etc/cm/key.pem' });
+  });
+
+  it('names every bad setting', () => {
+    let message = '';
+    try {
+      loadConfig({ CALLMARK_PORT: 'eighty', CALLMARK_TLS: 'maybe', CALLMARK_PUBLIC_IP: 'not-an-ip', CALLMARK_TLS_CERT: '/x' });
+    } catch (err) {
+      expect(err).toBeInstanceOf(ConfigError);
+      message = (err as Error).message;
+    }
+    expect(message).toContain('CALLMARK_PORT');
+    expect(message).toContain('CALLMARK_TLS');
+    expect(message).toContain('CALLMARK_PUBLIC_IP');
+  });
+
+  it('refuses an inverted RTP port range and a certificate without its key', () => {
+    expect(() => loadConfig({ CALLMARK_RTC_MIN_PORT: '50000', CALLMARK_RTC_MAX_PORT: '40000' })).toThrow(/CALLMARK_RTC_MIN_PORT/);
+    expect(() => loadConfig({ CALLMARK_TLS_CERT: '/x.pem' })).toThrow(/CALLMARK_TLS_KEY/);
+  });
+});

@@ -1,0 +1,106 @@
+// The production server as a real process: what README command 1 starts.
+import { spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import https from 'node:https';
+import { afterAll, describe, expect, it } from 'vitest';
+import { startServer, type ServerProcess } from '../support/server-process.js';
+
+const started: ServerProcess[] = [];
+afterAll(async () => {
+  for (const s of started) {
+    await s.stop('SIGKILL');
+    fs.rmSync(s.dataDir, { recursive: true, force: true });
+  }
+});
+
+function getInsecure(url: string): Promise<{ status: number; body: string }> {
+  return new Promise((resolve, reject) => {
+    https
+      .get(url, { rejectUnauthorized: false }, (res) => {
+        let body = '';
+        res.on('data', (d) => (body += d));
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
+      })
+      .on('error', reject);
+  });
+}
+
+describe('production server process', () => {
+  it('starts with mediasoup workers, answers /healthz, prints the admin password once, and stops cleanly on SIGTERM', async () => {
+    const s = await startServer({ env: { CALLMARK_MEDIA_WORKERS: '2' } });
+    started.push(s);
+    expect(s.url).toBe(`http://127.0.0.1:${s.port}/`);
+    const health = await fetch(new URL('/healthz', s.url));
+    expect(health.status).toBe(200);
+    const body = (await health.json()) as { status: string; media: { workers: Array<{ pid: number; alive: boolean }> } };
+    expect(body.status).toBe('ok');
+    expect(body.media.workers).toHaveLength(2);
+    for (const w of body.media.workers) {
+      expect(w.alive).toBe(true);
+      // The worker is a real running process.
+      expect(fs.readFileSync(`/proc/${w.pid}/cmdline`, 'utf8')).toContain('mediasoup-worker');
+    }
+    const m = /Admin account created: admin \/ (\S+)/.exec(s.output());
+    expect(m, s.output()).not.toBeNull();
+    const login = await fetch(new URL('/api/auth/login', s.url), {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ username: 'admin', password: m![1] }),
+    });
+    expect(login.status).toBe(200);
+    const page = await fetch(new URL('/admin/users', s.url));
+    expect(page.status).toBe(200);
+    expect(await page.text()).toContain('<div id="root">');
+
+    expect(await s.stop('SIGTERM')).toBe(0);
+    for (const w of body.media.workers) expect(fs.existsSync(`/proc/${w.pid}`)).toBe(false);
+
+    // A second start on the same data directory: migrations are a no-op, no new admin, data kept.
+    const again = await startServer({ dataDir: s.dataDir });
+    started.push(again);
+    expect(again.output()).not.toContain('Admin account created');
+    const relogin = await fetch(new URL('/api/auth/login', again.url), {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ username: 'admin', password: m![1] }),
+    });
+    expect(relogin.status).toBe(200);
+    expect(await again.stop('SIGINT')).toBe(0);
+    const sqlite = spawnSync('ls', [s.dataDir]).stdout.toString();
+    expect(sqlite).toContain('callmark.sqlite');
+    expect(sqlite).toContain('recordings');
+  });
+
+  it('serves HTTPS with a self-signed certificate by default', async () => {
+    const s = await startServer({ env: { CALLMARK_TLS: 'auto', CALLMARK_MEDIA_WORKERS: '1' } });
+    started.push(s);
+    expect(s.url).toBe(`https://127.0.0.1:${s.port}/`);
+    expect(s.output()).toContain('Self-signed certificate');
+    const res = await getInsecure(new URL('/healthz', s.url).toString());
+    expect(res.status).toBe(200);
+    expect(fs.existsSync(`${s.dataDir}/tls/self-signed.crt`)).toBe(true);
+    await s.stop();
+  });
+
+  it('exits with a clear message on a bad setting', () => {
+    const res = spawnSync(process.execPath, ['build/server/main.js'], {
+      env: { ...process.env, CALLMARK_PORT: 'eighty' },
+      encoding: 'utf8',
+    });
+    expect(res.status).toBe(2);
+    expect(res.stderr).toContain('CALLMARK_PORT');
+  });
+
+  it('README command 1 (npm start -- --demo) sets up, starts and prints the URL and demo users', async () => {
+    const s = await startServer({
+      command: { cmd: 'npm', args: ['start', '--silent', '--', '--demo'] },
+      env: { CALLMARK_MEDIA_WORKERS: '1', CALLMARK_ADMIN_PASSWORD: 'admin-password-from-env' },
+    });
+    started.push(s);
+    expect(s.output()).toContain('[setup] ready');
+    expect(s.output()).toContain('Demo users (password "demo-password"): demo-candidate, demo-assessor, demo-moderator, demo-admin');
+    expect(s.output()).toContain('Admin account created: admin (password from CALLMARK_ADMIN_PASSWORD)');
+    expect((await fetch(new URL('/healthz', s.url))).status).toBe(200);
+    await s.stop('SIGTERM');
+  });
+});

@@ -1,0 +1,83 @@
+// Starts the built production server (build/server/main.js, what README command 1 runs after
+// setup) as a child process on free ports with its own data directory, and waits for its banner.
+import { spawn, type ChildProcess } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { freePort } from './test-app.js';
+
+export const projectRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
+export const mainJs = path.join(projectRoot, 'build', 'server', 'main.js');
+
+export interface ServerProcess {
+  child: ChildProcess;
+  url: string;
+  port: number;
+  dataDir: string;
+  output: () => string;
+  stop(signal?: NodeJS.Signals): Promise<number | null>;
+}
+
+let rtcBase = 43000 + (process.pid % 50) * 100;
+
+export async function startServer(opts: {
+  env?: Record<string, string>;
+  args?: string[];
+  dataDir?: string;
+  command?: { cmd: string; args: string[] };
+} = {}): Promise<ServerProcess> {
+  if (!opts.command && !fs.existsSync(mainJs)) throw new Error(`${mainJs} is missing: run "node scripts/setup.mjs" (npm test does) first`);
+  const port = await freePort();
+  const dataDir = opts.dataDir ?? fs.mkdtempSync(path.join(os.tmpdir(), 'callmark-server-'));
+  const rtcMin = rtcBase;
+  rtcBase += 100;
+  const env = {
+    ...process.env,
+    CALLMARK_HOST: '127.0.0.1',
+    CALLMARK_PORT: String(port),
+    CALLMARK_DATA_DIR: dataDir,
+    CALLMARK_TLS: 'off',
+    CALLMARK_RTC_MIN_PORT: String(rtcMin),
+    CALLMARK_RTC_MAX_PORT: String(rtcMin + 99),
+    CALLMARK_LOG_LEVEL: 'warn',
+    ...opts.env,
+  };
+  const { cmd, args } = opts.command ?? { cmd: process.execPath, args: [mainJs, ...(opts.args ?? [])] };
+  const child = spawn(cmd, args, { cwd: projectRoot, env, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
+  let out = '';
+  child.stdout!.on('data', (d) => (out += d));
+  child.stderr!.on('data', (d) => (out += d));
+  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+  const url = await new Promise<string>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`server did not start in 60 s:\n${out}`)), 60_000);
+    const check = () => {
+      const m = /Callmark is running: (\S+)/.exec(out);
+      if (m) {
+        clearTimeout(timer);
+        resolve(m[1]!);
+      }
+    };
+    child.stdout!.on('data', check);
+    void exited.then((code) => {
+      clearTimeout(timer);
+      reject(new Error(`server exited with ${code} before starting:\n${out}`));
+    });
+  });
+  return {
+    child,
+    url,
+    port,
+    dataDir,
+    output: () => out,
+    stop: async (signal = 'SIGTERM') => {
+      if (child.exitCode !== null) return child.exitCode;
+      try {
+        process.kill(signal === 'SIGTERM' && opts.command ? -child.pid! : child.pid!, signal);
+      } catch {
+        /* already gone */
+      }
+      return exited;
+    },
+  };
+}
