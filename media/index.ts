@@ -1,3 +1,12 @@
 // The media plane's public face: the server imports media/ only through this file.
 export { MediaWorkerPool } from './worker-pool.js';
 export type { WorkerPoolHealth, WorkerPoolOptions, WorkerSlot } from './worker-pool.js';
+// Per-call media for the B2BUA: SDP in, SDP out (see call-media.ts); SdpError means "answer 488".
+export { CallMedia, SdpError } from './call-media.js';
+export type { CallMediaOptions, Leg, LegStats } from './call-media.js';
+// For re-INVITEs: the audio direction of an SDP body, and whether it puts the other party on hold.
+export { isHold, sdpAudioDirection } from './sdp/direction.js';
+export type { Direction } from './sdp/direction.js';
+// Server-side call recording: one stereo Opus/Ogg file per call (left = candidate, right = caller).
+export { CallRecorder, probeDurationMs, sha256File } from './recorder.js';
+export type { PortRange, RecorderOptions, RecordingResult } from './recorder.js';

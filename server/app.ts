@@ -14,6 +14,31 @@ import { registerAdminRoutes } from './api/admin-routes.js';
 import { registerAuthRoutes } from './api/auth-routes.js';
 import { registerHealthRoutes, type MediaHealthSource } from './api/health-routes.js';
 import { registerErrorHandling } from './http/errors.js';
+import { registerTelephonyRoutes } from './api/telephony-routes.js';
+import type { MediaWorkerPool } from '../media/index.js';
+import type { IceServer } from './protocol/telephony.js';
+import type { B2bua } from './sip/b2bua.js';
+import { SipServer } from './sip/sip-server.js';
+import { registerSipTransport } from './sip/transport.js';
+
+export interface TelephonyOptions {
+  domain: string;
+  noAnswerTimeoutMs: number;
+  iceServers: IceServer[];
+  recordingsDir: string;
+  listenIp: string;
+  announcedIp?: string;
+  /** Without a media pool the SIP server still registers users but refuses calls (503). */
+  pool?: MediaWorkerPool;
+  sipRate?: { burst: number; perSecond: number };
+  nonceLifetimeMs?: number;
+}
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    telephony: { sip: SipServer; b2bua: B2bua | undefined } | undefined;
+  }
+}
 
 export interface AppOptions {
   repos: Repositories;
@@ -28,6 +53,7 @@ export interface AppOptions {
   clientDir?: string;
   logger?: FastifyServerOptions['logger'];
   https?: { cert: string; key: string };
+  telephony?: TelephonyOptions;
 }
 
 export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
@@ -53,6 +79,44 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
     loginRateLimitPerMinute: opts.loginRateLimitPerMinute,
   });
   registerAdminRoutes(app, { repos: opts.repos, sessions });
+
+  app.decorate('telephony', undefined);
+  if (opts.telephony) {
+    const t = opts.telephony;
+    const sip = new SipServer({ repos: opts.repos, clock: opts.clock, logger: app.log.child({ module: 'sip' }), realm: t.domain, nonceLifetimeMs: t.nonceLifetimeMs });
+    // The B2BUA (and with it the media plane) is loaded only when there is a media pool to use.
+    const b2bua = t.pool
+      ? new (await import('./sip/b2bua.js')).B2bua({
+          sip,
+          repos: opts.repos,
+          clock: opts.clock,
+          logger: app.log.child({ module: 'b2bua' }),
+          pool: t.pool,
+          listenIp: t.listenIp,
+          announcedIp: t.announcedIp,
+          recordingsDir: t.recordingsDir,
+          noAnswerTimeoutMs: t.noAnswerTimeoutMs,
+          mayCall: (a, b) => a.centreId !== null && a.centreId === b.centreId,
+        })
+      : undefined;
+    app.telephony = { sip, b2bua };
+    await registerSipTransport(app, sip, {
+      rate: t.sipRate,
+      // On shutdown, end calls (BYE, recordings finalised) before the WebSockets close.
+      beforeClose: async () => {
+        await b2bua?.close();
+        sip.close();
+      },
+    });
+    registerTelephonyRoutes(app, {
+      repos: opts.repos,
+      registrar: sip.registrar,
+      domain: t.domain,
+      iceServers: t.iceServers,
+      recordingsDir: t.recordingsDir,
+      noAnswerTimeoutMs: t.noAnswerTimeoutMs,
+    });
+  }
 
   const indexHtml = opts.clientDir && path.join(opts.clientDir, 'index.html');
   if (opts.clientDir && indexHtml && fs.existsSync(indexHtml)) {

@@ -9,6 +9,10 @@ const bool = z
   .transform((v) => ['1', 'true', 'yes', 'on'].includes(v));
 const port = z.coerce.number().int().min(0).max(65535);
 
+const iceServersSchema = z.array(
+  z.object({ urls: z.union([z.string(), z.array(z.string())]), username: z.string().optional(), credential: z.string().optional() }).strict(),
+);
+
 const envSchema = z
   .object({
     CALLMARK_HOST: z.string().min(1).default('0.0.0.0'),
@@ -27,6 +31,20 @@ const envSchema = z
     CALLMARK_SESSION_MAX_HOURS: z.coerce.number().int().min(1).default(12),
     CALLMARK_LOGIN_RATE_LIMIT: z.coerce.number().int().min(1).default(10),
     CALLMARK_BODY_LIMIT_BYTES: z.coerce.number().int().min(1024).default(1024 * 1024),
+    CALLMARK_SIP_DOMAIN: z.string().regex(/^[A-Za-z0-9.-]+$/, 'a host name').default('callmark.local'),
+    CALLMARK_SIP_NO_ANSWER_SECONDS: z.coerce.number().int().min(5).max(600).default(30),
+    CALLMARK_MEDIA_LISTEN_IP: z.string().ip().default('0.0.0.0'),
+    CALLMARK_ICE_SERVERS: z
+      .string()
+      .default('[]')
+      .transform((v, ctx) => {
+        try {
+          return iceServersSchema.parse(JSON.parse(v));
+        } catch {
+          ctx.addIssue({ code: 'custom', message: 'must be a JSON array like [{"urls":"turn:turn.example.org:3478","username":"u","credential":"p"}]' });
+          return z.NEVER;
+        }
+      }),
     CALLMARK_ADMIN_USER: z.string().min(1).default('admin'),
     CALLMARK_ADMIN_PASSWORD: z.string().min(10).optional(),
     CALLMARK_DEMO: bool.default('0'),
@@ -57,6 +75,10 @@ export interface Config {
   sessionMaxMs: number;
   loginRateLimitPerMinute: number;
   bodyLimitBytes: number;
+  sipDomain: string;
+  noAnswerTimeoutMs: number;
+  mediaListenIp: string;
+  iceServers: Array<{ urls: string | string[]; username?: string; credential?: string }>;
   adminUser: string;
   adminPassword: string | undefined;
   demo: boolean;
@@ -105,6 +127,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, argv: string[] 
     sessionMaxMs: e.CALLMARK_SESSION_MAX_HOURS * 3_600_000,
     loginRateLimitPerMinute: e.CALLMARK_LOGIN_RATE_LIMIT,
     bodyLimitBytes: e.CALLMARK_BODY_LIMIT_BYTES,
+    sipDomain: e.CALLMARK_SIP_DOMAIN,
+    noAnswerTimeoutMs: e.CALLMARK_SIP_NO_ANSWER_SECONDS * 1000,
+    mediaListenIp: e.CALLMARK_MEDIA_LISTEN_IP,
+    iceServers: e.CALLMARK_ICE_SERVERS,
     adminUser: e.CALLMARK_ADMIN_USER,
     adminPassword: e.CALLMARK_ADMIN_PASSWORD,
     demo: e.CALLMARK_DEMO || argv.includes('--demo'),

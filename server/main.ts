@@ -40,14 +40,22 @@ async function main(): Promise<void> {
   const migration = migrate(db);
   const repos = createRepositories(db);
   const accounts = await bootstrapAccounts(repos, config);
+  // Calls cut off by a crash or kill: marked interrupted, their partial recordings hashed and kept.
+  const { recoverInterruptedCalls } = await import('./sip/b2bua.js');
+  const { probeDurationMs, sha256File } = await import('../media/index.js');
+  const interrupted = await recoverInterruptedCalls(repos, Date.now(), async (file) => {
+    const bytes = fs.statSync(file).size;
+    if (bytes === 0) return undefined;
+    return { sha256: await sha256File(file), durationMs: await probeDurationMs(file), bytes };
+  });
   const tls = loadTls(config.tls, config.publicIp);
 
   const media = await MediaWorkerPool.start({
     workers: config.mediaWorkers,
     rtcMinPort: config.rtcMinPort,
     rtcMaxPort: config.rtcMaxPort,
-    onWorkerDied: ({ index, pid, error }) => app.log.error({ index, pid, err: error }, 'mediasoup worker died; replacing it'),
-    onWorkerReplaced: ({ index, pid }) => app.log.warn({ index, pid }, 'mediasoup worker replaced'),
+    onWorkerDied: ({ index, pid, error }) => console.error(JSON.stringify({ level: 50, msg: 'mediasoup worker died; replacing it', index, pid, err: error.message })),
+    onWorkerReplaced: ({ index, pid }) => console.error(JSON.stringify({ level: 40, msg: 'mediasoup worker replaced', index, pid })),
   });
 
   const app = await buildApp({
@@ -62,7 +70,17 @@ async function main(): Promise<void> {
     clientDir: path.join(projectRoot, 'build', 'client'),
     logger: { level: config.logLevel },
     ...(tls ? { https: { cert: tls.cert, key: tls.key } } : {}),
+    telephony: {
+      domain: config.sipDomain,
+      noAnswerTimeoutMs: config.noAnswerTimeoutMs,
+      iceServers: config.iceServers,
+      recordingsDir: config.recordingsDir,
+      listenIp: config.mediaListenIp,
+      announcedIp: config.mediaListenIp === '0.0.0.0' || config.mediaListenIp === '::' ? config.publicIp : undefined,
+      pool: media,
+    },
   });
+  if (interrupted > 0) app.log.warn({ calls: interrupted }, 'calls interrupted by the last stop were marked interrupted');
   app.log.info(
     { database: config.databaseFile, schemaVersion: migration.currentVersion, applied: migration.applied, mediaWorkers: media.size },
     'database ready, media workers started',

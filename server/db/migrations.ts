@@ -45,6 +45,54 @@ export const migrations: readonly Migration[] = [
       CREATE INDEX sessions_expiry ON sessions(expires_at);
     `,
   },
+  {
+    version: 2,
+    name: 'extensions, SIP credentials, calls and call events',
+    sql: `
+      ALTER TABLE users ADD COLUMN extension TEXT;
+      UPDATE users SET extension = CAST(1000 + id AS TEXT);
+      CREATE UNIQUE INDEX users_extension ON users(extension);
+      -- SIP credentials are bound to a login session: H(user:realm:password) per algorithm.
+      ALTER TABLE sessions ADD COLUMN sip_ha1_md5 TEXT;
+      ALTER TABLE sessions ADD COLUMN sip_ha1_sha256 TEXT;
+      CREATE TABLE calls (
+        id                     TEXT PRIMARY KEY,
+        centre_id              INTEGER REFERENCES centres(id),
+        caller_user_id         INTEGER REFERENCES users(id),
+        callee_user_id         INTEGER REFERENCES users(id),
+        caller_extension       TEXT NOT NULL,
+        callee_extension       TEXT NOT NULL,
+        candidate_user_id      INTEGER REFERENCES users(id),
+        state                  TEXT NOT NULL CHECK (state IN ('setup', 'ringing', 'answered', 'ended', 'interrupted')),
+        invited_at             INTEGER NOT NULL,
+        ringing_at             INTEGER,
+        answered_at            INTEGER,
+        ended_at               INTEGER,
+        end_reason             TEXT,
+        sip_status             INTEGER,
+        recording_path         TEXT,
+        recording_status       TEXT CHECK (recording_status IN ('recording', 'complete', 'partial', 'failed')),
+        recording_started_at   INTEGER,
+        recording_sha256       TEXT,
+        recording_duration_ms  INTEGER,
+        recording_bytes        INTEGER
+      );
+      CREATE INDEX calls_centre ON calls(centre_id, invited_at);
+      CREATE INDEX calls_state ON calls(state);
+      -- Append-only call lifecycle timeline.
+      CREATE TABLE call_events (
+        id       INTEGER PRIMARY KEY,
+        call_id  TEXT NOT NULL REFERENCES calls(id),
+        at       INTEGER NOT NULL,
+        type     TEXT NOT NULL,
+        leg      TEXT CHECK (leg IN ('caller', 'callee')),
+        detail   TEXT
+      );
+      CREATE INDEX call_events_call ON call_events(call_id, id);
+      CREATE TRIGGER call_events_no_update BEFORE UPDATE ON call_events BEGIN SELECT RAISE(ABORT, 'call_events is append-only'); END;
+      CREATE TRIGGER call_events_no_delete BEFORE DELETE ON call_events BEGIN SELECT RAISE(ABORT, 'call_events is append-only'); END;
+    `,
+  },
 ];
 
 export interface MigrationResult {

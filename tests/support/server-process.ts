@@ -19,7 +19,8 @@ export interface ServerProcess {
   stop(signal?: NodeJS.Signals): Promise<number | null>;
 }
 
-let rtcBase = 43000 + (process.pid % 50) * 100;
+// 50000-59999: clear of the ranges the media tests use (41000-47999) and the benchmark (48000-49999).
+let rtcBase = 50000 + (process.pid % 90) * 100;
 
 export async function startServer(opts: {
   env?: Record<string, string>;

@@ -4,7 +4,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
-import { buildApp, type AppOptions } from '../../server/app.js';
+import { buildApp, type AppOptions, type TelephonyOptions } from '../../server/app.js';
 import { hashPassword } from '../../server/auth/passwords.js';
 import { ManualClock } from '../../server/clock.js';
 import { openDatabase } from '../../server/db/connection.js';
@@ -20,6 +20,11 @@ export interface Login {
   userId: number;
 }
 
+export interface TestAppOptions extends Partial<Omit<AppOptions, 'telephony'>> {
+  /** Start SIP (and, with a pool, calls); the app then listens on a free loopback port. */
+  telephony?: Partial<TelephonyOptions>;
+}
+
 export interface TestApp {
   app: FastifyInstance;
   repos: Repositories;
@@ -30,6 +35,10 @@ export interface TestApp {
   foreignCentreId: number;
   login(username: string, password?: string): Promise<Login>;
   loginAs(role: Role): Promise<Login>;
+  /** SIP credentials for a role's user, bound to a fresh login session. */
+  sipCredentials(role: Role | string): Promise<{ extension: string; password: string }>;
+  /** ws://127.0.0.1:<port>/sip when telephony is on. */
+  wsUrl: string;
   close(): Promise<void>;
 }
 
@@ -39,7 +48,7 @@ export function sessionCookie(res: LightMyRequestResponse): string {
   return `callmark_session=${c.value}`;
 }
 
-export async function createTestApp(overrides: Partial<AppOptions> = {}): Promise<TestApp> {
+export async function createTestApp(overrides: TestAppOptions = {}): Promise<TestApp> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'callmark-test-'));
   const db = openDatabase(path.join(dir, 'test.sqlite'));
   migrate(db);
@@ -63,8 +72,23 @@ export async function createTestApp(overrides: Partial<AppOptions> = {}): Promis
     bodyLimitBytes: 64 * 1024,
     secureCookies: false,
     ...overrides,
+    telephony: overrides.telephony
+      ? {
+          domain: 'callmark.local',
+          noAnswerTimeoutMs: 30_000,
+          iceServers: [],
+          recordingsDir: path.join(dir, 'recordings'),
+          listenIp: '127.0.0.1',
+          ...overrides.telephony,
+        }
+      : undefined,
   });
   await app.ready();
+  let wsUrl = '';
+  if (overrides.telephony) {
+    const address = await app.listen({ host: '127.0.0.1', port: 0 });
+    wsUrl = `${address.replace('http', 'ws')}/sip`;
+  }
   const login = async (username: string, password = PASSWORD): Promise<Login> => {
     const res = await app.inject({ method: 'POST', url: '/api/auth/login', payload: { username, password } });
     if (res.statusCode !== 200) throw new Error(`login ${username} failed: ${res.statusCode} ${res.body}`);
@@ -81,6 +105,13 @@ export async function createTestApp(overrides: Partial<AppOptions> = {}): Promis
     foreignCentreId: foreign.id,
     login,
     loginAs: (role) => login(`${role}1`),
+    wsUrl,
+    sipCredentials: async (who) => {
+      const s = await login((ROLES as readonly string[]).includes(who) ? `${who}1` : who);
+      const res = await app.inject({ method: 'POST', url: '/api/sip/credentials', headers: { cookie: s.cookie, 'x-csrf-token': s.csrf } });
+      if (res.statusCode !== 200) throw new Error(`SIP credentials: ${res.statusCode} ${res.body}`);
+      return res.json() as { extension: string; password: string };
+    },
     close: async () => {
       await app.close();
       db.close();

@@ -1,3 +1,5 @@
+import { Softphone } from '../softphone/Softphone.js';
+
 // The centre assessor's console: caller brief, call controls, live desktop timeline and marking.
 export function ConsoleShell() {
   return (
@@ -6,7 +8,7 @@ export function ConsoleShell() {
       <div className="panels">
         <section aria-label="Softphone">
           <h2>Softphone</h2>
-          <p className="muted">Not connected.</p>
+          <Softphone />
         </section>
         <section aria-label="Caller brief">
           <h2>Caller brief</h2>

@@ -1,3 +1,5 @@
+import { Softphone } from '../softphone/Softphone.js';
+
 // The candidate's agent desktop. This is its frame; the softphone, screen pop, CRM and wrap-up
 // panels fill it as the Calls and Agent desktop issues land.
 export function DesktopShell() {
@@ -7,7 +9,7 @@ export function DesktopShell() {
       <div className="panels">
         <section aria-label="Softphone">
           <h2>Softphone</h2>
-          <p className="muted">Not connected.</p>
+          <Softphone />
         </section>
         <section aria-label="Customer record">
           <h2>Customer record</h2>

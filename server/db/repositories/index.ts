@@ -1,5 +1,6 @@
 // The repository layer: the only code in Callmark that writes SQL.
 import type { Db } from '../connection.js';
+import { CallRepository } from './calls.js';
 import { CentreRepository } from './centres.js';
 import { SessionRepository } from './sessions.js';
 import { UserRepository } from './users.js';
@@ -9,6 +10,7 @@ export interface Repositories {
   centres: CentreRepository;
   users: UserRepository;
   sessions: SessionRepository;
+  calls: CallRepository;
   /** Runs fn in one write transaction: all of it is stored, or none. */
   transaction<T>(fn: () => T): T;
 }
@@ -19,6 +21,7 @@ export function createRepositories(db: Db): Repositories {
     centres: new CentreRepository(db),
     users: new UserRepository(db),
     sessions: new SessionRepository(db),
+    calls: new CallRepository(db),
     transaction: <T>(fn: () => T): T => db.transaction(fn)(),
   };
 }

@@ -56,6 +56,23 @@ export class SessionRepository {
     return this.db.prepare('DELETE FROM sessions WHERE user_id = ?').run(userId).changes;
   }
 
+  setSipHa1(tokenHash: string, ha1Md5: string, ha1Sha256: string): void {
+    this.db.prepare('UPDATE sessions SET sip_ha1_md5 = ?, sip_ha1_sha256 = ? WHERE token_hash = ?').run(ha1Md5, ha1Sha256, tokenHash);
+  }
+
+  /** HA1 values of the live sessions of an enabled user with this extension. */
+  sipHa1ForExtension(extension: string, algorithm: 'MD5' | 'SHA-256', now: number): string[] {
+    const column = algorithm === 'MD5' ? 'sip_ha1_md5' : 'sip_ha1_sha256';
+    return (
+      this.db
+        .prepare(
+          `SELECT s.${column} AS ha1 FROM sessions s JOIN users u ON u.id = s.user_id
+           WHERE u.extension = ? AND u.disabled = 0 AND s.expires_at > ? AND s.${column} IS NOT NULL`,
+        )
+        .all(extension, now) as Array<{ ha1: string }>
+    ).map((r) => r.ha1);
+  }
+
   deleteExpired(now: number): number {
     return this.db.prepare('DELETE FROM sessions WHERE expires_at <= ?').run(now).changes;
   }

@@ -7,6 +7,7 @@ export interface User {
   displayName: string;
   role: Role;
   centreId: number | null;
+  extension: string;
   disabled: boolean;
   createdAt: number;
   updatedAt: number;
@@ -22,6 +23,7 @@ interface UserRow {
   display_name: string;
   role: Role;
   centre_id: number | null;
+  extension: string;
   password_hash: string;
   disabled: number;
   created_at: number;
@@ -34,6 +36,7 @@ const toUser = (r: UserRow): User => ({
   displayName: r.display_name,
   role: r.role,
   centreId: r.centre_id,
+  extension: r.extension,
   disabled: r.disabled === 1,
   createdAt: r.created_at,
   updatedAt: r.updated_at,
@@ -59,6 +62,11 @@ export class UserRepository {
     return row && { ...toUser(row), passwordHash: row.password_hash };
   }
 
+  findByExtension(extension: string): User | undefined {
+    const row = this.db.prepare('SELECT * FROM users WHERE extension = ?').get(extension) as UserRow | undefined;
+    return row && toUser(row);
+  }
+
   countByRole(role: Role): number {
     return (this.db.prepare('SELECT COUNT(*) AS n FROM users WHERE role = ?').get(role) as { n: number }).n;
   }
@@ -77,7 +85,10 @@ export class UserRepository {
          VALUES (?, ?, ?, ?, ?, 0, ?, ?)`,
       )
       .run(input.username, input.displayName, input.role, input.centreId, input.passwordHash, now, now);
-    return this.findById(Number(info.lastInsertRowid))!;
+    const id = Number(info.lastInsertRowid);
+    // Every user gets a phone extension; 1000 + id is unique and stable.
+    this.db.prepare('UPDATE users SET extension = ? WHERE id = ?').run(String(1000 + id), id);
+    return this.findById(id)!;
   }
 
   setPasswordHash(id: number, passwordHash: string, now = Date.now()): boolean {

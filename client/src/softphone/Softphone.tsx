@@ -1,0 +1,207 @@
+// The softphone panel: registration state, dialler and directory, incoming-call banner with ring
+// tone, call controls (answer, decline, mute, hold, keypad, hang up), call timer, audio devices.
+import { useEffect, useMemo, useRef, useState, type FormEvent } from 'react';
+import type { DirectoryEntry, SipCredentials } from '../../../server/protocol/telephony.js';
+import { api } from '../api.js';
+import { Phone, type PhoneState } from './phone.js';
+import { RingTone } from './ringtone.js';
+
+const KEYS = ['1', '2', '3', '4', '5', '6', '7', '8', '9', '*', '0', '#'];
+
+function useTicker(active: boolean): number {
+  const [now, setNow] = useState(Date.now());
+  useEffect(() => {
+    if (!active) return;
+    const t = window.setInterval(() => setNow(Date.now()), 500);
+    return () => window.clearInterval(t);
+  }, [active]);
+  return now;
+}
+
+const clock = (ms: number) => {
+  const s = Math.max(0, Math.floor(ms / 1000));
+  return `${String(Math.floor(s / 60)).padStart(2, '0')}:${String(s % 60).padStart(2, '0')}`;
+};
+
+const REGISTRATION_WORDS: Record<PhoneState['registration'], string> = {
+  idle: 'Not connected',
+  connecting: 'Connecting…',
+  registered: 'Registered',
+  failed: 'Not registered',
+  unregistered: 'Not registered',
+};
+
+export function Softphone() {
+  const audioRef = useRef<HTMLAudioElement>(null);
+  const [phone, setPhone] = useState<Phone>();
+  const [state, setState] = useState<PhoneState>({ registration: 'idle', dtmf: '' });
+  const [target, setTarget] = useState('');
+  const [directory, setDirectory] = useState<DirectoryEntry[]>([]);
+  const [devices, setDevices] = useState<MediaDeviceInfo[]>([]);
+  const [showKeypad, setShowKeypad] = useState(false);
+  const ring = useMemo(() => new RingTone(), []);
+
+  useEffect(() => {
+    if (!audioRef.current) return;
+    const p = new Phone(audioRef.current, () => api<SipCredentials>('POST', '/api/sip/credentials'));
+    setPhone(p);
+    const unsubscribe = p.subscribe(setState);
+    void p.start();
+    return () => {
+      unsubscribe();
+      void p.stop();
+      ring.stop();
+    };
+  }, [ring]);
+
+  useEffect(() => {
+    const load = () => api<{ entries: DirectoryEntry[] }>('GET', '/api/directory').then((d) => setDirectory(d.entries), () => {});
+    void load();
+    const t = window.setInterval(load, 10_000);
+    return () => window.clearInterval(t);
+  }, []);
+
+  useEffect(() => {
+    if (state.registration !== 'registered') return;
+    navigator.mediaDevices.enumerateDevices().then(setDevices, () => {});
+  }, [state.registration]);
+
+  const call = state.call;
+  useEffect(() => {
+    if (call?.phase === 'incoming') ring.start();
+    else ring.stop();
+  }, [call?.phase, ring]);
+  const now = useTicker(call?.phase === 'connected');
+
+  const dial = (e: FormEvent) => {
+    e.preventDefault();
+    const entry = directory.find((d) => d.extension === target.trim());
+    if (target.trim()) phone?.dial(target.trim(), entry?.displayName);
+  };
+
+  return (
+    <div className="softphone" data-testid="softphone">
+      <audio ref={audioRef} autoPlay data-testid="remote-audio" />
+      <p className={`reg reg-${state.registration}`} data-testid="registration">
+        <span className="dot" /> {REGISTRATION_WORDS[state.registration]}
+        {state.extension && state.registration === 'registered' ? ` · extension ${state.extension}` : ''}
+      </p>
+      {state.registrationError && (
+        <p className="error" role="alert" data-testid="registration-error">
+          {state.registrationError}
+        </p>
+      )}
+
+      {call?.phase === 'incoming' && (
+        <div className="incoming" role="alertdialog" aria-label="Incoming call" data-testid="incoming">
+          <strong>Incoming call</strong>
+          <span>
+            {call.peerName} ({call.peerNumber})
+          </span>
+          <div className="row">
+            <button type="button" className="answer" onClick={() => phone?.answer()}>
+              Answer
+            </button>
+            <button type="button" className="decline" onClick={() => phone?.decline()}>
+              Decline
+            </button>
+          </div>
+        </div>
+      )}
+
+      {call && call.phase !== 'incoming' && (
+        <div className="in-call" data-testid="call">
+          <div>
+            <strong data-testid="call-phase">
+              {call.phase === 'dialling' ? 'Calling…' : call.phase === 'ringing' ? 'Ringing…' : call.held ? 'On hold' : 'Connected'}
+            </strong>{' '}
+            {call.peerName} ({call.peerNumber})
+          </div>
+          {call.answeredAt && <div className="timer" data-testid="call-timer">{clock(now - call.answeredAt)}</div>}
+          <div className="row">
+            {call.phase === 'connected' && (
+              <>
+                <button type="button" onClick={() => phone?.toggleMute()} aria-pressed={call.muted}>
+                  {call.muted ? 'Unmute' : 'Mute'}
+                </button>
+                <button type="button" onClick={() => void phone?.toggleHold()} aria-pressed={call.held}>
+                  {call.held ? 'Resume' : 'Hold'}
+                </button>
+                <button type="button" onClick={() => setShowKeypad(!showKeypad)} aria-expanded={showKeypad}>
+                  Keypad
+                </button>
+              </>
+            )}
+            <button type="button" className="decline" onClick={() => phone?.hangup()}>
+              Hang up
+            </button>
+          </div>
+          {showKeypad && call.phase === 'connected' && (
+            <div className="keypad" role="group" aria-label="Keypad">
+              {KEYS.map((k) => (
+                <button type="button" key={k} onClick={() => phone?.sendDtmf(k)}>
+                  {k}
+                </button>
+              ))}
+              <output data-testid="dtmf">{state.dtmf}</output>
+            </div>
+          )}
+        </div>
+      )}
+
+      {!call && (
+        <form onSubmit={dial} className="dialler" aria-label="Dialler">
+          <input aria-label="Number to call" placeholder="Extension" value={target} onChange={(e) => setTarget(e.target.value)} inputMode="tel" />
+          <button type="submit" disabled={state.registration !== 'registered' || !target.trim()}>
+            Call
+          </button>
+        </form>
+      )}
+      {!call && state.lastCall?.endedReason && (
+        <p className="muted" role="status" data-testid="last-call">
+          {state.lastCall.endedReason}
+        </p>
+      )}
+
+      {directory.length > 0 && (
+        <details className="directory">
+          <summary>Directory</summary>
+          <ul>
+            {directory.map((d) => (
+              <li key={d.userId}>
+                <button type="button" disabled={Boolean(call) || state.registration !== 'registered'} onClick={() => phone?.dial(d.extension, d.displayName)}>
+                  Call {d.displayName}
+                </button>{' '}
+                {d.extension} · {d.role} {d.registered ? '' : '(offline)'}
+              </li>
+            ))}
+          </ul>
+        </details>
+      )}
+
+      {devices.length > 0 && (
+        <details className="devices">
+          <summary>Audio devices</summary>
+          <label htmlFor="mic">Microphone</label>
+          <select id="mic" onChange={(e) => phone?.setInputDevice(e.target.value)}>
+            <option value="">Default</option>
+            {devices.filter((d) => d.kind === 'audioinput').map((d) => (
+              <option key={d.deviceId} value={d.deviceId}>
+                {d.label || d.deviceId}
+              </option>
+            ))}
+          </select>
+          <label htmlFor="speaker">Speaker</label>
+          <select id="speaker" onChange={(e) => void phone?.setOutputDevice(e.target.value)}>
+            <option value="">Default</option>
+            {devices.filter((d) => d.kind === 'audiooutput').map((d) => (
+              <option key={d.deviceId} value={d.deviceId}>
+                {d.label || d.deviceId}
+              </option>
+            ))}
+          </select>
+        </details>
+      )}
+    </div>
+  );
+}

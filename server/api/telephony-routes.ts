@@ -1,0 +1,164 @@
+// Telephony API: SIP credentials bound to the login session, the centre's phone directory, call
+// records with their timeline, and recording playback (HTTP Range, so the browser can seek).
+// Candidates see their own calls but never any recording; assessors see their centre's calls;
+// moderators and admins see all.
+import { randomBytes } from 'node:crypto';
+import path from 'node:path';
+import send from '@fastify/send';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { requireSession } from '../auth/access.js';
+import type { Repositories } from '../db/repositories/index.js';
+import type { CallRecord } from '../db/repositories/calls.js';
+import { HttpError } from '../http/errors.js';
+import type { SessionUser } from '../protocol/roles.js';
+import type { CallSummary, DirectoryEntry, SipCredentials } from '../protocol/telephony.js';
+import { computeHa1 } from '../sip/digest.js';
+import type { Registrar } from '../sip/registrar.js';
+
+export interface TelephonyRouteOptions {
+  repos: Repositories;
+  registrar: Registrar;
+  domain: string;
+  iceServers: SipCredentials['iceServers'];
+  recordingsDir: string;
+  noAnswerTimeoutMs: number;
+}
+
+const PHONE_ROLES = ['candidate', 'assessor'] as const;
+const callIdParams = {
+  type: 'object',
+  required: ['id'],
+  properties: { id: { type: 'string', pattern: '^[0-9a-f-]{36}$' } },
+} as const;
+
+function canSeeCall(user: SessionUser, call: CallRecord): boolean {
+  if (user.role === 'admin' || user.role === 'moderator') return true;
+  if (user.role === 'assessor') return call.centreId !== null && call.centreId === user.centreId;
+  return call.callerUserId === user.id || call.calleeUserId === user.id;
+}
+
+function canHearRecording(user: SessionUser, call: CallRecord): boolean {
+  return user.role !== 'candidate' && canSeeCall(user, call);
+}
+
+export function registerTelephonyRoutes(app: FastifyInstance, opts: TelephonyRouteOptions): void {
+  const { repos } = opts;
+
+  const summarise = (c: CallRecord, user: SessionUser): CallSummary => {
+    const caller = c.callerUserId ? repos.users.findById(c.callerUserId) : undefined;
+    const callee = c.calleeUserId ? repos.users.findById(c.calleeUserId) : undefined;
+    const recording = canHearRecording(user, c) && c.recordingPath && c.recordingStatus !== 'recording'
+      ? { status: c.recordingStatus, durationMs: c.recordingDurationMs, sha256: c.recordingSha256, bytes: c.recordingBytes, url: `/api/calls/${c.id}/recording` }
+      : null;
+    return {
+      id: c.id,
+      caller: { extension: c.callerExtension, displayName: caller?.displayName ?? c.callerExtension },
+      callee: { extension: c.calleeExtension, displayName: callee?.displayName ?? c.calleeExtension },
+      candidateUserId: c.candidateUserId,
+      state: c.state,
+      invitedAt: c.invitedAt,
+      ringingAt: c.ringingAt,
+      answeredAt: c.answeredAt,
+      endedAt: c.endedAt,
+      endReason: c.endReason,
+      sipStatus: c.sipStatus,
+      recording,
+    };
+  };
+
+  const loadCall = (request: FastifyRequest<{ Params: { id: string } }>): { call: CallRecord; user: SessionUser } => {
+    const user = requireSession(request).user;
+    const call = repos.calls.find(request.params.id);
+    // An unknown id and someone else's call look the same, so ids cannot be probed.
+    if (!call || !canSeeCall(user, call)) throw new HttpError(404, 'not_found', 'There is no such call.');
+    return { call, user };
+  };
+
+  app.post('/api/sip/credentials', { config: { access: PHONE_ROLES } }, async (request) => {
+    const session = requireSession(request);
+    const user = repos.users.findById(session.user.id)!;
+    // A fresh password for each request, valid as long as this login session.
+    const password = randomBytes(18).toString('base64url');
+    repos.sessions.setSipHa1(
+      session.tokenHash,
+      computeHa1('MD5', user.extension, opts.domain, password),
+      computeHa1('SHA-256', user.extension, opts.domain, password),
+    );
+    const body: SipCredentials = {
+      extension: user.extension,
+      uri: `sip:${user.extension}@${opts.domain}`,
+      authorizationUsername: user.extension,
+      password,
+      displayName: user.displayName,
+      realm: opts.domain,
+      wsPath: '/sip',
+      iceServers: opts.iceServers,
+      noAnswerTimeoutMs: opts.noAnswerTimeoutMs,
+    };
+    return body;
+  });
+
+  app.get('/api/directory', { config: { access: PHONE_ROLES } }, async (request) => {
+    const me = requireSession(request).user;
+    const entries: DirectoryEntry[] = repos.users
+      .list({ centreId: me.centreId ?? -1 })
+      .filter((u) => u.id !== me.id && !u.disabled && (u.role === 'candidate' || u.role === 'assessor'))
+      .map((u) => ({ userId: u.id, displayName: u.displayName, role: u.role, extension: u.extension, registered: opts.registrar.isRegistered(u.extension) }));
+    return { entries };
+  });
+
+  app.get<{ Querystring: { limit?: string } }>(
+    '/api/calls',
+    {
+      config: { access: ['candidate', 'assessor', 'moderator', 'admin'] },
+      schema: { querystring: { type: 'object', additionalProperties: false, properties: { limit: { type: 'string', pattern: '^[1-9][0-9]{0,3}$' } } } },
+    },
+    async (request) => {
+      const user = requireSession(request).user;
+      const limit = Number(request.query.limit ?? 100);
+      const list =
+        user.role === 'candidate'
+          ? repos.calls.list({ userId: user.id, limit })
+          : user.role === 'assessor'
+            ? repos.calls.list({ centreId: user.centreId ?? -1, limit })
+            : repos.calls.list({ limit });
+      return { calls: list.map((c) => summarise(c, user)) };
+    },
+  );
+
+  app.get<{ Params: { id: string } }>(
+    '/api/calls/:id',
+    { config: { access: ['candidate', 'assessor', 'moderator', 'admin'] }, schema: { params: callIdParams } },
+    async (request) => {
+      const { call, user } = loadCall(request);
+      return { call: summarise(call, user), events: repos.calls.events(call.id) };
+    },
+  );
+
+  app.get<{ Params: { id: string } }>(
+    '/api/calls/:id/recording',
+    { config: { access: ['assessor', 'moderator', 'admin'] }, schema: { params: callIdParams } },
+    async (request, reply) => {
+      const { call, user } = loadCall(request);
+      if (!canHearRecording(user, call) || !call.recordingPath) throw new HttpError(404, 'not_found', 'This call has no recording.');
+      if (call.recordingStatus === 'recording') throw new HttpError(409, 'in_progress', 'The call is still being recorded.');
+      const root = path.resolve(opts.recordingsDir);
+      const file = path.resolve(call.recordingPath);
+      if (!file.startsWith(root + path.sep)) throw new HttpError(404, 'not_found', 'This call has no recording.');
+      const result = await send(request.raw, path.relative(root, file), { root, acceptRanges: true, cacheControl: false, dotfiles: 'deny' });
+      if (result.type === 'error') {
+        if (result.statusCode === 416) {
+          for (const [name, value] of Object.entries(result.headers)) if (value !== undefined && name.toLowerCase() === 'content-range') reply.header(name, value);
+          throw new HttpError(416, 'range_not_satisfiable', 'The requested byte range is outside the recording.');
+        }
+        if (result.statusCode === 404) throw new HttpError(404, 'not_found', 'The recording file is missing.');
+        throw new HttpError(500, 'internal', 'The recording could not be read.');
+      }
+      reply.status(result.statusCode);
+      for (const [name, value] of Object.entries(result.headers)) if (value !== undefined) reply.header(name, value);
+      reply.header('content-type', 'audio/ogg');
+      reply.header('cache-control', 'private, no-store');
+      return reply.send(result.stream);
+    },
+  );
+}

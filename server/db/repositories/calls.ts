@@ -1,0 +1,121 @@
+import type { Db } from '../connection.js';
+
+export type CallState = 'setup' | 'ringing' | 'answered' | 'ended' | 'interrupted';
+export type RecordingStatus = 'recording' | 'complete' | 'partial' | 'failed';
+
+export interface CallRecord {
+  id: string;
+  centreId: number | null;
+  callerUserId: number | null;
+  calleeUserId: number | null;
+  callerExtension: string;
+  calleeExtension: string;
+  candidateUserId: number | null;
+  state: CallState;
+  invitedAt: number;
+  ringingAt: number | null;
+  answeredAt: number | null;
+  endedAt: number | null;
+  endReason: string | null;
+  sipStatus: number | null;
+  recordingPath: string | null;
+  recordingStatus: RecordingStatus | null;
+  recordingStartedAt: number | null;
+  recordingSha256: string | null;
+  recordingDurationMs: number | null;
+  recordingBytes: number | null;
+}
+
+export interface CallEvent {
+  id: number;
+  callId: string;
+  at: number;
+  type: string;
+  leg: 'caller' | 'callee' | null;
+  detail: Record<string, unknown> | null;
+}
+
+const COLUMNS: Record<keyof CallRecord, string> = {
+  id: 'id',
+  centreId: 'centre_id',
+  callerUserId: 'caller_user_id',
+  calleeUserId: 'callee_user_id',
+  callerExtension: 'caller_extension',
+  calleeExtension: 'callee_extension',
+  candidateUserId: 'candidate_user_id',
+  state: 'state',
+  invitedAt: 'invited_at',
+  ringingAt: 'ringing_at',
+  answeredAt: 'answered_at',
+  endedAt: 'ended_at',
+  endReason: 'end_reason',
+  sipStatus: 'sip_status',
+  recordingPath: 'recording_path',
+  recordingStatus: 'recording_status',
+  recordingStartedAt: 'recording_started_at',
+  recordingSha256: 'recording_sha256',
+  recordingDurationMs: 'recording_duration_ms',
+  recordingBytes: 'recording_bytes',
+};
+
+const SELECT = `SELECT ${Object.entries(COLUMNS)
+  .map(([k, c]) => `${c} AS ${k}`)
+  .join(', ')} FROM calls`;
+
+export class CallRepository {
+  constructor(private readonly db: Db) {}
+
+  create(call: Pick<CallRecord, 'id' | 'centreId' | 'callerUserId' | 'calleeUserId' | 'callerExtension' | 'calleeExtension' | 'candidateUserId' | 'invitedAt'>): void {
+    this.db
+      .prepare(
+        `INSERT INTO calls (id, centre_id, caller_user_id, callee_user_id, caller_extension, callee_extension, candidate_user_id, state, invited_at)
+         VALUES (?, ?, ?, ?, ?, ?, ?, 'setup', ?)`,
+      )
+      .run(call.id, call.centreId, call.callerUserId, call.calleeUserId, call.callerExtension, call.calleeExtension, call.candidateUserId, call.invitedAt);
+  }
+
+  /** Updates the named fields of a call. */
+  update(id: string, fields: Partial<Omit<CallRecord, 'id'>>): void {
+    const keys = Object.keys(fields) as Array<keyof CallRecord>;
+    if (keys.length === 0) return;
+    const sets = keys.map((k) => `${COLUMNS[k]} = @${k}`).join(', ');
+    this.db.prepare(`UPDATE calls SET ${sets} WHERE id = @id`).run({ ...fields, id });
+  }
+
+  find(id: string): CallRecord | undefined {
+    return this.db.prepare(`${SELECT} WHERE id = ?`).get(id) as CallRecord | undefined;
+  }
+
+  list(filter: { centreId?: number; userId?: number; limit?: number } = {}): CallRecord[] {
+    const where: string[] = [];
+    const args: Record<string, unknown> = { limit: filter.limit ?? 200 };
+    if (filter.centreId !== undefined) {
+      where.push('centre_id = @centreId');
+      args.centreId = filter.centreId;
+    }
+    if (filter.userId !== undefined) {
+      where.push('(caller_user_id = @userId OR callee_user_id = @userId)');
+      args.userId = filter.userId;
+    }
+    const clause = where.length ? ` WHERE ${where.join(' AND ')}` : '';
+    return this.db.prepare(`${SELECT}${clause} ORDER BY invited_at DESC, rowid DESC LIMIT @limit`).all(args) as CallRecord[];
+  }
+
+  /** Calls that were in progress when the server stopped. */
+  listUnfinished(): CallRecord[] {
+    return this.db.prepare(`${SELECT} WHERE state IN ('setup', 'ringing', 'answered')`).all() as CallRecord[];
+  }
+
+  addEvent(callId: string, at: number, type: string, leg: 'caller' | 'callee' | null = null, detail: Record<string, unknown> | null = null): void {
+    this.db
+      .prepare('INSERT INTO call_events (call_id, at, type, leg, detail) VALUES (?, ?, ?, ?, ?)')
+      .run(callId, at, type, leg, detail ? JSON.stringify(detail) : null);
+  }
+
+  events(callId: string): CallEvent[] {
+    const rows = this.db.prepare('SELECT id, call_id AS callId, at, type, leg, detail FROM call_events WHERE call_id = ? ORDER BY id').all(callId) as Array<
+      Omit<CallEvent, 'detail'> & { detail: string | null }
+    >;
+    return rows.map((r) => ({ ...r, detail: r.detail ? (JSON.parse(r.detail) as Record<string, unknown>) : null }));
+  }
+}

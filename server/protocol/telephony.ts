@@ -1,0 +1,59 @@
+// Wire types of the telephony API, shared with the client.
+import type { Role } from './roles.js';
+
+export interface IceServer {
+  urls: string | string[];
+  username?: string;
+  credential?: string;
+}
+
+export interface SipCredentials {
+  extension: string;
+  uri: string;
+  authorizationUsername: string;
+  password: string;
+  displayName: string;
+  realm: string;
+  /** Path of the SIP WebSocket on this server (same host and port as the page). */
+  wsPath: string;
+  iceServers: IceServer[];
+  noAnswerTimeoutMs: number;
+}
+
+export interface DirectoryEntry {
+  userId: number;
+  displayName: string;
+  role: Role;
+  extension: string;
+  registered: boolean;
+}
+
+export interface CallSummary {
+  id: string;
+  caller: { extension: string; displayName: string };
+  callee: { extension: string; displayName: string };
+  candidateUserId: number | null;
+  state: 'setup' | 'ringing' | 'answered' | 'ended' | 'interrupted';
+  invitedAt: number;
+  ringingAt: number | null;
+  answeredAt: number | null;
+  endedAt: number | null;
+  endReason: string | null;
+  sipStatus: number | null;
+  recording: { status: string | null; durationMs: number | null; sha256: string | null; bytes: number | null; url: string } | null;
+}
+
+/** SIP status codes a softphone shows, in words. */
+export const SIP_STATUS_WORDS: Record<number, string> = {
+  403: 'Not allowed to call this number',
+  404: 'No such number',
+  408: 'No answer',
+  480: 'Not available (not signed in to their phone)',
+  482: 'You cannot call yourself',
+  486: 'Busy',
+  487: 'Call cancelled',
+  488: 'Audio could not be set up',
+  500: 'Server error',
+  503: 'Service unavailable',
+  603: 'Declined',
+};

@@ -1,0 +1,60 @@
+// One SIP-over-WebSocket connection (RFC 7118). Requests are routed to a user by the connection
+// their REGISTER arrived on, never by the `.invalid` host in their Contact.
+import { randomUUID } from 'node:crypto';
+import type { WebSocket } from 'ws';
+
+export class SipConnection {
+  readonly id = randomUUID();
+  /** The extension this connection authenticated as (by REGISTER or a challenged request). */
+  authenticatedExtension: string | undefined;
+  private readonly closeHandlers: Array<() => void> = [];
+  private closed = false;
+  /** Token bucket for the message rate limit. */
+  private tokens: number;
+  private lastRefill = Date.now();
+
+  constructor(
+    private readonly socket: WebSocket,
+    readonly remoteAddress: string,
+    private readonly rate: { burst: number; perSecond: number },
+  ) {
+    this.tokens = rate.burst;
+    socket.on('close', () => this.markClosed());
+  }
+
+  get isOpen(): boolean {
+    return !this.closed && this.socket.readyState === this.socket.OPEN;
+  }
+
+  send(text: string): boolean {
+    if (!this.isOpen) return false;
+    this.socket.send(text);
+    return true;
+  }
+
+  /** False when the connection has sent more messages than its rate allows. */
+  takeToken(): boolean {
+    const now = Date.now();
+    this.tokens = Math.min(this.rate.burst, this.tokens + ((now - this.lastRefill) / 1000) * this.rate.perSecond);
+    this.lastRefill = now;
+    if (this.tokens < 1) return false;
+    this.tokens -= 1;
+    return true;
+  }
+
+  onClose(handler: () => void): void {
+    if (this.closed) handler();
+    else this.closeHandlers.push(handler);
+  }
+
+  close(code = 1000, reason = ''): void {
+    if (this.socket.readyState === this.socket.OPEN || this.socket.readyState === this.socket.CONNECTING) this.socket.close(code, reason);
+    this.markClosed();
+  }
+
+  private markClosed(): void {
+    if (this.closed) return;
+    this.closed = true;
+    for (const h of this.closeHandlers.splice(0)) h();
+  }
+}

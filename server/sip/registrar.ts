@@ -1,0 +1,74 @@
+// The registrar: which WebSocket connection reaches each extension, until when.
+import type { SipConnection } from './connection.js';
+
+export interface Binding {
+  extension: string;
+  contact: string;
+  conn: SipConnection;
+  expiresAt: number;
+  /** Increases with every registration, so "most recent" never depends on clock resolution. */
+  order: number;
+}
+
+export const MIN_EXPIRES_S = 60;
+export const MAX_EXPIRES_S = 3600;
+
+export class Registrar {
+  private readonly bindings = new Map<string, Binding[]>();
+  private sequence = 0;
+
+  constructor(private readonly now: () => number = Date.now) {}
+
+  /** Adds or refreshes a binding; expires 0 removes it. Returns the bindings now current. */
+  register(extension: string, contact: string, conn: SipConnection, expiresS: number): Binding[] {
+    const now = this.now();
+    const list = (this.bindings.get(extension) ?? []).filter((b) => b.expiresAt > now && b.conn.isOpen && !(b.conn === conn && b.contact === contact));
+    if (expiresS > 0) list.push({ extension, contact, conn, expiresAt: now + expiresS * 1000, order: ++this.sequence });
+    if (list.length) this.bindings.set(extension, list);
+    else this.bindings.delete(extension);
+    return list;
+  }
+
+  /** The live binding to ring for an extension: the most recent registration. */
+  lookup(extension: string): Binding | undefined {
+    const now = this.now();
+    const live = (this.bindings.get(extension) ?? []).filter((b) => b.expiresAt > now && b.conn.isOpen);
+    return live.sort((a, b) => b.order - a.order)[0];
+  }
+
+  bindingsOf(extension: string): Binding[] {
+    const now = this.now();
+    return (this.bindings.get(extension) ?? []).filter((b) => b.expiresAt > now && b.conn.isOpen);
+  }
+
+  dropConnection(conn: SipConnection): void {
+    for (const [ext, list] of this.bindings) {
+      const kept = list.filter((b) => b.conn !== conn);
+      if (kept.length) this.bindings.set(ext, kept);
+      else this.bindings.delete(ext);
+    }
+  }
+
+  dropExtension(extension: string): Binding[] {
+    const list = this.bindings.get(extension) ?? [];
+    this.bindings.delete(extension);
+    return list;
+  }
+
+  sweep(): void {
+    const now = this.now();
+    for (const [ext, list] of this.bindings) {
+      const kept = list.filter((b) => b.expiresAt > now && b.conn.isOpen);
+      if (kept.length) this.bindings.set(ext, kept);
+      else this.bindings.delete(ext);
+    }
+  }
+
+  get registeredCount(): number {
+    return this.bindings.size;
+  }
+
+  isRegistered(extension: string): boolean {
+    return this.lookup(extension) !== undefined;
+  }
+}

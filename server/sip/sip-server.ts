@@ -1,0 +1,279 @@
+// The SIP server: receives every message from the WebSocket connections, absorbs retransmissions,
+// answers REGISTER (registrar with digest auth) and OPTIONS itself, authenticates every other
+// request, and hands dialog traffic to the B2BUA. Bad input gets the right SIP error and a log
+// line; it never throws out of here.
+import { randomBytes } from 'node:crypto';
+import type { FastifyBaseLogger } from 'fastify';
+import type { Clock } from '../clock.js';
+import type { Repositories } from '../db/repositories/index.js';
+import type { SipConnection } from './connection.js';
+import { DigestAuthenticator, type DigestAlgorithm, type DigestResult } from './digest.js';
+import { buildRequest, buildResponse, isRequest, parseSipMessage, SipParseError, userOf, type HeaderList, type OutgoingRequest, type SipRequest, type SipResponse } from './message.js';
+import { MAX_EXPIRES_S, MIN_EXPIRES_S, Registrar } from './registrar.js';
+import { ClientTransactions, ServerTransactions, type ClientTransaction } from './transactions.js';
+
+export const ALLOWED_METHODS = 'INVITE, ACK, CANCEL, BYE, OPTIONS, INFO, REGISTER';
+const KNOWN_UNSUPPORTED = new Set(['SUBSCRIBE', 'NOTIFY', 'PUBLISH', 'MESSAGE', 'REFER', 'UPDATE', 'PRACK']);
+
+export interface SipServerOptions {
+  repos: Repositories;
+  clock: Clock;
+  logger: FastifyBaseLogger;
+  realm: string;
+  nonceLifetimeMs?: number;
+  digestSecret?: Buffer;
+}
+
+/** What the B2BUA implements; the SIP server calls it for dialog traffic. */
+export interface DialogHandler {
+  onInvite(conn: SipConnection, request: SipRequest): void;
+  onAck(conn: SipConnection, request: SipRequest): void;
+  onCancel(conn: SipConnection, request: SipRequest): void;
+  onBye(conn: SipConnection, request: SipRequest): void;
+  onInfo(conn: SipConnection, request: SipRequest): void;
+  onConnectionClosed(conn: SipConnection): void;
+}
+
+export class SipServer {
+  readonly registrar: Registrar;
+  readonly digest: DigestAuthenticator;
+  private readonly serverTx = new ServerTransactions();
+  private readonly clientTx = new ClientTransactions();
+  private readonly connections = new Set<SipConnection>();
+  private dialogs: DialogHandler | undefined;
+  private readonly sweeper: NodeJS.Timeout;
+  readonly stats = { messagesIn: 0, malformed: 0, rateLimited: 0 };
+
+  constructor(private readonly opts: SipServerOptions) {
+    this.registrar = new Registrar(() => opts.clock.now());
+    this.digest = new DigestAuthenticator({
+      realm: opts.realm,
+      secret: opts.digestSecret ?? randomBytes(32),
+      nonceLifetimeMs: opts.nonceLifetimeMs ?? 5 * 60_000,
+      clock: opts.clock,
+    });
+    this.sweeper = setInterval(() => {
+      this.serverTx.sweep();
+      this.registrar.sweep();
+    }, 5_000);
+    this.sweeper.unref();
+  }
+
+  get realm(): string {
+    return this.opts.realm;
+  }
+
+  get log(): FastifyBaseLogger {
+    return this.opts.logger;
+  }
+
+  setDialogHandler(handler: DialogHandler): void {
+    this.dialogs = handler;
+  }
+
+  attach(conn: SipConnection): void {
+    this.connections.add(conn);
+    conn.onClose(() => {
+      this.connections.delete(conn);
+      this.registrar.dropConnection(conn);
+      this.dialogs?.onConnectionClosed(conn);
+    });
+  }
+
+  get connectionCount(): number {
+    return this.connections.size;
+  }
+
+  // ---------------------------------------------------------------- sending
+
+  respond(conn: SipConnection, request: SipRequest, status: number, opts: Parameters<typeof buildResponse>[2] = {}): void {
+    const text = buildResponse(request, status, opts);
+    if (request.method !== 'ACK') this.serverTx.recordResponse(request, text);
+    conn.send(text);
+  }
+
+  /** Sends a request in a new client transaction; `onResponse` sees provisional and final responses (or a local 408). */
+  sendRequest(conn: SipConnection, req: OutgoingRequest, branch: string, onResponse?: ClientTransaction['onResponse']): void {
+    if (req.method !== 'ACK' && onResponse) this.clientTx.start(branch, req.method, conn, onResponse);
+    conn.send(buildRequest(req));
+  }
+
+  newBranch(): string {
+    return `z9hG4bK${randomBytes(10).toString('hex')}`;
+  }
+
+  // ---------------------------------------------------------------- receiving
+
+  handleMessage(conn: SipConnection, data: string): void {
+    this.stats.messagesIn++;
+    if (!conn.takeToken()) {
+      this.stats.rateLimited++;
+      this.tryReject(conn, data, 503, 'rate limit exceeded', [['Retry-After', '10']]);
+      return;
+    }
+    let message: SipRequest | SipResponse;
+    try {
+      message = parseSipMessage(data);
+    } catch (err) {
+      this.stats.malformed++;
+      const e = err as SipParseError;
+      this.log.warn({ conn: conn.id, reason: e.message }, 'malformed SIP message');
+      if (e.request && e.status && e.request.method !== 'ACK') {
+        conn.send(buildResponse(e.request, e.status, { headers: [['Warning', `399 callmark "${e.message.replace(/"/g, "'")}"`]] }));
+      }
+      return;
+    }
+    try {
+      if (isRequest(message)) this.handleRequest(conn, message);
+      else if (!this.clientTx.dispatch(message, conn)) this.log.debug({ callId: message.callId }, 'stray SIP response dropped');
+    } catch (err) {
+      this.log.error({ err, conn: conn.id }, 'error while handling a SIP message');
+      if (isRequest(message) && message.method !== 'ACK') this.respond(conn, message, 500);
+    }
+  }
+
+  /** A rate-limited message is still answered when its request line and headers can be read. */
+  private tryReject(conn: SipConnection, data: string, status: number, reason: string, headers: HeaderList): void {
+    try {
+      const m = parseSipMessage(data);
+      if (isRequest(m) && m.method !== 'ACK') conn.send(buildResponse(m, status, { headers: [...headers, ['Warning', `399 callmark "${reason}"`]] }));
+    } catch {
+      /* unreadable: nothing to answer */
+    }
+  }
+
+  private handleRequest(conn: SipConnection, request: SipRequest): void {
+    if (this.serverTx.absorbRetransmission(request, conn)) return;
+    if (request.method === 'ACK') {
+      // The ACK of a non-2xx final response ends that INVITE transaction here (hop by hop).
+      if (this.serverTx.hasNon2xxFinal(request)) return;
+      this.dialogs?.onAck(conn, request);
+      return;
+    }
+    this.serverTx.begin(request);
+    const maxForwards = Number(request.getHeader('max-forwards'));
+    if (!Number.isInteger(maxForwards) || maxForwards < 0) return this.respond(conn, request, 400, { reason: 'Bad Max-Forwards' });
+    if (maxForwards === 0 && request.method !== 'OPTIONS') return this.respond(conn, request, 483);
+    const require = request.getHeader('require');
+    if (require && request.method !== 'CANCEL') {
+      return this.respond(conn, request, 420, { headers: [['Unsupported', require]] });
+    }
+    switch (request.method) {
+      case 'REGISTER':
+        return this.handleRegister(conn, request);
+      case 'OPTIONS':
+        return this.respond(conn, request, 200, {
+          toTag: randomBytes(6).toString('hex'),
+          headers: [['Allow', ALLOWED_METHODS], ['Accept', 'application/sdp'], ['Supported', 'outbound']],
+        });
+      case 'CANCEL':
+        return this.dialogs ? this.dialogs.onCancel(conn, request) : this.respond(conn, request, 481);
+      case 'INVITE':
+      case 'BYE':
+      case 'INFO': {
+        if (!this.authenticateRequest(conn, request)) return;
+        if (!this.dialogs) return this.respond(conn, request, 503, { reason: 'Calls Not Available' });
+        if (request.method === 'INVITE') return this.dialogs.onInvite(conn, request);
+        if (request.method === 'BYE') return this.dialogs.onBye(conn, request);
+        return this.dialogs.onInfo(conn, request);
+      }
+      default:
+        if (KNOWN_UNSUPPORTED.has(request.method)) return this.respond(conn, request, 405, { headers: [['Allow', ALLOWED_METHODS]] });
+        return this.respond(conn, request, 501, { headers: [['Allow', ALLOWED_METHODS]] });
+    }
+  }
+
+  private ha1Lookup = (username: string, algorithm: DigestAlgorithm): string[] =>
+    this.opts.repos.sessions.sipHa1ForExtension(username, algorithm, this.opts.clock.now());
+
+  private challenge(conn: SipConnection, request: SipRequest, result: DigestResult, proxy: boolean): void {
+    const stale = !result.ok && result.reason === 'stale';
+    const header = proxy ? 'Proxy-Authenticate' : 'WWW-Authenticate';
+    if (!result.ok && result.reason !== 'missing' && result.reason !== 'stale') {
+      this.log.info({ conn: conn.id, method: request.method, reason: result.reason, from: userOf(request.from) }, 'SIP authentication failed');
+    }
+    if (!result.ok && (result.reason === 'replay' || result.reason === 'malformed' || result.reason === 'wrong-realm')) {
+      return this.respond(conn, request, 403, { reason: `Forbidden (${result.reason})` });
+    }
+    this.respond(conn, request, proxy ? 407 : 401, {
+      toTag: randomBytes(6).toString('hex'),
+      headers: this.digest.challenges(stale).map((v) => [header, v] as [string, string]),
+    });
+  }
+
+  /** Requests other than REGISTER: allowed on a connection that registered, else challenged (407). */
+  private authenticateRequest(conn: SipConnection, request: SipRequest): boolean {
+    const fromUser = userOf(request.from);
+    if (request.method === 'INVITE' && !request.toTag) {
+      if (conn.authenticatedExtension) {
+        if (fromUser !== conn.authenticatedExtension) {
+          this.respond(conn, request, 403, { reason: 'Forbidden (From does not match the registered user)' });
+          return false;
+        }
+        return true;
+      }
+      const result = this.digest.verify(request.getHeader('proxy-authorization'), request.method, this.ha1Lookup);
+      if (!result.ok) {
+        this.challenge(conn, request, result, true);
+        return false;
+      }
+      if (result.username !== fromUser) {
+        this.respond(conn, request, 403, { reason: 'Forbidden (credentials do not match From)' });
+        return false;
+      }
+      conn.authenticatedExtension = result.username;
+      return true;
+    }
+    // In-dialog requests are checked against the dialog by the B2BUA.
+    return true;
+  }
+
+  private handleRegister(conn: SipConnection, request: SipRequest): void {
+    const result = this.digest.verify(request.getHeader('authorization'), 'REGISTER', this.ha1Lookup);
+    if (!result.ok) return this.challenge(conn, request, result, false);
+    const aor = userOf(request.to);
+    if (aor !== result.username) {
+      return this.respond(conn, request, 403, { reason: 'Forbidden (credentials do not match the address of record)' });
+    }
+    if (conn.authenticatedExtension && conn.authenticatedExtension !== aor) {
+      return this.respond(conn, request, 403, { reason: 'Forbidden (connection registered as another user)' });
+    }
+    const contactHeader = request.getHeader('contact');
+    if (!contactHeader) {
+      // A REGISTER without Contact asks for the current bindings.
+      return this.respond(conn, request, 200, { toTag: randomBytes(6).toString('hex') });
+    }
+    const contacts = request.getHeaders('contact');
+    const parsed = request.parseHeader('contact') as { uri?: { toString(): string }; getParam?: (n: string) => string | undefined } | undefined;
+    const star = contactHeader.trim() === '*';
+    const headerExpires = request.getHeader('expires');
+    let expires = Number(parsed?.getParam?.('expires') ?? headerExpires ?? 600);
+    if (!Number.isFinite(expires) || expires < 0) return this.respond(conn, request, 400, { reason: 'Bad Expires' });
+    if (star) {
+      if (expires !== 0) return this.respond(conn, request, 400, { reason: 'Contact * requires Expires: 0' });
+      this.registrar.dropExtension(aor);
+      return this.respond(conn, request, 200, { toTag: randomBytes(6).toString('hex') });
+    }
+    if (contacts.length !== 1 || !parsed?.uri) return this.respond(conn, request, 400, { reason: 'Exactly one Contact per REGISTER' });
+    if (expires > 0 && expires < MIN_EXPIRES_S) {
+      return this.respond(conn, request, 423, { headers: [['Min-Expires', String(MIN_EXPIRES_S)]] });
+    }
+    expires = Math.min(expires, MAX_EXPIRES_S);
+    conn.authenticatedExtension = aor;
+    const contact = parsed.uri.toString();
+    const bindings = this.registrar.register(aor, contact, conn, expires);
+    this.log.info({ extension: aor, conn: conn.id, expires }, expires === 0 ? 'SIP unregistered' : 'SIP registered');
+    this.respond(conn, request, 200, {
+      toTag: randomBytes(6).toString('hex'),
+      headers: bindings
+        .filter((b) => b.conn === conn)
+        .map((b) => ['Contact', `<${b.contact}>;expires=${Math.max(0, Math.round((b.expiresAt - this.opts.clock.now()) / 1000))}`] as [string, string]),
+    });
+  }
+
+  close(): void {
+    clearInterval(this.sweeper);
+    this.clientTx.cancelAll();
+    for (const c of this.connections) c.close(1001, 'server shutting down');
+  }
+}

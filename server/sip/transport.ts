@@ -1,0 +1,50 @@
+// SIP over WebSocket (RFC 7118) on the Fastify server: path /sip, subprotocol "sip". Each text
+// frame is one SIP message; a CRLF-only frame is a keep-alive ping answered with CRLF.
+import websocket from '@fastify/websocket';
+import type { FastifyInstance } from 'fastify';
+import { SipConnection } from './connection.js';
+import { MAX_SIP_MESSAGE_BYTES } from './message.js';
+import type { SipServer } from './sip-server.js';
+
+export interface SipTransportOptions {
+  path?: string;
+  /** Messages a connection may send: a burst, refilled at perSecond. */
+  rate?: { burst: number; perSecond: number };
+  /** Runs when the server closes, before the WebSocket connections are closed. */
+  beforeClose?: () => Promise<void>;
+}
+
+export async function registerSipTransport(app: FastifyInstance, sip: SipServer, opts: SipTransportOptions = {}): Promise<void> {
+  await app.register(websocket, {
+    options: {
+      maxPayload: MAX_SIP_MESSAGE_BYTES,
+      handleProtocols: (protocols: Set<string>) => (protocols.has('sip') ? 'sip' : false),
+    },
+    preClose: async function (this: FastifyInstance) {
+      await opts.beforeClose?.();
+      for (const client of this.websocketServer.clients) client.close(1001, 'server shutting down');
+    },
+  });
+  const rate = opts.rate ?? { burst: 60, perSecond: 10 };
+  app.get(opts.path ?? '/sip', { websocket: true, config: { access: 'public' } }, (socket, request) => {
+    if (socket.protocol !== 'sip') {
+      socket.close(1002, 'the WebSocket subprotocol must be "sip" (RFC 7118)');
+      return;
+    }
+    const conn = new SipConnection(socket, request.ip, rate);
+    sip.attach(conn);
+    socket.on('message', (data, isBinary) => {
+      const text = Buffer.isBuffer(data) ? data.toString('utf8') : Array.isArray(data) ? Buffer.concat(data).toString('utf8') : Buffer.from(data).toString('utf8');
+      if (/^(\r\n)+$/.test(text)) {
+        socket.send('\r\n');
+        return;
+      }
+      if (isBinary && !/^[\x09\x0a\x0d\x20-\x7e\u0080-\uffff]*$/.test(text)) {
+        sip.log.warn({ conn: conn.id }, 'binary WebSocket frame that is not SIP text dropped');
+        return;
+      }
+      sip.handleMessage(conn, text);
+    });
+    socket.on('error', (err) => sip.log.warn({ err, conn: conn.id }, 'SIP WebSocket error'));
+  });
+}

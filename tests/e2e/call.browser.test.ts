@@ -1,0 +1,219 @@
+// A real call: two headless Chromium browsers (one process per party, each with its own tone as
+// the fake microphone: candidate 440 Hz, assessor 880 Hz) log in through the UI, register their
+// softphones, and the assessor calls the candidate through the production server (SIP over
+// WebSocket, mediasoup, ffmpeg). Checks two-way audio with getStats, hold/resume, hang-up, and the
+// stereo recording: candidate's tone only on the left, assessor's only on the right, hold silent.
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { decodeAudio, rms, tonePower, writeToneWav } from '../support/audio.js';
+import { launchBrowser } from '../support/browser.js';
+import { startServer, type ServerProcess } from '../support/server-process.js';
+
+const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'callmark-e2e-'));
+const CANDIDATE_WAV = path.join(tmp, 'candidate-440.wav');
+const ASSESSOR_WAV = path.join(tmp, 'assessor-880.wav');
+writeToneWav(CANDIDATE_WAV, 440, 10);
+writeToneWav(ASSESSOR_WAV, 880, 10);
+
+// Test-only instrumentation: remember every RTCPeerConnection the page creates, to read getStats.
+const RECORD_PEER_CONNECTIONS = `
+  window.__pcs = [];
+  const Native = window.RTCPeerConnection;
+  window.RTCPeerConnection = class extends Native {
+    constructor(...args) { super(...args); window.__pcs.push(this); }
+  };
+`;
+
+interface AudioStats {
+  packetsReceived: number;
+  totalAudioEnergy: number;
+  totalSamplesDuration: number;
+}
+
+async function inboundAudio(page: Page): Promise<AudioStats> {
+  return page.evaluate(async () => {
+    const pcs = (window as unknown as { __pcs: RTCPeerConnection[] }).__pcs;
+    const pc = pcs[pcs.length - 1];
+    const out = { packetsReceived: 0, totalAudioEnergy: 0, totalSamplesDuration: 0 };
+    if (!pc) return out;
+    (await pc.getStats()).forEach((s: Record<string, unknown>) => {
+      if (s.type === 'inbound-rtp' && s.kind === 'audio') {
+        out.packetsReceived += Number(s.packetsReceived ?? 0);
+        out.totalAudioEnergy += Number(s.totalAudioEnergy ?? 0);
+        out.totalSamplesDuration += Number(s.totalSamplesDuration ?? 0);
+      }
+    });
+    return out;
+  });
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+const contexts: BrowserContext[] = [];
+afterEach(async () => {
+  for (const c of contexts.splice(0)) await c.close();
+});
+
+async function login(browser: Browser, url: string, username: string): Promise<Page> {
+  const context = await browser.newContext();
+  contexts.push(context);
+  const page = await context.newPage();
+  await page.addInitScript(RECORD_PEER_CONNECTIONS);
+  await page.goto(url);
+  await page.getByLabel('Username').fill(username);
+  await page.getByLabel('Password').fill('demo-password');
+  await page.getByRole('button', { name: 'Log in' }).click();
+  await page.getByTestId('registration').filter({ hasText: 'Registered' }).waitFor({ timeout: 15_000 });
+  return page;
+}
+
+let server: ServerProcess;
+let candidateBrowser: Browser;
+let assessorBrowser: Browser;
+
+beforeAll(async () => {
+  server = await startServer({
+    args: ['--demo'],
+    env: { CALLMARK_MEDIA_WORKERS: '1', CALLMARK_PUBLIC_IP: '127.0.0.1', CALLMARK_MEDIA_LISTEN_IP: '127.0.0.1', CALLMARK_LOG_LEVEL: 'warn' },
+  });
+  candidateBrowser = await launchBrowser({ fakeAudioFile: CANDIDATE_WAV });
+  assessorBrowser = await launchBrowser({ fakeAudioFile: ASSESSOR_WAV });
+});
+afterAll(async () => {
+  await candidateBrowser?.close();
+  await assessorBrowser?.close();
+  await server?.stop();
+  if (server) fs.rmSync(server.dataDir, { recursive: true, force: true });
+  fs.rmSync(tmp, { recursive: true, force: true });
+});
+
+describe('a real call between two browsers', () => {
+  it('rings, connects with two-way audio, holds, resumes, hangs up, and is recorded per channel', async () => {
+    const candidate = await login(candidateBrowser, server.url, 'demo-candidate');
+    const assessor = await login(assessorBrowser, server.url, 'demo-assessor');
+    const candidateExt = /extension (\d+)/.exec((await candidate.getByTestId('registration').textContent()) ?? '')![1]!;
+
+    await assessor.getByLabel('Number to call').fill(candidateExt);
+    await assessor.getByRole('button', { name: 'Call', exact: true }).click();
+    const banner = candidate.getByTestId('incoming');
+    await banner.waitFor();
+    expect(await banner.textContent()).toContain('Demo Assessor');
+    await assessor.getByTestId('call-phase').filter({ hasText: 'Ringing' }).waitFor();
+    await candidate.getByRole('button', { name: 'Answer' }).click();
+    await candidate.getByTestId('call-phase').filter({ hasText: 'Connected' }).waitFor();
+    await assessor.getByTestId('call-phase').filter({ hasText: 'Connected' }).waitFor();
+    const answeredAt = Date.now();
+
+    await sleep(3000);
+    const c1 = await inboundAudio(candidate);
+    const a1 = await inboundAudio(assessor);
+    expect(c1.packetsReceived).toBeGreaterThan(50);
+    expect(a1.packetsReceived).toBeGreaterThan(50);
+    // The remote track is played by the softphone's <audio>, so energy is measured too.
+    expect(c1.totalAudioEnergy).toBeGreaterThan(0);
+    expect(a1.totalAudioEnergy).toBeGreaterThan(0);
+    expect(await assessor.getByTestId('call-timer').textContent()).toMatch(/^00:0[2-9]$/);
+
+    // Hold by the assessor: neither side receives audio; then resume.
+    await assessor.getByRole('button', { name: 'Hold' }).click();
+    await assessor.getByTestId('call-phase').filter({ hasText: 'On hold' }).waitFor();
+    const holdStart = Date.now();
+    await sleep(1000);
+    const cHold1 = await inboundAudio(candidate);
+    const aHold1 = await inboundAudio(assessor);
+    await sleep(2500);
+    const cHold2 = await inboundAudio(candidate);
+    const aHold2 = await inboundAudio(assessor);
+    expect(cHold2.packetsReceived - cHold1.packetsReceived).toBeLessThan(10);
+    expect(aHold2.packetsReceived - aHold1.packetsReceived).toBeLessThan(10);
+    await assessor.getByRole('button', { name: 'Resume' }).click();
+    await assessor.getByTestId('call-phase').filter({ hasText: 'Connected' }).waitFor();
+    const holdEnd = Date.now();
+    await sleep(2500);
+    const c3 = await inboundAudio(candidate);
+    const a3 = await inboundAudio(assessor);
+    expect(c3.packetsReceived - cHold2.packetsReceived).toBeGreaterThan(50);
+    expect(a3.packetsReceived - aHold2.packetsReceived).toBeGreaterThan(50);
+
+    await candidate.getByRole('button', { name: 'Hang up' }).click();
+    await assessor.getByTestId('last-call').filter({ hasText: 'hung up' }).waitFor();
+    const endedAt = Date.now();
+
+    // The recording, fetched as the assessor would play it.
+    let call: { id: string; recording: { url: string; durationMs: number; sha256: string; status: string } | null } | undefined;
+    for (let i = 0; i < 40 && !call?.recording; i++) {
+      const calls = await assessor.evaluate(async () => (await (await fetch('/api/calls')).json()).calls);
+      call = calls[0];
+      if (!call?.recording) await sleep(250);
+    }
+    expect(call?.recording?.status).toBe('complete');
+    const details = await assessor.evaluate(async (id) => (await (await fetch(`/api/calls/${id}`)).json()), call!.id);
+    const types = details.events.map((e: { type: string }) => e.type);
+    for (const e of ['invite', 'ringing', 'answered', 'recording-started', 'hold', 'resume', 'hangup', 'recording-finished', 'end']) expect(types).toContain(e);
+    const bytes = await assessor.evaluate(async (url) => {
+      const buf = new Uint8Array(await (await fetch(url)).arrayBuffer());
+      let s = '';
+      for (const b of buf) s += String.fromCharCode(b);
+      return btoa(s);
+    }, call!.recording!.url);
+    const file = path.join(tmp, 'call.ogg');
+    fs.writeFileSync(file, Buffer.from(bytes, 'base64'));
+    const { channels, sampleRate } = await decodeAudio(file);
+    expect(channels).toHaveLength(2);
+    const [left, right] = channels as [Float32Array, Float32Array];
+    const seconds = left.length / sampleRate;
+    expect(Math.abs(seconds - (endedAt - answeredAt) / 1000)).toBeLessThan(1.5);
+    expect(Math.abs(call!.recording!.durationMs / 1000 - seconds)).toBeLessThan(0.5);
+
+    // Talk before the hold: 440 Hz only on the left (candidate), 880 Hz only on the right (assessor).
+    const s = (t: number) => Math.max(0, Math.min(left.length, Math.round(t * sampleRate)));
+    const talkFrom = s(0.5);
+    const talkTo = s((holdStart - answeredAt) / 1000 - 0.5);
+    const l440 = tonePower(left, sampleRate, 440, talkFrom, talkTo);
+    const l880 = tonePower(left, sampleRate, 880, talkFrom, talkTo);
+    const r880 = tonePower(right, sampleRate, 880, talkFrom, talkTo);
+    const r440 = tonePower(right, sampleRate, 440, talkFrom, talkTo);
+    expect(l440).toBeGreaterThan(0.01);
+    expect(r880).toBeGreaterThan(0.01);
+    expect(l440).toBeGreaterThan(20 * l880);
+    expect(r880).toBeGreaterThan(20 * r440);
+
+    if (process.env.DEBUG_E2E) {
+      const start = details.events.find((e: { type: string }) => e.type === 'recording-started').at;
+      console.log(details.events.map((e: { type: string; at: number; leg: string }) => `${((e.at - start) / 1000).toFixed(2)} ${e.type} ${e.leg ?? ''}`).join('\n'));
+      console.log('hold ui', (holdStart - answeredAt) / 1000, (holdEnd - answeredAt) / 1000);
+      for (let sec = 0; sec < seconds - 1; sec += 0.5) console.log(sec.toFixed(1), rms(left, s(sec), s(sec + 0.5)).toFixed(3), rms(right, s(sec), s(sec + 0.5)).toFixed(3));
+    }
+    // The hold is silence on both channels (a margin for signalling latency at each end).
+    const holdFrom = s((holdStart - answeredAt) / 1000 + 0.8);
+    const holdTo = s((holdEnd - answeredAt) / 1000 - 0.8);
+    expect(holdTo - holdFrom).toBeGreaterThan(sampleRate);
+    expect(rms(left, holdFrom, holdTo)).toBeLessThan(0.1 * rms(left, talkFrom, talkTo));
+    expect(rms(right, holdFrom, holdTo)).toBeLessThan(0.1 * rms(right, talkFrom, talkTo));
+    // And both voices are back after the resume.
+    const afterFrom = s((holdEnd - answeredAt) / 1000 + 0.8);
+    const afterTo = s((endedAt - answeredAt) / 1000 - 0.5);
+    expect(tonePower(left, sampleRate, 440, afterFrom, afterTo)).toBeGreaterThan(0.01);
+    expect(tonePower(right, sampleRate, 880, afterFrom, afterTo)).toBeGreaterThan(0.01);
+  });
+
+  it('a callee who is not signed in: the caller is told in words', async () => {
+    const assessor = await login(assessorBrowser, server.url, 'demo-assessor');
+    // The candidate's browser closed at the end of the previous test, so it is not registered.
+    let entry: { extension: string; registered: boolean } | undefined;
+    for (let i = 0; i < 40; i++) {
+      const entries = await assessor.evaluate(async () => (await (await fetch('/api/directory')).json()).entries);
+      entry = entries.find((e: { role: string }) => e.role === 'candidate');
+      if (entry && !entry.registered) break;
+      await sleep(250);
+    }
+    expect(entry?.registered).toBe(false);
+    const candidateExt = entry!.extension;
+    await assessor.getByLabel('Number to call').fill(candidateExt);
+    await assessor.getByRole('button', { name: 'Call', exact: true }).click();
+    expect(await assessor.getByTestId('last-call').textContent()).toMatch(/Not available .*\(480\)/);
+  });
+});

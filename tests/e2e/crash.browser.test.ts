@@ -1,0 +1,90 @@
+// Nothing lost on a crash: the server is SIGKILLed in the middle of a recorded call between two
+// real browsers. After a restart the call is marked interrupted and the partial recording is kept,
+// hashed, and decodes with the audio up to shortly before the crash.
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, describe, expect, it } from 'vitest';
+import { decodeAudio, tonePower, writeToneWav } from '../support/audio.js';
+import { launchBrowser } from '../support/browser.js';
+import { startServer, type ServerProcess } from '../support/server-process.js';
+
+const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'callmark-crash-'));
+const servers: ServerProcess[] = [];
+const browsers: Browser[] = [];
+afterAll(async () => {
+  for (const b of browsers) await b.close();
+  for (const s of servers) {
+    await s.stop('SIGKILL');
+    try {
+      process.kill(-s.child.pid!, 'SIGKILL'); // anything the killed server left behind
+    } catch {
+      /* none */
+    }
+  }
+  if (servers[0]) fs.rmSync(servers[0].dataDir, { recursive: true, force: true });
+  fs.rmSync(tmp, { recursive: true, force: true });
+});
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+const env = { CALLMARK_MEDIA_WORKERS: '1', CALLMARK_PUBLIC_IP: '127.0.0.1', CALLMARK_MEDIA_LISTEN_IP: '127.0.0.1' };
+
+async function login(browser: Browser, url: string, username: string): Promise<Page> {
+  const page = await (await browser.newContext()).newPage();
+  await page.goto(url);
+  await page.getByLabel('Username').fill(username);
+  await page.getByLabel('Password').fill('demo-password');
+  await page.getByRole('button', { name: 'Log in' }).click();
+  await page.getByTestId('registration').filter({ hasText: 'Registered' }).waitFor({ timeout: 15_000 });
+  return page;
+}
+
+describe('server killed mid-call', () => {
+  it('marks the call interrupted at the next start and keeps a playable partial recording', async () => {
+    writeToneWav(path.join(tmp, 'c.wav'), 440, 10);
+    writeToneWav(path.join(tmp, 'a.wav'), 880, 10);
+    const first = await startServer({ args: ['--demo'], env });
+    servers.push(first);
+    const cb = await launchBrowser({ fakeAudioFile: path.join(tmp, 'c.wav') });
+    const ab = await launchBrowser({ fakeAudioFile: path.join(tmp, 'a.wav') });
+    browsers.push(cb, ab);
+    const candidate = await login(cb, first.url, 'demo-candidate');
+    const assessor = await login(ab, first.url, 'demo-assessor');
+    const ext = /extension (\d+)/.exec((await candidate.getByTestId('registration').textContent()) ?? '')![1]!;
+    await assessor.getByLabel('Number to call').fill(ext);
+    await assessor.getByRole('button', { name: 'Call', exact: true }).click();
+    await candidate.getByRole('button', { name: 'Answer' }).click();
+    await assessor.getByTestId('call-phase').filter({ hasText: 'Connected' }).waitFor();
+    const answeredAt = Date.now();
+    await sleep(6000);
+    const elapsed = (Date.now() - answeredAt) / 1000;
+    expect(await first.stop('SIGKILL')).toBeNull();
+
+    const second = await startServer({ dataDir: first.dataDir, env });
+    servers.push(second);
+    expect(second.output()).toContain('calls interrupted by the last stop were marked interrupted');
+    const login2 = await fetch(new URL('/api/auth/login', second.url), {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ username: 'demo-assessor', password: 'demo-password' }),
+    });
+    const cookie = login2.headers.get('set-cookie')!.split(';')[0]!;
+    const { calls } = (await (await fetch(new URL('/api/calls', second.url), { headers: { cookie } })).json()) as {
+      calls: Array<{ id: string; state: string; endReason: string; recording: { url: string; status: string; durationMs: number; sha256: string } | null }>;
+    };
+    const call = calls[0]!;
+    expect(call.state).toBe('interrupted');
+    expect(call.endReason).toMatch(/interrupted/);
+    expect(call.recording?.status).toBe('partial');
+    expect(call.recording?.sha256).toMatch(/^[0-9a-f]{64}$/);
+    const audio = Buffer.from(await (await fetch(new URL(call.recording!.url, second.url), { headers: { cookie } })).arrayBuffer());
+    const file = path.join(tmp, 'partial.ogg');
+    fs.writeFileSync(file, audio);
+    const { channels, sampleRate } = await decodeAudio(file);
+    const seconds = channels[0]!.length / sampleRate;
+    expect(seconds).toBeGreaterThan(elapsed - 3);
+    expect(tonePower(channels[0]!, sampleRate, 440, sampleRate, Math.min(channels[0]!.length, 4 * sampleRate))).toBeGreaterThan(0.01);
+    expect(tonePower(channels[1]!, sampleRate, 880, sampleRate, Math.min(channels[1]!.length, 4 * sampleRate))).toBeGreaterThan(0.01);
+  });
+});

@@ -1,0 +1,443 @@
+// CallRecorder against real mediasoup and real ffmpeg: tone generators play the parties (440 Hz on
+// the candidate's leg, 880 Hz on the caller's), and the recordings are decoded and measured with a
+// Goertzel detector. Edges are found on a 25 ms window moved in 5 ms steps.
+import { spawn, spawnSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { types as ms } from 'mediasoup';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { CallRecorder, MediaWorkerPool, probeDurationMs, type RecorderOptions } from '../../media/index.js';
+import { LegRelay } from '../../media/recording/leg-relay.js';
+import { buildRtp, opusPacketSamples, parseRtp } from '../../media/recording/rtp.js';
+import { decodeAudio, tonePower, type DecodedAudio } from '../support/audio.js';
+import { startToneProducer, type ToneOptions, type ToneProducer } from '../support/rtp-tone.js';
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+const EDGE = 0.06; // s: the product's alignment requirement
+
+let pool: MediaWorkerPool;
+let dir: string;
+const cleanups: Array<() => unknown> = [];
+
+beforeAll(async () => {
+  pool = await MediaWorkerPool.start({ workers: 1, rtcMinPort: 45000, rtcMaxPort: 45799 });
+  dir = fs.mkdtempSync(path.join(os.tmpdir(), 'callmark-recorder-test-'));
+});
+afterEach(async () => {
+  while (cleanups.length) await cleanups.pop()!();
+});
+afterAll(async () => {
+  await pool?.close();
+  fs.rmSync(dir, { recursive: true, force: true });
+});
+
+async function newRouter(): Promise<ms.Router> {
+  const slot = pool.acquire();
+  const router = await slot.worker.createRouter({
+    mediaCodecs: [{ kind: 'audio', mimeType: 'audio/opus', clockRate: 48000, channels: 2, preferredPayloadType: 111 }],
+  });
+  cleanups.push(() => {
+    router.close();
+    pool.release(slot);
+  });
+  return router;
+}
+
+async function tone(router: ms.Router, hz: number, opts?: ToneOptions): Promise<ToneProducer> {
+  const t = await startToneProducer(router, hz, opts);
+  cleanups.push(() => t.stop());
+  return t;
+}
+
+async function record(opts: Omit<RecorderOptions, 'file'> & { name: string }): Promise<{ rec: CallRecorder; file: string }> {
+  const file = path.join(dir, `${opts.name}.ogg`);
+  const rec = await CallRecorder.start({ ...opts, file });
+  cleanups.push(() => rec.kill());
+  return { rec, file };
+}
+
+/** Seconds since the recording's t=0. */
+const at = (rec: CallRecorder, wallMs: number) => (wallMs - rec.startedAt) / 1000;
+
+const WIN = 1200; // 25 ms: whole Goertzel bins for 440 and 880 Hz
+const HOP = 240; // 5 ms
+
+/** Tone level per hop: level[i] is the window centred at i * 5 ms. */
+function envelope(audio: DecodedAudio, channel: number, hz: number): number[] {
+  const x = audio.channels[channel]!;
+  const out: number[] = [];
+  for (let centre = 0; centre < x.length; centre += HOP) {
+    const start = centre - WIN / 2;
+    out.push(start < 0 || start + WIN > x.length ? 0 : tonePower(x, audio.sampleRate, hz, start, start + WIN));
+  }
+  return out;
+}
+const idx = (s: number) => Math.round((s * 48000) / HOP);
+const time = (i: number) => (i * HOP) / 48000;
+const slice = (env: number[], from: number, to: number) => env.slice(Math.max(0, idx(from)), Math.min(env.length, idx(to)));
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? 0;
+const max = (xs: number[]) => xs.reduce((a, b) => Math.max(a, b), 0);
+const min = (xs: number[]) => xs.reduce((a, b) => Math.min(a, b), Infinity);
+// An edge is where the tone crosses 20 % of its level. Not 50 %: after a splice (silence, then the
+// sender's packets again) the Opus decoder needs ~50 ms to reach full amplitude, because CELT codes
+// band energies relative to the previous frame, which it did not see. That fade-in is the codec's,
+// not a misplacement; measured placement errors are below 5 ms.
+const EDGE_LEVEL = 0.2;
+/** First time in [from, to) at which the tone is present. */
+function onset(env: number[], level: number, from: number, to = time(env.length)): number {
+  for (let i = Math.max(0, idx(from)); i < Math.min(env.length, idx(to)); i++) if (env[i]! > level * EDGE_LEVEL) return time(i);
+  return NaN;
+}
+/** Last time in [from, to) at which the tone is present. */
+function offset(env: number[], level: number, from: number, to: number): number {
+  for (let i = Math.min(env.length, idx(to)) - 1; i >= Math.max(0, idx(from)); i--) if (env[i]! > level * EDGE_LEVEL) return time(i);
+  return NaN;
+}
+/** An edge caused by an action between wall times before and after (s since t=0) lies within EDGE of it. */
+function expectEdge(edge: number, before: number, after: number): void {
+  expect(edge).toBeGreaterThan(before - EDGE);
+  expect(edge).toBeLessThan(after + EDGE);
+}
+/** Runs an action and returns the span of recording time (s) during which it took effect. */
+async function during(rec: CallRecorder, action: () => Promise<unknown>): Promise<[number, number]> {
+  const before = at(rec, Date.now());
+  await action();
+  return [before, at(rec, Date.now())];
+}
+const seconds = (a: DecodedAudio) => a.channels[0]!.length / a.sampleRate;
+
+function ffprobeStream(file: string): Record<string, string> {
+  const r = spawnSync('ffprobe', ['-v', 'error', '-show_entries', 'stream=codec_name,channels,sample_rate:format=format_name', '-of', 'default=noprint_wrappers=1', file], { encoding: 'utf8' });
+  return Object.fromEntries(r.stdout.trim().split('\n').map((l) => l.split('=') as [string, string]));
+}
+
+/** Alive and not a zombie (an orphaned child may never be reaped in a container). */
+function isRunning(pid: number): boolean {
+  try {
+    return !/^\d+ \(.*\) Z/.test(fs.readFileSync(`/proc/${pid}/stat`, 'utf8'));
+  } catch {
+    try {
+      process.kill(pid, 0);
+      return true;
+    } catch {
+      return false;
+    }
+  }
+}
+
+async function waitFor(cond: () => boolean, ms: number): Promise<void> {
+  const end = Date.now() + ms;
+  while (!cond()) {
+    if (Date.now() > end) throw new Error('timed out waiting');
+    await sleep(50);
+  }
+}
+
+describe('CallRecorder', () => {
+  it('records the candidate on the left and the caller on the right, as long as the wall clock says', async () => {
+    const router = await newRouter();
+    const left = await tone(router, 440);
+    const right = await tone(router, 880);
+    const { rec, file } = await record({ name: 'channels', router, left: left.producer, right: right.producer });
+    await sleep(4000);
+    const stoppedAt = Date.now();
+    const result = await rec.stop();
+
+    const audio = await decodeAudio(file);
+    expect(audio.channels).toHaveLength(2);
+    const wall = at(rec, stoppedAt);
+    expect(Math.abs(seconds(audio) - wall)).toBeLessThan(0.3);
+    expect(Math.abs(result.durationMs / 1000 - wall)).toBeLessThan(0.3);
+
+    const [l, r] = audio.channels as [Float32Array, Float32Array];
+    const from = 0.2 * audio.sampleRate;
+    const l440 = tonePower(l, 48000, 440, from);
+    const l880 = tonePower(l, 48000, 880, from);
+    const r880 = tonePower(r, 48000, 880, from);
+    const r440 = tonePower(r, 48000, 440, from);
+    expect(l440).toBeGreaterThan(0.01);
+    expect(r880).toBeGreaterThan(0.01);
+    expect(l440 / l880).toBeGreaterThan(50);
+    expect(r880 / r440).toBeGreaterThan(50);
+  });
+
+  it('renders a 3 s pause of the caller as silence in place, while the candidate keeps its timing', async () => {
+    const router = await newRouter();
+    const left = await tone(router, 440);
+    const right = await tone(router, 880);
+    const { rec, file } = await record({ name: 'hold', router, left: left.producer, right: right.producer });
+    await sleep(2000);
+    const [pausedAt, paused] = await during(rec, () => right.pause());
+    await sleep(500);
+    const sizeEarly = fs.statSync(file).size;
+    await sleep(2300);
+    // The file keeps growing while one party is silent (a crash during a hold loses little).
+    expect(fs.statSync(file).size).toBeGreaterThan(sizeEarly + 5000);
+    await sleep(200);
+    const [resumedAt, resumed] = await during(rec, () => right.resume());
+    await sleep(2000);
+    const stoppedAt = at(rec, Date.now());
+    await rec.stop();
+
+    const audio = await decodeAudio(file);
+    expect(Math.abs(seconds(audio) - stoppedAt)).toBeLessThan(0.3); // the pause is not cut out
+    const envL = envelope(audio, 0, 440);
+    const envR = envelope(audio, 1, 880);
+    const levelR = median(slice(envR, 0.3, pausedAt - 0.2));
+    const levelL = median(slice(envL, 0.3, stoppedAt - 0.3));
+    expect(levelR).toBeGreaterThan(0.01);
+
+    const off = offset(envR, levelR, pausedAt - 1, pausedAt + 1);
+    const on = onset(envR, levelR, pausedAt + 1, resumedAt + 1);
+    expectEdge(off, pausedAt, paused);
+    expectEdge(on, resumedAt, resumed);
+    expect(max(slice(envR, off + 0.1, on - 0.1))).toBeLessThan(levelR * 0.05); // silence, not noise
+    expect(median(slice(envR, on + 0.1, stoppedAt - 0.3))).toBeGreaterThan(levelR * 0.7);
+    // The candidate's tone never stops, before, during and after the caller's pause.
+    expect(min(slice(envL, 0.1, stoppedAt - 0.3))).toBeGreaterThan(levelL * 0.5);
+    expect(rec.relayStats.right?.silenceSamples ?? 0).toBeGreaterThan(2.5 * 48000);
+  });
+
+  it('keeps a party that starts 2 s late silent until then, and both legs aligned', async () => {
+    const router = await newRouter();
+    const left = await tone(router, 440);
+    const right = await tone(router, 880, { paused: true });
+    const { rec, file } = await record({ name: 'late', router, left: left.producer, right: right.producer });
+    await sleep(2000);
+    const [resumedAt, resumed] = await during(rec, () => right.resume());
+    await sleep(2000);
+    // Both parties stop at the same instant: their last audio must end at the same place in the file.
+    const [pausedAt, paused] = await during(rec, () => Promise.all([left.pause(), right.pause()]));
+    await sleep(1000);
+    await rec.stop();
+
+    const audio = await decodeAudio(file);
+    const envL = envelope(audio, 0, 440);
+    const envR = envelope(audio, 1, 880);
+    const levelL = median(slice(envL, 0.3, pausedAt - 0.2));
+    const levelR = median(slice(envR, resumedAt + 0.3, pausedAt - 0.2));
+
+    const onR = onset(envR, levelR, 0);
+    expectEdge(onR, resumedAt, resumed);
+    expect(max(slice(envR, 0, onR - 0.1))).toBeLessThan(levelR * 0.05);
+    expect(onset(envL, levelL, 0)).toBeLessThan(EDGE); // no gap at the start
+
+    const offL = offset(envL, levelL, pausedAt - 1, pausedAt + 1);
+    const offR = offset(envR, levelR, pausedAt - 1, pausedAt + 1);
+    expectEdge(offL, pausedAt, paused);
+    expectEdge(offR, pausedAt, paused);
+    expect(Math.abs(offL - offR)).toBeLessThan(EDGE);
+  });
+
+  it('reports ffmpeg being killed and leaves a partial file that decodes', async () => {
+    const router = await newRouter();
+    const left = await tone(router, 440);
+    const right = await tone(router, 880);
+    let failure: Error | undefined;
+    const { rec, file } = await record({ name: 'crash', router, left: left.producer, right: right.producer, onFailure: (e) => (failure = e) });
+    const pid = rec.pid!;
+    await sleep(4000);
+    process.kill(pid, 'SIGKILL');
+    const elapsed = at(rec, Date.now());
+    await waitFor(() => failure !== undefined, 5000);
+    expect(failure?.message).toMatch(/SIGKILL/);
+    expect(rec.failed).toBe(failure);
+    expect(isRunning(pid)).toBe(false);
+
+    const audio = await decodeAudio(file);
+    expect(seconds(audio)).toBeGreaterThanOrEqual(elapsed - 3);
+    expect(seconds(audio)).toBeLessThanOrEqual(elapsed + 0.1);
+    expect(tonePower(audio.channels[0]!, 48000, 440, 4800)).toBeGreaterThan(0.01);
+    // stop() after the failure still describes what is on disk.
+    const result = await rec.stop();
+    expect(result.bytes).toBe(fs.statSync(file).size);
+  });
+
+  it('returns the sha256, size and ffprobe duration of a finished Ogg/Opus stereo file', async () => {
+    const router = await newRouter();
+    const left = await tone(router, 440);
+    const right = await tone(router, 880);
+    const { rec, file } = await record({ name: 'result', router, left: left.producer, right: right.producer });
+    await sleep(2500);
+    const result = await rec.stop();
+
+    expect(result.file).toBe(file);
+    expect(result.sha256).toBe(createHash('sha256').update(fs.readFileSync(file)).digest('hex'));
+    expect(result.bytes).toBe(fs.statSync(file).size);
+    expect(result.durationMs).toBe(await probeDurationMs(file));
+    const audio = await decodeAudio(file);
+    expect(Math.abs(result.durationMs / 1000 - seconds(audio))).toBeLessThan(0.05);
+    expect(ffprobeStream(file)).toMatchObject({ codec_name: 'opus', channels: '2', sample_rate: '48000', format_name: 'ogg' });
+    expect(isRunning(rec.pid!)).toBe(false);
+    expect(rec.failed).toBeUndefined();
+  });
+
+  it('runs two recorders at once without their ports or files colliding', async () => {
+    const routers = [await newRouter(), await newRouter()];
+    const tones = [
+      [await tone(routers[0]!, 440), await tone(routers[0]!, 880)],
+      [await tone(routers[1]!, 660), await tone(routers[1]!, 1320)],
+    ] as const;
+    const started = await Promise.all(
+      tones.map(([l, r], i) => record({ name: `concurrent-${i}`, router: routers[i]!, left: l.producer, right: r.producer })),
+    );
+    await sleep(3000);
+    const results = await Promise.all(started.map(({ rec }) => rec.stop()));
+    expect(results[0]!.sha256).not.toBe(results[1]!.sha256);
+    expect(started[0]!.rec.pid).not.toBe(started[1]!.rec.pid);
+
+    const expected = [
+      { mine: [440, 880], theirs: [660, 1320] },
+      { mine: [660, 1320], theirs: [440, 880] },
+    ];
+    for (const [i, { file }] of started.entries()) {
+      const audio = await decodeAudio(file);
+      expect(Math.abs(seconds(audio) - 3)).toBeLessThan(0.3);
+      for (const ch of [0, 1]) {
+        const x = audio.channels[ch]!;
+        const mine = tonePower(x, 48000, expected[i]!.mine[ch]!, 9600);
+        const theirs = tonePower(x, 48000, expected[i]!.theirs[ch]!, 9600);
+        expect(mine).toBeGreaterThan(0.01);
+        expect(mine / theirs).toBeGreaterThan(50);
+      }
+    }
+  });
+
+  it('leaves a playable file when the whole Node process is SIGKILLed, and ffmpeg exits by itself', async () => {
+    const file = path.join(dir, 'node-crash.ogg');
+    // A separate Node process with its own worker and parties; only the file and ffmpeg's pid come back.
+    const script = `
+      import * as mediasoup from 'mediasoup';
+      import { CallRecorder } from './media/recorder.ts';
+      import { startToneProducer } from './tests/support/rtp-tone.ts';
+      const worker = await mediasoup.createWorker({ rtcMinPort: 45800, rtcMaxPort: 45999, logLevel: 'error' });
+      const router = await worker.createRouter({ mediaCodecs: [{ kind: 'audio', mimeType: 'audio/opus', clockRate: 48000, channels: 2 }] });
+      const left = await startToneProducer(router, 440, { maxSeconds: 10 });
+      const right = await startToneProducer(router, 880, { maxSeconds: 10 });
+      const rec = await CallRecorder.start({ router, left: left.producer, right: right.producer, file: ${JSON.stringify(file)} });
+      console.log(JSON.stringify({ pid: rec.pid, startedAt: rec.startedAt }));
+      setInterval(() => {}, 1000);
+    `;
+    const root = fileURLToPath(new URL('../..', import.meta.url));
+    const child = spawn(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] });
+    cleanups.push(() => child.kill('SIGKILL'));
+    let out = '';
+    let err = '';
+    child.stdout.on('data', (d) => (out += d));
+    child.stderr.on('data', (d) => (err += d));
+    await waitFor(() => out.includes('\n') || child.exitCode !== null, 20_000).catch(() => {});
+    const info = JSON.parse(out.split('\n')[0] || 'null') as { pid: number; startedAt: number } | null;
+    expect(info, err).not.toBeNull();
+    await sleep(3000);
+    child.kill('SIGKILL');
+    const elapsed = (Date.now() - info!.startedAt) / 1000;
+    // ffmpeg notices that its input went quiet (-listen_timeout), finishes the file and exits.
+    await waitFor(() => !isRunning(info!.pid), 15_000);
+    const audio = await decodeAudio(file);
+    expect(seconds(audio)).toBeGreaterThanOrEqual(elapsed - 3);
+    expect(seconds(audio)).toBeLessThanOrEqual(elapsed + 0.1);
+    expect(tonePower(audio.channels[0]!, 48000, 440, 4800)).toBeGreaterThan(0.01);
+    expect(tonePower(audio.channels[1]!, 48000, 880, 4800)).toBeGreaterThan(0.01);
+  }, 40_000);
+});
+
+describe('LegRelay', () => {
+  const PT = 111;
+  const opus20ms = Buffer.from([0x78, 0x01, 0x02]); // SILK 20 ms, one frame
+
+  function harness() {
+    let now = 0;
+    const out: Array<{ seq: number; ts: number; samples: number; silent: boolean }> = [];
+    const relay = new LegRelay({
+      payloadType: PT,
+      ssrc: 1234,
+      timestampBase: 1000,
+      clock: () => now,
+      send: (b) => {
+        const p = parseRtp(b)!;
+        out.push({ seq: p.sequenceNumber, ts: p.timestamp, samples: opusPacketSamples(p.payload), silent: p.payload[1] === 0xff });
+      },
+    });
+    const packet = (seq: number, ts: number) => buildRtp({ payloadType: PT, sequenceNumber: seq, timestamp: ts, ssrc: 99, payload: opus20ms });
+    return { relay, out, packet, advance: (ms: number) => (now += ms * 48), at: () => now };
+  }
+
+  /** Every packet starts where the previous one ended, with the next sequence number. */
+  function expectContiguous(out: Array<{ seq: number; ts: number; samples: number }>) {
+    for (let i = 1; i < out.length; i++) {
+      expect(out[i]!.seq).toBe((out[i - 1]!.seq + 1) & 0xffff);
+      expect(out[i]!.ts).toBe(out[i - 1]!.ts + out[i - 1]!.samples);
+    }
+  }
+
+  it('turns a leg that sends nothing into continuous silence that follows the wall clock', () => {
+    const h = harness();
+    h.relay.start();
+    for (let i = 0; i < 100; i++) {
+      h.advance(20);
+      h.relay.tick();
+    }
+    expectContiguous(h.out);
+    expect(h.out.every((p) => p.silent)).toBe(true);
+    const end = h.out.at(-1)!.ts + h.out.at(-1)!.samples - 1000;
+    // Silence stays between 60 ms (room for a late packet) and 0.5 s (the stall limit) behind the clock.
+    expect(h.at() - end).toBeGreaterThanOrEqual(60 * 48);
+    expect(h.at() - end).toBeLessThanOrEqual(520 * 48);
+  });
+
+  for (const [name, ppm] of [['slow', -2000], ['fast', 2000]] as const) {
+    it(`keeps a sender whose clock runs ${name} (${ppm} ppm) within 40 ms of the wall clock`, () => {
+      const h = harness();
+      h.relay.start();
+      const interval = 20 / (1 + ppm / 1e6); // wall ms between 20 ms packets
+      let next = 0;
+      let ts = 0;
+      let worst = 0;
+      for (let wall = 0; wall < 60_000; wall += 1) {
+        h.advance(1);
+        if (wall >= next) {
+          h.relay.receive(h.packet(ts / 960 + 1, ts));
+          ts += 960;
+          next += interval;
+          const last = h.out.at(-1)!;
+          if (wall > 1000) worst = Math.max(worst, Math.abs(h.at() - (last.ts + last.samples - 1000)));
+        }
+        if (wall % 20 === 0) h.relay.tick();
+      }
+      expectContiguous(h.out);
+      // Uncorrected, 2000 ppm would add up to 120 ms over the minute.
+      expect(worst).toBeLessThan(40 * 48);
+      if (ppm < 0) expect(h.relay.stats.silenceSamples).toBeGreaterThan(48 * 60);
+      else expect(h.relay.stats.dropped).toBeGreaterThan(2);
+    });
+  }
+
+  it('places packets after a gap at their wall-clock time and drops duplicates', () => {
+    const h = harness();
+    h.relay.start();
+    let seq = 1;
+    let ts = 5000;
+    for (let i = 0; i < 50; i++) {
+      h.advance(20);
+      h.relay.receive(h.packet(seq++, (ts += 960)));
+      h.relay.tick();
+    }
+    h.relay.receive(h.packet(seq - 1, ts)); // duplicate
+    for (let i = 0; i < 150; i++) {
+      h.advance(20); // 3 s without packets; the sender's clock runs on
+      ts += 960;
+      h.relay.tick();
+    }
+    h.advance(20);
+    h.relay.receive(h.packet(seq++, (ts += 960)));
+    expectContiguous(h.out);
+    expect(h.relay.stats.dropped).toBe(1);
+    const last = h.out.at(-1)!;
+    expect(last.silent).toBe(false);
+    // The resumed packet ends where the wall clock is now (within one packet).
+    expect(Math.abs(last.ts + last.samples - 1000 - h.at())).toBeLessThanOrEqual(960);
+  });
+});

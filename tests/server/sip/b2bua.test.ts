@@ -1,0 +1,224 @@
+// Call flows through the B2BUA with real sip.js user agents and real mediasoup workers. The UAs
+// use canned WebRTC SDP (no media flows here; tests/e2e covers audio and recording with Chromium):
+// busy, decline, cancel, no answer, not registered, answer and hang-up, hold and resume, DTMF.
+import type { Invitation as InvitationT } from 'sip.js';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { MediaWorkerPool } from '../../../media/index.js';
+import { hashPassword } from '../../../server/auth/passwords.js';
+import { cannedSdp, Inviter, RawSipClient, rawRequest, SessionState, startUa, UserAgent, type TestUa } from '../../support/sip-clients.js';
+import { createTestApp, PASSWORD, type TestApp } from '../../support/test-app.js';
+
+let t: TestApp;
+let pool: MediaWorkerPool;
+const uas: TestUa[] = [];
+
+beforeAll(async () => {
+  pool = await MediaWorkerPool.start({ workers: 1, rtcMinPort: 46000, rtcMaxPort: 46499 });
+  t = await createTestApp({ telephony: { pool, noAnswerTimeoutMs: 1500 } });
+  const hash = await hashPassword(PASSWORD);
+  for (const n of [3, 4, 5]) {
+    t.repos.users.create({ username: `candidate${n}`, displayName: `Candidate ${n}`, role: 'candidate', centreId: t.centreId, passwordHash: hash });
+  }
+});
+// Each test starts with no phones registered and no call in progress.
+afterEach(async () => {
+  for (const u of uas.splice(0)) await u.stop();
+  await until(() => t.app.telephony!.b2bua!.activeCalls === 0);
+});
+afterAll(async () => {
+  await t.close();
+  await pool.close();
+});
+
+async function phone(username: string, onInvite?: (inv: InvitationT) => void): Promise<TestUa & { extension: string }> {
+  const creds = await t.sipCredentials(username);
+  const u = await startUa({ wsUrl: t.wsUrl, extension: creds.extension, password: creds.password, onInvite });
+  uas.push(u);
+  await u.register();
+  return Object.assign(u, { extension: creds.extension });
+}
+
+interface DialResult {
+  inviter: InstanceType<typeof Inviter>;
+  outcome: Promise<{ status: number; reason?: string }>;
+  progress: number[];
+}
+
+function dial(from: TestUa, toExt: string): DialResult {
+  const inviter = new Inviter(from.ua, UserAgent.makeURI(`sip:${toExt}@callmark.local`)!);
+  const progress: number[] = [];
+  const outcome = new Promise<{ status: number; reason?: string }>((resolve) => {
+    void inviter.invite({
+      requestDelegate: {
+        onProgress: (r) => progress.push(r.message.statusCode ?? 0),
+        onAccept: (r) => resolve({ status: r.message.statusCode ?? 0 }),
+        onReject: (r) => resolve({ status: r.message.statusCode ?? 0, reason: r.message.reasonPhrase }),
+      },
+    });
+  });
+  return { inviter, outcome, progress };
+}
+
+const until = async (cond: () => boolean, ms = 5000) => {
+  const end = Date.now() + ms;
+  while (!cond()) {
+    if (Date.now() > end) throw new Error('condition not met in time');
+    await new Promise((r) => setTimeout(r, 25));
+  }
+};
+
+const lastCall = () => t.repos.calls.list({ limit: 1 })[0]!;
+const eventTypes = (id: string) => t.repos.calls.events(id).map((e) => e.type);
+
+describe('B2BUA call flows', () => {
+  it('callee not registered → 480', async () => {
+    const caller = await phone('assessor1');
+    const { outcome } = dial(caller, String(1000 + t.users.candidate));
+    expect((await outcome).status).toBe(480);
+  });
+
+  it('unknown number → 404; calling yourself → 482', async () => {
+    const caller = await phone('candidate3');
+    expect((await dial(caller, '99999').outcome).status).toBe(404);
+    expect((await dial(caller, caller.extension).outcome).status).toBe(482);
+  });
+
+  it('a user of another centre cannot be called → 403', async () => {
+    const caller = await phone('candidate4');
+    await phone('candidate2'); // foreign centre
+    const foreignExt = t.repos.users.findByUsernameWithHash('candidate2')!.extension;
+    expect((await dial(caller, foreignExt).outcome).status).toBe(403);
+  });
+
+  it('decline → 603, with ringing seen first, and the call row says declined', async () => {
+    const callee = await phone('candidate1', (inv) => setTimeout(() => void inv.reject({ statusCode: 603 }), 100));
+    const caller = await phone('assessor1');
+    const { outcome, progress } = dial(caller, callee.extension);
+    expect((await outcome).status).toBe(603);
+    expect(progress).toContain(180);
+    await until(() => lastCall().state === 'ended');
+    expect(lastCall()).toMatchObject({ sipStatus: 603, endReason: expect.stringMatching(/^declined/) });
+    expect(eventTypes(lastCall().id)).toEqual(['invite', 'ringing', 'end']);
+    await callee.stop();
+    await caller.stop();
+  });
+
+  it('busy: the callee answers 486, and a callee already on a call gets 486 from the server', async () => {
+    const busyUa = await phone('candidate5', (inv) => void inv.reject({ statusCode: 486 }));
+    const caller = await phone('assessor1');
+    expect((await dial(caller, busyUa.extension).outcome).status).toBe(486);
+    await busyUa.stop();
+
+    const callee = await phone('candidate1', (inv) => void inv.accept());
+    const first = dial(caller, callee.extension);
+    expect((await first.outcome).status).toBe(200);
+    const third = await phone('candidate3');
+    expect((await dial(third, callee.extension).outcome).status).toBe(486);
+    await first.inviter.bye();
+    await until(() => t.app.telephony!.b2bua!.activeCalls === 0);
+    await callee.stop();
+    await caller.stop();
+  });
+
+  it('cancel before answer → 487 to the caller, the callee’s ringing stops', async () => {
+    let cancelled = false;
+    const callee = await phone('candidate1', (inv) => {
+      inv.delegate = { onCancel: () => (cancelled = true) };
+    });
+    const caller = await phone('assessor1');
+    const { inviter, outcome, progress } = dial(caller, callee.extension);
+    await until(() => progress.includes(180));
+    await inviter.cancel();
+    expect((await outcome).status).toBe(487);
+    await until(() => cancelled);
+    await until(() => lastCall().state === 'ended');
+    expect(lastCall().endReason).toMatch(/^cancelled/);
+    await callee.stop();
+    await caller.stop();
+  });
+
+  it('no answer within the limit → 408 to the caller and CANCEL to the callee', async () => {
+    let cancelled = false;
+    const callee = await phone('candidate1', (inv) => {
+      inv.delegate = { onCancel: () => (cancelled = true) };
+    });
+    const caller = await phone('assessor1');
+    const { outcome } = dial(caller, callee.extension);
+    expect((await outcome).status).toBe(408);
+    await until(() => cancelled);
+    expect(eventTypes(lastCall().id)).toContain('no-answer');
+    await callee.stop();
+    await caller.stop();
+  });
+
+  it('answer, DTMF by INFO, hold and resume, hang-up from the callee: every step on the timeline', async () => {
+    const infos: string[] = [];
+    let calleeSession: InvitationT | undefined;
+    const callee = await phone('candidate1', (inv) => {
+      calleeSession = inv;
+      inv.delegate = {
+        onInfo: (info) => {
+          infos.push(info.request.body);
+          void info.accept();
+        },
+      };
+      void inv.accept();
+    });
+    const caller = await phone('assessor1');
+    const { inviter, outcome } = dial(caller, callee.extension);
+    expect((await outcome).status).toBe(200);
+    await until(() => inviter.state === SessionState.Established);
+    const id = lastCall().id;
+    expect(lastCall()).toMatchObject({ state: 'answered', candidateUserId: t.users.candidate });
+
+    await inviter.info({ requestOptions: { body: { contentDisposition: 'render', contentType: 'application/dtmf-relay', content: 'Signal=5\r\nDuration=100' } } });
+    await until(() => infos.length === 1);
+    expect(infos[0]).toContain('Signal=5');
+
+    inviter.sessionDescriptionHandlerOptionsReInvite = { hold: true } as never;
+    await new Promise<void>((resolve, reject) => void inviter.invite({ requestDelegate: { onAccept: () => resolve(), onReject: (r) => reject(new Error(String(r.message.statusCode))) } }));
+    await until(() => eventTypes(id).includes('hold'));
+    inviter.sessionDescriptionHandlerOptionsReInvite = { hold: false } as never;
+    await new Promise<void>((resolve, reject) => void inviter.invite({ requestDelegate: { onAccept: () => resolve(), onReject: (r) => reject(new Error(String(r.message.statusCode))) } }));
+    await until(() => eventTypes(id).includes('resume'));
+
+    await calleeSession!.bye();
+    await until(() => inviter.state === SessionState.Terminated);
+    await until(() => lastCall().state === 'ended');
+    expect(lastCall().endReason).toBe('completed: hung up by the callee');
+    const types = eventTypes(id);
+    for (const e of ['invite', 'ringing', 'answered', 'dtmf', 'hold', 'resume', 'hangup', 'end']) expect(types).toContain(e);
+    expect(t.repos.calls.events(id).find((e) => e.type === 'dtmf')?.detail).toEqual({ digit: '5', via: 'info' });
+    await callee.stop();
+    await caller.stop();
+  });
+
+  it('a party whose connection drops mid-call: the other gets a BYE and the call ends', async () => {
+    const callee = await phone('candidate1', (inv) => void inv.accept());
+    const caller = await phone('assessor1');
+    const { inviter, outcome } = dial(caller, callee.extension);
+    expect((await outcome).status).toBe(200);
+    await callee.ua.transport.disconnect();
+    await until(() => inviter.state === SessionState.Terminated);
+    await until(() => lastCall().state === 'ended');
+    expect(lastCall().endReason).toMatch(/lost its connection/);
+    await caller.stop();
+  });
+
+  it('refuses an INVITE whose From is not the registered user, and bad SDP with 488', async () => {
+    const caller = await phone('assessor1');
+    await phone('candidate1');
+    const raw = await RawSipClient.connect(t.wsUrl);
+    // Unregistered raw connection: challenged.
+    raw.send(rawRequest('INVITE', { uri: `sip:${1000 + t.users.candidate}@callmark.local`, from: String(1000 + t.users.assessor), headers: { 'Content-Type': 'application/sdp' }, body: cannedSdp('offer') }));
+    await raw.expectResponse(407);
+    raw.close();
+    // Through the registered UA: SDP without an audio section.
+    const inviter = new Inviter(caller.ua, UserAgent.makeURI(`sip:${1000 + t.users.candidate}@callmark.local`)!, {
+      sessionDescriptionHandlerModifiers: [async (d) => ({ ...d, sdp: d.sdp!.replace(/m=audio[\s\S]*$/, '') })],
+    });
+    const status = await new Promise<number>((resolve) => void inviter.invite({ requestDelegate: { onReject: (r) => resolve(r.message.statusCode ?? 0), onAccept: () => resolve(200) } }));
+    expect(status).toBe(488);
+    await caller.stop();
+  });
+});

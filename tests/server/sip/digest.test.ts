@@ -1,0 +1,74 @@
+import { createHash } from 'node:crypto';
+import { describe, expect, it } from 'vitest';
+import { ManualClock } from '../../../server/clock.js';
+import { computeHa1, DigestAuthenticator, parseDigestCredentials } from '../../../server/sip/digest.js';
+
+const md5 = (s: string) => createHash('md5').update(s).digest('hex');
+
+function setup(lifetimeMs = 60_000) {
+  const clock = new ManualClock();
+  const auth = new DigestAuthenticator({ realm: 'callmark.local', secret: Buffer.from('test-secret'), nonceLifetimeMs: lifetimeMs, clock });
+  const ha1 = computeHa1('MD5', '1002', 'callmark.local', 'pw');
+  const lookup = (u: string) => (u === '1002' ? [ha1] : []);
+  const nonceOf = (challenge: string) => /nonce="([^"]+)"/.exec(challenge)![1]!;
+  // What a UA computes (RFC 2617, qop=auth), written independently of the server code.
+  const credentials = (nonce: string, nc: string, password = 'pw', uri = 'sip:callmark.local', method = 'REGISTER') => {
+    const h1 = md5(`1002:callmark.local:${password}`);
+    const h2 = md5(`${method}:${uri}`);
+    const response = md5(`${h1}:${nonce}:${nc}:abcd:auth:${h2}`);
+    return `Digest algorithm=MD5, username="1002", realm="callmark.local", nonce="${nonce}", uri="${uri}", response="${response}", qop=auth, cnonce="abcd", nc=${nc}`;
+  };
+  return { clock, auth, lookup, nonceOf, credentials };
+}
+
+describe('digest authentication', () => {
+  it('offers SHA-256 then MD5 with qop=auth', () => {
+    const { auth } = setup();
+    const [a, b] = auth.challenges();
+    expect(a).toMatch(/^Digest realm="callmark.local", nonce="[^"]+", algorithm=SHA-256, qop="auth"$/);
+    expect(b).toContain('algorithm=MD5');
+  });
+
+  it('accepts a correct response and rejects a wrong password or unknown user', () => {
+    const { auth, lookup, nonceOf, credentials } = setup();
+    const nonce = nonceOf(auth.challenges()[1]!);
+    expect(auth.verify(credentials(nonce, '00000001'), 'REGISTER', lookup)).toEqual({ ok: true, username: '1002', algorithm: 'MD5' });
+    expect(auth.verify(credentials(nonce, '00000002', 'wrong'), 'REGISTER', lookup)).toEqual({ ok: false, reason: 'wrong-password' });
+    expect(auth.verify(credentials(nonce, '00000003').replace('username="1002"', 'username="9999"'), 'REGISTER', lookup)).toEqual({ ok: false, reason: 'unknown-user' });
+  });
+
+  it('refuses a replayed nonce-count', () => {
+    const { auth, lookup, nonceOf, credentials } = setup();
+    const nonce = nonceOf(auth.challenges()[0]!);
+    const header = credentials(nonce, '00000001');
+    expect(auth.verify(header, 'REGISTER', lookup).ok).toBe(true);
+    expect(auth.verify(header, 'REGISTER', lookup)).toEqual({ ok: false, reason: 'replay' });
+    expect(auth.verify(credentials(nonce, '00000002'), 'REGISTER', lookup).ok).toBe(true);
+  });
+
+  it('says stale for an expired nonce and bad-nonce for a forged one', () => {
+    const { clock, auth, lookup, nonceOf, credentials } = setup(60_000);
+    const nonce = nonceOf(auth.challenges()[0]!);
+    clock.advance(61_000);
+    expect(auth.verify(credentials(nonce, '00000001'), 'REGISTER', lookup)).toEqual({ ok: false, reason: 'stale' });
+    expect(auth.challenges(true)[0]).toContain('stale=true');
+    const forged = nonce.replace(/.$/, (c) => (c === 'A' ? 'B' : 'A'));
+    expect(auth.verify(credentials(forged, '00000001'), 'REGISTER', lookup)).toEqual({ ok: false, reason: 'bad-nonce' });
+  });
+
+  it('binds the response to the method', () => {
+    const { auth, lookup, nonceOf, credentials } = setup();
+    const nonce = nonceOf(auth.challenges()[0]!);
+    expect(auth.verify(credentials(nonce, '00000001', 'pw', 'sip:callmark.local', 'INVITE'), 'REGISTER', lookup).ok).toBe(false);
+  });
+
+  it('parses quoted, unquoted and escaped auth-params and refuses malformed or repeated ones', () => {
+    expect(parseDigestCredentials('Digest username="a\\"b", nc=00000001, qop=auth')).toEqual({ username: 'a"b', nc: '00000001', qop: 'auth' });
+    expect(parseDigestCredentials('Basic dXNlcjpwYXNz')).toBeUndefined();
+    expect(parseDigestCredentials('Digest username="a", username="b"')).toBeUndefined();
+    expect(parseDigestCredentials('Digest username="unterminated')).toBeUndefined();
+    const { auth, lookup } = setup();
+    expect(auth.verify('Digest garbage', 'REGISTER', lookup)).toEqual({ ok: false, reason: 'malformed' });
+    expect(auth.verify(undefined, 'REGISTER', lookup)).toEqual({ ok: false, reason: 'missing' });
+  });
+});

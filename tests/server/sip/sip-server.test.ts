@@ -1,0 +1,134 @@
+// The SIP-over-WebSocket server exercised by real sip.js user agents and by a raw client sending
+// hand-made and malformed messages. No media here (see b2bua tests for calls).
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createTestApp, type TestApp } from '../../support/test-app.js';
+import { RawSipClient, rawRequest, startUa, type TestUa } from '../../support/sip-clients.js';
+
+let t: TestApp;
+const uas: TestUa[] = [];
+beforeAll(async () => {
+  t = await createTestApp({ telephony: { sipRate: { burst: 40, perSecond: 5 } } });
+});
+afterAll(async () => {
+  for (const u of uas) await u.stop();
+  await t.close();
+});
+
+async function ua(role: 'candidate' | 'assessor', password?: string): Promise<TestUa> {
+  const creds = await t.sipCredentials(role);
+  const u = await startUa({ wsUrl: t.wsUrl, extension: creds.extension, password: password ?? creds.password });
+  uas.push(u);
+  return u;
+}
+
+describe('registrar', () => {
+  it('a sip.js UA registers with the credentials the API gives to its login session', async () => {
+    const u = await ua('candidate');
+    await u.register();
+    const ext = String(1000 + t.users.candidate);
+    expect(t.app.telephony!.sip.registrar.isRegistered(ext)).toBe(true);
+    const admin = await t.loginAs('assessor');
+    const dir = await t.app.inject({ method: 'GET', url: '/api/directory', headers: { cookie: admin.cookie } });
+    expect(dir.json().entries).toContainEqual(expect.objectContaining({ extension: ext, registered: true, role: 'candidate' }));
+    await u.stop();
+    await new Promise((r) => setTimeout(r, 100));
+    expect(t.app.telephony!.sip.registrar.isRegistered(ext)).toBe(false);
+  });
+
+  it('refuses a wrong password', async () => {
+    const u = await ua('assessor', 'not-the-password');
+    await expect(u.register()).rejects.toThrow(/REGISTER rejected (401|403)/);
+  });
+
+  it('credentials die with the login session (logout or disable)', async () => {
+    const s = await t.login('assessor1');
+    const creds = (await t.app.inject({ method: 'POST', url: '/api/sip/credentials', headers: { cookie: s.cookie, 'x-csrf-token': s.csrf } })).json();
+    await t.app.inject({ method: 'POST', url: '/api/auth/logout', headers: { cookie: s.cookie, 'x-csrf-token': s.csrf } });
+    const u = await startUa({ wsUrl: t.wsUrl, extension: creds.extension, password: creds.password });
+    uas.push(u);
+    await expect(u.register()).rejects.toThrow(/REGISTER rejected/);
+  });
+
+  it('only candidates and assessors get SIP credentials', async () => {
+    for (const role of ['moderator', 'admin'] as const) {
+      const s = await t.loginAs(role);
+      const res = await t.app.inject({ method: 'POST', url: '/api/sip/credentials', headers: { cookie: s.cookie, 'x-csrf-token': s.csrf } });
+      expect(res.statusCode).toBe(403);
+    }
+  });
+});
+
+describe('raw SIP over WebSocket', () => {
+  it('refuses a WebSocket without the "sip" subprotocol', async () => {
+    const c = await RawSipClient.connect(t.wsUrl, null);
+    const closed = await c.waitClosed();
+    expect(closed.code).toBe(1002);
+    expect(closed.reason).toContain('subprotocol');
+  });
+
+  it('answers OPTIONS with 200 and Allow, and CRLF keep-alives with CRLF', async () => {
+    const c = await RawSipClient.connect(t.wsUrl);
+    c.send(rawRequest('OPTIONS'));
+    const res = await c.expectResponse(200);
+    expect(res).toMatch(/^Allow: .*INVITE.*REGISTER/m);
+    c.send('\r\n\r\n');
+    expect(await c.next()).toBe('\r\n');
+    c.close();
+  });
+
+  it('challenges REGISTER with SHA-256 and MD5 digests', async () => {
+    const c = await RawSipClient.connect(t.wsUrl);
+    c.send(rawRequest('REGISTER', { headers: { Contact: '<sip:abc@x.invalid;transport=ws>' } }));
+    const res = await c.expectResponse(401);
+    expect(res).toMatch(/WWW-Authenticate: Digest realm="callmark.local", nonce="[^"]+", algorithm=SHA-256, qop="auth"/);
+    expect(res).toMatch(/WWW-Authenticate: Digest .*algorithm=MD5/);
+    c.close();
+  });
+
+  it('answers bad requests with the right status and stays up', async () => {
+    const c = await RawSipClient.connect(t.wsUrl);
+    c.send(rawRequest('FOO'));
+    expect(await c.expectResponse(501)).toMatch(/^Allow: /m);
+    c.send(rawRequest('SUBSCRIBE'));
+    await c.expectResponse(405);
+    c.send(rawRequest('OPTIONS', { headers: { 'Content-Length': '400' } }));
+    expect(await c.expectResponse(400)).toMatch(/Warning: 399 callmark "Content-Length 400 exceeds/);
+    c.send(rawRequest('OPTIONS', { headers: { 'Max-Forwards': null } }));
+    await c.expectResponse(400);
+    c.send(rawRequest('OPTIONS', { headers: { Require: 'foo' } }));
+    expect(await c.expectResponse(420)).toMatch(/^Unsupported: foo/m);
+    c.send(rawRequest('INVITE', { uri: 'sip:1001@callmark.local', to: '1001', headers: { 'Content-Type': 'application/sdp' }, body: 'v=0\r\n' }));
+    await c.expectResponse(407);
+    c.send(rawRequest('BYE', { headers: { To: '<sip:1@callmark.local>;tag=nope' } }));
+    await c.expectResponse(503); // signalling-only server: no B2BUA, so nothing is in a dialog
+    c.send('complete garbage\r\n\r\n');
+    c.send('INVITE sip:x SIP/2.0\r\nVia: broken\r\n\r\n');
+    c.send(rawRequest('OPTIONS'));
+    await c.expectResponse(200);
+    c.close();
+  });
+
+  it('answers a retransmitted request with the same response, without processing it again', async () => {
+    const c = await RawSipClient.connect(t.wsUrl);
+    const req = rawRequest('OPTIONS', { branch: 'z9hG4bKretransmit1' });
+    c.send(req);
+    const first = await c.expectResponse(200);
+    c.send(req);
+    const second = await c.expectResponse(200);
+    expect(second).toBe(first);
+    c.close();
+  });
+
+  it('rate-limits a flood of REGISTERs from one connection with 503 and Retry-After', async () => {
+    const c = await RawSipClient.connect(t.wsUrl);
+    const statuses: string[] = [];
+    for (let i = 0; i < 60; i++) c.send(rawRequest('REGISTER', { headers: { Contact: '<sip:abc@x.invalid;transport=ws>' } }));
+    for (let i = 0; i < 60; i++) statuses.push((await c.next()).split(' ')[1]!);
+    expect(statuses.filter((s) => s === '401').length).toBeGreaterThan(0);
+    expect(statuses.filter((s) => s === '503').length).toBeGreaterThan(0);
+    c.send(rawRequest('OPTIONS'));
+    const after = await c.next();
+    expect(after).toMatch(/^SIP\/2\.0 503 .*\r\n(.*\r\n)*Retry-After: 10/);
+    c.close();
+  });
+});

@@ -1,0 +1,85 @@
+// Test audio: tone WAV files for Chromium's fake microphone, decoding recordings with ffmpeg, and a
+// Goertzel detector to tell which tone is on which channel.
+import { spawn } from 'node:child_process';
+import fs from 'node:fs';
+
+/** Writes a 48 kHz, 16-bit mono WAV with a sine tone (amplitude 0..1). */
+export function writeToneWav(file: string, frequencyHz: number, seconds: number, amplitude = 0.3, sampleRate = 48000): void {
+  const samples = Math.round(seconds * sampleRate);
+  const buf = Buffer.alloc(44 + samples * 2);
+  buf.write('RIFF', 0);
+  buf.writeUInt32LE(36 + samples * 2, 4);
+  buf.write('WAVE', 8);
+  buf.write('fmt ', 12);
+  buf.writeUInt32LE(16, 16);
+  buf.writeUInt16LE(1, 20); // PCM
+  buf.writeUInt16LE(1, 22); // mono
+  buf.writeUInt32LE(sampleRate, 24);
+  buf.writeUInt32LE(sampleRate * 2, 28);
+  buf.writeUInt16LE(2, 32);
+  buf.writeUInt16LE(16, 34);
+  buf.write('data', 36);
+  buf.writeUInt32LE(samples * 2, 40);
+  for (let i = 0; i < samples; i++) {
+    buf.writeInt16LE(Math.round(amplitude * 32767 * Math.sin((2 * Math.PI * frequencyHz * i) / sampleRate)), 44 + i * 2);
+  }
+  fs.writeFileSync(file, buf);
+}
+
+export interface DecodedAudio {
+  sampleRate: number;
+  channels: Float32Array[];
+}
+
+/** Decodes any audio file ffmpeg reads into float samples per channel (s16le at sampleRate). */
+export function decodeAudio(file: string, sampleRate = 48000): Promise<DecodedAudio> {
+  return new Promise((resolve, reject) => {
+    const probe = spawn('ffprobe', ['-v', 'error', '-select_streams', 'a:0', '-show_entries', 'stream=channels', '-of', 'csv=p=0', file]);
+    let out = '';
+    probe.stdout.on('data', (d) => (out += d));
+    probe.on('close', (code) => {
+      const channelCount = Number(out.trim().split('\n')[0]);
+      if (code !== 0 || !channelCount) return reject(new Error(`ffprobe could not read ${file}`));
+      const ff = spawn('ffmpeg', ['-v', 'error', '-i', file, '-f', 's16le', '-acodec', 'pcm_s16le', '-ar', String(sampleRate), '-ac', String(channelCount), '-']);
+      const chunks: Buffer[] = [];
+      let err = '';
+      ff.stdout.on('data', (d: Buffer) => chunks.push(d));
+      ff.stderr.on('data', (d) => (err += d));
+      ff.on('close', () => {
+        const pcm = Buffer.concat(chunks);
+        const frames = Math.floor(pcm.length / (2 * channelCount));
+        const channels = Array.from({ length: channelCount }, () => new Float32Array(frames));
+        for (let i = 0; i < frames; i++) {
+          for (let c = 0; c < channelCount; c++) channels[c]![i] = pcm.readInt16LE((i * channelCount + c) * 2) / 32768;
+        }
+        if (frames === 0) return reject(new Error(`no audio decoded from ${file}: ${err}`));
+        resolve({ sampleRate, channels });
+      });
+    });
+  });
+}
+
+/** Goertzel power of one frequency over samples [start, end), normalised to RMS-like amplitude. */
+export function tonePower(samples: Float32Array, sampleRate: number, frequencyHz: number, start = 0, end = samples.length): number {
+  const n = Math.max(0, end - start);
+  if (n === 0) return 0;
+  const k = Math.round((n * frequencyHz) / sampleRate);
+  const w = (2 * Math.PI * k) / n;
+  const coeff = 2 * Math.cos(w);
+  let s1 = 0;
+  let s2 = 0;
+  for (let i = start; i < end; i++) {
+    const s0 = samples[i]! + coeff * s1 - s2;
+    s2 = s1;
+    s1 = s0;
+  }
+  const power = s1 * s1 + s2 * s2 - coeff * s1 * s2;
+  return Math.sqrt(power) / n;
+}
+
+/** RMS level of samples [start, end). */
+export function rms(samples: Float32Array, start = 0, end = samples.length): number {
+  let sum = 0;
+  for (let i = start; i < end; i++) sum += samples[i]! * samples[i]!;
+  return Math.sqrt(sum / Math.max(1, end - start));
+}

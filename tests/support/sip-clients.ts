@@ -1,0 +1,220 @@
+// Real SIP clients for tests: sip.js UserAgents running in Node (WebSocket from `ws`) and a raw
+// WebSocket client for sending hand-made (including malformed) SIP messages.
+import { WebSocket } from 'ws';
+import type { SessionDescriptionHandler, SessionDescriptionHandlerFactory, SessionDescriptionHandlerModifier, SessionDescriptionHandlerOptions } from 'sip.js';
+
+(globalThis as { WebSocket?: unknown }).WebSocket ??= WebSocket;
+const sipjs = await import('sip.js');
+export const { UserAgent, Registerer, RegistererState, Inviter, Invitation, SessionState } = sipjs;
+export type { Session } from 'sip.js';
+
+/** A WebRTC-shaped SDP (what Chromium offers) for signalling-only tests that never exchange media. */
+export function cannedSdp(role: 'offer' | 'answer', ssrc = 1000 + Math.floor(Math.random() * 1e6), direction = 'sendrecv'): string {
+  return [
+    'v=0',
+    `o=- ${Date.now()} 2 IN IP4 127.0.0.1`,
+    's=-',
+    't=0 0',
+    'a=group:BUNDLE 0',
+    'a=msid-semantic: WMS stream',
+    'm=audio 9 UDP/TLS/RTP/SAVPF 111 0 110',
+    'c=IN IP4 0.0.0.0',
+    'a=rtcp:9 IN IP4 0.0.0.0',
+    'a=ice-ufrag:AbCd',
+    'a=ice-pwd:abcdefghijklmnopqrstuvwx',
+    'a=fingerprint:sha-256 4A:AD:B9:B1:3F:82:18:3B:54:02:12:DF:3E:5D:49:6B:19:E5:7C:AB:4A:AD:B9:B1:3F:82:18:3B:54:02:12:DF',
+    `a=setup:${role === 'offer' ? 'actpass' : 'active'}`,
+    'a=mid:0',
+    `a=${direction}`,
+    'a=msid:stream track',
+    'a=rtcp-mux',
+    'a=rtpmap:111 opus/48000/2',
+    'a=rtcp-fb:111 transport-cc',
+    'a=fmtp:111 minptime=10;useinbandfec=1',
+    'a=rtpmap:0 PCMU/8000',
+    'a=rtpmap:110 telephone-event/48000',
+    `a=ssrc:${ssrc} cname:testcname`,
+    `a=ssrc:${ssrc} msid:stream track`,
+    '',
+  ].join('\r\n');
+}
+
+/** A SessionDescriptionHandler that offers/answers canned SDP: enough for signalling tests. */
+export const cannedSdhFactory: SessionDescriptionHandlerFactory = () => {
+  // The offer/answer state of RTCPeerConnection: an SDP set in "have-local-offer" is an answer.
+  let signalling: 'stable' | 'have-local-offer' | 'have-remote-offer' = 'stable';
+  let remote = '';
+  const ssrc = 1000 + Math.floor(Math.random() * 1e6);
+  const sdh: SessionDescriptionHandler = {
+    close: () => {},
+    getDescription: async (options?: SessionDescriptionHandlerOptions & { hold?: boolean }, modifiers?: SessionDescriptionHandlerModifier[]) => {
+      let type: 'offer' | 'answer';
+      let body: string;
+      if (signalling === 'have-remote-offer') {
+        signalling = 'stable';
+        type = 'answer';
+        body = cannedSdp('answer', ssrc, /a=(sendonly|inactive)/.test(remote) ? 'recvonly' : 'sendrecv');
+      } else {
+        signalling = 'have-local-offer';
+        type = 'offer';
+        body = cannedSdp('offer', ssrc, options?.hold ? 'sendonly' : 'sendrecv');
+      }
+      // Modifiers work as with the stock handler, so a test can send a broken SDP on purpose.
+      for (const m of modifiers ?? []) body = (await m({ type, sdp: body })).sdp ?? body;
+      return { body, contentType: 'application/sdp' };
+    },
+    hasDescription: (contentType: string) => contentType === 'application/sdp',
+    setDescription: async (sdp: string) => {
+      signalling = signalling === 'have-local-offer' ? 'stable' : 'have-remote-offer';
+      remote = sdp;
+    },
+    sendDtmf: () => true,
+  };
+  return sdh;
+};
+
+export interface TestUa {
+  ua: InstanceType<typeof UserAgent>;
+  registerer: InstanceType<typeof Registerer>;
+  incoming: Array<InstanceType<typeof Invitation>>;
+  register(): Promise<void>;
+  stop(): Promise<void>;
+}
+
+export async function startUa(opts: {
+  wsUrl: string;
+  extension: string;
+  password: string;
+  domain?: string;
+  onInvite?: (inv: InstanceType<typeof Invitation>) => void;
+}): Promise<TestUa> {
+  const domain = opts.domain ?? 'callmark.local';
+  const incoming: Array<InstanceType<typeof Invitation>> = [];
+  const ua = new UserAgent({
+    uri: UserAgent.makeURI(`sip:${opts.extension}@${domain}`)!,
+    authorizationUsername: opts.extension,
+    authorizationPassword: opts.password,
+    transportOptions: { server: opts.wsUrl },
+    sessionDescriptionHandlerFactory: cannedSdhFactory,
+    logLevel: 'error',
+    logBuiltinEnabled: false,
+    delegate: {
+      onInvite: (inv) => {
+        incoming.push(inv);
+        // Ring (180) like a real phone, then let the test decide.
+        void inv.progress().catch(() => {});
+        opts.onInvite?.(inv);
+      },
+    },
+  });
+  await ua.start();
+  const registerer = new Registerer(ua, { expires: 300 });
+  return {
+    ua,
+    registerer,
+    incoming,
+    register: () =>
+      new Promise<void>((resolve, reject) => {
+        const done = (s: unknown) => {
+          if (s === RegistererState.Registered) resolve();
+        };
+        registerer.stateChange.addListener(done);
+        void registerer
+          .register({ requestDelegate: { onReject: (r) => reject(new Error(`REGISTER rejected ${r.message.statusCode}`)) } })
+          .catch(reject);
+      }),
+    stop: async () => {
+      await ua.stop().catch(() => {});
+    },
+  };
+}
+
+/** A raw SIP-over-WebSocket client: send text, read the replies. */
+export class RawSipClient {
+  private readonly inbox: string[] = [];
+  private waiters: Array<(m: string) => void> = [];
+  closed: { code: number; reason: string } | undefined;
+
+  private constructor(readonly ws: WebSocket) {
+    ws.on('message', (d) => {
+      const text = d.toString();
+      const w = this.waiters.shift();
+      if (w) w(text);
+      else this.inbox.push(text);
+    });
+    ws.on('close', (code, reason) => (this.closed = { code, reason: reason.toString() }));
+  }
+
+  static connect(url: string, protocol: string | null = 'sip'): Promise<RawSipClient> {
+    const ws = protocol ? new WebSocket(url, protocol) : new WebSocket(url);
+    const client = new RawSipClient(ws);
+    return new Promise((resolve, reject) => {
+      ws.once('open', () => resolve(client));
+      ws.once('error', reject);
+    });
+  }
+
+  send(text: string): void {
+    this.ws.send(text);
+  }
+
+  waitClosed(timeoutMs = 3000): Promise<{ code: number; reason: string }> {
+    if (this.closed) return Promise.resolve(this.closed);
+    return new Promise((resolve, reject) => {
+      const t = setTimeout(() => reject(new Error('the server did not close the WebSocket')), timeoutMs);
+      this.ws.once('close', (code, reason) => {
+        clearTimeout(t);
+        resolve({ code, reason: reason.toString() });
+      });
+    });
+  }
+
+  next(timeoutMs = 3000): Promise<string> {
+    const queued = this.inbox.shift();
+    if (queued !== undefined) return Promise.resolve(queued);
+    return new Promise((resolve, reject) => {
+      const t = setTimeout(() => {
+        this.waiters = this.waiters.filter((w) => w !== resolve);
+        reject(new Error('no SIP message within the timeout'));
+      }, timeoutMs);
+      this.waiters.push((m) => {
+        clearTimeout(t);
+        resolve(m);
+      });
+    });
+  }
+
+  /** Waits for a response whose status line matches. */
+  async expectResponse(status: number, timeoutMs = 3000): Promise<string> {
+    const end = Date.now() + timeoutMs;
+    for (;;) {
+      const m = await this.next(Math.max(1, end - Date.now()));
+      if (m.startsWith(`SIP/2.0 ${status} `)) return m;
+      if (!m.startsWith('SIP/2.0 1')) throw new Error(`expected ${status}, got: ${m.split('\r\n')[0]}`);
+    }
+  }
+
+  close(): void {
+    this.ws.close();
+  }
+}
+
+let seq = 0;
+/** A hand-made request with every mandatory header; override or drop headers via `headers`. */
+export function rawRequest(method: string, opts: { uri?: string; from?: string; to?: string; callId?: string; cseq?: number; branch?: string; headers?: Record<string, string | null>; body?: string } = {}): string {
+  seq++;
+  const base: Record<string, string | null> = {
+    Via: `SIP/2.0/WSS raw.invalid;branch=${opts.branch ?? `z9hG4bKraw${seq}${Date.now()}`}`,
+    'Max-Forwards': '70',
+    From: `<sip:${opts.from ?? '9999'}@callmark.local>;tag=raw${seq}`,
+    To: `<sip:${opts.to ?? '9999'}@callmark.local>`,
+    'Call-ID': opts.callId ?? `raw-${seq}-${Date.now()}`,
+    CSeq: `${opts.cseq ?? 1} ${method}`,
+    ...opts.headers,
+  };
+  const body = opts.body ?? '';
+  const lines = [`${method} ${opts.uri ?? 'sip:callmark.local'} SIP/2.0`];
+  for (const [k, v] of Object.entries(base)) if (v !== null) lines.push(`${k}: ${v}`);
+  if (!('Content-Length' in (opts.headers ?? {}))) lines.push(`Content-Length: ${Buffer.byteLength(body)}`);
+  return `${lines.join('\r\n')}\r\n\r\n${body}`;
+}
