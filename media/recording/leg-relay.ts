@@ -25,7 +25,9 @@ const AHEAD_RESYNC = 500 * RATE; // a packet this far in the future means a new 
 const BEHIND_RESYNC = 1000 * RATE; // ... and so does one this far in the past
 const LATE_RESYNC = 25; // and so many late packets in a row (a burst after a stall has fewer)
 const DRIFT_WINDOW = 3000 * RATE;
-const DRIFT_MAX = 20 * RATE;
+// Larger than the send jitter of real senders (ffmpeg's RTP muxer alone shows a 20 ms sawtooth),
+// or corrections would chase jitter; real clock drift (< 100 ppm) takes minutes to get here.
+const DRIFT_MAX = 30 * RATE;
 
 export interface LegRelayOptions {
   payloadType: number;
@@ -56,8 +58,8 @@ export class LegRelay {
   private lateStreak = 0;
   private dropBudget = 0;
   private windowStart = 0;
-  private windowMin = Infinity;
-  private windowCount = 0;
+  private windowLags: number[] = [];
+  private lastExcess = 0; // sign of the previous window's excess lag, if any
   readonly stats: LegRelayStats = { forwarded: 0, silenceSamples: 0, dropped: 0, resyncs: 0 };
 
   constructor(private readonly opts: LegRelayOptions) {}
@@ -101,6 +103,8 @@ export class LegRelay {
       at = this.extTs + this.offset;
       this.mapped = true;
       this.lateStreak = 0;
+      this.dropBudget = 0;
+      this.lastExcess = 0;
       this.resetWindow(now);
     }
     if (at < this.pos) {
@@ -116,8 +120,8 @@ export class LegRelay {
       this.offset -= gap - this.fill(gap);
       at = this.pos;
     }
-    if (this.dropBudget > 0) {
-      // The sender's clock runs fast: skip audio until it is back in line with ours.
+    if (this.dropBudget >= dur / 2) {
+      // The sender's clock runs fast: skip audio until it is back in line with ours (to the nearest packet).
       this.dropBudget -= dur;
       this.offset -= dur;
       this.stats.dropped++;
@@ -126,8 +130,7 @@ export class LegRelay {
     this.emit(pkt.payload, at);
     this.pos = at + dur;
     this.stats.forwarded++;
-    this.windowMin = Math.min(this.windowMin, now - this.pos);
-    this.windowCount++;
+    this.windowLags.push(now - this.pos);
   }
 
   /** Called every ~20 ms. */
@@ -136,14 +139,21 @@ export class LegRelay {
     if (now - this.pos > STALL) {
       this.fill(Math.floor((now - FILL_LAG - this.pos) / (20 * RATE)) * 20 * RATE);
       this.resetWindow(now);
+      this.lastExcess = 0;
       return;
     }
-    if (now - this.windowStart < DRIFT_WINDOW || this.windowCount < 25) return;
-    // The least delayed packet of the window shows where this leg really is (jitter only adds delay).
-    if (this.windowMin > DRIFT_MAX) {
-      this.offset += this.fill(this.windowMin);
-    } else if (this.windowMin < -DRIFT_MAX) {
-      this.dropBudget = -this.windowMin;
+    if (now - this.windowStart < DRIFT_WINDOW || this.windowLags.length < 25) return;
+    // Where this leg sits against the wall clock: a low percentile of the packets' lag (jitter only
+    // adds delay, and a few early outliers must not count). Correct only when two windows in a row
+    // agree, so that a burst of jitter is never mistaken for drift.
+    const lag = [...this.windowLags].sort((a, b) => a - b)[Math.floor(this.windowLags.length / 10)]!;
+    const excess = lag > DRIFT_MAX ? 1 : lag < -DRIFT_MAX ? -1 : 0;
+    if (excess !== 0 && excess === this.lastExcess) {
+      if (excess > 0) this.offset += this.fill(lag);
+      else this.dropBudget = -lag;
+      this.lastExcess = 0;
+    } else {
+      this.lastExcess = excess;
     }
     this.resetWindow(now);
   }
@@ -156,8 +166,7 @@ export class LegRelay {
 
   private resetWindow(now: number): void {
     this.windowStart = now;
-    this.windowMin = Infinity;
-    this.windowCount = 0;
+    this.windowLags = [];
   }
 
   /** Sends silence from pos on; returns the samples covered (whole 2.5 ms steps). */

@@ -577,8 +577,9 @@ export class B2bua implements DialogHandler {
   private async finaliseRecording(call: Call, recorder: CallRecorder): Promise<void> {
     try {
       const result = await recorder.stop();
+      // If ffmpeg died during the call, what it wrote up to then is kept, marked partial.
       this.opts.repos.calls.update(call.id, {
-        recordingStatus: 'complete',
+        recordingStatus: recorder.failed ? 'partial' : 'complete',
         recordingSha256: result.sha256,
         recordingDurationMs: result.durationMs,
         recordingBytes: result.bytes,

@@ -205,6 +205,28 @@ describe('B2BUA call flows', () => {
     await caller.stop();
   });
 
+  it('a media worker that dies ends its calls with a reason; the replaced worker takes the next call', async () => {
+    const byeReasons: string[] = [];
+    const callee = await phone('candidate1', (inv) => {
+      inv.delegate = { onBye: (bye) => byeReasons.push(bye.request.getHeader('reason') ?? '') };
+      void inv.accept();
+    });
+    const caller = await phone('assessor1');
+    const first = dial(caller, callee.extension);
+    expect((await first.outcome).status).toBe(200);
+    const id = lastCall().id;
+    process.kill(pool.health().workers[0]!.pid, 'SIGKILL');
+    await until(() => first.inviter.state === SessionState.Terminated);
+    await until(() => byeReasons.length === 1);
+    expect(byeReasons[0]).toMatch(/cause=503;text="media worker died"/);
+    await until(() => t.repos.calls.find(id)!.state === 'ended');
+    expect(t.repos.calls.find(id)!.endReason).toBe('ended-by-server: media worker died');
+    await until(() => pool.health().replacements === 1 && pool.health().workers.every((w) => w.alive));
+    const second = dial(caller, callee.extension);
+    expect((await second.outcome).status).toBe(200);
+    await second.inviter.bye();
+  });
+
   it('refuses an INVITE whose From is not the registered user, and bad SDP with 488', async () => {
     const caller = await phone('assessor1');
     await phone('candidate1');
