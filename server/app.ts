@@ -78,7 +78,14 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
     secureCookies: opts.secureCookies,
     loginRateLimitPerMinute: opts.loginRateLimitPerMinute,
   });
-  registerAdminRoutes(app, { repos: opts.repos, sessions });
+  registerAdminRoutes(app, {
+    repos: opts.repos,
+    sessions,
+    onLockout: (userId, reason) => {
+      const user = opts.repos.users.findById(userId);
+      if (user && app.telephony) app.telephony.sip.disconnectExtension(user.extension, reason);
+    },
+  });
 
   app.decorate('telephony', undefined);
   if (opts.telephony) {

@@ -10,6 +10,8 @@ import { CENTRE_ROLES, ROLES, type Role } from '../protocol/roles.js';
 export interface AdminRouteOptions {
   repos: Repositories;
   sessions: SessionService;
+  /** Called when a user must be locked out at once (disabled, password reset): ends their phone too. */
+  onLockout?: (userId: number, reason: string) => void;
 }
 
 const ADMIN = { access: ['admin'] as const };
@@ -132,6 +134,7 @@ export function registerAdminRoutes(app: FastifyInstance, opts: AdminRouteOption
         repos.users.setPasswordHash(id, hash);
         sessions.endAllFor(id);
       });
+      opts.onLockout?.(id, 'password reset');
       request.log.info({ by: requireSession(request).user.id, userId: id }, 'password reset');
       return request.body?.password ? { ok: true } : { ok: true, password };
     },
@@ -162,6 +165,7 @@ export function registerAdminRoutes(app: FastifyInstance, opts: AdminRouteOption
         repos.users.setDisabled(id, request.body.disabled);
         if (request.body.disabled) sessions.endAllFor(id);
       });
+      if (request.body.disabled) opts.onLockout?.(id, 'account disabled');
       request.log.info({ by: me.id, userId: id, disabled: request.body.disabled }, 'user disabled flag set');
       return { user: repos.users.findById(id) };
     },

@@ -131,7 +131,14 @@ export function registerTelephonyRoutes(app: FastifyInstance, opts: TelephonyRou
     { config: { access: ['candidate', 'assessor', 'moderator', 'admin'] }, schema: { params: callIdParams } },
     async (request) => {
       const { call, user } = loadCall(request);
-      return { call: summarise(call, user), events: repos.calls.events(call.id) };
+      const events = repos.calls.events(call.id);
+      // Hold intervals from the timeline: a hold and the resume (or end) that follows it.
+      const holds: Array<{ start: number; end: number | null; by: string | null }> = [];
+      for (const e of events) {
+        if (e.type === 'hold') holds.push({ start: e.at, end: null, by: e.leg });
+        else if ((e.type === 'resume' || e.type === 'end') && holds.length && holds[holds.length - 1]!.end === null) holds[holds.length - 1]!.end = e.at;
+      }
+      return { call: summarise(call, user), events, holds };
     },
   );
 

@@ -206,7 +206,7 @@ export class B2bua implements DialogHandler {
     const callerUser = repos.users.findByExtension(conn.authenticatedExtension ?? '');
     const targetExt = (request.ruri as { user?: string } | undefined)?.user ?? '';
     const calleeUser = repos.users.findByExtension(targetExt);
-    if (!callerUser) return this.sip.respond(conn, request, 403);
+    if (!callerUser || callerUser.disabled) return this.sip.respond(conn, request, 403);
     if (!calleeUser || calleeUser.disabled) return this.sip.respond(conn, request, 404, { toTag: tag() });
     if (calleeUser.id === callerUser.id) return this.sip.respond(conn, request, 482, { toTag: tag(), reason: 'Loop Detected (you called yourself)' });
     if (this.opts.mayCall && !this.opts.mayCall(callerUser, calleeUser)) return this.sip.respond(conn, request, 403, { toTag: tag(), reason: 'Forbidden (not in your centre)' });

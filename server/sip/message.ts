@@ -126,6 +126,7 @@ export const REASON_PHRASES: Record<number, string> = {
   500: 'Server Internal Error',
   501: 'Not Implemented',
   503: 'Service Unavailable',
+  513: 'Message Too Large',
   603: 'Decline',
 };
 

@@ -8,7 +8,7 @@ import type { Clock } from '../clock.js';
 import type { Repositories } from '../db/repositories/index.js';
 import type { SipConnection } from './connection.js';
 import { DigestAuthenticator, type DigestAlgorithm, type DigestResult } from './digest.js';
-import { buildRequest, buildResponse, isRequest, parseSipMessage, SipParseError, userOf, type HeaderList, type OutgoingRequest, type SipRequest, type SipResponse } from './message.js';
+import { buildRequest, buildResponse, isRequest, MAX_SIP_MESSAGE_BYTES, parseSipMessage, SipParseError, userOf, type HeaderList, type OutgoingRequest, type SipRequest, type SipResponse } from './message.js';
 import { MAX_EXPIRES_S, MIN_EXPIRES_S, Registrar } from './registrar.js';
 import { ClientTransactions, ServerTransactions, type ClientTransaction } from './transactions.js';
 
@@ -84,6 +84,18 @@ export class SipServer {
     return this.connections.size;
   }
 
+  /** Locks a user out of SIP at once (disabled, password reset): bindings dropped, connections closed. */
+  disconnectExtension(extension: string, reason: string): number {
+    let closed = 0;
+    this.registrar.dropExtension(extension);
+    for (const c of this.connections) {
+      if (c.authenticatedExtension !== extension) continue;
+      c.close(1008, reason);
+      closed++;
+    }
+    return closed;
+  }
+
   // ---------------------------------------------------------------- sending
 
   respond(conn: SipConnection, request: SipRequest, status: number, opts: Parameters<typeof buildResponse>[2] = {}): void {
@@ -109,6 +121,14 @@ export class SipServer {
     if (!conn.takeToken()) {
       this.stats.rateLimited++;
       this.tryReject(conn, data, 503, 'rate limit exceeded', [['Retry-After', '10']]);
+      return;
+    }
+    if (Buffer.byteLength(data, 'utf8') > MAX_SIP_MESSAGE_BYTES) {
+      // Answer from the headers alone when they can be read (RFC 3261 §21.5.14: 513).
+      this.stats.malformed++;
+      const head = data.slice(0, Math.min(data.indexOf('\r\n\r\n') >= 0 ? data.indexOf('\r\n\r\n') : 8192, 8192));
+      this.tryReject(conn, `${head.replace(/\r\nContent-Length:[^\r]*/i, '')}\r\nContent-Length: 0\r\n\r\n`, 513, `message larger than ${MAX_SIP_MESSAGE_BYTES} bytes`, []);
+      this.log.warn({ conn: conn.id, bytes: Buffer.byteLength(data, 'utf8') }, 'oversized SIP message refused');
       return;
     }
     let message: SipRequest | SipResponse;

@@ -17,7 +17,8 @@ export interface SipTransportOptions {
 export async function registerSipTransport(app: FastifyInstance, sip: SipServer, opts: SipTransportOptions = {}): Promise<void> {
   await app.register(websocket, {
     options: {
-      maxPayload: MAX_SIP_MESSAGE_BYTES,
+      // Frames up to twice the SIP limit are read so that an oversized message can get its 513.
+      maxPayload: 2 * MAX_SIP_MESSAGE_BYTES,
       handleProtocols: (protocols: Set<string>) => (protocols.has('sip') ? 'sip' : false),
     },
     preClose: async function (this: FastifyInstance) {

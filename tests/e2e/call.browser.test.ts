@@ -117,6 +117,29 @@ describe('a real call between two browsers', () => {
     expect(a1.totalAudioEnergy).toBeGreaterThan(0);
     expect(await assessor.getByTestId('call-timer').textContent()).toMatch(/^00:0[2-9]$/);
 
+    // Keypad: a digit pressed by the candidate is sent (RFC 4733 and SIP INFO) and lands on the call timeline.
+    await candidate.getByRole('button', { name: 'Keypad' }).click();
+    await candidate.getByRole('group', { name: 'Keypad' }).getByRole('button', { name: '5', exact: true }).click();
+    expect(await candidate.getByTestId('dtmf').textContent()).toBe('5');
+
+    // Mute by the candidate: packets keep flowing (the track is disabled, not removed) but the
+    // assessor hears silence; unmute brings the tone back.
+    await candidate.getByRole('button', { name: 'Mute' }).click();
+    await sleep(600);
+    const m1 = await inboundAudio(assessor);
+    await sleep(1500);
+    const m2 = await inboundAudio(assessor);
+    const mutedRms = Math.sqrt((m2.totalAudioEnergy - m1.totalAudioEnergy) / (m2.totalSamplesDuration - m1.totalSamplesDuration));
+    await candidate.getByRole('button', { name: 'Unmute' }).click();
+    await sleep(1000);
+    const m3 = await inboundAudio(assessor);
+    await sleep(1500);
+    const m4 = await inboundAudio(assessor);
+    const liveRms = Math.sqrt((m4.totalAudioEnergy - m3.totalAudioEnergy) / (m4.totalSamplesDuration - m3.totalSamplesDuration));
+    expect(m2.packetsReceived).toBeGreaterThan(m1.packetsReceived);
+    expect(liveRms).toBeGreaterThan(0.005);
+    expect(mutedRms).toBeLessThan(0.2 * liveRms);
+
     // Hold by the assessor: neither side receives audio; then resume.
     await assessor.getByRole('button', { name: 'Hold' }).click();
     await assessor.getByTestId('call-phase').filter({ hasText: 'On hold' }).waitFor();
@@ -152,7 +175,35 @@ describe('a real call between two browsers', () => {
     expect(call?.recording?.status).toBe('complete');
     const details = await assessor.evaluate(async (id) => (await (await fetch(`/api/calls/${id}`)).json()), call!.id);
     const types = details.events.map((e: { type: string }) => e.type);
-    for (const e of ['invite', 'ringing', 'answered', 'recording-started', 'hold', 'resume', 'hangup', 'recording-finished', 'end']) expect(types).toContain(e);
+    for (const e of ['invite', 'ringing', 'answered', 'recording-started', 'dtmf', 'hold', 'resume', 'hangup', 'recording-finished', 'end']) expect(types).toContain(e);
+    expect(details.events.find((e: { type: string }) => e.type === 'dtmf')).toMatchObject({ leg: 'callee', detail: { digit: '5', via: 'info' } });
+    expect(details.holds).toHaveLength(1);
+    expect(details.holds[0].by).toBe('caller');
+    expect(Math.abs((details.holds[0].end - details.holds[0].start) - (holdEnd - holdStart))).toBeLessThan(1000);
+
+    // The assessor's console lists the call with its recording, which the browser can load and seek.
+    await assessor.reload();
+    const row = assessor.locator(`tr[data-call-id="${call!.id}"]`);
+    await row.waitFor();
+    expect(await row.getByTestId('recording-duration').textContent()).toMatch(/^0:(0[89]|1\d|2\d)$/);
+    const player = row.locator('audio');
+    const mediaDuration = await player.evaluate(
+      (a: HTMLAudioElement) =>
+        new Promise<number>((resolve) => {
+          if (a.readyState >= 1) resolve(a.duration);
+          a.addEventListener('loadedmetadata', () => resolve(a.duration));
+          a.load();
+        }),
+    );
+    expect(Math.abs(mediaDuration - call!.recording!.durationMs / 1000)).toBeLessThan(1);
+    const seeked = await player.evaluate(
+      (a: HTMLAudioElement) =>
+        new Promise<number>((resolve) => {
+          a.addEventListener('seeked', () => resolve(a.currentTime), { once: true });
+          a.currentTime = 5;
+        }),
+    );
+    expect(seeked).toBeGreaterThan(4.5);
     const bytes = await assessor.evaluate(async (url) => {
       const buf = new Uint8Array(await (await fetch(url)).arrayBuffer());
       let s = '';
@@ -170,8 +221,9 @@ describe('a real call between two browsers', () => {
 
     // Talk before the hold: 440 Hz only on the left (candidate), 880 Hz only on the right (assessor).
     const s = (t: number) => Math.max(0, Math.min(left.length, Math.round(t * sampleRate)));
+    // The first three seconds: both talking, before the keypad and mute steps.
     const talkFrom = s(0.5);
-    const talkTo = s((holdStart - answeredAt) / 1000 - 0.5);
+    const talkTo = s(3.0);
     const l440 = tonePower(left, sampleRate, 440, talkFrom, talkTo);
     const l880 = tonePower(left, sampleRate, 880, talkFrom, talkTo);
     const r880 = tonePower(right, sampleRate, 880, talkFrom, talkTo);

@@ -1,3 +1,4 @@
+import { CallList } from '../calls/CallList.js';
 import { Softphone } from '../softphone/Softphone.js';
 
 // The centre assessor's console: caller brief, call controls, live desktop timeline and marking.
@@ -19,6 +20,10 @@ export function ConsoleShell() {
           <p className="muted">Nothing yet.</p>
         </section>
       </div>
+      <section aria-label="Calls">
+        <h2>Calls and recordings</h2>
+        <CallList />
+      </section>
     </div>
   );
 }

@@ -1,3 +1,4 @@
+import { CallList } from '../calls/CallList.js';
 // The moderator's view: centres, sittings, replay and adjusted marks.
 export function ModerationShell() {
   return (
@@ -13,6 +14,10 @@ export function ModerationShell() {
           <p className="muted">Choose a sitting to replay its calls.</p>
         </section>
       </div>
+      <section aria-label="Calls">
+        <h2>Calls and recordings</h2>
+        <CallList />
+      </section>
     </div>
   );
 }

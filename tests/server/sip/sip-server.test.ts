@@ -49,6 +49,30 @@ describe('registrar', () => {
     await expect(u.register()).rejects.toThrow(/REGISTER rejected/);
   });
 
+  it('disabling a user ends their registration and closes their SIP connection at once', async () => {
+    const u = await ua('assessor');
+    await u.register();
+    const ext = String(1000 + t.users.assessor);
+    expect(t.app.telephony!.sip.registrar.isRegistered(ext)).toBe(true);
+    const admin = await t.loginAs('admin');
+    const res = await t.app.inject({
+      method: 'POST',
+      url: `/api/users/${t.users.assessor}/disabled`,
+      headers: { cookie: admin.cookie, 'x-csrf-token': admin.csrf },
+      payload: { disabled: true },
+    });
+    expect(res.statusCode).toBe(200);
+    expect(t.app.telephony!.sip.registrar.isRegistered(ext)).toBe(false);
+    for (let i = 0; i < 100 && u.ua.isConnected(); i++) await new Promise((r) => setTimeout(r, 20));
+    expect(u.ua.isConnected()).toBe(false);
+    await t.app.inject({
+      method: 'POST',
+      url: `/api/users/${t.users.assessor}/disabled`,
+      headers: { cookie: admin.cookie, 'x-csrf-token': admin.csrf },
+      payload: { disabled: false },
+    });
+  });
+
   it('only candidates and assessors get SIP credentials', async () => {
     for (const role of ['moderator', 'admin'] as const) {
       const s = await t.loginAs(role);
@@ -103,6 +127,15 @@ describe('raw SIP over WebSocket', () => {
     await c.expectResponse(503); // signalling-only server: no B2BUA, so nothing is in a dialog
     c.send('complete garbage\r\n\r\n');
     c.send('INVITE sip:x SIP/2.0\r\nVia: broken\r\n\r\n');
+    c.send(rawRequest('OPTIONS'));
+    await c.expectResponse(200);
+    c.close();
+  });
+
+  it('answers an oversized message with 513 and keeps the connection', async () => {
+    const c = await RawSipClient.connect(t.wsUrl);
+    c.send(rawRequest('OPTIONS', { headers: { 'Content-Type': 'text/plain' }, body: 'x'.repeat(70 * 1024) }));
+    await c.expectResponse(513);
     c.send(rawRequest('OPTIONS'));
     await c.expectResponse(200);
     c.close();
