@@ -93,6 +93,43 @@ export const migrations: readonly Migration[] = [
       CREATE TRIGGER call_events_no_delete BEFORE DELETE ON call_events BEGIN SELECT RAISE(ABORT, 'call_events is append-only'); END;
     `,
   },
+  {
+    version: 3,
+    name: 'assignment attempts and their append-only desktop timeline',
+    sql: `
+      -- One candidate working one assignment scenario, on its own copy of the scenario's CRM data.
+      -- (The Assessment issue adds sittings around attempts.)
+      CREATE TABLE attempts (
+        id                 TEXT PRIMARY KEY,
+        centre_id          INTEGER NOT NULL REFERENCES centres(id),
+        candidate_user_id  INTEGER NOT NULL REFERENCES users(id),
+        assessor_user_id   INTEGER REFERENCES users(id),
+        scenario_key       TEXT NOT NULL,
+        status             TEXT NOT NULL CHECK (status IN ('open', 'closed')),
+        created_at         INTEGER NOT NULL,
+        closed_at          INTEGER
+      );
+      CREATE INDEX attempts_candidate ON attempts(candidate_user_id, status);
+      CREATE INDEX attempts_centre ON attempts(centre_id, created_at);
+      -- Every desktop action, stamped by the server, stored once per client id, never changed.
+      CREATE TABLE attempt_events (
+        id          INTEGER PRIMARY KEY,
+        attempt_id  TEXT NOT NULL REFERENCES attempts(id),
+        seq         INTEGER NOT NULL,
+        client_id   TEXT NOT NULL,
+        at          INTEGER NOT NULL,
+        client_at   INTEGER,
+        call_id     TEXT REFERENCES calls(id),
+        offset_ms   INTEGER,
+        type        TEXT NOT NULL,
+        payload     TEXT NOT NULL,
+        UNIQUE (attempt_id, client_id),
+        UNIQUE (attempt_id, seq)
+      );
+      CREATE TRIGGER attempt_events_no_update BEFORE UPDATE ON attempt_events BEGIN SELECT RAISE(ABORT, 'attempt_events is append-only'); END;
+      CREATE TRIGGER attempt_events_no_delete BEFORE DELETE ON attempt_events BEGIN SELECT RAISE(ABORT, 'attempt_events is append-only'); END;
+    `,
+  },
 ];
 
 export interface MigrationResult {
