@@ -4,7 +4,7 @@ import { chromium, type Browser } from 'playwright-core';
 
 export const CHROMIUM_PATH = process.env.CALLMARK_CHROMIUM ?? '/usr/bin/chromium';
 
-export async function launchBrowser(opts: { fakeAudioFile?: string } = {}): Promise<Browser> {
+export async function launchBrowser(opts: { fakeAudioFile?: string; denyMicrophone?: boolean } = {}): Promise<Browser> {
   const args = [
     '--no-sandbox',
     '--disable-gpu',
@@ -13,7 +13,7 @@ export async function launchBrowser(opts: { fakeAudioFile?: string } = {}): Prom
     '--disable-background-networking',
     '--disable-component-update',
     '--disable-sync',
-    '--use-fake-ui-for-media-stream',
+    opts.denyMicrophone ? '--deny-permission-prompts' : '--use-fake-ui-for-media-stream',
     '--use-fake-device-for-media-stream',
     '--autoplay-policy=no-user-gesture-required',
   ];
