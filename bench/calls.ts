@@ -169,6 +169,8 @@ async function signallingStep(n: number) {
       // A production-sized RTP range (each call takes several ports), clear of the media part's 48000-49999.
       CALLMARK_RTC_MIN_PORT: '20000',
       CALLMARK_RTC_MAX_PORT: '39999',
+      // All the benchmark's user agents come from 127.0.0.1.
+      CALLMARK_SIP_MAX_CONNECTIONS_PER_IP: '10000',
     },
   });
   const base = server.url;

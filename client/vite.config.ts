@@ -16,6 +16,10 @@ export default defineConfig({
     sourcemap: true,
   },
   server: {
-    proxy: { '/api': 'http://localhost:8443', '/sip': { target: 'ws://localhost:8443', ws: true } },
+    proxy: {
+      '/api': 'http://localhost:8443',
+      '/sip': { target: 'ws://localhost:8443', ws: true },
+      '/socket.io': { target: 'ws://localhost:8443', ws: true },
+    },
   },
 });

@@ -220,7 +220,9 @@ async function openLeg(router: ms.Router, producer: ms.Producer, ip: string): Pr
     // rtcp-mux: the relay needs one port per leg; it ignores mediasoup's RTCP anyway.
     transport = await router.createPlainTransport({ listenIp: ip, rtcpMux: true, comedia: false });
     await transport.connect({ ip, port: socket.address().port });
-    const consumer = await transport.consume({ producerId: producer.id, rtpCapabilities: router.rtpCapabilities, paused: true });
+    // Opus only: nothing else (e.g. telephone-event) may reach the relay, which labels packets as Opus.
+    const opusOnly = { codecs: (router.rtpCapabilities.codecs ?? []).filter((c) => c.mimeType.toLowerCase() === 'audio/opus'), headerExtensions: [] };
+    const consumer = await transport.consume({ producerId: producer.id, rtpCapabilities: opusOnly, paused: true });
     const codec = consumer.rtpParameters.codecs[0];
     if (!codec || codec.mimeType.toLowerCase() !== 'audio/opus') throw new Error(`cannot record ${codec?.mimeType ?? 'no codec'}: only Opus`);
     // The consumer sends with the router's payload type; the SDP for ffmpeg must say the same.

@@ -1,5 +1,6 @@
 // Builds the Fastify application from its parts. main.ts gives it the real database, clock and
 // media plane; tests give it the same with a temporary database (and use app.inject()).
+import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import fastifyCookie from '@fastify/cookie';
@@ -12,9 +13,11 @@ import type { Clock } from './clock.js';
 import type { Repositories } from './db/repositories/index.js';
 import { registerAdminRoutes } from './api/admin-routes.js';
 import { registerAuthRoutes } from './api/auth-routes.js';
+import { registerCrmRoutes } from './api/crm-routes.js';
 import { registerHealthRoutes, type MediaHealthSource } from './api/health-routes.js';
 import { registerErrorHandling } from './http/errors.js';
 import { registerTelephonyRoutes } from './api/telephony-routes.js';
+import { registerRealtime } from './realtime/index.js';
 import type { MediaWorkerPool } from '../media/index.js';
 import type { IceServer } from './protocol/telephony.js';
 import type { B2bua } from './sip/b2bua.js';
@@ -32,6 +35,9 @@ export interface TelephonyOptions {
   pool?: MediaWorkerPool;
   sipRate?: { burst: number; perSecond: number };
   nonceLifetimeMs?: number;
+  maxConnectionsPerIp?: number;
+  /** Secret for SIP passwords and digest nonces; random (per process) when not given. */
+  sipSecret?: Buffer;
 }
 
 declare module 'fastify' {
@@ -77,6 +83,10 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
     sessions,
     secureCookies: opts.secureCookies,
     loginRateLimitPerMinute: opts.loginRateLimitPerMinute,
+    onLogout: (userId) => {
+      const user = opts.repos.users.findById(userId);
+      if (user && app.telephony) app.telephony.sip.disconnectIfNoSession(user.extension);
+    },
   });
   registerAdminRoutes(app, {
     repos: opts.repos,
@@ -86,11 +96,13 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
       if (user && app.telephony) app.telephony.sip.disconnectExtension(user.extension, reason);
     },
   });
+  registerCrmRoutes(app, { repos: opts.repos, clock: opts.clock });
 
   app.decorate('telephony', undefined);
   if (opts.telephony) {
     const t = opts.telephony;
-    const sip = new SipServer({ repos: opts.repos, clock: opts.clock, logger: app.log.child({ module: 'sip' }), realm: t.domain, nonceLifetimeMs: t.nonceLifetimeMs });
+    const sipSecret = t.sipSecret ?? randomBytes(32);
+    const sip = new SipServer({ repos: opts.repos, clock: opts.clock, logger: app.log.child({ module: 'sip' }), realm: t.domain, nonceLifetimeMs: t.nonceLifetimeMs, digestSecret: sipSecret });
     // The B2BUA (and with it the media plane) is loaded only when there is a media pool to use.
     const b2bua = t.pool
       ? new (await import('./sip/b2bua.js')).B2bua({
@@ -109,6 +121,7 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
     app.telephony = { sip, b2bua };
     await registerSipTransport(app, sip, {
       rate: t.sipRate,
+      maxConnectionsPerIp: t.maxConnectionsPerIp,
       // On shutdown, end calls (BYE, recordings finalised) before the WebSockets close.
       beforeClose: async () => {
         await b2bua?.close();
@@ -122,8 +135,11 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
       iceServers: t.iceServers,
       recordingsDir: t.recordingsDir,
       noAnswerTimeoutMs: t.noAnswerTimeoutMs,
+      sipSecret,
     });
   }
+
+  registerRealtime(app, { repos: opts.repos, clock: opts.clock, sessions });
 
   const indexHtml = opts.clientDir && path.join(opts.clientDir, 'index.html');
   if (opts.clientDir && indexHtml && fs.existsSync(indexHtml)) {

@@ -33,6 +33,7 @@ const envSchema = z
     CALLMARK_BODY_LIMIT_BYTES: z.coerce.number().int().min(1024).default(1024 * 1024),
     CALLMARK_SIP_DOMAIN: z.string().regex(/^[A-Za-z0-9.-]+$/, 'a host name').default('callmark.local'),
     CALLMARK_SIP_NO_ANSWER_SECONDS: z.coerce.number().int().min(5).max(600).default(30),
+    CALLMARK_SIP_MAX_CONNECTIONS_PER_IP: z.coerce.number().int().min(1).default(200),
     CALLMARK_MEDIA_LISTEN_IP: z.string().ip().default('0.0.0.0'),
     CALLMARK_ICE_SERVERS: z
       .string()
@@ -77,6 +78,7 @@ export interface Config {
   bodyLimitBytes: number;
   sipDomain: string;
   noAnswerTimeoutMs: number;
+  sipMaxConnectionsPerIp: number;
   mediaListenIp: string;
   iceServers: Array<{ urls: string | string[]; username?: string; credential?: string }>;
   adminUser: string;
@@ -129,6 +131,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, argv: string[] 
     bodyLimitBytes: e.CALLMARK_BODY_LIMIT_BYTES,
     sipDomain: e.CALLMARK_SIP_DOMAIN,
     noAnswerTimeoutMs: e.CALLMARK_SIP_NO_ANSWER_SECONDS * 1000,
+    sipMaxConnectionsPerIp: e.CALLMARK_SIP_MAX_CONNECTIONS_PER_IP,
     mediaListenIp: e.CALLMARK_MEDIA_LISTEN_IP,
     iceServers: e.CALLMARK_ICE_SERVERS,
     adminUser: e.CALLMARK_ADMIN_USER,

@@ -1,6 +1,7 @@
 // The production entry point (README command 1 ends here): configuration from the environment,
 // database migrated, first-start accounts, one mediasoup worker per core, HTTP(S) on one port,
 // and a clean shutdown on SIGTERM/SIGINT.
+import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -15,6 +16,14 @@ import { createRepositories } from './db/repositories/index.js';
 import { loadTls } from './tls.js';
 
 const projectRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
+
+/** A random secret kept in the data directory, so SIP passwords and nonces survive a restart. */
+function loadOrCreateSecret(file: string): Buffer {
+  if (fs.existsSync(file)) return fs.readFileSync(file);
+  const secret = randomBytes(32);
+  fs.writeFileSync(file, secret, { mode: 0o600 });
+  return secret;
+}
 
 function printBanner(config: Config, url: string, lines: string[]): void {
   const bar = '='.repeat(72);
@@ -78,6 +87,8 @@ async function main(): Promise<void> {
       listenIp: config.mediaListenIp,
       announcedIp: config.mediaListenIp === '0.0.0.0' || config.mediaListenIp === '::' ? config.publicIp : undefined,
       pool: media,
+      maxConnectionsPerIp: config.sipMaxConnectionsPerIp,
+      sipSecret: loadOrCreateSecret(path.join(config.dataDir, 'sip-secret')),
     },
   });
   if (interrupted > 0) app.log.warn({ calls: interrupted }, 'calls interrupted by the last stop were marked interrupted');

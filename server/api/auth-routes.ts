@@ -13,6 +13,8 @@ export interface AuthRouteOptions {
   sessions: SessionService;
   secureCookies: boolean;
   loginRateLimitPerMinute: number;
+  /** Called after a logout, e.g. to end the user's phone connections when no session is left. */
+  onLogout?: (userId: number) => void;
 }
 
 const loginBody = {
@@ -60,7 +62,9 @@ export function registerAuthRoutes(app: FastifyInstance, opts: AuthRouteOptions)
   );
 
   app.post('/api/auth/logout', { config: { access: 'authenticated' } }, async (request, reply) => {
-    sessions.end(requireSession(request).tokenHash);
+    const session = requireSession(request);
+    sessions.end(session.tokenHash);
+    opts.onLogout?.(session.user.id);
     void reply.clearCookie(SESSION_COOKIE, { path: '/' });
     return reply.status(204).send();
   });

@@ -2,7 +2,7 @@
 // records with their timeline, and recording playback (HTTP Range, so the browser can seek).
 // Candidates see their own calls but never any recording; assessors see their centre's calls;
 // moderators and admins see all.
-import { randomBytes } from 'node:crypto';
+import { createHmac } from 'node:crypto';
 import path from 'node:path';
 import send from '@fastify/send';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
@@ -22,6 +22,8 @@ export interface TelephonyRouteOptions {
   iceServers: SipCredentials['iceServers'];
   recordingsDir: string;
   noAnswerTimeoutMs: number;
+  /** Secret from which each login session's SIP password is derived (stable across tabs and restarts). */
+  sipSecret: Buffer;
 }
 
 const PHONE_ROLES = ['candidate', 'assessor'] as const;
@@ -77,8 +79,9 @@ export function registerTelephonyRoutes(app: FastifyInstance, opts: TelephonyRou
   app.post('/api/sip/credentials', { config: { access: PHONE_ROLES } }, async (request) => {
     const session = requireSession(request);
     const user = repos.users.findById(session.user.id)!;
-    // A fresh password for each request, valid as long as this login session.
-    const password = randomBytes(18).toString('base64url');
+    // One password per login session, the same for every tab (a second tab must not lock out the
+    // first), derived rather than stored; it stops working when the session ends.
+    const password = createHmac('sha256', opts.sipSecret).update(session.tokenHash).digest('base64url').slice(0, 24);
     repos.sessions.setSipHa1(
       session.tokenHash,
       computeHa1('MD5', user.extension, opts.domain, password),

@@ -130,6 +130,251 @@ export const migrations: readonly Migration[] = [
       CREATE TRIGGER attempt_events_no_delete BEFORE DELETE ON attempt_events BEGIN SELECT RAISE(ABORT, 'attempt_events is append-only'); END;
     `,
   },
+  {
+    version: 4,
+    name: 'CRM data of each attempt: customers, products, orders, cases, notes, callbacks, messages, call list, wrap-up, knowledge base',
+    sql: `
+      -- Each attempt works on its own copy of the scenario's CRM seed (server/crm/attempt-copy.ts):
+      -- every row carries attempt_id, ids are new for every copy, and natural keys (account number,
+      -- product code, article slug…) are unique within one attempt. Child rows point at their parent
+      -- through (attempt_id, parent_id), so a row can never reference another attempt's record.
+      -- Times are ms since the epoch; dates are 'YYYY-MM-DD'; money is whole pence.
+      -- origin: 'seed' for a copied row, 'attempt' for one the candidate created.
+      CREATE TABLE crm_company (
+        attempt_id  TEXT PRIMARY KEY REFERENCES attempts(id),
+        name        TEXT NOT NULL,
+        email       TEXT NOT NULL,               -- sender of outgoing e-mail
+        phone       TEXT NOT NULL,               -- sender of outgoing SMS
+        website     TEXT NOT NULL
+      );
+      CREATE TABLE crm_customers (
+        id                  INTEGER PRIMARY KEY,
+        attempt_id          TEXT NOT NULL REFERENCES attempts(id),
+        account_number      TEXT NOT NULL,
+        title               TEXT,
+        first_name          TEXT NOT NULL,
+        last_name           TEXT NOT NULL,
+        date_of_birth       TEXT,                -- 'YYYY-MM-DD'
+        address_line1       TEXT NOT NULL,
+        address_line2       TEXT,
+        town                TEXT NOT NULL,
+        postcode            TEXT NOT NULL,       -- canonical 'SW1A 1AA'
+        phone               TEXT NOT NULL,       -- as keyed
+        phone_norm          TEXT NOT NULL,       -- national digits '02079460123', for screen pop and search
+        mobile              TEXT,
+        mobile_norm         TEXT,
+        email               TEXT,
+        contact_preference  TEXT CHECK (contact_preference IN ('phone', 'email', 'sms', 'post')),
+        do_not_call         INTEGER NOT NULL DEFAULT 0 CHECK (do_not_call IN (0, 1)),
+        version             INTEGER NOT NULL DEFAULT 1,  -- +1 on every change; an edit naming an older version is refused
+        created_at          INTEGER NOT NULL,
+        updated_at          INTEGER NOT NULL,
+        UNIQUE (attempt_id, account_number),
+        UNIQUE (attempt_id, id)
+      );
+      CREATE INDEX crm_customers_phone ON crm_customers(attempt_id, phone_norm);
+      CREATE INDEX crm_customers_mobile ON crm_customers(attempt_id, mobile_norm);
+      CREATE INDEX crm_customers_name ON crm_customers(attempt_id, last_name COLLATE NOCASE);
+      -- Questions the caller answered earlier; the answers are never sent to the desktop.
+      CREATE TABLE crm_security_answers (
+        id           INTEGER PRIMARY KEY,
+        attempt_id   TEXT NOT NULL,
+        customer_id  INTEGER NOT NULL,
+        position     INTEGER NOT NULL,
+        question     TEXT NOT NULL,
+        answer       TEXT NOT NULL,
+        FOREIGN KEY (attempt_id, customer_id) REFERENCES crm_customers(attempt_id, id)
+      );
+      CREATE INDEX crm_security_answers_customer ON crm_security_answers(customer_id, position);
+      -- Every identity check made: results = [{questionId, question, given, correct}].
+      CREATE TABLE crm_identity_checks (
+        id           INTEGER PRIMARY KEY,
+        attempt_id   TEXT NOT NULL,
+        customer_id  INTEGER NOT NULL,
+        passed       INTEGER NOT NULL CHECK (passed IN (0, 1)),
+        results      TEXT NOT NULL,
+        created_at   INTEGER NOT NULL,
+        FOREIGN KEY (attempt_id, customer_id) REFERENCES crm_customers(attempt_id, id)
+      );
+      CREATE INDEX crm_identity_checks_customer ON crm_identity_checks(customer_id, id);
+      CREATE TABLE crm_products (
+        id           INTEGER PRIMARY KEY,
+        attempt_id   TEXT NOT NULL REFERENCES attempts(id),
+        code         TEXT NOT NULL,
+        name         TEXT NOT NULL,
+        category     TEXT NOT NULL,
+        features     TEXT NOT NULL,              -- JSON array of strings
+        benefits     TEXT NOT NULL,              -- JSON array of strings
+        price_pence  INTEGER NOT NULL CHECK (price_pence >= 0),
+        price_basis  TEXT NOT NULL CHECK (price_basis IN ('monthly', 'one_off')),
+        UNIQUE (attempt_id, code),
+        UNIQUE (attempt_id, id)
+      );
+      CREATE TABLE crm_orders (
+        id           INTEGER PRIMARY KEY,
+        attempt_id   TEXT NOT NULL,
+        customer_id  INTEGER NOT NULL,
+        reference    TEXT NOT NULL,              -- told to the customer, e.g. ORD-000004
+        status       TEXT NOT NULL CHECK (status IN ('placed', 'active', 'cancelled')),
+        total_pence  INTEGER NOT NULL CHECK (total_pence >= 0),  -- sum of the lines, computed by the server
+        origin       TEXT NOT NULL CHECK (origin IN ('seed', 'attempt')),
+        created_at   INTEGER NOT NULL,
+        UNIQUE (attempt_id, reference),
+        UNIQUE (attempt_id, id),
+        FOREIGN KEY (attempt_id, customer_id) REFERENCES crm_customers(attempt_id, id)
+      );
+      CREATE INDEX crm_orders_customer ON crm_orders(customer_id, id);
+      CREATE TABLE crm_order_lines (
+        id                INTEGER PRIMARY KEY,
+        attempt_id        TEXT NOT NULL,
+        order_id          INTEGER NOT NULL,
+        product_id        INTEGER NOT NULL,
+        quantity          INTEGER NOT NULL CHECK (quantity > 0),
+        unit_price_pence  INTEGER NOT NULL CHECK (unit_price_pence >= 0),  -- the product's price when ordered
+        line_total_pence  INTEGER NOT NULL CHECK (line_total_pence >= 0),
+        sale_type         TEXT NOT NULL CHECK (sale_type IN ('standard', 'upsell', 'cross_sell')),
+        FOREIGN KEY (attempt_id, order_id) REFERENCES crm_orders(attempt_id, id),
+        FOREIGN KEY (attempt_id, product_id) REFERENCES crm_products(attempt_id, id)
+      );
+      CREATE INDEX crm_order_lines_order ON crm_order_lines(order_id, id);
+      CREATE TABLE crm_cases (
+        id            INTEGER PRIMARY KEY,
+        attempt_id    TEXT NOT NULL,
+        customer_id   INTEGER NOT NULL,
+        reference     TEXT NOT NULL,             -- e.g. CAS-000002
+        type          TEXT NOT NULL CHECK (type IN ('complaint', 'query')),
+        category      TEXT,                      -- e.g. MISSED_APPOINTMENT
+        priority      TEXT NOT NULL CHECK (priority IN ('low', 'medium', 'high', 'urgent')),
+        status        TEXT NOT NULL CHECK (status IN ('open', 'in_progress', 'resolved', 'closed')),
+        escalated     INTEGER NOT NULL DEFAULT 0 CHECK (escalated IN (0, 1)),
+        description   TEXT NOT NULL,
+        credit_pence  INTEGER CHECK (credit_pence >= 0),  -- goodwill credit offered, if any
+        origin        TEXT NOT NULL CHECK (origin IN ('seed', 'attempt')),
+        created_at    INTEGER NOT NULL,
+        UNIQUE (attempt_id, reference),
+        FOREIGN KEY (attempt_id, customer_id) REFERENCES crm_customers(attempt_id, id)
+      );
+      CREATE INDEX crm_cases_customer ON crm_cases(customer_id, id);
+      CREATE TABLE crm_notes (
+        id           INTEGER PRIMARY KEY,
+        attempt_id   TEXT NOT NULL,
+        customer_id  INTEGER NOT NULL,
+        body         TEXT NOT NULL,
+        origin       TEXT NOT NULL CHECK (origin IN ('seed', 'attempt')),
+        created_at   INTEGER NOT NULL,
+        FOREIGN KEY (attempt_id, customer_id) REFERENCES crm_customers(attempt_id, id)
+      );
+      CREATE INDEX crm_notes_customer ON crm_notes(customer_id, id);
+      -- Callbacks and follow-up tasks.
+      CREATE TABLE crm_callbacks (
+        id           INTEGER PRIMARY KEY,
+        attempt_id   TEXT NOT NULL,
+        customer_id  INTEGER NOT NULL,
+        kind         TEXT NOT NULL CHECK (kind IN ('callback', 'task')),
+        due_at       TEXT NOT NULL,              -- UK local 'YYYY-MM-DDTHH:MM'
+        priority     TEXT NOT NULL CHECK (priority IN ('low', 'normal', 'high')),
+        reason       TEXT NOT NULL,
+        phone        TEXT,                       -- number to call back on, if not the one on file
+        status       TEXT NOT NULL CHECK (status IN ('open', 'done')),
+        origin       TEXT NOT NULL CHECK (origin IN ('seed', 'attempt')),
+        created_at   INTEGER NOT NULL,
+        FOREIGN KEY (attempt_id, customer_id) REFERENCES crm_customers(attempt_id, id)
+      );
+      CREATE INDEX crm_callbacks_customer ON crm_callbacks(customer_id, due_at);
+      -- The inbox (direction 'in', seeded) and what the candidate sent ('out').
+      CREATE TABLE crm_messages (
+        id            INTEGER PRIMARY KEY,
+        attempt_id    TEXT NOT NULL REFERENCES attempts(id),
+        customer_id   INTEGER,
+        direction     TEXT NOT NULL CHECK (direction IN ('in', 'out')),
+        channel       TEXT NOT NULL CHECK (channel IN ('email', 'sms')),
+        from_address  TEXT NOT NULL,
+        to_address    TEXT NOT NULL,
+        cc            TEXT NOT NULL DEFAULT '[]',  -- JSON array of addresses
+        subject       TEXT,
+        body          TEXT NOT NULL,
+        template_key  TEXT,
+        attachments   TEXT NOT NULL DEFAULT '[]',  -- JSON array of {kind, key|orderId, name}
+        origin        TEXT NOT NULL CHECK (origin IN ('seed', 'attempt')),
+        created_at    INTEGER NOT NULL,
+        FOREIGN KEY (attempt_id, customer_id) REFERENCES crm_customers(attempt_id, id)
+      );
+      CREATE INDEX crm_messages_attempt ON crm_messages(attempt_id, id);
+      -- Outbound call list; a lead need not be a customer yet.
+      CREATE TABLE crm_call_list (
+        id           INTEGER PRIMARY KEY,
+        attempt_id   TEXT NOT NULL REFERENCES attempts(id),
+        position     INTEGER NOT NULL,
+        customer_id  INTEGER,
+        name         TEXT NOT NULL,
+        phone        TEXT NOT NULL,
+        phone_norm   TEXT NOT NULL,
+        do_not_call  INTEGER NOT NULL DEFAULT 0 CHECK (do_not_call IN (0, 1)),
+        reason       TEXT NOT NULL,
+        FOREIGN KEY (attempt_id, customer_id) REFERENCES crm_customers(attempt_id, id)
+      );
+      CREATE INDEX crm_call_list_attempt ON crm_call_list(attempt_id, position);
+      CREATE TABLE crm_wrap_up_codes (
+        id             INTEGER PRIMARY KEY,
+        attempt_id     TEXT NOT NULL REFERENCES attempts(id),
+        code           TEXT NOT NULL,
+        label          TEXT NOT NULL,
+        requires_note  INTEGER NOT NULL DEFAULT 0 CHECK (requires_note IN (0, 1)),
+        UNIQUE (attempt_id, code)
+      );
+      -- The outcome of each call (or contact) with its notes.
+      CREATE TABLE crm_wrap_ups (
+        id           INTEGER PRIMARY KEY,
+        attempt_id   TEXT NOT NULL REFERENCES attempts(id),
+        code         TEXT NOT NULL,
+        customer_id  INTEGER,
+        call_id      TEXT REFERENCES calls(id),
+        notes        TEXT NOT NULL,
+        created_at   INTEGER NOT NULL,
+        FOREIGN KEY (attempt_id, code) REFERENCES crm_wrap_up_codes(attempt_id, code),
+        FOREIGN KEY (attempt_id, customer_id) REFERENCES crm_customers(attempt_id, id)
+      );
+      CREATE INDEX crm_wrap_ups_attempt ON crm_wrap_ups(attempt_id, id);
+      CREATE TABLE crm_kb_articles (
+        id          INTEGER PRIMARY KEY,
+        attempt_id  TEXT NOT NULL REFERENCES attempts(id),
+        slug        TEXT NOT NULL,
+        title       TEXT NOT NULL,
+        category    TEXT NOT NULL,
+        body        TEXT NOT NULL,
+        tags        TEXT NOT NULL DEFAULT '[]',  -- JSON array of strings
+        UNIQUE (attempt_id, slug)
+      );
+      CREATE TABLE crm_scripts (
+        id          INTEGER PRIMARY KEY,
+        attempt_id  TEXT NOT NULL REFERENCES attempts(id),
+        key         TEXT NOT NULL,
+        title       TEXT NOT NULL,
+        purpose     TEXT NOT NULL,
+        steps       TEXT NOT NULL,               -- JSON array of strings
+        UNIQUE (attempt_id, key)
+      );
+      -- House-style e-mail and SMS templates, and documents that can be attached.
+      CREATE TABLE crm_message_templates (
+        id          INTEGER PRIMARY KEY,
+        attempt_id  TEXT NOT NULL REFERENCES attempts(id),
+        key         TEXT NOT NULL,
+        channel     TEXT NOT NULL CHECK (channel IN ('email', 'sms')),
+        name        TEXT NOT NULL,
+        subject     TEXT,
+        body        TEXT NOT NULL,               -- with {{placeholders}}
+        UNIQUE (attempt_id, key)
+      );
+      CREATE TABLE crm_documents (
+        id          INTEGER PRIMARY KEY,
+        attempt_id  TEXT NOT NULL REFERENCES attempts(id),
+        key         TEXT NOT NULL,
+        title       TEXT NOT NULL,
+        file_name   TEXT NOT NULL,
+        UNIQUE (attempt_id, key)
+      );
+    `,
+  },
 ];
 
 export interface MigrationResult {

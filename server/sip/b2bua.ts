@@ -12,6 +12,7 @@ import type { Repositories } from '../db/repositories/index.js';
 import type { User } from '../db/repositories/users.js';
 import type { SipConnection } from './connection.js';
 import { userOf, type HeaderList, type SipRequest, type SipResponse } from './message.js';
+import type { Registrar } from './registrar.js';
 import type { DialogHandler, SipServer } from './sip-server.js';
 
 type LegRole = 'caller' | 'callee';
@@ -69,8 +70,13 @@ class Call {
   calleeInvite: { branch: string; cseq: number; uri: string; headers: HeaderList } | undefined;
   calleeRespondedProvisionally = false;
   cancelled = false;
+  /** CANCEL for the callee's INVITE: wanted, and actually sent (only after a provisional, RFC 3261 §9.1). */
+  cancelWanted = false;
+  cancelSent = false;
   finalSentToCaller = false;
   heldBy: LegRole | null = null;
+  /** The customer number a candidate dialled, when the call was routed to their assessor. */
+  dialledNumber: string | undefined;
   reinviteInProgress = false;
   /** Re-INVITEs we send to tell a party about hold/resume, one after another. */
   relayChain: Promise<void> = Promise.resolve();
@@ -85,6 +91,11 @@ class Call {
     logger: FastifyBaseLogger,
   ) {
     this.log = logger.child({ callId: this.id });
+  }
+
+  /** Re-read after every await: the call may have ended meanwhile (CANCEL, BYE, a lost connection). */
+  get ended(): boolean {
+    return this.phase === 'ended';
   }
 
   leg(role: LegRole): DialogLeg | undefined {
@@ -205,7 +216,17 @@ export class B2bua implements DialogHandler {
     this.sip.respond(conn, request, 100);
     const callerUser = repos.users.findByExtension(conn.authenticatedExtension ?? '');
     const targetExt = (request.ruri as { user?: string } | undefined)?.user ?? '';
-    const calleeUser = repos.users.findByExtension(targetExt);
+    let calleeUser = repos.users.findByExtension(targetExt);
+    // Outbound assignments: a candidate dials a customer's number from the call list or a record;
+    // the assessor of the candidate's open attempt plays that customer and takes the call.
+    let dialledNumber: string | undefined;
+    if (!calleeUser && callerUser?.role === 'candidate' && /^\+?[0-9]{6,15}$/.test(targetExt)) {
+      const attempt = repos.attempts.openForCandidate(callerUser.id).find((a) => a.assessorUserId !== null);
+      if (attempt?.assessorUserId) {
+        calleeUser = repos.users.findById(attempt.assessorUserId);
+        dialledNumber = targetExt;
+      }
+    }
     if (!callerUser || callerUser.disabled) return this.sip.respond(conn, request, 403);
     if (!calleeUser || calleeUser.disabled) return this.sip.respond(conn, request, 404, { toTag: tag() });
     if (calleeUser.id === callerUser.id) return this.sip.respond(conn, request, 482, { toTag: tag(), reason: 'Loop Detected (you called yourself)' });
@@ -235,6 +256,21 @@ export class B2bua implements DialogHandler {
     };
     const call = new Call(caller, request, candidateRole, this.opts.logger);
     this.calls.add(call);
+    call.dialledNumber = dialledNumber;
+    try {
+      await this.setUpCall(call, callerUser, calleeUser, binding);
+    } catch (err) {
+      call.log.error({ err }, 'call set-up failed');
+      this.respondCaller(call, 500);
+      await this.finish(call, 'failed', 'internal error during set-up', 500);
+    }
+  }
+
+  private async setUpCall(call: Call, callerUser: User, calleeUser: User, binding: NonNullable<ReturnType<Registrar['lookup']>>): Promise<void> {
+    const { repos } = this.opts;
+    const request = call.callerInvite;
+    const candidateRole = call.candidateRole;
+    const caller = call.caller;
     this.bySipCallId.set(caller.sipCallId, call);
     const candidate = candidateRole === 'caller' ? callerUser : calleeUser;
     repos.calls.create({
@@ -247,11 +283,17 @@ export class B2bua implements DialogHandler {
       candidateUserId: candidate.role === 'candidate' ? candidate.id : null,
       invitedAt: this.now(),
     });
-    this.event(call, 'invite', 'caller', { from: callerUser.extension, to: calleeUser.extension });
+    this.event(call, 'invite', 'caller', { from: callerUser.extension, to: calleeUser.extension, ...(call.dialledNumber ? { dialledNumber: call.dialledNumber } : {}) });
     call.log.info({ from: callerUser.extension, to: calleeUser.extension }, 'call set-up');
 
     try {
-      call.media = await CallMedia.fromCallerOffer(this.opts.pool, request.body, { listenIp: this.opts.listenIp, announcedIp: this.opts.announcedIp });
+      const media = await CallMedia.fromCallerOffer(this.opts.pool, request.body, { listenIp: this.opts.listenIp, announcedIp: this.opts.announcedIp });
+      if (call.ended) {
+        // Cancelled (or disconnected) while the media was being set up: finish() has run already.
+        media.close();
+        return;
+      }
+      call.media = media;
     } catch (err) {
       const warning = err instanceof SdpError ? err.message : 'media could not be set up';
       call.log.warn({ err }, 'caller offer refused');
@@ -261,13 +303,14 @@ export class B2bua implements DialogHandler {
     call.media.onClosed((reason) => {
       if (call.phase !== 'ended') void this.abort(call, reason);
     });
-    if (call.cancelled || call.phase === 'ended') return this.finish(call, 'cancelled', 'cancelled by the caller', 487);
+    if (call.cancelled) return this.finish(call, 'cancelled', 'cancelled by the caller', 487);
     if (!binding.conn.isOpen) {
       this.respondCaller(call, 480);
       return this.finish(call, 'unavailable', 'callee disconnected', 480);
     }
 
     const offer = await call.media.createCalleeOffer();
+    if (call.ended) return;
     const callee: DialogLeg = {
       role: 'callee',
       conn: binding.conn,
@@ -295,6 +338,13 @@ export class B2bua implements DialogHandler {
       ['Contact', `<sip:b2bua@${CONTACT_HOST};transport=ws>`],
       ['Allow', 'INVITE, ACK, CANCEL, BYE, OPTIONS, INFO'],
     ];
+    if (call.dialledNumber) headers.push(['X-Dialled-Number', call.dialledNumber]);
+    // An assessor playing a customer presents the customer's number, so the desktop can screen-pop.
+    const presented = request.getHeader('x-presented-number')?.trim();
+    if (presented && callerUser.role === 'assessor' && /^\+?[0-9][0-9 ]{2,19}$/.test(presented)) {
+      headers.push(['X-Presented-Number', presented]);
+      this.event(call, 'presented-number', 'caller', { number: presented });
+    }
     call.calleeInvite = { branch, cseq: 1, uri: binding.contact, headers };
     call.noAnswerTimer = setTimeout(() => this.noAnswer(call), this.opts.noAnswerTimeoutMs);
     call.noAnswerTimer.unref();
@@ -326,7 +376,7 @@ export class B2bua implements DialogHandler {
         // A 1xx with a To tag opens an early dialog, which needs our Contact (sip.js drops it otherwise).
         this.respondCaller(call, 180, { headers: [['Contact', `<sip:b2bua@${CONTACT_HOST};transport=ws>`]] });
       }
-      if (call.cancelled) this.sendCancelToCallee(call);
+      if (call.cancelWanted) this.sendCancelToCallee(call);
       return;
     }
     if (status < 300) {
@@ -363,9 +413,9 @@ export class B2bua implements DialogHandler {
       await this.startRecording(call);
       return;
     }
-    // A final failure from the callee: ACK it (hop by hop, same branch) and pass it on.
-    this.sendAck(callee, call.calleeInvite!.cseq, call.calleeInvite!.branch);
+    // A final failure from the callee: ACK it (hop by hop, same branch, with its To tag) and pass it on.
     if (response.toTag) callee.remoteTag = response.toTag;
+    this.sendAck(callee, call.calleeInvite!.cseq, call.calleeInvite!.branch);
     if (call.phase === 'ended') return;
     const passOn = status === 487 && call.cancelled ? 487 : status;
     const reasonText = response.reasonPhrase ?? '';
@@ -384,9 +434,13 @@ export class B2bua implements DialogHandler {
   }
 
   private sendCancelToCallee(call: Call): void {
+    call.cancelWanted = true;
     const inv = call.calleeInvite;
     const callee = call.callee;
-    if (!inv || !callee) return;
+    if (!inv || !callee || call.cancelSent) return;
+    // Sent once the callee has answered provisionally; until then it waits (see the 1xx handler).
+    if (!call.calleeRespondedProvisionally) return;
+    call.cancelSent = true;
     const headers = inv.headers
       .filter(([n]) => ['Via', 'Max-Forwards', 'From', 'To', 'Call-ID'].includes(n))
       .concat([['CSeq', `${inv.cseq} CANCEL`]]);
@@ -427,6 +481,11 @@ export class B2bua implements DialogHandler {
   private async handleReinvite(call: Call, leg: DialogLeg, request: SipRequest): Promise<void> {
     const { answer, direction } = await call.media!.answerReoffer(leg.role, request.body);
     this.sip.respond(leg.conn, request, 200, { toTag: leg.localTag, body: answer, headers: [['Contact', `<sip:b2bua@${CONTACT_HOST};transport=ws>`]] });
+    // From here on the re-INVITE is answered: a failure below is logged, never a second response.
+    await this.applyHold(call, leg, direction).catch((err: unknown) => call.log.warn({ err }, 'hold/resume could not be applied'));
+  }
+
+  private async applyHold(call: Call, leg: DialogLeg, direction: string): Promise<void> {
     const holding = direction === 'sendonly' || direction === 'inactive';
     const wasHeldByThisLeg = call.heldBy === leg.role;
     if (holding && call.heldBy === null) {
@@ -502,6 +561,16 @@ export class B2bua implements DialogHandler {
     if (!found) return this.sip.respond(conn, request, 481);
     const { call, leg } = found;
     this.sip.respond(conn, request, 200, { toTag: leg.localTag });
+    if (call.phase !== 'answered') {
+      // A BYE before the answer (early dialog) ends the attempt like a CANCEL would.
+      if (leg.role === 'caller') {
+        call.cancelled = true;
+        this.respondCaller(call, 487);
+        this.sendCancelToCallee(call);
+        void this.finish(call, 'cancelled', 'the caller hung up before the answer', 487);
+      }
+      return;
+    }
     void this.hangup(call, leg.role, `hung up by the ${leg.role}`, 200);
   }
 
@@ -561,7 +630,10 @@ export class B2bua implements DialogHandler {
         },
       });
       if (call.phase === 'ended') {
-        await this.finaliseRecording(call, recorder);
+        // The call ended while the recorder was starting: finalise it, and let shutdown wait for it.
+        const done = this.finaliseRecording(call, recorder).finally(() => this.finishing.delete(done));
+        this.finishing.add(done);
+        await done;
         return;
       }
       call.recorder = recorder;

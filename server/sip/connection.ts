@@ -42,9 +42,17 @@ export class SipConnection {
     return true;
   }
 
-  onClose(handler: () => void): void {
-    if (this.closed) handler();
-    else this.closeHandlers.push(handler);
+  /** Runs handler when the connection closes; returns a function that removes it again. */
+  onClose(handler: () => void): () => void {
+    if (this.closed) {
+      handler();
+      return () => {};
+    }
+    this.closeHandlers.push(handler);
+    return () => {
+      const i = this.closeHandlers.indexOf(handler);
+      if (i >= 0) this.closeHandlers.splice(i, 1);
+    };
   }
 
   close(code = 1000, reason = ''): void {

@@ -94,11 +94,14 @@ export class DigestAuthenticator {
     header: string | undefined,
     method: string,
     ha1For: (username: string, algorithm: DigestAlgorithm) => string[],
+    requestUri?: string,
   ): DigestResult {
     if (!header) return { ok: false, reason: 'missing' };
     const c = parseDigestCredentials(header);
     if (!c || !c.username || !c.nonce || !c.uri || !c.response) return { ok: false, reason: 'malformed' };
     if (c.realm !== this.opts.realm) return { ok: false, reason: 'wrong-realm' };
+    // The response covers the digest-uri, which must be this request's Request-URI (RFC 2617 §3.2.2.5).
+    if (requestUri !== undefined && c.uri !== requestUri) return { ok: false, reason: 'wrong-uri' };
     const algorithm = (c.algorithm ?? 'MD5').toUpperCase() === 'SHA-256' ? 'SHA-256' : (c.algorithm ?? 'MD5').toUpperCase() === 'MD5' ? 'MD5' : undefined;
     if (!algorithm) return { ok: false, reason: 'malformed' };
     const nonceState = this.checkNonce(c.nonce);

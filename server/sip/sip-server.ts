@@ -138,8 +138,11 @@ export class SipServer {
       this.stats.malformed++;
       const e = err as SipParseError;
       this.log.warn({ conn: conn.id, reason: e.message }, 'malformed SIP message');
-      if (e.request && e.status && e.request.method !== 'ACK') {
-        conn.send(buildResponse(e.request, e.status, { headers: [['Warning', `399 callmark "${e.message.replace(/"/g, "'")}"`]] }));
+      const warning: [string, string] = ['Warning', `399 callmark "${e.message.replace(/"/g, "'")}"`];
+      if (e.request && e.status && e.request.method !== 'ACK') conn.send(buildResponse(e.request, e.status, { headers: [warning] }));
+      else {
+        const fallback = fallbackBadRequest(data, e.message);
+        if (fallback) conn.send(fallback);
       }
       return;
     }
@@ -203,6 +206,15 @@ export class SipServer {
     }
   }
 
+  private hasLiveSession(extension: string): boolean {
+    return this.opts.repos.sessions.sipHa1ForExtension(extension, 'MD5', this.opts.clock.now()).length > 0;
+  }
+
+  /** After a logout: a user with no live login session left loses their phone connections too. */
+  disconnectIfNoSession(extension: string): void {
+    if (!this.hasLiveSession(extension)) this.disconnectExtension(extension, 'logged out');
+  }
+
   private ha1Lookup = (username: string, algorithm: DigestAlgorithm): string[] =>
     this.opts.repos.sessions.sipHa1ForExtension(username, algorithm, this.opts.clock.now());
 
@@ -212,7 +224,7 @@ export class SipServer {
     if (!result.ok && result.reason !== 'missing' && result.reason !== 'stale') {
       this.log.info({ conn: conn.id, method: request.method, reason: result.reason, from: userOf(request.from) }, 'SIP authentication failed');
     }
-    if (!result.ok && (result.reason === 'replay' || result.reason === 'malformed' || result.reason === 'wrong-realm')) {
+    if (!result.ok && (result.reason === 'replay' || result.reason === 'malformed' || result.reason === 'wrong-realm' || result.reason === 'wrong-uri')) {
       return this.respond(conn, request, 403, { reason: `Forbidden (${result.reason})` });
     }
     this.respond(conn, request, proxy ? 407 : 401, {
@@ -226,13 +238,19 @@ export class SipServer {
     const fromUser = userOf(request.from);
     if (request.method === 'INVITE' && !request.toTag) {
       if (conn.authenticatedExtension) {
+        // The connection's authentication lasts only as long as a login session of its user.
+        if (!this.hasLiveSession(conn.authenticatedExtension)) {
+          this.respond(conn, request, 403, { reason: 'Forbidden (your login session has ended)' });
+          conn.close(1008, 'login session ended');
+          return false;
+        }
         if (fromUser !== conn.authenticatedExtension) {
           this.respond(conn, request, 403, { reason: 'Forbidden (From does not match the registered user)' });
           return false;
         }
         return true;
       }
-      const result = this.digest.verify(request.getHeader('proxy-authorization'), request.method, this.ha1Lookup);
+      const result = this.digest.verify(request.getHeader('proxy-authorization'), request.method, this.ha1Lookup, rawRequestUri(request));
       if (!result.ok) {
         this.challenge(conn, request, result, true);
         return false;
@@ -249,7 +267,7 @@ export class SipServer {
   }
 
   private handleRegister(conn: SipConnection, request: SipRequest): void {
-    const result = this.digest.verify(request.getHeader('authorization'), 'REGISTER', this.ha1Lookup);
+    const result = this.digest.verify(request.getHeader('authorization'), 'REGISTER', this.ha1Lookup, rawRequestUri(request));
     if (!result.ok) return this.challenge(conn, request, result, false);
     const aor = userOf(request.to);
     if (aor !== result.username) {
@@ -296,4 +314,40 @@ export class SipServer {
     this.clientTx.cancelAll();
     for (const c of this.connections) c.close(1001, 'server shutting down');
   }
+}
+
+/** The Request-URI exactly as written in the request line (what the digest response covers). */
+function rawRequestUri(request: SipRequest): string {
+  return request.data.slice(0, request.data.indexOf('\r\n')).split(' ')[1] ?? '';
+}
+
+/**
+ * A 400 for a request the parser refused as a whole (e.g. a header sip.js cannot read), built from
+ * the raw Via, From, To, Call-ID and CSeq lines so the client is not left waiting for a timeout.
+ */
+export function fallbackBadRequest(data: string, reason: string): string | undefined {
+  const lines = data.split('\r\n');
+  const requestLine = /^([A-Z]+) \S+ SIP\/2\.0$/.exec(lines[0] ?? '');
+  if (!requestLine || requestLine[1] === 'ACK') return undefined;
+  const pick = (names: string[]) => lines.filter((l) => names.includes(l.slice(0, l.indexOf(':')).trim().toLowerCase()));
+  const vias = pick(['via', 'v']);
+  const one = (names: string[]) => pick(names)[0];
+  const from = one(['from', 'f']);
+  const to = one(['to', 't']);
+  const callId = one(['call-id', 'i']);
+  const cseq = one(['cseq']);
+  if (!vias.length || !from || !to || !callId || !cseq) return undefined;
+  const clean = (l: string) => l.replace(/[\x00-\x08\x0b-\x1f]/g, '');
+  return [
+    'SIP/2.0 400 Bad Request',
+    ...vias.map(clean),
+    clean(from),
+    clean(to),
+    clean(callId),
+    clean(cseq),
+    `Warning: 399 callmark "${reason.replace(/["\r\n]/g, "'")}"`,
+    'Content-Length: 0',
+    '',
+    '',
+  ].join('\r\n');
 }

@@ -6,6 +6,7 @@ import type { SipConnection } from './connection.js';
 import type { SipRequest, SipResponse } from './message.js';
 
 const TRANSACTION_LIFETIME_MS = 32_000;
+const MAX_KEPT_RESPONSE = 8 * 1024;
 
 interface ServerTransaction {
   lastResponse?: string;
@@ -43,7 +44,9 @@ export class ServerTransactions {
   recordResponse(request: SipRequest, response: string): void {
     const k = this.key(request);
     const t = this.table.get(k) ?? { expires: 0 };
-    t.lastResponse = response;
+    // Bounded memory: a huge response (e.g. from a request padded with Via headers) is not kept;
+    // a retransmission of that request is then absorbed without an answer.
+    t.lastResponse = response.length <= MAX_KEPT_RESPONSE ? response : undefined;
     t.expires = Date.now() + TRANSACTION_LIFETIME_MS;
     this.table.set(k, t);
   }
@@ -61,53 +64,72 @@ export interface ClientTransaction {
   method: string;
   conn: SipConnection;
   onResponse: (response: SipResponse | { statusCode: 408; local: true }) => void;
-  timer: NodeJS.Timeout;
+  timer: NodeJS.Timeout | undefined;
   final: boolean;
+  unsubscribeClose: () => void;
 }
 
+/**
+ * Client transactions are keyed by branch AND method: a CANCEL reuses its INVITE's branch
+ * (RFC 3261 §9.1) and both transactions must keep receiving their own responses.
+ */
 export class ClientTransactions {
   private readonly table = new Map<string, ClientTransaction>();
 
   constructor(private readonly timeoutMs = TRANSACTION_LIFETIME_MS) {}
 
+  private static key(branch: string, method: string): string {
+    return `${branch}|${method}`;
+  }
+
   start(branch: string, method: string, conn: SipConnection, onResponse: ClientTransaction['onResponse']): void {
-    const timer = setTimeout(() => {
-      const t = this.table.get(branch);
+    const key = ClientTransactions.key(branch, method);
+    const fail = () => {
+      const t = this.table.get(key);
       if (!t || t.final) return;
-      this.table.delete(branch);
+      this.remove(key, t);
       t.onResponse({ statusCode: 408, local: true });
-    }, this.timeoutMs);
+    };
+    const timer = setTimeout(fail, this.timeoutMs);
     timer.unref();
-    this.table.set(branch, { method, conn, onResponse, timer, final: false });
     // The transaction also fails at once if its connection goes away.
-    conn.onClose(() => {
-      const t = this.table.get(branch);
-      if (!t || t.final) return;
-      clearTimeout(t.timer);
-      this.table.delete(branch);
-      t.onResponse({ statusCode: 408, local: true });
-    });
+    const unsubscribeClose = conn.onClose(fail);
+    this.table.set(key, { method, conn, onResponse, timer, final: false, unsubscribeClose });
+  }
+
+  private remove(key: string, t: ClientTransaction): void {
+    clearTimeout(t.timer);
+    t.unsubscribeClose();
+    this.table.delete(key);
   }
 
   /** Hands a response to its transaction; false when none matches (a stray response is dropped). */
   dispatch(response: SipResponse, conn: SipConnection): boolean {
-    const t = this.table.get(response.viaBranch);
-    if (!t || t.conn !== conn || t.method !== response.method) return false;
-    if ((response.statusCode ?? 0) >= 200) {
+    const key = ClientTransactions.key(response.viaBranch, response.method);
+    const t = this.table.get(key);
+    if (!t || t.conn !== conn) return false;
+    const status = response.statusCode ?? 0;
+    if (status < 200) {
+      // A provisional response stops Timer B: the INVITE may now ring for as long as the B2BUA allows.
+      if (t.method === 'INVITE') {
+        clearTimeout(t.timer);
+        t.timer = undefined;
+      }
+    } else if (!t.final) {
       t.final = true;
       clearTimeout(t.timer);
+      t.unsubscribeClose();
       // Keep INVITE transactions a while so retransmitted 2xx responses still match.
       if (t.method === 'INVITE') {
-        const cleanup = setTimeout(() => this.table.delete(response.viaBranch), this.timeoutMs);
+        const cleanup = setTimeout(() => this.table.delete(key), this.timeoutMs);
         cleanup.unref();
-      } else this.table.delete(response.viaBranch);
+      } else this.table.delete(key);
     }
     t.onResponse(response);
     return true;
   }
 
   cancelAll(): void {
-    for (const t of this.table.values()) clearTimeout(t.timer);
-    this.table.clear();
+    for (const [key, t] of this.table) this.remove(key, t);
   }
 }

@@ -1,15 +1,18 @@
+import { AttemptPanel } from '../console/AttemptPanel.js';
 import { CallList } from '../calls/CallList.js';
+import { PhoneProvider } from '../softphone/PhoneContext.js';
 import { Softphone } from '../softphone/Softphone.js';
 
 // The centre assessor's console: caller brief, call controls, live desktop timeline and marking.
 export function ConsoleShell() {
   return (
+    <PhoneProvider>
     <div className="shell" data-testid="home-assessor">
       <h1>Assessor console</h1>
       <div className="panels">
         <section aria-label="Softphone">
           <h2>Softphone</h2>
-          <Softphone />
+          <Softphone allowPresentedNumber />
         </section>
         <section aria-label="Caller brief">
           <h2>Caller brief</h2>
@@ -17,7 +20,7 @@ export function ConsoleShell() {
         </section>
         <section aria-label="Candidate activity">
           <h2>Candidate activity</h2>
-          <p className="muted">Nothing yet.</p>
+          <AttemptPanel />
         </section>
       </div>
       <section aria-label="Calls">
@@ -25,5 +28,6 @@ export function ConsoleShell() {
         <CallList />
       </section>
     </div>
+    </PhoneProvider>
   );
 }

@@ -1,9 +1,10 @@
 // The softphone panel: registration state, dialler and directory, incoming-call banner with ring
 // tone, call controls (answer, decline, mute, hold, keypad, hang up), call timer, audio devices.
-import { useEffect, useMemo, useRef, useState, type FormEvent } from 'react';
-import type { DirectoryEntry, SipCredentials } from '../../../server/protocol/telephony.js';
+import { useEffect, useMemo, useState, type FormEvent } from 'react';
+import type { DirectoryEntry } from '../../../server/protocol/telephony.js';
 import { api } from '../api.js';
-import { Phone, type PhoneState } from './phone.js';
+import type { PhoneState } from './phone.js';
+import { usePhone } from './PhoneContext.js';
 import { RingTone } from './ringtone.js';
 
 const KEYS = ['1', '2', '3', '4', '5', '6', '7', '8', '9', '*', '0', '#'];
@@ -31,28 +32,16 @@ const REGISTRATION_WORDS: Record<PhoneState['registration'], string> = {
   unregistered: 'Not registered',
 };
 
-export function Softphone() {
-  const audioRef = useRef<HTMLAudioElement>(null);
-  const [phone, setPhone] = useState<Phone>();
-  const [state, setState] = useState<PhoneState>({ registration: 'idle', dtmf: '' });
+export function Softphone({ allowPresentedNumber = false }: { allowPresentedNumber?: boolean }) {
+  const { phone, state } = usePhone();
   const [target, setTarget] = useState('');
+  const [presented, setPresented] = useState('');
   const [directory, setDirectory] = useState<DirectoryEntry[]>([]);
   const [devices, setDevices] = useState<MediaDeviceInfo[]>([]);
   const [showKeypad, setShowKeypad] = useState(false);
   const ring = useMemo(() => new RingTone(), []);
 
-  useEffect(() => {
-    if (!audioRef.current) return;
-    const p = new Phone(audioRef.current, () => api<SipCredentials>('POST', '/api/sip/credentials'));
-    setPhone(p);
-    const unsubscribe = p.subscribe(setState);
-    void p.start();
-    return () => {
-      unsubscribe();
-      void p.stop();
-      ring.stop();
-    };
-  }, [ring]);
+  useEffect(() => () => ring.stop(), [ring]);
 
   useEffect(() => {
     const load = () => api<{ entries: DirectoryEntry[] }>('GET', '/api/directory').then((d) => setDirectory(d.entries), () => {});
@@ -76,12 +65,11 @@ export function Softphone() {
   const dial = (e: FormEvent) => {
     e.preventDefault();
     const entry = directory.find((d) => d.extension === target.trim());
-    if (target.trim()) phone?.dial(target.trim(), entry?.displayName);
+    if (target.trim()) phone?.dial(target.trim(), entry?.displayName, { presentedNumber: presented.trim() || undefined });
   };
 
   return (
     <div className="softphone" data-testid="softphone">
-      <audio ref={audioRef} autoPlay data-testid="remote-audio" />
       <p className={`reg reg-${state.registration}`} data-testid="registration">
         <span className="dot" /> {REGISTRATION_WORDS[state.registration]}
         {state.extension && state.registration === 'registered' ? ` · extension ${state.extension}` : ''}
@@ -96,7 +84,7 @@ export function Softphone() {
         <div className="incoming" role="alertdialog" aria-label="Incoming call" data-testid="incoming">
           <strong>Incoming call</strong>
           <span>
-            {call.peerName} ({call.peerNumber})
+            {call.peerName} ({call.presentedNumber ?? call.peerNumber})
           </span>
           <div className="row">
             <button type="button" className="answer" onClick={() => phone?.answer()}>
@@ -156,6 +144,12 @@ export function Softphone() {
             Call
           </button>
         </form>
+      )}
+      {!call && allowPresentedNumber && (
+        <div>
+          <label htmlFor="presented-number">Present as caller number (the customer you play)</label>
+          <input id="presented-number" value={presented} onChange={(e) => setPresented(e.target.value)} inputMode="tel" placeholder="e.g. 07700 900123" />
+        </div>
       )}
       {!call && state.lastCall?.endedReason && (
         <p className="muted" role="status" data-testid="last-call">

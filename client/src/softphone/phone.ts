@@ -19,6 +19,8 @@ export interface CallState {
   direction: 'inbound' | 'outbound';
   peerName: string;
   peerNumber: string;
+  /** The number the caller presented (an assessor playing a customer): used for screen pop. */
+  presentedNumber?: string;
   phase: 'dialling' | 'ringing' | 'incoming' | 'connected' | 'ended';
   held: boolean;
   muted: boolean;
@@ -202,11 +204,12 @@ export class Phone {
     void this.remoteAudio.play().catch(() => {});
   }
 
-  dial(target: string, peerName = target): void {
+  dial(target: string, peerName = target, opts: { presentedNumber?: string } = {}): void {
     if (!this.ua || this.session) return;
     const uri = UserAgent.makeURI(`sip:${target}@${this.ua.configuration.uri.host}`);
     if (!uri) return;
-    const inviter = new Inviter(this.ua, uri, { sessionDescriptionHandlerOptions: this.sdhOptions() });
+    const extraHeaders = opts.presentedNumber ? [`X-Presented-Number: ${opts.presentedNumber}`] : [];
+    const inviter = new Inviter(this.ua, uri, { sessionDescriptionHandlerOptions: this.sdhOptions(), extraHeaders });
     this.watch(inviter, { direction: 'outbound', peerName, peerNumber: target, phase: 'dialling', held: false, muted: false });
     void inviter
       .invite({
@@ -233,6 +236,7 @@ export class Phone {
       direction: 'inbound',
       peerName: from.displayName || from.uri.user || 'Unknown',
       peerNumber: from.uri.user ?? '',
+      presentedNumber: invitation.request.getHeader('X-Presented-Number') ?? undefined,
       phase: 'incoming',
       held: false,
       muted: false,

@@ -1,7 +1,10 @@
 // The repository layer: the only code in Callmark that writes SQL.
 import type { Db } from '../connection.js';
+import { AttemptEventRepository } from './attempt-events.js';
+import { AttemptRepository } from './attempts.js';
 import { CallRepository } from './calls.js';
 import { CentreRepository } from './centres.js';
+import { CrmRepository } from './crm.js';
 import { SessionRepository } from './sessions.js';
 import { UserRepository } from './users.js';
 
@@ -11,6 +14,9 @@ export interface Repositories {
   users: UserRepository;
   sessions: SessionRepository;
   calls: CallRepository;
+  crm: CrmRepository;
+  attempts: AttemptRepository;
+  attemptEvents: AttemptEventRepository;
   /** Runs fn in one write transaction: all of it is stored, or none. */
   transaction<T>(fn: () => T): T;
 }
@@ -22,6 +28,9 @@ export function createRepositories(db: Db): Repositories {
     users: new UserRepository(db),
     sessions: new SessionRepository(db),
     calls: new CallRepository(db),
+    crm: new CrmRepository(db),
+    attempts: new AttemptRepository(db),
+    attemptEvents: new AttemptEventRepository(db),
     transaction: <T>(fn: () => T): T => db.transaction(fn)(),
   };
 }

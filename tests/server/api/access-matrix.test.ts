@@ -8,7 +8,7 @@ import { ROLES, type Role } from '../../../server/protocol/roles.js';
 import { createTestApp, type Login, type TestApp } from '../../support/test-app.js';
 
 interface Probe {
-  method: 'GET' | 'POST';
+  method: 'GET' | 'POST' | 'PATCH';
   url: string;
   /** The concrete request for a path with parameters. */
   path?: (t: TestApp) => string;
@@ -43,9 +43,76 @@ const probes: Probe[] = [
   { method: 'GET', url: '/api/calls', ok: 200 },
   { method: 'GET', url: '/api/calls/:id', path: () => `/api/calls/${CALL_ID}`, ok: 200 },
   { method: 'GET', url: '/api/calls/:id/recording', path: () => `/api/calls/${CALL_ID}/recording`, ok: 200 },
+  { method: 'GET', url: '/api/attempts/:id/timeline', path: () => `/api/attempts/${TIMELINE_ATTEMPT_ID}/timeline`, ok: 200 },
+  // CRM of the agent desktop: CRM_ATTEMPT is candidate1's open demo attempt (made in beforeAll).
+  { method: 'POST', url: '/api/attempts', body: (t) => ({ candidateUserId: t.users.candidate }), ok: 201 },
+  { method: 'GET', url: '/api/attempts/current', ok: 200 },
+  { method: 'GET', url: '/api/attempts/:id', path: () => `/api/attempts/${CRM_ATTEMPT}`, ok: 200 },
+  { method: 'GET', url: '/api/attempts/:id/customers', path: () => `/api/attempts/${CRM_ATTEMPT}/customers?q=Hughes`, ok: 200 },
+  { method: 'GET', url: '/api/attempts/:id/customers/by-phone/:phone', path: () => `/api/attempts/${CRM_ATTEMPT}/customers/by-phone/%2B441134960412`, ok: 200 },
+  { method: 'GET', url: '/api/attempts/:id/customers/:cid', path: (t) => `/api/attempts/${CRM_ATTEMPT}/customers/${t.repos.crm.findCustomerByAccount(CRM_ATTEMPT, 'BL100231')!.id}`, ok: 200 },
+  {
+    method: 'PATCH',
+    url: '/api/attempts/:id/customers/:cid',
+    path: (t) => `/api/attempts/${CRM_ATTEMPT}/customers/${t.repos.crm.findCustomerByAccount(CRM_ATTEMPT, 'BL100231')!.id}`,
+    body: (t) => ({ version: t.repos.crm.findCustomerByAccount(CRM_ATTEMPT, 'BL100231')!.version, town: 'Leeds' }),
+    ok: 200,
+  },
+  {
+    method: 'POST',
+    url: '/api/attempts/:id/customers/:cid/identity-check',
+    path: (t) => `/api/attempts/${CRM_ATTEMPT}/customers/${t.repos.crm.findCustomerByAccount(CRM_ATTEMPT, 'BL100231')!.id}/identity-check`,
+    body: (t) => ({ answers: [{ questionId: t.repos.crm.securityQuestions(CRM_ATTEMPT, t.repos.crm.findCustomerByAccount(CRM_ATTEMPT, 'BL100231')!.id)[0]!.id, answer: 'bluebell' }] }),
+    ok: 201,
+  },
+  {
+    method: 'POST',
+    url: '/api/attempts/:id/customers/:cid/notes',
+    path: (t) => `/api/attempts/${CRM_ATTEMPT}/customers/${t.repos.crm.findCustomerByAccount(CRM_ATTEMPT, 'BL100231')!.id}/notes`,
+    body: () => ({ body: 'Called about her bill.' }),
+    ok: 201,
+  },
+  {
+    method: 'POST',
+    url: '/api/attempts/:id/customers/:cid/orders',
+    path: (t) => `/api/attempts/${CRM_ATTEMPT}/customers/${t.repos.crm.findCustomerByAccount(CRM_ATTEMPT, 'BL100231')!.id}/orders`,
+    body: () => ({ lines: [{ productCode: 'WIFI-MESH', quantity: 1, saleType: 'cross_sell' }] }),
+    ok: 201,
+  },
+  {
+    method: 'POST',
+    url: '/api/attempts/:id/customers/:cid/cases',
+    path: (t) => `/api/attempts/${CRM_ATTEMPT}/customers/${t.repos.crm.findCustomerByAccount(CRM_ATTEMPT, 'BL100231')!.id}/cases`,
+    body: () => ({ type: 'query', priority: 'low', description: 'Asked about the price change.' }),
+    ok: 201,
+  },
+  {
+    method: 'POST',
+    url: '/api/attempts/:id/customers/:cid/callbacks',
+    path: (t) => `/api/attempts/${CRM_ATTEMPT}/customers/${t.repos.crm.findCustomerByAccount(CRM_ATTEMPT, 'BL100231')!.id}/callbacks`,
+    body: () => ({ dueAt: '2026-01-05T10:00', reason: 'Confirm the engineer visit.' }),
+    ok: 201,
+  },
+  { method: 'POST', url: '/api/attempts/:id/wrap-ups', path: () => `/api/attempts/${CRM_ATTEMPT}/wrap-ups`, body: () => ({ code: 'INFO' }), ok: 201 },
+  { method: 'GET', url: '/api/attempts/:id/messages', path: () => `/api/attempts/${CRM_ATTEMPT}/messages`, ok: 200 },
+  {
+    method: 'POST',
+    url: '/api/attempts/:id/messages',
+    path: () => `/api/attempts/${CRM_ATTEMPT}/messages`,
+    body: () => ({ channel: 'email', to: 'margaret.hughes@example.co.uk', subject: 'Your call today', body: 'Thank you for calling.' }),
+    ok: 201,
+  },
+  { method: 'GET', url: '/api/attempts/:id/products', path: () => `/api/attempts/${CRM_ATTEMPT}/products`, ok: 200 },
+  { method: 'GET', url: '/api/attempts/:id/knowledge-base', path: () => `/api/attempts/${CRM_ATTEMPT}/knowledge-base?q=credit`, ok: 200 },
+  { method: 'GET', url: '/api/attempts/:id/scripts', path: () => `/api/attempts/${CRM_ATTEMPT}/scripts`, ok: 200 },
+  { method: 'GET', url: '/api/attempts/:id/wrap-up-codes', path: () => `/api/attempts/${CRM_ATTEMPT}/wrap-up-codes`, ok: 200 },
+  { method: 'GET', url: '/api/attempts/:id/call-list', path: () => `/api/attempts/${CRM_ATTEMPT}/call-list`, ok: 200 },
+  { method: 'GET', url: '/api/attempts/:id/message-templates', path: () => `/api/attempts/${CRM_ATTEMPT}/message-templates`, ok: 200 },
 ];
 
 const CALL_ID = '00000000-0000-4000-8000-000000000001';
+const TIMELINE_ATTEMPT_ID = '00000000-0000-4000-8000-0000000000a1';
+let CRM_ATTEMPT = '';
 let t: TestApp;
 beforeAll(async () => {
   t = await createTestApp({ telephony: {} });
@@ -55,6 +122,12 @@ beforeAll(async () => {
   fs.writeFileSync(path.join(dir, `${CALL_ID}.ogg`), 'OggS fake');
   t.repos.calls.create({ id: CALL_ID, centreId: t.centreId, callerUserId: t.users.assessor, calleeUserId: t.users.candidate, callerExtension: 'a', calleeExtension: 'c', candidateUserId: t.users.candidate, invitedAt: 1 });
   t.repos.calls.update(CALL_ID, { state: 'ended', recordingPath: path.join(dir, `${CALL_ID}.ogg`), recordingStatus: 'complete' });
+  // An attempt of the centre's candidate, whose desktop timeline the centre's assessor may read.
+  t.repos.attempts.create({ id: TIMELINE_ATTEMPT_ID, centreId: t.centreId, candidateUserId: t.users.candidate, scenarioKey: 'demo' }, t.clock.now());
+  // A demo attempt of the centre's candidate with its CRM copy, made the way the assessor makes one.
+  const assessor = await t.loginAs('assessor');
+  const made = await t.app.inject({ method: 'POST', url: '/api/attempts', headers: { cookie: assessor.cookie, 'x-csrf-token': assessor.csrf }, payload: { candidateUserId: t.users.candidate } });
+  CRM_ATTEMPT = (made.json() as { attempt: { id: string } }).attempt.id;
 });
 afterAll(async () => {
   await t.close();

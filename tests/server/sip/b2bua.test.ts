@@ -42,21 +42,26 @@ interface DialResult {
   inviter: InstanceType<typeof Inviter>;
   outcome: Promise<{ status: number; reason?: string }>;
   progress: number[];
+  /** Resolves at the server's 100 Trying: the B2BUA is setting up media from then on. */
+  trying: Promise<void>;
 }
 
 function dial(from: TestUa, toExt: string): DialResult {
   const inviter = new Inviter(from.ua, UserAgent.makeURI(`sip:${toExt}@callmark.local`)!);
   const progress: number[] = [];
+  let onTrying: () => void = () => {};
+  const trying = new Promise<void>((r) => (onTrying = r));
   const outcome = new Promise<{ status: number; reason?: string }>((resolve) => {
     void inviter.invite({
       requestDelegate: {
+        onTrying: () => onTrying(),
         onProgress: (r) => progress.push(r.message.statusCode ?? 0),
         onAccept: (r) => resolve({ status: r.message.statusCode ?? 0 }),
         onReject: (r) => resolve({ status: r.message.statusCode ?? 0, reason: r.message.reasonPhrase }),
       },
     });
   });
-  return { inviter, outcome, progress };
+  return { inviter, outcome, progress, trying };
 }
 
 const until = async (cond: () => boolean, ms = 5000) => {
@@ -135,6 +140,19 @@ describe('B2BUA call flows', () => {
     expect(lastCall().endReason).toMatch(/^cancelled/);
     await callee.stop();
     await caller.stop();
+  });
+
+  it('a call cancelled while its media is being set up releases its router (no leak)', async () => {
+    const callee = await phone('candidate1');
+    const caller = await phone('assessor1');
+    for (let i = 0; i < 10; i++) {
+      const { inviter, outcome, trying } = dial(caller, callee.extension);
+      await trying;
+      void inviter.cancel();
+      expect((await outcome).status).toBe(487);
+    }
+    await until(() => t.app.telephony!.b2bua!.activeCalls === 0);
+    await until(() => pool.health().workers.every((w) => w.routers === 0));
   });
 
   it('no answer within the limit → 408 to the caller and CANCEL to the callee', async () => {
@@ -225,6 +243,33 @@ describe('B2BUA call flows', () => {
     const second = dial(caller, callee.extension);
     expect((await second.outcome).status).toBe(200);
     await second.inviter.bye();
+  });
+
+  it('presented numbers pass only from assessors; a candidate dialling a customer number reaches their attempt’s assessor', async () => {
+    const presented: Array<string | undefined> = [];
+    const dialled: Array<string | undefined> = [];
+    const candidate = await phone('candidate1', (inv) => {
+      presented.push(inv.request.getHeader('X-Presented-Number'));
+      void inv.reject({ statusCode: 486 });
+    });
+    const assessor = await phone('assessor1', (inv) => {
+      dialled.push(inv.request.getHeader('X-Dialled-Number'));
+      presented.push(inv.request.getHeader('X-Presented-Number'));
+      void inv.reject({ statusCode: 603 });
+    });
+    const byAssessor = new Inviter(assessor.ua, UserAgent.makeURI(`sip:${candidate.extension}@callmark.local`)!, { extraHeaders: ['X-Presented-Number: 07700 900123'] });
+    await new Promise<void>((resolve) => void byAssessor.invite({ requestDelegate: { onReject: () => resolve() } }));
+    expect(presented).toEqual(['07700 900123']);
+
+    // No open attempt: a customer number goes nowhere.
+    expect((await dial(candidate, '07700900456').outcome).status).toBe(404);
+    t.repos.attempts.create({ centreId: t.centreId, candidateUserId: t.users.candidate, assessorUserId: t.users.assessor, scenarioKey: 'demo' }, Date.now());
+    const byCandidate = new Inviter(candidate.ua, UserAgent.makeURI('sip:07700900456@callmark.local')!, { extraHeaders: ['X-Presented-Number: 01234 567890'] });
+    const status = await new Promise<number>((resolve) => void byCandidate.invite({ requestDelegate: { onReject: (r) => resolve(r.message.statusCode ?? 0) } }));
+    expect(status).toBe(603);
+    expect(dialled).toEqual(['07700900456']);
+    // A candidate cannot present a number.
+    expect(presented).toEqual(['07700 900123', undefined]);
   });
 
   it('refuses an INVITE whose From is not the registered user, and bad SDP with 488', async () => {

@@ -56,6 +56,13 @@ describe('digest authentication', () => {
     expect(auth.verify(credentials(forged, '00000001'), 'REGISTER', lookup)).toEqual({ ok: false, reason: 'bad-nonce' });
   });
 
+  it('refuses credentials computed for another Request-URI', () => {
+    const { auth, lookup, nonceOf, credentials } = setup();
+    const nonce = nonceOf(auth.challenges()[0]!);
+    expect(auth.verify(credentials(nonce, '00000001', 'pw', 'sip:elsewhere.example'), 'REGISTER', lookup, 'sip:callmark.local')).toEqual({ ok: false, reason: 'wrong-uri' });
+    expect(auth.verify(credentials(nonce, '00000002'), 'REGISTER', lookup, 'sip:callmark.local').ok).toBe(true);
+  });
+
   it('binds the response to the method', () => {
     const { auth, lookup, nonceOf, credentials } = setup();
     const nonce = nonceOf(auth.challenges()[0]!);

@@ -73,6 +73,29 @@ describe('registrar', () => {
     });
   });
 
+  it('logging out ends the phone connection of a user with no other session', async () => {
+    const s = await t.login('candidate1');
+    const creds = (await t.app.inject({ method: 'POST', url: '/api/sip/credentials', headers: { cookie: s.cookie, 'x-csrf-token': s.csrf } })).json();
+    const u = await startUa({ wsUrl: t.wsUrl, extension: creds.extension, password: creds.password });
+    uas.push(u);
+    await u.register();
+    // Earlier tests in this file left other candidate1 sessions; end them so this one is the last.
+    t.repos.sessions.deleteForUser(t.users.candidate);
+    const again = await t.login('candidate1');
+    await t.app.inject({ method: 'POST', url: '/api/auth/logout', headers: { cookie: again.cookie, 'x-csrf-token': again.csrf } });
+    for (let i = 0; i < 100 && u.ua.isConnected(); i++) await new Promise((r) => setTimeout(r, 20));
+    expect(u.ua.isConnected()).toBe(false);
+  });
+
+  it('gives the same SIP password to every tab of one login session, and another to another session', async () => {
+    const s = await t.login('assessor1');
+    const get = async (x: { cookie: string; csrf: string }) =>
+      (await t.app.inject({ method: 'POST', url: '/api/sip/credentials', headers: { cookie: x.cookie, 'x-csrf-token': x.csrf } })).json().password;
+    const first = await get(s);
+    expect(await get(s)).toBe(first);
+    expect(await get(await t.login('assessor1'))).not.toBe(first);
+  });
+
   it('only candidates and assessors get SIP credentials', async () => {
     for (const role of ['moderator', 'admin'] as const) {
       const s = await t.loginAs(role);
@@ -139,6 +162,29 @@ describe('raw SIP over WebSocket', () => {
     c.send(rawRequest('OPTIONS'));
     await c.expectResponse(200);
     c.close();
+  });
+
+  it('answers 400 to a request the parser refuses as a whole (e.g. Contact: *)', async () => {
+    const c = await RawSipClient.connect(t.wsUrl);
+    c.send(rawRequest('REGISTER', { headers: { Contact: '*', Expires: '0' } }));
+    expect(await c.expectResponse(400)).toMatch(/^Warning: 399 callmark/m);
+    c.close();
+  });
+
+  it('refuses connections beyond the per-address limit', async () => {
+    const small = await createTestApp({ telephony: { maxConnectionsPerIp: 2 } });
+    try {
+      const a = await RawSipClient.connect(small.wsUrl);
+      const b = await RawSipClient.connect(small.wsUrl);
+      const c = await RawSipClient.connect(small.wsUrl);
+      expect((await c.waitClosed()).code).toBe(1013);
+      a.send(rawRequest('OPTIONS'));
+      await a.expectResponse(200);
+      a.close();
+      b.close();
+    } finally {
+      await small.close();
+    }
   });
 
   it('answers a retransmitted request with the same response, without processing it again', async () => {

@@ -1,0 +1,56 @@
+// The assessor starts a practice attempt for a candidate of the centre and follows the
+// candidate's desktop live, on the attempt's timeline.
+import { useEffect, useState, type FormEvent } from 'react';
+import type { DirectoryEntry } from '../../../server/protocol/telephony.js';
+import { api, ApiFailure } from '../api.js';
+import { LiveTimeline } from '../realtime/LiveTimeline.js';
+
+export function AttemptPanel() {
+  const [candidates, setCandidates] = useState<DirectoryEntry[]>([]);
+  const [attemptId, setAttemptId] = useState<string>();
+  const [error, setError] = useState<string>();
+  useEffect(() => {
+    api<{ entries: DirectoryEntry[] }>('GET', '/api/directory').then((d) => setCandidates(d.entries.filter((e) => e.role === 'candidate')), () => {});
+  }, []);
+  const start = async (e: FormEvent<HTMLFormElement>) => {
+    e.preventDefault();
+    const candidateUserId = Number(new FormData(e.currentTarget).get('candidate'));
+    try {
+      const r = await api<{ attempt: { id: string } }>('POST', '/api/attempts', { candidateUserId });
+      setAttemptId(r.attempt.id);
+      setError(undefined);
+    } catch (err) {
+      setError(err instanceof ApiFailure ? err.message : 'The server could not be reached.');
+    }
+  };
+  return (
+    <div>
+      <form onSubmit={start} aria-label="Start a practice attempt">
+        <label htmlFor="attempt-candidate">Candidate</label>
+        <select id="attempt-candidate" name="candidate" required>
+          {candidates.map((c) => (
+            <option key={c.userId} value={c.userId}>
+              {c.displayName} ({c.extension})
+            </option>
+          ))}
+        </select>
+        <button type="submit" disabled={candidates.length === 0}>
+          Start practice attempt
+        </button>
+      </form>
+      {error && (
+        <p className="error" role="alert">
+          {error}
+        </p>
+      )}
+      {attemptId && (
+        <>
+          <p className="muted" data-testid="attempt-id">
+            Attempt {attemptId.slice(0, 8)}: the candidate reloads their desktop to begin.
+          </p>
+          <LiveTimeline attemptId={attemptId} />
+        </>
+      )}
+    </div>
+  );
+}

@@ -1,0 +1,43 @@
+// Wrap-up: outcome code and notes for the call just ended.
+import { useEffect, useState, type FormEvent } from 'react';
+import { crm } from './crm-api.js';
+import { describeError, Notice } from './ApiMessage.js';
+import { useDesktop } from './DesktopContext.js';
+
+export function WrapUp({ onDone }: { onDone: () => void }) {
+  const { attemptId, record, customerId } = useDesktop();
+  const [codes, setCodes] = useState<Array<{ code: string; label: string }>>([]);
+  const [notice, setNotice] = useState<{ kind: 'ok' | 'error'; text: string }>();
+  useEffect(() => {
+    crm.wrapUpCodes(attemptId).then(setCodes, (err: unknown) => setNotice({ kind: 'error', text: describeError(err) }));
+  }, [attemptId]);
+  const submit = async (e: FormEvent<HTMLFormElement>) => {
+    e.preventDefault();
+    const f = new FormData(e.currentTarget);
+    const body = { code: String(f.get('code')), notes: String(f.get('notes') ?? '').trim(), ...(customerId ? { customerId } : {}) };
+    try {
+      await crm.wrapUp(attemptId, body);
+      record('wrap-up', { code: body.code, customerId: customerId ?? null, notesLength: body.notes.length });
+      setNotice({ kind: 'ok', text: 'Call wrapped up.' });
+      onDone();
+    } catch (err) {
+      setNotice({ kind: 'error', text: describeError(err) });
+    }
+  };
+  return (
+    <form onSubmit={submit} aria-label="Wrap-up">
+      <label htmlFor="wrap-code">Outcome</label>
+      <select id="wrap-code" name="code" required>
+        {codes.map((c) => (
+          <option key={c.code} value={c.code}>
+            {c.label}
+          </option>
+        ))}
+      </select>
+      <label htmlFor="wrap-notes">Wrap-up notes</label>
+      <textarea id="wrap-notes" name="notes" rows={3} />
+      <button type="submit">Complete wrap-up</button>
+      <Notice notice={notice} />
+    </form>
+  );
+}

@@ -1,0 +1,683 @@
+// The agent desktop's CRM API, under /api/attempts. Each attempt works on its own copy of the
+// scenario's CRM data (server/crm/attempt-copy.ts).
+// Who may do what:
+//   - the attempt's candidate reads and writes, while the attempt is open (closed: 409);
+//   - an assessor of the attempt's centre reads, and creates practice attempts for the centre's candidates;
+//   - moderators and admins read;
+//   - anyone else gets 404, the same answer as for an unknown id, so ids cannot be probed.
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { requireSession } from '../auth/access.js';
+import type { Clock } from '../clock.js';
+import type { Attempt } from '../db/repositories/attempts.js';
+import type { Attachment, Customer, CustomerFields, CustomerSearch, CustomerUpdate } from '../db/repositories/crm.js';
+import type { Repositories } from '../db/repositories/index.js';
+import { HttpError } from '../http/errors.js';
+import type { SessionUser } from '../protocol/roles.js';
+import { copySeedToAttempt, SCENARIO_SEEDS } from '../crm/attempt-copy.js';
+import {
+  compactPostcode,
+  normaliseUkPhone,
+  validateDateOfBirth,
+  validateDueDateTime,
+  validateEmail,
+  validateName,
+  validateOptionalText,
+  validatePence,
+  validatePostcode,
+  validateText,
+  validateUkMobile,
+  validateUkPhone,
+  type Checked,
+} from '../crm/validation.js';
+
+export interface CrmRouteOptions {
+  repos: Repositories;
+  clock: Clock;
+}
+
+const READERS = { access: ['candidate', 'assessor', 'moderator', 'admin'] } as const;
+const WRITER = { access: ['candidate'] } as const;
+const ASSESSOR = { access: ['assessor'] } as const;
+
+const ID = { type: 'string', pattern: '^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$' } as const;
+const ROW_ID = { type: 'string', pattern: '^[1-9][0-9]{0,12}$' } as const;
+const attemptParams = { type: 'object', required: ['id'], properties: { id: ID } } as const;
+const customerParams = { type: 'object', required: ['id', 'cid'], properties: { id: ID, cid: ROW_ID } } as const;
+const str = (maxLength: number) => ({ type: 'string', maxLength }) as const;
+const nullableStr = (maxLength: number) => ({ type: ['string', 'null'], maxLength }) as const;
+
+type AttemptParams = { id: string };
+type CustomerParams = { id: string; cid: string };
+
+/** The fields of a customer record the PATCH accepts, in the order changes are reported. */
+const EDITABLE = [
+  'title', 'firstName', 'lastName', 'dateOfBirth', 'addressLine1', 'addressLine2', 'town', 'postcode',
+  'phone', 'mobile', 'email', 'contactPreference', 'doNotCall',
+] as const satisfies ReadonlyArray<keyof CustomerFields>;
+type Editable = (typeof EDITABLE)[number];
+
+function fail(checked: Extract<Checked<unknown>, { ok: false }>): never {
+  throw new HttpError(400, 'validation', checked.message, checked.field);
+}
+function must<T>(checked: Checked<T>): T {
+  if (!checked.ok) fail(checked);
+  return checked.value;
+}
+const invalid = (field: string, message: string): HttpError => new HttpError(400, 'validation', message, field);
+
+function canRead(user: SessionUser, attempt: Attempt): boolean {
+  switch (user.role) {
+    case 'admin':
+    case 'moderator':
+      return true;
+    case 'assessor':
+      return user.centreId !== null && user.centreId === attempt.centreId;
+    case 'candidate':
+      return attempt.candidateUserId === user.id;
+  }
+}
+
+/** Answers compare without case, accents, punctuation or extra spaces: "St. Chad's" = "st chads". */
+export function normaliseAnswer(answer: string): string {
+  return answer
+    .normalize('NFKD')
+    .replace(/\p{M}/gu, '')
+    .toLowerCase()
+    .replace(/['’`]/g, '')
+    .replace(/[^\p{L}\p{N}]+/gu, ' ')
+    .trim();
+}
+
+/** Turns the search box text into what the repository looks for. */
+export function searchTerms(q: string): CustomerSearch {
+  const text = q.trim();
+  let phoneDigits: string | null = null;
+  if (/^[+0-9(][0-9\s().-]*$/.test(text)) {
+    const digits = text.replace(/\D/g, '');
+    if (digits.length >= 4) phoneDigits = normaliseUkPhone(text) ?? digits;
+  }
+  return { text, nameTokens: text.split(/[\s,]+/).filter(Boolean).slice(0, 5), postcode: compactPostcode(text), phoneDigits };
+}
+
+export function registerCrmRoutes(app: FastifyInstance, opts: CrmRouteOptions): void {
+  const { repos, clock } = opts;
+  const crm = repos.crm;
+
+  const notFound = (): HttpError => new HttpError(404, 'not_found', 'There is no such attempt.');
+
+  /** The attempt, if this user may see it; otherwise the same 404 as an unknown id. */
+  const readable = (request: FastifyRequest<{ Params: AttemptParams }>): { attempt: Attempt; user: SessionUser } => {
+    const user = requireSession(request).user;
+    const attempt = repos.attempts.findById(request.params.id.toLowerCase());
+    if (!attempt || !canRead(user, attempt)) throw notFound();
+    return { attempt, user };
+  };
+  /** The attempt, if this user is its candidate and it is still open. */
+  const writable = (request: FastifyRequest<{ Params: AttemptParams }>): Attempt => {
+    const { attempt, user } = readable(request);
+    if (attempt.candidateUserId !== user.id) throw notFound();
+    if (attempt.status !== 'open') throw new HttpError(409, 'attempt_closed', 'This attempt is closed; its records can be read but no longer changed.');
+    return attempt;
+  };
+  const customerOf = (attempt: Attempt, cid: string): Customer => {
+    const customer = crm.findCustomer(attempt.id, Number(cid));
+    if (!customer) throw new HttpError(404, 'not_found', 'There is no such customer in this attempt.');
+    return customer;
+  };
+
+  // --- attempts ----------------------------------------------------------------------------------
+
+  app.post<{ Body: { candidateUserId: number; scenarioKey?: string } }>(
+    '/api/attempts',
+    {
+      config: ASSESSOR,
+      schema: {
+        body: {
+          type: 'object',
+          required: ['candidateUserId'],
+          additionalProperties: false,
+          properties: {
+            candidateUserId: { type: 'integer', minimum: 1 },
+            scenarioKey: { type: 'string', enum: Object.keys(SCENARIO_SEEDS) },
+          },
+        },
+      },
+    },
+    async (request, reply) => {
+      const me = requireSession(request).user;
+      const { candidateUserId } = request.body;
+      const scenarioKey = request.body.scenarioKey ?? 'demo';
+      const candidate = repos.users.findById(candidateUserId);
+      // Unknown users, other roles and other centres' candidates get the same answer.
+      if (!candidate || candidate.role !== 'candidate' || candidate.centreId === null || candidate.centreId !== me.centreId) {
+        throw invalid('candidateUserId', `There is no candidate with id ${candidateUserId} in your centre.`);
+      }
+      if (candidate.disabled) throw invalid('candidateUserId', `The candidate ${candidate.username} is disabled.`);
+      const seed = SCENARIO_SEEDS[scenarioKey]!();
+      const now = clock.now();
+      const { attempt, copied } = repos.transaction(() => {
+        const attempt = repos.attempts.create({ centreId: candidate.centreId!, candidateUserId, assessorUserId: me.id, scenarioKey }, now);
+        return { attempt, copied: copySeedToAttempt(repos, attempt.id, seed, now) };
+      });
+      request.log.info({ by: me.id, attemptId: attempt.id, candidateUserId, scenarioKey }, 'practice attempt created');
+      return reply.status(201).send({ attempt, copied });
+    },
+  );
+
+  app.get('/api/attempts/current', { config: { access: ['candidate'] } }, async (request) => {
+    const me = requireSession(request).user;
+    const attempt = repos.attempts.openForCandidate(me.id)[0];
+    if (!attempt) throw new HttpError(404, 'no_attempt', 'You have no open attempt; ask your assessor to start one.');
+    return { attempt, company: crm.company(attempt.id) ?? null };
+  });
+
+  app.get<{ Params: AttemptParams }>('/api/attempts/:id', { config: READERS, schema: { params: attemptParams } }, async (request) => {
+    const { attempt } = readable(request);
+    return { attempt, company: crm.company(attempt.id) ?? null };
+  });
+
+  // --- customers ---------------------------------------------------------------------------------
+
+  app.get<{ Params: AttemptParams; Querystring: { q: string } }>(
+    '/api/attempts/:id/customers',
+    {
+      config: READERS,
+      schema: {
+        params: attemptParams,
+        querystring: { type: 'object', required: ['q'], additionalProperties: false, properties: { q: { type: 'string', maxLength: 100 } } },
+      },
+    },
+    async (request) => {
+      const { attempt } = readable(request);
+      const q = request.query.q.trim();
+      if (q.length < 2) throw invalid('q', 'Type at least two characters to search: a name, phone number, postcode, account number or e-mail address.');
+      const customers = crm.searchCustomers(attempt.id, searchTerms(q));
+      return { query: q, count: customers.length, customers };
+    },
+  );
+
+  app.get<{ Params: AttemptParams & { phone: string } }>(
+    '/api/attempts/:id/customers/by-phone/:phone',
+    {
+      config: READERS,
+      schema: { params: { type: 'object', required: ['id', 'phone'], properties: { id: ID, phone: { type: 'string', minLength: 1, maxLength: 40 } } } },
+    },
+    async (request) => {
+      const { attempt } = readable(request);
+      // Caller ID arrives in any format (or as an internal extension): no match is an answer, not an error.
+      const national = normaliseUkPhone(request.params.phone);
+      const customers = national ? crm.customersByPhone(attempt.id, national) : [];
+      return { phone: national ?? null, count: customers.length, customers };
+    },
+  );
+
+  app.get<{ Params: CustomerParams }>('/api/attempts/:id/customers/:cid', { config: READERS, schema: { params: customerParams } }, async (request) => {
+    const { attempt } = readable(request);
+    const customer = customerOf(attempt, request.params.cid);
+    return {
+      customer: {
+        ...customer,
+        securityQuestions: crm.securityQuestions(attempt.id, customer.id),
+        identityChecks: crm.identityChecks(attempt.id, customer.id),
+        notes: crm.notesForCustomer(attempt.id, customer.id),
+        orders: crm.ordersForCustomer(attempt.id, customer.id),
+        cases: crm.casesForCustomer(attempt.id, customer.id),
+        callbacks: crm.callbacksForCustomer(attempt.id, customer.id),
+      },
+    };
+  });
+
+  type PatchBody = { version: number } & Partial<Record<Editable, unknown>>;
+  app.patch<{ Params: CustomerParams; Body: PatchBody }>(
+    '/api/attempts/:id/customers/:cid',
+    {
+      config: WRITER,
+      schema: {
+        params: customerParams,
+        body: {
+          type: 'object',
+          required: ['version'],
+          additionalProperties: false,
+          properties: {
+            version: { type: 'integer', minimum: 1 },
+            title: nullableStr(200),
+            firstName: str(200),
+            lastName: str(200),
+            dateOfBirth: nullableStr(40),
+            addressLine1: str(200),
+            addressLine2: nullableStr(200),
+            town: str(200),
+            postcode: str(40),
+            phone: str(40),
+            mobile: nullableStr(40),
+            email: nullableStr(300),
+            contactPreference: { type: ['string', 'null'], enum: ['phone', 'email', 'sms', 'post', null] },
+            doNotCall: { type: 'boolean' },
+          },
+        },
+      },
+    },
+    async (request) => {
+      const attempt = writable(request);
+      const customer = customerOf(attempt, request.params.cid);
+      const body = request.body;
+      const now = clock.now();
+      const optional = <T>(v: unknown, check: (s: string) => Checked<T>): T | null => (v === null || (v as string).trim() === '' ? null : must(check(v as string)));
+      // Every field is checked before anything is written; the first bad one is named.
+      const rules: { [K in Editable]: (v: unknown) => CustomerFields[K] } = {
+        title: (v) => must(validateOptionalText(v as string | null, 'title', 20)),
+        firstName: (v) => must(validateName(v as string, 'firstName')),
+        lastName: (v) => must(validateName(v as string, 'lastName')),
+        dateOfBirth: (v) => optional(v, (s) => validateDateOfBirth(s, now, 'dateOfBirth')),
+        addressLine1: (v) => must(validateText(v as string, 'addressLine1', 120)),
+        addressLine2: (v) => must(validateOptionalText(v as string | null, 'addressLine2', 120)),
+        town: (v) => must(validateText(v as string, 'town', 60)),
+        postcode: (v) => must(validatePostcode(v as string, 'postcode')),
+        phone: (v) => (must(validateUkPhone(v as string, 'phone')), (v as string).trim()),
+        mobile: (v) => (optional(v, (s) => validateUkMobile(s, 'mobile')) === null ? null : (v as string).trim()),
+        email: (v) => optional(v, (s) => validateEmail(s, 'email')),
+        contactPreference: (v) => v as CustomerFields['contactPreference'],
+        doNotCall: (v) => v as boolean,
+      };
+      const wanted: Partial<CustomerFields> = {};
+      for (const field of EDITABLE) {
+        if (field in body) (wanted as Record<string, unknown>)[field] = rules[field](body[field]);
+      }
+      if (body.version !== customer.version) {
+        throw new HttpError(409, 'version_conflict', `This record was changed by someone else (you edited version ${body.version}, it is now at version ${customer.version}). Reload it and make your changes again.`, 'version');
+      }
+      // The same number written another way ('+44 113 496 0412' for '0113 496 0412') is no change.
+      const sameNumber = (a: string | null | undefined, b: string | null): boolean => a != null && b !== null && normaliseUkPhone(a) === normaliseUkPhone(b);
+      if (sameNumber(wanted.phone, customer.phone)) delete wanted.phone;
+      if (sameNumber(wanted.mobile, customer.mobile)) delete wanted.mobile;
+      const changes = EDITABLE.filter((f) => f in wanted && wanted[f] !== customer[f]).map((f) => ({ field: f, old: customer[f], new: wanted[f] }));
+      if (changes.length > 0) {
+        const update: CustomerUpdate = Object.fromEntries(changes.map((c) => [c.field, c.new]));
+        if (update.phone !== undefined) update.phoneNorm = normaliseUkPhone(update.phone)!;
+        if (update.mobile !== undefined) update.mobileNorm = update.mobile === null ? null : normaliseUkPhone(update.mobile)!;
+        if (!crm.updateCustomer(attempt.id, customer.id, body.version, update, now)) {
+          throw new HttpError(409, 'version_conflict', 'This record was changed by someone else a moment ago. Reload it and make your changes again.', 'version');
+        }
+      }
+      return { customer: crm.findCustomer(attempt.id, customer.id), changes };
+    },
+  );
+
+  app.post<{ Params: CustomerParams; Body: { answers: Array<{ questionId: number; answer: string }> } }>(
+    '/api/attempts/:id/customers/:cid/identity-check',
+    {
+      config: WRITER,
+      schema: {
+        params: customerParams,
+        body: {
+          type: 'object',
+          required: ['answers'],
+          additionalProperties: false,
+          properties: {
+            answers: {
+              type: 'array',
+              minItems: 1,
+              maxItems: 6,
+              items: {
+                type: 'object',
+                required: ['questionId', 'answer'],
+                additionalProperties: false,
+                properties: { questionId: { type: 'integer', minimum: 1 }, answer: str(200) },
+              },
+            },
+          },
+        },
+      },
+    },
+    async (request, reply) => {
+      const attempt = writable(request);
+      const customer = customerOf(attempt, request.params.cid);
+      const questions = crm.securityAnswers(attempt.id, customer.id);
+      const seen = new Set<number>();
+      const results = request.body.answers.map((a, i) => {
+        const q = questions.find((x) => x.id === a.questionId);
+        if (!q) throw invalid(`answers.${i}.questionId`, `Question ${a.questionId} is not one of this customer's security questions.`);
+        if (seen.has(q.id)) throw invalid(`answers.${i}.questionId`, `Question ${a.questionId} is answered twice.`);
+        seen.add(q.id);
+        const given = a.answer.trim();
+        return { questionId: q.id, question: q.question, given, correct: given !== '' && normaliseAnswer(given) === normaliseAnswer(q.answer) };
+      });
+      // Policy: two questions (or all of them, if the record has fewer), every answer right.
+      const required = Math.min(2, questions.length);
+      const passed = results.length >= required && results.every((r) => r.correct);
+      const check = crm.insertIdentityCheck(attempt.id, customer.id, passed, results, clock.now());
+      return reply.status(201).send({ ...check, required });
+    },
+  );
+
+  app.post<{ Params: CustomerParams; Body: { body: string } }>(
+    '/api/attempts/:id/customers/:cid/notes',
+    {
+      config: WRITER,
+      schema: { params: customerParams, body: { type: 'object', required: ['body'], additionalProperties: false, properties: { body: str(4000) } } },
+    },
+    async (request, reply) => {
+      const attempt = writable(request);
+      const customer = customerOf(attempt, request.params.cid);
+      const body = must(validateText(request.body.body, 'body', 4000));
+      const note = crm.insertNote(attempt.id, { customerId: customer.id, body, origin: 'attempt', createdAt: clock.now() });
+      return reply.status(201).send({ note });
+    },
+  );
+
+  type OrderBody = { lines: Array<{ productCode: string; quantity: number; saleType?: 'standard' | 'upsell' | 'cross_sell' }> };
+  app.post<{ Params: CustomerParams; Body: OrderBody }>(
+    '/api/attempts/:id/customers/:cid/orders',
+    {
+      config: WRITER,
+      schema: {
+        params: customerParams,
+        body: {
+          type: 'object',
+          required: ['lines'],
+          additionalProperties: false,
+          properties: {
+            lines: {
+              type: 'array',
+              minItems: 1,
+              maxItems: 20,
+              items: {
+                type: 'object',
+                required: ['productCode', 'quantity'],
+                additionalProperties: false,
+                properties: {
+                  productCode: str(40),
+                  quantity: { type: 'integer', minimum: 1, maximum: 99 },
+                  saleType: { type: 'string', enum: ['standard', 'upsell', 'cross_sell'] },
+                },
+              },
+            },
+          },
+        },
+      },
+    },
+    async (request, reply) => {
+      const attempt = writable(request);
+      const customer = customerOf(attempt, request.params.cid);
+      const products = crm.productsByCode(attempt.id);
+      // Prices come from the catalogue, never from the client.
+      const lines = request.body.lines.map((l, i) => {
+        const p = products.get(l.productCode.trim().toUpperCase());
+        if (!p) throw invalid(`lines.${i}.productCode`, `There is no product with the code "${l.productCode}".`);
+        return { productId: p.id, quantity: l.quantity, unitPricePence: p.pricePence, saleType: l.saleType ?? 'standard' };
+      });
+      const order = repos.transaction(() => crm.insertOrder(attempt.id, { customerId: customer.id, status: 'placed', origin: 'attempt', createdAt: clock.now(), lines }));
+      return reply.status(201).send({ order });
+    },
+  );
+
+  type CaseBody = { type: 'complaint' | 'query'; priority: 'low' | 'medium' | 'high' | 'urgent'; description: string; escalated?: boolean; category?: string | null; creditPence?: number | null };
+  app.post<{ Params: CustomerParams; Body: CaseBody }>(
+    '/api/attempts/:id/customers/:cid/cases',
+    {
+      config: WRITER,
+      schema: {
+        params: customerParams,
+        body: {
+          type: 'object',
+          required: ['type', 'priority', 'description'],
+          additionalProperties: false,
+          properties: {
+            type: { type: 'string', enum: ['complaint', 'query'] },
+            priority: { type: 'string', enum: ['low', 'medium', 'high', 'urgent'] },
+            description: str(4000),
+            escalated: { type: 'boolean' },
+            category: { type: ['string', 'null'], pattern: '^[A-Z][A-Z0-9_]{0,39}$' },
+            creditPence: { type: ['integer', 'null'] },
+          },
+        },
+      },
+    },
+    async (request, reply) => {
+      const attempt = writable(request);
+      const customer = customerOf(attempt, request.params.cid);
+      const b = request.body;
+      const description = must(validateText(b.description, 'description', 4000));
+      const creditPence = b.creditPence === undefined || b.creditPence === null ? null : must(validatePence(b.creditPence, 'creditPence'));
+      const created = repos.transaction(() =>
+        crm.insertCase(attempt.id, {
+          customerId: customer.id,
+          type: b.type,
+          category: b.category ?? null,
+          priority: b.priority,
+          status: 'open',
+          escalated: b.escalated ?? false,
+          description,
+          creditPence,
+          origin: 'attempt',
+          createdAt: clock.now(),
+        }),
+      );
+      return reply.status(201).send({ case: created });
+    },
+  );
+
+  type CallbackBody = { dueAt: string; reason: string; kind?: 'callback' | 'task'; priority?: 'low' | 'normal' | 'high'; phone?: string | null };
+  app.post<{ Params: CustomerParams; Body: CallbackBody }>(
+    '/api/attempts/:id/customers/:cid/callbacks',
+    {
+      config: WRITER,
+      schema: {
+        params: customerParams,
+        body: {
+          type: 'object',
+          required: ['dueAt', 'reason'],
+          additionalProperties: false,
+          properties: {
+            dueAt: str(40),
+            reason: str(500),
+            kind: { type: 'string', enum: ['callback', 'task'] },
+            priority: { type: 'string', enum: ['low', 'normal', 'high'] },
+            phone: nullableStr(40),
+          },
+        },
+      },
+    },
+    async (request, reply) => {
+      const attempt = writable(request);
+      const customer = customerOf(attempt, request.params.cid);
+      const b = request.body;
+      const now = clock.now();
+      const dueAt = must(validateDueDateTime(b.dueAt, now, 'dueAt'));
+      const reason = must(validateText(b.reason, 'reason', 500));
+      const phone = b.phone === undefined || b.phone === null || b.phone.trim() === '' ? null : (must(validateUkPhone(b.phone, 'phone')), b.phone.trim());
+      const callback = crm.insertCallback(attempt.id, {
+        customerId: customer.id,
+        kind: b.kind ?? 'callback',
+        dueAt,
+        priority: b.priority ?? 'normal',
+        reason,
+        phone,
+        status: 'open',
+        origin: 'attempt',
+        createdAt: now,
+      });
+      return reply.status(201).send({ callback });
+    },
+  );
+
+  // --- wrap-up and messages ----------------------------------------------------------------------
+
+  app.post<{ Params: AttemptParams; Body: { code: string; notes?: string; customerId?: number | null; callId?: string | null } }>(
+    '/api/attempts/:id/wrap-ups',
+    {
+      config: WRITER,
+      schema: {
+        params: attemptParams,
+        body: {
+          type: 'object',
+          required: ['code'],
+          additionalProperties: false,
+          properties: {
+            code: str(40),
+            notes: str(4000),
+            customerId: { type: ['integer', 'null'], minimum: 1 },
+            callId: { type: ['string', 'null'], maxLength: 64 },
+          },
+        },
+      },
+    },
+    async (request, reply) => {
+      const attempt = writable(request);
+      const b = request.body;
+      const code = crm.findWrapUpCode(attempt.id, b.code.trim());
+      if (!code) {
+        const known = crm.listWrapUpCodes(attempt.id).map((c) => c.code).join(', ');
+        throw invalid('code', `"${b.code}" is not a wrap-up code; choose one of ${known}.`);
+      }
+      const notes = (b.notes ?? '').trim();
+      if (code.requiresNote && !notes) throw invalid('notes', `The wrap-up code ${code.code} (${code.label}) needs notes.`);
+      if (notes) must(validateText(notes, 'notes', 4000));
+      const customerId = b.customerId ?? null;
+      if (customerId !== null && !crm.findCustomer(attempt.id, customerId)) throw invalid('customerId', `There is no customer ${customerId} in this attempt.`);
+      const callId = b.callId ?? null;
+      if (callId !== null) {
+        const call = repos.calls.find(callId);
+        if (!call || call.candidateUserId !== attempt.candidateUserId) throw invalid('callId', 'There is no such call of this candidate.');
+      }
+      const wrapUp = crm.insertWrapUp(attempt.id, { code: code.code, customerId, callId, notes, createdAt: clock.now() });
+      return reply.status(201).send({ wrapUp });
+    },
+  );
+
+  app.get<{ Params: AttemptParams; Querystring: { direction?: 'in' | 'out' } }>(
+    '/api/attempts/:id/messages',
+    {
+      config: READERS,
+      schema: {
+        params: attemptParams,
+        querystring: { type: 'object', additionalProperties: false, properties: { direction: { type: 'string', enum: ['in', 'out'] } } },
+      },
+    },
+    async (request) => {
+      const { attempt } = readable(request);
+      return { messages: crm.listMessages(attempt.id, request.query.direction) };
+    },
+  );
+
+  type AttachmentBody = { kind: 'document'; key: string } | { kind: 'order'; orderId: number };
+  type MessageBody = {
+    channel: 'email' | 'sms';
+    to: string;
+    cc?: string[];
+    subject?: string | null;
+    body: string;
+    templateKey?: string | null;
+    attachments?: AttachmentBody[];
+    customerId?: number | null;
+  };
+  app.post<{ Params: AttemptParams; Body: MessageBody }>(
+    '/api/attempts/:id/messages',
+    {
+      config: WRITER,
+      schema: {
+        params: attemptParams,
+        body: {
+          type: 'object',
+          required: ['channel', 'to', 'body'],
+          additionalProperties: false,
+          properties: {
+            channel: { type: 'string', enum: ['email', 'sms'] },
+            to: str(300),
+            cc: { type: 'array', maxItems: 10, items: str(300) },
+            subject: nullableStr(300),
+            body: str(10000),
+            templateKey: { type: ['string', 'null'], maxLength: 64 },
+            attachments: {
+              type: 'array',
+              maxItems: 10,
+              items: {
+                type: 'object',
+                required: ['kind'],
+                additionalProperties: false,
+                properties: { kind: { type: 'string', enum: ['document', 'order'] }, key: str(64), orderId: { type: 'integer', minimum: 1 } },
+              },
+            },
+            customerId: { type: ['integer', 'null'], minimum: 1 },
+          },
+        },
+      },
+    },
+    async (request, reply) => {
+      const attempt = writable(request);
+      const b = request.body;
+      const company = crm.company(attempt.id)!;
+      const customerId = b.customerId ?? null;
+      if (customerId !== null && !crm.findCustomer(attempt.id, customerId)) throw invalid('customerId', `There is no customer ${customerId} in this attempt.`);
+      const cc = b.cc ?? [];
+      const attachmentsIn = b.attachments ?? [];
+      let to: string;
+      let subject: string | null = null;
+      let body: string;
+      if (b.channel === 'email') {
+        to = must(validateEmail(b.to, 'to'));
+        cc.forEach((address, i) => must(validateEmail(address, `cc.${i}`)));
+        subject = must(validateText(b.subject ?? '', 'subject', 200));
+        body = must(validateText(b.body, 'body', 10000));
+      } else {
+        to = b.to.trim();
+        must(validateUkMobile(to, 'to'));
+        if (cc.length > 0) throw invalid('cc', 'An SMS has no copy recipients.');
+        if (b.subject !== undefined && b.subject !== null && b.subject.trim() !== '') throw invalid('subject', 'An SMS has no subject.');
+        if (attachmentsIn.length > 0) throw invalid('attachments', 'An SMS cannot carry attachments.');
+        body = must(validateText(b.body, 'body', 612));
+      }
+      const templateKey = b.templateKey ?? null;
+      if (templateKey !== null) {
+        const template = crm.listTemplates(attempt.id).find((t) => t.key === templateKey);
+        if (!template) throw invalid('templateKey', `There is no template "${templateKey}".`);
+        if (template.channel !== b.channel) throw invalid('templateKey', `The template "${templateKey}" is for ${template.channel === 'sms' ? 'SMS' : 'e-mail'}, not ${b.channel === 'sms' ? 'SMS' : 'e-mail'}.`);
+      }
+      const documents = crm.listDocuments(attempt.id);
+      const attachments: Attachment[] = attachmentsIn.map((a, i) => {
+        if (a.kind === 'document') {
+          const doc = documents.find((d) => d.key === a.key);
+          if (!doc) throw invalid(`attachments.${i}.key`, `There is no document "${a.key ?? ''}" to attach.`);
+          return { kind: 'document', key: doc.key, name: doc.fileName };
+        }
+        const order = a.orderId === undefined ? undefined : crm.findOrder(attempt.id, a.orderId);
+        if (!order) throw invalid(`attachments.${i}.orderId`, `There is no order ${a.orderId ?? ''} in this attempt to attach.`);
+        return { kind: 'order', orderId: order.id, name: `order-confirmation-${order.reference}.pdf` };
+      });
+      const message = crm.insertMessage(attempt.id, {
+        customerId,
+        direction: 'out',
+        channel: b.channel,
+        from: b.channel === 'email' ? company.email : company.phone,
+        to,
+        cc: cc.map((c) => c.trim()),
+        subject,
+        body,
+        templateKey,
+        attachments,
+        origin: 'attempt',
+        createdAt: clock.now(),
+      });
+      return reply.status(201).send({ message });
+    },
+  );
+
+  // --- reference data ----------------------------------------------------------------------------
+
+  const list = (url: string, produce: (attempt: Attempt, query: Record<string, string | undefined>) => unknown, query?: object) =>
+    app.get<{ Params: AttemptParams; Querystring: Record<string, string | undefined> }>(
+      `/api/attempts/:id/${url}`,
+      { config: READERS, schema: { params: attemptParams, querystring: query ?? { type: 'object', additionalProperties: false, properties: {} } } },
+      async (request) => produce(readable(request).attempt, request.query ?? {}),
+    );
+  list('products', (a) => ({ products: crm.listProducts(a.id) }));
+  list(
+    'knowledge-base',
+    (a, q) => ({ articles: crm.listKbArticles(a.id, (q.q ?? '').trim().split(/\s+/).filter(Boolean).slice(0, 8)) }),
+    { type: 'object', additionalProperties: false, properties: { q: { type: 'string', maxLength: 100 } } },
+  );
+  list('scripts', (a) => ({ scripts: crm.listScripts(a.id) }));
+  list('wrap-up-codes', (a) => ({ codes: crm.listWrapUpCodes(a.id) }));
+  list('call-list', (a) => ({ entries: crm.listCallList(a.id) }));
+  list('message-templates', (a) => ({ templates: crm.listTemplates(a.id), documents: crm.listDocuments(a.id) }));
+}

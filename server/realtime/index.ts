@@ -1,0 +1,204 @@
+// Realtime: socket.io on the Fastify HTTP server (path /socket.io) for the desktop timeline.
+// Every connection authenticates with the session cookie at the handshake, and every event is
+// checked again against the live session. Candidates send 'desktop:event'; the attempt's centre
+// assessor, moderators and admins send 'timeline:watch' and then get 'timeline:event' pushes.
+// GET /api/attempts/:id/timeline gives the same events over HTTP. Wire types: protocol/timeline.ts.
+import type { IncomingMessage } from 'node:http';
+import type { FastifyInstance } from 'fastify';
+import { Server, type Socket } from 'socket.io';
+import { requireSession, SESSION_COOKIE } from '../auth/access.js';
+import type { ActiveSession, SessionService } from '../auth/sessions.js';
+import type { Clock } from '../clock.js';
+import type { Repositories } from '../db/repositories/index.js';
+import { HttpError } from '../http/errors.js';
+import { REALTIME_PATH, type DesktopEventAck, type RealtimeError, type TimelineResponse, type WatchAck } from '../protocol/timeline.js';
+import { parse, RealtimeFailure, TimelineService, watchSchema } from './timeline.js';
+
+export interface RealtimeOptions {
+  repos: Repositories;
+  clock: Clock;
+  sessions: SessionService;
+  /** Events a socket may send: a burst, refilled at perSecond. */
+  rate?: { burst: number; perSecond: number };
+}
+
+export const WATCH_ROLES = ['assessor', 'moderator', 'admin'] as const;
+export const attemptRoom = (attemptId: string): string => `attempt:${attemptId}`;
+
+interface SocketData {
+  token: string;
+  userId: number;
+}
+
+type Ack<T> = (answer: T) => void;
+
+/** A token bucket; real time, not the app clock, because it guards the process, not the assessment. */
+class RateLimit {
+  private tokens: number;
+  private last = Date.now();
+  constructor(private readonly rate: { burst: number; perSecond: number }) {
+    this.tokens = rate.burst;
+  }
+  take(): boolean {
+    const now = Date.now();
+    this.tokens = Math.min(this.rate.burst, this.tokens + ((now - this.last) / 1000) * this.rate.perSecond);
+    this.last = now;
+    if (this.tokens < 1) return false;
+    this.tokens -= 1;
+    return true;
+  }
+}
+
+function originMatchesHost(req: IncomingMessage): boolean {
+  const origin = req.headers.origin;
+  if (!origin) return true;
+  try {
+    return new URL(origin).host === req.headers.host;
+  } catch {
+    return false;
+  }
+}
+
+const failure = (err: unknown, log: FastifyInstance['log']): RealtimeError => {
+  if (err instanceof RealtimeFailure) return err.toAck();
+  log.error({ err }, 'realtime event failed');
+  return { ok: false, error: 'internal', message: 'Something went wrong on the server; it has been logged.' };
+};
+
+export function registerRealtime(app: FastifyInstance, opts: RealtimeOptions): Server {
+  const { sessions } = opts;
+  const log = app.log.child({ module: 'realtime' });
+  const timeline = new TimelineService(opts.repos, opts.clock);
+  const rate = opts.rate ?? { burst: 50, perSecond: 50 };
+  const io = new Server({
+    path: REALTIME_PATH,
+    serveClient: false,
+    // A desktop event is at most 16 KB of payload; anything much larger closes the connection.
+    maxHttpBufferSize: 64 * 1024,
+    // Same origin only: no CORS option (so no CORS headers), and the middleware checks Origin against Host.
+  });
+
+  io.use((socket, next) => {
+    const req = socket.request;
+    if (!originMatchesHost(req)) {
+      next(Object.assign(new Error('bad_origin'), { data: { message: 'This connection came from another site and was refused.' } }));
+      return;
+    }
+    const token = app.parseCookie(req.headers.cookie ?? '')[SESSION_COOKIE];
+    const session = sessions.resolve(token);
+    if (!token || !session) {
+      next(Object.assign(new Error('unauthenticated'), { data: { message: 'Your session has ended or you are not logged in. Log in again.' } }));
+      return;
+    }
+    socket.data = { token, userId: session.user.id } satisfies SocketData;
+    next();
+  });
+
+  io.on('connection', (socket: Socket) => {
+    const limit = new RateLimit(rate);
+    /** The live session behind this socket; when it has ended, the socket is disconnected. */
+    const live = (): ActiveSession => {
+      const session = sessions.resolve((socket.data as SocketData).token);
+      if (!session) {
+        setImmediate(() => socket.disconnect(true));
+        throw new RealtimeFailure('unauthenticated', 'Your session has ended. Log in again.');
+      }
+      return session;
+    };
+
+    socket.use((packet, next) => {
+      if (limit.take()) {
+        next();
+        return;
+      }
+      const ack = packet[packet.length - 1];
+      if (typeof ack === 'function') (ack as Ack<RealtimeError>)({ ok: false, error: 'rate_limited', message: 'Too many events; slow down and send again.' });
+    });
+
+    // Handlers are synchronous from start to finish (SQLite is synchronous), so the events of one
+    // socket are stored in the order they were sent.
+    socket.on('desktop:event', (input: unknown, ack?: Ack<DesktopEventAck>) => {
+      let answer: DesktopEventAck;
+      try {
+        const session = live();
+        const { event, duplicate } = timeline.record(session.user, input);
+        if (!duplicate) io.to(attemptRoom(event.attemptId)).emit('timeline:event', event);
+        answer = { ok: true, seq: event.seq, duplicate };
+      } catch (err) {
+        answer = failure(err, log);
+      }
+      if (typeof ack === 'function') ack(answer);
+    });
+
+    socket.on('timeline:watch', (input: unknown, ack?: Ack<WatchAck>) => {
+      let answer: WatchAck;
+      try {
+        const session = live();
+        const request = parse(watchSchema, input, 'watch request');
+        const attempt = timeline.watchable(session.user, request.attemptId);
+        // Joining and reading happen in the same tick, so no event falls between the two.
+        void socket.join(attemptRoom(attempt.id));
+        answer = { ok: true, events: timeline.events(attempt.id, request.afterSeq) };
+      } catch (err) {
+        answer = failure(err, log);
+      }
+      if (typeof ack === 'function') ack(answer);
+    });
+
+    socket.on('timeline:unwatch', (input: unknown) => {
+      if (input && typeof input === 'object' && typeof (input as { attemptId?: unknown }).attemptId === 'string') {
+        void socket.leave(attemptRoom((input as { attemptId: string }).attemptId));
+      }
+    });
+
+    socket.on('error', (err) => log.warn({ err }, 'realtime socket error'));
+  });
+
+  app.get<{ Params: { id: string } }>(
+    '/api/attempts/:id/timeline',
+    {
+      config: { access: WATCH_ROLES },
+      schema: { params: { type: 'object', required: ['id'], properties: { id: { type: 'string', minLength: 1, maxLength: 64 } } } },
+    },
+    async (request): Promise<TimelineResponse> => {
+      const user = requireSession(request).user;
+      try {
+        const attempt = timeline.watchable(user, request.params.id);
+        return { events: timeline.events(attempt.id) };
+      } catch (err) {
+        if (err instanceof RealtimeFailure) throw new HttpError(404, err.code, err.message);
+        throw err;
+      }
+    },
+  );
+
+  // Attached when every plugin is in: engine.io then gets the upgrades on /socket.io to itself
+  // (other upgrade listeners, such as the SIP WebSocket's, would route them to Fastify's 404), and
+  // the other listeners keep every other upgrade.
+  app.addHook('onReady', async () => {
+    const server = app.server;
+    const others = server.listeners('upgrade') as Array<(...args: unknown[]) => void>;
+    io.attach(server, { destroyUpgrade: false });
+    const engine = server.listeners('upgrade').filter((l) => !others.includes(l as never)) as Array<(...args: unknown[]) => void>;
+    server.removeAllListeners('upgrade');
+    server.on('upgrade', (req: IncomingMessage, socket: import('node:stream').Duplex, head: Buffer) => {
+      const mine = (req.url ?? '').startsWith(`${REALTIME_PATH}/`);
+      const listeners = mine ? engine : others;
+      if (listeners.length === 0) {
+        socket.destroy();
+        return;
+      }
+      for (const l of listeners) l.call(server, req, socket, head);
+    });
+  });
+  // Connected sockets must be closed before the HTTP server waits for its connections to end
+  // (an onClose hook runs after that wait), so they are closed in preClose. io.close() is not used:
+  // it would close the HTTP server, which is Fastify's to close.
+  const shutDown = (): void => {
+    io.disconnectSockets(true);
+    io.engine?.close();
+  };
+  app.addHook('preClose', async () => shutDown());
+  app.addHook('onClose', async () => shutDown());
+  return io;
+}

@@ -1,0 +1,157 @@
+// The agent desktop in a real call (the issue's main scenario). Two Chromium instances: the
+// assessor starts a practice attempt and calls the candidate presenting a customer's number; the
+// candidate's desktop pops that customer's record; the candidate verifies identity, edits two
+// fields, creates a callback, hangs up, wraps up and e-mails the customer. The actions are on the
+// attempt's timeline in order with sane offsets from the answer, and the assessor saw them live.
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { writeToneWav } from '../support/audio.js';
+import { launchBrowser } from '../support/browser.js';
+import { startServer, type ServerProcess } from '../support/server-process.js';
+
+const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'callmark-desktop-'));
+let server: ServerProcess;
+let candidateBrowser: Browser;
+let assessorBrowser: Browser;
+
+beforeAll(async () => {
+  writeToneWav(path.join(tmp, 'c.wav'), 440, 10);
+  writeToneWav(path.join(tmp, 'a.wav'), 880, 10);
+  server = await startServer({ args: ['--demo'], env: { CALLMARK_MEDIA_WORKERS: '1', CALLMARK_PUBLIC_IP: '127.0.0.1', CALLMARK_MEDIA_LISTEN_IP: '127.0.0.1' } });
+  candidateBrowser = await launchBrowser({ fakeAudioFile: path.join(tmp, 'c.wav') });
+  assessorBrowser = await launchBrowser({ fakeAudioFile: path.join(tmp, 'a.wav') });
+});
+afterAll(async () => {
+  await candidateBrowser?.close();
+  await assessorBrowser?.close();
+  await server?.stop();
+  if (server) fs.rmSync(server.dataDir, { recursive: true, force: true });
+  fs.rmSync(tmp, { recursive: true, force: true });
+});
+
+async function login(browser: Browser, username: string): Promise<Page> {
+  const page = await (await browser.newContext({ viewport: { width: 1400, height: 1000 } })).newPage();
+  await page.goto(server.url);
+  await page.getByLabel('Username').fill(username);
+  await page.getByLabel('Password').fill('demo-password');
+  await page.getByRole('button', { name: 'Log in' }).click();
+  await page.getByTestId('registration').filter({ hasText: 'Registered' }).waitFor({ timeout: 15_000 });
+  return page;
+}
+
+describe('agent desktop in a call', () => {
+  it('screen pop, identity, edits, callback, wrap-up and follow-up, all on the live timeline', { timeout: 90_000 }, async () => {
+    const pages: Page[] = [];
+    try {
+      await scenario(pages);
+    } catch (err) {
+      // Evidence for whoever reads the failure.
+      for (const [i, p] of pages.entries()) await p.screenshot({ path: path.join(os.tmpdir(), `callmark-desktop-failure-${i}.png`), fullPage: true }).catch(() => {});
+      throw err;
+    }
+  });
+});
+
+async function scenario(pages: Page[]): Promise<void> {
+  {
+    const assessor = await login(assessorBrowser, 'demo-assessor');
+    await assessor.getByRole('button', { name: 'Start practice attempt' }).click();
+    await assessor.getByTestId('attempt-id').waitFor();
+
+    pages.push(assessor);
+    const candidate = await login(candidateBrowser, 'demo-candidate');
+    pages.push(candidate);
+    await candidate.getByTestId('agent-state').waitFor();
+    await candidate.getByTestId('connection').filter({ hasText: 'Online' }).waitFor();
+    await candidate.getByRole('button', { name: 'Ready', exact: true }).click();
+    const ext = /extension (\d+)/.exec((await candidate.getByTestId('registration').textContent()) ?? '')![1]!;
+
+    // The assessor plays Mrs Hughes, calling from her landline.
+    await assessor.getByLabel('Present as caller number (the customer you play)').fill('0113 496 0412');
+    await assessor.getByLabel('Number to call').fill(ext);
+    await assessor.getByRole('button', { name: 'Call', exact: true }).click();
+    await candidate.getByTestId('incoming').filter({ hasText: '0113 496 0412' }).waitFor();
+    await candidate.getByRole('button', { name: 'Answer' }).click();
+    await candidate.getByTestId('call-phase').filter({ hasText: 'Connected' }).waitFor();
+    expect(await candidate.getByTestId('agent-state').textContent()).toBe('On call');
+
+    // Screen pop: exactly one record matches the presented number, and it opens.
+    const record = candidate.getByTestId('customer-record');
+    await record.getByRole('heading', { name: /Margaret Hughes/ }).waitFor();
+
+    // Identity check through the security questions.
+    await record.getByLabel('What is your memorable word?').fill('Bluebell');
+    await record.getByLabel('What was the name of your first school?').fill("St Chad's");
+    await record.getByLabel('What is the first line of your previous address?').fill('2 Otley Road');
+    await record.getByRole('button', { name: 'Check identity' }).click();
+    await record.getByTestId('identity-status').filter({ hasText: 'Identity verified' }).waitFor();
+
+    // Two fields edited; a bad postcode is refused first, naming the field.
+    await record.getByRole('button', { name: 'Edit details' }).click();
+    await record.getByLabel('Postcode').fill('NOT A POSTCODE');
+    await record.getByRole('button', { name: 'Save changes' }).click();
+    await record.getByText('Postcode: not a UK postcode').waitFor();
+    await record.getByLabel('Postcode').fill('LS6 3HN');
+    await record.getByLabel('Address line 1').fill('16 Ashgrove Road');
+    await record.getByLabel('E-mail').fill('m.hughes@example.co.uk');
+    await record.getByRole('button', { name: 'Save changes' }).click();
+    const changes = record.getByTestId('changes');
+    await changes.waitFor();
+    expect(await changes.textContent()).toContain('14 Ashgrove Road → 16 Ashgrove Road');
+    expect(await changes.textContent()).toContain('margaret.hughes@example.co.uk → m.hughes@example.co.uk');
+
+    // A callback for next week.
+    const due = new Date(Date.now() + 7 * 86_400_000);
+    const local = `${due.toISOString().slice(0, 10)}T10:30`;
+    await record.getByLabel('Due').fill(local);
+    await record.getByLabel('Reason').fill('Confirm the engineer visit');
+    await record.getByRole('button', { name: 'Create callback' }).click();
+    await record.getByRole('status').filter({ hasText: 'Callback created.' }).waitFor();
+
+    // The assessor saw it live, during the call.
+    const live = assessor.getByRole('log', { name: 'Candidate desktop activity' });
+    await live.locator('li[data-type="callback-created"]').waitFor();
+    expect(await live.locator('li[data-type="field-changed"]').count()).toBe(2);
+    expect(await live.locator('li[data-type="field-changed"]').first().textContent()).toContain('→');
+    expect(await assessor.getByTestId('call-phase').textContent()).toContain('Connected');
+
+    // Hang up, wrap up, and e-mail the customer.
+    await candidate.getByRole('button', { name: 'Hang up' }).click();
+    await candidate.getByTestId('agent-state').filter({ hasText: 'Wrap-up' }).waitFor();
+    await candidate.getByLabel('Outcome').selectOption('INFO');
+    await candidate.getByLabel('Wrap-up notes').fill('Updated address and e-mail; callback booked.');
+    await candidate.getByRole('button', { name: 'Complete wrap-up' }).click();
+    await candidate.getByTestId('agent-state').filter({ hasText: 'Ready' }).waitFor();
+    const followUp = candidate.getByRole('form', { name: 'Follow-up message' });
+    expect(await followUp.getByLabel('To').inputValue()).toBe('m.hughes@example.co.uk');
+    await followUp.getByLabel('Subject').fill('Your callback is booked');
+    await followUp.getByLabel('Message').fill('Dear Mrs Hughes, we will call you next week.');
+    await followUp.getByRole('button', { name: 'Send' }).click();
+    await followUp.getByRole('status').filter({ hasText: 'E-mail sent to m.hughes@example.co.uk' }).waitFor();
+    await live.locator('li[data-type="message-sent"]').waitFor();
+
+    // The stored timeline: in order, with offsets from the answer that only grow.
+    const attemptId = await candidate.evaluate(async () => (await (await fetch('/api/attempts/current')).json()).attempt.id as string);
+    const { events } = await assessor.evaluate(async (id) => (await fetch(`/api/attempts/${id}/timeline`)).json(), attemptId);
+    const types: string[] = events.map((e: { type: string }) => e.type);
+    const order = ['screen-pop', 'record-opened', 'identity-check', 'field-changed', 'field-changed', 'callback-created', 'wrap-up', 'message-sent'];
+    let at = -1;
+    for (const t of order) {
+      const i = types.indexOf(t, at + 1);
+      expect(i, `${t} after position ${at} in ${types.join(',')}`).toBeGreaterThan(at);
+      at = i;
+    }
+    const withCall = events.filter((e: { offsetMs: number | null }) => e.offsetMs !== null);
+    expect(withCall.length).toBeGreaterThanOrEqual(order.length);
+    const offsets = withCall.map((e: { offsetMs: number }) => e.offsetMs);
+    expect(offsets[0]).toBeGreaterThanOrEqual(0);
+    expect(offsets[0]).toBeLessThan(10_000);
+    for (let i = 1; i < offsets.length; i++) expect(offsets[i]).toBeGreaterThanOrEqual(offsets[i - 1]);
+    expect(events.map((e: { seq: number }) => e.seq)).toEqual(events.map((_: unknown, i: number) => i + 1));
+    const fieldChanges = events.filter((e: { type: string }) => e.type === 'field-changed').map((e: { payload: { field: string } }) => e.payload.field).sort();
+    expect(fieldChanges).toEqual(['addressLine1', 'email']);
+  }
+}
