@@ -47,7 +47,10 @@ function checkNode() {
 // ---------------------------------------------------------------- 1. Debian packages
 function debianPackages() {
   const wanted = [{ cmd: 'ffmpeg', pkg: 'ffmpeg', why: 'call recording' }];
-  if (forTests) wanted.push({ cmd: 'chromium', pkg: 'chromium', why: 'browser tests' });
+  if (forTests) {
+    wanted.push({ cmd: 'chromium', pkg: 'chromium', why: 'browser tests' });
+    wanted.push({ cmd: 'pdftotext', pkg: 'poppler-utils', why: 'checking print-out PDFs in tests' });
+  }
   for (const tool of ['python3', 'make', 'g++']) {
     if (!has(tool)) wanted.push({ cmd: tool, pkg: tool === 'g++' ? 'g++' : tool, why: 'building native modules' });
   }
