@@ -9,7 +9,7 @@ import path from 'node:path';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { decodeAudio, rms, tonePower, writeToneWav } from '../support/audio.js';
-import { launchBrowser } from '../support/browser.js';
+import { launchBrowser, loginWithPhone } from '../support/browser.js';
 import { startServer, type ServerProcess } from '../support/server-process.js';
 
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'callmark-e2e-'));
@@ -58,15 +58,8 @@ afterEach(async () => {
 });
 
 async function login(browser: Browser, url: string, username: string): Promise<Page> {
-  const context = await browser.newContext();
-  contexts.push(context);
-  const page = await context.newPage();
-  await page.addInitScript(RECORD_PEER_CONNECTIONS);
-  await page.goto(url);
-  await page.getByLabel('Username').fill(username);
-  await page.getByLabel('Password').fill('demo-password');
-  await page.getByRole('button', { name: 'Log in' }).click();
-  await page.getByTestId('registration').filter({ hasText: 'Registered' }).waitFor({ timeout: 15_000 });
+  const page = await loginWithPhone(browser, url, username, { init: RECORD_PEER_CONNECTIONS });
+  contexts.push(page.context());
   return page;
 }
 

@@ -1,6 +1,6 @@
 // Debian's Chromium driven by playwright-core, with the flags this workplace needs (no background
 // networking: the machine has no internet) and, optionally, a WAV file as the fake microphone.
-import { chromium, type Browser } from 'playwright-core';
+import { chromium, type Browser, type Page } from 'playwright-core';
 
 export const CHROMIUM_PATH = process.env.CALLMARK_CHROMIUM ?? '/usr/bin/chromium';
 
@@ -19,4 +19,25 @@ export async function launchBrowser(opts: { fakeAudioFile?: string; denyMicropho
   ];
   if (opts.fakeAudioFile) args.push(`--use-file-for-fake-audio-capture=${opts.fakeAudioFile}`);
   return chromium.launch({ executablePath: CHROMIUM_PATH, headless: true, args });
+}
+
+/**
+ * Logs a demo user in through the login page in a fresh browser context and waits for the
+ * softphone to register. `init` runs before any page script (e.g. test instrumentation).
+ */
+export async function loginWithPhone(
+  browser: Browser,
+  url: string,
+  username: string,
+  opts: { password?: string; init?: string; viewport?: { width: number; height: number } } = {},
+): Promise<Page> {
+  const context = await browser.newContext(opts.viewport ? { viewport: opts.viewport } : {});
+  const page = await context.newPage();
+  if (opts.init) await page.addInitScript(opts.init);
+  await page.goto(url);
+  await page.getByLabel('Username').fill(username);
+  await page.getByLabel('Password').fill(opts.password ?? 'demo-password');
+  await page.getByRole('button', { name: 'Log in' }).click();
+  await page.getByTestId('registration').filter({ hasText: 'Registered' }).waitFor({ timeout: 15_000 });
+  return page;
 }

@@ -1,21 +1,12 @@
 // The desktop timeline of an attempt: every candidate action, stamped by the server and stored
 // exactly once per client id, numbered 1, 2, 3… per attempt. The table is append-only (triggers
 // refuse UPDATE and DELETE), so a stored event is never changed.
+import type { TimelineEvent } from '../../protocol/timeline.js';
 import type { Db } from '../connection.js';
 
-export interface AttemptEvent {
+/** A stored timeline event: the wire shape (server/protocol/timeline.ts) plus its row id. */
+export interface AttemptEvent extends Omit<TimelineEvent, 'payload'> {
   id: number;
-  attemptId: string;
-  seq: number;
-  clientId: string;
-  /** Server time the action was received (ms since the epoch). */
-  at: number;
-  /** The desktop's own clock when the action was made; informative only. */
-  clientAt: number | null;
-  callId: string | null;
-  /** at − the call's answered_at; null when the action belongs to no call. */
-  offsetMs: number | null;
-  type: string;
   payload: Record<string, unknown>;
 }
 
