@@ -5,7 +5,7 @@ import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { MediaWorkerPool } from '../media/index.js';
+import { MediaWorkerPool, probeDurationMs, sha256File } from '../media/index.js';
 import { buildApp } from './app.js';
 import { bootstrapAccounts } from './bootstrap.js';
 import { systemClock } from './clock.js';
@@ -13,6 +13,7 @@ import { ConfigError, loadConfig, type Config } from './config.js';
 import { closeDatabase, openDatabase } from './db/connection.js';
 import { migrate } from './db/migrations.js';
 import { createRepositories } from './db/repositories/index.js';
+import { finaliseInterruptedRecordings, markInterruptedCalls } from './sip/recovery.js';
 import { loadTls } from './tls.js';
 
 const projectRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
@@ -49,14 +50,10 @@ async function main(): Promise<void> {
   const migration = migrate(db);
   const repos = createRepositories(db);
   const accounts = await bootstrapAccounts(repos, config);
-  // Calls cut off by a crash or kill: marked interrupted, their partial recordings hashed and kept.
-  const { recoverInterruptedCalls } = await import('./sip/b2bua.js');
-  const { probeDurationMs, sha256File } = await import('../media/index.js');
-  const interrupted = await recoverInterruptedCalls(repos, Date.now(), async (file) => {
-    const bytes = fs.statSync(file).size;
-    if (bytes === 0) return undefined;
-    return { sha256: await sha256File(file), durationMs: await probeDurationMs(file), bytes };
-  });
+  // Calls cut off by a crash or kill: marked interrupted now; their partial recordings are hashed
+  // in the background once the orphaned recorder has finished writing them.
+  const interruptedCalls = markInterruptedCalls(repos, Date.now());
+  const interrupted = interruptedCalls.length;
   const tls = loadTls(config.tls, config.publicIp);
 
   const media = await MediaWorkerPool.start({
@@ -91,7 +88,19 @@ async function main(): Promise<void> {
       sipSecret: loadOrCreateSecret(path.join(config.dataDir, 'sip-secret')),
     },
   });
-  if (interrupted > 0) app.log.warn({ calls: interrupted }, 'calls interrupted by the last stop were marked interrupted');
+  if (interrupted > 0) {
+    app.log.warn({ calls: interrupted }, 'calls interrupted by the last stop were marked interrupted');
+    void finaliseInterruptedRecordings(repos, interruptedCalls, {
+      facts: async (file) => {
+        const bytes = fs.statSync(file).size;
+        if (bytes === 0) return undefined;
+        return { sha256: await sha256File(file), durationMs: await probeDurationMs(file), bytes };
+      },
+    }).then(
+      (n) => app.log.info({ recordings: n }, 'partial recordings of interrupted calls hashed'),
+      (err: unknown) => app.log.error({ err }, 'partial recordings of interrupted calls could not be finalised'),
+    );
+  }
   app.log.info(
     { database: config.databaseFile, schemaVersion: migration.currentVersion, applied: migration.applied, mediaWorkers: media.size },
     'database ready, media workers started',

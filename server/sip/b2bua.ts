@@ -726,29 +726,4 @@ export class B2bua implements DialogHandler {
   }
 }
 
-/** Marks calls left unfinished by a crash or kill as interrupted, keeping what was recorded. */
-export async function recoverInterruptedCalls(
-  repos: Repositories,
-  now: number,
-  finalise: (file: string) => Promise<{ sha256: string; durationMs: number; bytes: number } | undefined>,
-): Promise<number> {
-  const unfinished = repos.calls.listUnfinished();
-  for (const call of unfinished) {
-    let recording: Awaited<ReturnType<typeof finalise>>;
-    if (call.recordingPath && fs.existsSync(call.recordingPath)) recording = await finalise(call.recordingPath).catch(() => undefined);
-    repos.calls.update(call.id, {
-      state: 'interrupted',
-      endedAt: now,
-      endReason: 'interrupted: the server stopped during the call',
-      ...(recording
-        ? { recordingStatus: 'partial', recordingSha256: recording.sha256, recordingDurationMs: recording.durationMs, recordingBytes: recording.bytes }
-        : call.recordingPath
-          ? { recordingStatus: 'failed' }
-          : {}),
-    });
-    repos.calls.addEvent(call.id, now, 'interrupted', null, { recording: recording ? 'partial' : call.recordingPath ? 'lost' : 'none' });
-  }
-  return unfinished.length;
-}
-
 export { userOf };

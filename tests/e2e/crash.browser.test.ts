@@ -1,6 +1,7 @@
 // Nothing lost on a crash: the server is SIGKILLed in the middle of a recorded call between two
 // real browsers. After a restart the call is marked interrupted and the partial recording is kept,
 // hashed, and decodes with the audio up to shortly before the crash.
+import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -62,10 +63,15 @@ describe('server killed mid-call', () => {
       body: JSON.stringify({ username: 'demo-assessor', password: 'demo-password' }),
     });
     const cookie = login2.headers.get('set-cookie')!.split(';')[0]!;
-    const { calls } = (await (await fetch(new URL('/api/calls', second.url), { headers: { cookie } })).json()) as {
-      calls: Array<{ id: string; state: string; endReason: string; recording: { url: string; status: string; durationMs: number; sha256: string } | null }>;
-    };
-    const call = calls[0]!;
+    type Calls = { calls: Array<{ id: string; state: string; endReason: string; recording: { url: string; status: string; durationMs: number; sha256: string | null } | null }> };
+    let call: Calls['calls'][number] | undefined;
+    // Marked interrupted at once; hashed once the orphaned recorder has finished the file.
+    for (let i = 0; i < 100; i++) {
+      call = ((await (await fetch(new URL('/api/calls', second.url), { headers: { cookie } })).json()) as Calls).calls[0];
+      if (call?.recording?.sha256) break;
+      await sleep(250);
+    }
+    if (!call) throw new Error('no call listed');
     expect(call.state).toBe('interrupted');
     expect(call.endReason).toMatch(/interrupted/);
     expect(call.recording?.status).toBe('partial');
@@ -73,6 +79,8 @@ describe('server killed mid-call', () => {
     const audio = Buffer.from(await (await fetch(new URL(call.recording!.url, second.url), { headers: { cookie } })).arrayBuffer());
     const file = path.join(tmp, 'partial.ogg');
     fs.writeFileSync(file, audio);
+    // The stored hash is the hash of the file as it stays on disk.
+    expect(createHash('sha256').update(audio).digest('hex')).toBe(call.recording!.sha256);
     const { channels, sampleRate } = await decodeAudio(file);
     const seconds = channels[0]!.length / sampleRate;
     expect(seconds).toBeGreaterThan(elapsed - 3);

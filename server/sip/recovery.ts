@@ -1,0 +1,69 @@
+// After a crash or kill: calls that were in progress are marked interrupted at once, and their
+// partial recordings are kept. The recording is hashed only once it has stopped changing: the
+// orphaned ffmpeg finishes the file by itself a few seconds after its input stops, and a hash
+// taken earlier would not match the file that stays on disk.
+import fs from 'node:fs';
+import type { CallRecord } from '../db/repositories/calls.js';
+import type { Repositories } from '../db/repositories/index.js';
+
+export function markInterruptedCalls(repos: Repositories, now: number): CallRecord[] {
+  const unfinished = repos.calls.listUnfinished();
+  repos.transaction(() => {
+    for (const call of unfinished) {
+      const hasFile = Boolean(call.recordingPath && fs.existsSync(call.recordingPath));
+      repos.calls.update(call.id, {
+        state: 'interrupted',
+        endedAt: now,
+        endReason: 'interrupted: the server stopped during the call',
+        ...(call.recordingPath ? { recordingStatus: hasFile ? 'partial' : 'failed' } : {}),
+      });
+      repos.calls.addEvent(call.id, now, 'interrupted', null, { recording: hasFile ? 'partial' : call.recordingPath ? 'lost' : 'none' });
+    }
+  });
+  return unfinished;
+}
+
+export interface RecordingFacts {
+  sha256: string;
+  durationMs: number;
+  bytes: number;
+}
+
+export interface SettleOptions {
+  /** The file counts as finished when it has not changed for this long. */
+  settleMs?: number;
+  /** Give up waiting after this long and hash what is there. */
+  maxWaitMs?: number;
+  facts: (file: string) => Promise<RecordingFacts | undefined>;
+  now?: () => number;
+}
+
+async function waitUntilSettled(file: string, settleMs: number, maxWaitMs: number, now: () => number): Promise<void> {
+  const started = now();
+  for (;;) {
+    const age = now() - fs.statSync(file).mtimeMs;
+    if (age >= settleMs || now() - started >= maxWaitMs) return;
+    await new Promise((r) => setTimeout(r, Math.min(500, settleMs - age + 10)));
+  }
+}
+
+/** Hashes and measures the partial recordings of interrupted calls once each file has settled. */
+export async function finaliseInterruptedRecordings(repos: Repositories, calls: CallRecord[], opts: SettleOptions): Promise<number> {
+  const now = opts.now ?? Date.now;
+  let done = 0;
+  for (const call of calls) {
+    const file = call.recordingPath;
+    if (!file || !fs.existsSync(file)) continue;
+    await waitUntilSettled(file, opts.settleMs ?? 6000, opts.maxWaitMs ?? 20_000, now);
+    const facts = await opts.facts(file).catch(() => undefined);
+    if (facts) {
+      repos.calls.update(call.id, { recordingStatus: 'partial', recordingSha256: facts.sha256, recordingDurationMs: facts.durationMs, recordingBytes: facts.bytes });
+      repos.calls.addEvent(call.id, now(), 'recording-recovered', null, { durationMs: facts.durationMs, sha256: facts.sha256 });
+      done++;
+    } else {
+      repos.calls.update(call.id, { recordingStatus: 'failed' });
+      repos.calls.addEvent(call.id, now(), 'recording-failed', null, { message: 'the partial recording could not be read after the interruption' });
+    }
+  }
+  return done;
+}
