@@ -14,6 +14,13 @@ export default defineConfig({
     outDir: path.join(here, '..', 'build', 'client'),
     emptyOutDir: true,
     sourcemap: true,
+    rollupOptions: {
+      // react-router ships "use client" directives for React Server Components; meaningless here.
+      onwarn(warning, warn) {
+        if (warning.code === 'MODULE_LEVEL_DIRECTIVE') return;
+        warn(warning);
+      },
+    },
   },
   server: {
     proxy: {

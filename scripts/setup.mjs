@@ -254,10 +254,17 @@ function buildApp() {
   if (fs.existsSync(stamp) && fs.readFileSync(stamp, 'utf8') === want) return log('server and client: build up to date');
   const t = Date.now();
   log('building the server (tsc) and the client (vite)');
-  fs.rmSync(buildDir, { recursive: true, force: true });
-  run(process.execPath, [path.join(root, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', 'tsconfig.build.json']);
-  run(process.execPath, [path.join(root, 'node_modules', 'vite', 'bin', 'vite.js'), 'build', '--config', 'client/vite.config.ts', '--logLevel', 'warn']);
-  fs.writeFileSync(stamp, want);
+  // Build beside the current build and swap it in at the end, so a server already running from
+  // build/ (or a failed build) never finds its files gone.
+  const next = `${buildDir}.next-${process.pid}`;
+  fs.rmSync(next, { recursive: true, force: true });
+  run(process.execPath, [path.join(root, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', 'tsconfig.build.json', '--outDir', next]);
+  run(process.execPath, [path.join(root, 'node_modules', 'vite', 'bin', 'vite.js'), 'build', '--config', 'client/vite.config.ts', '--logLevel', 'warn', '--outDir', path.join(next, 'client')]);
+  fs.writeFileSync(path.join(next, '.sources.sha256'), want);
+  const old = `${buildDir}.old-${process.pid}`;
+  if (fs.existsSync(buildDir)) fs.renameSync(buildDir, old);
+  fs.renameSync(next, buildDir);
+  fs.rmSync(old, { recursive: true, force: true });
   log(`server and client built in ${elapsed(t)}`);
 }
 

@@ -15,6 +15,7 @@ import { registerAdminRoutes } from './api/admin-routes.js';
 import { registerAuthRoutes } from './api/auth-routes.js';
 import { registerCrmRoutes } from './api/crm-routes.js';
 import { registerHealthRoutes, type MediaHealthSource } from './api/health-routes.js';
+import { registerPrintoutRoutes } from './api/printout-routes.js';
 import { registerErrorHandling } from './http/errors.js';
 import { registerTelephonyRoutes } from './api/telephony-routes.js';
 import { registerRealtime } from './realtime/index.js';
@@ -60,6 +61,8 @@ export interface AppOptions {
   logger?: FastifyServerOptions['logger'];
   https?: { cert: string; key: string };
   telephony?: TelephonyOptions;
+  /** Where print-outs (PDF evidence) are stored; by default 'printouts' beside the database file. */
+  printoutsDir?: string;
 }
 
 export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
@@ -97,6 +100,7 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
     },
   });
   registerCrmRoutes(app, { repos: opts.repos, clock: opts.clock });
+  registerPrintoutRoutes(app, { repos: opts.repos, clock: opts.clock, printoutsDir: opts.printoutsDir ?? path.join(path.dirname(path.resolve(opts.repos.db.name)), 'printouts') });
 
   app.decorate('telephony', undefined);
   if (opts.telephony) {

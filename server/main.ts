@@ -74,6 +74,7 @@ async function main(): Promise<void> {
     secureCookies: Boolean(tls),
     media,
     clientDir: path.join(projectRoot, 'build', 'client'),
+    printoutsDir: path.join(config.dataDir, 'printouts'),
     logger: { level: config.logLevel },
     ...(tls ? { https: { cert: tls.cert, key: tls.key } } : {}),
     telephony: {

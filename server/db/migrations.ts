@@ -375,6 +375,31 @@ export const migrations: readonly Migration[] = [
       );
     `,
   },
+  {
+    version: 5,
+    name: 'print-outs of an attempt (PDF evidence), append-only',
+    sql: `
+      -- Every print-out a candidate made: a PDF rendered by the server (server/printouts/), written
+      -- to '<print-outs directory>/<file>' before its row is stored, and never changed afterwards.
+      CREATE TABLE attempt_printouts (
+        id          TEXT PRIMARY KEY,              -- random UUID, also the start of the file name
+        attempt_id  TEXT NOT NULL REFERENCES attempts(id),
+        kind        TEXT NOT NULL CHECK (kind IN ('customer', 'order', 'case')),
+        subject_id  INTEGER NOT NULL,              -- the customer, order or case row of this attempt
+        title       TEXT NOT NULL,                 -- what was printed, as the print-out names it
+        file        TEXT NOT NULL UNIQUE           -- relative to the print-outs directory: '<attempt id>/<id>-<kind>.pdf'
+                    CHECK (file NOT LIKE '/%' AND file NOT LIKE '%..%' AND file NOT LIKE '%\\%'),
+        sha256      TEXT NOT NULL CHECK (length(sha256) = 64),
+        bytes       INTEGER NOT NULL CHECK (bytes > 0),
+        pages       INTEGER NOT NULL CHECK (pages > 0),
+        created_at  INTEGER NOT NULL,
+        created_by  INTEGER NOT NULL REFERENCES users(id)
+      );
+      CREATE INDEX attempt_printouts_attempt ON attempt_printouts(attempt_id, created_at);
+      CREATE TRIGGER attempt_printouts_no_update BEFORE UPDATE ON attempt_printouts BEGIN SELECT RAISE(ABORT, 'attempt_printouts is append-only'); END;
+      CREATE TRIGGER attempt_printouts_no_delete BEFORE DELETE ON attempt_printouts BEGIN SELECT RAISE(ABORT, 'attempt_printouts is append-only'); END;
+    `,
+  },
 ];
 
 export interface MigrationResult {

@@ -90,6 +90,7 @@ async function scenario(pages: Page[]): Promise<void> {
     await record.getByTestId('identity-status').filter({ hasText: 'Identity verified' }).waitFor();
 
     // Two fields edited; a bad postcode is refused first, naming the field.
+    await record.getByRole('tab', { name: 'Details' }).click();
     await record.getByRole('button', { name: 'Edit details' }).click();
     await record.getByLabel('Postcode').fill('NOT A POSTCODE');
     await record.getByRole('button', { name: 'Save changes' }).click();
@@ -104,6 +105,7 @@ async function scenario(pages: Page[]): Promise<void> {
     expect(await changes.textContent()).toContain('margaret.hughes@example.co.uk → m.hughes@example.co.uk');
 
     // A callback for next week.
+    await record.getByRole('tab', { name: /^Callbacks/ }).click();
     const due = new Date(Date.now() + 7 * 86_400_000);
     const local = `${due.toISOString().slice(0, 10)}T10:30`;
     await record.getByLabel('Due').fill(local);
@@ -125,8 +127,9 @@ async function scenario(pages: Page[]): Promise<void> {
     await candidate.getByLabel('Wrap-up notes').fill('Updated address and e-mail; callback booked.');
     await candidate.getByRole('button', { name: 'Complete wrap-up' }).click();
     await candidate.getByTestId('agent-state').filter({ hasText: 'Ready' }).waitFor();
+    await candidate.getByRole('tab', { name: 'Compose' }).click();
     const followUp = candidate.getByRole('form', { name: 'Follow-up message' });
-    expect(await followUp.getByLabel('To').inputValue()).toBe('m.hughes@example.co.uk');
+    expect(await followUp.getByLabel('To', { exact: true }).inputValue()).toBe('m.hughes@example.co.uk');
     await followUp.getByLabel('Subject').fill('Your callback is booked');
     await followUp.getByLabel('Message').fill('Dear Mrs Hughes, we will call you next week.');
     await followUp.getByRole('button', { name: 'Send' }).click();

@@ -196,8 +196,9 @@ describe('CallRecorder', () => {
     expectEdge(on, resumedAt, resumed);
     expect(max(slice(envR, off + 0.1, on - 0.1))).toBeLessThan(levelR * 0.05); // silence, not noise
     expect(median(slice(envR, on + 0.1, stoppedAt - 0.3))).toBeGreaterThan(levelR * 0.7);
-    // The candidate's tone never stops, before, during and after the caller's pause.
-    expect(min(slice(envL, 0.1, stoppedAt - 0.3))).toBeGreaterThan(levelL * 0.5);
+    // The candidate's tone never stops, before, during and after the caller's pause. (A stop would be
+    // near zero; a quarter leaves room for a tone generator briefly starved of CPU on a loaded machine.)
+    expect(min(slice(envL, 0.1, stoppedAt - 0.3))).toBeGreaterThan(levelL * 0.25);
     expect(rec.relayStats.right?.silenceSamples ?? 0).toBeGreaterThan(2.5 * 48000);
   });
 

@@ -71,6 +71,7 @@ export async function createTestApp(overrides: TestAppOptions = {}): Promise<Tes
     loginRateLimitPerMinute: 1000,
     bodyLimitBytes: 64 * 1024,
     secureCookies: false,
+    printoutsDir: path.join(dir, 'printouts'),
     ...overrides,
     telephony: overrides.telephony
       ? {

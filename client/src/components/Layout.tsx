@@ -3,10 +3,12 @@ import { useNavigate } from 'react-router';
 import { ROLE_LABEL } from '../../../server/protocol/roles.js';
 import { logout } from '../api.js';
 import { useSession } from '../session.js';
+import { useDisplaySettings } from './display-settings.js';
 
 export function Layout({ children }: { children: ReactNode }) {
   const { session, setSession } = useSession();
   const navigate = useNavigate();
+  const [display, toggleDisplay] = useDisplaySettings();
   if (!session) return null;
   const { user } = session;
   const onLogout = async () => {
@@ -30,6 +32,14 @@ export function Layout({ children }: { children: ReactNode }) {
           {user.displayName} · {ROLE_LABEL[user.role]}
           {user.centreName ? ` · ${user.centreName}` : ''}
         </span>
+        <div className="display-settings" role="group" aria-label="Display settings">
+          <button type="button" aria-pressed={display.largeText} onClick={() => toggleDisplay('largeText')}>
+            Larger text
+          </button>
+          <button type="button" aria-pressed={display.highContrast} onClick={() => toggleDisplay('highContrast')}>
+            High contrast
+          </button>
+        </div>
         <button type="button" onClick={onLogout}>
           Log out
         </button>

@@ -1,16 +1,21 @@
-// The candidate's CTI-style agent desktop: agent state, softphone, screen pop of the caller's
-// record, customer search and record, follow-ups and wrap-up, all recorded on the attempt's
-// timeline as they happen.
+// The candidate's CTI-style agent desktop: agent state, softphone and outbound call list, screen
+// pop of the caller's record, customer search and record, inbox and follow-up messages, the
+// knowledge panel and wrap-up, all recorded on the attempt's timeline as they happen (holds and
+// resumes made from the softphone here included).
 import { useCallback, useEffect, useRef, useState } from 'react';
 import { ApiFailure } from '../api.js';
+import { Tabs } from '../components/Tabs.js';
 import { usePhone } from '../softphone/PhoneContext.js';
 import { Softphone } from '../softphone/Softphone.js';
 import { AgentStateBar, type AgentStateName } from './AgentState.js';
-import { crm, type Attempt, type Customer } from './crm-api.js';
+import { CallList } from './CallList.js';
+import { crm, type Attempt, type Customer, type CustomerDetail, type Message } from './crm-api.js';
 import { CustomerRecord } from './CustomerRecord.js';
 import { CustomerSearch } from './CustomerSearch.js';
 import { DesktopContext } from './DesktopContext.js';
-import { FollowUp } from './FollowUp.js';
+import { FollowUp, type ReplyDraft } from './FollowUp.js';
+import { Inbox } from './Inbox.js';
+import { Knowledge } from './Knowledge.js';
 import { useTimeline } from './useTimeline.js';
 import { WrapUp } from './WrapUp.js';
 
@@ -43,7 +48,11 @@ function Workspace({ attempt }: { attempt: Attempt }) {
   const [agentState, setAgentState] = useState<{ name: AgentStateName; since: number }>({ name: 'not-ready', since: Date.now() });
   const [customerId, setCustomerId] = useState<number>();
   const [popResults, setPopResults] = useState<Customer[]>();
-  const [customer, setCustomer] = useState<{ id: number; email: string | null; phone: string; firstName: string }>();
+  const [customer, setCustomer] = useState<CustomerDetail>();
+  const [tool, setTool] = useState('inbox');
+  const [reply, setReply] = useState<ReplyDraft & { messageId: number }>();
+  const [sentCount, setSentCount] = useState(0);
+  const [lastSent, setLastSent] = useState<string>();
   const [customerVersion, setCustomerVersion] = useState(0);
   const customerChanged = useCallback(() => setCustomerVersion((v) => v + 1), []);
   const poppedFor = useRef<string | undefined>(undefined);
@@ -92,30 +101,68 @@ function Workspace({ attempt }: { attempt: Attempt }) {
     if (!call) poppedFor.current = undefined;
   }, [connected, call, changeState]);
 
+  // Hold and resume made from the softphone on this desktop go on the timeline (the phone's held
+  // flag changes only when the other side accepted the re-INVITE).
+  const heldRef = useRef(false);
+  useEffect(() => {
+    if (!call) {
+      heldRef.current = false;
+      return;
+    }
+    if (call.held === heldRef.current) return;
+    heldRef.current = call.held;
+    record(call.held ? 'hold' : 'resume', { label: `${call.peerName} (${call.presentedNumber ?? call.peerNumber})`, direction: call.direction });
+  }, [call, record]);
+
   useEffect(() => {
     if (!customerId) return setCustomer(undefined);
-    crm.customer(attempt.id, customerId).then((c) => setCustomer({ id: c.id, email: c.email, phone: c.phone, firstName: c.firstName }), () => {});
+    crm.customer(attempt.id, customerId).then(setCustomer, () => {});
   }, [attempt.id, customerId, customerVersion]);
 
+  const startReply = useCallback((m: Message) => {
+    setLastSent(undefined);
+    setReply({
+      messageId: m.id,
+      channel: m.channel,
+      to: m.from,
+      subject: m.subject ? (/^re:/i.test(m.subject) ? m.subject : `Re: ${m.subject}`) : '',
+      customerId: m.customerId,
+      label: m.from,
+    });
+    setTool('compose');
+  }, []);
+  // After a reply the form goes back to the open customer, keeping the confirmation in view.
+  const sent = useCallback((confirmation: string) => {
+    setSentCount((n) => n + 1);
+    setLastSent(confirmation);
+    setReply(undefined);
+  }, []);
+  useEffect(() => setLastSent(undefined), [customerId]);
+
+  const composeKey = reply ? `reply:${reply.messageId}` : customer ? `customer:${customer.id}:${customer.email ?? ''}:${customer.mobile ?? ''}:${customer.phone}` : 'none';
   return (
     <DesktopContext.Provider value={{ attemptId: attempt.id, record, openCustomer: setCustomerId, customerId, customerChanged }}>
       <div className="desktop" data-testid="home-candidate">
         <h1 className="visually-hidden">Agent desktop</h1>
         <AgentStateBar state={agentState.name} since={agentState.since} onChange={changeState} online={timeline.online} pending={timeline.pending} />
         <div className="desktop-grid">
-          <aside>
+          <div className="desktop-col">
             <section aria-label="Softphone">
               <h2>Softphone</h2>
               <Softphone />
             </section>
             {agentState.name === 'wrap-up' && (
-              <section aria-label="Wrap-up panel">
+              <section aria-label="Wrap-up panel" className="wrap-up">
                 <h2>Wrap-up</h2>
                 <WrapUp onDone={() => changeState('ready')} />
               </section>
             )}
-          </aside>
-          <main className="workspace">
+            <section aria-label="Call list">
+              <h2>Call list</h2>
+              <CallList />
+            </section>
+          </div>
+          <div className="desktop-col workspace">
             <section aria-label="Customers">
               <h2>Customers</h2>
               {popResults && popResults.length !== 1 && (
@@ -126,15 +173,26 @@ function Workspace({ attempt }: { attempt: Attempt }) {
               <CustomerSearch key={popResults ? popResults.map((c) => c.id).join(',') : 'none'} initialResults={popResults && popResults.length > 1 ? popResults : undefined} />
             </section>
             {customerId && <CustomerRecord key={customerId} customerId={customerId} />}
-          </main>
-          <aside>
-            {customer && (
-              <section aria-label="Follow-up">
-                <h2>Follow-up</h2>
-                <FollowUp key={`${customer.id}:${customer.email ?? ''}:${customer.phone}`} customer={customer} />
-              </section>
-            )}
-          </aside>
+          </div>
+          <div className="desktop-col">
+            <section aria-label="Messages and knowledge" className="tools">
+              <h2 className="visually-hidden">Messages and knowledge</h2>
+              <Tabs
+                label="Messages and knowledge"
+                selected={tool}
+                onSelect={setTool}
+                tabs={[
+                  { id: 'inbox', label: 'Inbox', content: <Inbox reloadKey={sentCount} onReply={startReply} /> },
+                  {
+                    id: 'compose',
+                    label: 'Compose',
+                    content: <FollowUp key={composeKey} customer={customer} draft={reply} onSent={sent} onCancelReply={() => setReply(undefined)} lastSent={lastSent} />,
+                  },
+                  { id: 'knowledge', label: 'Knowledge', content: <Knowledge /> },
+                ]}
+              />
+            </section>
+          </div>
         </div>
       </div>
     </DesktopContext.Provider>

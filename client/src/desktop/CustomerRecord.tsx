@@ -1,12 +1,17 @@
-// One customer's record: details with validated editing (changes shown old → new), the identity
-// check, notes, callbacks, cases and orders. Every action goes on the attempt's timeline.
+// One customer's record, in tabs so it fits the screen while talking: the identity check, details
+// with validated editing (changes shown old → new), notes, callbacks, cases and orders, with
+// click-to-dial and print-outs. Every action goes on the attempt's timeline.
 import { useCallback, useEffect, useState, type FormEvent } from 'react';
+import { Tabs } from '../components/Tabs.js';
 import { usePhone } from '../softphone/PhoneContext.js';
 import { crm, type CustomerDetail, type FieldChange, type Product } from './crm-api.js';
 import { describeError, Notice } from './ApiMessage.js';
 import { useDesktop } from './DesktopContext.js';
+import { date, dateTime, isUkMobile, money, orderPrice, price } from './format.js';
+import { PrintButton } from './PrintButton.js';
 
-type Editable = 'title' | 'firstName' | 'lastName' | 'dateOfBirth' | 'addressLine1' | 'addressLine2' | 'town' | 'postcode' | 'phone' | 'email';
+type Editable = 'title' | 'firstName' | 'lastName' | 'dateOfBirth' | 'addressLine1' | 'addressLine2' | 'town' | 'postcode' | 'phone' | 'mobile' | 'email';
+
 const FIELDS: Array<{ key: Editable; label: string; type?: string; check?: (v: string) => string | undefined }> = [
   { key: 'title', label: 'Title' },
   { key: 'firstName', label: 'First name', check: (v) => (v.trim() ? undefined : 'required') },
@@ -17,10 +22,13 @@ const FIELDS: Array<{ key: Editable; label: string; type?: string; check?: (v: s
   { key: 'town', label: 'Town', check: (v) => (v.trim() ? undefined : 'required') },
   { key: 'postcode', label: 'Postcode', check: (v) => (/^[A-Za-z]{1,2}\d[A-Za-z\d]?\s*\d[A-Za-z]{2}$/.test(v.trim()) ? undefined : 'not a UK postcode') },
   { key: 'phone', label: 'Phone', type: 'tel', check: (v) => (/^(\+44\s?|0)[\d\s]{9,12}$/.test(v.trim()) ? undefined : 'not a UK phone number') },
+  { key: 'mobile', label: 'Mobile', type: 'tel', check: (v) => (!v.trim() || isUkMobile(v) ? undefined : 'not a UK mobile number (07…)') },
   { key: 'email', label: 'E-mail', type: 'email', check: (v) => (!v || /^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(v.trim()) ? undefined : 'not an e-mail address') },
 ];
 
-const money = (pence: number) => `£${(pence / 100).toFixed(2)}`;
+const PREFERENCE: Record<string, string> = { phone: 'Phone', email: 'E-mail', sms: 'SMS', post: 'Post' };
+const STATUS: Record<string, string> = { open: 'Open', in_progress: 'In progress', resolved: 'Resolved', closed: 'Closed', placed: 'Placed', active: 'Active', cancelled: 'Cancelled', done: 'Done' };
+const SALE: Record<string, string> = { standard: '', upsell: ' (up-sell)', cross_sell: ' (cross-sell)' };
 
 export function CustomerRecord({ customerId }: { customerId: number }) {
   const { attemptId, record, customerChanged } = useDesktop();
@@ -49,7 +57,9 @@ export function CustomerRecord({ customerId }: { customerId: number }) {
     setVerified(undefined);
     setEditing(undefined);
     setLastChanges([]);
-    void load().then((d) => d && record('record-opened', { customerId: d.id, accountNumber: d.accountNumber }));
+    void load().then(
+      (d) => d && record('record-opened', { recordType: 'customer', recordId: d.id, customerId: d.id, accountNumber: d.accountNumber, label: `${d.firstName} ${d.lastName} (${d.accountNumber})` }),
+    );
     crm.products(attemptId).then(setProducts, () => {});
   }, [attemptId, customerId, load, record]);
 
@@ -102,59 +112,61 @@ export function CustomerRecord({ customerId }: { customerId: number }) {
       form.reset();
       setNotice({ kind: 'ok', text });
       await load();
+      customerChanged();
     } catch (err) {
       setNotice({ kind: 'error', text: describeError(err) });
     }
   };
 
   const inCall = Boolean(state.call);
-  return (
-    <article className="record" aria-label={`Customer ${c.firstName} ${c.lastName}`} data-testid="customer-record">
-      <header className="record-head">
-        <h3>
-          {c.title ? `${c.title} ` : ''}
-          {c.firstName} {c.lastName} <span className="muted">· {c.accountNumber}</span>
-        </h3>
-        {verified === true && <span className="tag ok" data-testid="identity-status">Identity verified</span>}
-        {verified === false && <span className="tag bad" data-testid="identity-status">Identity NOT verified</span>}
-        {c.doNotCall && <span className="tag bad">Do not call</span>}
-        <button type="button" disabled={inCall || c.doNotCall} onClick={() => phone?.dial(c.phone.replace(/\s/g, ''), `${c.firstName} ${c.lastName}`)}>
-          Call {c.phone}
-        </button>
-      </header>
-      <Notice notice={notice} />
+  const canDial = state.registration === 'registered' && !inCall && !c.doNotCall;
+  const name = `${c.firstName} ${c.lastName}`;
+  const dial = (number: string) => phone?.dial(number.replace(/\s/g, ''), name);
 
-      <section aria-label="Identity check">
-        <h4>Security questions</h4>
-        <form onSubmit={checkIdentity}>
-          {c.securityQuestions.map((q) => (
-            <div key={q.id}>
-              <label htmlFor={`sq-${q.id}`}>{q.question}</label>
-              <input id={`sq-${q.id}`} value={answers[q.id] ?? ''} onChange={(e) => setAnswers({ ...answers, [q.id]: e.target.value })} autoComplete="off" />
-            </div>
-          ))}
+  const identity = (
+    <section aria-label="Identity check">
+      <h4>Security questions</h4>
+      <p className="muted small">Ask two questions; never read out or hint at an answer.</p>
+      <form onSubmit={checkIdentity} className="stack">
+        {c.securityQuestions.map((q) => (
+          <div key={q.id}>
+            <label htmlFor={`sq-${q.id}`}>{q.question}</label>
+            <input id={`sq-${q.id}`} value={answers[q.id] ?? ''} onChange={(e) => setAnswers({ ...answers, [q.id]: e.target.value })} autoComplete="off" />
+          </div>
+        ))}
+        <div className="row">
           <button type="submit">Check identity</button>
-        </form>
-      </section>
+        </div>
+      </form>
+    </section>
+  );
 
-      <section aria-label="Details">
-        <h4>Details</h4>
-        {!editing ? (
-          <>
-            <dl className="details">
-              {FIELDS.map((f) => (
-                <div key={f.key}>
-                  <dt>{f.label}</dt>
-                  <dd>{(c[f.key] as string | null) || '—'}</dd>
-                </div>
-              ))}
-            </dl>
+  const details = (
+    <section aria-label="Details">
+      <h4 className="visually-hidden">Details</h4>
+      {!editing ? (
+        <>
+          <dl className="details">
+            {FIELDS.map((f) => (
+              <div key={f.key}>
+                <dt>{f.label}</dt>
+                <dd>{(c[f.key] as string | null) || '—'}</dd>
+              </div>
+            ))}
+            <div>
+              <dt>Contact preference</dt>
+              <dd>{c.contactPreference ? PREFERENCE[c.contactPreference] : '—'}</dd>
+            </div>
+          </dl>
+          <div className="row">
             <button type="button" onClick={startEdit}>
               Edit details
             </button>
-          </>
-        ) : (
-          <form onSubmit={save} noValidate>
+          </div>
+        </>
+      ) : (
+        <form onSubmit={save} noValidate>
+          <div className="form-grid">
             {FIELDS.map((f) => (
               <div key={f.key}>
                 <label htmlFor={`f-${f.key}`}>{f.label}</label>
@@ -163,130 +175,261 @@ export function CustomerRecord({ customerId }: { customerId: number }) {
                   type={f.type ?? 'text'}
                   value={editing[f.key]}
                   aria-invalid={Boolean(fieldErrors[f.key])}
+                  aria-describedby={fieldErrors[f.key] ? `f-${f.key}-error` : undefined}
                   onChange={(e) => setEditing({ ...editing, [f.key]: e.target.value })}
                 />
-                {fieldErrors[f.key] && <span className="error">{fieldErrors[f.key]}</span>}
+                {fieldErrors[f.key] && (
+                  <span className="error" id={`f-${f.key}-error`}>
+                    {fieldErrors[f.key]}
+                  </span>
+                )}
               </div>
             ))}
-            <div className="row">
-              <button type="submit">Save changes</button>
-              <button type="button" onClick={() => setEditing(undefined)}>
-                Cancel
-              </button>
-            </div>
-          </form>
-        )}
-        {lastChanges.length > 0 && (
-          <ul className="changes" aria-label="Changes saved" data-testid="changes">
-            {lastChanges.map((ch) => (
-              <li key={ch.field}>
-                {ch.field}: {String(ch.old ?? '—')} → {String(ch.new ?? '—')}
-              </li>
-            ))}
-          </ul>
-        )}
-      </section>
-
-      <section aria-label="Notes">
-        <h4>Notes</h4>
-        <ul>{c.notes.map((n) => <li key={n.id}>{n.body}</li>)}</ul>
-        <form
-          onSubmit={submit(async (f) => {
-            const body = String(f.get('body') ?? '').trim();
-            const r = await crm.addNote(attemptId, c.id, body);
-            record('note-added', { customerId: c.id, noteId: r.note.id, length: body.length });
-            return 'Note added.';
-          })}
-        >
-          <label htmlFor="note-body">New note</label>
-          <textarea id="note-body" name="body" required rows={2} />
-          <button type="submit">Add note</button>
+          </div>
+          <div className="row">
+            <button type="submit">Save changes</button>
+            <button type="button" onClick={() => setEditing(undefined)}>
+              Cancel
+            </button>
+          </div>
         </form>
-      </section>
+      )}
+      {lastChanges.length > 0 && (
+        <ul className="changes" aria-label="Changes saved" data-testid="changes">
+          {lastChanges.map((ch) => (
+            <li key={ch.field}>
+              {ch.field}: {String(ch.old ?? '—')} → {String(ch.new ?? '—')}
+            </li>
+          ))}
+        </ul>
+      )}
+    </section>
+  );
 
-      <section aria-label="Callbacks">
-        <h4>Callbacks and tasks</h4>
-        <ul>{c.callbacks.map((b) => <li key={b.id}>{b.dueAt}: {b.reason}</li>)}</ul>
-        <form
-          onSubmit={submit(async (f) => {
-            const dueAt = String(f.get('dueAt') ?? '');
-            const reason = String(f.get('reason') ?? '').trim();
-            const r = await crm.addCallback(attemptId, c.id, dueAt, reason);
-            record('callback-created', { customerId: c.id, callbackId: r.callback.id, dueAt, reason });
-            return 'Callback created.';
-          })}
-        >
+  const notes = (
+    <section aria-label="Notes">
+      <h4 className="visually-hidden">Notes</h4>
+      {c.notes.length === 0 ? (
+        <p className="muted">No notes yet.</p>
+      ) : (
+        <ul className="items">
+          {c.notes.map((n) => (
+            <li key={n.id}>
+              <span className="muted small">{dateTime(n.createdAt)}</span> {n.body}
+            </li>
+          ))}
+        </ul>
+      )}
+      <form
+        onSubmit={submit(async (f) => {
+          const body = String(f.get('body') ?? '').trim();
+          const r = await crm.addNote(attemptId, c.id, body);
+          record('note-added', { customerId: c.id, noteId: r.note.id, length: body.length });
+          return 'Note added.';
+        })}
+      >
+        <label htmlFor="note-body">New note</label>
+        <textarea id="note-body" name="body" required rows={2} />
+        <div className="row">
+          <button type="submit">Add note</button>
+        </div>
+      </form>
+    </section>
+  );
+
+  const callbacks = (
+    <section aria-label="Callbacks">
+      <h4 className="visually-hidden">Callbacks and tasks</h4>
+      {c.callbacks.length === 0 ? (
+        <p className="muted">No callbacks or tasks.</p>
+      ) : (
+        <ul className="items">
+          {c.callbacks.map((b) => (
+            <li key={b.id}>
+              <strong>{b.dueAt.replace('T', ' ')}</strong> · {b.kind === 'task' ? 'Task' : 'Callback'}
+              {b.priority && b.priority !== 'normal' ? ` · ${b.priority} priority` : ''} · {STATUS[b.status] ?? b.status}: {b.reason}
+            </li>
+          ))}
+        </ul>
+      )}
+      <form
+        className="form-grid"
+        onSubmit={submit(async (f) => {
+          const dueAt = String(f.get('dueAt') ?? '');
+          const reason = String(f.get('reason') ?? '').trim();
+          const r = await crm.addCallback(attemptId, c.id, dueAt, reason);
+          record('callback-created', { customerId: c.id, callbackId: r.callback.id, dueAt, reason });
+          return 'Callback created.';
+        })}
+      >
+        <div>
           <label htmlFor="cb-due">Due</label>
           <input id="cb-due" name="dueAt" type="datetime-local" required />
+        </div>
+        <div>
           <label htmlFor="cb-reason">Reason</label>
           <input id="cb-reason" name="reason" required />
+        </div>
+        <div className="row span-all">
           <button type="submit">Create callback</button>
-        </form>
-      </section>
+        </div>
+      </form>
+    </section>
+  );
 
-      <section aria-label="Cases">
-        <h4>Cases and complaints</h4>
-        <ul>{c.cases.map((k) => <li key={k.id}>{k.type} · {k.priority} · {k.status}: {k.description}</li>)}</ul>
-        <form
-          onSubmit={submit(async (f) => {
-            const body = { type: String(f.get('type')), priority: String(f.get('priority')), description: String(f.get('description') ?? '').trim(), escalated: f.get('escalated') === 'on' };
-            const r = await crm.addCase(attemptId, c.id, body);
-            record('case-created', { customerId: c.id, caseId: r.case.id, type: body.type, priority: body.priority, escalated: body.escalated });
-            return 'Case created.';
-          })}
-        >
-          <label htmlFor="case-type">Type</label>
-          <select id="case-type" name="type">
-            <option value="complaint">Complaint</option>
-            <option value="query">Query</option>
-          </select>
-          <label htmlFor="case-priority">Priority</label>
-          <select id="case-priority" name="priority">
-            <option value="low">Low</option>
-            <option value="medium">Medium</option>
-            <option value="high">High</option>
-            <option value="urgent">Urgent</option>
-          </select>
-          <label htmlFor="case-description">Description</label>
-          <textarea id="case-description" name="description" required rows={2} />
-          <label>
-            <input type="checkbox" name="escalated" /> Escalate to a supervisor
-          </label>
+  const cases = (
+    <section aria-label="Cases">
+      <h4 className="visually-hidden">Cases and complaints</h4>
+      {c.cases.length === 0 ? (
+        <p className="muted">No cases.</p>
+      ) : (
+        <ul className="items">
+          {c.cases.map((k) => (
+            <li key={k.id} className="item-with-action">
+              <div>
+                <strong>{k.reference}</strong> · {k.type === 'complaint' ? 'Complaint' : 'Query'} · {k.priority} priority · {STATUS[k.status] ?? k.status}
+                {k.escalated && <span className="tag bad">Escalated</span>}
+                <div className="small">{k.description}</div>
+              </div>
+              <PrintButton kind="case" subjectId={k.id} label={`case ${k.reference}`} onResult={setNotice} />
+            </li>
+          ))}
+        </ul>
+      )}
+      <form
+        onSubmit={submit(async (f) => {
+          const body = { type: String(f.get('type')), priority: String(f.get('priority')), description: String(f.get('description') ?? '').trim(), escalated: f.get('escalated') === 'on' };
+          const r = await crm.addCase(attemptId, c.id, body);
+          record('case-created', { customerId: c.id, caseId: r.case.id, type: body.type, priority: body.priority, escalated: body.escalated });
+          return 'Case created.';
+        })}
+      >
+        <div className="form-grid">
+          <div>
+            <label htmlFor="case-type">Type</label>
+            <select id="case-type" name="type">
+              <option value="complaint">Complaint</option>
+              <option value="query">Query</option>
+            </select>
+          </div>
+          <div>
+            <label htmlFor="case-priority">Priority</label>
+            <select id="case-priority" name="priority">
+              <option value="low">Low</option>
+              <option value="medium">Medium</option>
+              <option value="high">High</option>
+              <option value="urgent">Urgent</option>
+            </select>
+          </div>
+        </div>
+        <label htmlFor="case-description">Description</label>
+        <textarea id="case-description" name="description" required rows={2} />
+        <label className="check">
+          <input type="checkbox" name="escalated" /> Escalate to a supervisor
+        </label>
+        <div className="row">
           <button type="submit">Create case</button>
-        </form>
-      </section>
+        </div>
+      </form>
+    </section>
+  );
 
-      <section aria-label="Orders">
-        <h4>Orders</h4>
-        <ul>{c.orders.map((o) => <li key={o.id}>{o.reference} · {money(o.totalPence)} · {o.lines.map((l) => `${l.quantity}× ${l.productName}`).join(', ')}</li>)}</ul>
-        <form
-          onSubmit={submit(async (f) => {
-            const saleType = String(f.get('saleType') ?? 'standard') as 'standard' | 'upsell' | 'cross_sell';
-            const lines = [{ productCode: String(f.get('product')), quantity: Number(f.get('quantity')), saleType }];
-            const r = await crm.addOrder(attemptId, c.id, lines);
-            record('order-created', { customerId: c.id, orderId: r.order.id, totalPence: r.order.totalPence, lines });
-            return `Order created: ${money(r.order.totalPence)}.`;
-          })}
-        >
-          <label htmlFor="order-product">Product</label>
-          <select id="order-product" name="product" required>
-            {products.map((p) => (
-              <option key={p.code} value={p.code}>
-                {p.name} ({money(p.pricePence)})
-              </option>
-            ))}
-          </select>
-          <label htmlFor="order-qty">Quantity</label>
-          <input id="order-qty" name="quantity" type="number" min={1} max={99} defaultValue={1} required />
-          <label htmlFor="order-sale-type">Sale type</label>
-          <select id="order-sale-type" name="saleType">
-            <option value="standard">Standard</option>
-            <option value="upsell">Up-sell</option>
-            <option value="cross_sell">Cross-sell</option>
-          </select>
+  const orders = (
+    <section aria-label="Orders">
+      <h4 className="visually-hidden">Orders</h4>
+      {c.orders.length === 0 ? (
+        <p className="muted">No orders.</p>
+      ) : (
+        <ul className="items">
+          {c.orders.map((o) => (
+            <li key={o.id} className="item-with-action">
+              <div>
+                <strong>{o.reference}</strong> · {date(o.createdAt)} · {STATUS[o.status] ?? o.status} · {orderPrice(o)}
+                <div className="small">{o.lines.map((l) => `${l.quantity}× ${l.productName}${SALE[l.saleType] ?? ''}`).join(', ')}</div>
+              </div>
+              <PrintButton kind="order" subjectId={o.id} label={`order ${o.reference}`} onResult={setNotice} />
+            </li>
+          ))}
+        </ul>
+      )}
+      <form
+        onSubmit={submit(async (f) => {
+          const saleType = String(f.get('saleType') ?? 'standard') as 'standard' | 'upsell' | 'cross_sell';
+          const lines = [{ productCode: String(f.get('product')), quantity: Number(f.get('quantity')), saleType }];
+          const r = await crm.addOrder(attemptId, c.id, lines);
+          record('order-created', { customerId: c.id, orderId: r.order.id, totalPence: r.order.totalPence, lines });
+          return `Order created: ${money(r.order.totalPence)}.`;
+        })}
+      >
+        <label htmlFor="order-product">Product</label>
+        <select id="order-product" name="product" required>
+          {products.map((p) => (
+            <option key={p.code} value={p.code}>
+              {p.name} ({price(p.pricePence, p.priceBasis)})
+            </option>
+          ))}
+        </select>
+        <div className="form-grid">
+          <div>
+            <label htmlFor="order-qty">Quantity</label>
+            <input id="order-qty" name="quantity" type="number" min={1} max={99} defaultValue={1} required />
+          </div>
+          <div>
+            <label htmlFor="order-sale-type">Sale type</label>
+            <select id="order-sale-type" name="saleType">
+              <option value="standard">Standard</option>
+              <option value="upsell">Up-sell</option>
+              <option value="cross_sell">Cross-sell</option>
+            </select>
+          </div>
+        </div>
+        <div className="row">
           <button type="submit">Place order</button>
-        </form>
-      </section>
+        </div>
+      </form>
+    </section>
+  );
+
+  const count = (n: number) => (n > 0 ? <span className="count"> ({n})</span> : null);
+  return (
+    <article className="record" aria-label={`Customer ${name}`} data-testid="customer-record">
+      <header className="record-head">
+        <h3>
+          {c.title ? `${c.title} ` : ''}
+          {name} <span className="muted">· {c.accountNumber}</span>
+        </h3>
+        {verified === true && <span className="tag ok" data-testid="identity-status">Identity verified</span>}
+        {verified === false && <span className="tag bad" data-testid="identity-status">Identity NOT verified</span>}
+        {c.doNotCall && <span className="tag bad" data-testid="do-not-call">Do not call</span>}
+        <div className="record-actions">
+          <button type="button" className="small" disabled={!canDial} onClick={() => dial(c.phone)}>
+            Call {c.phone}
+          </button>
+          {c.mobile && (
+            <button type="button" className="small" disabled={!canDial} onClick={() => dial(c.mobile!)}>
+              Call mobile {c.mobile}
+            </button>
+          )}
+          <PrintButton kind="customer" subjectId={c.id} label={`record of ${name}`} onResult={setNotice} />
+        </div>
+      </header>
+      <p className="record-summary small muted">
+        {[c.addressLine1, c.addressLine2, c.town, c.postcode].filter(Boolean).join(', ')}
+        {c.email ? ` · ${c.email}` : ''}
+        {c.contactPreference ? ` · prefers ${PREFERENCE[c.contactPreference]?.toLowerCase()}` : ''}
+      </p>
+      <Notice notice={notice} />
+      <Tabs
+        label="Customer record"
+        tabs={[
+          { id: 'identity', label: 'Identity', content: identity },
+          { id: 'details', label: 'Details', content: details },
+          { id: 'notes', label: <>Notes{count(c.notes.length)}</>, content: notes },
+          { id: 'callbacks', label: <>Callbacks{count(c.callbacks.length)}</>, content: callbacks },
+          { id: 'cases', label: <>Cases{count(c.cases.length)}</>, content: cases },
+          { id: 'orders', label: <>Orders{count(c.orders.length)}</>, content: orders },
+        ]}
+      />
     </article>
   );
 }

@@ -13,16 +13,53 @@ export interface Customer {
   town: string;
   postcode: string;
   phone: string;
+  mobile: string | null;
   email: string | null;
+  contactPreference: 'phone' | 'email' | 'sms' | 'post' | null;
   doNotCall: boolean;
   version: number;
 }
 
+export type PriceBasis = 'monthly' | 'one_off';
+
+export interface OrderLine {
+  productCode: string;
+  productName: string;
+  quantity: number;
+  unitPricePence: number;
+  lineTotalPence: number;
+  priceBasis: PriceBasis;
+  saleType: 'standard' | 'upsell' | 'cross_sell';
+}
+
+export interface Order {
+  id: number;
+  reference: string;
+  status: 'placed' | 'active' | 'cancelled';
+  totalPence: number;
+  monthlyPence: number;
+  oneOffPence: number;
+  createdAt: number;
+  lines: OrderLine[];
+}
+
+export interface Case {
+  id: number;
+  reference: string;
+  type: 'complaint' | 'query';
+  category: string | null;
+  priority: 'low' | 'medium' | 'high' | 'urgent';
+  status: 'open' | 'in_progress' | 'resolved' | 'closed';
+  escalated: boolean;
+  description: string;
+  createdAt: number;
+}
+
 export interface CustomerDetail extends Customer {
   notes: Array<{ id: number; body: string; createdAt: number }>;
-  orders: Array<{ id: number; reference: string; totalPence: number; createdAt: number; lines: Array<{ productCode: string; productName: string; quantity: number }> }>;
-  cases: Array<{ id: number; type: string; priority: string; status: string; description: string }>;
-  callbacks: Array<{ id: number; dueAt: string; reason: string }>;
+  orders: Order[];
+  cases: Case[];
+  callbacks: Array<{ id: number; kind: 'callback' | 'task'; dueAt: string; priority: string; reason: string; status: 'open' | 'done' }>;
   securityQuestions: Array<{ id: number; question: string }>;
 }
 
@@ -33,6 +70,80 @@ export interface Product {
   features: string[];
   benefits: string[];
   pricePence: number;
+  priceBasis: PriceBasis;
+}
+
+export interface KbArticle {
+  id: number;
+  slug: string;
+  title: string;
+  category: string;
+  body: string;
+  tags: string[];
+}
+
+export interface Script {
+  id: number;
+  key: string;
+  title: string;
+  purpose: string;
+  steps: string[];
+}
+
+export interface CallListEntry {
+  id: number;
+  position: number;
+  customerId: number | null;
+  accountNumber: string | null;
+  name: string;
+  phone: string;
+  /** The entry's own flag or its customer's. */
+  doNotCall: boolean;
+  reason: string;
+}
+
+export type Channel = 'email' | 'sms';
+
+export interface MessageTemplate {
+  key: string;
+  channel: Channel;
+  name: string;
+  subject: string | null;
+  body: string;
+}
+
+export interface CrmDocument {
+  key: string;
+  title: string;
+  fileName: string;
+}
+
+export interface Message {
+  id: number;
+  customerId: number | null;
+  direction: 'in' | 'out';
+  channel: Channel;
+  from: string;
+  to: string;
+  cc: string[];
+  subject: string | null;
+  body: string;
+  templateKey: string | null;
+  attachments: Array<{ kind: 'document' | 'order'; key?: string; orderId?: number; name: string }>;
+  createdAt: number;
+}
+
+export type AttachmentRequest = { kind: 'document'; key: string } | { kind: 'order'; orderId: number };
+
+export interface OutgoingMessage {
+  channel: Channel;
+  to: string;
+  cc?: string[];
+  subject?: string;
+  body: string;
+  templateKey?: string;
+  attachments?: AttachmentRequest[];
+  customerId?: number;
 }
 
 export interface Attempt {
@@ -68,6 +179,12 @@ export const crm = {
   products: (a: string) => api<{ products: Product[] }>('GET', `${base(a)}/products`).then((r) => r.products),
   wrapUpCodes: (a: string) => api<{ codes: Array<{ code: string; label: string }> }>('GET', `${base(a)}/wrap-up-codes`).then((r) => r.codes),
   wrapUp: (a: string, body: { code: string; notes: string; customerId?: number }) => api<{ wrapUp: { id: number } }>('POST', `${base(a)}/wrap-ups`, body),
-  sendMessage: (a: string, body: { channel: 'email' | 'sms'; to: string; subject?: string; body: string }) =>
-    api<{ message: { id: number } }>('POST', `${base(a)}/messages`, body),
+  sendMessage: (a: string, body: OutgoingMessage) => api<{ message: Message }>('POST', `${base(a)}/messages`, body),
+  messages: (a: string, direction?: 'in' | 'out') =>
+    api<{ messages: Message[] }>('GET', `${base(a)}/messages${direction ? `?direction=${direction}` : ''}`).then((r) => r.messages),
+  templates: (a: string) => api<{ templates: MessageTemplate[]; documents: CrmDocument[] }>('GET', `${base(a)}/message-templates`),
+  knowledgeBase: (a: string, q: string) =>
+    api<{ articles: KbArticle[] }>('GET', `${base(a)}/knowledge-base${q.trim() ? `?q=${encodeURIComponent(q.trim())}` : ''}`).then((r) => r.articles),
+  scripts: (a: string) => api<{ scripts: Script[] }>('GET', `${base(a)}/scripts`).then((r) => r.scripts),
+  callList: (a: string) => api<{ entries: CallListEntry[] }>('GET', `${base(a)}/call-list`).then((r) => r.entries),
 };

@@ -5,6 +5,7 @@ import { AttemptRepository } from './attempts.js';
 import { CallRepository } from './calls.js';
 import { CentreRepository } from './centres.js';
 import { CrmRepository } from './crm.js';
+import { PrintoutRepository } from './printouts.js';
 import { SessionRepository } from './sessions.js';
 import { UserRepository } from './users.js';
 
@@ -17,6 +18,7 @@ export interface Repositories {
   crm: CrmRepository;
   attempts: AttemptRepository;
   attemptEvents: AttemptEventRepository;
+  printouts: PrintoutRepository;
   /** Runs fn in one write transaction: all of it is stored, or none. */
   transaction<T>(fn: () => T): T;
 }
@@ -31,6 +33,7 @@ export function createRepositories(db: Db): Repositories {
     crm: new CrmRepository(db),
     attempts: new AttemptRepository(db),
     attemptEvents: new AttemptEventRepository(db),
+    printouts: new PrintoutRepository(db),
     transaction: <T>(fn: () => T): T => db.transaction(fn)(),
   };
 }

@@ -108,11 +108,22 @@ const probes: Probe[] = [
   { method: 'GET', url: '/api/attempts/:id/wrap-up-codes', path: () => `/api/attempts/${CRM_ATTEMPT}/wrap-up-codes`, ok: 200 },
   { method: 'GET', url: '/api/attempts/:id/call-list', path: () => `/api/attempts/${CRM_ATTEMPT}/call-list`, ok: 200 },
   { method: 'GET', url: '/api/attempts/:id/message-templates', path: () => `/api/attempts/${CRM_ATTEMPT}/message-templates`, ok: 200 },
+  // Print-outs: PRINTOUT_ID is one candidate1 printed in CRM_ATTEMPT (made in beforeAll).
+  {
+    method: 'POST',
+    url: '/api/attempts/:id/printouts',
+    path: () => `/api/attempts/${CRM_ATTEMPT}/printouts`,
+    body: (t) => ({ kind: 'customer', subjectId: t.repos.crm.findCustomerByAccount(CRM_ATTEMPT, 'BL100231')!.id }),
+    ok: 201,
+  },
+  { method: 'GET', url: '/api/attempts/:id/printouts', path: () => `/api/attempts/${CRM_ATTEMPT}/printouts`, ok: 200 },
+  { method: 'GET', url: '/api/attempts/:id/printouts/:pid', path: () => `/api/attempts/${CRM_ATTEMPT}/printouts/${PRINTOUT_ID}`, ok: 200 },
 ];
 
 const CALL_ID = '00000000-0000-4000-8000-000000000001';
 const TIMELINE_ATTEMPT_ID = '00000000-0000-4000-8000-0000000000a1';
 let CRM_ATTEMPT = '';
+let PRINTOUT_ID = '';
 let t: TestApp;
 beforeAll(async () => {
   t = await createTestApp({ telephony: {} });
@@ -128,6 +139,9 @@ beforeAll(async () => {
   const assessor = await t.loginAs('assessor');
   const made = await t.app.inject({ method: 'POST', url: '/api/attempts', headers: { cookie: assessor.cookie, 'x-csrf-token': assessor.csrf }, payload: { candidateUserId: t.users.candidate } });
   CRM_ATTEMPT = (made.json() as { attempt: { id: string } }).attempt.id;
+  const candidate = await t.loginAs('candidate');
+  const printed = await t.app.inject({ method: 'POST', url: `/api/attempts/${CRM_ATTEMPT}/printouts`, headers: { cookie: candidate.cookie, 'x-csrf-token': candidate.csrf }, payload: { kind: 'customer', subjectId: t.repos.crm.findCustomerByAccount(CRM_ATTEMPT, 'BL100231')!.id } });
+  PRINTOUT_ID = (printed.json() as { printout: { id: string } }).printout.id;
 });
 afterAll(async () => {
   await t.close();

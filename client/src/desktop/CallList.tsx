@@ -1,0 +1,66 @@
+// The outbound call list: who to call and why, with do-not-call entries flagged and never
+// diallable. "Call" dials through the softphone (the server routes a customer's number to the
+// candidate's assessor, who plays the customer); "Open record" shows the customer first.
+import { useEffect, useState } from 'react';
+import { usePhone } from '../softphone/PhoneContext.js';
+import { describeError } from './ApiMessage.js';
+import { crm, type CallListEntry } from './crm-api.js';
+import { useDesktop } from './DesktopContext.js';
+
+export function CallList() {
+  const { attemptId, openCustomer, customerId } = useDesktop();
+  const { phone, state } = usePhone();
+  const [entries, setEntries] = useState<CallListEntry[]>();
+  const [error, setError] = useState<string>();
+  // The flags follow the records: a customer marked do-not-call during the attempt shows here too.
+  useEffect(() => {
+    crm.callList(attemptId).then(setEntries, (err: unknown) => setError(describeError(err)));
+  }, [attemptId, customerId]);
+
+  if (error) return <p className="error" role="alert">{error}</p>;
+  if (!entries) return <p className="muted">Loading the call list…</p>;
+  if (entries.length === 0) return <p className="muted">No one to call.</p>;
+  const busy = Boolean(state.call);
+  const registered = state.registration === 'registered';
+  return (
+    <>
+      {busy && <p className="muted small">Finish the current call before dialling the next.</p>}
+      {!registered && <p className="muted small">The phone is not registered, so calls cannot be made.</p>}
+      <ol className="call-list">
+        {entries.map((e) => (
+          <li key={e.id} className={e.doNotCall ? 'dnc' : undefined} data-testid="call-list-entry">
+            <div className="call-list-head">
+              <strong>{e.name}</strong>
+              {e.doNotCall && (
+                <span className="tag bad" data-testid="dnc-flag">
+                  Do not call
+                </span>
+              )}
+            </div>
+            <div className="small">
+              <span className="number">{e.phone}</span>
+              {e.accountNumber ? ` · ${e.accountNumber}` : ' · no account'}
+            </div>
+            <div className="small muted">{e.reason}</div>
+            <div className="row">
+              <button
+                type="button"
+                className="small call"
+                disabled={e.doNotCall || busy || !registered}
+                title={e.doNotCall ? 'Do not call: this person must not be called' : undefined}
+                onClick={() => phone?.dial(e.phone.replace(/\s/g, ''), e.name)}
+              >
+                Call<span className="visually-hidden"> {e.name}</span>
+              </button>
+              {e.customerId !== null && (
+                <button type="button" className="small" onClick={() => openCustomer(e.customerId!)}>
+                  Open record<span className="visually-hidden"> of {e.name}</span>
+                </button>
+              )}
+            </div>
+          </li>
+        ))}
+      </ol>
+    </>
+  );
+}

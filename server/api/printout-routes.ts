@@ -1,0 +1,209 @@
+// Print-outs of the agent desktop, under /api/attempts/:id/printouts: the candidate prints a
+// customer record, an order confirmation or a case form; the server renders the PDF
+// (server/printouts/render.ts), stores it with the attempt as evidence (server/printouts/store.ts)
+// and serves it back. Who may do what is the same as for the attempt's CRM data (crm-routes.ts):
+//   - the attempt's candidate prints, while the attempt is open (closed: 409);
+//   - the candidate, an assessor of the attempt's centre, moderators and admins list and read;
+//   - anyone else gets 404, the same answer as for an unknown id, so ids cannot be probed.
+import path from 'node:path';
+import send from '@fastify/send';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { requireSession } from '../auth/access.js';
+import type { Clock } from '../clock.js';
+import type { Attempt } from '../db/repositories/attempts.js';
+import type { Case } from '../db/repositories/crm.js';
+import type { Repositories } from '../db/repositories/index.js';
+import type { Printout, PrintoutKind } from '../db/repositories/printouts.js';
+import { HttpError } from '../http/errors.js';
+import type { SessionUser } from '../protocol/roles.js';
+import { renderCaseForm, renderCustomerRecord, renderOrderConfirmation, type PrintMeta, type RenderedPdf } from '../printouts/render.js';
+import { printoutFile, storePrintout } from '../printouts/store.js';
+
+export interface PrintoutRouteOptions {
+  repos: Repositories;
+  clock: Clock;
+  /** Where the PDFs are kept: '<printoutsDir>/<attempt id>/<id>-<kind>.pdf'. */
+  printoutsDir: string;
+}
+
+/** A print-out as the API shows it. */
+export interface PrintoutSummary {
+  id: string;
+  kind: PrintoutKind;
+  subjectId: number;
+  title: string;
+  sha256: string;
+  bytes: number;
+  pages: number;
+  createdAt: number;
+  url: string;
+}
+
+const READERS = { access: ['candidate', 'assessor', 'moderator', 'admin'] } as const;
+const WRITER = { access: ['candidate'] } as const;
+const KINDS: readonly PrintoutKind[] = ['customer', 'order', 'case'];
+
+const UUID = '^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$';
+const attemptParams = { type: 'object', required: ['id'], properties: { id: { type: 'string', pattern: UUID } } } as const;
+const printoutParams = { type: 'object', required: ['id', 'pid'], properties: { id: { type: 'string', pattern: UUID }, pid: { type: 'string', pattern: UUID } } } as const;
+
+type AttemptParams = { id: string };
+type PrintoutParams = { id: string; pid: string };
+
+function canRead(user: SessionUser, attempt: Attempt): boolean {
+  switch (user.role) {
+    case 'admin':
+    case 'moderator':
+      return true;
+    case 'assessor':
+      return user.centreId !== null && user.centreId === attempt.centreId;
+    case 'candidate':
+      return attempt.candidateUserId === user.id;
+  }
+}
+
+/** A file name safe in any header and on any file system: "Order confirmation ORD-000003" → "order-confirmation-ORD-000003.pdf". */
+export function downloadName(p: Pick<Printout, 'title' | 'kind'>): string {
+  const slug = p.title
+    .normalize('NFKD')
+    .replace(/\p{M}/gu, '')
+    .replace(/[^A-Za-z0-9]+/g, '-')
+    .replace(/^-+|-+$/g, '')
+    .slice(0, 80)
+    .replace(/^([A-Z][a-z]+(?:-[a-z]+)*)/, (words) => words.toLowerCase());
+  return `${slug || p.kind}.pdf`;
+}
+
+export const summarisePrintout = (p: Printout): PrintoutSummary => ({
+  id: p.id,
+  kind: p.kind,
+  subjectId: p.subjectId,
+  title: p.title,
+  sha256: p.sha256,
+  bytes: p.bytes,
+  pages: p.pages,
+  createdAt: p.createdAt,
+  url: `/api/attempts/${p.attemptId}/printouts/${p.id}`,
+});
+
+export function registerPrintoutRoutes(app: FastifyInstance, opts: PrintoutRouteOptions): void {
+  const { repos, clock } = opts;
+  const crm = repos.crm;
+
+  const notFound = (): HttpError => new HttpError(404, 'not_found', 'There is no such attempt.');
+
+  /** The attempt, if this user may see it; otherwise the same 404 as an unknown id. */
+  const readable = (request: FastifyRequest<{ Params: AttemptParams }>): { attempt: Attempt; user: SessionUser } => {
+    const user = requireSession(request).user;
+    const attempt = repos.attempts.findById(request.params.id.toLowerCase());
+    if (!attempt || !canRead(user, attempt)) throw notFound();
+    return { attempt, user };
+  };
+  /** The attempt, if this user is its candidate and it is still open. */
+  const writable = (request: FastifyRequest<{ Params: AttemptParams }>): { attempt: Attempt; user: SessionUser } => {
+    const { attempt, user } = readable(request);
+    if (attempt.candidateUserId !== user.id) throw notFound();
+    if (attempt.status !== 'open') throw new HttpError(409, 'attempt_closed', 'This attempt is closed; its records can be read but no longer printed.');
+    return { attempt, user };
+  };
+
+  /** Renders what was asked for, from this attempt's records only. */
+  const render = (attempt: Attempt, kind: PrintoutKind, subjectId: number, meta: PrintMeta): RenderedPdf => {
+    const company = crm.company(attempt.id);
+    const missing = (what: string): HttpError => new HttpError(404, 'not_found', `There is no such ${what} in this attempt.`);
+    if (!company) throw missing(kind);
+    switch (kind) {
+      case 'customer': {
+        const customer = crm.findCustomer(attempt.id, subjectId);
+        if (!customer) throw missing('customer');
+        return renderCustomerRecord(
+          {
+            company,
+            customer,
+            notes: crm.notesForCustomer(attempt.id, customer.id),
+            callbacks: crm.callbacksForCustomer(attempt.id, customer.id),
+            cases: crm.casesForCustomer(attempt.id, customer.id),
+            orders: crm.ordersForCustomer(attempt.id, customer.id),
+          },
+          meta,
+        );
+      }
+      case 'order': {
+        const order = crm.findOrder(attempt.id, subjectId);
+        const customer = order && crm.findCustomer(attempt.id, order.customerId);
+        if (!order || !customer) throw missing('order');
+        return renderOrderConfirmation({ company, customer, order }, meta);
+      }
+      case 'case': {
+        // The CRM repository looks cases up by customer; an attempt holds a handful of customers.
+        let found: { case: Case; customer: NonNullable<ReturnType<typeof crm.findCustomer>> } | undefined;
+        for (const customer of crm.listCustomers(attempt.id)) {
+          const hit = crm.casesForCustomer(attempt.id, customer.id).find((c) => c.id === subjectId);
+          if (hit) {
+            found = { case: hit, customer };
+            break;
+          }
+        }
+        if (!found) throw missing('case');
+        return renderCaseForm({ company, ...found }, meta);
+      }
+    }
+  };
+
+  app.post<{ Params: AttemptParams; Body: { kind: PrintoutKind; subjectId: number } }>(
+    '/api/attempts/:id/printouts',
+    {
+      config: WRITER,
+      schema: {
+        params: attemptParams,
+        body: {
+          type: 'object',
+          required: ['kind', 'subjectId'],
+          additionalProperties: false,
+          properties: {
+            kind: { type: 'string', enum: [...KINDS] },
+            subjectId: { type: 'integer', minimum: 1, maximum: Number.MAX_SAFE_INTEGER },
+          },
+        },
+      },
+    },
+    async (request, reply) => {
+      const { attempt, user } = writable(request);
+      const { kind, subjectId } = request.body;
+      const now = clock.now();
+      const rendered = render(attempt, kind, subjectId, { printedAt: now, printedBy: user.displayName, attemptId: attempt.id });
+      const printout = await storePrintout(repos, opts.printoutsDir, { attemptId: attempt.id, kind, subjectId, rendered, createdAt: now, createdBy: user.id });
+      request.log.info({ attemptId: attempt.id, printoutId: printout.id, kind, subjectId, bytes: printout.bytes }, 'print-out stored');
+      return reply.status(201).send({ printout: summarisePrintout(printout) });
+    },
+  );
+
+  app.get<{ Params: AttemptParams }>('/api/attempts/:id/printouts', { config: READERS, schema: { params: attemptParams } }, async (request) => {
+    const { attempt } = readable(request);
+    return { printouts: repos.printouts.list(attempt.id).map(summarisePrintout) };
+  });
+
+  app.get<{ Params: PrintoutParams }>('/api/attempts/:id/printouts/:pid', { config: READERS, schema: { params: printoutParams } }, async (request, reply) => {
+    const { attempt } = readable(request);
+    const printout = repos.printouts.find(attempt.id, request.params.pid.toLowerCase());
+    const located = printout && printoutFile(opts.printoutsDir, printout);
+    if (!printout || !located) throw new HttpError(404, 'not_found', 'There is no such print-out.');
+    const result = await send(request.raw, located.relative.split(path.sep).join('/'), { root: located.root, acceptRanges: true, cacheControl: false, dotfiles: 'deny', index: false });
+    if (result.type === 'error') {
+      if (result.statusCode === 416) {
+        for (const [name, value] of Object.entries(result.headers)) if (value !== undefined && name.toLowerCase() === 'content-range') reply.header(name, value);
+        throw new HttpError(416, 'range_not_satisfiable', 'The requested byte range is outside the print-out.');
+      }
+      if (result.statusCode === 404) throw new HttpError(404, 'not_found', 'The print-out file is missing.');
+      throw new HttpError(500, 'internal', 'The print-out could not be read.');
+    }
+    if (result.type !== 'file') throw new HttpError(404, 'not_found', 'There is no such print-out.');
+    reply.status(result.statusCode);
+    for (const [name, value] of Object.entries(result.headers)) if (value !== undefined) reply.header(name, value);
+    reply.header('content-type', 'application/pdf');
+    reply.header('content-disposition', `inline; filename="${downloadName(printout)}"`);
+    reply.header('x-content-type-options', 'nosniff');
+    reply.header('cache-control', 'private, no-store');
+    return reply.send(result.stream);
+  });
+}
