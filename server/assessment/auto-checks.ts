@@ -1,0 +1,445 @@
+// Pre-filled mark suggestions for the objective criteria of one assignment attempt, from its call,
+// desktop timeline, final CRM records and the scenario's answer key (digest 2.8, "The automatic
+// criteria worth pre-filling first"; issue 5). The assessor confirms or overrides each one; a
+// suggestion never becomes a mark by itself (digest 2.8: "Pre-filled values stay editable").
+//
+// From a check's result to marks (criteria are marked 0 = not shown, 1 = partly, 2 = fully in the
+// digest's bands, 4.0; the same idea for any maxMarks):
+//   met / not-applicable  → maxMarks     (not-applicable: the situation never arose, e.g. no long
+//                                          hold to check back on; the evidence says so)
+//   partly (fraction f)   → floor(f × maxMarks), at least 1 and at most maxMarks − 1
+//                           (a 1-mark criterion has no "partly": 0)
+//   not-met               → 0
+//   no-data               → null         (the data to decide is missing: the assessor decides)
+
+import { AssessmentRuleError } from './errors.js';
+import { compareField, showValue } from './field-compare.js';
+import { HOLD_LIMIT_MS, holdMarksFromCall, holdMarksFromTimeline, holdSegments, holdWaits, SAME_WAIT_GAP_MS, type HoldSegment } from './holds.js';
+import { normaliseUkPhone } from '../crm/validation.js';
+import {
+  DEFAULT_PROTECTED_EVENTS,
+  type AnswerKey,
+  type AutoCheckDefinition,
+  type AutoCheckKind,
+  type CallFacts,
+  type RecordRef,
+  type RecordSnapshot,
+  type RubricCriterion,
+  type TimelineEntry,
+} from './types.js';
+
+export interface AutoCheckInput {
+  checks: readonly AutoCheckDefinition[];
+  /** The scenario's rubric: gives each criterion's maxMarks. */
+  rubric: readonly RubricCriterion[];
+  answerKey: AnswerKey;
+  /** The attempt's call, or null if there was none (or it is not linked). */
+  call: CallFacts | null;
+  timeline: readonly TimelineEntry[];
+  /** Final state of the attempt's records (customers by account number). */
+  records: readonly RecordSnapshot[];
+  /** Instant the checks are run at, to measure a hold still open on a call still up. */
+  asOf?: number;
+}
+
+export type SuggestionOutcome = 'met' | 'partly' | 'not-met' | 'not-applicable' | 'no-data';
+
+export interface CriterionSuggestion {
+  criterionId: string;
+  /** null: the data cannot decide; the assessor marks it. */
+  suggestedMarks: number | null;
+  maxMarks: number;
+  outcome: SuggestionOutcome;
+  /** Sentences for the assessor: what was seen, with times into the call. */
+  evidence: string[];
+  /** The checks behind the suggestion. */
+  checks: AutoCheckKind[];
+}
+
+interface CheckResult {
+  outcome: SuggestionOutcome;
+  /** For 'partly': share of the criterion achieved, 0 < f < 1. */
+  fraction?: number;
+  evidence: string[];
+}
+
+/** Marks for an outcome, per the table at the top of this file. */
+export function marksFor(outcome: SuggestionOutcome, maxMarks: number, fraction = 0): number | null {
+  switch (outcome) {
+    case 'met':
+    case 'not-applicable':
+      return maxMarks;
+    case 'not-met':
+      return 0;
+    case 'no-data':
+      return null;
+    case 'partly':
+      if (maxMarks < 2) return 0;
+      return Math.min(maxMarks - 1, Math.max(1, Math.floor(fraction * maxMarks)));
+  }
+}
+
+const fromFraction = (done: number, of: number, evidence: string[]): CheckResult =>
+  done === of ? { outcome: 'met', evidence } : done === 0 ? { outcome: 'not-met', evidence } : { outcome: 'partly', fraction: done / of, evidence };
+
+// --- formatting --------------------------------------------------------------------------------
+
+/** 61000 → '61.0 s'. */
+export const seconds = (ms: number): string => `${(ms / 1000).toFixed(1)} s`;
+
+/** 65000 → '1:05'. */
+function clock(ms: number): string {
+  const s = Math.floor(Math.abs(ms) / 1000);
+  return `${Math.floor(s / 60)}:${String(s % 60).padStart(2, '0')}`;
+}
+
+/** When a timeline entry happened, relative to the answer. */
+function when(e: TimelineEntry): string {
+  if (e.offsetMs === null) return `(timeline event ${e.seq})`;
+  return e.offsetMs < 0 ? `${clock(e.offsetMs)} before the answer` : `at ${clock(e.offsetMs)}`;
+}
+
+/** When a call instant happened, relative to the answer. */
+function callWhen(at: number, answeredAt: number | null): string {
+  if (answeredAt === null) return `at ${at}`;
+  return at < answeredAt ? `${clock(at - answeredAt)} before the answer` : `at ${clock(at - answeredAt)}`;
+}
+
+const recordName = (r: RecordRef): string => `${r.type} ${r.key}`;
+
+// --- customers in the timeline -----------------------------------------------------------------
+
+/** Attempt-local customer id → account number, from the snapshots and record-opened payloads. */
+function customerKeys(records: readonly RecordSnapshot[], timeline: readonly TimelineEntry[]): Map<string, string> {
+  const map = new Map<string, string>();
+  for (const r of records) if (r.type === 'customer' && r.id !== undefined && r.id !== null) map.set(String(r.id), r.key);
+  for (const e of timeline) {
+    const { customerId, accountNumber } = e.payload;
+    if (customerId !== undefined && customerId !== null && typeof accountNumber === 'string' && !map.has(String(customerId))) map.set(String(customerId), accountNumber);
+  }
+  return map;
+}
+
+/** The customer an action is about: account number when known, 'id:N' otherwise, null if none. */
+function subjectOf(e: TimelineEntry, keys: Map<string, string>): string | null {
+  const { customerId, accountNumber } = e.payload;
+  if (customerId !== undefined && customerId !== null && (typeof customerId === 'number' || typeof customerId === 'string')) return keys.get(String(customerId)) ?? `id:${customerId}`;
+  if (typeof accountNumber === 'string' && accountNumber) return accountNumber;
+  return null;
+}
+
+const customerName = (subject: string | null): string => (subject === null ? 'an unnamed customer' : subject.startsWith('id:') ? `customer #${subject.slice(3)}` : `customer ${subject}`);
+
+const bySeq = (timeline: readonly TimelineEntry[]): TimelineEntry[] => [...timeline].sort((a, b) => a.seq - b.seq);
+
+// --- answer time -------------------------------------------------------------------------------
+
+function answerTime(call: CallFacts | null, maxRingSeconds: number): CheckResult {
+  if (!call) return { outcome: 'no-data', evidence: ['No call is linked to this attempt, so the time to answer is unknown.'] };
+  if (call.answeredAt === null) return { outcome: 'not-met', evidence: ['The call was not answered.'] };
+  const fromInvite = call.ringingAt === null;
+  const start = call.ringingAt ?? call.invitedAt ?? null;
+  if (start === null || start > call.answeredAt) return { outcome: 'no-data', evidence: ['No ringing time was recorded for the call, so the time to answer is unknown.'] };
+  const ringMs = call.answeredAt - start;
+  const limitMs = maxRingSeconds * 1000;
+  const text = `Answered ${seconds(ringMs)} after it started ringing${fromInvite ? ' (measured from the call set-up: no ringing time recorded)' : ''}; the limit is ${maxRingSeconds} s.`;
+  return { outcome: ringMs <= limitMs ? 'met' : 'not-met', evidence: [text] };
+}
+
+// --- holds -------------------------------------------------------------------------------------
+
+function segmentsFor(input: AutoCheckInput): { segments: HoldSegment[]; answeredAt: number | null } | null {
+  if (input.call) return { segments: holdSegments(holdMarksFromCall(input.call), input.asOf), answeredAt: input.call.answeredAt };
+  const marks = holdMarksFromTimeline(input.timeline);
+  if (marks.length === 0) return null;
+  return { segments: holdSegments(marks, input.asOf), answeredAt: null };
+}
+
+function describeSegment(s: HoldSegment, answeredAt: number | null): string {
+  const how = s.endedBy === 'call-end' ? ', ended by the call ending' : s.endedBy === 'open' ? (s.durationMs === null ? ', still on hold' : ' so far, still on hold') : '';
+  return `hold from ${callWhen(s.start, answeredAt)}${s.durationMs === null ? '' : ` lasted ${seconds(s.durationMs)}`}${how}`;
+}
+
+function holdLimit(input: AutoCheckInput, limitMs: number): CheckResult {
+  const found = segmentsFor(input);
+  if (!found) return { outcome: 'no-data', evidence: ['No call is linked to this attempt, so holds are unknown.'] };
+  const { segments, answeredAt } = found;
+  if (segments.length === 0) return { outcome: 'met', evidence: ['The caller was never put on hold.'] };
+  const closed = segments.filter((s) => s.durationMs !== null);
+  const over = closed.filter((s) => s.durationMs! > limitMs);
+  const longest = closed.reduce<HoldSegment | null>((l, s) => (l === null || s.durationMs! > l.durationMs! ? s : l), null);
+  const evidence = [`${segments.length} hold${segments.length === 1 ? '' : 's'}${longest ? `; the longest ${seconds(longest.durationMs!)}` : ''}; the limit is ${seconds(limitMs)} each.`];
+  for (const s of over) evidence.push(`Over the limit: ${describeSegment(s, answeredAt)}.`);
+  if (over.length) return { outcome: 'not-met', evidence };
+  const open = segments.find((s) => s.durationMs === null);
+  if (open) return { outcome: 'no-data', evidence: [...evidence, `The ${describeSegment(open, answeredAt)}; its length is not known yet.`] };
+  return { outcome: 'met', evidence };
+}
+
+function holdRecheck(input: AutoCheckInput, limitMs: number, gapMs: number): CheckResult {
+  const found = segmentsFor(input);
+  if (!found) return { outcome: 'no-data', evidence: ['No call is linked to this attempt, so holds are unknown.'] };
+  const { segments, answeredAt } = found;
+  if (segments.length === 0) return { outcome: 'not-applicable', evidence: ['The caller was never put on hold, so no check-back was needed.'] };
+  const over = segments.filter((s) => s.durationMs !== null && s.durationMs > limitMs);
+  if (over.length) {
+    return { outcome: 'not-met', evidence: over.map((s) => `No check-back within ${seconds(limitMs)}: ${describeSegment(s, answeredAt)}.`) };
+  }
+  const open = segments.find((s) => s.durationMs === null);
+  if (open) return { outcome: 'no-data', evidence: [`The ${describeSegment(open, answeredAt)}; whether it goes past ${seconds(limitMs)} is not known yet.`] };
+  const long = holdWaits(segments, gapMs).filter((w) => w.totalHoldMs! > limitMs);
+  if (long.length === 0) return { outcome: 'not-applicable', evidence: [`No wait went past ${seconds(limitMs)} in all, so no check-back was needed.`] };
+  return {
+    outcome: 'met',
+    evidence: long.map(
+      (w) =>
+        `The caller waited ${seconds(w.totalHoldMs!)} in all from ${callWhen(w.segments[0]!.start, answeredAt)}, in ${w.segments.length} holds (${w.segments.map((s) => seconds(s.durationMs!)).join(', ')}), ` +
+        `checked back after each within ${seconds(limitMs)} (back on the line for ${w.checkInsMs.map(seconds).join(', ')}); whether they were asked to keep holding is for the assessor.`,
+    ),
+  };
+}
+
+// --- identity before access --------------------------------------------------------------------
+// Digest U2-1.1-verify-id "identity pass precedes any disclosure or record edit", 2.8 item 4
+// "identity pass happens before any account data is shown to the caller or edited". Opening a
+// record on screen (screen pop, search, record-opened) is how the candidate finds the questions to
+// verify with; it shows nothing to the caller, so it is allowed before the check (what is said
+// aloud is speech, for the assessor). Actions that change the account or send its data out
+// (DEFAULT_PROTECTED_EVENTS) need a passed identity check for the same customer earlier in the
+// timeline. An action naming no customer needs some passed check earlier.
+
+function identityBeforeAccess(def: Extract<AutoCheckDefinition, { kind: 'identity-before-access' }>, input: AutoCheckInput): CheckResult {
+  const protectedTypes = new Set<string>(def.protectedEvents ?? DEFAULT_PROTECTED_EVENTS);
+  const keys = customerKeys(input.records, input.timeline);
+  const accounts = input.answerKey.identity?.accounts ?? [];
+  const verified = new Map<string, TimelineEntry>();
+  const evidence: string[] = [];
+  const breaches: string[] = [];
+  const breachedSubjects = new Map<string, TimelineEntry>();
+  const openedBefore = new Set<string>();
+  let protectedCount = 0;
+
+  for (const e of bySeq(input.timeline)) {
+    const subject = subjectOf(e, keys);
+    const isVerified = (s: string | null) => (s === null ? verified.size > 0 : verified.has(s) || verified.has('*'));
+    if (e.type === 'identity-check') {
+      const factors = typeof e.payload.correct === 'number' ? e.payload.correct : typeof e.payload.questions === 'number' ? e.payload.questions : undefined;
+      if (e.payload.passed === true && def.minFactors !== undefined && factors !== undefined && factors < def.minFactors) {
+        evidence.push(`Identity check passed for ${customerName(subject)} ${when(e)} on ${factors} answer${factors === 1 ? '' : 's'}; the key asks for ${def.minFactors}, so it does not count.`);
+      } else if (e.payload.passed === true) {
+        if (!verified.has(subject ?? '*')) verified.set(subject ?? '*', e);
+        evidence.push(`Identity check passed for ${customerName(subject)} ${when(e)}.`);
+      } else {
+        evidence.push(`Identity check failed for ${customerName(subject)} ${when(e)}.`);
+      }
+    } else if (e.type === 'record-opened' && (e.payload.recordType === 'customer' || e.payload.customerId !== undefined)) {
+      if (def.flagOtherRecords && accounts.length && subject !== null && !subject.startsWith('id:') && !accounts.includes(subject)) {
+        breaches.push(`The record of ${customerName(subject)}, not the caller's, was opened ${when(e)}.`);
+      } else if (!isVerified(subject) && subject !== null && !openedBefore.has(subject)) {
+        openedBefore.add(subject);
+        evidence.push(`The record of ${customerName(subject)} was opened ${when(e)}, before identity was checked: allowed (on screen only, nothing is shown to the caller).`);
+      }
+    } else if (protectedTypes.has(e.type)) {
+      protectedCount++;
+      if (!isVerified(subject)) {
+        const what = e.type === 'field-changed' && typeof e.payload.field === 'string' ? `${e.type} (${e.payload.field})` : e.type;
+        breaches.push(`${what} for ${customerName(subject)} ${when(e)}, before any passed identity check for that customer.`);
+        if (!breachedSubjects.has(subject ?? '*')) breachedSubjects.set(subject ?? '*', e);
+      }
+    }
+  }
+  for (const [subject, first] of breachedSubjects) {
+    const later = verified.get(subject);
+    if (later && later.seq > first.seq) breaches.push(`Identity for ${customerName(subject === '*' ? null : subject)} was only passed later, ${when(later)}.`);
+  }
+  for (const account of accounts) {
+    if (!verified.has(account) && !verified.has('*')) breaches.push(`The identity of customer ${account} was never passed.`);
+  }
+  if (breaches.length) return { outcome: 'not-met', evidence: [...breaches, ...evidence] };
+  if (protectedCount === 0 && accounts.length === 0 && verified.size === 0) {
+    return { outcome: 'not-applicable', evidence: ['No account data was changed or sent and the key asks for no identity check.', ...evidence] };
+  }
+  return { outcome: 'met', evidence: [`Every change to or sending of account data (${protectedCount}) came after a passed identity check for that customer.`, ...evidence] };
+}
+
+// --- keyed fields ------------------------------------------------------------------------------
+
+/** The final value of a field: from the snapshot, else the last field-changed for it, else undefined. */
+function finalValue(ref: RecordRef, field: string, input: AutoCheckInput, keys: Map<string, string>): { value: unknown; source: 'record' | 'timeline' | 'none' } {
+  const snap = input.records.find((r) => r.type === ref.type && r.key === ref.key);
+  if (snap && Object.prototype.hasOwnProperty.call(snap.fields, field)) return { value: snap.fields[field], source: 'record' };
+  const last = bySeq(input.timeline)
+    .filter((e) => e.type === 'field-changed' && e.payload.field === field && (ref.type !== 'customer' || subjectOf(e, keys) === ref.key))
+    .pop();
+  if (last) return { value: last.payload.new, source: 'timeline' };
+  return { value: undefined, source: 'none' };
+}
+
+function fieldAccuracy(input: AutoCheckInput): CheckResult {
+  const fields = input.answerKey.fields ?? [];
+  if (fields.length === 0) return { outcome: 'not-applicable', evidence: ['The answer key lists no keyed fields.'] };
+  const keys = customerKeys(input.records, input.timeline);
+  let right = 0;
+  const evidence: string[] = [];
+  for (const f of fields) {
+    const { value, source } = finalValue(f.record, f.field, input, keys);
+    const c = compareField(f.kind, f.expected, value);
+    if (c.equal) right++;
+    const label = `${f.label ?? f.field} (${recordName(f.record)})`;
+    const actual = source === 'none' ? 'nothing recorded' : `keyed ${c.actual}`;
+    evidence.push(`${c.equal ? 'Correct' : 'Wrong'}: ${label}: expected ${c.expected}, ${actual}.`);
+  }
+  return fromFraction(right, fields.length, [`${right} of ${fields.length} keyed fields match the answer key.`, ...evidence]);
+}
+
+function requiredFields(input: AutoCheckInput): CheckResult {
+  const required = input.answerKey.requiredFields ?? [];
+  if (required.length === 0) return { outcome: 'not-applicable', evidence: ['The answer key lists no required fields.'] };
+  const keys = customerKeys(input.records, input.timeline);
+  const missing: string[] = [];
+  for (const r of required) {
+    const { value } = finalValue(r.record, r.field, input, keys);
+    if (value === null || value === undefined || (typeof value === 'string' && value.trim() === '')) missing.push(`${r.label ?? r.field} (${recordName(r.record)})`);
+  }
+  const present = required.length - missing.length;
+  return fromFraction(present, required.length, [`${present} of ${required.length} required fields are filled in.`, ...missing.map((m) => `Empty: ${m}.`)]);
+}
+
+// --- wrap-up -----------------------------------------------------------------------------------
+
+function wrapUp(input: AutoCheckInput): CheckResult {
+  const key = input.answerKey.wrapUp ?? {};
+  const last = bySeq(input.timeline)
+    .filter((e) => e.type === 'wrap-up')
+    .pop();
+  if (!last) return { outcome: 'not-met', evidence: ['No wrap-up was completed.'] };
+  const raw = last.payload.code ?? last.payload.outcome;
+  const code = typeof raw === 'string' ? raw : '';
+  const notesLength = typeof last.payload.notesLength === 'number' ? last.payload.notesLength : typeof last.payload.notes === 'string' ? last.payload.notes.trim().length : 0;
+  const parts: boolean[] = [true];
+  const evidence = [`Wrap-up completed ${when(last)} with code ${showValue(code)}${notesLength ? ` and ${notesLength} characters of notes` : ' and no notes'}.`];
+  const accepted = key.codes?.length ? key.codes : key.code !== undefined ? [key.code] : [];
+  if (accepted.length) {
+    const ok = accepted.some((c) => compareField('code', c, code).equal);
+    parts.push(ok);
+    if (!ok) evidence.push(`The wrap-up code should be ${accepted.length === 1 ? showValue(accepted[0]) : `one of ${accepted.map((c) => showValue(c)).join(', ')}`}.`);
+  }
+  if (key.notesRequired) {
+    parts.push(notesLength > 0);
+    if (notesLength === 0) evidence.push('Notes are required and were left empty.');
+  }
+  return fromFraction(parts.filter(Boolean).length, parts.length, evidence);
+}
+
+// --- follow-up recipients ----------------------------------------------------------------------
+
+function recipient(channel: string, to: unknown): string {
+  const s = typeof to === 'string' ? to.trim() : '';
+  return channel === 'sms' ? (normaliseUkPhone(s) ?? s) : s.toLowerCase();
+}
+
+const ccSet = (cc: unknown): string[] => (Array.isArray(cc) ? cc.filter((c): c is string => typeof c === 'string').map((c) => c.trim().toLowerCase()).sort() : []);
+
+function followUpRecipients(input: AutoCheckInput): CheckResult {
+  const expected = input.answerKey.followUps ?? [];
+  const sent = bySeq(input.timeline).filter((e) => e.type === 'message-sent');
+  if (expected.length === 0 && sent.length === 0) return { outcome: 'not-applicable', evidence: ['No follow-up message was expected or sent.'] };
+  const used = new Set<TimelineEntry>();
+  const evidence: string[] = [];
+  let matched = 0;
+  for (const x of expected) {
+    const name = `${x.label ?? (x.channel === 'sms' ? 'SMS' : 'e-mail')} to ${x.to}`;
+    const same = sent.filter((e) => e.payload.channel === x.channel && recipient(x.channel, e.payload.to) === recipient(x.channel, x.to));
+    const wantCc = x.cc ? [...x.cc].map((c) => c.trim().toLowerCase()).sort() : null;
+    const exact = same.find((e) => !used.has(e) && (wantCc === null || JSON.stringify(ccSet(e.payload.cc)) === JSON.stringify(wantCc)));
+    if (exact) {
+      used.add(exact);
+      matched++;
+      evidence.push(`Sent: ${name}${wantCc?.length ? ` (cc ${wantCc.join(', ')})` : ''} ${when(exact)}.`);
+    } else if (same.length) {
+      same.forEach((e) => used.add(e));
+      evidence.push(`The ${name} was sent with cc ${ccSet(same[0]!.payload.cc).join(', ') || '(none)'}; the key's cc is ${wantCc?.join(', ') || '(none)'}.`);
+    } else {
+      evidence.push(`Not sent: ${name}.`);
+    }
+  }
+  const expectedTo = new Set(expected.map((x) => `${x.channel}|${recipient(x.channel, x.to)}`));
+  const wrong = sent.filter((e) => !used.has(e) && !expectedTo.has(`${String(e.payload.channel)}|${recipient(String(e.payload.channel), e.payload.to)}`));
+  for (const e of wrong) evidence.push(`Sent to a recipient the key does not expect: ${String(e.payload.channel)} to ${showValue(e.payload.to)} ${when(e)}.`);
+  return fromFraction(matched, expected.length + wrong.length, evidence);
+}
+
+// --- running the checks ------------------------------------------------------------------------
+
+function positive(value: number | undefined, fallback: number, what: string, criterionId: string, allowZero = false): number {
+  const v = value ?? fallback;
+  if (typeof v !== 'number' || !Number.isFinite(v) || v < 0 || (!allowZero && v === 0)) {
+    throw new AssessmentRuleError('bad-check-definition', `The ${what} of the check for ${criterionId} must be a ${allowZero ? 'non-negative' : 'positive'} number of seconds; got ${String(v)}.`, what);
+  }
+  return v;
+}
+
+function runCheck(def: AutoCheckDefinition, input: AutoCheckInput): CheckResult {
+  switch (def.kind) {
+    case 'answer-time':
+      return answerTime(input.call, positive(def.maxRingSeconds, NaN, 'maxRingSeconds', def.criterionId));
+    case 'hold-limit':
+      return holdLimit(input, positive(def.maxHoldSeconds, HOLD_LIMIT_MS / 1000, 'maxHoldSeconds', def.criterionId) * 1000);
+    case 'hold-recheck':
+      return holdRecheck(
+        input,
+        positive(def.maxHoldSeconds, HOLD_LIMIT_MS / 1000, 'maxHoldSeconds', def.criterionId) * 1000,
+        positive(def.sameWaitGapSeconds, SAME_WAIT_GAP_MS / 1000, 'sameWaitGapSeconds', def.criterionId, true) * 1000,
+      );
+    case 'identity-before-access':
+      if (def.minFactors !== undefined && (!Number.isInteger(def.minFactors) || def.minFactors < 1)) {
+        throw new AssessmentRuleError('bad-check-definition', `The minFactors of the check for ${def.criterionId} must be a whole number of at least 1; got ${def.minFactors}.`, 'minFactors');
+      }
+      return identityBeforeAccess(def, input);
+    case 'field-accuracy':
+      return fieldAccuracy(input);
+    case 'required-fields':
+      return requiredFields(input);
+    case 'wrap-up':
+      return wrapUp(input);
+    case 'follow-up-recipients':
+      return followUpRecipients(input);
+    default:
+      throw new AssessmentRuleError('unknown-check', `Unknown auto-check kind ${String((def as { kind?: unknown }).kind)}.`, 'kind');
+  }
+}
+
+const OUTCOME_ORDER: SuggestionOutcome[] = ['not-met', 'partly', 'no-data', 'met', 'not-applicable'];
+
+/**
+ * One suggestion per criterion that has checks, in the order the checks name them. Several checks
+ * on one criterion: the lowest suggested mark wins (null only if none can decide), evidence joined.
+ */
+export function evaluateAutoChecks(input: AutoCheckInput): CriterionSuggestion[] {
+  const maxById = new Map(input.rubric.map((c) => [c.criterionId, c.maxMarks]));
+  const byCriterion = new Map<string, Array<{ def: AutoCheckDefinition; marks: number | null; result: CheckResult }>>();
+  input.checks.forEach((def, i) => {
+    const max = maxById.get(def.criterionId);
+    if (max === undefined) throw new AssessmentRuleError('unknown-criterion', `Auto-check ${i + 1} (${def.kind}) is for ${def.criterionId}, which is not in the scenario's rubric.`, `checks[${i}].criterionId`);
+    const result = runCheck(def, input);
+    const list = byCriterion.get(def.criterionId) ?? [];
+    list.push({ def, result, marks: marksFor(result.outcome, max, result.fraction) });
+    byCriterion.set(def.criterionId, list);
+  });
+  return [...byCriterion].map(([criterionId, list]) => {
+    const maxMarks = maxById.get(criterionId)!;
+    const decided = list.filter((x) => x.marks !== null);
+    const lowest = decided.length ? Math.min(...decided.map((x) => x.marks!)) : null;
+    const worst = (decided.length ? decided.filter((x) => x.marks === lowest) : list)
+      .map((x) => x.result.outcome)
+      .sort((a, b) => OUTCOME_ORDER.indexOf(a) - OUTCOME_ORDER.indexOf(b))[0]!;
+    return {
+      criterionId,
+      suggestedMarks: lowest,
+      maxMarks,
+      outcome: worst,
+      evidence: list.flatMap((x) => x.result.evidence),
+      checks: list.map((x) => x.def.kind),
+    };
+  });
+}

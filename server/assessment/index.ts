@@ -1,0 +1,21 @@
+// The assessment rules: pure functions, no I/O (see each module's header for the digest sections it follows).
+export { AssessmentRuleError } from './errors.js';
+export * from './types.js';
+export { UNIT2_GRADES, validateGradeConfig, validateAssignmentMark, gradeForTotal, unit2Result } from './grades.js';
+export type { GradeConfig, Grade, CountedMark, NoGradeCode, NoGradeReason, Unit2Result } from './grades.js';
+export { validateRubric, assignmentMarkFromCriteria } from './marks.js';
+export type { CriterionMark } from './marks.js';
+export { DEFAULT_RETAKE_POLICY, validateRetakePolicy, effectiveMark, orderedAttempts, assignmentStanding, retakeDecision } from './retakes.js';
+export type { AttemptRecord, RetakePolicy, AssignmentStanding, RetakeDecision } from './retakes.js';
+export { sittingResult } from './sitting.js';
+export type { SittingAssignment, SittingResult } from './sitting.js';
+export { COVERAGE_AREAS, DIGEST_SCENARIO_TYPES, coverageWarnings, checkSelection } from './coverage.js';
+export type { CoverageArea, CoverageWarning, SelectionProblem, SelectionCheck } from './coverage.js';
+export { DEFAULT_SITTING_MINUTES, allowedTimeMs, readClock } from './clock.js';
+export type { ExtraTime, ClockSettings, RestBreak, ClockInput, ClockState, ClockReading } from './clock.js';
+export { normaliseField, compareField, showValue } from './field-compare.js';
+export type { FieldComparison } from './field-compare.js';
+export { HOLD_LIMIT_MS, SAME_WAIT_GAP_MS, holdMarksFromCall, holdMarksFromTimeline, holdSegments, holdWaits } from './holds.js';
+export type { HoldSegment, HoldWait } from './holds.js';
+export { evaluateAutoChecks, marksFor, seconds } from './auto-checks.js';
+export type { AutoCheckInput, SuggestionOutcome, CriterionSuggestion } from './auto-checks.js';

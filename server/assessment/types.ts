@@ -1,0 +1,219 @@
+// Plain-data shapes the assessment rules read. The scenario schema (scenario-schema.ts, written
+// separately) produces AnswerKey, AutoCheckDefinition[], RubricCriterion[] and CoverageScenario
+// from each scenario file; the server fills CallFacts, TimelineEntry[] and RecordSnapshot[] from
+// the database (calls.ts, the attempt timeline and the attempt's CRM copy). Nothing here does I/O.
+//
+// "Digest" below is shared/docs/assessment-domain.md.
+
+import type { TimelineEvent } from '../protocol/timeline.js';
+
+export type Direction = 'inbound' | 'outbound';
+export type CallLeg = 'caller' | 'callee';
+
+// --- rubric ------------------------------------------------------------------------------------
+
+/** One rubric line of a scenario: a criterion id from digest section 2 and the marks it carries. */
+export interface RubricCriterion {
+  /** e.g. 'U2-4.2-hold-max-60'. */
+  criterionId: string;
+  /** Whole marks, at least 1; a scenario's criteria add up to 12 (digest 1.2, 4.0). */
+  maxMarks: number;
+}
+
+// --- what happened in the attempt --------------------------------------------------------------
+
+/**
+ * The call of an assignment attempt, from server/db/repositories/calls.ts (CallRecord plus its
+ * CallEvents). All times are server ms since the epoch.
+ */
+export interface CallFacts {
+  /** CallRecord.invitedAt; used for the ring time only when no ringing time was recorded. */
+  invitedAt?: number | null;
+  /** CallRecord.ringingAt: when the candidate's phone started ringing. */
+  ringingAt: number | null;
+  /** CallRecord.answeredAt. */
+  answeredAt: number | null;
+  /** CallRecord.endedAt (null while the call is still up). */
+  endedAt: number | null;
+  /**
+   * CallEvents in stored order. Read here: 'hold' and 'resume' (with the leg that held), and
+   * 'hangup' / 'end' as the end of a hold that was never resumed. Other types are ignored.
+   */
+  events: ReadonlyArray<{ at: number; type: string; leg: CallLeg | null }>;
+  /**
+   * The candidate's leg: 'callee' on an inbound assignment (the assessor calls the candidate),
+   * 'caller' on an outbound one. Holds by the other leg (the assessor playing the customer) are
+   * not the candidate's and are ignored. null counts every leg's holds.
+   */
+  candidateLeg: CallLeg | null;
+}
+
+/**
+ * One stored desktop action (server/protocol/timeline.ts TimelineEvent). Read here:
+ *   record-opened  { recordType?, customerId?, accountNumber? }
+ *   identity-check { customerId?, passed }
+ *   field-changed  { customerId?, field, old, new }
+ *   note-added / order-created / case-created / callback-created { customerId? }
+ *   message-sent   { channel: 'email' | 'sms', to, cc?: string[], customerId? }
+ *   wrap-up        { code, notesLength? | notes? }
+ *   hold / resume  (only when no CallFacts are given)
+ * Order is `seq` (the order the server stored them).
+ */
+export type TimelineEntry = Pick<TimelineEvent, 'seq' | 'at' | 'offsetMs' | 'type' | 'payload'>;
+
+/** A CRM record as it stands at the end of the attempt, named as the answer key names it. */
+export interface RecordSnapshot {
+  /** 'customer' (the only type the desktop edits today). */
+  type: string;
+  /** The business key the answer key uses: the account number for a customer. */
+  key: string;
+  /** The attempt-local row id that timeline payloads carry (customerId), if known. */
+  id?: number | string | null;
+  /** Field name → final value, e.g. { postcode: 'M1 1AE', mobile: '07700900123' }. */
+  fields: Readonly<Record<string, unknown>>;
+}
+
+// --- answer key --------------------------------------------------------------------------------
+
+/** Names a record in the answer key: type and business key (account number for a customer). */
+export interface RecordRef {
+  type: string;
+  key: string;
+}
+
+/**
+ * How a keyed value is compared with the key (digest 2.8 item 5: "normalised: case, spaces,
+ * postcode and phone formats, dates"):
+ *   text     trimmed, inner spaces collapsed, case ignored
+ *   name     as text, and ’ ‘ read as '
+ *   exact    character for character
+ *   code     trimmed, case ignored (wrap-up codes, product codes, enum values)
+ *   postcode UK postcode, spacing and case ignored ('m11ae' = 'M1 1AE')
+ *   phone    UK number in any usual writing ('+44 7700 900123' = '07700 900123')
+ *   email    trimmed, case ignored
+ *   date     calendar date; YYYY-MM-DD or DD/MM/YYYY
+ *   money    pence; a number is pence, a string is pounds ('£12.50' = 1250)
+ *   number   numeric value ('3' = 3)
+ *   boolean  true/false, yes/no, 1/0
+ */
+export type FieldKind = 'text' | 'name' | 'exact' | 'code' | 'postcode' | 'phone' | 'email' | 'date' | 'money' | 'number' | 'boolean';
+
+/** One field the candidate must leave with a given value. `expected: null` = must be empty. */
+export interface FieldExpectation {
+  record: RecordRef;
+  field: string;
+  kind: FieldKind;
+  expected: string | number | boolean | null;
+  /** For people: 'new postcode'. Defaults to the field name. */
+  label?: string;
+}
+
+/** A field that must not be empty at the end (digest U2-6.1-all-details). */
+export interface RequiredField {
+  record: RecordRef;
+  field: string;
+  label?: string;
+}
+
+/** The contact record the candidate must complete (digest U2-6.1-interaction-record). */
+export interface ExpectedWrapUp {
+  /** The wrap-up code the key expects (compared as a code); absent (and no `codes`): any code will do. */
+  code?: string;
+  /** Several accepted codes (any one of them is right); when given, `code` is ignored. */
+  codes?: readonly string[];
+  /** Notes must not be empty. */
+  notesRequired?: boolean;
+}
+
+/** A follow-up the candidate must send (digest U2-7.2-recipients: "to/cc = key; no wrong customer"). */
+export interface ExpectedMessage {
+  channel: 'email' | 'sms';
+  /** E-mail address or UK mobile number. */
+  to: string;
+  /** When given, the cc list must be exactly this (order and case ignored). */
+  cc?: readonly string[];
+  label?: string;
+}
+
+/** Identity verification the key expects (digest U2-1.1-verify-id, U2-6.3-data-protection). */
+export interface ExpectedIdentity {
+  /** Account numbers whose holder must pass an identity check in this attempt (the caller's). */
+  accounts: readonly string[];
+}
+
+/**
+ * A scenario's answer key, as far as the automatic checks read it (digest 4.0 "Answer key").
+ * The schema derives it from the scenario's CRM seed and caller brief (digest 1.3 step 1).
+ */
+export interface AnswerKey {
+  fields?: readonly FieldExpectation[];
+  requiredFields?: readonly RequiredField[];
+  wrapUp?: ExpectedWrapUp;
+  followUps?: readonly ExpectedMessage[];
+  identity?: ExpectedIdentity;
+}
+
+// --- auto-check definitions --------------------------------------------------------------------
+
+/** Actions that show or change a customer's account data (the default for identity-before-access). */
+export const DEFAULT_PROTECTED_EVENTS = ['field-changed', 'note-added', 'order-created', 'case-created', 'callback-created', 'message-sent'] as const;
+
+/**
+ * One automatic check a scenario asks for, pre-filling the criterion `criterionId` (whose marks
+ * come from the scenario's rubric). Kinds, with the digest rows they serve (section 2.8):
+ *   answer-time            ringing → answered <= maxRingSeconds          U2-1.1/2.1-answer-time
+ *   hold-limit             every hold segment <= maxHoldSeconds (60)     U2-4.2-hold-max-60
+ *   hold-recheck           no unbroken hold over 60 s; long waits split  U2-4.2-hold-recheck
+ *                          by check-backs (see holds.ts)
+ *   identity-before-access identity passed before any protected action   U2-1.1-verify-id,
+ *                          for that customer                             U2-6.3-data-protection
+ *   field-accuracy         answerKey.fields, normalised per kind         U2-6.1-accurate-entry
+ *   required-fields        answerKey.requiredFields not empty            U2-6.1-all-details
+ *   wrap-up                wrap-up done; code = key; notes if required   U2-6.1-interaction-record
+ *   follow-up-recipients   answerKey.followUps sent to the right to/cc   U2-7.2-recipients
+ */
+export type AutoCheckDefinition =
+  | { kind: 'answer-time'; criterionId: string; maxRingSeconds: number }
+  | { kind: 'hold-limit'; criterionId: string; maxHoldSeconds?: number }
+  | {
+      kind: 'hold-recheck';
+      criterionId: string;
+      maxHoldSeconds?: number;
+      /** A re-hold this soon after a resume belongs to the same wait (default 30 s). */
+      sameWaitGapSeconds?: number;
+    }
+  | {
+      kind: 'identity-before-access';
+      criterionId: string;
+      /** Timeline types that show or change account data; default DEFAULT_PROTECTED_EVENTS. */
+      protectedEvents?: readonly string[];
+      /** Also a breach: opening the record of a customer not in answerKey.identity.accounts. */
+      flagOtherRecords?: boolean;
+      /**
+       * Security answers a pass must rest on: a passed check whose payload reports fewer correct
+       * answers (`correct`, else `questions`) does not count. A payload without counts is taken as it is.
+       */
+      minFactors?: number;
+    }
+  | { kind: 'field-accuracy'; criterionId: string }
+  | { kind: 'required-fields'; criterionId: string }
+  | { kind: 'wrap-up'; criterionId: string }
+  | { kind: 'follow-up-recipients'; criterionId: string };
+
+export type AutoCheckKind = AutoCheckDefinition['kind'];
+
+// --- coverage ----------------------------------------------------------------------------------
+
+/** What the coverage warning needs to know about one chosen scenario. */
+export interface CoverageScenario {
+  id: string;
+  title?: string;
+  /** 'S1'…'S6' (digest section 4); two chosen scenarios of one type are refused. */
+  type?: string;
+  direction: Direction;
+  /**
+   * Unit 2 content sections the scenario marks (the X cells of digest 4.7), e.g.
+   * ['1', '4', '6.1', '6.2', '6.3', '7.1']; a sub-section like '1.2' counts for section 1.
+   */
+  sections: readonly string[];
+}

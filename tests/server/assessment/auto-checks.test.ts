@@ -1,0 +1,398 @@
+// Pre-filled suggestions from hand-built calls and timelines (issue 5: a hold of 61 s, identity
+// checked after a record change, a mistyped postcode), and every boundary of each check.
+import { describe, expect, it } from 'vitest';
+import { evaluateAutoChecks, marksFor, type AutoCheckInput, type CriterionSuggestion } from '../../../server/assessment/auto-checks.js';
+import type { AnswerKey, AutoCheckDefinition, CallFacts, RecordSnapshot, TimelineEntry } from '../../../server/assessment/types.js';
+import { ruleError } from './support.js';
+
+const ANSWER = Date.UTC(2026, 2, 2, 9, 5, 0);
+const at = (sec: number) => ANSWER + sec * 1000;
+const ACCOUNT = 'BL100231';
+const CUSTOMER_ID = 7;
+
+/** Desktop actions at seconds into the call, in the order given. */
+function timeline(...entries: Array<[type: string, sec: number, payload?: Record<string, unknown>]>): TimelineEntry[] {
+  return entries.map(([type, sec, payload], i) => ({ seq: i + 1, at: at(sec), offsetMs: sec * 1000, type, payload: payload ?? {} }));
+}
+
+/** An inbound call: rings `ringSec` before the answer; candidate's holds as [fromSec, toSec] pairs. */
+function inboundCall(opts: { ringSec?: number; holds?: Array<[number, number]>; assessorHolds?: Array<[number, number]>; endSec?: number | null; answered?: boolean } = {}): CallFacts {
+  const events: Array<{ at: number; type: string; leg: 'caller' | 'callee' | null }> = [];
+  for (const [from, to] of opts.holds ?? []) events.push({ at: at(from), type: 'hold', leg: 'callee' }, { at: at(to), type: 'resume', leg: 'callee' });
+  for (const [from, to] of opts.assessorHolds ?? []) events.push({ at: at(from), type: 'hold', leg: 'caller' }, { at: at(to), type: 'resume', leg: 'caller' });
+  events.sort((a, b) => a.at - b.at);
+  const endSec = opts.endSec === undefined ? 300 : opts.endSec;
+  return {
+    invitedAt: at(-(opts.ringSec ?? 4) - 1),
+    ringingAt: at(-(opts.ringSec ?? 4)),
+    answeredAt: opts.answered === false ? null : ANSWER,
+    endedAt: endSec === null ? null : at(endSec),
+    events,
+    candidateLeg: 'callee',
+  };
+}
+
+const customer = (fields: Record<string, unknown>): RecordSnapshot => ({ type: 'customer', key: ACCOUNT, id: CUSTOMER_ID, fields });
+const ref = { type: 'customer', key: ACCOUNT };
+
+function run(checks: AutoCheckDefinition[], parts: Partial<AutoCheckInput> = {}): CriterionSuggestion[] {
+  const rubric = [...new Set(checks.map((c) => c.criterionId))].map((criterionId) => ({ criterionId, maxMarks: 2 }));
+  return evaluateAutoChecks({ checks, rubric, answerKey: {}, call: inboundCall(), timeline: [], records: [], ...parts });
+}
+const one = (check: AutoCheckDefinition, parts: Partial<AutoCheckInput> = {}): CriterionSuggestion => {
+  const [s] = run([check], parts);
+  return s!;
+};
+
+describe('marksFor', () => {
+  it('maps outcomes to marks', () => {
+    expect(marksFor('met', 2)).toBe(2);
+    expect(marksFor('not-applicable', 3)).toBe(3);
+    expect(marksFor('not-met', 2)).toBe(0);
+    expect(marksFor('no-data', 2)).toBeNull();
+  });
+  it('partly: at least 1, below the maximum, rounded down; a 1-mark criterion has no partly', () => {
+    expect(marksFor('partly', 2, 0.01)).toBe(1);
+    expect(marksFor('partly', 2, 0.99)).toBe(1);
+    expect(marksFor('partly', 3, 0.66)).toBe(1);
+    expect(marksFor('partly', 3, 0.67)).toBe(2);
+    expect(marksFor('partly', 3, 0.99)).toBe(2);
+    expect(marksFor('partly', 4, 0.5)).toBe(2);
+    expect(marksFor('partly', 1, 0.9)).toBe(0);
+  });
+});
+
+describe('answer-time', () => {
+  const check: AutoCheckDefinition = { kind: 'answer-time', criterionId: 'U2-1.1-answer-time', maxRingSeconds: 10 };
+  it('answered at exactly the limit: full marks', () => {
+    expect(one(check, { call: inboundCall({ ringSec: 10 }) })).toEqual({
+      criterionId: 'U2-1.1-answer-time',
+      suggestedMarks: 2,
+      maxMarks: 2,
+      outcome: 'met',
+      evidence: ['Answered 10.0 s after it started ringing; the limit is 10 s.'],
+      checks: ['answer-time'],
+    });
+  });
+  it('1 ms over the limit: 0', () => {
+    const call = { ...inboundCall({ ringSec: 10 }), ringingAt: ANSWER - 10_001 };
+    expect(one(check, { call })).toMatchObject({ suggestedMarks: 0, outcome: 'not-met', evidence: ['Answered 10.0 s after it started ringing; the limit is 10 s.'] });
+  });
+  it('never answered: 0; no call: no suggestion', () => {
+    expect(one(check, { call: inboundCall({ answered: false }) })).toMatchObject({ suggestedMarks: 0, evidence: ['The call was not answered.'] });
+    expect(one(check, { call: null })).toMatchObject({ suggestedMarks: null, outcome: 'no-data' });
+  });
+  it('no ringing time: measured from the set-up, and says so; nothing at all: no suggestion', () => {
+    const call = { ...inboundCall({ ringSec: 4 }), ringingAt: null };
+    expect(one(check, { call }).evidence[0]).toBe('Answered 5.0 s after it started ringing (measured from the call set-up: no ringing time recorded); the limit is 10 s.');
+    expect(one(check, { call: { ...call, invitedAt: null } })).toMatchObject({ suggestedMarks: null, outcome: 'no-data' });
+  });
+  it('a missing or bad limit is a scenario error', () => {
+    expect(ruleError(() => one({ kind: 'answer-time', criterionId: 'c', maxRingSeconds: 0 })).code).toBe('bad-check-definition');
+    expect(ruleError(() => one({ kind: 'answer-time', criterionId: 'c' } as unknown as AutoCheckDefinition)).message).toContain('maxRingSeconds');
+  });
+});
+
+describe('hold-limit and hold-recheck', () => {
+  const limit: AutoCheckDefinition = { kind: 'hold-limit', criterionId: 'U2-4.2-hold-max-60' };
+  const recheck: AutoCheckDefinition = { kind: 'hold-recheck', criterionId: 'U2-4.2-hold-recheck' };
+  const both = (call: CallFacts, asOf?: number) => run([limit, recheck], { call, ...(asOf === undefined ? {} : { asOf }) });
+
+  it('a hold of 61 s: 0 on both, with when and how long', () => {
+    const [l, r] = both(inboundCall({ holds: [[65, 126]] }));
+    expect(l).toMatchObject({ suggestedMarks: 0, outcome: 'not-met' });
+    expect(l!.evidence).toEqual(['1 hold; the longest 61.0 s; the limit is 60.0 s each.', 'Over the limit: hold from at 1:05 lasted 61.0 s.']);
+    expect(r).toMatchObject({ suggestedMarks: 0, outcome: 'not-met', evidence: ['No check-back within 60.0 s: hold from at 1:05 lasted 61.0 s.'] });
+  });
+  it('a hold of exactly 60 s: full marks; no check-back was needed', () => {
+    const [l, r] = both(inboundCall({ holds: [[65, 125]] }));
+    expect(l).toMatchObject({ suggestedMarks: 2, outcome: 'met' });
+    expect(r).toMatchObject({ suggestedMarks: 2, outcome: 'not-applicable' });
+  });
+  it('60.001 s is over', () => {
+    const call = inboundCall({ holds: [[65, 125]] });
+    call.events = call.events.map((e) => (e.type === 'resume' ? { ...e, at: e.at + 1 } : e));
+    expect(both(call).map((s) => s.suggestedMarks)).toEqual([0, 0]);
+  });
+  it('a long wait split by a check-back (50 s, back for 5 s, 45 s): full marks on both', () => {
+    const [l, r] = both(inboundCall({ holds: [[60, 110], [115, 160]] }));
+    expect(l).toMatchObject({ suggestedMarks: 2, evidence: ['2 holds; the longest 50.0 s; the limit is 60.0 s each.'] });
+    expect(r).toMatchObject({ suggestedMarks: 2, outcome: 'met' });
+    expect(r!.evidence[0]).toBe(
+      'The caller waited 95.0 s in all from at 1:00, in 2 holds (50.0 s, 45.0 s), checked back after each within 60.0 s (back on the line for 5.0 s); whether they were asked to keep holding is for the assessor.',
+    );
+  });
+  it('no holds: hold limit met, check-back not needed', () => {
+    const [l, r] = both(inboundCall());
+    expect(l).toMatchObject({ suggestedMarks: 2, outcome: 'met', evidence: ['The caller was never put on hold.'] });
+    expect(r).toMatchObject({ suggestedMarks: 2, outcome: 'not-applicable' });
+  });
+  it("the assessor's own 90 s hold is not the candidate's", () => {
+    expect(both(inboundCall({ assessorHolds: [[30, 120]] })).map((s) => s.suggestedMarks)).toEqual([2, 2]);
+  });
+  it('a hold the candidate never came back from, ended by the call after 70 s: 0', () => {
+    const call = inboundCall({ endSec: 140 });
+    call.events = [{ at: at(70), type: 'hold', leg: 'callee' }, { at: at(140), type: 'hangup', leg: 'caller' }];
+    const [l] = both(call);
+    expect(l).toMatchObject({ suggestedMarks: 0 });
+    expect(l!.evidence[1]).toBe('Over the limit: hold from at 1:10 lasted 70.0 s, ended by the call ending.');
+  });
+  it('a hold still open on a live call: no suggestion until it is known, 0 once it passes 60 s', () => {
+    const call = inboundCall({ endSec: null });
+    call.events = [{ at: at(70), type: 'hold', leg: 'callee' }];
+    expect(both(call).map((s) => s.suggestedMarks)).toEqual([null, null]);
+    expect(both(call, at(100)).map((s) => s.suggestedMarks)).toEqual([2, 2]);
+    expect(both(call, at(131)).map((s) => s.suggestedMarks)).toEqual([0, 0]);
+  });
+  it('another limit from the definition', () => {
+    const [l] = run([{ kind: 'hold-limit', criterionId: 'c', maxHoldSeconds: 30 }], { call: inboundCall({ holds: [[10, 41]] }) });
+    expect(l!.suggestedMarks).toBe(0);
+  });
+  it('without a call, the desktop timeline holds are used; with neither, no suggestion', () => {
+    const tl = timeline(['hold', 10], ['resume', 71]);
+    expect(run([limit], { call: null, timeline: tl })[0]).toMatchObject({ suggestedMarks: 0 });
+    expect(run([limit], { call: null })[0]).toMatchObject({ suggestedMarks: null, outcome: 'no-data' });
+  });
+});
+
+describe('identity-before-access', () => {
+  const check: AutoCheckDefinition = { kind: 'identity-before-access', criterionId: 'U2-1.1-verify-id' };
+  const key: AnswerKey = { identity: { accounts: [ACCOUNT] } };
+  const opened: [string, number, Record<string, unknown>] = ['record-opened', 8, { recordType: 'customer', customerId: CUSTOMER_ID, accountNumber: ACCOUNT }];
+
+  it('identity checked after a record change: 0, naming the change and the late check', () => {
+    const tl = timeline(opened, ['field-changed', 40, { customerId: CUSTOMER_ID, field: 'postcode', old: 'M1 1AA', new: 'M1 1AE' }], ['identity-check', 55, { customerId: CUSTOMER_ID, passed: true }]);
+    const s = one(check, { timeline: tl, answerKey: key });
+    expect(s).toMatchObject({ suggestedMarks: 0, outcome: 'not-met' });
+    expect(s.evidence.slice(0, 2)).toEqual([
+      'field-changed (postcode) for customer BL100231 at 0:40, before any passed identity check for that customer.',
+      'Identity for customer BL100231 was only passed later, at 0:55.',
+    ]);
+  });
+  it('identity checked first: full marks; opening the record before the check is allowed', () => {
+    const tl = timeline(opened, ['identity-check', 30, { customerId: CUSTOMER_ID, passed: true }], ['field-changed', 40, { customerId: CUSTOMER_ID, field: 'postcode', old: 'a', new: 'b' }], ['case-created', 60, { customerId: CUSTOMER_ID }]);
+    const s = one(check, { timeline: tl, answerKey: key });
+    expect(s).toMatchObject({ suggestedMarks: 2, outcome: 'met' });
+    expect(s.evidence).toContain('The record of customer BL100231 was opened at 0:08, before identity was checked: allowed (on screen only, nothing is shown to the caller).');
+    expect(s.evidence[0]).toBe('Every change to or sending of account data (2) came after a passed identity check for that customer.');
+  });
+  it('a failed check does not count', () => {
+    const tl = timeline(['identity-check', 30, { customerId: CUSTOMER_ID, passed: false }], ['order-created', 40, { customerId: CUSTOMER_ID }]);
+    const s = one(check, { timeline: tl });
+    expect(s.suggestedMarks).toBe(0);
+    expect(s.evidence).toContain('Identity check failed for customer #7 at 0:30.');
+  });
+  it('verifying one customer does not clear changes to another', () => {
+    const tl = timeline(['identity-check', 30, { customerId: CUSTOMER_ID, passed: true }], ['note-added', 40, { customerId: 99 }]);
+    expect(one(check, { timeline: tl }).evidence[0]).toBe('note-added for customer #99 at 0:40, before any passed identity check for that customer.');
+  });
+  it('the key names the caller, who was never verified: 0 even with no changes', () => {
+    expect(one(check, { timeline: timeline(opened), answerKey: key })).toMatchObject({ suggestedMarks: 0, evidence: ['The identity of customer BL100231 was never passed.', expect.any(String)] });
+  });
+  it('the snapshot id maps customerId to the account number', () => {
+    const tl = timeline(['identity-check', 30, { customerId: CUSTOMER_ID, passed: true }]);
+    expect(one(check, { timeline: tl, answerKey: key, records: [customer({})] })).toMatchObject({ suggestedMarks: 2 });
+  });
+  it('a message sent to an unverified customer counts as disclosure', () => {
+    const tl = timeline(['message-sent', 200, { customerId: CUSTOMER_ID, channel: 'email', to: 'jo@example.co.uk' }]);
+    expect(one(check, { timeline: tl }).suggestedMarks).toBe(0);
+  });
+  it('an action naming no customer needs some passed check before it', () => {
+    expect(one(check, { timeline: timeline(['callback-created', 10, {}]) }).suggestedMarks).toBe(0);
+    expect(one(check, { timeline: timeline(['identity-check', 5, { passed: true }], ['callback-created', 10, {}]) }).suggestedMarks).toBe(2);
+  });
+  it('nothing changed and no check asked for: not applicable', () => {
+    expect(one(check, { timeline: timeline(opened) })).toMatchObject({ suggestedMarks: 2, outcome: 'not-applicable' });
+  });
+  it('flagOtherRecords: opening an unrelated customer is a breach', () => {
+    const tl = timeline(['identity-check', 5, { customerId: CUSTOMER_ID, passed: true }], ['record-opened', 10, { recordType: 'customer', customerId: 8, accountNumber: 'BL100999' }]);
+    const flagged = one({ ...check, flagOtherRecords: true }, { timeline: tl, answerKey: key, records: [customer({})] });
+    expect(flagged).toMatchObject({ suggestedMarks: 0 });
+    expect(flagged.evidence[0]).toBe("The record of customer BL100999, not the caller's, was opened at 0:10.");
+    expect(one(check, { timeline: tl, answerKey: key, records: [customer({})] }).suggestedMarks).toBe(2);
+  });
+  it('minFactors: a pass on fewer answers does not count; a pass reporting no counts does', () => {
+    const strict: AutoCheckDefinition = { ...check, minFactors: 2 };
+    const weak = timeline(['identity-check', 20, { customerId: CUSTOMER_ID, passed: true, questions: 1, correct: 1 }], ['field-changed', 40, { customerId: CUSTOMER_ID, field: 'town' }]);
+    const s = one(strict, { timeline: weak });
+    expect(s.suggestedMarks).toBe(0);
+    expect(s.evidence).toContain('Identity check passed for customer #7 at 0:20 on 1 answer; the key asks for 2, so it does not count.');
+    const enough = timeline(['identity-check', 20, { customerId: CUSTOMER_ID, passed: true, questions: 2, correct: 2 }], ['field-changed', 40, { customerId: CUSTOMER_ID, field: 'town' }]);
+    expect(one(strict, { timeline: enough }).suggestedMarks).toBe(2);
+    const bare = timeline(['identity-check', 20, { customerId: CUSTOMER_ID, passed: true }], ['field-changed', 40, { customerId: CUSTOMER_ID, field: 'town' }]);
+    expect(one(strict, { timeline: bare }).suggestedMarks).toBe(2);
+    expect(ruleError(() => one({ ...check, minFactors: 0 })).code).toBe('bad-check-definition');
+  });
+  it('a narrower list of protected actions', () => {
+    const tl = timeline(['note-added', 10, { customerId: CUSTOMER_ID }]);
+    expect(one({ ...check, protectedEvents: ['field-changed'] }, { timeline: tl }).outcome).toBe('not-applicable');
+  });
+});
+
+describe('field-accuracy', () => {
+  const check: AutoCheckDefinition = { kind: 'field-accuracy', criterionId: 'U2-6.1-accurate-entry' };
+  const key: AnswerKey = {
+    fields: [
+      { record: ref, field: 'addressLine1', kind: 'text', expected: '14 Canal Street', label: 'new address' },
+      { record: ref, field: 'postcode', kind: 'postcode', expected: 'M1 1AE', label: 'new postcode' },
+      { record: ref, field: 'mobile', kind: 'phone', expected: '07700 900123' },
+    ],
+  };
+  it('a mistyped postcode: partly, reporting field, expected and keyed value', () => {
+    const s = one(check, { answerKey: key, records: [customer({ addressLine1: '14 canal street', postcode: 'M1 1EA', mobile: '+44 7700 900123' })] });
+    expect(s).toMatchObject({ suggestedMarks: 1, outcome: 'partly' });
+    expect(s.evidence).toEqual([
+      '2 of 3 keyed fields match the answer key.',
+      'Correct: new address (customer BL100231): expected "14 Canal Street", keyed "14 canal street".',
+      'Wrong: new postcode (customer BL100231): expected "M1 1AE", keyed "M1 1EA".',
+      'Correct: mobile (customer BL100231): expected "07700 900123", keyed "+44 7700 900123".',
+    ]);
+  });
+  it('all right in other spellings: full marks', () => {
+    expect(one(check, { answerKey: key, records: [customer({ addressLine1: '14 Canal Street ', postcode: 'm11ae', mobile: '07700900123' })] })).toMatchObject({ suggestedMarks: 2, outcome: 'met' });
+  });
+  it('all wrong: 0', () => {
+    expect(one(check, { answerKey: key, records: [customer({ addressLine1: '1 Canal St', postcode: 'M1 1EA', mobile: null })] })).toMatchObject({ suggestedMarks: 0, outcome: 'not-met' });
+  });
+  it('without a snapshot, the last field-changed for that customer gives the value', () => {
+    const tl = timeline(
+      ['record-opened', 1, { recordType: 'customer', customerId: CUSTOMER_ID, accountNumber: ACCOUNT }],
+      ['field-changed', 30, { customerId: CUSTOMER_ID, field: 'postcode', old: 'X', new: 'M1 1EA' }],
+      ['field-changed', 35, { customerId: CUSTOMER_ID, field: 'postcode', old: 'M1 1EA', new: 'M1 1AE' }],
+      ['field-changed', 36, { customerId: 99, field: 'postcode', old: 'M1 1AE', new: 'ZZ1 1ZZ' }],
+    );
+    const s = one(check, { answerKey: { fields: [key.fields![1]!] }, timeline: tl });
+    expect(s).toMatchObject({ suggestedMarks: 2 });
+  });
+  it('a field never keyed: "nothing recorded"', () => {
+    const s = one(check, { answerKey: { fields: [key.fields![1]!] } });
+    expect(s.evidence[1]).toBe('Wrong: new postcode (customer BL100231): expected "M1 1AE", nothing recorded.');
+  });
+  it('a key with no fields: not applicable', () => {
+    expect(one(check)).toMatchObject({ outcome: 'not-applicable', evidence: ['The answer key lists no keyed fields.'] });
+  });
+});
+
+describe('required-fields', () => {
+  const check: AutoCheckDefinition = { kind: 'required-fields', criterionId: 'U2-6.1-all-details' };
+  const key: AnswerKey = { requiredFields: [{ record: ref, field: 'email' }, { record: ref, field: 'mobile' }, { record: ref, field: 'doNotCall', label: 'do-not-call flag' }] };
+  it('all filled (false is a value): full; one blank: partly; all empty: 0', () => {
+    expect(one(check, { answerKey: key, records: [customer({ email: 'a@b.co', mobile: '07700900123', doNotCall: false })] }).suggestedMarks).toBe(2);
+    const partly = one(check, { answerKey: key, records: [customer({ email: 'a@b.co', mobile: '  ', doNotCall: false })] });
+    expect(partly).toMatchObject({ suggestedMarks: 1, evidence: ['2 of 3 required fields are filled in.', 'Empty: mobile (customer BL100231).'] });
+    expect(one(check, { answerKey: key, records: [customer({})] }).suggestedMarks).toBe(0);
+  });
+});
+
+describe('wrap-up', () => {
+  const check: AutoCheckDefinition = { kind: 'wrap-up', criterionId: 'U2-6.1-interaction-record' };
+  const key: AnswerKey = { wrapUp: { code: 'MOVE', notesRequired: true } };
+  it('right code with notes: full', () => {
+    const s = one(check, { answerKey: key, timeline: timeline(['wrap-up', 320, { code: 'move', customerId: CUSTOMER_ID, notesLength: 42 }]) });
+    expect(s).toMatchObject({ suggestedMarks: 2, evidence: ['Wrap-up completed at 5:20 with code "move" and 42 characters of notes.'] });
+  });
+  it('wrong code: partly, naming the right one', () => {
+    const s = one(check, { answerKey: key, timeline: timeline(['wrap-up', 320, { code: 'GENERAL', notesLength: 10 }]) });
+    expect(s).toMatchObject({ suggestedMarks: 1, outcome: 'partly' });
+    expect(s.evidence[1]).toBe('The wrap-up code should be "MOVE".');
+  });
+  it('notes required and missing: partly; the protocol form { outcome, notes } is read too', () => {
+    expect(one(check, { answerKey: key, timeline: timeline(['wrap-up', 320, { outcome: 'MOVE', notes: '   ' }]) })).toMatchObject({ suggestedMarks: 1 });
+    expect(one(check, { answerKey: key, timeline: timeline(['wrap-up', 320, { outcome: 'MOVE', notes: 'moved' }]) })).toMatchObject({ suggestedMarks: 2 });
+  });
+  it('no wrap-up: 0; the last wrap-up is the one read', () => {
+    expect(one(check, { answerKey: key })).toMatchObject({ suggestedMarks: 0, evidence: ['No wrap-up was completed.'] });
+    const tl = timeline(['wrap-up', 300, { code: 'GENERAL', notesLength: 0 }], ['wrap-up', 330, { code: 'MOVE', notesLength: 5 }]);
+    expect(one(check, { answerKey: key, timeline: tl }).suggestedMarks).toBe(2);
+  });
+  it('several accepted codes: any one is right', () => {
+    const several: AnswerKey = { wrapUp: { codes: ['CALLBACK', 'SALE'], code: 'IGNORED' } };
+    expect(one(check, { answerKey: several, timeline: timeline(['wrap-up', 320, { code: 'sale' }]) }).suggestedMarks).toBe(2);
+    const wrong = one(check, { answerKey: several, timeline: timeline(['wrap-up', 320, { code: 'IGNORED' }]) });
+    expect(wrong).toMatchObject({ suggestedMarks: 1 });
+    expect(wrong.evidence[1]).toBe('The wrap-up code should be one of "CALLBACK", "SALE".');
+  });
+  it('any code when the key names none', () => {
+    expect(one(check, { timeline: timeline(['wrap-up', 320, { code: 'ANY', notesLength: 0 }]) }).suggestedMarks).toBe(2);
+  });
+});
+
+describe('follow-up-recipients', () => {
+  const check: AutoCheckDefinition = { kind: 'follow-up-recipients', criterionId: 'U2-7.2-recipients' };
+  const key: AnswerKey = { followUps: [{ channel: 'email', to: 'jo.bloggs@example.co.uk', label: 'confirmation e-mail' }] };
+  const sent = (to: string, extra: Record<string, unknown> = {}, sec = 400): [string, number, Record<string, unknown>] => ['message-sent', sec, { channel: 'email', to, ...extra }];
+
+  it('sent to the right person (case ignored): full', () => {
+    const s = one(check, { answerKey: key, timeline: timeline(sent('Jo.Bloggs@example.co.uk')) });
+    expect(s).toMatchObject({ suggestedMarks: 2, evidence: ['Sent: confirmation e-mail to jo.bloggs@example.co.uk at 6:40.'] });
+  });
+  it('sent to the wrong customer only: 0', () => {
+    const s = one(check, { answerKey: key, timeline: timeline(sent('jo.blogs@example.co.uk')) });
+    expect(s).toMatchObject({ suggestedMarks: 0 });
+    expect(s.evidence).toEqual(['Not sent: confirmation e-mail to jo.bloggs@example.co.uk.', 'Sent to a recipient the key does not expect: email to "jo.blogs@example.co.uk" at 6:40.']);
+  });
+  it('right person and a wrong one too: partly', () => {
+    expect(one(check, { answerKey: key, timeline: timeline(sent('jo.bloggs@example.co.uk'), sent('someone@else.com', {}, 410)) })).toMatchObject({ suggestedMarks: 1, outcome: 'partly' });
+  });
+  it('sent twice to the right person is not a wrong recipient', () => {
+    expect(one(check, { answerKey: key, timeline: timeline(sent('jo.bloggs@example.co.uk'), sent('jo.bloggs@example.co.uk', {}, 410)) }).suggestedMarks).toBe(2);
+  });
+  it('cc must match when the key gives one', () => {
+    const withCc: AnswerKey = { followUps: [{ channel: 'email', to: 'jo.bloggs@example.co.uk', cc: ['Repairs@brightline.example'] }] };
+    expect(one(check, { answerKey: withCc, timeline: timeline(sent('jo.bloggs@example.co.uk', { cc: ['repairs@brightline.example'] })) }).suggestedMarks).toBe(2);
+    const wrongCc = one(check, { answerKey: withCc, timeline: timeline(sent('jo.bloggs@example.co.uk', { cc: ['sales@brightline.example'] })) });
+    expect(wrongCc).toMatchObject({ suggestedMarks: 0 });
+    expect(wrongCc.evidence[0]).toBe('The e-mail to jo.bloggs@example.co.uk was sent with cc sales@brightline.example; the key\'s cc is repairs@brightline.example.');
+  });
+  it('SMS numbers compare in any writing; the channel must match', () => {
+    const sms: AnswerKey = { followUps: [{ channel: 'sms', to: '07700 900123' }] };
+    expect(one(check, { answerKey: sms, timeline: timeline(['message-sent', 400, { channel: 'sms', to: '+447700900123' }]) }).suggestedMarks).toBe(2);
+    expect(one(check, { answerKey: sms, timeline: timeline(['message-sent', 400, { channel: 'email', to: '07700 900123' }]) }).suggestedMarks).toBe(0);
+  });
+  it('nothing expected, nothing sent: not applicable; nothing expected but something sent: 0', () => {
+    expect(one(check)).toMatchObject({ outcome: 'not-applicable' });
+    expect(one(check, { timeline: timeline(sent('x@y.com')) })).toMatchObject({ suggestedMarks: 0 });
+  });
+});
+
+describe('evaluateAutoChecks', () => {
+  it('one suggestion per criterion; two checks on one criterion: the lower mark, evidence joined', () => {
+    const checks: AutoCheckDefinition[] = [
+      { kind: 'identity-before-access', criterionId: 'U2-6.3-data-protection' },
+      { kind: 'hold-limit', criterionId: 'U2-4.2-hold-max-60' },
+      { kind: 'follow-up-recipients', criterionId: 'U2-6.3-data-protection' },
+    ];
+    const tl = timeline(['identity-check', 5, { customerId: CUSTOMER_ID, passed: true }], ['message-sent', 400, { customerId: CUSTOMER_ID, channel: 'email', to: 'wrong@example.com' }]);
+    const out = run(checks, { timeline: tl, answerKey: { followUps: [{ channel: 'email', to: 'jo@example.com' }] } });
+    expect(out.map((s) => s.criterionId)).toEqual(['U2-6.3-data-protection', 'U2-4.2-hold-max-60']);
+    expect(out[0]).toMatchObject({ suggestedMarks: 0, outcome: 'not-met', checks: ['identity-before-access', 'follow-up-recipients'] });
+    expect(out[0]!.evidence.length).toBeGreaterThan(2);
+  });
+  it('a check that cannot decide does not hide one that can', () => {
+    const out = run([{ kind: 'answer-time', criterionId: 'c', maxRingSeconds: 10 }, { kind: 'wrap-up', criterionId: 'c' }], { call: null, timeline: timeline(['wrap-up', 1, { code: 'X' }]) });
+    expect(out[0]).toMatchObject({ suggestedMarks: 2, outcome: 'met' });
+    const none = run([{ kind: 'answer-time', criterionId: 'c', maxRingSeconds: 10 }], { call: null });
+    expect(none[0]).toMatchObject({ suggestedMarks: null, outcome: 'no-data' });
+  });
+  it('takes maxMarks from the rubric', () => {
+    const out = evaluateAutoChecks({
+      checks: [{ kind: 'hold-limit', criterionId: 'U2-4.2-hold-max-60' }],
+      rubric: [{ criterionId: 'U2-4.2-hold-max-60', maxMarks: 3 }],
+      answerKey: {},
+      call: inboundCall(),
+      timeline: [],
+      records: [],
+    });
+    expect(out[0]).toMatchObject({ suggestedMarks: 3, maxMarks: 3 });
+  });
+  it('refuses a check for a criterion the rubric does not have, and an unknown kind', () => {
+    const err = ruleError(() => evaluateAutoChecks({ checks: [{ kind: 'wrap-up', criterionId: 'U2-9-nope' }], rubric: [], answerKey: {}, call: null, timeline: [], records: [] }));
+    expect(err).toMatchObject({ code: 'unknown-criterion', path: 'checks[0].criterionId' });
+    expect(ruleError(() => run([{ kind: 'vibes', criterionId: 'c' } as unknown as AutoCheckDefinition])).code).toBe('unknown-check');
+  });
+  it('reads the timeline in seq order, not array order', () => {
+    const tl = timeline(['identity-check', 30, { customerId: CUSTOMER_ID, passed: true }], ['field-changed', 40, { customerId: CUSTOMER_ID, field: 'town' }]);
+    const shuffled = [tl[1]!, tl[0]!];
+    expect(one({ kind: 'identity-before-access', criterionId: 'c' }, { timeline: shuffled }).suggestedMarks).toBe(2);
+  });
+});

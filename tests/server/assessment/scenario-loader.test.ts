@@ -1,0 +1,174 @@
+// Broken scenario files are refused with precise errors: the file, the JSON path of the bad value
+// and the reason. Each case copies a shipped scenario into a temporary scenarios/ folder and
+// breaks one thing.
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { formatIssue, loadScenarios, loadScenariosOrThrow, parseScenarioText, ScenarioLoadError } from '../../../server/assessment/scenario-loader.js';
+
+const real = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../scenarios');
+const S1 = 's1-home-move.json';
+const S3 = 's3-complaint-missed-visit.json';
+const S4 = 's4-inbound-sales-upgrade.json';
+const S5 = 's5-outbound-contract-end.json';
+
+type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+
+let root: string;
+let dir: string;
+beforeEach(() => {
+  root = fs.mkdtempSync(path.join(os.tmpdir(), 'callmark-scenarios-'));
+  dir = path.join(root, 'scenarios');
+  fs.mkdirSync(dir);
+});
+afterEach(() => fs.rmSync(root, { recursive: true, force: true }));
+
+const read = (name: string): Json => JSON.parse(fs.readFileSync(path.join(real, name), 'utf8')) as Json;
+/** Writes a (changed) copy of a shipped scenario and returns the formatted issues of the folder. */
+function broken(name: string, change: (s: Json) => void): string[] {
+  for (const f of fs.readdirSync(dir)) fs.rmSync(path.join(dir, f));
+  const s = read(name);
+  change(s);
+  fs.writeFileSync(path.join(dir, name), JSON.stringify(s, null, 2));
+  return loadScenarios(dir).issues.map(formatIssue);
+}
+
+describe('loadScenarios', () => {
+  it('loads an unchanged copy, skipping demo-seed.json, README and non-JSON files', () => {
+    for (const n of [S1, S5]) fs.copyFileSync(path.join(real, n), path.join(dir, n));
+    fs.copyFileSync(path.join(real, 'demo-seed.json'), path.join(dir, 'demo-seed.json'));
+    fs.writeFileSync(path.join(dir, 'README.md'), '# notes\n');
+    const r = loadScenarios(dir);
+    expect(r.issues).toEqual([]);
+    expect(r.scenarios.map((x) => x.file)).toEqual([`scenarios/${S1}`, `scenarios/${S5}`]);
+    expect(r.missingKeys).toEqual(['s2', 's3', 's4', 's6']);
+  });
+
+  it('refuses a rubric whose marks do not sum to 12', () => {
+    expect(
+      broken(S3, (s) => {
+        s.rubric = s.rubric.filter((c: Json) => c.criterionId !== 'U2-4.2-calm');
+      }),
+    ).toEqual([`scenarios/${S3}: rubric: marks sum to 11, must be 12`]);
+    expect(
+      broken(S3, (s) => {
+        s.rubric[1].maxMarks = 2;
+      }),
+    ).toEqual([`scenarios/${S3}: rubric: marks sum to 13, must be 12`]);
+  });
+
+  it('refuses fractional or zero marks', () => {
+    expect(broken(S1, (s) => (s.rubric[0].maxMarks = 0.5))).toContain(`scenarios/${S1}: rubric.0.maxMarks: Expected integer, received float`);
+  });
+
+  it('refuses a criterion id that is not in the catalogue, or listed twice', () => {
+    expect(broken(S1, (s) => (s.rubric[2].criterionId = 'U2-4.2-telepathy'))).toEqual([
+      `scenarios/${S1}: rubric.2.criterionId: "U2-4.2-telepathy" is not a criterion in the catalogue`,
+    ]);
+    expect(broken(S1, (s) => (s.rubric[3].criterionId = s.rubric[2].criterionId))).toEqual([
+      `scenarios/${S1}: rubric.3.criterionId: criterion "U2-1.2-questioning" is listed twice`,
+    ]);
+    expect(broken(S1, (s) => (s.rubric[2].criterionId = 'U2-9.1-nothing'))[0]).toMatch(/^scenarios\/s1-home-move\.json: rubric\.2\.criterionId: must be a criterion id/);
+  });
+
+  it('refuses an answer key naming a customer, product, code or document the seed does not have', () => {
+    expect(broken(S1, (s) => (s.answerKey.cases[0].accountNumber = 'BL999999'))).toEqual([
+      `scenarios/${S1}: answerKey.cases.0.accountNumber: no customer in this scenario's seed has the account number "BL999999"`,
+    ]);
+    expect(broken(S1, (s) => (s.answerKey.customers[0].accountNumber = 'BL999999'))).toEqual(
+      expect.arrayContaining([`scenarios/${S1}: answerKey.customers.0.accountNumber: no customer in this scenario's seed has the account number "BL999999"`]),
+    );
+    expect(broken(S4, (s) => (s.answerKey.orders[0].optionalLines[0].productCode = 'TV-SPORTS'))).toEqual([
+      `scenarios/${S4}: answerKey.orders.0.optionalLines.0.productCode: no product in this scenario's seed has the code "TV-SPORTS"`,
+    ]);
+    expect(broken(S1, (s) => (s.answerKey.wrapUp.codes = ['MOVED']))).toEqual([`scenarios/${S1}: answerKey.wrapUp.codes.0: no wrap-up code "MOVED" in the seed`]);
+    expect(broken(S4, (s) => (s.answerKey.followUps[0].attachments = ['terms']))).toEqual([`scenarios/${S4}: answerKey.followUps.0.attachments.0: no document "terms" in the seed`]);
+  });
+
+  it('refuses an invalid expected value with the validator message at its path', () => {
+    const issues = broken(S1, (s) => (s.answerKey.customers[0].postcode = 'LS19 6E'));
+    expect(issues).toHaveLength(1);
+    expect(issues[0]).toMatch(/^scenarios\/s1-home-move\.json: answerKey\.customers\.0\.postcode: The postcode "LS19 6E" is not a valid UK postcode/);
+  });
+
+  it('refuses a planted error that does not match the seed', () => {
+    expect(broken(S1, (s) => (s.answerKey.plantedErrors[0].seedValue = '07700 900999'))).toEqual([
+      `scenarios/${S1}: answerKey.plantedErrors.0.seedValue: the seed's mobile of BL100231 is "07700 900412", not "07700 900999"`,
+    ]);
+  });
+
+  it('refuses an inbound caller number that is not on the persona\'s record', () => {
+    expect(broken(S1, (s) => (s.callerBrief.persona.phone = '0113 496 0999'))).toEqual([
+      `scenarios/${S1}: callerBrief.persona.phone: the presented number 0113 496 0999 is not the phone or mobile of any seed customer`,
+    ]);
+    expect(broken(S1, (s) => (s.callerBrief.persona.phone = '0117 496 0785'))).toEqual([
+      `scenarios/${S1}: callerBrief.persona.phone: the presented number 0117 496 0785 belongs to BL100232, not to the persona's account BL100231`,
+    ]);
+  });
+
+  it('refuses an outbound number that is not on the call list, or is do-not-call, and a key that forgets a barred lead', () => {
+    expect(broken(S5, (s) => (s.callerBrief.persona.phone = '0131 496 0999'))).toEqual([
+      `scenarios/${S5}: callerBrief.persona.phone: the number 0131 496 0999 is not on the seed's call list`,
+    ]);
+    expect(
+      broken(S5, (s) => {
+        s.seed.callList = s.seed.callList.filter((e: Json) => e.accountNumber !== 'BL100903');
+      }),
+    ).toEqual(
+      expect.arrayContaining([
+        `scenarios/${S5}: callerBrief.persona.phone: the number 0131 496 0544 is not on the seed's call list`,
+        `scenarios/${S5}: answerKey.dialling.mustDial.0: 0131 496 0544 is not on the seed's call list`,
+      ]),
+    );
+    expect(broken(S5, (s) => (s.answerKey.dialling.mustNotDial = ['0121 496 0390']))).toEqual([
+      `scenarios/${S5}: answerKey.dialling.mustNotDial: call-list entry 1 (Miss Chloe Bennett) is do-not-call but not in mustNotDial`,
+    ]);
+  });
+
+  it('refuses auto-checks on subjective criteria, on criteria outside the rubric, or pointing past the answer key', () => {
+    expect(broken(S1, (s) => s.autoChecks.push({ criterionId: 'U2-4.3-professional-friendly', kind: 'wrap-up' }))).toEqual([
+      `scenarios/${S1}: autoChecks.8.criterionId: "U2-4.3-professional-friendly" is measured H, not from the event log or call timing, so it cannot be auto-checked`,
+    ]);
+    expect(broken(S1, (s) => s.autoChecks.push({ criterionId: 'U2-4.2-hold-recheck', kind: 'hold-recheck', maxHoldSeconds: 60 }))).toEqual([
+      `scenarios/${S1}: autoChecks.8.criterionId: "U2-4.2-hold-recheck" is not in this scenario's rubric`,
+    ]);
+    expect(broken(S1, (s) => (s.autoChecks[6].index = 3))).toEqual([`scenarios/${S1}: autoChecks.6.index: answerKey.cases has 1 entry; there is no 3`]);
+    expect(broken(S1, (s) => (s.autoChecks[2].kind = 'hold-max'))[0]).toMatch(/^scenarios\/s1-home-move\.json: autoChecks\.2\.kind: Invalid discriminator value/);
+  });
+
+  it('refuses a kind, direction or type that does not fit the assignment key', () => {
+    expect(broken(S4, (s) => (s.direction = 'outbound'))).toEqual(
+      expect.arrayContaining([`scenarios/${S4}: direction: s4 (S4 - Inbound sales with up-sell and cross-sell) is direction "inbound", not "outbound"`]),
+    );
+  });
+
+  it('refuses unknown fields, placeholders that name nothing, and seed errors (with the seed path)', () => {
+    expect(broken(S1, (s) => (s.colour = 'blue'))).toEqual([`scenarios/${S1}: Unrecognized key(s) in object: 'colour'`]);
+    expect(broken(S1, (s) => (s.answerKey.followUps[0].mustMention = ['{{moveDay}}']))).toEqual([
+      `scenarios/${S1}: answerKey.followUps.0.mustMention.0: {{moveDay}} is neither a caller-brief fact nor one of caseReference, orderReference, callbackDue`,
+    ]);
+    const seedIssues = broken(S1, (s) => (s.seed.customers[3].postcode = 'NOWHERE'));
+    expect(seedIssues).toHaveLength(1);
+    expect(seedIssues[0]).toMatch(/^scenarios\/s1-home-move\.json: seed\.customers\.3\.postcode: The postcode "NOWHERE" is not a valid UK postcode/);
+  });
+
+  it('reports bad JSON with the file and the line, and still loads the other files', () => {
+    fs.copyFileSync(path.join(real, S5), path.join(dir, S5));
+    const text = fs.readFileSync(path.join(real, S1), 'utf8');
+    fs.writeFileSync(path.join(dir, S1), text.replace('"title": "Moving home', '"title": Moving home'));
+    const r = loadScenarios(dir);
+    expect(r.issues).toHaveLength(1);
+    expect(formatIssue(r.issues[0]!)).toMatch(/^scenarios\/s1-home-move\.json: not valid JSON \(line 5, column 12\): /);
+    expect(r.scenarios.map((x) => x.scenario.key)).toEqual(['s5']);
+    expect(() => loadScenariosOrThrow(dir)).toThrow(ScenarioLoadError);
+    expect(parseScenarioText('', 'x.json')).toMatchObject({ ok: false, issues: [{ file: 'x.json', path: '' }] });
+  });
+
+  it('refuses a second file with the same key and variant', () => {
+    fs.copyFileSync(path.join(real, S1), path.join(dir, S1));
+    fs.copyFileSync(path.join(real, S1), path.join(dir, 's1-zz-copy.json'));
+    expect(loadScenarios(dir).issues.map(formatIssue)).toEqual([`scenarios/s1-zz-copy.json: variant: scenarios/${S1} already defines s1 variant "a"`]);
+  });
+});

@@ -1,0 +1,247 @@
+// The six shipped LCCI Unit 2 scenario files (scenarios/s1-… … s6-…): each validates, its rubric
+// carries exactly 12 marks of catalogue criteria, its answer key fits its own seed, the set covers
+// inbound service, inbound sales and outbound sales, and the data stays fictitious and current.
+// The facts are re-derived here from the raw files rather than trusted from the schema.
+import fs from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+import { coverageWarnings } from '../../../server/assessment/coverage.js';
+import { evaluateAutoChecks } from '../../../server/assessment/auto-checks.js';
+import { validateRubric } from '../../../server/assessment/marks.js';
+import { CRITERIA, CRITERIA_BY_ID } from '../../../server/assessment/criteria-catalogue.js';
+import { formatIssue, loadScenarios } from '../../../server/assessment/scenario-loader.js';
+import {
+  SCENARIO_KEYS,
+  toCoverageScenario,
+  toRulesAnswerKey,
+  toRulesAutoChecks,
+  toRulesRubric,
+  type Scenario,
+} from '../../../server/assessment/scenario-schema.js';
+import { seedCustomerSchema } from '../../../server/crm/seed-schema.js';
+import { normaliseUkPhone } from '../../../server/crm/validation.js';
+
+const dir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../scenarios');
+const loaded = loadScenarios(dir);
+const byKey = new Map(loaded.scenarios.map((l) => [l.scenario.key, l.scenario]));
+const scenario = (key: string): Scenario => {
+  const s = byKey.get(key as Scenario['key']);
+  if (!s) throw new Error(`no scenario ${key}`);
+  return s;
+};
+const rawFiles = fs.readdirSync(dir).filter((n) => /^s[1-6]-.*\.json$/.test(n));
+
+describe('the scenario files', () => {
+  it('all validate, one per assignment key s1–s6, and demo-seed.json is not taken for one', () => {
+    expect(loaded.issues.map(formatIssue)).toEqual([]);
+    expect(rawFiles).toHaveLength(6);
+    expect(loaded.scenarios.map((l) => l.file).sort()).toEqual(rawFiles.map((n) => `scenarios/${n}`).sort());
+    expect(loaded.scenarios.map((l) => l.scenario.key).sort()).toEqual([...SCENARIO_KEYS]);
+    expect(loaded.missingKeys).toEqual([]);
+  });
+
+  it('the catalogue holds every criterion of the digest once, and the ids follow the id rule', () => {
+    expect(CRITERIA).toHaveLength(186);
+    expect(CRITERIA_BY_ID.size).toBe(CRITERIA.length);
+    for (const c of CRITERIA) expect(c.id).toMatch(/^U2-[1-7]\.[0-9]+-[a-z0-9-]+$/);
+    expect(CRITERIA_BY_ID.get('U2-4.2-hold-max-60')).toMatchObject({ section: 4, subsection: '4.2', autoCheckable: true });
+    expect(CRITERIA_BY_ID.get('U2-2.1-verify-id')).toMatchObject({ how: 'L', autoCheckable: true });
+    expect(CRITERIA_BY_ID.get('U2-4.2-calm')).toMatchObject({ how: 'H (T)', autoCheckable: false });
+  });
+
+  for (const key of SCENARIO_KEYS) {
+    describe(key, () => {
+      it('has a rubric of distinct catalogue criteria whose marks sum to exactly 12', () => {
+        const s = scenario(key);
+        const sum = s.rubric.reduce((a, c) => a + c.maxMarks, 0);
+        expect(sum).toBe(12);
+        for (const c of s.rubric) expect(CRITERIA_BY_ID.has(c.criterionId), c.criterionId).toBe(true);
+        expect(new Set(s.rubric.map((c) => c.criterionId)).size).toBe(s.rubric.length);
+        expect(() => validateRubric(toRulesRubric(s))).not.toThrow();
+      });
+
+      it('auto-checks only objective criteria that are in its rubric', () => {
+        const s = scenario(key);
+        expect(s.autoChecks.length).toBeGreaterThan(0);
+        const inRubric = new Set(s.rubric.map((c) => c.criterionId));
+        for (const a of s.autoChecks) {
+          expect(inRubric.has(a.criterionId), a.criterionId).toBe(true);
+          expect(CRITERIA_BY_ID.get(a.criterionId)?.autoCheckable, a.criterionId).toBe(true);
+        }
+      });
+
+      it('has an answer key that refers only to records of its own seed, and fits the seed schema', () => {
+        const s = scenario(key);
+        const seed = s.seed;
+        const account = new Map(seed.customers.map((c) => [c.accountNumber, c]));
+        const ak = s.answerKey;
+        expect(account.has(ak.primaryAccount)).toBe(true);
+        for (const c of ak.customers) {
+          const record = account.get(c.accountNumber);
+          expect(record, c.accountNumber).toBeDefined();
+          // The record after the call is still a valid seed customer.
+          expect(seedCustomerSchema.safeParse({ ...record, ...c }).success).toBe(true);
+        }
+        for (const p of ak.plantedErrors) {
+          expect(String(account.get(p.accountNumber)?.[p.field])).toBe(p.seedValue);
+          expect(ak.customers.find((c) => c.accountNumber === p.accountNumber)?.[p.field]).not.toBe(p.seedValue);
+        }
+        for (const a of ak.untouchedAccounts) expect(account.has(a)).toBe(true);
+        const products = new Set(seed.products.map((p) => p.code));
+        for (const o of ak.orders) for (const l of [...o.lines, ...o.optionalLines]) expect(products.has(l.productCode), l.productCode).toBe(true);
+        for (const c of [...ak.cases, ...ak.callbacks, ...ak.orders]) expect(account.has(c.accountNumber)).toBe(true);
+        const codes = new Set(seed.wrapUpCodes.map((w) => w.code));
+        for (const c of ak.wrapUp.codes) expect(codes.has(c), c).toBe(true);
+        const templates = new Map(seed.templates.map((t) => [t.key, t.channel]));
+        const documents = new Set(seed.documents.map((d) => d.key));
+        expect(ak.followUps.length).toBeGreaterThan(0);
+        for (const f of ak.followUps) {
+          if (f.templateKey) expect(templates.get(f.templateKey)).toBe(f.channel);
+          for (const d of f.attachments) expect(documents.has(d), d).toBe(true);
+        }
+      });
+
+      it("presents (inbound) or dials (outbound) the persona's own number", () => {
+        const s = scenario(key);
+        const persona = s.callerBrief.persona;
+        const n = normaliseUkPhone(persona.phone);
+        expect(persona.accountNumber).toBe(s.answerKey.primaryAccount);
+        if (s.direction === 'inbound') {
+          const me = s.seed.customers.find((c) => c.accountNumber === persona.accountNumber)!;
+          expect([normaliseUkPhone(me.phone), me.mobile && normaliseUkPhone(me.mobile)]).toContain(n);
+        } else {
+          const entry = s.seed.callList.find((e) => normaliseUkPhone(e.phone) === n);
+          expect(entry?.doNotCall).toBe(false);
+          expect(s.answerKey.dialling?.mustDial.map(normaliseUkPhone)).toContain(n);
+        }
+      });
+
+      it('has enough look-alike customers to make search meaningful', () => {
+        const s = scenario(key);
+        expect(s.seed.customers.length).toBeGreaterThanOrEqual(12);
+        const surnames = new Map<string, number>();
+        for (const c of s.seed.customers) surnames.set(c.lastName, (surnames.get(c.lastName) ?? 0) + 1);
+        expect([...surnames.values()].filter((n) => n >= 2).length).toBeGreaterThanOrEqual(3);
+        const primary = s.seed.customers.find((c) => c.accountNumber === s.answerKey.primaryAccount)!;
+        expect(surnames.get(primary.lastName), 'the persona has a same-surname look-alike').toBeGreaterThanOrEqual(2);
+      });
+
+      it('gives the assessment rules their inputs, and the rules accept them', () => {
+        const s = scenario(key);
+        const checks = toRulesAutoChecks(s);
+        expect(checks.length).toBeGreaterThan(0);
+        const answerKey = toRulesAnswerKey(s);
+        const suggestions = evaluateAutoChecks({ checks, rubric: toRulesRubric(s), answerKey, call: null, timeline: [], records: [] });
+        expect(suggestions.length).toBeGreaterThan(0);
+        for (const sug of suggestions) expect(s.rubric.some((c) => c.criterionId === sug.criterionId)).toBe(true);
+      });
+    });
+  }
+});
+
+describe('the set of six', () => {
+  it('covers inbound service, inbound sales and outbound sales', () => {
+    const kinds = loaded.scenarios.map((l) => `${l.scenario.direction} ${l.scenario.type}`);
+    expect(kinds.filter((k) => k === 'inbound service')).toHaveLength(3);
+    expect(kinds).toContain('inbound sales');
+    expect(kinds).toContain('outbound sales');
+    expect(scenario('s6')).toMatchObject({ direction: 'outbound', type: 'service' });
+    expect(coverageWarnings(loaded.scenarios.map((l) => toCoverageScenario(l.scenario)))).toEqual([]);
+    // Without the outbound sales call the rules warn.
+    expect(coverageWarnings(['s1', 's2', 's4', 's6'].map((k) => toCoverageScenario(scenario(k)))).map((w) => w.area)).toEqual(['outbound-sales']);
+  });
+
+  it('marks Unit 2 sections 2 and 3 only in S4 and S5, and sections 4 and 6 in every scenario', () => {
+    for (const l of loaded.scenarios) {
+      const sections = new Set(l.scenario.rubric.map((c) => CRITERIA_BY_ID.get(c.criterionId)!.section));
+      expect(sections.has(2), l.file).toBe(l.scenario.key === 's4');
+      expect(sections.has(3), l.file).toBe(l.scenario.key === 's5');
+      expect(sections.has(4) && sections.has(6), l.file).toBe(true);
+    }
+  });
+
+  it('uses only Ofcom drama numbers and reserved example e-mail domains', () => {
+    const drama = /^(0113496|0114496|0115496|0116496|0117496|0118496|0121496|0131496|0141496|0151496|0161496|020794600?|01632960|07700900|08081570|0306999)/;
+    for (const l of loaded.scenarios) {
+      const seed = l.scenario.seed;
+      const phones = [
+        seed.company.phone,
+        l.scenario.callerBrief.persona.phone,
+        ...seed.customers.flatMap((c) => [c.phone, ...(c.mobile ? [c.mobile] : [])]),
+        ...seed.callList.map((e) => e.phone),
+        ...l.scenario.answerKey.customers.flatMap((c) => [c.phone, c.mobile].filter((x): x is string => typeof x === 'string')),
+      ];
+      for (const p of phones) expect(normaliseUkPhone(p), `${l.file}: ${p}`).toMatch(drama);
+      const text = JSON.stringify(l.scenario);
+      for (const [, domain] of text.matchAll(/[A-Za-z0-9._%+-]+@([A-Za-z0-9.-]+\.[A-Za-z]{2,})/g)) {
+        expect(domain!, l.file).toMatch(/(^|\.)example\.(co\.uk|com|org|net)$/);
+      }
+    }
+  });
+
+  it('keeps legal facts generic or current (nothing the digest flags as outdated)', () => {
+    for (const name of rawFiles) {
+      const text = fs.readFileSync(path.join(dir, name), 'utf8');
+      for (const outdated of [/Data Protection Act 1998/i, /Distance Selling/i, /\b1988\b/, /\btapes?\b/i, /\bfax/i, /seven working days/i, /7 working days/i]) {
+        expect(text, `${name} mentions ${outdated}`).not.toMatch(outdated);
+      }
+    }
+    // The cancellation right quoted to customers is the current 14 days.
+    expect(JSON.stringify(scenario('s4').answerKey.mustTell)).toMatch(/14 days/);
+  });
+});
+
+describe('what the rules get from a scenario', () => {
+  it('S1: the keyed address fields with their comparison kinds; the planted mobile has its own criterion', () => {
+    const key = toRulesAnswerKey(scenario('s1'));
+    expect(key.fields).toEqual([
+      { record: { type: 'customer', key: 'BL100231' }, field: 'addressLine1', kind: 'text', expected: '22 Larkfield Crescent' },
+      { record: { type: 'customer', key: 'BL100231' }, field: 'addressLine2', kind: 'text', expected: 'Rawdon' },
+      { record: { type: 'customer', key: 'BL100231' }, field: 'town', kind: 'text', expected: 'Leeds' },
+      { record: { type: 'customer', key: 'BL100231' }, field: 'postcode', kind: 'postcode', expected: 'LS19 6EH' },
+    ]);
+    expect(key.wrapUp).toEqual({ code: 'MOVE', notesRequired: true });
+    expect(key.identity).toEqual({ accounts: ['BL100231'] });
+    expect(key.followUps).toEqual([{ channel: 'email', to: 'margaret.hughes@example.co.uk', cc: [], label: 'email-home-move' }]);
+  });
+
+  it('S1: a mistyped postcode turns the accurate-entry suggestion to 0, the right one to the full mark', () => {
+    const s = scenario('s1');
+    const record = (postcode: string) => [
+      { type: 'customer', key: 'BL100231', fields: { addressLine1: '22 Larkfield Crescent', addressLine2: 'Rawdon', town: 'Leeds', postcode } },
+    ];
+    const run = (postcode: string) =>
+      evaluateAutoChecks({ checks: toRulesAutoChecks(s), rubric: toRulesRubric(s), answerKey: toRulesAnswerKey(s), call: null, timeline: [], records: record(postcode) }).find(
+        (x) => x.criterionId === 'U2-6.1-accurate-entry',
+      );
+    expect(run('ls196eh')?.suggestedMarks).toBe(1);
+    expect(run('LS19 6HE')?.suggestedMarks).toBe(0);
+  });
+
+  it('S2: the e-mail goes to the address the caller gave, which is not on the seed record', () => {
+    const s = scenario('s2');
+    expect(s.seed.customers.find((c) => c.accountNumber === 'BL100518')?.email).toBeNull();
+    expect(toRulesAnswerKey(s).followUps).toEqual([{ channel: 'email', to: 'george.whitfield@example.co.uk', cc: [], label: 'email-bill-explanation' }]);
+  });
+
+  it('S6: SMS to the mobile on file and e-mail with Field Support in copy', () => {
+    expect(toRulesAnswerKey(scenario('s6')).followUps).toEqual([
+      { channel: 'sms', to: '07700 900233', label: 'sms-appointment' },
+      { channel: 'email', to: 'aisha.rahman@example.org', cc: ['field.support@brightline.example.co.uk'], label: 'email-fault-guide' },
+    ]);
+  });
+
+  it('only the check kinds the rules know are handed over; follow-up-sent with recipients becomes follow-up-recipients', () => {
+    const kinds = new Set(loaded.scenarios.flatMap((l) => toRulesAutoChecks(l.scenario).map((c) => c.kind)));
+    expect([...kinds].sort()).toEqual(['answer-time', 'field-accuracy', 'follow-up-recipients', 'hold-limit', 'identity-before-access', 'wrap-up']);
+    const s6 = toRulesAutoChecks(scenario('s6'));
+    expect(s6.filter((c) => c.kind === 'follow-up-recipients').map((c) => c.criterionId)).toEqual(['U2-7.2-recipients']);
+  });
+
+  it('coverage: S6 marks section 1 as an outbound call, S4 marks section 2', () => {
+    expect(toCoverageScenario(scenario('s6'))).toMatchObject({ id: 's6/a', type: 'S6', direction: 'outbound' });
+    expect(toCoverageScenario(scenario('s6')).sections).toContain('1.3');
+    expect(toCoverageScenario(scenario('s4')).sections).toEqual(expect.arrayContaining(['2.1', '2.2', '2.3']));
+  });
+});
