@@ -14,6 +14,7 @@ import type { Repositories } from './db/repositories/index.js';
 import { registerAdminRoutes } from './api/admin-routes.js';
 import { registerAuthRoutes } from './api/auth-routes.js';
 import { registerCrmRoutes } from './api/crm-routes.js';
+import { registerScenarioRoutes } from './api/scenario-routes.js';
 import { registerHealthRoutes, type MediaHealthSource } from './api/health-routes.js';
 import { registerPrintoutRoutes } from './api/printout-routes.js';
 import { registerErrorHandling } from './http/errors.js';
@@ -100,6 +101,7 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
     },
   });
   registerCrmRoutes(app, { repos: opts.repos, clock: opts.clock });
+  registerScenarioRoutes(app);
   registerPrintoutRoutes(app, { repos: opts.repos, clock: opts.clock, printoutsDir: opts.printoutsDir ?? path.join(path.dirname(path.resolve(opts.repos.db.name)), 'printouts') });
 
   app.decorate('telephony', undefined);

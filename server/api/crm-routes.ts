@@ -13,7 +13,7 @@ import type { Attachment, Customer, CustomerFields, CustomerSearch, CustomerUpda
 import type { Repositories } from '../db/repositories/index.js';
 import { HttpError } from '../http/errors.js';
 import type { SessionUser } from '../protocol/roles.js';
-import { copySeedToAttempt, SCENARIO_SEEDS } from '../crm/attempt-copy.js';
+import { copySeedToAttempt, scenarioSeeds } from '../crm/attempt-copy.js';
 import {
   compactPostcode,
   normaliseUkPhone,
@@ -138,7 +138,7 @@ export function registerCrmRoutes(app: FastifyInstance, opts: CrmRouteOptions): 
           additionalProperties: false,
           properties: {
             candidateUserId: { type: 'integer', minimum: 1 },
-            scenarioKey: { type: 'string', enum: Object.keys(SCENARIO_SEEDS) },
+            scenarioKey: { type: 'string', enum: Object.keys(scenarioSeeds()) },
           },
         },
       },
@@ -153,7 +153,7 @@ export function registerCrmRoutes(app: FastifyInstance, opts: CrmRouteOptions): 
         throw invalid('candidateUserId', `There is no candidate with id ${candidateUserId} in your centre.`);
       }
       if (candidate.disabled) throw invalid('candidateUserId', `The candidate ${candidate.username} is disabled.`);
-      const seed = SCENARIO_SEEDS[scenarioKey]!();
+      const seed = scenarioSeeds()[scenarioKey]!();
       const now = clock.now();
       const { attempt, copied } = repos.transaction(() => {
         const attempt = repos.attempts.create({ centreId: candidate.centreId!, candidateUserId, assessorUserId: me.id, scenarioKey }, now);

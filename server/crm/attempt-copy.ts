@@ -3,6 +3,7 @@
 // data and the end state of each can be compared with the answer key.
 import demoSeedJson from '../../scenarios/demo-seed.json' with { type: 'json' };
 import type { Repositories } from '../db/repositories/index.js';
+import { loadScenariosOrThrow } from '../assessment/scenario-loader.js';
 import { parseSeed, type CrmSeed, type CrmSeedInput } from './seed-schema.js';
 import { normaliseUkPhone } from './validation.js';
 
@@ -24,8 +25,25 @@ export function demoSeed(): CrmSeed {
   return demo;
 }
 
-/** Seeds by scenario key. The Assessment issue adds the S1–S6 scenario files. */
-export const SCENARIO_SEEDS: Readonly<Record<string, () => CrmSeed>> = { demo: demoSeed };
+let seeds: Readonly<Record<string, () => CrmSeed>> | undefined;
+
+/**
+ * Seeds by scenario key: the demo data set and the CRM seed of every scenario file (S1–S6; a
+ * second variant of a scenario is keyed "s1-b"). Loaded once; an invalid scenario file stops the
+ * server with the file, path and reason.
+ */
+export function scenarioSeeds(): Readonly<Record<string, () => CrmSeed>> {
+  if (!seeds) {
+    const all: Record<string, () => CrmSeed> = { demo: demoSeed };
+    for (const { scenario } of loadScenariosOrThrow()) {
+      const key = scenario.variant === 'a' ? scenario.key : `${scenario.key}-${scenario.variant}`;
+      const seed = parseSeed(scenario.seed);
+      all[key] = () => seed;
+    }
+    seeds = all;
+  }
+  return seeds;
+}
 
 const national = (phone: string): string => {
   const n = normaliseUkPhone(phone);

@@ -7,16 +7,20 @@ import { LiveTimeline } from '../realtime/LiveTimeline.js';
 
 export function AttemptPanel() {
   const [candidates, setCandidates] = useState<DirectoryEntry[]>([]);
+  const [scenarios, setScenarios] = useState<Array<{ key: string; title: string; direction: string }>>([]);
   const [attemptId, setAttemptId] = useState<string>();
   const [error, setError] = useState<string>();
   useEffect(() => {
     api<{ entries: DirectoryEntry[] }>('GET', '/api/directory').then((d) => setCandidates(d.entries.filter((e) => e.role === 'candidate')), () => {});
+    api<{ scenarios: Array<{ key: string; title: string; direction: string }> }>('GET', '/api/scenarios').then((d) => setScenarios(d.scenarios), () => {});
   }, []);
   const start = async (e: FormEvent<HTMLFormElement>) => {
     e.preventDefault();
-    const candidateUserId = Number(new FormData(e.currentTarget).get('candidate'));
+    const form = new FormData(e.currentTarget);
+    const candidateUserId = Number(form.get('candidate'));
+    const scenarioKey = String(form.get('scenario') ?? 'demo');
     try {
-      const r = await api<{ attempt: { id: string } }>('POST', '/api/attempts', { candidateUserId });
+      const r = await api<{ attempt: { id: string } }>('POST', '/api/attempts', { candidateUserId, scenarioKey });
       setAttemptId(r.attempt.id);
       setError(undefined);
     } catch (err) {
@@ -31,6 +35,14 @@ export function AttemptPanel() {
           {candidates.map((c) => (
             <option key={c.userId} value={c.userId}>
               {c.displayName} ({c.extension})
+            </option>
+          ))}
+        </select>
+        <label htmlFor="attempt-scenario">Scenario (its CRM data)</label>
+        <select id="attempt-scenario" name="scenario" defaultValue="demo">
+          {(scenarios.length ? scenarios : [{ key: 'demo', title: 'Demo data set', direction: 'any' }]).map((s) => (
+            <option key={s.key} value={s.key}>
+              {s.key.toUpperCase()}: {s.title}
             </option>
           ))}
         </select>

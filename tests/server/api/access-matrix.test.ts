@@ -38,6 +38,7 @@ const probes: Probe[] = [
     body: () => ({ disabled: false }),
     ok: 200,
   },
+  { method: 'GET', url: '/api/scenarios', ok: 200 },
   { method: 'POST', url: '/api/sip/credentials', ok: 200 },
   { method: 'GET', url: '/api/directory', ok: 200 },
   { method: 'GET', url: '/api/calls', ok: 200 },

@@ -588,3 +588,31 @@ describe('a closed attempt', () => {
     expect((await call(as.candidate, 'GET', '/api/attempts/current')).json().attempt.id).toBe(attemptId);
   });
 });
+
+describe('practice attempts on the scenario files', () => {
+  it('lists S1–S6 for staff only, and an attempt on S1 gets S1’s own CRM data', async () => {
+    const t = await createTestApp();
+    try {
+      const assessor = await t.loginAs('assessor');
+      const list = await t.app.inject({ method: 'GET', url: '/api/scenarios', headers: { cookie: assessor.cookie } });
+      const keys = list.json().scenarios.map((s: { key: string }) => s.key);
+      expect(keys).toEqual(expect.arrayContaining(['demo', 's1', 's2', 's3', 's4', 's5', 's6']));
+      expect(JSON.stringify(list.json())).not.toMatch(/answerKey|callerBrief|rubric/);
+      const candidate = await t.loginAs('candidate');
+      expect((await t.app.inject({ method: 'GET', url: '/api/scenarios', headers: { cookie: candidate.cookie } })).statusCode).toBe(403);
+
+      const res = await t.app.inject({
+        method: 'POST',
+        url: '/api/attempts',
+        headers: { cookie: assessor.cookie, 'x-csrf-token': assessor.csrf },
+        payload: { candidateUserId: t.users.candidate, scenarioKey: 's1' },
+      });
+      expect(res.statusCode, res.body).toBe(201);
+      const attemptId = res.json().attempt.id;
+      const found = await t.app.inject({ method: 'GET', url: `/api/attempts/${attemptId}/customers?q=Hughes`, headers: { cookie: candidate.cookie } });
+      expect(found.json().count).toBeGreaterThan(0);
+    } finally {
+      await t.close();
+    }
+  });
+});
