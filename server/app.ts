@@ -15,6 +15,7 @@ import { registerAdminRoutes } from './api/admin-routes.js';
 import { registerAuthRoutes } from './api/auth-routes.js';
 import { registerCrmRoutes } from './api/crm-routes.js';
 import { registerScenarioRoutes } from './api/scenario-routes.js';
+import { registerAssessmentRoutes } from './api/assessment-routes.js';
 import { registerHealthRoutes, type MediaHealthSource } from './api/health-routes.js';
 import { registerPrintoutRoutes } from './api/printout-routes.js';
 import { registerErrorHandling } from './http/errors.js';
@@ -102,6 +103,7 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
   });
   registerCrmRoutes(app, { repos: opts.repos, clock: opts.clock });
   registerScenarioRoutes(app);
+  registerAssessmentRoutes(app, { repos: opts.repos, clock: opts.clock });
   registerPrintoutRoutes(app, { repos: opts.repos, clock: opts.clock, printoutsDir: opts.printoutsDir ?? path.join(path.dirname(path.resolve(opts.repos.db.name)), 'printouts') });
 
   app.decorate('telephony', undefined);

@@ -39,6 +39,7 @@ const probes: Probe[] = [
     ok: 200,
   },
   { method: 'GET', url: '/api/scenarios', ok: 200 },
+  { method: 'GET', url: '/api/attempts/:id/suggestions', path: () => `/api/attempts/${CRM_ATTEMPT}/suggestions`, ok: 409 },
   { method: 'POST', url: '/api/sip/credentials', ok: 200 },
   { method: 'GET', url: '/api/directory', ok: 200 },
   { method: 'GET', url: '/api/calls', ok: 200 },
