@@ -4,6 +4,7 @@ import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import fastifyCookie from '@fastify/cookie';
+import fastifyHelmet from '@fastify/helmet';
 import fastifyRateLimit from '@fastify/rate-limit';
 import fastifyStatic from '@fastify/static';
 import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
@@ -79,6 +80,31 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
   const sessions = new SessionService(opts.repos, { idleMs: opts.sessionIdleMs, maxMs: opts.sessionMaxMs }, opts.clock);
   registerErrorHandling(app, opts.bodyLimitBytes);
   await app.register(fastifyCookie);
+  // Security headers on every response. The SPA loads only its own scripts; the softphone and the
+  // timeline talk to this origin over WebSockets; recordings and print-outs are same-origin media;
+  // React's style attributes need inline styles.
+  await app.register(fastifyHelmet, {
+    contentSecurityPolicy: {
+      directives: {
+        defaultSrc: ["'self'"],
+        scriptSrc: ["'self'"],
+        styleSrc: ["'self'", "'unsafe-inline'"],
+        imgSrc: ["'self'", 'data:'],
+        mediaSrc: ["'self'", 'blob:'],
+        connectSrc: ["'self'", 'ws:', 'wss:'],
+        frameSrc: ["'self'"],
+        frameAncestors: ["'none'"],
+        objectSrc: ["'none'"],
+        baseUri: ["'self'"],
+        formAction: ["'self'"],
+        upgradeInsecureRequests: null,
+      },
+    },
+    // The print-outs open in a new tab and the recordings play in <audio>: same origin, so the
+    // cross-origin isolation headers are not needed.
+    crossOriginEmbedderPolicy: false,
+    hsts: opts.https ? { maxAge: 15552000 } : false,
+  });
   await app.register(fastifyRateLimit, { global: false });
   registerAccessControl(app, sessions);
 

@@ -103,3 +103,15 @@ describe('input validation', () => {
     expect(res.json()).toMatchObject({ error: 'validation', field: 'password' });
   });
 });
+
+describe('security headers', () => {
+  it('every response carries a Content-Security-Policy and the usual protections', async () => {
+    const res = await t.app.inject({ method: 'GET', url: '/healthz' });
+    expect(res.headers['content-security-policy']).toMatch(/default-src 'self'/);
+    expect(res.headers['content-security-policy']).toMatch(/script-src 'self'(;|$)/);
+    expect(res.headers['content-security-policy']).toMatch(/frame-ancestors 'none'/);
+    expect(res.headers['x-content-type-options']).toBe('nosniff');
+    expect(res.headers['x-frame-options']).toBe('SAMEORIGIN');
+    expect(res.headers['referrer-policy']).toBe('no-referrer');
+  });
+});
