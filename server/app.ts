@@ -21,7 +21,7 @@ import { registerHealthRoutes, type MediaHealthSource } from './api/health-route
 import { registerPrintoutRoutes } from './api/printout-routes.js';
 import { registerErrorHandling } from './http/errors.js';
 import { registerTelephonyRoutes } from './api/telephony-routes.js';
-import { registerRealtime } from './realtime/index.js';
+import { registerRealtime, type RealtimeControl } from './realtime/index.js';
 import type { MediaWorkerPool } from '../media/index.js';
 import type { IceServer } from './protocol/telephony.js';
 import type { B2bua } from './sip/b2bua.js';
@@ -77,6 +77,8 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
     ...(opts.https ? { https: opts.https } : {}),
   } as FastifyServerOptions) as unknown as FastifyInstance;
 
+  // Set once the realtime server is registered; the auth and admin routes use it at request time.
+  let realtime: RealtimeControl | undefined;
   const sessions = new SessionService(opts.repos, { idleMs: opts.sessionIdleMs, maxMs: opts.sessionMaxMs }, opts.clock);
   registerErrorHandling(app, opts.bodyLimitBytes);
   await app.register(fastifyCookie);
@@ -114,7 +116,8 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
     sessions,
     secureCookies: opts.secureCookies,
     loginRateLimitPerMinute: opts.loginRateLimitPerMinute,
-    onLogout: (userId) => {
+    onLogout: (userId, tokenHash) => {
+      realtime?.disconnectSession(tokenHash);
       const user = opts.repos.users.findById(userId);
       if (user && app.telephony) app.telephony.sip.disconnectIfNoSession(user.extension);
     },
@@ -123,6 +126,7 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
     repos: opts.repos,
     sessions,
     onLockout: (userId, reason) => {
+      realtime?.disconnectUser(userId);
       const user = opts.repos.users.findById(userId);
       if (user && app.telephony) app.telephony.sip.disconnectExtension(user.extension, reason);
     },
@@ -173,7 +177,7 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
     });
   }
 
-  registerRealtime(app, { repos: opts.repos, clock: opts.clock, sessions });
+  realtime = registerRealtime(app, { repos: opts.repos, clock: opts.clock, sessions });
 
   const indexHtml = opts.clientDir && path.join(opts.clientDir, 'index.html');
   if (opts.clientDir && indexHtml && fs.existsSync(indexHtml)) {

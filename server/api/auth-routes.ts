@@ -14,7 +14,7 @@ export interface AuthRouteOptions {
   secureCookies: boolean;
   loginRateLimitPerMinute: number;
   /** Called after a logout, e.g. to end the user's phone connections when no session is left. */
-  onLogout?: (userId: number) => void;
+  onLogout?: (userId: number, tokenHash: string) => void;
 }
 
 const loginBody = {
@@ -64,7 +64,7 @@ export function registerAuthRoutes(app: FastifyInstance, opts: AuthRouteOptions)
   app.post('/api/auth/logout', { config: { access: 'authenticated' } }, async (request, reply) => {
     const session = requireSession(request);
     sessions.end(session.tokenHash);
-    opts.onLogout?.(session.user.id);
+    opts.onLogout?.(session.user.id, session.tokenHash);
     void reply.clearCookie(SESSION_COOKIE, { path: '/' });
     return reply.status(204).send();
   });

@@ -86,6 +86,8 @@ export const summarisePrintout = (p: Printout): PrintoutSummary => ({
   url: `/api/attempts/${p.attemptId}/printouts/${p.id}`,
 });
 
+export const MAX_PRINTOUTS_PER_ATTEMPT = 200;
+
 export function registerPrintoutRoutes(app: FastifyInstance, opts: PrintoutRouteOptions): void {
   const { repos, clock } = opts;
   const crm = repos.crm;
@@ -153,7 +155,8 @@ export function registerPrintoutRoutes(app: FastifyInstance, opts: PrintoutRoute
   app.post<{ Params: AttemptParams; Body: { kind: PrintoutKind; subjectId: number } }>(
     '/api/attempts/:id/printouts',
     {
-      config: WRITER,
+      // Rendering is synchronous work and files are kept for good: bounded per user and per attempt.
+      config: { ...WRITER, rateLimit: { max: 30, timeWindow: '1 minute' } },
       schema: {
         params: attemptParams,
         body: {
@@ -170,6 +173,9 @@ export function registerPrintoutRoutes(app: FastifyInstance, opts: PrintoutRoute
     async (request, reply) => {
       const { attempt, user } = writable(request);
       const { kind, subjectId } = request.body;
+      if (repos.printouts.list(attempt.id).length >= MAX_PRINTOUTS_PER_ATTEMPT) {
+        throw new HttpError(409, 'quota', `An attempt keeps at most ${MAX_PRINTOUTS_PER_ATTEMPT} print-outs; this one has reached it.`);
+      }
       const now = clock.now();
       const rendered = render(attempt, kind, subjectId, { printedAt: now, printedBy: user.displayName, attemptId: attempt.id });
       const printout = await storePrintout(repos, opts.printoutsDir, { attemptId: attempt.id, kind, subjectId, rendered, createdAt: now, createdBy: user.id });

@@ -81,6 +81,17 @@ export class SessionService {
     };
   }
 
+  /** Whether a token's session is still live, without counting this as activity (no sliding). */
+  isLive(token: string | undefined): boolean {
+    if (!token || token.length > 200) return false;
+    const record = this.repos.sessions.find(hashToken(token));
+    if (!record) return false;
+    const now = this.clock.now();
+    if (record.expiresAt <= now || record.createdAt + this.policy.maxMs <= now) return false;
+    const user = this.repos.users.findById(record.userId);
+    return Boolean(user && !user.disabled);
+  }
+
   end(tokenHash: string): void {
     this.repos.sessions.delete(tokenHash);
   }

@@ -7,7 +7,7 @@ import type { IncomingMessage } from 'node:http';
 import type { FastifyInstance } from 'fastify';
 import { Server, type Socket } from 'socket.io';
 import { requireSession, SESSION_COOKIE } from '../auth/access.js';
-import type { ActiveSession, SessionService } from '../auth/sessions.js';
+import { hashToken, type ActiveSession, type SessionService } from '../auth/sessions.js';
 import type { Clock } from '../clock.js';
 import type { Repositories } from '../db/repositories/index.js';
 import { HttpError } from '../http/errors.js';
@@ -20,6 +20,8 @@ export interface RealtimeOptions {
   sessions: SessionService;
   /** Events a socket may send: a burst, refilled at perSecond. */
   rate?: { burst: number; perSecond: number };
+  /** How often connected sockets' sessions are re-checked (default 30 s). */
+  sessionCheckMs?: number;
 }
 
 export const WATCH_ROLES = ['assessor', 'moderator', 'admin'] as const;
@@ -65,7 +67,19 @@ const failure = (err: unknown, log: FastifyInstance['log']): RealtimeError => {
   return { ok: false, error: 'internal', message: 'Something went wrong on the server; it has been logged.' };
 };
 
-export function registerRealtime(app: FastifyInstance, opts: RealtimeOptions): Server {
+const userRoom = (userId: number): string => `user:${userId}`;
+const sessionRoom = (tokenHash: string): string => `session:${tokenHash}`;
+
+/** What the rest of the server needs to cut realtime access at once. */
+export interface RealtimeControl {
+  io: Server;
+  /** After a logout: that login session's sockets. */
+  disconnectSession(tokenHash: string): void;
+  /** After a lockout (account disabled, password reset): every socket of the user. */
+  disconnectUser(userId: number): void;
+}
+
+export function registerRealtime(app: FastifyInstance, opts: RealtimeOptions): RealtimeControl {
   const { sessions } = opts;
   const log = app.log.child({ module: 'realtime' });
   const timeline = new TimelineService(opts.repos, opts.clock);
@@ -96,6 +110,9 @@ export function registerRealtime(app: FastifyInstance, opts: RealtimeOptions): S
 
   io.on('connection', (socket: Socket) => {
     const limit = new RateLimit(rate);
+    // Rooms by user and by login session, so a logout or a lockout can cut exactly these sockets.
+    const data = socket.data as SocketData;
+    void socket.join([userRoom(data.userId), sessionRoom(hashToken(data.token))]);
     /** The live session behind this socket; when it has ended, the socket is disconnected. */
     const live = (): ActiveSession => {
       const session = sessions.resolve((socket.data as SocketData).token);
@@ -154,6 +171,16 @@ export function registerRealtime(app: FastifyInstance, opts: RealtimeOptions): S
     socket.on('error', (err) => log.warn({ err }, 'realtime socket error'));
   });
 
+  // A socket that only listens (an assessor watching a timeline) sends nothing that would reveal an
+  // ended session, so sessions are re-checked periodically, without sliding their idle expiry.
+  const sweep = setInterval(() => {
+    for (const socket of io.sockets.sockets.values()) {
+      if (!sessions.isLive((socket.data as SocketData).token)) socket.disconnect(true);
+    }
+  }, opts.sessionCheckMs ?? 30_000);
+  sweep.unref();
+  app.addHook('onClose', async () => clearInterval(sweep));
+
   app.get<{ Params: { id: string } }>(
     '/api/attempts/:id/timeline',
     {
@@ -200,5 +227,9 @@ export function registerRealtime(app: FastifyInstance, opts: RealtimeOptions): S
   };
   app.addHook('preClose', async () => shutDown());
   app.addHook('onClose', async () => shutDown());
-  return io;
+  return {
+    io,
+    disconnectSession: (tokenHash) => io.in(sessionRoom(tokenHash)).disconnectSockets(true),
+    disconnectUser: (userId) => io.in(userRoom(userId)).disconnectSockets(true),
+  };
 }

@@ -296,6 +296,8 @@ const SELECT_CUSTOMER = `SELECT ${Object.entries(CUSTOMER_COLUMNS)
   .map(([k, c]) => `${c} AS ${k}`)
   .join(', ')} FROM crm_customers`;
 const CUSTOMER_ORDER = 'ORDER BY last_name COLLATE NOCASE, first_name COLLATE NOCASE, account_number';
+/** The most rows one search answers: enough for any sensible query, bounded for a careless one. */
+export const MAX_SEARCH_RESULTS = 200;
 
 type Row<T, K extends keyof T> = Omit<T, K> & { [P in K]: unknown };
 const toCustomer = (r: Row<Customer, 'doNotCall'>): Customer => ({ ...r, doNotCall: r.doNotCall === 1 });
@@ -380,7 +382,7 @@ export class CrmRepository {
       alternatives.push(`(${each.join(' AND ')})`);
     }
     const rows = this.db
-      .prepare(`${SELECT_CUSTOMER} WHERE attempt_id = @attemptId AND (${alternatives.join(' OR ')}) ${CUSTOMER_ORDER}`)
+      .prepare(`${SELECT_CUSTOMER} WHERE attempt_id = @attemptId AND (${alternatives.join(' OR ')}) ${CUSTOMER_ORDER} LIMIT ${MAX_SEARCH_RESULTS}`)
       .all(params) as Array<Row<Customer, 'doNotCall'>>;
     return rows.map(toCustomer);
   }

@@ -616,3 +616,27 @@ describe('practice attempts on the scenario files', () => {
     }
   });
 });
+
+describe('search bounds', () => {
+  it('answers at most MAX_SEARCH_RESULTS rows however broad the query', async () => {
+    const { MAX_SEARCH_RESULTS } = await import('../../../server/db/repositories/crm.js');
+    const t = await createTestApp();
+    try {
+      const assessor = await t.loginAs('assessor');
+      const made = await t.app.inject({ method: 'POST', url: '/api/attempts', headers: { cookie: assessor.cookie, 'x-csrf-token': assessor.csrf }, payload: { candidateUserId: t.users.candidate } });
+      const attemptId = made.json().attempt.id as string;
+      const template = t.repos.crm.listCustomers(attemptId)[0]!;
+      const insert = t.repos.db.prepare(
+        `INSERT INTO crm_customers (attempt_id, account_number, title, first_name, last_name, date_of_birth, address_line1, address_line2, town, postcode, phone, phone_norm, mobile, mobile_norm, email, contact_preference, do_not_call, version, created_at, updated_at)
+         SELECT attempt_id, ?, title, first_name, last_name, date_of_birth, address_line1, address_line2, town, postcode, phone, phone_norm, mobile, mobile_norm, email, contact_preference, do_not_call, 1, created_at, updated_at FROM crm_customers WHERE id = ?`,
+      );
+      for (let i = 0; i < MAX_SEARCH_RESULTS + 50; i++) insert.run(`ZZ${String(i).padStart(6, '0')}`, template.id);
+      const candidate = await t.loginAs('candidate');
+      const res = await t.app.inject({ method: 'GET', url: `/api/attempts/${attemptId}/customers?q=${encodeURIComponent(template.lastName)}`, headers: { cookie: candidate.cookie } });
+      expect(res.statusCode).toBe(200);
+      expect(res.json().customers.length).toBe(MAX_SEARCH_RESULTS);
+    } finally {
+      await t.close();
+    }
+  });
+});

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 // Print-outs over the real app, a real SQLite file and real files on disk: the candidate prints a
 // record, an order and a case; the PDF is stored under the attempt with its SHA-256, opens in
 // pdftotext with the record's data in it, is listed as evidence and served (with Range) to those
@@ -8,6 +9,7 @@ import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { MAX_PRINTOUTS_PER_ATTEMPT } from '../../../server/api/printout-routes.js';
 import { hashPassword } from '../../../server/auth/passwords.js';
 import { printoutFile } from '../../../server/printouts/store.js';
 import type { Role } from '../../../server/protocol/roles.js';
@@ -281,5 +283,24 @@ describe('evidence is kept', () => {
     expect(() => t.repos.db.prepare('UPDATE attempt_printouts SET sha256 = ? WHERE id = ?').run('0'.repeat(64), p.id)).toThrow(/append-only/);
     expect(() => t.repos.db.prepare('DELETE FROM attempt_printouts WHERE id = ?').run(p.id)).toThrow(/append-only/);
     expect(t.repos.printouts.find(attemptId, p.id)).toEqual(p);
+  });
+});
+
+describe('print-out limits', () => {
+  it('refuses print-outs past the per-attempt quota, before rendering anything', async () => {
+    const fresh = await call(as.assessor, 'POST', '/api/attempts', { candidateUserId: t.users.candidate });
+    const id = fresh.json().attempt.id as string;
+    const customer = t.repos.crm.listCustomers(id)[0]!;
+    const insert = t.repos.db.prepare(
+      `INSERT INTO attempt_printouts (id, attempt_id, kind, subject_id, title, file, sha256, bytes, pages, created_at, created_by)
+       VALUES (?, ?, 'customer', ?, 'x', ?, ?, 1, 1, 1, ?)`,
+    );
+    for (let i = 0; i < MAX_PRINTOUTS_PER_ATTEMPT; i++) {
+      const pid = randomUUID();
+      insert.run(pid, id, customer.id, `${id}/${pid}-customer.pdf`, 'a'.repeat(64), t.users.candidate);
+    }
+    const res = await print(as.candidate, id, 'customer', customer.id);
+    expect(res.statusCode).toBe(409);
+    expect(res.json().error).toBe('quota');
   });
 });

@@ -2,7 +2,7 @@
 // the real app on a loopback port, over a real SQLite file: authentication, exactly-once storage,
 // seq order, offsets from call answer, live pushes to watchers, access, validation, rate limit,
 // and the reconnect test from the issue, driven through the browser's own TimelineClient.
-import { randomUUID } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import { io as connectSocket, type Socket, type ManagerOptions, type SocketOptions } from 'socket.io-client';
 import { WebSocket } from 'ws';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
@@ -131,14 +131,14 @@ describe('connection', () => {
     ws.close();
   });
 
-  it('refuses events once the session has ended, and drops the socket', async () => {
+  it('refuses events once the session has expired, and drops the socket', async () => {
     const login = await t.login('candidate1');
     const a = newAttempt();
     const s = socketFor('candidate1', { extraHeaders: { cookie: login.cookie } });
     await new Promise<void>((r) => s.once('connect', () => r()));
     expect(await send(s, action(a.id))).toMatchObject({ ok: true });
-    const res = await t.app.inject({ method: 'POST', url: '/api/auth/logout', headers: { cookie: login.cookie, 'x-csrf-token': login.csrf } });
-    expect(res.statusCode).toBe(204);
+    // Expired, not logged out (a logout closes the session's sockets at once: see below).
+    t.repos.db.prepare('UPDATE sessions SET expires_at = 0 WHERE token_hash = ?').run(createHash('sha256').update(decodeURIComponent(login.cookie.split('=')[1]!)).digest('hex'));
     const gone = new Promise<string>((r) => s.once('disconnect', r));
     expect(await send(s, action(a.id))).toMatchObject({ ok: false, error: 'unauthenticated' });
     expect(await gone).toBe('io server disconnect');
@@ -460,6 +460,48 @@ describe('TimelineClient (the desktop outbox) against the server', () => {
     await desktop.drained();
     expect(desktop.getState().rejected).toMatchObject([{ action: { clientId: bad.clientId }, error: 'validation', field: 'payload.field' }]);
     expect(stored(a.id).map((e) => e.clientId)).toEqual([good.clientId]);
+  });
+});
+
+describe('access ends at once for a watcher', () => {
+  const event = (attemptId: string) => ({ clientId: randomUUID(), attemptId, type: 'search', payload: { query: 'x', resultCount: 0 }, clientAt: Date.now() });
+  const disconnected = (s: Socket) => new Promise<void>((resolve) => (s.disconnected ? resolve() : s.once('disconnect', () => resolve())));
+
+  it('a disabled assessor’s watching socket is cut off and gets no more of the candidate’s actions', async () => {
+    const attempt = newAttempt();
+    const hash = await hashPassword(PASSWORD);
+    t.repos.users.create({ username: 'assessor-watch', displayName: 'Watching assessor', role: 'assessor', centreId: t.centreId, passwordHash: hash });
+    cookies['assessor-watch'] = (await t.login('assessor-watch')).cookie;
+    const watcher = await connected('assessor-watch');
+    expect((await watch(watcher, attempt.id)).ok).toBe(true);
+    const seen: unknown[] = [];
+    watcher.on('timeline:event', (e) => seen.push(e));
+    const candidate = await connected('candidate1');
+    expect((await send(candidate, event(attempt.id))).ok).toBe(true);
+    for (let i = 0; i < 100 && seen.length === 0; i++) await new Promise((r) => setTimeout(r, 10));
+    expect(seen).toHaveLength(1);
+
+    const admin = await t.loginAs('admin');
+    const id = t.repos.users.findByUsernameWithHash('assessor-watch')!.id;
+    const res = await t.app.inject({ method: 'POST', url: `/api/users/${id}/disabled`, headers: { cookie: admin.cookie, 'x-csrf-token': admin.csrf }, payload: { disabled: true } });
+    expect(res.statusCode).toBe(200);
+    await disconnected(watcher);
+    expect((await send(candidate, event(attempt.id))).ok).toBe(true);
+    await new Promise((r) => setTimeout(r, 100));
+    expect(seen).toHaveLength(1);
+  });
+
+  it('logging out closes that session’s sockets and leaves the user’s other sessions connected', async () => {
+    const first = await t.login('moderator1');
+    const second = await t.login('moderator1');
+    cookies['mod-a'] = first.cookie;
+    cookies['mod-b'] = second.cookie;
+    const a = await connected('mod-a');
+    const b = await connected('mod-b');
+    await t.app.inject({ method: 'POST', url: '/api/auth/logout', headers: { cookie: first.cookie, 'x-csrf-token': first.csrf } });
+    await disconnected(a);
+    await new Promise((r) => setTimeout(r, 100));
+    expect(b.connected).toBe(true);
   });
 });
 
