@@ -84,6 +84,8 @@ export class TimelineClient {
   private state: TimelineState;
   private readonly listeners = new Set<(state: TimelineState) => void>();
   private closed = false;
+  /** Client ids this page saw acknowledged or refused for good: the only ones it may drop from storage. */
+  private readonly settled = new Set<string>();
 
   constructor(opts: TimelineClientOptions) {
     this.attemptId = opts.attemptId;
@@ -206,6 +208,7 @@ export class TimelineClient {
   }
 
   private remove(clientId: string): void {
+    this.settled.add(clientId);
     const before = this.outbox.length;
     this.outbox = this.outbox.filter((a) => a.clientId !== clientId);
     if (this.outbox.length === before) return;
@@ -223,11 +226,19 @@ export class TimelineClient {
     }
   }
 
+  /**
+   * The stored outbox is shared by every tab of the attempt: it holds the union of their pending
+   * actions. A tab writes back what is stored plus its own, less only what it saw settled, so one tab
+   * never erases another's queue; whatever a closed tab left is sent by the next page that loads.
+   */
   private save(): void {
     try {
       const key = outboxKey(this.attemptId);
-      if (this.outbox.length === 0) this.storage?.removeItem(key);
-      else this.storage?.setItem(key, JSON.stringify(this.outbox));
+      const mine = new Set(this.outbox.map((a) => a.clientId));
+      const others = this.load().filter((a) => !mine.has(a.clientId) && !this.settled.has(a.clientId));
+      const union = [...others, ...this.outbox];
+      if (union.length === 0) this.storage?.removeItem(key);
+      else this.storage?.setItem(key, JSON.stringify(union));
     } catch {
       // Storage full or blocked: the outbox still works for this page, but would not survive a reload.
       this.update({ problem: 'storage' });

@@ -452,6 +452,28 @@ describe('TimelineClient (the desktop outbox) against the server', () => {
     expect(storage.getItem(outboxKey(a.id))).toBeNull();
   });
 
+  it('two tabs on one attempt never erase each other’s queued actions', async () => {
+    const a = newAttempt();
+    const storage = new MemoryStorage();
+    const nowhere = `http://127.0.0.1:${await freePort()}`;
+    const offline = () => connectSocket(nowhere, { path: '/socket.io', transports: ['websocket'], forceNew: true, reconnection: false });
+    // Both tabs open; tab A is offline and queues an action, then tab B (online) records and drains.
+    const tabB = clientFor(a.id, storage, []);
+    const tabA = new TimelineClient({ attemptId: a.id, storage, connect: offline });
+    await until(tabA, (s) => s.problem !== undefined);
+    const fromA = tabA.record('note-added', { text: 'queued in tab A' });
+    const fromB = tabB.record('search', { query: 'Hughes', resultCount: 1 });
+    await tabB.drained();
+    // Tab A is closed before it ever got online: its action must still be in storage…
+    tabA.close();
+    tabB.close();
+    const reloaded = clientFor(a.id, storage, []);
+    await reloaded.drained();
+    // …so the next page sends it: both actions stored, each once.
+    expect(stored(a.id).map((e) => e.clientId).sort()).toEqual([fromA.clientId, fromB.clientId].sort());
+    expect(storage.getItem(outboxKey(a.id))).toBeNull();
+  });
+
   it('drops an action the server refuses for good and reports it, then carries on', async () => {
     const a = newAttempt();
     const desktop = clientFor(a.id, new MemoryStorage(), []);
