@@ -26,10 +26,9 @@ function loadOrCreateSecret(file: string): Buffer {
   return secret;
 }
 
-function printBanner(config: Config, url: string, lines: string[]): void {
+function printBanner(url: string, lines: string[]): void {
   const bar = '='.repeat(72);
   console.log(`\n${bar}\n  Callmark is running: ${url}\n${lines.map((l) => `  ${l}`).join('\n')}\n${bar}\n`);
-  void config;
 }
 
 async function main(): Promise<void> {
@@ -149,7 +148,7 @@ async function main(): Promise<void> {
     lines.push(`Demo users (password "${config.demoPassword}"): ${accounts.demoUsers.map((u) => u.username).join(', ')}`);
   }
   lines.push(`Data: ${config.dataDir}   Media workers: ${media.size}   Logs: pino JSON on stdout`);
-  printBanner(config, url, lines);
+  printBanner(url, lines);
 }
 
 main().catch((err: unknown) => {

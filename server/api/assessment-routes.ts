@@ -3,10 +3,11 @@
 // Staff only: candidates never see rubrics, answer keys or suggested marks.
 import type { FastifyInstance } from 'fastify';
 import { evaluateAutoChecks } from '../assessment/auto-checks.js';
-import { loadScenariosOrThrow } from '../assessment/scenario-loader.js';
+import { scenarioForAttemptKey } from '../assessment/scenario-loader.js';
 import { toRulesAnswerKey, toRulesAutoChecks, toRulesRubric } from '../assessment/scenario-schema.js';
 import type { CallFacts, RecordSnapshot } from '../assessment/types.js';
 import { requireSession } from '../auth/access.js';
+import { AttemptAccess } from '../auth/attempt-access.js';
 import type { Clock } from '../clock.js';
 import type { Repositories } from '../db/repositories/index.js';
 import { HttpError } from '../http/errors.js';
@@ -24,14 +25,9 @@ export function registerAssessmentRoutes(app: FastifyInstance, opts: { repos: Re
     '/api/attempts/:id/suggestions',
     { config: { access: ['assessor', 'moderator', 'admin'] }, schema: { params: attemptParams } },
     async (request) => {
-      const me = requireSession(request).user;
-      const attempt = repos.attempts.findById(request.params.id);
-      // A foreign centre's attempt and an unknown id look the same.
-      if (!attempt || (me.role === 'assessor' && attempt.centreId !== me.centreId)) throw new HttpError(404, 'not_found', 'There is no such attempt.');
-      const [scenarioKey, variant = 'a'] = attempt.scenarioKey.split('-');
-      const loaded = loadScenariosOrThrow().find((l) => l.scenario.key === scenarioKey && l.scenario.variant === variant);
-      if (!loaded) throw new HttpError(409, 'no_rubric', `The "${attempt.scenarioKey}" data set has no rubric: marks are given by hand.`);
-      const scenario = loaded.scenario;
+      const attempt = new AttemptAccess(repos).supervised(requireSession(request).user, request.params.id);
+      const scenario = scenarioForAttemptKey(attempt.scenarioKey);
+      if (!scenario) throw new HttpError(409, 'no_rubric', `The "${attempt.scenarioKey}" data set has no rubric: marks are given by hand.`);
 
       // The attempt's call: the candidate's latest answered call since the attempt began.
       const call = repos.calls

@@ -7,6 +7,7 @@
 //   - anyone else gets 404, the same answer as for an unknown id, so ids cannot be probed.
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { requireSession } from '../auth/access.js';
+import { AttemptAccess } from '../auth/attempt-access.js';
 import type { Clock } from '../clock.js';
 import type { Attempt } from '../db/repositories/attempts.js';
 import type { Attachment, Customer, CustomerFields, CustomerSearch, CustomerUpdate } from '../db/repositories/crm.js';
@@ -65,18 +66,6 @@ function must<T>(checked: Checked<T>): T {
 }
 const invalid = (field: string, message: string): HttpError => new HttpError(400, 'validation', message, field);
 
-function canRead(user: SessionUser, attempt: Attempt): boolean {
-  switch (user.role) {
-    case 'admin':
-    case 'moderator':
-      return true;
-    case 'assessor':
-      return user.centreId !== null && user.centreId === attempt.centreId;
-    case 'candidate':
-      return attempt.candidateUserId === user.id;
-  }
-}
-
 /** Answers compare without case, accents, punctuation or extra spaces: "St. Chad's" = "st chads". */
 export function normaliseAnswer(answer: string): string {
   return answer
@@ -103,22 +92,13 @@ export function registerCrmRoutes(app: FastifyInstance, opts: CrmRouteOptions): 
   const { repos, clock } = opts;
   const crm = repos.crm;
 
-  const notFound = (): HttpError => new HttpError(404, 'not_found', 'There is no such attempt.');
-
-  /** The attempt, if this user may see it; otherwise the same 404 as an unknown id. */
+  const access = new AttemptAccess(repos);
   const readable = (request: FastifyRequest<{ Params: AttemptParams }>): { attempt: Attempt; user: SessionUser } => {
     const user = requireSession(request).user;
-    const attempt = repos.attempts.findById(request.params.id.toLowerCase());
-    if (!attempt || !canRead(user, attempt)) throw notFound();
-    return { attempt, user };
+    return { attempt: access.readable(user, request.params.id), user };
   };
-  /** The attempt, if this user is its candidate and it is still open. */
-  const writable = (request: FastifyRequest<{ Params: AttemptParams }>): Attempt => {
-    const { attempt, user } = readable(request);
-    if (attempt.candidateUserId !== user.id) throw notFound();
-    if (attempt.status !== 'open') throw new HttpError(409, 'attempt_closed', 'This attempt is closed; its records can be read but no longer changed.');
-    return attempt;
-  };
+  const writable = (request: FastifyRequest<{ Params: AttemptParams }>): Attempt =>
+    access.writable(requireSession(request).user, request.params.id, 'This attempt is closed; its records can be read but no longer changed.');
   const customerOf = (attempt: Attempt, cid: string): Customer => {
     const customer = crm.findCustomer(attempt.id, Number(cid));
     if (!customer) throw new HttpError(404, 'not_found', 'There is no such customer in this attempt.');

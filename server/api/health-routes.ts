@@ -1,10 +1,11 @@
 // Liveness and readiness for operators and load balancers: the database answers and the media
 // workers are running.
 import type { FastifyInstance } from 'fastify';
+import type { WorkerPoolHealth } from '../../media/index.js';
 import type { Repositories } from '../db/repositories/index.js';
 
 export interface MediaHealthSource {
-  health(): { workers: Array<{ index: number; pid: number; routers: number; alive: boolean }>; replacements: number };
+  health(): WorkerPoolHealth;
 }
 
 export function registerHealthRoutes(app: FastifyInstance, opts: { repos: Repositories; media: MediaHealthSource | undefined }): void {

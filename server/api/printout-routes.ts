@@ -9,11 +9,15 @@ import path from 'node:path';
 import send from '@fastify/send';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { requireSession } from '../auth/access.js';
+import { AttemptAccess } from '../auth/attempt-access.js';
 import type { Clock } from '../clock.js';
 import type { Attempt } from '../db/repositories/attempts.js';
 import type { Case } from '../db/repositories/crm.js';
 import type { Repositories } from '../db/repositories/index.js';
-import type { Printout, PrintoutKind } from '../db/repositories/printouts.js';
+import type { Printout } from '../db/repositories/printouts.js';
+import type { PrintoutKind, PrintoutSummary } from '../protocol/printouts.js';
+
+export type { PrintoutSummary };
 import { HttpError } from '../http/errors.js';
 import type { SessionUser } from '../protocol/roles.js';
 import { renderCaseForm, renderCustomerRecord, renderOrderConfirmation, type PrintMeta, type RenderedPdf } from '../printouts/render.js';
@@ -26,18 +30,6 @@ export interface PrintoutRouteOptions {
   printoutsDir: string;
 }
 
-/** A print-out as the API shows it. */
-export interface PrintoutSummary {
-  id: string;
-  kind: PrintoutKind;
-  subjectId: number;
-  title: string;
-  sha256: string;
-  bytes: number;
-  pages: number;
-  createdAt: number;
-  url: string;
-}
 
 const READERS = { access: ['candidate', 'assessor', 'moderator', 'admin'] } as const;
 const WRITER = { access: ['candidate'] } as const;
@@ -50,17 +42,6 @@ const printoutParams = { type: 'object', required: ['id', 'pid'], properties: { 
 type AttemptParams = { id: string };
 type PrintoutParams = { id: string; pid: string };
 
-function canRead(user: SessionUser, attempt: Attempt): boolean {
-  switch (user.role) {
-    case 'admin':
-    case 'moderator':
-      return true;
-    case 'assessor':
-      return user.centreId !== null && user.centreId === attempt.centreId;
-    case 'candidate':
-      return attempt.candidateUserId === user.id;
-  }
-}
 
 /** A file name safe in any header and on any file system: "Order confirmation ORD-000003" → "order-confirmation-ORD-000003.pdf". */
 export function downloadName(p: Pick<Printout, 'title' | 'kind'>): string {
@@ -92,21 +73,14 @@ export function registerPrintoutRoutes(app: FastifyInstance, opts: PrintoutRoute
   const { repos, clock } = opts;
   const crm = repos.crm;
 
-  const notFound = (): HttpError => new HttpError(404, 'not_found', 'There is no such attempt.');
-
-  /** The attempt, if this user may see it; otherwise the same 404 as an unknown id. */
+  const access = new AttemptAccess(repos);
   const readable = (request: FastifyRequest<{ Params: AttemptParams }>): { attempt: Attempt; user: SessionUser } => {
     const user = requireSession(request).user;
-    const attempt = repos.attempts.findById(request.params.id.toLowerCase());
-    if (!attempt || !canRead(user, attempt)) throw notFound();
-    return { attempt, user };
+    return { attempt: access.readable(user, request.params.id), user };
   };
-  /** The attempt, if this user is its candidate and it is still open. */
   const writable = (request: FastifyRequest<{ Params: AttemptParams }>): { attempt: Attempt; user: SessionUser } => {
-    const { attempt, user } = readable(request);
-    if (attempt.candidateUserId !== user.id) throw notFound();
-    if (attempt.status !== 'open') throw new HttpError(409, 'attempt_closed', 'This attempt is closed; its records can be read but no longer printed.');
-    return { attempt, user };
+    const user = requireSession(request).user;
+    return { attempt: access.writable(user, request.params.id, 'This attempt is closed; its records can be read but no longer printed.'), user };
   };
 
   /** Renders what was asked for, from this attempt's records only. */

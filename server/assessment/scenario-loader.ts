@@ -222,3 +222,21 @@ export function loadScenariosOrThrow(dir?: string): LoadedScenario[] {
   if (r.issues.length > 0) throw new ScenarioLoadError(r.issues);
   return r.scenarios;
 }
+
+/** The key an attempt uses for a scenario: "s1" for variant a, "s1-b" for another variant. */
+export function attemptKey(scenario: Pick<Scenario, 'key' | 'variant'>): string {
+  return scenario.variant === 'a' ? scenario.key : `${scenario.key}-${scenario.variant}`;
+}
+
+let catalogue: readonly LoadedScenario[] | undefined;
+
+/** The shipped scenarios, read and validated once per process (an invalid file throws, naming it). */
+export function scenarioCatalogue(): readonly LoadedScenario[] {
+  catalogue ??= loadScenariosOrThrow();
+  return catalogue;
+}
+
+/** The scenario behind an attempt's scenario key, or undefined (e.g. "demo", which has no rubric). */
+export function scenarioForAttemptKey(key: string): Scenario | undefined {
+  return scenarioCatalogue().find((l) => attemptKey(l.scenario) === key)?.scenario;
+}

@@ -45,22 +45,29 @@ export class SessionService {
     return { token, session };
   }
 
-  /** The live session behind a cookie token, sliding its idle expiry; undefined when it is gone. */
-  resolve(token: string | undefined): ActiveSession | undefined {
+  /**
+   * The stored session and its user when the token's session is live (not expired, user enabled).
+   * With `purge`, a dead session found on the way is deleted.
+   */
+  private live(token: string | undefined, purge: boolean) {
     if (!token || token.length > 200) return undefined;
     const tokenHash = hashToken(token);
     const record = this.repos.sessions.find(tokenHash);
     if (!record) return undefined;
     const now = this.clock.now();
-    if (record.expiresAt <= now || record.createdAt + this.policy.maxMs <= now) {
-      this.repos.sessions.delete(tokenHash);
-      return undefined;
-    }
     const user = this.repos.users.findById(record.userId);
-    if (!user || user.disabled) {
-      this.repos.sessions.delete(tokenHash);
+    if (record.expiresAt <= now || record.createdAt + this.policy.maxMs <= now || !user || user.disabled) {
+      if (purge) this.repos.sessions.delete(tokenHash);
       return undefined;
     }
+    return { tokenHash, record, user, now };
+  }
+
+  /** The live session behind a cookie token, sliding its idle expiry; undefined when it is gone. */
+  resolve(token: string | undefined): ActiveSession | undefined {
+    const found = this.live(token, true);
+    if (!found) return undefined;
+    const { tokenHash, record, user, now } = found;
     const expiresAt = Math.min(now + this.policy.idleMs, record.createdAt + this.policy.maxMs);
     // Write at most once a minute per session: the sliding expiry need not be exact to the second.
     if (now - record.lastSeenAt > 60_000) this.repos.sessions.touch(tokenHash, now, expiresAt);
@@ -83,13 +90,7 @@ export class SessionService {
 
   /** Whether a token's session is still live, without counting this as activity (no sliding). */
   isLive(token: string | undefined): boolean {
-    if (!token || token.length > 200) return false;
-    const record = this.repos.sessions.find(hashToken(token));
-    if (!record) return false;
-    const now = this.clock.now();
-    if (record.expiresAt <= now || record.createdAt + this.policy.maxMs <= now) return false;
-    const user = this.repos.users.findById(record.userId);
-    return Boolean(user && !user.disabled);
+    return this.live(token, false) !== undefined;
   }
 
   end(tokenHash: string): void {

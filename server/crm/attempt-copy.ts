@@ -3,7 +3,7 @@
 // data and the end state of each can be compared with the answer key.
 import demoSeedJson from '../../scenarios/demo-seed.json' with { type: 'json' };
 import type { Repositories } from '../db/repositories/index.js';
-import { loadScenariosOrThrow } from '../assessment/scenario-loader.js';
+import { attemptKey, scenarioCatalogue } from '../assessment/scenario-loader.js';
 import { parseSeed, type CrmSeed, type CrmSeedInput } from './seed-schema.js';
 import { normaliseUkPhone } from './validation.js';
 
@@ -35,10 +35,9 @@ let seeds: Readonly<Record<string, () => CrmSeed>> | undefined;
 export function scenarioSeeds(): Readonly<Record<string, () => CrmSeed>> {
   if (!seeds) {
     const all: Record<string, () => CrmSeed> = { demo: demoSeed };
-    for (const { scenario } of loadScenariosOrThrow()) {
-      const key = scenario.variant === 'a' ? scenario.key : `${scenario.key}-${scenario.variant}`;
+    for (const { scenario } of scenarioCatalogue()) {
       const seed = parseSeed(scenario.seed);
-      all[key] = () => seed;
+      all[attemptKey(scenario)] = () => seed;
     }
     seeds = all;
   }

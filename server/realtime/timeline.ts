@@ -1,5 +1,6 @@
 // The desktop timeline's rules, apart from the transport: input validation, who may record and
 // who may watch an attempt, which call an action belongs to, and storing it exactly once.
+import { canSuperviseAttempt } from '../auth/attempt-access.js';
 import { z } from 'zod';
 import type { Clock } from '../clock.js';
 import type { AttemptEvent } from '../db/repositories/attempt-events.js';
@@ -123,10 +124,8 @@ export class TimelineService {
   watchable(user: SessionUser, attemptId: string): Attempt {
     const attempt = this.repos.attempts.findById(attemptId);
     // An unknown id and someone else's attempt look the same, so ids cannot be probed.
-    if (!attempt) throw NOT_FOUND();
-    if (user.role === 'admin' || user.role === 'moderator') return attempt;
-    if (user.role === 'assessor' && user.centreId !== null && user.centreId === attempt.centreId) return attempt;
-    throw NOT_FOUND();
+    if (!attempt || !canSuperviseAttempt(user, attempt)) throw NOT_FOUND();
+    return attempt;
   }
 
   events(attemptId: string, afterSeq = 0): TimelineEvent[] {

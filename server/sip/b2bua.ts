@@ -11,7 +11,7 @@ import type { Clock } from '../clock.js';
 import type { Repositories } from '../db/repositories/index.js';
 import type { User } from '../db/repositories/users.js';
 import type { SipConnection } from './connection.js';
-import { userOf, type HeaderList, type SipRequest, type SipResponse } from './message.js';
+import type { HeaderList, SipRequest, SipResponse } from './message.js';
 import type { Registrar } from './registrar.js';
 import type { DialogHandler, SipServer } from './sip-server.js';
 
@@ -53,6 +53,18 @@ const ACK_TIMEOUT_MS = 32_000;
 
 function tag(): string {
   return randomBytes(6).toString('hex');
+}
+
+/** Via, Max-Forwards, From, To, Call-ID and CSeq of a request we send within a leg's dialog. */
+function dialogHeaders(leg: DialogLeg, branch: string, cseq: string): HeaderList {
+  return [
+    ['Via', `SIP/2.0/WSS ${CONTACT_HOST};branch=${branch}`],
+    ['Max-Forwards', '70'],
+    ['From', `<${leg.localUri}>;tag=${leg.localTag}`],
+    ['To', `<${leg.remoteUri}>${leg.remoteTag ? `;tag=${leg.remoteTag}` : ''}`],
+    ['Call-ID', leg.sipCallId],
+    ['CSeq', cseq],
+  ];
 }
 
 function dtmfDigit(body: string | undefined): string | undefined {
@@ -150,7 +162,6 @@ export class B2bua implements DialogHandler {
   // ------------------------------------------------------------------ sending on a leg
 
   private sendInDialog(
-    call: Call,
     leg: DialogLeg,
     method: string,
     extra: { headers?: HeaderList; body?: string; contentType?: string } = {},
@@ -159,17 +170,11 @@ export class B2bua implements DialogHandler {
     const branch = this.sip.newBranch();
     leg.localCSeq++;
     const headers: HeaderList = [
-      ['Via', `SIP/2.0/WSS ${CONTACT_HOST};branch=${branch}`],
-      ['Max-Forwards', '70'],
-      ['From', `<${leg.localUri}>;tag=${leg.localTag}`],
-      ['To', `<${leg.remoteUri}>${leg.remoteTag ? `;tag=${leg.remoteTag}` : ''}`],
-      ['Call-ID', leg.sipCallId],
-      ['CSeq', `${leg.localCSeq} ${method}`],
+      ...dialogHeaders(leg, branch, `${leg.localCSeq} ${method}`),
       ['Contact', `<sip:b2bua@${CONTACT_HOST};transport=ws>`],
       ...(extra.headers ?? []),
     ];
     this.sip.sendRequest(leg.conn, { method, uri: leg.remoteTarget, headers, body: extra.body, contentType: extra.contentType }, branch, onResponse ?? (() => {}));
-    void call;
     return branch;
   }
 
@@ -179,14 +184,7 @@ export class B2bua implements DialogHandler {
       {
         method: 'ACK',
         uri: leg.remoteTarget,
-        headers: [
-          ['Via', `SIP/2.0/WSS ${CONTACT_HOST};branch=${branch}`],
-          ['Max-Forwards', '70'],
-          ['From', `<${leg.localUri}>;tag=${leg.localTag}`],
-          ['To', `<${leg.remoteUri}>${leg.remoteTag ? `;tag=${leg.remoteTag}` : ''}`],
-          ['Call-ID', leg.sipCallId],
-          ['CSeq', `${cseq} ACK`],
-        ],
+        headers: dialogHeaders(leg, branch, `${cseq} ACK`),
       },
       branch,
     );
@@ -386,7 +384,7 @@ export class B2bua implements DialogHandler {
       this.sendAck(callee, call.calleeInvite!.cseq);
       if (call.phase === 'answered') return; // a retransmitted 200: the ACK above is all it needs
       if (call.cancelled || call.phase === 'ended') {
-        this.sendInDialog(call, callee, 'BYE');
+        this.sendInDialog(callee, 'BYE');
         return;
       }
       clearTimeout(call.noAnswerTimer);
@@ -395,7 +393,7 @@ export class B2bua implements DialogHandler {
         answer = await call.media!.acceptCalleeAnswer(response.body);
       } catch (err) {
         call.log.warn({ err }, 'callee answer refused');
-        this.sendInDialog(call, callee, 'BYE', { headers: [['Reason', 'SIP;cause=488;text="unusable SDP answer"']] });
+        this.sendInDialog(callee, 'BYE', { headers: [['Reason', 'SIP;cause=488;text="unusable SDP answer"']] });
         this.respondCaller(call, 488, { headers: [['Warning', '399 callmark "the callee answered with unusable media"']] });
         return this.finish(call, 'setup-failed', 'callee SDP answer refused', 488);
       }
@@ -518,7 +516,7 @@ export class B2bua implements DialogHandler {
     const cseq = other.localCSeq + 1;
     await new Promise<void>((resolve) => {
       let inviteBranch = '';
-      inviteBranch = this.sendInDialog(call, other, 'INVITE', { body: offer }, (r) => {
+      inviteBranch = this.sendInDialog(other, 'INVITE', { body: offer }, (r) => {
         const code = r.statusCode ?? 0;
         if ('local' in r || code < 200) {
           if ('local' in r) resolve();
@@ -583,7 +581,7 @@ export class B2bua implements DialogHandler {
     if (digit) this.event(call, 'dtmf', leg.role, { digit, via: 'info' });
     const other = call.other(leg.role);
     if (other && call.phase === 'answered') {
-      this.sendInDialog(call, other, 'INFO', { body: request.body, contentType: request.getHeader('content-type') ?? 'application/dtmf-relay' });
+      this.sendInDialog(other, 'INFO', { body: request.body, contentType: request.getHeader('content-type') ?? 'application/dtmf-relay' });
     }
   }
 
@@ -669,7 +667,7 @@ export class B2bua implements DialogHandler {
     if (call.phase === 'ended') return;
     const targets = from === null ? [call.caller, call.callee] : [call.other(from)];
     for (const leg of targets) {
-      if (leg?.conn.isOpen) this.sendInDialog(call, leg, 'BYE', from === null ? { headers: [['Reason', `SIP;cause=${status};text="${reason}"`]] } : {});
+      if (leg?.conn.isOpen) this.sendInDialog(leg, 'BYE', from === null ? { headers: [['Reason', `SIP;cause=${status};text="${reason}"`]] } : {});
     }
     this.event(call, 'hangup', from, { reason, connectionLost });
     await this.finish(call, from === null ? 'ended-by-server' : 'completed', reason, status);
@@ -726,4 +724,3 @@ export class B2bua implements DialogHandler {
   }
 }
 
-export { userOf };

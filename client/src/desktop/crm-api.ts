@@ -1,5 +1,8 @@
 // The desktop's calls to the CRM API of the current attempt: the only file that knows its URLs.
+import type { CallListEntry, Channel, CrmDocument, KbArticle, MessageTemplate, PriceBasis, Script } from '../../../server/protocol/crm.js';
 import { api } from '../api.js';
+
+export type { CallListEntry, Channel, CrmDocument, KbArticle, MessageTemplate, PriceBasis, Script };
 
 export interface Customer {
   id: number;
@@ -19,8 +22,6 @@ export interface Customer {
   doNotCall: boolean;
   version: number;
 }
-
-export type PriceBasis = 'monthly' | 'one_off';
 
 export interface OrderLine {
   productCode: string;
@@ -71,51 +72,6 @@ export interface Product {
   benefits: string[];
   pricePence: number;
   priceBasis: PriceBasis;
-}
-
-export interface KbArticle {
-  id: number;
-  slug: string;
-  title: string;
-  category: string;
-  body: string;
-  tags: string[];
-}
-
-export interface Script {
-  id: number;
-  key: string;
-  title: string;
-  purpose: string;
-  steps: string[];
-}
-
-export interface CallListEntry {
-  id: number;
-  position: number;
-  customerId: number | null;
-  accountNumber: string | null;
-  name: string;
-  phone: string;
-  /** The entry's own flag or its customer's. */
-  doNotCall: boolean;
-  reason: string;
-}
-
-export type Channel = 'email' | 'sms';
-
-export interface MessageTemplate {
-  key: string;
-  channel: Channel;
-  name: string;
-  subject: string | null;
-  body: string;
-}
-
-export interface CrmDocument {
-  key: string;
-  title: string;
-  fileName: string;
 }
 
 export interface Message {

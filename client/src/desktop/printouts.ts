@@ -2,21 +2,9 @@
 // with the attempt as evidence; the desktop then shows it in a new tab.
 import { api } from '../api.js';
 
-export type PrintoutKind = 'customer' | 'order' | 'case';
+import type { PrintoutKind, PrintoutSummary as Printout } from '../../../server/protocol/printouts.js';
 
-/** A stored print-out (server/api/printout-routes.ts). */
-export interface Printout {
-  id: string;
-  kind: PrintoutKind;
-  subjectId: number;
-  title: string;
-  sha256: string;
-  bytes: number;
-  pages: number;
-  createdAt: number;
-  /** The PDF itself (GET, same session). */
-  url: string;
-}
+export type { Printout, PrintoutKind };
 
 /** Makes a print-out and opens its PDF in a new tab; resolves with the stored print-out. */
 export async function printOut(attemptId: string, kind: PrintoutKind, subjectId: number): Promise<Printout> {

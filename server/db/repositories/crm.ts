@@ -2,17 +2,17 @@
 // checks, products, orders, cases, notes, callbacks, messages, call list, wrap-up, knowledge base,
 // scripts, templates and documents. Every method takes the attempt id and every query is scoped by
 // it, so one attempt's rows are never read or changed through another attempt.
+import type { CallListEntry, Channel, CrmDocument, KbArticle, MessageTemplate, PriceBasis, Script } from '../../protocol/crm.js';
+export type { CallListEntry, Channel, CrmDocument, KbArticle, MessageTemplate, PriceBasis, Script };
 import type { Db } from '../connection.js';
 
 export type Origin = 'seed' | 'attempt';
 export type ContactPreference = 'phone' | 'email' | 'sms' | 'post';
 export type SaleType = 'standard' | 'upsell' | 'cross_sell';
-export type PriceBasis = 'monthly' | 'one_off';
 export type CaseType = 'complaint' | 'query';
 export type CasePriority = 'low' | 'medium' | 'high' | 'urgent';
 export type CaseStatus = 'open' | 'in_progress' | 'resolved' | 'closed';
 export type OrderStatus = 'placed' | 'active' | 'cancelled';
-export type Channel = 'email' | 'sms';
 
 export interface Company {
   name: string;
@@ -178,18 +178,6 @@ export interface Message {
   createdAt: number;
 }
 
-export interface CallListEntry {
-  id: number;
-  position: number;
-  customerId: number | null;
-  accountNumber: string | null;
-  name: string;
-  phone: string;
-  /** The entry's own flag or the customer's. */
-  doNotCall: boolean;
-  reason: string;
-}
-
 export interface WrapUpCode {
   code: string;
   label: string;
@@ -203,37 +191,6 @@ export interface WrapUp {
   callId: string | null;
   notes: string;
   createdAt: number;
-}
-
-export interface KbArticle {
-  id: number;
-  slug: string;
-  title: string;
-  category: string;
-  body: string;
-  tags: string[];
-}
-
-export interface Script {
-  id: number;
-  key: string;
-  title: string;
-  purpose: string;
-  steps: string[];
-}
-
-export interface MessageTemplate {
-  key: string;
-  channel: Channel;
-  name: string;
-  subject: string | null;
-  body: string;
-}
-
-export interface CrmDocument {
-  key: string;
-  title: string;
-  fileName: string;
 }
 
 /** What a customer search looks for (prepared by the caller from the query text). */

@@ -1,9 +1,10 @@
 // Print-outs of an attempt (migration 5): one row per PDF a candidate printed, pointing at the file
 // under the print-outs directory with its SHA-256. The table is append-only (triggers refuse UPDATE
 // and DELETE), so a print-out, once stored as evidence, is never changed or removed.
+import type { PrintoutKind } from '../../protocol/printouts.js';
 import type { Db } from '../connection.js';
 
-export type PrintoutKind = 'customer' | 'order' | 'case';
+export type { PrintoutKind };
 
 export interface Printout {
   id: string;

@@ -1,0 +1,17 @@
+// Print-out wire types, shared by the server and the client desktop.
+
+export type PrintoutKind = 'customer' | 'order' | 'case';
+
+/** A stored print-out as the API shows it. */
+export interface PrintoutSummary {
+  id: string;
+  kind: PrintoutKind;
+  subjectId: number;
+  title: string;
+  sha256: string;
+  bytes: number;
+  pages: number;
+  createdAt: number;
+  /** The PDF itself (GET, same session). */
+  url: string;
+}
