@@ -1,0 +1,242 @@
+// Wire types of sittings, briefs, bookmarks, marking and results (HTTP JSON), shared with the client.
+// Types only: the client imports this file, so nothing here may pull in server code at runtime.
+//
+// Routes (roles in brackets; "staff" = assessor of the sitting's centre, moderator, admin; every
+// staff route is limited to the user's own centre, admins to any):
+//   GET  /api/sittings                          [candidate: own | staff]  → { sittings: SittingSummary[] }
+//   POST /api/sittings                          [assessor, admin]         CreateSittingInput → SittingDetail (201)
+//   GET  /api/sittings/:id                      [candidate: own | staff]  → SittingDetail (candidate: CandidateSittingView)
+//   POST /api/sittings/:id/start                [assessor, admin]         → SittingDetail   (starts the server-side clock)
+//   POST /api/sittings/:id/rest-break           [assessor, admin]         { action: 'start' | 'end' } → SittingDetail
+//   POST /api/sittings/:id/end                  [assessor, admin]         → SittingDetail   (closes the sitting)
+//   POST /api/sittings/:id/assignments/:n/attempts [assessor, admin]      → SittingDetail   (n = 1..4: starts the
+//        assignment's first attempt, or a re-take when the rules allow one; 409 with the reason otherwise)
+//   GET  /api/attempts/:id/brief                [candidate: own | staff]  → AttemptBrief (callerBrief only for staff)
+//   GET  /api/attempts/:id/bookmarks            [staff]                   → { bookmarks: Bookmark[] }
+//   POST /api/attempts/:id/bookmarks            [assessor, admin]         BookmarkInput → Bookmark (201)
+//   GET  /api/attempts/:id/marking              [staff]                   → MarkingView
+//   PUT  /api/attempts/:id/marks                [assessor, admin]         SaveMarksInput → MarkingView
+//   GET  /api/sittings/:id/mark-sheet.pdf       [staff]                   → application/pdf
+//   GET  /api/results.csv                       [staff]                   → text/csv (one row per sitting of the centre)
+//
+// Errors are the usual { error, message, fields? } with 400 (validation, per field), 403, 404, 409.
+
+export type Grade = 'Pass' | 'Merit' | 'Distinction';
+
+export type SittingStatus = 'scheduled' | 'in-progress' | 'ended';
+export type ClockState = 'not-started' | 'running' | 'paused' | 'time-up' | 'ended';
+export type ExtraTimeInput = { kind: 'percent'; percent: number } | { kind: 'minutes'; minutes: number };
+
+export interface CreateSittingInput {
+  candidateUserId: number;
+  /** Exactly four different scenario keys (s1…s6), in the order they will be taken. */
+  scenarioKeys: string[];
+  /** When it is planned (ms since the epoch); optional. */
+  scheduledFor?: number | null;
+  /** Base time in whole minutes, default 60. */
+  baseMinutes?: number;
+  /** Access arrangements agreed before the sitting. */
+  extraTime?: ExtraTimeInput | null;
+  restBreaks?: boolean;
+  /** The centre assessor who runs it; defaults to the creating assessor. */
+  assessorUserId?: number;
+}
+
+export interface CoverageWarningView {
+  area: string;
+  message: string;
+}
+
+export interface SittingClockView {
+  state: ClockState;
+  allowedMs: number;
+  elapsedMs: number;
+  remainingMs: number;
+  overrunMs: number;
+  /** Server time the reading was taken at; clients count down from here. */
+  readAt: number;
+  deadline: number | null;
+}
+
+export interface SittingSummary {
+  id: string;
+  centreId: number;
+  candidate: { id: number; name: string };
+  assessor: { id: number; name: string } | null;
+  status: SittingStatus;
+  scheduledFor: number | null;
+  startedAt: number | null;
+  endedAt: number | null;
+  /** Staff only; absent for candidates until the sitting has a result they may see. */
+  result?: SittingResultView;
+}
+
+export type AttemptMarkingStatus = 'not-started' | 'in-progress' | 'awaiting-marks' | 'marked';
+
+export interface AttemptView {
+  attemptId: string;
+  /** 1 for the first attempt, 2 for the re-take… */
+  number: number;
+  variant: string;
+  status: 'open' | 'closed';
+  startedAt: number;
+  closedAt: number | null;
+  /** The assignment mark 0–12 once marked (centre mark; moderated mark when one exists), else null. */
+  mark: number | null;
+  moderatedMark?: number | null;
+}
+
+export interface AssignmentView {
+  /** 1..4 in the sitting. */
+  position: number;
+  scenarioKey: string;
+  title: string;
+  direction: 'inbound' | 'outbound';
+  type: 'service' | 'sales';
+  attempts: AttemptView[];
+  /** The mark that counts under the re-take policy, or null. */
+  countedMark: number | null;
+  /** Present when a re-take may be started now (mark below 6, limit not reached). */
+  retakeAvailable: boolean;
+}
+
+export interface SittingResultView {
+  status: 'graded' | 'no-grade';
+  grade: Grade | null;
+  total: number;
+  complete: boolean;
+  /** For no-grade: why, in words (one per reason). */
+  reasons: string[];
+  /** True when nothing can change it any more. */
+  final: boolean;
+}
+
+export interface SittingDetail extends SittingSummary {
+  baseMinutes: number;
+  extraTime: ExtraTimeInput | null;
+  restBreaks: boolean;
+  clock: SittingClockView;
+  assignments: AssignmentView[];
+  coverageWarnings: CoverageWarningView[];
+  result: SittingResultView;
+  /** The attempt the candidate is working on now (open), if any. */
+  currentAttemptId: string | null;
+}
+
+/** What a candidate sees of a sitting: no briefs of callers, no rubric, no criterion marks. */
+export type CandidateSittingView = SittingDetail;
+
+export interface CandidateBriefView {
+  role: string;
+  situation: string;
+  tasks: string[];
+  [extra: string]: unknown;
+}
+
+export interface CallerCue {
+  id: string;
+  when: string;
+  prompt: string;
+}
+
+export interface CallerBriefView {
+  persona: { name: string; accountNumber?: string; phone?: string; description: string };
+  situation: string;
+  openingLine: string;
+  facts: Array<{ key: string; label: string; value: string; giveWhen: string }>;
+  cues: CallerCue[];
+  [extra: string]: unknown;
+}
+
+export interface AttemptBrief {
+  attemptId: string;
+  sittingId: string | null;
+  scenarioKey: string;
+  title: string;
+  direction: 'inbound' | 'outbound';
+  candidateBrief: CandidateBriefView;
+  /** Staff only. */
+  callerBrief?: CallerBriefView;
+  /** The extension the candidate dials for an outbound assignment (the assessor's), staff and candidate. */
+  dialNumber?: string | null;
+  /** The number the assessor presents when calling in (the persona's phone), staff only. */
+  presentNumber?: string | null;
+}
+
+export interface BookmarkInput {
+  note: string;
+  /** The cue the bookmark belongs to, if it was dropped from a cue card. */
+  cueId?: string | null;
+}
+
+export interface Bookmark {
+  id: number;
+  attemptId: string;
+  at: number;
+  /** From the answer of the attempt's call, null if no call was answered yet. */
+  offsetMs: number | null;
+  callId: string | null;
+  note: string;
+  cueId: string | null;
+  by: { id: number; name: string };
+}
+
+export interface CriterionSuggestionView {
+  criterionId: string;
+  /** The suggested marks, or null when the check could not decide (the assessor marks by hand). */
+  suggestedMarks: number | null;
+  /** Why, in words (e.g. "answered after 9 s (limit 15 s)"). */
+  evidence: string;
+}
+
+export interface CriterionMarkView {
+  criterionId: string;
+  band: string;
+  description: string;
+  maxMarks: number;
+  /** The saved mark, null until marked. */
+  mark: number | null;
+  comment: string;
+  suggestion: CriterionSuggestionView | null;
+  /** The reason given when the saved mark differs from the suggestion. */
+  overrideReason: string | null;
+}
+
+export interface MarkChange {
+  id: number;
+  criterionId: string;
+  at: number;
+  by: { id: number; name: string; role: string };
+  before: number | null;
+  after: number | null;
+  commentBefore: string | null;
+  commentAfter: string | null;
+  reason: string | null;
+}
+
+export interface MarkingView {
+  attemptId: string;
+  sittingId: string | null;
+  scenarioKey: string;
+  title: string;
+  criteria: CriterionMarkView[];
+  /** Sum of the saved marks (0–12), null until every criterion has a mark. */
+  total: number | null;
+  /** Every change of every mark, oldest first (the audit trail). */
+  history: MarkChange[];
+  bookmarks: Bookmark[];
+}
+
+export interface SaveMarksInput {
+  marks: Array<{
+    criterionId: string;
+    mark: number;
+    comment?: string;
+    /** Required when the mark differs from a decided suggestion. */
+    overrideReason?: string | null;
+  }>;
+  /** Required when any already-saved mark changes. */
+  reason?: string | null;
+  /** Close the attempt when every criterion is marked (marking finished). */
+  final?: boolean;
+}
