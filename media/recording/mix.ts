@@ -1,0 +1,54 @@
+// The one ffmpeg run that turns a call's leg files into its stereo recording, when the call ends:
+// left = the candidate, right = everyone else (the caller; in a conference the other parties mixed).
+//
+// Each leg file is mono Ogg/Opus written by OggOpusWriter from the leg relay, so it is gap-free on
+// the recording's clock: a leg that joined later (a conference party) starts `startMs` after t=0
+// and is delayed by that much; legs of one side follow each other or overlap and are summed.
+
+export interface LegFile {
+  file: string;
+  /** Where the leg starts on the recording's clock (0 for the legs present from the start). */
+  startMs?: number;
+}
+
+export interface MixOptions {
+  left: ReadonlyArray<string | LegFile>;
+  right: ReadonlyArray<string | LegFile>;
+  outFile: string;
+  /** The call's length on the recording's clock; both sides are padded with silence or cut to it. */
+  durationMs?: number;
+}
+
+const asLeg = (l: string | LegFile): LegFile => (typeof l === 'string' ? { file: l, startMs: 0 } : l);
+
+export function mixLegsArgs(o: MixOptions): string[] {
+  const left = o.left.map(asLeg);
+  const right = o.right.map(asLeg);
+  if (left.length === 0 || right.length === 0) throw new Error('a stereo recording needs at least one leg on each side');
+  const inputs = [...left, ...right];
+  const filters: string[] = [];
+  inputs.forEach((leg, i) => {
+    const delay = Math.max(0, Math.round(leg.startMs ?? 0));
+    // Fold to mono (a leg may carry stereo packets), then put the leg where it starts.
+    filters.push(`[${i}:a]aresample=48000,pan=mono|c0=0.5*c0+0.5*c1${delay > 0 ? `,adelay=${delay}` : ''}[in${i}]`);
+  });
+  const side = (from: number, count: number, label: string) => {
+    if (count === 1) return `[in${from}]anull[${label}]`;
+    const names = Array.from({ length: count }, (_, k) => `[in${from + k}]`).join('');
+    // normalize=0: a party who speaks alone keeps their level (amix would otherwise divide by count).
+    return `${names}amix=inputs=${count}:duration=longest:normalize=0[${label}]`;
+  };
+  filters.push(side(0, left.length, 'l0'), side(left.length, right.length, 'r0'));
+  // join stops with its shortest input: make both sides last the whole call.
+  const fit = o.durationMs !== undefined ? `apad=whole_dur=${(o.durationMs / 1000).toFixed(3)},atrim=end=${(o.durationMs / 1000).toFixed(3)}` : 'anull';
+  filters.push(`[l0]${fit}[l]`, `[r0]${fit}[r]`);
+  filters.push('[l][r]join=inputs=2:channel_layout=stereo:map=0.0-FL|1.0-FR[out]');
+  return [
+    '-hide_banner', '-nostats', '-loglevel', 'warning',
+    ...inputs.flatMap((l) => ['-i', l.file]),
+    '-filter_complex', filters.join(';'),
+    '-map', '[out]',
+    '-c:a', 'libopus', '-b:a', '32k', '-application', 'voip', '-frame_duration', '20',
+    '-f', 'ogg', '-y', o.outFile,
+  ];
+}
