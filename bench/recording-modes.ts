@@ -14,7 +14,7 @@ import dgram from 'node:dgram';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { FfmpegProcess, recorderArgs, recorderSdp, waitUntilListening } from '../media/recording/ffmpeg.js';
+import { FfmpegProcess, recorderArgs, recorderSdp, waitUntilListening } from './live-mix-ffmpeg.js';
 import { OggOpusWriter } from '../media/recording/ogg-opus-writer.js';
 import { mixLegsArgs } from '../media/recording/mix.js';
 import { childrenNamed, sampleProcess } from './proc-stats.js';

@@ -7,6 +7,10 @@ export type { CallMediaOptions, Leg, LegStats } from './call-media.js';
 // For re-INVITEs: the audio direction of an SDP body, and whether it puts the other party on hold.
 export { isHold, sdpAudioDirection } from './sdp/direction.js';
 export type { Direction } from './sdp/direction.js';
-// Server-side call recording: one stereo Opus/Ogg file per call (left = candidate, right = caller).
-export { CallRecorder, probeDurationMs, sha256File } from './recorder.js';
-export type { PortRange, RecorderOptions, RecordingResult } from './recorder.js';
+// Server-side call recording: one stereo Opus/Ogg file per call (left = candidate, right = the others),
+// mixed from per-leg files when the call ends (finishLegFiles also finishes a crashed call's legs).
+export { CallRecorder, finishLegFiles, legsDirOf, probeDurationMs, sha256File } from './recorder.js';
+export type { LegManifest, RecorderOptions, RecordingResult, RecordingSide } from './recorder.js';
+// Recording analysis for moderation: waveform peaks and per-channel voice activity (ffmpeg decode).
+export { ANALYSER_VERSION, analyseRecording } from './analysis/index.js';
+export type { MsSegment, RecordingAnalysis } from './analysis/index.js';

@@ -5,7 +5,7 @@ import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { MediaWorkerPool, probeDurationMs, sha256File } from '../media/index.js';
+import { finishLegFiles, MediaWorkerPool, probeDurationMs, sha256File } from '../media/index.js';
 import { buildApp } from './app.js';
 import { bootstrapAccounts } from './bootstrap.js';
 import { systemClock } from './clock.js';
@@ -96,6 +96,7 @@ async function main(): Promise<void> {
         if (bytes === 0) return undefined;
         return { sha256: await sha256File(file), durationMs: await probeDurationMs(file), bytes };
       },
+      finishLegs: (file) => finishLegFiles(file),
     }).then(
       (n) => app.log.info({ recordings: n }, 'partial recordings of interrupted calls hashed'),
       (err: unknown) => app.log.error({ err }, 'partial recordings of interrupted calls could not be finalised'),

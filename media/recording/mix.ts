@@ -4,6 +4,7 @@
 // Each leg file is mono Ogg/Opus written by OggOpusWriter from the leg relay, so it is gap-free on
 // the recording's clock: a leg that joined later (a conference party) starts `startMs` after t=0
 // and is delayed by that much; legs of one side follow each other or overlap and are summed.
+import { spawn } from 'node:child_process';
 
 export interface LegFile {
   file: string;
@@ -19,18 +20,39 @@ export interface MixOptions {
   durationMs?: number;
 }
 
+const SILENCE_INPUT = '\0silence';
+
 const asLeg = (l: string | LegFile): LegFile => (typeof l === 'string' ? { file: l, startMs: 0 } : l);
 
+/** Runs the mix; rejects with the end of ffmpeg's messages if it fails. */
+export function runMix(o: MixOptions): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const ff = spawn('ffmpeg', mixLegsArgs(o), { stdio: ['ignore', 'ignore', 'pipe'] });
+    let tail = '';
+    ff.stderr.on('data', (d: Buffer) => (tail = (tail + d.toString()).slice(-2000)));
+    ff.once('error', reject);
+    ff.once('exit', (code, signal) => {
+      if (code === 0) resolve();
+      else reject(new Error(`mixing ${o.outFile} failed (ffmpeg ${signal ? `signal ${signal}` : `code ${code}`}): ${tail.trim()}`));
+    });
+  });
+}
+
 export function mixLegsArgs(o: MixOptions): string[] {
-  const left = o.left.map(asLeg);
-  const right = o.right.map(asLeg);
-  if (left.length === 0 || right.length === 0) throw new Error('a stereo recording needs at least one leg on each side');
+  const left: LegFile[] = o.left.map(asLeg);
+  const right: LegFile[] = o.right.map(asLeg);
+  if (left.length === 0 && right.length === 0) throw new Error('nothing to mix: no leg on either side');
+  // A side with no audio at all (e.g. the disk filled before its first page) is silence.
+  const silence: LegFile = { file: SILENCE_INPUT };
+  if (left.length === 0) left.push(silence);
+  if (right.length === 0) right.push(silence);
   const inputs = [...left, ...right];
   const filters: string[] = [];
   inputs.forEach((leg, i) => {
     const delay = Math.max(0, Math.round(leg.startMs ?? 0));
-    // Fold to mono (a leg may carry stereo packets), then put the leg where it starts.
-    filters.push(`[${i}:a]aresample=48000,pan=mono|c0=0.5*c0+0.5*c1${delay > 0 ? `,adelay=${delay}` : ''}[in${i}]`);
+    // Mono at 48 kHz (a leg file is mono already: then this changes nothing; a pan averaging two
+    // channels would halve a mono leg), then put the leg where it starts.
+    filters.push(`[${i}:a]aresample=48000,aformat=sample_rates=48000:channel_layouts=mono${delay > 0 ? `,adelay=${delay}` : ''}[in${i}]`);
   });
   const side = (from: number, count: number, label: string) => {
     if (count === 1) return `[in${from}]anull[${label}]`;
@@ -45,7 +67,7 @@ export function mixLegsArgs(o: MixOptions): string[] {
   filters.push('[l][r]join=inputs=2:channel_layout=stereo:map=0.0-FL|1.0-FR[out]');
   return [
     '-hide_banner', '-nostats', '-loglevel', 'warning',
-    ...inputs.flatMap((l) => ['-i', l.file]),
+    ...inputs.flatMap((l) => (l.file === SILENCE_INPUT ? ['-f', 'lavfi', '-i', 'anullsrc=r=48000:cl=stereo'] : ['-i', l.file])),
     '-filter_complex', filters.join(';'),
     '-map', '[out]',
     '-c:a', 'libopus', '-b:a', '32k', '-application', 'voip', '-frame_duration', '20',

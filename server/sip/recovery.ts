@@ -1,8 +1,10 @@
 // After a crash or kill: calls that were in progress are marked interrupted at once, and their
-// partial recordings are kept. The recording is hashed only once it has stopped changing: the
-// orphaned ffmpeg finishes the file by itself a few seconds after its input stops, and a hash
-// taken earlier would not match the file that stays on disk.
+// partial recordings are kept. A call recorded by this server leaves its leg files
+// ('<recording>.legs/'), which are mixed into the recording now (media finishLegFiles). A file
+// without legs (an older recorder, or one still written by an orphaned process) is hashed only once
+// it has stopped changing, so that the hash matches the file that stays on disk.
 import fs from 'node:fs';
+import { legsDirOf } from '../../media/index.js';
 import type { CallRecord } from '../db/repositories/calls.js';
 import type { Repositories } from '../db/repositories/index.js';
 
@@ -10,7 +12,7 @@ export function markInterruptedCalls(repos: Repositories, now: number): CallReco
   const unfinished = repos.calls.listUnfinished();
   repos.transaction(() => {
     for (const call of unfinished) {
-      const hasFile = Boolean(call.recordingPath && fs.existsSync(call.recordingPath));
+      const hasFile = Boolean(call.recordingPath && (fs.existsSync(call.recordingPath) || fs.existsSync(legsDirOf(call.recordingPath))));
       repos.calls.update(call.id, {
         state: 'interrupted',
         endedAt: now,
@@ -35,6 +37,8 @@ export interface SettleOptions {
   /** Give up waiting after this long and hash what is there. */
   maxWaitMs?: number;
   facts: (file: string) => Promise<RecordingFacts | undefined>;
+  /** Mixes the leg files of a recording into it (media finishLegFiles) and returns its facts. */
+  finishLegs?: (file: string) => Promise<RecordingFacts>;
   now?: () => number;
 }
 
@@ -53,16 +57,26 @@ export async function finaliseInterruptedRecordings(repos: Repositories, calls: 
   let done = 0;
   for (const call of calls) {
     const file = call.recordingPath;
-    if (!file || !fs.existsSync(file)) continue;
-    await waitUntilSettled(file, opts.settleMs ?? 6000, opts.maxWaitMs ?? 20_000, now);
-    const facts = await opts.facts(file).catch(() => undefined);
+    if (!file) continue;
+    let facts: RecordingFacts | undefined;
+    let why = 'the partial recording could not be read after the interruption';
+    if (fs.existsSync(legsDirOf(file)) && opts.finishLegs) {
+      facts = await opts.finishLegs(file).catch((err: unknown) => {
+        why = `the leg files could not be mixed after the interruption: ${err instanceof Error ? err.message : String(err)}`;
+        return undefined;
+      });
+    } else {
+      if (!fs.existsSync(file)) continue;
+      await waitUntilSettled(file, opts.settleMs ?? 6000, opts.maxWaitMs ?? 20_000, now);
+      facts = await opts.facts(file).catch(() => undefined);
+    }
     if (facts) {
       repos.calls.update(call.id, { recordingStatus: 'partial', recordingSha256: facts.sha256, recordingDurationMs: facts.durationMs, recordingBytes: facts.bytes });
       repos.calls.addEvent(call.id, now(), 'recording-recovered', null, { durationMs: facts.durationMs, sha256: facts.sha256 });
       done++;
     } else {
       repos.calls.update(call.id, { recordingStatus: 'failed' });
-      repos.calls.addEvent(call.id, now(), 'recording-failed', null, { message: 'the partial recording could not be read after the interruption' });
+      repos.calls.addEvent(call.id, now(), 'recording-failed', null, { message: why });
     }
   }
   return done;

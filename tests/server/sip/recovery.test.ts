@@ -53,4 +53,24 @@ describe('recovery after a crash', () => {
     expect(hashed[0]!.endsWith('+more')).toBe(true);
     expect(t.repos.calls.find('00000000-0000-4000-8000-0000000000b1')).toMatchObject({ recordingStatus: 'partial', recordingBytes: hashed[0]!.length });
   });
+
+  it('mixes the leg files a crashed recorder left, instead of waiting for a file', async () => {
+    const file = path.join(t.dir, 'c.ogg');
+    fs.mkdirSync(`${file}.legs`);
+    call('00000000-0000-4000-8000-0000000000c1', file);
+    const calls = markInterruptedCalls(t.repos, 1000);
+    expect(t.repos.calls.find('00000000-0000-4000-8000-0000000000c1')!.recordingStatus).toBe('partial');
+    const mixed: string[] = [];
+    await finaliseInterruptedRecordings(t.repos, calls, {
+      facts: async () => {
+        throw new Error('not for leg files');
+      },
+      finishLegs: async (f) => {
+        mixed.push(f);
+        return { sha256: 'c'.repeat(64), durationMs: 1234, bytes: 99 };
+      },
+    });
+    expect(mixed).toEqual([file]);
+    expect(t.repos.calls.find('00000000-0000-4000-8000-0000000000c1')).toMatchObject({ recordingStatus: 'partial', recordingSha256: 'c'.repeat(64), recordingDurationMs: 1234 });
+  });
 });

@@ -1,4 +1,6 @@
-// The ffmpeg process that turns the two relayed legs into one stereo Opus/Ogg file, and its control:
+// The first recorder design, kept for bench/recording-modes.ts to compare against: one ffmpeg per
+// call taking both legs as RTP, mixing them to stereo and encoding Opus while the call runs.
+// (media/recorder.ts now writes leg files and mixes at the end.)
 // start, know when it listens, stop it cleanly, notice when it dies.
 import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
