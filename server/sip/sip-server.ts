@@ -224,7 +224,9 @@ export class SipServer {
     if (!result.ok && result.reason !== 'missing' && result.reason !== 'stale') {
       this.log.info({ conn: conn.id, method: request.method, reason: result.reason, from: userOf(request.from) }, 'SIP authentication failed');
     }
-    if (!result.ok && (result.reason === 'replay' || result.reason === 'malformed' || result.reason === 'wrong-realm' || result.reason === 'wrong-uri')) {
+    // A replayed nonce-count gets a fresh challenge, not a refusal: sip.js re-sends its previous
+    // Authorization as it is when it refreshes a registration, and a replayer cannot answer a new nonce.
+    if (!result.ok && (result.reason === 'malformed' || result.reason === 'wrong-realm' || result.reason === 'wrong-uri')) {
       return this.respond(conn, request, 403, { reason: `Forbidden (${result.reason})` });
     }
     this.respond(conn, request, proxy ? 407 : 401, {
