@@ -107,6 +107,16 @@ export class MediaWorkerPool {
     };
   }
 
+  /** CPU time of each live worker process (mediasoup's getrusage, in ms), for /metrics. */
+  async resourceUsage(): Promise<Array<{ index: number; pid: number; userMs: number; systemMs: number }>> {
+    const live = this.slots.filter((s) => !s.worker.closed);
+    const usage = await Promise.all(live.map((s) => s.worker.getResourceUsage().catch(() => undefined)));
+    return live.flatMap((s, i) => {
+      const u = usage[i];
+      return u ? [{ index: s.index, pid: s.worker.pid, userMs: u.ru_utime, systemMs: u.ru_stime }] : [];
+    });
+  }
+
   /** Closes every worker and waits (up to timeoutMs) until their processes have exited. */
   async close(timeoutMs = 5000): Promise<void> {
     this.closed = true;

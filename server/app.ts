@@ -17,11 +17,19 @@ import { registerAuthRoutes } from './api/auth-routes.js';
 import { registerCrmRoutes } from './api/crm-routes.js';
 import { registerScenarioRoutes } from './api/scenario-routes.js';
 import { registerAssessmentRoutes } from './api/assessment-routes.js';
+import { registerMarkingRoutes } from './api/marking-routes.js';
+import { registerSittingDocumentRoutes } from './api/sitting-document-routes.js';
+import { registerSittingRoutes } from './api/sitting-routes.js';
 import { registerHealthRoutes, type MediaHealthSource } from './api/health-routes.js';
 import { registerPrintoutRoutes } from './api/printout-routes.js';
+import { registerModerationRoutes } from './api/moderation-routes.js';
+import { markSheetRenderer } from './moderation/mark-sheets.js';
+import { chainRecordingsOnFinalise } from './moderation/recording-chain.js';
 import { registerErrorHandling } from './http/errors.js';
 import { registerTelephonyRoutes } from './api/telephony-routes.js';
 import { registerRealtime, type RealtimeControl } from './realtime/index.js';
+import { OperationsRepository } from './db/repositories/operations.js';
+import { AppMetrics, registerHttpTiming, registerMetricsRoute } from './metrics/index.js';
 import type { MediaWorkerPool } from '../media/index.js';
 import type { IceServer } from './protocol/telephony.js';
 import type { B2bua } from './sip/b2bua.js';
@@ -47,6 +55,7 @@ export interface TelephonyOptions {
 declare module 'fastify' {
   interface FastifyInstance {
     telephony: { sip: SipServer; b2bua: B2bua | undefined } | undefined;
+    metrics: AppMetrics;
   }
 }
 
@@ -66,6 +75,8 @@ export interface AppOptions {
   telephony?: TelephonyOptions;
   /** Where print-outs (PDF evidence) are stored; by default 'printouts' beside the database file. */
   printoutsDir?: string;
+  /** GET /metrics: bearer token for scrapers (admins may always read it), Node process metrics. */
+  metrics?: { token?: string; processMetrics?: boolean };
 }
 
 export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
@@ -81,6 +92,10 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
   let realtime: RealtimeControl | undefined;
   const sessions = new SessionService(opts.repos, { idleMs: opts.sessionIdleMs, maxMs: opts.sessionMaxMs }, opts.clock);
   registerErrorHandling(app, opts.bodyLimitBytes);
+  // Metrics first, so the HTTP timing hook covers every route; live objects are attached below.
+  const metrics = new AppMetrics({ operations: new OperationsRepository(opts.repos.db), processMetrics: opts.metrics?.processMetrics });
+  app.decorate('metrics', metrics);
+  registerHttpTiming(app, metrics);
   await app.register(fastifyCookie);
   // Security headers on every response. The SPA loads only its own scripts; the softphone and the
   // timeline talk to this origin over WebSockets; recordings and print-outs are same-origin media;
@@ -134,7 +149,18 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
   registerCrmRoutes(app, { repos: opts.repos, clock: opts.clock });
   registerScenarioRoutes(app);
   registerAssessmentRoutes(app, { repos: opts.repos, clock: opts.clock });
+  registerSittingRoutes(app, { repos: opts.repos, clock: opts.clock });
+  registerMarkingRoutes(app, { repos: opts.repos, clock: opts.clock });
+  registerSittingDocumentRoutes(app, { repos: opts.repos, clock: opts.clock });
   registerPrintoutRoutes(app, { repos: opts.repos, clock: opts.clock, printoutsDir: opts.printoutsDir ?? path.join(path.dirname(path.resolve(opts.repos.db.name)), 'printouts') });
+  // Moderation: peaks, metrics, packs; and every recording hash stored from now on enters its attempt's chain.
+  registerModerationRoutes(app, {
+    repos: opts.repos,
+    clock: opts.clock,
+    printoutsDir: opts.printoutsDir ?? path.join(path.dirname(path.resolve(opts.repos.db.name)), 'printouts'),
+    markSheet: markSheetRenderer(opts.repos, () => opts.clock.now()),
+  });
+  chainRecordingsOnFinalise(opts.repos, () => opts.clock.now());
 
   app.decorate('telephony', undefined);
   if (opts.telephony) {
@@ -157,6 +183,7 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
         })
       : undefined;
     app.telephony = { sip, b2bua };
+    metrics.attach({ sip, b2bua, workers: t.pool });
     await registerSipTransport(app, sip, {
       rate: t.sipRate,
       maxConnectionsPerIp: t.maxConnectionsPerIp,
@@ -178,6 +205,8 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
   }
 
   realtime = registerRealtime(app, { repos: opts.repos, clock: opts.clock, sessions });
+  metrics.attach({ realtime: realtime.io });
+  registerMetricsRoute(app, { metrics, sessions, token: opts.metrics?.token });
 
   const indexHtml = opts.clientDir && path.join(opts.clientDir, 'index.html');
   if (opts.clientDir && indexHtml && fs.existsSync(indexHtml)) {

@@ -34,6 +34,8 @@ const envSchema = z
     CALLMARK_SIP_DOMAIN: z.string().regex(/^[A-Za-z0-9.-]+$/, 'a host name').default('callmark.local'),
     CALLMARK_SIP_NO_ANSWER_SECONDS: z.coerce.number().int().min(5).max(600).default(30),
     CALLMARK_SIP_MAX_CONNECTIONS_PER_IP: z.coerce.number().int().min(1).default(200),
+    CALLMARK_SIP_RATE_PER_SECOND: z.coerce.number().int().min(1).default(10),
+    CALLMARK_SIP_RATE_BURST: z.coerce.number().int().min(1).default(60),
     CALLMARK_MEDIA_LISTEN_IP: z.string().ip().default('0.0.0.0'),
     CALLMARK_ICE_SERVERS: z
       .string()
@@ -50,6 +52,10 @@ const envSchema = z
     CALLMARK_ADMIN_PASSWORD: z.string().min(10).optional(),
     CALLMARK_DEMO: bool.default('0'),
     CALLMARK_DEMO_PASSWORD: z.string().min(10).default('demo-password'),
+    // Operations (README "Operations"): a scraper's bearer token for /metrics, and retention.
+    CALLMARK_METRICS_TOKEN: z.string().min(16, 'must be at least 16 characters').optional(),
+    CALLMARK_RETENTION_RECORDINGS_DAYS: z.coerce.number().int().min(1).max(36500).optional(),
+    CALLMARK_RETENTION_PERSONAL_DAYS: z.coerce.number().int().min(1).max(36500).optional(),
   })
   .refine((e) => e.CALLMARK_RTC_MIN_PORT <= e.CALLMARK_RTC_MAX_PORT, {
     message: 'CALLMARK_RTC_MIN_PORT must not exceed CALLMARK_RTC_MAX_PORT',
@@ -79,12 +85,19 @@ export interface Config {
   sipDomain: string;
   noAnswerTimeoutMs: number;
   sipMaxConnectionsPerIp: number;
+  /** SIP messages one WebSocket may send: a burst, refilled at perSecond (503 + Retry-After beyond). */
+  sipRate: { burst: number; perSecond: number };
   mediaListenIp: string;
   iceServers: Array<{ urls: string | string[]; username?: string; credential?: string }>;
   adminUser: string;
   adminPassword: string | undefined;
   demo: boolean;
   demoPassword: string;
+  metricsToken: string | undefined;
+  /** Recordings older than this many days are deleted (undefined: kept for ever). */
+  retentionRecordingsDays: number | undefined;
+  /** Candidates' personal data and attempts' CRM copies older than this are anonymised (undefined: kept). */
+  retentionPersonalDays: number | undefined;
 }
 
 export class ConfigError extends Error {}
@@ -132,11 +145,15 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, argv: string[] 
     sipDomain: e.CALLMARK_SIP_DOMAIN,
     noAnswerTimeoutMs: e.CALLMARK_SIP_NO_ANSWER_SECONDS * 1000,
     sipMaxConnectionsPerIp: e.CALLMARK_SIP_MAX_CONNECTIONS_PER_IP,
+    sipRate: { burst: e.CALLMARK_SIP_RATE_BURST, perSecond: e.CALLMARK_SIP_RATE_PER_SECOND },
     mediaListenIp: e.CALLMARK_MEDIA_LISTEN_IP,
     iceServers: e.CALLMARK_ICE_SERVERS,
     adminUser: e.CALLMARK_ADMIN_USER,
     adminPassword: e.CALLMARK_ADMIN_PASSWORD,
     demo: e.CALLMARK_DEMO || argv.includes('--demo'),
     demoPassword: e.CALLMARK_DEMO_PASSWORD,
+    metricsToken: e.CALLMARK_METRICS_TOKEN,
+    retentionRecordingsDays: e.CALLMARK_RETENTION_RECORDINGS_DAYS,
+    retentionPersonalDays: e.CALLMARK_RETENTION_PERSONAL_DAYS,
   };
 }

@@ -14,6 +14,8 @@ import { closeDatabase, openDatabase } from './db/connection.js';
 import { migrate } from './db/migrations.js';
 import { createRepositories } from './db/repositories/index.js';
 import { finaliseInterruptedRecordings, markInterruptedCalls } from './sip/recovery.js';
+import { startRetention } from './retention/index.js';
+import { AnalysisJob } from './analysis/job.js';
 import { loadTls } from './tls.js';
 
 const projectRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
@@ -74,6 +76,7 @@ async function main(): Promise<void> {
     media,
     clientDir: path.join(projectRoot, 'build', 'client'),
     printoutsDir: path.join(config.dataDir, 'printouts'),
+    metrics: { token: config.metricsToken, processMetrics: true },
     logger: { level: config.logLevel },
     ...(tls ? { https: { cert: tls.cert, key: tls.key } } : {}),
     telephony: {
@@ -85,9 +88,15 @@ async function main(): Promise<void> {
       announcedIp: config.mediaListenIp === '0.0.0.0' || config.mediaListenIp === '::' ? config.publicIp : undefined,
       pool: media,
       maxConnectionsPerIp: config.sipMaxConnectionsPerIp,
+      sipRate: config.sipRate,
       sipSecret: loadOrCreateSecret(path.join(config.dataDir, 'sip-secret')),
     },
   });
+  // Waveform peaks and talk/silence of every finalised recording, computed once in the background:
+  // what a crash left unanalysed now, and each new recording as soon as its hash is stored.
+  const analysis = new AnalysisJob({ repos, clock: systemClock, logger: app.log.child({ module: 'analysis' }) });
+  repos.calls.onRecordingHashed(() => analysis.notify());
+  analysis.start();
   if (interrupted > 0) {
     app.log.warn({ calls: interrupted }, 'calls interrupted by the last stop were marked interrupted');
     void finaliseInterruptedRecordings(repos, interruptedCalls, {
@@ -107,6 +116,14 @@ async function main(): Promise<void> {
     'database ready, media workers started',
   );
 
+  // Retention (off unless CALLMARK_RETENTION_*_DAYS is set): now, then daily.
+  const stopRetention = startRetention(
+    repos,
+    { recordingsDays: config.retentionRecordingsDays, personalDays: config.retentionPersonalDays, recordingsDir: config.recordingsDir },
+    () => Date.now(),
+    app.log.child({ module: 'retention' }),
+  );
+
   let stopping = false;
   const shutdown = async (signal: string): Promise<void> => {
     if (stopping) return;
@@ -118,7 +135,9 @@ async function main(): Promise<void> {
     }, 10_000);
     force.unref();
     try {
+      stopRetention();
       await app.close();
+      await analysis.stop();
       await media.close();
     } finally {
       closeDatabase(db);

@@ -10,6 +10,8 @@ export class ApiFailure extends Error {
     readonly code: string,
     message: string,
     readonly field?: string,
+    /** Every bad field with its message (a 400 that names them all: { fields: { path: message } }). */
+    readonly fields?: Record<string, string>,
   ) {
     super(message);
   }
@@ -23,8 +25,12 @@ export async function api<T>(method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE'
   if (res.status === 204) return undefined as T;
   const data = (await res.json().catch(() => ({}))) as unknown;
   if (!res.ok) {
-    const err = data as Partial<ApiError>;
-    throw new ApiFailure(res.status, err.error ?? 'error', err.message ?? `Request failed (${res.status})`, err.field);
+    const err = data as Partial<ApiError> & { fields?: unknown };
+    const fields =
+      err.fields && typeof err.fields === 'object' && !Array.isArray(err.fields)
+        ? Object.fromEntries(Object.entries(err.fields as Record<string, unknown>).filter((e): e is [string, string] => typeof e[1] === 'string'))
+        : undefined;
+    throw new ApiFailure(res.status, err.error ?? 'error', err.message ?? `Request failed (${res.status})`, err.field, fields);
   }
   return data as T;
 }

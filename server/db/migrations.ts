@@ -1,12 +1,43 @@
 // Numbered schema migrations, applied in order at start-up inside one transaction each.
 // A migration that has run is recorded in schema_migrations and never runs again, so applying
 // the list twice is a no-op. Never edit a migration that has shipped: add the next number.
+// A migration that must compute something SQL cannot (e.g. hashes over existing rows) adds an `up`
+// step, which runs after its SQL inside the same transaction.
+import { attemptEventHash, GENESIS_HASH } from '../moderation/chain.js';
 import type { Db } from './connection.js';
+import { retentionMigration } from '../retention/migration.js';
 
 export interface Migration {
   version: number;
   name: string;
   sql: string;
+  /** Runs after `sql`, in the same transaction; throwing rolls the whole migration back. */
+  up?: (db: Db) => void;
+}
+
+/**
+ * Migration 7's backfill: hashes the attempt_events rows stored before the chain existed, per
+ * attempt in seq order, exactly as AttemptEventRepository.append would have. The append-only
+ * trigger is lifted for this one UPDATE and restored in the same transaction.
+ */
+function chainExistingAttemptEvents(db: Db): void {
+  db.exec('DROP TRIGGER attempt_events_no_update');
+  const update = db.prepare('UPDATE attempt_events SET prev_hash = ?, hash = ? WHERE id = ?');
+  const rows = db
+    .prepare('SELECT id, attempt_id AS attemptId, seq, client_id AS clientId, at, client_at AS clientAt, call_id AS callId, offset_ms AS offsetMs, type, payload FROM attempt_events ORDER BY attempt_id, seq')
+    .all() as Array<{ id: number; attemptId: string; seq: number; clientId: string; at: number; clientAt: number | null; callId: string | null; offsetMs: number | null; type: string; payload: string }>;
+  let attempt: string | undefined;
+  let prev = GENESIS_HASH;
+  for (const r of rows) {
+    if (r.attemptId !== attempt) {
+      attempt = r.attemptId;
+      prev = GENESIS_HASH;
+    }
+    const hash = attemptEventHash(prev, { ...r, payload: JSON.parse(r.payload) as unknown });
+    update.run(prev, hash, r.id);
+    prev = hash;
+  }
+  db.exec("CREATE TRIGGER attempt_events_no_update BEFORE UPDATE ON attempt_events BEGIN SELECT RAISE(ABORT, 'attempt_events is append-only'); END;");
 }
 
 export const migrations: readonly Migration[] = [
@@ -400,6 +431,162 @@ export const migrations: readonly Migration[] = [
       CREATE TRIGGER attempt_printouts_no_delete BEFORE DELETE ON attempt_printouts BEGIN SELECT RAISE(ABORT, 'attempt_printouts is append-only'); END;
     `,
   },
+  {
+    version: 6,
+    name: 'sittings, rest breaks, attempt marks and bookmarks, and the hash-chained audit log',
+    sql: `
+      -- One candidate's Unit 2 session: four assignments in order, one sitting clock. The clock is
+      -- never stored as a running count: it is read from started_at, ended_at and the rest breaks
+      -- (server/assessment/clock.ts), so a restart or a reconnect cannot reset it.
+      CREATE TABLE sittings (
+        id                 TEXT PRIMARY KEY,
+        centre_id          INTEGER NOT NULL REFERENCES centres(id),
+        candidate_user_id  INTEGER NOT NULL REFERENCES users(id),
+        assessor_user_id   INTEGER REFERENCES users(id),
+        status             TEXT NOT NULL CHECK (status IN ('scheduled', 'in-progress', 'ended')),
+        scheduled_for      INTEGER,
+        base_minutes       INTEGER NOT NULL CHECK (base_minutes BETWEEN 1 AND 600),
+        extra_time         TEXT,                   -- JSON {kind:'percent',percent} | {kind:'minutes',minutes}, or NULL
+        rest_breaks        INTEGER NOT NULL DEFAULT 0 CHECK (rest_breaks IN (0, 1)),
+        started_at         INTEGER,
+        ended_at           INTEGER,
+        created_by         INTEGER NOT NULL REFERENCES users(id),
+        created_at         INTEGER NOT NULL,
+        CHECK (status = 'scheduled' OR started_at IS NOT NULL),
+        CHECK (status <> 'ended' OR ended_at IS NOT NULL)
+      );
+      CREATE INDEX sittings_centre ON sittings(centre_id, created_at);
+      CREATE INDEX sittings_candidate ON sittings(candidate_user_id, created_at);
+      -- The four chosen scenarios, by position (1..4), each key once.
+      CREATE TABLE sitting_assignments (
+        sitting_id    TEXT NOT NULL REFERENCES sittings(id),
+        position      INTEGER NOT NULL CHECK (position BETWEEN 1 AND 4),
+        scenario_key  TEXT NOT NULL,
+        PRIMARY KEY (sitting_id, position),
+        UNIQUE (sitting_id, scenario_key)
+      );
+      -- Supervised rest breaks (access arrangement); at most one open at a time.
+      CREATE TABLE sitting_rest_breaks (
+        id          INTEGER PRIMARY KEY,
+        sitting_id  TEXT NOT NULL REFERENCES sittings(id),
+        from_at     INTEGER NOT NULL,
+        to_at       INTEGER,
+        CHECK (to_at IS NULL OR to_at >= from_at)
+      );
+      CREATE INDEX sitting_rest_breaks_sitting ON sitting_rest_breaks(sitting_id, from_at);
+      CREATE UNIQUE INDEX sitting_rest_breaks_one_open ON sitting_rest_breaks(sitting_id) WHERE to_at IS NULL;
+
+      -- Attempts of a sitting: which assignment (position), which variant and scenario version,
+      -- the attempt a re-take follows, and when the centre's marking was finished.
+      ALTER TABLE attempts ADD COLUMN sitting_id TEXT REFERENCES sittings(id);
+      ALTER TABLE attempts ADD COLUMN position INTEGER CHECK (position BETWEEN 1 AND 4);
+      ALTER TABLE attempts ADD COLUMN variant TEXT;
+      ALTER TABLE attempts ADD COLUMN scenario_version INTEGER;
+      ALTER TABLE attempts ADD COLUMN retake_of TEXT REFERENCES attempts(id);
+      ALTER TABLE attempts ADD COLUMN note TEXT;
+      ALTER TABLE attempts ADD COLUMN marked_at INTEGER;
+      ALTER TABLE attempts ADD COLUMN marked_by INTEGER REFERENCES users(id);
+      CREATE INDEX attempts_sitting ON attempts(sitting_id, position, created_at);
+
+      -- The centre's current mark per attempt and rubric criterion. Every change is also an
+      -- audit_log row ('mark-changed'), which is the history; this table is the current state.
+      -- (Moderated marks are stored beside these by the moderation work, never over them.)
+      CREATE TABLE attempt_marks (
+        attempt_id       TEXT NOT NULL REFERENCES attempts(id),
+        criterion_id     TEXT NOT NULL,
+        mark             INTEGER NOT NULL CHECK (mark >= 0),
+        comment          TEXT NOT NULL DEFAULT '',
+        override_reason  TEXT,
+        updated_at       INTEGER NOT NULL,
+        updated_by       INTEGER NOT NULL REFERENCES users(id),
+        PRIMARY KEY (attempt_id, criterion_id)
+      );
+
+      -- Notes the assessor drops during or after the call, with the offset into the call.
+      CREATE TABLE attempt_bookmarks (
+        id          INTEGER PRIMARY KEY,
+        attempt_id  TEXT NOT NULL REFERENCES attempts(id),
+        at          INTEGER NOT NULL,
+        call_id     TEXT REFERENCES calls(id),
+        offset_ms   INTEGER,
+        note        TEXT NOT NULL,
+        cue_id      TEXT,
+        created_by  INTEGER NOT NULL REFERENCES users(id)
+      );
+      CREATE INDEX attempt_bookmarks_attempt ON attempt_bookmarks(attempt_id, id);
+      CREATE TRIGGER attempt_bookmarks_no_update BEFORE UPDATE ON attempt_bookmarks BEGIN SELECT RAISE(ABORT, 'attempt_bookmarks is append-only'); END;
+      CREATE TRIGGER attempt_bookmarks_no_delete BEFORE DELETE ON attempt_bookmarks BEGIN SELECT RAISE(ABORT, 'attempt_bookmarks is append-only'); END;
+
+      -- The audit trail of the whole system: append-only, and hash-chained so that an edit made
+      -- behind the triggers' back (another tool, a restored copy) is found by verifyAuditChain().
+      -- hash = SHA-256 of the canonical JSON of the row's fields and prev_hash
+      -- (server/db/repositories/audit-log.ts); the first row's prev_hash is 64 zeros.
+      CREATE TABLE audit_log (
+        id             INTEGER PRIMARY KEY,
+        at             INTEGER NOT NULL,
+        actor_user_id  INTEGER REFERENCES users(id),
+        actor_role     TEXT,
+        centre_id      INTEGER REFERENCES centres(id),
+        action         TEXT NOT NULL,
+        subject_type   TEXT NOT NULL,
+        subject_id     TEXT NOT NULL,
+        before         TEXT,                       -- JSON or NULL
+        after          TEXT,                       -- JSON or NULL
+        reason         TEXT,
+        prev_hash      TEXT NOT NULL UNIQUE CHECK (length(prev_hash) = 64),
+        hash           TEXT NOT NULL UNIQUE CHECK (length(hash) = 64)
+      );
+      CREATE INDEX audit_log_subject ON audit_log(subject_type, subject_id, id);
+      CREATE INDEX audit_log_centre ON audit_log(centre_id, id);
+      -- A row must extend the chain's head: two writers can never fork it.
+      CREATE TRIGGER audit_log_chain BEFORE INSERT ON audit_log
+        WHEN NEW.prev_hash IS NOT COALESCE((SELECT hash FROM audit_log ORDER BY id DESC LIMIT 1), '0000000000000000000000000000000000000000000000000000000000000000')
+          OR NEW.id <= COALESCE((SELECT MAX(id) FROM audit_log), 0)
+        BEGIN SELECT RAISE(ABORT, 'audit_log rows must extend the hash chain'); END;
+      CREATE TRIGGER audit_log_no_update BEFORE UPDATE ON audit_log BEGIN SELECT RAISE(ABORT, 'audit_log is append-only'); END;
+      CREATE TRIGGER audit_log_no_delete BEFORE DELETE ON audit_log BEGIN SELECT RAISE(ABORT, 'audit_log is append-only'); END;
+    `,
+  },
+  {
+    version: 7,
+    name: 'recording analysis (waveform peaks, talk and silence) and the hash chain of attempt_events',
+    sql: `
+      -- Computed once per finalised recording by the analysis job (server/analysis/): the waveform
+      -- peaks the moderation player draws and the voice activity of each channel (left = candidate,
+      -- right = the other party). No row means "not analysed yet": the job (re)does it. A failure is
+      -- stored too (status 'failed', error), so a bad file is not decoded again at every start; a
+      -- newer analyser_version redoes every row older than it.
+      CREATE TABLE recording_analysis (
+        call_id           TEXT PRIMARY KEY REFERENCES calls(id),
+        recording_sha256  TEXT,                   -- the file that was analysed
+        analyser_version  INTEGER NOT NULL,
+        status            TEXT NOT NULL CHECK (status IN ('done', 'failed')),
+        error             TEXT,
+        analysed_at       INTEGER NOT NULL,
+        duration_ms       INTEGER,                -- of the decoded audio
+        channels          INTEGER,
+        peaks_per_second  INTEGER,
+        peaks             BLOB,                   -- uint8 0..255, interleaved per channel: L0 R0 L1 R1 ...
+        left_talk_ms      INTEGER,                -- the candidate
+        right_talk_ms     INTEGER,                -- the other party
+        silence_ms        INTEGER,                -- neither talking
+        overtalk_ms       INTEGER,                -- both talking
+        segments          TEXT,                   -- JSON { left: [[fromMs, toMs], ...], right: [...] }
+        CHECK (status = 'failed' OR (peaks IS NOT NULL AND duration_ms IS NOT NULL))
+      );
+      -- The desktop timeline becomes a hash chain per attempt (server/moderation/chain.ts): rows
+      -- stored from now on get both hashes at insert (AttemptEventRepository.append), older rows
+      -- get them from this migration's backfill step, in seq order.
+      ALTER TABLE attempt_events ADD COLUMN prev_hash TEXT CHECK (prev_hash IS NULL OR length(prev_hash) = 64);
+      ALTER TABLE attempt_events ADD COLUMN hash TEXT CHECK (hash IS NULL OR length(hash) = 64);
+      CREATE TRIGGER attempt_events_chained BEFORE INSERT ON attempt_events
+        WHEN NEW.hash IS NULL OR NEW.prev_hash IS NULL
+          OR NEW.prev_hash IS NOT COALESCE((SELECT hash FROM attempt_events WHERE attempt_id = NEW.attempt_id ORDER BY seq DESC LIMIT 1), '${GENESIS_HASH}')
+        BEGIN SELECT RAISE(ABORT, 'attempt_events rows must extend their attempt''s hash chain'); END;
+    `,
+    up: chainExistingAttemptEvents,
+  },
+  retentionMigration,
 ];
 
 export interface MigrationResult {
@@ -426,6 +613,7 @@ export function migrate(db: Db, list: readonly Migration[] = migrations): Migrat
     if (done.has(m.version)) continue;
     db.transaction(() => {
       db.exec(m.sql);
+      m.up?.(db);
       record.run(m.version, m.name, Date.now());
     })();
     applied.push(m.version);

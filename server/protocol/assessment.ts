@@ -9,8 +9,11 @@
 //   POST /api/sittings/:id/start                [assessor, admin]         → SittingDetail   (starts the server-side clock)
 //   POST /api/sittings/:id/rest-break           [assessor, admin]         { action: 'start' | 'end' } → SittingDetail
 //   POST /api/sittings/:id/end                  [assessor, admin]         → SittingDetail   (closes the sitting)
+//        (an attempt still open is closed with it, with its own audit row)
 //   POST /api/sittings/:id/assignments/:n/attempts [assessor, admin]      → SittingDetail   (n = 1..4: starts the
 //        assignment's first attempt, or a re-take when the rules allow one; 409 with the reason otherwise)
+//   POST /api/attempts/:id/close                [assessor, admin]         → SittingDetail   (added: ends an attempt of a
+//        sitting without finishing its marking, so the next assignment can begin; 409 for a practice attempt)
 //   GET  /api/attempts/:id/brief                [candidate: own | staff]  → AttemptBrief (callerBrief only for staff)
 //   GET  /api/attempts/:id/bookmarks            [staff]                   → { bookmarks: Bookmark[] }
 //   POST /api/attempts/:id/bookmarks            [assessor, admin]         BookmarkInput → Bookmark (201)
@@ -18,10 +21,20 @@
 //   PUT  /api/attempts/:id/marks                [assessor, admin]         SaveMarksInput → MarkingView
 //   GET  /api/sittings/:id/mark-sheet.pdf       [staff]                   → application/pdf
 //   GET  /api/results.csv                       [staff]                   → text/csv (one row per sitting of the centre)
+//        (moderators and admins, who have no centre: every centre's, or ?centreId=<id> for one)
 //
 // Errors are the usual { error, message, fields? } with 400 (validation, per field), 403, 404, 409.
+// A 400 from these routes is a ValidationErrorBody: `field` names the first problem, `fields` all of them.
 
 export type Grade = 'Pass' | 'Merit' | 'Distinction';
+
+/** The body of a 400: every bad field with its message, keyed by dotted path ('extraTime.percent', 'marks.2.mark'). */
+export interface ValidationErrorBody {
+  error: 'validation';
+  message: string;
+  field?: string;
+  fields: Record<string, string>;
+}
 
 export type SittingStatus = 'scheduled' | 'in-progress' | 'ended';
 export type ClockState = 'not-started' | 'running' | 'paused' | 'time-up' | 'ended';
@@ -84,6 +97,10 @@ export interface AttemptView {
   /** The assignment mark 0–12 once marked (centre mark; moderated mark when one exists), else null. */
   mark: number | null;
   moderatedMark?: number | null;
+  /** Said when the attempt began, e.g. that a re-take uses the same variant because there is no other. */
+  note?: string | null;
+  /** Where the centre's marking of this attempt stands. */
+  markingStatus?: AttemptMarkingStatus;
 }
 
 export interface AssignmentView {
@@ -137,13 +154,16 @@ export interface CallerCue {
   id: string;
   when: string;
   prompt: string;
+  /** Criterion ids the cue gives evidence for. */
+  tests?: string[];
 }
 
 export interface CallerBriefView {
   persona: { name: string; accountNumber?: string; phone?: string; description: string };
   situation: string;
   openingLine: string;
-  facts: Array<{ key: string; label: string; value: string; giveWhen: string }>;
+  /** A fact relative to the sitting day has its value worked out ("Friday 13 February 2026") and `date` 'YYYY-MM-DD'. */
+  facts: Array<{ key: string; label: string; value: string; giveWhen: string; date?: string }>;
   cues: CallerCue[];
   [extra: string]: unknown;
 }
@@ -225,6 +245,11 @@ export interface MarkingView {
   /** Every change of every mark, oldest first (the audit trail). */
   history: MarkChange[];
   bookmarks: Bookmark[];
+  /** The attempt: open while the candidate works; closed by `final` marks, the close route or the sitting's end. */
+  status?: 'open' | 'closed';
+  /** 'marked' once `final` marks were saved: from then on the attempt's total is its centre mark. */
+  markingStatus?: AttemptMarkingStatus;
+  markedAt?: number | null;
 }
 
 export interface SaveMarksInput {

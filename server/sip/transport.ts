@@ -23,6 +23,12 @@ export async function registerSipTransport(app: FastifyInstance, sip: SipServer,
       maxPayload: 2 * MAX_SIP_MESSAGE_BYTES,
       handleProtocols: (protocols: Set<string>) => (protocols.has('sip') ? 'sip' : false),
     },
+    // A client's protocol error (e.g. a frame over maxPayload, which ws answers with 1009) is the
+    // client's fault: a warning, not the plugin's default error-level log line per occurrence.
+    errorHandler: (err, socket, request) => {
+      request.log.warn({ err: err.message }, 'SIP WebSocket protocol error; connection closed');
+      socket.terminate();
+    },
     preClose: async function (this: FastifyInstance) {
       await opts.beforeClose?.();
       for (const client of this.websocketServer.clients) client.close(1001, 'server shutting down');

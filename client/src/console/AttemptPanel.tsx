@@ -1,15 +1,21 @@
-// The assessor starts a practice attempt for a candidate of the centre and follows the
-// candidate's desktop live, on the attempt's timeline.
+// The assessor follows the candidate's desktop live, on the attempt's timeline: the open sitting's
+// current attempt (`attemptId`), or a practice attempt started here (outside any sitting). The one
+// that began last is shown.
 import { useEffect, useState, type FormEvent } from 'react';
 import type { DirectoryEntry } from '../../../server/protocol/telephony.js';
 import { api, ApiFailure } from '../api.js';
 import { LiveTimeline } from '../realtime/LiveTimeline.js';
 
-export function AttemptPanel() {
+export function AttemptPanel({ attemptId: sittingAttemptId }: { attemptId?: string } = {}) {
   const [candidates, setCandidates] = useState<DirectoryEntry[]>([]);
   const [scenarios, setScenarios] = useState<Array<{ key: string; title: string; direction: string }>>([]);
-  const [attemptId, setAttemptId] = useState<string>();
+  const [practiceId, setPracticeId] = useState<string>();
   const [error, setError] = useState<string>();
+  // A new sitting attempt takes over from a practice attempt started earlier.
+  useEffect(() => {
+    if (sittingAttemptId) setPracticeId(undefined);
+  }, [sittingAttemptId]);
+  const attemptId = practiceId ?? sittingAttemptId;
   useEffect(() => {
     api<{ entries: DirectoryEntry[] }>('GET', '/api/directory').then((d) => setCandidates(d.entries.filter((e) => e.role === 'candidate')), () => {});
     api<{ scenarios: Array<{ key: string; title: string; direction: string }> }>('GET', '/api/scenarios').then((d) => setScenarios(d.scenarios), () => {});
@@ -21,7 +27,7 @@ export function AttemptPanel() {
     const scenarioKey = String(form.get('scenario') ?? 'demo');
     try {
       const r = await api<{ attempt: { id: string } }>('POST', '/api/attempts', { candidateUserId, scenarioKey });
-      setAttemptId(r.attempt.id);
+      setPracticeId(r.attempt.id);
       setError(undefined);
     } catch (err) {
       setError(err instanceof ApiFailure ? err.message : 'The server could not be reached.');
@@ -57,10 +63,16 @@ export function AttemptPanel() {
       )}
       {attemptId && (
         <>
-          <p className="muted" data-testid="attempt-id">
-            Attempt {attemptId.slice(0, 8)}: the candidate reloads their desktop to begin.
-          </p>
-          <LiveTimeline attemptId={attemptId} />
+          {practiceId ? (
+            <p className="muted" data-testid="attempt-id">
+              Attempt {attemptId.slice(0, 8)}: the candidate reloads their desktop to begin.
+            </p>
+          ) : (
+            <p className="muted" data-testid="sitting-attempt-id">
+              Sitting attempt {attemptId.slice(0, 8)}.
+            </p>
+          )}
+          <LiveTimeline key={attemptId} attemptId={attemptId} />
         </>
       )}
     </div>

@@ -3,7 +3,7 @@
 // knowledge panel and wrap-up, all recorded on the attempt's timeline as they happen (holds and
 // resumes made from the softphone here included).
 import { useCallback, useEffect, useRef, useState } from 'react';
-import { ApiFailure } from '../api.js';
+import { api, ApiFailure } from '../api.js';
 import { Tabs } from '../components/Tabs.js';
 import { usePhone } from '../softphone/PhoneContext.js';
 import { Softphone } from '../softphone/Softphone.js';
@@ -19,11 +19,13 @@ import { Knowledge } from './Knowledge.js';
 import { useTimeline } from './useTimeline.js';
 import { WrapUp } from './WrapUp.js';
 
-export function AgentDesktop() {
+/** `attemptId`: the attempt to work on (a sitting's current attempt); else the candidate's open attempt. */
+export function AgentDesktop({ attemptId }: { attemptId?: string } = {}) {
   const [attempt, setAttempt] = useState<Attempt | null>();
   useEffect(() => {
-    crm.currentAttempt().then(setAttempt, (err: unknown) => setAttempt(err instanceof ApiFailure && err.status === 404 ? null : undefined));
-  }, []);
+    const load = attemptId ? api<{ attempt: Attempt }>('GET', `/api/attempts/${encodeURIComponent(attemptId)}`).then((r) => r.attempt) : crm.currentAttempt();
+    load.then(setAttempt, (err: unknown) => setAttempt(err instanceof ApiFailure && err.status === 404 ? null : undefined));
+  }, [attemptId]);
   if (attempt === undefined) return <p className="muted">Loading your assignment…</p>;
   if (attempt === null)
     return (

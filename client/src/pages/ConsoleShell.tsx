@@ -1,33 +1,125 @@
+import { useCallback, useEffect, useRef, useState } from 'react';
+import type { MarkingView, SittingDetail } from '../../../server/protocol/assessment.js';
 import { AttemptPanel } from '../console/AttemptPanel.js';
 import { CallList } from '../calls/CallList.js';
+import { MarkingForm } from '../marking/MarkingForm.js';
+import { useSession } from '../session.js';
+import { CallerBrief } from '../sitting/CallerBrief.js';
+import { sittings } from '../sitting/sitting-api.js';
+import { SittingDetailView } from '../sitting/SittingDetailView.js';
+import { SittingsPanel } from '../sitting/SittingsPanel.js';
+import { useSitting } from '../sitting/useSitting.js';
 import { PhoneProvider } from '../softphone/PhoneContext.js';
 import { Softphone } from '../softphone/Softphone.js';
 
-// The centre assessor's console: caller brief, call controls, live desktop timeline and marking.
+// The centre assessor's console: the centre's sittings (create, run, mark), the caller brief of
+// the sitting's current attempt beside the call controls, the candidate's live desktop timeline,
+// the marking form, and calls with their recordings.
 export function ConsoleShell() {
+  const { session } = useSession();
+  const [openId, setOpenId] = useState<string>();
+  const sitting = useSitting(openId);
+  const [listKey, setListKey] = useState(0);
+  const [marking, setMarking] = useState<{ attemptId: string; label: string }>();
+  const markingRef = useRef<HTMLElement>(null);
+
+  // On arrival, open the sitting this assessor is running (if one is in progress).
+  const autoOpened = useRef(false);
+  useEffect(() => {
+    if (autoOpened.current || !session) return;
+    autoOpened.current = true;
+    sittings.list().then(
+      (list) => {
+        const mine = list.find((s) => s.status === 'in-progress' && s.assessor?.id === session.user.id);
+        if (mine) setOpenId((cur) => cur ?? mine.id);
+      },
+      () => {},
+    );
+  }, [session]);
+
+  const open = useCallback(
+    (id: string, d?: SittingDetail) => {
+      setOpenId(id);
+      setMarking(undefined);
+      if (d) window.setTimeout(() => sitting.apply(d), 0);
+    },
+    [sitting],
+  );
+  const changed = useCallback(
+    (d: SittingDetail) => {
+      sitting.apply(d);
+      setListKey((k) => k + 1);
+    },
+    [sitting],
+  );
+  const openMarking = (attemptId: string, label: string) => {
+    setMarking({ attemptId, label });
+    window.setTimeout(() => markingRef.current?.focus(), 0);
+  };
+  const marked = (_v: MarkingView, final: boolean) => {
+    void sitting.refresh();
+    if (final) setListKey((k) => k + 1);
+  };
+
+  const detail = sitting.detail?.id === openId ? sitting.detail : undefined;
+  const currentAttemptId = detail?.currentAttemptId ?? undefined;
+  const currentPosition = detail?.assignments.find((a) => a.attempts.some((t) => t.attemptId === currentAttemptId))?.position;
+
   return (
     <PhoneProvider>
-    <div className="shell" data-testid="home-assessor">
-      <h1>Assessor console</h1>
-      <div className="panels">
-        <section aria-label="Softphone">
-          <h2>Softphone</h2>
-          <Softphone allowPresentedNumber />
+      <div className="shell" data-testid="home-assessor">
+        <h1>Assessor console</h1>
+        <section aria-labelledby="console-sittings" className="sittings-section">
+          <h2 id="console-sittings">Sittings</h2>
+          <SittingsPanel openId={openId} onOpen={open} reloadKey={listKey} />
+          {openId && !detail && !sitting.error && <p className="muted">Loading the sitting…</p>}
+          {sitting.error && (
+            <p className="error" role="alert">
+              {sitting.error}
+            </p>
+          )}
+          {detail && (
+            <>
+              <h2 className="visually-hidden">Open sitting</h2>
+              <SittingDetailView detail={detail} snapshot={sitting.snapshot} onChange={changed} onMark={openMarking} markingAttemptId={marking?.attemptId} />
+            </>
+          )}
         </section>
-        <section aria-label="Caller brief">
-          <h2>Caller brief</h2>
-          <p className="muted">No sitting in progress.</p>
-        </section>
-        <section aria-label="Candidate activity">
-          <h2>Candidate activity</h2>
-          <AttemptPanel />
+        <div className="panels">
+          <section aria-label="Softphone">
+            <h2>Softphone</h2>
+            <Softphone allowPresentedNumber />
+          </section>
+          <section aria-labelledby="console-brief">
+            <h2 id="console-brief">Caller brief</h2>
+            {detail && currentAttemptId ? (
+              <CallerBrief key={currentAttemptId} attemptId={currentAttemptId} candidate={detail.candidate} position={currentPosition} />
+            ) : (
+              <p className="muted">{detail ? 'No assignment in progress: start one in the sitting above.' : 'No sitting in progress.'}</p>
+            )}
+          </section>
+          <section aria-label="Candidate activity">
+            <h2>Candidate activity</h2>
+            {/* The attempt in progress; between assignments, the one being marked. */}
+            <AttemptPanel attemptId={currentAttemptId ?? marking?.attemptId} />
+          </section>
+        </div>
+        {marking && (
+          <section aria-labelledby="console-marking" className="marking-section" ref={markingRef} tabIndex={-1}>
+            <div className="row spread">
+              <h2 id="console-marking">Marking: {marking.label}</h2>
+              <button type="button" className="small" onClick={() => setMarking(undefined)}>
+                Close marking
+              </button>
+            </div>
+            <MarkingForm key={marking.attemptId} attemptId={marking.attemptId} onSaved={marked} heading="Criteria" />
+          </section>
+        )}
+        <section aria-label="Calls">
+          <h2>Calls and recordings</h2>
+          <CallList />
         </section>
       </div>
-      <section aria-label="Calls">
-        <h2>Calls and recordings</h2>
-        <CallList />
-      </section>
-    </div>
     </PhoneProvider>
   );
 }

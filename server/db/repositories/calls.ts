@@ -62,8 +62,21 @@ const SELECT = `SELECT ${Object.entries(COLUMNS)
   .map(([k, c]) => `${c} AS ${k}`)
   .join(', ')} FROM calls`;
 
+/** Told when a call's recording gets its SHA-256 (finalised, or recovered after a crash). */
+export type RecordingHashedListener = (call: CallRecord) => void;
+
 export class CallRepository {
+  private readonly recordingHashed: RecordingHashedListener[] = [];
+
   constructor(private readonly db: Db) {}
+
+  /**
+   * Listeners run inside the transaction that stores the hash (a listener that throws undoes it),
+   * so whatever they record with it, e.g. the attempt's hash-chain entry, is stored with it or not at all.
+   */
+  onRecordingHashed(listener: RecordingHashedListener): void {
+    this.recordingHashed.push(listener);
+  }
 
   create(call: Pick<CallRecord, 'id' | 'centreId' | 'callerUserId' | 'calleeUserId' | 'callerExtension' | 'calleeExtension' | 'candidateUserId' | 'invitedAt'>): void {
     this.db
@@ -79,7 +92,16 @@ export class CallRepository {
     const keys = Object.keys(fields) as Array<keyof CallRecord>;
     if (keys.length === 0) return;
     const sets = keys.map((k) => `${COLUMNS[k]} = @${k}`).join(', ');
-    this.db.prepare(`UPDATE calls SET ${sets} WHERE id = @id`).run({ ...fields, id });
+    const run = () => this.db.prepare(`UPDATE calls SET ${sets} WHERE id = @id`).run({ ...fields, id });
+    if (!fields.recordingSha256 || this.recordingHashed.length === 0) {
+      run();
+      return;
+    }
+    this.db.transaction(() => {
+      run();
+      const call = this.find(id);
+      if (call) for (const listener of this.recordingHashed) listener(call);
+    })();
   }
 
   find(id: string): CallRecord | undefined {

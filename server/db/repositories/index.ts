@@ -1,12 +1,17 @@
 // The repository layer: the only code in Callmark that writes SQL.
 import type { Db } from '../connection.js';
+import { AttemptBookmarkRepository } from './attempt-bookmarks.js';
 import { AttemptEventRepository } from './attempt-events.js';
+import { AttemptMarkRepository } from './attempt-marks.js';
 import { AttemptRepository } from './attempts.js';
+import { AuditLogRepository } from './audit-log.js';
 import { CallRepository } from './calls.js';
 import { CentreRepository } from './centres.js';
 import { CrmRepository } from './crm.js';
 import { PrintoutRepository } from './printouts.js';
+import { RecordingAnalysisRepository } from './recording-analysis.js';
 import { SessionRepository } from './sessions.js';
+import { SittingRepository } from './sittings.js';
 import { UserRepository } from './users.js';
 
 export interface Repositories {
@@ -19,6 +24,13 @@ export interface Repositories {
   attempts: AttemptRepository;
   attemptEvents: AttemptEventRepository;
   printouts: PrintoutRepository;
+  /** Waveform peaks and talk/silence of finalised recordings (server/analysis/). */
+  recordingAnalysis: RecordingAnalysisRepository;
+  sittings: SittingRepository;
+  attemptMarks: AttemptMarkRepository;
+  attemptBookmarks: AttemptBookmarkRepository;
+  /** The hash-chained audit trail: append() inside the transaction of the change it records. */
+  auditLog: AuditLogRepository;
   /** Runs fn in one write transaction: all of it is stored, or none. */
   transaction<T>(fn: () => T): T;
 }
@@ -34,6 +46,11 @@ export function createRepositories(db: Db): Repositories {
     attempts: new AttemptRepository(db),
     attemptEvents: new AttemptEventRepository(db),
     printouts: new PrintoutRepository(db),
+    recordingAnalysis: new RecordingAnalysisRepository(db),
+    sittings: new SittingRepository(db),
+    attemptMarks: new AttemptMarkRepository(db),
+    attemptBookmarks: new AttemptBookmarkRepository(db),
+    auditLog: new AuditLogRepository(db),
     transaction: <T>(fn: () => T): T => db.transaction(fn)(),
   };
 }

@@ -48,7 +48,12 @@ describe('mixLegsArgs', () => {
     expect(Math.abs(channels[0]!.length / sampleRate - 2)).toBeLessThan(0.06);
   });
 
-  it('needs a leg on each side', () => {
-    expect(() => mixLegsArgs({ left: [], right: ['x.ogg'], outFile: 'o.ogg' })).toThrow(/each side/);
+  it('fills a side without any leg with silence, and refuses to mix nothing', async () => {
+    const out = path.join(dir, 'one-side.ogg');
+    const r = spawnSync('ffmpeg', mixLegsArgs({ left: [], right: [tone('r3.ogg', 880, 1)], outFile: out, durationMs: 1000 }));
+    expect(r.status, r.stderr.toString()).toBe(0);
+    const { channels, sampleRate: sr } = await decodeAudio(out);
+    expect(tonePower(channels[1]!, sr, 880, 0.1 * sr, 0.9 * sr)).toBeGreaterThan(1000 * (tonePower(channels[0]!, sr, 880, 0.1 * sr, 0.9 * sr) + 1e-12));
+    expect(() => mixLegsArgs({ left: [], right: [], outFile: 'o.ogg' })).toThrow(/nothing to mix/);
   });
 });

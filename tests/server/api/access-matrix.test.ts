@@ -8,11 +8,13 @@ import { ROLES, type Role } from '../../../server/protocol/roles.js';
 import { createTestApp, type Login, type TestApp } from '../../support/test-app.js';
 
 interface Probe {
-  method: 'GET' | 'POST' | 'PATCH';
+  method: 'GET' | 'POST' | 'PATCH' | 'PUT';
   url: string;
   /** The concrete request for a path with parameters. */
   path?: (t: TestApp) => string;
   body?: (t: TestApp) => unknown;
+  /** Content type of a non-JSON body (e.g. an upload). */
+  contentType?: string;
   ok: number;
 }
 
@@ -120,11 +122,53 @@ const probes: Probe[] = [
   },
   { method: 'GET', url: '/api/attempts/:id/printouts', path: () => `/api/attempts/${CRM_ATTEMPT}/printouts`, ok: 200 },
   { method: 'GET', url: '/api/attempts/:id/printouts/:pid', path: () => `/api/attempts/${CRM_ATTEMPT}/printouts/${PRINTOUT_ID}`, ok: 200 },
+  // Sittings and marking: SITTING is candidate1's started sitting with SITTING_ATTEMPT open on S1
+  // (made in beforeAll); routes that change state get a fresh sitting for every request.
+  { method: 'GET', url: '/api/sittings', ok: 200 },
+  { method: 'POST', url: '/api/sittings', body: (t) => ({ candidateUserId: t.users.candidate, scenarioKeys: ['s1', 's4', 's5', 's3'] }), ok: 201 },
+  { method: 'GET', url: '/api/sittings/:id', path: () => `/api/sittings/${SITTING}`, ok: 200 },
+  { method: 'POST', url: '/api/sittings/:id/start', path: (t) => `/api/sittings/${freshSitting(t)}/start`, ok: 200 },
+  { method: 'POST', url: '/api/sittings/:id/rest-break', path: (t) => `/api/sittings/${freshSitting(t, { start: true, restBreaks: true })}/rest-break`, body: () => ({ action: 'start' }), ok: 200 },
+  { method: 'POST', url: '/api/sittings/:id/end', path: (t) => `/api/sittings/${freshSitting(t, { start: true })}/end`, ok: 200 },
+  { method: 'POST', url: '/api/sittings/:id/assignments/:n/attempts', path: (t) => `/api/sittings/${freshSitting(t, { start: true })}/assignments/1/attempts`, ok: 200 },
+  { method: 'POST', url: '/api/attempts/:id/close', path: (t) => `/api/attempts/${freshSittingAttempt(t)}/close`, ok: 200 },
+  { method: 'GET', url: '/api/attempts/:id/brief', path: () => `/api/attempts/${SITTING_ATTEMPT}/brief`, ok: 200 },
+  { method: 'GET', url: '/api/attempts/:id/bookmarks', path: () => `/api/attempts/${SITTING_ATTEMPT}/bookmarks`, ok: 200 },
+  { method: 'POST', url: '/api/attempts/:id/bookmarks', path: () => `/api/attempts/${SITTING_ATTEMPT}/bookmarks`, body: () => ({ note: 'Good greeting.' }), ok: 201 },
+  { method: 'GET', url: '/api/attempts/:id/marking', path: () => `/api/attempts/${SITTING_ATTEMPT}/marking`, ok: 200 },
+  { method: 'PUT', url: '/api/attempts/:id/marks', path: () => `/api/attempts/${SITTING_ATTEMPT}/marks`, body: () => ({ marks: [] }), ok: 200 },
+  { method: 'GET', url: '/api/sittings/:id/mark-sheet.pdf', path: () => `/api/sittings/${SITTING}/mark-sheet.pdf`, ok: 200 },
+  { method: 'GET', url: '/api/results.csv', ok: 200 },
+  // Moderation: CALL_ID has a stored analysis (made in beforeAll); packs of the timeline attempt and the sitting.
+  { method: 'GET', url: '/api/calls/:id/peaks', path: () => `/api/calls/${CALL_ID}/peaks`, ok: 200 },
+  { method: 'GET', url: '/api/attempts/:id/metrics', path: () => `/api/attempts/${TIMELINE_ATTEMPT_ID}/metrics`, ok: 200 },
+  { method: 'GET', url: '/api/attempts/:id/pack.zip', path: () => `/api/attempts/${TIMELINE_ATTEMPT_ID}/pack.zip`, ok: 200 },
+  { method: 'GET', url: '/api/sittings/:id/pack.zip', path: () => `/api/sittings/${SITTING}/pack.zip`, ok: 200 },
+  { method: 'POST', url: '/api/packs', body: () => ({ attemptIds: [TIMELINE_ATTEMPT_ID] }), ok: 200 },
+  { method: 'POST', url: '/api/packs/verify', body: () => Buffer.from('not a zip'), contentType: 'application/zip', ok: 400 },
 ];
 
 const CALL_ID = '00000000-0000-4000-8000-000000000001';
 const TIMELINE_ATTEMPT_ID = '00000000-0000-4000-8000-0000000000a1';
 let CRM_ATTEMPT = '';
+let SITTING = '';
+let SITTING_ATTEMPT = '';
+
+/** A new sitting of candidate1, scheduled or started, straight through the repository. */
+function freshSitting(t: TestApp, opts: { start?: boolean; restBreaks?: boolean } = {}): string {
+  const s = t.repos.sittings.create(
+    { centreId: t.centreId, candidateUserId: t.users.candidate, assessorUserId: t.users.assessor, scenarioKeys: ['s1', 's4', 's5', 's3'], scheduledFor: null, baseMinutes: 60, extraTime: null, restBreaks: opts.restBreaks ?? false, createdBy: t.users.assessor },
+    t.clock.now(),
+  );
+  if (opts.start) t.repos.sittings.start(s.id, t.clock.now());
+  return s.id;
+}
+
+/** An open S1 attempt in a new started sitting of candidate1. */
+function freshSittingAttempt(t: TestApp): string {
+  const sittingId = freshSitting(t, { start: true });
+  return t.repos.attempts.create({ centreId: t.centreId, candidateUserId: t.users.candidate, assessorUserId: t.users.assessor, scenarioKey: 's1', sittingId, position: 1, variant: 'a', scenarioVersion: 1 }, t.clock.now()).id;
+}
 let PRINTOUT_ID = '';
 let t: TestApp;
 beforeAll(async () => {
@@ -137,6 +181,7 @@ beforeAll(async () => {
   t.repos.calls.update(CALL_ID, { state: 'ended', recordingPath: path.join(dir, `${CALL_ID}.ogg`), recordingStatus: 'complete' });
   // An attempt of the centre's candidate, whose desktop timeline the centre's assessor may read.
   t.repos.attempts.create({ id: TIMELINE_ATTEMPT_ID, centreId: t.centreId, candidateUserId: t.users.candidate, scenarioKey: 'demo' }, t.clock.now());
+  t.repos.recordingAnalysis.saveDone({ callId: CALL_ID, recordingSha256: 'ab'.repeat(32), analyserVersion: 1, analysedAt: 1, durationMs: 40, channels: 2, peaksPerSecond: 50, peaks: new Uint8Array([1, 2, 3, 4]), talkMs: [0, 0], silenceMs: 40, overtalkMs: 0, segments: [[], []] });
   // A demo attempt of the centre's candidate with its CRM copy, made the way the assessor makes one.
   const assessor = await t.loginAs('assessor');
   const made = await t.app.inject({ method: 'POST', url: '/api/attempts', headers: { cookie: assessor.cookie, 'x-csrf-token': assessor.csrf }, payload: { candidateUserId: t.users.candidate } });
@@ -144,6 +189,9 @@ beforeAll(async () => {
   const candidate = await t.loginAs('candidate');
   const printed = await t.app.inject({ method: 'POST', url: `/api/attempts/${CRM_ATTEMPT}/printouts`, headers: { cookie: candidate.cookie, 'x-csrf-token': candidate.csrf }, payload: { kind: 'customer', subjectId: t.repos.crm.findCustomerByAccount(CRM_ATTEMPT, 'BL100231')!.id } });
   PRINTOUT_ID = (printed.json() as { printout: { id: string } }).printout.id;
+  SITTING = freshSitting(t, { start: true });
+  const started = await t.app.inject({ method: 'POST', url: `/api/sittings/${SITTING}/assignments/1/attempts`, headers: { cookie: assessor.cookie, 'x-csrf-token': assessor.csrf } });
+  SITTING_ATTEMPT = (started.json() as { currentAttemptId: string }).currentAttemptId;
 });
 afterAll(async () => {
   await t.close();
@@ -166,7 +214,7 @@ describe('authorization matrix', () => {
         const res = await t.app.inject({
           method: probe.method,
           url: probe.path ? probe.path(t) : probe.url,
-          headers: login ? { cookie: login.cookie, 'x-csrf-token': login.csrf } : {},
+          headers: { ...(login ? { cookie: login.cookie, 'x-csrf-token': login.csrf } : {}), ...(probe.contentType ? { 'content-type': probe.contentType } : {}) },
           ...(probe.body ? { payload: probe.body(t) as object } : {}),
         });
         const allowed = access === 'public' || (role !== 'anonymous' && (access === 'authenticated' || access.includes(role)));

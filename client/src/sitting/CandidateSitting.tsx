@@ -1,0 +1,231 @@
+// The candidate's side of a sitting: which sitting is theirs now, its clock, the brief of the
+// assignment they are working on, and their results (each assignment's mark once marked, and the
+// sitting's result when they may see it).
+import { useCallback, useEffect, useId, useState } from 'react';
+import type { AttemptBrief, CandidateSittingView, SittingSummary } from '../../../server/protocol/assessment.js';
+import { ApiFailure } from '../api.js';
+import { SittingClock, type ClockSnapshot } from './SittingClock.js';
+import { sittings } from './sitting-api.js';
+import { describeError, useSitting } from './useSitting.js';
+
+/** The sitting that matters now: the one in progress, else the next planned one, else the latest. */
+export function pickSitting(list: SittingSummary[]): SittingSummary | undefined {
+  const inProgress = list.filter((s) => s.status === 'in-progress').sort((a, b) => (b.startedAt ?? 0) - (a.startedAt ?? 0));
+  if (inProgress[0]) return inProgress[0];
+  const planned = list.filter((s) => s.status === 'scheduled').sort((a, b) => (a.scheduledFor ?? Infinity) - (b.scheduledFor ?? Infinity));
+  if (planned[0]) return planned[0];
+  return [...list].sort((a, b) => (b.endedAt ?? b.startedAt ?? 0) - (a.endedAt ?? a.startedAt ?? 0))[0];
+}
+
+export interface CandidateSittingHandle {
+  /** False until the list of sittings has been read (or found missing). */
+  ready: boolean;
+  all: SittingSummary[];
+  detail: CandidateSittingView | undefined;
+  snapshot: ClockSnapshot | undefined;
+  error: string | undefined;
+  refresh: () => Promise<void>;
+}
+
+export function useCandidateSitting(): CandidateSittingHandle {
+  const [all, setAll] = useState<SittingSummary[]>([]);
+  const [ready, setReady] = useState(false);
+  const [listError, setListError] = useState<string>();
+  const [id, setId] = useState<string>();
+  const loadList = useCallback(async () => {
+    try {
+      const list = await sittings.list();
+      setAll(list);
+      setId(pickSitting(list)?.id);
+      setListError(undefined);
+    } catch (err) {
+      // No sittings API (or none for this user): the desktop works as before.
+      if (!(err instanceof ApiFailure && (err.status === 404 || err.status === 403))) setListError(describeError(err));
+    } finally {
+      setReady(true);
+    }
+  }, []);
+  useEffect(() => {
+    void loadList();
+    // A new sitting may be created for the candidate while they wait: look again now and then.
+    const t = window.setInterval(() => void loadList(), 30_000);
+    return () => window.clearInterval(t);
+  }, [loadList]);
+  const s = useSitting(id);
+  const refresh = useCallback(async () => {
+    await Promise.all([loadList(), s.refresh()]);
+  }, [loadList, s]);
+  // Wait for the detail of the picked sitting before saying we are ready, so the desktop opens on
+  // the sitting's attempt the first time.
+  const detailReady = !id || s.detail !== undefined || s.error !== undefined;
+  return { ready: ready && detailReady, all, detail: s.detail, snapshot: s.snapshot, error: listError ?? s.error, refresh };
+}
+
+export function SittingBanner({ handle }: { handle: CandidateSittingHandle }) {
+  const id = useId();
+  const d = handle.detail;
+  if (!d) return handle.error ? <p className="error" role="alert">{handle.error}</p> : null;
+  const current = d.assignments.find((a) => a.attempts.some((t) => t.attemptId === d.currentAttemptId));
+  return (
+    <section className="sitting-banner" aria-labelledby={`${id}-h`} data-testid="sitting-banner">
+      <div className="sitting-head">
+        <div>
+          <h2 id={`${id}-h`}>Your assessment sitting</h2>
+          <p className="small muted" data-testid="sitting-status">
+            {d.status === 'scheduled'
+              ? `Not started yet${d.scheduledFor ? `: planned for ${new Date(d.scheduledFor).toLocaleString(undefined, { dateStyle: 'medium', timeStyle: 'short' })}` : ''}. Your assessor starts it.`
+              : d.status === 'ended'
+                ? 'This sitting has ended.'
+                : current
+                  ? `Assignment ${current.position} of ${d.assignments.length}: ${current.title}`
+                  : 'Waiting for your assessor to start the next assignment.'}
+          </p>
+        </div>
+        <SittingClock snapshot={handle.snapshot} label="Time left in your sitting" restBreaks={d.restBreaks} />
+      </div>
+      {handle.error && (
+        <p className="error" role="alert">
+          {handle.error}
+        </p>
+      )}
+      {d.currentAttemptId && current && <CandidateBrief key={d.currentAttemptId} attemptId={d.currentAttemptId} position={current.position} />}
+      <MyResults handle={handle} />
+    </section>
+  );
+}
+
+function CandidateBrief({ attemptId, position }: { attemptId: string; position: number }) {
+  const [brief, setBrief] = useState<AttemptBrief>();
+  const [error, setError] = useState<string>();
+  useEffect(() => {
+    sittings.brief(attemptId).then(setBrief, (err: unknown) => setError(describeError(err)));
+  }, [attemptId]);
+  if (error)
+    return (
+      <p className="error" role="alert">
+        {error}
+      </p>
+    );
+  if (!brief) return <p className="muted">Loading your brief…</p>;
+  const b = brief.candidateBrief;
+  const afterCall = Array.isArray(b.afterCall) ? b.afterCall.filter((x): x is string => typeof x === 'string') : [];
+  return (
+    <details className="brief" open data-testid="candidate-brief">
+      <summary>
+        <strong>
+          Your brief: assignment {position}, {brief.title}
+        </strong>
+      </summary>
+      <dl className="persona">
+        <dt>Your role</dt>
+        <dd data-testid="brief-role">{b.role}</dd>
+        <dt>Situation</dt>
+        <dd>{b.situation}</dd>
+        {brief.direction === 'outbound' && brief.dialNumber && (
+          <>
+            <dt>Number to call</dt>
+            <dd className="number" data-testid="dial-number">
+              {brief.dialNumber}
+            </dd>
+          </>
+        )}
+      </dl>
+      <h3>Tasks</h3>
+      <ol data-testid="brief-tasks">
+        {b.tasks.map((t, i) => (
+          <li key={i}>{t}</li>
+        ))}
+      </ol>
+      {afterCall.length > 0 && (
+        <>
+          <h3>After the call</h3>
+          <ol>
+            {afterCall.map((t, i) => (
+              <li key={i}>{t}</li>
+            ))}
+          </ol>
+        </>
+      )}
+    </details>
+  );
+}
+
+function MyResults({ handle }: { handle: CandidateSittingHandle }) {
+  const id = useId();
+  const d = handle.detail!;
+  const [busy, setBusy] = useState(false);
+  const r = d.result;
+  const others = handle.all.filter((s) => s.id !== d.id && s.result);
+  return (
+    <details className="my-results" open={d.status === 'ended' ? true : undefined} data-testid="my-results">
+      <summary>
+        <strong>My results</strong>
+      </summary>
+      <table aria-labelledby={`${id}-cap`}>
+        <caption id={`${id}-cap`} className="visually-hidden">
+          My marks in this sitting
+        </caption>
+        <thead>
+          <tr>
+            <th scope="col">Assignment</th>
+            <th scope="col">Mark</th>
+          </tr>
+        </thead>
+        <tbody>
+          {d.assignments.map((a) => {
+            const marks = a.attempts.filter((t) => t.mark !== null);
+            return (
+              <tr key={a.position} data-testid="my-result-row" data-position={a.position}>
+                <th scope="row">
+                  {a.position}. {a.title}
+                </th>
+                <td data-testid="my-mark">
+                  {a.countedMark !== null
+                    ? `${a.countedMark} out of 12`
+                    : marks.length
+                      ? `${marks[marks.length - 1]!.mark} out of 12`
+                      : a.attempts.length === 0
+                        ? 'Not taken yet'
+                        : 'Not marked yet'}
+                  {a.attempts.length > 1 ? ` (${a.attempts.length} attempts)` : ''}
+                </td>
+              </tr>
+            );
+          })}
+        </tbody>
+      </table>
+      <p data-testid="my-result">
+        <strong>Result: </strong>
+        {r && r.complete
+          ? r.status === 'graded'
+            ? `${r.grade} with ${r.total} out of 48${r.final ? '' : ' (provisional: it may change at moderation)'}`
+            : `No grade (${r.total} out of 48)${r.reasons.length ? `: ${r.reasons.join('; ')}` : ''}`
+          : 'Not complete yet: every assignment must be marked first.'}
+      </p>
+      {others.length > 0 && (
+        <>
+          <h3>Earlier sittings</h3>
+          <ul>
+            {others.map((s) => (
+              <li key={s.id}>
+                {s.startedAt ? new Date(s.startedAt).toLocaleDateString() : 'Not started'}:{' '}
+                {s.result?.status === 'graded' ? `${s.result.grade} (${s.result.total}/48)` : s.result ? `No grade (${s.result.total}/48)` : '—'}
+              </li>
+            ))}
+          </ul>
+        </>
+      )}
+      <button
+        type="button"
+        className="small"
+        disabled={busy}
+        onClick={() => {
+          setBusy(true);
+          void handle.refresh().finally(() => setBusy(false));
+        }}
+      >
+        Refresh my results
+      </button>
+    </details>
+  );
+}

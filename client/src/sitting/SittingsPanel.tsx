@@ -1,0 +1,130 @@
+// The centre's sittings for the assessor: the list (open one to run it), a new-sitting form, and
+// the centre's results export.
+import { useCallback, useEffect, useId, useState } from 'react';
+import type { SittingDetail, SittingResultView, SittingSummary } from '../../../server/protocol/assessment.js';
+import { CreateSittingForm } from './CreateSittingForm.js';
+import { sittings } from './sitting-api.js';
+import { describeError } from './useSitting.js';
+
+export const dateTime = (ms: number | null): string => (ms === null ? '—' : new Date(ms).toLocaleString(undefined, { dateStyle: 'medium', timeStyle: 'short' }));
+
+export const STATUS_WORDS: Record<SittingSummary['status'], string> = { scheduled: 'Scheduled', 'in-progress': 'In progress', ended: 'Ended' };
+
+export function resultWords(r: SittingResultView | undefined): string {
+  if (!r) return '—';
+  if (r.status === 'graded') return `${r.grade ?? '—'} (${r.total}/48)${r.final ? '' : ', provisional'}`;
+  if (!r.complete) return `${r.total}/48 so far`;
+  return `No grade (${r.total}/48)`;
+}
+
+export function SittingsPanel({ openId, onOpen, reloadKey }: { openId: string | undefined; onOpen: (id: string, d?: SittingDetail) => void; reloadKey: unknown }) {
+  const id = useId();
+  const [list, setList] = useState<SittingSummary[]>();
+  const [error, setError] = useState<string>();
+  const [creating, setCreating] = useState(false);
+  const [created, setCreated] = useState<SittingDetail>();
+  const reload = useCallback(() => {
+    sittings.list().then(
+      (l) => {
+        setList(l);
+        setError(undefined);
+      },
+      (err: unknown) => setError(describeError(err)),
+    );
+  }, []);
+  useEffect(reload, [reload, reloadKey]);
+
+  return (
+    <div className="sittings">
+      <div className="row spread">
+        <h3 id={`${id}-list`}>Sittings of the centre</h3>
+        <div className="row">
+          <button type="button" aria-expanded={creating} aria-controls={`${id}-new`} onClick={() => setCreating((c) => !c)}>
+            {creating ? 'Close the new-sitting form' : 'New sitting'}
+          </button>
+          <a className="button-link" href={sittings.resultsCsvUrl} download>
+            Export results (CSV)
+          </a>
+        </div>
+      </div>
+      <div id={`${id}-new`} hidden={!creating}>
+        {creating && (
+          <>
+            <h3>New sitting</h3>
+            <CreateSittingForm
+              onCreated={(d) => {
+                setCreated(d);
+                setCreating(false);
+                reload();
+                onOpen(d.id, d);
+              }}
+            />
+          </>
+        )}
+      </div>
+      {created && (
+        <div className="notice" role="status" data-testid="sitting-created">
+          Sitting created for {created.candidate.name}.
+          {created.coverageWarnings.length > 0 && (
+            <>
+              {' '}
+              Coverage warnings:
+              <ul className="warnings">
+                {created.coverageWarnings.map((w, i) => (
+                  <li key={i}>
+                    <strong>{w.area}:</strong> {w.message}
+                  </li>
+                ))}
+              </ul>
+            </>
+          )}
+        </div>
+      )}
+      {error && (
+        <p className="error" role="alert">
+          {error}
+        </p>
+      )}
+      {list === undefined && !error ? (
+        <p className="muted">Loading sittings…</p>
+      ) : list && list.length === 0 ? (
+        <p className="muted">No sittings yet: create one with “New sitting”.</p>
+      ) : list ? (
+        <div className="table-scroll">
+          <table aria-labelledby={`${id}-list`} data-testid="sittings-list">
+            <thead>
+              <tr>
+                <th scope="col">Candidate</th>
+                <th scope="col">Status</th>
+                <th scope="col">Planned</th>
+                <th scope="col">Started</th>
+                <th scope="col">Assessor</th>
+                <th scope="col">Result</th>
+                <th scope="col">
+                  <span className="visually-hidden">Actions</span>
+                </th>
+              </tr>
+            </thead>
+            <tbody>
+              {list.map((s) => (
+                <tr key={s.id} aria-current={s.id === openId ? 'true' : undefined} className={s.id === openId ? 'current' : undefined}>
+                  <th scope="row">{s.candidate.name}</th>
+                  <td>{STATUS_WORDS[s.status]}</td>
+                  <td>{dateTime(s.scheduledFor)}</td>
+                  <td>{dateTime(s.startedAt)}</td>
+                  <td>{s.assessor?.name ?? '—'}</td>
+                  <td>{resultWords(s.result)}</td>
+                  <td className="actions">
+                    <button type="button" className="small" onClick={() => onOpen(s.id)} aria-label={`Open the sitting of ${s.candidate.name}${s.scheduledFor ? ` planned ${dateTime(s.scheduledFor)}` : ''}`}>
+                      {s.id === openId ? 'Opened' : 'Open'}
+                    </button>
+                  </td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
+      ) : null}
+    </div>
+  );
+}

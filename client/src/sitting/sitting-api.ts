@@ -1,0 +1,60 @@
+// The client's calls to the sittings, briefs, bookmarks, marking and results API
+// (server/protocol/assessment.ts): the only file of the sitting and marking screens that knows
+// their URLs.
+import type {
+  AttemptBrief,
+  Bookmark,
+  BookmarkInput,
+  CreateSittingInput,
+  MarkingView,
+  SaveMarksInput,
+  SittingDetail,
+  SittingSummary,
+} from '../../../server/protocol/assessment.js';
+import type { DirectoryEntry } from '../../../server/protocol/telephony.js';
+import { api, ApiFailure } from '../api.js';
+
+export type * from '../../../server/protocol/assessment.js';
+
+export interface ScenarioListing {
+  key: string;
+  title: string;
+  direction: string;
+  type: string;
+}
+
+const sitting = (id: string) => `/api/sittings/${encodeURIComponent(id)}`;
+const attempt = (id: string) => `/api/attempts/${encodeURIComponent(id)}`;
+
+export const sittings = {
+  list: () => api<{ sittings: SittingSummary[] }>('GET', '/api/sittings').then((r) => r.sittings),
+  get: (id: string) => api<SittingDetail>('GET', sitting(id)),
+  create: (input: CreateSittingInput) => api<SittingDetail>('POST', '/api/sittings', input),
+  start: (id: string) => api<SittingDetail>('POST', `${sitting(id)}/start`, {}),
+  restBreak: (id: string, action: 'start' | 'end') => api<SittingDetail>('POST', `${sitting(id)}/rest-break`, { action }),
+  end: (id: string) => api<SittingDetail>('POST', `${sitting(id)}/end`, {}),
+  startAssignment: (id: string, position: number) => api<SittingDetail>('POST', `${sitting(id)}/assignments/${position}/attempts`, {}),
+  /** Ends a sitting's attempt without finishing its marking (the next assignment may then begin). */
+  closeAttempt: (attemptId: string) => api<SittingDetail>('POST', `${attempt(attemptId)}/close`, {}),
+  markSheetUrl: (id: string) => `${sitting(id)}/mark-sheet.pdf`,
+  resultsCsvUrl: '/api/results.csv',
+  brief: (attemptId: string) => api<AttemptBrief>('GET', `${attempt(attemptId)}/brief`),
+  bookmarks: (attemptId: string) => api<{ bookmarks: Bookmark[] }>('GET', `${attempt(attemptId)}/bookmarks`).then((r) => r.bookmarks),
+  addBookmark: (attemptId: string, input: BookmarkInput) => api<Bookmark>('POST', `${attempt(attemptId)}/bookmarks`, input),
+  marking: (attemptId: string) => api<MarkingView>('GET', `${attempt(attemptId)}/marking`),
+  saveMarks: (attemptId: string, input: SaveMarksInput) => api<MarkingView>('PUT', `${attempt(attemptId)}/marks`, input),
+  /** The six assessed scenarios (s1…s6), in order; the demo data set and re-take variants left out. */
+  scenarios: () =>
+    api<{ scenarios: ScenarioListing[] }>('GET', '/api/scenarios').then((r) => r.scenarios.filter((s) => /^s\d+$/.test(s.key))),
+  /** The centre's candidates (assessors may not list users; the phone directory has them). */
+  candidates: () => api<{ entries: DirectoryEntry[] }>('GET', '/api/directory').then((r) => r.entries.filter((e) => e.role === 'candidate')),
+};
+
+/** Every field problem of a failure as { path: message } ('form' when it names none). */
+export function fieldProblems(err: unknown, describe: (e: unknown) => string): Record<string, string> {
+  if (err instanceof ApiFailure) {
+    if (err.fields && Object.keys(err.fields).length) return { ...err.fields };
+    if (err.field) return { [err.field]: err.message };
+  }
+  return { form: describe(err) };
+}

@@ -1,0 +1,162 @@
+// Moderation API: what the moderation player and page need of a call and an attempt, and the packs.
+//   GET  /api/calls/:id/peaks          [assessor (own centre), moderator, admin]  waveform peaks:
+//        application/octet-stream (uint8 per channel per frame, interleaved L R L R …; headers
+//        x-peaks-channels, x-peaks-per-second, x-duration-ms) or JSON with ?format=json
+//   GET  /api/attempts/:id/metrics     [assessor (own centre), moderator, admin]  AttemptMetrics
+//   GET  /api/attempts/:id/pack.zip    [moderator, admin]   moderation pack of one attempt
+//   GET  /api/sittings/:id/pack.zip    [moderator, admin]   moderation pack of a sitting
+//   POST /api/packs                    [moderator, admin]   { sittingIds?, attemptIds? } → pack of a sample
+//   POST /api/packs/verify             [moderator, admin]   body = the zip (application/zip or
+//        application/octet-stream), size-limited → PackVerification + whether this server issued it
+import type { FastifyInstance, FastifyReply } from 'fastify';
+import { attemptMetrics } from '../analysis/metrics.js';
+import { requireSession } from '../auth/access.js';
+import { AttemptAccess } from '../auth/attempt-access.js';
+import type { Clock } from '../clock.js';
+import type { Repositories } from '../db/repositories/index.js';
+import { HttpError } from '../http/errors.js';
+import { attemptCalls } from '../moderation/attempt-calls.js';
+import { sha256Hex } from '../moderation/chain.js';
+import { MANIFEST, type PackManifest } from '../moderation/pack-format.js';
+import { readZip, verifyPackFiles } from '../moderation/pack-verify.js';
+import { buildModerationPack, PackScopeError, type MarkSheetRenderer, type PackScope } from '../moderation/pack.js';
+import type { SessionUser } from '../protocol/roles.js';
+
+export interface ModerationRouteOptions {
+  repos: Repositories;
+  clock: Clock;
+  printoutsDir: string;
+  /** Mark sheets in packs; without it packs say the mark sheet is missing. */
+  markSheet?: MarkSheetRenderer;
+  /** Largest pack accepted by POST /api/packs/verify (default 256 MiB). */
+  verifyLimitBytes?: number;
+}
+
+const STAFF = { access: ['assessor', 'moderator', 'admin'] } as const;
+const MODERATORS = { access: ['moderator', 'admin'] } as const;
+const uuidParams = { type: 'object', required: ['id'], properties: { id: { type: 'string', pattern: '^[0-9a-fA-F-]{36}$' } } } as const;
+const MAX_PACK_ITEMS = 500;
+
+export function registerModerationRoutes(app: FastifyInstance, opts: ModerationRouteOptions): void {
+  const { repos, clock } = opts;
+  const attempts = new AttemptAccess(repos);
+  const verifyLimit = opts.verifyLimitBytes ?? 256 * 1024 * 1024;
+
+  app.get<{ Params: { id: string }; Querystring: { format?: 'json' | 'binary' } }>(
+    '/api/calls/:id/peaks',
+    {
+      config: STAFF,
+      schema: { params: uuidParams, querystring: { type: 'object', additionalProperties: false, properties: { format: { type: 'string', enum: ['json', 'binary'] } } } },
+    },
+    async (request, reply) => {
+      const user = requireSession(request).user;
+      const call = repos.calls.find(request.params.id.toLowerCase());
+      // Same rule as the recording itself: assessors their centre's calls, moderators and admins all.
+      const visible = call && (user.role !== 'assessor' || (call.centreId !== null && call.centreId === user.centreId));
+      if (!call || !visible || !call.recordingPath) throw new HttpError(404, 'not_found', 'There is no such call with a recording.');
+      const stored = repos.recordingAnalysis.find(call.id);
+      if (stored?.status === 'failed') throw new HttpError(409, 'analysis_failed', `The recording could not be analysed: ${stored.error ?? 'unknown error'}`);
+      const peaks = repos.recordingAnalysis.peaks(call.id);
+      if (!peaks) throw new HttpError(409, 'not_analysed', 'The recording has not been analysed yet; try again in a minute.');
+      reply.header('cache-control', 'private, no-cache');
+      if (request.query.format === 'json') {
+        const perChannel = Array.from({ length: peaks.channels }, (_, c) => Array.from(peaks.peaks.filter((_, i) => i % peaks.channels === c)));
+        return { callId: call.id, channels: peaks.channels, peaksPerSecond: peaks.peaksPerSecond, durationMs: peaks.durationMs, left: perChannel[0] ?? [], right: perChannel[1] ?? [] };
+      }
+      return reply
+        .type('application/octet-stream')
+        .header('x-peaks-channels', String(peaks.channels))
+        .header('x-peaks-per-second', String(peaks.peaksPerSecond))
+        .header('x-duration-ms', String(peaks.durationMs))
+        .send(peaks.peaks);
+    },
+  );
+
+  app.get<{ Params: { id: string } }>('/api/attempts/:id/metrics', { config: STAFF, schema: { params: uuidParams } }, async (request) => {
+    const attempt = attempts.supervised(requireSession(request).user, request.params.id);
+    const calls = attemptCalls(repos, attempt).map((call) => ({ call, events: repos.calls.events(call.id), analysis: repos.recordingAnalysis.find(call.id) }));
+    return attemptMetrics(attempt.id, calls, repos.attemptEvents.list(attempt.id), clock.now());
+  });
+
+  const sendPack = async (reply: FastifyReply, user: SessionUser, scope: PackScope, name: string) => {
+    let built: { zip: Buffer; manifest: PackManifest };
+    try {
+      built = await buildModerationPack(
+        { repos, printoutsDir: opts.printoutsDir, now: () => clock.now(), markSheet: opts.markSheet },
+        scope,
+        { userId: user.id, role: user.role, name: user.displayName },
+      );
+    } catch (err) {
+      if (err instanceof PackScopeError) throw new HttpError(404, 'not_found', err.message);
+      throw err;
+    }
+    return reply
+      .type('application/zip')
+      .header('content-disposition', `attachment; filename="${name}-${new Date(built.manifest.createdAt).toISOString().slice(0, 10)}.zip"`)
+      .header('cache-control', 'no-store')
+      .header('x-pack-id', built.manifest.packId)
+      .send(built.zip);
+  };
+
+  app.get<{ Params: { id: string } }>('/api/attempts/:id/pack.zip', { config: MODERATORS, schema: { params: uuidParams } }, async (request, reply) => {
+    const user = requireSession(request).user;
+    const attempt = attempts.supervised(user, request.params.id);
+    return sendPack(reply, user, { attemptIds: [attempt.id] }, `moderation-pack-attempt-${attempt.id.slice(0, 8)}`);
+  });
+
+  app.get<{ Params: { id: string } }>('/api/sittings/:id/pack.zip', { config: MODERATORS, schema: { params: uuidParams } }, async (request, reply) => {
+    const user = requireSession(request).user;
+    const sitting = repos.sittings.findById(request.params.id.toLowerCase());
+    if (!sitting) throw new HttpError(404, 'not_found', 'There is no such sitting.');
+    return sendPack(reply, user, { sittingIds: [sitting.id] }, `moderation-pack-sitting-${sitting.id.slice(0, 8)}`);
+  });
+
+  const idList = { type: 'array', maxItems: MAX_PACK_ITEMS, uniqueItems: true, items: { type: 'string', pattern: '^[0-9a-f-]{36}$' } } as const;
+  app.post<{ Body: { sittingIds?: string[]; attemptIds?: string[] } }>(
+    '/api/packs',
+    { config: MODERATORS, schema: { body: { type: 'object', additionalProperties: false, properties: { sittingIds: idList, attemptIds: idList } } } },
+    async (request, reply) => {
+      const user = requireSession(request).user;
+      const { sittingIds = [], attemptIds = [] } = request.body;
+      if (sittingIds.length + attemptIds.length === 0) throw new HttpError(400, 'validation', 'Name at least one sitting or attempt.', 'sittingIds');
+      return sendPack(reply, user, { sittingIds, attemptIds }, 'moderation-pack-sample');
+    },
+  );
+
+  // The upload is the zip itself; its parser lives in this encapsulated scope only.
+  void app.register(async (scope) => {
+    scope.addContentTypeParser(['application/zip', 'application/octet-stream', 'application/x-zip-compressed'], { parseAs: 'buffer', bodyLimit: verifyLimit }, (_req, body, done) => done(null, body));
+    scope.post<{ Body: Buffer }>(
+      '/api/packs/verify',
+      {
+        config: MODERATORS,
+        bodyLimit: verifyLimit,
+        onRequest: async (request) => {
+          if (Number(request.headers['content-length'] ?? 0) > verifyLimit) throw new HttpError(413, 'body_too_large', `A pack to verify may be at most ${verifyLimit} bytes.`);
+        },
+      },
+      async (request) => {
+        const body = request.body;
+        if (!Buffer.isBuffer(body) || body.length === 0) throw new HttpError(400, 'validation', 'Send the pack (a .zip file) as the request body, with Content-Type application/zip.');
+        let files: ReturnType<typeof readZip>;
+        try {
+          files = readZip(body);
+        } catch {
+          throw new HttpError(400, 'not_a_zip', 'The upload is not a readable zip file.');
+        }
+        const result = verifyPackFiles(files);
+        // Whether this server exported exactly this manifest (it audits every export with its hash).
+        const manifestBytes = files.get(MANIFEST);
+        let issuedHere = false;
+        if (manifestBytes && result.manifest) {
+          const sha = sha256Hex(manifestBytes);
+          const subjects = [...result.manifest.scope.sittings.map((id) => ['sitting', id] as const), ...result.manifest.scope.attempts.map((id) => ['attempt', id] as const)];
+          issuedHere = subjects.slice(0, MAX_PACK_ITEMS).some(([type, id]) =>
+            repos.auditLog.forSubject(type, id, 'moderation-pack-exported').some((e) => (e.after as { manifestSha256?: string } | null)?.manifestSha256 === sha),
+          );
+        }
+        return { ...result, issuedByThisServer: issuedHere };
+      },
+    );
+  });
+}

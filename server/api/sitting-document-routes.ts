@@ -1,0 +1,49 @@
+// The documents of sittings, for staff: a sitting's candidate mark sheet (PDF) and the results
+// export (CSV, one row per sitting of the caller's centre; moderators and admins get every
+// centre's, or one centre's with ?centreId=).
+import type { FastifyInstance } from 'fastify';
+import { renderMarkSheet } from '../assessment-docs/mark-sheet.js';
+import { resultsCsv } from '../assessment-docs/results-csv.js';
+import { sittingRecord } from '../assessment-docs/sitting-record.js';
+import { requireSession } from '../auth/access.js';
+import { SittingAccess } from '../auth/sitting-access.js';
+import type { Clock } from '../clock.js';
+import type { Repositories } from '../db/repositories/index.js';
+
+const STAFF = { access: ['assessor', 'moderator', 'admin'] } as const;
+const idParams = { type: 'object', required: ['id'], properties: { id: { type: 'string', pattern: '^[0-9a-fA-F-]{36}$' } } } as const;
+
+export function registerSittingDocumentRoutes(app: FastifyInstance, opts: { repos: Repositories; clock: Clock }): void {
+  const { repos, clock } = opts;
+  const sittings = new SittingAccess(repos);
+
+  app.get<{ Params: { id: string } }>('/api/sittings/:id/mark-sheet.pdf', { config: STAFF, schema: { params: idParams } }, async (request, reply) => {
+    const me = requireSession(request).user;
+    const sitting = sittings.readable(me, request.params.id);
+    const pdf = renderMarkSheet(sittingRecord(repos, sitting), { printedAt: clock.now(), printedBy: me.displayName });
+    return reply
+      .type('application/pdf')
+      .header('content-disposition', `inline; filename="mark-sheet-${sitting.id.slice(0, 8)}.pdf"`)
+      .header('cache-control', 'no-store')
+      .send(pdf);
+  });
+
+  app.get<{ Querystring: { centreId?: string } }>(
+    '/api/results.csv',
+    { config: STAFF, schema: { querystring: { type: 'object', additionalProperties: false, properties: { centreId: { type: 'string', pattern: '^[0-9]{1,9}$' } } } } },
+    async (request, reply) => {
+      const me = requireSession(request).user;
+      // Assessors: their own centre, whatever is asked. Moderators and admins: all, or the one asked for.
+      const asked = request.query.centreId === undefined ? undefined : Number(request.query.centreId);
+      const centreId = me.role === 'assessor' ? (me.centreId ?? -1) : asked;
+      const list = repos.sittings.list(centreId === undefined ? {} : { centreId });
+      const csv = resultsCsv(list.map((s) => sittingRecord(repos, s)));
+      const day = new Date(clock.now()).toISOString().slice(0, 10);
+      return reply
+        .type('text/csv; charset=utf-8')
+        .header('content-disposition', `attachment; filename="callmark-results-${day}.csv"`)
+        .header('cache-control', 'no-store')
+        .send(csv);
+    },
+  );
+}

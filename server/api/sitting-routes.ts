@@ -1,0 +1,264 @@
+// Sittings (server/protocol/assessment.ts): create, list, read, start the server-side clock, rest
+// breaks, end, start an assignment's attempt (first or re-take), close an attempt, and the
+// attempt's brief. Every change is stored with its audit_log row in one transaction.
+import type { FastifyInstance } from 'fastify';
+import { z } from 'zod';
+import { readClock } from '../assessment/clock.js';
+import { checkSelection } from '../assessment/coverage.js';
+import { AssessmentRuleError } from '../assessment/errors.js';
+import { attemptKey, scenarioForAttemptKey } from '../assessment/scenario-loader.js';
+import { SCENARIO_KEYS, toCoverageScenario } from '../assessment/scenario-schema.js';
+import { requireSession } from '../auth/access.js';
+import { AttemptAccess } from '../auth/attempt-access.js';
+import { SittingAccess } from '../auth/sitting-access.js';
+import type { Clock } from '../clock.js';
+import { copySeedToAttempt, scenarioSeeds } from '../crm/attempt-copy.js';
+import type { Attempt } from '../db/repositories/attempts.js';
+import type { AuditInput } from '../db/repositories/audit-log.js';
+import type { Repositories } from '../db/repositories/index.js';
+import type { Sitting } from '../db/repositories/sittings.js';
+import { HttpError } from '../http/errors.js';
+import type { SessionUser } from '../protocol/roles.js';
+import { attemptBrief } from '../sittings/brief.js';
+import { scenarioOfKey } from '../sittings/catalogue.js';
+import { planNextAttempt } from '../sittings/next-attempt.js';
+import { sittingStanding } from '../sittings/standing.js';
+import { sittingDetail, sittingSummary } from '../sittings/views.js';
+import { FieldProblems, parseInput, withFieldErrors } from './input.js';
+
+const EVERYONE = { access: ['candidate', 'assessor', 'moderator', 'admin'] } as const;
+const RUNNERS = { access: ['assessor', 'admin'] } as const;
+const uuid = { type: 'string', pattern: '^[0-9a-fA-F-]{36}$' } as const;
+const idParams = { type: 'object', required: ['id'], properties: { id: uuid } } as const;
+
+const extraTimeSchema = z.discriminatedUnion('kind', [
+  z.object({ kind: z.literal('percent'), percent: z.number().gt(0).max(100) }).strict(),
+  z.object({ kind: z.literal('minutes'), minutes: z.number().int().min(1).max(600) }).strict(),
+]);
+
+const createSchema = z
+  .object({
+    candidateUserId: z.number().int().positive(),
+    scenarioKeys: z
+      .array(z.string().refine((k) => (SCENARIO_KEYS as readonly string[]).includes(k) && scenarioOfKey(k) !== undefined, { message: `must be one of ${SCENARIO_KEYS.join(', ')}` }))
+      .length(4, 'choose exactly four assignments')
+      .refine((keys) => new Set(keys).size === keys.length, 'the four assignments must all be different'),
+    scheduledFor: z.number().int().min(0).nullable().optional(),
+    baseMinutes: z.number().int().min(1).max(600).default(60),
+    extraTime: extraTimeSchema.nullable().optional(),
+    restBreaks: z.boolean().default(false),
+    assessorUserId: z.number().int().positive().optional(),
+  })
+  .strict();
+
+const restBreakSchema = z.object({ action: z.enum(['start', 'end']) }).strict();
+
+export function registerSittingRoutes(app: FastifyInstance, opts: { repos: Repositories; clock: Clock }): void {
+  const { repos, clock } = opts;
+  const sittings = new SittingAccess(repos);
+  const attempts = new AttemptAccess(repos);
+
+  const audit = (me: SessionUser, sitting: Pick<Sitting, 'centreId'>, entry: Omit<AuditInput, 'actor' | 'centreId' | 'at'>, at: number) =>
+    repos.auditLog.append({ ...entry, at, actor: { userId: me.id, role: me.role }, centreId: sitting.centreId });
+  const detail = (id: string, me: SessionUser) => sittingDetail(repos, repos.sittings.findById(id)!, me, clock.now());
+
+  withFieldErrors(app, (scope) => {
+    scope.get('/api/sittings', { config: EVERYONE }, async (request) => {
+      const me = requireSession(request).user;
+      const list =
+        me.role === 'candidate'
+          ? repos.sittings.list({ candidateUserId: me.id })
+          : me.role === 'assessor'
+            ? repos.sittings.list({ centreId: me.centreId ?? -1 })
+            : repos.sittings.list();
+      return { sittings: list.map((s) => sittingSummary(repos, s, me)) };
+    });
+
+    scope.post('/api/sittings', { config: RUNNERS }, async (request, reply) => {
+      const me = requireSession(request).user;
+      const input = parseInput(createSchema, request.body);
+      const problems = new FieldProblems();
+      const candidate = repos.users.findById(input.candidateUserId);
+      // Unknown users, other roles and other centres' candidates get the same answer.
+      const candidateOk = candidate && candidate.role === 'candidate' && candidate.centreId !== null && (me.role === 'admin' || candidate.centreId === me.centreId);
+      if (!candidateOk) problems.add('candidateUserId', `There is no candidate with id ${input.candidateUserId} in your centre.`);
+      else if (candidate.disabled) problems.add('candidateUserId', `The candidate ${candidate.username} is disabled.`);
+      const centreId = candidateOk ? candidate.centreId! : me.centreId;
+      let assessorUserId: number | null = me.role === 'assessor' ? me.id : null;
+      if (input.assessorUserId !== undefined) {
+        const assessor = repos.users.findById(input.assessorUserId);
+        if (!assessor || assessor.role !== 'assessor' || assessor.centreId === null || assessor.centreId !== centreId) {
+          problems.add('assessorUserId', `There is no assessor with id ${input.assessorUserId} in the candidate's centre.`);
+        } else if (assessor.disabled) problems.add('assessorUserId', `The assessor ${assessor.username} is disabled.`);
+        else assessorUserId = assessor.id;
+      }
+      const selection = checkSelection(input.scenarioKeys.map((k) => toCoverageScenario(scenarioOfKey(k)!)));
+      for (const p of selection.problems) problems.add('scenarioKeys', p.message);
+      try {
+        // The clock rules are the judge of the settings (e.g. extra minutes above the base time).
+        readClock({ baseMinutes: input.baseMinutes, extraTime: input.extraTime ?? null }, { startedAt: null, now: 0 });
+      } catch (err) {
+        if (!(err instanceof AssessmentRuleError)) throw err;
+        problems.add(err.path ?? 'extraTime', err.message);
+      }
+      problems.throwIfAny();
+      const now = clock.now();
+      const sitting = repos.transaction(() => {
+        const created = repos.sittings.create(
+          {
+            centreId: centreId!,
+            candidateUserId: input.candidateUserId,
+            assessorUserId,
+            scenarioKeys: input.scenarioKeys,
+            scheduledFor: input.scheduledFor ?? null,
+            baseMinutes: input.baseMinutes,
+            extraTime: input.extraTime ?? null,
+            restBreaks: input.restBreaks,
+            createdBy: me.id,
+          },
+          now,
+        );
+        audit(me, created, { action: 'sitting-created', subjectType: 'sitting', subjectId: created.id, after: { ...created, coverageWarnings: selection.warnings } }, now);
+        return created;
+      });
+      return reply.status(201).send(sittingDetail(repos, sitting, me, now));
+    });
+
+    scope.get<{ Params: { id: string } }>('/api/sittings/:id', { config: EVERYONE, schema: { params: idParams } }, async (request) => {
+      const me = requireSession(request).user;
+      return sittingDetail(repos, sittings.readable(me, request.params.id), me, clock.now());
+    });
+
+    scope.post<{ Params: { id: string } }>('/api/sittings/:id/start', { config: RUNNERS, schema: { params: idParams } }, async (request) => {
+      const me = requireSession(request).user;
+      const sitting = sittings.runnable(me, request.params.id);
+      if (sitting.status !== 'scheduled') throw new HttpError(409, 'already_started', `The sitting was started ${sitting.status === 'ended' ? 'and has ended' : 'already'}; its clock is not restarted.`);
+      const now = clock.now();
+      repos.transaction(() => {
+        if (!repos.sittings.start(sitting.id, now)) throw new HttpError(409, 'already_started', 'The sitting was started already.');
+        audit(me, sitting, { action: 'sitting-started', subjectType: 'sitting', subjectId: sitting.id, before: { status: 'scheduled' }, after: { status: 'in-progress', startedAt: now } }, now);
+      });
+      return detail(sitting.id, me);
+    });
+
+    scope.post<{ Params: { id: string } }>('/api/sittings/:id/rest-break', { config: RUNNERS, schema: { params: idParams } }, async (request) => {
+      const me = requireSession(request).user;
+      const sitting = sittings.runnable(me, request.params.id);
+      const { action } = parseInput(restBreakSchema, request.body);
+      if (sitting.status !== 'in-progress') throw new HttpError(409, 'sitting_not_running', 'Rest breaks are taken only while the sitting runs.');
+      const now = clock.now();
+      const breaks = repos.sittings.restBreaks(sitting.id);
+      const open = breaks.find((b) => b.to === null);
+      if (action === 'start') {
+        if (open) throw new HttpError(409, 'rest_break_open', 'A rest break is already going on.');
+        try {
+          // The clock rule decides: it pauses only for a candidate with the rest-break arrangement.
+          readClock(sitting, { startedAt: sitting.startedAt, restBreaks: [...breaks, { from: now, to: null }], now });
+        } catch (err) {
+          if (err instanceof AssessmentRuleError) throw new HttpError(409, err.code.replace(/-/g, '_'), err.message);
+          throw err;
+        }
+        repos.transaction(() => {
+          repos.sittings.startRestBreak(sitting.id, now);
+          audit(me, sitting, { action: 'rest-break-started', subjectType: 'sitting', subjectId: sitting.id, after: { from: now } }, now);
+        });
+      } else {
+        if (!open) throw new HttpError(409, 'no_rest_break', 'No rest break is going on.');
+        repos.transaction(() => {
+          repos.sittings.endRestBreak(sitting.id, now);
+          audit(me, sitting, { action: 'rest-break-ended', subjectType: 'sitting', subjectId: sitting.id, before: { from: open.from }, after: { from: open.from, to: now } }, now);
+        });
+      }
+      return detail(sitting.id, me);
+    });
+
+    scope.post<{ Params: { id: string } }>('/api/sittings/:id/end', { config: RUNNERS, schema: { params: idParams } }, async (request) => {
+      const me = requireSession(request).user;
+      const sitting = sittings.runnable(me, request.params.id);
+      if (sitting.status !== 'in-progress') throw new HttpError(409, 'sitting_not_running', sitting.status === 'ended' ? 'The sitting has already ended.' : 'The sitting has not started.');
+      const now = clock.now();
+      repos.transaction(() => {
+        // The open attempt ends with the sitting; its audit row says so (nothing closes silently).
+        for (const a of repos.attempts.forSitting(sitting.id).filter((x) => x.status === 'open')) {
+          repos.attempts.close(a.id, now);
+          audit(me, sitting, { action: 'attempt-closed', subjectType: 'attempt', subjectId: a.id, before: { status: 'open' }, after: { status: 'closed', closedAt: now }, reason: 'The sitting ended.' }, now);
+        }
+        if (!repos.sittings.end(sitting.id, now)) throw new HttpError(409, 'sitting_not_running', 'The sitting has already ended.');
+        audit(me, sitting, { action: 'sitting-ended', subjectType: 'sitting', subjectId: sitting.id, before: { status: 'in-progress' }, after: { status: 'ended', endedAt: now } }, now);
+      });
+      return detail(sitting.id, me);
+    });
+
+    scope.post<{ Params: { id: string; n: number } }>(
+      '/api/sittings/:id/assignments/:n/attempts',
+      { config: RUNNERS, schema: { params: { type: 'object', required: ['id', 'n'], properties: { id: uuid, n: { type: 'string', pattern: '^[1-4]$' } } } } },
+      async (request, reply) => {
+        const me = requireSession(request).user;
+        const sitting = sittings.runnable(me, request.params.id);
+        const position = Number(request.params.n);
+        const now = clock.now();
+        if (repos.sittings.restBreaks(sitting.id).some((b) => b.to === null)) {
+          throw new HttpError(409, 'rest_break_open', 'The candidate is on a rest break; end it before the next attempt begins.');
+        }
+        const attempt = repos.transaction((): Attempt => {
+          const plan = planNextAttempt(sitting, sittingStanding(repos, sitting), position);
+          if (!plan.ok) throw new HttpError(409, plan.code, plan.message);
+          const scenarioKey = attemptKey(plan.scenario);
+          const created = repos.attempts.create(
+            {
+              centreId: sitting.centreId,
+              candidateUserId: sitting.candidateUserId,
+              assessorUserId: sitting.assessorUserId ?? (me.role === 'assessor' ? me.id : null),
+              scenarioKey,
+              sittingId: sitting.id,
+              position,
+              variant: plan.scenario.variant,
+              scenarioVersion: plan.scenario.version,
+              retakeOf: plan.retakeOf,
+              note: plan.note,
+            },
+            now,
+          );
+          copySeedToAttempt(repos, created.id, scenarioSeeds()[scenarioKey]!(), now);
+          audit(
+            me,
+            sitting,
+            {
+              action: 'attempt-started',
+              subjectType: 'attempt',
+              subjectId: created.id,
+              after: { sittingId: sitting.id, position, kind: plan.kind, scenarioKey, variant: plan.scenario.variant, scenarioVersion: plan.scenario.version, retakeOf: plan.retakeOf },
+              reason: plan.note,
+            },
+            now,
+          );
+          return created;
+        });
+        request.log.info({ by: me.id, sittingId: sitting.id, attemptId: attempt.id, position }, 'sitting attempt started');
+        return reply.status(200).send(detail(sitting.id, me));
+      },
+    );
+
+    scope.post<{ Params: { id: string } }>('/api/attempts/:id/close', { config: RUNNERS, schema: { params: idParams } }, async (request) => {
+      const me = requireSession(request).user;
+      const attempt = attempts.supervised(me, request.params.id);
+      if (!attempt.sittingId) throw new HttpError(409, 'not_in_sitting', 'This is a practice attempt, not part of a sitting.');
+      const sitting = repos.sittings.findById(attempt.sittingId)!;
+      if (attempt.status !== 'open') throw new HttpError(409, 'attempt_closed', 'This attempt is already closed.');
+      const now = clock.now();
+      repos.transaction(() => {
+        repos.attempts.close(attempt.id, now);
+        audit(me, sitting, { action: 'attempt-closed', subjectType: 'attempt', subjectId: attempt.id, before: { status: 'open' }, after: { status: 'closed', closedAt: now } }, now);
+      });
+      return detail(sitting.id, me);
+    });
+
+    scope.get<{ Params: { id: string } }>('/api/attempts/:id/brief', { config: EVERYONE, schema: { params: idParams } }, async (request) => {
+      const me = requireSession(request).user;
+      const attempt = attempts.readable(me, request.params.id);
+      const scenario = scenarioForAttemptKey(attempt.scenarioKey);
+      if (!scenario) throw new HttpError(404, 'no_brief', `The "${attempt.scenarioKey}" data set is free practice: it has no brief.`);
+      return attemptBrief(repos, attempt, scenario, me);
+    });
+  });
+}

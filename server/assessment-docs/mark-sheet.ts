@@ -1,0 +1,142 @@
+// The candidate mark sheet of a sitting as a PDF (pdfkit, A4, standard Helvetica so the text can be
+// extracted): centre, candidate, assessor, dates, each assignment with every attempt's criterion
+// marks and comments and its total, the total that counts, the grade or why there is none, and
+// lines for the assessor's and candidate's signatures (digest 1.3: "Candidate Mark Sheet ...
+// assessor-signed"). Pure: the same record and print time give the same bytes.
+import PDFDocument from 'pdfkit';
+import { formatUkDateTime, pdfText } from '../printouts/render.js';
+import type { AttemptRecordLine, SittingRecord } from './sitting-record.js';
+
+export interface MarkSheetMeta {
+  printedAt: number;
+  printedBy: string;
+}
+
+const MARGIN = 50;
+const FONT = 'Helvetica';
+const BOLD = 'Helvetica-Bold';
+const MUTED = '#555555';
+const INK = '#1a1a1a';
+
+const when = (ms: number | null): string => (ms === null ? '-' : formatUkDateTime(ms));
+
+class Writer {
+  readonly doc = new PDFDocument({ size: 'A4', margin: MARGIN, bufferPages: true, lang: 'en-GB' });
+  constructor(title: string, meta: MarkSheetMeta) {
+    this.doc.info.Title = pdfText(title);
+    this.doc.info.Author = pdfText(meta.printedBy);
+    this.doc.info.Creator = 'Callmark';
+    this.doc.info.Producer = 'Callmark (PDFKit)';
+    this.doc.info.CreationDate = new Date(meta.printedAt);
+    this.doc.font(FONT).fontSize(10).fillColor(INK);
+  }
+  get width(): number {
+    return this.doc.page.width - MARGIN * 2;
+  }
+  ensure(height: number): void {
+    if (this.doc.y + height > this.doc.page.height - MARGIN - 20) this.doc.addPage();
+  }
+  text(t: string, opts: { bold?: boolean; size?: number; muted?: boolean; gap?: number } = {}): void {
+    const d = this.doc;
+    d.font(opts.bold ? BOLD : FONT).fontSize(opts.size ?? 10).fillColor(opts.muted ? MUTED : INK);
+    this.ensure(d.heightOfString(pdfText(t), { width: this.width }));
+    d.text(pdfText(t), MARGIN, d.y, { width: this.width });
+    if (opts.gap) d.moveDown(opts.gap);
+  }
+  field(label: string, value: string): void {
+    const d = this.doc;
+    this.ensure(14);
+    const top = d.y;
+    d.font(BOLD).fontSize(10).fillColor(MUTED).text(pdfText(label), MARGIN, top, { width: 120 });
+    const labelEnd = d.y;
+    d.font(FONT).fillColor(INK).text(pdfText(value), MARGIN + 130, top, { width: this.width - 130 });
+    d.y = Math.max(d.y, labelEnd) + 2;
+  }
+  rule(): void {
+    const d = this.doc;
+    d.save().moveTo(MARGIN, d.y).lineTo(MARGIN + this.width, d.y).lineWidth(0.6).strokeColor('#999999').stroke().restore();
+    d.moveDown(0.4);
+  }
+  /** Criterion rows: id and description, mark out of max, comment. */
+  criteria(a: AttemptRecordLine): void {
+    const d = this.doc;
+    const cols = [{ w: 230, h: 'Criterion' }, { w: 50, h: 'Mark' }, { w: this.width - 280, h: 'Comment' }];
+    const row = (cells: string[], bold: boolean): void => {
+      d.font(bold ? BOLD : FONT).fontSize(9);
+      const height = Math.max(...cells.map((c, i) => d.heightOfString(pdfText(c), { width: cols[i]!.w - 6 }))) + 4;
+      this.ensure(height);
+      const top = d.y;
+      let x = MARGIN;
+      cells.forEach((c, i) => {
+        d.fillColor(bold ? MUTED : INK).text(pdfText(c), x, top + 2, { width: cols[i]!.w - 6 });
+        x += cols[i]!.w;
+      });
+      d.y = top + height;
+    };
+    row(cols.map((c) => c.h), true);
+    for (const c of a.criteria) row([`${c.criterionId}: ${c.description}`, `${c.mark ?? '-'} / ${c.maxMarks}`, c.comment || '-'], false);
+    d.moveDown(0.3);
+  }
+  finish(footer: string): Buffer {
+    const d = this.doc;
+    const { start, count } = d.bufferedPageRange();
+    for (let i = start; i < start + count; i++) {
+      d.switchToPage(i);
+      const bottom = d.page.margins.bottom;
+      d.page.margins.bottom = 0;
+      d.font(FONT).fontSize(8).fillColor(MUTED);
+      d.text(pdfText(`${footer} · Page ${i - start + 1} of ${count}`), MARGIN, d.page.height - MARGIN + 10, { width: this.width, lineBreak: false });
+      d.page.margins.bottom = bottom;
+    }
+    d.end();
+    // pdfkit writes the whole file synchronously on end(): every byte is in the stream's buffer.
+    const chunks: Buffer[] = [];
+    for (let c = d.read() as Buffer | null; c !== null; c = d.read() as Buffer | null) chunks.push(c);
+    return Buffer.concat(chunks);
+  }
+}
+
+export function renderMarkSheet(record: SittingRecord, meta: MarkSheetMeta): Buffer {
+  const { sitting, result } = record;
+  const w = new Writer(`Candidate mark sheet - ${record.candidate.name}`, meta);
+  w.text('Candidate Mark Sheet', { bold: true, size: 18 });
+  w.text('LCCI Level 2 Certificate in Contact Centre Skills - Unit 2: Handling Inbound and Outbound Calls', { muted: true, gap: 0.6 });
+  w.rule();
+  w.field('Centre', record.centreName);
+  w.field('Candidate', `${record.candidate.name}${record.candidate.username ? ` (${record.candidate.username})` : ''}`);
+  w.field('Assessor', record.assessor?.name ?? 'Not named');
+  w.field('Sitting', sitting.id);
+  w.field('Scheduled for', when(sitting.scheduledFor));
+  w.field('Started', when(sitting.startedAt));
+  w.field('Ended', when(sitting.endedAt));
+  w.doc.moveDown(0.6);
+
+  for (const a of record.assignments) {
+    w.ensure(80);
+    w.rule();
+    w.text(`Assignment ${a.position}: ${a.scenarioKey.toUpperCase()} - ${a.title}`, { bold: true, size: 12 });
+    w.text(`${a.direction} ${a.type} call. Mark that counts: ${a.countedMark === null ? 'not marked yet' : `${a.countedMark} / 12`}`, { muted: true, gap: 0.3 });
+    if (a.attempts.length === 0) w.text('Not taken.', { gap: 0.4 });
+    for (const at of a.attempts) {
+      const status = at.total === null ? 'marking not finished' : `total ${at.total} / 12${at.counted ? ' (counts)' : ''}`;
+      w.text(`Attempt ${at.number} (variant ${at.variant}), started ${when(at.startedAt)}, marked ${when(at.markedAt)}: ${status}`, { bold: true, size: 10 });
+      if (at.note) w.text(at.note, { muted: true });
+      w.criteria(at);
+      w.text(`Assignment total: ${at.total === null ? '-' : at.total} / 12`, { bold: true, gap: 0.4 });
+    }
+  }
+
+  w.ensure(120);
+  w.rule();
+  w.text(`Total: ${result.total} / 48`, { bold: true, size: 13 });
+  if (result.status === 'graded') w.text(`Grade: ${result.grade}`, { bold: true, size: 13 });
+  else {
+    w.text(`No grade${result.final ? ' (fail)' : ' yet'}`, { bold: true, size: 13 });
+    for (const r of result.reasons) w.text(`- ${r}`);
+  }
+  w.doc.moveDown(1.5);
+  w.text('Assessor signature: ______________________________   Date: ______________');
+  w.doc.moveDown(1);
+  w.text('Candidate signature: _____________________________   Date: ______________');
+  return w.finish(`Printed ${formatUkDateTime(meta.printedAt)} by ${meta.printedBy} · sitting ${sitting.id.slice(0, 8)}`);
+}

@@ -1,0 +1,143 @@
+// Sittings: one candidate's Unit 2 session of four assignments, its settings (access
+// arrangements) and the instants the sitting clock is read from (start, end, rest breaks).
+import { randomUUID } from 'node:crypto';
+import type { ExtraTime, RestBreak } from '../../assessment/clock.js';
+import type { Db } from '../connection.js';
+
+export type SittingStatus = 'scheduled' | 'in-progress' | 'ended';
+
+export interface Sitting {
+  id: string;
+  centreId: number;
+  candidateUserId: number;
+  assessorUserId: number | null;
+  status: SittingStatus;
+  scheduledFor: number | null;
+  baseMinutes: number;
+  extraTime: ExtraTime | null;
+  restBreaks: boolean;
+  startedAt: number | null;
+  endedAt: number | null;
+  createdBy: number;
+  createdAt: number;
+  /** The four scenario keys, position 1 first. */
+  scenarioKeys: string[];
+}
+
+export interface StoredRestBreak extends RestBreak {
+  id: number;
+}
+
+interface SittingRow {
+  id: string;
+  centre_id: number;
+  candidate_user_id: number;
+  assessor_user_id: number | null;
+  status: SittingStatus;
+  scheduled_for: number | null;
+  base_minutes: number;
+  extra_time: string | null;
+  rest_breaks: number;
+  started_at: number | null;
+  ended_at: number | null;
+  created_by: number;
+  created_at: number;
+}
+
+export interface NewSitting {
+  centreId: number;
+  candidateUserId: number;
+  assessorUserId: number | null;
+  scenarioKeys: readonly string[];
+  scheduledFor: number | null;
+  baseMinutes: number;
+  extraTime: ExtraTime | null;
+  restBreaks: boolean;
+  createdBy: number;
+}
+
+export class SittingRepository {
+  constructor(private readonly db: Db) {}
+
+  private keys(id: string): string[] {
+    return (this.db.prepare('SELECT scenario_key AS k FROM sitting_assignments WHERE sitting_id = ? ORDER BY position').all(id) as Array<{ k: string }>).map((r) => r.k);
+  }
+
+  private toSitting(r: SittingRow): Sitting {
+    return {
+      id: r.id,
+      centreId: r.centre_id,
+      candidateUserId: r.candidate_user_id,
+      assessorUserId: r.assessor_user_id,
+      status: r.status,
+      scheduledFor: r.scheduled_for,
+      baseMinutes: r.base_minutes,
+      extraTime: r.extra_time === null ? null : (JSON.parse(r.extra_time) as ExtraTime),
+      restBreaks: r.rest_breaks === 1,
+      startedAt: r.started_at,
+      endedAt: r.ended_at,
+      createdBy: r.created_by,
+      createdAt: r.created_at,
+      scenarioKeys: this.keys(r.id),
+    };
+  }
+
+  create(input: NewSitting, now: number): Sitting {
+    const id = randomUUID();
+    this.db
+      .prepare(
+        `INSERT INTO sittings (id, centre_id, candidate_user_id, assessor_user_id, status, scheduled_for, base_minutes, extra_time, rest_breaks, created_by, created_at)
+         VALUES (?, ?, ?, ?, 'scheduled', ?, ?, ?, ?, ?, ?)`,
+      )
+      .run(id, input.centreId, input.candidateUserId, input.assessorUserId, input.scheduledFor, input.baseMinutes, input.extraTime ? JSON.stringify(input.extraTime) : null, input.restBreaks ? 1 : 0, input.createdBy, now);
+    const add = this.db.prepare('INSERT INTO sitting_assignments (sitting_id, position, scenario_key) VALUES (?, ?, ?)');
+    input.scenarioKeys.forEach((key, i) => add.run(id, i + 1, key));
+    return this.findById(id)!;
+  }
+
+  findById(id: string): Sitting | undefined {
+    const row = this.db.prepare('SELECT * FROM sittings WHERE id = ?').get(id) as SittingRow | undefined;
+    return row && this.toSitting(row);
+  }
+
+  /** Newest first; filtered by centre and/or candidate when given. */
+  list(filter: { centreId?: number; candidateUserId?: number } = {}): Sitting[] {
+    const where: string[] = [];
+    const args: Record<string, number> = {};
+    if (filter.centreId !== undefined) {
+      where.push('centre_id = @centreId');
+      args.centreId = filter.centreId;
+    }
+    if (filter.candidateUserId !== undefined) {
+      where.push('candidate_user_id = @candidateUserId');
+      args.candidateUserId = filter.candidateUserId;
+    }
+    const clause = where.length ? ` WHERE ${where.join(' AND ')}` : '';
+    return (this.db.prepare(`SELECT * FROM sittings${clause} ORDER BY created_at DESC, rowid DESC`).all(args) as SittingRow[]).map((r) => this.toSitting(r));
+  }
+
+  /** scheduled → in-progress; false if it was not scheduled. */
+  start(id: string, now: number): boolean {
+    return this.db.prepare("UPDATE sittings SET status = 'in-progress', started_at = ? WHERE id = ? AND status = 'scheduled'").run(now, id).changes === 1;
+  }
+
+  /** in-progress → ended, closing an open rest break at the same instant. */
+  end(id: string, now: number): boolean {
+    this.db.prepare('UPDATE sitting_rest_breaks SET to_at = ? WHERE sitting_id = ? AND to_at IS NULL').run(now, id);
+    return this.db.prepare("UPDATE sittings SET status = 'ended', ended_at = ? WHERE id = ? AND status = 'in-progress'").run(now, id).changes === 1;
+  }
+
+  restBreaks(id: string): StoredRestBreak[] {
+    return this.db.prepare('SELECT id, from_at AS "from", to_at AS "to" FROM sitting_rest_breaks WHERE sitting_id = ? ORDER BY from_at, id').all(id) as StoredRestBreak[];
+  }
+
+  startRestBreak(id: string, now: number): StoredRestBreak {
+    const info = this.db.prepare('INSERT INTO sitting_rest_breaks (sitting_id, from_at) VALUES (?, ?)').run(id, now);
+    return { id: Number(info.lastInsertRowid), from: now, to: null };
+  }
+
+  /** Ends the open rest break; false if none was open. */
+  endRestBreak(id: string, now: number): boolean {
+    return this.db.prepare('UPDATE sitting_rest_breaks SET to_at = ? WHERE sitting_id = ? AND to_at IS NULL').run(now, id).changes === 1;
+  }
+}

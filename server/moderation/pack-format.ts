@@ -1,0 +1,70 @@
+// The moderation pack's layout and manifest (shared by the exporter, the verifier and the script).
+//
+//   manifest.json                          this file: SHA-256 of every other file, the chain heads
+//   audit-log.json                         audit_log entries about the pack's sittings and attempts
+//   sittings/<id>/sitting.json             the sitting record
+//   sittings/<id>/mark-sheet.pdf           when a mark-sheet renderer is available
+//   attempts/<id>/attempt.json             attempt, its calls, print-outs and metrics
+//   attempts/<id>/timeline.json            the attempt_events hash chain, every entry with its hashes
+//   attempts/<id>/timeline.csv             the same, for a spreadsheet (not verified beyond its hash)
+//   attempts/<id>/calls/<call id>.json     call record and call events
+//   attempts/<id>/calls/<call id>.ogg      the recording (stereo Ogg/Opus, left = candidate)
+//   attempts/<id>/printouts/<file>.pdf     the candidate's print-outs
+
+export const PACK_FORMAT = 'callmark-moderation-pack';
+export const PACK_FORMAT_VERSION = 1;
+export const MANIFEST = 'manifest.json';
+export const AUDIT_FILE = 'audit-log.json';
+
+export const attemptDir = (attemptId: string): string => `attempts/${attemptId}`;
+export const timelineFile = (attemptId: string): string => `${attemptDir(attemptId)}/timeline.json`;
+export const recordingFile = (attemptId: string, callId: string): string => `${attemptDir(attemptId)}/calls/${callId}.ogg`;
+
+export interface ManifestFile {
+  path: string;
+  sha256: string;
+  bytes: number;
+}
+
+export interface PackManifest {
+  format: typeof PACK_FORMAT;
+  formatVersion: number;
+  packId: string;
+  createdAt: number;
+  createdBy: { userId: number; role: string; name: string } | null;
+  scope: { sittings: string[]; attempts: string[] };
+  files: ManifestFile[];
+  chains: {
+    /** Per attempt: the number of timeline entries and the newest one's hash at export. */
+    attempts: Record<string, { entries: number; headSeq: number | null; headHash: string }>;
+    audit: {
+      /** Entries in audit-log.json. */
+      entries: number;
+      /** The whole audit chain's head at export, and whether the whole chain verified then. */
+      head: { id: number; hash: string } | null;
+      verifiedAtExport: boolean;
+    };
+  };
+  /** Files that could not be included, with why (e.g. a recording missing on disk). */
+  missing: Array<{ path: string; reason: string }>;
+}
+
+/** timeline.json */
+export interface TimelineFile {
+  attemptId: string;
+  chainVersion: number;
+  events: TimelineFileEntry[];
+}
+
+export interface TimelineFileEntry {
+  seq: number;
+  clientId: string;
+  at: number;
+  clientAt: number | null;
+  callId: string | null;
+  offsetMs: number | null;
+  type: string;
+  payload: Record<string, unknown>;
+  prevHash: string;
+  hash: string;
+}

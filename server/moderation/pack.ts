@@ -1,0 +1,202 @@
+// Builds the moderation pack of one or more sittings and attempts: a zip with the recordings,
+// print-outs, timelines (JSON with their hash chain, and CSV), mark sheets when a renderer is
+// given, the audit entries about them, and manifest.json with the SHA-256 of every file and the
+// chain heads (layout: pack-format.ts). The export itself is audited with the manifest's hash, so
+// the server can later say whether a pack is one it issued.
+//
+// The zip is built in memory (adm-zip): a pack of a sitting is a few recordings of ~0.25 MB a
+// minute, tens of MB at most.
+import { randomUUID } from 'node:crypto';
+import fs from 'node:fs';
+import path from 'node:path';
+import AdmZip from 'adm-zip';
+import type { AuditEntry } from '../db/repositories/audit-log.js';
+import type { Attempt } from '../db/repositories/attempts.js';
+import type { Repositories } from '../db/repositories/index.js';
+import { attemptMetrics } from '../analysis/metrics.js';
+import { attemptCalls } from './attempt-calls.js';
+import { CHAIN_VERSION, GENESIS_HASH, sha256Hex } from './chain.js';
+import {
+  attemptDir,
+  AUDIT_FILE,
+  MANIFEST,
+  PACK_FORMAT,
+  PACK_FORMAT_VERSION,
+  recordingFile,
+  timelineFile,
+  type PackManifest,
+  type TimelineFile,
+  type TimelineFileEntry,
+} from './pack-format.js';
+
+/** Renders a sitting's mark sheet (PDF), or undefined when there is none to give. */
+export type MarkSheetRenderer = (sittingId: string) => Buffer | undefined | Promise<Buffer | undefined>;
+
+export interface PackOptions {
+  repos: Repositories;
+  printoutsDir: string;
+  now: () => number;
+  markSheet?: MarkSheetRenderer;
+}
+
+export interface PackScope {
+  sittingIds?: readonly string[];
+  attemptIds?: readonly string[];
+}
+
+export interface PackActor {
+  userId: number;
+  role: string;
+  name: string;
+}
+
+export class PackScopeError extends Error {}
+
+const json = (v: unknown): Buffer => Buffer.from(`${JSON.stringify(v, null, 2)}\n`, 'utf8');
+
+const csvCell = (v: unknown): string => {
+  const s = v === null || v === undefined ? '' : typeof v === 'string' ? v : JSON.stringify(v);
+  // Quote always; neutralise a leading formula character so a spreadsheet shows text, not a formula.
+  const safe = /^[=+\-@\t\r]/.test(s) ? `'${s}` : s;
+  return `"${safe.replace(/"/g, '""')}"`;
+};
+
+export function timelineCsv(events: readonly TimelineFileEntry[]): Buffer {
+  const head = ['seq', 'at', 'at_iso', 'client_at', 'call_id', 'offset_ms', 'type', 'client_id', 'payload', 'prev_hash', 'hash'];
+  const rows = events.map((e) => [e.seq, e.at, new Date(e.at).toISOString(), e.clientAt, e.callId, e.offsetMs, e.type, e.clientId, e.payload, e.prevHash, e.hash].map(csvCell).join(','));
+  return Buffer.from(`${[head.join(','), ...rows].join('\r\n')}\r\n`, 'utf8');
+}
+
+/** The attempts of the scope: each listed attempt, and every attempt of each listed sitting. */
+function resolveScope(repos: Repositories, scope: PackScope): { sittings: string[]; attempts: Attempt[] } {
+  const attempts = new Map<string, Attempt>();
+  const sittings = [...new Set(scope.sittingIds ?? [])];
+  for (const id of sittings) {
+    if (!repos.sittings.findById(id)) throw new PackScopeError(`There is no sitting ${id}.`);
+    for (const a of repos.attempts.forSitting(id)) attempts.set(a.id, a);
+  }
+  for (const id of scope.attemptIds ?? []) {
+    const a = repos.attempts.findById(id);
+    if (!a) throw new PackScopeError(`There is no attempt ${id}.`);
+    attempts.set(a.id, a);
+  }
+  if (attempts.size === 0 && sittings.length === 0) throw new PackScopeError('A pack needs at least one sitting or attempt.');
+  return { sittings, attempts: [...attempts.values()].sort((a, b) => a.createdAt - b.createdAt || a.id.localeCompare(b.id)) };
+}
+
+export async function buildModerationPack(o: PackOptions, scope: PackScope, actor: PackActor | null): Promise<{ zip: Buffer; manifest: PackManifest }> {
+  const { repos } = o;
+  const { sittings, attempts } = resolveScope(repos, scope);
+  const files = new Map<string, Buffer>();
+  const missing: PackManifest['missing'] = [];
+  const chains: PackManifest['chains']['attempts'] = {};
+  const now = o.now();
+
+  for (const sittingId of sittings) {
+    files.set(`sittings/${sittingId}/sitting.json`, json(repos.sittings.findById(sittingId)));
+    const target = `sittings/${sittingId}/mark-sheet.pdf`;
+    let pdf: Buffer | undefined;
+    let reason = o.markSheet ? 'no mark sheet for this sitting' : 'no mark-sheet renderer configured';
+    try {
+      pdf = o.markSheet ? await o.markSheet(sittingId) : undefined;
+    } catch (err) {
+      // The rest of the evidence is still worth having; the manifest says what is missing and why.
+      reason = `the mark sheet could not be rendered: ${err instanceof Error ? err.message : String(err)}`;
+    }
+    if (pdf) files.set(target, pdf);
+    else missing.push({ path: target, reason });
+  }
+
+  for (const attempt of attempts) {
+    const dir = attemptDir(attempt.id);
+    const events: TimelineFileEntry[] = repos.attemptEvents.list(attempt.id).map((e) => ({
+      seq: e.seq,
+      clientId: e.clientId,
+      at: e.at,
+      clientAt: e.clientAt,
+      callId: e.callId,
+      offsetMs: e.offsetMs,
+      type: e.type,
+      payload: e.payload,
+      prevHash: e.prevHash,
+      hash: e.hash,
+    }));
+    const timeline: TimelineFile = { attemptId: attempt.id, chainVersion: CHAIN_VERSION, events };
+    files.set(timelineFile(attempt.id), json(timeline));
+    files.set(`${dir}/timeline.csv`, timelineCsv(events));
+    const last = events[events.length - 1];
+    chains[attempt.id] = { entries: events.length, headSeq: last?.seq ?? null, headHash: last?.hash ?? GENESIS_HASH };
+
+    const calls = attemptCalls(repos, attempt);
+    const callInputs = calls.map((call) => ({ call, events: repos.calls.events(call.id), analysis: repos.recordingAnalysis.find(call.id) }));
+    for (const { call, events: callEvents, analysis } of callInputs) {
+      files.set(`${dir}/calls/${call.id}.json`, json({ call, events: callEvents, analysis: analysis ?? null }));
+      const rec = recordingFile(attempt.id, call.id);
+      if (!call.recordingPath || call.recordingStatus === 'failed') continue;
+      if (call.recordingStatus === 'recording') {
+        missing.push({ path: rec, reason: 'the call was still being recorded' });
+        continue;
+      }
+      try {
+        const data = await fs.promises.readFile(call.recordingPath);
+        if (call.recordingSha256 && sha256Hex(data) !== call.recordingSha256) {
+          // Exported anyway (the moderator should hear it), but said loudly: it is not the file recorded.
+          missing.push({ path: rec, reason: `the recording on disk does not match the hash stored when it was finalised (${call.recordingSha256})` });
+        }
+        files.set(rec, data);
+      } catch {
+        missing.push({ path: rec, reason: 'the recording file is missing on the server' });
+      }
+    }
+
+    const printouts = repos.printouts.list(attempt.id);
+    for (const p of printouts) {
+      const target = `${dir}/printouts/${path.basename(p.file)}`;
+      try {
+        files.set(target, await fs.promises.readFile(path.join(o.printoutsDir, p.file)));
+      } catch {
+        missing.push({ path: target, reason: 'the print-out file is missing on the server' });
+      }
+    }
+
+    const metrics = attemptMetrics(attempt.id, callInputs, repos.attemptEvents.list(attempt.id), now);
+    files.set(`${dir}/attempt.json`, json({ attempt, calls: calls.map((c) => c.id), printouts, metrics }));
+  }
+
+  // Audit entries about the pack's sittings and attempts, in chain order.
+  const audit = new Map<number, AuditEntry>();
+  for (const id of sittings) for (const e of repos.auditLog.forSubject('sitting', id)) audit.set(e.id, e);
+  for (const a of attempts) for (const e of repos.auditLog.forSubject('attempt', a.id)) audit.set(e.id, e);
+  const auditEntries = [...audit.values()].sort((a, b) => a.id - b.id);
+  files.set(AUDIT_FILE, json(auditEntries));
+  const auditCheck = repos.auditLog.verify();
+  // AuditLogRepository.append numbers rows 1, 2, 3…, so the head's id is the number of rows.
+  const auditHead = auditCheck.ok && auditCheck.rows > 0 ? { id: auditCheck.rows, hash: auditCheck.head } : null;
+
+  const manifest: PackManifest = {
+    format: PACK_FORMAT,
+    formatVersion: PACK_FORMAT_VERSION,
+    packId: randomUUID(),
+    createdAt: now,
+    createdBy: actor,
+    scope: { sittings, attempts: attempts.map((a) => a.id) },
+    files: [...files.entries()].map(([p, data]) => ({ path: p, sha256: sha256Hex(data), bytes: data.length })),
+    chains: { attempts: chains, audit: { entries: auditEntries.length, head: auditHead, verifiedAtExport: auditCheck.ok } },
+    missing,
+  };
+  const manifestBytes = json(manifest);
+  const zip = new AdmZip();
+  zip.addFile(MANIFEST, manifestBytes);
+  for (const [p, data] of files) zip.addFile(p, data);
+  // Audited with the manifest's hash: the server's own record of what it handed out.
+  repos.transaction(() => {
+    for (const sittingId of sittings) {
+      repos.auditLog.append({ at: now, actor: actor && { userId: actor.userId, role: actor.role }, centreId: repos.sittings.findById(sittingId)?.centreId ?? null, action: 'moderation-pack-exported', subjectType: 'sitting', subjectId: sittingId, after: { packId: manifest.packId, manifestSha256: sha256Hex(manifestBytes) } });
+    }
+    for (const a of attempts) {
+      if (a.sittingId && sittings.includes(a.sittingId)) continue;
+      repos.auditLog.append({ at: now, actor: actor && { userId: actor.userId, role: actor.role }, centreId: a.centreId, action: 'moderation-pack-exported', subjectType: 'attempt', subjectId: a.id, after: { packId: manifest.packId, manifestSha256: sha256Hex(manifestBytes) } });
+    }
+  });
+  return { zip: zip.toBuffer(), manifest };
+}

@@ -1,0 +1,3 @@
+// Retention of recordings and personal data (see job.ts).
+export { runRetention, startRetention } from './job.js';
+export type { RetentionOptions, RetentionResult } from './job.js';

@@ -1,0 +1,77 @@
+// Where a sitting stands: each assignment's attempts with their centre marks, and the Unit 2 result
+// over them (server/assessment/sitting.ts: the re-take policy picks the mark that counts, the
+// grade rules give the result). Marks count only once the centre has finished marking an attempt.
+import { sittingResult, type SittingResult } from '../assessment/sitting.js';
+import { retakeDecision, type AttemptRecord, type RetakeDecision } from '../assessment/retakes.js';
+import { scenarioForAttemptKey } from '../assessment/scenario-loader.js';
+import type { Scenario } from '../assessment/scenario-schema.js';
+import type { Attempt } from '../db/repositories/attempts.js';
+import type { Repositories } from '../db/repositories/index.js';
+import type { Sitting } from '../db/repositories/sittings.js';
+import type { SittingResultView } from '../protocol/assessment.js';
+import { scenarioOfKey } from './catalogue.js';
+
+export interface PositionStanding {
+  position: number;
+  scenarioKey: string;
+  /** The scenario of the key (first variant); undefined only if its file has gone. */
+  scenario: Scenario | undefined;
+  /** Oldest first. */
+  attempts: Attempt[];
+  /** Centre mark of each attempt id (null until marking is finished). */
+  marks: Map<string, number | null>;
+  records: AttemptRecord[];
+}
+
+export interface SittingStanding {
+  positions: PositionStanding[];
+  computed: SittingResult;
+  /** The sitting's open attempt, if any. */
+  openAttempt: Attempt | undefined;
+}
+
+/** "Assignment 2 (S4)": how the result's reasons name an assignment. */
+export const assignmentLabel = (position: number, key: string): string => `${position} (${key.toUpperCase()})`;
+
+/** The centre mark of an attempt: the sum of its criterion marks once marking is finished, else null. */
+export function centreMark(repos: Repositories, attempt: Attempt): number | null {
+  if (attempt.markedAt === null) return null;
+  const scenario = scenarioForAttemptKey(attempt.scenarioKey);
+  const ids = new Set(scenario?.rubric.map((c) => c.criterionId));
+  return repos.attemptMarks
+    .forAttempt(attempt.id)
+    .filter((m) => scenario === undefined || ids.has(m.criterionId))
+    .reduce((sum, m) => sum + m.mark, 0);
+}
+
+export function sittingStanding(repos: Repositories, sitting: Sitting): SittingStanding {
+  const all = repos.attempts.forSitting(sitting.id);
+  const positions = sitting.scenarioKeys.map((scenarioKey, i): PositionStanding => {
+    const position = i + 1;
+    const attempts = all.filter((a) => a.position === position);
+    const marks = new Map(attempts.map((a) => [a.id, centreMark(repos, a)] as const));
+    const records: AttemptRecord[] = attempts.map((a) => ({
+      attemptId: a.id,
+      takenAt: a.createdAt,
+      variantId: a.variant,
+      centreMark: marks.get(a.id) ?? null,
+      // The moderation work stores moderated marks beside these and fills this in.
+      moderatedMark: null,
+    }));
+    return { position, scenarioKey, scenario: scenarioOfKey(scenarioKey), attempts, marks, records };
+  });
+  const computed = sittingResult(positions.map((p) => ({ assignmentId: assignmentLabel(p.position, p.scenarioKey), attempts: p.records })));
+  return { positions, computed, openAttempt: all.find((a) => a.status === 'open') };
+}
+
+/** May assignment `p` be re-taken now (ignoring which variant)? */
+export function retakeFor(p: PositionStanding, variantId?: string | null): RetakeDecision {
+  return retakeDecision(assignmentLabel(p.position, p.scenarioKey), p.records, variantId);
+}
+
+/** The result in words for the wire. A graded result is final once the sitting has ended. */
+export function resultView(sitting: Sitting, computed: SittingResult): SittingResultView {
+  const r = computed.result;
+  if (r.status === 'graded') return { status: 'graded', grade: r.grade, total: r.total, complete: true, reasons: [], final: sitting.status === 'ended' };
+  return { status: 'no-grade', grade: null, total: r.total, complete: r.complete, reasons: r.reasons.map((x) => x.message), final: r.final };
+}

@@ -1,0 +1,46 @@
+// Pre-filled marking suggestions for an attempt: the scenario's auto-checks run over the attempt's
+// real data (its call and call events, the desktop timeline, the final state of its CRM records).
+// One function for the suggestions route and the marking view, so both always agree.
+import { evaluateAutoChecks, type CriterionSuggestion } from '../assessment/auto-checks.js';
+import { toRulesAnswerKey, toRulesAutoChecks, toRulesRubric, type Scenario } from '../assessment/scenario-schema.js';
+import type { CallFacts, RecordSnapshot } from '../assessment/types.js';
+import type { Attempt } from '../db/repositories/attempts.js';
+import type { CallRecord } from '../db/repositories/calls.js';
+import type { Repositories } from '../db/repositories/index.js';
+import type { CriterionSuggestionView } from '../protocol/assessment.js';
+import { findAttemptCall } from './attempt-call.js';
+
+export interface AttemptSuggestions {
+  call: CallRecord | undefined;
+  suggestions: CriterionSuggestion[];
+}
+
+export function attemptSuggestions(repos: Repositories, attempt: Attempt, scenario: Scenario, now: number): AttemptSuggestions {
+  const call = findAttemptCall(repos, attempt);
+  const callFacts: CallFacts | null = call
+    ? {
+        invitedAt: call.invitedAt,
+        ringingAt: call.ringingAt,
+        answeredAt: call.answeredAt,
+        endedAt: call.endedAt,
+        events: repos.calls.events(call.id).map((e) => ({ at: e.at, type: e.type, leg: e.leg })),
+        candidateLeg: call.candidateUserId === call.callerUserId ? 'caller' : 'callee',
+      }
+    : null;
+  const records: RecordSnapshot[] = repos.crm.listCustomers(attempt.id).map((c) => ({ type: 'customer', key: c.accountNumber, id: c.id, fields: { ...c } }));
+  const suggestions = evaluateAutoChecks({
+    checks: toRulesAutoChecks(scenario),
+    rubric: toRulesRubric(scenario),
+    answerKey: toRulesAnswerKey(scenario),
+    call: callFacts,
+    timeline: repos.attemptEvents.list(attempt.id).map((e) => ({ seq: e.seq, at: e.at, offsetMs: e.offsetMs, type: e.type, payload: e.payload as never })),
+    records,
+    asOf: now,
+  });
+  return { call, suggestions };
+}
+
+/** The wire form the marking view shows beside each criterion. */
+export function toSuggestionView(s: CriterionSuggestion): CriterionSuggestionView {
+  return { criterionId: s.criterionId, suggestedMarks: s.suggestedMarks, evidence: s.evidence.join(' ') };
+}

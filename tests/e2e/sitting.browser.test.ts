@@ -1,0 +1,201 @@
+// A sitting from start to mark sheet (the Assessment issue's acceptance test). Two Chromium
+// instances on the production server: the assessor creates a sitting for the demo candidate with
+// four scenarios covering the three areas (S1 inbound service, S4 inbound sales, S5 outbound
+// sales, S2 inbound service), starts it and assignment 1; the candidate sees the clock and the
+// brief; the assessor calls presenting the persona's number from the caller brief, the candidate
+// answers and the desktop pops the record; bookmarks are dropped during the call; the assessor
+// marks every criterion (suggestions first) and finishes; the candidate sees the assignment mark,
+// and the mark sheet PDF carries the marks.
+import { execFileSync } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { writeToneWav } from '../support/audio.js';
+import { launchBrowser } from '../support/browser.js';
+import { startServer, type ServerProcess } from '../support/server-process.js';
+
+const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'callmark-sitting-'));
+let server: ServerProcess;
+let candidateBrowser: Browser;
+let assessorBrowser: Browser;
+
+beforeAll(async () => {
+  writeToneWav(path.join(tmp, 'c.wav'), 440, 10);
+  writeToneWav(path.join(tmp, 'a.wav'), 880, 10);
+  server = await startServer({ args: ['--demo'], env: { CALLMARK_MEDIA_WORKERS: '1', CALLMARK_PUBLIC_IP: '127.0.0.1', CALLMARK_MEDIA_LISTEN_IP: '127.0.0.1' } });
+  candidateBrowser = await launchBrowser({ fakeAudioFile: path.join(tmp, 'c.wav') });
+  assessorBrowser = await launchBrowser({ fakeAudioFile: path.join(tmp, 'a.wav') });
+});
+afterAll(async () => {
+  await candidateBrowser?.close();
+  await assessorBrowser?.close();
+  await server?.stop();
+  if (server) fs.rmSync(server.dataDir, { recursive: true, force: true });
+  fs.rmSync(tmp, { recursive: true, force: true });
+});
+
+async function login(browser: Browser, username: string): Promise<Page> {
+  const page = await (await browser.newContext({ viewport: { width: 1400, height: 1000 }, acceptDownloads: true })).newPage();
+  await page.goto(server.url);
+  await page.getByLabel('Username').fill(username);
+  await page.getByLabel('Password').fill('demo-password');
+  await page.getByRole('button', { name: 'Log in' }).click();
+  await page.getByTestId('registration').filter({ hasText: 'Registered' }).waitFor({ timeout: 15_000 });
+  return page;
+}
+
+describe('an assessment sitting', () => {
+  it('create, start, brief, call with screen pop, bookmarks, marking, result and mark sheet', { timeout: 120_000 }, async () => {
+    const pages: Page[] = [];
+    try {
+      await scenario(pages);
+    } catch (err) {
+      for (const [i, p] of pages.entries()) await p.screenshot({ path: path.join(os.tmpdir(), `callmark-sitting-failure-${i}.png`), fullPage: true }).catch(() => {});
+      throw err;
+    }
+  });
+});
+
+async function scenario(pages: Page[]): Promise<void> {
+  // --- the assessor creates the sitting and starts it and assignment 1 ------------------------
+  const assessor = await login(assessorBrowser, 'demo-assessor');
+  pages.push(assessor);
+  const form = assessor.getByRole('form', { name: 'New sitting' });
+  const fillForm = async (keys: string[]) => {
+    await assessor.getByRole('button', { name: 'New sitting' }).click();
+    // The demo centre has one candidate (option 0 is "Choose a candidate…").
+    await form.getByLabel('Candidate').selectOption({ index: 1 });
+    expect(await form.getByLabel('Candidate').locator('option:checked').textContent()).toContain('Demo Candidate');
+    for (const [i, key] of keys.entries()) await form.getByLabel(`Assignment ${i + 1}`).selectOption(key);
+  };
+  const detail = assessor.getByTestId('sitting-detail');
+
+  // A planned sitting without a sales call: the server's coverage warnings are shown. Extra time
+  // longer than the base time is refused first, the server's message next to the field.
+  await fillForm(['s1', 's2', 's3', 's6']);
+  await form.getByLabel('Planned for (optional)').fill('2030-01-15T09:30');
+  await form.getByLabel('Base time (minutes)').fill('10');
+  await form.getByLabel('Extra time in minutes').check();
+  await form.getByLabel('Extra time (minutes)').fill('30');
+  await form.getByRole('button', { name: 'Create sitting' }).click();
+  await form.locator('input[aria-invalid="true"]').first().waitFor();
+  expect(await form.getByLabel('Extra time (minutes)').getAttribute('aria-invalid')).toBe('true');
+  await form.getByLabel('Base time (minutes)').fill('60');
+  await form.getByLabel('Extra time (minutes)').fill('15');
+  await form.getByRole('button', { name: 'Create sitting' }).click();
+  await assessor.getByTestId('coverage-warnings').waitFor();
+  expect(await assessor.getByTestId('sitting-created').textContent()).toMatch(/Coverage warnings/);
+  expect(await detail.textContent()).toContain('15 min extra time');
+
+  // The real one: four scenarios covering the three areas, so no coverage warning.
+  await fillForm(['s1', 's4', 's5', 's2']);
+  await form.getByRole('button', { name: 'Create sitting' }).click();
+  await detail.getByRole('button', { name: 'Start sitting' }).waitFor();
+  await assessor.getByTestId('coverage-warnings').waitFor({ state: 'detached' });
+  expect(await assessor.getByTestId('sittings-list').locator('tbody tr').count()).toBe(2);
+  expect(await detail.getByRole('timer').getAttribute('aria-label')).toBe('Sitting clock');
+  await detail.getByRole('button', { name: 'Start sitting' }).click();
+  await detail.locator('[data-testid="sitting-clock"][data-state="running"]').waitFor();
+  await detail.getByRole('button', { name: 'Start assignment 1' }).click();
+  await detail.getByTestId('attempt-status').filter({ hasText: 'in progress' }).waitFor();
+
+  // The caller brief of assignment 1 beside the softphone, with the number to present.
+  const brief = assessor.getByTestId('caller-brief');
+  await brief.getByTestId('persona-name').filter({ hasText: 'Margaret Hughes' }).waitFor();
+  expect(await brief.getByTestId('present-number').textContent()).toBe('0113 496 0412');
+  expect(await brief.getByTestId('cue-card').count()).toBeGreaterThan(0);
+
+  // --- the candidate sees the clock and the brief -------------------------------------------
+  const candidate = await login(candidateBrowser, 'demo-candidate');
+  pages.push(candidate);
+  const banner = candidate.getByTestId('sitting-banner');
+  const timer = banner.getByRole('timer', { name: 'Time left in your sitting' });
+  await timer.waitFor();
+  expect(await timer.textContent()).toMatch(/\d\d:\d\d left/);
+  expect(await banner.getByTestId('brief-role').textContent()).toContain('Customer service adviser');
+  expect(await banner.getByTestId('brief-tasks').locator('li').count()).toBeGreaterThan(2);
+  await candidate.getByTestId('agent-state').waitFor();
+  await candidate.getByTestId('connection').filter({ hasText: 'Online' }).waitFor();
+  await candidate.getByRole('button', { name: 'Ready', exact: true }).click();
+
+  // --- the call: the assessor presents Mrs Hughes's number; the desktop pops her record -----
+  const callButton = brief.getByRole('button', { name: 'Call Demo Candidate as the customer' });
+  await expect.poll(() => callButton.isEnabled(), { timeout: 15_000 }).toBe(true);
+  await callButton.click();
+  await candidate.getByTestId('incoming').filter({ hasText: '0113 496 0412' }).waitFor();
+  await candidate.getByRole('button', { name: 'Answer' }).click();
+  await candidate.getByTestId('call-phase').filter({ hasText: 'Connected' }).waitFor();
+  await candidate.getByTestId('customer-record').getByRole('heading', { name: /Margaret Hughes/ }).waitFor();
+  await assessor.getByTestId('call-phase').filter({ hasText: 'Connected' }).waitFor();
+
+  // Bookmarks during the call: one from a cue card, one typed (Enter).
+  await brief.getByRole('button', { name: /^Bookmark cue:/ }).first().click();
+  await brief.getByTestId('bookmark-status').filter({ hasText: /Bookmarked at \d\d:\d\d/ }).waitFor();
+  await brief.getByLabel('Bookmark note').fill('Clear greeting and recording notice');
+  await brief.getByLabel('Bookmark note').press('Enter');
+  await brief.getByTestId('bookmarks').locator('li').nth(1).waitFor();
+  expect(await brief.getByTestId('bookmarks').textContent()).toContain('Clear greeting and recording notice');
+
+  await candidate.getByRole('button', { name: 'Hang up' }).click();
+  await candidate.getByTestId('agent-state').filter({ hasText: 'Wrap-up' }).waitFor();
+  await assessor.getByTestId('call').waitFor({ state: 'detached' });
+
+  // --- marking: suggestions, every criterion, finish ----------------------------------------
+  await detail.getByRole('button', { name: 'Mark assignment 1' }).click();
+  const marking = assessor.getByTestId('marking-form');
+  await marking.locator('fieldset.criterion').first().waitFor();
+  expect(await marking.getByTestId('suggestion').count()).toBeGreaterThan(0);
+  const criteria = marking.locator('fieldset.criterion');
+  const n = await criteria.count();
+  expect(n).toBeGreaterThan(3);
+  let overridden = false;
+  for (let i = 0; i < n; i++) {
+    const c = criteria.nth(i);
+    const use = c.getByRole('button', { name: /^Use suggestion/ });
+    if ((await use.count()) > 0 && (await use.isEnabled())) {
+      await use.click();
+      if (!overridden) {
+        // Depart from one suggestion: the override reason becomes required.
+        overridden = true;
+        const radios = c.locator('input[type="radio"]');
+        const other = (await radios.first().isChecked()) ? radios.last() : radios.first();
+        await other.check();
+        const reason = c.getByLabel('Why the mark differs from the suggestion (required)');
+        await reason.waitFor();
+        await marking.getByRole('button', { name: 'Save and finish' }).click();
+        expect(await reason.getAttribute('aria-invalid')).toBe('true');
+        await reason.fill('Heard on the call: the check was done before the account was discussed.');
+      }
+    } else await c.locator('input[type="radio"]').last().check();
+  }
+  expect(overridden).toBe(true);
+  const totalText = (await marking.getByTestId('marking-total').textContent()) ?? '';
+  const total = Number(/Total: (\d+) out of 12/.exec(totalText)?.[1]);
+  expect(totalText).toContain(`${n} of ${n} criteria marked`);
+  expect(Number.isInteger(total)).toBe(true);
+  await marking.getByRole('button', { name: 'Save and finish' }).click();
+  await marking.getByTestId('marking-status').filter({ hasText: `Marking finished: ${total} out of 12` }).waitFor();
+  expect(await marking.getByTestId('marking-history').locator('tbody tr').count()).toBeGreaterThanOrEqual(n);
+  expect(await marking.getByTestId('bookmarks').locator('li').count()).toBe(2);
+  await detail.getByTestId('attempt-status').filter({ hasText: `marked: ${total}/12` }).waitFor();
+
+  // --- the candidate's results show the assignment mark ---------------------------------------
+  const results = candidate.getByTestId('my-results');
+  await results.locator('summary').click();
+  await results.getByRole('button', { name: 'Refresh my results' }).click();
+  await results.locator('[data-testid="my-result-row"][data-position="1"]').getByTestId('my-mark').filter({ hasText: `${total} out of 12` }).waitFor({ timeout: 20_000 });
+
+  // --- the mark sheet PDF carries the marks ---------------------------------------------------
+  const [download] = await Promise.all([assessor.waitForEvent('download'), detail.getByTestId('mark-sheet-link').click()]);
+  const pdf = path.join(tmp, 'mark-sheet.pdf');
+  await download.saveAs(pdf);
+  expect(fs.readFileSync(pdf).subarray(0, 5).toString()).toBe('%PDF-');
+  const text = execFileSync('pdftotext', ['-layout', pdf, '-'], { encoding: 'utf8' });
+  expect(text).toContain('Demo Candidate');
+  expect(text).toMatch(new RegExp(`Assignment total: ${total}\\s*/\\s*12`));
+  // The marks of the criteria are on it, one line each.
+  expect(text.match(/\b[01]\/1\b/g)?.length).toBe(n);
+  expect(text).toMatch(/S1|Moving home/);
+}

@@ -1,0 +1,292 @@
+// Sittings over the real API and a real SQLite file: creation with the coverage warning, per-field
+// validation, who may see and run a sitting, the server-side clock (extra time, rest breaks, a
+// re-read and a rebuilt app on the same database file), attempts of the four assignments, briefs,
+// and the audit rows every change writes.
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { buildApp } from '../../../server/app.js';
+import { hashPassword } from '../../../server/auth/passwords.js';
+import { openDatabase } from '../../../server/db/connection.js';
+import { createRepositories } from '../../../server/db/repositories/index.js';
+import type { AttemptBrief, SittingDetail, SittingSummary, ValidationErrorBody } from '../../../server/protocol/assessment.js';
+import { call, createSitting, ok, startAttempt } from '../../support/sitting-helpers.js';
+import { createTestApp, PASSWORD, type Login, type TestApp } from '../../support/test-app.js';
+
+const MIN = 60_000;
+let t: TestApp;
+let assessor: Login;
+let candidate: Login;
+let moderator: Login;
+let admin: Login;
+let foreignAssessor: Login;
+let foreignCandidate: Login;
+
+beforeAll(async () => {
+  t = await createTestApp();
+  const hash = await hashPassword(PASSWORD);
+  t.repos.users.create({ username: 'assessor2', displayName: 'Foreign assessor', role: 'assessor', centreId: t.foreignCentreId, passwordHash: hash });
+  assessor = await t.loginAs('assessor');
+  candidate = await t.loginAs('candidate');
+  moderator = await t.loginAs('moderator');
+  admin = await t.loginAs('admin');
+  foreignAssessor = await t.login('assessor2');
+  foreignCandidate = await t.login('candidate2');
+});
+afterAll(async () => {
+  await t.close();
+});
+
+describe('creating a sitting', () => {
+  it('stores four assignments and returns the coverage warnings without refusing', async () => {
+    const s = await createSitting(t, assessor, {}, ['s1', 's2', 's3', 's6']);
+    expect(s.status).toBe('scheduled');
+    expect(s.assignments.map((a) => a.scenarioKey)).toEqual(['s1', 's2', 's3', 's6']);
+    expect(s.assessor).toEqual({ id: t.users.assessor, name: 'Test assessor' });
+    expect(s.candidate.id).toBe(t.users.candidate);
+    expect(s.clock.state).toBe('not-started');
+    expect(s.clock.allowedMs).toBe(60 * MIN);
+    expect(s.coverageWarnings.map((w) => w.area).sort()).toEqual(['inbound-sales', 'outbound-sales']);
+    expect(s.result).toMatchObject({ status: 'no-grade', complete: false });
+    expect(s.currentAttemptId).toBeNull();
+    const full = await createSitting(t, assessor, {}, ['s1', 's4', 's5', 's3']);
+    expect(full.coverageWarnings).toEqual([]);
+  });
+
+  it('answers bad input with a message per field and stores nothing', async () => {
+    const before = t.repos.sittings.list().length;
+    const audit = t.repos.auditLog.verify().rows;
+    const res = await call(t, assessor, 'POST', '/api/sittings', { candidateUserId: t.users.candidate, scenarioKeys: ['s1', 's9', 's1'], baseMinutes: 0, extraTime: { kind: 'percent', percent: 150 } });
+    expect(res.statusCode).toBe(400);
+    const body = res.json() as ValidationErrorBody;
+    expect(body.error).toBe('validation');
+    expect(Object.keys(body.fields).sort()).toEqual(['baseMinutes', 'extraTime.percent', 'scenarioKeys', 'scenarioKeys.1']);
+    expect(body.fields['scenarioKeys']).toMatch(/four|different/);
+    expect(body.field).toBeDefined();
+
+    // The clock rule judges extra minutes against the base time.
+    const minutes = await call(t, assessor, 'POST', '/api/sittings', { candidateUserId: t.users.candidate, scenarioKeys: ['s1', 's2', 's3', 's4'], baseMinutes: 30, extraTime: { kind: 'minutes', minutes: 45 } });
+    expect(minutes.statusCode).toBe(400);
+    expect((minutes.json() as ValidationErrorBody).fields['extraTime.minutes']).toMatch(/at most the sitting time \(30\)/);
+
+    // A candidate of another centre, and a user who is not a candidate, look the same: unknown.
+    const foreign = t.repos.users.findByUsernameWithHash('candidate2')!.id;
+    for (const id of [foreign, t.users.assessor, 99999]) {
+      const r = await call(t, assessor, 'POST', '/api/sittings', { candidateUserId: id, scenarioKeys: ['s1', 's2', 's3', 's4'] });
+      expect(r.statusCode).toBe(400);
+      expect((r.json() as ValidationErrorBody).fields).toEqual({ candidateUserId: expect.stringMatching(/no candidate/) });
+    }
+    const unknownField = await call(t, assessor, 'POST', '/api/sittings', { candidateUserId: t.users.candidate, scenarioKeys: ['s1', 's2', 's3', 's4'], colour: 'red' });
+    expect(unknownField.statusCode).toBe(400);
+    expect(t.repos.sittings.list().length).toBe(before);
+    expect(t.repos.auditLog.verify().rows).toBe(audit);
+  });
+
+  it('is refused to candidates and moderators; an admin may create one for any centre', async () => {
+    expect((await call(t, candidate, 'POST', '/api/sittings', { candidateUserId: t.users.candidate, scenarioKeys: ['s1', 's2', 's3', 's4'] })).statusCode).toBe(403);
+    expect((await call(t, moderator, 'POST', '/api/sittings', { candidateUserId: t.users.candidate, scenarioKeys: ['s1', 's2', 's3', 's4'] })).statusCode).toBe(403);
+    const foreign = t.repos.users.findByUsernameWithHash('candidate2')!.id;
+    const s = await ok<SittingDetail>(t, admin, 'POST', '/api/sittings', { candidateUserId: foreign, scenarioKeys: ['s1', 's2', 's3', 's4'] }, 201);
+    expect(s.centreId).toBe(t.foreignCentreId);
+    expect(s.assessor).toBeNull();
+    // The named assessor must belong to the candidate's centre.
+    const wrong = await call(t, admin, 'POST', '/api/sittings', { candidateUserId: foreign, scenarioKeys: ['s1', 's2', 's3', 's4'], assessorUserId: t.users.assessor });
+    expect((wrong.json() as ValidationErrorBody).fields).toHaveProperty('assessorUserId');
+  });
+});
+
+describe('who sees a sitting', () => {
+  let sitting: SittingDetail;
+  beforeAll(async () => {
+    sitting = await createSitting(t, assessor);
+  });
+
+  it('candidates see only their own, assessors their centre, moderators and admins read', async () => {
+    expect((await ok<SittingDetail>(t, candidate, 'GET', `/api/sittings/${sitting.id}`)).id).toBe(sitting.id);
+    expect((await call(t, foreignCandidate, 'GET', `/api/sittings/${sitting.id}`)).statusCode).toBe(404);
+    expect((await call(t, foreignAssessor, 'GET', `/api/sittings/${sitting.id}`)).statusCode).toBe(404);
+    expect((await ok<SittingDetail>(t, moderator, 'GET', `/api/sittings/${sitting.id}`)).id).toBe(sitting.id);
+    expect((await ok<SittingDetail>(t, admin, 'GET', `/api/sittings/${sitting.id}`)).id).toBe(sitting.id);
+
+    const mine = await ok<{ sittings: SittingSummary[] }>(t, candidate, 'GET', '/api/sittings');
+    expect(mine.sittings.length).toBeGreaterThan(0);
+    expect(mine.sittings.every((s) => s.candidate.id === t.users.candidate)).toBe(true);
+    expect((await ok<{ sittings: SittingSummary[] }>(t, foreignAssessor, 'GET', '/api/sittings')).sittings.every((s) => s.centreId === t.foreignCentreId)).toBe(true);
+    expect((await ok<{ sittings: SittingSummary[] }>(t, foreignCandidate, 'GET', '/api/sittings')).sittings.some((s) => s.id === sitting.id)).toBe(false);
+  });
+
+  it('only the centre assessor and admins run it: others get 403 or 404 and nothing changes', async () => {
+    expect((await call(t, candidate, 'POST', `/api/sittings/${sitting.id}/start`)).statusCode).toBe(403);
+    expect((await call(t, moderator, 'POST', `/api/sittings/${sitting.id}/start`)).statusCode).toBe(403);
+    expect((await call(t, foreignAssessor, 'POST', `/api/sittings/${sitting.id}/start`)).statusCode).toBe(404);
+    expect(t.repos.sittings.findById(sitting.id)!.status).toBe('scheduled');
+  });
+
+  it('shows the candidate no coverage warnings, and no result in the list until there is one', async () => {
+    const mine = await ok<SittingDetail>(t, candidate, 'GET', `/api/sittings/${sitting.id}`);
+    expect(mine.coverageWarnings).toEqual([]);
+    const list = await ok<{ sittings: SittingSummary[] }>(t, candidate, 'GET', '/api/sittings');
+    expect(list.sittings.find((s) => s.id === sitting.id)!.result).toBeUndefined();
+    const staff = await ok<{ sittings: SittingSummary[] }>(t, assessor, 'GET', '/api/sittings');
+    expect(staff.sittings.find((s) => s.id === sitting.id)!.result).toMatchObject({ status: 'no-grade' });
+  });
+});
+
+describe('the sitting clock', () => {
+  it('runs on the server from stored instants: a re-read and a rebuilt app on the same file give the same time', async () => {
+    const s = await createSitting(t, assessor);
+    const started = await ok<SittingDetail>(t, assessor, 'POST', `/api/sittings/${s.id}/start`);
+    expect(started.status).toBe('in-progress');
+    expect(started.clock).toMatchObject({ state: 'running', elapsedMs: 0, remainingMs: 60 * MIN, deadline: t.clock.now() + 60 * MIN });
+    t.clock.advance(10 * MIN);
+    const first = await ok<SittingDetail>(t, candidate, 'GET', `/api/sittings/${s.id}`);
+    const again = await ok<SittingDetail>(t, candidate, 'GET', `/api/sittings/${s.id}`);
+    expect(first.clock.elapsedMs).toBe(10 * MIN);
+    expect(again.clock).toEqual(first.clock);
+    // Starting again never resets it.
+    expect((await call(t, assessor, 'POST', `/api/sittings/${s.id}/start`)).statusCode).toBe(409);
+
+    // A second app on the same database file (a restart) reads the same clock.
+    const db = openDatabase(path.join(t.dir, 'test.sqlite'));
+    const app2 = await buildApp({ repos: createRepositories(db), clock: t.clock, sessionIdleMs: 3_600_000, sessionMaxMs: 43_200_000, loginRateLimitPerMinute: 1000, bodyLimitBytes: 65536, secureCookies: false, printoutsDir: path.join(t.dir, 'printouts') });
+    try {
+      await app2.ready();
+      const res = await app2.inject({ method: 'GET', url: `/api/sittings/${s.id}`, headers: { cookie: assessor.cookie } });
+      expect(res.statusCode, res.body).toBe(200);
+      expect((res.json() as SittingDetail).clock).toEqual(first.clock);
+    } finally {
+      await app2.close();
+      db.close();
+    }
+  });
+
+  it('adds extra time as a percentage or as minutes, and keeps counting past time up', async () => {
+    const pct = await createSitting(t, assessor, { extraTime: { kind: 'percent', percent: 25 } });
+    expect(pct.clock.allowedMs).toBe(75 * MIN);
+    expect(pct.extraTime).toEqual({ kind: 'percent', percent: 25 });
+    const mins = await createSitting(t, assessor, { baseMinutes: 45, extraTime: { kind: 'minutes', minutes: 10 } });
+    expect(mins.clock.allowedMs).toBe(55 * MIN);
+    await ok(t, assessor, 'POST', `/api/sittings/${mins.id}/start`);
+    t.clock.advance(56 * MIN);
+    const late = await ok<SittingDetail>(t, assessor, 'GET', `/api/sittings/${mins.id}`);
+    expect(late.clock).toMatchObject({ state: 'time-up', remainingMs: 0, overrunMs: MIN });
+    const ended = await ok<SittingDetail>(t, assessor, 'POST', `/api/sittings/${mins.id}/end`);
+    expect(ended.status).toBe('ended');
+    expect(ended.clock.state).toBe('ended');
+    t.clock.advance(5 * MIN);
+    expect((await ok<SittingDetail>(t, assessor, 'GET', `/api/sittings/${mins.id}`)).clock.elapsedMs).toBe(56 * MIN);
+  });
+
+  it('refuses a rest break unless it was arranged; an arranged break pauses the clock', async () => {
+    const plain = await createSitting(t, assessor);
+    await ok(t, assessor, 'POST', `/api/sittings/${plain.id}/start`);
+    const refused = await call(t, assessor, 'POST', `/api/sittings/${plain.id}/rest-break`, { action: 'start' });
+    expect(refused.statusCode).toBe(409);
+    expect(refused.json().message).toMatch(/rest-break access arrangement/);
+    expect(t.repos.sittings.restBreaks(plain.id)).toEqual([]);
+    const bad = await call(t, assessor, 'POST', `/api/sittings/${plain.id}/rest-break`, { action: 'nap' });
+    expect(bad.statusCode).toBe(400);
+    expect((bad.json() as ValidationErrorBody).fields).toHaveProperty('action');
+
+    const arranged = await createSitting(t, assessor, { restBreaks: true });
+    await ok(t, assessor, 'POST', `/api/sittings/${arranged.id}/start`);
+    t.clock.advance(5 * MIN);
+    const paused = await ok<SittingDetail>(t, assessor, 'POST', `/api/sittings/${arranged.id}/rest-break`, { action: 'start' });
+    expect(paused.clock.state).toBe('paused');
+    expect((await call(t, assessor, 'POST', `/api/sittings/${arranged.id}/rest-break`, { action: 'start' })).statusCode).toBe(409);
+    // No attempt begins while the candidate is on a break.
+    expect((await call(t, assessor, 'POST', `/api/sittings/${arranged.id}/assignments/1/attempts`)).statusCode).toBe(409);
+    t.clock.advance(7 * MIN);
+    const resumed = await ok<SittingDetail>(t, assessor, 'POST', `/api/sittings/${arranged.id}/rest-break`, { action: 'end' });
+    expect(resumed.clock).toMatchObject({ state: 'running', elapsedMs: 5 * MIN });
+    t.clock.advance(MIN);
+    expect((await ok<SittingDetail>(t, assessor, 'GET', `/api/sittings/${arranged.id}`)).clock).toMatchObject({ elapsedMs: 6 * MIN, deadline: expect.any(Number) });
+    expect((await call(t, assessor, 'POST', `/api/sittings/${arranged.id}/rest-break`, { action: 'end' })).statusCode).toBe(409);
+  });
+});
+
+describe('attempts of a sitting', () => {
+  let s: SittingDetail;
+  beforeAll(async () => {
+    // The clock tests moved time on past the session idle limit: log in afresh.
+    assessor = await t.loginAs('assessor');
+    candidate = await t.loginAs('candidate');
+    foreignCandidate = await t.login('candidate2');
+    s = await createSitting(t, assessor, {}, ['s1', 's4', 's5', 's3']);
+  });
+
+  it('waits for the clock, then opens one attempt at a time with its own CRM copy', async () => {
+    const early = await call(t, assessor, 'POST', `/api/sittings/${s.id}/assignments/1/attempts`);
+    expect(early.statusCode).toBe(409);
+    expect(early.json().error).toBe('sitting_not_running');
+    await ok(t, assessor, 'POST', `/api/sittings/${s.id}/start`);
+    const one = await startAttempt(t, assessor, s.id, 1);
+    const first = one.assignments[0]!.attempts[0]!;
+    expect(one.currentAttemptId).toBe(first.attemptId);
+    expect(first).toMatchObject({ number: 1, variant: 'a', status: 'open', mark: null, markingStatus: 'in-progress' });
+    const attempt = t.repos.attempts.findById(first.attemptId)!;
+    expect(attempt).toMatchObject({ sittingId: s.id, position: 1, scenarioKey: 's1', variant: 'a', scenarioVersion: 1, candidateUserId: t.users.candidate, assessorUserId: t.users.assessor });
+    expect(t.repos.crm.listCustomers(attempt.id).length).toBeGreaterThan(0);
+    // The candidate's desktop finds it as the current attempt.
+    expect((await ok<{ attempt: { id: string } }>(t, candidate, 'GET', '/api/attempts/current')).attempt.id).toBe(attempt.id);
+
+    // Nothing else is closed silently: a second attempt waits until the first is closed.
+    const busy = await call(t, assessor, 'POST', `/api/sittings/${s.id}/assignments/2/attempts`);
+    expect(busy.statusCode).toBe(409);
+    expect(busy.json()).toMatchObject({ error: 'attempt_open', message: expect.stringContaining(attempt.id) });
+    // A re-take before any mark is refused by the rules.
+    await ok(t, assessor, 'POST', `/api/attempts/${attempt.id}/close`);
+    const retake = await call(t, assessor, 'POST', `/api/sittings/${s.id}/assignments/1/attempts`);
+    expect(retake.statusCode).toBe(409);
+    expect(retake.json().message).toMatch(/not marked yet/);
+    const two = await startAttempt(t, assessor, s.id, 2);
+    expect(two.assignments[1]!.attempts).toHaveLength(1);
+    expect(two.assignments[0]!.attempts[0]).toMatchObject({ status: 'closed', markingStatus: 'awaiting-marks' });
+    expect((await call(t, assessor, 'POST', `/api/sittings/${s.id}/assignments/5/attempts`)).statusCode).toBe(400);
+  });
+
+  it('gives the candidate the task card only, and staff the caller brief with dates worked out', async () => {
+    const detail = await ok<SittingDetail>(t, assessor, 'GET', `/api/sittings/${s.id}`);
+    const inbound = detail.assignments[0]!.attempts[0]!.attemptId;
+    const mine = await ok<AttemptBrief>(t, candidate, 'GET', `/api/attempts/${inbound}/brief`);
+    expect(mine.candidateBrief.tasks.length).toBeGreaterThan(0);
+    expect(mine).not.toHaveProperty('callerBrief');
+    expect(mine).not.toHaveProperty('presentNumber');
+    expect(JSON.stringify(mine)).not.toMatch(/persona|openingLine|answerKey|rubric/);
+    const staff = await ok<AttemptBrief>(t, assessor, 'GET', `/api/attempts/${inbound}/brief`);
+    expect(staff.callerBrief!.persona.name).toMatch(/Hughes/);
+    expect(staff.callerBrief!.cues.length).toBeGreaterThan(0);
+    expect(staff.presentNumber).toBe('0113 496 0412');
+    expect(staff.dialNumber).toBeNull();
+    expect((await call(t, foreignCandidate, 'GET', `/api/attempts/${inbound}/brief`)).statusCode).toBe(404);
+
+    // Outbound (S5): the candidate dials the assessor's extension; the contract ends 42 days after the sitting day.
+    await ok(t, assessor, 'POST', `/api/attempts/${detail.currentAttemptId}/close`);
+    const three = await startAttempt(t, assessor, s.id, 3);
+    const outbound = three.currentAttemptId!;
+    const extension = t.repos.users.findById(t.users.assessor)!.extension;
+    expect((await ok<AttemptBrief>(t, candidate, 'GET', `/api/attempts/${outbound}/brief`)).dialNumber).toBe(extension);
+    const brief = await ok<AttemptBrief>(t, assessor, 'GET', `/api/attempts/${outbound}/brief`);
+    expect(brief.direction).toBe('outbound');
+    expect(brief.presentNumber).toBeNull();
+    const day = new Date(t.repos.sittings.findById(s.id)!.startedAt!);
+    const expected = new Date(Date.UTC(day.getUTCFullYear(), day.getUTCMonth(), day.getUTCDate() + 42)).toISOString().slice(0, 10);
+    const fact = brief.callerBrief!.facts.find((f) => f.key === 'contractEnd')!;
+    expect(fact.date).toBe(expected);
+    expect(fact.value).toMatch(/^[A-Z][a-z]+day \d{1,2} [A-Z][a-z]+ \d{4}$/);
+  });
+
+  it('ends the sitting, closing the open attempt with an audit row, and the chain is intact', async () => {
+    const ended = await ok<SittingDetail>(t, assessor, 'POST', `/api/sittings/${s.id}/end`);
+    expect(ended.currentAttemptId).toBeNull();
+    expect(ended.assignments[2]!.attempts[0]!.status).toBe('closed');
+    expect((await call(t, assessor, 'POST', `/api/sittings/${s.id}/end`)).statusCode).toBe(409);
+    // No new assignment once it has ended.
+    expect((await call(t, assessor, 'POST', `/api/sittings/${s.id}/assignments/4/attempts`)).statusCode).toBe(409);
+    const actions = t.repos.auditLog.forSubject('sitting', s.id).map((e) => e.action);
+    expect(actions).toEqual(['sitting-created', 'sitting-started', 'sitting-ended']);
+    const closed = t.repos.auditLog.forSubject('attempt', ended.assignments[2]!.attempts[0]!.attemptId);
+    expect(closed.map((e) => e.action)).toEqual(['attempt-started', 'attempt-closed']);
+    expect(closed[1]).toMatchObject({ actorUserId: t.users.assessor, actorRole: 'assessor', centreId: t.centreId, reason: 'The sitting ended.', before: { status: 'open' } });
+    expect(t.repos.auditLog.verify()).toMatchObject({ ok: true });
+  });
+});

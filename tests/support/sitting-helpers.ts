@@ -1,0 +1,45 @@
+// Small helpers for the sitting and marking API tests: JSON requests as a logged-in user, a
+// started sitting, and marking an attempt to a chosen total through the real API.
+import { expect } from 'vitest';
+import type { LightMyRequestResponse } from 'fastify';
+import type { MarkingView, SittingDetail } from '../../server/protocol/assessment.js';
+import type { Login, TestApp } from './test-app.js';
+
+export type Method = 'GET' | 'POST' | 'PUT';
+
+export async function call(t: TestApp, who: Login | undefined, method: Method, url: string, payload?: unknown): Promise<LightMyRequestResponse> {
+  return t.app.inject({
+    method,
+    url,
+    headers: who ? { cookie: who.cookie, 'x-csrf-token': who.csrf } : {},
+    ...(payload === undefined ? {} : { payload: payload as object }),
+  });
+}
+
+/** The request must answer `status`; returns the JSON body. */
+export async function ok<T = unknown>(t: TestApp, who: Login, method: Method, url: string, payload?: unknown, status = 200): Promise<T> {
+  const res = await call(t, who, method, url, payload);
+  expect(res.statusCode, `${method} ${url}: ${res.body}`).toBe(status);
+  return res.json() as T;
+}
+
+export async function createSitting(t: TestApp, who: Login, extra: Record<string, unknown> = {}, keys = ['s1', 's4', 's5', 's3']): Promise<SittingDetail> {
+  return ok<SittingDetail>(t, who, 'POST', '/api/sittings', { candidateUserId: t.users.candidate, scenarioKeys: keys, ...extra }, 201);
+}
+
+export async function startAttempt(t: TestApp, who: Login, sittingId: string, n: number): Promise<SittingDetail> {
+  return ok<SittingDetail>(t, who, 'POST', `/api/sittings/${sittingId}/assignments/${n}/attempts`);
+}
+
+/** Marks every criterion so that they add up to `total`, with reasons where a suggestion is overridden, and finishes marking. */
+export async function markAttempt(t: TestApp, who: Login, attemptId: string, total: number, opts: { final?: boolean; reason?: string } = {}): Promise<MarkingView> {
+  const view = await ok<MarkingView>(t, who, 'GET', `/api/attempts/${attemptId}/marking`);
+  let left = total;
+  const marks = view.criteria.map((c) => {
+    const mark = Math.min(c.maxMarks, left);
+    left -= mark;
+    return { criterionId: c.criterionId, mark, comment: `Comment on ${c.criterionId}`, overrideReason: 'Heard on the recording.' };
+  });
+  expect(left).toBe(0);
+  return ok<MarkingView>(t, who, 'PUT', `/api/attempts/${attemptId}/marks`, { marks, final: opts.final ?? true, ...(opts.reason ? { reason: opts.reason } : {}) });
+}
