@@ -54,6 +54,7 @@ export function registerTelephonyRoutes(app: FastifyInstance, opts: TelephonyRou
       : null;
     return {
       id: c.id,
+      recordingProblem: recordingProblemOf(c, user),
       caller: { extension: c.callerExtension, displayName: caller?.displayName ?? c.callerExtension },
       callee: { extension: c.calleeExtension, displayName: callee?.displayName ?? c.calleeExtension },
       candidateUserId: c.candidateUserId,
@@ -66,6 +67,16 @@ export function registerTelephonyRoutes(app: FastifyInstance, opts: TelephonyRou
       sipStatus: c.sipStatus,
       recording,
     };
+  };
+
+  // The last recording failure of a call, said so that an assessor can act on it during the call.
+  const recordingProblemOf = (c: CallRecord, user: SessionUser): string | null => {
+    if (user.role === 'candidate' || (c.recordingStatus !== 'failed' && c.recordingStatus !== 'partial')) return null;
+    const failure = repos.calls.events(c.id).filter((e) => e.type === 'recording-failed').pop();
+    const message = typeof failure?.detail?.message === 'string' ? failure.detail.message : null;
+    if (c.recordingStatus === 'partial') return message ?? 'The recording is incomplete: the server stopped during the call.';
+    const why = message && /ENOSPC/.test(message) ? 'the recordings disk is full' : (message ?? 'unknown reason');
+    return `Recording failed (${why}). The call goes on, but from that moment it is not recorded.`;
   };
 
   const loadCall = (request: FastifyRequest<{ Params: { id: string } }>): { call: CallRecord; user: SessionUser } => {

@@ -41,6 +41,8 @@ export interface CallSummary {
   endReason: string | null;
   sipStatus: number | null;
   recording: { status: string | null; durationMs: number | null; sha256: string | null; bytes: number | null; url: string } | null;
+  /** Staff only: why the recording failed or is incomplete (e.g. the disk is full), in words; null when fine. */
+  recordingProblem: string | null;
 }
 
 /** SIP status codes a softphone shows, in words. */

@@ -57,6 +57,11 @@ export function CallList({ refreshMs = 10_000 }: { refreshMs?: number }) {
               {c.endReason ? ` · ${c.endReason}` : ''}
             </td>
             <td>
+              {c.recordingProblem && (
+                <p role="alert" className="error" data-testid="recording-problem">
+                  {c.recordingProblem}
+                </p>
+              )}
               {c.recording ? (
                 <div className="recording">
                   <span data-testid="recording-duration">{duration(c.recording.durationMs)}</span>
