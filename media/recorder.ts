@@ -60,6 +60,8 @@ export interface LegManifest {
 }
 
 const TICK_MS = 20;
+/** Mixing is tried this often before the legs are left for the next start (e.g. ffmpeg killed). */
+const MIX_ATTEMPTS = 3;
 
 interface Leg {
   producer: ms.Producer;
@@ -87,6 +89,8 @@ export class CallRecorder {
   private failure: Error | undefined;
   private tornDown = false;
   private readonly legsDir: string;
+  /** Why each failed try to mix the legs failed (the call is flagged when any did). */
+  readonly mixFailures: string[] = [];
   /** Wall-clock ms at which the recording's t=0 lies. */
   readonly startedAt = Date.now();
 
@@ -194,7 +198,16 @@ export class CallRecorder {
       const durationMs = Math.round(this.elapsedMs);
       this.teardown();
       this.writeManifest();
-      return finishLegFiles(this.opts.file, { durationMs });
+      // The mix is one short ffmpeg run: if it dies (killed, out of memory), the legs are intact
+      // and it is simply run again; after MIX_ATTEMPTS the legs stay for the next start.
+      for (let attempt = 1; ; attempt++) {
+        try {
+          return await finishLegFiles(this.opts.file, { durationMs });
+        } catch (err) {
+          this.mixFailures.push((err as Error).message);
+          if (attempt >= MIX_ATTEMPTS) throw err;
+        }
+      }
     })();
     return this.stopping;
   }

@@ -268,6 +268,38 @@ describe('CallRecorder', () => {
     expect(fs.existsSync(legsDirOf(file))).toBe(true); // kept, to be mixed once there is room
   }, 30_000);
 
+  it('mixes again when the end-of-call ffmpeg is killed, and says it happened', async () => {
+    const router = await newRouter();
+    const left = await tone(router, 440);
+    const right = await tone(router, 880);
+    const { rec, file } = await record({ name: 'mix-killed', router, left: left.producer, right: right.producer });
+    await sleep(3000);
+    // Kill the first mixing ffmpeg as soon as it appears (a child of this process writing <file>.mixing.ogg).
+    let killed = 0;
+    const hunter = setInterval(() => {
+      if (killed) return;
+      for (const pid of fs.readdirSync('/proc').filter((e) => /^\d+$/.test(e))) {
+        try {
+          const cmd = fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8');
+          if (cmd.startsWith('ffmpeg') && cmd.includes('mix-killed.ogg.mixing.ogg')) {
+            process.kill(Number(pid), 'SIGKILL');
+            killed = Number(pid);
+          }
+        } catch {
+          /* gone */
+        }
+      }
+    }, 5);
+    const result = await rec.stop().finally(() => clearInterval(hunter));
+    expect(killed).toBeGreaterThan(0);
+    expect(rec.mixFailures).toHaveLength(1);
+    expect(rec.mixFailures[0]).toMatch(/SIGKILL/);
+    const audio = await decodeAudio(file);
+    expect(Math.abs(seconds(audio) - result.durationMs / 1000)).toBeLessThan(0.05);
+    expect(seconds(audio)).toBeGreaterThan(2.7);
+    expect(tonePower(audio.channels[0]!, 48000, 440, 4800)).toBeGreaterThan(0.01);
+  });
+
   it('returns the sha256, size and ffprobe duration of a finished Ogg/Opus stereo file', async () => {
     const router = await newRouter();
     const left = await tone(router, 440);
