@@ -18,6 +18,7 @@ import { Inbox } from './Inbox.js';
 import { Knowledge } from './Knowledge.js';
 import { useTimeline } from './useTimeline.js';
 import { WrapUp } from './WrapUp.js';
+import { usePersistedState } from './persisted-state.js';
 
 /** `attemptId`: the attempt to work on (a sitting's current attempt); else the candidate's open attempt. */
 export function AgentDesktop({ attemptId }: { attemptId?: string } = {}) {
@@ -47,11 +48,13 @@ function Workspace({ attempt }: { attempt: Attempt }) {
   const { state: phoneState } = usePhone();
   const timeline = useTimeline(attempt.id);
   const { record } = timeline;
-  const [agentState, setAgentState] = useState<{ name: AgentStateName; since: number }>({ name: 'not-ready', since: Date.now() });
-  const [customerId, setCustomerId] = useState<number>();
+  // Kept across a reload of the page (per attempt, for this tab).
+  const keep = (what: string) => `callmark.desktop.${attempt.id}.${what}`;
+  const [agentState, setAgentState] = usePersistedState<{ name: AgentStateName; since: number }>(keep('agent-state'), { name: 'not-ready', since: Date.now() });
+  const [customerId, setCustomerId] = usePersistedState<number | undefined>(keep('customer'), undefined);
   const [popResults, setPopResults] = useState<Customer[]>();
   const [customer, setCustomer] = useState<CustomerDetail>();
-  const [tool, setTool] = useState('inbox');
+  const [tool, setTool] = usePersistedState(keep('tool'), 'inbox');
   const [reply, setReply] = useState<ReplyDraft & { messageId: number }>();
   const [sentCount, setSentCount] = useState(0);
   const [lastSent, setLastSent] = useState<string>();
@@ -93,9 +96,10 @@ function Workspace({ attempt }: { attempt: Attempt }) {
     );
   }, [call, attempt.id, record]);
 
-  // Agent state follows the phone: On call while connected, Wrap-up after.
+  // Agent state follows the phone: On call while connected, Wrap-up after. A page reloaded during
+  // a call starts with the restored "On call" but no call (the reload ended it): that is wrap-up.
   const connected = call?.phase === 'connected';
-  const wasConnected = useRef(false);
+  const wasConnected = useRef(agentState.name === 'on-call');
   useEffect(() => {
     if (connected) changeState('on-call');
     else if (wasConnected.current) changeState('wrap-up');

@@ -1,0 +1,102 @@
+// Fault: the candidate's browser reloads in the middle of a call. The call ends (its WebSocket is
+// gone), but nothing the candidate did is lost: an action queued while the timeline socket was cut
+// is sent once after the reload, the open customer record and the agent state come back, and the
+// softphone registers again.
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import type { Browser, BrowserContext, Page, WebSocketRoute } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { writeToneWav } from '../support/audio.js';
+import { launchBrowser } from '../support/browser.js';
+import { startServer, type ServerProcess } from '../support/server-process.js';
+
+const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'callmark-reload-'));
+let server: ServerProcess;
+let candidateBrowser: Browser;
+let assessorBrowser: Browser;
+
+beforeAll(async () => {
+  writeToneWav(path.join(tmp, 'c.wav'), 440, 10);
+  writeToneWav(path.join(tmp, 'a.wav'), 880, 10);
+  server = await startServer({ args: ['--demo'], env: { CALLMARK_MEDIA_WORKERS: '1', CALLMARK_PUBLIC_IP: '127.0.0.1', CALLMARK_MEDIA_LISTEN_IP: '127.0.0.1' } });
+  candidateBrowser = await launchBrowser({ fakeAudioFile: path.join(tmp, 'c.wav') });
+  assessorBrowser = await launchBrowser({ fakeAudioFile: path.join(tmp, 'a.wav') });
+});
+afterAll(async () => {
+  await candidateBrowser?.close();
+  await assessorBrowser?.close();
+  await server?.stop();
+  if (server) fs.rmSync(server.dataDir, { recursive: true, force: true });
+  fs.rmSync(tmp, { recursive: true, force: true });
+});
+
+async function login(browser: Browser, username: string, prepare?: (context: BrowserContext) => Promise<void>): Promise<Page> {
+  const context = await browser.newContext({ viewport: { width: 1400, height: 1000 } });
+  await prepare?.(context);
+  const page = await context.newPage();
+  await page.goto(server.url);
+  await page.getByLabel('Username').fill(username);
+  await page.getByLabel('Password').fill('demo-password');
+  await page.getByRole('button', { name: 'Log in' }).click();
+  await page.getByTestId('registration').filter({ hasText: 'Registered' }).waitFor({ timeout: 15_000 });
+  return page;
+}
+
+describe('candidate browser reloaded mid-call', () => {
+  it('recovers the desktop and the queued action, and the softphone registers again', { timeout: 90_000 }, async () => {
+    const assessor = await login(assessorBrowser, 'demo-assessor');
+    await assessor.getByRole('button', { name: 'Start practice attempt' }).click();
+    await assessor.getByTestId('attempt-id').waitFor();
+    // The candidate's timeline WebSockets pass through the test, which can cut them at will.
+    let cut = false;
+    const open: WebSocketRoute[] = [];
+    const candidate = await login(candidateBrowser, 'demo-candidate', async (context) => {
+      await context.routeWebSocket(/\/socket\.io\//, (ws) => {
+        if (cut) return void ws.close();
+        ws.connectToServer();
+        open.push(ws);
+      });
+      await context.route(/\/socket\.io\//, (route) => (cut ? route.abort() : route.continue()));
+    });
+    await candidate.getByTestId('connection').filter({ hasText: 'Online' }).waitFor();
+    await candidate.getByRole('button', { name: 'Ready', exact: true }).click();
+    const ext = /extension (\d+)/.exec((await candidate.getByTestId('registration').textContent()) ?? '')![1]!;
+
+    await assessor.getByLabel('Present as caller number (the customer you play)').fill('0113 496 0412');
+    await assessor.getByLabel('Number to call').fill(ext);
+    await assessor.getByRole('button', { name: 'Call', exact: true }).click();
+    await candidate.getByTestId('incoming').filter({ hasText: '0113 496 0412' }).waitFor();
+    await candidate.getByRole('button', { name: 'Answer' }).click();
+    await candidate.getByTestId('call-phase').filter({ hasText: 'Connected' }).waitFor();
+    const record = candidate.getByTestId('customer-record');
+    await record.getByRole('heading', { name: /Margaret Hughes/ }).waitFor();
+
+    // The timeline socket is cut (socket.io cannot reconnect); a note is added: saved, its action queued.
+    cut = true;
+    for (const ws of open.splice(0)) await ws.close();
+    await candidate.getByTestId('connection').filter({ hasText: 'Offline' }).waitFor({ timeout: 15_000 });
+    await record.getByRole('tab', { name: /^Notes/ }).click();
+    await record.getByLabel('New note').fill('Caller asked about moving date.');
+    await record.getByRole('button', { name: 'Add note' }).click();
+    await candidate.getByTestId('connection').filter({ hasText: /1 action.? queued/ }).waitFor();
+
+    // Reload, still cut off: the call ends; the desktop comes back as it was.
+    await candidate.reload();
+    await candidate.getByTestId('registration').filter({ hasText: 'Registered' }).waitFor({ timeout: 15_000 });
+    await assessor.getByTestId('call-phase').filter({ hasText: 'Connected' }).waitFor({ state: 'hidden', timeout: 15_000 });
+    await candidate.getByTestId('customer-record').getByRole('heading', { name: /Margaret Hughes/ }).waitFor();
+    await candidate.getByTestId('agent-state').filter({ hasText: 'Wrap-up' }).waitFor();
+    // Still queued after the reload (the note, and the agent state going to wrap-up with the call).
+    await candidate.getByTestId('connection').filter({ hasText: /Offline: \d+ actions? queued/ }).waitFor();
+
+    // The timeline comes back: the queued action is stored exactly once.
+    cut = false;
+    await candidate.getByTestId('connection').filter({ hasText: 'Online' }).waitFor({ timeout: 20_000 });
+    const attemptId = await candidate.evaluate(async () => (await (await fetch('/api/attempts/current')).json()).attempt.id as string);
+    const events = await assessor.evaluate(async (id) => (await (await fetch(`/api/attempts/${id}/timeline`)).json()).events as Array<{ type: string; seq: number; payload?: { to?: string } }>, attemptId);
+    expect(events.filter((e) => e.type === 'note-added')).toHaveLength(1);
+    expect(events.some((e) => e.type === 'agent-state' && (e as { payload?: { to?: string } }).payload?.to === 'wrap-up')).toBe(true);
+    expect(events.map((e) => e.seq)).toEqual(events.map((_, i) => i + 1));
+  });
+});
