@@ -34,7 +34,7 @@ const env = { CALLMARK_MEDIA_WORKERS: '1', CALLMARK_PUBLIC_IP: '127.0.0.1', CALL
 const login = (browser: Browser, url: string, username: string): Promise<Page> => loginWithPhone(browser, url, username);
 
 describe('server killed mid-call', () => {
-  it('marks the call interrupted at the next start and keeps a playable partial recording', async () => {
+  it('marks the call interrupted at the next start, keeps a playable partial recording and every desktop event', async () => {
     writeToneWav(path.join(tmp, 'c.wav'), 440, 10);
     writeToneWav(path.join(tmp, 'a.wav'), 880, 10);
     const first = await startServer({ args: ['--demo'], env });
@@ -42,15 +42,28 @@ describe('server killed mid-call', () => {
     const cb = await launchBrowser({ fakeAudioFile: path.join(tmp, 'c.wav') });
     const ab = await launchBrowser({ fakeAudioFile: path.join(tmp, 'a.wav') });
     browsers.push(cb, ab);
-    const candidate = await login(cb, first.url, 'demo-candidate');
     const assessor = await login(ab, first.url, 'demo-assessor');
+    await assessor.getByRole('button', { name: 'Start practice attempt' }).click();
+    await assessor.getByTestId('attempt-id').waitFor();
+    const candidate = await login(cb, first.url, 'demo-candidate');
+    await candidate.getByTestId('connection').filter({ hasText: 'Online' }).waitFor();
+    await candidate.getByRole('button', { name: 'Ready', exact: true }).click();
     const ext = /extension (\d+)/.exec((await candidate.getByTestId('registration').textContent()) ?? '')![1]!;
     await assessor.getByLabel('Number to call').fill(ext);
     await assessor.getByRole('button', { name: 'Call', exact: true }).click();
     await candidate.getByRole('button', { name: 'Answer' }).click();
     await assessor.getByTestId('call-phase').filter({ hasText: 'Connected' }).waitFor();
     const answeredAt = Date.now();
+    await candidate.getByTestId('agent-state').filter({ hasText: 'On call' }).waitFor();
     await sleep(6000);
+    // The desktop events stored before the crash (every action acknowledged: nothing queued).
+    await candidate.getByTestId('connection').filter({ hasText: /^Online$/ }).waitFor();
+    const attemptId = await candidate.evaluate(async () => (await (await fetch('/api/attempts/current')).json()).attempt.id as string);
+    type Events = { events: Array<{ seq: number; clientId: string; type: string; at: number }> };
+    const timeline = async (url: string, cookie?: string) =>
+      ((await (await fetch(new URL(`/api/attempts/${attemptId}/timeline`, url), cookie ? { headers: { cookie } } : {})).json()) as Events).events.map((e) => [e.seq, e.clientId, e.type, e.at]);
+    const before = await assessor.evaluate(async (id) => ((await (await fetch(`/api/attempts/${id}/timeline`)).json()) as Events).events.map((e) => [e.seq, e.clientId, e.type, e.at]), attemptId);
+    expect(before.map((e) => e[2])).toEqual(expect.arrayContaining(['agent-state']));
     const elapsed = (Date.now() - answeredAt) / 1000;
     expect(await first.stop('SIGKILL')).toBeNull();
 
@@ -63,6 +76,8 @@ describe('server killed mid-call', () => {
       body: JSON.stringify({ username: 'demo-assessor', password: 'demo-password' }),
     });
     const cookie = login2.headers.get('set-cookie')!.split(';')[0]!;
+    // Desktop events intact: the same entries, in the same order, after the crash.
+    expect(await timeline(second.url, cookie)).toEqual(before);
     type Calls = { calls: Array<{ id: string; state: string; endReason: string; recording: { url: string; status: string; durationMs: number; sha256: string | null } | null }> };
     let call: Calls['calls'][number] | undefined;
     // Marked interrupted at once; hashed once the orphaned recorder has finished the file.
