@@ -1,6 +1,6 @@
 // Builds the Fastify application from its parts. main.ts gives it the real database, clock and
 // media plane; tests give it the same with a temporary database (and use app.inject()).
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import fastifyCookie from '@fastify/cookie';
@@ -8,7 +8,7 @@ import fastifyHelmet from '@fastify/helmet';
 import fastifyRateLimit from '@fastify/rate-limit';
 import fastifyStatic from '@fastify/static';
 import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
-import { registerAccessControl } from './auth/access.js';
+import { registerAccessControl, SESSION_COOKIE } from './auth/access.js';
 import { SessionService } from './auth/sessions.js';
 import type { Clock } from './clock.js';
 import type { Repositories } from './db/repositories/index.js';
@@ -65,6 +65,8 @@ export interface AppOptions {
   sessionIdleMs: number;
   sessionMaxMs: number;
   loginRateLimitPerMinute: number;
+  /** Requests per minute to /api per login session (or address before login); undefined: no limit. */
+  apiRateLimitPerMinute?: number;
   bodyLimitBytes: number;
   secureCookies: boolean;
   media?: MediaHealthSource;
@@ -122,7 +124,19 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
     crossOriginEmbedderPolicy: false,
     hsts: opts.https ? { maxAge: 15552000 } : false,
   });
-  await app.register(fastifyRateLimit, { global: false });
+  // Every /api request counts against its login session (or, before login, its address): a limit
+  // per minute when configured. Routes with their own limit (login, print-outs) keep theirs.
+  const apiLimit = opts.apiRateLimitPerMinute;
+  await app.register(fastifyRateLimit, {
+    global: apiLimit !== undefined,
+    max: apiLimit ?? 1,
+    timeWindow: '1 minute',
+    allowList: (request) => !request.url.startsWith('/api/'),
+    keyGenerator: (request) => {
+      const token = request.cookies?.[SESSION_COOKIE];
+      return token ? `session:${createHash('sha256').update(token).digest('hex').slice(0, 32)}` : `ip:${request.ip}`;
+    },
+  });
   registerAccessControl(app, sessions);
 
   registerHealthRoutes(app, { repos: opts.repos, media: opts.media });

@@ -30,6 +30,7 @@ const envSchema = z
     CALLMARK_SESSION_IDLE_MINUTES: z.coerce.number().int().min(1).default(120),
     CALLMARK_SESSION_MAX_HOURS: z.coerce.number().int().min(1).default(12),
     CALLMARK_LOGIN_RATE_LIMIT: z.coerce.number().int().min(1).default(10),
+    CALLMARK_API_RATE_LIMIT: z.coerce.number().int().min(1).default(1200),
     CALLMARK_BODY_LIMIT_BYTES: z.coerce.number().int().min(1024).default(1024 * 1024),
     CALLMARK_SIP_DOMAIN: z.string().regex(/^[A-Za-z0-9.-]+$/, 'a host name').default('callmark.local'),
     CALLMARK_SIP_NO_ANSWER_SECONDS: z.coerce.number().int().min(5).max(600).default(30),
@@ -81,6 +82,8 @@ export interface Config {
   sessionIdleMs: number;
   sessionMaxMs: number;
   loginRateLimitPerMinute: number;
+  /** /api requests per minute per login session (or address). */
+  apiRateLimitPerMinute: number;
   bodyLimitBytes: number;
   sipDomain: string;
   noAnswerTimeoutMs: number;
@@ -141,6 +144,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, argv: string[] 
     sessionIdleMs: e.CALLMARK_SESSION_IDLE_MINUTES * 60_000,
     sessionMaxMs: e.CALLMARK_SESSION_MAX_HOURS * 3_600_000,
     loginRateLimitPerMinute: e.CALLMARK_LOGIN_RATE_LIMIT,
+    apiRateLimitPerMinute: e.CALLMARK_API_RATE_LIMIT,
     bodyLimitBytes: e.CALLMARK_BODY_LIMIT_BYTES,
     sipDomain: e.CALLMARK_SIP_DOMAIN,
     noAnswerTimeoutMs: e.CALLMARK_SIP_NO_ANSWER_SECONDS * 1000,

@@ -71,6 +71,7 @@ async function main(): Promise<void> {
     sessionIdleMs: config.sessionIdleMs,
     sessionMaxMs: config.sessionMaxMs,
     loginRateLimitPerMinute: config.loginRateLimitPerMinute,
+    apiRateLimitPerMinute: config.apiRateLimitPerMinute,
     bodyLimitBytes: config.bodyLimitBytes,
     secureCookies: Boolean(tls),
     media,
