@@ -22,6 +22,7 @@ export const DESKTOP_EVENT_TYPES = [
   'hold',
   'resume',
   'transfer',
+  'conference',
   'message-sent',
   'printout',
   'wrap-up',
@@ -39,7 +40,8 @@ export const MAX_EVENT_PAYLOAD_BYTES = 16 * 1024;
  *   record-opened { recordType?, recordId?, label? }   identity-check { passed, method? }
  *   field-changed { record?, field, old, new }   *-created { id?, label?, summary? }
  *   message-sent { channel, to }   printout { label? }   wrap-up { outcome, notes? }
- *   agent-state { state }
+ *   agent-state { state }   transfer { target, kind: 'blind', outcome: 'transferred' | 'failed', status? }
+ *   conference { target, kind: 'conference', outcome: 'joined' | 'failed', parties?, status? }
  */
 export type DesktopEventPayload = Record<string, unknown>;
 
@@ -86,9 +88,15 @@ export interface WatchRequest {
 
 export type WatchAck = { ok: true; events: TimelineEvent[] } | RealtimeError;
 
+/** GET /api/attempts/:id/timeline?afterSeq=&limit= (default limit 1000, at most 5000). */
 export interface TimelineResponse {
   events: TimelineEvent[];
+  /** Present when there are more events: ask again with afterSeq = this. */
+  nextAfterSeq?: number;
 }
+
+export const TIMELINE_PAGE_DEFAULT = 1000;
+export const TIMELINE_PAGE_MAX = 5000;
 
 /** Ack errors after which re-sending the same action can never succeed. */
 export const PERMANENT_EVENT_ERRORS: readonly string[] = ['validation', 'not_found', 'attempt_closed'];

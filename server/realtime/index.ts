@@ -11,7 +11,7 @@ import { hashToken, type ActiveSession, type SessionService } from '../auth/sess
 import type { Clock } from '../clock.js';
 import type { Repositories } from '../db/repositories/index.js';
 import { HttpError } from '../http/errors.js';
-import { REALTIME_PATH, type DesktopEventAck, type RealtimeError, type TimelineResponse, type WatchAck } from '../protocol/timeline.js';
+import { REALTIME_PATH, TIMELINE_PAGE_DEFAULT, TIMELINE_PAGE_MAX, type DesktopEventAck, type RealtimeError, type TimelineResponse, type WatchAck } from '../protocol/timeline.js';
 import { parse, RealtimeFailure, TimelineService, watchSchema } from './timeline.js';
 
 export interface RealtimeOptions {
@@ -181,17 +181,31 @@ export function registerRealtime(app: FastifyInstance, opts: RealtimeOptions): R
   sweep.unref();
   app.addHook('onClose', async () => clearInterval(sweep));
 
-  app.get<{ Params: { id: string } }>(
+  app.get<{ Params: { id: string }; Querystring: { afterSeq?: string; limit?: string } }>(
     '/api/attempts/:id/timeline',
     {
       config: { access: WATCH_ROLES },
-      schema: { params: { type: 'object', required: ['id'], properties: { id: { type: 'string', minLength: 1, maxLength: 64 } } } },
+      schema: {
+        params: { type: 'object', required: ['id'], properties: { id: { type: 'string', minLength: 1, maxLength: 64 } } },
+        querystring: {
+          type: 'object',
+          additionalProperties: false,
+          // Query strings stay strings here (no type coercion in this app): whole numbers by pattern.
+          properties: { afterSeq: { type: 'string', pattern: '^[0-9]{1,9}$' }, limit: { type: 'string', pattern: '^[0-9]{1,9}$' } },
+        },
+      },
     },
     async (request): Promise<TimelineResponse> => {
       const user = requireSession(request).user;
       try {
         const attempt = timeline.watchable(user, request.params.id);
-        return { events: timeline.events(attempt.id) };
+        // One more than asked for says whether another page follows.
+        const limit = request.query.limit === undefined ? TIMELINE_PAGE_DEFAULT : Number(request.query.limit);
+        if (limit < 1 || limit > TIMELINE_PAGE_MAX) throw new HttpError(400, 'validation', `limit must be from 1 to ${TIMELINE_PAGE_MAX}.`, 'limit');
+        const events = timeline.events(attempt.id, Number(request.query.afterSeq ?? 0), limit + 1);
+        if (events.length <= limit) return { events };
+        const page = events.slice(0, limit);
+        return { events: page, nextAfterSeq: page[page.length - 1]!.seq };
       } catch (err) {
         if (err instanceof RealtimeFailure) throw new HttpError(404, err.code, err.message);
         throw err;

@@ -128,8 +128,8 @@ export class TimelineService {
     return attempt;
   }
 
-  events(attemptId: string, afterSeq = 0): TimelineEvent[] {
-    return this.repos.attemptEvents.list(attemptId, { afterSeq }).map(toWire);
+  events(attemptId: string, afterSeq = 0, limit?: number): TimelineEvent[] {
+    return this.repos.attemptEvents.list(attemptId, { afterSeq, limit }).map(toWire);
   }
 
   /**

@@ -326,6 +326,25 @@ describe('timeline:watch and the HTTP timeline', () => {
     expect((await get('assessor2')).statusCode).toBe(404);
     expect((await get('candidate1')).statusCode).toBe(403);
   });
+
+  it('GET /api/attempts/:id/timeline comes in pages: limit, afterSeq and nextAfterSeq', async () => {
+    const a = newAttempt();
+    const cand = await connected('candidate1');
+    for (let i = 0; i < 5; i++) await send(cand, action(a.id));
+    const get = async (query: string) => {
+      const res = await t.app.inject({ method: 'GET', url: `/api/attempts/${a.id}/timeline${query}`, headers: { cookie: cookies['assessor1']! } });
+      return { status: res.statusCode, body: res.json() as { events: TimelineEvent[]; nextAfterSeq?: number } };
+    };
+    const first = await get('?limit=2');
+    expect(first.body.events.map((e) => e.seq)).toEqual([1, 2]);
+    expect(first.body.nextAfterSeq).toBe(2);
+    const last = await get('?limit=3&afterSeq=2');
+    expect(last.body.events.map((e) => e.seq)).toEqual([3, 4, 5]);
+    expect(last.body.nextAfterSeq).toBeUndefined();
+    expect((await get('?limit=0')).status).toBe(400);
+    expect((await get('?limit=100000')).status).toBe(400);
+    expect((await get('?afterSeq=-1')).status).toBe(400);
+  });
 });
 
 /** An in-memory Web Storage: the outbox format is the client's business, the test never reads it. */
