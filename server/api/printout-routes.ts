@@ -152,7 +152,9 @@ export function registerPrintoutRoutes(app: FastifyInstance, opts: PrintoutRoute
       }
       const now = clock.now();
       const rendered = render(attempt, kind, subjectId, { printedAt: now, printedBy: user.displayName, attemptId: attempt.id });
-      const printout = await storePrintout(repos, opts.printoutsDir, { attemptId: attempt.id, kind, subjectId, rendered, createdAt: now, createdBy: user.id });
+      // The attempt may close while the PDF is written: then nothing is kept (the file is removed).
+      const stillAllowed = () => void writable(request);
+      const printout = await storePrintout(repos, opts.printoutsDir, { attemptId: attempt.id, kind, subjectId, rendered, createdAt: now, createdBy: user.id, stillAllowed });
       request.log.info({ attemptId: attempt.id, printoutId: printout.id, kind, subjectId, bytes: printout.bytes }, 'print-out stored');
       return reply.status(201).send({ printout: summarisePrintout(printout) });
     },

@@ -16,6 +16,11 @@ export interface StorePrintoutInput {
   rendered: RenderedPdf;
   createdAt: number;
   createdBy: number;
+  /**
+   * Checked again in the transaction that stores the row, after the file is written: throws when
+   * the print-out may no longer be kept (e.g. the attempt was closed while it was rendered).
+   */
+  stillAllowed?: () => void;
 }
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
@@ -71,18 +76,21 @@ export async function storePrintout(repos: Repositories, printoutsDir: string, i
   if (created !== undefined) await syncFolder(path.dirname(dir));
 
   try {
-    return repos.printouts.insert({
-      id,
-      attemptId: input.attemptId,
-      kind: input.kind,
-      subjectId: input.subjectId,
-      title: input.rendered.title,
-      file: `${input.attemptId}/${name}`,
-      sha256: createHash('sha256').update(pdf).digest('hex'),
-      bytes: pdf.length,
-      pages: input.rendered.pages,
-      createdAt: input.createdAt,
-      createdBy: input.createdBy,
+    return repos.transaction(() => {
+      input.stillAllowed?.();
+      return repos.printouts.insert({
+        id,
+        attemptId: input.attemptId,
+        kind: input.kind,
+        subjectId: input.subjectId,
+        title: input.rendered.title,
+        file: `${input.attemptId}/${name}`,
+        sha256: createHash('sha256').update(pdf).digest('hex'),
+        bytes: pdf.length,
+        pages: input.rendered.pages,
+        createdAt: input.createdAt,
+        createdBy: input.createdBy,
+      });
     });
   } catch (err) {
     await fs.rm(file, { force: true });

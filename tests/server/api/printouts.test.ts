@@ -11,7 +11,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MAX_PRINTOUTS_PER_ATTEMPT } from '../../../server/api/printout-routes.js';
 import { hashPassword } from '../../../server/auth/passwords.js';
-import { printoutFile } from '../../../server/printouts/store.js';
+import { printoutFile, storePrintout } from '../../../server/printouts/store.js';
 import type { Role } from '../../../server/protocol/roles.js';
 import { createTestApp, PASSWORD, type Login, type TestApp } from '../../support/test-app.js';
 
@@ -302,5 +302,27 @@ describe('print-out limits', () => {
     const res = await print(as.candidate, id, 'customer', customer.id);
     expect(res.statusCode).toBe(409);
     expect(res.json().error).toBe('quota');
+  });
+});
+
+describe('a print-out whose attempt closes while it is written', () => {
+  it('is not kept: no row and no file', async () => {
+    const before = filesOf(otherAttemptId);
+    const rowsBefore = t.repos.printouts.list(otherAttemptId).length;
+    await expect(
+      storePrintout(t.repos, printoutsDir(), {
+        attemptId: otherAttemptId,
+        kind: 'customer',
+        subjectId: 1,
+        rendered: { pdf: Buffer.from('%PDF-1.4\n%%EOF\n'), title: 'Customer record', pages: 1 } as never,
+        createdAt: t.clock.now(),
+        createdBy: t.users.candidate,
+        stillAllowed: () => {
+          throw new Error('This attempt is closed.');
+        },
+      }),
+    ).rejects.toThrow(/closed/);
+    expect(filesOf(otherAttemptId)).toEqual(before);
+    expect(t.repos.printouts.list(otherAttemptId)).toHaveLength(rowsBefore);
   });
 });
