@@ -27,6 +27,14 @@ const SCENARIOS = ['s1', 's2', 's3', 's4', 's5', 's6'];
 const server = await startServer({
   env: { CALLMARK_ADMIN_PASSWORD: 'bench-admin-password', CALLMARK_LOG_LEVEL: 'error', CALLMARK_LOGIN_RATE_LIMIT: '100000', CALLMARK_MEDIA_WORKERS: '1' },
 });
+// A benchmark that fails half-way must not leave its server running.
+process.on('exit', () => {
+  try {
+    process.kill(-server.child.pid!, 'SIGKILL');
+  } catch {
+    /* already gone */
+  }
+});
 const base = server.url;
 type Session = { cookie: string; csrf: string };
 async function request<T>(s: Session | null, method: string, url: string, body?: unknown): Promise<{ status: number; json: T; bytes: number }> {

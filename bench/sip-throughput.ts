@@ -36,6 +36,14 @@ const server = await startServer({
     CALLMARK_SIP_RATE_BURST: '1000000',
   },
 });
+// A benchmark that fails half-way must not leave its server running.
+process.on('exit', () => {
+  try {
+    process.kill(-server.child.pid!, 'SIGKILL');
+  } catch {
+    /* already gone */
+  }
+});
 const base = server.url;
 const json = async (res: Response) => (res.ok ? res.json() : Promise.reject(new Error(`${res.status} ${await res.text()}`)));
 const loginAs = async (username: string, password: string) => {
