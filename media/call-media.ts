@@ -1,6 +1,13 @@
-// The media of one call between two browsers: a Router on a pooled worker, one WebRtcTransport per
-// leg carrying that leg's Producer and a Consumer of the other leg, and the SDP bridge in between
+// The media of one call between browsers: a Router on a pooled worker, one WebRtcTransport per
+// leg carrying that leg's Producer and a Consumer of each other leg, and the SDP bridge in between
 // (the caller offers in its INVITE; the server offers to the callee in its own INVITE).
+//
+// Legs are named: 'caller' and 'callee' for the two parties of the original call, any other name
+// for a party added later (a transfer target, a conference party). Each Consumer toward a leg sits
+// on its own audio m-line of that leg's SDP (a "slot"): the leg's primary m-line (where the browser
+// also sends) carries one other party; in a conference every further party gets an extra m-line,
+// sendonly from the server, all BUNDLEd on the one transport and told apart by SSRC. A browser in
+// Unified Plan makes one transceiver, hence one remote track, per m-line.
 //
 // Hold is two separate things here. The SDP directions record what each side agreed to send; the
 // hold flag (setHold) is the B2BUA's decision. A consumer toward a leg plays only when the leg's
@@ -11,14 +18,15 @@ import { randomUUID } from 'node:crypto';
 import type { types as ms } from 'mediasoup';
 import type { MediaWorkerPool, WorkerSlot } from './worker-pool.js';
 import { intersect, reverse, sends, type Direction } from './sdp/direction.js';
-import { assertSameFingerprint, parseRemoteSdp, remoteDtlsParameters, SdpError, type RemoteAudio, type SectionSlot } from './sdp/parse.js';
+import { assertSameFingerprint, directionsByMid, parseRemoteSdp, remoteDtlsParameters, SdpError, type RemoteAudio, type SectionSlot } from './sdp/parse.js';
 import { producerRtpParameters, rawFmtp, routerMediaCodecs, sendingSsrc } from './sdp/rtp.js';
-import { LegSdpWriter, sdpCodecs, setupFor, type SdpCodec } from './sdp/write.js';
+import { LegSdpWriter, sdpCodecs, setupFor, type LocalAudioSection, type SdpCodec, type SdpSection } from './sdp/write.js';
 
 export { SdpError } from './sdp/parse.js';
 export type { Direction } from './sdp/direction.js';
 
-export type Leg = 'caller' | 'callee';
+/** 'caller', 'callee', or the name given to a party added later. */
+export type Leg = string;
 
 export interface CallMediaOptions {
   listenIp: string;
@@ -30,6 +38,18 @@ export interface LegStats {
   packetsIn: number;
   /** RTP packets mediasoup sent to this leg's browser. */
   packetsOut: number;
+}
+
+/** An extra audio m-line toward a leg, carrying one other party (server sendonly). */
+interface ExtraSlot {
+  mid: string;
+  source: Leg | undefined;
+  consumer: ms.Consumer | undefined;
+  /** The last negotiation of this m-line lets the server send on it. */
+  serverSends: boolean;
+  pendingOffer?: boolean;
+  msid: { streamId: string; trackId: string };
+  codecs: SdpCodec[];
 }
 
 interface LegState {
@@ -45,8 +65,12 @@ interface LegState {
   remoteIceUfrag?: string;
   remoteFingerprint?: ms.DtlsFingerprint;
   producer?: ms.Producer;
-  /** Media toward this leg's browser (a Consumer of the other leg's Producer). */
+  /** Media toward this leg's browser on its primary m-line (a Consumer of another leg's Producer). */
   consumer?: ms.Consumer;
+  /** Whose Producer `consumer` consumes. */
+  source?: Leg;
+  /** Further m-lines, each carrying one more party (conference). */
+  extras: ExtraSlot[];
   /** The last completed negotiation lets the server send to this leg. */
   serverSends: boolean;
   /** What the server wants toward this leg: sendrecv, or sendonly/inactive after it re-offered hold. */
@@ -56,7 +80,7 @@ interface LegState {
 }
 
 export class CallMedia {
-  private readonly legs: { caller: LegState; callee?: LegState };
+  private readonly legs = new Map<Leg, LegState>();
   private held = false;
   private closedReason: string | undefined;
   private readonly closedListeners: Array<(reason: string) => void> = [];
@@ -75,7 +99,7 @@ export class CallMedia {
     caller: LegState,
     callerFmtp: Map<number, string>,
   ) {
-    this.legs = { caller };
+    this.legs.set('caller', caller);
     this.callerFmtp = callerFmtp;
     router.on('workerclose', () => this.closeWith('media worker died'));
     this.watchTransport('caller', caller.transport);
@@ -111,6 +135,7 @@ export class CallMedia {
         serverSends: false,
         localDirection: 'sendrecv',
         msid: { streamId: randomUUID(), trackId: randomUUID() },
+        extras: [],
       };
       media = new CallMedia(pool, slot, worker, router, opts, caller, rawFmtp(offer));
       media.callerOffered = offer.direction;
@@ -135,12 +160,24 @@ export class CallMedia {
   }
 
   get producers(): { caller?: ms.Producer; callee?: ms.Producer } {
-    return { caller: this.legs.caller.producer, callee: this.legs.callee?.producer };
+    return { caller: this.legs.get('caller')?.producer, callee: this.legs.get('callee')?.producer };
   }
 
   /** consumers.caller sends the callee's audio to the caller, consumers.callee the caller's to the callee. */
   get consumers(): { caller?: ms.Consumer; callee?: ms.Consumer } {
-    return { caller: this.legs.caller.consumer, callee: this.legs.callee?.consumer };
+    return { caller: this.legs.get('caller')?.consumer, callee: this.legs.get('callee')?.consumer };
+  }
+
+  /** The Producer of any leg (what the recorder records), once its browser has answered. */
+  producerOf(leg: Leg): ms.Producer | undefined {
+    return this.legs.get(leg)?.producer;
+  }
+
+  /** Which parties each leg receives, by m-line order: for tests and logs. */
+  sourcesOf(leg: Leg): Array<Leg | undefined> {
+    const state = this.legs.get(leg);
+    if (!state) return [];
+    return [state.source, ...state.extras.map((x) => x.source)];
   }
 
   get closed(): boolean {
@@ -154,10 +191,10 @@ export class CallMedia {
    */
   createCalleeOffer(): Promise<string> {
     return this.serial(async () => {
-      let leg = this.legs.callee;
+      let leg = this.legs.get('callee');
       if (leg?.producer) throw new Error('the callee has already answered');
       if (!leg) {
-        const callerProducer = this.legs.caller.producer;
+        const callerProducer = this.legs.get('caller')?.producer;
         if (!callerProducer) throw new Error('the caller leg has no producer');
         const transport = await createTransport(this.router, this.opts);
         const mid = '0';
@@ -172,11 +209,13 @@ export class CallMedia {
           codecs: sdpCodecs(consumer.rtpParameters.codecs, this.callerFmtp),
           headerExtensions: consumer.rtpParameters.headerExtensions?.map((e) => ({ uri: e.uri, id: e.id })) ?? [],
           consumer,
+          source: 'caller',
           serverSends: false,
           localDirection: 'sendrecv',
           msid: { streamId: randomUUID(), trackId: randomUUID() },
+          extras: [],
         };
-        this.legs.callee = leg;
+        this.legs.set('callee', leg);
         this.watchTransport('callee', transport);
       }
       return this.describe(leg, leg.localDirection);
@@ -186,7 +225,7 @@ export class CallMedia {
   /** Connects leg B, produces its audio and resumes both ways; returns the 200 OK body for the caller. */
   acceptCalleeAnswer(answer: string): Promise<string> {
     return this.serial(async () => {
-      const callee = this.legs.callee;
+      const callee = this.legs.get('callee');
       if (!callee) throw new Error('createCalleeOffer() was not called');
       if (callee.producer) throw new Error('the callee has already answered');
       const remote = parseRemoteSdp(answer, 'answer');
@@ -201,7 +240,8 @@ export class CallMedia {
       callee.producer = await callee.transport.produce({ kind: 'audio', rtpParameters });
       callee.serverSends = sends(intersect(callee.localDirection, reverse(remote.direction)));
 
-      const caller = this.legs.caller;
+      const caller = this.legs.get('caller')!;
+      caller.source = 'callee';
       caller.consumer = await caller.transport.consume({
         producerId: callee.producer.id,
         // No header extensions: mediasoup would send them with its own ids, which differ from the
@@ -239,6 +279,8 @@ export class CallMedia {
       this.adoptLayout(state, remote);
       const direction = intersect(reverse(remote.direction), state.localDirection);
       state.serverSends = sends(direction);
+      const byMid = directionsByMid(remote);
+      for (const x of state.extras) x.serverSends = sends(intersect(reverse(byMid.get(x.mid) ?? 'inactive'), 'sendonly'));
       const answer = this.describe(state, direction, { codecs, headerExtensions });
       await this.applyConsumerStates();
       return { answer, direction: remote.direction };
@@ -250,6 +292,7 @@ export class CallMedia {
     return this.serial(async () => {
       const state = this.connectedLeg(leg);
       state.pendingReoffer = direction;
+      for (const x of state.extras) x.pendingOffer = true;
       return this.describe(state, direction);
     });
   }
@@ -265,8 +308,168 @@ export class CallMedia {
       state.localDirection = offered;
       state.remoteIceUfrag = remote.iceUfrag;
       state.serverSends = sends(intersect(offered, reverse(remote.direction)));
+      const byMid = directionsByMid(remote);
+      for (const x of state.extras) {
+        if (!x.pendingOffer) continue;
+        x.pendingOffer = false;
+        x.serverSends = sends(intersect('sendonly', reverse(byMid.get(x.mid) ?? 'inactive')));
+      }
+      // The browser's layout now includes the m-lines we added.
+      this.adoptLayout(state, remote);
       await this.applyConsumerStates();
     });
+  }
+
+  // ------------------------------------------------------------------ parties added later
+
+  /**
+   * The server's offer for a new party (a transfer target, a conference party): one audio m-line
+   * per source leg, in order. The first is sendrecv (the party's own audio comes in on it), the
+   * others sendonly. Consumers stay paused until the answer.
+   */
+  createPartyOffer(leg: Leg, sources: Leg[]): Promise<string> {
+    return this.serial(async () => {
+      if (this.legs.has(leg)) throw new Error(`the ${leg} leg exists already`);
+      const [first, ...more] = sources.map((s) => this.producerFor(s));
+      if (!first) throw new Error('a party needs at least one other party to hear');
+      const transport = await createTransport(this.router, this.opts);
+      try {
+        const consumer = await transport.consume({ producerId: first.producer.id, rtpCapabilities: this.router.rtpCapabilities, paused: true, mid: '0' });
+        const state: LegState = {
+          transport,
+          writer: new LegSdpWriter(),
+          mid: '0',
+          layout: [],
+          audioIndex: 0,
+          codecs: sdpCodecs(consumer.rtpParameters.codecs, this.callerFmtp),
+          headerExtensions: consumer.rtpParameters.headerExtensions?.map((e) => ({ uri: e.uri, id: e.id })) ?? [],
+          consumer,
+          source: first.leg,
+          serverSends: false,
+          localDirection: 'sendrecv',
+          msid: { streamId: randomUUID(), trackId: randomUUID() },
+          extras: [],
+        };
+        state.layout = [{ type: 'audio', protocol: 'UDP/TLS/RTP/SAVPF', payloads: '', mid: '0' }];
+        for (const source of more) await this.addSlot(state, source.leg, source.producer);
+        this.legs.set(leg, state);
+        this.watchTransport(leg, transport);
+        return this.describe(state, 'sendrecv');
+      } catch (err) {
+        transport.close();
+        throw err;
+      }
+    });
+  }
+
+  /** Connects a new party from its answer and produces its audio; its consumers start playing. */
+  acceptPartyAnswer(leg: Leg, answer: string): Promise<void> {
+    return this.serial(async () => {
+      const state = this.legs.get(leg);
+      if (!state) throw new Error(`createPartyOffer() was not called for the ${leg} leg`);
+      if (state.producer) throw new Error(`the ${leg} leg has already answered`);
+      const remote = parseRemoteSdp(answer, 'answer');
+      if (remote.setup !== 'active' && remote.setup !== 'passive') {
+        throw new SdpError('the answer has no DTLS role (a=setup:active or a=setup:passive)');
+      }
+      const rtpParameters = producerRtpParameters(remote, this.router.rtpCapabilities, 'answer');
+      this.adoptLayout(state, remote);
+      await state.transport.connect({ dtlsParameters: remoteDtlsParameters(remote) });
+      state.remoteIceUfrag = remote.iceUfrag;
+      state.remoteFingerprint = remote.fingerprint;
+      state.producer = await state.transport.produce({ kind: 'audio', rtpParameters });
+      state.serverSends = sends(intersect('sendrecv', reverse(remote.direction)));
+      const byMid = directionsByMid(remote);
+      for (const x of state.extras) x.serverSends = sends(intersect('sendonly', reverse(byMid.get(x.mid) ?? 'inactive')));
+      await this.applyConsumerStates();
+    });
+  }
+
+  /**
+   * Transfer: the m-line of `receiver` that carried `from` carries `to` from now on. A new Consumer
+   * means a new SSRC, so the receiver needs a re-offer (createReoffer) to play it.
+   */
+  switchSource(receiver: Leg, from: Leg, to: Leg): Promise<void> {
+    return this.serial(async () => {
+      const state = this.legs.get(receiver);
+      if (!state) throw new Error(`no ${receiver} leg`);
+      const next = this.producerFor(to);
+      const consume = () =>
+        state.transport.consume({ producerId: next.producer.id, rtpCapabilities: { codecs: this.router.rtpCapabilities.codecs ?? [], headerExtensions: [] }, paused: true });
+      if (state.source === from) {
+        state.consumer?.close();
+        state.consumer = await consume();
+        state.source = to;
+        state.msid = { streamId: randomUUID(), trackId: randomUUID() };
+      } else {
+        const slot = state.extras.find((x) => x.source === from);
+        if (!slot) throw new Error(`the ${receiver} leg does not receive the ${from} leg`);
+        slot.consumer?.close();
+        slot.consumer = await consume();
+        slot.source = to;
+      }
+      await this.applyConsumerStates();
+    });
+  }
+
+  /** Conference: an extra m-line toward `receiver` carrying `source`. Re-offer afterwards. */
+  addSource(receiver: Leg, source: Leg): Promise<void> {
+    return this.serial(async () => {
+      const state = this.legs.get(receiver);
+      if (!state?.producer) throw new Error(`the ${receiver} leg is not connected`);
+      const s = this.producerFor(source);
+      // An m-line that lost its party (it left) is reused before a new one is added.
+      const free = state.extras.find((x) => !x.source);
+      if (free) {
+        free.consumer = await state.transport.consume({ producerId: s.producer.id, rtpCapabilities: { codecs: this.router.rtpCapabilities.codecs ?? [], headerExtensions: [] }, paused: true });
+        free.source = source;
+        free.pendingOffer = true;
+      } else await this.addSlot(state, source, s.producer);
+    });
+  }
+
+  /**
+   * A party left: its transport closes (its Producer, its Consumers) and the m-lines that carried it
+   * toward the others fall silent (they stay in the SDP, inactive, and can be reused).
+   */
+  removeParty(leg: Leg): Promise<void> {
+    return this.serial(async () => {
+      const state = this.legs.get(leg);
+      if (!state) return;
+      this.legs.delete(leg);
+      if (!state.transport.closed) state.transport.close();
+      for (const other of this.legs.values()) {
+        if (other.source === leg) {
+          other.consumer?.close();
+          other.consumer = undefined;
+          other.source = undefined;
+        }
+        for (const x of other.extras) {
+          if (x.source !== leg) continue;
+          x.consumer?.close();
+          x.consumer = undefined;
+          x.source = undefined;
+        }
+      }
+    });
+  }
+
+  private producerFor(leg: Leg): { leg: Leg; producer: ms.Producer } {
+    const producer = this.legs.get(leg)?.producer;
+    if (!producer || producer.closed) throw new Error(`the ${leg} leg sends no audio`);
+    return { leg, producer };
+  }
+
+  private async addSlot(state: LegState, source: Leg, producer: ms.Producer): Promise<void> {
+    const used = new Set(state.layout.map((l) => l.mid));
+    let n = state.layout.length;
+    while (used.has(String(n))) n++;
+    const mid = String(n);
+    // No header extensions: on a BUNDLE the ids are the browser's (its offer on the caller leg).
+    const consumer = await state.transport.consume({ producerId: producer.id, rtpCapabilities: { codecs: this.router.rtpCapabilities.codecs ?? [], headerExtensions: [] }, paused: true, mid });
+    const codecs = sdpCodecs(consumer.rtpParameters.codecs, this.callerFmtp);
+    state.extras.push({ mid, source, consumer, serverSends: false, pendingOffer: true, msid: { streamId: randomUUID(), trackId: randomUUID() }, codecs });
+    state.layout = [...state.layout, { type: 'audio', protocol: 'UDP/TLS/RTP/SAVPF', payloads: codecs.map((c) => c.payloadType).join(' '), mid }];
   }
 
   /** Pauses both consumers between the legs (the held party hears silence, the holder nothing), or resumes them. */
@@ -276,8 +479,8 @@ export class CallMedia {
       await this.applyConsumerStates();
       // During hold nothing either party sends goes anywhere, the recorder's consumers included, so
       // the recording holds silence (the holder's microphone stays live under SIP hold: sendonly).
-      for (const leg of [this.legs.caller, this.legs.callee]) {
-        const producer = leg?.producer;
+      for (const leg of this.legs.values()) {
+        const producer = leg.producer;
         if (!producer || producer.closed) continue;
         if (holding && !producer.paused) await producer.pause();
         else if (!holding && producer.paused) await producer.resume();
@@ -297,7 +500,7 @@ export class CallMedia {
       packetsIn: leg?.producer ? packetCount(await leg.producer.getStats(), 'inbound-rtp') : 0,
       packetsOut: leg?.consumer ? packetCount(await leg.consumer.getStats(), 'outbound-rtp') : 0,
     });
-    const [caller, callee] = await Promise.all([legStats(this.legs.caller), legStats(this.legs.callee)]);
+    const [caller, callee] = await Promise.all([legStats(this.legs.get('caller')), legStats(this.legs.get('callee'))]);
     return { caller, callee };
   }
 
@@ -324,7 +527,8 @@ export class CallMedia {
 
   private watchTransport(leg: Leg, transport: ms.WebRtcTransport): void {
     transport.on('dtlsstatechange', (state: ms.DtlsState) => {
-      if (state === 'failed') this.closeWith(`DTLS failed on the ${leg} leg`);
+      // A party removed meanwhile (its transport closed by us) is no failure of the call.
+      if (state === 'failed' && this.legs.get(leg)?.transport === transport) this.closeWith(`DTLS failed on the ${leg} leg`);
     });
   }
 
@@ -338,9 +542,10 @@ export class CallMedia {
     return run;
   }
 
+  /** A leg whose browser has answered (its primary m-line may have lost its party: a conference). */
   private connectedLeg(leg: Leg): LegState {
-    const state = this.legs[leg];
-    if (!state?.producer || !state.consumer) throw new Error(`the ${leg} leg is not connected yet`);
+    const state = this.legs.get(leg);
+    if (!state?.producer || (!state.consumer && state.extras.length === 0)) throw new Error(`the ${leg} leg is not connected yet`);
     return state;
   }
 
@@ -351,34 +556,62 @@ export class CallMedia {
   }
 
   private describe(state: LegState, direction: Direction, negotiated?: Pick<LegState, 'codecs' | 'headerExtensions'>): string {
-    const consumer = state.consumer;
-    const encoding = consumer?.rtpParameters.encodings?.[0];
-    return state.writer.write(
-      {
-        mid: state.mid,
-        direction,
-        setup: setupFor(state.transport.dtlsParameters.role),
-        iceParameters: state.transport.iceParameters,
-        iceCandidates: state.transport.iceCandidates,
-        fingerprints: state.transport.dtlsParameters.fingerprints,
-        codecs: negotiated?.codecs ?? state.codecs,
-        headerExtensions: negotiated?.headerExtensions ?? state.headerExtensions,
-        ...(encoding?.ssrc !== undefined
-          ? { sender: { ssrc: encoding.ssrc, cname: consumer?.rtpParameters.rtcp?.cname, ...state.msid } }
-          : {}),
-      },
-      state.layout,
-      state.audioIndex,
-    );
+    const base = {
+      setup: setupFor(state.transport.dtlsParameters.role),
+      iceParameters: state.transport.iceParameters,
+      iceCandidates: state.transport.iceCandidates,
+      fingerprints: state.transport.dtlsParameters.fingerprints,
+    };
+    const sender = (consumer: ms.Consumer | undefined, msid: { streamId: string; trackId: string }): Pick<LocalAudioSection, 'sender'> => {
+      const ssrc = consumer && !consumer.closed ? consumer.rtpParameters.encodings?.[0]?.ssrc : undefined;
+      return ssrc !== undefined ? { sender: { ssrc, cname: consumer?.rtpParameters.rtcp?.cname, ...msid } } : {};
+    };
+    const live = (c: ms.Consumer | undefined) => Boolean(c && !c.closed);
+    const sections: SdpSection[] = state.layout.map((slot, i) => {
+      if (i === state.audioIndex) {
+        return {
+          audio: {
+            ...base,
+            mid: state.mid,
+            // Stays as negotiated even when its party left the conference (then it simply carries
+            // nothing toward the leg): sip.js answers every m-line with the direction of the first,
+            // so a recvonly here would make the browser refuse the other parties' m-lines.
+            direction,
+            codecs: negotiated?.codecs ?? state.codecs,
+            headerExtensions: negotiated?.headerExtensions ?? state.headerExtensions,
+            ...sender(state.consumer, state.msid),
+          },
+        };
+      }
+      const extra = state.extras.find((x) => x.mid === slot.mid);
+      if (!extra) return { rejected: slot };
+      return {
+        audio: {
+          ...base,
+          mid: extra.mid,
+          // Offered sendonly while it has a party; in an answer, only what the peer's offer allows.
+          direction: live(extra.consumer) && (extra.pendingOffer || extra.serverSends) ? 'sendonly' : 'inactive',
+          codecs: extra.codecs,
+          headerExtensions: [],
+          ...sender(extra.consumer, extra.msid),
+        },
+      };
+    });
+    if (state.layout.length === 0) {
+      return state.writer.write({ ...base, mid: state.mid, direction, codecs: negotiated?.codecs ?? state.codecs, headerExtensions: negotiated?.headerExtensions ?? state.headerExtensions, ...sender(state.consumer, state.msid) });
+    }
+    return state.writer.writeSections(sections);
   }
 
   private async applyConsumerStates(): Promise<void> {
-    for (const leg of [this.legs.caller, this.legs.callee]) {
-      const consumer = leg?.consumer;
-      if (!leg || !consumer || consumer.closed) continue;
-      const play = leg.serverSends && !this.held;
-      if (play && consumer.paused) await consumer.resume();
-      else if (!play && !consumer.paused) await consumer.pause();
+    for (const leg of this.legs.values()) {
+      const slots = [{ consumer: leg.consumer, serverSends: leg.serverSends }, ...leg.extras];
+      for (const { consumer, serverSends } of slots) {
+        if (!consumer || consumer.closed) continue;
+        const play = serverSends && !this.held;
+        if (play && consumer.paused) await consumer.resume();
+        else if (!play && !consumer.paused) await consumer.pause();
+      }
     }
   }
 }

@@ -97,3 +97,16 @@ export function assertSameFingerprint(remote: RemoteAudio, known: ms.DtlsFingerp
     throw new SdpError(`the ${kind} changes the DTLS fingerprint, which would need a new DTLS session`);
   }
 }
+
+/**
+ * The direction of every m-line by mid (a rejected m-line, port 0, is inactive): a conference
+ * party's SDP carries one audio m-line per other party, each negotiated on its own.
+ */
+export function directionsByMid(remote: RemoteAudio): Map<string, Direction> {
+  const out = new Map<string, Direction>();
+  for (const m of remote.session.media ?? []) {
+    if (m.mid === undefined) continue;
+    out.set(String(m.mid), m.port === 0 ? 'inactive' : asDirection(m.direction) ?? asDirection(remote.session.direction) ?? 'sendrecv');
+  }
+  return out;
+}

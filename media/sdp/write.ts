@@ -65,15 +65,25 @@ export class LegSdpWriter {
    * the peer rejected (port 0), since an answer or re-offer must keep the m-line count and order.
    */
   write(audio: LocalAudioSection, layout: SectionSlot[] = [], audioIndex = 0): string {
+    const slots = layout.length > 0 ? layout : [{ type: 'audio', protocol: 'UDP/TLS/RTP/SAVPF', payloads: '', mid: audio.mid }];
+    return this.writeSections(slots.map((slot, i): SdpSection => (i === audioIndex ? { audio } : { rejected: slot })));
+  }
+
+  /**
+   * The full SDP from its m-lines in order: several audio sections when the server sends a party
+   * more than one other party (a conference: one m-line per remote party, all BUNDLEd on the
+   * leg's one transport and told apart by SSRC), rejected sections for what the peer offered and
+   * we refuse.
+   */
+  writeSections(sections: SdpSection[]): string {
     this.version++;
-    const candidate = audio.iceCandidates.find((c) => c.protocol === 'udp') ?? audio.iceCandidates[0];
+    const audios = sections.flatMap((s) => ('audio' in s ? [s.audio] : []));
+    const first = audios[0];
+    if (!first) throw new Error('an SDP needs at least one audio section');
+    const candidate = first.iceCandidates.find((c) => c.protocol === 'udp') ?? first.iceCandidates[0];
     const ip = candidate?.ip ?? '0.0.0.0';
     const connection = { version: ip.includes(':') ? 6 : 4, ip };
-    const media: MediaDescription[] = [];
-    const slots = layout.length > 0 ? layout : [{ type: 'audio', protocol: 'UDP/TLS/RTP/SAVPF', payloads: '', mid: audio.mid }];
-    slots.forEach((slot, i) => {
-      media.push(i === audioIndex ? audioSection(audio, connection, candidate?.port ?? 9) : rejectedSection(slot, connection));
-    });
+    const media: MediaDescription[] = sections.map((s) => ('audio' in s ? audioSection(s.audio, connection, candidate?.port ?? 9) : rejectedSection(s.rejected, connection)));
     const session: SessionDescription = {
       version: 0,
       origin: { username: 'callmark', sessionId: this.sessionId, sessionVersion: this.version, netType: 'IN', ipVer: connection.version, address: ip },
@@ -81,13 +91,16 @@ export class LegSdpWriter {
       timing: { start: 0, stop: 0 },
       // mediasoup answers STUN checks but never sends any: the browser must be ICE-controlling.
       icelite: 'ice-lite',
-      groups: [{ type: 'BUNDLE', mids: audio.mid }],
+      groups: [{ type: 'BUNDLE', mids: audios.map((a) => a.mid).join(' ') }],
       msidSemantic: { semantic: 'WMS', token: '*' },
       media,
     };
     return sdpTransform.write(session);
   }
 }
+
+/** One m-line of a description: an audio section we use, or a peer's section we reject. */
+export type SdpSection = { audio: LocalAudioSection } | { rejected: SectionSlot };
 
 function audioSection(a: LocalAudioSection, connection: { version: number; ip: string }, port: number): MediaDescription {
   // sha-256 is what every WebRTC stack and SIP endpoint understands; mediasoup lists several.

@@ -14,12 +14,17 @@ import type { SipConnection } from './connection.js';
 import type { HeaderList, SipRequest, SipResponse } from './message.js';
 import type { Registrar } from './registrar.js';
 import type { DialogHandler, SipServer } from './sip-server.js';
+import { PartyInvite, referTarget, sipfrag } from './party-invite.js';
 
-type LegRole = 'caller' | 'callee';
+/** 'party': the third party of a conference (call_events store it with leg null and say so in detail). */
+type LegRole = 'caller' | 'callee' | 'party';
 type CallPhase = 'setup' | 'ringing' | 'answered' | 'ended';
 
 interface DialogLeg {
+  /** Changes when a conference party takes the place of a party who left. */
   role: LegRole;
+  /** The leg's name in CallMedia: 'caller', 'callee', or the name given to an added party. */
+  mediaId: string;
   conn: SipConnection;
   user: User;
   sipCallId: string;
@@ -72,10 +77,22 @@ function dtmfDigit(body: string | undefined): string | undefined {
   return m?.[1];
 }
 
+/** A party being invited into a live call: the target of a blind transfer, or a conference party. */
+interface PendingParty {
+  kind: 'blind' | 'conference';
+  leg: DialogLeg;
+  invite: PartyInvite;
+}
+
 class Call {
   readonly id = randomUUID();
   phase: CallPhase = 'setup';
   callee: DialogLeg | undefined;
+  /** The third party of a conference. */
+  party: DialogLeg | undefined;
+  pending: PendingParty | undefined;
+  /** Names of added media legs: party-1, party-2… */
+  partyCount = 0;
   media: CallMedia | undefined;
   recorder: CallRecorder | undefined;
   recordingFile: string | undefined;
@@ -97,7 +114,7 @@ class Call {
   readonly log: FastifyBaseLogger;
 
   constructor(
-    readonly caller: DialogLeg,
+    public caller: DialogLeg,
     readonly callerInvite: SipRequest,
     readonly candidateRole: LegRole,
     logger: FastifyBaseLogger,
@@ -110,12 +127,17 @@ class Call {
     return this.phase === 'ended';
   }
 
-  leg(role: LegRole): DialogLeg | undefined {
-    return role === 'caller' ? this.caller : this.callee;
+  /** The parties in the call now (two, or three in a conference). */
+  legs(): DialogLeg[] {
+    return [this.caller, this.callee, this.party].filter((l): l is DialogLeg => l !== undefined);
+  }
+
+  others(role: LegRole): DialogLeg[] {
+    return this.legs().filter((l) => l.role !== role);
   }
 
   other(role: LegRole): DialogLeg | undefined {
-    return role === 'caller' ? this.callee : this.caller;
+    return this.others(role)[0];
   }
 }
 
@@ -144,7 +166,9 @@ export class B2bua implements DialogHandler {
   }
 
   private event(call: Call, type: string, leg: LegRole | null = null, detail: Record<string, unknown> | null = null): void {
-    this.opts.repos.calls.addEvent(call.id, this.now(), type, leg, detail);
+    // The call_events leg column knows caller and callee only; the conference party says so in detail.
+    if (leg === 'party') detail = { party: true, ...detail };
+    this.opts.repos.calls.addEvent(call.id, this.now(), type, leg === 'party' ? null : leg, detail);
   }
 
   private uriOf(user: User): string {
@@ -154,7 +178,7 @@ export class B2bua implements DialogHandler {
   private isBusy(extension: string): boolean {
     for (const c of this.calls) {
       if (c.phase === 'ended') continue;
-      if (c.caller.user.extension === extension || c.callee?.user.extension === extension) return true;
+      if ([...c.legs(), c.pending?.leg].some((l) => l?.user.extension === extension)) return true;
     }
     return false;
   }
@@ -241,6 +265,7 @@ export class B2bua implements DialogHandler {
     const contact = request.parseHeader('contact') as { uri?: { toString(): string } } | undefined;
     const caller: DialogLeg = {
       role: 'caller',
+      mediaId: 'caller',
       conn,
       user: callerUser,
       sipCallId: request.callId,
@@ -311,6 +336,7 @@ export class B2bua implements DialogHandler {
     if (call.ended) return;
     const callee: DialogLeg = {
       role: 'callee',
+      mediaId: 'callee',
       conn: binding.conn,
       user: calleeUser,
       sipCallId: `${randomUUID()}@${CONTACT_HOST}`,
@@ -334,7 +360,7 @@ export class B2bua implements DialogHandler {
       ['Call-ID', callee.sipCallId],
       ['CSeq', '1 INVITE'],
       ['Contact', `<sip:b2bua@${CONTACT_HOST};transport=ws>`],
-      ['Allow', 'INVITE, ACK, CANCEL, BYE, OPTIONS, INFO'],
+      ['Allow', 'INVITE, ACK, CANCEL, BYE, OPTIONS, INFO, REFER'],
     ];
     if (call.dialledNumber) headers.push(['X-Dialled-Number', call.dialledNumber]);
     // An assessor playing a customer presents the customer's number, so the desktop can screen-pop.
@@ -398,7 +424,7 @@ export class B2bua implements DialogHandler {
         return this.finish(call, 'setup-failed', 'callee SDP answer refused', 488);
       }
       call.phase = 'answered';
-      this.respondCaller(call, 200, { body: answer, headers: [['Contact', `<sip:b2bua@${CONTACT_HOST};transport=ws>`], ['Allow', 'INVITE, ACK, CANCEL, BYE, OPTIONS, INFO']] });
+      this.respondCaller(call, 200, { body: answer, headers: [['Contact', `<sip:b2bua@${CONTACT_HOST};transport=ws>`], ['Allow', 'INVITE, ACK, CANCEL, BYE, OPTIONS, INFO, REFER']] });
       const answeredAt = this.now();
       this.opts.repos.calls.update(call.id, { state: 'answered', answeredAt, sipStatus: 200 });
       this.event(call, 'answered', 'callee');
@@ -450,8 +476,8 @@ export class B2bua implements DialogHandler {
   private findDialog(conn: SipConnection, request: SipRequest): { call: Call; leg: DialogLeg } | undefined {
     const call = this.bySipCallId.get(request.callId);
     if (!call) return undefined;
-    for (const leg of [call.caller, call.callee]) {
-      if (!leg || leg.sipCallId !== request.callId || leg.conn !== conn) continue;
+    for (const leg of call.legs()) {
+      if (leg.sipCallId !== request.callId || leg.conn !== conn) continue;
       if (request.toTag === leg.localTag && (!leg.remoteTag || request.fromTag === leg.remoteTag)) return { call, leg };
     }
     return undefined;
@@ -477,13 +503,16 @@ export class B2bua implements DialogHandler {
   }
 
   private async handleReinvite(call: Call, leg: DialogLeg, request: SipRequest): Promise<void> {
-    const { answer, direction } = await call.media!.answerReoffer(leg.role, request.body);
+    const { answer, direction } = await call.media!.answerReoffer(leg.mediaId, request.body);
     this.sip.respond(leg.conn, request, 200, { toTag: leg.localTag, body: answer, headers: [['Contact', `<sip:b2bua@${CONTACT_HOST};transport=ws>`]] });
     // From here on the re-INVITE is answered: a failure below is logged, never a second response.
     await this.applyHold(call, leg, direction).catch((err: unknown) => call.log.warn({ err }, 'hold/resume could not be applied'));
   }
 
   private async applyHold(call: Call, leg: DialogLeg, direction: string): Promise<void> {
+    // Hold puts one other party on hold; in a conference there are two, so hold is not offered
+    // there (the softphone hides the button): the re-INVITE is answered and nothing is paused.
+    if (call.party) return;
     const holding = direction === 'sendonly' || direction === 'inactive';
     const wasHeldByThisLeg = call.heldBy === leg.role;
     if (holding && call.heldBy === null) {
@@ -511,21 +540,34 @@ export class B2bua implements DialogHandler {
   /** Tells the other party it is held or resumed, with a re-INVITE of our own. */
   private async relayHold(call: Call, holder: LegRole, direction: 'sendonly' | 'sendrecv'): Promise<void> {
     const other = call.other(holder);
-    if (!other || !call.media) return;
-    const offer = await call.media.createReoffer(other.role, direction);
-    const cseq = other.localCSeq + 1;
+    if (!other) return;
+    await this.reinvite(call, other, direction);
+  }
+
+  /**
+   * A server-originated re-INVITE with the leg's current media (hold and resume, a new party's
+   * SSRC after a transfer, an extra m-line in a conference); resolves once it is answered.
+   */
+  private async reinvite(call: Call, leg: DialogLeg, direction: 'sendonly' | 'sendrecv'): Promise<void> {
+    if (!call.media) return;
+    const offer = await call.media.createReoffer(leg.mediaId, direction);
+    const cseq = leg.localCSeq + 1;
     await new Promise<void>((resolve) => {
       let inviteBranch = '';
-      inviteBranch = this.sendInDialog(other, 'INVITE', { body: offer }, (r) => {
+      inviteBranch = this.sendInDialog(leg, 'INVITE', { body: offer }, (r) => {
         const code = r.statusCode ?? 0;
         if ('local' in r || code < 200) {
           if ('local' in r) resolve();
           return;
         }
         // 2xx: end-to-end ACK with a new branch; other finals: hop-by-hop ACK in the INVITE's transaction.
-        this.sendAck(other, cseq, code < 300 ? this.sip.newBranch() : inviteBranch);
+        this.sendAck(leg, cseq, code < 300 ? this.sip.newBranch() : inviteBranch);
         if (code < 300 && r.body) {
-          call.media?.acceptReanswer(other.role, r.body).catch((err: unknown) => call.log.warn({ err }, 're-answer refused'));
+          call.media?.acceptReanswer(leg.mediaId, r.body).then(resolve, (err: unknown) => {
+            call.log.warn({ err }, 're-answer refused');
+            resolve();
+          });
+          return;
         }
         resolve();
       });
@@ -569,6 +611,7 @@ export class B2bua implements DialogHandler {
       }
       return;
     }
+    if (call.party) return void this.leaveConference(call, leg, `hung up by the ${leg.role}`);
     void this.hangup(call, leg.role, `hung up by the ${leg.role}`, 200);
   }
 
@@ -579,18 +622,21 @@ export class B2bua implements DialogHandler {
     this.sip.respond(conn, request, 200, { toTag: leg.localTag });
     const digit = dtmfDigit(request.body);
     if (digit) this.event(call, 'dtmf', leg.role, { digit, via: 'info' });
-    const other = call.other(leg.role);
-    if (other && call.phase === 'answered') {
+    if (call.phase !== 'answered') return;
+    for (const other of call.others(leg.role)) {
       this.sendInDialog(other, 'INFO', { body: request.body, contentType: request.getHeader('content-type') ?? 'application/dtmf-relay' });
     }
   }
 
   onConnectionClosed(conn: SipConnection): void {
     for (const call of [...this.calls]) {
-      const role: LegRole | undefined = call.caller.conn === conn ? 'caller' : call.callee?.conn === conn ? 'callee' : undefined;
-      if (!role || call.phase === 'ended') continue;
+      if (call.pending?.leg.conn === conn) call.pending.invite.cancel(480, 'disconnected');
+      const lost = call.legs().find((l) => l.conn === conn);
+      const role: LegRole | undefined = lost?.role;
+      if (!lost || !role || call.phase === 'ended') continue;
       call.log.info({ leg: role }, 'a party lost its connection');
-      if (call.phase === 'answered') void this.hangup(call, role, `the ${role} lost its connection`, 200, true);
+      if (call.phase === 'answered' && call.party) void this.leaveConference(call, lost, `the ${role} lost its connection`);
+      else if (call.phase === 'answered') void this.hangup(call, role, `the ${role} lost its connection`, 200, true);
       else if (role === 'caller') {
         call.cancelled = true;
         this.sendCancelToCallee(call);
@@ -600,6 +646,232 @@ export class B2bua implements DialogHandler {
         this.finish(call, 'unavailable', 'the callee lost its connection', 480);
       }
     }
+  }
+
+  // ------------------------------------------------------------------ REFER: blind transfer and conference
+
+  /**
+   * REFER in a call's dialog (RFC 3515). Without more it is a blind transfer: the referrer's other
+   * party is connected to the Refer-To target and the referrer's leg ends. With
+   * `X-Callmark-Refer: conference` the B2BUA, acting as the conference focus (RFC 4579 §5.5: a
+   * participant asks the focus to bring a party in), adds the target to the call instead.
+   * Answered 202 at once; the INVITE's progress follows in NOTIFYs (message/sipfrag).
+   */
+  onRefer(conn: SipConnection, request: SipRequest): void {
+    const found = this.findDialog(conn, request);
+    if (!found) return this.sip.respond(conn, request, 481);
+    const { call, leg } = found;
+    if (request.cseq <= leg.remoteCSeq) return this.sip.respond(conn, request, 500, { reason: 'CSeq out of order', headers: [['Retry-After', '1']] });
+    leg.remoteCSeq = request.cseq;
+    const kind = request.getHeader('x-callmark-refer')?.trim().toLowerCase() === 'conference' ? 'conference' : 'blind';
+    const target = referTarget(request.getHeader('refer-to'));
+    const refuse = (status: number, reason: string) => this.sip.respond(conn, request, status, { reason, toTag: leg.localTag });
+    if (call.phase !== 'answered') return refuse(403, 'Forbidden (the call is not answered)');
+    if (!target) return refuse(400, 'Bad Request (Refer-To must name an extension)');
+    if (target.replaces) return refuse(501, 'Not Implemented (attended transfer)');
+    if (call.pending) return refuse(491, 'Request Pending (a transfer or conference is in progress)');
+    if (call.party) return refuse(403, kind === 'blind' ? 'Forbidden (no transfer during a conference)' : 'Forbidden (a conference has three parties at most)');
+    this.sip.respond(conn, request, 202, { toTag: leg.localTag, headers: [['Contact', `<sip:b2bua@${CONTACT_HOST};transport=ws>`]] });
+    this.event(call, kind === 'blind' ? 'transfer-requested' : 'conference-requested', leg.role, { by: leg.user.extension, target: target.extension });
+    call.log.info({ by: leg.role, target: target.extension, kind }, kind === 'blind' ? 'transfer requested' : 'conference requested');
+    // The implicit subscription of the REFER: first "Trying", at the end the final status.
+    this.notify(leg, 100, 'Trying', false);
+    void this.addParty(call, leg, target.extension, kind).catch((err: unknown) => {
+      call.log.error({ err }, 'transfer/conference failed');
+      this.failParty(call, leg, kind, target.extension, 500, 'internal error');
+    });
+  }
+
+  private notify(leg: DialogLeg, status: number, reason: string, final: boolean): void {
+    if (!leg.conn.isOpen) return;
+    this.sendInDialog(leg, 'NOTIFY', {
+      headers: [
+        ['Event', 'refer'],
+        ['Subscription-State', final ? 'terminated;reason=noresource' : 'active;expires=60'],
+      ],
+      body: sipfrag(status, reason),
+      contentType: 'message/sipfrag;version=2.0',
+    });
+  }
+
+  /** Whether `extension` can be brought into this call by `by`; a SIP status and reason if not. */
+  private checkTarget(call: Call, by: DialogLeg, extension: string): { user: User; binding: NonNullable<ReturnType<Registrar['lookup']>> } | { status: number; reason: string } {
+    const user = this.opts.repos.users.findByExtension(extension);
+    if (!user || user.disabled) return { status: 404, reason: 'Not Found' };
+    if (call.legs().some((l) => l.user.id === user.id)) return { status: 482, reason: 'Loop Detected (already in this call)' };
+    if (this.opts.mayCall && (!this.opts.mayCall(by.user, user) || call.legs().some((l) => !this.opts.mayCall!(l.user, user)))) {
+      return { status: 403, reason: 'Forbidden (not in your centre)' };
+    }
+    const binding = this.sip.registrar.lookup(user.extension);
+    if (!binding) return { status: 480, reason: 'Temporarily Unavailable' };
+    if (this.isBusy(user.extension)) return { status: 486, reason: 'Busy Here' };
+    return { user, binding };
+  }
+
+  private async addParty(call: Call, referrer: DialogLeg, extension: string, kind: 'blind' | 'conference'): Promise<void> {
+    const checked = this.checkTarget(call, referrer, extension);
+    if ('status' in checked) return this.failParty(call, referrer, kind, extension, checked.status, checked.reason);
+    const other = call.other(referrer.role);
+    if (!other || !call.media) return this.failParty(call, referrer, kind, extension, 481, 'Call Does Not Exist');
+    const { user, binding } = checked;
+    const mediaId = `party-${++call.partyCount}`;
+    // A transfer target hears the party being transferred; a conference party hears both, each on
+    // its own m-line (the referrer first).
+    const offer = await call.media.createPartyOffer(mediaId, kind === 'blind' ? [other.mediaId] : [referrer.mediaId, other.mediaId]);
+    if (call.ended) return;
+    // The target sees who it is talking to: the transferred party, or the one who conferences it in.
+    const presented = kind === 'blind' ? other.user : referrer.user;
+    const leg: DialogLeg = {
+      role: 'party',
+      mediaId,
+      conn: binding.conn,
+      user,
+      sipCallId: `${randomUUID()}@${CONTACT_HOST}`,
+      localTag: tag(),
+      remoteTag: undefined,
+      remoteTarget: binding.contact,
+      localUri: this.uriOf(presented),
+      remoteUri: this.uriOf(user),
+      localCSeq: 1,
+      remoteCSeq: 0,
+    };
+    const branch = this.sip.newBranch();
+    const headers: HeaderList = [
+      ['Via', `SIP/2.0/WSS ${CONTACT_HOST};branch=${branch}`],
+      ['Max-Forwards', '70'],
+      ['From', `"${presented.displayName.replace(/["\\]/g, '')}" <${leg.localUri}>;tag=${leg.localTag}`],
+      ['To', `<${leg.remoteUri}>`],
+      ['Call-ID', leg.sipCallId],
+      ['CSeq', '1 INVITE'],
+      ['Contact', `<sip:b2bua@${CONTACT_HOST};transport=ws>`],
+      ['Allow', 'INVITE, ACK, CANCEL, BYE, OPTIONS, INFO, REFER'],
+      ['Referred-By', `<${this.uriOf(referrer.user)}>`],
+    ];
+    const invite = new PartyInvite({
+      sip: this.sip,
+      conn: binding.conn,
+      uri: binding.contact,
+      headers,
+      branch,
+      body: offer,
+      timeoutMs: this.opts.noAnswerTimeoutMs,
+      ack: (r) => {
+        leg.remoteTag = r.toTag;
+        const code = r.statusCode ?? 0;
+        this.sendAck(leg, 1, code < 300 ? this.sip.newBranch() : branch);
+      },
+      hangUpLate: (r) => {
+        leg.remoteTag = r.toTag;
+        this.sendAck(leg, 1);
+        this.sendInDialog(leg, 'BYE');
+      },
+    });
+    call.pending = { kind, leg, invite };
+    const outcome = await invite.outcome;
+    call.pending = undefined;
+    if (!outcome.ok) {
+      await call.media.removeParty(mediaId).catch(() => {});
+      return this.failParty(call, referrer, kind, extension, outcome.status, outcome.reason);
+    }
+    if (outcome.remoteTarget) leg.remoteTarget = outcome.remoteTarget;
+    // The referrer (or the other party) may have hung up while the target was ringing.
+    if (call.ended || !call.legs().includes(referrer) || !call.legs().includes(other)) {
+      this.sendInDialog(leg, 'BYE');
+      await call.media.removeParty(mediaId).catch(() => {});
+      if (!call.ended) this.failParty(call, referrer, kind, extension, 487, 'Request Terminated');
+      return;
+    }
+    try {
+      await call.media.acceptPartyAnswer(mediaId, outcome.response.body);
+    } catch (err) {
+      call.log.warn({ err }, 'the added party answered with unusable SDP');
+      this.sendInDialog(leg, 'BYE', { headers: [['Reason', 'SIP;cause=488;text="unusable SDP answer"']] });
+      await call.media.removeParty(mediaId).catch(() => {});
+      return this.failParty(call, referrer, kind, extension, 488, 'Not Acceptable Here');
+    }
+    this.bySipCallId.set(leg.sipCallId, call);
+    // A call on hold is taken off hold: the new party joins a live conversation.
+    if (call.heldBy !== null) {
+      call.heldBy = null;
+      await call.media.setHold(false);
+    }
+    if (kind === 'blind') await this.completeTransfer(call, referrer, other, leg);
+    else await this.completeConference(call, referrer, other, leg);
+  }
+
+  private failParty(call: Call, referrer: DialogLeg, kind: 'blind' | 'conference', extension: string, status: number, reason: string): void {
+    call.log.info({ target: extension, status, reason }, kind === 'blind' ? 'transfer failed' : 'conference failed');
+    if (call.ended || !call.legs().includes(referrer)) return; // the referrer's dialog is gone: nobody to tell
+    this.event(call, kind === 'blind' ? 'transfer-failed' : 'conference-failed', referrer.role, { target: extension, status, reason });
+    this.notify(referrer, status, reason || 'Failed', true);
+  }
+
+  /** The target answered: it takes the referrer's place, the other party is re-offered, the referrer leaves. */
+  private async completeTransfer(call: Call, referrer: DialogLeg, other: DialogLeg, target: DialogLeg): Promise<void> {
+    const media = call.media!;
+    const referrerProducer = media.producerOf(referrer.mediaId);
+    await media.switchSource(other.mediaId, referrer.mediaId, target.mediaId);
+    // The target takes the referrer's place (and role) in the call.
+    target.role = referrer.role;
+    if (referrer === call.caller) call.caller = target;
+    else call.callee = target;
+    this.bySipCallId.delete(referrer.sipCallId);
+    this.event(call, 'transferred', target.role, { from: referrer.user.extension, to: target.user.extension });
+    call.log.info({ to: target.user.extension }, 'call transferred');
+    this.notify(referrer, 200, 'OK', true);
+    if (referrer.conn.isOpen) this.sendInDialog(referrer, 'BYE', { headers: [['Reason', 'SIP;cause=200;text="transferred"']] });
+    await media.removeParty(referrer.mediaId);
+    // The recording keeps the referrer's audio up to now; the target is everyone else: right.
+    if (referrerProducer) call.recorder?.endLeg(referrerProducer);
+    await this.recordParty(call, target);
+    // The other party's m-line now carries the target's audio with a new SSRC: tell its browser.
+    await this.reinvite(call, other, 'sendrecv');
+  }
+
+  private async completeConference(call: Call, referrer: DialogLeg, other: DialogLeg, party: DialogLeg): Promise<void> {
+    const media = call.media!;
+    call.party = party;
+    for (const leg of [referrer, other]) await media.addSource(leg.mediaId, party.mediaId);
+    this.event(call, 'conference-started', referrer.role, { by: referrer.user.extension, party: party.user.extension, parties: 3 });
+    call.log.info({ party: party.user.extension }, 'conference started');
+    this.notify(referrer, 200, 'OK', true);
+    await this.recordParty(call, party);
+    for (const leg of [referrer, other]) if (call.legs().includes(leg)) await this.reinvite(call, leg, 'sendrecv');
+  }
+
+  private async recordParty(call: Call, leg: DialogLeg): Promise<void> {
+    const producer = call.media?.producerOf(leg.mediaId);
+    if (!producer || !call.recorder) return;
+    // Left is the candidate only; a party joining later is never the candidate (they were in the call).
+    await call.recorder.addLeg('right', producer).catch((err: unknown) => call.log.warn({ err }, 'the added party could not be recorded'));
+  }
+
+  /**
+   * A party leaves a three-party conference (BYE or lost connection): the other two stay connected,
+   * as in a contact centre where the agent drops out and leaves the customer with the supervisor.
+   */
+  private async leaveConference(call: Call, leg: DialogLeg, reason: string): Promise<void> {
+    if (call.phase !== 'answered' || !call.legs().includes(leg)) return;
+    const producer = call.media?.producerOf(leg.mediaId);
+    if (producer) call.recorder?.endLeg(producer);
+    this.event(call, 'conference-party-left', leg.role, { extension: leg.user.extension, reason, remaining: 2 });
+    call.log.info({ leg: leg.role, reason }, 'a party left the conference');
+    const party = call.party!;
+    // The conference party takes the place (and role) of whoever left.
+    if (leg !== party) {
+      party.role = leg.role;
+      if (leg === call.caller) call.caller = party;
+      else call.callee = party;
+    }
+    call.party = undefined;
+    this.bySipCallId.delete(leg.sipCallId);
+    await call.media?.removeParty(leg.mediaId).catch((err: unknown) => call.log.warn({ err }, 'could not remove the party'));
+    // Tell the two who stay: the departed party's m-line goes inactive (their phones count parties).
+    call.relayChain = call.relayChain
+      .then(async () => {
+        for (const l of call.legs()) if (call.phase === 'answered') await this.reinvite(call, l, 'sendrecv');
+      })
+      .catch((err: unknown) => call.log.warn({ err }, 'could not re-offer after a party left'));
   }
 
   // ------------------------------------------------------------------ recording and ending
@@ -665,9 +937,9 @@ export class B2bua implements DialogHandler {
   /** Ends an answered call: BYE to the other party (or both when `from` is null), recording finalised. */
   private async hangup(call: Call, from: LegRole | null, reason: string, status: number, connectionLost = false): Promise<void> {
     if (call.phase === 'ended') return;
-    const targets = from === null ? [call.caller, call.callee] : [call.other(from)];
+    const targets = from === null ? call.legs() : call.others(from);
     for (const leg of targets) {
-      if (leg?.conn.isOpen) this.sendInDialog(leg, 'BYE', from === null ? { headers: [['Reason', `SIP;cause=${status};text="${reason}"`]] } : {});
+      if (leg.conn.isOpen) this.sendInDialog(leg, 'BYE', from === null ? { headers: [['Reason', `SIP;cause=${status};text="${reason}"`]] } : {});
     }
     this.event(call, 'hangup', from, { reason, connectionLost });
     await this.finish(call, from === null ? 'ended-by-server' : 'completed', reason, status);
@@ -694,6 +966,7 @@ export class B2bua implements DialogHandler {
     call.phase = 'ended';
     clearTimeout(call.noAnswerTimer);
     clearTimeout(call.ackTimer);
+    call.pending?.invite.cancel(487, 'the call ended');
     this.opts.repos.calls.update(call.id, {
       state: 'ended',
       endedAt: this.now(),
@@ -708,8 +981,7 @@ export class B2bua implements DialogHandler {
     if (recorder) await this.finaliseRecording(call, recorder);
     call.media?.close();
     this.calls.delete(call);
-    this.bySipCallId.delete(call.caller.sipCallId);
-    if (call.callee) this.bySipCallId.delete(call.callee.sipCallId);
+    for (const leg of call.legs()) this.bySipCallId.delete(leg.sipCallId);
   }
 
   /** Shutdown: end every call with a BYE and finalise its recording. */

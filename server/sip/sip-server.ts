@@ -12,8 +12,8 @@ import { buildRequest, buildResponse, isRequest, MAX_SIP_MESSAGE_BYTES, parseSip
 import { MAX_EXPIRES_S, MIN_EXPIRES_S, Registrar } from './registrar.js';
 import { ClientTransactions, ServerTransactions, type ClientTransaction } from './transactions.js';
 
-export const ALLOWED_METHODS = 'INVITE, ACK, CANCEL, BYE, OPTIONS, INFO, REGISTER';
-const KNOWN_UNSUPPORTED = new Set(['SUBSCRIBE', 'NOTIFY', 'PUBLISH', 'MESSAGE', 'REFER', 'UPDATE', 'PRACK']);
+export const ALLOWED_METHODS = 'INVITE, ACK, CANCEL, BYE, OPTIONS, INFO, REFER, REGISTER';
+const KNOWN_UNSUPPORTED = new Set(['SUBSCRIBE', 'NOTIFY', 'PUBLISH', 'MESSAGE', 'UPDATE', 'PRACK']);
 
 export interface SipServerOptions {
   repos: Repositories;
@@ -31,6 +31,8 @@ export interface DialogHandler {
   onCancel(conn: SipConnection, request: SipRequest): void;
   onBye(conn: SipConnection, request: SipRequest): void;
   onInfo(conn: SipConnection, request: SipRequest): void;
+  /** REFER in a call's dialog: blind transfer, or bringing a party into a conference. */
+  onRefer(conn: SipConnection, request: SipRequest): void;
   onConnectionClosed(conn: SipConnection): void;
 }
 
@@ -193,11 +195,13 @@ export class SipServer {
         return this.dialogs ? this.dialogs.onCancel(conn, request) : this.respond(conn, request, 481);
       case 'INVITE':
       case 'BYE':
+      case 'REFER':
       case 'INFO': {
         if (!this.authenticateRequest(conn, request)) return;
         if (!this.dialogs) return this.respond(conn, request, 503, { reason: 'Calls Not Available' });
         if (request.method === 'INVITE') return this.dialogs.onInvite(conn, request);
         if (request.method === 'BYE') return this.dialogs.onBye(conn, request);
+        if (request.method === 'REFER') return this.dialogs.onRefer(conn, request);
         return this.dialogs.onInfo(conn, request);
       }
       default:

@@ -45,9 +45,11 @@ export function AgentDesktop({ attemptId }: { attemptId?: string } = {}) {
 }
 
 function Workspace({ attempt }: { attempt: Attempt }) {
-  const { state: phoneState } = usePhone();
+  const { phone, state: phoneState } = usePhone();
   const timeline = useTimeline(attempt.id);
   const { record } = timeline;
+  // Transfers and conferences made from the softphone go on the timeline with their outcome.
+  useEffect(() => phone?.onAction((a) => record(a.type, a.payload)), [phone, record]);
   // Kept across a reload of the page (per attempt, for this tab).
   const keep = (what: string) => `callmark.desktop.${attempt.id}.${what}`;
   const [agentState, setAgentState] = usePersistedState<{ name: AgentStateName; since: number }>(keep('agent-state'), { name: 'not-ready', since: Date.now() });

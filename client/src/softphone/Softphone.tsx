@@ -39,6 +39,9 @@ export function Softphone({ allowPresentedNumber = false }: { allowPresentedNumb
   const [directory, setDirectory] = useState<DirectoryEntry[]>([]);
   const [devices, setDevices] = useState<MediaDeviceInfo[]>([]);
   const [showKeypad, setShowKeypad] = useState(false);
+  /** The open Transfer or Conference form, if any. */
+  const [referKind, setReferKind] = useState<'blind' | 'conference'>();
+  const [referTarget, setReferTarget] = useState('');
   const ring = useMemo(() => new RingTone(), []);
 
   useEffect(() => () => ring.stop(), [ring]);
@@ -61,6 +64,16 @@ export function Softphone({ allowPresentedNumber = false }: { allowPresentedNumb
     else ring.stop();
   }, [call?.phase, ring]);
   const now = useTicker(call?.phase === 'connected');
+
+  const refer = (e: FormEvent) => {
+    e.preventDefault();
+    if (!referKind || !referTarget.trim()) return;
+    phone?.refer(referTarget.trim(), referKind);
+    setReferKind(undefined);
+    setReferTarget('');
+  };
+  const inConference = (call?.parties ?? 2) > 2;
+  const referPending = call?.referral?.state === 'pending';
 
   const dial = (e: FormEvent) => {
     e.preventDefault();
@@ -112,18 +125,67 @@ export function Softphone({ allowPresentedNumber = false }: { allowPresentedNumb
                 <button type="button" onClick={() => phone?.toggleMute()} aria-pressed={call.muted}>
                   {call.muted ? 'Unmute' : 'Mute'}
                 </button>
-                <button type="button" onClick={() => void phone?.toggleHold()} aria-pressed={call.held}>
-                  {call.held ? 'Resume' : 'Hold'}
-                </button>
+                {/* Hold would hold one of two other parties: not offered in a conference. */}
+                {!inConference && (
+                  <button type="button" onClick={() => void phone?.toggleHold()} aria-pressed={call.held}>
+                    {call.held ? 'Resume' : 'Hold'}
+                  </button>
+                )}
                 <button type="button" onClick={() => setShowKeypad(!showKeypad)} aria-expanded={showKeypad}>
                   Keypad
                 </button>
+                {!inConference && (
+                  <button type="button" disabled={referPending} aria-expanded={referKind === 'blind'} onClick={() => setReferKind(referKind === 'blind' ? undefined : 'blind')}>
+                    Transfer
+                  </button>
+                )}
+                {!inConference && (
+                  <button type="button" disabled={referPending} aria-expanded={referKind === 'conference'} onClick={() => setReferKind(referKind === 'conference' ? undefined : 'conference')}>
+                    Conference
+                  </button>
+                )}
               </>
             )}
             <button type="button" className="decline" onClick={() => phone?.hangup()}>
               Hang up
             </button>
           </div>
+          {referKind && call.phase === 'connected' && (
+            <form onSubmit={refer} className="refer" aria-label={referKind === 'blind' ? 'Transfer the call' : 'Add a party to the call'}>
+              <label htmlFor="refer-target">{referKind === 'blind' ? 'Transfer to extension' : 'Add extension to the call'}</label>
+              <input
+                id="refer-target"
+                list="refer-directory"
+                inputMode="tel"
+                autoFocus
+                value={referTarget}
+                onChange={(e) => setReferTarget(e.target.value)}
+                onKeyDown={(e) => e.key === 'Escape' && setReferKind(undefined)}
+              />
+              <datalist id="refer-directory">
+                {directory.filter((d) => d.extension !== state.extension).map((d) => (
+                  <option key={d.userId} value={d.extension}>
+                    {d.displayName} ({d.role}){d.registered ? '' : ' offline'}
+                  </option>
+                ))}
+              </datalist>
+              <button type="submit" disabled={!referTarget.trim()}>
+                {referKind === 'blind' ? 'Transfer now' : 'Add to call'}
+              </button>
+              <button type="button" onClick={() => setReferKind(undefined)}>
+                Cancel
+              </button>
+            </form>
+          )}
+          {(call.referral || inConference) && (
+            <p role="status" data-testid="referral-status">
+              {inConference
+                ? `Conference: ${call.parties} parties`
+                : call.referral?.kind === 'conference' && call.referral.state === 'done'
+                  ? 'A party left the conference: 2 parties'
+                  : call.referral?.message}
+            </p>
+          )}
           {showKeypad && call.phase === 'connected' && (
             <div className="keypad" role="group" aria-label="Keypad">
               {KEYS.map((k) => (

@@ -12,6 +12,7 @@ import {
 } from 'sip.js';
 import type { SessionDescriptionHandler } from 'sip.js/lib/platform/web/session-description-handler/session-description-handler.js';
 import { SIP_STATUS_WORDS, type SipCredentials } from '../../../server/protocol/telephony.js';
+import { multiTrackSdhFactory } from './multi-track-sdh.js';
 
 export type RegistrationState = 'idle' | 'connecting' | 'registered' | 'failed' | 'unregistered';
 
@@ -26,6 +27,16 @@ export interface CallState {
   muted: boolean;
   answeredAt?: number;
   endedReason?: string;
+  /** Parties in the call, this phone included: 3 in a conference. */
+  parties: number;
+  /** A transfer or conference this phone asked for, while it runs and after it failed. */
+  referral?: { kind: 'blind' | 'conference'; target: string; state: 'pending' | 'failed' | 'done'; message: string };
+}
+
+/** Something the user did on the phone that the agent desktop puts on the attempt's timeline. */
+export interface PhoneAction {
+  type: 'transfer' | 'conference';
+  payload: Record<string, unknown>;
 }
 
 export interface PhoneState {
@@ -44,6 +55,10 @@ export class Phone {
   private registerer: Registerer | undefined;
   private session: Session | undefined;
   private readonly listeners = new Set<Listener>();
+  private readonly actionListeners = new Set<(a: PhoneAction) => void>();
+  /** Audio elements for remote tracks beyond the first (conference: one per other party). */
+  private readonly extraAudio = new Map<string, HTMLAudioElement>();
+  private sinkId: string | undefined;
   private inputDeviceId: string | undefined;
   state: PhoneState = { registration: 'idle', dtmf: '' };
 
@@ -56,6 +71,16 @@ export class Phone {
     this.listeners.add(fn);
     fn(this.state);
     return () => this.listeners.delete(fn);
+  }
+
+  /** Transfers and conferences, for the desktop's timeline. */
+  onAction(fn: (a: PhoneAction) => void): () => void {
+    this.actionListeners.add(fn);
+    return () => this.actionListeners.delete(fn);
+  }
+
+  private emit(action: PhoneAction): void {
+    for (const l of this.actionListeners) l(action);
   }
 
   private set(patch: Partial<PhoneState>): void {
@@ -108,6 +133,8 @@ export class Phone {
       authorizationUsername: creds.authorizationUsername,
       authorizationPassword: creds.password,
       transportOptions: { server: `${scheme}://${location.host}${creds.wsPath}`, traceSip: false },
+      // The stock handler, keeping every remote track (see multi-track-sdh.ts).
+      sessionDescriptionHandlerFactory: multiTrackSdhFactory(),
       sessionDescriptionHandlerFactoryOptions: {
         peerConnectionConfiguration: { iceServers: creds.iceServers },
         iceGatheringTimeout: 500,
@@ -179,29 +206,121 @@ export class Phone {
     session.delegate = {
       onBye: (bye) => {
         const reason = /text="([^"]*)"/.exec(bye.request.getHeader('Reason') ?? '')?.[1];
-        this.setCall({ endedReason: reason ? `Call ended: ${reason}` : 'The other party hung up.' });
+        const referral = this.state.call?.referral;
+        if (referral?.kind === 'blind' && referral.state === 'done') this.setCall({ endedReason: `Transferred to ${referral.target}.` });
+        else this.setCall({ endedReason: reason ? `Call ended: ${reason}` : 'The other party hung up.' });
+      },
+      // A server re-INVITE: a party joined or left the conference, or a transfer changed who we hear.
+      onInvite: () => {
+        this.attachRemoteAudio(session);
+        this.setCall({ parties: this.countParties(session) });
       },
     };
     session.stateChange.addListener((s) => {
       if (s === SessionState.Established) {
         this.attachRemoteAudio(session);
-        this.setCall({ phase: 'connected', answeredAt: Date.now() });
+        this.setCall({ phase: 'connected', answeredAt: Date.now(), parties: this.countParties(session) });
       } else if (s === SessionState.Terminated) {
         this.remoteAudio.srcObject = null;
+        this.detachExtraAudio();
         this.session = undefined;
         this.setCall({ phase: 'ended', endedReason: this.state.call?.endedReason ?? 'Call ended.' });
       }
     });
   }
 
+  /**
+   * Plays every remote track: the first on the page's audio element, each further one (a
+   * conference party) on an element of its own. One element per track, because Chromium plays
+   * only one audio track of a MediaStream given to a media element.
+   */
   private attachRemoteAudio(session: Session): void {
     const sdh = session.sessionDescriptionHandler as SessionDescriptionHandler | undefined;
     const pc = sdh?.peerConnection;
     if (!pc) return;
-    const stream = new MediaStream();
-    pc.getReceivers().forEach((r) => r.track && stream.addTrack(r.track));
-    this.remoteAudio.srcObject = stream;
-    void this.remoteAudio.play().catch(() => {});
+    const tracks = pc
+      .getTransceivers()
+      .filter((t) => t.currentDirection !== 'stopped' && t.receiver.track && t.receiver.track.readyState === 'live')
+      .map((t) => t.receiver.track);
+    const [first, ...more] = tracks;
+    const current = (this.remoteAudio.srcObject as MediaStream | null)?.getAudioTracks()[0];
+    if (first && current !== first) {
+      this.remoteAudio.srcObject = new MediaStream([first]);
+      void this.remoteAudio.play().catch(() => {});
+    }
+    for (const track of more) {
+      if (this.extraAudio.has(track.id)) continue;
+      const el = new Audio();
+      el.autoplay = true;
+      el.srcObject = new MediaStream([track]);
+      const withSink = el as HTMLAudioElement & { setSinkId?: (id: string) => Promise<void> };
+      if (this.sinkId) void withSink.setSinkId?.(this.sinkId).catch(() => {});
+      void el.play().catch(() => {});
+      this.extraAudio.set(track.id, el);
+    }
+  }
+
+  private detachExtraAudio(): void {
+    for (const el of this.extraAudio.values()) {
+      el.pause();
+      el.srcObject = null;
+    }
+    this.extraAudio.clear();
+  }
+
+  /**
+   * This phone plus every m-line on which the server sends someone (one per other party): an
+   * m-line that sends has an a=ssrc and is sendrecv or sendonly in the server's SDP.
+   */
+  private countParties(session: Session): number {
+    const sdp = (session.sessionDescriptionHandler as SessionDescriptionHandler | undefined)?.peerConnection?.remoteDescription?.sdp;
+    if (!sdp) return 2;
+    const sending = sdp
+      .split(/\r?\nm=/)
+      .slice(1)
+      .filter((m) => !/^audio 0 /.test(m) && /\r?\na=ssrc:/.test(m) && !/\r?\na=(recvonly|inactive)\r?$/m.test(m)).length;
+    return Math.max(2, sending + 1);
+  }
+
+  /**
+   * Blind transfer (kind 'blind') or bringing a party into the call (kind 'conference'): a REFER
+   * to the server, whose NOTIFYs (message/sipfrag) say how the INVITE to the target went.
+   */
+  refer(target: string, kind: 'blind' | 'conference'): void {
+    const s = this.session;
+    const call = this.state.call;
+    const ext = target.trim();
+    if (!this.ua || !s || !call || s.state !== SessionState.Established || !ext || call.referral?.state === 'pending') return;
+    const uri = UserAgent.makeURI(`sip:${ext}@${this.ua.configuration.uri.host}`);
+    if (!uri) return this.setCall({ referral: { kind, target: ext, state: 'failed', message: `${ext} is not a valid extension.` } });
+    const verb = kind === 'blind' ? 'Transfer' : 'Conference';
+    this.setCall({ referral: { kind, target: ext, state: 'pending', message: kind === 'blind' ? `Transferring to ${ext}…` : `Adding ${ext} to the call…` } });
+    const fail = (status: number, words: string) => {
+      this.setCall({ referral: { kind, target: ext, state: 'failed', message: `${verb} failed: ${words}` } });
+      this.emit({ type: kind === 'blind' ? 'transfer' : 'conference', payload: { target: ext, kind, outcome: 'failed', status } });
+    };
+    void s
+      .refer(uri, {
+        requestOptions: kind === 'conference' ? { extraHeaders: ['X-Callmark-Refer: conference'] } : undefined,
+        requestDelegate: {
+          onReject: (r) => {
+            const code = r.message.statusCode ?? 0;
+            fail(code, (r.message.reasonPhrase ?? '').replace(/^.*\((.*)\)$/, '$1').toLowerCase() || `status ${code}`);
+          },
+        },
+        onNotify: (n) => {
+          void n.accept();
+          const m = /^SIP\/2\.0 (\d{3})/.exec(n.request.body.trim());
+          const code = Number(m?.[1] ?? 0);
+          if (code < 200) return;
+          if (code < 300) {
+            const parties = kind === 'conference' ? 3 : call.parties;
+            this.setCall({ referral: { kind, target: ext, state: 'done', message: kind === 'blind' ? `Transferred to ${ext}.` : `Conference: ${parties} parties` } });
+            this.emit({ type: kind === 'blind' ? 'transfer' : 'conference', payload: { target: ext, kind, outcome: kind === 'blind' ? 'transferred' : 'joined', ...(kind === 'conference' ? { parties } : {}) } });
+          } else fail(code, code === 482 ? 'already in this call' : (SIP_STATUS_WORDS[code] ?? `status ${code}`).toLowerCase());
+        },
+      })
+      .catch((err: unknown) => fail(0, err instanceof Error ? err.message : String(err)));
   }
 
   dial(target: string, peerName = target, opts: { presentedNumber?: string } = {}): void {
@@ -210,7 +329,7 @@ export class Phone {
     if (!uri) return;
     const extraHeaders = opts.presentedNumber ? [`X-Presented-Number: ${opts.presentedNumber}`] : [];
     const inviter = new Inviter(this.ua, uri, { sessionDescriptionHandlerOptions: this.sdhOptions(), extraHeaders });
-    this.watch(inviter, { direction: 'outbound', peerName, peerNumber: target, phase: 'dialling', held: false, muted: false });
+    this.watch(inviter, { direction: 'outbound', peerName, peerNumber: target, phase: 'dialling', held: false, muted: false, parties: 2 });
     void inviter
       .invite({
         requestDelegate: {
@@ -240,6 +359,7 @@ export class Phone {
       phase: 'incoming',
       held: false,
       muted: false,
+      parties: 2,
     });
     invitation.delegate = {
       ...invitation.delegate,
@@ -307,7 +427,10 @@ export class Phone {
   }
 
   async setOutputDevice(deviceId: string): Promise<void> {
-    const audio = this.remoteAudio as HTMLAudioElement & { setSinkId?: (id: string) => Promise<void> };
-    await audio.setSinkId?.(deviceId);
+    this.sinkId = deviceId;
+    for (const el of [this.remoteAudio, ...this.extraAudio.values()]) {
+      const audio = el as HTMLAudioElement & { setSinkId?: (id: string) => Promise<void> };
+      await audio.setSinkId?.(deviceId);
+    }
   }
 }

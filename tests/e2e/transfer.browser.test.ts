@@ -1,0 +1,248 @@
+// Blind transfer and conference with three headless Chromium browsers through the production
+// server, each with its own tone as the fake microphone: candidate 440 Hz, assessor (the caller)
+// 880 Hz, supervisor (a second assessor of the centre) 660 Hz. What each party hears is measured
+// in its page: every remote track the softphone plays is tapped with WebAudio and the tones are
+// measured with Goertzel. The recordings are checked per channel: candidate left, others right.
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { decodeAudio, tonePower, writeToneWav } from '../support/audio.js';
+import { launchBrowser, loginWithPhone } from '../support/browser.js';
+import { startServer, type ServerProcess } from '../support/server-process.js';
+
+const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'callmark-transfer-'));
+const TONES = { candidate: 440, assessor: 880, supervisor: 660 } as const;
+const ADMIN_PASSWORD = 'transfer-test-admin-pw';
+
+// Test-only instrumentation: remember every RTCPeerConnection, and measure tones on every live
+// remote track of the newest one (the softphone plays each; WebAudio taps them here).
+const INSTRUMENT = `
+  window.__pcs = [];
+  const Native = window.RTCPeerConnection;
+  window.RTCPeerConnection = class extends Native {
+    constructor(...args) { super(...args); window.__pcs.push(this); }
+  };
+  window.__hears = async (freqs, ms) => {
+    const pc = window.__pcs[window.__pcs.length - 1];
+    if (!pc) return [];
+    const tracks = pc.getTransceivers().filter((t) => t.receiver.track && t.receiver.track.readyState === 'live' && (t.currentDirection === 'sendrecv' || t.currentDirection === 'recvonly')).map((t) => t.receiver.track);
+    const ctx = new AudioContext({ sampleRate: 48000 });
+    await ctx.resume();
+    const mixed = ctx.createGain();
+    for (const track of tracks) ctx.createMediaStreamSource(new MediaStream([track])).connect(mixed);
+    const proc = ctx.createScriptProcessor(4096, 1, 1);
+    const chunks = [];
+    proc.onaudioprocess = (e) => chunks.push(new Float32Array(e.inputBuffer.getChannelData(0)));
+    mixed.connect(proc);
+    proc.connect(ctx.destination);
+    await new Promise((r) => setTimeout(r, ms));
+    await ctx.close();
+    const n = chunks.reduce((a, c) => a + c.length, 0);
+    const all = new Float32Array(n);
+    let o = 0;
+    for (const c of chunks) { all.set(c, o); o += c.length; }
+    return freqs.map((f) => {
+      const k = Math.round((n * f) / 48000), w = (2 * Math.PI * k) / n, coeff = 2 * Math.cos(w);
+      let s1 = 0, s2 = 0;
+      for (let i = 0; i < n; i++) { const s0 = all[i] + coeff * s1 - s2; s2 = s1; s1 = s0; }
+      return Math.sqrt(s1 * s1 + s2 * s2 - coeff * s1 * s2) / Math.max(1, n);
+    });
+  };
+`;
+
+type Party = keyof typeof TONES;
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** The power of each party's tone in what `page` hears now (over 1.5 s). */
+async function hears(page: Page): Promise<Record<Party, number>> {
+  const freqs = [TONES.candidate, TONES.assessor, TONES.supervisor];
+  const [candidate, assessor, supervisor] = await page.evaluate(
+    ([f, ms]) => (window as unknown as { __hears: (f: number[], ms: number) => Promise<number[]> }).__hears(f as number[], ms as number),
+    [freqs, 1500] as const,
+  );
+  return { candidate: candidate ?? 0, assessor: assessor ?? 0, supervisor: supervisor ?? 0 };
+}
+
+let server: ServerProcess;
+const browsers = {} as Record<Party, Browser>;
+const contexts: BrowserContext[] = [];
+let supervisorExt = '';
+const base = () => server.url.replace(/\/$/, '');
+
+afterEach(async () => {
+  for (const c of contexts.splice(0)) await c.close();
+});
+
+beforeAll(async () => {
+  server = await startServer({
+    args: ['--demo'],
+    env: { CALLMARK_MEDIA_WORKERS: '1', CALLMARK_PUBLIC_IP: '127.0.0.1', CALLMARK_MEDIA_LISTEN_IP: '127.0.0.1', CALLMARK_ADMIN_PASSWORD: ADMIN_PASSWORD, CALLMARK_SIP_NO_ANSWER_SECONDS: '15' },
+  });
+  // A second staff user of the demo centre plays the supervisor.
+  const login = await fetch(`${base()}/api/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username: 'admin', password: ADMIN_PASSWORD }) });
+  const cookie = (login.headers.get('set-cookie') ?? '').split(';')[0]!;
+  const { csrfToken } = (await login.json()) as { csrfToken: string };
+  const headers = { cookie, 'x-csrf-token': csrfToken, 'content-type': 'application/json' };
+  const { users } = (await (await fetch(`${base()}/api/users`, { headers })).json()) as { users: Array<{ username: string; centreId: number | null }> };
+  const centreId = users.find((u) => u.username === 'demo-assessor')!.centreId;
+  const created = await fetch(`${base()}/api/users`, {
+    method: 'POST',
+    headers,
+    body: JSON.stringify({ username: 'demo-supervisor', displayName: 'Demo Supervisor', role: 'assessor', centreId, password: 'demo-password' }),
+  });
+  expect(created.status).toBe(201);
+  supervisorExt = ((await created.json()) as { user: { extension: string } }).user.extension;
+  for (const party of Object.keys(TONES) as Party[]) {
+    const wav = path.join(tmp, `${party}.wav`);
+    writeToneWav(wav, TONES[party], 10);
+    browsers[party] = await launchBrowser({ fakeAudioFile: wav });
+  }
+}, 60_000);
+afterAll(async () => {
+  for (const b of Object.values(browsers)) await b?.close();
+  await server?.stop();
+  if (server) fs.rmSync(server.dataDir, { recursive: true, force: true });
+  fs.rmSync(tmp, { recursive: true, force: true });
+});
+
+async function open(party: Party): Promise<Page> {
+  const page = await loginWithPhone(browsers[party], server.url, `demo-${party}`, { init: INSTRUMENT });
+  contexts.push(page.context());
+  return page;
+}
+
+/** The assessor calls the candidate, who answers. */
+async function connect(assessor: Page, candidate: Page): Promise<void> {
+  const candidateExt = /extension (\d+)/.exec((await candidate.getByTestId('registration').textContent()) ?? '')![1]!;
+  await assessor.getByLabel('Number to call').fill(candidateExt);
+  await assessor.getByRole('button', { name: 'Call', exact: true }).click();
+  await candidate.getByTestId('incoming').waitFor();
+  await candidate.getByRole('button', { name: 'Answer' }).click();
+  await assessor.getByTestId('call-phase').filter({ hasText: 'Connected' }).waitFor();
+}
+
+async function answer(page: Page): Promise<void> {
+  await page.getByTestId('incoming').waitFor({ timeout: 10_000 });
+  await page.getByRole('button', { name: 'Answer' }).click();
+  await page.getByTestId('call-phase').filter({ hasText: 'Connected' }).waitFor();
+}
+
+/** The newest call's details and its recording decoded, once the recording is complete. */
+async function recording(page: Page): Promise<{ events: Array<{ type: string; at: number; detail: Record<string, unknown> | null }>; left: Float32Array; right: Float32Array; startedAt: number }> {
+  let call: { id: string; recording: { url: string; status: string } | null } | undefined;
+  for (let i = 0; i < 60 && call?.recording?.status !== 'complete'; i++) {
+    call = (await page.evaluate(async () => (await (await fetch('/api/calls')).json()).calls))[0];
+    if (call?.recording?.status !== 'complete') await sleep(250);
+  }
+  expect(call?.recording?.status).toBe('complete');
+  const details = await page.evaluate(async (id) => (await (await fetch(`/api/calls/${id}`)).json()), call!.id);
+  const b64 = await page.evaluate(async (url) => {
+    const buf = new Uint8Array(await (await fetch(url)).arrayBuffer());
+    let s = '';
+    for (const b of buf) s += String.fromCharCode(b);
+    return btoa(s);
+  }, call!.recording!.url);
+  const file = path.join(tmp, `${call!.id}.ogg`);
+  fs.writeFileSync(file, Buffer.from(b64, 'base64'));
+  const { channels } = await decodeAudio(file);
+  const startedAt = details.events.find((e: { type: string }) => e.type === 'recording-started').at as number;
+  return { events: details.events, left: channels[0]!, right: channels[1]!, startedAt };
+}
+
+/** Tone powers on one channel between two wall-clock times (ms since the epoch). */
+function tones(samples: Float32Array, startedAt: number, from: number, to: number): Record<Party, number> {
+  const s = (t: number) => Math.max(0, Math.min(samples.length, Math.round(((t - startedAt) / 1000) * 48000)));
+  const [a, b] = [s(from), s(to)];
+  expect(b - a).toBeGreaterThan(48000 * 0.8);
+  return { candidate: tonePower(samples, 48000, 440, a, b), assessor: tonePower(samples, 48000, 880, a, b), supervisor: tonePower(samples, 48000, 660, a, b) };
+}
+
+describe('transfer and conference between three browsers', () => {
+  it('blind transfer: the caller ends up hearing the supervisor and not the candidate; the recording follows', async () => {
+    const [candidate, assessor, supervisor] = [await open('candidate'), await open('assessor'), await open('supervisor')];
+    await connect(assessor, candidate);
+    await sleep(1500);
+    const before = await hears(assessor);
+    expect(before.candidate).toBeGreaterThan(0.01);
+    const tBeforeEnd = Date.now();
+
+    await candidate.getByRole('button', { name: 'Transfer' }).click();
+    await candidate.getByLabel('Transfer to extension').fill(supervisorExt);
+    await candidate.getByRole('button', { name: 'Transfer now' }).click();
+    await candidate.getByTestId('referral-status').filter({ hasText: `Transferring to ${supervisorExt}` }).waitFor();
+    await answer(supervisor);
+    await candidate.getByTestId('last-call').filter({ hasText: `Transferred to ${supervisorExt}` }).waitFor();
+    await sleep(1500);
+    const tAfter = Date.now();
+    const after = await hears(assessor);
+    expect(after.supervisor).toBeGreaterThan(0.01);
+    expect(after.candidate).toBeLessThan(0.1 * after.supervisor);
+    const sup = await hears(supervisor);
+    expect(sup.assessor).toBeGreaterThan(0.01);
+    expect(sup.candidate).toBeLessThan(0.1 * sup.assessor);
+    await sleep(500);
+    const tAfterEnd = Date.now();
+
+    await assessor.getByRole('button', { name: 'Hang up' }).click();
+    await supervisor.getByTestId('last-call').waitFor();
+    const rec = await recording(assessor);
+    const types = rec.events.map((e) => e.type);
+    expect(types).toEqual(expect.arrayContaining(['transfer-requested', 'transferred']));
+    // Before: candidate left, caller right. After: left silent, caller and supervisor right.
+    const l1 = tones(rec.left, rec.startedAt, rec.startedAt + 300, tBeforeEnd);
+    const r1 = tones(rec.right, rec.startedAt, rec.startedAt + 300, tBeforeEnd);
+    expect(l1.candidate).toBeGreaterThan(0.01);
+    expect(r1.assessor).toBeGreaterThan(0.01);
+    expect(r1.candidate).toBeLessThan(0.1 * r1.assessor);
+    const l2 = tones(rec.left, rec.startedAt, tAfter, tAfterEnd);
+    const r2 = tones(rec.right, rec.startedAt, tAfter, tAfterEnd);
+    expect(r2.supervisor).toBeGreaterThan(0.01);
+    expect(r2.assessor).toBeGreaterThan(0.01);
+    expect(l2.candidate).toBeLessThan(0.1 * l1.candidate);
+  }, 60_000);
+
+  it('conference: each party hears the other two; the candidate leaving keeps the others connected', async () => {
+    const [candidate, assessor, supervisor] = [await open('candidate'), await open('assessor'), await open('supervisor')];
+    await connect(assessor, candidate);
+    await candidate.getByRole('button', { name: 'Conference' }).click();
+    await candidate.getByLabel('Add extension to the call').fill(supervisorExt);
+    await candidate.getByRole('button', { name: 'Add to call' }).click();
+    await answer(supervisor);
+    await candidate.getByTestId('referral-status').filter({ hasText: 'Conference: 3 parties' }).waitFor();
+    await sleep(1500);
+    const tConf = Date.now();
+    const [c, a, s] = [await hears(candidate), await hears(assessor), await hears(supervisor)];
+    const tConfEnd = Date.now();
+    expect(c.assessor).toBeGreaterThan(0.01);
+    expect(c.supervisor).toBeGreaterThan(0.01);
+    expect(a.candidate).toBeGreaterThan(0.01);
+    expect(a.supervisor).toBeGreaterThan(0.01);
+    expect(s.candidate).toBeGreaterThan(0.01);
+    expect(s.assessor).toBeGreaterThan(0.01);
+    // Nobody hears themselves.
+    expect(c.candidate).toBeLessThan(0.1 * c.assessor);
+    expect(a.assessor).toBeLessThan(0.1 * a.candidate);
+
+    await candidate.getByRole('button', { name: 'Hang up' }).click();
+    await sleep(1500);
+    expect(await assessor.getByTestId('call-phase').textContent()).toBe('Connected');
+    const a2 = await hears(assessor);
+    expect(a2.supervisor).toBeGreaterThan(0.01);
+    expect(a2.candidate).toBeLessThan(0.1 * a2.supervisor);
+    await assessor.getByRole('button', { name: 'Hang up' }).click();
+    await supervisor.getByTestId('last-call').waitFor();
+
+    const rec = await recording(assessor);
+    const types = rec.events.map((e) => e.type);
+    expect(types).toEqual(expect.arrayContaining(['conference-started', 'conference-party-left']));
+    const l = tones(rec.left, rec.startedAt, tConf, tConfEnd);
+    const r = tones(rec.right, rec.startedAt, tConf, tConfEnd);
+    expect(l.candidate).toBeGreaterThan(0.01);
+    expect(l.assessor + l.supervisor).toBeLessThan(0.1 * l.candidate);
+    expect(r.assessor).toBeGreaterThan(0.01);
+    expect(r.supervisor).toBeGreaterThan(0.01);
+    expect(r.candidate).toBeLessThan(0.1 * r.assessor);
+  }, 60_000);
+});
