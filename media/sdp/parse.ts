@@ -78,11 +78,11 @@ export function parseRemoteSdp(sdp: string, kind: SdpKind): RemoteAudio {
 }
 
 export function isOpus(rtp: { codec: string; rate?: number }): boolean {
-  return rtp.codec.toLowerCase() === 'opus' && rtp.rate === 48000;
+  return String(rtp.codec).toLowerCase() === 'opus' && rtp.rate === 48000;
 }
 
 export function isTelephoneEvent(rtp: { codec: string }): boolean {
-  return rtp.codec.toLowerCase() === 'telephone-event';
+  return String(rtp.codec).toLowerCase() === 'telephone-event';
 }
 
 /** The peer's DTLS parameters for transport.connect(); actpass (or no a=setup) lets mediasoup pick. */

@@ -283,6 +283,12 @@ export class B2bua implements DialogHandler {
     try {
       await this.setUpCall(call, callerUser, calleeUser, binding);
     } catch (err) {
+      // The call ended while its media was being set up (the caller hung up or disconnected):
+      // finish() has run and closed the router under the awaited step. Nothing went wrong here.
+      if (call.ended) {
+        call.log.info({ err: (err as Error).message }, 'call set-up abandoned: the call ended meanwhile');
+        return;
+      }
       call.log.error({ err }, 'call set-up failed');
       this.respondCaller(call, 500);
       await this.finish(call, 'failed', 'internal error during set-up', 500);
