@@ -242,7 +242,10 @@ describe('CallRecorder', () => {
     const level880 = median(slice(env880, 0.3, leftAt - 0.2));
     expectEdge(onset(env660, level660, 0.2), joinedAt, joined);
     expectEdge(offset(env880, level880, leftAt - 1, leftAt + 1), leftAt, leftDone);
-    expect(max(slice(envelope(audio, 0, 660), 0.2, stoppedAt - 0.2))).toBeLessThan(level660 * 0.05); // never on the candidate's side
+    // Never on the candidate's side. The bound is a quarter, not 5 %: the candidate's 440 Hz tone,
+    // Opus-coded, leaks into the 660 Hz window at up to ~6 % on a loaded CI machine, while a mixing
+    // mistake would put the third party there at full level.
+    expect(max(slice(envelope(audio, 0, 660), 0.2, stoppedAt - 0.2))).toBeLessThan(level660 * 0.25);
     expect(fs.existsSync(legsDirOf(file))).toBe(false);
   });
 
