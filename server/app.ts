@@ -16,6 +16,7 @@ import { registerAdminRoutes } from './api/admin-routes.js';
 import { registerAuthRoutes } from './api/auth-routes.js';
 import { registerCrmRoutes } from './api/crm-routes.js';
 import { registerScenarioRoutes } from './api/scenario-routes.js';
+import { registerScenarioEditRoutes } from './api/scenario-edit-routes.js';
 import { registerAssessmentRoutes } from './api/assessment-routes.js';
 import { registerMarkingRoutes } from './api/marking-routes.js';
 import { registerSittingDocumentRoutes } from './api/sitting-document-routes.js';
@@ -23,6 +24,7 @@ import { registerSittingRoutes } from './api/sitting-routes.js';
 import { registerHealthRoutes, type MediaHealthSource } from './api/health-routes.js';
 import { registerPrintoutRoutes } from './api/printout-routes.js';
 import { registerModerationRoutes } from './api/moderation-routes.js';
+import { registerReplayRoutes } from './api/replay-routes.js';
 import { markSheetRenderer } from './moderation/mark-sheets.js';
 import { chainRecordingsOnFinalise } from './moderation/recording-chain.js';
 import { registerErrorHandling } from './http/errors.js';
@@ -77,8 +79,19 @@ export interface AppOptions {
   telephony?: TelephonyOptions;
   /** Where print-outs (PDF evidence) are stored; by default 'printouts' beside the database file. */
   printoutsDir?: string;
+  /**
+   * Where centres' customised scenarios are stored (<data dir>/scenarios); by default 'scenarios'
+   * beside the database file, none for an in-memory database.
+   */
+  centreScenariosDir?: string;
   /** GET /metrics: bearer token for scrapers (admins may always read it), Node process metrics. */
   metrics?: { token?: string; processMetrics?: boolean };
+}
+
+/** 'scenarios' beside the database file (the data directory); none for an in-memory database. */
+function defaultCentreScenariosDir(dbFile: string): string | undefined {
+  if (!dbFile || dbFile === ':memory:') return undefined;
+  return path.join(path.dirname(path.resolve(dbFile)), 'scenarios');
 }
 
 export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
@@ -162,6 +175,7 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
   });
   registerCrmRoutes(app, { repos: opts.repos, clock: opts.clock });
   registerScenarioRoutes(app);
+  registerScenarioEditRoutes(app, { repos: opts.repos, clock: opts.clock, dir: opts.centreScenariosDir ?? defaultCentreScenariosDir(opts.repos.db.name) });
   registerAssessmentRoutes(app, { repos: opts.repos, clock: opts.clock });
   registerSittingRoutes(app, { repos: opts.repos, clock: opts.clock });
   registerMarkingRoutes(app, { repos: opts.repos, clock: opts.clock });
@@ -175,6 +189,8 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
     markSheet: markSheetRenderer(opts.repos, () => opts.clock.now()),
   });
   chainRecordingsOnFinalise(opts.repos, () => opts.clock.now());
+  // Moderation replay, moderated marks, the audit log and the sample.
+  registerReplayRoutes(app, { repos: opts.repos, clock: opts.clock });
 
   app.decorate('telephony', undefined);
   if (opts.telephony) {

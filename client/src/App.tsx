@@ -8,8 +8,10 @@ import { DesktopShell } from './pages/DesktopShell.js';
 import { ForbiddenPage } from './pages/ForbiddenPage.js';
 import { LoginPage } from './pages/LoginPage.js';
 import { ModerationShell } from './pages/ModerationShell.js';
+import { ReplayPage } from './moderation/ReplayPage.js';
 import { NotFoundPage } from './pages/NotFoundPage.js';
 import { UsersPage } from './pages/UsersPage.js';
+import { ScenariosPage } from './scenarios/ScenariosPage.js';
 import { SessionContext } from './session.js';
 
 function RoleRoute({ session, roles, children }: { session: SessionInfo | undefined; roles: Role[]; children: ReactNode }) {
@@ -42,7 +44,9 @@ export function App() {
         <Route path="/desktop" element={<RoleRoute session={session} roles={['candidate']}><DesktopShell /></RoleRoute>} />
         <Route path="/console" element={<RoleRoute session={session} roles={['assessor']}><ConsoleShell /></RoleRoute>} />
         <Route path="/moderation" element={<RoleRoute session={session} roles={['moderator']}><ModerationShell /></RoleRoute>} />
+        <Route path="/moderation/attempts/:id" element={<RoleRoute session={session} roles={['moderator', 'admin', 'assessor']}><ReplayPage /></RoleRoute>} />
         <Route path="/admin/*" element={<RoleRoute session={session} roles={['admin']}><UsersPage /></RoleRoute>} />
+        <Route path="/scenarios" element={<RoleRoute session={session} roles={['assessor', 'admin', 'moderator']}><ScenariosPage /></RoleRoute>} />
         <Route path="*" element={<NotFoundPage />} />
       </Routes>
     </SessionContext.Provider>

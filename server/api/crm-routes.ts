@@ -15,6 +15,7 @@ import type { Repositories } from '../db/repositories/index.js';
 import { HttpError } from '../http/errors.js';
 import type { SessionUser } from '../protocol/roles.js';
 import { copySeedToAttempt, scenarioSeeds } from '../crm/attempt-copy.js';
+import { centreOfVariant, parseAttemptKey } from '../assessment/scenario-loader.js';
 import {
   compactPostcode,
   normaliseUkPhone,
@@ -118,7 +119,8 @@ export function registerCrmRoutes(app: FastifyInstance, opts: CrmRouteOptions): 
           additionalProperties: false,
           properties: {
             candidateUserId: { type: 'integer', minimum: 1 },
-            scenarioKey: { type: 'string', enum: Object.keys(scenarioSeeds()) },
+            // Checked in the handler: the list changes when a centre customises a scenario.
+            scenarioKey: { type: 'string', maxLength: 80 },
           },
         },
       },
@@ -133,7 +135,12 @@ export function registerCrmRoutes(app: FastifyInstance, opts: CrmRouteOptions): 
         throw invalid('candidateUserId', `There is no candidate with id ${candidateUserId} in your centre.`);
       }
       if (candidate.disabled) throw invalid('candidateUserId', `The candidate ${candidate.username} is disabled.`);
-      const seed = scenarioSeeds()[scenarioKey]!();
+      // A centre's customised variant (s1-c3-acme) is for its own centre; to others it does not exist.
+      const owner = centreOfVariant(parseAttemptKey(scenarioKey)?.variant ?? '');
+      const seeds = scenarioSeeds();
+      const seedOf = Object.hasOwn(seeds, scenarioKey) ? seeds[scenarioKey] : undefined;
+      if (!seedOf || (owner !== undefined && owner !== candidate.centreId)) throw invalid('scenarioKey', `There is no scenario "${scenarioKey}" for this centre.`);
+      const seed = seedOf();
       const now = clock.now();
       const { attempt, copied } = repos.transaction(() => {
         const attempt = repos.attempts.create({ centreId: candidate.centreId!, candidateUserId, assessorUserId: me.id, scenarioKey }, now);

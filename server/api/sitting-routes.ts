@@ -20,7 +20,7 @@ import type { Sitting } from '../db/repositories/sittings.js';
 import { HttpError } from '../http/errors.js';
 import type { SessionUser } from '../protocol/roles.js';
 import { attemptBrief } from '../sittings/brief.js';
-import { scenarioOfKey } from '../sittings/catalogue.js';
+import { assignmentKeyOf, isSittingScenarioKey, scenarioOfKey, sittingKeyUsableBy } from '../sittings/catalogue.js';
 import { planNextAttempt } from '../sittings/next-attempt.js';
 import { sittingStanding } from '../sittings/standing.js';
 import { sittingDetail, sittingSummary } from '../sittings/views.js';
@@ -40,9 +40,10 @@ const createSchema = z
   .object({
     candidateUserId: z.number().int().positive(),
     scenarioKeys: z
-      .array(z.string().refine((k) => (SCENARIO_KEYS as readonly string[]).includes(k) && scenarioOfKey(k) !== undefined, { message: `must be one of ${SCENARIO_KEYS.join(', ')}` }))
+      // s1…s6, or a centre's customised variant by its key (e.g. s1-c3-acme; its centre is checked below).
+      .array(z.string().refine((k) => isSittingScenarioKey(k), { message: `must be one of ${SCENARIO_KEYS.join(', ')} or a customised scenario of the centre` }))
       .length(4, 'choose exactly four assignments')
-      .refine((keys) => new Set(keys).size === keys.length, 'the four assignments must all be different'),
+      .refine((keys) => new Set(keys.map(assignmentKeyOf)).size === keys.length, 'the four assignments must all be different'),
     scheduledFor: z.number().int().min(0).nullable().optional(),
     baseMinutes: z.number().int().min(1).max(600).default(60),
     extraTime: extraTimeSchema.nullable().optional(),
@@ -92,6 +93,8 @@ export function registerSittingRoutes(app: FastifyInstance, opts: { repos: Repos
         } else if (assessor.disabled) problems.add('assessorUserId', `The assessor ${assessor.username} is disabled.`);
         else assessorUserId = assessor.id;
       }
+      // A centre's variant is for that centre's sittings only; to anyone else it does not exist.
+      input.scenarioKeys.forEach((k, i) => sittingKeyUsableBy(k, centreId) || problems.add(`scenarioKeys.${i}`, `must be one of ${SCENARIO_KEYS.join(', ')} or a customised scenario of the centre`));
       const selection = checkSelection(input.scenarioKeys.map((k) => toCoverageScenario(scenarioOfKey(k)!)));
       for (const p of selection.problems) problems.add('scenarioKeys', p.message);
       try {

@@ -23,6 +23,10 @@ export interface ScenarioIssue {
 export interface LoadedScenario {
   file: string;
   scenario: Scenario;
+  /** Absolute path of the file it was read from (a clone copies the file's own text). */
+  sourcePath?: string;
+  /** Set for a centre's customised variant (read from the data directory); absent for the shipped six. */
+  centreId?: number;
 }
 
 export interface LoadResult {
@@ -210,7 +214,7 @@ export function loadScenarios(dir = defaultScenariosDir()): LoadResult {
       continue;
     }
     seen.set(id, file);
-    scenarios.push({ file, scenario: parsed.scenario });
+    scenarios.push({ file, scenario: parsed.scenario, sourcePath: path.join(dir, name) });
   }
   const present = new Set(scenarios.map((s) => s.scenario.key));
   return { scenarios, issues, missingKeys: SCENARIO_KEYS.filter((k) => !present.has(k)) };
@@ -228,12 +232,195 @@ export function attemptKey(scenario: Pick<Scenario, 'key' | 'variant'>): string 
   return scenario.variant === 'a' ? scenario.key : `${scenario.key}-${scenario.variant}`;
 }
 
-let catalogue: readonly LoadedScenario[] | undefined;
+// --- centres' customised variants ----------------------------------------------------------------
+//
+// A centre customises a scenario by cloning it into a new variant of the same key, stored as
+// <data dir>/scenarios/<key>-<variant>.json with the variant c<centre id>-<name>: the file name
+// alone says which centre owns it, even when its content is broken. These files are read at start
+// and after every write through the API; a bad one is skipped with its issues (file, path,
+// reason) and never stops the server, unlike a bad shipped scenario.
 
-/** The shipped scenarios, read and validated once per process (an invalid file throws, naming it). */
+/** A centre's variant: c<centre id>-<name>, e.g. c3-acme. */
+export const CENTRE_VARIANT_PATTERN = /^c([1-9][0-9]{0,8})-[A-Za-z0-9][A-Za-z0-9_-]*$/;
+
+/** The centre a variant belongs to, or undefined for a shipped variant ('a', 'b', …). */
+export function centreOfVariant(variant: string): number | undefined {
+  const m = CENTRE_VARIANT_PATTERN.exec(variant);
+  return m ? Number(m[1]) : undefined;
+}
+
+/** An attempt key split up: "s1" → s1/a, "s1-b" → s1/b, "s1-c3-acme" → s1/c3-acme (centre 3). */
+export function parseAttemptKey(value: string): { key: ScenarioKey; variant: string; centreId: number | undefined } | undefined {
+  const m = /^(s[1-6])(?:-([A-Za-z0-9][A-Za-z0-9_-]{0,63}))?$/.exec(value);
+  if (!m) return undefined;
+  const variant = m[2] ?? 'a';
+  return { key: m[1] as ScenarioKey, variant, centreId: centreOfVariant(variant) };
+}
+
+/** How a file of a centre folder is named in issues: '<data dir>/scenarios/<name>'. */
+export function centreFileLabel(dir: string, name: string): string {
+  return `${path.basename(path.dirname(dir))}/${path.basename(dir)}/${name}`;
+}
+
+/** The JSON files of a centre folder (temporary files of an unfinished write start with '.'). */
+function centreFileNames(dir: string): string[] {
+  if (!fs.existsSync(dir)) return [];
+  return fs
+    .readdirSync(dir)
+    .filter((n) => n.endsWith('.json') && !n.startsWith('.'))
+    .sort();
+}
+
+/**
+ * Checks a centre scenario beyond the schema: the file is named after its key and variant, the
+ * variant is a centre's, and it does not clash with a shipped scenario. Returns the issues.
+ */
+export function centreNamingIssues(scenario: Pick<Scenario, 'key' | 'variant'>, name: string, file: string, builtIn: readonly LoadedScenario[]): ScenarioIssue[] {
+  const issues: ScenarioIssue[] = [];
+  const key = attemptKey(scenario);
+  if (centreOfVariant(scenario.variant) === undefined) {
+    issues.push({ file, path: 'variant', message: `a centre's scenario needs a variant c<centre id>-<name>, e.g. c1-acme; "${scenario.variant}" is not one` });
+  } else if (name !== `${key}.json`) {
+    issues.push({ file, path: 'variant', message: `key "${scenario.key}" and variant "${scenario.variant}" belong in ${key}.json, not ${name}` });
+  }
+  const shipped = builtIn.find((l) => attemptKey(l.scenario) === key);
+  if (shipped) issues.push({ file, path: 'variant', message: `${shipped.file} already defines ${scenario.key} variant "${scenario.variant}"` });
+  return issues;
+}
+
+/** Reads a centre folder; bad files are left out with their issues. A missing folder is empty. */
+export function loadCentreScenarios(dir: string, builtIn: readonly LoadedScenario[]): { scenarios: LoadedScenario[]; issues: ScenarioIssue[] } {
+  const scenarios: LoadedScenario[] = [];
+  const issues: ScenarioIssue[] = [];
+  for (const name of centreFileNames(dir)) {
+    const file = centreFileLabel(dir, name);
+    let textValue: string;
+    try {
+      textValue = fs.readFileSync(path.join(dir, name), 'utf8');
+    } catch (err) {
+      issues.push({ file, path: '', message: `cannot be read: ${err instanceof Error ? err.message : String(err)}` });
+      continue;
+    }
+    const parsed = parseScenarioText(textValue, file);
+    if (!parsed.ok) {
+      issues.push(...parsed.issues);
+      continue;
+    }
+    const naming = centreNamingIssues(parsed.scenario, name, file, builtIn);
+    if (naming.length > 0) {
+      issues.push(...naming);
+      continue;
+    }
+    scenarios.push({ file, scenario: parsed.scenario, sourcePath: path.join(dir, name), centreId: centreOfVariant(parsed.scenario.variant)! });
+  }
+  return { scenarios, issues };
+}
+
+/** What tells a changed folder: names, sizes and modification times of its JSON files. */
+function folderSignature(dir: string): string {
+  return centreFileNames(dir)
+    .map((n) => {
+      try {
+        const st = fs.statSync(path.join(dir, n));
+        return `${n}:${st.size}:${st.mtimeMs}`;
+      } catch {
+        return `${n}:gone`;
+      }
+    })
+    .join('|');
+}
+
+interface CentreSource {
+  dir: string;
+  scenarios: LoadedScenario[];
+  issues: ScenarioIssue[];
+  signature: string;
+}
+
+let builtIn: readonly LoadedScenario[] | undefined;
+/**
+ * Centre folders in use, the last one active. One app uses one folder; a stack (not a single
+ * slot) lets a test build a second app and close it again without losing the first one's.
+ */
+const centreSources: CentreSource[] = [];
+let combined: readonly LoadedScenario[] | undefined;
+
+const activeSource = (): CentreSource | undefined => centreSources[centreSources.length - 1];
+
+/** The shipped scenarios only, read and validated once per process (an invalid file throws, naming it). */
+export function builtInScenarios(): readonly LoadedScenario[] {
+  builtIn ??= loadScenariosOrThrow();
+  return builtIn;
+}
+
+/**
+ * Every scenario: the shipped ones, then the valid centre variants of the active data folder (of
+ * every centre: who may see which is the routes' business). A new array after every reload, so a
+ * cache keyed on it knows when to rebuild.
+ */
 export function scenarioCatalogue(): readonly LoadedScenario[] {
-  catalogue ??= loadScenariosOrThrow();
-  return catalogue;
+  if (!combined) {
+    const source = activeSource();
+    combined = source ? [...builtInScenarios(), ...source.scenarios] : builtInScenarios();
+  }
+  return combined;
+}
+
+function readSource(source: CentreSource): void {
+  const signature = folderSignature(source.dir);
+  const r = loadCentreScenarios(source.dir, builtInScenarios());
+  source.scenarios = r.scenarios;
+  source.issues = r.issues;
+  source.signature = signature;
+  combined = undefined;
+}
+
+/**
+ * Uses a data folder for the centres' variants (read now). `release` stops using it (the app's
+ * onClose). Returns the issues of the files left out.
+ */
+export function useCentreScenarios(dir: string): { issues: ScenarioIssue[]; release: () => void } {
+  const source: CentreSource = { dir: path.resolve(dir), scenarios: [], issues: [], signature: '' };
+  readSource(source);
+  centreSources.push(source);
+  combined = undefined;
+  return {
+    issues: source.issues,
+    release: () => {
+      const i = centreSources.indexOf(source);
+      if (i >= 0) centreSources.splice(i, 1);
+      combined = undefined;
+    },
+  };
+}
+
+/** The active centre folder, if any. */
+export function centreScenariosDir(): string | undefined {
+  return activeSource()?.dir;
+}
+
+/** Re-reads the active centre folder now (after a write). Returns the issues of the files left out. */
+export function reloadCentreScenarios(): readonly ScenarioIssue[] {
+  const source = activeSource();
+  if (!source) return [];
+  readSource(source);
+  return source.issues;
+}
+
+/**
+ * Re-reads the active centre folder if a file in it was added, removed or changed since the last
+ * read (a file edited by hand). Cheap: one stat per file. True if it re-read.
+ */
+export function refreshCentreScenarios(): boolean {
+  const source = activeSource();
+  if (!source || folderSignature(source.dir) === source.signature) return false;
+  readSource(source);
+  return true;
+}
+
+/** The issues of the active centre folder's files that were left out. */
+export function centreScenarioIssues(): readonly ScenarioIssue[] {
+  return activeSource()?.issues ?? [];
 }
 
 /** The scenario behind an attempt's scenario key, or undefined (e.g. "demo", which has no rubric). */

@@ -26,6 +26,8 @@ export function demoSeed(): CrmSeed {
 }
 
 let seeds: Readonly<Record<string, () => CrmSeed>> | undefined;
+/** The catalogue the seeds were taken from: a centre's new or changed scenario makes a new one. */
+let seedsOf: ReturnType<typeof scenarioCatalogue> | undefined;
 
 /**
  * Seeds by scenario key: the demo data set and the CRM seed of every scenario file (S1–S6; a
@@ -33,9 +35,10 @@ let seeds: Readonly<Record<string, () => CrmSeed>> | undefined;
  * server with the file, path and reason.
  */
 export function scenarioSeeds(): Readonly<Record<string, () => CrmSeed>> {
-  if (!seeds) {
+  if (!seeds || seedsOf !== scenarioCatalogue()) {
+    seedsOf = scenarioCatalogue();
     const all: Record<string, () => CrmSeed> = { demo: demoSeed };
-    for (const { scenario } of scenarioCatalogue()) {
+    for (const { scenario } of seedsOf) {
       const seed = parseSeed(scenario.seed);
       all[attemptKey(scenario)] = () => seed;
     }

@@ -6,6 +6,7 @@
 import { attemptEventHash, GENESIS_HASH } from '../moderation/chain.js';
 import type { Db } from './connection.js';
 import { retentionMigration } from '../retention/migration.js';
+import { moderationMigration } from '../moderation/replay/migration.js';
 
 export interface Migration {
   version: number;
@@ -587,6 +588,7 @@ export const migrations: readonly Migration[] = [
     up: chainExistingAttemptEvents,
   },
   retentionMigration,
+  moderationMigration,
 ];
 
 export interface MigrationResult {

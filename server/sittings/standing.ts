@@ -20,6 +20,8 @@ export interface PositionStanding {
   attempts: Attempt[];
   /** Centre mark of each attempt id (null until marking is finished). */
   marks: Map<string, number | null>;
+  /** Moderated assignment mark of each attempt id (null while no criterion is moderated). */
+  moderated: Map<string, number | null>;
   records: AttemptRecord[];
 }
 
@@ -44,21 +46,40 @@ export function centreMark(repos: Repositories, attempt: Attempt): number | null
     .reduce((sum, m) => sum + m.mark, 0);
 }
 
-export function sittingStanding(repos: Repositories, sitting: Sitting): SittingStanding {
+/**
+ * The moderated assignment mark: once a moderator has changed any criterion of a centre-marked
+ * attempt, the sum of every criterion's moderated mark where there is one and the centre's mark
+ * elsewhere; null while nothing is moderated (the centre mark then counts).
+ */
+export function moderatedMark(repos: Repositories, attempt: Attempt): number | null {
+  if (attempt.markedAt === null) return null;
+  const moderated = repos.moderation.marksFor(attempt.id);
+  if (moderated.length === 0) return null;
+  const scenario = scenarioForAttemptKey(attempt.scenarioKey);
+  const inRubric = (id: string) => scenario === undefined || scenario.rubric.some((c) => c.criterionId === id);
+  const byCriterion = new Map(repos.attemptMarks.forAttempt(attempt.id).filter((m) => inRubric(m.criterionId)).map((m) => [m.criterionId, m.mark]));
+  for (const m of moderated) if (inRubric(m.criterionId)) byCriterion.set(m.criterionId, m.mark);
+  return [...byCriterion.values()].reduce((sum, m) => sum + m, 0);
+}
+
+/** `withModeration: false` gives the centre's own standing (what the centre proposed, e.g. for sampling). */
+export function sittingStanding(repos: Repositories, sitting: Sitting, opts: { withModeration?: boolean } = {}): SittingStanding {
+  const withModeration = opts.withModeration ?? true;
   const all = repos.attempts.forSitting(sitting.id);
   const positions = sitting.scenarioKeys.map((scenarioKey, i): PositionStanding => {
     const position = i + 1;
     const attempts = all.filter((a) => a.position === position);
     const marks = new Map(attempts.map((a) => [a.id, centreMark(repos, a)] as const));
+    const moderated = new Map(attempts.map((a) => [a.id, withModeration ? moderatedMark(repos, a) : null] as const));
     const records: AttemptRecord[] = attempts.map((a) => ({
       attemptId: a.id,
       takenAt: a.createdAt,
       variantId: a.variant,
       centreMark: marks.get(a.id) ?? null,
-      // The moderation work stores moderated marks beside these and fills this in.
-      moderatedMark: null,
+      // Stored beside the centre marks (attempt_moderation); when set it is the mark that counts.
+      moderatedMark: moderated.get(a.id) ?? null,
     }));
-    return { position, scenarioKey, scenario: scenarioOfKey(scenarioKey), attempts, marks, records };
+    return { position, scenarioKey, scenario: scenarioOfKey(scenarioKey), attempts, marks, moderated, records };
   });
   const computed = sittingResult(positions.map((p) => ({ assignmentId: assignmentLabel(p.position, p.scenarioKey), attempts: p.records })));
   return { positions, computed, openAttempt: all.find((a) => a.status === 'open') };

@@ -82,7 +82,9 @@ export function sittingDetail(repos: Repositories, sitting: Sitting, viewer: Ses
       status: a.status,
       startedAt: a.createdAt,
       closedAt: a.closedAt,
-      mark: p.marks.get(a.id) ?? null,
+      // The mark that counts for the attempt: moderated when a moderator changed it (protocol AttemptView).
+      mark: p.moderated.get(a.id) ?? p.marks.get(a.id) ?? null,
+      moderatedMark: p.moderated.get(a.id) ?? null,
       note: a.note,
       markingStatus: markingStatus(a),
     }));

@@ -1,6 +1,6 @@
 import type { ReactNode } from 'react';
-import { useNavigate } from 'react-router';
-import { ROLE_LABEL } from '../../../server/protocol/roles.js';
+import { NavLink, useNavigate } from 'react-router';
+import { ROLE_HOME, ROLE_LABEL } from '../../../server/protocol/roles.js';
 import { logout } from '../api.js';
 import { useSession } from '../session.js';
 import { useDisplaySettings } from './display-settings.js';
@@ -32,6 +32,15 @@ export function Layout({ children }: { children: ReactNode }) {
           {user.displayName} · {ROLE_LABEL[user.role]}
           {user.centreName ? ` · ${user.centreName}` : ''}
         </span>
+        {user.role !== 'candidate' && (
+          // Staff pages beside their home page: the scenarios (list, clone, customise).
+          <nav aria-label="Pages" style={{ display: 'flex', gap: '0.8rem' }}>
+            <NavLink to={ROLE_HOME[user.role]} end>
+              Home
+            </NavLink>
+            <NavLink to="/scenarios">Scenarios</NavLink>
+          </nav>
+        )}
         <div className="display-settings" role="group" aria-label="Display settings">
           <button type="button" aria-pressed={display.largeText} onClick={() => toggleDisplay('largeText')}>
             Larger text

@@ -4,7 +4,7 @@
 import { useEffect, useId, useState, type FormEvent } from 'react';
 import type { CreateSittingInput, SittingDetail } from '../../../server/protocol/assessment.js';
 import type { DirectoryEntry } from '../../../server/protocol/telephony.js';
-import { fieldProblems, sittings, type ScenarioListing } from './sitting-api.js';
+import { assignmentOf, fieldProblems, sittings, type ScenarioListing } from './sitting-api.js';
 import { describeError } from './useSitting.js';
 
 const POSITIONS = [1, 2, 3, 4] as const;
@@ -142,8 +142,10 @@ export function CreateSittingForm({ onCreated }: { onCreated: (d: SittingDetail)
                 >
                   <option value="">Choose…</option>
                   {scenarios.map((s) => (
-                    <option key={s.key} value={s.key} disabled={keys.includes(s.key) && keys[i] !== s.key}>
-                      {s.key.toUpperCase()} · {s.direction} {s.type}: {s.title}
+                    // One variant per assignment: S1 and the centre's own S1 cannot both be taken.
+                    <option key={s.key} value={s.key} disabled={keys.some((k, j) => j !== i && k !== '' && assignmentOf(scenarios.find((x) => x.key === k) ?? s) === assignmentOf(s))}>
+                      {assignmentOf(s).toUpperCase()}
+                      {s.builtIn === false ? ` (centre variant ${s.variant ?? s.key})` : ''} · {s.direction} {s.type}: {s.title}
                     </option>
                   ))}
                 </select>

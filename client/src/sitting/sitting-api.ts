@@ -16,12 +16,11 @@ import { api, ApiFailure } from '../api.js';
 
 export type * from '../../../server/protocol/assessment.js';
 
-export interface ScenarioListing {
-  key: string;
-  title: string;
-  direction: string;
-  type: string;
-}
+export type { ScenarioListing } from '../../../server/protocol/scenarios.js';
+import type { ScenarioListing } from '../../../server/protocol/scenarios.js';
+
+/** The assignment (s1…s6) a listed scenario is a variant of. */
+export const assignmentOf = (s: ScenarioListing): string => s.scenarioKey ?? s.key;
 
 const sitting = (id: string) => `/api/sittings/${encodeURIComponent(id)}`;
 const attempt = (id: string) => `/api/attempts/${encodeURIComponent(id)}`;
@@ -45,7 +44,7 @@ export const sittings = {
   saveMarks: (attemptId: string, input: SaveMarksInput) => api<MarkingView>('PUT', `${attempt(attemptId)}/marks`, input),
   /** The six assessed scenarios (s1…s6), in order; the demo data set and re-take variants left out. */
   scenarios: () =>
-    api<{ scenarios: ScenarioListing[] }>('GET', '/api/scenarios').then((r) => r.scenarios.filter((s) => /^s\d+$/.test(s.key))),
+    api<{ scenarios: ScenarioListing[] }>('GET', '/api/scenarios').then((r) => r.scenarios.filter((s) => /^s\d+$/.test(assignmentOf(s)))),
   /** The centre's candidates (assessors may not list users; the phone directory has them). */
   candidates: () => api<{ entries: DirectoryEntry[] }>('GET', '/api/directory').then((r) => r.entries.filter((e) => e.role === 'candidate')),
 };

@@ -8,6 +8,7 @@ import { AuditLogRepository } from './audit-log.js';
 import { CallRepository } from './calls.js';
 import { CentreRepository } from './centres.js';
 import { CrmRepository } from './crm.js';
+import { ModerationRepository } from './moderation.js';
 import { PrintoutRepository } from './printouts.js';
 import { RecordingAnalysisRepository } from './recording-analysis.js';
 import { SessionRepository } from './sessions.js';
@@ -31,6 +32,8 @@ export interface Repositories {
   attemptBookmarks: AttemptBookmarkRepository;
   /** The hash-chained audit trail: append() inside the transaction of the change it records. */
   auditLog: AuditLogRepository;
+  /** Moderated marks, moderators' sample changes, the paged audit-log read (server/api/replay-routes.ts). */
+  moderation: ModerationRepository;
   /** Runs fn in one write transaction: all of it is stored, or none. */
   transaction<T>(fn: () => T): T;
 }
@@ -51,6 +54,7 @@ export function createRepositories(db: Db): Repositories {
     attemptMarks: new AttemptMarkRepository(db),
     attemptBookmarks: new AttemptBookmarkRepository(db),
     auditLog: new AuditLogRepository(db),
+    moderation: new ModerationRepository(db),
     transaction: <T>(fn: () => T): T => db.transaction(fn)(),
   };
 }

@@ -4,11 +4,13 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { scenarioForAttemptKey } from '../../../server/assessment/scenario-loader.js';
+import { sampleView } from '../../../server/moderation/replay/sample.js';
 import { ROLES, type Role } from '../../../server/protocol/roles.js';
 import { createTestApp, type Login, type TestApp } from '../../support/test-app.js';
 
 interface Probe {
-  method: 'GET' | 'POST' | 'PATCH' | 'PUT';
+  method: 'GET' | 'POST' | 'PATCH' | 'PUT' | 'DELETE';
   url: string;
   /** The concrete request for a path with parameters. */
   path?: (t: TestApp) => string;
@@ -41,6 +43,11 @@ const probes: Probe[] = [
     ok: 200,
   },
   { method: 'GET', url: '/api/scenarios', ok: 200 },
+  // Customised scenarios: CUSTOM_SCENARIO is the centre's variant of S1 (made in beforeAll).
+  { method: 'GET', url: '/api/scenarios/:key', path: () => `/api/scenarios/${CUSTOM_SCENARIO}`, ok: 200 },
+  { method: 'POST', url: '/api/scenarios/:key/clone', path: () => '/api/scenarios/s1/clone', body: (t) => ({ variant: `v${Math.floor(Math.random() * 1e9)}`, title: 'A copy', centreId: t.centreId }), ok: 201 },
+  { method: 'PUT', url: '/api/scenarios/:key', path: () => `/api/scenarios/${CUSTOM_SCENARIO}`, body: (t) => JSON.parse(fs.readFileSync(path.join(t.dir, 'scenarios', `${CUSTOM_SCENARIO}.json`), 'utf8')) as unknown, ok: 200 },
+  { method: 'DELETE', url: '/api/scenarios/:key', path: (t) => `/api/scenarios/${spareScenario(t)}`, ok: 204 },
   { method: 'GET', url: '/api/attempts/:id/suggestions', path: () => `/api/attempts/${CRM_ATTEMPT}/suggestions`, ok: 409 },
   { method: 'POST', url: '/api/sip/credentials', ok: 200 },
   { method: 'GET', url: '/api/directory', ok: 200 },
@@ -146,6 +153,20 @@ const probes: Probe[] = [
   { method: 'GET', url: '/api/sittings/:id/pack.zip', path: () => `/api/sittings/${SITTING}/pack.zip`, ok: 200 },
   { method: 'POST', url: '/api/packs', body: () => ({ attemptIds: [TIMELINE_ATTEMPT_ID] }), ok: 200 },
   { method: 'POST', url: '/api/packs/verify', body: () => Buffer.from('not a zip'), contentType: 'application/zip', ok: 400 },
+  // Replay, moderated marks, audit log, sample (server/api/replay-routes.ts).
+  { method: 'GET', url: '/api/attempts/:id/replay', path: () => `/api/attempts/${TIMELINE_ATTEMPT_ID}/replay`, ok: 200 },
+  { method: 'GET', url: '/api/attempts/:id/moderation', path: () => `/api/attempts/${SITTING_ATTEMPT}/moderation`, ok: 200 },
+  {
+    method: 'PUT',
+    url: '/api/attempts/:id/moderation',
+    path: (t) => `/api/attempts/${freshMarkedAttempt(t)}/moderation`,
+    body: () => ({ marks: [{ criterionId: 'U2-1.1-answer-time', mark: 0, reason: 'The phone rang for 40 s on the recording.' }] }),
+    ok: 200,
+  },
+  { method: 'GET', url: '/api/audit-log', ok: 200 },
+  { method: 'GET', url: '/api/moderation/sample', path: (t) => `/api/moderation/sample?centreId=${t.centreId}`, ok: 200 },
+  { method: 'POST', url: '/api/moderation/sample/add', path: (t) => ((SAMPLE_SITTING = endedSitting(t, false)), '/api/moderation/sample/add'), body: (t) => ({ centreId: t.centreId, sittingId: SAMPLE_SITTING, reason: 'New assessor.' }), ok: 200 },
+  { method: 'POST', url: '/api/moderation/sample/remove', path: (t) => ((SAMPLE_SITTING = endedSitting(t, true)), '/api/moderation/sample/remove'), body: (t) => ({ centreId: t.centreId, sittingId: SAMPLE_SITTING, reason: 'Seen last series.' }), ok: 200 },
 ];
 
 const CALL_ID = '00000000-0000-4000-8000-000000000001';
@@ -169,6 +190,34 @@ function freshSittingAttempt(t: TestApp): string {
   const sittingId = freshSitting(t, { start: true });
   return t.repos.attempts.create({ centreId: t.centreId, candidateUserId: t.users.candidate, assessorUserId: t.users.assessor, scenarioKey: 's1', sittingId, position: 1, variant: 'a', scenarioVersion: 1 }, t.clock.now()).id;
 }
+let CUSTOM_SCENARIO = '';
+/** A fresh, unused copy of S1 for the centre, written straight into the data folder. */
+function spareScenario(t: TestApp): string {
+  const key = `s1-c${t.centreId}-spare${Math.floor(Math.random() * 1e9)}`;
+  const text = fs.readFileSync(path.join(t.dir, 'scenarios', `${CUSTOM_SCENARIO}.json`), 'utf8');
+  fs.writeFileSync(path.join(t.dir, 'scenarios', `${key}.json`), text.replace(`"variant": "${CUSTOM_SCENARIO.slice(3)}"`, `"variant": "${key.slice(3)}"`));
+  return key;
+}
+/** An S1 attempt of candidate1 whose centre marking is finished (every criterion 1). */
+function freshMarkedAttempt(t: TestApp): string {
+  const id = freshSittingAttempt(t);
+  for (const criterionId of scenarioForAttemptKey('s1')!.rubric.map((c) => c.criterionId)) {
+    t.repos.attemptMarks.save({ attemptId: id, criterionId, mark: 1, comment: '', overrideReason: null, updatedAt: t.clock.now(), updatedBy: t.users.assessor });
+  }
+  t.repos.attempts.markFinished(id, t.users.assessor, t.clock.now());
+  return id;
+}
+
+let SAMPLE_SITTING = '';
+/** A new ended sitting that is (or is not) in the centre's sample as it stands. */
+function endedSitting(t: TestApp, inSample: boolean): string {
+  for (let i = 0; i < 50; i++) {
+    const id = freshSitting(t, { start: true });
+    t.repos.sittings.end(id, t.clock.now());
+    if (sampleView(t.repos, t.centreId).sample.some((s) => s.sittingId === id) === inSample) return id;
+  }
+  throw new Error('no sitting found for the sample probe');
+}
 let PRINTOUT_ID = '';
 let t: TestApp;
 beforeAll(async () => {
@@ -189,6 +238,8 @@ beforeAll(async () => {
   const candidate = await t.loginAs('candidate');
   const printed = await t.app.inject({ method: 'POST', url: `/api/attempts/${CRM_ATTEMPT}/printouts`, headers: { cookie: candidate.cookie, 'x-csrf-token': candidate.csrf }, payload: { kind: 'customer', subjectId: t.repos.crm.findCustomerByAccount(CRM_ATTEMPT, 'BL100231')!.id } });
   PRINTOUT_ID = (printed.json() as { printout: { id: string } }).printout.id;
+  const cloned = await t.app.inject({ method: 'POST', url: '/api/scenarios/s1/clone', headers: { cookie: assessor.cookie, 'x-csrf-token': assessor.csrf }, payload: { variant: 'matrix', title: 'Matrix copy' } });
+  CUSTOM_SCENARIO = (cloned.json() as { key: string }).key;
   SITTING = freshSitting(t, { start: true });
   const started = await t.app.inject({ method: 'POST', url: `/api/sittings/${SITTING}/assignments/1/attempts`, headers: { cookie: assessor.cookie, 'x-csrf-token': assessor.csrf } });
   SITTING_ATTEMPT = (started.json() as { currentAttemptId: string }).currentAttemptId;

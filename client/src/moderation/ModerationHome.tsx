@@ -1,0 +1,167 @@
+// The moderator's home: every centre's sittings, grouped by centre, each centre's moderation sample
+// (the rule's proposal with the moderator's additions and removals, each with a reason), and for a
+// chosen sitting its attempts with a link to each replay.
+import { useCallback, useEffect, useState, type FormEvent } from 'react';
+import { Link } from 'react-router';
+import type { SittingDetail, SittingSummary } from '../../../server/protocol/assessment.js';
+import type { SampleView } from '../../../server/protocol/moderation.js';
+import { moderation } from './moderation-api.js';
+
+const date = (ms: number | null) => (ms ? new Date(ms).toLocaleDateString() : '—');
+const resultText = (s: SittingSummary) => (s.result ? (s.result.status === 'graded' ? `${s.result.grade} (${s.result.total}/48)` : `no grade (${s.result.total}/48)`) : '—');
+
+function SittingAttempts({ sittingId }: { sittingId: string }) {
+  const [detail, setDetail] = useState<SittingDetail>();
+  const [error, setError] = useState<string>();
+  useEffect(() => {
+    moderation.sitting(sittingId).then(setDetail, (err: unknown) => setError(err instanceof Error ? err.message : String(err)));
+  }, [sittingId]);
+  if (error) return <p className="error">{error}</p>;
+  if (!detail) return <p className="muted small">Loading…</p>;
+  return (
+    <ul data-testid={`sitting-attempts-${sittingId}`}>
+      {detail.assignments.flatMap((a) =>
+        a.attempts.map((t) => (
+          <li key={t.attemptId}>
+            <Link to={`/moderation/attempts/${t.attemptId}`}>
+              Assignment {a.position}: {a.title}
+              {t.number > 1 ? ` (re-take ${t.number - 1})` : ''}
+            </Link>{' '}
+            <span className="small muted">
+              {t.mark === null ? 'not marked' : `${t.mark}/12`}
+              {t.moderatedMark !== null && t.moderatedMark !== undefined ? ' (moderated)' : ''}
+            </span>
+          </li>
+        )),
+      )}
+    </ul>
+  );
+}
+
+function Sample({ centreId, onOpen }: { centreId: number; onOpen: (sittingId: string) => void }) {
+  const [view, setView] = useState<SampleView>();
+  const [error, setError] = useState<string>();
+  const [adding, setAdding] = useState({ sittingId: '', reason: '' });
+  const load = useCallback(() => moderation.sample(centreId).then(setView, (err: unknown) => setError(err instanceof Error ? err.message : String(err))), [centreId]);
+  useEffect(() => {
+    void load();
+  }, [load]);
+  const change = async (action: 'add' | 'remove', sittingId: string, reason: string) => {
+    try {
+      setView(await moderation.changeSample(action, { centreId, sittingId, reason }));
+      setError(undefined);
+    } catch (err) {
+      setError(err instanceof Error ? err.message : String(err));
+    }
+  };
+  const remove = (sittingId: string) => {
+    const reason = window.prompt('Why take this sitting out of the sample?');
+    if (reason && reason.trim()) void change('remove', sittingId, reason.trim());
+  };
+  const add = (e: FormEvent) => {
+    e.preventDefault();
+    if (adding.sittingId && adding.reason.trim()) void change('add', adding.sittingId, adding.reason.trim()).then(() => setAdding({ sittingId: '', reason: '' }));
+  };
+  if (!view) return error ? <p className="error">The sample could not be loaded: {error}</p> : <p className="muted small">Loading the sample…</p>;
+  const outside = view.sittings.filter((s) => !s.inSample);
+  return (
+    <div data-testid={`sample-${centreId}`}>
+      <p className="small muted">
+        {view.sample.length} of {view.of} ended sittings: every re-take, results within {view.config.boundaryMargin} marks of a boundary, at least {view.config.perAssessor} per assessor, and{' '}
+        {view.config.percentage}% of the rest (seed “{view.config.seed}”).
+      </p>
+      {error && <p className="error">{error}</p>}
+      <ul>
+        {view.sample.map((s) => (
+          <li key={s.sittingId}>
+            <button type="button" className="link" onClick={() => onOpen(s.sittingId)}>
+              {s.candidate.name}
+            </button>{' '}
+            {s.total !== null ? `${s.total}/48` : ''} {s.grade ?? ''} — {s.source === 'added' ? `added: ${s.overrideReason}` : s.explanations.join('; ')}{' '}
+            <button type="button" className="small" onClick={() => remove(s.sittingId)}>
+              Take out
+            </button>
+          </li>
+        ))}
+      </ul>
+      {view.removed.length > 0 && (
+        <p className="small muted">Taken out: {view.removed.map((s) => `${s.candidate.name} (${s.overrideReason})`).join(', ')}</p>
+      )}
+      {outside.length > 0 && (
+        <form onSubmit={add} className="small">
+          <label>
+            Add a sitting{' '}
+            <select value={adding.sittingId} onChange={(e) => setAdding({ ...adding, sittingId: e.target.value })}>
+              <option value="">choose…</option>
+              {outside.map((s) => (
+                <option key={s.sittingId} value={s.sittingId}>
+                  {s.candidate.name}, ended {date(s.endedAt)}
+                </option>
+              ))}
+            </select>
+          </label>{' '}
+          <label>
+            reason <input value={adding.reason} onChange={(e) => setAdding({ ...adding, reason: e.target.value })} required />
+          </label>{' '}
+          <button type="submit" className="small">
+            Add
+          </button>
+        </form>
+      )}
+    </div>
+  );
+}
+
+export function ModerationHome() {
+  const [sittings, setSittings] = useState<SittingSummary[]>();
+  const [error, setError] = useState<string>();
+  const [open, setOpen] = useState<string>();
+  useEffect(() => {
+    moderation.sittings().then(setSittings, (err: unknown) => setError(err instanceof Error ? err.message : String(err)));
+  }, []);
+  if (error) return <p className="error">The sittings could not be loaded: {error}</p>;
+  if (!sittings) return <p className="muted">Loading sittings…</p>;
+  if (sittings.length === 0) return <p className="muted">No sittings to moderate yet.</p>;
+  const centres = [...new Set(sittings.map((s) => s.centreId))].sort((a, b) => a - b);
+  return (
+    <div data-testid="moderation-sittings">
+      {centres.map((centreId) => (
+        <section key={centreId} aria-label={`Centre ${centreId}`}>
+          <h2>Centre {centreId}</h2>
+          <h3>Sample</h3>
+          <Sample centreId={centreId} onOpen={setOpen} />
+          <h3>Sittings</h3>
+          <table className="calls">
+            <thead>
+              <tr>
+                <th scope="col">Candidate</th>
+                <th scope="col">Assessor</th>
+                <th scope="col">Status</th>
+                <th scope="col">Ended</th>
+                <th scope="col">Result</th>
+              </tr>
+            </thead>
+            <tbody>
+              {sittings
+                .filter((s) => s.centreId === centreId)
+                .map((s) => (
+                  <tr key={s.id} data-sitting-id={s.id}>
+                    <td>
+                      <button type="button" className="link" aria-expanded={open === s.id} onClick={() => setOpen(open === s.id ? undefined : s.id)}>
+                        {s.candidate.name}
+                      </button>
+                      {open === s.id && <SittingAttempts sittingId={s.id} />}
+                    </td>
+                    <td>{s.assessor?.name ?? '—'}</td>
+                    <td>{s.status}</td>
+                    <td>{date(s.endedAt)}</td>
+                    <td>{resultText(s)}</td>
+                  </tr>
+                ))}
+            </tbody>
+          </table>
+        </section>
+      ))}
+    </div>
+  );
+}

@@ -1,0 +1,138 @@
+// The call and desktop timeline on the recording's time axis: a bar with the holds shaded (length,
+// over 60 s flagged) and event ticks, and the list of every event. Clicking an event seeks the audio
+// to its offset; the event the playhead has reached is marked aria-current.
+import type { HoldRegion, ReplayEvent } from '../../../server/protocol/moderation.js';
+import { summarise } from '../realtime/LiveTimeline.js';
+import { clock, seconds } from './moderation-api.js';
+
+const CALL_LABEL: Record<string, string> = {
+  invite: 'Call offered',
+  'presented-number': 'Number presented',
+  ringing: 'Ringing',
+  answered: 'Answered',
+  hold: 'Hold',
+  resume: 'Resumed',
+  hangup: 'Hung up',
+  end: 'Call ended',
+  cancel: 'Cancelled',
+  'no-answer': 'No answer',
+  'transfer-requested': 'Transfer requested',
+  transferred: 'Transferred',
+  'transfer-failed': 'Transfer failed',
+  'conference-requested': 'Conference requested',
+  'conference-started': 'Conference started',
+  'conference-party-left': 'Conference party left',
+  'recording-started': 'Recording started',
+  'recording-finished': 'Recording finished',
+  'recording-failed': 'Recording failed',
+  dtmf: 'Key pressed',
+};
+
+const DESKTOP_LABEL: Record<string, string> = {
+  'screen-pop': 'Screen pop',
+  search: 'Search',
+  'record-opened': 'Record opened',
+  'identity-check': 'Identity check',
+  'field-changed': 'Field changed',
+  'note-added': 'Note',
+  'order-created': 'Order',
+  'case-created': 'Case',
+  'callback-created': 'Callback',
+  hold: 'Hold (desktop)',
+  resume: 'Resume (desktop)',
+  transfer: 'Transfer',
+  'message-sent': 'Message sent',
+  printout: 'Print-out',
+  'wrap-up': 'Wrap-up',
+  'agent-state': 'Agent state',
+};
+
+export function eventTitle(e: ReplayEvent): string {
+  if (e.source === 'bookmark') return 'Bookmark';
+  if (e.source === 'call') return CALL_LABEL[e.type] ?? e.type;
+  return DESKTOP_LABEL[e.type] ?? e.type;
+}
+
+export function eventDetail(e: ReplayEvent): string {
+  if (e.source === 'bookmark') return `${String(e.payload.note ?? '')} (${String(e.payload.by ?? '')})`;
+  if (e.source === 'call') {
+    const who = e.leg ? (e.byCandidate ? 'by the candidate' : `by the ${e.leg === 'caller' ? 'caller' : 'callee'}`) : '';
+    const d = e.payload;
+    const extra = typeof d.digit === 'string' ? d.digit : typeof d.target === 'string' ? `to ${d.target}` : typeof d.to === 'string' ? `to ${d.to}` : typeof d.reason === 'string' ? d.reason : '';
+    return [who, extra].filter(Boolean).join(' · ');
+  }
+  const p = e.payload;
+  // The desktop's own payload names (client/src/desktop) where they differ from the conventional ones.
+  if (e.type === 'screen-pop') return `caller ${typeof p.number === 'string' && p.number ? p.number : 'number withheld'} → ${typeof p.resultCount === 'number' ? p.resultCount : '?'} match(es)`;
+  if (e.type === 'agent-state' && typeof p.to === 'string') return `${String(p.from ?? '?')} → ${p.to}`;
+  if (e.type === 'identity-check' && typeof p.passed === 'boolean') return `${p.passed ? 'passed' : 'FAILED'}${typeof p.correct === 'number' ? ` (${p.correct} of ${String(p.questions ?? '?')} correct)` : ''}`;
+  if (e.type === 'printout') return String(e.payload.label ?? e.payload.kind ?? '');
+  if (e.type === 'wrap-up') return String(e.payload.code ?? e.payload.outcome ?? '');
+  return summarise({ type: e.type, payload: e.payload });
+}
+
+// A seek lands on a float number of seconds (5.234 s may read back as 5233.99 ms): an event this
+// close ahead of the playhead counts as reached, so clicking an event marks that event.
+const REACHED_SLACK_MS = 50;
+
+/** The event the playhead has reached: the last one at or before it (null before the first). */
+export function currentEventId(events: readonly ReplayEvent[], ms: number): string | null {
+  let id: string | null = null;
+  for (const e of events) if (e.offsetMs <= ms + REACHED_SLACK_MS) id = e.id;
+  return id;
+}
+
+export interface ReplayTimelineProps {
+  events: readonly ReplayEvent[];
+  holds: readonly HoldRegion[];
+  durationMs: number;
+  currentMs: number;
+  seek: (ms: number) => void;
+}
+
+export function ReplayTimeline({ events, holds, durationMs, currentMs, seek }: ReplayTimelineProps) {
+  const current = currentEventId(events, currentMs);
+  const pct = (ms: number) => `${(Math.max(0, Math.min(durationMs, ms)) / Math.max(1, durationMs)) * 100}%`;
+  return (
+    <section aria-label="Timeline" className="replay-timeline">
+      <h2>Timeline</h2>
+      <div className="replay-axis" aria-hidden="true">
+        {holds.map((h, i) => (
+          <div key={i} className={`replay-hold${h.over60 ? ' over60' : ''}`} style={{ left: pct(h.startMs), width: `calc(${pct(h.endMs)} - ${pct(h.startMs)})` }} title={`Hold ${seconds(h.lengthMs)}`} />
+        ))}
+        {events.map((e) => (
+          <div key={e.id} className={`replay-tick ${e.source}`} style={{ left: pct(e.offsetMs) }} />
+        ))}
+        <div className="replay-axis-head" style={{ left: pct(currentMs) }} />
+      </div>
+      {holds.length > 0 && (
+        <ul className="replay-holds" aria-label="Holds">
+          {holds.map((h, i) => (
+            <li key={i} data-over60={h.over60}>
+              <button type="button" className="link" onClick={() => seek(h.startMs)}>
+                Hold at {clock(h.startMs)}
+              </button>{' '}
+              for {seconds(h.lengthMs)} ({h.endedBy === 'resume' ? 'resumed' : h.endedBy === 'call-end' ? 'until the call ended' : 'still on hold'})
+              {h.over60 && <strong className="flag"> over 60 s</strong>}
+              {h.source === 'desktop' && <span className="muted"> (from the desktop)</span>}
+            </li>
+          ))}
+        </ul>
+      )}
+      <ol className="replay-events" data-testid="replay-events">
+        {events.map((e) => {
+          const outside = e.offsetMs < 0 || e.offsetMs > durationMs;
+          return (
+            <li key={e.id} className={`replay-event ${e.source}`} aria-current={e.id === current ? 'true' : undefined} data-offset-ms={e.offsetMs} data-type={e.type}>
+              <button type="button" onClick={() => seek(e.offsetMs)} title={outside ? 'Outside the recording: seeks to its nearest end' : 'Play from here'}>
+                <span className="replay-time">{clock(e.offsetMs)}</span> <span className="replay-kind">{eventTitle(e)}</span>
+              </button>{' '}
+              <span className="replay-detail">{eventDetail(e)}</span>
+              {outside && <span className="muted small"> (outside the recording)</span>}
+            </li>
+          );
+        })}
+      </ol>
+    </section>
+  );
+}

@@ -1,0 +1,47 @@
+// The moderation screens' calls to the API (server/protocol/moderation.ts): the only file of the
+// replay and moderation pages that knows their URLs.
+import type { SittingDetail, SittingSummary } from '../../../server/protocol/assessment.js';
+import type { AuditLogPage, ModerationView, ReplayView, SampleView, SaveModerationInput } from '../../../server/protocol/moderation.js';
+import { api } from '../api.js';
+
+export type * from '../../../server/protocol/moderation.js';
+
+const attempt = (id: string) => `/api/attempts/${encodeURIComponent(id)}`;
+
+/** What the metrics route gives (server/analysis/metrics.ts); only the totals are shown here. */
+export interface MetricsTotals {
+  calls: number;
+  candidateTalkMs: number | null;
+  otherTalkMs: number | null;
+  silenceMs: number | null;
+  overtalkMs: number | null;
+  holdCount: number;
+  longestHoldMs: number | null;
+  handleTimeMs: number | null;
+  wrapUpMs: number | null;
+}
+
+export const moderation = {
+  replay: (id: string, callId?: string) => api<ReplayView>('GET', `${attempt(id)}/replay${callId ? `?callId=${encodeURIComponent(callId)}` : ''}`),
+  marks: (id: string) => api<ModerationView>('GET', `${attempt(id)}/moderation`),
+  saveMarks: (id: string, input: SaveModerationInput) => api<ModerationView>('PUT', `${attempt(id)}/moderation`, input),
+  metrics: (id: string) => api<{ totals: MetricsTotals }>('GET', `${attempt(id)}/metrics`),
+  auditLog: (q: { subjectType?: string; subjectId?: string; before?: number; limit?: number }) => {
+    const params = new URLSearchParams();
+    for (const [k, v] of Object.entries(q)) if (v !== undefined) params.set(k, String(v));
+    return api<AuditLogPage>('GET', `/api/audit-log?${params.toString()}`);
+  },
+  sittings: () => api<{ sittings: SittingSummary[] }>('GET', '/api/sittings').then((r) => r.sittings),
+  sitting: (id: string) => api<SittingDetail>('GET', `/api/sittings/${encodeURIComponent(id)}`),
+  sample: (centreId: number) => api<SampleView>('GET', `/api/moderation/sample?centreId=${centreId}`),
+  changeSample: (action: 'add' | 'remove', input: { centreId: number; sittingId: string; reason: string }) => api<SampleView>('POST', `/api/moderation/sample/${action}`, input),
+};
+
+/** mm:ss (minutes may pass 59), with a minus sign before t=0. */
+export function clock(ms: number): string {
+  const sign = ms < 0 ? '−' : '';
+  const s = Math.floor(Math.abs(ms) / 1000);
+  return `${sign}${String(Math.floor(s / 60)).padStart(2, '0')}:${String(s % 60).padStart(2, '0')}`;
+}
+
+export const seconds = (ms: number | null | undefined): string => (ms === null || ms === undefined ? '—' : `${Math.round(ms / 100) / 10} s`);

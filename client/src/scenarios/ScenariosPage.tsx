@@ -1,0 +1,168 @@
+// Scenarios for assessors and admins (moderators read): the six shipped LCCI Unit 2 scenarios and
+// the centre's customised variants, files left out with their problems, cloning one into the
+// centre's own variant, and the editor (ScenarioEditor).
+import { useCallback, useEffect, useState, type FormEvent } from 'react';
+import type { ScenarioDocument, ScenarioList } from '../../../server/protocol/scenarios.js';
+import { ApiFailure } from '../api.js';
+import { useSession } from '../session.js';
+import { ScenarioEditor } from './ScenarioEditor.js';
+import { scenarioApi } from './scenario-api.js';
+import './scenarios.css';
+
+const describe = (err: unknown) => (err instanceof ApiFailure ? err.message : 'The server could not be reached.');
+
+export function ScenariosPage() {
+  const { session } = useSession();
+  const me = session?.user;
+  const canEdit = me?.role === 'assessor' || me?.role === 'admin';
+  const [list, setList] = useState<ScenarioList>();
+  const [open, setOpen] = useState<ScenarioDocument>();
+  const [error, setError] = useState<string>();
+  const [centres, setCentres] = useState<Array<{ id: number; name: string }>>([]);
+  const [clone, setClone] = useState({ from: 's1', variant: '', title: '', centreId: '' });
+
+  const reload = useCallback(() => scenarioApi.list().then(setList, (err: unknown) => setError(describe(err))), []);
+  useEffect(() => {
+    void reload();
+    // An admin without a centre says which centre a copy is for.
+    if (me?.role === 'admin' && me.centreId === null) scenarioApi.centres().then(setCentres, () => {});
+  }, [reload, me?.role, me?.centreId]);
+
+  const openKey = async (key: string) => {
+    try {
+      setOpen(await scenarioApi.get(key));
+      setError(undefined);
+    } catch (err) {
+      setError(describe(err));
+    }
+  };
+
+  const submitClone = async (e: FormEvent) => {
+    e.preventDefault();
+    const r = await scenarioApi.clone(clone.from, { variant: clone.variant, title: clone.title, ...(clone.centreId ? { centreId: Number(clone.centreId) } : {}) });
+    if (!r.ok) return setError(r.issues.length ? `${r.message} ${r.issues.map((i) => `${i.path}: ${i.reason}`).join('; ')}` : r.message);
+    setError(undefined);
+    setClone({ ...clone, variant: '', title: '' });
+    setOpen(r.doc);
+    await reload();
+  };
+
+  const scenarios = list?.scenarios.filter((s) => s.key !== 'demo') ?? [];
+  return (
+    <div className="shell scenarios-page" data-testid="scenarios-page">
+      <h1>Scenarios</h1>
+      {error && (
+        <p className="error" role="alert">
+          {error}
+        </p>
+      )}
+      <section aria-labelledby="scenario-list-title">
+        <h2 id="scenario-list-title">Available scenarios</h2>
+        <table className="scenario-table">
+          <thead>
+            <tr>
+              <th scope="col">Key</th>
+              <th scope="col">Title</th>
+              <th scope="col">Call</th>
+              <th scope="col">Version</th>
+              <th scope="col">Owner</th>
+              <th scope="col">
+                <span className="visually-hidden">Actions</span>
+              </th>
+            </tr>
+          </thead>
+          <tbody>
+            {scenarios.map((s) => (
+              <tr key={s.key} aria-current={open?.key === s.key ? 'true' : undefined}>
+                <td>{s.key}</td>
+                <td>{s.title}</td>
+                <td>
+                  {s.direction} {s.type}
+                </td>
+                <td>{s.version}</td>
+                <td>{s.builtIn ? 'Shipped (read-only)' : `Centre ${s.centreId ?? ''}`}</td>
+                <td>
+                  <button type="button" onClick={() => void openKey(s.key)}>
+                    Open {s.key}
+                  </button>
+                </td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+        {list && list.problems.length > 0 && (
+          <div className="warning-box" role="region" aria-label="Files left out">
+            <p>These files were left out because of problems (file · path · reason):</p>
+            <ul>
+              {list.problems.map((p, n) => (
+                <li key={n}>
+                  {p.file} · {p.path || '(whole file)'} · {p.reason}{' '}
+                  {p.key && (
+                    <button type="button" onClick={() => void openKey(p.key!)}>
+                      Open to fix
+                    </button>
+                  )}
+                </li>
+              ))}
+            </ul>
+          </div>
+        )}
+      </section>
+
+      {canEdit && (
+        <section aria-labelledby="scenario-clone-title">
+          <h2 id="scenario-clone-title">Clone a scenario for your centre</h2>
+          <form onSubmit={submitClone} className="row" aria-label="Clone a scenario">
+            <label>
+              From
+              <select value={clone.from} onChange={(e) => setClone({ ...clone, from: e.target.value })}>
+                {scenarios.map((s) => (
+                  <option key={s.key} value={s.key}>
+                    {s.key}: {s.title}
+                  </option>
+                ))}
+              </select>
+            </label>
+            <label>
+              Variant name
+              <input value={clone.variant} onChange={(e) => setClone({ ...clone, variant: e.target.value })} required pattern="[A-Za-z0-9][A-Za-z0-9_\-]*" placeholder="acme" />
+            </label>
+            <label>
+              Title
+              <input value={clone.title} onChange={(e) => setClone({ ...clone, title: e.target.value })} required />
+            </label>
+            {centres.length > 0 && (
+              <label>
+                Centre
+                <select value={clone.centreId} onChange={(e) => setClone({ ...clone, centreId: e.target.value })} required>
+                  <option value="">Choose…</option>
+                  {centres.map((c) => (
+                    <option key={c.id} value={c.id}>
+                      {c.name}
+                    </option>
+                  ))}
+                </select>
+              </label>
+            )}
+            <button type="submit">Clone</button>
+          </form>
+        </section>
+      )}
+
+      {open && (
+        <ScenarioEditor
+          key={open.key}
+          doc={open}
+          onSaved={(d) => {
+            setOpen(d);
+            void reload();
+          }}
+          onDeleted={() => {
+            setOpen(undefined);
+            void reload();
+          }}
+        />
+      )}
+    </div>
+  );
+}

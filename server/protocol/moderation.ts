@@ -1,0 +1,287 @@
+// Wire types of the moderation replay, moderated marks, the audit log and the sample (HTTP JSON),
+// shared with the client. Types only: the client imports this file.
+//
+// Routes (server/api/replay-routes.ts; "staff" = assessor of the attempt's centre, moderator, admin):
+//   GET  /api/attempts/:id/replay[?callId=]   [staff]              → ReplayView
+//   GET  /api/attempts/:id/moderation         [staff]              → ModerationView
+//   PUT  /api/attempts/:id/moderation         [moderator, admin]   SaveModerationInput → ModerationView
+//   GET  /api/audit-log                       [moderator, admin]   ?subjectType=&subjectId=&centreId=&action=&before=&limit= → AuditLogPage
+//   GET  /api/moderation/sample?centreId=     [moderator, admin]   → SampleView
+//   POST /api/moderation/sample/add           [moderator, admin]   SampleChangeInput → SampleView
+//   POST /api/moderation/sample/remove        [moderator, admin]   SampleChangeInput → SampleView
+import type { Grade, SittingResultView } from './assessment.js';
+import type { PrintoutSummary } from './printouts.js';
+
+export interface Person {
+  id: number;
+  name: string;
+}
+
+/** How the desktop and call events line up with the audio. */
+export interface ReplayAlignment {
+  /** Wall-clock ms (server clock) of the recording's t=0; every offsetMs is measured from it. */
+  originAt: number;
+  /** Where t=0 came from: the recorder's own stamp, else the answer (no recording), else the invite. */
+  originSource: 'recording' | 'answer' | 'invite';
+  /** Worst expected gap between an event's place on the axis and the audio it belongs to (± ms). */
+  toleranceMs: number;
+  /** The same in words, for the page. */
+  note: string;
+}
+
+export interface ReplayRecording {
+  url: string;
+  /** Waveform peaks (GET /api/calls/:id/peaks); 409 until the recording is analysed. */
+  peaksUrl: string;
+  status: string | null;
+  durationMs: number | null;
+  sha256: string | null;
+  bytes: number | null;
+}
+
+export interface ReplayCall {
+  id: string;
+  invitedAt: number;
+  ringingAt: number | null;
+  answeredAt: number | null;
+  endedAt: number | null;
+  endReason: string | null;
+  recordingStartedAt: number | null;
+  /** null when the call has no recording (never answered, failed, or removed by retention). */
+  recording: ReplayRecording | null;
+  /** Which channel is whom: the candidate is always on the left. */
+  channels: { left: 'candidate'; right: string };
+  alignment: ReplayAlignment;
+}
+
+export interface ReplayEvent {
+  /** Unique in the view: 'call-<id>', 'desktop-<seq>', 'bookmark-<id>'. */
+  id: string;
+  source: 'call' | 'desktop' | 'bookmark';
+  type: string;
+  /** Server time (ms since the epoch). */
+  at: number;
+  /** Place on the recording's axis (ms from t=0); may be negative (before the recording) or past its end. */
+  offsetMs: number;
+  /** Call events: which leg ('caller'/'callee') and whether that is the candidate. */
+  leg?: string | null;
+  byCandidate?: boolean;
+  /** Desktop events: the attempt's sequence number and the desktop's own clock. */
+  seq?: number;
+  clientAt?: number | null;
+  payload: Record<string, unknown>;
+}
+
+export interface HoldRegion {
+  startMs: number;
+  endMs: number;
+  lengthMs: number;
+  /** Longer than the 60-second limit (U2-4.2-hold-max-60). */
+  over60: boolean;
+  /** 'resume', 'call-end', or 'open' (never resumed, the call still up). */
+  endedBy: string;
+  source: 'call' | 'desktop';
+}
+
+export interface ReplayBookmark {
+  id: number;
+  at: number;
+  offsetMs: number;
+  note: string;
+  cueId: string | null;
+  by: Person;
+}
+
+export interface ReplayMessage {
+  id: number;
+  direction: 'in' | 'out';
+  channel: string;
+  from: string;
+  to: string;
+  cc: string[];
+  subject: string | null;
+  body: string;
+  templateKey: string | null;
+  attachments: Array<{ kind: string; name: string }>;
+  createdAt: number;
+  /** On the recording's axis; null for seed (pre-loaded) messages. */
+  offsetMs: number | null;
+}
+
+export interface FieldCheck {
+  accountNumber: string;
+  customerName: string | null;
+  field: string;
+  /** How the values were compared (server/assessment/field-compare.ts kinds). */
+  kind: string;
+  /** As the key and the record hold them ("(empty)" for blank). */
+  expected: string;
+  final: string;
+  /** The value at the start of the attempt (the seed), for context. */
+  initial: string;
+  match: boolean;
+  /** This field held a planted wrong value the candidate had to correct. */
+  planted: boolean;
+}
+
+export interface FollowUpCheck {
+  label: string;
+  channel: string;
+  expectedTo: string;
+  expectedCc: string[];
+  /** The sent message that fits (same channel, recipient and cc), else the nearest by channel. */
+  messageId: number | null;
+  sentTo: string | null;
+  match: boolean;
+  problem: string | null;
+}
+
+export interface FinalStateView {
+  scenarioKey: string;
+  fields: FieldCheck[];
+  followUps: FollowUpCheck[];
+  mismatches: number;
+  /** Set when the CRM copy was anonymised by retention (the values are placeholders). */
+  anonymised: boolean;
+}
+
+export interface ReplayView {
+  attempt: {
+    id: string;
+    scenarioKey: string;
+    title: string;
+    status: 'open' | 'closed';
+    createdAt: number;
+    closedAt: number | null;
+    markedAt: number | null;
+    position: number | null;
+    variant: string | null;
+    retakeOf: string | null;
+  };
+  sitting: { id: string; status: string; startedAt: number | null; endedAt: number | null } | null;
+  centre: { id: number; name: string };
+  candidate: Person;
+  assessor: Person | null;
+  /** The call replayed (the attempt's answered call by default, or ?callId=). */
+  call: ReplayCall | null;
+  /** Every call of the attempt, to switch between them. */
+  calls: Array<{ id: string; invitedAt: number; answeredAt: number | null; hasRecording: boolean }>;
+  /** Call, desktop and bookmark events in axis order. */
+  events: ReplayEvent[];
+  holds: HoldRegion[];
+  bookmarks: ReplayBookmark[];
+  printouts: Array<PrintoutSummary & { offsetMs: number | null }>;
+  messages: ReplayMessage[];
+  /** null for a practice scenario without an answer key. */
+  finalState: FinalStateView | null;
+}
+
+// --- moderated marks ---------------------------------------------------------------------------
+
+export interface ModeratedCriterionView {
+  criterionId: string;
+  band: string;
+  description: string;
+  maxMarks: number;
+  centreMark: number | null;
+  comment: string;
+  /** null when the moderator has not changed this criterion (the centre mark stands). */
+  moderatedMark: number | null;
+  reason: string | null;
+  moderatedBy: Person | null;
+  moderatedAt: number | null;
+}
+
+export interface ModeratedMarkChange {
+  id: number;
+  at: number;
+  by: Person & { role: string };
+  criterionId: string;
+  centreMark: number | null;
+  before: number | null;
+  after: number | null;
+  reason: string | null;
+}
+
+export interface ModerationView {
+  attemptId: string;
+  sittingId: string | null;
+  scenarioKey: string;
+  title: string;
+  /** The centre's marking is finished (moderation is possible only then). */
+  centreMarked: boolean;
+  criteria: ModeratedCriterionView[];
+  centreTotal: number | null;
+  /** The moderated assignment mark: null while no criterion is moderated. */
+  moderatedTotal: number | null;
+  /** The mark that counts: moderated if any, else centre. */
+  countedTotal: number | null;
+  /** The sitting's result with the moderated marks (null for a practice attempt). */
+  sittingResult: SittingResultView | null;
+  history: ModeratedMarkChange[];
+}
+
+export interface SaveModerationInput {
+  marks: Array<{ criterionId: string; mark: number; reason?: string | null }>;
+}
+
+// --- audit log ---------------------------------------------------------------------------------
+
+export interface AuditLogEntryView {
+  id: number;
+  at: number;
+  actor: (Person & { role: string }) | null;
+  centreId: number | null;
+  action: string;
+  subjectType: string;
+  subjectId: string;
+  before: unknown;
+  after: unknown;
+  reason: string | null;
+  hash: string;
+}
+
+export interface AuditLogPage {
+  entries: AuditLogEntryView[];
+  /** Pass as ?before= for the next (older) page; null at the start of the log. */
+  nextBefore: number | null;
+  /** The whole chain checked (first page only). */
+  chain?: { ok: boolean; rows: number; message?: string };
+}
+
+// --- sample ------------------------------------------------------------------------------------
+
+export interface SampleSittingView {
+  sittingId: string;
+  candidate: Person;
+  assessor: Person | null;
+  endedAt: number | null;
+  total: number | null;
+  grade: Grade | null;
+  /** 'rule' = proposed by the sampling rule; 'added' = added by a moderator. */
+  source: 'rule' | 'added';
+  reasons: string[];
+  explanations: string[];
+  /** The moderator's reason, for an added (or removed) sitting. */
+  overrideReason: string | null;
+  /** First attempt ids by position, to open the replay. */
+  attempts: Array<{ attemptId: string; position: number | null; scenarioKey: string; retake: boolean }>;
+}
+
+export interface SampleView {
+  centreId: number;
+  /** Ended sittings of the centre the rule looked at. */
+  of: number;
+  config: { percentage: number; boundaryMargin: number; perAssessor: number; includeRetakes: boolean; seed: string };
+  sample: SampleSittingView[];
+  /** Proposed by the rule, taken out by a moderator (with the reason). */
+  removed: SampleSittingView[];
+  /** Every ended sitting of the centre, for adding by hand. */
+  sittings: Array<{ sittingId: string; candidate: Person; endedAt: number | null; inSample: boolean }>;
+}
+
+export interface SampleChangeInput {
+  centreId: number;
+  sittingId: string;
+  reason: string;
+}

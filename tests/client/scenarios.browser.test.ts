@@ -1,0 +1,71 @@
+// Real browser: the demo assessor opens Scenarios from the navigation, sees the six shipped
+// scenarios, clones S1 for the centre, renames the company with a quick field and saves (version
+// 2); a broken edit is refused with "file · path · reason" and choosing the problem puts the
+// cursor at that path in the JSON text.
+import fs from 'node:fs';
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { launchBrowser } from '../support/browser.js';
+import { startServer, type ServerProcess } from '../support/server-process.js';
+
+let server: ServerProcess;
+let browser: Browser;
+
+beforeAll(async () => {
+  server = await startServer({ args: ['--demo'], env: { CALLMARK_MEDIA_WORKERS: '1' } });
+  browser = await launchBrowser();
+});
+afterAll(async () => {
+  await browser?.close();
+  await server?.stop();
+  if (server) fs.rmSync(server.dataDir, { recursive: true, force: true });
+});
+
+async function loginAs(page: Page, username: string): Promise<void> {
+  await page.goto(server.url);
+  await page.waitForURL(/\/login/);
+  await page.getByLabel('Username').fill(username);
+  await page.getByLabel('Password').fill('demo-password');
+  await page.getByRole('button', { name: 'Log in' }).click();
+}
+
+describe('scenarios page', () => {
+  it('clones, customises and saves a scenario, and places a problem in the text', async () => {
+    const context = await browser.newContext();
+    const page = await context.newPage();
+    await loginAs(page, 'demo-assessor');
+    await page.waitForURL(/\/console$/);
+    await page.getByRole('navigation', { name: 'Pages' }).getByRole('link', { name: 'Scenarios' }).click();
+    await page.waitForURL(/\/scenarios$/);
+    const table = page.locator('.scenario-table');
+    for (const key of ['s1', 's2', 's3', 's4', 's5', 's6']) await table.getByRole('button', { name: `Open ${key}`, exact: true }).waitFor();
+
+    const clone = page.getByRole('form', { name: 'Clone a scenario' });
+    await clone.getByLabel('From').selectOption('s1');
+    await clone.getByLabel('Variant name').fill('acme');
+    await clone.getByLabel('Title').fill('Acme: moving home');
+    await clone.getByRole('button', { name: 'Clone' }).click();
+    const editor = page.locator('.scenario-editor');
+    await editor.getByRole('heading', { name: /s1-c\d+-acme/ }).waitFor();
+    await table.getByRole('button', { name: /Open s1-c\d+-acme/ }).waitFor();
+
+    await editor.getByLabel('Company name').fill('Acme Homes Ltd');
+    expect(await editor.getByLabel('Scenario file (JSON)').inputValue()).toContain('"name": "Acme Homes Ltd"');
+    await editor.getByRole('button', { name: 'Save' }).click();
+    await editor.getByRole('status').filter({ hasText: 'Saved as version 2' }).waitFor();
+
+    // An empty title: refused with its path; choosing the problem puts the cursor on "title".
+    await editor.getByLabel('Title').fill('');
+    await editor.getByRole('button', { name: 'Save' }).click();
+    const problem = editor.getByRole('list', { name: 'Problems' }).getByRole('button').first();
+    await problem.waitFor();
+    expect(await problem.textContent()).toMatch(/scenarios\/s1-c\d+-acme\.json · title · /);
+    await problem.click();
+    const caret = await page.evaluate(() => {
+      const el = document.getElementById('scenario-json') as HTMLTextAreaElement;
+      return { focused: document.activeElement === el, at: el.value.slice(el.selectionStart, el.selectionStart + 7) };
+    });
+    expect(caret).toEqual({ focused: true, at: '"title"' });
+    await context.close();
+  });
+});
