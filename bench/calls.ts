@@ -131,6 +131,7 @@ async function mediaStep(pool: MediaWorkerPool, n: number, dir: string) {
     (process.memoryUsage().rss - baseline.node);
   // Stop: recordings finalised while packets still flow, then completeness.
   const completeness: number[] = [];
+  const finaliseStarted = Date.now();
   await Promise.all(
     calls.map(async (c) => {
       const stoppedAt = Date.now();
@@ -138,6 +139,9 @@ async function mediaStep(pool: MediaWorkerPool, n: number, dir: string) {
       completeness.push(result.durationMs / (stoppedAt - c.recorder.startedAt));
     }),
   );
+  // All N recordings end at once (the worst case: a whole cohort hangs up together), so each mix
+  // waits for CPU; this is the wall time until the last stereo file is written.
+  const finaliseAllSeconds = (Date.now() - finaliseStarted) / 1000;
   await ask({ cmd: 'stop' });
   for (const c of calls) {
     c.router.close();
@@ -154,6 +158,7 @@ async function mediaStep(pool: MediaWorkerPool, n: number, dir: string) {
     flowingP50: percentile(flowing, 50),
     flowingP95: percentile(flowing, 95),
     completenessMin: Math.min(...completeness),
+    finaliseAllSeconds,
   };
 }
 
@@ -267,12 +272,13 @@ for (const n of steps) {
     `${fmt(m.memoryPerCallMb, 1)}`.padStart(7),
     `${fmt(m.lossPercent, 2)} %`.padStart(8),
     `${fmt(100 * m.completenessMin, 1)} %`.padStart(9),
+    `${fmt(m.finaliseAllSeconds, 1)} s`.padStart(8),
     `${fmt(s.registerP50, 0)}/${fmt(s.registerP95, 0)} ms`.padStart(12),
   ].join(' |');
   rows.push(row);
   console.log(`step ${n} calls done (answered ${s.answered}/${n}; ${fmt(s.callsPerSecond)} call set-ups/s and ${fmt(s.byePerSecond)} BYE/s through the B2BUA, burst of ${n})`);
 }
-console.log('\ncalls | INVITE→200 p50/p95 | media flowing p50/p95 | worker %/call | ffmpeg %/call | node %/call | machine CPU | MB/call | loss | rec. complete (min) | REGISTER p50/p95');
+console.log('\ncalls | INVITE→200 p50/p95 | media flowing p50/p95 | worker %/call | ffmpeg %/call | node %/call | machine CPU | MB/call | loss | rec. complete (min) | all N mixed after hang-up | REGISTER p50/p95');
 console.log(' (CPU % of one core per call; machine CPU = share of all cores during the steady window)');
 for (const r of rows) console.log(r);
 await pool.close();
