@@ -24,15 +24,33 @@ export async function api<T>(method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE'
   const res = await fetch(url, { method, headers, credentials: 'same-origin', body: body === undefined ? undefined : JSON.stringify(body) });
   if (res.status === 204) return undefined as T;
   const data = (await res.json().catch(() => ({}))) as unknown;
-  if (!res.ok) {
-    const err = data as Partial<ApiError> & { fields?: unknown };
-    const fields =
-      err.fields && typeof err.fields === 'object' && !Array.isArray(err.fields)
-        ? Object.fromEntries(Object.entries(err.fields as Record<string, unknown>).filter((e): e is [string, string] => typeof e[1] === 'string'))
-        : undefined;
-    throw new ApiFailure(res.status, err.error ?? 'error', err.message ?? `Request failed (${res.status})`, err.field, fields);
-  }
+  if (!res.ok) throw failure(res.status, data);
   return data as T;
+}
+
+/** The server's error body as an ApiFailure. */
+function failure(status: number, data: unknown): ApiFailure {
+  const err = data as Partial<ApiError> & { fields?: unknown };
+  const fields =
+    err.fields && typeof err.fields === 'object' && !Array.isArray(err.fields)
+      ? Object.fromEntries(Object.entries(err.fields as Record<string, unknown>).filter((e): e is [string, string] => typeof e[1] === 'string'))
+      : undefined;
+  return new ApiFailure(status, err.error ?? 'error', err.message ?? `Request failed (${status})`, err.field, fields);
+}
+
+/**
+ * Like `api` for what is not JSON both ways: the body is JSON or a file (sent as `contentType`),
+ * and the answer is read as a Blob (`as: 'blob'`, e.g. a zip) or as JSON. Errors are ApiFailure.
+ */
+export async function apiBlob(method: 'POST' | 'PUT', url: string, body: { json: unknown } | { file: Blob; contentType: string }, as: 'blob'): Promise<Blob>;
+export async function apiBlob<T>(method: 'POST' | 'PUT', url: string, body: { json: unknown } | { file: Blob; contentType: string }, as: 'json'): Promise<T>;
+export async function apiBlob(method: 'POST' | 'PUT', url: string, body: { json: unknown } | { file: Blob; contentType: string }, as: 'blob' | 'json'): Promise<unknown> {
+  const headers: Record<string, string> = { accept: as === 'blob' ? '*/*' : 'application/json' };
+  if (csrfToken) headers['x-csrf-token'] = csrfToken;
+  headers['content-type'] = 'file' in body ? body.contentType : 'application/json';
+  const res = await fetch(url, { method, headers, credentials: 'same-origin', body: 'file' in body ? body.file : JSON.stringify(body.json) });
+  if (!res.ok) throw failure(res.status, await res.json().catch(() => ({})));
+  return as === 'blob' ? res.blob() : res.json();
 }
 
 export async function fetchSession(): Promise<SessionInfo | undefined> {

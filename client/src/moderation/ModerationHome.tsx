@@ -1,11 +1,13 @@
 // The moderator's home: every centre's sittings, grouped by centre, each centre's moderation sample
 // (the rule's proposal with the moderator's additions and removals, each with a reason), and for a
-// chosen sitting its attempts with a link to each replay.
+// chosen sitting its attempts with a link to each replay; moderation packs of a sitting or a sample
+// to download, and a pack's verification on upload (PackPanel.tsx).
 import { useCallback, useEffect, useState, type FormEvent } from 'react';
 import { Link } from 'react-router';
 import type { SittingDetail, SittingSummary } from '../../../server/protocol/assessment.js';
 import type { SampleView } from '../../../server/protocol/moderation.js';
 import { moderation } from './moderation-api.js';
+import { SamplePackButton, VerifyPack } from './PackPanel.js';
 
 const date = (ms: number | null) => (ms ? new Date(ms).toLocaleDateString() : '—');
 const resultText = (s: SittingSummary) => (s.result ? (s.result.status === 'graded' ? `${s.result.grade} (${s.result.total}/48)` : `no grade (${s.result.total}/48)`) : '—');
@@ -84,6 +86,7 @@ function Sample({ centreId, onOpen }: { centreId: number; onOpen: (sittingId: st
           </li>
         ))}
       </ul>
+      {view.sample.length > 0 && <SamplePackButton sittingIds={view.sample.map((s) => s.sittingId)} />}
       {view.removed.length > 0 && (
         <p className="small muted">Taken out: {view.removed.map((s) => `${s.candidate.name} (${s.overrideReason})`).join(', ')}</p>
       )}
@@ -113,6 +116,15 @@ function Sample({ centreId, onOpen }: { centreId: number; onOpen: (sittingId: st
 }
 
 export function ModerationHome() {
+  return (
+    <>
+      <Sittings />
+      <VerifyPack />
+    </>
+  );
+}
+
+function Sittings() {
   const [sittings, setSittings] = useState<SittingSummary[]>();
   const [error, setError] = useState<string>();
   const [open, setOpen] = useState<string>();
@@ -139,6 +151,7 @@ export function ModerationHome() {
                 <th scope="col">Status</th>
                 <th scope="col">Ended</th>
                 <th scope="col">Result</th>
+                <th scope="col">Moderation pack</th>
               </tr>
             </thead>
             <tbody>
@@ -156,6 +169,11 @@ export function ModerationHome() {
                     <td>{s.status}</td>
                     <td>{date(s.endedAt)}</td>
                     <td>{resultText(s)}</td>
+                    <td>
+                      <a href={moderation.sittingPackUrl(s.id)} download aria-label={`Download pack for ${s.candidate.name}`}>
+                        Download pack
+                      </a>
+                    </td>
                   </tr>
                 ))}
             </tbody>

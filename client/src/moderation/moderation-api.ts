@@ -2,7 +2,7 @@
 // replay and moderation pages that knows their URLs.
 import type { SittingDetail, SittingSummary } from '../../../server/protocol/assessment.js';
 import type { AuditLogPage, ModerationView, ReplayView, SampleView, SaveModerationInput } from '../../../server/protocol/moderation.js';
-import { api } from '../api.js';
+import { api, apiBlob } from '../api.js';
 
 export type * from '../../../server/protocol/moderation.js';
 
@@ -21,6 +21,17 @@ export interface MetricsTotals {
   wrapUpMs: number | null;
 }
 
+/** What POST /api/packs/verify answers (server/moderation/pack-verify.ts PackVerification). */
+export interface PackVerificationView {
+  ok: boolean;
+  problems: Array<{ file: string; entry?: string; message: string }>;
+  summary: string;
+  checked: { files: number; timelineEntries: number; auditEntries: number };
+  manifest?: { packId: string; createdAt: number; createdBy: { userId: number; role: string; name: string } | null; scope: { sittings: string[]; attempts: string[] } };
+  /** This server exported exactly this manifest (its audit log has the manifest's hash). */
+  issuedByThisServer: boolean;
+}
+
 export const moderation = {
   replay: (id: string, callId?: string) => api<ReplayView>('GET', `${attempt(id)}/replay${callId ? `?callId=${encodeURIComponent(callId)}` : ''}`),
   marks: (id: string) => api<ModerationView>('GET', `${attempt(id)}/moderation`),
@@ -34,6 +45,10 @@ export const moderation = {
   sittings: () => api<{ sittings: SittingSummary[] }>('GET', '/api/sittings').then((r) => r.sittings),
   sitting: (id: string) => api<SittingDetail>('GET', `/api/sittings/${encodeURIComponent(id)}`),
   sample: (centreId: number) => api<SampleView>('GET', `/api/moderation/sample?centreId=${centreId}`),
+  sittingPackUrl: (id: string) => `/api/sittings/${encodeURIComponent(id)}/pack.zip`,
+  /** The moderation pack (a zip) of the given sittings. */
+  samplePack: (sittingIds: string[]) => apiBlob('POST', '/api/packs', { json: { sittingIds } }, 'blob'),
+  verifyPack: (zip: Blob) => apiBlob<PackVerificationView>('POST', '/api/packs/verify', { file: zip, contentType: 'application/zip' }, 'json'),
   changeSample: (action: 'add' | 'remove', input: { centreId: number; sittingId: string; reason: string }) => api<SampleView>('POST', `/api/moderation/sample/${action}`, input),
 };
 

@@ -1,0 +1,174 @@
+// Real browser: moderation packs on the moderator's home. The demo assessor runs a sitting of the
+// demo candidate through the API (four attempts marked 9 each, no calls) and ends it; the demo
+// moderator then downloads the sitting's pack from its row (a zip with manifest.json), uploads it
+// under "Verify a pack" (verified, issued by this server), uploads it again with one byte of one
+// file changed (not verified, naming that file), uploads a file that is not a zip (refused with a
+// message), and downloads the centre sample's pack (a zip whose manifest covers the sitting).
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import AdmZip from 'adm-zip';
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { PackManifest } from '../../server/moderation/pack-format.js';
+import type { MarkingView } from '../../server/protocol/assessment.js';
+import { launchBrowser } from '../support/browser.js';
+import { startServer, type ServerProcess } from '../support/server-process.js';
+
+const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'callmark-packs-'));
+let server: ServerProcess;
+let browser: Browser;
+
+beforeAll(async () => {
+  server = await startServer({ args: ['--demo'], env: { CALLMARK_MEDIA_WORKERS: '1' } });
+  browser = await launchBrowser();
+});
+afterAll(async () => {
+  await browser?.close();
+  await server?.stop();
+  if (server) fs.rmSync(server.dataDir, { recursive: true, force: true });
+  fs.rmSync(tmp, { recursive: true, force: true });
+});
+
+async function login(username: string, landing: RegExp): Promise<Page> {
+  const page = await (await browser.newContext({ acceptDownloads: true, viewport: { width: 1400, height: 1000 } })).newPage();
+  await page.goto(server.url);
+  await page.getByLabel('Username').fill(username);
+  await page.getByLabel('Password').fill('demo-password');
+  await page.getByRole('button', { name: 'Log in' }).click();
+  await page.waitForURL(landing);
+  return page;
+}
+
+/** A JSON request from inside the page, with the session's CSRF token. */
+async function apiIn<T>(page: Page, method: string, url: string, body?: unknown): Promise<T> {
+  return page.evaluate(
+    async ({ method, url, body }) => {
+      const { csrfToken } = (await (await fetch('/api/auth/session')).json()) as { csrfToken: string };
+      const res = await fetch(url, { method, headers: { 'content-type': 'application/json', 'x-csrf-token': csrfToken }, body: body === undefined ? undefined : JSON.stringify(body) });
+      const text = await res.text();
+      if (!res.ok) throw new Error(`${method} ${url}: ${res.status} ${text}`);
+      return JSON.parse(text) as unknown;
+    },
+    { method, url, body },
+  ) as Promise<T>;
+}
+
+/** An ended sitting of the demo candidate, each of its four attempts marked 9 (36, no calls). */
+async function endedSitting(assessor: Page): Promise<string> {
+  const { entries } = await apiIn<{ entries: Array<{ userId: number; role: string }> }>(assessor, 'GET', '/api/directory');
+  const candidate = entries.find((e) => e.role === 'candidate')!;
+  const sitting = await apiIn<{ id: string }>(assessor, 'POST', '/api/sittings', { candidateUserId: candidate.userId, scenarioKeys: ['s1', 's4', 's5', 's3'] });
+  await apiIn(assessor, 'POST', `/api/sittings/${sitting.id}/start`, {});
+  for (let n = 1; n <= 4; n++) {
+    const attemptId = (await apiIn<{ currentAttemptId: string }>(assessor, 'POST', `/api/sittings/${sitting.id}/assignments/${n}/attempts`, {})).currentAttemptId;
+    const view = await apiIn<MarkingView>(assessor, 'GET', `/api/attempts/${attemptId}/marking`);
+    let left = 9;
+    const marks = view.criteria.map((c) => {
+      const mark = Math.min(c.maxMarks, left);
+      left -= mark;
+      return { criterionId: c.criterionId, mark, comment: `Comment on ${c.criterionId}`, overrideReason: 'Seen on the timeline.' };
+    });
+    await apiIn(assessor, 'PUT', `/api/attempts/${attemptId}/marks`, { marks, final: true });
+  }
+  await apiIn(assessor, 'POST', `/api/sittings/${sitting.id}/end`, {});
+  return sitting.id;
+}
+
+/** Clicks `trigger` and saves what it downloads; returns the file and the name the page gave it. */
+async function download(page: Page, trigger: () => Promise<void>, name: string): Promise<{ file: string; suggested: string }> {
+  const [dl] = await Promise.all([page.waitForEvent('download', { timeout: 20_000 }), trigger()]);
+  const file = path.join(tmp, name);
+  await dl.saveAs(file);
+  return { file, suggested: dl.suggestedFilename() };
+}
+
+const manifestOf = (zip: Buffer): PackManifest => JSON.parse(new AdmZip(zip).readAsText('manifest.json')) as PackManifest;
+
+async function verify(page: Page, file: string): Promise<void> {
+  const section = page.getByRole('region', { name: 'Verify a pack' });
+  await section.getByLabel('Pack (.zip)').setInputFiles(file);
+  await section.getByRole('button', { name: 'Verify' }).click();
+}
+
+describe('moderation packs on the moderator home', () => {
+  it('downloads a sitting pack and the sample pack, verifies a pack and names the altered file', { timeout: 90_000 }, async () => {
+    const pages: Page[] = [];
+    try {
+      await scenario(pages);
+    } catch (err) {
+      for (const [i, p] of pages.entries()) await p.screenshot({ path: path.join(os.tmpdir(), `callmark-packs-failure-${i}.png`), fullPage: true }).catch(() => {});
+      throw err;
+    }
+  });
+});
+
+async function scenario(pages: Page[]): Promise<void> {
+  const assessor = await login('demo-assessor', /\/console/);
+  pages.push(assessor);
+  const sittingId = await endedSitting(assessor);
+  await assessor.context().close();
+  pages.pop();
+
+  const moderator = await login('demo-moderator', /\/moderation/);
+  pages.push(moderator);
+  const row = moderator.locator(`tr[data-sitting-id="${sittingId}"]`);
+  await row.waitFor();
+  const candidateName = (await row.getByRole('button').first().textContent())!.trim();
+
+  // 1. The sitting's pack, from its row: a zip with a manifest naming the sitting.
+  const link = row.getByRole('link', { name: `Download pack for ${candidateName}` });
+  const sittingPack = await download(moderator, () => link.click(), 'sitting.zip');
+  expect(sittingPack.suggested).toMatch(/^moderation-pack-sitting-.*\.zip$/);
+  const zip = fs.readFileSync(sittingPack.file);
+  expect(zip.subarray(0, 4).toString('latin1')).toBe('PK\u0003\u0004');
+  const manifest = manifestOf(zip);
+  expect(manifest.scope.sittings).toEqual([sittingId]);
+
+  // 2. Verified on upload, and known to this server.
+  const status = moderator.getByRole('region', { name: 'Verify a pack' }).getByRole('status');
+  await verify(moderator, sittingPack.file);
+  const result = status.getByTestId('pack-verification');
+  await status.locator('[data-testid="pack-verification"][data-ok="true"]').waitFor();
+  expect(await status.textContent()).toContain('Verified');
+  expect(await status.textContent()).toContain('Pack verified:');
+  expect(await status.textContent()).toContain('This server issued this pack.');
+  expect(await status.textContent()).toMatch(/Checked \d+ files, \d+ timeline entries and \d+ audit entries/);
+
+  // 3. One byte of one file changed (a digit in an attempt's timeline): not verified, naming it.
+  const target = manifest.files.map((f) => f.path).find((p) => p.endsWith('/timeline.json')) ?? 'audit-log.json';
+  const src = new AdmZip(zip);
+  const out = new AdmZip();
+  for (const e of src.getEntries()) {
+    const data = Buffer.from(e.getData());
+    if (e.entryName === target) {
+      const i = data.findIndex((b) => b >= 0x30 && b <= 0x39);
+      data[i] = data[i] === 0x31 ? 0x32 : 0x31;
+    }
+    out.addFile(e.entryName, data);
+  }
+  const tampered = path.join(tmp, 'tampered.zip');
+  fs.writeFileSync(tampered, out.toBuffer());
+  await verify(moderator, tampered);
+  await status.locator('[data-testid="pack-verification"][data-ok="false"]').waitFor();
+  expect(await status.textContent()).toContain('Not verified');
+  expect(await status.textContent()).toContain(`Pack NOT verified: ${target}`);
+  const problems = status.getByRole('list', { name: 'Problems found' }).getByRole('listitem');
+  expect(await problems.first().textContent()).toContain(target);
+
+  // 4. Not a zip: a message, no result.
+  const notZip = path.join(tmp, 'notes.zip');
+  fs.writeFileSync(notZip, 'these are not the files you are looking for\n');
+  await verify(moderator, notZip);
+  await status.getByText('That file cannot be verified').waitFor();
+  expect(await result.count()).toBe(0);
+
+  // 5. The sample's pack: the sitting (ended, the assessor's only one) is in the sample.
+  const sample = moderator.getByTestId(/^sample-\d+$/).filter({ has: moderator.getByRole('button', { name: /^Download the sample's pack/ }) });
+  const button = sample.getByRole('button', { name: /^Download the sample's pack \(\d+ sittings?\)$/ });
+  const samplePack = await download(moderator, () => button.click(), 'sample.zip');
+  expect(samplePack.suggested).toBe('moderation-pack-sample.zip');
+  const sampleManifest = manifestOf(fs.readFileSync(samplePack.file));
+  expect(sampleManifest.scope.sittings).toContain(sittingId);
+  await sample.getByText('Pack downloaded.').waitFor();
+}
