@@ -57,6 +57,8 @@ function tick(): void {
   }
 }
 
+// Runs only as long as the benchmark that forked it, even if that one is killed.
+process.on('disconnect', () => process.exit(0));
 process.on('message', async (msg: { cmd: string; id?: number; streams?: Array<{ port: number; ssrc: number }> }) => {
   const reply = (data: unknown) => process.send!({ id: msg.id, ...((data as object) ?? {}) });
   if (msg.cmd === 'init') {
