@@ -14,50 +14,7 @@ import { holdMarksFromCall, holdSegments } from '../assessment/holds.js';
 import type { AttemptEvent } from '../db/repositories/attempt-events.js';
 import type { CallEvent, CallRecord } from '../db/repositories/calls.js';
 import type { StoredAnalysis } from '../db/repositories/recording-analysis.js';
-
-export interface HoldMetric {
-  start: number;
-  end: number | null;
-  durationMs: number | null;
-  /** Offsets into the recording (ms from its start), null without a recording start. */
-  fromMs: number | null;
-  toMs: number | null;
-  endedBy: 'resume' | 'call-end' | 'open';
-}
-
-export interface CallMetrics {
-  callId: string;
-  answered: boolean;
-  timeToAnswerMs: number | null;
-  /** null until the recording has been analysed (see analysis.status). */
-  candidateTalkMs: number | null;
-  otherTalkMs: number | null;
-  silenceMs: number | null;
-  overtalkMs: number | null;
-  holdCount: number;
-  longestHoldMs: number | null;
-  totalHoldMs: number;
-  holds: HoldMetric[];
-  handleTimeMs: number | null;
-  wrapUpMs: number | null;
-  analysis: { status: 'pending' | 'done' | 'failed' | 'no-recording'; error: string | null; durationMs: number | null };
-}
-
-export interface AttemptMetrics {
-  attemptId: string;
-  calls: CallMetrics[];
-  totals: {
-    calls: number;
-    candidateTalkMs: number | null;
-    otherTalkMs: number | null;
-    silenceMs: number | null;
-    overtalkMs: number | null;
-    holdCount: number;
-    longestHoldMs: number | null;
-    handleTimeMs: number | null;
-    wrapUpMs: number | null;
-  };
-}
+import type { AttemptMetrics, CallMetrics, HoldMetric } from '../protocol/moderation.js';
 
 export interface CallInput {
   call: CallRecord;

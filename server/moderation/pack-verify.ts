@@ -10,22 +10,7 @@ import { auditRowHash, type AuditEntry } from '../db/repositories/audit-log.js';
 import { attemptEventHash, sha256Hex, verifyChain } from './chain.js';
 import { AUDIT_FILE, MANIFEST, PACK_FORMAT, recordingFile, timelineFile, type PackManifest, type TimelineFile, type TimelineFileEntry } from './pack-format.js';
 import { RECORDING_FINALISED } from './recording-chain.js';
-
-export interface PackProblem {
-  file: string;
-  /** The entry in the file, e.g. 'event 12' or 'audit entry 40'. */
-  entry?: string;
-  message: string;
-}
-
-export interface PackVerification {
-  ok: boolean;
-  problems: PackProblem[];
-  /** One line for people: "Pack verified: …" or the first problem. */
-  summary: string;
-  checked: { files: number; timelineEntries: number; auditEntries: number };
-  manifest?: Pick<PackManifest, 'packId' | 'createdAt' | 'createdBy' | 'scope'>;
-}
+import type { PackProblem, PackVerification } from '../protocol/moderation.js';
 
 /** The files of a pack, by path. */
 export type PackFiles = ReadonlyMap<string, Buffer>;

@@ -285,3 +285,73 @@ export interface SampleChangeInput {
   sittingId: string;
   reason: string;
 }
+
+// ---- call metrics (GET /api/attempts/:id/metrics; computed by server/analysis/metrics.ts)
+
+export interface HoldMetric {
+  start: number;
+  end: number | null;
+  durationMs: number | null;
+  /** Offsets into the recording (ms from its start), null without a recording start. */
+  fromMs: number | null;
+  toMs: number | null;
+  endedBy: 'resume' | 'call-end' | 'open';
+}
+
+export interface CallMetrics {
+  callId: string;
+  answered: boolean;
+  timeToAnswerMs: number | null;
+  /** null until the recording has been analysed (see analysis.status). */
+  candidateTalkMs: number | null;
+  otherTalkMs: number | null;
+  silenceMs: number | null;
+  overtalkMs: number | null;
+  holdCount: number;
+  longestHoldMs: number | null;
+  totalHoldMs: number;
+  holds: HoldMetric[];
+  handleTimeMs: number | null;
+  wrapUpMs: number | null;
+  analysis: { status: 'pending' | 'done' | 'failed' | 'no-recording'; error: string | null; durationMs: number | null };
+}
+
+export interface AttemptMetrics {
+  attemptId: string;
+  calls: CallMetrics[];
+  totals: {
+    calls: number;
+    candidateTalkMs: number | null;
+    otherTalkMs: number | null;
+    silenceMs: number | null;
+    overtalkMs: number | null;
+    holdCount: number;
+    longestHoldMs: number | null;
+    handleTimeMs: number | null;
+    wrapUpMs: number | null;
+  };
+}
+
+// ---- pack verification (npm run verify-pack, POST /api/packs/verify; server/moderation/pack-verify.ts)
+
+export interface PackProblem {
+  file: string;
+  /** The entry in the file, e.g. 'event 12' or 'audit entry 40'. */
+  entry?: string;
+  message: string;
+}
+
+export interface PackVerification {
+  ok: boolean;
+  problems: PackProblem[];
+  /** One line for people: "Pack verified: …" or the first problem. */
+  summary: string;
+  checked: { files: number; timelineEntries: number; auditEntries: number };
+  manifest?: { packId: string; createdAt: number; createdBy: { userId: number; role: string; name: string } | null; scope: { sittings: string[]; attempts: string[] } };
+}
+
+/** What POST /api/packs/verify answers. */
+export interface PackVerificationResult extends PackVerification {
+  /** This server exported exactly this manifest (its audit log has the manifest's hash). */
+  issuedByThisServer: boolean;
+}

@@ -14,7 +14,7 @@ import os from 'node:os';
 import path from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { AttemptMetrics, CallMetrics } from '../../server/analysis/metrics.js';
+import type { AttemptMetrics, CallMetrics } from '../../server/protocol/moderation.js';
 import { writeToneWav } from '../support/audio.js';
 import { launchBrowser } from '../support/browser.js';
 import { startServer, type ServerProcess } from '../support/server-process.js';

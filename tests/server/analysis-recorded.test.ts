@@ -10,7 +10,7 @@ import type { types as ms } from 'mediasoup';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CallRecorder, MediaWorkerPool } from '../../media/index.js';
 import { AnalysisJob } from '../../server/analysis/job.js';
-import type { AttemptMetrics } from '../../server/analysis/metrics.js';
+import type { AttemptMetrics } from '../../server/protocol/moderation.js';
 import { RECORDING_FINALISED } from '../../server/moderation/recording-chain.js';
 import { startToneProducer, type ToneProducer } from '../support/rtp-tone.js';
 import { createTestApp, type TestApp } from '../support/test-app.js';

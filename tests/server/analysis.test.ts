@@ -7,7 +7,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AnalysisJob } from '../../server/analysis/job.js';
-import type { AttemptMetrics } from '../../server/analysis/metrics.js';
+import type { AttemptMetrics } from '../../server/protocol/moderation.js';
 import { hashPassword } from '../../server/auth/passwords.js';
 import { ISSUE_SCHEDULE, writeScheduledOgg } from '../media/analysis-fixture.js';
 import { createTestApp, PASSWORD, type Login, type TestApp } from '../support/test-app.js';

@@ -4,7 +4,7 @@
 // to GET /api/sittings/:id/pack.zip (moderation.sittingPackUrl).
 import { useId, useState, type FormEvent } from 'react';
 import { ApiFailure } from '../api.js';
-import { moderation, type PackVerificationView } from './moderation-api.js';
+import { moderation, type PackVerificationResult } from './moderation-api.js';
 
 const message = (err: unknown): string => (err instanceof Error ? err.message : String(err));
 
@@ -54,7 +54,7 @@ function uploadError(err: unknown): string {
   return `The pack could not be verified: ${message(err)}`;
 }
 
-function VerificationResult({ result, name }: { result: PackVerificationView; name: string }) {
+function VerificationResult({ result, name }: { result: PackVerificationResult; name: string }) {
   const { files, timelineEntries, auditEntries } = result.checked;
   return (
     <div data-testid="pack-verification" data-ok={result.ok}>
@@ -83,7 +83,7 @@ function VerificationResult({ result, name }: { result: PackVerificationView; na
 export function VerifyPack() {
   const inputId = useId();
   const [file, setFile] = useState<File>();
-  const [state, setState] = useState<{ busy: boolean; error?: string; result?: PackVerificationView; name?: string }>({ busy: false });
+  const [state, setState] = useState<{ busy: boolean; error?: string; result?: PackVerificationResult; name?: string }>({ busy: false });
   const submit = async (e: FormEvent) => {
     e.preventDefault();
     if (!file) return setState({ busy: false, error: 'Choose a pack (.zip) to verify.' });

@@ -1,42 +1,20 @@
 // The moderation screens' calls to the API (server/protocol/moderation.ts): the only file of the
 // replay and moderation pages that knows their URLs.
 import type { SittingDetail, SittingSummary } from '../../../server/protocol/assessment.js';
-import type { AuditLogPage, ModerationView, ReplayView, SampleView, SaveModerationInput } from '../../../server/protocol/moderation.js';
+import type { AttemptMetrics, AuditLogPage, ModerationView, PackVerificationResult, ReplayView, SampleView, SaveModerationInput } from '../../../server/protocol/moderation.js';
 import { api, apiBlob } from '../api.js';
 
 export type * from '../../../server/protocol/moderation.js';
 
 const attempt = (id: string) => `/api/attempts/${encodeURIComponent(id)}`;
 
-/** What the metrics route gives (server/analysis/metrics.ts); only the totals are shown here. */
-export interface MetricsTotals {
-  calls: number;
-  candidateTalkMs: number | null;
-  otherTalkMs: number | null;
-  silenceMs: number | null;
-  overtalkMs: number | null;
-  holdCount: number;
-  longestHoldMs: number | null;
-  handleTimeMs: number | null;
-  wrapUpMs: number | null;
-}
-
-/** What POST /api/packs/verify answers (server/moderation/pack-verify.ts PackVerification). */
-export interface PackVerificationView {
-  ok: boolean;
-  problems: Array<{ file: string; entry?: string; message: string }>;
-  summary: string;
-  checked: { files: number; timelineEntries: number; auditEntries: number };
-  manifest?: { packId: string; createdAt: number; createdBy: { userId: number; role: string; name: string } | null; scope: { sittings: string[]; attempts: string[] } };
-  /** This server exported exactly this manifest (its audit log has the manifest's hash). */
-  issuedByThisServer: boolean;
-}
+export type MetricsTotals = AttemptMetrics['totals'];
 
 export const moderation = {
   replay: (id: string, callId?: string) => api<ReplayView>('GET', `${attempt(id)}/replay${callId ? `?callId=${encodeURIComponent(callId)}` : ''}`),
   marks: (id: string) => api<ModerationView>('GET', `${attempt(id)}/moderation`),
   saveMarks: (id: string, input: SaveModerationInput) => api<ModerationView>('PUT', `${attempt(id)}/moderation`, input),
-  metrics: (id: string) => api<{ totals: MetricsTotals }>('GET', `${attempt(id)}/metrics`),
+  metrics: (id: string) => api<AttemptMetrics>('GET', `${attempt(id)}/metrics`),
   auditLog: (q: { subjectType?: string; subjectId?: string; before?: number; limit?: number }) => {
     const params = new URLSearchParams();
     for (const [k, v] of Object.entries(q)) if (v !== undefined) params.set(k, String(v));
@@ -48,7 +26,7 @@ export const moderation = {
   sittingPackUrl: (id: string) => `/api/sittings/${encodeURIComponent(id)}/pack.zip`,
   /** The moderation pack (a zip) of the given sittings. */
   samplePack: (sittingIds: string[]) => apiBlob('POST', '/api/packs', { json: { sittingIds } }, 'blob'),
-  verifyPack: (zip: Blob) => apiBlob<PackVerificationView>('POST', '/api/packs/verify', { file: zip, contentType: 'application/zip' }, 'json'),
+  verifyPack: (zip: Blob) => apiBlob<PackVerificationResult>('POST', '/api/packs/verify', { file: zip, contentType: 'application/zip' }, 'json'),
   changeSample: (action: 'add' | 'remove', input: { centreId: number; sittingId: string; reason: string }) => api<SampleView>('POST', `/api/moderation/sample/${action}`, input),
 };
 
