@@ -94,7 +94,10 @@ async function scenario(pages: Page[]): Promise<void> {
   await form.getByRole('button', { name: 'Create sitting' }).click();
   await detail.getByRole('button', { name: 'Start sitting' }).waitFor();
   await assessor.getByTestId('coverage-warnings').waitFor({ state: 'detached' });
-  expect(await assessor.getByTestId('sittings-list').locator('tbody tr').count()).toBe(2);
+  // The list is fetched again after the sitting is created; wait for that fetch, then count.
+  const sittingRows = assessor.getByTestId('sittings-list').locator('tbody tr');
+  await sittingRows.nth(1).waitFor();
+  expect(await sittingRows.count()).toBe(2);
   expect(await detail.getByRole('timer').getAttribute('aria-label')).toBe('Sitting clock');
   await detail.getByRole('button', { name: 'Start sitting' }).click();
   await detail.locator('[data-testid="sitting-clock"][data-state="running"]').waitFor();
@@ -177,7 +180,7 @@ async function scenario(pages: Page[]): Promise<void> {
   expect(Number.isInteger(total)).toBe(true);
   await marking.getByRole('button', { name: 'Save and finish' }).click();
   await marking.getByTestId('marking-status').filter({ hasText: `Marking finished: ${total} out of 12` }).waitFor();
-  expect(await marking.getByTestId('marking-history').locator('tbody tr').count()).toBeGreaterThanOrEqual(n);
+  await marking.getByTestId('marking-history').locator('tbody tr').nth(n - 1).waitFor();
   expect(await marking.getByTestId('bookmarks').locator('li').count()).toBe(2);
   await detail.getByTestId('attempt-status').filter({ hasText: `marked: ${total}/12` }).waitFor();
 
