@@ -11,6 +11,8 @@ export type { Direction } from './sdp/direction.js';
 // mixed from per-leg files when the call ends (finishLegFiles also finishes a crashed call's legs).
 export { CallRecorder, finishLegFiles, legsDirOf, probeDurationMs, sha256File } from './recorder.js';
 export type { LegManifest, RecorderOptions, RecordingResult, RecordingSide } from './recorder.js';
+// End-of-call mixes run through one queue, at most N ffmpeg at once (default one per core).
+export { mixQueueStats, setMixConcurrency } from './recording/mix.js';
 // Recording analysis for moderation: waveform peaks and per-channel voice activity (ffmpeg decode).
 export { ANALYSER_VERSION, analyseRecording } from './analysis/index.js';
 export type { MsSegment, RecordingAnalysis } from './analysis/index.js';

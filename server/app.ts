@@ -213,7 +213,7 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
         })
       : undefined;
     app.telephony = { sip, b2bua };
-    metrics.attach({ sip, b2bua, workers: t.pool });
+    metrics.attach({ sip, b2bua, workers: t.pool, mixes: t.pool ? (await import('../media/index.js')).mixQueueStats : undefined });
     await registerSipTransport(app, sip, {
       rate: t.sipRate,
       maxConnectionsPerIp: t.maxConnectionsPerIp,

@@ -23,6 +23,7 @@ const envSchema = z
     CALLMARK_RTC_MIN_PORT: port.default(40000),
     CALLMARK_RTC_MAX_PORT: port.default(49999),
     CALLMARK_MEDIA_WORKERS: z.coerce.number().int().min(1).max(64).optional(),
+    CALLMARK_MIX_CONCURRENCY: z.coerce.number().int().min(1).max(64).optional(),
     CALLMARK_TLS: z.enum(['auto', 'off']).default('auto'),
     CALLMARK_TLS_CERT: z.string().min(1).optional(),
     CALLMARK_TLS_KEY: z.string().min(1).optional(),
@@ -77,6 +78,8 @@ export interface Config {
   rtcMinPort: number;
   rtcMaxPort: number;
   mediaWorkers: number;
+  /** End-of-call recording mixes (ffmpeg) run at once; the others wait their turn. */
+  mixConcurrency: number;
   tls: { mode: 'off' } | { mode: 'files'; certFile: string; keyFile: string } | { mode: 'self-signed'; dir: string };
   logLevel: string;
   sessionIdleMs: number;
@@ -139,6 +142,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, argv: string[] 
     rtcMinPort: e.CALLMARK_RTC_MIN_PORT,
     rtcMaxPort: e.CALLMARK_RTC_MAX_PORT,
     mediaWorkers: e.CALLMARK_MEDIA_WORKERS ?? Math.max(1, os.cpus().length),
+    mixConcurrency: e.CALLMARK_MIX_CONCURRENCY ?? Math.max(1, os.cpus().length),
     tls,
     logLevel: e.CALLMARK_LOG_LEVEL,
     sessionIdleMs: e.CALLMARK_SESSION_IDLE_MINUTES * 60_000,

@@ -5,7 +5,7 @@ import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { finishLegFiles, MediaWorkerPool, probeDurationMs, sha256File } from '../media/index.js';
+import { finishLegFiles, MediaWorkerPool, probeDurationMs, setMixConcurrency, sha256File } from '../media/index.js';
 import { buildApp } from './app.js';
 import { bootstrapAccounts } from './bootstrap.js';
 import { systemClock } from './clock.js';
@@ -57,6 +57,7 @@ async function main(): Promise<void> {
   const interrupted = interruptedCalls.length;
   const tls = loadTls(config.tls, config.publicIp);
 
+  setMixConcurrency(config.mixConcurrency);
   const media = await MediaWorkerPool.start({
     workers: config.mediaWorkers,
     rtcMinPort: config.rtcMinPort,

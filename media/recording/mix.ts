@@ -4,7 +4,14 @@
 // Each leg file is mono Ogg/Opus written by OggOpusWriter from the leg relay, so it is gap-free on
 // the recording's clock: a leg that joined later (a conference party) starts `startMs` after t=0
 // and is delayed by that much; legs of one side follow each other or overlap and are summed.
+//
+// Mixes go through one queue per process, at most `concurrency` ffmpeg runs at a time (default: one
+// per core): a cohort hanging up together would otherwise start one ffmpeg per call at once, every
+// mix slowed by all the others and memory spent on all of them. A waiting mix loses nothing: its
+// legs are complete on disk before it is queued.
 import { spawn } from 'node:child_process';
+import os from 'node:os';
+import pLimit from 'p-limit';
 
 export interface LegFile {
   file: string;
@@ -24,8 +31,25 @@ const SILENCE_INPUT = '\0silence';
 
 const asLeg = (l: string | LegFile): LegFile => (typeof l === 'string' ? { file: l, startMs: 0 } : l);
 
-/** Runs the mix; rejects with the end of ffmpeg's messages if it fails. */
+const mixLimit = pLimit(Math.max(1, os.availableParallelism()));
+
+/** How many mixes may run at once in this process (CALLMARK_MIX_CONCURRENCY); at least 1. */
+export function setMixConcurrency(concurrency: number): void {
+  if (!Number.isInteger(concurrency) || concurrency < 1) throw new Error(`mix concurrency must be a whole number of at least 1 (got ${concurrency})`);
+  mixLimit.concurrency = concurrency;
+}
+
+/** Mixes running now and mixes waiting for a turn (for /metrics and the benchmark). */
+export function mixQueueStats(): { running: number; waiting: number; concurrency: number } {
+  return { running: mixLimit.activeCount, waiting: mixLimit.pendingCount, concurrency: mixLimit.concurrency };
+}
+
+/** Runs the mix when its turn in the queue comes; rejects with the end of ffmpeg's messages if it fails. */
 export function runMix(o: MixOptions): Promise<void> {
+  return mixLimit(() => runMixNow(o));
+}
+
+function runMixNow(o: MixOptions): Promise<void> {
   return new Promise((resolve, reject) => {
     const ff = spawn('ffmpeg', mixLegsArgs(o), { stdio: ['ignore', 'ignore', 'pipe'] });
     let tail = '';

@@ -23,6 +23,8 @@ export interface MetricsSources {
   sip?: SipMetricsSource;
   b2bua?: { activeCalls: number };
   workers?: WorkerMetricsSource;
+  /** The end-of-call recording mix queue (media mixQueueStats). */
+  mixes?: () => { running: number; waiting: number };
   /** socket.io server: connected clients. */
   realtime?: { engine?: { clientsCount: number } };
 }
@@ -155,6 +157,23 @@ export class AppMetrics {
         if (!h) return;
         this.reset();
         this.inc(h.replacements);
+      },
+    });
+
+    new Gauge({
+      name: 'callmark_recording_mixes_running',
+      help: 'End-of-call recording mixes (ffmpeg) running now.',
+      registers,
+      collect() {
+        self.setIf(this, self.sources.mixes?.().running);
+      },
+    });
+    new Gauge({
+      name: 'callmark_recording_mixes_waiting',
+      help: 'End-of-call recording mixes waiting for a turn (CALLMARK_MIX_CONCURRENCY run at once).',
+      registers,
+      collect() {
+        self.setIf(this, self.sources.mixes?.().waiting);
       },
     });
 

@@ -11,6 +11,7 @@ describe('loadConfig', () => {
     expect(c.databaseFile).toBe(path.resolve('data', 'callmark.sqlite'));
     expect(c.recordingsDir).toBe(path.resolve('data', 'recordings'));
     expect(c.mediaWorkers).toBe(os.cpus().length);
+    expect(c.mixConcurrency).toBe(os.cpus().length);
     expect(c.tls).toEqual({ mode: 'self-signed', dir: path.resolve('data', 'tls') });
     expect(c.rtcMinPort).toBe(40000);
     expect(c.rtcMaxPort).toBe(49999);
@@ -19,10 +20,10 @@ describe('loadConfig', () => {
 
   it('reads settings from the environment and --demo from the arguments', () => {
     const c = loadConfig(
-      { CALLMARK_PORT: '9000', CALLMARK_DATA_DIR: '/srv/cm', CALLMARK_TLS: 'off', CALLMARK_PUBLIC_IP: '203.0.113.7', CALLMARK_MEDIA_WORKERS: '3' },
+      { CALLMARK_PORT: '9000', CALLMARK_DATA_DIR: '/srv/cm', CALLMARK_TLS: 'off', CALLMARK_PUBLIC_IP: '203.0.113.7', CALLMARK_MEDIA_WORKERS: '3', CALLMARK_MIX_CONCURRENCY: '1' },
       ['--demo'],
     );
-    expect(c).toMatchObject({ port: 9000, dataDir: '/srv/cm', tls: { mode: 'off' }, publicIp: '203.0.113.7', mediaWorkers: 3, demo: true });
+    expect(c).toMatchObject({ port: 9000, dataDir: '/srv/cm', tls: { mode: 'off' }, publicIp: '203.0.113.7', mediaWorkers: 3, mixConcurrency: 1, demo: true });
     expect(loadConfig({ CALLMARK_DEMO: '1' }).demo).toBe(true);
   });
 

@@ -86,6 +86,9 @@ describe('GET /metrics values', () => {
     expect(value(text, 'callmark_media_workers_alive')).toBe(1);
     expect(value(text, 'callmark_media_worker_cpu_seconds_total{worker="0",mode="user"}')).toBeGreaterThanOrEqual(0);
     expect(value(text, 'callmark_media_worker_cpu_seconds_total{worker="0",mode="system"}')).toBeGreaterThanOrEqual(0);
+    // The end-of-call mix queue: nothing mixing, nothing waiting.
+    expect(value(text, 'callmark_recording_mixes_running')).toBe(0);
+    expect(value(text, 'callmark_recording_mixes_waiting')).toBe(0);
   });
 
   it('counts ended calls by outcome and recording failures from the call timeline, incrementally', async () => {

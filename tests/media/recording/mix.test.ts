@@ -5,7 +5,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { mixLegsArgs } from '../../../media/recording/mix.js';
+import { mixLegsArgs, mixQueueStats, runMix, setMixConcurrency } from '../../../media/recording/mix.js';
 import { decodeAudio, tonePower } from '../../support/audio.js';
 
 let dir: string;
@@ -55,5 +55,52 @@ describe('mixLegsArgs', () => {
     const { channels, sampleRate: sr } = await decodeAudio(out);
     expect(tonePower(channels[1]!, sr, 880, 0.1 * sr, 0.9 * sr)).toBeGreaterThan(1000 * (tonePower(channels[0]!, sr, 880, 0.1 * sr, 0.9 * sr) + 1e-12));
     expect(() => mixLegsArgs({ left: [], right: [], outFile: 'o.ogg' })).toThrow(/nothing to mix/);
+  });
+});
+
+describe('the mix queue', () => {
+  afterAll(() => setMixConcurrency(Math.max(1, os.availableParallelism())));
+
+  it('runs at most N mixes at once; the others wait, then all finish with their own audio', async () => {
+    setMixConcurrency(2);
+    const mixes = [440, 550, 660, 770, 880].map((hz, i) => ({ hz, out: path.join(dir, `queued-${i}.ogg`), left: tone(`q${i}.ogg`, hz, 1) }));
+    let maxRunning = 0;
+    let maxWaiting = 0;
+    const sample = setInterval(() => {
+      const s = mixQueueStats();
+      maxRunning = Math.max(maxRunning, s.running);
+      maxWaiting = Math.max(maxWaiting, s.waiting);
+    }, 5);
+    const done = mixes.map((m) => runMix({ left: [m.left], right: [], outFile: m.out, durationMs: 1000 }));
+    // Queued at once: two start, three wait.
+    await Promise.resolve();
+    const atStart = mixQueueStats();
+    expect(atStart.running + atStart.waiting).toBe(5);
+    expect(atStart.running).toBeLessThanOrEqual(2);
+    await Promise.all(done);
+    clearInterval(sample);
+    expect(maxRunning).toBeLessThanOrEqual(2);
+    expect(maxWaiting).toBeGreaterThanOrEqual(3);
+    expect(mixQueueStats()).toEqual({ running: 0, waiting: 0, concurrency: 2 });
+    for (const m of mixes) {
+      const { channels, sampleRate: sr } = await decodeAudio(m.out);
+      // Each file holds its own leg's tone, not a neighbour's (110 Hz away).
+      const neighbour = m.hz === 880 ? 770 : m.hz + 110;
+      expect(tonePower(channels[0]!, sr, m.hz, 0.1 * sr, 0.9 * sr)).toBeGreaterThan(100 * tonePower(channels[0]!, sr, neighbour, 0.1 * sr, 0.9 * sr));
+    }
+  });
+
+  it('a failed mix frees its place for the next one', async () => {
+    setMixConcurrency(1);
+    const bad = runMix({ left: [path.join(dir, 'no-such-leg.ogg')], right: [], outFile: path.join(dir, 'bad.ogg'), durationMs: 500 });
+    const good = runMix({ left: [tone('after-bad.ogg', 440, 0.5)], right: [], outFile: path.join(dir, 'after-bad-mix.ogg'), durationMs: 500 });
+    await expect(bad).rejects.toThrow(/mixing .*bad\.ogg failed/);
+    await good;
+    expect(fs.statSync(path.join(dir, 'after-bad-mix.ogg')).size).toBeGreaterThan(0);
+  });
+
+  it('refuses a concurrency below 1', () => {
+    expect(() => setMixConcurrency(0)).toThrow(/at least 1/);
+    expect(() => setMixConcurrency(1.5)).toThrow(/at least 1/);
   });
 });
