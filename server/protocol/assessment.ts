@@ -74,6 +74,8 @@ export interface SittingClockView {
 export interface SittingSummary {
   id: string;
   centreId: number;
+  /** The centre's name, for lists that span centres (the moderator's home). */
+  centreName: string;
   candidate: { id: number; name: string };
   assessor: { id: number; name: string } | null;
   status: SittingStatus;

@@ -57,6 +57,7 @@ function summaryOf(repos: Repositories, sitting: Sitting, standing: SittingStand
   return {
     id: sitting.id,
     centreId: sitting.centreId,
+    centreName: repos.centres.findById(sitting.centreId)?.name ?? `centre ${sitting.centreId}`,
     candidate: person(repos, sitting.candidateUserId)!,
     assessor: person(repos, sitting.assessorUserId),
     status: sitting.status,

@@ -42,6 +42,7 @@ describe('the candidate’s sitting', () => {
   const s = (id: string, status: SittingSummary['status'], over: Partial<SittingSummary> = {}): SittingSummary => ({
     id,
     centreId: 1,
+    centreName: 'Centre',
     candidate: { id: 1, name: 'C' },
     assessor: null,
     status,

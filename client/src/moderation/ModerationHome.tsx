@@ -134,12 +134,16 @@ function Sittings() {
   if (error) return <p className="error">The sittings could not be loaded: {error}</p>;
   if (!sittings) return <p className="muted">Loading sittings…</p>;
   if (sittings.length === 0) return <p className="muted">No sittings to moderate yet.</p>;
-  const centres = [...new Set(sittings.map((s) => s.centreId))].sort((a, b) => a - b);
+  // One section per centre, by name (ids only tell centres apart when two share a name).
+  const names = new Map(sittings.map((s) => [s.centreId, s.centreName]));
+  const centres = [...names.keys()].sort((a, b) => names.get(a)!.localeCompare(names.get(b)!) || a - b);
+  const sameName = (id: number) => [...names.values()].filter((n) => n === names.get(id)).length > 1;
+  const label = (id: number) => (sameName(id) ? `${names.get(id)!} (centre ${id})` : names.get(id)!);
   return (
     <div data-testid="moderation-sittings">
       {centres.map((centreId) => (
-        <section key={centreId} aria-label={`Centre ${centreId}`}>
-          <h2>Centre {centreId}</h2>
+        <section key={centreId} aria-label={label(centreId)} data-centre-id={centreId}>
+          <h2>{label(centreId)}</h2>
           <h3>Sample</h3>
           <Sample centreId={centreId} onOpen={setOpen} />
           <h3>Sittings</h3>

@@ -114,6 +114,12 @@ describe('who sees a sitting', () => {
     expect((await ok<{ sittings: SittingSummary[] }>(t, foreignCandidate, 'GET', '/api/sittings')).sittings.some((s) => s.id === sitting.id)).toBe(false);
   });
 
+  it('names each sitting\'s centre, for the moderator\'s list across centres', async () => {
+    const all = (await ok<{ sittings: SittingSummary[] }>(t, moderator, 'GET', '/api/sittings')).sittings;
+    expect(all.find((s) => s.id === sitting.id)?.centreName).toBe('Northgate College');
+    expect(all.filter((s) => s.centreId === t.foreignCentreId).every((s) => s.centreName === 'Southfield Academy')).toBe(true);
+  });
+
   it('only the centre assessor and admins run it: others get 403 or 404 and nothing changes', async () => {
     expect((await call(t, candidate, 'POST', `/api/sittings/${sitting.id}/start`)).statusCode).toBe(403);
     expect((await call(t, moderator, 'POST', `/api/sittings/${sitting.id}/start`)).statusCode).toBe(403);
