@@ -108,10 +108,21 @@ export function registerRealtime(app: FastifyInstance, opts: RealtimeOptions): R
     next();
   });
 
+  // One bucket per user, shared by all their sockets (tabs, reconnects), so opening more
+  // connections does not buy more events; dropped when their last socket closes.
+  const userLimits = new Map<number, { limit: RateLimit; sockets: number }>();
+
   io.on('connection', (socket: Socket) => {
-    const limit = new RateLimit(rate);
     // Rooms by user and by login session, so a logout or a lockout can cut exactly these sockets.
     const data = socket.data as SocketData;
+    const entry = userLimits.get(data.userId) ?? { limit: new RateLimit(rate), sockets: 0 };
+    entry.sockets += 1;
+    userLimits.set(data.userId, entry);
+    const limit = entry.limit;
+    socket.once('disconnect', () => {
+      entry.sockets -= 1;
+      if (entry.sockets === 0 && userLimits.get(data.userId) === entry) userLimits.delete(data.userId);
+    });
     void socket.join([userRoom(data.userId), sessionRoom(hashToken(data.token))]);
     /** The live session behind this socket; when it has ended, the socket is disconnected. */
     const live = (): ActiveSession => {
