@@ -247,6 +247,22 @@ function sourcesHash(dirs, files) {
   return hash.digest('hex');
 }
 
+/** A build that failed or was interrupted leaves build.next-<pid> (or build.old-<pid>): remove those of processes that are gone. */
+function removeStaleBuilds(buildDir) {
+  const alive = (pid) => {
+    try {
+      process.kill(pid, 0);
+      return true;
+    } catch (err) {
+      return err.code === 'EPERM';
+    }
+  };
+  for (const name of fs.readdirSync(path.dirname(buildDir))) {
+    const m = /^build\.(?:next|old)-(\d+)$/.exec(name);
+    if (m && Number(m[1]) !== process.pid && !alive(Number(m[1]))) fs.rmSync(path.join(path.dirname(buildDir), name), { recursive: true, force: true });
+  }
+}
+
 function buildApp() {
   const buildDir = path.join(root, 'build');
   const stamp = path.join(buildDir, '.sources.sha256');
@@ -257,6 +273,7 @@ function buildApp() {
   // Build beside the current build and swap it in at the end, so a server already running from
   // build/ (or a failed build) never finds its files gone.
   const next = `${buildDir}.next-${process.pid}`;
+  removeStaleBuilds(buildDir);
   fs.rmSync(next, { recursive: true, force: true });
   run(process.execPath, [path.join(root, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', 'tsconfig.build.json', '--outDir', next]);
   run(process.execPath, [path.join(root, 'node_modules', 'vite', 'bin', 'vite.js'), 'build', '--config', 'client/vite.config.ts', '--logLevel', 'warn', '--outDir', path.join(next, 'client')]);
