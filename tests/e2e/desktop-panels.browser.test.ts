@@ -199,7 +199,8 @@ async function scenario(pages: Page[]): Promise<void> {
   const reference = /ORD-\d+/.exec((await compose.locator('label', { hasText: 'Order confirmation ORD-' }).textContent()) ?? '')![0];
   await orderBox.check();
   await compose.getByLabel('Broadband terms summary').check();
-  expect(await compose.getByLabel('Subject').inputValue()).toBe(`Your Brightline order ${reference}`);
+  // The ticked order's placeholders are filled in an effect, a render after the tick.
+  await expect.poll(() => compose.getByLabel('Subject').inputValue()).toBe(`Your Brightline order ${reference}`);
   const body = await compose.getByLabel('Message').inputValue();
   expect(body).toContain(`Thank you for your order ${reference}, placed on`);
   expect(body).toContain('1 × Fibre 100: £28.00 a month');

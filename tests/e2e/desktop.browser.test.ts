@@ -76,6 +76,8 @@ async function scenario(pages: Page[]): Promise<void> {
     await candidate.getByTestId('incoming').filter({ hasText: '0113 496 0412' }).waitFor();
     await candidate.getByRole('button', { name: 'Answer' }).click();
     await candidate.getByTestId('call-phase').filter({ hasText: 'Connected' }).waitFor();
+    // The agent state follows the phone in an effect, a render after "Connected".
+    await candidate.getByTestId('agent-state').filter({ hasText: 'On call' }).waitFor();
     expect(await candidate.getByTestId('agent-state').textContent()).toBe('On call');
 
     // Screen pop: exactly one record matches the presented number, and it opens.

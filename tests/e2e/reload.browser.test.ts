@@ -98,6 +98,9 @@ describe('candidate browser reloaded mid-call', () => {
     cut = false;
     await candidate.getByTestId('connection').filter({ hasText: 'Online' }).waitFor({ timeout: 20_000 });
     const attemptId = await candidate.evaluate(async () => (await (await fetch('/api/attempts/current')).json()).attempt.id as string);
+    // "Online" shows as soon as the socket is back, before the outbox is sent: wait until every
+    // queued action is acknowledged (the stored outbox is removed once empty).
+    await expect.poll(() => candidate.evaluate((key) => localStorage.getItem(key), `callmark.timeline.outbox.${attemptId}`), { timeout: 15_000 }).toBeNull();
     const events = await assessor.evaluate(async (id) => (await (await fetch(`/api/attempts/${id}/timeline`)).json()).events as Array<{ type: string; seq: number; payload?: { to?: string } }>, attemptId);
     expect(events.filter((e) => e.type === 'note-added')).toHaveLength(1);
     expect(events.some((e) => e.type === 'agent-state' && (e as { payload?: { to?: string } }).payload?.to === 'wrap-up')).toBe(true);

@@ -118,16 +118,17 @@ async function scenario(pages: Page[]): Promise<void> {
   await player.locator('[data-peaks-source]').waitFor({ timeout: 20_000 });
   expect(await player.locator('[data-lane="candidate"] canvas').count()).toBe(1);
   expect(await player.locator('[data-lane="caller"] canvas').count()).toBe(1);
-  // Both lanes have something drawn.
-  const inked = await player.locator('canvas').evaluateAll((cs) =>
-    (cs as HTMLCanvasElement[]).map((c) => {
-      const d = c.getContext('2d')!.getImageData(0, 0, c.width, c.height).data;
-      let n = 0;
-      for (let i = 3; i < d.length; i += 4) if (d[i]! > 0) n++;
-      return n;
-    }),
-  );
-  expect(inked.every((n) => n > 100), `inked pixels per lane: ${inked.join(', ')}`).toBe(true);
+  // Both lanes have something drawn (in an effect after the render that sets data-peaks-source).
+  const inked = () =>
+    player.locator('canvas').evaluateAll((cs) =>
+      (cs as HTMLCanvasElement[]).map((c) => {
+        const d = c.getContext('2d')!.getImageData(0, 0, c.width, c.height).data;
+        let n = 0;
+        for (let i = 3; i < d.length; i += 4) if (d[i]! > 0) n++;
+        return n;
+      }),
+    );
+  await expect.poll(inked, { message: 'inked pixels per lane' }).toSatisfy((ns: number[]) => ns.every((n) => n > 100));
   expect(await moderator.getByTestId('replay-alignment').textContent()).toMatch(/share the server clock.*±30 ms/);
 
   // Clicking the bookmark moves playback to its offset.
