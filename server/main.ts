@@ -13,7 +13,7 @@ import { ConfigError, loadConfig, type Config } from './config.js';
 import { closeDatabase, openDatabase } from './db/connection.js';
 import { migrate } from './db/migrations.js';
 import { createRepositories } from './db/repositories/index.js';
-import { finaliseInterruptedRecordings, markInterruptedCalls } from './sip/recovery.js';
+import { finaliseEndedRecordings, finaliseInterruptedRecordings, listUnmixedRecordings, markInterruptedCalls } from './sip/recovery.js';
 import { startRetention } from './retention/index.js';
 import { AnalysisJob } from './analysis/job.js';
 import { loadTls } from './tls.js';
@@ -111,6 +111,15 @@ async function main(): Promise<void> {
     }).then(
       (n) => app.log.info({ recordings: n }, 'partial recordings of interrupted calls hashed'),
       (err: unknown) => app.log.error({ err }, 'partial recordings of interrupted calls could not be finalised'),
+    );
+  }
+  // Calls that had ended but whose recording was not mixed when the process stopped: mix them now.
+  const unmixed = listUnmixedRecordings(repos);
+  if (unmixed.length > 0) {
+    app.log.warn({ recordings: unmixed.length }, 'recordings of ended calls were not mixed before the last stop; mixing them now');
+    void finaliseEndedRecordings(repos, unmixed, { finishLegs: (file) => finishLegFiles(file) }).then(
+      (n) => app.log.info({ recordings: n }, 'recordings of ended calls mixed after the restart'),
+      (err: unknown) => app.log.error({ err }, 'recordings of ended calls could not be mixed after the restart'),
     );
   }
   app.log.info(

@@ -3,6 +3,10 @@
 // ('<recording>.legs/'), which are mixed into the recording now (media finishLegFiles). A file
 // without legs (an older recorder, or one still written by an orphaned process) is hashed only once
 // it has stopped changing, so that the hash matches the file that stays on disk.
+//
+// A call that had ended, but whose end-of-call mix had not run when the process stopped (the mix
+// waits in a queue; a shutdown gives up after 10 s; a kill can land in that moment), still has all
+// its legs, closed: its recording is mixed at start-up too, and is complete.
 import fs from 'node:fs';
 import { legsDirOf } from '../../media/index.js';
 import type { CallRecord } from '../db/repositories/calls.js';
@@ -77,6 +81,37 @@ export async function finaliseInterruptedRecordings(repos: Repositories, calls: 
     } else {
       repos.calls.update(call.id, { recordingStatus: 'failed' });
       repos.calls.addEvent(call.id, now(), 'recording-failed', null, { message: why });
+    }
+  }
+  return done;
+}
+
+/** Calls that ended before their recording was mixed (state ended, recording still 'recording'). */
+export function listUnmixedRecordings(repos: Repositories): CallRecord[] {
+  return repos.calls.listRecordingsNotFinalised();
+}
+
+/** Mixes the legs of calls that ended before their recording was finalised; returns how many were. */
+export async function finaliseEndedRecordings(
+  repos: Repositories,
+  calls: CallRecord[],
+  opts: { finishLegs: (file: string) => Promise<RecordingFacts>; now?: () => number },
+): Promise<number> {
+  const now = opts.now ?? Date.now;
+  let done = 0;
+  for (const call of calls) {
+    const file = call.recordingPath;
+    if (!file) continue;
+    try {
+      if (!fs.existsSync(legsDirOf(file))) throw new Error('its leg files are missing');
+      const facts = await opts.finishLegs(file);
+      repos.calls.update(call.id, { recordingStatus: 'complete', recordingSha256: facts.sha256, recordingDurationMs: facts.durationMs, recordingBytes: facts.bytes });
+      repos.calls.addEvent(call.id, now(), 'recording-finished', null, { durationMs: facts.durationMs, sha256: facts.sha256, afterRestart: true });
+      done++;
+    } catch (err) {
+      const message = `the recording was not finalised before the server stopped, and mixing its leg files at start-up failed: ${err instanceof Error ? err.message : String(err)}`;
+      repos.calls.update(call.id, { recordingStatus: 'failed' });
+      repos.calls.addEvent(call.id, now(), 'recording-failed', null, { message });
     }
   }
   return done;

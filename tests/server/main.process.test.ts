@@ -2,7 +2,10 @@
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import https from 'node:https';
+import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { closeDatabase, openDatabase } from '../../server/db/connection.js';
+import { createRepositories } from '../../server/db/repositories/index.js';
 import { startServer, type ServerProcess } from '../support/server-process.js';
 
 const started: ServerProcess[] = [];
@@ -69,6 +72,45 @@ describe('production server process', () => {
     const sqlite = spawnSync('ls', [s.dataDir]).stdout.toString();
     expect(sqlite).toContain('callmark.sqlite');
     expect(sqlite).toContain('recordings');
+  });
+
+  it('mixes at start-up the recording of a call that ended before its end-of-call mix ran', async () => {
+    const first = await startServer({ env: { CALLMARK_MEDIA_WORKERS: '1' } });
+    started.push(first);
+    expect(await first.stop('SIGTERM')).toBe(0);
+    // What a stop during the mix queue leaves: the call row ended, its recording still 'recording',
+    // the closed leg files and their manifest beside the recording's path.
+    const file = path.join(first.dataDir, 'recordings', 'ended-unmixed.ogg');
+    const legs = `${file}.legs`;
+    fs.mkdirSync(legs, { recursive: true });
+    for (const [name, hz] of [['candidate.ogg', 440], ['caller.ogg', 880]] as const) {
+      const r = spawnSync('ffmpeg', ['-v', 'error', '-f', 'lavfi', '-i', `sine=frequency=${hz}:sample_rate=48000:duration=1`, '-ac', '1', '-c:a', 'libopus', '-y', path.join(legs, name)]);
+      expect(r.status, r.stderr.toString()).toBe(0);
+    }
+    fs.writeFileSync(path.join(legs, 'manifest.json'), JSON.stringify({ version: 1, startedAt: 1, legs: [
+      { file: 'candidate.ogg', side: 'left', startMs: 0, endMs: 1000 },
+      { file: 'caller.ogg', side: 'right', startMs: 0, endMs: 1000 },
+    ] }));
+    const id = '00000000-0000-4000-8000-00000000f001';
+    const db = openDatabase(path.join(first.dataDir, 'callmark.sqlite'));
+    const repos = createRepositories(db);
+    repos.calls.create({ id, centreId: null, callerUserId: null, calleeUserId: null, callerExtension: 'a', calleeExtension: 'c', candidateUserId: null, invitedAt: 1 });
+    repos.calls.update(id, { state: 'ended', answeredAt: 2, endedAt: 1002, endReason: 'completed: hung up', recordingPath: file, recordingStatus: 'recording' });
+    closeDatabase(db);
+
+    const again = await startServer({ dataDir: first.dataDir, env: { CALLMARK_MEDIA_WORKERS: '1' } });
+    started.push(again);
+    const read = openDatabase(path.join(first.dataDir, 'callmark.sqlite'));
+    try {
+      await expect.poll(() => createRepositories(read).calls.find(id)?.recordingStatus, { timeout: 15_000 }).toBe('complete');
+      expect(createRepositories(read).calls.find(id)!.recordingSha256).toMatch(/^[0-9a-f]{64}$/);
+    } finally {
+      closeDatabase(read);
+    }
+    expect(fs.existsSync(file)).toBe(true);
+    expect(fs.existsSync(legs)).toBe(false);
+    expect(again.output()).toContain('recordings of ended calls were not mixed before the last stop');
+    expect(await again.stop('SIGTERM')).toBe(0);
   });
 
   it('serves HTTPS with a self-signed certificate by default', async () => {

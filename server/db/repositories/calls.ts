@@ -128,6 +128,11 @@ export class CallRepository {
     return this.db.prepare(`${SELECT} WHERE state IN ('setup', 'ringing', 'answered')`).all() as CallRecord[];
   }
 
+  /** Calls that ended while their recording was still being finalised (the end-of-call mix). */
+  listRecordingsNotFinalised(): CallRecord[] {
+    return this.db.prepare(`${SELECT} WHERE state = 'ended' AND recording_status = 'recording' AND recording_path IS NOT NULL`).all() as CallRecord[];
+  }
+
   addEvent(callId: string, at: number, type: string, leg: 'caller' | 'callee' | null = null, detail: Record<string, unknown> | null = null): void {
     this.db
       .prepare('INSERT INTO call_events (call_id, at, type, leg, detail) VALUES (?, ?, ?, ?, ?)')
