@@ -12,7 +12,7 @@ import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { PackManifest } from '../../server/moderation/pack-format.js';
 import type { MarkingView } from '../../server/protocol/assessment.js';
-import { launchBrowser } from '../support/browser.js';
+import { DESKTOP_VIEWPORT, launchBrowser, loginAs } from '../support/browser.js';
 import { startServer, type ServerProcess } from '../support/server-process.js';
 
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'callmark-packs-'));
@@ -29,16 +29,6 @@ afterAll(async () => {
   if (server) fs.rmSync(server.dataDir, { recursive: true, force: true });
   fs.rmSync(tmp, { recursive: true, force: true });
 });
-
-async function login(username: string, landing: RegExp): Promise<Page> {
-  const page = await (await browser.newContext({ acceptDownloads: true, viewport: { width: 1400, height: 1000 } })).newPage();
-  await page.goto(server.url);
-  await page.getByLabel('Username').fill(username);
-  await page.getByLabel('Password').fill('demo-password');
-  await page.getByRole('button', { name: 'Log in' }).click();
-  await page.waitForURL(landing);
-  return page;
-}
 
 /** A JSON request from inside the page, with the session's CSRF token. */
 async function apiIn<T>(page: Page, method: string, url: string, body?: unknown): Promise<T> {
@@ -104,13 +94,13 @@ describe('moderation packs on the moderator home', () => {
 });
 
 async function scenario(pages: Page[]): Promise<void> {
-  const assessor = await login('demo-assessor', /\/console/);
+  const assessor = await loginAs(browser, server.url, 'demo-assessor', { viewport: DESKTOP_VIEWPORT, acceptDownloads: true, phone: false, landing: /\/console/ });
   pages.push(assessor);
   const sittingId = await endedSitting(assessor);
   await assessor.context().close();
   pages.pop();
 
-  const moderator = await login('demo-moderator', /\/moderation/);
+  const moderator = await loginAs(browser, server.url, 'demo-moderator', { viewport: DESKTOP_VIEWPORT, acceptDownloads: true, phone: false, landing: /\/moderation/ });
   pages.push(moderator);
   const row = moderator.locator(`tr[data-sitting-id="${sittingId}"]`);
   await row.waitFor();

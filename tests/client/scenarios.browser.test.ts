@@ -3,9 +3,9 @@
 // 2); a broken edit is refused with "file · path · reason" and choosing the problem puts the
 // cursor at that path in the JSON text.
 import fs from 'node:fs';
-import type { Browser, Page } from 'playwright-core';
+import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { launchBrowser } from '../support/browser.js';
+import { launchBrowser, loginAs } from '../support/browser.js';
 import { startServer, type ServerProcess } from '../support/server-process.js';
 
 let server: ServerProcess;
@@ -21,20 +21,9 @@ afterAll(async () => {
   if (server) fs.rmSync(server.dataDir, { recursive: true, force: true });
 });
 
-async function loginAs(page: Page, username: string): Promise<void> {
-  await page.goto(server.url);
-  await page.waitForURL(/\/login/);
-  await page.getByLabel('Username').fill(username);
-  await page.getByLabel('Password').fill('demo-password');
-  await page.getByRole('button', { name: 'Log in' }).click();
-}
-
 describe('scenarios page', () => {
   it('clones, customises and saves a scenario, and places a problem in the text', async () => {
-    const context = await browser.newContext();
-    const page = await context.newPage();
-    await loginAs(page, 'demo-assessor');
-    await page.waitForURL(/\/console$/);
+    const page = await loginAs(browser, server.url, 'demo-assessor', { phone: false, landing: /\/console$/ });
     await page.getByRole('navigation', { name: 'Pages' }).getByRole('link', { name: 'Scenarios' }).click();
     await page.waitForURL(/\/scenarios$/);
     const table = page.locator('.scenario-table');
@@ -66,6 +55,6 @@ describe('scenarios page', () => {
       return { focused: document.activeElement === el, at: el.value.slice(el.selectionStart, el.selectionStart + 7) };
     });
     expect(caret).toEqual({ focused: true, at: '"title"' });
-    await context.close();
+    await page.context().close();
   });
 });

@@ -2,7 +2,7 @@
 import fs from 'node:fs';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { launchBrowser } from '../support/browser.js';
+import { launchBrowser, loginAs } from '../support/browser.js';
 import { startServer, type ServerProcess } from '../support/server-process.js';
 
 let server: ServerProcess;
@@ -19,11 +19,8 @@ afterAll(async () => {
 
 describe('softphone registration errors', () => {
   it('a refused microphone is explained, and the phone does not register', async () => {
-    const page = await (await browser.newContext()).newPage();
-    await page.goto(server.url);
-    await page.getByLabel('Username').fill('demo-candidate');
-    await page.getByLabel('Password').fill('demo-password');
-    await page.getByRole('button', { name: 'Log in' }).click();
+    // The phone never registers here: the test waits for the error instead.
+    const page = await loginAs(browser, server.url, 'demo-candidate', { phone: false });
     const error = page.getByTestId('registration-error');
     await error.waitFor();
     expect(await error.textContent()).toContain('Microphone access was refused');

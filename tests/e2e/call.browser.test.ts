@@ -9,7 +9,7 @@ import path from 'node:path';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { decodeAudio, rms, tonePower, writeToneWav } from '../support/audio.js';
-import { launchBrowser, loginWithPhone } from '../support/browser.js';
+import { launchBrowser, loginAs } from '../support/browser.js';
 import { startServer, type ServerProcess } from '../support/server-process.js';
 
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'callmark-e2e-'));
@@ -58,7 +58,7 @@ afterEach(async () => {
 });
 
 async function login(browser: Browser, url: string, username: string): Promise<Page> {
-  const page = await loginWithPhone(browser, url, username, { init: RECORD_PEER_CONNECTIONS });
+  const page = await loginAs(browser, url, username, { init: RECORD_PEER_CONNECTIONS });
   contexts.push(page.context());
   return page;
 }

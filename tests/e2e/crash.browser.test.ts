@@ -5,10 +5,10 @@ import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import type { Browser, Page } from 'playwright-core';
+import type { Browser } from 'playwright-core';
 import { afterAll, describe, expect, it } from 'vitest';
 import { decodeAudio, tonePower, writeToneWav } from '../support/audio.js';
-import { launchBrowser, loginWithPhone } from '../support/browser.js';
+import { launchBrowser, loginAs } from '../support/browser.js';
 import { startServer, type ServerProcess } from '../support/server-process.js';
 
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'callmark-crash-'));
@@ -31,8 +31,6 @@ afterAll(async () => {
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const env = { CALLMARK_MEDIA_WORKERS: '1', CALLMARK_PUBLIC_IP: '127.0.0.1', CALLMARK_MEDIA_LISTEN_IP: '127.0.0.1' };
 
-const login = (browser: Browser, url: string, username: string): Promise<Page> => loginWithPhone(browser, url, username);
-
 describe('server killed mid-call', () => {
   it('marks the call interrupted at the next start, keeps a playable partial recording and every desktop event', async () => {
     writeToneWav(path.join(tmp, 'c.wav'), 440, 10);
@@ -42,10 +40,10 @@ describe('server killed mid-call', () => {
     const cb = await launchBrowser({ fakeAudioFile: path.join(tmp, 'c.wav') });
     const ab = await launchBrowser({ fakeAudioFile: path.join(tmp, 'a.wav') });
     browsers.push(cb, ab);
-    const assessor = await login(ab, first.url, 'demo-assessor');
+    const assessor = await loginAs(ab, first.url, 'demo-assessor');
     await assessor.getByRole('button', { name: 'Start practice attempt' }).click();
     await assessor.getByTestId('attempt-id').waitFor();
-    const candidate = await login(cb, first.url, 'demo-candidate');
+    const candidate = await loginAs(cb, first.url, 'demo-candidate');
     await candidate.getByTestId('connection').filter({ hasText: 'Online' }).waitFor();
     await candidate.getByRole('button', { name: 'Ready', exact: true }).click();
     const ext = /extension (\d+)/.exec((await candidate.getByTestId('registration').textContent()) ?? '')![1]!;

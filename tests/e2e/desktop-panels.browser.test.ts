@@ -11,7 +11,7 @@ import path from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { writeToneWav } from '../support/audio.js';
-import { launchBrowser, loginWithPhone } from '../support/browser.js';
+import { launchBrowser, loginAs } from '../support/browser.js';
 import { startServer, type ServerProcess } from '../support/server-process.js';
 
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'callmark-panels-'));
@@ -63,12 +63,12 @@ describe('agent desktop panels', () => {
 });
 
 async function scenario(pages: Page[]): Promise<void> {
-  const assessor = await loginWithPhone(browser, server.url, 'demo-assessor', { viewport });
+  const assessor = await loginAs(browser, server.url, 'demo-assessor', { viewport });
   pages.push(assessor);
   await assessor.getByRole('button', { name: 'Start practice attempt' }).click();
   await assessor.getByTestId('attempt-id').waitFor();
 
-  const candidate = await loginWithPhone(browser, server.url, 'demo-candidate', { viewport });
+  const candidate = await loginAs(browser, server.url, 'demo-candidate', { viewport });
   pages.push(candidate);
   await candidate.getByTestId('connection').filter({ hasText: 'Online' }).waitFor();
   const attemptId = await candidate.evaluate(async () => (await (await fetch('/api/attempts/current')).json()).attempt.id as string);

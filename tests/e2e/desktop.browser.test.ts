@@ -9,7 +9,7 @@ import path from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { writeToneWav } from '../support/audio.js';
-import { launchBrowser } from '../support/browser.js';
+import { DESKTOP_VIEWPORT, launchBrowser, loginAs } from '../support/browser.js';
 import { startServer, type ServerProcess } from '../support/server-process.js';
 
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'callmark-desktop-'));
@@ -32,16 +32,6 @@ afterAll(async () => {
   fs.rmSync(tmp, { recursive: true, force: true });
 });
 
-async function login(browser: Browser, username: string): Promise<Page> {
-  const page = await (await browser.newContext({ viewport: { width: 1400, height: 1000 } })).newPage();
-  await page.goto(server.url);
-  await page.getByLabel('Username').fill(username);
-  await page.getByLabel('Password').fill('demo-password');
-  await page.getByRole('button', { name: 'Log in' }).click();
-  await page.getByTestId('registration').filter({ hasText: 'Registered' }).waitFor({ timeout: 15_000 });
-  return page;
-}
-
 describe('agent desktop in a call', () => {
   it('screen pop, identity, edits, callback, wrap-up and follow-up, all on the live timeline', { timeout: 90_000 }, async () => {
     const pages: Page[] = [];
@@ -57,12 +47,12 @@ describe('agent desktop in a call', () => {
 
 async function scenario(pages: Page[]): Promise<void> {
   {
-    const assessor = await login(assessorBrowser, 'demo-assessor');
+    const assessor = await loginAs(assessorBrowser, server.url, 'demo-assessor', { viewport: DESKTOP_VIEWPORT });
     await assessor.getByRole('button', { name: 'Start practice attempt' }).click();
     await assessor.getByTestId('attempt-id').waitFor();
 
     pages.push(assessor);
-    const candidate = await login(candidateBrowser, 'demo-candidate');
+    const candidate = await loginAs(candidateBrowser, server.url, 'demo-candidate', { viewport: DESKTOP_VIEWPORT });
     pages.push(candidate);
     await candidate.getByTestId('agent-state').waitFor();
     await candidate.getByTestId('connection').filter({ hasText: 'Online' }).waitFor();

@@ -16,7 +16,7 @@ import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AttemptMetrics, CallMetrics } from '../../server/protocol/moderation.js';
 import { writeToneWav } from '../support/audio.js';
-import { launchBrowser } from '../support/browser.js';
+import { DESKTOP_VIEWPORT, launchBrowser, loginAs } from '../support/browser.js';
 import { startServer, type ServerProcess } from '../support/server-process.js';
 
 // ±0.7 s. What the test times (a softphone showing "Connected", "On hold", the desktop showing
@@ -55,16 +55,6 @@ afterAll(async () => {
 
 const sleepUntil = (at: number) => new Promise((r) => setTimeout(r, Math.max(0, at - Date.now())));
 
-async function login(browser: Browser, username: string): Promise<Page> {
-  const page = await (await browser.newContext({ viewport: { width: 1400, height: 1000 } })).newPage();
-  await page.goto(server.url);
-  await page.getByLabel('Username').fill(username);
-  await page.getByLabel('Password').fill('demo-password');
-  await page.getByRole('button', { name: 'Log in' }).click();
-  await page.getByTestId('registration').filter({ hasText: 'Registered' }).waitFor({ timeout: 15_000 });
-  return page;
-}
-
 /** A JSON request from inside the page, with the session's CSRF token. */
 async function apiIn<T>(page: Page, method: string, url: string, body?: unknown): Promise<T> {
   return page.evaluate(
@@ -92,7 +82,7 @@ describe('call metrics of a recorded call', () => {
 });
 
 async function scenario(pages: Page[]): Promise<void> {
-  const assessor = await login(assessorBrowser, 'demo-assessor');
+  const assessor = await loginAs(assessorBrowser, server.url, 'demo-assessor', { viewport: DESKTOP_VIEWPORT });
   pages.push(assessor);
   const { entries } = await apiIn<{ entries: Array<{ userId: number; role: string; extension: string }> }>(assessor, 'GET', '/api/directory');
   const cand = entries.find((e) => e.role === 'candidate')!;
@@ -100,7 +90,7 @@ async function scenario(pages: Page[]): Promise<void> {
   await apiIn(assessor, 'POST', `/api/sittings/${sitting.id}/start`, {});
   const attemptId = (await apiIn<{ currentAttemptId: string }>(assessor, 'POST', `/api/sittings/${sitting.id}/assignments/1/attempts`, {})).currentAttemptId;
 
-  const candidate = await login(candidateBrowser, 'demo-candidate');
+  const candidate = await loginAs(candidateBrowser, server.url, 'demo-candidate', { viewport: DESKTOP_VIEWPORT });
   pages.push(candidate);
   await candidate.getByTestId('agent-state').waitFor();
   await candidate.getByTestId('connection').filter({ hasText: 'Online' }).waitFor();

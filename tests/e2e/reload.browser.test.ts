@@ -5,10 +5,10 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import type { Browser, BrowserContext, Page, WebSocketRoute } from 'playwright-core';
+import type { Browser, WebSocketRoute } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { writeToneWav } from '../support/audio.js';
-import { launchBrowser } from '../support/browser.js';
+import { DESKTOP_VIEWPORT, launchBrowser, loginAs } from '../support/browser.js';
 import { startServer, type ServerProcess } from '../support/server-process.js';
 
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'callmark-reload-'));
@@ -31,33 +31,24 @@ afterAll(async () => {
   fs.rmSync(tmp, { recursive: true, force: true });
 });
 
-async function login(browser: Browser, username: string, prepare?: (context: BrowserContext) => Promise<void>): Promise<Page> {
-  const context = await browser.newContext({ viewport: { width: 1400, height: 1000 } });
-  await prepare?.(context);
-  const page = await context.newPage();
-  await page.goto(server.url);
-  await page.getByLabel('Username').fill(username);
-  await page.getByLabel('Password').fill('demo-password');
-  await page.getByRole('button', { name: 'Log in' }).click();
-  await page.getByTestId('registration').filter({ hasText: 'Registered' }).waitFor({ timeout: 15_000 });
-  return page;
-}
-
 describe('candidate browser reloaded mid-call', () => {
   it('recovers the desktop and the queued action, and the softphone registers again', { timeout: 90_000 }, async () => {
-    const assessor = await login(assessorBrowser, 'demo-assessor');
+    const assessor = await loginAs(assessorBrowser, server.url, 'demo-assessor', { viewport: DESKTOP_VIEWPORT });
     await assessor.getByRole('button', { name: 'Start practice attempt' }).click();
     await assessor.getByTestId('attempt-id').waitFor();
     // The candidate's timeline WebSockets pass through the test, which can cut them at will.
     let cut = false;
     const open: WebSocketRoute[] = [];
-    const candidate = await login(candidateBrowser, 'demo-candidate', async (context) => {
-      await context.routeWebSocket(/\/socket\.io\//, (ws) => {
-        if (cut) return void ws.close();
-        ws.connectToServer();
-        open.push(ws);
-      });
-      await context.route(/\/socket\.io\//, (route) => (cut ? route.abort() : route.continue()));
+    const candidate = await loginAs(candidateBrowser, server.url, 'demo-candidate', {
+      viewport: DESKTOP_VIEWPORT,
+      prepare: async (context) => {
+        await context.routeWebSocket(/\/socket\.io\//, (ws) => {
+          if (cut) return void ws.close();
+          ws.connectToServer();
+          open.push(ws);
+        });
+        await context.route(/\/socket\.io\//, (route) => (cut ? route.abort() : route.continue()));
+      },
     });
     await candidate.getByTestId('connection').filter({ hasText: 'Online' }).waitFor();
     await candidate.getByRole('button', { name: 'Ready', exact: true }).click();

@@ -4,14 +4,16 @@
 // postcode (LS19 6EX for LS19 6EH, through the API) and hangs up. The demo moderator then opens the
 // attempt's replay: both waveform lanes are drawn, clicking a timeline event moves playback to its
 // offset (±0.2 s, read from audio.currentTime), and the final-state table shows the postcode as a
-// mismatch with the answer key.
+// mismatch with the answer key. Then the player's controls: ←/→ seek 5 s, space plays and pauses,
+// [ and ] change the speed (audio.playbackRate), and mute/solo set the per-channel WebAudio gains
+// (read from the GainNodes the page creates, recorded by an init script).
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { writeToneWav } from '../support/audio.js';
-import { launchBrowser } from '../support/browser.js';
+import { DESKTOP_VIEWPORT, launchBrowser, loginAs } from '../support/browser.js';
 import { startServer, type ServerProcess } from '../support/server-process.js';
 
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'callmark-replay-'));
@@ -34,16 +36,20 @@ afterAll(async () => {
   fs.rmSync(tmp, { recursive: true, force: true });
 });
 
-async function login(browser: Browser, username: string, phone: boolean): Promise<Page> {
-  const page = await (await browser.newContext({ viewport: { width: 1400, height: 1000 } })).newPage();
-  await page.goto(server.url);
-  await page.getByLabel('Username').fill(username);
-  await page.getByLabel('Password').fill('demo-password');
-  await page.getByRole('button', { name: 'Log in' }).click();
-  if (phone) await page.getByTestId('registration').filter({ hasText: 'Registered' }).waitFor({ timeout: 15_000 });
-  else await page.waitForURL(/\/moderation/);
-  return page;
-}
+// Test-only instrumentation: the GainNodes created on an AudioContext after a channel splitter (the
+// player's graph: the candidate's then the other party's channel), to read their gains.
+const RECORD_PLAYER_GAINS = `
+  window.__playerGains = [];
+  const split = BaseAudioContext.prototype.createChannelSplitter;
+  const gain = BaseAudioContext.prototype.createGain;
+  const withSplitter = new WeakSet();
+  BaseAudioContext.prototype.createChannelSplitter = function (...args) { withSplitter.add(this); return split.apply(this, args); };
+  BaseAudioContext.prototype.createGain = function (...args) {
+    const node = gain.apply(this, args);
+    if (withSplitter.has(this)) window.__playerGains.push(node);
+    return node;
+  };
+`;
 
 /** A JSON request from inside the page, with the session's CSRF token. */
 async function apiIn<T>(page: Page, method: string, url: string, body?: unknown): Promise<T> {
@@ -60,7 +66,7 @@ async function apiIn<T>(page: Page, method: string, url: string, body?: unknown)
 }
 
 describe('moderation replay', () => {
-  it('two waveform lanes, click-to-seek on the timeline, and the planted mistake in the final state', { timeout: 90_000 }, async () => {
+  it('two waveform lanes, click-to-seek on the timeline, the planted mistake in the final state, and the player\'s keys, speed, mute and solo', { timeout: 90_000 }, async () => {
     const pages: Page[] = [];
     try {
       await scenario(pages);
@@ -72,7 +78,7 @@ describe('moderation replay', () => {
 });
 
 async function scenario(pages: Page[]): Promise<void> {
-  const assessor = await login(assessorBrowser, 'demo-assessor', true);
+  const assessor = await loginAs(assessorBrowser, server.url, 'demo-assessor', { viewport: DESKTOP_VIEWPORT });
   pages.push(assessor);
   const { entries } = await apiIn<{ entries: Array<{ userId: number; role: string; extension: string }> }>(assessor, 'GET', '/api/directory');
   const cand = entries.find((e) => e.role === 'candidate')!;
@@ -80,7 +86,7 @@ async function scenario(pages: Page[]): Promise<void> {
   await apiIn(assessor, 'POST', `/api/sittings/${sitting.id}/start`, {});
   const attemptId = (await apiIn<{ currentAttemptId: string }>(assessor, 'POST', `/api/sittings/${sitting.id}/assignments/1/attempts`, {})).currentAttemptId;
 
-  const candidate = await login(candidateBrowser, 'demo-candidate', true);
+  const candidate = await loginAs(candidateBrowser, server.url, 'demo-candidate', { viewport: DESKTOP_VIEWPORT });
   pages.push(candidate);
   await candidate.getByTestId('agent-state').waitFor();
   await candidate.getByTestId('connection').filter({ hasText: 'Online' }).waitFor();
@@ -100,7 +106,8 @@ async function scenario(pages: Page[]): Promise<void> {
   await apiIn(candidate, 'PATCH', `/api/attempts/${attemptId}/customers/${hughes.id}`, { version: hughes.version, postcode: 'LS19 6EX' });
   await candidate.waitForTimeout(2500);
   await apiIn(assessor, 'POST', `/api/attempts/${attemptId}/bookmarks`, { note: 'Postcode read back wrongly' });
-  await candidate.waitForTimeout(2500);
+  // Long enough for a recording over 5 s: the player's 5 s seek then fits without reaching the end.
+  await candidate.waitForTimeout(4000);
   await candidate.getByRole('button', { name: 'Hang up' }).click();
   await candidate.getByTestId('agent-state').filter({ hasText: 'Wrap-up' }).waitFor();
 
@@ -110,7 +117,7 @@ async function scenario(pages: Page[]): Promise<void> {
     .toBe('complete');
 
   // --- the moderator's replay -----------------------------------------------------------------
-  const moderator = await login(assessorBrowser, 'demo-moderator', false);
+  const moderator = await loginAs(assessorBrowser, server.url, 'demo-moderator', { viewport: DESKTOP_VIEWPORT, phone: false, landing: /\/moderation/, init: RECORD_PLAYER_GAINS });
   pages.push(moderator);
   await moderator.goto(new URL(`/moderation/attempts/${attemptId}`, server.url).toString());
   await moderator.getByTestId('replay-page').waitFor();
@@ -149,4 +156,73 @@ async function scenario(pages: Page[]): Promise<void> {
   expect(await postcode.getAttribute('data-match')).toBe('false');
   expect(await postcode.textContent()).toContain('LS19 6EX');
   expect(await postcode.textContent()).toContain('LS19 6EH');
+
+  // --- the player's keys, speed, mute and solo ----------------------------------------------------
+  const audio = player.getByTestId('replay-audio');
+  const currentTime = () => audio.evaluate((a: HTMLAudioElement) => a.currentTime);
+  const paused = () => audio.evaluate((a: HTMLAudioElement) => a.paused);
+  const durationS = await audio.evaluate((a: HTMLAudioElement) => a.duration);
+  expect(durationS).toBeGreaterThan(5.5);
+  // The keys are ignored while a button has the focus (its own Space): drop the bookmark button's.
+  await moderator.evaluate(() => (document.activeElement as HTMLElement | null)?.blur());
+  await expect.poll(() => moderator.evaluate(() => document.activeElement === document.body)).toBe(true);
+
+  // ←/→ move the playhead 5 s, within the recording (paused, from the bookmark's offset): the first
+  // ← stops at 0, then → goes to 5 s and ← back to 0, both full steps.
+  const seekKey = async (key: 'ArrowLeft' | 'ArrowRight'): Promise<number> => {
+    const from = await currentTime();
+    const expected = Math.max(0, Math.min(durationS, from + (key === 'ArrowRight' ? 5 : -5)));
+    await moderator.keyboard.press(key);
+    await expect.poll(currentTime, { message: `${key} from ${from.toFixed(2)} s` }).toSatisfy((t: number) => Math.abs(t - expected) <= 0.2);
+    return expected;
+  };
+  await seekKey('ArrowLeft');
+  await seekKey('ArrowRight');
+  await seekKey('ArrowLeft');
+
+  // Space plays (the button shows Pause, pressed, and the time moves on), and space again pauses.
+  const playButton = player.locator('.replay-controls button').first();
+  await expect.poll(paused).toBe(true);
+  const startedAt = await currentTime();
+  await moderator.keyboard.press('Space');
+  await expect.poll(paused).toBe(false);
+  await expect.poll(() => playButton.getAttribute('aria-pressed')).toBe('true');
+  await expect.poll(() => playButton.textContent()).toBe('Pause');
+  await expect.poll(currentTime).toBeGreaterThan(startedAt + 0.3);
+  await moderator.keyboard.press('Space');
+  await expect.poll(paused).toBe(true);
+  await expect.poll(() => playButton.getAttribute('aria-pressed')).toBe('false');
+
+  // ] and [ step through 0.5×–2× (the select follows), and the select sets the rate too.
+  const rate = () => audio.evaluate((a: HTMLAudioElement) => a.playbackRate);
+  const speed = player.getByTestId('replay-speed');
+  await moderator.keyboard.press(']');
+  await expect.poll(rate).toBe(1.25);
+  await expect.poll(() => speed.inputValue()).toBe('1.25');
+  await moderator.keyboard.press('[');
+  await expect.poll(rate).toBe(1);
+  await moderator.keyboard.press('[');
+  await expect.poll(rate).toBe(0.75);
+  await expect.poll(() => speed.inputValue()).toBe('0.75');
+  await speed.selectOption('2');
+  await expect.poll(rate).toBe(2);
+
+  // Mute and solo per lane: the buttons' pressed state and the channel gains (solo wins over mute).
+  // The graph was built on the first play: one gain per channel, candidate (left) first.
+  const gains = () => moderator.evaluate(() => (window as unknown as { __playerGains: GainNode[] }).__playerGains.map((g) => g.gain.value));
+  const laneButton = (lane: 'candidate' | 'caller', name: 'Mute' | 'Solo') => player.locator(`[data-lane="${lane}"]`).getByRole('button', { name, exact: true });
+  const press = async (lane: 'candidate' | 'caller', name: 'Mute' | 'Solo', pressed: boolean, expected: [number, number]) => {
+    await laneButton(lane, name).click();
+    await expect.poll(() => laneButton(lane, name).getAttribute('aria-pressed')).toBe(String(pressed));
+    await expect.poll(gains, { message: `gains after ${name} ${lane}` }).toEqual(expected);
+  };
+  await expect.poll(() => moderator.evaluate(() => (window as unknown as { __playerGains: GainNode[] }).__playerGains[0]?.context.state)).toBe('running');
+  await expect.poll(gains).toEqual([1, 1]);
+  await press('candidate', 'Mute', true, [0, 1]);
+  await press('candidate', 'Solo', true, [1, 0]);
+  await press('caller', 'Solo', true, [0, 1]);
+  await expect.poll(() => laneButton('candidate', 'Solo').getAttribute('aria-pressed')).toBe('false');
+  await press('caller', 'Solo', false, [0, 1]);
+  await press('candidate', 'Mute', false, [1, 1]);
+  await press('caller', 'Mute', true, [1, 0]);
 }

@@ -13,7 +13,7 @@ import path from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { writeToneWav } from '../support/audio.js';
-import { launchBrowser } from '../support/browser.js';
+import { DESKTOP_VIEWPORT, launchBrowser, loginAs } from '../support/browser.js';
 import { startServer, type ServerProcess } from '../support/server-process.js';
 
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'callmark-sitting-'));
@@ -36,16 +36,6 @@ afterAll(async () => {
   fs.rmSync(tmp, { recursive: true, force: true });
 });
 
-async function login(browser: Browser, username: string): Promise<Page> {
-  const page = await (await browser.newContext({ viewport: { width: 1400, height: 1000 }, acceptDownloads: true })).newPage();
-  await page.goto(server.url);
-  await page.getByLabel('Username').fill(username);
-  await page.getByLabel('Password').fill('demo-password');
-  await page.getByRole('button', { name: 'Log in' }).click();
-  await page.getByTestId('registration').filter({ hasText: 'Registered' }).waitFor({ timeout: 15_000 });
-  return page;
-}
-
 describe('an assessment sitting', () => {
   it('create, start, brief, call with screen pop, bookmarks, marking, result and mark sheet', { timeout: 120_000 }, async () => {
     const pages: Page[] = [];
@@ -60,7 +50,7 @@ describe('an assessment sitting', () => {
 
 async function scenario(pages: Page[]): Promise<void> {
   // --- the assessor creates the sitting and starts it and assignment 1 ------------------------
-  const assessor = await login(assessorBrowser, 'demo-assessor');
+  const assessor = await loginAs(assessorBrowser, server.url, 'demo-assessor', { viewport: DESKTOP_VIEWPORT, acceptDownloads: true });
   pages.push(assessor);
   const form = assessor.getByRole('form', { name: 'New sitting' });
   const fillForm = async (keys: string[]) => {
@@ -111,7 +101,7 @@ async function scenario(pages: Page[]): Promise<void> {
   expect(await brief.getByTestId('cue-card').count()).toBeGreaterThan(0);
 
   // --- the candidate sees the clock and the brief -------------------------------------------
-  const candidate = await login(candidateBrowser, 'demo-candidate');
+  const candidate = await loginAs(candidateBrowser, server.url, 'demo-candidate', { viewport: DESKTOP_VIEWPORT, acceptDownloads: true });
   pages.push(candidate);
   const banner = candidate.getByTestId('sitting-banner');
   const timer = banner.getByRole('timer', { name: 'Time left in your sitting' });

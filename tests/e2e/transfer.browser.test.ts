@@ -9,7 +9,7 @@ import path from 'node:path';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { decodeAudio, tonePower, writeToneWav } from '../support/audio.js';
-import { launchBrowser, loginWithPhone } from '../support/browser.js';
+import { launchBrowser, loginAs } from '../support/browser.js';
 import { startServer, type ServerProcess } from '../support/server-process.js';
 
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'callmark-transfer-'));
@@ -108,7 +108,7 @@ afterAll(async () => {
 });
 
 async function open(party: Party): Promise<Page> {
-  const page = await loginWithPhone(browsers[party], server.url, `demo-${party}`, { init: INSTRUMENT });
+  const page = await loginAs(browsers[party], server.url, `demo-${party}`, { init: INSTRUMENT });
   contexts.push(page.context());
   return page;
 }

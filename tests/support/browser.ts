@@ -1,6 +1,6 @@
 // Debian's Chromium driven by playwright-core, with the flags this workplace needs (no background
 // networking: the machine has no internet) and, optionally, a WAV file as the fake microphone.
-import { chromium, type Browser, type Page } from 'playwright-core';
+import { chromium, type Browser, type BrowserContext, type BrowserContextOptions, type Page } from 'playwright-core';
 
 export const CHROMIUM_PATH = process.env.CALLMARK_CHROMIUM ?? '/usr/bin/chromium';
 
@@ -21,23 +21,44 @@ export async function launchBrowser(opts: { fakeAudioFile?: string; denyMicropho
   return chromium.launch({ executablePath: CHROMIUM_PATH, headless: true, args });
 }
 
+/** The viewport of the desktop tests: wide enough for the agent desktop's panels side by side. */
+export const DESKTOP_VIEWPORT = { width: 1400, height: 1000 } as const;
+
+export interface LoginOptions {
+  /** Defaults to the demo users' password. */
+  password?: string;
+  /** Wait for the softphone to register ('Registered'); default true. Moderators and admins have no softphone. */
+  phone?: boolean;
+  /** Wait for the page the user lands on after logging in (checked before the softphone, if both). */
+  landing?: RegExp;
+  /** A script run in the page before any page script (e.g. test instrumentation). */
+  init?: string;
+  viewport?: { width: number; height: number };
+  acceptDownloads?: boolean;
+  /** Runs on the new context before its page opens (e.g. routes that cut the WebSockets). */
+  prepare?: (context: BrowserContext) => Promise<void>;
+}
+
 /**
- * Logs a demo user in through the login page in a fresh browser context and waits for the
- * softphone to register. `init` runs before any page script (e.g. test instrumentation).
+ * Logs a user in through the login page in a fresh browser context: the base URL redirects to
+ * /login, the form is submitted, then it waits for `landing` and (unless `phone: false`) for the
+ * softphone to register. With `phone: false` and no `landing` it returns right after submitting
+ * (e.g. to check a refused login). Fake audio and media permissions are `launchBrowser`'s.
  */
-export async function loginWithPhone(
-  browser: Browser,
-  url: string,
-  username: string,
-  opts: { password?: string; init?: string; viewport?: { width: number; height: number } } = {},
-): Promise<Page> {
-  const context = await browser.newContext(opts.viewport ? { viewport: opts.viewport } : {});
+export async function loginAs(browser: Browser, url: string, username: string, opts: LoginOptions = {}): Promise<Page> {
+  const contextOptions: BrowserContextOptions = {};
+  if (opts.viewport) contextOptions.viewport = opts.viewport;
+  if (opts.acceptDownloads !== undefined) contextOptions.acceptDownloads = opts.acceptDownloads;
+  const context = await browser.newContext(contextOptions);
+  await opts.prepare?.(context);
   const page = await context.newPage();
   if (opts.init) await page.addInitScript(opts.init);
   await page.goto(url);
+  await page.waitForURL(/\/login/);
   await page.getByLabel('Username').fill(username);
   await page.getByLabel('Password').fill(opts.password ?? 'demo-password');
   await page.getByRole('button', { name: 'Log in' }).click();
-  await page.getByTestId('registration').filter({ hasText: 'Registered' }).waitFor({ timeout: 15_000 });
+  if (opts.landing) await page.waitForURL(opts.landing);
+  if (opts.phone ?? true) await page.getByTestId('registration').filter({ hasText: 'Registered' }).waitFor({ timeout: 15_000 });
   return page;
 }
