@@ -105,6 +105,9 @@ async function scenario(pages: Page[]): Promise<void> {
   const row = moderator.locator(`tr[data-sitting-id="${sittingId}"]`);
   await row.waitFor();
   const candidateName = (await row.getByRole('button').first().textContent())!.trim();
+  // The sitting's centre is named, not numbered.
+  expect(await moderator.getByRole('region', { name: /^DEMO CENTRE/ }).locator(`tr[data-sitting-id="${sittingId}"]`).count()).toBe(1);
+  expect(await moderator.getByRole('heading', { level: 2, name: /^DEMO CENTRE/ }).count()).toBe(1);
 
   // 1. The sitting's pack, from its row: a zip with a manifest naming the sitting.
   const link = row.getByRole('link', { name: `Download pack for ${candidateName}` });
