@@ -37,6 +37,12 @@ interface DialogLeg {
   remoteUri: string;
   localCSeq: number;
   remoteCSeq: number;
+  /** We generated this dialog's Call-ID (callee and party legs): RFC 3261 §14.1 picks the glare back-off by it. */
+  ownsCallId: boolean;
+  /** A re-INVITE of ours on this leg awaits its final response: the leg's own re-INVITE gets 491 (§14.2). */
+  reinvitePending: boolean;
+  /** Our re-INVITEs on this leg, one after another, glare retries included. */
+  reinvites: Promise<void>;
 }
 
 export interface B2buaOptions {
@@ -55,6 +61,10 @@ export interface B2buaOptions {
 
 const CONTACT_HOST = 'callmark.invalid';
 const ACK_TIMEOUT_MS = 32_000;
+/** Sends of one server re-INVITE refused for glare (491, or 500 with Retry-After) before giving up. */
+const REINVITE_ATTEMPTS = 4;
+/** The longest Retry-After of a 500 we wait for before sending a re-INVITE again. */
+const RETRY_AFTER_CAP_MS = 5_000;
 
 function tag(): string {
   return randomBytes(6).toString('hex');
@@ -70,6 +80,31 @@ function dialogHeaders(leg: DialogLeg, branch: string, cseq: string): HeaderList
     ['Call-ID', leg.sipCallId],
     ['CSeq', cseq],
   ];
+}
+
+/**
+ * A final response that asks us to send our re-INVITE again later: 491 (the other side's own
+ * re-INVITE crossed ours, RFC 3261 §14.2), or 500 with Retry-After (its INVITE server transaction
+ * was still incomplete; sip.js answers so).
+ */
+function refusedForGlare(r: SipResponse): boolean {
+  return r.statusCode === 491 || (r.statusCode === 500 && r.getHeader('retry-after') !== undefined);
+}
+
+/**
+ * How long to wait before the next attempt (RFC 3261 §14.1): the Retry-After of a 500 (capped);
+ * after a 491, 2.1–4 s when we generated the dialog's Call-ID and 0–2 s when the other side did,
+ * so that the two sides do not collide again.
+ */
+function glareBackoffMs(leg: DialogLeg, r: SipResponse): number {
+  const retryAfter = /^\s*(\d+)/.exec(r.getHeader('retry-after') ?? '')?.[1];
+  if (r.statusCode === 500 && retryAfter !== undefined) return Math.min(Number(retryAfter) * 1000, RETRY_AFTER_CAP_MS);
+  return leg.ownsCallId ? 2100 + Math.random() * 1900 : Math.random() * 2000;
+}
+
+/** A pause that does not keep the process alive (shutdown does not wait for a glare retry). */
+function pause(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms).unref());
 }
 
 function dtmfDigit(body: string | undefined): string | undefined {
@@ -276,6 +311,9 @@ export class B2bua implements DialogHandler {
       remoteUri: request.from.uri.toString(),
       localCSeq: 0,
       remoteCSeq: request.cseq,
+      ownsCallId: false,
+      reinvitePending: false,
+      reinvites: Promise.resolve(),
     };
     const call = new Call(caller, request, candidateRole, this.opts.logger);
     this.calls.add(call);
@@ -353,6 +391,9 @@ export class B2bua implements DialogHandler {
       remoteUri: this.uriOf(calleeUser),
       localCSeq: 1,
       remoteCSeq: 0,
+      ownsCallId: true,
+      reinvitePending: false,
+      reinvites: Promise.resolve(),
     };
     call.callee = callee;
     this.bySipCallId.set(callee.sipCallId, call);
@@ -496,6 +537,9 @@ export class B2bua implements DialogHandler {
     if (request.cseq <= leg.remoteCSeq) return this.sip.respond(conn, request, 500, { reason: 'CSeq out of order', headers: [['Retry-After', '1']] });
     leg.remoteCSeq = request.cseq;
     if (call.reinviteInProgress) return this.sip.respond(conn, request, 491);
+    // Glare: our own re-INVITE on this dialog is still in progress (RFC 3261 §14.2). The party
+    // retries after its back-off, by which time ours is answered.
+    if (leg.reinvitePending) return this.sip.respond(conn, request, 491);
     if (!request.body) return this.sip.respond(conn, request, 488, { headers: [['Warning', '399 callmark "re-INVITE without SDP is not supported"']] });
     call.reinviteInProgress = true;
     void this.handleReinvite(call, leg, request)
@@ -552,30 +596,73 @@ export class B2bua implements DialogHandler {
 
   /**
    * A server-originated re-INVITE with the leg's current media (hold and resume, a new party's
-   * SSRC after a transfer, an extra m-line in a conference); resolves once it is answered.
+   * SSRC after a transfer, an extra m-line in a conference); resolves once it is answered, or
+   * given up. Queued behind our other re-INVITEs on the leg, so a glare retry never crosses them.
    */
-  private async reinvite(call: Call, leg: DialogLeg, direction: 'sendonly' | 'sendrecv'): Promise<void> {
-    if (!call.media) return;
+  private reinvite(call: Call, leg: DialogLeg, direction: 'sendonly' | 'sendrecv'): Promise<void> {
+    const done = leg.reinvites.then(() => this.reinviteUntilAccepted(call, leg, direction));
+    leg.reinvites = done.catch(() => {});
+    return done;
+  }
+
+  /** Whether a re-INVITE to this leg still makes sense: the call is up and the leg still in it. */
+  private stillInCall(call: Call, leg: DialogLeg): boolean {
+    return call.phase === 'answered' && call.legs().includes(leg) && leg.conn.isOpen;
+  }
+
+  /**
+   * Sends the re-INVITE; when it is refused for glare, waits (RFC 3261 §14.1) and sends it again
+   * with a fresh offer and a new CSeq, so that hold, resume or a new SSRC is never silently lost.
+   */
+  private async reinviteUntilAccepted(call: Call, leg: DialogLeg, direction: 'sendonly' | 'sendrecv'): Promise<void> {
+    for (let attempt = 1; this.stillInCall(call, leg); attempt++) {
+      const refusal = await this.sendReinvite(call, leg, direction);
+      if (!refusal) return;
+      if (attempt >= REINVITE_ATTEMPTS) {
+        call.log.warn({ leg: leg.role, status: refusal.statusCode, attempts: attempt }, 're-INVITE refused for glare every time: given up');
+        return;
+      }
+      const waitMs = glareBackoffMs(leg, refusal);
+      call.log.info({ leg: leg.role, status: refusal.statusCode, waitMs: Math.round(waitMs) }, 're-INVITE glare: sending it again');
+      await pause(waitMs);
+    }
+  }
+
+  /** One re-INVITE transaction; resolves with the final response when it was refused for glare. */
+  private async sendReinvite(call: Call, leg: DialogLeg, direction: 'sendonly' | 'sendrecv'): Promise<SipResponse | undefined> {
+    if (!call.media) return undefined;
     const offer = await call.media.createReoffer(leg.mediaId, direction);
+    if (!this.stillInCall(call, leg)) return undefined;
     const cseq = leg.localCSeq + 1;
-    await new Promise<void>((resolve) => {
+    leg.reinvitePending = true;
+    return new Promise<SipResponse | undefined>((resolve) => {
+      const settle = (glare?: SipResponse) => {
+        leg.reinvitePending = false;
+        resolve(glare);
+      };
       let inviteBranch = '';
+      let answered = false;
       inviteBranch = this.sendInDialog(leg, 'INVITE', { body: offer }, (r) => {
+        if ('local' in r) return settle();
         const code = r.statusCode ?? 0;
-        if ('local' in r || code < 200) {
-          if ('local' in r) resolve();
-          return;
-        }
+        if (code < 200) return;
         // 2xx: end-to-end ACK with a new branch; other finals: hop-by-hop ACK in the INVITE's transaction.
         this.sendAck(leg, cseq, code < 300 ? this.sip.newBranch() : inviteBranch);
+        // A retransmitted final response needs its ACK again, nothing more (the leg may have a newer re-INVITE pending).
+        if (answered) return;
+        answered = true;
         if (code < 300 && r.body) {
-          call.media?.acceptReanswer(leg.mediaId, r.body).then(resolve, (err: unknown) => {
-            call.log.warn({ err }, 're-answer refused');
-            resolve();
-          });
+          // Still pending until the media has the answer: a re-INVITE from the leg waits for that.
+          call.media?.acceptReanswer(leg.mediaId, r.body).then(
+            () => settle(),
+            (err: unknown) => {
+              call.log.warn({ err }, 're-answer refused');
+              settle();
+            },
+          );
           return;
         }
-        resolve();
+        settle(refusedForGlare(r) ? r : undefined);
       });
     });
   }
@@ -740,6 +827,9 @@ export class B2bua implements DialogHandler {
       remoteUri: this.uriOf(user),
       localCSeq: 1,
       remoteCSeq: 0,
+      ownsCallId: true,
+      reinvitePending: false,
+      reinvites: Promise.resolve(),
     };
     const branch = this.sip.newBranch();
     const headers: HeaderList = [

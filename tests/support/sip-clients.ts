@@ -1,5 +1,6 @@
 // Real SIP clients for tests: sip.js UserAgents running in Node (WebSocket from `ws`) and a raw
 // WebSocket client for sending hand-made (including malformed) SIP messages.
+import { createHash } from 'node:crypto';
 import { WebSocket } from 'ws';
 import type { SessionDescriptionHandler, SessionDescriptionHandlerFactory, SessionDescriptionHandlerModifier, SessionDescriptionHandlerOptions } from 'sip.js';
 
@@ -217,4 +218,32 @@ export function rawRequest(method: string, opts: { uri?: string; from?: string; 
   for (const [k, v] of Object.entries(base)) if (v !== null) lines.push(`${k}: ${v}`);
   if (!('Content-Length' in (opts.headers ?? {}))) lines.push(`Content-Length: ${Buffer.byteLength(body)}`);
   return `${lines.join('\r\n')}\r\n\r\n${body}`;
+}
+
+/** Next message on this client matching `pred`, skipping others (e.g. responses to fuzz input). */
+export async function nextMatching(c: RawSipClient, pred: (m: string) => boolean, timeoutMs = 5000): Promise<string> {
+  const end = Date.now() + timeoutMs;
+  for (;;) {
+    const m = await c.next(Math.max(1, end - Date.now()));
+    if (pred(m)) return m;
+  }
+}
+
+const md5 = (s: string): string => createHash('md5').update(s).digest('hex');
+
+/** REGISTER with digest (MD5, qop=auth) on a raw connection, as a softphone does. */
+export async function registerRaw(c: RawSipClient, extension: string, password: string, domain = 'callmark.local'): Promise<void> {
+  const callId = `reg-${extension}-${Date.now()}`;
+  const base = { from: extension, to: extension, callId, uri: `sip:${domain}`, headers: { Contact: `<sip:${extension}@fuzz.invalid;transport=ws>;expires=600` } };
+  c.send(rawRequest('REGISTER', { ...base, cseq: 1 }));
+  const challenge = await nextMatching(c, (m) => m.includes(callId) && /^SIP\/2\.0 401 /.test(m));
+  const nonce = /nonce="([^"]+)"[^\r]*algorithm=MD5/.exec(challenge)?.[1];
+  if (!nonce) throw new Error(`no MD5 challenge in ${challenge}`);
+  const ha1 = md5(`${extension}:${domain}:${password}`);
+  const ha2 = md5(`REGISTER:sip:${domain}`);
+  const cnonce = 'fuzzcnonce';
+  const response = md5(`${ha1}:${nonce}:00000001:${cnonce}:auth:${ha2}`);
+  const auth = `Digest username="${extension}", realm="${domain}", nonce="${nonce}", uri="sip:${domain}", response="${response}", algorithm=MD5, cnonce="${cnonce}", qop=auth, nc=00000001`;
+  c.send(rawRequest('REGISTER', { ...base, cseq: 2, headers: { ...base.headers, Authorization: auth } }));
+  await nextMatching(c, (m) => m.includes(callId) && /^SIP\/2\.0 200 /.test(m));
 }

@@ -50,6 +50,9 @@ export interface PhoneState {
 
 type Listener = (s: PhoneState) => void;
 
+/** Times a hold/resume re-INVITE refused with 491 (glare with the server's own) is sent again. */
+const HOLD_GLARE_RETRIES = 3;
+
 export class Phone {
   private ua: UserAgent | undefined;
   private registerer: Registerer | undefined;
@@ -60,6 +63,8 @@ export class Phone {
   private readonly extraAudio = new Map<string, HTMLAudioElement>();
   private sinkId: string | undefined;
   private inputDeviceId: string | undefined;
+  /** A hold/resume re-INVITE is under way (or waiting to be sent again after a 491). */
+  private holdChanging = false;
   state: PhoneState = { registration: 'idle', dtmf: '' };
 
   constructor(
@@ -391,17 +396,53 @@ export class Phone {
     else if (s instanceof Invitation) void s.reject({ statusCode: 603 });
   }
 
+  /**
+   * Hold or resume with a re-INVITE. `held` changes only once it is accepted, so the button (and
+   * the desktop's hold/resume timeline entries) never show a state the server did not take; a
+   * second press while one is under way, a glare retry included, is ignored.
+   */
   async toggleHold(): Promise<void> {
     const s = this.session;
     const call = this.state.call;
-    if (!s || !call || s.state !== SessionState.Established) return;
-    const hold = !call.held;
+    if (!s || !call || s.state !== SessionState.Established || this.holdChanging) return;
+    this.holdChanging = true;
+    try {
+      await this.negotiateHold(s, !call.held, call.direction === 'outbound');
+    } finally {
+      this.holdChanging = false;
+    }
+  }
+
+  /**
+   * A 491 means the server's own re-INVITE crossed ours (RFC 3261 §14.1): once that one is done,
+   * ours is sent again. We wait 2.1–4 s when this phone generated the dialog's Call-ID (we placed
+   * the call) and 0–2 s otherwise, the server doing the opposite, so the two do not cross again.
+   */
+  private async negotiateHold(s: Session, hold: boolean, ownsCallId: boolean): Promise<void> {
+    for (let retries = 0; ; retries++) {
+      const status = await this.sendHoldReinvite(s, hold);
+      if (status !== 491 || retries >= HOLD_GLARE_RETRIES) return;
+      await new Promise((r) => setTimeout(r, ownsCallId ? 2100 + Math.random() * 1900 : Math.random() * 2000));
+      if (this.session !== s || s.state !== SessionState.Established) return;
+    }
+  }
+
+  /** One hold/resume re-INVITE; resolves with its final status (0 when it could not be sent). */
+  private sendHoldReinvite(s: Session, hold: boolean): Promise<number> {
     s.sessionDescriptionHandlerOptionsReInvite = { hold } as never;
-    await s.invite({
-      requestDelegate: {
-        onAccept: () => this.setCall({ held: hold }),
-        onReject: () => this.setCall({ held: call.held }),
-      },
+    return new Promise((resolve) => {
+      void s
+        .invite({
+          requestDelegate: {
+            onAccept: (r) => {
+              this.setCall({ held: hold });
+              resolve(r.message.statusCode ?? 200);
+            },
+            // sip.js has rolled the offer back and cleared its pending re-INVITE: a new one may follow.
+            onReject: (r) => resolve(r.message.statusCode ?? 0),
+          },
+        })
+        .catch(() => resolve(0));
     });
   }
 

@@ -5,7 +5,6 @@
 // the media plane). The server must never crash or log an internal error, must answer a valid
 // OPTIONS after every batch, and must be left with no call, router, pending client transaction or
 // (after their lifetime) server transaction. The SDP parser is also fed mutated SDP directly.
-import { createHash } from 'node:crypto';
 import { Writable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MediaWorkerPool } from '../../../media/index.js';
@@ -14,7 +13,7 @@ import { parseRemoteSdp, SdpError } from '../../../media/sdp/parse.js';
 import { producerRtpParameters, rawFmtp, routerMediaCodecs, sendingSsrc } from '../../../media/sdp/rtp.js';
 import { MAX_SIP_MESSAGE_BYTES } from '../../../server/sip/message.js';
 import type { ClientTransactions, ServerTransactions } from '../../../server/sip/transactions.js';
-import { RawSipClient, rawRequest } from '../../support/sip-clients.js';
+import { nextMatching, RawSipClient, rawRequest, registerRaw } from '../../support/sip-clients.js';
 import { createTestApp, type TestApp } from '../../support/test-app.js';
 import { capturedMessages, CHROME_OFFER, FIREFOX_OFFER, mutate, Rng, SDP_LINES, type Party } from './fuzz-corpus.js';
 
@@ -59,34 +58,6 @@ afterAll(async () => {
   await t?.close();
   await pool?.close();
 });
-
-const md5 = (s: string): string => createHash('md5').update(s).digest('hex');
-
-/** Next message on this client matching `pred`, skipping others (responses to fuzz input). */
-async function nextMatching(c: RawSipClient, pred: (m: string) => boolean, timeoutMs = 5000): Promise<string> {
-  const end = Date.now() + timeoutMs;
-  for (;;) {
-    const m = await c.next(Math.max(1, end - Date.now()));
-    if (pred(m)) return m;
-  }
-}
-
-/** REGISTER with digest (MD5, qop=auth) on a raw connection, as a softphone does. */
-async function registerRaw(c: RawSipClient, extension: string, password: string): Promise<void> {
-  const callId = `reg-${extension}-${Date.now()}`;
-  const base = { from: extension, to: extension, callId, uri: `sip:${DOMAIN}`, headers: { Contact: `<sip:${extension}@fuzz.invalid;transport=ws>;expires=600` } };
-  c.send(rawRequest('REGISTER', { ...base, cseq: 1 }));
-  const challenge = await nextMatching(c, (m) => m.includes(callId) && /^SIP\/2\.0 401 /.test(m));
-  const nonce = /nonce="([^"]+)"[^\r]*algorithm=MD5/.exec(challenge)?.[1];
-  if (!nonce) throw new Error(`no MD5 challenge in ${challenge}`);
-  const ha1 = md5(`${extension}:${DOMAIN}:${password}`);
-  const ha2 = md5(`REGISTER:sip:${DOMAIN}`);
-  const cnonce = 'fuzzcnonce';
-  const response = md5(`${ha1}:${nonce}:00000001:${cnonce}:auth:${ha2}`);
-  const auth = `Digest username="${extension}", realm="${DOMAIN}", nonce="${nonce}", uri="sip:${DOMAIN}", response="${response}", algorithm=MD5, cnonce="${cnonce}", qop=auth, nc=00000001`;
-  c.send(rawRequest('REGISTER', { ...base, cseq: 2, headers: { ...base.headers, Authorization: auth } }));
-  await nextMatching(c, (m) => m.includes(callId) && /^SIP\/2\.0 200 /.test(m));
-}
 
 /** A callee that refuses every call with 486 at once (and answers anything else it is sent with 200). */
 function autoBusy(c: RawSipClient): void {

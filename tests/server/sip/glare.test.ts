@@ -1,0 +1,189 @@
+// Re-INVITE glare (RFC 3261 §14.1, §14.2) between the B2BUA and a party. The callee is a raw SIP
+// client, so the collision is built step by step rather than left to timing: the sip.js caller puts
+// the call on hold, the server relays hold to the callee with a re-INVITE, and the callee either
+// sends its own re-INVITE before answering (the server must refuse it with 491) or refuses the
+// server's with 491 (the server must send it again later, with a new CSeq and a fresh offer).
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { MediaWorkerPool } from '../../../media/index.js';
+import { cannedSdp, Inviter, nextMatching, RawSipClient, rawRequest, registerRaw, SessionState, startUa, UserAgent, type TestUa } from '../../support/sip-clients.js';
+import { createTestApp, type TestApp } from '../../support/test-app.js';
+
+let t: TestApp;
+let pool: MediaWorkerPool;
+const uas: TestUa[] = [];
+const raws: RawSipClient[] = [];
+
+beforeAll(async () => {
+  pool = await MediaWorkerPool.start({ workers: 1, rtcMinPort: 47400, rtcMaxPort: 47499 });
+  t = await createTestApp({ telephony: { pool, noAnswerTimeoutMs: 1500 } });
+});
+afterEach(async () => {
+  for (const u of uas.splice(0)) await u.stop();
+  for (const r of raws.splice(0)) r.close();
+  await until(() => t.app.telephony!.b2bua!.activeCalls === 0);
+});
+afterAll(async () => {
+  await t.close();
+  await pool.close();
+});
+
+const until = async (cond: () => boolean, ms = 5000) => {
+  const end = Date.now() + ms;
+  while (!cond()) {
+    if (Date.now() > end) throw new Error('condition not met in time');
+    await new Promise((r) => setTimeout(r, 25));
+  }
+};
+
+const lastCall = () => t.repos.calls.list({ limit: 1 })[0]!;
+const eventTypes = (id: string) => t.repos.calls.events(id).map((e) => e.type);
+
+/** A header's value in a raw SIP message (its first occurrence). */
+function header(m: string, name: string): string {
+  const line = m
+    .slice(0, m.indexOf('\r\n\r\n'))
+    .split('\r\n')
+    .find((l) => l.toLowerCase().startsWith(`${name.toLowerCase()}:`));
+  if (line === undefined) throw new Error(`no ${name} header in ${m.split('\r\n')[0]}`);
+  return line.slice(line.indexOf(':') + 1).trim();
+}
+const cseqOf = (m: string): number => Number(header(m, 'CSeq').split(' ')[0]);
+const statusOf = (m: string): number => Number(/^SIP\/2\.0 (\d{3}) /.exec(m)?.[1] ?? 0);
+const tagOf = (value: string): string | undefined => /;tag=([^;\s]+)/.exec(value)?.[1];
+
+/** The callee's side of its dialog with the server, as a raw client keeps it. */
+interface RawDialog {
+  client: RawSipClient;
+  extension: string;
+  callId: string;
+  /** Our To header (with our tag) and the server's From (with its tag): swapped in our requests. */
+  local: string;
+  remote: string;
+  /** The server's Contact: the Request-URI of our in-dialog requests. */
+  remoteTarget: string;
+  cseq: number;
+}
+
+/** Answers `request` like a UA: Via, From, Call-ID and CSeq echoed, our tag on To, SDP if given. */
+function respond(c: RawSipClient, request: string, status: string, local: string, extension: string, sdp?: string): void {
+  const echo = request
+    .slice(0, request.indexOf('\r\n\r\n'))
+    .split('\r\n')
+    .filter((l) => /^(via|from|call-id|cseq)\s*:/i.test(l));
+  const lines = [`SIP/2.0 ${status}`, ...echo, `To: ${local}`, `Contact: <sip:${extension}@raw.invalid;transport=ws>`];
+  if (sdp) lines.push('Content-Type: application/sdp');
+  lines.push(`Content-Length: ${Buffer.byteLength(sdp ?? '')}`, '', sdp ?? '');
+  c.send(lines.join('\r\n'));
+}
+
+const isRequest = (method: string, callId: string, cseq?: number) => (m: string) =>
+  m.startsWith(`${method} `) && header(m, 'Call-ID') === callId && (cseq === undefined || cseqOf(m) === cseq);
+
+/**
+ * A raw candidate phone answers a call from a sip.js assessor; then the assessor puts the call on
+ * hold. Resolves with the server's hold re-INVITE to the candidate, not yet answered.
+ */
+async function callThenHold(): Promise<{ dialog: RawDialog; caller: InstanceType<typeof Inviter>; callId: string; reinvite: string }> {
+  const candidate = await t.sipCredentials('candidate');
+  const client = await RawSipClient.connect(t.wsUrl);
+  raws.push(client);
+  await registerRaw(client, candidate.extension, candidate.password);
+  const assessor = await t.sipCredentials('assessor');
+  const ua = await startUa({ wsUrl: t.wsUrl, extension: assessor.extension, password: assessor.password });
+  uas.push(ua);
+  await ua.register();
+
+  const caller = new Inviter(ua.ua, UserAgent.makeURI(`sip:${candidate.extension}@callmark.local`)!);
+  const answered = new Promise<number>((resolve) => {
+    void caller.invite({ requestDelegate: { onAccept: (r) => resolve(r.message.statusCode ?? 0), onReject: (r) => resolve(r.message.statusCode ?? 0) } });
+  });
+  const invite = await nextMatching(client, (m) => m.startsWith('INVITE '));
+  const callId = header(invite, 'Call-ID');
+  const dialog: RawDialog = {
+    client,
+    extension: candidate.extension,
+    callId,
+    local: `${header(invite, 'To')};tag=rawglare${Date.now()}`,
+    remote: header(invite, 'From'),
+    remoteTarget: /<([^>]+)>/.exec(header(invite, 'Contact'))![1]!,
+    cseq: 0,
+  };
+  respond(client, invite, '200 OK', dialog.local, dialog.extension, cannedSdp('answer'));
+  await nextMatching(client, isRequest('ACK', callId, cseqOf(invite)));
+  expect(await answered).toBe(200);
+  await until(() => caller.state === SessionState.Established);
+
+  caller.sessionDescriptionHandlerOptionsReInvite = { hold: true } as never;
+  await new Promise<void>((resolve, reject) => void caller.invite({ requestDelegate: { onAccept: () => resolve(), onReject: (r) => reject(new Error(String(r.message.statusCode))) } }));
+  const reinvite = await nextMatching(client, isRequest('INVITE', callId));
+  expect(cseqOf(reinvite)).toBeGreaterThan(cseqOf(invite));
+  expect(reinvite).toMatch(/\r\na=sendonly\r\n/);
+  return { dialog, caller, callId, reinvite };
+}
+
+/** The callee's own re-INVITE in the dialog; resolves with the server's final response (ACKed if not 2xx). */
+async function sendReinvite(d: RawDialog): Promise<string> {
+  const cseq = ++d.cseq;
+  const branch = `z9hG4bKrawreinv${cseq}${Date.now()}`;
+  const base = { uri: d.remoteTarget, callId: d.callId, cseq, branch };
+  d.client.send(rawRequest('INVITE', { ...base, headers: { From: d.local, To: d.remote, Contact: `<sip:${d.extension}@raw.invalid;transport=ws>`, 'Content-Type': 'application/sdp' }, body: cannedSdp('offer') }));
+  const response = await nextMatching(d.client, (m) => /^SIP\/2\.0 [2-6]\d\d /.test(m) && header(m, 'CSeq') === `${cseq} INVITE`);
+  // A non-2xx final is ACKed in its transaction (same branch); a 2xx end to end (new branch).
+  const ack = statusOf(response) < 300 ? { ...base, branch: `${branch}ack` } : base;
+  d.client.send(rawRequest('ACK', { ...ack, cseq, headers: { From: d.local, To: header(response, 'To') } }));
+  return response;
+}
+
+/** Ends the call from the caller's side; the raw callee answers the server's BYE. */
+async function hangUp(d: RawDialog, caller: InstanceType<typeof Inviter>): Promise<void> {
+  await caller.bye();
+  const bye = await nextMatching(d.client, isRequest('BYE', d.callId));
+  respond(d.client, bye, '200 OK', d.local, d.extension);
+  await until(() => t.app.telephony!.b2bua!.activeCalls === 0);
+}
+
+describe('re-INVITE glare (RFC 3261 §14)', () => {
+  it('a re-INVITE from a party whose dialog has our re-INVITE pending is refused with 491; the call carries on', async () => {
+    const { dialog, caller, callId, reinvite } = await callThenHold();
+    const id = lastCall().id;
+
+    // The callee's own re-INVITE crosses the server's hold re-INVITE (still unanswered).
+    expect(statusOf(await sendReinvite(dialog))).toBe(491);
+
+    // The callee answers the server's re-INVITE; the hold stands and the dialog works on.
+    respond(dialog.client, reinvite, '200 OK', dialog.local, dialog.extension, cannedSdp('answer', undefined, 'recvonly'));
+    await nextMatching(dialog.client, isRequest('ACK', callId, cseqOf(reinvite)));
+    // The callee tries again once the server's re-INVITE is done (§14.1): now it is answered.
+    expect(statusOf(await sendReinvite(dialog))).toBe(200);
+    expect(lastCall().state).toBe('answered');
+    expect(eventTypes(id)).toContain('hold');
+
+    await hangUp(dialog, caller);
+  }, 10_000);
+
+  it('a 491 to our re-INVITE is ACKed and the re-INVITE is sent again later, with a new CSeq', async () => {
+    const { dialog, caller, callId, reinvite } = await callThenHold();
+    const id = lastCall().id;
+
+    respond(dialog.client, reinvite, '491 Request Pending', dialog.local, dialog.extension);
+    await nextMatching(dialog.client, isRequest('ACK', callId, cseqOf(reinvite)));
+    const refusedAt = Date.now();
+
+    // The server generated this dialog's Call-ID, so it waits 2.1–4 s (§14.1) and tries again.
+    const retry = await nextMatching(dialog.client, isRequest('INVITE', callId), 4500);
+    const waitedMs = Date.now() - refusedAt;
+    expect(cseqOf(retry)).toBeGreaterThan(cseqOf(reinvite));
+    // The same dialog: its tags on both sides.
+    expect(tagOf(header(retry, 'From'))).toBe(tagOf(dialog.remote));
+    expect(tagOf(header(retry, 'To'))).toBe(tagOf(dialog.local));
+    expect(retry).toMatch(/\r\na=sendonly\r\n/);
+    expect(waitedMs).toBeGreaterThanOrEqual(2000);
+
+    respond(dialog.client, retry, '200 OK', dialog.local, dialog.extension, cannedSdp('answer', undefined, 'recvonly'));
+    await nextMatching(dialog.client, isRequest('ACK', callId, cseqOf(retry)));
+    expect(lastCall().state).toBe('answered');
+    expect(eventTypes(id)).toContain('hold');
+
+    await hangUp(dialog, caller);
+  }, 10_000);
+});
