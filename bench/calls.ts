@@ -1,4 +1,4 @@
-// npm run bench:calls -- [N ...] [--seconds S]
+// npm run bench:calls -- [N ...] [--seconds S] [--mix-concurrency C]
 //
 // Recorded calls on this machine, step by step. Two parts per step of N concurrent calls:
 //  1. Media plane: N calls as the B2BUA builds them (router per call on the worker pool, each
@@ -17,7 +17,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { types as ms } from 'mediasoup';
-import { CallRecorder, MediaWorkerPool } from '../media/index.js';
+import { CallRecorder, MediaWorkerPool, setMixConcurrency } from '../media/index.js';
 import { startServer } from '../tests/support/server-process.js';
 import { Inviter, SessionState, startUa, UserAgent, type TestUa } from '../tests/support/sip-clients.js';
 import { childrenNamed, percentile, sampleProcess } from './proc-stats.js';
@@ -26,7 +26,11 @@ const here = path.dirname(fileURLToPath(import.meta.url));
 const args = process.argv.slice(2);
 const secondsArg = args.indexOf('--seconds');
 const windowSeconds = secondsArg >= 0 ? Number(args[secondsArg + 1]) : 15;
-const steps = args.filter((a, i) => /^\d+$/.test(a) && args[i - 1] !== '--seconds').map(Number);
+const mixArg = args.indexOf('--mix-concurrency');
+// End-of-call mixes at once (the server's CALLMARK_MIX_CONCURRENCY; default one per core).
+const mixConcurrency = mixArg >= 0 ? Number(args[mixArg + 1]) : os.availableParallelism();
+setMixConcurrency(mixConcurrency);
+const steps = args.filter((a, i) => /^\d+$/.test(a) && !['--seconds', '--mix-concurrency'].includes(args[i - 1] ?? '')).map(Number);
 if (steps.length === 0) steps.push(5, 10, 20);
 
 // ------------------------------------------------------------------ load generator process
@@ -144,6 +148,14 @@ async function mediaStep(pool: MediaWorkerPool, n: number, dir: string) {
   // All N recordings end at once (the worst case: a whole cohort hangs up together), so each mix
   // waits for CPU; this is the wall time until the last stereo file is written.
   const finaliseAllSeconds = (Date.now() - finaliseStarted) / 1000;
+  // The parties' media kept flowing through mediasoup while the mixes ran: was any of it lost?
+  const afterMix = await ask<typeof before.report>({ cmd: 'report' });
+  let sentWhileMixing = 0;
+  let receivedWhileMixing = 0;
+  for (const c of calls) {
+    for (const p of c.sendPorts) sentWhileMixing += (afterMix.sent.find((x) => x.port === p)?.sent ?? 0) - (after.report.sent.find((x) => x.port === p)?.sent ?? 0);
+    for (const p of c.sinkPorts) receivedWhileMixing += (afterMix.sinks.find((x) => x.port === p)?.packets ?? 0) - (after.report.sinks.find((x) => x.port === p)?.packets ?? 0);
+  }
   await ask({ cmd: 'stop' });
   for (const c of calls) {
     c.router.close();
@@ -164,6 +176,7 @@ async function mediaStep(pool: MediaWorkerPool, n: number, dir: string) {
     flowingP95: percentile(flowing, 95),
     completenessMin: Math.min(...completeness),
     finaliseAllSeconds,
+    lossWhileMixingPercent: sentWhileMixing > 0 ? Math.max(0, (100 * (sentWhileMixing - receivedWhileMixing)) / sentWhileMixing) : NaN,
   };
 }
 
@@ -282,13 +295,14 @@ for (const n of steps) {
     `${fmt(m.offeredPercent, 0)} %`.padStart(6),
     `${fmt(100 * m.completenessMin, 1)} %`.padStart(9),
     `${fmt(m.finaliseAllSeconds, 1)} s`.padStart(8),
+    `${fmt(m.lossWhileMixingPercent, 2)} %`.padStart(8),
     `${fmt(s.registerP50, 0)}/${fmt(s.registerP95, 0)} ms`.padStart(12),
   ].join(' |');
   rows.push(row);
   console.log(`step ${n} calls done (answered ${s.answered}/${n}; ${fmt(s.callsPerSecond)} call set-ups/s and ${fmt(s.byePerSecond)} BYE/s through the B2BUA, burst of ${n})`);
 }
-console.log('\ncalls | INVITE→200 p50/p95 | media flowing p50/p95 | worker %/call | ffmpeg %/call | node %/call | machine CPU | MB/call | loss | load sent | rec. complete (min) | all N mixed after hang-up | REGISTER p50/p95');
-console.log(' (CPU % of one core per call; machine CPU = share of all cores during the steady window)');
+console.log('\ncalls | INVITE→200 p50/p95 | media flowing p50/p95 | worker %/call | ffmpeg %/call | node %/call | machine CPU | MB/call | loss | load sent | rec. complete (min) | all N mixed after hang-up | loss while mixing | REGISTER p50/p95');
+console.log(` (CPU % of one core per call; machine CPU = share of all cores during the steady window; ${mixConcurrency} mixes at once)`);
 for (const r of rows) console.log(r);
 await pool.close();
 load.kill();
