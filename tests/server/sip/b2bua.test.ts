@@ -7,6 +7,7 @@ import { MediaWorkerPool } from '../../../media/index.js';
 import { hashPassword } from '../../../server/auth/passwords.js';
 import { cannedSdp, Inviter, RawSipClient, rawRequest, SessionState, startUa, UserAgent, type TestUa } from '../../support/sip-clients.js';
 import { createTestApp, PASSWORD, type TestApp } from '../../support/test-app.js';
+import { until } from '../../support/until.js';
 
 let t: TestApp;
 let pool: MediaWorkerPool;
@@ -63,14 +64,6 @@ function dial(from: TestUa, toExt: string): DialResult {
   });
   return { inviter, outcome, progress, trying };
 }
-
-const until = async (cond: () => boolean, ms = 5000) => {
-  const end = Date.now() + ms;
-  while (!cond()) {
-    if (Date.now() > end) throw new Error('condition not met in time');
-    await new Promise((r) => setTimeout(r, 25));
-  }
-};
 
 const lastCall = () => t.repos.calls.list({ limit: 1 })[0]!;
 const eventTypes = (id: string) => t.repos.calls.events(id).map((e) => e.type);

@@ -7,6 +7,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { MediaWorkerPool } from '../../../media/index.js';
 import { cannedSdp, Inviter, nextMatching, RawSipClient, rawRequest, registerRaw, SessionState, startUa, UserAgent, type TestUa } from '../../support/sip-clients.js';
 import { createTestApp, type TestApp } from '../../support/test-app.js';
+import { until } from '../../support/until.js';
 
 let t: TestApp;
 let pool: MediaWorkerPool;
@@ -26,14 +27,6 @@ afterAll(async () => {
   await t.close();
   await pool.close();
 });
-
-const until = async (cond: () => boolean, ms = 5000) => {
-  const end = Date.now() + ms;
-  while (!cond()) {
-    if (Date.now() > end) throw new Error('condition not met in time');
-    await new Promise((r) => setTimeout(r, 25));
-  }
-};
 
 const lastCall = () => t.repos.calls.list({ limit: 1 })[0]!;
 const eventTypes = (id: string) => t.repos.calls.events(id).map((e) => e.type);
