@@ -11,8 +11,9 @@ import type { Repositories } from '../db/repositories/index.js';
 import { HttpError } from '../http/errors.js';
 import { MAX_REASON, moderationView, saveModeration } from '../moderation/replay/moderated-marks.js';
 import { replayView, UnknownCallError } from '../moderation/replay/replay-view.js';
-import { sampleView } from '../moderation/replay/sample.js';
+import { inSample, sampleView } from '../moderation/replay/sample.js';
 import type { AuditLogPage } from '../protocol/moderation.js';
+import { markFields } from '../sittings/marking.js';
 import { parseInput, withFieldErrors } from './input.js';
 
 const STAFF = { access: ['assessor', 'moderator', 'admin'] } as const;
@@ -26,8 +27,7 @@ const saveSchema = z
       .array(
         z
           .object({
-            criterionId: z.string().min(1).max(100),
-            mark: z.number({ invalid_type_error: 'must be a whole number' }).int('must be a whole number').min(0, 'must be 0 or more'),
+            ...markFields,
             reason: z.string().max(MAX_REASON, `must be at most ${MAX_REASON} characters`).nullable().optional(),
           })
           .strict(),
@@ -81,7 +81,8 @@ export function registerReplayRoutes(app: FastifyInstance, opts: { repos: Reposi
       const attempt = attempts.supervised(me, request.params.id);
       const scenario = scenarioOf(attempt.scenarioKey);
       saveModeration(repos, attempt, scenario, parseInput(saveSchema, request.body), me, clock.now());
-      return moderationView(repos, repos.attempts.findById(attempt.id)!, scenario);
+      // A moderated save writes attempt_moderation and the audit log only: the attempt row is unchanged.
+      return moderationView(repos, attempt, scenario);
     });
 
     const sampleChange = (action: 'add' | 'remove') => async (request: { body: unknown; session: unknown }) => {
@@ -91,7 +92,7 @@ export function registerReplayRoutes(app: FastifyInstance, opts: { repos: Reposi
       if (!sitting || sitting.centreId !== input.centreId) throw new HttpError(404, 'not_found', 'There is no such sitting in this centre.', 'sittingId');
       if (sitting.status !== 'ended') throw new HttpError(409, 'sitting_not_ended', 'Only an ended sitting can be sampled.', 'sittingId');
       const now = clock.now();
-      const before = sampleView(repos, input.centreId).sample.some((s) => s.sittingId === sitting.id);
+      const before = inSample(sampleView(repos, input.centreId), sitting.id);
       if (before === (action === 'add')) {
         throw new HttpError(409, action === 'add' ? 'already_sampled' : 'not_sampled', action === 'add' ? 'The sitting is in the sample already.' : 'The sitting is not in the sample.', 'sittingId');
       }
@@ -147,7 +148,7 @@ export function registerReplayRoutes(app: FastifyInstance, opts: { repos: Reposi
     async (request): Promise<AuditLogPage> => {
       const q = request.query;
       const limit = Math.min(200, Number(q.limit ?? 50));
-      const rows = repos.moderation.auditPage({
+      const rows = repos.auditLog.page({
         subjectType: q.subjectType,
         subjectId: q.subjectId?.toLowerCase(),
         centreId: q.centreId === undefined ? undefined : Number(q.centreId),

@@ -38,7 +38,7 @@ export interface HoldWait {
   checkInsMs: number[];
 }
 
-interface HoldMark {
+export interface HoldMark {
   at: number;
   type: 'hold' | 'resume' | 'end';
 }

@@ -46,3 +46,29 @@ export interface CrmDocument {
   title: string;
   fileName: string;
 }
+
+export type Origin = 'seed' | 'attempt';
+
+export interface MessageAttachment {
+  kind: 'document' | 'order';
+  key?: string;
+  orderId?: number;
+  name: string;
+}
+
+export interface Message {
+  id: number;
+  customerId: number | null;
+  direction: 'in' | 'out';
+  channel: Channel;
+  from: string;
+  to: string;
+  cc: string[];
+  subject: string | null;
+  body: string;
+  templateKey: string | null;
+  attachments: MessageAttachment[];
+  /** 'seed' for a message the scenario pre-loads, 'attempt' for one of the attempt. */
+  origin: Origin;
+  createdAt: number;
+}

@@ -10,6 +10,7 @@
 //   POST /api/moderation/sample/add           [moderator, admin]   SampleChangeInput → SampleView
 //   POST /api/moderation/sample/remove        [moderator, admin]   SampleChangeInput → SampleView
 import type { Grade, SittingResultView } from './assessment.js';
+import type { Message, MessageAttachment } from './crm.js';
 import type { PrintoutSummary } from './printouts.js';
 
 export interface Person {
@@ -92,18 +93,8 @@ export interface ReplayBookmark {
   by: Person;
 }
 
-export interface ReplayMessage {
-  id: number;
-  direction: 'in' | 'out';
-  channel: string;
-  from: string;
-  to: string;
-  cc: string[];
-  subject: string | null;
-  body: string;
-  templateKey: string | null;
-  attachments: Array<{ kind: string; name: string }>;
-  createdAt: number;
+export interface ReplayMessage extends Omit<Message, 'customerId' | 'attachments' | 'origin'> {
+  attachments: Array<Pick<MessageAttachment, 'kind' | 'name'>>;
   /** On the recording's axis; null for seed (pre-loaded) messages. */
   offsetMs: number | null;
 }
@@ -319,17 +310,7 @@ export interface CallMetrics {
 export interface AttemptMetrics {
   attemptId: string;
   calls: CallMetrics[];
-  totals: {
-    calls: number;
-    candidateTalkMs: number | null;
-    otherTalkMs: number | null;
-    silenceMs: number | null;
-    overtalkMs: number | null;
-    holdCount: number;
-    longestHoldMs: number | null;
-    handleTimeMs: number | null;
-    wrapUpMs: number | null;
-  };
+  totals: { calls: number } & Pick<CallMetrics, 'candidateTalkMs' | 'otherTalkMs' | 'silenceMs' | 'overtalkMs' | 'holdCount' | 'longestHoldMs' | 'handleTimeMs' | 'wrapUpMs'>;
 }
 
 // ---- pack verification (npm run verify-pack, POST /api/packs/verify; server/moderation/pack-verify.ts)

@@ -16,6 +16,7 @@ import { UNIT2_GRADES } from '../assessment/grades.js';
 import type { Scenario } from '../assessment/scenario-schema.js';
 import type { AttemptBookmark } from '../db/repositories/attempt-bookmarks.js';
 import type { AttemptMark } from '../db/repositories/attempt-marks.js';
+import type { AuditEntry } from '../db/repositories/audit-log.js';
 import type { Attempt } from '../db/repositories/attempts.js';
 import type { Repositories } from '../db/repositories/index.js';
 import { HttpError } from '../http/errors.js';
@@ -26,14 +27,19 @@ import { attemptSuggestions, toSuggestionView } from './suggestions.js';
 
 export const MAX_COMMENT = 2000;
 
+/** A criterion and its mark, as the centre's and the moderator's saves both send them. */
+export const markFields = {
+  criterionId: z.string().min(1).max(100),
+  mark: z.number({ invalid_type_error: 'must be a whole number' }).int('must be a whole number').min(0, 'must be 0 or more'),
+};
+
 export const saveMarksSchema = z
   .object({
     marks: z
       .array(
         z
           .object({
-            criterionId: z.string().min(1).max(100),
-            mark: z.number({ invalid_type_error: 'must be a whole number' }).int('must be a whole number').min(0, 'must be 0 or more'),
+            ...markFields,
             comment: z.string().max(MAX_COMMENT, `must be at most ${MAX_COMMENT} characters`).optional(),
             overrideReason: z.string().max(MAX_COMMENT, `must be at most ${MAX_COMMENT} characters`).nullable().optional(),
           })
@@ -72,17 +78,27 @@ export function bookmarkView(repos: Repositories, b: AttemptBookmark): Bookmark 
   };
 }
 
+/** Who wrote an audit row ('system' when no user did), as the mark histories show it. */
+export function changedBy(repos: Repositories, e: AuditEntry): { id: number; name: string; role: string } {
+  const actor = e.actorUserId === null ? undefined : repos.users.findById(e.actorUserId);
+  return { id: e.actorUserId ?? 0, name: actor?.displayName ?? 'system', role: e.actorRole ?? 'system' };
+}
+
+/** A rubric criterion as the marking and moderation views list it. */
+export const criterionHeading = (c: Scenario['rubric'][number]) => ({ criterionId: c.criterionId, band: c.band, description: c.description, maxMarks: c.maxMarks });
+
+export const blank = (s: string | null | undefined): boolean => s === undefined || s === null || s.trim() === '';
+
 /** Every 'mark-changed' row of the attempt, oldest first. */
 export function markHistory(repos: Repositories, attemptId: string): MarkChange[] {
   return repos.auditLog.forSubject('attempt', attemptId, 'mark-changed').map((e) => {
     const before = e.before as MarkState | null;
     const after = e.after as MarkState | null;
-    const actor = e.actorUserId === null ? undefined : repos.users.findById(e.actorUserId);
     return {
       id: e.id,
       criterionId: after?.criterionId ?? before?.criterionId ?? '',
       at: e.at,
-      by: { id: e.actorUserId ?? 0, name: actor?.displayName ?? 'system', role: e.actorRole ?? 'system' },
+      by: changedBy(repos, e),
       before: before?.mark ?? null,
       after: after?.mark ?? null,
       commentBefore: before?.comment ?? null,
@@ -99,10 +115,7 @@ export function markingView(repos: Repositories, attempt: Attempt, scenario: Sce
     const m = saved.get(c.criterionId);
     const s = suggestions.get(c.criterionId);
     return {
-      criterionId: c.criterionId,
-      band: c.band,
-      description: c.description,
-      maxMarks: c.maxMarks,
+      ...criterionHeading(c),
       mark: m?.mark ?? null,
       comment: m?.comment ?? '',
       suggestion: s ? toSuggestionView(s) : null,
@@ -124,8 +137,6 @@ export function markingView(repos: Repositories, attempt: Attempt, scenario: Sce
     markedAt: attempt.markedAt,
   };
 }
-
-const blank = (s: string | null | undefined): boolean => s === undefined || s === null || s.trim() === '';
 
 /** Checks and stores one save (see the rules at the top). Throws ValidationFailed / HttpError, writing nothing. */
 export function saveMarks(repos: Repositories, attempt: Attempt, scenario: Scenario, input: SaveMarks, me: SessionUser, now: number): void {

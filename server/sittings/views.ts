@@ -43,7 +43,8 @@ export function coverageFor(keys: readonly string[]): CoverageWarningView[] {
   return checkSelection(chosen).warnings.map((w) => ({ area: w.area, message: w.message }));
 }
 
-const person = (repos: Repositories, id: number | null): { id: number; name: string } | null => {
+/** A user as the views name them ('user <id>' when the account is gone); null for no user. */
+export const person = (repos: Repositories, id: number | null): { id: number; name: string } | null => {
   if (id === null) return null;
   const u = repos.users.findById(id);
   return { id, name: u?.displayName ?? `user ${id}` };

@@ -1,8 +1,8 @@
 // The desktop's calls to the CRM API of the current attempt: the only file that knows its URLs.
-import type { CallListEntry, Channel, CrmDocument, KbArticle, MessageTemplate, PriceBasis, Script } from '../../../server/protocol/crm.js';
+import type { CallListEntry, Channel, CrmDocument, KbArticle, Message, MessageTemplate, PriceBasis, Script } from '../../../server/protocol/crm.js';
 import { api } from '../api.js';
 
-export type { CallListEntry, Channel, CrmDocument, KbArticle, MessageTemplate, PriceBasis, Script };
+export type { CallListEntry, Channel, CrmDocument, KbArticle, Message, MessageTemplate, PriceBasis, Script };
 
 export interface Customer {
   id: number;
@@ -72,21 +72,6 @@ export interface Product {
   benefits: string[];
   pricePence: number;
   priceBasis: PriceBasis;
-}
-
-export interface Message {
-  id: number;
-  customerId: number | null;
-  direction: 'in' | 'out';
-  channel: Channel;
-  from: string;
-  to: string;
-  cc: string[];
-  subject: string | null;
-  body: string;
-  templateKey: string | null;
-  attachments: Array<{ kind: 'document' | 'order'; key?: string; orderId?: number; name: string }>;
-  createdAt: number;
 }
 
 export type AttachmentRequest = { kind: 'document'; key: string } | { kind: 'order'; orderId: number };

@@ -101,7 +101,16 @@ export function auditRowHash(e: Omit<AuditEntry, 'hash'>): string {
 
 const parse = (text: string | null): unknown => (text === null ? null : (JSON.parse(text) as unknown));
 
-const toEntry = (r: AuditRow): AuditEntry => ({
+/** For pages: a tampered row is reported by the chain check; the page still shows its raw text. */
+const parseOrRaw = (text: string | null): unknown => {
+  try {
+    return parse(text);
+  } catch {
+    return text;
+  }
+};
+
+const toEntry = (r: AuditRow, read: (text: string | null) => unknown = parse): AuditEntry => ({
   id: r.id,
   at: r.at,
   actorUserId: r.actor_user_id,
@@ -110,12 +119,22 @@ const toEntry = (r: AuditRow): AuditEntry => ({
   action: r.action,
   subjectType: r.subject_type,
   subjectId: r.subject_id,
-  before: parse(r.before),
-  after: parse(r.after),
+  before: read(r.before),
+  after: read(r.after),
   reason: r.reason,
   prevHash: r.prev_hash,
   hash: r.hash,
 });
+
+export interface AuditFilter {
+  subjectType?: string;
+  subjectId?: string;
+  centreId?: number;
+  action?: string;
+  /** Only rows with a smaller id (the next, older page). */
+  before?: number;
+  limit: number;
+}
 
 export type AuditChainCheck =
   | { ok: true; rows: number; head: string }
@@ -200,7 +219,22 @@ export class AuditLogRepository {
     const rows = (action === undefined
       ? this.db.prepare('SELECT * FROM audit_log WHERE subject_type = ? AND subject_id = ? ORDER BY id').all(subjectType, String(subjectId))
       : this.db.prepare('SELECT * FROM audit_log WHERE subject_type = ? AND subject_id = ? AND action = ? ORDER BY id').all(subjectType, String(subjectId), action)) as AuditRow[];
-    return rows.map(toEntry);
+    return rows.map((r) => toEntry(r));
+  }
+
+  /** Rows newest first, filtered: the paged read the moderation pages show. */
+  page(f: AuditFilter): AuditEntry[] {
+    const where: string[] = [];
+    const args: Record<string, unknown> = { limit: f.limit };
+    if (f.subjectType !== undefined) (where.push('subject_type = @subjectType'), (args.subjectType = f.subjectType));
+    if (f.subjectId !== undefined) (where.push('subject_id = @subjectId'), (args.subjectId = f.subjectId));
+    if (f.centreId !== undefined) (where.push('centre_id = @centreId'), (args.centreId = f.centreId));
+    if (f.action !== undefined) (where.push('action = @action'), (args.action = f.action));
+    if (f.before !== undefined) (where.push('id < @before'), (args.before = f.before));
+    const rows = this.db
+      .prepare(`SELECT * FROM audit_log${where.length ? ` WHERE ${where.join(' AND ')}` : ''} ORDER BY id DESC LIMIT @limit`)
+      .all(args) as AuditRow[];
+    return rows.map((r) => toEntry(r, parseOrRaw));
   }
 
   /** Checks the whole chain (streamed, so a long log is not held in memory at once). */

@@ -2,11 +2,10 @@
 // checks, products, orders, cases, notes, callbacks, messages, call list, wrap-up, knowledge base,
 // scripts, templates and documents. Every method takes the attempt id and every query is scoped by
 // it, so one attempt's rows are never read or changed through another attempt.
-import type { CallListEntry, Channel, CrmDocument, KbArticle, MessageTemplate, PriceBasis, Script } from '../../protocol/crm.js';
-export type { CallListEntry, Channel, CrmDocument, KbArticle, MessageTemplate, PriceBasis, Script };
+import type { CallListEntry, Channel, CrmDocument, KbArticle, Message, MessageAttachment as Attachment, MessageTemplate, Origin, PriceBasis, Script } from '../../protocol/crm.js';
+export type { Attachment, CallListEntry, Channel, CrmDocument, KbArticle, Message, MessageTemplate, Origin, PriceBasis, Script };
 import type { Db } from '../connection.js';
 
-export type Origin = 'seed' | 'attempt';
 export type ContactPreference = 'phone' | 'email' | 'sms' | 'post';
 export type SaleType = 'standard' | 'upsell' | 'cross_sell';
 export type CaseType = 'complaint' | 'query';
@@ -151,29 +150,6 @@ export interface Callback {
   reason: string;
   phone: string | null;
   status: 'open' | 'done';
-  origin: Origin;
-  createdAt: number;
-}
-
-export interface Attachment {
-  kind: 'document' | 'order';
-  key?: string;
-  orderId?: number;
-  name: string;
-}
-
-export interface Message {
-  id: number;
-  customerId: number | null;
-  direction: 'in' | 'out';
-  channel: Channel;
-  from: string;
-  to: string;
-  cc: string[];
-  subject: string | null;
-  body: string;
-  templateKey: string | null;
-  attachments: Attachment[];
   origin: Origin;
   createdAt: number;
 }

@@ -1,5 +1,5 @@
-// Moderated marks (beside the centre's, never over them), moderators' changes to a centre's
-// sample, and the paged read of the audit log the moderation pages show.
+// Moderated marks (beside the centre's, never over them) and moderators' changes to a centre's
+// sample. The paged read of the audit log is AuditLogRepository.page().
 import type { Db } from '../connection.js';
 
 export interface ModeratedMark {
@@ -21,42 +21,7 @@ export interface SampleChange {
   byUserId: number;
 }
 
-export interface AuditRowRead {
-  id: number;
-  at: number;
-  actorUserId: number | null;
-  actorRole: string | null;
-  centreId: number | null;
-  action: string;
-  subjectType: string;
-  subjectId: string;
-  before: unknown;
-  after: unknown;
-  reason: string | null;
-  hash: string;
-}
-
-export interface AuditFilter {
-  subjectType?: string;
-  subjectId?: string;
-  centreId?: number;
-  action?: string;
-  /** Only rows with a smaller id (the next, older page). */
-  before?: number;
-  limit: number;
-}
-
 const SELECT_MARK = `SELECT attempt_id AS attemptId, criterion_id AS criterionId, mark, reason, updated_at AS updatedAt, updated_by AS updatedBy FROM attempt_moderation`;
-
-const parse = (text: string | null): unknown => {
-  if (text === null) return null;
-  try {
-    return JSON.parse(text) as unknown;
-  } catch {
-    // A tampered row is reported by the chain check; the page still shows the raw text.
-    return text;
-  }
-};
 
 export class ModerationRepository {
   constructor(private readonly db: Db) {}
@@ -103,23 +68,5 @@ export class ModerationRepository {
   attemptAnonymised(attemptId: string): boolean {
     const row = this.db.prepare('SELECT anonymised_at AS at FROM attempts WHERE id = ?').get(attemptId) as { at: number | null } | undefined;
     return row?.at !== null && row?.at !== undefined;
-  }
-
-  /** Audit rows, newest first, filtered. */
-  auditPage(f: AuditFilter): AuditRowRead[] {
-    const where: string[] = [];
-    const args: Record<string, unknown> = { limit: f.limit };
-    if (f.subjectType !== undefined) (where.push('subject_type = @subjectType'), (args.subjectType = f.subjectType));
-    if (f.subjectId !== undefined) (where.push('subject_id = @subjectId'), (args.subjectId = f.subjectId));
-    if (f.centreId !== undefined) (where.push('centre_id = @centreId'), (args.centreId = f.centreId));
-    if (f.action !== undefined) (where.push('action = @action'), (args.action = f.action));
-    if (f.before !== undefined) (where.push('id < @before'), (args.before = f.before));
-    const rows = this.db
-      .prepare(
-        `SELECT id, at, actor_user_id AS actorUserId, actor_role AS actorRole, centre_id AS centreId, action, subject_type AS subjectType,
-           subject_id AS subjectId, before, after, reason, hash FROM audit_log${where.length ? ` WHERE ${where.join(' AND ')}` : ''} ORDER BY id DESC LIMIT @limit`,
-      )
-      .all(args) as Array<Omit<AuditRowRead, 'before' | 'after'> & { before: string | null; after: string | null }>;
-    return rows.map((r) => ({ ...r, before: parse(r.before), after: parse(r.after) }));
   }
 }

@@ -14,7 +14,9 @@ import { FieldProblems } from '../../http/field-problems.js';
 import { HttpError } from '../../http/errors.js';
 import type { ModeratedMarkChange, ModerationView, SaveModerationInput } from '../../protocol/moderation.js';
 import type { SessionUser } from '../../protocol/roles.js';
+import { blank, changedBy, criterionHeading } from '../../sittings/marking.js';
 import { centreMark, moderatedMark, resultView, sittingStanding } from '../../sittings/standing.js';
+import { person } from '../../sittings/views.js';
 
 export const MAX_REASON = 2000;
 export const MODERATED_MARK_CHANGED = 'moderated-mark-changed';
@@ -25,17 +27,14 @@ interface ModeratedState {
   mark: number | null;
 }
 
-const blank = (s: string | null | undefined): boolean => s === undefined || s === null || s.trim() === '';
-
 function history(repos: Repositories, attemptId: string): ModeratedMarkChange[] {
   return repos.auditLog.forSubject('attempt', attemptId, MODERATED_MARK_CHANGED).map((e) => {
     const before = e.before as ModeratedState | null;
     const after = e.after as ModeratedState | null;
-    const actor = e.actorUserId === null ? undefined : repos.users.findById(e.actorUserId);
     return {
       id: e.id,
       at: e.at,
-      by: { id: e.actorUserId ?? 0, name: actor?.displayName ?? 'system', role: e.actorRole ?? 'system' },
+      by: changedBy(repos, e),
       criterionId: after?.criterionId ?? before?.criterionId ?? '',
       centreMark: after?.centreMark ?? before?.centreMark ?? null,
       before: before?.mark ?? null,
@@ -48,20 +47,16 @@ function history(repos: Repositories, attemptId: string): ModeratedMarkChange[] 
 export function moderationView(repos: Repositories, attempt: Attempt, scenario: Scenario): ModerationView {
   const centre = new Map(repos.attemptMarks.forAttempt(attempt.id).map((m) => [m.criterionId, m]));
   const moderated = new Map(repos.moderation.marksFor(attempt.id).map((m) => [m.criterionId, m]));
-  const name = (id: number) => ({ id, name: repos.users.findById(id)?.displayName ?? `user ${id}` });
   const criteria = scenario.rubric.map((c) => {
     const m = centre.get(c.criterionId);
     const x = moderated.get(c.criterionId);
     return {
-      criterionId: c.criterionId,
-      band: c.band,
-      description: c.description,
-      maxMarks: c.maxMarks,
+      ...criterionHeading(c),
       centreMark: m?.mark ?? null,
       comment: m?.comment ?? '',
       moderatedMark: x?.mark ?? null,
       reason: x?.reason ?? null,
-      moderatedBy: x ? name(x.updatedBy) : null,
+      moderatedBy: x ? person(repos, x.updatedBy) : null,
       moderatedAt: x?.updatedAt ?? null,
     };
   });

@@ -9,7 +9,7 @@
 // same server clock when they happen / arrive. So offset = event.at − recordingStartedAt, good to
 // about ±30 ms for call events; a desktop action is stamped when it reaches the server, so it may sit
 // up to its network delay after the click (its desktop clock stamp, clientAt, is kept beside it).
-import { holdMarksFromCall, holdMarksFromTimeline, holdSegments, HOLD_LIMIT_MS } from '../../assessment/holds.js';
+import { holdMarksFromCall, holdMarksFromTimeline, holdSegments, HOLD_LIMIT_MS, type HoldMark } from '../../assessment/holds.js';
 import { scenarioForAttemptKey } from '../../assessment/scenario-loader.js';
 import type { Attempt } from '../../db/repositories/attempts.js';
 import type { CallRecord } from '../../db/repositories/calls.js';
@@ -17,6 +17,7 @@ import type { Repositories } from '../../db/repositories/index.js';
 import { summarisePrintout } from '../../api/printout-routes.js';
 import type { HoldRegion, ReplayAlignment, ReplayCall, ReplayEvent, ReplayView, Person } from '../../protocol/moderation.js';
 import { findAttemptCall } from '../../sittings/attempt-call.js';
+import { person as personOf } from '../../sittings/views.js';
 import { attemptCalls } from '../attempt-calls.js';
 import { finalStateView } from './final-state.js';
 
@@ -43,8 +44,10 @@ function alignment(call: CallRecord): ReplayAlignment {
   };
 }
 
+/** Which leg of the call is the candidate's. */
+const candidateLegOf = (call: CallRecord): 'caller' | 'callee' => (call.candidateUserId !== null && call.candidateUserId === call.callerUserId ? 'caller' : 'callee');
+
 function replayCall(call: CallRecord): ReplayCall {
-  const candidateIsCaller = call.candidateUserId !== null && call.candidateUserId === call.callerUserId;
   const recorded = call.recordingPath !== null && call.recordingStatus !== 'recording' && call.recordingStatus !== 'failed';
   return {
     id: call.id,
@@ -64,13 +67,13 @@ function replayCall(call: CallRecord): ReplayCall {
           bytes: call.recordingBytes,
         }
       : null,
-    channels: { left: 'candidate', right: candidateIsCaller ? 'the person called' : 'the caller' },
+    channels: { left: 'candidate', right: candidateLegOf(call) === 'caller' ? 'the person called' : 'the caller' },
     alignment: alignment(call),
   };
 }
 
 export function replayView(repos: Repositories, attempt: Attempt, now: number, callId?: string): ReplayView {
-  const person = (id: number | null): Person | null => (id === null ? null : { id, name: repos.users.findById(id)?.displayName ?? `user ${id}` });
+  const person = (id: number | null): Person | null => personOf(repos, id);
   const scenario = scenarioForAttemptKey(attempt.scenarioKey);
   const sitting = attempt.sittingId ? repos.sittings.findById(attempt.sittingId) : undefined;
   const calls = attemptCalls(repos, attempt);
@@ -86,7 +89,7 @@ export function replayView(repos: Repositories, attempt: Attempt, now: number, c
 
   const events: ReplayEvent[] = [];
   const callEvents = call ? repos.calls.events(call.id) : [];
-  const candidateLeg: 'caller' | 'callee' | null = call ? (call.candidateUserId !== null && call.candidateUserId === call.callerUserId ? 'caller' : 'callee') : null;
+  const candidateLeg = call ? candidateLegOf(call) : null;
   for (const e of callEvents) {
     events.push({ id: `call-${e.id}`, source: 'call', type: e.type, at: e.at, offsetMs: axis(e.at), leg: e.leg, byCandidate: e.leg !== null && e.leg === candidateLeg, payload: e.detail ?? {} });
   }
@@ -108,16 +111,17 @@ export function replayView(repos: Repositories, attempt: Attempt, now: number, c
 
   // Holds: the call's own hold/resume (the candidate's leg) are the truth; the desktop's hold
   // actions stand in only when the call has none (e.g. a call with no events stored).
+  const regions = (marks: readonly HoldMark[], asOf: number, source: HoldRegion['source']): HoldRegion[] =>
+    holdSegments(marks, asOf).map((s) => {
+      const lengthMs = s.durationMs ?? asOf - s.start;
+      return { startMs: axis(s.start), endMs: axis(s.end ?? asOf), lengthMs, over60: lengthMs > HOLD_LIMIT_MS, endedBy: s.endedBy, source };
+    });
   let holds: HoldRegion[] = [];
   if (call) {
     const facts = { ringingAt: call.ringingAt, answeredAt: call.answeredAt, endedAt: call.endedAt, events: callEvents.map((e) => ({ at: e.at, type: e.type, leg: e.leg })), candidateLeg };
-    const asOf = call.endedAt ?? now;
-    holds = holdSegments(holdMarksFromCall(facts), asOf).map((s) => ({ startMs: axis(s.start), endMs: axis(s.end ?? asOf), lengthMs: s.durationMs ?? asOf - s.start, over60: (s.durationMs ?? asOf - s.start) > HOLD_LIMIT_MS, endedBy: s.endedBy, source: 'call' as const }));
+    holds = regions(holdMarksFromCall(facts), call.endedAt ?? now, 'call');
   }
-  if (holds.length === 0) {
-    const asOf = call?.endedAt ?? attempt.closedAt ?? now;
-    holds = holdSegments(holdMarksFromTimeline(timeline), asOf).map((s) => ({ startMs: axis(s.start), endMs: axis(s.end ?? asOf), lengthMs: s.durationMs ?? asOf - s.start, over60: (s.durationMs ?? asOf - s.start) > HOLD_LIMIT_MS, endedBy: s.endedBy, source: 'desktop' as const }));
-  }
+  if (holds.length === 0) holds = regions(holdMarksFromTimeline(timeline), call?.endedAt ?? attempt.closedAt ?? now, 'desktop');
 
   const messages = repos.crm
     .listMessages(attempt.id)

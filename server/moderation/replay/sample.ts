@@ -7,10 +7,11 @@ import type { Repositories } from '../../db/repositories/index.js';
 import type { Sitting } from '../../db/repositories/sittings.js';
 import type { SampleSittingView, SampleView } from '../../protocol/moderation.js';
 import { sittingStanding } from '../../sittings/standing.js';
+import { person as personOf } from '../../sittings/views.js';
 import { proposeSample, type SampledSitting, type SittingForSampling } from '../sampling.js';
 
 export function sampleView(repos: Repositories, centreId: number): SampleView {
-  const person = (id: number | null) => (id === null ? null : { id, name: repos.users.findById(id)?.displayName ?? `user ${id}` });
+  const person = (id: number | null) => personOf(repos, id);
   const ended = repos.sittings.list({ centreId }).filter((s) => s.status === 'ended');
   const facts = new Map<string, { sitting: Sitting; forRule: SittingForSampling; attempts: SampleSittingView['attempts'] }>();
   for (const sitting of ended) {
