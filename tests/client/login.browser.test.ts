@@ -1,23 +1,10 @@
 // Real browser: each role logs in through the login page and lands on its home; a candidate who
 // opens an admin URL gets the 403 page; the admin creates a user and disables one in the UI.
-import fs from 'node:fs';
-import type { Browser } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { launchBrowser, loginAs } from '../support/browser.js';
-import { startServer, type ServerProcess } from '../support/server-process.js';
+import { describe, expect, it } from 'vitest';
+import { loginAs } from '../support/browser.js';
+import { demoBrowserFixture } from '../support/fixtures.js';
 
-let server: ServerProcess;
-let browser: Browser;
-
-beforeAll(async () => {
-  server = await startServer({ args: ['--demo'], env: { CALLMARK_MEDIA_WORKERS: '1' } });
-  browser = await launchBrowser();
-});
-afterAll(async () => {
-  await browser?.close();
-  await server?.stop();
-  if (server) fs.rmSync(server.dataDir, { recursive: true, force: true });
-});
+const fx = demoBrowserFixture();
 
 describe('login in the browser', () => {
   const homes = [
@@ -28,21 +15,21 @@ describe('login in the browser', () => {
   ];
   for (const home of homes) {
     it(`${home.username} lands on ${home.path}`, async () => {
-      const page = await loginAs(browser, server.url, home.username, { phone: false, landing: new RegExp(`${home.path}$`) });
+      const page = await loginAs(fx.browser, fx.server.url, home.username, { phone: false, landing: new RegExp(`${home.path}$`) });
       await expect(page.getByTestId(home.testId).getByRole('heading', { level: 1 }).textContent()).resolves.toBe(home.heading);
       await page.context().close();
     });
   }
 
   it('shows the demo banner for demo-centre users', async () => {
-    const page = await loginAs(browser, server.url, 'demo-candidate', { phone: false, landing: /\/desktop$/ });
+    const page = await loginAs(fx.browser, fx.server.url, 'demo-candidate', { phone: false, landing: /\/desktop$/ });
     expect(await page.getByRole('note').textContent()).toContain('DEMO CENTRE');
     await page.context().close();
   });
 
   it('a candidate opening an admin URL gets the 403 page, and the API refuses too', async () => {
-    const page = await loginAs(browser, server.url, 'demo-candidate', { phone: false, landing: /\/desktop$/ });
-    await page.goto(new URL('/admin/users', server.url).toString());
+    const page = await loginAs(fx.browser, fx.server.url, 'demo-candidate', { phone: false, landing: /\/desktop$/ });
+    await page.goto(new URL('/admin/users', fx.server.url).toString());
     await page.getByTestId('forbidden').waitFor();
     expect(await page.getByRole('heading', { level: 1 }).textContent()).toContain('403');
     const status = await page.evaluate(async () => (await fetch('/api/users')).status);
@@ -51,23 +38,23 @@ describe('login in the browser', () => {
   });
 
   it('shows the uniform error for a wrong password and stays on the login page', async () => {
-    const page = await loginAs(browser, server.url, 'demo-assessor', { password: 'wrong-password', phone: false });
+    const page = await loginAs(fx.browser, fx.server.url, 'demo-assessor', { password: 'wrong-password', phone: false });
     expect(await page.getByRole('alert').textContent()).toBe('Invalid username or password.');
     expect(page.url()).toContain('/login');
     await page.context().close();
   });
 
   it('logs out, and a page reload then asks for login again', async () => {
-    const page = await loginAs(browser, server.url, 'demo-moderator', { phone: false, landing: /\/moderation$/ });
+    const page = await loginAs(fx.browser, fx.server.url, 'demo-moderator', { phone: false, landing: /\/moderation$/ });
     await page.getByRole('button', { name: 'Log out' }).click();
     await page.waitForURL(/\/login/);
-    await page.goto(new URL('/moderation', server.url).toString());
+    await page.goto(new URL('/moderation', fx.server.url).toString());
     await page.waitForURL(/\/login\?next=%2Fmoderation/);
     await page.context().close();
   });
 
   it('the admin creates a candidate in a centre, who can then log in; disabling locks them out at once', async () => {
-    const admin = await loginAs(browser, server.url, 'demo-admin', { phone: false, landing: /\/admin\/users$/ });
+    const admin = await loginAs(fx.browser, fx.server.url, 'demo-admin', { phone: false, landing: /\/admin\/users$/ });
     const form = admin.getByRole('region', { name: 'New user' });
     await form.getByLabel('Username').fill('jo-bloggs');
     await form.getByLabel('Full name').fill('Jo Bloggs');
@@ -78,7 +65,7 @@ describe('login in the browser', () => {
     const password = /Initial password: (\S+)/.exec(notice ?? '')?.[1];
     expect(password, notice ?? '').toBeTruthy();
 
-    const user = await loginAs(browser, server.url, 'jo-bloggs', { password, phone: false, landing: /\/desktop$/ });
+    const user = await loginAs(fx.browser, fx.server.url, 'jo-bloggs', { password, phone: false, landing: /\/desktop$/ });
 
     await admin.locator('tr[data-username="jo-bloggs"]').getByRole('button', { name: 'Disable' }).click();
     await admin.locator('tr[data-username="jo-bloggs"]').getByText('Disabled').waitFor();

@@ -5,44 +5,16 @@
 // file changed (not verified, naming that file), uploads a file that is not a zip (refused with a
 // message), and downloads the centre sample's pack (a zip whose manifest covers the sitting).
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import AdmZip from 'adm-zip';
-import type { Browser, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Page } from 'playwright-core';
+import { describe, expect, it } from 'vitest';
 import type { PackManifest } from '../../server/moderation/pack-format.js';
 import type { MarkingView } from '../../server/protocol/assessment.js';
-import { DESKTOP_VIEWPORT, launchBrowser, loginAs } from '../support/browser.js';
-import { startServer, type ServerProcess } from '../support/server-process.js';
+import { apiIn, DESKTOP_VIEWPORT, loginAs, withFailureScreenshots } from '../support/browser.js';
+import { demoBrowserFixture } from '../support/fixtures.js';
 
-const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'callmark-packs-'));
-let server: ServerProcess;
-let browser: Browser;
-
-beforeAll(async () => {
-  server = await startServer({ args: ['--demo'], env: { CALLMARK_MEDIA_WORKERS: '1' } });
-  browser = await launchBrowser();
-});
-afterAll(async () => {
-  await browser?.close();
-  await server?.stop();
-  if (server) fs.rmSync(server.dataDir, { recursive: true, force: true });
-  fs.rmSync(tmp, { recursive: true, force: true });
-});
-
-/** A JSON request from inside the page, with the session's CSRF token. */
-async function apiIn<T>(page: Page, method: string, url: string, body?: unknown): Promise<T> {
-  return page.evaluate(
-    async ({ method, url, body }) => {
-      const { csrfToken } = (await (await fetch('/api/auth/session')).json()) as { csrfToken: string };
-      const res = await fetch(url, { method, headers: { 'content-type': 'application/json', 'x-csrf-token': csrfToken }, body: body === undefined ? undefined : JSON.stringify(body) });
-      const text = await res.text();
-      if (!res.ok) throw new Error(`${method} ${url}: ${res.status} ${text}`);
-      return JSON.parse(text) as unknown;
-    },
-    { method, url, body },
-  ) as Promise<T>;
-}
+const fx = demoBrowserFixture({ tmpPrefix: 'callmark-packs-' });
 
 /** An ended sitting of the demo candidate, each of its four attempts marked 9 (36, no calls). */
 async function endedSitting(assessor: Page): Promise<string> {
@@ -68,7 +40,7 @@ async function endedSitting(assessor: Page): Promise<string> {
 /** Clicks `trigger` and saves what it downloads; returns the file and the name the page gave it. */
 async function download(page: Page, trigger: () => Promise<void>, name: string): Promise<{ file: string; suggested: string }> {
   const [dl] = await Promise.all([page.waitForEvent('download', { timeout: 20_000 }), trigger()]);
-  const file = path.join(tmp, name);
+  const file = path.join(fx.tmp, name);
   await dl.saveAs(file);
   return { file, suggested: dl.suggestedFilename() };
 }
@@ -83,24 +55,18 @@ async function verify(page: Page, file: string): Promise<void> {
 
 describe('moderation packs on the moderator home', () => {
   it('downloads a sitting pack and the sample pack, verifies a pack and names the altered file', { timeout: 90_000 }, async () => {
-    const pages: Page[] = [];
-    try {
-      await scenario(pages);
-    } catch (err) {
-      for (const [i, p] of pages.entries()) await p.screenshot({ path: path.join(os.tmpdir(), `callmark-packs-failure-${i}.png`), fullPage: true }).catch(() => {});
-      throw err;
-    }
+    await withFailureScreenshots('packs', scenario);
   });
 });
 
 async function scenario(pages: Page[]): Promise<void> {
-  const assessor = await loginAs(browser, server.url, 'demo-assessor', { viewport: DESKTOP_VIEWPORT, acceptDownloads: true, phone: false, landing: /\/console/ });
+  const assessor = await loginAs(fx.browser, fx.server.url, 'demo-assessor', { viewport: DESKTOP_VIEWPORT, acceptDownloads: true, phone: false, landing: /\/console/ });
   pages.push(assessor);
   const sittingId = await endedSitting(assessor);
   await assessor.context().close();
   pages.pop();
 
-  const moderator = await loginAs(browser, server.url, 'demo-moderator', { viewport: DESKTOP_VIEWPORT, acceptDownloads: true, phone: false, landing: /\/moderation/ });
+  const moderator = await loginAs(fx.browser, fx.server.url, 'demo-moderator', { viewport: DESKTOP_VIEWPORT, acceptDownloads: true, phone: false, landing: /\/moderation/ });
   pages.push(moderator);
   const row = moderator.locator(`tr[data-sitting-id="${sittingId}"]`);
   await row.waitFor();
@@ -140,7 +106,7 @@ async function scenario(pages: Page[]): Promise<void> {
     }
     out.addFile(e.entryName, data);
   }
-  const tampered = path.join(tmp, 'tampered.zip');
+  const tampered = path.join(fx.tmp, 'tampered.zip');
   fs.writeFileSync(tampered, out.toBuffer());
   await verify(moderator, tampered);
   await status.locator('[data-testid="pack-verification"][data-ok="false"]').waitFor();
@@ -150,7 +116,7 @@ async function scenario(pages: Page[]): Promise<void> {
   expect(await problems.first().textContent()).toContain(target);
 
   // 4. Not a zip: a message, no result.
-  const notZip = path.join(tmp, 'notes.zip');
+  const notZip = path.join(fx.tmp, 'notes.zip');
   fs.writeFileSync(notZip, 'these are not the files you are looking for\n');
   await verify(moderator, notZip);
   await status.getByText('That file cannot be verified').waitFor();

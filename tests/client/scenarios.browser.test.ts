@@ -2,28 +2,15 @@
 // scenarios, clones S1 for the centre, renames the company with a quick field and saves (version
 // 2); a broken edit is refused with "file · path · reason" and choosing the problem puts the
 // cursor at that path in the JSON text.
-import fs from 'node:fs';
-import type { Browser } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { launchBrowser, loginAs } from '../support/browser.js';
-import { startServer, type ServerProcess } from '../support/server-process.js';
+import { describe, expect, it } from 'vitest';
+import { loginAs } from '../support/browser.js';
+import { demoBrowserFixture } from '../support/fixtures.js';
 
-let server: ServerProcess;
-let browser: Browser;
-
-beforeAll(async () => {
-  server = await startServer({ args: ['--demo'], env: { CALLMARK_MEDIA_WORKERS: '1' } });
-  browser = await launchBrowser();
-});
-afterAll(async () => {
-  await browser?.close();
-  await server?.stop();
-  if (server) fs.rmSync(server.dataDir, { recursive: true, force: true });
-});
+const fx = demoBrowserFixture();
 
 describe('scenarios page', () => {
   it('clones, customises and saves a scenario, and places a problem in the text', async () => {
-    const page = await loginAs(browser, server.url, 'demo-assessor', { phone: false, landing: /\/console$/ });
+    const page = await loginAs(fx.browser, fx.server.url, 'demo-assessor', { phone: false, landing: /\/console$/ });
     await page.getByRole('navigation', { name: 'Pages' }).getByRole('link', { name: 'Scenarios' }).click();
     await page.waitForURL(/\/scenarios$/);
     const table = page.locator('.scenario-table');

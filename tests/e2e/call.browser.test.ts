@@ -4,19 +4,12 @@
 // WebSocket, mediasoup, ffmpeg). Checks two-way audio with getStats, hold/resume, hang-up, and the
 // stereo recording: candidate's tone only on the left, assessor's only on the right, hold silent.
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { decodeAudio, rms, tonePower, writeToneWav } from '../support/audio.js';
-import { launchBrowser, loginAs } from '../support/browser.js';
-import { startServer, type ServerProcess } from '../support/server-process.js';
-
-const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'callmark-e2e-'));
-const CANDIDATE_WAV = path.join(tmp, 'candidate-440.wav');
-const ASSESSOR_WAV = path.join(tmp, 'assessor-880.wav');
-writeToneWav(CANDIDATE_WAV, 440, 10);
-writeToneWav(ASSESSOR_WAV, 880, 10);
+import { afterEach, describe, expect, it } from 'vitest';
+import { decodeAudio, rms, tonePower } from '../support/audio.js';
+import { loginAs } from '../support/browser.js';
+import { twoPartyFixture } from '../support/fixtures.js';
 
 // Test-only instrumentation: remember every RTCPeerConnection the page creates, to read getStats.
 const RECORD_PEER_CONNECTIONS = `
@@ -63,30 +56,12 @@ async function login(browser: Browser, url: string, username: string): Promise<P
   return page;
 }
 
-let server: ServerProcess;
-let candidateBrowser: Browser;
-let assessorBrowser: Browser;
-
-beforeAll(async () => {
-  server = await startServer({
-    args: ['--demo'],
-    env: { CALLMARK_MEDIA_WORKERS: '1', CALLMARK_PUBLIC_IP: '127.0.0.1', CALLMARK_MEDIA_LISTEN_IP: '127.0.0.1', CALLMARK_LOG_LEVEL: 'warn' },
-  });
-  candidateBrowser = await launchBrowser({ fakeAudioFile: CANDIDATE_WAV });
-  assessorBrowser = await launchBrowser({ fakeAudioFile: ASSESSOR_WAV });
-});
-afterAll(async () => {
-  await candidateBrowser?.close();
-  await assessorBrowser?.close();
-  await server?.stop();
-  if (server) fs.rmSync(server.dataDir, { recursive: true, force: true });
-  fs.rmSync(tmp, { recursive: true, force: true });
-});
+const fx = twoPartyFixture({ tmpPrefix: 'callmark-e2e-', env: { CALLMARK_LOG_LEVEL: 'warn' } });
 
 describe('a real call between two browsers', () => {
   it('rings, connects with two-way audio, holds, resumes, hangs up, and is recorded per channel', async () => {
-    const candidate = await login(candidateBrowser, server.url, 'demo-candidate');
-    const assessor = await login(assessorBrowser, server.url, 'demo-assessor');
+    const candidate = await login(fx.candidateBrowser, fx.server.url, 'demo-candidate');
+    const assessor = await login(fx.assessorBrowser, fx.server.url, 'demo-assessor');
     const candidateExt = /extension (\d+)/.exec((await candidate.getByTestId('registration').textContent()) ?? '')![1]!;
 
     await assessor.getByLabel('Number to call').fill(candidateExt);
@@ -203,7 +178,7 @@ describe('a real call between two browsers', () => {
       for (const b of buf) s += String.fromCharCode(b);
       return btoa(s);
     }, call!.recording!.url);
-    const file = path.join(tmp, 'call.ogg');
+    const file = path.join(fx.tmp, 'call.ogg');
     fs.writeFileSync(file, Buffer.from(bytes, 'base64'));
     const { channels, sampleRate } = await decodeAudio(file);
     expect(channels).toHaveLength(2);
@@ -246,7 +221,7 @@ describe('a real call between two browsers', () => {
   });
 
   it('a callee who is not signed in: the caller is told in words', async () => {
-    const assessor = await login(assessorBrowser, server.url, 'demo-assessor');
+    const assessor = await login(fx.assessorBrowser, fx.server.url, 'demo-assessor');
     // The candidate's browser closed at the end of the previous test, so it is not registered.
     let entry: { extension: string; registered: boolean } | undefined;
     for (let i = 0; i < 40; i++) {

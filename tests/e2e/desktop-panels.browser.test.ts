@@ -8,30 +8,18 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import type { Browser, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { writeToneWav } from '../support/audio.js';
-import { launchBrowser, loginAs } from '../support/browser.js';
-import { startServer, type ServerProcess } from '../support/server-process.js';
+import type { Page } from 'playwright-core';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { loginAs, withFailureScreenshots } from '../support/browser.js';
+import { demoBrowserFixture, MEDIA_ENV } from '../support/fixtures.js';
 
-const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'callmark-panels-'));
 /** Screenshots of the desktop for a person to look at (kept after the run). */
 const shots = process.env.CALLMARK_SCREENSHOTS ?? path.join(os.tmpdir(), 'callmark-panels-screenshots');
-let server: ServerProcess;
-let browser: Browser;
-
-beforeAll(async () => {
+beforeAll(() => {
   fs.mkdirSync(shots, { recursive: true });
-  writeToneWav(path.join(tmp, 'tone.wav'), 440, 10);
-  server = await startServer({ args: ['--demo'], env: { CALLMARK_MEDIA_WORKERS: '1', CALLMARK_PUBLIC_IP: '127.0.0.1', CALLMARK_MEDIA_LISTEN_IP: '127.0.0.1' } });
-  browser = await launchBrowser({ fakeAudioFile: path.join(tmp, 'tone.wav') });
 });
-afterAll(async () => {
-  await browser?.close();
-  await server?.stop();
-  if (server) fs.rmSync(server.dataDir, { recursive: true, force: true });
-  fs.rmSync(tmp, { recursive: true, force: true });
-});
+// One browser (a 440 Hz tone as its microphone) for both users.
+const fx = demoBrowserFixture({ tmpPrefix: 'callmark-panels-', env: MEDIA_ENV, toneHz: 440 });
 
 const viewport = { width: 1280, height: 800 };
 const shot = (page: Page, name: string, fullPage = false) => page.screenshot({ path: path.join(shots, `${name}.png`), fullPage });
@@ -52,23 +40,17 @@ async function waitForEvent(assessor: Page, attemptId: string, match: (e: Stored
 
 describe('agent desktop panels', () => {
   it('knowledge, inbox, compose with an order attached, print-outs, call list, hold/resume and display settings', { timeout: 120_000 }, async () => {
-    const pages: Page[] = [];
-    try {
-      await scenario(pages);
-    } catch (err) {
-      for (const [i, p] of pages.entries()) await p.screenshot({ path: path.join(os.tmpdir(), `callmark-panels-failure-${i}.png`), fullPage: true }).catch(() => {});
-      throw err;
-    }
+    await withFailureScreenshots('panels', scenario);
   });
 });
 
 async function scenario(pages: Page[]): Promise<void> {
-  const assessor = await loginAs(browser, server.url, 'demo-assessor', { viewport });
+  const assessor = await loginAs(fx.browser, fx.server.url, 'demo-assessor', { viewport });
   pages.push(assessor);
   await assessor.getByRole('button', { name: 'Start practice attempt' }).click();
   await assessor.getByTestId('attempt-id').waitFor();
 
-  const candidate = await loginAs(browser, server.url, 'demo-candidate', { viewport });
+  const candidate = await loginAs(fx.browser, fx.server.url, 'demo-candidate', { viewport });
   pages.push(candidate);
   await candidate.getByTestId('connection').filter({ hasText: 'Online' }).waitFor();
   const attemptId = await candidate.evaluate(async () => (await (await fetch('/api/attempts/current')).json()).attempt.id as string);

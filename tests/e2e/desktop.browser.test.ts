@@ -3,56 +3,27 @@
 // candidate's desktop pops that customer's record; the candidate verifies identity, edits two
 // fields, creates a callback, hangs up, wraps up and e-mails the customer. The actions are on the
 // attempt's timeline in order with sane offsets from the answer, and the assessor saw them live.
-import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
-import type { Browser, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { writeToneWav } from '../support/audio.js';
-import { DESKTOP_VIEWPORT, launchBrowser, loginAs } from '../support/browser.js';
-import { startServer, type ServerProcess } from '../support/server-process.js';
+import type { Page } from 'playwright-core';
+import { describe, expect, it } from 'vitest';
+import { DESKTOP_VIEWPORT, loginAs, withFailureScreenshots } from '../support/browser.js';
+import { twoPartyFixture } from '../support/fixtures.js';
 
-const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'callmark-desktop-'));
-let server: ServerProcess;
-let candidateBrowser: Browser;
-let assessorBrowser: Browser;
-
-beforeAll(async () => {
-  writeToneWav(path.join(tmp, 'c.wav'), 440, 10);
-  writeToneWav(path.join(tmp, 'a.wav'), 880, 10);
-  server = await startServer({ args: ['--demo'], env: { CALLMARK_MEDIA_WORKERS: '1', CALLMARK_PUBLIC_IP: '127.0.0.1', CALLMARK_MEDIA_LISTEN_IP: '127.0.0.1' } });
-  candidateBrowser = await launchBrowser({ fakeAudioFile: path.join(tmp, 'c.wav') });
-  assessorBrowser = await launchBrowser({ fakeAudioFile: path.join(tmp, 'a.wav') });
-});
-afterAll(async () => {
-  await candidateBrowser?.close();
-  await assessorBrowser?.close();
-  await server?.stop();
-  if (server) fs.rmSync(server.dataDir, { recursive: true, force: true });
-  fs.rmSync(tmp, { recursive: true, force: true });
-});
+const fx = twoPartyFixture({ tmpPrefix: 'callmark-desktop-' });
 
 describe('agent desktop in a call', () => {
   it('screen pop, identity, edits, callback, wrap-up and follow-up, all on the live timeline', { timeout: 90_000 }, async () => {
-    const pages: Page[] = [];
-    try {
-      await scenario(pages);
-    } catch (err) {
-      // Evidence for whoever reads the failure.
-      for (const [i, p] of pages.entries()) await p.screenshot({ path: path.join(os.tmpdir(), `callmark-desktop-failure-${i}.png`), fullPage: true }).catch(() => {});
-      throw err;
-    }
+    await withFailureScreenshots('desktop', scenario);
   });
 });
 
 async function scenario(pages: Page[]): Promise<void> {
   {
-    const assessor = await loginAs(assessorBrowser, server.url, 'demo-assessor', { viewport: DESKTOP_VIEWPORT });
+    const assessor = await loginAs(fx.assessorBrowser, fx.server.url, 'demo-assessor', { viewport: DESKTOP_VIEWPORT });
     await assessor.getByRole('button', { name: 'Start practice attempt' }).click();
     await assessor.getByTestId('attempt-id').waitFor();
 
     pages.push(assessor);
-    const candidate = await loginAs(candidateBrowser, server.url, 'demo-candidate', { viewport: DESKTOP_VIEWPORT });
+    const candidate = await loginAs(fx.candidateBrowser, fx.server.url, 'demo-candidate', { viewport: DESKTOP_VIEWPORT });
     pages.push(candidate);
     await candidate.getByTestId('agent-state').waitFor();
     await candidate.getByTestId('connection').filter({ hasText: 'Online' }).waitFor();

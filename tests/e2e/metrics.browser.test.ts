@@ -9,15 +9,11 @@
 // one hold of ~3 s placed where it happened, talk per party = call − hold, overtalk = talk (both
 // tones run together), silence = hold; and the waveform peaks are flat on both channels inside the
 // hold and not outside it.
-import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
-import type { Browser, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Page } from 'playwright-core';
+import { describe, expect, it } from 'vitest';
 import type { AttemptMetrics, CallMetrics } from '../../server/protocol/moderation.js';
-import { writeToneWav } from '../support/audio.js';
-import { DESKTOP_VIEWPORT, launchBrowser, loginAs } from '../support/browser.js';
-import { startServer, type ServerProcess } from '../support/server-process.js';
+import { apiIn, withFailureScreenshots } from '../support/browser.js';
+import { callInNewSitting, twoPartyFixture } from '../support/fixtures.js';
 
 // ±0.7 s. What the test times (a softphone showing "Connected", "On hold", the desktop showing
 // "Wrap-up") and what the recording holds differ by: Playwright's polling of the page (~0.1 s per
@@ -32,77 +28,19 @@ const TALK_BEFORE_HOLD_MS = 3000;
 const HOLD_MS = 3000;
 const TALK_AFTER_HOLD_MS = 2000;
 
-const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'callmark-metrics-'));
-let server: ServerProcess;
-let candidateBrowser: Browser;
-let assessorBrowser: Browser;
-
-beforeAll(async () => {
-  // 10 s of a whole number of cycles: Chromium loops the file without a click.
-  writeToneWav(path.join(tmp, 'c.wav'), 440, 10);
-  writeToneWav(path.join(tmp, 'a.wav'), 880, 10);
-  server = await startServer({ args: ['--demo'], env: { CALLMARK_MEDIA_WORKERS: '1', CALLMARK_PUBLIC_IP: '127.0.0.1', CALLMARK_MEDIA_LISTEN_IP: '127.0.0.1' } });
-  candidateBrowser = await launchBrowser({ fakeAudioFile: path.join(tmp, 'c.wav') });
-  assessorBrowser = await launchBrowser({ fakeAudioFile: path.join(tmp, 'a.wav') });
-});
-afterAll(async () => {
-  await candidateBrowser?.close();
-  await assessorBrowser?.close();
-  await server?.stop();
-  if (server) fs.rmSync(server.dataDir, { recursive: true, force: true });
-  fs.rmSync(tmp, { recursive: true, force: true });
-});
+const fx = twoPartyFixture({ tmpPrefix: 'callmark-metrics-' });
 
 const sleepUntil = (at: number) => new Promise((r) => setTimeout(r, Math.max(0, at - Date.now())));
 
-/** A JSON request from inside the page, with the session's CSRF token. */
-async function apiIn<T>(page: Page, method: string, url: string, body?: unknown): Promise<T> {
-  return page.evaluate(
-    async ({ method, url, body }) => {
-      const { csrfToken } = (await (await fetch('/api/auth/session')).json()) as { csrfToken: string };
-      const res = await fetch(url, { method, headers: { 'content-type': 'application/json', 'x-csrf-token': csrfToken }, body: body === undefined ? undefined : JSON.stringify(body) });
-      const text = await res.text();
-      if (!res.ok) throw new Error(`${method} ${url}: ${res.status} ${text}`);
-      return JSON.parse(text) as unknown;
-    },
-    { method, url, body },
-  ) as Promise<T>;
-}
-
 describe('call metrics of a recorded call', () => {
   it('talk, overtalk and silence follow the tone schedule and the hold is where it happened', { timeout: 60_000 }, async () => {
-    const pages: Page[] = [];
-    try {
-      await scenario(pages);
-    } catch (err) {
-      for (const [i, p] of pages.entries()) await p.screenshot({ path: path.join(os.tmpdir(), `callmark-metrics-failure-${i}.png`), fullPage: true }).catch(() => {});
-      throw err;
-    }
+    await withFailureScreenshots('metrics', scenario);
   });
 });
 
 async function scenario(pages: Page[]): Promise<void> {
-  const assessor = await loginAs(assessorBrowser, server.url, 'demo-assessor', { viewport: DESKTOP_VIEWPORT });
-  pages.push(assessor);
-  const { entries } = await apiIn<{ entries: Array<{ userId: number; role: string; extension: string }> }>(assessor, 'GET', '/api/directory');
-  const cand = entries.find((e) => e.role === 'candidate')!;
-  const sitting = await apiIn<{ id: string }>(assessor, 'POST', '/api/sittings', { candidateUserId: cand.userId, scenarioKeys: ['s1', 's4', 's5', 's2'] });
-  await apiIn(assessor, 'POST', `/api/sittings/${sitting.id}/start`, {});
-  const attemptId = (await apiIn<{ currentAttemptId: string }>(assessor, 'POST', `/api/sittings/${sitting.id}/assignments/1/attempts`, {})).currentAttemptId;
-
-  const candidate = await loginAs(candidateBrowser, server.url, 'demo-candidate', { viewport: DESKTOP_VIEWPORT });
-  pages.push(candidate);
-  await candidate.getByTestId('agent-state').waitFor();
-  await candidate.getByTestId('connection').filter({ hasText: 'Online' }).waitFor();
-  await candidate.getByRole('button', { name: 'Ready', exact: true }).click();
-
-  // --- the call, on the schedule: talk, hold (by the candidate), talk, hang up --------------------
-  await assessor.reload();
-  await assessor.getByTestId('registration').filter({ hasText: 'Registered' }).waitFor({ timeout: 15_000 });
-  await assessor.getByLabel('Number to call').fill(cand.extension);
-  await assessor.getByRole('button', { name: 'Call', exact: true }).click();
-  await candidate.getByRole('button', { name: 'Answer' }).click();
-  await candidate.getByTestId('call-phase').filter({ hasText: 'Connected' }).waitFor();
+  // --- the call, on the schedule: answered, talk, hold (by the candidate), talk, hang up ------------
+  const { assessor, candidate, attemptId } = await callInNewSitting(fx, pages);
   const connectedAt = Date.now();
 
   const softphone = candidate.getByRole('region', { name: 'Softphone' });

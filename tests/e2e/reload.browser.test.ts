@@ -2,44 +2,22 @@
 // gone), but nothing the candidate did is lost: an action queued while the timeline socket was cut
 // is sent once after the reload, the open customer record and the agent state come back, and the
 // softphone registers again.
-import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
-import type { Browser, WebSocketRoute } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { writeToneWav } from '../support/audio.js';
-import { DESKTOP_VIEWPORT, launchBrowser, loginAs } from '../support/browser.js';
-import { startServer, type ServerProcess } from '../support/server-process.js';
+import type { WebSocketRoute } from 'playwright-core';
+import { describe, expect, it } from 'vitest';
+import { DESKTOP_VIEWPORT, loginAs } from '../support/browser.js';
+import { twoPartyFixture } from '../support/fixtures.js';
 
-const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'callmark-reload-'));
-let server: ServerProcess;
-let candidateBrowser: Browser;
-let assessorBrowser: Browser;
-
-beforeAll(async () => {
-  writeToneWav(path.join(tmp, 'c.wav'), 440, 10);
-  writeToneWav(path.join(tmp, 'a.wav'), 880, 10);
-  server = await startServer({ args: ['--demo'], env: { CALLMARK_MEDIA_WORKERS: '1', CALLMARK_PUBLIC_IP: '127.0.0.1', CALLMARK_MEDIA_LISTEN_IP: '127.0.0.1' } });
-  candidateBrowser = await launchBrowser({ fakeAudioFile: path.join(tmp, 'c.wav') });
-  assessorBrowser = await launchBrowser({ fakeAudioFile: path.join(tmp, 'a.wav') });
-});
-afterAll(async () => {
-  await candidateBrowser?.close();
-  await assessorBrowser?.close();
-  await server?.stop();
-  if (server) fs.rmSync(server.dataDir, { recursive: true, force: true });
-  fs.rmSync(tmp, { recursive: true, force: true });
-});
+const fx = twoPartyFixture({ tmpPrefix: 'callmark-reload-' });
 
 describe('candidate browser reloaded mid-call', () => {
   it('recovers the desktop and the queued action, and the softphone registers again', { timeout: 90_000 }, async () => {
-    const assessor = await loginAs(assessorBrowser, server.url, 'demo-assessor', { viewport: DESKTOP_VIEWPORT });
+    const assessor = await loginAs(fx.assessorBrowser, fx.server.url, 'demo-assessor', { viewport: DESKTOP_VIEWPORT });
     await assessor.getByRole('button', { name: 'Start practice attempt' }).click();
     await assessor.getByTestId('attempt-id').waitFor();
     // The candidate's timeline WebSockets pass through the test, which can cut them at will.
     let cut = false;
     const open: WebSocketRoute[] = [];
-    const candidate = await loginAs(candidateBrowser, server.url, 'demo-candidate', {
+    const candidate = await loginAs(fx.candidateBrowser, fx.server.url, 'demo-candidate', {
       viewport: DESKTOP_VIEWPORT,
       prepare: async (context) => {
         await context.routeWebSocket(/\/socket\.io\//, (ws) => {

@@ -7,34 +7,12 @@
 // mismatch with the answer key. Then the player's controls: ←/→ seek 5 s, space plays and pauses,
 // [ and ] change the speed (audio.playbackRate), and mute/solo set the per-channel WebAudio gains
 // (read from the GainNodes the page creates, recorded by an init script).
-import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
-import type { Browser, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { writeToneWav } from '../support/audio.js';
-import { DESKTOP_VIEWPORT, launchBrowser, loginAs } from '../support/browser.js';
-import { startServer, type ServerProcess } from '../support/server-process.js';
+import type { Page } from 'playwright-core';
+import { describe, expect, it } from 'vitest';
+import { apiIn, DESKTOP_VIEWPORT, loginAs, withFailureScreenshots } from '../support/browser.js';
+import { callInNewSitting, twoPartyFixture } from '../support/fixtures.js';
 
-const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'callmark-replay-'));
-let server: ServerProcess;
-let candidateBrowser: Browser;
-let assessorBrowser: Browser;
-
-beforeAll(async () => {
-  writeToneWav(path.join(tmp, 'c.wav'), 440, 10);
-  writeToneWav(path.join(tmp, 'a.wav'), 880, 10);
-  server = await startServer({ args: ['--demo'], env: { CALLMARK_MEDIA_WORKERS: '1', CALLMARK_PUBLIC_IP: '127.0.0.1', CALLMARK_MEDIA_LISTEN_IP: '127.0.0.1' } });
-  candidateBrowser = await launchBrowser({ fakeAudioFile: path.join(tmp, 'c.wav') });
-  assessorBrowser = await launchBrowser({ fakeAudioFile: path.join(tmp, 'a.wav') });
-});
-afterAll(async () => {
-  await candidateBrowser?.close();
-  await assessorBrowser?.close();
-  await server?.stop();
-  if (server) fs.rmSync(server.dataDir, { recursive: true, force: true });
-  fs.rmSync(tmp, { recursive: true, force: true });
-});
+const fx = twoPartyFixture({ tmpPrefix: 'callmark-replay-' });
 
 // Test-only instrumentation: the GainNodes created on an AudioContext after a channel splitter (the
 // player's graph: the candidate's then the other party's channel), to read their gains.
@@ -51,54 +29,15 @@ const RECORD_PLAYER_GAINS = `
   };
 `;
 
-/** A JSON request from inside the page, with the session's CSRF token. */
-async function apiIn<T>(page: Page, method: string, url: string, body?: unknown): Promise<T> {
-  return page.evaluate(
-    async ({ method, url, body }) => {
-      const { csrfToken } = (await (await fetch('/api/auth/session')).json()) as { csrfToken: string };
-      const res = await fetch(url, { method, headers: { 'content-type': 'application/json', 'x-csrf-token': csrfToken }, body: body === undefined ? undefined : JSON.stringify(body) });
-      const text = await res.text();
-      if (!res.ok) throw new Error(`${method} ${url}: ${res.status} ${text}`);
-      return JSON.parse(text) as unknown;
-    },
-    { method, url, body },
-  ) as Promise<T>;
-}
-
 describe('moderation replay', () => {
   it('two waveform lanes, click-to-seek on the timeline, the planted mistake in the final state, and the player\'s keys, speed, mute and solo', { timeout: 90_000 }, async () => {
-    const pages: Page[] = [];
-    try {
-      await scenario(pages);
-    } catch (err) {
-      for (const [i, p] of pages.entries()) await p.screenshot({ path: path.join(os.tmpdir(), `callmark-replay-failure-${i}.png`), fullPage: true }).catch(() => {});
-      throw err;
-    }
+    await withFailureScreenshots('replay', scenario);
   });
 });
 
 async function scenario(pages: Page[]): Promise<void> {
-  const assessor = await loginAs(assessorBrowser, server.url, 'demo-assessor', { viewport: DESKTOP_VIEWPORT });
-  pages.push(assessor);
-  const { entries } = await apiIn<{ entries: Array<{ userId: number; role: string; extension: string }> }>(assessor, 'GET', '/api/directory');
-  const cand = entries.find((e) => e.role === 'candidate')!;
-  const sitting = await apiIn<{ id: string }>(assessor, 'POST', '/api/sittings', { candidateUserId: cand.userId, scenarioKeys: ['s1', 's4', 's5', 's2'] });
-  await apiIn(assessor, 'POST', `/api/sittings/${sitting.id}/start`, {});
-  const attemptId = (await apiIn<{ currentAttemptId: string }>(assessor, 'POST', `/api/sittings/${sitting.id}/assignments/1/attempts`, {})).currentAttemptId;
-
-  const candidate = await loginAs(candidateBrowser, server.url, 'demo-candidate', { viewport: DESKTOP_VIEWPORT });
-  pages.push(candidate);
-  await candidate.getByTestId('agent-state').waitFor();
-  await candidate.getByTestId('connection').filter({ hasText: 'Online' }).waitFor();
-  await candidate.getByRole('button', { name: 'Ready', exact: true }).click();
-
-  // The call, through the assessor's softphone.
-  await assessor.reload();
-  await assessor.getByTestId('registration').filter({ hasText: 'Registered' }).waitFor({ timeout: 15_000 });
-  await assessor.getByLabel('Number to call').fill(cand.extension);
-  await assessor.getByRole('button', { name: 'Call', exact: true }).click();
-  await candidate.getByRole('button', { name: 'Answer' }).click();
-  await candidate.getByTestId('call-phase').filter({ hasText: 'Connected' }).waitFor();
+  // A sitting with S1 first, and the call through the assessor's softphone.
+  const { assessor, candidate, attemptId } = await callInNewSitting(fx, pages);
 
   // During the call: the postcode is mistyped, and the assessor drops a bookmark.
   const { customers } = await apiIn<{ customers: Array<{ id: number; accountNumber: string; version: number }> }>(candidate, 'GET', `/api/attempts/${attemptId}/customers?q=Hughes`);
@@ -117,9 +56,9 @@ async function scenario(pages: Page[]): Promise<void> {
     .toBe('complete');
 
   // --- the moderator's replay -----------------------------------------------------------------
-  const moderator = await loginAs(assessorBrowser, server.url, 'demo-moderator', { viewport: DESKTOP_VIEWPORT, phone: false, landing: /\/moderation/, init: RECORD_PLAYER_GAINS });
+  const moderator = await loginAs(fx.assessorBrowser, fx.server.url, 'demo-moderator', { viewport: DESKTOP_VIEWPORT, phone: false, landing: /\/moderation/, init: RECORD_PLAYER_GAINS });
   pages.push(moderator);
-  await moderator.goto(new URL(`/moderation/attempts/${attemptId}`, server.url).toString());
+  await moderator.goto(new URL(`/moderation/attempts/${attemptId}`, fx.server.url).toString());
   await moderator.getByTestId('replay-page').waitFor();
   const player = moderator.getByTestId('waveform-player');
   await player.locator('[data-peaks-source]').waitFor({ timeout: 20_000 });

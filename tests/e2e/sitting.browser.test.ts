@@ -8,49 +8,23 @@
 // and the mark sheet PDF carries the marks.
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
-import type { Browser, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { writeToneWav } from '../support/audio.js';
-import { DESKTOP_VIEWPORT, launchBrowser, loginAs } from '../support/browser.js';
-import { startServer, type ServerProcess } from '../support/server-process.js';
+import type { Page } from 'playwright-core';
+import { describe, expect, it } from 'vitest';
+import { DESKTOP_VIEWPORT, loginAs, withFailureScreenshots } from '../support/browser.js';
+import { twoPartyFixture } from '../support/fixtures.js';
 
-const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'callmark-sitting-'));
-let server: ServerProcess;
-let candidateBrowser: Browser;
-let assessorBrowser: Browser;
-
-beforeAll(async () => {
-  writeToneWav(path.join(tmp, 'c.wav'), 440, 10);
-  writeToneWav(path.join(tmp, 'a.wav'), 880, 10);
-  server = await startServer({ args: ['--demo'], env: { CALLMARK_MEDIA_WORKERS: '1', CALLMARK_PUBLIC_IP: '127.0.0.1', CALLMARK_MEDIA_LISTEN_IP: '127.0.0.1' } });
-  candidateBrowser = await launchBrowser({ fakeAudioFile: path.join(tmp, 'c.wav') });
-  assessorBrowser = await launchBrowser({ fakeAudioFile: path.join(tmp, 'a.wav') });
-});
-afterAll(async () => {
-  await candidateBrowser?.close();
-  await assessorBrowser?.close();
-  await server?.stop();
-  if (server) fs.rmSync(server.dataDir, { recursive: true, force: true });
-  fs.rmSync(tmp, { recursive: true, force: true });
-});
+const fx = twoPartyFixture({ tmpPrefix: 'callmark-sitting-' });
 
 describe('an assessment sitting', () => {
   it('create, start, brief, call with screen pop, bookmarks, marking, result and mark sheet', { timeout: 120_000 }, async () => {
-    const pages: Page[] = [];
-    try {
-      await scenario(pages);
-    } catch (err) {
-      for (const [i, p] of pages.entries()) await p.screenshot({ path: path.join(os.tmpdir(), `callmark-sitting-failure-${i}.png`), fullPage: true }).catch(() => {});
-      throw err;
-    }
+    await withFailureScreenshots('sitting', scenario);
   });
 });
 
 async function scenario(pages: Page[]): Promise<void> {
   // --- the assessor creates the sitting and starts it and assignment 1 ------------------------
-  const assessor = await loginAs(assessorBrowser, server.url, 'demo-assessor', { viewport: DESKTOP_VIEWPORT, acceptDownloads: true });
+  const assessor = await loginAs(fx.assessorBrowser, fx.server.url, 'demo-assessor', { viewport: DESKTOP_VIEWPORT, acceptDownloads: true });
   pages.push(assessor);
   const form = assessor.getByRole('form', { name: 'New sitting' });
   const fillForm = async (keys: string[]) => {
@@ -101,7 +75,7 @@ async function scenario(pages: Page[]): Promise<void> {
   expect(await brief.getByTestId('cue-card').count()).toBeGreaterThan(0);
 
   // --- the candidate sees the clock and the brief -------------------------------------------
-  const candidate = await loginAs(candidateBrowser, server.url, 'demo-candidate', { viewport: DESKTOP_VIEWPORT, acceptDownloads: true });
+  const candidate = await loginAs(fx.candidateBrowser, fx.server.url, 'demo-candidate', { viewport: DESKTOP_VIEWPORT, acceptDownloads: true });
   pages.push(candidate);
   const banner = candidate.getByTestId('sitting-banner');
   const timer = banner.getByRole('timer', { name: 'Time left in your sitting' });
@@ -182,7 +156,7 @@ async function scenario(pages: Page[]): Promise<void> {
 
   // --- the mark sheet PDF carries the marks ---------------------------------------------------
   const [download] = await Promise.all([assessor.waitForEvent('download'), detail.getByTestId('mark-sheet-link').click()]);
-  const pdf = path.join(tmp, 'mark-sheet.pdf');
+  const pdf = path.join(fx.tmp, 'mark-sheet.pdf');
   await download.saveAs(pdf);
   expect(fs.readFileSync(pdf).subarray(0, 5).toString()).toBe('%PDF-');
   const text = execFileSync('pdftotext', ['-layout', pdf, '-'], { encoding: 'utf8' });

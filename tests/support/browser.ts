@@ -1,5 +1,7 @@
 // Debian's Chromium driven by playwright-core, with the flags this workplace needs (no background
 // networking: the machine has no internet) and, optionally, a WAV file as the fake microphone.
+import os from 'node:os';
+import path from 'node:path';
 import { chromium, type Browser, type BrowserContext, type BrowserContextOptions, type Page } from 'playwright-core';
 
 export const CHROMIUM_PATH = process.env.CALLMARK_CHROMIUM ?? '/usr/bin/chromium';
@@ -61,4 +63,33 @@ export async function loginAs(browser: Browser, url: string, username: string, o
   if (opts.landing) await page.waitForURL(opts.landing);
   if (opts.phone ?? true) await page.getByTestId('registration').filter({ hasText: 'Registered' }).waitFor({ timeout: 15_000 });
   return page;
+}
+
+/** A JSON request from inside the page, with the session's CSRF token. */
+export async function apiIn<T>(page: Page, method: string, url: string, body?: unknown): Promise<T> {
+  return page.evaluate(
+    async ({ method, url, body }) => {
+      const { csrfToken } = (await (await fetch('/api/auth/session')).json()) as { csrfToken: string };
+      const res = await fetch(url, { method, headers: { 'content-type': 'application/json', 'x-csrf-token': csrfToken }, body: body === undefined ? undefined : JSON.stringify(body) });
+      const text = await res.text();
+      if (!res.ok) throw new Error(`${method} ${url}: ${res.status} ${text}`);
+      return JSON.parse(text) as unknown;
+    },
+    { method, url, body },
+  ) as Promise<T>;
+}
+
+/**
+ * Runs a browser scenario that pushes each page it opens onto `pages`. If it throws, every page is
+ * saved as evidence for whoever reads the failure, to <tmpdir>/callmark-<name>-failure-<i>.png,
+ * and the error is rethrown.
+ */
+export async function withFailureScreenshots(name: string, scenario: (pages: Page[]) => Promise<void>): Promise<void> {
+  const pages: Page[] = [];
+  try {
+    await scenario(pages);
+  } catch (err) {
+    for (const [i, p] of pages.entries()) await p.screenshot({ path: path.join(os.tmpdir(), `callmark-${name}-failure-${i}.png`), fullPage: true }).catch(() => {});
+    throw err;
+  }
 }

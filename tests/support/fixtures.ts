@@ -1,0 +1,118 @@
+// The shared setup of the browser tests: the built demo server as a child process (startServer),
+// Chromium instances (with tone WAVs as fake microphones where calls are made), and their teardown.
+// Each fixture registers its beforeAll/afterAll when called at a test file's top level and returns
+// an object whose fields are filled in by that beforeAll.
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, beforeAll } from 'vitest';
+import { writeToneWav } from './audio.js';
+import { apiIn, DESKTOP_VIEWPORT, launchBrowser, loginAs } from './browser.js';
+import { startServer, type ServerProcess } from './server-process.js';
+
+/** The server environment of the tests that make calls: one media worker, media on 127.0.0.1. */
+export const MEDIA_ENV: Readonly<Record<string, string>> = { CALLMARK_MEDIA_WORKERS: '1', CALLMARK_PUBLIC_IP: '127.0.0.1', CALLMARK_MEDIA_LISTEN_IP: '127.0.0.1' };
+
+async function teardown(browsers: Array<Browser | undefined>, server: ServerProcess | undefined, tmp: string | undefined): Promise<void> {
+  for (const b of browsers) await b?.close();
+  await server?.stop();
+  if (server) fs.rmSync(server.dataDir, { recursive: true, force: true });
+  if (tmp !== undefined) fs.rmSync(tmp, { recursive: true, force: true });
+}
+
+export interface TwoParty {
+  /** A temporary directory (created at once, removed after the file's tests) holding the tone WAVs. */
+  readonly tmp: string;
+  server: ServerProcess;
+  /** Chromium whose microphone plays a 440 Hz tone. */
+  candidateBrowser: Browser;
+  /** Chromium whose microphone plays an 880 Hz tone. */
+  assessorBrowser: Browser;
+}
+
+/**
+ * A call between two parties: the demo server with MEDIA_ENV (plus `env`), and two Chromium
+ * instances, the candidate's with a 440 Hz tone and the assessor's with an 880 Hz tone as the fake
+ * microphone.
+ */
+export function twoPartyFixture(opts: { tmpPrefix: string; env?: Record<string, string> }): TwoParty {
+  const fx = { tmp: fs.mkdtempSync(path.join(os.tmpdir(), opts.tmpPrefix)) } as TwoParty;
+  beforeAll(async () => {
+    // 10 s of a whole number of cycles: Chromium loops the file without a click.
+    writeToneWav(path.join(fx.tmp, 'c.wav'), 440, 10);
+    writeToneWav(path.join(fx.tmp, 'a.wav'), 880, 10);
+    fx.server = await startServer({ args: ['--demo'], env: { ...MEDIA_ENV, ...opts.env } });
+    fx.candidateBrowser = await launchBrowser({ fakeAudioFile: path.join(fx.tmp, 'c.wav') });
+    fx.assessorBrowser = await launchBrowser({ fakeAudioFile: path.join(fx.tmp, 'a.wav') });
+  });
+  afterAll(() => teardown([fx.candidateBrowser, fx.assessorBrowser], fx.server, fx.tmp));
+  return fx;
+}
+
+export interface DemoBrowser {
+  server: ServerProcess;
+  browser: Browser;
+}
+
+export interface DemoBrowserOptions {
+  /** Also make a temporary directory (fixture.tmp), removed after the file's tests. */
+  tmpPrefix?: string;
+  /** The server's environment; default { CALLMARK_MEDIA_WORKERS: '1' }. */
+  env?: Record<string, string>;
+  /** A tone of this frequency as the fake microphone (its WAV goes in tmp: needs tmpPrefix). */
+  toneHz?: number;
+  denyMicrophone?: boolean;
+}
+
+/** The demo server and one Chromium instance. */
+export function demoBrowserFixture(opts: DemoBrowserOptions & { tmpPrefix: string }): DemoBrowser & { readonly tmp: string };
+export function demoBrowserFixture(opts?: DemoBrowserOptions): DemoBrowser;
+export function demoBrowserFixture(opts: DemoBrowserOptions = {}): DemoBrowser & { readonly tmp?: string } {
+  const fx = { tmp: opts.tmpPrefix === undefined ? undefined : fs.mkdtempSync(path.join(os.tmpdir(), opts.tmpPrefix)) } as DemoBrowser & { tmp?: string };
+  if (opts.toneHz !== undefined && fx.tmp === undefined) throw new Error('demoBrowserFixture: toneHz needs tmpPrefix');
+  beforeAll(async () => {
+    let fakeAudioFile: string | undefined;
+    if (opts.toneHz !== undefined) {
+      fakeAudioFile = path.join(fx.tmp!, 'tone.wav');
+      writeToneWav(fakeAudioFile, opts.toneHz, 10);
+    }
+    fx.server = await startServer({ args: ['--demo'], env: opts.env ?? { CALLMARK_MEDIA_WORKERS: '1' } });
+    const launch: Parameters<typeof launchBrowser>[0] = {};
+    if (fakeAudioFile) launch.fakeAudioFile = fakeAudioFile;
+    if (opts.denyMicrophone) launch.denyMicrophone = true;
+    fx.browser = await launchBrowser(launch);
+  });
+  afterAll(() => teardown([fx.browser], fx.server, fx.tmp));
+  return fx;
+}
+
+/**
+ * Through the API, the demo assessor creates a sitting of the demo candidate (S1, S4, S5, S2),
+ * starts it and assignment 1's attempt; the candidate logs in and goes Ready; the assessor reloads
+ * (so the softphone registers afresh) and calls the candidate, who answers. Returns once the
+ * candidate's phone shows "Connected". Both pages (desktop viewport) are pushed onto `pages`.
+ */
+export async function callInNewSitting(fx: TwoParty, pages: Page[]): Promise<{ assessor: Page; candidate: Page; attemptId: string }> {
+  const assessor = await loginAs(fx.assessorBrowser, fx.server.url, 'demo-assessor', { viewport: DESKTOP_VIEWPORT });
+  pages.push(assessor);
+  const { entries } = await apiIn<{ entries: Array<{ userId: number; role: string; extension: string }> }>(assessor, 'GET', '/api/directory');
+  const cand = entries.find((e) => e.role === 'candidate')!;
+  const sitting = await apiIn<{ id: string }>(assessor, 'POST', '/api/sittings', { candidateUserId: cand.userId, scenarioKeys: ['s1', 's4', 's5', 's2'] });
+  await apiIn(assessor, 'POST', `/api/sittings/${sitting.id}/start`, {});
+  const attemptId = (await apiIn<{ currentAttemptId: string }>(assessor, 'POST', `/api/sittings/${sitting.id}/assignments/1/attempts`, {})).currentAttemptId;
+
+  const candidate = await loginAs(fx.candidateBrowser, fx.server.url, 'demo-candidate', { viewport: DESKTOP_VIEWPORT });
+  pages.push(candidate);
+  await candidate.getByTestId('agent-state').waitFor();
+  await candidate.getByTestId('connection').filter({ hasText: 'Online' }).waitFor();
+  await candidate.getByRole('button', { name: 'Ready', exact: true }).click();
+
+  await assessor.reload();
+  await assessor.getByTestId('registration').filter({ hasText: 'Registered' }).waitFor({ timeout: 15_000 });
+  await assessor.getByLabel('Number to call').fill(cand.extension);
+  await assessor.getByRole('button', { name: 'Call', exact: true }).click();
+  await candidate.getByRole('button', { name: 'Answer' }).click();
+  await candidate.getByTestId('call-phase').filter({ hasText: 'Connected' }).waitFor();
+  return { assessor, candidate, attemptId };
+}
