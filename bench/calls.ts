@@ -86,6 +86,29 @@ async function toward(router: ms.Router, producer: ms.Producer): Promise<number>
   return port;
 }
 
+interface LoadReport {
+  sent: Array<{ port: number; sent: number }>;
+  sinks: Array<{ port: number; packets: number; firstAt: number }>;
+}
+
+/** Packets the load process sent into the calls' parties and received at their sinks between two reports. */
+function packetsBetween(calls: ReadonlyArray<{ sendPorts: number[]; sinkPorts: number[] }>, from: LoadReport, to: LoadReport): { sent: number; received: number } {
+  const byPort = <T extends { port: number }>(rows: T[], value: (r: T) => number) => new Map(rows.map((r) => [r.port, value(r)]));
+  const sentFrom = byPort(from.sent, (r) => r.sent);
+  const sentTo = byPort(to.sent, (r) => r.sent);
+  const sinkFrom = byPort(from.sinks, (r) => r.packets);
+  const sinkTo = byPort(to.sinks, (r) => r.packets);
+  let sent = 0;
+  let received = 0;
+  for (const c of calls) {
+    for (const p of c.sendPorts) sent += (sentTo.get(p) ?? 0) - (sentFrom.get(p) ?? 0);
+    for (const p of c.sinkPorts) received += (sinkTo.get(p) ?? 0) - (sinkFrom.get(p) ?? 0);
+  }
+  return { sent, received };
+}
+
+const lossPercent = ({ sent, received }: { sent: number; received: number }) => (sent > 0 ? Math.max(0, (100 * (sent - received)) / sent) : NaN);
+
 async function mediaStep(pool: MediaWorkerPool, n: number, dir: string) {
   const calls: MediaCall[] = [];
   const baseline = { workers: pool.health().workers.map((w) => sampleProcess(w.pid)!), node: process.memoryUsage().rss };
@@ -106,7 +129,7 @@ async function mediaStep(pool: MediaWorkerPool, n: number, dir: string) {
     workers: workerPids.map((p) => sampleProcess(p)!.cpuSeconds),
     ffmpeg: childrenNamed(process.pid, 'ffmpeg'),
     node: process.cpuUsage(),
-    report: await ask<{ sent: Array<{ port: number; sent: number }>; sinks: Array<{ port: number; packets: number; firstAt: number }> }>({ cmd: 'report' }),
+    report: await ask<LoadReport>({ cmd: 'report' }),
     at: Date.now(),
   };
   await new Promise((r) => setTimeout(r, windowSeconds * 1000));
@@ -114,7 +137,7 @@ async function mediaStep(pool: MediaWorkerPool, n: number, dir: string) {
     workers: workerPids.map((p) => sampleProcess(p)!),
     ffmpeg: childrenNamed(process.pid, 'ffmpeg'),
     node: process.cpuUsage(before.node),
-    report: await ask<typeof before.report>({ cmd: 'report' }),
+    report: await ask<LoadReport>({ cmd: 'report' }),
     at: Date.now(),
   };
   const wall = (after.at - before.at) / 1000;
@@ -122,14 +145,8 @@ async function mediaStep(pool: MediaWorkerPool, n: number, dir: string) {
   const ffBefore = new Map(before.ffmpeg.map((f) => [f.pid, f.cpuSeconds]));
   const ffmpegCpu = after.ffmpeg.reduce((s, f) => s + (f.cpuSeconds - (ffBefore.get(f.pid) ?? f.cpuSeconds)), 0) / wall;
   const nodeCpu = (after.node.user + after.node.system) / 1e6 / wall;
-  const sentDelta = (port: number) => (after.report.sent.find((s) => s.port === port)?.sent ?? 0) - (before.report.sent.find((s) => s.port === port)?.sent ?? 0);
-  const sinkDelta = (port: number) => (after.report.sinks.find((s) => s.port === port)?.packets ?? 0) - (before.report.sinks.find((s) => s.port === port)?.packets ?? 0);
-  let sent = 0;
-  let received = 0;
-  for (const c of calls) {
-    sent += sentDelta(c.sendPorts[0]!) + sentDelta(c.sendPorts[1]!);
-    received += sinkDelta(c.sinkPorts[0]!) + sinkDelta(c.sinkPorts[1]!);
-  }
+  const steady = packetsBetween(calls, before.report, after.report);
+  const sent = steady.sent;
   const flowing = calls.map((c) => Math.max(...c.sinkPorts.map((p) => after.report.sinks.find((s) => s.port === p)?.firstAt ?? Infinity)) - c.setupStart);
   const memory =
     after.workers.reduce((s, w, i) => s + w.rssBytes - (baseline.workers[i]?.rssBytes ?? 0), 0) +
@@ -149,13 +166,7 @@ async function mediaStep(pool: MediaWorkerPool, n: number, dir: string) {
   // waits for CPU; this is the wall time until the last stereo file is written.
   const finaliseAllSeconds = (Date.now() - finaliseStarted) / 1000;
   // The parties' media kept flowing through mediasoup while the mixes ran: was any of it lost?
-  const afterMix = await ask<typeof before.report>({ cmd: 'report' });
-  let sentWhileMixing = 0;
-  let receivedWhileMixing = 0;
-  for (const c of calls) {
-    for (const p of c.sendPorts) sentWhileMixing += (afterMix.sent.find((x) => x.port === p)?.sent ?? 0) - (after.report.sent.find((x) => x.port === p)?.sent ?? 0);
-    for (const p of c.sinkPorts) receivedWhileMixing += (afterMix.sinks.find((x) => x.port === p)?.packets ?? 0) - (after.report.sinks.find((x) => x.port === p)?.packets ?? 0);
-  }
+  const whileMixing = packetsBetween(calls, after.report, await ask<LoadReport>({ cmd: 'report' }));
   await ask({ cmd: 'stop' });
   for (const c of calls) {
     c.router.close();
@@ -168,7 +179,7 @@ async function mediaStep(pool: MediaWorkerPool, n: number, dir: string) {
     nodeCpuPerCall: (100 * nodeCpu) / n,
     machineCpu: (100 * (workerCpu + ffmpegCpu + nodeCpu)) / os.cpus().length,
     memoryPerCallMb: memory / n / 1024 / 1024,
-    lossPercent: sent > 0 ? Math.max(0, (100 * (sent - received)) / sent) : NaN,
+    lossPercent: lossPercent(steady),
     // What the load process managed to send, against its target of 50 packets/s per party: below
     // 100 % the load generator (on the same two cores) is the limit, not the server.
     offeredPercent: (100 * sent) / (n * 2 * 50 * wall),
@@ -176,7 +187,7 @@ async function mediaStep(pool: MediaWorkerPool, n: number, dir: string) {
     flowingP95: percentile(flowing, 95),
     completenessMin: Math.min(...completeness),
     finaliseAllSeconds,
-    lossWhileMixingPercent: sentWhileMixing > 0 ? Math.max(0, (100 * (sentWhileMixing - receivedWhileMixing)) / sentWhileMixing) : NaN,
+    lossWhileMixingPercent: lossPercent(whileMixing),
   };
 }
 
