@@ -115,6 +115,7 @@ for (let i = 0; i < total; i++) {
           offsetMs: e * 1000,
           type: e % 5 === 0 ? 'field-changed' : e % 5 === 1 ? 'search' : e % 5 === 2 ? 'record-opened' : e % 5 === 3 ? 'note-added' : 'agent-state',
           payload: e % 5 === 0 ? { record: 'customer', field: 'postcode', old: 'LS6 3AB', new: 'LS19 6EH' } : { query: 'Hughes', resultCount: 1 },
+          source: e % 5 === 1 || e % 5 === 2 ? 'browser' : 'server',
         });
       }
     });

@@ -30,6 +30,10 @@ import { chainRecordingsOnFinalise } from './moderation/recording-chain.js';
 import { registerErrorHandling } from './http/errors.js';
 import { registerTelephonyRoutes } from './api/telephony-routes.js';
 import { registerRealtime, type RealtimeControl } from './realtime/index.js';
+import { Evidence } from './realtime/evidence.js';
+import { recordCallEvidence } from './realtime/call-evidence.js';
+import type { BrowserEventQuota } from './realtime/timeline.js';
+import { registerAgentStateRoutes } from './api/agent-state-routes.js';
 import { OperationsRepository } from './db/repositories/operations.js';
 import { AppMetrics, registerHttpTiming, registerMetricsRoute } from './metrics/index.js';
 import type { MediaWorkerPool } from '../media/index.js';
@@ -86,6 +90,8 @@ export interface AppOptions {
   centreScenariosDir?: string;
   /** GET /metrics: bearer token for scrapers (admins may always read it), Node process metrics. */
   metrics?: { token?: string; processMetrics?: boolean };
+  /** Per-attempt limits on browser-reported timeline events (server/realtime/timeline.ts default). */
+  browserEventQuota?: BrowserEventQuota;
 }
 
 /** 'scenarios' beside the database file (the data directory); none for an in-memory database. */
@@ -173,14 +179,19 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
       if (user && app.telephony) app.telephony.sip.disconnectExtension(user.extension, reason);
     },
   });
-  registerCrmRoutes(app, { repos: opts.repos, clock: opts.clock });
+  // Marking evidence is recorded by the server, from each action, in the action's transaction:
+  // the CRM and print-out routes, the agent state, and every call event of an attempt's call.
+  const evidence = new Evidence(opts.repos, opts.clock);
+  recordCallEvidence(opts.repos, evidence);
+  registerCrmRoutes(app, { repos: opts.repos, clock: opts.clock, evidence });
+  registerAgentStateRoutes(app, { repos: opts.repos, clock: opts.clock, evidence });
   registerScenarioRoutes(app);
   registerScenarioEditRoutes(app, { repos: opts.repos, clock: opts.clock, dir: opts.centreScenariosDir ?? defaultCentreScenariosDir(opts.repos.db.name) });
   registerAssessmentRoutes(app, { repos: opts.repos, clock: opts.clock });
   registerSittingRoutes(app, { repos: opts.repos, clock: opts.clock });
   registerMarkingRoutes(app, { repos: opts.repos, clock: opts.clock });
   registerSittingDocumentRoutes(app, { repos: opts.repos, clock: opts.clock });
-  registerPrintoutRoutes(app, { repos: opts.repos, clock: opts.clock, printoutsDir: opts.printoutsDir ?? path.join(path.dirname(path.resolve(opts.repos.db.name)), 'printouts') });
+  registerPrintoutRoutes(app, { repos: opts.repos, clock: opts.clock, evidence, printoutsDir: opts.printoutsDir ?? path.join(path.dirname(path.resolve(opts.repos.db.name)), 'printouts') });
   // Moderation: peaks, metrics, packs; and every recording hash stored from now on enters its attempt's chain.
   registerModerationRoutes(app, {
     repos: opts.repos,
@@ -234,7 +245,7 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
     });
   }
 
-  realtime = registerRealtime(app, { repos: opts.repos, clock: opts.clock, sessions });
+  realtime = registerRealtime(app, { repos: opts.repos, clock: opts.clock, sessions, evidence, browserEventQuota: opts.browserEventQuota });
   metrics.attach({ realtime: realtime.io });
   registerMetricsRoute(app, { metrics, sessions, token: opts.metrics?.token });
 

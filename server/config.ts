@@ -58,6 +58,9 @@ const envSchema = z
     CALLMARK_METRICS_TOKEN: z.string().min(16, 'must be at least 16 characters').optional(),
     CALLMARK_RETENTION_RECORDINGS_DAYS: z.coerce.number().int().min(1).max(36500).optional(),
     CALLMARK_RETENTION_PERSONAL_DAYS: z.coerce.number().int().min(1).max(36500).optional(),
+    // What a candidate's browser may add to one attempt's timeline (server/realtime/timeline.ts).
+    CALLMARK_BROWSER_EVENTS_PER_ATTEMPT: z.coerce.number().int().min(10).max(1_000_000).default(2000),
+    CALLMARK_BROWSER_EVENT_BYTES_PER_ATTEMPT: z.coerce.number().int().min(64 * 1024).max(1024 * 1024 * 1024).default(2 * 1024 * 1024),
   })
   .refine((e) => e.CALLMARK_RTC_MIN_PORT <= e.CALLMARK_RTC_MAX_PORT, {
     message: 'CALLMARK_RTC_MIN_PORT must not exceed CALLMARK_RTC_MAX_PORT',
@@ -87,6 +90,8 @@ export interface Config {
   loginRateLimitPerMinute: number;
   /** /api requests per minute per login session (or address). */
   apiRateLimitPerMinute: number;
+  /** Browser-reported timeline events one attempt may hold: how many, and their payload bytes. */
+  browserEventQuota: { events: number; bytes: number };
   bodyLimitBytes: number;
   sipDomain: string;
   noAnswerTimeoutMs: number;
@@ -149,6 +154,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, argv: string[] 
     sessionMaxMs: e.CALLMARK_SESSION_MAX_HOURS * 3_600_000,
     loginRateLimitPerMinute: e.CALLMARK_LOGIN_RATE_LIMIT,
     apiRateLimitPerMinute: e.CALLMARK_API_RATE_LIMIT,
+    browserEventQuota: { events: e.CALLMARK_BROWSER_EVENTS_PER_ATTEMPT, bytes: e.CALLMARK_BROWSER_EVENT_BYTES_PER_ATTEMPT },
     bodyLimitBytes: e.CALLMARK_BODY_LIMIT_BYTES,
     sipDomain: e.CALLMARK_SIP_DOMAIN,
     noAnswerTimeoutMs: e.CALLMARK_SIP_NO_ANSWER_SECONDS * 1000,

@@ -73,6 +73,7 @@ async function main(): Promise<void> {
     sessionMaxMs: config.sessionMaxMs,
     loginRateLimitPerMinute: config.loginRateLimitPerMinute,
     apiRateLimitPerMinute: config.apiRateLimitPerMinute,
+    browserEventQuota: config.browserEventQuota,
     bodyLimitBytes: config.bodyLimitBytes,
     secureCookies: Boolean(tls),
     media,

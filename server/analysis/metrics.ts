@@ -7,14 +7,17 @@
 //   talk / silence / overtalk   from the recording's voice activity (left = candidate)
 //   holds           the candidate's hold segments (server/assessment/holds.ts), each also as an
 //                   offset into the recording so the player can mark the region
-//   wrapUpMs        call end → the candidate's first 'wrap-up' action after it (0 when wrapped up
-//                   during the call; null when there was none)
+//   wrapUpMs        call end → the candidate's first 'wrap-up' after it, as the server recorded it
+//                   (0 when wrapped up during the call; null when there was none)
 //   handleTimeMs    answered → ended, plus wrap-up (talk + hold + after-call work)
 import { holdMarksFromCall, holdSegments } from '../assessment/holds.js';
 import type { AttemptEvent } from '../db/repositories/attempt-events.js';
 import type { CallEvent, CallRecord } from '../db/repositories/calls.js';
 import type { StoredAnalysis } from '../db/repositories/recording-analysis.js';
 import type { AttemptMetrics, CallMetrics, HoldMetric } from '../protocol/moderation.js';
+
+/** What of an attempt's timeline the metrics read: the server's wrap-ups (callers read only these). */
+export const METRICS_TIMELINE = { types: ['wrap-up'], source: 'server' } as const;
 
 export interface CallInput {
   call: CallRecord;
@@ -40,7 +43,7 @@ function callMetrics(input: CallInput, timeline: readonly AttemptEvent[], nextCa
   if (call.endedAt !== null && call.answeredAt !== null) {
     // The wrap-up of this call: linked to it, or made after it ended and before the next call.
     const wrap = timeline.find(
-      (e) => e.type === 'wrap-up' && (e.callId === call.id || (e.at >= call.endedAt! && (nextCallAt === null || e.at < nextCallAt))),
+      (e) => e.type === 'wrap-up' && e.source === 'server' && (e.callId === call.id || (e.at >= call.endedAt! && (nextCallAt === null || e.at < nextCallAt))),
     );
     if (wrap) wrapUpMs = Math.max(0, wrap.at - call.endedAt);
   }

@@ -1,5 +1,7 @@
 // The agent desktop's CRM API, under /api/attempts. Each attempt works on its own copy of the
-// scenario's CRM data (server/crm/attempt-copy.ts).
+// scenario's CRM data (server/crm/attempt-copy.ts). Every change the candidate makes here is also
+// marking evidence: the handler appends it to the attempt's timeline as a server-recorded event,
+// from the stored rows, in the same transaction (`recorded` below; server/realtime/evidence.ts).
 // Who may do what:
 //   - the attempt's candidate reads and writes, while the attempt is open (closed: 409);
 //   - an assessor of the attempt's centre reads, and creates practice attempts for the centre's candidates;
@@ -15,7 +17,10 @@ import type { Repositories } from '../db/repositories/index.js';
 import { HttpError } from '../http/errors.js';
 import type { SessionUser } from '../protocol/roles.js';
 import { copySeedToAttempt, scenarioSeeds } from '../crm/attempt-copy.js';
-import { centreOfVariant, parseAttemptKey } from '../assessment/scenario-loader.js';
+import { centreOfVariant, parseAttemptKey, scenarioForAttemptKey } from '../assessment/scenario-loader.js';
+import { identityOutcome, requiredQuestions } from '../assessment/identity.js';
+import type { ServerEventType } from '../protocol/timeline.js';
+import { evidencePayload, type Evidence } from '../realtime/evidence.js';
 import {
   compactPostcode,
   normaliseUkPhone,
@@ -35,6 +40,8 @@ import {
 export interface CrmRouteOptions {
   repos: Repositories;
   clock: Clock;
+  /** Appends the server-recorded evidence of each change to the attempt's timeline. */
+  evidence: Evidence;
 }
 
 const READERS = { access: ['candidate', 'assessor', 'moderator', 'admin'] } as const;
@@ -90,8 +97,16 @@ export function searchTerms(q: string): CustomerSearch {
 }
 
 export function registerCrmRoutes(app: FastifyInstance, opts: CrmRouteOptions): void {
-  const { repos, clock } = opts;
+  const { repos, clock, evidence } = opts;
   const crm = repos.crm;
+
+  /** Does the action and records its evidence on the attempt's timeline, in one transaction. */
+  const recorded = <T>(attempt: Attempt, act: () => T, evidenceOf: (result: T) => Array<[ServerEventType, Record<string, unknown>]>): T =>
+    repos.transaction(() => {
+      const result = act();
+      for (const [type, payload] of evidenceOf(result)) evidence.record(attempt, type, payload);
+      return result;
+    });
 
   const access = new AttemptAccess(repos);
   const readable = (request: FastifyRequest<{ Params: AttemptParams }>): { attempt: Attempt; user: SessionUser } => {
@@ -282,9 +297,16 @@ export function registerCrmRoutes(app: FastifyInstance, opts: CrmRouteOptions): 
         const update: CustomerUpdate = Object.fromEntries(changes.map((c) => [c.field, c.new]));
         if (update.phone !== undefined) update.phoneNorm = normaliseUkPhone(update.phone)!;
         if (update.mobile !== undefined) update.mobileNorm = update.mobile === null ? null : normaliseUkPhone(update.mobile)!;
-        if (!crm.updateCustomer(attempt.id, customer.id, body.version, update, now)) {
-          throw new HttpError(409, 'version_conflict', 'This record was changed by someone else a moment ago. Reload it and make your changes again.', 'version');
-        }
+        recorded(
+          attempt,
+          () => {
+            if (!crm.updateCustomer(attempt.id, customer.id, body.version, update, now)) {
+              throw new HttpError(409, 'version_conflict', 'This record was changed by someone else a moment ago. Reload it and make your changes again.', 'version');
+            }
+            return crm.findCustomer(attempt.id, customer.id)!.version;
+          },
+          (version) => changes.map((c) => ['field-changed', evidencePayload.fieldChanged(customer, c, version)]),
+        );
       }
       return { customer: crm.findCustomer(attempt.id, customer.id), changes };
     },
@@ -329,11 +351,16 @@ export function registerCrmRoutes(app: FastifyInstance, opts: CrmRouteOptions): 
         const given = a.answer.trim();
         return { questionId: q.id, question: q.question, given, correct: given !== '' && normaliseAnswer(given) === normaliseAnswer(q.answer) };
       });
-      // Policy: two questions (or all of them, if the record has fewer), every answer right.
-      const required = Math.min(2, questions.length);
-      const passed = results.length >= required && results.every((r) => r.correct);
-      const check = crm.insertIdentityCheck(attempt.id, customer.id, passed, results, clock.now());
-      return reply.status(201).send({ ...check, required });
+      // The scenario says how many questions (default 2); an empty answer is a question not asked
+      // (server/assessment/identity.ts, the one rule the auto-check and the replay use too).
+      const required = requiredQuestions(scenarioForAttemptKey(attempt.scenarioKey)?.answerKey.identity.minFactors, questions.length);
+      const outcome = identityOutcome(results.map((r) => ({ asked: r.given !== '', correct: r.correct })), required);
+      const check = recorded(
+        attempt,
+        () => crm.insertIdentityCheck(attempt.id, customer.id, outcome.passed, results, clock.now()),
+        (stored) => [['identity-check', evidencePayload.identityCheck(customer, stored, outcome)]],
+      );
+      return reply.status(201).send({ ...check, required, asked: outcome.asked, correct: outcome.correct, summary: outcome.summary });
     },
   );
 
@@ -347,7 +374,7 @@ export function registerCrmRoutes(app: FastifyInstance, opts: CrmRouteOptions): 
       const attempt = writable(request);
       const customer = customerOf(attempt, request.params.cid);
       const body = must(validateText(request.body.body, 'body', 4000));
-      const note = crm.insertNote(attempt.id, { customerId: customer.id, body, origin: 'attempt', createdAt: clock.now() });
+      const note = recorded(attempt, () => crm.insertNote(attempt.id, { customerId: customer.id, body, origin: 'attempt', createdAt: clock.now() }), (n) => [['note-added', evidencePayload.note(customer, n)]]);
       return reply.status(201).send({ note });
     },
   );
@@ -393,7 +420,7 @@ export function registerCrmRoutes(app: FastifyInstance, opts: CrmRouteOptions): 
         if (!p) throw invalid(`lines.${i}.productCode`, `There is no product with the code "${l.productCode}".`);
         return { productId: p.id, quantity: l.quantity, unitPricePence: p.pricePence, saleType: l.saleType ?? 'standard' };
       });
-      const order = repos.transaction(() => crm.insertOrder(attempt.id, { customerId: customer.id, status: 'placed', origin: 'attempt', createdAt: clock.now(), lines }));
+      const order = recorded(attempt, () => crm.insertOrder(attempt.id, { customerId: customer.id, status: 'placed', origin: 'attempt', createdAt: clock.now(), lines }), (o) => [['order-created', evidencePayload.order(customer, o)]]);
       return reply.status(201).send({ order });
     },
   );
@@ -426,7 +453,7 @@ export function registerCrmRoutes(app: FastifyInstance, opts: CrmRouteOptions): 
       const b = request.body;
       const description = must(validateText(b.description, 'description', 4000));
       const creditPence = b.creditPence === undefined || b.creditPence === null ? null : must(validatePence(b.creditPence, 'creditPence'));
-      const created = repos.transaction(() =>
+      const created = recorded(attempt, () =>
         crm.insertCase(attempt.id, {
           customerId: customer.id,
           type: b.type,
@@ -439,6 +466,7 @@ export function registerCrmRoutes(app: FastifyInstance, opts: CrmRouteOptions): 
           origin: 'attempt',
           createdAt: clock.now(),
         }),
+        (c) => [['case-created', evidencePayload.caseCreated(customer, c)]],
       );
       return reply.status(201).send({ case: created });
     },
@@ -473,7 +501,7 @@ export function registerCrmRoutes(app: FastifyInstance, opts: CrmRouteOptions): 
       const dueAt = must(validateDueDateTime(b.dueAt, now, 'dueAt'));
       const reason = must(validateText(b.reason, 'reason', 500));
       const phone = b.phone === undefined || b.phone === null || b.phone.trim() === '' ? null : (must(validateUkPhone(b.phone, 'phone')), b.phone.trim());
-      const callback = crm.insertCallback(attempt.id, {
+      const callback = recorded(attempt, () => crm.insertCallback(attempt.id, {
         customerId: customer.id,
         kind: b.kind ?? 'callback',
         dueAt,
@@ -483,7 +511,7 @@ export function registerCrmRoutes(app: FastifyInstance, opts: CrmRouteOptions): 
         status: 'open',
         origin: 'attempt',
         createdAt: now,
-      });
+      }), (cb) => [['callback-created', evidencePayload.callback(customer, cb)]]);
       return reply.status(201).send({ callback });
     },
   );
@@ -527,7 +555,9 @@ export function registerCrmRoutes(app: FastifyInstance, opts: CrmRouteOptions): 
         const call = repos.calls.find(callId);
         if (!call || call.candidateUserId !== attempt.candidateUserId) throw invalid('callId', 'There is no such call of this candidate.');
       }
-      const wrapUp = crm.insertWrapUp(attempt.id, { code: code.code, customerId, callId, notes, createdAt: clock.now() });
+      const wrapUp = recorded(attempt, () => crm.insertWrapUp(attempt.id, { code: code.code, customerId, callId, notes, createdAt: clock.now() }), (w) => [
+        ['wrap-up', evidencePayload.wrapUp(w, customerId === null ? undefined : crm.findCustomer(attempt.id, customerId))],
+      ]);
       return reply.status(201).send({ wrapUp });
     },
   );
@@ -631,7 +661,7 @@ export function registerCrmRoutes(app: FastifyInstance, opts: CrmRouteOptions): 
         if (!order) throw invalid(`attachments.${i}.orderId`, `There is no order ${a.orderId ?? ''} in this attempt to attach.`);
         return { kind: 'order', orderId: order.id, name: `order-confirmation-${order.reference}.pdf` };
       });
-      const message = crm.insertMessage(attempt.id, {
+      const message = recorded(attempt, () => crm.insertMessage(attempt.id, {
         customerId,
         direction: 'out',
         channel: b.channel,
@@ -644,7 +674,7 @@ export function registerCrmRoutes(app: FastifyInstance, opts: CrmRouteOptions): 
         attachments,
         origin: 'attempt',
         createdAt: clock.now(),
-      });
+      }), (m) => [['message-sent', evidencePayload.message(m, customerId === null ? undefined : crm.findCustomer(attempt.id, customerId))]]);
       return reply.status(201).send({ message });
     },
   );

@@ -9,7 +9,7 @@
 //   POST /api/packs/verify             [moderator, admin]   body = the zip (application/zip or
 //        application/octet-stream), size-limited → PackVerification + whether this server issued it
 import type { FastifyInstance, FastifyReply } from 'fastify';
-import { attemptMetrics } from '../analysis/metrics.js';
+import { attemptMetrics, METRICS_TIMELINE } from '../analysis/metrics.js';
 import { requireSession } from '../auth/access.js';
 import { AttemptAccess } from '../auth/attempt-access.js';
 import type { Clock } from '../clock.js';
@@ -75,7 +75,7 @@ export function registerModerationRoutes(app: FastifyInstance, opts: ModerationR
   app.get<{ Params: { id: string } }>('/api/attempts/:id/metrics', { config: STAFF, schema: { params: uuidParams } }, async (request) => {
     const attempt = attempts.supervised(requireSession(request).user, request.params.id);
     const calls = attemptCalls(repos, attempt).map((call) => ({ call, events: repos.calls.events(call.id), analysis: repos.recordingAnalysis.find(call.id) }));
-    return attemptMetrics(attempt.id, calls, repos.attemptEvents.list(attempt.id), clock.now());
+    return attemptMetrics(attempt.id, calls, repos.attemptEvents.list(attempt.id, METRICS_TIMELINE), clock.now());
   });
 
   const sendPack = async (reply: FastifyReply, user: SessionUser, scope: PackScope, name: string) => {

@@ -22,10 +22,13 @@ import { HttpError } from '../http/errors.js';
 import type { SessionUser } from '../protocol/roles.js';
 import { renderCaseForm, renderCustomerRecord, renderOrderConfirmation, type PrintMeta, type RenderedPdf } from '../printouts/render.js';
 import { printoutFile, storePrintout } from '../printouts/store.js';
+import { evidencePayload, type Evidence } from '../realtime/evidence.js';
 
 export interface PrintoutRouteOptions {
   repos: Repositories;
   clock: Clock;
+  /** Records each print-out on the attempt's timeline, in the transaction that stores it. */
+  evidence: Evidence;
   /** Where the PDFs are kept: '<printoutsDir>/<attempt id>/<id>-<kind>.pdf'. */
   printoutsDir: string;
 }
@@ -154,7 +157,8 @@ export function registerPrintoutRoutes(app: FastifyInstance, opts: PrintoutRoute
       const rendered = render(attempt, kind, subjectId, { printedAt: now, printedBy: user.displayName, attemptId: attempt.id });
       // The attempt may close while the PDF is written: then nothing is kept (the file is removed).
       const stillAllowed = () => void writable(request);
-      const printout = await storePrintout(repos, opts.printoutsDir, { attemptId: attempt.id, kind, subjectId, rendered, createdAt: now, createdBy: user.id, stillAllowed });
+      const recorded = (p: Printout) => void opts.evidence.record(attempt, 'printout', evidencePayload.printout(p), { at: now });
+      const printout = await storePrintout(repos, opts.printoutsDir, { attemptId: attempt.id, kind, subjectId, rendered, createdAt: now, createdBy: user.id, stillAllowed, recorded });
       request.log.info({ attemptId: attempt.id, printoutId: printout.id, kind, subjectId, bytes: printout.bytes }, 'print-out stored');
       return reply.status(201).send({ printout: summarisePrintout(printout) });
     },

@@ -10,7 +10,7 @@ import type { Clock } from '../clock.js';
 import type { Repositories } from '../db/repositories/index.js';
 import { HttpError } from '../http/errors.js';
 import { MAX_REASON, moderationView, saveModeration } from '../moderation/replay/moderated-marks.js';
-import { replayView, UnknownCallError } from '../moderation/replay/replay-view.js';
+import { REPLAY_EVENTS_PAGE, replayEventsPage, replayView, UnknownCallError } from '../moderation/replay/replay-view.js';
 import { inSample, sampleView } from '../moderation/replay/sample.js';
 import type { AuditLogPage } from '../protocol/moderation.js';
 import { markFields } from '../sittings/marking.js';
@@ -63,6 +63,33 @@ export function registerReplayRoutes(app: FastifyInstance, opts: { repos: Reposi
       reply.header('cache-control', 'private, no-store');
       try {
         return replayView(repos, attempt, clock.now(), request.query.callId);
+      } catch (err) {
+        if (err instanceof UnknownCallError) throw new HttpError(404, 'not_found', err.message, 'callId');
+        throw err;
+      }
+    },
+  );
+
+  app.get<{ Params: { id: string }; Querystring: { callId?: string; afterSeq: string; limit?: string } }>(
+    '/api/attempts/:id/replay/events',
+    {
+      config: STAFF,
+      schema: {
+        params: idParams,
+        querystring: {
+          type: 'object',
+          required: ['afterSeq'],
+          additionalProperties: false,
+          properties: { callId: uuid, afterSeq: { type: 'string', pattern: '^[0-9]{1,9}$' }, limit: { type: 'string', pattern: '^[1-9][0-9]{0,3}$' } },
+        },
+      },
+    },
+    async (request, reply) => {
+      const attempt = attempts.supervised(requireSession(request).user, request.params.id);
+      reply.header('cache-control', 'private, no-store');
+      const limit = Math.min(REPLAY_EVENTS_PAGE, Number(request.query.limit ?? REPLAY_EVENTS_PAGE));
+      try {
+        return replayEventsPage(repos, attempt, request.query.callId, Number(request.query.afterSeq), limit);
       } catch (err) {
         if (err instanceof UnknownCallError) throw new HttpError(404, 'not_found', err.message, 'callId');
         throw err;

@@ -11,15 +11,20 @@
 //                           (a 1-mark criterion has no "partly": 0)
 //   not-met               → 0
 //   no-data               → null         (the data to decide is missing: the assessor decides)
+//
+// Evidence is what the SERVER recorded: timeline entries reported by the candidate's browser
+// (source 'browser') are dropped before any check runs, so nothing a browser says can earn a mark.
 
 import { AssessmentRuleError } from './errors.js';
 import { compareField, showValue } from './field-compare.js';
+import { answersOf, identityOutcome, requiredQuestions } from './identity.js';
 import { HOLD_LIMIT_MS, holdMarksFromCall, holdMarksFromTimeline, holdSegments, holdWaits, SAME_WAIT_GAP_MS, type HoldSegment } from './holds.js';
 import { normaliseUkPhone } from '../crm/validation.js';
 import {
   DEFAULT_PROTECTED_EVENTS,
   type AnswerKey,
   type AutoCheckDefinition,
+  type ExpectedMessage,
   type AutoCheckKind,
   type CallFacts,
   type RecordRef,
@@ -202,47 +207,55 @@ function holdRecheck(input: AutoCheckInput, limitMs: number, gapMs: number): Che
 // --- identity before access --------------------------------------------------------------------
 // Digest U2-1.1-verify-id "identity pass precedes any disclosure or record edit", 2.8 item 4
 // "identity pass happens before any account data is shown to the caller or edited". Opening a
-// record on screen (screen pop, search, record-opened) is how the candidate finds the questions to
-// verify with; it shows nothing to the caller, so it is allowed before the check (what is said
-// aloud is speech, for the assessor). Actions that change the account or send its data out
-// (DEFAULT_PROTECTED_EVENTS) need a passed identity check for the same customer earlier in the
-// timeline. An action naming no customer needs some passed check earlier.
+// record on screen is how the candidate finds the questions to verify with; it shows nothing to
+// the caller (and it is reported by the browser, so it is not evidence here). Actions that change
+// the account or send its data out (DEFAULT_PROTECTED_EVENTS) need a passed identity check for
+// the same customer earlier in the timeline. An action naming no customer needs some passed check
+// earlier. An action before the call was answered is preparation (e.g. the call plan an outbound
+// brief asks for before dialling): there is no caller yet to verify or to disclose anything to.
+// Whether a check passed is decided again from the questions the server recorded, with the one
+// identity rule (identity.ts) and the scenario's number of questions.
 
 function identityBeforeAccess(def: Extract<AutoCheckDefinition, { kind: 'identity-before-access' }>, input: AutoCheckInput): CheckResult {
   const protectedTypes = new Set<string>(def.protectedEvents ?? DEFAULT_PROTECTED_EVENTS);
   const keys = customerKeys(input.records, input.timeline);
   const accounts = input.answerKey.identity?.accounts ?? [];
+  const wanted = def.minFactors ?? input.answerKey.identity?.questions;
+  const answeredAt = input.call?.answeredAt ?? null;
   const verified = new Map<string, TimelineEntry>();
   const evidence: string[] = [];
   const breaches: string[] = [];
   const breachedSubjects = new Map<string, TimelineEntry>();
-  const openedBefore = new Set<string>();
   let protectedCount = 0;
+  let preparation = 0;
 
   for (const e of bySeq(input.timeline)) {
     const subject = subjectOf(e, keys);
     const isVerified = (s: string | null) => (s === null ? verified.size > 0 : verified.has(s) || verified.has('*'));
     if (e.type === 'identity-check') {
-      const factors = typeof e.payload.correct === 'number' ? e.payload.correct : typeof e.payload.questions === 'number' ? e.payload.questions : undefined;
-      if (e.payload.passed === true && def.minFactors !== undefined && factors !== undefined && factors < def.minFactors) {
-        evidence.push(`Identity check passed for ${customerName(subject)} ${when(e)} on ${factors} answer${factors === 1 ? '' : 's'}; the key asks for ${def.minFactors}, so it does not count.`);
-      } else if (e.payload.passed === true) {
-        if (!verified.has(subject ?? '*')) verified.set(subject ?? '*', e);
-        evidence.push(`Identity check passed for ${customerName(subject)} ${when(e)}.`);
-      } else {
-        evidence.push(`Identity check failed for ${customerName(subject)} ${when(e)}.`);
+      const answers = answersOf(e.payload);
+      let passed = e.payload.passed === true;
+      let words = passed ? 'verified' : 'not verified';
+      if (answers) {
+        // A payload listing the record's questions bounds the number needed; one that only counts them does not.
+        const onRecord = Array.isArray(e.payload.questions) ? answers.length : Number.MAX_SAFE_INTEGER;
+        const outcome = identityOutcome(answers, requiredQuestions(wanted, onRecord));
+        passed = outcome.passed;
+        words = outcome.summary;
       }
-    } else if (e.type === 'record-opened' && (e.payload.recordType === 'customer' || e.payload.customerId !== undefined)) {
-      if (def.flagOtherRecords && accounts.length && subject !== null && !subject.startsWith('id:') && !accounts.includes(subject)) {
-        breaches.push(`The record of ${customerName(subject)}, not the caller's, was opened ${when(e)}.`);
-      } else if (!isVerified(subject) && subject !== null && !openedBefore.has(subject)) {
-        openedBefore.add(subject);
-        evidence.push(`The record of ${customerName(subject)} was opened ${when(e)}, before identity was checked: allowed (on screen only, nothing is shown to the caller).`);
-      }
+      if (passed && !verified.has(subject ?? '*')) verified.set(subject ?? '*', e);
+      evidence.push(`Identity check for ${customerName(subject)} ${when(e)}: ${words}.`);
     } else if (protectedTypes.has(e.type)) {
+      const what = e.type === 'field-changed' && typeof e.payload.field === 'string' ? `${e.type} (${e.payload.field})` : e.type;
+      if (answeredAt !== null && e.at < answeredAt) {
+        preparation++;
+        evidence.push(`${what} for ${customerName(subject)} ${callWhen(e.at, answeredAt)}: preparation before the call, not account data given to a caller.`);
+        continue;
+      }
       protectedCount++;
-      if (!isVerified(subject)) {
-        const what = e.type === 'field-changed' && typeof e.payload.field === 'string' ? `${e.type} (${e.payload.field})` : e.type;
+      if (def.flagOtherRecords && accounts.length && subject !== null && !subject.startsWith('id:') && !accounts.includes(subject)) {
+        breaches.push(`${what} on the record of ${customerName(subject)}, not the caller's, ${when(e)}.`);
+      } else if (!isVerified(subject)) {
         breaches.push(`${what} for ${customerName(subject)} ${when(e)}, before any passed identity check for that customer.`);
         if (!breachedSubjects.has(subject ?? '*')) breachedSubjects.set(subject ?? '*', e);
       }
@@ -253,13 +266,14 @@ function identityBeforeAccess(def: Extract<AutoCheckDefinition, { kind: 'identit
     if (later && later.seq > first.seq) breaches.push(`Identity for ${customerName(subject === '*' ? null : subject)} was only passed later, ${when(later)}.`);
   }
   for (const account of accounts) {
-    if (!verified.has(account) && !verified.has('*')) breaches.push(`The identity of customer ${account} was never passed.`);
+    if (!verified.has(account) && !verified.has('*')) breaches.push(`The identity of customer ${account} was never verified.`);
   }
   if (breaches.length) return { outcome: 'not-met', evidence: [...breaches, ...evidence] };
   if (protectedCount === 0 && accounts.length === 0 && verified.size === 0) {
     return { outcome: 'not-applicable', evidence: ['No account data was changed or sent and the key asks for no identity check.', ...evidence] };
   }
-  return { outcome: 'met', evidence: [`Every change to or sending of account data (${protectedCount}) came after a passed identity check for that customer.`, ...evidence] };
+  const prepared = preparation ? ` (${preparation} action${preparation === 1 ? '' : 's'} before the call were preparation)` : '';
+  return { outcome: 'met', evidence: [`Every change to or sending of account data during the call (${protectedCount}) came after a passed identity check for that customer${prepared}.`, ...evidence] };
 }
 
 // --- keyed fields ------------------------------------------------------------------------------
@@ -369,6 +383,116 @@ function followUpRecipients(input: AutoCheckInput): CheckResult {
   return fromFraction(matched, expected.length + wrong.length, evidence);
 }
 
+/** The follow-ups a check covers: answerKey.followUps[index] when given, else all of them. */
+function followUpsFor(input: AutoCheckInput, index: number | undefined): ExpectedMessage[] {
+  const all = input.answerKey.followUps ?? [];
+  if (index === undefined) return [...all];
+  const one = all[index];
+  return one ? [one] : [];
+}
+
+const followUpName = (x: ExpectedMessage): string => `${x.label ?? (x.channel === 'sms' ? 'SMS' : 'e-mail')} to ${x.to}`;
+
+/** The messages the server recorded as sent on the follow-up's channel to its recipient, oldest first. */
+function sentTo(x: ExpectedMessage, input: AutoCheckInput): TimelineEntry[] {
+  return bySeq(input.timeline).filter((e) => e.type === 'message-sent' && e.payload.channel === x.channel && recipient(x.channel, e.payload.to) === recipient(x.channel, x.to));
+}
+
+/** The document keys a sent message carried (message-sent payload.attachments). */
+function attachedDocuments(e: TimelineEntry): string[] {
+  const list = Array.isArray(e.payload.attachments) ? (e.payload.attachments as unknown[]) : [];
+  return list.flatMap((a) => (a !== null && typeof a === 'object' && typeof (a as { key?: unknown }).key === 'string' ? [(a as { key: string }).key] : []));
+}
+
+function followUpAttachments(input: AutoCheckInput, index: number | undefined): CheckResult {
+  const expected = followUpsFor(input, index).filter((x) => x.attachments && x.attachments.length > 0);
+  if (expected.length === 0) return { outcome: 'not-applicable', evidence: ['The key asks for no attachment on the follow-up.'] };
+  let done = 0;
+  const evidence: string[] = [];
+  for (const x of expected) {
+    const wanted = [...x.attachments!];
+    const sent = sentTo(x, input);
+    if (sent.length === 0) {
+      evidence.push(`Not sent: ${followUpName(x)}, so its attachment${wanted.length === 1 ? '' : 's'} (${wanted.join(', ')}) did not go either.`);
+      continue;
+    }
+    const complete = sent.find((e) => wanted.every((k) => attachedDocuments(e).includes(k)));
+    if (complete) {
+      done++;
+      evidence.push(`The ${followUpName(x)} ${when(complete)} carried ${wanted.join(', ')}.`);
+    } else {
+      const best = sent[sent.length - 1]!;
+      const missing = wanted.filter((k) => !attachedDocuments(best).includes(k));
+      evidence.push(`The ${followUpName(x)} was sent ${when(best)} without ${missing.join(', ')}, which it had to carry.`);
+    }
+  }
+  return fromFraction(done, expected.length, evidence);
+}
+
+function followUpDeadline(input: AutoCheckInput, index: number | undefined): CheckResult {
+  const expected = followUpsFor(input, index).filter((x) => x.withinMinutes !== undefined);
+  if (expected.length === 0) return { outcome: 'not-applicable', evidence: ['The key sets no deadline for the follow-up.'] };
+  const endedAt = input.call?.endedAt ?? null;
+  if (endedAt === null) return { outcome: 'no-data', evidence: ['The call has not ended (or none is linked to this attempt), so the time to the follow-up cannot be measured.'] };
+  let done = 0;
+  const evidence: string[] = [];
+  for (const x of expected) {
+    const first = sentTo(x, input)[0];
+    const limitMs = x.withinMinutes! * 60_000;
+    if (!first) {
+      evidence.push(`Not sent: ${followUpName(x)} (due within ${x.withinMinutes} minutes of the call's end).`);
+      continue;
+    }
+    const after = first.at - endedAt;
+    const ok = after <= limitMs;
+    if (ok) done++;
+    const timing = after <= 0 ? 'before the call ended' : `${clock(after)} after the call ended`;
+    evidence.push(`The ${followUpName(x)} was sent ${timing}; the limit is ${x.withinMinutes} minutes${ok ? '' : ': too late'}.`);
+  }
+  return fromFraction(done, expected.length, evidence);
+}
+
+function followUpTemplate(input: AutoCheckInput, index: number | undefined): CheckResult {
+  const expected = followUpsFor(input, index).filter((x) => typeof x.templateKey === 'string');
+  if (expected.length === 0) return { outcome: 'not-applicable', evidence: ['The key names no template for the follow-up.'] };
+  let done = 0;
+  const evidence: string[] = [];
+  for (const x of expected) {
+    const sent = sentTo(x, input);
+    const made = sent.find((e) => e.payload.templateKey === x.templateKey);
+    if (made) {
+      done++;
+      evidence.push(`The ${followUpName(x)} was made from the template ${x.templateKey}.`);
+    } else if (sent.length) evidence.push(`The ${followUpName(x)} was not made from the template ${x.templateKey} (${sent.map((e) => showValue(e.payload.templateKey ?? null)).join(', ')}).`);
+    else evidence.push(`Not sent: ${followUpName(x)}.`);
+  }
+  return fromFraction(done, expected.length, evidence);
+}
+
+// --- do-not-call -------------------------------------------------------------------------------
+// Digest U2-3.2-comply: leads marked do-not-call must not be rung. The evidence is the server's
+// own record of each call the candidate placed: the number dialled, from the SIP INVITE
+// ('call-started'), not anything the desktop says about its call list.
+
+const phoneKey = (n: string): string => normaliseUkPhone(n) ?? n.replace(/\D/g, '');
+
+function doNotCallRespected(input: AutoCheckInput): CheckResult {
+  const barred = input.answerKey.dialling?.mustNotDial ?? [];
+  if (!input.answerKey.dialling) return { outcome: 'not-applicable', evidence: ['The key lists no numbers that must not be dialled.'] };
+  const dialled = bySeq(input.timeline).filter((e) => e.type === 'call-started' && typeof e.payload.dialledNumber === 'string' && e.payload.dialledNumber !== '');
+  if (dialled.length === 0) return { outcome: 'no-data', evidence: ['No call was dialled from this attempt, so there is no dialled number to check.'] };
+  const barredKeys = new Set(barred.map(phoneKey));
+  const hits = dialled.filter((e) => barredKeys.has(phoneKey(e.payload.dialledNumber as string)));
+  const numbers = [...new Set(dialled.map((e) => e.payload.dialledNumber as string))];
+  if (hits.length) {
+    return {
+      outcome: 'not-met',
+      evidence: hits.map((e) => `Dialled ${String(e.payload.dialledNumber)}, which is marked do-not-call, ${callWhen(e.at, input.call?.answeredAt ?? null)}.`),
+    };
+  }
+  return { outcome: 'met', evidence: [`Dialled ${numbers.join(', ')}; no number marked do-not-call (${barred.join(', ') || 'none'}) was dialled.`] };
+}
+
 // --- running the checks ------------------------------------------------------------------------
 
 function positive(value: number | undefined, fallback: number, what: string, criterionId: string, allowZero = false): number {
@@ -404,6 +528,16 @@ function runCheck(def: AutoCheckDefinition, input: AutoCheckInput): CheckResult 
       return wrapUp(input);
     case 'follow-up-recipients':
       return followUpRecipients(input);
+    case 'follow-up-attachments':
+      return followUpAttachments(input, def.index);
+    case 'follow-up-deadline':
+      return followUpDeadline(input, def.index);
+    case 'follow-up-template':
+      return followUpTemplate(input, def.index);
+    case 'do-not-call-respected':
+      return doNotCallRespected(input);
+    case 'assessor-judgement':
+      return { outcome: 'no-data', evidence: [`${def.what}: for the assessor to judge (no automatic check reads it).`] };
     default:
       throw new AssessmentRuleError('unknown-check', `Unknown auto-check kind ${String((def as { kind?: unknown }).kind)}.`, 'kind');
   }
@@ -413,9 +547,13 @@ const OUTCOME_ORDER: SuggestionOutcome[] = ['not-met', 'partly', 'no-data', 'met
 
 /**
  * One suggestion per criterion that has checks, in the order the checks name them. Several checks
- * on one criterion: the lowest suggested mark wins (null only if none can decide), evidence joined.
+ * on one criterion, evidence joined: the lowest suggested mark wins; but when a check cannot
+ * decide (no-data), the criterion is pre-filled only if a decided check already gives it 0:
+ * full or partial marks are never suggested for a part nobody has looked at.
  */
-export function evaluateAutoChecks(input: AutoCheckInput): CriterionSuggestion[] {
+export function evaluateAutoChecks(given: AutoCheckInput): CriterionSuggestion[] {
+  // Only what the server recorded is evidence (see the top of this file).
+  const input: AutoCheckInput = { ...given, timeline: given.timeline.filter((e) => e.source !== 'browser') };
   const maxById = new Map(input.rubric.map((c) => [c.criterionId, c.maxMarks]));
   const byCriterion = new Map<string, Array<{ def: AutoCheckDefinition; marks: number | null; result: CheckResult }>>();
   input.checks.forEach((def, i) => {
@@ -429,8 +567,10 @@ export function evaluateAutoChecks(input: AutoCheckInput): CriterionSuggestion[]
   return [...byCriterion].map(([criterionId, list]) => {
     const maxMarks = maxById.get(criterionId)!;
     const decided = list.filter((x) => x.marks !== null);
-    const lowest = decided.length ? Math.min(...decided.map((x) => x.marks!)) : null;
-    const worst = (decided.length ? decided.filter((x) => x.marks === lowest) : list)
+    const lowestDecided = decided.length ? Math.min(...decided.map((x) => x.marks!)) : null;
+    const undecided = decided.length < list.length;
+    const lowest = undecided && lowestDecided !== 0 ? null : lowestDecided;
+    const worst = (lowest !== null ? decided.filter((x) => x.marks === lowest) : list.filter((x) => x.marks === null))
       .map((x) => x.result.outcome)
       .sort((a, b) => OUTCOME_ORDER.indexOf(a) - OUTCOME_ORDER.indexOf(b))[0]!;
     return {

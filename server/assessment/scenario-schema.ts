@@ -682,8 +682,13 @@ export const CUSTOMER_FIELD_KINDS: Readonly<Record<EditableCustomerField, FieldK
   doNotCall: 'boolean',
 };
 
-/** The auto-check kinds the rules (auto-checks.ts) evaluate today; the others stay with the assessor. */
-export const RULES_AUTO_CHECK_KINDS = ['answer-time', 'hold-limit', 'hold-recheck', 'identity-before-access', 'field-accuracy', 'required-fields', 'wrap-up', 'follow-up-recipients'] as const;
+/** The scenario auto-check kinds the rules (auto-checks.ts) evaluate today; the others stay with the assessor. */
+export const RULES_AUTO_CHECK_KINDS = ['answer-time', 'hold-limit', 'hold-recheck', 'identity-before-access', 'field-accuracy', 'required-fields', 'wrap-up', 'follow-up-sent', 'do-not-call-respected'] as const;
+
+/** What each follow-up aspect the rules cannot read asks the assessor to look at. */
+const FOLLOW_UP_ASPECT_WORDS: Partial<Record<string, string>> = {
+  content: 'Whether the message says what the key asks for (facts, reference, dates)',
+};
 
 /** The rubric as the marking rules read it. */
 export function toRulesRubric(s: Scenario): RulesRubricCriterion[] {
@@ -707,7 +712,7 @@ export function followUpAddress(s: Scenario, f: ExpectedFollowUp): string {
 /**
  * The answer key as the auto-checks read it. `fields` holds the fields named by the scenario's
  * field-accuracy checks (not every expected change: a planted error has its own criterion);
- * `requiredFields` those of its required-fields checks. The wrap-up code is the first accepted code.
+ * `requiredFields` those of its required-fields checks; every accepted wrap-up code counts.
  */
 export function toRulesAnswerKey(s: Scenario): RulesAnswerKey {
   const ak = s.answerKey;
@@ -735,27 +740,34 @@ export function toRulesAnswerKey(s: Scenario): RulesAnswerKey {
     channel: f.channel,
     to: followUpAddress(s, f),
     ...(f.channel === 'email' ? { cc: [...f.cc] } : {}),
+    attachments: [...f.attachments],
+    templateKey: f.templateKey,
+    withinMinutes: f.withinMinutes,
     label: f.templateKey ?? `${f.channel} to ${f.to.accountNumber}`,
   }));
   return {
     fields,
     requiredFields,
-    wrapUp: { code: ak.wrapUp.codes[0], notesRequired: ak.wrapUp.notesRequired },
+    wrapUp: { codes: [...ak.wrapUp.codes], notesRequired: ak.wrapUp.notesRequired },
     followUps,
-    identity: { accounts: ak.identity.required ? [ak.primaryAccount] : [] },
+    identity: { accounts: ak.identity.required ? [ak.primaryAccount] : [], questions: ak.identity.minFactors },
+    ...(ak.dialling ? { dialling: { mustNotDial: [...ak.dialling.mustNotDial] } } : {}),
   };
 }
 
 /**
- * The auto-checks the rules evaluate today. follow-up-sent with the 'recipients' aspect becomes
- * follow-up-recipients (once per criterion); kinds the rules do not know yet are left out (the
+ * The auto-checks the rules evaluate today. follow-up-sent becomes one rules check per aspect:
+ * recipients (and transmit: sent at all) → follow-up-recipients (once per criterion),
+ * attachments → follow-up-attachments, deadline → follow-up-deadline, template →
+ * follow-up-template, content → assessor-judgement (so the criterion is never pre-filled with
+ * full marks for a message nobody has read). Kinds the rules do not know yet are left out (the
  * assessor marks those criteria; the scenario file keeps them for when the rules catch up).
  */
 export function toRulesAutoChecks(s: Scenario): AutoCheckDefinition[] {
   const out: AutoCheckDefinition[] = [];
   const once = new Set<string>();
   const push = (d: AutoCheckDefinition) => {
-    const id = `${d.kind}/${d.criterionId}`;
+    const id = `${d.kind}/${d.criterionId}/${'index' in d ? String(d.index) : ''}/${'what' in d ? d.what : ''}`;
     if (once.has(id)) return;
     once.add(id);
     out.push(d);
@@ -772,7 +784,7 @@ export function toRulesAutoChecks(s: Scenario): AutoCheckDefinition[] {
         push({ kind: 'hold-recheck', criterionId: a.criterionId, maxHoldSeconds: a.maxHoldSeconds, ...(a.sameWaitGapSeconds === undefined ? {} : { sameWaitGapSeconds: a.sameWaitGapSeconds }) });
         break;
       case 'identity-before-access':
-        push({ kind: 'identity-before-access', criterionId: a.criterionId, flagOtherRecords: a.flagOtherRecords });
+        push({ kind: 'identity-before-access', criterionId: a.criterionId, flagOtherRecords: a.flagOtherRecords, minFactors: a.minFactors });
         break;
       case 'field-accuracy':
       case 'required-fields':
@@ -780,7 +792,16 @@ export function toRulesAutoChecks(s: Scenario): AutoCheckDefinition[] {
         push({ kind: a.kind, criterionId: a.criterionId });
         break;
       case 'follow-up-sent':
-        if (a.aspects.includes('recipients')) push({ kind: 'follow-up-recipients', criterionId: a.criterionId });
+        for (const aspect of a.aspects) {
+          if (aspect === 'recipients' || aspect === 'transmit') push({ kind: 'follow-up-recipients', criterionId: a.criterionId });
+          else if (aspect === 'attachments') push({ kind: 'follow-up-attachments', criterionId: a.criterionId, index: a.index });
+          else if (aspect === 'deadline') push({ kind: 'follow-up-deadline', criterionId: a.criterionId, index: a.index });
+          else if (aspect === 'template') push({ kind: 'follow-up-template', criterionId: a.criterionId, index: a.index });
+          else push({ kind: 'assessor-judgement', criterionId: a.criterionId, what: FOLLOW_UP_ASPECT_WORDS[aspect] ?? aspect });
+        }
+        break;
+      case 'do-not-call-respected':
+        push({ kind: 'do-not-call-respected', criterionId: a.criterionId });
         break;
       default:
         break;

@@ -49,17 +49,20 @@ export interface CallFacts {
 }
 
 /**
- * One stored desktop action (server/protocol/timeline.ts TimelineEvent). Read here:
- *   record-opened  { recordType?, customerId?, accountNumber? }
- *   identity-check { customerId?, passed }
+ * One stored timeline event (server/protocol/timeline.ts TimelineEvent). Only events the SERVER
+ * recorded are evidence: entries with source 'browser' (what the candidate's browser reported)
+ * are dropped before any check runs, so they never earn (or cost) a mark. Read here:
+ *   identity-check { customerId?, passed, questions?: [{ asked, correct }] }  (identity.ts)
  *   field-changed  { customerId?, field, old, new }
  *   note-added / order-created / case-created / callback-created { customerId? }
- *   message-sent   { channel: 'email' | 'sms', to, cc?: string[], customerId? }
+ *   message-sent   { channel: 'email' | 'sms', to, cc?: string[], attachments?: [{ kind, key? }], customerId? }
  *   wrap-up        { code, notesLength? | notes? }
+ *   call-started   { dialledNumber? }  (the number a candidate dialled, from the SIP call)
  *   hold / resume  (only when no CallFacts are given)
- * Order is `seq` (the order the server stored them).
+ * Order is `seq` (the order the server stored them). `source` absent: taken as server-recorded
+ * (the rules' own unit tests build timelines by hand).
  */
-export type TimelineEntry = Pick<TimelineEvent, 'seq' | 'at' | 'offsetMs' | 'type' | 'payload'>;
+export type TimelineEntry = Pick<TimelineEvent, 'seq' | 'at' | 'offsetMs' | 'type' | 'payload'> & Partial<Pick<TimelineEvent, 'source'>>;
 
 /** A CRM record as it stands at the end of the attempt, named as the answer key names it. */
 export interface RecordSnapshot {
@@ -132,6 +135,12 @@ export interface ExpectedMessage {
   to: string;
   /** When given, the cc list must be exactly this (order and case ignored). */
   cc?: readonly string[];
+  /** Documents (seed keys) the message must carry, e.g. the information pack it promises. */
+  attachments?: readonly string[];
+  /** The template it must be made from (seed template key). */
+  templateKey?: string | null;
+  /** Sent within this many minutes of the call's end. */
+  withinMinutes?: number;
   label?: string;
 }
 
@@ -139,6 +148,13 @@ export interface ExpectedMessage {
 export interface ExpectedIdentity {
   /** Account numbers whose holder must pass an identity check in this attempt (the caller's). */
   accounts: readonly string[];
+  /** Security questions a check must have asked and had answered correctly (identity.ts; default 2). */
+  questions?: number;
+}
+
+/** Outbound work: numbers that must never be dialled (digest U2-3.2-comply, do-not-call). */
+export interface ExpectedDialling {
+  mustNotDial: readonly string[];
 }
 
 /**
@@ -151,6 +167,7 @@ export interface AnswerKey {
   wrapUp?: ExpectedWrapUp;
   followUps?: readonly ExpectedMessage[];
   identity?: ExpectedIdentity;
+  dialling?: ExpectedDialling;
 }
 
 // --- auto-check definitions --------------------------------------------------------------------
@@ -171,6 +188,14 @@ export const DEFAULT_PROTECTED_EVENTS = ['field-changed', 'note-added', 'order-c
  *   required-fields        answerKey.requiredFields not empty            U2-6.1-all-details
  *   wrap-up                wrap-up done; code = key; notes if required   U2-6.1-interaction-record
  *   follow-up-recipients   answerKey.followUps sent to the right to/cc   U2-7.2-recipients
+ *   follow-up-attachments  each follow-up carries the key's documents    U2-7.2-recipients/attachments
+ *   follow-up-deadline     each follow-up sent within its minutes of     U2-7.2 (deadline aspect)
+ *                          the call's end
+ *   follow-up-template     each follow-up made from the key's template   U2-7.2/7.3 (template aspect)
+ *   do-not-call-respected  no number in answerKey.dialling.mustNotDial   U2-3.2-comply
+ *                          was dialled (the server's call record)
+ *   assessor-judgement     a part no rule reads: no-data, with what to   any
+ *                          look for
  */
 export type AutoCheckDefinition =
   | { kind: 'answer-time'; criterionId: string; maxRingSeconds: number }
@@ -187,18 +212,32 @@ export type AutoCheckDefinition =
       criterionId: string;
       /** Timeline types that show or change account data; default DEFAULT_PROTECTED_EVENTS. */
       protectedEvents?: readonly string[];
-      /** Also a breach: opening the record of a customer not in answerKey.identity.accounts. */
+      /**
+       * Also a breach: any server-recorded action on the record of a customer not in
+       * answerKey.identity.accounts (opening a record is reported by the browser, so it is not used).
+       */
       flagOtherRecords?: boolean;
       /**
-       * Security answers a pass must rest on: a passed check whose payload reports fewer correct
-       * answers (`correct`, else `questions`) does not count. A payload without counts is taken as it is.
+       * Questions a check must have asked and had answered correctly (identity.ts); default
+       * answerKey.identity.questions, else 2. The check's verdict is worked out again from the
+       * questions the server recorded, with the same rule the check route used.
        */
       minFactors?: number;
     }
   | { kind: 'field-accuracy'; criterionId: string }
   | { kind: 'required-fields'; criterionId: string }
   | { kind: 'wrap-up'; criterionId: string }
-  | { kind: 'follow-up-recipients'; criterionId: string };
+  | { kind: 'follow-up-recipients'; criterionId: string }
+  /** Only answerKey.followUps[index] when given, else every follow-up. */
+  | { kind: 'follow-up-attachments'; criterionId: string; index?: number }
+  | { kind: 'follow-up-deadline'; criterionId: string; index?: number }
+  | { kind: 'follow-up-template'; criterionId: string; index?: number }
+  | { kind: 'do-not-call-respected'; criterionId: string }
+  /**
+   * Something the criterion asks for that no rule reads (e.g. what a message says): always
+   * 'no-data', so a criterion with such a part is never pre-filled with full marks.
+   */
+  | { kind: 'assessor-judgement'; criterionId: string; what: string };
 
 export type AutoCheckKind = AutoCheckDefinition['kind'];
 

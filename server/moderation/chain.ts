@@ -5,6 +5,15 @@
 //
 // FROZEN FORMAT (chain v1). Migration 7 backfills existing rows with these functions and packs
 // already handed to moderators are verified with them: never change what is hashed; add a v2.
+//
+// The event's source (who recorded it: 'server' or 'browser', migration 10) is part of what is
+// hashed from migration 10 on, and ONLY for entries that carry it: the content object gets a
+// `source` key when, and only when, the entry's source is in the chain. canonicalJson leaves out
+// keys whose value is undefined, so an entry without a source (every entry stored before
+// migration 10, and every entry of a pack exported before it) hashes to exactly the bytes it did
+// before: same prefix, same keys, same text. Adding a source to such an entry, or taking it off an
+// entry stored with one, changes its hash. Entries stored before migration 10 have their source
+// worked out from their hashed content instead (legacySource), so that label needs no trust either.
 import { createHash } from 'node:crypto';
 
 export const CHAIN_VERSION = 1;
@@ -36,6 +45,9 @@ export function chainHash(domain: string, prevHash: string, content: unknown): s
   return sha256Hex(`callmark-chain-v${CHAIN_VERSION}:${domain}\n${prevHash}\n${canonicalJson(content)}`);
 }
 
+/** Who recorded a timeline entry (server/protocol/timeline.ts EventSource). */
+export type ChainedEventSource = 'server' | 'browser';
+
 /** What of an attempt_events row is covered by its hash (everything but the row id and the hashes). */
 export interface AttemptEventContent {
   attemptId: string;
@@ -47,6 +59,10 @@ export interface AttemptEventContent {
   offsetMs: number | null;
   type: string;
   payload: unknown;
+  /** Hashed when given, unless sourceInChain is false (see the top of this file). */
+  source?: ChainedEventSource;
+  /** false: an entry stored before sources were kept; its source is not hashed (legacySource says it). */
+  sourceInChain?: boolean;
 }
 
 export function attemptEventHash(prevHash: string, e: AttemptEventContent): string {
@@ -60,7 +76,21 @@ export function attemptEventHash(prevHash: string, e: AttemptEventContent): stri
     offsetMs: e.offsetMs,
     type: e.type,
     payload: e.payload,
+    // undefined → the key is left out of the canonical JSON: the v1 bytes exactly.
+    source: e.sourceInChain === false ? undefined : e.source,
   });
+}
+
+/** The client id of the server's own 'recording-finalised' entry of a call (recording-chain.ts). */
+export const RECORDING_CLIENT_ID_PREFIX = 'recording:';
+
+/**
+ * The source of an entry stored before sources were kept, from its hashed content alone: the
+ * server wrote only the recordings' 'recording-finalised' entries (client id 'recording:<call>',
+ * which 'desktop:event' can never use: it takes UUIDs); everything else came from the browser.
+ */
+export function legacySource(e: Pick<AttemptEventContent, 'clientId' | 'type'>): ChainedEventSource {
+  return e.type === 'recording-finalised' && e.clientId.startsWith(RECORDING_CLIENT_ID_PREFIX) ? 'server' : 'browser';
 }
 
 export interface ChainedEntry {

@@ -6,6 +6,7 @@
 //   sittings/<id>/mark-sheet.pdf           when a mark-sheet renderer is available
 //   attempts/<id>/attempt.json             attempt, its calls, print-outs and metrics
 //   attempts/<id>/timeline.json            the attempt_events hash chain, every entry with its hashes
+//                                          and who recorded it (source: server | browser)
 //   attempts/<id>/timeline.csv             the same, for a spreadsheet (not verified beyond its hash)
 //   attempts/<id>/calls/<call id>.json     call record and call events
 //   attempts/<id>/calls/<call id>.ogg      the recording (stereo Ogg/Opus, left = candidate)
@@ -65,6 +66,13 @@ export interface TimelineFileEntry {
   offsetMs: number | null;
   type: string;
   payload: Record<string, unknown>;
+  /**
+   * Who recorded it: 'server' or 'browser' (reported by the candidate's browser). Absent in packs
+   * exported before sources were kept. Inside the entry's hash unless sourceInChain is false.
+   */
+  source?: 'server' | 'browser';
+  /** false: an entry stored before sources were kept; its source must be the one chain.ts legacySource gives. */
+  sourceInChain?: boolean;
   prevHash: string;
   hash: string;
 }

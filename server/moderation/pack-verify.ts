@@ -1,13 +1,15 @@
 // Verifies a moderation pack without the database (scripts/verify-pack.ts, POST /api/packs/verify):
 //   1. every file the manifest lists is there and has its SHA-256; no file is there unlisted;
-//   2. each attempt's timeline.json is an intact hash chain ending at the head the manifest names;
+//   2. each attempt's timeline.json is an intact hash chain ending at the head the manifest names,
+//      and every entry's source (server or browser) is the one its hash covers (or, for an entry
+//      stored before sources were kept, the one its hashed content implies: chain.ts legacySource);
 //   3. each recording's hash in the chain ('recording-finalised') is the hash of the recording file;
 //   4. each audit-log entry matches its hash, and entries with consecutive ids link up.
 // Problems are reported in that order, each naming the file (and entry) concerned; the first one is
 // the headline.
 import AdmZip from 'adm-zip';
 import { auditRowHash, type AuditEntry } from '../db/repositories/audit-log.js';
-import { attemptEventHash, sha256Hex, verifyChain } from './chain.js';
+import { attemptEventHash, legacySource, sha256Hex, verifyChain } from './chain.js';
 import { AUDIT_FILE, MANIFEST, PACK_FORMAT, recordingFile, timelineFile, type PackManifest, type TimelineFile, type TimelineFileEntry } from './pack-format.js';
 import { RECORDING_FINALISED } from './recording-chain.js';
 import type { PackProblem, PackVerification } from '../protocol/moderation.js';
@@ -85,6 +87,10 @@ export function verifyPackFiles(files: PackFiles): PackVerification {
     if (broken) {
       problems.push({ file: path, entry: `event ${events[broken.index]?.seq ?? broken.index + 1}`, message: `the hash chain is broken at ${broken.message}` });
       continue;
+    }
+    const mislabelled = events.find((e) => e.sourceInChain === false && e.source !== legacySource(e));
+    if (mislabelled) {
+      problems.push({ file: path, entry: `event ${mislabelled.seq}`, message: `says it was recorded by ${mislabelled.source === 'server' ? 'the server' : 'the browser'}, but it was stored before sources were kept and its content shows it was not (the label was changed)` });
     }
     const head = manifest.chains?.attempts?.[attemptId];
     const last = events[events.length - 1];

@@ -13,7 +13,9 @@ import AdmZip from 'adm-zip';
 import type { AuditEntry } from '../db/repositories/audit-log.js';
 import type { Attempt } from '../db/repositories/attempts.js';
 import type { Repositories } from '../db/repositories/index.js';
-import { attemptMetrics } from '../analysis/metrics.js';
+import { attemptMetrics, METRICS_TIMELINE } from '../analysis/metrics.js';
+import type { AttemptEvent } from '../db/repositories/attempt-events.js';
+import type { EventSource } from '../protocol/timeline.js';
 import { attemptCalls } from './attempt-calls.js';
 import { CHAIN_VERSION, GENESIS_HASH, sha256Hex } from './chain.js';
 import {
@@ -25,7 +27,6 @@ import {
   recordingFile,
   timelineFile,
   type PackManifest,
-  type TimelineFile,
   type TimelineFileEntry,
 } from './pack-format.js';
 
@@ -61,10 +62,49 @@ const csvCell = (v: unknown): string => {
   return `"${safe.replace(/"/g, '""')}"`;
 };
 
-export function timelineCsv(events: readonly TimelineFileEntry[]): Buffer {
-  const head = ['seq', 'at', 'at_iso', 'client_at', 'call_id', 'offset_ms', 'type', 'client_id', 'payload', 'prev_hash', 'hash'];
-  const rows = events.map((e) => [e.seq, e.at, new Date(e.at).toISOString(), e.clientAt, e.callId, e.offsetMs, e.type, e.clientId, e.payload, e.prevHash, e.hash].map(csvCell).join(','));
-  return Buffer.from(`${[head.join(','), ...rows].join('\r\n')}\r\n`, 'utf8');
+/** Who recorded an event, in the words the moderator reads. */
+export const recordedByWords = (source: EventSource | undefined): string => (source === 'server' ? 'the server' : "reported by the candidate's browser");
+
+const TIMELINE_CSV_HEAD = ['seq', 'at', 'at_iso', 'client_at', 'call_id', 'offset_ms', 'type', 'recorded_by', 'client_id', 'payload', 'source', 'source_in_chain', 'prev_hash', 'hash'];
+const timelineCsvRow = (e: TimelineFileEntry): string =>
+  [e.seq, e.at, new Date(e.at).toISOString(), e.clientAt, e.callId, e.offsetMs, e.type, recordedByWords(e.source), e.clientId, e.payload, e.source, e.sourceInChain, e.prevHash, e.hash].map(csvCell).join(',');
+
+const fileEntry = (e: AttemptEvent): TimelineFileEntry => ({
+  seq: e.seq,
+  clientId: e.clientId,
+  at: e.at,
+  clientAt: e.clientAt,
+  callId: e.callId,
+  offsetMs: e.offsetMs,
+  type: e.type,
+  payload: e.payload,
+  source: e.source,
+  sourceInChain: e.sourceInChain,
+  prevHash: e.prevHash,
+  hash: e.hash,
+});
+
+/**
+ * timeline.json and timeline.csv of an attempt, read from the database a page at a time and
+ * written as text page by page (the same JSON as JSON.stringify(file, null, 2)).
+ */
+function timelineFiles(repos: Repositories, attemptId: string): { json: Buffer; csv: Buffer; entries: number; head: TimelineFileEntry | undefined } {
+  const indent = (text: string, by: string) => text.split('\n').join(`\n${by}`);
+  const jsonParts: string[] = [`{\n  "attemptId": ${JSON.stringify(attemptId)},\n  "chainVersion": ${CHAIN_VERSION},\n  "events": [`];
+  const csvParts: string[] = [TIMELINE_CSV_HEAD.join(',')];
+  let entries = 0;
+  let head: TimelineFileEntry | undefined;
+  for (const page of repos.attemptEvents.pages(attemptId)) {
+    for (const e of page) {
+      const entry = fileEntry(e);
+      jsonParts.push(`${entries === 0 ? '' : ','}\n    ${indent(JSON.stringify(entry, null, 2), '    ')}`);
+      csvParts.push(timelineCsvRow(entry));
+      entries++;
+      head = entry;
+    }
+  }
+  jsonParts.push(entries === 0 ? ']\n}\n' : '\n  ]\n}\n');
+  return { json: Buffer.from(jsonParts.join(''), 'utf8'), csv: Buffer.from(`${csvParts.join('\r\n')}\r\n`, 'utf8'), entries, head };
 }
 
 /** The attempts of the scope: each listed attempt, and every attempt of each listed sitting. */
@@ -109,23 +149,10 @@ export async function buildModerationPack(o: PackOptions, scope: PackScope, acto
 
   for (const attempt of attempts) {
     const dir = attemptDir(attempt.id);
-    const events: TimelineFileEntry[] = repos.attemptEvents.list(attempt.id).map((e) => ({
-      seq: e.seq,
-      clientId: e.clientId,
-      at: e.at,
-      clientAt: e.clientAt,
-      callId: e.callId,
-      offsetMs: e.offsetMs,
-      type: e.type,
-      payload: e.payload,
-      prevHash: e.prevHash,
-      hash: e.hash,
-    }));
-    const timeline: TimelineFile = { attemptId: attempt.id, chainVersion: CHAIN_VERSION, events };
-    files.set(timelineFile(attempt.id), json(timeline));
-    files.set(`${dir}/timeline.csv`, timelineCsv(events));
-    const last = events[events.length - 1];
-    chains[attempt.id] = { entries: events.length, headSeq: last?.seq ?? null, headHash: last?.hash ?? GENESIS_HASH };
+    const timeline = timelineFiles(repos, attempt.id);
+    files.set(timelineFile(attempt.id), timeline.json);
+    files.set(`${dir}/timeline.csv`, timeline.csv);
+    chains[attempt.id] = { entries: timeline.entries, headSeq: timeline.head?.seq ?? null, headHash: timeline.head?.hash ?? GENESIS_HASH };
 
     const calls = attemptCalls(repos, attempt);
     const callInputs = calls.map((call) => ({ call, events: repos.calls.events(call.id), analysis: repos.recordingAnalysis.find(call.id) }));
@@ -159,7 +186,7 @@ export async function buildModerationPack(o: PackOptions, scope: PackScope, acto
       }
     }
 
-    const metrics = attemptMetrics(attempt.id, callInputs, repos.attemptEvents.list(attempt.id), now);
+    const metrics = attemptMetrics(attempt.id, callInputs, repos.attemptEvents.list(attempt.id, METRICS_TIMELINE), now);
     files.set(`${dir}/attempt.json`, json({ attempt, calls: calls.map((c) => c.id), printouts, metrics }));
   }
 

@@ -8,11 +8,12 @@ import path from 'node:path';
 import type { CallRecord } from '../db/repositories/calls.js';
 import type { AttemptEvent } from '../db/repositories/attempt-events.js';
 import type { Repositories } from '../db/repositories/index.js';
+import { RECORDING_CLIENT_ID_PREFIX } from './chain.js';
 
 export const RECORDING_FINALISED = 'recording-finalised';
 
 /** The client id of the entry: one per call, so a second finalisation (recovery) adds nothing. */
-export const recordingClientId = (callId: string): string => `recording:${callId}`;
+export const recordingClientId = (callId: string): string => `${RECORDING_CLIENT_ID_PREFIX}${callId}`;
 
 export function chainRecording(repos: Pick<Repositories, 'attemptEvents'>, call: CallRecord, now: number): AttemptEvent | undefined {
   if (!call.recordingSha256) return undefined;
@@ -24,6 +25,7 @@ export function chainRecording(repos: Pick<Repositories, 'attemptEvents'>, call:
     callId: call.id,
     offsetMs: call.answeredAt !== null ? now - call.answeredAt : null,
     type: RECORDING_FINALISED,
+    source: 'server',
     payload: {
       callId: call.id,
       file: call.recordingPath ? path.basename(call.recordingPath) : null,

@@ -21,6 +21,8 @@ export interface StorePrintoutInput {
    * the print-out may no longer be kept (e.g. the attempt was closed while it was rendered).
    */
   stillAllowed?: () => void;
+  /** Runs in the transaction that stores the row (e.g. the attempt's timeline entry for it). */
+  recorded?: (printout: Printout) => void;
 }
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
@@ -78,7 +80,7 @@ export async function storePrintout(repos: Repositories, printoutsDir: string, i
   try {
     return repos.transaction(() => {
       input.stillAllowed?.();
-      return repos.printouts.insert({
+      const stored = repos.printouts.insert({
         id,
         attemptId: input.attemptId,
         kind: input.kind,
@@ -91,6 +93,8 @@ export async function storePrintout(repos: Repositories, printoutsDir: string, i
         createdAt: input.createdAt,
         createdBy: input.createdBy,
       });
+      input.recorded?.(stored);
+      return stored;
     });
   } catch (err) {
     await fs.rm(file, { force: true });

@@ -1,8 +1,10 @@
 // Wire types of the moderation replay, moderated marks, the audit log and the sample (HTTP JSON),
-// shared with the client. Types only: the client imports this file.
+// shared with the client. Types and pure helpers only (nothing imported at runtime): the client
+// imports this file.
 //
 // Routes (server/api/replay-routes.ts; "staff" = assessor of the attempt's centre, moderator, admin):
-//   GET  /api/attempts/:id/replay[?callId=]   [staff]              → ReplayView
+//   GET  /api/attempts/:id/replay[?callId=]   [staff]              → ReplayView (first page of the timeline)
+//   GET  /api/attempts/:id/replay/events?afterSeq=[&callId=] [staff] → ReplayEventsPage (the next page)
 //   GET  /api/attempts/:id/moderation         [staff]              → ModerationView
 //   PUT  /api/attempts/:id/moderation         [moderator, admin]   SaveModerationInput → ModerationView
 //   GET  /api/audit-log                       [moderator, admin]   ?subjectType=&subjectId=&centreId=&action=&before=&limit= → AuditLogPage
@@ -10,6 +12,7 @@
 //   POST /api/moderation/sample/add           [moderator, admin]   SampleChangeInput → SampleView
 //   POST /api/moderation/sample/remove        [moderator, admin]   SampleChangeInput → SampleView
 import type { Grade, SittingResultView } from './assessment.js';
+import type { EventSource } from './timeline.js';
 import type { Message, MessageAttachment } from './crm.js';
 import type { PrintoutSummary } from './printouts.js';
 
@@ -71,6 +74,26 @@ export interface ReplayEvent {
   seq?: number;
   clientAt?: number | null;
   payload: Record<string, unknown>;
+  /**
+   * Who recorded it: the server (every call event, and the timeline's server-recorded actions) or
+   * the candidate's browser (shown as "reported by the candidate's browser"). Absent for bookmarks.
+   */
+  recordedBy?: EventSource;
+  /** What happened in words, where the server describes it (an identity check: "2 asked, 2 correct: verified"). */
+  summary?: string;
+}
+
+const REPLAY_SOURCE_ORDER = { call: 0, desktop: 1, bookmark: 2 } as const;
+
+/** The order of a replay's events: by time, call events before desktop ones before bookmarks, then by id. */
+export const replayOrder = (a: ReplayEvent, b: ReplayEvent): number =>
+  a.at - b.at || REPLAY_SOURCE_ORDER[a.source] - REPLAY_SOURCE_ORDER[b.source] || a.id.localeCompare(b.id, 'en', { numeric: true });
+
+/** The next page of an attempt's timeline on the replay's axis. */
+export interface ReplayEventsPage {
+  events: ReplayEvent[];
+  /** Ask again with afterSeq = this for the page after; null at the end. */
+  nextAfterSeq: number | null;
 }
 
 export interface HoldRegion {
@@ -157,8 +180,10 @@ export interface ReplayView {
   call: ReplayCall | null;
   /** Every call of the attempt, to switch between them. */
   calls: Array<{ id: string; invitedAt: number; answeredAt: number | null; hasRecording: boolean }>;
-  /** Call, desktop and bookmark events in axis order. */
+  /** Call, desktop and bookmark events in axis order (the timeline's first page). */
   events: ReplayEvent[];
+  /** The timeline has more events: GET …/replay/events?afterSeq= (null when all are here). */
+  moreEvents: { afterSeq: number } | null;
   holds: HoldRegion[];
   bookmarks: ReplayBookmark[];
   printouts: Array<PrintoutSummary & { offsetMs: number | null }>;

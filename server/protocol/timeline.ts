@@ -9,39 +9,72 @@
 
 export const REALTIME_PATH = '/socket.io';
 
-export const DESKTOP_EVENT_TYPES = [
-  'screen-pop',
-  'search',
-  'record-opened',
+/**
+ * Who put an event on the attempt's timeline. Marking evidence is what the SERVER saw happen: it
+ * records identity checks, record edits, notes, cases, orders, callbacks, messages, print-outs,
+ * wrap-ups and agent-state changes from the HTTP route that performed them, and call events from
+ * the SIP call itself, in the same transaction as the action. The candidate's browser may report
+ * only what happens in the browser (a search typed, a record or tab opened, a screen pop shown):
+ * such events are 'browser', labelled "reported by the candidate's browser" wherever they are
+ * shown, and never earn a mark.
+ */
+export type EventSource = 'server' | 'browser';
+
+/** The only types 'desktop:event' accepts; stored with source 'browser'. */
+export const BROWSER_EVENT_TYPES = ['screen-pop', 'search', 'record-opened', 'tab-opened'] as const;
+
+/**
+ * Types the server records itself (source 'server'); 'desktop:event' refuses every one of them
+ * with the error 'server_recorded'. Call events come from the B2BUA's call timeline
+ * (server/realtime/call-evidence.ts); 'recording-finalised' chains the recording's hash.
+ */
+export const SERVER_EVENT_TYPES = [
   'identity-check',
   'field-changed',
   'note-added',
   'order-created',
   'case-created',
   'callback-created',
-  'hold',
-  'resume',
-  'transfer',
-  'conference',
   'message-sent',
   'printout',
   'wrap-up',
   'agent-state',
+  'call-started',
+  'call-answered',
+  'hold',
+  'resume',
+  'transfer',
+  'conference',
+  'call-ended',
+  'recording-finalised',
 ] as const;
+export type ServerEventType = (typeof SERVER_EVENT_TYPES)[number];
+
+/** What the desktop may send over 'desktop:event': browser-only types. */
+export const DESKTOP_EVENT_TYPES = BROWSER_EVENT_TYPES;
 export type DesktopEventType = (typeof DESKTOP_EVENT_TYPES)[number];
 
 /** The JSON text of a payload must be shorter than this many bytes (UTF-8). */
 export const MAX_EVENT_PAYLOAD_BYTES = 16 * 1024;
 
 /**
- * Conventional payload fields (only field-changed's `field` is required; the assessor's view
- * summarises with the others when present):
- *   screen-pop { callerNumber?, matches? }   search { query, resultCount }
- *   record-opened { recordType?, recordId?, label? }   identity-check { passed, method? }
- *   field-changed { record?, field, old, new }   *-created { id?, label?, summary? }
- *   message-sent { channel, to }   printout { label? }   wrap-up { outcome, notes? }
- *   agent-state { state }   transfer { target, kind: 'blind', outcome: 'transferred' | 'failed', status? }
- *   conference { target, kind: 'conference', outcome: 'joined' | 'failed', parties?, status? }
+ * Payload fields. Browser-reported (as the desktop sends them):
+ *   screen-pop { number?, resultCount?, customerIds? }   search { query, resultCount }
+ *   record-opened { recordType?, recordId?, customerId?, accountNumber?, label? }   tab-opened { tab }
+ * Server-recorded (server/realtime/evidence.ts builds them from the action's own data; `summary`
+ * is a one-line description in words):
+ *   identity-check { checkId, customerId, accountNumber, passed, required, asked, correct,
+ *                    questions: [{ questionId, question, asked, correct }], summary }
+ *   field-changed { customerId, accountNumber, field, old, new, version }
+ *   note-added { noteId, customerId, accountNumber, length }
+ *   order-created / case-created / callback-created { customerId, accountNumber, the record's fields }
+ *   message-sent { messageId, customerId, channel, to, cc, subject, templateKey, attachments }
+ *   printout { printoutId, kind, subjectId, title, sha256, pages }
+ *   wrap-up { wrapUpId, code, customerId, callId, notesLength }   agent-state { from, to }
+ *   call-started { callEventId, direction, from, to, dialledNumber? }   call-answered / call-ended
+ *   hold / resume { callEventId, leg, byCandidate }
+ *   transfer { callEventId, target, outcome: 'transferred' | 'failed', status? }
+ *   conference { callEventId, target?, outcome: 'joined' | 'failed', parties?, status? }
  */
 export type DesktopEventPayload = Record<string, unknown>;
 
@@ -68,11 +101,17 @@ export interface TimelineEvent {
   offsetMs: number | null;
   type: string;
   payload: DesktopEventPayload;
+  /** Who recorded it: the server, or the candidate's browser (see EventSource). */
+  source: EventSource;
 }
 
 export interface RealtimeError {
   ok: false;
-  /** validation | not_found | attempt_closed | unauthenticated | rate_limited | internal */
+  /**
+   * validation | server_recorded (a type the server records itself) | quota (the attempt's
+   * browser-reported events are at their limit) | not_found | attempt_closed | unauthenticated |
+   * rate_limited | internal
+   */
   error: string;
   message: string;
   field?: string;
@@ -99,4 +138,4 @@ export const TIMELINE_PAGE_DEFAULT = 1000;
 export const TIMELINE_PAGE_MAX = 5000;
 
 /** Ack errors after which re-sending the same action can never succeed. */
-export const PERMANENT_EVENT_ERRORS: readonly string[] = ['validation', 'not_found', 'attempt_closed'];
+export const PERMANENT_EVENT_ERRORS: readonly string[] = ['validation', 'server_recorded', 'quota', 'not_found', 'attempt_closed'];

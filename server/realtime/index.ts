@@ -1,7 +1,8 @@
 // Realtime: socket.io on the Fastify HTTP server (path /socket.io) for the desktop timeline.
 // Every connection authenticates with the session cookie at the handshake, and every event is
-// checked again against the live session. Candidates send 'desktop:event'; the attempt's centre
-// assessor, moderators and admins send 'timeline:watch' and then get 'timeline:event' pushes.
+// checked again against the live session. Candidates send 'desktop:event' (browser-only events;
+// the server records the rest itself, evidence.ts); the attempt's centre assessor, moderators and
+// admins send 'timeline:watch' and then get 'timeline:event' pushes of both kinds.
 // GET /api/attempts/:id/timeline gives the same events over HTTP. Wire types: protocol/timeline.ts.
 import type { IncomingMessage } from 'node:http';
 import type { FastifyInstance } from 'fastify';
@@ -12,7 +13,8 @@ import type { Clock } from '../clock.js';
 import type { Repositories } from '../db/repositories/index.js';
 import { HttpError } from '../http/errors.js';
 import { REALTIME_PATH, TIMELINE_PAGE_DEFAULT, TIMELINE_PAGE_MAX, type DesktopEventAck, type RealtimeError, type TimelineResponse, type WatchAck } from '../protocol/timeline.js';
-import { parse, RealtimeFailure, TimelineService, watchSchema } from './timeline.js';
+import type { Evidence } from './evidence.js';
+import { parse, RealtimeFailure, TimelineService, watchSchema, type BrowserEventQuota } from './timeline.js';
 
 export interface RealtimeOptions {
   repos: Repositories;
@@ -22,6 +24,10 @@ export interface RealtimeOptions {
   rate?: { burst: number; perSecond: number };
   /** How often connected sockets' sessions are re-checked (default 30 s). */
   sessionCheckMs?: number;
+  /** Server-recorded events are pushed to the attempt's watchers too. */
+  evidence?: Evidence;
+  /** Per-attempt limits on browser-reported events (default DEFAULT_BROWSER_EVENT_QUOTA). */
+  browserEventQuota?: BrowserEventQuota;
 }
 
 export const WATCH_ROLES = ['assessor', 'moderator', 'admin'] as const;
@@ -82,7 +88,7 @@ export interface RealtimeControl {
 export function registerRealtime(app: FastifyInstance, opts: RealtimeOptions): RealtimeControl {
   const { sessions } = opts;
   const log = app.log.child({ module: 'realtime' });
-  const timeline = new TimelineService(opts.repos, opts.clock);
+  const timeline = new TimelineService(opts.repos, opts.clock, opts.browserEventQuota);
   const rate = opts.rate ?? { burst: 50, perSecond: 50 };
   const io = new Server({
     path: REALTIME_PATH,
@@ -191,6 +197,7 @@ export function registerRealtime(app: FastifyInstance, opts: RealtimeOptions): R
   }, opts.sessionCheckMs ?? 30_000);
   sweep.unref();
   app.addHook('onClose', async () => clearInterval(sweep));
+  opts.evidence?.onStored((event) => io.to(attemptRoom(event.attemptId)).emit('timeline:event', event));
 
   app.get<{ Params: { id: string }; Querystring: { afterSeq?: string; limit?: string } }>(
     '/api/attempts/:id/timeline',

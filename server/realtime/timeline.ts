@@ -1,20 +1,49 @@
 // The desktop timeline's rules, apart from the transport: input validation, who may record and
 // who may watch an attempt, which call an action belongs to, and storing it exactly once.
+// The browser reports browser-only events only (protocol/timeline.ts BROWSER_EVENT_TYPES), stored
+// as 'browser' and bounded per attempt (BrowserEventQuota); every type the server records itself
+// is refused here with 'server_recorded' (server/realtime/evidence.ts records those).
 import { canSuperviseAttempt } from '../auth/attempt-access.js';
 import { z } from 'zod';
 import type { Clock } from '../clock.js';
-import type { AttemptEvent } from '../db/repositories/attempt-events.js';
 import type { Attempt } from '../db/repositories/attempts.js';
 import type { Repositories } from '../db/repositories/index.js';
 import type { SessionUser } from '../protocol/roles.js';
 import {
   DESKTOP_EVENT_TYPES,
   MAX_EVENT_PAYLOAD_BYTES,
-  type DesktopEventInput,
+  SERVER_EVENT_TYPES,
   type RealtimeError,
   type TimelineEvent,
-  type WatchRequest,
 } from '../protocol/timeline.js';
+import { callFor, toWire } from './evidence.js';
+
+export { toWire };
+
+/** Per-attempt limits on what a candidate's browser may add to the timeline. */
+export interface BrowserEventQuota {
+  /** Browser-reported events an attempt may hold. */
+  events: number;
+  /** Their payloads' JSON, in bytes (UTF-8), all together. */
+  bytes: number;
+}
+
+/** Generous for a real attempt (a busy one reports a few hundred searches and look-ups). */
+export const DEFAULT_BROWSER_EVENT_QUOTA: Readonly<BrowserEventQuota> = Object.freeze({ events: 2000, bytes: 2 * 1024 * 1024 });
+
+/** What the browser may not report, in words for the error: the action that the server records instead. */
+const RECORDED_BY: Partial<Record<string, string>> = {
+  'identity-check': 'identity checks, from the check you make on the customer record',
+  'field-changed': 'record changes, from the change you save',
+  'note-added': 'notes, from the note you add',
+  'order-created': 'orders, from the order you place',
+  'case-created': 'cases, from the case you raise',
+  'callback-created': 'callbacks and tasks, from the one you book',
+  'message-sent': 'messages, from the e-mail or SMS you send',
+  printout: 'print-outs, from the print-out you make',
+  'wrap-up': 'wrap-ups, from the wrap-up you complete',
+  'agent-state': 'agent-state changes, from the state you choose',
+};
 
 const MAX_PAYLOAD_DEPTH = 20;
 const ATTEMPT_ID = z.string().min(1, 'is empty').max(64, 'is longer than 64 characters');
@@ -62,12 +91,16 @@ export const desktopEventSchema = z
     payload: payloadSchema,
     clientAt: z.number({ required_error: 'is required', invalid_type_error: 'must be a number (ms since the epoch)' }).int('must be whole milliseconds').nonnegative(),
   })
-  .strict()
-  .superRefine((value, ctx) => {
-    if (value.type === 'field-changed' && (typeof value.payload.field !== 'string' || value.payload.field === '')) {
-      ctx.addIssue({ code: z.ZodIssueCode.custom, path: ['payload', 'field'], message: 'names the field that changed (a non-empty string)' });
-    }
-  });
+  .strict();
+
+/** The refusal of a type the server records itself, before anything else is looked at. */
+function refuseServerRecorded(input: unknown): void {
+  if (input === null || typeof input !== 'object' || Array.isArray(input)) return;
+  const type = (input as { type?: unknown }).type;
+  if (typeof type !== 'string' || !(SERVER_EVENT_TYPES as readonly string[]).includes(type)) return;
+  const what = RECORDED_BY[type] ?? 'call events, from the call itself';
+  throw new RealtimeFailure('server_recorded', `The server records ${what}; the desktop cannot report a "${type}" event.`, 'type');
+}
 
 export const watchSchema = z
   .object({ attemptId: ATTEMPT_ID, afterSeq: z.number().int().nonnegative().optional() })
@@ -100,24 +133,13 @@ export function parse<T>(schema: z.ZodType<T>, input: unknown, what: string): T 
   throw new RealtimeFailure('validation', field ? `${field} ${issue.message}.` : `The ${what} ${issue.message}.`, field || undefined);
 }
 
-export const toWire = (e: AttemptEvent): TimelineEvent => ({
-  attemptId: e.attemptId,
-  seq: e.seq,
-  clientId: e.clientId,
-  at: e.at,
-  clientAt: e.clientAt,
-  callId: e.callId,
-  offsetMs: e.offsetMs,
-  type: e.type,
-  payload: e.payload,
-});
-
 const NOT_FOUND = () => new RealtimeFailure('not_found', 'There is no such attempt.');
 
 export class TimelineService {
   constructor(
     private readonly repos: Repositories,
     private readonly clock: Clock,
+    private readonly quota: BrowserEventQuota = DEFAULT_BROWSER_EVENT_QUOTA,
   ) {}
 
   /** The attempt if this user may watch its timeline (its centre's assessor, a moderator, an admin). */
@@ -132,22 +154,9 @@ export class TimelineService {
     return this.repos.attemptEvents.list(attemptId, { afterSeq, limit }).map(toWire);
   }
 
-  /**
-   * The call an action at `at` belongs to: the candidate's answered call in progress then, or else
-   * the most recent call answered since the attempt started. Undefined when there is none.
-   */
-  callFor(attempt: Attempt, at: number): { id: string; answeredAt: number } | undefined {
-    const answered = this.repos.calls
-      .list({ userId: attempt.candidateUserId, limit: 50 })
-      .filter((c) => c.candidateUserId === attempt.candidateUserId && c.answeredAt !== null && c.answeredAt <= at)
-      .sort((a, b) => b.answeredAt! - a.answeredAt!);
-    const inProgress = answered.find((c) => (c.endedAt !== null ? c.endedAt >= at : c.state === 'answered'));
-    const call = inProgress ?? answered.find((c) => c.answeredAt! >= attempt.createdAt);
-    return call && { id: call.id, answeredAt: call.answeredAt! };
-  }
-
-  /** Validates and stores one desktop action of a candidate, exactly once per client id. */
+  /** Validates and stores one browser-reported action of a candidate, exactly once per client id. */
   record(user: SessionUser, input: unknown): { event: TimelineEvent; duplicate: boolean } {
+    refuseServerRecorded(input);
     const data = parse(desktopEventSchema, input, 'desktop event');
     const attempt = this.repos.attempts.findById(data.attemptId);
     if (!attempt || user.role !== 'candidate' || attempt.candidateUserId !== user.id) throw NOT_FOUND();
@@ -155,8 +164,10 @@ export class TimelineService {
     // A re-sent action is acknowledged again even if the attempt has closed since it was stored.
     if (stored) return { event: toWire(stored), duplicate: true };
     if (attempt.status !== 'open') throw new RealtimeFailure('attempt_closed', 'This attempt is closed; nothing more can be recorded for it.');
+    // Handlers run synchronously from here to the append, so the usage read cannot go stale.
+    this.checkQuota(attempt, data.payload);
     const at = this.clock.now();
-    const call = this.callFor(attempt, at);
+    const call = callFor(this.repos, attempt, at);
     const result = this.repos.attemptEvents.append(attempt.id, data.clientId, {
       at,
       clientAt: data.clientAt,
@@ -164,7 +175,19 @@ export class TimelineService {
       offsetMs: call ? at - call.answeredAt : null,
       type: data.type,
       payload: data.payload,
+      source: 'browser',
     });
     return { event: toWire(result.event), duplicate: result.duplicate };
+  }
+
+  private checkQuota(attempt: Attempt, payload: Record<string, unknown>): void {
+    const used = this.repos.attemptEvents.browserUsage(attempt.id);
+    const bytes = Buffer.byteLength(JSON.stringify(payload), 'utf8');
+    if (used.events + 1 > this.quota.events) {
+      throw new RealtimeFailure('quota', `This attempt already holds ${used.events} events reported by the desktop, its limit; nothing more can be added to it.`);
+    }
+    if (used.bytes + bytes > this.quota.bytes) {
+      throw new RealtimeFailure('quota', `This attempt's events reported by the desktop already hold ${used.bytes} bytes; adding ${bytes} more would pass its limit of ${this.quota.bytes}.`);
+    }
   }
 }

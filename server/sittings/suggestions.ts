@@ -1,5 +1,6 @@
 // Pre-filled marking suggestions for an attempt: the scenario's auto-checks run over the attempt's
-// real data (its call and call events, the desktop timeline, the final state of its CRM records).
+// real data (its call and call events, the server-recorded timeline, the final state of its CRM
+// records). Events the candidate's browser reported are never read here.
 // One function for the suggestions route and the marking view, so both always agree.
 import { evaluateAutoChecks, type CriterionSuggestion } from '../assessment/auto-checks.js';
 import { toRulesAnswerKey, toRulesAutoChecks, toRulesRubric, type Scenario } from '../assessment/scenario-schema.js';
@@ -33,7 +34,8 @@ export function attemptSuggestions(repos: Repositories, attempt: Attempt, scenar
     rubric: toRulesRubric(scenario),
     answerKey: toRulesAnswerKey(scenario),
     call: callFacts,
-    timeline: repos.attemptEvents.list(attempt.id).map((e) => ({ seq: e.seq, at: e.at, offsetMs: e.offsetMs, type: e.type, payload: e.payload as never })),
+    // Only what the server recorded is evidence; the browser's reports are not even read.
+    timeline: repos.attemptEvents.list(attempt.id, { source: 'server' }).map((e) => ({ seq: e.seq, at: e.at, offsetMs: e.offsetMs, type: e.type, payload: e.payload, source: e.source })),
     records,
     asOf: now,
   });

@@ -106,9 +106,9 @@ describe('timeline in the browser', () => {
     const ids = await page.evaluate(() => {
       const d = (window as unknown as { desktop: { record: (t: string, p: object) => { clientId: string } } }).desktop;
       return [
-        d.record('identity-check', { passed: true }).clientId,
-        d.record('field-changed', { record: 'customer', field: 'postcode', old: 'AB1 2CD', new: 'AB1 2CE' }).clientId,
-        d.record('callback-created', { label: 'Call back Tuesday' }).clientId,
+        d.record('search', { query: 'Hughes', resultCount: 2 }).clientId,
+        d.record('record-opened', { recordType: 'customer', label: 'Margaret Hughes (BL100231)' }).clientId,
+        d.record('tab-opened', { tab: 'knowledge' }).clientId,
       ];
     });
     expect(await page.getByRole('status').textContent()).toBe('Offline · 3 action(s) waiting to be sent');
@@ -124,10 +124,10 @@ describe('timeline in the browser', () => {
     expect(rows.map((e) => e.offsetMs)).toEqual([65_000, 75_000, 75_000, 75_000]);
     expect(await page.evaluate((id) => localStorage.getItem(`callmark.timeline.outbox.${id}`), attempt.id)).toBeNull();
 
-    // The assessor's view got them live, once each, with the field change summarised.
+    // The assessor's view got them live, once each, summarised and labelled as the browser's report.
     await log.locator('li[data-seq="4"]').waitFor();
     expect(await log.locator('li').count()).toBe(4);
-    expect(await log.locator('li[data-seq="3"] [data-testid=summary]').textContent()).toBe('customer · postcode: "AB1 2CD" → "AB1 2CE"');
+    expect(await log.locator('li[data-seq="3"] [data-testid=summary]').textContent()).toBe('customer Margaret Hughes (BL100231) (reported by the candidate’s browser)');
     expect(await log.locator('li[data-seq="3"] [data-testid=offset]').textContent()).toBe('01:15');
 
     await assessor.context.close();

@@ -51,7 +51,7 @@ beforeAll(async () => {
   t.repos.calls.addEvent(callId, answeredAt + 7000, 'resume', 'callee');
   finalise(callId, file, answeredAt + 8000);
   // Wrapped up 4 s after the call ended.
-  t.repos.attemptEvents.append(attemptId, randomUUID(), { at: answeredAt + 12_000, clientAt: null, callId: null, offsetMs: null, type: 'wrap-up', payload: { outcome: 'resolved' } });
+  t.repos.attemptEvents.append(attemptId, randomUUID(), { at: answeredAt + 12_000, clientAt: null, callId: null, offsetMs: null, type: 'wrap-up', payload: { outcome: 'resolved' }, source: 'server' });
   await job.idle();
 });
 afterAll(async () => {

@@ -1,7 +1,9 @@
 // The candidate's CTI-style agent desktop: agent state, softphone and outbound call list, screen
 // pop of the caller's record, customer search and record, inbox and follow-up messages, the
-// knowledge panel and wrap-up, all recorded on the attempt's timeline as they happen (holds and
-// resumes made from the softphone here included).
+// knowledge panel and wrap-up. What marking relies on (record changes, identity checks, cases,
+// orders, messages, print-outs, wrap-ups, agent states, holds and transfers) is recorded on the
+// attempt's timeline by the server as it happens; the desktop itself reports only what happens in
+// the browser (screen pops, searches, records and tabs opened).
 import { useCallback, useEffect, useRef, useState } from 'react';
 import { api, ApiFailure } from '../api.js';
 import { Tabs } from '../components/Tabs.js';
@@ -45,11 +47,9 @@ export function AgentDesktop({ attemptId }: { attemptId?: string } = {}) {
 }
 
 function Workspace({ attempt }: { attempt: Attempt }) {
-  const { phone, state: phoneState } = usePhone();
+  const { state: phoneState } = usePhone();
   const timeline = useTimeline(attempt.id);
   const { record } = timeline;
-  // Transfers and conferences made from the softphone go on the timeline with their outcome.
-  useEffect(() => phone?.onAction((a) => record(a.type, a.payload)), [phone, record]);
   // Kept across a reload of the page (per attempt, for this tab).
   const keep = (what: string) => `callmark.desktop.${attempt.id}.${what}`;
   const [agentState, setAgentState] = usePersistedState<{ name: AgentStateName; since: number }>(keep('agent-state'), { name: 'not-ready', since: Date.now() });
@@ -68,11 +68,12 @@ function Workspace({ attempt }: { attempt: Attempt }) {
     (name: AgentStateName) => {
       setAgentState((prev) => {
         if (prev.name === name) return prev;
-        record('agent-state', { from: prev.name, to: name });
+        // The server records the change on the timeline (it keeps the agent state that counts).
+        api('POST', `/api/attempts/${encodeURIComponent(attempt.id)}/agent-state`, { state: name }).catch(() => {});
         return { name, since: Date.now() };
       });
     },
-    [record],
+    [attempt.id],
   );
 
   // Screen pop: an incoming call's presented number finds the caller's record(s).
@@ -108,19 +109,6 @@ function Workspace({ attempt }: { attempt: Attempt }) {
     wasConnected.current = connected;
     if (!call) poppedFor.current = undefined;
   }, [connected, call, changeState]);
-
-  // Hold and resume made from the softphone on this desktop go on the timeline (the phone's held
-  // flag changes only when the other side accepted the re-INVITE).
-  const heldRef = useRef(false);
-  useEffect(() => {
-    if (!call) {
-      heldRef.current = false;
-      return;
-    }
-    if (call.held === heldRef.current) return;
-    heldRef.current = call.held;
-    record(call.held ? 'hold' : 'resume', { label: `${call.peerName} (${call.presentedNumber ?? call.peerNumber})`, direction: call.direction });
-  }, [call, record]);
 
   useEffect(() => {
     if (!customerId) return setCustomer(undefined);
@@ -188,7 +176,10 @@ function Workspace({ attempt }: { attempt: Attempt }) {
               <Tabs
                 label="Messages and knowledge"
                 selected={tool}
-                onSelect={setTool}
+                onSelect={(id) => {
+                  setTool(id);
+                  record('tab-opened', { tab: id });
+                }}
                 tabs={[
                   { id: 'inbox', label: 'Inbox', content: <Inbox reloadKey={sentCount} onReply={startReply} /> },
                   {

@@ -40,6 +40,8 @@ export function CustomerRecord({ customerId }: { customerId: number }) {
   const [notice, setNotice] = useState<{ kind: 'ok' | 'error'; text: string }>();
   const [answers, setAnswers] = useState<Record<number, string>>({});
   const [verified, setVerified] = useState<boolean | undefined>();
+  // What the server's identity rule made of the check, in words ("2 asked, 2 correct: verified").
+  const [identitySummary, setIdentitySummary] = useState<string>();
   const [products, setProducts] = useState<Product[]>([]);
 
   const load = useCallback(async () => {
@@ -82,7 +84,6 @@ export function CustomerRecord({ customerId }: { customerId: number }) {
     if (Object.keys(changed).length === 0) return setEditing(undefined);
     try {
       const res = await crm.update(attemptId, c.id, changed, c.version);
-      for (const ch of res.changes) record('field-changed', { customerId: c.id, field: ch.field, old: ch.old, new: ch.new });
       setLastChanges(res.changes);
       setEditing(undefined);
       setNotice({ kind: 'ok', text: `Saved ${res.changes.length} change${res.changes.length === 1 ? '' : 's'}.` });
@@ -98,7 +99,7 @@ export function CustomerRecord({ customerId }: { customerId: number }) {
     try {
       const res = await crm.identityCheck(attemptId, c.id, c.securityQuestions.map((q) => ({ questionId: q.id, answer: answers[q.id] ?? '' })));
       setVerified(res.passed);
-      record('identity-check', { customerId: c.id, passed: res.passed, questions: res.results.length, correct: res.results.filter((r) => r.correct).length });
+      setIdentitySummary(res.summary);
     } catch (err) {
       setNotice({ kind: 'error', text: describeError(err) });
     }
@@ -223,8 +224,7 @@ export function CustomerRecord({ customerId }: { customerId: number }) {
       <form
         onSubmit={submit(async (f) => {
           const body = String(f.get('body') ?? '').trim();
-          const r = await crm.addNote(attemptId, c.id, body);
-          record('note-added', { customerId: c.id, noteId: r.note.id, length: body.length });
+          await crm.addNote(attemptId, c.id, body);
           return 'Note added.';
         })}
       >
@@ -257,8 +257,7 @@ export function CustomerRecord({ customerId }: { customerId: number }) {
         onSubmit={submit(async (f) => {
           const dueAt = String(f.get('dueAt') ?? '');
           const reason = String(f.get('reason') ?? '').trim();
-          const r = await crm.addCallback(attemptId, c.id, dueAt, reason);
-          record('callback-created', { customerId: c.id, callbackId: r.callback.id, dueAt, reason });
+          await crm.addCallback(attemptId, c.id, dueAt, reason);
           return 'Callback created.';
         })}
       >
@@ -299,8 +298,7 @@ export function CustomerRecord({ customerId }: { customerId: number }) {
       <form
         onSubmit={submit(async (f) => {
           const body = { type: String(f.get('type')), priority: String(f.get('priority')), description: String(f.get('description') ?? '').trim(), escalated: f.get('escalated') === 'on' };
-          const r = await crm.addCase(attemptId, c.id, body);
-          record('case-created', { customerId: c.id, caseId: r.case.id, type: body.type, priority: body.priority, escalated: body.escalated });
+          await crm.addCase(attemptId, c.id, body);
           return 'Case created.';
         })}
       >
@@ -357,7 +355,6 @@ export function CustomerRecord({ customerId }: { customerId: number }) {
           const saleType = String(f.get('saleType') ?? 'standard') as 'standard' | 'upsell' | 'cross_sell';
           const lines = [{ productCode: String(f.get('product')), quantity: Number(f.get('quantity')), saleType }];
           const r = await crm.addOrder(attemptId, c.id, lines);
-          record('order-created', { customerId: c.id, orderId: r.order.id, totalPence: r.order.totalPence, lines });
           return `Order created: ${money(r.order.totalPence)}.`;
         })}
       >
@@ -400,6 +397,7 @@ export function CustomerRecord({ customerId }: { customerId: number }) {
         </h3>
         {verified === true && <span className="tag ok" data-testid="identity-status">Identity verified</span>}
         {verified === false && <span className="tag bad" data-testid="identity-status">Identity NOT verified</span>}
+        {verified !== undefined && identitySummary && <span className="small" data-testid="identity-summary">{identitySummary}</span>}
         {c.doNotCall && <span className="tag bad" data-testid="do-not-call">Do not call</span>}
         <div className="record-actions">
           <button type="button" className="small" disabled={!canDial} onClick={() => dial(c.phone)}>

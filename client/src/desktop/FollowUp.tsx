@@ -53,7 +53,7 @@ export function FollowUp({
   /** The confirmation of the message sent just before this form was (re)opened. */
   lastSent?: string;
 }) {
-  const { attemptId, record } = useDesktop();
+  const { attemptId } = useDesktop();
   const agentName = useSession().session?.user.displayName;
   const [templates, setTemplates] = useState<MessageTemplate[]>([]);
   const [documents, setDocuments] = useState<CrmDocument[]>([]);
@@ -171,17 +171,8 @@ export function FollowUp({
     };
     setSending(true);
     try {
-      const r = await crm.sendMessage(attemptId, message);
-      record('message-sent', {
-        customerId: customerId ?? null,
-        messageId: r.message.id,
-        channel,
-        to: recipient,
-        ...(ccList.length ? { cc: ccList } : {}),
-        ...(message.subject ? { subject: message.subject } : {}),
-        templateKey: templateKey || null,
-        attachments: r.message.attachments.map((a) => ({ kind: a.kind, ...(a.key ? { key: a.key } : {}), ...(a.orderId ? { orderId: a.orderId } : {}), name: a.name })),
-      });
+      // The server records the message on the attempt's timeline as it stores it.
+      await crm.sendMessage(attemptId, message);
       const confirmation = `${channel === 'email' ? 'E-mail' : 'SMS'} sent to ${recipient}.`;
       setNotice({ kind: 'ok', text: confirmation });
       reset();

@@ -1,5 +1,5 @@
 // A print-out (a PDF the server renders and stores as evidence, opened in a new tab) of the record,
-// an order or a case, recorded on the attempt's timeline once it is made.
+// an order or a case; the server records it on the attempt's timeline as it stores it.
 import { useState } from 'react';
 import { describeError } from './ApiMessage.js';
 import { useDesktop } from './DesktopContext.js';
@@ -17,13 +17,12 @@ export function PrintButton({
   label: string;
   onResult: (notice: { kind: 'ok' | 'error'; text: string }) => void;
 }) {
-  const { attemptId, record } = useDesktop();
+  const { attemptId } = useDesktop();
   const [busy, setBusy] = useState(false);
   const print = async () => {
     setBusy(true);
     try {
-      const printout = await printOut(attemptId, kind, subjectId);
-      record('printout', { kind, subjectId, label, printoutId: printout.id, pages: printout.pages });
+      await printOut(attemptId, kind, subjectId);
       onResult({ kind: 'ok', text: `Print-out made: ${label}.` });
     } catch (err) {
       onResult({ kind: 'error', text: `Print-out failed: ${describeError(err)}` });

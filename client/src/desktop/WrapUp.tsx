@@ -5,7 +5,7 @@ import { describeError, Notice } from './ApiMessage.js';
 import { useDesktop } from './DesktopContext.js';
 
 export function WrapUp({ onDone }: { onDone: () => void }) {
-  const { attemptId, record, customerId } = useDesktop();
+  const { attemptId, customerId } = useDesktop();
   const [codes, setCodes] = useState<Array<{ code: string; label: string }>>([]);
   const [notice, setNotice] = useState<{ kind: 'ok' | 'error'; text: string }>();
   useEffect(() => {
@@ -17,7 +17,6 @@ export function WrapUp({ onDone }: { onDone: () => void }) {
     const body = { code: String(f.get('code')), notes: String(f.get('notes') ?? '').trim(), ...(customerId ? { customerId } : {}) };
     try {
       await crm.wrapUp(attemptId, body);
-      record('wrap-up', { code: body.code, customerId: customerId ?? null, notesLength: body.notes.length });
       setNotice({ kind: 'ok', text: 'Call wrapped up.' });
       onDone();
     } catch (err) {

@@ -109,7 +109,7 @@ export const crm = {
   update: (a: string, id: number, changes: Record<string, unknown>, version: number) =>
     api<{ customer: Customer; changes: FieldChange[] }>('PATCH', `${base(a)}/customers/${id}`, { ...changes, version }),
   identityCheck: (a: string, id: number, answers: Array<{ questionId: number; answer: string }>) =>
-    api<{ passed: boolean; results: Array<{ questionId: number; correct: boolean }> }>('POST', `${base(a)}/customers/${id}/identity-check`, { answers }),
+    api<{ passed: boolean; summary: string; results: Array<{ questionId: number; correct: boolean }> }>('POST', `${base(a)}/customers/${id}/identity-check`, { answers }),
   addNote: (a: string, id: number, body: string) => api<{ note: { id: number } }>('POST', `${base(a)}/customers/${id}/notes`, { body }),
   addCallback: (a: string, id: number, dueAt: string, reason: string) =>
     api<{ callback: { id: number } }>('POST', `${base(a)}/customers/${id}/callbacks`, { dueAt, reason }),

@@ -4,7 +4,7 @@
 // metrics, the moderated marks with the resulting grade, and the audit trail.
 import { useCallback, useEffect, useRef, useState } from 'react';
 import { Link, useParams } from 'react-router';
-import type { ReplayView } from '../../../server/protocol/moderation.js';
+import { replayOrder, type ReplayView } from '../../../server/protocol/moderation.js';
 import { useSession } from '../session.js';
 import { AuditTrail } from './AuditTrail.js';
 import { FinalStateTable } from './FinalStateTable.js';
@@ -63,7 +63,23 @@ export function ReplayPage() {
 
   useEffect(() => {
     setView(undefined);
-    moderation.replay(id, callId).then(setView, (err: unknown) => setError(err instanceof Error ? err.message : String(err)));
+    let stale = false;
+    const fail = (err: unknown) => !stale && setError(err instanceof Error ? err.message : String(err));
+    // The timeline comes in pages: the view holds the first, the rest follow one request at a time.
+    const more = (afterSeq: number) =>
+      moderation.replayEvents(id, afterSeq, callId).then((page) => {
+        if (stale) return;
+        setView((v) => v && { ...v, events: [...v.events, ...page.events].sort(replayOrder), moreEvents: page.nextAfterSeq === null ? null : { afterSeq: page.nextAfterSeq } });
+        if (page.nextAfterSeq !== null) void more(page.nextAfterSeq).catch(fail);
+      });
+    moderation.replay(id, callId).then((v) => {
+      if (stale) return;
+      setView(v);
+      if (v.moreEvents) void more(v.moreEvents.afterSeq).catch(fail);
+    }, fail);
+    return () => {
+      stale = true;
+    };
   }, [id, callId]);
 
   const durationMs = view?.call?.recording?.durationMs ?? Math.max(1, ...(view?.events.map((e) => e.offsetMs) ?? [1]));

@@ -32,20 +32,29 @@ const DESKTOP_LABEL: Record<string, string> = {
   'screen-pop': 'Screen pop',
   search: 'Search',
   'record-opened': 'Record opened',
+  'tab-opened': 'Tab opened',
   'identity-check': 'Identity check',
   'field-changed': 'Field changed',
   'note-added': 'Note',
   'order-created': 'Order',
   'case-created': 'Case',
   'callback-created': 'Callback',
-  hold: 'Hold (desktop)',
-  resume: 'Resume (desktop)',
+  hold: 'Hold',
+  resume: 'Resumed',
   transfer: 'Transfer',
+  conference: 'Conference',
+  'call-started': 'Call started',
+  'call-answered': 'Call answered',
+  'call-ended': 'Call ended',
+  'recording-finalised': 'Recording finalised',
   'message-sent': 'Message sent',
   printout: 'Print-out',
   'wrap-up': 'Wrap-up',
   'agent-state': 'Agent state',
 };
+
+/** Who recorded an event, in words: only the browser's reports are flagged. */
+export const BROWSER_REPORTED = 'reported by the candidate’s browser';
 
 export function eventTitle(e: ReplayEvent): string {
   if (e.source === 'bookmark') return 'Bookmark';
@@ -65,7 +74,9 @@ export function eventDetail(e: ReplayEvent): string {
   // The desktop's own payload names (client/src/desktop) where they differ from the conventional ones.
   if (e.type === 'screen-pop') return `caller ${typeof p.number === 'string' && p.number ? p.number : 'number withheld'} → ${typeof p.resultCount === 'number' ? p.resultCount : '?'} match(es)`;
   if (e.type === 'agent-state' && typeof p.to === 'string') return `${String(p.from ?? '?')} → ${p.to}`;
-  if (e.type === 'identity-check' && typeof p.passed === 'boolean') return `${p.passed ? 'passed' : 'FAILED'}${typeof p.correct === 'number' ? ` (${p.correct} of ${String(p.questions ?? '?')} correct)` : ''}`;
+  // The server's words for it (an identity check, by the same rule the marking uses).
+  if (e.summary) return e.summary;
+  if (e.type === 'identity-check' && typeof p.passed === 'boolean') return p.passed ? 'verified' : 'not verified';
   if (e.type === 'printout') return String(e.payload.label ?? e.payload.kind ?? '');
   if (e.type === 'wrap-up') return String(e.payload.code ?? e.payload.outcome ?? '');
   return summarise({ type: e.type, payload: e.payload });
@@ -128,6 +139,12 @@ export function ReplayTimeline({ events, holds, durationMs, currentMs, seek }: R
                 <span className="replay-time">{clock(e.offsetMs)}</span> <span className="replay-kind">{eventTitle(e)}</span>
               </button>{' '}
               <span className="replay-detail">{eventDetail(e)}</span>
+              {e.recordedBy === 'browser' && (
+                <span className="muted small" data-testid="recorded-by">
+                  {' '}
+                  ({BROWSER_REPORTED})
+                </span>
+              )}
               {outside && <span className="muted small"> (outside the recording)</span>}
             </li>
           );

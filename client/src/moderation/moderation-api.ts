@@ -1,7 +1,7 @@
 // The moderation screens' calls to the API (server/protocol/moderation.ts): the only file of the
 // replay and moderation pages that knows their URLs.
 import type { SittingDetail, SittingSummary } from '../../../server/protocol/assessment.js';
-import type { AttemptMetrics, AuditLogPage, ModerationView, PackVerificationResult, ReplayView, SampleView, SaveModerationInput } from '../../../server/protocol/moderation.js';
+import type { AttemptMetrics, AuditLogPage, ModerationView, PackVerificationResult, ReplayEventsPage, ReplayView, SampleView, SaveModerationInput } from '../../../server/protocol/moderation.js';
 import { api, apiBlob } from '../api.js';
 
 export type * from '../../../server/protocol/moderation.js';
@@ -12,6 +12,9 @@ export type MetricsTotals = AttemptMetrics['totals'];
 
 export const moderation = {
   replay: (id: string, callId?: string) => api<ReplayView>('GET', `${attempt(id)}/replay${callId ? `?callId=${encodeURIComponent(callId)}` : ''}`),
+  /** The next page of the replay's timeline (ReplayView.moreEvents). */
+  replayEvents: (id: string, afterSeq: number, callId?: string) =>
+    api<ReplayEventsPage>('GET', `${attempt(id)}/replay/events?afterSeq=${afterSeq}${callId ? `&callId=${encodeURIComponent(callId)}` : ''}`),
   marks: (id: string) => api<ModerationView>('GET', `${attempt(id)}/moderation`),
   saveMarks: (id: string, input: SaveModerationInput) => api<ModerationView>('PUT', `${attempt(id)}/moderation`, input),
   metrics: (id: string) => api<AttemptMetrics>('GET', `${attempt(id)}/metrics`),

@@ -41,7 +41,8 @@ export function summarise(e: Pick<TimelineEvent, 'type' | 'payload'>): string {
       line = join(str(p.recordType), label ?? str(p.recordId));
       break;
     case 'identity-check':
-      line = join(typeof p.passed === 'boolean' ? (p.passed ? 'passed' : 'FAILED') : str(p.result), str(p.method) && `(${str(p.method)})`);
+      // The server's record says what happened in words ("2 asked, 2 correct: verified").
+      line = str(p.summary) ?? join(typeof p.passed === 'boolean' ? (p.passed ? 'passed' : 'FAILED') : str(p.result), str(p.method) && `(${str(p.method)})`);
       break;
     case 'note-added':
       line = str(p.text) && show(p.text);
@@ -53,10 +54,14 @@ export function summarise(e: Pick<TimelineEvent, 'type' | 'payload'>): string {
       line = join(str(p.outcome), str(p.notes) && `· ${show(p.notes)}`);
       break;
     case 'agent-state':
-      line = str(p.state);
+      line = str(p.to) ? `${str(p.from) ?? '?'} → ${str(p.to)}` : str(p.state);
       break;
     case 'transfer':
-      line = str(p.to) && `to ${str(p.to)}`;
+    case 'conference':
+      line = join(str(p.target) ?? str(p.to), str(p.outcome) && `(${str(p.outcome)})`);
+      break;
+    case 'call-started':
+      line = join(str(p.direction), str(p.dialledNumber) && `dialled ${str(p.dialledNumber)}`);
       break;
     default:
       line = label;
@@ -156,7 +161,10 @@ export function LiveTimeline({ attemptId, connect }: LiveTimelineProps) {
               {formatOffset(e.offsetMs)}
             </span>
             <strong>{e.type}</strong>
-            <span data-testid="summary">{summarise(e)}</span>
+            <span data-testid="summary">
+              {summarise(e)}
+              {e.source === 'browser' && <em className="muted small"> (reported by the candidate’s browser)</em>}
+            </span>
           </li>
         ))}
       </ol>

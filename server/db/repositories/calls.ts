@@ -65,8 +65,12 @@ const SELECT = `SELECT ${Object.entries(COLUMNS)
 /** Told when a call's recording gets its SHA-256 (finalised, or recovered after a crash). */
 export type RecordingHashedListener = (call: CallRecord) => void;
 
+/** Told of every call event as it is stored (its attempt's timeline records it as evidence). */
+export type CallEventListener = (event: CallEvent) => void;
+
 export class CallRepository {
   private readonly recordingHashed: RecordingHashedListener[] = [];
+  private readonly eventAdded: CallEventListener[] = [];
 
   constructor(private readonly db: Db) {}
 
@@ -133,10 +137,27 @@ export class CallRepository {
     return this.db.prepare(`${SELECT} WHERE state = 'ended' AND recording_status = 'recording' AND recording_path IS NOT NULL`).all() as CallRecord[];
   }
 
+  /**
+   * Listeners run inside the transaction that stores the call event (one that throws undoes it),
+   * so what they record from it, e.g. the attempt's timeline entry, is stored with it or not at all.
+   */
+  onEvent(listener: CallEventListener): void {
+    this.eventAdded.push(listener);
+  }
+
   addEvent(callId: string, at: number, type: string, leg: 'caller' | 'callee' | null = null, detail: Record<string, unknown> | null = null): void {
-    this.db
-      .prepare('INSERT INTO call_events (call_id, at, type, leg, detail) VALUES (?, ?, ?, ?, ?)')
-      .run(callId, at, type, leg, detail ? JSON.stringify(detail) : null);
+    const insert = () => {
+      const info = this.db.prepare('INSERT INTO call_events (call_id, at, type, leg, detail) VALUES (?, ?, ?, ?, ?)').run(callId, at, type, leg, detail ? JSON.stringify(detail) : null);
+      return { id: Number(info.lastInsertRowid), callId, at, type, leg, detail: detail ? (JSON.parse(JSON.stringify(detail)) as Record<string, unknown>) : null };
+    };
+    if (this.eventAdded.length === 0) {
+      insert();
+      return;
+    }
+    this.db.transaction(() => {
+      const event = insert();
+      for (const listener of this.eventAdded) listener(event);
+    })();
   }
 
   events(callId: string): CallEvent[] {

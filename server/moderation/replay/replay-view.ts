@@ -9,13 +9,23 @@
 // same server clock when they happen / arrive. So offset = event.at − recordingStartedAt, good to
 // about ±30 ms for call events; a desktop action is stamped when it reaches the server, so it may sit
 // up to its network delay after the click (its desktop clock stamp, clientAt, is kept beside it).
+//
+// Every timeline event says who recorded it (recordedBy): the server, from the action itself, or
+// the candidate's browser (the page says "reported by the candidate's browser"). An identity check
+// is described in words by the one identity rule (server/assessment/identity.ts), the same rule
+// the check route and the auto-check apply. The timeline is read a page at a time: the view holds
+// the first REPLAY_EVENTS_PAGE timeline events and `moreEvents` says where the next page starts
+// (GET /api/attempts/:id/replay/events), so a long timeline is never built into one response.
 import { holdMarksFromCall, holdMarksFromTimeline, holdSegments, HOLD_LIMIT_MS, type HoldMark } from '../../assessment/holds.js';
+import { answersOf, identityOutcome, requiredQuestions } from '../../assessment/identity.js';
+import type { Scenario } from '../../assessment/scenario-schema.js';
+import type { AttemptEvent } from '../../db/repositories/attempt-events.js';
 import { scenarioForAttemptKey } from '../../assessment/scenario-loader.js';
 import type { Attempt } from '../../db/repositories/attempts.js';
 import type { CallRecord } from '../../db/repositories/calls.js';
 import type { Repositories } from '../../db/repositories/index.js';
 import { summarisePrintout } from '../../api/printout-routes.js';
-import type { HoldRegion, ReplayAlignment, ReplayCall, ReplayEvent, ReplayView, Person } from '../../protocol/moderation.js';
+import { replayOrder, type HoldRegion, type ReplayAlignment, type ReplayCall, type ReplayEvent, type ReplayEventsPage, type ReplayView, type Person } from '../../protocol/moderation.js';
 import { findAttemptCall } from '../../sittings/attempt-call.js';
 import { person as personOf } from '../../sittings/views.js';
 import { attemptCalls } from '../attempt-calls.js';
@@ -23,6 +33,9 @@ import { finalStateView } from './final-state.js';
 
 /** ± ms between an event's place on the axis and the audio (see the top of this file). */
 export const ALIGNMENT_TOLERANCE_MS = 30;
+
+/** Timeline events per page of the replay. */
+export const REPLAY_EVENTS_PAGE = 1000;
 
 export class UnknownCallError extends Error {}
 
@@ -72,18 +85,65 @@ function replayCall(call: CallRecord): ReplayCall {
   };
 }
 
-export function replayView(repos: Repositories, attempt: Attempt, now: number, callId?: string): ReplayView {
+/** The call the replay shows: the one asked for, else the attempt's call, else its latest. */
+function chosenCall(repos: Repositories, attempt: Attempt, calls: readonly CallRecord[], callId: string | undefined): CallRecord | undefined {
+  if (callId === undefined) return findAttemptCall(repos, attempt) ?? calls[calls.length - 1];
+  const call = calls.find((c) => c.id === callId.toLowerCase());
+  if (!call) throw new UnknownCallError(`Call ${callId} is not a call of this attempt.`);
+  return call;
+}
+
+/** An identity check in words, by the one rule (see the top of this file); undefined for other events. */
+export function identitySummary(e: Pick<AttemptEvent, 'type' | 'payload'>, scenario: Scenario | undefined): string | undefined {
+  if (e.type !== 'identity-check') return undefined;
+  const answers = answersOf(e.payload);
+  if (!answers) return typeof e.payload.passed === 'boolean' ? (e.payload.passed ? 'verified' : 'not verified') : undefined;
+  const onRecord = Array.isArray(e.payload.questions) ? answers.length : Number.MAX_SAFE_INTEGER;
+  return identityOutcome(answers, requiredQuestions(scenario?.answerKey.identity.minFactors, onRecord)).summary;
+}
+
+/**
+ * One page of the attempt's timeline as replay events on the call's axis. A server entry that
+ * repeats a call event of the call shown (it carries callEventId) is left out: that call event is
+ * listed already, from the call's own timeline.
+ */
+function timelinePage(repos: Repositories, attempt: Attempt, call: CallRecord | undefined, scenario: Scenario | undefined, afterSeq: number, limit: number): { events: ReplayEvent[]; nextAfterSeq: number | null } {
+  const origin = call ? alignment(call).originAt : attempt.createdAt;
+  const page = repos.attemptEvents.list(attempt.id, { afterSeq, limit: limit + 1 });
+  const more = page.length > limit;
+  const rows = more ? page.slice(0, limit) : page;
+  const events: ReplayEvent[] = [];
+  for (const e of rows) {
+    if (call && e.callId === call.id && typeof e.payload.callEventId === 'number') continue;
+    const summary = identitySummary(e, scenario);
+    events.push({
+      id: `desktop-${e.seq}`,
+      source: 'desktop',
+      recordedBy: e.source,
+      type: e.type,
+      at: e.at,
+      offsetMs: e.at - origin,
+      seq: e.seq,
+      clientAt: e.clientAt,
+      payload: e.payload,
+      ...(summary ? { summary } : {}),
+    });
+  }
+  return { events, nextAfterSeq: more ? rows[rows.length - 1]!.seq : null };
+}
+
+/** GET /api/attempts/:id/replay/events: the timeline page after `afterSeq`, on the same axis as the view. */
+export function replayEventsPage(repos: Repositories, attempt: Attempt, callId: string | undefined, afterSeq: number, limit = REPLAY_EVENTS_PAGE): ReplayEventsPage {
+  const call = chosenCall(repos, attempt, attemptCalls(repos, attempt), callId);
+  return timelinePage(repos, attempt, call, scenarioForAttemptKey(attempt.scenarioKey), afterSeq, limit);
+}
+
+export function replayView(repos: Repositories, attempt: Attempt, now: number, callId?: string, pageSize = REPLAY_EVENTS_PAGE): ReplayView {
   const person = (id: number | null): Person | null => personOf(repos, id);
   const scenario = scenarioForAttemptKey(attempt.scenarioKey);
   const sitting = attempt.sittingId ? repos.sittings.findById(attempt.sittingId) : undefined;
   const calls = attemptCalls(repos, attempt);
-  let call: CallRecord | undefined;
-  if (callId !== undefined) {
-    call = calls.find((c) => c.id === callId.toLowerCase());
-    if (!call) throw new UnknownCallError(`Call ${callId} is not a call of this attempt.`);
-  } else {
-    call = findAttemptCall(repos, attempt) ?? calls[calls.length - 1];
-  }
+  const call = chosenCall(repos, attempt, calls, callId);
   const origin = call ? alignment(call).originAt : attempt.createdAt;
   const axis = (at: number) => at - origin;
 
@@ -91,12 +151,10 @@ export function replayView(repos: Repositories, attempt: Attempt, now: number, c
   const callEvents = call ? repos.calls.events(call.id) : [];
   const candidateLeg = call ? candidateLegOf(call) : null;
   for (const e of callEvents) {
-    events.push({ id: `call-${e.id}`, source: 'call', type: e.type, at: e.at, offsetMs: axis(e.at), leg: e.leg, byCandidate: e.leg !== null && e.leg === candidateLeg, payload: e.detail ?? {} });
+    events.push({ id: `call-${e.id}`, source: 'call', recordedBy: 'server', type: e.type, at: e.at, offsetMs: axis(e.at), leg: e.leg, byCandidate: e.leg !== null && e.leg === candidateLeg, payload: e.detail ?? {} });
   }
-  const timeline = repos.attemptEvents.list(attempt.id);
-  for (const e of timeline) {
-    events.push({ id: `desktop-${e.seq}`, source: 'desktop', type: e.type, at: e.at, offsetMs: axis(e.at), seq: e.seq, clientAt: e.clientAt, payload: e.payload });
-  }
+  const first = timelinePage(repos, attempt, call, scenario, 0, pageSize);
+  events.push(...first.events);
   const bookmarks = repos.attemptBookmarks.forAttempt(attempt.id).map((b) => ({
     id: b.id,
     at: b.at,
@@ -106,8 +164,7 @@ export function replayView(repos: Repositories, attempt: Attempt, now: number, c
     by: person(b.createdBy)!,
   }));
   for (const b of bookmarks) events.push({ id: `bookmark-${b.id}`, source: 'bookmark', type: 'bookmark', at: b.at, offsetMs: b.offsetMs, payload: { note: b.note, cueId: b.cueId, by: b.by.name } });
-  const order = { call: 0, desktop: 1, bookmark: 2 } as const;
-  events.sort((a, b) => a.at - b.at || order[a.source] - order[b.source] || a.id.localeCompare(b.id));
+  events.sort(replayOrder);
 
   // Holds: the call's own hold/resume (the candidate's leg) are the truth; the desktop's hold
   // actions stand in only when the call has none (e.g. a call with no events stored).
@@ -121,7 +178,11 @@ export function replayView(repos: Repositories, attempt: Attempt, now: number, c
     const facts = { ringingAt: call.ringingAt, answeredAt: call.answeredAt, endedAt: call.endedAt, events: callEvents.map((e) => ({ at: e.at, type: e.type, leg: e.leg })), candidateLeg };
     holds = regions(holdMarksFromCall(facts), call.endedAt ?? now, 'call');
   }
-  if (holds.length === 0) holds = regions(holdMarksFromTimeline(timeline), call?.endedAt ?? attempt.closedAt ?? now, 'desktop');
+  if (holds.length === 0) {
+    // The server's hold entries of the candidate (a call's own events are read above).
+    const timelineHolds = repos.attemptEvents.list(attempt.id, { types: ['hold', 'resume'], source: 'server' }).filter((e) => e.payload.byCandidate !== false);
+    holds = regions(holdMarksFromTimeline(timelineHolds), call?.endedAt ?? attempt.closedAt ?? now, 'desktop');
+  }
 
   const messages = repos.crm
     .listMessages(attempt.id)
@@ -161,6 +222,7 @@ export function replayView(repos: Repositories, attempt: Attempt, now: number, c
     call: call ? replayCall(call) : null,
     calls: calls.map((c) => ({ id: c.id, invitedAt: c.invitedAt, answeredAt: c.answeredAt, hasRecording: c.recordingPath !== null })),
     events,
+    moreEvents: first.nextAfterSeq === null ? null : { afterSeq: first.nextAfterSeq },
     holds,
     bookmarks,
     printouts: repos.printouts.list(attempt.id).map((p) => ({ ...summarisePrintout(p), offsetMs: axis(p.createdAt) })),

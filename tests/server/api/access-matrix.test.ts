@@ -105,6 +105,9 @@ const probes: Probe[] = [
     ok: 201,
   },
   { method: 'POST', url: '/api/attempts/:id/wrap-ups', path: () => `/api/attempts/${CRM_ATTEMPT}/wrap-ups`, body: () => ({ code: 'INFO' }), ok: 201 },
+  // Agent state, recorded by the server (server/api/agent-state-routes.ts).
+  { method: 'GET', url: '/api/attempts/:id/agent-state', path: () => `/api/attempts/${CRM_ATTEMPT}/agent-state`, ok: 200 },
+  { method: 'POST', url: '/api/attempts/:id/agent-state', path: () => `/api/attempts/${CRM_ATTEMPT}/agent-state`, body: () => ({ state: 'ready' }), ok: 200 },
   { method: 'GET', url: '/api/attempts/:id/messages', path: () => `/api/attempts/${CRM_ATTEMPT}/messages`, ok: 200 },
   {
     method: 'POST',
@@ -155,6 +158,7 @@ const probes: Probe[] = [
   { method: 'POST', url: '/api/packs/verify', body: () => Buffer.from('not a zip'), contentType: 'application/zip', ok: 400 },
   // Replay, moderated marks, audit log, sample (server/api/replay-routes.ts).
   { method: 'GET', url: '/api/attempts/:id/replay', path: () => `/api/attempts/${TIMELINE_ATTEMPT_ID}/replay`, ok: 200 },
+  { method: 'GET', url: '/api/attempts/:id/replay/events', path: () => `/api/attempts/${TIMELINE_ATTEMPT_ID}/replay/events?afterSeq=0`, ok: 200 },
   { method: 'GET', url: '/api/attempts/:id/moderation', path: () => `/api/attempts/${SITTING_ATTEMPT}/moderation`, ok: 200 },
   {
     method: 'PUT',

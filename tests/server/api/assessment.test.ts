@@ -30,9 +30,9 @@ beforeAll(async () => {
   // The desktop: a field changed before the identity check.
   const customer = t.repos.crm.listCustomers(attemptId).find((c) => c.lastName === 'Hughes' && c.firstName === 'Margaret')!;
   const at = (ms: number) => ({ at: t0 + 5100 + ms, clientAt: null, callId, offsetMs: ms });
-  t.repos.attemptEvents.append(attemptId, randomUUID(), { ...at(2000), type: 'record-opened', payload: { customerId: customer.id } });
-  t.repos.attemptEvents.append(attemptId, randomUUID(), { ...at(4000), type: 'field-changed', payload: { customerId: customer.id, field: 'postcode', old: 'LS6 3HN', new: 'LS6 3HM' } });
-  t.repos.attemptEvents.append(attemptId, randomUUID(), { ...at(9000), type: 'identity-check', payload: { customerId: customer.id, passed: true, questions: 3, correct: 3 } });
+  t.repos.attemptEvents.append(attemptId, randomUUID(), { ...at(2000), type: 'record-opened', payload: { customerId: customer.id }, source: 'browser' });
+  t.repos.attemptEvents.append(attemptId, randomUUID(), { ...at(4000), type: 'field-changed', payload: { customerId: customer.id, field: 'postcode', old: 'LS6 3HN', new: 'LS6 3HM' }, source: 'server' });
+  t.repos.attemptEvents.append(attemptId, randomUUID(), { ...at(9000), type: 'identity-check', payload: { customerId: customer.id, passed: true, questions: 3, correct: 3 }, source: 'server' });
 });
 afterAll(async () => {
   await t.close();

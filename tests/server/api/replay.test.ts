@@ -8,6 +8,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { hashPassword } from '../../../server/auth/passwords.js';
 import type { ReplayView } from '../../../server/protocol/moderation.js';
+import { BROWSER_EVENT_TYPES } from '../../../server/protocol/timeline.js';
 import { call, createSitting, ok, startAttempt } from '../../support/sitting-helpers.js';
 import { createTestApp, PASSWORD, type Login, type TestApp } from '../../support/test-app.js';
 
@@ -23,7 +24,8 @@ let recordingT0: number;
 /** Records a desktop action the way the realtime server does (server-stamped, linked to the call). */
 function desktop(type: string, payload: Record<string, unknown>): void {
   const at = t.clock.now();
-  t.repos.attemptEvents.append(attemptId, randomUUID(), { at, clientAt: at - 15, callId, offsetMs: at - (recordingT0 - 40), type, payload });
+  const source = (BROWSER_EVENT_TYPES as readonly string[]).includes(type) ? 'browser' : 'server';
+  t.repos.attemptEvents.append(attemptId, randomUUID(), { at, clientAt: at - 15, callId, offsetMs: at - (recordingT0 - 40), type, payload, source });
 }
 
 beforeAll(async () => {
@@ -66,7 +68,6 @@ beforeAll(async () => {
     payload: { version: customer.version, addressLine1: '22 Larkfield Crescent', addressLine2: 'Rawdon', town: 'Leeds', postcode: 'LS19 6EX' },
   });
   expect(patched.statusCode, patched.body).toBe(200);
-  desktop('field-changed', { customerId: customer.id, field: 'postcode', old: customer.postcode, new: 'LS19 6EX' });
 
   // A hold of 75 s by the candidate (over the limit), then a 20 s one.
   t.repos.calls.addEvent(callId, recordingT0 + 30_000, 'hold', 'callee');
@@ -112,8 +113,13 @@ describe('GET /api/attempts/:id/replay', () => {
     const byType = (source: string, type: string) => view.events.filter((e) => e.source === source && e.type === type);
     expect(byType('call', 'answered')[0]).toMatchObject({ offsetMs: -40, byCandidate: true });
     expect(byType('call', 'invite')[0]!.offsetMs).toBe(-4040);
-    expect(byType('desktop', 'screen-pop')[0]).toMatchObject({ offsetMs: 3000, seq: 1 });
-    expect(byType('desktop', 'field-changed')[0]).toMatchObject({ offsetMs: 20_000, payload: { field: 'postcode', new: 'LS19 6EX' } });
+    expect(byType('desktop', 'screen-pop')[0]).toMatchObject({ offsetMs: 3000, recordedBy: 'browser' });
+    // The server recorded the edit from the PATCH itself, one event per field changed.
+    expect(byType('desktop', 'field-changed').find((e) => e.payload.field === 'postcode')).toMatchObject({ offsetMs: 20_000, recordedBy: 'server', payload: { field: 'postcode', new: 'LS19 6EX' } });
+    // The server's copies of this call's own events are not listed twice.
+    expect(byType('desktop', 'call-started')).toEqual([]);
+    expect(byType('desktop', 'hold')).toEqual([]);
+    expect(t.repos.attemptEvents.list(attemptId, { types: ['call-started', 'call-answered', 'hold'], source: 'server' }).map((e) => e.type)).toEqual(['call-started', 'call-answered', 'hold', 'hold']);
     expect(byType('call', 'hold').map((e) => e.offsetMs)).toEqual([30_000, 110_000]);
     expect(byType('bookmark', 'bookmark')[0]).toMatchObject({ offsetMs: 140_000, payload: { note: 'Read back the postcode wrongly.' } });
     // Axis order.

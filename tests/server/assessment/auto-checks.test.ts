@@ -173,21 +173,20 @@ describe('identity-before-access', () => {
     const tl = timeline(opened, ['identity-check', 30, { customerId: CUSTOMER_ID, passed: true }], ['field-changed', 40, { customerId: CUSTOMER_ID, field: 'postcode', old: 'a', new: 'b' }], ['case-created', 60, { customerId: CUSTOMER_ID }]);
     const s = one(check, { timeline: tl, answerKey: key });
     expect(s).toMatchObject({ suggestedMarks: 2, outcome: 'met' });
-    expect(s.evidence).toContain('The record of customer BL100231 was opened at 0:08, before identity was checked: allowed (on screen only, nothing is shown to the caller).');
-    expect(s.evidence[0]).toBe('Every change to or sending of account data (2) came after a passed identity check for that customer.');
+    expect(s.evidence[0]).toBe('Every change to or sending of account data during the call (2) came after a passed identity check for that customer.');
   });
   it('a failed check does not count', () => {
     const tl = timeline(['identity-check', 30, { customerId: CUSTOMER_ID, passed: false }], ['order-created', 40, { customerId: CUSTOMER_ID }]);
     const s = one(check, { timeline: tl });
     expect(s.suggestedMarks).toBe(0);
-    expect(s.evidence).toContain('Identity check failed for customer #7 at 0:30.');
+    expect(s.evidence).toContain('Identity check for customer #7 at 0:30: not verified.');
   });
   it('verifying one customer does not clear changes to another', () => {
     const tl = timeline(['identity-check', 30, { customerId: CUSTOMER_ID, passed: true }], ['note-added', 40, { customerId: 99 }]);
     expect(one(check, { timeline: tl }).evidence[0]).toBe('note-added for customer #99 at 0:40, before any passed identity check for that customer.');
   });
   it('the key names the caller, who was never verified: 0 even with no changes', () => {
-    expect(one(check, { timeline: timeline(opened), answerKey: key })).toMatchObject({ suggestedMarks: 0, evidence: ['The identity of customer BL100231 was never passed.', expect.any(String)] });
+    expect(one(check, { timeline: timeline(opened), answerKey: key })).toMatchObject({ suggestedMarks: 0, evidence: ['The identity of customer BL100231 was never verified.'] });
   });
   it('the snapshot id maps customerId to the account number', () => {
     const tl = timeline(['identity-check', 30, { customerId: CUSTOMER_ID, passed: true }]);
@@ -204,11 +203,12 @@ describe('identity-before-access', () => {
   it('nothing changed and no check asked for: not applicable', () => {
     expect(one(check, { timeline: timeline(opened) })).toMatchObject({ suggestedMarks: 2, outcome: 'not-applicable' });
   });
-  it('flagOtherRecords: opening an unrelated customer is a breach', () => {
-    const tl = timeline(['identity-check', 5, { customerId: CUSTOMER_ID, passed: true }], ['record-opened', 10, { recordType: 'customer', customerId: 8, accountNumber: 'BL100999' }]);
+  it("flagOtherRecords: acting on the record of a customer who is not the caller is a breach, even once verified", () => {
+    const other = { customerId: 8, accountNumber: 'BL100999' };
+    const tl = timeline(['identity-check', 5, { customerId: CUSTOMER_ID, passed: true }], ['identity-check', 8, { ...other, passed: true }], ['note-added', 10, other]);
     const flagged = one({ ...check, flagOtherRecords: true }, { timeline: tl, answerKey: key, records: [customer({})] });
     expect(flagged).toMatchObject({ suggestedMarks: 0 });
-    expect(flagged.evidence[0]).toBe("The record of customer BL100999, not the caller's, was opened at 0:10.");
+    expect(flagged.evidence[0]).toBe("note-added on the record of customer BL100999, not the caller's, at 0:10.");
     expect(one(check, { timeline: tl, answerKey: key, records: [customer({})] }).suggestedMarks).toBe(2);
   });
   it('minFactors: a pass on fewer answers does not count; a pass reporting no counts does', () => {
@@ -216,7 +216,7 @@ describe('identity-before-access', () => {
     const weak = timeline(['identity-check', 20, { customerId: CUSTOMER_ID, passed: true, questions: 1, correct: 1 }], ['field-changed', 40, { customerId: CUSTOMER_ID, field: 'town' }]);
     const s = one(strict, { timeline: weak });
     expect(s.suggestedMarks).toBe(0);
-    expect(s.evidence).toContain('Identity check passed for customer #7 at 0:20 on 1 answer; the key asks for 2, so it does not count.');
+    expect(s.evidence).toContain('Identity check for customer #7 at 0:20: 1 asked, 1 correct: not verified (2 questions must be asked and answered correctly).');
     const enough = timeline(['identity-check', 20, { customerId: CUSTOMER_ID, passed: true, questions: 2, correct: 2 }], ['field-changed', 40, { customerId: CUSTOMER_ID, field: 'town' }]);
     expect(one(strict, { timeline: enough }).suggestedMarks).toBe(2);
     const bare = timeline(['identity-check', 20, { customerId: CUSTOMER_ID, passed: true }], ['field-changed', 40, { customerId: CUSTOMER_ID, field: 'town' }]);
@@ -355,6 +355,86 @@ describe('follow-up-recipients', () => {
   });
 });
 
+describe('follow-up attachments, deadline and template', () => {
+  const key: AnswerKey = { followUps: [{ channel: 'email', to: 'ian.campbell@example.co.uk', attachments: ['info-pack'], withinMinutes: 30, templateKey: 'info-pack-email', label: 'information pack e-mail' }] };
+  const pack = { kind: 'document', key: 'info-pack', name: 'Brightline information pack.pdf' };
+  const sent = (sec: number, extra: Record<string, unknown> = {}): [string, number, Record<string, unknown>] => ['message-sent', sec, { channel: 'email', to: 'ian.campbell@example.co.uk', ...extra }];
+  const attachments: AutoCheckDefinition = { kind: 'follow-up-attachments', criterionId: 'U2-7.2-recipients' };
+
+  it('an information pack e-mail sent without its attachment is not credited', () => {
+    const without = one(attachments, { answerKey: key, timeline: timeline(sent(400, { attachments: [] })) });
+    expect(without).toMatchObject({ suggestedMarks: 0, outcome: 'not-met' });
+    expect(without.evidence).toEqual(['The information pack e-mail to ian.campbell@example.co.uk was sent at 6:40 without info-pack, which it had to carry.']);
+    expect(one(attachments, { answerKey: key, timeline: timeline(sent(400, { attachments: [pack] })) })).toMatchObject({ suggestedMarks: 2, outcome: 'met' });
+    expect(one(attachments, { answerKey: key })).toMatchObject({ suggestedMarks: 0 });
+    expect(one(attachments, { answerKey: { followUps: [{ channel: 'email', to: 'x@y.uk' }] } })).toMatchObject({ outcome: 'not-applicable' });
+  });
+  it('with the recipients check on the same criterion: the right person without the pack still gets 0', () => {
+    const out = run([{ kind: 'follow-up-recipients', criterionId: 'U2-7.2-recipients' }, attachments], { answerKey: key, timeline: timeline(sent(400)) });
+    expect(out[0]).toMatchObject({ suggestedMarks: 0, checks: ['follow-up-recipients', 'follow-up-attachments'] });
+  });
+  it('deadline: within the minutes after the call ended, measured from the server stamps', () => {
+    const deadline: AutoCheckDefinition = { kind: 'follow-up-deadline', criterionId: 'c' };
+    // The call ends at 5:00 (300 s).
+    expect(one(deadline, { answerKey: key, timeline: timeline(sent(300 + 29 * 60)) })).toMatchObject({ suggestedMarks: 2 });
+    const late = one(deadline, { answerKey: key, timeline: timeline(sent(300 + 31 * 60)) });
+    expect(late).toMatchObject({ suggestedMarks: 0 });
+    expect(late.evidence[0]).toMatch(/31:00 after the call ended; the limit is 30 minutes: too late/);
+    expect(one(deadline, { answerKey: key, call: inboundCall({ endSec: null }) })).toMatchObject({ outcome: 'no-data' });
+  });
+  it('template: made from the key\'s template', () => {
+    const template: AutoCheckDefinition = { kind: 'follow-up-template', criterionId: 'c' };
+    expect(one(template, { answerKey: key, timeline: timeline(sent(400, { templateKey: 'info-pack-email' })) })).toMatchObject({ suggestedMarks: 2 });
+    expect(one(template, { answerKey: key, timeline: timeline(sent(400, { templateKey: null })) })).toMatchObject({ suggestedMarks: 0 });
+  });
+});
+
+describe('do-not-call-respected', () => {
+  const check: AutoCheckDefinition = { kind: 'do-not-call-respected', criterionId: 'U2-3.2-comply' };
+  const key: AnswerKey = { dialling: { mustNotDial: ['0113 496 0777'] } };
+  const dialled = (sec: number, dialledNumber: string): [string, number, Record<string, unknown>] => ['call-started', sec, { direction: 'outbound', dialledNumber }];
+  it('a do-not-call number dialled (in any writing): 0, naming it', () => {
+    const s = one(check, { answerKey: key, timeline: timeline(dialled(-60, '+441134960777'), dialled(0, '01134960903')) });
+    expect(s).toMatchObject({ suggestedMarks: 0, outcome: 'not-met' });
+    expect(s.evidence).toEqual(['Dialled +441134960777, which is marked do-not-call, 1:00 before the answer.']);
+  });
+  it('only permitted numbers dialled: full marks; nothing dialled: the assessor decides', () => {
+    expect(one(check, { answerKey: key, timeline: timeline(dialled(0, '01134960903')) })).toMatchObject({ suggestedMarks: 2, outcome: 'met' });
+    expect(one(check, { answerKey: key })).toMatchObject({ suggestedMarks: null, outcome: 'no-data' });
+    expect(one(check)).toMatchObject({ outcome: 'not-applicable' });
+  });
+});
+
+describe('server records only', () => {
+  it('a passed identity check and a wrap-up reported by the browser earn nothing', () => {
+    const forged = timeline(['identity-check', 30, { customerId: CUSTOMER_ID, passed: true, questions: 2, correct: 2 }], ['wrap-up', 400, { code: 'MOVE', notesLength: 20 }]).map((e) => ({ ...e, source: 'browser' as const }));
+    const real = timeline(['identity-check', 20, { customerId: CUSTOMER_ID, passed: false }])[0]!;
+    const out = run([{ kind: 'identity-before-access', criterionId: 'id' }, { kind: 'wrap-up', criterionId: 'wrap' }], { answerKey: { identity: { accounts: [ACCOUNT] } }, records: [customer({})], timeline: [{ ...real, seq: 9, source: 'server' }, ...forged] });
+    expect(out.map((s) => [s.criterionId, s.suggestedMarks])).toEqual([['id', 0], ['wrap', 0]]);
+    expect(out[0]!.evidence).toEqual(['The identity of customer BL100231 was never verified.', 'Identity check for customer BL100231 at 0:20: not verified.']);
+  });
+  it('the identity rule decides from the questions the server recorded: one left empty is not asked', () => {
+    const questions = [{ asked: true, correct: true }, { asked: true, correct: true }, { asked: false, correct: false }];
+    const tl = timeline(['identity-check', 20, { customerId: CUSTOMER_ID, passed: true, questions }], ['field-changed', 40, { customerId: CUSTOMER_ID, field: 'town' }]);
+    const s = one({ kind: 'identity-before-access', criterionId: 'c', minFactors: 2 }, { timeline: tl });
+    expect(s).toMatchObject({ suggestedMarks: 2 });
+    expect(s.evidence).toContain('Identity check for customer #7 at 0:20: 2 asked, 2 correct: verified.');
+    const wrong = [{ asked: true, correct: true }, { asked: true, correct: false }, { asked: false, correct: false }];
+    const failed = one({ kind: 'identity-before-access', criterionId: 'c', minFactors: 2 }, { timeline: timeline(['identity-check', 20, { customerId: CUSTOMER_ID, passed: true, questions: wrong }], ['field-changed', 40, { customerId: CUSTOMER_ID, field: 'town' }]) });
+    expect(failed.suggestedMarks).toBe(0);
+  });
+  it("an outbound call plan written before dialling is preparation, not account data before identity", () => {
+    const call = { ...inboundCall(), candidateLeg: 'caller' as const };
+    const tl = timeline(['note-added', -120, { customerId: CUSTOMER_ID }], ['identity-check', 20, { customerId: CUSTOMER_ID, passed: true }], ['note-added', 200, { customerId: CUSTOMER_ID }]);
+    const s = one({ kind: 'identity-before-access', criterionId: 'U2-3.2-verify-id' }, { call, timeline: tl, answerKey: { identity: { accounts: [ACCOUNT] } }, records: [customer({})] });
+    expect(s).toMatchObject({ suggestedMarks: 2, outcome: 'met' });
+    expect(s.evidence).toContain('note-added for customer BL100231 2:00 before the answer: preparation before the call, not account data given to a caller.');
+    // The same note during the call, before the check, is a breach.
+    const during = timeline(['note-added', 10, { customerId: CUSTOMER_ID }], ['identity-check', 20, { customerId: CUSTOMER_ID, passed: true }]);
+    expect(one({ kind: 'identity-before-access', criterionId: 'c' }, { call, timeline: during, records: [customer({})] }).suggestedMarks).toBe(0);
+  });
+});
+
 describe('evaluateAutoChecks', () => {
   it('one suggestion per criterion; two checks on one criterion: the lower mark, evidence joined', () => {
     const checks: AutoCheckDefinition[] = [
@@ -368,9 +448,15 @@ describe('evaluateAutoChecks', () => {
     expect(out[0]).toMatchObject({ suggestedMarks: 0, outcome: 'not-met', checks: ['identity-before-access', 'follow-up-recipients'] });
     expect(out[0]!.evidence.length).toBeGreaterThan(2);
   });
-  it('a check that cannot decide does not hide one that can', () => {
+  it('a part nobody checked keeps a criterion from being pre-filled, unless a decided part already gives 0', () => {
+    // Met where it could be decided, undecided elsewhere: the assessor decides.
     const out = run([{ kind: 'answer-time', criterionId: 'c', maxRingSeconds: 10 }, { kind: 'wrap-up', criterionId: 'c' }], { call: null, timeline: timeline(['wrap-up', 1, { code: 'X' }]) });
-    expect(out[0]).toMatchObject({ suggestedMarks: 2, outcome: 'met' });
+    expect(out[0]).toMatchObject({ suggestedMarks: null, outcome: 'no-data' });
+    expect(out[0]!.evidence.join(' ')).toMatch(/Wrap-up completed/);
+    // A failed part is decisive: 0 whatever the undecided part would say.
+    const failed = run([{ kind: 'assessor-judgement', criterionId: 'c', what: 'What the e-mail says' }, { kind: 'wrap-up', criterionId: 'c' }], { timeline: [] });
+    expect(failed[0]).toMatchObject({ suggestedMarks: 0, outcome: 'not-met' });
+    expect(failed[0]!.evidence).toContain('What the e-mail says: for the assessor to judge (no automatic check reads it).');
     const none = run([{ kind: 'answer-time', criterionId: 'c', maxRingSeconds: 10 }], { call: null });
     expect(none[0]).toMatchObject({ suggestedMarks: null, outcome: 'no-data' });
   });

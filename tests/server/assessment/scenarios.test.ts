@@ -201,9 +201,11 @@ describe('what the rules get from a scenario', () => {
       { record: { type: 'customer', key: 'BL100231' }, field: 'town', kind: 'text', expected: 'Leeds' },
       { record: { type: 'customer', key: 'BL100231' }, field: 'postcode', kind: 'postcode', expected: 'LS19 6EH' },
     ]);
-    expect(key.wrapUp).toEqual({ code: 'MOVE', notesRequired: true });
-    expect(key.identity).toEqual({ accounts: ['BL100231'] });
-    expect(key.followUps).toEqual([{ channel: 'email', to: 'margaret.hughes@example.co.uk', cc: [], label: 'email-home-move' }]);
+    expect(key.wrapUp).toEqual({ codes: ['MOVE'], notesRequired: true });
+    expect(key.identity).toEqual({ accounts: ['BL100231'], questions: 2 });
+    expect(key.followUps).toEqual([
+      { channel: 'email', to: 'margaret.hughes@example.co.uk', cc: [], attachments: [], templateKey: 'email-home-move', withinMinutes: 30, label: 'email-home-move' },
+    ]);
   });
 
   it('S1: a mistyped postcode turns the accurate-entry suggestion to 0, the right one to the full mark', () => {
@@ -222,21 +224,47 @@ describe('what the rules get from a scenario', () => {
   it('S2: the e-mail goes to the address the caller gave, which is not on the seed record', () => {
     const s = scenario('s2');
     expect(s.seed.customers.find((c) => c.accountNumber === 'BL100518')?.email).toBeNull();
-    expect(toRulesAnswerKey(s).followUps).toEqual([{ channel: 'email', to: 'george.whitfield@example.co.uk', cc: [], label: 'email-bill-explanation' }]);
+    expect(toRulesAnswerKey(s).followUps).toEqual([expect.objectContaining({ channel: 'email', to: 'george.whitfield@example.co.uk', cc: [], label: 'email-bill-explanation' })]);
   });
 
   it('S6: SMS to the mobile on file and e-mail with Field Support in copy', () => {
     expect(toRulesAnswerKey(scenario('s6')).followUps).toEqual([
-      { channel: 'sms', to: '07700 900233', label: 'sms-appointment' },
-      { channel: 'email', to: 'aisha.rahman@example.org', cc: ['field.support@brightline.example.co.uk'], label: 'email-fault-guide' },
+      expect.objectContaining({ channel: 'sms', to: '07700 900233', label: 'sms-appointment' }),
+      expect.objectContaining({ channel: 'email', to: 'aisha.rahman@example.org', cc: ['field.support@brightline.example.co.uk'], label: 'email-fault-guide' }),
     ]);
+    expect(toRulesAnswerKey(scenario('s6')).followUps![0]).not.toHaveProperty('cc');
   });
 
-  it('only the check kinds the rules know are handed over; follow-up-sent with recipients becomes follow-up-recipients', () => {
+  it('only the check kinds the rules know are handed over; follow-up-sent becomes one check per aspect', () => {
     const kinds = new Set(loaded.scenarios.flatMap((l) => toRulesAutoChecks(l.scenario).map((c) => c.kind)));
-    expect([...kinds].sort()).toEqual(['answer-time', 'field-accuracy', 'follow-up-recipients', 'hold-limit', 'identity-before-access', 'wrap-up']);
+    expect([...kinds].sort()).toEqual([
+      'answer-time',
+      'assessor-judgement',
+      'do-not-call-respected',
+      'field-accuracy',
+      'follow-up-attachments',
+      'follow-up-deadline',
+      'follow-up-recipients',
+      'follow-up-template',
+      'hold-limit',
+      'identity-before-access',
+      'wrap-up',
+    ]);
     const s6 = toRulesAutoChecks(scenario('s6'));
     expect(s6.filter((c) => c.kind === 'follow-up-recipients').map((c) => c.criterionId)).toEqual(['U2-7.2-recipients']);
+    // One deadline check per follow-up of the criterion, not one per criterion.
+    expect(s6.filter((c) => c.kind === 'follow-up-deadline')).toEqual([
+      { kind: 'follow-up-deadline', criterionId: 'U2-7.2-recipients', index: 0 },
+      { kind: 'follow-up-deadline', criterionId: 'U2-7.2-recipients', index: 1 },
+    ]);
+    // S5: the information pack must be attached, and the do-not-call criterion is checked.
+    const s5 = toRulesAutoChecks(scenario('s5'));
+    expect(s5).toEqual(expect.arrayContaining([
+      { kind: 'follow-up-attachments', criterionId: 'U2-7.2-recipients', index: 0 },
+      { kind: 'do-not-call-respected', criterionId: 'U2-3.2-comply' },
+      { kind: 'identity-before-access', criterionId: 'U2-3.2-verify-id', flagOtherRecords: false, minFactors: 1 },
+    ]));
+    expect(toRulesAnswerKey(scenario('s5')).dialling?.mustNotDial.length).toBeGreaterThan(0);
   });
 
   it('coverage: S6 marks section 1 as an outbound call, S4 marks section 2', () => {

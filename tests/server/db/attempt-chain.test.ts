@@ -34,7 +34,7 @@ function setupDb(list: typeof migrations): { db: Db; attemptId: string; candidat
 const verify = (repos: Repositories, attemptId: string) =>
   verifyChain(repos.attemptEvents.list(attemptId), (prev, e) => attemptEventHash(prev, e), (e) => `event ${e.seq}`);
 
-const event = (n: number) => ({ at: 2000 + n, clientAt: 1990 + n, callId: null, offsetMs: null, type: 'field-changed', payload: { field: `f${n}`, new: n, nested: { b: 1, a: [1, 'x'] } } });
+const event = (n: number) => ({ at: 2000 + n, clientAt: 1990 + n, callId: null, offsetMs: null, type: 'field-changed', payload: { field: `f${n}`, new: n, nested: { b: 1, a: [1, 'x'] } }, source: 'server' as const });
 
 describe('attempt_events hash chain', () => {
   it('chains every appended event to the one before it', () => {
@@ -64,7 +64,7 @@ describe('attempt_events hash chain', () => {
     repos.attemptEvents.append(attemptId, 'a', event(1));
     const insert = (prev: string | null, hash: string | null) =>
       db
-        .prepare("INSERT INTO attempt_events (attempt_id, seq, client_id, at, type, payload, prev_hash, hash) VALUES ('att-1', 2, 'b', 1, 'search', '{}', ?, ?)")
+        .prepare("INSERT INTO attempt_events (attempt_id, seq, client_id, at, type, payload, source_in_chain, prev_hash, hash) VALUES ('att-1', 2, 'b', 1, 'search', '{}', 1, ?, ?)")
         .run(prev, hash);
     expect(() => insert(null, null)).toThrow(/hash chain/);
     expect(() => insert(GENESIS_HASH, 'f'.repeat(64))).toThrow(/hash chain/);

@@ -36,7 +36,7 @@ beforeAll(async () => {
   const attempt = t.repos.attempts.create({ centreId: t.centreId, candidateUserId: t.users.candidate, assessorUserId: t.users.assessor, scenarioKey: 's1', sittingId, position: 1, variant: 'a', scenarioVersion: 1 }, t.clock.now());
   attemptId = attempt.id;
   const at = t.clock.now();
-  t.repos.attemptEvents.append(attemptId, randomUUID(), { at: at + 1000, clientAt: at + 990, callId: null, offsetMs: null, type: 'screen-pop', payload: { callerNumber: '01134960412' } });
+  t.repos.attemptEvents.append(attemptId, randomUUID(), { at: at + 1000, clientAt: at + 990, callId: null, offsetMs: null, type: 'screen-pop', payload: { callerNumber: '01134960412' }, source: 'browser' });
   // The call: offered, answered, ended, then its recording finalised (hash stored → chained).
   const dir = path.join(t.dir, 'recordings', '2026-01-01');
   fs.mkdirSync(dir, { recursive: true });
@@ -44,12 +44,12 @@ beforeAll(async () => {
   writeScheduledOgg(file, { left: [[0, 1]], right: [[1, 2]], seconds: 2 });
   t.repos.calls.create({ id: callId, centreId: t.centreId, callerUserId: t.users.assessor, calleeUserId: t.users.candidate, callerExtension: '1001', calleeExtension: '1002', candidateUserId: t.users.candidate, invitedAt: at + 2000 });
   t.repos.calls.update(callId, { state: 'answered', ringingAt: at + 2100, answeredAt: at + 3000, recordingPath: file, recordingStatus: 'recording', recordingStartedAt: at + 3000 });
-  t.repos.attemptEvents.append(attemptId, randomUUID(), { at: at + 3500, clientAt: at + 3490, callId, offsetMs: 500, type: 'field-changed', payload: { field: 'town', old: 'York', new: 'Leeds' } });
+  t.repos.attemptEvents.append(attemptId, randomUUID(), { at: at + 3500, clientAt: at + 3490, callId, offsetMs: 500, type: 'field-changed', payload: { field: 'town', old: 'York', new: 'Leeds' }, source: 'server' });
   t.repos.calls.update(callId, { state: 'ended', endedAt: at + 5000 });
   t.clock.advance(at + 5500 - t.clock.now());
   const bytes = fs.readFileSync(file);
   t.repos.calls.update(callId, { recordingStatus: 'complete', recordingSha256: sha(bytes), recordingBytes: bytes.length, recordingDurationMs: 2000 });
-  t.repos.attemptEvents.append(attemptId, randomUUID(), { at: at + 9000, clientAt: at + 8990, callId, offsetMs: 6000, type: 'wrap-up', payload: { outcome: 'resolved' } });
+  t.repos.attemptEvents.append(attemptId, randomUUID(), { at: at + 9000, clientAt: at + 8990, callId, offsetMs: 6000, type: 'wrap-up', payload: { outcome: 'resolved' }, source: 'server' });
   // A print-out on disk with its row.
   const pid = randomUUID();
   const rel = `${attemptId}/${pid}-customer.pdf`;
@@ -99,7 +99,11 @@ describe('moderation pack', () => {
     // The recording in the pack is the recorded file, byte for byte.
     expect(sha(new AdmZip(zip).getEntry(`${dir}/calls/${callId}.ogg`)!.getData())).toBe(t.repos.calls.find(callId)!.recordingSha256);
     const csv = new AdmZip(zip).readAsText(`${dir}/timeline.csv`);
-    expect(csv.split('\r\n')[0]).toBe('seq,at,at_iso,client_at,call_id,offset_ms,type,client_id,payload,prev_hash,hash');
+    expect(csv.split('\r\n')[0]).toBe('seq,at,at_iso,client_at,call_id,offset_ms,type,recorded_by,client_id,payload,source,source_in_chain,prev_hash,hash');
+    expect(csv).toContain('"screen-pop","reported by the candidate\'s browser"');
+    // The JSON is the same as writing the whole file at once (it is written page by page).
+    const json = new AdmZip(zip).readAsText(`${dir}/timeline.json`);
+    expect(json).toBe(`${JSON.stringify(JSON.parse(json), null, 2)}\n`);
     const result = verifyPackZip(zip);
     expect(result.problems).toEqual([]);
     expect(result.ok).toBe(true);

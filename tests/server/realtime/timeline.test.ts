@@ -85,7 +85,7 @@ describe('attempt events repository', () => {
   it('numbers events 1, 2, 3 per attempt and stores a client id once, returning the first unchanged', () => {
     const a = newAttempt();
     const b = newAttempt();
-    const ev = (type: string, n: number) => ({ at: n, clientAt: n, callId: null, offsetMs: null, type, payload: { n } });
+    const ev = (type: string, n: number) => ({ at: n, clientAt: n, callId: null, offsetMs: null, type, payload: { n }, source: 'browser' as const });
     const first = t.repos.attemptEvents.append(a.id, 'c-1', ev('search', 1));
     expect(first).toMatchObject({ duplicate: false, event: { seq: 1, clientId: 'c-1', payload: { n: 1 } } });
     expect(t.repos.attemptEvents.append(b.id, 'c-1', ev('search', 2)).event.seq).toBe(1);
@@ -98,7 +98,7 @@ describe('attempt events repository', () => {
 
   it('refuses to change or delete a stored event', () => {
     const a = newAttempt();
-    t.repos.attemptEvents.append(a.id, 'x', { at: 1, clientAt: null, callId: null, offsetMs: null, type: 'hold', payload: {} });
+    t.repos.attemptEvents.append(a.id, 'x', { at: 1, clientAt: null, callId: null, offsetMs: null, type: 'hold', payload: {}, source: 'server' });
     expect(() => t.repos.db.prepare('UPDATE attempt_events SET type = ? WHERE attempt_id = ?').run('resume', a.id)).toThrow(/append-only/);
     expect(() => t.repos.db.prepare('DELETE FROM attempt_events WHERE attempt_id = ?').run(a.id)).toThrow(/append-only/);
   });
@@ -150,14 +150,14 @@ describe('desktop:event', () => {
   it('stores each client id exactly once and acks a re-send as a duplicate with the same seq', async () => {
     const a = newAttempt();
     const s = await connected('candidate1');
-    const first = action(a.id, { type: 'field-changed', payload: { field: 'postcode', old: 'AB1 2CD', new: 'AB1 2CE' } });
+    const first = action(a.id, { type: 'record-opened', payload: { recordType: 'customer', recordId: 7, label: 'Jane Smith' } });
     expect(await send(s, first)).toEqual({ ok: true, seq: 1, duplicate: false });
     expect(await send(s, first)).toEqual({ ok: true, seq: 1, duplicate: true });
     // Same client id with other content: still the first one, unchanged.
-    expect(await send(s, { ...first, type: 'wrap-up', payload: { outcome: 'x' } })).toEqual({ ok: true, seq: 1, duplicate: true });
+    expect(await send(s, { ...first, type: 'search', payload: { query: 'x' } })).toEqual({ ok: true, seq: 1, duplicate: true });
     const rows = stored(a.id);
     expect(rows).toHaveLength(1);
-    expect(rows[0]).toMatchObject({ clientId: first.clientId, type: 'field-changed', payload: first.payload, clientAt: first.clientAt, at: t.clock.now() });
+    expect(rows[0]).toMatchObject({ clientId: first.clientId, type: 'record-opened', payload: first.payload, clientAt: first.clientAt, at: t.clock.now(), source: 'browser' });
   });
 
   it('numbers events in the order they were sent, also when sent without waiting for acks', async () => {
@@ -177,7 +177,7 @@ describe('desktop:event', () => {
     t.clock.advance(1000);
     const a = newAttempt();
     const s = await connected('candidate1');
-    await send(s, action(a.id, { type: 'agent-state', payload: { state: 'ready' } }));
+    await send(s, action(a.id, { type: 'tab-opened', payload: { tab: 'inbox' } }));
     t.clock.advance(5000);
     const call1 = answeredCall();
     t.clock.advance(12_345);
@@ -185,16 +185,16 @@ describe('desktop:event', () => {
     t.clock.advance(30_000);
     endCall(call1);
     t.clock.advance(20_000);
-    // Wrap-up after the call: it belongs to the most recent call answered during the attempt.
-    await send(s, action(a.id, { type: 'wrap-up', payload: { outcome: 'resolved' } }));
+    // A search after the call: it belongs to the most recent call answered during the attempt.
+    await send(s, action(a.id, { type: 'search', payload: { query: 'Hughes', resultCount: 1 } }));
     t.clock.advance(10_000);
     const call2 = answeredCall();
     t.clock.advance(2000);
     await send(s, action(a.id, { type: 'record-opened', payload: { recordType: 'customer', recordId: 7 } }));
     expect(stored(a.id).map((e) => [e.type, e.callId, e.offsetMs])).toEqual([
-      ['agent-state', null, null],
+      ['tab-opened', null, null],
       ['screen-pop', call1, 12_345],
-      ['wrap-up', call1, 62_345],
+      ['search', call1, 62_345],
       ['record-opened', call2, 2000],
     ]);
     endCall(call2);
@@ -233,7 +233,6 @@ describe('desktop:event', () => {
     ['a payload of 16 KB or more', (id) => action(id, { payload: { text: 'x'.repeat(16 * 1024) } }), 'payload'],
     ['a payload nested too deep', (id) => action(id, { payload: JSON.parse(`${'{"a":'.repeat(30)}1${'}'.repeat(30)}`) as Record<string, unknown> }), 'payload'],
     ['binary data in the payload', (id) => action(id, { payload: { blob: Buffer.from('abc') } }), 'payload'],
-    ['a field change without the field', (id) => action(id, { type: 'field-changed', payload: { old: 'a', new: 'b' } }), 'payload.field'],
     ['a client time that is text', (id) => action(id, { clientAt: 'now' as never }), 'clientAt'],
     ['an unknown extra field', (id) => action(id, { seq: 5 }), 'seq'],
     ['an attempt id of 65 characters', (id) => action(id, { attemptId: 'a'.repeat(65) }), 'attemptId'],
@@ -303,9 +302,9 @@ describe('timeline:watch and the HTTP timeline', () => {
     const so = await watch(assessor, a.id);
     expect(so.ok && so.events.map((e) => [e.seq, e.payload.query])).toEqual([[1, 'first']]);
     const pushed = new Promise<TimelineEvent>((r) => assessor.once('timeline:event', r));
-    const second = action(a.id, { type: 'field-changed', payload: { record: 'customer', field: 'email', old: 'a@x.uk', new: 'b@x.uk' } });
+    const second = action(a.id, { type: 'record-opened', payload: { recordType: 'customer', recordId: 3, label: 'Jane Smith' } });
     await send(cand, second);
-    expect(await pushed).toMatchObject({ seq: 2, clientId: second.clientId, type: 'field-changed', payload: second.payload, at: t.clock.now() });
+    expect(await pushed).toMatchObject({ seq: 2, clientId: second.clientId, type: 'record-opened', payload: second.payload, at: t.clock.now(), source: 'browser' });
     // afterSeq: only what was missed.
     const missed = await watch(assessor, a.id, 1);
     expect(missed.ok && missed.events.map((e) => e.seq)).toEqual([2]);
@@ -430,9 +429,9 @@ describe('TimelineClient (the desktop outbox) against the server', () => {
 
     t.clock.advance(3000);
     const offline = [
-      desktop.record('identity-check', { passed: true, method: 'security questions' }),
-      desktop.record('field-changed', { record: 'customer', field: 'postcode', old: 'AB1 2CD', new: 'AB1 2CE' }),
-      desktop.record('callback-created', { label: 'Call back Tuesday' }),
+      desktop.record('search', { query: 'Smith', resultCount: 3 }),
+      desktop.record('record-opened', { recordType: 'customer', recordId: 4, label: 'Jane Smith' }),
+      desktop.record('tab-opened', { tab: 'knowledge' }),
     ];
     expect(desktop.getState()).toMatchObject({ online: false, pending: 4 });
     expect(desktop.pendingActions().map((x) => x.clientId)).toEqual([inFlight, ...offline].map((x) => x.clientId));
@@ -448,7 +447,7 @@ describe('TimelineClient (the desktop outbox) against the server', () => {
     const rows = stored(a.id);
     expect(rows.map((e) => e.clientId)).toEqual([pop, inFlight, ...offline].map((x) => x.clientId));
     expect(rows.map((e) => e.seq)).toEqual([1, 2, 3, 4, 5]);
-    expect(rows.map((e) => e.type)).toEqual(['screen-pop', 'record-opened', 'identity-check', 'field-changed', 'callback-created']);
+    expect(rows.map((e) => e.type)).toEqual(['screen-pop', 'record-opened', 'search', 'record-opened', 'tab-opened']);
     expect(rows.every((e) => e.callId === call)).toBe(true);
     // Stamped by the server on arrival (the in-flight one at 4 s if it got through before the cut);
     // the desktop's own time of each action is kept too.
@@ -469,8 +468,8 @@ describe('TimelineClient (the desktop outbox) against the server', () => {
     const nowhere = `http://127.0.0.1:${await freePort()}`;
     const first = new TimelineClient({ attemptId: a.id, storage, connect: () => connectSocket(nowhere, { path: '/socket.io', transports: ['websocket'], forceNew: true, reconnection: false }) });
     await until(first, (s) => s.problem !== undefined);
-    const x = first.record('note-added', { text: 'Customer asked about delivery' });
-    const y = first.record('order-created', { label: 'Order 1001' });
+    const x = first.record('search', { query: 'delivery', resultCount: 0 });
+    const y = first.record('record-opened', { recordType: 'kb', label: 'Delivery times' });
     expect(first.getState()).toMatchObject({ online: false, pending: 2 });
     expect(storage.getItem(outboxKey(a.id))).not.toBeNull();
     // The first action reached the server, but the page went away before its ack came back.
@@ -495,7 +494,7 @@ describe('TimelineClient (the desktop outbox) against the server', () => {
     const tabB = clientFor(a.id, storage, []);
     const tabA = new TimelineClient({ attemptId: a.id, storage, connect: offline });
     await until(tabA, (s) => s.problem !== undefined);
-    const fromA = tabA.record('note-added', { text: 'queued in tab A' });
+    const fromA = tabA.record('tab-opened', { tab: 'compose' });
     const fromB = tabB.record('search', { query: 'Hughes', resultCount: 1 });
     await tabB.drained();
     // Tab A is closed before it ever got online: its action must still be in storage…
@@ -511,10 +510,11 @@ describe('TimelineClient (the desktop outbox) against the server', () => {
   it('drops an action the server refuses for good and reports it, then carries on', async () => {
     const a = newAttempt();
     const desktop = clientFor(a.id, new MemoryStorage(), []);
-    const bad = desktop.record('field-changed', { old: 1, new: 2 });
-    const good = desktop.record('hold', {});
+    // An outbox from an older desktop may still hold a type the server now records itself.
+    const bad = desktop.record('wrap-up' as never, { code: 'MOVE' });
+    const good = desktop.record('search', { query: 'Hughes', resultCount: 1 });
     await desktop.drained();
-    expect(desktop.getState().rejected).toMatchObject([{ action: { clientId: bad.clientId }, error: 'validation', field: 'payload.field' }]);
+    expect(desktop.getState().rejected).toMatchObject([{ action: { clientId: bad.clientId }, error: 'server_recorded', field: 'type' }]);
     expect(stored(a.id).map((e) => e.clientId)).toEqual([good.clientId]);
   });
 });
