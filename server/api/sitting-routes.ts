@@ -22,7 +22,7 @@ import type { SessionUser } from '../protocol/roles.js';
 import { attemptBrief } from '../sittings/brief.js';
 import { assignmentKeyOf, isSittingScenarioKey, scenarioOfKey, sittingKeyUsableBy } from '../sittings/catalogue.js';
 import { planNextAttempt } from '../sittings/next-attempt.js';
-import { sittingStanding } from '../sittings/standing.js';
+import { sittingResults } from '../sittings/results.js';
 import { sittingDetail, sittingSummary } from '../sittings/views.js';
 import { FieldProblems, parseInput, withFieldErrors } from './input.js';
 
@@ -204,7 +204,7 @@ export function registerSittingRoutes(app: FastifyInstance, opts: { repos: Repos
           throw new HttpError(409, 'rest_break_open', 'The candidate is on a rest break; end it before the next attempt begins.');
         }
         const attempt = repos.transaction((): Attempt => {
-          const plan = planNextAttempt(sitting, sittingStanding(repos, sitting), position);
+          const plan = planNextAttempt(sitting, sittingResults(repos, sitting), position);
           if (!plan.ok) throw new HttpError(409, plan.code, plan.message);
           const scenarioKey = attemptKey(plan.scenario);
           const created = repos.attempts.create(

@@ -1,6 +1,7 @@
 // The candidate mark sheet of a sitting as a PDF (pdfkit, A4, standard Helvetica so the text can be
 // extracted): centre, candidate, assessor, dates, each assignment with every attempt's criterion
-// marks and comments and its total, the total that counts, the grade or why there is none, and
+// marks (the centre's, the moderator's where one changed it, and the mark that counts) and
+// comments and its total, the total that counts, the grade or why there is none, and
 // lines for the assessor's and candidate's signatures (digest 1.3: "Candidate Mark Sheet ...
 // assessor-signed"). Pure: the same record and print time give the same bytes.
 import PDFDocument from 'pdfkit';
@@ -57,10 +58,10 @@ class Writer {
     d.save().moveTo(MARGIN, d.y).lineTo(MARGIN + this.width, d.y).lineWidth(0.6).strokeColor('#999999').stroke().restore();
     d.moveDown(0.4);
   }
-  /** Criterion rows: id and description, mark out of max, comment. */
+  /** Criterion rows: id and description, the centre's mark, the moderated mark, the mark that counts (of max), comment. */
   criteria(a: AttemptRecordLine): void {
     const d = this.doc;
-    const cols = [{ w: 230, h: 'Criterion' }, { w: 50, h: 'Mark' }, { w: this.width - 280, h: 'Comment' }];
+    const cols = [{ w: 190, h: 'Criterion' }, { w: 45, h: 'Centre' }, { w: 58, h: 'Moderated' }, { w: 52, h: 'Counts' }, { w: this.width - 345, h: 'Comment' }];
     const row = (cells: string[], bold: boolean): void => {
       d.font(bold ? BOLD : FONT).fontSize(9);
       const height = Math.max(...cells.map((c, i) => d.heightOfString(pdfText(c), { width: cols[i]!.w - 6 }))) + 4;
@@ -74,7 +75,8 @@ class Writer {
       d.y = top + height;
     };
     row(cols.map((c) => c.h), true);
-    for (const c of a.criteria) row([`${c.criterionId}: ${c.description}`, `${c.mark ?? '-'} / ${c.maxMarks}`, c.comment || '-'], false);
+    const mark = (m: number | null) => (m === null ? '-' : String(m));
+    for (const c of a.criteria) row([`${c.criterionId}: ${c.description}`, mark(c.centreMark), mark(c.moderatedMark), `${mark(c.mark)} / ${c.maxMarks}`, c.comment || '-'], false);
     d.moveDown(0.3);
   }
   finish(footer: string): Buffer {
@@ -118,17 +120,19 @@ export function renderMarkSheet(record: SittingRecord, meta: MarkSheetMeta): Buf
     w.text(`${a.direction} ${a.type} call. Mark that counts: ${a.countedMark === null ? 'not marked yet' : `${a.countedMark} / 12`}`, { muted: true, gap: 0.3 });
     if (a.attempts.length === 0) w.text('Not taken.', { gap: 0.4 });
     for (const at of a.attempts) {
-      const status = at.total === null ? 'marking not finished' : `total ${at.total} / 12${at.counted ? ' (counts)' : ''}`;
+      const status = at.total === null ? 'marking not finished' : `total ${at.total} / 12${at.moderated ? ' after moderation' : ''}${at.counted ? ' (counts)' : ''}`;
       w.text(`Attempt ${at.number} (variant ${at.variant}), started ${when(at.startedAt)}, marked ${when(at.markedAt)}: ${status}`, { bold: true, size: 10 });
       if (at.note) w.text(at.note, { muted: true });
       w.criteria(at);
-      w.text(`Assignment total: ${at.total === null ? '-' : at.total} / 12`, { bold: true, gap: 0.4 });
+      w.text(`Assignment total: ${at.total === null ? '-' : at.total} / 12`, { bold: true, gap: at.moderated ? 0 : 0.4 });
+      if (at.moderated) w.text(`Centre mark ${at.centreTotal} / 12, moderated mark ${at.moderatedTotal} / 12: the moderated mark counts.`, { muted: true, gap: 0.4 });
     }
   }
 
   w.ensure(120);
   w.rule();
   w.text(`Total: ${result.total} / 48`, { bold: true, size: 13 });
+  if (result.moderated) w.text(`After moderation. The centre's total before moderation: ${result.centreTotal} / 48.`, { muted: true });
   if (result.status === 'graded') w.text(`Grade: ${result.grade}`, { bold: true, size: 13 });
   else {
     w.text(`No grade${result.final ? ' (fail)' : ' yet'}`, { bold: true, size: 13 });

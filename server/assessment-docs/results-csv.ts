@@ -1,6 +1,8 @@
 // The results export: one row per sitting (newest first) with who, when, the four assignment
-// marks that count, the total and the grade, the sitting's status, the result (graded, incomplete,
-// no-grade while a re-take is open, fail) and its reasons in words. Times are ISO 8601 UTC.
+// marks that count, the total that counts, the centre's total and the moderated total with a
+// moderated flag, the grade, the sitting's status, the result (graded, incomplete, no-grade while
+// a re-take is open, fail) and its reasons in words. Times are ISO 8601 UTC. Every figure is the
+// one server/sittings/results.ts computes, as on the mark sheet and in every view.
 import type { SittingRecord } from './sitting-record.js';
 import { toCsv, type CsvCell } from './csv.js';
 
@@ -22,6 +24,9 @@ export const RESULTS_HEADER = [
   'assignment_4',
   'mark_4',
   'total',
+  'centre_total',
+  'moderated_total',
+  'moderated',
   'grade',
   'sitting_status',
   'result',
@@ -49,6 +54,9 @@ export function resultsCsv(records: readonly SittingRecord[]): string {
       iso(r.sitting.endedAt),
       ...assignments,
       r.result.total,
+      r.result.centreTotal,
+      r.result.moderated ? r.result.total : null,
+      r.result.moderated ? 'yes' : 'no',
       r.result.grade ?? '',
       r.sitting.status,
       status,

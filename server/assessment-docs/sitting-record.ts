@@ -1,17 +1,22 @@
 // Everything the documents of a sitting print (mark sheet, results export), gathered once from the
 // database as plain data: who, when, each assignment's attempts with their criterion marks and
-// comments, totals and the Unit 2 result.
+// comments (centre mark, moderated mark and the mark that counts), totals and the Unit 2 result.
 import type { Repositories } from '../db/repositories/index.js';
 import type { Sitting } from '../db/repositories/sittings.js';
 import type { SittingResultView } from '../protocol/assessment.js';
 import { scenarioForAttemptKey } from '../assessment/scenario-loader.js';
-import { resultView, sittingStanding } from '../sittings/standing.js';
+import { resultView, sittingResults } from '../sittings/results.js';
 
 export interface CriterionLine {
   criterionId: string;
   band: string;
   description: string;
   maxMarks: number;
+  /** The centre assessor's mark. */
+  centreMark: number | null;
+  /** The moderator's mark, when a moderator changed this criterion. */
+  moderatedMark: number | null;
+  /** The mark that counts: moderated ?? centre. */
   mark: number | null;
   comment: string;
 }
@@ -23,8 +28,13 @@ export interface AttemptRecordLine {
   startedAt: number;
   closedAt: number | null;
   markedAt: number | null;
-  /** The centre mark once marking is finished, else null. */
+  /** The mark that counts once marking is finished (moderated total when moderated), else null. */
   total: number | null;
+  /** The centre's total once marking is finished, else null. */
+  centreTotal: number | null;
+  /** The moderated total, when a moderator changed any criterion, else null. */
+  moderatedTotal: number | null;
+  moderated: boolean;
   counted: boolean;
   note: string | null;
   criteria: CriterionLine[];
@@ -49,51 +59,54 @@ export interface SittingRecord {
   result: SittingResultView;
 }
 
+/** Every figure comes from server/sittings/results.ts, the one place marks are added up. */
 export function sittingRecord(repos: Repositories, sitting: Sitting): SittingRecord {
-  const standing = sittingStanding(repos, sitting);
+  const results = sittingResults(repos, sitting);
   const candidate = repos.users.findById(sitting.candidateUserId);
   const assessor = sitting.assessorUserId === null ? undefined : repos.users.findById(sitting.assessorUserId);
-  const assignments = standing.positions.map((p): AssignmentRecord => {
-    const counted = standing.computed.standings[p.position - 1];
-    return {
-      position: p.position,
-      scenarioKey: p.scenarioKey,
-      title: p.scenario?.title ?? p.scenarioKey.toUpperCase(),
-      direction: p.scenario?.direction ?? '',
-      type: p.scenario?.type ?? '',
-      countedMark: counted?.mark ?? null,
-      attempts: p.attempts.map((a, i) => {
-        const rubric = scenarioForAttemptKey(a.scenarioKey)?.rubric ?? [];
-        const marks = new Map(repos.attemptMarks.forAttempt(a.id).map((m) => [m.criterionId, m]));
-        return {
-          attemptId: a.id,
-          number: i + 1,
-          variant: a.variant ?? 'a',
-          startedAt: a.createdAt,
-          closedAt: a.closedAt,
-          markedAt: a.markedAt,
-          total: p.marks.get(a.id) ?? null,
-          counted: counted?.countedAttemptId === a.id,
-          note: a.note,
-          criteria: rubric.map((c) => ({
-            criterionId: c.criterionId,
-            band: c.band,
-            description: c.description,
-            maxMarks: c.maxMarks,
-            mark: marks.get(c.criterionId)?.mark ?? null,
-            comment: marks.get(c.criterionId)?.comment ?? '',
-          })),
-        };
-      }),
-    };
-  });
+  const assignments = results.positions.map((p): AssignmentRecord => ({
+    position: p.position,
+    scenarioKey: p.scenarioKey,
+    title: p.scenario?.title ?? p.scenarioKey.toUpperCase(),
+    direction: p.scenario?.direction ?? '',
+    type: p.scenario?.type ?? '',
+    countedMark: p.counted.mark,
+    attempts: p.attempts.map(({ attempt: a, count }, i) => {
+      const rubric = new Map((scenarioForAttemptKey(a.scenarioKey)?.rubric ?? []).map((c) => [c.criterionId, c]));
+      const comments = new Map(repos.attemptMarks.forAttempt(a.id).map((m) => [m.criterionId, m.comment]));
+      return {
+        attemptId: a.id,
+        number: i + 1,
+        variant: a.variant ?? 'a',
+        startedAt: a.createdAt,
+        closedAt: a.closedAt,
+        markedAt: a.markedAt,
+        total: count.countedTotal,
+        centreTotal: count.centreTotal,
+        moderatedTotal: count.moderatedTotal,
+        moderated: count.moderated,
+        counted: p.counted.countedAttemptId === a.id,
+        note: a.note,
+        criteria: count.criteria.map((c) => ({
+          criterionId: c.criterionId,
+          band: rubric.get(c.criterionId)?.band ?? '',
+          description: rubric.get(c.criterionId)?.description ?? '',
+          maxMarks: c.maxMarks,
+          centreMark: c.centre,
+          moderatedMark: c.moderated,
+          mark: c.counts,
+          comment: comments.get(c.criterionId) ?? '',
+        })),
+      };
+    }),
+  }));
   return {
     sitting,
     centreName: repos.centres.findById(sitting.centreId)?.name ?? `centre ${sitting.centreId}`,
     candidate: { id: sitting.candidateUserId, name: candidate?.displayName ?? `user ${sitting.candidateUserId}`, username: candidate?.username ?? '' },
     assessor: assessor ? { id: assessor.id, name: assessor.displayName } : null,
     assignments,
-    result: resultView(sitting, standing.computed),
+    result: resultView(results),
   };
 }
 

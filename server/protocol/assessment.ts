@@ -96,8 +96,11 @@ export interface AttemptView {
   status: 'open' | 'closed';
   startedAt: number;
   closedAt: number | null;
-  /** The assignment mark 0–12 once marked (centre mark; moderated mark when one exists), else null. */
+  /** The assignment mark 0–12 that counts once marked (the moderated mark when one exists, else the centre mark), else null. */
   mark: number | null;
+  /** The centre's mark, once its marking is finished. */
+  centreMark?: number | null;
+  /** The moderated mark, when a moderator changed any criterion. */
   moderatedMark?: number | null;
   /** Said when the attempt began, e.g. that a re-take uses the same variant because there is no other. */
   note?: string | null;
@@ -119,15 +122,24 @@ export interface AssignmentView {
   retakeAvailable: boolean;
 }
 
+/**
+ * A sitting's result as every view shows it (server/sittings/results.ts computes it once): the
+ * result that counts, moderated marks included.
+ */
 export interface SittingResultView {
   status: 'graded' | 'no-grade';
   grade: Grade | null;
+  /** The total that counts (moderated marks where a moderator changed any). */
   total: number;
   complete: boolean;
   /** For no-grade: why, in words (one per reason). */
   reasons: string[];
   /** True when nothing can change it any more. */
   final: boolean;
+  /** The centre's own total, before moderation (equal to `total` when nothing was moderated). */
+  centreTotal: number;
+  /** A moderator changed some mark of the sitting. */
+  moderated: boolean;
 }
 
 export interface SittingDetail extends SittingSummary {

@@ -272,8 +272,14 @@ export interface SampleSittingView {
   candidate: Person;
   assessor: Person | null;
   endedAt: number | null;
+  /** The total and grade that count (moderated marks included; server/sittings/results.ts), as every view shows them. */
   total: number | null;
   grade: Grade | null;
+  /** The centre's own total and grade, which the sampling rule reads (the sample does not move once moderation begins). */
+  centreTotal: number | null;
+  centreGrade: Grade | null;
+  /** A moderator changed some mark of the sitting. */
+  moderated: boolean;
   /** 'rule' = proposed by the sampling rule; 'added' = added by a moderator. */
   source: 'rule' | 'added';
   reasons: string[];

@@ -7,13 +7,13 @@
 import type { Scenario } from '../assessment/scenario-schema.js';
 import type { Sitting } from '../db/repositories/sittings.js';
 import { variantsOf } from './catalogue.js';
-import { retakeFor, type SittingStanding } from './standing.js';
+import { retakeFor, type SittingResults } from './results.js';
 
 export type NextAttempt =
   | { ok: true; kind: 'first' | 'retake'; scenario: Scenario; retakeOf: string | null; note: string | null }
   | { ok: false; code: string; message: string };
 
-export function planNextAttempt(sitting: Sitting, standing: SittingStanding, position: number): NextAttempt {
+export function planNextAttempt(sitting: Sitting, standing: SittingResults, position: number): NextAttempt {
   const p = standing.positions[position - 1];
   if (!p) return { ok: false, code: 'no_assignment', message: `The sitting has assignments 1 to ${standing.positions.length}; there is no assignment ${position}.` };
   if (standing.openAttempt) {
@@ -31,9 +31,9 @@ export function planNextAttempt(sitting: Sitting, standing: SittingStanding, pos
   }
 
   if (sitting.status === 'scheduled') return { ok: false, code: 'sitting_not_running', message: 'Start the sitting first.' };
-  const used = new Set(p.attempts.map((a) => a.variant));
+  const used = new Set(p.attempts.map((a) => a.attempt.variant));
   const fresh = variants.find((v) => !used.has(v.variant));
-  const latest = p.attempts[p.attempts.length - 1]!;
+  const latest = p.attempts[p.attempts.length - 1]!.attempt;
   const decision = retakeFor(p, fresh ? fresh.variant : null);
   if (!decision.allowed) return { ok: false, code: `retake_${decision.code.replace(/-/g, '_')}`, message: decision.message };
   if (fresh) return { ok: true, kind: 'retake', scenario: fresh, retakeOf: latest.id, note: `Re-take of attempt ${p.attempts.length}, on variant ${fresh.variant}.` };

@@ -9,7 +9,7 @@ import type { Repositories } from '../db/repositories/index.js';
 import type { Sitting } from '../db/repositories/sittings.js';
 import type { AssignmentView, AttemptView, CoverageWarningView, SittingClockView, SittingDetail, SittingSummary } from '../protocol/assessment.js';
 import type { SessionUser } from '../protocol/roles.js';
-import { resultView, retakeFor, sittingStanding, type SittingStanding } from './standing.js';
+import { resultView, retakeFor, sittingResults, type SittingResults } from './results.js';
 import { scenarioOfKey } from './catalogue.js';
 import { markingStatus } from './marking.js';
 
@@ -50,8 +50,8 @@ export const person = (repos: Repositories, id: number | null): { id: number; na
   return { id, name: u?.displayName ?? `user ${id}` };
 };
 
-function summaryOf(repos: Repositories, sitting: Sitting, standing: SittingStanding, viewer: SessionUser): SittingSummary {
-  const result = resultView(sitting, standing.computed);
+function summaryOf(repos: Repositories, sitting: Sitting, results: SittingResults, viewer: SessionUser): SittingSummary {
+  const result = resultView(results);
   const forCandidate = viewer.role === 'candidate';
   // A candidate sees a result in the list only when it is one: graded, or a fail nothing can change.
   const showResult = !forCandidate || result.status === 'graded' || result.final;
@@ -70,27 +70,27 @@ function summaryOf(repos: Repositories, sitting: Sitting, standing: SittingStand
 }
 
 export function sittingSummary(repos: Repositories, sitting: Sitting, viewer: SessionUser): SittingSummary {
-  return summaryOf(repos, sitting, sittingStanding(repos, sitting), viewer);
+  return summaryOf(repos, sitting, sittingResults(repos, sitting), viewer);
 }
 
 export function sittingDetail(repos: Repositories, sitting: Sitting, viewer: SessionUser, now: number): SittingDetail {
-  const standing = sittingStanding(repos, sitting);
-  const retakeWindow = sitting.status !== 'scheduled' && standing.openAttempt === undefined;
-  const assignments: AssignmentView[] = standing.positions.map((p) => {
-    const attempts: AttemptView[] = p.attempts.map((a, i) => ({
+  const results = sittingResults(repos, sitting);
+  const retakeWindow = sitting.status !== 'scheduled' && results.openAttempt === undefined;
+  const assignments: AssignmentView[] = results.positions.map((p) => {
+    const attempts: AttemptView[] = p.attempts.map(({ attempt: a, count }, i) => ({
       attemptId: a.id,
       number: i + 1,
       variant: a.variant ?? 'a',
       status: a.status,
       startedAt: a.createdAt,
       closedAt: a.closedAt,
-      // The mark that counts for the attempt: moderated when a moderator changed it (protocol AttemptView).
-      mark: p.moderated.get(a.id) ?? p.marks.get(a.id) ?? null,
-      moderatedMark: p.moderated.get(a.id) ?? null,
+      // The mark that counts for the attempt: moderated when a moderator changed it (results.ts).
+      mark: count.countedTotal,
+      centreMark: count.centreTotal,
+      moderatedMark: count.moderatedTotal,
       note: a.note,
       markingStatus: markingStatus(a),
     }));
-    const counted = standing.computed.standings[p.position - 1];
     return {
       position: p.position,
       scenarioKey: p.scenarioKey,
@@ -98,19 +98,19 @@ export function sittingDetail(repos: Repositories, sitting: Sitting, viewer: Ses
       direction: p.scenario?.direction ?? 'inbound',
       type: p.scenario?.type ?? 'service',
       attempts,
-      countedMark: counted?.mark ?? null,
+      countedMark: p.counted.mark,
       retakeAvailable: retakeWindow && p.attempts.length > 0 && retakeFor(p).allowed,
     };
   });
   return {
-    ...summaryOf(repos, sitting, standing, viewer),
+    ...summaryOf(repos, sitting, results, viewer),
     baseMinutes: sitting.baseMinutes,
     extraTime: sitting.extraTime,
     restBreaks: sitting.restBreaks,
     clock: clockView(sittingClock(repos, sitting, now), now),
     assignments,
     coverageWarnings: viewer.role === 'candidate' ? [] : coverageFor(sitting.scenarioKeys),
-    result: resultView(sitting, standing.computed),
-    currentAttemptId: standing.openAttempt?.id ?? null,
+    result: resultView(results),
+    currentAttemptId: results.openAttempt?.id ?? null,
   };
 }

@@ -1,7 +1,8 @@
 // Fault: the candidate's browser reloads in the middle of a call. The call ends (its WebSocket is
-// gone), but nothing the candidate did is lost: an action queued while the timeline socket was cut
-// is sent once after the reload, the open customer record and the agent state come back, and the
-// softphone registers again.
+// gone), but nothing the candidate did is lost: what the server records (a note) is on the
+// timeline at once, even with the timeline socket cut; a browser-only action (a search) queued
+// while the socket was cut is sent once after the reload; the open customer record and the agent
+// state come back, and the softphone registers again.
 import type { WebSocketRoute } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
 import { DESKTOP_VIEWPORT, loginAs } from '../support/browser.js';
@@ -41,7 +42,8 @@ describe('candidate browser reloaded mid-call', () => {
     const record = candidate.getByTestId('customer-record');
     await record.getByRole('heading', { name: /Margaret Hughes/ }).waitFor();
 
-    // The timeline socket is cut (socket.io cannot reconnect); a note is added: saved, its action queued.
+    // The timeline socket is cut (socket.io cannot reconnect). A note is added: the server records it
+    // on the timeline with the note itself, so nothing waits in the desktop's queue for it.
     cut = true;
     for (const ws of open.splice(0)) await ws.close();
     await candidate.getByTestId('connection').filter({ hasText: 'Offline' }).waitFor({ timeout: 15_000 });
@@ -51,8 +53,12 @@ describe('candidate browser reloaded mid-call', () => {
     await record.getByRole('tab', { name: /^Notes/ }).click();
     await record.getByLabel('New note').fill('Caller asked about moving date.');
     await record.getByRole('button', { name: 'Add note' }).click();
-    const queuedAfterNote = queuedAtCut + 1;
-    await candidate.getByTestId('connection').filter({ hasText: new RegExp(`Offline: ${queuedAfterNote} actions? queued`) }).waitFor();
+    await record.getByRole('status').filter({ hasText: 'Note added.' }).waitFor();
+    // A search, which only the browser sees, is queued.
+    await candidate.getByLabel('Search customers').fill('Hughes');
+    await candidate.getByRole('search', { name: 'Customer search' }).getByRole('button', { name: 'Search' }).click();
+    const queuedAfterSearch = queuedAtCut + 1;
+    await candidate.getByTestId('connection').filter({ hasText: new RegExp(`Offline: ${queuedAfterSearch} actions? queued`) }).waitFor();
 
     // Reload, still cut off: the call ends; the desktop comes back as it was.
     await candidate.reload();
@@ -60,7 +66,7 @@ describe('candidate browser reloaded mid-call', () => {
     await assessor.getByTestId('call-phase').filter({ hasText: 'Connected' }).waitFor({ state: 'hidden', timeout: 15_000 });
     await candidate.getByTestId('customer-record').getByRole('heading', { name: /Margaret Hughes/ }).waitFor();
     await candidate.getByTestId('agent-state').filter({ hasText: 'Wrap-up' }).waitFor();
-    // Still queued after the reload (the note, and the agent state going to wrap-up with the call).
+    // Still queued after the reload (the search).
     await candidate.getByTestId('connection').filter({ hasText: /Offline: \d+ actions? queued/ }).waitFor();
 
     // The timeline comes back: the queued action is stored exactly once.
@@ -72,6 +78,7 @@ describe('candidate browser reloaded mid-call', () => {
     await expect.poll(() => candidate.evaluate((key) => localStorage.getItem(key), `callmark.timeline.outbox.${attemptId}`), { timeout: 15_000 }).toBeNull();
     const events = await assessor.evaluate(async (id) => (await (await fetch(`/api/attempts/${id}/timeline`)).json()).events as Array<{ type: string; seq: number; payload?: { to?: string } }>, attemptId);
     expect(events.filter((e) => e.type === 'note-added')).toHaveLength(1);
+    expect(events.filter((e) => e.type === 'search')).toHaveLength(1);
     expect(events.some((e) => e.type === 'agent-state' && (e as { payload?: { to?: string } }).payload?.to === 'wrap-up')).toBe(true);
     expect(events.map((e) => e.seq)).toEqual(events.map((_, i) => i + 1));
   });

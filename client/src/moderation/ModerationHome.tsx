@@ -10,7 +10,13 @@ import { moderation } from './moderation-api.js';
 import { SamplePackButton, VerifyPack } from './PackPanel.js';
 
 const date = (ms: number | null) => (ms ? new Date(ms).toLocaleDateString() : '—');
-const resultText = (s: SittingSummary) => (s.result ? (s.result.status === 'graded' ? `${s.result.grade} (${s.result.total}/48)` : `no grade (${s.result.total}/48)`) : '—');
+/** The result that counts, as every view shows it; when moderated, the centre's own total beside it. */
+const resultText = (s: SittingSummary) => {
+  const r = s.result;
+  if (!r) return '—';
+  const moderated = r.moderated ? `, moderated (centre ${r.centreTotal}/48)` : '';
+  return r.status === 'graded' ? `${r.grade} (${r.total}/48${moderated})` : `no grade (${r.total}/48${moderated})`;
+};
 
 function SittingAttempts({ sittingId }: { sittingId: string }) {
   const [detail, setDetail] = useState<SittingDetail>();
@@ -31,7 +37,7 @@ function SittingAttempts({ sittingId }: { sittingId: string }) {
             </Link>{' '}
             <span className="small muted">
               {t.mark === null ? 'not marked' : `${t.mark}/12`}
-              {t.moderatedMark !== null && t.moderatedMark !== undefined ? ' (moderated)' : ''}
+              {t.moderatedMark !== null && t.moderatedMark !== undefined ? ` (moderated; centre ${t.centreMark ?? '?'}/12)` : ''}
             </span>
           </li>
         )),
@@ -79,7 +85,11 @@ function Sample({ centreId, onOpen }: { centreId: number; onOpen: (sittingId: st
             <button type="button" className="link" onClick={() => onOpen(s.sittingId)}>
               {s.candidate.name}
             </button>{' '}
-            {s.total !== null ? `${s.total}/48` : ''} {s.grade ?? ''} — {s.source === 'added' ? `added: ${s.overrideReason}` : s.explanations.join('; ')}{' '}
+            <span data-testid="sample-result">
+              {s.total !== null ? `${s.total}/48` : ''} {s.grade ?? ''}
+              {s.moderated ? ` (moderated; centre ${s.centreTotal ?? '?'}/48)` : ''}
+            </span>{' '}
+            — {s.source === 'added' ? `added: ${s.overrideReason}` : s.explanations.join('; ')}{' '}
             <button type="button" className="small" onClick={() => remove(s.sittingId)}>
               Take out
             </button>

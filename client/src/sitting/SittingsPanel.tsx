@@ -10,11 +10,13 @@ export const dateTime = (ms: number | null): string => (ms === null ? '—' : ne
 
 export const STATUS_WORDS: Record<SittingSummary['status'], string> = { scheduled: 'Scheduled', 'in-progress': 'In progress', ended: 'Ended' };
 
+/** The result that counts (server/sittings/results.ts), saying when moderation changed it. */
 export function resultWords(r: SittingResultView | undefined): string {
   if (!r) return '—';
-  if (r.status === 'graded') return `${r.grade ?? '—'} (${r.total}/48)${r.final ? '' : ', provisional'}`;
-  if (!r.complete) return `${r.total}/48 so far`;
-  return `No grade (${r.total}/48)`;
+  const moderated = r.moderated ? `, after moderation (centre ${r.centreTotal}/48)` : '';
+  if (r.status === 'graded') return `${r.grade ?? '—'} (${r.total}/48)${moderated}${r.final ? '' : ', provisional'}`;
+  if (!r.complete) return `${r.total}/48 so far${moderated}`;
+  return `No grade (${r.total}/48)${moderated}`;
 }
 
 export function SittingsPanel({ openId, onOpen, reloadKey }: { openId: string | undefined; onOpen: (id: string, d?: SittingDetail) => void; reloadKey: unknown }) {

@@ -15,7 +15,7 @@ import { HttpError } from '../../http/errors.js';
 import type { ModeratedMarkChange, ModerationView, SaveModerationInput } from '../../protocol/moderation.js';
 import type { SessionUser } from '../../protocol/roles.js';
 import { blank, changedBy, criterionHeading } from '../../sittings/marking.js';
-import { centreMark, moderatedMark, resultView, sittingStanding } from '../../sittings/standing.js';
+import { attemptCount, resultView, sittingResults } from '../../sittings/results.js';
 import { person } from '../../sittings/views.js';
 
 export const MAX_REASON = 2000;
@@ -60,8 +60,7 @@ export function moderationView(repos: Repositories, attempt: Attempt, scenario: 
       moderatedAt: x?.updatedAt ?? null,
     };
   });
-  const centreTotal = centreMark(repos, attempt);
-  const moderatedTotal = moderatedMark(repos, attempt);
+  const count = attemptCount(repos, attempt);
   const sitting = attempt.sittingId ? repos.sittings.findById(attempt.sittingId) : undefined;
   return {
     attemptId: attempt.id,
@@ -70,10 +69,10 @@ export function moderationView(repos: Repositories, attempt: Attempt, scenario: 
     title: scenario.title,
     centreMarked: attempt.markedAt !== null,
     criteria,
-    centreTotal,
-    moderatedTotal,
-    countedTotal: moderatedTotal ?? centreTotal,
-    sittingResult: sitting ? resultView(sitting, sittingStanding(repos, sitting).computed) : null,
+    centreTotal: count.centreTotal,
+    moderatedTotal: count.moderatedTotal,
+    countedTotal: count.countedTotal,
+    sittingResult: sitting ? resultView(sittingResults(repos, sitting)) : null,
     history: history(repos, attempt.id),
   };
 }

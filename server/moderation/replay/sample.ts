@@ -2,32 +2,33 @@
 // centre's ended sittings (server/moderation/sampling.ts, pure), with the moderator's own changes
 // applied on top (a sitting added, or a proposed one taken out, each with a reason; the newest
 // change of a sitting stands). The rule reads the CENTRE's results (without moderation), because
-// the sample is chosen to check the centre's marking, and must not move once moderation begins.
+// the sample is chosen to check the centre's marking, and must not move once moderation begins;
+// the list shows the result that counts, as every other view does (server/sittings/results.ts),
+// with the centre's total beside it.
 import type { Repositories } from '../../db/repositories/index.js';
 import type { Sitting } from '../../db/repositories/sittings.js';
+import type { Unit2Result } from '../../assessment/grades.js';
+import type { Grade } from '../../protocol/assessment.js';
 import type { SampleSittingView, SampleView } from '../../protocol/moderation.js';
-import { sittingStanding } from '../../sittings/standing.js';
+import { sittingResults } from '../../sittings/results.js';
 import { person as personOf } from '../../sittings/views.js';
 import { proposeSample, type SampledSitting, type SittingForSampling } from '../sampling.js';
 
 export function sampleView(repos: Repositories, centreId: number): SampleView {
   const person = (id: number | null) => personOf(repos, id);
   const ended = repos.sittings.list({ centreId }).filter((s) => s.status === 'ended');
-  const facts = new Map<string, { sitting: Sitting; forRule: SittingForSampling; attempts: SampleSittingView['attempts'] }>();
+  const facts = new Map<string, { sitting: Sitting; forRule: SittingForSampling; counted: { total: number | null; grade: Grade | null; moderated: boolean }; attempts: SampleSittingView['attempts'] }>();
+  const totalOf = (r: Unit2Result) => (r.status === 'graded' || r.complete ? r.total : null);
+  const gradeOf = (r: Unit2Result) => (r.status === 'graded' ? r.grade : null);
   for (const sitting of ended) {
-    const standing = sittingStanding(repos, sitting, { withModeration: false });
-    const r = standing.computed.result;
-    const attempts = standing.positions.flatMap((p) => p.attempts.map((a) => ({ attemptId: a.id, position: a.position, scenarioKey: a.scenarioKey, retake: a.retakeOf !== null })));
+    const results = sittingResults(repos, sitting);
+    const centre = results.centre.result;
+    const attempts = results.positions.flatMap((p) => p.attempts.map(({ attempt: a }) => ({ attemptId: a.id, position: a.position, scenarioKey: a.scenarioKey, retake: a.retakeOf !== null })));
     facts.set(sitting.id, {
       sitting,
       attempts,
-      forRule: {
-        sittingId: sitting.id,
-        assessorUserId: sitting.assessorUserId,
-        total: r.status === 'graded' || r.complete ? r.total : null,
-        grade: r.status === 'graded' ? r.grade : null,
-        retake: attempts.some((a) => a.retake),
-      },
+      counted: { total: totalOf(results.counted.result), grade: gradeOf(results.counted.result), moderated: results.moderated },
+      forRule: { sittingId: sitting.id, assessorUserId: sitting.assessorUserId, total: totalOf(centre), grade: gradeOf(centre), retake: attempts.some((a) => a.retake) },
     });
   }
   const proposal = proposeSample([...facts.values()].map((f) => f.forRule));
@@ -39,8 +40,11 @@ export function sampleView(repos: Repositories, centreId: number): SampleView {
       candidate: person(f.sitting.candidateUserId)!,
       assessor: person(f.sitting.assessorUserId),
       endedAt: f.sitting.endedAt,
-      total: f.forRule.total,
-      grade: f.forRule.grade,
+      total: f.counted.total,
+      grade: f.counted.grade,
+      centreTotal: f.forRule.total,
+      centreGrade: f.forRule.grade,
+      moderated: f.counted.moderated,
       source,
       reasons: chosen?.reasons ?? ['added'],
       explanations: chosen?.explanations ?? [],

@@ -313,10 +313,10 @@ describe('the mark sheet and the results export', () => {
     expect(res.headers['content-disposition']).toMatch(/attachment; filename="callmark-results-\d{4}-\d{2}-\d{2}\.csv"/);
     const lines = res.body.split('\r\n');
     expect(lines.at(-1)).toBe('');
-    expect(lines[0]).toBe('sitting_id,centre,candidate,candidate_username,assessor,scheduled_for,started_at,ended_at,assignment_1,mark_1,assignment_2,mark_2,assignment_3,mark_3,assignment_4,mark_4,total,grade,sitting_status,result,reasons');
+    expect(lines[0]).toBe('sitting_id,centre,candidate,candidate_username,assessor,scheduled_for,started_at,ended_at,assignment_1,mark_1,assignment_2,mark_2,assignment_3,mark_3,assignment_4,mark_4,total,centre_total,moderated_total,moderated,grade,sitting_status,result,reasons');
     const row = lines.find((l) => l.startsWith(sitting.id))!;
     expect(row).toContain(',Northgate College,Test candidate,candidate1,Test assessor,2026-01-05T09:00:00.000Z,');
-    expect(row).toContain(',S1,8,S4,7,S5,9,S3,6,30,Merit,ended,graded,');
+    expect(row).toContain(',S1,8,S4,7,S5,9,S3,6,30,30,,no,Merit,ended,graded,');
     const evilRow = lines.find((l) => l.startsWith(s2.id))!;
     expect(evilRow).toContain(`,"'=HYPERLINK(""http://x"",""Click, me"")",evil,`);
     expect(evilRow).toContain(',scheduled,incomplete,');
