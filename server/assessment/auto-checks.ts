@@ -211,7 +211,7 @@ function holdRecheck(input: AutoCheckInput, limitMs: number, gapMs: number): Che
 // the caller (and it is reported by the browser, so it is not evidence here). Actions that change
 // the account or send its data out (DEFAULT_PROTECTED_EVENTS) need a passed identity check for
 // the same customer earlier in the timeline. An action naming no customer needs some passed check
-// earlier. An action before the call was answered is preparation (e.g. the call plan an outbound
+// earlier. An action before any call was answered is preparation (e.g. the call plan an outbound
 // brief asks for before dialling): there is no caller yet to verify or to disclose anything to.
 // Whether a check passed is decided again from the questions the server recorded, with the one
 // identity rule (identity.ts) and the scenario's number of questions.
@@ -222,6 +222,10 @@ function identityBeforeAccess(def: Extract<AutoCheckDefinition, { kind: 'identit
   const accounts = input.answerKey.identity?.accounts ?? [];
   const wanted = def.minFactors ?? input.answerKey.identity?.questions;
   const answeredAt = input.call?.answeredAt ?? null;
+  // Before any call was answered there is no caller: the server's first call-answered entry marks
+  // it (by storage order); a timeline without one falls back on the call's answer time.
+  const firstAnswer = bySeq(input.timeline).find((e) => e.type === 'call-answered');
+  const beforeAnyCall = (e: TimelineEntry) => (firstAnswer ? e.seq < firstAnswer.seq : answeredAt !== null && e.at < answeredAt);
   const verified = new Map<string, TimelineEntry>();
   const evidence: string[] = [];
   const breaches: string[] = [];
@@ -247,9 +251,9 @@ function identityBeforeAccess(def: Extract<AutoCheckDefinition, { kind: 'identit
       evidence.push(`Identity check for ${customerName(subject)} ${when(e)}: ${words}.`);
     } else if (protectedTypes.has(e.type)) {
       const what = e.type === 'field-changed' && typeof e.payload.field === 'string' ? `${e.type} (${e.payload.field})` : e.type;
-      if (answeredAt !== null && e.at < answeredAt) {
+      if (beforeAnyCall(e)) {
         preparation++;
-        evidence.push(`${what} for ${customerName(subject)} ${callWhen(e.at, answeredAt)}: preparation before the call, not account data given to a caller.`);
+        evidence.push(`${what} for ${customerName(subject)} ${answeredAt !== null && e.at < answeredAt ? callWhen(e.at, answeredAt) : `(timeline event ${e.seq})`}: preparation before the call, not account data given to a caller.`);
         continue;
       }
       protectedCount++;
@@ -493,6 +497,188 @@ function doNotCallRespected(input: AutoCheckInput): CheckResult {
   return { outcome: 'met', evidence: [`Dialled ${numbers.join(', ')}; no number marked do-not-call (${barred.join(', ') || 'none'}) was dialled.`] };
 }
 
+// --- records the candidate created: cases, orders, callbacks, print-outs ------------------------
+// All read from the server's own timeline entries (case-created, order-created, callback-created,
+// printout), which carry the stored record's fields (server/realtime/evidence.ts).
+
+const pounds = (pence: number): string => `£${(pence / 100).toFixed(2)}`;
+const num = (v: unknown): number | null => (typeof v === 'number' && Number.isFinite(v) ? v : null);
+const same = (a: unknown, b: string): boolean => typeof a === 'string' && a.trim().toUpperCase() === b.trim().toUpperCase();
+
+/** The server's entries of one type about one customer account, oldest first. */
+function createdFor(input: AutoCheckInput, type: string, account: string): TimelineEntry[] {
+  const keys = customerKeys(input.records, input.timeline);
+  return bySeq(input.timeline).filter((e) => e.type === type && subjectOf(e, keys) === account);
+}
+
+/** The candidate record with the fewest problems, and those problems (an empty list: it matches). */
+function bestMatch(candidates: readonly TimelineEntry[], problemsOf: (e: TimelineEntry) => string[]): { entry: TimelineEntry; problems: string[] } | undefined {
+  let best: { entry: TimelineEntry; problems: string[] } | undefined;
+  for (const entry of candidates) {
+    const problems = problemsOf(entry);
+    if (!best || problems.length < best.problems.length) best = { entry, problems };
+  }
+  return best;
+}
+
+/** A record that matches the key on every field the rules read; its free text is for the assessor. */
+function matchedButMentions(what: string, mentions: readonly string[], evidence: string[]): CheckResult {
+  if (mentions.length === 0) return { outcome: 'met', evidence };
+  return { outcome: 'no-data', evidence: [...evidence, `Whether the ${what} says ${mentions.map((m) => `"${m}"`).join(', ')} is for the assessor to judge.`] };
+}
+
+function caseMatches(input: AutoCheckInput, index: number): CheckResult {
+  const x = input.answerKey.cases?.[index];
+  if (!x) return { outcome: 'no-data', evidence: [`The key has no case ${index + 1}.`] };
+  const raised = createdFor(input, 'case-created', x.account);
+  const want = `a ${x.type}${x.category ? ` (${x.category})` : ''}, priority ${x.priorities.join(' or ')}${x.escalated ? ', escalated' : ''}`;
+  if (raised.length === 0) return { outcome: 'not-met', evidence: [`No case was raised for customer ${x.account}; the key expects ${want}.`] };
+  const best = bestMatch(raised, (e) => {
+    const p = e.payload;
+    const problems: string[] = [];
+    if (!same(p.type, x.type)) problems.push(`type ${showValue(p.type ?? null)}, not ${x.type}`);
+    if (x.category !== null && !same(p.category, x.category)) problems.push(`category ${showValue(p.category ?? null)}, not ${x.category}`);
+    if (!x.priorities.some((pr) => same(p.priority, pr))) problems.push(`priority ${showValue(p.priority ?? null)}, not ${x.priorities.join(' or ')}`);
+    if ((p.escalated === true) !== x.escalated) problems.push(x.escalated ? 'not escalated' : 'escalated when it need not be');
+    const credit = num(p.creditPence) ?? 0;
+    if (x.maxCreditPence === null && credit > 0) problems.push(`a goodwill credit of ${pounds(credit)}, where none is expected`);
+    if (x.maxCreditPence !== null && credit > x.maxCreditPence) problems.push(`a goodwill credit of ${pounds(credit)}, over the ${pounds(x.maxCreditPence)} limit`);
+    return problems;
+  })!;
+  const ref = typeof best.entry.payload.reference === 'string' ? ` ${best.entry.payload.reference}` : '';
+  if (best.problems.length) return { outcome: 'not-met', evidence: [`The case${ref} raised ${when(best.entry)} does not match the key (${want}): ${best.problems.join('; ')}.`] };
+  return matchedButMentions('case description', x.mentions, [`The case${ref} raised ${when(best.entry)} matches the key: ${want}.`]);
+}
+
+function creditWithinLimit(def: Extract<AutoCheckDefinition, { kind: 'credit-within-limit' }>, input: AutoCheckInput): CheckResult {
+  const credits = createdFor(input, 'case-created', def.account).filter((e) => (num(e.payload.creditPence) ?? 0) > 0);
+  if (credits.length === 0) return { outcome: 'met', evidence: [`No goodwill credit was given to customer ${def.account}; the limit is ${pounds(def.maxCreditPence)}.`] };
+  const over = credits.filter((e) => num(e.payload.creditPence)! > def.maxCreditPence);
+  const list = credits.map((e) => `${pounds(num(e.payload.creditPence)!)} ${when(e)}`).join(', ');
+  if (over.length) return { outcome: 'not-met', evidence: [`Goodwill credit over the ${pounds(def.maxCreditPence)} limit: ${over.map((e) => `${pounds(num(e.payload.creditPence)!)} ${when(e)}`).join(', ')}.`] };
+  return { outcome: 'met', evidence: [`Goodwill credit ${list}, within the ${pounds(def.maxCreditPence)} limit.`] };
+}
+
+function orderMatches(input: AutoCheckInput, index: number): CheckResult {
+  const x = input.answerKey.orders?.[index];
+  if (!x) return { outcome: 'no-data', evidence: [`The key has no order ${index + 1}.`] };
+  const placed = createdFor(input, 'order-created', x.account);
+  const lineName = (l: { productCode: string; quantity: number }) => `${l.quantity} × ${l.productCode}`;
+  if (placed.length === 0) return { outcome: 'not-met', evidence: [`No order was placed for customer ${x.account}; the key expects ${x.lines.map(lineName).join(', ')}.`] };
+  const allowed = new Set([...x.lines, ...x.optionalLines].map((l) => l.productCode.toUpperCase()));
+  const notes: string[] = [];
+  const best = bestMatch(placed, (e) => {
+    const lines = Array.isArray(e.payload.lines) ? (e.payload.lines as Array<Record<string, unknown>>) : [];
+    const problems: string[] = [];
+    for (const want of x.lines) {
+      const got = lines.find((l) => same(l.productCode, want.productCode));
+      if (!got) problems.push(`${lineName(want)} is missing`);
+      else if (num(got.quantity) !== want.quantity) problems.push(`${want.productCode} quantity ${String(got.quantity)}, not ${want.quantity}`);
+    }
+    for (const l of lines) if (!allowed.has(String(l.productCode).toUpperCase())) problems.push(`${String(l.quantity)} × ${String(l.productCode)} is not a product the key allows (not agreed)`);
+    return problems;
+  })!;
+  const ref = typeof best.entry.payload.reference === 'string' ? ` ${best.entry.payload.reference}` : '';
+  const lines = Array.isArray(best.entry.payload.lines) ? (best.entry.payload.lines as Array<Record<string, unknown>>) : [];
+  for (const l of lines) {
+    const keyed = [...x.lines, ...x.optionalLines].find((k) => same(l.productCode, k.productCode));
+    if (keyed && !same(l.saleType, keyed.saleType)) notes.push(`${String(l.productCode)} is marked ${showValue(l.saleType ?? null)} (the key says ${keyed.saleType}).`);
+  }
+  if (best.problems.length) return { outcome: 'not-met', evidence: [`The order${ref} placed ${when(best.entry)} does not match the key: ${best.problems.join('; ')}.`, ...notes] };
+  const optional = x.optionalLines.filter((o) => lines.some((l) => same(l.productCode, o.productCode)));
+  return { outcome: 'met', evidence: [`The order${ref} placed ${when(best.entry)} holds ${x.lines.map(lineName).join(', ')}${optional.length ? ` and the optional ${optional.map(lineName).join(', ')}` : ''}, nothing the key does not allow.`, ...notes] };
+}
+
+function callbackMatches(input: AutoCheckInput, index: number): CheckResult {
+  const x = input.answerKey.callbacks?.[index];
+  if (!x) return { outcome: 'no-data', evidence: [`The key has no callback ${index + 1}.`] };
+  const booked = createdFor(input, 'callback-created', x.account);
+  const window = [x.dueFrom && x.dueTo ? `due ${x.dueFrom === x.dueTo ? x.dueFrom : `${x.dueFrom} to ${x.dueTo}`}` : '', x.timeFrom && x.timeTo ? `between ${x.timeFrom} and ${x.timeTo}` : ''].filter(Boolean).join(' ');
+  const want = `a ${x.kind}, priority ${x.priorities.join(' or ')}${window ? `, ${window}` : ''}`;
+  if (booked.length === 0) return { outcome: 'not-met', evidence: [`No ${x.kind} was booked for customer ${x.account}; the key expects ${want}.`] };
+  const best = bestMatch(booked, (e) => {
+    const p = e.payload;
+    const problems: string[] = [];
+    if (!same(p.kind, x.kind)) problems.push(`a ${showValue(p.kind ?? null)}, not a ${x.kind}`);
+    if (!x.priorities.some((pr) => same(p.priority, pr))) problems.push(`priority ${showValue(p.priority ?? null)}, not ${x.priorities.join(' or ')}`);
+    const due = typeof p.dueAt === 'string' ? /^(\d{4}-\d{2}-\d{2})T(\d{2}:\d{2})$/.exec(p.dueAt) : null;
+    if (!due) problems.push('no due date and time');
+    else {
+      const [, date, time] = due;
+      if (x.dueFrom && x.dueTo && (date! < x.dueFrom || date! > x.dueTo)) problems.push(`due on ${date}, outside ${x.dueFrom} to ${x.dueTo}`);
+      if (x.timeFrom && x.timeTo && (time! < x.timeFrom || time! > x.timeTo)) problems.push(`due at ${time}, outside ${x.timeFrom} to ${x.timeTo}`);
+    }
+    return problems;
+  })!;
+  const dueAt = typeof best.entry.payload.dueAt === 'string' ? ` for ${best.entry.payload.dueAt.replace('T', ' ')}` : '';
+  if (best.problems.length) return { outcome: 'not-met', evidence: [`The ${x.kind} booked ${when(best.entry)}${dueAt} does not match the key (${want}): ${best.problems.join('; ')}.`] };
+  return matchedButMentions(`${x.kind}'s reason`, x.mentions, [`The ${x.kind} booked ${when(best.entry)}${dueAt} matches the key: ${want}.`]);
+}
+
+function printoutMade(input: AutoCheckInput): CheckResult {
+  const expected = input.answerKey.printouts ?? [];
+  if (expected.length === 0) return { outcome: 'not-applicable', evidence: ['The key asks for no print-out.'] };
+  const keys = customerKeys(input.records, input.timeline);
+  // Whose record each case and order is, from the entries that created them.
+  const ownerOf = new Map<string, string>();
+  for (const e of input.timeline) {
+    const subject = subjectOf(e, keys);
+    if (subject === null) continue;
+    if (e.type === 'case-created' && e.payload.caseId !== undefined) ownerOf.set(`case:${String(e.payload.caseId)}`, subject);
+    if (e.type === 'order-created' && e.payload.orderId !== undefined) ownerOf.set(`order:${String(e.payload.orderId)}`, subject);
+  }
+  const printed = bySeq(input.timeline).filter((e) => e.type === 'printout');
+  const whose = (e: TimelineEntry): string | undefined =>
+    e.payload.kind === 'customer' ? keys.get(String(e.payload.subjectId)) : ownerOf.get(`${String(e.payload.kind)}:${String(e.payload.subjectId)}`);
+  let done = 0;
+  const evidence: string[] = [];
+  for (const x of expected) {
+    const hit = printed.find((e) => e.payload.kind === x.kind && whose(e) === x.account);
+    if (hit) {
+      done++;
+      evidence.push(`Printed: the ${x.kind} of customer ${x.account} ${when(hit)}.`);
+    } else evidence.push(`Not printed: the ${x.kind} of customer ${x.account}${printed.length ? ` (printed: ${printed.map((e) => String(e.payload.title ?? e.payload.kind)).join(', ')})` : ''}.`);
+  }
+  return fromFraction(done, expected.length, evidence);
+}
+
+function noUnrelatedEdits(input: AutoCheckInput): CheckResult {
+  const untouched = input.answerKey.untouchedAccounts ?? [];
+  if (untouched.length === 0) return { outcome: 'not-applicable', evidence: ['The key names no look-alike accounts.'] };
+  const keys = customerKeys(input.records, input.timeline);
+  const changing = new Set<string>(DEFAULT_PROTECTED_EVENTS);
+  const touched = bySeq(input.timeline).filter((e) => changing.has(e.type) && untouched.includes(subjectOf(e, keys) ?? ''));
+  if (touched.length) return { outcome: 'not-met', evidence: touched.map((e) => `${e.type} on look-alike account ${subjectOf(e, keys)!} ${when(e)}.`) };
+  return { outcome: 'no-data', evidence: [`No look-alike account (${untouched.join(', ')}) was changed; whether the right customer was found is for the assessor to judge.`] };
+}
+
+function preparedBeforeDial(def: Extract<AutoCheckDefinition, { kind: 'prepared-before-dial' }>, input: AutoCheckInput): CheckResult {
+  if (!def.noteRequired) return { outcome: 'no-data', evidence: [`Opening and reading the record of ${def.account} before dialling happens in the browser: for the assessor to judge.`] };
+  const firstDial = bySeq(input.timeline).find((e) => e.type === 'call-started' && typeof e.payload.dialledNumber === 'string');
+  if (!firstDial) return { outcome: 'no-data', evidence: ['No call was dialled from this attempt.'] };
+  const note = createdFor(input, 'note-added', def.account).find((e) => e.seq < firstDial.seq);
+  if (note) return { outcome: 'met', evidence: [`A note was added to the record of ${def.account} ${callWhen(note.at, input.call?.answeredAt ?? null)}, before the first number was dialled.`] };
+  return { outcome: 'not-met', evidence: [`No note was added to the record of ${def.account} before the first number was dialled ${callWhen(firstDial.at, input.call?.answeredAt ?? null)}.`] };
+}
+
+function plantedErrorCorrected(def: Extract<AutoCheckDefinition, { kind: 'planted-error-corrected' }>, input: AutoCheckInput): CheckResult {
+  const x = (input.answerKey.plantedErrors ?? []).find((p) => p.record.key === def.account && p.field === def.field);
+  if (!x) return { outcome: 'no-data', evidence: [`The key plants no wrong ${def.field} on ${def.account}.`] };
+  const { value, source } = finalValue(x.record, x.field, input, customerKeys(input.records, input.timeline));
+  const c = compareField(x.kind, x.expected, value);
+  const label = `${x.label ?? x.field} (${recordName(x.record)})`;
+  return c.equal
+    ? { outcome: 'met', evidence: [`Corrected: ${label} is ${c.actual}.`] }
+    : { outcome: 'not-met', evidence: [`Not corrected: ${label} should be ${c.expected}, ${source === 'none' ? 'nothing recorded' : `it is ${c.actual}`}.`] };
+}
+
+function handleTime(call: CallFacts | null, maxSeconds: number): CheckResult {
+  if (!call || call.answeredAt === null) return { outcome: 'no-data', evidence: ['No answered call is linked to this attempt.'] };
+  if (call.endedAt === null) return { outcome: 'no-data', evidence: ['The call has not ended yet.'] };
+  const ms = call.endedAt - call.answeredAt;
+  return { outcome: ms <= maxSeconds * 1000 ? 'met' : 'not-met', evidence: [`The call lasted ${clock(ms)} from answer to hang-up; the target is ${clock(maxSeconds * 1000)}.`] };
+}
+
 // --- running the checks ------------------------------------------------------------------------
 
 function positive(value: number | undefined, fallback: number, what: string, criterionId: string, allowZero = false): number {
@@ -536,6 +722,24 @@ function runCheck(def: AutoCheckDefinition, input: AutoCheckInput): CheckResult 
       return followUpTemplate(input, def.index);
     case 'do-not-call-respected':
       return doNotCallRespected(input);
+    case 'case-matches':
+      return caseMatches(input, def.index);
+    case 'credit-within-limit':
+      return creditWithinLimit(def, input);
+    case 'order-matches':
+      return orderMatches(input, def.index);
+    case 'callback-matches':
+      return callbackMatches(input, def.index);
+    case 'printout-made':
+      return printoutMade(input);
+    case 'no-unrelated-edits':
+      return noUnrelatedEdits(input);
+    case 'prepared-before-dial':
+      return preparedBeforeDial(def, input);
+    case 'planted-error-corrected':
+      return plantedErrorCorrected(def, input);
+    case 'handle-time':
+      return handleTime(input.call, positive(def.maxSeconds, NaN, 'maxSeconds', def.criterionId));
     case 'assessor-judgement':
       return { outcome: 'no-data', evidence: [`${def.what}: for the assessor to judge (no automatic check reads it).`] };
     default:

@@ -682,8 +682,39 @@ export const CUSTOMER_FIELD_KINDS: Readonly<Record<EditableCustomerField, FieldK
   doNotCall: 'boolean',
 };
 
-/** The scenario auto-check kinds the rules (auto-checks.ts) evaluate today; the others stay with the assessor. */
-export const RULES_AUTO_CHECK_KINDS = ['answer-time', 'hold-limit', 'hold-recheck', 'identity-before-access', 'field-accuracy', 'required-fields', 'wrap-up', 'follow-up-sent', 'do-not-call-respected'] as const;
+/** The scenario auto-check kinds the rules (auto-checks.ts) evaluate; the others become assessor-judgement parts. */
+export const RULES_AUTO_CHECK_KINDS = [
+  'answer-time',
+  'hold-limit',
+  'hold-recheck',
+  'identity-before-access',
+  'field-accuracy',
+  'required-fields',
+  'wrap-up',
+  'follow-up-sent',
+  'do-not-call-respected',
+  'case-matches',
+  'credit-within-limit',
+  'order-matches',
+  'callback-matches',
+  'printout-made',
+  'no-unrelated-edits',
+  'prepared-before-dial',
+  'planted-error-corrected',
+  'handle-time',
+] as const;
+
+/**
+ * Scenario checks no rule evaluates, and what the assessor looks for instead: each reads what only
+ * the candidate's browser reports (searches, records opened), what a message or note says, or the
+ * audio, none of which is marking evidence the server records.
+ */
+const ASSESSOR_JUDGES: Partial<Record<AutoCheck['kind'], string>> = {
+  'retrieval-time': 'How quickly the right record was found (opening a record is reported by the browser)',
+  'search-count': 'The searches run (they are reported by the browser)',
+  'notes-mention': 'What the notes say',
+  'no-interrupt-opening': "Whether the candidate let the caller finish the opening (heard on the recording)",
+};
 
 /** What each follow-up aspect the rules cannot read asks the assessor to look at. */
 const FOLLOW_UP_ASPECT_WORDS: Partial<Record<string, string>> = {
@@ -709,12 +740,16 @@ export function followUpAddress(s: Scenario, f: ExpectedFollowUp): string {
   return value;
 }
 
+/** Works out a date relative to the sitting day as 'YYYY-MM-DD' (the server knows the sitting day). */
+export type SittingDayDate = (relative: { days: number; workingDays: boolean }) => string;
+
 /**
  * The answer key as the auto-checks read it. `fields` holds the fields named by the scenario's
  * field-accuracy checks (not every expected change: a planted error has its own criterion);
  * `requiredFields` those of its required-fields checks; every accepted wrap-up code counts.
+ * Callbacks get their due window only when `sittingDay` is given.
  */
-export function toRulesAnswerKey(s: Scenario): RulesAnswerKey {
+export function toRulesAnswerKey(s: Scenario, sittingDay?: SittingDayDate): RulesAnswerKey {
   const ak = s.answerKey;
   const fields: FieldExpectation[] = [];
   const seen = new Set<string>();
@@ -752,6 +787,22 @@ export function toRulesAnswerKey(s: Scenario): RulesAnswerKey {
     followUps,
     identity: { accounts: ak.identity.required ? [ak.primaryAccount] : [], questions: ak.identity.minFactors },
     ...(ak.dialling ? { dialling: { mustNotDial: [...ak.dialling.mustNotDial] } } : {}),
+    cases: ak.cases.map((c) => ({ account: c.accountNumber, type: c.type, category: c.category, priorities: [...c.priority], escalated: c.escalated, maxCreditPence: c.maxCreditPence, mentions: [...c.mustMention] })),
+    orders: ak.orders.map((o) => ({ account: o.accountNumber, lines: o.lines.map((l) => ({ ...l })), optionalLines: o.optionalLines.map((l) => ({ ...l })) })),
+    callbacks: ak.callbacks.map((c) => ({
+      account: c.accountNumber,
+      kind: c.kind,
+      priorities: [...c.priority],
+      ...(sittingDay ? { dueFrom: sittingDay(c.due.earliest), dueTo: sittingDay(c.due.latest) } : {}),
+      ...(c.due.timeFrom && c.due.timeTo ? { timeFrom: c.due.timeFrom, timeTo: c.due.timeTo } : {}),
+      mentions: [...c.mustMention],
+    })),
+    printouts: ak.printouts.map((p) => ({ kind: p.kind, account: p.accountNumber })),
+    untouchedAccounts: [...ak.untouchedAccounts],
+    plantedErrors: ak.plantedErrors.map((p) => {
+      const expected = finalCustomerValue(s, p.accountNumber, p.field);
+      return { record: { type: 'customer', key: p.accountNumber }, field: p.field, kind: CUSTOMER_FIELD_KINDS[p.field], expected: expected === undefined ? null : (expected as string | boolean | null) };
+    }),
   };
 }
 
@@ -760,8 +811,8 @@ export function toRulesAnswerKey(s: Scenario): RulesAnswerKey {
  * recipients (and transmit: sent at all) → follow-up-recipients (once per criterion),
  * attachments → follow-up-attachments, deadline → follow-up-deadline, template →
  * follow-up-template, content → assessor-judgement (so the criterion is never pre-filled with
- * full marks for a message nobody has read). Kinds the rules do not know yet are left out (the
- * assessor marks those criteria; the scenario file keeps them for when the rules catch up).
+ * full marks for a message nobody has read). The kinds no rule evaluates (ASSESSOR_JUDGES) become
+ * assessor-judgement parts saying what to look for.
  */
 export function toRulesAutoChecks(s: Scenario): AutoCheckDefinition[] {
   const out: AutoCheckDefinition[] = [];
@@ -803,8 +854,32 @@ export function toRulesAutoChecks(s: Scenario): AutoCheckDefinition[] {
       case 'do-not-call-respected':
         push({ kind: 'do-not-call-respected', criterionId: a.criterionId });
         break;
-      default:
+      case 'case-matches':
+      case 'order-matches':
+      case 'callback-matches':
+        push({ kind: a.kind, criterionId: a.criterionId, index: a.index });
         break;
+      case 'credit-within-limit':
+        push({ kind: 'credit-within-limit', criterionId: a.criterionId, account: a.accountNumber, maxCreditPence: a.maxCreditPence });
+        break;
+      case 'printout-made':
+      case 'no-unrelated-edits':
+        push({ kind: a.kind, criterionId: a.criterionId });
+        break;
+      case 'prepared-before-dial':
+        push({ kind: 'prepared-before-dial', criterionId: a.criterionId, account: a.accountNumber, noteRequired: a.noteRequired });
+        break;
+      case 'planted-error-corrected':
+        push({ kind: 'planted-error-corrected', criterionId: a.criterionId, account: a.accountNumber, field: a.field });
+        break;
+      case 'handle-time':
+        push({ kind: 'handle-time', criterionId: a.criterionId, maxSeconds: a.maxSeconds });
+        break;
+      default: {
+        const what = ASSESSOR_JUDGES[a.kind];
+        if (what) push({ kind: 'assessor-judgement', criterionId: a.criterionId, what });
+        break;
+      }
     }
   }
   return out;

@@ -157,6 +157,49 @@ export interface ExpectedDialling {
   mustNotDial: readonly string[];
 }
 
+/** A case the candidate must raise (digest U2-1.4-confirmation, U2-5.2-priority). */
+export interface ExpectedCase {
+  account: string;
+  type: string;
+  /** null: any category. */
+  category: string | null;
+  /** Accepted priorities. */
+  priorities: readonly string[];
+  escalated: boolean;
+  /** Highest goodwill credit within authority; null: no credit expected. */
+  maxCreditPence: number | null;
+  /** What its description must say (free text: for the assessor). */
+  mentions: readonly string[];
+}
+
+export interface ExpectedOrderLine {
+  productCode: string;
+  quantity: number;
+  saleType: string;
+}
+
+/** An order the candidate must place (digest U2-2.2-needs-match, U2-2.3-agree-product). */
+export interface ExpectedOrder {
+  account: string;
+  lines: readonly ExpectedOrderLine[];
+  /** Lines that may be on it (a cross-sell the caller accepts on a cue) but need not be. */
+  optionalLines: readonly ExpectedOrderLine[];
+}
+
+/** A callback or task the candidate must book (digest U2-3.3-next-stage, U2-5.2-follow-up). */
+export interface ExpectedCallback {
+  account: string;
+  kind: string;
+  priorities: readonly string[];
+  /** The due date window, 'YYYY-MM-DD' inclusive, worked out from the sitting day; absent: not checked. */
+  dueFrom?: string;
+  dueTo?: string;
+  /** The due time window, 'HH:MM' inclusive. */
+  timeFrom?: string;
+  timeTo?: string;
+  mentions: readonly string[];
+}
+
 /**
  * A scenario's answer key, as far as the automatic checks read it (digest 4.0 "Answer key").
  * The schema derives it from the scenario's CRM seed and caller brief (digest 1.3 step 1).
@@ -168,6 +211,15 @@ export interface AnswerKey {
   followUps?: readonly ExpectedMessage[];
   identity?: ExpectedIdentity;
   dialling?: ExpectedDialling;
+  cases?: readonly ExpectedCase[];
+  orders?: readonly ExpectedOrder[];
+  callbacks?: readonly ExpectedCallback[];
+  /** Print-outs the candidate must make, of what and whose. */
+  printouts?: ReadonlyArray<{ kind: string; account: string }>;
+  /** Look-alike accounts nobody may change (digest U2-6.2-retrieve-accurately). */
+  untouchedAccounts?: readonly string[];
+  /** Wrong values planted in the seed, with the value each field must end with. */
+  plantedErrors?: readonly FieldExpectation[];
 }
 
 // --- auto-check definitions --------------------------------------------------------------------
@@ -194,6 +246,21 @@ export const DEFAULT_PROTECTED_EVENTS = ['field-changed', 'note-added', 'order-c
  *   follow-up-template     each follow-up made from the key's template   U2-7.2/7.3 (template aspect)
  *   do-not-call-respected  no number in answerKey.dialling.mustNotDial   U2-3.2-comply
  *                          was dialled (the server's call record)
+ *   case-matches           the case raised: type, category, priority,    U2-1.4-confirmation,
+ *                          escalation, credit within the limit           U2-5.2-priority
+ *   credit-within-limit    goodwill credit on the account's new cases     U2-5.2-assertive
+ *                          at most maxCreditPence
+ *   order-matches          the order: every required line, no line the   U2-2.2-needs-match,
+ *                          key does not allow                            U2-2.3-cross-up-sell
+ *   callback-matches       the callback/task: kind, priority, due window U2-3.3-next-stage,
+ *                                                                        U2-5.2-follow-up
+ *   printout-made          answerKey.printouts made, of the right record U2-7.3-produce
+ *   no-unrelated-edits     no change to a look-alike account             U2-6.2-retrieve-accurately
+ *                          (fails only: finding the right one is seen by the assessor)
+ *   prepared-before-dial   a note on the lead's record before the first  U2-3.1-objectives
+ *                          number was dialled (noteRequired)
+ *   planted-error-corrected the planted wrong value ends corrected        U2-6.1-correct-errors
+ *   handle-time            answer to hang-up at most maxSeconds          U2-1.3-resolution-time
  *   assessor-judgement     a part no rule reads: no-data, with what to   any
  *                          look for
  */
@@ -233,6 +300,15 @@ export type AutoCheckDefinition =
   | { kind: 'follow-up-deadline'; criterionId: string; index?: number }
   | { kind: 'follow-up-template'; criterionId: string; index?: number }
   | { kind: 'do-not-call-respected'; criterionId: string }
+  | { kind: 'case-matches'; criterionId: string; index: number }
+  | { kind: 'credit-within-limit'; criterionId: string; account: string; maxCreditPence: number }
+  | { kind: 'order-matches'; criterionId: string; index: number }
+  | { kind: 'callback-matches'; criterionId: string; index: number }
+  | { kind: 'printout-made'; criterionId: string }
+  | { kind: 'no-unrelated-edits'; criterionId: string }
+  | { kind: 'prepared-before-dial'; criterionId: string; account: string; noteRequired: boolean }
+  | { kind: 'planted-error-corrected'; criterionId: string; account: string; field: string }
+  | { kind: 'handle-time'; criterionId: string; maxSeconds: number }
   /**
    * Something the criterion asks for that no rule reads (e.g. what a message says): always
    * 'no-data', so a criterion with such a part is never pre-filled with full marks.

@@ -3,7 +3,8 @@
 // records). Events the candidate's browser reported are never read here.
 // One function for the suggestions route and the marking view, so both always agree.
 import { evaluateAutoChecks, type CriterionSuggestion } from '../assessment/auto-checks.js';
-import { toRulesAnswerKey, toRulesAutoChecks, toRulesRubric, type Scenario } from '../assessment/scenario-schema.js';
+import { toRulesAnswerKey, toRulesAutoChecks, toRulesRubric, type Scenario, type SittingDayDate } from '../assessment/scenario-schema.js';
+import { addDays, isoDate, ukDate } from './relative-dates.js';
 import type { CallFacts, RecordSnapshot } from '../assessment/types.js';
 import type { Attempt } from '../db/repositories/attempts.js';
 import type { CallRecord } from '../db/repositories/calls.js';
@@ -14,6 +15,13 @@ import { findAttemptCall } from './attempt-call.js';
 export interface AttemptSuggestions {
   call: CallRecord | undefined;
   suggestions: CriterionSuggestion[];
+}
+
+/** Dates relative to the attempt's sitting day (the sitting's start, or a practice attempt's). */
+function sittingDayOf(repos: Repositories, attempt: Attempt): SittingDayDate {
+  const sitting = attempt.sittingId ? repos.sittings.findById(attempt.sittingId) : undefined;
+  const day = ukDate(sitting?.startedAt ?? attempt.createdAt);
+  return (relative) => isoDate(addDays(day, relative.days, relative.workingDays));
 }
 
 export function attemptSuggestions(repos: Repositories, attempt: Attempt, scenario: Scenario, now: number): AttemptSuggestions {
@@ -32,7 +40,7 @@ export function attemptSuggestions(repos: Repositories, attempt: Attempt, scenar
   const suggestions = evaluateAutoChecks({
     checks: toRulesAutoChecks(scenario),
     rubric: toRulesRubric(scenario),
-    answerKey: toRulesAnswerKey(scenario),
+    answerKey: toRulesAnswerKey(scenario, sittingDayOf(repos, attempt)),
     call: callFacts,
     // Only what the server recorded is evidence; the browser's reports are not even read.
     timeline: repos.attemptEvents.list(attempt.id, { source: 'server' }).map((e) => ({ seq: e.seq, at: e.at, offsetMs: e.offsetMs, type: e.type, payload: e.payload, source: e.source })),

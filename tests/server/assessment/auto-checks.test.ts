@@ -405,6 +405,82 @@ describe('do-not-call-respected', () => {
   });
 });
 
+describe('records the candidate created', () => {
+  const acc = ACCOUNT;
+  const who = { customerId: CUSTOMER_ID, accountNumber: acc };
+  const key: AnswerKey = {
+    cases: [{ account: acc, type: 'complaint', category: 'MISSED_APPOINTMENT', priorities: ['high'], escalated: true, maxCreditPence: 2000, mentions: [] }],
+    orders: [{ account: acc, lines: [{ productCode: 'BB-FIBRE-500', quantity: 1, saleType: 'upsell' }], optionalLines: [{ productCode: 'WIFI-MESH', quantity: 1, saleType: 'cross_sell' }] }],
+    callbacks: [{ account: acc, kind: 'task', priorities: ['high'], dueFrom: '2026-03-03', dueTo: '2026-03-04', timeFrom: '08:00', timeTo: '13:00', mentions: [] }],
+    printouts: [{ kind: 'case', account: acc }],
+    untouchedAccounts: ['BL100232'],
+    plantedErrors: [{ record: { type: 'customer', key: acc }, field: 'mobile', kind: 'phone', expected: '07700 900123' }],
+  };
+  const aCase = (extra: Record<string, unknown>): [string, number, Record<string, unknown>] => ['case-created', 100, { ...who, caseId: 5, reference: 'CAS-000005', type: 'complaint', category: 'MISSED_APPOINTMENT', priority: 'high', escalated: true, creditPence: 2000, ...extra }];
+
+  it('case-matches: earned by the right case, failed naming each difference', () => {
+    const check: AutoCheckDefinition = { kind: 'case-matches', criterionId: 'U2-5.2-priority', index: 0 };
+    expect(one(check, { answerKey: key, timeline: timeline(aCase({})) })).toMatchObject({ suggestedMarks: 2, outcome: 'met' });
+    const wrong = one(check, { answerKey: key, timeline: timeline(aCase({ category: 'BILLING', priority: 'low', creditPence: 5000 })) });
+    expect(wrong).toMatchObject({ suggestedMarks: 0 });
+    expect(wrong.evidence[0]).toBe('The case CAS-000005 raised at 1:40 does not match the key (a complaint (MISSED_APPOINTMENT), priority high, escalated): category "BILLING", not MISSED_APPOINTMENT; priority "low", not high; a goodwill credit of £50.00, over the £20.00 limit.');
+    expect(one(check, { answerKey: key })).toMatchObject({ suggestedMarks: 0 });
+    // What its description must say is for the assessor: never pre-filled in full.
+    const withMentions: AnswerKey = { ...key, cases: [{ ...key.cases![0]!, mentions: ['{{moveDate}}'] }] };
+    expect(one(check, { answerKey: withMentions, timeline: timeline(aCase({})) })).toMatchObject({ suggestedMarks: null, outcome: 'no-data' });
+  });
+  it('credit-within-limit: none or within the limit earns it; over it fails', () => {
+    const check: AutoCheckDefinition = { kind: 'credit-within-limit', criterionId: 'U2-5.2-assertive', account: acc, maxCreditPence: 2000 };
+    expect(one(check, { timeline: timeline(aCase({ creditPence: null })) })).toMatchObject({ suggestedMarks: 2 });
+    expect(one(check, { timeline: timeline(aCase({ creditPence: 2000 })) })).toMatchObject({ suggestedMarks: 2 });
+    expect(one(check, { timeline: timeline(aCase({ creditPence: 20000 })) })).toMatchObject({ suggestedMarks: 0, evidence: ['Goodwill credit over the £20.00 limit: £200.00 at 1:40.'] });
+  });
+  it('order-matches: the required line, the optional one allowed; a product not agreed fails', () => {
+    const check: AutoCheckDefinition = { kind: 'order-matches', criterionId: 'U2-2.2-needs-match', index: 0 };
+    const order = (lines: Array<Record<string, unknown>>): [string, number, Record<string, unknown>] => ['order-created', 200, { ...who, orderId: 3, reference: 'ORD-000003', lines }];
+    const fibre = { productCode: 'BB-FIBRE-500', quantity: 1, saleType: 'upsell' };
+    expect(one(check, { answerKey: key, timeline: timeline(order([fibre])) })).toMatchObject({ suggestedMarks: 2 });
+    expect(one(check, { answerKey: key, timeline: timeline(order([fibre, { productCode: 'WIFI-MESH', quantity: 1, saleType: 'cross_sell' }])) })).toMatchObject({ suggestedMarks: 2 });
+    const extra = one(check, { answerKey: key, timeline: timeline(order([fibre, { productCode: 'TV-SPORT', quantity: 1, saleType: 'cross_sell' }])) });
+    expect(extra).toMatchObject({ suggestedMarks: 0 });
+    expect(extra.evidence[0]).toMatch(/1 × TV-SPORT is not a product the key allows/);
+    expect(one(check, { answerKey: key, timeline: timeline(order([{ productCode: 'BB-FIBRE-900', quantity: 1, saleType: 'upsell' }])) }).evidence[0]).toMatch(/1 × BB-FIBRE-500 is missing/);
+  });
+  it('callback-matches: kind, priority and the due window', () => {
+    const check: AutoCheckDefinition = { kind: 'callback-matches', criterionId: 'U2-7.1-update-system', index: 0 };
+    const cb = (dueAt: string, extra: Record<string, unknown> = {}): [string, number, Record<string, unknown>] => ['callback-created', 300, { ...who, callbackId: 2, kind: 'task', priority: 'high', dueAt, ...extra }];
+    expect(one(check, { answerKey: key, timeline: timeline(cb('2026-03-04T09:30')) })).toMatchObject({ suggestedMarks: 2 });
+    expect(one(check, { answerKey: key, timeline: timeline(cb('2026-03-04T14:00')) }).evidence[0]).toMatch(/due at 14:00, outside 08:00 to 13:00/);
+    expect(one(check, { answerKey: key, timeline: timeline(cb('2026-03-06T09:00')) }).evidence[0]).toMatch(/due on 2026-03-06, outside 2026-03-03 to 2026-03-04/);
+    expect(one(check, { answerKey: key, timeline: timeline(cb('2026-03-04T09:30', { kind: 'callback' })) })).toMatchObject({ suggestedMarks: 0 });
+  });
+  it('printout-made: the case of the right customer', () => {
+    const check: AutoCheckDefinition = { kind: 'printout-made', criterionId: 'U2-7.3-produce' };
+    expect(one(check, { answerKey: key, timeline: timeline(aCase({}), ['printout', 400, { kind: 'case', subjectId: 5, title: 'Case form CAS-000005' }]) })).toMatchObject({ suggestedMarks: 2 });
+    expect(one(check, { answerKey: key, timeline: timeline(aCase({}), ['printout', 400, { kind: 'customer', subjectId: CUSTOMER_ID, title: 'Customer record' }]) })).toMatchObject({ suggestedMarks: 0 });
+  });
+  it('no-unrelated-edits: a change to a look-alike fails; otherwise the assessor decides', () => {
+    const check: AutoCheckDefinition = { kind: 'no-unrelated-edits', criterionId: 'U2-6.2-retrieve-accurately' };
+    expect(one(check, { answerKey: key, timeline: timeline(['note-added', 50, { customerId: 9, accountNumber: 'BL100232' }]) })).toMatchObject({ suggestedMarks: 0, evidence: ['note-added on look-alike account BL100232 at 0:50.'] });
+    expect(one(check, { answerKey: key, timeline: timeline(['note-added', 50, who]) })).toMatchObject({ suggestedMarks: null, outcome: 'no-data' });
+  });
+  it('prepared-before-dial: a note on the lead before the first dial', () => {
+    const check: AutoCheckDefinition = { kind: 'prepared-before-dial', criterionId: 'U2-3.1-objectives', account: acc, noteRequired: true };
+    const dial: [string, number, Record<string, unknown>] = ['call-started', -10, { direction: 'outbound', dialledNumber: '01314960544' }];
+    expect(one(check, { timeline: timeline(['note-added', -60, who], dial) })).toMatchObject({ suggestedMarks: 2 });
+    expect(one(check, { timeline: timeline(dial, ['note-added', 60, who]) })).toMatchObject({ suggestedMarks: 0 });
+    expect(one({ ...check, noteRequired: false }, { timeline: timeline(dial) })).toMatchObject({ suggestedMarks: null });
+  });
+  it('planted-error-corrected and handle-time', () => {
+    const planted: AutoCheckDefinition = { kind: 'planted-error-corrected', criterionId: 'U2-6.1-correct-errors', account: acc, field: 'mobile' };
+    expect(one(planted, { answerKey: key, records: [customer({ mobile: '+44 7700 900123' })] })).toMatchObject({ suggestedMarks: 2 });
+    expect(one(planted, { answerKey: key, records: [customer({ mobile: '07700 900412' })] })).toMatchObject({ suggestedMarks: 0 });
+    const handle: AutoCheckDefinition = { kind: 'handle-time', criterionId: 'U2-1.3-resolution-time', maxSeconds: 480 };
+    expect(one(handle, { call: inboundCall({ endSec: 300 }) })).toMatchObject({ suggestedMarks: 2 });
+    expect(one(handle, { call: inboundCall({ endSec: 600 }) })).toMatchObject({ suggestedMarks: 0, evidence: ['The call lasted 10:00 from answer to hang-up; the target is 8:00.'] });
+  });
+});
+
 describe('server records only', () => {
   it('a passed identity check and a wrap-up reported by the browser earn nothing', () => {
     const forged = timeline(['identity-check', 30, { customerId: CUSTOMER_ID, passed: true, questions: 2, correct: 2 }], ['wrap-up', 400, { code: 'MOVE', notesLength: 20 }]).map((e) => ({ ...e, source: 'browser' as const }));
@@ -429,6 +505,9 @@ describe('server records only', () => {
     const s = one({ kind: 'identity-before-access', criterionId: 'U2-3.2-verify-id' }, { call, timeline: tl, answerKey: { identity: { accounts: [ACCOUNT] } }, records: [customer({})] });
     expect(s).toMatchObject({ suggestedMarks: 2, outcome: 'met' });
     expect(s.evidence).toContain('note-added for customer BL100231 2:00 before the answer: preparation before the call, not account data given to a caller.');
+    // Stamped in the same millisecond, the server's own call-answered entry still orders them.
+    const sameInstant = timeline(['note-added', 0, { customerId: CUSTOMER_ID }], ['call-answered', 0, {}], ['identity-check', 0, { customerId: CUSTOMER_ID, passed: true }]);
+    expect(one({ kind: 'identity-before-access', criterionId: 'c' }, { call, timeline: sameInstant, records: [customer({})] }).suggestedMarks).toBe(2);
     // The same note during the call, before the check, is a breach.
     const during = timeline(['note-added', 10, { customerId: CUSTOMER_ID }], ['identity-check', 20, { customerId: CUSTOMER_ID, passed: true }]);
     expect(one({ kind: 'identity-before-access', criterionId: 'c' }, { call, timeline: during, records: [customer({})] }).suggestedMarks).toBe(0);

@@ -240,6 +240,9 @@ describe('what the rules get from a scenario', () => {
     expect([...kinds].sort()).toEqual([
       'answer-time',
       'assessor-judgement',
+      'callback-matches',
+      'case-matches',
+      'credit-within-limit',
       'do-not-call-respected',
       'field-accuracy',
       'follow-up-attachments',
@@ -248,8 +251,18 @@ describe('what the rules get from a scenario', () => {
       'follow-up-template',
       'hold-limit',
       'identity-before-access',
+      'no-unrelated-edits',
+      'order-matches',
+      'planted-error-corrected',
+      'prepared-before-dial',
+      'printout-made',
       'wrap-up',
     ]);
+    // Every rubric line with a scenario auto-check gets a rules check: none is silently dropped.
+    for (const l of loaded.scenarios) {
+      const checked = new Set(toRulesAutoChecks(l.scenario).map((c) => c.criterionId));
+      for (const a of l.scenario.autoChecks) expect(checked.has(a.criterionId), `${l.scenario.key} ${a.criterionId} (${a.kind})`).toBe(true);
+    }
     const s6 = toRulesAutoChecks(scenario('s6'));
     expect(s6.filter((c) => c.kind === 'follow-up-recipients').map((c) => c.criterionId)).toEqual(['U2-7.2-recipients']);
     // One deadline check per follow-up of the criterion, not one per criterion.
