@@ -16,6 +16,7 @@ import type { Repositories } from '../db/repositories/index.js';
 import { attemptMetrics, METRICS_TIMELINE } from '../analysis/metrics.js';
 import type { AttemptEvent } from '../db/repositories/attempt-events.js';
 import type { EventSource } from '../protocol/timeline.js';
+import { toWire } from '../realtime/evidence.js';
 import { attemptCalls } from './attempt-calls.js';
 import { CHAIN_VERSION, GENESIS_HASH, sha256Hex } from './chain.js';
 import {
@@ -69,20 +70,11 @@ const TIMELINE_CSV_HEAD = ['seq', 'at', 'at_iso', 'client_at', 'call_id', 'offse
 const timelineCsvRow = (e: TimelineFileEntry): string =>
   [e.seq, e.at, new Date(e.at).toISOString(), e.clientAt, e.callId, e.offsetMs, e.type, recordedByWords(e.source), e.clientId, e.payload, e.source, e.sourceInChain, e.prevHash, e.hash].map(csvCell).join(',');
 
-const fileEntry = (e: AttemptEvent): TimelineFileEntry => ({
-  seq: e.seq,
-  clientId: e.clientId,
-  at: e.at,
-  clientAt: e.clientAt,
-  callId: e.callId,
-  offsetMs: e.offsetMs,
-  type: e.type,
-  payload: e.payload,
-  source: e.source,
-  sourceInChain: e.sourceInChain,
-  prevHash: e.prevHash,
-  hash: e.hash,
-});
+/** A stored event as timeline.json lists it: the wire form without the attempt id, and its chain. */
+function fileEntry(e: AttemptEvent): TimelineFileEntry {
+  const { attemptId: _inTheFileHeader, ...wire } = toWire(e);
+  return { ...wire, sourceInChain: e.sourceInChain, prevHash: e.prevHash, hash: e.hash };
+}
 
 /**
  * timeline.json and timeline.csv of an attempt, read from the database a page at a time and

@@ -5,13 +5,14 @@
 // pack show the server's own record, and what the browser did report is labelled as such.
 import { randomUUID } from 'node:crypto';
 import AdmZip from 'adm-zip';
-import { io as connectSocket, type Socket } from 'socket.io-client';
+import type { Socket } from 'socket.io-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ReplayView } from '../../../server/protocol/moderation.js';
 import type { DesktopEventAck } from '../../../server/protocol/timeline.js';
 import type { TimelineFile } from '../../../server/moderation/pack-format.js';
 import { verifyPackZip } from '../../../server/moderation/pack-verify.js';
 import { call, createSitting, ok, startAttempt } from '../../support/sitting-helpers.js';
+import { connectedSocket } from '../../support/realtime.js';
 import { createTestApp, type Login, type TestApp } from '../../support/test-app.js';
 
 /** Every type the issue says the server records itself, with a payload a forger would send. */
@@ -53,12 +54,7 @@ beforeAll(async () => {
   attemptId = (await startAttempt(t, assessor, sitting.id, 1)).currentAttemptId!;
   const found = await ok<{ customers: Array<{ id: number; accountNumber: string }> }>(t, candidate, 'GET', `/api/attempts/${attemptId}/customers?q=BL100231`);
   customerId = found.customers.find((c) => c.accountNumber === 'BL100231')!.id;
-  const base = t.wsUrl.replace(/^ws/, 'http').replace(/\/sip$/, '');
-  socket = connectSocket(base, { path: '/socket.io', transports: ['websocket'], forceNew: true, reconnection: false, extraHeaders: { cookie: candidate.cookie } });
-  await new Promise<void>((resolve, reject) => {
-    socket.once('connect', resolve);
-    socket.once('connect_error', reject);
-  });
+  socket = await connectedSocket(t, candidate.cookie);
 });
 afterAll(async () => {
   socket?.disconnect();

@@ -3,11 +3,12 @@
 // 'quota' error and nothing stored; what the server records itself is not limited by it; and the
 // attempt's replay still loads, its timeline in pages.
 import { randomUUID } from 'node:crypto';
-import { io as connectSocket, type Socket } from 'socket.io-client';
+import type { Socket } from 'socket.io-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ReplayEventsPage, ReplayView } from '../../../server/protocol/moderation.js';
 import type { DesktopEventAck } from '../../../server/protocol/timeline.js';
 import { ok } from '../../support/sitting-helpers.js';
+import { connectedSocket } from '../../support/realtime.js';
 import { createTestApp, type Login, type TestApp } from '../../support/test-app.js';
 
 const QUOTA = { events: 30, bytes: 64 * 1024 };
@@ -21,12 +22,7 @@ beforeAll(async () => {
   t = await createTestApp({ telephony: {}, browserEventQuota: QUOTA });
   assessor = await t.loginAs('assessor');
   candidate = await t.loginAs('candidate');
-  const base = t.wsUrl.replace(/^ws/, 'http').replace(/\/sip$/, '');
-  socket = connectSocket(base, { path: '/socket.io', transports: ['websocket'], forceNew: true, reconnection: false, extraHeaders: { cookie: candidate.cookie } });
-  await new Promise<void>((resolve, reject) => {
-    socket.once('connect', resolve);
-    socket.once('connect_error', reject);
-  });
+  socket = await connectedSocket(t, candidate.cookie);
 });
 afterAll(async () => {
   socket?.disconnect();
