@@ -155,7 +155,8 @@ function answerTime(call: CallFacts | null, maxRingSeconds: number): CheckResult
 
 function segmentsFor(input: AutoCheckInput): { segments: HoldSegment[]; answeredAt: number | null } | null {
   if (input.call) return { segments: holdSegments(holdMarksFromCall(input.call), input.asOf), answeredAt: input.call.answeredAt };
-  const marks = holdMarksFromTimeline(input.timeline);
+  // The server's hold entries say whose hold it was; the other party's holds are not the candidate's.
+  const marks = holdMarksFromTimeline(input.timeline.filter((e) => e.payload.byCandidate !== false));
   if (marks.length === 0) return null;
   return { segments: holdSegments(marks, input.asOf), answeredAt: null };
 }

@@ -33,12 +33,6 @@ export interface CallState {
   referral?: { kind: 'blind' | 'conference'; target: string; state: 'pending' | 'failed' | 'done'; message: string };
 }
 
-/** Something the user did on the phone that the agent desktop puts on the attempt's timeline. */
-export interface PhoneAction {
-  type: 'transfer' | 'conference';
-  payload: Record<string, unknown>;
-}
-
 export interface PhoneState {
   registration: RegistrationState;
   registrationError?: string;
@@ -58,7 +52,6 @@ export class Phone {
   private registerer: Registerer | undefined;
   private session: Session | undefined;
   private readonly listeners = new Set<Listener>();
-  private readonly actionListeners = new Set<(a: PhoneAction) => void>();
   /** Audio elements for remote tracks beyond the first (conference: one per other party). */
   private readonly extraAudio = new Map<string, HTMLAudioElement>();
   private sinkId: string | undefined;
@@ -76,16 +69,6 @@ export class Phone {
     this.listeners.add(fn);
     fn(this.state);
     return () => this.listeners.delete(fn);
-  }
-
-  /** Transfers and conferences, for the desktop's timeline. */
-  onAction(fn: (a: PhoneAction) => void): () => void {
-    this.actionListeners.add(fn);
-    return () => this.actionListeners.delete(fn);
-  }
-
-  private emit(action: PhoneAction): void {
-    for (const l of this.actionListeners) l(action);
   }
 
   private set(patch: Partial<PhoneState>): void {
@@ -300,17 +283,15 @@ export class Phone {
     if (!uri) return this.setCall({ referral: { kind, target: ext, state: 'failed', message: `${ext} is not a valid extension.` } });
     const verb = kind === 'blind' ? 'Transfer' : 'Conference';
     this.setCall({ referral: { kind, target: ext, state: 'pending', message: kind === 'blind' ? `Transferring to ${ext}…` : `Adding ${ext} to the call…` } });
-    const fail = (status: number, words: string) => {
-      this.setCall({ referral: { kind, target: ext, state: 'failed', message: `${verb} failed: ${words}` } });
-      this.emit({ type: kind === 'blind' ? 'transfer' : 'conference', payload: { target: ext, kind, outcome: 'failed', status } });
-    };
+    // The attempt's timeline gets the transfer or conference from the server, which saw it on the SIP dialogs.
+    const fail = (words: string) => this.setCall({ referral: { kind, target: ext, state: 'failed', message: `${verb} failed: ${words}` } });
     void s
       .refer(uri, {
         requestOptions: kind === 'conference' ? { extraHeaders: ['X-Callmark-Refer: conference'] } : undefined,
         requestDelegate: {
           onReject: (r) => {
             const code = r.message.statusCode ?? 0;
-            fail(code, (r.message.reasonPhrase ?? '').replace(/^.*\((.*)\)$/, '$1').toLowerCase() || `status ${code}`);
+            fail((r.message.reasonPhrase ?? '').replace(/^.*\((.*)\)$/, '$1').toLowerCase() || `status ${code}`);
           },
         },
         onNotify: (n) => {
@@ -321,11 +302,10 @@ export class Phone {
           if (code < 300) {
             const parties = kind === 'conference' ? 3 : call.parties;
             this.setCall({ referral: { kind, target: ext, state: 'done', message: kind === 'blind' ? `Transferred to ${ext}.` : `Conference: ${parties} parties` } });
-            this.emit({ type: kind === 'blind' ? 'transfer' : 'conference', payload: { target: ext, kind, outcome: kind === 'blind' ? 'transferred' : 'joined', ...(kind === 'conference' ? { parties } : {}) } });
-          } else fail(code, code === 482 ? 'already in this call' : (SIP_STATUS_WORDS[code] ?? `status ${code}`).toLowerCase());
+          } else fail(code === 482 ? 'already in this call' : (SIP_STATUS_WORDS[code] ?? `status ${code}`).toLowerCase());
         },
       })
-      .catch((err: unknown) => fail(0, err instanceof Error ? err.message : String(err)));
+      .catch((err: unknown) => fail(err instanceof Error ? err.message : String(err)));
   }
 
   dial(target: string, peerName = target, opts: { presentedNumber?: string } = {}): void {

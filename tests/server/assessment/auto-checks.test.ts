@@ -489,6 +489,10 @@ describe('server records only', () => {
     expect(out.map((s) => [s.criterionId, s.suggestedMarks])).toEqual([['id', 0], ['wrap', 0]]);
     expect(out[0]!.evidence).toEqual(['The identity of customer BL100231 was never verified.', 'Identity check for customer BL100231 at 0:20: not verified.']);
   });
+  it("without call facts, the server's hold entries count only the candidate's holds", () => {
+    const tl = timeline(['hold', 10, { leg: 'caller', byCandidate: false }], ['resume', 100, { leg: 'caller', byCandidate: false }], ['hold', 120, { leg: 'callee', byCandidate: true }], ['resume', 150, { leg: 'callee', byCandidate: true }]);
+    expect(one({ kind: 'hold-limit', criterionId: 'U2-4.2-hold-max-60' }, { call: null, timeline: tl })).toMatchObject({ suggestedMarks: 2, evidence: ['1 hold; the longest 30.0 s; the limit is 60.0 s each.'] });
+  });
   it('the identity rule decides from the questions the server recorded: one left empty is not asked', () => {
     const questions = [{ asked: true, correct: true }, { asked: true, correct: true }, { asked: false, correct: false }];
     const tl = timeline(['identity-check', 20, { customerId: CUSTOMER_ID, passed: true, questions }], ['field-changed', 40, { customerId: CUSTOMER_ID, field: 'town' }]);
