@@ -127,7 +127,8 @@ describe('timeline in the browser', () => {
     // The assessor's view got them live, once each, summarised and labelled as the browser's report.
     await log.locator('li[data-seq="4"]').waitFor();
     expect(await log.locator('li').count()).toBe(4);
-    expect(await log.locator('li[data-seq="3"] [data-testid=summary]').textContent()).toBe('customer Margaret Hughes (BL100231) (reported by the candidate’s browser)');
+    expect(await log.locator('li[data-seq="3"] [data-testid=summary]').textContent()).toBe('customer Margaret Hughes (BL100231)');
+    expect(await log.locator('li[data-seq="3"] [data-testid=reported-by]').textContent()).toBe(' (from the browser)');
     expect(await log.locator('li[data-seq="3"] [data-testid=offset]').textContent()).toBe('01:15');
 
     await assessor.context.close();

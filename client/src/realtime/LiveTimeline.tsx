@@ -155,15 +155,23 @@ export function LiveTimeline({ attemptId, connect }: LiveTimelineProps) {
         }}
       >
         {events.map((e) => (
-          <li key={e.seq} data-seq={e.seq} data-type={e.type} style={{ display: 'grid', gridTemplateColumns: '6rem 4rem 9rem 1fr', gap: '0.5rem' }}>
+          // Time, offset and type on one line, what happened below it: readable in a narrow panel too.
+          <li key={e.seq} data-seq={e.seq} data-type={e.type} style={{ display: 'grid', gridTemplateColumns: 'auto auto 1fr', gap: '0 0.5rem', marginBottom: '0.4rem' }}>
             <time dateTime={new Date(e.at).toISOString()}>{new Date(e.at).toLocaleTimeString()}</time>
             <span title="Offset from call answer" data-testid="offset">
               {formatOffset(e.offsetMs)}
             </span>
-            <strong>{e.type}</strong>
-            <span data-testid="summary">
+            <span>
+              <strong>{e.type}</strong>
+              {e.source === 'browser' && (
+                <span className="muted small" data-testid="reported-by" title="Reported by the candidate’s browser: not marking evidence">
+                  {' '}
+                  (from the browser)
+                </span>
+              )}
+            </span>
+            <span data-testid="summary" style={{ gridColumn: '1 / -1', overflowWrap: 'anywhere' }}>
               {summarise(e)}
-              {e.source === 'browser' && <em className="muted small"> (reported by the candidate’s browser)</em>}
             </span>
           </li>
         ))}
