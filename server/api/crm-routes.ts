@@ -93,7 +93,7 @@ export function registerCrmRoutes(app: FastifyInstance, opts: CrmRouteOptions): 
   const { repos, clock } = opts;
   const crm = repos.crm;
 
-  const access = new AttemptAccess(repos);
+  const access = new AttemptAccess(repos, clock);
   const readable = (request: FastifyRequest<{ Params: AttemptParams }>): { attempt: Attempt; user: SessionUser } => {
     const user = requireSession(request).user;
     return { attempt: access.readable(user, request.params.id), user };

@@ -14,6 +14,7 @@ import type { AuditEntry } from '../db/repositories/audit-log.js';
 import type { Attempt } from '../db/repositories/attempts.js';
 import type { Repositories } from '../db/repositories/index.js';
 import { attemptMetrics } from '../analysis/metrics.js';
+import { assuranceRecord } from '../assurance/views.js';
 import { attemptCalls } from './attempt-calls.js';
 import { CHAIN_VERSION, GENESIS_HASH, sha256Hex } from './chain.js';
 import {
@@ -93,7 +94,10 @@ export async function buildModerationPack(o: PackOptions, scope: PackScope, acto
   const now = o.now();
 
   for (const sittingId of sittings) {
-    files.set(`sittings/${sittingId}/sitting.json`, json(repos.sittings.findById(sittingId)));
+    const sitting = repos.sittings.findById(sittingId)!;
+    files.set(`sittings/${sittingId}/sitting.json`, json(sitting));
+    // The result state, every step and signature (with what each signed), identity check, declarations, IQA verdicts, centre records.
+    files.set(`sittings/${sittingId}/assurance.json`, json(assuranceRecord(repos, sitting)));
     const target = `sittings/${sittingId}/mark-sheet.pdf`;
     let pdf: Buffer | undefined;
     let reason = o.markSheet ? 'no mark sheet for this sitting' : 'no mark-sheet renderer configured';

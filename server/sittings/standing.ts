@@ -2,7 +2,7 @@
 // over them (server/assessment/sitting.ts: the re-take policy picks the mark that counts, the
 // grade rules give the result). Marks count only once the centre has finished marking an attempt.
 import { sittingResult, type SittingResult } from '../assessment/sitting.js';
-import { retakeDecision, type AttemptRecord, type RetakeDecision } from '../assessment/retakes.js';
+import { DEFAULT_RETAKE_POLICY, retakeDecision, type AttemptRecord, type RetakeDecision, type RetakePolicy } from '../assessment/retakes.js';
 import { scenarioForAttemptKey } from '../assessment/scenario-loader.js';
 import type { Scenario } from '../assessment/scenario-schema.js';
 import type { Attempt } from '../db/repositories/attempts.js';
@@ -30,7 +30,12 @@ export interface SittingStanding {
   computed: SittingResult;
   /** The sitting's open attempt, if any. */
   openAttempt: Attempt | undefined;
+  /** The re-take policy of the sitting (the centre's re-take limit when it was created). */
+  policy: RetakePolicy;
 }
+
+/** The sitting's re-take policy: the default, with the limit the centre had set when the sitting was created. */
+export const retakePolicyOf = (sitting: Pick<Sitting, 'maxRetakes'>): RetakePolicy => ({ ...DEFAULT_RETAKE_POLICY, maxRetakes: sitting.maxRetakes });
 
 /** "Assignment 2 (S4)": how the result's reasons name an assignment. */
 export const assignmentLabel = (position: number, key: string): string => `${position} (${key.toUpperCase()})`;
@@ -81,13 +86,17 @@ export function sittingStanding(repos: Repositories, sitting: Sitting, opts: { w
     }));
     return { position, scenarioKey, scenario: scenarioOfKey(scenarioKey), attempts, marks, moderated, records };
   });
-  const computed = sittingResult(positions.map((p) => ({ assignmentId: assignmentLabel(p.position, p.scenarioKey), attempts: p.records })));
-  return { positions, computed, openAttempt: all.find((a) => a.status === 'open') };
+  const policy = retakePolicyOf(sitting);
+  const computed = sittingResult(
+    positions.map((p) => ({ assignmentId: assignmentLabel(p.position, p.scenarioKey), attempts: p.records })),
+    policy,
+  );
+  return { positions, computed, openAttempt: all.find((a) => a.status === 'open'), policy };
 }
 
-/** May assignment `p` be re-taken now (ignoring which variant)? */
-export function retakeFor(p: PositionStanding, variantId?: string | null): RetakeDecision {
-  return retakeDecision(assignmentLabel(p.position, p.scenarioKey), p.records, variantId);
+/** May assignment `p` be re-taken now under the sitting's policy (with `variantId`, if given)? */
+export function retakeFor(p: PositionStanding, policy: RetakePolicy, variantId?: string | null): RetakeDecision {
+  return retakeDecision(assignmentLabel(p.position, p.scenarioKey), p.records, variantId, policy);
 }
 
 /** The result in words for the wire. A graded result is final once the sitting has ended. */

@@ -156,7 +156,7 @@ export function SittingDetailView({
 
       <p data-testid="sitting-result">
         <strong>Result:</strong> {resultWords(d.result)}
-        {d.result.reasons.length > 0 && <span className="small"> · {d.result.reasons.join('; ')}</span>}
+        {d.result && d.result.reasons.length > 0 && <span className="small"> · {d.result.reasons.join('; ')}</span>}
       </p>
     </div>
   );

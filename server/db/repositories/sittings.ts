@@ -152,6 +152,11 @@ export class SittingRepository {
     return (this.db.prepare(`SELECT * FROM sittings${clause} ORDER BY created_at DESC, rowid DESC`).all(args) as SittingRow[]).map((r) => this.toSitting(r));
   }
 
+  /** Sittings running under the 'stop' overrun policy (the ones time up must end). */
+  runningWithStopPolicy(): string[] {
+    return (this.db.prepare("SELECT id FROM sittings WHERE status = 'in-progress' AND overrun_policy = 'stop'").all() as Array<{ id: string }>).map((r) => r.id);
+  }
+
   /** scheduled → in-progress; false if it was not scheduled. */
   start(id: string, now: number): boolean {
     return this.db.prepare("UPDATE sittings SET status = 'in-progress', started_at = ? WHERE id = ? AND status = 'scheduled'").run(now, id).changes === 1;

@@ -27,6 +27,7 @@ export function sampleView(repos: Repositories, centreId: number): SampleView {
         total: r.status === 'graded' || r.complete ? r.total : null,
         grade: r.status === 'graded' ? r.grade : null,
         retake: attempts.some((a) => a.retake),
+        failed: r.status === 'no-grade' && r.complete,
       },
     });
   }
