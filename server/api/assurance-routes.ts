@@ -144,6 +144,14 @@ export function registerAssuranceRoutes(app: FastifyInstance, opts: { repos: Rep
       return reply.status(201).send(conflictView(repos, conflict));
     });
 
+    // The centre's people, for the forms of its staff (declaring an interest, choosing assessors).
+    scope.get('/api/centre/people', { config: { access: ['assessor', 'iqa'] } }, async (request) => {
+      const me = requireSession(request).user;
+      const people = repos.users.list({ centreId: me.centreId ?? -1 }).filter((u) => !u.disabled);
+      const of = (role: string) => people.filter((u) => u.role === role).map((u) => ({ id: u.id, name: u.displayName }));
+      return { candidates: of('candidate'), assessors: of('assessor') };
+    });
+
     scope.get('/api/iqa/sittings', { config: { access: ['iqa'] } }, async (request) => {
       const me = requireSession(request).user;
       return iqaQueue(repos, me, me.centreId ?? -1);

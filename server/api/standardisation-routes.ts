@@ -3,7 +3,7 @@
 // admins) see and export the agreement.
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
-import { createExercise, exerciseSummaries, markingView, resultsCsv, resultsView, saveStandardisationMarks, visibleExercise } from '../assurance/standardisation.js';
+import { createExercise, exerciseCandidates, exerciseSummaries, markingView, resultsCsv, resultsView, saveStandardisationMarks, visibleExercise } from '../assurance/standardisation.js';
 import { requireSession } from '../auth/access.js';
 import type { Clock } from '../clock.js';
 import type { Repositories } from '../db/repositories/index.js';
@@ -33,6 +33,10 @@ export function registerStandardisationRoutes(app: FastifyInstance, opts: { repo
   withFieldErrors(app, (scope) => {
     scope.get('/api/standardisation', { config: { access: ['assessor', 'iqa', 'admin'] } }, async (request) => {
       return { exercises: exerciseSummaries(repos, requireSession(request).user) };
+    });
+
+    scope.get('/api/standardisation/attempts', { config: { access: ['iqa'] } }, async (request) => {
+      return { attempts: exerciseCandidates(repos, requireSession(request).user) };
     });
 
     scope.post('/api/standardisation', { config: { access: ['iqa'] } }, async (request, reply) => {

@@ -55,6 +55,20 @@ export function createExercise(repos: Repositories, me: SessionUser, input: { at
   });
 }
 
+/** The attempts an exercise may use: the centre's, marked by the centre, with a recording; newest first. */
+export function exerciseCandidates(repos: Repositories, me: SessionUser): Array<{ attemptId: string; label: string; markedAt: number }> {
+  const out: Array<{ attemptId: string; label: string; markedAt: number }> = [];
+  for (const sitting of repos.sittings.list({ centreId: me.centreId ?? -1 })) {
+    for (const a of repos.attempts.forSitting(sitting.id)) {
+      const scenario = scenarioForAttemptKey(a.scenarioKey);
+      if (a.markedAt === null || !scenario || recordings(repos, a).length === 0) continue;
+      const candidate = person(repos, a.candidateUserId)!.name;
+      out.push({ attemptId: a.id, label: `${candidate}: assignment ${a.position ?? '?'}, ${scenario.title}`, markedAt: a.markedAt });
+    }
+  }
+  return out.sort((x, y) => y.markedAt - x.markedAt);
+}
+
 /** The exercise if the user may see it: the centre's IQA and admins, and its own assessors; else the 404 of an unknown id. */
 export function visibleExercise(repos: Repositories, me: SessionUser, id: string): StandardisationExercise {
   const ex = repos.standardisation.find(id.toLowerCase());

@@ -12,6 +12,7 @@
 //   POST /api/sittings/:id/moderation-outcome [moderator]        OutcomeInput → SittingAssuranceView (iqa-countersigned → moderated)
 //   GET  /api/conflicts                       [assessor, iqa, admin] → { conflicts: ConflictView[] } (staff: their own; admin: every centre's)
 //   POST /api/conflicts                       [assessor, iqa]    ConflictInput → ConflictView (201)
+//   GET  /api/centre/people                   [assessor, iqa]    → CentrePeople (the user's own centre, enabled accounts)
 //   GET  /api/iqa/sittings                    [iqa]              → IqaQueueView (the IQA's centre)
 //   GET  /api/iqa/attempts/:id                [iqa]              → IqaAttemptView
 //   PUT  /api/iqa/attempts/:id/reviews        [iqa]              IqaReviewInput → IqaAttemptView
@@ -22,6 +23,7 @@
 //   POST /api/sittings/:id/enquiries          [admin]            EnquiryInput → SittingAssuranceView (201)
 //   POST /api/enquiries/:id/close             [admin]            { outcome: string } → SittingAssuranceView
 //   GET  /api/standardisation                 [assessor, iqa, admin] → { exercises: StandardisationSummary[] }
+//   GET  /api/standardisation/attempts        [iqa]              → { attempts: StandardisationAttemptOption[] }
 //   POST /api/standardisation                 [iqa]              NewStandardisationInput → StandardisationResultsView (201)
 //   GET  /api/standardisation/:id             [assessor, iqa, admin] → StandardisationMarkingView (assessor) | StandardisationResultsView
 //   PUT  /api/standardisation/:id/marks       [assessor]         StandardisationMarksInput → StandardisationMarkingView
@@ -233,6 +235,18 @@ export interface ConflictView {
   candidate: Person;
   nature: string;
   declaredAt: number;
+}
+
+export interface CentrePeople {
+  candidates: Person[];
+  assessors: Person[];
+}
+
+/** A marked, recorded attempt a standardisation exercise may use. */
+export interface StandardisationAttemptOption {
+  attemptId: string;
+  label: string;
+  markedAt: number;
 }
 
 export interface IqaSittingView {

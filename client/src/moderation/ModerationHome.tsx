@@ -7,9 +7,11 @@ import { Link } from 'react-router';
 import type { SittingDetail, SittingSummary } from '../../../server/protocol/assessment.js';
 import type { SampleView } from '../../../server/protocol/moderation.js';
 import { moderation } from './moderation-api.js';
+import { OutcomeForm } from './OutcomeForm.js';
 import { SamplePackButton, VerifyPack } from './PackPanel.js';
 
-const date = (ms: number | null) => (ms ? new Date(ms).toLocaleDateString() : '—');
+const date = (ms: number | null) => (ms ? new Date(ms).toLocaleDateString('en-GB', { dateStyle: 'medium' }) : '—');
+const STAGE: Record<string, string> = { draft: 'Centre marking', 'centre-final': 'With the centre’s IQA', 'iqa-countersigned': 'Ready to moderate', moderated: 'Moderated' };
 const resultText = (s: SittingSummary) => (s.result ? (s.result.status === 'graded' ? `${s.result.grade} (${s.result.total}/48)` : `no grade (${s.result.total}/48)`) : '—');
 
 function SittingAttempts({ sittingId }: { sittingId: string }) {
@@ -21,6 +23,7 @@ function SittingAttempts({ sittingId }: { sittingId: string }) {
   if (error) return <p className="error">{error}</p>;
   if (!detail) return <p className="muted small">Loading…</p>;
   return (
+    <>
     <ul data-testid={`sitting-attempts-${sittingId}`}>
       {detail.assignments.flatMap((a) =>
         a.attempts.map((t) => (
@@ -37,6 +40,8 @@ function SittingAttempts({ sittingId }: { sittingId: string }) {
         )),
       )}
     </ul>
+    <OutcomeForm sittingId={sittingId} />
+    </>
   );
 }
 
@@ -153,6 +158,7 @@ function Sittings() {
                 <th scope="col">Candidate</th>
                 <th scope="col">Assessor</th>
                 <th scope="col">Status</th>
+                <th scope="col">Stage</th>
                 <th scope="col">Ended</th>
                 <th scope="col">Result</th>
                 <th scope="col">Moderation pack</th>
@@ -171,6 +177,10 @@ function Sittings() {
                     </td>
                     <td>{s.assessor?.name ?? '—'}</td>
                     <td>{s.status}</td>
+                    <td data-testid="stage">
+                      {s.resultState ? STAGE[s.resultState] : '—'}
+                      {s.outcome ? `: ${s.outcome === 'adjusted' ? 'marks adjusted' : s.outcome}` : ''}
+                    </td>
                     <td>{date(s.endedAt)}</td>
                     <td>{resultText(s)}</td>
                     <td>

@@ -178,6 +178,7 @@ const probes: Probe[] = [
   { method: 'POST', url: '/api/sittings/:id/moderation-outcome', path: (t) => `/api/sittings/${sittingInState(t, 'iqa-countersigned')}/moderation-outcome`, body: () => ({ outcome: 'accepted' }), ok: 200 },
   { method: 'GET', url: '/api/conflicts', ok: 200 },
   { method: 'POST', url: '/api/conflicts', body: (t) => ({ candidateUserId: freshCandidate(t), nature: 'A neighbour.' }), ok: 201 },
+  { method: 'GET', url: '/api/centre/people', ok: 200 },
   { method: 'GET', url: '/api/iqa/sittings', ok: 200 },
   { method: 'GET', url: '/api/iqa/attempts/:id', path: () => `/api/iqa/attempts/${SITTING_ATTEMPT}`, ok: 200 },
   {
@@ -218,6 +219,7 @@ const probes: Probe[] = [
   },
   { method: 'POST', url: '/api/enquiries/:id/close', path: (t) => `/api/enquiries/${openEnquiry(t)}/close`, body: () => ({ outcome: 'Marks confirmed.' }), ok: 200 },
   { method: 'GET', url: '/api/standardisation', ok: 200 },
+  { method: 'GET', url: '/api/standardisation/attempts', ok: 200 },
   { method: 'POST', url: '/api/standardisation', body: (t) => ({ attemptId: STD_ATTEMPT, title: 'Spring standardisation', assessorUserIds: [t.users.assessor, SECOND_ASSESSOR] }), ok: 201 },
   { method: 'GET', url: '/api/standardisation/:id', path: () => `/api/standardisation/${STD_EXERCISE}`, ok: 200 },
   { method: 'PUT', url: '/api/standardisation/:id/marks', path: () => `/api/standardisation/${STD_EXERCISE}/marks`, body: () => ({ marks: [] }), ok: 200 },
