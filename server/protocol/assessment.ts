@@ -97,6 +97,8 @@ export interface SittingSummary {
   outcome?: 'accepted' | 'adjusted' | 'rejected' | null;
   /** Candidates only: whether results are released to them, provisional until moderated, and the outcome once moderated. */
   release?: { released: boolean; provisional: boolean; outcome: 'accepted' | 'adjusted' | 'rejected' | null };
+  /** Candidates only: a declaration of authenticity they still have to confirm ('start' before it starts, 'end' once ended), else null. */
+  declarationDue?: 'start' | 'end' | null;
 }
 
 export type AttemptMarkingStatus = 'not-started' | 'in-progress' | 'awaiting-marks' | 'marked';

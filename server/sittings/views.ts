@@ -74,8 +74,16 @@ function summaryOf(repos: Repositories, sitting: Sitting, standing: SittingStand
     startedAt: sitting.startedAt,
     endedAt: sitting.endedAt,
     ...(showResult ? { result } : {}),
-    ...(release ? { release } : { resultState: sitting.resultState, outcome: sitting.resultOutcome }),
+    ...(release ? { release, declarationDue: declarationDue(repos, sitting) } : { resultState: sitting.resultState, outcome: sitting.resultOutcome }),
   };
+}
+
+/** The declaration the candidate still has to confirm on this sitting, if any. */
+function declarationDue(repos: Repositories, sitting: Sitting): 'start' | 'end' | null {
+  if (sitting.status === 'in-progress') return null;
+  const d = declarationsOf(repos, sitting.id);
+  if (sitting.status === 'scheduled') return d.start === null ? 'start' : null;
+  return d.end === null ? 'end' : null;
 }
 
 export function sittingSummary(repos: Repositories, sitting: Sitting, viewer: SessionUser): SittingSummary {

@@ -12,7 +12,7 @@ import { describe, expect, it } from 'vitest';
 import type { PackManifest } from '../../server/moderation/pack-format.js';
 import type { MarkingView } from '../../server/protocol/assessment.js';
 import { apiIn, DESKTOP_VIEWPORT, loginAs, withFailureScreenshots } from '../support/browser.js';
-import { demoBrowserFixture } from '../support/fixtures.js';
+import { demoBrowserFixture, prepareSittingIn } from '../support/fixtures.js';
 
 const fx = demoBrowserFixture({ tmpPrefix: 'callmark-packs-' });
 
@@ -21,6 +21,7 @@ async function endedSitting(assessor: Page): Promise<string> {
   const { entries } = await apiIn<{ entries: Array<{ userId: number; role: string }> }>(assessor, 'GET', '/api/directory');
   const candidate = entries.find((e) => e.role === 'candidate')!;
   const sitting = await apiIn<{ id: string }>(assessor, 'POST', '/api/sittings', { candidateUserId: candidate.userId, scenarioKeys: ['s1', 's4', 's5', 's3'] });
+  await prepareSittingIn(assessor, fx.browser, fx.server.url, sitting.id);
   await apiIn(assessor, 'POST', `/api/sittings/${sitting.id}/start`, {});
   for (let n = 1; n <= 4; n++) {
     const attemptId = (await apiIn<{ currentAttemptId: string }>(assessor, 'POST', `/api/sittings/${sitting.id}/assignments/${n}/attempts`, {})).currentAttemptId;

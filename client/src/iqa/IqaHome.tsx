@@ -114,7 +114,7 @@ function SittingReview({ row, onChanged }: { row: IqaSittingView; onChanged: () 
           </li>
         ))}
       </ul>
-      {attemptId && <AttemptReview key={`${attemptId}-${version}`} attemptId={attemptId} onSaved={changed} />}
+      {attemptId && <AttemptReview key={attemptId} attemptId={attemptId} onSaved={changed} />}
       {row.state === 'centre-final' && !row.conflict && <Decision sittingId={row.sittingId} version={version} onChanged={changed} />}
       <AssurancePanel sittingId={row.sittingId} reloadKey={version} canRecordIdentity={false} canSign={false} />
     </section>

@@ -84,7 +84,17 @@ export function ConsoleShell() {
           {detail && (
             <>
               <h2 className="visually-hidden">Open sitting</h2>
-              <SittingDetailView detail={detail} snapshot={sitting.snapshot} onChange={changed} onMark={openMarking} markingAttemptId={marking?.attemptId} />
+              <SittingDetailView
+                detail={detail}
+                snapshot={sitting.snapshot}
+                onChange={changed}
+                onMark={openMarking}
+                markingAttemptId={marking?.attemptId}
+                onRefresh={() => {
+                  void sitting.refresh();
+                  setListKey((k) => k + 1);
+                }}
+              />
             </>
           )}
         </section>

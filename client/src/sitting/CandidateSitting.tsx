@@ -10,11 +10,17 @@ import { Declaration, SittingGuidance } from './SittingGuidance.js';
 import { sittings } from './sitting-api.js';
 import { describeError, useSitting } from './useSitting.js';
 
-/** The sitting that matters now: the one in progress, else the next planned one, else the latest. */
-export function pickSitting(list: SittingSummary[]): SittingSummary | undefined {
+/**
+ * The sitting that matters now: the one in progress; else an ended one whose declaration at the
+ * end the candidate has still to confirm; else the next planned one (one with no planned time is
+ * taken as planned for now); else the latest.
+ */
+export function pickSitting(list: SittingSummary[], now = Date.now()): SittingSummary | undefined {
   const inProgress = list.filter((s) => s.status === 'in-progress').sort((a, b) => (b.startedAt ?? 0) - (a.startedAt ?? 0));
   if (inProgress[0]) return inProgress[0];
-  const planned = list.filter((s) => s.status === 'scheduled').sort((a, b) => (a.scheduledFor ?? Infinity) - (b.scheduledFor ?? Infinity));
+  const toDeclare = list.filter((s) => s.status === 'ended' && s.declarationDue === 'end').sort((a, b) => (b.endedAt ?? 0) - (a.endedAt ?? 0));
+  if (toDeclare[0]) return toDeclare[0];
+  const planned = list.filter((s) => s.status === 'scheduled').sort((a, b) => (a.scheduledFor ?? now) - (b.scheduledFor ?? now));
   if (planned[0]) return planned[0];
   return [...list].sort((a, b) => (b.endedAt ?? b.startedAt ?? 0) - (a.endedAt ?? a.startedAt ?? 0))[0];
 }

@@ -25,12 +25,15 @@ export function SittingDetailView({
   onChange,
   onMark,
   markingAttemptId,
+  onRefresh,
 }: {
   detail: SittingDetail;
   snapshot: ClockSnapshot | undefined;
   onChange: (d: SittingDetail) => void;
   onMark: (attemptId: string, label: string) => void;
   markingAttemptId: string | undefined;
+  /** Reads the sitting again (after a quality-assurance step, or to see the candidate's declaration). */
+  onRefresh: () => void;
 }) {
   const id = useId();
   const [busy, setBusy] = useState(false);
@@ -105,6 +108,11 @@ export function SittingDetailView({
             {d.preparation.declarations.start === null ? 'The candidate has not yet confirmed the declaration on their screen.' : ''}
           </span>
         )}
+        {d.status === 'scheduled' && !ready && (
+          <button type="button" className="small" onClick={onRefresh}>
+            Check again
+          </button>
+        )}
         {inProgress && d.restBreaks && clockState !== 'paused' && (
           <button type="button" disabled={busy} onClick={() => void run('Rest break started: the clock is paused.', () => sittings.restBreak(d.id, 'start'))}>
             Start rest break
@@ -173,7 +181,7 @@ export function SittingDetailView({
         <strong>Result:</strong> {resultWords(d.result)}
         {d.result && d.result.reasons.length > 0 && <span className="small"> · {d.result.reasons.join('; ')}</span>}
       </p>
-      <AssurancePanel sittingId={d.id} reloadKey={d} canRecordIdentity canSign onChanged={() => onChange(d)} />
+      <AssurancePanel sittingId={d.id} reloadKey={d} canRecordIdentity canSign onChanged={onRefresh} />
     </div>
   );
 }
