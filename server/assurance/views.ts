@@ -22,6 +22,7 @@ export function assuranceView(repos: Repositories, sitting: Sitting): SittingAss
   const records = repos.centreRecords;
   return {
     sittingId: sitting.id,
+    sittingStatus: sitting.status,
     centre: { id: sitting.centreId, name: centre?.name ?? `centre ${sitting.centreId}`, centreNumber: centre?.centreNumber ?? null },
     candidate: { id: sitting.candidateUserId, name: candidate?.displayName ?? `user ${sitting.candidateUserId}`, candidateNumber: candidate?.candidateNumber ?? null },
     state: sitting.resultState,

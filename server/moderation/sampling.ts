@@ -120,12 +120,13 @@ export function proposeSample(sittings: readonly SittingForSampling[], config: P
 
   const byAssessor = new Map<number, SittingForSampling[]>();
   for (const s of ordered) if (s.assessorUserId !== null) byAssessor.set(s.assessorUserId, [...(byAssessor.get(s.assessorUserId) ?? []), s]);
-  for (const [assessor, list] of [...byAssessor.entries()].sort((a, b) => a[0] - b[0])) {
+  for (const [, list] of [...byAssessor.entries()].sort((a, b) => a[0] - b[0])) {
     let have = list.filter((s) => chosen.has(s.sittingId)).length;
     for (const s of list) {
       if (have >= cfg.perAssessor) break;
       if (chosen.has(s.sittingId)) continue;
-      choose(s, 'assessor-minimum', `at least ${cfg.perAssessor} sitting${cfg.perAssessor === 1 ? '' : 's'} of every assessor (assessor ${assessor})`);
+      // In words for staff screens: no ids (the views name the assessor beside it).
+      choose(s, 'assessor-minimum', `at least ${cfg.perAssessor} sitting${cfg.perAssessor === 1 ? '' : 's'} of every assessor`);
       have++;
     }
   }

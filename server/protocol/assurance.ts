@@ -172,6 +172,8 @@ export interface AttemptOverrunView {
 /** Everything of a sitting's quality assurance, for staff. */
 export interface SittingAssuranceView {
   sittingId: string;
+  /** The sitting itself: scheduled, in progress or ended. */
+  sittingStatus: 'scheduled' | 'in-progress' | 'ended';
   centre: { id: number; name: string; centreNumber: string | null };
   candidate: Person & { candidateNumber: string | null };
   state: ResultState;

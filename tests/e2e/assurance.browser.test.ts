@@ -117,7 +117,7 @@ async function scenario(pages: Page[]): Promise<void> {
   const sittingRow = moderator.locator(`tr[data-sitting-id="${sittingId}"]`);
   expect(await sittingRow.getByTestId('stage').textContent()).toBe('Ready to moderate');
   await sittingRow.getByRole('button', { name: 'Demo Candidate' }).click();
-  const outcome = sittingRow.getByTestId('moderation-outcome');
+  const outcome = moderator.locator(`tr[data-sitting-details="${sittingId}"]`).getByTestId('moderation-outcome');
   await outcome.getByLabel('Accepted').check();
   await outcome.getByLabel('Reason (optional)').fill('Marking confirmed on all four recordings.');
   await outcome.getByRole('checkbox', { name: /I have moderated this sitting/ }).check();

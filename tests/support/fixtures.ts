@@ -96,7 +96,7 @@ export async function candidateDeclares(browser: Browser, url: string, sittingId
   const context = await browser.newContext();
   try {
     const page = await context.newPage();
-    await page.goto(`${url}/login`);
+    await page.goto(new URL('/login', url).href);
     await page.evaluate(
       async ({ username, sittingId, moment }) => {
         const login = await fetch('/api/auth/login', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username, password: 'demo-password' }) });

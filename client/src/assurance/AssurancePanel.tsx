@@ -100,7 +100,7 @@ export function AssurancePanel({
           ))}
         </ul>
       )}
-      {canSign && view.state === 'draft' && <SignMarkSheet view={view} onChanged={changed} />}
+      {canSign && view.state === 'draft' && view.sittingStatus === 'ended' && <SignMarkSheet view={view} onChanged={changed} />}
       {view.overrun.length > 0 && (
         <p className="small" data-testid="overrun">
           Over the time allowed: {view.overrun.map((o) => `assignment ${o.position ?? '?'} by ${minutesGB(o.overrunMs)}`).join('; ')}.
@@ -138,7 +138,7 @@ function IdentityCheck({ view, canRecord, onChanged }: { view: SittingAssuranceV
       {check ? (
         <p className="small">
           Identity checked: {ID_DOCUMENT_WORDS[check.documentType]}
-          {check.documentDetail ? ` (${check.documentDetail})` : ''}, by {check.checkedBy.name} on {dateTimeGB(check.checkedAt)}.
+          {check.documentDetail ? `: ${check.documentDetail}` : ''}. Checked by {check.checkedBy.name} on {dateTimeGB(check.checkedAt)}.
         </p>
       ) : (
         <p className="small">Identity not checked yet.</p>

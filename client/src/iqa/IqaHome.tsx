@@ -265,7 +265,9 @@ function Decision({ sittingId, version, onChanged }: { sittingId: string; versio
     }
   };
   return (
-    <div className="two-col" data-testid="iqa-decision">
+    <div data-testid="iqa-decision">
+      <p className="small muted">Signed by the assessor {dateTimeGB(view.signatures.filter((s) => s.kind === 'assessor-mark-sheet').at(-1)?.signedAt)}.</p>
+      <div className="two-col">
       <div className="declaration">
         <h4>Countersign</h4>
         {view.countersignBlockers.length > 0 ? (
@@ -294,12 +296,12 @@ function Decision({ sittingId, version, onChanged }: { sittingId: string; versio
           Send back
         </button>
       </div>
+      </div>
       {error && (
-        <p className="error span-all" role="alert">
+        <p className="error" role="alert">
           {error}
         </p>
       )}
-      <p className="small muted">Signed by the assessor {dateTimeGB(view.signatures.filter((s) => s.kind === 'assessor-mark-sheet').at(-1)?.signedAt)}.</p>
     </div>
   );
 }
