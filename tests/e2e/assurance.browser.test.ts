@@ -7,9 +7,8 @@
 // moderator signs off the outcome; the candidate sees it as final, and the centre sees "Moderated".
 import type { Page } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
-import type { MarkingView } from '../../server/protocol/assessment.js';
 import { apiIn, DESKTOP_VIEWPORT, loginAs, withFailureScreenshots } from '../support/browser.js';
-import { demoBrowserFixture, prepareSittingIn } from '../support/fixtures.js';
+import { demoBrowserFixture, markSittingIn, prepareSittingIn } from '../support/fixtures.js';
 
 const fx = demoBrowserFixture();
 const IQA_PASSWORD = 'iqa-password-2026';
@@ -27,17 +26,7 @@ async function markedSitting(assessor: Page): Promise<string> {
   const sitting = await apiIn<{ id: string }>(assessor, 'POST', '/api/sittings', { candidateUserId: candidate.userId, scenarioKeys: ['s1', 's4', 's5', 's3'] });
   await prepareSittingIn(assessor, fx.browser, fx.server.url, sitting.id);
   await apiIn(assessor, 'POST', `/api/sittings/${sitting.id}/start`, {});
-  for (const [n, total] of [[1, 7], [2, 8], [3, 9], [4, 8]] as const) {
-    const attemptId = (await apiIn<{ currentAttemptId: string }>(assessor, 'POST', `/api/sittings/${sitting.id}/assignments/${n}/attempts`, {})).currentAttemptId;
-    const view = await apiIn<MarkingView>(assessor, 'GET', `/api/attempts/${attemptId}/marking`);
-    let left = total;
-    const marks = view.criteria.map((c) => {
-      const mark = Math.min(c.maxMarks, left);
-      left -= mark;
-      return { criterionId: c.criterionId, mark, comment: `Heard at ${n}:0${c.maxMarks}.`, overrideReason: 'Heard on the recording.' };
-    });
-    await apiIn(assessor, 'PUT', `/api/attempts/${attemptId}/marks`, { marks, final: true });
-  }
+  await markSittingIn(assessor, sitting.id, [7, 8, 9, 8]);
   await apiIn(assessor, 'POST', `/api/sittings/${sitting.id}/end`, {});
   return sitting.id;
 }

@@ -112,6 +112,27 @@ export async function candidateDeclares(browser: Browser, url: string, sittingId
   }
 }
 
+/**
+ * Through the API, the assessor starts assignment n of a started sitting for each total given and
+ * marks it to that total (criteria filled in rubric order), finishing the marking.
+ */
+export async function markSittingIn(assessor: Page, sittingId: string, totals: readonly number[]): Promise<string[]> {
+  const ids: string[] = [];
+  for (const [i, total] of totals.entries()) {
+    const attemptId = (await apiIn<{ currentAttemptId: string }>(assessor, 'POST', `/api/sittings/${sittingId}/assignments/${i + 1}/attempts`, {})).currentAttemptId;
+    const view = await apiIn<{ criteria: Array<{ criterionId: string; maxMarks: number }> }>(assessor, 'GET', `/api/attempts/${attemptId}/marking`);
+    let left = total;
+    const marks = view.criteria.map((c) => {
+      const mark = Math.min(c.maxMarks, left);
+      left -= mark;
+      return { criterionId: c.criterionId, mark, comment: `Comment on ${c.criterionId}`, overrideReason: 'Heard on the recording.' };
+    });
+    await apiIn(assessor, 'PUT', `/api/attempts/${attemptId}/marks`, { marks, final: true });
+    ids.push(attemptId);
+  }
+  return ids;
+}
+
 /** What a sitting needs before it starts, through the API: the assessor's identity check and the candidate's declaration. */
 export async function prepareSittingIn(assessor: Page, browser: Browser, url: string, sittingId: string): Promise<void> {
   await apiIn(assessor, 'POST', `/api/sittings/${sittingId}/identity-check`, { documentType: 'passport' });

@@ -13,6 +13,7 @@ import {
   type SittingAssuranceView,
 } from '../../../server/protocol/assurance.js';
 import { dateTimeGB, isoDayGB, minutesGB } from '../components/dates.js';
+import { Problem, useAction } from '../components/useAction.js';
 import { describeError } from '../sitting/useSitting.js';
 import { assurance } from './assurance-api.js';
 
@@ -117,20 +118,12 @@ function IdentityCheck({ view, canRecord, onChanged }: { view: SittingAssuranceV
   const id = useId();
   const [type, setType] = useState<IdDocumentType>('passport');
   const [detail, setDetail] = useState('');
-  const [error, setError] = useState<string>();
-  const [busy, setBusy] = useState(false);
+  const { busy, error, run } = useAction();
   const check = view.identityCheck;
   const submit = async (e: FormEvent) => {
     e.preventDefault();
-    setBusy(true);
-    setError(undefined);
-    try {
-      onChanged(await assurance.identityCheck(view.sittingId, { documentType: type, ...(detail.trim() ? { documentDetail: detail.trim() } : {}) }));
-    } catch (err) {
-      setError(describeError(err));
-    } finally {
-      setBusy(false);
-    }
+    const v = await run(() => assurance.identityCheck(view.sittingId, { documentType: type, ...(detail.trim() ? { documentDetail: detail.trim() } : {}) }));
+    if (v) onChanged(v);
   };
   const open = canRecord && view.startBlockers.length > 0 && !check;
   return (
@@ -163,11 +156,9 @@ function IdentityCheck({ view, canRecord, onChanged }: { view: SittingAssuranceV
             <button type="submit" className="primary" disabled={busy}>
               Record identity check
             </button>
-            {error && (
-              <span className="error" role="alert">
-                {error}
-              </span>
-            )}
+          </div>
+          <div className="span-all">
+            <Problem error={error} />
           </div>
         </form>
       )}
@@ -177,8 +168,7 @@ function IdentityCheck({ view, canRecord, onChanged }: { view: SittingAssuranceV
 
 function SignMarkSheet({ view, onChanged }: { view: SittingAssuranceView; onChanged: (v: SittingAssuranceView) => void }) {
   const [ticked, setTicked] = useState(false);
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<string>();
+  const { busy, error, run } = useAction();
   if (view.signBlockers.length > 0) {
     return (
       <div data-testid="sign-blockers">
@@ -192,15 +182,8 @@ function SignMarkSheet({ view, onChanged }: { view: SittingAssuranceView; onChan
     );
   }
   const sign = async () => {
-    setBusy(true);
-    setError(undefined);
-    try {
-      onChanged(await assurance.sign(view.sittingId));
-    } catch (err) {
-      setError(describeError(err));
-    } finally {
-      setBusy(false);
-    }
+    const v = await run(() => assurance.sign(view.sittingId));
+    if (v) onChanged(v);
   };
   return (
     <div className="declaration" data-testid="sign-mark-sheet">
@@ -213,11 +196,7 @@ function SignMarkSheet({ view, onChanged }: { view: SittingAssuranceView; onChan
       <button type="button" className="primary" disabled={!ticked || busy} onClick={() => void sign()}>
         Sign the mark sheet
       </button>
-      {error && (
-        <p className="error" role="alert">
-          {error}
-        </p>
-      )}
+      <Problem error={error} />
     </div>
   );
 }

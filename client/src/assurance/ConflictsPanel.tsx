@@ -4,6 +4,7 @@
 import { useEffect, useId, useState, type FormEvent } from 'react';
 import type { ConflictView, Person } from '../../../server/protocol/assurance.js';
 import { dateGB } from '../components/dates.js';
+import { Problem, useAction } from '../components/useAction.js';
 import { describeError } from '../sitting/useSitting.js';
 import { assurance } from './assurance-api.js';
 
@@ -13,29 +14,22 @@ export function ConflictsPanel() {
   const [candidates, setCandidates] = useState<Person[]>([]);
   const [candidateId, setCandidateId] = useState('');
   const [nature, setNature] = useState('');
-  const [error, setError] = useState<string>();
+  const [loadError, setLoadError] = useState<string>();
   const [status, setStatus] = useState('');
-  const [busy, setBusy] = useState(false);
+  const { busy, error, run } = useAction();
   useEffect(() => {
-    assurance.conflicts().then(setList, (err: unknown) => setError(describeError(err)));
-    assurance.people().then((p) => setCandidates(p.candidates), (err: unknown) => setError(describeError(err)));
+    assurance.conflicts().then(setList, (err: unknown) => setLoadError(describeError(err)));
+    assurance.people().then((p) => setCandidates(p.candidates), (err: unknown) => setLoadError(describeError(err)));
   }, []);
   const declared = new Set((list ?? []).map((c) => c.candidate.id));
   const submit = async (e: FormEvent) => {
     e.preventDefault();
-    setBusy(true);
-    setError(undefined);
-    try {
-      const c = await assurance.declareConflict({ candidateUserId: Number(candidateId), nature: nature.trim() });
-      setList((l) => [c, ...(l ?? [])]);
-      setStatus(`Recorded: you will not mark, review or countersign ${c.candidate.name}'s work.`);
-      setCandidateId('');
-      setNature('');
-    } catch (err) {
-      setError(describeError(err));
-    } finally {
-      setBusy(false);
-    }
+    const c = await run(() => assurance.declareConflict({ candidateUserId: Number(candidateId), nature: nature.trim() }));
+    if (!c) return;
+    setList((l) => [c, ...(l ?? [])]);
+    setStatus(`Recorded: you will not mark, review or countersign ${c.candidate.name}'s work.`);
+    setCandidateId('');
+    setNature('');
   };
   return (
     <div data-testid="conflicts">
@@ -78,11 +72,9 @@ export function ConflictsPanel() {
           <span className="notice" role="status">
             {status}
           </span>
-          {error && (
-            <span className="error" role="alert">
-              {error}
-            </span>
-          )}
+        </div>
+        <div className="span-all">
+          <Problem error={error ?? loadError} />
         </div>
       </form>
     </div>

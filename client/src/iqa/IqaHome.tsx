@@ -7,6 +7,7 @@ import { SIGN_WORDS, type IqaAttemptView, type IqaQueueView, type IqaSittingView
 import { AssurancePanel, useAssurance } from '../assurance/AssurancePanel.js';
 import { assurance } from '../assurance/assurance-api.js';
 import { dateGB, dateTimeGB } from '../components/dates.js';
+import { Problem, useAction } from '../components/useAction.js';
 import { describeError } from '../sitting/useSitting.js';
 
 const STATE_WORDS: Record<string, string> = {
@@ -249,20 +250,10 @@ function Decision({ sittingId, version, onChanged }: { sittingId: string; versio
   const { view } = useAssurance(sittingId, version);
   const [ticked, setTicked] = useState(false);
   const [reason, setReason] = useState('');
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<string>();
+  const { busy, error, run } = useAction();
   if (!view || view.state !== 'centre-final') return null;
   const act = async (what: () => Promise<unknown>) => {
-    setBusy(true);
-    setError(undefined);
-    try {
-      await what();
-      onChanged();
-    } catch (err) {
-      setError(describeError(err));
-    } finally {
-      setBusy(false);
-    }
+    if (await run(what)) onChanged();
   };
   return (
     <div data-testid="iqa-decision">
@@ -297,11 +288,7 @@ function Decision({ sittingId, version, onChanged }: { sittingId: string; versio
         </button>
       </div>
       </div>
-      {error && (
-        <p className="error" role="alert">
-          {error}
-        </p>
-      )}
+      <Problem error={error} />
     </div>
   );
 }

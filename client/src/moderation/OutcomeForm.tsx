@@ -5,7 +5,7 @@ import { OUTCOME_WORDS, SIGN_WORDS, type ModerationOutcome } from '../../../serv
 import { StateBadge, Signatures, useAssurance } from '../assurance/AssurancePanel.js';
 import { assurance } from '../assurance/assurance-api.js';
 import { dateTimeGB } from '../components/dates.js';
-import { describeError } from '../sitting/useSitting.js';
+import { Problem, useAction } from '../components/useAction.js';
 
 export function OutcomeForm({ sittingId, onChanged }: { sittingId: string; onChanged?: () => void }) {
   const [version, setVersion] = useState(0);
@@ -13,21 +13,12 @@ export function OutcomeForm({ sittingId, onChanged }: { sittingId: string; onCha
   const [outcome, setOutcome] = useState<ModerationOutcome>('accepted');
   const [reason, setReason] = useState('');
   const [ticked, setTicked] = useState(false);
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<string>();
+  const { busy, error, run } = useAction();
   if (!view) return null;
   const signOff = async () => {
-    setBusy(true);
-    setError(undefined);
-    try {
-      await assurance.outcome(sittingId, outcome, reason);
-      setVersion((v) => v + 1);
-      onChanged?.();
-    } catch (err) {
-      setError(describeError(err));
-    } finally {
-      setBusy(false);
-    }
+    if (!(await run(() => assurance.outcome(sittingId, outcome, reason)))) return;
+    setVersion((v) => v + 1);
+    onChanged?.();
   };
   return (
     <div className="assurance" data-testid="moderation-outcome">
@@ -55,11 +46,7 @@ export function OutcomeForm({ sittingId, onChanged }: { sittingId: string; onCha
           <button type="button" className="primary" disabled={busy || !ticked || (outcome !== 'accepted' && !reason.trim())} onClick={() => void signOff()}>
             Sign off the outcome
           </button>
-          {error && (
-            <p className="error" role="alert">
-              {error}
-            </p>
-          )}
+          <Problem error={error} />
         </div>
       )}
       {view.state !== 'iqa-countersigned' && view.state !== 'moderated' && <p className="small muted">The outcome is recorded once the centre’s internal quality assurer has countersigned the sitting.</p>}

@@ -7,7 +7,7 @@ import { DECLARATION_WORDS } from '../../../server/protocol/assurance.js';
 import type { SittingDetail } from '../../../server/protocol/assessment.js';
 import { assurance } from '../assurance/assurance-api.js';
 import { dateTimeGB } from '../components/dates.js';
-import { describeError } from './useSitting.js';
+import { Problem, useAction } from '../components/useAction.js';
 
 const minutesAllowed = (d: SittingDetail): string => {
   const total = Math.round(d.clock.allowedMs / 60_000);
@@ -59,19 +59,9 @@ export function SittingGuidance({ detail, onConfirmed }: { detail: SittingDetail
 export function Declaration({ sittingId, moment, onConfirmed }: { sittingId: string; moment: 'start' | 'end'; onConfirmed: () => void }) {
   const id = useId();
   const [ticked, setTicked] = useState(false);
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<string>();
+  const { busy, error, run } = useAction();
   const confirm = async () => {
-    setBusy(true);
-    setError(undefined);
-    try {
-      await assurance.declare(sittingId, moment);
-      onConfirmed();
-    } catch (err) {
-      setError(describeError(err));
-    } finally {
-      setBusy(false);
-    }
+    if (await run(() => assurance.declare(sittingId, moment))) onConfirmed();
   };
   return (
     <div className="declaration" data-testid={`declaration-${moment}`}>
@@ -83,11 +73,7 @@ export function Declaration({ sittingId, moment, onConfirmed }: { sittingId: str
       <button type="button" className="primary" disabled={!ticked || busy} onClick={() => void confirm()}>
         Confirm the declaration
       </button>
-      {error && (
-        <p className="error" role="alert">
-          {error}
-        </p>
-      )}
+      <Problem error={error} />
     </div>
   );
 }
