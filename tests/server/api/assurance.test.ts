@@ -253,6 +253,31 @@ describe('the result states, step by step', () => {
   });
 });
 
+describe('another centre', () => {
+  it('is invisible to an IQA and an assessor of another centre: the same answer as an unknown id', async () => {
+    const hash = await hashPassword(PASSWORD);
+    t.repos.users.create({ username: 'iqa-foreign', displayName: 'Foreign IQA', role: 'iqa', centreId: t.foreignCentreId, passwordHash: hash });
+    t.repos.users.create({ username: 'assessor-foreign', displayName: 'Foreign assessor', role: 'assessor', centreId: t.foreignCentreId, passwordHash: hash });
+    const fIqa = await t.login('iqa-foreign');
+    const fAssessor = await t.login('assessor-foreign');
+    for (const [who, method, url, body] of [
+      [fIqa, 'GET', `/api/sittings/${sittingId}/assurance`, undefined],
+      [fIqa, 'POST', `/api/sittings/${sittingId}/return`, { reason: 'x' }],
+      [fIqa, 'POST', `/api/sittings/${sittingId}/countersign`, { confirm: true }],
+      [fIqa, 'GET', `/api/iqa/attempts/${attemptIds[0]}`, undefined],
+      [fIqa, 'PUT', `/api/iqa/attempts/${attemptIds[0]}/reviews`, { verdicts: [{ criterionId: 'U2-1.1-answer-time', verdict: 'agree' }] }],
+      [fAssessor, 'GET', `/api/sittings/${sittingId}/assurance`, undefined],
+      [fAssessor, 'POST', `/api/sittings/${sittingId}/sign`, { confirm: true }],
+      [fAssessor, 'POST', `/api/sittings/${sittingId}/identity-check`, { documentType: 'passport' }],
+    ] as const) {
+      const res = await call(t, who, method, url, body);
+      expect(res.statusCode, `${method} ${url}`).toBe(404);
+    }
+    expect((await ok<IqaQueueView>(t, fIqa, 'GET', '/api/iqa/sittings')).done).toEqual([]);
+    expect((await ok<{ candidates: unknown[] }>(t, fIqa, 'GET', '/api/centre/people')).candidates).toEqual([expect.objectContaining({ name: 'Foreign candidate' })]);
+  });
+});
+
 describe('conflicts of interest', () => {
   let second: Login;
   let secondId: number;
