@@ -76,6 +76,9 @@ const markedAttemptIds: string[] = [];
 for (let i = 0; i < sittingsToMark; i++) {
   const sitting = (await request<{ id: string }>(assessor, 'POST', '/api/sittings', { candidateUserId: candidateIds[i], scenarioKeys: ['s1', 's4', 's5', 's2'] })).json;
   sittingIds.push(sitting.id);
+  // Before the start: the identity check and the candidate's declaration (issue 13).
+  await request(assessor, 'POST', `/api/sittings/${sitting.id}/identity-check`, { documentType: 'passport' });
+  await request(await login(`cand-${i}`, 'bench-user-password'), 'POST', `/api/sittings/${sitting.id}/declarations`, { moment: 'start', confirm: true });
   await request(assessor, 'POST', `/api/sittings/${sitting.id}/start`);
   for (let n = 1; n <= 4; n++) {
     const detail = (await request<{ currentAttemptId: string }>(assessor, 'POST', `/api/sittings/${sitting.id}/assignments/${n}/attempts`)).json;

@@ -25,6 +25,10 @@ import { registerHealthRoutes, type MediaHealthSource } from './api/health-route
 import { registerPrintoutRoutes } from './api/printout-routes.js';
 import { registerModerationRoutes } from './api/moderation-routes.js';
 import { registerReplayRoutes } from './api/replay-routes.js';
+import { registerAssuranceRoutes } from './api/assurance-routes.js';
+import { registerCentreAdminRoutes } from './api/centre-admin-routes.js';
+import { registerStandardisationRoutes } from './api/standardisation-routes.js';
+import { sweepOverruns } from './sittings/closing.js';
 import { markSheetRenderer } from './moderation/mark-sheets.js';
 import { chainRecordingsOnFinalise } from './moderation/recording-chain.js';
 import { registerErrorHandling } from './http/errors.js';
@@ -202,6 +206,10 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
   chainRecordingsOnFinalise(opts.repos, () => opts.clock.now());
   // Moderation replay, moderated marks, the audit log and the sample.
   registerReplayRoutes(app, { repos: opts.repos, clock: opts.clock });
+  // Quality assurance of sittings: identity, declarations, signatures, IQA, moderation outcome; centre settings and records; standardisation.
+  registerAssuranceRoutes(app, { repos: opts.repos, clock: opts.clock });
+  registerCentreAdminRoutes(app, { repos: opts.repos, clock: opts.clock });
+  registerStandardisationRoutes(app, { repos: opts.repos, clock: opts.clock });
 
   app.decorate('telephony', undefined);
   if (opts.telephony) {
@@ -264,6 +272,18 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
 
   const purge = setInterval(() => sessions.purgeExpired(), 10 * 60_000);
   purge.unref();
-  app.addHook('onClose', async () => clearInterval(purge));
+  // Under the 'stop' overrun policy a sitting ends at its deadline even if nobody touches it.
+  const overruns = setInterval(() => {
+    try {
+      sweepOverruns(opts.repos, opts.clock.now());
+    } catch (err) {
+      app.log.error({ err }, 'ending sittings at time up failed; tried again shortly');
+    }
+  }, 5_000);
+  overruns.unref();
+  app.addHook('onClose', async () => {
+    clearInterval(purge);
+    clearInterval(overruns);
+  });
   return app;
 }

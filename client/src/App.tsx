@@ -11,6 +11,9 @@ import { ModerationShell } from './pages/ModerationShell.js';
 import { ReplayPage } from './moderation/ReplayPage.js';
 import { NotFoundPage } from './pages/NotFoundPage.js';
 import { UsersPage } from './pages/UsersPage.js';
+import { IqaShell } from './pages/IqaShell.js';
+import { CentresPage } from './admin/CentresPage.js';
+import { SittingRecordsPage } from './admin/SittingRecordsPage.js';
 import { ScenariosPage } from './scenarios/ScenariosPage.js';
 import { SessionContext } from './session.js';
 
@@ -45,6 +48,9 @@ export function App() {
         <Route path="/console" element={<RoleRoute session={session} roles={['assessor']}><ConsoleShell /></RoleRoute>} />
         <Route path="/moderation" element={<RoleRoute session={session} roles={['moderator']}><ModerationShell /></RoleRoute>} />
         <Route path="/moderation/attempts/:id" element={<RoleRoute session={session} roles={['moderator', 'admin', 'assessor']}><ReplayPage /></RoleRoute>} />
+        <Route path="/iqa" element={<RoleRoute session={session} roles={['iqa']}><IqaShell /></RoleRoute>} />
+        <Route path="/admin/centres" element={<RoleRoute session={session} roles={['admin']}><CentresPage /></RoleRoute>} />
+        <Route path="/admin/sittings" element={<RoleRoute session={session} roles={['admin']}><SittingRecordsPage /></RoleRoute>} />
         <Route path="/admin/*" element={<RoleRoute session={session} roles={['admin']}><UsersPage /></RoleRoute>} />
         <Route path="/scenarios" element={<RoleRoute session={session} roles={['assessor', 'admin', 'moderator']}><ScenariosPage /></RoleRoute>} />
         <Route path="*" element={<NotFoundPage />} />

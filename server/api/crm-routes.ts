@@ -108,7 +108,7 @@ export function registerCrmRoutes(app: FastifyInstance, opts: CrmRouteOptions): 
       return result;
     });
 
-  const access = new AttemptAccess(repos);
+  const access = new AttemptAccess(repos, clock);
   const readable = (request: FastifyRequest<{ Params: AttemptParams }>): { attempt: Attempt; user: SessionUser } => {
     const user = requireSession(request).user;
     return { attempt: access.readable(user, request.params.id), user };

@@ -13,6 +13,8 @@ import type { Attempt } from '../db/repositories/attempts.js';
 import type { Repositories } from '../db/repositories/index.js';
 import { HttpError } from '../http/errors.js';
 import type { SessionUser } from '../protocol/roles.js';
+import { refuseIfConflicted } from '../assurance/conflicts.js';
+import { refuseUnlessDraft } from '../assurance/result-workflow.js';
 import { findAttemptCall } from '../sittings/attempt-call.js';
 import { bookmarkView, markingView, saveMarks, saveMarksSchema } from '../sittings/marking.js';
 import { FieldProblems, parseInput, withFieldErrors } from './input.js';
@@ -76,6 +78,10 @@ export function registerMarkingRoutes(app: FastifyInstance, opts: { repos: Repos
       const me = requireSession(request).user;
       const { attempt, scenario } = supervised(me, request.params.id);
       const input = parseInput(saveMarksSchema, request.body);
+      // Nobody with a declared personal interest marks the candidate; signed marks change only after the IQA sends them back.
+      refuseIfConflicted(repos, me.id, attempt.candidateUserId, "mark this candidate's work");
+      const sitting = attempt.sittingId ? repos.sittings.findById(attempt.sittingId) : undefined;
+      if (sitting) refuseUnlessDraft(sitting, 'changing its marks');
       const now = clock.now();
       saveMarks(repos, attempt, scenario, input, me, now);
       return markingView(repos, repos.attempts.findById(attempt.id)!, scenario, now);

@@ -76,7 +76,7 @@ export function registerPrintoutRoutes(app: FastifyInstance, opts: PrintoutRoute
   const { repos, clock } = opts;
   const crm = repos.crm;
 
-  const access = new AttemptAccess(repos);
+  const access = new AttemptAccess(repos, clock);
   const readable = (request: FastifyRequest<{ Params: AttemptParams }>): { attempt: Attempt; user: SessionUser } => {
     const user = requireSession(request).user;
     return { attempt: access.readable(user, request.params.id), user };

@@ -107,7 +107,18 @@ export function registerReplayRoutes(app: FastifyInstance, opts: { repos: Reposi
       const me = requireSession(request).user;
       const attempt = attempts.supervised(me, request.params.id);
       const scenario = scenarioOf(attempt.scenarioKey);
-      saveModeration(repos, attempt, scenario, parseInput(saveSchema, request.body), me, clock.now());
+      const input = parseInput(saveSchema, request.body);
+      // Moderation checks a submitted sitting: after the IQA countersigned it, until the outcome is signed off.
+      const sitting = attempt.sittingId ? repos.sittings.findById(attempt.sittingId) : undefined;
+      // (An attempt the centre has not finished marking is refused by saveModeration, saying so.)
+      if (sitting && attempt.markedAt !== null && sitting.resultState !== 'iqa-countersigned') {
+        throw new HttpError(
+          409,
+          'not_submitted',
+          sitting.resultState === 'moderated' ? 'The moderation outcome of this sitting has been signed off: its marks no longer change.' : 'This sitting has not been countersigned by the centre\'s internal quality assurer yet: it is moderated once submitted.',
+        );
+      }
+      saveModeration(repos, attempt, scenario, input, me, clock.now());
       // A moderated save writes attempt_moderation and the audit log only: the attempt row is unchanged.
       return moderationView(repos, attempt, scenario);
     });

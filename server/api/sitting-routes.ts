@@ -21,12 +21,17 @@ import { HttpError } from '../http/errors.js';
 import type { SessionUser } from '../protocol/roles.js';
 import { attemptBrief } from '../sittings/brief.js';
 import { assignmentKeyOf, isSittingScenarioKey, scenarioOfKey, sittingKeyUsableBy } from '../sittings/catalogue.js';
+import { refuseIfConflicted } from '../assurance/conflicts.js';
+import { startBlockers } from '../assurance/preparation.js';
+import { closeAttempt, enforceOverrunPolicy } from '../sittings/closing.js';
 import { planNextAttempt } from '../sittings/next-attempt.js';
 import { sittingResults } from '../sittings/results.js';
 import { sittingDetail, sittingSummary } from '../sittings/views.js';
 import { FieldProblems, parseInput, withFieldErrors } from './input.js';
 
-const EVERYONE = { access: ['candidate', 'assessor', 'moderator', 'admin'] } as const;
+const EVERYONE = { access: ['candidate', 'assessor', 'moderator', 'admin', 'iqa'] } as const;
+/** The brief of an attempt: its candidate and the staff who supervise attempts (the IQA reviews marks, not briefs). */
+const BRIEF_READERS = { access: ['candidate', 'assessor', 'moderator', 'admin'] } as const;
 const RUNNERS = { access: ['assessor', 'admin'] } as const;
 const uuid = { type: 'string', pattern: '^[0-9a-fA-F-]{36}$' } as const;
 const idParams = { type: 'object', required: ['id'], properties: { id: uuid } } as const;
@@ -69,10 +74,11 @@ export function registerSittingRoutes(app: FastifyInstance, opts: { repos: Repos
       const list =
         me.role === 'candidate'
           ? repos.sittings.list({ candidateUserId: me.id })
-          : me.role === 'assessor'
+          : me.role === 'assessor' || me.role === 'iqa'
             ? repos.sittings.list({ centreId: me.centreId ?? -1 })
             : repos.sittings.list();
-      return { sittings: list.map((s) => sittingSummary(repos, s, me)) };
+      const now = clock.now();
+      return { sittings: list.map((s) => sittingSummary(repos, enforceOverrunPolicy(repos, s, now), me)) };
     });
 
     scope.post('/api/sittings', { config: RUNNERS }, async (request, reply) => {
@@ -105,6 +111,9 @@ export function registerSittingRoutes(app: FastifyInstance, opts: { repos: Repos
         problems.add(err.path ?? 'extraTime', err.message);
       }
       problems.throwIfAny();
+      // An assessor who declared a personal interest in the candidate may not run their sitting.
+      if (assessorUserId !== null) refuseIfConflicted(repos, assessorUserId, input.candidateUserId, "run this candidate's sitting");
+      const centre = repos.centres.findById(centreId!)!;
       const now = clock.now();
       const sitting = repos.transaction(() => {
         const created = repos.sittings.create(
@@ -118,6 +127,8 @@ export function registerSittingRoutes(app: FastifyInstance, opts: { repos: Repos
             extraTime: input.extraTime ?? null,
             restBreaks: input.restBreaks,
             createdBy: me.id,
+            maxRetakes: centre.maxRetakes,
+            overrunPolicy: centre.overrunPolicy,
           },
           now,
         );
@@ -129,13 +140,17 @@ export function registerSittingRoutes(app: FastifyInstance, opts: { repos: Repos
 
     scope.get<{ Params: { id: string } }>('/api/sittings/:id', { config: EVERYONE, schema: { params: idParams } }, async (request) => {
       const me = requireSession(request).user;
-      return sittingDetail(repos, sittings.readable(me, request.params.id), me, clock.now());
+      const now = clock.now();
+      return sittingDetail(repos, enforceOverrunPolicy(repos, sittings.readable(me, request.params.id), now), me, now);
     });
 
     scope.post<{ Params: { id: string } }>('/api/sittings/:id/start', { config: RUNNERS, schema: { params: idParams } }, async (request) => {
       const me = requireSession(request).user;
       const sitting = sittings.runnable(me, request.params.id);
       if (sitting.status !== 'scheduled') throw new HttpError(409, 'already_started', `The sitting was started ${sitting.status === 'ended' ? 'and has ended' : 'already'}; its clock is not restarted.`);
+      if (me.role === 'assessor') refuseIfConflicted(repos, me.id, sitting.candidateUserId, "run this candidate's sitting");
+      const blockers = startBlockers(repos, sitting);
+      if (blockers.length) throw new HttpError(409, 'not_ready', `The sitting cannot start yet: ${blockers.join(' ')}`);
       const now = clock.now();
       repos.transaction(() => {
         if (!repos.sittings.start(sitting.id, now)) throw new HttpError(409, 'already_started', 'The sitting was started already.');
@@ -146,10 +161,10 @@ export function registerSittingRoutes(app: FastifyInstance, opts: { repos: Repos
 
     scope.post<{ Params: { id: string } }>('/api/sittings/:id/rest-break', { config: RUNNERS, schema: { params: idParams } }, async (request) => {
       const me = requireSession(request).user;
-      const sitting = sittings.runnable(me, request.params.id);
       const { action } = parseInput(restBreakSchema, request.body);
-      if (sitting.status !== 'in-progress') throw new HttpError(409, 'sitting_not_running', 'Rest breaks are taken only while the sitting runs.');
       const now = clock.now();
+      const sitting = enforceOverrunPolicy(repos, sittings.runnable(me, request.params.id), now);
+      if (sitting.status !== 'in-progress') throw new HttpError(409, 'sitting_not_running', 'Rest breaks are taken only while the sitting runs.');
       const breaks = repos.sittings.restBreaks(sitting.id);
       const open = breaks.find((b) => b.to === null);
       if (action === 'start') {
@@ -177,14 +192,13 @@ export function registerSittingRoutes(app: FastifyInstance, opts: { repos: Repos
 
     scope.post<{ Params: { id: string } }>('/api/sittings/:id/end', { config: RUNNERS, schema: { params: idParams } }, async (request) => {
       const me = requireSession(request).user;
-      const sitting = sittings.runnable(me, request.params.id);
-      if (sitting.status !== 'in-progress') throw new HttpError(409, 'sitting_not_running', sitting.status === 'ended' ? 'The sitting has already ended.' : 'The sitting has not started.');
       const now = clock.now();
+      const sitting = enforceOverrunPolicy(repos, sittings.runnable(me, request.params.id), now);
+      if (sitting.status !== 'in-progress') throw new HttpError(409, 'sitting_not_running', sitting.status === 'ended' ? 'The sitting has already ended.' : 'The sitting has not started.');
       repos.transaction(() => {
         // The open attempt ends with the sitting; its audit row says so (nothing closes silently).
         for (const a of repos.attempts.forSitting(sitting.id).filter((x) => x.status === 'open')) {
-          repos.attempts.close(a.id, now);
-          audit(me, sitting, { action: 'attempt-closed', subjectType: 'attempt', subjectId: a.id, before: { status: 'open' }, after: { status: 'closed', closedAt: now }, reason: 'The sitting ended.' }, now);
+          closeAttempt(repos, a, now, { userId: me.id, role: me.role }, 'The sitting ended.');
         }
         if (!repos.sittings.end(sitting.id, now)) throw new HttpError(409, 'sitting_not_running', 'The sitting has already ended.');
         audit(me, sitting, { action: 'sitting-ended', subjectType: 'sitting', subjectId: sitting.id, before: { status: 'in-progress' }, after: { status: 'ended', endedAt: now } }, now);
@@ -197,9 +211,10 @@ export function registerSittingRoutes(app: FastifyInstance, opts: { repos: Repos
       { config: RUNNERS, schema: { params: { type: 'object', required: ['id', 'n'], properties: { id: uuid, n: { type: 'string', pattern: '^[1-4]$' } } } } },
       async (request, reply) => {
         const me = requireSession(request).user;
-        const sitting = sittings.runnable(me, request.params.id);
-        const position = Number(request.params.n);
         const now = clock.now();
+        const sitting = enforceOverrunPolicy(repos, sittings.runnable(me, request.params.id), now);
+        const position = Number(request.params.n);
+        if (me.role === 'assessor') refuseIfConflicted(repos, me.id, sitting.candidateUserId, "run this candidate's sitting");
         if (repos.sittings.restBreaks(sitting.id).some((b) => b.to === null)) {
           throw new HttpError(409, 'rest_break_open', 'The candidate is on a rest break; end it before the next attempt begins.');
         }
@@ -246,17 +261,16 @@ export function registerSittingRoutes(app: FastifyInstance, opts: { repos: Repos
       const me = requireSession(request).user;
       const attempt = attempts.supervised(me, request.params.id);
       if (!attempt.sittingId) throw new HttpError(409, 'not_in_sitting', 'This is a practice attempt, not part of a sitting.');
-      const sitting = repos.sittings.findById(attempt.sittingId)!;
-      if (attempt.status !== 'open') throw new HttpError(409, 'attempt_closed', 'This attempt is already closed.');
       const now = clock.now();
+      const sitting = enforceOverrunPolicy(repos, repos.sittings.findById(attempt.sittingId)!, now);
+      if (repos.attempts.findById(attempt.id)!.status !== 'open') throw new HttpError(409, 'attempt_closed', 'This attempt is already closed.');
       repos.transaction(() => {
-        repos.attempts.close(attempt.id, now);
-        audit(me, sitting, { action: 'attempt-closed', subjectType: 'attempt', subjectId: attempt.id, before: { status: 'open' }, after: { status: 'closed', closedAt: now } }, now);
+        closeAttempt(repos, attempt, now, { userId: me.id, role: me.role }, null);
       });
       return detail(sitting.id, me);
     });
 
-    scope.get<{ Params: { id: string } }>('/api/attempts/:id/brief', { config: EVERYONE, schema: { params: idParams } }, async (request) => {
+    scope.get<{ Params: { id: string } }>('/api/attempts/:id/brief', { config: BRIEF_READERS, schema: { params: idParams } }, async (request) => {
       const me = requireSession(request).user;
       const attempt = attempts.readable(me, request.params.id);
       const scenario = scenarioForAttemptKey(attempt.scenarioKey);

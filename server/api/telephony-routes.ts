@@ -35,7 +35,8 @@ const callIdParams = {
 
 function canSeeCall(user: SessionUser, call: CallRecord): boolean {
   if (user.role === 'admin' || user.role === 'moderator') return true;
-  if (user.role === 'assessor') return call.centreId !== null && call.centreId === user.centreId;
+  // The centre's internal quality assurer hears its recordings to review the marking (issue 13).
+  if (user.role === 'assessor' || user.role === 'iqa') return call.centreId !== null && call.centreId === user.centreId;
   return call.callerUserId === user.id || call.calleeUserId === user.id;
 }
 
@@ -158,7 +159,7 @@ export function registerTelephonyRoutes(app: FastifyInstance, opts: TelephonyRou
 
   app.get<{ Params: { id: string } }>(
     '/api/calls/:id/recording',
-    { config: { access: ['assessor', 'moderator', 'admin'] }, schema: { params: callIdParams } },
+    { config: { access: ['assessor', 'moderator', 'admin', 'iqa'] }, schema: { params: callIdParams } },
     async (request, reply) => {
       const { call, user } = loadCall(request);
       if (!canHearRecording(user, call) || !call.recordingPath) throw new HttpError(404, 'not_found', 'This call has no recording.');

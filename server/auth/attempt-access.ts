@@ -1,10 +1,12 @@
 // Who may see and change an attempt: one rule for every attempt route (CRM, print-outs, the
 // timeline, marking suggestions). An attempt a user may not see answers exactly like an unknown id,
 // so ids cannot be probed.
+import type { Clock } from '../clock.js';
 import type { Attempt } from '../db/repositories/attempts.js';
 import type { Repositories } from '../db/repositories/index.js';
 import { HttpError } from '../http/errors.js';
 import type { SessionUser } from '../protocol/roles.js';
+import { enforceOverrunPolicy } from '../sittings/closing.js';
 
 /** Staff who supervise the attempt: admins, moderators, and the assessors of its centre. */
 export function canSuperviseAttempt(user: SessionUser, attempt: Attempt): boolean {
@@ -20,7 +22,11 @@ export function canReadAttempt(user: SessionUser, attempt: Attempt): boolean {
 export const attemptNotFound = (): HttpError => new HttpError(404, 'not_found', 'There is no such attempt.');
 
 export class AttemptAccess {
-  constructor(private readonly repos: Repositories) {}
+  /** With a clock, writes check the sitting's time first: under the 'stop' policy a sitting past its time has ended. */
+  constructor(
+    private readonly repos: Repositories,
+    private readonly clock?: Clock,
+  ) {}
 
   private find(id: string): Attempt | undefined {
     return this.repos.attempts.findById(id.toLowerCase());
@@ -35,8 +41,12 @@ export class AttemptAccess {
 
   /** The attempt if this user is its candidate and it is open (409 once closed, saying `closedMessage`). */
   writable(user: SessionUser, id: string, closedMessage: string): Attempt {
-    const attempt = this.readable(user, id);
+    let attempt = this.readable(user, id);
     if (attempt.candidateUserId !== user.id) throw attemptNotFound();
+    if (attempt.status === 'open' && attempt.sittingId && this.clock) {
+      const sitting = this.repos.sittings.findById(attempt.sittingId);
+      if (sitting && enforceOverrunPolicy(this.repos, sitting, this.clock.now()).status === 'ended') attempt = this.find(attempt.id)!;
+    }
     if (attempt.status !== 'open') throw new HttpError(409, 'attempt_closed', closedMessage);
     return attempt;
   }

@@ -1,5 +1,6 @@
-// Who may see and run a sitting. Candidates see their own; assessors their centre's; moderators
-// read every centre (they moderate across centres, like attempts); admins everything. Running a
+// Who may see and run a sitting. Candidates see their own; assessors and internal quality assurers
+// their centre's; moderators read every centre (they moderate across centres, like attempts);
+// admins everything. Running a
 // sitting (start, breaks, attempts, marks) is for the centre's assessors and admins. A sitting a
 // user may not see answers like an unknown id, so ids cannot be probed.
 import type { Repositories } from '../db/repositories/index.js';
@@ -14,6 +15,7 @@ export function canRunSitting(user: SessionUser, sitting: Pick<Sitting, 'centreI
 
 export function canReadSitting(user: SessionUser, sitting: Pick<Sitting, 'centreId' | 'candidateUserId'>): boolean {
   if (user.role === 'moderator' || canRunSitting(user, sitting)) return true;
+  if (user.role === 'iqa') return user.centreId !== null && user.centreId === sitting.centreId;
   return user.role === 'candidate' && user.id === sitting.candidateUserId;
 }
 

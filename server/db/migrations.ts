@@ -8,6 +8,7 @@ import type { Db } from './connection.js';
 import { retentionMigration } from '../retention/migration.js';
 import { moderationMigration } from '../moderation/replay/migration.js';
 import { evidenceSourceMigration } from '../realtime/evidence-migration.js';
+import { assuranceMigration } from '../assurance/migration.js';
 
 export interface Migration {
   version: number;
@@ -15,6 +16,13 @@ export interface Migration {
   sql: string;
   /** Runs after `sql`, in the same transaction; throwing rolls the whole migration back. */
   up?: (db: Db) => void;
+  /**
+   * Rebuilds a table other tables refer to (the only way SQLite changes a CHECK constraint): foreign
+   * keys are switched off around the transaction, as https://www.sqlite.org/lang_altertable.html
+   * section 7 requires ("If foreign key constraints are enabled, disable them using PRAGMA
+   * foreign_keys=OFF"), and PRAGMA foreign_key_check must find nothing before it commits.
+   */
+  rebuildsTables?: boolean;
 }
 
 /**
@@ -591,6 +599,7 @@ export const migrations: readonly Migration[] = [
   retentionMigration,
   moderationMigration,
   evidenceSourceMigration,
+  assuranceMigration,
 ];
 
 export interface MigrationResult {
@@ -615,11 +624,21 @@ export function migrate(db: Db, list: readonly Migration[] = migrations): Migrat
   const record = db.prepare('INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)');
   for (const m of sorted) {
     if (done.has(m.version)) continue;
-    db.transaction(() => {
-      db.exec(m.sql);
-      m.up?.(db);
-      record.run(m.version, m.name, Date.now());
-    })();
+    const foreignKeysWereOn = m.rebuildsTables === true && db.pragma('foreign_keys', { simple: true }) === 1;
+    if (foreignKeysWereOn) db.pragma('foreign_keys = OFF');
+    try {
+      db.transaction(() => {
+        db.exec(m.sql);
+        m.up?.(db);
+        if (m.rebuildsTables) {
+          const broken = db.pragma('foreign_key_check') as unknown[];
+          if (broken.length) throw new Error(`migration ${m.version} (${m.name}) would leave ${broken.length} broken foreign key(s)`);
+        }
+        record.run(m.version, m.name, Date.now());
+      })();
+    } finally {
+      if (foreignKeysWereOn) db.pragma('foreign_keys = ON');
+    }
     applied.push(m.version);
   }
   return { applied, currentVersion: sorted.length };

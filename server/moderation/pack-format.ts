@@ -2,7 +2,11 @@
 //
 //   manifest.json                          this file: SHA-256 of every other file, the chain heads
 //   audit-log.json                         audit_log entries about the pack's sittings and attempts
-//   sittings/<id>/sitting.json             the sitting record
+//   sittings/<id>/sitting.json             the sitting record (with its result state and outcome)
+//   sittings/<id>/assurance.json           its quality assurance: result state, every step, every
+//                                          signature with the record it signed and that record's
+//                                          SHA-256, identity check, declarations, IQA verdicts,
+//                                          conflicts of interest, special consideration, malpractice, enquiries
 //   sittings/<id>/mark-sheet.pdf           when a mark-sheet renderer is available
 //   attempts/<id>/attempt.json             attempt, its calls, print-outs and metrics
 //   attempts/<id>/timeline.json            the attempt_events hash chain, every entry with its hashes

@@ -17,6 +17,7 @@ import { attemptMetrics, METRICS_TIMELINE } from '../analysis/metrics.js';
 import type { AttemptEvent } from '../db/repositories/attempt-events.js';
 import type { EventSource } from '../protocol/timeline.js';
 import { toWire } from '../realtime/evidence.js';
+import { assuranceRecord } from '../assurance/views.js';
 import { attemptCalls } from './attempt-calls.js';
 import { CHAIN_VERSION, GENESIS_HASH, sha256Hex } from './chain.js';
 import {
@@ -125,7 +126,10 @@ export async function buildModerationPack(o: PackOptions, scope: PackScope, acto
   const now = o.now();
 
   for (const sittingId of sittings) {
-    files.set(`sittings/${sittingId}/sitting.json`, json(repos.sittings.findById(sittingId)));
+    const sitting = repos.sittings.findById(sittingId)!;
+    files.set(`sittings/${sittingId}/sitting.json`, json(sitting));
+    // The result state, every step and signature (with what each signed), identity check, declarations, IQA verdicts, centre records.
+    files.set(`sittings/${sittingId}/assurance.json`, json(assuranceRecord(repos, sitting)));
     const target = `sittings/${sittingId}/mark-sheet.pdf`;
     let pdf: Buffer | undefined;
     let reason = o.markSheet ? 'no mark sheet for this sitting' : 'no mark-sheet renderer configured';

@@ -3,6 +3,7 @@
 // proposes the same sample, whatever order the sittings come in).
 //
 // The default rule (configurable):
+//   0. every fail (a complete sitting with no grade)   reason 'fail'
 //   1. every re-take                                   reason 'retake'
 //   2. every result within `boundaryMargin` marks of a grade boundary (|total − boundary| ≤ margin,
 //      boundaries = the lowest total of each grade)    reason 'near-boundary'
@@ -23,6 +24,8 @@ export interface SittingForSampling {
   grade: 'Pass' | 'Merit' | 'Distinction' | null;
   /** Any assignment of the sitting was re-taken. */
   retake: boolean;
+  /** The sitting is complete with no grade (a fail). */
+  failed?: boolean;
 }
 
 export interface SamplingConfig {
@@ -34,6 +37,8 @@ export interface SamplingConfig {
   boundaries: readonly number[];
   perAssessor: number;
   includeRetakes: boolean;
+  /** Every fail is in the sample (issue 13: a sample always includes fails). */
+  includeFails: boolean;
   seed: string;
 }
 
@@ -43,10 +48,11 @@ export const DEFAULT_SAMPLING: Readonly<SamplingConfig> = Object.freeze({
   boundaries: [UNIT2_GRADES.pass, UNIT2_GRADES.merit, UNIT2_GRADES.distinction],
   perAssessor: 1,
   includeRetakes: true,
+  includeFails: true,
   seed: 'callmark',
 });
 
-export type SampleReason = 'retake' | 'near-boundary' | 'assessor-minimum' | 'random';
+export type SampleReason = 'fail' | 'retake' | 'near-boundary' | 'assessor-minimum' | 'random';
 
 export interface SampledSitting {
   sittingId: string;
@@ -98,6 +104,7 @@ export function proposeSample(sittings: readonly SittingForSampling[], config: P
   };
 
   for (const s of ordered) {
+    if (cfg.includeFails && s.failed) choose(s, 'fail', 'no grade: every fail is checked');
     if (cfg.includeRetakes && s.retake) choose(s, 'retake', 'an assignment was re-taken');
     if (s.total !== null) {
       const near = cfg.boundaries
@@ -113,12 +120,13 @@ export function proposeSample(sittings: readonly SittingForSampling[], config: P
 
   const byAssessor = new Map<number, SittingForSampling[]>();
   for (const s of ordered) if (s.assessorUserId !== null) byAssessor.set(s.assessorUserId, [...(byAssessor.get(s.assessorUserId) ?? []), s]);
-  for (const [assessor, list] of [...byAssessor.entries()].sort((a, b) => a[0] - b[0])) {
+  for (const [, list] of [...byAssessor.entries()].sort((a, b) => a[0] - b[0])) {
     let have = list.filter((s) => chosen.has(s.sittingId)).length;
     for (const s of list) {
       if (have >= cfg.perAssessor) break;
       if (chosen.has(s.sittingId)) continue;
-      choose(s, 'assessor-minimum', `at least ${cfg.perAssessor} sitting${cfg.perAssessor === 1 ? '' : 's'} of every assessor (assessor ${assessor})`);
+      // In words for staff screens: no ids (the views name the assessor beside it).
+      choose(s, 'assessor-minimum', `at least ${cfg.perAssessor} sitting${cfg.perAssessor === 1 ? '' : 's'} of every assessor`);
       have++;
     }
   }

@@ -6,7 +6,10 @@
 //   GET  /api/sittings                          [candidate: own | staff]  → { sittings: SittingSummary[] }
 //   POST /api/sittings                          [assessor, admin]         CreateSittingInput → SittingDetail (201)
 //   GET  /api/sittings/:id                      [candidate: own | staff]  → SittingDetail (candidate: CandidateSittingView)
-//   POST /api/sittings/:id/start                [assessor, admin]         → SittingDetail   (starts the server-side clock)
+//        (a candidate sees marks and the result only when the centre's release rule allows, and
+//        then labelled provisional until moderation is complete: `release`)
+//   POST /api/sittings/:id/start                [assessor, admin]         → SittingDetail   (starts the server-side clock;
+//        409 'not_ready' until the identity check is recorded and the candidate confirmed the declaration)
 //   POST /api/sittings/:id/rest-break           [assessor, admin]         { action: 'start' | 'end' } → SittingDetail
 //   POST /api/sittings/:id/end                  [assessor, admin]         → SittingDetail   (closes the sitting)
 //        (an attempt still open is closed with it, with its own audit row)
@@ -69,6 +72,10 @@ export interface SittingClockView {
   /** Server time the reading was taken at; clients count down from here. */
   readAt: number;
   deadline: number | null;
+  /** 'five-minutes' once 5 minutes or less are left, 'time-up' once the time allowed is used. */
+  warning?: 'none' | 'five-minutes' | 'time-up';
+  /** What happens at time up: 'warn' (the work goes on, overrun recorded) or 'stop' (the sitting ends). */
+  overrunPolicy?: 'warn' | 'stop';
 }
 
 export interface SittingSummary {
@@ -82,8 +89,16 @@ export interface SittingSummary {
   scheduledFor: number | null;
   startedAt: number | null;
   endedAt: number | null;
-  /** Staff only; absent for candidates until the sitting has a result they may see. */
+  /** Staff always; a candidate only when the centre's release rule allows (see `release`). */
   result?: SittingResultView;
+  /** Staff only: where the result stands (draft → centre-final → iqa-countersigned → moderated). */
+  resultState?: 'draft' | 'centre-final' | 'iqa-countersigned' | 'moderated';
+  /** Staff only: the moderation outcome once moderated. */
+  outcome?: 'accepted' | 'adjusted' | 'rejected' | null;
+  /** Candidates only: whether results are released to them, provisional until moderated, and the outcome once moderated. */
+  release?: { released: boolean; provisional: boolean; outcome: 'accepted' | 'adjusted' | 'rejected' | null };
+  /** Candidates only: a declaration of authenticity they still have to confirm ('start' before it starts, 'end' once ended), else null. */
+  declarationDue?: 'start' | 'end' | null;
 }
 
 export type AttemptMarkingStatus = 'not-started' | 'in-progress' | 'awaiting-marks' | 'marked';
@@ -106,6 +121,8 @@ export interface AttemptView {
   note?: string | null;
   /** Where the centre's marking of this attempt stands. */
   markingStatus?: AttemptMarkingStatus;
+  /** How much of the attempt ran past the sitting's time allowed (ms), once closed. */
+  overrunMs?: number | null;
 }
 
 export interface AssignmentView {
@@ -149,9 +166,12 @@ export interface SittingDetail extends SittingSummary {
   clock: SittingClockView;
   assignments: AssignmentView[];
   coverageWarnings: CoverageWarningView[];
-  result: SittingResultView;
+  /** Staff always; a candidate only when released (SittingSummary.release). */
+  result?: SittingResultView;
   /** The attempt the candidate is working on now (open), if any. */
   currentAttemptId: string | null;
+  /** Before the start: whether the identity check is recorded, and when the candidate confirmed the declarations. */
+  preparation: { identityChecked: boolean; declarations: { start: number | null; end: number | null } };
 }
 
 /** What a candidate sees of a sitting: no briefs of callers, no rubric, no criterion marks. */

@@ -1,5 +1,5 @@
 // Wire types shared by the server and the client (the client may import server/protocol only).
-export const ROLES = ['admin', 'candidate', 'assessor', 'moderator'] as const;
+export const ROLES = ['admin', 'candidate', 'assessor', 'moderator', 'iqa'] as const;
 export type Role = (typeof ROLES)[number];
 
 /** Where each role lands after login. */
@@ -8,6 +8,7 @@ export const ROLE_HOME: Record<Role, string> = {
   candidate: '/desktop',
   assessor: '/console',
   moderator: '/moderation',
+  iqa: '/iqa',
 };
 
 export const ROLE_LABEL: Record<Role, string> = {
@@ -15,10 +16,11 @@ export const ROLE_LABEL: Record<Role, string> = {
   candidate: 'Candidate',
   assessor: 'Centre assessor',
   moderator: 'Moderator',
+  iqa: 'Internal quality assurer',
 };
 
-/** Roles that must belong to a centre. */
-export const CENTRE_ROLES: readonly Role[] = ['candidate', 'assessor'];
+/** Roles that must belong to a centre (the internal quality assurer checks one centre's marking). */
+export const CENTRE_ROLES: readonly Role[] = ['candidate', 'assessor', 'iqa'];
 
 export interface SessionUser {
   id: number;

@@ -3,7 +3,9 @@
 // duration and gets recording_deleted_at), and after CALLMARK_RETENTION_PERSONAL_DAYS candidates
 // with no activity are anonymised and closed attempts' CRM copies have their personal details
 // overwritten. Each deletion or anonymisation is one audit_log row, written in the same
-// transaction as the change. Both periods are off by default.
+// transaction as the change. Both periods are off by default. The evidence of a sitting that is not
+// moderated, is within its centre's enquiry/appeal window or has an enquiry or appeal open is never
+// offered (server/db/repositories/retention.ts, HELD_SITTING).
 import fs from 'node:fs';
 import path from 'node:path';
 import type { FastifyBaseLogger } from 'fastify';
@@ -35,7 +37,7 @@ export function runRetention(repos: Repositories, opts: RetentionOptions, now: n
   if (opts.recordingsDays !== undefined) {
     const before = now - opts.recordingsDays * DAY_MS;
     for (;;) {
-      const due = retention.expiredRecordings(before, BATCH);
+      const due = retention.expiredRecordings(before, BATCH, now);
       for (const call of due) {
         const file = path.resolve(call.recordingPath);
         const inside = file.startsWith(root + path.sep);
@@ -72,7 +74,7 @@ export function runRetention(repos: Repositories, opts: RetentionOptions, now: n
     const before = now - opts.personalDays * DAY_MS;
     const reason = `retention: personal data is kept ${opts.personalDays} days`;
     for (;;) {
-      const due = retention.attemptsDue(before, BATCH);
+      const due = retention.attemptsDue(before, BATCH, now);
       for (const a of due) {
         repos.transaction(() => {
           const rows = retention.anonymiseAttempt(a.id, now);
@@ -83,7 +85,7 @@ export function runRetention(repos: Repositories, opts: RetentionOptions, now: n
       if (due.length < BATCH) break;
     }
     for (;;) {
-      const due = retention.candidatesDue(before, BATCH);
+      const due = retention.candidatesDue(before, BATCH, now);
       for (const u of due) {
         repos.transaction(() => {
           retention.anonymiseCandidate(u.id, now);

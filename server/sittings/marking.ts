@@ -23,6 +23,7 @@ import { HttpError } from '../http/errors.js';
 import type { AttemptMarkingStatus, Bookmark, CriterionMarkView, MarkChange, MarkingView } from '../protocol/assessment.js';
 import type { SessionUser } from '../protocol/roles.js';
 import { FieldProblems } from '../http/field-problems.js';
+import { closeAttempt } from './closing.js';
 import { attemptSuggestions, toSuggestionView } from './suggestions.js';
 
 export const MAX_COMMENT = 2000;
@@ -207,9 +208,7 @@ export function saveMarks(repos: Repositories, attempt: Attempt, scenario: Scena
       if (repos.attempts.markFinished(attempt.id, me.id, now)) {
         repos.auditLog.append({ at: now, actor, centreId: attempt.centreId, action: 'marking-finished', subjectType: 'attempt', subjectId: attempt.id, after: { total: newTotal } });
       }
-      if (repos.attempts.close(attempt.id, now)) {
-        repos.auditLog.append({ at: now, actor, centreId: attempt.centreId, action: 'attempt-closed', subjectType: 'attempt', subjectId: attempt.id, before: { status: 'open' }, after: { status: 'closed', closedAt: now }, reason: 'Marking finished.' });
-      }
+      closeAttempt(repos, attempt, now, actor, 'Marking finished.');
     }
   });
 }

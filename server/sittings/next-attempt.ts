@@ -1,6 +1,7 @@
 // What starting assignment n of a sitting means now: its first attempt, a re-take, or a refusal
 // with the reason. Re-takes follow server/assessment/retakes.ts: only after the latest attempt is
-// marked below 6, within the policy's limit, and with a variant not used before when the scenario
+// marked below 6, within the limit the centre had set when the sitting was created (its re-take
+// policy, SittingResults.policy), while its marks are a draft, and with a variant not used before when the scenario
 // has one. When every variant has been used (today each scenario ships one), the re-take uses the
 // latest variant again and says so in its note; the variant rule is then not asked, because there
 // is no other variant it could require.
@@ -31,10 +32,11 @@ export function planNextAttempt(sitting: Sitting, standing: SittingResults, posi
   }
 
   if (sitting.status === 'scheduled') return { ok: false, code: 'sitting_not_running', message: 'Start the sitting first.' };
+  if (sitting.resultState !== 'draft') return { ok: false, code: 'result_signed', message: 'The mark sheet of this sitting has been signed: no re-take can begin.' };
   const used = new Set(p.attempts.map((a) => a.attempt.variant));
   const fresh = variants.find((v) => !used.has(v.variant));
   const latest = p.attempts[p.attempts.length - 1]!.attempt;
-  const decision = retakeFor(p, fresh ? fresh.variant : null);
+  const decision = retakeFor(p, standing.policy, fresh ? fresh.variant : null);
   if (!decision.allowed) return { ok: false, code: `retake_${decision.code.replace(/-/g, '_')}`, message: decision.message };
   if (fresh) return { ok: true, kind: 'retake', scenario: fresh, retakeOf: latest.id, note: `Re-take of attempt ${p.attempts.length}, on variant ${fresh.variant}.` };
   const same = variants.find((v) => v.variant === latest.variant) ?? variants[0]!;

@@ -17,7 +17,7 @@
 // moderation sampling rule reads so that the sample does not move once moderation begins).
 import { countAttempt, type AttemptCount } from '../assessment/counted-marks.js';
 import { UNIT2_GRADES } from '../assessment/grades.js';
-import { retakeDecision, type AssignmentStanding, type AttemptRecord, type RetakeDecision } from '../assessment/retakes.js';
+import { DEFAULT_RETAKE_POLICY, retakeDecision, type AssignmentStanding, type AttemptRecord, type RetakeDecision, type RetakePolicy } from '../assessment/retakes.js';
 import { scenarioForAttemptKey } from '../assessment/scenario-loader.js';
 import type { Scenario } from '../assessment/scenario-schema.js';
 import { sittingResult, type SittingResult } from '../assessment/sitting.js';
@@ -62,7 +62,12 @@ export interface SittingResults {
   moderated: boolean;
   /** The sitting's open attempt, if any. */
   openAttempt: Attempt | undefined;
+  /** The re-take policy of the sitting (the centre's re-take limit when it was created). */
+  policy: RetakePolicy;
 }
+
+/** The sitting's re-take policy: the default, with the limit the centre had set when the sitting was created. */
+export const retakePolicyOf = (sitting: Pick<Sitting, 'maxRetakes'>): RetakePolicy => ({ ...DEFAULT_RETAKE_POLICY, maxRetakes: sitting.maxRetakes });
 
 /** "Assignment 2 (S4)": how the result's reasons name an assignment. */
 export const assignmentLabel = (position: number, key: string): string => `${position} (${key.toUpperCase()})`;
@@ -104,8 +109,9 @@ export function sittingResults(repos: Repositories, sitting: Sitting): SittingRe
     }));
     return { position, scenarioKey, scenario: scenarioOfKey(scenarioKey), attempts, records };
   });
-  const counted = sittingResult(gathered.map((p) => ({ assignmentId: assignmentLabel(p.position, p.scenarioKey), attempts: p.records })));
-  const centre = sittingResult(gathered.map((p) => ({ assignmentId: assignmentLabel(p.position, p.scenarioKey), attempts: centreRecords(p.records) })));
+  const policy = retakePolicyOf(sitting);
+  const counted = sittingResult(gathered.map((p) => ({ assignmentId: assignmentLabel(p.position, p.scenarioKey), attempts: p.records })), policy);
+  const centre = sittingResult(gathered.map((p) => ({ assignmentId: assignmentLabel(p.position, p.scenarioKey), attempts: centreRecords(p.records) })), policy);
   const positions = gathered.map((p, i): PositionResult => ({ ...p, counted: counted.standings[i]!, centre: centre.standings[i]! }));
   return {
     sitting,
@@ -114,12 +120,13 @@ export function sittingResults(repos: Repositories, sitting: Sitting): SittingRe
     centre,
     moderated: positions.some((p) => p.attempts.some((a) => a.count.moderated)),
     openAttempt: all.find((a) => a.status === 'open'),
+    policy,
   };
 }
 
-/** May assignment `p` be re-taken now (ignoring which variant)? */
-export function retakeFor(p: PositionResult, variantId?: string | null): RetakeDecision {
-  return retakeDecision(assignmentLabel(p.position, p.scenarioKey), p.records, variantId);
+/** May assignment `p` be re-taken now under the sitting's policy (with `variantId`, if given)? */
+export function retakeFor(p: PositionResult, policy: RetakePolicy, variantId?: string | null): RetakeDecision {
+  return retakeDecision(assignmentLabel(p.position, p.scenarioKey), p.records, variantId, policy);
 }
 
 /**

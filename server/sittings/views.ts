@@ -1,9 +1,13 @@
 // Sittings as the wire shows them (server/protocol/assessment.ts), for staff and for the candidate.
-// Nothing of a caller brief, rubric or criterion mark is in these views, so the candidate's view
-// differs only where the protocol says: no coverage warnings, and a result in the list only once
-// there is one to see.
+// Nothing of a caller brief, rubric or criterion mark is in these views. The candidate's view
+// differs where the protocol says: no coverage warnings, and marks and the result only when the
+// centre's release rule allows (server/assurance/release.ts), labelled provisional until moderated;
+// until then every mark, total, grade and "a re-take is open" is left out.
 import { readClock, type ClockReading } from '../assessment/clock.js';
 import { checkSelection } from '../assessment/coverage.js';
+import { clockWarning } from '../assessment/overrun.js';
+import { declarationsOf, identityCheckOf } from '../assurance/preparation.js';
+import { releaseFor } from '../assurance/release.js';
 import { toCoverageScenario } from '../assessment/scenario-schema.js';
 import type { Repositories } from '../db/repositories/index.js';
 import type { Sitting } from '../db/repositories/sittings.js';
@@ -27,7 +31,7 @@ export function sittingClock(repos: Repositories, sitting: Sitting, now: number)
   );
 }
 
-const clockView = (c: ClockReading, now: number): SittingClockView => ({
+const clockView = (c: ClockReading, now: number, sitting: Sitting): SittingClockView => ({
   state: c.state,
   allowedMs: c.allowedMs,
   elapsedMs: c.elapsedMs,
@@ -35,6 +39,8 @@ const clockView = (c: ClockReading, now: number): SittingClockView => ({
   overrunMs: c.overrunMs,
   readAt: now,
   deadline: c.deadline,
+  warning: clockWarning(c),
+  overrunPolicy: sitting.overrunPolicy,
 });
 
 /** Coverage warnings for a choice of keys (digest 1.4: warn, never refuse). */
@@ -51,10 +57,12 @@ export const person = (repos: Repositories, id: number | null): { id: number; na
 };
 
 function summaryOf(repos: Repositories, sitting: Sitting, results: SittingResults, viewer: SessionUser): SittingSummary {
-  const result = resultView(results);
+  const computed = resultView(results);
   const forCandidate = viewer.role === 'candidate';
-  // A candidate sees a result in the list only when it is one: graded, or a fail nothing can change.
-  const showResult = !forCandidate || result.status === 'graded' || result.final;
+  const release = forCandidate ? releaseFor(repos, sitting) : undefined;
+  // A candidate sees a result only once released, and as final only once moderated.
+  const result = release ? { ...computed, final: computed.final && !release.provisional } : computed;
+  const showResult = !release || release.released;
   return {
     id: sitting.id,
     centreId: sitting.centreId,
@@ -66,7 +74,16 @@ function summaryOf(repos: Repositories, sitting: Sitting, results: SittingResult
     startedAt: sitting.startedAt,
     endedAt: sitting.endedAt,
     ...(showResult ? { result } : {}),
+    ...(release ? { release, declarationDue: declarationDue(repos, sitting) } : { resultState: sitting.resultState, outcome: sitting.resultOutcome }),
   };
+}
+
+/** The declaration the candidate still has to confirm on this sitting, if any. */
+function declarationDue(repos: Repositories, sitting: Sitting): 'start' | 'end' | null {
+  if (sitting.status === 'in-progress') return null;
+  const d = declarationsOf(repos, sitting.id);
+  if (sitting.status === 'scheduled') return d.start === null ? 'start' : null;
+  return d.end === null ? 'end' : null;
 }
 
 export function sittingSummary(repos: Repositories, sitting: Sitting, viewer: SessionUser): SittingSummary {
@@ -75,7 +92,10 @@ export function sittingSummary(repos: Repositories, sitting: Sitting, viewer: Se
 
 export function sittingDetail(repos: Repositories, sitting: Sitting, viewer: SessionUser, now: number): SittingDetail {
   const results = sittingResults(repos, sitting);
-  const retakeWindow = sitting.status !== 'scheduled' && results.openAttempt === undefined;
+  const summary = summaryOf(repos, sitting, results, viewer);
+  // Marks are shown to staff, and to the candidate once released.
+  const marksShown = summary.release === undefined || summary.release.released;
+  const retakeWindow = sitting.status !== 'scheduled' && results.openAttempt === undefined && sitting.resultState === 'draft';
   const assignments: AssignmentView[] = results.positions.map((p) => {
     const attempts: AttemptView[] = p.attempts.map(({ attempt: a, count }, i) => ({
       attemptId: a.id,
@@ -85,11 +105,12 @@ export function sittingDetail(repos: Repositories, sitting: Sitting, viewer: Ses
       startedAt: a.createdAt,
       closedAt: a.closedAt,
       // The mark that counts for the attempt: moderated when a moderator changed it (results.ts).
-      mark: count.countedTotal,
-      centreMark: count.centreTotal,
-      moderatedMark: count.moderatedTotal,
+      mark: marksShown ? count.countedTotal : null,
+      centreMark: marksShown ? count.centreTotal : null,
+      moderatedMark: marksShown ? count.moderatedTotal : null,
       note: a.note,
       markingStatus: markingStatus(a),
+      overrunMs: a.overrunMs,
     }));
     return {
       position: p.position,
@@ -98,19 +119,19 @@ export function sittingDetail(repos: Repositories, sitting: Sitting, viewer: Ses
       direction: p.scenario?.direction ?? 'inbound',
       type: p.scenario?.type ?? 'service',
       attempts,
-      countedMark: p.counted.mark,
-      retakeAvailable: retakeWindow && p.attempts.length > 0 && retakeFor(p).allowed,
+      countedMark: marksShown ? p.counted.mark : null,
+      retakeAvailable: marksShown && retakeWindow && p.attempts.length > 0 && retakeFor(p, results.policy).allowed,
     };
   });
   return {
-    ...summaryOf(repos, sitting, results, viewer),
+    ...summary,
     baseMinutes: sitting.baseMinutes,
     extraTime: sitting.extraTime,
     restBreaks: sitting.restBreaks,
-    clock: clockView(sittingClock(repos, sitting, now), now),
+    clock: clockView(sittingClock(repos, sitting, now), now, sitting),
     assignments,
     coverageWarnings: viewer.role === 'candidate' ? [] : coverageFor(sitting.scenarioKeys),
-    result: resultView(results),
     currentAttemptId: results.openAttempt?.id ?? null,
+    preparation: { identityChecked: identityCheckOf(repos, sitting.id) !== undefined, declarations: declarationsOf(repos, sitting.id) },
   };
 }

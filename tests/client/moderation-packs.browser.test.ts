@@ -10,9 +10,8 @@ import AdmZip from 'adm-zip';
 import type { Page } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
 import type { PackManifest } from '../../server/moderation/pack-format.js';
-import type { MarkingView } from '../../server/protocol/assessment.js';
 import { apiIn, DESKTOP_VIEWPORT, loginAs, withFailureScreenshots } from '../support/browser.js';
-import { demoBrowserFixture } from '../support/fixtures.js';
+import { demoBrowserFixture, markSittingIn, prepareSittingIn } from '../support/fixtures.js';
 
 const fx = demoBrowserFixture({ tmpPrefix: 'callmark-packs-' });
 
@@ -21,18 +20,9 @@ async function endedSitting(assessor: Page): Promise<string> {
   const { entries } = await apiIn<{ entries: Array<{ userId: number; role: string }> }>(assessor, 'GET', '/api/directory');
   const candidate = entries.find((e) => e.role === 'candidate')!;
   const sitting = await apiIn<{ id: string }>(assessor, 'POST', '/api/sittings', { candidateUserId: candidate.userId, scenarioKeys: ['s1', 's4', 's5', 's3'] });
+  await prepareSittingIn(assessor, fx.browser, fx.server.url, sitting.id);
   await apiIn(assessor, 'POST', `/api/sittings/${sitting.id}/start`, {});
-  for (let n = 1; n <= 4; n++) {
-    const attemptId = (await apiIn<{ currentAttemptId: string }>(assessor, 'POST', `/api/sittings/${sitting.id}/assignments/${n}/attempts`, {})).currentAttemptId;
-    const view = await apiIn<MarkingView>(assessor, 'GET', `/api/attempts/${attemptId}/marking`);
-    let left = 9;
-    const marks = view.criteria.map((c) => {
-      const mark = Math.min(c.maxMarks, left);
-      left -= mark;
-      return { criterionId: c.criterionId, mark, comment: `Comment on ${c.criterionId}`, overrideReason: 'Seen on the timeline.' };
-    });
-    await apiIn(assessor, 'PUT', `/api/attempts/${attemptId}/marks`, { marks, final: true });
-  }
+  await markSittingIn(assessor, sitting.id, [9, 9, 9, 9]);
   await apiIn(assessor, 'POST', `/api/sittings/${sitting.id}/end`, {});
   return sitting.id;
 }

@@ -56,6 +56,10 @@ describe('the candidate’s sitting', () => {
     expect(pickSitting([s('a', 'ended', { endedAt: 5 }), s('c', 'scheduled', { scheduledFor: 9 }), s('d', 'scheduled', { scheduledFor: 3 })])?.id).toBe('d');
     expect(pickSitting([s('a', 'ended', { endedAt: 5 }), s('e', 'ended', { endedAt: 7 })])?.id).toBe('e');
     expect(pickSitting([])).toBeUndefined();
+    // One with no planned time counts as planned for now: before one planned for later.
+    expect(pickSitting([s('later', 'scheduled', { scheduledFor: 2_000 }), s('now', 'scheduled')], 1_000)?.id).toBe('now');
+    // An ended sitting still waiting for the candidate's end declaration comes before planned ones.
+    expect(pickSitting([s('next', 'scheduled'), s('done', 'ended', { endedAt: 5, declarationDue: 'end' })])?.id).toBe('done');
   });
 });
 

@@ -1,11 +1,12 @@
 // A sitting from start to mark sheet (the Assessment issue's acceptance test). Two Chromium
 // instances on the production server: the assessor creates a sitting for the demo candidate with
 // four scenarios covering the three areas (S1 inbound service, S4 inbound sales, S5 outbound
-// sales, S2 inbound service), starts it and assignment 1; the candidate sees the clock and the
-// brief; the assessor calls presenting the persona's number from the caller brief, the candidate
+// sales, S2 inbound service); the candidate reads the guidance and confirms the declaration, the
+// assessor records the identity check (Start stays disabled until both are done), starts it and
+// assignment 1; the candidate sees the clock and the brief; the assessor calls presenting the persona's number from the caller brief, the candidate
 // answers and the desktop pops the record; bookmarks are dropped during the call; the assessor
-// marks every criterion (suggestions first) and finishes; the candidate sees the assignment mark,
-// and the mark sheet PDF carries the marks.
+// marks every criterion (suggestions first) and finishes; the candidate is told results are not
+// released yet (the centre releases them after moderation), and the mark sheet PDF carries the marks.
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
@@ -63,6 +64,25 @@ async function scenario(pages: Page[]): Promise<void> {
   await sittingRows.nth(1).waitFor();
   expect(await sittingRows.count()).toBe(2);
   expect(await detail.getByRole('timer').getAttribute('aria-label')).toBe('Sitting clock');
+
+  // --- before the start: the candidate's guidance and declaration, the assessor's identity check ---
+  expect(await detail.getByRole('button', { name: 'Start sitting' }).isDisabled()).toBe(true);
+  const candidate = await loginAs(fx.candidateBrowser, fx.server.url, 'demo-candidate', { viewport: DESKTOP_VIEWPORT, acceptDownloads: true });
+  pages.push(candidate);
+  const banner = candidate.getByTestId('sitting-banner');
+  const guidance = banner.getByTestId('sitting-guidance');
+  await guidance.waitFor();
+  const words = (await guidance.textContent()) ?? '';
+  for (const point of ['Four assignments', 'One hour for all four', 'Your calls are recorded', 'At least 6 out of 12 in each assignment', 'What happens next']) expect(words).toContain(point);
+  await guidance.getByRole('checkbox').check();
+  await guidance.getByRole('button', { name: 'Confirm the declaration' }).click();
+  await guidance.getByTestId('declared-start').waitFor();
+  const identity = detail.getByRole('form', { name: 'Record the identity check' });
+  await identity.getByLabel('Document seen').selectOption('driving-licence');
+  await identity.getByRole('button', { name: 'Record identity check' }).click();
+  await detail.getByTestId('identity-check').filter({ hasText: 'Identity checked: Photocard driving licence' }).waitFor();
+  await detail.getByTestId('declarations').filter({ hasText: /before the sitting: confirmed/ }).waitFor();
+  await expect.poll(() => detail.getByRole('button', { name: 'Start sitting' }).isEnabled()).toBe(true);
   await detail.getByRole('button', { name: 'Start sitting' }).click();
   await detail.locator('[data-testid="sitting-clock"][data-state="running"]').waitFor();
   await detail.getByRole('button', { name: 'Start assignment 1' }).click();
@@ -75,9 +95,8 @@ async function scenario(pages: Page[]): Promise<void> {
   expect(await brief.getByTestId('cue-card').count()).toBeGreaterThan(0);
 
   // --- the candidate sees the clock and the brief -------------------------------------------
-  const candidate = await loginAs(fx.candidateBrowser, fx.server.url, 'demo-candidate', { viewport: DESKTOP_VIEWPORT, acceptDownloads: true });
-  pages.push(candidate);
-  const banner = candidate.getByTestId('sitting-banner');
+  await candidate.reload();
+  await candidate.getByTestId('registration').filter({ hasText: 'Registered' }).waitFor({ timeout: 15_000 });
   const timer = banner.getByRole('timer', { name: 'Time left in your sitting' });
   await timer.waitFor();
   expect(await timer.textContent()).toMatch(/\d\d:\d\d left/);
@@ -148,11 +167,12 @@ async function scenario(pages: Page[]): Promise<void> {
   expect(await marking.getByTestId('bookmarks').locator('li').count()).toBe(2);
   await detail.getByTestId('attempt-status').filter({ hasText: `marked: ${total}/12` }).waitFor();
 
-  // --- the candidate's results show the assignment mark ---------------------------------------
+  // --- the candidate is told results are not released yet (the centre's rule: after moderation) ---
   const results = candidate.getByTestId('my-results');
   await results.locator('summary').click();
   await results.getByRole('button', { name: 'Refresh my results' }).click();
-  await results.locator('[data-testid="my-result-row"][data-position="1"]').getByTestId('my-mark').filter({ hasText: `${total} out of 12` }).waitFor({ timeout: 20_000 });
+  await results.getByTestId('release-status').filter({ hasText: 'Your results are not ready to show yet' }).waitFor({ timeout: 20_000 });
+  expect(await results.getByTestId('my-mark').count()).toBe(0);
 
   // --- the mark sheet PDF carries the marks ---------------------------------------------------
   const [download] = await Promise.all([assessor.waitForEvent('download'), detail.getByTestId('mark-sheet-link').click()]);

@@ -88,8 +88,60 @@ export function demoBrowserFixture(opts: DemoBrowserOptions = {}): DemoBrowser &
 }
 
 /**
+ * The candidate confirms a declaration of authenticity on a sitting (issue 13: 'start' before it
+ * may start, 'end' once it has ended), through the API from a browser context of their own that is
+ * closed again (no desktop, no softphone).
+ */
+export async function candidateDeclares(browser: Browser, url: string, sittingId: string, moment: 'start' | 'end', username = 'demo-candidate'): Promise<void> {
+  const context = await browser.newContext();
+  try {
+    const page = await context.newPage();
+    await page.goto(new URL('/login', url).href);
+    await page.evaluate(
+      async ({ username, sittingId, moment }) => {
+        const login = await fetch('/api/auth/login', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username, password: 'demo-password' }) });
+        if (!login.ok) throw new Error(`login ${username}: ${login.status}`);
+        const { csrfToken } = (await login.json()) as { csrfToken: string };
+        const res = await fetch(`/api/sittings/${sittingId}/declarations`, { method: 'POST', headers: { 'content-type': 'application/json', 'x-csrf-token': csrfToken }, body: JSON.stringify({ moment, confirm: true }) });
+        if (!res.ok) throw new Error(`declaration: ${res.status} ${await res.text()}`);
+      },
+      { username, sittingId, moment },
+    );
+  } finally {
+    await context.close();
+  }
+}
+
+/**
+ * Through the API, the assessor starts assignment n of a started sitting for each total given and
+ * marks it to that total (criteria filled in rubric order), finishing the marking.
+ */
+export async function markSittingIn(assessor: Page, sittingId: string, totals: readonly number[]): Promise<string[]> {
+  const ids: string[] = [];
+  for (const [i, total] of totals.entries()) {
+    const attemptId = (await apiIn<{ currentAttemptId: string }>(assessor, 'POST', `/api/sittings/${sittingId}/assignments/${i + 1}/attempts`, {})).currentAttemptId;
+    const view = await apiIn<{ criteria: Array<{ criterionId: string; maxMarks: number }> }>(assessor, 'GET', `/api/attempts/${attemptId}/marking`);
+    let left = total;
+    const marks = view.criteria.map((c) => {
+      const mark = Math.min(c.maxMarks, left);
+      left -= mark;
+      return { criterionId: c.criterionId, mark, comment: `Comment on ${c.criterionId}`, overrideReason: 'Heard on the recording.' };
+    });
+    await apiIn(assessor, 'PUT', `/api/attempts/${attemptId}/marks`, { marks, final: true });
+    ids.push(attemptId);
+  }
+  return ids;
+}
+
+/** What a sitting needs before it starts, through the API: the assessor's identity check and the candidate's declaration. */
+export async function prepareSittingIn(assessor: Page, browser: Browser, url: string, sittingId: string): Promise<void> {
+  await apiIn(assessor, 'POST', `/api/sittings/${sittingId}/identity-check`, { documentType: 'passport' });
+  await candidateDeclares(browser, url, sittingId, 'start');
+}
+
+/**
  * Through the API, the demo assessor creates a sitting of the demo candidate (S1, S4, S5, S2),
- * starts it and assignment 1's attempt; the candidate logs in and goes Ready; the assessor reloads
+ * records the identity check, has the candidate confirm the declaration, starts it and assignment 1's attempt; the candidate logs in and goes Ready; the assessor reloads
  * (so the softphone registers afresh) and calls the candidate, who answers. Returns once the
  * candidate's phone shows "Connected". Both pages (desktop viewport) are pushed onto `pages`.
  */
@@ -99,6 +151,7 @@ export async function callInNewSitting(fx: TwoParty, pages: Page[]): Promise<{ a
   const { entries } = await apiIn<{ entries: Array<{ userId: number; role: string; extension: string }> }>(assessor, 'GET', '/api/directory');
   const cand = entries.find((e) => e.role === 'candidate')!;
   const sitting = await apiIn<{ id: string }>(assessor, 'POST', '/api/sittings', { candidateUserId: cand.userId, scenarioKeys: ['s1', 's4', 's5', 's2'] });
+  await prepareSittingIn(assessor, fx.candidateBrowser, fx.server.url, sitting.id);
   await apiIn(assessor, 'POST', `/api/sittings/${sitting.id}/start`, {});
   const attemptId = (await apiIn<{ currentAttemptId: string }>(assessor, 'POST', `/api/sittings/${sitting.id}/assignments/1/attempts`, {})).currentAttemptId;
 

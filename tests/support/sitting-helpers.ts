@@ -43,3 +43,45 @@ export async function markAttempt(t: TestApp, who: Login, attemptId: string, tot
   expect(left).toBe(0);
   return ok<MarkingView>(t, who, 'PUT', `/api/attempts/${attemptId}/marks`, { marks, final: opts.final ?? true, ...(opts.reason ? { reason: opts.reason } : {}) });
 }
+
+/**
+ * What a sitting needs before it starts (issue 13): the assessor records the candidate's identity
+ * check and the candidate confirms the declaration of authenticity, both through the real API.
+ */
+export async function prepareSitting(t: TestApp, who: Login, sittingId: string): Promise<void> {
+  await ok(t, who, 'POST', `/api/sittings/${sittingId}/identity-check`, { documentType: 'passport' });
+  const sitting = t.repos.sittings.findById(sittingId)!;
+  const candidate = await t.login(t.repos.users.findById(sitting.candidateUserId)!.username);
+  await ok(t, candidate, 'POST', `/api/sittings/${sittingId}/declarations`, { moment: 'start', confirm: true });
+}
+
+/** Prepares the sitting (prepareSitting) and starts its clock. */
+export async function startSitting(t: TestApp, who: Login, sittingId: string): Promise<SittingDetail> {
+  await prepareSitting(t, who, sittingId);
+  return ok<SittingDetail>(t, who, 'POST', `/api/sittings/${sittingId}/start`);
+}
+
+/** The candidate of the sitting confirms the declaration at the end (after the sitting ended). */
+export async function declareEnd(t: TestApp, sittingId: string): Promise<void> {
+  const sitting = t.repos.sittings.findById(sittingId)!;
+  const candidate = await t.login(t.repos.users.findById(sitting.candidateUserId)!.username);
+  await ok(t, candidate, 'POST', `/api/sittings/${sittingId}/declarations`, { moment: 'end', confirm: true });
+}
+
+/**
+ * Takes an ended, fully marked sitting through the centre to moderation, through the real API: the
+ * candidate's end declaration (if not given yet), the assessor's signature, the IQA agreeing with
+ * every mark and countersigning. The sitting is then 'iqa-countersigned'.
+ */
+export async function submitSitting(t: TestApp, assessor: Login, sittingId: string): Promise<void> {
+  const { declarations } = (await ok<{ declarations: { end: number | null } }>(t, assessor, 'GET', `/api/sittings/${sittingId}/assurance`));
+  if (declarations.end === null) await declareEnd(t, sittingId);
+  await ok(t, assessor, 'POST', `/api/sittings/${sittingId}/sign`, { confirm: true });
+  const iqa = await t.loginAs('iqa');
+  for (const a of t.repos.attempts.forSitting(sittingId)) {
+    const view = await ok<{ criteria: Array<{ criterionId: string; centreMark: number | null }> }>(t, iqa, 'GET', `/api/iqa/attempts/${a.id}`);
+    const verdicts = view.criteria.filter((c) => c.centreMark !== null).map((c) => ({ criterionId: c.criterionId, verdict: 'agree' }));
+    if (verdicts.length) await ok(t, iqa, 'PUT', `/api/iqa/attempts/${a.id}/reviews`, { verdicts });
+  }
+  await ok(t, iqa, 'POST', `/api/sittings/${sittingId}/countersign`, { confirm: true });
+}

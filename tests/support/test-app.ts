@@ -10,7 +10,7 @@ import { ManualClock } from '../../server/clock.js';
 import { openDatabase } from '../../server/db/connection.js';
 import { migrate } from '../../server/db/migrations.js';
 import { createRepositories, type Repositories } from '../../server/db/repositories/index.js';
-import { ROLES, type Role } from '../../server/protocol/roles.js';
+import { CENTRE_ROLES, ROLES, type Role } from '../../server/protocol/roles.js';
 
 export const PASSWORD = 'correct-horse-battery';
 
@@ -59,7 +59,7 @@ export async function createTestApp(overrides: TestAppOptions = {}): Promise<Tes
   const foreign = repos.centres.create({ name: 'Southfield Academy' });
   const users = {} as Record<Role, number>;
   for (const role of ROLES) {
-    const inCentre = role === 'candidate' || role === 'assessor';
+    const inCentre = CENTRE_ROLES.includes(role);
     users[role] = repos.users.create({ username: `${role}1`, displayName: `Test ${role}`, role, centreId: inCentre ? centre.id : null, passwordHash: hash }).id;
   }
   repos.users.create({ username: 'candidate2', displayName: 'Foreign candidate', role: 'candidate', centreId: foreign.id, passwordHash: hash });

@@ -33,12 +33,15 @@ export function Layout({ children }: { children: ReactNode }) {
           {user.centreName ? ` · ${user.centreName}` : ''}
         </span>
         {user.role !== 'candidate' && (
-          // Staff pages beside their home page: the scenarios (list, clone, customise).
+          // Staff pages beside their home page: the scenarios (list, clone, customise); for the
+          // admin, the centres' settings and the records kept against sittings.
           <nav aria-label="Pages" style={{ display: 'flex', gap: '0.8rem' }}>
             <NavLink to={ROLE_HOME[user.role]} end>
-              Home
+              {user.role === 'admin' ? 'Users' : 'Home'}
             </NavLink>
-            <NavLink to="/scenarios">Scenarios</NavLink>
+            {user.role === 'admin' && <NavLink to="/admin/centres">Centre settings</NavLink>}
+            {user.role === 'admin' && <NavLink to="/admin/sittings">Sitting records</NavLink>}
+            {user.role !== 'iqa' && <NavLink to="/scenarios">Scenarios</NavLink>}
           </nav>
         )}
         <div className="display-settings" role="group" aria-label="Display settings">

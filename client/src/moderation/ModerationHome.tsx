@@ -2,14 +2,16 @@
 // (the rule's proposal with the moderator's additions and removals, each with a reason), and for a
 // chosen sitting its attempts with a link to each replay; moderation packs of a sitting or a sample
 // to download, and a pack's verification on upload (PackPanel.tsx).
-import { useCallback, useEffect, useState, type FormEvent } from 'react';
+import { Fragment, useCallback, useEffect, useState, type FormEvent } from 'react';
 import { Link } from 'react-router';
 import type { SittingDetail, SittingSummary } from '../../../server/protocol/assessment.js';
 import type { SampleView } from '../../../server/protocol/moderation.js';
 import { moderation } from './moderation-api.js';
+import { OutcomeForm } from './OutcomeForm.js';
 import { SamplePackButton, VerifyPack } from './PackPanel.js';
 
-const date = (ms: number | null) => (ms ? new Date(ms).toLocaleDateString() : '—');
+const date = (ms: number | null) => (ms ? new Date(ms).toLocaleDateString('en-GB', { dateStyle: 'medium' }) : '—');
+const STAGE: Record<string, string> = { draft: 'Centre marking', 'centre-final': 'With the centre’s IQA', 'iqa-countersigned': 'Ready to moderate', moderated: 'Moderated' };
 /** The result that counts, as every view shows it; when moderated, the centre's own total beside it. */
 const resultText = (s: SittingSummary) => {
   const r = s.result;
@@ -27,22 +29,25 @@ function SittingAttempts({ sittingId }: { sittingId: string }) {
   if (error) return <p className="error">{error}</p>;
   if (!detail) return <p className="muted small">Loading…</p>;
   return (
-    <ul data-testid={`sitting-attempts-${sittingId}`}>
-      {detail.assignments.flatMap((a) =>
-        a.attempts.map((t) => (
-          <li key={t.attemptId}>
-            <Link to={`/moderation/attempts/${t.attemptId}`}>
-              Assignment {a.position}: {a.title}
-              {t.number > 1 ? ` (re-take ${t.number - 1})` : ''}
-            </Link>{' '}
-            <span className="small muted">
-              {t.mark === null ? 'not marked' : `${t.mark}/12`}
-              {t.moderatedMark !== null && t.moderatedMark !== undefined ? ` (moderated; centre ${t.centreMark ?? '?'}/12)` : ''}
-            </span>
-          </li>
-        )),
-      )}
-    </ul>
+    <div className="two-col">
+      <ul data-testid={`sitting-attempts-${sittingId}`}>
+        {detail.assignments.flatMap((a) =>
+          a.attempts.map((t) => (
+            <li key={t.attemptId}>
+              <Link to={`/moderation/attempts/${t.attemptId}`}>
+                Assignment {a.position}: {a.title}
+                {t.number > 1 ? ` (re-take ${t.number - 1})` : ''}
+              </Link>{' '}
+              <span className="small muted">
+                {t.mark === null ? 'not marked' : `${t.mark}/12`}
+                {t.moderatedMark !== null && t.moderatedMark !== undefined ? ` (moderated; centre ${t.centreMark ?? '?'}/12)` : ''}
+              </span>
+            </li>
+          )),
+        )}
+      </ul>
+      <OutcomeForm sittingId={sittingId} />
+    </div>
   );
 }
 
@@ -163,6 +168,7 @@ function Sittings() {
                 <th scope="col">Candidate</th>
                 <th scope="col">Assessor</th>
                 <th scope="col">Status</th>
+                <th scope="col">Stage</th>
                 <th scope="col">Ended</th>
                 <th scope="col">Result</th>
                 <th scope="col">Moderation pack</th>
@@ -172,23 +178,35 @@ function Sittings() {
               {sittings
                 .filter((s) => s.centreId === centreId)
                 .map((s) => (
-                  <tr key={s.id} data-sitting-id={s.id}>
-                    <td>
-                      <button type="button" className="link" aria-expanded={open === s.id} onClick={() => setOpen(open === s.id ? undefined : s.id)}>
-                        {s.candidate.name}
-                      </button>
-                      {open === s.id && <SittingAttempts sittingId={s.id} />}
-                    </td>
-                    <td>{s.assessor?.name ?? '—'}</td>
-                    <td>{s.status}</td>
-                    <td>{date(s.endedAt)}</td>
-                    <td>{resultText(s)}</td>
-                    <td>
-                      <a href={moderation.sittingPackUrl(s.id)} download aria-label={`Download pack for ${s.candidate.name}`}>
-                        Download pack
-                      </a>
-                    </td>
-                  </tr>
+                  <Fragment key={s.id}>
+                    <tr data-sitting-id={s.id}>
+                      <td>
+                        <button type="button" className="link" aria-expanded={open === s.id} onClick={() => setOpen(open === s.id ? undefined : s.id)}>
+                          {s.candidate.name}
+                        </button>
+                      </td>
+                      <td>{s.assessor?.name ?? '—'}</td>
+                      <td>{s.status}</td>
+                      <td data-testid="stage">
+                        {s.resultState ? STAGE[s.resultState] : '—'}
+                        {s.outcome ? `: ${s.outcome === 'adjusted' ? 'marks adjusted' : s.outcome}` : ''}
+                      </td>
+                      <td>{date(s.endedAt)}</td>
+                      <td>{resultText(s)}</td>
+                      <td>
+                        <a href={moderation.sittingPackUrl(s.id)} download aria-label={`Download pack for ${s.candidate.name}`}>
+                          Download pack
+                        </a>
+                      </td>
+                    </tr>
+                    {open === s.id && (
+                      <tr data-sitting-details={s.id}>
+                        <td colSpan={7}>
+                          <SittingAttempts sittingId={s.id} />
+                        </td>
+                      </tr>
+                    )}
+                  </Fragment>
                 ))}
             </tbody>
           </table>

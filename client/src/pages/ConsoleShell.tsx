@@ -1,5 +1,7 @@
 import { useCallback, useEffect, useRef, useState } from 'react';
 import type { MarkingView, SittingDetail } from '../../../server/protocol/assessment.js';
+import { ConflictsPanel } from '../assurance/ConflictsPanel.js';
+import { StandardisationMarking } from '../assurance/StandardisationMarking.js';
 import { AttemptPanel } from '../console/AttemptPanel.js';
 import { CallList } from '../calls/CallList.js';
 import { MarkingForm } from '../marking/MarkingForm.js';
@@ -12,9 +14,10 @@ import { useSitting } from '../sitting/useSitting.js';
 import { PhoneProvider } from '../softphone/PhoneContext.js';
 import { Softphone } from '../softphone/Softphone.js';
 
-// The centre assessor's console: the centre's sittings (create, run, mark), the caller brief of
-// the sitting's current attempt beside the call controls, the candidate's live desktop timeline,
-// the marking form, and calls with their recordings.
+// The centre assessor's console: the centre's sittings (create, run, mark, check identity, sign),
+// the caller brief of the sitting's current attempt beside the call controls, the candidate's live
+// desktop timeline, the marking form, calls with their recordings, standardisation exercises to
+// mark blind, and the assessor's declarations of personal interest.
 export function ConsoleShell() {
   const { session } = useSession();
   const [openId, setOpenId] = useState<string>();
@@ -81,7 +84,17 @@ export function ConsoleShell() {
           {detail && (
             <>
               <h2 className="visually-hidden">Open sitting</h2>
-              <SittingDetailView detail={detail} snapshot={sitting.snapshot} onChange={changed} onMark={openMarking} markingAttemptId={marking?.attemptId} />
+              <SittingDetailView
+                detail={detail}
+                snapshot={sitting.snapshot}
+                onChange={changed}
+                onMark={openMarking}
+                markingAttemptId={marking?.attemptId}
+                onRefresh={() => {
+                  void sitting.refresh();
+                  setListKey((k) => k + 1);
+                }}
+              />
             </>
           )}
         </section>
@@ -119,6 +132,16 @@ export function ConsoleShell() {
           <h2>Calls and recordings</h2>
           <CallList />
         </section>
+        <div className="two-col">
+          <section aria-labelledby="console-standardisation">
+            <h2 id="console-standardisation">Standardisation</h2>
+            <StandardisationMarking />
+          </section>
+          <section aria-labelledby="console-interests">
+            <h2 id="console-interests">Personal interests</h2>
+            <ConflictsPanel />
+          </section>
+        </div>
       </div>
     </PhoneProvider>
   );

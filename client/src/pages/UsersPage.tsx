@@ -1,4 +1,5 @@
-// User administration: centres, users of every role, password resets and disabling.
+// User administration: centres, users of every role (the centre's internal quality assurer
+// among them), candidates' numbers, password resets and disabling.
 import { useCallback, useEffect, useState, type FormEvent } from 'react';
 import { CENTRE_ROLES, ROLE_LABEL, ROLES, type Role } from '../../../server/protocol/roles.js';
 import { api, ApiFailure } from '../api.js';
@@ -15,6 +16,7 @@ interface User {
   displayName: string;
   role: Role;
   centreId: number | null;
+  candidateNumber: string | null;
   disabled: boolean;
 }
 
@@ -74,6 +76,16 @@ export function UsersPage() {
     try {
       const res = await api<{ password?: string }>('POST', `/api/users/${u.id}/password`, {});
       setNotice({ kind: 'ok', text: `New password for ${u.username}: ${res.password}` });
+    } catch (err) {
+      setNotice({ kind: 'error', text: describe(err) });
+    }
+  };
+
+  const setCandidateNumber = async (u: User, value: string) => {
+    try {
+      await api('POST', `/api/users/${u.id}/candidate-number`, { candidateNumber: value.trim() === '' ? null : value.trim() });
+      setNotice({ kind: 'ok', text: value.trim() ? `${u.displayName} is candidate ${value.trim()}.` : `${u.displayName}'s candidate number was removed.` });
+      await reload();
     } catch (err) {
       setNotice({ kind: 'error', text: describe(err) });
     }
@@ -151,6 +163,7 @@ export function UsersPage() {
               <th>Name</th>
               <th>Role</th>
               <th>Centre</th>
+              <th>Candidate number</th>
               <th>Status</th>
               <th />
             </tr>
@@ -162,6 +175,7 @@ export function UsersPage() {
                 <td>{u.displayName}</td>
                 <td>{ROLE_LABEL[u.role]}</td>
                 <td>{centreLabel(u.centreId)}</td>
+                <td>{u.role === 'candidate' && u.centreId !== null ? <CandidateNumber user={u} onSave={(v) => void setCandidateNumber(u, v)} /> : '—'}</td>
                 <td>{u.disabled ? 'Disabled' : 'Active'}</td>
                 <td className="actions">
                   <button type="button" onClick={() => resetPassword(u)}>
@@ -179,5 +193,27 @@ export function UsersPage() {
         </table>
       </section>
     </div>
+  );
+}
+
+/** A candidate's number within the centre, edited in place. */
+function CandidateNumber({ user, onSave }: { user: User; onSave: (value: string) => void }) {
+  const [value, setValue] = useState(user.candidateNumber ?? '');
+  useEffect(() => setValue(user.candidateNumber ?? ''), [user.candidateNumber]);
+  return (
+    <form
+      className="inline"
+      onSubmit={(e) => {
+        e.preventDefault();
+        onSave(value);
+      }}
+    >
+      <input aria-label={`Candidate number of ${user.displayName}`} value={value} onChange={(e) => setValue(e.target.value)} inputMode="numeric" maxLength={10} style={{ width: '6rem' }} />
+      {value !== (user.candidateNumber ?? '') && (
+        <button type="submit" className="small">
+          Save
+        </button>
+      )}
+    </form>
   );
 }

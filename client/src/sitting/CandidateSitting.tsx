@@ -4,15 +4,23 @@
 import { useCallback, useEffect, useId, useState } from 'react';
 import type { AttemptBrief, CandidateSittingView, SittingSummary } from '../../../server/protocol/assessment.js';
 import { ApiFailure } from '../api.js';
+import { dateGB, dateTimeGB } from '../components/dates.js';
 import { SittingClock, type ClockSnapshot } from './SittingClock.js';
+import { Declaration, SittingGuidance } from './SittingGuidance.js';
 import { sittings } from './sitting-api.js';
 import { describeError, useSitting } from './useSitting.js';
 
-/** The sitting that matters now: the one in progress, else the next planned one, else the latest. */
-export function pickSitting(list: SittingSummary[]): SittingSummary | undefined {
+/**
+ * The sitting that matters now: the one in progress; else an ended one whose declaration at the
+ * end the candidate has still to confirm; else the next planned one (one with no planned time is
+ * taken as planned for now); else the latest.
+ */
+export function pickSitting(list: SittingSummary[], now = Date.now()): SittingSummary | undefined {
   const inProgress = list.filter((s) => s.status === 'in-progress').sort((a, b) => (b.startedAt ?? 0) - (a.startedAt ?? 0));
   if (inProgress[0]) return inProgress[0];
-  const planned = list.filter((s) => s.status === 'scheduled').sort((a, b) => (a.scheduledFor ?? Infinity) - (b.scheduledFor ?? Infinity));
+  const toDeclare = list.filter((s) => s.status === 'ended' && s.declarationDue === 'end').sort((a, b) => (b.endedAt ?? 0) - (a.endedAt ?? 0));
+  if (toDeclare[0]) return toDeclare[0];
+  const planned = list.filter((s) => s.status === 'scheduled').sort((a, b) => (a.scheduledFor ?? now) - (b.scheduledFor ?? now));
   if (planned[0]) return planned[0];
   return [...list].sort((a, b) => (b.endedAt ?? b.startedAt ?? 0) - (a.endedAt ?? a.startedAt ?? 0))[0];
 }
@@ -73,7 +81,7 @@ export function SittingBanner({ handle }: { handle: CandidateSittingHandle }) {
           <h2 id={`${id}-h`}>Your assessment sitting</h2>
           <p className="small muted" data-testid="sitting-status">
             {d.status === 'scheduled'
-              ? `Not started yet${d.scheduledFor ? `: planned for ${new Date(d.scheduledFor).toLocaleString(undefined, { dateStyle: 'medium', timeStyle: 'short' })}` : ''}. Your assessor starts it.`
+              ? `Not started yet${d.scheduledFor ? `: planned for ${dateTimeGB(d.scheduledFor)}` : ''}. Your assessor starts it.`
               : d.status === 'ended'
                 ? 'This sitting has ended.'
                 : current
@@ -88,8 +96,10 @@ export function SittingBanner({ handle }: { handle: CandidateSittingHandle }) {
           {handle.error}
         </p>
       )}
+      {d.status === 'scheduled' && <SittingGuidance detail={d} onConfirmed={() => void handle.refresh()} />}
+      {d.status === 'ended' && d.preparation.declarations.end === null && <Declaration sittingId={d.id} moment="end" onConfirmed={() => void handle.refresh()} />}
       {d.currentAttemptId && current && <CandidateBrief key={d.currentAttemptId} attemptId={d.currentAttemptId} position={current.position} />}
-      <MyResults handle={handle} />
+      {d.status !== 'scheduled' && <MyResults handle={handle} />}
     </section>
   );
 }
@@ -150,66 +160,89 @@ function CandidateBrief({ attemptId, position }: { attemptId: string; position: 
   );
 }
 
+/** What the candidate is told about their result: nothing until the centre's rule releases it, then provisional until moderated. */
+export function releaseWords(release: SittingSummary['release']): string {
+  if (!release || !release.released) return 'Your results are not ready to show yet. Your centre shows them once the marking has been checked.';
+  if (release.provisional) return 'Provisional: your result may still change when the awarding body checks the marking (moderation).';
+  switch (release.outcome) {
+    case 'adjusted':
+      return 'Moderation is complete: the awarding body adjusted some marks. This is your final result.';
+    case 'rejected':
+      return 'Moderation is complete: the awarding body did not accept this sitting. Your centre will tell you what happens next.';
+    default:
+      return 'Moderation is complete: this is your final result.';
+  }
+}
+
 function MyResults({ handle }: { handle: CandidateSittingHandle }) {
   const id = useId();
   const d = handle.detail!;
   const [busy, setBusy] = useState(false);
   const r = d.result;
+  const released = d.release?.released ?? r !== undefined;
   const others = handle.all.filter((s) => s.id !== d.id && s.result);
   return (
     <details className="my-results" open={d.status === 'ended' ? true : undefined} data-testid="my-results">
       <summary>
         <strong>My results</strong>
       </summary>
-      <table aria-labelledby={`${id}-cap`}>
-        <caption id={`${id}-cap`} className="visually-hidden">
-          My marks in this sitting
-        </caption>
-        <thead>
-          <tr>
-            <th scope="col">Assignment</th>
-            <th scope="col">Mark</th>
-          </tr>
-        </thead>
-        <tbody>
-          {d.assignments.map((a) => {
-            const marks = a.attempts.filter((t) => t.mark !== null);
-            return (
-              <tr key={a.position} data-testid="my-result-row" data-position={a.position}>
-                <th scope="row">
-                  {a.position}. {a.title}
-                </th>
-                <td data-testid="my-mark">
-                  {a.countedMark !== null
-                    ? `${a.countedMark} out of 12`
-                    : marks.length
-                      ? `${marks[marks.length - 1]!.mark} out of 12`
-                      : a.attempts.length === 0
-                        ? 'Not taken yet'
-                        : 'Not marked yet'}
-                  {a.attempts.length > 1 ? ` (${a.attempts.length} attempts)` : ''}
-                </td>
-              </tr>
-            );
-          })}
-        </tbody>
-      </table>
-      <p data-testid="my-result">
-        <strong>Result: </strong>
-        {r && r.complete
-          ? r.status === 'graded'
-            ? `${r.grade} with ${r.total} out of 48${r.final ? '' : ' (provisional: it may change at moderation)'}`
-            : `No grade (${r.total} out of 48)${r.reasons.length ? `: ${r.reasons.join('; ')}` : ''}`
-          : 'Not complete yet: every assignment must be marked first.'}
+      <p className={released ? 'notice' : 'muted'} data-testid="release-status">
+        {releaseWords(d.release)}
       </p>
+      {released && (
+        <table aria-labelledby={`${id}-cap`}>
+          <caption id={`${id}-cap`} className="visually-hidden">
+            My marks in this sitting
+          </caption>
+          <thead>
+            <tr>
+              <th scope="col">Assignment</th>
+              <th scope="col">Mark</th>
+            </tr>
+          </thead>
+          <tbody>
+            {d.assignments.map((a) => {
+              const marks = a.attempts.filter((t) => t.mark !== null);
+              return (
+                <tr key={a.position} data-testid="my-result-row" data-position={a.position}>
+                  <th scope="row">
+                    {a.position}. {a.title}
+                  </th>
+                  <td data-testid="my-mark">
+                    {a.countedMark !== null
+                      ? `${a.countedMark} out of 12`
+                      : marks.length
+                        ? `${marks[marks.length - 1]!.mark} out of 12`
+                        : a.attempts.length === 0
+                          ? 'Not taken'
+                          : 'Not marked'}
+                    {a.attempts.length > 1 ? ` (${a.attempts.length} attempts)` : ''}
+                  </td>
+                </tr>
+              );
+            })}
+          </tbody>
+        </table>
+      )}
+      {released && (
+        <p data-testid="my-result">
+          <strong>{d.release?.provisional ? 'Provisional result: ' : 'Result: '}</strong>
+          {r && r.complete
+            ? r.status === 'graded'
+              ? `${r.grade} with ${r.total} out of 48`
+              : `No grade (${r.total} out of 48)${r.reasons.length ? `: ${r.reasons.join('; ')}` : ''}`
+            : 'Not complete.'}
+        </p>
+      )}
       {others.length > 0 && (
         <>
           <h3>Earlier sittings</h3>
           <ul>
             {others.map((s) => (
               <li key={s.id}>
-                {s.startedAt ? new Date(s.startedAt).toLocaleDateString() : 'Not started'}:{' '}
+                {s.startedAt ? dateGB(s.startedAt) : 'Not started'}:{' '}
                 {s.result?.status === 'graded' ? `${s.result.grade} (${s.result.total}/48)` : s.result ? `No grade (${s.result.total}/48)` : '—'}
+                {s.release?.provisional ? ', provisional' : ''}
               </li>
             ))}
           </ul>

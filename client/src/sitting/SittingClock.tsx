@@ -64,6 +64,8 @@ export function useLiveReading(snapshot: ClockSnapshot | undefined): LiveReading
 }
 
 const WARNINGS_MIN = [10, 5, 1];
+/** The clock turns amber with this much time left (server/assessment/overrun.ts, WARNING_BEFORE_END_MS). */
+export const WARN_AT_MS = 5 * 60_000;
 
 /**
  * The clock as a role="timer" (not announced every second) and a polite live region that says only
@@ -124,8 +126,10 @@ export function SittingClock({ snapshot, label = 'Sitting clock', restBreaks }: 
         : r.state === 'paused'
           ? `Paused with ${durationWords(r.remainingMs)} left`
           : `${main}, ${detail}`;
+  const warning = r.state === 'running' && r.remainingMs <= WARN_AT_MS;
+  const policy = snapshot?.clock.overrunPolicy;
   return (
-    <div className={`sitting-clock clock-${r.state}`} data-testid="sitting-clock" data-state={r.state}>
+    <div className={`sitting-clock clock-${r.state}${warning ? ' clock-warning' : ''}`} data-testid="sitting-clock" data-state={r.state} data-warning={warning ? 'five-minutes' : undefined}>
       <div role="timer" aria-label={label} title={spoken}>
         <span className="clock-main" data-testid="clock-main">
           {main}
@@ -133,6 +137,14 @@ export function SittingClock({ snapshot, label = 'Sitting clock', restBreaks }: 
         <span className="clock-detail">{detail}</span>
       </div>
       {r.state !== 'not-started' && r.state !== 'ended' && <div className="small muted">{formatDuration(r.allowedMs)} allowed</div>}
+      {warning && (
+        <div className="small clock-note" data-testid="clock-warning">
+          5 minutes or less left{policy === 'stop' ? ': the sitting stops at time up.' : '.'}
+        </div>
+      )}
+      {r.state === 'time-up' && policy && (
+        <div className="small clock-note">{policy === 'stop' ? 'The sitting stops now.' : 'Time over the hour is recorded against the assignment.'}</div>
+      )}
       <p className="visually-hidden" aria-live="polite">
         {announcement}
       </p>

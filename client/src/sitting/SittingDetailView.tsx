@@ -4,6 +4,8 @@
 // sheet and results downloads.
 import { useId, useState } from 'react';
 import type { AssignmentView, AttemptView, SittingDetail } from '../../../server/protocol/assessment.js';
+import { AssurancePanel } from '../assurance/AssurancePanel.js';
+import { minutesGB } from '../components/dates.js';
 import { SittingClock, type ClockSnapshot } from './SittingClock.js';
 import { sittings } from './sitting-api.js';
 import { dateTime, resultWords, STATUS_WORDS } from './SittingsPanel.js';
@@ -23,12 +25,15 @@ export function SittingDetailView({
   onChange,
   onMark,
   markingAttemptId,
+  onRefresh,
 }: {
   detail: SittingDetail;
   snapshot: ClockSnapshot | undefined;
   onChange: (d: SittingDetail) => void;
   onMark: (attemptId: string, label: string) => void;
   markingAttemptId: string | undefined;
+  /** Reads the sitting again (after a quality-assurance step, or to see the candidate's declaration). */
+  onRefresh: () => void;
 }) {
   const id = useId();
   const [busy, setBusy] = useState(false);
@@ -54,6 +59,7 @@ export function SittingDetailView({
   const clockState = d.clock.state;
   const inProgress = d.status === 'in-progress';
   const current = d.assignments.find((a) => a.attempts.some((t) => t.attemptId === d.currentAttemptId));
+  const ready = d.preparation.identityChecked && d.preparation.declarations.start !== null;
   return (
     <div className="sitting-detail" data-testid="sitting-detail">
       <div className="sitting-head">
@@ -86,8 +92,25 @@ export function SittingDetailView({
 
       <div className="row" role="group" aria-label="Sitting controls">
         {d.status === 'scheduled' && (
-          <button type="button" className="primary" disabled={busy} onClick={() => void run('The sitting has started: the clock is running.', () => sittings.start(d.id))}>
+          <button
+            type="button"
+            className="primary"
+            disabled={busy || !ready}
+            title={ready ? undefined : 'Record the identity check, and wait for the candidate to confirm the declaration'}
+            onClick={() => void run('The sitting has started: the clock is running.', () => sittings.start(d.id))}
+          >
             Start sitting
+          </button>
+        )}
+        {d.status === 'scheduled' && !ready && (
+          <span className="small muted" data-testid="not-ready">
+            {!d.preparation.identityChecked ? 'Record the candidate’s identity check below. ' : ''}
+            {d.preparation.declarations.start === null ? 'The candidate has not yet confirmed the declaration on their screen.' : ''}
+          </span>
+        )}
+        {d.status === 'scheduled' && !ready && (
+          <button type="button" className="small" onClick={onRefresh}>
+            Check again
           </button>
         )}
         {inProgress && d.restBreaks && clockState !== 'paused' && (
@@ -156,8 +179,9 @@ export function SittingDetailView({
 
       <p data-testid="sitting-result">
         <strong>Result:</strong> {resultWords(d.result)}
-        {d.result.reasons.length > 0 && <span className="small"> · {d.result.reasons.join('; ')}</span>}
+        {d.result && d.result.reasons.length > 0 && <span className="small"> · {d.result.reasons.join('; ')}</span>}
       </p>
+      <AssurancePanel sittingId={d.id} reloadKey={d} canRecordIdentity canSign onChanged={onRefresh} />
     </div>
   );
 }
@@ -197,6 +221,7 @@ function AssignmentRow({
             {a.attempts.map((t) => (
               <li key={t.attemptId} data-testid="attempt-status">
                 {t.number === 1 ? 'Attempt 1' : `Re-take ${t.number - 1}`} (variant {t.variant}): {attemptStatus(t, d.currentAttemptId)}
+                {t.overrunMs ? <span className="tag bad">over time by {minutesGB(t.overrunMs)}</span> : null}
                 {t.note && <div className="small muted">{t.note}</div>}
               </li>
             ))}

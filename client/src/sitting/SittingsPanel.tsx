@@ -6,7 +6,15 @@ import { CreateSittingForm } from './CreateSittingForm.js';
 import { sittings } from './sitting-api.js';
 import { describeError } from './useSitting.js';
 
-export const dateTime = (ms: number | null): string => (ms === null ? '—' : new Date(ms).toLocaleString(undefined, { dateStyle: 'medium', timeStyle: 'short' }));
+export const dateTime = (ms: number | null): string => (ms === null ? '—' : new Date(ms).toLocaleString('en-GB', { dateStyle: 'medium', timeStyle: 'short' }));
+
+/** Where a sitting's result stands, in the staff's words (SittingSummary.resultState). */
+export const STAGE_WORDS: Record<NonNullable<SittingSummary['resultState']>, string> = {
+  draft: 'Marking',
+  'centre-final': 'Signed: with the IQA',
+  'iqa-countersigned': 'Countersigned: for moderation',
+  moderated: 'Moderated',
+};
 
 export const STATUS_WORDS: Record<SittingSummary['status'], string> = { scheduled: 'Scheduled', 'in-progress': 'In progress', ended: 'Ended' };
 
@@ -102,6 +110,7 @@ export function SittingsPanel({ openId, onOpen, reloadKey }: { openId: string | 
                 <th scope="col">Started</th>
                 <th scope="col">Assessor</th>
                 <th scope="col">Result</th>
+                <th scope="col">Stage</th>
                 <th scope="col">
                   <span className="visually-hidden">Actions</span>
                 </th>
@@ -116,6 +125,10 @@ export function SittingsPanel({ openId, onOpen, reloadKey }: { openId: string | 
                   <td>{dateTime(s.startedAt)}</td>
                   <td>{s.assessor?.name ?? '—'}</td>
                   <td>{resultWords(s.result)}</td>
+                  <td>
+                    {s.resultState ? STAGE_WORDS[s.resultState] : '—'}
+                    {s.outcome ? ` (${s.outcome === 'adjusted' ? 'marks adjusted' : s.outcome})` : ''}
+                  </td>
                   <td className="actions">
                     <button type="button" className="small" onClick={() => onOpen(s.id)} aria-label={`Open the sitting of ${s.candidate.name}${s.scheduledFor ? ` planned ${dateTime(s.scheduledFor)}` : ''}`}>
                       {s.id === openId ? 'Opened' : 'Open'}

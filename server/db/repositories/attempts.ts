@@ -28,11 +28,13 @@ export interface Attempt {
   /** When the centre's marking was finished (the attempt then has a centre mark). */
   markedAt: number | null;
   markedBy: number | null;
+  /** How much of the attempt ran past the sitting's time allowed, written when it closed (null: not closed, or no sitting). */
+  overrunMs: number | null;
 }
 
 const SELECT = `SELECT id, centre_id AS centreId, candidate_user_id AS candidateUserId, assessor_user_id AS assessorUserId,
   scenario_key AS scenarioKey, status, created_at AS createdAt, closed_at AS closedAt, sitting_id AS sittingId, position,
-  variant, scenario_version AS scenarioVersion, retake_of AS retakeOf, note, marked_at AS markedAt, marked_by AS markedBy FROM attempts`;
+  variant, scenario_version AS scenarioVersion, retake_of AS retakeOf, note, marked_at AS markedAt, marked_by AS markedBy, overrun_ms AS overrunMs FROM attempts`;
 
 export interface NewAttempt {
   id?: string;
@@ -83,6 +85,7 @@ export class AttemptRepository {
       note: input.note ?? null,
       markedAt: null,
       markedBy: null,
+      overrunMs: null,
     };
     this.db
       .prepare(
@@ -95,9 +98,9 @@ export class AttemptRepository {
     return attempt;
   }
 
-  /** open → closed; false if it was already closed. */
-  close(id: string, now: number): boolean {
-    return this.db.prepare("UPDATE attempts SET status = 'closed', closed_at = ? WHERE id = ? AND status = 'open'").run(now, id).changes === 1;
+  /** open → closed, with the time it ran past the sitting's time allowed; false if it was already closed. */
+  close(id: string, now: number, overrunMs: number | null = null): boolean {
+    return this.db.prepare("UPDATE attempts SET status = 'closed', closed_at = ?, overrun_ms = ? WHERE id = ? AND status = 'open'").run(now, overrunMs, id).changes === 1;
   }
 
   /** Records that the centre's marking is finished; false if it already was. */

@@ -1,6 +1,18 @@
+// Centres and their settings (migration 11): the awarding-body centre number, the results release
+// rule, re-takes allowed per assignment, the overrun policy and the enquiry/appeal window.
+import type { ReleaseRule } from '../../assessment/release-rule.js';
+import type { OverrunPolicy } from '../../assessment/overrun.js';
 import type { Db } from '../connection.js';
 
-export interface Centre {
+export interface CentreSettings {
+  centreNumber: string | null;
+  releaseRule: ReleaseRule;
+  maxRetakes: number;
+  overrunPolicy: OverrunPolicy;
+  appealWindowDays: number;
+}
+
+export interface Centre extends CentreSettings {
   id: number;
   name: string;
   isDemo: boolean;
@@ -12,9 +24,24 @@ interface CentreRow {
   name: string;
   is_demo: number;
   created_at: number;
+  centre_number: string | null;
+  release_rule: ReleaseRule;
+  max_retakes: number;
+  overrun_policy: OverrunPolicy;
+  appeal_window_days: number;
 }
 
-const toCentre = (r: CentreRow): Centre => ({ id: r.id, name: r.name, isDemo: r.is_demo === 1, createdAt: r.created_at });
+const toCentre = (r: CentreRow): Centre => ({
+  id: r.id,
+  name: r.name,
+  isDemo: r.is_demo === 1,
+  createdAt: r.created_at,
+  centreNumber: r.centre_number,
+  releaseRule: r.release_rule,
+  maxRetakes: r.max_retakes,
+  overrunPolicy: r.overrun_policy,
+  appealWindowDays: r.appeal_window_days,
+});
 
 export class CentreRepository {
   constructor(private readonly db: Db) {}
@@ -33,10 +60,22 @@ export class CentreRepository {
     return row && toCentre(row);
   }
 
+  findByCentreNumber(centreNumber: string): Centre | undefined {
+    const row = this.db.prepare('SELECT * FROM centres WHERE centre_number = ?').get(centreNumber) as CentreRow | undefined;
+    return row && toCentre(row);
+  }
+
   create(input: { name: string; isDemo?: boolean }, now = Date.now()): Centre {
     const info = this.db
       .prepare('INSERT INTO centres (name, is_demo, created_at) VALUES (?, ?, ?)')
       .run(input.name, input.isDemo ? 1 : 0, now);
-    return { id: Number(info.lastInsertRowid), name: input.name, isDemo: Boolean(input.isDemo), createdAt: now };
+    return this.findById(Number(info.lastInsertRowid))!;
+  }
+
+  updateSettings(id: number, s: CentreSettings): Centre | undefined {
+    this.db
+      .prepare('UPDATE centres SET centre_number = @centreNumber, release_rule = @releaseRule, max_retakes = @maxRetakes, overrun_policy = @overrunPolicy, appeal_window_days = @appealWindowDays WHERE id = @id')
+      .run({ id, ...s });
+    return this.findById(id);
   }
 }

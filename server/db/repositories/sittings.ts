@@ -2,6 +2,8 @@
 // arrangements) and the instants the sitting clock is read from (start, end, rest breaks).
 import { randomUUID } from 'node:crypto';
 import type { ExtraTime, RestBreak } from '../../assessment/clock.js';
+import type { OverrunPolicy } from '../../assessment/overrun.js';
+import type { ModerationOutcome, ResultState } from '../../assessment/result-states.js';
 import type { Db } from '../connection.js';
 
 export type SittingStatus = 'scheduled' | 'in-progress' | 'ended';
@@ -22,6 +24,13 @@ export interface Sitting {
   createdAt: number;
   /** The four scenario keys, position 1 first. */
   scenarioKeys: string[];
+  /** Where the result stands (server/assessment/result-states.ts), since when, and the moderation outcome once moderated. */
+  resultState: ResultState;
+  resultOutcome: ModerationOutcome | null;
+  resultStateAt: number | null;
+  /** The centre's settings when the sitting was created: re-takes per assignment, what happens at time up. */
+  maxRetakes: number;
+  overrunPolicy: OverrunPolicy;
 }
 
 export interface StoredRestBreak extends RestBreak {
@@ -42,6 +51,11 @@ interface SittingRow {
   ended_at: number | null;
   created_by: number;
   created_at: number;
+  result_state: ResultState;
+  result_outcome: ModerationOutcome | null;
+  result_state_at: number | null;
+  max_retakes: number;
+  overrun_policy: OverrunPolicy;
 }
 
 export interface NewSitting {
@@ -54,6 +68,10 @@ export interface NewSitting {
   extraTime: ExtraTime | null;
   restBreaks: boolean;
   createdBy: number;
+  /** Default 1 (the rule before centres could set it). */
+  maxRetakes?: number;
+  /** Default 'warn'. */
+  overrunPolicy?: OverrunPolicy;
 }
 
 export class SittingRepository {
@@ -79,6 +97,11 @@ export class SittingRepository {
       createdBy: r.created_by,
       createdAt: r.created_at,
       scenarioKeys: this.keys(r.id),
+      resultState: r.result_state,
+      resultOutcome: r.result_outcome,
+      resultStateAt: r.result_state_at,
+      maxRetakes: r.max_retakes,
+      overrunPolicy: r.overrun_policy,
     };
   }
 
@@ -86,10 +109,23 @@ export class SittingRepository {
     const id = randomUUID();
     this.db
       .prepare(
-        `INSERT INTO sittings (id, centre_id, candidate_user_id, assessor_user_id, status, scheduled_for, base_minutes, extra_time, rest_breaks, created_by, created_at)
-         VALUES (?, ?, ?, ?, 'scheduled', ?, ?, ?, ?, ?, ?)`,
+        `INSERT INTO sittings (id, centre_id, candidate_user_id, assessor_user_id, status, scheduled_for, base_minutes, extra_time, rest_breaks, created_by, created_at, max_retakes, overrun_policy)
+         VALUES (?, ?, ?, ?, 'scheduled', ?, ?, ?, ?, ?, ?, ?, ?)`,
       )
-      .run(id, input.centreId, input.candidateUserId, input.assessorUserId, input.scheduledFor, input.baseMinutes, input.extraTime ? JSON.stringify(input.extraTime) : null, input.restBreaks ? 1 : 0, input.createdBy, now);
+      .run(
+        id,
+        input.centreId,
+        input.candidateUserId,
+        input.assessorUserId,
+        input.scheduledFor,
+        input.baseMinutes,
+        input.extraTime ? JSON.stringify(input.extraTime) : null,
+        input.restBreaks ? 1 : 0,
+        input.createdBy,
+        now,
+        input.maxRetakes ?? 1,
+        input.overrunPolicy ?? 'warn',
+      );
     const add = this.db.prepare('INSERT INTO sitting_assignments (sitting_id, position, scenario_key) VALUES (?, ?, ?)');
     input.scenarioKeys.forEach((key, i) => add.run(id, i + 1, key));
     return this.findById(id)!;
@@ -116,6 +152,11 @@ export class SittingRepository {
     return (this.db.prepare(`SELECT * FROM sittings${clause} ORDER BY created_at DESC, rowid DESC`).all(args) as SittingRow[]).map((r) => this.toSitting(r));
   }
 
+  /** Sittings running under the 'stop' overrun policy (the ones time up must end). */
+  runningWithStopPolicy(): string[] {
+    return (this.db.prepare("SELECT id FROM sittings WHERE status = 'in-progress' AND overrun_policy = 'stop'").all() as Array<{ id: string }>).map((r) => r.id);
+  }
+
   /** scheduled → in-progress; false if it was not scheduled. */
   start(id: string, now: number): boolean {
     return this.db.prepare("UPDATE sittings SET status = 'in-progress', started_at = ? WHERE id = ? AND status = 'scheduled'").run(now, id).changes === 1;
@@ -125,6 +166,18 @@ export class SittingRepository {
   end(id: string, now: number): boolean {
     this.db.prepare('UPDATE sitting_rest_breaks SET to_at = ? WHERE sitting_id = ? AND to_at IS NULL').run(now, id);
     return this.db.prepare("UPDATE sittings SET status = 'ended', ended_at = ? WHERE id = ? AND status = 'in-progress'").run(now, id).changes === 1;
+  }
+
+  /**
+   * Moves the result state from `from` to `to` (compare and set: false, changing nothing, when the
+   * state is no longer `from`, e.g. another request moved it first).
+   */
+  setResultState(id: string, from: ResultState, to: ResultState, outcome: ModerationOutcome | null, at: number): boolean {
+    return (
+      this.db
+        .prepare('UPDATE sittings SET result_state = @to, result_outcome = @outcome, result_state_at = @at WHERE id = @id AND result_state = @from')
+        .run({ id, from, to, outcome, at }).changes === 1
+    );
   }
 
   restBreaks(id: string): StoredRestBreak[] {

@@ -8,6 +8,8 @@ export interface User {
   role: Role;
   centreId: number | null;
   extension: string;
+  /** The candidate's number within the centre (candidates only; null until the admin gives one). */
+  candidateNumber: string | null;
   disabled: boolean;
   createdAt: number;
   updatedAt: number;
@@ -24,6 +26,7 @@ interface UserRow {
   role: Role;
   centre_id: number | null;
   extension: string;
+  candidate_number: string | null;
   password_hash: string;
   disabled: number;
   created_at: number;
@@ -37,6 +40,7 @@ const toUser = (r: UserRow): User => ({
   role: r.role,
   centreId: r.centre_id,
   extension: r.extension,
+  candidateNumber: r.candidate_number,
   disabled: r.disabled === 1,
   createdAt: r.created_at,
   updatedAt: r.updated_at,
@@ -93,6 +97,16 @@ export class UserRepository {
 
   setPasswordHash(id: number, passwordHash: string, now = Date.now()): boolean {
     return this.db.prepare('UPDATE users SET password_hash = ?, updated_at = ? WHERE id = ?').run(passwordHash, now, id).changes === 1;
+  }
+
+  /** The candidate with this number in the centre, if any. */
+  findByCandidateNumber(centreId: number, candidateNumber: string): User | undefined {
+    const row = this.db.prepare('SELECT * FROM users WHERE centre_id = ? AND candidate_number = ?').get(centreId, candidateNumber) as UserRow | undefined;
+    return row && toUser(row);
+  }
+
+  setCandidateNumber(id: number, candidateNumber: string | null, now = Date.now()): boolean {
+    return this.db.prepare('UPDATE users SET candidate_number = ?, updated_at = ? WHERE id = ?').run(candidateNumber, now, id).changes === 1;
   }
 
   setDisabled(id: number, disabled: boolean, now = Date.now()): boolean {

@@ -10,25 +10,38 @@ import type { Sitting } from '../../db/repositories/sittings.js';
 import type { Unit2Result } from '../../assessment/grades.js';
 import type { Grade } from '../../protocol/assessment.js';
 import type { SampleSittingView, SampleView } from '../../protocol/moderation.js';
-import { sittingResults } from '../../sittings/results.js';
+import { sittingResults, type SittingResults } from '../../sittings/results.js';
 import { person as personOf } from '../../sittings/views.js';
 import { proposeSample, type SampledSitting, type SittingForSampling } from '../sampling.js';
+
+const totalOf = (r: Unit2Result) => (r.status === 'graded' || r.complete ? r.total : null);
+const gradeOf = (r: Unit2Result) => (r.status === 'graded' ? r.grade : null);
+
+/** A sitting as the sampling rule reads it: by the CENTRE's marks (moderation and IQA sampling alike). */
+export function forSamplingRule(results: SittingResults): SittingForSampling {
+  const centre = results.centre.result;
+  return {
+    sittingId: results.sitting.id,
+    assessorUserId: results.sitting.assessorUserId,
+    total: totalOf(centre),
+    grade: gradeOf(centre),
+    retake: results.positions.some((p) => p.attempts.some(({ attempt }) => attempt.retakeOf !== null)),
+    failed: centre.status === 'no-grade' && centre.complete,
+  };
+}
 
 export function sampleView(repos: Repositories, centreId: number): SampleView {
   const person = (id: number | null) => personOf(repos, id);
   const ended = repos.sittings.list({ centreId }).filter((s) => s.status === 'ended');
   const facts = new Map<string, { sitting: Sitting; forRule: SittingForSampling; counted: { total: number | null; grade: Grade | null; moderated: boolean }; attempts: SampleSittingView['attempts'] }>();
-  const totalOf = (r: Unit2Result) => (r.status === 'graded' || r.complete ? r.total : null);
-  const gradeOf = (r: Unit2Result) => (r.status === 'graded' ? r.grade : null);
   for (const sitting of ended) {
     const results = sittingResults(repos, sitting);
-    const centre = results.centre.result;
     const attempts = results.positions.flatMap((p) => p.attempts.map(({ attempt: a }) => ({ attemptId: a.id, position: a.position, scenarioKey: a.scenarioKey, retake: a.retakeOf !== null })));
     facts.set(sitting.id, {
       sitting,
       attempts,
       counted: { total: totalOf(results.counted.result), grade: gradeOf(results.counted.result), moderated: results.moderated },
-      forRule: { sittingId: sitting.id, assessorUserId: sitting.assessorUserId, total: totalOf(centre), grade: gradeOf(centre), retake: attempts.some((a) => a.retake) },
+      forRule: forSamplingRule(results),
     });
   }
   const proposal = proposeSample([...facts.values()].map((f) => f.forRule));

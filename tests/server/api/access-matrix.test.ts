@@ -137,7 +137,7 @@ const probes: Probe[] = [
   { method: 'GET', url: '/api/sittings', ok: 200 },
   { method: 'POST', url: '/api/sittings', body: (t) => ({ candidateUserId: t.users.candidate, scenarioKeys: ['s1', 's4', 's5', 's3'] }), ok: 201 },
   { method: 'GET', url: '/api/sittings/:id', path: () => `/api/sittings/${SITTING}`, ok: 200 },
-  { method: 'POST', url: '/api/sittings/:id/start', path: (t) => `/api/sittings/${freshSitting(t)}/start`, ok: 200 },
+  { method: 'POST', url: '/api/sittings/:id/start', path: (t) => `/api/sittings/${freshSitting(t, { prepared: true })}/start`, ok: 200 },
   { method: 'POST', url: '/api/sittings/:id/rest-break', path: (t) => `/api/sittings/${freshSitting(t, { start: true, restBreaks: true })}/rest-break`, body: () => ({ action: 'start' }), ok: 200 },
   { method: 'POST', url: '/api/sittings/:id/end', path: (t) => `/api/sittings/${freshSitting(t, { start: true })}/end`, ok: 200 },
   { method: 'POST', url: '/api/sittings/:id/assignments/:n/attempts', path: (t) => `/api/sittings/${freshSitting(t, { start: true })}/assignments/1/attempts`, ok: 200 },
@@ -163,7 +163,7 @@ const probes: Probe[] = [
   {
     method: 'PUT',
     url: '/api/attempts/:id/moderation',
-    path: (t) => `/api/attempts/${freshMarkedAttempt(t)}/moderation`,
+    path: (t) => `/api/attempts/${inState(t, freshMarkedAttempt(t), 'iqa-countersigned')}/moderation`,
     body: () => ({ marks: [{ criterionId: 'U2-1.1-answer-time', mark: 0, reason: 'The phone rang for 40 s on the recording.' }] }),
     ok: 200,
   },
@@ -171,22 +171,135 @@ const probes: Probe[] = [
   { method: 'GET', url: '/api/moderation/sample', path: (t) => `/api/moderation/sample?centreId=${t.centreId}`, ok: 200 },
   { method: 'POST', url: '/api/moderation/sample/add', path: (t) => ((SAMPLE_SITTING = endedSitting(t, false)), '/api/moderation/sample/add'), body: (t) => ({ centreId: t.centreId, sittingId: SAMPLE_SITTING, reason: 'New assessor.' }), ok: 200 },
   { method: 'POST', url: '/api/moderation/sample/remove', path: (t) => ((SAMPLE_SITTING = endedSitting(t, true)), '/api/moderation/sample/remove'), body: (t) => ({ centreId: t.centreId, sittingId: SAMPLE_SITTING, reason: 'Seen last series.' }), ok: 200 },
+  // Quality assurance of sittings (server/api/assurance-routes.ts), centre settings and records
+  // (centre-admin-routes.ts), standardisation (standardisation-routes.ts).
+  { method: 'GET', url: '/api/sittings/:id/assurance', path: () => `/api/sittings/${SITTING}/assurance`, ok: 200 },
+  { method: 'POST', url: '/api/sittings/:id/identity-check', path: (t) => `/api/sittings/${freshSitting(t)}/identity-check`, body: () => ({ documentType: 'passport' }), ok: 200 },
+  { method: 'POST', url: '/api/sittings/:id/declarations', path: (t) => `/api/sittings/${freshSitting(t)}/declarations`, body: () => ({ moment: 'start', confirm: true }), ok: 200 },
+  { method: 'POST', url: '/api/sittings/:id/sign', path: (t) => `/api/sittings/${signableSitting(t)}/sign`, body: () => ({ confirm: true }), ok: 200 },
+  { method: 'POST', url: '/api/sittings/:id/return', path: (t) => `/api/sittings/${sittingInState(t, 'centre-final')}/return`, body: () => ({ reason: 'Look again at 1.1.' }), ok: 200 },
+  { method: 'POST', url: '/api/sittings/:id/countersign', path: (t) => `/api/sittings/${sittingInState(t, 'centre-final')}/countersign`, body: () => ({ confirm: true }), ok: 200 },
+  { method: 'POST', url: '/api/sittings/:id/moderation-outcome', path: (t) => `/api/sittings/${sittingInState(t, 'iqa-countersigned')}/moderation-outcome`, body: () => ({ outcome: 'accepted' }), ok: 200 },
+  { method: 'GET', url: '/api/conflicts', ok: 200 },
+  { method: 'POST', url: '/api/conflicts', body: (t) => ({ candidateUserId: freshCandidate(t), nature: 'A neighbour.' }), ok: 201 },
+  { method: 'GET', url: '/api/centre/people', ok: 200 },
+  { method: 'GET', url: '/api/iqa/sittings', ok: 200 },
+  { method: 'GET', url: '/api/iqa/attempts/:id', path: () => `/api/iqa/attempts/${SITTING_ATTEMPT}`, ok: 200 },
+  {
+    method: 'PUT',
+    url: '/api/iqa/attempts/:id/reviews',
+    path: (t) => `/api/iqa/attempts/${inState(t, freshMarkedAttempt(t), 'centre-final')}/reviews`,
+    body: () => ({ verdicts: [{ criterionId: scenarioForAttemptKey('s1')!.rubric[0]!.criterionId, verdict: 'agree' }] }),
+    ok: 200,
+  },
+  {
+    method: 'PUT',
+    url: '/api/centres/:id/settings',
+    path: (t) => `/api/centres/${t.centreId}/settings`,
+    body: () => ({ centreNumber: '12345', releaseRule: 'moderated', maxRetakes: 1, overrunPolicy: 'warn', appealWindowDays: 30 }),
+    ok: 200,
+  },
+  { method: 'POST', url: '/api/users/:id/candidate-number', path: (t) => `/api/users/${t.users.candidate}/candidate-number`, body: () => ({ candidateNumber: '0042' }), ok: 200 },
+  {
+    method: 'POST',
+    url: '/api/sittings/:id/special-consideration',
+    path: () => `/api/sittings/${SITTING}/special-consideration`,
+    body: () => ({ category: 'illness', incidentDate: '2026-03-02', details: 'A migraine during assignment 3.' }),
+    ok: 201,
+  },
+  {
+    method: 'POST',
+    url: '/api/sittings/:id/malpractice',
+    path: () => `/api/sittings/${SITTING}/malpractice`,
+    body: () => ({ form: 'M1', incidentDate: '2026-03-02', personsInvolved: 'The candidate', nature: 'Read from notes during the call.' }),
+    ok: 201,
+  },
+  {
+    method: 'POST',
+    url: '/api/sittings/:id/enquiries',
+    path: () => `/api/sittings/${SITTING}/enquiries`,
+    body: () => ({ kind: 'enquiry', raisedBy: 'The candidate', receivedOn: '2026-04-01', grounds: 'Asks for a review of the mark of assignment 2.' }),
+    ok: 201,
+  },
+  { method: 'POST', url: '/api/enquiries/:id/close', path: (t) => `/api/enquiries/${openEnquiry(t)}/close`, body: () => ({ outcome: 'Marks confirmed.' }), ok: 200 },
+  { method: 'GET', url: '/api/standardisation', ok: 200 },
+  { method: 'GET', url: '/api/standardisation/attempts', ok: 200 },
+  { method: 'POST', url: '/api/standardisation', body: (t) => ({ attemptId: STD_ATTEMPT, title: 'Spring standardisation', assessorUserIds: [t.users.assessor, SECOND_ASSESSOR] }), ok: 201 },
+  { method: 'GET', url: '/api/standardisation/:id', path: () => `/api/standardisation/${STD_EXERCISE}`, ok: 200 },
+  { method: 'PUT', url: '/api/standardisation/:id/marks', path: () => `/api/standardisation/${STD_EXERCISE}/marks`, body: () => ({ marks: [] }), ok: 200 },
+  { method: 'POST', url: '/api/standardisation/:id/close', path: (t) => `/api/standardisation/${freshExercise(t)}/close`, ok: 200 },
+  { method: 'GET', url: '/api/standardisation/:id/agreement.csv', path: () => `/api/standardisation/${STD_EXERCISE}/agreement.csv`, ok: 200 },
 ];
 
 const CALL_ID = '00000000-0000-4000-8000-000000000001';
+const STD_CALL_ID = '00000000-0000-4000-8000-000000000002';
+let STD_ATTEMPT = '';
+let STD_EXERCISE = '';
+let SECOND_ASSESSOR = 0;
 const TIMELINE_ATTEMPT_ID = '00000000-0000-4000-8000-0000000000a1';
 let CRM_ATTEMPT = '';
 let SITTING = '';
 let SITTING_ATTEMPT = '';
 
-/** A new sitting of candidate1, scheduled or started, straight through the repository. */
-function freshSitting(t: TestApp, opts: { start?: boolean; restBreaks?: boolean } = {}): string {
+/** A new sitting of candidate1, scheduled (ready to start when `prepared`) or started, straight through the repository. */
+function freshSitting(t: TestApp, opts: { start?: boolean; restBreaks?: boolean; prepared?: boolean } = {}): string {
   const s = t.repos.sittings.create(
     { centreId: t.centreId, candidateUserId: t.users.candidate, assessorUserId: t.users.assessor, scenarioKeys: ['s1', 's4', 's5', 's3'], scheduledFor: null, baseMinutes: 60, extraTime: null, restBreaks: opts.restBreaks ?? false, createdBy: t.users.assessor },
     t.clock.now(),
   );
+  if (opts.prepared) {
+    t.repos.assurance.addIdentityCheck({ sittingId: s.id, documentType: 'passport', documentDetail: '', checkedByUserId: t.users.assessor, checkedAt: t.clock.now() });
+    declare(t, s.id, 'start');
+  }
   if (opts.start) t.repos.sittings.start(s.id, t.clock.now());
   return s.id;
+}
+
+/** The candidate's declaration, stored as the API stores it. */
+function declare(t: TestApp, sittingId: string, moment: 'start' | 'end'): void {
+  t.repos.assurance.addSignature({ sittingId, kind: `candidate-declaration-${moment}`, userId: t.users.candidate, role: 'candidate', name: 'Test candidate', statement: 'I confirm.', subjectJson: '{}', subjectSha256: '0'.repeat(64), signedAt: t.clock.now() });
+}
+
+/** An ended sitting with one marked attempt and the candidate's end declaration: the assessor may sign it. */
+function signableSitting(t: TestApp): string {
+  const attemptId = freshMarkedAttempt(t);
+  const sittingId = t.repos.attempts.findById(attemptId)!.sittingId!;
+  t.repos.attempts.close(attemptId, t.clock.now());
+  t.repos.sittings.end(sittingId, t.clock.now());
+  declare(t, sittingId, 'end');
+  return sittingId;
+}
+
+const ORDER = ['draft', 'centre-final', 'iqa-countersigned'] as const;
+/** Moves a sitting's result state forward, straight through the repository. */
+function moveTo(t: TestApp, sittingId: string, state: (typeof ORDER)[number]): void {
+  for (let i = 1; i <= ORDER.indexOf(state); i++) t.repos.sittings.setResultState(sittingId, ORDER[i - 1]!, ORDER[i]!, null, t.clock.now());
+}
+/** A new ended sitting (no attempts) in the given result state. */
+function sittingInState(t: TestApp, state: (typeof ORDER)[number]): string {
+  const id = freshSitting(t, { start: true });
+  t.repos.sittings.end(id, t.clock.now());
+  moveTo(t, id, state);
+  return id;
+}
+/** The attempt, with its sitting moved to the given result state. */
+function inState(t: TestApp, attemptId: string, state: (typeof ORDER)[number]): string {
+  moveTo(t, t.repos.attempts.findById(attemptId)!.sittingId!, state);
+  return attemptId;
+}
+
+let candidates = 0;
+/** A new candidate of the centre (a conflict of interest is declared once per candidate). */
+function freshCandidate(t: TestApp): number {
+  return t.repos.users.create({ username: `matrix-candidate-${++candidates}`, displayName: `Candidate ${candidates}`, role: 'candidate', centreId: t.centreId, passwordHash: '!' }).id;
+}
+
+function openEnquiry(t: TestApp): number {
+  return t.repos.centreRecords.addEnquiry({ sittingId: SITTING, kind: 'appeal', raisedBy: 'The candidate', receivedOn: '2026-04-01', grounds: 'Disagrees with the result.', recordedBy: t.users.admin, recordedAt: t.clock.now() }).id;
+}
+
+function freshExercise(t: TestApp): string {
+  return t.repos.standardisation.create({ centreId: t.centreId, attemptId: STD_ATTEMPT, title: 'Fresh', createdBy: t.users.iqa, assessorUserIds: [t.users.assessor, SECOND_ASSESSOR] }, t.clock.now()).id;
 }
 
 /** An open S1 attempt in a new started sitting of candidate1. */
@@ -244,6 +357,13 @@ beforeAll(async () => {
   PRINTOUT_ID = (printed.json() as { printout: { id: string } }).printout.id;
   const cloned = await t.app.inject({ method: 'POST', url: '/api/scenarios/s1/clone', headers: { cookie: assessor.cookie, 'x-csrf-token': assessor.csrf }, payload: { variant: 'matrix', title: 'Matrix copy' } });
   CUSTOM_SCENARIO = (cloned.json() as { key: string }).key;
+  // A marked attempt with a recording, the subject of a standardisation exercise of two assessors.
+  SECOND_ASSESSOR = t.repos.users.create({ username: 'assessor-two', displayName: 'Second assessor', role: 'assessor', centreId: t.centreId, passwordHash: '!' }).id;
+  STD_ATTEMPT = freshMarkedAttempt(t);
+  fs.writeFileSync(path.join(dir, `${STD_CALL_ID}.ogg`), 'OggS fake');
+  t.repos.calls.create({ id: STD_CALL_ID, centreId: t.centreId, callerUserId: t.users.assessor, calleeUserId: t.users.candidate, callerExtension: 'a', calleeExtension: 'c', candidateUserId: t.users.candidate, invitedAt: t.clock.now() });
+  t.repos.calls.update(STD_CALL_ID, { state: 'ended', recordingPath: path.join(dir, `${STD_CALL_ID}.ogg`), recordingStatus: 'complete' });
+  STD_EXERCISE = freshExercise(t);
   SITTING = freshSitting(t, { start: true });
   const started = await t.app.inject({ method: 'POST', url: `/api/sittings/${SITTING}/assignments/1/attempts`, headers: { cookie: assessor.cookie, 'x-csrf-token': assessor.csrf } });
   SITTING_ATTEMPT = (started.json() as { currentAttemptId: string }).currentAttemptId;

@@ -10,7 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { hashPassword } from '../../../server/auth/passwords.js';
 import { verifyAuditChain } from '../../../server/db/repositories/audit-log.js';
 import type { Bookmark, MarkingView, SittingDetail, SittingSummary, ValidationErrorBody } from '../../../server/protocol/assessment.js';
-import { call, createSitting, markAttempt, ok, startAttempt } from '../../support/sitting-helpers.js';
+import { call, createSitting, markAttempt, ok, startAttempt, startSitting } from '../../support/sitting-helpers.js';
 import { createTestApp, PASSWORD, type Login, type TestApp } from '../../support/test-app.js';
 
 let t: TestApp;
@@ -37,7 +37,7 @@ afterAll(async () => {
 /** A started sitting with assignment 1 open. */
 async function sittingWithAttempt(keys?: string[]): Promise<{ sitting: SittingDetail; attemptId: string }> {
   const sitting = await createSitting(t, assessor, {}, keys);
-  await ok(t, assessor, 'POST', `/api/sittings/${sitting.id}/start`);
+  await startSitting(t, assessor, sitting.id);
   const detail = await startAttempt(t, assessor, sitting.id, 1);
   return { sitting: detail, attemptId: detail.currentAttemptId! };
 }
@@ -201,7 +201,7 @@ describe('saving marks', () => {
 describe('grades over four marked attempts, and re-takes', () => {
   async function fourMarked(totals: number[]): Promise<SittingDetail> {
     const sitting = await createSitting(t, assessor);
-    await ok(t, assessor, 'POST', `/api/sittings/${sitting.id}/start`);
+    await startSitting(t, assessor, sitting.id);
     for (let n = 1; n <= 4; n++) {
       const d = await startAttempt(t, assessor, sitting.id, n);
       await markAttempt(t, assessor, d.currentAttemptId!, totals[n - 1]!);
@@ -225,14 +225,15 @@ describe('grades over four marked attempts, and re-takes', () => {
   it('12 + 12 + 12 + 5 has no grade while the re-take is open; the re-take keeps the earlier attempt', async () => {
     const d = await fourMarked([12, 12, 12, 5]);
     expect(d.result).toMatchObject({ status: 'no-grade', grade: null, total: 41, complete: true, final: false });
-    expect(d.result.reasons).toEqual([expect.stringMatching(/Assignment 4 \(S3\) scored 5, below the minimum of 6; it may be re-taken/)]);
+    expect(d.result!.reasons).toEqual([expect.stringMatching(/Assignment 4 \(S3\) scored 5, below the minimum of 6; it may be re-taken/)]);
     expect(d.assignments[3]!.retakeAvailable).toBe(true);
     const first = d.assignments[3]!.attempts[0]!.attemptId;
 
-    // The candidate sees the marks and the result now that the attempts are marked.
+    // The candidate sees no mark and no result yet: the centre releases results after moderation (the default rule).
     const mine = await ok<SittingDetail>(t, candidate, 'GET', `/api/sittings/${d.id}`);
-    expect(mine.assignments.map((a) => a.attempts[0]!.mark)).toEqual([12, 12, 12, 5]);
-    expect(mine.result.reasons[0]).toMatch(/may be re-taken/);
+    expect(mine.assignments.map((a) => a.attempts[0]!.mark)).toEqual([null, null, null, null]);
+    expect(mine.result).toBeUndefined();
+    expect(mine.assignments.some((a) => a.retakeAvailable)).toBe(false);
 
     const retake = await startAttempt(t, assessor, d.id, 4);
     const attempts = retake.assignments[3]!.attempts;
@@ -240,7 +241,7 @@ describe('grades over four marked attempts, and re-takes', () => {
     expect(attempts[0]).toMatchObject({ attemptId: first, mark: 5, status: 'closed' });
     expect(attempts[1]).toMatchObject({ number: 2, variant: 'a', status: 'open', mark: null, note: expect.stringMatching(/same variant/) });
     expect(t.repos.attempts.findById(attempts[1]!.attemptId)!.retakeOf).toBe(first);
-    expect(retake.result.reasons[0]).toMatch(/not marked yet/);
+    expect(retake.result!.reasons[0]).toMatch(/not marked yet/);
     expect(retake.assignments[3]!.countedMark).toBeNull();
 
     // The re-taken attempt cannot be lifted to 6 afterwards: the re-take would have had no grounds.
@@ -264,12 +265,13 @@ describe('grades over four marked attempts, and re-takes', () => {
     await markAttempt(t, assessor, r.currentAttemptId!, 3);
     const after = await ok<SittingDetail>(t, assessor, 'GET', `/api/sittings/${d.id}`);
     expect(after.result).toMatchObject({ status: 'no-grade', final: true, total: 21 });
-    expect(after.result.reasons[0]).toMatch(/no re-take is left/);
+    expect(after.result!.reasons[0]).toMatch(/no re-take is left/);
     const again = await call(t, assessor, 'POST', `/api/sittings/${d.id}/assignments/4/attempts`);
     expect(again.statusCode).toBe(409);
     expect(again.json().message).toMatch(/re-take/);
+    // Not released to the candidate before moderation, fail or not.
     const list = await ok<{ sittings: SittingSummary[] }>(t, candidate, 'GET', '/api/sittings');
-    expect(list.sittings.find((s) => s.id === d.id)!.result).toMatchObject({ final: true });
+    expect(list.sittings.find((s) => s.id === d.id)!.result).toBeUndefined();
   });
 });
 
@@ -282,7 +284,7 @@ describe('the mark sheet and the results export', () => {
     admin = await t.loginAs('admin');
     foreignAssessor = await t.login('assessor2');
     sitting = await createSitting(t, assessor, { scheduledFor: Date.UTC(2026, 0, 5, 9) });
-    await ok(t, assessor, 'POST', `/api/sittings/${sitting.id}/start`);
+    await startSitting(t, assessor, sitting.id);
     for (const [n, total] of [[1, 8], [2, 7], [3, 9], [4, 6]] as const) {
       const d = await startAttempt(t, assessor, sitting.id, n);
       await markAttempt(t, assessor, d.currentAttemptId!, total);

@@ -5,7 +5,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { SittingDetail, ValidationErrorBody } from '../../../server/protocol/assessment.js';
 import type { AuditLogPage, ModerationView, SampleView } from '../../../server/protocol/moderation.js';
-import { call, createSitting, markAttempt, ok, startAttempt } from '../../support/sitting-helpers.js';
+import { call, createSitting, markAttempt, ok, startAttempt, startSitting, submitSitting } from '../../support/sitting-helpers.js';
 import { createTestApp, type Login, type TestApp } from '../../support/test-app.js';
 
 let t: TestApp;
@@ -25,13 +25,15 @@ beforeAll(async () => {
   // A sitting of four assignments, each marked 9 by the centre: 36, a Distinction (boundary 36).
   const sitting = await createSitting(t, assessor);
   sittingId = sitting.id;
-  await ok(t, assessor, 'POST', `/api/sittings/${sittingId}/start`);
+  await startSitting(t, assessor, sittingId);
   for (let n = 1; n <= 4; n++) {
     const id = (await startAttempt(t, assessor, sittingId, n)).currentAttemptId!;
     attemptIds.push(id);
     await markAttempt(t, assessor, id, 9);
   }
   await ok(t, assessor, 'POST', `/api/sittings/${sittingId}/end`);
+  // Moderation checks a submitted sitting: signed by the assessor, countersigned by the IQA.
+  await submitSitting(t, assessor, sittingId);
 });
 afterAll(async () => {
   await t.close();
@@ -118,7 +120,7 @@ describe('moderated marks', () => {
     expect((await call(t, candidate, 'PUT', `/api/attempts/${attemptIds[1]}/moderation`, body)).statusCode).toBe(403);
     // An attempt still being marked.
     const other = await createSitting(t, assessor);
-    await ok(t, assessor, 'POST', `/api/sittings/${other.id}/start`);
+    await startSitting(t, assessor, other.id);
     const open = (await startAttempt(t, assessor, other.id, 1)).currentAttemptId!;
     const res = await call(t, moderator, 'PUT', `/api/attempts/${open}/moderation`, body);
     expect(res.statusCode).toBe(409);

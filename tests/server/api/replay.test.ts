@@ -9,7 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { hashPassword } from '../../../server/auth/passwords.js';
 import type { ReplayView } from '../../../server/protocol/moderation.js';
 import { BROWSER_EVENT_TYPES } from '../../../server/protocol/timeline.js';
-import { call, createSitting, ok, startAttempt } from '../../support/sitting-helpers.js';
+import { call, createSitting, ok, startAttempt, startSitting } from '../../support/sitting-helpers.js';
 import { createTestApp, PASSWORD, type Login, type TestApp } from '../../support/test-app.js';
 
 let t: TestApp;
@@ -39,7 +39,7 @@ beforeAll(async () => {
 
   // S1 (home move) as assignment 1 of a started sitting.
   const sitting = await createSitting(t, assessor);
-  await ok(t, assessor, 'POST', `/api/sittings/${sitting.id}/start`);
+  await startSitting(t, assessor, sitting.id);
   attemptId = (await startAttempt(t, assessor, sitting.id, 1)).currentAttemptId!;
 
   // The call: invited, ringing, answered; the recorder's t=0 is 40 ms after the answer.

@@ -12,7 +12,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { hashPassword } from '../../../server/auth/passwords.js';
 import type { SittingDetail } from '../../../server/protocol/assessment.js';
 import type { ScenarioDocument, ScenarioList, ScenarioRefusal } from '../../../server/protocol/scenarios.js';
-import { call, createSitting, ok } from '../../support/sitting-helpers.js';
+import { call, createSitting, ok, startSitting } from '../../support/sitting-helpers.js';
 import { createTestApp, PASSWORD, type Login, type TestApp } from '../../support/test-app.js';
 
 type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
@@ -180,7 +180,7 @@ describe('editing', () => {
 
     const sitting = await createSitting(t, assessor, {}, [ACME, 's4', 's5', 's3']);
     expect(sitting.assignments.map((a) => a.scenarioKey)).toEqual([ACME, 's4', 's5', 's3']);
-    await ok(t, assessor, 'POST', `/api/sittings/${sitting.id}/start`);
+    await startSitting(t, assessor, sitting.id);
     const started = await ok<SittingDetail>(t, assessor, 'POST', `/api/sittings/${sitting.id}/assignments/1/attempts`);
     const attempt = t.repos.attempts.findById(started.currentAttemptId!)!;
     expect(attempt).toMatchObject({ scenarioKey: ACME, variant: `c${t.centreId}-acme`, scenarioVersion: 2 });

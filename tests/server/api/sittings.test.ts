@@ -9,7 +9,7 @@ import { hashPassword } from '../../../server/auth/passwords.js';
 import { openDatabase } from '../../../server/db/connection.js';
 import { createRepositories } from '../../../server/db/repositories/index.js';
 import type { AttemptBrief, SittingDetail, SittingSummary, ValidationErrorBody } from '../../../server/protocol/assessment.js';
-import { call, createSitting, ok, startAttempt } from '../../support/sitting-helpers.js';
+import { call, createSitting, ok, startAttempt, startSitting } from '../../support/sitting-helpers.js';
 import { createTestApp, PASSWORD, type Login, type TestApp } from '../../support/test-app.js';
 
 const MIN = 60_000;
@@ -140,7 +140,7 @@ describe('who sees a sitting', () => {
 describe('the sitting clock', () => {
   it('runs on the server from stored instants: a re-read and a rebuilt app on the same file give the same time', async () => {
     const s = await createSitting(t, assessor);
-    const started = await ok<SittingDetail>(t, assessor, 'POST', `/api/sittings/${s.id}/start`);
+    const started = await startSitting(t, assessor, s.id);
     expect(started.status).toBe('in-progress');
     expect(started.clock).toMatchObject({ state: 'running', elapsedMs: 0, remainingMs: 60 * MIN, deadline: t.clock.now() + 60 * MIN });
     t.clock.advance(10 * MIN);
@@ -171,7 +171,7 @@ describe('the sitting clock', () => {
     expect(pct.extraTime).toEqual({ kind: 'percent', percent: 25 });
     const mins = await createSitting(t, assessor, { baseMinutes: 45, extraTime: { kind: 'minutes', minutes: 10 } });
     expect(mins.clock.allowedMs).toBe(55 * MIN);
-    await ok(t, assessor, 'POST', `/api/sittings/${mins.id}/start`);
+    await startSitting(t, assessor, mins.id);
     t.clock.advance(56 * MIN);
     const late = await ok<SittingDetail>(t, assessor, 'GET', `/api/sittings/${mins.id}`);
     expect(late.clock).toMatchObject({ state: 'time-up', remainingMs: 0, overrunMs: MIN });
@@ -184,7 +184,7 @@ describe('the sitting clock', () => {
 
   it('refuses a rest break unless it was arranged; an arranged break pauses the clock', async () => {
     const plain = await createSitting(t, assessor);
-    await ok(t, assessor, 'POST', `/api/sittings/${plain.id}/start`);
+    await startSitting(t, assessor, plain.id);
     const refused = await call(t, assessor, 'POST', `/api/sittings/${plain.id}/rest-break`, { action: 'start' });
     expect(refused.statusCode).toBe(409);
     expect(refused.json().message).toMatch(/rest-break access arrangement/);
@@ -194,7 +194,7 @@ describe('the sitting clock', () => {
     expect((bad.json() as ValidationErrorBody).fields).toHaveProperty('action');
 
     const arranged = await createSitting(t, assessor, { restBreaks: true });
-    await ok(t, assessor, 'POST', `/api/sittings/${arranged.id}/start`);
+    await startSitting(t, assessor, arranged.id);
     t.clock.advance(5 * MIN);
     const paused = await ok<SittingDetail>(t, assessor, 'POST', `/api/sittings/${arranged.id}/rest-break`, { action: 'start' });
     expect(paused.clock.state).toBe('paused');
@@ -224,7 +224,7 @@ describe('attempts of a sitting', () => {
     const early = await call(t, assessor, 'POST', `/api/sittings/${s.id}/assignments/1/attempts`);
     expect(early.statusCode).toBe(409);
     expect(early.json().error).toBe('sitting_not_running');
-    await ok(t, assessor, 'POST', `/api/sittings/${s.id}/start`);
+    await startSitting(t, assessor, s.id);
     const one = await startAttempt(t, assessor, s.id, 1);
     const first = one.assignments[0]!.attempts[0]!;
     expect(one.currentAttemptId).toBe(first.attemptId);
@@ -289,7 +289,7 @@ describe('attempts of a sitting', () => {
     // No new assignment once it has ended.
     expect((await call(t, assessor, 'POST', `/api/sittings/${s.id}/assignments/4/attempts`)).statusCode).toBe(409);
     const actions = t.repos.auditLog.forSubject('sitting', s.id).map((e) => e.action);
-    expect(actions).toEqual(['sitting-created', 'sitting-started', 'sitting-ended']);
+    expect(actions).toEqual(['sitting-created', 'identity-checked', 'sitting-signed', 'sitting-started', 'sitting-ended']);
     const closed = t.repos.auditLog.forSubject('attempt', ended.assignments[2]!.attempts[0]!.attemptId);
     expect(closed.map((e) => e.action)).toEqual(['attempt-started', 'attempt-closed']);
     expect(closed[1]).toMatchObject({ actorUserId: t.users.assessor, actorRole: 'assessor', centreId: t.centreId, reason: 'The sitting ended.', before: { status: 'open' } });

@@ -23,6 +23,13 @@ describe('proposeSample', () => {
     expect(p.chosen.find((c) => c.sittingId === 'b27')!.explanations[0]).toBe('total 27 is 2 marks from the Merit boundary (29)');
   });
 
+  it('always takes every fail, whatever the percentage and however far from a boundary', () => {
+    const fail = (id: string, total: number): SittingForSampling => ({ ...sitting(id, 1, total), grade: null, failed: true });
+    const p = proposeSample([sitting('pass', 1, 32), fail('f40', 40), fail('f12', 12), sitting('other', 1, 33)], { percentage: 0, perAssessor: 0 });
+    expect(reasonsOf(p)).toEqual({ f40: ['fail'], f12: ['fail'] });
+    expect(p.chosen[0]!.explanations).toEqual(['no grade: every fail is checked']);
+  });
+
   it('gives a sitting every reason that applies', () => {
     const p = proposeSample([sitting('both', 1, 29, true)], { percentage: 0 });
     expect(p.chosen[0]!.reasons).toEqual(['retake', 'near-boundary']);

@@ -1,0 +1,294 @@
+// The internal quality assurer's home: the centre's signed sittings waiting for a check (the
+// sample the rule proposes, every fail among it), each attempt's centre marks to agree or disagree
+// with (a disagreement needs a reason), the countersignature or the return to the assessor, and
+// the sittings already checked.
+import { useCallback, useEffect, useId, useState } from 'react';
+import { SIGN_WORDS, type IqaAttemptView, type IqaQueueView, type IqaSittingView } from '../../../server/protocol/assurance.js';
+import { AssurancePanel, useAssurance } from '../assurance/AssurancePanel.js';
+import { assurance } from '../assurance/assurance-api.js';
+import { dateGB, dateTimeGB } from '../components/dates.js';
+import { Problem, useAction } from '../components/useAction.js';
+import { describeError } from '../sitting/useSitting.js';
+
+const STATE_WORDS: Record<string, string> = {
+  'centre-final': 'Waiting for you',
+  'iqa-countersigned': 'Countersigned: waiting for moderation',
+  moderated: 'Moderated',
+};
+
+export function IqaQueue() {
+  const [queue, setQueue] = useState<IqaQueueView>();
+  const [open, setOpen] = useState<string>();
+  const [error, setError] = useState<string>();
+  const load = useCallback(() => assurance.iqaQueue().then(setQueue, (err: unknown) => setError(describeError(err))), []);
+  useEffect(() => {
+    void load();
+  }, [load]);
+  if (error) return <p className="error">{error}</p>;
+  if (!queue) return <p className="muted">Loading…</p>;
+  const opened = [...queue.awaiting, ...queue.done].find((s) => s.sittingId === open);
+  return (
+    <>
+      <h3>Waiting for your check</h3>
+      {queue.awaiting.length === 0 ? (
+        <p className="muted small">No signed mark sheet is waiting for you.</p>
+      ) : (
+        <SittingTable rows={queue.awaiting} open={open} onOpen={setOpen} testId="iqa-awaiting" />
+      )}
+      {opened && <SittingReview key={opened.sittingId} row={opened} onChanged={() => void load()} />}
+      <h3>Checked</h3>
+      {queue.done.length === 0 ? <p className="muted small">None yet.</p> : <SittingTable rows={queue.done} open={open} onOpen={setOpen} testId="iqa-done" />}
+    </>
+  );
+}
+
+function SittingTable({ rows, open, onOpen, testId }: { rows: IqaSittingView[]; open: string | undefined; onOpen: (id: string | undefined) => void; testId: string }) {
+  return (
+    <div className="table-scroll">
+      <table data-testid={testId}>
+        <thead>
+          <tr>
+            <th scope="col">Candidate</th>
+            <th scope="col">Assessor</th>
+            <th scope="col">Ended</th>
+            <th scope="col">Centre result</th>
+            <th scope="col">Sample</th>
+            <th scope="col">Marks checked</th>
+            <th scope="col">Stage</th>
+            <th scope="col">
+              <span className="visually-hidden">Actions</span>
+            </th>
+          </tr>
+        </thead>
+        <tbody>
+          {rows.map((s) => {
+            const checked = s.attempts.reduce((n, a) => n + a.reviewed, 0);
+            const all = s.attempts.reduce((n, a) => n + a.criteria, 0);
+            return (
+              <tr key={s.sittingId} className={open === s.sittingId ? 'current' : undefined} data-sitting-id={s.sittingId}>
+                <th scope="row">
+                  {s.candidate.name}
+                  {s.conflict && <span className="tag bad">you declared an interest</span>}
+                </th>
+                <td>{s.assessor?.name ?? '—'}</td>
+                <td>{dateGB(s.endedAt)}</td>
+                <td>{s.total === null ? '—' : `${s.grade ?? 'No grade'} (${s.total}/48)`}</td>
+                <td className="small">{s.inSample ? `In your sample: ${s.sampleReasons.join('; ')}` : 'Not sampled'}</td>
+                <td>
+                  {checked} of {all}
+                </td>
+                <td>{STATE_WORDS[s.state] ?? s.state}</td>
+                <td className="actions">
+                  <button type="button" className="small" aria-expanded={open === s.sittingId} onClick={() => onOpen(open === s.sittingId ? undefined : s.sittingId)} aria-label={`Open the sitting of ${s.candidate.name}`}>
+                    {open === s.sittingId ? 'Close' : 'Open'}
+                  </button>
+                </td>
+              </tr>
+            );
+          })}
+        </tbody>
+      </table>
+    </div>
+  );
+}
+
+function SittingReview({ row, onChanged }: { row: IqaSittingView; onChanged: () => void }) {
+  const id = useId();
+  const [attemptId, setAttemptId] = useState<string>();
+  const [version, setVersion] = useState(0);
+  const changed = () => {
+    setVersion((v) => v + 1);
+    onChanged();
+  };
+  return (
+    <section className="iqa-review" aria-labelledby={`${id}-h`} data-testid="iqa-sitting">
+      <h3 id={`${id}-h`}>Sitting of {row.candidate.name}</h3>
+      <ul className="small">
+        {row.attempts.map((a) => (
+          <li key={a.attemptId}>
+            <button type="button" className="link" aria-pressed={attemptId === a.attemptId} onClick={() => setAttemptId(a.attemptId)}>
+              Assignment {a.position}: {a.title}
+              {a.number > 1 ? ` (re-take ${a.number - 1})` : ''}
+            </button>{' '}
+            centre mark {a.centreMark ?? '—'}/12 · checked {a.reviewed} of {a.criteria}
+            {a.disagreements > 0 ? ` · ${a.disagreements} disagreement${a.disagreements === 1 ? '' : 's'}` : ''}
+          </li>
+        ))}
+      </ul>
+      {attemptId && <AttemptReview key={attemptId} attemptId={attemptId} onSaved={changed} />}
+      {row.state === 'centre-final' && !row.conflict && <Decision sittingId={row.sittingId} version={version} onChanged={changed} />}
+      <AssurancePanel sittingId={row.sittingId} reloadKey={version} canRecordIdentity={false} canSign={false} />
+    </section>
+  );
+}
+
+type Draft = Record<string, { verdict: 'agree' | 'disagree' | ''; reason: string }>;
+
+function AttemptReview({ attemptId, onSaved }: { attemptId: string; onSaved: () => void }) {
+  const id = useId();
+  const [view, setView] = useState<IqaAttemptView>();
+  const [draft, setDraft] = useState<Draft>({});
+  const [error, setError] = useState<string>();
+  const [fields, setFields] = useState<Record<string, string>>({});
+  const [status, setStatus] = useState('');
+  const [busy, setBusy] = useState(false);
+  const take = (v: IqaAttemptView) => {
+    setView(v);
+    setDraft(Object.fromEntries(v.criteria.map((c) => [c.criterionId, { verdict: c.outOfDate || !c.verdict ? '' : c.verdict, reason: c.outOfDate ? '' : c.reason }])));
+  };
+  useEffect(() => {
+    assurance.iqaAttempt(attemptId).then(take, (err: unknown) => setError(describeError(err)));
+  }, [attemptId]);
+  if (error && !view) return <p className="error">{error}</p>;
+  if (!view) return <p className="muted small">Loading…</p>;
+  const editable = view.state === 'centre-final';
+  const save = async () => {
+    setBusy(true);
+    setError(undefined);
+    setFields({});
+    try {
+      const verdicts = view.criteria
+        .filter((c) => c.centreMark !== null && draft[c.criterionId]?.verdict)
+        .map((c) => ({ criterionId: c.criterionId, verdict: draft[c.criterionId]!.verdict as 'agree' | 'disagree', ...(draft[c.criterionId]!.reason.trim() ? { reason: draft[c.criterionId]!.reason.trim() } : {}) }));
+      take(await assurance.saveVerdicts(attemptId, { verdicts }));
+      setStatus('Your verdicts are saved.');
+      onSaved();
+    } catch (err) {
+      setError(describeError(err));
+      const f = (err as { fields?: Record<string, string> }).fields;
+      if (f) setFields(f);
+    } finally {
+      setBusy(false);
+    }
+  };
+  const agreeAll = () => setDraft(Object.fromEntries(view.criteria.map((c) => [c.criterionId, { verdict: draft[c.criterionId]?.verdict === 'disagree' ? 'disagree' : 'agree', reason: draft[c.criterionId]?.reason ?? '' }])));
+  return (
+    <div aria-labelledby={`${id}-h`} data-testid="iqa-attempt">
+      <h4 id={`${id}-h`}>
+        Assignment {view.position}: {view.title} (centre mark {view.centreTotal ?? '—'}/12)
+      </h4>
+      {view.recordings.map((r) => (
+        <audio key={r.callId} controls preload="metadata" src={r.url} aria-label="The recorded call" />
+      ))}
+      <div className="table-scroll">
+        <table className="verdicts">
+          <thead>
+            <tr>
+              <th scope="col">Criterion</th>
+              <th scope="col">Centre mark</th>
+              <th scope="col">Assessor’s comment</th>
+              <th scope="col">Your verdict</th>
+            </tr>
+          </thead>
+          <tbody>
+            {view.criteria.map((c, i) => {
+              const d = draft[c.criterionId] ?? { verdict: '', reason: '' };
+              const problem = fields[`verdicts.${view.criteria.filter((x) => x.centreMark !== null && draft[x.criterionId]?.verdict).findIndex((x) => x.criterionId === c.criterionId)}.reason`];
+              return (
+                <tr key={c.criterionId} data-criterion={c.criterionId}>
+                  <th scope="row" className="small">
+                    {c.description}
+                  </th>
+                  <td>
+                    {c.centreMark ?? '—'} of {c.maxMarks}
+                  </td>
+                  <td className="small">
+                    {c.comment || '—'}
+                    {c.overrideReason ? <div className="muted">Suggestion overridden: {c.overrideReason}</div> : null}
+                  </td>
+                  <td>
+                    <fieldset disabled={!editable || c.centreMark === null}>
+                      <legend className="visually-hidden">Verdict on {c.description}</legend>
+                      <label className="check">
+                        <input type="radio" name={`${id}-v${i}`} checked={d.verdict === 'agree'} onChange={() => setDraft({ ...draft, [c.criterionId]: { ...d, verdict: 'agree' } })} /> Agree
+                      </label>
+                      <label className="check">
+                        <input type="radio" name={`${id}-v${i}`} checked={d.verdict === 'disagree'} onChange={() => setDraft({ ...draft, [c.criterionId]: { ...d, verdict: 'disagree' } })} /> Disagree
+                      </label>
+                    </fieldset>
+                    {d.verdict === 'disagree' && (
+                      <textarea
+                        aria-label={`Why you disagree with the mark for ${c.description}`}
+                        placeholder="Why (required)"
+                        value={d.reason}
+                        disabled={!editable}
+                        onChange={(e) => setDraft({ ...draft, [c.criterionId]: { ...d, reason: e.target.value } })}
+                      />
+                    )}
+                    {c.outOfDate && <div className="small muted">The mark changed since your last verdict.</div>}
+                    {problem && <div className="small error">{problem}</div>}
+                  </td>
+                </tr>
+              );
+            })}
+          </tbody>
+        </table>
+      </div>
+      {editable && (
+        <div className="row">
+          <button type="button" onClick={agreeAll} disabled={busy}>
+            Agree with every other mark
+          </button>
+          <button type="button" className="primary" onClick={() => void save()} disabled={busy}>
+            Save verdicts
+          </button>
+        </div>
+      )}
+      <p className="notice" role="status">
+        {status}
+      </p>
+      {error && (
+        <p className="error" role="alert">
+          {error}
+        </p>
+      )}
+    </div>
+  );
+}
+
+function Decision({ sittingId, version, onChanged }: { sittingId: string; version: number; onChanged: () => void }) {
+  const { view } = useAssurance(sittingId, version);
+  const [ticked, setTicked] = useState(false);
+  const [reason, setReason] = useState('');
+  const { busy, error, run } = useAction();
+  if (!view || view.state !== 'centre-final') return null;
+  const act = async (what: () => Promise<unknown>) => {
+    if (await run(what)) onChanged();
+  };
+  return (
+    <div data-testid="iqa-decision">
+      <p className="small muted">Signed by the assessor {dateTimeGB(view.signatures.filter((s) => s.kind === 'assessor-mark-sheet').at(-1)?.signedAt)}.</p>
+      <div className="two-col">
+      <div className="declaration">
+        <h4>Countersign</h4>
+        {view.countersignBlockers.length > 0 ? (
+          <ul className="blockers small">
+            {view.countersignBlockers.map((b) => (
+              <li key={b}>{b}</li>
+            ))}
+          </ul>
+        ) : (
+          <>
+            <label className="check">
+              <input type="checkbox" checked={ticked} onChange={(e) => setTicked(e.target.checked)} />
+              <span>{SIGN_WORDS.iqa}</span>
+            </label>
+            <button type="button" className="primary" disabled={!ticked || busy} onClick={() => void act(() => assurance.countersign(sittingId))}>
+              Countersign the sitting
+            </button>
+          </>
+        )}
+      </div>
+      <div className="declaration">
+        <h4>Send back to the assessor</h4>
+        <label htmlFor={`return-${sittingId}`}>What should the assessor look at again?</label>
+        <textarea id={`return-${sittingId}`} value={reason} onChange={(e) => setReason(e.target.value)} maxLength={2000} />
+        <button type="button" disabled={busy || !reason.trim()} onClick={() => void act(() => assurance.returnToAssessor(sittingId, reason.trim()))}>
+          Send back
+        </button>
+      </div>
+      </div>
+      <Problem error={error} />
+    </div>
+  );
+}

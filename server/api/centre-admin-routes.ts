@@ -1,0 +1,183 @@
+// The centre administrator's settings and records (the admin role; routes in
+// server/protocol/assurance.ts): the centre's number, results release rule, re-take limit, overrun
+// policy and enquiry/appeal window; candidates' numbers; special consideration, malpractice (JCQ
+// M1 / M2(a)) and enquiries or appeals recorded against a sitting. Each change is audited.
+import type { FastifyInstance } from 'fastify';
+import { z } from 'zod';
+import { OVERRUN_POLICIES } from '../assessment/overrun.js';
+import { RELEASE_RULES } from '../assessment/release-rule.js';
+import { assuranceView } from '../assurance/views.js';
+import { requireSession } from '../auth/access.js';
+import { SittingAccess } from '../auth/sitting-access.js';
+import type { Clock } from '../clock.js';
+import { MALPRACTICE_FORMS, SPECIAL_CONSIDERATION_CATEGORIES } from '../db/repositories/centre-records.js';
+import type { Repositories } from '../db/repositories/index.js';
+import { HttpError } from '../http/errors.js';
+import type { SessionUser } from '../protocol/roles.js';
+import { FieldProblems, parseInput, withFieldErrors } from './input.js';
+
+const ADMIN = { access: ['admin'] } as const;
+const uuid = { type: 'string', pattern: '^[0-9a-fA-F-]{36}$' } as const;
+const sittingParams = { type: 'object', required: ['id'], properties: { id: uuid } } as const;
+const numberParams = { type: 'object', required: ['id'], properties: { id: { type: 'string', pattern: '^[1-9][0-9]{0,12}$' } } } as const;
+const MAX_TEXT = 4000;
+
+const isoDay = z
+  .string()
+  .regex(/^\d{4}-\d{2}-\d{2}$/, 'must be a date (YYYY-MM-DD)')
+  .refine((d) => !Number.isNaN(Date.parse(`${d}T00:00:00Z`)) && new Date(`${d}T00:00:00Z`).toISOString().startsWith(d), 'must be a real date');
+const required = (what: string) => z.string().trim().min(1, `write ${what}`).max(MAX_TEXT, `must be at most ${MAX_TEXT} characters`);
+const optional = z.string().trim().max(MAX_TEXT, `must be at most ${MAX_TEXT} characters`).optional();
+
+const settingsSchema = z
+  .object({
+    // Awarding bodies' centre numbers are short runs of digits (Pearson: 5); letters are allowed for other bodies.
+    centreNumber: z.string().trim().regex(/^[A-Za-z0-9]{3,10}$/, 'must be 3 to 10 letters or digits, as the awarding body gave it').nullable(),
+    releaseRule: z.enum(RELEASE_RULES, { errorMap: () => ({ message: `must be one of ${RELEASE_RULES.join(', ')}` }) }),
+    maxRetakes: z.number().int('must be a whole number').min(0, 'must be 0 or more').max(5, 'must be at most 5'),
+    overrunPolicy: z.enum(OVERRUN_POLICIES, { errorMap: () => ({ message: `must be one of ${OVERRUN_POLICIES.join(', ')}` }) }),
+    appealWindowDays: z.number().int('must be a whole number of days').min(0, 'must be 0 or more').max(3650, 'must be at most 3650'),
+  })
+  .strict();
+const candidateNumberSchema = z.object({ candidateNumber: z.string().trim().regex(/^[0-9]{1,10}$/, 'must be 1 to 10 digits').nullable() }).strict();
+const specialConsiderationSchema = z
+  .object({
+    category: z.enum(SPECIAL_CONSIDERATION_CATEGORIES, { errorMap: () => ({ message: `must be one of ${SPECIAL_CONSIDERATION_CATEGORIES.join(', ')}` }) }),
+    incidentDate: isoDay,
+    details: required('what happened and how it affected the candidate'),
+    evidence: optional,
+    adjustmentRequested: optional,
+  })
+  .strict();
+const malpracticeSchema = z
+  .object({
+    form: z.enum(MALPRACTICE_FORMS, { errorMap: () => ({ message: 'must be M1 (candidate) or M2a (staff or centre)' }) }),
+    incidentDate: isoDay,
+    personsInvolved: required('who was involved (M1: the candidate; M2(a): names and roles of the staff)'),
+    nature: required('the nature of the suspected malpractice'),
+    evidence: optional,
+    statementObtained: z.boolean().optional(),
+    reportedToAwardingBodyOn: isoDay.nullable().optional(),
+    actionTaken: optional,
+  })
+  .strict();
+const enquirySchema = z
+  .object({
+    kind: z.enum(['enquiry', 'appeal'], { errorMap: () => ({ message: 'must be enquiry or appeal' }) }),
+    raisedBy: required('who raised it'),
+    receivedOn: isoDay,
+    grounds: required('the grounds'),
+  })
+  .strict();
+const closeEnquirySchema = z.object({ outcome: required('the outcome') }).strict();
+
+export function registerCentreAdminRoutes(app: FastifyInstance, opts: { repos: Repositories; clock: Clock }): void {
+  const { repos, clock } = opts;
+  const sittings = new SittingAccess(repos);
+  const actor = (me: SessionUser) => ({ userId: me.id, role: me.role });
+
+  withFieldErrors(app, (scope) => {
+    scope.put<{ Params: { id: string } }>('/api/centres/:id/settings', { config: ADMIN, schema: { params: numberParams } }, async (request) => {
+      const me = requireSession(request).user;
+      const centre = repos.centres.findById(Number(request.params.id));
+      if (!centre) throw new HttpError(404, 'not_found', 'There is no such centre.');
+      const input = parseInput(settingsSchema, request.body);
+      const centreNumber = input.centreNumber === null || input.centreNumber === '' ? null : input.centreNumber.toUpperCase();
+      const other = centreNumber === null ? undefined : repos.centres.findByCentreNumber(centreNumber);
+      if (other && other.id !== centre.id) {
+        const problems = new FieldProblems();
+        problems.add('centreNumber', `Centre number ${centreNumber} already belongs to ${other.name}.`);
+        problems.throwIfAny();
+      }
+      const now = clock.now();
+      const { id: _id, name: _name, isDemo: _demo, createdAt: _at, ...before } = centre;
+      const after = { ...input, centreNumber };
+      const updated = repos.transaction(() => {
+        const c = repos.centres.updateSettings(centre.id, after)!;
+        repos.auditLog.append({ at: now, actor: actor(me), centreId: centre.id, action: 'centre-settings-changed', subjectType: 'centre', subjectId: centre.id, before, after });
+        return c;
+      });
+      return { centre: updated };
+    });
+
+    scope.post<{ Params: { id: string } }>('/api/users/:id/candidate-number', { config: ADMIN, schema: { params: numberParams } }, async (request) => {
+      const me = requireSession(request).user;
+      const user = repos.users.findById(Number(request.params.id));
+      if (!user) throw new HttpError(404, 'not_found', 'There is no such user.');
+      const { candidateNumber } = parseInput(candidateNumberSchema, request.body);
+      const problems = new FieldProblems();
+      if (user.role !== 'candidate' || user.centreId === null) problems.add('candidateNumber', 'Only a candidate of a centre has a candidate number.');
+      const other = candidateNumber && user.centreId !== null ? repos.users.findByCandidateNumber(user.centreId, candidateNumber) : undefined;
+      if (other && other.id !== user.id) problems.add('candidateNumber', `Candidate number ${candidateNumber} is already ${other.displayName}'s in this centre.`);
+      problems.throwIfAny();
+      const now = clock.now();
+      repos.transaction(() => {
+        repos.users.setCandidateNumber(user.id, candidateNumber, now);
+        repos.auditLog.append({ at: now, actor: actor(me), centreId: user.centreId, action: 'candidate-number-set', subjectType: 'user', subjectId: user.id, before: { candidateNumber: user.candidateNumber }, after: { candidateNumber } });
+      });
+      return { user: repos.users.findById(user.id) };
+    });
+
+    scope.post<{ Params: { id: string } }>('/api/sittings/:id/special-consideration', { config: ADMIN, schema: { params: sittingParams } }, async (request, reply) => {
+      const me = requireSession(request).user;
+      const sitting = sittings.runnable(me, request.params.id);
+      const input = parseInput(specialConsiderationSchema, request.body);
+      const now = clock.now();
+      repos.transaction(() => {
+        const r = repos.centreRecords.addSpecialConsideration({ sittingId: sitting.id, category: input.category, incidentDate: input.incidentDate, details: input.details, evidence: input.evidence ?? '', adjustmentRequested: input.adjustmentRequested ?? '', recordedBy: me.id, recordedAt: now });
+        repos.auditLog.append({ at: now, actor: actor(me), centreId: sitting.centreId, action: 'special-consideration-recorded', subjectType: 'sitting', subjectId: sitting.id, after: { id: r.id, category: r.category, incidentDate: r.incidentDate } });
+      });
+      return reply.status(201).send(assuranceView(repos, sitting));
+    });
+
+    scope.post<{ Params: { id: string } }>('/api/sittings/:id/malpractice', { config: ADMIN, schema: { params: sittingParams } }, async (request, reply) => {
+      const me = requireSession(request).user;
+      const sitting = sittings.runnable(me, request.params.id);
+      const input = parseInput(malpracticeSchema, request.body);
+      const now = clock.now();
+      repos.transaction(() => {
+        const r = repos.centreRecords.addMalpractice({
+          sittingId: sitting.id,
+          form: input.form,
+          incidentDate: input.incidentDate,
+          personsInvolved: input.personsInvolved,
+          nature: input.nature,
+          evidence: input.evidence ?? '',
+          statementObtained: input.statementObtained ?? false,
+          reportedToAwardingBodyOn: input.reportedToAwardingBodyOn ?? null,
+          actionTaken: input.actionTaken ?? '',
+          recordedBy: me.id,
+          recordedAt: now,
+        });
+        repos.auditLog.append({ at: now, actor: actor(me), centreId: sitting.centreId, action: 'malpractice-recorded', subjectType: 'sitting', subjectId: sitting.id, after: { id: r.id, form: r.form, incidentDate: r.incidentDate, reportedToAwardingBodyOn: r.reportedToAwardingBodyOn } });
+      });
+      return reply.status(201).send(assuranceView(repos, sitting));
+    });
+
+    scope.post<{ Params: { id: string } }>('/api/sittings/:id/enquiries', { config: ADMIN, schema: { params: sittingParams } }, async (request, reply) => {
+      const me = requireSession(request).user;
+      const sitting = sittings.runnable(me, request.params.id);
+      const input = parseInput(enquirySchema, request.body);
+      const now = clock.now();
+      repos.transaction(() => {
+        const r = repos.centreRecords.addEnquiry({ sittingId: sitting.id, kind: input.kind, raisedBy: input.raisedBy, receivedOn: input.receivedOn, grounds: input.grounds, recordedBy: me.id, recordedAt: now });
+        repos.auditLog.append({ at: now, actor: actor(me), centreId: sitting.centreId, action: 'enquiry-recorded', subjectType: 'sitting', subjectId: sitting.id, after: { id: r.id, kind: r.kind, receivedOn: r.receivedOn } });
+      });
+      return reply.status(201).send(assuranceView(repos, sitting));
+    });
+
+    scope.post<{ Params: { id: string } }>('/api/enquiries/:id/close', { config: ADMIN, schema: { params: numberParams } }, async (request) => {
+      const me = requireSession(request).user;
+      const enquiry = repos.centreRecords.enquiry(Number(request.params.id));
+      if (!enquiry) throw new HttpError(404, 'not_found', 'There is no such enquiry or appeal.');
+      const { outcome } = parseInput(closeEnquirySchema, request.body);
+      const sitting = repos.sittings.findById(enquiry.sittingId)!;
+      const now = clock.now();
+      repos.transaction(() => {
+        if (!repos.centreRecords.closeEnquiry(enquiry.id, outcome, me.id, now)) throw new HttpError(409, 'already_closed', 'This enquiry or appeal is closed already.');
+        repos.auditLog.append({ at: now, actor: actor(me), centreId: sitting.centreId, action: 'enquiry-closed', subjectType: 'sitting', subjectId: sitting.id, after: { id: enquiry.id, outcome } });
+      });
+      return assuranceView(repos, sitting);
+    });
+  });
+}
