@@ -5,7 +5,7 @@
 // left empty must verify; the edges: one wrong, fewer asked than required. S5 requires one.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ReplayView } from '../../../server/protocol/moderation.js';
-import { createSitting, ok, startAttempt } from '../../support/sitting-helpers.js';
+import { createSitting, ok, startAttempt, startSitting } from '../../support/sitting-helpers.js';
 import { createTestApp, type Login, type TestApp } from '../../support/test-app.js';
 
 let t: TestApp;
@@ -95,7 +95,7 @@ describe('S5: the scenario asks for one question', () => {
 describe('the suggestion and the replay use the same rule', () => {
   it('in a sitting, two right and one empty: verify-id is suggested in full and the replay says "2 asked, 2 correct: verified"', async () => {
     const sitting = await createSitting(t, assessor);
-    await ok(t, assessor, 'POST', `/api/sittings/${sitting.id}/start`);
+    await startSitting(t, assessor, sitting.id);
     const attemptId = (await startAttempt(t, assessor, sitting.id, 1)).currentAttemptId!;
     const customerId = t.repos.crm.findCustomerByAccount(attemptId, 'BL100231')!.id;
     const detail = await ok<{ customer: { securityQuestions: Array<{ id: number; question: string }> } }>(t, candidate, 'GET', `/api/attempts/${attemptId}/customers/${customerId}`);

@@ -55,6 +55,8 @@ const routes: CandidateRoute[] = [
   { method: 'POST', url: '/api/attempts/:id/customers/:cid/orders', path: customer('/orders'), body: () => ({ lines: [{ productCode: 'WIFI-MESH', quantity: 1, saleType: 'cross_sell' }] }), status: [201] },
   { method: 'POST', url: '/api/attempts/:id/customers/:cid/cases', path: customer('/cases'), body: () => ({ type: 'query', priority: 'low', description: 'Price change.' }), status: [201] },
   { method: 'POST', url: '/api/attempts/:id/customers/:cid/callbacks', path: customer('/callbacks'), body: () => ({ dueAt: '2026-01-05T10:00', reason: 'Engineer visit.' }), status: [201] },
+  { method: 'GET', url: '/api/attempts/:id/agent-state', path: practice('/agent-state'), status: [200] },
+  { method: 'POST', url: '/api/attempts/:id/agent-state', path: practice('/agent-state'), body: () => ({ state: 'ready' }), status: [200] },
   { method: 'POST', url: '/api/attempts/:id/wrap-ups', path: practice('/wrap-ups'), body: () => ({ code: 'INFO' }), status: [201] },
   { method: 'GET', url: '/api/attempts/:id/messages', path: (c) => `/api/attempts/${c.sittingAttempt}/messages`, status: [200] },
   { method: 'POST', url: '/api/attempts/:id/messages', path: practice('/messages'), body: () => ({ channel: 'email', to: 'margaret.hughes@example.co.uk', subject: 'Your call', body: 'Thank you.' }), status: [201] },

@@ -9,7 +9,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { MediaWorkerPool } from '../../../media/index.js';
 import { hashPassword } from '../../../server/auth/passwords.js';
 import { Inviter, SessionState, startUa, UserAgent, type TestUa } from '../../support/sip-clients.js';
-import { ok } from '../../support/sitting-helpers.js';
+import { ok, startSitting } from '../../support/sitting-helpers.js';
 import { createTestApp, PASSWORD, type Login, type TestApp } from '../../support/test-app.js';
 import { until } from '../../support/until.js';
 
@@ -63,7 +63,7 @@ async function dial(from: TestUa, number: string): Promise<number> {
 /** S5 as assignment 3 of a started sitting for the candidate; the lead's customer id. */
 async function s5Attempt(candidateUserId: number): Promise<{ attemptId: string; leadId: number }> {
   const sitting = await ok<{ id: string }>(t, assessor, 'POST', '/api/sittings', { candidateUserId, scenarioKeys: ['s1', 's4', 's5', 's3'] }, 201);
-  await ok(t, assessor, 'POST', `/api/sittings/${sitting.id}/start`);
+  await startSitting(t, assessor, sitting.id);
   const started = await ok<{ currentAttemptId: string }>(t, assessor, 'POST', `/api/sittings/${sitting.id}/assignments/3/attempts`);
   return { attemptId: started.currentAttemptId, leadId: t.repos.crm.findCustomerByAccount(started.currentAttemptId, LEAD)!.id };
 }

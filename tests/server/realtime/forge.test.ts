@@ -11,7 +11,7 @@ import type { ReplayView } from '../../../server/protocol/moderation.js';
 import type { DesktopEventAck } from '../../../server/protocol/timeline.js';
 import type { TimelineFile } from '../../../server/moderation/pack-format.js';
 import { verifyPackZip } from '../../../server/moderation/pack-verify.js';
-import { call, createSitting, ok, startAttempt } from '../../support/sitting-helpers.js';
+import { call, createSitting, ok, startAttempt, startSitting } from '../../support/sitting-helpers.js';
 import { connectedSocket } from '../../support/realtime.js';
 import { createTestApp, type Login, type TestApp } from '../../support/test-app.js';
 
@@ -50,7 +50,7 @@ beforeAll(async () => {
   candidate = await t.loginAs('candidate');
   moderator = await t.loginAs('moderator');
   const sitting = await createSitting(t, assessor);
-  await ok(t, assessor, 'POST', `/api/sittings/${sitting.id}/start`);
+  await startSitting(t, assessor, sitting.id);
   attemptId = (await startAttempt(t, assessor, sitting.id, 1)).currentAttemptId!;
   const found = await ok<{ customers: Array<{ id: number; accountNumber: string }> }>(t, candidate, 'GET', `/api/attempts/${attemptId}/customers?q=BL100231`);
   customerId = found.customers.find((c) => c.accountNumber === 'BL100231')!.id;

@@ -8,7 +8,7 @@ import { execFileSync } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { SittingDetail, SittingSummary } from '../../../server/protocol/assessment.js';
 import type { ModerationView, SampleView } from '../../../server/protocol/moderation.js';
-import { call, createSitting, markAttempt, ok, startAttempt } from '../../support/sitting-helpers.js';
+import { call, createSitting, markAttempt, ok, startAttempt, startSitting, submitSitting } from '../../support/sitting-helpers.js';
 import { createTestApp, type Login, type TestApp } from '../../support/test-app.js';
 
 let t: TestApp;
@@ -27,7 +27,7 @@ beforeAll(async () => {
   moderator = await t.loginAs('moderator');
   const sitting = await createSitting(t, assessor);
   sittingId = sitting.id;
-  await ok(t, assessor, 'POST', `/api/sittings/${sittingId}/start`);
+  await startSitting(t, assessor, sittingId);
   // 10 + 10 + 10 + 11 = 41, a Distinction by the centre's marks.
   for (const [n, total] of [[1, 10], [2, 10], [3, 10], [4, 11]] as const) {
     const id = (await startAttempt(t, assessor, sittingId, n)).currentAttemptId!;
@@ -35,11 +35,15 @@ beforeAll(async () => {
     await markAttempt(t, assessor, id, total);
   }
   await ok(t, assessor, 'POST', `/api/sittings/${sittingId}/end`);
+  // Signed by the assessor and countersigned by the IQA: moderation comes next.
+  await submitSitting(t, assessor, sittingId);
   // The moderator takes one mark off one criterion of assignment 1: 9 / 12, 40 / 48.
   const view = await ok<ModerationView>(t, moderator, 'GET', `/api/attempts/${attemptIds[0]}/moderation`);
   const c = view.criteria.find((x) => (x.centreMark ?? 0) > 0)!;
   changed = { criterionId: c.criterionId, centre: c.centreMark!, moderated: c.centreMark! - 1, maxMarks: c.maxMarks };
   await ok(t, moderator, 'PUT', `/api/attempts/${attemptIds[0]}/moderation`, { marks: [{ criterionId: c.criterionId, mark: changed.moderated, reason: 'No identity check is heard on the recording.' }] });
+  // Signed off as adjusted: the result is released to the candidate (the default release rule).
+  await ok(t, moderator, 'POST', `/api/sittings/${sittingId}/moderation-outcome`, { outcome: 'adjusted', reason: 'One criterion marked too generously.' });
 });
 afterAll(async () => {
   await t?.close();
