@@ -1,9 +1,10 @@
 import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { ManualClock } from '../../../server/clock.js';
-import { computeHa1, DigestAuthenticator, parseDigestCredentials } from '../../../server/sip/digest.js';
+import { computeHa1, digestResponse, DigestAuthenticator, parseDigestCredentials } from '../../../server/sip/digest.js';
 
 const md5 = (s: string) => createHash('md5').update(s).digest('hex');
+const sha256 = (s: string) => createHash('sha256').update(s).digest('hex');
 
 function setup(lifetimeMs = 60_000) {
   const clock = new ManualClock();
@@ -77,5 +78,41 @@ describe('digest authentication', () => {
     const { auth, lookup } = setup();
     expect(auth.verify('Digest garbage', 'REGISTER', lookup)).toEqual({ ok: false, reason: 'malformed' });
     expect(auth.verify(undefined, 'REGISTER', lookup)).toEqual({ ok: false, reason: 'missing' });
+  });
+});
+
+// The worked examples of the RFCs, digits as printed there (not computed by this code):
+//   RFC 2617 §3.5  https://www.rfc-editor.org/rfc/rfc2617#section-3.5  (MD5)
+//   RFC 7616 §3.9.1 https://www.rfc-editor.org/rfc/rfc7616#section-3.9.1 (SHA-256 and MD5; note the
+//   password there is "Circle of Life", lower-case "of", and RFC 2617's is "Circle Of Life").
+describe('digest responses: the RFC example vectors', () => {
+  const RFC_2617 = { username: 'Mufasa', realm: 'testrealm@host.com', password: 'Circle Of Life', method: 'GET', uri: '/dir/index.html', nonce: 'dcd98b7102dd2f0e8b11d0f600bfb0c093', nc: '00000001', cnonce: '0a4f113b' };
+  const RFC_7616 = { username: 'Mufasa', realm: 'http-auth@example.org', password: 'Circle of Life', method: 'GET', uri: '/dir/index.html', nonce: '7ypf/xlj9XXwfDPEoM4URrv/xwf94BcCAzFZH4GiTo0v', nc: '00000001', cnonce: 'f2/wE4q74E6zIJEtWaHKaf5wv/H5QzzpXusqGemxURZJ' };
+  const cases = [
+    { name: 'RFC 2617 §3.5, MD5', algorithm: 'MD5', v: RFC_2617, response: '6629fae49393a05397450978507c4ef1' },
+    { name: 'RFC 7616 §3.9.1, MD5', algorithm: 'MD5', v: RFC_7616, response: '8ca523f5e9506fed4657c9700eebdbec' },
+    { name: 'RFC 7616 §3.9.1, SHA-256', algorithm: 'SHA-256', v: RFC_7616, response: '753927fa0e85d155564e2e272a28d1802ca10daf4496794697cf8db5856cb6c1' },
+  ] as const;
+  for (const c of cases) {
+    it(c.name, () => {
+      const ha1 = computeHa1(c.algorithm, c.v.username, c.v.realm, c.v.password);
+      expect(digestResponse(c.algorithm, ha1, c.v)).toBe(c.response);
+    });
+  }
+
+  it('the verifier accepts a SHA-256 response computed outside it, and only for the right password and algorithm', () => {
+    const clock = new ManualClock();
+    const auth = new DigestAuthenticator({ realm: 'callmark.local', secret: Buffer.from('test-secret'), nonceLifetimeMs: 60_000, clock });
+    const lookup = (u: string, algorithm: 'MD5' | 'SHA-256') => (u === '1002' ? [computeHa1(algorithm, '1002', 'callmark.local', 'pw')] : []);
+    const nonce = /nonce="([^"]+)"/.exec(auth.challenges()[0]!)![1]!;
+    const header = (nc: string, password = 'pw', algorithm = 'SHA-256') => {
+      const response = sha256(`${sha256(`1002:callmark.local:${password}`)}:${nonce}:${nc}:c0ffee:auth:${sha256('REGISTER:sip:callmark.local')}`);
+      return `Digest username="1002", realm="callmark.local", nonce="${nonce}", uri="sip:callmark.local", response="${response}", algorithm=${algorithm}, cnonce="c0ffee", qop=auth, nc=${nc}`;
+    };
+    expect(auth.verify(header('00000001'), 'REGISTER', lookup)).toEqual({ ok: true, username: '1002', algorithm: 'SHA-256' });
+    expect(auth.verify(header('00000002', 'wrong'), 'REGISTER', lookup)).toEqual({ ok: false, reason: 'wrong-password' });
+    // The same SHA-256 digits presented as MD5 are checked with MD5, and fail.
+    expect(auth.verify(header('00000003', 'pw', 'MD5'), 'REGISTER', lookup)).toEqual({ ok: false, reason: 'wrong-password' });
+    expect(auth.verify(header('00000004', 'pw', 'SHA-512'), 'REGISTER', lookup)).toEqual({ ok: false, reason: 'malformed' });
   });
 });
