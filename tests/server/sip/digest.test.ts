@@ -116,3 +116,70 @@ describe('digest responses: the RFC example vectors', () => {
     expect(auth.verify(header('00000004', 'pw', 'SHA-512'), 'REGISTER', lookup)).toEqual({ ok: false, reason: 'malformed' });
   });
 });
+
+// Each of these answers a small change to digest.ts that no other test noticed (npm run mutation).
+describe('digest authentication: edges', () => {
+  it('names its realm, and issues nonces of time, randomness and a 22-character signature', () => {
+    const { auth } = setup();
+    expect(auth.realm).toBe('callmark.local');
+    expect(auth.createNonce()).toMatch(/^[0-9a-z]+\.[A-Za-z0-9_-]{12}\.[A-Za-z0-9_-]{22}$/);
+  });
+
+  it('parses auth-params only after the Digest scheme word, with white space around = and before commas', () => {
+    expect(parseDigestCredentials('aDigest username="a"')).toBeUndefined();
+    expect(parseDigestCredentials('Digest !a=b,')).toBeUndefined();
+    expect(parseDigestCredentials('Digest username = "a" , nc=00000001, ')).toEqual({ username: 'a', nc: '00000001' });
+    expect(parseDigestCredentials('  digest qop=auth')).toEqual({ qop: 'auth' });
+  });
+
+  it('refuses another realm, and credentials without qop=auth, a cnonce or an 8-digit hex nonce-count', () => {
+    const { auth, lookup, nonceOf, credentials } = setup();
+    const nonce = nonceOf(auth.challenges()[1]!);
+    expect(auth.verify(credentials(nonce, '00000001').replace('realm="callmark.local"', 'realm="elsewhere.example"'), 'REGISTER', lookup)).toEqual({ ok: false, reason: 'wrong-realm' });
+    for (const bad of [
+      credentials(nonce, '00000001').replace(', qop=auth', ''),
+      credentials(nonce, '00000001').replace('qop=auth', 'qop=auth-int'),
+      credentials(nonce, '00000001').replace(', cnonce="abcd"', ''),
+      credentials(nonce, '00000001').replace(', nc=00000001', ''),
+      credentials(nonce, '0000001'),
+      credentials(nonce, '100000001'),
+      credentials(nonce, '000000011'),
+      credentials(nonce, '0000000g'),
+    ]) {
+      expect(auth.verify(bad, 'REGISTER', lookup), bad).toEqual({ ok: false, reason: 'malformed' });
+    }
+    // The same credentials, well formed, are accepted.
+    expect(auth.verify(credentials(nonce, '00000001'), 'REGISTER', lookup)).toMatchObject({ ok: true });
+  });
+
+  it('takes credentials without an algorithm as MD5 (RFC 7616 §3.4: MD5 is the default)', () => {
+    const { auth, lookup, nonceOf, credentials } = setup();
+    const nonce = nonceOf(auth.challenges()[1]!);
+    expect(auth.verify(credentials(nonce, '00000001').replace('Digest algorithm=MD5, ', 'Digest '), 'REGISTER', lookup)).toEqual({ ok: true, username: '1002', algorithm: 'MD5' });
+  });
+
+  it('refuses nonces of the wrong shape as bad, and is stale only after the lifetime has passed', () => {
+    const { clock, auth, lookup, nonceOf, credentials } = setup(60_000);
+    for (const forged of ['abc', 'a.b', 'a.b.c', 'a.b.c.d']) expect(auth.verify(credentials(forged, '00000001'), 'REGISTER', lookup), forged).toEqual({ ok: false, reason: 'bad-nonce' });
+    const nonce = nonceOf(auth.challenges()[1]!);
+    clock.advance(60_000);
+    expect(auth.verify(credentials(nonce, '00000001'), 'REGISTER', lookup)).toMatchObject({ ok: true });
+    clock.advance(1);
+    expect(auth.verify(credentials(nonce, '00000002'), 'REGISTER', lookup)).toEqual({ ok: false, reason: 'stale' });
+  });
+
+  it('forgets the counts of expired nonces once it holds 10,000, and keeps those of live ones', () => {
+    const { clock, auth, lookup, credentials } = setup(60_000);
+    const counts = (auth as unknown as { nonceCounts: Map<string, number> }).nonceCounts;
+    for (let i = 0; i < 5_000; i++) expect(auth.verify(credentials(auth.createNonce(), '00000001'), 'REGISTER', lookup).ok).toBe(true);
+    clock.advance(60_001); // the first 5,000 expire
+    const live: string[] = [];
+    for (let i = 0; i < 5_000; i++) {
+      live.push(auth.createNonce());
+      expect(auth.verify(credentials(live[i]!, '00000001'), 'REGISTER', lookup).ok).toBe(true);
+    }
+    expect(counts.size).toBe(5_000);
+    // A live nonce's count survived the pruning: its nonce-count 1 cannot be used again.
+    expect(auth.verify(credentials(live[0]!, '00000001'), 'REGISTER', lookup)).toEqual({ ok: false, reason: 'replay' });
+  });
+});
