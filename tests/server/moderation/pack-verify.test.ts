@@ -115,7 +115,11 @@ describe('the pack made by format 1 keeps verifying', () => {
     const timeline = timelineOf(FILES);
     expect(timeline.events.map((e) => e.type)).toEqual(['screen-pop', 'field-changed', 'recording-finalised', 'wrap-up']);
     expect(MANIFEST.chains.attempts[ATTEMPT]).toEqual({ entries: 4, headSeq: 4, headHash: timeline.events[3]!.hash });
+    // The recording's hash in the chain, and the print-out's in attempt.json, are plain SHA-256 of the files.
     expect(timeline.events[2]!.payload.sha256).toBe(SUMS.get(RECORDING));
+    const attempt = JSON.parse(FILES.get(`attempts/${ATTEMPT}/attempt.json`)!.toString('utf8')) as { printouts: Array<{ file: string; sha256: string }> };
+    const printout = attempt.printouts[0]!;
+    expect(printout.sha256).toBe(SUMS.get(`attempts/${ATTEMPT}/printouts/${path.basename(printout.file)}`));
     expect(auditOf(FILES).map((e) => e.action)).toEqual(['sitting-created', 'sitting-started', 'attempt-started', 'mark-changed', 'mark-changed']);
   });
 });
