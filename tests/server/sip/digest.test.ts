@@ -128,6 +128,8 @@ describe('digest authentication: edges', () => {
   it('parses auth-params only after the Digest scheme word, with white space around = and before commas', () => {
     expect(parseDigestCredentials('aDigest username="a"')).toBeUndefined();
     expect(parseDigestCredentials('Digest !a=b,')).toBeUndefined();
+    // Garbage before the first auth-param is refused, not skipped.
+    expect(parseDigestCredentials('Digest !a=b,c=d ')).toBeUndefined();
     expect(parseDigestCredentials('Digest username = "a" , nc=00000001, ')).toEqual({ username: 'a', nc: '00000001' });
     expect(parseDigestCredentials('  digest qop=auth')).toEqual({ qop: 'auth' });
   });
