@@ -1,16 +1,26 @@
 // Verifies a moderation pack without the database (scripts/verify-pack.ts, POST /api/packs/verify):
-//   1. every file the manifest lists is there and has its SHA-256; no file is there unlisted;
+//   1. every file the manifest lists is there and has its SHA-256; no file is there unlisted; the
+//      files are those a pack of the manifest's scope holds (pack-layout.ts), so a file removed or
+//      added together with its manifest line is found too;
 //   2. each attempt's timeline.json is an intact hash chain ending at the head the manifest names,
 //      and every entry's source (server or browser) is the one its hash covers (or, for an entry
 //      stored before sources were kept, the one its hashed content implies: chain.ts legacySource);
-//   3. each recording's hash in the chain ('recording-finalised') is the hash of the recording file;
-//   4. each audit-log entry matches its hash, and entries with consecutive ids link up.
+//   3. each recording's hash in the chain ('recording-finalised') is the hash of the recording
+//      file, and a recording the chain names is in the pack or listed as missing with a reason;
+//   4. audit-log.json's entries are in id order, each matches its hash, entries with consecutive
+//      ids link up, none is newer than the audit head the manifest names, and there are as many as
+//      the manifest says.
 // Problems are reported in that order, each naming the file (and entry) concerned; the first one is
-// the headline.
+// the headline. Whatever a pack holds, the answer is a list of problems, never an exception.
+//
+// Offline, a forger who rewrites the manifest to match can still change a file no chain covers
+// (sitting.json, attempt.json, a call's JSON, timeline.csv, a PDF) or rewrite the chain heads and
+// counts; the server's record of the manifest it issued (issuedByThisServer) catches those.
 import AdmZip from 'adm-zip';
 import { auditRowHash, type AuditEntry } from '../db/repositories/audit-log.js';
-import { attemptEventHash, legacySource, sha256Hex, verifyChain } from './chain.js';
-import { AUDIT_FILE, MANIFEST, PACK_FORMAT, recordingFile, timelineFile, type PackManifest, type TimelineFile, type TimelineFileEntry } from './pack-format.js';
+import { attemptEventHash, CHAIN_VERSION, legacySource, sha256Hex, verifyChain } from './chain.js';
+import { AUDIT_FILE, MANIFEST, PACK_FORMAT, PACK_FORMAT_VERSION, recordingFile, timelineFile, type ManifestFile, type PackManifest, type TimelineFile, type TimelineFileEntry } from './pack-format.js';
+import { packLayoutProblems } from './pack-layout.js';
 import { RECORDING_FINALISED } from './recording-chain.js';
 import type { PackProblem, PackVerification } from '../protocol/moderation.js';
 
@@ -34,6 +44,13 @@ function parseJson<T>(files: PackFiles, path: string, problems: PackProblem[]): 
   }
 }
 
+const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+const isStringList = (v: unknown): v is string[] => Array.isArray(v) && v.every((x) => typeof x === 'string');
+const isFileLine = (f: unknown): f is ManifestFile => isObject(f) && typeof f.path === 'string' && typeof f.sha256 === 'string' && typeof f.bytes === 'number';
+const isTimelineEntry = (e: unknown): e is TimelineFileEntry =>
+  isObject(e) && typeof e.seq === 'number' && typeof e.type === 'string' && typeof e.prevHash === 'string' && typeof e.hash === 'string' && isObject(e.payload);
+const isAuditEntry = (a: unknown): a is AuditEntry => isObject(a) && typeof a.id === 'number' && typeof a.hash === 'string' && typeof a.prevHash === 'string';
+
 export function verifyPackFiles(files: PackFiles): PackVerification {
   const problems: PackProblem[] = [];
   const checked = { files: 0, timelineEntries: 0, auditEntries: 0 };
@@ -53,12 +70,25 @@ export function verifyPackFiles(files: PackFiles): PackVerification {
   }
   const manifest = parseJson<PackManifest>(files, MANIFEST, problems);
   if (!manifest) return done();
-  if (manifest.format !== PACK_FORMAT || !Array.isArray(manifest.files)) {
+  if (!isObject(manifest) || manifest.format !== PACK_FORMAT || !Array.isArray(manifest.files)) {
     problems.push({ file: MANIFEST, message: `the manifest is not a ${PACK_FORMAT} manifest` });
     return done();
   }
+  if (manifest.formatVersion !== PACK_FORMAT_VERSION) {
+    problems.push({ file: MANIFEST, message: `the pack is of format version ${String(manifest.formatVersion)}; this verifier checks version ${PACK_FORMAT_VERSION} (use the Callmark version that made it)` });
+    return done();
+  }
+  if (!manifest.files.every(isFileLine)) {
+    problems.push({ file: MANIFEST, message: 'the manifest\'s file list holds lines that are not files (path, sha256, bytes)' });
+    return done();
+  }
+  if (!isObject(manifest.scope) || !isStringList(manifest.scope.sittings) || !isStringList(manifest.scope.attempts)) {
+    problems.push({ file: MANIFEST, message: 'the manifest\'s scope is not two lists of sitting and attempt ids' });
+    return done();
+  }
+  const missing = new Set(Array.isArray(manifest.missing) ? manifest.missing.flatMap((m: unknown) => (isObject(m) && typeof m.path === 'string' ? [m.path] : [])) : []);
 
-  // 1. Files against the manifest.
+  // 1. Files against the manifest, and against the layout a pack of this scope has.
   const listed = new Map(manifest.files.map((f) => [f.path, f]));
   for (const f of manifest.files) {
     const data = files.get(f.path);
@@ -72,62 +102,102 @@ export function verifyPackFiles(files: PackFiles): PackVerification {
   for (const path of files.keys()) {
     if (path !== MANIFEST && !listed.has(path)) problems.push({ file: path, message: 'is in the pack but not in the manifest (added after export)' });
   }
+  problems.push(...packLayoutProblems({ files, scope: manifest.scope, missing, listed: new Set(listed.keys()) }));
 
   // 2 and 3. Each attempt's timeline chain, and the recordings named in it.
-  for (const attemptId of manifest.scope?.attempts ?? []) {
+  for (const attemptId of manifest.scope.attempts) {
     const path = timelineFile(attemptId);
     const timeline = parseJson<TimelineFile>(files, path, problems);
-    if (!timeline) {
-      if (!files.has(path)) problems.push({ file: path, message: 'the attempt\'s timeline is missing' });
+    if (!timeline) continue; // a missing timeline is reported above
+    if (!isObject(timeline) || !Array.isArray(timeline.events)) {
+      problems.push({ file: path, message: 'holds no list of timeline events' });
       continue;
     }
-    const events = Array.isArray(timeline.events) ? timeline.events : [];
-    checked.timelineEntries += events.length;
-    const broken = verifyChain<TimelineFileEntry>(events, (prev, e) => attemptEventHash(prev, { ...e, attemptId }), (e) => `event ${e.seq}`);
+    if (timeline.chainVersion !== CHAIN_VERSION) {
+      problems.push({ file: path, message: `is of chain version ${String(timeline.chainVersion)}; this verifier checks version ${CHAIN_VERSION}` });
+      continue;
+    }
+    const events: unknown[] = timeline.events;
+    const notEvent = events.findIndex((e) => !isTimelineEntry(e));
+    if (notEvent >= 0) {
+      problems.push({ file: path, entry: `entry ${notEvent + 1}`, message: 'is not a timeline event (seq, type, payload, prevHash, hash)' });
+      continue;
+    }
+    const entries = events as TimelineFileEntry[];
+    checked.timelineEntries += entries.length;
+    const broken = verifyChain<TimelineFileEntry>(entries, (prev, e) => attemptEventHash(prev, { ...e, attemptId }), (e) => `event ${e.seq}`);
     if (broken) {
-      problems.push({ file: path, entry: `event ${events[broken.index]?.seq ?? broken.index + 1}`, message: `the hash chain is broken at ${broken.message}` });
+      problems.push({ file: path, entry: `event ${entries[broken.index]?.seq ?? broken.index + 1}`, message: `the hash chain is broken at ${broken.message}` });
       continue;
     }
-    const mislabelled = events.find((e) => e.sourceInChain === false && e.source !== legacySource(e));
+    const mislabelled = entries.find((e) => e.sourceInChain === false && e.source !== legacySource(e));
     if (mislabelled) {
       problems.push({ file: path, entry: `event ${mislabelled.seq}`, message: `says it was recorded by ${mislabelled.source === 'server' ? 'the server' : 'the browser'}, but it was stored before sources were kept and its content shows it was not (the label was changed)` });
     }
     const head = manifest.chains?.attempts?.[attemptId];
-    const last = events[events.length - 1];
-    if (head && (head.entries !== events.length || (last?.hash ?? null) !== (head.entries > 0 ? head.headHash : null))) {
-      problems.push({ file: path, message: `the chain has ${events.length} entries ending at ${last?.hash.slice(0, 12) ?? 'nothing'}, but the manifest says ${head.entries} ending at ${head.headHash.slice(0, 12)} (entries were cut off or added at the end)` });
+    const last = entries[entries.length - 1];
+    if (!isObject(head) || typeof head.entries !== 'number' || typeof head.headHash !== 'string') {
+      problems.push({ file: path, message: 'the manifest names no chain head for this attempt, so events cut off or added at the end could not be found' });
+    } else if (head.entries !== entries.length || (last?.hash ?? null) !== (head.entries > 0 ? head.headHash : null)) {
+      problems.push({ file: path, message: `the chain has ${entries.length} entries ending at ${last?.hash.slice(0, 12) ?? 'nothing'}, but the manifest says ${head.entries} ending at ${head.headHash.slice(0, 12)} (entries were cut off or added at the end)` });
     }
-    for (const e of events) {
+    for (const e of entries) {
       if (e.type !== RECORDING_FINALISED || typeof e.payload.callId !== 'string') continue;
       const rec = recordingFile(attemptId, e.payload.callId);
       const data = files.get(rec);
-      if (!data) continue; // listed-but-missing is reported above; a recording not exported is in manifest.missing
+      if (!data) {
+        // Listed-but-absent is reported above; a recording the exporter could not include is in manifest.missing.
+        if (!listed.has(rec) && !missing.has(rec)) problems.push({ file: rec, entry: `event ${e.seq}`, message: 'is missing: the attempt\'s chain names this recording and the manifest does not say why it is not in the pack' });
+        continue;
+      }
       if (sha256Hex(data) !== e.payload.sha256) problems.push({ file: rec, entry: `event ${e.seq}`, message: 'the recording is not the one whose hash the attempt\'s chain recorded when it was finalised' });
     }
   }
 
-  // 4. Audit entries: each matches its own hash; neighbours (consecutive ids) link.
-  const audit = parseJson<AuditEntry[]>(files, AUDIT_FILE, problems);
-  if (audit) {
-    checked.auditEntries = audit.length;
-    let prev: AuditEntry | undefined;
-    for (const a of audit) {
-      const { hash, ...rest } = a;
-      if (auditRowHash(rest) !== hash) {
-        problems.push({ file: AUDIT_FILE, entry: `audit entry ${a.id}`, message: 'does not match its hash: it was changed after it was written' });
-        break;
-      }
-      if (prev && a.id === prev.id + 1 && a.prevHash !== prev.hash) {
-        problems.push({ file: AUDIT_FILE, entry: `audit entry ${a.id}`, message: 'does not follow the entry before it' });
-        break;
-      }
-      prev = a;
-    }
-    if (manifest.chains?.audit && manifest.chains.audit.entries !== audit.length) {
-      problems.push({ file: AUDIT_FILE, message: `holds ${audit.length} entries; the manifest says ${manifest.chains.audit.entries}` });
-    }
-  }
+  // 4. Audit entries: in id order, each matches its own hash, neighbours (consecutive ids) link,
+  //    and the entry the manifest names as the audit head at export still has that hash.
+  const audit = parseJson<unknown>(files, AUDIT_FILE, problems);
+  if (audit !== undefined) checkAudit(audit, manifest, problems, checked);
   return done(manifest);
+}
+
+function checkAudit(audit: unknown, manifest: PackManifest, problems: PackProblem[], checked: { auditEntries: number }): void {
+  if (!Array.isArray(audit)) {
+    problems.push({ file: AUDIT_FILE, message: 'is not a list of audit entries' });
+    return;
+  }
+  const bad = audit.findIndex((a) => !isAuditEntry(a));
+  if (bad >= 0) {
+    problems.push({ file: AUDIT_FILE, entry: `entry ${bad + 1}`, message: 'is not an audit entry (id, prevHash, hash)' });
+    return;
+  }
+  const entries = audit as AuditEntry[];
+  checked.auditEntries = entries.length;
+  const head = manifest.chains?.audit?.head;
+  let prev: AuditEntry | undefined;
+  for (const a of entries) {
+    const { hash, ...rest } = a;
+    if (prev && a.id <= prev.id) {
+      problems.push({ file: AUDIT_FILE, entry: `audit entry ${a.id}`, message: `is out of order: it comes after entry ${prev.id} (entries were re-ordered or repeated)` });
+      break;
+    }
+    if (auditRowHash(rest) !== hash) {
+      problems.push({ file: AUDIT_FILE, entry: `audit entry ${a.id}`, message: 'does not match its hash: it was changed after it was written' });
+      break;
+    }
+    if (prev && a.id === prev.id + 1 && a.prevHash !== prev.hash) {
+      problems.push({ file: AUDIT_FILE, entry: `audit entry ${a.id}`, message: 'does not follow the entry before it' });
+      break;
+    }
+    if (isObject(head) && typeof head.id === 'number' && (a.id > head.id || (a.id === head.id && a.hash !== head.hash))) {
+      problems.push({ file: AUDIT_FILE, entry: `audit entry ${a.id}`, message: `is not the audit log as it was at export: the manifest names entry ${head.id} (${String(head.hash).slice(0, 12)}) as the head then` });
+      break;
+    }
+    prev = a;
+  }
+  const count = manifest.chains?.audit?.entries;
+  if (typeof count !== 'number') problems.push({ file: AUDIT_FILE, message: 'the manifest names no count of audit entries, so entries removed could not be found' });
+  else if (count !== entries.length) problems.push({ file: AUDIT_FILE, message: `holds ${entries.length} entries; the manifest says ${count}` });
 }
 
 export function verifyPackZip(zip: Buffer): PackVerification {

@@ -155,7 +155,11 @@ export async function buildModerationPack(o: PackOptions, scope: PackScope, acto
     for (const { call, events: callEvents, analysis } of callInputs) {
       files.set(`${dir}/calls/${call.id}.json`, json({ call, events: callEvents, analysis: analysis ?? null }));
       const rec = recordingFile(attempt.id, call.id);
-      if (!call.recordingPath || call.recordingStatus === 'failed') continue;
+      if (!call.recordingPath || call.recordingStatus === 'failed') {
+        // A recording whose hash was stored is named by the attempt's chain: say why it is not here.
+        if (call.recordingSha256) missing.push({ path: rec, reason: call.recordingPath ? 'the recording failed' : 'the recording was deleted from the server under the retention policy (its SHA-256 is kept in the attempt\'s chain)' });
+        continue;
+      }
       if (call.recordingStatus === 'recording') {
         missing.push({ path: rec, reason: 'the call was still being recorded' });
         continue;

@@ -15,6 +15,17 @@ export const computeHa1 = (algorithm: DigestAlgorithm, username: string, realm: 
   hashHex(algorithm, `${username}:${realm}:${password}`);
 
 /**
+ * The request-digest with qop=auth, RFC 7616 §3.4.1 (the same as RFC 2617 §3.2.2.1):
+ *   response = <"> < KD ( H(A1), unq(nonce) ":" nc ":" unq(cnonce) ":" unq(qop) ":" H(A2) ) <">
+ *   KD(secret, data) = H(concat(secret, ":", data)),  A2 = Method ":" request-uri
+ * https://www.rfc-editor.org/rfc/rfc7616#section-3.4.1
+ */
+export function digestResponse(algorithm: DigestAlgorithm, ha1: string, p: { nonce: string; nc: string; cnonce: string; method: string; uri: string }): string {
+  const ha2 = hashHex(algorithm, `${p.method}:${p.uri}`);
+  return hashHex(algorithm, `${ha1}:${p.nonce}:${p.nc}:${p.cnonce}:auth:${ha2}`);
+}
+
+/**
  * Parses the auth-param list of an Authorization / Proxy-Authorization value
  * (`Digest username="a", uri="sip:x", nc=00000001, ...`; RFC 7235 §2.1 syntax).
  * Returns undefined for anything that is not a well-formed Digest credential.
@@ -110,9 +121,9 @@ export class DigestAuthenticator {
     const nc = parseInt(c.nc, 16);
     const candidates = ha1For(c.username, algorithm);
     if (candidates.length === 0) return { ok: false, reason: 'unknown-user' };
-    const ha2 = hashHex(algorithm, `${method}:${c.uri}`);
+    const request = { nonce: c.nonce, nc: c.nc, cnonce: c.cnonce, method, uri: c.uri };
     const match = candidates.some((ha1) => {
-      const expected = hashHex(algorithm, `${ha1}:${c.nonce}:${c.nc}:${c.cnonce}:auth:${ha2}`);
+      const expected = digestResponse(algorithm, ha1, request);
       return expected.length === c.response!.length && timingSafeEqual(Buffer.from(expected), Buffer.from(c.response!.toLowerCase()));
     });
     if (!match) return { ok: false, reason: 'wrong-password' };

@@ -229,21 +229,23 @@ export async function nextMatching(c: RawSipClient, pred: (m: string) => boolean
   }
 }
 
-const md5 = (s: string): string => createHash('md5').update(s).digest('hex');
+const digestHash = (algorithm: 'MD5' | 'SHA-256', s: string): string => createHash(algorithm === 'MD5' ? 'md5' : 'sha256').update(s).digest('hex');
 
-/** REGISTER with digest (MD5, qop=auth) on a raw connection, as a softphone does. */
-export async function registerRaw(c: RawSipClient, extension: string, password: string, domain = 'callmark.local'): Promise<void> {
+/** REGISTER with digest (qop=auth, MD5 unless told) on a raw connection, as a softphone does; computed here, not by the server's code. */
+export async function registerRaw(c: RawSipClient, extension: string, password: string, domain = 'callmark.local', algorithm: 'MD5' | 'SHA-256' = 'MD5'): Promise<void> {
   const callId = `reg-${extension}-${Date.now()}`;
   const base = { from: extension, to: extension, callId, uri: `sip:${domain}`, headers: { Contact: `<sip:${extension}@fuzz.invalid;transport=ws>;expires=600` } };
   c.send(rawRequest('REGISTER', { ...base, cseq: 1 }));
   const challenge = await nextMatching(c, (m) => m.includes(callId) && /^SIP\/2\.0 401 /.test(m));
-  const nonce = /nonce="([^"]+)"[^\r]*algorithm=MD5/.exec(challenge)?.[1];
-  if (!nonce) throw new Error(`no MD5 challenge in ${challenge}`);
-  const ha1 = md5(`${extension}:${domain}:${password}`);
-  const ha2 = md5(`REGISTER:sip:${domain}`);
+  const nonce = new RegExp(`nonce="([^"]+)"[^\\r]*algorithm=${algorithm}`).exec(challenge)?.[1];
+  if (!nonce) throw new Error(`no ${algorithm} challenge in ${challenge}`);
+  const h = (s: string) => digestHash(algorithm, s);
+  const ha1 = h(`${extension}:${domain}:${password}`);
+  const ha2 = h(`REGISTER:sip:${domain}`);
   const cnonce = 'fuzzcnonce';
-  const response = md5(`${ha1}:${nonce}:00000001:${cnonce}:auth:${ha2}`);
-  const auth = `Digest username="${extension}", realm="${domain}", nonce="${nonce}", uri="sip:${domain}", response="${response}", algorithm=MD5, cnonce="${cnonce}", qop=auth, nc=00000001`;
+  const response = h(`${ha1}:${nonce}:00000001:${cnonce}:auth:${ha2}`);
+  const auth = `Digest username="${extension}", realm="${domain}", nonce="${nonce}", uri="sip:${domain}", response="${response}", algorithm=${algorithm}, cnonce="${cnonce}", qop=auth, nc=00000001`;
   c.send(rawRequest('REGISTER', { ...base, cseq: 2, headers: { ...base.headers, Authorization: auth } }));
-  await nextMatching(c, (m) => m.includes(callId) && /^SIP\/2\.0 200 /.test(m));
+  const answer = await nextMatching(c, (m) => m.includes(callId) && /^SIP\/2\.0 [2-6]\d\d /.test(m));
+  if (!/^SIP\/2\.0 200 /.test(answer)) throw new Error(`REGISTER refused: ${answer.split('\r\n')[0]}`);
 }

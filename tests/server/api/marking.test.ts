@@ -183,9 +183,8 @@ describe('saving marks', () => {
       raw.exec('DROP TRIGGER audit_log_no_update');
       expect(() => raw.prepare('UPDATE audit_log SET reason = ? WHERE id = ?').run('nothing to see', target.id)).not.toThrow();
       const check = verifyAuditChain(raw.prepare('SELECT * FROM audit_log ORDER BY id').all() as never);
-      expect(check).toMatchObject({ ok: false, brokenId: target.id, problem: 'hash-mismatch' });
+      expect(check).toMatchObject({ ok: false, brokenId: target.id, problem: 'hash-mismatch', message: expect.stringContaining(`row ${target.id} `) });
       expect(t.repos.auditLog.verify()).toMatchObject({ ok: false, brokenId: target.id });
-      if (!check.ok) expect(check.message).toContain(`row ${target.id}`);
       // A deleted row breaks the link of the row after it.
       raw.exec('DROP TRIGGER audit_log_no_delete');
       raw.prepare('UPDATE audit_log SET reason = ? WHERE id = ?').run(target.reason, target.id);

@@ -93,3 +93,76 @@ describe('bookmarks and rest breaks', () => {
     expect(repos.attempts.forSitting(sitting.id)).toEqual([expect.objectContaining({ id: attempt.id, position: 1, variant: 'a', markedAt: null })]);
   });
 });
+
+// Known answers for the audit chain (FROZEN: moderation packs carry audit entries verified with it).
+// Each canonical text was written out by hand and hashed with coreutils, not with this code:
+//   printf '%s' '<canonical JSON>' | sha256sum
+describe('audit chain: known answers', () => {
+  const ATTEMPT = '6f1c2a4e-0b7d-4c3e-9a51-2d8e4f6a7b90';
+  const ROW_1 = {
+    canonical:
+      '{"action":"mark-changed","actorRole":"assessor","actorUserId":7,"after":{"comment":"Greeted by name — good.","mark":1},"at":1767607200000,' +
+      `"before":{"comment":"","mark":0},"centreId":1,"id":1,"prevHash":"${GENESIS_HASH}","reason":"Heard on the recording.","subjectId":"${ATTEMPT}","subjectType":"attempt"}`,
+    hash: '2d28bf9a5a6023c33f344d6574cf31a62dac043d4f8cdd5addf07ddc42629587',
+  };
+  const ROW_2 = {
+    canonical:
+      '{"action":"moderation-pack-exported","actorRole":null,"actorUserId":null,"after":{"manifestSha256":"68d9ed2adb24458ff173db06b41b9d1b6e228764c457030d63fad11b02bfae1e","packId":"0c0ffee0-0000-4000-8000-000000000000"},' +
+      `"at":1767607260000,"before":null,"centreId":null,"id":2,"prevHash":"${ROW_1.hash}","reason":null,"subjectId":"${ATTEMPT}","subjectType":"attempt"}`,
+    hash: 'd93aec4418425240e265d691eed1d8740e7543589949ef77e7a1681d56fa9764',
+  };
+  const entry1 = {
+    id: 1,
+    at: 1767607200000,
+    actorUserId: 7,
+    actorRole: 'assessor',
+    centreId: 1,
+    action: 'mark-changed',
+    subjectType: 'attempt',
+    subjectId: ATTEMPT,
+    before: { mark: 0, comment: '' },
+    after: { mark: 1, comment: 'Greeted by name — good.' },
+    reason: 'Heard on the recording.',
+    prevHash: GENESIS_HASH,
+  };
+  const entry2 = {
+    id: 2,
+    at: 1767607260000,
+    actorUserId: null,
+    actorRole: null,
+    centreId: null,
+    action: 'moderation-pack-exported',
+    subjectType: 'attempt',
+    subjectId: ATTEMPT,
+    before: null,
+    after: { packId: '0c0ffee0-0000-4000-8000-000000000000', manifestSha256: '68d9ed2adb24458ff173db06b41b9d1b6e228764c457030d63fad11b02bfae1e' },
+    reason: null,
+    prevHash: ROW_1.hash,
+  };
+
+  it('hashes each row to its known digest', () => {
+    expect(canonicalJson(entry1)).toBe(ROW_1.canonical);
+    expect(auditRowHash(entry1)).toBe(ROW_1.hash);
+    expect(canonicalJson(entry2)).toBe(ROW_2.canonical);
+    expect(auditRowHash(entry2)).toBe(ROW_2.hash);
+    // before/after left undefined hash as null (rows written before a field existed).
+    expect(auditRowHash({ ...entry2, before: undefined })).toBe(ROW_2.hash);
+  });
+
+  it('the repository stores exactly these hashes, and the chain verifies to the second', () => {
+    const db = openDatabase(':memory:');
+    dbs.push(db);
+    migrate(db);
+    const repos = createRepositories(db);
+    const centreId = repos.centres.create({ name: 'C' }).id;
+    expect(centreId).toBe(1);
+    // Users 1–6 first, so the assessor is user 7 as in the vector.
+    for (let i = 1; i <= 7; i++) repos.users.create({ username: `u${i}`, displayName: `U${i}`, role: 'assessor', centreId, passwordHash: 'x' });
+    const rows = repos.transaction(() => [
+      repos.auditLog.append({ at: entry1.at, actor: { userId: 7, role: 'assessor' }, centreId, action: entry1.action, subjectType: 'attempt', subjectId: ATTEMPT, before: entry1.before, after: entry1.after, reason: entry1.reason }),
+      repos.auditLog.append({ at: entry2.at, actor: null, centreId: null, action: entry2.action, subjectType: 'attempt', subjectId: ATTEMPT, after: entry2.after }),
+    ]);
+    expect(rows.map((r) => r.hash)).toEqual([ROW_1.hash, ROW_2.hash]);
+    expect(repos.auditLog.verify()).toEqual({ ok: true, rows: 2, head: ROW_2.hash });
+  });
+});

@@ -12,7 +12,9 @@ import AdmZip from 'adm-zip';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { RECORDING_FINALISED } from '../../../server/moderation/recording-chain.js';
 import { MANIFEST, type PackManifest, type TimelineFile } from '../../../server/moderation/pack-format.js';
+import { buildModerationPack } from '../../../server/moderation/pack.js';
 import { verifyPackZip } from '../../../server/moderation/pack-verify.js';
+import { runRetention } from '../../../server/retention/job.js';
 import { writeScheduledOgg } from '../../media/analysis-fixture.js';
 import { createTestApp, type Login, type TestApp } from '../../support/test-app.js';
 
@@ -201,6 +203,38 @@ describe('moderation pack', () => {
     expect((await post(Buffer.from('nope'))).statusCode).toBe(400);
   });
 
+  it('what a rewritten manifest hides offline, the server does not: it did not issue that pack', async () => {
+    const zip = await downloadPack(`/api/attempts/${attemptId}/pack.zip`);
+    const post = async (body: Buffer) => (await t.app.inject({ method: 'POST', url: '/api/packs/verify', headers: { cookie: moderator.cookie, 'x-csrf-token': moderator.csrf, 'content-type': 'application/zip' }, payload: body })).json() as { ok: boolean; issuedByThisServer: boolean };
+    const fixUp = (edited: Buffer, target: string) =>
+      rewrite(rewrite(zip, { [target]: () => edited }), {
+        [MANIFEST]: (b) => {
+          const m = JSON.parse(b.toString()) as PackManifest;
+          m.files.find((f) => f.path === target)!.sha256 = sha(edited);
+          m.files.find((f) => f.path === target)!.bytes = edited.length;
+          return Buffer.from(JSON.stringify(m, null, 2));
+        },
+      });
+    // attempt.json is covered by no chain: changed and re-hashed, the pack verifies offline…
+    const attemptJson = `attempts/${attemptId}/attempt.json`;
+    const forged = fixUp(Buffer.from(new AdmZip(zip).readAsText(attemptJson).replace('"s1"', '"s2"')), attemptJson);
+    expect(await post(forged)).toMatchObject({ ok: true, issuedByThisServer: false });
+    // …and so does an audit entry removed with the manifest's count lowered to match.
+    const audit = JSON.parse(new AdmZip(zip).readAsText('audit-log.json')) as unknown[];
+    expect(audit.length).toBeGreaterThan(1);
+    const fewer = Buffer.from(JSON.stringify(audit.slice(1), null, 2));
+    const cut = rewrite(fixUp(fewer, 'audit-log.json'), {
+      [MANIFEST]: (b) => {
+        const m = JSON.parse(b.toString()) as PackManifest;
+        m.chains.audit.entries = audit.length - 1;
+        return Buffer.from(JSON.stringify(m, null, 2));
+      },
+    });
+    expect(await post(cut)).toMatchObject({ ok: true, issuedByThisServer: false });
+    // The pack as issued: verified and issued here.
+    expect(await post(zip)).toMatchObject({ ok: true, issuedByThisServer: true });
+  });
+
   it('npm run verify-pack exits 0 for a good pack and 1 naming the altered file', async () => {
     const zip = await downloadPack(`/api/attempts/${attemptId}/pack.zip`);
     const good = path.join(t.dir, 'good.zip');
@@ -215,5 +249,36 @@ describe('moderation pack', () => {
     const altered = run(bad);
     expect(altered.status, altered.stderr).toBe(1);
     expect(altered.stdout).toContain(`ALTERED  ${target}`);
+  });
+});
+
+describe('a recording deleted by the retention policy', () => {
+  it('is listed as missing with the reason, and the pack still verifies', async () => {
+    const r = await createTestApp();
+    try {
+      const attempt = r.repos.attempts.create({ centreId: r.centreId, candidateUserId: r.users.candidate, scenarioKey: 'demo' }, r.clock.now());
+      const at = r.clock.now();
+      const id = randomUUID();
+      const dir = path.join(r.dir, 'recordings', '2026-01-01');
+      fs.mkdirSync(dir, { recursive: true });
+      const file = path.join(dir, `${id}.ogg`);
+      writeScheduledOgg(file, { left: [[0, 1]], right: [[1, 2]], seconds: 2 });
+      r.repos.calls.create({ id, centreId: r.centreId, callerUserId: r.users.assessor, calleeUserId: r.users.candidate, callerExtension: '1001', calleeExtension: '1002', candidateUserId: r.users.candidate, invitedAt: at + 1000 });
+      r.repos.calls.update(id, { state: 'answered', answeredAt: at + 2000, recordingPath: file, recordingStatus: 'recording', recordingStartedAt: at + 2000 });
+      r.repos.attemptEvents.append(attempt.id, randomUUID(), { at: at + 2500, clientAt: at + 2490, callId: id, offsetMs: 500, type: 'field-changed', payload: { field: 'town', old: 'York', new: 'Leeds' } });
+      r.repos.calls.update(id, { state: 'ended', endedAt: at + 4000 });
+      const bytes = fs.readFileSync(file);
+      r.repos.calls.update(id, { recordingStatus: 'complete', recordingSha256: sha(bytes), recordingBytes: bytes.length, recordingDurationMs: 2000 });
+      expect(runRetention(r.repos, { recordingsDays: 30, recordingsDir: path.join(r.dir, 'recordings') }, at + 31 * 86_400_000).recordingsDeleted).toBe(1);
+
+      const { zip, manifest } = await buildModerationPack({ repos: r.repos, printoutsDir: path.join(r.dir, 'printouts'), now: () => r.clock.now() }, { attemptIds: [attempt.id] }, null);
+      const rec = `attempts/${attempt.id}/calls/${id}.ogg`;
+      expect(manifest.missing).toEqual([{ path: rec, reason: expect.stringMatching(/retention/) }]);
+      const result = verifyPackZip(zip);
+      expect(result.problems).toEqual([]);
+      expect(result.ok).toBe(true);
+    } finally {
+      await r.close();
+    }
   });
 });

@@ -12,7 +12,8 @@ const DAY = 86_400_000;
 let t: TestApp;
 let recordingsDir: string;
 beforeEach(async () => {
-  t = await createTestApp({});
+  // With telephony, so the call routes that must stop offering a deleted recording are there.
+  t = await createTestApp({ telephony: {} });
   recordingsDir = path.join(t.dir, 'recordings');
 });
 afterEach(async () => {
@@ -53,7 +54,10 @@ describe('retention', () => {
     // The API no longer offers it, and running again changes nothing.
     const admin = await t.loginAs('admin');
     const call = await t.app.inject({ method: 'GET', url: `/api/calls/${old.id}`, headers: { cookie: admin.cookie } });
-    if (call.statusCode === 200) expect((call.json() as { call?: { recording: unknown } }).call?.recording ?? null).toBeNull();
+    expect(call.statusCode, call.body).toBe(200);
+    expect((call.json() as { call: { recording: unknown } }).call).toMatchObject({ id: old.id, recording: null });
+    const download = await t.app.inject({ method: 'GET', url: `/api/calls/${old.id}/recording`, headers: { cookie: admin.cookie } });
+    expect(download.statusCode).toBe(404);
     expect(runRetention(t.repos, { recordingsDays: 30, recordingsDir }, now).recordingsDeleted).toBe(0);
   });
 

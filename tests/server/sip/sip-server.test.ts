@@ -2,7 +2,7 @@
 // hand-made and malformed messages. No media here (see b2bua tests for calls).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestApp, type TestApp } from '../../support/test-app.js';
-import { RawSipClient, rawRequest, startUa, type TestUa } from '../../support/sip-clients.js';
+import { RawSipClient, rawRequest, registerRaw, startUa, type TestUa } from '../../support/sip-clients.js';
 
 let t: TestApp;
 const uas: TestUa[] = [];
@@ -129,6 +129,16 @@ describe('raw SIP over WebSocket', () => {
     const res = await c.expectResponse(401);
     expect(res).toMatch(/WWW-Authenticate: Digest realm="callmark.local", nonce="[^"]+", algorithm=SHA-256, qop="auth"/);
     expect(res).toMatch(/WWW-Authenticate: Digest .*algorithm=MD5/);
+    c.close();
+  });
+
+  it('registers a client that answers the SHA-256 challenge (RFC 8760), and refuses a wrong SHA-256 response', async () => {
+    const creds = await t.sipCredentials('candidate');
+    const c = await RawSipClient.connect(t.wsUrl);
+    await expect(registerRaw(c, creds.extension, 'not-the-password', 'callmark.local', 'SHA-256')).rejects.toThrow(/REGISTER refused: SIP\/2\.0 (401|403) /);
+    expect(t.app.telephony!.sip.registrar.isRegistered(creds.extension)).toBe(false);
+    await registerRaw(c, creds.extension, creds.password, 'callmark.local', 'SHA-256');
+    expect(t.app.telephony!.sip.registrar.isRegistered(creds.extension)).toBe(true);
     c.close();
   });
 
