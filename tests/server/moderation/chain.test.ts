@@ -107,13 +107,24 @@ describe('attempt-event chain v1: known answers', () => {
   });
 });
 
+/**
+ * Rows stored since sources were kept (migration 10) hash their source too: the same canonical
+ * text with `"source":…` in its sorted place (between "seq" and "type"), hashed with coreutils as
+ * above. Each prev hash is the row before's.
+ */
+const STORED: Array<{ source: 'server' | 'browser'; hash: string }> = [
+  { source: 'browser', hash: '3761fa303feaa7186c77c6c85aca48d86fc8fb7672217cb9b40ab664f0129e04' },
+  { source: 'server', hash: '4d6c6bdfb5a001297db99d4ed2a0a9254d4b75a4e7f60ce956fd7dfebbb75195' },
+  { source: 'server', hash: '0e4e73c232e207a256b45f9777b8198ccbe3e54cea90397a644ed847ec623ae6' },
+];
+
 describe('attempt_events rows store the known-answer hashes', () => {
   const dbs: Db[] = [];
   afterEach(() => {
     for (const db of dbs.splice(0)) db.close();
   });
 
-  it('appending the three events through the repository gives exactly the vectors', () => {
+  it('appending the three events through the repository, each with its source, gives exactly the known hashes', () => {
     const db = openDatabase(':memory:');
     dbs.push(db);
     migrate(db);
@@ -122,11 +133,16 @@ describe('attempt_events rows store the known-answer hashes', () => {
     const candidate = repos.users.create({ username: 'c', displayName: 'C', role: 'candidate', centreId, passwordHash: 'x' }).id;
     repos.attempts.create({ id: ATTEMPT, centreId, candidateUserId: candidate, scenarioKey: 'demo' }, 1767607100000);
     repos.calls.create({ id: CALL, centreId, callerUserId: null, calleeUserId: candidate, callerExtension: 'a', calleeExtension: 'c', candidateUserId: candidate, invitedAt: 1767607201000 });
-    for (const v of VECTORS) {
-      const { attemptId, seq, clientId, ...rest } = v.event;
-      const { event } = repos.attemptEvents.append(attemptId, clientId, { ...rest, payload: rest.payload as Record<string, unknown> });
+    VECTORS.forEach((v, i) => {
+      const { attemptId, seq, clientId, at, clientAt, callId, offsetMs, type, payload } = v.event;
+      const { event } = repos.attemptEvents.append(attemptId, clientId, { at, clientAt, callId, offsetMs, type, payload: payload as Record<string, unknown>, source: STORED[i]!.source });
       expect(event.seq).toBe(seq);
-    }
-    expect(repos.attemptEvents.list(ATTEMPT).map((e) => [e.prevHash, e.hash])).toEqual(VECTORS.map((v, i) => [prevOf(i), v.hash]));
+    });
+    const prevStored = (i: number): string => (i === 0 ? GENESIS_HASH : STORED[i - 1]!.hash);
+    expect(repos.attemptEvents.list(ATTEMPT).map((e) => [e.prevHash, e.hash])).toEqual(STORED.map((v, i) => [prevStored(i), v.hash]));
+  });
+
+  it('the same content without a source (as stored before migration 10) still hashes to the v1 vectors', () => {
+    VECTORS.forEach((v, i) => expect(attemptEventHash(prevOf(i), { ...v.event, source: STORED[i]!.source, sourceInChain: false })).toBe(v.hash));
   });
 });

@@ -1,5 +1,5 @@
 // The pack verifier against a pack made by the code of pack format 1 (fixtures/pack-v1.zip, made
-// once by fixtures/make-pack-v1.ts and never regenerated) and against every tampering of it we can
+// once, by the script at `git show 4011119:tests/server/moderation/fixtures/make-pack-v1.ts`, and never regenerated) and against every tampering of it we can
 // think of: each file changed, removed or added, with the manifest left alone and with the manifest
 // "fixed up" to match; timeline events cut off, appended, reordered; audit entries changed, deleted,
 // reordered. Every tampered pack is built here and goes through the verifier's public entry point
