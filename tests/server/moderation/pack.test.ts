@@ -265,7 +265,7 @@ describe('a recording deleted by the retention policy', () => {
       writeScheduledOgg(file, { left: [[0, 1]], right: [[1, 2]], seconds: 2 });
       r.repos.calls.create({ id, centreId: r.centreId, callerUserId: r.users.assessor, calleeUserId: r.users.candidate, callerExtension: '1001', calleeExtension: '1002', candidateUserId: r.users.candidate, invitedAt: at + 1000 });
       r.repos.calls.update(id, { state: 'answered', answeredAt: at + 2000, recordingPath: file, recordingStatus: 'recording', recordingStartedAt: at + 2000 });
-      r.repos.attemptEvents.append(attempt.id, randomUUID(), { at: at + 2500, clientAt: at + 2490, callId: id, offsetMs: 500, type: 'field-changed', payload: { field: 'town', old: 'York', new: 'Leeds' } });
+      r.repos.attemptEvents.append(attempt.id, randomUUID(), { at: at + 2500, clientAt: at + 2490, callId: id, offsetMs: 500, type: 'field-changed', payload: { field: 'town', old: 'York', new: 'Leeds' }, source: 'server' });
       r.repos.calls.update(id, { state: 'ended', endedAt: at + 4000 });
       const bytes = fs.readFileSync(file);
       r.repos.calls.update(id, { recordingStatus: 'complete', recordingSha256: sha(bytes), recordingBytes: bytes.length, recordingDurationMs: 2000 });
