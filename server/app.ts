@@ -1,6 +1,6 @@
 // Builds the Fastify application from its parts. main.ts gives it the real database, clock and
 // media plane; tests give it the same with a temporary database (and use app.inject()).
-import { createHash, randomBytes } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import fastifyCookie from '@fastify/cookie';
@@ -8,12 +8,15 @@ import fastifyHelmet from '@fastify/helmet';
 import fastifyRateLimit from '@fastify/rate-limit';
 import fastifyStatic from '@fastify/static';
 import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
-import { registerAccessControl, SESSION_COOKIE } from './auth/access.js';
+import { registerAccessControl } from './auth/access.js';
+import { addressKey } from './auth/client-address.js';
+import { LoginThrottle } from './auth/login-throttle.js';
 import { SessionService } from './auth/sessions.js';
 import type { Clock } from './clock.js';
 import type { Repositories } from './db/repositories/index.js';
 import { registerAdminRoutes } from './api/admin-routes.js';
 import { registerAuthRoutes } from './api/auth-routes.js';
+import { registerLoginLockRoutes } from './api/login-lock-routes.js';
 import { registerCrmRoutes } from './api/crm-routes.js';
 import { registerScenarioRoutes } from './api/scenario-routes.js';
 import { registerScenarioEditRoutes } from './api/scenario-edit-routes.js';
@@ -66,6 +69,7 @@ export interface AppOptions {
   clock: Clock;
   sessionIdleMs: number;
   sessionMaxMs: number;
+  /** Failed logins one client address may make per minute (auth/login-throttle.ts). */
   loginRateLimitPerMinute: number;
   /** Requests per minute to /api per login session (or address before login); undefined: no limit. */
   apiRateLimitPerMinute?: number;
@@ -106,6 +110,7 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
   // Set once the realtime server is registered; the auth and admin routes use it at request time.
   let realtime: RealtimeControl | undefined;
   const sessions = new SessionService(opts.repos, { idleMs: opts.sessionIdleMs, maxMs: opts.sessionMaxMs }, opts.clock);
+  const loginThrottle = new LoginThrottle({ clock: opts.clock, perAddressPerMinute: opts.loginRateLimitPerMinute });
   registerErrorHandling(app, opts.bodyLimitBytes);
   // Metrics first, so the HTTP timing hook covers every route; live objects are attached below.
   const metrics = new AppMetrics({ operations: new OperationsRepository(opts.repos.db), processMetrics: opts.metrics?.processMetrics });
@@ -145,10 +150,10 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
     max: apiLimit ?? 1,
     timeWindow: '1 minute',
     allowList: (request) => !request.url.startsWith('/api/'),
-    keyGenerator: (request) => {
-      const token = request.cookies?.[SESSION_COOKIE];
-      return token ? `session:${createHash('sha256').update(token).digest('hex').slice(0, 32)}` : `ip:${request.ip}`;
-    },
+    // A live session has its own bucket; anything else (no cookie, or a made-up one) counts against the
+    // client address, so sending a fresh random cookie with each request buys no fresh bucket.
+    // (The session was resolved by the access control's onRequest hook, which runs before this one.)
+    keyGenerator: (request) => (request.session ? `session:${request.session.tokenHash.slice(0, 32)}` : `ip:${addressKey(request.ip)}`),
   });
   registerAccessControl(app, sessions);
 
@@ -157,13 +162,14 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
     repos: opts.repos,
     sessions,
     secureCookies: opts.secureCookies,
-    loginRateLimitPerMinute: opts.loginRateLimitPerMinute,
+    throttle: loginThrottle,
     onLogout: (userId, tokenHash) => {
       realtime?.disconnectSession(tokenHash);
       const user = opts.repos.users.findById(userId);
       if (user && app.telephony) app.telephony.sip.disconnectIfNoSession(user.extension);
     },
   });
+  registerLoginLockRoutes(app, { repos: opts.repos, throttle: loginThrottle });
   registerAdminRoutes(app, {
     repos: opts.repos,
     sessions,
@@ -251,7 +257,10 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
     return reply.status(404).send({ error: 'not_found', message: `No route for ${request.method} ${request.url.split('?')[0]}.` });
   });
 
-  const purge = setInterval(() => sessions.purgeExpired(), 10 * 60_000);
+  const purge = setInterval(() => {
+    sessions.purgeExpired();
+    loginThrottle.prune();
+  }, 10 * 60_000);
   purge.unref();
   app.addHook('onClose', async () => clearInterval(purge));
   return app;

@@ -1,8 +1,9 @@
-// User administration: centres, users of every role, password resets and disabling.
+// User administration: centres, users of every role, password resets and disabling, login locks.
 import { useCallback, useEffect, useState, type FormEvent } from 'react';
 import { CENTRE_ROLES, ROLE_LABEL, ROLES, type Role } from '../../../server/protocol/roles.js';
 import { api, ApiFailure } from '../api.js';
 import { useSession } from '../session.js';
+import { LoginLocksPanel } from './LoginLocksPanel.js';
 
 interface Centre {
   id: number;
@@ -142,6 +143,7 @@ export function UsersPage() {
           </form>
         </section>
       </div>
+      <LoginLocksPanel onNotice={setNotice} />
       <section aria-label="Users">
         <h2>Users</h2>
         <table>

@@ -42,6 +42,9 @@ const probes: Probe[] = [
     body: () => ({ disabled: false }),
     ok: 200,
   },
+  // Login locks: nothing is locked here, so lifting answers 404 (for admins; 403 for the others).
+  { method: 'GET', url: '/api/login-locks', ok: 200 },
+  { method: 'POST', url: '/api/login-locks/lift', body: () => ({ kind: 'account', subject: 'nobody' }), ok: 404 },
   { method: 'GET', url: '/api/scenarios', ok: 200 },
   // Customised scenarios: CUSTOM_SCENARIO is the centre's variant of S1 (made in beforeAll).
   { method: 'GET', url: '/api/scenarios/:key', path: () => `/api/scenarios/${CUSTOM_SCENARIO}`, ok: 200 },
