@@ -15,7 +15,8 @@ const iceServersSchema = z.array(
 
 const envSchema = z
   .object({
-    CALLMARK_HOST: z.string().min(1).default('0.0.0.0'),
+    // Default: 0.0.0.0 (the centre's browsers must reach a real server), loopback in demo mode.
+    CALLMARK_HOST: z.string().min(1).optional(),
     CALLMARK_PORT: port.default(8443),
     CALLMARK_DATA_DIR: z.string().min(1).default('data'),
     CALLMARK_RECORDINGS_DIR: z.string().min(1).optional(),
@@ -53,6 +54,7 @@ const envSchema = z
     CALLMARK_ADMIN_USER: z.string().min(1).default('admin'),
     CALLMARK_ADMIN_PASSWORD: z.string().min(10).optional(),
     CALLMARK_DEMO: bool.default('0'),
+    CALLMARK_DEMO_ON_NETWORK: bool.default('0'),
     CALLMARK_DEMO_PASSWORD: z.string().min(10).default('demo-password'),
     // Operations (README "Operations"): a scraper's bearer token for /metrics, and retention.
     CALLMARK_METRICS_TOKEN: z.string().min(16, 'must be at least 16 characters').optional(),
@@ -108,6 +110,11 @@ export interface Config {
 
 export class ConfigError extends Error {}
 
+/** Whether a listen address reaches this machine only: 127.0.0.0/8, ::1 or localhost. */
+export function isLoopbackHost(host: string): boolean {
+  return host === 'localhost' || host === '::1' || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(host);
+}
+
 /** First non-internal IPv4 address of this host, or loopback when there is none. */
 export function detectPublicIp(): string {
   for (const addrs of Object.values(os.networkInterfaces())) {
@@ -125,6 +132,16 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, argv: string[] 
     throw new ConfigError(`invalid configuration:\n${lines.join('\n')}`);
   }
   const e = parsed.data;
+  const demo = e.CALLMARK_DEMO || argv.includes('--demo');
+  // Demo accounts have a published password: on any address but loopback only when asked for twice.
+  const host = e.CALLMARK_HOST ?? (demo ? '127.0.0.1' : '0.0.0.0');
+  if (demo && !isLoopbackHost(host) && !(e.CALLMARK_DEMO_ON_NETWORK || argv.includes('--demo-on-network'))) {
+    throw new ConfigError(
+      `Invalid configuration:\n  CALLMARK_DEMO_ON_NETWORK: demo mode creates accounts whose password is published (demo-admin / ${e.CALLMARK_DEMO_PASSWORD === 'demo-password' ? 'demo-password' : 'CALLMARK_DEMO_PASSWORD'}), ` +
+        `and CALLMARK_HOST=${host} would offer them to the network. Leave CALLMARK_HOST unset (demo mode then listens on 127.0.0.1 only), ` +
+        'or confirm with CALLMARK_DEMO_ON_NETWORK=1 (or --demo-on-network) for a practice server nobody relies on.',
+    );
+  }
   const dataDir = path.resolve(e.CALLMARK_DATA_DIR);
   let tls: Config['tls'] = { mode: 'off' };
   if (e.CALLMARK_TLS_CERT && e.CALLMARK_TLS_KEY) {
@@ -133,7 +150,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, argv: string[] 
     tls = { mode: 'self-signed', dir: path.join(dataDir, 'tls') };
   }
   return {
-    host: e.CALLMARK_HOST,
+    host,
     port: e.CALLMARK_PORT,
     dataDir,
     databaseFile: path.join(dataDir, 'callmark.sqlite'),
@@ -158,7 +175,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, argv: string[] 
     iceServers: e.CALLMARK_ICE_SERVERS,
     adminUser: e.CALLMARK_ADMIN_USER,
     adminPassword: e.CALLMARK_ADMIN_PASSWORD,
-    demo: e.CALLMARK_DEMO || argv.includes('--demo'),
+    demo,
     demoPassword: e.CALLMARK_DEMO_PASSWORD,
     metricsToken: e.CALLMARK_METRICS_TOKEN,
     retentionRecordingsDays: e.CALLMARK_RETENTION_RECORDINGS_DAYS,

@@ -9,7 +9,7 @@ import { finishLegFiles, MediaWorkerPool, probeDurationMs, setMixConcurrency, sh
 import { buildApp } from './app.js';
 import { bootstrapAccounts } from './bootstrap.js';
 import { systemClock } from './clock.js';
-import { ConfigError, loadConfig, type Config } from './config.js';
+import { ConfigError, isLoopbackHost, loadConfig, type Config } from './config.js';
 import { closeDatabase, openDatabase } from './db/connection.js';
 import { migrate } from './db/migrations.js';
 import { createRepositories } from './db/repositories/index.js';
@@ -177,6 +177,10 @@ async function main(): Promise<void> {
   }
   if (accounts.demoUsers) {
     lines.push(`Demo users (password "${config.demoPassword}"): ${accounts.demoUsers.map((u) => u.username).join(', ')}`);
+    lines.push(isLoopbackHost(config.host) ? 'Demo mode: listening on this machine only.' : `Demo mode ON THE NETWORK (${config.host}): anyone who can reach it can log in as demo-admin.`);
+  }
+  if (accounts.demoUsersDisabled) {
+    lines.push(`Demo accounts disabled (demo mode is off): ${accounts.demoUsersDisabled.join(', ')}`);
   }
   lines.push(`Data: ${config.dataDir}   Media workers: ${media.size}   Logs: pino JSON on stdout`);
   printBanner(url, lines);

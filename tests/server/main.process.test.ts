@@ -145,4 +145,42 @@ describe('production server process', () => {
     expect((await fetch(new URL('/healthz', s.url))).status).toBe(200);
     await s.stop('SIGTERM');
   });
+
+  it('demo accounts exist only while demo mode is on: after a restart without it they are refused, and the banner says so', async () => {
+    const login = (url: string, username: string) =>
+      fetch(new URL('/api/auth/login', url), { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username, password: 'demo-password' }) });
+    const demo = await startServer({ args: ['--demo'], env: { CALLMARK_MEDIA_WORKERS: '1' } });
+    started.push(demo);
+    expect((await login(demo.url, 'demo-admin')).status).toBe(200);
+    const moderator = await login(demo.url, 'demo-moderator');
+    expect(moderator.status).toBe(200);
+    const moderatorCookie = moderator.headers.get('set-cookie')!.split(';')[0]!;
+    expect(await demo.stop('SIGTERM')).toBe(0);
+
+    const plain = await startServer({ dataDir: demo.dataDir, env: { CALLMARK_MEDIA_WORKERS: '1' } });
+    started.push(plain);
+    expect(plain.output()).toMatch(/Demo accounts disabled \(demo mode is off\): demo-candidate, demo-assessor, demo-moderator, demo-admin/);
+    for (const username of ['demo-admin', 'demo-moderator', 'demo-assessor', 'demo-candidate']) expect((await login(plain.url, username)).status).toBe(401);
+    // A session from the demo run is dead too.
+    expect((await fetch(new URL('/api/auth/session', plain.url), { headers: { cookie: moderatorCookie } })).status).toBe(401);
+    expect(await plain.stop('SIGTERM')).toBe(0);
+
+    // Demo mode on again: the same accounts work again.
+    const again = await startServer({ dataDir: demo.dataDir, args: ['--demo'], env: { CALLMARK_MEDIA_WORKERS: '1' } });
+    started.push(again);
+    expect((await login(again.url, 'demo-admin')).status).toBe(200);
+    expect(await again.stop('SIGTERM')).toBe(0);
+  });
+
+  it('refuses demo mode on a network address without the explicit confirmation', () => {
+    const res = spawnSync(process.execPath, ['build/server/main.js', '--demo'], {
+      env: { ...process.env, CALLMARK_HOST: '0.0.0.0', CALLMARK_PORT: '0' },
+      encoding: 'utf8',
+      // Before the fix the server simply started: do not wait for it for ever.
+      timeout: 20_000,
+    });
+    expect(res.status).toBe(2);
+    expect(res.stderr).toContain('CALLMARK_DEMO_ON_NETWORK');
+  });
 });
+
