@@ -3,9 +3,11 @@ import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import https from 'node:https';
 import path from 'node:path';
+import zlib from 'node:zlib';
 import { afterAll, describe, expect, it } from 'vitest';
 import { closeDatabase, openDatabase } from '../../server/db/connection.js';
 import { createRepositories } from '../../server/db/repositories/index.js';
+import { deflated, handmadeZip } from '../support/handmade-zip.js';
 import { startServer, type ServerProcess } from '../support/server-process.js';
 
 const started: ServerProcess[] = [];
@@ -181,6 +183,23 @@ describe('production server process', () => {
     });
     expect(res.status).toBe(2);
     expect(res.stderr).toContain('CALLMARK_DEMO_ON_NETWORK');
+  });
+
+  it('verifies uploaded packs in its compiled worker thread, refusing a zip bomb', async () => {
+    const s = await startServer({ env: { CALLMARK_MEDIA_WORKERS: '1', CALLMARK_ADMIN_PASSWORD: 'admin-password-from-env' } });
+    started.push(s);
+    const login = await fetch(new URL('/api/auth/login', s.url), { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username: 'admin', password: 'admin-password-from-env' }) });
+    const { csrfToken } = (await login.json()) as { csrfToken: string };
+    const headers = { cookie: login.headers.get('set-cookie')!.split(';')[0]!, 'x-csrf-token': csrfToken, 'content-type': 'application/zip' };
+    const verify = (zip: Buffer) => fetch(new URL('/api/packs/verify', s.url), { method: 'POST', headers, body: new Uint8Array(zip) });
+    const notAPack = await verify(handmadeZip([deflated('hello.txt', 'hello')]));
+    expect(notAPack.status).toBe(200);
+    expect(await notAPack.json()).toMatchObject({ ok: false, problems: [{ file: 'manifest.json' }] });
+    const bomb = handmadeZip([{ name: 'manifest.json', stored: zlib.deflateRawSync(Buffer.alloc(0)), method: 8, crc32: 0, declaredSize: 0xffff_fff0 }]);
+    const refused = await verify(bomb);
+    expect(refused.status).toBe(400);
+    expect(await refused.json()).toMatchObject({ error: 'pack_refused' });
+    expect(await s.stop('SIGTERM')).toBe(0);
   });
 });
 

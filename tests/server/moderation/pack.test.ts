@@ -100,7 +100,7 @@ describe('moderation pack', () => {
     expect(sha(new AdmZip(zip).getEntry(`${dir}/calls/${callId}.ogg`)!.getData())).toBe(t.repos.calls.find(callId)!.recordingSha256);
     const csv = new AdmZip(zip).readAsText(`${dir}/timeline.csv`);
     expect(csv.split('\r\n')[0]).toBe('seq,at,at_iso,client_at,call_id,offset_ms,type,client_id,payload,prev_hash,hash');
-    const result = verifyPackZip(zip);
+    const result = await verifyPackZip(zip);
     expect(result.problems).toEqual([]);
     expect(result.ok).toBe(true);
     expect(result.checked).toMatchObject({ timelineEntries: 4 });
@@ -117,7 +117,7 @@ describe('moderation pack', () => {
         return c;
       },
     });
-    const result = verifyPackZip(flipped);
+    const result = await verifyPackZip(flipped);
     expect(result.ok).toBe(false);
     expect(result.problems[0]).toMatchObject({ file: target, message: expect.stringMatching(/altered/) });
     expect(result.summary).toContain(target);
@@ -143,7 +143,7 @@ describe('moderation pack', () => {
         return Buffer.from(JSON.stringify(m));
       },
     });
-    const result = verifyPackZip(fixed);
+    const result = await verifyPackZip(fixed);
     expect(result.ok).toBe(false);
     expect(result.problems).toHaveLength(1);
     expect(result.problems[0]).toMatchObject({ file: tl, entry: 'event 2', message: expect.stringMatching(/chain is broken.*content does not match/) });
@@ -153,10 +153,10 @@ describe('moderation pack', () => {
     const zip = await downloadPack(`/api/attempts/${attemptId}/pack.zip`);
     const added = new AdmZip(zip);
     added.addFile('attempts/extra.txt', Buffer.from('x'));
-    expect(verifyPackZip(added.toBuffer()).problems[0]).toMatchObject({ file: 'attempts/extra.txt', message: expect.stringMatching(/not in the manifest/) });
+    expect((await verifyPackZip(added.toBuffer())).problems[0]).toMatchObject({ file: 'attempts/extra.txt', message: expect.stringMatching(/not in the manifest/) });
     const removed = new AdmZip(zip);
     removed.deleteFile(`attempts/${attemptId}/timeline.csv`);
-    expect(verifyPackZip(removed.toBuffer()).problems[0]).toMatchObject({ file: `attempts/${attemptId}/timeline.csv`, message: expect.stringMatching(/missing/) });
+    expect((await verifyPackZip(removed.toBuffer())).problems[0]).toMatchObject({ file: `attempts/${attemptId}/timeline.csv`, message: expect.stringMatching(/missing/) });
     const rec = `attempts/${attemptId}/calls/${callId}.ogg`;
     const other = Buffer.from('OggS another recording');
     const swapped = rewrite(rewrite(zip, { [rec]: () => other }), {
@@ -166,7 +166,7 @@ describe('moderation pack', () => {
         return Buffer.from(JSON.stringify(m));
       },
     });
-    expect(verifyPackZip(swapped).problems[0]).toMatchObject({ file: rec, message: expect.stringMatching(/not the one whose hash the attempt's chain recorded/) });
+    expect((await verifyPackZip(swapped)).problems[0]).toMatchObject({ file: rec, message: expect.stringMatching(/not the one whose hash the attempt's chain recorded/) });
   });
 
   it('exports a sitting with its mark sheet, and audits every export', async () => {
@@ -179,7 +179,7 @@ describe('moderation pack', () => {
     const markSheet = `sittings/${sittingId}/mark-sheet.pdf`;
     expect(names).toContain(markSheet);
     expect(new AdmZip(zip).getEntry(markSheet)!.getData().subarray(0, 5).toString()).toBe('%PDF-');
-    expect(verifyPackZip(zip).ok).toBe(true);
+    expect((await verifyPackZip(zip)).ok).toBe(true);
     const audited = t.repos.auditLog.forSubject('sitting', sittingId, 'moderation-pack-exported');
     expect(audited.at(-1)!.after).toMatchObject({ packId: manifest.packId, manifestSha256: sha(new AdmZip(zip).getEntry(MANIFEST)!.getData()) });
     expect(t.repos.auditLog.verify().ok).toBe(true);

@@ -1,0 +1,21 @@
+// Worker thread entry (started by pack-verify-thread.ts): reads and verifies one uploaded pack
+// off the server's event loop, and posts back the outcome.
+import { parentPort, workerData } from 'node:worker_threads';
+import { MANIFEST } from './pack-format.js';
+import { PackRefused, readPackZip } from './pack-reader.js';
+import { verifyPackFiles } from './pack-verify.js';
+import type { PackVerifyOutcome } from './pack-verify-thread.js';
+
+async function run(zip: Buffer): Promise<PackVerifyOutcome> {
+  try {
+    const files = await readPackZip(zip);
+    const verification = verifyPackFiles(files);
+    return { kind: 'verified', verification, manifestSha256: files.get(MANIFEST)?.sha256 ?? null };
+  } catch (err) {
+    if (err instanceof PackRefused) return { kind: err.kind, message: err.message };
+    return { kind: 'unreadable', message: err instanceof Error ? err.message : String(err) };
+  }
+}
+
+const { zip } = workerData as { zip: Uint8Array };
+void run(Buffer.from(zip.buffer, zip.byteOffset, zip.byteLength)).then((outcome) => parentPort!.postMessage(outcome));
