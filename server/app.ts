@@ -52,7 +52,14 @@ export interface TelephonyOptions {
   pool?: MediaWorkerPool;
   sipRate?: { burst: number; perSecond: number };
   nonceLifetimeMs?: number;
+  /** Authenticated SIP connections (phones) allowed from one address (a centre may share one NAT address). */
   maxConnectionsPerIp?: number;
+  /** SIP connections still waiting to register allowed from one address; beyond it the oldest is closed. */
+  maxPendingConnectionsPerIp?: number;
+  /** A SIP connection must authenticate within this long (default 10 s). */
+  authDeadlineMs?: number;
+  /** An authenticated SIP connection with no registration and no call is closed after this long without a message (default 15 min). */
+  idleMs?: number;
   /** Secret for SIP passwords and digest nonces; random (per process) when not given. */
   sipSecret?: Buffer;
 }
@@ -202,7 +209,20 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
   if (opts.telephony) {
     const t = opts.telephony;
     const sipSecret = t.sipSecret ?? randomBytes(32);
-    const sip = new SipServer({ repos: opts.repos, clock: opts.clock, logger: app.log.child({ module: 'sip' }), realm: t.domain, nonceLifetimeMs: t.nonceLifetimeMs, digestSecret: sipSecret });
+    const sip = new SipServer({
+      repos: opts.repos,
+      clock: opts.clock,
+      logger: app.log.child({ module: 'sip' }),
+      realm: t.domain,
+      nonceLifetimeMs: t.nonceLifetimeMs,
+      digestSecret: sipSecret,
+      limits: {
+        ...(t.maxConnectionsPerIp !== undefined ? { maxRegisteredPerIp: t.maxConnectionsPerIp } : {}),
+        ...(t.maxPendingConnectionsPerIp !== undefined ? { maxPendingPerIp: t.maxPendingConnectionsPerIp } : {}),
+        ...(t.authDeadlineMs !== undefined ? { authDeadlineMs: t.authDeadlineMs } : {}),
+        ...(t.idleMs !== undefined ? { idleMs: t.idleMs } : {}),
+      },
+    });
     // The B2BUA (and with it the media plane) is loaded only when there is a media pool to use.
     const b2bua = t.pool
       ? new (await import('./sip/b2bua.js')).B2bua({
@@ -222,7 +242,6 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
     metrics.attach({ sip, b2bua, workers: t.pool, mixes: t.pool ? (await import('../media/index.js')).mixQueueStats : undefined });
     await registerSipTransport(app, sip, {
       rate: t.sipRate,
-      maxConnectionsPerIp: t.maxConnectionsPerIp,
       // On shutdown, end calls (BYE, recordings finalised) before the WebSockets close.
       beforeClose: async () => {
         await b2bua?.close();

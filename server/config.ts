@@ -37,6 +37,9 @@ const envSchema = z
     CALLMARK_SIP_DOMAIN: z.string().regex(/^[A-Za-z0-9.-]+$/, 'a host name').default('callmark.local'),
     CALLMARK_SIP_NO_ANSWER_SECONDS: z.coerce.number().int().min(5).max(600).default(30),
     CALLMARK_SIP_MAX_CONNECTIONS_PER_IP: z.coerce.number().int().min(1).default(200),
+    CALLMARK_SIP_MAX_PENDING_PER_IP: z.coerce.number().int().min(1).default(500),
+    CALLMARK_SIP_REGISTER_SECONDS: z.coerce.number().int().min(1).max(300).default(10),
+    CALLMARK_SIP_IDLE_MINUTES: z.coerce.number().int().min(1).max(1440).default(15),
     CALLMARK_SIP_RATE_PER_SECOND: z.coerce.number().int().min(1).default(10),
     CALLMARK_SIP_RATE_BURST: z.coerce.number().int().min(1).default(60),
     CALLMARK_MEDIA_LISTEN_IP: z.string().ip().default('0.0.0.0'),
@@ -92,7 +95,14 @@ export interface Config {
   bodyLimitBytes: number;
   sipDomain: string;
   noAnswerTimeoutMs: number;
+  /** Authenticated SIP connections (phones) per client address. */
   sipMaxConnectionsPerIp: number;
+  /** SIP connections still waiting to register per client address (beyond: the oldest is closed). */
+  sipMaxPendingPerIp: number;
+  /** A SIP connection must register within this long. */
+  sipRegisterDeadlineMs: number;
+  /** An authenticated SIP connection with no registration and no call is closed after this long without a message. */
+  sipIdleMs: number;
   /** SIP messages one WebSocket may send: a burst, refilled at perSecond (503 + Retry-After beyond). */
   sipRate: { burst: number; perSecond: number };
   mediaListenIp: string;
@@ -170,6 +180,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, argv: string[] 
     sipDomain: e.CALLMARK_SIP_DOMAIN,
     noAnswerTimeoutMs: e.CALLMARK_SIP_NO_ANSWER_SECONDS * 1000,
     sipMaxConnectionsPerIp: e.CALLMARK_SIP_MAX_CONNECTIONS_PER_IP,
+    sipMaxPendingPerIp: e.CALLMARK_SIP_MAX_PENDING_PER_IP,
+    sipRegisterDeadlineMs: e.CALLMARK_SIP_REGISTER_SECONDS * 1000,
+    sipIdleMs: e.CALLMARK_SIP_IDLE_MINUTES * 60_000,
     sipRate: { burst: e.CALLMARK_SIP_RATE_BURST, perSecond: e.CALLMARK_SIP_RATE_PER_SECOND },
     mediaListenIp: e.CALLMARK_MEDIA_LISTEN_IP,
     iceServers: e.CALLMARK_ICE_SERVERS,

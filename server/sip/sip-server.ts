@@ -7,6 +7,7 @@ import type { FastifyBaseLogger } from 'fastify';
 import type { Clock } from '../clock.js';
 import type { Repositories } from '../db/repositories/index.js';
 import type { SipConnection } from './connection.js';
+import { SipConnectionLimits, type SipConnectionLimitOptions } from './connection-limits.js';
 import { DigestAuthenticator, type DigestAlgorithm, type DigestResult } from './digest.js';
 import { buildRequest, buildResponse, isRequest, MAX_SIP_MESSAGE_BYTES, parseSipMessage, SipParseError, userOf, type HeaderList, type OutgoingRequest, type SipRequest, type SipResponse } from './message.js';
 import { MAX_EXPIRES_S, MIN_EXPIRES_S, Registrar } from './registrar.js';
@@ -22,6 +23,8 @@ export interface SipServerOptions {
   realm: string;
   nonceLifetimeMs?: number;
   digestSecret?: Buffer;
+  /** Registration deadline, caps on waiting and authenticated connections, idle time (connection-limits.ts). */
+  limits?: Partial<SipConnectionLimitOptions>;
 }
 
 /** What the B2BUA implements; the SIP server calls it for dialog traffic. */
@@ -34,11 +37,14 @@ export interface DialogHandler {
   /** REFER in a call's dialog: blind transfer, or bringing a party into a conference. */
   onRefer(conn: SipConnection, request: SipRequest): void;
   onConnectionClosed(conn: SipConnection): void;
+  /** Whether a call (or a call being set up) uses this connection: it is not idle then. */
+  hasDialogsOn(conn: SipConnection): boolean;
 }
 
 export class SipServer {
   readonly registrar: Registrar;
   readonly digest: DigestAuthenticator;
+  readonly limits: SipConnectionLimits;
   private readonly serverTx = new ServerTransactions();
   private readonly clientTx = new ClientTransactions();
   private readonly connections = new Set<SipConnection>();
@@ -54,6 +60,7 @@ export class SipServer {
       nonceLifetimeMs: opts.nonceLifetimeMs ?? 5 * 60_000,
       clock: opts.clock,
     });
+    this.limits = new SipConnectionLimits(opts.limits ?? {}, (conn) => this.registrar.hasBindingOn(conn) || (this.dialogs?.hasDialogsOn(conn) ?? false));
     this.sweeper = setInterval(() => {
       this.serverTx.sweep();
       this.registrar.sweep();
@@ -73,10 +80,13 @@ export class SipServer {
     this.dialogs = handler;
   }
 
+  /** A new WebSocket: it must authenticate within the deadline (connection-limits.ts). */
   attach(conn: SipConnection): void {
     this.connections.add(conn);
+    this.limits.admit(conn);
     conn.onClose(() => {
       this.connections.delete(conn);
+      this.limits.closed(conn);
       this.registrar.dropConnection(conn);
       this.dialogs?.onConnectionClosed(conn);
     });
@@ -265,10 +275,25 @@ export class SipServer {
         this.respond(conn, request, 403, { reason: 'Forbidden (credentials do not match From)' });
         return false;
       }
-      conn.authenticatedExtension = result.username;
-      return true;
+      return this.authenticated(conn, request, result.username);
     }
     // In-dialog requests are checked against the dialog by the B2BUA.
+    return true;
+  }
+
+  /**
+   * Marks a connection authenticated as `extension`; on its first authentication it leaves the
+   * count of connections waiting to register, unless its address already has as many
+   * authenticated connections as allowed: then 503 and the connection is closed.
+   */
+  private authenticated(conn: SipConnection, request: SipRequest, extension: string): boolean {
+    if (!this.limits.promote(conn)) {
+      this.log.warn({ conn: conn.id, ip: conn.remoteAddress, extension }, 'SIP connection refused: too many phones from one address');
+      this.respond(conn, request, 503, { reason: 'Too Many Phones From This Address', headers: [['Retry-After', '60']] });
+      conn.close(1013, 'too many phones from this address');
+      return false;
+    }
+    conn.authenticatedExtension = extension;
     return true;
   }
 
@@ -303,7 +328,7 @@ export class SipServer {
       return this.respond(conn, request, 423, { headers: [['Min-Expires', String(MIN_EXPIRES_S)]] });
     }
     expires = Math.min(expires, MAX_EXPIRES_S);
-    conn.authenticatedExtension = aor;
+    if (!this.authenticated(conn, request, aor)) return;
     const contact = parsed.uri.toString();
     const bindings = this.registrar.register(aor, contact, conn, expires);
     this.log.info({ extension: aor, conn: conn.id, expires }, expires === 0 ? 'SIP unregistered' : 'SIP registered');
@@ -317,6 +342,7 @@ export class SipServer {
 
   close(): void {
     clearInterval(this.sweeper);
+    this.limits.close();
     this.clientTx.cancelAll();
     for (const c of this.connections) c.close(1001, 'server shutting down');
   }
