@@ -81,7 +81,10 @@ export interface AppOptions {
   /** Requests per minute to /api per login session (or address before login); undefined: no limit. */
   apiRateLimitPerMinute?: number;
   bodyLimitBytes: number;
+  /** Cookies always Secure (the server itself speaks HTTPS); otherwise Secure when a trusted proxy says the request came over HTTPS. */
   secureCookies: boolean;
+  /** Reverse proxies whose X-Forwarded-For / X-Forwarded-Proto are believed (addresses, CIDR ranges; CALLMARK_TRUST_PROXY). */
+  trustProxy?: readonly string[];
   media?: MediaHealthSource;
   /** Folder of the built client (index.html and assets); omitted in API-only tests. */
   clientDir?: string;
@@ -109,7 +112,7 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
   const app = Fastify({
     logger: opts.logger ?? false,
     bodyLimit: opts.bodyLimitBytes,
-    trustProxy: false,
+    trustProxy: opts.trustProxy && opts.trustProxy.length > 0 ? [...opts.trustProxy] : false,
     ajv: { customOptions: { removeAdditional: false, coerceTypes: false, allErrors: false } },
     ...(opts.https ? { https: opts.https } : {}),
   } as FastifyServerOptions) as unknown as FastifyInstance;
@@ -147,7 +150,14 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
     // The print-outs open in a new tab and the recordings play in <audio>: same origin, so the
     // cross-origin isolation headers are not needed.
     crossOriginEmbedderPolicy: false,
-    hsts: opts.https ? { maxAge: 15552000 } : false,
+    // HSTS below, per request: also when a trusted proxy terminated TLS.
+    hsts: false,
+  });
+  // Strict-Transport-Security on every response to a request that came over HTTPS: our own TLS, or a
+  // trusted reverse proxy's (X-Forwarded-Proto from a CALLMARK_TRUST_PROXY address; Fastify ignores
+  // it from anyone else). Never over plain HTTP (RFC 6797 §7.2).
+  app.addHook('onRequest', async (request, reply) => {
+    if (request.protocol === 'https') void reply.header('strict-transport-security', 'max-age=15552000; includeSubDomains');
   });
   // Every /api request counts against its login session (or, before login, its address): a limit
   // per minute when configured. Routes with their own limit (login, print-outs) keep theirs.

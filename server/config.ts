@@ -3,6 +3,7 @@
 import os from 'node:os';
 import path from 'node:path';
 import { z } from 'zod';
+import { isTrustedProxyEntry } from './auth/client-address.js';
 
 const bool = z
   .enum(['1', '0', 'true', 'false', 'yes', 'no', 'on', 'off'])
@@ -60,6 +61,18 @@ const envSchema = z
     CALLMARK_DEMO_ON_NETWORK: bool.default('0'),
     CALLMARK_DEMO_PASSWORD: z.string().min(10).default('demo-password'),
     // Operations (README "Operations"): a scraper's bearer token for /metrics, and retention.
+    CALLMARK_TRUST_PROXY: z
+      .string()
+      .default('')
+      .transform((v, ctx) => {
+        const entries = v.split(',').map((x) => x.trim()).filter(Boolean);
+        const bad = entries.filter((x) => !isTrustedProxyEntry(x));
+        if (bad.length > 0) {
+          ctx.addIssue({ code: 'custom', message: `not an address or CIDR range: ${bad.join(', ')} (list the reverse proxies' addresses, e.g. 10.0.0.5,192.168.1.0/24)` });
+          return z.NEVER;
+        }
+        return entries;
+      }),
     CALLMARK_METRICS_TOKEN: z.string().min(16, 'must be at least 16 characters').optional(),
     CALLMARK_RETENTION_RECORDINGS_DAYS: z.coerce.number().int().min(1).max(36500).optional(),
     CALLMARK_RETENTION_PERSONAL_DAYS: z.coerce.number().int().min(1).max(36500).optional(),
@@ -112,6 +125,8 @@ export interface Config {
   demo: boolean;
   demoPassword: string;
   metricsToken: string | undefined;
+  /** Reverse proxies whose X-Forwarded-For / X-Forwarded-Proto are believed. */
+  trustProxy: string[];
   /** Recordings older than this many days are deleted (undefined: kept for ever). */
   retentionRecordingsDays: number | undefined;
   /** Candidates' personal data and attempts' CRM copies older than this are anonymised (undefined: kept). */
@@ -191,6 +206,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, argv: string[] 
     demo,
     demoPassword: e.CALLMARK_DEMO_PASSWORD,
     metricsToken: e.CALLMARK_METRICS_TOKEN,
+    trustProxy: e.CALLMARK_TRUST_PROXY,
     retentionRecordingsDays: e.CALLMARK_RETENTION_RECORDINGS_DAYS,
     retentionPersonalDays: e.CALLMARK_RETENTION_PERSONAL_DAYS,
   };

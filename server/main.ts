@@ -75,6 +75,7 @@ async function main(): Promise<void> {
     apiRateLimitPerMinute: config.apiRateLimitPerMinute,
     bodyLimitBytes: config.bodyLimitBytes,
     secureCookies: Boolean(tls),
+    trustProxy: config.trustProxy,
     media,
     clientDir: path.join(projectRoot, 'build', 'client'),
     printoutsDir: path.join(config.dataDir, 'printouts'),
@@ -169,6 +170,9 @@ async function main(): Promise<void> {
   const url = `${scheme}://${shownHost}:${actualPort}/`;
   const lines: string[] = [];
   if (tls && ['0.0.0.0', '::'].includes(config.host)) lines.push(`On this machine: ${scheme}://localhost:${actualPort}/`);
+  if (!tls && !isLoopbackHost(config.host) && config.trustProxy.length === 0) {
+    lines.push('Plain HTTP on a network address, and no CALLMARK_TRUST_PROXY: behind a TLS proxy, set it to the proxy\'s address (Secure cookies, HSTS, real client addresses).');
+  }
   if (tls?.selfSigned) lines.push(`Self-signed certificate (${tls.certFile}): browsers will ask you to accept it once.`);
   if (accounts.adminCreated) {
     const a = accounts.adminCreated;

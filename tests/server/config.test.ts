@@ -65,5 +65,11 @@ describe('loadConfig', () => {
     // Without demo mode the confirmation changes nothing.
     expect(loadConfig({ CALLMARK_DEMO_ON_NETWORK: '1' })).toMatchObject({ host: '0.0.0.0', demo: false });
   });
+
+  it('reads the trusted reverse proxies (addresses and CIDR ranges) and names a bad entry', () => {
+    expect(loadConfig({}).trustProxy).toEqual([]);
+    expect(loadConfig({ CALLMARK_TRUST_PROXY: '10.0.0.1, 192.168.0.0/16,::1,loopback' }).trustProxy).toEqual(['10.0.0.1', '192.168.0.0/16', '::1', 'loopback']);
+    expect(() => loadConfig({ CALLMARK_TRUST_PROXY: '10.0.0.1,proxy.example.org' })).toThrow(/CALLMARK_TRUST_PROXY.*proxy\.example\.org/);
+  });
 });
 
