@@ -60,6 +60,8 @@ export interface TelephonyOptions {
   authDeadlineMs?: number;
   /** An authenticated SIP connection with no registration and no call is closed after this long without a message (default 15 min). */
   idleMs?: number;
+  /** How often SIP connections are checked against the login session they authenticated with (default 60 s). */
+  sessionCheckMs?: number;
   /** Secret for SIP passwords and digest nonces; random (per process) when not given. */
   sipSecret?: Buffer;
 }
@@ -180,10 +182,10 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
     sessions,
     secureCookies: opts.secureCookies,
     throttle: loginThrottle,
-    onLogout: (userId, tokenHash) => {
+    onLogout: (_userId, tokenHash) => {
       realtime?.disconnectSession(tokenHash);
-      const user = opts.repos.users.findById(userId);
-      if (user && app.telephony) app.telephony.sip.disconnectIfNoSession(user.extension);
+      // The phone connections that authenticated with this session's SIP credentials end with it.
+      app.telephony?.sip.disconnectSession(tokenHash, 'logged out');
     },
   });
   registerLoginLockRoutes(app, { repos: opts.repos, throttle: loginThrottle });
@@ -226,6 +228,7 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
       realm: t.domain,
       nonceLifetimeMs: t.nonceLifetimeMs,
       digestSecret: sipSecret,
+      sessionCheckMs: t.sessionCheckMs,
       limits: {
         ...(t.maxConnectionsPerIp !== undefined ? { maxRegisteredPerIp: t.maxConnectionsPerIp } : {}),
         ...(t.maxPendingConnectionsPerIp !== undefined ? { maxPendingPerIp: t.maxPendingConnectionsPerIp } : {}),

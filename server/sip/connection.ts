@@ -7,6 +7,8 @@ export class SipConnection {
   readonly id = randomUUID();
   /** The extension this connection authenticated as (by REGISTER or a challenged request). */
   authenticatedExtension: string | undefined;
+  /** The login session whose SIP credentials it authenticated with (its SHA-256 token hash). */
+  sessionTokenHash: string | undefined;
   /** When the last SIP message arrived (wall clock; CRLF keep-alives do not count). */
   lastMessageAt = Date.now();
   private readonly closeHandlers: Array<() => void> = [];
