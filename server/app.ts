@@ -2,6 +2,7 @@
 // media plane; tests give it the same with a temporary database (and use app.inject()).
 import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
+import type { IncomingMessage } from 'node:http';
 import path from 'node:path';
 import fastifyCookie from '@fastify/cookie';
 import fastifyHelmet from '@fastify/helmet';
@@ -9,7 +10,7 @@ import fastifyRateLimit from '@fastify/rate-limit';
 import fastifyStatic from '@fastify/static';
 import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
 import { registerAccessControl } from './auth/access.js';
-import { addressKey } from './auth/client-address.js';
+import { addressKey, clientAddressOf } from './auth/client-address.js';
 import { LoginThrottle } from './auth/login-throttle.js';
 import { SessionService } from './auth/sessions.js';
 import type { Clock } from './clock.js';
@@ -31,6 +32,7 @@ import { registerReplayRoutes } from './api/replay-routes.js';
 import { markSheetRenderer } from './moderation/mark-sheets.js';
 import { chainRecordingsOnFinalise } from './moderation/recording-chain.js';
 import { registerErrorHandling } from './http/errors.js';
+import { jsonDepth, MAX_JSON_DEPTH, tooDeep } from './http/json-depth.js';
 import { registerTelephonyRoutes } from './api/telephony-routes.js';
 import { registerRealtime, type RealtimeControl } from './realtime/index.js';
 import { OperationsRepository } from './db/repositories/operations.js';
@@ -39,6 +41,7 @@ import type { MediaWorkerPool } from '../media/index.js';
 import type { IceServer } from './protocol/telephony.js';
 import type { B2bua } from './sip/b2bua.js';
 import { SipServer } from './sip/sip-server.js';
+import { TLS_SERVER_OPTIONS } from './tls.js';
 import { registerSipTransport } from './sip/transport.js';
 
 export interface TelephonyOptions {
@@ -116,7 +119,7 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
     bodyLimit: opts.bodyLimitBytes,
     trustProxy: opts.trustProxy && opts.trustProxy.length > 0 ? [...opts.trustProxy] : false,
     ajv: { customOptions: { removeAdditional: false, coerceTypes: false, allErrors: false } },
-    ...(opts.https ? { https: opts.https } : {}),
+    ...(opts.https ? { https: { ...TLS_SERVER_OPTIONS, ...opts.https } } : {}),
   } as FastifyServerOptions) as unknown as FastifyInstance;
 
   // Set once the realtime server is registered; the auth and admin routes use it at request time.
@@ -124,11 +127,32 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
   const sessions = new SessionService(opts.repos, { idleMs: opts.sessionIdleMs, maxMs: opts.sessionMaxMs }, opts.clock);
   const loginThrottle = new LoginThrottle({ clock: opts.clock, perAddressPerMinute: opts.loginRateLimitPerMinute });
   registerErrorHandling(app, opts.bodyLimitBytes);
+  // JSON bodies: Fastify's own parser (prototype-poisoning checks), then a nesting limit, so no
+  // recursive walk of a body can overflow the stack (http/json-depth.ts).
+  const parseJson = app.getDefaultJsonParser('error', 'error');
+  app.removeContentTypeParser('application/json');
+  app.addContentTypeParser('application/json', { parseAs: 'string' }, (request, body, done) => {
+    parseJson(request, body as string, (err: Error | null, value?: unknown) => {
+      if (err) return done(err, undefined);
+      if (jsonDepth(value) > MAX_JSON_DEPTH) return done(tooDeep(), undefined);
+      done(null, value);
+    });
+  });
   // Metrics first, so the HTTP timing hook covers every route; live objects are attached below.
   const metrics = new AppMetrics({ operations: new OperationsRepository(opts.repos.db), processMetrics: opts.metrics?.processMetrics });
   app.decorate('metrics', metrics);
   registerHttpTiming(app, metrics);
   await app.register(fastifyCookie);
+  // The WebSocket sources of the page's own host (the Host header, when it is a host name with an
+  // optional port; otherwise none: a malformed Host must not add anything to the policy).
+  const hostOf = (req: IncomingMessage): string | undefined => {
+    const host = req.headers.host;
+    return host && /^(?:[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*|\[[0-9A-Fa-f:.]+\])(?::\d{1,5})?$/.test(host) ? host : undefined;
+  };
+  const connectSources = (req: IncomingMessage): string => {
+    const host = hostOf(req);
+    return host ? `'self' wss://${host} ws://${host}` : "'self'";
+  };
   // Security headers on every response. The SPA loads only its own scripts; the softphone and the
   // timeline talk to this origin over WebSockets; recordings and print-outs are same-origin media;
   // React's style attributes need inline styles.
@@ -140,7 +164,8 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
         styleSrc: ["'self'", "'unsafe-inline'"],
         imgSrc: ["'self'", 'data:'],
         mediaSrc: ["'self'", 'blob:'],
-        connectSrc: ["'self'", 'ws:', 'wss:'],
+        // Fetch and WebSockets to this host only ('self' alone does not cover ws:/wss: in every browser).
+        connectSrc: [connectSources],
         frameSrc: ["'self'"],
         frameAncestors: ["'none'"],
         objectSrc: ["'none'"],
@@ -176,7 +201,7 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
   });
   registerAccessControl(app, sessions);
 
-  registerHealthRoutes(app, { repos: opts.repos, media: opts.media });
+  registerHealthRoutes(app, { repos: opts.repos, media: opts.media, metricsToken: opts.metrics?.token });
   registerAuthRoutes(app, {
     repos: opts.repos,
     sessions,
@@ -272,7 +297,7 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
     });
   }
 
-  realtime = registerRealtime(app, { repos: opts.repos, clock: opts.clock, sessions });
+  realtime = registerRealtime(app, { repos: opts.repos, clock: opts.clock, sessions, clientAddress: clientAddressOf(opts.trustProxy ?? []) });
   metrics.attach({ realtime: realtime.io });
   registerMetricsRoute(app, { metrics, sessions, token: opts.metrics?.token });
 

@@ -12,6 +12,7 @@ import type { Clock } from '../clock.js';
 import type { Repositories } from '../db/repositories/index.js';
 import { HttpError } from '../http/errors.js';
 import { REALTIME_PATH, TIMELINE_PAGE_DEFAULT, TIMELINE_PAGE_MAX, type DesktopEventAck, type RealtimeError, type TimelineResponse, type WatchAck } from '../protocol/timeline.js';
+import { handshakeGate } from './handshake-limit.js';
 import { parse, RealtimeFailure, TimelineService, watchSchema } from './timeline.js';
 
 export interface RealtimeOptions {
@@ -22,6 +23,8 @@ export interface RealtimeOptions {
   rate?: { burst: number; perSecond: number };
   /** How often connected sockets' sessions are re-checked (default 30 s). */
   sessionCheckMs?: number;
+  /** The client address of a raw request (proxy-aware), for the handshake limit. */
+  clientAddress?: (req: IncomingMessage) => string;
 }
 
 export const WATCH_ROLES = ['assessor', 'moderator', 'admin'] as const;
@@ -90,6 +93,13 @@ export function registerRealtime(app: FastifyInstance, opts: RealtimeOptions): R
     // A desktop event is at most 16 KB of payload; anything much larger closes the connection.
     maxHttpBufferSize: 64 * 1024,
     // Same origin only: no CORS option (so no CORS headers), and the middleware checks Origin against Host.
+    // Handshakes without a login are limited per address (handshake-limit.ts), and a connection
+    // that has not joined within 5 s (refused: no session) is closed, not kept for socket.io's 45 s.
+    allowRequest: handshakeGate({
+      hasLiveSession: (req) => sessions.isLive(app.parseCookie(req.headers.cookie ?? '')[SESSION_COOKIE]),
+      clientAddress: opts.clientAddress ?? ((req) => req.socket.remoteAddress ?? 'unknown'),
+    }),
+    connectTimeout: 5_000,
   });
 
   io.use((socket, next) => {

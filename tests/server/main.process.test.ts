@@ -3,6 +3,7 @@ import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import https from 'node:https';
 import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import zlib from 'node:zlib';
 import { afterAll, describe, expect, it } from 'vitest';
 import { closeDatabase, openDatabase } from '../../server/db/connection.js';
@@ -32,15 +33,18 @@ function getInsecure(url: string): Promise<{ status: number; body: string }> {
 
 describe('production server process', () => {
   it('starts with mediasoup workers, answers /healthz, prints the admin password once, and stops cleanly on SIGTERM', async () => {
-    const s = await startServer({ env: { CALLMARK_MEDIA_WORKERS: '2' } });
+    const s = await startServer({ env: { CALLMARK_MEDIA_WORKERS: '2', CALLMARK_METRICS_TOKEN: 'process-test-metrics-token' } });
     started.push(s);
     expect(s.url).toBe(`http://127.0.0.1:${s.port}/`);
     const health = await fetch(new URL('/healthz', s.url));
     expect(health.status).toBe(200);
-    const body = (await health.json()) as { status: string; media: { workers: Array<{ pid: number; alive: boolean }> } };
+    expect(await health.json()).toEqual({ status: 'ok', database: 'ok', media: { workers: 2, alive: 2 } });
+    // The worker processes themselves: details for the metrics token (or an admin) only.
+    const detailed = await fetch(new URL('/healthz', s.url), { headers: { authorization: 'Bearer process-test-metrics-token' } });
+    const body = (await detailed.json()) as { status: string; details: { media: { workers: Array<{ pid: number; alive: boolean }> } } };
     expect(body.status).toBe('ok');
-    expect(body.media.workers).toHaveLength(2);
-    for (const w of body.media.workers) {
+    expect(body.details.media.workers).toHaveLength(2);
+    for (const w of body.details.media.workers) {
       expect(w.alive).toBe(true);
       // The worker is a real running process.
       expect(fs.readFileSync(`/proc/${w.pid}/cmdline`, 'utf8')).toContain('mediasoup-worker');
@@ -58,7 +62,7 @@ describe('production server process', () => {
     expect(await page.text()).toContain('<div id="root">');
 
     expect(await s.stop('SIGTERM')).toBe(0);
-    for (const w of body.media.workers) expect(fs.existsSync(`/proc/${w.pid}`)).toBe(false);
+    for (const w of body.details.media.workers) expect(fs.existsSync(`/proc/${w.pid}`)).toBe(false);
 
     // A second start on the same data directory: migrations are a no-op, no new admin, data kept.
     const again = await startServer({ dataDir: s.dataDir });
@@ -199,6 +203,19 @@ describe('production server process', () => {
     const refused = await verify(bomb);
     expect(refused.status).toBe(400);
     expect(await refused.json()).toMatchObject({ error: 'pack_refused' });
+    expect(await s.stop('SIGTERM')).toBe(0);
+  });
+
+  it('publishes no source maps of the production client', async () => {
+    const assets = path.join(path.dirname(path.dirname(path.dirname(fileURLToPath(import.meta.url)))), 'build', 'client', 'assets');
+    expect(fs.readdirSync(assets).filter((f) => f.endsWith('.map'))).toEqual([]);
+    const s = await startServer({ env: { CALLMARK_MEDIA_WORKERS: '1' } });
+    started.push(s);
+    const page = await (await fetch(s.url)).text();
+    const script = /<script[^>]+src="([^"]+\.js)"/.exec(page)![1]!;
+    const js = await (await fetch(new URL(script, s.url))).text();
+    expect(js).not.toMatch(/sourceMappingURL/);
+    expect((await fetch(new URL(`${script}.map`, s.url))).status).toBe(404);
     expect(await s.stop('SIGTERM')).toBe(0);
   });
 });
