@@ -16,9 +16,17 @@ import { createTestApp, type Login, type TestApp } from '../../support/test-app.
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
 const MiB = 1024 * 1024;
 
+/** CRC-32 of `size` zero bytes, a mebibyte at a time (no buffer of that size, whose collection could pause this process). */
+function crc32OfZeros(size: number): number {
+  const chunk = Buffer.alloc(MiB);
+  let crc = 0;
+  for (let done = 0; done < size; done += MiB) crc = zlib.crc32(chunk.subarray(0, Math.min(MiB, size - done)), crc);
+  return crc;
+}
+
 /** The finding's upload: one entry that declares `size` bytes (with the CRC of that many zeros) but stores next to nothing. */
 function declaredSizeBomb(size: number): Buffer {
-  const entry: HandmadeEntry = { name: 'manifest.json', stored: zlib.deflateRawSync(Buffer.alloc(0)), method: 8, crc32: zlib.crc32(Buffer.alloc(size)), declaredSize: size };
+  const entry: HandmadeEntry = { name: 'manifest.json', stored: zlib.deflateRawSync(Buffer.alloc(0)), method: 8, crc32: crc32OfZeros(size), declaredSize: size };
   return handmadeZip([entry]);
 }
 
@@ -41,6 +49,9 @@ describe('POST /api/packs/verify with hostile zips', () => {
   it('refuses the declared-size zip with a clear 400, and /healthz answers within 100 ms while it is processed', async () => {
     const zip = declaredSizeBomb(256 * MiB);
     expect(zip.length).toBeLessThan(200);
+    // One verification first, not measured: under the test runner the worker thread compiles its
+    // TypeScript on first use (production loads compiled JavaScript), which is not what is measured.
+    expect((await postPack(handmadeZip([deflated('hello.txt', 'hello')]))).status).toBe(200);
     let answered = false;
     const verify = postPack(zip).then(async (res) => {
       answered = true;
