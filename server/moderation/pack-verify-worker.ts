@@ -1,6 +1,6 @@
-// Worker thread entry (started by pack-verify-thread.ts): reads and verifies one uploaded pack
-// off the server's event loop, and posts back the outcome.
-import { parentPort, workerData } from 'node:worker_threads';
+// Worker thread entry (started by pack-verify-thread.ts): reads and verifies uploaded packs off
+// the server's event loop, one message at a time ({ id, zip } in, { id, outcome } out).
+import { parentPort } from 'node:worker_threads';
 import { MANIFEST } from './pack-format.js';
 import { PackRefused, readPackZip } from './pack-reader.js';
 import { verifyPackFiles } from './pack-verify.js';
@@ -17,5 +17,6 @@ async function run(zip: Buffer): Promise<PackVerifyOutcome> {
   }
 }
 
-const { zip } = workerData as { zip: Uint8Array };
-void run(Buffer.from(zip.buffer, zip.byteOffset, zip.byteLength)).then((outcome) => parentPort!.postMessage(outcome));
+parentPort!.on('message', ({ id, zip }: { id: number; zip: Uint8Array }) => {
+  void run(Buffer.from(zip.buffer, zip.byteOffset, zip.byteLength)).then((outcome) => parentPort!.postMessage({ id, outcome }));
+});
