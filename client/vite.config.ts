@@ -13,7 +13,9 @@ export default defineConfig({
   build: {
     outDir: path.join(here, '..', 'build', 'client'),
     emptyOutDir: true,
-    sourcemap: true,
+    // No source maps in the production build: they would publish the whole client source (a dev
+    // server, `npm run dev:client`, has its own).
+    sourcemap: false,
     rollupOptions: {
       // react-router ships "use client" directives for React Server Components; meaningless here.
       onwarn(warning, warn) {

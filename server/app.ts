@@ -1,19 +1,23 @@
 // Builds the Fastify application from its parts. main.ts gives it the real database, clock and
 // media plane; tests give it the same with a temporary database (and use app.inject()).
-import { createHash, randomBytes } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
+import type { IncomingMessage } from 'node:http';
 import path from 'node:path';
 import fastifyCookie from '@fastify/cookie';
 import fastifyHelmet from '@fastify/helmet';
 import fastifyRateLimit from '@fastify/rate-limit';
 import fastifyStatic from '@fastify/static';
 import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
-import { registerAccessControl, SESSION_COOKIE } from './auth/access.js';
+import { registerAccessControl } from './auth/access.js';
+import { addressKey, clientAddressOf } from './auth/client-address.js';
+import { LoginThrottle } from './auth/login-throttle.js';
 import { SessionService } from './auth/sessions.js';
 import type { Clock } from './clock.js';
 import type { Repositories } from './db/repositories/index.js';
 import { registerAdminRoutes } from './api/admin-routes.js';
 import { registerAuthRoutes } from './api/auth-routes.js';
+import { registerLoginLockRoutes } from './api/login-lock-routes.js';
 import { registerCrmRoutes } from './api/crm-routes.js';
 import { registerScenarioRoutes } from './api/scenario-routes.js';
 import { registerScenarioEditRoutes } from './api/scenario-edit-routes.js';
@@ -32,6 +36,7 @@ import { sweepOverruns } from './sittings/closing.js';
 import { markSheetRenderer } from './moderation/mark-sheets.js';
 import { chainRecordingsOnFinalise } from './moderation/recording-chain.js';
 import { registerErrorHandling } from './http/errors.js';
+import { jsonDepth, MAX_JSON_DEPTH, tooDeep } from './http/json-depth.js';
 import { registerTelephonyRoutes } from './api/telephony-routes.js';
 import { registerRealtime, type RealtimeControl } from './realtime/index.js';
 import { Evidence } from './realtime/evidence.js';
@@ -44,6 +49,7 @@ import type { MediaWorkerPool } from '../media/index.js';
 import type { IceServer } from './protocol/telephony.js';
 import type { B2bua } from './sip/b2bua.js';
 import { SipServer } from './sip/sip-server.js';
+import { TLS_SERVER_OPTIONS } from './tls.js';
 import { registerSipTransport } from './sip/transport.js';
 
 export interface TelephonyOptions {
@@ -57,7 +63,16 @@ export interface TelephonyOptions {
   pool?: MediaWorkerPool;
   sipRate?: { burst: number; perSecond: number };
   nonceLifetimeMs?: number;
+  /** Authenticated SIP connections (phones) allowed from one address (a centre may share one NAT address). */
   maxConnectionsPerIp?: number;
+  /** SIP connections still waiting to register allowed from one address; beyond it the oldest is closed. */
+  maxPendingConnectionsPerIp?: number;
+  /** A SIP connection must authenticate within this long (default 10 s). */
+  authDeadlineMs?: number;
+  /** An authenticated SIP connection with no registration and no call is closed after this long without a message (default 15 min). */
+  idleMs?: number;
+  /** How often SIP connections are checked against the login session they authenticated with (default 60 s). */
+  sessionCheckMs?: number;
   /** Secret for SIP passwords and digest nonces; random (per process) when not given. */
   sipSecret?: Buffer;
 }
@@ -74,11 +89,15 @@ export interface AppOptions {
   clock: Clock;
   sessionIdleMs: number;
   sessionMaxMs: number;
+  /** Failed logins one client address may make per minute (auth/login-throttle.ts). */
   loginRateLimitPerMinute: number;
   /** Requests per minute to /api per login session (or address before login); undefined: no limit. */
   apiRateLimitPerMinute?: number;
   bodyLimitBytes: number;
+  /** Cookies always Secure (the server itself speaks HTTPS); otherwise Secure when a trusted proxy says the request came over HTTPS. */
   secureCookies: boolean;
+  /** Reverse proxies whose X-Forwarded-For / X-Forwarded-Proto are believed (addresses, CIDR ranges; CALLMARK_TRUST_PROXY). */
+  trustProxy?: readonly string[];
   media?: MediaHealthSource;
   /** Folder of the built client (index.html and assets); omitted in API-only tests. */
   clientDir?: string;
@@ -108,20 +127,42 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
   const app = Fastify({
     logger: opts.logger ?? false,
     bodyLimit: opts.bodyLimitBytes,
-    trustProxy: false,
+    trustProxy: opts.trustProxy && opts.trustProxy.length > 0 ? [...opts.trustProxy] : false,
     ajv: { customOptions: { removeAdditional: false, coerceTypes: false, allErrors: false } },
-    ...(opts.https ? { https: opts.https } : {}),
+    ...(opts.https ? { https: { ...TLS_SERVER_OPTIONS, ...opts.https } } : {}),
   } as FastifyServerOptions) as unknown as FastifyInstance;
 
   // Set once the realtime server is registered; the auth and admin routes use it at request time.
   let realtime: RealtimeControl | undefined;
   const sessions = new SessionService(opts.repos, { idleMs: opts.sessionIdleMs, maxMs: opts.sessionMaxMs }, opts.clock);
+  const loginThrottle = new LoginThrottle({ clock: opts.clock, perAddressPerMinute: opts.loginRateLimitPerMinute });
   registerErrorHandling(app, opts.bodyLimitBytes);
+  // JSON bodies: Fastify's own parser (prototype-poisoning checks), then a nesting limit, so no
+  // recursive walk of a body can overflow the stack (http/json-depth.ts).
+  const parseJson = app.getDefaultJsonParser('error', 'error');
+  app.removeContentTypeParser('application/json');
+  app.addContentTypeParser('application/json', { parseAs: 'string' }, (request, body, done) => {
+    parseJson(request, body as string, (err: Error | null, value?: unknown) => {
+      if (err) return done(err, undefined);
+      if (jsonDepth(value) > MAX_JSON_DEPTH) return done(tooDeep(), undefined);
+      done(null, value);
+    });
+  });
   // Metrics first, so the HTTP timing hook covers every route; live objects are attached below.
   const metrics = new AppMetrics({ operations: new OperationsRepository(opts.repos.db), processMetrics: opts.metrics?.processMetrics });
   app.decorate('metrics', metrics);
   registerHttpTiming(app, metrics);
   await app.register(fastifyCookie);
+  // The WebSocket sources of the page's own host (the Host header, when it is a host name with an
+  // optional port; otherwise none: a malformed Host must not add anything to the policy).
+  const hostOf = (req: IncomingMessage): string | undefined => {
+    const host = req.headers.host;
+    return host && /^(?:[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*|\[[0-9A-Fa-f:.]+\])(?::\d{1,5})?$/.test(host) ? host : undefined;
+  };
+  const connectSources = (req: IncomingMessage): string => {
+    const host = hostOf(req);
+    return host ? `'self' wss://${host} ws://${host}` : "'self'";
+  };
   // Security headers on every response. The SPA loads only its own scripts; the softphone and the
   // timeline talk to this origin over WebSockets; recordings and print-outs are same-origin media;
   // React's style attributes need inline styles.
@@ -133,7 +174,8 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
         styleSrc: ["'self'", "'unsafe-inline'"],
         imgSrc: ["'self'", 'data:'],
         mediaSrc: ["'self'", 'blob:'],
-        connectSrc: ["'self'", 'ws:', 'wss:'],
+        // Fetch and WebSockets to this host only ('self' alone does not cover ws:/wss: in every browser).
+        connectSrc: [connectSources],
         frameSrc: ["'self'"],
         frameAncestors: ["'none'"],
         objectSrc: ["'none'"],
@@ -145,7 +187,14 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
     // The print-outs open in a new tab and the recordings play in <audio>: same origin, so the
     // cross-origin isolation headers are not needed.
     crossOriginEmbedderPolicy: false,
-    hsts: opts.https ? { maxAge: 15552000 } : false,
+    // HSTS below, per request: also when a trusted proxy terminated TLS.
+    hsts: false,
+  });
+  // Strict-Transport-Security on every response to a request that came over HTTPS: our own TLS, or a
+  // trusted reverse proxy's (X-Forwarded-Proto from a CALLMARK_TRUST_PROXY address; Fastify ignores
+  // it from anyone else). Never over plain HTTP (RFC 6797 §7.2).
+  app.addHook('onRequest', async (request, reply) => {
+    if (request.protocol === 'https') void reply.header('strict-transport-security', 'max-age=15552000; includeSubDomains');
   });
   // Every /api request counts against its login session (or, before login, its address): a limit
   // per minute when configured. Routes with their own limit (login, print-outs) keep theirs.
@@ -155,25 +204,26 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
     max: apiLimit ?? 1,
     timeWindow: '1 minute',
     allowList: (request) => !request.url.startsWith('/api/'),
-    keyGenerator: (request) => {
-      const token = request.cookies?.[SESSION_COOKIE];
-      return token ? `session:${createHash('sha256').update(token).digest('hex').slice(0, 32)}` : `ip:${request.ip}`;
-    },
+    // A live session has its own bucket; anything else (no cookie, or a made-up one) counts against the
+    // client address, so sending a fresh random cookie with each request buys no fresh bucket.
+    // (The session was resolved by the access control's onRequest hook, which runs before this one.)
+    keyGenerator: (request) => (request.session ? `session:${request.session.tokenHash.slice(0, 32)}` : `ip:${addressKey(request.ip)}`),
   });
   registerAccessControl(app, sessions);
 
-  registerHealthRoutes(app, { repos: opts.repos, media: opts.media });
+  registerHealthRoutes(app, { repos: opts.repos, media: opts.media, metricsToken: opts.metrics?.token });
   registerAuthRoutes(app, {
     repos: opts.repos,
     sessions,
     secureCookies: opts.secureCookies,
-    loginRateLimitPerMinute: opts.loginRateLimitPerMinute,
-    onLogout: (userId, tokenHash) => {
+    throttle: loginThrottle,
+    onLogout: (_userId, tokenHash) => {
       realtime?.disconnectSession(tokenHash);
-      const user = opts.repos.users.findById(userId);
-      if (user && app.telephony) app.telephony.sip.disconnectIfNoSession(user.extension);
+      // The phone connections that authenticated with this session's SIP credentials end with it.
+      app.telephony?.sip.disconnectSession(tokenHash, 'logged out');
     },
   });
+  registerLoginLockRoutes(app, { repos: opts.repos, throttle: loginThrottle });
   registerAdminRoutes(app, {
     repos: opts.repos,
     sessions,
@@ -215,7 +265,21 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
   if (opts.telephony) {
     const t = opts.telephony;
     const sipSecret = t.sipSecret ?? randomBytes(32);
-    const sip = new SipServer({ repos: opts.repos, clock: opts.clock, logger: app.log.child({ module: 'sip' }), realm: t.domain, nonceLifetimeMs: t.nonceLifetimeMs, digestSecret: sipSecret });
+    const sip = new SipServer({
+      repos: opts.repos,
+      clock: opts.clock,
+      logger: app.log.child({ module: 'sip' }),
+      realm: t.domain,
+      nonceLifetimeMs: t.nonceLifetimeMs,
+      digestSecret: sipSecret,
+      sessionCheckMs: t.sessionCheckMs,
+      limits: {
+        ...(t.maxConnectionsPerIp !== undefined ? { maxRegisteredPerIp: t.maxConnectionsPerIp } : {}),
+        ...(t.maxPendingConnectionsPerIp !== undefined ? { maxPendingPerIp: t.maxPendingConnectionsPerIp } : {}),
+        ...(t.authDeadlineMs !== undefined ? { authDeadlineMs: t.authDeadlineMs } : {}),
+        ...(t.idleMs !== undefined ? { idleMs: t.idleMs } : {}),
+      },
+    });
     // The B2BUA (and with it the media plane) is loaded only when there is a media pool to use.
     const b2bua = t.pool
       ? new (await import('./sip/b2bua.js')).B2bua({
@@ -235,7 +299,6 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
     metrics.attach({ sip, b2bua, workers: t.pool, mixes: t.pool ? (await import('../media/index.js')).mixQueueStats : undefined });
     await registerSipTransport(app, sip, {
       rate: t.sipRate,
-      maxConnectionsPerIp: t.maxConnectionsPerIp,
       // On shutdown, end calls (BYE, recordings finalised) before the WebSockets close.
       beforeClose: async () => {
         await b2bua?.close();
@@ -253,7 +316,7 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
     });
   }
 
-  realtime = registerRealtime(app, { repos: opts.repos, clock: opts.clock, sessions, evidence, browserEventQuota: opts.browserEventQuota });
+  realtime = registerRealtime(app, { repos: opts.repos, clock: opts.clock, sessions, evidence, browserEventQuota: opts.browserEventQuota, clientAddress: clientAddressOf(opts.trustProxy ?? []) });
   metrics.attach({ realtime: realtime.io });
   registerMetricsRoute(app, { metrics, sessions, token: opts.metrics?.token });
 
@@ -270,7 +333,10 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
     return reply.status(404).send({ error: 'not_found', message: `No route for ${request.method} ${request.url.split('?')[0]}.` });
   });
 
-  const purge = setInterval(() => sessions.purgeExpired(), 10 * 60_000);
+  const purge = setInterval(() => {
+    sessions.purgeExpired();
+    loginThrottle.prune();
+  }, 10 * 60_000);
   purge.unref();
   // Under the 'stop' overrun policy a sitting ends at its deadline even if nobody touches it.
   const overruns = setInterval(() => {

@@ -3,6 +3,7 @@
 import os from 'node:os';
 import path from 'node:path';
 import { z } from 'zod';
+import { isTrustedProxyEntry } from './auth/client-address.js';
 
 const bool = z
   .enum(['1', '0', 'true', 'false', 'yes', 'no', 'on', 'off'])
@@ -15,7 +16,8 @@ const iceServersSchema = z.array(
 
 const envSchema = z
   .object({
-    CALLMARK_HOST: z.string().min(1).default('0.0.0.0'),
+    // Default: 0.0.0.0 (the centre's browsers must reach a real server), loopback in demo mode.
+    CALLMARK_HOST: z.string().min(1).optional(),
     CALLMARK_PORT: port.default(8443),
     CALLMARK_DATA_DIR: z.string().min(1).default('data'),
     CALLMARK_RECORDINGS_DIR: z.string().min(1).optional(),
@@ -36,6 +38,9 @@ const envSchema = z
     CALLMARK_SIP_DOMAIN: z.string().regex(/^[A-Za-z0-9.-]+$/, 'a host name').default('callmark.local'),
     CALLMARK_SIP_NO_ANSWER_SECONDS: z.coerce.number().int().min(5).max(600).default(30),
     CALLMARK_SIP_MAX_CONNECTIONS_PER_IP: z.coerce.number().int().min(1).default(200),
+    CALLMARK_SIP_MAX_PENDING_PER_IP: z.coerce.number().int().min(1).default(500),
+    CALLMARK_SIP_REGISTER_SECONDS: z.coerce.number().int().min(1).max(300).default(10),
+    CALLMARK_SIP_IDLE_MINUTES: z.coerce.number().int().min(1).max(1440).default(15),
     CALLMARK_SIP_RATE_PER_SECOND: z.coerce.number().int().min(1).default(10),
     CALLMARK_SIP_RATE_BURST: z.coerce.number().int().min(1).default(60),
     CALLMARK_MEDIA_LISTEN_IP: z.string().ip().default('0.0.0.0'),
@@ -53,8 +58,21 @@ const envSchema = z
     CALLMARK_ADMIN_USER: z.string().min(1).default('admin'),
     CALLMARK_ADMIN_PASSWORD: z.string().min(10).optional(),
     CALLMARK_DEMO: bool.default('0'),
+    CALLMARK_DEMO_ON_NETWORK: bool.default('0'),
     CALLMARK_DEMO_PASSWORD: z.string().min(10).default('demo-password'),
     // Operations (README "Operations"): a scraper's bearer token for /metrics, and retention.
+    CALLMARK_TRUST_PROXY: z
+      .string()
+      .default('')
+      .transform((v, ctx) => {
+        const entries = v.split(',').map((x) => x.trim()).filter(Boolean);
+        const bad = entries.filter((x) => !isTrustedProxyEntry(x));
+        if (bad.length > 0) {
+          ctx.addIssue({ code: 'custom', message: `not an address or CIDR range: ${bad.join(', ')} (list the reverse proxies' addresses, e.g. 10.0.0.5,192.168.1.0/24)` });
+          return z.NEVER;
+        }
+        return entries;
+      }),
     CALLMARK_METRICS_TOKEN: z.string().min(16, 'must be at least 16 characters').optional(),
     CALLMARK_RETENTION_RECORDINGS_DAYS: z.coerce.number().int().min(1).max(36500).optional(),
     CALLMARK_RETENTION_PERSONAL_DAYS: z.coerce.number().int().min(1).max(36500).optional(),
@@ -95,7 +113,14 @@ export interface Config {
   bodyLimitBytes: number;
   sipDomain: string;
   noAnswerTimeoutMs: number;
+  /** Authenticated SIP connections (phones) per client address. */
   sipMaxConnectionsPerIp: number;
+  /** SIP connections still waiting to register per client address (beyond: the oldest is closed). */
+  sipMaxPendingPerIp: number;
+  /** A SIP connection must register within this long. */
+  sipRegisterDeadlineMs: number;
+  /** An authenticated SIP connection with no registration and no call is closed after this long without a message. */
+  sipIdleMs: number;
   /** SIP messages one WebSocket may send: a burst, refilled at perSecond (503 + Retry-After beyond). */
   sipRate: { burst: number; perSecond: number };
   mediaListenIp: string;
@@ -105,6 +130,8 @@ export interface Config {
   demo: boolean;
   demoPassword: string;
   metricsToken: string | undefined;
+  /** Reverse proxies whose X-Forwarded-For / X-Forwarded-Proto are believed. */
+  trustProxy: string[];
   /** Recordings older than this many days are deleted (undefined: kept for ever). */
   retentionRecordingsDays: number | undefined;
   /** Candidates' personal data and attempts' CRM copies older than this are anonymised (undefined: kept). */
@@ -112,6 +139,11 @@ export interface Config {
 }
 
 export class ConfigError extends Error {}
+
+/** Whether a listen address reaches this machine only: 127.0.0.0/8, ::1 or localhost. */
+export function isLoopbackHost(host: string): boolean {
+  return host === 'localhost' || host === '::1' || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(host);
+}
 
 /** First non-internal IPv4 address of this host, or loopback when there is none. */
 export function detectPublicIp(): string {
@@ -130,6 +162,16 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, argv: string[] 
     throw new ConfigError(`invalid configuration:\n${lines.join('\n')}`);
   }
   const e = parsed.data;
+  const demo = e.CALLMARK_DEMO || argv.includes('--demo');
+  // Demo accounts have a published password: on any address but loopback only when asked for twice.
+  const host = e.CALLMARK_HOST ?? (demo ? '127.0.0.1' : '0.0.0.0');
+  if (demo && !isLoopbackHost(host) && !(e.CALLMARK_DEMO_ON_NETWORK || argv.includes('--demo-on-network'))) {
+    throw new ConfigError(
+      `Invalid configuration:\n  CALLMARK_DEMO_ON_NETWORK: demo mode creates accounts whose password is published (demo-admin / ${e.CALLMARK_DEMO_PASSWORD === 'demo-password' ? 'demo-password' : 'CALLMARK_DEMO_PASSWORD'}), ` +
+        `and CALLMARK_HOST=${host} would offer them to the network. Leave CALLMARK_HOST unset (demo mode then listens on 127.0.0.1 only), ` +
+        'or confirm with CALLMARK_DEMO_ON_NETWORK=1 (or --demo-on-network) for a practice server nobody relies on.',
+    );
+  }
   const dataDir = path.resolve(e.CALLMARK_DATA_DIR);
   let tls: Config['tls'] = { mode: 'off' };
   if (e.CALLMARK_TLS_CERT && e.CALLMARK_TLS_KEY) {
@@ -138,7 +180,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, argv: string[] 
     tls = { mode: 'self-signed', dir: path.join(dataDir, 'tls') };
   }
   return {
-    host: e.CALLMARK_HOST,
+    host,
     port: e.CALLMARK_PORT,
     dataDir,
     databaseFile: path.join(dataDir, 'callmark.sqlite'),
@@ -159,14 +201,18 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, argv: string[] 
     sipDomain: e.CALLMARK_SIP_DOMAIN,
     noAnswerTimeoutMs: e.CALLMARK_SIP_NO_ANSWER_SECONDS * 1000,
     sipMaxConnectionsPerIp: e.CALLMARK_SIP_MAX_CONNECTIONS_PER_IP,
+    sipMaxPendingPerIp: e.CALLMARK_SIP_MAX_PENDING_PER_IP,
+    sipRegisterDeadlineMs: e.CALLMARK_SIP_REGISTER_SECONDS * 1000,
+    sipIdleMs: e.CALLMARK_SIP_IDLE_MINUTES * 60_000,
     sipRate: { burst: e.CALLMARK_SIP_RATE_BURST, perSecond: e.CALLMARK_SIP_RATE_PER_SECOND },
     mediaListenIp: e.CALLMARK_MEDIA_LISTEN_IP,
     iceServers: e.CALLMARK_ICE_SERVERS,
     adminUser: e.CALLMARK_ADMIN_USER,
     adminPassword: e.CALLMARK_ADMIN_PASSWORD,
-    demo: e.CALLMARK_DEMO || argv.includes('--demo'),
+    demo,
     demoPassword: e.CALLMARK_DEMO_PASSWORD,
     metricsToken: e.CALLMARK_METRICS_TOKEN,
+    trustProxy: e.CALLMARK_TRUST_PROXY,
     retentionRecordingsDays: e.CALLMARK_RETENTION_RECORDINGS_DAYS,
     retentionPersonalDays: e.CALLMARK_RETENTION_PERSONAL_DAYS,
   };

@@ -9,7 +9,7 @@ import { finishLegFiles, MediaWorkerPool, probeDurationMs, setMixConcurrency, sh
 import { buildApp } from './app.js';
 import { bootstrapAccounts } from './bootstrap.js';
 import { systemClock } from './clock.js';
-import { ConfigError, loadConfig, type Config } from './config.js';
+import { ConfigError, isLoopbackHost, loadConfig, type Config } from './config.js';
 import { closeDatabase, openDatabase } from './db/connection.js';
 import { migrate } from './db/migrations.js';
 import { createRepositories } from './db/repositories/index.js';
@@ -76,6 +76,7 @@ async function main(): Promise<void> {
     browserEventQuota: config.browserEventQuota,
     bodyLimitBytes: config.bodyLimitBytes,
     secureCookies: Boolean(tls),
+    trustProxy: config.trustProxy,
     media,
     clientDir: path.join(projectRoot, 'build', 'client'),
     printoutsDir: path.join(config.dataDir, 'printouts'),
@@ -91,6 +92,9 @@ async function main(): Promise<void> {
       announcedIp: config.mediaListenIp === '0.0.0.0' || config.mediaListenIp === '::' ? config.publicIp : undefined,
       pool: media,
       maxConnectionsPerIp: config.sipMaxConnectionsPerIp,
+      maxPendingConnectionsPerIp: config.sipMaxPendingPerIp,
+      authDeadlineMs: config.sipRegisterDeadlineMs,
+      idleMs: config.sipIdleMs,
       sipRate: config.sipRate,
       sipSecret: loadOrCreateSecret(path.join(config.dataDir, 'sip-secret')),
     },
@@ -167,6 +171,9 @@ async function main(): Promise<void> {
   const url = `${scheme}://${shownHost}:${actualPort}/`;
   const lines: string[] = [];
   if (tls && ['0.0.0.0', '::'].includes(config.host)) lines.push(`On this machine: ${scheme}://localhost:${actualPort}/`);
+  if (!tls && !isLoopbackHost(config.host) && config.trustProxy.length === 0) {
+    lines.push('Plain HTTP on a network address, and no CALLMARK_TRUST_PROXY: behind a TLS proxy, set it to the proxy\'s address (Secure cookies, HSTS, real client addresses).');
+  }
   if (tls?.selfSigned) lines.push(`Self-signed certificate (${tls.certFile}): browsers will ask you to accept it once.`);
   if (accounts.adminCreated) {
     const a = accounts.adminCreated;
@@ -178,6 +185,10 @@ async function main(): Promise<void> {
   }
   if (accounts.demoUsers) {
     lines.push(`Demo users (password "${config.demoPassword}"): ${accounts.demoUsers.map((u) => u.username).join(', ')}`);
+    lines.push(isLoopbackHost(config.host) ? 'Demo mode: listening on this machine only.' : `Demo mode ON THE NETWORK (${config.host}): anyone who can reach it can log in as demo-admin.`);
+  }
+  if (accounts.demoUsersDisabled) {
+    lines.push(`Demo accounts disabled (demo mode is off): ${accounts.demoUsersDisabled.join(', ')}`);
   }
   lines.push(`Data: ${config.dataDir}   Media workers: ${media.size}   Logs: pino JSON on stdout`);
   printBanner(url, lines);

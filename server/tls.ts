@@ -8,6 +8,29 @@ import path from 'node:path';
 import selfsigned from 'selfsigned';
 import type { Config } from './config.js';
 
+/**
+ * What the HTTPS server offers: TLS 1.2 and 1.3 only; in TLS 1.2 only forward-secret key exchange
+ * (ECDHE) with AEAD ciphers (AES-GCM, ChaCha20-Poly1305), the server's order first: Mozilla's
+ * "intermediate" configuration (https://wiki.mozilla.org/Security/Server_Side_TLS). Every TLS 1.3
+ * suite is ECDHE + AEAD by design (RFC 8446 §9.1). Browsers that could run Callmark's WebRTC all
+ * support these.
+ */
+export const TLS_SERVER_OPTIONS = {
+  minVersion: 'TLSv1.2',
+  ciphers: [
+    'TLS_AES_128_GCM_SHA256',
+    'TLS_AES_256_GCM_SHA384',
+    'TLS_CHACHA20_POLY1305_SHA256',
+    'ECDHE-ECDSA-AES128-GCM-SHA256',
+    'ECDHE-RSA-AES128-GCM-SHA256',
+    'ECDHE-ECDSA-AES256-GCM-SHA384',
+    'ECDHE-RSA-AES256-GCM-SHA384',
+    'ECDHE-ECDSA-CHACHA20-POLY1305',
+    'ECDHE-RSA-CHACHA20-POLY1305',
+  ].join(':'),
+  honorCipherOrder: true,
+} as const;
+
 export interface TlsMaterial {
   cert: string;
   key: string;

@@ -1,6 +1,6 @@
 // SDP media directions (RFC 3264 §6.1) and the little algebra the B2BUA needs for hold: what an
 // answerer may say back to an offered direction, and whether a direction puts the other side on hold.
-import * as sdpTransform from 'sdp-transform';
+import { parseSdpText } from './text.js';
 
 export type Direction = 'sendrecv' | 'sendonly' | 'recvonly' | 'inactive';
 
@@ -43,7 +43,7 @@ export function asDirection(value: string | undefined): Direction | undefined {
  * sendrecv), so the B2BUA can tell a hold re-INVITE without parsing SDP itself.
  */
 export function sdpAudioDirection(sdp: string): Direction {
-  const session = sdpTransform.parse(sdp);
+  const session = parseSdpText(sdp);
   const audio = session.media.find((m) => m.type === 'audio' && m.port !== 0);
   return asDirection(audio?.direction) ?? asDirection(session.direction) ?? 'sendrecv';
 }

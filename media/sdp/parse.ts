@@ -1,10 +1,12 @@
 // Reads a browser's SDP (offer or answer) into what the media plane needs from it, and refuses
 // bodies a WebRTC transport cannot use with an SdpError that says why in words (the B2BUA answers
 // those with 488 Not Acceptable Here and can log the reason).
-import * as sdpTransform from 'sdp-transform';
 import type { MediaDescription, SessionDescription } from 'sdp-transform';
 import type { types as ms } from 'mediasoup';
 import { asDirection, type Direction } from './direction.js';
+import { parseSdpText } from './text.js';
+
+export { parseSdpText } from './text.js';
 
 export class SdpError extends Error {
   constructor(reason: string) {
@@ -36,10 +38,13 @@ export interface RemoteAudio {
 
 export type SdpKind = 'offer' | 'answer';
 
+/** DTLS fingerprint hash functions mediasoup accepts (RFC 8122 §5 names, lower case). */
+const FINGERPRINT_ALGORITHMS = new Set(['sha-1', 'sha-224', 'sha-256', 'sha-384', 'sha-512']);
+
 export function parseRemoteSdp(sdp: string, kind: SdpKind): RemoteAudio {
   let session: SessionDescription;
   try {
-    session = sdpTransform.parse(sdp);
+    session = parseSdpText(sdp);
   } catch {
     throw new SdpError(`the ${kind} is not valid SDP`);
   }
@@ -53,6 +58,9 @@ export function parseRemoteSdp(sdp: string, kind: SdpKind): RemoteAudio {
   }
   const fingerprint = audio.fingerprint ?? session.fingerprint;
   if (!fingerprint) throw new SdpError(`the ${kind} has no DTLS fingerprint`);
+  if (!FINGERPRINT_ALGORITHMS.has(fingerprint.type.toLowerCase()) || !/^[0-9A-Fa-f]{2}(:[0-9A-Fa-f]{2})+$/.test(fingerprint.hash)) {
+    throw new SdpError(`the ${kind} has an unusable DTLS fingerprint (a=fingerprint:${fingerprint.type} …): the hash function must be one of ${[...FINGERPRINT_ALGORITHMS].join(', ')}`);
+  }
   const iceUfrag = audio.iceUfrag ?? session.iceUfrag;
   const icePwd = audio.icePwd ?? session.icePwd;
   if (!iceUfrag || !icePwd) throw new SdpError(`the ${kind} has no ICE credentials`);

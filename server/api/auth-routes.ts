@@ -1,8 +1,10 @@
 // Login, logout and "who am I". Bad username, bad password and disabled account all get the same
-// answer, after the same amount of work, so the login form tells an attacker nothing.
+// answer, after the same amount of work, so the login form tells an attacker nothing. Failed logins
+// are limited per client address and per account (auth/login-throttle.ts), whatever cookie is sent.
 import type { FastifyInstance } from 'fastify';
 import { SESSION_COOKIE, requireSession } from '../auth/access.js';
-import { dummyPasswordHash, MAX_PASSWORD_LENGTH, verifyPassword } from '../auth/passwords.js';
+import { isRefusal, type LoginRefusal, type LoginThrottle } from '../auth/login-throttle.js';
+import { dummyPasswordHash, MAX_PASSWORD_LENGTH, PasswordHashingBusy, verifyPassword } from '../auth/passwords.js';
 import type { SessionService } from '../auth/sessions.js';
 import type { Repositories } from '../db/repositories/index.js';
 import { HttpError } from '../http/errors.js';
@@ -11,8 +13,9 @@ import type { SessionInfo } from '../protocol/roles.js';
 export interface AuthRouteOptions {
   repos: Repositories;
   sessions: SessionService;
+  /** Secure cookies always (HTTPS), or only for requests that arrived over HTTPS (a trusted proxy says so). */
   secureCookies: boolean;
-  loginRateLimitPerMinute: number;
+  throttle: LoginThrottle;
   /** Called after a logout, e.g. to end the user's phone connections when no session is left. */
   onLogout?: (userId: number, tokenHash: string) => void;
 }
@@ -27,6 +30,19 @@ const loginBody = {
   },
 } as const;
 
+const inWords = (ms: number): string => {
+  const s = Math.ceil(ms / 1000);
+  return s < 90 ? `${s} second${s === 1 ? '' : 's'}` : `${Math.ceil(s / 60)} minutes`;
+};
+
+function refusalError(r: LoginRefusal): HttpError {
+  const who = r.kind === 'address' ? 'from your network' : 'for this account';
+  const message = r.reason === 'locked'
+    ? `${r.kind === 'address' ? 'Logins from your network are' : 'This account is'} locked after too many failed logins, for ${inWords(r.retryAfterMs)} more; an administrator can lift the lock.`
+    : `Too many failed logins ${who}; try again in ${inWords(r.retryAfterMs)}.`;
+  return new HttpError(429, 'rate_limited', message);
+}
+
 export function registerAuthRoutes(app: FastifyInstance, opts: AuthRouteOptions): void {
   const { repos, sessions } = opts;
 
@@ -34,26 +50,40 @@ export function registerAuthRoutes(app: FastifyInstance, opts: AuthRouteOptions)
     '/api/auth/login',
     {
       schema: { body: loginBody },
-      config: {
-        access: 'public',
-        rateLimit: { max: opts.loginRateLimitPerMinute, timeWindow: '1 minute' },
-      },
+      // The per-address limit of the API as a whole does not apply: the login throttle is stricter.
+      config: { access: 'public', rateLimit: false },
     },
     async (request, reply) => {
       const { username, password } = request.body;
+      const attempt = opts.throttle.begin(request.ip, username);
+      if (isRefusal(attempt)) {
+        request.log.info({ username, ip: request.ip, limit: attempt.kind, reason: attempt.reason }, 'login refused by the login limit');
+        void reply.header('retry-after', String(Math.ceil(attempt.retryAfterMs / 1000)));
+        throw refusalError(attempt);
+      }
       const user = repos.users.findByUsernameWithHash(username.trim());
-      const passwordOk = await verifyPassword(password, user?.passwordHash ?? (await dummyPasswordHash()));
+      let passwordOk: boolean;
+      try {
+        passwordOk = await verifyPassword(password, user?.passwordHash ?? (await dummyPasswordHash()));
+      } catch (err) {
+        attempt.abandoned();
+        if (!(err instanceof PasswordHashingBusy)) throw err;
+        void reply.header('retry-after', '2');
+        throw new HttpError(503, 'busy', 'The server is busy checking other logins; try again in a moment.');
+      }
       if (!user || !passwordOk || user.disabled) {
-        request.log.info({ username }, 'login refused');
+        attempt.failed();
+        request.log.info({ username, ip: request.ip }, 'login refused');
         throw new HttpError(401, 'invalid_credentials', 'Invalid username or password.');
       }
+      attempt.succeeded();
       if (request.session) sessions.end(request.session.tokenHash);
       const { token, session } = sessions.start(user.id);
       void reply.setCookie(SESSION_COOKIE, token, {
         path: '/',
         httpOnly: true,
         sameSite: 'strict',
-        secure: opts.secureCookies,
+        secure: opts.secureCookies || request.protocol === 'https',
       });
       request.log.info({ userId: user.id, role: user.role }, 'login');
       const body: SessionInfo = { user: session.user, csrfToken: session.csrfToken, expiresAt: session.expiresAt };

@@ -16,9 +16,8 @@ import type { Clock } from '../clock.js';
 import type { Repositories } from '../db/repositories/index.js';
 import { HttpError } from '../http/errors.js';
 import { attemptCalls } from '../moderation/attempt-calls.js';
-import { sha256Hex } from '../moderation/chain.js';
-import { MANIFEST, type PackManifest } from '../moderation/pack-format.js';
-import { readZip, verifyPackFiles } from '../moderation/pack-verify.js';
+import type { PackManifest } from '../moderation/pack-format.js';
+import { PackVerifierBusy, verifyPackInWorker } from '../moderation/pack-verify-thread.js';
 import { buildModerationPack, PackScopeError, type MarkSheetRenderer, type PackScope } from '../moderation/pack.js';
 import type { SessionUser } from '../protocol/roles.js';
 
@@ -138,18 +137,23 @@ export function registerModerationRoutes(app: FastifyInstance, opts: ModerationR
       async (request) => {
         const body = request.body;
         if (!Buffer.isBuffer(body) || body.length === 0) throw new HttpError(400, 'validation', 'Send the pack (a .zip file) as the request body, with Content-Type application/zip.');
-        let files: ReturnType<typeof readZip>;
+        // Read, inflated and hashed in a worker thread with limits (a zip bomb gets a 400, and the
+        // server keeps answering meanwhile).
+        let outcome;
         try {
-          files = readZip(body);
-        } catch {
-          throw new HttpError(400, 'not_a_zip', 'The upload is not a readable zip file.');
+          outcome = await verifyPackInWorker(body);
+        } catch (err) {
+          if (!(err instanceof PackVerifierBusy)) throw err;
+          throw new HttpError(503, 'busy', `The pack could not be checked now: ${err.message}.`);
         }
-        const result = verifyPackFiles(files);
+        if (outcome.kind === 'not-a-zip') throw new HttpError(400, 'not_a_zip', 'The upload is not a readable zip file.');
+        if (outcome.kind === 'limit') throw new HttpError(400, 'pack_refused', `The upload was refused: ${outcome.message}`);
+        if (outcome.kind === 'unreadable') throw new HttpError(400, 'pack_refused', `The pack could not be checked: ${outcome.message}`);
+        const result = outcome.verification;
         // Whether this server exported exactly this manifest (it audits every export with its hash).
-        const manifestBytes = files.get(MANIFEST);
+        const sha = outcome.manifestSha256;
         let issuedHere = false;
-        if (manifestBytes && result.manifest) {
-          const sha = sha256Hex(manifestBytes);
+        if (sha && result.manifest) {
           const subjects = [...result.manifest.scope.sittings.map((id) => ['sitting', id] as const), ...result.manifest.scope.attempts.map((id) => ['attempt', id] as const)];
           issuedHere = subjects.slice(0, MAX_PACK_ITEMS).some(([type, id]) =>
             repos.auditLog.forSubject(type, id, 'moderation-pack-exported').some((e) => (e.after as { manifestSha256?: string } | null)?.manifestSha256 === sha),

@@ -41,6 +41,7 @@ import { ScenarioUsageRepository } from '../db/repositories/scenario-usage.js';
 import { HttpError } from '../http/errors.js';
 import type { SessionUser } from '../protocol/roles.js';
 import type { ScenarioDocument, ScenarioIssueView, ScenarioRefusal } from '../protocol/scenarios.js';
+import { assertJsonDepth } from '../http/json-depth.js';
 import { parseInput, withFieldErrors } from './input.js';
 
 const READERS = { access: ['assessor', 'moderator', 'admin'] } as const;
@@ -214,6 +215,7 @@ export function registerScenarioEditRoutes(app: FastifyInstance, opts: { repos: 
       let raw: unknown;
       if (typeof request.body === 'string') {
         raw = jsonOrUndefined(request.body);
+        assertJsonDepth(raw);
         if (raw === undefined) {
           const r = parseScenarioText(request.body, at.file);
           return reply.status(400).send(refuse(r.ok ? [] : r.issues));

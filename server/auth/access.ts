@@ -58,14 +58,21 @@ export function registerAccessControl(app: FastifyInstance, sessions: SessionSer
     for (const method of methods) if (method !== 'HEAD') app.routeAccess.push({ method, url: route.url, access });
   });
 
-  app.addHook('onRequest', async (request: FastifyRequest, reply: FastifyReply) => {
+  // The session is resolved first (app-level onRequest), the refusal comes in preParsing: route-level
+  // onRequest hooks run in between, among them the API rate limit, so refused requests (e.g. a
+  // made-up session cookie per request) are counted too. preParsing still comes before the body is read.
+  app.addHook('onRequest', async (request: FastifyRequest) => {
     const access = request.routeOptions.config?.access;
     if (access === undefined) return;
     if (!SAFE_METHODS.has(request.method) && !originMatchesHost(request)) {
       throw new HttpError(403, 'bad_origin', 'This request came from another site and was refused.');
     }
     request.session = sessions.resolve(request.cookies[SESSION_COOKIE]);
-    if (access === 'public') return;
+  });
+
+  app.addHook('preParsing', async (request: FastifyRequest, reply: FastifyReply) => {
+    const access = request.routeOptions.config?.access;
+    if (access === undefined || access === 'public') return;
     if (!request.session) {
       if (request.cookies[SESSION_COOKIE]) void reply.clearCookie(SESSION_COOKIE, { path: '/' });
       throw new HttpError(401, 'unauthenticated', 'Your session has ended or you are not logged in. Log in again.');

@@ -1,12 +1,45 @@
 // Password hashing with scrypt from node:crypto. Stored format:
 //   scrypt$N$r$p$<salt base64>$<hash base64>
 // so the cost can be raised later without breaking existing hashes.
+//
+// scrypt runs on libuv's thread pool (never on the event loop), and at most
+// MAX_CONCURRENT_HASHES at once, so a login flood cannot take every pool thread (file I/O and DNS
+// share them) or 16 MiB of memory per request; at most MAX_QUEUED_HASHES more wait, and beyond that
+// a login is refused with PasswordHashingBusy (the API answers 503 with Retry-After).
 import { randomBytes, scrypt as scryptCb, timingSafeEqual, type ScryptOptions } from 'node:crypto';
+import pLimit from 'p-limit';
 
-const scrypt = (password: string, salt: Buffer, keylen: number, opts: ScryptOptions): Promise<Buffer> =>
-  new Promise((resolve, reject) =>
-    scryptCb(password, salt, keylen, opts, (err, key) => (err ? reject(err) : resolve(key))),
+export const MAX_CONCURRENT_HASHES = 2;
+export const MAX_QUEUED_HASHES = 32;
+const hashing = pLimit(MAX_CONCURRENT_HASHES);
+/** The most scrypt computations seen running at once (for tests and /metrics). */
+export const hashingStats = { running: 0, peakRunning: 0, refused: 0 };
+
+export class PasswordHashingBusy extends Error {
+  constructor() {
+    super('too many password checks are waiting');
+    this.name = 'PasswordHashingBusy';
+  }
+}
+
+const scrypt = (password: string, salt: Buffer, keylen: number, opts: ScryptOptions): Promise<Buffer> => {
+  if (hashing.pendingCount >= MAX_QUEUED_HASHES) {
+    hashingStats.refused++;
+    return Promise.reject(new PasswordHashingBusy());
+  }
+  return hashing(
+    () =>
+      new Promise<Buffer>((resolve, reject) => {
+        hashingStats.running++;
+        hashingStats.peakRunning = Math.max(hashingStats.peakRunning, hashingStats.running);
+        scryptCb(password, salt, keylen, opts, (err, key) => {
+          hashingStats.running--;
+          if (err) reject(err);
+          else resolve(key);
+        });
+      }),
   );
+};
 
 const COST = { N: 16384, r: 8, p: 1 } as const;
 const KEY_LENGTH = 32;
@@ -23,7 +56,10 @@ export async function verifyPassword(password: string, stored: string): Promise<
   const parts = stored.split('$');
   if (parts.length !== 6 || parts[0] !== 'scrypt') return false;
   const [, n, r, p, saltB64, keyB64] = parts as [string, string, string, string, string, string];
+  // Cost parameters are checked as digits before they become numbers (Number('') is 0, Number('1e9') is a billion).
+  if (![n, r, p].every((v) => /^[1-9][0-9]{0,7}$/.test(v))) return false;
   const expected = Buffer.from(keyB64, 'base64');
+  if (expected.length === 0) return false;
   const key = await scrypt(password, Buffer.from(saltB64, 'base64'), expected.length, {
     N: Number(n),
     r: Number(r),

@@ -27,6 +27,12 @@ function tokenMatches(given: string, expected: string): boolean {
   return timingSafeEqual(a, b);
 }
 
+/** Whether the request carries `Authorization: Bearer <the metrics token>` (false when no token is configured). */
+export function hasMetricsToken(authorization: string | undefined, token: string | undefined): boolean {
+  const m = authorization === undefined ? null : /^Bearer\s+(\S+)\s*$/i.exec(authorization);
+  return Boolean(token && m && tokenMatches(m[1]!, token));
+}
+
 /** Times every request; call first in buildApp so the hook covers every route registered after it. */
 export function registerHttpTiming(app: FastifyInstance, metrics: AppMetrics): void {
   app.addHook('onResponse', async (request, reply) => {
@@ -38,8 +44,7 @@ export function registerMetricsRoute(app: FastifyInstance, opts: MetricsRouteOpt
   app.get(METRICS_PATH, async (request, reply) => {
     const auth = request.headers.authorization;
     if (auth !== undefined) {
-      const m = /^Bearer\s+(\S+)\s*$/i.exec(auth);
-      if (!opts.token || !m || !tokenMatches(m[1]!, opts.token)) {
+      if (!hasMetricsToken(auth, opts.token)) {
         throw new HttpError(401, 'unauthenticated', 'The metrics token is wrong or metrics tokens are not configured.');
       }
     } else {

@@ -13,9 +13,10 @@
 import path from 'node:path';
 import type { PackProblem } from '../protocol/moderation.js';
 import { attemptDir, AUDIT_FILE, MANIFEST, recordingFile } from './pack-format.js';
+import type { PackFiles } from './pack-reader.js';
 
 export interface PackLayoutInput {
-  files: ReadonlyMap<string, Buffer>;
+  files: PackFiles;
   scope: { sittings: readonly string[]; attempts: readonly string[] };
   /** manifest.missing: files the exporter could not include, with why. */
   missing: ReadonlySet<string>;
@@ -51,11 +52,14 @@ export function packLayoutProblems({ files, scope, missing, listed }: PackLayout
   for (const sittingId of scope.sittings) {
     need(`sittings/${sittingId}/sitting.json`);
     need(`sittings/${sittingId}/mark-sheet.pdf`, true);
+    // What an awarding body needs of the sitting (server/assurance): in every pack made since it
+    // was kept; a pack made before has none, so it is allowed, not required.
+    allowed.add(`sittings/${sittingId}/assurance.json`);
   }
   for (const attemptId of scope.attempts) {
     const dir = attemptDir(attemptId);
     for (const name of ['attempt.json', 'timeline.json', 'timeline.csv']) need(`${dir}/${name}`);
-    const contents = attemptContents(files.get(`${dir}/attempt.json`));
+    const contents = attemptContents(files.get(`${dir}/attempt.json`)?.data);
     if (files.has(`${dir}/attempt.json`) && !contents) problems.push({ file: `${dir}/attempt.json`, message: 'is not valid JSON' });
     for (const callId of contents?.calls ?? []) {
       need(`${dir}/calls/${callId}.json`);

@@ -13,28 +13,29 @@
 // Problems are reported in that order, each naming the file (and entry) concerned; the first one is
 // the headline. Whatever a pack holds, the answer is a list of problems, never an exception.
 //
+// The zip is read by pack-reader.ts (streaming, with limits); the server runs the whole check in a
+// worker thread (pack-verify-thread.ts).
+//
 // Offline, a forger who rewrites the manifest to match can still change a file no chain covers
 // (sitting.json, attempt.json, a call's JSON, timeline.csv, a PDF) or rewrite the chain heads and
 // counts; the server's record of the manifest it issued (issuedByThisServer) catches those.
-import AdmZip from 'adm-zip';
 import { auditRowHash, type AuditEntry } from '../db/repositories/audit-log.js';
 import { attemptEventHash, CHAIN_VERSION, legacySource, sha256Hex, verifyChain } from './chain.js';
 import { AUDIT_FILE, MANIFEST, PACK_FORMAT, PACK_FORMAT_VERSION, recordingFile, timelineFile, type ManifestFile, type PackManifest, type TimelineFile, type TimelineFileEntry } from './pack-format.js';
 import { packLayoutProblems } from './pack-layout.js';
+import { PackRefused, readPackZip, type PackEntry, type PackFiles, type PackLimits } from './pack-reader.js';
 import { RECORDING_FINALISED } from './recording-chain.js';
 import type { PackProblem, PackVerification } from '../protocol/moderation.js';
 
-/** The files of a pack, by path. */
-export type PackFiles = ReadonlyMap<string, Buffer>;
+export { PackRefused, readPackZip, type PackEntry, type PackFiles } from './pack-reader.js';
 
-export function readZip(zip: Buffer): PackFiles {
-  const files = new Map<string, Buffer>();
-  for (const entry of new AdmZip(zip).getEntries()) if (!entry.isDirectory) files.set(entry.entryName, entry.getData());
-  return files;
+/** PackFiles from file contents in memory (what tests and tools that build packs by hand have). */
+export function packFilesOf(contents: ReadonlyMap<string, Buffer>): PackFiles {
+  return new Map([...contents].map(([path, data]): [string, PackEntry] => [path, { bytes: data.length, sha256: sha256Hex(data), data }]));
 }
 
 function parseJson<T>(files: PackFiles, path: string, problems: PackProblem[]): T | undefined {
-  const data = files.get(path);
+  const data = files.get(path)?.data;
   if (!data) return undefined;
   try {
     return JSON.parse(data.toString('utf8')) as T;
@@ -91,13 +92,13 @@ export function verifyPackFiles(files: PackFiles): PackVerification {
   // 1. Files against the manifest, and against the layout a pack of this scope has.
   const listed = new Map(manifest.files.map((f) => [f.path, f]));
   for (const f of manifest.files) {
-    const data = files.get(f.path);
-    if (!data) {
+    const entry = files.get(f.path);
+    if (!entry) {
       problems.push({ file: f.path, message: 'is listed in the manifest but missing from the pack' });
       continue;
     }
     checked.files++;
-    if (sha256Hex(data) !== f.sha256) problems.push({ file: f.path, message: `was altered: its SHA-256 is not the one in the manifest (${data.length} bytes now, ${f.bytes} at export)` });
+    if (entry.sha256 !== f.sha256) problems.push({ file: f.path, message: `was altered: its SHA-256 is not the one in the manifest (${entry.bytes} bytes now, ${f.bytes} at export)` });
   }
   for (const path of files.keys()) {
     if (path !== MANIFEST && !listed.has(path)) problems.push({ file: path, message: 'is in the pack but not in the manifest (added after export)' });
@@ -144,13 +145,13 @@ export function verifyPackFiles(files: PackFiles): PackVerification {
     for (const e of entries) {
       if (e.type !== RECORDING_FINALISED || typeof e.payload.callId !== 'string') continue;
       const rec = recordingFile(attemptId, e.payload.callId);
-      const data = files.get(rec);
-      if (!data) {
+      const recording = files.get(rec);
+      if (!recording) {
         // Listed-but-absent is reported above; a recording the exporter could not include is in manifest.missing.
         if (!listed.has(rec) && !missing.has(rec)) problems.push({ file: rec, entry: `event ${e.seq}`, message: 'is missing: the attempt\'s chain names this recording and the manifest does not say why it is not in the pack' });
         continue;
       }
-      if (sha256Hex(data) !== e.payload.sha256) problems.push({ file: rec, entry: `event ${e.seq}`, message: 'the recording is not the one whose hash the attempt\'s chain recorded when it was finalised' });
+      if (recording.sha256 !== e.payload.sha256) problems.push({ file: rec, entry: `event ${e.seq}`, message: 'the recording is not the one whose hash the attempt\'s chain recorded when it was finalised' });
     }
   }
 
@@ -200,11 +201,16 @@ function checkAudit(audit: unknown, manifest: PackManifest, problems: PackProble
   else if (count !== entries.length) problems.push({ file: AUDIT_FILE, message: `holds ${entries.length} entries; the manifest says ${count}` });
 }
 
-export function verifyPackZip(zip: Buffer): PackVerification {
+/**
+ * Reads and verifies a pack (a zip in memory, or the path of one). A file that is no zip gives a
+ * verification naming '(zip)'; a zip that breaks a limit (a zip bomb) throws PackRefused.
+ */
+export async function verifyPackZip(zip: Buffer | string, limits?: Partial<PackLimits>): Promise<PackVerification> {
   let files: PackFiles;
   try {
-    files = readZip(zip);
+    files = await readPackZip(zip, limits);
   } catch (err) {
+    if (err instanceof PackRefused && err.kind === 'limit') throw err;
     return {
       ok: false,
       problems: [{ file: '(zip)', message: `not a readable zip file: ${err instanceof Error ? err.message : String(err)}` }],

@@ -14,6 +14,7 @@ import type { Repositories } from '../db/repositories/index.js';
 import { HttpError } from '../http/errors.js';
 import { REALTIME_PATH, TIMELINE_PAGE_DEFAULT, TIMELINE_PAGE_MAX, type DesktopEventAck, type RealtimeError, type TimelineResponse, type WatchAck } from '../protocol/timeline.js';
 import type { Evidence } from './evidence.js';
+import { handshakeGate } from './handshake-limit.js';
 import { parse, RealtimeFailure, TimelineService, watchSchema, type BrowserEventQuota } from './timeline.js';
 
 export interface RealtimeOptions {
@@ -28,6 +29,8 @@ export interface RealtimeOptions {
   evidence?: Evidence;
   /** Per-attempt limits on browser-reported events (default DEFAULT_BROWSER_EVENT_QUOTA). */
   browserEventQuota?: BrowserEventQuota;
+  /** The client address of a raw request (proxy-aware), for the handshake limit. */
+  clientAddress?: (req: IncomingMessage) => string;
 }
 
 export const WATCH_ROLES = ['assessor', 'moderator', 'admin'] as const;
@@ -96,6 +99,13 @@ export function registerRealtime(app: FastifyInstance, opts: RealtimeOptions): R
     // A desktop event is at most 16 KB of payload; anything much larger closes the connection.
     maxHttpBufferSize: 64 * 1024,
     // Same origin only: no CORS option (so no CORS headers), and the middleware checks Origin against Host.
+    // Handshakes without a login are limited per address (handshake-limit.ts), and a connection
+    // that has not joined within 5 s (refused: no session) is closed, not kept for socket.io's 45 s.
+    allowRequest: handshakeGate({
+      hasLiveSession: (req) => sessions.isLive(app.parseCookie(req.headers.cookie ?? '')[SESSION_COOKIE]),
+      clientAddress: opts.clientAddress ?? ((req) => req.socket.remoteAddress ?? 'unknown'),
+    }),
+    connectTimeout: 5_000,
   });
 
   io.use((socket, next) => {

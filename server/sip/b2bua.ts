@@ -721,6 +721,11 @@ export class B2bua implements DialogHandler {
     }
   }
 
+  hasDialogsOn(conn: SipConnection): boolean {
+    for (const call of this.calls) if (call.pending?.leg.conn === conn || call.legs().some((l) => l.conn === conn)) return true;
+    return false;
+  }
+
   onConnectionClosed(conn: SipConnection): void {
     for (const call of [...this.calls]) {
       if (call.pending?.leg.conn === conn) call.pending.invite.cancel(480, 'disconnected');

@@ -7,6 +7,10 @@ export class SipConnection {
   readonly id = randomUUID();
   /** The extension this connection authenticated as (by REGISTER or a challenged request). */
   authenticatedExtension: string | undefined;
+  /** The login session whose SIP credentials it authenticated with (its SHA-256 token hash). */
+  sessionTokenHash: string | undefined;
+  /** When the last SIP message arrived (wall clock; CRLF keep-alives do not count). */
+  lastMessageAt = Date.now();
   private readonly closeHandlers: Array<() => void> = [];
   private closed = false;
   /** Token bucket for the message rate limit. */
@@ -32,9 +36,10 @@ export class SipConnection {
     return true;
   }
 
-  /** False when the connection has sent more messages than its rate allows. */
+  /** Counts a message against the rate limit; false when the connection has sent more than its rate allows. */
   takeToken(): boolean {
     const now = Date.now();
+    this.lastMessageAt = now;
     this.tokens = Math.min(this.rate.burst, this.tokens + ((now - this.lastRefill) / 1000) * this.rate.perSecond);
     this.lastRefill = now;
     if (this.tokens < 1) return false;

@@ -41,6 +41,13 @@ export class Registrar {
     return (this.bindings.get(extension) ?? []).filter((b) => b.expiresAt > now && b.conn.isOpen);
   }
 
+  /** Whether any live binding is reached through this connection. */
+  hasBindingOn(conn: SipConnection): boolean {
+    const now = this.now();
+    for (const list of this.bindings.values()) if (list.some((b) => b.conn === conn && b.expiresAt > now)) return true;
+    return false;
+  }
+
   dropConnection(conn: SipConnection): void {
     for (const [ext, list] of this.bindings) {
       const kept = list.filter((b) => b.conn !== conn);

@@ -7,9 +7,11 @@ import type { FastifyBaseLogger } from 'fastify';
 import type { Clock } from '../clock.js';
 import type { Repositories } from '../db/repositories/index.js';
 import type { SipConnection } from './connection.js';
-import { DigestAuthenticator, type DigestAlgorithm, type DigestResult } from './digest.js';
+import { SipConnectionLimits, type SipConnectionLimitOptions } from './connection-limits.js';
+import { DigestAuthenticator, type DigestResult } from './digest.js';
 import { buildRequest, buildResponse, isRequest, MAX_SIP_MESSAGE_BYTES, parseSipMessage, SipParseError, userOf, type HeaderList, type OutgoingRequest, type SipRequest, type SipResponse } from './message.js';
 import { MAX_EXPIRES_S, MIN_EXPIRES_S, Registrar } from './registrar.js';
+import { verifyAgainstSessions } from './session-digest.js';
 import { ClientTransactions, ServerTransactions, type ClientTransaction } from './transactions.js';
 
 export const ALLOWED_METHODS = 'INVITE, ACK, CANCEL, BYE, OPTIONS, INFO, REFER, REGISTER';
@@ -22,6 +24,10 @@ export interface SipServerOptions {
   realm: string;
   nonceLifetimeMs?: number;
   digestSecret?: Buffer;
+  /** Registration deadline, caps on waiting and authenticated connections, idle time (connection-limits.ts). */
+  limits?: Partial<SipConnectionLimitOptions>;
+  /** How often authenticated connections are checked against their login session (default 60 s). */
+  sessionCheckMs?: number;
 }
 
 /** What the B2BUA implements; the SIP server calls it for dialog traffic. */
@@ -34,16 +40,20 @@ export interface DialogHandler {
   /** REFER in a call's dialog: blind transfer, or bringing a party into a conference. */
   onRefer(conn: SipConnection, request: SipRequest): void;
   onConnectionClosed(conn: SipConnection): void;
+  /** Whether a call (or a call being set up) uses this connection: it is not idle then. */
+  hasDialogsOn(conn: SipConnection): boolean;
 }
 
 export class SipServer {
   readonly registrar: Registrar;
   readonly digest: DigestAuthenticator;
+  readonly limits: SipConnectionLimits;
   private readonly serverTx = new ServerTransactions();
   private readonly clientTx = new ClientTransactions();
   private readonly connections = new Set<SipConnection>();
   private dialogs: DialogHandler | undefined;
   private readonly sweeper: NodeJS.Timeout;
+  private readonly sessionCheck: NodeJS.Timeout;
   readonly stats = { messagesIn: 0, malformed: 0, rateLimited: 0 };
 
   constructor(private readonly opts: SipServerOptions) {
@@ -54,11 +64,23 @@ export class SipServer {
       nonceLifetimeMs: opts.nonceLifetimeMs ?? 5 * 60_000,
       clock: opts.clock,
     });
+    this.limits = new SipConnectionLimits(opts.limits ?? {}, (conn) => this.registrar.hasBindingOn(conn) || (this.dialogs?.hasDialogsOn(conn) ?? false));
     this.sweeper = setInterval(() => {
       this.serverTx.sweep();
       this.registrar.sweep();
     }, 5_000);
     this.sweeper.unref();
+    // A login session that ends without a logout (idle or maximum age, deleted) takes its connections with it.
+    this.sessionCheck = setInterval(() => this.closeConnectionsOfEndedSessions(), opts.sessionCheckMs ?? 60_000);
+    this.sessionCheck.unref();
+  }
+
+  private closeConnectionsOfEndedSessions(): void {
+    for (const c of this.connections) {
+      if (c.sessionTokenHash === undefined || this.boundSessionIsLive(c)) continue;
+      this.registrar.dropConnection(c);
+      c.close(1008, 'login session ended');
+    }
   }
 
   get realm(): string {
@@ -73,10 +95,13 @@ export class SipServer {
     this.dialogs = handler;
   }
 
+  /** A new WebSocket: it must authenticate within the deadline (connection-limits.ts). */
   attach(conn: SipConnection): void {
     this.connections.add(conn);
+    this.limits.admit(conn);
     conn.onClose(() => {
       this.connections.delete(conn);
+      this.limits.closed(conn);
       this.registrar.dropConnection(conn);
       this.dialogs?.onConnectionClosed(conn);
     });
@@ -210,17 +235,27 @@ export class SipServer {
     }
   }
 
-  private hasLiveSession(extension: string): boolean {
-    return this.opts.repos.sessions.sipHa1ForExtension(extension, 'MD5', this.opts.clock.now()).length > 0;
+  /** Whether the login session a connection authenticated with is still live. */
+  private boundSessionIsLive(conn: SipConnection): boolean {
+    return conn.sessionTokenHash !== undefined && this.opts.repos.sessions.isLive(conn.sessionTokenHash, this.opts.clock.now());
   }
 
-  /** After a logout: a user with no live login session left loses their phone connections too. */
-  disconnectIfNoSession(extension: string): void {
-    if (!this.hasLiveSession(extension)) this.disconnectExtension(extension, 'logged out');
+  /** After a logout: the connections that authenticated with that session's credentials close, their bindings go. */
+  disconnectSession(sessionTokenHash: string, reason: string): number {
+    let closed = 0;
+    for (const c of this.connections) {
+      if (c.sessionTokenHash !== sessionTokenHash) continue;
+      this.registrar.dropConnection(c);
+      c.close(1008, reason);
+      closed++;
+    }
+    return closed;
   }
 
-  private ha1Lookup = (username: string, algorithm: DigestAlgorithm): string[] =>
-    this.opts.repos.sessions.sipHa1ForExtension(username, algorithm, this.opts.clock.now());
+  /** Digest verification against each live session's credentials (session-digest.ts). */
+  private verifyDigest(request: SipRequest, header: string | undefined) {
+    return verifyAgainstSessions(this.digest, this.opts, { header, method: request.method, requestUri: rawRequestUri(request) });
+  }
 
   private challenge(conn: SipConnection, request: SipRequest, result: DigestResult, proxy: boolean): void {
     const stale = !result.ok && result.reason === 'stale';
@@ -244,8 +279,8 @@ export class SipServer {
     const fromUser = userOf(request.from);
     if (request.method === 'INVITE' && !request.toTag) {
       if (conn.authenticatedExtension) {
-        // The connection's authentication lasts only as long as a login session of its user.
-        if (!this.hasLiveSession(conn.authenticatedExtension)) {
+        // The connection's authentication lasts only as long as the login session it authenticated with.
+        if (!this.boundSessionIsLive(conn)) {
           this.respond(conn, request, 403, { reason: 'Forbidden (your login session has ended)' });
           conn.close(1008, 'login session ended');
           return false;
@@ -256,7 +291,7 @@ export class SipServer {
         }
         return true;
       }
-      const result = this.digest.verify(request.getHeader('proxy-authorization'), request.method, this.ha1Lookup, rawRequestUri(request));
+      const result = this.verifyDigest(request, request.getHeader('proxy-authorization'));
       if (!result.ok) {
         this.challenge(conn, request, result, true);
         return false;
@@ -265,15 +300,32 @@ export class SipServer {
         this.respond(conn, request, 403, { reason: 'Forbidden (credentials do not match From)' });
         return false;
       }
-      conn.authenticatedExtension = result.username;
-      return true;
+      return this.authenticated(conn, request, result.username, result.sessionTokenHash);
     }
     // In-dialog requests are checked against the dialog by the B2BUA.
     return true;
   }
 
+  /**
+   * Marks a connection authenticated as `extension`; on its first authentication it leaves the
+   * count of connections waiting to register, unless its address already has as many
+   * authenticated connections as allowed: then 503 and the connection is closed.
+   */
+  private authenticated(conn: SipConnection, request: SipRequest, extension: string, sessionTokenHash: string): boolean {
+    if (!this.limits.promote(conn)) {
+      this.log.warn({ conn: conn.id, ip: conn.remoteAddress, extension }, 'SIP connection refused: too many phones from one address');
+      this.respond(conn, request, 503, { reason: 'Too Many Phones From This Address', headers: [['Retry-After', '60']] });
+      conn.close(1013, 'too many phones from this address');
+      return false;
+    }
+    conn.authenticatedExtension = extension;
+    // Bound to the session whose credentials it used last (a tab that logged in again re-registers with the new ones).
+    conn.sessionTokenHash = sessionTokenHash;
+    return true;
+  }
+
   private handleRegister(conn: SipConnection, request: SipRequest): void {
-    const result = this.digest.verify(request.getHeader('authorization'), 'REGISTER', this.ha1Lookup, rawRequestUri(request));
+    const result = this.verifyDigest(request, request.getHeader('authorization'));
     if (!result.ok) return this.challenge(conn, request, result, false);
     const aor = userOf(request.to);
     if (aor !== result.username) {
@@ -303,7 +355,7 @@ export class SipServer {
       return this.respond(conn, request, 423, { headers: [['Min-Expires', String(MIN_EXPIRES_S)]] });
     }
     expires = Math.min(expires, MAX_EXPIRES_S);
-    conn.authenticatedExtension = aor;
+    if (!this.authenticated(conn, request, aor, result.sessionTokenHash)) return;
     const contact = parsed.uri.toString();
     const bindings = this.registrar.register(aor, contact, conn, expires);
     this.log.info({ extension: aor, conn: conn.id, expires }, expires === 0 ? 'SIP unregistered' : 'SIP registered');
@@ -317,6 +369,8 @@ export class SipServer {
 
   close(): void {
     clearInterval(this.sweeper);
+    clearInterval(this.sessionCheck);
+    this.limits.close();
     this.clientTx.cancelAll();
     for (const c of this.connections) c.close(1001, 'server shutting down');
   }

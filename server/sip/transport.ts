@@ -12,8 +12,6 @@ export interface SipTransportOptions {
   rate?: { burst: number; perSecond: number };
   /** Runs when the server closes, before the WebSocket connections are closed. */
   beforeClose?: () => Promise<void>;
-  /** Open SIP connections allowed from one IP address (a whole centre may share one NAT address). */
-  maxConnectionsPerIp?: number;
 }
 
 export async function registerSipTransport(app: FastifyInstance, sip: SipServer, opts: SipTransportOptions = {}): Promise<void> {
@@ -35,25 +33,12 @@ export async function registerSipTransport(app: FastifyInstance, sip: SipServer,
     },
   });
   const rate = opts.rate ?? { burst: 60, perSecond: 10 };
-  const perIp = new Map<string, number>();
-  const maxPerIp = opts.maxConnectionsPerIp ?? 200;
   app.get(opts.path ?? '/sip', { websocket: true, config: { access: 'public' } }, (socket, request) => {
     if (socket.protocol !== 'sip') {
       socket.close(1002, 'the WebSocket subprotocol must be "sip" (RFC 7118)');
       return;
     }
-    const open = perIp.get(request.ip) ?? 0;
-    if (open >= maxPerIp) {
-      sip.log.warn({ ip: request.ip, open }, 'SIP connection refused: too many from one address');
-      socket.close(1013, 'too many connections from this address');
-      return;
-    }
-    perIp.set(request.ip, open + 1);
-    socket.on('close', () => {
-      const n = (perIp.get(request.ip) ?? 1) - 1;
-      if (n > 0) perIp.set(request.ip, n);
-      else perIp.delete(request.ip);
-    });
+    // How many may be open, and how long without registering: the SIP server's connection limits.
     const conn = new SipConnection(socket, request.ip, rate);
     sip.attach(conn);
     socket.on('message', (data, isBinary) => {

@@ -65,7 +65,8 @@ describe('server killed mid-call', () => {
     const elapsed = (Date.now() - answeredAt) / 1000;
     expect(await first.stop('SIGKILL')).toBeNull();
 
-    const second = await startServer({ dataDir: first.dataDir, env });
+    // Demo mode again: without it the demo accounts are disabled at start.
+    const second = await startServer({ dataDir: first.dataDir, args: ['--demo'], env });
     servers.push(second);
     expect(second.output()).toContain('calls interrupted by the last stop were marked interrupted');
     const login2 = await fetch(new URL('/api/auth/login', second.url), {

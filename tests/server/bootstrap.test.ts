@@ -48,4 +48,26 @@ describe('bootstrapAccounts', () => {
     expect(users.map((u) => u.role).sort()).toEqual(['admin', 'admin', 'assessor', 'candidate', 'moderator']);
     expect(users.find((u) => u.username === 'demo-candidate')!.centreId).toBe(centres[0]!.id);
   });
+
+  it('disables the demo users when started without demo mode, and enables them again with it', async () => {
+    const repos = fresh();
+    await bootstrapAccounts(repos, { ...base, demo: true });
+    const off = await bootstrapAccounts(repos, base);
+    expect(off.demoUsersDisabled).toEqual(['demo-candidate', 'demo-assessor', 'demo-moderator', 'demo-admin']);
+    for (const name of off.demoUsersDisabled!) expect(repos.users.findByUsernameWithHash(name)!.disabled).toBe(true);
+    // Already disabled: nothing to say the next time.
+    expect((await bootstrapAccounts(repos, base)).demoUsersDisabled).toBeUndefined();
+    const on = await bootstrapAccounts(repos, { ...base, demo: true });
+    expect(on.demoUsers).toHaveLength(4);
+    for (const name of off.demoUsersDisabled!) expect(repos.users.findByUsernameWithHash(name)!.disabled).toBe(false);
+  });
+
+  it('never disables a real user that happens to share a demo username outside the demo centre', async () => {
+    const repos = fresh();
+    const real = repos.centres.create({ name: 'Northgate College' });
+    repos.users.create({ username: 'demo-candidate', displayName: 'Real person', role: 'candidate', centreId: real.id, passwordHash: 'x' });
+    await bootstrapAccounts(repos, base);
+    expect(repos.users.findByUsernameWithHash('demo-candidate')!.disabled).toBe(false);
+  });
 });
+

@@ -53,4 +53,23 @@ describe('loadConfig', () => {
     expect(() => loadConfig({ CALLMARK_RTC_MIN_PORT: '50000', CALLMARK_RTC_MAX_PORT: '40000' })).toThrow(/CALLMARK_RTC_MIN_PORT/);
     expect(() => loadConfig({ CALLMARK_TLS_CERT: '/x.pem' })).toThrow(/CALLMARK_TLS_KEY/);
   });
+
+  it('demo mode listens on loopback unless told otherwise, and on any other address only with an explicit confirmation', () => {
+    expect(loadConfig({ CALLMARK_DEMO: '1' }).host).toBe('127.0.0.1');
+    expect(loadConfig({}, ['--demo']).host).toBe('127.0.0.1');
+    expect(loadConfig({ CALLMARK_DEMO: '1', CALLMARK_HOST: '::1' }).host).toBe('::1');
+    expect(() => loadConfig({ CALLMARK_DEMO: '1', CALLMARK_HOST: '0.0.0.0' })).toThrow(/CALLMARK_DEMO_ON_NETWORK/);
+    expect(() => loadConfig({ CALLMARK_HOST: '192.0.2.10' }, ['--demo'])).toThrow(/CALLMARK_DEMO_ON_NETWORK/);
+    expect(loadConfig({ CALLMARK_DEMO: '1', CALLMARK_HOST: '0.0.0.0', CALLMARK_DEMO_ON_NETWORK: '1' })).toMatchObject({ host: '0.0.0.0', demo: true });
+    expect(loadConfig({ CALLMARK_HOST: '0.0.0.0' }, ['--demo', '--demo-on-network'])).toMatchObject({ host: '0.0.0.0', demo: true });
+    // Without demo mode the confirmation changes nothing.
+    expect(loadConfig({ CALLMARK_DEMO_ON_NETWORK: '1' })).toMatchObject({ host: '0.0.0.0', demo: false });
+  });
+
+  it('reads the trusted reverse proxies (addresses and CIDR ranges) and names a bad entry', () => {
+    expect(loadConfig({}).trustProxy).toEqual([]);
+    expect(loadConfig({ CALLMARK_TRUST_PROXY: '10.0.0.1, 192.168.0.0/16,::1,loopback' }).trustProxy).toEqual(['10.0.0.1', '192.168.0.0/16', '::1', 'loopback']);
+    expect(() => loadConfig({ CALLMARK_TRUST_PROXY: '10.0.0.1,proxy.example.org' })).toThrow(/CALLMARK_TRUST_PROXY.*proxy\.example\.org/);
+  });
 });
+

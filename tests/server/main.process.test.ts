@@ -3,9 +3,12 @@ import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import https from 'node:https';
 import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import zlib from 'node:zlib';
 import { afterAll, describe, expect, it } from 'vitest';
 import { closeDatabase, openDatabase } from '../../server/db/connection.js';
 import { createRepositories } from '../../server/db/repositories/index.js';
+import { deflated, handmadeZip } from '../support/handmade-zip.js';
 import { startServer, type ServerProcess } from '../support/server-process.js';
 
 const started: ServerProcess[] = [];
@@ -30,15 +33,18 @@ function getInsecure(url: string): Promise<{ status: number; body: string }> {
 
 describe('production server process', () => {
   it('starts with mediasoup workers, answers /healthz, prints the admin password once, and stops cleanly on SIGTERM', async () => {
-    const s = await startServer({ env: { CALLMARK_MEDIA_WORKERS: '2' } });
+    const s = await startServer({ env: { CALLMARK_MEDIA_WORKERS: '2', CALLMARK_METRICS_TOKEN: 'process-test-metrics-token' } });
     started.push(s);
     expect(s.url).toBe(`http://127.0.0.1:${s.port}/`);
     const health = await fetch(new URL('/healthz', s.url));
     expect(health.status).toBe(200);
-    const body = (await health.json()) as { status: string; media: { workers: Array<{ pid: number; alive: boolean }> } };
+    expect(await health.json()).toEqual({ status: 'ok', database: 'ok', media: { workers: 2, alive: 2 } });
+    // The worker processes themselves: details for the metrics token (or an admin) only.
+    const detailed = await fetch(new URL('/healthz', s.url), { headers: { authorization: 'Bearer process-test-metrics-token' } });
+    const body = (await detailed.json()) as { status: string; details: { media: { workers: Array<{ pid: number; alive: boolean }> } } };
     expect(body.status).toBe('ok');
-    expect(body.media.workers).toHaveLength(2);
-    for (const w of body.media.workers) {
+    expect(body.details.media.workers).toHaveLength(2);
+    for (const w of body.details.media.workers) {
       expect(w.alive).toBe(true);
       // The worker is a real running process.
       expect(fs.readFileSync(`/proc/${w.pid}/cmdline`, 'utf8')).toContain('mediasoup-worker');
@@ -56,7 +62,7 @@ describe('production server process', () => {
     expect(await page.text()).toContain('<div id="root">');
 
     expect(await s.stop('SIGTERM')).toBe(0);
-    for (const w of body.media.workers) expect(fs.existsSync(`/proc/${w.pid}`)).toBe(false);
+    for (const w of body.details.media.workers) expect(fs.existsSync(`/proc/${w.pid}`)).toBe(false);
 
     // A second start on the same data directory: migrations are a no-op, no new admin, data kept.
     const again = await startServer({ dataDir: s.dataDir });
@@ -145,4 +151,72 @@ describe('production server process', () => {
     expect((await fetch(new URL('/healthz', s.url))).status).toBe(200);
     await s.stop('SIGTERM');
   });
+
+  it('demo accounts exist only while demo mode is on: after a restart without it they are refused, and the banner says so', async () => {
+    const login = (url: string, username: string) =>
+      fetch(new URL('/api/auth/login', url), { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username, password: 'demo-password' }) });
+    const demo = await startServer({ args: ['--demo'], env: { CALLMARK_MEDIA_WORKERS: '1' } });
+    started.push(demo);
+    expect((await login(demo.url, 'demo-admin')).status).toBe(200);
+    const moderator = await login(demo.url, 'demo-moderator');
+    expect(moderator.status).toBe(200);
+    const moderatorCookie = moderator.headers.get('set-cookie')!.split(';')[0]!;
+    expect(await demo.stop('SIGTERM')).toBe(0);
+
+    const plain = await startServer({ dataDir: demo.dataDir, env: { CALLMARK_MEDIA_WORKERS: '1' } });
+    started.push(plain);
+    expect(plain.output()).toMatch(/Demo accounts disabled \(demo mode is off\): demo-candidate, demo-assessor, demo-moderator, demo-admin/);
+    for (const username of ['demo-admin', 'demo-moderator', 'demo-assessor', 'demo-candidate']) expect((await login(plain.url, username)).status).toBe(401);
+    // A session from the demo run is dead too.
+    expect((await fetch(new URL('/api/auth/session', plain.url), { headers: { cookie: moderatorCookie } })).status).toBe(401);
+    expect(await plain.stop('SIGTERM')).toBe(0);
+
+    // Demo mode on again: the same accounts work again.
+    const again = await startServer({ dataDir: demo.dataDir, args: ['--demo'], env: { CALLMARK_MEDIA_WORKERS: '1' } });
+    started.push(again);
+    expect((await login(again.url, 'demo-admin')).status).toBe(200);
+    expect(await again.stop('SIGTERM')).toBe(0);
+  });
+
+  it('refuses demo mode on a network address without the explicit confirmation', () => {
+    const res = spawnSync(process.execPath, ['build/server/main.js', '--demo'], {
+      env: { ...process.env, CALLMARK_HOST: '0.0.0.0', CALLMARK_PORT: '0' },
+      encoding: 'utf8',
+      // Before the fix the server simply started: do not wait for it for ever.
+      timeout: 20_000,
+    });
+    expect(res.status).toBe(2);
+    expect(res.stderr).toContain('CALLMARK_DEMO_ON_NETWORK');
+  });
+
+  it('verifies uploaded packs in its compiled worker thread, refusing a zip bomb', async () => {
+    const s = await startServer({ env: { CALLMARK_MEDIA_WORKERS: '1', CALLMARK_ADMIN_PASSWORD: 'admin-password-from-env' } });
+    started.push(s);
+    const login = await fetch(new URL('/api/auth/login', s.url), { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username: 'admin', password: 'admin-password-from-env' }) });
+    const { csrfToken } = (await login.json()) as { csrfToken: string };
+    const headers = { cookie: login.headers.get('set-cookie')!.split(';')[0]!, 'x-csrf-token': csrfToken, 'content-type': 'application/zip' };
+    const verify = (zip: Buffer) => fetch(new URL('/api/packs/verify', s.url), { method: 'POST', headers, body: new Uint8Array(zip) });
+    const notAPack = await verify(handmadeZip([deflated('hello.txt', 'hello')]));
+    expect(notAPack.status).toBe(200);
+    expect(await notAPack.json()).toMatchObject({ ok: false, problems: [{ file: 'manifest.json' }] });
+    const bomb = handmadeZip([{ name: 'manifest.json', stored: zlib.deflateRawSync(Buffer.alloc(0)), method: 8, crc32: 0, declaredSize: 0xffff_fff0 }]);
+    const refused = await verify(bomb);
+    expect(refused.status).toBe(400);
+    expect(await refused.json()).toMatchObject({ error: 'pack_refused' });
+    expect(await s.stop('SIGTERM')).toBe(0);
+  });
+
+  it('publishes no source maps of the production client', async () => {
+    const assets = path.join(path.dirname(path.dirname(path.dirname(fileURLToPath(import.meta.url)))), 'build', 'client', 'assets');
+    expect(fs.readdirSync(assets).filter((f) => f.endsWith('.map'))).toEqual([]);
+    const s = await startServer({ env: { CALLMARK_MEDIA_WORKERS: '1' } });
+    started.push(s);
+    const page = await (await fetch(s.url)).text();
+    const script = /<script[^>]+src="([^"]+\.js)"/.exec(page)![1]!;
+    const js = await (await fetch(new URL(script, s.url))).text();
+    expect(js).not.toMatch(/sourceMappingURL/);
+    expect((await fetch(new URL(`${script}.map`, s.url))).status).toBe(404);
+    expect(await s.stop('SIGTERM')).toBe(0);
+  });
 });
+

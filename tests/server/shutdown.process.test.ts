@@ -57,7 +57,8 @@ describe('graceful shutdown', () => {
     await until(() => reasons.length === 2);
     expect(reasons.every((r) => /text="server shutting down"/.test(r))).toBe(true);
 
-    const again = await startServer({ dataDir: server.dataDir, env });
+    // Demo mode again: without it the demo accounts are disabled at start.
+    const again = await startServer({ dataDir: server.dataDir, args: ['--demo'], env });
     servers.push(again);
     expect(again.output()).not.toContain('interrupted');
     const s = await session(again.url, 'demo-assessor');

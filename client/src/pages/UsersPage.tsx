@@ -1,9 +1,10 @@
 // User administration: centres, users of every role (the centre's internal quality assurer
-// among them), candidates' numbers, password resets and disabling.
+// among them), candidates' numbers, password resets and disabling, login locks.
 import { useCallback, useEffect, useState, type FormEvent } from 'react';
 import { CENTRE_ROLES, ROLE_LABEL, ROLES, type Role } from '../../../server/protocol/roles.js';
 import { api, ApiFailure } from '../api.js';
 import { useSession } from '../session.js';
+import { LoginLocksPanel } from './LoginLocksPanel.js';
 
 interface Centre {
   id: number;
@@ -154,6 +155,7 @@ export function UsersPage() {
           </form>
         </section>
       </div>
+      <LoginLocksPanel onNotice={setNotice} />
       <section aria-label="Users">
         <h2>Users</h2>
         <table>

@@ -60,17 +60,24 @@ export class SessionRepository {
     this.db.prepare('UPDATE sessions SET sip_ha1_md5 = ?, sip_ha1_sha256 = ? WHERE token_hash = ?').run(ha1Md5, ha1Sha256, tokenHash);
   }
 
-  /** HA1 values of the live sessions of an enabled user with this extension. */
-  sipHa1ForExtension(extension: string, algorithm: 'MD5' | 'SHA-256', now: number): string[] {
+  /** The live sessions (of an enabled user with this extension) that hold SIP credentials, with their HA1. */
+  sipSessionsForExtension(extension: string, algorithm: 'MD5' | 'SHA-256', now: number): Array<{ tokenHash: string; ha1: string }> {
     const column = algorithm === 'MD5' ? 'sip_ha1_md5' : 'sip_ha1_sha256';
+    return this.db
+      .prepare(
+        `SELECT s.token_hash AS tokenHash, s.${column} AS ha1 FROM sessions s JOIN users u ON u.id = s.user_id
+         WHERE u.extension = ? AND u.disabled = 0 AND s.expires_at > ? AND s.${column} IS NOT NULL`,
+      )
+      .all(extension, now) as Array<{ tokenHash: string; ha1: string }>;
+  }
+
+  /** Whether this session is live: not expired, its user enabled. */
+  isLive(tokenHash: string, now: number): boolean {
     return (
       this.db
-        .prepare(
-          `SELECT s.${column} AS ha1 FROM sessions s JOIN users u ON u.id = s.user_id
-           WHERE u.extension = ? AND u.disabled = 0 AND s.expires_at > ? AND s.${column} IS NOT NULL`,
-        )
-        .all(extension, now) as Array<{ ha1: string }>
-    ).map((r) => r.ha1);
+        .prepare('SELECT 1 FROM sessions s JOIN users u ON u.id = s.user_id WHERE s.token_hash = ? AND u.disabled = 0 AND s.expires_at > ?')
+        .get(tokenHash, now) !== undefined
+    );
   }
 
   deleteExpired(now: number): number {

@@ -8,7 +8,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { hashPassword } from '../../../server/auth/passwords.js';
 import { canonicalJson, sha256Hex } from '../../../server/moderation/chain.js';
-import { readZip, verifyPackFiles } from '../../../server/moderation/pack-verify.js';
+import { readPackZip, verifyPackFiles } from '../../../server/moderation/pack-verify.js';
 import type { MarkingView, SittingDetail } from '../../../server/protocol/assessment.js';
 import type { ConflictView, IqaAttemptView, IqaQueueView, SittingAssuranceView } from '../../../server/protocol/assurance.js';
 import type { ModerationView } from '../../../server/protocol/moderation.js';
@@ -239,16 +239,16 @@ describe('the result states, step by step', () => {
   it('puts the state and every signature, with what it signed, in the moderation pack, which still verifies', async () => {
     const res = await t.app.inject({ method: 'GET', url: `/api/sittings/${sittingId}/pack.zip`, headers: { cookie: moderator.cookie } });
     expect(res.statusCode).toBe(200);
-    const files = readZip(res.rawPayload);
+    const files = await readPackZip(res.rawPayload);
     expect(verifyPackFiles(files).ok).toBe(true);
-    const record = JSON.parse(files.get(`sittings/${sittingId}/assurance.json`)!.toString('utf8')) as SittingAssuranceView & { signedRecords: Array<{ kind: string; subjectSha256: string; subject: unknown }> };
+    const record = JSON.parse(files.get(`sittings/${sittingId}/assurance.json`)!.data!.toString('utf8')) as SittingAssuranceView & { signedRecords: Array<{ kind: string; subjectSha256: string; subject: unknown }> };
     expect(record.state).toBe('moderated');
     expect(record.outcome).toBe('adjusted');
     expect(record.signatures.map((s) => s.kind)).toEqual(['candidate-declaration-start', 'candidate-declaration-end', 'assessor-mark-sheet', 'assessor-mark-sheet', 'iqa-countersignature', 'moderator-outcome']);
     expect(record.identityCheck).toMatchObject({ documentType: 'photo-id-card' });
     // Each signed record in the pack hashes to the hash its signature gives.
     for (const s of record.signedRecords) expect(sha256Hex(canonicalJson(s.subject))).toBe(s.subjectSha256);
-    const sittingJson = JSON.parse(files.get(`sittings/${sittingId}/sitting.json`)!.toString('utf8')) as { resultState: string };
+    const sittingJson = JSON.parse(files.get(`sittings/${sittingId}/sitting.json`)!.data!.toString('utf8')) as { resultState: string };
     expect(sittingJson.resultState).toBe('moderated');
   });
 });

@@ -26,4 +26,15 @@ describe('API rate limit', () => {
     // Not the API: not limited.
     expect((await t.app.inject({ method: 'GET', url: '/healthz' })).statusCode).not.toBe(429);
   });
+
+  it('counts requests with a made-up session cookie against the address: a fresh random cookie per request buys no fresh bucket', async () => {
+    const from = '198.51.100.77';
+    const statuses: number[] = [];
+    for (let i = 0; i < 7; i++) {
+      const res = await t.app.inject({ method: 'GET', url: '/api/auth/session', remoteAddress: from, headers: { cookie: `callmark_session=random-${i}-${Math.random()}` } });
+      statuses.push(res.statusCode);
+    }
+    expect(statuses.slice(0, 5)).toEqual([401, 401, 401, 401, 401]);
+    expect(statuses.slice(5)).toEqual([429, 429]);
+  });
 });

@@ -268,3 +268,34 @@ describe('start-up', () => {
     expect(keysOf(await ok<ScenarioList>(t, assessor, 'GET', '/api/scenarios'))).toContain(ACME);
   });
 });
+
+describe('deeply nested input (SECURITY.md, info finding: 10k-deep JSON)', () => {
+  it('a 10 000-deep JSON body, as JSON or as the editor\'s text, is refused with 400 and no error is logged', async () => {
+    const errors: string[] = [];
+    const { Writable } = await import('node:stream');
+    const stream = new Writable({
+      write(chunk: Buffer, _enc, done) {
+        for (const line of chunk.toString().split('\n').filter(Boolean)) if ((JSON.parse(line) as { level: number }).level >= 50) errors.push(line);
+        done();
+      },
+    });
+    const own = await createTestApp({ logger: { level: 'error', stream } });
+    try {
+      const me = await own.loginAs('assessor');
+      const clone = await own.app.inject({ method: 'POST', url: '/api/scenarios/s1/clone', headers: { cookie: me.cookie, 'x-csrf-token': me.csrf }, payload: { variant: 'deep', title: 'Deep' } });
+      expect(clone.statusCode, clone.body).toBe(201);
+      const key = (clone.json() as ScenarioDocument).key;
+      const deep = `${'['.repeat(10_000)}${']'.repeat(10_000)}`;
+      const deepObject = `${'{"a":'.repeat(10_000)}1${'}'.repeat(10_000)}`;
+      for (const [contentType, body] of [['application/json', deep], ['application/json', deepObject], ['text/plain', deepObject]] as const) {
+        const res = await own.app.inject({ method: 'PUT', url: `/api/scenarios/${key}`, headers: { cookie: me.cookie, 'x-csrf-token': me.csrf, 'content-type': contentType }, payload: body });
+        expect(res.statusCode, `${contentType}: ${res.body.slice(0, 200)}`).toBe(400);
+        expect(res.json().message).toMatch(/nested/i);
+      }
+      expect(errors).toEqual([]);
+    } finally {
+      await own.close();
+    }
+  });
+});
+

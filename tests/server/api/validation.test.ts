@@ -114,4 +114,14 @@ describe('security headers', () => {
     expect(res.headers['x-frame-options']).toBe('SAMEORIGIN');
     expect(res.headers['referrer-policy']).toBe('no-referrer');
   });
+
+  it('lets the page connect only to its own host: connect-src names no other host, and WebSockets only to this one', async () => {
+    const res = await t.app.inject({ method: 'GET', url: '/healthz', headers: { host: 'callmark.example.org:8443' } });
+    const connect = /connect-src ([^;]*)/.exec(res.headers['content-security-policy'] as string)![1]!.split(' ');
+    expect(connect).toEqual(["'self'", 'wss://callmark.example.org:8443', 'ws://callmark.example.org:8443']);
+    // A Host that is not a host name gives no WebSocket source at all, not a broken policy.
+    const odd = await t.app.inject({ method: 'GET', url: '/healthz', headers: { host: 'bad host;script-src *' } });
+    expect(/connect-src ([^;]*)/.exec(odd.headers['content-security-policy'] as string)![1]).toBe("'self'");
+  });
 });
+

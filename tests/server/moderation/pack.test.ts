@@ -106,7 +106,7 @@ describe('moderation pack', () => {
     // The JSON is the same as writing the whole file at once (it is written page by page).
     const json = new AdmZip(zip).readAsText(`${dir}/timeline.json`);
     expect(json).toBe(`${JSON.stringify(JSON.parse(json), null, 2)}\n`);
-    const result = verifyPackZip(zip);
+    const result = await verifyPackZip(zip);
     expect(result.problems).toEqual([]);
     expect(result.ok).toBe(true);
     expect(result.checked).toMatchObject({ timelineEntries: 4 });
@@ -123,7 +123,7 @@ describe('moderation pack', () => {
         return c;
       },
     });
-    const result = verifyPackZip(flipped);
+    const result = await verifyPackZip(flipped);
     expect(result.ok).toBe(false);
     expect(result.problems[0]).toMatchObject({ file: target, message: expect.stringMatching(/altered/) });
     expect(result.summary).toContain(target);
@@ -149,7 +149,7 @@ describe('moderation pack', () => {
         return Buffer.from(JSON.stringify(m));
       },
     });
-    const result = verifyPackZip(fixed);
+    const result = await verifyPackZip(fixed);
     expect(result.ok).toBe(false);
     expect(result.problems).toHaveLength(1);
     expect(result.problems[0]).toMatchObject({ file: tl, entry: 'event 2', message: expect.stringMatching(/chain is broken.*content does not match/) });
@@ -159,10 +159,10 @@ describe('moderation pack', () => {
     const zip = await downloadPack(`/api/attempts/${attemptId}/pack.zip`);
     const added = new AdmZip(zip);
     added.addFile('attempts/extra.txt', Buffer.from('x'));
-    expect(verifyPackZip(added.toBuffer()).problems[0]).toMatchObject({ file: 'attempts/extra.txt', message: expect.stringMatching(/not in the manifest/) });
+    expect((await verifyPackZip(added.toBuffer())).problems[0]).toMatchObject({ file: 'attempts/extra.txt', message: expect.stringMatching(/not in the manifest/) });
     const removed = new AdmZip(zip);
     removed.deleteFile(`attempts/${attemptId}/timeline.csv`);
-    expect(verifyPackZip(removed.toBuffer()).problems[0]).toMatchObject({ file: `attempts/${attemptId}/timeline.csv`, message: expect.stringMatching(/missing/) });
+    expect((await verifyPackZip(removed.toBuffer())).problems[0]).toMatchObject({ file: `attempts/${attemptId}/timeline.csv`, message: expect.stringMatching(/missing/) });
     const rec = `attempts/${attemptId}/calls/${callId}.ogg`;
     const other = Buffer.from('OggS another recording');
     const swapped = rewrite(rewrite(zip, { [rec]: () => other }), {
@@ -172,7 +172,7 @@ describe('moderation pack', () => {
         return Buffer.from(JSON.stringify(m));
       },
     });
-    expect(verifyPackZip(swapped).problems[0]).toMatchObject({ file: rec, message: expect.stringMatching(/not the one whose hash the attempt's chain recorded/) });
+    expect((await verifyPackZip(swapped)).problems[0]).toMatchObject({ file: rec, message: expect.stringMatching(/not the one whose hash the attempt's chain recorded/) });
   });
 
   it('exports a sitting with its mark sheet, and audits every export', async () => {
@@ -185,7 +185,7 @@ describe('moderation pack', () => {
     const markSheet = `sittings/${sittingId}/mark-sheet.pdf`;
     expect(names).toContain(markSheet);
     expect(new AdmZip(zip).getEntry(markSheet)!.getData().subarray(0, 5).toString()).toBe('%PDF-');
-    expect(verifyPackZip(zip).ok).toBe(true);
+    expect((await verifyPackZip(zip)).ok).toBe(true);
     const audited = t.repos.auditLog.forSubject('sitting', sittingId, 'moderation-pack-exported');
     expect(audited.at(-1)!.after).toMatchObject({ packId: manifest.packId, manifestSha256: sha(new AdmZip(zip).getEntry(MANIFEST)!.getData()) });
     expect(t.repos.auditLog.verify().ok).toBe(true);
@@ -274,7 +274,7 @@ describe('a recording deleted by the retention policy', () => {
       const { zip, manifest } = await buildModerationPack({ repos: r.repos, printoutsDir: path.join(r.dir, 'printouts'), now: () => r.clock.now() }, { attemptIds: [attempt.id] }, null);
       const rec = `attempts/${attempt.id}/calls/${id}.ogg`;
       expect(manifest.missing).toEqual([{ path: rec, reason: expect.stringMatching(/retention/) }]);
-      const result = verifyPackZip(zip);
+      const result = await verifyPackZip(zip);
       expect(result.problems).toEqual([]);
       expect(result.ok).toBe(true);
     } finally {

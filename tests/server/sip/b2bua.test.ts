@@ -281,4 +281,17 @@ describe('B2BUA call flows', () => {
     expect(status).toBe(488);
     await caller.stop();
   });
+
+  // SECURITY.md, info finding: sdp-transform turns `a=fingerprint:256 …` into the number 256, and
+  // calling .toLowerCase() on it threw a TypeError (500) instead of an SdpError (488).
+  it('answers an offer whose DTLS fingerprint names a number instead of a hash function with 488, not 500', async () => {
+    const caller = await phone('assessor1');
+    await phone('candidate1');
+    const inviter = new Inviter(caller.ua, UserAgent.makeURI(`sip:${1000 + t.users.candidate}@callmark.local`)!, {
+      sessionDescriptionHandlerModifiers: [async (d) => ({ ...d, sdp: d.sdp!.replace('a=fingerprint:sha-256 ', 'a=fingerprint:256 ') })],
+    });
+    const status = await new Promise<number>((resolve) => void inviter.invite({ requestDelegate: { onReject: (r) => resolve(r.message.statusCode ?? 0), onAccept: () => resolve(200) } }));
+    expect(status).toBe(488);
+  });
 });
+
