@@ -3,13 +3,15 @@
 //
 //   node scripts/setup.mjs              what `npm start` runs before starting the server
 //   node scripts/setup.mjs --for-tests  also installs what the test suite needs (Chromium)
+//   node scripts/setup.mjs --for-bench  also installs what `npm run bench` needs (rtpengine, cc)
 //
 // Steps, each skipped when already done:
-//   1. Debian packages (ffmpeg; chromium for tests), via apt-get when running as root.
+//   1. Debian packages (ffmpeg, the worker's build tools and libraries; chromium for tests;
+//      rtpengine for benchmarks), via apt-get when running as root.
 //   2. npm dependencies (`npm ci`; .npmrc sets ignore-scripts=true so npm 10 and 11 behave alike).
 //   3. better-sqlite3's native addon, built with node-gyp against the local Node headers.
-//   4. The mediasoup 3.8.4 worker, built from the npm tarball's vendored sources with two fixes
-//      (gyp on Python >= 3.10, abseil on glibc >= 2.34), cached outside the work tree.
+//   4. The mediasoup worker, built from the npm tarball's sources with meson/ninja against Debian's
+//      OpenSSL 3, libsrtp2, libuv, usrsctp and abseil, cached outside the work tree.
 //   5. The server (tsc) and the client (vite build), when their sources changed.
 // Plain Node with no dependencies: it runs before node_modules exists.
 import { spawn, spawnSync } from 'node:child_process';
@@ -21,9 +23,10 @@ import { fileURLToPath } from 'node:url';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const forTests = process.argv.includes('--for-tests');
+const forBench = process.argv.includes('--for-bench');
 const cacheDir = process.env.CALLMARK_CACHE_DIR
   || path.join(process.env.XDG_CACHE_HOME || path.join(os.homedir(), '.cache'), 'callmark');
-const MEDIASOUP_VERSION = '3.8.4';
+const MEDIASOUP_VERSION = '3.12.16';
 
 const started = Date.now();
 const log = (msg) => console.log(`[setup] ${msg}`);
@@ -45,19 +48,28 @@ function checkNode() {
 }
 
 // ---------------------------------------------------------------- 1. Debian packages
+const pkgConfigHas = (module) => has('pkg-config') && spawnSync('pkg-config', ['--exists', module], { stdio: 'ignore' }).status === 0;
+
 function debianPackages() {
+  // Each entry: the package, why, and how to tell it is there (a command on PATH, or a pkg-config module).
   const wanted = [{ cmd: 'ffmpeg', pkg: 'ffmpeg', why: 'call recording' }];
   if (forTests) {
     wanted.push({ cmd: 'chromium', pkg: 'chromium', why: 'browser tests' });
     wanted.push({ cmd: 'pdftotext', pkg: 'poppler-utils', why: 'checking print-out PDFs in tests' });
   }
-  for (const tool of ['python3', 'make', 'g++']) {
-    if (!has(tool)) wanted.push({ cmd: tool, pkg: tool === 'g++' ? 'g++' : tool, why: 'building native modules' });
+  for (const tool of ['python3', 'make', 'g++']) wanted.push({ cmd: tool, pkg: tool, why: 'building native modules' });
+  for (const [cmd, pkg] of [['meson', 'meson'], ['ninja', 'ninja-build'], ['pkg-config', 'pkg-config']]) wanted.push({ cmd, pkg, why: 'building the mediasoup worker' });
+  const workerLibs = { openssl: 'libssl-dev', libuv: 'libuv1-dev', libsrtp2: 'libsrtp2-dev', usrsctp: 'libusrsctp-dev', nlohmann_json: 'nlohmann-json3-dev', absl_flat_hash_map: 'libabsl-dev', absl_btree: 'libabsl-dev' };
+  for (const module of WORKER_PKGCONFIG) wanted.push({ module, pkg: workerLibs[module], why: 'the mediasoup worker' });
+  if (forBench) {
+    wanted.push({ cmd: 'rtpengine', pkg: 'rtpengine-daemon', why: 'the side-by-side media benchmark' });
+    wanted.push({ cmd: 'cc', pkg: 'gcc', why: 'the benchmark load generator' });
   }
-  const missing = wanted.filter((w) => !has(w.cmd));
+  const present = (w) => (w.cmd ? has(w.cmd) : pkgConfigHas(w.module));
+  const missing = wanted.filter((w) => !present(w));
   if (missing.length === 0) return log('Debian packages: all present');
-  const pkgs = missing.map((m) => m.pkg);
-  const list = missing.map((m) => `${m.pkg} (${m.why})`).join(', ');
+  const pkgs = [...new Set(missing.map((m) => m.pkg))];
+  const list = [...new Set(missing.map((m) => `${m.pkg} (${m.why})`))].join(', ');
   const isRoot = typeof process.getuid === 'function' && process.getuid() === 0;
   if (!isRoot || !has('apt-get')) {
     fail(`missing ${list}. Install them first, e.g.: sudo apt-get install -y ${pkgs.join(' ')}`);
@@ -66,8 +78,8 @@ function debianPackages() {
   const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
   run('apt-get', ['update', '-q'], { env });
   run('apt-get', ['install', '-y', '-q', '--no-install-recommends', ...pkgs], { env });
-  const still = missing.filter((m) => !has(m.cmd));
-  if (still.length) fail(`apt-get finished but ${still.map((m) => m.cmd).join(', ')} is still missing`);
+  const still = missing.filter((m) => !present(m));
+  if (still.length) fail(`apt-get finished but ${still.map((m) => m.cmd ?? `pkg-config ${m.module}`).join(', ')} is still missing`);
 }
 
 // ---------------------------------------------------------------- 2. npm dependencies
@@ -142,34 +154,83 @@ function betterSqlite3() {
 }
 
 // ---------------------------------------------------------------- 4. mediasoup worker
-function patchAbseilSigstksz(workerDir) {
-  // glibc >= 2.34 makes SIGSTKSZ a runtime value (long), so std::max(SIGSTKSZ, 65536) no longer deduces.
-  const file = path.join(workerDir, 'deps/libwebrtc/deps/abseil-cpp/abseil-cpp/absl/debugging/failure_signal_handler.cc');
-  const src = fs.readFileSync(file, 'utf8');
-  if (src.includes('std::max<size_t>(SIGSTKSZ, 65536)')) return;
-  if (!src.includes('std::max(SIGSTKSZ, 65536)')) fail(`unexpected abseil source in ${file}: cannot apply the SIGSTKSZ fix`);
-  fs.writeFileSync(file, src.replace('std::max(SIGSTKSZ, 65536)', 'std::max<size_t>(SIGSTKSZ, 65536)'));
-  log('mediasoup worker: applied the abseil SIGSTKSZ fix (glibc >= 2.34)');
+// mediasoup 3.12 and later no longer vendor their native dependencies: the npm tarball's meson.build
+// pulls each one through subproject(), i.e. a download from GitHub/wrapdb, which is not reachable
+// here. Every one of them is a Debian package, so the worker is built against those instead:
+// OpenSSL 3 and libsrtp2 then come from the system and are updated with it (the 3.8.4 worker
+// carried its own OpenSSL 1.1.1k of 2021). The npm sources are copied to a temporary directory,
+// patched (patchMesonForDebian) and built with Debian's meson and ninja.
+const WORKER_RECIPE = 'debian-meson-1'; // bump when the patch or the build flags change
+const WORKER_PKGCONFIG = ['openssl', 'libuv', 'libsrtp2', 'usrsctp', 'nlohmann_json', 'absl_flat_hash_map', 'absl_btree'];
+
+/** Rewrites the worker's meson.build files to take every dependency from pkg-config (Debian). */
+function patchMesonForDebian(workerDir) {
+  const edit = (rel, fn) => {
+    const file = path.join(workerDir, rel);
+    const before = fs.readFileSync(file, 'utf8');
+    const after = fn(before);
+    if (after === before) fail(`unexpected ${rel} in mediasoup ${MEDIASOUP_VERSION}: the Debian patch does not apply`);
+    fs.writeFileSync(file, after);
+  };
+  edit('meson.build', (src) => {
+    // Declared '>= 1.1.0' but nothing newer than 1.0 is used: Debian 12 has meson 1.0.1.
+    let s = src.replace("meson_version: '>= 1.1.0'", "meson_version: '>= 1.0.0'");
+    const from = s.indexOf('openssl_proj = subproject(');
+    const to = s.indexOf('libwebrtc_include_directories');
+    if (from < 0 || to < from) return src;
+    s = s.slice(0, from) + [
+      "openssl_dep = dependency('openssl', version: '>= 3.0.0')",
+      "nlohmann_json_dep = dependency('nlohmann_json')",
+      "libuv_dep = dependency('libuv')",
+      // Debian installs srtp.h in <includedir>/srtp2, which libsrtp2.pc does not put on the path.
+      "libsrtp2_pc = dependency('libsrtp2')",
+      "libsrtp2_dep = declare_dependency(dependencies: libsrtp2_pc, compile_args: ['-I' + (libsrtp2_pc.get_variable(pkgconfig: 'includedir') / 'srtp2')])",
+      "usrsctp_dep = dependency('usrsctp')",
+      "absl_container_dep = [dependency('absl_flat_hash_map'), dependency('absl_flat_hash_set'), dependency('absl_btree'), dependency('absl_inlined_vector')]",
+      "absl_strings_dep = dependency('absl_strings')",
+      "absl_types_dep = [dependency('absl_optional'), dependency('absl_memory')]",
+      '',
+    ].join('\n') + s.slice(to);
+    s = s.replace(/\ndependencies = \[[^\]]*\]/, '\ndependencies = [absl_container_dep, openssl_dep, nlohmann_json_dep, libuv_dep, libsrtp2_dep, usrsctp_dep, libwebrtc_dep]');
+    s = s.replace(/\nlink_whole = \[[^\]]*\]/, '\nlink_whole = [libwebrtc]');
+    // catch2 is only for mediasoup's own test binary, which is not built.
+    return s.replace(/catch2_proj\.get_variable\('catch2_dep'\)/g, "dependency('catch2', required: false)");
+  });
+  edit('deps/libwebrtc/meson.build', (src) => src
+    .replace(/abseil_cpp_proj = subproject\([^)]*\)\n/, '')
+    .replace(/openssl_proj\.get_variable\('openssl_dep'\)/g, 'openssl_dep')
+    .replace(/abseil_cpp_proj\.get_variable\('absl_strings_dep'\)/g, 'absl_strings_dep')
+    .replace(/abseil_cpp_proj\.get_variable\('absl_types_dep'\)/g, 'absl_types_dep')
+    .replace(/nlohmann_json_proj\.get_variable\('nlohmann_json_dep'\)/g, 'nlohmann_json_dep')
+    .replace(/libuv_proj\.get_variable\('libuv_dep'\)/g, 'libuv_dep'));
+  fs.rmSync(path.join(workerDir, 'subprojects'), { recursive: true, force: true });
 }
 
-function buildWithProgress(cmd, args, opts, label, total) {
+/** Why a worker binary must not be used (it embeds OpenSSL 1.x, or a shared library is missing), or undefined. */
+function workerProblem(bin) {
+  const embedded = /OpenSSL 1\.[01]\.\d+[a-z]*/.exec(fs.readFileSync(bin).toString('latin1'));
+  if (embedded) return `it embeds ${embedded[0]}`;
+  const ldd = spawnSync('ldd', [bin], { encoding: 'utf8' });
+  if (ldd.status !== 0) return `ldd failed: ${ldd.stderr.trim()}`;
+  const missing = ldd.stdout.split('\n').filter((l) => l.includes('not found')).map((l) => l.trim().split(' ')[0]);
+  if (missing.length) return `shared libraries not found: ${missing.join(', ')}`;
+  if (!/libssl\.so\.3 => \//.test(ldd.stdout)) return 'it does not link the system libssl.so.3';
+  return undefined;
+}
+
+function buildWithProgress(cmd, args, opts, label) {
   return new Promise((resolve, reject) => {
     const child = spawn(cmd, args, { ...opts, stdio: ['ignore', 'pipe', 'pipe'] });
     const t = Date.now();
-    let compiled = 0;
     let lastReport = 0;
     const tail = [];
     const onLine = (line) => {
       tail.push(line);
       if (tail.length > 60) tail.shift();
-      if (/^\s*(CXX|CC)\(target\)/.test(line)) {
-        compiled++;
-        const now = Date.now();
-        if (now - lastReport > 10_000) {
-          lastReport = now;
-          const pct = total ? ` of ~${total} (${Math.min(99, Math.round((100 * compiled) / total))} %)` : '';
-          log(`${label}: ${compiled} files compiled${pct}, ${elapsed(t)} elapsed`);
-        }
+      const m = /^\[(\d+)\/(\d+)\]/.exec(line);
+      if (m && Date.now() - lastReport > 10_000) {
+        lastReport = Date.now();
+        log(`${label}: ${m[1]} of ${m[2]} steps (${Math.round((100 * Number(m[1])) / Number(m[2]))} %), ${elapsed(t)} elapsed`);
       }
     };
     for (const stream of [child.stdout, child.stderr]) {
@@ -184,7 +245,7 @@ function buildWithProgress(cmd, args, opts, label, total) {
       });
     }
     child.on('close', (code) => {
-      if (code === 0) return resolve(compiled);
+      if (code === 0) return resolve();
       console.error(tail.join('\n'));
       reject(new Error(`${label} failed (exit ${code}); the last lines of its output are above`));
     });
@@ -195,35 +256,45 @@ async function mediasoupWorker() {
   const pkgDir = path.join(root, 'node_modules', 'mediasoup');
   const version = JSON.parse(fs.readFileSync(path.join(pkgDir, 'package.json'), 'utf8')).version;
   if (version !== MEDIASOUP_VERSION) fail(`mediasoup ${MEDIASOUP_VERSION} is pinned but ${version} is installed`);
-  const workerDir = path.join(pkgDir, 'worker');
-  const target = path.join(workerDir, 'out', 'Release', 'mediasoup-worker');
+  // Where mediasoup looks for its worker unless MEDIASOUP_WORKER_BIN names another one.
+  const target = path.join(pkgDir, 'worker', 'out', 'Release', 'mediasoup-worker');
+  const stamp = `${target}.recipe`;
   const glibc = process.report?.getReport()?.header?.glibcVersionRuntime ?? 'unknown';
-  const cacheName = `mediasoup-worker-${version}-${process.platform}-${process.arch}-glibc${glibc}`;
-  if (fs.existsSync(target)) return log(`mediasoup ${version}: worker present`);
-  if (restoreFromCache(cacheName, target)) return log(`mediasoup ${version}: worker restored from ${cacheDir}`);
+  const cacheName = `mediasoup-worker-${version}-${WORKER_RECIPE}-${process.platform}-${process.arch}-glibc${glibc}`;
+  const usable = () => fs.existsSync(target) && fs.existsSync(stamp) && fs.readFileSync(stamp, 'utf8') === cacheName && !workerProblem(target);
+  if (usable()) return log(`mediasoup ${version}: worker present`);
+  if (restoreFromCache(cacheName, target)) {
+    fs.writeFileSync(stamp, cacheName);
+    if (usable()) return log(`mediasoup ${version}: worker restored from ${cacheDir}`);
+    log(`mediasoup ${version}: the cached worker cannot be used (${workerProblem(target)}); building it again`);
+  }
 
   const t = Date.now();
   const cores = os.cpus().length;
-  log(`mediasoup ${version}: building the worker from source on ${cores} cores (several minutes; progress below)`);
-  patchAbseilSigstksz(workerDir);
-  const env = {
-    ...process.env,
-    PYTHON: 'python3',
-    PYTHONPATH: [path.join(root, 'scripts', 'python'), process.env.PYTHONPATH].filter(Boolean).join(path.delimiter),
-    CORES: String(cores),
-  };
-  run('python3', ['./scripts/configure.py', '-R', 'mediasoup-worker'], { cwd: workerDir, env, stdio: ['ignore', 'ignore', 'inherit'] });
-  const dry = spawnSync('make', ['-n', 'BUILDTYPE=Release', '-C', 'out'], { cwd: workerDir, env, encoding: 'utf8', maxBuffer: 256 << 20 });
-  const total = new Set(dry.stdout.match(/ -o \S+\.o\b/g) || []).size;
+  log(`mediasoup ${version}: building the worker against Debian's OpenSSL 3, libsrtp2, libuv, usrsctp and abseil on ${cores} cores (a few minutes; progress below)`);
+  const work = fs.mkdtempSync(path.join(os.tmpdir(), 'callmark-mediasoup-worker-'));
   try {
-    await buildWithProgress('make', [`-j${cores}`, 'BUILDTYPE=Release', '-C', 'out'], { cwd: workerDir, env }, 'mediasoup worker', total);
-  } catch (err) {
-    fail(err.message);
+    const src = path.join(work, 'worker');
+    fs.cpSync(path.join(pkgDir, 'worker'), src, { recursive: true, filter: (p) => !p.startsWith(path.join(pkgDir, 'worker', 'out')) });
+    patchMesonForDebian(src);
+    const out = path.join(work, 'out');
+    run('meson', ['setup', '--buildtype', 'release', '-Db_ndebug=true', '-Db_pie=true', '-Db_staticpic=true', out], { cwd: src, stdio: ['ignore', 'ignore', 'inherit'] });
+    try {
+      await buildWithProgress('ninja', ['-C', out, `-j${cores}`, 'mediasoup-worker'], { cwd: src }, 'mediasoup worker');
+    } catch (err) {
+      fail(err.message);
+    }
+    const built = path.join(out, 'mediasoup-worker');
+    const problem = workerProblem(built);
+    if (problem) fail(`the mediasoup worker that was built cannot be used: ${problem}`);
+    fs.mkdirSync(path.dirname(target), { recursive: true });
+    fs.copyFileSync(built, target);
+    fs.chmodSync(target, 0o755);
+    fs.writeFileSync(stamp, cacheName);
+    saveToCache(cacheName, target);
+  } finally {
+    fs.rmSync(work, { recursive: true, force: true });
   }
-  if (!fs.existsSync(target)) fail('mediasoup worker build finished without producing out/Release/mediasoup-worker');
-  saveToCache(cacheName, target);
-  // The object files are only needed to build; drop them to save about 300 MB.
-  fs.rmSync(path.join(workerDir, 'out', 'Release', 'obj.target'), { recursive: true, force: true });
   log(`mediasoup worker built in ${elapsed(t)}`);
 }
 
