@@ -12,7 +12,9 @@
 //   3. better-sqlite3's native addon, built with node-gyp against the local Node headers.
 //   4. The mediasoup worker, built from the npm tarball's sources with meson/ninja against Debian's
 //      OpenSSL 3, libsrtp2, libuv, usrsctp and abseil, cached outside the work tree.
-//   5. The server (tsc) and the client (vite build), when their sources changed.
+//   5. Small native programs compiled with cc: the recorder's RTP receiver (and, for benchmarks,
+//      the load generator), in node_modules/.callmark/bin.
+//   6. The server (tsc) and the client (vite build), when their sources changed.
 // Plain Node with no dependencies: it runs before node_modules exists.
 import { spawn, spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
@@ -58,12 +60,12 @@ function debianPackages() {
     wanted.push({ cmd: 'pdftotext', pkg: 'poppler-utils', why: 'checking print-out PDFs in tests' });
   }
   for (const tool of ['python3', 'make', 'g++']) wanted.push({ cmd: tool, pkg: tool, why: 'building native modules' });
+  wanted.push({ cmd: 'cc', pkg: 'gcc', why: "the call recorder's RTP receiver" });
   for (const [cmd, pkg] of [['meson', 'meson'], ['ninja', 'ninja-build'], ['pkg-config', 'pkg-config']]) wanted.push({ cmd, pkg, why: 'building the mediasoup worker' });
   const workerLibs = { openssl: 'libssl-dev', libuv: 'libuv1-dev', libsrtp2: 'libsrtp2-dev', usrsctp: 'libusrsctp-dev', nlohmann_json: 'nlohmann-json3-dev', absl_flat_hash_map: 'libabsl-dev', absl_btree: 'libabsl-dev' };
   for (const module of WORKER_PKGCONFIG) wanted.push({ module, pkg: workerLibs[module], why: 'the mediasoup worker' });
   if (forBench) {
     wanted.push({ cmd: 'rtpengine', pkg: 'rtpengine-daemon', why: 'the side-by-side media benchmark' });
-    wanted.push({ cmd: 'cc', pkg: 'gcc', why: 'the benchmark load generator' });
   }
   const present = (w) => (w.cmd ? has(w.cmd) : pkgConfigHas(w.module));
   const missing = wanted.filter((w) => !present(w));
@@ -298,7 +300,31 @@ async function mediasoupWorker() {
   log(`mediasoup worker built in ${elapsed(t)}`);
 }
 
-// ---------------------------------------------------------------- 5. build server and client
+// ---------------------------------------------------------------- 5. small native programs (cc)
+// Each is one C file compiled in about a second, rebuilt when its source or flags change.
+const NATIVE_BIN_DIR = path.join(root, 'node_modules', '.callmark', 'bin');
+
+function nativePrograms() {
+  const programs = [
+    // Takes the RTP the call recorder receives off Node's per-packet path (media/recording/).
+    { name: 'callmark-rtp-receiver', source: 'media/recording/native/rtp-receiver.c', libs: [] },
+  ];
+  // The benchmark's load generator: plain RTP and SRTP (libsrtp2) parties for rtpengine and Callmark.
+  if (forBench) programs.push({ name: 'rtp-loadgen', source: 'bench/native/rtp-loadgen.c', libs: ['-lsrtp2'] });
+  fs.mkdirSync(NATIVE_BIN_DIR, { recursive: true });
+  for (const p of programs) {
+    const target = path.join(NATIVE_BIN_DIR, p.name);
+    const flags = ['-O2', '-Wall', '-Wextra', '-Werror'];
+    const want = createHash('sha256').update(fs.readFileSync(path.join(root, p.source))).update(flags.join(' ') + p.libs.join(' ')).digest('hex');
+    const stamp = `${target}.sha256`;
+    if (fs.existsSync(target) && fs.existsSync(stamp) && fs.readFileSync(stamp, 'utf8') === want) continue;
+    run('cc', [...flags, '-o', target, path.join(root, p.source), ...p.libs]);
+    fs.writeFileSync(stamp, want);
+    log(`${p.name}: compiled from ${p.source}`);
+  }
+}
+
+// ---------------------------------------------------------------- 6. build server and client
 function sourcesHash(dirs, files) {
   const hash = createHash('sha256');
   const walk = (dir) => {
@@ -362,5 +388,6 @@ debianPackages();
 npmDependencies();
 betterSqlite3();
 await mediasoupWorker();
+nativePrograms();
 if (!process.argv.includes('--no-build')) buildApp();
 log(`ready (${elapsed(started)})`);
