@@ -6,7 +6,8 @@
 //     Ogg while the call runs), fed with real Opus RTP (50 packets/s per party) by a separate load process through
 //     PlainTransports. Measured over a steady window: CPU per call of the mediasoup workers, ffmpeg
 //     and this Node process; memory per call; packet loss at the receiving side; media-flowing time
-//     from set-up start; recording completeness (recorded duration / wall time).
+//     from set-up start; recording completeness in packets (packets written into the recording /
+//     packets the call's producers received while it recorded).
 //  2. Signalling: the production server as a child process; 2N sip.js user agents register and N
 //     place calls at once (INVITE to 200 OK through the B2BUA, which sets up media and recording).
 // Prints a table; no pass/fail. See bench/README.md for the method and recorded figures.
@@ -60,6 +61,9 @@ await ask({ cmd: 'init' });
 interface MediaCall {
   router: ms.Router;
   recorder: CallRecorder;
+  producers: ms.Producer[];
+  /** Packets the producers had received when the recording started. */
+  receivedAtStart: number;
   sinkPorts: number[];
   sendPorts: number[];
   setupStart: number;
@@ -110,6 +114,12 @@ function packetsBetween(calls: ReadonlyArray<{ sendPorts: number[]; sinkPorts: n
 
 const lossPercent = ({ sent, received }: { sent: number; received: number }) => (sent > 0 ? Math.max(0, (100 * (sent - received)) / sent) : NaN);
 
+/** RTP packets the producers have received from the load process so far. */
+async function receivedBy(producers: ms.Producer[]): Promise<number> {
+  const stats = await Promise.all(producers.map((p) => p.getStats()));
+  return stats.flat().reduce((s, st) => s + ('packetCount' in st ? Number(st.packetCount) : 0), 0);
+}
+
 async function mediaStep(pool: MediaWorkerPool, n: number, dir: string) {
   const calls: MediaCall[] = [];
   const baseline = { workers: pool.health().workers.map((w) => sampleProcess(w.pid)!), node: process.memoryUsage().rss };
@@ -122,7 +132,8 @@ async function mediaStep(pool: MediaWorkerPool, n: number, dir: string) {
     const sinkPorts = [await toward(router, a.producer), await toward(router, b.producer)];
     await ask({ cmd: 'start', streams: [{ port: a.port, ssrc: a.ssrc }, { port: b.port, ssrc: b.ssrc }] });
     const recorder = await CallRecorder.start({ router, left: a.producer, right: b.producer, file: path.join(dir, `call-${n}-${i}.ogg`) });
-    calls.push({ router, recorder, sinkPorts, sendPorts: [a.port, b.port], setupStart, slot });
+    const producers = [a.producer, b.producer];
+    calls.push({ router, recorder, producers, receivedAtStart: await receivedBy(producers), sinkPorts, sendPorts: [a.port, b.port], setupStart, slot });
   }
   await new Promise((r) => setTimeout(r, 3000)); // warm-up
   const workerPids = pool.health().workers.map((w) => w.pid);
@@ -158,14 +169,15 @@ async function mediaStep(pool: MediaWorkerPool, n: number, dir: string) {
     after.workers.reduce((s, w, i) => s + w.rssBytes - (baseline.workers[i]?.rssBytes ?? 0), 0) +
     after.ffmpeg.reduce((s, f) => s + f.rssBytes, 0) +
     (process.memoryUsage().rss - baseline.node);
-  // Stop: recordings finalised while packets still flow, then completeness.
+  // Stop: recordings finalised while packets still flow; completeness counted in packets (a
+  // duration would count the silence that fills a lost packet as recorded).
   const completeness: number[] = [];
   const finaliseStarted = Date.now();
   await Promise.all(
     calls.map(async (c) => {
-      const stoppedAt = Date.now();
-      const result = await c.recorder.stop();
-      completeness.push(result.durationMs / (stoppedAt - c.recorder.startedAt));
+      const received = (await receivedBy(c.producers)) - c.receivedAtStart;
+      await c.recorder.stop();
+      completeness.push(Math.min(1, c.recorder.packetsRecorded / received));
     }),
   );
   // All N recordings end at once (the worst case: a whole cohort hangs up together): the wall time
