@@ -170,9 +170,9 @@ function betterSqlite3() {
 // mediasoup 3.12 and later no longer vendor their native dependencies: the npm tarball's meson.build
 // pulls each one through subproject(), i.e. a download from GitHub/wrapdb, which is not reachable
 // here. Every one of them is a Debian package, so the worker is built against those instead:
-// OpenSSL 3 and libsrtp2 then come from the system and are updated with it (the 3.8.4 worker
-// carried its own OpenSSL 1.1.1k of 2021). The npm sources are copied to a temporary directory,
-// patched (patchMesonForDebian) and built with Debian's meson and ninja.
+// OpenSSL 3 then comes from the system and is updated with it, libsrtp2 from Debian's source (4a)
+// (the 3.8.4 worker carried its own OpenSSL 1.1.1k of 2021). The npm sources are copied to a
+// temporary directory, patched (patchMesonForDebian) and built with Debian's meson and ninja.
 const WORKER_RECIPE = 'debian-meson-2'; // bump when the patch or the build flags change
 const WORKER_PKGCONFIG = ['openssl', 'libuv', 'usrsctp', 'nlohmann_json', 'absl_flat_hash_map', 'absl_btree'];
 
