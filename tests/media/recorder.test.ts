@@ -13,6 +13,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { CallRecorder, finishLegFiles, legsDirOf, MediaWorkerPool, probeDurationMs, type RecorderOptions } from '../../media/index.js';
 import { LegRelay } from '../../media/recording/leg-relay.js';
 import { readOggPackets } from '../../media/recording/ogg.js';
+import { RtpReceiver } from '../../media/recording/rtp-receiver.js';
 import { MuxChannel } from '../../media/recording/stream-muxer.js';
 import { decodeAudio, tonePower, type DecodedAudio } from '../support/audio.js';
 import { startToneProducer, type ToneOptions, type ToneProducer } from '../support/rtp-tone.js';
@@ -344,6 +345,29 @@ describe('CallRecorder', () => {
     expect(seconds(audio)).toBeGreaterThan(2.7);
     expect(tonePower(audio.channels[0]!, 48000, 440, 4800)).toBeGreaterThan(0.01);
     expect(tonePower(audio.channels[1]!, 48000, 660, 48000 * 1.5)).toBeGreaterThan(0.01);
+  });
+
+  it('starts the RTP receiver again when it dies, says so, and records on after the gap', async () => {
+    const router = await newRouter();
+    const left = await tone(router, 440);
+    const right = await tone(router, 880);
+    const retries: string[] = [];
+    const { rec, file } = await record({ name: 'receiver-killed', router, left: left.producer, right: right.producer, onRetry: (m) => retries.push(m) });
+    await sleep(1500);
+    const receiver = await RtpReceiver.shared();
+    const pid = receiver.pid!;
+    process.kill(pid, 'SIGKILL');
+    await waitFor(() => retries.length > 0, 10_000);
+    expect(retries[0]).toMatch(/RTP receiver stopped .*SIGKILL.*started again/);
+    expect(receiver.pid).not.toBe(pid);
+    const [restartedAt] = await during(rec, () => sleep(2000));
+    await rec.stop();
+    expect(rec.failed).toBeUndefined();
+    const audio = await decodeAudio(file);
+    // Both parties are in the recording again after the restart, each on its own side.
+    const from = Math.round((restartedAt + 0.8) * 48000);
+    expect(tonePower(audio.channels[0]!, 48000, 440, from)).toBeGreaterThan(0.01);
+    expect(tonePower(audio.channels[1]!, 48000, 880, from)).toBeGreaterThan(0.01);
   });
 
   it('returns the sha256, size and ffprobe duration of a finished Ogg/Opus stereo file', async () => {
