@@ -80,6 +80,10 @@ export class Rtpengine {
     ];
     // cwd: a core dump, if rtpengine crashes, lands with its recordings, not in the checkout.
     const child = spawn('rtpengine', args, { cwd: o.recordingDir, stdio: ['ignore', 'ignore', 'pipe'] });
+    // A benchmark that fails or is interrupted must not leave rtpengine running.
+    const killOnExit = () => child.kill('SIGKILL');
+    process.once('exit', killOnExit);
+    child.once('exit', () => process.off('exit', killOnExit));
     const engine = new Rtpengine(child, ngPort);
     await new Promise<void>((r) => engine.socket.bind(0, '127.0.0.1', r));
     // Ready once it answers a ping.
