@@ -3,10 +3,11 @@
 // Recorded calls on this machine, step by step. Two parts per step of N concurrent calls:
 //  1. Media plane: N calls as the B2BUA builds them (router per call on the worker pool, each
 //     party's audio a Producer, each consumed toward the other party, CallRecorder writing the stereo
-//     Ogg), fed with real Opus RTP (50 packets/s per party) by a separate load process through
+//     Ogg while the call runs), fed with real Opus RTP (50 packets/s per party) by a separate load process through
 //     PlainTransports. Measured over a steady window: CPU per call of the mediasoup workers, ffmpeg
 //     and this Node process; memory per call; packet loss at the receiving side; media-flowing time
-//     from set-up start; recording completeness (recorded duration / wall time).
+//     from set-up start; recording completeness in packets (packets written into the recording /
+//     packets the call's producers received while it recorded).
 //  2. Signalling: the production server as a child process; 2N sip.js user agents register and N
 //     place calls at once (INVITE to 200 OK through the B2BUA, which sets up media and recording).
 // Prints a table; no pass/fail. See bench/README.md for the method and recorded figures.
@@ -23,6 +24,7 @@ import { Inviter, SessionState, startUa, UserAgent, type TestUa } from '../tests
 import { childrenNamed, percentile, sampleProcess } from './proc-stats.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
+const RECEIVER_COMM = 'callmark-rtp-re'; // the kernel keeps 15 characters of callmark-rtp-receiver
 const args = process.argv.slice(2);
 const secondsArg = args.indexOf('--seconds');
 const windowSeconds = secondsArg >= 0 ? Number(args[secondsArg + 1]) : 15;
@@ -59,6 +61,9 @@ await ask({ cmd: 'init' });
 interface MediaCall {
   router: ms.Router;
   recorder: CallRecorder;
+  producers: ms.Producer[];
+  /** Packets the producers had received when the recording started. */
+  receivedAtStart: number;
   sinkPorts: number[];
   sendPorts: number[];
   setupStart: number;
@@ -109,6 +114,12 @@ function packetsBetween(calls: ReadonlyArray<{ sendPorts: number[]; sinkPorts: n
 
 const lossPercent = ({ sent, received }: { sent: number; received: number }) => (sent > 0 ? Math.max(0, (100 * (sent - received)) / sent) : NaN);
 
+/** RTP packets the producers have received from the load process so far. */
+async function receivedBy(producers: ms.Producer[]): Promise<number> {
+  const stats = await Promise.all(producers.map((p) => p.getStats()));
+  return stats.flat().reduce((s, st) => s + ('packetCount' in st ? Number(st.packetCount) : 0), 0);
+}
+
 async function mediaStep(pool: MediaWorkerPool, n: number, dir: string) {
   const calls: MediaCall[] = [];
   const baseline = { workers: pool.health().workers.map((w) => sampleProcess(w.pid)!), node: process.memoryUsage().rss };
@@ -121,13 +132,15 @@ async function mediaStep(pool: MediaWorkerPool, n: number, dir: string) {
     const sinkPorts = [await toward(router, a.producer), await toward(router, b.producer)];
     await ask({ cmd: 'start', streams: [{ port: a.port, ssrc: a.ssrc }, { port: b.port, ssrc: b.ssrc }] });
     const recorder = await CallRecorder.start({ router, left: a.producer, right: b.producer, file: path.join(dir, `call-${n}-${i}.ogg`) });
-    calls.push({ router, recorder, sinkPorts, sendPorts: [a.port, b.port], setupStart, slot });
+    const producers = [a.producer, b.producer];
+    calls.push({ router, recorder, producers, receivedAtStart: await receivedBy(producers), sinkPorts, sendPorts: [a.port, b.port], setupStart, slot });
   }
   await new Promise((r) => setTimeout(r, 3000)); // warm-up
   const workerPids = pool.health().workers.map((w) => w.pid);
   const before = {
     workers: workerPids.map((p) => sampleProcess(p)!.cpuSeconds),
     ffmpeg: childrenNamed(process.pid, 'ffmpeg'),
+    receiver: childrenNamed(process.pid, RECEIVER_COMM),
     node: process.cpuUsage(),
     report: await ask<LoadReport>({ cmd: 'report' }),
     at: Date.now(),
@@ -136,6 +149,7 @@ async function mediaStep(pool: MediaWorkerPool, n: number, dir: string) {
   const after = {
     workers: workerPids.map((p) => sampleProcess(p)!),
     ffmpeg: childrenNamed(process.pid, 'ffmpeg'),
+    receiver: childrenNamed(process.pid, RECEIVER_COMM),
     node: process.cpuUsage(before.node),
     report: await ask<LoadReport>({ cmd: 'report' }),
     at: Date.now(),
@@ -144,7 +158,10 @@ async function mediaStep(pool: MediaWorkerPool, n: number, dir: string) {
   const workerCpu = after.workers.reduce((s, w, i) => s + (w.cpuSeconds - before.workers[i]!), 0) / wall;
   const ffBefore = new Map(before.ffmpeg.map((f) => [f.pid, f.cpuSeconds]));
   const ffmpegCpu = after.ffmpeg.reduce((s, f) => s + (f.cpuSeconds - (ffBefore.get(f.pid) ?? f.cpuSeconds)), 0) / wall;
-  const nodeCpu = (after.node.user + after.node.system) / 1e6 / wall;
+  // Node and the recorder's RTP receiver process (the recording's share of this process).
+  const receiverBefore = new Map(before.receiver.map((f) => [f.pid, f.cpuSeconds]));
+  const receiverCpu = after.receiver.reduce((s, f) => s + (f.cpuSeconds - (receiverBefore.get(f.pid) ?? f.cpuSeconds)), 0) / wall;
+  const nodeCpu = (after.node.user + after.node.system) / 1e6 / wall + receiverCpu;
   const steady = packetsBetween(calls, before.report, after.report);
   const sent = steady.sent;
   const flowing = calls.map((c) => Math.max(...c.sinkPorts.map((p) => after.report.sinks.find((s) => s.port === p)?.firstAt ?? Infinity)) - c.setupStart);
@@ -152,20 +169,21 @@ async function mediaStep(pool: MediaWorkerPool, n: number, dir: string) {
     after.workers.reduce((s, w, i) => s + w.rssBytes - (baseline.workers[i]?.rssBytes ?? 0), 0) +
     after.ffmpeg.reduce((s, f) => s + f.rssBytes, 0) +
     (process.memoryUsage().rss - baseline.node);
-  // Stop: recordings finalised while packets still flow, then completeness.
+  // Stop: recordings finalised while packets still flow; completeness counted in packets (a
+  // duration would count the silence that fills a lost packet as recorded).
   const completeness: number[] = [];
   const finaliseStarted = Date.now();
   await Promise.all(
     calls.map(async (c) => {
-      const stoppedAt = Date.now();
-      const result = await c.recorder.stop();
-      completeness.push(result.durationMs / (stoppedAt - c.recorder.startedAt));
+      const received = (await receivedBy(c.producers)) - c.receivedAtStart;
+      await c.recorder.stop();
+      completeness.push(Math.min(1, c.recorder.packetsRecorded / received));
     }),
   );
-  // All N recordings end at once (the worst case: a whole cohort hangs up together), so each mix
-  // waits for CPU; this is the wall time until the last stereo file is written.
+  // All N recordings end at once (the worst case: a whole cohort hangs up together): the wall time
+  // until the last stereo file is final (two-party calls need no mix: the last page and a hash).
   const finaliseAllSeconds = (Date.now() - finaliseStarted) / 1000;
-  // The parties' media kept flowing through mediasoup while the mixes ran: was any of it lost?
+  // The parties' media kept flowing through mediasoup while the recordings were finished: was any of it lost?
   const whileMixing = packetsBetween(calls, after.report, await ask<LoadReport>({ cmd: 'report' }));
   await ask({ cmd: 'stop' });
   for (const c of calls) {
@@ -312,7 +330,7 @@ for (const n of steps) {
   rows.push(row);
   console.log(`step ${n} calls done (answered ${s.answered}/${n}; ${fmt(s.callsPerSecond)} call set-ups/s and ${fmt(s.byePerSecond)} BYE/s through the B2BUA, burst of ${n})`);
 }
-console.log('\ncalls | INVITE→200 p50/p95 | media flowing p50/p95 | worker %/call | ffmpeg %/call | node %/call | machine CPU | MB/call | loss | load sent | rec. complete (min) | all N mixed after hang-up | loss while mixing | REGISTER p50/p95');
+console.log('\ncalls | INVITE→200 p50/p95 | media flowing p50/p95 | worker %/call | ffmpeg %/call | node+receiver %/call | machine CPU | MB/call | loss | load sent | rec. complete (min) | all N final after hang-up | loss while finishing | REGISTER p50/p95');
 console.log(` (CPU % of one core per call; machine CPU = share of all cores during the steady window; ${mixConcurrency} mixes at once)`);
 for (const r of rows) console.log(r);
 await pool.close();

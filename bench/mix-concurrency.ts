@@ -1,5 +1,6 @@
-// How many end-of-call mixes to run at once: N calls' legs mixed with the queue at each
-// concurrency, wall time until all are done. `tsx bench/mix-concurrency.ts [N] [c ...]`
+// How many end-of-call mixes to run at once (only calls with added parties are mixed): N calls'
+// legs mixed with the queue at each concurrency, wall time until all are done.
+// `tsx bench/mix-concurrency.ts [N] [c ...]`
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -22,7 +23,7 @@ console.log('concurrency | all mixed | per mix (wall / slots)');
 for (const c of levels.length ? levels : [2, 4, 8, 16, n]) {
   setMixConcurrency(c);
   const t = performance.now();
-  await Promise.all(Array.from({ length: n }, (_, i) => runMix({ left: [left], right: [right], outFile: path.join(dir, `out-${i}.ogg`), durationMs: 13_000 })));
+  await Promise.all(Array.from({ length: n }, (_, i) => runMix({ left: [left], right: [right], outFiles: { left: path.join(dir, `out-${i}-l.ogg`), right: path.join(dir, `out-${i}-r.ogg`) }, durationMs: 13_000 })));
   const s = (performance.now() - t) / 1000;
   console.log(`${String(c).padStart(11)} | ${s.toFixed(1).padStart(7)} s | ${((s * Math.min(c, n)) / n).toFixed(2)} s`);
 }

@@ -8,7 +8,8 @@ export type { CallMediaOptions, Leg, LegStats } from './call-media.js';
 export { isHold, sdpAudioDirection } from './sdp/direction.js';
 export type { Direction } from './sdp/direction.js';
 // Server-side call recording: one stereo Opus/Ogg file per call (left = candidate, right = the others),
-// mixed from per-leg files when the call ends (finishLegFiles also finishes a crashed call's legs).
+// written while the call runs; finishLegFiles mixes in the leg files of parties added during a call
+// (conference, transfer) and finishes a crashed call's recording at the next start.
 export { CallRecorder, finishLegFiles, legsDirOf, probeDurationMs, sha256File } from './recorder.js';
 export type { LegManifest, RecorderOptions, RecordingResult, RecordingSide } from './recorder.js';
 // End-of-call mixes run through one queue, at most N ffmpeg at once (default one per core).

@@ -1,30 +1,37 @@
-// Records one call server-side: one stereo Opus/Ogg file, candidate on the left channel, everyone
-// else (the caller; in a conference the other parties too) on the right.
+// Records one call server-side into one stereo Ogg Opus file, written while the call runs:
+// candidate on the left channel, everyone else (the caller; in a conference the other parties too)
+// on the right, each channel its own mono Opus stream, so a party is never heard on the other side.
 //
-// Path of the audio while the call runs: producer → Consumer on a PlainTransport → a UDP socket in
-// this process → the leg relay (recording/leg-relay.ts: puts the leg on the recording's wall clock
-// and turns time without packets into Opus silence) → the leg's own mono Ogg/Opus file, written
-// packet by packet without decoding (recording/ogg-opus-writer.ts). When the call ends, one ffmpeg
-// run mixes the leg files into the stereo file (recording/mix.ts) and the leg files are removed.
+// Path of the audio: producer → Consumer on the recording's PlainTransport (one per call, every
+// leg's consumer on it, told apart by SSRC) → the native RTP receiver (recording/rtp-receiver.ts:
+// batches, kernel arrival times) → the leg relay (recording/leg-relay.ts: places each packet on the
+// recording's wall clock, time without packets becomes silence) → the stream muxer
+// (recording/stream-muxer.ts: pairs the two channels' Opus packets into multistream packets) → the
+// Ogg Opus writer (recording/ogg-opus-writer.ts), page by page. No decoding, no re-encoding, no
+// process per call, nothing to do when the call ends but write the last page.
 //
-// Why not mix live with one ffmpeg per call (the first design)? Measured with bench/recording-modes.ts:
-// live mixing costs ~1.5 % of a core and ~53 MB per call for the whole call; leg files cost ~0.14 %
-// of Node and no extra memory, then ~0.3 s of CPU per call-minute once, at the end.
+// Why: the previous recorder wrote one file per leg from Node's own UDP sockets and mixed them with
+// ffmpeg when the call ended; the mix cost more CPU than the call (bench/README.md, issue 18).
 //
-// Crash safety: the leg files and `manifest.json` (which legs, on which side, from when) sit in
-// '<file>.legs/'. Pages are written through every 0.2 s, so after a crash finishLegFiles() (run at
-// the next start) mixes everything but the last 0.2 s. A full disk stops the recording, never the call.
-import dgram from 'node:dgram';
+// A party who joins while both channels are taken (a conference party; a transfer target while the
+// side's first party is still there) is written to its own mono file in '<file>.legs/' (with
+// 'manifest.json'); when the call ends, one ffmpeg run mixes those into their side (recording/mix.ts).
+// Only then is audio decoded and encoded, and each side is still encoded as its own mono stream.
+//
+// Crash safety: pages are written through every 0.2 s. After a crash the stereo file holds the call
+// up to then; leg files of added parties are mixed at the next start (finishLegFiles).
+// A full disk stops the recording, never the call.
 import { randomInt } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import type { types as ms } from 'mediasoup';
 import { probeDurationMs, sha256File } from './recording/file-info.js';
-import { LegRelay, type LegRelayStats } from './recording/leg-relay.js';
-import { runMix, type LegFile } from './recording/mix.js';
+import { fillIdle, fillSilence, LegRelay, type LegRelayStats } from './recording/leg-relay.js';
+import { mergeMonoSides, runMix, type LegFile } from './recording/mix.js';
 import { OggOpusWriter } from './recording/ogg-opus-writer.js';
-import { parseRtp } from './recording/rtp.js';
+import { RtpReceiver, type ReceivedRtp, type RtpSubscriber } from './recording/rtp-receiver.js';
+import { StreamMuxer, type MuxChannel } from './recording/stream-muxer.js';
 
 export { probeDurationMs, sha256File } from './recording/file-info.js';
 
@@ -45,34 +52,36 @@ export interface RecorderOptions {
   right: ms.Producer;
   /** Output file (Ogg/Opus), e.g. <recordings>/<callId>.ogg; its directory must exist. */
   file: string;
-  /** Address for the PlainTransports and the relay sockets. Default 127.0.0.1. */
-  listenIp?: string;
   /** Writing failed (e.g. the disk is full); the call goes on, unrecorded from here. */
   onFailure?: (err: Error) => void;
+  /** A recording step failed and was retried, or lost a moment of audio: for the call's events and the log. */
+  onRetry?: (message: string) => void;
 }
 
-/** What '<file>.legs/manifest.json' holds: enough to mix the legs without this process. */
+/** What '<file>.legs/manifest.json' holds: the added parties' leg files, to be mixed into `file`. */
 export interface LegManifest {
-  version: 1;
+  /** 2: `file` is the stereo recording and the legs are added parties; 1 (older recorder): the legs are everything. */
+  version: 1 | 2;
   /** Wall-clock ms of the recording's t=0. */
   startedAt: number;
   legs: Array<{ file: string; side: RecordingSide; startMs: number; endMs: number | null }>;
 }
 
-const TICK_MS = 20;
-/** Mixing is tried this often before the legs are left for the next start (e.g. ffmpeg killed). */
+// Fills silent legs and writes what waits for them; a leg is "silent" only after 0.5 s without packets.
+const TICK_MS = 100;
+/** Mixing added parties is tried this often before their legs are left for the next start. */
 const MIX_ATTEMPTS = 3;
+const LISTEN_IP = '127.0.0.1';
 
 interface Leg {
   producer: ms.Producer;
   side: RecordingSide;
-  startMs: number;
-  file: string;
-  socket: dgram.Socket;
-  transport: ms.PlainTransport;
   consumer: ms.Consumer;
-  writer: OggOpusWriter;
   relay: LegRelay;
+  /** The stereo file's channel it is written to, or its own mono file (an added party). */
+  channel?: MuxChannel;
+  own?: { file: string; writer: OggOpusWriter; muxer: StreamMuxer; startMs: number };
+  unsubscribe: () => void;
   ended: boolean;
 }
 
@@ -80,61 +89,92 @@ export function legsDirOf(file: string): string {
   return `${file}.legs`;
 }
 
-export class CallRecorder {
+// One timer for every recording in the process: silent legs are filled, and muxers drained.
+const live = new Set<CallRecorder>();
+let ticker: NodeJS.Timeout | undefined;
+function track(recorder: CallRecorder, on: boolean): void {
+  if (on) live.add(recorder);
+  else live.delete(recorder);
+  if (live.size > 0 && !ticker) {
+    // setImmediate: run the tick after this loop turn's pending reads, so that a stall of our own
+    // event loop is not taken for a silent leg.
+    ticker = setInterval(() => setImmediate(() => live.forEach((r) => r.tick())), TICK_MS);
+    ticker.unref();
+  } else if (live.size === 0 && ticker) {
+    clearInterval(ticker);
+    ticker = undefined;
+  }
+}
+
+export class CallRecorder implements RtpSubscriber {
   private readonly legs: Leg[] = [];
-  private readonly ticker: NodeJS.Timeout;
   private readonly t0 = performance.now();
-  private readonly timestampBase = randomInt(1, 2 ** 31);
+  private readonly writer: OggOpusWriter;
+  private readonly muxer: StreamMuxer;
+  private transport!: ms.PlainTransport;
+  private receiver!: RtpReceiver;
   private stopping: Promise<RecordingResult> | undefined;
   private failure: Error | undefined;
   private tornDown = false;
   private readonly legsDir: string;
-  /** Why each failed try to mix the legs failed (the call is flagged when any did). */
+  /** Why each failed try to mix added parties failed. */
   readonly mixFailures: string[] = [];
   /** Wall-clock ms at which the recording's t=0 lies. */
   readonly startedAt = Date.now();
 
   private constructor(private readonly opts: RecorderOptions) {
     this.legsDir = legsDirOf(opts.file);
-    // setImmediate: run the tick after this loop turn's pending UDP reads, so that a stall of our own
-    // event loop is not taken for a silent leg (timers run before I/O in Node's loop).
-    this.ticker = setInterval(() => setImmediate(() => this.tick()), TICK_MS);
+    this.writer = new OggOpusWriter(opts.file, { channels: 2 });
+    this.muxer = new StreamMuxer(2, (packet, samples) => this.writeMuxed(this.writer, packet, samples));
   }
 
-  /** Resolves once both legs are being written. */
+  /** Resolves once both parties are being recorded. */
   static async start(opts: RecorderOptions): Promise<CallRecorder> {
     if (fs.existsSync(opts.file) || fs.existsSync(legsDirOf(opts.file))) throw new Error(`recording ${opts.file} exists already`);
-    fs.mkdirSync(legsDirOf(opts.file));
     const recorder = new CallRecorder(opts);
     try {
+      recorder.receiver = await RtpReceiver.shared(LISTEN_IP);
+      recorder.transport = await opts.router.createPlainTransport({ listenIp: LISTEN_IP, rtcpMux: true, comedia: false });
+      await recorder.transport.connect({ ip: LISTEN_IP, port: recorder.receiver.port });
       await recorder.addLeg('left', opts.left);
       await recorder.addLeg('right', opts.right);
     } catch (err) {
       recorder.teardown();
+      fs.rmSync(opts.file, { force: true });
       fs.rmSync(recorder.legsDir, { recursive: true, force: true });
       throw err;
     }
+    track(recorder, true);
     return recorder;
   }
 
-  /** There is no process per call any more; kept for callers that log it. */
+  /** There is no process per call; kept for callers that log it. */
   get pid(): number | undefined {
     return undefined;
   }
 
-  /** Set once writing failed (onFailure was called); stop() then describes the partial file. */
+  /** Set once writing failed (onFailure was called). */
   get failed(): Error | undefined {
     return this.failure;
   }
 
-  /** Per-leg counters of the relays of the first two legs (forwarded packets, silence, drops). */
+  /** Per-leg counters of the first two legs (packets placed, silence, drops). */
   get relayStats(): { left: LegRelayStats | undefined; right: LegRelayStats | undefined } {
     return { left: this.legs.find((l) => l.side === 'left')?.relay.stats, right: this.legs.find((l) => l.side === 'right')?.relay.stats };
+  }
+
+  /** Received packets written into the recording so far, over every leg (silence not counted). */
+  get packetsRecorded(): number {
+    return this.legs.reduce((s, l) => s + l.relay.stats.forwarded, 0);
   }
 
   /** Milliseconds since the recording's t=0 (monotonic). */
   get elapsedMs(): number {
     return performance.now() - this.t0;
+  }
+
+  private samplesAt(perfMs: number): number {
+    return Math.round((perfMs - this.t0) * 48);
   }
 
   /**
@@ -143,40 +183,48 @@ export class CallRecorder {
    */
   async addLeg(side: RecordingSide, producer: ms.Producer): Promise<void> {
     if (this.tornDown || this.stopping) throw new Error('the recording has ended');
-    const ip = this.opts.listenIp ?? '127.0.0.1';
-    const startMs = Math.round(this.elapsedMs);
-    const startSamples = startMs * 48;
-    const file = `${String(this.legs.length).padStart(2, '0')}-${side}.ogg`;
-    const { socket, transport, consumer } = await openLeg(this.opts.router, producer, ip);
-    let writer: OggOpusWriter;
-    try {
-      writer = new OggOpusWriter(path.join(this.legsDir, file));
-    } catch (err) {
-      closeSocketAndTransport(socket, transport);
-      throw err;
+    // Opus only: nothing else (e.g. telephone-event) may reach the recording, which writes Opus packets.
+    const router = this.opts.router;
+    const opusOnly = { codecs: (router.rtpCapabilities.codecs ?? []).filter((c) => c.mimeType.toLowerCase() === 'audio/opus'), headerExtensions: [] };
+    const consumer = await this.transport.consume({ producerId: producer.id, rtpCapabilities: opusOnly, paused: true });
+    const codec = consumer.rtpParameters.codecs[0];
+    const ssrc = consumer.rtpParameters.encodings?.[0]?.ssrc;
+    if (!codec || codec.mimeType.toLowerCase() !== 'audio/opus' || ssrc === undefined) {
+      consumer.close();
+      throw new Error(`cannot record ${codec?.mimeType ?? 'no codec'}: only Opus`);
     }
-    const leg: Leg = {
-      producer,
-      side,
-      startMs,
-      file,
-      socket,
-      transport,
-      consumer,
-      writer,
-      ended: false,
-      relay: new LegRelay({
-        payloadType: consumer.rtpParameters.codecs[0]!.payloadType,
-        ssrc: randomInt(1, 2 ** 31),
-        timestampBase: this.timestampBase,
-        clock: () => Math.round((performance.now() - this.t0) * 48) - startSamples,
-        send: (packet) => this.write(leg, packet),
-      }),
-    };
+    const now = this.samplesAt(performance.now());
+    const sideChannel = this.muxer.channels[side === 'left' ? 0 : 1]!;
+    const taken = this.legs.some((l) => !l.ended && l.channel === sideChannel);
+    let channel: MuxChannel | undefined;
+    let own: Leg['own'];
+    if (!taken) {
+      // The side's channel is free (its first party, or the one before has left): write there.
+      channel = sideChannel;
+      fillSilence(channel, now - channel.end); // the new party starts now
+    } else {
+      fs.mkdirSync(this.legsDir, { recursive: true });
+      const file = `${String(this.legs.length).padStart(2, '0')}-${side}.ogg`;
+      let writer: OggOpusWriter;
+      try {
+        writer = new OggOpusWriter(path.join(this.legsDir, file), { channels: 1 });
+      } catch (err) {
+        consumer.close();
+        throw err;
+      }
+      const muxer = new StreamMuxer(1, (packet, samples) => this.writeMuxed(writer, packet, samples));
+      // The leg file begins when the party joins: its channel starts counting there.
+      muxer.channels[0]!.end = now;
+      own = { file, writer, muxer, startMs: Math.round(now / 48) };
+      channel = muxer.channels[0]!;
+    }
+    const relay = new LegRelay(channel, () => this.samplesAt(performance.now()));
+    const leg: Leg = { producer, side, consumer, relay, ...(own ? { own } : { channel }), unsubscribe: () => {}, ended: false };
+    leg.unsubscribe = this.receiver.subscribe(this.transport.tuple.localPort, ssrc, this, (p: ReceivedRtp) => {
+      if (!leg.ended) leg.relay.receive(p, this.samplesAt(p.arrivalMs));
+    });
     this.legs.push(leg);
-    this.writeManifest();
-    socket.on('message', (msg) => leg.relay.receive(msg));
-    leg.relay.start();
+    if (own) this.writeManifest();
     await consumer.resume();
   }
 
@@ -184,27 +232,33 @@ export class CallRecorder {
   endLeg(producer: ms.Producer): void {
     for (const leg of this.legs) {
       if (leg.producer !== producer || leg.ended) continue;
-      leg.relay.flush();
-      this.closeLeg(leg);
+      this.closeLeg(leg, this.samplesAt(performance.now()));
     }
     this.writeManifest();
+    this.afterBatch();
   }
 
-  /** Ends every leg at the wall clock, mixes them into the stereo file, hashes and probes it. */
+  /** Writes the last page and returns the finished recording's hash and length. */
   stop(): Promise<RecordingResult> {
     this.stopping ??= (async () => {
-      // A silent leg is only filled every 0.5 s: bring every leg up to now, or the file ends early.
-      if (!this.tornDown) for (const leg of this.legs) if (!leg.ended) leg.relay.flush();
-      const durationMs = Math.round(this.elapsedMs);
+      const wasTornDown = this.tornDown;
       this.teardown();
-      this.writeManifest();
-      // The mix is one short ffmpeg run: if it dies (killed, out of memory), the legs are intact
-      // and it is simply run again; after MIX_ATTEMPTS the legs stay for the next start.
+      if (this.failure) throw new Error(`the recording could not be written: ${this.failure.message}`);
+      if (wasTornDown && !fs.existsSync(this.opts.file)) throw new Error(`the recording ${path.basename(this.opts.file)} is missing`);
+      const durationMs = Math.round(this.muxer.position / 48);
+      if (!fs.existsSync(this.legsDir)) {
+        const [sha256, stat] = await Promise.all([sha256File(this.opts.file), fs.promises.stat(this.opts.file)]);
+        return { file: this.opts.file, sha256, durationMs, bytes: stat.size };
+      }
+      // Added parties: one short ffmpeg run mixes them in. If it dies (killed, out of memory), it is
+      // simply run again; after MIX_ATTEMPTS the legs stay for the next start.
       for (let attempt = 1; ; attempt++) {
         try {
           return await finishLegFiles(this.opts.file, { durationMs });
         } catch (err) {
-          this.mixFailures.push((err as Error).message);
+          const message = (err as Error).message;
+          this.mixFailures.push(message);
+          this.retry(`mixing the added parties into ${path.basename(this.opts.file)} failed (attempt ${attempt} of ${MIX_ATTEMPTS})${attempt < MIX_ATTEMPTS ? ', trying again' : ''}: ${message}`);
           if (attempt >= MIX_ATTEMPTS) throw err;
         }
       }
@@ -212,26 +266,45 @@ export class CallRecorder {
     return this.stopping;
   }
 
-  /**
-   * For shutdown paths that cannot wait: stops writing at once (what was written stays in the leg
-   * files). A later stop() still mixes them.
-   */
+  /** For shutdown paths that cannot wait: ends the file at once. A later stop() still returns its facts. */
   kill(): void {
     this.teardown();
   }
 
-  private tick(): void {
-    for (const leg of this.legs) if (!leg.ended) leg.relay.tick();
+  /** The shared ticker: fills silent legs up to just behind the wall clock and writes what is ready. */
+  tick(): void {
+    if (this.tornDown) return;
+    const now = this.samplesAt(performance.now());
+    for (const leg of this.legs) if (!leg.ended) leg.relay.tick(now);
+    for (const channel of this.muxer.channels) if (!this.legs.some((l) => !l.ended && l.channel === channel)) fillIdle(channel, now);
+    this.afterBatch();
   }
 
-  private write(leg: Leg, packet: Buffer): void {
-    if (leg.ended || this.failure) return;
-    const rtp = parseRtp(packet);
-    if (!rtp) return;
+  afterBatch(): void {
+    if (this.tornDown || this.failure) return;
+    this.muxer.drain();
+    for (const leg of this.legs) if (leg.own && !leg.ended) leg.own.muxer.drain();
+  }
+
+  onReceiverRestart(err: Error, restarted: boolean): void {
+    if (restarted) this.retry(`the RTP receiver stopped (${err.message}); it was started again, and audio from that moment is missing`);
+    else this.fail(err);
+  }
+
+  private retry(message: string): void {
     try {
-      leg.writer.write(rtp.payload);
+      this.opts.onRetry?.(message);
+    } catch {
+      /* a failing listener must not take the server down */
+    }
+  }
+
+  private writeMuxed(writer: OggOpusWriter, packet: Buffer, samples: number): void {
+    if (this.failure) return;
+    try {
+      writer.write(packet, samples);
     } catch (err) {
-      this.fail(new Error(`recording ${path.basename(this.opts.file)}: writing ${leg.file} failed (${(err as Error).message})`));
+      this.fail(new Error(`recording ${path.basename(this.opts.file)}: writing ${path.basename(writer.file)} failed (${(err as Error).message})`));
     }
   }
 
@@ -245,22 +318,32 @@ export class CallRecorder {
     }
   }
 
-  private closeLeg(leg: Leg): void {
+  /** Ends a leg at `now`: silence up to then, then its file (if it has its own) is finished. */
+  private closeLeg(leg: Leg, now: number): void {
     if (leg.ended) return;
     leg.ended = true;
-    closeSocketAndTransport(leg.socket, leg.transport);
-    try {
-      leg.writer.close();
-    } catch (err) {
-      this.fail(new Error(`recording ${path.basename(this.opts.file)}: closing ${leg.file} failed (${(err as Error).message})`));
+    leg.unsubscribe();
+    if (!leg.consumer.closed) leg.consumer.close();
+    if (this.failure) return;
+    leg.relay.flush(now);
+    if (leg.own) {
+      leg.own.muxer.finish();
+      try {
+        leg.own.writer.close();
+      } catch (err) {
+        this.fail(new Error(`recording ${path.basename(this.opts.file)}: closing ${leg.own.file} failed (${(err as Error).message})`));
+      }
     }
   }
 
   private writeManifest(): void {
+    if (!this.legs.some((l) => l.own)) return;
     const manifest: LegManifest = {
-      version: 1,
+      version: 2,
       startedAt: this.startedAt,
-      legs: this.legs.map((l) => ({ file: l.file, side: l.side, startMs: l.startMs, endMs: l.ended ? l.startMs + Math.round(l.writer.durationSeconds * 1000) : null })),
+      legs: this.legs.flatMap((l) =>
+        l.own ? [{ file: l.own.file, side: l.side, startMs: l.own.startMs, endMs: l.ended ? l.own.startMs + Math.round(l.own.writer.durationSeconds * 1000) : null }] : [],
+      ),
     };
     try {
       const tmp = path.join(this.legsDir, 'manifest.json.tmp');
@@ -273,72 +356,69 @@ export class CallRecorder {
 
   private teardown(): void {
     if (this.tornDown) return;
+    const now = this.samplesAt(performance.now());
+    for (const leg of this.legs) this.closeLeg(leg, now);
+    // Both channels last until now: a silent one is filled up to the same instant.
+    for (const channel of this.muxer.channels) fillSilence(channel, now - channel.end);
     this.tornDown = true;
-    clearInterval(this.ticker);
-    for (const leg of this.legs) this.closeLeg(leg);
+    track(this, false);
+    if (this.transport && !this.transport.closed) this.transport.close();
+    if (!this.failure) {
+      this.muxer.finish();
+      try {
+        this.writer.close();
+      } catch (err) {
+        this.fail(new Error(`recording ${path.basename(this.opts.file)}: closing it failed (${(err as Error).message})`));
+      }
+    } else {
+      try {
+        this.writer.close();
+      } catch {
+        /* already failing: the partial file is kept as written */
+      }
+    }
+    this.writeManifest();
   }
 }
 
 /**
- * Mixes the leg files of '<file>.legs/' into the stereo recording `file`, then removes them:
- * at the end of a call, and at start-up for a call the server did not live to finish. The legs
- * stay if mixing fails, so it can be tried again.
+ * Mixes the added parties' leg files of '<file>.legs/' into the stereo recording `file`, then removes
+ * them: at the end of a call, and at start-up for a call the server did not live to finish. The
+ * legs stay if mixing fails, so it can be tried again. Without leg files, `file` is final as it is.
  */
 export async function finishLegFiles(file: string, opts: { durationMs?: number } = {}): Promise<RecordingResult> {
   const dir = legsDirOf(file);
-  const manifest = JSON.parse(await fs.promises.readFile(path.join(dir, 'manifest.json'), 'utf8')) as LegManifest;
+  if (!fs.existsSync(dir)) {
+    const [sha256, stat, durationMs] = await Promise.all([sha256File(file), fs.promises.stat(file), probeDurationMs(file)]);
+    return { file, sha256, durationMs, bytes: stat.size };
+  }
+  const manifestFile = path.join(dir, 'manifest.json');
+  const manifest: LegManifest = fs.existsSync(manifestFile)
+    ? (JSON.parse(await fs.promises.readFile(manifestFile, 'utf8')) as LegManifest)
+    : { version: 2, startedAt: 0, legs: [] };
   const present = manifest.legs.filter((l) => fs.existsSync(path.join(dir, l.file)) && fs.statSync(path.join(dir, l.file)).size > 0);
   const side = (s: RecordingSide): LegFile[] => present.filter((l) => l.side === s).map((l) => ({ file: path.join(dir, l.file), startMs: l.startMs }));
-  const tmp = `${file}.mixing.ogg`;
-  await runMix({ left: side('left'), right: side('right'), outFile: tmp, durationMs: opts.durationMs });
-  // ffmpeg may exit 0 with a truncated file (e.g. the disk filled up): only a file that reads back
-  // whole replaces the legs, which are otherwise kept for another try.
-  const durationMs = await probeDurationMs(tmp).catch((err: Error) => {
-    throw new Error(`the mixed recording ${path.basename(file)} is unreadable; its leg files are kept: ${err.message}`);
-  });
-  if (opts.durationMs !== undefined && durationMs < opts.durationMs - 500) {
-    throw new Error(`the mixed recording ${path.basename(file)} lasts ${durationMs} ms of ${opts.durationMs} ms; its leg files are kept`);
-  }
-  await fs.promises.rename(tmp, file);
-  await fs.promises.rm(dir, { recursive: true, force: true });
-  const [sha256, stat] = await Promise.all([sha256File(file), fs.promises.stat(file)]);
-  return { file, sha256, durationMs, bytes: stat.size };
-}
-
-async function openLeg(router: ms.Router, producer: ms.Producer, ip: string): Promise<{ socket: dgram.Socket; transport: ms.PlainTransport; consumer: ms.Consumer }> {
-  const socket = dgram.createSocket({ type: ip.includes(':') ? 'udp6' : 'udp4' });
-  socket.on('error', () => {}); // nothing sent from here; never let a socket error crash the server
-  await new Promise<void>((resolve, reject) => {
-    socket.once('error', reject);
-    socket.bind({ port: 0, address: ip }, () => {
-      socket.off('error', reject);
-      resolve();
+  const base = manifest.version === 2 && fs.existsSync(file) && fs.statSync(file).size > 0 ? file : undefined;
+  const tmp = `${file}.mixing`;
+  fs.mkdirSync(tmp, { recursive: true });
+  try {
+    const sides = { left: path.join(tmp, 'left.ogg'), right: path.join(tmp, 'right.ogg') };
+    await runMix({ base, left: side('left'), right: side('right'), outFiles: sides, durationMs: opts.durationMs });
+    const out = path.join(tmp, 'stereo.ogg');
+    mergeMonoSides(sides.left, sides.right, out);
+    // ffmpeg may exit 0 with a truncated file (e.g. the disk filled up): only a file that reads back
+    // whole replaces the recording, whose legs are otherwise kept for another try.
+    const durationMs = await probeDurationMs(out).catch((err: Error) => {
+      throw new Error(`the mixed recording ${path.basename(file)} is unreadable; its leg files are kept: ${err.message}`);
     });
-  });
-  let transport: ms.PlainTransport | undefined;
-  try {
-    // rtcp-mux: the relay needs one port per leg; it ignores mediasoup's RTCP anyway.
-    transport = await router.createPlainTransport({ listenIp: ip, rtcpMux: true, comedia: false });
-    await transport.connect({ ip, port: socket.address().port });
-    // Opus only: nothing else (e.g. telephone-event) may reach the relay, which writes Opus packets.
-    const opusOnly = { codecs: (router.rtpCapabilities.codecs ?? []).filter((c) => c.mimeType.toLowerCase() === 'audio/opus'), headerExtensions: [] };
-    const consumer = await transport.consume({ producerId: producer.id, rtpCapabilities: opusOnly, paused: true });
-    const codec = consumer.rtpParameters.codecs[0];
-    if (!codec || codec.mimeType.toLowerCase() !== 'audio/opus') throw new Error(`cannot record ${codec?.mimeType ?? 'no codec'}: only Opus`);
-    return { socket, transport, consumer };
-  } catch (err) {
-    if (transport) closeSocketAndTransport(socket, transport);
-    else socket.close();
-    throw err;
+    if (opts.durationMs !== undefined && durationMs < opts.durationMs - 500) {
+      throw new Error(`the mixed recording ${path.basename(file)} lasts ${durationMs} ms of ${opts.durationMs} ms; its leg files are kept`);
+    }
+    await fs.promises.rename(out, file);
+    await fs.promises.rm(dir, { recursive: true, force: true });
+    const [sha256, stat] = await Promise.all([sha256File(file), fs.promises.stat(file)]);
+    return { file, sha256, durationMs, bytes: stat.size };
+  } finally {
+    await fs.promises.rm(tmp, { recursive: true, force: true });
   }
-}
-
-function closeSocketAndTransport(socket: dgram.Socket, transport: ms.PlainTransport): void {
-  socket.removeAllListeners('message');
-  try {
-    socket.close();
-  } catch {
-    /* already closed */
-  }
-  if (!transport.closed) transport.close();
 }

@@ -3,14 +3,18 @@
 //
 //   node scripts/setup.mjs              what `npm start` runs before starting the server
 //   node scripts/setup.mjs --for-tests  also installs what the test suite needs (Chromium)
+//   node scripts/setup.mjs --for-bench  also installs what `npm run bench` needs (rtpengine, cc)
 //
 // Steps, each skipped when already done:
-//   1. Debian packages (ffmpeg; chromium for tests), via apt-get when running as root.
+//   1. Debian packages (ffmpeg, the worker's build tools and libraries; chromium for tests;
+//      rtpengine for benchmarks), via apt-get when running as root.
 //   2. npm dependencies (`npm ci`; .npmrc sets ignore-scripts=true so npm 10 and 11 behave alike).
 //   3. better-sqlite3's native addon, built with node-gyp against the local Node headers.
-//   4. The mediasoup 3.8.4 worker, built from the npm tarball's vendored sources with two fixes
-//      (gyp on Python >= 3.10, abseil on glibc >= 2.34), cached outside the work tree.
-//   5. The server (tsc) and the client (vite build), when their sources changed.
+//   4. The mediasoup worker, built from the npm tarball's sources with meson/ninja against Debian's
+//      OpenSSL 3, libsrtp2, libuv, usrsctp and abseil, cached outside the work tree.
+//   5. Small native programs compiled with cc: the recorder's RTP receiver (and, for benchmarks,
+//      the load generator), in node_modules/.callmark/bin.
+//   6. The server (tsc) and the client (vite build), when their sources changed.
 // Plain Node with no dependencies: it runs before node_modules exists.
 import { spawn, spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
@@ -21,9 +25,10 @@ import { fileURLToPath } from 'node:url';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const forTests = process.argv.includes('--for-tests');
+const forBench = process.argv.includes('--for-bench');
 const cacheDir = process.env.CALLMARK_CACHE_DIR
   || path.join(process.env.XDG_CACHE_HOME || path.join(os.homedir(), '.cache'), 'callmark');
-const MEDIASOUP_VERSION = '3.8.4';
+const MEDIASOUP_VERSION = '3.12.16';
 
 const started = Date.now();
 const log = (msg) => console.log(`[setup] ${msg}`);
@@ -45,19 +50,32 @@ function checkNode() {
 }
 
 // ---------------------------------------------------------------- 1. Debian packages
+const pkgConfigHas = (module) => has('pkg-config') && spawnSync('pkg-config', ['--exists', module], { stdio: 'ignore' }).status === 0;
+
 function debianPackages() {
+  // Each entry: the package, why, and how to tell it is there (a command on PATH, or a pkg-config module).
   const wanted = [{ cmd: 'ffmpeg', pkg: 'ffmpeg', why: 'call recording' }];
   if (forTests) {
     wanted.push({ cmd: 'chromium', pkg: 'chromium', why: 'browser tests' });
     wanted.push({ cmd: 'pdftotext', pkg: 'poppler-utils', why: 'checking print-out PDFs in tests' });
   }
-  for (const tool of ['python3', 'make', 'g++']) {
-    if (!has(tool)) wanted.push({ cmd: tool, pkg: tool === 'g++' ? 'g++' : tool, why: 'building native modules' });
+  for (const tool of ['python3', 'make', 'g++']) wanted.push({ cmd: tool, pkg: tool, why: 'building native modules' });
+  wanted.push({ cmd: 'cc', pkg: 'gcc', why: "the call recorder's RTP receiver" });
+  for (const [cmd, pkg] of [['meson', 'meson'], ['ninja', 'ninja-build'], ['pkg-config', 'pkg-config']]) wanted.push({ cmd, pkg, why: 'building the mediasoup worker' });
+  const workerLibs = { openssl: 'libssl-dev', libuv: 'libuv1-dev', usrsctp: 'libusrsctp-dev', nlohmann_json: 'nlohmann-json3-dev', absl_flat_hash_map: 'libabsl-dev', absl_btree: 'libabsl-dev' };
+  for (const module of WORKER_PKGCONFIG) wanted.push({ module, pkg: workerLibs[module], why: 'the mediasoup worker' });
+  // libsrtp2 is built from Debian's source package of the installed libsrtp2-1 (see 4a).
+  wanted.push({ deb: 'libsrtp2-1', pkg: 'libsrtp2-1', why: 'the version of libsrtp2 the worker is built from' });
+  wanted.push({ cmd: 'dpkg-source', pkg: 'dpkg-dev', why: "unpacking Debian's libsrtp2 source" });
+  if (forBench) {
+    wanted.push({ cmd: 'rtpengine', pkg: 'rtpengine-daemon', why: 'the side-by-side media benchmark' });
   }
-  const missing = wanted.filter((w) => !has(w.cmd));
+  const debInstalled = (pkg) => spawnSync('dpkg-query', ['-W', '-f=${Status}', pkg], { encoding: 'utf8' }).stdout.includes('install ok installed');
+  const present = (w) => (w.cmd ? has(w.cmd) : w.deb ? debInstalled(w.deb) : pkgConfigHas(w.module));
+  const missing = wanted.filter((w) => !present(w));
   if (missing.length === 0) return log('Debian packages: all present');
-  const pkgs = missing.map((m) => m.pkg);
-  const list = missing.map((m) => `${m.pkg} (${m.why})`).join(', ');
+  const pkgs = [...new Set(missing.map((m) => m.pkg))];
+  const list = [...new Set(missing.map((m) => `${m.pkg} (${m.why})`))].join(', ');
   const isRoot = typeof process.getuid === 'function' && process.getuid() === 0;
   if (!isRoot || !has('apt-get')) {
     fail(`missing ${list}. Install them first, e.g.: sudo apt-get install -y ${pkgs.join(' ')}`);
@@ -66,8 +84,8 @@ function debianPackages() {
   const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
   run('apt-get', ['update', '-q'], { env });
   run('apt-get', ['install', '-y', '-q', '--no-install-recommends', ...pkgs], { env });
-  const still = missing.filter((m) => !has(m.cmd));
-  if (still.length) fail(`apt-get finished but ${still.map((m) => m.cmd).join(', ')} is still missing`);
+  const still = missing.filter((m) => !present(m));
+  if (still.length) fail(`apt-get finished but ${still.map((m) => m.cmd ?? m.deb ?? `pkg-config ${m.module}`).join(', ')} is still missing`);
 }
 
 // ---------------------------------------------------------------- 2. npm dependencies
@@ -89,12 +107,19 @@ function npmDependencies() {
 }
 
 // ---------------------------------------------------------------- shared: cached native artefacts
+/** Copies a file into place by rename, so that a running copy of the old one (ETXTBSY) is no obstacle. */
+function installFile(source, target) {
+  fs.mkdirSync(path.dirname(target), { recursive: true });
+  const tmp = `${target}.new-${process.pid}`;
+  fs.copyFileSync(source, tmp);
+  fs.chmodSync(tmp, 0o755);
+  fs.renameSync(tmp, target);
+}
+
 function restoreFromCache(cacheName, target) {
   const cached = path.join(cacheDir, cacheName);
   if (!fs.existsSync(cached)) return false;
-  fs.mkdirSync(path.dirname(target), { recursive: true });
-  fs.copyFileSync(cached, target);
-  fs.chmodSync(target, 0o755);
+  installFile(cached, target);
   return true;
 }
 
@@ -142,34 +167,85 @@ function betterSqlite3() {
 }
 
 // ---------------------------------------------------------------- 4. mediasoup worker
-function patchAbseilSigstksz(workerDir) {
-  // glibc >= 2.34 makes SIGSTKSZ a runtime value (long), so std::max(SIGSTKSZ, 65536) no longer deduces.
-  const file = path.join(workerDir, 'deps/libwebrtc/deps/abseil-cpp/abseil-cpp/absl/debugging/failure_signal_handler.cc');
-  const src = fs.readFileSync(file, 'utf8');
-  if (src.includes('std::max<size_t>(SIGSTKSZ, 65536)')) return;
-  if (!src.includes('std::max(SIGSTKSZ, 65536)')) fail(`unexpected abseil source in ${file}: cannot apply the SIGSTKSZ fix`);
-  fs.writeFileSync(file, src.replace('std::max(SIGSTKSZ, 65536)', 'std::max<size_t>(SIGSTKSZ, 65536)'));
-  log('mediasoup worker: applied the abseil SIGSTKSZ fix (glibc >= 2.34)');
+// mediasoup 3.12 and later no longer vendor their native dependencies: the npm tarball's meson.build
+// pulls each one through subproject(), i.e. a download from GitHub/wrapdb, which is not reachable
+// here. Every one of them is a Debian package, so the worker is built against those instead:
+// OpenSSL 3 then comes from the system and is updated with it, libsrtp2 from Debian's source (4a)
+// (the 3.8.4 worker carried its own OpenSSL 1.1.1k of 2021). The npm sources are copied to a
+// temporary directory, patched (patchMesonForDebian) and built with Debian's meson and ninja.
+const WORKER_RECIPE = 'debian-meson-2'; // bump when the patch or the build flags change
+const WORKER_PKGCONFIG = ['openssl', 'libuv', 'usrsctp', 'nlohmann_json', 'absl_flat_hash_map', 'absl_btree'];
+
+/** Rewrites the worker's meson.build files to take every dependency from pkg-config (Debian). */
+function patchMesonForDebian(workerDir) {
+  const edit = (rel, fn) => {
+    const file = path.join(workerDir, rel);
+    const before = fs.readFileSync(file, 'utf8');
+    const after = fn(before);
+    if (after === before) fail(`unexpected ${rel} in mediasoup ${MEDIASOUP_VERSION}: the Debian patch does not apply`);
+    fs.writeFileSync(file, after);
+  };
+  edit('meson.build', (src) => {
+    // Declared '>= 1.1.0' but nothing newer than 1.0 is used: Debian 12 has meson 1.0.1.
+    let s = src.replace("meson_version: '>= 1.1.0'", "meson_version: '>= 1.0.0'");
+    const from = s.indexOf('openssl_proj = subproject(');
+    const to = s.indexOf('libwebrtc_include_directories');
+    if (from < 0 || to < from) return src;
+    s = s.slice(0, from) + [
+      "openssl_dep = dependency('openssl', version: '>= 3.0.0')",
+      "nlohmann_json_dep = dependency('nlohmann_json')",
+      "libuv_dep = dependency('libuv')",
+      // libsrtp2 built from Debian's source with OpenSSL (libsrtpFromDebianSource), found through
+      // PKG_CONFIG_PATH, linked statically; its headers sit in <includedir>/srtp2.
+      "libsrtp2_pc = dependency('libsrtp2', static: true)",
+      "libsrtp2_dep = declare_dependency(dependencies: libsrtp2_pc, compile_args: ['-I' + (libsrtp2_pc.get_variable(pkgconfig: 'includedir') / 'srtp2')])",
+      "usrsctp_dep = dependency('usrsctp')",
+      "absl_container_dep = [dependency('absl_flat_hash_map'), dependency('absl_flat_hash_set'), dependency('absl_btree'), dependency('absl_inlined_vector')]",
+      "absl_strings_dep = dependency('absl_strings')",
+      "absl_types_dep = [dependency('absl_optional'), dependency('absl_memory')]",
+      '',
+    ].join('\n') + s.slice(to);
+    s = s.replace(/\ndependencies = \[[^\]]*\]/, '\ndependencies = [absl_container_dep, openssl_dep, nlohmann_json_dep, libuv_dep, libsrtp2_dep, usrsctp_dep, libwebrtc_dep]');
+    s = s.replace(/\nlink_whole = \[[^\]]*\]/, '\nlink_whole = [libwebrtc]');
+    // catch2 is only for mediasoup's own test binary, which is not built.
+    return s.replace(/catch2_proj\.get_variable\('catch2_dep'\)/g, "dependency('catch2', required: false)");
+  });
+  edit('deps/libwebrtc/meson.build', (src) => src
+    .replace(/abseil_cpp_proj = subproject\([^)]*\)\n/, '')
+    .replace(/openssl_proj\.get_variable\('openssl_dep'\)/g, 'openssl_dep')
+    .replace(/abseil_cpp_proj\.get_variable\('absl_strings_dep'\)/g, 'absl_strings_dep')
+    .replace(/abseil_cpp_proj\.get_variable\('absl_types_dep'\)/g, 'absl_types_dep')
+    .replace(/nlohmann_json_proj\.get_variable\('nlohmann_json_dep'\)/g, 'nlohmann_json_dep')
+    .replace(/libuv_proj\.get_variable\('libuv_dep'\)/g, 'libuv_dep'));
+  fs.rmSync(path.join(workerDir, 'subprojects'), { recursive: true, force: true });
 }
 
-function buildWithProgress(cmd, args, opts, label, total) {
+/** Why a worker binary must not be used (it embeds OpenSSL 1.x, or a shared library is missing), or undefined. */
+function workerProblem(bin) {
+  const embedded = /OpenSSL 1\.[01]\.\d+[a-z]*/.exec(fs.readFileSync(bin).toString('latin1'));
+  if (embedded) return `it embeds ${embedded[0]}`;
+  const ldd = spawnSync('ldd', [bin], { encoding: 'utf8' });
+  if (ldd.status !== 0) return `ldd failed: ${ldd.stderr.trim()}`;
+  const missing = ldd.stdout.split('\n').filter((l) => l.includes('not found')).map((l) => l.trim().split(' ')[0]);
+  if (missing.length) return `shared libraries not found: ${missing.join(', ')}`;
+  if (!/libssl\.so\.3 => \//.test(ldd.stdout) || !/libcrypto\.so\.3 => \//.test(ldd.stdout)) return 'it does not link the system libssl.so.3 and libcrypto.so.3';
+  if (/libsrtp2\.so/.test(ldd.stdout)) return "it links Debian's NSS-based libsrtp2.so instead of libsrtp2 built with OpenSSL";
+  return undefined;
+}
+
+function buildWithProgress(cmd, args, opts, label) {
   return new Promise((resolve, reject) => {
     const child = spawn(cmd, args, { ...opts, stdio: ['ignore', 'pipe', 'pipe'] });
     const t = Date.now();
-    let compiled = 0;
     let lastReport = 0;
     const tail = [];
     const onLine = (line) => {
       tail.push(line);
       if (tail.length > 60) tail.shift();
-      if (/^\s*(CXX|CC)\(target\)/.test(line)) {
-        compiled++;
-        const now = Date.now();
-        if (now - lastReport > 10_000) {
-          lastReport = now;
-          const pct = total ? ` of ~${total} (${Math.min(99, Math.round((100 * compiled) / total))} %)` : '';
-          log(`${label}: ${compiled} files compiled${pct}, ${elapsed(t)} elapsed`);
-        }
+      const m = /^\[(\d+)\/(\d+)\]/.exec(line);
+      if (m && Date.now() - lastReport > 10_000) {
+        lastReport = Date.now();
+        log(`${label}: ${m[1]} of ${m[2]} steps (${Math.round((100 * Number(m[1])) / Number(m[2]))} %), ${elapsed(t)} elapsed`);
       }
     };
     for (const stream of [child.stdout, child.stderr]) {
@@ -184,50 +260,170 @@ function buildWithProgress(cmd, args, opts, label, total) {
       });
     }
     child.on('close', (code) => {
-      if (code === 0) return resolve(compiled);
+      if (code === 0) return resolve();
       console.error(tail.join('\n'));
       reject(new Error(`${label} failed (exit ${code}); the last lines of its output are above`));
     });
   });
 }
 
+// ---------------------------------------------------------------- 4a. libsrtp2 with OpenSSL
+// Debian's libsrtp2 binary package does its AES and HMAC through NSS, creating an NSS context for
+// every packet: 7.5 µs per AES_CM_128_HMAC_SHA1_80 packet (the suite Chromium negotiates), against
+// 1.35 µs with OpenSSL (measured here). So the worker links libsrtp2 built from Debian's own source
+// package of the installed version (with Debian's patches, fetched by apt from the system's Debian
+// mirrors through a private list of deb-src entries: the system's apt configuration is not
+// touched), configured with OpenSSL crypto: the system's shared OpenSSL 3 does the cryptography.
+// A Debian update of libsrtp2 changes the installed version, hence the cache name: it is rebuilt.
+
+/** The system's Debian "deb" sources as "deb-src" entries, in a private apt directory. */
+function privateDebSrcApt(dir) {
+  fs.mkdirSync(path.join(dir, 'sources.list.d'), { recursive: true });
+  fs.mkdirSync(path.join(dir, 'lists', 'partial'), { recursive: true });
+  const lines = [];
+  const oneLine = ['/etc/apt/sources.list', ...listFiles('/etc/apt/sources.list.d', '.list')].filter((f) => fs.existsSync(f));
+  for (const f of oneLine) {
+    for (const l of fs.readFileSync(f, 'utf8').split('\n')) if (/^\s*deb\s/.test(l)) lines.push(l.replace(/^\s*deb\s/, 'deb-src '));
+  }
+  fs.writeFileSync(path.join(dir, 'sources.list'), lines.join('\n') + '\n');
+  for (const f of listFiles('/etc/apt/sources.list.d', '.sources')) {
+    const text = fs.readFileSync(f, 'utf8').replace(/^Types:\s*deb\s*$/gm, 'Types: deb-src');
+    fs.writeFileSync(path.join(dir, 'sources.list.d', path.basename(f)), text);
+  }
+  return [
+    '-o', `Dir::Etc::sourcelist=${path.join(dir, 'sources.list')}`,
+    '-o', `Dir::Etc::sourceparts=${path.join(dir, 'sources.list.d')}`,
+    '-o', `Dir::State::Lists=${path.join(dir, 'lists')}`,
+    '-o', `Dir::Cache=${path.join(dir, 'cache')}`,
+    '-o', 'APT::Sandbox::User=root',
+    '-q',
+  ];
+}
+
+function listFiles(dir, ext) {
+  if (!fs.existsSync(dir)) return [];
+  return fs.readdirSync(dir).filter((f) => f.endsWith(ext)).map((f) => path.join(dir, f));
+}
+
+/** The installed version of a Debian binary package, e.g. '2.5.0-3'. */
+function debianVersion(pkg) {
+  const q = spawnSync('dpkg-query', ['-W', '-f=${Version}', pkg], { encoding: 'utf8' });
+  if (q.status !== 0 || !q.stdout.trim()) fail(`Debian package ${pkg} is not installed`);
+  return q.stdout.trim();
+}
+
+/** Builds (or restores) libsrtp2 with OpenSSL from Debian's source; returns its install prefix. */
+function libsrtpFromDebianSource() {
+  const version = debianVersion('libsrtp2-1');
+  const prefix = path.join(cacheDir, `libsrtp2-${version}-openssl-${process.platform}-${process.arch}`);
+  const lib = path.join(prefix, 'lib', 'libsrtp2.a');
+  if (fs.existsSync(lib) && fs.existsSync(path.join(prefix, 'include', 'srtp2', 'srtp.h'))) return prefix;
+  const t = Date.now();
+  log(`libsrtp2 ${version}: fetching Debian's source package and building it with OpenSSL`);
+  const work = fs.mkdtempSync(path.join(os.tmpdir(), 'callmark-libsrtp2-'));
+  try {
+    const apt = privateDebSrcApt(path.join(work, 'apt'));
+    run('apt-get', [...apt, 'update'], { cwd: work, stdio: ['ignore', 'ignore', 'inherit'] });
+    run('apt-get', [...apt, 'source', '--download-only', `libsrtp2=${version}`], { cwd: work, stdio: ['ignore', 'ignore', 'inherit'] });
+    const dsc = fs.readdirSync(work).find((f) => f.endsWith('.dsc'));
+    if (!dsc) fail(`apt-get source libsrtp2=${version} gave no .dsc`);
+    // Applies Debian's patches. (dpkg-source cannot check the uploader's signature without the
+    // debian-keyring package and says so; apt has already checked every file against the archive's
+    // signed index.)
+    const unpack = spawnSync('dpkg-source', ['-x', dsc, 'src'], { cwd: work, encoding: 'utf8' });
+    if (unpack.status !== 0) fail(`dpkg-source -x ${dsc} failed: ${unpack.stderr}`);
+    // Installed under DESTDIR first and moved into place whole, so that an interrupted build leaves
+    // nothing that looks finished (libsrtp2.pc names the final prefix).
+    const destdir = path.join(work, 'destdir');
+    run('meson', ['setup', 'build', `--prefix=${prefix}`, '--libdir=lib', '--buildtype=release', '-Db_staticpic=true', '-Ddefault_library=static',
+      '-Dcrypto-library=openssl', '-Dcrypto-library-kdf=disabled', '-Dtests=disabled', '-Ddoc=disabled'], { cwd: path.join(work, 'src'), stdio: ['ignore', 'ignore', 'inherit'] });
+    run('ninja', ['-C', 'build', 'install'], { cwd: path.join(work, 'src'), env: { ...process.env, DESTDIR: destdir }, stdio: ['ignore', 'ignore', 'inherit'] });
+    fs.mkdirSync(path.dirname(prefix), { recursive: true });
+    fs.rmSync(prefix, { recursive: true, force: true });
+    fs.cpSync(path.join(destdir, prefix), prefix, { recursive: true });
+  } finally {
+    fs.rmSync(work, { recursive: true, force: true });
+  }
+  log(`libsrtp2 ${version} built with OpenSSL in ${elapsed(t)}`);
+  return prefix;
+}
+
 async function mediasoupWorker() {
   const pkgDir = path.join(root, 'node_modules', 'mediasoup');
   const version = JSON.parse(fs.readFileSync(path.join(pkgDir, 'package.json'), 'utf8')).version;
   if (version !== MEDIASOUP_VERSION) fail(`mediasoup ${MEDIASOUP_VERSION} is pinned but ${version} is installed`);
-  const workerDir = path.join(pkgDir, 'worker');
-  const target = path.join(workerDir, 'out', 'Release', 'mediasoup-worker');
+  // Where mediasoup looks for its worker unless MEDIASOUP_WORKER_BIN names another one.
+  const target = path.join(pkgDir, 'worker', 'out', 'Release', 'mediasoup-worker');
+  const stamp = `${target}.recipe`;
   const glibc = process.report?.getReport()?.header?.glibcVersionRuntime ?? 'unknown';
-  const cacheName = `mediasoup-worker-${version}-${process.platform}-${process.arch}-glibc${glibc}`;
-  if (fs.existsSync(target)) return log(`mediasoup ${version}: worker present`);
-  if (restoreFromCache(cacheName, target)) return log(`mediasoup ${version}: worker restored from ${cacheDir}`);
+  const srtpVersion = debianVersion('libsrtp2-1');
+  const cacheName = `mediasoup-worker-${version}-${WORKER_RECIPE}-libsrtp2_${srtpVersion}-${process.platform}-${process.arch}-glibc${glibc}`;
+  const usable = () => fs.existsSync(target) && fs.existsSync(stamp) && fs.readFileSync(stamp, 'utf8') === cacheName && !workerProblem(target);
+  if (usable()) return log(`mediasoup ${version}: worker present`);
+  if (restoreFromCache(cacheName, target)) {
+    fs.writeFileSync(stamp, cacheName);
+    if (usable()) return log(`mediasoup ${version}: worker restored from ${cacheDir}`);
+    log(`mediasoup ${version}: the cached worker cannot be used (${workerProblem(target)}); building it again`);
+  }
 
   const t = Date.now();
   const cores = os.cpus().length;
-  log(`mediasoup ${version}: building the worker from source on ${cores} cores (several minutes; progress below)`);
-  patchAbseilSigstksz(workerDir);
-  const env = {
-    ...process.env,
-    PYTHON: 'python3',
-    PYTHONPATH: [path.join(root, 'scripts', 'python'), process.env.PYTHONPATH].filter(Boolean).join(path.delimiter),
-    CORES: String(cores),
-  };
-  run('python3', ['./scripts/configure.py', '-R', 'mediasoup-worker'], { cwd: workerDir, env, stdio: ['ignore', 'ignore', 'inherit'] });
-  const dry = spawnSync('make', ['-n', 'BUILDTYPE=Release', '-C', 'out'], { cwd: workerDir, env, encoding: 'utf8', maxBuffer: 256 << 20 });
-  const total = new Set(dry.stdout.match(/ -o \S+\.o\b/g) || []).size;
+  const srtp = libsrtpFromDebianSource();
+  log(`mediasoup ${version}: building the worker against Debian's OpenSSL 3, libuv, usrsctp and abseil, and libsrtp2 ${srtpVersion} on ${cores} cores (a few minutes; progress below)`);
+  const work = fs.mkdtempSync(path.join(os.tmpdir(), 'callmark-mediasoup-worker-'));
+  const env = { ...process.env, PKG_CONFIG_PATH: [path.join(srtp, 'lib', 'pkgconfig'), process.env.PKG_CONFIG_PATH].filter(Boolean).join(path.delimiter) };
   try {
-    await buildWithProgress('make', [`-j${cores}`, 'BUILDTYPE=Release', '-C', 'out'], { cwd: workerDir, env }, 'mediasoup worker', total);
-  } catch (err) {
-    fail(err.message);
+    const src = path.join(work, 'worker');
+    fs.cpSync(path.join(pkgDir, 'worker'), src, { recursive: true, filter: (p) => !p.startsWith(path.join(pkgDir, 'worker', 'out')) });
+    patchMesonForDebian(src);
+    const out = path.join(work, 'out');
+    run('meson', ['setup', '--buildtype', 'release', '-Db_ndebug=true', '-Db_pie=true', '-Db_staticpic=true', out], { cwd: src, env, stdio: ['ignore', 'ignore', 'inherit'] });
+    try {
+      await buildWithProgress('ninja', ['-C', out, `-j${cores}`, 'mediasoup-worker'], { cwd: src, env }, 'mediasoup worker');
+    } catch (err) {
+      fail(err.message);
+    }
+    const built = path.join(out, 'mediasoup-worker');
+    const problem = workerProblem(built);
+    if (problem) fail(`the mediasoup worker that was built cannot be used: ${problem}`);
+    saveToCache(cacheName, built);
+    installFile(built, target);
+    fs.writeFileSync(stamp, cacheName);
+  } finally {
+    fs.rmSync(work, { recursive: true, force: true });
   }
-  if (!fs.existsSync(target)) fail('mediasoup worker build finished without producing out/Release/mediasoup-worker');
-  saveToCache(cacheName, target);
-  // The object files are only needed to build; drop them to save about 300 MB.
-  fs.rmSync(path.join(workerDir, 'out', 'Release', 'obj.target'), { recursive: true, force: true });
   log(`mediasoup worker built in ${elapsed(t)}`);
 }
 
-// ---------------------------------------------------------------- 5. build server and client
+// ---------------------------------------------------------------- 5. small native programs (cc)
+// Each is one C file compiled in about a second, rebuilt when its source or flags change.
+const NATIVE_BIN_DIR = path.join(root, 'node_modules', '.callmark', 'bin');
+
+function nativePrograms() {
+  const programs = [
+    // Takes the RTP the call recorder receives off Node's per-packet path (media/recording/).
+    { name: 'callmark-rtp-receiver', source: 'media/recording/native/rtp-receiver.c', libs: [] },
+  ];
+  // The benchmark's load generator: plain RTP and SRTP (libsrtp2) parties for rtpengine and Callmark.
+  // Linked with the same libsrtp2 as the worker (OpenSSL crypto), so that its SRTP costs it little.
+  if (forBench) {
+    const srtp = libsrtpFromDebianSource();
+    programs.push({ name: 'rtp-loadgen', source: 'bench/native/rtp-loadgen.c', libs: [`-I${path.join(srtp, 'include')}`, path.join(srtp, 'lib', 'libsrtp2.a'), '-lcrypto'] });
+  }
+  fs.mkdirSync(NATIVE_BIN_DIR, { recursive: true });
+  for (const p of programs) {
+    const target = path.join(NATIVE_BIN_DIR, p.name);
+    const flags = ['-O2', '-Wall', '-Wextra', '-Werror'];
+    const want = createHash('sha256').update(fs.readFileSync(path.join(root, p.source))).update(flags.join(' ') + p.libs.join(' ')).digest('hex');
+    const stamp = `${target}.sha256`;
+    if (fs.existsSync(target) && fs.existsSync(stamp) && fs.readFileSync(stamp, 'utf8') === want) continue;
+    run('cc', [...flags, '-o', target, path.join(root, p.source), ...p.libs]);
+    fs.writeFileSync(stamp, want);
+    log(`${p.name}: compiled from ${p.source}`);
+  }
+}
+
+// ---------------------------------------------------------------- 6. build server and client
 function sourcesHash(dirs, files) {
   const hash = createHash('sha256');
   const walk = (dir) => {
@@ -291,5 +487,6 @@ debianPackages();
 npmDependencies();
 betterSqlite3();
 await mediasoupWorker();
+nativePrograms();
 if (!process.argv.includes('--no-build')) buildApp();
 log(`ready (${elapsed(started)})`);

@@ -18,6 +18,13 @@ import { startRetention } from './retention/index.js';
 import { AnalysisJob } from './analysis/job.js';
 import { loadTls } from './tls.js';
 
+/**
+ * How long SIGTERM/SIGINT may take (calls ended with a BYE, recordings finalised) before the process
+ * exits anyway. README ("20 s grace") and docker-compose.yml (stop_grace_period: 20s) give 20 s
+ * before a SIGKILL; the server gives up 2 s earlier so that it still closes the database itself.
+ */
+const SHUTDOWN_GRACE_MS = 18_000;
+
 const projectRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 
 /** A random secret kept in the data directory, so SIP passwords and nonces survive a restart. */
@@ -146,9 +153,9 @@ async function main(): Promise<void> {
     stopping = true;
     app.log.info({ signal }, 'shutting down');
     const force = setTimeout(() => {
-      app.log.error('shutdown took longer than 10 s; exiting anyway');
+      app.log.error(`shutdown took longer than ${SHUTDOWN_GRACE_MS / 1000} s; exiting anyway (recordings not finalised are finalised at the next start)`);
       process.exit(1);
-    }, 10_000);
+    }, SHUTDOWN_GRACE_MS);
     force.unref();
     try {
       stopRetention();

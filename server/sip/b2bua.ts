@@ -999,6 +999,11 @@ export class B2bua implements DialogHandler {
           this.event(call, 'recording-failed', null, { message: err.message });
           this.opts.repos.calls.update(call.id, { recordingStatus: 'failed' });
         },
+        // A step that failed and was retried (a mix of added parties, the RTP receiver restarted).
+        onRetry: (message) => {
+          call.log.warn({ recording: path.basename(file) }, message);
+          this.event(call, 'recording-retried', null, { message });
+        },
       });
       if (call.phase === 'ended') {
         // The call ended while the recorder was starting: finalise it, and let shutdown wait for it.

@@ -1,12 +1,14 @@
 // After a crash or kill: calls that were in progress are marked interrupted at once, and their
-// partial recordings are kept. A call recorded by this server leaves its leg files
-// ('<recording>.legs/'), which are mixed into the recording now (media finishLegFiles). A file
-// without legs (an older recorder, or one still written by an orphaned process) is hashed only once
-// it has stopped changing, so that the hash matches the file that stays on disk.
+// partial recordings are kept. The stereo recording is written while the call runs, so it holds the
+// call up to the crash; it is hashed only once it has stopped changing (the RTP receiver, or an
+// orphaned process of an older recorder, may still be finishing it), so that the hash matches the
+// file that stays on disk. A call with added parties (conference, transfer) also leaves their leg
+// files ('<recording>.legs/'), which are mixed into the recording now (media finishLegFiles).
 //
-// A call that had ended, but whose end-of-call mix had not run when the process stopped (the mix
-// waits in a queue; a shutdown gives up after 10 s; a kill can land in that moment), still has all
-// its legs, closed: its recording is mixed at start-up too, and is complete.
+// A call that had ended, but whose recording was not finalised when the process stopped (a mix of
+// added parties waits in a queue; a shutdown gives up after SHUTDOWN_GRACE_MS; a kill can land in
+// that moment), has its recording (and any leg files) complete on disk: it is finalised at start-up
+// too, and is complete.
 import fs from 'node:fs';
 import { legsDirOf } from '../../media/index.js';
 import type { CallRecord } from '../db/repositories/calls.js';
@@ -103,13 +105,13 @@ export async function finaliseEndedRecordings(
     const file = call.recordingPath;
     if (!file) continue;
     try {
-      if (!fs.existsSync(legsDirOf(file))) throw new Error('its leg files are missing');
+      if (!fs.existsSync(legsDirOf(file)) && !fs.existsSync(file)) throw new Error('neither its recording file nor leg files are there');
       const facts = await opts.finishLegs(file);
       repos.calls.update(call.id, { recordingStatus: 'complete', recordingSha256: facts.sha256, recordingDurationMs: facts.durationMs, recordingBytes: facts.bytes });
       repos.calls.addEvent(call.id, now(), 'recording-finished', null, { durationMs: facts.durationMs, sha256: facts.sha256, afterRestart: true });
       done++;
     } catch (err) {
-      const message = `the recording was not finalised before the server stopped, and mixing its leg files at start-up failed: ${err instanceof Error ? err.message : String(err)}`;
+      const message = `the recording was not finalised before the server stopped, and finalising it at start-up failed: ${err instanceof Error ? err.message : String(err)}`;
       repos.calls.update(call.id, { recordingStatus: 'failed' });
       repos.calls.addEvent(call.id, now(), 'recording-failed', null, { message });
     }

@@ -1,6 +1,7 @@
-// CallRecorder against real mediasoup and real ffmpeg: tone generators play the parties (440 Hz on
-// the candidate's leg, 880 Hz on the caller's), and the recordings are decoded and measured with a
-// Goertzel detector. Edges are found on a 25 ms window moved in 5 ms steps.
+// CallRecorder against real mediasoup, the real RTP receiver process and real ffmpeg: tone
+// generators play the parties (440 Hz on the candidate's leg, 880 Hz on the caller's), and the
+// recordings are decoded and measured with a Goertzel detector. Edges are found on a 25 ms window
+// moved in 5 ms steps.
 import { spawn, spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import fs from 'node:fs';
@@ -11,7 +12,9 @@ import type { types as ms } from 'mediasoup';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { CallRecorder, finishLegFiles, legsDirOf, MediaWorkerPool, probeDurationMs, type RecorderOptions } from '../../media/index.js';
 import { LegRelay } from '../../media/recording/leg-relay.js';
-import { buildRtp, opusPacketSamples, parseRtp } from '../../media/recording/rtp.js';
+import { readOggPackets } from '../../media/recording/ogg.js';
+import { RtpReceiver } from '../../media/recording/rtp-receiver.js';
+import { MuxChannel } from '../../media/recording/stream-muxer.js';
 import { decodeAudio, tonePower, type DecodedAudio } from '../support/audio.js';
 import { startToneProducer, type ToneOptions, type ToneProducer } from '../support/rtp-tone.js';
 
@@ -153,6 +156,34 @@ describe('CallRecorder', () => {
     expect(r880 / r440).toBeGreaterThan(20);
   });
 
+  it('writes two uncoupled mono streams while the call runs: each party alone on its channel at every instant', async () => {
+    const router = await newRouter();
+    const left = await tone(router, 500);
+    const right = await tone(router, 1130);
+    const { rec, file } = await record({ name: 'alone', router, left: left.producer, right: right.producer });
+    await sleep(1500);
+    // The file is written during the call, not at its end.
+    expect(fs.statSync(file).size).toBeGreaterThan(5000);
+    await sleep(1500);
+    await rec.stop();
+    const head = readOggPackets(fs.readFileSync(file))[0]!.data;
+    expect([head[9], head[18], head[19], head[20], head[21], head[22]]).toEqual([2, 1, 2, 0, 0, 1]); // family 1, 2 streams, none coupled
+    const audio = await decodeAudio(file);
+    const [l, r] = audio.channels as [Float32Array, Float32Array];
+    const win = (x: Float32Array, hz: number, t: number) => tonePower(x, 48000, hz, Math.round(t * 48000), Math.round((t + 0.05) * 48000));
+    const levelL = median(Array.from({ length: 40 }, (_, i) => win(l, 500, 0.5 + i * 0.05)));
+    const levelR = median(Array.from({ length: 40 }, (_, i) => win(r, 1130, 0.5 + i * 0.05)));
+    expect(levelL).toBeGreaterThan(0.01);
+    expect(levelR).toBeGreaterThan(0.01);
+    for (let t = 0; t + 0.05 < seconds(audio); t += 0.05) {
+      expect(win(l, 1130, t)).toBeLessThan(levelR * 0.02);
+      expect(win(r, 500, t)).toBeLessThan(levelL * 0.02);
+    }
+    // Every packet mediasoup forwarded to the recorder is in the file (none dropped on the way in).
+    expect(rec.relayStats.left!.dropped + rec.relayStats.right!.dropped).toBe(0);
+    expect(rec.packetsRecorded).toBe(rec.relayStats.left!.received + rec.relayStats.right!.received);
+  });
+
   it('renders a 3 s pause of the caller as silence in place, while the candidate keeps its timing', async () => {
     const router = await newRouter();
     const left = await tone(router, 440);
@@ -161,11 +192,10 @@ describe('CallRecorder', () => {
     await sleep(2000);
     const [pausedAt, paused] = await during(rec, () => right.pause());
     await sleep(500);
-    const rightLeg = path.join(legsDirOf(file), '01-right.ogg');
-    const sizeEarly = fs.statSync(rightLeg).size;
+    const sizeEarly = fs.statSync(file).size;
     await sleep(2300);
-    // The silent leg's file keeps growing (a crash during a hold loses little).
-    expect(fs.statSync(rightLeg).size).toBeGreaterThan(sizeEarly + 500); // silence packets are 3 bytes
+    // The file keeps growing while one side is silent (a crash during a hold loses little).
+    expect(fs.statSync(file).size).toBeGreaterThan(sizeEarly + 2 * 2000); // the other side's packets go on
     await sleep(200);
     const [resumedAt, resumed] = await during(rec, () => right.resume());
     await sleep(2000);
@@ -250,6 +280,9 @@ describe('CallRecorder', () => {
     // mistake would put the third party there at full level.
     expect(max(slice(envelope(audio, 0, 660), 0.2, stoppedAt - 0.2))).toBeLessThan(level660 * 0.25);
     expect(fs.existsSync(legsDirOf(file))).toBe(false);
+    // Mixed at the end, the sides are still two separate mono streams.
+    const head = readOggPackets(fs.readFileSync(file))[0]!.data;
+    expect([head[18], head[19], head[20]]).toEqual([1, 2, 0]);
   });
 
   it('reports a full disk, keeps the call going, and says why the recording cannot be finished', async (ctx) => {
@@ -270,24 +303,28 @@ describe('CallRecorder', () => {
     expect(rec.failed).toBe(failure);
     // The parties' media is untouched: the producers still flow.
     expect(left.producer.closed || right.producer.closed).toBe(false);
-    await expect(rec.stop()).rejects.toThrow(/mixing .* failed|unreadable|ENOSPC/);
-    expect(fs.existsSync(legsDirOf(file))).toBe(true); // kept, to be mixed once there is room
+    await expect(rec.stop()).rejects.toThrow(/could not be written.*ENOSPC/);
+    expect(fs.existsSync(file)).toBe(true); // what was written before the disk filled is kept
   }, 30_000);
 
-  it('mixes again when the end-of-call ffmpeg is killed, and says it happened', async () => {
+  it('mixes an added party in again when the end-of-call ffmpeg is killed, and says it happened', async () => {
     const router = await newRouter();
     const left = await tone(router, 440);
     const right = await tone(router, 880);
-    const { rec, file } = await record({ name: 'mix-killed', router, left: left.producer, right: right.producer });
-    await sleep(3000);
-    // Kill the first mixing ffmpeg as soon as it appears (a child of this process writing <file>.mixing.ogg).
+    const third = await tone(router, 660);
+    const retries: string[] = [];
+    const { rec, file } = await record({ name: 'mix-killed', router, left: left.producer, right: right.producer, onRetry: (m) => retries.push(m) });
+    await sleep(1000);
+    await rec.addLeg('right', third.producer);
+    await sleep(2000);
+    // Kill the first mixing ffmpeg as soon as it appears (a child of this process writing into <file>.mixing/).
     let killed = 0;
     const hunter = setInterval(() => {
       if (killed) return;
       for (const pid of fs.readdirSync('/proc').filter((e) => /^\d+$/.test(e))) {
         try {
           const cmd = fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8');
-          if (cmd.startsWith('ffmpeg') && cmd.includes('mix-killed.ogg.mixing.ogg')) {
+          if (cmd.startsWith('ffmpeg') && cmd.includes('mix-killed.ogg.mixing')) {
             process.kill(Number(pid), 'SIGKILL');
             killed = Number(pid);
           }
@@ -300,10 +337,37 @@ describe('CallRecorder', () => {
     expect(killed).toBeGreaterThan(0);
     expect(rec.mixFailures).toHaveLength(1);
     expect(rec.mixFailures[0]).toMatch(/SIGKILL/);
+    // The retry is reported, for the call's events and the log.
+    expect(retries).toHaveLength(1);
+    expect(retries[0]).toMatch(/attempt 1 of 3.*trying again.*SIGKILL/);
     const audio = await decodeAudio(file);
     expect(Math.abs(seconds(audio) - result.durationMs / 1000)).toBeLessThan(0.05);
     expect(seconds(audio)).toBeGreaterThan(2.7);
     expect(tonePower(audio.channels[0]!, 48000, 440, 4800)).toBeGreaterThan(0.01);
+    expect(tonePower(audio.channels[1]!, 48000, 660, 48000 * 1.5)).toBeGreaterThan(0.01);
+  });
+
+  it('starts the RTP receiver again when it dies, says so, and records on after the gap', async () => {
+    const router = await newRouter();
+    const left = await tone(router, 440);
+    const right = await tone(router, 880);
+    const retries: string[] = [];
+    const { rec, file } = await record({ name: 'receiver-killed', router, left: left.producer, right: right.producer, onRetry: (m) => retries.push(m) });
+    await sleep(1500);
+    const receiver = await RtpReceiver.shared();
+    const pid = receiver.pid!;
+    process.kill(pid, 'SIGKILL');
+    await waitFor(() => retries.length > 0, 10_000);
+    expect(retries[0]).toMatch(/RTP receiver stopped .*SIGKILL.*started again/);
+    expect(receiver.pid).not.toBe(pid);
+    const [restartedAt] = await during(rec, () => sleep(2000));
+    await rec.stop();
+    expect(rec.failed).toBeUndefined();
+    const audio = await decodeAudio(file);
+    // Both parties are in the recording again after the restart, each on its own side.
+    const from = Math.round((restartedAt + 0.8) * 48000);
+    expect(tonePower(audio.channels[0]!, 48000, 440, from)).toBeGreaterThan(0.01);
+    expect(tonePower(audio.channels[1]!, 48000, 880, from)).toBeGreaterThan(0.01);
   });
 
   it('returns the sha256, size and ffprobe duration of a finished Ogg/Opus stereo file', async () => {
@@ -322,7 +386,7 @@ describe('CallRecorder', () => {
     expect(Math.abs(result.durationMs / 1000 - seconds(audio))).toBeLessThan(0.05);
     expect(ffprobeStream(file)).toMatchObject({ codec_name: 'opus', channels: '2', sample_rate: '48000', format_name: 'ogg' });
     expect(rec.failed).toBeUndefined();
-    expect(fs.existsSync(legsDirOf(file))).toBe(false); // the leg files are gone once mixed
+    expect(fs.existsSync(legsDirOf(file))).toBe(false); // two parties: no leg files at all
   });
 
   it('runs two recorders at once without their ports or files colliding', async () => {
@@ -355,7 +419,7 @@ describe('CallRecorder', () => {
     }
   });
 
-  it('leaves leg files that mix into a playable recording when the whole Node process is SIGKILLed', async () => {
+  it('leaves a playable recording of the call up to the moment the whole Node process is SIGKILLed', async () => {
     const file = path.join(dir, 'node-crash.ogg');
     // A separate Node process with its own worker and parties; only the file and t=0 come back.
     const script = `
@@ -384,7 +448,7 @@ describe('CallRecorder', () => {
     child.kill('SIGKILL');
     const elapsed = (Date.now() - info!.startedAt) / 1000;
     await waitFor(() => child.exitCode !== null || child.signalCode !== null, 5000);
-    // What the next start does for an interrupted call: mix the legs that were written.
+    // The RTP receiver sees its parent gone and exits. What the next start does for an interrupted call:
     const result = await finishLegFiles(file);
     expect(result.bytes).toBe(fs.statSync(file).size);
     const audio = await decodeAudio(file);
@@ -396,53 +460,34 @@ describe('CallRecorder', () => {
 });
 
 describe('LegRelay', () => {
-  const PT = 111;
-  const opus20ms = Buffer.from([0x78, 0x01, 0x02]); // SILK 20 ms, one frame
+  const opus20ms = Buffer.from([0x78, 0x01, 0x02]); // hybrid 20 ms, one frame
 
   function harness() {
     let now = 0;
-    const out: Array<{ seq: number; ts: number; samples: number; silent: boolean }> = [];
-    const relay = new LegRelay({
-      payloadType: PT,
-      ssrc: 1234,
-      timestampBase: 1000,
-      clock: () => now,
-      send: (b) => {
-        const p = parseRtp(b)!;
-        out.push({ seq: p.sequenceNumber, ts: p.timestamp, samples: opusPacketSamples(p.payload), silent: p.payload[1] === 0xff });
-      },
-    });
-    const packet = (seq: number, ts: number) => buildRtp({ payloadType: PT, sequenceNumber: seq, timestamp: ts, ssrc: 99, payload: opus20ms });
-    return { relay, out, packet, advance: (ms: number) => (now += ms * 48), at: () => now };
+    const channel = new MuxChannel();
+    const relay = new LegRelay(channel, () => now);
+    let ts = 0;
+    const packet = (timestamp: number) => ({ ssrc: 99, timestamp, payload: opus20ms });
+    /** The channel's content: audio packets and silences, in order. */
+    const items = () => Array.from({ length: channel.length }, (_, i) => channel.peek(i)!);
+    return { relay, channel, items, packet, advance: (ms: number) => (now += ms * 48), at: () => now, nextTs: () => (ts += 960) };
   }
 
-  /** Every packet starts where the previous one ended, with the next sequence number. */
-  function expectContiguous(out: Array<{ seq: number; ts: number; samples: number }>) {
-    for (let i = 1; i < out.length; i++) {
-      expect(out[i]!.seq).toBe((out[i - 1]!.seq + 1) & 0xffff);
-      expect(out[i]!.ts).toBe(out[i - 1]!.ts + out[i - 1]!.samples);
-    }
-  }
-
-  it('turns a leg that sends nothing into continuous silence that follows the wall clock', () => {
+  it('turns a leg that sends nothing into silence that follows the wall clock', () => {
     const h = harness();
-    h.relay.start();
     for (let i = 0; i < 100; i++) {
       h.advance(20);
       h.relay.tick();
     }
-    expectContiguous(h.out);
-    expect(h.out.every((p) => p.silent)).toBe(true);
-    const end = h.out.at(-1)!.ts + h.out.at(-1)!.samples - 1000;
+    expect(h.items().every((it) => it.kind === 'silence')).toBe(true);
     // Silence stays between 60 ms (room for a late packet) and 0.5 s (the stall limit) behind the clock.
-    expect(h.at() - end).toBeGreaterThanOrEqual(60 * 48);
-    expect(h.at() - end).toBeLessThanOrEqual(520 * 48);
+    expect(h.at() - h.channel.end).toBeGreaterThanOrEqual(60 * 48);
+    expect(h.at() - h.channel.end).toBeLessThanOrEqual(520 * 48);
   });
 
   for (const [name, ppm] of [['slow', -1000], ['fast', 1000]] as const) {
     it(`keeps a sender whose clock runs ${name} (${ppm} ppm) within 45 ms of the wall clock`, () => {
       const h = harness();
-      h.relay.start();
       const interval = 20 / (1 + ppm / 1e6); // wall ms between 20 ms packets
       let next = 0;
       let ts = 0;
@@ -450,15 +495,13 @@ describe('LegRelay', () => {
       for (let wall = 0; wall < 120_000; wall += 1) {
         h.advance(1);
         if (wall >= next) {
-          h.relay.receive(h.packet(ts / 960 + 1, ts));
+          h.relay.receive(h.packet(ts));
           ts += 960;
           next += interval;
-          const last = h.out.at(-1)!;
-          if (wall > 1000) worst = Math.max(worst, Math.abs(h.at() - (last.ts + last.samples - 1000)));
+          if (wall > 1000) worst = Math.max(worst, Math.abs(h.at() - h.channel.end));
         }
         if (wall % 20 === 0) h.relay.tick();
       }
-      expectContiguous(h.out);
       // Uncorrected, 1000 ppm (ten times a poor sound card) would add up to 120 ms in two minutes.
       expect(worst).toBeLessThan(45 * 48);
       if (ppm < 0) expect(h.relay.stats.silenceSamples).toBeGreaterThan(48 * 60);
@@ -468,27 +511,36 @@ describe('LegRelay', () => {
 
   it('places packets after a gap at their wall-clock time and drops duplicates', () => {
     const h = harness();
-    h.relay.start();
-    let seq = 1;
     let ts = 5000;
     for (let i = 0; i < 50; i++) {
       h.advance(20);
-      h.relay.receive(h.packet(seq++, (ts += 960)));
+      h.relay.receive(h.packet((ts += 960)));
       h.relay.tick();
     }
-    h.relay.receive(h.packet(seq - 1, ts)); // duplicate
+    h.relay.receive(h.packet(ts)); // duplicate
     for (let i = 0; i < 150; i++) {
       h.advance(20); // 3 s without packets; the sender's clock runs on
       ts += 960;
       h.relay.tick();
     }
     h.advance(20);
-    h.relay.receive(h.packet(seq++, (ts += 960)));
-    expectContiguous(h.out);
+    h.relay.receive(h.packet((ts += 960)));
     expect(h.relay.stats.dropped).toBe(1);
-    const last = h.out.at(-1)!;
-    expect(last.silent).toBe(false);
+    expect(h.relay.stats.forwarded).toBe(51);
+    const items = h.items();
+    expect(items.at(-1)!.kind).toBe('audio');
+    expect(items.at(-2)!.kind).toBe('silence');
     // The resumed packet ends where the wall clock is now (within one packet).
-    expect(Math.abs(last.ts + last.samples - 1000 - h.at())).toBeLessThanOrEqual(960);
+    expect(Math.abs(h.channel.end - h.at())).toBeLessThanOrEqual(960);
+  });
+
+  it('does not drop the first packet of a leg that arrives right after the leg began', () => {
+    const h = harness();
+    h.advance(5);
+    h.relay.receive(h.packet(h.nextTs())); // 5 ms after t=0, a 20 ms packet: its place would start before 0
+    h.advance(20);
+    h.relay.receive(h.packet(h.nextTs()));
+    expect(h.relay.stats.forwarded).toBe(2);
+    expect(h.relay.stats.dropped).toBe(0);
   });
 });

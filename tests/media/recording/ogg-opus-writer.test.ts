@@ -1,38 +1,21 @@
-// The Ogg/Opus leg writer: real Opus packets (encoded by ffmpeg) in, a file out that ffmpeg decodes
-// back to the same tone and length — also when the writer never closed it (a crash).
-import { spawn } from 'node:child_process';
-import dgram from 'node:dgram';
+// The Ogg Opus writer: real Opus packets (encoded by ffmpeg) in, a file out that ffmpeg decodes back
+// to the same tone and length — also when the writer never closed it (a crash).
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { oggCrc, OggOpusWriter } from '../../../media/recording/ogg-opus-writer.js';
-import { silencePackets } from '../../../media/recording/rtp.js';
+import { oggCrc, readOggPackets } from '../../../media/recording/ogg.js';
+import { OggOpusWriter } from '../../../media/recording/ogg-opus-writer.js';
+import { opusPacketSamples, silencePacket } from '../../../media/recording/opus-packet.js';
 import { decodeAudio, tonePower } from '../../support/audio.js';
-
-/** Opus packets of a tone, as a browser would send them (20 ms, mono), captured from ffmpeg's RTP muxer. */
-async function tonePackets(frequencyHz: number, seconds: number): Promise<Buffer[]> {
-  const sock = dgram.createSocket('udp4');
-  await new Promise<void>((r) => sock.bind(0, '127.0.0.1', r));
-  const packets: Buffer[] = [];
-  sock.on('message', (m) => {
-    if (m.length > 12 && (m[1]! & 0x7f) === 111) packets.push(Buffer.from(m.subarray(12)));
-  });
-  await new Promise<void>((resolve, reject) => {
-    const ff = spawn('ffmpeg', ['-hide_banner', '-loglevel', 'error', '-re', '-f', 'lavfi', '-i', `sine=frequency=${frequencyHz}:sample_rate=48000:duration=${seconds}`, '-ac', '1', '-c:a', 'libopus', '-b:a', '32k', '-frame_duration', '20', '-payload_type', '111', '-f', 'rtp', `rtp://127.0.0.1:${sock.address().port}?pkt_size=1200`]);
-    ff.on('exit', (code) => (code === 0 ? resolve() : reject(new Error(`ffmpeg exited ${code}`))));
-  });
-  await new Promise((r) => setTimeout(r, 100));
-  sock.close();
-  return packets;
-}
+import { tonePackets } from '../../support/opus-packets.js';
 
 let dir: string;
 let tone: Buffer[];
-beforeAll(async () => {
+beforeAll(() => {
   dir = fs.mkdtempSync(path.join(os.tmpdir(), 'callmark-ogg-'));
-  tone = await tonePackets(440, 2);
-}, 20_000);
+  tone = tonePackets(440, 2);
+});
 afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
 
 describe('oggCrc', () => {
@@ -43,12 +26,12 @@ describe('oggCrc', () => {
 });
 
 describe('OggOpusWriter', () => {
-  it('writes a file ffmpeg decodes to the same tone and length, silence included', async () => {
+  it('writes a mono file ffmpeg decodes to the same tone and length, silence included', async () => {
     expect(tone.length).toBeGreaterThanOrEqual(95);
     const file = path.join(dir, 'leg.ogg');
-    const w = new OggOpusWriter(file);
-    for (const p of tone) w.write(p);
-    for (const s of silencePackets(48000)) w.write(s.payload); // one second of silence after the tone
+    const w = new OggOpusWriter(file, { channels: 1 });
+    for (const p of tone) w.write(p, opusPacketSamples(p));
+    for (let i = 0; i < 50; i++) w.write(silencePacket(960), 960); // one second of silence after the tone
     w.close();
     w.close(); // twice is harmless
     const audio = await decodeAudio(file);
@@ -65,8 +48,8 @@ describe('OggOpusWriter', () => {
 
   it('leaves a decodable file when never closed (a crash), missing at most the last page', async () => {
     const file = path.join(dir, 'crashed.ogg');
-    const w = new OggOpusWriter(file);
-    for (const p of tone) w.write(p);
+    const w = new OggOpusWriter(file, { channels: 1 });
+    for (const p of tone) w.write(p, opusPacketSamples(p));
     // no close(): what is on disk is what a crash leaves
     const copy = path.join(dir, 'crashed-copy.ogg');
     fs.copyFileSync(file, copy);
@@ -77,16 +60,23 @@ describe('OggOpusWriter', () => {
     w.close();
   });
 
+  it('writes granule positions that add up the packets, and an end-of-stream page (RFC 7845 §4)', () => {
+    const file = path.join(dir, 'granule.ogg');
+    const w = new OggOpusWriter(file, { channels: 1, preSkip: 312 });
+    for (const p of tone.slice(0, 25)) w.write(p, opusPacketSamples(p));
+    w.close();
+    const packets = readOggPackets(fs.readFileSync(file));
+    expect(packets).toHaveLength(27);
+    expect(packets[0]!.data.readUInt16LE(10)).toBe(312); // pre-skip in OpusHead
+    expect(packets.at(-1)!.granule).toBe(BigInt(25 * 960));
+    const buf = fs.readFileSync(file);
+    const lastPage = buf.lastIndexOf('OggS');
+    expect(buf[lastPage + 5]! & 0x04).toBe(0x04);
+  });
+
   it('refuses to overwrite an existing file', () => {
     const file = path.join(dir, 'exists.ogg');
     fs.writeFileSync(file, 'x');
-    expect(() => new OggOpusWriter(file)).toThrow(/EEXIST/);
-  });
-
-  it('skips payloads that are not Opus packets', () => {
-    const w = new OggOpusWriter(path.join(dir, 'skip.ogg'));
-    w.write(Buffer.alloc(0));
-    expect(w.stats.packets).toBe(0);
-    w.close();
+    expect(() => new OggOpusWriter(file, { channels: 1 })).toThrow(/EEXIST/);
   });
 });

@@ -123,6 +123,17 @@ describe('recovery of a call that ended before its recording was mixed', () => {
     expect(listUnmixedRecordings(t.repos)).toHaveLength(0);
   });
 
+  it('hashes and completes a recording written during the call that has no leg files', async () => {
+    const file = path.join(t.dir, 'live.ogg');
+    leg(file, 440); // stands in for the stereo file the recorder writes while the call runs
+    const id = '00000000-0000-4000-8000-0000000000f1';
+    ended(id, file);
+    expect(await finaliseEndedRecordings(t.repos, listUnmixedRecordings(t.repos), { finishLegs: (f) => finishLegFiles(f) })).toBe(1);
+    const row = t.repos.calls.find(id)!;
+    expect(row).toMatchObject({ recordingStatus: 'complete', recordingSha256: await sha256File(file), recordingBytes: fs.statSync(file).size });
+    expect(Math.abs(row.recordingDurationMs! - 2000)).toBeLessThan(100);
+  });
+
   it('marks the recording failed, with the reason, when its legs are gone', async () => {
     const id = '00000000-0000-4000-8000-0000000000e1';
     ended(id, path.join(t.dir, 'vanished.ogg'));

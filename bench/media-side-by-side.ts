@@ -1,0 +1,284 @@
+// npm run bench:media -- [N ...] [--seconds S] [--reps R] [--modes rtp,srtp] [--systems callmark,rtpengine]
+//
+// Callmark's recorded calls against rtpengine's, on the same load, on this machine. For every
+// number of concurrent calls N, mode (plain RTP legs or SRTP legs keyed by SDES) and repetition, each
+// system in turn (the order alternating between repetitions) relays and records N calls whose two
+// parties are played by one native load generator (bench/native/rtp-loadgen.c): real Opus packets,
+// 50 per second per party, each party sending to the relay and receiving the other party.
+//
+//  - rtpengine: Debian's rtpengine-daemon, userspace forwarding (--table=-1), every call recorded to
+//    pcap (--recording-method=pcap, "record call"), set up over its ng control protocol.
+//  - Callmark: the media plane as the B2BUA builds it (media/): a router per call on the worker pool
+//    (one mediasoup worker per core), each party a PlainTransport (with SRTP for the SRTP mode) whose
+//    Producer is consumed toward the other party, and the CallRecorder as built.
+//
+// Measured over a steady window (after a warm-up): CPU of everything the system runs (rtpengine's
+// process; mediasoup workers + the recorder's processes + this Node process for Callmark), per call;
+// forwarding latency per packet (kernel receive timestamp at the receiving party minus the time just
+// before the sending party's sendto); loss. Then every call hangs up at once and what that costs is
+// measured too (CPU and wall time until every recording is final), and the recorded packets are
+// counted against the packets sent. Prints figures and Callmark/rtpengine ratios; no pass/fail.
+import { randomInt } from 'node:crypto';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import type { types as ms } from 'mediasoup';
+import { CallRecorder, MediaWorkerPool } from '../media/index.js';
+import { LoadGenerator, srtpKey, writeOpusPackets, type LoadReport } from './loadgen.js';
+import { percentile, sampleProcess } from './proc-stats.js';
+import { countPcapPackets, partySdp, readSdp, Rtpengine } from './rtpengine.js';
+
+type Mode = 'rtp' | 'srtp';
+type System = 'callmark' | 'rtpengine';
+
+const args = process.argv.slice(2);
+const opt = (name: string) => {
+  const i = args.indexOf(name);
+  return i >= 0 ? args[i + 1] : undefined;
+};
+const windowSeconds = Number(opt('--seconds') ?? 20);
+const reps = Number(opt('--reps') ?? 2);
+const modes = (opt('--modes') ?? 'rtp,srtp').split(',') as Mode[];
+const systems = (opt('--systems') ?? 'rtpengine,callmark').split(',') as System[];
+const steps = args.filter((a, i) => /^\d+$/.test(a) && !(args[i - 1] ?? '').startsWith('--')).map(Number);
+if (steps.length === 0) steps.push(100, 300);
+const WARMUP_MS = 3000;
+const cores = os.availableParallelism();
+
+const CLK_TCK = 100;
+/** CPU seconds of this process's exited, waited-for children (ffmpeg, ffprobe): /proc/self/stat cutime + cstime. */
+function childrenCpuSeconds(): number {
+  const stat = fs.readFileSync('/proc/self/stat', 'utf8');
+  const rest = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return (Number(rest[13]) + Number(rest[14])) / CLK_TCK;
+}
+const nodeCpuSeconds = () => {
+  const u = process.cpuUsage();
+  return (u.user + u.system) / 1e6;
+};
+/** Live children of this process by name (comm is cut to 15 characters by the kernel). */
+function childPids(comm: string): number[] {
+  return fs
+    .readdirSync('/proc')
+    .filter((e) => /^\d+$/.test(e))
+    .map(Number)
+    .filter((pid) => {
+      const s = sampleProcess(pid);
+      return s !== undefined && s.ppid === process.pid && s.comm === comm.slice(0, 15);
+    });
+}
+
+interface CpuParts {
+  [part: string]: number;
+}
+interface RunResult {
+  system: System;
+  mode: Mode;
+  n: number;
+  rep: number;
+  setupSeconds: number;
+  /** Share of one core per call during the steady window, by part. */
+  cpuPerCall: CpuParts;
+  report: LoadReport;
+  loadgenCpuShare: number;
+  /** CPU seconds per call spent from hang-up until every recording is final, and how long that took. */
+  hangupCpuPerCall: number;
+  readySeconds: number;
+  recordedPackets: number;
+  sentPackets: number;
+}
+
+// ------------------------------------------------------------------ rtpengine
+async function runRtpengine(n: number, mode: Mode, rep: number, packets: string, dir: string): Promise<RunResult> {
+  const recordingDir = fs.mkdtempSync(path.join(dir, 'rtpengine-'));
+  const engine = await Rtpengine.start({ portMin: 20000, portMax: 29999, recordingDir });
+  const load = LoadGenerator.start(packets);
+  try {
+    const ports = await load.open(2 * n);
+    const t0 = performance.now();
+    for (let c = 0; c < n; c++) {
+      const callId = `bench-${rep}-${c}`;
+      const [a, b] = [2 * c, 2 * c + 1];
+      const keyA = mode === 'srtp' ? srtpKey() : undefined;
+      const keyB = mode === 'srtp' ? srtpKey() : undefined;
+      const offer = readSdp(
+        await engine.sdpCommand({
+          command: 'offer', 'call-id': callId, 'from-tag': 'a', sdp: partySdp({ port: ports[a]!, srtpKey: keyA, sessionId: a }),
+          'record call': 'yes', ICE: 'remove', replace: ['origin', 'session-connection'], 'rtcp-mux': ['accept'],
+        }),
+      );
+      const answer = readSdp(
+        await engine.sdpCommand({
+          command: 'answer', 'call-id': callId, 'from-tag': 'a', 'to-tag': 'b', sdp: partySdp({ port: ports[b]!, srtpKey: keyB, cryptoTag: offer.cryptoTag, sessionId: b }),
+          ICE: 'remove', replace: ['origin', 'session-connection'], 'rtcp-mux': ['accept'],
+        }),
+      );
+      // A sends to the port rtpengine answered for it, B to the port in rtpengine's offer to B.
+      await load.configure(a, { destPort: answer.port, ssrc: randomInt(1, 2 ** 31), payloadType: 111, peer: b, txKey: keyA, rxKey: answer.srtpKey });
+      await load.configure(b, { destPort: offer.port, ssrc: randomInt(1, 2 ** 31), payloadType: 111, peer: a, txKey: keyB, rxKey: offer.srtpKey });
+    }
+    const setupSeconds = (performance.now() - t0) / 1000;
+    const steady = await measureWindow(load, () => sampleProcess(engine.pid)!.cpuSeconds, () => ({ rtpengine: sampleProcess(engine.pid)!.cpuSeconds }));
+    await load.run('stop');
+    await sleep(300);
+    const sent = (await load.totals()).reduce((s, x) => s + x, 0);
+    const cpuBefore = sampleProcess(engine.pid)!.cpuSeconds;
+    const hangup = performance.now();
+    for (let c = 0; c < n; c += 20) {
+      await Promise.all(Array.from({ length: Math.min(20, n - c) }, (_, k) => engine.request({ command: 'delete', 'call-id': `bench-${rep}-${c + k}`, 'from-tag': 'a' })));
+    }
+    const readySeconds = (performance.now() - hangup) / 1000;
+    const hangupCpu = sampleProcess(engine.pid)!.cpuSeconds - cpuBefore;
+    await engine.stop(); // closes and flushes the pcap files
+    const recorded = countPcapPackets(recordingDir);
+    return { system: 'rtpengine', mode, n, rep, setupSeconds, ...steady, hangupCpuPerCall: hangupCpu / n, readySeconds, recordedPackets: recorded.packets, sentPackets: sent };
+  } finally {
+    await load.quit();
+    await engine.stop();
+    fs.rmSync(recordingDir, { recursive: true, force: true });
+  }
+}
+
+// ------------------------------------------------------------------ Callmark
+const OPUS: ms.RtpCodecParameters = { mimeType: 'audio/opus', payloadType: 111, clockRate: 48000, channels: 2, parameters: {}, rtcpFeedback: [] };
+
+async function runCallmark(n: number, mode: Mode, rep: number, packets: string, dir: string): Promise<RunResult> {
+  const recordings = fs.mkdtempSync(path.join(dir, 'callmark-'));
+  const pool = await MediaWorkerPool.start({ workers: cores, rtcMinPort: 10000, rtcMaxPort: 19999, logLevel: 'error' });
+  const load = LoadGenerator.start(packets);
+  const calls: Array<{ router: ms.Router; recorder: CallRecorder; slot: ReturnType<MediaWorkerPool['acquire']> }> = [];
+  try {
+    const ports = await load.open(2 * n);
+    const t0 = performance.now();
+    const party = async (router: ms.Router, loadPort: number) => {
+      const transport = await router.createPlainTransport({
+        listenIp: '127.0.0.1', rtcpMux: true, comedia: false,
+        ...(mode === 'srtp' ? { enableSrtp: true, srtpCryptoSuite: 'AES_CM_128_HMAC_SHA1_80' as const } : {}),
+      });
+      const txKey = mode === 'srtp' ? srtpKey() : undefined;
+      await transport.connect({ ip: '127.0.0.1', port: loadPort, ...(txKey ? { srtpParameters: { cryptoSuite: 'AES_CM_128_HMAC_SHA1_80', keyBase64: txKey } } : {}) });
+      const ssrc = randomInt(1, 2 ** 31);
+      const producer = await transport.produce({ kind: 'audio', rtpParameters: { codecs: [OPUS], encodings: [{ ssrc }] } });
+      return { transport, producer, ssrc, txKey, rxKey: transport.srtpParameters?.keyBase64 };
+    };
+    const setUp = async (c: number) => {
+      const slot = pool.acquire();
+      const router = await slot.worker.createRouter({ mediaCodecs: [{ kind: 'audio', mimeType: 'audio/opus', clockRate: 48000, channels: 2, preferredPayloadType: 111 }] });
+      const [a, b] = [2 * c, 2 * c + 1];
+      const pa = await party(router, ports[a]!);
+      const pb = await party(router, ports[b]!);
+      await pa.transport.consume({ producerId: pb.producer.id, rtpCapabilities: router.rtpCapabilities });
+      await pb.transport.consume({ producerId: pa.producer.id, rtpCapabilities: router.rtpCapabilities });
+      const recorder = await CallRecorder.start({ router, left: pa.producer, right: pb.producer, file: path.join(recordings, `call-${c}.ogg`) });
+      calls.push({ router, recorder, slot });
+      await load.configure(a, { destPort: pa.transport.tuple.localPort, ssrc: pa.ssrc, payloadType: 111, peer: b, txKey: pa.txKey, rxKey: pa.rxKey });
+      await load.configure(b, { destPort: pb.transport.tuple.localPort, ssrc: pb.ssrc, payloadType: 111, peer: a, txKey: pb.txKey, rxKey: pb.rxKey });
+    };
+    for (let c = 0; c < n; c += 10) await Promise.all(Array.from({ length: Math.min(10, n - c) }, (_, k) => setUp(c + k)));
+    const setupSeconds = (performance.now() - t0) / 1000;
+
+    const workerPids = pool.health().workers.map((w) => w.pid);
+    const helperPids = () => childPids('callmark-rtp-receiver');
+    const parts = () => ({
+      mediasoup: workerPids.reduce((s, p) => s + (sampleProcess(p)?.cpuSeconds ?? 0), 0),
+      receiver: helperPids().reduce((s, p) => s + (sampleProcess(p)?.cpuSeconds ?? 0), 0),
+      node: nodeCpuSeconds(),
+      ffmpeg: childrenCpuSeconds() + childPids('ffmpeg').reduce((s, p) => s + (sampleProcess(p)?.cpuSeconds ?? 0), 0),
+    });
+    const total = () => Object.values(parts()).reduce((s, x) => s + x, 0);
+    const steady = await measureWindow(load, total, parts);
+    await load.run('stop');
+    await sleep(300);
+    const sent = (await load.totals()).reduce((s, x) => s + x, 0);
+    const cpuBefore = total();
+    const hangup = performance.now();
+    const results = await Promise.all(calls.map((c) => c.recorder.stop()));
+    const readySeconds = (performance.now() - hangup) / 1000;
+    const hangupCpu = total() - cpuBefore;
+    const recordedPackets = calls.reduce((s, c) => s + c.recorder.packetsRecorded, 0);
+    if (results.length !== n) throw new Error('a recording did not finish');
+    return { system: 'callmark', mode, n, rep, setupSeconds, ...steady, hangupCpuPerCall: hangupCpu / n, readySeconds, recordedPackets, sentPackets: sent };
+  } finally {
+    for (const c of calls) {
+      c.recorder.kill();
+      c.router.close();
+      pool.release(c.slot);
+    }
+    await load.quit();
+    await pool.close();
+    fs.rmSync(recordings, { recursive: true, force: true });
+  }
+}
+
+// ------------------------------------------------------------------ shared
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+async function measureWindow(load: LoadGenerator, total: () => number, parts: () => CpuParts) {
+  await load.run('start');
+  await sleep(WARMUP_MS);
+  const loadBefore = (await load.report()).cpu;
+  await load.run('window-start');
+  const before = { parts: parts(), total: total(), at: performance.now() };
+  await sleep(windowSeconds * 1000);
+  const after = { parts: parts(), at: performance.now() };
+  await load.run('window-end');
+  await sleep(500); // packets sent just before the end still count, if they arrive
+  const report = await load.report();
+  const wall = (after.at - before.at) / 1000;
+  const n = (await load.totals()).length / 2;
+  const cpuPerCall: CpuParts = {};
+  for (const [k, v] of Object.entries(after.parts)) cpuPerCall[k] = (v - (before.parts[k] ?? 0)) / wall / n;
+  return { cpuPerCall, report, loadgenCpuShare: (report.cpu - loadBefore) / wall };
+}
+
+const sum = (p: CpuParts) => Object.values(p).reduce((s, x) => s + x, 0);
+const pct = (x: number, d = 3) => (100 * x).toFixed(d);
+const millis = (us: number) => (us < 0 ? '-' : (us / 1000).toFixed(2));
+const median = (xs: number[]) => percentile(xs, 50);
+
+function printRun(r: RunResult): void {
+  const loss = r.report.sent > 0 ? (100 * (r.report.sent - r.report.received)) / r.report.sent : NaN;
+  const parts = Object.entries(r.cpuPerCall).map(([k, v]) => `${k} ${pct(v)}`).join(', ');
+  console.log(
+    `| ${r.mode} | ${r.n} | ${r.rep} | ${r.system} | ${pct(sum(r.cpuPerCall))} (${parts}) | ${millis(r.report.p50)} / ${millis(r.report.p99)} / ${millis(r.report.max)} | ${loss.toFixed(3)} % | ${((100 * r.recordedPackets) / r.sentPackets).toFixed(2)} % | ${r.hangupCpuPerCall.toFixed(4)} s, ready ${r.readySeconds.toFixed(2)} s | ${r.setupSeconds.toFixed(1)} s | ${pct(r.loadgenCpuShare, 1)} % |`,
+  );
+}
+
+// ------------------------------------------------------------------ run
+const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'callmark-bench-media-'));
+const packetsFile = path.join(dir, 'opus-packets.bin');
+const packetCount = writeOpusPackets(packetsFile);
+console.log(`Media side by side: ${cores} cores, ${Math.round(os.totalmem() / 2 ** 30)} GiB; ${packetCount} distinct Opus packets (20 ms, 32 kb/s) looped, 50/s per party; warm-up ${WARMUP_MS / 1000} s, window ${windowSeconds} s; ${reps} repetitions, systems interleaved`);
+console.log('CPU in % of one core per call; latency p50 / p99 / max in ms; recorded = packets in the recordings / packets the parties sent\n');
+console.log('| mode | calls | rep | system | CPU %/call (parts) | latency p50 / p99 / max | loss | recorded | hang-up: CPU s/call, all final after | set-up | load generator CPU |');
+console.log('| --- | ---: | ---: | --- | --- | --- | ---: | ---: | --- | ---: | ---: |');
+const results: RunResult[] = [];
+for (const n of steps) {
+  for (const mode of modes) {
+    for (let rep = 1; rep <= reps; rep++) {
+      const order = rep % 2 === 1 ? systems : [...systems].reverse();
+      for (const system of order) {
+        const r = system === 'rtpengine' ? await runRtpengine(n, mode, rep, packetsFile, dir) : await runCallmark(n, mode, rep, packetsFile, dir);
+        results.push(r);
+        printRun(r);
+      }
+    }
+  }
+}
+console.log('\nRatios Callmark / rtpengine (medians over repetitions; CPU per call counts the hang-up cost spread over the call length)');
+console.log('| mode | calls | CPU per call | latency p99 | call length in the benchmark |');
+console.log('| --- | ---: | ---: | ---: | ---: |');
+const callSeconds = WARMUP_MS / 1000 + windowSeconds + 1;
+for (const n of steps) {
+  for (const mode of modes) {
+    const of = (s: System) => results.filter((r) => r.n === n && r.mode === mode && r.system === s);
+    const cm = of('callmark');
+    const re = of('rtpengine');
+    if (cm.length === 0 || re.length === 0) continue;
+    const cpu = (rs: RunResult[]) => median(rs.map((r) => sum(r.cpuPerCall) + r.hangupCpuPerCall / callSeconds));
+    const p99 = (rs: RunResult[]) => median(rs.map((r) => r.report.p99));
+    console.log(`| ${mode} | ${n} | ${(cpu(cm) / cpu(re)).toFixed(2)} (${pct(cpu(cm))} / ${pct(cpu(re))}) | ${(p99(cm) / p99(re)).toFixed(2)} (${millis(p99(cm))} / ${millis(p99(re))} ms) | ${callSeconds.toFixed(0)} s |`);
+  }
+}
+fs.rmSync(dir, { recursive: true, force: true });
+process.exit(0);

@@ -1,0 +1,233 @@
+// callmark-rtp-receiver: takes the RTP that mediasoup sends to the call recorder off Node's
+// per-packet path. One process per Node process; every recording's PlainTransport sends to its one
+// UDP socket. It reads packets in batches (recvmmsg), stamps each with the kernel's arrival time
+// (SO_TIMESTAMPNS, turned into CLOCK_MONOTONIC, the clock of Node's process.hrtime), parses the RTP
+// header, drops RTCP, and hands Node one buffer of packets every few milliseconds on stdout
+// instead of one event per packet; it wakes up once per batch, not once per packet. Node
+// (media/recording/rtp-receiver.ts) does the rest.
+//
+//   callmark-rtp-receiver <ip> <port|0> <flush-ms>
+// prints "ready <port>\n" on stdout, then binary frames, each:
+//   u32le frame length (bytes after this field), then records:
+//   u16le record length (bytes after this field), u16le source port, u32le SSRC, u32le RTP timestamp,
+//   u16le sequence number, u8 payload type, u8 reserved, f64le arrival (CLOCK_MONOTONIC, ms), payload.
+// Exits when stdin closes (Node went away). Counters go to stderr on SIGUSR1.
+//
+// RTP header parsing follows RFC 3550 §5.1 (version 2, CSRC count, extension, padding); RTCP on the
+// same port (rtcp-mux) is recognised by its packet type 192-223 (RFC 5761 §4).
+#define _GNU_SOURCE
+#include <arpa/inet.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <time.h>
+#include <unistd.h>
+
+#define BATCH 64
+#define PKT_MAX 2048
+#define REC_HEADER 22 // bytes of a record after its length field, before the payload
+#define OUT_MAX (8 << 20) // beyond this Node is not reading: drop (counted) rather than grow
+
+static uint8_t *out;
+static size_t out_len, out_frame_start;
+static volatile sig_atomic_t report_counters;
+static unsigned long long c_packets, c_rtcp, c_malformed, c_dropped_full, c_bytes_out;
+
+static void put16(uint8_t *p, uint32_t v) {
+  p[0] = (uint8_t)v;
+  p[1] = (uint8_t)(v >> 8);
+}
+static void put32(uint8_t *p, uint32_t v) {
+  put16(p, v);
+  put16(p + 2, v >> 16);
+}
+
+static double clock_ms(clockid_t id) {
+  struct timespec t;
+  clock_gettime(id, &t);
+  return (double)t.tv_sec * 1e3 + (double)t.tv_nsec / 1e6;
+}
+
+static void begin_frame(void) {
+  out_frame_start = out_len;
+  out_len += 4;
+}
+
+static void end_frame(void) {
+  put32(out + out_frame_start, (uint32_t)(out_len - out_frame_start - 4));
+}
+
+/** Writes what it can without blocking; the rest waits for the next turn. */
+static void drain(void) {
+  size_t done = 0;
+  while (done < out_len) {
+    ssize_t w = write(STDOUT_FILENO, out + done, out_len - done);
+    if (w > 0) {
+      done += (size_t)w;
+      c_bytes_out += (unsigned long long)w;
+    } else if (w < 0 && errno == EINTR) {
+      continue;
+    } else {
+      break; // EAGAIN: the pipe is full; EPIPE: Node is gone and stdin will close too
+    }
+  }
+  memmove(out, out + done, out_len - done);
+  out_len -= done;
+}
+
+static void add_packet(const uint8_t *p, int len, uint16_t src_port, double arrival_ms) {
+  if (len < 12 || (p[0] >> 6) != 2) {
+    c_malformed++;
+    return;
+  }
+  if (p[1] >= 192 && p[1] <= 223) {
+    c_rtcp++;
+    return;
+  }
+  int off = 12 + 4 * (p[0] & 0x0f);
+  if (p[0] & 0x10) {
+    if (len < off + 4) {
+      c_malformed++;
+      return;
+    }
+    off += 4 + 4 * (p[off + 2] << 8 | p[off + 3]);
+  }
+  int end = len;
+  if (p[0] & 0x20) end -= p[len - 1];
+  if (end <= off) {
+    c_malformed++;
+    return;
+  }
+  size_t need = 2 + REC_HEADER + (size_t)(end - off);
+  if (out_len + need + 4 > OUT_MAX) {
+    c_dropped_full++;
+    return;
+  }
+  uint8_t *r = out + out_len;
+  put16(r, (uint32_t)(need - 2));
+  put16(r + 2, src_port);
+  put32(r + 4, (uint32_t)p[8] << 24 | (uint32_t)p[9] << 16 | (uint32_t)p[10] << 8 | p[11]);
+  put32(r + 8, (uint32_t)p[4] << 24 | (uint32_t)p[5] << 16 | (uint32_t)p[6] << 8 | p[7]);
+  put16(r + 12, (uint32_t)(p[2] << 8 | p[3]));
+  r[14] = p[1] & 0x7f;
+  r[15] = 0;
+  memcpy(r + 16, &arrival_ms, 8); // x86-64 and arm64 are little-endian, like f64le
+  memcpy(r + 24, p + off, (size_t)(end - off));
+  out_len += need;
+  c_packets++;
+}
+
+static void on_usr1(int sig) {
+  (void)sig;
+  report_counters = 1;
+}
+
+int main(int argc, char **argv) {
+  if (argc != 4) {
+    fprintf(stderr, "usage: %s <ip> <port|0> <flush-ms>\n", argv[0]);
+    return 2;
+  }
+  int flush_ms = atoi(argv[3]);
+  if (flush_ms < 1) flush_ms = 1;
+  signal(SIGPIPE, SIG_IGN);
+  signal(SIGUSR1, on_usr1);
+  out = malloc(OUT_MAX);
+  if (!out) return 1;
+
+  int fd = socket(AF_INET, SOCK_DGRAM | SOCK_NONBLOCK, 0);
+  if (fd < 0) {
+    perror("socket");
+    return 1;
+  }
+  int one = 1, rcvbuf = 8 << 20;
+  setsockopt(fd, SOL_SOCKET, SO_TIMESTAMPNS, &one, sizeof one);
+  // As root the buffer may exceed net.core.rmem_max; otherwise the kernel caps it there.
+  if (setsockopt(fd, SOL_SOCKET, SO_RCVBUFFORCE, &rcvbuf, sizeof rcvbuf) < 0) setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &rcvbuf, sizeof rcvbuf);
+  struct sockaddr_in addr = {.sin_family = AF_INET, .sin_port = htons((uint16_t)atoi(argv[2]))};
+  if (inet_pton(AF_INET, argv[1], &addr.sin_addr) != 1) {
+    fprintf(stderr, "not an IPv4 address: %s\n", argv[1]);
+    return 2;
+  }
+  if (bind(fd, (struct sockaddr *)&addr, sizeof addr) < 0) {
+    perror("bind");
+    return 1;
+  }
+  socklen_t alen = sizeof addr;
+  getsockname(fd, (struct sockaddr *)&addr, &alen);
+  fcntl(STDOUT_FILENO, F_SETPIPE_SZ, 1 << 20);
+  printf("ready %u\n", ntohs(addr.sin_port));
+  fflush(stdout);
+  fcntl(STDOUT_FILENO, F_SETFL, fcntl(STDOUT_FILENO, F_GETFL) | O_NONBLOCK);
+
+  static uint8_t bufs[BATCH][PKT_MAX];
+  static char ctrl[BATCH][64];
+  struct mmsghdr msgs[BATCH];
+  struct iovec iov[BATCH];
+  struct sockaddr_in from[BATCH];
+  double next_flush = clock_ms(CLOCK_MONOTONIC) + flush_ms;
+
+  // Wakes every flush-ms, not per packet: the packets wait in the socket buffer meanwhile (their
+  // arrival times are the kernel's, so waiting does not move them), and each wake-up reads them all
+  // with a few recvmmsg calls and writes them to Node with one write.
+  for (;;) {
+    if (report_counters) {
+      report_counters = 0;
+      fprintf(stderr, "packets=%llu rtcp=%llu malformed=%llu dropped_full=%llu bytes_out=%llu\n", c_packets, c_rtcp, c_malformed, c_dropped_full, c_bytes_out);
+    }
+    int wait = (int)(next_flush - clock_ms(CLOCK_MONOTONIC) + 0.999);
+    struct pollfd fds[2] = {{.fd = STDIN_FILENO, .events = POLLIN}, {.fd = STDOUT_FILENO, .events = out_len ? POLLOUT : 0}};
+    int n = poll(fds, 2, wait > 0 ? wait : 0);
+    if (n < 0 && errno != EINTR) return 1;
+    if (fds[0].revents) {
+      char tmp[256];
+      ssize_t r = read(STDIN_FILENO, tmp, sizeof tmp);
+      if (r == 0 || (r < 0 && errno != EINTR && errno != EAGAIN)) return 0; // Node went away
+    }
+    if (out_len) drain();
+    double now = clock_ms(CLOCK_MONOTONIC);
+    if (now < next_flush) continue;
+    next_flush += flush_ms;
+    if (next_flush < now) next_flush = now + flush_ms; // fell behind (stopped): do not spin
+    begin_frame();
+    for (;;) {
+      for (int i = 0; i < BATCH; i++) {
+        iov[i].iov_base = bufs[i];
+        iov[i].iov_len = PKT_MAX;
+        memset(&msgs[i].msg_hdr, 0, sizeof msgs[i].msg_hdr);
+        msgs[i].msg_hdr.msg_iov = &iov[i];
+        msgs[i].msg_hdr.msg_iovlen = 1;
+        msgs[i].msg_hdr.msg_name = &from[i];
+        msgs[i].msg_hdr.msg_namelen = sizeof from[i];
+        msgs[i].msg_hdr.msg_control = ctrl[i];
+        msgs[i].msg_hdr.msg_controllen = sizeof ctrl[i];
+      }
+      int got = recvmmsg(fd, msgs, BATCH, MSG_DONTWAIT, NULL);
+      if (got <= 0) break;
+      // The kernel stamps arrivals with CLOCK_REALTIME; shift them onto CLOCK_MONOTONIC.
+      double mono = clock_ms(CLOCK_MONOTONIC), real = clock_ms(CLOCK_REALTIME);
+      for (int i = 0; i < got; i++) {
+        double arrival = mono;
+        for (struct cmsghdr *c = CMSG_FIRSTHDR(&msgs[i].msg_hdr); c; c = CMSG_NXTHDR(&msgs[i].msg_hdr, c)) {
+          if (c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_TIMESTAMPNS) {
+            struct timespec ts;
+            memcpy(&ts, CMSG_DATA(c), sizeof ts);
+            double a = mono - (real - ((double)ts.tv_sec * 1e3 + (double)ts.tv_nsec / 1e6));
+            if (a <= mono && a > mono - 10000) arrival = a; // ignore a clock step
+          }
+        }
+        add_packet(bufs[i], (int)msgs[i].msg_len, ntohs(from[i].sin_port), arrival);
+      }
+      if (got < BATCH || out_len >= OUT_MAX - (256 << 10)) break;
+    }
+    if (out_len - out_frame_start > 4) end_frame();
+    else out_len = out_frame_start; // nothing arrived: no frame
+    if (out_len) drain();
+  }
+}

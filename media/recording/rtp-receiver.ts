@@ -1,0 +1,195 @@
+// The call recorder's RTP input: one native process (native/rtp-receiver.c, compiled by
+// scripts/setup.mjs) owns the UDP socket every recording's PlainTransport sends to. It reads the
+// packets in batches, stamps each with its kernel arrival time and hands them to this process a few
+// milliseconds' worth at a time over a pipe, so Node handles one event per batch instead of one
+// per packet. Packets are routed to whoever subscribed to their (source port, SSRC): a recording's
+// PlainTransport has its own local port, and each of its consumers its own SSRC.
+//
+// If the process dies it is started again on the same port (the transports stay connected to it);
+// what arrived meanwhile is lost and becomes silence in the recordings, and subscribers are told.
+import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { fileURLToPath } from 'node:url';
+
+const FLUSH_MS = 10;
+const RECORD_HEADER = 24; // bytes of a record before its payload, length field included
+
+export interface ReceivedRtp {
+  ssrc: number;
+  timestamp: number;
+  sequenceNumber: number;
+  payloadType: number;
+  /** Kernel arrival time on performance.now()'s clock (ms). */
+  arrivalMs: number;
+  payload: Buffer;
+}
+
+/** Whoever owns subscriptions (a recording): told once per batch, and about restarts. */
+export interface RtpSubscriber {
+  /** After each batch that brought this subscriber packets. */
+  afterBatch(): void;
+  /** The receiving process died and was started again (or could not be). */
+  onReceiverRestart(err: Error, restarted: boolean): void;
+}
+
+/** The compiled helper: node_modules/.callmark/bin/callmark-rtp-receiver of the checkout this file is in. */
+function receiverBinary(): string {
+  let dir = path.dirname(fileURLToPath(import.meta.url));
+  for (let i = 0; i < 6; i++) {
+    const candidate = path.join(dir, 'node_modules', '.callmark', 'bin', 'callmark-rtp-receiver');
+    if (fs.existsSync(candidate)) return candidate;
+    dir = path.dirname(dir);
+  }
+  throw new Error('callmark-rtp-receiver is missing: run node scripts/setup.mjs');
+}
+
+// CLOCK_MONOTONIC (process.hrtime, the helper's clock) minus performance.now(): constant.
+const monoToPerf = () => Number(process.hrtime.bigint()) / 1e6 - performance.now();
+
+const receivers = new Map<string, Promise<RtpReceiver>>();
+
+export class RtpReceiver {
+  private child!: ChildProcessWithoutNullStreams;
+  private readonly subscribers = new Map<number, { owner: RtpSubscriber; receive: (packet: ReceivedRtp) => void }>();
+  private pending: Buffer = Buffer.alloc(0);
+  private readonly offsetMs = monoToPerf();
+  private stopping = false;
+  /** Times the receiving process was started again after dying. */
+  restarts = 0;
+  packets = 0;
+
+  private constructor(
+    readonly ip: string,
+    public port: number,
+  ) {}
+
+  /** The receiver of this process for an address (started on first use). */
+  static shared(ip = '127.0.0.1'): Promise<RtpReceiver> {
+    let r = receivers.get(ip);
+    if (!r) {
+      r = (async () => {
+        const receiver = new RtpReceiver(ip, 0);
+        await receiver.spawn();
+        return receiver;
+      })();
+      receivers.set(ip, r);
+      r.catch(() => receivers.delete(ip));
+    }
+    return r;
+  }
+
+  get pid(): number | undefined {
+    return this.child.pid;
+  }
+
+  /** Routes the packets from `port` with `ssrc` to `receive` until the returned function is called. */
+  subscribe(port: number, ssrc: number, owner: RtpSubscriber, receive: (packet: ReceivedRtp) => void): () => void {
+    const key = port * 2 ** 32 + (ssrc >>> 0);
+    const entry = { owner, receive };
+    this.subscribers.set(key, entry);
+    return () => {
+      if (this.subscribers.get(key) === entry) this.subscribers.delete(key);
+    };
+  }
+
+  /** Stops the process (tests); the next shared() starts a new one. */
+  async stop(): Promise<void> {
+    this.stopping = true;
+    receivers.delete(this.ip);
+    if (this.child.exitCode !== null || this.child.signalCode !== null) return;
+    const exited = new Promise<void>((r) => this.child.once('exit', () => r()));
+    this.child.stdin.end();
+    await exited;
+  }
+
+  private spawn(): Promise<void> {
+    const child = spawn(receiverBinary(), [this.ip, String(this.port), String(FLUSH_MS)], { stdio: ['pipe', 'pipe', 'pipe'] });
+    this.child = child;
+    this.pending = Buffer.alloc(0);
+    let stderr = '';
+    child.stderr.on('data', (d: Buffer) => (stderr = (stderr + d.toString()).slice(-2000)));
+    // Neither the process nor its pipes keep Node running; it exits by itself when stdin closes.
+    child.unref();
+    child.stdin.on('error', () => {});
+    return new Promise<void>((resolve, reject) => {
+      let ready = false;
+      child.stdout.on('data', (chunk: Buffer) => {
+        if (!ready) {
+          this.pending = Buffer.concat([this.pending, chunk]);
+          const nl = this.pending.indexOf(0x0a);
+          if (nl < 0) return;
+          const m = /^ready (\d+)$/.exec(this.pending.subarray(0, nl).toString());
+          if (!m) return reject(new Error(`callmark-rtp-receiver: unexpected start: ${this.pending.subarray(0, nl).toString()}`));
+          this.port = Number(m[1]);
+          ready = true;
+          const rest = this.pending.subarray(nl + 1);
+          this.pending = Buffer.alloc(0);
+          (child.stdout as unknown as { unref(): void }).unref();
+          (child.stdin as unknown as { unref(): void }).unref();
+          (child.stderr as unknown as { unref(): void }).unref();
+          resolve();
+          if (rest.length) this.onData(rest);
+          return;
+        }
+        this.onData(chunk);
+      });
+      child.once('error', reject);
+      child.once('exit', (code, signal) => {
+        const err = new Error(`callmark-rtp-receiver exited (${signal ?? `code ${code}`})${stderr ? `: ${stderr.trim()}` : ''}`);
+        if (!ready) return reject(err);
+        if (!this.stopping) this.restart(err);
+      });
+    });
+  }
+
+  private restart(err: Error): void {
+    this.restarts++;
+    this.spawn().then(
+      () => {
+        for (const s of this.owners()) s.onReceiverRestart(err, true);
+      },
+      (again: unknown) => {
+        receivers.delete(this.ip);
+        const why = new Error(`${err.message}; starting it again failed: ${again instanceof Error ? again.message : String(again)}`);
+        for (const s of this.owners()) s.onReceiverRestart(why, false);
+      },
+    );
+  }
+
+  private owners(): Set<RtpSubscriber> {
+    return new Set([...this.subscribers.values()].map((s) => s.owner));
+  }
+
+  private onData(chunk: Buffer): void {
+    let buf = this.pending.length ? Buffer.concat([this.pending, chunk]) : chunk;
+    const touched = new Set<RtpSubscriber>();
+    while (buf.length >= 4) {
+      const frameLength = buf.readUInt32LE(0);
+      if (buf.length < 4 + frameLength) break;
+      const end = 4 + frameLength;
+      let off = 4;
+      while (off + RECORD_HEADER <= end) {
+        const recordEnd = off + 2 + buf.readUInt16LE(off);
+        const sub = this.subscribers.get(buf.readUInt16LE(off + 2) * 2 ** 32 + buf.readUInt32LE(off + 4));
+        if (sub) {
+          this.packets++;
+          sub.receive({
+            ssrc: buf.readUInt32LE(off + 4),
+            timestamp: buf.readUInt32LE(off + 8),
+            sequenceNumber: buf.readUInt16LE(off + 12),
+            payloadType: buf[off + 14]!,
+            arrivalMs: buf.readDoubleLE(off + 16) - this.offsetMs,
+            payload: buf.subarray(off + RECORD_HEADER, recordEnd),
+          });
+          touched.add(sub.owner);
+        }
+        off = recordEnd;
+      }
+      buf = buf.subarray(end);
+    }
+    this.pending = buf.length ? Buffer.from(buf) : Buffer.alloc(0);
+    for (const s of touched) s.afterBatch();
+  }
+}
