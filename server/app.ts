@@ -15,6 +15,7 @@ import type { Repositories } from './db/repositories/index.js';
 import { registerAdminRoutes } from './api/admin-routes.js';
 import { registerAuthRoutes } from './api/auth-routes.js';
 import { registerCrmRoutes } from './api/crm-routes.js';
+import { registerInboxRoutes } from './api/inbox-routes.js';
 import { registerScenarioRoutes } from './api/scenario-routes.js';
 import { registerScenarioEditRoutes } from './api/scenario-edit-routes.js';
 import { registerAssessmentRoutes } from './api/assessment-routes.js';
@@ -174,6 +175,7 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
     },
   });
   registerCrmRoutes(app, { repos: opts.repos, clock: opts.clock });
+  registerInboxRoutes(app, { repos: opts.repos, clock: opts.clock });
   registerScenarioRoutes(app);
   registerScenarioEditRoutes(app, { repos: opts.repos, clock: opts.clock, dir: opts.centreScenariosDir ?? defaultCentreScenariosDir(opts.repos.db.name) });
   registerAssessmentRoutes(app, { repos: opts.repos, clock: opts.clock });

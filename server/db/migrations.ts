@@ -7,6 +7,7 @@ import { attemptEventHash, GENESIS_HASH } from '../moderation/chain.js';
 import type { Db } from './connection.js';
 import { retentionMigration } from '../retention/migration.js';
 import { moderationMigration } from '../moderation/replay/migration.js';
+import { crmFormsMigration } from '../crm/migration.js';
 
 export interface Migration {
   version: number;
@@ -589,6 +590,7 @@ export const migrations: readonly Migration[] = [
   },
   retentionMigration,
   moderationMigration,
+  crmFormsMigration,
 ];
 
 export interface MigrationResult {

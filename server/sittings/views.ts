@@ -1,9 +1,10 @@
 // Sittings as the wire shows them (server/protocol/assessment.ts), for staff and for the candidate.
 // Nothing of a caller brief, rubric or criterion mark is in these views, so the candidate's view
-// differs only where the protocol says: no coverage warnings, and a result in the list only once
-// there is one to see.
+// differs only where the protocol says: the candidate-facing titles, no coverage warnings, and a
+// result in the list only once there is one to see.
 import { readClock, type ClockReading } from '../assessment/clock.js';
 import { checkSelection } from '../assessment/coverage.js';
+import { candidateTitleOf } from '../assessment/candidate-title.js';
 import { toCoverageScenario } from '../assessment/scenario-schema.js';
 import type { Repositories } from '../db/repositories/index.js';
 import type { Sitting } from '../db/repositories/sittings.js';
@@ -94,7 +95,8 @@ export function sittingDetail(repos: Repositories, sitting: Sitting, viewer: Ses
     return {
       position: p.position,
       scenarioKey: p.scenarioKey,
-      title: p.scenario?.title ?? p.scenarioKey.toUpperCase(),
+      // The candidate reads the candidate-facing title: the full one may give the caller's facts away.
+      title: p.scenario ? (viewer.role === 'candidate' ? candidateTitleOf(p.scenario) : p.scenario.title) : p.scenarioKey.toUpperCase(),
       direction: p.scenario?.direction ?? 'inbound',
       type: p.scenario?.type ?? 'service',
       attempts,

@@ -119,6 +119,23 @@ const probes: Probe[] = [
   { method: 'GET', url: '/api/attempts/:id/wrap-up-codes', path: () => `/api/attempts/${CRM_ATTEMPT}/wrap-up-codes`, ok: 200 },
   { method: 'GET', url: '/api/attempts/:id/call-list', path: () => `/api/attempts/${CRM_ATTEMPT}/call-list`, ok: 200 },
   { method: 'GET', url: '/api/attempts/:id/message-templates', path: () => `/api/attempts/${CRM_ATTEMPT}/message-templates`, ok: 200 },
+  { method: 'GET', url: '/api/attempts/:id/case-categories', path: () => `/api/attempts/${CRM_ATTEMPT}/case-categories`, ok: 200 },
+  { method: 'GET', url: '/api/attempts/:id/message-folders', path: () => `/api/attempts/${CRM_ATTEMPT}/message-folders`, ok: 200 },
+  {
+    method: 'PUT',
+    url: '/api/attempts/:id/messages/:mid/folder',
+    path: (t) => `/api/attempts/${CRM_ATTEMPT}/messages/${t.repos.crm.listMessages(CRM_ATTEMPT, 'in')[0]!.id}/folder`,
+    body: () => ({ folder: 'Team notices' }),
+    ok: 200,
+  },
+  { method: 'GET', url: '/api/attempts/:id/auto-reply', path: () => `/api/attempts/${CRM_ATTEMPT}/auto-reply`, ok: 200 },
+  { method: 'PUT', url: '/api/attempts/:id/auto-reply', path: () => `/api/attempts/${CRM_ATTEMPT}/auto-reply`, body: () => ({ enabled: true, body: 'Out of the office today.' }), ok: 200 },
+  {
+    method: 'GET',
+    url: '/api/attempts/:id/message-templates/:key/filled',
+    path: (t) => `/api/attempts/${CRM_ATTEMPT}/message-templates/email-home-move/filled?customerId=${t.repos.crm.findCustomerByAccount(CRM_ATTEMPT, 'BL100231')!.id}`,
+    ok: 200,
+  },
   // Print-outs: PRINTOUT_ID is one candidate1 printed in CRM_ATTEMPT (made in beforeAll).
   {
     method: 'POST',
