@@ -36,6 +36,7 @@ import { AppMetrics, registerHttpTiming, registerMetricsRoute } from './metrics/
 import type { MediaWorkerPool } from '../media/index.js';
 import type { IceServer } from './protocol/telephony.js';
 import type { B2bua } from './sip/b2bua.js';
+import { callPolicy } from './sip/call-policy.js';
 import { SipServer } from './sip/sip-server.js';
 import { registerSipTransport } from './sip/transport.js';
 
@@ -211,7 +212,7 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
           announcedIp: t.announcedIp,
           recordingsDir: t.recordingsDir,
           noAnswerTimeoutMs: t.noAnswerTimeoutMs,
-          mayCall: (a, b) => a.centreId !== null && a.centreId === b.centreId,
+          callPolicy: callPolicy(opts.repos),
         })
       : undefined;
     app.telephony = { sip, b2bua };
