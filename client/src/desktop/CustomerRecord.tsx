@@ -11,7 +11,7 @@ import { CallbackForm } from './CallbackForm.js';
 import { CaseForm } from './CaseForm.js';
 import { useDesktop } from './DesktopContext.js';
 import { DialButton } from './DialButton.js';
-import { date, dateTime, isUkMobile, money, orderPrice } from './format.js';
+import { date, dateTime, dueText, isUkMobile, money, orderPrice } from './format.js';
 import { OrderForm } from './OrderForm.js';
 import { PrintButton } from './PrintButton.js';
 
@@ -33,6 +33,10 @@ const FIELDS: Array<{ key: Editable; label: string; type?: string; check?: (v: s
 
 const PREFERENCE: Record<string, string> = { phone: 'Phone', email: 'E-mail', sms: 'SMS', post: 'Post' };
 type Preference = NonNullable<Customer['contactPreference']>;
+/** A changed field in words ("Contact preference"), and its old or new value ("E-mail", "Yes"). */
+const changeLabel = (field: string): string => FIELDS.find((f) => f.key === field)?.label ?? (field === 'contactPreference' ? 'Contact preference' : field === 'doNotCall' ? 'Do not call' : field);
+const changeValue = (field: string, value: unknown): string =>
+  value === null || value === undefined || value === '' ? '—' : typeof value === 'boolean' ? (value ? 'Yes' : 'No') : field === 'contactPreference' ? (PREFERENCE[String(value)] ?? String(value)) : String(value);
 const PRIORITY: Record<string, string> = { low: 'Low', medium: 'Medium', normal: 'Normal', high: 'High', urgent: 'Urgent' };
 const STATUS: Record<string, string> = { open: 'Open', in_progress: 'In progress', resolved: 'Resolved', closed: 'Closed', placed: 'Placed', active: 'Active', cancelled: 'Cancelled', done: 'Done' };
 const SALE: Record<string, string> = { standard: '', upsell: ' (up-sell)', cross_sell: ' (cross-sell)' };
@@ -222,8 +226,7 @@ export function CustomerRecord({ customerId }: { customerId: number }) {
                 ))}
               </select>
             </div>
-            <div>
-              <span className="label-spacer" aria-hidden="true" />
+            <div className="span-all">
               <label className="check">
                 <input type="checkbox" checked={editing.doNotCall} onChange={(e) => setEditing({ ...editing, doNotCall: e.target.checked })} /> Do not call (no sales or marketing calls)
               </label>
@@ -241,7 +244,7 @@ export function CustomerRecord({ customerId }: { customerId: number }) {
         <ul className="changes" aria-label="Changes saved" data-testid="changes">
           {lastChanges.map((ch) => (
             <li key={ch.field}>
-              {ch.field}: {String(ch.old ?? '—')} → {String(ch.new ?? '—')}
+              {changeLabel(ch.field)}: {changeValue(ch.field, ch.old)} → {changeValue(ch.field, ch.new)}
             </li>
           ))}
         </ul>
@@ -289,7 +292,7 @@ export function CustomerRecord({ customerId }: { customerId: number }) {
         <ul className="items">
           {c.callbacks.map((b) => (
             <li key={b.id}>
-              <strong>{b.dueAt.replace('T', ' ')}</strong> · {b.kind === 'task' ? 'Task' : 'Callback'}
+              <strong>{dueText(b.dueAt)}</strong> · {b.kind === 'task' ? 'Task' : 'Callback'}
               {b.priority !== 'normal' ? ` · ${PRIORITY[b.priority] ?? b.priority} priority` : ''} · {STATUS[b.status] ?? b.status}: {b.reason}
               {b.phone ? ` · call ${b.phone}` : ''}
             </li>

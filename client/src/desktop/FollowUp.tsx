@@ -6,7 +6,7 @@ import { useEffect, useState, type FormEvent } from 'react';
 import { describeError, Notice } from './ApiMessage.js';
 import { crm, type Callback, type Case, type Channel, type CrmDocument, type CustomerDetail, type MessageTemplate, type Order, type OutgoingMessage } from './crm-api.js';
 import { useDesktop } from './DesktopContext.js';
-import { date, isUkMobile, orderPrice } from './format.js';
+import { date, dueText, isUkMobile, orderPrice } from './format.js';
 
 export interface ReplyDraft {
   channel: Channel;
@@ -258,7 +258,7 @@ export function FollowUp({
                   <option value="">None</option>
                   {orders.map((o) => (
                     <option key={o.id} value={o.id}>
-                      {o.reference} ({date(o.createdAt)}, {orderPrice(o)})
+                      {o.reference} ({date(o.createdAt)})
                     </option>
                   ))}
                 </select>
@@ -284,7 +284,7 @@ export function FollowUp({
                   <option value="">None</option>
                   {callbacks.map((b) => (
                     <option key={b.id} value={b.id}>
-                      {b.kind === 'task' ? 'Task' : 'Callback'} {b.dueAt.replace('T', ' ')}
+                      {b.kind === 'task' ? 'Task' : 'Callback'}, {dueText(b.dueAt)}
                     </option>
                   ))}
                 </select>

@@ -25,7 +25,11 @@ export function OrderForm({ customerId, products, onPlaced }: { customerId: numb
 
   // The first product arrives after the form: a line with no product takes it.
   const shown = lines.map((l) => (l.productCode === '' && products[0] ? { ...l, productCode: products[0].code } : l));
-  const change = (key: number, patch: Partial<NewOrderLine>) => setLines(shown.map((l) => (l.key === key ? { ...l, ...patch } : l)));
+  // A changed line is checked again on the next Place order: its old error goes.
+  const change = (key: number, patch: Partial<NewOrderLine>) => {
+    if (errors.any) errors.clear();
+    setLines(shown.map((l) => (l.key === key ? { ...l, ...patch } : l)));
+  };
   const byCode = new Map(products.map((p) => [p.code, p]));
   const part = (basis: 'monthly' | 'one_off') => shown.reduce((sum, l) => (byCode.get(l.productCode)?.priceBasis === basis ? sum + byCode.get(l.productCode)!.pricePence * (l.quantity || 0) : sum), 0);
   const monthly = part('monthly');

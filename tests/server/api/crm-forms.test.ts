@@ -87,7 +87,7 @@ describe('the case form', () => {
   it.each([
     [{ category: 'LOST_PARCEL' }, 'category', /"LOST_PARCEL" is not a case category here; choose one of: Home move, Billing, .*Missed appointment/],
     [{ category: 'missed_appointment' }, 'category', /not a case category/],
-    [{ credit: 'twenty pounds' }, 'credit', /The credit "twenty pounds" is not an amount in pounds/],
+    [{ credit: 'twenty pounds' }, 'credit', /The goodwill credit "twenty pounds" is not an amount in pounds/],
     [{ credit: '£20.505' }, 'credit', /not an amount in pounds/],
     [{ credit: '-5' }, 'credit', /not an amount in pounds/],
     [{ credit: '£20.00', creditPence: 2000 }, 'credit', /once: in pounds or in pence, not both/],
