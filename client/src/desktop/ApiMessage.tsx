@@ -58,6 +58,46 @@ export function useFieldErrors(): FieldErrors {
   );
 }
 
+export interface FormFeedback extends FieldErrors {
+  /** What went wrong that no field of the form holds (shown by FormFailure). */
+  failure: string | undefined;
+  /**
+   * Checks first (`problems` found in the browser, by field: nothing is sent if there are any),
+   * then sends; a refusal shows under the field the server named, else as the form's failure.
+   */
+  submit(problems: Record<string, string>, send: () => Promise<void>): Promise<void>;
+}
+
+/** Per-field errors and the failure of one form whose fields the server names as `fields`. */
+export function useFormFeedback(fields: readonly string[]): FormFeedback {
+  const errors = useFieldErrors();
+  const [failure, setFailure] = useState<string>();
+  return {
+    ...errors,
+    failure,
+    submit: async (problems, send) => {
+      errors.show(problems);
+      setFailure(undefined);
+      if (Object.keys(problems).length > 0) return;
+      try {
+        await send();
+      } catch (err) {
+        setFailure(errors.fromFailure(err, fields));
+      }
+    },
+  };
+}
+
+/** The form's failure that belongs to none of its fields. */
+export function FormFailure({ feedback, className }: { feedback: Pick<FormFeedback, 'failure'>; className?: string }) {
+  if (!feedback.failure) return null;
+  return (
+    <p className={className ? `error ${className}` : 'error'} role="alert">
+      {feedback.failure}
+    </p>
+  );
+}
+
 /** The error under an input, tied to it by id (see FieldErrors.input). */
 export function FieldError({ id, message }: { id: string; message: string | undefined }) {
   if (!message) return null;

@@ -1,17 +1,16 @@
 // The callback and task form: a callback to the customer or a follow-up task (an engineer visit, a
 // team leader's review), when it is due, its priority, why, and a number to call if not the one on
 // file. The server checks each field again; an error it names shows under that field.
-import { useState, type FormEvent } from 'react';
+import type { FormEvent } from 'react';
 import { crm, type Callback, type CallbackPriority, type NewCallback } from './crm-api.js';
-import { FieldError, useFieldErrors } from './ApiMessage.js';
+import { FieldError, FormFailure, useFormFeedback } from './ApiMessage.js';
 import { useDesktop } from './DesktopContext.js';
 
 const FIELDS = ['kind', 'dueAt', 'priority', 'reason', 'phone'] as const;
 
 export function CallbackForm({ customerId, onCreated }: { customerId: number; onCreated: (created: Callback) => Promise<void> }) {
   const { attemptId, record } = useDesktop();
-  const errors = useFieldErrors();
-  const [failure, setFailure] = useState<string>();
+  const errors = useFormFeedback(FIELDS);
 
   const submit = async (e: FormEvent<HTMLFormElement>) => {
     e.preventDefault();
@@ -27,17 +26,12 @@ export function CallbackForm({ customerId, onCreated }: { customerId: number; on
     const problems: Record<string, string> = {};
     if (!body.dueAt) problems.dueAt = 'Choose when it is due.';
     if (!body.reason) problems.reason = 'Say what it is for.';
-    errors.show(problems);
-    setFailure(undefined);
-    if (Object.keys(problems).length > 0) return;
-    try {
+    await errors.submit(problems, async () => {
       const { callback } = await crm.addCallback(attemptId, customerId, body);
       record('callback-created', { customerId, callbackId: callback.id, kind: body.kind, dueAt: body.dueAt, priority: body.priority, reason: body.reason });
       form.reset();
       await onCreated(callback);
-    } catch (err) {
-      setFailure(errors.fromFailure(err, FIELDS));
-    }
+    });
   };
 
   return (
@@ -75,11 +69,7 @@ export function CallbackForm({ customerId, onCreated }: { customerId: number; on
       <div className="row span-all">
         <button type="submit">Create callback</button>
       </div>
-      {failure && (
-        <p className="error span-all" role="alert">
-          {failure}
-        </p>
-      )}
+      <FormFailure feedback={errors} className="span-all" />
     </form>
   );
 }

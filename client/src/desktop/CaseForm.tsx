@@ -1,9 +1,9 @@
 // The case form: complaint or query, the category from the scenario's list (shown in words, stored
 // as its code), priority, a goodwill credit keyed in pounds, escalation and the description. The
 // server checks every field again; an error it names shows under that field and nothing is saved.
-import { useState, type FormEvent } from 'react';
+import type { FormEvent } from 'react';
 import { crm, type Case, type CaseCategory, type CasePriority, type NewCase } from './crm-api.js';
-import { FieldError, useFieldErrors } from './ApiMessage.js';
+import { FieldError, FormFailure, useFormFeedback } from './ApiMessage.js';
 import { useDesktop } from './DesktopContext.js';
 
 const FIELDS = ['type', 'priority', 'category', 'credit', 'description', 'escalated'] as const;
@@ -12,8 +12,7 @@ const MONEY = /^£?\s*(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d{2})?$/;
 
 export function CaseForm({ customerId, categories, onCreated }: { customerId: number; categories: CaseCategory[]; onCreated: (created: Case) => Promise<void> }) {
   const { attemptId, record } = useDesktop();
-  const errors = useFieldErrors();
-  const [failure, setFailure] = useState<string>();
+  const errors = useFormFeedback(FIELDS);
 
   const submit = async (e: FormEvent<HTMLFormElement>) => {
     e.preventDefault();
@@ -31,17 +30,12 @@ export function CaseForm({ customerId, categories, onCreated }: { customerId: nu
     const problems: Record<string, string> = {};
     if (!body.description) problems.description = 'Describe the case.';
     if (credit && !MONEY.test(credit)) problems.credit = `"${credit}" is not an amount in pounds (for example 20.00).`;
-    errors.show(problems);
-    setFailure(undefined);
-    if (Object.keys(problems).length > 0) return;
-    try {
+    await errors.submit(problems, async () => {
       const { case: created } = await crm.addCase(attemptId, customerId, body);
       record('case-created', { customerId, caseId: created.id, type: body.type, category: created.category, priority: body.priority, escalated: body.escalated, creditPence: created.creditPence });
       form.reset();
       await onCreated(created);
-    } catch (err) {
-      setFailure(errors.fromFailure(err, FIELDS));
-    }
+    });
   };
 
   return (
@@ -91,11 +85,7 @@ export function CaseForm({ customerId, categories, onCreated }: { customerId: nu
       <div className="row">
         <button type="submit">Create case</button>
       </div>
-      {failure && (
-        <p className="error" role="alert">
-          {failure}
-        </p>
-      )}
+      <FormFailure feedback={errors} />
     </form>
   );
 }

@@ -3,7 +3,7 @@
 // scenario has folders, filing in one; a folder filter; and the out-of-office auto-reply.
 import { useCallback, useEffect, useState, type FormEvent } from 'react';
 import { Tabs } from '../components/Tabs.js';
-import { describeError, FieldError, useFieldErrors } from './ApiMessage.js';
+import { describeError, FieldError, FormFailure, useFieldErrors, useFormFeedback } from './ApiMessage.js';
 import { crm, type AutoReply, type Message } from './crm-api.js';
 import { useDesktop } from './DesktopContext.js';
 import { dateTime, shortDateTime } from './format.js';
@@ -140,19 +140,14 @@ function MessageList({ messages, onReply, folders, onFiled, empty }: { messages:
 function FileMessage({ message, folders, onFiled }: { message: Message; folders: string[]; onFiled?: () => void }) {
   const { attemptId } = useDesktop();
   const [folder, setFolder] = useState(message.folder ?? '');
-  const errors = useFieldErrors();
-  const [failure, setFailure] = useState<string>();
+  const errors = useFormFeedback(['folder']);
   const id = `file-${message.id}`;
   const submit = async (e: FormEvent) => {
     e.preventDefault();
-    setFailure(undefined);
-    try {
+    await errors.submit({}, async () => {
       await crm.fileMessage(attemptId, message.id, folder || null);
-      errors.clear();
       onFiled?.();
-    } catch (err) {
-      setFailure(errors.fromFailure(err, ['folder']));
-    }
+    });
   };
   return (
     <form className="file-message" onSubmit={submit} aria-label={`File the message from ${message.from}`} noValidate>
@@ -172,11 +167,7 @@ function FileMessage({ message, folders, onFiled }: { message: Message; folders:
       </div>
       <FieldError id={id} message={errors.of('folder')} />
       {message.filedAt !== null && <p className="small muted">Filed in {message.folder} on {dateTime(message.filedAt)}.</p>}
-      {failure && (
-        <p className="error" role="alert">
-          {failure}
-        </p>
-      )}
+      <FormFailure feedback={errors} />
     </form>
   );
 }

@@ -4,7 +4,7 @@
 // names for a line shows under that line and nothing is saved.
 import { useState, type FormEvent } from 'react';
 import { crm, type NewOrderLine, type Order, type Product, type SaleType } from './crm-api.js';
-import { FieldError, useFieldErrors } from './ApiMessage.js';
+import { FieldError, FormFailure, useFormFeedback } from './ApiMessage.js';
 import { useDesktop } from './DesktopContext.js';
 import { money, orderPrice, price } from './format.js';
 
@@ -19,9 +19,7 @@ const blankLine = (products: Product[]): Line => ({ key: nextKey++, productCode:
 export function OrderForm({ customerId, products, onPlaced }: { customerId: number; products: Product[]; onPlaced: (order: Order) => Promise<void> }) {
   const { attemptId, record } = useDesktop();
   const [lines, setLines] = useState<Line[]>(() => [blankLine(products)]);
-  const errors = useFieldErrors();
-  const [failure, setFailure] = useState<string>();
-  const fields = lines.flatMap((_, i) => [`lines.${i}.productCode`, `lines.${i}.quantity`, `lines.${i}.saleType`]).concat('lines');
+  const errors = useFormFeedback(lines.flatMap((_, i) => [`lines.${i}.productCode`, `lines.${i}.quantity`, `lines.${i}.saleType`]).concat('lines'));
 
   // The first product arrives after the form: a line with no product takes it.
   const shown = lines.map((l) => (l.productCode === '' && products[0] ? { ...l, productCode: products[0].code } : l));
@@ -44,18 +42,13 @@ export function OrderForm({ customerId, products, onPlaced }: { customerId: numb
       if (seen.has(l.productCode)) problems[`lines.${i}.productCode`] = `${byCode.get(l.productCode)?.name ?? l.productCode} is on the order twice; change the quantity of the first line instead.`;
       seen.add(l.productCode);
     });
-    errors.show(problems);
-    setFailure(undefined);
-    if (Object.keys(problems).length > 0) return;
     const body: NewOrderLine[] = shown.map(({ productCode, quantity, saleType }) => ({ productCode, quantity, saleType }));
-    try {
+    await errors.submit(problems, async () => {
       const { order } = await crm.addOrder(attemptId, customerId, body);
       record('order-created', { customerId, orderId: order.id, totalPence: order.totalPence, lines: body });
       setLines([blankLine(products)]);
       await onPlaced(order);
-    } catch (err) {
-      setFailure(errors.fromFailure(err, fields));
-    }
+    });
   };
 
   return (
@@ -130,11 +123,7 @@ export function OrderForm({ customerId, products, onPlaced }: { customerId: numb
       <div className="row">
         <button type="submit">Place order</button>
       </div>
-      {failure && (
-        <p className="error" role="alert">
-          {failure}
-        </p>
-      )}
+      <FormFailure feedback={errors} />
     </form>
   );
 }
