@@ -7,11 +7,12 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { requireSession } from '../auth/access.js';
 import { AttemptAccess } from '../auth/attempt-access.js';
 import type { Clock } from '../clock.js';
-import { fillPlaceholders, templateValues, unfilledPlaceholders } from '../crm/template-fill.js';
+import { templateValues } from '../crm/template-fill.js';
 import { validateText } from '../crm/validation.js';
 import type { Attempt } from '../db/repositories/attempts.js';
 import type { Repositories } from '../db/repositories/index.js';
 import { HttpError } from '../http/errors.js';
+import { fillPlaceholders, unfilledPlaceholders } from '../protocol/templates.js';
 
 export interface InboxRouteOptions {
   repos: Repositories;

@@ -1,10 +1,12 @@
-// Message templates filled from the attempt's records: the customer the message is for, and the
-// order, case and callback (or task) the candidate chose to fill it from. A template names what it
-// needs as {{placeholders}}; the ones filled here come from the records, the rest (a free-text
-// explanation, a time slot) stay in the text for the candidate to write, and the desktop will not
-// send a message that still has one. Pure: the same records give the same text.
+// The values a message template is filled with, from the attempt's records: the customer the
+// message is for, and the order, case and callback (or task) the candidate chose to fill it from.
+// A template names what it needs as {{placeholders}} (server/protocol/templates.ts fills them); the
+// ones given here come from the records, the rest (a free-text explanation, a time slot) stay in the
+// text for the candidate to write, and the desktop will not send a message that still has one.
+// Pure: the same records give the same values.
 import type { Callback, Case, Company, Customer, Order } from '../db/repositories/crm.js';
 import { formatPence } from './validation.js';
+
 
 export interface TemplateSources {
   company: Company;
@@ -26,7 +28,6 @@ export const PLACEHOLDERS = {
   callback: ['callbackDue', 'date', 'time'],
 } as const;
 
-const PLACEHOLDER = /\{\{\s*(\w+)\s*\}\}/g;
 const SALE = { standard: '', upsell: ' (upgrade)', cross_sell: ' (add-on)' } as const;
 
 const LONG_DATE = new Intl.DateTimeFormat('en-GB', { timeZone: 'Europe/London', weekday: 'long', day: 'numeric', month: 'long', year: 'numeric' });
@@ -93,14 +94,4 @@ export function templateValues(src: TemplateSources): Record<string, string> {
     Object.assign(v, { callbackDue: `${isoDay(day)} at ${time}`, date: isoDay(day), time });
   }
   return v;
-}
-
-/** Replaces the placeholders it has values for; the others stay as they are. */
-export function fillPlaceholders(text: string, values: Readonly<Record<string, string>>): string {
-  return text.replace(PLACEHOLDER, (whole, key: string) => (Object.hasOwn(values, key) ? values[key]! : whole));
-}
-
-/** The placeholders still in the texts, each once, as written ("{{slot}}"). */
-export function unfilledPlaceholders(...texts: string[]): string[] {
-  return [...new Set(texts.flatMap((t) => [...t.matchAll(PLACEHOLDER)].map((m) => m[0])))];
 }

@@ -3,6 +3,7 @@
 // (the customer, and the order, case and callback or task chosen under "Fill in from"); with
 // documents and order confirmations attached to e-mails. Placeholders left unfilled stop the send.
 import { useEffect, useState, type FormEvent } from 'react';
+import { fillPlaceholders, unfilledPlaceholders } from '../../../server/protocol/templates.js';
 import { describeError, Notice } from './ApiMessage.js';
 import { crm, type Callback, type Case, type Channel, type CrmDocument, type CustomerDetail, type MessageTemplate, type Order, type OutgoingMessage } from './crm-api.js';
 import { useDesktop } from './DesktopContext.js';
@@ -21,19 +22,12 @@ export interface ReplyDraft {
 
 export type ComposeCustomer = Pick<CustomerDetail, 'id' | 'title' | 'firstName' | 'lastName' | 'accountNumber' | 'email' | 'phone' | 'mobile' | 'orders' | 'cases' | 'callbacks'>;
 
-const PLACEHOLDER = /\{\{\s*(\w+)\s*\}\}/g;
 const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
-
-/** Replaces the placeholders it has values for; the others stay for the candidate to fill. */
-export function fillPlaceholders(text: string, values: Record<string, string | undefined>): string {
-  return text.replace(PLACEHOLDER, (whole, key: string) => values[key] ?? whole);
-}
 
 /** The newest record the candidate made in this attempt, if any: what a message usually confirms. */
 const newestOwn = (list: ReadonlyArray<{ id: number; origin: string; createdAt: number }>): number | '' =>
   [...list].filter((x) => x.origin === 'attempt').sort((a, b) => b.createdAt - a.createdAt || b.id - a.id)[0]?.id ?? '';
 
-const unfilled = (...texts: string[]): string[] => [...new Set(texts.flatMap((t) => [...t.matchAll(PLACEHOLDER)].map((m) => m[0])))];
 
 /** The address a message on this channel goes to by default: e-mail, else a mobile for SMS. */
 function defaultRecipient(channel: Channel, customer: ComposeCustomer | undefined): string {
@@ -162,7 +156,7 @@ export function FollowUp({
     for (const a of ccList) if (!EMAIL.test(a)) problems.push(`Cc: "${a}" is not an e-mail address.`);
     if (channel === 'email' && !subject.trim()) problems.push('Subject: write a subject.');
     if (!body.trim()) problems.push('Message: write the message.');
-    const left = unfilled(subject, body);
+    const left = unfilledPlaceholders(subject, body);
     if (left.length) problems.push(`Fill in or remove the template placeholders still in the message: ${left.join(', ')}.`);
     if (problems.length) return setNotice({ kind: 'error', text: problems.join(' ') });
 
