@@ -19,6 +19,7 @@ import { registerAdminRoutes } from './api/admin-routes.js';
 import { registerAuthRoutes } from './api/auth-routes.js';
 import { registerLoginLockRoutes } from './api/login-lock-routes.js';
 import { registerCrmRoutes } from './api/crm-routes.js';
+import { registerInboxRoutes } from './api/inbox-routes.js';
 import { registerScenarioRoutes } from './api/scenario-routes.js';
 import { registerScenarioEditRoutes } from './api/scenario-edit-routes.js';
 import { registerAssessmentRoutes } from './api/assessment-routes.js';
@@ -48,6 +49,7 @@ import { AppMetrics, registerHttpTiming, registerMetricsRoute } from './metrics/
 import type { MediaWorkerPool } from '../media/index.js';
 import type { IceServer } from './protocol/telephony.js';
 import type { B2bua } from './sip/b2bua.js';
+import { callPolicy } from './sip/call-policy.js';
 import { SipServer } from './sip/sip-server.js';
 import { TLS_SERVER_OPTIONS } from './tls.js';
 import { registerSipTransport } from './sip/transport.js';
@@ -239,6 +241,7 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
   recordCallEvidence(opts.repos, evidence);
   registerCrmRoutes(app, { repos: opts.repos, clock: opts.clock, evidence });
   registerAgentStateRoutes(app, { repos: opts.repos, clock: opts.clock, evidence });
+  registerInboxRoutes(app, { repos: opts.repos, clock: opts.clock, evidence });
   registerScenarioRoutes(app);
   registerScenarioEditRoutes(app, { repos: opts.repos, clock: opts.clock, dir: opts.centreScenariosDir ?? defaultCentreScenariosDir(opts.repos.db.name) });
   registerAssessmentRoutes(app, { repos: opts.repos, clock: opts.clock });
@@ -292,7 +295,7 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
           announcedIp: t.announcedIp,
           recordingsDir: t.recordingsDir,
           noAnswerTimeoutMs: t.noAnswerTimeoutMs,
-          mayCall: (a, b) => a.centreId !== null && a.centreId === b.centreId,
+          callPolicy: callPolicy(opts.repos),
         })
       : undefined;
     app.telephony = { sip, b2bua };

@@ -24,6 +24,7 @@ import { evidencePayload, type Evidence } from '../realtime/evidence.js';
 import {
   compactPostcode,
   normaliseUkPhone,
+  parseMoney,
   validateDateOfBirth,
   validateDueDateTime,
   validateEmail,
@@ -101,12 +102,7 @@ export function registerCrmRoutes(app: FastifyInstance, opts: CrmRouteOptions): 
   const crm = repos.crm;
 
   /** Does the action and records its evidence on the attempt's timeline, in one transaction. */
-  const recorded = <T>(attempt: Attempt, act: () => T, evidenceOf: (result: T) => Array<[ServerEventType, Record<string, unknown>]>): T =>
-    repos.transaction(() => {
-      const result = act();
-      for (const [type, payload] of evidenceOf(result)) evidence.record(attempt, type, payload);
-      return result;
-    });
+  const recorded = <T>(attempt: Attempt, act: () => T, evidenceOf: (result: T) => Array<[ServerEventType, Record<string, unknown>]>): T => evidence.recorded(attempt, act, evidenceOf);
 
   const access = new AttemptAccess(repos, clock);
   const readable = (request: FastifyRequest<{ Params: AttemptParams }>): { attempt: Attempt; user: SessionUser } => {
@@ -414,10 +410,13 @@ export function registerCrmRoutes(app: FastifyInstance, opts: CrmRouteOptions): 
       const attempt = writable(request);
       const customer = customerOf(attempt, request.params.cid);
       const products = crm.productsByCode(attempt.id);
-      // Prices come from the catalogue, never from the client.
+      // Prices come from the catalogue, never from the client. A product is one line: more of it is its quantity.
+      const seen = new Set<number>();
       const lines = request.body.lines.map((l, i) => {
         const p = products.get(l.productCode.trim().toUpperCase());
         if (!p) throw invalid(`lines.${i}.productCode`, `There is no product with the code "${l.productCode}".`);
+        if (seen.has(p.id)) throw invalid(`lines.${i}.productCode`, `${p.name} is on the order twice; put it on one line and change the quantity.`);
+        seen.add(p.id);
         return { productId: p.id, quantity: l.quantity, unitPricePence: p.pricePence, saleType: l.saleType ?? 'standard' };
       });
       const order = recorded(attempt, () => crm.insertOrder(attempt.id, { customerId: customer.id, status: 'placed', origin: 'attempt', createdAt: clock.now(), lines }), (o) => [['order-created', evidencePayload.order(customer, o)]]);
@@ -425,7 +424,16 @@ export function registerCrmRoutes(app: FastifyInstance, opts: CrmRouteOptions): 
     },
   );
 
-  type CaseBody = { type: 'complaint' | 'query'; priority: 'low' | 'medium' | 'high' | 'urgent'; description: string; escalated?: boolean; category?: string | null; creditPence?: number | null };
+  /** The goodwill credit comes as keyed in pounds (`credit`, the desktop) or in pence (`creditPence`), not both. */
+  type CaseBody = {
+    type: 'complaint' | 'query';
+    priority: 'low' | 'medium' | 'high' | 'urgent';
+    description: string;
+    escalated?: boolean;
+    category?: string | null;
+    credit?: string | null;
+    creditPence?: number | null;
+  };
   app.post<{ Params: CustomerParams; Body: CaseBody }>(
     '/api/attempts/:id/customers/:cid/cases',
     {
@@ -441,7 +449,8 @@ export function registerCrmRoutes(app: FastifyInstance, opts: CrmRouteOptions): 
             priority: { type: 'string', enum: ['low', 'medium', 'high', 'urgent'] },
             description: str(4000),
             escalated: { type: 'boolean' },
-            category: { type: ['string', 'null'], pattern: '^[A-Z][A-Z0-9_]{0,39}$' },
+            category: { type: ['string', 'null'], maxLength: 40 },
+            credit: nullableStr(40),
             creditPence: { type: ['integer', 'null'] },
           },
         },
@@ -452,12 +461,23 @@ export function registerCrmRoutes(app: FastifyInstance, opts: CrmRouteOptions): 
       const customer = customerOf(attempt, request.params.cid);
       const b = request.body;
       const description = must(validateText(b.description, 'description', 4000));
-      const creditPence = b.creditPence === undefined || b.creditPence === null ? null : must(validatePence(b.creditPence, 'creditPence'));
+      // The category is one of the scenario's (shown to the candidate in words, stored as the code).
+      const category = b.category === undefined || b.category === null || b.category.trim() === '' ? null : b.category.trim();
+      if (category !== null) {
+        const known = crm.listCaseCategories(attempt.id);
+        if (!known.some((c) => c.code === category)) {
+          throw invalid('category', `"${category}" is not a case category here; choose one of: ${known.map((c) => c.label).join(', ') || 'none (leave it empty)'}.`);
+        }
+      }
+      const keyed = b.credit === undefined || b.credit === null || b.credit.trim() === '' ? undefined : b.credit;
+      if (keyed !== undefined && b.creditPence !== undefined && b.creditPence !== null) throw invalid('credit', 'Give the goodwill credit once: in pounds or in pence, not both.');
+      const creditPence =
+        keyed !== undefined ? must(parseMoney(keyed, 'credit')) : b.creditPence === undefined || b.creditPence === null ? null : must(validatePence(b.creditPence, 'creditPence'));
       const created = recorded(attempt, () =>
         crm.insertCase(attempt.id, {
           customerId: customer.id,
           type: b.type,
-          category: b.category ?? null,
+          category,
           priority: b.priority,
           status: 'open',
           escalated: b.escalated ?? false,
@@ -587,6 +607,8 @@ export function registerCrmRoutes(app: FastifyInstance, opts: CrmRouteOptions): 
     templateKey?: string | null;
     attachments?: AttachmentBody[];
     customerId?: number | null;
+    /** A reply: the incoming message it answers. */
+    inReplyTo?: number | null;
   };
   app.post<{ Params: AttemptParams; Body: MessageBody }>(
     '/api/attempts/:id/messages',
@@ -616,6 +638,7 @@ export function registerCrmRoutes(app: FastifyInstance, opts: CrmRouteOptions): 
               },
             },
             customerId: { type: ['integer', 'null'], minimum: 1 },
+            inReplyTo: { type: ['integer', 'null'], minimum: 1 },
           },
         },
       },
@@ -624,6 +647,8 @@ export function registerCrmRoutes(app: FastifyInstance, opts: CrmRouteOptions): 
       const attempt = writable(request);
       const b = request.body;
       const company = crm.company(attempt.id)!;
+      const inReplyTo = b.inReplyTo ?? null;
+      if (inReplyTo !== null && crm.findMessage(attempt.id, inReplyTo)?.direction !== 'in') throw invalid('inReplyTo', 'There is no such incoming message in this attempt to reply to.');
       const customerId = b.customerId ?? null;
       if (customerId !== null && !crm.findCustomer(attempt.id, customerId)) throw invalid('customerId', `There is no customer ${customerId} in this attempt.`);
       const cc = b.cc ?? [];
@@ -674,6 +699,7 @@ export function registerCrmRoutes(app: FastifyInstance, opts: CrmRouteOptions): 
         attachments,
         origin: 'attempt',
         createdAt: clock.now(),
+        inReplyTo,
       }), (m) => [['message-sent', evidencePayload.message(m, customerId === null ? undefined : crm.findCustomer(attempt.id, customerId))]]);
       return reply.status(201).send({ message });
     },
@@ -695,6 +721,7 @@ export function registerCrmRoutes(app: FastifyInstance, opts: CrmRouteOptions): 
   );
   list('scripts', (a) => ({ scripts: crm.listScripts(a.id) }));
   list('wrap-up-codes', (a) => ({ codes: crm.listWrapUpCodes(a.id) }));
+  list('case-categories', (a) => ({ categories: crm.listCaseCategories(a.id) }));
   list('call-list', (a) => ({ entries: crm.listCallList(a.id) }));
   list('message-templates', (a) => ({ templates: crm.listTemplates(a.id), documents: crm.listDocuments(a.id) }));
 }

@@ -12,7 +12,6 @@ import { requireSession } from '../auth/access.js';
 import { AttemptAccess } from '../auth/attempt-access.js';
 import type { Clock } from '../clock.js';
 import type { Attempt } from '../db/repositories/attempts.js';
-import type { Case } from '../db/repositories/crm.js';
 import type { Repositories } from '../db/repositories/index.js';
 import type { Printout } from '../db/repositories/printouts.js';
 import type { PrintoutKind, PrintoutSummary } from '../protocol/printouts.js';
@@ -103,6 +102,7 @@ export function registerPrintoutRoutes(app: FastifyInstance, opts: PrintoutRoute
             callbacks: crm.callbacksForCustomer(attempt.id, customer.id),
             cases: crm.casesForCustomer(attempt.id, customer.id),
             orders: crm.ordersForCustomer(attempt.id, customer.id),
+            caseCategories: crm.listCaseCategories(attempt.id),
           },
           meta,
         );
@@ -114,17 +114,10 @@ export function registerPrintoutRoutes(app: FastifyInstance, opts: PrintoutRoute
         return renderOrderConfirmation({ company, customer, order }, meta);
       }
       case 'case': {
-        // The CRM repository looks cases up by customer; an attempt holds a handful of customers.
-        let found: { case: Case; customer: NonNullable<ReturnType<typeof crm.findCustomer>> } | undefined;
-        for (const customer of crm.listCustomers(attempt.id)) {
-          const hit = crm.casesForCustomer(attempt.id, customer.id).find((c) => c.id === subjectId);
-          if (hit) {
-            found = { case: hit, customer };
-            break;
-          }
-        }
-        if (!found) throw missing('case');
-        return renderCaseForm({ company, ...found }, meta);
+        const found = crm.findCase(attempt.id, subjectId);
+        const customer = found && crm.findCustomer(attempt.id, found.customerId);
+        if (!found || !customer) throw missing('case');
+        return renderCaseForm({ company, customer, case: found, caseCategories: crm.listCaseCategories(attempt.id) }, meta);
       }
     }
   };

@@ -12,6 +12,7 @@ import type { CallRecord } from '../db/repositories/calls.js';
 import { HttpError } from '../http/errors.js';
 import type { SessionUser } from '../protocol/roles.js';
 import type { CallSummary, DirectoryEntry, SipCredentials } from '../protocol/telephony.js';
+import { callPolicy } from '../sip/call-policy.js';
 import { computeHa1 } from '../sip/digest.js';
 import type { Registrar } from '../sip/registrar.js';
 
@@ -113,11 +114,16 @@ export function registerTelephonyRoutes(app: FastifyInstance, opts: TelephonyRou
     return body;
   });
 
+  // Staff see the centre's phones. A candidate sees no other candidate (peers are not a phone
+  // book for an assessment), and only the staff the call policy lets them reach: in a sitting, their
+  // assessor (server/sip/call-policy.ts). Presence is given for exactly those.
+  const mayCall = callPolicy(repos);
   app.get('/api/directory', { config: { access: PHONE_ROLES } }, async (request) => {
     const me = requireSession(request).user;
     const entries: DirectoryEntry[] = repos.users
       .list({ centreId: me.centreId ?? -1 })
       .filter((u) => u.id !== me.id && !u.disabled && (u.role === 'candidate' || u.role === 'assessor'))
+      .filter((u) => me.role !== 'candidate' || (u.role !== 'candidate' && mayCall(me, u).allowed))
       .map((u) => ({ userId: u.id, displayName: u.displayName, role: u.role, extension: u.extension, registered: opts.registrar.isRegistered(u.extension) }));
     return { entries };
   });

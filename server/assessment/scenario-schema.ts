@@ -10,8 +10,9 @@
 // every auto-check points at a rubric line, an objective criterion and an answer-key entry.
 // Every problem is reported with the path of the bad value, e.g. answerKey.customers.0.postcode.
 import { z } from 'zod';
-import { seedCustomerSchema, seedSchema, type CrmSeed } from '../crm/seed-schema.js';
+import { completeSeedSchema, seedCustomerSchema, type CrmSeed } from '../crm/seed-schema.js';
 import { normaliseUkPhone, validateEmail, validateUkMobile, validateUkPhone, type Checked } from '../crm/validation.js';
+import { candidateTitleLeaks } from './candidate-title.js';
 import { findCriterion } from './criteria-catalogue.js';
 import type {
   AnswerKey as RulesAnswerKey,
@@ -93,6 +94,12 @@ const candidateBriefSchema = z
       })
       .strict()
       .default({}),
+    /**
+     * Parts the candidate may bring into the call by transfer or conference, played by staff of the
+     * centre (e.g. "Team leader"). During a sitting the candidate's phone reaches the assessor and,
+     * only for an assignment that names such a part, the centre's other staff (server/sip/call-policy.ts).
+     */
+    transferTargets: z.array(z.object({ label: text(80) }).strict()).default([]),
   })
   .strict();
 
@@ -388,7 +395,13 @@ const scenarioObjectSchema = z
     version: z.number().int().min(1),
     /** Re-takes use another variant of the same key. */
     variant: slug.default('a'),
+    /** The full title, for staff: it may name the caller and what the candidate must find out. */
     title: text(200),
+    /**
+     * The title the candidate sees: nothing the caller brief withholds (checked by
+     * candidate-title.ts). Left out, the candidate sees the assignment type in words.
+     */
+    candidateTitle: text(120).optional(),
     kind: z.enum(SCENARIO_KINDS),
     direction: z.enum(['inbound', 'outbound']),
     type: z.enum(['service', 'sales']),
@@ -402,7 +415,7 @@ const scenarioObjectSchema = z
       .strict(),
     candidateBrief: candidateBriefSchema,
     callerBrief: callerBriefSchema,
-    seed: seedSchema,
+    seed: completeSeedSchema,
     answerKey: answerKeySchema,
     rubric: z.array(rubricCriterionSchema).min(1),
     autoChecks: z.array(autoCheckSchema).default([]),
@@ -424,6 +437,10 @@ type Path = Array<string | number>;
 export function checkScenario(s: Scenario, issue: (path: Path, message: string) => void): void {
   const seed: CrmSeed = s.seed;
   const ak = s.answerKey;
+
+  // The candidate's title gives nothing away that the caller brief keeps back.
+  const leaks = candidateTitleLeaks(s);
+  if (leaks.length > 0) issue(['candidateTitle'], `the candidate would read ${leaks.map((w) => `"${w}"`).join(', ')} from the caller brief; say only what the candidate brief says`);
 
   // Kind, direction and type follow from the key (digest section 4).
   const expected = SCENARIO_TYPES[s.key];
@@ -539,8 +556,10 @@ export function checkScenario(s: Scenario, issue: (path: Path, message: string) 
     lines(o.lines, 'lines');
     lines(o.optionalLines, 'optionalLines');
   });
+  const categories = new Set(seed.caseCategories.map((c) => c.code));
   ak.cases.forEach((c, i) => {
     customer(c.accountNumber, ['answerKey', 'cases', i, 'accountNumber']);
+    if (c.category !== null && !categories.has(c.category)) issue(['answerKey', 'cases', i, 'category'], `"${c.category}" is not one of the seed's caseCategories, so the candidate could not choose it`);
     checkMentions(c.mustMention, ['answerKey', 'cases', i, 'mustMention']);
   });
   ak.callbacks.forEach((c, i) => {
@@ -592,7 +611,11 @@ export function checkScenario(s: Scenario, issue: (path: Path, message: string) 
   if (ak.inbox) {
     const n = seed.messages.length;
     if (ak.inbox.actionFirst >= n) issue(['answerKey', 'inbox', 'actionFirst'], `the seed has ${n} message(s); there is no message ${ak.inbox.actionFirst}`);
-    ak.inbox.file.forEach((f, i) => f.message < n || issue(['answerKey', 'inbox', 'file', i, 'message'], `the seed has ${n} message(s); there is no message ${f.message}`));
+    const folders = new Set(seed.messageFolders.map((f) => f.toLowerCase()));
+    ak.inbox.file.forEach((f, i) => {
+      if (f.message >= n) issue(['answerKey', 'inbox', 'file', i, 'message'], `the seed has ${n} message(s); there is no message ${f.message}`);
+      if (!folders.has(f.folder.toLowerCase())) issue(['answerKey', 'inbox', 'file', i, 'folder'], `"${f.folder}" is not one of the seed's messageFolders, so the candidate could not file it there`);
+    });
     checkMentions(ak.inbox.autoReply.mustMention, ['answerKey', 'inbox', 'autoReply', 'mustMention']);
   }
 

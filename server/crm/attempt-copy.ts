@@ -163,6 +163,8 @@ export function copySeedToAttempt(repos: Repositories, attemptId: string, seed: 
       }),
     );
     for (const w of s.wrapUpCodes) crm.insertWrapUpCode(attemptId, w);
+    for (const c of s.caseCategories) crm.insertCaseCategory(attemptId, c);
+    for (const f of s.messageFolders) crm.insertMessageFolder(attemptId, f);
     for (const a of s.knowledgeBase) crm.insertKbArticle(attemptId, { ...a, tags: [...a.tags] });
     for (const sc of s.scripts) crm.insertScript(attemptId, { ...sc, steps: [...sc.steps] });
     for (const t of s.templates) crm.insertTemplate(attemptId, t);

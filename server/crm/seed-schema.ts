@@ -1,5 +1,6 @@
 // The shape of a scenario's CRM seed: the records each attempt gets its own copy of (customers,
-// products, history, inbox, knowledge base, scripts, wrap-up codes, call list, templates).
+// products, history, inbox and its folders, knowledge base, scripts, wrap-up codes, case
+// categories, call list, templates).
 // Every field is checked with the same validators the API applies, and every cross-reference
 // (an order's account number, a line's product code…) must resolve, so a bad seed is refused
 // with the exact path of the first bad value, e.g. customers.3.postcode.
@@ -56,6 +57,14 @@ export const seedProductSchema = z
   .strict();
 
 const saleType = z.enum(['standard', 'upsell', 'cross_sell']);
+/** A case category as stored (e.g. MISSED_APPOINTMENT); staff see its label. */
+export const caseCategoryCode = z.string().regex(/^[A-Z][A-Z0-9_]{0,39}$/, 'must be capitals, digits and _, e.g. HOME_MOVE');
+
+/** A label for a category code nobody named: HOME_MOVE → "Home move". */
+export const labelOfCode = (code: string): string => {
+  const words = code.toLowerCase().replace(/_/g, ' ');
+  return words.charAt(0).toUpperCase() + words.slice(1);
+};
 
 export const seedSchema = z
   .object({
@@ -88,7 +97,7 @@ export const seedSchema = z
             accountNumber: z.string(),
             openedAt: moment,
             type: z.enum(['complaint', 'query']),
-            category: z.string().regex(/^[A-Z][A-Z0-9_]{0,39}$/).nullable().default(null),
+            category: caseCategoryCode.nullable().default(null),
             priority: z.enum(['low', 'medium', 'high', 'urgent']),
             status: z.enum(['open', 'in_progress', 'resolved', 'closed']),
             escalated: z.boolean().default(false),
@@ -115,6 +124,13 @@ export const seedSchema = z
     knowledgeBase: z.array(z.object({ slug: key, title: text(200), category: text(60), body: text(20000), tags: z.array(text(40)).default([]) }).strict()).default([]),
     scripts: z.array(z.object({ key, title: text(200), purpose: text(500), steps: z.array(text(1000)).min(1) }).strict()).default([]),
     wrapUpCodes: z.array(z.object({ code: z.string().regex(/^[A-Z][A-Z0-9_]{0,31}$/), label: text(120), requiresNote: z.boolean().default(false) }).strict()).min(1),
+    /**
+     * The case categories the desktop offers (stored as the code, shown as the label). Left out,
+     * it is the categories of the seed's own cases, labelled from their codes.
+     */
+    caseCategories: z.array(z.object({ code: caseCategoryCode, label: text(80) }).strict()).optional(),
+    /** Folders an incoming message can be filed in (besides the inbox itself). */
+    messageFolders: z.array(text(60)).default([]),
     callList: z
       .array(
         z
@@ -151,6 +167,11 @@ export const seedSchema = z
     unique(seed.wrapUpCodes, (w) => w.code, 'wrapUpCodes', 'code');
     unique(seed.templates, (t) => t.key, 'templates', 'key');
     unique(seed.documents, (d) => d.key, 'documents', 'key');
+    unique(seed.caseCategories ?? [], (c) => c.code, 'caseCategories', 'code');
+    unique(seed.messageFolders.map((name) => ({ name: name.toLowerCase() })), (f) => f.name, 'messageFolders', 'name');
+    seed.messageFolders.forEach((name, i) => {
+      if (name.toLowerCase() === 'inbox') issue(['messageFolders', i], 'the inbox is there already; name a folder to file messages in');
+    });
     const accounts = new Set(seed.customers.map((c) => c.accountNumber));
     const products = new Set(seed.products.map((p) => p.code));
     const account = (value: string | null, path: Array<string | number>) => {
@@ -162,7 +183,11 @@ export const seedSchema = z
         if (!products.has(l.productCode)) issue(['orders', i, 'lines', j, 'productCode'], `no product has the code "${l.productCode}"`);
       });
     });
-    seed.cases.forEach((c, i) => account(c.accountNumber, ['cases', i, 'accountNumber']));
+    const categories = seed.caseCategories && new Set(seed.caseCategories.map((c) => c.code));
+    seed.cases.forEach((c, i) => {
+      account(c.accountNumber, ['cases', i, 'accountNumber']);
+      if (categories && c.category !== null && !categories.has(c.category)) issue(['cases', i, 'category'], `"${c.category}" is not one of the seed's caseCategories`);
+    });
     seed.messages.forEach((m, i) => account(m.accountNumber, ['messages', i, 'accountNumber']));
     seed.callList.forEach((e, i) => account(e.accountNumber, ['callList', i, 'accountNumber']));
     seed.templates.forEach((t, i) => {
@@ -171,7 +196,15 @@ export const seedSchema = z
     });
   });
 
-export type CrmSeed = z.infer<typeof seedSchema>;
+/** The seed with its case categories worked out when it leaves them out. */
+export const completeSeedSchema = seedSchema.transform((seed) => ({
+  ...seed,
+  caseCategories:
+    seed.caseCategories ??
+    [...new Set(seed.cases.map((c) => c.category).filter((c): c is string => c !== null))].map((code) => ({ code, label: labelOfCode(code) })),
+}));
+
+export type CrmSeed = z.infer<typeof completeSeedSchema>;
 export type CrmSeedInput = z.input<typeof seedSchema>;
 
 export class SeedError extends Error {
@@ -186,7 +219,7 @@ export class SeedError extends Error {
 
 /** Parses and checks a seed; throws SeedError naming the path of the first problem. */
 export function parseSeed(input: unknown): CrmSeed {
-  const result = seedSchema.safeParse(input);
+  const result = completeSeedSchema.safeParse(input);
   if (!result.success) {
     const first = result.error.issues[0]!;
     throw new SeedError(first.path.join('.'), result.error.issues);

@@ -7,8 +7,12 @@ export type Checked<T> = { ok: true; value: T } | { ok: false; field: string; me
 const ok = <T>(value: T): Checked<T> => ({ ok: true, value });
 const bad = <T>(field: string, message: string): Checked<T> => ({ ok: false, field, message });
 
+/** Fields whose name does not read as words on its own. */
+const LABELS: Readonly<Record<string, string>> = { dueAt: 'due date and time', credit: 'goodwill credit', creditPence: 'goodwill credit' };
+
 /** A readable label for a field name: 'dateOfBirth' → 'date of birth', 'lines.0.quantity' → 'lines.0.quantity'. */
 export function fieldLabel(field: string): string {
+  if (Object.hasOwn(LABELS, field)) return LABELS[field]!;
   if (field.includes('.')) return field;
   return field.replace(/([a-z])([A-Z0-9])/g, '$1 $2').toLowerCase().replace(/\bemail\b/, 'e-mail');
 }
@@ -139,6 +143,8 @@ export function validateEmail(input: string, field = 'email'): Checked<string> {
 
 // --- dates -------------------------------------------------------------------------------------
 
+const MONTHS = ['January', 'February', 'March', 'April', 'May', 'June', 'July', 'August', 'September', 'October', 'November', 'December'];
+
 function isCalendarDate(y: number, m: number, d: number): boolean {
   if (m < 1 || m > 12 || d < 1) return false;
   const days = [31, y % 4 === 0 && (y % 100 !== 0 || y % 400 === 0) ? 29 : 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31][m - 1]!;
@@ -192,7 +198,9 @@ export function validateDueDateTime(input: string, now: number, field = 'dueAt')
   if (!date.ok) return date;
   if (Number(m[2]) > 23 || Number(m[3]) > 59) return bad(field, `The ${fieldLabel(field)} "${value}" has no such time of day.`);
   const current = ukLocalDateTime(now);
-  if (value < `${current.date}T${current.time}`) return bad(field, `The ${fieldLabel(field)} ${value} is in the past.`);
+  const [y, mo, d] = m[1]!.split('-').map(Number) as [number, number, number];
+  const written = `${d} ${MONTHS[mo - 1]} ${y}, ${m[2]}:${m[3]}`;
+  if (value < `${current.date}T${current.time}`) return bad(field, `The ${fieldLabel(field)} ${written} is in the past.`);
   return ok(value);
 }
 

@@ -9,6 +9,7 @@ import { retentionMigration } from '../retention/migration.js';
 import { moderationMigration } from '../moderation/replay/migration.js';
 import { evidenceSourceMigration } from '../realtime/evidence-migration.js';
 import { assuranceMigration } from '../assurance/migration.js';
+import { crmFormsMigration } from '../crm/migration.js';
 
 export interface Migration {
   version: number;
@@ -600,6 +601,7 @@ export const migrations: readonly Migration[] = [
   moderationMigration,
   evidenceSourceMigration,
   assuranceMigration,
+  crmFormsMigration,
 ];
 
 export interface MigrationResult {

@@ -3,7 +3,7 @@
 // can be extracted and searched), page numbers, and a footer saying when, by whom and in which
 // attempt the page was printed. Pure: the same input and print time give the same bytes.
 import PDFDocument from 'pdfkit';
-import type { Callback, Case, Company, Customer, Note, Order, OrderLine } from '../db/repositories/crm.js';
+import type { Callback, Case, CaseCategory, Company, Customer, Note, Order, OrderLine } from '../db/repositories/crm.js';
 
 /** Who printed, when, in which attempt: the footer of every page. */
 export interface PrintMeta {
@@ -28,6 +28,8 @@ export interface CustomerRecordInput {
   callbacks: Callback[];
   cases: Case[];
   orders: Order[];
+  /** The scenario's words for the case category codes. */
+  caseCategories: CaseCategory[];
 }
 
 export interface OrderConfirmationInput {
@@ -40,6 +42,8 @@ export interface CaseFormInput {
   company: Company;
   customer: Customer;
   case: Case;
+  /** The scenario's words for the case category codes. */
+  caseCategories: CaseCategory[];
 }
 
 // --- text and formats ------------------------------------------------------------------------------
@@ -104,6 +108,8 @@ const capital = (s: string): string => s.charAt(0).toUpperCase() + s.slice(1);
 const words = (code: string): string => capital(code.toLowerCase().replace(/_/g, ' '));
 const fullName = (c: Customer): string => [c.title, c.firstName, c.lastName].filter(Boolean).join(' ');
 const addressLines = (c: Customer): string => [c.addressLine1, c.addressLine2, c.town, c.postcode].filter(Boolean).join('\n');
+/** A category in the scenario's words ("Missed appointment"), else its code in words. */
+const categoryName = (code: string, categories: CaseCategory[]): string => categories.find((c) => c.code === code)?.label ?? words(code);
 const caseTitle = (c: Case): string => `${c.type === 'complaint' ? 'Complaint' : 'Query'} form ${c.reference}`;
 
 // --- the page --------------------------------------------------------------------------------------
@@ -338,9 +344,10 @@ export function renderCustomerRecord(input: CustomerRecordInput, meta: PrintMeta
   if (input.cases.length === 0) sheet.paragraph('No cases.', { muted: true });
   for (const k of input.cases) {
     sheet.paragraph(
-      `${k.reference}: ${capital(k.type)}${k.category ? `, ${words(k.category)}` : ''} · ${capital(k.priority)} priority · ${words(k.status)}${k.escalated ? ' · escalated' : ''} · opened ${formatUkDateTime(k.createdAt)}`,
+      `${k.reference}: ${capital(k.type)}${k.category ? `, ${categoryName(k.category, input.caseCategories)}` : ''} · ${capital(k.priority)} priority · ${words(k.status)}${k.escalated ? ' · escalated' : ''} · opened ${formatUkDateTime(k.createdAt)}`,
       { bold: true },
     );
+    if (k.creditPence !== null) sheet.paragraph(`Goodwill credit: ${formatPence(k.creditPence)}`);
     sheet.paragraph(k.description);
   }
 
@@ -416,7 +423,7 @@ export function renderCaseForm(input: CaseFormInput, meta: PrintMeta): RenderedP
   sheet.field('Case reference', k.reference);
   sheet.field('Opened', formatUkDateTime(k.createdAt));
   sheet.field('Type', capital(k.type));
-  sheet.field('Category', k.category ? `${words(k.category)} (${k.category})` : 'None');
+  sheet.field('Category', k.category ? categoryName(k.category, input.caseCategories) : 'None');
   sheet.field('Priority', capital(k.priority));
   sheet.field('Status', words(k.status));
   sheet.field('Escalated', k.escalated ? 'Yes' : 'No');

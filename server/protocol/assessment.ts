@@ -129,6 +129,7 @@ export interface AssignmentView {
   /** 1..4 in the sitting. */
   position: number;
   scenarioKey: string;
+  /** Staff: the scenario's full title. The candidate: the candidate-facing title. */
   title: string;
   direction: 'inbound' | 'outbound';
   type: 'service' | 'sales';
@@ -206,7 +207,10 @@ export interface AttemptBrief {
   attemptId: string;
   sittingId: string | null;
   scenarioKey: string;
+  /** Staff: the scenario's full title. The candidate: the candidate-facing title. */
   title: string;
+  /** The title the candidate sees (nothing the caller brief withholds). */
+  candidateTitle: string;
   direction: 'inbound' | 'outbound';
   candidateBrief: CandidateBriefView;
   /** Staff only. */

@@ -71,4 +71,22 @@ export interface Message {
   /** 'seed' for a message the scenario pre-loads, 'attempt' for one of the attempt. */
   origin: Origin;
   createdAt: number;
+  /** The folder an incoming message was filed in (null: still in the inbox), and when. */
+  folder: string | null;
+  filedAt: number | null;
+  /** An outgoing reply: the incoming message it answers. */
+  inReplyTo: number | null;
+}
+
+/** A case category of the scenario's vocabulary: stored as the code, shown as the label. */
+export interface CaseCategory {
+  code: string;
+  label: string;
+}
+
+/** The inbox's out-of-office auto-reply as last saved. */
+export interface AutoReply {
+  enabled: boolean;
+  body: string | null;
+  updatedAt: number | null;
 }

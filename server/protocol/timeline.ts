@@ -36,6 +36,8 @@ export const SERVER_EVENT_TYPES = [
   'case-created',
   'callback-created',
   'message-sent',
+  'message-filed',
+  'auto-reply-set',
   'printout',
   'wrap-up',
   'agent-state',
@@ -69,6 +71,7 @@ export const MAX_EVENT_PAYLOAD_BYTES = 16 * 1024;
  *   note-added { noteId, customerId, accountNumber, length }
  *   order-created / case-created / callback-created { customerId, accountNumber, the record's fields }
  *   message-sent { messageId, customerId, channel, to, cc, subject, templateKey, attachments }
+ *   message-filed { messageId, customerId, folder, filedAt }   auto-reply-set { enabled, bodyLength }
  *   printout { printoutId, kind, subjectId, title, sha256, pages }
  *   wrap-up { wrapUpId, code, customerId, callId, notesLength }   agent-state { from, to }
  *   call-started { callEventId, direction, from, to, dialledNumber? }   call-answered / call-ended

@@ -71,6 +71,18 @@ export class Evidence {
     this.listeners.push(listener);
   }
 
+  /**
+   * Does an action and records its evidence on the attempt's timeline, in ONE transaction: the
+   * evidence is built from what the action stored, and neither is kept without the other.
+   */
+  recorded<T>(attempt: Attempt, act: () => T, evidenceOf: (result: T) => Array<[ServerEventType, Record<string, unknown>]>): T {
+    return this.repos.transaction(() => {
+      const result = act();
+      for (const [type, payload] of evidenceOf(result)) this.record(attempt, type, payload);
+      return result;
+    });
+  }
+
   /** Appends one server-recorded event (see the top of this file). Call it inside the action's transaction. */
   record(attempt: Pick<Attempt, 'id' | 'candidateUserId' | 'createdAt'> & Partial<Attempt>, type: ServerEventType, payload: Record<string, unknown>, opts: RecordOptions = {}): AttemptEvent {
     const at = opts.at ?? this.clock.now();
@@ -186,5 +198,11 @@ export const evidencePayload = {
   },
   agentState(from: string, to: string): Record<string, unknown> {
     return { from, to };
+  },
+  messageFiled(message: Message): Record<string, unknown> {
+    return { messageId: message.id, customerId: message.customerId, folder: message.folder, filedAt: message.filedAt };
+  },
+  autoReply(reply: { enabled: boolean; body: string | null }): Record<string, unknown> {
+    return { enabled: reply.enabled, bodyLength: reply.body?.length ?? 0 };
   },
 };

@@ -40,6 +40,8 @@ const RECORDED_BY: Partial<Record<string, string>> = {
   'case-created': 'cases, from the case you raise',
   'callback-created': 'callbacks and tasks, from the one you book',
   'message-sent': 'messages, from the e-mail or SMS you send',
+  'message-filed': 'filing, from the folder you file a message in',
+  'auto-reply-set': 'the auto-reply, from the one you switch on or off',
   printout: 'print-outs, from the print-out you make',
   'wrap-up': 'wrap-ups, from the wrap-up you complete',
   'agent-state': 'agent-state changes, from the state you choose',

@@ -12,6 +12,7 @@ import type { Repositories } from '../db/repositories/index.js';
 import type { User } from '../db/repositories/users.js';
 import type { SipConnection } from './connection.js';
 import type { HeaderList, SipRequest, SipResponse } from './message.js';
+import type { CallPolicy } from './call-policy.js';
 import type { Registrar } from './registrar.js';
 import type { DialogHandler, SipServer } from './sip-server.js';
 import { PartyInvite, referTarget, sipfrag } from './party-invite.js';
@@ -55,8 +56,8 @@ export interface B2buaOptions {
   announcedIp?: string;
   recordingsDir: string;
   noAnswerTimeoutMs: number;
-  /** Whether a call between these two users is allowed (same centre, roles that take calls). */
-  mayCall?: (caller: User, callee: User) => boolean;
+  /** Whether a call between these two users is allowed, and why not (server/sip/call-policy.ts). */
+  callPolicy?: CallPolicy;
 }
 
 const CONTACT_HOST = 'callmark.invalid';
@@ -287,7 +288,8 @@ export class B2bua implements DialogHandler {
     if (!callerUser || callerUser.disabled) return this.sip.respond(conn, request, 403);
     if (!calleeUser || calleeUser.disabled) return this.sip.respond(conn, request, 404, { toTag: tag() });
     if (calleeUser.id === callerUser.id) return this.sip.respond(conn, request, 482, { toTag: tag(), reason: 'Loop Detected (you called yourself)' });
-    if (this.opts.mayCall && !this.opts.mayCall(callerUser, calleeUser)) return this.sip.respond(conn, request, 403, { toTag: tag(), reason: 'Forbidden (not in your centre)' });
+    const decision = this.opts.callPolicy?.(callerUser, calleeUser);
+    if (decision && !decision.allowed) return this.sip.respond(conn, request, decision.status, { toTag: tag(), reason: decision.reason });
     if (request.getHeader('content-type')?.split(';')[0]?.trim().toLowerCase() !== 'application/sdp' || !request.body) {
       return this.sip.respond(conn, request, 488, { toTag: tag(), headers: [['Warning', '399 callmark "an SDP offer is required in the INVITE"']] });
     }
@@ -797,9 +799,10 @@ export class B2bua implements DialogHandler {
     const user = this.opts.repos.users.findByExtension(extension);
     if (!user || user.disabled) return { status: 404, reason: 'Not Found' };
     if (call.legs().some((l) => l.user.id === user.id)) return { status: 482, reason: 'Loop Detected (already in this call)' };
-    if (this.opts.mayCall && (!this.opts.mayCall(by.user, user) || call.legs().some((l) => !this.opts.mayCall!(l.user, user)))) {
-      return { status: 403, reason: 'Forbidden (not in your centre)' };
-    }
+    // The one who asks, and everyone already in the call, must be allowed to reach the target.
+    const policy = this.opts.callPolicy;
+    const refused = policy && [by.user, ...call.legs().map((l) => l.user)].map((u) => policy(u, user)).find((d) => !d.allowed);
+    if (refused && !refused.allowed) return { status: refused.status, reason: refused.reason };
     const binding = this.sip.registrar.lookup(user.extension);
     if (!binding) return { status: 480, reason: 'Temporarily Unavailable' };
     if (this.isBusy(user.extension)) return { status: 486, reason: 'Busy Here' };

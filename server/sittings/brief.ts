@@ -1,7 +1,9 @@
 // An attempt's briefs: the candidate's task card for everyone who may read the attempt, and the
-// caller brief (persona, facts, cue cards) for staff only. Facts given as a date relative to the
+// caller brief (persona, facts, cue cards) and the full title for staff only (the candidate reads
+// the candidate-facing title). Facts given as a date relative to the
 // sitting day are worked out here, from the day the sitting started (else was scheduled for, else
 // the day the attempt began), so the assessor reads a real date.
+import { candidateTitleOf } from '../assessment/candidate-title.js';
 import type { Scenario } from '../assessment/scenario-schema.js';
 import type { Attempt } from '../db/repositories/attempts.js';
 import type { Repositories } from '../db/repositories/index.js';
@@ -54,7 +56,9 @@ export function attemptBrief(repos: Repositories, attempt: Attempt, scenario: Sc
     attemptId: attempt.id,
     sittingId: attempt.sittingId,
     scenarioKey: scenario.key,
-    title: scenario.title,
+    // The staff title may name the caller and what the candidate must find out.
+    title: staff ? scenario.title : candidateTitleOf(scenario),
+    candidateTitle: candidateTitleOf(scenario),
     direction: scenario.direction,
     candidateBrief: { role: c.role, situation: c.situation, tasks: c.tasks, afterCall: c.afterCall, resources: c.resources },
     dialNumber,

@@ -1,10 +1,12 @@
 // Sittings as the wire shows them (server/protocol/assessment.ts), for staff and for the candidate.
 // Nothing of a caller brief, rubric or criterion mark is in these views. The candidate's view
-// differs where the protocol says: no coverage warnings, and marks and the result only when the
-// centre's release rule allows (server/assurance/release.ts), labelled provisional until moderated;
-// until then every mark, total, grade and "a re-take is open" is left out.
+// differs where the protocol says: the candidate-facing titles, no coverage warnings, and marks
+// and the result only when the centre's release rule allows (server/assurance/release.ts),
+// labelled provisional until moderated; until then every mark, total, grade and "a re-take is
+// open" is left out.
 import { readClock, type ClockReading } from '../assessment/clock.js';
 import { checkSelection } from '../assessment/coverage.js';
+import { candidateTitleOf } from '../assessment/candidate-title.js';
 import { clockWarning } from '../assessment/overrun.js';
 import { declarationsOf, identityCheckOf } from '../assurance/preparation.js';
 import { releaseFor } from '../assurance/release.js';
@@ -115,7 +117,8 @@ export function sittingDetail(repos: Repositories, sitting: Sitting, viewer: Ses
     return {
       position: p.position,
       scenarioKey: p.scenarioKey,
-      title: p.scenario?.title ?? p.scenarioKey.toUpperCase(),
+      // The candidate reads the candidate-facing title: the full one may give the caller's facts away.
+      title: p.scenario ? (viewer.role === 'candidate' ? candidateTitleOf(p.scenario) : p.scenario.title) : p.scenarioKey.toUpperCase(),
       direction: p.scenario?.direction ?? 'inbound',
       type: p.scenario?.type ?? 'service',
       attempts,

@@ -2,8 +2,8 @@
 // the knowledge panel (a product's price, a knowledge-base search hit, a script), the inbox (a
 // seeded incoming message), composing an e-mail from a template with an order confirmation
 // attached (recorded as message-sent), print-outs of a record and an order (recorded as printout),
-// the call list (a do-not-call entry cannot be dialled; a dialled entry rings the assessor, and
-// hold/resume from the desktop go on the timeline), and the larger-text / high-contrast settings
+// the call list (a do-not-call entry warns before it would dial, tests/e2e/do-not-call dials one; a
+// dialled entry rings the assessor, and hold/resume from the desktop go on the timeline), and the larger-text / high-contrast settings
 // surviving a reload. Screenshots for a person to check go to $CALLMARK_SCREENSHOTS or the temp dir.
 import fs from 'node:fs';
 import os from 'node:os';
@@ -101,13 +101,18 @@ async function scenario(pages: Page[]): Promise<void> {
   const opened = await waitForEvent(assessor, attemptId, (e) => e.type === 'record-opened' && e.payload.recordType === 'kb-article');
   expect(opened.payload).toMatchObject({ recordId: 'home-move', label: 'Moving home' });
 
-  // Call list: Mrs Ellis (TPS) and Miss Bennett (do not call on her record) cannot be dialled.
+  // Call list: Mrs Ellis (TPS) and Miss Bennett (do not call on her record) are flagged; Call first
+  // warns, and "Don't call" leaves it at that.
   const callList = candidate.getByRole('region', { name: 'Call list' });
   const entry = (name: string) => callList.getByTestId('call-list-entry').filter({ hasText: name });
   await entry('Mrs Joan Ellis').waitFor();
   expect(await entry('Mrs Joan Ellis').getByTestId('dnc-flag').textContent()).toBe('Do not call');
-  expect(await entry('Mrs Joan Ellis').getByRole('button', { name: 'Call Mrs Joan Ellis' }).isDisabled()).toBe(true);
-  expect(await entry('Miss Chloe Bennett').getByRole('button', { name: /^Call/ }).isDisabled()).toBe(true);
+  await entry('Mrs Joan Ellis').getByRole('button', { name: 'Call Mrs Joan Ellis' }).click();
+  const warning = entry('Mrs Joan Ellis').getByRole('alertdialog', { name: 'Mrs Joan Ellis must not be called.' });
+  expect(await warning.textContent()).toContain('registered with the Telephone Preference Service');
+  await warning.getByRole('button', { name: 'Don’t call' }).click();
+  expect(await warning.count()).toBe(0);
+  expect(await entry('Miss Chloe Bennett').getByTestId('dnc-flag').count()).toBe(1);
   expect(await entry('Mr Robert Campbell').getByTestId('dnc-flag').count()).toBe(0);
   expect(await entry('Mr Robert Campbell').getByRole('button', { name: 'Call Mr Robert Campbell' }).isEnabled()).toBe(true);
 
@@ -172,16 +177,21 @@ async function scenario(pages: Page[]): Promise<void> {
   await compose.getByText('To Mrs Margaret Hughes').waitFor();
   expect(await compose.getByLabel('To', { exact: true }).inputValue()).toBe('margaret.hughes@example.co.uk');
   await compose.getByLabel('Template').selectOption({ label: 'Order confirmation' });
-  expect(await compose.getByLabel('Subject').inputValue()).toBe('Your Brightline order {{orderReference}}');
+  // The server fills the template from the records chosen (none yet): the order placeholders stay.
+  await expect.poll(() => compose.getByLabel('Subject').inputValue()).toBe('Your Brightline order {{orderReference}}');
   expect(await compose.getByLabel('Message').inputValue()).toContain('Dear Mrs Hughes,');
   // Unfilled placeholders stop the send.
   await compose.getByRole('button', { name: 'Send' }).click();
   await compose.getByRole('alert').filter({ hasText: '{{orderReference}}' }).waitFor();
+  // Her order (from before this attempt) is chosen to fill the template from, and attached.
   const orderBox = compose.getByRole('checkbox', { name: /^Order confirmation ORD-/ });
   const reference = /ORD-\d+/.exec((await compose.locator('label', { hasText: 'Order confirmation ORD-' }).textContent()) ?? '')![0];
+  const fillFrom = compose.getByRole('group', { name: 'Fill in the template from' });
+  const orderChoice = fillFrom.getByLabel('Order', { exact: true });
+  await orderChoice.selectOption((await orderChoice.locator('option', { hasText: reference }).getAttribute('value'))!);
   await orderBox.check();
   await compose.getByLabel('Broadband terms summary').check();
-  // The ticked order's placeholders are filled in an effect, a render after the tick.
+  // The chosen order's placeholders are filled from the server, a moment after the choice.
   await expect.poll(() => compose.getByLabel('Subject').inputValue()).toBe(`Your Brightline order ${reference}`);
   const body = await compose.getByLabel('Message').inputValue();
   expect(body).toContain(`Thank you for your order ${reference}, placed on`);

@@ -1,15 +1,17 @@
-// The outbound call list: who to call and why, with do-not-call entries flagged and never
-// diallable. "Call" dials through the softphone (the server routes a customer's number to the
-// candidate's assessor, who plays the customer); "Open record" shows the customer first.
+// The outbound call list: who to call and why, with do-not-call entries flagged. "Call" dials
+// through the softphone (the server routes a customer's number to the candidate's assessor, who
+// plays the customer); a do-not-call entry first shows a warning and rings only on "Call anyway"
+// (skipping it is what the candidate is assessed on). "Open record" shows the customer first.
 import { useEffect, useState } from 'react';
 import { usePhone } from '../softphone/PhoneContext.js';
 import { describeError } from './ApiMessage.js';
 import { crm, type CallListEntry } from './crm-api.js';
 import { useDesktop } from './DesktopContext.js';
+import { DialButton } from './DialButton.js';
 
 export function CallList() {
   const { attemptId, openCustomer, customerId } = useDesktop();
-  const { phone, state } = usePhone();
+  const { state } = usePhone();
   const [entries, setEntries] = useState<CallListEntry[]>();
   const [error, setError] = useState<string>();
   // The flags follow the records: a customer marked do-not-call during the attempt shows here too.
@@ -43,15 +45,7 @@ export function CallList() {
             </div>
             <div className="small muted">{e.reason}</div>
             <div className="row">
-              <button
-                type="button"
-                className="small call"
-                disabled={e.doNotCall || busy || !registered}
-                title={e.doNotCall ? 'Do not call: this person must not be called' : undefined}
-                onClick={() => phone?.dial(e.phone.replace(/\s/g, ''), e.name)}
-              >
-                Call<span className="visually-hidden"> {e.name}</span>
-              </button>
+              <DialButton number={e.phone} name={e.name} label="Call" doNotCall={e.doNotCall} reason={e.reason} disabled={busy || !registered} />
               {e.customerId !== null && (
                 <button type="button" className="small" onClick={() => openCustomer(e.customerId!)}>
                   Open record<span className="visually-hidden"> of {e.name}</span>

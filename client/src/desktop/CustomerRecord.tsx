@@ -1,13 +1,18 @@
 // One customer's record, in tabs so it fits the screen while talking: the identity check, details
-// with validated editing (changes shown old → new), notes, callbacks, cases and orders, with
-// click-to-dial and print-outs. Every action goes on the attempt's timeline.
+// with validated editing (changes shown old → new, contact preference and do-not-call included),
+// notes, callbacks and tasks, cases and orders (their forms in CallbackForm, CaseForm, OrderForm),
+// with click-to-dial (DialButton) and print-outs. Every action goes on the attempt's timeline.
 import { useCallback, useEffect, useState, type FormEvent } from 'react';
 import { Tabs } from '../components/Tabs.js';
 import { usePhone } from '../softphone/PhoneContext.js';
-import { crm, type CustomerDetail, type FieldChange, type Product } from './crm-api.js';
+import { crm, type CaseCategory, type Customer, type CustomerDetail, type FieldChange, type Product } from './crm-api.js';
 import { describeError, Notice } from './ApiMessage.js';
+import { CallbackForm } from './CallbackForm.js';
+import { CaseForm } from './CaseForm.js';
 import { useDesktop } from './DesktopContext.js';
-import { date, dateTime, isUkMobile, money, orderPrice, price } from './format.js';
+import { DialButton } from './DialButton.js';
+import { date, dateTime, dueText, isUkMobile, money, orderPrice } from './format.js';
+import { OrderForm } from './OrderForm.js';
 import { PrintButton } from './PrintButton.js';
 
 type Editable = 'title' | 'firstName' | 'lastName' | 'dateOfBirth' | 'addressLine1' | 'addressLine2' | 'town' | 'postcode' | 'phone' | 'mobile' | 'email';
@@ -27,6 +32,12 @@ const FIELDS: Array<{ key: Editable; label: string; type?: string; check?: (v: s
 ];
 
 const PREFERENCE: Record<string, string> = { phone: 'Phone', email: 'E-mail', sms: 'SMS', post: 'Post' };
+type Preference = NonNullable<Customer['contactPreference']>;
+/** A changed field in words ("Contact preference"), and its old or new value ("E-mail", "Yes"). */
+const changeLabel = (field: string): string => FIELDS.find((f) => f.key === field)?.label ?? (field === 'contactPreference' ? 'Contact preference' : field === 'doNotCall' ? 'Do not call' : field);
+const changeValue = (field: string, value: unknown): string =>
+  value === null || value === undefined || value === '' ? '—' : typeof value === 'boolean' ? (value ? 'Yes' : 'No') : field === 'contactPreference' ? (PREFERENCE[String(value)] ?? String(value)) : String(value);
+const PRIORITY: Record<string, string> = { low: 'Low', medium: 'Medium', normal: 'Normal', high: 'High', urgent: 'Urgent' };
 const STATUS: Record<string, string> = { open: 'Open', in_progress: 'In progress', resolved: 'Resolved', closed: 'Closed', placed: 'Placed', active: 'Active', cancelled: 'Cancelled', done: 'Done' };
 const SALE: Record<string, string> = { standard: '', upsell: ' (up-sell)', cross_sell: ' (cross-sell)' };
 
@@ -34,7 +45,7 @@ export function CustomerRecord({ customerId }: { customerId: number }) {
   const { attemptId, record, customerChanged } = useDesktop();
   const { phone, state } = usePhone();
   const [c, setC] = useState<CustomerDetail>();
-  const [editing, setEditing] = useState<Record<Editable, string>>();
+  const [editing, setEditing] = useState<Record<Editable, string> & { contactPreference: Preference | ''; doNotCall: boolean }>();
   const [fieldErrors, setFieldErrors] = useState<Partial<Record<Editable, string>>>({});
   const [lastChanges, setLastChanges] = useState<FieldChange[]>([]);
   const [notice, setNotice] = useState<{ kind: 'ok' | 'error'; text: string }>();
@@ -43,6 +54,7 @@ export function CustomerRecord({ customerId }: { customerId: number }) {
   // What the server's identity rule made of the check, in words ("2 asked, 2 correct: verified").
   const [identitySummary, setIdentitySummary] = useState<string>();
   const [products, setProducts] = useState<Product[]>([]);
+  const [categories, setCategories] = useState<CaseCategory[]>([]);
 
   const load = useCallback(async () => {
     try {
@@ -63,12 +75,17 @@ export function CustomerRecord({ customerId }: { customerId: number }) {
       (d) => d && record('record-opened', { recordType: 'customer', recordId: d.id, customerId: d.id, accountNumber: d.accountNumber, label: `${d.firstName} ${d.lastName} (${d.accountNumber})` }),
     );
     crm.products(attemptId).then(setProducts, () => {});
+    crm.caseCategories(attemptId).then(setCategories, () => {});
   }, [attemptId, customerId, load, record]);
 
   if (!c) return <Notice notice={notice} />;
 
   const startEdit = () =>
-    setEditing(Object.fromEntries(FIELDS.map((f) => [f.key, (c[f.key] as string | null) ?? ''])) as Record<Editable, string>);
+    setEditing({
+      ...(Object.fromEntries(FIELDS.map((f) => [f.key, (c[f.key] as string | null) ?? ''])) as Record<Editable, string>),
+      contactPreference: c.contactPreference ?? '',
+      doNotCall: c.doNotCall,
+    });
 
   const save = async (e: FormEvent) => {
     e.preventDefault();
@@ -80,7 +97,9 @@ export function CustomerRecord({ customerId }: { customerId: number }) {
     }
     setFieldErrors(errors);
     if (Object.keys(errors).length) return;
-    const changed = Object.fromEntries(FIELDS.filter((f) => (editing[f.key] || null) !== (c[f.key] || null)).map((f) => [f.key, editing[f.key].trim() || null]));
+    const changed: Record<string, unknown> = Object.fromEntries(FIELDS.filter((f) => (editing[f.key] || null) !== (c[f.key] || null)).map((f) => [f.key, editing[f.key].trim() || null]));
+    if ((editing.contactPreference || null) !== c.contactPreference) changed.contactPreference = editing.contactPreference || null;
+    if (editing.doNotCall !== c.doNotCall) changed.doNotCall = editing.doNotCall;
     if (Object.keys(changed).length === 0) return setEditing(undefined);
     try {
       const res = await crm.update(attemptId, c.id, changed, c.version);
@@ -119,10 +138,17 @@ export function CustomerRecord({ customerId }: { customerId: number }) {
     }
   };
 
+  /** After a form below saved something: say so and show the record as it now is. */
+  const saved = (text: string) => async () => {
+    setNotice({ kind: 'ok', text });
+    await load();
+    customerChanged();
+  };
+
   const inCall = Boolean(state.call);
-  const canDial = state.registration === 'registered' && !inCall && !c.doNotCall;
+  const canDial = Boolean(phone) && state.registration === 'registered' && !inCall;
   const name = `${c.firstName} ${c.lastName}`;
-  const dial = (number: string) => phone?.dial(number.replace(/\s/g, ''), name);
+  const categoryLabel = (code: string | null) => (code === null ? null : (categories.find((k) => k.code === code)?.label ?? code));
 
   const identity = (
     <section aria-label="Identity check">
@@ -158,6 +184,10 @@ export function CustomerRecord({ customerId }: { customerId: number }) {
               <dt>Contact preference</dt>
               <dd>{c.contactPreference ? PREFERENCE[c.contactPreference] : '—'}</dd>
             </div>
+            <div>
+              <dt>Do not call</dt>
+              <dd>{c.doNotCall ? 'Yes' : 'No'}</dd>
+            </div>
           </dl>
           <div className="row">
             <button type="button" onClick={startEdit}>
@@ -186,6 +216,22 @@ export function CustomerRecord({ customerId }: { customerId: number }) {
                 )}
               </div>
             ))}
+            <div>
+              <label htmlFor="f-contactPreference">Contact preference</label>
+              <select id="f-contactPreference" value={editing.contactPreference} onChange={(e) => setEditing({ ...editing, contactPreference: e.target.value as Preference | '' })}>
+                <option value="">None given</option>
+                {Object.entries(PREFERENCE).map(([value, label]) => (
+                  <option key={value} value={value}>
+                    {label}
+                  </option>
+                ))}
+              </select>
+            </div>
+            <div className="span-all">
+              <label className="check">
+                <input type="checkbox" checked={editing.doNotCall} onChange={(e) => setEditing({ ...editing, doNotCall: e.target.checked })} /> Do not call (no sales or marketing calls)
+              </label>
+            </div>
           </div>
           <div className="row">
             <button type="submit">Save changes</button>
@@ -199,7 +245,7 @@ export function CustomerRecord({ customerId }: { customerId: number }) {
         <ul className="changes" aria-label="Changes saved" data-testid="changes">
           {lastChanges.map((ch) => (
             <li key={ch.field}>
-              {ch.field}: {String(ch.old ?? '—')} → {String(ch.new ?? '—')}
+              {changeLabel(ch.field)}: {changeValue(ch.field, ch.old)} → {changeValue(ch.field, ch.new)}
             </li>
           ))}
         </ul>
@@ -246,33 +292,14 @@ export function CustomerRecord({ customerId }: { customerId: number }) {
         <ul className="items">
           {c.callbacks.map((b) => (
             <li key={b.id}>
-              <strong>{b.dueAt.replace('T', ' ')}</strong> · {b.kind === 'task' ? 'Task' : 'Callback'}
-              {b.priority && b.priority !== 'normal' ? ` · ${b.priority} priority` : ''} · {STATUS[b.status] ?? b.status}: {b.reason}
+              <strong>{dueText(b.dueAt)}</strong> · {b.kind === 'task' ? 'Task' : 'Callback'}
+              {b.priority !== 'normal' ? ` · ${PRIORITY[b.priority] ?? b.priority} priority` : ''} · {STATUS[b.status] ?? b.status}: {b.reason}
+              {b.phone ? ` · call ${b.phone}` : ''}
             </li>
           ))}
         </ul>
       )}
-      <form
-        className="form-grid"
-        onSubmit={submit(async (f) => {
-          const dueAt = String(f.get('dueAt') ?? '');
-          const reason = String(f.get('reason') ?? '').trim();
-          await crm.addCallback(attemptId, c.id, dueAt, reason);
-          return 'Callback created.';
-        })}
-      >
-        <div>
-          <label htmlFor="cb-due">Due</label>
-          <input id="cb-due" name="dueAt" type="datetime-local" required />
-        </div>
-        <div>
-          <label htmlFor="cb-reason">Reason</label>
-          <input id="cb-reason" name="reason" required />
-        </div>
-        <div className="row span-all">
-          <button type="submit">Create callback</button>
-        </div>
-      </form>
+      <CallbackForm customerId={c.id} onCreated={(b) => saved(`${b.kind === 'task' ? 'Task' : 'Callback'} created.`)()} />
     </section>
   );
 
@@ -286,7 +313,9 @@ export function CustomerRecord({ customerId }: { customerId: number }) {
           {c.cases.map((k) => (
             <li key={k.id} className="item-with-action">
               <div>
-                <strong>{k.reference}</strong> · {k.type === 'complaint' ? 'Complaint' : 'Query'} · {k.priority} priority · {STATUS[k.status] ?? k.status}
+                <strong>{k.reference}</strong> · {k.type === 'complaint' ? 'Complaint' : 'Query'}
+                {k.category ? ` · ${categoryLabel(k.category)}` : ''} · {PRIORITY[k.priority] ?? k.priority} priority · {STATUS[k.status] ?? k.status}
+                {k.creditPence !== null && k.creditPence !== undefined ? ` · goodwill credit ${money(k.creditPence)}` : ''}
                 {k.escalated && <span className="tag bad">Escalated</span>}
                 <div className="small">{k.description}</div>
               </div>
@@ -295,40 +324,7 @@ export function CustomerRecord({ customerId }: { customerId: number }) {
           ))}
         </ul>
       )}
-      <form
-        onSubmit={submit(async (f) => {
-          const body = { type: String(f.get('type')), priority: String(f.get('priority')), description: String(f.get('description') ?? '').trim(), escalated: f.get('escalated') === 'on' };
-          await crm.addCase(attemptId, c.id, body);
-          return 'Case created.';
-        })}
-      >
-        <div className="form-grid">
-          <div>
-            <label htmlFor="case-type">Type</label>
-            <select id="case-type" name="type">
-              <option value="complaint">Complaint</option>
-              <option value="query">Query</option>
-            </select>
-          </div>
-          <div>
-            <label htmlFor="case-priority">Priority</label>
-            <select id="case-priority" name="priority">
-              <option value="low">Low</option>
-              <option value="medium">Medium</option>
-              <option value="high">High</option>
-              <option value="urgent">Urgent</option>
-            </select>
-          </div>
-        </div>
-        <label htmlFor="case-description">Description</label>
-        <textarea id="case-description" name="description" required rows={2} />
-        <label className="check">
-          <input type="checkbox" name="escalated" /> Escalate to a supervisor
-        </label>
-        <div className="row">
-          <button type="submit">Create case</button>
-        </div>
-      </form>
+      <CaseForm customerId={c.id} categories={categories} onCreated={(k) => saved(`Case ${k.reference} created.`)()} />
     </section>
   );
 
@@ -350,40 +346,7 @@ export function CustomerRecord({ customerId }: { customerId: number }) {
           ))}
         </ul>
       )}
-      <form
-        onSubmit={submit(async (f) => {
-          const saleType = String(f.get('saleType') ?? 'standard') as 'standard' | 'upsell' | 'cross_sell';
-          const lines = [{ productCode: String(f.get('product')), quantity: Number(f.get('quantity')), saleType }];
-          const r = await crm.addOrder(attemptId, c.id, lines);
-          return `Order created: ${money(r.order.totalPence)}.`;
-        })}
-      >
-        <label htmlFor="order-product">Product</label>
-        <select id="order-product" name="product" required>
-          {products.map((p) => (
-            <option key={p.code} value={p.code}>
-              {p.name} ({price(p.pricePence, p.priceBasis)})
-            </option>
-          ))}
-        </select>
-        <div className="form-grid">
-          <div>
-            <label htmlFor="order-qty">Quantity</label>
-            <input id="order-qty" name="quantity" type="number" min={1} max={99} defaultValue={1} required />
-          </div>
-          <div>
-            <label htmlFor="order-sale-type">Sale type</label>
-            <select id="order-sale-type" name="saleType">
-              <option value="standard">Standard</option>
-              <option value="upsell">Up-sell</option>
-              <option value="cross_sell">Cross-sell</option>
-            </select>
-          </div>
-        </div>
-        <div className="row">
-          <button type="submit">Place order</button>
-        </div>
-      </form>
+      {products.length > 0 && <OrderForm customerId={c.id} products={products} onPlaced={(o) => saved(`Order ${o.reference} placed: ${orderPrice(o)}.`)()} />}
     </section>
   );
 
@@ -400,14 +363,8 @@ export function CustomerRecord({ customerId }: { customerId: number }) {
         {verified !== undefined && identitySummary && <span className="small" data-testid="identity-summary">{identitySummary}</span>}
         {c.doNotCall && <span className="tag bad" data-testid="do-not-call">Do not call</span>}
         <div className="record-actions">
-          <button type="button" className="small" disabled={!canDial} onClick={() => dial(c.phone)}>
-            Call {c.phone}
-          </button>
-          {c.mobile && (
-            <button type="button" className="small" disabled={!canDial} onClick={() => dial(c.mobile!)}>
-              Call mobile {c.mobile}
-            </button>
-          )}
+          <DialButton number={c.phone} name={name} label={`Call ${c.phone}`} doNotCall={c.doNotCall} disabled={!canDial} />
+          {c.mobile && <DialButton number={c.mobile} name={name} label={`Call mobile ${c.mobile}`} doNotCall={c.doNotCall} disabled={!canDial} />}
           <PrintButton kind="customer" subjectId={c.id} label={`record of ${name}`} onResult={setNotice} />
         </div>
       </header>

@@ -1,13 +1,13 @@
 // Compose a follow-up e-mail or SMS: to the open customer (their e-mail address, or their mobile
-// for an SMS) or as a reply to an inbox message; from a template whose obvious placeholders are
-// filled in (the customer's name, the agent's name, an attached order's details); with documents
-// and order confirmations attached to e-mails. Placeholders left unfilled stop the send.
-import { useEffect, useMemo, useState, type FormEvent } from 'react';
-import { useSession } from '../session.js';
+// for an SMS) or as a reply to an inbox message; from a template the server fills from the records
+// (the customer, and the order, case and callback or task chosen under "Fill in from"); with
+// documents and order confirmations attached to e-mails. Placeholders left unfilled stop the send.
+import { useEffect, useState, type FormEvent } from 'react';
+import { fillPlaceholders, unfilledPlaceholders } from '../../../server/protocol/templates.js';
 import { describeError, Notice } from './ApiMessage.js';
-import { crm, type Channel, type CrmDocument, type CustomerDetail, type MessageTemplate, type Order, type OutgoingMessage } from './crm-api.js';
+import { crm, type Callback, type Case, type Channel, type CrmDocument, type CustomerDetail, type MessageTemplate, type Order, type OutgoingMessage } from './crm-api.js';
 import { useDesktop } from './DesktopContext.js';
-import { date, isUkMobile, money, orderPrice, price } from './format.js';
+import { date, dueText, isUkMobile, orderPrice } from './format.js';
 
 export interface ReplyDraft {
   channel: Channel;
@@ -16,19 +16,18 @@ export interface ReplyDraft {
   customerId: number | null;
   /** Who is being answered, in words. */
   label: string;
+  /** The incoming message being answered. */
+  messageId?: number;
 }
 
-export type ComposeCustomer = Pick<CustomerDetail, 'id' | 'title' | 'firstName' | 'lastName' | 'accountNumber' | 'email' | 'phone' | 'mobile' | 'orders'>;
+export type ComposeCustomer = Pick<CustomerDetail, 'id' | 'title' | 'firstName' | 'lastName' | 'accountNumber' | 'email' | 'phone' | 'mobile' | 'orders' | 'cases' | 'callbacks'>;
 
-const PLACEHOLDER = /\{\{\s*(\w+)\s*\}\}/g;
 const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
 
-/** Replaces the placeholders it has values for; the others stay for the candidate to fill. */
-export function fillPlaceholders(text: string, values: Record<string, string | undefined>): string {
-  return text.replace(PLACEHOLDER, (whole, key: string) => values[key] ?? whole);
-}
+/** The newest record the candidate made in this attempt, if any: what a message usually confirms. */
+const newestOwn = (list: ReadonlyArray<{ id: number; origin: string; createdAt: number }>): number | '' =>
+  [...list].filter((x) => x.origin === 'attempt').sort((a, b) => b.createdAt - a.createdAt || b.id - a.id)[0]?.id ?? '';
 
-const unfilled = (...texts: string[]): string[] => [...new Set(texts.flatMap((t) => [...t.matchAll(PLACEHOLDER)].map((m) => m[0])))];
 
 /** The address a message on this channel goes to by default: e-mail, else a mobile for SMS. */
 function defaultRecipient(channel: Channel, customer: ComposeCustomer | undefined): string {
@@ -54,7 +53,6 @@ export function FollowUp({
   lastSent?: string;
 }) {
   const { attemptId } = useDesktop();
-  const agentName = useSession().session?.user.displayName;
   const [templates, setTemplates] = useState<MessageTemplate[]>([]);
   const [documents, setDocuments] = useState<CrmDocument[]>([]);
   const [channel, setChannel] = useState<Channel>(draft?.channel ?? 'email');
@@ -65,6 +63,20 @@ export function FollowUp({
   const [body, setBody] = useState(customer && !draft ? `Dear ${customer.title ?? customer.firstName} ${customer.lastName},\n\n` : '');
   const [docKeys, setDocKeys] = useState<string[]>([]);
   const [orderIds, setOrderIds] = useState<number[]>([]);
+  // The open customer, unless this is a reply to someone else.
+  const addressee = customer && (!draft || draft.customerId === customer.id) ? customer : undefined;
+  const orders: Order[] = addressee?.orders ?? [];
+  const cases: Case[] = addressee?.cases ?? [];
+  const callbacks: Callback[] = addressee?.callbacks ?? [];
+  // What a template is filled in from: the newest order, case and callback made in this attempt.
+  const [newestOrder, newestCase, newestCallback] = [newestOwn(orders), newestOwn(cases), newestOwn(callbacks)];
+  const [fillOrder, setFillOrder] = useState<number | ''>(newestOrder);
+  const [fillCase, setFillCase] = useState<number | ''>(newestCase);
+  const [fillCallback, setFillCallback] = useState<number | ''>(newestCallback);
+  // A record made while this form is open is the one to fill from.
+  useEffect(() => setFillOrder(newestOrder), [newestOrder]);
+  useEffect(() => setFillCase(newestCase), [newestCase]);
+  useEffect(() => setFillCallback(newestCallback), [newestCallback]);
   const [notice, setNotice] = useState<{ kind: 'ok' | 'error'; text: string } | undefined>(lastSent ? { kind: 'ok', text: lastSent } : undefined);
   const [sending, setSending] = useState(false);
 
@@ -78,41 +90,31 @@ export function FollowUp({
     );
   }, [attemptId]);
 
-  // The open customer, unless this is a reply to someone else.
-  const addressee = customer && (!draft || draft.customerId === customer.id) ? customer : undefined;
-  const orders: Order[] = addressee?.orders ?? [];
-  // One attached order supplies the order placeholders (its reference, lines, prices and date).
-  const attachedOrder = orderIds.length === 1 ? orders.find((o) => o.id === orderIds[0]) : undefined;
-  const values = useMemo(() => {
-    const v: Record<string, string | undefined> = { agentName };
-    if (addressee) {
-      Object.assign(v, {
-        title: addressee.title ?? addressee.firstName,
-        firstName: addressee.firstName,
-        lastName: addressee.lastName,
-        fullName: `${addressee.firstName} ${addressee.lastName}`,
-        accountNumber: addressee.accountNumber,
-      });
-    }
-    const o = attachedOrder;
-    if (o) {
-      Object.assign(v, {
-        orderReference: o.reference,
-        orderLines: o.lines.map((l) => `${l.quantity} × ${l.productName}: ${price(l.lineTotalPence, l.priceBasis)}`).join('\n'),
-        monthlyPrice: money(o.monthlyPence),
-        oneOffPrice: money(o.oneOffPence),
-        orderTotal: orderPrice(o),
-        date: date(o.createdAt),
-      });
-    }
-    return v;
-  }, [agentName, addressee, attachedOrder]);
+  const sources = {
+    ...(addressee ? { customerId: addressee.id } : {}),
+    ...(fillOrder !== '' ? { orderId: fillOrder } : {}),
+    ...(fillCase !== '' ? { caseId: fillCase } : {}),
+    ...(fillCallback !== '' ? { callbackId: fillCallback } : {}),
+  };
+  const sourceKey = JSON.stringify(sources);
 
-  // Values that become known later (an order ticked after the template was chosen) fill what is left.
+  // A record chosen after the template fills the placeholders still left in the text.
   useEffect(() => {
-    setSubject((s) => fillPlaceholders(s, values));
-    setBody((b) => fillPlaceholders(b, values));
-  }, [values]);
+    if (!templateKey) return;
+    let current = true;
+    crm.filledTemplate(attemptId, templateKey, JSON.parse(sourceKey) as typeof sources).then(
+      (filled) => {
+        if (!current) return;
+        setSubject((s) => fillPlaceholders(s, filled.values));
+        setBody((b) => fillPlaceholders(b, filled.values));
+      },
+      (err: unknown) => current && setNotice({ kind: 'error', text: describeError(err) }),
+    );
+    return () => {
+      current = false;
+    };
+    // Only when the records chosen change: choosing a template fills it (chooseTemplate).
+  }, [attemptId, sourceKey]);
 
   const changeChannel = (c: Channel) => {
     setChannel(c);
@@ -121,12 +123,16 @@ export function FollowUp({
     setTemplateKey('');
   };
 
-  const chooseTemplate = (key: string) => {
+  const chooseTemplate = async (key: string) => {
     setTemplateKey(key);
-    const t = templates.find((x) => x.key === key);
-    if (!t) return;
-    if (t.subject !== null) setSubject(fillPlaceholders(t.subject, values));
-    setBody(fillPlaceholders(t.body, values));
+    if (!key) return;
+    try {
+      const filled = await crm.filledTemplate(attemptId, key, sources);
+      if (filled.subject !== null) setSubject(filled.subject);
+      setBody(filled.body);
+    } catch (err) {
+      setNotice({ kind: 'error', text: describeError(err) });
+    }
   };
 
   const toggle = <T,>(list: T[], item: T, on: boolean): T[] => (on ? [...list, item] : list.filter((x) => x !== item));
@@ -150,7 +156,7 @@ export function FollowUp({
     for (const a of ccList) if (!EMAIL.test(a)) problems.push(`Cc: "${a}" is not an e-mail address.`);
     if (channel === 'email' && !subject.trim()) problems.push('Subject: write a subject.');
     if (!body.trim()) problems.push('Message: write the message.');
-    const left = unfilled(subject, body);
+    const left = unfilledPlaceholders(subject, body);
     if (left.length) problems.push(`Fill in or remove the template placeholders still in the message: ${left.join(', ')}.`);
     if (problems.length) return setNotice({ kind: 'error', text: problems.join(' ') });
 
@@ -168,6 +174,7 @@ export function FollowUp({
         : {}),
       ...(templateKey ? { templateKey } : {}),
       ...(customerId ? { customerId } : {}),
+      ...(draft?.messageId ? { inReplyTo: draft.messageId } : {}),
     };
     setSending(true);
     try {
@@ -225,8 +232,54 @@ export function FollowUp({
           <input id="msg-cc" name="cc" value={cc} onChange={(e) => setCc(e.target.value)} placeholder="Separate addresses with commas" />
         </>
       )}
+      {addressee && (orders.length > 0 || cases.length > 0 || callbacks.length > 0) && (
+        <fieldset className="fill-from">
+          <legend>Fill in the template from</legend>
+          <div className="form-grid">
+            {orders.length > 0 && (
+              <div>
+                <label htmlFor="fill-order">Order</label>
+                <select id="fill-order" value={fillOrder} onChange={(e) => setFillOrder(e.target.value ? Number(e.target.value) : '')}>
+                  <option value="">None</option>
+                  {orders.map((o) => (
+                    <option key={o.id} value={o.id}>
+                      {o.reference} ({date(o.createdAt)})
+                    </option>
+                  ))}
+                </select>
+              </div>
+            )}
+            {cases.length > 0 && (
+              <div>
+                <label htmlFor="fill-case">Case</label>
+                <select id="fill-case" value={fillCase} onChange={(e) => setFillCase(e.target.value ? Number(e.target.value) : '')}>
+                  <option value="">None</option>
+                  {cases.map((k) => (
+                    <option key={k.id} value={k.id}>
+                      {k.reference} ({k.type === 'complaint' ? 'complaint' : 'query'})
+                    </option>
+                  ))}
+                </select>
+              </div>
+            )}
+            {callbacks.length > 0 && (
+              <div>
+                <label htmlFor="fill-callback">Callback or task</label>
+                <select id="fill-callback" value={fillCallback} onChange={(e) => setFillCallback(e.target.value ? Number(e.target.value) : '')}>
+                  <option value="">None</option>
+                  {callbacks.map((b) => (
+                    <option key={b.id} value={b.id}>
+                      {b.kind === 'task' ? 'Task' : 'Callback'}, {dueText(b.dueAt)}
+                    </option>
+                  ))}
+                </select>
+              </div>
+            )}
+          </div>
+        </fieldset>
+      )}
       <label htmlFor="msg-template">Template</label>
-      <select id="msg-template" value={templateKey} onChange={(e) => chooseTemplate(e.target.value)}>
+      <select id="msg-template" value={templateKey} onChange={(e) => void chooseTemplate(e.target.value)}>
         <option value="">No template</option>
         {forChannel.map((t) => (
           <option key={t.key} value={t.key}>

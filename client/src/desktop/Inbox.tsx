@@ -1,22 +1,30 @@
 // The inbox: incoming e-mail and SMS (newest first) and the messages sent from this attempt, each
-// opening to its full text, with Reply and a link to the sender's customer record.
-import { useCallback, useEffect, useState } from 'react';
+// opening to its full text, with Reply, a link to the sender's customer record and, where the
+// scenario has folders, filing in one; a folder filter; and the out-of-office auto-reply.
+import { useCallback, useEffect, useState, type FormEvent } from 'react';
 import { Tabs } from '../components/Tabs.js';
-import { describeError } from './ApiMessage.js';
-import { crm, type Message } from './crm-api.js';
+import { describeError, FieldError, FormFailure, useFieldErrors, useFormFeedback } from './ApiMessage.js';
+import { crm, type AutoReply, type Message } from './crm-api.js';
 import { useDesktop } from './DesktopContext.js';
-import { shortDateTime } from './format.js';
+import { dateTime, shortDateTime } from './format.js';
+
+/** The folder filter: every message, those still in the inbox, or one folder's. */
+const ALL = '\u0000all';
+const INBOX = '\u0000inbox';
 
 export function Inbox({ reloadKey, onReply }: { reloadKey: number; onReply: (m: Message) => void }) {
   const { attemptId } = useDesktop();
   const [incoming, setIncoming] = useState<Message[]>();
   const [sent, setSent] = useState<Message[]>();
+  const [folders, setFolders] = useState<string[]>([]);
+  const [show, setShow] = useState(ALL);
   const [error, setError] = useState<string>();
   const load = useCallback(() => {
-    Promise.all([crm.messages(attemptId, 'in'), crm.messages(attemptId, 'out')]).then(
-      ([i, o]) => {
+    Promise.all([crm.messages(attemptId, 'in'), crm.messages(attemptId, 'out'), crm.messageFolders(attemptId)]).then(
+      ([i, o, f]) => {
         setIncoming(i);
         setSent(o);
+        setFolders(f);
         setError(undefined);
       },
       (err: unknown) => setError(describeError(err)),
@@ -24,6 +32,7 @@ export function Inbox({ reloadKey, onReply }: { reloadKey: number; onReply: (m: 
   }, [attemptId]);
   useEffect(load, [load, reloadKey]);
 
+  const shown = incoming?.filter((m) => show === ALL || (show === INBOX ? m.folder === null : m.folder === show));
   return (
     <div className="inbox">
       <div className="row spread">
@@ -36,15 +45,38 @@ export function Inbox({ reloadKey, onReply }: { reloadKey: number; onReply: (m: 
         label="Messages"
         className="sub-tabs"
         tabs={[
-          { id: 'in', label: `Incoming${incoming ? ` (${incoming.length})` : ''}`, content: <MessageList messages={incoming} onReply={onReply} empty="No incoming messages." /> },
+          {
+            id: 'in',
+            label: `Incoming${incoming ? ` (${incoming.length})` : ''}`,
+            content: (
+              <>
+                {folders.length > 0 && (
+                  <div className="folder-filter">
+                    <label htmlFor="inbox-show">Show</label>
+                    <select id="inbox-show" value={show} onChange={(e) => setShow(e.target.value)}>
+                      <option value={ALL}>All incoming messages</option>
+                      <option value={INBOX}>Inbox (not filed)</option>
+                      {folders.map((f) => (
+                        <option key={f} value={f}>
+                          Folder: {f}
+                        </option>
+                      ))}
+                    </select>
+                  </div>
+                )}
+                <MessageList messages={shown} onReply={onReply} folders={folders} onFiled={load} empty={show === ALL ? 'No incoming messages.' : 'No messages here.'} />
+              </>
+            ),
+          },
           { id: 'out', label: `Sent${sent ? ` (${sent.length})` : ''}`, content: <MessageList messages={sent} empty="Nothing sent yet." /> },
         ]}
       />
+      <AutoReplyForm />
     </div>
   );
 }
 
-function MessageList({ messages, onReply, empty }: { messages: Message[] | undefined; onReply?: (m: Message) => void; empty: string }) {
+function MessageList({ messages, onReply, folders, onFiled, empty }: { messages: Message[] | undefined; onReply?: (m: Message) => void; folders?: string[]; onFiled?: () => void; empty: string }) {
   const { openCustomer } = useDesktop();
   if (!messages) return <p className="muted">Loading…</p>;
   if (messages.length === 0) return <p className="muted">{empty}</p>;
@@ -60,6 +92,7 @@ function MessageList({ messages, onReply, empty }: { messages: Message[] | undef
                 <span className="muted">{shortDateTime(m.createdAt)}</span>
               </span>
               <span className="item-title">{m.subject ?? m.body.slice(0, 60)}</span>
+              {m.folder !== null && <span className="tag plain folder-tag">Filed: {m.folder}</span>}
             </summary>
             <dl className="message-head small">
               <div>
@@ -95,9 +128,102 @@ function MessageList({ messages, onReply, empty }: { messages: Message[] | undef
                 </button>
               )}
             </div>
+            {m.direction === 'in' && folders && folders.length > 0 && <FileMessage message={m} folders={folders} onFiled={onFiled} />}
           </details>
         </li>
       ))}
     </ul>
+  );
+}
+
+/** Files an incoming message in one of the scenario's folders, or moves it back to the inbox. */
+function FileMessage({ message, folders, onFiled }: { message: Message; folders: string[]; onFiled?: () => void }) {
+  const { attemptId } = useDesktop();
+  const [folder, setFolder] = useState(message.folder ?? '');
+  const errors = useFormFeedback(['folder']);
+  const id = `file-${message.id}`;
+  const submit = async (e: FormEvent) => {
+    e.preventDefault();
+    await errors.submit({}, async () => {
+      await crm.fileMessage(attemptId, message.id, folder || null);
+      onFiled?.();
+    });
+  };
+  return (
+    <form className="file-message" onSubmit={submit} aria-label={`File the message from ${message.from}`} noValidate>
+      <label htmlFor={id}>File in</label>
+      <div className="inline">
+        <select value={folder} onChange={(e) => setFolder(e.target.value)} {...errors.input('folder', id)}>
+          <option value="">Inbox (not filed)</option>
+          {folders.map((f) => (
+            <option key={f} value={f}>
+              {f}
+            </option>
+          ))}
+        </select>
+        <button type="submit" className="small">
+          {folder ? 'File' : 'Move to inbox'}
+        </button>
+      </div>
+      <FieldError id={id} message={errors.of('folder')} />
+      {message.filedAt !== null && <p className="small muted">Filed in {message.folder} on {dateTime(message.filedAt)}.</p>}
+      <FormFailure feedback={errors} />
+    </form>
+  );
+}
+
+/** The out-of-office auto-reply: on or off, and its message. */
+function AutoReplyForm() {
+  const { attemptId } = useDesktop();
+  const [saved, setSaved] = useState<AutoReply>();
+  const [enabled, setEnabled] = useState(false);
+  const [body, setBody] = useState('');
+  const [status, setStatus] = useState<{ kind: 'ok' | 'error'; text: string }>();
+  const errors = useFieldErrors();
+  useEffect(() => {
+    crm.autoReply(attemptId).then(
+      (a) => {
+        setSaved(a);
+        setEnabled(a.enabled);
+        setBody(a.body ?? '');
+      },
+      (err: unknown) => setStatus({ kind: 'error', text: describeError(err) }),
+    );
+  }, [attemptId]);
+  const submit = async (e: FormEvent) => {
+    e.preventDefault();
+    if (enabled && !body.trim()) return errors.show({ body: 'Write the auto-reply message before switching it on.' });
+    try {
+      const a = await crm.setAutoReply(attemptId, enabled, body.trim() || null);
+      errors.clear();
+      setSaved(a);
+      setStatus({ kind: 'ok', text: a.enabled ? 'Auto-reply is on.' : 'Auto-reply is off.' });
+    } catch (err) {
+      const general = errors.fromFailure(err, ['body']);
+      setStatus(general ? { kind: 'error', text: general } : undefined);
+    }
+  };
+  return (
+    <details className="auto-reply">
+      <summary>
+        Out-of-office auto-reply <span className={`tag ${saved?.enabled ? 'ok' : 'plain'}`}>{saved?.enabled ? 'On' : 'Off'}</span>
+      </summary>
+      <form onSubmit={submit} noValidate aria-label="Auto-reply">
+        <label className="check">
+          <input type="checkbox" checked={enabled} onChange={(e) => setEnabled(e.target.checked)} /> Reply automatically to incoming e-mail
+        </label>
+        <label htmlFor="auto-reply-body">Auto-reply message</label>
+        <textarea rows={3} value={body} onChange={(e) => setBody(e.target.value)} {...errors.input('body', 'auto-reply-body')} />
+        <FieldError id="auto-reply-body" message={errors.of('body')} />
+        <div className="row">
+          <button type="submit">Save auto-reply</button>
+        </div>
+        {status && (
+          <p className={status.kind === 'ok' ? 'notice' : 'error'} role={status.kind === 'ok' ? 'status' : 'alert'}>
+            {status.text}
+          </p>
+        )}
+      </form>
+    </details>
   );
 }

@@ -1,8 +1,12 @@
 // The desktop's calls to the CRM API of the current attempt: the only file that knows its URLs.
-import type { CallListEntry, Channel, CrmDocument, KbArticle, Message, MessageTemplate, PriceBasis, Script } from '../../../server/protocol/crm.js';
+import type { AutoReply, CallListEntry, CaseCategory, Channel, CrmDocument, KbArticle, Message, MessageTemplate, PriceBasis, Script } from '../../../server/protocol/crm.js';
 import { api } from '../api.js';
 
-export type { CallListEntry, Channel, CrmDocument, KbArticle, Message, MessageTemplate, PriceBasis, Script };
+export type { AutoReply, CallListEntry, CaseCategory, Channel, CrmDocument, KbArticle, Message, MessageTemplate, PriceBasis, Script };
+
+export type SaleType = 'standard' | 'upsell' | 'cross_sell';
+export type CasePriority = 'low' | 'medium' | 'high' | 'urgent';
+export type CallbackPriority = 'low' | 'normal' | 'high';
 
 export interface Customer {
   id: number;
@@ -30,7 +34,7 @@ export interface OrderLine {
   unitPricePence: number;
   lineTotalPence: number;
   priceBasis: PriceBasis;
-  saleType: 'standard' | 'upsell' | 'cross_sell';
+  saleType: SaleType;
 }
 
 export interface Order {
@@ -40,6 +44,8 @@ export interface Order {
   totalPence: number;
   monthlyPence: number;
   oneOffPence: number;
+  /** 'seed' for the scenario's history, 'attempt' for one the candidate made. */
+  origin: 'seed' | 'attempt';
   createdAt: number;
   lines: OrderLine[];
 }
@@ -48,19 +54,68 @@ export interface Case {
   id: number;
   reference: string;
   type: 'complaint' | 'query';
+  /** The category's code (the desktop shows its label from the attempt's categories). */
   category: string | null;
-  priority: 'low' | 'medium' | 'high' | 'urgent';
+  priority: CasePriority;
   status: 'open' | 'in_progress' | 'resolved' | 'closed';
   escalated: boolean;
   description: string;
+  creditPence: number | null;
+  origin: 'seed' | 'attempt';
   createdAt: number;
+}
+
+export interface Callback {
+  id: number;
+  kind: 'callback' | 'task';
+  dueAt: string;
+  priority: CallbackPriority;
+  reason: string;
+  phone: string | null;
+  status: 'open' | 'done';
+  origin: 'seed' | 'attempt';
+  createdAt: number;
+}
+
+/** A new case as the case form sends it: the category as its code, the credit as keyed in pounds. */
+export interface NewCase {
+  type: 'complaint' | 'query';
+  priority: CasePriority;
+  description: string;
+  escalated: boolean;
+  category: string | null;
+  credit: string | null;
+}
+
+export interface NewCallback {
+  dueAt: string;
+  reason: string;
+  kind: 'callback' | 'task';
+  priority: CallbackPriority;
+  phone: string | null;
+}
+
+export interface NewOrderLine {
+  productCode: string;
+  quantity: number;
+  saleType: SaleType;
+}
+
+/** A template filled from the records it was asked for; `unfilled` lists the placeholders left. */
+export interface FilledTemplate {
+  key: string;
+  channel: Channel;
+  subject: string | null;
+  body: string;
+  values: Record<string, string>;
+  unfilled: string[];
 }
 
 export interface CustomerDetail extends Customer {
   notes: Array<{ id: number; body: string; createdAt: number }>;
   orders: Order[];
   cases: Case[];
-  callbacks: Array<{ id: number; kind: 'callback' | 'task'; dueAt: string; priority: string; reason: string; status: 'open' | 'done' }>;
+  callbacks: Callback[];
   securityQuestions: Array<{ id: number; question: string }>;
 }
 
@@ -85,6 +140,8 @@ export interface OutgoingMessage {
   templateKey?: string;
   attachments?: AttachmentRequest[];
   customerId?: number;
+  /** A reply: the incoming message it answers. */
+  inReplyTo?: number;
 }
 
 export interface Attempt {
@@ -111,12 +168,10 @@ export const crm = {
   identityCheck: (a: string, id: number, answers: Array<{ questionId: number; answer: string }>) =>
     api<{ passed: boolean; summary: string; results: Array<{ questionId: number; correct: boolean }> }>('POST', `${base(a)}/customers/${id}/identity-check`, { answers }),
   addNote: (a: string, id: number, body: string) => api<{ note: { id: number } }>('POST', `${base(a)}/customers/${id}/notes`, { body }),
-  addCallback: (a: string, id: number, dueAt: string, reason: string) =>
-    api<{ callback: { id: number } }>('POST', `${base(a)}/customers/${id}/callbacks`, { dueAt, reason }),
-  addCase: (a: string, id: number, c: { type: string; priority: string; description: string; escalated: boolean }) =>
-    api<{ case: { id: number } }>('POST', `${base(a)}/customers/${id}/cases`, c),
-  addOrder: (a: string, id: number, lines: Array<{ productCode: string; quantity: number; saleType: 'standard' | 'upsell' | 'cross_sell' }>) =>
-    api<{ order: { id: number; totalPence: number } }>('POST', `${base(a)}/customers/${id}/orders`, { lines }),
+  addCallback: (a: string, id: number, c: NewCallback) => api<{ callback: Callback }>('POST', `${base(a)}/customers/${id}/callbacks`, c),
+  addCase: (a: string, id: number, c: NewCase) => api<{ case: Case }>('POST', `${base(a)}/customers/${id}/cases`, c),
+  caseCategories: (a: string) => api<{ categories: CaseCategory[] }>('GET', `${base(a)}/case-categories`).then((r) => r.categories),
+  addOrder: (a: string, id: number, lines: NewOrderLine[]) => api<{ order: Order }>('POST', `${base(a)}/customers/${id}/orders`, { lines }),
   products: (a: string) => api<{ products: Product[] }>('GET', `${base(a)}/products`).then((r) => r.products),
   wrapUpCodes: (a: string) => api<{ codes: Array<{ code: string; label: string }> }>('GET', `${base(a)}/wrap-up-codes`).then((r) => r.codes),
   wrapUp: (a: string, body: { code: string; notes: string; customerId?: number }) => api<{ wrapUp: { id: number } }>('POST', `${base(a)}/wrap-ups`, body),
@@ -124,6 +179,18 @@ export const crm = {
   messages: (a: string, direction?: 'in' | 'out') =>
     api<{ messages: Message[] }>('GET', `${base(a)}/messages${direction ? `?direction=${direction}` : ''}`).then((r) => r.messages),
   templates: (a: string) => api<{ templates: MessageTemplate[]; documents: CrmDocument[] }>('GET', `${base(a)}/message-templates`),
+  /** A template filled from the customer and the order, case and callback chosen. */
+  filledTemplate: (a: string, key: string, from: { customerId?: number; orderId?: number; caseId?: number; callbackId?: number }) => {
+    const q = Object.entries(from)
+      .filter((e): e is [string, number] => e[1] !== undefined)
+      .map(([k, v]) => `${k}=${v}`)
+      .join('&');
+    return api<FilledTemplate>('GET', `${base(a)}/message-templates/${encodeURIComponent(key)}/filled${q ? `?${q}` : ''}`);
+  },
+  messageFolders: (a: string) => api<{ folders: string[] }>('GET', `${base(a)}/message-folders`).then((r) => r.folders),
+  fileMessage: (a: string, messageId: number, folder: string | null) => api<{ message: Message }>('PUT', `${base(a)}/messages/${messageId}/folder`, { folder }),
+  autoReply: (a: string) => api<{ autoReply: AutoReply }>('GET', `${base(a)}/auto-reply`).then((r) => r.autoReply),
+  setAutoReply: (a: string, enabled: boolean, body: string | null) => api<{ autoReply: AutoReply }>('PUT', `${base(a)}/auto-reply`, { enabled, body }).then((r) => r.autoReply),
   knowledgeBase: (a: string, q: string) =>
     api<{ articles: KbArticle[] }>('GET', `${base(a)}/knowledge-base${q.trim() ? `?q=${encodeURIComponent(q.trim())}` : ''}`).then((r) => r.articles),
   scripts: (a: string) => api<{ scripts: Script[] }>('GET', `${base(a)}/scripts`).then((r) => r.scripts),

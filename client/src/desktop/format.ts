@@ -21,5 +21,14 @@ export const shortDateTime = (ms: number): string =>
 
 export const date = (ms: number): string => new Date(ms).toLocaleDateString('en-GB', { day: 'numeric', month: 'long', year: 'numeric' });
 
+/** A due date and time as keyed ('YYYY-MM-DDTHH:MM', UK local): "Tue 8 Dec 2026, 10:00". */
+export function dueText(dueAt: string): string {
+  const [day, time] = dueAt.split('T') as [string, string | undefined];
+  const d = new Date(`${day}T12:00:00Z`);
+  if (Number.isNaN(d.getTime())) return dueAt;
+  const written = d.toLocaleDateString('en-GB', { weekday: 'short', day: 'numeric', month: 'short', year: 'numeric', timeZone: 'UTC' }).replace(',', '');
+  return time ? `${written}, ${time}` : written;
+}
+
 /** A UK mobile (07…), written with or without spaces or +44: the only numbers that take an SMS. */
 export const isUkMobile = (v: string): boolean => /^07\d{9}$/.test(v.trim().replace(/[\s()-]/g, '').replace(/^\+44/, '0'));

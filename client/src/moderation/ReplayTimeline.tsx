@@ -48,6 +48,8 @@ const DESKTOP_LABEL: Record<string, string> = {
   'call-ended': 'Call ended',
   'recording-finalised': 'Recording finalised',
   'message-sent': 'Message sent',
+  'message-filed': 'Message filed',
+  'auto-reply-set': 'Auto-reply',
   printout: 'Print-out',
   'wrap-up': 'Wrap-up',
   'agent-state': 'Agent state',

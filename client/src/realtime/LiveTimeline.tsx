@@ -50,6 +50,12 @@ export function summarise(e: Pick<TimelineEvent, 'type' | 'payload'>): string {
     case 'message-sent':
       line = join(str(p.channel), str(p.to) && `to ${str(p.to)}`, str(p.subject) && `· ${show(p.subject)}`);
       break;
+    case 'message-filed':
+      line = str(p.folder) ? `in ${str(p.folder)}` : 'back to the inbox';
+      break;
+    case 'auto-reply-set':
+      line = p.enabled === true ? 'switched on' : 'switched off';
+      break;
     case 'wrap-up':
       line = join(str(p.outcome), str(p.notes) && `· ${show(p.notes)}`);
       break;

@@ -52,6 +52,9 @@ export function CallerBrief({ attemptId, candidate, position }: { attemptId: str
       <details className="candidate-brief-preview">
         <summary>What the candidate sees</summary>
         <p>
+          <strong>Title:</strong> {brief.candidateTitle}
+        </p>
+        <p>
           <strong>Role:</strong> {brief.candidateBrief.role}
         </p>
         <p>{brief.candidateBrief.situation}</p>

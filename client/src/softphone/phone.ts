@@ -49,6 +49,12 @@ const HOLD_GLARE_RETRIES = 3;
 
 export class Phone {
   private ua: UserAgent | undefined;
+  /**
+   * Set by stop(). A phone stopped while start() is still waiting (for the microphone, the
+   * credentials or the connection) must not go on to register: it would be a second, unseen
+   * registration of the same extension, and calls could ring it instead of the phone on screen.
+   */
+  private stopped = false;
   private registerer: Registerer | undefined;
   private session: Session | undefined;
   private readonly listeners = new Set<Listener>();
@@ -94,6 +100,7 @@ export class Phone {
     try {
       const stream = await navigator.mediaDevices.getUserMedia({ audio: true, video: false });
       stream.getTracks().forEach((t) => t.stop());
+      if (this.stopped) return;
     } catch (err) {
       const name = err instanceof DOMException ? err.name : '';
       return this.set({
@@ -112,6 +119,7 @@ export class Phone {
     } catch (err) {
       return this.set({ registration: 'failed', registrationError: `Could not get phone credentials: ${err instanceof Error ? err.message : String(err)}` });
     }
+    if (this.stopped) return;
     const scheme = location.protocol === 'https:' ? 'wss' : 'ws';
     const uri = UserAgent.makeURI(creds.uri);
     if (!uri) return this.set({ registration: 'failed', registrationError: `Bad SIP address ${creds.uri}` });
@@ -137,10 +145,15 @@ export class Phone {
       },
     });
     this.set({ extension: creds.extension });
+    const ua = this.ua;
     try {
-      await this.ua.start();
+      await ua.start();
     } catch {
       return this.set({ registration: 'failed', registrationError: 'The phone server could not be reached.' });
+    }
+    if (this.stopped) {
+      await ua.stop().catch(() => {});
+      return;
     }
     this.registerer = new Registerer(this.ua, { expires: 300 });
     this.registerer.stateChange.addListener((s) => {
@@ -174,6 +187,7 @@ export class Phone {
   }
 
   async stop(): Promise<void> {
+    this.stopped = true;
     try {
       await this.registerer?.unregister();
     } catch {

@@ -1,9 +1,10 @@
-// The CRM data of each assignment attempt (migration 4): customers, security answers and identity
-// checks, products, orders, cases, notes, callbacks, messages, call list, wrap-up, knowledge base,
-// scripts, templates and documents. Every method takes the attempt id and every query is scoped by
+// The CRM data of each assignment attempt (migrations 4 and 10): customers, security answers and
+// identity checks, products, orders, cases and their categories, notes, callbacks, messages with
+// their folders and the auto-reply, call list, wrap-up, knowledge base, scripts, templates and
+// documents. Every method takes the attempt id and every query is scoped by
 // it, so one attempt's rows are never read or changed through another attempt.
-import type { CallListEntry, Channel, CrmDocument, KbArticle, Message, MessageAttachment as Attachment, MessageTemplate, Origin, PriceBasis, Script } from '../../protocol/crm.js';
-export type { Attachment, CallListEntry, Channel, CrmDocument, KbArticle, Message, MessageTemplate, Origin, PriceBasis, Script };
+import type { AutoReply, CallListEntry, CaseCategory, Channel, CrmDocument, KbArticle, Message, MessageAttachment as Attachment, MessageTemplate, Origin, PriceBasis, Script } from '../../protocol/crm.js';
+export type { Attachment, AutoReply, CallListEntry, CaseCategory, Channel, CrmDocument, KbArticle, Message, MessageTemplate, Origin, PriceBasis, Script };
 import type { Db } from '../connection.js';
 
 export type ContactPreference = 'phone' | 'email' | 'sms' | 'post';
@@ -184,6 +185,7 @@ export interface CustomerSearch {
 const COUNTED_TABLES = [
   'company', 'customers', 'security_answers', 'identity_checks', 'products', 'orders', 'order_lines', 'cases', 'notes', 'callbacks',
   'messages', 'call_list', 'wrap_up_codes', 'wrap_ups', 'kb_articles', 'scripts', 'message_templates', 'documents',
+  'case_categories', 'message_folders', 'auto_replies',
 ] as const;
 /** Rows per CRM table (without the crm_ prefix) of one attempt. */
 export type CrmCounts = Record<(typeof COUNTED_TABLES)[number], number>;
@@ -466,6 +468,37 @@ export class CrmRepository {
 
   // --- cases, notes, callbacks -------------------------------------------------------------------
 
+  insertCaseCategory(attemptId: string, c: CaseCategory): void {
+    this.db.prepare('INSERT INTO crm_case_categories (attempt_id, code, label) VALUES (?, ?, ?)').run(attemptId, c.code, c.label);
+  }
+
+  /** The attempt's case categories, in the scenario's order. */
+  listCaseCategories(attemptId: string): CaseCategory[] {
+    return this.db.prepare('SELECT code, label FROM crm_case_categories WHERE attempt_id = ? ORDER BY id').all(attemptId) as CaseCategory[];
+  }
+
+  /** One case of the attempt, whichever customer it belongs to. */
+  findCase(attemptId: string, id: number): Case | undefined {
+    const row = this.db
+      .prepare(
+        `SELECT id, customer_id AS customerId, reference, type, category, priority, status, escalated, description, credit_pence AS creditPence,
+           origin, created_at AS createdAt
+         FROM crm_cases WHERE attempt_id = ? AND id = ?`,
+      )
+      .get(attemptId, id) as Row<Case, 'escalated'> | undefined;
+    return row && { ...row, escalated: row.escalated === 1 };
+  }
+
+  /** One callback or task of the attempt. */
+  findCallback(attemptId: string, id: number): Callback | undefined {
+    return this.db
+      .prepare(
+        `SELECT id, customer_id AS customerId, kind, due_at AS dueAt, priority, reason, phone, status, origin, created_at AS createdAt
+         FROM crm_callbacks WHERE attempt_id = ? AND id = ?`,
+      )
+      .get(attemptId, id) as Callback | undefined;
+  }
+
   insertCase(attemptId: string, c: Omit<Case, 'id' | 'reference'>): Case {
     const reference = this.nextReference('crm_cases', attemptId, 'CAS');
     const info = this.db
@@ -525,29 +558,74 @@ export class CrmRepository {
 
   // --- messages ----------------------------------------------------------------------------------
 
-  insertMessage(attemptId: string, m: Omit<Message, 'id'>): Message {
+  /** Stores a message; a new one is in no folder. */
+  insertMessage(attemptId: string, m: Omit<Message, 'id' | 'folder' | 'filedAt' | 'inReplyTo'> & { inReplyTo?: number | null }): Message {
+    const inReplyTo = m.inReplyTo ?? null;
     const info = this.db
       .prepare(
-        `INSERT INTO crm_messages (attempt_id, customer_id, direction, channel, from_address, to_address, cc, subject, body, template_key, attachments, origin, created_at)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+        `INSERT INTO crm_messages (attempt_id, customer_id, direction, channel, from_address, to_address, cc, subject, body, template_key, attachments, origin, created_at, in_reply_to)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
       )
       .run(
         attemptId, m.customerId, m.direction, m.channel, m.from, m.to, JSON.stringify(m.cc), m.subject, m.body, m.templateKey,
-        JSON.stringify(m.attachments), m.origin, m.createdAt,
+        JSON.stringify(m.attachments), m.origin, m.createdAt, inReplyTo,
       );
-    return { ...m, id: Number(info.lastInsertRowid) };
+    return { ...m, id: Number(info.lastInsertRowid), folder: null, filedAt: null, inReplyTo };
+  }
+
+  private messagesWhere(where: string, params: Record<string, unknown>): Message[] {
+    const rows = this.db
+      .prepare(
+        `SELECT id, customer_id AS customerId, direction, channel, from_address AS "from", to_address AS "to", cc, subject, body,
+           template_key AS templateKey, attachments, origin, created_at AS createdAt, folder, filed_at AS filedAt, in_reply_to AS inReplyTo
+         FROM crm_messages WHERE attempt_id = @attemptId AND ${where} ORDER BY created_at DESC, id DESC`,
+      )
+      .all(params) as Array<Row<Message, 'cc' | 'attachments'>>;
+    return rows.map((r) => ({ ...r, cc: json<string[]>(r.cc), attachments: json<Attachment[]>(r.attachments) }));
   }
 
   /** Messages of the attempt, newest first; optionally only one direction. */
   listMessages(attemptId: string, direction?: 'in' | 'out'): Message[] {
-    const rows = this.db
+    return this.messagesWhere('(@direction IS NULL OR direction = @direction)', { attemptId, direction: direction ?? null });
+  }
+
+  findMessage(attemptId: string, id: number): Message | undefined {
+    return this.messagesWhere('id = @id', { attemptId, id })[0];
+  }
+
+  /** Files an incoming message in a folder (null: back to the inbox). False if there is no such incoming message. */
+  fileMessage(attemptId: string, id: number, folder: string | null, now: number): boolean {
+    return (
+      this.db
+        .prepare("UPDATE crm_messages SET folder = ?, filed_at = ? WHERE attempt_id = ? AND id = ? AND direction = 'in'")
+        .run(folder, folder === null ? null : now, attemptId, id).changes === 1
+    );
+  }
+
+  insertMessageFolder(attemptId: string, name: string): void {
+    this.db.prepare('INSERT INTO crm_message_folders (attempt_id, name) VALUES (?, ?)').run(attemptId, name);
+  }
+
+  listMessageFolders(attemptId: string): string[] {
+    return (this.db.prepare('SELECT name FROM crm_message_folders WHERE attempt_id = ? ORDER BY id').all(attemptId) as Array<{ name: string }>).map((r) => r.name);
+  }
+
+  /** The inbox's auto-reply; never saved: off, no text. */
+  autoReply(attemptId: string): AutoReply {
+    const row = this.db.prepare('SELECT enabled, body, updated_at AS updatedAt FROM crm_auto_replies WHERE attempt_id = ?').get(attemptId) as
+      | { enabled: number; body: string | null; updatedAt: number }
+      | undefined;
+    return row ? { enabled: row.enabled === 1, body: row.body, updatedAt: row.updatedAt } : { enabled: false, body: null, updatedAt: null };
+  }
+
+  setAutoReply(attemptId: string, enabled: boolean, body: string | null, now: number): AutoReply {
+    this.db
       .prepare(
-        `SELECT id, customer_id AS customerId, direction, channel, from_address AS "from", to_address AS "to", cc, subject, body,
-           template_key AS templateKey, attachments, origin, created_at AS createdAt
-         FROM crm_messages WHERE attempt_id = @attemptId AND (@direction IS NULL OR direction = @direction) ORDER BY created_at DESC, id DESC`,
+        `INSERT INTO crm_auto_replies (attempt_id, enabled, body, updated_at) VALUES (?, ?, ?, ?)
+         ON CONFLICT (attempt_id) DO UPDATE SET enabled = excluded.enabled, body = excluded.body, updated_at = excluded.updated_at`,
       )
-      .all({ attemptId, direction: direction ?? null }) as Array<Row<Message, 'cc' | 'attachments'>>;
-    return rows.map((r) => ({ ...r, cc: json<string[]>(r.cc), attachments: json<Attachment[]>(r.attachments) }));
+      .run(attemptId, sqlBool(enabled), body, now);
+    return { enabled, body, updatedAt: now };
   }
 
   // --- call list, wrap-up ------------------------------------------------------------------------

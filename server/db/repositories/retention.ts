@@ -135,6 +135,7 @@ export class RetentionRepository {
     run(`UPDATE crm_cases SET description = '[anonymised]' WHERE attempt_id = @attemptId`);
     run(`UPDATE crm_callbacks SET reason = '[anonymised]', phone = NULL WHERE attempt_id = @attemptId`);
     run(`UPDATE crm_wrap_ups SET notes = '[anonymised]' WHERE attempt_id = @attemptId`);
+    run(`UPDATE crm_auto_replies SET body = '[anonymised]' WHERE attempt_id = @attemptId AND body IS NOT NULL`);
     this.db.prepare('UPDATE attempts SET anonymised_at = ? WHERE id = ?').run(at, attemptId);
     return changed;
   }

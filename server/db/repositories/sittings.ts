@@ -157,6 +157,14 @@ export class SittingRepository {
     return (this.db.prepare("SELECT id FROM sittings WHERE status = 'in-progress' AND overrun_policy = 'stop'").all() as Array<{ id: string }>).map((r) => r.id);
   }
 
+  /** The candidate's sitting whose clock is running, if any (the newest, should there be two). */
+  inProgressFor(candidateUserId: number): Sitting | undefined {
+    const row = this.db
+      .prepare("SELECT * FROM sittings WHERE candidate_user_id = ? AND status = 'in-progress' ORDER BY started_at DESC, rowid DESC LIMIT 1")
+      .get(candidateUserId) as SittingRow | undefined;
+    return row && this.toSitting(row);
+  }
+
   /** scheduled → in-progress; false if it was not scheduled. */
   start(id: string, now: number): boolean {
     return this.db.prepare("UPDATE sittings SET status = 'in-progress', started_at = ? WHERE id = ? AND status = 'scheduled'").run(now, id).changes === 1;

@@ -199,6 +199,9 @@ export function replayView(repos: Repositories, attempt: Attempt, now: number, c
       templateKey: m.templateKey,
       attachments: m.attachments.map((a) => ({ kind: a.kind, name: a.name })),
       createdAt: m.createdAt,
+      folder: m.folder,
+      filedAt: m.filedAt,
+      inReplyTo: m.inReplyTo,
       offsetMs: m.origin === 'attempt' ? axis(m.createdAt) : null,
     }));
 

@@ -17,6 +17,7 @@ let base: string;
 let attemptA = '';
 let printoutA = '';
 let customerA = 0;
+let messageA = 0;
 const CALL_A = randomUUID();
 /** candidate2's own attempt in centre B. */
 let attemptB = '';
@@ -37,6 +38,7 @@ beforeAll(async () => {
   const made = await t.app.inject({ method: 'POST', url: '/api/attempts', headers: headers(logins.assessor1!), payload: { candidateUserId: t.users.candidate } });
   attemptA = (made.json() as { attempt: { id: string } }).attempt.id;
   customerA = t.repos.crm.findCustomerByAccount(attemptA, 'BL100231')!.id;
+  messageA = t.repos.crm.listMessages(attemptA, 'in')[0]!.id;
   const printed = await t.app.inject({ method: 'POST', url: `/api/attempts/${attemptA}/printouts`, headers: headers(logins.candidate1!), payload: { kind: 'customer', subjectId: customerA } });
   printoutA = (printed.json() as { printout: { id: string } }).printout.id;
 
@@ -67,6 +69,8 @@ const BODIES: Record<string, () => unknown> = {
   'POST /api/attempts/:id/wrap-ups': () => ({ code: 'INFO' }),
   'POST /api/attempts/:id/messages': () => ({ channel: 'email', to: 'margaret.hughes@example.co.uk', subject: 'x', body: 'Foreign message.' }),
   'POST /api/attempts/:id/printouts': () => ({ kind: 'customer', subjectId: customerA }),
+  'PUT /api/attempts/:id/messages/:mid/folder': () => ({ folder: 'Team notices' }),
+  'PUT /api/attempts/:id/auto-reply': () => ({ enabled: true, body: 'Foreign auto-reply.' }),
 };
 
 function concrete(url: string, attemptId: string): string {
@@ -74,6 +78,8 @@ function concrete(url: string, attemptId: string): string {
     .replace(':id', attemptId)
     .replace(':cid', String(customerA))
     .replace(':pid', printoutA)
+    .replace(':mid', String(messageA))
+    .replace(':key', 'email-home-move')
     .replace(':phone', '%2B441134960412');
 }
 
@@ -89,7 +95,7 @@ describe('a foreign centre cannot reach centre A’s attempts', () => {
     it(`${who}: every /api/attempts/:id route answers for centre A’s attempt exactly as for an unknown id`, async () => {
       const login = logins[who]!;
       const before = t.repos.attemptEvents.list(attemptA).length;
-      const crmRows = () => t.repos.db.prepare('SELECT (SELECT COUNT(*) FROM crm_notes WHERE attempt_id = @a) + (SELECT COUNT(*) FROM crm_orders WHERE attempt_id = @a) + (SELECT COUNT(*) FROM crm_messages WHERE attempt_id = @a) + (SELECT COUNT(*) FROM attempt_printouts WHERE attempt_id = @a) AS n').get({ a: attemptA });
+      const crmRows = () => t.repos.db.prepare('SELECT (SELECT COUNT(*) FROM crm_notes WHERE attempt_id = @a) + (SELECT COUNT(*) FROM crm_orders WHERE attempt_id = @a) + (SELECT COUNT(*) FROM crm_messages WHERE attempt_id = @a) + (SELECT COUNT(*) FROM attempt_printouts WHERE attempt_id = @a) + (SELECT COUNT(*) FROM crm_messages WHERE attempt_id = @a AND folder IS NOT NULL) + (SELECT COUNT(*) FROM crm_auto_replies WHERE attempt_id = @a) AS n').get({ a: attemptA });
       const crmBefore = crmRows();
       const holes: string[] = [];
       for (const route of attemptRoutes()) {

@@ -5,6 +5,7 @@
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildApp } from '../../../server/app.js';
+import { scenarioForAttemptKey } from '../../../server/assessment/scenario-loader.js';
 import { hashPassword } from '../../../server/auth/passwords.js';
 import { openDatabase } from '../../../server/db/connection.js';
 import { createRepositories } from '../../../server/db/repositories/index.js';
@@ -230,7 +231,7 @@ describe('attempts of a sitting', () => {
     expect(one.currentAttemptId).toBe(first.attemptId);
     expect(first).toMatchObject({ number: 1, variant: 'a', status: 'open', mark: null, markingStatus: 'in-progress' });
     const attempt = t.repos.attempts.findById(first.attemptId)!;
-    expect(attempt).toMatchObject({ sittingId: s.id, position: 1, scenarioKey: 's1', variant: 'a', scenarioVersion: 1, candidateUserId: t.users.candidate, assessorUserId: t.users.assessor });
+    expect(attempt).toMatchObject({ sittingId: s.id, position: 1, scenarioKey: 's1', variant: 'a', scenarioVersion: scenarioForAttemptKey('s1')!.version, candidateUserId: t.users.candidate, assessorUserId: t.users.assessor });
     expect(t.repos.crm.listCustomers(attempt.id).length).toBeGreaterThan(0);
     // The candidate's desktop finds it as the current attempt.
     expect((await ok<{ attempt: { id: string } }>(t, candidate, 'GET', '/api/attempts/current')).attempt.id).toBe(attempt.id);
@@ -264,6 +265,18 @@ describe('attempts of a sitting', () => {
     expect(staff.presentNumber).toBe('0113 496 0412');
     expect(staff.dialNumber).toBeNull();
     expect((await call(t, foreignCandidate, 'GET', `/api/attempts/${inbound}/brief`)).statusCode).toBe(404);
+
+    // Titles: the candidate reads the candidate-facing one everywhere; the staff title names the
+    // caller and the town she is moving to, which the candidate must find out.
+    const title = (key: string) => scenarioForAttemptKey(key)!;
+    expect(mine.title).toBe(title('s1').candidateTitle);
+    expect(staff.title).toBe(title('s1').title);
+    expect(staff.candidateTitle).toBe(title('s1').candidateTitle);
+    expect(JSON.stringify(mine)).not.toMatch(/Hughes|Rawdon/);
+    const candidateView = await ok<SittingDetail>(t, candidate, 'GET', `/api/sittings/${s.id}`);
+    expect(candidateView.assignments.map((a) => a.title)).toEqual(['s1', 's4', 's5', 's3'].map((k) => title(k).candidateTitle));
+    expect(JSON.stringify(candidateView)).not.toMatch(/Hughes|Rawdon|faster|missed engineer visit/i);
+    expect(detail.assignments.map((a) => a.title)).toEqual(['s1', 's4', 's5', 's3'].map((k) => title(k).title));
 
     // Outbound (S5): the candidate dials the assessor's extension; the contract ends 42 days after the sitting day.
     await ok(t, assessor, 'POST', `/api/attempts/${detail.currentAttemptId}/close`);

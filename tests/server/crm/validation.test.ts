@@ -141,10 +141,10 @@ describe('dates', () => {
   it('a due date and time is a real UK local time, not in the past', () => {
     expect(value(validateDueDateTime('2026-01-02T10:30', NOW))).toBe('2026-01-02T10:30');
     expect(value(validateDueDateTime('2026-01-01T09:00', NOW))).toBe('2026-01-01T09:00');
-    expect(failure(validateDueDateTime('2026-01-01T08:59', NOW)).message).toMatch(/in the past/);
+    expect(failure(validateDueDateTime('2026-01-01T08:59', NOW, 'dueAt')).message).toBe('The due date and time 1 January 2026, 08:59 is in the past.');
     expect(failure(validateDueDateTime('2026-01-02T24:00', NOW)).message).toMatch(/no such time/);
     expect(failure(validateDueDateTime('2026-02-30T10:00', NOW)).message).toMatch(/not a real calendar date/);
-    expect(failure(validateDueDateTime('tomorrow', NOW, 'dueAt'))).toMatchObject({ field: 'dueAt', message: expect.stringMatching(/due at/) });
+    expect(failure(validateDueDateTime('tomorrow', NOW, 'dueAt'))).toMatchObject({ field: 'dueAt', message: expect.stringMatching(/due date and time/) });
     // In British Summer Time, 10:30 UTC is 11:30 in the UK: 11:00 local has passed.
     const summer = Date.UTC(2026, 6, 1, 10, 30);
     expect(failure(validateDueDateTime('2026-07-01T11:00', summer)).message).toMatch(/in the past/);
@@ -156,7 +156,7 @@ describe('money', () => {
   it('pence are whole, not negative, within the limit', () => {
     expect(value(validatePence(0))).toBe(0);
     expect(value(validatePence(2000, 'creditPence', 2000))).toBe(2000);
-    expect(failure(validatePence(12.5, 'creditPence'))).toMatchObject({ field: 'creditPence', message: expect.stringMatching(/credit pence must be a whole number/) });
+    expect(failure(validatePence(12.5, 'creditPence'))).toMatchObject({ field: 'creditPence', message: expect.stringMatching(/goodwill credit must be a whole number/) });
     expect(failure(validatePence(-1, 'creditPence')).message).toMatch(/cannot be negative/);
     expect(failure(validatePence(2001, 'creditPence', 2000)).message).toMatch(/more than the limit of £20\.00/);
   });
@@ -199,5 +199,7 @@ describe('text and names', () => {
     expect(fieldLabel('addressLine1')).toBe('address line 1');
     expect(fieldLabel('email')).toBe('e-mail');
     expect(fieldLabel('cc.1')).toBe('cc.1');
+    expect(fieldLabel('dueAt')).toBe('due date and time');
+    expect(fieldLabel('credit')).toBe('goodwill credit');
   });
 });

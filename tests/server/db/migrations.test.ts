@@ -51,3 +51,30 @@ describe('migrations', () => {
     ).toThrow(/CHECK constraint/);
   });
 });
+
+describe('migration 12 (CRM forms)', () => {
+  it('gives an attempt made before it the categories of its own cases as its vocabulary, labelled in words', async () => {
+    const { createRepositories } = await import('../../../server/db/repositories/index.js');
+    const db = openDatabase(':memory:');
+    migrate(db, migrations.filter((m) => m.version < 12));
+    const repos = createRepositories(db);
+    const centre = repos.centres.create({ name: 'Northgate College' });
+    const candidate = repos.users.create({ username: 'c1', displayName: 'C', role: 'candidate', centreId: centre.id, passwordHash: 'x' });
+    const attempt = repos.attempts.create({ centreId: centre.id, candidateUserId: candidate.id, scenarioKey: 's3' }, 1);
+    const customerId = repos.crm.insertCustomer(
+      attempt.id,
+      { accountNumber: 'BL100777', title: null, firstName: 'Tomasz', lastName: 'Nowak', dateOfBirth: null, addressLine1: '1 High St', addressLine2: null, town: 'Leeds', postcode: 'LS1 1AA', phone: '0113 496 0000', phoneNorm: '01134960000', mobile: null, mobileNorm: null, email: null, contactPreference: null, doNotCall: false },
+      1,
+    );
+    for (const category of ['MISSED_APPOINTMENT', 'MISSED_APPOINTMENT', null, 'BILLING']) {
+      repos.crm.insertCase(attempt.id, { customerId, type: 'complaint', category, priority: 'high', status: 'open', escalated: false, description: 'x', creditPence: null, origin: 'seed', createdAt: 1 });
+    }
+    expect(migrate(db).applied).toEqual(migrations.filter((m) => m.version >= 12).map((m) => m.version));
+    expect(repos.crm.listCaseCategories(attempt.id)).toEqual([
+      { code: 'BILLING', label: 'Billing' },
+      { code: 'MISSED_APPOINTMENT', label: 'Missed appointment' },
+    ]);
+    expect(repos.crm.listMessages(attempt.id)).toEqual([]);
+    expect(repos.crm.autoReply(attempt.id)).toEqual({ enabled: false, body: null, updatedAt: null });
+  });
+});

@@ -78,6 +78,7 @@ beforeAll(() => {
     callbacks: repos.crm.callbacksForCustomer(ATTEMPT, hughes.id),
     cases: repos.crm.casesForCustomer(ATTEMPT, hughes.id),
     orders: repos.crm.ordersForCustomer(ATTEMPT, hughes.id),
+    caseCategories: repos.crm.listCaseCategories(ATTEMPT),
   };
 });
 afterAll(() => db.close());
@@ -193,14 +194,14 @@ describe('order confirmation print-out', () => {
 });
 
 describe('case form print-out', () => {
-  it('holds the case reference, type, category, priority, escalation, credit, customer and description', () => {
+  it('holds the case reference, type, category (in the scenario\'s words, not its code), priority, escalation, credit, customer and description', () => {
     const kase = recordInput.cases.find((c) => c.category === 'BILLING')!;
-    const { pdf, title } = renderCaseForm({ company: recordInput.company, customer: hughes, case: kase }, meta);
+    const { pdf, title } = renderCaseForm({ company: recordInput.company, customer: hughes, case: kase, caseCategories: [{ code: 'BILLING', label: 'Billing and payments' }] }, meta);
     expect(title).toBe(`Complaint form ${kase.reference}`);
     const text = squash(pdfToText(pdf, { layout: true }));
     for (const expected of [
       `Complaint form ${kase.reference}`,
-      'Category Billing (BILLING)',
+      'Category Billing and payments',
       'Priority Urgent',
       'Escalated Yes',
       'Goodwill credit £12.50',
@@ -211,6 +212,7 @@ describe('case form print-out', () => {
     ]) {
       expect(text, expected).toContain(expected);
     }
+    expect(text).not.toContain('BILLING');
   });
 });
 

@@ -79,6 +79,7 @@ describe('retention', () => {
     const customer = t.repos.crm.findCustomerByAccount(attemptId, 'BL100231')!;
     const candidate = await t.loginAs('candidate');
     await t.app.inject({ method: 'POST', url: `/api/attempts/${attemptId}/customers/${customer.id}/notes`, headers: { cookie: candidate.cookie, 'x-csrf-token': candidate.csrf }, payload: { body: 'Mrs Hughes, 12 Elm Road, card ending 4242' } });
+    await t.app.inject({ method: 'PUT', url: `/api/attempts/${attemptId}/auto-reply`, headers: { cookie: candidate.cookie, 'x-csrf-token': candidate.csrf }, payload: { enabled: true, body: 'Away; call Jo Bloggs on 07700 900999' } });
     const later = Date.now() + 400 * DAY;
     t.repos.attempts.close(attemptId, Date.now());
     // Sessions seen now are activity; nothing is due yet within the period.
@@ -91,6 +92,7 @@ describe('retention', () => {
     const c = row('SELECT first_name, last_name, phone, email, date_of_birth FROM crm_customers WHERE id = ?', customer.id);
     expect(c).toEqual({ first_name: 'Anonymised', last_name: 'Customer', phone: '00000000000', email: null, date_of_birth: null });
     expect(row("SELECT COUNT(*) AS n FROM crm_notes WHERE attempt_id = ? AND body LIKE '%Elm Road%'", attemptId)).toEqual({ n: 0 });
+    expect(row('SELECT body FROM crm_auto_replies WHERE attempt_id = ?', attemptId)).toEqual({ body: '[anonymised]' });
     const u = row('SELECT username, display_name, disabled, anonymised_at FROM users WHERE id = ?', t.users.candidate);
     expect(u).toEqual({ username: `anonymised-${t.users.candidate}`, display_name: `Anonymised candidate ${t.users.candidate}`, disabled: 1, anonymised_at: later });
     expect(row('SELECT COUNT(*) AS n FROM sessions WHERE user_id = ?', t.users.candidate)).toEqual({ n: 0 });

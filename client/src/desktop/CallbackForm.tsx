@@ -1,0 +1,75 @@
+// The callback and task form: a callback to the customer or a follow-up task (an engineer visit, a
+// team leader's review), when it is due, its priority, why, and a number to call if not the one on
+// file. The server checks each field again; an error it names shows under that field.
+import type { FormEvent } from 'react';
+import { crm, type Callback, type CallbackPriority, type NewCallback } from './crm-api.js';
+import { FieldError, FormFailure, useFormFeedback } from './ApiMessage.js';
+import { useDesktop } from './DesktopContext.js';
+
+const FIELDS = ['kind', 'dueAt', 'priority', 'reason', 'phone'] as const;
+
+export function CallbackForm({ customerId, onCreated }: { customerId: number; onCreated: (created: Callback) => Promise<void> }) {
+  const { attemptId } = useDesktop();
+  const errors = useFormFeedback(FIELDS);
+
+  const submit = async (e: FormEvent<HTMLFormElement>) => {
+    e.preventDefault();
+    const form = e.currentTarget;
+    const f = new FormData(form);
+    const body: NewCallback = {
+      kind: f.get('kind') === 'task' ? 'task' : 'callback',
+      dueAt: String(f.get('dueAt') ?? ''),
+      priority: String(f.get('priority')) as CallbackPriority,
+      reason: String(f.get('reason') ?? '').trim(),
+      phone: String(f.get('phone') ?? '').trim() || null,
+    };
+    const problems: Record<string, string> = {};
+    if (!body.dueAt) problems.dueAt = 'Choose when it is due.';
+    if (!body.reason) problems.reason = 'Say what it is for.';
+    await errors.submit(problems, async () => {
+      const { callback } = await crm.addCallback(attemptId, customerId, body);
+      // The server records it on the attempt's timeline as it stores it.
+      form.reset();
+      await onCreated(callback);
+    });
+  };
+
+  return (
+    <form className="form-grid" onSubmit={submit} noValidate aria-label="New callback or task">
+      <div>
+        <label htmlFor="cb-kind">Kind</label>
+        <select name="kind" {...errors.input('kind', 'cb-kind')}>
+          <option value="callback">Callback to the customer</option>
+          <option value="task">Task (e.g. engineer visit)</option>
+        </select>
+      </div>
+      <div>
+        <label htmlFor="cb-due">Due</label>
+        <input name="dueAt" type="datetime-local" {...errors.input('dueAt', 'cb-due')} />
+        <FieldError id="cb-due" message={errors.of('dueAt')} />
+      </div>
+      <div>
+        <label htmlFor="cb-priority">Priority</label>
+        <select name="priority" defaultValue="normal" {...errors.input('priority', 'cb-priority')}>
+          <option value="low">Low</option>
+          <option value="normal">Normal</option>
+          <option value="high">High</option>
+        </select>
+      </div>
+      <div>
+        <label htmlFor="cb-phone">Number to call (if not the one on file)</label>
+        <input name="phone" type="tel" autoComplete="off" {...errors.input('phone', 'cb-phone')} />
+        <FieldError id="cb-phone" message={errors.of('phone')} />
+      </div>
+      <div className="span-all">
+        <label htmlFor="cb-reason">Reason</label>
+        <input name="reason" autoComplete="off" {...errors.input('reason', 'cb-reason')} />
+        <FieldError id="cb-reason" message={errors.of('reason')} />
+      </div>
+      <div className="row span-all">
+        <button type="submit">Create callback</button>
+      </div>
+      <FormFailure feedback={errors} className="span-all" />
+    </form>
+  );
+}

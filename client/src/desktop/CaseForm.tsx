@@ -1,0 +1,91 @@
+// The case form: complaint or query, the category from the scenario's list (shown in words, stored
+// as its code), priority, a goodwill credit keyed in pounds, escalation and the description. The
+// server checks every field again; an error it names shows under that field and nothing is saved.
+import type { FormEvent } from 'react';
+import { crm, type Case, type CaseCategory, type CasePriority, type NewCase } from './crm-api.js';
+import { FieldError, FormFailure, useFormFeedback } from './ApiMessage.js';
+import { useDesktop } from './DesktopContext.js';
+
+const FIELDS = ['type', 'priority', 'category', 'credit', 'description', 'escalated'] as const;
+/** Pounds as people key them: 20, 20.00, £20.00, £1,250.00. */
+const MONEY = /^£?\s*(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d{2})?$/;
+
+export function CaseForm({ customerId, categories, onCreated }: { customerId: number; categories: CaseCategory[]; onCreated: (created: Case) => Promise<void> }) {
+  const { attemptId } = useDesktop();
+  const errors = useFormFeedback(FIELDS);
+
+  const submit = async (e: FormEvent<HTMLFormElement>) => {
+    e.preventDefault();
+    const form = e.currentTarget;
+    const f = new FormData(form);
+    const credit = String(f.get('credit') ?? '').trim();
+    const body: NewCase = {
+      type: f.get('type') === 'query' ? 'query' : 'complaint',
+      priority: String(f.get('priority')) as CasePriority,
+      description: String(f.get('description') ?? '').trim(),
+      escalated: f.get('escalated') === 'on',
+      category: String(f.get('category') ?? '') || null,
+      credit: credit || null,
+    };
+    const problems: Record<string, string> = {};
+    if (!body.description) problems.description = 'Describe the case.';
+    if (credit && !MONEY.test(credit)) problems.credit = `"${credit}" is not an amount in pounds (for example 20.00).`;
+    await errors.submit(problems, async () => {
+      const { case: created } = await crm.addCase(attemptId, customerId, body);
+      // The server records it on the attempt's timeline as it stores it.
+      form.reset();
+      await onCreated(created);
+    });
+  };
+
+  return (
+    <form onSubmit={submit} noValidate aria-label="New case">
+      <div className="form-grid">
+        <div>
+          <label htmlFor="case-type">Type</label>
+          <select name="type" {...errors.input('type', 'case-type')}>
+            <option value="complaint">Complaint</option>
+            <option value="query">Query</option>
+          </select>
+        </div>
+        <div>
+          <label htmlFor="case-category">Category</label>
+          <select name="category" defaultValue="" {...errors.input('category', 'case-category')}>
+            <option value="">Choose a category</option>
+            {categories.map((c) => (
+              <option key={c.code} value={c.code}>
+                {c.label}
+              </option>
+            ))}
+          </select>
+          <FieldError id="case-category" message={errors.of('category')} />
+        </div>
+        <div>
+          <label htmlFor="case-priority">Priority</label>
+          <select name="priority" defaultValue="medium" {...errors.input('priority', 'case-priority')}>
+            <option value="low">Low</option>
+            <option value="medium">Medium</option>
+            <option value="high">High</option>
+            <option value="urgent">Urgent</option>
+          </select>
+          <FieldError id="case-priority" message={errors.of('priority')} />
+        </div>
+        <div>
+          <label htmlFor="case-credit">Goodwill credit (£, optional)</label>
+          <input name="credit" inputMode="decimal" autoComplete="off" placeholder="e.g. 20.00" {...errors.input('credit', 'case-credit')} />
+          <FieldError id="case-credit" message={errors.of('credit')} />
+        </div>
+      </div>
+      <label htmlFor="case-description">Description</label>
+      <textarea name="description" rows={2} {...errors.input('description', 'case-description')} />
+      <FieldError id="case-description" message={errors.of('description')} />
+      <label className="check">
+        <input type="checkbox" name="escalated" /> Escalate to a team leader
+      </label>
+      <div className="row">
+        <button type="submit">Create case</button>
+      </div>
+      <FormFailure feedback={errors} />
+    </form>
+  );
+}

@@ -1,0 +1,129 @@
+// The order form: one line per product (product, quantity, sale type), as many lines as the customer
+// agrees to, with the monthly and one-off totals worked out from the catalogue as the candidate
+// builds it. Prices come from the server's catalogue when the order is placed; an error the server
+// names for a line shows under that line and nothing is saved.
+import { useState, type FormEvent } from 'react';
+import { crm, type NewOrderLine, type Order, type Product, type SaleType } from './crm-api.js';
+import { FieldError, FormFailure, useFormFeedback } from './ApiMessage.js';
+import { useDesktop } from './DesktopContext.js';
+import { money, orderPrice, price } from './format.js';
+
+interface Line extends NewOrderLine {
+  /** Stable React key for a line while others are added and removed. */
+  key: number;
+}
+
+let nextKey = 1;
+const blankLine = (products: Product[]): Line => ({ key: nextKey++, productCode: products[0]?.code ?? '', quantity: 1, saleType: 'standard' });
+
+export function OrderForm({ customerId, products, onPlaced }: { customerId: number; products: Product[]; onPlaced: (order: Order) => Promise<void> }) {
+  const { attemptId } = useDesktop();
+  const [lines, setLines] = useState<Line[]>(() => [blankLine(products)]);
+  const errors = useFormFeedback(lines.flatMap((_, i) => [`lines.${i}.productCode`, `lines.${i}.quantity`, `lines.${i}.saleType`]).concat('lines'));
+
+  // The first product arrives after the form: a line with no product takes it.
+  const shown = lines.map((l) => (l.productCode === '' && products[0] ? { ...l, productCode: products[0].code } : l));
+  // A changed line is checked again on the next Place order: its old error goes.
+  const change = (key: number, patch: Partial<NewOrderLine>) => {
+    if (errors.any) errors.clear();
+    setLines(shown.map((l) => (l.key === key ? { ...l, ...patch } : l)));
+  };
+  const byCode = new Map(products.map((p) => [p.code, p]));
+  const part = (basis: 'monthly' | 'one_off') => shown.reduce((sum, l) => (byCode.get(l.productCode)?.priceBasis === basis ? sum + byCode.get(l.productCode)!.pricePence * (l.quantity || 0) : sum), 0);
+  const monthly = part('monthly');
+  const oneOff = part('one_off');
+
+  const submit = async (e: FormEvent) => {
+    e.preventDefault();
+    const problems: Record<string, string> = {};
+    const seen = new Set<string>();
+    shown.forEach((l, i) => {
+      if (!Number.isInteger(l.quantity) || l.quantity < 1 || l.quantity > 99) problems[`lines.${i}.quantity`] = 'Enter a quantity from 1 to 99.';
+      if (seen.has(l.productCode)) problems[`lines.${i}.productCode`] = `${byCode.get(l.productCode)?.name ?? l.productCode} is on the order twice; change the quantity of the first line instead.`;
+      seen.add(l.productCode);
+    });
+    const body: NewOrderLine[] = shown.map(({ productCode, quantity, saleType }) => ({ productCode, quantity, saleType }));
+    await errors.submit(problems, async () => {
+      const { order } = await crm.addOrder(attemptId, customerId, body);
+      // The server records it on the attempt's timeline as it stores it.
+      setLines([blankLine(products)]);
+      await onPlaced(order);
+    });
+  };
+
+  return (
+    <form onSubmit={submit} noValidate aria-label="New order">
+      <table className="order-lines">
+        <caption className="visually-hidden">Order lines</caption>
+        <thead>
+          <tr>
+            <th scope="col">Product</th>
+            <th scope="col">Quantity</th>
+            <th scope="col">Sale type</th>
+            <th scope="col">
+              <span className="visually-hidden">Remove</span>
+            </th>
+          </tr>
+        </thead>
+        <tbody>
+          {shown.map((l, i) => {
+            const n = i + 1;
+            return (
+              <tr key={l.key} data-testid="order-line">
+                <td>
+                  <select aria-label={`Product, line ${n}`} value={l.productCode} onChange={(e) => change(l.key, { productCode: e.target.value })} {...errors.input(`lines.${i}.productCode`, `order-${l.key}-product`)}>
+                    {products.map((p) => (
+                      <option key={p.code} value={p.code}>
+                        {p.name} ({price(p.pricePence, p.priceBasis)})
+                      </option>
+                    ))}
+                  </select>
+                  <FieldError id={`order-${l.key}-product`} message={errors.of(`lines.${i}.productCode`)} />
+                </td>
+                <td>
+                  <input
+                    aria-label={`Quantity, line ${n}`}
+                    type="number"
+                    min={1}
+                    max={99}
+                    value={Number.isNaN(l.quantity) ? '' : l.quantity}
+                    onChange={(e) => change(l.key, { quantity: e.target.valueAsNumber })}
+                    {...errors.input(`lines.${i}.quantity`, `order-${l.key}-qty`)}
+                  />
+                  <FieldError id={`order-${l.key}-qty`} message={errors.of(`lines.${i}.quantity`)} />
+                </td>
+                <td>
+                  <select aria-label={`Sale type, line ${n}`} value={l.saleType} onChange={(e) => change(l.key, { saleType: e.target.value as SaleType })}>
+                    <option value="standard">Standard</option>
+                    <option value="upsell">Up-sell</option>
+                    <option value="cross_sell">Cross-sell</option>
+                  </select>
+                </td>
+                <td>
+                  {shown.length > 1 && (
+                    <button type="button" className="small" onClick={() => setLines(shown.filter((x) => x.key !== l.key))}>
+                      Remove<span className="visually-hidden"> line {n}</span>
+                    </button>
+                  )}
+                </td>
+              </tr>
+            );
+          })}
+        </tbody>
+      </table>
+      <div className="row spread">
+        <button type="button" className="small" onClick={() => setLines([...shown, blankLine(products)])} disabled={shown.length >= 20}>
+          Add another product
+        </button>
+        <span className="small" data-testid="order-draft-total">
+          {monthly + oneOff > 0 ? orderPrice({ monthlyPence: monthly, oneOffPence: oneOff, totalPence: monthly + oneOff }) : money(0)}
+        </span>
+      </div>
+      <FieldError id="order-lines" message={errors.of('lines')} />
+      <div className="row">
+        <button type="submit">Place order</button>
+      </div>
+      <FormFailure feedback={errors} />
+    </form>
+  );
+}
