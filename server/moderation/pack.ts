@@ -14,6 +14,7 @@ import type { AuditEntry } from '../db/repositories/audit-log.js';
 import type { Attempt } from '../db/repositories/attempts.js';
 import type { Repositories } from '../db/repositories/index.js';
 import { attemptMetrics, METRICS_TIMELINE } from '../analysis/metrics.js';
+import { RECORDING_FINALISED } from './recording-chain.js';
 import type { AttemptEvent } from '../db/repositories/attempt-events.js';
 import type { EventSource } from '../protocol/timeline.js';
 import { toWire } from '../realtime/evidence.js';
@@ -174,6 +175,14 @@ export async function buildModerationPack(o: PackOptions, scope: PackScope, acto
       } catch {
         missing.push({ path: rec, reason: 'the recording file is missing on the server' });
       }
+    }
+
+    // A recording the chain names whose call is not on the server (the call row was lost): say so, as for any other absence.
+    for (const e of repos.attemptEvents.list(attempt.id, { types: [RECORDING_FINALISED] })) {
+      const callId = e.payload.callId;
+      if (typeof callId !== 'string') continue;
+      const rec = recordingFile(attempt.id, callId);
+      if (!files.has(rec) && !missing.some((m) => m.path === rec)) missing.push({ path: rec, reason: 'the call this recording belongs to is not on the server (its SHA-256 is kept in the attempt\'s chain)' });
     }
 
     const printouts = repos.printouts.list(attempt.id);

@@ -114,6 +114,6 @@ describe('a candidate forging marking evidence', () => {
     expect(timeline.events[0]!.payload.passed).toBe(false);
     const csv = zip.readAsText(`attempts/${attemptId}/timeline.csv`);
     expect(csv).toMatch(/reported by the candidate's browser/);
-    expect(verifyPackZip(res.rawPayload)).toMatchObject({ ok: true });
+    expect(await verifyPackZip(res.rawPayload)).toMatchObject({ ok: true });
   });
 });
