@@ -68,20 +68,31 @@ export async function declareEnd(t: TestApp, sittingId: string): Promise<void> {
   await ok(t, candidate, 'POST', `/api/sittings/${sittingId}/declarations`, { moment: 'end', confirm: true });
 }
 
-/**
- * Takes an ended, fully marked sitting through the centre to moderation, through the real API: the
- * candidate's end declaration (if not given yet), the assessor's signature, the IQA agreeing with
- * every mark and countersigning. The sitting is then 'iqa-countersigned'.
- */
-export async function submitSitting(t: TestApp, assessor: Login, sittingId: string): Promise<void> {
+/** The candidate's end declaration (if not given yet) and the assessor's signature: the sitting is then 'centre-final'. */
+export async function signSitting(t: TestApp, assessor: Login, sittingId: string): Promise<void> {
   const { declarations } = (await ok<{ declarations: { end: number | null } }>(t, assessor, 'GET', `/api/sittings/${sittingId}/assurance`));
   if (declarations.end === null) await declareEnd(t, sittingId);
   await ok(t, assessor, 'POST', `/api/sittings/${sittingId}/sign`, { confirm: true });
-  const iqa = await t.loginAs('iqa');
+}
+
+/** The IQA agrees with every centre mark of a signed sitting (so a sampled sitting may be countersigned). */
+export async function agreeWithEveryMark(t: TestApp, iqa: Login, sittingId: string): Promise<void> {
   for (const a of t.repos.attempts.forSitting(sittingId)) {
     const view = await ok<{ criteria: Array<{ criterionId: string; centreMark: number | null }> }>(t, iqa, 'GET', `/api/iqa/attempts/${a.id}`);
     const verdicts = view.criteria.filter((c) => c.centreMark !== null).map((c) => ({ criterionId: c.criterionId, verdict: 'agree' }));
     if (verdicts.length) await ok(t, iqa, 'PUT', `/api/iqa/attempts/${a.id}/reviews`, { verdicts });
   }
-  await ok(t, iqa, 'POST', `/api/sittings/${sittingId}/countersign`, { confirm: true });
+}
+
+/**
+ * Takes an ended, fully marked sitting through the centre to moderation, through the real API: the
+ * candidate's end declaration (if not given yet), the assessor's signature, the IQA agreeing with
+ * every mark and countersigning. The sitting is then 'iqa-countersigned'. `iqa` must be of the
+ * sitting's centre (default: the test app's IQA, of the first centre).
+ */
+export async function submitSitting(t: TestApp, assessor: Login, sittingId: string, iqa?: Login): Promise<void> {
+  await signSitting(t, assessor, sittingId);
+  const reviewer = iqa ?? (await t.loginAs('iqa'));
+  await agreeWithEveryMark(t, reviewer, sittingId);
+  await ok(t, reviewer, 'POST', `/api/sittings/${sittingId}/countersign`, { confirm: true });
 }

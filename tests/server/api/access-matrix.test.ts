@@ -14,19 +14,27 @@
 //                    any other role: 403; no login: 401
 //   e = s            that status, whichever centre the object belongs to (or the route names none)
 //   e = [own, foreign]  own centre's object (for a candidate: their own), another centre's object
-// Moderators and admins belong to no centre (test-app.ts): they see every centre by design.
+// Candidates, assessors and internal quality assurers (iqa) belong to one centre (test-app.ts puts
+// them in Northgate, the 'own' side); another centre's object answers like an unknown id (404), and
+// another centre's candidate or attempt named in a request body is a bad field (400). Moderators
+// and admins belong to no centre (test-app.ts): they see every centre by design. A role a row does
+// not name gets 403: for iqa that is every route of the agent desktop, marking, replay, packs and
+// administration (the IQA reviews marks through /api/iqa and hears the recordings, nothing else).
 //
 // Adding a route: add its row to POLICY (what the specification says it should answer) and its
-// request to PROBES (how to call it on each side). The first test prints the row it is missing.
+// request to PROBES (how to call it on each side, on an object in the state where the call can
+// succeed). The first test prints the row it is missing.
 import { randomUUID } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { scenarioForAttemptKey } from '../../../server/assessment/scenario-loader.js';
 import type { Access } from '../../../server/auth/access.js';
 import { hashPassword } from '../../../server/auth/passwords.js';
 import { sampleView } from '../../../server/moderation/replay/sample.js';
+import type { SittingDetail } from '../../../server/protocol/assessment.js';
+import type { StandardisationResultsView } from '../../../server/protocol/assurance.js';
 import { ROLES, type Role } from '../../../server/protocol/roles.js';
+import { agreeWithEveryMark, declareEnd, markAttempt, ok, prepareSitting, signSitting, startAttempt, startSitting, submitSitting } from '../../support/sitting-helpers.js';
 import { createTestApp, PASSWORD, type Login, type TestApp } from '../../support/test-app.js';
 
 type Side = 'own' | 'foreign';
@@ -54,6 +62,12 @@ const POLICY: Record<string, Policy> = {
   'POST /api/users': { admin: 201 },
   'POST /api/users/:id/password': { admin: 200 },
   'POST /api/users/:id/disabled': { admin: 200 },
+  // Login locks (README, CALLMARK_LOGIN_RATE_LIMIT): admins see which accounts and addresses are locked and lift them.
+  'GET /api/login-locks': { admin: 200 },
+  'POST /api/login-locks/lift': { admin: 200 },
+  // Centre administration (issue 13, "Centre admin"): the admin role, for every centre; a candidate of any centre gets a number.
+  'PUT /api/centres/:id/settings': { admin: 200 },
+  'POST /api/users/:id/candidate-number': { admin: 200 },
 
   // Scenarios: staff read, the centre's assessors and admins change their centre's variants.
   'GET /api/scenarios': { assessor: 200, moderator: 200, admin: 200 },
@@ -62,12 +76,14 @@ const POLICY: Record<string, Policy> = {
   'PUT /api/scenarios/:key': { assessor: [200, 404], admin: 200 },
   'DELETE /api/scenarios/:key': { assessor: [204, 404], admin: 204 },
 
-  // Telephony: only the two who make calls get SIP credentials; recordings never to candidates.
+  // Telephony: only the two who make calls get SIP credentials; recordings never to candidates. The
+  // centre's internal quality assurer hears its centre's recordings to review the marking (issue 13);
+  // the call lists and the waveform are for the replay, which is not the IQA's.
   'POST /api/sip/credentials': { candidate: 200, assessor: 200 },
   'GET /api/directory': { candidate: 200, assessor: 200 },
   'GET /api/calls': { candidate: 200, assessor: 200, moderator: 200, admin: 200 },
   'GET /api/calls/:id': { candidate: [200, 404], assessor: [200, 404], moderator: 200, admin: 200 },
-  'GET /api/calls/:id/recording': { assessor: [200, 404], moderator: 200, admin: 200 },
+  'GET /api/calls/:id/recording': { assessor: [200, 404], iqa: [200, 404], moderator: 200, admin: 200 },
   'GET /api/calls/:id/peaks': { assessor: [200, 404], moderator: 200, admin: 200 },
 
   // The agent desktop (CRM): the attempt's candidate works in it, its supervisors read it.
@@ -84,6 +100,9 @@ const POLICY: Record<string, Policy> = {
   'POST /api/attempts/:id/customers/:cid/cases': { candidate: [201, 404] },
   'POST /api/attempts/:id/customers/:cid/callbacks': { candidate: [201, 404] },
   'POST /api/attempts/:id/wrap-ups': { candidate: [201, 404] },
+  // The agent state (Ready, Not ready…): the candidate sets it on their own open attempt; whoever reads the attempt reads it.
+  'GET /api/attempts/:id/agent-state': { candidate: [200, 404], assessor: [200, 404], moderator: 200, admin: 200 },
+  'POST /api/attempts/:id/agent-state': { candidate: [200, 404] },
   'GET /api/attempts/:id/messages': { candidate: [200, 404], assessor: [200, 404], moderator: 200, admin: 200 },
   'POST /api/attempts/:id/messages': { candidate: [201, 404] },
   'GET /api/attempts/:id/products': { candidate: [200, 404], assessor: [200, 404], moderator: 200, admin: 200 },
@@ -99,10 +118,12 @@ const POLICY: Record<string, Policy> = {
   // A demo attempt has no scenario to suggest marks from: 409 to whoever may see it.
   'GET /api/attempts/:id/suggestions': { assessor: [409, 404], moderator: 409, admin: 409 },
 
-  // Sittings: candidates see their own; the centre's assessors (and admins) run them; moderators read.
-  'GET /api/sittings': { candidate: 200, assessor: 200, moderator: 200, admin: 200 },
+  // Sittings: candidates see their own; the centre's assessors (and admins) run them; the centre's IQA
+  // and moderators read. A sitting starts once identity and declaration are recorded (issue 13); the
+  // brief is the candidate's and their supervisors', not the IQA's (the IQA reviews marks).
+  'GET /api/sittings': { candidate: 200, assessor: 200, iqa: 200, moderator: 200, admin: 200 },
   'POST /api/sittings': { assessor: [201, 400], admin: 201 },
-  'GET /api/sittings/:id': { candidate: [200, 404], assessor: [200, 404], moderator: 200, admin: 200 },
+  'GET /api/sittings/:id': { candidate: [200, 404], assessor: [200, 404], iqa: [200, 404], moderator: 200, admin: 200 },
   'POST /api/sittings/:id/start': { assessor: [200, 404], admin: 200 },
   'POST /api/sittings/:id/rest-break': { assessor: [200, 404], admin: 200 },
   'POST /api/sittings/:id/end': { assessor: [200, 404], admin: 200 },
@@ -118,9 +139,11 @@ const POLICY: Record<string, Policy> = {
   'GET /api/sittings/:id/mark-sheet.pdf': { assessor: [200, 404], moderator: 200, admin: 200 },
   'GET /api/results.csv': { assessor: 200, moderator: 200, admin: 200 },
 
-  // Moderation: replay and metrics for staff; packs, moderated marks, audit log and sample for moderators and admins.
+  // Moderation: replay and metrics for staff; packs, moderated marks, audit log and sample for moderators and
+  // admins. Moderated marks are entered once the IQA has countersigned the sitting (issue 13).
   'GET /api/attempts/:id/metrics': { assessor: [200, 404], moderator: 200, admin: 200 },
   'GET /api/attempts/:id/replay': { assessor: [200, 404], moderator: 200, admin: 200 },
+  'GET /api/attempts/:id/replay/events': { assessor: [200, 404], moderator: 200, admin: 200 },
   'GET /api/attempts/:id/moderation': { assessor: [200, 404], moderator: 200, admin: 200 },
   'PUT /api/attempts/:id/moderation': { moderator: 200, admin: 200 },
   'GET /api/attempts/:id/pack.zip': { moderator: 200, admin: 200 },
@@ -132,6 +155,44 @@ const POLICY: Record<string, Policy> = {
   'GET /api/moderation/sample': { moderator: 200, admin: 200 },
   'POST /api/moderation/sample/add': { moderator: 200, admin: 200 },
   'POST /api/moderation/sample/remove': { moderator: 200, admin: 200 },
+
+  // Ready for an awarding body (issue 13; server/protocol/assurance.ts). Before the sitting: the
+  // centre's assessors (and admins, who run sittings) record the identity check; the candidate
+  // confirms the declaration on their own sitting only.
+  'POST /api/sittings/:id/identity-check': { assessor: [200, 404], admin: 200 },
+  'POST /api/sittings/:id/declarations': { candidate: [200, 404] },
+  // The result's steps, each signed by the one role whose signature it is: the centre's assessor signs
+  // the mark sheet, the centre's IQA returns or countersigns it, a moderator signs the outcome. An
+  // admin signs for nobody (SECURITY.md); the candidate never sees the assurance record.
+  'GET /api/sittings/:id/assurance': { assessor: [200, 404], iqa: [200, 404], moderator: 200, admin: 200 },
+  'POST /api/sittings/:id/sign': { assessor: [200, 404] },
+  'POST /api/sittings/:id/return': { iqa: [200, 404] },
+  'POST /api/sittings/:id/countersign': { iqa: [200, 404] },
+  'POST /api/sittings/:id/moderation-outcome': { moderator: 200 },
+  // Personal interests: the centre's staff declare their own, in a candidate of their centre; they see
+  // their own declarations, admins every centre's. The centre's people are for those staff's forms.
+  'GET /api/conflicts': { assessor: 200, iqa: 200, admin: 200 },
+  'POST /api/conflicts': { assessor: [201, 400], iqa: [201, 400] },
+  'GET /api/centre/people': { assessor: 200, iqa: 200 },
+  // Internal quality assurance: the IQA's own centre's signed sittings and their attempts.
+  'GET /api/iqa/sittings': { iqa: 200 },
+  'GET /api/iqa/attempts/:id': { iqa: [200, 404] },
+  'PUT /api/iqa/attempts/:id/reviews': { iqa: [200, 404] },
+  // Records against a sitting (special consideration, JCQ malpractice, enquiries and appeals): the admin role.
+  'POST /api/sittings/:id/special-consideration': { admin: 201 },
+  'POST /api/sittings/:id/malpractice': { admin: 201 },
+  'POST /api/sittings/:id/enquiries': { admin: 201 },
+  'POST /api/enquiries/:id/close': { admin: 200 },
+  // Standardisation: the centre's IQA sets an exercise up on a marked attempt of its centre and closes it;
+  // the assessors taking part mark it blind (own: the side's assessor takes part in the side's exercise);
+  // the IQA and admins see and export the agreement.
+  'GET /api/standardisation': { assessor: 200, iqa: 200, admin: 200 },
+  'GET /api/standardisation/attempts': { iqa: 200 },
+  'POST /api/standardisation': { iqa: [201, 400] },
+  'GET /api/standardisation/:id': { assessor: [200, 404], iqa: [200, 404], admin: 200 },
+  'PUT /api/standardisation/:id/marks': { assessor: [200, 404] },
+  'POST /api/standardisation/:id/close': { iqa: [200, 404] },
+  'GET /api/standardisation/:id/agreement.csv': { iqa: [200, 404], admin: 200 },
 };
 
 /** One centre's objects, made in beforeAll: Northgate's ('own') and Southfield's ('foreign'). */
@@ -143,23 +204,34 @@ interface Fixtures {
   /** Margaret Hughes (BL100231) in that attempt's CRM copy. */
   customerId: number;
   printoutId: string;
-  /** A started sitting of the side's candidate with an open S1 attempt. */
+  /** A started sitting of the side's candidate (identity checked, start declared) with an open S1 attempt. */
   sitting: string;
   sittingAttempt: string;
+  /** A sitting signed by the assessor, waiting for the IQA ('centre-final'), and its marked, recorded S1 attempt. */
+  signedSitting: string;
+  signedAttempt: string;
+  /** A standardisation exercise of the side's IQA on signedAttempt, with both of the side's assessors. */
+  exercise: string;
   /** A recorded, analysed call of the side's candidate, and an attempt with a desktop timeline. */
   callId: string;
   timelineAttempt: string;
   /** The side's own variant of S1. */
   scenario: string;
+  /** The side's people: usernames of its assessor, candidate and IQA, and the ids of its two assessors. */
   assessorLogin: string;
   candidateLogin: string;
+  iqaLogin: string;
+  assessorIds: number[];
 }
 const fx = {} as Record<Side, Fixtures>;
 
 interface Probe {
   method: 'GET' | 'POST' | 'PATCH' | 'PUT' | 'DELETE';
-  /** The concrete request; given `side` only when the route names an object of a centre. */
-  path?: (side: Side) => string;
+  /**
+   * The concrete request; given `side` only when the route names an object of a centre. Path and body
+   * may be made asynchronously, when their object must first be brought into its state through the API.
+   */
+  path?: (side: Side) => string | Promise<string>;
   body?: (side: Side) => unknown;
   /** The route names an object of one centre (so it is called on both sides). */
   centred?: true;
@@ -183,6 +255,11 @@ const PROBES: Record<string, Probe> = {
   'POST /api/users': { method: 'POST', body: () => ({ username: `u${Math.floor(Math.random() * 1e9)}`, displayName: 'New', role: 'candidate', centreId: fx.own.centreId }) },
   'POST /api/users/:id/password': { method: 'POST', path: () => `/api/users/${t.repos.users.findByUsernameWithHash('candidate3')!.id}/password`, body: () => ({}) },
   'POST /api/users/:id/disabled': { method: 'POST', path: () => `/api/users/${t.users.moderator}/disabled`, body: () => ({ disabled: false }) },
+  'GET /api/login-locks': { method: 'GET' },
+  'POST /api/login-locks/lift': { method: 'POST', body: async () => ({ kind: 'account', subject: await lockedAccount() }) },
+  // The centre's settings as they are (the call changes nothing), and a number for the side's candidate.
+  'PUT /api/centres/:id/settings': { method: 'PUT', centred: true, path: (s) => `/api/centres/${fx[s].centreId}/settings`, body: (s) => currentSettings(s) },
+  'POST /api/users/:id/candidate-number': { method: 'POST', centred: true, path: (s) => `/api/users/${fx[s].candidateId}/candidate-number`, body: (s) => ({ candidateNumber: s === 'own' ? '1001' : '2001' }) },
 
   'GET /api/scenarios': { method: 'GET' },
   'GET /api/scenarios/:key': { method: 'GET', centred: true, path: (s) => `/api/scenarios/${fx[s].scenario}` },
@@ -226,6 +303,8 @@ const PROBES: Record<string, Probe> = {
   'POST /api/attempts/:id/customers/:cid/cases': { method: 'POST', centred: true, path: customerUrl('/cases'), body: () => ({ type: 'query', priority: 'low', description: 'Asked about the price change.' }) },
   'POST /api/attempts/:id/customers/:cid/callbacks': { method: 'POST', centred: true, path: customerUrl('/callbacks'), body: () => ({ dueAt: '2026-01-05T10:00', reason: 'Confirm the engineer visit.' }) },
   'POST /api/attempts/:id/wrap-ups': { method: 'POST', centred: true, path: attemptUrl('/wrap-ups'), body: () => ({ code: 'INFO' }) },
+  'GET /api/attempts/:id/agent-state': { method: 'GET', centred: true, path: attemptUrl('/agent-state') },
+  'POST /api/attempts/:id/agent-state': { method: 'POST', centred: true, path: attemptUrl('/agent-state'), body: () => ({ state: 'ready' }) },
   'GET /api/attempts/:id/messages': { method: 'GET', centred: true, path: attemptUrl('/messages') },
   'POST /api/attempts/:id/messages': {
     method: 'POST',
@@ -248,11 +327,11 @@ const PROBES: Record<string, Probe> = {
   'GET /api/sittings': { method: 'GET' },
   'POST /api/sittings': { method: 'POST', centred: true, body: (s) => ({ candidateUserId: fx[s].candidateId, scenarioKeys: ['s1', 's4', 's5', 's3'] }) },
   'GET /api/sittings/:id': { method: 'GET', centred: true, path: (s) => `/api/sittings/${fx[s].sitting}` },
-  'POST /api/sittings/:id/start': { method: 'POST', centred: true, path: (s) => `/api/sittings/${freshSitting(s)}/start` },
-  'POST /api/sittings/:id/rest-break': { method: 'POST', centred: true, path: (s) => `/api/sittings/${freshSitting(s, { start: true, restBreaks: true })}/rest-break`, body: () => ({ action: 'start' }) },
-  'POST /api/sittings/:id/end': { method: 'POST', centred: true, path: (s) => `/api/sittings/${freshSitting(s, { start: true })}/end` },
-  'POST /api/sittings/:id/assignments/:n/attempts': { method: 'POST', centred: true, path: (s) => `/api/sittings/${freshSitting(s, { start: true })}/assignments/1/attempts` },
-  'POST /api/attempts/:id/close': { method: 'POST', centred: true, path: (s) => `/api/attempts/${freshSittingAttempt(s)}/close` },
+  'POST /api/sittings/:id/start': { method: 'POST', centred: true, path: async (s) => `/api/sittings/${await readySitting(s)}/start` },
+  'POST /api/sittings/:id/rest-break': { method: 'POST', centred: true, path: async (s) => `/api/sittings/${await startedSitting(s, { restBreaks: true })}/rest-break`, body: () => ({ action: 'start' }) },
+  'POST /api/sittings/:id/end': { method: 'POST', centred: true, path: async (s) => `/api/sittings/${await startedSitting(s)}/end` },
+  'POST /api/sittings/:id/assignments/:n/attempts': { method: 'POST', centred: true, path: async (s) => `/api/sittings/${await startedSitting(s)}/assignments/1/attempts` },
+  'POST /api/attempts/:id/close': { method: 'POST', centred: true, path: async (s) => `/api/attempts/${(await openAttempt(s)).attempt}/close` },
   'GET /api/attempts/:id/brief': { method: 'GET', centred: true, path: attemptUrl('/brief', (f) => f.sittingAttempt) },
 
   'GET /api/attempts/:id/bookmarks': { method: 'GET', centred: true, path: attemptUrl('/bookmarks', (f) => f.sittingAttempt) },
@@ -264,11 +343,13 @@ const PROBES: Record<string, Probe> = {
 
   'GET /api/attempts/:id/metrics': { method: 'GET', centred: true, path: attemptUrl('/metrics', (f) => f.timelineAttempt) },
   'GET /api/attempts/:id/replay': { method: 'GET', centred: true, path: attemptUrl('/replay', (f) => f.timelineAttempt) },
+  'GET /api/attempts/:id/replay/events': { method: 'GET', centred: true, path: attemptUrl('/replay/events?afterSeq=0', (f) => f.timelineAttempt) },
   'GET /api/attempts/:id/moderation': { method: 'GET', centred: true, path: attemptUrl('/moderation', (f) => f.sittingAttempt) },
   'PUT /api/attempts/:id/moderation': {
     method: 'PUT',
     centred: true,
-    path: (s) => `/api/attempts/${freshMarkedAttempt(s)}/moderation`,
+    // An attempt of a sitting the IQA has countersigned: moderation's turn.
+    path: async (s) => `/api/attempts/${(await countersignedSitting(s)).attempt}/moderation`,
     body: () => ({ marks: [{ criterionId: 'U2-1.1-answer-time', mark: 0, reason: 'The phone rang for 40 s on the recording.' }] }),
   },
   'GET /api/attempts/:id/pack.zip': { method: 'GET', centred: true, path: attemptUrl('/pack.zip', (f) => f.timelineAttempt) },
@@ -277,8 +358,78 @@ const PROBES: Record<string, Probe> = {
   'POST /api/packs/verify': { method: 'POST', body: () => Buffer.from('not a zip'), contentType: 'application/zip' },
   'GET /api/audit-log': { method: 'GET' },
   'GET /api/moderation/sample': { method: 'GET', centred: true, path: (s) => `/api/moderation/sample?centreId=${fx[s].centreId}` },
-  'POST /api/moderation/sample/add': { method: 'POST', centred: true, body: (s) => ({ centreId: fx[s].centreId, sittingId: endedSitting(s, false), reason: 'New assessor.' }) },
-  'POST /api/moderation/sample/remove': { method: 'POST', centred: true, body: (s) => ({ centreId: fx[s].centreId, sittingId: endedSitting(s, true), reason: 'Seen last series.' }) },
+  'POST /api/moderation/sample/add': { method: 'POST', centred: true, body: async (s) => ({ centreId: fx[s].centreId, sittingId: await endedSitting(s, false), reason: 'New assessor.' }) },
+  'POST /api/moderation/sample/remove': { method: 'POST', centred: true, body: async (s) => ({ centreId: fx[s].centreId, sittingId: await endedSitting(s, true), reason: 'Seen last series.' }) },
+
+  // Each step on a new sitting of the side brought to the state the step needs, through the API.
+  'POST /api/sittings/:id/identity-check': { method: 'POST', centred: true, path: async (s) => `/api/sittings/${await scheduledSitting(s)}/identity-check`, body: () => ({ documentType: 'passport' }) },
+  'POST /api/sittings/:id/declarations': { method: 'POST', centred: true, path: async (s) => `/api/sittings/${await scheduledSitting(s)}/declarations`, body: () => ({ moment: 'start', confirm: true }) },
+  'GET /api/sittings/:id/assurance': { method: 'GET', centred: true, path: (s) => `/api/sittings/${fx[s].sitting}/assurance` },
+  'POST /api/sittings/:id/sign': {
+    method: 'POST',
+    centred: true,
+    path: async (s) => {
+      const { sitting } = await markedSitting(s);
+      await declareEnd(t, sitting);
+      return `/api/sittings/${sitting}/sign`;
+    },
+    body: () => ({ confirm: true }),
+  },
+  'POST /api/sittings/:id/return': { method: 'POST', centred: true, path: async (s) => `/api/sittings/${(await signedSitting(s)).sitting}/return`, body: () => ({ reason: 'Listen to the greeting again.' }) },
+  'POST /api/sittings/:id/countersign': {
+    method: 'POST',
+    centred: true,
+    path: async (s) => {
+      const { sitting } = await signedSitting(s);
+      await agreeWithEveryMark(t, await loginOf(fx[s].iqaLogin), sitting);
+      return `/api/sittings/${sitting}/countersign`;
+    },
+    body: () => ({ confirm: true }),
+  },
+  'POST /api/sittings/:id/moderation-outcome': { method: 'POST', centred: true, path: async (s) => `/api/sittings/${(await countersignedSitting(s)).sitting}/moderation-outcome`, body: () => ({ outcome: 'accepted' }) },
+  'GET /api/conflicts': { method: 'GET' },
+  // A new candidate each time, so that no declared interest stands in the way of the other probes.
+  'POST /api/conflicts': { method: 'POST', centred: true, body: (s) => ({ candidateUserId: spareCandidate(s), nature: 'The candidate is my neighbour.' }) },
+  'GET /api/centre/people': { method: 'GET' },
+  'GET /api/iqa/sittings': { method: 'GET' },
+  'GET /api/iqa/attempts/:id': { method: 'GET', centred: true, path: (s) => `/api/iqa/attempts/${fx[s].signedAttempt}` },
+  'PUT /api/iqa/attempts/:id/reviews': {
+    method: 'PUT',
+    centred: true,
+    path: (s) => `/api/iqa/attempts/${fx[s].signedAttempt}/reviews`,
+    body: (s) => ({ verdicts: [{ criterionId: firstCriterion(fx[s].signedAttempt), verdict: 'agree' }] }),
+  },
+  'POST /api/sittings/:id/special-consideration': {
+    method: 'POST',
+    centred: true,
+    path: (s) => `/api/sittings/${fx[s].sitting}/special-consideration`,
+    body: () => ({ category: 'illness', incidentDate: '2026-03-02', details: 'Migraine during assignment 3.' }),
+  },
+  'POST /api/sittings/:id/malpractice': {
+    method: 'POST',
+    centred: true,
+    path: (s) => `/api/sittings/${fx[s].sitting}/malpractice`,
+    body: () => ({ form: 'M1', incidentDate: '2026-03-02', personsInvolved: 'The candidate', nature: 'Read answers from a phone.' }),
+  },
+  'POST /api/sittings/:id/enquiries': {
+    method: 'POST',
+    centred: true,
+    path: (s) => `/api/sittings/${fx[s].sitting}/enquiries`,
+    body: () => ({ kind: 'enquiry', raisedBy: 'The candidate', receivedOn: '2026-04-01', grounds: 'The hold was under 60 s.' }),
+  },
+  'POST /api/enquiries/:id/close': { method: 'POST', centred: true, path: (s) => `/api/enquiries/${openEnquiry(s)}/close`, body: () => ({ outcome: 'Not upheld: the hold was 74 s on the recording.' }) },
+  'GET /api/standardisation': { method: 'GET' },
+  'GET /api/standardisation/attempts': { method: 'GET' },
+  'POST /api/standardisation': { method: 'POST', centred: true, body: (s) => exerciseInput(s) },
+  'GET /api/standardisation/:id': { method: 'GET', centred: true, path: (s) => `/api/standardisation/${fx[s].exercise}` },
+  'PUT /api/standardisation/:id/marks': {
+    method: 'PUT',
+    centred: true,
+    path: (s) => `/api/standardisation/${fx[s].exercise}/marks`,
+    body: (s) => ({ marks: [{ criterionId: firstCriterion(fx[s].signedAttempt), mark: 1 }] }),
+  },
+  'POST /api/standardisation/:id/close': { method: 'POST', centred: true, path: async (s) => `/api/standardisation/${await newExercise(s)}/close` },
+  'GET /api/standardisation/:id/agreement.csv': { method: 'GET', centred: true, path: (s) => `/api/standardisation/${fx[s].exercise}/agreement.csv` },
 };
 
 // ---------------------------------------------------------------------------------------------
