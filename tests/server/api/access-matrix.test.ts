@@ -30,9 +30,10 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Access } from '../../../server/auth/access.js';
 import { hashPassword } from '../../../server/auth/passwords.js';
-import { sampleView } from '../../../server/moderation/replay/sample.js';
+import { scenarioForAttemptKey } from '../../../server/assessment/scenario-loader.js';
 import type { SittingDetail } from '../../../server/protocol/assessment.js';
 import type { StandardisationResultsView } from '../../../server/protocol/assurance.js';
+import type { SampleView } from '../../../server/protocol/moderation.js';
 import { ROLES, type Role } from '../../../server/protocol/roles.js';
 import { agreeWithEveryMark, declareEnd, markAttempt, ok, prepareSitting, signSitting, startAttempt, startSitting, submitSitting } from '../../support/sitting-helpers.js';
 import { createTestApp, PASSWORD, type Login, type TestApp } from '../../support/test-app.js';
@@ -111,6 +112,14 @@ const POLICY: Record<string, Policy> = {
   'GET /api/attempts/:id/wrap-up-codes': { candidate: [200, 404], assessor: [200, 404], moderator: 200, admin: 200 },
   'GET /api/attempts/:id/call-list': { candidate: [200, 404], assessor: [200, 404], moderator: 200, admin: 200 },
   'GET /api/attempts/:id/message-templates': { candidate: [200, 404], assessor: [200, 404], moderator: 200, admin: 200 },
+  'GET /api/attempts/:id/case-categories': { candidate: [200, 404], assessor: [200, 404], moderator: 200, admin: 200 },
+  // The inbox and compose tools (issue 11): the candidate files messages and sets the auto-reply on their
+  // own open attempt; whoever reads the attempt reads the folders, the auto-reply and a filled template.
+  'GET /api/attempts/:id/message-folders': { candidate: [200, 404], assessor: [200, 404], moderator: 200, admin: 200 },
+  'PUT /api/attempts/:id/messages/:mid/folder': { candidate: [200, 404] },
+  'GET /api/attempts/:id/auto-reply': { candidate: [200, 404], assessor: [200, 404], moderator: 200, admin: 200 },
+  'PUT /api/attempts/:id/auto-reply': { candidate: [200, 404] },
+  'GET /api/attempts/:id/message-templates/:key/filled': { candidate: [200, 404], assessor: [200, 404], moderator: 200, admin: 200 },
   'POST /api/attempts/:id/printouts': { candidate: [201, 404] },
   'GET /api/attempts/:id/printouts': { candidate: [200, 404], assessor: [200, 404], moderator: 200, admin: 200 },
   'GET /api/attempts/:id/printouts/:pid': { candidate: [200, 404], assessor: [200, 404], moderator: 200, admin: 200 },
@@ -212,6 +221,8 @@ interface Fixtures {
   signedAttempt: string;
   /** A standardisation exercise of the side's IQA on signedAttempt, with both of the side's assessors. */
   exercise: string;
+  /** An incoming message of the CRM copy's inbox (crmAttempt). */
+  inboxMessageId: number;
   /** A recorded, analysed call of the side's candidate, and an attempt with a desktop timeline. */
   callId: string;
   timelineAttempt: string;
@@ -232,7 +243,7 @@ interface Probe {
    * may be made asynchronously, when their object must first be brought into its state through the API.
    */
   path?: (side: Side) => string | Promise<string>;
-  body?: (side: Side) => unknown;
+  body?: (side: Side) => unknown | Promise<unknown>;
   /** The route names an object of one centre (so it is called on both sides). */
   centred?: true;
   /** Content type of a non-JSON body (e.g. an upload). */
@@ -271,7 +282,7 @@ const PROBES: Record<string, Probe> = {
     body: (s) => ({ variant: `v${Math.floor(Math.random() * 1e9)}`, title: 'A copy', centreId: fx[s].centreId }),
   },
   'PUT /api/scenarios/:key': { method: 'PUT', centred: true, path: (s) => `/api/scenarios/${fx[s].scenario}`, body: (s) => JSON.parse(fs.readFileSync(path.join(t.dir, 'scenarios', `${fx[s].scenario}.json`), 'utf8')) as unknown },
-  'DELETE /api/scenarios/:key': { method: 'DELETE', centred: true, path: (s) => `/api/scenarios/${spareScenario(s)}` },
+  'DELETE /api/scenarios/:key': { method: 'DELETE', centred: true, path: async (s) => `/api/scenarios/${await spareScenario(s)}` },
 
   'POST /api/sip/credentials': { method: 'POST' },
   'GET /api/directory': { method: 'GET' },
@@ -318,6 +329,17 @@ const PROBES: Record<string, Probe> = {
   'GET /api/attempts/:id/wrap-up-codes': { method: 'GET', centred: true, path: attemptUrl('/wrap-up-codes') },
   'GET /api/attempts/:id/call-list': { method: 'GET', centred: true, path: attemptUrl('/call-list') },
   'GET /api/attempts/:id/message-templates': { method: 'GET', centred: true, path: attemptUrl('/message-templates') },
+  'GET /api/attempts/:id/case-categories': { method: 'GET', centred: true, path: attemptUrl('/case-categories') },
+  'GET /api/attempts/:id/message-folders': { method: 'GET', centred: true, path: attemptUrl('/message-folders') },
+  // Taking the message out of any folder: valid in an inbox with no folders too.
+  'PUT /api/attempts/:id/messages/:mid/folder': { method: 'PUT', centred: true, path: (s) => `/api/attempts/${fx[s].crmAttempt}/messages/${fx[s].inboxMessageId}/folder`, body: () => ({ folder: null }) },
+  'GET /api/attempts/:id/auto-reply': { method: 'GET', centred: true, path: attemptUrl('/auto-reply') },
+  'PUT /api/attempts/:id/auto-reply': { method: 'PUT', centred: true, path: attemptUrl('/auto-reply'), body: () => ({ enabled: true, body: 'I am away until Monday; your message has been passed to the team.' }) },
+  'GET /api/attempts/:id/message-templates/:key/filled': {
+    method: 'GET',
+    centred: true,
+    path: (s) => `/api/attempts/${fx[s].crmAttempt}/message-templates/${t.repos.crm.listTemplates(fx[s].crmAttempt)[0]!.key}/filled?customerId=${fx[s].customerId}`,
+  },
   'POST /api/attempts/:id/printouts': { method: 'POST', centred: true, path: attemptUrl('/printouts'), body: (s) => ({ kind: 'customer', subjectId: fx[s].customerId }) },
   'GET /api/attempts/:id/printouts': { method: 'GET', centred: true, path: attemptUrl('/printouts') },
   'GET /api/attempts/:id/printouts/:pid': { method: 'GET', centred: true, path: (s) => `/api/attempts/${fx[s].crmAttempt}/printouts/${fx[s].printoutId}` },
@@ -389,7 +411,7 @@ const PROBES: Record<string, Probe> = {
   'POST /api/sittings/:id/moderation-outcome': { method: 'POST', centred: true, path: async (s) => `/api/sittings/${(await countersignedSitting(s)).sitting}/moderation-outcome`, body: () => ({ outcome: 'accepted' }) },
   'GET /api/conflicts': { method: 'GET' },
   // A new candidate each time, so that no declared interest stands in the way of the other probes.
-  'POST /api/conflicts': { method: 'POST', centred: true, body: (s) => ({ candidateUserId: spareCandidate(s), nature: 'The candidate is my neighbour.' }) },
+  'POST /api/conflicts': { method: 'POST', centred: true, body: async (s) => ({ candidateUserId: await spareCandidate(s), nature: 'The candidate is my neighbour.' }) },
   'GET /api/centre/people': { method: 'GET' },
   'GET /api/iqa/sittings': { method: 'GET' },
   'GET /api/iqa/attempts/:id': { method: 'GET', centred: true, path: (s) => `/api/iqa/attempts/${fx[s].signedAttempt}` },
@@ -417,7 +439,7 @@ const PROBES: Record<string, Probe> = {
     path: (s) => `/api/sittings/${fx[s].sitting}/enquiries`,
     body: () => ({ kind: 'enquiry', raisedBy: 'The candidate', receivedOn: '2026-04-01', grounds: 'The hold was under 60 s.' }),
   },
-  'POST /api/enquiries/:id/close': { method: 'POST', centred: true, path: (s) => `/api/enquiries/${openEnquiry(s)}/close`, body: () => ({ outcome: 'Not upheld: the hold was 74 s on the recording.' }) },
+  'POST /api/enquiries/:id/close': { method: 'POST', centred: true, path: async (s) => `/api/enquiries/${await openEnquiry(s)}/close`, body: () => ({ outcome: 'Not upheld: the hold was 74 s on the recording.' }) },
   'GET /api/standardisation': { method: 'GET' },
   'GET /api/standardisation/attempts': { method: 'GET' },
   'POST /api/standardisation': { method: 'POST', centred: true, body: (s) => exerciseInput(s) },
@@ -488,63 +510,169 @@ function expectedStatus(row: Policy, who: Who, side: Side): number {
 }
 
 // ---------------------------------------------------------------------------------------------
-// Fixtures.
+// Fixtures: every object is brought into its state through the API, by the user whose step it is
+// (tests/support/sitting-helpers.ts), except what the API cannot make here: a recorded call (that
+// needs real SIP and media, tests/server/realtime) is written as the call recorder writes it.
 
 let t: TestApp;
 
-/** A new sitting of the side's candidate, scheduled or started, straight through the repository. */
-function freshSitting(side: Side, opts: { start?: boolean; restBreaks?: boolean } = {}): string {
-  const f = fx[side];
-  const s = t.repos.sittings.create(
-    { centreId: f.centreId, candidateUserId: f.candidateId, assessorUserId: null, scenarioKeys: ['s1', 's4', 's5', 's3'], scheduledFor: null, baseMinutes: 60, extraTime: null, restBreaks: opts.restBreaks ?? false, createdBy: t.users.admin },
-    t.clock.now(),
-  );
-  if (opts.start) t.repos.sittings.start(s.id, t.clock.now());
-  return s.id;
-}
+const auth = (l: Login) => ({ cookie: l.cookie, 'x-csrf-token': l.csrf });
 
-/** An open S1 attempt in a new started sitting of the side's candidate. */
-function freshSittingAttempt(side: Side): string {
-  const f = fx[side];
-  const sittingId = freshSitting(side, { start: true });
-  return t.repos.attempts.create({ centreId: f.centreId, candidateUserId: f.candidateId, assessorUserId: null, scenarioKey: 's1', sittingId, position: 1, variant: 'a', scenarioVersion: 1 }, t.clock.now()).id;
-}
-
-/** A fresh, unused copy of the side's S1 variant, written straight into the data folder. */
-function spareScenario(side: Side): string {
-  const source = fx[side].scenario;
-  const spare = `s1-c${fx[side].centreId}-spare${Math.floor(Math.random() * 1e9)}`;
-  const text = fs.readFileSync(path.join(t.dir, 'scenarios', `${source}.json`), 'utf8');
-  fs.writeFileSync(path.join(t.dir, 'scenarios', `${spare}.json`), text.replace(`"variant": "${source.slice(3)}"`, `"variant": "${spare.slice(3)}"`));
-  return spare;
-}
-
-/** An S1 attempt of the side's candidate whose centre marking is finished (every criterion 1). */
-function freshMarkedAttempt(side: Side): string {
-  const id = freshSittingAttempt(side);
-  for (const criterionId of scenarioForAttemptKey('s1')!.rubric.map((c) => c.criterionId)) {
-    t.repos.attemptMarks.save({ attemptId: id, criterionId, mark: 1, comment: '', overrideReason: null, updatedAt: t.clock.now(), updatedBy: t.users.admin });
+const logins = new Map<string, Login>();
+/** A session of the named user, logged in once through the login route. */
+async function loginOf(username: string): Promise<Login> {
+  let l = logins.get(username);
+  if (!l) {
+    l = await t.login(username);
+    logins.set(username, l);
   }
-  t.repos.attempts.markFinished(id, t.users.admin, t.clock.now());
+  return l;
+}
+
+/** A new sitting of the side's candidate, scheduled by the side's assessor. */
+async function scheduledSitting(side: Side, opts: { restBreaks?: boolean } = {}): Promise<string> {
+  const assessor = await loginOf(fx[side].assessorLogin);
+  const made = await ok<SittingDetail>(t, assessor, 'POST', '/api/sittings', { candidateUserId: fx[side].candidateId, scenarioKeys: ['s1', 's4', 's5', 's3'], ...(opts.restBreaks ? { restBreaks: true } : {}) }, 201);
+  return made.id;
+}
+
+/** A scheduled sitting whose identity check and start declaration are recorded: it may start. */
+async function readySitting(side: Side): Promise<string> {
+  const id = await scheduledSitting(side);
+  await prepareSitting(t, await loginOf(fx[side].assessorLogin), id);
   return id;
 }
 
-/** A new ended sitting of the side's centre that is (or is not) in the centre's sample as it stands. */
-function endedSitting(side: Side, inSample: boolean): string {
-  for (let i = 0; i < 50; i++) {
-    const id = freshSitting(side, { start: true });
-    t.repos.sittings.end(id, t.clock.now());
-    if (sampleView(t.repos, fx[side].centreId).sample.some((s) => s.sittingId === id) === inSample) return id;
-  }
-  throw new Error('no sitting found for the sample probe');
+/** A new started sitting of the side's candidate. */
+async function startedSitting(side: Side, opts: { restBreaks?: boolean } = {}): Promise<string> {
+  const id = await scheduledSitting(side, opts);
+  await startSitting(t, await loginOf(fx[side].assessorLogin), id);
+  return id;
 }
 
-const auth = (l: Login) => ({ cookie: l.cookie, 'x-csrf-token': l.csrf });
+/** A started sitting with its S1 attempt open. */
+async function openAttempt(side: Side): Promise<{ sitting: string; attempt: string }> {
+  const sitting = await startedSitting(side);
+  const detail = await startAttempt(t, await loginOf(fx[side].assessorLogin), sitting, 1);
+  return { sitting, attempt: detail.currentAttemptId! };
+}
+
+/** A recorded call of the side's candidate, as the call recorder leaves it (within the attempts open now). */
+function recordCall(side: Side): string {
+  const f = fx[side];
+  const callId = randomUUID();
+  const dir = path.join(t.dir, 'recordings');
+  fs.mkdirSync(dir, { recursive: true });
+  fs.writeFileSync(path.join(dir, `${callId}.ogg`), 'OggS fake');
+  t.repos.calls.create({ id: callId, centreId: f.centreId, callerUserId: t.repos.users.findByUsernameWithHash(f.assessorLogin)!.id, calleeUserId: f.candidateId, callerExtension: 'a', calleeExtension: 'c', candidateUserId: f.candidateId, invitedAt: t.clock.now() });
+  t.repos.calls.update(callId, { state: 'ended', recordingPath: path.join(dir, `${callId}.ogg`), recordingStatus: 'complete', recordingDurationMs: 90_000 });
+  return callId;
+}
+
+/** An ended sitting whose one S1 attempt (with a recorded call) the side's assessor has finished marking. */
+async function markedSitting(side: Side): Promise<{ sitting: string; attempt: string }> {
+  const assessor = await loginOf(fx[side].assessorLogin);
+  const made = await openAttempt(side);
+  recordCall(side);
+  await ok(t, assessor, 'POST', `/api/sittings/${made.sitting}/end`);
+  await markAttempt(t, assessor, made.attempt, 6);
+  return made;
+}
+
+/** A marked sitting the side's assessor has signed (with the candidate's end declaration): 'centre-final'. */
+async function signedSitting(side: Side): Promise<{ sitting: string; attempt: string }> {
+  const made = await markedSitting(side);
+  await signSitting(t, await loginOf(fx[side].assessorLogin), made.sitting);
+  return made;
+}
+
+/** A signed sitting the side's IQA has reviewed and countersigned: 'iqa-countersigned', moderation's turn. */
+async function countersignedSitting(side: Side): Promise<{ sitting: string; attempt: string }> {
+  const made = await markedSitting(side);
+  await submitSitting(t, await loginOf(fx[side].assessorLogin), made.sitting, await loginOf(fx[side].iqaLogin));
+  return made;
+}
+
+/** A new ended sitting of the side's centre that is (or is not) in the centre's moderation sample, a moderator's change making it so where the rule did not. */
+async function endedSitting(side: Side, inSample: boolean): Promise<string> {
+  const f = fx[side];
+  const id = await startedSitting(side);
+  await ok(t, await loginOf(f.assessorLogin), 'POST', `/api/sittings/${id}/end`);
+  const moderator = await loginOf('moderator1');
+  const sample = await ok<SampleView>(t, moderator, 'GET', `/api/moderation/sample?centreId=${f.centreId}`);
+  const sampled = sample.sample.some((s) => s.sittingId === id);
+  if (sampled !== inSample) {
+    await ok(t, moderator, 'POST', `/api/moderation/sample/${inSample ? 'add' : 'remove'}`, { centreId: f.centreId, sittingId: id, reason: 'Set up by the access matrix.' });
+  }
+  return id;
+}
+
+/** A new, unused copy of S1 for the side's centre, made by its assessor. */
+async function spareScenario(side: Side): Promise<string> {
+  const made = await ok<{ key: string }>(t, await loginOf(fx[side].assessorLogin), 'POST', '/api/scenarios/s1/clone', { variant: `spare${Math.floor(Math.random() * 1e9)}`, title: 'A spare copy' }, 201);
+  return made.key;
+}
+
+/** A new candidate of the side's centre, made by an admin. */
+async function spareCandidate(side: Side): Promise<number> {
+  const admin = await loginOf('admin1');
+  const made = await ok<{ user: { id: number } }>(t, admin, 'POST', '/api/users', { username: `spare${Math.floor(Math.random() * 1e9)}`, displayName: 'Spare candidate', role: 'candidate', centreId: fx[side].centreId }, 201);
+  return made.user.id;
+}
+
+/** The first criterion of the attempt's rubric. */
+function firstCriterion(attemptId: string): string {
+  return scenarioForAttemptKey(t.repos.attempts.findById(attemptId)!.scenarioKey)!.rubric[0]!.criterionId;
+}
+
+/** An open enquiry on the side's started sitting, recorded by an admin. */
+async function openEnquiry(side: Side): Promise<number> {
+  const admin = await loginOf('admin1');
+  const view = await ok<{ enquiries: Array<{ id: number; closedAt: number | null }> }>(
+    t,
+    admin,
+    'POST',
+    `/api/sittings/${fx[side].sitting}/enquiries`,
+    { kind: 'enquiry', raisedBy: 'The candidate', receivedOn: '2026-04-01', grounds: 'The hold was under 60 s.' },
+    201,
+  );
+  return Math.max(...view.enquiries.map((e) => e.id));
+}
+
+/** A standardisation exercise on the side's signed, recorded attempt with the side's two assessors. */
+function exerciseInput(side: Side): { attemptId: string; title: string; assessorUserIds: number[] } {
+  return { attemptId: fx[side].signedAttempt, title: 'Spring standardisation', assessorUserIds: fx[side].assessorIds };
+}
+
+/** A new exercise of the side's IQA. */
+async function newExercise(side: Side): Promise<string> {
+  const made = await ok<StandardisationResultsView>(t, await loginOf(fx[side].iqaLogin), 'POST', '/api/standardisation', exerciseInput(side), 201);
+  return made.id;
+}
+
+/** A username whose account is locked after failed logins (an unknown one answers the same: login-throttle.ts). */
+async function lockedAccount(): Promise<string> {
+  const username = `locked${Math.floor(Math.random() * 1e9)}`;
+  for (let i = 0; i < 40; i++) {
+    const res = await t.app.inject({ method: 'POST', url: '/api/auth/login', remoteAddress: `203.0.113.${(i % 250) + 1}`, payload: { username, password: 'wrong' } });
+    if (res.statusCode === 401) continue;
+    expect(res.statusCode, res.body).toBe(429);
+    if (/locked/i.test(res.body)) return username;
+    t.clock.advance(Number(res.headers['retry-after']) * 1000);
+  }
+  throw new Error('the account did not lock');
+}
+
+/** The side's centre settings as they stand (so that saving them changes nothing). */
+function currentSettings(side: Side): { centreNumber: string | null; releaseRule: string; maxRetakes: number; overrunPolicy: string; appealWindowDays: number } {
+  const c = t.repos.centres.findById(fx[side].centreId)!;
+  return { centreNumber: c.centreNumber, releaseRule: c.releaseRule, maxRetakes: c.maxRetakes, overrunPolicy: c.overrunPolicy, appealWindowDays: c.appealWindowDays };
+}
 
 /** One centre's objects, made the way its users make them. */
-async function makeSide(centreId: number, candidateLogin: string, assessorLogin: string): Promise<Fixtures> {
-  const assessor = await t.login(assessorLogin);
-  const candidate = await t.login(candidateLogin);
+async function makeSide(centreId: number, people: { candidate: string; assessors: [string, string]; iqa: string }): Promise<Fixtures> {
+  const assessor = await loginOf(people.assessors[0]);
+  const candidate = await loginOf(people.candidate);
   const candidateId = candidate.userId;
   const made = await t.app.inject({ method: 'POST', url: '/api/attempts', headers: auth(assessor), payload: { candidateUserId: candidateId } });
   expect(made.statusCode, made.body).toBe(201);
@@ -555,17 +683,6 @@ async function makeSide(centreId: number, candidateLogin: string, assessorLogin:
   const cloned = await t.app.inject({ method: 'POST', url: '/api/scenarios/s1/clone', headers: auth(assessor), payload: { variant: 'matrix', title: 'Matrix copy' } });
   expect(cloned.statusCode, cloned.body).toBe(201);
 
-  // A recorded call of the side's candidate with its stored analysis, and an attempt with a timeline.
-  const callId = randomUUID();
-  const timelineAttempt = randomUUID();
-  const dir = path.join(t.dir, 'recordings');
-  fs.mkdirSync(dir, { recursive: true });
-  fs.writeFileSync(path.join(dir, `${callId}.ogg`), 'OggS fake');
-  t.repos.calls.create({ id: callId, centreId, callerUserId: assessor.userId, calleeUserId: candidateId, callerExtension: 'a', calleeExtension: 'c', candidateUserId: candidateId, invitedAt: 1 });
-  t.repos.calls.update(callId, { state: 'ended', recordingPath: path.join(dir, `${callId}.ogg`), recordingStatus: 'complete' });
-  t.repos.attempts.create({ id: timelineAttempt, centreId, candidateUserId: candidateId, scenarioKey: 'demo' }, t.clock.now());
-  t.repos.recordingAnalysis.saveDone({ callId, recordingSha256: 'ab'.repeat(32), analyserVersion: 1, analysedAt: 1, durationMs: 40, channels: 2, peaksPerSecond: 50, peaks: new Uint8Array([1, 2, 3, 4]), talkMs: [0, 0], silenceMs: 40, overtalkMs: 0, segments: [[], []] });
-
   const side: Fixtures = {
     centreId,
     candidateId,
@@ -574,31 +691,54 @@ async function makeSide(centreId: number, candidateLogin: string, assessorLogin:
     printoutId: (printed.json() as { printout: { id: string } }).printout.id,
     sitting: '',
     sittingAttempt: '',
-    callId,
-    timelineAttempt,
+    signedSitting: '',
+    signedAttempt: '',
+    exercise: '',
+    callId: '',
+    timelineAttempt: '',
+    inboxMessageId: t.repos.crm.listMessages(crmAttempt, 'in')[0]!.id,
     scenario: (cloned.json() as { key: string }).key,
-    assessorLogin,
-    candidateLogin,
+    assessorLogin: people.assessors[0],
+    candidateLogin: people.candidate,
+    iqaLogin: people.iqa,
+    assessorIds: [],
   };
-  const sitting = t.repos.sittings.create(
-    { centreId, candidateUserId: candidateId, assessorUserId: assessor.userId, scenarioKeys: ['s1', 's4', 's5', 's3'], scheduledFor: null, baseMinutes: 60, extraTime: null, restBreaks: false, createdBy: assessor.userId },
-    t.clock.now(),
-  );
-  t.repos.sittings.start(sitting.id, t.clock.now());
-  const started = await t.app.inject({ method: 'POST', url: `/api/sittings/${sitting.id}/assignments/1/attempts`, headers: auth(assessor) });
-  expect(started.statusCode, started.body).toBe(200);
-  side.sitting = sitting.id;
-  side.sittingAttempt = (started.json() as { currentAttemptId: string }).currentAttemptId;
   return side;
+}
+
+/** The side's sittings and recordings, once `fx[side]` holds its people. */
+async function makeSittings(side: Side, secondAssessor: string): Promise<void> {
+  const f = fx[side];
+  f.assessorIds = [t.repos.users.findByUsernameWithHash(f.assessorLogin)!.id, t.repos.users.findByUsernameWithHash(secondAssessor)!.id];
+  // A recorded call of the side's candidate with its stored analysis, and a demo attempt with a desktop timeline.
+  const demo = await ok<{ attempt: { id: string } }>(t, await loginOf(f.assessorLogin), 'POST', '/api/attempts', { candidateUserId: f.candidateId }, 201);
+  f.timelineAttempt = demo.attempt.id;
+  await ok(t, await loginOf(f.candidateLogin), 'POST', `/api/attempts/${f.timelineAttempt}/agent-state`, { state: 'ready' });
+  f.callId = recordCall(side);
+  t.repos.recordingAnalysis.saveDone({ callId: f.callId, recordingSha256: 'ab'.repeat(32), analyserVersion: 1, analysedAt: 1, durationMs: 40, channels: 2, peaksPerSecond: 50, peaks: new Uint8Array([1, 2, 3, 4]), talkMs: [0, 0], silenceMs: 40, overtalkMs: 0, segments: [[], []] });
+
+  const running = await openAttempt(side);
+  f.sitting = running.sitting;
+  f.sittingAttempt = running.attempt;
+  const signed = await signedSitting(side);
+  f.signedSitting = signed.sitting;
+  f.signedAttempt = signed.attempt;
+  f.exercise = await newExercise(side);
 }
 
 beforeAll(async () => {
   t = await createTestApp({ telephony: {} });
   const hash = await hashPassword(PASSWORD);
+  // Each centre's people: two assessors and an IQA (test-app.ts makes the first of Northgate's).
   t.repos.users.create({ username: 'assessor2', displayName: 'Southfield assessor', role: 'assessor', centreId: t.foreignCentreId, passwordHash: hash });
+  t.repos.users.create({ username: 'assessor3', displayName: 'Second Northgate assessor', role: 'assessor', centreId: t.centreId, passwordHash: hash });
+  t.repos.users.create({ username: 'assessor4', displayName: 'Second Southfield assessor', role: 'assessor', centreId: t.foreignCentreId, passwordHash: hash });
+  t.repos.users.create({ username: 'iqa2', displayName: 'Southfield IQA', role: 'iqa', centreId: t.foreignCentreId, passwordHash: hash });
   t.repos.users.create({ username: 'candidate3', displayName: 'Spare Northgate candidate', role: 'candidate', centreId: t.centreId, passwordHash: hash });
-  fx.own = await makeSide(t.centreId, 'candidate1', 'assessor1');
-  fx.foreign = await makeSide(t.foreignCentreId, 'candidate2', 'assessor2');
+  fx.own = await makeSide(t.centreId, { candidate: 'candidate1', assessors: ['assessor1', 'assessor3'], iqa: 'iqa1' });
+  fx.foreign = await makeSide(t.foreignCentreId, { candidate: 'candidate2', assessors: ['assessor2', 'assessor4'], iqa: 'iqa2' });
+  await makeSittings('own', 'assessor3');
+  await makeSittings('foreign', 'assessor4');
 });
 afterAll(async () => {
   await t?.close();
@@ -636,9 +776,9 @@ describe('access policy', () => {
           const login = caller === 'anonymous' ? undefined : await t.loginAs(caller);
           const res = await t.app.inject({
             method: probe.method,
-            url: probe.path ? probe.path(side) : route.slice(route.indexOf(' ') + 1),
+            url: probe.path ? await probe.path(side) : route.slice(route.indexOf(' ') + 1),
             headers: { ...(login ? auth(login) : {}), ...(probe.contentType ? { 'content-type': probe.contentType } : {}) },
-            ...(probe.body ? { payload: probe.body(side) as object } : {}),
+            ...(probe.body ? { payload: (await probe.body(side)) as object } : {}),
           });
           const said = String(res.headers['content-type'] ?? '').startsWith('application/json') ? res.body.slice(0, 300) : `(${String(res.headers['content-type'])} body)`;
           expect(res.statusCode, `${route} as ${caller} (${side}): ${said}`).toBe(expected);
