@@ -16,10 +16,13 @@ interface Ctx {
   customerId: number;
   printoutId: string;
   callId: string;
+  /** An incoming message of the practice attempt's inbox, and one of its message templates. */
+  inboxMessageId: number;
+  templateKey: string;
 }
 
 interface CandidateRoute {
-  method: 'GET' | 'POST' | 'PATCH';
+  method: 'GET' | 'POST' | 'PUT' | 'PATCH';
   url: string;
   path?: (c: Ctx) => string;
   body?: (c: Ctx, t: TestApp) => unknown;
@@ -66,6 +69,12 @@ const routes: CandidateRoute[] = [
   { method: 'GET', url: '/api/attempts/:id/wrap-up-codes', path: practice('/wrap-up-codes'), status: [200] },
   { method: 'GET', url: '/api/attempts/:id/call-list', path: practice('/call-list'), status: [200] },
   { method: 'GET', url: '/api/attempts/:id/message-templates', path: practice('/message-templates'), status: [200] },
+  { method: 'GET', url: '/api/attempts/:id/message-templates/:key/filled', path: (c) => `/api/attempts/${c.practiceAttempt}/message-templates/${c.templateKey}/filled?customerId=${c.customerId}`, status: [200] },
+  { method: 'GET', url: '/api/attempts/:id/case-categories', path: (c) => `/api/attempts/${c.sittingAttempt}/case-categories`, status: [200] },
+  { method: 'GET', url: '/api/attempts/:id/message-folders', path: (c) => `/api/attempts/${c.sittingAttempt}/message-folders`, status: [200] },
+  { method: 'PUT', url: '/api/attempts/:id/messages/:mid/folder', path: (c) => `/api/attempts/${c.practiceAttempt}/messages/${c.inboxMessageId}/folder`, body: () => ({ folder: null }), status: [200] },
+  { method: 'GET', url: '/api/attempts/:id/auto-reply', path: (c) => `/api/attempts/${c.sittingAttempt}/auto-reply`, status: [200] },
+  { method: 'PUT', url: '/api/attempts/:id/auto-reply', path: practice('/auto-reply'), body: () => ({ enabled: true, body: 'I am away until Monday.' }), status: [200] },
   { method: 'POST', url: '/api/attempts/:id/printouts', path: practice('/printouts'), body: (c) => ({ kind: 'customer', subjectId: c.customerId }), status: [201] },
   { method: 'GET', url: '/api/attempts/:id/printouts', path: practice('/printouts'), status: [200] },
   { method: 'GET', url: '/api/attempts/:id/printouts/:pid', path: (c) => `/api/attempts/${c.practiceAttempt}/printouts/${c.printoutId}`, status: [200] },
@@ -145,6 +154,8 @@ beforeAll(async () => {
   const made = await ok<{ attempt: { id: string } }>(t, assessor, 'POST', '/api/attempts', { candidateUserId: t.users.candidate }, 201);
   ctx.practiceAttempt = made.attempt.id;
   ctx.customerId = t.repos.crm.findCustomerByAccount(ctx.practiceAttempt, 'BL100231')!.id;
+  ctx.inboxMessageId = t.repos.crm.listMessages(ctx.practiceAttempt, 'in')[0]!.id;
+  ctx.templateKey = t.repos.crm.listTemplates(ctx.practiceAttempt)[0]!.key;
   ctx.printoutId = (await ok<{ printout: { id: string } }>(t, candidate, 'POST', `/api/attempts/${ctx.practiceAttempt}/printouts`, { kind: 'customer', subjectId: ctx.customerId }, 201)).printout.id;
   // A call of the candidate's.
   ctx.callId = '00000000-0000-4000-8000-00000000c0de';
