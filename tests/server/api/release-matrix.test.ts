@@ -16,10 +16,12 @@ interface Ctx {
   customerId: number;
   printoutId: string;
   callId: string;
+  /** An incoming message of the practice attempt's inbox. */
+  incomingMessageId: number;
 }
 
 interface CandidateRoute {
-  method: 'GET' | 'POST' | 'PATCH';
+  method: 'GET' | 'POST' | 'PATCH' | 'PUT';
   url: string;
   path?: (c: Ctx) => string;
   body?: (c: Ctx, t: TestApp) => unknown;
@@ -69,6 +71,13 @@ const routes: CandidateRoute[] = [
   { method: 'POST', url: '/api/attempts/:id/printouts', path: practice('/printouts'), body: (c) => ({ kind: 'customer', subjectId: c.customerId }), status: [201] },
   { method: 'GET', url: '/api/attempts/:id/printouts', path: practice('/printouts'), status: [200] },
   { method: 'GET', url: '/api/attempts/:id/printouts/:pid', path: (c) => `/api/attempts/${c.practiceAttempt}/printouts/${c.printoutId}`, status: [200] },
+  // The forms of issue 11: case categories, inbox folders and the auto-reply, templates filled by the server.
+  { method: 'GET', url: '/api/attempts/:id/case-categories', path: practice('/case-categories'), status: [200] },
+  { method: 'GET', url: '/api/attempts/:id/message-folders', path: practice('/message-folders'), status: [200] },
+  { method: 'PUT', url: '/api/attempts/:id/messages/:mid/folder', path: (c) => `/api/attempts/${c.practiceAttempt}/messages/${c.incomingMessageId}/folder`, body: () => ({ folder: null }), status: [200] },
+  { method: 'GET', url: '/api/attempts/:id/auto-reply', path: practice('/auto-reply'), status: [200] },
+  { method: 'PUT', url: '/api/attempts/:id/auto-reply', path: practice('/auto-reply'), body: () => ({ enabled: false }), status: [200] },
+  { method: 'GET', url: '/api/attempts/:id/message-templates/:key/filled', path: (c) => `/api/attempts/${c.practiceAttempt}/message-templates/email-home-move/filled?customerId=${c.customerId}`, status: [200] },
   { method: 'GET', url: '/api/sittings', status: [200], shows: 'list' },
   { method: 'GET', url: '/api/sittings/:id', path: (c) => `/api/sittings/${c.sittingId}`, status: [200], shows: 'detail' },
   { method: 'GET', url: '/api/attempts/:id/brief', path: (c) => `/api/attempts/${c.sittingAttempt}/brief`, status: [200] },
@@ -145,6 +154,7 @@ beforeAll(async () => {
   const made = await ok<{ attempt: { id: string } }>(t, assessor, 'POST', '/api/attempts', { candidateUserId: t.users.candidate }, 201);
   ctx.practiceAttempt = made.attempt.id;
   ctx.customerId = t.repos.crm.findCustomerByAccount(ctx.practiceAttempt, 'BL100231')!.id;
+  ctx.incomingMessageId = t.repos.crm.listMessages(ctx.practiceAttempt, 'in')[0]!.id;
   ctx.printoutId = (await ok<{ printout: { id: string } }>(t, candidate, 'POST', `/api/attempts/${ctx.practiceAttempt}/printouts`, { kind: 'customer', subjectId: ctx.customerId }, 201)).printout.id;
   // A call of the candidate's.
   ctx.callId = '00000000-0000-4000-8000-00000000c0de';
