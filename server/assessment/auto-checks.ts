@@ -673,6 +673,50 @@ function plantedErrorCorrected(def: Extract<AutoCheckDefinition, { kind: 'plante
     : { outcome: 'not-met', evidence: [`Not corrected: ${label} should be ${c.expected}, ${source === 'none' ? 'nothing recorded' : `it is ${c.actual}`}.`] };
 }
 
+// --- incoming messages --------------------------------------------------------------------------
+// Digest U2-7.2-process-received "each seeded message actioned as key says". What the server
+// records: each filing (message-filed, the folder it went to), each reply (message-sent naming the
+// message it answers) and every action on a customer's account. The key's first message counts
+// as dealt with at its own filing or reply, or at the first action on the account it is about
+// (an identity check, a case, a callback, a note, a message to the customer); it must come before
+// any other message of the inbox is filed. Opening a message is seen only by the browser.
+
+const ACCOUNT_ACTIONS = new Set<string>(['identity-check', ...DEFAULT_PROTECTED_EVENTS]);
+
+function messagesProcessed(input: AutoCheckInput): CheckResult {
+  const x = input.answerKey.inbox;
+  if (!x) return { outcome: 'not-applicable', evidence: ['The key names no incoming messages to process.'] };
+  const keys = customerKeys(input.records, input.timeline);
+  const timeline = bySeq(input.timeline);
+  const first = x.actionFirst;
+  const dealtWith = timeline.find(
+    (e) =>
+      (first.messageId !== null && e.type === 'message-filed' && e.payload.messageId === first.messageId) ||
+      (first.messageId !== null && e.type === 'message-sent' && e.payload.inReplyTo === first.messageId) ||
+      (ACCOUNT_ACTIONS.has(e.type) && subjectOf(e, keys) === first.account),
+  );
+  const otherFiled = timeline.find((e) => e.type === 'message-filed' && e.payload.messageId !== first.messageId && e.payload.folder !== null);
+  const label = (id: unknown) => x.file.find((f) => f.messageId === id)?.label ?? `message ${String(id)}`;
+  const evidence: string[] = [];
+  let firstOk = false;
+  if (!dealtWith) evidence.push(`The ${first.label} was never dealt with: not filed, not answered, and nothing was done on account ${first.account}.`);
+  else if (otherFiled && otherFiled.seq < dealtWith.seq) evidence.push(`The ${label(otherFiled.payload.messageId)} was filed ${when(otherFiled)}, before the ${first.label} was dealt with ${when(dealtWith)}.`);
+  else {
+    firstOk = true;
+    evidence.push(`The ${first.label} was dealt with first (${dealtWith.type} ${when(dealtWith)}).`);
+  }
+  let filedRight = 0;
+  for (const f of x.file) {
+    const last = f.messageId === null ? undefined : timeline.filter((e) => e.type === 'message-filed' && e.payload.messageId === f.messageId).pop();
+    const folder = typeof last?.payload.folder === 'string' ? last.payload.folder : null;
+    if (folder !== null && same(folder, f.folder)) {
+      filedRight++;
+      evidence.push(`Filed in "${f.folder}": the ${f.label}.`);
+    } else evidence.push(folder === null ? `Not filed: the ${f.label} (it belongs in "${f.folder}").` : `The ${f.label} was filed in "${folder}", not "${f.folder}".`);
+  }
+  return fromFraction(filedRight + (firstOk ? 1 : 0), x.file.length + 1, evidence);
+}
+
 function handleTime(call: CallFacts | null, maxSeconds: number): CheckResult {
   if (!call || call.answeredAt === null) return { outcome: 'no-data', evidence: ['No answered call is linked to this attempt.'] };
   if (call.endedAt === null) return { outcome: 'no-data', evidence: ['The call has not ended yet.'] };
@@ -741,6 +785,8 @@ function runCheck(def: AutoCheckDefinition, input: AutoCheckInput): CheckResult 
       return plantedErrorCorrected(def, input);
     case 'handle-time':
       return handleTime(input.call, positive(def.maxSeconds, NaN, 'maxSeconds', def.criterionId));
+    case 'messages-processed':
+      return messagesProcessed(input);
     case 'assessor-judgement':
       return { outcome: 'no-data', evidence: [`${def.what}: for the assessor to judge (no automatic check reads it).`] };
     default:

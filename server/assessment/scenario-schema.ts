@@ -378,6 +378,8 @@ export const autoCheckSchema = z.discriminatedUnion('kind', [
   ac('search-count', { minSearches: z.number().int().min(1).max(20) }),
   /** The print-outs in answerKey.printouts were made. */
   ac('printout-made', {}),
+  /** answerKey.inbox: its first message dealt with before any other is filed; each filed in its folder. */
+  ac('messages-processed', {}),
   /** Call length (answer to hang-up) at most this many seconds. */
   ac('handle-time', { maxSeconds: z.number().int().min(30).max(3600) }),
   /** Candidate does not speak over the caller during the caller's opening turn (two-channel audio). */
@@ -675,6 +677,9 @@ export function checkScenario(s: Scenario, issue: (path: Path, message: string) 
       case 'printout-made':
         if (ak.printouts.length === 0) issue([...path, 'kind'], 'answerKey.printouts is empty');
         break;
+      case 'messages-processed':
+        if (!ak.inbox) issue([...path, 'kind'], 'answerKey.inbox is missing');
+        break;
       default:
         break;
     }
@@ -725,6 +730,7 @@ export const RULES_AUTO_CHECK_KINDS = [
   'prepared-before-dial',
   'planted-error-corrected',
   'handle-time',
+  'messages-processed',
 ] as const;
 
 /**
@@ -770,10 +776,16 @@ export type SittingDayDate = (relative: { days: number; workingDays: boolean }) 
  * The answer key as the auto-checks read it. `fields` holds the fields named by the scenario's
  * field-accuracy checks (not every expected change: a planted error has its own criterion);
  * `requiredFields` those of its required-fields checks; every accepted wrap-up code counts.
- * Callbacks get their due window only when `sittingDay` is given.
+ * Callbacks get their due window only when `sittingDay` is given; the inbox's messages get their ids
+ * in the attempt from `seedMessageIds` (the ids of the attempt's copies of seed.messages, in the
+ * seed's order), else null.
  */
-export function toRulesAnswerKey(s: Scenario, sittingDay?: SittingDayDate): RulesAnswerKey {
+export function toRulesAnswerKey(s: Scenario, sittingDay?: SittingDayDate, seedMessageIds: readonly number[] = []): RulesAnswerKey {
   const ak = s.answerKey;
+  const seedMessage = (index: number) => {
+    const m = s.seed.messages[index];
+    return { messageId: seedMessageIds[index] ?? null, label: m ? `${m.channel === 'sms' ? 'SMS' : 'e-mail'} "${m.subject ?? m.body.slice(0, 40)}"` : `message ${index + 1}` };
+  };
   const fields: FieldExpectation[] = [];
   const seen = new Set<string>();
   for (const a of s.autoChecks) {
@@ -826,6 +838,14 @@ export function toRulesAnswerKey(s: Scenario, sittingDay?: SittingDayDate): Rule
       const expected = finalCustomerValue(s, p.accountNumber, p.field);
       return { record: { type: 'customer', key: p.accountNumber }, field: p.field, kind: CUSTOMER_FIELD_KINDS[p.field], expected: expected === undefined ? null : (expected as string | boolean | null) };
     }),
+    ...(ak.inbox
+      ? {
+          inbox: {
+            actionFirst: { ...seedMessage(ak.inbox.actionFirst), account: ak.primaryAccount },
+            file: ak.inbox.file.map((f) => ({ ...seedMessage(f.message), folder: f.folder })),
+          },
+        }
+      : {}),
   };
 }
 
@@ -897,6 +917,9 @@ export function toRulesAutoChecks(s: Scenario): AutoCheckDefinition[] {
         break;
       case 'handle-time':
         push({ kind: 'handle-time', criterionId: a.criterionId, maxSeconds: a.maxSeconds });
+        break;
+      case 'messages-processed':
+        push({ kind: 'messages-processed', criterionId: a.criterionId });
         break;
       default: {
         const what = ASSESSOR_JUDGES[a.kind];

@@ -157,6 +157,17 @@ export interface ExpectedDialling {
   mustNotDial: readonly string[];
 }
 
+/**
+ * Incoming messages to process (digest U2-7.2-process-received, "each seeded message actioned as
+ * key says"): the one to deal with first and the folder each must end in. Messages are named by
+ * their id in the attempt's copy of the inbox (null: the attempt has no such message).
+ */
+export interface ExpectedInbox {
+  /** The message to deal with before any other is filed, and the account it is about. */
+  actionFirst: { messageId: number | null; label: string; account: string };
+  file: ReadonlyArray<{ messageId: number | null; label: string; folder: string }>;
+}
+
 /** A case the candidate must raise (digest U2-1.4-confirmation, U2-5.2-priority). */
 export interface ExpectedCase {
   account: string;
@@ -220,6 +231,7 @@ export interface AnswerKey {
   untouchedAccounts?: readonly string[];
   /** Wrong values planted in the seed, with the value each field must end with. */
   plantedErrors?: readonly FieldExpectation[];
+  inbox?: ExpectedInbox;
 }
 
 // --- auto-check definitions --------------------------------------------------------------------
@@ -260,6 +272,8 @@ export const DEFAULT_PROTECTED_EVENTS = ['field-changed', 'note-added', 'order-c
  *   prepared-before-dial   a note on the lead's record before the first  U2-3.1-objectives
  *                          number was dialled (noteRequired)
  *   planted-error-corrected the planted wrong value ends corrected        U2-6.1-correct-errors
+ *   messages-processed     the key's first message dealt with before any U2-7.2-process-received
+ *                          other is filed; each message in its folder
  *   handle-time            answer to hang-up at most maxSeconds          U2-1.3-resolution-time
  *   assessor-judgement     a part no rule reads: no-data, with what to   any
  *                          look for
@@ -309,6 +323,7 @@ export type AutoCheckDefinition =
   | { kind: 'prepared-before-dial'; criterionId: string; account: string; noteRequired: boolean }
   | { kind: 'planted-error-corrected'; criterionId: string; account: string; field: string }
   | { kind: 'handle-time'; criterionId: string; maxSeconds: number }
+  | { kind: 'messages-processed'; criterionId: string }
   /**
    * Something the criterion asks for that no rule reads (e.g. what a message says): always
    * 'no-data', so a criterion with such a part is never pre-filled with full marks.

@@ -182,6 +182,8 @@ export const evidencePayload = {
       templateKey: message.templateKey,
       attachments: message.attachments.map((a) => (a.kind === 'document' ? { kind: a.kind, key: a.key, name: a.name } : { kind: a.kind, orderId: a.orderId, name: a.name })),
       bodyLength: message.body.length,
+      // A reply names the incoming message it answers (U2-7.2-process-received reads it).
+      inReplyTo: message.inReplyTo,
     };
   },
   wrapUp(wrapUp: WrapUp, customer: Customer | undefined): Record<string, unknown> {

@@ -24,6 +24,15 @@ function sittingDayOf(repos: Repositories, attempt: Attempt): SittingDayDate {
   return (relative) => isoDate(addDays(day, relative.days, relative.workingDays));
 }
 
+/** The ids of the attempt's copies of the scenario's seeded messages, in the seed's order (copied in that order). */
+function seedMessageIds(repos: Repositories, attempt: Attempt): number[] {
+  return repos.crm
+    .listMessages(attempt.id, 'in')
+    .filter((m) => m.origin === 'seed')
+    .map((m) => m.id)
+    .sort((a, b) => a - b);
+}
+
 export function attemptSuggestions(repos: Repositories, attempt: Attempt, scenario: Scenario, now: number): AttemptSuggestions {
   const call = findAttemptCall(repos, attempt);
   const callFacts: CallFacts | null = call
@@ -40,7 +49,7 @@ export function attemptSuggestions(repos: Repositories, attempt: Attempt, scenar
   const suggestions = evaluateAutoChecks({
     checks: toRulesAutoChecks(scenario),
     rubric: toRulesRubric(scenario),
-    answerKey: toRulesAnswerKey(scenario, sittingDayOf(repos, attempt)),
+    answerKey: toRulesAnswerKey(scenario, sittingDayOf(repos, attempt), seedMessageIds(repos, attempt)),
     call: callFacts,
     // Only what the server recorded is evidence; the browser's reports are not even read.
     timeline: repos.attemptEvents.list(attempt.id, { source: 'server' }).map((e) => ({ seq: e.seq, at: e.at, offsetMs: e.offsetMs, type: e.type, payload: e.payload, source: e.source })),

@@ -481,6 +481,50 @@ describe('records the candidate created', () => {
   });
 });
 
+describe('messages-processed', () => {
+  const who = { customerId: CUSTOMER_ID, accountNumber: ACCOUNT };
+  const check: AutoCheckDefinition = { kind: 'messages-processed', criterionId: 'U2-7.2-process-received' };
+  const key: AnswerKey = {
+    inbox: {
+      actionFirst: { messageId: 11, label: 'e-mail "Broadband keeps dropping"', account: ACCOUNT },
+      file: [
+        { messageId: 11, label: 'e-mail "Broadband keeps dropping"', folder: 'Faults - actioned' },
+        { messageId: 12, label: 'e-mail "Engineer slots"', folder: 'Team notices' },
+      ],
+    },
+  };
+  const filed = (sec: number, messageId: number, folder: string | null): [string, number, Record<string, unknown>] => ['message-filed', sec, { messageId, customerId: null, folder }];
+
+  it('the fault dealt with first (an identity check on its account), each message in its folder: full marks', () => {
+    const s = one(check, { answerKey: key, timeline: timeline(['identity-check', 10, { ...who, passed: true }], filed(200, 11, 'faults - actioned'), filed(210, 12, 'Team notices')) });
+    expect(s).toMatchObject({ suggestedMarks: 2 });
+    expect(s.evidence[0]).toMatch(/dealt with first \(identity-check/);
+  });
+  it('a reply to the fault counts as dealing with it; a message filed and then moved counts where it ended', () => {
+    const s = one(check, { answerKey: key, timeline: timeline(['message-sent', 5, { inReplyTo: 11, channel: 'email', to: 'x@example.org' }], filed(20, 12, 'Faults - actioned'), filed(30, 12, 'Team notices'), filed(40, 11, 'Faults - actioned')) });
+    expect(s.suggestedMarks).toBe(2);
+  });
+  it('another message filed before the fault was touched: not first', () => {
+    const s = one(check, { answerKey: key, timeline: timeline(filed(5, 12, 'Team notices'), ['case-created', 10, { ...who, caseId: 1 }], filed(200, 11, 'Faults - actioned')) });
+    expect(s.suggestedMarks).toBe(1);
+    expect(s.evidence[0]).toBe('The e-mail "Engineer slots" was filed at 0:05, before the e-mail "Broadband keeps dropping" was dealt with at 0:10.');
+  });
+  it('wrong folder, nothing filed, nothing done: 0, saying what happened to each', () => {
+    const wrong = one(check, { answerKey: key, timeline: timeline(filed(5, 11, 'Team notices')) });
+    expect(wrong.evidence).toContain('The e-mail "Broadband keeps dropping" was filed in "Team notices", not "Faults - actioned".');
+    const none = one(check, { answerKey: key, timeline: [] });
+    expect(none).toMatchObject({ suggestedMarks: 0 });
+    expect(none.evidence).toEqual([
+      `The e-mail "Broadband keeps dropping" was never dealt with: not filed, not answered, and nothing was done on account ${ACCOUNT}.`,
+      'Not filed: the e-mail "Broadband keeps dropping" (it belongs in "Faults - actioned").',
+      'Not filed: the e-mail "Engineer slots" (it belongs in "Team notices").',
+    ]);
+  });
+  it('no inbox in the key: not applicable', () => {
+    expect(one(check, { answerKey: {} })).toMatchObject({ suggestedMarks: 2, outcome: 'not-applicable' });
+  });
+});
+
 describe('server records only', () => {
   it('a passed identity check and a wrap-up reported by the browser earn nothing', () => {
     const forged = timeline(['identity-check', 30, { customerId: CUSTOMER_ID, passed: true, questions: 2, correct: 2 }], ['wrap-up', 400, { code: 'MOVE', notesLength: 20 }]).map((e) => ({ ...e, source: 'browser' as const }));

@@ -251,6 +251,7 @@ describe('what the rules get from a scenario', () => {
       'follow-up-template',
       'hold-limit',
       'identity-before-access',
+      'messages-processed',
       'no-unrelated-edits',
       'order-matches',
       'planted-error-corrected',
