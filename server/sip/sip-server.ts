@@ -12,10 +12,9 @@ import { DigestAuthenticator, type DigestResult } from './digest.js';
 import { buildRequest, buildResponse, isRequest, MAX_SIP_MESSAGE_BYTES, parseSipMessage, SipParseError, userOf, type HeaderList, type OutgoingRequest, type SipRequest, type SipResponse } from './message.js';
 import { DEFAULT_EXPIRES_S, MAX_EXPIRES_S, MIN_EXPIRES_S, Registrar } from './registrar.js';
 import { verifyAgainstSessions } from './session-digest.js';
+import { ALLOW, CAPABILITY_HEADERS, KNOWN_UNSUPPORTED_METHODS, unsupportedRequirements } from './capabilities.js';
 import { ClientTransactions, ServerTransactions, type ClientTransaction } from './transactions.js';
 
-export const ALLOWED_METHODS = 'INVITE, ACK, CANCEL, BYE, OPTIONS, INFO, REFER, REGISTER';
-const KNOWN_UNSUPPORTED = new Set(['SUBSCRIBE', 'NOTIFY', 'PUBLISH', 'MESSAGE', 'UPDATE', 'PRACK']);
 
 export interface SipServerOptions {
   repos: Repositories;
@@ -37,6 +36,8 @@ export interface DialogHandler {
   onCancel(conn: SipConnection, request: SipRequest): void;
   onBye(conn: SipConnection, request: SipRequest): void;
   onInfo(conn: SipConnection, request: SipRequest): void;
+  /** UPDATE (RFC 3311) in an early or confirmed dialog: a session refresh, or an offer. */
+  onUpdate(conn: SipConnection, request: SipRequest): void;
   /** REFER in a call's dialog: blind transfer, or bringing a party into a conference. */
   onRefer(conn: SipConnection, request: SipRequest): void;
   onConnectionClosed(conn: SipConnection): void;
@@ -204,9 +205,11 @@ export class SipServer {
     const maxForwards = Number(request.getHeader('max-forwards'));
     if (!Number.isInteger(maxForwards) || maxForwards < 0) return this.respond(conn, request, 400, { reason: 'Bad Max-Forwards' });
     if (maxForwards === 0 && request.method !== 'OPTIONS') return this.respond(conn, request, 483);
-    const require = request.getHeader('require');
-    if (require && request.method !== 'CANCEL') {
-      return this.respond(conn, request, 420, { headers: [['Unsupported', require]] });
+    // RFC 3261 §8.2.2.3 (https://www.rfc-editor.org/rfc/rfc3261#section-8.2.2.3): an option tag
+    // not understood in Require gets 420 with those tags in Unsupported (never for CANCEL, §9.2 and §8.2.2.3).
+    const unsupported = request.method === 'CANCEL' ? [] : unsupportedRequirements(request.getHeaders('require').join(','));
+    if (unsupported.length > 0) {
+      return this.respond(conn, request, 420, { headers: [['Unsupported', unsupported.join(', ')]] });
     }
     switch (request.method) {
       case 'REGISTER':
@@ -214,24 +217,26 @@ export class SipServer {
       case 'OPTIONS':
         return this.respond(conn, request, 200, {
           toTag: randomBytes(6).toString('hex'),
-          headers: [['Allow', ALLOWED_METHODS], ['Accept', 'application/sdp'], ['Supported', 'outbound']],
+          headers: [...CAPABILITY_HEADERS, ['Accept', 'application/sdp']],
         });
       case 'CANCEL':
         return this.dialogs ? this.dialogs.onCancel(conn, request) : this.respond(conn, request, 481);
       case 'INVITE':
       case 'BYE':
       case 'REFER':
+      case 'UPDATE':
       case 'INFO': {
         if (!this.authenticateRequest(conn, request)) return;
         if (!this.dialogs) return this.respond(conn, request, 503, { reason: 'Calls Not Available' });
         if (request.method === 'INVITE') return this.dialogs.onInvite(conn, request);
         if (request.method === 'BYE') return this.dialogs.onBye(conn, request);
         if (request.method === 'REFER') return this.dialogs.onRefer(conn, request);
+        if (request.method === 'UPDATE') return this.dialogs.onUpdate(conn, request);
         return this.dialogs.onInfo(conn, request);
       }
       default:
-        if (KNOWN_UNSUPPORTED.has(request.method)) return this.respond(conn, request, 405, { headers: [['Allow', ALLOWED_METHODS]] });
-        return this.respond(conn, request, 501, { headers: [['Allow', ALLOWED_METHODS]] });
+        if (KNOWN_UNSUPPORTED_METHODS.has(request.method)) return this.respond(conn, request, 405, { headers: [['Allow', ALLOW]] });
+        return this.respond(conn, request, 501, { headers: [['Allow', ALLOW]] });
     }
   }
 
