@@ -519,7 +519,7 @@ export class B2bua implements DialogHandler {
     this.event(call, 'no-answer', 'callee', { afterMs: this.opts.noAnswerTimeoutMs });
     this.sendCancelToCallee(call);
     this.respondCaller(call, 408, { reason: 'Request Timeout (no answer)' });
-    this.finish(call, 'no-answer', `no answer after ${Math.round(this.opts.noAnswerTimeoutMs / 1000)} s`, 408);
+    void this.finish(call, 'no-answer', `no answer after ${Math.round(this.opts.noAnswerTimeoutMs / 1000)} s`, 408);
   }
 
   private sendCancelToCallee(call: Call): void {
@@ -823,7 +823,7 @@ export class B2bua implements DialogHandler {
     this.respondCaller(call, 487);
     this.event(call, 'cancel', 'caller');
     if (call.callee) this.sendCancelToCallee(call);
-    this.finish(call, 'cancelled', 'cancelled by the caller', 487);
+    void this.finish(call, 'cancelled', 'cancelled by the caller', 487);
   }
 
   onBye(conn: SipConnection, request: SipRequest): void {
@@ -875,10 +875,10 @@ export class B2bua implements DialogHandler {
       else if (role === 'caller') {
         call.cancelled = true;
         this.sendCancelToCallee(call);
-        this.finish(call, 'cancelled', 'the caller lost its connection', 487);
+        void this.finish(call, 'cancelled', 'the caller lost its connection', 487);
       } else {
         this.respondCaller(call, 480);
-        this.finish(call, 'unavailable', 'the callee lost its connection', 480);
+        void this.finish(call, 'unavailable', 'the callee lost its connection', 480);
       }
     }
   }
