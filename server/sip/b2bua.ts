@@ -46,6 +46,8 @@ interface DialogLeg {
   reinvitePending: boolean;
   /** Our re-INVITEs on this leg, one after another, glare retries included. */
   reinvites: Promise<void>;
+  /** Our offer in the 200 to the leg's re-INVITE without SDP, waiting for its answer in the ACK of that CSeq. */
+  answerInAck?: { cseq: number; accept: (answer: string | undefined) => void };
   /** The RFC 4028 session timer of this leg's dialog, when one was negotiated (session-timer.ts). */
   sessionTimer: SessionTimer | undefined;
 }
@@ -558,11 +560,18 @@ export class B2bua implements DialogHandler {
     // Glare: our own re-INVITE on this dialog is still in progress (RFC 3261 §14.2). The party
     // retries after its back-off, by which time ours is answered.
     if (leg.reinvitePending) return this.sip.respond(conn, request, 491);
-    if (!request.body) return this.sip.respond(conn, request, 488, { headers: [['Warning', '399 callmark "re-INVITE without SDP is not supported"']] });
     const timer = negotiateAsUas(request);
     if (timer.kind === 'malformed') return this.sip.respond(conn, request, 400, { reason: timer.reason });
     if (timer.kind === 'too-brief') return this.sip.respond(conn, request, 422, { toTag: leg.localTag, reason: 'Session Interval Too Small', headers: timer.headers });
     call.reinviteInProgress = true;
+    if (!request.body) {
+      void this.offerInReinviteAnswer(call, leg, request, timer).catch((err: unknown) => {
+        call.reinviteInProgress = false;
+        call.log.warn({ err }, 'offerless re-INVITE refused');
+        this.sip.respond(conn, request, 500, { toTag: leg.localTag });
+      });
+      return;
+    }
     void this.handleReinvite(call, leg, request, timer)
       .catch((err: unknown) => {
         call.log.warn({ err }, 're-INVITE refused');
@@ -579,6 +588,45 @@ export class B2bua implements DialogHandler {
     this.sessionRefreshed(call, leg, timer);
     // From here on the re-INVITE is answered: a failure below is logged, never a second response.
     await this.applyHold(call, leg, direction).catch((err: unknown) => call.log.warn({ err }, 'hold/resume could not be applied'));
+  }
+
+  /**
+   * A re-INVITE without a body. RFC 3261 §14.2 (https://www.rfc-editor.org/rfc/rfc3261#section-14.2):
+   * "If the session description has changed, the UAS MUST adjust the session parameters
+   * accordingly ... a UAC MAY send a re-INVITE with no session description, in which case the
+   * first reliable non-failure response to the re-INVITE will contain the offer", and §13.2.1
+   * (https://www.rfc-editor.org/rfc/rfc3261#section-13.2.1): "If the initial offer is in the first
+   * reliable non-failure message from the UAS back to the UAC, the answer MUST be in the
+   * acknowledgement for that message". The offer is the leg's current media (held or not); the
+   * re-INVITE stays in progress, so crossing offers get 491, until the ACK brings the answer.
+   */
+  private async offerInReinviteAnswer(call: Call, leg: DialogLeg, request: SipRequest, timer: SessionTimerOffer): Promise<void> {
+    const offer = await call.media!.createReoffer(leg.mediaId, call.heldBy !== null && call.heldBy !== leg.role ? 'sendonly' : 'sendrecv');
+    const done = (): void => {
+      leg.answerInAck = undefined;
+      call.reinviteInProgress = false;
+    };
+    const cancelWait = this.opts.clock.setTimer(ACK_TIMEOUT_MS, () => {
+      call.log.warn({ leg: leg.role }, 'no ACK with an answer to our offer in a re-INVITE 200');
+      done();
+    });
+    leg.answerInAck = {
+      cseq: request.cseq,
+      accept: (answer) => {
+        cancelWait();
+        if (!answer) {
+          // The ACK came without the answer the RFC requires: the media stays as it was.
+          call.log.warn({ leg: leg.role }, 'ACK without the answer to our re-INVITE offer');
+          return done();
+        }
+        // The exchange is complete for the leg once it sent the ACK: a new offer from it is
+        // answered after this one is applied (CallMedia runs its steps in order).
+        done();
+        void call.media?.acceptReanswer(leg.mediaId, answer).catch((err: unknown) => call.log.warn({ err }, 'answer in the ACK refused'));
+      },
+    };
+    this.sip.respond(leg.conn, request, 200, { toTag: leg.localTag, body: offer, headers: [['Contact', B2BUA_CONTACT], ...CAPABILITY_HEADERS, ...(timer.kind === 'timer' ? timer.headers : [])] });
+    this.sessionRefreshed(call, leg, timer);
   }
 
   private async applyHold(call: Call, leg: DialogLeg, direction: string): Promise<void> {
@@ -810,6 +858,9 @@ export class B2bua implements DialogHandler {
     const found = this.findDialog(conn, request);
     if (!found) return;
     if (found.leg.role === 'caller') clearTimeout(found.call.ackTimer);
+    // The answer to the offer we made in the 200 to a re-INVITE without SDP (RFC 3261 §13.2.1).
+    const waiting = found.leg.answerInAck;
+    if (waiting && waiting.cseq === request.cseq) waiting.accept(request.body || undefined);
   }
 
   onCancel(conn: SipConnection, request: SipRequest): void {
