@@ -68,6 +68,8 @@ export interface B2buaOptions {
 
 const CONTACT_HOST = 'callmark.invalid';
 const ACK_TIMEOUT_MS = 32_000;
+/** RFC 3261 §17.1.1.1 T1, the round-trip estimate: 500 ms. */
+const T1_MS = 500;
 /** Sends of one server re-INVITE refused for glare (491, or 500 with Retry-After) before giving up. */
 const REINVITE_ATTEMPTS = 4;
 /** The longest Retry-After of a 500 we wait for before sending a re-INVITE again. */
@@ -149,6 +151,8 @@ class Call {
   /** The customer number a candidate dialled, when the call was routed to their assessor. */
   dialledNumber: string | undefined;
   reinviteInProgress = false;
+  /** Reliable provisional responses to the caller (it sent Require: 100rel, RFC 3262): the last RSeq, and the one awaiting its PRACK. */
+  reliable: { rseq: number; unacked?: { rseq: number; stop: () => void } } | undefined;
   /** The session timer the caller's INVITE asked for, answered in our 200 (RFC 4028 §9). */
   callerTimer: SessionTimerOffer = { kind: 'none' };
   /** Re-INVITEs we send to tell a party about hold/resume, one after another. */
@@ -262,6 +266,7 @@ export class B2bua implements DialogHandler {
     if (status >= 200) {
       if (call.finalSentToCaller) return;
       call.finalSentToCaller = true;
+      call.reliable?.unacked?.stop();
     }
     this.sip.respond(call.caller.conn, call.callerInvite, status, { toTag: call.caller.localTag, ...opts });
   }
@@ -335,6 +340,11 @@ export class B2bua implements DialogHandler {
     this.calls.add(call);
     call.dialledNumber = dialledNumber;
     call.callerTimer = callerTimer;
+    // RFC 3262 §3 (https://www.rfc-editor.org/rfc/rfc3262#section-3): "If the UAC requires
+    // reliable provisional responses ... [with] the option tag 100rel in the Require header field
+    // ... the UAS MUST send any non-100 provisional response reliably."
+    const requires = request.getHeaders('require').join(',').split(',').map((t) => t.trim().toLowerCase());
+    if (requires.includes('100rel')) call.reliable = { rseq: Math.floor(Math.random() * 1000) + 1 };
     try {
       await this.setUpCall(call, callerUser, calleeUser, binding);
     } catch (err) {
@@ -463,7 +473,8 @@ export class B2bua implements DialogHandler {
         this.opts.repos.calls.update(call.id, { state: 'ringing', ringingAt: this.now() });
         this.event(call, 'ringing', 'callee');
         // A 1xx with a To tag opens an early dialog, which needs our Contact (sip.js drops it otherwise).
-        this.respondCaller(call, 180, { headers: [['Contact', B2BUA_CONTACT]] });
+        if (call.reliable) this.sendReliableProvisional(call, 180, [['Contact', B2BUA_CONTACT]]);
+        else this.respondCaller(call, 180, { headers: [['Contact', B2BUA_CONTACT]] });
       }
       if (call.cancelWanted) this.sendCancelToCallee(call);
       return;
@@ -850,6 +861,67 @@ export class B2bua implements DialogHandler {
       .finally(() => {
         call.reinviteInProgress = false;
       });
+  }
+
+  // ------------------------------------------------------------------ reliable provisional responses (RFC 3262)
+
+  /**
+   * A provisional response to the caller, sent reliably. RFC 3262 §3: "The provisional response
+   * MUST establish a dialog ... [and] contain a Require header field containing the option tag
+   * 100rel, and MUST include an RSeq header field", "The reliable provisional response is passed
+   * to the transaction layer periodically with an interval that starts at T1 seconds and doubles
+   * for each retransmission", "Once a matching PRACK is received, retransmissions of the reliable
+   * provisional response MUST cease", and "If a reliable provisional response is retransmitted
+   * for 64*T1 seconds without reception of a corresponding PRACK, the UAS SHOULD reject the
+   * original request with a 5xx response." Only one is ever sent (the 180), so §3's "MUST NOT
+   * send a second reliable provisional response until the first is acknowledged" holds.
+   */
+  private sendReliableProvisional(call: Call, status: number, headers: HeaderList): void {
+    const reliable = call.reliable!;
+    if (reliable.unacked) return;
+    const rseq = ++reliable.rseq;
+    const send = () => this.sip.respond(call.caller.conn, call.callerInvite, status, { toTag: call.caller.localTag, headers: [...headers, ['Require', '100rel'], ['RSeq', String(rseq)]] });
+    let cancel: () => void = () => {};
+    let elapsedMs = 0;
+    const schedule = (intervalMs: number) => {
+      cancel = this.opts.clock.setTimer(intervalMs, () => {
+        elapsedMs += intervalMs;
+        if (elapsedMs >= 64 * T1_MS) {
+          reliable.unacked = undefined;
+          call.log.warn('no PRACK for the reliable 180');
+          this.sendCancelToCallee(call);
+          this.respondCaller(call, 504, { reason: 'No PRACK' });
+          void this.finish(call, 'failed', 'no PRACK from the caller', 504);
+          return;
+        }
+        send();
+        // Doubling, and the last wait ends at 64*T1 exactly, when the request is given up.
+        schedule(Math.min(intervalMs * 2, 64 * T1_MS - elapsedMs));
+      });
+    };
+    reliable.unacked = { rseq, stop: () => cancel() };
+    send();
+    schedule(T1_MS);
+  }
+
+  /**
+   * PRACK in the caller's early dialog. RFC 3262 §3: "If the PRACK does not match any
+   * unacknowledged reliable provisional response, the UAS MUST respond to the PRACK with a 481
+   * response. If the PRACK does match an unacknowledged reliable provisional response, it MUST be
+   * responded to with a 2xx response." The match is RAck = response-num CSeq-num Method (§7.2).
+   */
+  onPrack(conn: SipConnection, request: SipRequest): void {
+    const found = this.findDialog(conn, request);
+    if (!found) return this.sip.respond(conn, request, 481);
+    const { call, leg } = found;
+    if (request.cseq > leg.remoteCSeq) leg.remoteCSeq = request.cseq;
+    const rack = /^\s*(\d{1,10})\s+(\d{1,10})\s+([A-Za-z]+)\s*$/.exec(request.getHeader('rack') ?? '');
+    const unacked = call.reliable?.unacked;
+    const matches = leg.role === 'caller' && unacked && rack && Number(rack[1]) === unacked.rseq && Number(rack[2]) === call.callerInvite.cseq && rack[3] === 'INVITE';
+    if (!matches) return this.sip.respond(conn, request, 481, { toTag: leg.localTag });
+    unacked.stop();
+    call.reliable!.unacked = undefined;
+    this.sip.respond(conn, request, 200, { toTag: leg.localTag });
   }
 
   // ------------------------------------------------------------------ ACK, CANCEL, BYE, INFO
@@ -1265,6 +1337,7 @@ export class B2bua implements DialogHandler {
     clearTimeout(call.noAnswerTimer);
     clearTimeout(call.ackTimer);
     for (const leg of call.legs()) leg.sessionTimer?.stop();
+    call.reliable?.unacked?.stop();
     call.pending?.invite.cancel(487, 'the call ended');
     this.opts.repos.calls.update(call.id, {
       state: 'ended',

@@ -6,17 +6,18 @@
  * "The Allow header field lists the set of methods supported by the UA generating the message").
  * NOTIFY is sent (the implicit subscription of a REFER) but never accepted, so it is not listed.
  */
-export const ALLOWED_METHODS = ['INVITE', 'ACK', 'CANCEL', 'BYE', 'OPTIONS', 'INFO', 'REFER', 'REGISTER', 'UPDATE'] as const;
+export const ALLOWED_METHODS = ['INVITE', 'ACK', 'CANCEL', 'BYE', 'OPTIONS', 'INFO', 'REFER', 'REGISTER', 'UPDATE', 'PRACK'] as const;
 
 /** Methods of SIP extensions the server knows of and does not implement: 405, not 501 (RFC 3261 §21.4.6). */
-export const KNOWN_UNSUPPORTED_METHODS: ReadonlySet<string> = new Set(['SUBSCRIBE', 'NOTIFY', 'PUBLISH', 'MESSAGE', 'PRACK']);
+export const KNOWN_UNSUPPORTED_METHODS: ReadonlySet<string> = new Set(['SUBSCRIBE', 'NOTIFY', 'PUBLISH', 'MESSAGE']);
 
 /**
  * Option tags of the extensions implemented (RFC 3261 §20.37, https://www.rfc-editor.org/rfc/rfc3261#section-20.37:
  * "The Supported header field enumerates all the extensions supported by the UAC or UAS"):
- * `timer`, session timers (RFC 4028).
+ * `100rel`, reliable provisional responses to a caller that requires them (RFC 3262); `timer`,
+ * session timers (RFC 4028).
  */
-export const SUPPORTED_OPTION_TAGS = ['timer'] as const;
+export const SUPPORTED_OPTION_TAGS = ['100rel', 'timer'] as const;
 
 export const ALLOW = ALLOWED_METHODS.join(', ');
 export const SUPPORTED = SUPPORTED_OPTION_TAGS.join(', ');

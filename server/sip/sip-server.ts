@@ -38,6 +38,8 @@ export interface DialogHandler {
   onInfo(conn: SipConnection, request: SipRequest): void;
   /** UPDATE (RFC 3311) in an early or confirmed dialog: a session refresh, or an offer. */
   onUpdate(conn: SipConnection, request: SipRequest): void;
+  /** PRACK (RFC 3262) for a reliable provisional response. */
+  onPrack(conn: SipConnection, request: SipRequest): void;
   /** REFER in a call's dialog: blind transfer, or bringing a party into a conference. */
   onRefer(conn: SipConnection, request: SipRequest): void;
   onConnectionClosed(conn: SipConnection): void;
@@ -225,6 +227,7 @@ export class SipServer {
       case 'BYE':
       case 'REFER':
       case 'UPDATE':
+      case 'PRACK':
       case 'INFO': {
         if (!this.authenticateRequest(conn, request)) return;
         if (!this.dialogs) return this.respond(conn, request, 503, { reason: 'Calls Not Available' });
@@ -232,6 +235,7 @@ export class SipServer {
         if (request.method === 'BYE') return this.dialogs.onBye(conn, request);
         if (request.method === 'REFER') return this.dialogs.onRefer(conn, request);
         if (request.method === 'UPDATE') return this.dialogs.onUpdate(conn, request);
+        if (request.method === 'PRACK') return this.dialogs.onPrack(conn, request);
         return this.dialogs.onInfo(conn, request);
       }
       default:

@@ -174,14 +174,16 @@ export class RawSipClient {
     const queued = this.inbox.shift();
     if (queued !== undefined) return Promise.resolve(queued);
     return new Promise((resolve, reject) => {
-      const t = setTimeout(() => {
-        this.waiters = this.waiters.filter((w) => w !== resolve);
-        reject(new Error('no SIP message within the timeout'));
-      }, timeoutMs);
-      this.waiters.push((m) => {
+      // The waiter itself is removed at the timeout, so a message arriving later is not swallowed by it.
+      const waiter = (m: string) => {
         clearTimeout(t);
         resolve(m);
-      });
+      };
+      const t = setTimeout(() => {
+        this.waiters = this.waiters.filter((w) => w !== waiter);
+        reject(new Error('no SIP message within the timeout'));
+      }, timeoutMs);
+      this.waiters.push(waiter);
     });
   }
 
