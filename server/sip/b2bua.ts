@@ -16,6 +16,8 @@ import type { CallPolicy } from './call-policy.js';
 import type { Registrar } from './registrar.js';
 import type { DialogHandler, SipServer } from './sip-server.js';
 import { PartyInvite, referTarget, sipfrag } from './party-invite.js';
+import { ALLOW, B2BUA_CONTACT, CAPABILITY_HEADERS, SUPPORTED } from './capabilities.js';
+import { negotiateAsUas, SessionTimer, type SessionTimerOffer } from './session-timer.js';
 
 /** 'party': the third party of a conference (call_events store it with leg null and say so in detail). */
 type LegRole = 'caller' | 'callee' | 'party';
@@ -44,6 +46,10 @@ interface DialogLeg {
   reinvitePending: boolean;
   /** Our re-INVITEs on this leg, one after another, glare retries included. */
   reinvites: Promise<void>;
+  /** Our offer in the 200 to the leg's re-INVITE without SDP, waiting for its answer in the ACK of that CSeq. */
+  answerInAck?: { cseq: number; accept: (answer: string | undefined) => void };
+  /** The RFC 4028 session timer of this leg's dialog, when one was negotiated (session-timer.ts). */
+  sessionTimer: SessionTimer | undefined;
 }
 
 export interface B2buaOptions {
@@ -62,6 +68,8 @@ export interface B2buaOptions {
 
 const CONTACT_HOST = 'callmark.invalid';
 const ACK_TIMEOUT_MS = 32_000;
+/** RFC 3261 §17.1.1.1 T1, the round-trip estimate: 500 ms. */
+const T1_MS = 500;
 /** Sends of one server re-INVITE refused for glare (491, or 500 with Retry-After) before giving up. */
 const REINVITE_ATTEMPTS = 4;
 /** The longest Retry-After of a 500 we wait for before sending a re-INVITE again. */
@@ -143,6 +151,10 @@ class Call {
   /** The customer number a candidate dialled, when the call was routed to their assessor. */
   dialledNumber: string | undefined;
   reinviteInProgress = false;
+  /** Reliable provisional responses to the caller (it sent Require: 100rel, RFC 3262): the last RSeq, and the one awaiting its PRACK. */
+  reliable: { rseq: number; unacked?: { rseq: number; stop: () => void } } | undefined;
+  /** The session timer the caller's INVITE asked for, answered in our 200 (RFC 4028 §9). */
+  callerTimer: SessionTimerOffer = { kind: 'none' };
   /** Re-INVITEs we send to tell a party about hold/resume, one after another. */
   relayChain: Promise<void> = Promise.resolve();
   noAnswerTimer: NodeJS.Timeout | undefined;
@@ -231,7 +243,7 @@ export class B2bua implements DialogHandler {
     leg.localCSeq++;
     const headers: HeaderList = [
       ...dialogHeaders(leg, branch, `${leg.localCSeq} ${method}`),
-      ['Contact', `<sip:b2bua@${CONTACT_HOST};transport=ws>`],
+      ['Contact', B2BUA_CONTACT],
       ...(extra.headers ?? []),
     ];
     this.sip.sendRequest(leg.conn, { method, uri: leg.remoteTarget, headers, body: extra.body, contentType: extra.contentType }, branch, onResponse ?? (() => {}));
@@ -254,6 +266,7 @@ export class B2bua implements DialogHandler {
     if (status >= 200) {
       if (call.finalSentToCaller) return;
       call.finalSentToCaller = true;
+      call.reliable?.unacked?.stop();
     }
     this.sip.respond(call.caller.conn, call.callerInvite, status, { toTag: call.caller.localTag, ...opts });
   }
@@ -290,6 +303,11 @@ export class B2bua implements DialogHandler {
     if (calleeUser.id === callerUser.id) return this.sip.respond(conn, request, 482, { toTag: tag(), reason: 'Loop Detected (you called yourself)' });
     const decision = this.opts.callPolicy?.(callerUser, calleeUser);
     if (decision && !decision.allowed) return this.sip.respond(conn, request, decision.status, { toTag: tag(), reason: decision.reason });
+    const callerTimer = negotiateAsUas(request);
+    if (callerTimer.kind === 'malformed') return this.sip.respond(conn, request, 400, { reason: callerTimer.reason });
+    // RFC 4028 §6 (https://www.rfc-editor.org/rfc/rfc4028#section-6): "422 Session Interval Too
+    // Small ... MUST contain a Min-SE header field with the minimum timer duration".
+    if (callerTimer.kind === 'too-brief') return this.sip.respond(conn, request, 422, { toTag: tag(), reason: 'Session Interval Too Small', headers: callerTimer.headers });
     if (request.getHeader('content-type')?.split(';')[0]?.trim().toLowerCase() !== 'application/sdp' || !request.body) {
       return this.sip.respond(conn, request, 488, { toTag: tag(), headers: [['Warning', '399 callmark "an SDP offer is required in the INVITE"']] });
     }
@@ -316,10 +334,17 @@ export class B2bua implements DialogHandler {
       ownsCallId: false,
       reinvitePending: false,
       reinvites: Promise.resolve(),
+      sessionTimer: undefined,
     };
     const call = new Call(caller, request, candidateRole, this.opts.logger);
     this.calls.add(call);
     call.dialledNumber = dialledNumber;
+    call.callerTimer = callerTimer;
+    // RFC 3262 §3 (https://www.rfc-editor.org/rfc/rfc3262#section-3): "If the UAC requires
+    // reliable provisional responses ... [with] the option tag 100rel in the Require header field
+    // ... the UAS MUST send any non-100 provisional response reliably."
+    const requires = request.getHeaders('require').join(',').split(',').map((t) => t.trim().toLowerCase());
+    if (requires.includes('100rel')) call.reliable = { rseq: Math.floor(Math.random() * 1000) + 1 };
     try {
       await this.setUpCall(call, callerUser, calleeUser, binding);
     } catch (err) {
@@ -396,6 +421,7 @@ export class B2bua implements DialogHandler {
       ownsCallId: true,
       reinvitePending: false,
       reinvites: Promise.resolve(),
+      sessionTimer: undefined,
     };
     call.callee = callee;
     this.bySipCallId.set(callee.sipCallId, call);
@@ -408,8 +434,8 @@ export class B2bua implements DialogHandler {
       ['To', `<${callee.remoteUri}>`],
       ['Call-ID', callee.sipCallId],
       ['CSeq', '1 INVITE'],
-      ['Contact', `<sip:b2bua@${CONTACT_HOST};transport=ws>`],
-      ['Allow', 'INVITE, ACK, CANCEL, BYE, OPTIONS, INFO, REFER'],
+      ['Contact', B2BUA_CONTACT],
+      ['Allow', ALLOW],
     ];
     if (call.dialledNumber) headers.push(['X-Dialled-Number', call.dialledNumber]);
     // An assessor playing a customer presents the customer's number, so the desktop can screen-pop.
@@ -447,7 +473,8 @@ export class B2bua implements DialogHandler {
         this.opts.repos.calls.update(call.id, { state: 'ringing', ringingAt: this.now() });
         this.event(call, 'ringing', 'callee');
         // A 1xx with a To tag opens an early dialog, which needs our Contact (sip.js drops it otherwise).
-        this.respondCaller(call, 180, { headers: [['Contact', `<sip:b2bua@${CONTACT_HOST};transport=ws>`]] });
+        if (call.reliable) this.sendReliableProvisional(call, 180, [['Contact', B2BUA_CONTACT]]);
+        else this.respondCaller(call, 180, { headers: [['Contact', B2BUA_CONTACT]] });
       }
       if (call.cancelWanted) this.sendCancelToCallee(call);
       return;
@@ -473,7 +500,9 @@ export class B2bua implements DialogHandler {
         return this.finish(call, 'setup-failed', 'callee SDP answer refused', 488);
       }
       call.phase = 'answered';
-      this.respondCaller(call, 200, { body: answer, headers: [['Contact', `<sip:b2bua@${CONTACT_HOST};transport=ws>`], ['Allow', 'INVITE, ACK, CANCEL, BYE, OPTIONS, INFO, REFER']] });
+      const timer = call.callerTimer;
+      this.respondCaller(call, 200, { body: answer, headers: [['Contact', B2BUA_CONTACT], ...CAPABILITY_HEADERS, ...(timer.kind === 'timer' ? timer.headers : [])] });
+      if (timer.kind === 'timer') this.startSessionTimer(call, call.caller, timer);
       const answeredAt = this.now();
       this.opts.repos.calls.update(call.id, { state: 'answered', answeredAt, sipStatus: 200 });
       this.event(call, 'answered', 'callee');
@@ -503,7 +532,7 @@ export class B2bua implements DialogHandler {
     this.event(call, 'no-answer', 'callee', { afterMs: this.opts.noAnswerTimeoutMs });
     this.sendCancelToCallee(call);
     this.respondCaller(call, 408, { reason: 'Request Timeout (no answer)' });
-    this.finish(call, 'no-answer', `no answer after ${Math.round(this.opts.noAnswerTimeoutMs / 1000)} s`, 408);
+    void this.finish(call, 'no-answer', `no answer after ${Math.round(this.opts.noAnswerTimeoutMs / 1000)} s`, 408);
   }
 
   private sendCancelToCallee(call: Call): void {
@@ -542,9 +571,19 @@ export class B2bua implements DialogHandler {
     // Glare: our own re-INVITE on this dialog is still in progress (RFC 3261 §14.2). The party
     // retries after its back-off, by which time ours is answered.
     if (leg.reinvitePending) return this.sip.respond(conn, request, 491);
-    if (!request.body) return this.sip.respond(conn, request, 488, { headers: [['Warning', '399 callmark "re-INVITE without SDP is not supported"']] });
+    const timer = negotiateAsUas(request);
+    if (timer.kind === 'malformed') return this.sip.respond(conn, request, 400, { reason: timer.reason });
+    if (timer.kind === 'too-brief') return this.sip.respond(conn, request, 422, { toTag: leg.localTag, reason: 'Session Interval Too Small', headers: timer.headers });
     call.reinviteInProgress = true;
-    void this.handleReinvite(call, leg, request)
+    if (!request.body) {
+      void this.offerInReinviteAnswer(call, leg, request, timer).catch((err: unknown) => {
+        call.reinviteInProgress = false;
+        call.log.warn({ err }, 'offerless re-INVITE refused');
+        this.sip.respond(conn, request, 500, { toTag: leg.localTag });
+      });
+      return;
+    }
+    void this.handleReinvite(call, leg, request, timer)
       .catch((err: unknown) => {
         call.log.warn({ err }, 're-INVITE refused');
         this.sip.respond(conn, request, err instanceof SdpError ? 488 : 500);
@@ -554,11 +593,51 @@ export class B2bua implements DialogHandler {
       });
   }
 
-  private async handleReinvite(call: Call, leg: DialogLeg, request: SipRequest): Promise<void> {
+  private async handleReinvite(call: Call, leg: DialogLeg, request: SipRequest, timer: SessionTimerOffer): Promise<void> {
     const { answer, direction } = await call.media!.answerReoffer(leg.mediaId, request.body);
-    this.sip.respond(leg.conn, request, 200, { toTag: leg.localTag, body: answer, headers: [['Contact', `<sip:b2bua@${CONTACT_HOST};transport=ws>`]] });
+    this.sip.respond(leg.conn, request, 200, { toTag: leg.localTag, body: answer, headers: [['Contact', B2BUA_CONTACT], ...CAPABILITY_HEADERS, ...(timer.kind === 'timer' ? timer.headers : [])] });
+    this.sessionRefreshed(call, leg, timer);
     // From here on the re-INVITE is answered: a failure below is logged, never a second response.
     await this.applyHold(call, leg, direction).catch((err: unknown) => call.log.warn({ err }, 'hold/resume could not be applied'));
+  }
+
+  /**
+   * A re-INVITE without a body. RFC 3261 §14.2 (https://www.rfc-editor.org/rfc/rfc3261#section-14.2):
+   * "If the session description has changed, the UAS MUST adjust the session parameters
+   * accordingly ... a UAC MAY send a re-INVITE with no session description, in which case the
+   * first reliable non-failure response to the re-INVITE will contain the offer", and §13.2.1
+   * (https://www.rfc-editor.org/rfc/rfc3261#section-13.2.1): "If the initial offer is in the first
+   * reliable non-failure message from the UAS back to the UAC, the answer MUST be in the
+   * acknowledgement for that message". The offer is the leg's current media (held or not); the
+   * re-INVITE stays in progress, so crossing offers get 491, until the ACK brings the answer.
+   */
+  private async offerInReinviteAnswer(call: Call, leg: DialogLeg, request: SipRequest, timer: SessionTimerOffer): Promise<void> {
+    const offer = await call.media!.createReoffer(leg.mediaId, call.heldBy !== null && call.heldBy !== leg.role ? 'sendonly' : 'sendrecv');
+    const done = (): void => {
+      leg.answerInAck = undefined;
+      call.reinviteInProgress = false;
+    };
+    const cancelWait = this.opts.clock.setTimer(ACK_TIMEOUT_MS, () => {
+      call.log.warn({ leg: leg.role }, 'no ACK with an answer to our offer in a re-INVITE 200');
+      done();
+    });
+    leg.answerInAck = {
+      cseq: request.cseq,
+      accept: (answer) => {
+        cancelWait();
+        if (!answer) {
+          // The ACK came without the answer the RFC requires: the media stays as it was.
+          call.log.warn({ leg: leg.role }, 'ACK without the answer to our re-INVITE offer');
+          return done();
+        }
+        // The exchange is complete for the leg once it sent the ACK: a new offer from it is
+        // answered after this one is applied (CallMedia runs its steps in order).
+        done();
+        void call.media?.acceptReanswer(leg.mediaId, answer).catch((err: unknown) => call.log.warn({ err }, 'answer in the ACK refused'));
+      },
+    };
+    this.sip.respond(leg.conn, request, 200, { toTag: leg.localTag, body: offer, headers: [['Contact', B2BUA_CONTACT], ...CAPABILITY_HEADERS, ...(timer.kind === 'timer' ? timer.headers : [])] });
+    this.sessionRefreshed(call, leg, timer);
   }
 
   private async applyHold(call: Call, leg: DialogLeg, direction: string): Promise<void> {
@@ -644,10 +723,22 @@ export class B2bua implements DialogHandler {
       };
       let inviteBranch = '';
       let answered = false;
-      inviteBranch = this.sendInDialog(leg, 'INVITE', { body: offer }, (r) => {
-        if ('local' in r) return settle();
+      // When the B2BUA refreshes this dialog's session (RFC 4028 §7.4), every re-INVITE it sends is a refresh.
+      const refresh = leg.sessionTimer?.weRefresh ? leg.sessionTimer.intervalS : undefined;
+      const headers: HeaderList = refresh === undefined ? [] : [['Session-Expires', `${refresh};refresher=uac`], ['Supported', SUPPORTED]];
+      inviteBranch = this.sendInDialog(leg, 'INVITE', { body: offer, headers }, (r) => {
+        if ('local' in r) {
+          if (refresh !== undefined) this.refreshFailed(call, leg, 408);
+          return settle();
+        }
         const code = r.statusCode ?? 0;
         if (code < 200) return;
+        if (refresh !== undefined && !answered) {
+          // RFC 4028 §10: "If the session refresh request transaction times out or generates a 408
+          // or 481 response, then the UAC sends a BYE request." A 2xx starts the next interval.
+          if (code === 408 || code === 481) this.refreshFailed(call, leg, code);
+          else if (code < 300) leg.sessionTimer?.start(refresh, 'uas');
+        }
         // 2xx: end-to-end ACK with a new branch; other finals: hop-by-hop ACK in the INVITE's transaction.
         this.sendAck(leg, cseq, code < 300 ? this.sip.newBranch() : inviteBranch);
         // A retransmitted final response needs its ACK again, nothing more (the leg may have a newer re-INVITE pending).
@@ -669,12 +760,179 @@ export class B2bua implements DialogHandler {
     });
   }
 
+  // ------------------------------------------------------------------ session timers (RFC 4028) and UPDATE (RFC 3311)
+
+  /** Starts the leg's session timer as negotiated in the 2xx we sent it. */
+  private startSessionTimer(call: Call, leg: DialogLeg, timer: Extract<SessionTimerOffer, { kind: 'timer' }>): void {
+    leg.sessionTimer ??= new SessionTimer(this.opts.clock, {
+      expired: () => this.sessionExpired(call, leg),
+      refreshNow: () => {
+        if (!this.stillInCall(call, leg)) return;
+        // Our refresh is a re-INVITE with the leg's current media (sip.js answers no UPDATE).
+        void this.reinvite(call, leg, call.heldBy !== null && call.heldBy !== leg.role ? 'sendonly' : 'sendrecv');
+      },
+    });
+    leg.sessionTimer.start(timer.intervalS, timer.refresher);
+  }
+
+  /**
+   * A refresh (re-INVITE or UPDATE) from the leg was answered 2xx: the interval starts again. RFC
+   * 4028 §9: a refresh without Session-Expires turns the timer off ("the UAS MUST NOT ... [use] a
+   * session timer" when the UAC neither requested nor supports one).
+   */
+  private sessionRefreshed(call: Call, leg: DialogLeg, timer: SessionTimerOffer): void {
+    if (call.phase !== 'answered' || !call.legs().includes(leg)) return;
+    if (timer.kind === 'timer') this.startSessionTimer(call, leg, timer);
+    else leg.sessionTimer?.stop();
+  }
+
+  /** The refresher of this leg's dialog did not refresh in time: the session is over. */
+  private sessionExpired(call: Call, leg: DialogLeg): void {
+    if (call.phase !== 'answered' || !call.legs().includes(leg)) return;
+    const reason = `session timer expired: no refresh from the ${leg.role}`;
+    call.log.warn({ leg: leg.role }, reason);
+    this.event(call, 'session-expired', leg.role);
+    if (call.party) {
+      if (leg.conn.isOpen) this.sendInDialog(leg, 'BYE', { headers: [['Reason', `SIP;cause=408;text="${reason}"`]] });
+      void this.leaveConference(call, leg, reason);
+      return;
+    }
+    void this.hangup(call, null, reason, 408);
+  }
+
+  /** Our session refresh failed (RFC 4028 §10): the dialog is gone, so the call ends. */
+  private refreshFailed(call: Call, leg: DialogLeg, status: number): void {
+    if (call.phase !== 'answered' || !call.legs().includes(leg)) return;
+    call.log.warn({ leg: leg.role, status }, 'session refresh failed');
+    this.event(call, 'session-expired', leg.role, { refreshStatus: status });
+    void this.hangup(call, null, `session refresh to the ${leg.role} failed (${status})`, 408);
+  }
+
+  /**
+   * UPDATE (RFC 3311, https://www.rfc-editor.org/rfc/rfc3311) in an early or confirmed dialog: a
+   * session refresh without a body (RFC 4028 §7.4 allows either method), or an offer.
+   */
+  onUpdate(conn: SipConnection, request: SipRequest): void {
+    const found = this.findDialog(conn, request);
+    if (!found) return this.sip.respond(conn, request, 481);
+    const { call, leg } = found;
+    if (request.cseq <= leg.remoteCSeq) return this.sip.respond(conn, request, 500, { reason: 'CSeq out of order', headers: [['Retry-After', '1']] });
+    leg.remoteCSeq = request.cseq;
+    const timer = negotiateAsUas(request);
+    if (timer.kind === 'malformed') return this.sip.respond(conn, request, 400, { reason: timer.reason });
+    if (timer.kind === 'too-brief') return this.sip.respond(conn, request, 422, { toTag: leg.localTag, reason: 'Session Interval Too Small', headers: timer.headers });
+    // RFC 3311 §5.2 (https://www.rfc-editor.org/rfc/rfc3311#section-5.2): "the UAS MUST ... [send]
+    // a Contact header field in the 2xx response".
+    const ok = [['Contact', B2BUA_CONTACT], ...CAPABILITY_HEADERS, ...(timer.kind === 'timer' && call.phase === 'answered' ? timer.headers : [])] as HeaderList;
+    const hasOffer = Boolean(request.body);
+    if (call.phase !== 'answered') {
+      if (call.phase === 'ended') return this.sip.respond(conn, request, 481);
+      if (hasOffer) {
+        // RFC 3311 §5.2: "If an UPDATE is received that contains an offer, and the UAS has
+        // generated an offer (in an UPDATE, PRACK or INVITE) to which it has not yet received an
+        // answer, the UAS MUST reject the UPDATE with a 491 response. Similarly, if an UPDATE is
+        // received that contains an offer, and the UAS has received an offer (in an UPDATE, PRACK,
+        // or INVITE) to which it has not yet generated an answer, the UAS MUST reject the UPDATE
+        // with a 500 response, and MUST include a Retry-After header field in the response."
+        // Early, the caller's INVITE offer awaits our answer (in the 200) and our offer to the
+        // callee awaits its answer.
+        if (leg.role === 'caller') return this.sip.respond(conn, request, 500, { toTag: leg.localTag, reason: 'Offer Pending', headers: [['Retry-After', '2']] });
+        return this.sip.respond(conn, request, 491, { toTag: leg.localTag });
+      }
+      return this.sip.respond(conn, request, 200, { toTag: leg.localTag, headers: ok });
+    }
+    if (!hasOffer) {
+      this.sip.respond(conn, request, 200, { toTag: leg.localTag, headers: ok });
+      return this.sessionRefreshed(call, leg, timer);
+    }
+    // An offer in a confirmed dialog: like a re-INVITE's, glare included (RFC 3311 §5.2: 491 while our offer is pending).
+    if (call.reinviteInProgress || leg.reinvitePending) return this.sip.respond(conn, request, 491, { toTag: leg.localTag });
+    call.reinviteInProgress = true;
+    void (async () => {
+      const { answer, direction } = await call.media!.answerReoffer(leg.mediaId, request.body);
+      this.sip.respond(conn, request, 200, { toTag: leg.localTag, body: answer, headers: ok });
+      this.sessionRefreshed(call, leg, timer);
+      await this.applyHold(call, leg, direction).catch((err: unknown) => call.log.warn({ err }, 'hold/resume could not be applied'));
+    })()
+      .catch((err: unknown) => {
+        call.log.warn({ err }, 'UPDATE offer refused');
+        this.sip.respond(conn, request, err instanceof SdpError ? 488 : 500, { toTag: leg.localTag });
+      })
+      .finally(() => {
+        call.reinviteInProgress = false;
+      });
+  }
+
+  // ------------------------------------------------------------------ reliable provisional responses (RFC 3262)
+
+  /**
+   * A provisional response to the caller, sent reliably. RFC 3262 §3: "The provisional response
+   * MUST establish a dialog ... [and] contain a Require header field containing the option tag
+   * 100rel, and MUST include an RSeq header field", "The reliable provisional response is passed
+   * to the transaction layer periodically with an interval that starts at T1 seconds and doubles
+   * for each retransmission", "Once a matching PRACK is received, retransmissions of the reliable
+   * provisional response MUST cease", and "If a reliable provisional response is retransmitted
+   * for 64*T1 seconds without reception of a corresponding PRACK, the UAS SHOULD reject the
+   * original request with a 5xx response." Only one is ever sent (the 180), so §3's "MUST NOT
+   * send a second reliable provisional response until the first is acknowledged" holds.
+   */
+  private sendReliableProvisional(call: Call, status: number, headers: HeaderList): void {
+    const reliable = call.reliable!;
+    if (reliable.unacked) return;
+    const rseq = ++reliable.rseq;
+    const send = () => this.sip.respond(call.caller.conn, call.callerInvite, status, { toTag: call.caller.localTag, headers: [...headers, ['Require', '100rel'], ['RSeq', String(rseq)]] });
+    let cancel: () => void = () => {};
+    let elapsedMs = 0;
+    const schedule = (intervalMs: number) => {
+      cancel = this.opts.clock.setTimer(intervalMs, () => {
+        elapsedMs += intervalMs;
+        if (elapsedMs >= 64 * T1_MS) {
+          reliable.unacked = undefined;
+          call.log.warn('no PRACK for the reliable 180');
+          this.sendCancelToCallee(call);
+          this.respondCaller(call, 504, { reason: 'No PRACK' });
+          void this.finish(call, 'failed', 'no PRACK from the caller', 504);
+          return;
+        }
+        send();
+        // Doubling, and the last wait ends at 64*T1 exactly, when the request is given up.
+        schedule(Math.min(intervalMs * 2, 64 * T1_MS - elapsedMs));
+      });
+    };
+    reliable.unacked = { rseq, stop: () => cancel() };
+    send();
+    schedule(T1_MS);
+  }
+
+  /**
+   * PRACK in the caller's early dialog. RFC 3262 §3: "If the PRACK does not match any
+   * unacknowledged reliable provisional response, the UAS MUST respond to the PRACK with a 481
+   * response. If the PRACK does match an unacknowledged reliable provisional response, it MUST be
+   * responded to with a 2xx response." The match is RAck = response-num CSeq-num Method (§7.2).
+   */
+  onPrack(conn: SipConnection, request: SipRequest): void {
+    const found = this.findDialog(conn, request);
+    if (!found) return this.sip.respond(conn, request, 481);
+    const { call, leg } = found;
+    if (request.cseq > leg.remoteCSeq) leg.remoteCSeq = request.cseq;
+    const rack = /^\s*(\d{1,10})\s+(\d{1,10})\s+([A-Za-z]+)\s*$/.exec(request.getHeader('rack') ?? '');
+    const unacked = call.reliable?.unacked;
+    const matches = leg.role === 'caller' && unacked && rack && Number(rack[1]) === unacked.rseq && Number(rack[2]) === call.callerInvite.cseq && rack[3] === 'INVITE';
+    if (!matches) return this.sip.respond(conn, request, 481, { toTag: leg.localTag });
+    unacked.stop();
+    call.reliable!.unacked = undefined;
+    this.sip.respond(conn, request, 200, { toTag: leg.localTag });
+  }
+
   // ------------------------------------------------------------------ ACK, CANCEL, BYE, INFO
 
   onAck(conn: SipConnection, request: SipRequest): void {
     const found = this.findDialog(conn, request);
     if (!found) return;
     if (found.leg.role === 'caller') clearTimeout(found.call.ackTimer);
+    // The answer to the offer we made in the 200 to a re-INVITE without SDP (RFC 3261 §13.2.1).
+    const waiting = found.leg.answerInAck;
+    if (waiting && waiting.cseq === request.cseq) waiting.accept(request.body || undefined);
   }
 
   onCancel(conn: SipConnection, request: SipRequest): void {
@@ -688,7 +946,7 @@ export class B2bua implements DialogHandler {
     this.respondCaller(call, 487);
     this.event(call, 'cancel', 'caller');
     if (call.callee) this.sendCancelToCallee(call);
-    this.finish(call, 'cancelled', 'cancelled by the caller', 487);
+    void this.finish(call, 'cancelled', 'cancelled by the caller', 487);
   }
 
   onBye(conn: SipConnection, request: SipRequest): void {
@@ -740,10 +998,10 @@ export class B2bua implements DialogHandler {
       else if (role === 'caller') {
         call.cancelled = true;
         this.sendCancelToCallee(call);
-        this.finish(call, 'cancelled', 'the caller lost its connection', 487);
+        void this.finish(call, 'cancelled', 'the caller lost its connection', 487);
       } else {
         this.respondCaller(call, 480);
-        this.finish(call, 'unavailable', 'the callee lost its connection', 480);
+        void this.finish(call, 'unavailable', 'the callee lost its connection', 480);
       }
     }
   }
@@ -771,7 +1029,7 @@ export class B2bua implements DialogHandler {
     if (target.replaces) return refuse(501, 'Not Implemented (attended transfer)');
     if (call.pending) return refuse(491, 'Request Pending (a transfer or conference is in progress)');
     if (call.party) return refuse(403, kind === 'blind' ? 'Forbidden (no transfer during a conference)' : 'Forbidden (a conference has three parties at most)');
-    this.sip.respond(conn, request, 202, { toTag: leg.localTag, headers: [['Contact', `<sip:b2bua@${CONTACT_HOST};transport=ws>`]] });
+    this.sip.respond(conn, request, 202, { toTag: leg.localTag, headers: [['Contact', B2BUA_CONTACT]] });
     this.event(call, kind === 'blind' ? 'transfer-requested' : 'conference-requested', leg.role, { by: leg.user.extension, target: target.extension });
     call.log.info({ by: leg.role, target: target.extension, kind }, kind === 'blind' ? 'transfer requested' : 'conference requested');
     // The implicit subscription of the REFER: first "Trying", at the end the final status.
@@ -838,6 +1096,7 @@ export class B2bua implements DialogHandler {
       ownsCallId: true,
       reinvitePending: false,
       reinvites: Promise.resolve(),
+      sessionTimer: undefined,
     };
     const branch = this.sip.newBranch();
     const headers: HeaderList = [
@@ -847,8 +1106,8 @@ export class B2bua implements DialogHandler {
       ['To', `<${leg.remoteUri}>`],
       ['Call-ID', leg.sipCallId],
       ['CSeq', '1 INVITE'],
-      ['Contact', `<sip:b2bua@${CONTACT_HOST};transport=ws>`],
-      ['Allow', 'INVITE, ACK, CANCEL, BYE, OPTIONS, INFO, REFER'],
+      ['Contact', B2BUA_CONTACT],
+      ['Allow', ALLOW],
       ['Referred-By', `<${this.uriOf(referrer.user)}>`],
     ];
     const invite = new PartyInvite({
@@ -920,6 +1179,7 @@ export class B2bua implements DialogHandler {
     if (referrer === call.caller) call.caller = target;
     else call.callee = target;
     this.bySipCallId.delete(referrer.sipCallId);
+    referrer.sessionTimer?.stop();
     this.event(call, 'transferred', target.role, { from: referrer.user.extension, to: target.user.extension });
     call.log.info({ to: target.user.extension }, 'call transferred');
     this.notify(referrer, 200, 'OK', true);
@@ -969,6 +1229,7 @@ export class B2bua implements DialogHandler {
     }
     call.party = undefined;
     this.bySipCallId.delete(leg.sipCallId);
+    leg.sessionTimer?.stop();
     await call.media?.removeParty(leg.mediaId).catch((err: unknown) => call.log.warn({ err }, 'could not remove the party'));
     // Tell the two who stay: the departed party's m-line goes inactive (their phones count parties).
     call.relayChain = call.relayChain
@@ -1075,6 +1336,8 @@ export class B2bua implements DialogHandler {
     call.phase = 'ended';
     clearTimeout(call.noAnswerTimer);
     clearTimeout(call.ackTimer);
+    for (const leg of call.legs()) leg.sessionTimer?.stop();
+    call.reliable?.unacked?.stop();
     call.pending?.invite.cancel(487, 'the call ended');
     this.opts.repos.calls.update(call.id, {
       state: 'ended',

@@ -77,10 +77,17 @@ export class DigestAuthenticator {
     return `${payload}.${this.sign(payload)}`;
   }
 
-  /** Challenge header values, strongest algorithm first (clients use the first they support). */
+  /**
+   * Challenge header values, one per algorithm (RFC 8760 §2.4,
+   * https://www.rfc-editor.org/rfc/rfc8760#section-2.4, lets a UAS send a WWW-Authenticate header
+   * field for each algorithm it supports). Clients that keep a single header differ: sip.js and
+   * JsSIP keep the last one, simple desk phones the first, and many of both know only MD5. So MD5
+   * is both the first and the last challenge, and SHA-256 stands between them for clients that
+   * choose among all the headers: whichever one a client keeps, it can answer.
+   */
   challenges(stale = false): string[] {
     const nonce = this.createNonce();
-    return (['SHA-256', 'MD5'] as const).map(
+    return (['MD5', 'SHA-256', 'MD5'] as const).map(
       (algorithm) => `Digest realm="${this.opts.realm}", nonce="${nonce}", algorithm=${algorithm}, qop="auth"${stale ? ', stale=true' : ''}`,
     );
   }

@@ -51,8 +51,17 @@ export function parseSipMessage(data: string): SipRequest | SipResponse {
   }
   const { logger, errors } = captureLogger();
   let message: SipRequest | SipResponse | undefined;
+  // sip.js's grammar has no rule for the wildcard Contact of a REGISTER (RFC 3261 §10.2.2,
+  // https://www.rfc-editor.org/rfc/rfc3261#section-10.2.2: "the UAC MAY use a '*' Contact
+  // header field value ... with an Expires header field of 0"); its lines are set aside here and
+  // restored, unparsed, as Contact values of "*" that the registrar checks (§10.3 step 6).
+  const { rest, wildcards } = setAsideWildcardContacts(data);
   try {
-    message = Parser.parseMessage(data, logger);
+    message = Parser.parseMessage(rest, logger);
+    if (message) {
+      message.data = data;
+      for (let i = 0; i < wildcards; i++) message.addHeader('contact', '*');
+    }
   } catch (err) {
     errors.push(err instanceof Error ? err.message : String(err));
   }
@@ -86,6 +95,18 @@ export function parseSipMessage(data: string): SipRequest | SipResponse {
     throw new SipParseError('response without Via branch, Call-ID or CSeq', undefined);
   }
   return message;
+}
+
+const WILDCARD_CONTACT_LINE = /^(?:contact|m)[ \t]*:[ \t]*\*[ \t]*$/i;
+
+/** The message without its `Contact: *` header lines (in the header part only), and how many there were. */
+function setAsideWildcardContacts(data: string): { rest: string; wildcards: number } {
+  const headEnd = data.indexOf('\r\n\r\n');
+  const head = headEnd < 0 ? data : data.slice(0, headEnd);
+  const lines = head.split('\r\n');
+  const kept = lines.filter((line, i) => i === 0 || !WILDCARD_CONTACT_LINE.test(line));
+  if (kept.length === lines.length) return { rest: data, wildcards: 0 };
+  return { rest: kept.join('\r\n') + (headEnd < 0 ? '' : data.slice(headEnd)), wildcards: lines.length - kept.length };
 }
 
 function asRequest(m: SipRequest | SipResponse): SipRequest | undefined {

@@ -12,6 +12,8 @@ export interface Binding {
 
 export const MIN_EXPIRES_S = 60;
 export const MAX_EXPIRES_S = 3600;
+/** The expiry of a Contact that names none (RFC 3261 §10.3 step 7: "a locally-configured default"). */
+export const DEFAULT_EXPIRES_S = 600;
 
 export class Registrar {
   private readonly bindings = new Map<string, Binding[]>();

@@ -10,12 +10,11 @@ import type { SipConnection } from './connection.js';
 import { SipConnectionLimits, type SipConnectionLimitOptions } from './connection-limits.js';
 import { DigestAuthenticator, type DigestResult } from './digest.js';
 import { buildRequest, buildResponse, isRequest, MAX_SIP_MESSAGE_BYTES, parseSipMessage, SipParseError, userOf, type HeaderList, type OutgoingRequest, type SipRequest, type SipResponse } from './message.js';
-import { MAX_EXPIRES_S, MIN_EXPIRES_S, Registrar } from './registrar.js';
+import { DEFAULT_EXPIRES_S, MAX_EXPIRES_S, MIN_EXPIRES_S, Registrar } from './registrar.js';
 import { verifyAgainstSessions } from './session-digest.js';
+import { ALLOW, CAPABILITY_HEADERS, KNOWN_UNSUPPORTED_METHODS, unsupportedRequirements } from './capabilities.js';
 import { ClientTransactions, ServerTransactions, type ClientTransaction } from './transactions.js';
 
-export const ALLOWED_METHODS = 'INVITE, ACK, CANCEL, BYE, OPTIONS, INFO, REFER, REGISTER';
-const KNOWN_UNSUPPORTED = new Set(['SUBSCRIBE', 'NOTIFY', 'PUBLISH', 'MESSAGE', 'UPDATE', 'PRACK']);
 
 export interface SipServerOptions {
   repos: Repositories;
@@ -37,6 +36,10 @@ export interface DialogHandler {
   onCancel(conn: SipConnection, request: SipRequest): void;
   onBye(conn: SipConnection, request: SipRequest): void;
   onInfo(conn: SipConnection, request: SipRequest): void;
+  /** UPDATE (RFC 3311) in an early or confirmed dialog: a session refresh, or an offer. */
+  onUpdate(conn: SipConnection, request: SipRequest): void;
+  /** PRACK (RFC 3262) for a reliable provisional response. */
+  onPrack(conn: SipConnection, request: SipRequest): void;
   /** REFER in a call's dialog: blind transfer, or bringing a party into a conference. */
   onRefer(conn: SipConnection, request: SipRequest): void;
   onConnectionClosed(conn: SipConnection): void;
@@ -204,9 +207,11 @@ export class SipServer {
     const maxForwards = Number(request.getHeader('max-forwards'));
     if (!Number.isInteger(maxForwards) || maxForwards < 0) return this.respond(conn, request, 400, { reason: 'Bad Max-Forwards' });
     if (maxForwards === 0 && request.method !== 'OPTIONS') return this.respond(conn, request, 483);
-    const require = request.getHeader('require');
-    if (require && request.method !== 'CANCEL') {
-      return this.respond(conn, request, 420, { headers: [['Unsupported', require]] });
+    // RFC 3261 §8.2.2.3 (https://www.rfc-editor.org/rfc/rfc3261#section-8.2.2.3): an option tag
+    // not understood in Require gets 420 with those tags in Unsupported (never for CANCEL, §9.2 and §8.2.2.3).
+    const unsupported = request.method === 'CANCEL' ? [] : unsupportedRequirements(request.getHeaders('require').join(','));
+    if (unsupported.length > 0) {
+      return this.respond(conn, request, 420, { headers: [['Unsupported', unsupported.join(', ')]] });
     }
     switch (request.method) {
       case 'REGISTER':
@@ -214,24 +219,28 @@ export class SipServer {
       case 'OPTIONS':
         return this.respond(conn, request, 200, {
           toTag: randomBytes(6).toString('hex'),
-          headers: [['Allow', ALLOWED_METHODS], ['Accept', 'application/sdp'], ['Supported', 'outbound']],
+          headers: [...CAPABILITY_HEADERS, ['Accept', 'application/sdp']],
         });
       case 'CANCEL':
         return this.dialogs ? this.dialogs.onCancel(conn, request) : this.respond(conn, request, 481);
       case 'INVITE':
       case 'BYE':
       case 'REFER':
+      case 'UPDATE':
+      case 'PRACK':
       case 'INFO': {
         if (!this.authenticateRequest(conn, request)) return;
         if (!this.dialogs) return this.respond(conn, request, 503, { reason: 'Calls Not Available' });
         if (request.method === 'INVITE') return this.dialogs.onInvite(conn, request);
         if (request.method === 'BYE') return this.dialogs.onBye(conn, request);
         if (request.method === 'REFER') return this.dialogs.onRefer(conn, request);
+        if (request.method === 'UPDATE') return this.dialogs.onUpdate(conn, request);
+        if (request.method === 'PRACK') return this.dialogs.onPrack(conn, request);
         return this.dialogs.onInfo(conn, request);
       }
       default:
-        if (KNOWN_UNSUPPORTED.has(request.method)) return this.respond(conn, request, 405, { headers: [['Allow', ALLOWED_METHODS]] });
-        return this.respond(conn, request, 501, { headers: [['Allow', ALLOWED_METHODS]] });
+        if (KNOWN_UNSUPPORTED_METHODS.has(request.method)) return this.respond(conn, request, 405, { headers: [['Allow', ALLOW]] });
+        return this.respond(conn, request, 501, { headers: [['Allow', ALLOW]] });
     }
   }
 
@@ -334,37 +343,66 @@ export class SipServer {
     if (conn.authenticatedExtension && conn.authenticatedExtension !== aor) {
       return this.respond(conn, request, 403, { reason: 'Forbidden (connection registered as another user)' });
     }
-    const contactHeader = request.getHeader('contact');
-    if (!contactHeader) {
-      // A REGISTER without Contact asks for the current bindings.
-      return this.respond(conn, request, 200, { toTag: randomBytes(6).toString('hex') });
+    const contactCount = request.getHeaders('contact').length;
+    const toTag = randomBytes(6).toString('hex');
+    if (contactCount === 0) {
+      // RFC 3261 §10.2.3 (https://www.rfc-editor.org/rfc/rfc3261#section-10.2.3): "A success
+      // response to any REGISTER request contains the complete list of existing bindings,
+      // regardless of whether the request contained a Contact header field."
+      return this.respond(conn, request, 200, { toTag, headers: this.bindingHeaders(aor) });
     }
-    const contacts = request.getHeaders('contact');
-    const parsed = request.parseHeader('contact') as { uri?: { toString(): string }; getParam?: (n: string) => string | undefined } | undefined;
-    const star = contactHeader.trim() === '*';
     const headerExpires = request.getHeader('expires');
-    let expires = Number(parsed?.getParam?.('expires') ?? headerExpires ?? 600);
-    if (!Number.isFinite(expires) || expires < 0) return this.respond(conn, request, 400, { reason: 'Bad Expires' });
-    if (star) {
-      if (expires !== 0) return this.respond(conn, request, 400, { reason: 'Contact * requires Expires: 0' });
-      this.registrar.dropExtension(aor);
-      return this.respond(conn, request, 200, { toTag: randomBytes(6).toString('hex') });
+    const wildcard = request.getHeaders('contact').some((v) => v.trim() === '*');
+    if (wildcard) {
+      // RFC 3261 §10.3 step 6 (https://www.rfc-editor.org/rfc/rfc3261#section-10.3): "If the
+      // Contact header field contains '*' ... If the request has additional Contact fields or a
+      // registration duration other than zero, the request is invalid, and the server MUST
+      // respond with 400 (Invalid Request) and skip the remaining steps. If not, the registrar
+      // checks whether the Call-ID agrees with the value stored for each binding ... it MUST
+      // remove the binding ..." (Call-ID/CSeq ordering is not kept: each REGISTER here is authenticated afresh.)
+      if (contactCount !== 1) return this.respond(conn, request, 400, { reason: 'Invalid Request (Contact * beside other Contacts)' });
+      if (headerExpires === undefined || Number(headerExpires.trim()) !== 0 || !/^\s*\d+\s*$/.test(headerExpires)) {
+        return this.respond(conn, request, 400, { reason: 'Invalid Request (Contact * requires Expires: 0)' });
+      }
+      const removed = this.registrar.dropExtension(aor);
+      this.log.info({ extension: aor, conn: conn.id, removed: removed.length }, 'SIP unregistered (every binding)');
+      return this.respond(conn, request, 200, { toTag });
     }
-    if (contacts.length !== 1 || !parsed?.uri) return this.respond(conn, request, 400, { reason: 'Exactly one Contact per REGISTER' });
-    if (expires > 0 && expires < MIN_EXPIRES_S) {
-      return this.respond(conn, request, 423, { headers: [['Min-Expires', String(MIN_EXPIRES_S)]] });
+    // RFC 3261 §10.3 step 7 (https://www.rfc-editor.org/rfc/rfc3261#section-10.3): "The
+    // registrar now processes each contact address in the Contact header field in turn. For each
+    // address, it determines the expiration interval as follows: If the field value has an
+    // 'expires' parameter, that value MUST be taken as the requested expiration. If there is no
+    // such parameter, but the request has an Expires header field, that value MUST be taken as
+    // the requested expiration. If there is neither, the registrar SHOULD take a locally-configured
+    // default value as the requested expiration."
+    const requested: Array<{ contact: string; expires: number }> = [];
+    for (let i = 0; i < contactCount; i++) {
+      const parsed = request.parseHeader('contact', i) as { uri?: { toString(): string }; getParam?: (n: string) => string | undefined } | undefined;
+      if (!parsed?.uri) return this.respond(conn, request, 400, { reason: 'Bad Contact' });
+      const expires = Number(parsed.getParam?.('expires') ?? headerExpires ?? DEFAULT_EXPIRES_S);
+      if (!Number.isFinite(expires) || expires < 0) return this.respond(conn, request, 400, { reason: 'Bad Expires' });
+      // "If and only if the requested expiration interval is greater than zero AND smaller than
+      // one hour AND less than a registrar-configured minimum, the registrar MAY reject the
+      // registration with a response of 423 (Interval Too Brief)."
+      if (expires > 0 && expires < MIN_EXPIRES_S) {
+        return this.respond(conn, request, 423, { headers: [['Min-Expires', String(MIN_EXPIRES_S)]] });
+      }
+      requested.push({ contact: parsed.uri.toString(), expires: Math.min(expires, MAX_EXPIRES_S) });
     }
-    expires = Math.min(expires, MAX_EXPIRES_S);
     if (!this.authenticated(conn, request, aor, result.sessionTokenHash)) return;
-    const contact = parsed.uri.toString();
-    const bindings = this.registrar.register(aor, contact, conn, expires);
-    this.log.info({ extension: aor, conn: conn.id, expires }, expires === 0 ? 'SIP unregistered' : 'SIP registered');
-    this.respond(conn, request, 200, {
-      toTag: randomBytes(6).toString('hex'),
-      headers: bindings
-        .filter((b) => b.conn === conn)
-        .map((b) => ['Contact', `<${b.contact}>;expires=${Math.max(0, Math.round((b.expiresAt - this.opts.clock.now()) / 1000))}`] as [string, string]),
-    });
+    // "The binding updates MUST be committed (that is, made visible to the proxy or redirect
+    // server) if and only if all binding updates and additions succeed."
+    for (const r of requested) this.registrar.register(aor, r.contact, conn, r.expires);
+    this.log.info({ extension: aor, conn: conn.id, contacts: requested.map((r) => r.expires) }, requested.every((r) => r.expires === 0) ? 'SIP unregistered' : 'SIP registered');
+    // Step 8: "The response SHOULD include a Contact header field value enumerating all current bindings."
+    this.respond(conn, request, 200, { toTag, headers: this.bindingHeaders(aor) });
+  }
+
+  /** The Contact header values of every current binding of an address of record, with the seconds each has left. */
+  private bindingHeaders(aor: string): HeaderList {
+    return this.registrar
+      .bindingsOf(aor)
+      .map((b) => ['Contact', `<${b.contact}>;expires=${Math.max(0, Math.round((b.expiresAt - this.opts.clock.now()) / 1000))}`] as [string, string]);
   }
 
   close(): void {

@@ -174,14 +174,16 @@ export class RawSipClient {
     const queued = this.inbox.shift();
     if (queued !== undefined) return Promise.resolve(queued);
     return new Promise((resolve, reject) => {
-      const t = setTimeout(() => {
-        this.waiters = this.waiters.filter((w) => w !== resolve);
-        reject(new Error('no SIP message within the timeout'));
-      }, timeoutMs);
-      this.waiters.push((m) => {
+      // The waiter itself is removed at the timeout, so a message arriving later is not swallowed by it.
+      const waiter = (m: string) => {
         clearTimeout(t);
         resolve(m);
-      });
+      };
+      const t = setTimeout(() => {
+        this.waiters = this.waiters.filter((w) => w !== waiter);
+        reject(new Error('no SIP message within the timeout'));
+      }, timeoutMs);
+      this.waiters.push(waiter);
     });
   }
 
@@ -231,21 +233,42 @@ export async function nextMatching(c: RawSipClient, pred: (m: string) => boolean
 
 const digestHash = (algorithm: 'MD5' | 'SHA-256', s: string): string => createHash(algorithm === 'MD5' ? 'md5' : 'sha256').update(s).digest('hex');
 
+/**
+ * Sends a request that the server challenges (401 or 407), then again with digest credentials
+ * (qop=auth, MD5 unless told), as a softphone does; computed here, not by the server's code.
+ * Resolves with the final response to the authenticated request.
+ */
+export async function sendWithDigest(
+  c: RawSipClient,
+  method: string,
+  opts: { extension: string; password: string; domain?: string; algorithm?: 'MD5' | 'SHA-256'; callId?: string; uri?: string; to?: string; headers?: Record<string, string | null>; body?: string; pick?: 'first' | 'last'; md5Only?: boolean },
+): Promise<string> {
+  const domain = opts.domain ?? 'callmark.local';
+  const callId = opts.callId ?? `${method.toLowerCase()}-${opts.extension}-${Date.now()}-${Math.random()}`;
+  const uri = opts.uri ?? `sip:${domain}`;
+  const base = { from: opts.extension, to: opts.to ?? opts.extension, callId, uri, headers: opts.headers ?? {}, body: opts.body };
+  c.send(rawRequest(method, { ...base, cseq: 1 }));
+  const challenge = await nextMatching(c, (m) => m.includes(callId) && /^SIP\/2\.0 40[17] /.test(m));
+  const proxy = /^SIP\/2\.0 407 /.test(challenge);
+  const offered = challenge.split('\r\n').filter((l) => /^(WWW|Proxy)-Authenticate:/i.test(l));
+  // A client that keeps one challenge header: the first, or the last, or the one of the algorithm asked for.
+  const line = opts.algorithm ? offered.find((l) => l.includes(`algorithm=${opts.algorithm}`)) : opts.pick === 'first' ? offered[0] : offered.at(-1);
+  const nonce = /nonce="([^"]+)"/.exec(line ?? '')?.[1];
+  const algorithm = (/algorithm=([A-Za-z0-9-]+)/.exec(line ?? '')?.[1] ?? 'MD5') as 'MD5' | 'SHA-256';
+  if (!nonce) throw new Error(`no usable challenge in ${challenge}`);
+  if (opts.md5Only && algorithm !== 'MD5') throw new Error(`an MD5-only client cannot answer the ${opts.pick ?? 'last'} challenge (${algorithm})`);
+  const h = (s: string) => digestHash(algorithm, s);
+  const ha1 = h(`${opts.extension}:${domain}:${opts.password}`);
+  const ha2 = h(`${method}:${uri}`);
+  const cnonce = 'rawcnonce';
+  const response = h(`${ha1}:${nonce}:00000001:${cnonce}:auth:${ha2}`);
+  const auth = `Digest username="${opts.extension}", realm="${domain}", nonce="${nonce}", uri="${uri}", response="${response}", algorithm=${algorithm}, cnonce="${cnonce}", qop=auth, nc=00000001`;
+  c.send(rawRequest(method, { ...base, cseq: 2, headers: { ...base.headers, [proxy ? 'Proxy-Authorization' : 'Authorization']: auth } }));
+  return nextMatching(c, (m) => m.includes(callId) && /^SIP\/2\.0 [2-6]\d\d /.test(m));
+}
+
 /** REGISTER with digest (qop=auth, MD5 unless told) on a raw connection, as a softphone does; computed here, not by the server's code. */
 export async function registerRaw(c: RawSipClient, extension: string, password: string, domain = 'callmark.local', algorithm: 'MD5' | 'SHA-256' = 'MD5'): Promise<void> {
-  const callId = `reg-${extension}-${Date.now()}`;
-  const base = { from: extension, to: extension, callId, uri: `sip:${domain}`, headers: { Contact: `<sip:${extension}@fuzz.invalid;transport=ws>;expires=600` } };
-  c.send(rawRequest('REGISTER', { ...base, cseq: 1 }));
-  const challenge = await nextMatching(c, (m) => m.includes(callId) && /^SIP\/2\.0 401 /.test(m));
-  const nonce = new RegExp(`nonce="([^"]+)"[^\\r]*algorithm=${algorithm}`).exec(challenge)?.[1];
-  if (!nonce) throw new Error(`no ${algorithm} challenge in ${challenge}`);
-  const h = (s: string) => digestHash(algorithm, s);
-  const ha1 = h(`${extension}:${domain}:${password}`);
-  const ha2 = h(`REGISTER:sip:${domain}`);
-  const cnonce = 'fuzzcnonce';
-  const response = h(`${ha1}:${nonce}:00000001:${cnonce}:auth:${ha2}`);
-  const auth = `Digest username="${extension}", realm="${domain}", nonce="${nonce}", uri="sip:${domain}", response="${response}", algorithm=${algorithm}, cnonce="${cnonce}", qop=auth, nc=00000001`;
-  c.send(rawRequest('REGISTER', { ...base, cseq: 2, headers: { ...base.headers, Authorization: auth } }));
-  const answer = await nextMatching(c, (m) => m.includes(callId) && /^SIP\/2\.0 [2-6]\d\d /.test(m));
+  const answer = await sendWithDigest(c, 'REGISTER', { extension, password, domain, algorithm, headers: { Contact: `<sip:${extension}@fuzz.invalid;transport=ws>;expires=600` } });
   if (!/^SIP\/2\.0 200 /.test(answer)) throw new Error(`REGISTER refused: ${answer.split('\r\n')[0]}`);
 }

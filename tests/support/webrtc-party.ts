@@ -11,6 +11,8 @@ export interface TonePeer {
   frequencyHz: number;
   /** A sip.js SDH factory: each session gets its own peer connection sending this party's tone. */
   factory: SessionDescriptionHandlerFactory;
+  /** RTP packets received so far from the server, over all this party's peer connections. */
+  packetsReceived(): number;
   /** Stops the tone generator and closes every peer connection. */
   stop(): Promise<void>;
 }
@@ -56,6 +58,7 @@ async function gathered(pc: RTCPeerConnection): Promise<void> {
 export async function startTonePeer(frequencyHz: number): Promise<TonePeer> {
   const peers = new Set<RTCPeerConnection>();
   const tracks = new Set<MediaStreamTrack>();
+  let received = 0;
   const source = await toneSource(frequencyHz, (rtp) => {
     for (const track of tracks) track.writeRtp(rtp);
   });
@@ -67,7 +70,8 @@ export async function startTonePeer(frequencyHz: number): Promise<TonePeer> {
       iceUseIpv6: false,
     });
     const track = new MediaStreamTrack({ kind: 'audio' });
-    pc.addTransceiver(track, { direction: 'sendrecv' });
+    const transceiver = pc.addTransceiver(track, { direction: 'sendrecv' });
+    transceiver.onTrack.subscribe((remote) => remote.onReceiveRtp.subscribe(() => received++));
     peers.add(pc);
     tracks.add(track);
     const sdh: SessionDescriptionHandler = {
@@ -94,6 +98,7 @@ export async function startTonePeer(frequencyHz: number): Promise<TonePeer> {
   return {
     frequencyHz,
     factory,
+    packetsReceived: () => received,
     async stop() {
       await source.stop();
       for (const pc of peers) await pc.close();

@@ -2,7 +2,7 @@
 // hand-made and malformed messages. No media here (see b2bua tests for calls).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestApp, type TestApp } from '../../support/test-app.js';
-import { RawSipClient, rawRequest, registerRaw, startUa, type TestUa } from '../../support/sip-clients.js';
+import { RawSipClient, rawRequest, registerRaw, sendWithDigest, startUa, type TestUa } from '../../support/sip-clients.js';
 
 let t: TestApp;
 const uas: TestUa[] = [];
@@ -171,9 +171,9 @@ describe('raw SIP over WebSocket', () => {
     c.close();
   });
 
-  it('answers 400 to a request the parser refuses as a whole (e.g. Contact: *)', async () => {
+  it('answers 400 to a request the parser refuses as a whole (e.g. an unterminated Contact)', async () => {
     const c = await RawSipClient.connect(t.wsUrl);
-    c.send(rawRequest('REGISTER', { headers: { Contact: '*', Expires: '0' } }));
+    c.send(rawRequest('REGISTER', { headers: { Contact: '<sip:abc@x.invalid', Expires: '0' } }));
     expect(await c.expectResponse(400)).toMatch(/^Warning: 399 callmark/m);
     c.close();
   });
@@ -202,6 +202,115 @@ describe('raw SIP over WebSocket', () => {
     c.send(rawRequest('OPTIONS'));
     const after = await c.next();
     expect(after).toMatch(/^SIP\/2\.0 503 .*\r\n(.*\r\n)*Retry-After: 10/);
+    c.close();
+  });
+});
+
+// RFC 3261 §10.2.2 and §10.3 (https://www.rfc-editor.org/rfc/rfc3261#section-10.3), with a raw
+// SIP-over-WebSocket client that computes its own digest.
+describe('REGISTER bindings (RFC 3261 §10.3)', () => {
+  it('Contact: * with Expires: 0 removes every binding of the address of record', async () => {
+    const creds = await t.sipCredentials('candidate');
+    const u = await startUa({ wsUrl: t.wsUrl, extension: creds.extension, password: creds.password });
+    uas.push(u);
+    await u.register();
+    const c = await RawSipClient.connect(t.wsUrl);
+    await registerRaw(c, creds.extension, creds.password);
+    expect(t.app.telephony!.sip.registrar.bindingsOf(creds.extension)).toHaveLength(2);
+    const res = await sendWithDigest(c, 'REGISTER', { extension: creds.extension, password: creds.password, headers: { Contact: '*', Expires: '0' } });
+    expect(res).toMatch(/^SIP\/2\.0 200 /);
+    expect(res).not.toMatch(/^Contact:/m);
+    expect(t.app.telephony!.sip.registrar.bindingsOf(creds.extension)).toHaveLength(0);
+    expect(t.app.telephony!.sip.registrar.isRegistered(creds.extension)).toBe(false);
+    c.close();
+  });
+
+  it('refuses Contact: * with an expiry other than zero, or beside another Contact, with 400 and keeps the bindings', async () => {
+    const creds = await t.sipCredentials('candidate');
+    const c = await RawSipClient.connect(t.wsUrl);
+    await registerRaw(c, creds.extension, creds.password);
+    const notZero = await sendWithDigest(c, 'REGISTER', { extension: creds.extension, password: creds.password, headers: { Contact: '*', Expires: '600' } });
+    expect(notZero).toMatch(/^SIP\/2\.0 400 /);
+    // In one header value the wildcard cannot be read as a Contact at all: 400 before any challenge.
+    c.send(rawRequest('REGISTER', { from: creds.extension, to: creds.extension, headers: { Contact: '*, <sip:x@y.invalid;transport=ws>', Expires: '0' } }));
+    await c.expectResponse(400);
+    const noExpires = await sendWithDigest(c, 'REGISTER', { extension: creds.extension, password: creds.password, headers: { Contact: '*' } });
+    expect(noExpires).toMatch(/^SIP\/2\.0 400 /);
+    expect(t.app.telephony!.sip.registrar.isRegistered(creds.extension)).toBe(true);
+    c.close();
+  });
+
+  it('binds every Contact of one REGISTER, each with its own expiry, and lists all current bindings in the 200', async () => {
+    const creds = await t.sipCredentials('assessor');
+    const c = await RawSipClient.connect(t.wsUrl);
+    const res = await sendWithDigest(c, 'REGISTER', {
+      extension: creds.extension,
+      password: creds.password,
+      headers: { Contact: '<sip:a@one.invalid;transport=ws>;expires=300, <sip:b@two.invalid;transport=ws>', Expires: '900' },
+    });
+    expect(res).toMatch(/^SIP\/2\.0 200 /);
+    expect(res).toMatch(/^Contact: <sip:a@one\.invalid;transport=ws>;expires=300$/m);
+    expect(res).toMatch(/^Contact: <sip:b@two\.invalid;transport=ws>;expires=900$/m);
+    expect(t.app.telephony!.sip.registrar.bindingsOf(creds.extension).map((b) => b.contact).sort()).toEqual(['sip:a@one.invalid;transport=ws', 'sip:b@two.invalid;transport=ws']);
+    // Removing one of them (expires=0) keeps the other.
+    const removeOne = await sendWithDigest(c, 'REGISTER', { extension: creds.extension, password: creds.password, headers: { Contact: '<sip:a@one.invalid;transport=ws>;expires=0' } });
+    expect(removeOne).toMatch(/^SIP\/2\.0 200 /);
+    expect(removeOne).not.toMatch(/one\.invalid/);
+    expect(t.app.telephony!.sip.registrar.bindingsOf(creds.extension).map((b) => b.contact)).toEqual(['sip:b@two.invalid;transport=ws']);
+    c.close();
+  });
+
+  it('refuses the whole REGISTER with 423 when one of its Contacts asks for too short an expiry', async () => {
+    const creds = await t.sipCredentials('assessor');
+    const c = await RawSipClient.connect(t.wsUrl);
+    const res = await sendWithDigest(c, 'REGISTER', {
+      extension: creds.extension,
+      password: creds.password,
+      headers: { Contact: '<sip:a@three.invalid;transport=ws>;expires=300, <sip:b@four.invalid;transport=ws>;expires=5' },
+    });
+    expect(res).toMatch(/^SIP\/2\.0 423 /);
+    expect(res).toMatch(/^Min-Expires: 60/m);
+    expect(t.app.telephony!.sip.registrar.bindingsOf(creds.extension).map((b) => b.contact)).not.toContain('sip:a@three.invalid;transport=ws');
+    c.close();
+  });
+});
+
+describe('digest challenge order', () => {
+  // A client that keeps only one WWW-Authenticate header and knows only MD5 (sip.js keeps the last
+  // one; simple desk phones keep the first) can answer, and a client that can use SHA-256 finds it.
+  for (const pick of ['first', 'last'] as const) {
+    it(`an MD5-only client that keeps the ${pick} challenge header registers`, async () => {
+      const creds = await t.sipCredentials('candidate');
+      const c = await RawSipClient.connect(t.wsUrl);
+      const res = await sendWithDigest(c, 'REGISTER', { extension: creds.extension, password: creds.password, pick, md5Only: true, headers: { Contact: `<sip:${pick}@keeps.invalid;transport=ws>` } });
+      expect(res).toMatch(/^SIP\/2\.0 200 /);
+      c.close();
+    });
+  }
+});
+
+describe('Allow and Supported state what is implemented', () => {
+  it('every method in Allow is handled (never 405/501), known others get 405 with the same Allow; Require of an unsupported option tag gets 420', async () => {
+    const c = await RawSipClient.connect(t.wsUrl);
+    c.send(rawRequest('OPTIONS'));
+    const options = await c.expectResponse(200);
+    const allow = /^Allow: (.*)$/m.exec(options)![1]!;
+    expect(/^Supported: (.*)$/m.exec(options)![1]).toBe('100rel, timer');
+    const methods = allow.split(',').map((m) => m.trim());
+    expect(methods).toEqual(expect.arrayContaining(['INVITE', 'ACK', 'CANCEL', 'BYE', 'OPTIONS', 'INFO', 'REFER', 'REGISTER', 'UPDATE', 'PRACK']));
+    for (const method of methods.filter((m) => m !== 'ACK')) {
+      c.send(rawRequest(method, { headers: { To: method === 'INVITE' || method === 'REGISTER' || method === 'OPTIONS' ? '<sip:9999@callmark.local>' : '<sip:9999@callmark.local>;tag=x' } }));
+      const status = Number((await c.next()).split(' ')[1]);
+      expect([405, 501], method).not.toContain(status);
+    }
+    for (const method of ['SUBSCRIBE', 'NOTIFY', 'MESSAGE', 'PUBLISH']) {
+      c.send(rawRequest(method));
+      expect(await c.expectResponse(405)).toContain(`\r\nAllow: ${allow}\r\n`);
+    }
+    c.send(rawRequest('OPTIONS', { headers: { Require: 'timer' } }));
+    await c.expectResponse(200);
+    c.send(rawRequest('OPTIONS', { headers: { Require: 'timer, 100rel, foo' } }));
+    expect(await c.expectResponse(420)).toMatch(/^Unsupported: foo$/m);
     c.close();
   });
 });

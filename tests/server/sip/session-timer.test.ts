@@ -1,0 +1,134 @@
+// Session timers (RFC 4028) and UPDATE (RFC 3311) through the B2BUA, with a raw SIP-over-WebSocket
+// caller (no library: every header written here) and a sip.js callee, real mediasoup workers. The
+// server's timers run on the test app's manual clock, so the test moves time instead of waiting.
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { MediaWorkerPool } from '../../../media/index.js';
+import { header, rawCall, type RawCaller, statusOf } from '../../support/raw-caller.js';
+import { cannedSdp, nextMatching, RawSipClient, rawRequest, registerRaw, SessionState, type TestUa } from '../../support/sip-clients.js';
+import { createTestApp, type TestApp } from '../../support/test-app.js';
+import { until } from '../../support/until.js';
+
+let t: TestApp;
+let pool: MediaWorkerPool;
+const uas: TestUa[] = [];
+const raws: RawSipClient[] = [];
+
+beforeAll(async () => {
+  pool = await MediaWorkerPool.start({ workers: 1, rtcMinPort: 47300, rtcMaxPort: 47399 });
+  t = await createTestApp({ telephony: { pool, noAnswerTimeoutMs: 5000 } });
+});
+afterEach(async () => {
+  for (const u of uas.splice(0)) await u.stop();
+  for (const r of raws.splice(0)) r.close();
+  await until(() => t.app.telephony!.b2bua!.activeCalls === 0);
+});
+afterAll(async () => {
+  await t.close();
+  await pool.close();
+});
+
+const rawInvite = (extra: Record<string, string>, answer = true) => rawCall(t, { uas, raws }, extra, answer);
+const inDialog = (c: RawCaller, method: string, headers: Record<string, string> = {}, body?: string) => c.send(method, headers, body);
+const lastCall = () => t.repos.calls.list({ limit: 1 })[0]!;
+const eventTypes = (id: string) => t.repos.calls.events(id).map((e) => e.type);
+
+describe('session timers (RFC 4028)', () => {
+  it('answers an interval below Min-SE with 422 and Min-SE: 90', async () => {
+    const { final } = await rawInvite({ Supported: 'timer', 'Session-Expires': '30' });
+    expect(statusOf(final)).toBe(422);
+    expect(header(final, 'Min-SE')).toBe('90');
+  });
+
+  it('grants the caller the refresher role, and ends a call whose caller stops refreshing: BYE to both legs with a Reason, recording finalised', async () => {
+    const { caller, final } = await rawInvite({ Supported: 'timer', 'Session-Expires': '120' });
+    expect(statusOf(final)).toBe(200);
+    expect(header(final, 'Session-Expires')).toBe('120;refresher=uac');
+    expect(header(final, 'Require')).toBe('timer');
+    const id = lastCall().id;
+    await until(() => caller.callee.incoming[0]!.state === SessionState.Established);
+    await until(() => eventTypes(id).includes('recording-started') || eventTypes(id).includes('recording-failed'));
+
+    // A refresh by UPDATE without a body, just before the end of the interval, starts it again.
+    t.clock.advance(80_000);
+    const refresh = await inDialog(caller, 'UPDATE', { Supported: 'timer', 'Session-Expires': '120;refresher=uac' });
+    expect(statusOf(refresh)).toBe(200);
+    expect(header(refresh, 'Session-Expires')).toBe('120;refresher=uac');
+    t.clock.advance(80_000);
+    expect(lastCall().state).toBe('answered');
+
+    // Then the caller falls silent: 32 s before the interval ends (RFC 4028 §10) the server hangs up.
+    t.clock.advance(10_000);
+    const bye = await nextMatching(caller.client, (m) => m.startsWith('BYE ') && m.includes(caller.callId));
+    expect(header(bye, 'Reason')).toMatch(/^SIP;cause=408;text="session timer expired: no refresh from the caller"$/);
+    await until(() => caller.callee.incoming[0]!.state === SessionState.Terminated);
+    await until(() => lastCall().state === 'ended');
+    const call = lastCall();
+    expect(call.endReason).toMatch(/^ended-by-server: session timer expired/);
+    expect(eventTypes(id)).toContain('session-expired');
+    if (eventTypes(id).includes('recording-started')) {
+      await until(() => eventTypes(id).includes('recording-finished') || eventTypes(id).includes('recording-failed'));
+      expect(lastCall().recordingStatus).not.toBe('recording');
+    }
+  }, 20_000);
+
+  it('a re-INVITE refresh restarts the interval; a refresh asking too little gets 422', async () => {
+    const { caller, final } = await rawInvite({ Supported: 'timer', 'Session-Expires': '90;refresher=uac', 'Min-SE': '90' });
+    expect(header(final, 'Session-Expires')).toBe('90;refresher=uac');
+    expect(statusOf(await inDialog(caller, 'UPDATE', { Supported: 'timer', 'Session-Expires': '60' }))).toBe(422);
+    t.clock.advance(50_000);
+    const reinvite = await inDialog(caller, 'INVITE', { Supported: 'timer', 'Session-Expires': '90;refresher=uac' }, cannedSdp('offer'));
+    expect(statusOf(reinvite)).toBe(200);
+    caller.client.send(rawRequest('ACK', { uri: caller.target, callId: caller.callId, cseq: caller.cseq, headers: { From: caller.from, To: caller.to } }));
+    expect(header(reinvite, 'Session-Expires')).toBe('90;refresher=uac');
+    t.clock.advance(50_000);
+    expect(lastCall().state).toBe('answered');
+    t.clock.advance(10_000);
+    await nextMatching(caller.client, (m) => m.startsWith('BYE ') && m.includes(caller.callId));
+    await until(() => lastCall().state === 'ended');
+  }, 20_000);
+
+  it('a call without Session-Expires has no session timer', async () => {
+    const { caller, final } = await rawInvite({});
+    expect(statusOf(final)).toBe(200);
+    expect(header(final, 'Session-Expires')).toBeUndefined();
+    t.clock.advance(3_600_000);
+    expect(lastCall().state).toBe('answered');
+    expect(statusOf(await inDialog(caller, 'BYE'))).toBe(200);
+  }, 20_000);
+});
+
+describe('UPDATE (RFC 3311)', () => {
+  it('in an early dialog: without a body 200; with an offer 500 + Retry-After (our answer to the INVITE is pending)', async () => {
+    const { caller, ringing } = await rawInvite({}, false);
+    expect(statusOf(ringing)).toBe(180);
+    expect(statusOf(await inDialog(caller, 'UPDATE'))).toBe(200);
+    const offer = await inDialog(caller, 'UPDATE', {}, cannedSdp('offer'));
+    expect(statusOf(offer)).toBe(500);
+    expect(header(offer, 'Retry-After')).toBeDefined();
+    caller.client.send(rawRequest('CANCEL', { uri: caller.inviteUri, callId: caller.callId, cseq: 1, branch: caller.inviteBranch, headers: { From: caller.from, To: `<${caller.inviteUri}>` } }));
+    await caller.client.expectResponse(200);
+    await until(() => lastCall().state === 'ended');
+    expect(lastCall().endReason).toMatch(/^cancelled/);
+  }, 20_000);
+
+  it('in a confirmed dialog: an offer is answered in the 200 and puts the call on hold', async () => {
+    const { caller } = await rawInvite({});
+    const id = lastCall().id;
+    const res = await inDialog(caller, 'UPDATE', {}, cannedSdp('offer', undefined, 'sendonly'));
+    expect(statusOf(res)).toBe(200);
+    expect(header(res, 'Content-Type')).toBe('application/sdp');
+    expect(res).toMatch(/\r\na=recvonly\r\n/);
+    expect(header(res, 'Contact')).toBeDefined();
+    await until(() => eventTypes(id).includes('hold'));
+    expect(statusOf(await inDialog(caller, 'BYE'))).toBe(200);
+  }, 20_000);
+
+  it('outside any dialog: 481', async () => {
+    const assessor = await t.sipCredentials('assessor');
+    const client = await RawSipClient.connect(t.wsUrl);
+    raws.push(client);
+    await registerRaw(client, assessor.extension, assessor.password);
+    client.send(rawRequest('UPDATE', { from: assessor.extension, headers: { To: '<sip:1@callmark.local>;tag=none' } }));
+    await client.expectResponse(481);
+  });
+});
