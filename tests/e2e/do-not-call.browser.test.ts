@@ -7,7 +7,7 @@
 import type { Page } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
 import { apiIn, DESKTOP_VIEWPORT, loginAs, withFailureScreenshots } from '../support/browser.js';
-import { twoPartyFixture } from '../support/fixtures.js';
+import { prepareSittingIn, twoPartyFixture } from '../support/fixtures.js';
 
 const fx = twoPartyFixture({ tmpPrefix: 'callmark-dnc-' });
 
@@ -29,6 +29,8 @@ async function scenario(pages: Page[]): Promise<void> {
   const { entries } = await apiIn<{ entries: Array<{ userId: number; role: string }> }>(assessor, 'GET', '/api/directory');
   const cand = entries.find((e) => e.role === 'candidate')!;
   const sitting = await apiIn<{ id: string }>(assessor, 'POST', '/api/sittings', { candidateUserId: cand.userId, scenarioKeys: ['s5', 's1', 's4', 's2'] });
+  // The identity check and the candidate's declaration come first (issue 13).
+  await prepareSittingIn(assessor, fx.candidateBrowser, fx.server.url, sitting.id);
   await apiIn(assessor, 'POST', `/api/sittings/${sitting.id}/start`, {});
   await apiIn(assessor, 'POST', `/api/sittings/${sitting.id}/assignments/1/attempts`, {});
   await assessor.reload();

@@ -10,7 +10,7 @@ import { hashPassword } from '../../../server/auth/passwords.js';
 import type { SittingDetail } from '../../../server/protocol/assessment.js';
 import type { DirectoryEntry } from '../../../server/protocol/telephony.js';
 import { Inviter, SessionState, startUa, UserAgent, type TestUa } from '../../support/sip-clients.js';
-import { ok } from '../../support/sitting-helpers.js';
+import { ok, startSitting } from '../../support/sitting-helpers.js';
 import { createTestApp, PASSWORD, type Login, type TestApp } from '../../support/test-app.js';
 import { until } from '../../support/until.js';
 
@@ -30,7 +30,8 @@ beforeAll(async () => {
   assessor = await t.loginAs('assessor');
   // candidate1 in a running sitting of assessor1, on assignment 1 (S1).
   sitting = await ok<SittingDetail>(t, assessor, 'POST', '/api/sittings', { candidateUserId: t.users.candidate, scenarioKeys: ['s1', 's4', 's5', 's3'] }, 201);
-  await ok(t, assessor, 'POST', `/api/sittings/${sitting.id}/start`);
+  // The identity check and the candidate's declaration come first (issue 13).
+  await startSitting(t, assessor, sitting.id);
   await ok(t, assessor, 'POST', `/api/sittings/${sitting.id}/assignments/1/attempts`);
 });
 afterEach(async () => {
@@ -178,7 +179,7 @@ describe('an assignment that names a part to transfer to', () => {
     await ok(t, assessor, 'PUT', `/api/scenarios/${cloned.key}`, raw);
     const candidate3 = t.repos.users.findByUsernameWithHash('candidate3')!.id;
     const s = await ok<SittingDetail>(t, assessor, 'POST', '/api/sittings', { candidateUserId: candidate3, scenarioKeys: [cloned.key, 's4', 's5', 's1'] }, 201);
-    await ok(t, assessor, 'POST', `/api/sittings/${s.id}/start`);
+    await startSitting(t, assessor, s.id);
     await ok(t, assessor, 'POST', `/api/sittings/${s.id}/assignments/1/attempts`);
 
     const candidate = await phone('candidate3');
