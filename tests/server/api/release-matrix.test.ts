@@ -19,9 +19,9 @@ interface Ctx {
 }
 
 interface CandidateRoute {
-  method: 'GET' | 'POST' | 'PATCH';
+  method: 'GET' | 'POST' | 'PATCH' | 'PUT';
   url: string;
-  path?: (c: Ctx) => string;
+  path?: (c: Ctx, t: TestApp) => string;
   body?: (c: Ctx, t: TestApp) => unknown;
   /** Statuses the route may answer with here (a repeated write may be refused; no answer may carry results). */
   status: number[];
@@ -66,6 +66,24 @@ const routes: CandidateRoute[] = [
   { method: 'GET', url: '/api/attempts/:id/wrap-up-codes', path: practice('/wrap-up-codes'), status: [200] },
   { method: 'GET', url: '/api/attempts/:id/call-list', path: practice('/call-list'), status: [200] },
   { method: 'GET', url: '/api/attempts/:id/message-templates', path: practice('/message-templates'), status: [200] },
+  // The desktop's forms and inbox (issue 11): case categories, message folders and filing, the auto-reply, a filled template.
+  { method: 'GET', url: '/api/attempts/:id/case-categories', path: practice('/case-categories'), status: [200] },
+  { method: 'GET', url: '/api/attempts/:id/message-folders', path: practice('/message-folders'), status: [200] },
+  {
+    method: 'PUT',
+    url: '/api/attempts/:id/messages/:mid/folder',
+    path: (c, t) => `/api/attempts/${c.practiceAttempt}/messages/${t.repos.crm.listMessages(c.practiceAttempt, 'in')[0]!.id}/folder`,
+    body: () => ({ folder: null }),
+    status: [200],
+  },
+  { method: 'GET', url: '/api/attempts/:id/auto-reply', path: practice('/auto-reply'), status: [200] },
+  { method: 'PUT', url: '/api/attempts/:id/auto-reply', path: practice('/auto-reply'), body: () => ({ enabled: false }), status: [200] },
+  {
+    method: 'GET',
+    url: '/api/attempts/:id/message-templates/:key/filled',
+    path: (c, t) => `/api/attempts/${c.practiceAttempt}/message-templates/${t.repos.crm.listTemplates(c.practiceAttempt)[0]!.key}/filled?customerId=${c.customerId}`,
+    status: [200],
+  },
   { method: 'POST', url: '/api/attempts/:id/printouts', path: practice('/printouts'), body: (c) => ({ kind: 'customer', subjectId: c.customerId }), status: [201] },
   { method: 'GET', url: '/api/attempts/:id/printouts', path: practice('/printouts'), status: [200] },
   { method: 'GET', url: '/api/attempts/:id/printouts/:pid', path: (c) => `/api/attempts/${c.practiceAttempt}/printouts/${c.printoutId}`, status: [200] },
@@ -124,7 +142,7 @@ async function probeAll(phase: Phase, rule: ReleaseRule): Promise<{ list: Sittin
   for (const r of routes) {
     // Login and logout act on a session of their own, so the candidate's stays.
     const who = r.url === '/api/auth/logout' ? await t.loginAs('candidate') : r.url === '/api/auth/login' ? undefined : candidate;
-    const res = await call(t, who, r.method as 'GET', r.path ? r.path(ctx) : r.url, r.body?.(ctx, t));
+    const res = await call(t, who, r.method as 'GET', r.path ? r.path(ctx, t) : r.url, r.body?.(ctx, t));
     const where = `${r.method} ${r.url} (${phase}, rule ${rule})`;
     expect(r.status, `${where}: ${res.statusCode} ${res.body.slice(0, 300)}`).toContain(res.statusCode);
     if (!(res.headers['content-type'] ?? '').toString().includes('json')) continue;
