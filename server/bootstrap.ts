@@ -18,13 +18,15 @@ export interface BootstrapResult {
 const DEMO_USERS: ReadonlyArray<{ username: string; displayName: string; role: Role; inCentre: boolean }> = [
   { username: 'demo-candidate', displayName: 'Demo Candidate', role: 'candidate', inCentre: true },
   { username: 'demo-assessor', displayName: 'Demo Assessor', role: 'assessor', inCentre: true },
+  // The demo centre's internal quality assurer: countersigning and standardisation can be tried.
+  { username: 'demo-iqa', displayName: 'Demo Quality Assurer', role: 'iqa', inCentre: true },
   { username: 'demo-moderator', displayName: 'Demo Moderator', role: 'moderator', inCentre: false },
   { username: 'demo-admin', displayName: 'Demo Administrator', role: 'admin', inCentre: false },
 ];
 
 /**
  * The demo accounts that exist: a demo username with its demo role, in the demo centre (candidate,
- * assessor) or, for the roles without a centre, with no centre and the demo display name. A real
+ * assessor, IQA) or, for the roles without a centre, with no centre and the demo display name. A real
  * user who happens to have such a username elsewhere is not one.
  */
 function existingDemoUsers(repos: Repositories): Array<{ id: number; username: string; disabled: boolean }> {

@@ -20,7 +20,7 @@ export function registerSittingDocumentRoutes(app: FastifyInstance, opts: { repo
   app.get<{ Params: { id: string } }>('/api/sittings/:id/mark-sheet.pdf', { config: STAFF, schema: { params: idParams } }, async (request, reply) => {
     const me = requireSession(request).user;
     const sitting = sittings.readable(me, request.params.id);
-    const pdf = renderMarkSheet(sittingRecord(repos, sitting), { printedAt: clock.now(), printedBy: me.displayName });
+    const pdf = renderMarkSheet(sittingRecord(repos, sitting, clock.now()), { printedAt: clock.now(), printedBy: me.displayName });
     return reply
       .type('application/pdf')
       .header('content-disposition', `inline; filename="mark-sheet-${sitting.id.slice(0, 8)}.pdf"`)
@@ -37,7 +37,7 @@ export function registerSittingDocumentRoutes(app: FastifyInstance, opts: { repo
       const asked = request.query.centreId === undefined ? undefined : Number(request.query.centreId);
       const centreId = me.role === 'assessor' ? (me.centreId ?? -1) : asked;
       const list = repos.sittings.list(centreId === undefined ? {} : { centreId });
-      const csv = resultsCsv(list.map((s) => sittingRecord(repos, s)));
+      const csv = resultsCsv(list.map((s) => sittingRecord(repos, s, clock.now())));
       const day = new Date(clock.now()).toISOString().slice(0, 10);
       return reply
         .type('text/csv; charset=utf-8')

@@ -8,6 +8,6 @@ import type { MarkSheetRenderer } from './pack.js';
 export function markSheetRenderer(repos: Repositories, now: () => number, printedBy = 'Callmark moderation pack'): MarkSheetRenderer {
   return (sittingId) => {
     const sitting = repos.sittings.findById(sittingId);
-    return sitting ? renderMarkSheet(sittingRecord(repos, sitting), { printedAt: now(), printedBy }) : undefined;
+    return sitting ? renderMarkSheet(sittingRecord(repos, sitting, now()), { printedAt: now(), printedBy }) : undefined;
   };
 }

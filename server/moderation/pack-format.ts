@@ -8,7 +8,11 @@
 //                                          SHA-256, identity check, declarations, IQA verdicts,
 //                                          conflicts of interest, special consideration, malpractice, enquiries
 //   sittings/<id>/mark-sheet.pdf           when a mark-sheet renderer is available
-//   attempts/<id>/attempt.json             attempt, its calls, print-outs and metrics
+//   attempts/<id>/attempt.json             attempt, its calls, print-outs and metrics, the scenario it
+//                                          was run from (attempt key, file, SHA-256) and its CRM state file
+//   attempts/<id>/crm-state.json           the attempt's CRM records as the candidate left them
+//   scenarios/<attempt key>.json           the scenario file each attempt was run from (one per key;
+//                                          its SHA-256 also in the manifest's `scenarios`)
 //   attempts/<id>/timeline.json            the attempt_events hash chain, every entry with its hashes
 //                                          and who recorded it (source: server | browser)
 //   attempts/<id>/timeline.csv             the same, for a spreadsheet (not verified beyond its hash)
@@ -24,6 +28,10 @@ export const AUDIT_FILE = 'audit-log.json';
 export const attemptDir = (attemptId: string): string => `attempts/${attemptId}`;
 export const timelineFile = (attemptId: string): string => `${attemptDir(attemptId)}/timeline.json`;
 export const recordingFile = (attemptId: string, callId: string): string => `${attemptDir(attemptId)}/calls/${callId}.ogg`;
+export const CRM_STATE_FILE = 'crm-state.json';
+export const crmStateFile = (attemptId: string): string => `${attemptDir(attemptId)}/${CRM_STATE_FILE}`;
+/** The scenario file of an attempt key ("s1", "s1-b", "s1-c3-acme"). */
+export const scenarioFile = (attemptKey: string): string => `scenarios/${attemptKey}.json`;
 
 export interface ManifestFile {
   path: string;
@@ -50,6 +58,11 @@ export interface PackManifest {
       verifiedAtExport: boolean;
     };
   };
+  /**
+   * Per attempt key: the scenario file the pack holds, its SHA-256 and title. Absent in packs made
+   * before scenario files were included.
+   */
+  scenarios?: Record<string, { path: string; sha256: string; title: string }>;
   /** Files that could not be included, with why (e.g. a recording missing on disk). */
   missing: Array<{ path: string; reason: string }>;
 }

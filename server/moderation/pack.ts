@@ -1,7 +1,8 @@
 // Builds the moderation pack of one or more sittings and attempts: a zip with the recordings,
-// print-outs, timelines (JSON with their hash chain, and CSV), mark sheets when a renderer is
-// given, the audit entries about them, and manifest.json with the SHA-256 of every file and the
-// chain heads (layout: pack-format.ts). The export itself is audited with the manifest's hash, so
+// print-outs, timelines (JSON with their hash chain, and CSV), the final CRM state of each attempt,
+// the scenario file each attempt was run from, mark sheets when a renderer is given, the audit
+// entries about them, and manifest.json with the SHA-256 of every file (the scenario files also by
+// attempt key) and the chain heads (layout: pack-format.ts). The export itself is audited with the manifest's hash, so
 // the server can later say whether a pack is one it issued.
 //
 // The zip is built in memory (adm-zip): a pack of a sitting is a few recordings of ~0.25 MB a
@@ -19,11 +20,16 @@ import type { AttemptEvent } from '../db/repositories/attempt-events.js';
 import type { EventSource } from '../protocol/timeline.js';
 import { toWire } from '../realtime/evidence.js';
 import { assuranceRecord } from '../assurance/views.js';
+import { parseAttemptKey, scenarioSourceForAttemptKey } from '../assessment/scenario-loader.js';
 import { attemptCalls } from './attempt-calls.js';
+import { attemptCrmState } from './crm-state.js';
 import { CHAIN_VERSION, GENESIS_HASH, sha256Hex } from './chain.js';
 import {
   attemptDir,
   AUDIT_FILE,
+  CRM_STATE_FILE,
+  crmStateFile,
+  scenarioFile,
   MANIFEST,
   PACK_FORMAT,
   PACK_FORMAT_VERSION,
@@ -124,6 +130,7 @@ export async function buildModerationPack(o: PackOptions, scope: PackScope, acto
   const files = new Map<string, Buffer>();
   const missing: PackManifest['missing'] = [];
   const chains: PackManifest['chains']['attempts'] = {};
+  const scenarios: NonNullable<PackManifest['scenarios']> = {};
   const now = o.now();
 
   for (const sittingId of sittings) {
@@ -195,8 +202,25 @@ export async function buildModerationPack(o: PackOptions, scope: PackScope, acto
       }
     }
 
+    // The records as the candidate left them, and the scenario file the attempt was run from.
+    files.set(crmStateFile(attempt.id), json(attemptCrmState(repos, attempt.id)));
+    // A practice attempt on the demo data set has no scenario file.
+    const scenarioPath = parseAttemptKey(attempt.scenarioKey) ? scenarioFile(attempt.scenarioKey) : null;
+    if (scenarioPath && !files.has(scenarioPath) && !missing.some((m) => m.path === scenarioPath)) {
+      const source = scenarioSourceForAttemptKey(attempt.scenarioKey);
+      try {
+        if (!source?.sourcePath) throw new Error('no such scenario is loaded');
+        const data = await fs.promises.readFile(source.sourcePath);
+        files.set(scenarioPath, data);
+        scenarios[attempt.scenarioKey] = { path: scenarioPath, sha256: sha256Hex(data), title: source.scenario.title };
+      } catch (err) {
+        missing.push({ path: scenarioPath, reason: `the scenario file could not be read on the server: ${err instanceof Error ? err.message : String(err)}` });
+      }
+    }
+    const scenario = scenarioPath && { key: attempt.scenarioKey, file: scenarioPath, sha256: scenarios[attempt.scenarioKey]?.sha256 ?? null };
+
     const metrics = attemptMetrics(attempt.id, callInputs, repos.attemptEvents.list(attempt.id, METRICS_TIMELINE), now);
-    files.set(`${dir}/attempt.json`, json({ attempt, calls: calls.map((c) => c.id), printouts, metrics }));
+    files.set(`${dir}/attempt.json`, json({ attempt, calls: calls.map((c) => c.id), printouts, metrics, scenario, crmState: CRM_STATE_FILE }));
   }
 
   // Audit entries about the pack's sittings and attempts, in chain order.
@@ -218,6 +242,7 @@ export async function buildModerationPack(o: PackOptions, scope: PackScope, acto
     scope: { sittings, attempts: attempts.map((a) => a.id) },
     files: [...files.entries()].map(([p, data]) => ({ path: p, sha256: sha256Hex(data), bytes: data.length })),
     chains: { attempts: chains, audit: { entries: auditEntries.length, head: auditHead, verifiedAtExport: auditCheck.ok } },
+    scenarios,
     missing,
   };
   const manifestBytes = json(manifest);

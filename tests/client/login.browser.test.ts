@@ -10,6 +10,7 @@ describe('login in the browser', () => {
   const homes = [
     { username: 'demo-candidate', path: '/desktop', testId: 'home-candidate', heading: 'Agent desktop' },
     { username: 'demo-assessor', path: '/console', testId: 'home-assessor', heading: 'Assessor console' },
+    { username: 'demo-iqa', path: '/iqa', testId: 'home-iqa', heading: 'Internal quality assurance' },
     { username: 'demo-moderator', path: '/moderation', testId: 'home-moderator', heading: 'Moderation' },
     { username: 'demo-admin', path: '/admin/users', testId: 'home-admin', heading: 'User administration' },
   ];

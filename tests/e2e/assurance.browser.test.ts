@@ -1,6 +1,6 @@
 // One sitting through the centre's quality assurance to a moderation outcome, in real Chromium on
-// the production server (issue 13). The admin adds the centre's internal quality assurer and sets
-// the results release rule to "when the IQA countersigns"; a sitting of the demo candidate is run
+// the production server (issue 13). The demo centre's internal quality assurer (demo-iqa) exists
+// in demo mode like the other demo accounts; the admin sets the results release rule to "when the IQA countersigns"; a sitting of the demo candidate is run
 // and marked (through the API: no calls needed here); the candidate confirms the declaration at the
 // end and is told results are not ready; the assessor signs the mark sheet; the IQA agrees with
 // every mark of every attempt and countersigns; the candidate now sees a provisional result; the
@@ -11,7 +11,6 @@ import { apiIn, DESKTOP_VIEWPORT, loginAs, withFailureScreenshots } from '../sup
 import { demoBrowserFixture, markSittingIn, prepareSittingIn } from '../support/fixtures.js';
 
 const fx = demoBrowserFixture();
-const IQA_PASSWORD = 'iqa-password-2026';
 
 describe('quality assurance of a sitting', () => {
   it('assessor signs, IQA countersigns, moderator signs off the outcome; the candidate sees results as the rule allows', { timeout: 150_000 }, async () => {
@@ -32,12 +31,11 @@ async function markedSitting(assessor: Page): Promise<string> {
 }
 
 async function scenario(pages: Page[]): Promise<void> {
-  // --- the admin: the centre's IQA, and results shown once the IQA countersigns ---------------
+  // --- the admin: results shown once the IQA countersigns ---------------------------------------
   const admin = await loginAs(fx.browser, fx.server.url, 'demo-admin', { phone: false, landing: /\/admin/, viewport: DESKTOP_VIEWPORT });
   pages.push(admin);
   const { centres } = await apiIn<{ centres: Array<{ id: number; isDemo: boolean }> }>(admin, 'GET', '/api/centres');
   const centreId = centres.find((c) => c.isDemo)!.id;
-  await apiIn(admin, 'POST', '/api/users', { username: 'demo-iqa', displayName: 'Irene Quinn', role: 'iqa', centreId, password: IQA_PASSWORD });
   await admin.getByRole('link', { name: 'Centre settings' }).click();
   const centreForm = admin.locator(`section[data-centre-id="${centreId}"]`);
   await centreForm.getByLabel('Candidates see their results').selectOption('iqa-countersigned');
@@ -74,7 +72,7 @@ async function scenario(pages: Page[]): Promise<void> {
   expect(await detail.getByTestId('signatures').locator('li[data-kind="assessor-mark-sheet"]').textContent()).toMatch(/Demo Assessor, \d{1,2} [A-Z][a-z]{2} \d{4}, \d\d:\d\d/);
 
   // --- the IQA: every mark checked, then countersigned ------------------------------------------
-  const iqa = await loginAs(fx.browser, fx.server.url, 'demo-iqa', { password: IQA_PASSWORD, phone: false, landing: /\/iqa/, viewport: DESKTOP_VIEWPORT });
+  const iqa = await loginAs(fx.browser, fx.server.url, 'demo-iqa', { phone: false, landing: /\/iqa/, viewport: DESKTOP_VIEWPORT });
   pages.push(iqa);
   const awaiting = iqa.getByTestId('iqa-awaiting');
   const row = awaiting.locator(`tr[data-sitting-id="${sittingId}"]`);

@@ -45,20 +45,22 @@ describe('bootstrapAccounts', () => {
     const centres = repos.centres.list();
     expect(centres).toEqual([expect.objectContaining({ name: DEMO_CENTRE_NAME, isDemo: true })]);
     const users = repos.users.list();
-    expect(users.map((u) => u.role).sort()).toEqual(['admin', 'admin', 'assessor', 'candidate', 'moderator']);
+    expect(users.map((u) => u.role).sort()).toEqual(['admin', 'admin', 'assessor', 'candidate', 'iqa', 'moderator']);
     expect(users.find((u) => u.username === 'demo-candidate')!.centreId).toBe(centres[0]!.id);
+    // The demo centre's internal quality assurer, so the IQA workflow can be tried (issue 13).
+    expect(users.find((u) => u.username === 'demo-iqa')).toMatchObject({ role: 'iqa', centreId: centres[0]!.id });
   });
 
   it('disables the demo users when started without demo mode, and enables them again with it', async () => {
     const repos = fresh();
     await bootstrapAccounts(repos, { ...base, demo: true });
     const off = await bootstrapAccounts(repos, base);
-    expect(off.demoUsersDisabled).toEqual(['demo-candidate', 'demo-assessor', 'demo-moderator', 'demo-admin']);
+    expect(off.demoUsersDisabled).toEqual(['demo-candidate', 'demo-assessor', 'demo-iqa', 'demo-moderator', 'demo-admin']);
     for (const name of off.demoUsersDisabled!) expect(repos.users.findByUsernameWithHash(name)!.disabled).toBe(true);
     // Already disabled: nothing to say the next time.
     expect((await bootstrapAccounts(repos, base)).demoUsersDisabled).toBeUndefined();
     const on = await bootstrapAccounts(repos, { ...base, demo: true });
-    expect(on.demoUsers).toHaveLength(4);
+    expect(on.demoUsers).toHaveLength(5);
     for (const name of off.demoUsersDisabled!) expect(repos.users.findByUsernameWithHash(name)!.disabled).toBe(false);
   });
 

@@ -146,7 +146,7 @@ describe('production server process', () => {
     });
     started.push(s);
     expect(s.output()).toContain('[setup] ready');
-    expect(s.output()).toContain('Demo users (password "demo-password"): demo-candidate, demo-assessor, demo-moderator, demo-admin');
+    expect(s.output()).toContain('Demo users (password "demo-password"): demo-candidate, demo-assessor, demo-iqa, demo-moderator, demo-admin');
     expect(s.output()).toContain('Admin account created: admin (password from CALLMARK_ADMIN_PASSWORD)');
     expect((await fetch(new URL('/healthz', s.url))).status).toBe(200);
     await s.stop('SIGTERM');
@@ -165,8 +165,8 @@ describe('production server process', () => {
 
     const plain = await startServer({ dataDir: demo.dataDir, env: { CALLMARK_MEDIA_WORKERS: '1' } });
     started.push(plain);
-    expect(plain.output()).toMatch(/Demo accounts disabled \(demo mode is off\): demo-candidate, demo-assessor, demo-moderator, demo-admin/);
-    for (const username of ['demo-admin', 'demo-moderator', 'demo-assessor', 'demo-candidate']) expect((await login(plain.url, username)).status).toBe(401);
+    expect(plain.output()).toMatch(/Demo accounts disabled \(demo mode is off\): demo-candidate, demo-assessor, demo-iqa, demo-moderator, demo-admin/);
+    for (const username of ['demo-admin', 'demo-moderator', 'demo-iqa', 'demo-assessor', 'demo-candidate']) expect((await login(plain.url, username)).status).toBe(401);
     // A session from the demo run is dead too.
     expect((await fetch(new URL('/api/auth/session', plain.url), { headers: { cookie: moderatorCookie } })).status).toBe(401);
     expect(await plain.stop('SIGTERM')).toBe(0);

@@ -10,6 +10,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import AdmZip from 'adm-zip';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { copySeedToAttempt, scenarioSeeds } from '../../../server/crm/attempt-copy.js';
 import { RECORDING_FINALISED } from '../../../server/moderation/recording-chain.js';
 import { MANIFEST, type PackManifest, type TimelineFile } from '../../../server/moderation/pack-format.js';
 import { buildModerationPack } from '../../../server/moderation/pack.js';
@@ -249,6 +250,78 @@ describe('moderation pack', () => {
     const altered = run(bad);
     expect(altered.status, altered.stderr).toBe(1);
     expect(altered.stdout).toContain(`ALTERED  ${target}`);
+  });
+});
+
+describe('the scenario file and the final CRM state of each attempt', () => {
+  const dir = () => `attempts/${attemptId}`;
+  let zip: Buffer;
+  let customer: { id: number; accountNumber: string };
+  beforeAll(async () => {
+    // The attempt's records: S1's seed, then the candidate's change to the first customer's town.
+    copySeedToAttempt(t.repos, attemptId, scenarioSeeds().s1!(), t.clock.now());
+    const c = t.repos.crm.listCustomers(attemptId)[0]!;
+    customer = c;
+    expect(t.repos.crm.updateCustomer(attemptId, c.id, c.version, { town: 'Harrogate' }, t.clock.now())).toBe(true);
+    zip = await downloadPack(`/api/sittings/${sittingId}/pack.zip`);
+  });
+
+  it('holds the scenario file the attempt was run from, byte for byte, its SHA-256 in the manifest and attempt.json', () => {
+    const onDisk = fs.readFileSync(path.join(root, 'scenarios', 's1-home-move.json'));
+    const held = new AdmZip(zip).getEntry('scenarios/s1.json')!.getData();
+    expect(held.equals(onDisk)).toBe(true);
+    const manifest = JSON.parse(new AdmZip(zip).readAsText(MANIFEST)) as PackManifest;
+    expect(manifest.scenarios).toEqual({ s1: { path: 'scenarios/s1.json', sha256: sha(onDisk), title: expect.any(String) } });
+    expect(manifest.files).toContainEqual({ path: 'scenarios/s1.json', sha256: sha(onDisk), bytes: onDisk.length });
+    const attempt = JSON.parse(new AdmZip(zip).readAsText(`${dir()}/attempt.json`)) as { scenario: unknown; crmState: unknown };
+    expect(attempt).toMatchObject({ scenario: { key: 's1', file: 'scenarios/s1.json', sha256: sha(onDisk) }, crmState: 'crm-state.json' });
+  });
+
+  it('holds the CRM records as the candidate left them', () => {
+    const state = JSON.parse(new AdmZip(zip).readAsText(`${dir()}/crm-state.json`)) as { attemptId: string; customers: Array<{ accountNumber: string; town: string }>; company: unknown };
+    expect(state.attemptId).toBe(attemptId);
+    expect(state.company).not.toBeNull();
+    expect(state.customers.find((c) => c.accountNumber === customer.accountNumber)).toMatchObject({ town: 'Harrogate' });
+  });
+
+  it('verifies; an edited CRM state or scenario file is caught, with or without the manifest line fixed up', async () => {
+    expect((await verifyPackZip(zip)).problems).toEqual([]);
+    const crmState = `${dir()}/crm-state.json`;
+    const edit = (b: Buffer) => Buffer.from(b.toString().replace('"Harrogate"', '"Leeds"'));
+    const edited = await verifyPackZip(rewrite(zip, { [crmState]: edit }));
+    expect(edited.problems).toEqual([expect.objectContaining({ file: crmState, message: expect.stringMatching(/altered/) })]);
+    // The scenario file swapped for an easier one and its manifest line made to match: attempt.json still names the original.
+    const scenario = 'scenarios/s1.json';
+    const easier = Buffer.from(new AdmZip(zip).readAsText(scenario).replace(/"maxMarks": 1/, '"maxMarks": 2'));
+    const lineFixed = (target: string, data: Buffer) => (b: Buffer) => {
+      const m = JSON.parse(b.toString()) as PackManifest;
+      Object.assign(m.files.find((f) => f.path === target)!, { sha256: sha(data), bytes: data.length });
+      return Buffer.from(JSON.stringify(m, null, 2));
+    };
+    expect(easier.equals(new AdmZip(zip).getEntry(scenario)!.getData())).toBe(false);
+    const swapped = await verifyPackZip(rewrite(zip, { [scenario]: () => easier, [MANIFEST]: lineFixed(scenario, easier) }));
+    expect(swapped.ok).toBe(false);
+    expect(swapped.problems).toEqual([expect.objectContaining({ file: scenario, message: expect.stringMatching(/not the scenario file the attempt was exported with/) })]);
+    // Removed together with their manifest lines: the layout still requires them.
+    const removed = new AdmZip(zip);
+    removed.deleteFile(crmState);
+    removed.deleteFile(scenario);
+    removed.updateFile(MANIFEST, (() => {
+      const m = JSON.parse(new AdmZip(zip).readAsText(MANIFEST)) as PackManifest;
+      m.files = m.files.filter((f) => f.path !== crmState && f.path !== scenario);
+      return Buffer.from(JSON.stringify(m, null, 2));
+    })());
+    const gone = await verifyPackZip(removed.toBuffer());
+    expect(gone.problems).toEqual(expect.arrayContaining([
+      expect.objectContaining({ file: crmState, message: expect.stringMatching(/is missing/) }),
+      expect.objectContaining({ file: scenario, message: expect.stringMatching(/is missing/) }),
+    ]));
+    // A CRM state edited with its manifest line fixed up verifies offline, but this server did not issue it.
+    const data = edit(new AdmZip(zip).getEntry(crmState)!.getData());
+    const forged = rewrite(zip, { [crmState]: () => data, [MANIFEST]: lineFixed(crmState, data) });
+    expect((await verifyPackZip(forged)).ok).toBe(true);
+    const res = await t.app.inject({ method: 'POST', url: '/api/packs/verify', headers: { cookie: moderator.cookie, 'x-csrf-token': moderator.csrf, 'content-type': 'application/zip' }, payload: forged });
+    expect(res.json()).toMatchObject({ ok: true, issuedByThisServer: false });
   });
 });
 

@@ -8,6 +8,7 @@ import { execFileSync } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { SittingDetail, SittingSummary } from '../../../server/protocol/assessment.js';
 import type { ModerationView, SampleView } from '../../../server/protocol/moderation.js';
+import { csvRow } from '../../support/csv.js';
 import { call, createSitting, markAttempt, ok, startAttempt, startSitting, submitSitting } from '../../support/sitting-helpers.js';
 import { createTestApp, type Login, type TestApp } from '../../support/test-app.js';
 
@@ -91,10 +92,7 @@ describe('one result everywhere after moderation', () => {
 
   it('the results CSV: the marks that count, both totals and the moderated flag', async () => {
     const res = await call(t, assessor, 'GET', '/api/results.csv');
-    const [head, ...rows] = res.body.split('\r\n');
-    const columns = head!.split(',');
-    const row = rows.find((r) => r.startsWith(sittingId))!.split(',');
-    const cell = (name: string) => row[columns.indexOf(name)];
+    const cell = csvRow(res.body, sittingId);
     expect([cell('mark_1'), cell('mark_2'), cell('mark_3'), cell('mark_4')]).toEqual(['9', '10', '10', '11']);
     expect(cell('total')).toBe('40');
     expect(cell('centre_total')).toBe('41');
