@@ -183,7 +183,6 @@ export function ReplayPage() {
       <div className="replay-grid">
         <div>
           <ReplayTimeline events={view.events} holds={view.holds} durationMs={durationMs} currentMs={currentMs} seek={seek} />
-          {view.finalState ? <FinalStateTable state={view.finalState} /> : <p className="muted">A practice attempt: there is no answer key to compare with.</p>}
         </div>
         <div>
           <section aria-label="Print-outs">
@@ -233,10 +232,12 @@ export function ReplayPage() {
             ))}
           </section>
           <Metrics attemptId={view.attempt.id} />
-          {view.finalState && <ModerationForm attemptId={view.attempt.id} canModerate={canModerate} onSaved={() => setAuditKey((k) => k + 1)} />}
-          {canModerate && <AuditTrail subjectType="attempt" subjectId={view.attempt.id} refreshKey={auditKey} />}
         </div>
       </div>
+      {/* The final state and the marks under both columns, the page's full width: room for the values and the reasons. */}
+      {view.finalState ? <FinalStateTable state={view.finalState} /> : <p className="muted">A practice attempt: there is no answer key to compare with.</p>}
+      {view.finalState && <ModerationForm attemptId={view.attempt.id} canModerate={canModerate} onSaved={() => setAuditKey((k) => k + 1)} />}
+      {canModerate && <AuditTrail subjectType="attempt" subjectId={view.attempt.id} refreshKey={auditKey} />}
     </div>
   );
 }

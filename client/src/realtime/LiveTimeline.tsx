@@ -94,7 +94,7 @@ export function LiveTimeline({ attemptId, connect }: LiveTimelineProps) {
   const [events, setEvents] = useState<TimelineEvent[]>([]);
   const [online, setOnline] = useState(false);
   const [error, setError] = useState<string>();
-  const listRef = useRef<HTMLOListElement>(null);
+  const listRef = useRef<HTMLDivElement>(null);
   const stickToBottom = useRef(true);
 
   useEffect(() => {
@@ -149,17 +149,18 @@ export function LiveTimeline({ attemptId, connect }: LiveTimelineProps) {
       {events.length === 0 ? (
         <p className="muted">No desktop activity yet.</p>
       ) : null}
-      <ol
+      <div
         ref={listRef}
         role="log"
         aria-label="Candidate desktop activity"
         tabIndex={0}
-        style={{ maxHeight: '24rem', overflowY: 'auto', listStyle: 'none', padding: 0, margin: 0 }}
+        style={{ maxHeight: '24rem', overflowY: 'auto' }}
         onScroll={(ev) => {
           const el = ev.currentTarget;
           stickToBottom.current = el.scrollHeight - el.scrollTop - el.clientHeight < 8;
         }}
       >
+      <ol style={{ listStyle: 'none', padding: 0, margin: 0 }}>
         {events.map((e) => (
           // Time, offset and type on one line, what happened below it: readable in a narrow panel too.
           <li key={e.seq} data-seq={e.seq} data-type={e.type} style={{ display: 'grid', gridTemplateColumns: 'auto auto 1fr', gap: '0 0.5rem', marginBottom: '0.4rem' }}>
@@ -182,6 +183,7 @@ export function LiveTimeline({ attemptId, connect }: LiveTimelineProps) {
           </li>
         ))}
       </ol>
+      </div>
     </div>
   );
 }

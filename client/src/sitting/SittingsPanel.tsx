@@ -130,7 +130,7 @@ export function SittingsPanel({ openId, onOpen, reloadKey }: { openId: string | 
                     {s.outcome ? ` (${s.outcome === 'adjusted' ? 'marks adjusted' : s.outcome})` : ''}
                   </td>
                   <td className="actions">
-                    <button type="button" className="small" onClick={() => onOpen(s.id)} aria-label={`Open the sitting of ${s.candidate.name}${s.scheduledFor ? ` planned ${dateTime(s.scheduledFor)}` : ''}`}>
+                    <button type="button" className="small" onClick={() => onOpen(s.id)} aria-label={`${s.id === openId ? 'Opened: the' : 'Open the'} sitting of ${s.candidate.name}${s.scheduledFor ? ` planned ${dateTime(s.scheduledFor)}` : ''}`}>
                       {s.id === openId ? 'Opened' : 'Open'}
                     </button>
                   </td>

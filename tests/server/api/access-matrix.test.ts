@@ -132,6 +132,11 @@ const POLICY: Record<string, Policy> = {
   'GET /api/moderation/sample': { moderator: 200, admin: 200 },
   'POST /api/moderation/sample/add': { moderator: 200, admin: 200 },
   'POST /api/moderation/sample/remove': { moderator: 200, admin: 200 },
+
+  // --- issue 17 (i17): routes added for the desktop and consoles ------------------------------
+  // Who is logged in: "nobody" is an answer (200, session null), so the login page has no 401.
+  'GET /api/auth/status': PUBLIC(200),
+  // --- end of issue 17 rows ------------------------------------------------------------------
 };
 
 /** One centre's objects, made in beforeAll: Northgate's ('own') and Southfield's ('foreign'). */
@@ -279,6 +284,10 @@ const PROBES: Record<string, Probe> = {
   'GET /api/moderation/sample': { method: 'GET', centred: true, path: (s) => `/api/moderation/sample?centreId=${fx[s].centreId}` },
   'POST /api/moderation/sample/add': { method: 'POST', centred: true, body: (s) => ({ centreId: fx[s].centreId, sittingId: endedSitting(s, false), reason: 'New assessor.' }) },
   'POST /api/moderation/sample/remove': { method: 'POST', centred: true, body: (s) => ({ centreId: fx[s].centreId, sittingId: endedSitting(s, true), reason: 'Seen last series.' }) },
+
+  // --- issue 17 (i17) ------------------------------------------------------------------------
+  'GET /api/auth/status': { method: 'GET' },
+  // --- end of issue 17 probes ----------------------------------------------------------------
 };
 
 // ---------------------------------------------------------------------------------------------
