@@ -9,7 +9,8 @@ import { useSession } from '../session.js';
 import { AuditTrail } from './AuditTrail.js';
 import { FinalStateTable } from './FinalStateTable.js';
 import { ModerationForm } from './ModerationForm.js';
-import { clock, moderation, seconds, type MetricsTotals } from './moderation-api.js';
+import { clock, hourMinuteGB, seconds } from '../format.js';
+import { moderation, type MetricsTotals } from './moderation-api.js';
 import { ReplayTimeline } from './ReplayTimeline.js';
 import { WaveformPlayer } from './WaveformPlayer.js';
 import './replay.css';
@@ -148,7 +149,7 @@ export function ReplayPage() {
           <select value={call?.id ?? ''} onChange={(e) => setCallId(e.target.value)}>
             {view.calls.map((c) => (
               <option key={c.id} value={c.id}>
-                {new Date(c.invitedAt).toLocaleTimeString()} {c.answeredAt ? '' : '(not answered)'} {c.hasRecording ? '' : '(no recording)'}
+                {hourMinuteGB(c.invitedAt)} {c.answeredAt ? '' : '(not answered)'} {c.hasRecording ? '' : '(no recording)'}
               </option>
             ))}
           </select>

@@ -337,7 +337,8 @@ export class Phone {
           },
           onReject: (r) => {
             const code = r.message.statusCode ?? 0;
-            this.setCall({ endedReason: `${SIP_STATUS_WORDS[code] ?? r.message.reasonPhrase ?? 'Call failed'} (${code})` });
+            // In words only: staff do not read SIP status codes.
+            this.setCall({ endedReason: SIP_STATUS_WORDS[code] ?? 'The call could not be connected' });
           },
         },
       })
