@@ -180,7 +180,8 @@ export function eventSummary(e: { type: string; payload: Record<string, unknown>
     case 'conference':
       return join(str(p.target) ?? str(p.to), str(p.outcome) && `(${codeWords(str(p.outcome)!).toLowerCase()})`);
     case 'call-started':
-      return join(str(p.direction) === 'outbound' ? 'outbound' : str(p.direction) === 'inbound' ? 'inbound' : undefined, str(p.from) && `from ${str(p.from)}`, str(p.to) && `to ${str(p.to)}`);
+      // Extensions are internal: only a number the candidate dialled is shown.
+      return join(str(p.direction) === 'outbound' ? 'outbound' : str(p.direction) === 'inbound' ? 'inbound' : undefined, str(p.dialledNumber) && `to ${str(p.dialledNumber)}`);
     case 'hold':
     case 'resume':
       return p.byCandidate === true ? 'by the candidate' : p.byCandidate === false ? 'by the other party' : '';

@@ -15,7 +15,7 @@ import path from 'node:path';
 import type { AxeResults } from 'axe-core';
 import type { Page } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
-import { apiIn, loginAs } from '../support/browser.js';
+import { apiIn, loginAs, withFailureScreenshots } from '../support/browser.js';
 import { callInNewSitting, twoPartyFixture } from '../support/fixtures.js';
 import { projectRoot } from '../support/server-process.js';
 
@@ -114,13 +114,18 @@ const registered = async (p: Page) => {
 
 describe('page sweep', () => {
   it('every page of every role: no sideways scrolling, console errors, failed requests or serious accessibility violations', { timeout: 600_000 }, async () => {
+    await withFailureScreenshots('page-sweep', everyPage);
+  });
+});
+
+async function everyPage(pages: Page[]): Promise<void> {
     fs.rmSync(ARTEFACTS, { recursive: true, force: true });
     fs.mkdirSync(ARTEFACTS, { recursive: true });
     const findings: Findings = [];
-    const pages: Page[] = [];
 
     // --- empty states: no sitting yet ------------------------------------------------------------
     const login = await (await fx.assessorBrowser.newContext()).newPage();
+    pages.push(login);
     findings.push(...(await sweep(login, 'anonymous', '/login', (p) => p.getByLabel('Username').waitFor())));
     const emptyCandidate = await loginAs(fx.candidateBrowser, fx.server.url, 'demo-candidate', { landing: /\/desktop/ });
     findings.push(...(await sweep(emptyCandidate, 'candidate-no-sitting', '/desktop', registered)));
@@ -167,5 +172,4 @@ describe('page sweep', () => {
     findings.push(...(await sweep(iqa, 'iqa', '/no-such-page', (p) => p.locator('h1, h2').first().waitFor())));
 
     expect(findings, `${findings.length} problems; screenshots in ${ARTEFACTS}`).toEqual([]);
-  });
-});
+}
