@@ -54,14 +54,9 @@ export async function apiBlob(method: 'POST' | 'PUT', url: string, body: { json:
 }
 
 export async function fetchSession(): Promise<SessionInfo | undefined> {
-  try {
-    const s = await api<SessionInfo>('GET', '/api/auth/session');
-    csrfToken = s.csrfToken;
-    return s;
-  } catch (err) {
-    if (err instanceof ApiFailure && err.status === 401) return undefined;
-    throw err;
-  }
+  const { session } = await api<{ session: SessionInfo | null }>('GET', '/api/auth/status');
+  csrfToken = session?.csrfToken;
+  return session ?? undefined;
 }
 
 export async function login(username: string, password: string): Promise<SessionInfo> {

@@ -99,6 +99,14 @@ export function registerAuthRoutes(app: FastifyInstance, opts: AuthRouteOptions)
     return reply.status(204).send();
   });
 
+  // The page asks on every load who is logged in: "nobody" is an answer, not an error (a 401 here
+  // would put a failed request in the console of every visit to the login page).
+  app.get('/api/auth/status', { config: { access: 'public' } }, async (request) => {
+    const s = request.session;
+    const session: SessionInfo | null = s ? { user: s.user, csrfToken: s.csrfToken, expiresAt: s.expiresAt } : null;
+    return { session };
+  });
+
   app.get('/api/auth/session', { config: { access: 'authenticated' } }, async (request) => {
     const s = requireSession(request);
     const body: SessionInfo = { user: s.user, csrfToken: s.csrfToken, expiresAt: s.expiresAt };

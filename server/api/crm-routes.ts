@@ -164,8 +164,9 @@ export function registerCrmRoutes(app: FastifyInstance, opts: CrmRouteOptions): 
 
   app.get('/api/attempts/current', { config: { access: ['candidate'] } }, async (request) => {
     const me = requireSession(request).user;
+    // Having no assignment open is the desktop's usual state between assignments: an answer, not a 404.
     const attempt = repos.attempts.openForCandidate(me.id)[0];
-    if (!attempt) throw new HttpError(404, 'no_attempt', 'You have no open attempt; ask your assessor to start one.');
+    if (!attempt) return { attempt: null, company: null };
     return { attempt, company: crm.company(attempt.id) ?? null };
   });
 

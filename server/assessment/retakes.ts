@@ -109,7 +109,8 @@ export function assignmentStanding(assignmentId: string, attempts: readonly Atte
   if (!latest) return { ...base, mark: null, countedAttemptId: null, retakeAvailable: false, pendingNote: 'no attempt taken yet' };
   const latestMark = effectiveMark(latest);
   if (latestMark === null) {
-    const note = ordered.length > 1 ? `the re-take (attempt ${ordered.length}, ${latest.attemptId}) is not marked yet` : `attempt ${latest.attemptId} is not marked yet`;
+    // Shown to staff in the result's reasons: the attempt by its number, never its id.
+    const note = ordered.length > 1 ? `the re-take (attempt ${ordered.length}) is not marked yet` : 'the first attempt is not marked yet';
     return { ...base, mark: null, countedAttemptId: null, retakeAvailable: false, pendingNote: note };
   }
   let counted = latest;

@@ -426,7 +426,15 @@ export class B2bua implements DialogHandler {
     call.callee = callee;
     this.bySipCallId.set(callee.sipCallId, call);
     const branch = this.sip.newBranch();
-    const displayName = callerUser.displayName.replace(/["\\]/g, '');
+    // An assessor playing a customer presents the customer's number and name (X-Presented-Number,
+    // X-Presented-Name): the candidate's phone shows the caller as a customer's call would, never the
+    // assessor or an extension. Only from assessors; a name only with a number, and only plain
+    // words (it goes into the From display-name, RFC 3261 §25.1 quoted-string: no quotes or backslashes).
+    const presented = request.getHeader('x-presented-number')?.trim();
+    const presentsNumber = Boolean(presented && callerUser.role === 'assessor' && /^\+?[0-9][0-9 ]{2,19}$/.test(presented));
+    const presentedName = request.getHeader('x-presented-name')?.trim();
+    const nameOk = presentsNumber && presentedName !== undefined && /^[\p{L}\p{N} .,'’-]{1,60}$/u.test(presentedName);
+    const displayName = (nameOk ? presentedName! : callerUser.displayName).replace(/["\\]/g, '');
     const headers: HeaderList = [
       ['Via', `SIP/2.0/WSS ${CONTACT_HOST};branch=${branch}`],
       ['Max-Forwards', '70'],
@@ -438,9 +446,8 @@ export class B2bua implements DialogHandler {
       ['Allow', ALLOW],
     ];
     if (call.dialledNumber) headers.push(['X-Dialled-Number', call.dialledNumber]);
-    // An assessor playing a customer presents the customer's number, so the desktop can screen-pop.
-    const presented = request.getHeader('x-presented-number')?.trim();
-    if (presented && callerUser.role === 'assessor' && /^\+?[0-9][0-9 ]{2,19}$/.test(presented)) {
+    // The presented number also lets the desktop screen-pop.
+    if (presented && presentsNumber) {
       headers.push(['X-Presented-Number', presented]);
       this.event(call, 'presented-number', 'caller', { number: presented });
     }

@@ -111,8 +111,19 @@ async function scenario(pages: Page[]): Promise<void> {
   await expect.poll(() => callButton.isEnabled(), { timeout: 15_000 }).toBe(true);
   await callButton.click();
   await candidate.getByTestId('incoming').filter({ hasText: '0113 496 0412' }).waitFor();
+  // The caller as presented, a customer's call: her name and number, never the assessor or an extension.
+  expect(await candidate.getByTestId('incoming').getByTestId('caller').textContent()).toBe('Mrs Margaret Hughes (0113 496 0412)');
   await candidate.getByRole('button', { name: 'Answer' }).click();
   await candidate.getByTestId('call-phase').filter({ hasText: 'Connected' }).waitFor();
+  expect(await candidate.getByTestId('call').getByTestId('caller').textContent()).toBe('Mrs Margaret Hughes (0113 496 0412)');
+  // Mid-call, leaving the page asks first (a cancelled beforeunload); the hold timer runs while on hold.
+  expect(await candidate.evaluate(() => !window.dispatchEvent(new Event('beforeunload', { cancelable: true })))).toBe(true);
+  await assessor.getByTestId('call-phase').filter({ hasText: 'Connected' }).waitFor();
+  await assessor.getByRole('button', { name: 'Hold', exact: true }).click();
+  await assessor.getByTestId('hold-timer').filter({ hasText: /^On hold 00:0\d$/ }).waitFor();
+  await assessor.getByRole('button', { name: 'Resume', exact: true }).click();
+  await assessor.getByTestId('call-phase').filter({ hasText: 'Connected' }).waitFor();
+  expect(await assessor.getByTestId('hold-timer').count()).toBe(0);
   await candidate.getByTestId('customer-record').getByRole('heading', { name: /Margaret Hughes/ }).waitFor();
   await assessor.getByTestId('call-phase').filter({ hasText: 'Connected' }).waitFor();
 

@@ -26,10 +26,12 @@ export async function startServer(opts: {
   env?: Record<string, string>;
   args?: string[];
   dataDir?: string;
+  /** Listen on this port (e.g. the port of a server this one replaces after a restart); default a free one. */
+  port?: number;
   command?: { cmd: string; args: string[] };
 } = {}): Promise<ServerProcess> {
   if (!opts.command && !fs.existsSync(mainJs)) throw new Error(`${mainJs} is missing: run "node scripts/setup.mjs" (npm test does) first`);
-  const port = await freePort();
+  const port = opts.port ?? (await freePort());
   const dataDir = opts.dataDir ?? fs.mkdtempSync(path.join(os.tmpdir(), 'callmark-server-'));
   const rtcMin = rtcBase;
   rtcBase += 100;

@@ -6,7 +6,7 @@ import type { SittingSummary } from '../../../server/protocol/assessment.js';
 import type { SittingAssuranceView } from '../../../server/protocol/assurance.js';
 import { AssurancePanel } from '../assurance/AssurancePanel.js';
 import { assurance } from '../assurance/assurance-api.js';
-import { dateGB } from '../components/dates.js';
+import { dateGB } from '../format.js';
 import { sittings } from '../sitting/sitting-api.js';
 import { STAGE_WORDS } from '../sitting/SittingsPanel.js';
 import { describeError } from '../sitting/useSitting.js';

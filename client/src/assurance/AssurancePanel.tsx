@@ -12,7 +12,7 @@ import {
   type SignatureKind,
   type SittingAssuranceView,
 } from '../../../server/protocol/assurance.js';
-import { dateTimeGB, isoDayGB, minutesGB } from '../components/dates.js';
+import { dateTimeGB, isoDayGB, minutesGB } from '../format.js';
 import { Problem, useAction } from '../components/useAction.js';
 import { describeError } from '../sitting/useSitting.js';
 import { assurance } from './assurance-api.js';

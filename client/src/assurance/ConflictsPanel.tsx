@@ -3,7 +3,7 @@
 // themselves; from then on the server refuses them that candidate's marking, review and countersigning.
 import { useEffect, useId, useState, type FormEvent } from 'react';
 import type { ConflictView, Person } from '../../../server/protocol/assurance.js';
-import { dateGB } from '../components/dates.js';
+import { dateGB } from '../format.js';
 import { Problem, useAction } from '../components/useAction.js';
 import { describeError } from '../sitting/useSitting.js';
 import { assurance } from './assurance-api.js';

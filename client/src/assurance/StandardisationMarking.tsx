@@ -3,7 +3,7 @@
 // centre's marks or another assessor's). Submitting fixes the marks.
 import { useCallback, useEffect, useId, useState } from 'react';
 import type { StandardisationMarkingView, StandardisationSummary } from '../../../server/protocol/assurance.js';
-import { dateGB } from '../components/dates.js';
+import { dateGB } from '../format.js';
 import { describeError } from '../sitting/useSitting.js';
 import { assurance } from './assurance-api.js';
 

@@ -1,10 +1,11 @@
 // Recent calls with their outcome and recording: duration, SHA-256 and an in-browser player
 // (the server streams with HTTP Range, so seeking works). Candidates never get recording links.
+import { dateGB, hourMinuteGB } from '../format.js';
 import { useCallback, useEffect, useState } from 'react';
 import type { CallSummary } from '../../../server/protocol/telephony.js';
 import { api } from '../api.js';
 
-const time = (ms: number | null) => (ms ? new Date(ms).toLocaleTimeString() : '—');
+const time = (ms: number | null) => (ms ? `${dateGB(ms)}, ${hourMinuteGB(ms)}` : '—');
 const duration = (ms: number | null | undefined) => {
   if (!ms && ms !== 0) return '—';
   const s = Math.round(ms / 1000);

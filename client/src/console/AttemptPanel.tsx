@@ -65,11 +65,11 @@ export function AttemptPanel({ attemptId: sittingAttemptId }: { attemptId?: stri
         <>
           {practiceId ? (
             <p className="muted" data-testid="attempt-id">
-              Attempt {attemptId.slice(0, 8)}: the candidate reloads their desktop to begin.
+              Practice attempt started: the candidate reloads their desktop to begin.
             </p>
           ) : (
             <p className="muted" data-testid="sitting-attempt-id">
-              Sitting attempt {attemptId.slice(0, 8)}.
+              The sitting’s current assignment, as the candidate works on it:
             </p>
           )}
           <LiveTimeline key={attemptId} attemptId={attemptId} />

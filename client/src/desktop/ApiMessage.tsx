@@ -2,6 +2,7 @@
 // (a per-field error under its input), otherwise as a notice for the whole form.
 import { useCallback, useMemo, useState } from 'react';
 import { ApiFailure } from '../api.js';
+import { useTransient } from '../components/transient.js';
 
 /** An API error in words, naming the field when the server named one. */
 export function describeError(err: unknown): string {
@@ -12,8 +13,10 @@ export function describeError(err: unknown): string {
   return 'The server could not be reached. Your change was not saved.';
 }
 
+/** A form's notice: a confirmation goes away after a while (components/transient.ts), an error stays. */
 export function Notice({ notice }: { notice: { kind: 'ok' | 'error'; text: string } | undefined }) {
-  if (!notice) return null;
+  const confirmation = useTransient(notice?.kind === 'ok' ? notice : undefined);
+  if (!notice || (notice.kind === 'ok' && !confirmation)) return null;
   return (
     <p className={notice.kind === 'ok' ? 'notice' : 'error'} role={notice.kind === 'ok' ? 'status' : 'alert'}>
       {notice.text}

@@ -11,7 +11,7 @@ import { CallbackForm } from './CallbackForm.js';
 import { CaseForm } from './CaseForm.js';
 import { useDesktop } from './DesktopContext.js';
 import { DialButton } from './DialButton.js';
-import { date, dateTime, dueText, isUkMobile, money, orderPrice } from './format.js';
+import { date, dateTime, dueText, isUkMobile, money, orderPrice } from '../format.js';
 import { OrderForm } from './OrderForm.js';
 import { PrintButton } from './PrintButton.js';
 

@@ -7,7 +7,7 @@ import { fillPlaceholders, unfilledPlaceholders } from '../../../server/protocol
 import { describeError, Notice } from './ApiMessage.js';
 import { crm, type Callback, type Case, type Channel, type CrmDocument, type CustomerDetail, type MessageTemplate, type Order, type OutgoingMessage } from './crm-api.js';
 import { useDesktop } from './DesktopContext.js';
-import { date, dueText, isUkMobile, orderPrice } from './format.js';
+import { date, dueText, isUkMobile, orderPrice } from '../format.js';
 
 export interface ReplyDraft {
   channel: Channel;

@@ -6,7 +6,7 @@ import { Tabs } from '../components/Tabs.js';
 import { describeError, FieldError, FormFailure, useFieldErrors, useFormFeedback } from './ApiMessage.js';
 import { crm, type AutoReply, type Message } from './crm-api.js';
 import { useDesktop } from './DesktopContext.js';
-import { dateTime, shortDateTime } from './format.js';
+import { dateTime, shortDateTime } from '../format.js';
 
 /** The folder filter: every message, those still in the inbox, or one folder's. */
 const ALL = '\u0000all';

@@ -7,7 +7,7 @@ import { Tabs } from '../components/Tabs.js';
 import { describeError } from './ApiMessage.js';
 import { crm, type KbArticle, type Product, type Script } from './crm-api.js';
 import { useDesktop } from './DesktopContext.js';
-import { price } from './format.js';
+import { price } from '../format.js';
 
 export function Knowledge() {
   return (

@@ -6,7 +6,7 @@ import { useState, type FormEvent } from 'react';
 import { crm, type NewOrderLine, type Order, type Product, type SaleType } from './crm-api.js';
 import { FieldError, FormFailure, useFormFeedback } from './ApiMessage.js';
 import { useDesktop } from './DesktopContext.js';
-import { money, orderPrice, price } from './format.js';
+import { money, orderPrice, price } from '../format.js';
 
 interface Line extends NewOrderLine {
   /** Stable React key for a line while others are added and removed. */

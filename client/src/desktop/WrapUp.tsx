@@ -26,7 +26,11 @@ export function WrapUp({ onDone }: { onDone: () => void }) {
   return (
     <form onSubmit={submit} aria-label="Wrap-up">
       <label htmlFor="wrap-code">Outcome</label>
-      <select id="wrap-code" name="code" required>
+      {/* No outcome chosen for the candidate: choosing it is part of what is assessed. */}
+      <select id="wrap-code" name="code" required defaultValue="">
+        <option value="" disabled>
+          Choose the outcome…
+        </option>
         {codes.map((c) => (
           <option key={c.code} value={c.code}>
             {c.label}

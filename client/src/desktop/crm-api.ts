@@ -159,7 +159,7 @@ export interface FieldChange {
 const base = (attemptId: string) => `/api/attempts/${encodeURIComponent(attemptId)}`;
 
 export const crm = {
-  currentAttempt: () => api<{ attempt: Attempt }>('GET', '/api/attempts/current').then((r) => r.attempt),
+  currentAttempt: () => api<{ attempt: Attempt | null }>('GET', '/api/attempts/current').then((r) => r.attempt),
   search: (a: string, q: string) => api<{ customers: Customer[]; count: number }>('GET', `${base(a)}/customers?q=${encodeURIComponent(q)}`),
   byPhone: (a: string, phone: string) => api<{ customers: Customer[]; count: number }>('GET', `${base(a)}/customers/by-phone/${encodeURIComponent(phone)}`),
   customer: (a: string, id: number) => api<{ customer: CustomerDetail }>('GET', `${base(a)}/customers/${id}`).then((r) => r.customer),

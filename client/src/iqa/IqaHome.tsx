@@ -6,7 +6,7 @@ import { useCallback, useEffect, useId, useState } from 'react';
 import { SIGN_WORDS, type IqaAttemptView, type IqaQueueView, type IqaSittingView } from '../../../server/protocol/assurance.js';
 import { AssurancePanel, useAssurance } from '../assurance/AssurancePanel.js';
 import { assurance } from '../assurance/assurance-api.js';
-import { dateGB, dateTimeGB } from '../components/dates.js';
+import { dateGB, dateTimeGB } from '../format.js';
 import { Problem, useAction } from '../components/useAction.js';
 import { describeError } from '../sitting/useSitting.js';
 

@@ -4,7 +4,7 @@
 import { useCallback, useEffect, useId, useState, type FormEvent } from 'react';
 import type { AgreementFigure, Person, StandardisationAttemptOption, StandardisationResultsView, StandardisationSummary } from '../../../server/protocol/assurance.js';
 import { assurance } from '../assurance/assurance-api.js';
-import { dateGB } from '../components/dates.js';
+import { dateGB } from '../format.js';
 import { describeError } from '../sitting/useSitting.js';
 
 const pct = (a: AgreementFigure): string => (a.rate === null ? '—' : `${Math.round(a.rate * 100)}% (${a.agreeing} of ${a.compared})`);

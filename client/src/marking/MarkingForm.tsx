@@ -4,6 +4,7 @@
 // reason; changing marks already saved needs a change reason. Running total out of the rubric's
 // maximum (12); Save, or Save and finish (closes the attempt's marking). Below: the bookmarks as
 // evidence, and every change ever made (the audit trail).
+import { dateGB, timeGB } from '../format.js';
 import { useCallback, useEffect, useId, useMemo, useState, type FormEvent } from 'react';
 import type { CriterionMarkView, MarkingView, SaveMarksInput } from '../../../server/protocol/assessment.js';
 import { BookmarkList } from '../sitting/Bookmarks.js';
@@ -43,7 +44,7 @@ export function errorKey(field: string | undefined, sent: SaveMarksInput['marks'
   return 'form';
 }
 
-const when = (at: number) => new Date(at).toLocaleString(undefined, { dateStyle: 'short', timeStyle: 'medium' });
+const when = (at: number) => `${dateGB(at)}, ${timeGB(at)}`;
 
 export function MarkingForm({ attemptId, onSaved, heading = 'Marking' }: { attemptId: string; onSaved?: (v: MarkingView, final: boolean) => void; heading?: string }) {
   const uid = useId();

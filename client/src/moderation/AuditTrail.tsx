@@ -2,13 +2,9 @@
 // paged, with the chain check of the whole log.
 import { useCallback, useEffect, useState } from 'react';
 import type { AuditLogEntryView, AuditLogPage } from '../../../server/protocol/moderation.js';
+import { ROLE_LABEL } from '../../../server/protocol/roles.js';
+import { changeWords, codeWords, dateTimeGB } from '../format.js';
 import { moderation } from './moderation-api.js';
-
-const brief = (v: unknown): string => {
-  if (v === null || v === undefined) return '—';
-  const text = JSON.stringify(v);
-  return text.length > 120 ? `${text.slice(0, 119)}…` : text;
-};
 
 export function AuditTrail({ subjectType, subjectId, refreshKey }: { subjectType: string; subjectId: string; refreshKey?: number }) {
   const [entries, setEntries] = useState<AuditLogEntryView[]>([]);
@@ -39,11 +35,9 @@ export function AuditTrail({ subjectType, subjectId, refreshKey }: { subjectType
       <ol className="audit-trail">
         {entries.map((e) => (
           <li key={e.id}>
-            <strong>{e.action}</strong> {new Date(e.at).toLocaleString()} by {e.actor ? `${e.actor.name} (${e.actor.role})` : 'the system'}
+            <strong>{codeWords(e.action)}</strong> {dateTimeGB(e.at)} by {e.actor ? `${e.actor.name} (${(ROLE_LABEL as Record<string, string>)[e.actor.role] ?? codeWords(e.actor.role)})` : 'the system'}
             {e.reason && <> — “{e.reason}”</>}
-            <div className="small muted">
-              {brief(e.before)} → {brief(e.after)}
-            </div>
+            {changeWords(e.before, e.after) && <div className="small muted">{changeWords(e.before, e.after)}</div>}
           </li>
         ))}
       </ol>

@@ -1,6 +1,7 @@
 // The attempt's final CRM state against the answer key: every expected field with the expected and
 // final values, mismatches highlighted (a planted wrong value is marked as such), and the expected
 // follow-ups against what was sent.
+import { fieldWords } from '../format.js';
 import type { FinalStateView } from '../../../server/protocol/moderation.js';
 
 export function FinalStateTable({ state }: { state: FinalStateView }) {
@@ -31,7 +32,7 @@ export function FinalStateTable({ state }: { state: FinalStateView }) {
                 {f.customerName && <span className="muted"> {f.customerName}</span>}
               </td>
               <td>
-                {f.field}
+                {fieldWords(f.field)}
                 {f.planted && <span className="muted small"> (planted error)</span>}
               </td>
               <td>{f.initial}</td>

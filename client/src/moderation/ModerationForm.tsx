@@ -2,6 +2,7 @@
 // moderated mark, and a reason that is required whenever the mark moves. Saving returns the new
 // moderated assignment mark and the sitting's grade with it. Staff who may not moderate (the
 // centre's assessors) see the same table read-only.
+import { codeWords, dateTimeGB } from '../format.js';
 import { useEffect, useState, type FormEvent } from 'react';
 import type { ModerationView } from '../../../server/protocol/moderation.js';
 import { ApiFailure } from '../api.js';
@@ -161,7 +162,7 @@ export function ModerationForm({ attemptId, canModerate, onSaved }: { attemptId:
           <ul className="small">
             {view.history.map((h) => (
               <li key={h.id}>
-                {new Date(h.at).toLocaleString()} {h.by.name} ({h.by.role}): {h.criterionId} {h.before ?? `centre ${h.centreMark ?? '—'}`} → {h.after ?? `centre ${h.centreMark ?? '—'}`} — {h.reason}
+                {dateTimeGB(h.at)} {h.by.name} ({codeWords(h.by.role)}): {h.criterionId} {h.before ?? `centre ${h.centreMark ?? '—'}`} → {h.after ?? `centre ${h.centreMark ?? '—'}`} — {h.reason}
               </li>
             ))}
           </ul>

@@ -6,11 +6,12 @@ import { Fragment, useCallback, useEffect, useState, type FormEvent } from 'reac
 import { Link } from 'react-router';
 import type { SittingDetail, SittingSummary } from '../../../server/protocol/assessment.js';
 import type { SampleView } from '../../../server/protocol/moderation.js';
+import { codeWords, dateGB } from '../format.js';
 import { moderation } from './moderation-api.js';
 import { OutcomeForm } from './OutcomeForm.js';
 import { SamplePackButton, VerifyPack } from './PackPanel.js';
 
-const date = (ms: number | null) => (ms ? new Date(ms).toLocaleDateString('en-GB', { dateStyle: 'medium' }) : '—');
+const date = dateGB;
 const STAGE: Record<string, string> = { draft: 'Centre marking', 'centre-final': 'With the centre’s IQA', 'iqa-countersigned': 'Ready to moderate', moderated: 'Moderated' };
 /** The result that counts, as every view shows it; when moderated, the centre's own total beside it. */
 const resultText = (s: SittingSummary) => {
@@ -186,7 +187,7 @@ function Sittings() {
                         </button>
                       </td>
                       <td>{s.assessor?.name ?? '—'}</td>
-                      <td>{s.status}</td>
+                      <td>{codeWords(s.status)}</td>
                       <td data-testid="stage">
                         {s.resultState ? STAGE[s.resultState] : '—'}
                         {s.outcome ? `: ${s.outcome === 'adjusted' ? 'marks adjusted' : s.outcome}` : ''}

@@ -4,7 +4,7 @@ import { useState } from 'react';
 import { OUTCOME_WORDS, SIGN_WORDS, type ModerationOutcome } from '../../../server/protocol/assurance.js';
 import { StateBadge, Signatures, useAssurance } from '../assurance/AssurancePanel.js';
 import { assurance } from '../assurance/assurance-api.js';
-import { dateTimeGB } from '../components/dates.js';
+import { dateTimeGB } from '../format.js';
 import { Problem, useAction } from '../components/useAction.js';
 
 export function OutcomeForm({ sittingId, onChanged }: { sittingId: string; onChanged?: () => void }) {

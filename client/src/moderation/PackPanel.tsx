@@ -2,6 +2,7 @@
 // download) and "Verify a pack" (the zip uploaded to POST /api/packs/verify, the same check as
 // `npm run verify-pack`), naming each file that was altered. A sitting's own pack is a plain link
 // to GET /api/sittings/:id/pack.zip (moderation.sittingPackUrl).
+import { dateTimeGB } from '../format.js';
 import { useId, useState, type FormEvent } from 'react';
 import { ApiFailure } from '../api.js';
 import { moderation, type PackVerificationResult } from './moderation-api.js';
@@ -64,7 +65,7 @@ function VerificationResult({ result, name }: { result: PackVerificationResult; 
       <p className="small">
         Checked {files} files, {timelineEntries} timeline entries and {auditEntries} audit entries.{' '}
         {result.issuedByThisServer ? 'This server issued this pack.' : 'This server has no record of issuing this pack.'}
-        {result.manifest && ` Pack ${result.manifest.packId}, made ${new Date(result.manifest.createdAt).toLocaleString()}${result.manifest.createdBy ? ` by ${result.manifest.createdBy.name}` : ''}.`}
+        {result.manifest && ` Pack ${result.manifest.packId}, made ${dateTimeGB(result.manifest.createdAt)}${result.manifest.createdBy ? ` by ${result.manifest.createdBy.name}` : ''}.`}
       </p>
       {result.problems.length > 0 && (
         <ul aria-label="Problems found">

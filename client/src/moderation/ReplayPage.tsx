@@ -9,7 +9,8 @@ import { useSession } from '../session.js';
 import { AuditTrail } from './AuditTrail.js';
 import { FinalStateTable } from './FinalStateTable.js';
 import { ModerationForm } from './ModerationForm.js';
-import { clock, moderation, seconds, type MetricsTotals } from './moderation-api.js';
+import { clock, hourMinuteGB, seconds } from '../format.js';
+import { moderation, type MetricsTotals } from './moderation-api.js';
 import { ReplayTimeline } from './ReplayTimeline.js';
 import { WaveformPlayer } from './WaveformPlayer.js';
 import './replay.css';
@@ -148,7 +149,7 @@ export function ReplayPage() {
           <select value={call?.id ?? ''} onChange={(e) => setCallId(e.target.value)}>
             {view.calls.map((c) => (
               <option key={c.id} value={c.id}>
-                {new Date(c.invitedAt).toLocaleTimeString()} {c.answeredAt ? '' : '(not answered)'} {c.hasRecording ? '' : '(no recording)'}
+                {hourMinuteGB(c.invitedAt)} {c.answeredAt ? '' : '(not answered)'} {c.hasRecording ? '' : '(no recording)'}
               </option>
             ))}
           </select>
@@ -183,7 +184,6 @@ export function ReplayPage() {
       <div className="replay-grid">
         <div>
           <ReplayTimeline events={view.events} holds={view.holds} durationMs={durationMs} currentMs={currentMs} seek={seek} />
-          {view.finalState ? <FinalStateTable state={view.finalState} /> : <p className="muted">A practice attempt: there is no answer key to compare with.</p>}
         </div>
         <div>
           <section aria-label="Print-outs">
@@ -233,10 +233,12 @@ export function ReplayPage() {
             ))}
           </section>
           <Metrics attemptId={view.attempt.id} />
-          {view.finalState && <ModerationForm attemptId={view.attempt.id} canModerate={canModerate} onSaved={() => setAuditKey((k) => k + 1)} />}
-          {canModerate && <AuditTrail subjectType="attempt" subjectId={view.attempt.id} refreshKey={auditKey} />}
         </div>
       </div>
+      {/* The final state and the marks under both columns, the page's full width: room for the values and the reasons. */}
+      {view.finalState ? <FinalStateTable state={view.finalState} /> : <p className="muted">A practice attempt: there is no answer key to compare with.</p>}
+      {view.finalState && <ModerationForm attemptId={view.attempt.id} canModerate={canModerate} onSaved={() => setAuditKey((k) => k + 1)} />}
+      {canModerate && <AuditTrail subjectType="attempt" subjectId={view.attempt.id} refreshKey={auditKey} />}
     </div>
   );
 }

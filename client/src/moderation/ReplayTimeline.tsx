@@ -2,8 +2,7 @@
 // over 60 s flagged) and event ticks, and the list of every event. Clicking an event seeks the audio
 // to its offset; the event the playhead has reached is marked aria-current.
 import type { HoldRegion, ReplayEvent } from '../../../server/protocol/moderation.js';
-import { summarise } from '../realtime/LiveTimeline.js';
-import { clock, seconds } from './moderation-api.js';
+import { clock, eventLabel, eventSummary, seconds } from '../format.js';
 
 const CALL_LABEL: Record<string, string> = {
   invite: 'Call offered',
@@ -28,40 +27,14 @@ const CALL_LABEL: Record<string, string> = {
   dtmf: 'Key pressed',
 };
 
-const DESKTOP_LABEL: Record<string, string> = {
-  'screen-pop': 'Screen pop',
-  search: 'Search',
-  'record-opened': 'Record opened',
-  'tab-opened': 'Tab opened',
-  'identity-check': 'Identity check',
-  'field-changed': 'Field changed',
-  'note-added': 'Note',
-  'order-created': 'Order',
-  'case-created': 'Case',
-  'callback-created': 'Callback',
-  hold: 'Hold',
-  resume: 'Resumed',
-  transfer: 'Transfer',
-  conference: 'Conference',
-  'call-started': 'Call started',
-  'call-answered': 'Call answered',
-  'call-ended': 'Call ended',
-  'recording-finalised': 'Recording finalised',
-  'message-sent': 'Message sent',
-  'message-filed': 'Message filed',
-  'auto-reply-set': 'Auto-reply',
-  printout: 'Print-out',
-  'wrap-up': 'Wrap-up',
-  'agent-state': 'Agent state',
-};
 
 /** Who recorded an event, in words: only the browser's reports are flagged. */
 export const BROWSER_REPORTED = 'reported by the candidate’s browser';
 
 export function eventTitle(e: ReplayEvent): string {
   if (e.source === 'bookmark') return 'Bookmark';
-  if (e.source === 'call') return CALL_LABEL[e.type] ?? e.type;
-  return DESKTOP_LABEL[e.type] ?? e.type;
+  if (e.source === 'call') return CALL_LABEL[e.type] ?? eventLabel(e.type);
+  return eventLabel(e.type);
 }
 
 export function eventDetail(e: ReplayEvent): string {
@@ -72,16 +45,9 @@ export function eventDetail(e: ReplayEvent): string {
     const extra = typeof d.digit === 'string' ? d.digit : typeof d.target === 'string' ? `to ${d.target}` : typeof d.to === 'string' ? `to ${d.to}` : typeof d.reason === 'string' ? d.reason : '';
     return [who, extra].filter(Boolean).join(' · ');
   }
-  const p = e.payload;
-  // The desktop's own payload names (client/src/desktop) where they differ from the conventional ones.
-  if (e.type === 'screen-pop') return `caller ${typeof p.number === 'string' && p.number ? p.number : 'number withheld'} → ${typeof p.resultCount === 'number' ? p.resultCount : '?'} match(es)`;
-  if (e.type === 'agent-state' && typeof p.to === 'string') return `${String(p.from ?? '?')} → ${p.to}`;
-  // The server's words for it (an identity check, by the same rule the marking uses).
+  // The server's words for it where it wrote some (an identity check, by the same rule the marking uses).
   if (e.summary) return e.summary;
-  if (e.type === 'identity-check' && typeof p.passed === 'boolean') return p.passed ? 'verified' : 'not verified';
-  if (e.type === 'printout') return String(e.payload.label ?? e.payload.kind ?? '');
-  if (e.type === 'wrap-up') return String(e.payload.code ?? e.payload.outcome ?? '');
-  return summarise({ type: e.type, payload: e.payload });
+  return eventSummary({ type: e.type, payload: e.payload });
 }
 
 // A seek lands on a float number of seconds (5.234 s may read back as 5233.99 ms): an event this

@@ -5,7 +5,7 @@
 // Keyboard (documented on the page): space play/pause, ←/→ seek 5 s, [ and ] slower/faster.
 import { useCallback, useEffect, useRef, useState, type RefObject } from 'react';
 import type { HoldRegion } from '../../../server/protocol/moderation.js';
-import { clock } from './moderation-api.js';
+import { clock } from '../format.js';
 import { loadPeaks, type Peaks } from './peaks.js';
 
 export const SPEEDS = [0.5, 0.75, 1, 1.25, 1.5, 2] as const;

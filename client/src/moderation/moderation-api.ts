@@ -34,10 +34,3 @@ export const moderation = {
 };
 
 /** mm:ss (minutes may pass 59), with a minus sign before t=0. */
-export function clock(ms: number): string {
-  const sign = ms < 0 ? '−' : '';
-  const s = Math.floor(Math.abs(ms) / 1000);
-  return `${sign}${String(Math.floor(s / 60)).padStart(2, '0')}:${String(s % 60).padStart(2, '0')}`;
-}
-
-export const seconds = (ms: number | null | undefined): string => (ms === null || ms === undefined ? '—' : `${Math.round(ms / 100) / 10} s`);

@@ -1,10 +1,11 @@
 // The admin's view of login locks: accounts and networks locked after too many failed logins, each
 // with the time the lock ends by itself and a button to lift it now.
+import { hourMinuteGB } from '../format.js';
 import { useCallback, useEffect, useState } from 'react';
 import type { LoginLockView, LoginLocksResponse } from '../../../server/protocol/login-locks.js';
 import { api, ApiFailure } from '../api.js';
 
-const until = (ms: number): string => new Date(ms).toLocaleTimeString('en-GB', { hour: '2-digit', minute: '2-digit' });
+const until = hourMinuteGB;
 
 function who(lock: LoginLockView): string {
   if (lock.kind === 'address') return `Network ${lock.subject}`;

@@ -5,6 +5,7 @@
 // server stores each client id once, so nothing is lost and nothing is stored twice.
 //
 // Runs in the browser and in Node (tests): the storage and the socket factory can be injected.
+import { stayConnected } from './stay-connected.js';
 import { io, type Socket } from 'socket.io-client';
 import {
   PERMANENT_EVENT_ERRORS,
@@ -87,6 +88,7 @@ export class TimelineClient {
   /** Client ids this page saw acknowledged or refused for good: the only ones it may drop from storage. */
   private readonly settled = new Set<string>();
 
+  private readonly stopStayingConnected: () => void;
   constructor(opts: TimelineClientOptions) {
     this.attemptId = opts.attemptId;
     this.storage = opts.storage ?? (typeof localStorage === 'undefined' ? undefined : localStorage);
@@ -99,6 +101,7 @@ export class TimelineClient {
     this.socket.on('connect', this.onConnect);
     this.socket.on('disconnect', this.onDisconnect);
     this.socket.on('connect_error', this.onConnectError);
+    this.stopStayingConnected = stayConnected(this.socket);
     if (this.socket.connected) this.onConnect();
     else if (!this.socket.active) this.socket.connect();
   }
@@ -148,6 +151,7 @@ export class TimelineClient {
   /** Disconnects; the outbox stays in storage for the next client of this attempt. */
   close(): void {
     this.closed = true;
+    this.stopStayingConnected();
     clearTimeout(this.retryTimer);
     this.socket.off('connect', this.onConnect);
     this.socket.off('disconnect', this.onDisconnect);

@@ -2,7 +2,7 @@
 // free bookmark box (type a note, press Enter). Cue cards add theirs through `add`.
 import { useCallback, useEffect, useId, useState, type FormEvent } from 'react';
 import type { Bookmark, BookmarkInput } from '../../../server/protocol/assessment.js';
-import { formatOffset } from '../realtime/LiveTimeline.js';
+import { offset as formatOffset } from '../format.js';
 import { sittings } from './sitting-api.js';
 import { describeError } from './useSitting.js';
 

@@ -110,7 +110,7 @@ function CallInstruction({ brief, candidate }: { brief: AttemptBrief; candidate:
         type="button"
         className="call"
         disabled={!canCall}
-        onClick={() => entry && phone?.dial(entry.extension, entry.displayName, { presentedNumber: number ?? undefined })}
+        onClick={() => entry && phone?.dial(entry.extension, entry.displayName, { presentedNumber: number ?? undefined, presentedName: persona })}
       >
         Call {candidate.name} as the customer
       </button>

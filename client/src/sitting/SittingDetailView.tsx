@@ -5,7 +5,7 @@
 import { useId, useState } from 'react';
 import type { AssignmentView, AttemptView, SittingDetail } from '../../../server/protocol/assessment.js';
 import { AssurancePanel } from '../assurance/AssurancePanel.js';
-import { minutesGB } from '../components/dates.js';
+import { minutesGB } from '../format.js';
 import { SittingClock, type ClockSnapshot } from './SittingClock.js';
 import { sittings } from './sitting-api.js';
 import { dateTime, resultWords, STATUS_WORDS } from './SittingsPanel.js';

@@ -6,7 +6,7 @@ import { useId, useState } from 'react';
 import { DECLARATION_WORDS } from '../../../server/protocol/assurance.js';
 import type { SittingDetail } from '../../../server/protocol/assessment.js';
 import { assurance } from '../assurance/assurance-api.js';
-import { dateTimeGB } from '../components/dates.js';
+import { dateTimeGB } from '../format.js';
 import { Problem, useAction } from '../components/useAction.js';
 
 const minutesAllowed = (d: SittingDetail): string => {

@@ -1,12 +1,14 @@
 // The centre's sittings for the assessor: the list (open one to run it), a new-sitting form, and
 // the centre's results export.
+import { useTransient } from '../components/transient.js';
 import { useCallback, useEffect, useId, useState } from 'react';
 import type { SittingDetail, SittingResultView, SittingSummary } from '../../../server/protocol/assessment.js';
 import { CreateSittingForm } from './CreateSittingForm.js';
 import { sittings } from './sitting-api.js';
 import { describeError } from './useSitting.js';
 
-export const dateTime = (ms: number | null): string => (ms === null ? '—' : new Date(ms).toLocaleString('en-GB', { dateStyle: 'medium', timeStyle: 'short' }));
+export { dateTimeGB as dateTime } from '../format.js';
+import { dateTimeGB as dateTime } from '../format.js';
 
 /** Where a sitting's result stands, in the staff's words (SittingSummary.resultState). */
 export const STAGE_WORDS: Record<NonNullable<SittingSummary['resultState']>, string> = {
@@ -43,6 +45,9 @@ export function SittingsPanel({ openId, onOpen, reloadKey }: { openId: string | 
     );
   }, []);
   useEffect(reload, [reload, reloadKey]);
+  // The confirmation goes away after a while; coverage warnings stay until the next sitting.
+  const freshCreated = useTransient(created);
+  const shownCreated = created && created.coverageWarnings.length > 0 ? created : freshCreated;
 
   return (
     <div className="sittings">
@@ -72,15 +77,15 @@ export function SittingsPanel({ openId, onOpen, reloadKey }: { openId: string | 
           </>
         )}
       </div>
-      {created && (
+      {shownCreated && (
         <div className="notice" role="status" data-testid="sitting-created">
-          Sitting created for {created.candidate.name}.
-          {created.coverageWarnings.length > 0 && (
+          Sitting created for {shownCreated.candidate.name}.
+          {shownCreated.coverageWarnings.length > 0 && (
             <>
               {' '}
               Coverage warnings:
               <ul className="warnings">
-                {created.coverageWarnings.map((w, i) => (
+                {shownCreated.coverageWarnings.map((w, i) => (
                   <li key={i}>
                     <strong>{w.area}:</strong> {w.message}
                   </li>
@@ -130,7 +135,7 @@ export function SittingsPanel({ openId, onOpen, reloadKey }: { openId: string | 
                     {s.outcome ? ` (${s.outcome === 'adjusted' ? 'marks adjusted' : s.outcome})` : ''}
                   </td>
                   <td className="actions">
-                    <button type="button" className="small" onClick={() => onOpen(s.id)} aria-label={`Open the sitting of ${s.candidate.name}${s.scheduledFor ? ` planned ${dateTime(s.scheduledFor)}` : ''}`}>
+                    <button type="button" className="small" onClick={() => onOpen(s.id)} aria-label={`${s.id === openId ? 'Opened: the' : 'Open the'} sitting of ${s.candidate.name}${s.scheduledFor ? ` planned ${dateTime(s.scheduledFor)}` : ''}`}>
                       {s.id === openId ? 'Opened' : 'Open'}
                     </button>
                   </td>

@@ -28,6 +28,19 @@ export function PhoneProvider({ children }: { children: ReactNode }) {
       void p.stop();
     };
   }, []);
+  // Leaving or reloading the page ends the call: the browser asks first while one is ringing or up
+  // (https://html.spec.whatwg.org/multipage/browsing-the-web.html#unloading-documents: a cancelled
+  // beforeunload event makes the browser confirm the navigation with the user).
+  const inCall = state.call !== undefined;
+  useEffect(() => {
+    if (!inCall) return;
+    const warn = (e: BeforeUnloadEvent) => {
+      e.preventDefault();
+      e.returnValue = '';
+    };
+    window.addEventListener('beforeunload', warn);
+    return () => window.removeEventListener('beforeunload', warn);
+  }, [inCall]);
   return (
     <PhoneContext.Provider value={{ phone, state }}>
       <audio ref={audioRef} autoPlay data-testid="remote-audio" />

@@ -3,7 +3,7 @@
 import { useEffect, useMemo, useState, type FormEvent } from 'react';
 import type { DirectoryEntry } from '../../../server/protocol/telephony.js';
 import { api } from '../api.js';
-import type { PhoneState } from './phone.js';
+import type { CallState, PhoneState } from './phone.js';
 import { usePhone } from './PhoneContext.js';
 import { RingTone } from './ringtone.js';
 
@@ -31,6 +31,16 @@ const REGISTRATION_WORDS: Record<PhoneState['registration'], string> = {
   failed: 'Not registered',
   unregistered: 'Not registered',
 };
+
+/**
+ * The other party as a phone shows it: on a call that comes in, the name and the number the caller
+ * presented (a customer's number when an assessor plays one), never an internal extension; on a
+ * call placed, the name and the number dialled.
+ */
+export function callerText(call: CallState): string {
+  const number = call.direction === 'inbound' ? call.presentedNumber : call.peerNumber;
+  return number && number !== call.peerName ? `${call.peerName} (${number})` : call.peerName;
+}
 
 export function Softphone({ allowPresentedNumber = false }: { allowPresentedNumber?: boolean }) {
   const { phone, state } = usePhone();
@@ -96,9 +106,7 @@ export function Softphone({ allowPresentedNumber = false }: { allowPresentedNumb
       {call?.phase === 'incoming' && (
         <div className="incoming" role="alertdialog" aria-label="Incoming call" data-testid="incoming">
           <strong>Incoming call</strong>
-          <span>
-            {call.peerName} ({call.presentedNumber ?? call.peerNumber})
-          </span>
+          <span data-testid="caller">{callerText(call)}</span>
           <div className="row">
             <button type="button" className="answer" onClick={() => phone?.answer()}>
               Answer
@@ -116,9 +124,14 @@ export function Softphone({ allowPresentedNumber = false }: { allowPresentedNumb
             <strong data-testid="call-phase">
               {call.phase === 'dialling' ? 'Calling…' : call.phase === 'ringing' ? 'Ringing…' : call.held ? 'On hold' : 'Connected'}
             </strong>{' '}
-            {call.peerName} ({call.peerNumber})
+            <span data-testid="caller">{callerText(call)}</span>
           </div>
           {call.answeredAt && <div className="timer" data-testid="call-timer">{clock(now - call.answeredAt)}</div>}
+          {call.held && call.heldAt !== undefined && (
+            <div className="timer hold-timer" data-testid="hold-timer">
+              On hold {clock(now - call.heldAt)}
+            </div>
+          )}
           <div className="row">
             {call.phase === 'connected' && (
               <>

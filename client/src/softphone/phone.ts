@@ -24,6 +24,8 @@ export interface CallState {
   presentedNumber?: string;
   phase: 'dialling' | 'ringing' | 'incoming' | 'connected' | 'ended';
   held: boolean;
+  /** When this phone put the call on hold (for the hold timer); unset when not held. */
+  heldAt?: number | undefined;
   muted: boolean;
   answeredAt?: number;
   endedReason?: string;
@@ -322,11 +324,12 @@ export class Phone {
       .catch((err: unknown) => fail(err instanceof Error ? err.message : String(err)));
   }
 
-  dial(target: string, peerName = target, opts: { presentedNumber?: string } = {}): void {
+  dial(target: string, peerName = target, opts: { presentedNumber?: string | undefined; presentedName?: string | undefined } = {}): void {
     if (!this.ua || this.session) return;
     const uri = UserAgent.makeURI(`sip:${target}@${this.ua.configuration.uri.host}`);
     if (!uri) return;
-    const extraHeaders = opts.presentedNumber ? [`X-Presented-Number: ${opts.presentedNumber}`] : [];
+    // An assessor playing a customer presents the customer's number and name (the server passes them on only from assessors).
+    const extraHeaders = opts.presentedNumber ? [`X-Presented-Number: ${opts.presentedNumber}`, ...(opts.presentedName ? [`X-Presented-Name: ${opts.presentedName}`] : [])] : [];
     const inviter = new Inviter(this.ua, uri, { sessionDescriptionHandlerOptions: this.sdhOptions(), extraHeaders });
     this.watch(inviter, { direction: 'outbound', peerName, peerNumber: target, phase: 'dialling', held: false, muted: false, parties: 2 });
     void inviter
@@ -337,7 +340,8 @@ export class Phone {
           },
           onReject: (r) => {
             const code = r.message.statusCode ?? 0;
-            this.setCall({ endedReason: `${SIP_STATUS_WORDS[code] ?? r.message.reasonPhrase ?? 'Call failed'} (${code})` });
+            // In words only: staff do not read SIP status codes.
+            this.setCall({ endedReason: SIP_STATUS_WORDS[code] ?? 'The call could not be connected' });
           },
         },
       })
@@ -429,7 +433,7 @@ export class Phone {
         .invite({
           requestDelegate: {
             onAccept: (r) => {
-              this.setCall({ held: hold });
+              this.setCall({ held: hold, heldAt: hold ? Date.now() : undefined });
               resolve(r.message.statusCode ?? 200);
             },
             // sip.js has rolled the offer back and cleared its pending re-INVITE: a new one may follow.

@@ -202,6 +202,10 @@ const POLICY: Record<string, Policy> = {
   'PUT /api/standardisation/:id/marks': { assessor: [200, 404] },
   'POST /api/standardisation/:id/close': { iqa: [200, 404] },
   'GET /api/standardisation/:id/agreement.csv': { iqa: [200, 404], admin: 200 },
+  // --- issue 17 (i17): routes added for the desktop and consoles ------------------------------
+  // Who is logged in: "nobody" is an answer (200, session null), so the login page has no 401.
+  'GET /api/auth/status': PUBLIC(200),
+  // --- end of issue 17 rows ------------------------------------------------------------------
 };
 
 /** One centre's objects, made in beforeAll: Northgate's ('own') and Southfield's ('foreign'). */
@@ -452,6 +456,12 @@ const PROBES: Record<string, Probe> = {
   },
   'POST /api/standardisation/:id/close': { method: 'POST', centred: true, path: async (s) => `/api/standardisation/${await newExercise(s)}/close` },
   'GET /api/standardisation/:id/agreement.csv': { method: 'GET', centred: true, path: (s) => `/api/standardisation/${fx[s].exercise}/agreement.csv` },
+  'POST /api/moderation/sample/add': { method: 'POST', centred: true, body: (s) => ({ centreId: fx[s].centreId, sittingId: endedSitting(s, false), reason: 'New assessor.' }) },
+  'POST /api/moderation/sample/remove': { method: 'POST', centred: true, body: (s) => ({ centreId: fx[s].centreId, sittingId: endedSitting(s, true), reason: 'Seen last series.' }) },
+
+  // --- issue 17 (i17) ------------------------------------------------------------------------
+  'GET /api/auth/status': { method: 'GET' },
+  // --- end of issue 17 probes ----------------------------------------------------------------
 };
 
 // ---------------------------------------------------------------------------------------------

@@ -38,6 +38,7 @@ const customer = (suffix: string) => (c: Ctx) => `/api/attempts/${c.practiceAtte
 const routes: CandidateRoute[] = [
   { method: 'GET', url: '/healthz', status: [200] },
   { method: 'GET', url: '/api/auth/session', status: [200] },
+  { method: 'GET', url: '/api/auth/status', status: [200] },
   // Logging in and out: a fresh login each time (login() below), so the candidate's session survives.
   { method: 'POST', url: '/api/auth/login', body: () => ({ username: 'candidate1', password: 'correct-horse-battery' }), status: [200] },
   { method: 'POST', url: '/api/auth/logout', status: [204] },

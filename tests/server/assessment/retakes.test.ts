@@ -67,7 +67,7 @@ describe('assignmentStanding', () => {
   });
   it('a re-take not yet marked: nothing counts yet, and says why', () => {
     const s = assignmentStanding('S1', [attempt(1, 5), attempt(2, null)]);
-    expect(s).toMatchObject({ mark: null, countedAttemptId: null, pendingNote: 'the re-take (attempt 2, att-2) is not marked yet' });
+    expect(s).toMatchObject({ mark: null, countedAttemptId: null, pendingNote: 'the re-take (attempt 2) is not marked yet' });
   });
   it('no attempt yet', () => {
     expect(assignmentStanding('S1', [])).toMatchObject({ mark: null, pendingNote: 'no attempt taken yet', retakesUsed: 0 });

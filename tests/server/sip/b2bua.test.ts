@@ -265,6 +265,25 @@ describe('B2BUA call flows', () => {
     expect(presented).toEqual(['07700 900123', undefined]);
   });
 
+  it('an assessor playing a customer presents the customer\'s name with the number: the candidate\'s phone sees that name, never the assessor\'s', async () => {
+    const names: string[] = [];
+    const candidate = await phone('candidate1', (inv) => {
+      names.push(inv.remoteIdentity.displayName);
+      void inv.reject({ statusCode: 486 });
+    });
+    const assessor = await phone('assessor1');
+    const invite = async (headers: string[]) => {
+      const inviter = new Inviter(assessor.ua, UserAgent.makeURI(`sip:${candidate.extension}@callmark.local`)!, { extraHeaders: headers });
+      await new Promise<void>((resolve) => void inviter.invite({ requestDelegate: { onReject: () => resolve() } }));
+    };
+    await invite(['X-Presented-Number: 0113 496 0412', 'X-Presented-Name: Mrs Margaret Hughes']);
+    // A name without a number is not presented (a customer's call shows both), nor is one with quotes or angle brackets.
+    await invite(['X-Presented-Name: Mrs Margaret Hughes']);
+    await invite(['X-Presented-Number: 0113 496 0412', 'X-Presented-Name: Eve" <sip:x@y>']);
+    const assessorName = t.repos.users.findById(t.users.assessor)!.displayName;
+    expect(names).toEqual(['Mrs Margaret Hughes', assessorName, assessorName]);
+  });
+
   it('refuses an INVITE whose From is not the registered user, and bad SDP with 488', async () => {
     const caller = await phone('assessor1');
     await phone('candidate1');

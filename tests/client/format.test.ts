@@ -1,0 +1,51 @@
+// The client's one formatting module: en-GB dates, money, codes in words, and every timeline event
+// type (server and browser) described in words, never as JSON, with ids left out.
+import { describe, expect, it } from 'vitest';
+import { BROWSER_EVENT_TYPES, SERVER_EVENT_TYPES } from '../../server/protocol/timeline.js';
+import { changeWords, clock, codeWords, dateTimeGB, EVENT_LABEL, eventLabel, eventSummary, money, orderPrice, timeGB } from '../../client/src/format.js';
+
+const AT = Date.UTC(2026, 11, 6, 10, 19, 23);
+
+describe('format', () => {
+  it('dates and times are en-GB, day before month', () => {
+    process.env.TZ = 'UTC';
+    expect(dateTimeGB(AT)).toBe('6 Dec 2026, 10:19');
+    expect(timeGB(AT)).toBe('10:19:23');
+    expect(dateTimeGB(null)).toBe('—');
+  });
+
+  it('money, durations and codes in words', () => {
+    expect(money(2800)).toBe('£28.00');
+    expect(orderPrice({ monthlyPence: 2800, oneOffPence: 5999, totalPence: 8799 })).toBe('£28.00 a month + £59.99 one-off');
+    expect(clock(65_000)).toBe('01:05');
+    expect(clock(-5_000)).toBe('−00:05');
+    expect(codeWords('HOME_MOVE')).toBe('Home move');
+    expect(codeWords('not-ready')).toBe('Not ready');
+  });
+
+  it('every event type has a label in words', () => {
+    for (const type of [...SERVER_EVENT_TYPES, ...BROWSER_EVENT_TYPES]) expect(EVENT_LABEL[type], type).toMatch(/^[A-Z][a-z -]+$/);
+    expect(eventLabel('some-new-type')).toBe('Some new type');
+  });
+
+  it('describes events in words: no JSON, no ids, agent states and codes in words', () => {
+    expect(eventSummary({ type: 'agent-state', payload: { from: 'not-ready', to: 'on-call' } })).toBe('Not ready → On a call');
+    expect(eventSummary({ type: 'wrap-up', payload: { wrapUpId: 7, code: 'HOME_MOVE', notesLength: 12 } })).toBe('Home move · notes of 12 characters');
+    expect(eventSummary({ type: 'field-changed', payload: { customerId: 3, accountNumber: 'BL100231', field: 'addressLine1', old: '14 Ashgrove Road', new: '22 Larkfield Crescent' } })).toBe(
+      'BL100231: Address line 1 "14 Ashgrove Road" → "22 Larkfield Crescent"',
+    );
+    expect(eventSummary({ type: 'case-created', payload: { customerId: 3, accountNumber: 'BL100231', caseId: 9, reference: 'CAS-0042', category: 'HOME_MOVE' } })).toBe('CAS-0042 (BL100231)');
+    expect(eventSummary({ type: 'callback-created', payload: { callbackId: 'x', customerId: 3, accountNumber: 'BL100231', dueAt: '2026-12-08T10:00' } })).toBe('due Tue 8 Dec 2026, 10:00 (BL100231)');
+    expect(eventSummary({ type: 'note-added', payload: { noteId: 4, customerId: 3, accountNumber: 'BL100231' } })).toBe('BL100231');
+    const odd = { a: { nested: [1, 2] }, callEventId: '7f9d5729-5b0e-4c5e-a7a1-4f64fd0c8a11' };
+    for (const type of [...SERVER_EVENT_TYPES, ...BROWSER_EVENT_TYPES, 'unknown']) {
+      const text = eventSummary({ type, payload: odd });
+      expect(text, type).not.toMatch(/[{}[\]]|7f9d5729/);
+    }
+  });
+
+  it('an audited change in words, without ids or hashes', () => {
+    expect(changeWords({ mark: 3 }, { mark: 4, attemptId: '7f9d5729-5b0e-4c5e-a7a1-4f64fd0c8a11', sha256: 'ab' })).toBe('Mark: 3 → 4');
+    expect(changeWords(null, { position: 1, scenarioKey: 's1', retakeOf: null })).toBe('Position: 1 · Scenario key: s1 · Retake of: —');
+  });
+});
