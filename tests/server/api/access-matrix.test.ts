@@ -456,8 +456,6 @@ const PROBES: Record<string, Probe> = {
   },
   'POST /api/standardisation/:id/close': { method: 'POST', centred: true, path: async (s) => `/api/standardisation/${await newExercise(s)}/close` },
   'GET /api/standardisation/:id/agreement.csv': { method: 'GET', centred: true, path: (s) => `/api/standardisation/${fx[s].exercise}/agreement.csv` },
-  'POST /api/moderation/sample/add': { method: 'POST', centred: true, body: (s) => ({ centreId: fx[s].centreId, sittingId: endedSitting(s, false), reason: 'New assessor.' }) },
-  'POST /api/moderation/sample/remove': { method: 'POST', centred: true, body: (s) => ({ centreId: fx[s].centreId, sittingId: endedSitting(s, true), reason: 'Seen last series.' }) },
 
   // --- issue 17 (i17) ------------------------------------------------------------------------
   'GET /api/auth/status': { method: 'GET' },
