@@ -22,7 +22,6 @@ import { projectRoot } from '../support/server-process.js';
 const fx = twoPartyFixture({ tmpPrefix: 'callmark-sweep-' });
 const ARTEFACTS = path.join(projectRoot, 'reports', 'page-sweep');
 const AXE_SOURCE = fs.readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
-const IQA_PASSWORD = 'iqa-password-2026';
 
 interface View {
   name: string;
@@ -156,15 +155,14 @@ async function everyPage(pages: Page[]): Promise<void> {
     findings.push(...(await sweep(moderator, 'moderator', '/scenarios', heading)));
 
     const admin = await loginAs(fx.assessorBrowser, fx.server.url, 'demo-admin', { phone: false, landing: /\/admin/ });
-    const { centres } = await apiIn<{ centres: Array<{ id: number; isDemo: boolean }> }>(admin, 'GET', '/api/centres');
-    await apiIn(admin, 'POST', '/api/users', { username: 'demo-iqa', displayName: 'Irene Quinn', role: 'iqa', centreId: centres.find((c) => c.isDemo)!.id, password: IQA_PASSWORD });
     findings.push(...(await sweep(admin, 'admin', '/admin/users', heading)));
     findings.push(...(await sweep(admin, 'admin', '/admin/centres', heading)));
     findings.push(...(await sweep(admin, 'admin', '/admin/sittings', heading)));
     findings.push(...(await sweep(admin, 'admin', '/scenarios', heading)));
     findings.push(...(await sweep(admin, 'admin', replay, replayReady)));
 
-    const iqa = await loginAs(fx.assessorBrowser, fx.server.url, 'demo-iqa', { password: IQA_PASSWORD, phone: false, landing: /\/iqa/ });
+    // The demo centre's own internal quality assurer (demo mode creates it with the others).
+    const iqa = await loginAs(fx.assessorBrowser, fx.server.url, 'demo-iqa', { phone: false, landing: /\/iqa/ });
     findings.push(...(await sweep(iqa, 'iqa', '/iqa', heading)));
 
     // A page of another role and an unknown address.
