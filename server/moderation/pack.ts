@@ -20,7 +20,7 @@ import type { EventSource } from '../protocol/timeline.js';
 import { toWire } from '../realtime/evidence.js';
 import { assuranceRecord } from '../assurance/views.js';
 import { attemptCalls } from './attempt-calls.js';
-import { CHAIN_VERSION, GENESIS_HASH, sha256Hex } from './chain.js';
+import { CHAIN_VERSION, GENESIS_HASH, sha256Hex } from '../hash-chain.js';
 import {
   attemptDir,
   AUDIT_FILE,
