@@ -29,6 +29,3 @@ export function dueText(dueAt: string): string {
   const written = d.toLocaleDateString('en-GB', { weekday: 'short', day: 'numeric', month: 'short', year: 'numeric', timeZone: 'UTC' }).replace(',', '');
   return time ? `${written}, ${time}` : written;
 }
-
-/** A UK mobile (07…), written with or without spaces or +44: the only numbers that take an SMS. */
-export const isUkMobile = (v: string): boolean => /^07\d{9}$/.test(v.trim().replace(/[\s()-]/g, '').replace(/^\+44/, '0'));
