@@ -7,7 +7,7 @@
 export default {
   testRunner: 'vitest',
   vitest: { configFile: 'tests/vitest.mutation.config.ts' },
-  mutate: ['server/assessment/**/*.ts', 'server/auth/**/*.ts', 'server/moderation/**/*.ts', 'server/sittings/marking.ts', 'server/sip/digest.ts'],
+  mutate: ['server/assessment/**/*.ts', 'server/auth/**/*.ts', 'server/moderation/**/*.ts', 'server/hash-chain.ts', 'server/sittings/marking.ts', 'server/sip/digest.ts'],
   coverageAnalysis: 'perTest',
   // Two cores shared with other work: one test process.
   concurrency: 1,

@@ -20,6 +20,7 @@ export default defineConfig({
       'tests/server/retention/**/*.test.ts',
       'tests/server/sip/digest.test.ts',
       'tests/server/sip/sip-server.test.ts',
+      'tests/server/hash-chain.test.ts',
     ],
     maxWorkers: 1,
     minWorkers: 1,

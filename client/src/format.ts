@@ -71,9 +71,6 @@ export function orderPrice(o: { monthlyPence: number; oneOffPence: number; total
   return parts.length ? parts.join(' + ') : money(o.totalPence);
 }
 
-/** A UK mobile (07…), written with or without spaces or +44: the only numbers that take an SMS. */
-export const isUkMobile = (v: string): boolean => /^07\d{9}$/.test(v.trim().replace(/[\s()-]/g, '').replace(/^\+44/, '0'));
-
 // --- codes in words ------------------------------------------------------------------------------
 
 /** An internal code such as HOME_MOVE or 'not-ready' in words: "Home move", "Not ready". */

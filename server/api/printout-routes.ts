@@ -14,13 +14,12 @@ import type { Clock } from '../clock.js';
 import type { Attempt } from '../db/repositories/attempts.js';
 import type { Repositories } from '../db/repositories/index.js';
 import type { Printout } from '../db/repositories/printouts.js';
-import type { PrintoutKind, PrintoutSummary } from '../protocol/printouts.js';
-
-export type { PrintoutSummary };
+import type { PrintoutKind } from '../protocol/printouts.js';
 import { HttpError } from '../http/errors.js';
 import type { SessionUser } from '../protocol/roles.js';
 import { renderCaseForm, renderCustomerRecord, renderOrderConfirmation, type PrintMeta, type RenderedPdf } from '../printouts/render.js';
 import { printoutFile, storePrintout } from '../printouts/store.js';
+import { summarisePrintout } from '../printouts/summary.js';
 import { evidencePayload, type Evidence } from '../realtime/evidence.js';
 
 export interface PrintoutRouteOptions {
@@ -56,18 +55,6 @@ export function downloadName(p: Pick<Printout, 'title' | 'kind'>): string {
     .replace(/^([A-Z][a-z]+(?:-[a-z]+)*)/, (words) => words.toLowerCase());
   return `${slug || p.kind}.pdf`;
 }
-
-export const summarisePrintout = (p: Printout): PrintoutSummary => ({
-  id: p.id,
-  kind: p.kind,
-  subjectId: p.subjectId,
-  title: p.title,
-  sha256: p.sha256,
-  bytes: p.bytes,
-  pages: p.pages,
-  createdAt: p.createdAt,
-  url: `/api/attempts/${p.attemptId}/printouts/${p.id}`,
-});
 
 export const MAX_PRINTOUTS_PER_ATTEMPT = 200;
 

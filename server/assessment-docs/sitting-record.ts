@@ -16,7 +16,7 @@ import type { SittingResultView } from '../protocol/assessment.js';
 import { ID_DOCUMENT_WORDS, OUTCOME_WORDS, RESULT_STATE_WORDS, type SignatureKind } from '../protocol/assurance.js';
 import { scenarioForAttemptKey } from '../assessment/scenario-loader.js';
 import { resultView, sittingResults } from '../sittings/results.js';
-import { sittingClock } from '../sittings/views.js';
+import { sittingClock } from '../sittings/sitting-clock.js';
 
 export interface CriterionLine {
   criterionId: string;

@@ -5,7 +5,7 @@
 // beside the code that uses it so the columns and their meaning are read together. Self-contained:
 // it depends on nothing but migrations 1–9.
 import type { Db } from '../db/connection.js';
-import type { Migration } from '../db/migrations.js';
+import { appendOnly, type Migration } from '../db/migration.js';
 
 const OLD_ROLE_CHECK = "role IN ('admin', 'candidate', 'assessor', 'moderator')";
 const NEW_ROLE_CHECK = "role IN ('admin', 'candidate', 'assessor', 'moderator', 'iqa')";
@@ -31,10 +31,6 @@ function allowIqaRole(db: Db): void {
   db.exec('ALTER TABLE users_rebuilt RENAME TO users');
   for (const d of dependants) db.exec(d.sql);
 }
-
-const appendOnly = (table: string): string => `
-    CREATE TRIGGER ${table}_no_update BEFORE UPDATE ON ${table} BEGIN SELECT RAISE(ABORT, '${table} is append-only'); END;
-    CREATE TRIGGER ${table}_no_delete BEFORE DELETE ON ${table} BEGIN SELECT RAISE(ABORT, '${table} is append-only'); END;`;
 
 export const assuranceMigration: Migration = {
   version: 11,

@@ -9,7 +9,7 @@
 //
 // FROZEN FORMAT (signature subject v1): signatures already given are checked again with these
 // functions (stillMatches); never change what a record holds, add a v2.
-import { canonicalJson, sha256Hex } from '../moderation/chain.js';
+import { canonicalJson, sha256Hex } from '../hash-chain.js';
 import type { Repositories } from '../db/repositories/index.js';
 import type { Signature, SignatureKind } from '../db/repositories/assurance.js';
 import type { Sitting } from '../db/repositories/sittings.js';

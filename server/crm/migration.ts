@@ -2,7 +2,7 @@
 // field of a scenario's answer key. Kept beside the CRM rules so the tables and their meaning are
 // read together.
 import type { Db } from '../db/connection.js';
-import type { Migration } from '../db/migrations.js';
+import type { Migration } from '../db/migration.js';
 import { labelOfCode } from './seed-schema.js';
 
 /** Attempts made before the vocabulary existed offer the categories their own cases use. */

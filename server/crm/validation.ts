@@ -1,6 +1,9 @@
-// Field validation for CRM data entry: pure functions, used by the API (and usable by the client).
-// Each returns the cleaned value or a message that names the field, so the API can answer
+// Field validation for CRM data entry: pure functions, used by the API. The postcode, phone and e-mail
+// rules themselves are server/protocol/validation.ts, which the desktop runs too. Each returns the
+// cleaned value or a message that names the field, so the API can answer
 // 400 { error: 'validation', field, message } and the desktop can show it next to the input.
+
+import { compactPostcode, isEmailAddress, ukPhone, ukPostcode, type UkPhone } from '../protocol/validation.js';
 
 export type Checked<T> = { ok: true; value: T } | { ok: false; field: string; message: string };
 
@@ -45,68 +48,27 @@ export function validateName(input: string, field: string, max = 60): Checked<st
   return ok(value);
 }
 
-// --- UK postcode -------------------------------------------------------------------------------
+// --- UK postcode, UK phone numbers, e-mail: the rules are shared with the desktop ----------------
 
-// Royal Mail formats: A9 9AA, A99 9AA, AA9 9AA, AA99 9AA, A9A 9AA, AA9A 9AA (and GIR 0AA), with the
-// letters each position allows. The inward code is the last three characters.
-const POSTCODE = /^(GIR0AA|[A-PR-UWYZ](?:[0-9]{1,2}|[A-HK-Y][0-9]{1,2}|[0-9][A-HJKPS-UW]|[A-HK-Y][0-9][ABEHMNPRV-Y])[0-9][ABD-HJLNP-UW-Z]{2})$/;
+/** Form searches and lookups compare these (server/protocol/validation.ts holds the rules). */
+export { compactPostcode, normaliseUkPhone, type PhoneKind, type UkPhone } from '../protocol/validation.js';
 
 /** A UK postcode in any spacing or case; the value is the canonical form, e.g. 'SW1A 1AA'. */
 export function validatePostcode(input: string, field = 'postcode'): Checked<string> {
-  const compact = input.replace(/\s+/g, '').toUpperCase();
-  if (!compact) return bad(field, `Enter the ${fieldLabel(field)}; it cannot be empty.`);
-  if (!POSTCODE.test(compact)) return bad(field, `The ${fieldLabel(field)} "${input.trim()}" is not a valid UK postcode (for example SW1A 1AA).`);
-  return ok(`${compact.slice(0, -3)} ${compact.slice(-3)}`);
-}
-
-/** Postcode without spaces, upper case: the form searches compare. */
-export function compactPostcode(input: string): string {
-  return input.replace(/\s+/g, '').toUpperCase();
-}
-
-// --- UK phone numbers --------------------------------------------------------------------------
-
-export type PhoneKind = 'mobile' | 'landline' | 'non-geographic';
-
-export interface UkPhone {
-  /** National digits with the leading 0, e.g. '02079460123': the form lookups compare. */
-  national: string;
-  /** International form, e.g. '+442079460123'. */
-  e164: string;
-  kind: PhoneKind;
-}
-
-/**
- * Reduces a UK number written in any usual way to its national digits, or undefined:
- * '+44 (0)20 7946 0123', '0044 20 7946 0123', '44 20 7946 0123', '(020) 7946-0123', '020.7946.0123'.
- */
-export function normaliseUkPhone(input: string): string | undefined {
-  let s = input.trim();
-  if (!/^[+0-9(][0-9\s().-]*$/.test(s)) return undefined;
-  s = s.replace(/^\+44\s*\(0\)/, '+44').replace(/[\s().-]/g, '');
-  if (s.startsWith('+44')) s = `0${s.slice(3)}`;
-  else if (s.startsWith('0044')) s = `0${s.slice(4)}`;
-  else if (s.startsWith('44') && s.length === 12) s = `0${s.slice(2)}`;
-  if (s.startsWith('+') || s.startsWith('00')) return undefined;
-  return /^0[0-9]{9,10}$/.test(s) ? s : undefined;
-}
-
-function phoneKind(national: string): PhoneKind | undefined {
-  if (/^07(?:[1-57-9][0-9]{8}|624[0-9]{6})$/.test(national)) return 'mobile';
-  if (/^01[0-9]{8,9}$/.test(national) || /^02[0-9]{9}$/.test(national)) return 'landline';
-  if (/^0(?:3[0-9]{9}|8(?:00|08|4[0-9]|7[0-9])[0-9]{7}|800[0-9]{6}|5[56][0-9]{8})$/.test(national)) return 'non-geographic';
-  return undefined;
+  if (!compactPostcode(input)) return bad(field, `Enter the ${fieldLabel(field)}; it cannot be empty.`);
+  const postcode = ukPostcode(input);
+  if (!postcode) return bad(field, `The ${fieldLabel(field)} "${input.trim()}" is not a valid UK postcode (for example SW1A 1AA).`);
+  return ok(postcode);
 }
 
 /** A UK phone number (landline, mobile, 03/08 numbers), written nationally or with +44/0044. */
 export function validateUkPhone(input: string, field = 'phone'): Checked<UkPhone> {
   if (!input.trim()) return bad(field, `Enter the ${fieldLabel(field)} number; it cannot be empty.`);
-  const national = normaliseUkPhone(input);
-  const kind = national && phoneKind(national);
-  if (!national || !kind) {
+  const phone = ukPhone(input);
+  if (!phone) {
     return bad(field, `The ${fieldLabel(field)} number "${input.trim()}" is not a valid UK phone number (for example 020 7946 0123, 07700 900123 or +44 7700 900123).`);
   }
-  return ok({ national, e164: `+44${national.slice(1)}`, kind });
+  return ok(phone);
 }
 
 /** A UK mobile number, e.g. for an SMS. */
@@ -117,27 +79,11 @@ export function validateUkMobile(input: string, field = 'mobile'): Checked<UkPho
   return checked;
 }
 
-// --- e-mail ------------------------------------------------------------------------------------
-
-const EMAIL_LOCAL = /^[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+(?:\.[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+)*$/;
-const EMAIL_LABEL = /^[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?$/;
-
 /** An e-mail address (dot-atom local part, a domain with a top-level domain of letters). */
 export function validateEmail(input: string, field = 'email'): Checked<string> {
   const value = input.trim();
   if (!value) return bad(field, `Enter the ${fieldLabel(field)} address; it cannot be empty.`);
-  const at = value.lastIndexOf('@');
-  const local = value.slice(0, at);
-  const labels = value.slice(at + 1).split('.');
-  const valid =
-    at > 0 &&
-    value.length <= 254 &&
-    local.length <= 64 &&
-    EMAIL_LOCAL.test(local) &&
-    labels.length >= 2 &&
-    labels.every((l) => EMAIL_LABEL.test(l)) &&
-    /^[A-Za-z]{2,63}$/.test(labels[labels.length - 1]!);
-  if (!valid) return bad(field, `The ${fieldLabel(field)} address "${value}" is not a valid e-mail address (for example name@example.co.uk).`);
+  if (!isEmailAddress(value)) return bad(field, `The ${fieldLabel(field)} address "${value}" is not a valid e-mail address (for example name@example.co.uk).`);
   return ok(value);
 }
 

@@ -3,28 +3,14 @@
 // the list twice is a no-op. Never edit a migration that has shipped: add the next number.
 // A migration that must compute something SQL cannot (e.g. hashes over existing rows) adds an `up`
 // step, which runs after its SQL inside the same transaction.
-import { attemptEventHash, GENESIS_HASH } from '../moderation/chain.js';
-import type { Db } from './connection.js';
-import { retentionMigration } from '../retention/migration.js';
-import { moderationMigration } from '../moderation/replay/migration.js';
-import { evidenceSourceMigration } from '../realtime/evidence-migration.js';
 import { assuranceMigration } from '../assurance/migration.js';
 import { crmFormsMigration } from '../crm/migration.js';
-
-export interface Migration {
-  version: number;
-  name: string;
-  sql: string;
-  /** Runs after `sql`, in the same transaction; throwing rolls the whole migration back. */
-  up?: (db: Db) => void;
-  /**
-   * Rebuilds a table other tables refer to (the only way SQLite changes a CHECK constraint): foreign
-   * keys are switched off around the transaction, as https://www.sqlite.org/lang_altertable.html
-   * section 7 requires ("If foreign key constraints are enabled, disable them using PRAGMA
-   * foreign_keys=OFF"), and PRAGMA foreign_key_check must find nothing before it commits.
-   */
-  rebuildsTables?: boolean;
-}
+import { attemptEventHash, GENESIS_HASH } from '../hash-chain.js';
+import { moderationMigration } from '../moderation/replay/migration.js';
+import { evidenceSourceMigration } from '../realtime/evidence-migration.js';
+import { retentionMigration } from '../retention/migration.js';
+import type { Db } from './connection.js';
+import { appendOnly, appendOnlyTrigger, type Migration } from './migration.js';
 
 /**
  * Migration 7's backfill: hashes the attempt_events rows stored before the chain existed, per
@@ -48,7 +34,7 @@ function chainExistingAttemptEvents(db: Db): void {
     update.run(prev, hash, r.id);
     prev = hash;
   }
-  db.exec("CREATE TRIGGER attempt_events_no_update BEFORE UPDATE ON attempt_events BEGIN SELECT RAISE(ABORT, 'attempt_events is append-only'); END;");
+  db.exec(appendOnlyTrigger('attempt_events', 'UPDATE'));
 }
 
 export const migrations: readonly Migration[] = [
@@ -131,8 +117,7 @@ export const migrations: readonly Migration[] = [
         detail   TEXT
       );
       CREATE INDEX call_events_call ON call_events(call_id, id);
-      CREATE TRIGGER call_events_no_update BEFORE UPDATE ON call_events BEGIN SELECT RAISE(ABORT, 'call_events is append-only'); END;
-      CREATE TRIGGER call_events_no_delete BEFORE DELETE ON call_events BEGIN SELECT RAISE(ABORT, 'call_events is append-only'); END;
+      ${appendOnly('call_events')}
     `,
   },
   {
@@ -168,8 +153,7 @@ export const migrations: readonly Migration[] = [
         UNIQUE (attempt_id, client_id),
         UNIQUE (attempt_id, seq)
       );
-      CREATE TRIGGER attempt_events_no_update BEFORE UPDATE ON attempt_events BEGIN SELECT RAISE(ABORT, 'attempt_events is append-only'); END;
-      CREATE TRIGGER attempt_events_no_delete BEFORE DELETE ON attempt_events BEGIN SELECT RAISE(ABORT, 'attempt_events is append-only'); END;
+      ${appendOnly('attempt_events')}
     `,
   },
   {
@@ -438,8 +422,7 @@ export const migrations: readonly Migration[] = [
         created_by  INTEGER NOT NULL REFERENCES users(id)
       );
       CREATE INDEX attempt_printouts_attempt ON attempt_printouts(attempt_id, created_at);
-      CREATE TRIGGER attempt_printouts_no_update BEFORE UPDATE ON attempt_printouts BEGIN SELECT RAISE(ABORT, 'attempt_printouts is append-only'); END;
-      CREATE TRIGGER attempt_printouts_no_delete BEFORE DELETE ON attempt_printouts BEGIN SELECT RAISE(ABORT, 'attempt_printouts is append-only'); END;
+      ${appendOnly('attempt_printouts')}
     `,
   },
   {
@@ -525,8 +508,7 @@ export const migrations: readonly Migration[] = [
         created_by  INTEGER NOT NULL REFERENCES users(id)
       );
       CREATE INDEX attempt_bookmarks_attempt ON attempt_bookmarks(attempt_id, id);
-      CREATE TRIGGER attempt_bookmarks_no_update BEFORE UPDATE ON attempt_bookmarks BEGIN SELECT RAISE(ABORT, 'attempt_bookmarks is append-only'); END;
-      CREATE TRIGGER attempt_bookmarks_no_delete BEFORE DELETE ON attempt_bookmarks BEGIN SELECT RAISE(ABORT, 'attempt_bookmarks is append-only'); END;
+      ${appendOnly('attempt_bookmarks')}
 
       -- The audit trail of the whole system: append-only, and hash-chained so that an edit made
       -- behind the triggers' back (another tool, a restored copy) is found by verifyAuditChain().
@@ -554,8 +536,7 @@ export const migrations: readonly Migration[] = [
         WHEN NEW.prev_hash IS NOT COALESCE((SELECT hash FROM audit_log ORDER BY id DESC LIMIT 1), '0000000000000000000000000000000000000000000000000000000000000000')
           OR NEW.id <= COALESCE((SELECT MAX(id) FROM audit_log), 0)
         BEGIN SELECT RAISE(ABORT, 'audit_log rows must extend the hash chain'); END;
-      CREATE TRIGGER audit_log_no_update BEFORE UPDATE ON audit_log BEGIN SELECT RAISE(ABORT, 'audit_log is append-only'); END;
-      CREATE TRIGGER audit_log_no_delete BEFORE DELETE ON audit_log BEGIN SELECT RAISE(ABORT, 'audit_log is append-only'); END;
+      ${appendOnly('audit_log')}
     `,
   },
   {
@@ -585,7 +566,7 @@ export const migrations: readonly Migration[] = [
         segments          TEXT,                   -- JSON { left: [[fromMs, toMs], ...], right: [...] }
         CHECK (status = 'failed' OR (peaks IS NOT NULL AND duration_ms IS NOT NULL))
       );
-      -- The desktop timeline becomes a hash chain per attempt (server/moderation/chain.ts): rows
+      -- The desktop timeline becomes a hash chain per attempt (server/hash-chain.ts): rows
       -- stored from now on get both hashes at insert (AttemptEventRepository.append), older rows
       -- get them from this migration's backfill step, in seq order.
       ALTER TABLE attempt_events ADD COLUMN prev_hash TEXT CHECK (prev_hash IS NULL OR length(prev_hash) = 64);

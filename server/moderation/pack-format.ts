@@ -88,7 +88,7 @@ export interface TimelineFileEntry {
    * exported before sources were kept. Inside the entry's hash unless sourceInChain is false.
    */
   source?: 'server' | 'browser';
-  /** false: an entry stored before sources were kept; its source must be the one chain.ts legacySource gives. */
+  /** false: an entry stored before sources were kept; its source must be the one hash-chain.ts legacySource gives. */
   sourceInChain?: boolean;
   prevHash: string;
   hash: string;

@@ -4,7 +4,7 @@
 //      added together with its manifest line is found too;
 //   2. each attempt's timeline.json is an intact hash chain ending at the head the manifest names,
 //      and every entry's source (server or browser) is the one its hash covers (or, for an entry
-//      stored before sources were kept, the one its hashed content implies: chain.ts legacySource);
+//      stored before sources were kept, the one its hashed content implies: hash-chain.ts legacySource);
 //   3. each recording's hash in the chain ('recording-finalised') is the hash of the recording
 //      file, and a recording the chain names is in the pack or listed as missing with a reason;
 //   4. audit-log.json's entries are in id order, each matches its hash, entries with consecutive
@@ -20,7 +20,7 @@
 // (sitting.json, attempt.json, a call's JSON, timeline.csv, a PDF) or rewrite the chain heads and
 // counts; the server's record of the manifest it issued (issuedByThisServer) catches those.
 import { auditRowHash, type AuditEntry } from '../db/repositories/audit-log.js';
-import { attemptEventHash, CHAIN_VERSION, legacySource, sha256Hex, verifyChain } from './chain.js';
+import { attemptEventHash, CHAIN_VERSION, legacySource, sha256Hex, verifyChain } from '../hash-chain.js';
 import { AUDIT_FILE, MANIFEST, PACK_FORMAT, PACK_FORMAT_VERSION, recordingFile, timelineFile, type ManifestFile, type PackManifest, type TimelineFile, type TimelineFileEntry } from './pack-format.js';
 import { packLayoutProblems } from './pack-layout.js';
 import { PackRefused, readPackZip, type PackEntry, type PackFiles, type PackLimits } from './pack-reader.js';

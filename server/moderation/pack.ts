@@ -23,7 +23,7 @@ import { assuranceRecord } from '../assurance/views.js';
 import { parseAttemptKey, scenarioSourceForAttemptKey } from '../assessment/scenario-loader.js';
 import { attemptCalls } from './attempt-calls.js';
 import { attemptCrmState } from './crm-state.js';
-import { CHAIN_VERSION, GENESIS_HASH, sha256Hex } from './chain.js';
+import { CHAIN_VERSION, GENESIS_HASH, sha256Hex } from '../hash-chain.js';
 import {
   attemptDir,
   AUDIT_FILE,

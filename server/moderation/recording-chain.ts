@@ -8,7 +8,7 @@ import path from 'node:path';
 import type { CallRecord } from '../db/repositories/calls.js';
 import type { AttemptEvent } from '../db/repositories/attempt-events.js';
 import type { Repositories } from '../db/repositories/index.js';
-import { RECORDING_CLIENT_ID_PREFIX } from './chain.js';
+import { RECORDING_CLIENT_ID_PREFIX } from '../hash-chain.js';
 
 export const RECORDING_FINALISED = 'recording-finalised';
 

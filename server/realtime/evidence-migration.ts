@@ -5,21 +5,21 @@
 // marked 'browser' here: in particular every existing event of a type the server now records
 // itself (identity-check, field-changed, wrap-up…) becomes browser-reported, so it never earns a
 // mark again and the replay and packs say so. The only rows the server itself wrote are the
-// recordings' 'recording-finalised' entries (server/moderation/chain.ts legacySource).
+// recordings' 'recording-finalised' entries (server/hash-chain.ts legacySource).
 //
 // Their hashes were computed without a source and must keep verifying (packs already issued hold
 // them), so these rows get source_in_chain = 0: their source is not hashed but worked out from
 // hashed content (legacySource). Every row stored from now on has source_in_chain = 1, its source
 // inside its hash (a trigger refuses anything else).
-import type { Migration } from '../db/migrations.js';
+import { appendOnlyTrigger, type Migration } from '../db/migration.js';
 import type { Db } from '../db/connection.js';
-import { RECORDING_CLIENT_ID_PREFIX } from '../moderation/chain.js';
+import { RECORDING_CLIENT_ID_PREFIX } from '../hash-chain.js';
 
 function markServerWrittenRows(db: Db): void {
   // The append-only trigger is lifted for this one UPDATE and restored in the same transaction.
   db.exec('DROP TRIGGER attempt_events_no_update');
   db.prepare(`UPDATE attempt_events SET source = 'server' WHERE type = 'recording-finalised' AND substr(client_id, 1, ?) = ?`).run(RECORDING_CLIENT_ID_PREFIX.length, RECORDING_CLIENT_ID_PREFIX);
-  db.exec("CREATE TRIGGER attempt_events_no_update BEFORE UPDATE ON attempt_events BEGIN SELECT RAISE(ABORT, 'attempt_events is append-only'); END;");
+  db.exec(appendOnlyTrigger('attempt_events', 'UPDATE'));
 }
 
 export const evidenceSourceMigration: Migration = {

@@ -1,6 +1,6 @@
 // Migration 8 (listed in server/db/migrations.ts): what the retention job records. Kept beside the
 // job so its columns and their meaning are read together.
-import type { Migration } from '../db/migrations.js';
+import type { Migration } from '../db/migration.js';
 
 export const retentionMigration: Migration = {
   version: 8,

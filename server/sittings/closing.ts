@@ -7,7 +7,7 @@ import type { Attempt } from '../db/repositories/attempts.js';
 import type { AuditActor } from '../db/repositories/audit-log.js';
 import type { Repositories } from '../db/repositories/index.js';
 import type { Sitting } from '../db/repositories/sittings.js';
-import { sittingClock } from './views.js';
+import { sittingClock } from './sitting-clock.js';
 
 /** The overrun of an attempt of `sitting` that runs from its start to `at`. */
 export function overrunOf(repos: Repositories, sitting: Sitting, attempt: Pick<Attempt, 'createdAt'>, at: number): number {

@@ -4,7 +4,7 @@
 // and the result only when the centre's release rule allows (server/assurance/release.ts),
 // labelled provisional until moderated; until then every mark, total, grade and "a re-take is
 // open" is left out.
-import { readClock, type ClockReading } from '../assessment/clock.js';
+import type { ClockReading } from '../assessment/clock.js';
 import { checkSelection } from '../assessment/coverage.js';
 import { candidateTitleOf } from '../assessment/candidate-title.js';
 import { clockWarning } from '../assessment/overrun.js';
@@ -18,20 +18,7 @@ import type { SessionUser } from '../protocol/roles.js';
 import { resultView, retakeFor, sittingResults, type SittingResults } from './results.js';
 import { scenarioOfKey } from './catalogue.js';
 import { markingStatus } from './marking.js';
-
-/**
- * The clock from the stored instants: the same answer after a refresh, a reconnect or a restart.
- * `now` is never taken as earlier than the last stored instant: the rules refuse a reading before
- * the start, and a system clock stepped back a little (NTP) must not make the sitting unreadable.
- */
-export function sittingClock(repos: Repositories, sitting: Sitting, now: number): ClockReading {
-  const breaks = repos.sittings.restBreaks(sitting.id);
-  const latest = Math.max(sitting.startedAt ?? now, sitting.endedAt ?? now, ...breaks.map((b) => Math.max(b.from, b.to ?? b.from)));
-  return readClock(
-    { baseMinutes: sitting.baseMinutes, extraTime: sitting.extraTime, restBreaks: sitting.restBreaks },
-    { startedAt: sitting.startedAt, endedAt: sitting.endedAt, restBreaks: breaks, now: Math.max(now, latest) },
-  );
-}
+import { sittingClock } from './sitting-clock.js';
 
 const clockView = (c: ClockReading, now: number, sitting: Sitting): SittingClockView => ({
   state: c.state,

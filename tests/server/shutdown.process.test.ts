@@ -4,6 +4,7 @@ import fs from 'node:fs';
 import { afterAll, describe, expect, it } from 'vitest';
 import { Inviter, SessionState, startUa, UserAgent, type TestUa } from '../support/sip-clients.js';
 import { startServer, type ServerProcess } from '../support/server-process.js';
+import { until } from '../support/until.js';
 
 const servers: ServerProcess[] = [];
 const uas: TestUa[] = [];
@@ -13,13 +14,8 @@ afterAll(async () => {
   if (servers[0]) fs.rmSync(servers[0].dataDir, { recursive: true, force: true });
 });
 
-const until = async (cond: () => boolean, ms = 10_000) => {
-  const end = Date.now() + ms;
-  while (!cond()) {
-    if (Date.now() > end) throw new Error('condition not met in time');
-    await new Promise((r) => setTimeout(r, 25));
-  }
-};
+/** How long a condition here may take: real calls, media workers and processes. */
+const WAIT_MS = 10_000;
 
 async function session(base: string, username: string) {
   const res = await fetch(new URL('/api/auth/login', base), { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username, password: 'demo-password' }) });
@@ -50,11 +46,11 @@ describe('graceful shutdown', () => {
     const inviter = new Inviter(caller.ua, UserAgent.makeURI(`sip:${callee.extension}@callmark.local`)!);
     inviter.delegate = { onBye: (bye) => reasons.push(bye.request.getHeader('reason') ?? '') };
     await inviter.invite();
-    await until(() => inviter.state === SessionState.Established);
+    await until(() => inviter.state === SessionState.Established, WAIT_MS);
     await new Promise((r) => setTimeout(r, 2500));
 
     expect(await server.stop('SIGTERM')).toBe(0);
-    await until(() => reasons.length === 2);
+    await until(() => reasons.length === 2, WAIT_MS);
     expect(reasons.every((r) => /text="server shutting down"/.test(r))).toBe(true);
 
     // Demo mode again: without it the demo accounts are disabled at start.

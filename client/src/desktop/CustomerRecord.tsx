@@ -11,7 +11,8 @@ import { CallbackForm } from './CallbackForm.js';
 import { CaseForm } from './CaseForm.js';
 import { useDesktop } from './DesktopContext.js';
 import { DialButton } from './DialButton.js';
-import { date, dateTime, dueText, isUkMobile, money, orderPrice } from '../format.js';
+import { emailProblem, mobileProblem, phoneProblem, postcodeProblem } from './field-checks.js';
+import { date, dateTime, dueText, money, orderPrice } from '../format.js';
 import { OrderForm } from './OrderForm.js';
 import { PrintButton } from './PrintButton.js';
 
@@ -25,10 +26,10 @@ const FIELDS: Array<{ key: Editable; label: string; type?: string; check?: (v: s
   { key: 'addressLine1', label: 'Address line 1', check: (v) => (v.trim() ? undefined : 'required') },
   { key: 'addressLine2', label: 'Address line 2' },
   { key: 'town', label: 'Town', check: (v) => (v.trim() ? undefined : 'required') },
-  { key: 'postcode', label: 'Postcode', check: (v) => (/^[A-Za-z]{1,2}\d[A-Za-z\d]?\s*\d[A-Za-z]{2}$/.test(v.trim()) ? undefined : 'not a UK postcode') },
-  { key: 'phone', label: 'Phone', type: 'tel', check: (v) => (/^(\+44\s?|0)[\d\s]{9,12}$/.test(v.trim()) ? undefined : 'not a UK phone number') },
-  { key: 'mobile', label: 'Mobile', type: 'tel', check: (v) => (!v.trim() || isUkMobile(v) ? undefined : 'not a UK mobile number (07…)') },
-  { key: 'email', label: 'E-mail', type: 'email', check: (v) => (!v || /^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(v.trim()) ? undefined : 'not an e-mail address') },
+  { key: 'postcode', label: 'Postcode', check: postcodeProblem },
+  { key: 'phone', label: 'Phone', type: 'tel', check: phoneProblem },
+  { key: 'mobile', label: 'Mobile', type: 'tel', check: mobileProblem },
+  { key: 'email', label: 'E-mail', type: 'email', check: emailProblem },
 ];
 
 const PREFERENCE: Record<string, string> = { phone: 'Phone', email: 'E-mail', sms: 'SMS', post: 'Post' };

@@ -4,10 +4,11 @@
 // documents and order confirmations attached to e-mails. Placeholders left unfilled stop the send.
 import { useEffect, useState, type FormEvent } from 'react';
 import { fillPlaceholders, unfilledPlaceholders } from '../../../server/protocol/templates.js';
+import { isEmailAddress, isUkMobile } from '../../../server/protocol/validation.js';
 import { describeError, Notice } from './ApiMessage.js';
 import { crm, type Callback, type Case, type Channel, type CrmDocument, type CustomerDetail, type MessageTemplate, type Order, type OutgoingMessage } from './crm-api.js';
 import { useDesktop } from './DesktopContext.js';
-import { date, dueText, isUkMobile, orderPrice } from '../format.js';
+import { date, dueText, orderPrice } from '../format.js';
 
 export interface ReplyDraft {
   channel: Channel;
@@ -21,8 +22,6 @@ export interface ReplyDraft {
 }
 
 export type ComposeCustomer = Pick<CustomerDetail, 'id' | 'title' | 'firstName' | 'lastName' | 'accountNumber' | 'email' | 'phone' | 'mobile' | 'orders' | 'cases' | 'callbacks'>;
-
-const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
 
 /** The newest record the candidate made in this attempt, if any: what a message usually confirms. */
 const newestOwn = (list: ReadonlyArray<{ id: number; origin: string; createdAt: number }>): number | '' =>
@@ -151,9 +150,9 @@ export function FollowUp({
     const recipient = to.trim();
     const ccList = cc.split(/[,;]/).map((s) => s.trim()).filter(Boolean);
     const problems: string[] = [];
-    if (channel === 'email' && !EMAIL.test(recipient)) problems.push(`To: "${recipient}" is not an e-mail address.`);
+    if (channel === 'email' && !isEmailAddress(recipient)) problems.push(`To: "${recipient}" is not an e-mail address.`);
     if (channel === 'sms' && !isUkMobile(recipient)) problems.push(`To: an SMS needs a UK mobile number (07…)${recipient ? `, not "${recipient}"` : ''}.`);
-    for (const a of ccList) if (!EMAIL.test(a)) problems.push(`Cc: "${a}" is not an e-mail address.`);
+    for (const a of ccList) if (!isEmailAddress(a)) problems.push(`Cc: "${a}" is not an e-mail address.`);
     if (channel === 'email' && !subject.trim()) problems.push('Subject: write a subject.');
     if (!body.trim()) problems.push('Message: write the message.');
     const left = unfilledPlaceholders(subject, body);

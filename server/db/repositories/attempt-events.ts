@@ -1,12 +1,12 @@
 // The desktop timeline of an attempt: every candidate action, stamped by the server and stored
 // exactly once per client id, numbered 1, 2, 3… per attempt. The table is append-only (triggers
 // refuse UPDATE and DELETE), so a stored event is never changed. Each attempt's events form a hash
-// chain (server/moderation/chain.ts): every row stores the hash of the row before it (prev_hash) and
+// chain (server/hash-chain.ts): every row stores the hash of the row before it (prev_hash) and
 // its own (hash), computed here inside the insert's transaction, so a row changed or removed later
 // by hand (outside this code) shows in the moderation pack's verification.
 // Every event says who recorded it (source: the server, or the candidate's browser); from
-// migration 10 on the source is inside the hash too (server/moderation/chain.ts).
-import { attemptEventHash, GENESIS_HASH } from '../../moderation/chain.js';
+// migration 10 on the source is inside the hash too (server/hash-chain.ts).
+import { attemptEventHash, GENESIS_HASH } from '../../hash-chain.js';
 import type { EventSource, TimelineEvent } from '../../protocol/timeline.js';
 import type { Db } from '../connection.js';
 
@@ -90,7 +90,7 @@ export class AttemptEventRepository {
       // The hash covers the payload as it will be read back (a JSON round trip), not the caller's object.
       const content = { attemptId, seq, clientId, at: event.at, clientAt: event.clientAt, callId: event.callId, offsetMs: event.offsetMs, type: event.type, payload: JSON.parse(payload) as Record<string, unknown>, source: event.source };
       const prevHash = head?.hash ?? GENESIS_HASH;
-      // The source is hashed with the rest (chain.ts): a label changed later breaks the chain.
+      // The source is hashed with the rest (hash-chain.ts): a label changed later breaks the chain.
       const hash = attemptEventHash(prevHash, content);
       const info = insert.run({ ...content, payload, prevHash, hash });
       const stored: AttemptEvent = { id: Number(info.lastInsertRowid), ...content, sourceInChain: true, prevHash, hash };

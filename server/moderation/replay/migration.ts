@@ -1,7 +1,7 @@
 // Migration 9 (listed in server/db/migrations.ts): moderated marks and the moderator's changes to
 // the proposed sample. Kept beside the replay/moderation code so the columns and their meaning are
 // read together.
-import type { Migration } from '../../db/migrations.js';
+import { appendOnly, type Migration } from '../../db/migration.js';
 
 export const moderationMigration: Migration = {
   version: 9,
@@ -32,7 +32,6 @@ export const moderationMigration: Migration = {
       by_user_id  INTEGER NOT NULL REFERENCES users(id)
     );
     CREATE INDEX moderation_sample_changes_centre ON moderation_sample_changes(centre_id, sitting_id, id);
-    CREATE TRIGGER moderation_sample_changes_no_update BEFORE UPDATE ON moderation_sample_changes BEGIN SELECT RAISE(ABORT, 'moderation_sample_changes is append-only'); END;
-    CREATE TRIGGER moderation_sample_changes_no_delete BEFORE DELETE ON moderation_sample_changes BEGIN SELECT RAISE(ABORT, 'moderation_sample_changes is append-only'); END;
+    ${appendOnly('moderation_sample_changes')}
   `,
 };

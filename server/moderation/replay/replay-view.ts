@@ -24,7 +24,7 @@ import { scenarioForAttemptKey } from '../../assessment/scenario-loader.js';
 import type { Attempt } from '../../db/repositories/attempts.js';
 import type { CallRecord } from '../../db/repositories/calls.js';
 import type { Repositories } from '../../db/repositories/index.js';
-import { summarisePrintout } from '../../api/printout-routes.js';
+import { summarisePrintout } from '../../printouts/summary.js';
 import { replayOrder, type HoldRegion, type ReplayAlignment, type ReplayCall, type ReplayEvent, type ReplayEventsPage, type ReplayView, type Person } from '../../protocol/moderation.js';
 import { findAttemptCall } from '../../sittings/attempt-call.js';
 import { person as personOf } from '../../sittings/views.js';

@@ -7,7 +7,7 @@
 // and every signature. Conflicts of interest are refused server-side.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { hashPassword } from '../../../server/auth/passwords.js';
-import { canonicalJson, sha256Hex } from '../../../server/moderation/chain.js';
+import { canonicalJson, sha256Hex } from '../../../server/hash-chain.js';
 import { readPackZip, verifyPackFiles } from '../../../server/moderation/pack-verify.js';
 import type { MarkingView, SittingDetail } from '../../../server/protocol/assessment.js';
 import type { ConflictView, IqaAttemptView, IqaQueueView, SittingAssuranceView } from '../../../server/protocol/assurance.js';

@@ -5,7 +5,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { openDatabase, type Db } from '../../../server/db/connection.js';
 import { migrate, migrations } from '../../../server/db/migrations.js';
 import { createRepositories, type Repositories } from '../../../server/db/repositories/index.js';
-import { attemptEventHash, GENESIS_HASH, verifyChain } from '../../../server/moderation/chain.js';
+import { attemptEventHash, GENESIS_HASH, verifyChain } from '../../../server/hash-chain.js';
 import { chainRecordingsOnFinalise, RECORDING_FINALISED } from '../../../server/moderation/recording-chain.js';
 
 const CHAIN_MIGRATION = 7;

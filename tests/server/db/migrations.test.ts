@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { openDatabase } from '../../../server/db/connection.js';
-import { migrate, migrations, type Migration } from '../../../server/db/migrations.js';
+import type { Migration } from '../../../server/db/migration.js';
+import { migrate, migrations } from '../../../server/db/migrations.js';
 
 describe('migrations', () => {
   it('applies every migration on an empty database and records it', () => {

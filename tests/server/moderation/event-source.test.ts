@@ -11,7 +11,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { openDatabase, type Db } from '../../../server/db/connection.js';
 import { migrate, migrations } from '../../../server/db/migrations.js';
 import { createRepositories } from '../../../server/db/repositories/index.js';
-import { attemptEventHash, canonicalJson, GENESIS_HASH, legacySource, sha256Hex, verifyChain, type AttemptEventContent } from '../../../server/moderation/chain.js';
+import { attemptEventHash, canonicalJson, GENESIS_HASH, legacySource, sha256Hex, verifyChain, type AttemptEventContent } from '../../../server/hash-chain.js';
 import { buildModerationPack } from '../../../server/moderation/pack.js';
 import { MANIFEST, timelineFile, type PackManifest, type TimelineFile } from '../../../server/moderation/pack-format.js';
 import { verifyPackZip } from '../../../server/moderation/pack-verify.js';

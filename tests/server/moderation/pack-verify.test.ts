@@ -15,7 +15,7 @@ import { fileURLToPath } from 'node:url';
 import AdmZip from 'adm-zip';
 import { describe, expect, it } from 'vitest';
 import { auditRowHash, type AuditEntry } from '../../../server/db/repositories/audit-log.js';
-import { attemptEventHash, sha256Hex } from '../../../server/moderation/chain.js';
+import { attemptEventHash, sha256Hex } from '../../../server/hash-chain.js';
 import type { PackManifest, TimelineFile, TimelineFileEntry } from '../../../server/moderation/pack-format.js';
 import { verifyPackZip } from '../../../server/moderation/pack-verify.js';
 import type { PackVerification } from '../../../server/protocol/moderation.js';

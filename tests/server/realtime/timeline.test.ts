@@ -367,7 +367,7 @@ class MemoryStorage implements OutboxStorage {
 }
 
 /** Resolves once the client's state satisfies the condition (at once if it already does). */
-const until = (client: TimelineClient, ok: (s: TimelineState) => boolean) =>
+const whenState = (client: TimelineClient, ok: (s: TimelineState) => boolean) =>
   new Promise<TimelineState>((resolve) => {
     if (ok(client.getState())) return resolve(client.getState());
     const stop = client.subscribe((s) => {
@@ -401,7 +401,7 @@ describe('TimelineClient (the desktop outbox) against the server', () => {
     const a = newAttempt();
     const made: Socket[] = [];
     const desktop = clientFor(a.id, new MemoryStorage(), made);
-    await until(desktop, (s) => s.online);
+    await whenState(desktop, (s) => s.online);
     t.clock.advance(1000);
     const call = answeredCall();
     t.clock.advance(4000);
@@ -421,7 +421,7 @@ describe('TimelineClient (the desktop outbox) against the server', () => {
     socket.io.reconnection(false);
     const inFlight = desktop.record('record-opened', { recordType: 'customer', label: 'Jane Smith' });
     socket.io.engine.close();
-    expect((await until(desktop, (s) => !s.online)).online).toBe(false);
+    expect((await whenState(desktop, (s) => !s.online)).online).toBe(false);
     expect(desktop.getState().pending).toBe(1);
 
     t.clock.advance(3000);
@@ -438,7 +438,7 @@ describe('TimelineClient (the desktop outbox) against the server', () => {
     t.clock.advance(2000);
     socket.io.reconnection(true);
     socket.connect();
-    await until(desktop, (s) => s.online);
+    await whenState(desktop, (s) => s.online);
     await desktop.drained();
 
     const rows = stored(a.id);
@@ -464,7 +464,7 @@ describe('TimelineClient (the desktop outbox) against the server', () => {
     // First page: the server cannot be reached, so actions stay in the outbox.
     const nowhere = `http://127.0.0.1:${await freePort()}`;
     const first = new TimelineClient({ attemptId: a.id, storage, connect: () => connectSocket(nowhere, { path: '/socket.io', transports: ['websocket'], forceNew: true, reconnection: false }) });
-    await until(first, (s) => s.problem !== undefined);
+    await whenState(first, (s) => s.problem !== undefined);
     const x = first.record('search', { query: 'delivery', resultCount: 0 });
     const y = first.record('record-opened', { recordType: 'kb', label: 'Delivery times' });
     expect(first.getState()).toMatchObject({ online: false, pending: 2 });
@@ -490,7 +490,7 @@ describe('TimelineClient (the desktop outbox) against the server', () => {
     // Both tabs open; tab A is offline and queues an action, then tab B (online) records and drains.
     const tabB = clientFor(a.id, storage, []);
     const tabA = new TimelineClient({ attemptId: a.id, storage, connect: offline });
-    await until(tabA, (s) => s.problem !== undefined);
+    await whenState(tabA, (s) => s.problem !== undefined);
     const fromA = tabA.record('tab-opened', { tab: 'compose' });
     const fromB = tabB.record('search', { query: 'Hughes', resultCount: 1 });
     await tabB.drained();

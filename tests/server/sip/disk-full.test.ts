@@ -10,6 +10,7 @@ import { MediaWorkerPool } from '../../../media/index.js';
 import type { CallSummary } from '../../../server/protocol/telephony.js';
 import { Inviter, SessionState, startUa, UserAgent, type TestUa } from '../../support/sip-clients.js';
 import { createTestApp, type TestApp } from '../../support/test-app.js';
+import { until } from '../../support/until.js';
 
 let pool: MediaWorkerPool;
 let t: TestApp;
@@ -30,13 +31,8 @@ afterAll(async () => {
   fs.rmSync(recordings, { recursive: true, force: true });
 });
 
-const until = async (cond: () => boolean, ms = 10_000) => {
-  const end = Date.now() + ms;
-  while (!cond()) {
-    if (Date.now() > end) throw new Error('condition not met in time');
-    await new Promise((r) => setTimeout(r, 50));
-  }
-};
+/** How long a condition here may take: real calls, media workers and processes. */
+const WAIT_MS = 10_000;
 
 async function phone(who: string): Promise<TestUa & { extension: string }> {
   const creds = await t.sipCredentials(who);
@@ -59,7 +55,7 @@ describe('recordings disk full during a call', () => {
     const inviter = new Inviter(assessor.ua, UserAgent.makeURI(`sip:${candidate.extension}@callmark.local`)!);
     await new Promise<void>((resolve, reject) => void inviter.invite({ requestDelegate: { onAccept: () => resolve(), onReject: (r) => reject(new Error(String(r.message.statusCode))) } }));
     const call = () => t.repos.calls.list({ limit: 1 })[0]!;
-    await until(() => call().recordingStatus === 'recording');
+    await until(() => call().recordingStatus === 'recording', WAIT_MS);
 
     // Fill what is left of the disk.
     try {
@@ -67,7 +63,7 @@ describe('recordings disk full during a call', () => {
     } catch (err) {
       expect((err as NodeJS.ErrnoException).code).toBe('ENOSPC');
     }
-    await until(() => call().recordingStatus === 'failed');
+    await until(() => call().recordingStatus === 'failed', WAIT_MS);
     const failed = t.repos.calls.events(call().id).find((e) => e.type === 'recording-failed');
     expect(String(failed?.detail?.message)).toMatch(/ENOSPC/);
 
@@ -80,8 +76,8 @@ describe('recordings disk full during a call', () => {
 
     // Hang up: the call ends normally; the recording stays failed; nothing is corrupt.
     await inviter.bye();
-    await until(() => call().state === 'ended');
-    await until(() => t.repos.calls.events(call().id).some((e) => e.type === 'end'));
+    await until(() => call().state === 'ended', WAIT_MS);
+    await until(() => t.repos.calls.events(call().id).some((e) => e.type === 'end'), WAIT_MS);
     expect(call().recordingStatus).toBe('failed');
     expect(t.repos.db.prepare('PRAGMA integrity_check').pluck().get()).toBe('ok');
   }, 40_000);

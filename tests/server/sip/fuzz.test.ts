@@ -16,6 +16,7 @@ import type { ClientTransactions, ServerTransactions } from '../../../server/sip
 import { nextMatching, RawSipClient, rawRequest, registerRaw } from '../../support/sip-clients.js';
 import { createTestApp, type TestApp } from '../../support/test-app.js';
 import { capturedMessages, CHROME_OFFER, FIREFOX_OFFER, mutate, Rng, SDP_LINES, type Party } from './fuzz-corpus.js';
+import { until } from '../../support/until.js';
 
 const SEED = 0x5eed_ca11;
 const MESSAGES = 2000;
@@ -105,13 +106,8 @@ const sip = () => t.app.telephony!.sip as unknown as { serverTx: ServerTransacti
 const pendingClientTransactions = (): number =>
   [...(sip().clientTx as unknown as { table: Map<string, { final: boolean }> }).table.values()].filter((x) => !x.final).length;
 
-async function until(cond: () => boolean, timeoutMs = 15_000): Promise<void> {
-  const end = Date.now() + timeoutMs;
-  while (!cond()) {
-    if (Date.now() > end) throw new Error('condition not reached in time');
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
+/** How long a condition here may take: real calls, media workers and processes. */
+const WAIT_MS = 15_000;
 
 describe('SIP fuzzing over WebSocket', () => {
   it(`survives ${MESSAGES} mutated messages, answers OPTIONS after every batch, and leaks nothing`, async () => {
@@ -158,9 +154,9 @@ describe('SIP fuzzing over WebSocket', () => {
     // Nothing left behind: calls end (the callee refuses each), their routers are freed, no client
     // transaction waits for an answer, and every server transaction expires with its lifetime.
     const b2bua = t.app.telephony!.b2bua!;
-    await until(() => b2bua.activeCalls === 0);
-    await until(() => pool.health().workers.every((w) => w.routers === 0));
-    await until(() => pendingClientTransactions() === 0);
+    await until(() => b2bua.activeCalls === 0, WAIT_MS);
+    await until(() => pool.health().workers.every((w) => w.routers === 0), WAIT_MS);
+    await until(() => pendingClientTransactions() === 0, WAIT_MS);
     expect(sip().serverTx.size).toBeGreaterThan(0);
     sip().serverTx.sweep(Date.now() + 33_000);
     expect(sip().serverTx.size).toBe(0);
@@ -172,7 +168,7 @@ describe('SIP fuzzing over WebSocket', () => {
     caller.client.close();
     anonymous.close();
     callee.client.close();
-    await until(() => sip().connectionCount === 0);
+    await until(() => sip().connectionCount === 0, WAIT_MS);
     expect(t.app.telephony!.sip.registrar.registeredCount).toBe(0);
   }, 60_000);
 });
@@ -274,7 +270,7 @@ describe('regressions found by the fuzzer (fixed)', () => {
       await nextMatching(caller.client, (m) => m.startsWith('SIP/2.0 100 '));
       await new Promise((r) => setTimeout(r, i % 25));
       caller.client.ws.terminate();
-      await until(() => t.app.telephony!.b2bua!.activeCalls === 0);
+      await until(() => t.app.telephony!.b2bua!.activeCalls === 0, WAIT_MS);
     }
     callee.client.close();
     expect(errors.map((e) => `${e.msg}: ${e.err?.message ?? ''}`)).toEqual([]);

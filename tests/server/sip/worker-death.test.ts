@@ -5,6 +5,7 @@ import { MediaWorkerPool } from '../../../media/index.js';
 import { Inviter, SessionState, startUa, UserAgent, type TestUa } from '../../support/sip-clients.js';
 import { hashPassword } from '../../../server/auth/passwords.js';
 import { createTestApp, PASSWORD, type TestApp } from '../../support/test-app.js';
+import { until } from '../../support/until.js';
 
 let pool: MediaWorkerPool;
 let t: TestApp;
@@ -24,13 +25,8 @@ afterAll(async () => {
   await pool?.close();
 });
 
-const until = async (cond: () => boolean, ms = 10_000) => {
-  const end = Date.now() + ms;
-  while (!cond()) {
-    if (Date.now() > end) throw new Error('condition not met in time');
-    await new Promise((r) => setTimeout(r, 25));
-  }
-};
+/** How long a condition here may take: real calls, media workers and processes. */
+const WAIT_MS = 10_000;
 
 async function phone(who: string): Promise<TestUa & { extension: string }> {
   const creds = await t.sipCredentials(who);
@@ -45,7 +41,7 @@ async function call(from: TestUa, to: string): Promise<{ inviter: InstanceType<t
   const inviter = new Inviter(from.ua, UserAgent.makeURI(`sip:${to}@callmark.local`)!);
   await new Promise<void>((resolve, reject) => void inviter.invite({ requestDelegate: { onAccept: () => resolve(), onReject: (r) => reject(new Error(String(r.message.statusCode))) } }));
   const id = t.repos.calls.list({ limit: 20 }).find((c) => !before.has(c.id))!.id;
-  await until(() => t.repos.calls.find(id)!.recordingStatus === 'recording');
+  await until(() => t.repos.calls.find(id)!.recordingStatus === 'recording', WAIT_MS);
   return { inviter, id };
 }
 
@@ -58,17 +54,17 @@ describe('a media worker dies', () => {
 
     // Kill the worker of call A: which one it is, the test finds by killing worker 0 and seeing.
     process.kill(pool.health().workers[0]!.pid, 'SIGKILL');
-    await until(() => [a, b].some((c) => t.repos.calls.find(c.id)!.state === 'ended'));
+    await until(() => [a, b].some((c) => t.repos.calls.find(c.id)!.state === 'ended'), WAIT_MS);
     const [dead, alive] = t.repos.calls.find(a.id)!.state === 'ended' ? [a, b] : [b, a];
     expect(t.repos.calls.find(dead.id)!.endReason).toBe('ended-by-server: media worker died');
-    await until(() => pool.health().replacements === 1 && pool.health().workers.every((w) => w.alive));
+    await until(() => pool.health().replacements === 1 && pool.health().workers.every((w) => w.alive), WAIT_MS);
 
     // The other call is still up; it ends normally, with a complete recording.
     await new Promise((r) => setTimeout(r, 500));
     expect(t.repos.calls.find(alive.id)!.state).toBe('answered');
     expect(alive.inviter.state).toBe(SessionState.Established);
     await alive.inviter.bye();
-    await until(() => t.repos.calls.find(alive.id)!.recordingStatus === 'complete');
+    await until(() => t.repos.calls.find(alive.id)!.recordingStatus === 'complete', WAIT_MS);
     expect(t.repos.calls.find(alive.id)!.endReason).toMatch(/^completed/);
   }, 40_000);
 });

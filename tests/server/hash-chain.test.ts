@@ -12,10 +12,10 @@
 // or sorting keys another way makes these tests fail. An event with a field added later (e.g. a
 // "source") must still hash exactly like this when the field is absent.
 import { afterEach, describe, expect, it } from 'vitest';
-import { openDatabase, type Db } from '../../../server/db/connection.js';
-import { migrate } from '../../../server/db/migrations.js';
-import { createRepositories } from '../../../server/db/repositories/index.js';
-import { attemptEventHash, canonicalJson, chainHash, GENESIS_HASH, sha256Hex, verifyChain, type AttemptEventContent } from '../../../server/moderation/chain.js';
+import { openDatabase, type Db } from '../../server/db/connection.js';
+import { migrate } from '../../server/db/migrations.js';
+import { createRepositories } from '../../server/db/repositories/index.js';
+import { attemptEventHash, canonicalJson, chainHash, GENESIS_HASH, sha256Hex, verifyChain, type AttemptEventContent } from '../../server/hash-chain.js';
 
 const ATTEMPT = '6f1c2a4e-0b7d-4c3e-9a51-2d8e4f6a7b90';
 const CALL = '9b2f7d10-3c4e-4a5b-8c6d-7e8f90a1b2c3';
