@@ -74,6 +74,7 @@ describe('module boundaries written in the folder READMEs', () => {
       "client/src/App.tsx:7 imports 'server/db/connection.ts': client/README.md does not list server/db/connection.ts under \"May import\"",
       "client/src/App.tsx:7 imports 'node:fs': client/README.md allows no Node built-ins",
       "server/sip/b2bua.ts:7 imports 'media/recording/recorder.ts': server/README.md allows `media/` only through media/index.ts",
+      "server/sip/b2bua.ts:7 imports 'media/recording/recorder.ts': server/sip/README.md allows `media/` only through media/index.ts",
       "server/db/repositories/crm.ts:7 imports 'server/protocol/crm.ts': server/db/README.md allows only types from `server/protocol/`, and this import runs",
       "server/protocol/crm.ts:7 imports 'zod': server/protocol/README.md allows no npm packages",
       "server/moderation/replay/replay-view.ts:7 imports 'server/api/printout-routes.ts': server/api/README.md says server/api/ is imported only by server/app.ts",
