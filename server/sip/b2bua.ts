@@ -18,10 +18,11 @@ import type { DialogHandler, SipServer } from './sip-server.js';
 import { PartyInvite, referTarget, sipfrag } from './party-invite.js';
 import { ALLOW, B2BUA_CONTACT, CAPABILITY_HEADERS, SUPPORTED } from './capabilities.js';
 import { negotiateAsUas, SessionTimer, type SessionTimerOffer } from './session-timer.js';
+import { callMachine, calleeInviteMachine, callerInviteMachine, offerExchangeMachine, ourOfferMachine, type CallPhase, type CallTimer, type CalleeInviteState, type CallerInviteState, type OfferExchangeState, type OfferExchangeTimer, type OurOfferState } from './call-state.js';
+import type { StateMachine } from './state-machine.js';
 
 /** 'party': the third party of a conference (call_events store it with leg null and say so in detail). */
 type LegRole = 'caller' | 'callee' | 'party';
-type CallPhase = 'setup' | 'ringing' | 'answered' | 'ended';
 
 interface DialogLeg {
   /** Changes when a conference party takes the place of a party who left. */
@@ -42,8 +43,8 @@ interface DialogLeg {
   remoteCSeq: number;
   /** We generated this dialog's Call-ID (callee and party legs): RFC 3261 §14.1 picks the glare back-off by it. */
   ownsCallId: boolean;
-  /** A re-INVITE of ours on this leg awaits its final response: the leg's own re-INVITE gets 491 (§14.2). */
-  reinvitePending: boolean;
+  /** Our re-INVITE on this leg, while it awaits its final response the leg's own re-INVITE gets 491 (§14.2). */
+  ourOffer: StateMachine<OurOfferState>;
   /** Our re-INVITEs on this leg, one after another, glare retries included. */
   reinvites: Promise<void>;
   /** Our offer in the 200 to the leg's re-INVITE without SDP, waiting for its answer in the ACK of that CSeq. */
@@ -116,6 +117,11 @@ function pause(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms).unref());
 }
 
+/** The offer exchange in progress with a leg is over (answered, refused, or its ACK came or never did). */
+function offerSettled(call: Call): void {
+  if (!call.offers.is('idle')) call.offers.transition('idle');
+}
+
 function dtmfDigit(body: string | undefined): string | undefined {
   const m = /Signal\s*=\s*([0-9A-D*#])/i.exec(body ?? '');
   return m?.[1];
@@ -130,7 +136,12 @@ interface PendingParty {
 
 class Call {
   readonly id = randomUUID();
-  phase: CallPhase = 'setup';
+  /** setup → ringing → answered → ended (call-state.ts); owns the no-answer, PRACK and ACK timers. */
+  readonly state: StateMachine<CallPhase, CallTimer>;
+  /** The caller's INVITE: a second final response is never sent. */
+  readonly callerTx: StateMachine<CallerInviteState>;
+  /** Offers from the legs, answered one at a time. */
+  readonly offers: StateMachine<OfferExchangeState, OfferExchangeTimer>;
   callee: DialogLeg | undefined;
   /** The third party of a conference. */
   party: DialogLeg | undefined;
@@ -140,25 +151,17 @@ class Call {
   media: CallMedia | undefined;
   recorder: CallRecorder | undefined;
   recordingFile: string | undefined;
-  calleeInvite: { branch: string; cseq: number; uri: string; headers: HeaderList } | undefined;
-  calleeRespondedProvisionally = false;
-  cancelled = false;
-  /** CANCEL for the callee's INVITE: wanted, and actually sent (only after a provisional, RFC 3261 §9.1). */
-  cancelWanted = false;
-  cancelSent = false;
-  finalSentToCaller = false;
+  /** Our INVITE to the callee; `state` says whether a provisional came and whether it is (to be) CANCELled. */
+  calleeInvite: { branch: string; cseq: number; uri: string; headers: HeaderList; state: StateMachine<CalleeInviteState> } | undefined;
   heldBy: LegRole | null = null;
   /** The customer number a candidate dialled, when the call was routed to their assessor. */
   dialledNumber: string | undefined;
-  reinviteInProgress = false;
   /** Reliable provisional responses to the caller (it sent Require: 100rel, RFC 3262): the last RSeq, and the one awaiting its PRACK. */
-  reliable: { rseq: number; unacked?: { rseq: number; stop: () => void } } | undefined;
+  reliable: { rseq: number; unacked?: { rseq: number } } | undefined;
   /** The session timer the caller's INVITE asked for, answered in our 200 (RFC 4028 §9). */
   callerTimer: SessionTimerOffer = { kind: 'none' };
   /** Re-INVITEs we send to tell a party about hold/resume, one after another. */
   relayChain: Promise<void> = Promise.resolve();
-  noAnswerTimer: NodeJS.Timeout | undefined;
-  ackTimer: NodeJS.Timeout | undefined;
   readonly log: FastifyBaseLogger;
 
   constructor(
@@ -166,8 +169,16 @@ class Call {
     readonly callerInvite: SipRequest,
     readonly candidateRole: LegRole,
     logger: FastifyBaseLogger,
+    readonly clock: Clock,
   ) {
     this.log = logger.child({ callId: this.id });
+    this.state = callMachine(clock);
+    this.callerTx = callerInviteMachine(clock);
+    this.offers = offerExchangeMachine(clock);
+  }
+
+  get phase(): CallPhase {
+    return this.state.state;
   }
 
   /** Re-read after every await: the call may have ended meanwhile (CANCEL, BYE, a lost connection). */
@@ -264,9 +275,9 @@ export class B2bua implements DialogHandler {
 
   private respondCaller(call: Call, status: number, opts: { reason?: string; headers?: HeaderList; body?: string } = {}): void {
     if (status >= 200) {
-      if (call.finalSentToCaller) return;
-      call.finalSentToCaller = true;
-      call.reliable?.unacked?.stop();
+      if (!call.callerTx.may('completed')) return;
+      call.callerTx.transition('completed');
+      call.state.stopTimer('prack');
     }
     this.sip.respond(call.caller.conn, call.callerInvite, status, { toTag: call.caller.localTag, ...opts });
   }
@@ -332,11 +343,11 @@ export class B2bua implements DialogHandler {
       localCSeq: 0,
       remoteCSeq: request.cseq,
       ownsCallId: false,
-      reinvitePending: false,
+      ourOffer: ourOfferMachine(this.opts.clock),
       reinvites: Promise.resolve(),
       sessionTimer: undefined,
     };
-    const call = new Call(caller, request, candidateRole, this.opts.logger);
+    const call = new Call(caller, request, candidateRole, this.opts.logger, this.opts.clock);
     this.calls.add(call);
     call.dialledNumber = dialledNumber;
     call.callerTimer = callerTimer;
@@ -397,7 +408,6 @@ export class B2bua implements DialogHandler {
     call.media.onClosed((reason) => {
       if (call.phase !== 'ended') void this.abort(call, reason);
     });
-    if (call.cancelled) return this.finish(call, 'cancelled', 'cancelled by the caller', 487);
     if (!binding.conn.isOpen) {
       this.respondCaller(call, 480);
       return this.finish(call, 'unavailable', 'callee disconnected', 480);
@@ -419,7 +429,7 @@ export class B2bua implements DialogHandler {
       localCSeq: 1,
       remoteCSeq: 0,
       ownsCallId: true,
-      reinvitePending: false,
+      ourOffer: ourOfferMachine(this.opts.clock),
       reinvites: Promise.resolve(),
       sessionTimer: undefined,
     };
@@ -444,9 +454,8 @@ export class B2bua implements DialogHandler {
       headers.push(['X-Presented-Number', presented]);
       this.event(call, 'presented-number', 'caller', { number: presented });
     }
-    call.calleeInvite = { branch, cseq: 1, uri: binding.contact, headers };
-    call.noAnswerTimer = setTimeout(() => this.noAnswer(call), this.opts.noAnswerTimeoutMs);
-    call.noAnswerTimer.unref();
+    call.calleeInvite = { branch, cseq: 1, uri: binding.contact, headers, state: calleeInviteMachine(this.opts.clock) };
+    call.state.startTimer('no-answer', this.opts.noAnswerTimeoutMs, () => this.noAnswer(call));
     this.sip.sendRequest(callee.conn, { method: 'INVITE', uri: binding.contact, headers, body: offer }, branch, (r) => {
       void this.onCalleeInviteResponse(call, r).catch((err: unknown) => {
         call.log.error({ err }, 'error handling the callee response');
@@ -466,17 +475,18 @@ export class B2bua implements DialogHandler {
     }
     const response = r;
     if (status < 200) {
-      call.calleeRespondedProvisionally = true;
+      const invite = call.calleeInvite!.state;
+      if (invite.is('calling')) invite.transition('proceeding');
       if (response.toTag) callee.remoteTag = response.toTag;
       if ((status === 180 || status === 183) && call.phase === 'setup') {
-        call.phase = 'ringing';
+        call.state.transition('ringing');
         this.opts.repos.calls.update(call.id, { state: 'ringing', ringingAt: this.now() });
         this.event(call, 'ringing', 'callee');
         // A 1xx with a To tag opens an early dialog, which needs our Contact (sip.js drops it otherwise).
         if (call.reliable) this.sendReliableProvisional(call, 180, [['Contact', B2BUA_CONTACT]]);
         else this.respondCaller(call, 180, { headers: [['Contact', B2BUA_CONTACT]] });
       }
-      if (call.cancelWanted) this.sendCancelToCallee(call);
+      if (invite.is('cancel-pending')) this.sendCancel(call);
       return;
     }
     if (status < 300) {
@@ -485,11 +495,11 @@ export class B2bua implements DialogHandler {
       if (contact?.uri) callee.remoteTarget = contact.uri.toString();
       this.sendAck(callee, call.calleeInvite!.cseq);
       if (call.phase === 'answered') return; // a retransmitted 200: the ACK above is all it needs
-      if (call.cancelled || call.phase === 'ended') {
+      if (call.phase === 'ended') {
         this.sendInDialog(callee, 'BYE');
         return;
       }
-      clearTimeout(call.noAnswerTimer);
+      call.state.stopTimer('no-answer');
       let answer: string;
       try {
         answer = await call.media!.acceptCalleeAnswer(response.body);
@@ -499,7 +509,7 @@ export class B2bua implements DialogHandler {
         this.respondCaller(call, 488, { headers: [['Warning', '399 callmark "the callee answered with unusable media"']] });
         return this.finish(call, 'setup-failed', 'callee SDP answer refused', 488);
       }
-      call.phase = 'answered';
+      call.state.transition('answered');
       const timer = call.callerTimer;
       this.respondCaller(call, 200, { body: answer, headers: [['Contact', B2BUA_CONTACT], ...CAPABILITY_HEADERS, ...(timer.kind === 'timer' ? timer.headers : [])] });
       if (timer.kind === 'timer') this.startSessionTimer(call, call.caller, timer);
@@ -507,11 +517,10 @@ export class B2bua implements DialogHandler {
       this.opts.repos.calls.update(call.id, { state: 'answered', answeredAt, sipStatus: 200 });
       this.event(call, 'answered', 'callee');
       call.log.info('call answered');
-      call.ackTimer = setTimeout(() => {
+      call.state.startTimer('ack', ACK_TIMEOUT_MS, () => {
         call.log.warn('no ACK from the caller for our 200 OK');
         void this.hangup(call, null, 'no ACK from the caller', 408);
-      }, ACK_TIMEOUT_MS);
-      call.ackTimer.unref();
+      });
       await this.startRecording(call);
       return;
     }
@@ -519,7 +528,7 @@ export class B2bua implements DialogHandler {
     if (response.toTag) callee.remoteTag = response.toTag;
     this.sendAck(callee, call.calleeInvite!.cseq, call.calleeInvite!.branch);
     if (call.phase === 'ended') return;
-    const passOn = status === 487 && call.cancelled ? 487 : status;
+    const passOn = status;
     const reasonText = response.reasonPhrase ?? '';
     this.respondCaller(call, passOn, { reason: reasonText });
     const reason = status === 486 ? 'busy' : status === 603 ? 'declined' : status === 487 ? 'cancelled' : status === 480 ? 'unavailable' : 'failed';
@@ -535,14 +544,25 @@ export class B2bua implements DialogHandler {
     void this.finish(call, 'no-answer', `no answer after ${Math.round(this.opts.noAnswerTimeoutMs / 1000)} s`, 408);
   }
 
+  /**
+   * CANCELs our INVITE to the callee. RFC 3261 §9.1 (https://www.rfc-editor.org/rfc/rfc3261#section-9.1):
+   * "If no provisional response has been received, the CANCEL request MUST NOT be sent; rather, the
+   * client MUST wait for the arrival of a provisional response before sending the request": until
+   * then the INVITE is `cancel-pending` and the 1xx handler calls this again.
+   */
   private sendCancelToCallee(call: Call): void {
-    call.cancelWanted = true;
     const inv = call.calleeInvite;
     const callee = call.callee;
-    if (!inv || !callee || call.cancelSent) return;
-    // Sent once the callee has answered provisionally; until then it waits (see the 1xx handler).
-    if (!call.calleeRespondedProvisionally) return;
-    call.cancelSent = true;
+    if (!inv || !callee) return;
+    if (inv.state.is('calling')) return inv.state.transition('cancel-pending');
+    if (inv.state.is('proceeding')) this.sendCancel(call);
+  }
+
+  /** The CANCEL itself, once a provisional response has come (`proceeding` or `cancel-pending`). */
+  private sendCancel(call: Call): void {
+    const inv = call.calleeInvite!;
+    const callee = call.callee!;
+    inv.state.transition('cancelled');
     const headers = inv.headers
       .filter(([n]) => ['Via', 'Max-Forwards', 'From', 'To', 'Call-ID'].includes(n))
       .concat([['CSeq', `${inv.cseq} CANCEL`]]);
@@ -567,30 +587,29 @@ export class B2bua implements DialogHandler {
     const { call, leg } = found;
     if (request.cseq <= leg.remoteCSeq) return this.sip.respond(conn, request, 500, { reason: 'CSeq out of order', headers: [['Retry-After', '1']] });
     leg.remoteCSeq = request.cseq;
-    if (call.reinviteInProgress) return this.sip.respond(conn, request, 491);
+    if (!call.offers.is('idle')) return this.sip.respond(conn, request, 491);
     // Glare: our own re-INVITE on this dialog is still in progress (RFC 3261 §14.2). The party
     // retries after its back-off, by which time ours is answered.
-    if (leg.reinvitePending) return this.sip.respond(conn, request, 491);
+    if (leg.ourOffer.is('offering')) return this.sip.respond(conn, request, 491);
     const timer = negotiateAsUas(request);
     if (timer.kind === 'malformed') return this.sip.respond(conn, request, 400, { reason: timer.reason });
     if (timer.kind === 'too-brief') return this.sip.respond(conn, request, 422, { toTag: leg.localTag, reason: 'Session Interval Too Small', headers: timer.headers });
-    call.reinviteInProgress = true;
     if (!request.body) {
+      call.offers.transition('awaiting-ack');
       void this.offerInReinviteAnswer(call, leg, request, timer).catch((err: unknown) => {
-        call.reinviteInProgress = false;
+        offerSettled(call);
         call.log.warn({ err }, 'offerless re-INVITE refused');
         this.sip.respond(conn, request, 500, { toTag: leg.localTag });
       });
       return;
     }
+    call.offers.transition('answering');
     void this.handleReinvite(call, leg, request, timer)
       .catch((err: unknown) => {
         call.log.warn({ err }, 're-INVITE refused');
         this.sip.respond(conn, request, err instanceof SdpError ? 488 : 500);
       })
-      .finally(() => {
-        call.reinviteInProgress = false;
-      });
+      .finally(() => offerSettled(call));
   }
 
   private async handleReinvite(call: Call, leg: DialogLeg, request: SipRequest, timer: SessionTimerOffer): Promise<void> {
@@ -615,16 +634,15 @@ export class B2bua implements DialogHandler {
     const offer = await call.media!.createReoffer(leg.mediaId, call.heldBy !== null && call.heldBy !== leg.role ? 'sendonly' : 'sendrecv');
     const done = (): void => {
       leg.answerInAck = undefined;
-      call.reinviteInProgress = false;
+      offerSettled(call); // stops the ack-answer timer
     };
-    const cancelWait = this.opts.clock.setTimer(ACK_TIMEOUT_MS, () => {
+    call.offers.startTimer('ack-answer', ACK_TIMEOUT_MS, () => {
       call.log.warn({ leg: leg.role }, 'no ACK with an answer to our offer in a re-INVITE 200');
       done();
     });
     leg.answerInAck = {
       cseq: request.cseq,
       accept: (answer) => {
-        cancelWait();
         if (!answer) {
           // The ACK came without the answer the RFC requires: the media stays as it was.
           call.log.warn({ leg: leg.role }, 'ACK without the answer to our re-INVITE offer');
@@ -715,10 +733,10 @@ export class B2bua implements DialogHandler {
     const offer = await call.media.createReoffer(leg.mediaId, direction);
     if (!this.stillInCall(call, leg)) return undefined;
     const cseq = leg.localCSeq + 1;
-    leg.reinvitePending = true;
+    leg.ourOffer.transition('offering');
     return new Promise<SipResponse | undefined>((resolve) => {
       const settle = (glare?: SipResponse) => {
-        leg.reinvitePending = false;
+        if (leg.ourOffer.is('offering')) leg.ourOffer.transition('idle');
         resolve(glare);
       };
       let inviteBranch = '';
@@ -846,8 +864,8 @@ export class B2bua implements DialogHandler {
       return this.sessionRefreshed(call, leg, timer);
     }
     // An offer in a confirmed dialog: like a re-INVITE's, glare included (RFC 3311 §5.2: 491 while our offer is pending).
-    if (call.reinviteInProgress || leg.reinvitePending) return this.sip.respond(conn, request, 491, { toTag: leg.localTag });
-    call.reinviteInProgress = true;
+    if (!call.offers.is('idle') || leg.ourOffer.is('offering')) return this.sip.respond(conn, request, 491, { toTag: leg.localTag });
+    call.offers.transition('answering');
     void (async () => {
       const { answer, direction } = await call.media!.answerReoffer(leg.mediaId, request.body);
       this.sip.respond(conn, request, 200, { toTag: leg.localTag, body: answer, headers: ok });
@@ -858,9 +876,7 @@ export class B2bua implements DialogHandler {
         call.log.warn({ err }, 'UPDATE offer refused');
         this.sip.respond(conn, request, err instanceof SdpError ? 488 : 500, { toTag: leg.localTag });
       })
-      .finally(() => {
-        call.reinviteInProgress = false;
-      });
+      .finally(() => offerSettled(call));
   }
 
   // ------------------------------------------------------------------ reliable provisional responses (RFC 3262)
@@ -881,10 +897,9 @@ export class B2bua implements DialogHandler {
     if (reliable.unacked) return;
     const rseq = ++reliable.rseq;
     const send = () => this.sip.respond(call.caller.conn, call.callerInvite, status, { toTag: call.caller.localTag, headers: [...headers, ['Require', '100rel'], ['RSeq', String(rseq)]] });
-    let cancel: () => void = () => {};
     let elapsedMs = 0;
     const schedule = (intervalMs: number) => {
-      cancel = this.opts.clock.setTimer(intervalMs, () => {
+      call.state.startTimer('prack', intervalMs, () => {
         elapsedMs += intervalMs;
         if (elapsedMs >= 64 * T1_MS) {
           reliable.unacked = undefined;
@@ -899,7 +914,7 @@ export class B2bua implements DialogHandler {
         schedule(Math.min(intervalMs * 2, 64 * T1_MS - elapsedMs));
       });
     };
-    reliable.unacked = { rseq, stop: () => cancel() };
+    reliable.unacked = { rseq };
     send();
     schedule(T1_MS);
   }
@@ -919,7 +934,7 @@ export class B2bua implements DialogHandler {
     const unacked = call.reliable?.unacked;
     const matches = leg.role === 'caller' && unacked && rack && Number(rack[1]) === unacked.rseq && Number(rack[2]) === call.callerInvite.cseq && rack[3] === 'INVITE';
     if (!matches) return this.sip.respond(conn, request, 481, { toTag: leg.localTag });
-    unacked.stop();
+    call.state.stopTimer('prack');
     call.reliable!.unacked = undefined;
     this.sip.respond(conn, request, 200, { toTag: leg.localTag });
   }
@@ -929,7 +944,7 @@ export class B2bua implements DialogHandler {
   onAck(conn: SipConnection, request: SipRequest): void {
     const found = this.findDialog(conn, request);
     if (!found) return;
-    if (found.leg.role === 'caller') clearTimeout(found.call.ackTimer);
+    if (found.leg.role === 'caller') found.call.state.stopTimer('ack');
     // The answer to the offer we made in the 200 to a re-INVITE without SDP (RFC 3261 §13.2.1).
     const waiting = found.leg.answerInAck;
     if (waiting && waiting.cseq === request.cseq) waiting.accept(request.body || undefined);
@@ -941,8 +956,7 @@ export class B2bua implements DialogHandler {
       return this.sip.respond(conn, request, 481);
     }
     this.sip.respond(conn, request, 200, { toTag: call.caller.localTag });
-    if (call.finalSentToCaller) return; // too late: the call was answered or had already failed
-    call.cancelled = true;
+    if (call.callerTx.is('completed')) return; // too late: the call was answered or had already failed
     this.respondCaller(call, 487);
     this.event(call, 'cancel', 'caller');
     if (call.callee) this.sendCancelToCallee(call);
@@ -957,7 +971,6 @@ export class B2bua implements DialogHandler {
     if (call.phase !== 'answered') {
       // A BYE before the answer (early dialog) ends the attempt like a CANCEL would.
       if (leg.role === 'caller') {
-        call.cancelled = true;
         this.respondCaller(call, 487);
         this.sendCancelToCallee(call);
         void this.finish(call, 'cancelled', 'the caller hung up before the answer', 487);
@@ -996,7 +1009,6 @@ export class B2bua implements DialogHandler {
       if (call.phase === 'answered' && call.party) void this.leaveConference(call, lost, `the ${role} lost its connection`);
       else if (call.phase === 'answered') void this.hangup(call, role, `the ${role} lost its connection`, 200, true);
       else if (role === 'caller') {
-        call.cancelled = true;
         this.sendCancelToCallee(call);
         void this.finish(call, 'cancelled', 'the caller lost its connection', 487);
       } else {
@@ -1094,7 +1106,7 @@ export class B2bua implements DialogHandler {
       localCSeq: 1,
       remoteCSeq: 0,
       ownsCallId: true,
-      reinvitePending: false,
+      ourOffer: ourOfferMachine(this.opts.clock),
       reinvites: Promise.resolve(),
       sessionTimer: undefined,
     };
@@ -1333,11 +1345,8 @@ export class B2bua implements DialogHandler {
 
   private async doFinish(call: Call, outcome: string, reason: string, status: number): Promise<void> {
     const wasAnswered = call.phase === 'answered';
-    call.phase = 'ended';
-    clearTimeout(call.noAnswerTimer);
-    clearTimeout(call.ackTimer);
+    call.state.transition('ended'); // stops the call's timers
     for (const leg of call.legs()) leg.sessionTimer?.stop();
-    call.reliable?.unacked?.stop();
     call.pending?.invite.cancel(487, 'the call ended');
     this.opts.repos.calls.update(call.id, {
       state: 'ended',
