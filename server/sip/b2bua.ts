@@ -2,7 +2,7 @@
 // UAS) and we place a new INVITE to the callee (we are its UAC). Media is anchored in mediasoup
 // (media/CallMedia) and recorded (media/CallRecorder) from answer to hang-up. Every step is stored
 // on the call row and its append-only event timeline.
-import { randomBytes, randomUUID } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import type { FastifyBaseLogger } from 'fastify';
@@ -14,44 +14,15 @@ import type { SipConnection } from './connection.js';
 import type { HeaderList, SipRequest, SipResponse } from './message.js';
 import type { CallPolicy } from './call-policy.js';
 import type { Registrar } from './registrar.js';
+import type { ClientTransaction } from './transactions.js';
 import type { DialogHandler, SipServer } from './sip-server.js';
 import { PartyInvite, referTarget, sipfrag } from './party-invite.js';
-import { ALLOW, B2BUA_CONTACT, CAPABILITY_HEADERS, SUPPORTED } from './capabilities.js';
+import { CAPABILITY_HEADERS, SUPPORTED } from './capabilities.js';
+import { contactHeader, dialogHeaders, initialInviteHeaders, newTag, uacLeg, uasLeg, type DialogLeg, type LegRole } from './dialog-leg.js';
+import { sendInvite, toDelegate } from './outgoing-invite.js';
 import { negotiateAsUas, SessionTimer, type SessionTimerOffer } from './session-timer.js';
-import { callMachine, calleeInviteMachine, callerInviteMachine, offerExchangeMachine, ourOfferMachine, type CallPhase, type CallTimer, type CalleeInviteState, type CallerInviteState, type OfferExchangeState, type OfferExchangeTimer, type OurOfferState } from './call-state.js';
+import { callMachine, calleeInviteMachine, callerInviteMachine, offerExchangeMachine, type CallPhase, type CallTimer, type CalleeInviteState, type CallerInviteState, type OfferExchangeState, type OfferExchangeTimer } from './call-state.js';
 import type { StateMachine } from './state-machine.js';
-
-/** 'party': the third party of a conference (call_events store it with leg null and say so in detail). */
-type LegRole = 'caller' | 'callee' | 'party';
-
-interface DialogLeg {
-  /** Changes when a conference party takes the place of a party who left. */
-  role: LegRole;
-  /** The leg's name in CallMedia: 'caller', 'callee', or the name given to an added party. */
-  mediaId: string;
-  conn: SipConnection;
-  user: User;
-  sipCallId: string;
-  localTag: string;
-  remoteTag: string | undefined;
-  /** Request-URI of in-dialog requests we send on this leg. */
-  remoteTarget: string;
-  /** From/To header values (without tags) as seen from our side of this dialog. */
-  localUri: string;
-  remoteUri: string;
-  localCSeq: number;
-  remoteCSeq: number;
-  /** We generated this dialog's Call-ID (callee and party legs): RFC 3261 §14.1 picks the glare back-off by it. */
-  ownsCallId: boolean;
-  /** Our re-INVITE on this leg, while it awaits its final response the leg's own re-INVITE gets 491 (§14.2). */
-  ourOffer: StateMachine<OurOfferState>;
-  /** Our re-INVITEs on this leg, one after another, glare retries included. */
-  reinvites: Promise<void>;
-  /** Our offer in the 200 to the leg's re-INVITE without SDP, waiting for its answer in the ACK of that CSeq. */
-  answerInAck?: { cseq: number; accept: (answer: string | undefined) => void };
-  /** The RFC 4028 session timer of this leg's dialog, when one was negotiated (session-timer.ts). */
-  sessionTimer: SessionTimer | undefined;
-}
 
 export interface B2buaOptions {
   sip: SipServer;
@@ -67,7 +38,6 @@ export interface B2buaOptions {
   callPolicy?: CallPolicy;
 }
 
-const CONTACT_HOST = 'callmark.invalid';
 const ACK_TIMEOUT_MS = 32_000;
 /** RFC 3261 §17.1.1.1 T1, the round-trip estimate: 500 ms. */
 const T1_MS = 500;
@@ -75,22 +45,6 @@ const T1_MS = 500;
 const REINVITE_ATTEMPTS = 4;
 /** The longest Retry-After of a 500 we wait for before sending a re-INVITE again. */
 const RETRY_AFTER_CAP_MS = 5_000;
-
-function tag(): string {
-  return randomBytes(6).toString('hex');
-}
-
-/** Via, Max-Forwards, From, To, Call-ID and CSeq of a request we send within a leg's dialog. */
-function dialogHeaders(leg: DialogLeg, branch: string, cseq: string): HeaderList {
-  return [
-    ['Via', `SIP/2.0/WSS ${CONTACT_HOST};branch=${branch}`],
-    ['Max-Forwards', '70'],
-    ['From', `<${leg.localUri}>;tag=${leg.localTag}`],
-    ['To', `<${leg.remoteUri}>${leg.remoteTag ? `;tag=${leg.remoteTag}` : ''}`],
-    ['Call-ID', leg.sipCallId],
-    ['CSeq', cseq],
-  ];
-}
 
 /**
  * A final response that asks us to send our re-INVITE again later: 491 (the other side's own
@@ -248,13 +202,13 @@ export class B2bua implements DialogHandler {
     leg: DialogLeg,
     method: string,
     extra: { headers?: HeaderList; body?: string; contentType?: string } = {},
-    onResponse?: (r: SipResponse | { statusCode: 408; local: true }) => void,
+    onResponse?: ClientTransaction['onResponse'],
   ): string {
     const branch = this.sip.newBranch();
     leg.localCSeq++;
     const headers: HeaderList = [
       ...dialogHeaders(leg, branch, `${leg.localCSeq} ${method}`),
-      ['Contact', B2BUA_CONTACT],
+      contactHeader(),
       ...(extra.headers ?? []),
     ];
     this.sip.sendRequest(leg.conn, { method, uri: leg.remoteTarget, headers, body: extra.body, contentType: extra.contentType }, branch, onResponse ?? (() => {}));
@@ -310,43 +264,40 @@ export class B2bua implements DialogHandler {
       }
     }
     if (!callerUser || callerUser.disabled) return this.sip.respond(conn, request, 403);
-    if (!calleeUser || calleeUser.disabled) return this.sip.respond(conn, request, 404, { toTag: tag() });
-    if (calleeUser.id === callerUser.id) return this.sip.respond(conn, request, 482, { toTag: tag(), reason: 'Loop Detected (you called yourself)' });
+    if (!calleeUser || calleeUser.disabled) return this.sip.respond(conn, request, 404, { toTag: newTag() });
+    if (calleeUser.id === callerUser.id) return this.sip.respond(conn, request, 482, { toTag: newTag(), reason: 'Loop Detected (you called yourself)' });
     const decision = this.opts.callPolicy?.(callerUser, calleeUser);
-    if (decision && !decision.allowed) return this.sip.respond(conn, request, decision.status, { toTag: tag(), reason: decision.reason });
+    if (decision && !decision.allowed) return this.sip.respond(conn, request, decision.status, { toTag: newTag(), reason: decision.reason });
     const callerTimer = negotiateAsUas(request);
     if (callerTimer.kind === 'malformed') return this.sip.respond(conn, request, 400, { reason: callerTimer.reason });
     // RFC 4028 §6 (https://www.rfc-editor.org/rfc/rfc4028#section-6): "422 Session Interval Too
     // Small ... MUST contain a Min-SE header field with the minimum timer duration".
-    if (callerTimer.kind === 'too-brief') return this.sip.respond(conn, request, 422, { toTag: tag(), reason: 'Session Interval Too Small', headers: callerTimer.headers });
+    if (callerTimer.kind === 'too-brief') return this.sip.respond(conn, request, 422, { toTag: newTag(), reason: 'Session Interval Too Small', headers: callerTimer.headers });
     if (request.getHeader('content-type')?.split(';')[0]?.trim().toLowerCase() !== 'application/sdp' || !request.body) {
-      return this.sip.respond(conn, request, 488, { toTag: tag(), headers: [['Warning', '399 callmark "an SDP offer is required in the INVITE"']] });
+      return this.sip.respond(conn, request, 488, { toTag: newTag(), headers: [['Warning', '399 callmark "an SDP offer is required in the INVITE"']] });
     }
     const binding = this.sip.registrar.lookup(calleeUser.extension);
-    if (!binding) return this.sip.respond(conn, request, 480, { toTag: tag(), reason: 'Temporarily Unavailable (not registered)' });
-    if (this.isBusy(calleeUser.extension)) return this.sip.respond(conn, request, 486, { toTag: tag() });
-    if (this.isBusy(callerUser.extension)) return this.sip.respond(conn, request, 486, { toTag: tag(), reason: 'Busy Here (you are already on a call)' });
+    if (!binding) return this.sip.respond(conn, request, 480, { toTag: newTag(), reason: 'Temporarily Unavailable (not registered)' });
+    if (this.isBusy(calleeUser.extension)) return this.sip.respond(conn, request, 486, { toTag: newTag() });
+    if (this.isBusy(callerUser.extension)) return this.sip.respond(conn, request, 486, { toTag: newTag(), reason: 'Busy Here (you are already on a call)' });
 
     const candidateRole: LegRole = callerUser.role !== 'candidate' && calleeUser.role === 'candidate' ? 'callee' : 'caller';
     const contact = request.parseHeader('contact') as { uri?: { toString(): string } } | undefined;
-    const caller: DialogLeg = {
-      role: 'caller',
-      mediaId: 'caller',
-      conn,
-      user: callerUser,
-      sipCallId: request.callId,
-      localTag: tag(),
-      remoteTag: request.fromTag,
-      remoteTarget: contact?.uri?.toString() ?? request.from.uri.toString(),
-      localUri: request.to.uri.toString(),
-      remoteUri: request.from.uri.toString(),
-      localCSeq: 0,
-      remoteCSeq: request.cseq,
-      ownsCallId: false,
-      ourOffer: ourOfferMachine(this.opts.clock),
-      reinvites: Promise.resolve(),
-      sessionTimer: undefined,
-    };
+    const caller = uasLeg(
+      {
+        role: 'caller',
+        mediaId: 'caller',
+        conn,
+        user: callerUser,
+        sipCallId: request.callId,
+        remoteTag: request.fromTag,
+        remoteTarget: contact?.uri?.toString() ?? request.from.uri.toString(),
+        localUri: request.to.uri.toString(),
+        remoteUri: request.from.uri.toString(),
+        remoteCSeq: request.cseq,
+      },
+      this.opts.clock,
+    );
     const call = new Call(caller, request, candidateRole, this.opts.logger, this.opts.clock);
     this.calls.add(call);
     call.dialledNumber = dialledNumber;
@@ -415,38 +366,11 @@ export class B2bua implements DialogHandler {
 
     const offer = await call.media.createCalleeOffer();
     if (call.ended) return;
-    const callee: DialogLeg = {
-      role: 'callee',
-      mediaId: 'callee',
-      conn: binding.conn,
-      user: calleeUser,
-      sipCallId: `${randomUUID()}@${CONTACT_HOST}`,
-      localTag: tag(),
-      remoteTag: undefined,
-      remoteTarget: binding.contact,
-      localUri: this.uriOf(callerUser),
-      remoteUri: this.uriOf(calleeUser),
-      localCSeq: 1,
-      remoteCSeq: 0,
-      ownsCallId: true,
-      ourOffer: ourOfferMachine(this.opts.clock),
-      reinvites: Promise.resolve(),
-      sessionTimer: undefined,
-    };
+    const callee = uacLeg({ role: 'callee', mediaId: 'callee', conn: binding.conn, user: calleeUser, remoteTarget: binding.contact, localUri: this.uriOf(callerUser), remoteUri: this.uriOf(calleeUser) }, this.opts.clock);
     call.callee = callee;
     this.bySipCallId.set(callee.sipCallId, call);
     const branch = this.sip.newBranch();
-    const displayName = callerUser.displayName.replace(/["\\]/g, '');
-    const headers: HeaderList = [
-      ['Via', `SIP/2.0/WSS ${CONTACT_HOST};branch=${branch}`],
-      ['Max-Forwards', '70'],
-      ['From', `"${displayName}" <${callee.localUri}>;tag=${callee.localTag}`],
-      ['To', `<${callee.remoteUri}>`],
-      ['Call-ID', callee.sipCallId],
-      ['CSeq', '1 INVITE'],
-      ['Contact', B2BUA_CONTACT],
-      ['Allow', ALLOW],
-    ];
+    const headers = initialInviteHeaders(callee, branch, callerUser.displayName);
     if (call.dialledNumber) headers.push(['X-Dialled-Number', call.dialledNumber]);
     // An assessor playing a customer presents the customer's number, so the desktop can screen-pop.
     const presented = request.getHeader('x-presented-number')?.trim();
@@ -456,74 +380,95 @@ export class B2bua implements DialogHandler {
     }
     call.calleeInvite = { branch, cseq: 1, uri: binding.contact, headers, state: calleeInviteMachine(this.opts.clock) };
     call.state.startTimer('no-answer', this.opts.noAnswerTimeoutMs, () => this.noAnswer(call));
-    this.sip.sendRequest(callee.conn, { method: 'INVITE', uri: binding.contact, headers, body: offer }, branch, (r) => {
-      void this.onCalleeInviteResponse(call, r).catch((err: unknown) => {
-        call.log.error({ err }, 'error handling the callee response');
-        void this.abort(call, 'internal error');
-      });
+    const failed = (err: unknown): void => {
+      call.log.error({ err }, 'error handling the callee response');
+      void this.abort(call, 'internal error');
+    };
+    sendInvite(this.sip, callee.conn, { uri: binding.contact, headers, body: offer }, branch, {
+      onProgress: (r) => {
+        try {
+          this.onCalleeProgress(call, r);
+        } catch (err) {
+          failed(err);
+        }
+      },
+      onAccept: (r) => void this.onCalleeAccept(call, r).catch(failed),
+      onReject: (r) => void this.onCalleeReject(call, r).catch(failed),
+      onRequestTimeout: () => void this.onCalleeTimeout(call).catch(failed),
     });
   }
 
-  private async onCalleeInviteResponse(call: Call, r: SipResponse | { statusCode: 408; local: true }): Promise<void> {
+  /** No final response from the callee within the transaction's time, or its connection closed. */
+  private async onCalleeTimeout(call: Call): Promise<void> {
     const callee = call.callee!;
-    const status = r.statusCode ?? 0;
-    if ('local' in r) {
-      if (call.phase === 'answered' || call.phase === 'ended') return;
-      const code = callee.conn.isOpen ? 408 : 480;
-      this.respondCaller(call, code);
-      return this.finish(call, 'unavailable', callee.conn.isOpen ? 'no response from the callee' : 'callee disconnected', code);
+    if (call.phase === 'answered' || call.phase === 'ended') return;
+    const code = callee.conn.isOpen ? 408 : 480;
+    this.respondCaller(call, code);
+    return this.finish(call, 'unavailable', callee.conn.isOpen ? 'no response from the callee' : 'callee disconnected', code);
+  }
+
+  private onCalleeProgress(call: Call, response: SipResponse): void {
+    const callee = call.callee!;
+    const status = response.statusCode ?? 0;
+    const invite = call.calleeInvite!.state;
+    if (invite.is('calling')) invite.transition('proceeding');
+    if (response.toTag) callee.remoteTag = response.toTag;
+    if ((status === 180 || status === 183) && call.phase === 'setup') {
+      call.state.transition('ringing');
+      this.opts.repos.calls.update(call.id, { state: 'ringing', ringingAt: this.now() });
+      this.event(call, 'ringing', 'callee');
+      // A 1xx with a To tag opens an early dialog, which needs our Contact (sip.js drops it otherwise).
+      if (call.reliable) this.sendReliableProvisional(call, 180, [contactHeader()]);
+      else this.respondCaller(call, 180, { headers: [contactHeader()] });
     }
-    const response = r;
-    if (status < 200) {
-      const invite = call.calleeInvite!.state;
-      if (invite.is('calling')) invite.transition('proceeding');
-      if (response.toTag) callee.remoteTag = response.toTag;
-      if ((status === 180 || status === 183) && call.phase === 'setup') {
-        call.state.transition('ringing');
-        this.opts.repos.calls.update(call.id, { state: 'ringing', ringingAt: this.now() });
-        this.event(call, 'ringing', 'callee');
-        // A 1xx with a To tag opens an early dialog, which needs our Contact (sip.js drops it otherwise).
-        if (call.reliable) this.sendReliableProvisional(call, 180, [['Contact', B2BUA_CONTACT]]);
-        else this.respondCaller(call, 180, { headers: [['Contact', B2BUA_CONTACT]] });
-      }
-      if (invite.is('cancel-pending')) this.sendCancel(call);
+    if (invite.is('cancel-pending')) this.sendCancel(call);
+  }
+
+  private async onCalleeAccept(call: Call, response: SipResponse): Promise<void> {
+    const callee = call.callee!;
+    callee.remoteTag = response.toTag;
+    const contact = response.parseHeader('contact') as { uri?: { toString(): string } } | undefined;
+    if (contact?.uri) callee.remoteTarget = contact.uri.toString();
+    this.sendAck(callee, call.calleeInvite!.cseq);
+    if (call.phase === 'answered') return; // a retransmitted 200: the ACK above is all it needs
+    if (call.phase === 'ended') {
+      this.sendInDialog(callee, 'BYE');
       return;
     }
-    if (status < 300) {
-      callee.remoteTag = response.toTag;
-      const contact = response.parseHeader('contact') as { uri?: { toString(): string } } | undefined;
-      if (contact?.uri) callee.remoteTarget = contact.uri.toString();
-      this.sendAck(callee, call.calleeInvite!.cseq);
-      if (call.phase === 'answered') return; // a retransmitted 200: the ACK above is all it needs
-      if (call.phase === 'ended') {
-        this.sendInDialog(callee, 'BYE');
-        return;
-      }
-      call.state.stopTimer('no-answer');
-      let answer: string;
-      try {
-        answer = await call.media!.acceptCalleeAnswer(response.body);
-      } catch (err) {
-        call.log.warn({ err }, 'callee answer refused');
-        this.sendInDialog(callee, 'BYE', { headers: [['Reason', 'SIP;cause=488;text="unusable SDP answer"']] });
-        this.respondCaller(call, 488, { headers: [['Warning', '399 callmark "the callee answered with unusable media"']] });
-        return this.finish(call, 'setup-failed', 'callee SDP answer refused', 488);
-      }
-      call.state.transition('answered');
-      const timer = call.callerTimer;
-      this.respondCaller(call, 200, { body: answer, headers: [['Contact', B2BUA_CONTACT], ...CAPABILITY_HEADERS, ...(timer.kind === 'timer' ? timer.headers : [])] });
-      if (timer.kind === 'timer') this.startSessionTimer(call, call.caller, timer);
-      const answeredAt = this.now();
-      this.opts.repos.calls.update(call.id, { state: 'answered', answeredAt, sipStatus: 200 });
-      this.event(call, 'answered', 'callee');
-      call.log.info('call answered');
-      call.state.startTimer('ack', ACK_TIMEOUT_MS, () => {
-        call.log.warn('no ACK from the caller for our 200 OK');
-        void this.hangup(call, null, 'no ACK from the caller', 408);
-      });
-      await this.startRecording(call);
+    call.state.stopTimer('no-answer');
+    let answer: string;
+    try {
+      answer = await call.media!.acceptCalleeAnswer(response.body);
+    } catch (err) {
+      call.log.warn({ err }, 'callee answer refused');
+      this.sendInDialog(callee, 'BYE', { headers: [['Reason', 'SIP;cause=488;text="unusable SDP answer"']] });
+      this.respondCaller(call, 488, { headers: [['Warning', '399 callmark "the callee answered with unusable media"']] });
+      return this.finish(call, 'setup-failed', 'callee SDP answer refused', 488);
+    }
+    if (call.ended) {
+      // The caller went (CANCEL, BYE, lost connection) while the answer was being applied: the
+      // callee's dialog is confirmed, so it gets a BYE, and the call stays ended.
+      this.sendInDialog(callee, 'BYE');
       return;
     }
+    call.state.transition('answered');
+    const timer = call.callerTimer;
+    this.respondCaller(call, 200, { body: answer, headers: [contactHeader(), ...CAPABILITY_HEADERS, ...(timer.kind === 'timer' ? timer.headers : [])] });
+    if (timer.kind === 'timer') this.startSessionTimer(call, call.caller, timer);
+    const answeredAt = this.now();
+    this.opts.repos.calls.update(call.id, { state: 'answered', answeredAt, sipStatus: 200 });
+    this.event(call, 'answered', 'callee');
+    call.log.info('call answered');
+    call.state.startTimer('ack', ACK_TIMEOUT_MS, () => {
+      call.log.warn('no ACK from the caller for our 200 OK');
+      void this.hangup(call, null, 'no ACK from the caller', 408);
+    });
+    await this.startRecording(call);
+  }
+
+  private async onCalleeReject(call: Call, response: SipResponse): Promise<void> {
+    const callee = call.callee!;
+    const status = response.statusCode ?? 0;
     // A final failure from the callee: ACK it (hop by hop, same branch, with its To tag) and pass it on.
     if (response.toTag) callee.remoteTag = response.toTag;
     this.sendAck(callee, call.calleeInvite!.cseq, call.calleeInvite!.branch);
@@ -614,7 +559,7 @@ export class B2bua implements DialogHandler {
 
   private async handleReinvite(call: Call, leg: DialogLeg, request: SipRequest, timer: SessionTimerOffer): Promise<void> {
     const { answer, direction } = await call.media!.answerReoffer(leg.mediaId, request.body);
-    this.sip.respond(leg.conn, request, 200, { toTag: leg.localTag, body: answer, headers: [['Contact', B2BUA_CONTACT], ...CAPABILITY_HEADERS, ...(timer.kind === 'timer' ? timer.headers : [])] });
+    this.sip.respond(leg.conn, request, 200, { toTag: leg.localTag, body: answer, headers: [contactHeader(), ...CAPABILITY_HEADERS, ...(timer.kind === 'timer' ? timer.headers : [])] });
     this.sessionRefreshed(call, leg, timer);
     // From here on the re-INVITE is answered: a failure below is logged, never a second response.
     await this.applyHold(call, leg, direction).catch((err: unknown) => call.log.warn({ err }, 'hold/resume could not be applied'));
@@ -654,7 +599,7 @@ export class B2bua implements DialogHandler {
         void call.media?.acceptReanswer(leg.mediaId, answer).catch((err: unknown) => call.log.warn({ err }, 'answer in the ACK refused'));
       },
     };
-    this.sip.respond(leg.conn, request, 200, { toTag: leg.localTag, body: offer, headers: [['Contact', B2BUA_CONTACT], ...CAPABILITY_HEADERS, ...(timer.kind === 'timer' ? timer.headers : [])] });
+    this.sip.respond(leg.conn, request, 200, { toTag: leg.localTag, body: offer, headers: [contactHeader(), ...CAPABILITY_HEADERS, ...(timer.kind === 'timer' ? timer.headers : [])] });
     this.sessionRefreshed(call, leg, timer);
   }
 
@@ -744,13 +689,8 @@ export class B2bua implements DialogHandler {
       // When the B2BUA refreshes this dialog's session (RFC 4028 §7.4), every re-INVITE it sends is a refresh.
       const refresh = leg.sessionTimer?.weRefresh ? leg.sessionTimer.intervalS : undefined;
       const headers: HeaderList = refresh === undefined ? [] : [['Session-Expires', `${refresh};refresher=uac`], ['Supported', SUPPORTED]];
-      inviteBranch = this.sendInDialog(leg, 'INVITE', { body: offer, headers }, (r) => {
-        if ('local' in r) {
-          if (refresh !== undefined) this.refreshFailed(call, leg, 408);
-          return settle();
-        }
+      const onFinal = (r: SipResponse): void => {
         const code = r.statusCode ?? 0;
-        if (code < 200) return;
         if (refresh !== undefined && !answered) {
           // RFC 4028 §10: "If the session refresh request transaction times out or generates a 408
           // or 481 response, then the UAC sends a BYE request." A 2xx starts the next interval.
@@ -774,7 +714,12 @@ export class B2bua implements DialogHandler {
           return;
         }
         settle(refusedForGlare(r) ? r : undefined);
-      });
+      };
+      const onRequestTimeout = (): void => {
+        if (refresh !== undefined) this.refreshFailed(call, leg, 408);
+        settle();
+      };
+      inviteBranch = this.sendInDialog(leg, 'INVITE', { body: offer, headers }, toDelegate({ onAccept: onFinal, onReject: onFinal, onRequestTimeout }));
     });
   }
 
@@ -841,7 +786,7 @@ export class B2bua implements DialogHandler {
     if (timer.kind === 'too-brief') return this.sip.respond(conn, request, 422, { toTag: leg.localTag, reason: 'Session Interval Too Small', headers: timer.headers });
     // RFC 3311 §5.2 (https://www.rfc-editor.org/rfc/rfc3311#section-5.2): "the UAS MUST ... [send]
     // a Contact header field in the 2xx response".
-    const ok = [['Contact', B2BUA_CONTACT], ...CAPABILITY_HEADERS, ...(timer.kind === 'timer' && call.phase === 'answered' ? timer.headers : [])] as HeaderList;
+    const ok = [contactHeader(), ...CAPABILITY_HEADERS, ...(timer.kind === 'timer' && call.phase === 'answered' ? timer.headers : [])] as HeaderList;
     const hasOffer = Boolean(request.body);
     if (call.phase !== 'answered') {
       if (call.phase === 'ended') return this.sip.respond(conn, request, 481);
@@ -1041,7 +986,7 @@ export class B2bua implements DialogHandler {
     if (target.replaces) return refuse(501, 'Not Implemented (attended transfer)');
     if (call.pending) return refuse(491, 'Request Pending (a transfer or conference is in progress)');
     if (call.party) return refuse(403, kind === 'blind' ? 'Forbidden (no transfer during a conference)' : 'Forbidden (a conference has three parties at most)');
-    this.sip.respond(conn, request, 202, { toTag: leg.localTag, headers: [['Contact', B2BUA_CONTACT]] });
+    this.sip.respond(conn, request, 202, { toTag: leg.localTag, headers: [contactHeader()] });
     this.event(call, kind === 'blind' ? 'transfer-requested' : 'conference-requested', leg.role, { by: leg.user.extension, target: target.extension });
     call.log.info({ by: leg.role, target: target.extension, kind }, kind === 'blind' ? 'transfer requested' : 'conference requested');
     // The implicit subscription of the REFER: first "Trying", at the end the final status.
@@ -1092,36 +1037,9 @@ export class B2bua implements DialogHandler {
     if (call.ended) return;
     // The target sees who it is talking to: the transferred party, or the one who conferences it in.
     const presented = kind === 'blind' ? other.user : referrer.user;
-    const leg: DialogLeg = {
-      role: 'party',
-      mediaId,
-      conn: binding.conn,
-      user,
-      sipCallId: `${randomUUID()}@${CONTACT_HOST}`,
-      localTag: tag(),
-      remoteTag: undefined,
-      remoteTarget: binding.contact,
-      localUri: this.uriOf(presented),
-      remoteUri: this.uriOf(user),
-      localCSeq: 1,
-      remoteCSeq: 0,
-      ownsCallId: true,
-      ourOffer: ourOfferMachine(this.opts.clock),
-      reinvites: Promise.resolve(),
-      sessionTimer: undefined,
-    };
+    const leg = uacLeg({ role: 'party', mediaId, conn: binding.conn, user, remoteTarget: binding.contact, localUri: this.uriOf(presented), remoteUri: this.uriOf(user) }, this.opts.clock);
     const branch = this.sip.newBranch();
-    const headers: HeaderList = [
-      ['Via', `SIP/2.0/WSS ${CONTACT_HOST};branch=${branch}`],
-      ['Max-Forwards', '70'],
-      ['From', `"${presented.displayName.replace(/["\\]/g, '')}" <${leg.localUri}>;tag=${leg.localTag}`],
-      ['To', `<${leg.remoteUri}>`],
-      ['Call-ID', leg.sipCallId],
-      ['CSeq', '1 INVITE'],
-      ['Contact', B2BUA_CONTACT],
-      ['Allow', ALLOW],
-      ['Referred-By', `<${this.uriOf(referrer.user)}>`],
-    ];
+    const headers = initialInviteHeaders(leg, branch, presented.displayName, [['Referred-By', `<${this.uriOf(referrer.user)}>`]]);
     const invite = new PartyInvite({
       sip: this.sip,
       conn: binding.conn,
