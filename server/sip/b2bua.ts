@@ -2,7 +2,6 @@
 // UAS) and we place a new INVITE to the callee (we are its UAC). Media is anchored in mediasoup
 // (media/CallMedia) and recorded (media/CallRecorder) from answer to hang-up. Every step is stored
 // on the call row and its append-only event timeline.
-import { randomUUID } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import type { FastifyBaseLogger } from 'fastify';
@@ -17,12 +16,13 @@ import type { Registrar } from './registrar.js';
 import type { ClientTransaction } from './transactions.js';
 import type { DialogHandler, SipServer } from './sip-server.js';
 import { PartyInvite, referTarget, sipfrag } from './party-invite.js';
+import { Call, dtmfDigit, offerSettled } from './call.js';
+import { glareBackoffMs, pause, refusedForGlare, REINVITE_ATTEMPTS } from './reinvite-glare.js';
 import { CAPABILITY_HEADERS, SUPPORTED } from './capabilities.js';
 import { contactHeader, dialogHeaders, initialInviteHeaders, newTag, uacLeg, uasLeg, type DialogLeg, type LegRole } from './dialog-leg.js';
 import { sendInvite, toDelegate } from './outgoing-invite.js';
 import { negotiateAsUas, SessionTimer, type SessionTimerOffer } from './session-timer.js';
-import { callMachine, calleeInviteMachine, callerInviteMachine, offerExchangeMachine, type CallPhase, type CallTimer, type CalleeInviteState, type CallerInviteState, type OfferExchangeState, type OfferExchangeTimer } from './call-state.js';
-import type { StateMachine } from './state-machine.js';
+import { calleeInviteMachine } from './call-state.js';
 
 export interface B2buaOptions {
   sip: SipServer;
@@ -41,118 +41,6 @@ export interface B2buaOptions {
 const ACK_TIMEOUT_MS = 32_000;
 /** RFC 3261 §17.1.1.1 T1, the round-trip estimate: 500 ms. */
 const T1_MS = 500;
-/** Sends of one server re-INVITE refused for glare (491, or 500 with Retry-After) before giving up. */
-const REINVITE_ATTEMPTS = 4;
-/** The longest Retry-After of a 500 we wait for before sending a re-INVITE again. */
-const RETRY_AFTER_CAP_MS = 5_000;
-
-/**
- * A final response that asks us to send our re-INVITE again later: 491 (the other side's own
- * re-INVITE crossed ours, RFC 3261 §14.2), or 500 with Retry-After (its INVITE server transaction
- * was still incomplete; sip.js answers so).
- */
-function refusedForGlare(r: SipResponse): boolean {
-  return r.statusCode === 491 || (r.statusCode === 500 && r.getHeader('retry-after') !== undefined);
-}
-
-/**
- * How long to wait before the next attempt (RFC 3261 §14.1): the Retry-After of a 500 (capped);
- * after a 491, 2.1–4 s when we generated the dialog's Call-ID and 0–2 s when the other side did,
- * so that the two sides do not collide again.
- */
-function glareBackoffMs(leg: DialogLeg, r: SipResponse): number {
-  const retryAfter = /^\s*(\d+)/.exec(r.getHeader('retry-after') ?? '')?.[1];
-  if (r.statusCode === 500 && retryAfter !== undefined) return Math.min(Number(retryAfter) * 1000, RETRY_AFTER_CAP_MS);
-  return leg.ownsCallId ? 2100 + Math.random() * 1900 : Math.random() * 2000;
-}
-
-/** A pause that does not keep the process alive (shutdown does not wait for a glare retry). */
-function pause(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms).unref());
-}
-
-/** The offer exchange in progress with a leg is over (answered, refused, or its ACK came or never did). */
-function offerSettled(call: Call): void {
-  if (!call.offers.is('idle')) call.offers.transition('idle');
-}
-
-function dtmfDigit(body: string | undefined): string | undefined {
-  const m = /Signal\s*=\s*([0-9A-D*#])/i.exec(body ?? '');
-  return m?.[1];
-}
-
-/** A party being invited into a live call: the target of a blind transfer, or a conference party. */
-interface PendingParty {
-  kind: 'blind' | 'conference';
-  leg: DialogLeg;
-  invite: PartyInvite;
-}
-
-class Call {
-  readonly id = randomUUID();
-  /** setup → ringing → answered → ended (call-state.ts); owns the no-answer, PRACK and ACK timers. */
-  readonly state: StateMachine<CallPhase, CallTimer>;
-  /** The caller's INVITE: a second final response is never sent. */
-  readonly callerTx: StateMachine<CallerInviteState>;
-  /** Offers from the legs, answered one at a time. */
-  readonly offers: StateMachine<OfferExchangeState, OfferExchangeTimer>;
-  callee: DialogLeg | undefined;
-  /** The third party of a conference. */
-  party: DialogLeg | undefined;
-  pending: PendingParty | undefined;
-  /** Names of added media legs: party-1, party-2… */
-  partyCount = 0;
-  media: CallMedia | undefined;
-  recorder: CallRecorder | undefined;
-  recordingFile: string | undefined;
-  /** Our INVITE to the callee; `state` says whether a provisional came and whether it is (to be) CANCELled. */
-  calleeInvite: { branch: string; cseq: number; uri: string; headers: HeaderList; state: StateMachine<CalleeInviteState> } | undefined;
-  heldBy: LegRole | null = null;
-  /** The customer number a candidate dialled, when the call was routed to their assessor. */
-  dialledNumber: string | undefined;
-  /** Reliable provisional responses to the caller (it sent Require: 100rel, RFC 3262): the last RSeq, and the one awaiting its PRACK. */
-  reliable: { rseq: number; unacked?: { rseq: number } } | undefined;
-  /** The session timer the caller's INVITE asked for, answered in our 200 (RFC 4028 §9). */
-  callerTimer: SessionTimerOffer = { kind: 'none' };
-  /** Re-INVITEs we send to tell a party about hold/resume, one after another. */
-  relayChain: Promise<void> = Promise.resolve();
-  readonly log: FastifyBaseLogger;
-
-  constructor(
-    public caller: DialogLeg,
-    readonly callerInvite: SipRequest,
-    readonly candidateRole: LegRole,
-    logger: FastifyBaseLogger,
-    readonly clock: Clock,
-  ) {
-    this.log = logger.child({ callId: this.id });
-    this.state = callMachine(clock);
-    this.callerTx = callerInviteMachine(clock);
-    this.offers = offerExchangeMachine(clock);
-  }
-
-  get phase(): CallPhase {
-    return this.state.state;
-  }
-
-  /** Re-read after every await: the call may have ended meanwhile (CANCEL, BYE, a lost connection). */
-  get ended(): boolean {
-    return this.phase === 'ended';
-  }
-
-  /** The parties in the call now (two, or three in a conference). */
-  legs(): DialogLeg[] {
-    return [this.caller, this.callee, this.party].filter((l): l is DialogLeg => l !== undefined);
-  }
-
-  others(role: LegRole): DialogLeg[] {
-    return this.legs().filter((l) => l.role !== role);
-  }
-
-  other(role: LegRole): DialogLeg | undefined {
-    return this.others(role)[0];
-  }
-}
 
 export class B2bua implements DialogHandler {
   /** Calls by the SIP Call-ID of either leg. */
