@@ -2,7 +2,6 @@
 // UAS) and we place a new INVITE to the callee (we are its UAC). Media is anchored in mediasoup
 // (media/CallMedia) and recorded (media/CallRecorder) from answer to hang-up. Every step is stored
 // on the call row and its append-only event timeline.
-import { randomBytes, randomUUID } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import type { FastifyBaseLogger } from 'fastify';
@@ -14,43 +13,16 @@ import type { SipConnection } from './connection.js';
 import type { HeaderList, SipRequest, SipResponse } from './message.js';
 import type { CallPolicy } from './call-policy.js';
 import type { Registrar } from './registrar.js';
+import type { ClientTransaction } from './transactions.js';
 import type { DialogHandler, SipServer } from './sip-server.js';
 import { PartyInvite, referTarget, sipfrag } from './party-invite.js';
-import { ALLOW, B2BUA_CONTACT, CAPABILITY_HEADERS, SUPPORTED } from './capabilities.js';
+import { Call, dtmfDigit, offerSettled } from './call.js';
+import { glareBackoffMs, pause, refusedForGlare, REINVITE_ATTEMPTS } from './reinvite-glare.js';
+import { CAPABILITY_HEADERS, SUPPORTED } from './capabilities.js';
+import { contactHeader, dialogHeaders, initialInviteHeaders, newTag, uacLeg, uasLeg, type DialogLeg, type LegRole } from './dialog-leg.js';
+import { sendInvite, toDelegate } from './outgoing-invite.js';
 import { negotiateAsUas, SessionTimer, type SessionTimerOffer } from './session-timer.js';
-
-/** 'party': the third party of a conference (call_events store it with leg null and say so in detail). */
-type LegRole = 'caller' | 'callee' | 'party';
-type CallPhase = 'setup' | 'ringing' | 'answered' | 'ended';
-
-interface DialogLeg {
-  /** Changes when a conference party takes the place of a party who left. */
-  role: LegRole;
-  /** The leg's name in CallMedia: 'caller', 'callee', or the name given to an added party. */
-  mediaId: string;
-  conn: SipConnection;
-  user: User;
-  sipCallId: string;
-  localTag: string;
-  remoteTag: string | undefined;
-  /** Request-URI of in-dialog requests we send on this leg. */
-  remoteTarget: string;
-  /** From/To header values (without tags) as seen from our side of this dialog. */
-  localUri: string;
-  remoteUri: string;
-  localCSeq: number;
-  remoteCSeq: number;
-  /** We generated this dialog's Call-ID (callee and party legs): RFC 3261 §14.1 picks the glare back-off by it. */
-  ownsCallId: boolean;
-  /** A re-INVITE of ours on this leg awaits its final response: the leg's own re-INVITE gets 491 (§14.2). */
-  reinvitePending: boolean;
-  /** Our re-INVITEs on this leg, one after another, glare retries included. */
-  reinvites: Promise<void>;
-  /** Our offer in the 200 to the leg's re-INVITE without SDP, waiting for its answer in the ACK of that CSeq. */
-  answerInAck?: { cseq: number; accept: (answer: string | undefined) => void };
-  /** The RFC 4028 session timer of this leg's dialog, when one was negotiated (session-timer.ts). */
-  sessionTimer: SessionTimer | undefined;
-}
+import { calleeInviteMachine } from './call-state.js';
 
 export interface B2buaOptions {
   sip: SipServer;
@@ -66,128 +38,9 @@ export interface B2buaOptions {
   callPolicy?: CallPolicy;
 }
 
-const CONTACT_HOST = 'callmark.invalid';
 const ACK_TIMEOUT_MS = 32_000;
 /** RFC 3261 §17.1.1.1 T1, the round-trip estimate: 500 ms. */
 const T1_MS = 500;
-/** Sends of one server re-INVITE refused for glare (491, or 500 with Retry-After) before giving up. */
-const REINVITE_ATTEMPTS = 4;
-/** The longest Retry-After of a 500 we wait for before sending a re-INVITE again. */
-const RETRY_AFTER_CAP_MS = 5_000;
-
-function tag(): string {
-  return randomBytes(6).toString('hex');
-}
-
-/** Via, Max-Forwards, From, To, Call-ID and CSeq of a request we send within a leg's dialog. */
-function dialogHeaders(leg: DialogLeg, branch: string, cseq: string): HeaderList {
-  return [
-    ['Via', `SIP/2.0/WSS ${CONTACT_HOST};branch=${branch}`],
-    ['Max-Forwards', '70'],
-    ['From', `<${leg.localUri}>;tag=${leg.localTag}`],
-    ['To', `<${leg.remoteUri}>${leg.remoteTag ? `;tag=${leg.remoteTag}` : ''}`],
-    ['Call-ID', leg.sipCallId],
-    ['CSeq', cseq],
-  ];
-}
-
-/**
- * A final response that asks us to send our re-INVITE again later: 491 (the other side's own
- * re-INVITE crossed ours, RFC 3261 §14.2), or 500 with Retry-After (its INVITE server transaction
- * was still incomplete; sip.js answers so).
- */
-function refusedForGlare(r: SipResponse): boolean {
-  return r.statusCode === 491 || (r.statusCode === 500 && r.getHeader('retry-after') !== undefined);
-}
-
-/**
- * How long to wait before the next attempt (RFC 3261 §14.1): the Retry-After of a 500 (capped);
- * after a 491, 2.1–4 s when we generated the dialog's Call-ID and 0–2 s when the other side did,
- * so that the two sides do not collide again.
- */
-function glareBackoffMs(leg: DialogLeg, r: SipResponse): number {
-  const retryAfter = /^\s*(\d+)/.exec(r.getHeader('retry-after') ?? '')?.[1];
-  if (r.statusCode === 500 && retryAfter !== undefined) return Math.min(Number(retryAfter) * 1000, RETRY_AFTER_CAP_MS);
-  return leg.ownsCallId ? 2100 + Math.random() * 1900 : Math.random() * 2000;
-}
-
-/** A pause that does not keep the process alive (shutdown does not wait for a glare retry). */
-function pause(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms).unref());
-}
-
-function dtmfDigit(body: string | undefined): string | undefined {
-  const m = /Signal\s*=\s*([0-9A-D*#])/i.exec(body ?? '');
-  return m?.[1];
-}
-
-/** A party being invited into a live call: the target of a blind transfer, or a conference party. */
-interface PendingParty {
-  kind: 'blind' | 'conference';
-  leg: DialogLeg;
-  invite: PartyInvite;
-}
-
-class Call {
-  readonly id = randomUUID();
-  phase: CallPhase = 'setup';
-  callee: DialogLeg | undefined;
-  /** The third party of a conference. */
-  party: DialogLeg | undefined;
-  pending: PendingParty | undefined;
-  /** Names of added media legs: party-1, party-2… */
-  partyCount = 0;
-  media: CallMedia | undefined;
-  recorder: CallRecorder | undefined;
-  recordingFile: string | undefined;
-  calleeInvite: { branch: string; cseq: number; uri: string; headers: HeaderList } | undefined;
-  calleeRespondedProvisionally = false;
-  cancelled = false;
-  /** CANCEL for the callee's INVITE: wanted, and actually sent (only after a provisional, RFC 3261 §9.1). */
-  cancelWanted = false;
-  cancelSent = false;
-  finalSentToCaller = false;
-  heldBy: LegRole | null = null;
-  /** The customer number a candidate dialled, when the call was routed to their assessor. */
-  dialledNumber: string | undefined;
-  reinviteInProgress = false;
-  /** Reliable provisional responses to the caller (it sent Require: 100rel, RFC 3262): the last RSeq, and the one awaiting its PRACK. */
-  reliable: { rseq: number; unacked?: { rseq: number; stop: () => void } } | undefined;
-  /** The session timer the caller's INVITE asked for, answered in our 200 (RFC 4028 §9). */
-  callerTimer: SessionTimerOffer = { kind: 'none' };
-  /** Re-INVITEs we send to tell a party about hold/resume, one after another. */
-  relayChain: Promise<void> = Promise.resolve();
-  noAnswerTimer: NodeJS.Timeout | undefined;
-  ackTimer: NodeJS.Timeout | undefined;
-  readonly log: FastifyBaseLogger;
-
-  constructor(
-    public caller: DialogLeg,
-    readonly callerInvite: SipRequest,
-    readonly candidateRole: LegRole,
-    logger: FastifyBaseLogger,
-  ) {
-    this.log = logger.child({ callId: this.id });
-  }
-
-  /** Re-read after every await: the call may have ended meanwhile (CANCEL, BYE, a lost connection). */
-  get ended(): boolean {
-    return this.phase === 'ended';
-  }
-
-  /** The parties in the call now (two, or three in a conference). */
-  legs(): DialogLeg[] {
-    return [this.caller, this.callee, this.party].filter((l): l is DialogLeg => l !== undefined);
-  }
-
-  others(role: LegRole): DialogLeg[] {
-    return this.legs().filter((l) => l.role !== role);
-  }
-
-  other(role: LegRole): DialogLeg | undefined {
-    return this.others(role)[0];
-  }
-}
 
 export class B2bua implements DialogHandler {
   /** Calls by the SIP Call-ID of either leg. */
@@ -237,13 +90,13 @@ export class B2bua implements DialogHandler {
     leg: DialogLeg,
     method: string,
     extra: { headers?: HeaderList; body?: string; contentType?: string } = {},
-    onResponse?: (r: SipResponse | { statusCode: 408; local: true }) => void,
+    onResponse?: ClientTransaction['onResponse'],
   ): string {
     const branch = this.sip.newBranch();
     leg.localCSeq++;
     const headers: HeaderList = [
       ...dialogHeaders(leg, branch, `${leg.localCSeq} ${method}`),
-      ['Contact', B2BUA_CONTACT],
+      contactHeader(),
       ...(extra.headers ?? []),
     ];
     this.sip.sendRequest(leg.conn, { method, uri: leg.remoteTarget, headers, body: extra.body, contentType: extra.contentType }, branch, onResponse ?? (() => {}));
@@ -264,9 +117,9 @@ export class B2bua implements DialogHandler {
 
   private respondCaller(call: Call, status: number, opts: { reason?: string; headers?: HeaderList; body?: string } = {}): void {
     if (status >= 200) {
-      if (call.finalSentToCaller) return;
-      call.finalSentToCaller = true;
-      call.reliable?.unacked?.stop();
+      if (!call.callerTx.may('completed')) return;
+      call.callerTx.transition('completed');
+      call.state.stopTimer('prack');
     }
     this.sip.respond(call.caller.conn, call.callerInvite, status, { toTag: call.caller.localTag, ...opts });
   }
@@ -299,44 +152,41 @@ export class B2bua implements DialogHandler {
       }
     }
     if (!callerUser || callerUser.disabled) return this.sip.respond(conn, request, 403);
-    if (!calleeUser || calleeUser.disabled) return this.sip.respond(conn, request, 404, { toTag: tag() });
-    if (calleeUser.id === callerUser.id) return this.sip.respond(conn, request, 482, { toTag: tag(), reason: 'Loop Detected (you called yourself)' });
+    if (!calleeUser || calleeUser.disabled) return this.sip.respond(conn, request, 404, { toTag: newTag() });
+    if (calleeUser.id === callerUser.id) return this.sip.respond(conn, request, 482, { toTag: newTag(), reason: 'Loop Detected (you called yourself)' });
     const decision = this.opts.callPolicy?.(callerUser, calleeUser);
-    if (decision && !decision.allowed) return this.sip.respond(conn, request, decision.status, { toTag: tag(), reason: decision.reason });
+    if (decision && !decision.allowed) return this.sip.respond(conn, request, decision.status, { toTag: newTag(), reason: decision.reason });
     const callerTimer = negotiateAsUas(request);
     if (callerTimer.kind === 'malformed') return this.sip.respond(conn, request, 400, { reason: callerTimer.reason });
     // RFC 4028 §6 (https://www.rfc-editor.org/rfc/rfc4028#section-6): "422 Session Interval Too
     // Small ... MUST contain a Min-SE header field with the minimum timer duration".
-    if (callerTimer.kind === 'too-brief') return this.sip.respond(conn, request, 422, { toTag: tag(), reason: 'Session Interval Too Small', headers: callerTimer.headers });
+    if (callerTimer.kind === 'too-brief') return this.sip.respond(conn, request, 422, { toTag: newTag(), reason: 'Session Interval Too Small', headers: callerTimer.headers });
     if (request.getHeader('content-type')?.split(';')[0]?.trim().toLowerCase() !== 'application/sdp' || !request.body) {
-      return this.sip.respond(conn, request, 488, { toTag: tag(), headers: [['Warning', '399 callmark "an SDP offer is required in the INVITE"']] });
+      return this.sip.respond(conn, request, 488, { toTag: newTag(), headers: [['Warning', '399 callmark "an SDP offer is required in the INVITE"']] });
     }
     const binding = this.sip.registrar.lookup(calleeUser.extension);
-    if (!binding) return this.sip.respond(conn, request, 480, { toTag: tag(), reason: 'Temporarily Unavailable (not registered)' });
-    if (this.isBusy(calleeUser.extension)) return this.sip.respond(conn, request, 486, { toTag: tag() });
-    if (this.isBusy(callerUser.extension)) return this.sip.respond(conn, request, 486, { toTag: tag(), reason: 'Busy Here (you are already on a call)' });
+    if (!binding) return this.sip.respond(conn, request, 480, { toTag: newTag(), reason: 'Temporarily Unavailable (not registered)' });
+    if (this.isBusy(calleeUser.extension)) return this.sip.respond(conn, request, 486, { toTag: newTag() });
+    if (this.isBusy(callerUser.extension)) return this.sip.respond(conn, request, 486, { toTag: newTag(), reason: 'Busy Here (you are already on a call)' });
 
     const candidateRole: LegRole = callerUser.role !== 'candidate' && calleeUser.role === 'candidate' ? 'callee' : 'caller';
     const contact = request.parseHeader('contact') as { uri?: { toString(): string } } | undefined;
-    const caller: DialogLeg = {
-      role: 'caller',
-      mediaId: 'caller',
-      conn,
-      user: callerUser,
-      sipCallId: request.callId,
-      localTag: tag(),
-      remoteTag: request.fromTag,
-      remoteTarget: contact?.uri?.toString() ?? request.from.uri.toString(),
-      localUri: request.to.uri.toString(),
-      remoteUri: request.from.uri.toString(),
-      localCSeq: 0,
-      remoteCSeq: request.cseq,
-      ownsCallId: false,
-      reinvitePending: false,
-      reinvites: Promise.resolve(),
-      sessionTimer: undefined,
-    };
-    const call = new Call(caller, request, candidateRole, this.opts.logger);
+    const caller = uasLeg(
+      {
+        role: 'caller',
+        mediaId: 'caller',
+        conn,
+        user: callerUser,
+        sipCallId: request.callId,
+        remoteTag: request.fromTag,
+        remoteTarget: contact?.uri?.toString() ?? request.from.uri.toString(),
+        localUri: request.to.uri.toString(),
+        remoteUri: request.from.uri.toString(),
+        remoteCSeq: request.cseq,
+      },
+      this.opts.clock,
+    );
+    const call = new Call(caller, request, candidateRole, this.opts.logger, this.opts.clock);
     this.calls.add(call);
     call.dialledNumber = dialledNumber;
     call.callerTimer = callerTimer;
@@ -397,7 +247,6 @@ export class B2bua implements DialogHandler {
     call.media.onClosed((reason) => {
       if (call.phase !== 'ended') void this.abort(call, reason);
     });
-    if (call.cancelled) return this.finish(call, 'cancelled', 'cancelled by the caller', 487);
     if (!binding.conn.isOpen) {
       this.respondCaller(call, 480);
       return this.finish(call, 'unavailable', 'callee disconnected', 480);
@@ -405,24 +254,7 @@ export class B2bua implements DialogHandler {
 
     const offer = await call.media.createCalleeOffer();
     if (call.ended) return;
-    const callee: DialogLeg = {
-      role: 'callee',
-      mediaId: 'callee',
-      conn: binding.conn,
-      user: calleeUser,
-      sipCallId: `${randomUUID()}@${CONTACT_HOST}`,
-      localTag: tag(),
-      remoteTag: undefined,
-      remoteTarget: binding.contact,
-      localUri: this.uriOf(callerUser),
-      remoteUri: this.uriOf(calleeUser),
-      localCSeq: 1,
-      remoteCSeq: 0,
-      ownsCallId: true,
-      reinvitePending: false,
-      reinvites: Promise.resolve(),
-      sessionTimer: undefined,
-    };
+    const callee = uacLeg({ role: 'callee', mediaId: 'callee', conn: binding.conn, user: calleeUser, remoteTarget: binding.contact, localUri: this.uriOf(callerUser), remoteUri: this.uriOf(calleeUser) }, this.opts.clock);
     call.callee = callee;
     this.bySipCallId.set(callee.sipCallId, call);
     const branch = this.sip.newBranch();
@@ -434,99 +266,109 @@ export class B2bua implements DialogHandler {
     const presentsNumber = Boolean(presented && callerUser.role === 'assessor' && /^\+?[0-9][0-9 ]{2,19}$/.test(presented));
     const presentedName = request.getHeader('x-presented-name')?.trim();
     const nameOk = presentsNumber && presentedName !== undefined && /^[\p{L}\p{N} .,'’-]{1,60}$/u.test(presentedName);
-    const displayName = (nameOk ? presentedName! : callerUser.displayName).replace(/["\\]/g, '');
-    const headers: HeaderList = [
-      ['Via', `SIP/2.0/WSS ${CONTACT_HOST};branch=${branch}`],
-      ['Max-Forwards', '70'],
-      ['From', `"${displayName}" <${callee.localUri}>;tag=${callee.localTag}`],
-      ['To', `<${callee.remoteUri}>`],
-      ['Call-ID', callee.sipCallId],
-      ['CSeq', '1 INVITE'],
-      ['Contact', B2BUA_CONTACT],
-      ['Allow', ALLOW],
-    ];
+    const headers = initialInviteHeaders(callee, branch, nameOk ? presentedName! : callerUser.displayName);
     if (call.dialledNumber) headers.push(['X-Dialled-Number', call.dialledNumber]);
     // The presented number also lets the desktop screen-pop.
     if (presented && presentsNumber) {
       headers.push(['X-Presented-Number', presented]);
       this.event(call, 'presented-number', 'caller', { number: presented });
     }
-    call.calleeInvite = { branch, cseq: 1, uri: binding.contact, headers };
-    call.noAnswerTimer = setTimeout(() => this.noAnswer(call), this.opts.noAnswerTimeoutMs);
-    call.noAnswerTimer.unref();
-    this.sip.sendRequest(callee.conn, { method: 'INVITE', uri: binding.contact, headers, body: offer }, branch, (r) => {
-      void this.onCalleeInviteResponse(call, r).catch((err: unknown) => {
-        call.log.error({ err }, 'error handling the callee response');
-        void this.abort(call, 'internal error');
-      });
+    call.calleeInvite = { branch, cseq: 1, uri: binding.contact, headers, state: calleeInviteMachine(this.opts.clock) };
+    call.state.startTimer('no-answer', this.opts.noAnswerTimeoutMs, () => this.noAnswer(call));
+    const failed = (err: unknown): void => {
+      call.log.error({ err }, 'error handling the callee response');
+      void this.abort(call, 'internal error');
+    };
+    sendInvite(this.sip, callee.conn, { uri: binding.contact, headers, body: offer }, branch, {
+      onProgress: (r) => {
+        try {
+          this.onCalleeProgress(call, r);
+        } catch (err) {
+          failed(err);
+        }
+      },
+      onAccept: (r) => void this.onCalleeAccept(call, r).catch(failed),
+      onReject: (r) => void this.onCalleeReject(call, r).catch(failed),
+      onRequestTimeout: () => void this.onCalleeTimeout(call).catch(failed),
     });
   }
 
-  private async onCalleeInviteResponse(call: Call, r: SipResponse | { statusCode: 408; local: true }): Promise<void> {
+  /** No final response from the callee within the transaction's time, or its connection closed. */
+  private async onCalleeTimeout(call: Call): Promise<void> {
     const callee = call.callee!;
-    const status = r.statusCode ?? 0;
-    if ('local' in r) {
-      if (call.phase === 'answered' || call.phase === 'ended') return;
-      const code = callee.conn.isOpen ? 408 : 480;
-      this.respondCaller(call, code);
-      return this.finish(call, 'unavailable', callee.conn.isOpen ? 'no response from the callee' : 'callee disconnected', code);
+    if (call.phase === 'answered' || call.phase === 'ended') return;
+    const code = callee.conn.isOpen ? 408 : 480;
+    this.respondCaller(call, code);
+    return this.finish(call, 'unavailable', callee.conn.isOpen ? 'no response from the callee' : 'callee disconnected', code);
+  }
+
+  private onCalleeProgress(call: Call, response: SipResponse): void {
+    const callee = call.callee!;
+    const status = response.statusCode ?? 0;
+    const invite = call.calleeInvite!.state;
+    if (invite.is('calling')) invite.transition('proceeding');
+    if (response.toTag) callee.remoteTag = response.toTag;
+    if ((status === 180 || status === 183) && call.phase === 'setup') {
+      call.state.transition('ringing');
+      this.opts.repos.calls.update(call.id, { state: 'ringing', ringingAt: this.now() });
+      this.event(call, 'ringing', 'callee');
+      // A 1xx with a To tag opens an early dialog, which needs our Contact (sip.js drops it otherwise).
+      if (call.reliable) this.sendReliableProvisional(call, 180, [contactHeader()]);
+      else this.respondCaller(call, 180, { headers: [contactHeader()] });
     }
-    const response = r;
-    if (status < 200) {
-      call.calleeRespondedProvisionally = true;
-      if (response.toTag) callee.remoteTag = response.toTag;
-      if ((status === 180 || status === 183) && call.phase === 'setup') {
-        call.phase = 'ringing';
-        this.opts.repos.calls.update(call.id, { state: 'ringing', ringingAt: this.now() });
-        this.event(call, 'ringing', 'callee');
-        // A 1xx with a To tag opens an early dialog, which needs our Contact (sip.js drops it otherwise).
-        if (call.reliable) this.sendReliableProvisional(call, 180, [['Contact', B2BUA_CONTACT]]);
-        else this.respondCaller(call, 180, { headers: [['Contact', B2BUA_CONTACT]] });
-      }
-      if (call.cancelWanted) this.sendCancelToCallee(call);
+    if (invite.is('cancel-pending')) this.sendCancel(call);
+  }
+
+  private async onCalleeAccept(call: Call, response: SipResponse): Promise<void> {
+    const callee = call.callee!;
+    callee.remoteTag = response.toTag;
+    const contact = response.parseHeader('contact') as { uri?: { toString(): string } } | undefined;
+    if (contact?.uri) callee.remoteTarget = contact.uri.toString();
+    this.sendAck(callee, call.calleeInvite!.cseq);
+    if (call.phase === 'answered') return; // a retransmitted 200: the ACK above is all it needs
+    if (call.phase === 'ended') {
+      this.sendInDialog(callee, 'BYE');
       return;
     }
-    if (status < 300) {
-      callee.remoteTag = response.toTag;
-      const contact = response.parseHeader('contact') as { uri?: { toString(): string } } | undefined;
-      if (contact?.uri) callee.remoteTarget = contact.uri.toString();
-      this.sendAck(callee, call.calleeInvite!.cseq);
-      if (call.phase === 'answered') return; // a retransmitted 200: the ACK above is all it needs
-      if (call.cancelled || call.phase === 'ended') {
-        this.sendInDialog(callee, 'BYE');
-        return;
-      }
-      clearTimeout(call.noAnswerTimer);
-      let answer: string;
-      try {
-        answer = await call.media!.acceptCalleeAnswer(response.body);
-      } catch (err) {
-        call.log.warn({ err }, 'callee answer refused');
-        this.sendInDialog(callee, 'BYE', { headers: [['Reason', 'SIP;cause=488;text="unusable SDP answer"']] });
-        this.respondCaller(call, 488, { headers: [['Warning', '399 callmark "the callee answered with unusable media"']] });
-        return this.finish(call, 'setup-failed', 'callee SDP answer refused', 488);
-      }
-      call.phase = 'answered';
-      const timer = call.callerTimer;
-      this.respondCaller(call, 200, { body: answer, headers: [['Contact', B2BUA_CONTACT], ...CAPABILITY_HEADERS, ...(timer.kind === 'timer' ? timer.headers : [])] });
-      if (timer.kind === 'timer') this.startSessionTimer(call, call.caller, timer);
-      const answeredAt = this.now();
-      this.opts.repos.calls.update(call.id, { state: 'answered', answeredAt, sipStatus: 200 });
-      this.event(call, 'answered', 'callee');
-      call.log.info('call answered');
-      call.ackTimer = setTimeout(() => {
-        call.log.warn('no ACK from the caller for our 200 OK');
-        void this.hangup(call, null, 'no ACK from the caller', 408);
-      }, ACK_TIMEOUT_MS);
-      call.ackTimer.unref();
-      await this.startRecording(call);
+    call.state.stopTimer('no-answer');
+    let answer: string;
+    try {
+      answer = await call.media!.acceptCalleeAnswer(response.body);
+    } catch (err) {
+      call.log.warn({ err }, 'callee answer refused');
+      this.sendInDialog(callee, 'BYE', { headers: [['Reason', 'SIP;cause=488;text="unusable SDP answer"']] });
+      this.respondCaller(call, 488, { headers: [['Warning', '399 callmark "the callee answered with unusable media"']] });
+      return this.finish(call, 'setup-failed', 'callee SDP answer refused', 488);
+    }
+    if (call.ended) {
+      // The caller went (CANCEL, BYE, lost connection) while the answer was being applied: the
+      // callee's dialog is confirmed, so it gets a BYE, and the call stays ended.
+      this.sendInDialog(callee, 'BYE');
       return;
     }
+    call.state.transition('answered');
+    const timer = call.callerTimer;
+    this.respondCaller(call, 200, { body: answer, headers: [contactHeader(), ...CAPABILITY_HEADERS, ...(timer.kind === 'timer' ? timer.headers : [])] });
+    if (timer.kind === 'timer') this.startSessionTimer(call, call.caller, timer);
+    const answeredAt = this.now();
+    this.opts.repos.calls.update(call.id, { state: 'answered', answeredAt, sipStatus: 200 });
+    this.event(call, 'answered', 'callee');
+    call.log.info('call answered');
+    call.state.startTimer('ack', ACK_TIMEOUT_MS, () => {
+      call.log.warn('no ACK from the caller for our 200 OK');
+      void this.hangup(call, null, 'no ACK from the caller', 408);
+    });
+    await this.startRecording(call);
+  }
+
+  private async onCalleeReject(call: Call, response: SipResponse): Promise<void> {
+    const callee = call.callee!;
+    const status = response.statusCode ?? 0;
     // A final failure from the callee: ACK it (hop by hop, same branch, with its To tag) and pass it on.
     if (response.toTag) callee.remoteTag = response.toTag;
     this.sendAck(callee, call.calleeInvite!.cseq, call.calleeInvite!.branch);
     if (call.phase === 'ended') return;
-    const passOn = status === 487 && call.cancelled ? 487 : status;
+    const passOn = status;
     const reasonText = response.reasonPhrase ?? '';
     this.respondCaller(call, passOn, { reason: reasonText });
     const reason = status === 486 ? 'busy' : status === 603 ? 'declined' : status === 487 ? 'cancelled' : status === 480 ? 'unavailable' : 'failed';
@@ -542,14 +384,25 @@ export class B2bua implements DialogHandler {
     void this.finish(call, 'no-answer', `no answer after ${Math.round(this.opts.noAnswerTimeoutMs / 1000)} s`, 408);
   }
 
+  /**
+   * CANCELs our INVITE to the callee. RFC 3261 §9.1 (https://www.rfc-editor.org/rfc/rfc3261#section-9.1):
+   * "If no provisional response has been received, the CANCEL request MUST NOT be sent; rather, the
+   * client MUST wait for the arrival of a provisional response before sending the request": until
+   * then the INVITE is `cancel-pending` and the 1xx handler calls this again.
+   */
   private sendCancelToCallee(call: Call): void {
-    call.cancelWanted = true;
     const inv = call.calleeInvite;
     const callee = call.callee;
-    if (!inv || !callee || call.cancelSent) return;
-    // Sent once the callee has answered provisionally; until then it waits (see the 1xx handler).
-    if (!call.calleeRespondedProvisionally) return;
-    call.cancelSent = true;
+    if (!inv || !callee) return;
+    if (inv.state.is('calling')) return inv.state.transition('cancel-pending');
+    if (inv.state.is('proceeding')) this.sendCancel(call);
+  }
+
+  /** The CANCEL itself, once a provisional response has come (`proceeding` or `cancel-pending`). */
+  private sendCancel(call: Call): void {
+    const inv = call.calleeInvite!;
+    const callee = call.callee!;
+    inv.state.transition('cancelled');
     const headers = inv.headers
       .filter(([n]) => ['Via', 'Max-Forwards', 'From', 'To', 'Call-ID'].includes(n))
       .concat([['CSeq', `${inv.cseq} CANCEL`]]);
@@ -574,35 +427,34 @@ export class B2bua implements DialogHandler {
     const { call, leg } = found;
     if (request.cseq <= leg.remoteCSeq) return this.sip.respond(conn, request, 500, { reason: 'CSeq out of order', headers: [['Retry-After', '1']] });
     leg.remoteCSeq = request.cseq;
-    if (call.reinviteInProgress) return this.sip.respond(conn, request, 491);
+    if (!call.offers.is('idle')) return this.sip.respond(conn, request, 491);
     // Glare: our own re-INVITE on this dialog is still in progress (RFC 3261 §14.2). The party
     // retries after its back-off, by which time ours is answered.
-    if (leg.reinvitePending) return this.sip.respond(conn, request, 491);
+    if (leg.ourOffer.is('offering')) return this.sip.respond(conn, request, 491);
     const timer = negotiateAsUas(request);
     if (timer.kind === 'malformed') return this.sip.respond(conn, request, 400, { reason: timer.reason });
     if (timer.kind === 'too-brief') return this.sip.respond(conn, request, 422, { toTag: leg.localTag, reason: 'Session Interval Too Small', headers: timer.headers });
-    call.reinviteInProgress = true;
     if (!request.body) {
+      call.offers.transition('awaiting-ack');
       void this.offerInReinviteAnswer(call, leg, request, timer).catch((err: unknown) => {
-        call.reinviteInProgress = false;
+        offerSettled(call);
         call.log.warn({ err }, 'offerless re-INVITE refused');
         this.sip.respond(conn, request, 500, { toTag: leg.localTag });
       });
       return;
     }
+    call.offers.transition('answering');
     void this.handleReinvite(call, leg, request, timer)
       .catch((err: unknown) => {
         call.log.warn({ err }, 're-INVITE refused');
         this.sip.respond(conn, request, err instanceof SdpError ? 488 : 500);
       })
-      .finally(() => {
-        call.reinviteInProgress = false;
-      });
+      .finally(() => offerSettled(call));
   }
 
   private async handleReinvite(call: Call, leg: DialogLeg, request: SipRequest, timer: SessionTimerOffer): Promise<void> {
     const { answer, direction } = await call.media!.answerReoffer(leg.mediaId, request.body);
-    this.sip.respond(leg.conn, request, 200, { toTag: leg.localTag, body: answer, headers: [['Contact', B2BUA_CONTACT], ...CAPABILITY_HEADERS, ...(timer.kind === 'timer' ? timer.headers : [])] });
+    this.sip.respond(leg.conn, request, 200, { toTag: leg.localTag, body: answer, headers: [contactHeader(), ...CAPABILITY_HEADERS, ...(timer.kind === 'timer' ? timer.headers : [])] });
     this.sessionRefreshed(call, leg, timer);
     // From here on the re-INVITE is answered: a failure below is logged, never a second response.
     await this.applyHold(call, leg, direction).catch((err: unknown) => call.log.warn({ err }, 'hold/resume could not be applied'));
@@ -622,16 +474,15 @@ export class B2bua implements DialogHandler {
     const offer = await call.media!.createReoffer(leg.mediaId, call.heldBy !== null && call.heldBy !== leg.role ? 'sendonly' : 'sendrecv');
     const done = (): void => {
       leg.answerInAck = undefined;
-      call.reinviteInProgress = false;
+      offerSettled(call); // stops the ack-answer timer
     };
-    const cancelWait = this.opts.clock.setTimer(ACK_TIMEOUT_MS, () => {
+    call.offers.startTimer('ack-answer', ACK_TIMEOUT_MS, () => {
       call.log.warn({ leg: leg.role }, 'no ACK with an answer to our offer in a re-INVITE 200');
       done();
     });
     leg.answerInAck = {
       cseq: request.cseq,
       accept: (answer) => {
-        cancelWait();
         if (!answer) {
           // The ACK came without the answer the RFC requires: the media stays as it was.
           call.log.warn({ leg: leg.role }, 'ACK without the answer to our re-INVITE offer');
@@ -643,7 +494,7 @@ export class B2bua implements DialogHandler {
         void call.media?.acceptReanswer(leg.mediaId, answer).catch((err: unknown) => call.log.warn({ err }, 'answer in the ACK refused'));
       },
     };
-    this.sip.respond(leg.conn, request, 200, { toTag: leg.localTag, body: offer, headers: [['Contact', B2BUA_CONTACT], ...CAPABILITY_HEADERS, ...(timer.kind === 'timer' ? timer.headers : [])] });
+    this.sip.respond(leg.conn, request, 200, { toTag: leg.localTag, body: offer, headers: [contactHeader(), ...CAPABILITY_HEADERS, ...(timer.kind === 'timer' ? timer.headers : [])] });
     this.sessionRefreshed(call, leg, timer);
   }
 
@@ -722,10 +573,10 @@ export class B2bua implements DialogHandler {
     const offer = await call.media.createReoffer(leg.mediaId, direction);
     if (!this.stillInCall(call, leg)) return undefined;
     const cseq = leg.localCSeq + 1;
-    leg.reinvitePending = true;
+    leg.ourOffer.transition('offering');
     return new Promise<SipResponse | undefined>((resolve) => {
       const settle = (glare?: SipResponse) => {
-        leg.reinvitePending = false;
+        if (leg.ourOffer.is('offering')) leg.ourOffer.transition('idle');
         resolve(glare);
       };
       let inviteBranch = '';
@@ -733,13 +584,8 @@ export class B2bua implements DialogHandler {
       // When the B2BUA refreshes this dialog's session (RFC 4028 §7.4), every re-INVITE it sends is a refresh.
       const refresh = leg.sessionTimer?.weRefresh ? leg.sessionTimer.intervalS : undefined;
       const headers: HeaderList = refresh === undefined ? [] : [['Session-Expires', `${refresh};refresher=uac`], ['Supported', SUPPORTED]];
-      inviteBranch = this.sendInDialog(leg, 'INVITE', { body: offer, headers }, (r) => {
-        if ('local' in r) {
-          if (refresh !== undefined) this.refreshFailed(call, leg, 408);
-          return settle();
-        }
+      const onFinal = (r: SipResponse): void => {
         const code = r.statusCode ?? 0;
-        if (code < 200) return;
         if (refresh !== undefined && !answered) {
           // RFC 4028 §10: "If the session refresh request transaction times out or generates a 408
           // or 481 response, then the UAC sends a BYE request." A 2xx starts the next interval.
@@ -763,7 +609,12 @@ export class B2bua implements DialogHandler {
           return;
         }
         settle(refusedForGlare(r) ? r : undefined);
-      });
+      };
+      const onRequestTimeout = (): void => {
+        if (refresh !== undefined) this.refreshFailed(call, leg, 408);
+        settle();
+      };
+      inviteBranch = this.sendInDialog(leg, 'INVITE', { body: offer, headers }, toDelegate({ onAccept: onFinal, onReject: onFinal, onRequestTimeout }));
     });
   }
 
@@ -830,7 +681,7 @@ export class B2bua implements DialogHandler {
     if (timer.kind === 'too-brief') return this.sip.respond(conn, request, 422, { toTag: leg.localTag, reason: 'Session Interval Too Small', headers: timer.headers });
     // RFC 3311 §5.2 (https://www.rfc-editor.org/rfc/rfc3311#section-5.2): "the UAS MUST ... [send]
     // a Contact header field in the 2xx response".
-    const ok = [['Contact', B2BUA_CONTACT], ...CAPABILITY_HEADERS, ...(timer.kind === 'timer' && call.phase === 'answered' ? timer.headers : [])] as HeaderList;
+    const ok = [contactHeader(), ...CAPABILITY_HEADERS, ...(timer.kind === 'timer' && call.phase === 'answered' ? timer.headers : [])] as HeaderList;
     const hasOffer = Boolean(request.body);
     if (call.phase !== 'answered') {
       if (call.phase === 'ended') return this.sip.respond(conn, request, 481);
@@ -853,8 +704,8 @@ export class B2bua implements DialogHandler {
       return this.sessionRefreshed(call, leg, timer);
     }
     // An offer in a confirmed dialog: like a re-INVITE's, glare included (RFC 3311 §5.2: 491 while our offer is pending).
-    if (call.reinviteInProgress || leg.reinvitePending) return this.sip.respond(conn, request, 491, { toTag: leg.localTag });
-    call.reinviteInProgress = true;
+    if (!call.offers.is('idle') || leg.ourOffer.is('offering')) return this.sip.respond(conn, request, 491, { toTag: leg.localTag });
+    call.offers.transition('answering');
     void (async () => {
       const { answer, direction } = await call.media!.answerReoffer(leg.mediaId, request.body);
       this.sip.respond(conn, request, 200, { toTag: leg.localTag, body: answer, headers: ok });
@@ -865,9 +716,7 @@ export class B2bua implements DialogHandler {
         call.log.warn({ err }, 'UPDATE offer refused');
         this.sip.respond(conn, request, err instanceof SdpError ? 488 : 500, { toTag: leg.localTag });
       })
-      .finally(() => {
-        call.reinviteInProgress = false;
-      });
+      .finally(() => offerSettled(call));
   }
 
   // ------------------------------------------------------------------ reliable provisional responses (RFC 3262)
@@ -888,10 +737,9 @@ export class B2bua implements DialogHandler {
     if (reliable.unacked) return;
     const rseq = ++reliable.rseq;
     const send = () => this.sip.respond(call.caller.conn, call.callerInvite, status, { toTag: call.caller.localTag, headers: [...headers, ['Require', '100rel'], ['RSeq', String(rseq)]] });
-    let cancel: () => void = () => {};
     let elapsedMs = 0;
     const schedule = (intervalMs: number) => {
-      cancel = this.opts.clock.setTimer(intervalMs, () => {
+      call.state.startTimer('prack', intervalMs, () => {
         elapsedMs += intervalMs;
         if (elapsedMs >= 64 * T1_MS) {
           reliable.unacked = undefined;
@@ -906,7 +754,7 @@ export class B2bua implements DialogHandler {
         schedule(Math.min(intervalMs * 2, 64 * T1_MS - elapsedMs));
       });
     };
-    reliable.unacked = { rseq, stop: () => cancel() };
+    reliable.unacked = { rseq };
     send();
     schedule(T1_MS);
   }
@@ -926,7 +774,7 @@ export class B2bua implements DialogHandler {
     const unacked = call.reliable?.unacked;
     const matches = leg.role === 'caller' && unacked && rack && Number(rack[1]) === unacked.rseq && Number(rack[2]) === call.callerInvite.cseq && rack[3] === 'INVITE';
     if (!matches) return this.sip.respond(conn, request, 481, { toTag: leg.localTag });
-    unacked.stop();
+    call.state.stopTimer('prack');
     call.reliable!.unacked = undefined;
     this.sip.respond(conn, request, 200, { toTag: leg.localTag });
   }
@@ -936,7 +784,7 @@ export class B2bua implements DialogHandler {
   onAck(conn: SipConnection, request: SipRequest): void {
     const found = this.findDialog(conn, request);
     if (!found) return;
-    if (found.leg.role === 'caller') clearTimeout(found.call.ackTimer);
+    if (found.leg.role === 'caller') found.call.state.stopTimer('ack');
     // The answer to the offer we made in the 200 to a re-INVITE without SDP (RFC 3261 §13.2.1).
     const waiting = found.leg.answerInAck;
     if (waiting && waiting.cseq === request.cseq) waiting.accept(request.body || undefined);
@@ -948,8 +796,7 @@ export class B2bua implements DialogHandler {
       return this.sip.respond(conn, request, 481);
     }
     this.sip.respond(conn, request, 200, { toTag: call.caller.localTag });
-    if (call.finalSentToCaller) return; // too late: the call was answered or had already failed
-    call.cancelled = true;
+    if (call.callerTx.is('completed')) return; // too late: the call was answered or had already failed
     this.respondCaller(call, 487);
     this.event(call, 'cancel', 'caller');
     if (call.callee) this.sendCancelToCallee(call);
@@ -964,7 +811,6 @@ export class B2bua implements DialogHandler {
     if (call.phase !== 'answered') {
       // A BYE before the answer (early dialog) ends the attempt like a CANCEL would.
       if (leg.role === 'caller') {
-        call.cancelled = true;
         this.respondCaller(call, 487);
         this.sendCancelToCallee(call);
         void this.finish(call, 'cancelled', 'the caller hung up before the answer', 487);
@@ -1003,7 +849,6 @@ export class B2bua implements DialogHandler {
       if (call.phase === 'answered' && call.party) void this.leaveConference(call, lost, `the ${role} lost its connection`);
       else if (call.phase === 'answered') void this.hangup(call, role, `the ${role} lost its connection`, 200, true);
       else if (role === 'caller') {
-        call.cancelled = true;
         this.sendCancelToCallee(call);
         void this.finish(call, 'cancelled', 'the caller lost its connection', 487);
       } else {
@@ -1036,7 +881,7 @@ export class B2bua implements DialogHandler {
     if (target.replaces) return refuse(501, 'Not Implemented (attended transfer)');
     if (call.pending) return refuse(491, 'Request Pending (a transfer or conference is in progress)');
     if (call.party) return refuse(403, kind === 'blind' ? 'Forbidden (no transfer during a conference)' : 'Forbidden (a conference has three parties at most)');
-    this.sip.respond(conn, request, 202, { toTag: leg.localTag, headers: [['Contact', B2BUA_CONTACT]] });
+    this.sip.respond(conn, request, 202, { toTag: leg.localTag, headers: [contactHeader()] });
     this.event(call, kind === 'blind' ? 'transfer-requested' : 'conference-requested', leg.role, { by: leg.user.extension, target: target.extension });
     call.log.info({ by: leg.role, target: target.extension, kind }, kind === 'blind' ? 'transfer requested' : 'conference requested');
     // The implicit subscription of the REFER: first "Trying", at the end the final status.
@@ -1087,36 +932,9 @@ export class B2bua implements DialogHandler {
     if (call.ended) return;
     // The target sees who it is talking to: the transferred party, or the one who conferences it in.
     const presented = kind === 'blind' ? other.user : referrer.user;
-    const leg: DialogLeg = {
-      role: 'party',
-      mediaId,
-      conn: binding.conn,
-      user,
-      sipCallId: `${randomUUID()}@${CONTACT_HOST}`,
-      localTag: tag(),
-      remoteTag: undefined,
-      remoteTarget: binding.contact,
-      localUri: this.uriOf(presented),
-      remoteUri: this.uriOf(user),
-      localCSeq: 1,
-      remoteCSeq: 0,
-      ownsCallId: true,
-      reinvitePending: false,
-      reinvites: Promise.resolve(),
-      sessionTimer: undefined,
-    };
+    const leg = uacLeg({ role: 'party', mediaId, conn: binding.conn, user, remoteTarget: binding.contact, localUri: this.uriOf(presented), remoteUri: this.uriOf(user) }, this.opts.clock);
     const branch = this.sip.newBranch();
-    const headers: HeaderList = [
-      ['Via', `SIP/2.0/WSS ${CONTACT_HOST};branch=${branch}`],
-      ['Max-Forwards', '70'],
-      ['From', `"${presented.displayName.replace(/["\\]/g, '')}" <${leg.localUri}>;tag=${leg.localTag}`],
-      ['To', `<${leg.remoteUri}>`],
-      ['Call-ID', leg.sipCallId],
-      ['CSeq', '1 INVITE'],
-      ['Contact', B2BUA_CONTACT],
-      ['Allow', ALLOW],
-      ['Referred-By', `<${this.uriOf(referrer.user)}>`],
-    ];
+    const headers = initialInviteHeaders(leg, branch, presented.displayName, [['Referred-By', `<${this.uriOf(referrer.user)}>`]]);
     const invite = new PartyInvite({
       sip: this.sip,
       conn: binding.conn,
@@ -1340,11 +1158,8 @@ export class B2bua implements DialogHandler {
 
   private async doFinish(call: Call, outcome: string, reason: string, status: number): Promise<void> {
     const wasAnswered = call.phase === 'answered';
-    call.phase = 'ended';
-    clearTimeout(call.noAnswerTimer);
-    clearTimeout(call.ackTimer);
+    call.state.transition('ended'); // stops the call's timers
     for (const leg of call.legs()) leg.sessionTimer?.stop();
-    call.reliable?.unacked?.stop();
     call.pending?.invite.cancel(487, 'the call ended');
     this.opts.repos.calls.update(call.id, {
       state: 'ended',

@@ -8,6 +8,7 @@
 import type { SipConnection } from './connection.js';
 import type { HeaderList, SipResponse } from './message.js';
 import type { SipServer } from './sip-server.js';
+import { sendInvite } from './outgoing-invite.js';
 
 export type PartyInviteOutcome =
   | { ok: true; response: SipResponse; remoteTag: string | undefined; remoteTarget: string | undefined }
@@ -41,7 +42,12 @@ export class PartyInvite {
     this.outcome = new Promise((resolve) => (this.settle = resolve));
     this.timer = setTimeout(() => this.cancel(408, 'no answer'), o.timeoutMs);
     this.timer.unref();
-    o.sip.sendRequest(o.conn, { method: 'INVITE', uri: o.uri, headers: o.headers, body: o.body }, o.branch, (r) => this.onResponse(r));
+    sendInvite(o.sip, o.conn, { uri: o.uri, headers: o.headers, body: o.body }, o.branch, {
+      onProgress: (r) => this.onResponse(r),
+      onAccept: (r) => this.onResponse(r),
+      onReject: (r) => this.onResponse(r),
+      onRequestTimeout: () => this.finish({ ok: false, status: this.o.conn.isOpen ? 408 : 480, reason: this.o.conn.isOpen ? 'no response' : 'disconnected' }),
+    });
   }
 
   /** Gives up on the INVITE (CANCEL once the party has answered provisionally, RFC 3261 §9.1). */
@@ -70,8 +76,7 @@ export class PartyInvite {
     this.settle(o);
   }
 
-  private onResponse(r: SipResponse | { statusCode: 408; local: true }): void {
-    if ('local' in r) return this.finish({ ok: false, status: this.o.conn.isOpen ? 408 : 480, reason: this.o.conn.isOpen ? 'no response' : 'disconnected' });
+  private onResponse(r: SipResponse): void {
     const status = r.statusCode ?? 0;
     if (status < 200) {
       this.provisional = true;

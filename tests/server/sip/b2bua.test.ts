@@ -155,6 +155,9 @@ describe('B2BUA call flows', () => {
     });
     const caller = await phone('assessor1');
     const { outcome } = dial(caller, callee.extension);
+    // The no-answer time runs on the server's clock: once the callee rings, move it on.
+    await until(() => lastCall()?.state === 'ringing');
+    t.clock.advance(1_500);
     expect((await outcome).status).toBe(408);
     await until(() => cancelled);
     expect(eventTypes(lastCall().id)).toContain('no-answer');

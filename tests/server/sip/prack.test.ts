@@ -15,8 +15,9 @@ const uas: TestUa[] = [];
 const raws: RawSipClient[] = [];
 
 beforeAll(async () => {
+  // The no-answer time (on the same clock the tests move) must outlast 64*T1, the PRACK give-up.
   pool = await MediaWorkerPool.start({ workers: 1, rtcMinPort: 47100, rtcMaxPort: 47199 });
-  t = await createTestApp({ telephony: { pool, noAnswerTimeoutMs: 20_000 } });
+  t = await createTestApp({ telephony: { pool, noAnswerTimeoutMs: 60_000 } });
 });
 afterEach(async () => {
   for (const u of uas.splice(0)) await u.stop();

@@ -1,0 +1,94 @@
+// One call in the B2BUA: its legs, media and recorder, and its state machines (call-state.ts).
+import { randomUUID } from 'node:crypto';
+import type { FastifyBaseLogger } from 'fastify';
+import type { CallMedia, CallRecorder } from '../../media/index.js';
+import type { Clock } from '../clock.js';
+import { callMachine, callerInviteMachine, offerExchangeMachine, type CallPhase, type CallTimer, type CalleeInviteState, type CallerInviteState, type OfferExchangeState, type OfferExchangeTimer } from './call-state.js';
+import type { DialogLeg, LegRole } from './dialog-leg.js';
+import type { HeaderList, SipRequest } from './message.js';
+import type { PartyInvite } from './party-invite.js';
+import type { SessionTimerOffer } from './session-timer.js';
+import type { StateMachine } from './state-machine.js';
+
+/** The offer exchange in progress with a leg is over (answered, refused, or its ACK came or never did). */
+export function offerSettled(call: Call): void {
+  if (!call.offers.is('idle')) call.offers.transition('idle');
+}
+
+export function dtmfDigit(body: string | undefined): string | undefined {
+  const m = /Signal\s*=\s*([0-9A-D*#])/i.exec(body ?? '');
+  return m?.[1];
+}
+
+/** A party being invited into a live call: the target of a blind transfer, or a conference party. */
+export interface PendingParty {
+  kind: 'blind' | 'conference';
+  leg: DialogLeg;
+  invite: PartyInvite;
+}
+
+export class Call {
+  readonly id = randomUUID();
+  /** setup → ringing → answered → ended (call-state.ts); owns the no-answer, PRACK and ACK timers. */
+  readonly state: StateMachine<CallPhase, CallTimer>;
+  /** The caller's INVITE: a second final response is never sent. */
+  readonly callerTx: StateMachine<CallerInviteState>;
+  /** Offers from the legs, answered one at a time. */
+  readonly offers: StateMachine<OfferExchangeState, OfferExchangeTimer>;
+  callee: DialogLeg | undefined;
+  /** The third party of a conference. */
+  party: DialogLeg | undefined;
+  pending: PendingParty | undefined;
+  /** Names of added media legs: party-1, party-2… */
+  partyCount = 0;
+  media: CallMedia | undefined;
+  recorder: CallRecorder | undefined;
+  recordingFile: string | undefined;
+  /** Our INVITE to the callee; `state` says whether a provisional came and whether it is (to be) CANCELled. */
+  calleeInvite: { branch: string; cseq: number; uri: string; headers: HeaderList; state: StateMachine<CalleeInviteState> } | undefined;
+  heldBy: LegRole | null = null;
+  /** The customer number a candidate dialled, when the call was routed to their assessor. */
+  dialledNumber: string | undefined;
+  /** Reliable provisional responses to the caller (it sent Require: 100rel, RFC 3262): the last RSeq, and the one awaiting its PRACK. */
+  reliable: { rseq: number; unacked?: { rseq: number } } | undefined;
+  /** The session timer the caller's INVITE asked for, answered in our 200 (RFC 4028 §9). */
+  callerTimer: SessionTimerOffer = { kind: 'none' };
+  /** Re-INVITEs we send to tell a party about hold/resume, one after another. */
+  relayChain: Promise<void> = Promise.resolve();
+  readonly log: FastifyBaseLogger;
+
+  constructor(
+    public caller: DialogLeg,
+    readonly callerInvite: SipRequest,
+    readonly candidateRole: LegRole,
+    logger: FastifyBaseLogger,
+    readonly clock: Clock,
+  ) {
+    this.log = logger.child({ callId: this.id });
+    this.state = callMachine(clock);
+    this.callerTx = callerInviteMachine(clock);
+    this.offers = offerExchangeMachine(clock);
+  }
+
+  get phase(): CallPhase {
+    return this.state.state;
+  }
+
+  /** Re-read after every await: the call may have ended meanwhile (CANCEL, BYE, a lost connection). */
+  get ended(): boolean {
+    return this.phase === 'ended';
+  }
+
+  /** The parties in the call now (two, or three in a conference). */
+  legs(): DialogLeg[] {
+    return [this.caller, this.callee, this.party].filter((l): l is DialogLeg => l !== undefined);
+  }
+
+  others(role: LegRole): DialogLeg[] {
+    return this.legs().filter((l) => l.role !== role);
+  }
+
+  other(role: LegRole): DialogLeg | undefined {
+    return this.others(role)[0];
+  }
+}
