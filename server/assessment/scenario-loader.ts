@@ -216,6 +216,8 @@ export function loadScenarios(dir = defaultScenariosDir()): LoadResult {
     seen.set(id, file);
     scenarios.push({ file, scenario: parsed.scenario, sourcePath: path.join(dir, name) });
   }
+  // By key, then variant ('a' first): a file name sorts s1-home-move-b.json before s1-home-move.json.
+  scenarios.sort((x, y) => x.scenario.key.localeCompare(y.scenario.key) || x.scenario.variant.localeCompare(y.scenario.variant));
   const present = new Set(scenarios.map((s) => s.scenario.key));
   return { scenarios, issues, missingKeys: SCENARIO_KEYS.filter((k) => !present.has(k)) };
 }

@@ -1,25 +1,37 @@
 // The scenarios a sitting can use, by assignment key (s1…s6), with their variants for re-takes.
 // A sitting may also name a centre's customised variant by its attempt key (e.g. "s1-c3-acme"):
 // that variant comes first, then the centre's other variants of the key, then the shipped ones,
-// so a re-take prefers fresh facts in the centre's own company. A bare key keeps to the shipped
-// variants: which centre is asking is not known here, and no centre's variant may leak to another.
+// so a re-take prefers fresh facts in the centre's own company. A bare key uses the shipped
+// variants ('a', 'b', …) and, when the caller names the sitting's centre, that centre's own
+// variants of the key after them (a centre that has used up the shipped ones clones another);
+// no centre's variant ever reaches another centre's sitting.
 import { attemptKey, builtInScenarios, centreOfVariant, parseAttemptKey, scenarioCatalogue } from '../assessment/scenario-loader.js';
 import { SCENARIO_KEYS, type Scenario } from '../assessment/scenario-schema.js';
 
 const byVariant = (a: Scenario, b: Scenario) => a.variant.localeCompare(b.variant);
 
-/** Every variant a sitting's assignment key may use, the one to start with first ('a' first for a bare key). */
-export function variantsOf(key: string): Scenario[] {
+/**
+ * Every variant a sitting's assignment key may use, the one to start with first ('a' first for a
+ * bare key). `centreId`, the sitting's centre, adds that centre's own variants of a bare key last.
+ */
+export function variantsOf(key: string, centreId?: number): Scenario[] {
   const shipped = builtInScenarios()
     .map((l) => l.scenario)
     .filter((s) => s.key === key)
     .sort(byVariant);
-  if ((SCENARIO_KEYS as readonly string[]).includes(key)) return shipped;
+  if ((SCENARIO_KEYS as readonly string[]).includes(key)) {
+    if (centreId === undefined) return shipped;
+    const own = scenarioCatalogue()
+      .filter((l) => l.centreId === centreId && l.scenario.key === key)
+      .map((l) => l.scenario)
+      .sort(byVariant);
+    return [...shipped, ...own];
+  }
   const chosen = centreScenarioOfKey(key);
   if (!chosen) return [];
-  const centreId = centreOfVariant(chosen.variant);
+  const owner = centreOfVariant(chosen.variant);
   const siblings = scenarioCatalogue()
-    .filter((l) => l.centreId === centreId && l.scenario.key === chosen.key && l.scenario !== chosen)
+    .filter((l) => l.centreId === owner && l.scenario.key === chosen.key && l.scenario !== chosen)
     .map((l) => l.scenario)
     .sort(byVariant);
   const base = builtInScenarios()

@@ -1,10 +1,13 @@
 // What starting assignment n of a sitting means now: its first attempt, a re-take, or a refusal
 // with the reason. Re-takes follow server/assessment/retakes.ts: only after the latest attempt is
 // marked below 6, within the limit the centre had set when the sitting was created (its re-take
-// policy, SittingResults.policy), while its marks are a draft, and with a variant not used before when the scenario
-// has one. When every variant has been used (today each scenario ships one), the re-take uses the
-// latest variant again and says so in its note; the variant rule is then not asked, because there
-// is no other variant it could require.
+// policy, SittingResults.policy), while its marks are a draft, and always with a variant the
+// candidate has not had in this assignment: the shipped variants in order (a, then b, …), then the
+// sitting's centre's own variants of the key. When every one has been used the re-take is refused
+// with a clear reason (409 retake_no_unused_variant) rather than replaying caller facts, names and
+// answers the candidate has already heard: a re-take on the same facts is not a fresh assessment
+// (digest 1.4: "a different variant of the same scenario type"), and the centre can put it right
+// by cloning the scenario into a variant of its own (Scenarios page), which the next try picks up.
 import type { Scenario } from '../assessment/scenario-schema.js';
 import type { Sitting } from '../db/repositories/sittings.js';
 import { variantsOf } from './catalogue.js';
@@ -21,7 +24,7 @@ export function planNextAttempt(sitting: Sitting, standing: SittingResults, posi
     const o = standing.openAttempt;
     return { ok: false, code: 'attempt_open', message: `Attempt ${o.id} (assignment ${o.position ?? '?'}) is still open; close it or finish its marking before starting another.` };
   }
-  const variants = variantsOf(p.scenarioKey);
+  const variants = variantsOf(p.scenarioKey, sitting.centreId);
   if (variants.length === 0) return { ok: false, code: 'no_scenario', message: `Scenario ${p.scenarioKey} is no longer available.` };
 
   if (p.attempts.length === 0) {
@@ -39,12 +42,10 @@ export function planNextAttempt(sitting: Sitting, standing: SittingResults, posi
   const decision = retakeFor(p, standing.policy, fresh ? fresh.variant : null);
   if (!decision.allowed) return { ok: false, code: `retake_${decision.code.replace(/-/g, '_')}`, message: decision.message };
   if (fresh) return { ok: true, kind: 'retake', scenario: fresh, retakeOf: latest.id, note: `Re-take of attempt ${p.attempts.length}, on variant ${fresh.variant}.` };
-  const same = variants.find((v) => v.variant === latest.variant) ?? variants[0]!;
+  const had = [...used].sort().join(', ');
   return {
-    ok: true,
-    kind: 'retake',
-    scenario: same,
-    retakeOf: latest.id,
-    note: `Re-take of attempt ${p.attempts.length} on the same variant (${same.variant}): scenario ${p.scenarioKey.toUpperCase()} has no other variant.`,
+    ok: false,
+    code: 'retake_no_unused_variant',
+    message: `The candidate has already had every version of assignment ${position} (${p.scenarioKey.toUpperCase()}: ${had}); a re-take needs one they have not heard. Make the centre's own version of this scenario on the Scenarios page, then start the re-take again.`,
   };
 }

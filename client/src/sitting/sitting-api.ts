@@ -42,9 +42,14 @@ export const sittings = {
   addBookmark: (attemptId: string, input: BookmarkInput) => api<Bookmark>('POST', `${attempt(attemptId)}/bookmarks`, input),
   marking: (attemptId: string) => api<MarkingView>('GET', `${attempt(attemptId)}/marking`),
   saveMarks: (attemptId: string, input: SaveMarksInput) => api<MarkingView>('PUT', `${attempt(attemptId)}/marks`, input),
-  /** The six assessed scenarios (s1…s6), in order; the demo data set and re-take variants left out. */
+  /**
+   * The six assessed scenarios (s1…s6) and the centre's own variants, in order; the demo data set
+   * and the shipped re-take variants (b, …: the server picks them for a re-take) left out.
+   */
   scenarios: () =>
-    api<{ scenarios: ScenarioListing[] }>('GET', '/api/scenarios').then((r) => r.scenarios.filter((s) => /^s\d+$/.test(assignmentOf(s)))),
+    api<{ scenarios: ScenarioListing[] }>('GET', '/api/scenarios').then((r) =>
+      r.scenarios.filter((s) => /^s\d+$/.test(assignmentOf(s)) && !(s.builtIn && s.variant !== undefined && s.variant !== 'a')),
+    ),
   /** The centre's candidates (assessors may not list users; the phone directory has them). */
   candidates: () => api<{ entries: DirectoryEntry[] }>('GET', '/api/directory').then((r) => r.entries.filter((e) => e.role === 'candidate')),
 };

@@ -15,8 +15,9 @@ import { addDays, formatLongDate, ukDate } from '../../../server/sittings/relati
 
 const real = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../scenarios');
 const shipped = loadScenarios(real);
-const byKey = new Map(shipped.scenarios.map((l) => [l.scenario.key, l.scenario]));
-const scenario = (key: string): Scenario => byKey.get(key as Scenario['key'])!;
+/** By attempt key: "s1" is variant a, "s1-b" variant b. */
+const byKey = new Map(shipped.scenarios.map((l) => [l.scenario.variant === 'a' ? l.scenario.key : `${l.scenario.key}-${l.scenario.variant}`, l.scenario]));
+const scenario = (key: string): Scenario => byKey.get(key)!;
 
 const HONORIFICS = new Set(['mr', 'mrs', 'ms', 'miss', 'dr']);
 /** Words that say nothing about this caller. */
@@ -65,6 +66,7 @@ describe('the leak rule', () => {
   it('finds what the staff titles give away', () => {
     const leaks = (key: string) => candidateTitleLeaks({ ...scenario(key), candidateTitle: scenario(key).title });
     expect(leaks('s1')).toEqual(expect.arrayContaining(['hughes', 'rawdon']));
+    expect(leaks('s1-b')).toEqual(expect.arrayContaining(['brierley', 'saltaire']));
     expect(leaks('s2')).toEqual(expect.arrayContaining(['hearing']));
     expect(leaks('s4')).toEqual(['faster']);
   });

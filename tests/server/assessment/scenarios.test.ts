@@ -10,7 +10,7 @@ import { coverageWarnings } from '../../../server/assessment/coverage.js';
 import { evaluateAutoChecks } from '../../../server/assessment/auto-checks.js';
 import { validateRubric } from '../../../server/assessment/marks.js';
 import { CRITERIA, CRITERIA_BY_ID } from '../../../server/assessment/criteria-catalogue.js';
-import { formatIssue, loadScenarios } from '../../../server/assessment/scenario-loader.js';
+import { attemptKey, formatIssue, loadScenarios } from '../../../server/assessment/scenario-loader.js';
 import {
   SCENARIO_KEYS,
   toCoverageScenario,
@@ -24,20 +24,25 @@ import { normaliseUkPhone } from '../../../server/crm/validation.js';
 
 const dir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../scenarios');
 const loaded = loadScenarios(dir);
-const byKey = new Map(loaded.scenarios.map((l) => [l.scenario.key, l.scenario]));
+/** Every shipped scenario by its attempt key: "s1" (variant a), "s1-b" (variant b)… */
+const byAttemptKey = new Map(loaded.scenarios.map((l) => [attemptKey(l.scenario), l.scenario]));
 const scenario = (key: string): Scenario => {
-  const s = byKey.get(key as Scenario['key']);
+  const s = byAttemptKey.get(key);
   if (!s) throw new Error(`no scenario ${key}`);
   return s;
 };
+/** Variant a of each key only (the set-of-six checks). */
+const variantA = loaded.scenarios.filter((l) => l.scenario.variant === 'a');
 const rawFiles = fs.readdirSync(dir).filter((n) => /^s[1-6]-.*\.json$/.test(n));
 
 describe('the scenario files', () => {
   it('all validate, one per assignment key s1–s6, and demo-seed.json is not taken for one', () => {
     expect(loaded.issues.map(formatIssue)).toEqual([]);
-    expect(rawFiles).toHaveLength(6);
+    expect(rawFiles).toHaveLength(12);
     expect(loaded.scenarios.map((l) => l.file).sort()).toEqual(rawFiles.map((n) => `scenarios/${n}`).sort());
-    expect(loaded.scenarios.map((l) => l.scenario.key).sort()).toEqual([...SCENARIO_KEYS]);
+    expect(variantA.map((l) => l.scenario.key).sort()).toEqual([...SCENARIO_KEYS]);
+    // At least one other variant per key, for a re-take.
+    for (const key of SCENARIO_KEYS) expect(loaded.scenarios.filter((l) => l.scenario.key === key && l.scenario.variant !== 'a').length, key).toBeGreaterThanOrEqual(1);
     expect(loaded.missingKeys).toEqual([]);
   });
 
@@ -50,7 +55,7 @@ describe('the scenario files', () => {
     expect(CRITERIA_BY_ID.get('U2-4.2-calm')).toMatchObject({ how: 'H (T)', autoCheckable: false });
   });
 
-  for (const key of SCENARIO_KEYS) {
+  for (const key of [...byAttemptKey.keys()].sort()) {
     describe(key, () => {
       it('has a rubric of distinct catalogue criteria whose marks sum to exactly 12', () => {
         const s = scenario(key);
@@ -140,14 +145,44 @@ describe('the scenario files', () => {
   }
 });
 
+describe('the variants for re-takes', () => {
+  const others = loaded.scenarios.filter((l) => l.scenario.variant !== 'a');
+  it.each(others.map((l) => [attemptKey(l.scenario), l.scenario] as const))('%s is the same assignment as variant a with another caller, other numbers and other answers', (_k, v) => {
+    const a = scenario(v.key);
+    const marks = (s: Scenario) => s.rubric.map((c) => [c.criterionId, c.maxMarks]);
+    expect({ kind: v.kind, direction: v.direction, type: v.type, rubric: marks(v), candidateTitle: v.candidateTitle }).toEqual({
+      kind: a.kind,
+      direction: a.direction,
+      type: a.type,
+      rubric: marks(a),
+      candidateTitle: a.candidateTitle,
+    });
+    const pa = a.callerBrief.persona;
+    const pv = v.callerBrief.persona;
+    expect(pv.name).not.toBe(pa.name);
+    expect(pv.accountNumber).not.toBe(pa.accountNumber);
+    expect(normaliseUkPhone(pv.phone)).not.toBe(normaliseUkPhone(pa.phone));
+    // Nothing of variant a's persona is left in the variant (no half-renamed caller).
+    const text = JSON.stringify(v);
+    for (const word of [pa.name.split(' ').at(-1), pa.accountNumber, pa.phone]) if (word) expect(text, word).not.toContain(word);
+    // The caller's security answers differ, so a candidate cannot reuse what they heard.
+    const answers = (s: Scenario) => s.seed.customers.find((c) => c.accountNumber === s.answerKey.primaryAccount)!.securityAnswers.map((x) => x.answer);
+    for (const ans of answers(v)) expect(answers(a)).not.toContain(ans);
+    // The answer key differs beyond the renamed account: some caller fact or expected value is new.
+    const facts = (s: Scenario) => JSON.stringify(s.callerBrief.facts.map((f) => f.value ?? f.date));
+    const expected = (s: Scenario) => JSON.stringify({ ...s.answerKey, primaryAccount: '', untouchedAccounts: [] }).replaceAll(s.answerKey.primaryAccount, '');
+    expect(facts(v) !== facts(a) || expected(v) !== expected(a)).toBe(true);
+  });
+});
+
 describe('the set of six', () => {
   it('covers inbound service, inbound sales and outbound sales', () => {
-    const kinds = loaded.scenarios.map((l) => `${l.scenario.direction} ${l.scenario.type}`);
+    const kinds = variantA.map((l) => `${l.scenario.direction} ${l.scenario.type}`);
     expect(kinds.filter((k) => k === 'inbound service')).toHaveLength(3);
     expect(kinds).toContain('inbound sales');
     expect(kinds).toContain('outbound sales');
     expect(scenario('s6')).toMatchObject({ direction: 'outbound', type: 'service' });
-    expect(coverageWarnings(loaded.scenarios.map((l) => toCoverageScenario(l.scenario)))).toEqual([]);
+    expect(coverageWarnings(variantA.map((l) => toCoverageScenario(l.scenario)))).toEqual([]);
     // Without the outbound sales call the rules warn.
     expect(coverageWarnings(['s1', 's2', 's4', 's6'].map((k) => toCoverageScenario(scenario(k)))).map((w) => w.area)).toEqual(['outbound-sales']);
   });
