@@ -63,6 +63,13 @@ export interface CoverageWarningView {
   message: string;
 }
 
+/** POST /api/sittings/coverage-check: what the chosen assignments would leave unassessed, before creation. */
+export interface CoverageCheckView {
+  warnings: CoverageWarningView[];
+  /** Choices the sitting would be refused for (the same scenario type twice); the count is not judged below four. */
+  problems: string[];
+}
+
 export interface SittingClockView {
   state: ClockState;
   allowedMs: number;
