@@ -220,7 +220,7 @@ export function registerSittingRoutes(app: FastifyInstance, opts: { repos: Repos
       const me = requireSession(request).user;
       const now = clock.now();
       const sitting = enforceOverrunPolicy(repos, sittings.runnable(me, request.params.id), now);
-      if (sitting.status !== 'in-progress') throw new HttpError(409, 'sitting_not_running', sitting.status === 'ended' ? 'The sitting has already ended.' : 'The sitting has not started.');
+      if (sitting.status !== 'in-progress') throw new HttpError(409, 'sitting_not_running', sitting.status === 'ended' ? 'This sitting has already ended.' : 'This sitting has not started yet, so there is nothing to end.');
       repos.transaction(() => {
         // The open attempt ends with the sitting; its audit row says so (nothing closes silently).
         for (const a of repos.attempts.forSitting(sitting.id).filter((x) => x.status === 'open')) {

@@ -58,6 +58,8 @@ async function scenario(pages: Page[]): Promise<void> {
   await assessor.getByTestId('coverage-warnings').waitFor();
   expect(await assessor.getByTestId('sitting-created').textContent()).not.toMatch(/Coverage/);
   expect(await detail.textContent()).toContain('15 min extra time');
+  // A planned sitting is not "ended": that is offered only once it has started.
+  expect(await detail.getByRole('button', { name: 'End sitting' }).count()).toBe(0);
 
   // The real one: four scenarios covering the three areas, so no coverage warning.
   await fillForm(['s1', 's4', 's5', 's2']);

@@ -98,6 +98,7 @@ export function SittingsPanel({ openId, onOpen, reloadKey }: { openId: string | 
               <tr>
                 <th scope="col">Candidate</th>
                 <th scope="col">Status</th>
+                <th scope="col">Assignments</th>
                 <th scope="col">Planned</th>
                 <th scope="col">Started</th>
                 <th scope="col">Assessor</th>
@@ -113,7 +114,8 @@ export function SittingsPanel({ openId, onOpen, reloadKey }: { openId: string | 
                 <tr key={s.id} aria-current={s.id === openId ? 'true' : undefined} className={s.id === openId ? 'current' : undefined}>
                   <th scope="row">{s.candidate.name}</th>
                   <td>{STATUS_WORDS[s.status]}</td>
-                  <td>{dateTime(s.scheduledFor)}</td>
+                  <td>{s.assignmentNames?.join(', ') ?? '—'}</td>
+                  <td>{s.scheduledFor !== null ? dateTime(s.scheduledFor) : `Not planned (created ${dateTime(s.createdAt)})`}</td>
                   <td>{dateTime(s.startedAt)}</td>
                   <td>{s.assessor?.name ?? '—'}</td>
                   <td>{resultWords(s.result)}</td>

@@ -165,6 +165,24 @@ describe('who sees a sitting', () => {
     const staff = await ok<{ sittings: SittingSummary[] }>(t, assessor, 'GET', '/api/sittings');
     expect(staff.sittings.find((s) => s.id === sitting.id)!.result).toMatchObject({ status: 'no-grade' });
   });
+
+  it('tells sittings apart in the lists: staff see the four assignments, everyone when it was created', async () => {
+    const staff = (await ok<{ sittings: SittingSummary[] }>(t, assessor, 'GET', '/api/sittings')).sittings.find((s) => s.id === sitting.id)!;
+    expect(staff.assignmentNames).toEqual(['S1', 'S4', 'S5', 'S3']);
+    expect(staff.createdAt).toBe(t.repos.sittings.findById(sitting.id)!.createdAt);
+    const mine = (await ok<{ sittings: SittingSummary[] }>(t, candidate, 'GET', '/api/sittings')).sittings.find((s) => s.id === sitting.id)!;
+    expect(mine.assignmentNames).toBeUndefined();
+    expect(typeof mine.createdAt).toBe('number');
+  });
+
+  it('refuses to end a sitting that has not started, in words, and changes nothing', async () => {
+    const audit = t.repos.auditLog.verify().rows;
+    const res = await call(t, assessor, 'POST', `/api/sittings/${sitting.id}/end`, {});
+    expect(res.statusCode).toBe(409);
+    expect((res.json() as { message: string }).message).toBe('This sitting has not started yet, so there is nothing to end.');
+    expect(t.repos.sittings.findById(sitting.id)!.status).toBe('scheduled');
+    expect(t.repos.auditLog.verify().rows).toBe(audit);
+  });
 });
 
 describe('the sitting clock', () => {
