@@ -57,6 +57,13 @@ const createSchema = z
   })
   .strict();
 
+/** The assignments being chosen on the form, before the sitting exists (any number, for a check as the assessor picks). */
+const coverageCheckSchema = z
+  .object({
+    scenarioKeys: z.array(z.string().refine((k) => isSittingScenarioKey(k), { message: `must be one of ${SCENARIO_KEYS.join(', ')} or a customised scenario of the centre` })).max(6),
+  })
+  .strict();
+
 const restBreakSchema = z.object({ action: z.enum(['start', 'end']) }).strict();
 
 export function registerSittingRoutes(app: FastifyInstance, opts: { repos: Repositories; clock: Clock }): void {
@@ -79,6 +86,25 @@ export function registerSittingRoutes(app: FastifyInstance, opts: { repos: Repos
             : repos.sittings.list();
       const now = clock.now();
       return { sittings: list.map((s) => sittingSummary(repos, enforceOverrunPolicy(repos, s, now), me)) };
+    });
+
+    // The coverage warning before the sitting is created: the same rule (assessment/coverage.ts)
+    // that the created sitting's warnings come from; nothing is stored.
+    scope.post('/api/sittings/coverage-check', { config: RUNNERS }, async (request) => {
+      const me = requireSession(request).user;
+      const input = parseInput(coverageCheckSchema, request.body);
+      const problems = new FieldProblems();
+      // An admin (no centre) may check any centre's variant; an assessor only their own centre's.
+      input.scenarioKeys.forEach(
+        (k, i) =>
+          (me.role === 'admin' && me.centreId === null ? scenarioOfKey(k) !== undefined : sittingKeyUsableBy(k, me.centreId)) ||
+          problems.add(`scenarioKeys.${i}`, `must be one of ${SCENARIO_KEYS.join(', ')} or a customised scenario of the centre`),
+      );
+      problems.throwIfAny();
+      const selection = checkSelection(input.scenarioKeys.map((k) => toCoverageScenario(scenarioOfKey(k)!)));
+      // The count is the form's own business until all four are chosen; other problems are said now.
+      const refusals = selection.problems.filter((p) => p.code !== 'wrong-count' || input.scenarioKeys.length > 4);
+      return { warnings: selection.warnings.map((w) => ({ area: w.area, message: w.message })), problems: refusals.map((p) => p.message) };
     });
 
     scope.post('/api/sittings', { config: RUNNERS }, async (request, reply) => {
@@ -194,7 +220,7 @@ export function registerSittingRoutes(app: FastifyInstance, opts: { repos: Repos
       const me = requireSession(request).user;
       const now = clock.now();
       const sitting = enforceOverrunPolicy(repos, sittings.runnable(me, request.params.id), now);
-      if (sitting.status !== 'in-progress') throw new HttpError(409, 'sitting_not_running', sitting.status === 'ended' ? 'The sitting has already ended.' : 'The sitting has not started.');
+      if (sitting.status !== 'in-progress') throw new HttpError(409, 'sitting_not_running', sitting.status === 'ended' ? 'This sitting has already ended.' : 'This sitting has not started yet, so there is nothing to end.');
       repos.transaction(() => {
         // The open attempt ends with the sitting; its audit row says so (nothing closes silently).
         for (const a of repos.attempts.forSitting(sitting.id).filter((x) => x.status === 'open')) {

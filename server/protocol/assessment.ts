@@ -63,6 +63,13 @@ export interface CoverageWarningView {
   message: string;
 }
 
+/** POST /api/sittings/coverage-check: what the chosen assignments would leave unassessed, before creation. */
+export interface CoverageCheckView {
+  warnings: CoverageWarningView[];
+  /** Choices the sitting would be refused for (the same scenario type twice); the count is not judged below four. */
+  problems: string[];
+}
+
 export interface SittingClockView {
   state: ClockState;
   allowedMs: number;
@@ -89,6 +96,10 @@ export interface SittingSummary {
   scheduledFor: number | null;
   startedAt: number | null;
   endedAt: number | null;
+  /** When it was created, so two sittings planned for no particular time are told apart. */
+  createdAt: number;
+  /** Staff only: the four assignments in order, as the assessor knows them ("S1", "S4"…). */
+  assignmentNames?: string[];
   /** Staff always; a candidate only when the centre's release rule allows (see `release`). */
   result?: SittingResultView;
   /** Staff only: where the result stands (draft → centre-final → iqa-countersigned → moderated). */

@@ -16,7 +16,7 @@ import type { Sitting } from '../db/repositories/sittings.js';
 import type { AssignmentView, AttemptView, CoverageWarningView, SittingClockView, SittingDetail, SittingSummary } from '../protocol/assessment.js';
 import type { SessionUser } from '../protocol/roles.js';
 import { resultView, retakeFor, sittingResults, type SittingResults } from './results.js';
-import { scenarioOfKey } from './catalogue.js';
+import { assignmentKeyOf, scenarioOfKey } from './catalogue.js';
 import { markingStatus } from './marking.js';
 import { sittingClock } from './sitting-clock.js';
 
@@ -62,6 +62,8 @@ function summaryOf(repos: Repositories, sitting: Sitting, results: SittingResult
     scheduledFor: sitting.scheduledFor,
     startedAt: sitting.startedAt,
     endedAt: sitting.endedAt,
+    createdAt: sitting.createdAt,
+    ...(forCandidate ? {} : { assignmentNames: sitting.scenarioKeys.map((k) => assignmentKeyOf(k).toUpperCase()) }),
     ...(showResult ? { result } : {}),
     ...(release ? { release, declarationDue: declarationDue(repos, sitting) } : { resultState: sitting.resultState, outcome: sitting.resultOutcome }),
   };

@@ -49,6 +49,7 @@ describe('the candidate’s sitting', () => {
     scheduledFor: null,
     startedAt: null,
     endedAt: null,
+    createdAt: 0,
     ...over,
   });
   it('is the one in progress, else the next planned, else the latest', () => {

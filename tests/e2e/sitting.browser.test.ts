@@ -40,6 +40,11 @@ async function scenario(pages: Page[]): Promise<void> {
   // A planned sitting without a sales call: the server's coverage warnings are shown. Extra time
   // longer than the base time is refused first, the server's message next to the field.
   await fillForm(['s1', 's2', 's3', 's6']);
+  // The coverage warning is shown while choosing, before anything is created (issue 17).
+  const check = form.getByTestId('coverage-check');
+  await check.getByText(/inbound sales call/).waitFor();
+  expect(await check.textContent()).toMatch(/outbound sales call/);
+  expect(await check.textContent()).toMatch(/you may still create the sitting/);
   await form.getByLabel('Planned for (optional)').fill('2030-01-15T09:30');
   await form.getByLabel('Base time (minutes)').fill('10');
   await form.getByLabel('Extra time in minutes').check();
@@ -51,11 +56,14 @@ async function scenario(pages: Page[]): Promise<void> {
   await form.getByLabel('Extra time (minutes)').fill('15');
   await form.getByRole('button', { name: 'Create sitting' }).click();
   await assessor.getByTestId('coverage-warnings').waitFor();
-  expect(await assessor.getByTestId('sitting-created').textContent()).toMatch(/Coverage warnings/);
+  expect(await assessor.getByTestId('sitting-created').textContent()).not.toMatch(/Coverage/);
   expect(await detail.textContent()).toContain('15 min extra time');
+  // A planned sitting is not "ended": that is offered only once it has started.
+  expect(await detail.getByRole('button', { name: 'End sitting' }).count()).toBe(0);
 
   // The real one: four scenarios covering the three areas, so no coverage warning.
   await fillForm(['s1', 's4', 's5', 's2']);
+  await form.getByTestId('coverage-check').waitFor({ state: 'detached' });
   await form.getByRole('button', { name: 'Create sitting' }).click();
   await detail.getByRole('button', { name: 'Start sitting' }).waitFor();
   await assessor.getByTestId('coverage-warnings').waitFor({ state: 'detached' });

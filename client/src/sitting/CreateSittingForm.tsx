@@ -1,8 +1,9 @@
 // A new sitting: the candidate, four of the six scenarios in the order they will be taken, an
 // optional planned time, the base time and the access arrangements agreed before it (extra time
-// as a percentage or in minutes, supervised rest breaks). Coverage warnings come from the server.
+// as a percentage or in minutes, supervised rest breaks). Coverage warnings come from the server's
+// coverage rule, checked as the assignments are chosen, before the sitting is created.
 import { useEffect, useId, useState, type FormEvent } from 'react';
-import type { CreateSittingInput, SittingDetail } from '../../../server/protocol/assessment.js';
+import type { CoverageCheckView, CreateSittingInput, SittingDetail } from '../../../server/protocol/assessment.js';
 import type { DirectoryEntry } from '../../../server/protocol/telephony.js';
 import { assignmentOf, fieldProblems, sittings, type ScenarioListing } from './sitting-api.js';
 import { describeError } from './useSitting.js';
@@ -32,6 +33,23 @@ export function CreateSittingForm({ onCreated }: { onCreated: (d: SittingDetail)
   const [errors, setErrors] = useState<Record<string, string>>({});
   const [busy, setBusy] = useState(false);
   const [loadError, setLoadError] = useState<string>();
+  const [coverage, setCoverage] = useState<CoverageCheckView>();
+  const chosenKeys = keys.filter((k) => k !== '').join(',');
+  useEffect(() => {
+    // Asked again whenever the choice changes; an answer for an older choice is dropped.
+    let current = true;
+    if (!chosenKeys) {
+      setCoverage(undefined);
+      return;
+    }
+    sittings.checkCoverage(chosenKeys.split(',')).then(
+      (c) => current && setCoverage(c),
+      () => current && setCoverage(undefined),
+    );
+    return () => {
+      current = false;
+    };
+  }, [chosenKeys]);
 
   useEffect(() => {
     sittings.candidates().then(
@@ -154,6 +172,16 @@ export function CreateSittingForm({ onCreated }: { onCreated: (d: SittingDetail)
             ))}
           </div>
           {fieldError('scenarioKeys')}
+          {coverage && (coverage.warnings.length > 0 || coverage.problems.length > 0) && (
+            <div className="warning-box" role="status" aria-label="Coverage check" data-testid="coverage-check">
+              <strong>{coverage.warnings.length > 0 ? 'Coverage warning: you may still create the sitting' : 'Check the assignments'}</strong>
+              <ul className="warnings">
+                {[...coverage.problems, ...coverage.warnings.map((w) => w.message)].map((m) => (
+                  <li key={m}>{m}</li>
+                ))}
+              </ul>
+            </div>
+          )}
         </fieldset>
         <div>
           <label htmlFor={f('scheduledFor')}>Planned for (optional)</label>

@@ -123,7 +123,8 @@ export function SittingDetailView({
             End rest break
           </button>
         )}
-        {d.status !== 'ended' &&
+        {/* Only a started sitting can be ended; a planned one is cancelled instead. */}
+        {d.status === 'in-progress' &&
           (confirmEnd ? (
             <>
               <span>End the sitting now? This closes it for good.</span>

@@ -45,9 +45,9 @@ export function SittingsPanel({ openId, onOpen, reloadKey }: { openId: string | 
     );
   }, []);
   useEffect(reload, [reload, reloadKey]);
-  // The confirmation goes away after a while; coverage warnings stay until the next sitting.
-  const freshCreated = useTransient(created);
-  const shownCreated = created && created.coverageWarnings.length > 0 ? created : freshCreated;
+  // The confirmation goes away after a while; the coverage warnings were shown on the form before
+  // creation and stay on the sitting's own page.
+  const shownCreated = useTransient(created);
 
   return (
     <div className="sittings">
@@ -80,19 +80,6 @@ export function SittingsPanel({ openId, onOpen, reloadKey }: { openId: string | 
       {shownCreated && (
         <div className="notice" role="status" data-testid="sitting-created">
           Sitting created for {shownCreated.candidate.name}.
-          {shownCreated.coverageWarnings.length > 0 && (
-            <>
-              {' '}
-              Coverage warnings:
-              <ul className="warnings">
-                {shownCreated.coverageWarnings.map((w, i) => (
-                  <li key={i}>
-                    <strong>{w.area}:</strong> {w.message}
-                  </li>
-                ))}
-              </ul>
-            </>
-          )}
         </div>
       )}
       {error && (
@@ -111,6 +98,7 @@ export function SittingsPanel({ openId, onOpen, reloadKey }: { openId: string | 
               <tr>
                 <th scope="col">Candidate</th>
                 <th scope="col">Status</th>
+                <th scope="col">Assignments</th>
                 <th scope="col">Planned</th>
                 <th scope="col">Started</th>
                 <th scope="col">Assessor</th>
@@ -126,7 +114,8 @@ export function SittingsPanel({ openId, onOpen, reloadKey }: { openId: string | 
                 <tr key={s.id} aria-current={s.id === openId ? 'true' : undefined} className={s.id === openId ? 'current' : undefined}>
                   <th scope="row">{s.candidate.name}</th>
                   <td>{STATUS_WORDS[s.status]}</td>
-                  <td>{dateTime(s.scheduledFor)}</td>
+                  <td>{s.assignmentNames?.join(', ') ?? '—'}</td>
+                  <td>{s.scheduledFor !== null ? dateTime(s.scheduledFor) : `Not planned (created ${dateTime(s.createdAt)})`}</td>
                   <td>{dateTime(s.startedAt)}</td>
                   <td>{s.assessor?.name ?? '—'}</td>
                   <td>{resultWords(s.result)}</td>

@@ -5,6 +5,7 @@ import type {
   AttemptBrief,
   Bookmark,
   BookmarkInput,
+  CoverageCheckView,
   CreateSittingInput,
   MarkingView,
   SaveMarksInput,
@@ -29,6 +30,8 @@ export const sittings = {
   list: () => api<{ sittings: SittingSummary[] }>('GET', '/api/sittings').then((r) => r.sittings),
   get: (id: string) => api<SittingDetail>('GET', sitting(id)),
   create: (input: CreateSittingInput) => api<SittingDetail>('POST', '/api/sittings', input),
+  /** The server's coverage rule on the assignments chosen so far (nothing is stored). */
+  checkCoverage: (scenarioKeys: string[]) => api<CoverageCheckView>('POST', '/api/sittings/coverage-check', { scenarioKeys }),
   start: (id: string) => api<SittingDetail>('POST', `${sitting(id)}/start`, {}),
   restBreak: (id: string, action: 'start' | 'end') => api<SittingDetail>('POST', `${sitting(id)}/rest-break`, { action }),
   end: (id: string) => api<SittingDetail>('POST', `${sitting(id)}/end`, {}),

@@ -206,6 +206,10 @@ const POLICY: Record<string, Policy> = {
   // Who is logged in: "nobody" is an answer (200, session null), so the login page has no 401.
   'GET /api/auth/status': PUBLIC(200),
   // --- end of issue 17 rows ------------------------------------------------------------------
+  // --- issue 17 part b (i17b): sittings checked before creation, edited and cancelled ---------
+  // The coverage check of a choice of assignments: those who create sittings; nothing is stored.
+  'POST /api/sittings/coverage-check': { assessor: 200, admin: 200 },
+  // --- end of issue 17 part b rows -----------------------------------------------------------
 };
 
 /** One centre's objects, made in beforeAll: Northgate's ('own') and Southfield's ('foreign'). */
@@ -460,6 +464,9 @@ const PROBES: Record<string, Probe> = {
   // --- issue 17 (i17) ------------------------------------------------------------------------
   'GET /api/auth/status': { method: 'GET' },
   // --- end of issue 17 probes ----------------------------------------------------------------
+  // --- issue 17 part b (i17b) ----------------------------------------------------------------
+  'POST /api/sittings/coverage-check': { method: 'POST', body: () => ({ scenarioKeys: ['s1', 's2'] }) },
+  // --- end of issue 17 part b probes ---------------------------------------------------------
 };
 
 // ---------------------------------------------------------------------------------------------

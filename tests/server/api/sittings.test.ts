@@ -9,7 +9,7 @@ import { scenarioForAttemptKey } from '../../../server/assessment/scenario-loade
 import { hashPassword } from '../../../server/auth/passwords.js';
 import { openDatabase } from '../../../server/db/connection.js';
 import { createRepositories } from '../../../server/db/repositories/index.js';
-import type { AttemptBrief, SittingDetail, SittingSummary, ValidationErrorBody } from '../../../server/protocol/assessment.js';
+import type { AttemptBrief, CoverageCheckView, SittingDetail, SittingSummary, ValidationErrorBody } from '../../../server/protocol/assessment.js';
 import { call, createSitting, ok, startAttempt, startSitting } from '../../support/sitting-helpers.js';
 import { createTestApp, PASSWORD, type Login, type TestApp } from '../../support/test-app.js';
 
@@ -51,6 +51,35 @@ describe('creating a sitting', () => {
     expect(s.currentAttemptId).toBeNull();
     const full = await createSitting(t, assessor, {}, ['s1', 's4', 's5', 's3']);
     expect(full.coverageWarnings).toEqual([]);
+  });
+
+  it('checks the coverage of a choice before the sitting exists, with the rule creation uses, storing nothing', async () => {
+    const before = t.repos.sittings.list().length;
+    const audit = t.repos.auditLog.verify().rows;
+    const check = async (scenarioKeys: unknown, who: Login = assessor) => call(t, who, 'POST', '/api/sittings/coverage-check', { scenarioKeys });
+    const partial = await check(['s1', 's2']);
+    expect(partial.statusCode).toBe(200);
+    expect((partial.json() as CoverageCheckView).warnings.map((w) => w.area).sort()).toEqual(['inbound-sales', 'outbound-sales']);
+    expect((partial.json() as CoverageCheckView).problems).toEqual([]);
+    const none = (await check([])).json() as CoverageCheckView;
+    expect(none.warnings.map((w) => w.area).sort()).toEqual(['inbound-sales', 'inbound-service', 'outbound-sales']);
+    const full = (await check(['s1', 's4', 's5', 's3'], admin)).json() as CoverageCheckView;
+    expect(full).toEqual({ warnings: [], problems: [] });
+    // The same warnings the created sitting then carries.
+    const created = await createSitting(t, assessor, {}, ['s1', 's2', 's3', 's6']);
+    const same = (await check(['s1', 's2', 's3', 's6'])).json() as CoverageCheckView;
+    expect(same.warnings).toEqual(created.coverageWarnings);
+    // Bad input: a clear error per field, nothing stored.
+    const bad = await check(['s1', 's9']);
+    expect(bad.statusCode).toBe(400);
+    expect(Object.keys((bad.json() as ValidationErrorBody).fields)).toEqual(['scenarioKeys.1']);
+    expect((await check('s1')).statusCode).toBe(400);
+    expect((await check(['s1', 's2', 's3', 's4', 's5', 's6', 's1'])).statusCode).toBe(400);
+    const extra = await call(t, assessor, 'POST', '/api/sittings/coverage-check', { scenarioKeys: ['s1'], candidateUserId: 1 });
+    expect(extra.statusCode).toBe(400);
+    expect((await check(['s1'], candidate)).statusCode).toBe(403);
+    expect(t.repos.sittings.list().length).toBe(before + 1);
+    expect(t.repos.auditLog.verify().rows).toBe(audit + 1);
   });
 
   it('answers bad input with a message per field and stores nothing', async () => {
@@ -135,6 +164,24 @@ describe('who sees a sitting', () => {
     expect(list.sittings.find((s) => s.id === sitting.id)!.result).toBeUndefined();
     const staff = await ok<{ sittings: SittingSummary[] }>(t, assessor, 'GET', '/api/sittings');
     expect(staff.sittings.find((s) => s.id === sitting.id)!.result).toMatchObject({ status: 'no-grade' });
+  });
+
+  it('tells sittings apart in the lists: staff see the four assignments, everyone when it was created', async () => {
+    const staff = (await ok<{ sittings: SittingSummary[] }>(t, assessor, 'GET', '/api/sittings')).sittings.find((s) => s.id === sitting.id)!;
+    expect(staff.assignmentNames).toEqual(['S1', 'S4', 'S5', 'S3']);
+    expect(staff.createdAt).toBe(t.repos.sittings.findById(sitting.id)!.createdAt);
+    const mine = (await ok<{ sittings: SittingSummary[] }>(t, candidate, 'GET', '/api/sittings')).sittings.find((s) => s.id === sitting.id)!;
+    expect(mine.assignmentNames).toBeUndefined();
+    expect(typeof mine.createdAt).toBe('number');
+  });
+
+  it('refuses to end a sitting that has not started, in words, and changes nothing', async () => {
+    const audit = t.repos.auditLog.verify().rows;
+    const res = await call(t, assessor, 'POST', `/api/sittings/${sitting.id}/end`, {});
+    expect(res.statusCode).toBe(409);
+    expect((res.json() as { message: string }).message).toBe('This sitting has not started yet, so there is nothing to end.');
+    expect(t.repos.sittings.findById(sitting.id)!.status).toBe('scheduled');
+    expect(t.repos.auditLog.verify().rows).toBe(audit);
   });
 });
 
