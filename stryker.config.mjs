@@ -1,7 +1,8 @@
 // Mutation testing (StrykerJS): `npm run mutation:<scope>` mutates one folder's code one small
 // change at a time and runs the tests of that scope that cover each change; a mutant no test
 // notices "survives". Scopes (code and their test files) are in tests/mutation-scopes.mjs:
-//   npm run mutation:auth        server/auth/** and server/sittings/marking.ts
+//   npm run mutation:auth        server/auth/**
+//   npm run mutation:marking     server/sittings/marking.ts
 //   npm run mutation:assessment  server/assessment/**
 //   npm run mutation:moderation  server/moderation/**
 //   npm run mutation:digest      server/sip/digest.ts
@@ -20,11 +21,6 @@ export default {
   vitest: { configFile: 'tests/vitest.mutation.config.ts' },
   mutate: scope.mutate,
   coverageAnalysis: 'perTest',
-  // Static mutants (code run when a module loads or in a test file's beforeAll, e.g. building the test
-  // app) are covered by no single test, so each would re-run every file of the scope: about a minute
-  // each, hours per folder. They are left out (reported as ignored, outside the score); tests/README.md
-  // says how many per folder.
-  ignoreStatic: true,
   incremental: true,
   incrementalFile: `tests/mutation/${scope.name}.incremental.json`,
   // Two cores shared with other work: one test process.

@@ -5,5 +5,5 @@ export interface MutationScope {
   /** Globs of the test files run against each mutant. */
   tests: string[];
 }
-export declare const mutationScopes: Record<'digest' | 'auth' | 'assessment' | 'moderation', MutationScope>;
+export declare const mutationScopes: Record<'digest' | 'auth' | 'marking' | 'assessment' | 'moderation', MutationScope>;
 export declare function chosenMutationScope(): MutationScope & { name: string };
