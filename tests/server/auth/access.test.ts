@@ -5,7 +5,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import fastifyCookie from '@fastify/cookie';
-import Fastify, { type FastifyInstance } from 'fastify';
+import Fastify, { type FastifyInstance, type FastifyRequest } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CSRF_HEADER, registerAccessControl, requireSession, SESSION_COOKIE } from '../../../server/auth/access.js';
 import { SessionService } from '../../../server/auth/sessions.js';
@@ -13,12 +13,23 @@ import { ManualClock } from '../../../server/clock.js';
 import { openDatabase } from '../../../server/db/connection.js';
 import { migrate } from '../../../server/db/migrations.js';
 import { createRepositories } from '../../../server/db/repositories/index.js';
-import { registerErrorHandling } from '../../../server/http/errors.js';
+import { HttpError, registerErrorHandling } from '../../../server/http/errors.js';
 
 let app: FastifyInstance;
 let dir: string;
 let assessor: { cookie: string; csrf: string };
 let sessions: SessionService;
+
+/** requireSession's refusal, or false when there is a session. */
+function mustLogIn(req: FastifyRequest): false | { status: number; code: string; message: string } {
+  try {
+    requireSession(req);
+    return false;
+  } catch (e) {
+    const err = e as HttpError;
+    return { status: err.statusCode, code: err.code, message: err.message };
+  }
+}
 
 function buildAccessApp(sessions: SessionService): FastifyInstance {
   const a = Fastify();
@@ -29,8 +40,13 @@ function buildAccessApp(sessions: SessionService): FastifyInstance {
   a.post('/api/open', { config: { access: 'public' } }, async () => ({ ok: true }));
   a.get('/api/mine', { config: { access: 'authenticated' } }, async (req) => ({ user: requireSession(req).user.username }));
   a.route({ method: ['GET', 'POST', 'PUT'], url: '/api/staff', config: { access: ['assessor', 'admin'] }, handler: async () => ({ ok: true }) });
+  a.options('/api/options', { config: { access: 'authenticated' } }, async () => ({ ok: true }));
   a.get('/api/admins', { config: { access: ['admin'] } }, async () => ({ ok: true }));
-  a.get('/page', async (req) => ({ session: req.session === undefined ? 'none' : 'resolved', mustLogIn: (() => { try { requireSession(req); return false; } catch { return true; } })() }));
+  a.get('/page', async (req) => ({ session: req.session === undefined ? 'none' : 'resolved', mustLogIn: mustLogIn(req) }));
+  a.get('/page/me', async (req) => {
+    req.session = sessions.resolve(req.cookies[SESSION_COOKIE]);
+    return { user: requireSession(req).user.username };
+  });
   return a;
 }
 
@@ -69,13 +85,18 @@ describe('declared access', () => {
       { method: 'GET', url: '/api/staff', access: ['assessor', 'admin'] },
       { method: 'POST', url: '/api/staff', access: ['assessor', 'admin'] },
       { method: 'PUT', url: '/api/staff', access: ['assessor', 'admin'] },
+      { method: 'OPTIONS', url: '/api/options', access: 'authenticated' },
       { method: 'GET', url: '/api/admins', access: ['admin'] },
     ]);
+    expect(app.routeAccess.some((r) => r.url.startsWith('/page'))).toBe(false);
   });
 
   it('resolves no session for a route without declared access', async () => {
     const res = await app.inject({ method: 'GET', url: '/page', headers: { cookie: assessor.cookie } });
-    expect(res.json()).toEqual({ session: 'none', mustLogIn: true });
+    expect(res.json()).toEqual({ session: 'none', mustLogIn: { status: 401, code: 'unauthenticated', message: 'Log in first.' } });
+    const me = await app.inject({ method: 'GET', url: '/page/me', headers: { cookie: assessor.cookie } });
+    expect(me.json()).toEqual({ user: 'assessor1' });
+    expect(app.hasRequestDecorator('session')).toBe(true);
   });
 
   it('serves a public route without a session, and resolves the session when there is one', async () => {
@@ -88,7 +109,7 @@ describe('logged in or not', () => {
   it('answers 401 without a session, and clears only a cookie that was sent', async () => {
     const none = await app.inject({ method: 'GET', url: '/api/mine' });
     expect(none.statusCode).toBe(401);
-    expect(none.json()).toMatchObject({ error: 'unauthenticated' });
+    expect(none.json()).toEqual({ error: 'unauthenticated', message: 'Your session has ended or you are not logged in. Log in again.' });
     expect(none.cookies).toEqual([]);
     const stale = await app.inject({ method: 'GET', url: '/api/mine', headers: { cookie: `${SESSION_COOKIE}=no-such-session` } });
     expect(stale.statusCode).toBe(401);
@@ -116,7 +137,7 @@ describe('CSRF token and Origin', () => {
     for (const headers of [{ cookie: assessor.cookie }, { cookie: assessor.cookie, [CSRF_HEADER]: 'guessed' }]) {
       const res = await app.inject({ method: 'POST', url: '/api/staff', headers });
       expect(res.statusCode).toBe(403);
-      expect(res.json()).toMatchObject({ error: 'csrf' });
+      expect(res.json()).toEqual({ error: 'csrf', message: 'The request is missing its security token; reload the page and try again.' });
     }
     const put = await app.inject({ method: 'PUT', url: '/api/staff', headers: { cookie: assessor.cookie } });
     expect(put.json()).toMatchObject({ error: 'csrf' });
@@ -126,13 +147,14 @@ describe('CSRF token and Origin', () => {
     expect((await app.inject({ method: 'POST', url: '/api/staff', headers: { cookie: assessor.cookie, [CSRF_HEADER]: assessor.csrf } })).statusCode).toBe(200);
     expect((await app.inject({ method: 'GET', url: '/api/staff', headers: { cookie: assessor.cookie } })).statusCode).toBe(200);
     expect((await app.inject({ method: 'HEAD', url: '/api/staff', headers: { cookie: assessor.cookie } })).statusCode).toBe(200);
+    expect((await app.inject({ method: 'OPTIONS', url: '/api/options', headers: { cookie: assessor.cookie, origin: 'https://evil.example', host: 'callmark.test' } })).statusCode).toBe(200);
   });
 
   it('refuses a state-changing request from another site or with an unreadable Origin, even on a public route', async () => {
     for (const origin of ['https://evil.example', 'not a url']) {
       const res = await app.inject({ method: 'POST', url: '/api/open', headers: { origin, host: 'callmark.test' } });
       expect(res.statusCode).toBe(403);
-      expect(res.json()).toMatchObject({ error: 'bad_origin' });
+      expect(res.json()).toEqual({ error: 'bad_origin', message: 'This request came from another site and was refused.' });
     }
     const own = await app.inject({ method: 'POST', url: '/api/open', headers: { origin: 'https://callmark.test', host: 'callmark.test' } });
     expect(own.statusCode).toBe(200);
