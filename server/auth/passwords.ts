@@ -32,11 +32,17 @@ const scrypt = (password: string, salt: Buffer, keylen: number, opts: ScryptOpti
       new Promise<Buffer>((resolve, reject) => {
         hashingStats.running++;
         hashingStats.peakRunning = Math.max(hashingStats.peakRunning, hashingStats.running);
-        scryptCb(password, salt, keylen, opts, (err, key) => {
+        try {
+          scryptCb(password, salt, keylen, opts, (err, key) => {
+            hashingStats.running--;
+            if (err) reject(err);
+            else resolve(key);
+          });
+        } catch (err) {
+          // Cost parameters scrypt refuses (e.g. beyond maxmem) throw here, before any callback.
           hashingStats.running--;
-          if (err) reject(err);
-          else resolve(key);
-        });
+          throw err;
+        }
       }),
   );
 };

@@ -1,0 +1,60 @@
+// The mutation-testing scopes of `npm run mutation` (stryker.config.mjs): for each folder StrykerJS
+// mutates, the test files that exercise it, mirroring the source tree. A scope runs only its own
+// files. That matters more than Stryker's per-test coverage suggests: code a test file runs in its
+// beforeAll (building the app, logging in) counts as covered by no single test, so each mutant in
+// it re-runs every file of the scope. In a scope of API tests that is a minute or more per mutant
+// (the access matrix alone: 1,185 cases, a minute), so server/auth is mutated against its own unit
+// tests (tests/server/auth/), and the API tests stay in the full suite.
+// Chosen with CALLMARK_MUTATION_SCOPE; `all` is every scope's code and files at once (hours).
+export const mutationScopes = {
+  digest: {
+    mutate: ['server/sip/digest.ts'],
+    tests: ['tests/server/sip/digest.test.ts', 'tests/server/sip/sip-server.test.ts'],
+  },
+  auth: {
+    mutate: ['server/auth/**/*.ts'],
+    tests: ['tests/server/auth/**/*.test.ts'],
+  },
+  marking: {
+    mutate: ['server/sittings/marking.ts'],
+    tests: ['tests/server/api/marking.test.ts'],
+  },
+  assessment: {
+    mutate: ['server/assessment/**/*.ts'],
+    tests: [
+      'tests/server/assessment/**/*.test.ts',
+      'tests/server/api/assessment.test.ts',
+      'tests/server/api/sittings.test.ts',
+      'tests/server/api/marking.test.ts',
+      'tests/server/api/scenario-edit.test.ts',
+      'tests/server/api/standardisation.test.ts',
+    ],
+  },
+  moderation: {
+    // The hash chain moved to server/hash-chain.ts (the database layer uses it too); it is moderation's evidence.
+    mutate: ['server/moderation/**/*.ts', 'server/hash-chain.ts'],
+    tests: [
+      'tests/server/moderation/**/*.test.ts',
+      'tests/server/hash-chain.test.ts',
+      'tests/server/api/replay.test.ts',
+      'tests/server/api/moderation-marks.test.ts',
+      'tests/server/api/assurance.test.ts',
+    ],
+  },
+};
+
+/** The scope named by CALLMARK_MUTATION_SCOPE (default `all`), with its code and test files. */
+export function chosenMutationScope() {
+  const name = process.env.CALLMARK_MUTATION_SCOPE ?? 'all';
+  if (name === 'all') {
+    const scopes = Object.values(mutationScopes);
+    return {
+      name,
+      mutate: scopes.flatMap((s) => s.mutate),
+      tests: [...new Set(scopes.flatMap((s) => s.tests))],
+    };
+  }
+  const scope = mutationScopes[name];
+  if (!scope) throw new Error(`CALLMARK_MUTATION_SCOPE must be one of all, ${Object.keys(mutationScopes).join(', ')}; got ${name}`);
+  return { name, ...scope };
+}
