@@ -211,10 +211,20 @@ describe('transfer and conference between three browsers', () => {
     await candidate.getByRole('button', { name: 'Add to call' }).click();
     await answer(supervisor);
     await candidate.getByTestId('referral-status').filter({ hasText: 'Conference: 3 parties' }).waitFor();
-    await sleep(1500);
-    const tConf = Date.now();
-    const [c, a, s] = [await hears(candidate), await hears(assessor), await hears(supervisor)];
-    const tConfEnd = Date.now();
+    // Each party's audio reaches the other two once the conference's media is joined: listen until
+    // it has (on a loaded machine that can take longer than a fixed wait), then check every pair.
+    let tConf = 0;
+    let tConfEnd = 0;
+    const none: Record<Party, number> = { candidate: 0, assessor: 0, supervisor: 0 };
+    let [c, a, s] = [none, none, none];
+    await expect
+      .poll(async () => {
+        tConf = Date.now();
+        [c, a, s] = [await hears(candidate), await hears(assessor), await hears(supervisor)];
+        tConfEnd = Date.now();
+        return Math.min(c.assessor, c.supervisor, a.candidate, a.supervisor, s.candidate, s.assessor);
+      }, { timeout: 20_000, interval: 0 })
+      .toBeGreaterThan(0.01);
     expect(c.assessor).toBeGreaterThan(0.01);
     expect(c.supervisor).toBeGreaterThan(0.01);
     expect(a.candidate).toBeGreaterThan(0.01);
@@ -228,8 +238,10 @@ describe('transfer and conference between three browsers', () => {
     await candidate.getByRole('button', { name: 'Hang up' }).click();
     await sleep(1500);
     expect(await assessor.getByTestId('call-phase').textContent()).toBe('Connected');
-    const a2 = await hears(assessor);
-    expect(a2.supervisor).toBeGreaterThan(0.01);
+    let a2 = {} as Record<Party, number>;
+    await expect
+      .poll(async () => (a2 = await hears(assessor)).supervisor, { timeout: 20_000, interval: 0 })
+      .toBeGreaterThan(0.01);
     expect(a2.candidate).toBeLessThan(0.1 * a2.supervisor);
     await assessor.getByRole('button', { name: 'Hang up' }).click();
     await supervisor.getByTestId('last-call').waitFor();
