@@ -6,14 +6,13 @@
 // mediasoup, the audio after the re-INVITE checked by content in the recording and by the packets
 // the re-INVITEing phone still receives.
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import type { Invitation as InvitationT, Session } from 'sip.js';
 import { MediaWorkerPool } from '../../../media/index.js';
 import { decodeAudio, tonePower } from '../../support/audio.js';
 import { header, rawCall, statusOf } from '../../support/raw-caller.js';
-import { cannedSdp, Inviter, nextMatching, Registerer, RegistererState, SessionState, UserAgent, type RawSipClient, type TestUa } from '../../support/sip-clients.js';
+import { cannedSdp, Inviter, nextMatching, SessionState, UserAgent, type RawSipClient, type TestUa } from '../../support/sip-clients.js';
 import { createTestApp, type TestApp } from '../../support/test-app.js';
 import { until } from '../../support/until.js';
-import { startTonePeer } from '../../support/webrtc-party.js';
+import { tonePhone } from '../../support/tone-phone.js';
 
 let t: TestApp;
 let pool: MediaWorkerPool;
@@ -59,39 +58,8 @@ describe('re-INVITE without SDP (RFC 3261 §14.2)', { timeout: 90_000 }, () => {
   });
 
   it('two sip.js phones with real audio: after an offerless re-INVITE both tones still reach the recording and the phone still hears the other', async () => {
-    const phones: Array<{ ua: InstanceType<typeof UserAgent>; extension: string; session?: Session; received: () => number }> = [];
-    for (const [username, hz] of [['candidate1', 440], ['assessor1', 880]] as const) {
-      const creds = await t.sipCredentials(username);
-      const tone = await startTonePeer(hz);
-      const me = { extension: creds.extension, received: () => tone.packetsReceived() } as (typeof phones)[number];
-      me.ua = new UserAgent({
-        uri: UserAgent.makeURI(`sip:${creds.extension}@callmark.local`)!,
-        authorizationUsername: creds.extension,
-        authorizationPassword: creds.password,
-        transportOptions: { server: t.wsUrl },
-        sessionDescriptionHandlerFactory: tone.factory,
-        logLevel: 'error',
-        logBuiltinEnabled: false,
-        delegate: {
-          onInvite: (inv: InvitationT) => {
-            me.session = inv;
-            void inv.accept().catch(() => {});
-          },
-        },
-      });
-      cleanups.push(async () => {
-        await me.ua.stop().catch(() => {});
-        await tone.stop();
-      });
-      await me.ua.start();
-      const registerer = new Registerer(me.ua, { expires: 300 });
-      await new Promise<void>((resolve) => {
-        registerer.stateChange.addListener((s) => s === RegistererState.Registered && resolve());
-        void registerer.register();
-      });
-      phones.push(me);
-    }
-    const [candidate, assessor] = phones as [(typeof phones)[number], (typeof phones)[number]];
+    const candidate = await tonePhone(t, 'candidate1', 440, cleanups);
+    const assessor = await tonePhone(t, 'assessor1', 880, cleanups);
     const inviter = new Inviter(assessor.ua, UserAgent.makeURI(`sip:${candidate.extension}@callmark.local`)!);
     assessor.session = inviter;
     await inviter.invite();
@@ -105,9 +73,9 @@ describe('re-INVITE without SDP (RFC 3261 §14.2)', { timeout: 90_000 }, () => {
     });
     expect(await accepted).toBe(200);
     const reinvitedAt = Date.now();
-    const receivedThen = assessor.received();
+    const receivedThen = assessor.tone.packetsReceived();
     await sleep(2000);
-    expect(assessor.received() - receivedThen).toBeGreaterThan(50); // 2 s of 20 ms packets is 100
+    expect(assessor.tone.packetsReceived() - receivedThen).toBeGreaterThan(50); // 2 s of 20 ms packets is 100
 
     const id = lastCall().id;
     await inviter.bye();

@@ -5,14 +5,14 @@
 // tone, through the B2BUA, mediasoup and the recorder; the stereo file is decoded and each channel
 // is checked by what it contains.
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import type { Invitation as InvitationT, Session } from 'sip.js';
+import type { Invitation as InvitationT } from 'sip.js';
 import { MediaWorkerPool } from '../../../media/index.js';
 import { hashPassword } from '../../../server/auth/passwords.js';
 import { decodeAudio, tonePower, type DecodedAudio } from '../../support/audio.js';
-import { Inviter, Registerer, RegistererState, SessionState, UserAgent } from '../../support/sip-clients.js';
+import { Inviter, SessionState, UserAgent } from '../../support/sip-clients.js';
 import { createTestApp, PASSWORD, type TestApp } from '../../support/test-app.js';
 import { until } from '../../support/until.js';
-import { startTonePeer, type TonePeer } from '../../support/webrtc-party.js';
+import { tonePhone, type TonePhone } from '../../support/tone-phone.js';
 
 const CANDIDATE_HZ = 440;
 const CALLER_HZ = 880;
@@ -36,45 +36,8 @@ afterAll(async () => {
   await pool?.close();
 });
 
-interface Phone {
-  ua: InstanceType<typeof UserAgent>;
-  extension: string;
-  tone: TonePeer;
-  session?: Session;
-}
-
-/** A registered phone sending its tone; it answers every call. */
-async function phone(username: string, hz: number): Promise<Phone> {
-  const creds = await t.sipCredentials(username);
-  const tone = await startTonePeer(hz);
-  const me = { extension: creds.extension, tone } as Phone;
-  me.ua = new UserAgent({
-    uri: UserAgent.makeURI(`sip:${creds.extension}@callmark.local`)!,
-    authorizationUsername: creds.extension,
-    authorizationPassword: creds.password,
-    transportOptions: { server: t.wsUrl },
-    sessionDescriptionHandlerFactory: tone.factory,
-    logLevel: 'error',
-    logBuiltinEnabled: false,
-    delegate: {
-      onInvite: (inv: InvitationT) => {
-        me.session = inv;
-        void inv.accept().catch(() => {});
-      },
-    },
-  });
-  cleanups.push(async () => {
-    await me.ua.stop().catch(() => {});
-    await tone.stop();
-  });
-  await me.ua.start();
-  const registerer = new Registerer(me.ua, { expires: 300 });
-  await new Promise<void>((resolve, reject) => {
-    registerer.stateChange.addListener((s) => s === RegistererState.Registered && resolve());
-    void registerer.register({ requestDelegate: { onReject: (r) => reject(new Error(`REGISTER ${r.message.statusCode}`)) } }).catch(reject);
-  });
-  return me;
-}
+type Phone = TonePhone;
+const phone = (username: string, hz: number): Promise<Phone> => tonePhone(t, username, hz, cleanups);
 
 async function dial(from: Phone, to: Phone): Promise<void> {
   const inviter = new Inviter(from.ua, UserAgent.makeURI(`sip:${to.extension}@callmark.local`)!);

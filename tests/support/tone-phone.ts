@@ -1,0 +1,46 @@
+// A registered sip.js phone whose microphone is a steady tone (a werift peer, real WebRTC media):
+// it answers every call it is offered. Used where a test needs real audio through the B2BUA.
+import type { Invitation, Session } from 'sip.js';
+import { Registerer, RegistererState, UserAgent } from './sip-clients.js';
+import type { TestApp } from './test-app.js';
+import { startTonePeer, type TonePeer } from './webrtc-party.js';
+
+export interface TonePhone {
+  ua: InstanceType<typeof UserAgent>;
+  extension: string;
+  tone: TonePeer;
+  session?: Session;
+}
+
+/** Registers `username`'s phone sending `hz`; its stop is pushed onto `cleanups`. */
+export async function tonePhone(t: TestApp, username: string, hz: number, cleanups: Array<() => Promise<unknown>>): Promise<TonePhone> {
+  const creds = await t.sipCredentials(username);
+  const tone = await startTonePeer(hz);
+  const me = { extension: creds.extension, tone } as TonePhone;
+  me.ua = new UserAgent({
+    uri: UserAgent.makeURI(`sip:${creds.extension}@callmark.local`)!,
+    authorizationUsername: creds.extension,
+    authorizationPassword: creds.password,
+    transportOptions: { server: t.wsUrl },
+    sessionDescriptionHandlerFactory: tone.factory,
+    logLevel: 'error',
+    logBuiltinEnabled: false,
+    delegate: {
+      onInvite: (inv: Invitation) => {
+        me.session = inv;
+        void inv.accept().catch(() => {});
+      },
+    },
+  });
+  cleanups.push(async () => {
+    await me.ua.stop().catch(() => {});
+    await tone.stop();
+  });
+  await me.ua.start();
+  const registerer = new Registerer(me.ua, { expires: 300 });
+  await new Promise<void>((resolve, reject) => {
+    registerer.stateChange.addListener((s) => s === RegistererState.Registered && resolve());
+    void registerer.register({ requestDelegate: { onReject: (r) => reject(new Error(`REGISTER ${r.message.statusCode}`)) } }).catch(reject);
+  });
+  return me;
+}
