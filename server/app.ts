@@ -13,7 +13,7 @@ import { registerAccessControl } from './auth/access.js';
 import { addressKey, clientAddressOf } from './auth/client-address.js';
 import { LoginThrottle } from './auth/login-throttle.js';
 import { SessionService } from './auth/sessions.js';
-import type { Clock } from './clock.js';
+import { repeatEvery, type Clock } from './clock.js';
 import type { Repositories } from './db/repositories/index.js';
 import { registerAdminRoutes } from './api/admin-routes.js';
 import { registerAuthRoutes } from './api/auth-routes.js';
@@ -341,18 +341,18 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
     loginThrottle.prune();
   }, 10 * 60_000);
   purge.unref();
-  // Under the 'stop' overrun policy a sitting ends at its deadline even if nobody touches it.
-  const overruns = setInterval(() => {
+  // Under the 'stop' overrun policy a sitting ends at its deadline even if nobody touches it. The
+  // sweep runs on the app's clock (not real time), so moving a test's clock is what ends a sitting.
+  const stopOverrunSweep = repeatEvery(opts.clock, 5_000, () => {
     try {
       sweepOverruns(opts.repos, opts.clock.now());
     } catch (err) {
       app.log.error({ err }, 'ending sittings at time up failed; tried again shortly');
     }
-  }, 5_000);
-  overruns.unref();
+  });
   app.addHook('onClose', async () => {
     clearInterval(purge);
-    clearInterval(overruns);
+    stopOverrunSweep();
   });
   return app;
 }

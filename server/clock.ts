@@ -15,6 +15,27 @@ export const systemClock: Clock = {
   },
 };
 
+/**
+ * Calls `fire` every `ms` of the clock's time until the returned function is called: a sweep on the
+ * injected clock, so a test that moves time sees it run, and it never races a test on real time.
+ */
+export function repeatEvery(clock: Clock, ms: number, fire: () => void): () => void {
+  let cancel: (() => void) | undefined;
+  let stopped = false;
+  const arm = (): void => {
+    cancel = clock.setTimer(ms, () => {
+      if (stopped) return;
+      arm();
+      fire();
+    });
+  };
+  arm();
+  return () => {
+    stopped = true;
+    cancel?.();
+  };
+}
+
 export class ManualClock implements Clock {
   private readonly timers = new Map<number, { at: number; fire: () => void }>();
   private nextTimer = 0;

@@ -143,17 +143,30 @@ describe('the clock and the overrun policy', () => {
     expect((await call(t, assessor, 'POST', `/api/sittings/${s.id}/assignments/2/attempts`)).statusCode).toBe(409);
   });
 
-  it('under "stop", ends an untouched sitting by the sweep', async () => {
+  it('under "stop", ends an untouched sitting with extra time at its later deadline, by the app\'s sweep', async () => {
     await setCentre({ overrunPolicy: 'stop' });
     const s = await createSitting(t, assessor, { extraTime: { kind: 'minutes', minutes: 15 } });
     await startSitting(t, assessor, s.id);
     const started = t.clock.now();
     await advance(74 * MIN);
-    const { sweepOverruns } = await import('../../../server/sittings/closing.js');
-    expect(sweepOverruns(t.repos, t.clock.now())).toBe(0);
+    expect(t.repos.sittings.findById(s.id)).toMatchObject({ status: 'in-progress' });
     await advance(2 * MIN);
-    expect(sweepOverruns(t.repos, t.clock.now())).toBe(1);
     expect(t.repos.sittings.findById(s.id)).toMatchObject({ status: 'ended', endedAt: started + 75 * MIN });
+    await setCentre({ overrunPolicy: 'warn' });
+  });
+
+  it('under "stop", the app itself ends an untouched sitting once its clock passes the deadline (no real-time wait)', async () => {
+    // The app's sweep runs on the injected clock: a test that moves time sees the sitting end, and a
+    // sweep on real time can no longer race a test that moves time itself.
+    await setCentre({ overrunPolicy: 'stop' });
+    const s = await createSitting(t, assessor);
+    await startSitting(t, assessor, s.id);
+    const started = t.clock.now();
+    t.clock.advance(59 * MIN);
+    expect(t.repos.sittings.findById(s.id)).toMatchObject({ status: 'in-progress' });
+    t.clock.advance(2 * MIN);
+    expect(t.repos.sittings.findById(s.id)).toMatchObject({ status: 'ended', endedAt: started + 60 * MIN });
+    await advance(0);
     await setCentre({ overrunPolicy: 'warn' });
   });
 });
