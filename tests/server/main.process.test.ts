@@ -31,7 +31,9 @@ function getInsecure(url: string): Promise<{ status: number; body: string }> {
   });
 }
 
-describe('production server process', () => {
+// Each test starts one to three real server processes (each waited for up to 60 s by startServer): on a
+// loaded 2-core machine that outlasts the suite's 30 s default, which is for in-process tests.
+describe('production server process', { timeout: 180_000 }, () => {
   it('starts with mediasoup workers, answers /healthz, prints the admin password once, and stops cleanly on SIGTERM', async () => {
     const s = await startServer({ env: { CALLMARK_MEDIA_WORKERS: '2', CALLMARK_METRICS_TOKEN: 'process-test-metrics-token' } });
     started.push(s);
