@@ -56,7 +56,7 @@ afterAll(async () => {
 describe('cloning', () => {
   it('lists the six shipped scenarios and their re-take variants, read-only', async () => {
     const list = await ok<ScenarioList>(t, assessor, 'GET', '/api/scenarios');
-    expect(keysOf(list)).toEqual(['demo', 's1', 's1-b', 's2', 's2-b', 's3', 's3-b', 's4', 's4-b', 's5', 's5-b', 's6', 's6-b']);
+    expect(keysOf(list)).toEqual(['demo', 's1', 's1-b', 's1-c', 's2', 's2-b', 's2-c', 's3', 's3-b', 's3-c', 's4', 's4-b', 's4-c', 's5', 's5-b', 's5-c', 's6', 's6-b', 's6-c']);
     expect(list.scenarios.filter((s) => s.key !== 'demo').every((s) => s.builtIn && s.centreId === null)).toBe(true);
     const doc = await ok<ScenarioDocument>(t, assessor, 'GET', '/api/scenarios/s1');
     expect(doc).toMatchObject({ key: 's1', builtIn: true, editable: false, file: 'scenarios/s1-home-move.json', issues: [] });

@@ -5,7 +5,8 @@
 // Nothing is written to the timeline by the test: every piece of evidence is the server's record
 // of an action. The server's clock is a ManualClock, so a 16 s ring or a 61 s hold takes no time.
 //
-// Per scenario, one attempt does everything the answer key asks (EARN) and one does each line's
+// Per scenario (variant a, and again variant c with its own caller, accounts, numbers and answers,
+// read from its file), one attempt does everything the answer key asks (EARN) and one does each line's
 // typical mistake (FAIL), each by its own candidate so their calls never mix. The table lists,
 // per line, what the earning attempt is suggested: full marks, or 'assessor' where the line also
 // has a part no rule reads (what a message, case or callback says), so the rules leave the mark
@@ -214,36 +215,64 @@ async function outboundCall(d: Desk, number: string, during: () => Promise<void>
 
 // --- the work of each scenario, done right (earn) or with each line's mistake (fail) ------------
 
-const S1 = 'BL100231';
-const S2 = 'BL100518';
-const S3 = 'BL100777';
-const S4 = 'BL100602';
-const S5 = 'BL100903';
-const S6 = 'BL100455';
+/** What the work and the table read from the variant's own scenario file: its caller's account, numbers and answers. */
+function factsOf(s: Scenario) {
+  const ak = s.answerKey;
+  const account = ak.primaryAccount;
+  const expected = ak.customers.find((c) => c.accountNumber === account);
+  const postcode = expected?.postcode ?? '';
+  return {
+    account,
+    /** The values the key expects on the caller's record after the call. */
+    expected: { addressLine1: expected?.addressLine1, addressLine2: expected?.addressLine2, town: expected?.town, postcode, mobile: expected?.mobile, email: expected?.email },
+    /** The expected postcode with its last letter mistyped. */
+    wrongPostcode: postcode.slice(0, -1) + (postcode.endsWith('X') ? 'Y' : 'X'),
+    emailOnFile: s.seed.customers.find((c) => c.accountNumber === account)!.email ?? '',
+    lookAlike: ak.untouchedAccounts[0]!,
+    dial: ak.dialling?.mustDial[0] ?? '',
+    doNotCall: ak.dialling?.mustNotDial[0] ?? '',
+    callback: ak.callbacks[0],
+    fact: (key: string): string => s.callerBrief.facts.find((f) => f.key === key)?.value ?? '',
+    firstMessage: s.seed.messages[0]?.subject ?? '',
+    copyTo: ak.followUps.flatMap((f) => f.cc),
+  };
+}
+type Facts = ReturnType<typeof factsOf>;
+const re = (text: string): string => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+const digits = (phone: string): string => phone.replace(/\s/g, '');
+/** A time `minutes` after 'HH:MM'. */
+const later = (hhmm: string, minutes: number): string => {
+  const m = Number(hhmm.slice(0, 2)) * 60 + Number(hhmm.slice(3)) + minutes;
+  return `${String(Math.floor(m / 60)).padStart(2, '0')}:${String(m % 60).padStart(2, '0')}`;
+};
 
 const WORK: Record<string, (d: Desk, mode: Mode) => Promise<void>> = {
   s1: async (d, mode) => {
     const earn = mode === 'earn';
+    const f = factsOf(d.scenario);
+    const S1 = f.account;
+    const to = f.expected;
     await inboundCall(d, earn ? 4 : 16, async (hold) => {
       if (earn) await d.identity(S1, 'right');
       // The new address (a mistyped postcode when failing); the stale mobile corrected, or left.
-      await d.edit(S1, { addressLine1: '22 Larkfield Crescent', addressLine2: 'Rawdon', town: 'Leeds', postcode: earn ? 'LS19 6EH' : 'LS19 6EX', ...(earn ? { mobile: '07700 900871' } : {}) });
+      await d.edit(S1, { addressLine1: to.addressLine1, addressLine2: to.addressLine2, town: to.town, postcode: earn ? to.postcode : f.wrongPostcode, ...(earn ? { mobile: to.mobile } : {}) });
       if (!earn) await d.identity(S1, 'right');
       await hold(earn ? 45 : 61);
-      await d.raiseCase(S1, earn ? { type: 'query', category: 'HOME_MOVE', priority: 'low', description: 'Moving on the date agreed to 22 Larkfield Crescent, Rawdon LS19 6EH.' } : { type: 'complaint', category: 'BILLING', priority: 'high' });
+      await d.raiseCase(S1, earn ? { type: 'query', category: 'HOME_MOVE', priority: 'low', description: `Moving on the date agreed to ${to.addressLine1}, ${to.addressLine2} ${to.postcode}.` } : { type: 'complaint', category: 'BILLING', priority: 'high' });
     });
     const kase = t.repos.crm.casesForCustomer(d.attemptId, d.customer(S1).id).find((c) => c.origin === 'attempt')!;
     await d.wrapUp(S1, earn ? 'MOVE' : 'INFO', earn ? 'Home move booked; new address and mobile keyed.' : '');
-    await d.send(S1, { channel: 'email', templateKey: 'email-home-move', from: { caseId: kase.id }, ...(earn ? {} : { to: 'm.hughes@example.com' }) });
+    await d.send(S1, { channel: 'email', templateKey: 'email-home-move', from: { caseId: kase.id }, ...(earn ? {} : { to: 'someone.else@example.com' }) });
   },
 
   s2: async (d, mode) => {
     const earn = mode === 'earn';
+    const S2 = factsOf(d.scenario).account;
     await inboundCall(d, 5, async () => {
       if (earn) await d.identity(S2, 'right');
-      await d.edit(S2, { email: 'george.whitfield@example.co.uk', contactPreference: earn ? 'email' : 'phone' });
+      await d.edit(S2, { email: factsOf(d.scenario).expected.email, contactPreference: earn ? 'email' : 'phone' });
       if (!earn) await d.identity(S2, 'right');
-      const kase = await d.raiseCase(S2, { type: 'query', category: 'BILLING', priority: 'medium', description: 'Call-out charge £65.00 explained.' });
+      const kase = await d.raiseCase(S2, { type: 'query', category: 'BILLING', priority: 'medium', description: 'Call-out charge explained.' });
       // The case printed; failing, the customer record instead.
       await d.print(earn ? 'case' : 'customer', earn ? kase.id : d.customer(S2).id);
     });
@@ -253,6 +282,7 @@ const WORK: Record<string, (d: Desk, mode: Mode) => Promise<void>> = {
 
   s3: async (d, mode) => {
     const earn = mode === 'earn';
+    const S3 = factsOf(d.scenario).account;
     await inboundCall(d, 5, async () => {
       await d.identity(S3, 'right');
       await d.raiseCase(S3, {
@@ -261,17 +291,18 @@ const WORK: Record<string, (d: Desk, mode: Mode) => Promise<void>> = {
         priority: earn ? 'high' : 'medium',
         escalated: earn,
         credit: earn ? '£20.00' : '£50.00',
-        description: 'Second missed visit: 4 November and 18 November; asked for £200.',
+        description: `Second missed visit; ${factsOf(d.scenario).fact('lostTime')}; asked for ${factsOf(d.scenario).fact('demand')}.`,
       });
       await d.callback(S3, { kind: 'callback', priority: earn ? 'high' : 'low', dueAt: `${dayFrom(2, true)}T10:00`, reason: 'Team leader to call back about the complaint.' });
     });
     const kase = t.repos.crm.casesForCustomer(d.attemptId, d.customer(S3).id).find((c) => c.origin === 'attempt')!;
     await d.wrapUp(S3, earn ? 'COMPLAINT' : 'INFO', earn ? `Complaint ${kase.reference} logged and escalated.` : '');
-    await d.send(S3, { channel: 'email', templateKey: 'email-complaint-acknowledgement', from: { caseId: kase.id }, ...(earn ? {} : { to: 'tomasz.nowak@example.com' }) });
+    await d.send(S3, { channel: 'email', templateKey: 'email-complaint-acknowledgement', from: { caseId: kase.id }, ...(earn ? {} : { to: 'someone.else@example.com' }) });
   },
 
   s4: async (d, mode) => {
     const earn = mode === 'earn';
+    const S4 = factsOf(d.scenario).account;
     let orderId = 0;
     await inboundCall(d, earn ? 3 : 16, async () => {
       if (earn) await d.identity(S4, 'right');
@@ -296,21 +327,27 @@ const WORK: Record<string, (d: Desk, mode: Mode) => Promise<void>> = {
 
   s5: async (d, mode) => {
     const earn = mode === 'earn';
+    const f = factsOf(d.scenario);
+    const S5 = f.account;
+    const due = f.callback!.due;
     // The call plan, before dialling (failing: written only after the call).
     if (earn) await d.note(S5, 'Plan: contract end date and current provider; ask about uploads; expect a price objection.');
-    if (!earn) await outboundCall(d, '07700 900301');
-    await outboundCall(d, '0131 496 0544', async () => {
+    if (!earn) await outboundCall(d, f.doNotCall);
+    await outboundCall(d, f.dial, async () => {
       await d.identity(S5, earn ? 'right' : 'wrong');
-      const day = dayFrom(43, false);
-      await d.callback(S5, { kind: earn ? 'callback' : 'task', priority: 'normal', dueAt: `${day}T${earn ? '18:30' : '12:00'}`, reason: 'Call back before the Northwire contract ends.' });
+      // A day inside the key's window, half an hour into its time window (failing: a task at 07:30, before it).
+      const day = dayFrom(due.earliest.days + 1, due.earliest.workingDays);
+      await d.callback(S5, { kind: earn ? 'callback' : 'task', priority: 'normal', dueAt: `${day}T${earn ? later(due.timeFrom!, 30) : '07:30'}`, reason: `Call back before the ${f.fact('competitor')} contract ends.` });
     });
     if (!earn) await d.note(S5, 'Plan written after the call.');
-    await d.wrapUp(S5, earn ? 'CALLBACK' : 'NO_SALE', earn ? 'With Northwire; contract ends in seven weeks. Callback booked.' : 'Not interested.');
+    await d.wrapUp(S5, earn ? 'CALLBACK' : 'NO_SALE', earn ? `With ${f.fact('competitor')}; contract ends soon. Callback booked.` : 'Not interested.');
     await d.send(S5, { channel: 'email', templateKey: 'email-info-pack', attachments: earn ? ['info-pack'] : [] });
   },
 
   s6: async (d, mode) => {
     const earn = mode === 'earn';
+    const f = factsOf(d.scenario);
+    const S6 = f.account;
     // Failing: the team notices filed (one in the wrong folder) before the fault e-mail is touched.
     if (!earn) {
       await d.file(1, 'Faults - actioned');
@@ -318,16 +355,16 @@ const WORK: Record<string, (d: Desk, mode: Mode) => Promise<void>> = {
     }
     let caseId = 0;
     let taskId = 0;
-    await outboundCall(d, '07700 900233', async () => {
+    await outboundCall(d, f.dial, async () => {
       if (earn) await d.identity(S6, 'right');
       caseId = (await d.raiseCase(S6, { type: 'query', category: earn ? 'FAULT' : 'BILLING', priority: 'high', description: 'Hub light flashes orange; broadband drops in the evenings.' })).id as number;
       if (!earn) await d.identity(S6, 'right');
       taskId = (await d.callback(S6, { kind: 'task', priority: 'high', dueAt: `${dayFrom(2, true)}T09:00`, reason: 'Engineer visit, morning slot.' })).id as number;
       // Failing also changes the look-alike account with the same name.
-      if (!earn) await d.edit('BL100445', { mobile: '07700 900234' });
+      if (!earn) await d.edit(f.lookAlike, { mobile: '07700 900999' });
     });
     await d.send(S6, { channel: 'sms', templateKey: earn ? 'sms-appointment' : null, from: { caseId, callbackId: taskId } });
-    await d.send(S6, { channel: 'email', templateKey: 'email-fault-guide', from: { caseId }, cc: earn ? ['field.support@brightline.example.co.uk'] : [], attachments: earn ? ['troubleshooting-guide'] : [] });
+    await d.send(S6, { channel: 'email', templateKey: 'email-fault-guide', from: { caseId }, cc: earn ? f.copyTo : [], attachments: earn ? ['troubleshooting-guide'] : [] });
     await d.file(0, 'Faults - actioned');
     if (earn) {
       await d.file(1, 'Team notices');
@@ -342,79 +379,87 @@ const WORK: Record<string, (d: Desk, mode: Mode) => Promise<void>> = {
 /** Per auto-checked line: the earning attempt's suggestion (marks, or 'assessor': left to the assessor, every objective part met) and what the failing attempt's evidence says. */
 type Line = { earn: number | 'assessor'; earnSays: RegExp; failSays: RegExp };
 
-const LINES: Record<string, Record<string, Line>> = {
-  s1: {
+const LINES: Record<string, (f: Facts) => Record<string, Line>> = {
+  s1: (f) => ({
     'U2-1.1-answer-time': { earn: 1, earnSays: /Answered 4\.0 s after it started ringing/, failSays: /Answered 16\.0 s after it started ringing; the limit is 15 s/ },
     'U2-1.1-verify-id': { earn: 1, earnSays: /came after a passed identity check/, failSays: /field-changed .*before|was only passed later/ },
     'U2-4.2-hold-max-60': { earn: 1, earnSays: /the longest 45\.0 s/, failSays: /Over the limit: hold .* lasted 61\.0 s/ },
-    'U2-6.1-accurate-entry': { earn: 1, earnSays: /4 of 4 keyed fields match/, failSays: /Wrong: postcode .*LS19 6EX/ },
+    'U2-6.1-accurate-entry': { earn: 1, earnSays: /4 of 4 keyed fields match/, failSays: new RegExp(`Wrong: postcode .*${re(f.wrongPostcode)}`) },
     'U2-6.1-correct-errors': { earn: 1, earnSays: /Corrected: mobile/, failSays: /Not corrected: mobile/ },
     'U2-6.1-interaction-record': { earn: 1, earnSays: /code "MOVE" and \d+ characters of notes/, failSays: /should be "MOVE".*Notes are required/ },
     'U2-1.4-confirmation': { earn: 'assessor', earnSays: /matches the key: a query \(HOME_MOVE\)/, failSays: /type "complaint", not query; category "BILLING", not HOME_MOVE/ },
-    'U2-7.2-recipients': { earn: 'assessor', earnSays: /Sent: email-home-move to margaret\.hughes@example\.co\.uk/, failSays: /Not sent: email-home-move.*recipient the key does not expect/ },
-  },
-  s2: {
+    'U2-7.2-recipients': { earn: 'assessor', earnSays: new RegExp(`Sent: email-home-move to ${re(f.emailOnFile)}`), failSays: /Not sent: email-home-move.*recipient the key does not expect/ },
+  }),
+  s2: (f) => ({
     'U2-1.1-verify-id': { earn: 1, earnSays: /came after a passed identity check/, failSays: /was only passed later/ },
     'U2-7.3-accurate-content': { earn: 'assessor', earnSays: /made from the template email-bill-explanation/, failSays: /was not made from the template email-bill-explanation/ },
-    'U2-7.3-produce': { earn: 1, earnSays: /Printed: the case of customer BL100518/, failSays: /Not printed: the case of customer BL100518/ },
+    'U2-7.3-produce': { earn: 1, earnSays: new RegExp(`Printed: the case of customer ${f.account}`), failSays: new RegExp(`Not printed: the case of customer ${f.account}`) },
     'U2-5.1-offer-written': { earn: 1, earnSays: /2 of 2 keyed fields match.*Sent: email-bill-explanation/, failSays: /Wrong: contactPreference/ },
-  },
-  s3: {
+  }),
+  s3: () => ({
     'U2-5.2-assertive': { earn: 1, earnSays: /Goodwill credit £20\.00 .*within the £20\.00 limit/, failSays: /over the £20\.00 limit: £50\.00/ },
     'U2-5.2-priority': { earn: 'assessor', earnSays: /matches the key: a complaint \(MISSED_APPOINTMENT\), priority high, escalated/, failSays: /priority "medium", not high; not escalated; a goodwill credit of £50\.00, over the £20\.00 limit/ },
     'U2-6.1-interaction-record': { earn: 1, earnSays: /code "COMPLAINT"/, failSays: /should be "COMPLAINT".*Notes are required/ },
     'U2-5.2-follow-up': { earn: 'assessor', earnSays: /The callback booked .* matches the key/, failSays: /priority "low", not high/ },
     'U2-7.2-compose': { earn: 'assessor', earnSays: /Sent: email-complaint-acknowledgement/, failSays: /Not sent: email-complaint-acknowledgement/ },
-  },
-  s4: {
+  }),
+  s4: () => ({
     'U2-2.1-answer-time': { earn: 1, earnSays: /Answered 3\.0 s/, failSays: /Answered 16\.0 s/ },
     'U2-2.1-verify-id': { earn: 1, earnSays: /came after a passed identity check/, failSays: /order-created .*|was only passed later/ },
     'U2-2.2-needs-match': { earn: 1, earnSays: /holds 1 × BB-FIBRE-500 and the optional 1 × WIFI-MESH/, failSays: /1 × BB-FIBRE-500 is missing; 1 × BB-GIGA-900 is not a product the key allows/ },
     'U2-2.3-cross-up-sell': { earn: 1, earnSays: /optional 1 × WIFI-MESH/, failSays: /1 × TV-ESSENTIALS is not a product the key allows/ },
     'U2-6.1-interaction-record': { earn: 1, earnSays: /code "SALE" and \d+ characters/, failSays: /Notes are required and were left empty/ },
     'U2-7.2-attachments': { earn: 'assessor', earnSays: /carried terms-summary/, failSays: /without terms-summary, which it had to carry/ },
-  },
-  s5: {
-    'U2-3.1-objectives': { earn: 1, earnSays: /A note was added to the record of BL100903 .*before the first number was dialled/, failSays: /No note was added to the record of BL100903 before the first number was dialled/ },
-    'U2-3.2-comply': { earn: 1, earnSays: /Dialled 01314960544; no number marked do-not-call/, failSays: /Dialled 07700900301, which is marked do-not-call/ },
+  }),
+  s5: (f) => ({
+    'U2-3.1-objectives': { earn: 1, earnSays: new RegExp(`A note was added to the record of ${f.account} .*before the first number was dialled`), failSays: new RegExp(`No note was added to the record of ${f.account} before the first number was dialled`) },
+    'U2-3.2-comply': { earn: 1, earnSays: new RegExp(`Dialled ${digits(f.dial)}; no number marked do-not-call`), failSays: new RegExp(`Dialled ${digits(f.doNotCall)}, which is marked do-not-call`) },
     'U2-3.2-verify-id': { earn: 1, earnSays: /came after a passed identity check/, failSays: /never verified/ },
-    'U2-3.3-next-stage': { earn: 'assessor', earnSays: /The callback booked .* matches the key/, failSays: /a "task", not a callback; due at 12:00, outside 18:00 to 20:00/ },
+    'U2-3.3-next-stage': { earn: 'assessor', earnSays: /The callback booked .* matches the key/, failSays: new RegExp(`a "task", not a callback; due at 07:30, outside ${f.callback!.due.timeFrom} to ${f.callback!.due.timeTo}`) },
     'U2-6.1-interaction-record': { earn: 1, earnSays: /code "CALLBACK"/, failSays: /should be "CALLBACK"/ },
     'U2-7.2-recipients': { earn: 1, earnSays: /carried info-pack/, failSays: /without info-pack, which it had to carry/ },
-  },
-  s6: {
+  }),
+  s6: (f) => ({
     'U2-6.3-security-procedure': { earn: 1, earnSays: /came after a passed identity check/, failSays: /was only passed later/ },
     'U2-7.1-update-system': { earn: 'assessor', earnSays: /matches the key: a query \(FAULT\).*The task booked .* matches the key/, failSays: /category "BILLING", not FAULT/ },
     'U2-7.2-compose': { earn: 'assessor', earnSays: /made from the template sms-appointment.*made from the template email-fault-guide/, failSays: /was not made from the template sms-appointment/ },
-    'U2-7.2-recipients': { earn: 1, earnSays: /Sent: sms-appointment .*Sent: email-fault-guide .*\(cc field\.support@brightline\.example\.co\.uk\)/, failSays: /was sent with cc \(none\); the key's cc is field\.support@brightline\.example\.co\.uk/ },
+    'U2-7.2-recipients': { earn: 1, earnSays: new RegExp(`Sent: sms-appointment .*Sent: email-fault-guide .*\\(cc ${re(f.copyTo.join(', '))}\\)`), failSays: new RegExp(`was sent with cc \\(none\\); the key's cc is ${re(f.copyTo.join(', '))}`) },
     'U2-7.2-attachments': { earn: 1, earnSays: /carried troubleshooting-guide/, failSays: /without troubleshooting-guide, which it had to carry/ },
-    'U2-6.2-retrieve-accurately': { earn: 'assessor', earnSays: /No look-alike account \(BL100445\) was changed/, failSays: /field-changed on look-alike account BL100445/ },
-    'U2-7.2-process-received': { earn: 1, earnSays: /was dealt with first.*Filed in "Team notices"/, failSays: /was filed .*before the e-mail "Broadband keeps dropping - account BL100445" was dealt with.*filed in "Faults - actioned", not "Team notices"/ },
-  },
+    'U2-6.2-retrieve-accurately': { earn: 'assessor', earnSays: new RegExp(`No look-alike account \\(${f.lookAlike}\\) was changed`), failSays: new RegExp(`field-changed on look-alike account ${f.lookAlike}`) },
+    'U2-7.2-process-received': { earn: 1, earnSays: /was dealt with first.*Filed in "Team notices"/, failSays: new RegExp(`was filed .*before the e-mail "${re(f.firstMessage)}" was dealt with.*filed in "Faults - actioned", not "Team notices"`) },
+  }),
+};
+/** The table's lines for one attempt key ("s1", "s1-c"), with that variant's values. */
+const linesOf = (attemptKey: string): Record<string, Line> => {
+  const s = scenarioForAttemptKey(attemptKey)!;
+  return LINES[s.key]!(factsOf(s));
 };
 
 /** A rules check that can decide a line by itself (the others only ask the assessor to look). */
 const decides = (c: AutoCheckDefinition): boolean => c.kind !== 'assessor-judgement' && !(c.kind === 'prepared-before-dial' && !c.noteRequired);
 
-describe('the table covers every auto-checked rubric line of S1–S6', () => {
-  it.each(Object.keys(WORK))('%s', (key) => {
+/** Variant a of S1–S6, then variant c: the same work, with each variant's own caller, numbers and answers. */
+const ATTEMPT_KEYS = [...Object.keys(WORK), ...Object.keys(WORK).map((k) => `${k}-c`)];
+
+describe('the table covers every auto-checked rubric line of S1–S6 (variants a and c)', () => {
+  it.each(ATTEMPT_KEYS)('%s', (key) => {
     const decided = [...new Set(toRulesAutoChecks(scenarioForAttemptKey(key)!).filter(decides).map((c) => c.criterionId))].sort();
-    expect(Object.keys(LINES[key]!).sort()).toEqual(decided);
+    expect(Object.keys(linesOf(key)).sort()).toEqual(decided);
   });
 });
 
-describe.each(Object.keys(WORK))('%s through the desktop', (key) => {
+describe.each(ATTEMPT_KEYS)('%s through the desktop', (key) => {
   const got: Partial<Record<Mode, Map<string, CriterionSuggestion>>> = {};
   const result = async (mode: Mode): Promise<Map<string, CriterionSuggestion>> => {
     if (!got[mode]) {
       const d = await desk(key);
-      await WORK[key]!(d, mode);
+      await WORK[d.scenario.key]!(d, mode);
       got[mode] = await d.suggestions();
     }
     return got[mode]!;
   };
 
-  it.each(Object.entries(LINES[key]!))('%s is earned', async (criterionId, line) => {
+  it.each(Object.entries(linesOf(key)))('%s is earned', async (criterionId, line) => {
     const s = (await result('earn')).get(criterionId)!;
     const says = s.evidence.join(' ');
     if (line.earn === 'assessor') {
@@ -425,7 +470,7 @@ describe.each(Object.keys(WORK))('%s through the desktop', (key) => {
     expect(says).toMatch(line.earnSays);
   });
 
-  it.each(Object.entries(LINES[key]!))('%s is failed', async (criterionId, line) => {
+  it.each(Object.entries(linesOf(key)))('%s is failed', async (criterionId, line) => {
     const s = (await result('fail')).get(criterionId)!;
     const says = s.evidence.join(' ');
     expect(s.suggestedMarks, says).toBe(0);

@@ -24,7 +24,7 @@ import { normaliseUkPhone } from '../../../server/crm/validation.js';
 
 const dir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../scenarios');
 const loaded = loadScenarios(dir);
-/** Every shipped scenario by its attempt key: "s1" (variant a), "s1-b" (variant b)… */
+/** Every shipped scenario by its attempt key: "s1" (variant a), "s1-b" (variant b), "s1-c" (variant c). */
 const byAttemptKey = new Map(loaded.scenarios.map((l) => [attemptKey(l.scenario), l.scenario]));
 const scenario = (key: string): Scenario => {
   const s = byAttemptKey.get(key);
@@ -38,11 +38,11 @@ const rawFiles = fs.readdirSync(dir).filter((n) => /^s[1-6]-.*\.json$/.test(n));
 describe('the scenario files', () => {
   it('all validate, one per assignment key s1–s6, and demo-seed.json is not taken for one', () => {
     expect(loaded.issues.map(formatIssue)).toEqual([]);
-    expect(rawFiles).toHaveLength(12);
+    expect(rawFiles).toHaveLength(18);
     expect(loaded.scenarios.map((l) => l.file).sort()).toEqual(rawFiles.map((n) => `scenarios/${n}`).sort());
     expect(variantA.map((l) => l.scenario.key).sort()).toEqual([...SCENARIO_KEYS]);
-    // At least one other variant per key, for a re-take.
-    for (const key of SCENARIO_KEYS) expect(loaded.scenarios.filter((l) => l.scenario.key === key && l.scenario.variant !== 'a').length, key).toBeGreaterThanOrEqual(1);
+    // Variants a, b and c of every key: a first attempt and two re-takes on facts not heard before.
+    for (const key of SCENARIO_KEYS) expect(loaded.scenarios.filter((l) => l.scenario.key === key).map((l) => l.scenario.variant), key).toEqual(['a', 'b', 'c']);
     expect(loaded.missingKeys).toEqual([]);
   });
 
@@ -172,6 +172,73 @@ describe('the variants for re-takes', () => {
     const facts = (s: Scenario) => JSON.stringify(s.callerBrief.facts.map((f) => f.value ?? f.date));
     const expected = (s: Scenario) => JSON.stringify({ ...s.answerKey, primaryAccount: '', untouchedAccounts: [] }).replaceAll(s.answerKey.primaryAccount, '');
     expect(facts(v) !== facts(a) || expected(v) !== expected(a)).toBe(true);
+  });
+});
+
+describe('every variant of a key against every other', () => {
+  /** Who the caller is: none of it may be shared between two variants of a key. */
+  const callerOf = (s: Scenario) => {
+    const me = s.seed.customers.find((c) => c.accountNumber === s.answerKey.primaryAccount)!;
+    return {
+      name: s.callerBrief.persona.name,
+      surname: me.lastName,
+      account: s.answerKey.primaryAccount,
+      phone: normaliseUkPhone(s.callerBrief.persona.phone),
+      // S2's caller has no e-mail on file: the one he gives on the call.
+      email: me.email ?? s.answerKey.customers.find((c) => c.accountNumber === me.accountNumber)?.email,
+      answers: (me.securityAnswers ?? []).map((a) => a.answer),
+      lookAlikes: s.answerKey.untouchedAccounts,
+    };
+  };
+  /** The caller's facts and what the answer key expects of them, account numbers masked. */
+  const keyFields = (s: Scenario): Record<string, string> => {
+    const ak = s.answerKey;
+    const mask = (x: unknown) => JSON.stringify(x ?? null).replaceAll(ak.primaryAccount, '#').replace(/BL\d{6}/g, '#other');
+    const message = ak.inbox ? s.seed.messages[ak.inbox.actionFirst] : undefined;
+    return {
+      ...Object.fromEntries(s.callerBrief.facts.map((f) => [`fact ${f.key}`, mask(f.value ?? f.date)])),
+      'expected fields': mask(ak.customers),
+      'planted errors': mask(ak.plantedErrors),
+      'case wording': mask(ak.cases.map((c) => c.mustMention)),
+      'callback windows': mask(ak.callbacks.map((c) => [c.due, c.mustMention])),
+      'follow-up wording': mask(ak.followUps.map((f) => f.mustMention)),
+      'must tell': mask(ak.mustTell),
+      'caller message': mask(message && [message.subject, message.body]),
+    };
+  };
+  /** Per key, the fields every two variants must hold different values in (the facts each assignment turns on). */
+  const MUST_DIFFER: Record<string, string[]> = {
+    s1: ['fact newAddress', 'fact moveDate', 'fact newMobile', 'expected fields', 'planted errors', 'case wording', 'follow-up wording', 'must tell'],
+    s2: ['fact billTotal', 'fact email', 'fact daughter', 'expected fields', 'case wording', 'follow-up wording', 'must tell'],
+    s3: ['fact demand', 'fact lostTime', 'case wording', 'must tell'],
+    s4: ['fact usage', 'fact house'],
+    s5: ['fact competitor', 'fact contractEnd', 'fact callbackTime', 'callback windows'],
+    s6: ['caller message'],
+  };
+  const pairs = SCENARIO_KEYS.flatMap((key) => {
+    const vs = loaded.scenarios.filter((l) => l.scenario.key === key).map((l) => l.scenario);
+    return vs.flatMap((earlier, i) => vs.slice(i + 1).map((later) => [`${attemptKey(later)} against ${attemptKey(earlier)}`, earlier, later] as const));
+  });
+
+  it('pairs every variant with every other (a-b, a-c, b-c of each key)', () => {
+    expect(pairs.map(([name]) => name)).toHaveLength(SCENARIO_KEYS.length * 3);
+  });
+
+  it.each(pairs)('%s: another caller, with nothing of the earlier one left', (_n, earlier, later) => {
+    const e = callerOf(earlier);
+    const l = callerOf(later);
+    for (const field of ['name', 'surname', 'account', 'phone', 'email'] as const) expect(l[field], field).not.toBe(e[field]);
+    for (const ans of l.answers) expect(e.answers, 'security answer').not.toContain(ans);
+    for (const acc of l.lookAlikes) expect(e.lookAlikes, 'look-alike account').not.toContain(acc);
+    const text = JSON.stringify(later);
+    for (const word of [e.surname, e.account, earlier.callerBrief.persona.phone, e.email ?? '', ...e.lookAlikes].filter(Boolean)) expect(text, word).not.toContain(word);
+  });
+
+  it.each(pairs)("%s: the caller's facts and the answer key's values differ", (_n, earlier, later) => {
+    const e = keyFields(earlier);
+    const l = keyFields(later);
+    const differ = Object.keys(l).filter((k) => l[k] !== e[k]);
+    expect(differ).toEqual(expect.arrayContaining(MUST_DIFFER[later.key]!));
   });
 });
 
