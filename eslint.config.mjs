@@ -41,6 +41,12 @@ export default tseslint.config(
       '@typescript-eslint/require-await': 'off',
       // The input validators (SIP framing, CRM text fields) match control characters on purpose.
       'no-control-regex': 'off',
+      // A leading underscore marks a name left unused on purpose (a field dropped by destructuring).
+      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_', destructuredArrayIgnorePattern: '^_' }],
+      // A `let` that closures read before its one assignment (set once a server is registered) stays `let`.
+      'prefer-const': ['error', { ignoreReadBeforeAssign: true }],
+      // prom-client calls a metric's collect() with the metric as `this`, so the owner is `self`.
+      '@typescript-eslint/no-this-alias': ['error', { allowedNames: ['self'] }],
     },
   },
   {
