@@ -18,9 +18,11 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { types as ms } from 'mediasoup';
+import { z } from 'zod';
 import { CallRecorder, MediaWorkerPool, setMixConcurrency } from '../media/index.js';
 import { startServer } from '../tests/support/server-process.js';
 import { Inviter, SessionState, startUa, UserAgent, type TestUa } from '../tests/support/sip-clients.js';
+import { CentreReply, loginAs, post, SipCredentialsReply } from './admin-api.js';
 import { childrenNamed, percentile, sampleProcess } from './proc-stats.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
@@ -226,23 +228,15 @@ async function signallingStep(n: number) {
     },
   });
   const base = server.url;
-  const json = async (res: Response) => (res.ok ? res.json() : Promise.reject(new Error(`${res.status} ${await res.text()}`)));
-  const loginAs = async (username: string, password: string) => {
-    const res = await fetch(new URL('/api/auth/login', base), { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username, password }) });
-    const body = await json(res);
-    return { cookie: res.headers.get('set-cookie')!.split(';')[0]!, csrf: body.csrfToken as string };
-  };
-  const admin = await loginAs('admin', 'bench-admin-password');
-  const post = (url: string, body: unknown, s = admin) =>
-    fetch(new URL(url, base), { method: 'POST', headers: { 'content-type': 'application/json', cookie: s.cookie, 'x-csrf-token': s.csrf }, body: JSON.stringify(body) }).then(json);
-  const centre = (await post('/api/centres', { name: `Bench ${n}` })).centre;
+  const admin = await loginAs(base, 'admin', 'bench-admin-password');
+  const centre = (await post(base, admin, '/api/centres', { name: `Bench ${n}` }, CentreReply)).centre;
   const uas: Array<TestUa & { extension: string }> = [];
   const registerTimes: number[] = [];
   for (let i = 0; i < 2 * n; i++) {
     const username = `bench-${n}-${i}`;
-    await post('/api/users', { username, displayName: `Bench ${i}`, role: i % 2 ? 'candidate' : 'assessor', centreId: centre.id, password: 'bench-user-password' });
-    const s = await loginAs(username, 'bench-user-password');
-    const creds = await post('/api/sip/credentials', {}, s);
+    await post(base, admin, '/api/users', { username, displayName: `Bench ${i}`, role: i % 2 ? 'candidate' : 'assessor', centreId: centre.id, password: 'bench-user-password' }, z.unknown());
+    const s = await loginAs(base, username, 'bench-user-password');
+    const creds = await post(base, s, '/api/sip/credentials', {}, SipCredentialsReply);
     const ua = await startUa({ wsUrl: `${base.replace('http', 'ws')}sip`, extension: creds.extension, password: creds.password, onInvite: (inv) => void inv.accept() });
     const t0 = performance.now();
     await ua.register();

@@ -59,7 +59,9 @@ function tick(): void {
 
 // Runs only as long as the benchmark that forked it, even if that one is killed.
 process.on('disconnect', () => process.exit(0));
-process.on('message', async (msg: { cmd: string; id?: number; streams?: Array<{ port: number; ssrc: number }> }) => {
+type LoadCommand = { cmd: string; id?: number; streams?: Array<{ port: number; ssrc: number }> };
+
+async function handle(msg: LoadCommand): Promise<void> {
   const reply = (data: unknown) => process.send!({ id: msg.id, ...((data as object) ?? {}) });
   if (msg.cmd === 'init') {
     payloads = await capturePayloads();
@@ -94,5 +96,12 @@ process.on('message', async (msg: { cmd: string; id?: number; streams?: Array<{ 
     sinks.clear();
     reply({});
   }
+}
+// A command that fails ends the load generator, so the benchmark that forked it sees it go.
+process.on('message', (msg: LoadCommand) => {
+  handle(msg).catch((err: unknown) => {
+    console.error('rtp-load:', err);
+    process.exit(1);
+  });
 });
 process.send!({ ready: true });

@@ -21,6 +21,8 @@ export interface RtpengineOptions {
 
 type NgValue = string | number | NgValue[] | { [key: string]: NgValue };
 type NgDict = { [key: string]: NgValue };
+/** An ng protocol command: a dictionary whose `command` names it. */
+type NgCommand = NgDict & { command: string };
 
 function asText(v: unknown): NgValue {
   if (v instanceof Uint8Array) return Buffer.from(v).toString('utf8');
@@ -101,7 +103,7 @@ export class Rtpengine {
   }
 
   /** Sends a command and waits for its reply; UDP, so it is sent again (same cookie) until answered. */
-  request(dict: NgDict, timeoutMs = 10_000): Promise<NgDict> {
+  request(dict: NgCommand, timeoutMs = 10_000): Promise<NgDict> {
     const cookie = randomBytes(8).toString('hex');
     const message = Buffer.concat([Buffer.from(`${cookie} `), Buffer.from(bencode.encode(dict))]);
     return new Promise((resolve, reject) => {
@@ -110,7 +112,7 @@ export class Rtpengine {
       const timer = setTimeout(() => {
         clearInterval(resend);
         this.waiting.delete(cookie);
-        reject(new Error(`rtpengine did not answer ${String(dict.command)} in ${timeoutMs} ms`));
+        reject(new Error(`rtpengine did not answer ${dict.command} in ${timeoutMs} ms`));
       }, timeoutMs);
       this.waiting.set(cookie, {
         resolve: (d) => {
@@ -125,9 +127,9 @@ export class Rtpengine {
   }
 
   /** One ng command that must succeed; returns its SDP. */
-  async sdpCommand(dict: NgDict): Promise<string> {
+  async sdpCommand(dict: NgCommand): Promise<string> {
     const reply = await this.request(dict);
-    if (reply.result !== 'ok' || typeof reply.sdp !== 'string') throw new Error(`rtpengine ${String(dict.command)} failed: ${JSON.stringify(reply)}`);
+    if (reply.result !== 'ok' || typeof reply.sdp !== 'string') throw new Error(`rtpengine ${dict.command} failed: ${JSON.stringify(reply)}`);
     return reply.sdp;
   }
 

@@ -9,8 +9,10 @@
 //
 //   npm run bench:sip -- [--agents C] [--seconds S]
 import fs from 'node:fs';
+import { z } from 'zod';
 import { startServer } from '../tests/support/server-process.js';
 import { Inviter, SessionState, startUa, UserAgent, type TestUa } from '../tests/support/sip-clients.js';
+import { CentreReply, loginAs, post, SipCredentialsReply } from './admin-api.js';
 import { percentile } from './proc-stats.js';
 
 const args = process.argv.slice(2);
@@ -45,23 +47,15 @@ process.on('exit', () => {
   }
 });
 const base = server.url;
-const json = async (res: Response) => (res.ok ? res.json() : Promise.reject(new Error(`${res.status} ${await res.text()}`)));
-const loginAs = async (username: string, password: string) => {
-  const res = await fetch(new URL('/api/auth/login', base), { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username, password }) });
-  const body = await json(res);
-  return { cookie: res.headers.get('set-cookie')!.split(';')[0]!, csrf: body.csrfToken as string };
-};
-const admin = await loginAs('admin', 'bench-admin-password');
-const post = (url: string, body: unknown, s = admin) =>
-  fetch(new URL(url, base), { method: 'POST', headers: { 'content-type': 'application/json', cookie: s.cookie, 'x-csrf-token': s.csrf }, body: JSON.stringify(body) }).then(json);
+const admin = await loginAs(base, 'admin', 'bench-admin-password');
 
-const centre = (await post('/api/centres', { name: 'SIP bench' })).centre;
+const centre = (await post(base, admin, '/api/centres', { name: 'SIP bench' }, CentreReply)).centre;
 const uas: Array<TestUa & { extension: string }> = [];
 for (let i = 0; i < agents; i++) {
   const username = `sipbench-${i}`;
-  await post('/api/users', { username, displayName: `SIP bench ${i}`, role: i % 2 ? 'candidate' : 'assessor', centreId: centre.id, password: 'bench-user-password' });
-  const s = await loginAs(username, 'bench-user-password');
-  const creds = await post('/api/sip/credentials', {}, s);
+  await post(base, admin, '/api/users', { username, displayName: `SIP bench ${i}`, role: i % 2 ? 'candidate' : 'assessor', centreId: centre.id, password: 'bench-user-password' }, z.unknown());
+  const s = await loginAs(base, username, 'bench-user-password');
+  const creds = await post(base, s, '/api/sip/credentials', {}, SipCredentialsReply);
   const ua = await startUa({ wsUrl: `${base.replace('http', 'ws')}sip`, extension: creds.extension, password: creds.password, onInvite: (inv) => void inv.accept() });
   await ua.register();
   uas.push(Object.assign(ua, { extension: creds.extension }));

@@ -21,7 +21,6 @@
 // Crash safety: pages are written through every 0.2 s. After a crash the stereo file holds the call
 // up to then; leg files of added parties are mixed at the next start (finishLegFiles).
 // A full disk stops the recording, never the call.
-import { randomInt } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';

@@ -144,7 +144,9 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
   const parseJson = app.getDefaultJsonParser('error', 'error');
   app.removeContentTypeParser('application/json');
   app.addContentTypeParser('application/json', { parseAs: 'string' }, (request, body, done) => {
-    parseJson(request, body as string, (err: Error | null, value?: unknown) => {
+    // Fastify's default parser is the callback form: it calls back and returns nothing (its declared
+    // type also allows a promise, for async parsers), so there is no promise here to wait for.
+    void parseJson(request, body as string, (err: Error | null, value?: unknown) => {
       if (err) return done(err, undefined);
       if (jsonDepth(value) > MAX_JSON_DEPTH) return done(tooDeep(), undefined);
       done(null, value);

@@ -50,7 +50,7 @@ export async function apiBlob(method: 'POST' | 'PUT', url: string, body: { json:
   headers['content-type'] = 'file' in body ? body.contentType : 'application/json';
   const res = await fetch(url, { method, headers, credentials: 'same-origin', body: 'file' in body ? body.file : JSON.stringify(body.json) });
   if (!res.ok) throw failure(res.status, await res.json().catch(() => ({})));
-  return as === 'blob' ? res.blob() : res.json();
+  return as === 'blob' ? res.blob() : (res.json() as Promise<unknown>);
 }
 
 export async function fetchSession(): Promise<SessionInfo | undefined> {

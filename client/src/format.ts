@@ -126,6 +126,8 @@ const valueWords = (v: unknown): string => {
   if (Array.isArray(v)) return `${v.length} item${v.length === 1 ? '' : 's'}`;
   return '(changed)';
 };
+/** A payload value as text: a string as it is, a number in figures; anything else (missing, an object) is ''. */
+export const textOf = (v: unknown): string => (typeof v === 'string' ? v : typeof v === 'number' ? String(v) : '');
 const str = (v: unknown): string | undefined => (typeof v === 'string' && v !== '' ? v : typeof v === 'number' ? String(v) : undefined);
 const join = (...parts: Array<string | undefined | false>): string => parts.filter(Boolean).join(' ');
 const count = (n: number, one: string, many = `${one}s`): string => `${n} ${n === 1 ? one : many}`;

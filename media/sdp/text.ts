@@ -48,12 +48,12 @@ function restoreStrings(obj: Record<string, unknown>, where: string): void {
 export function parseSdpText(sdp: string): SessionDescription {
   const session = sdpTransform.parse(sdp);
   const { media, ...sessionLevel } = session;
-  restoreStrings(sessionLevel as Record<string, unknown>, '');
+  restoreStrings(sessionLevel, '');
   for (const m of media ?? []) {
     const { rtp, fmtp, ...rest } = m;
-    restoreStrings(rest as Record<string, unknown>, '');
-    for (const r of rtp ?? []) restoreStrings(r as unknown as Record<string, unknown>, 'rtp');
-    for (const f of fmtp ?? []) restoreStrings(f as unknown as Record<string, unknown>, 'fmtp');
+    restoreStrings(rest, '');
+    for (const r of rtp ?? []) restoreStrings(r, 'rtp');
+    for (const f of fmtp ?? []) restoreStrings(f, 'fmtp');
     Object.assign(m, rest);
   }
   Object.assign(session, sessionLevel);

@@ -43,7 +43,8 @@ export function setupFor(role: ms.DtlsRole | undefined): DtlsSetup {
 
 export function sdpCodecs(codecs: ms.RtpCodecParameters[], rawFmtp: Map<number, string>): SdpCodec[] {
   return codecs.map((c) => {
-    const params = Object.entries(c.parameters ?? {}).map(([k, v]) => `${k}=${String(v)}`).join(';');
+    // mediasoup declares codec parameters as `any`; they are fmtp name=value pairs.
+    const params = Object.entries((c.parameters ?? {}) as Record<string, unknown>).map(([k, v]) => `${k}=${String(v)}`).join(';');
     const fmtp = rawFmtp.get(c.payloadType) ?? (params || undefined);
     return {
       payloadType: c.payloadType,

@@ -70,7 +70,7 @@ function callMetrics(input: CallInput, timeline: readonly AttemptEvent[], nextCa
   };
 }
 
-const sumOrNull = (xs: Array<number | null>): number | null => (xs.length && xs.every((x) => x !== null) ? xs.reduce<number>((a, b) => a + b!, 0) : null);
+const sumOrNull = (xs: Array<number | null>): number | null => (xs.length && xs.every((x) => x !== null) ? xs.reduce<number>((a, b) => a + b, 0) : null);
 
 export function attemptMetrics(attemptId: string, calls: readonly CallInput[], timeline: readonly AttemptEvent[], asOf: number): AttemptMetrics {
   const sorted = [...calls].sort((a, b) => a.call.invitedAt - b.call.invitedAt);

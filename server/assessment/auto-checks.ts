@@ -114,13 +114,16 @@ const recordName = (r: RecordRef): string => `${r.type} ${r.key}`;
 
 // --- customers in the timeline -----------------------------------------------------------------
 
+/** An id as a timeline payload carries it: a number or a string; anything else names no record. */
+const isId = (v: unknown): v is number | string => typeof v === 'number' || typeof v === 'string';
+
 /** Attempt-local customer id → account number, from the snapshots and record-opened payloads. */
 function customerKeys(records: readonly RecordSnapshot[], timeline: readonly TimelineEntry[]): Map<string, string> {
   const map = new Map<string, string>();
   for (const r of records) if (r.type === 'customer' && r.id !== undefined && r.id !== null) map.set(String(r.id), r.key);
   for (const e of timeline) {
     const { customerId, accountNumber } = e.payload;
-    if (customerId !== undefined && customerId !== null && typeof accountNumber === 'string' && !map.has(String(customerId))) map.set(String(customerId), accountNumber);
+    if (isId(customerId) && typeof accountNumber === 'string' && !map.has(String(customerId))) map.set(String(customerId), accountNumber);
   }
   return map;
 }
@@ -625,8 +628,8 @@ function printoutMade(input: AutoCheckInput): CheckResult {
   for (const e of input.timeline) {
     const subject = subjectOf(e, keys);
     if (subject === null) continue;
-    if (e.type === 'case-created' && e.payload.caseId !== undefined) ownerOf.set(`case:${String(e.payload.caseId)}`, subject);
-    if (e.type === 'order-created' && e.payload.orderId !== undefined) ownerOf.set(`order:${String(e.payload.orderId)}`, subject);
+    if (e.type === 'case-created' && isId(e.payload.caseId)) ownerOf.set(`case:${String(e.payload.caseId)}`, subject);
+    if (e.type === 'order-created' && isId(e.payload.orderId)) ownerOf.set(`order:${String(e.payload.orderId)}`, subject);
   }
   const printed = bySeq(input.timeline).filter((e) => e.type === 'printout');
   const whose = (e: TimelineEntry): string | undefined =>

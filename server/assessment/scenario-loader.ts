@@ -66,8 +66,10 @@ function lineColumn(textValue: string, offset: number): { line: number; column: 
  */
 export function jsonErrorOffset(t: string): number {
   let i = 0;
-  class Stop {
-    constructor(readonly at: number) {}
+  class Stop extends Error {
+    constructor(readonly at: number) {
+      super(`not JSON from offset ${at}`);
+    }
   }
   const ws = () => {
     while (i < t.length && ' \t\n\r'.includes(t[i]!)) i++;

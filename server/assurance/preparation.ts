@@ -52,7 +52,7 @@ export function recordIdentityCheck(repos: Repositories, sitting: Sitting, me: S
 /** The candidate confirms the declaration: 'start' before the sitting starts, 'end' once it has ended; each once. */
 export function confirmDeclaration(repos: Repositories, sitting: Sitting, me: SessionUser, moment: 'start' | 'end', now: number): CandidateDeclarations {
   const done = declarationsOf(repos, sitting.id);
-  if (done[moment] !== null) throw new HttpError(409, 'already_declared', `You confirmed this declaration already, on ${new Date(done[moment]!).toISOString()}.`);
+  if (done[moment] !== null) throw new HttpError(409, 'already_declared', `You confirmed this declaration already, on ${new Date(done[moment]).toISOString()}.`);
   if (moment === 'start' && sitting.status !== 'scheduled') throw new HttpError(409, 'sitting_started', 'The sitting has started: the declaration at the start is confirmed before it.');
   if (moment === 'end' && sitting.status !== 'ended') throw new HttpError(409, 'sitting_not_ended', 'The declaration at the end is confirmed once the sitting has ended.');
   const statement = DECLARATION_WORDS[moment];

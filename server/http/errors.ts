@@ -37,7 +37,7 @@ export function registerErrorHandling(app: FastifyInstance, bodyLimitBytes: numb
       body = { error: err.code, message: err.message, ...(err.field ? { field: err.field } : {}) };
     } else if (err.validation) {
       status = 400;
-      const field = fieldOf(err.validation as AjvLikeError[]);
+      const field = fieldOf(err.validation);
       body = { error: 'validation', message: err.message, ...(field ? { field } : {}) };
     } else if (err.code === 'FST_ERR_CTP_BODY_TOO_LARGE') {
       status = 413;

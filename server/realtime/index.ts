@@ -155,7 +155,7 @@ export function registerRealtime(app: FastifyInstance, opts: RealtimeOptions): R
         next();
         return;
       }
-      const ack = packet[packet.length - 1];
+      const ack: unknown = packet[packet.length - 1];
       if (typeof ack === 'function') (ack as Ack<RealtimeError>)({ ok: false, error: 'rate_limited', message: 'Too many events; slow down and send again.' });
     });
 

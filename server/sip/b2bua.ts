@@ -266,7 +266,7 @@ export class B2bua implements DialogHandler {
     const presentsNumber = Boolean(presented && callerUser.role === 'assessor' && /^\+?[0-9][0-9 ]{2,19}$/.test(presented));
     const presentedName = request.getHeader('x-presented-name')?.trim();
     const nameOk = presentsNumber && presentedName !== undefined && /^[\p{L}\p{N} .,'’-]{1,60}$/u.test(presentedName);
-    const headers = initialInviteHeaders(callee, branch, nameOk ? presentedName! : callerUser.displayName);
+    const headers = initialInviteHeaders(callee, branch, nameOk ? presentedName : callerUser.displayName);
     if (call.dialledNumber) headers.push(['X-Dialled-Number', call.dialledNumber]);
     // The presented number also lets the desktop screen-pop.
     if (presented && presentsNumber) {

@@ -194,6 +194,6 @@ export function buildRequest(req: OutgoingRequest): string {
 /** The user part of a SIP URI in a header, e.g. "1001" of "Alice" <sip:1001@host>. */
 export function userOf(header: NameAddrHeader | URI | undefined): string | undefined {
   if (!header) return undefined;
-  const uri = 'uri' in header ? (header as NameAddrHeader).uri : (header as URI);
+  const uri = 'uri' in header ? header.uri : header;
   return uri?.user ?? undefined;
 }

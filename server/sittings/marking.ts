@@ -15,7 +15,6 @@ import { z } from 'zod';
 import { UNIT2_GRADES } from '../assessment/grades.js';
 import type { Scenario } from '../assessment/scenario-schema.js';
 import type { AttemptBookmark } from '../db/repositories/attempt-bookmarks.js';
-import type { AttemptMark } from '../db/repositories/attempt-marks.js';
 import type { AuditEntry } from '../db/repositories/audit-log.js';
 import type { Attempt } from '../db/repositories/attempts.js';
 import type { Repositories } from '../db/repositories/index.js';
@@ -170,7 +169,7 @@ export function saveMarks(repos: Repositories, attempt: Attempt, scenario: Scena
   if (anySavedMarkChanges && blank(input.reason)) problems.add('reason', 'A saved mark is being changed: give the reason for the change.');
 
   const after = new Map(saved);
-  for (const n of next) after.set(n.criterionId, { ...n, attemptId: attempt.id, updatedAt: now, updatedBy: me.id } as AttemptMark);
+  for (const n of next) after.set(n.criterionId, { ...n, attemptId: attempt.id, updatedAt: now, updatedBy: me.id });
   const unmarked = scenario.rubric.filter((c) => !after.has(c.criterionId)).map((c) => c.criterionId);
   if (input.final && unmarked.length) problems.add('final', `Marking cannot be finished: not every criterion is marked yet (${unmarked.join(', ')}).`);
   problems.throwIfAny();

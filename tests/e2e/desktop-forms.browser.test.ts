@@ -12,6 +12,7 @@ import type { Locator, Page } from 'playwright-core';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { apiIn, loginAs, withFailureScreenshots } from '../support/browser.js';
 import { demoBrowserFixture } from '../support/fixtures.js';
+import type { Json } from '../support/json.js';
 
 const shots = process.env.CALLMARK_SCREENSHOTS ?? path.join(os.tmpdir(), 'callmark-forms-screenshots');
 beforeAll(() => {
@@ -31,8 +32,6 @@ async function shoot(page: Page, target: Locator, name: string): Promise<void> {
   }
   await page.setViewportSize(SMALL);
 }
-
-type Json = Record<string, any>;
 
 describe('desktop forms', () => {
   it('record every answer-key field, with errors under their field', { timeout: 120_000 }, async () => {

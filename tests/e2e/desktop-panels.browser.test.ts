@@ -188,7 +188,7 @@ async function scenario(pages: Page[]): Promise<void> {
   const reference = /ORD-\d+/.exec((await compose.locator('label', { hasText: 'Order confirmation ORD-' }).textContent()) ?? '')![0];
   const fillFrom = compose.getByRole('group', { name: 'Fill in the template from' });
   const orderChoice = fillFrom.getByLabel('Order', { exact: true });
-  await orderChoice.selectOption((await orderChoice.locator('option', { hasText: reference }).getAttribute('value'))!);
+  await orderChoice.selectOption(await orderChoice.locator('option', { hasText: reference }).getAttribute('value'));
   await orderBox.check();
   await compose.getByLabel('Broadband terms summary').check();
   // The chosen order's placeholders are filled from the server, a moment after the choice.

@@ -84,7 +84,7 @@ describe('analysis of a real recording', () => {
     const login = await t.loginAs('moderator');
     const res = await t.app.inject({ method: 'GET', url: `/api/attempts/${attemptId}/metrics`, headers: { cookie: login.cookie } });
     expect(res.statusCode, res.body).toBe(200);
-    const c = (res.json() as AttemptMetrics).calls[0]!;
+    const c = res.json<AttemptMetrics>().calls[0]!;
     expect(c.analysis.status).toBe('done');
     const near = (actual: number | null, expected: number) => expect(Math.abs(actual! - expected), `${actual} vs ${expected}`).toBeLessThanOrEqual(TOLERANCE_MS);
     near(c.candidateTalkMs, 4000);

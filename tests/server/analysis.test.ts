@@ -70,7 +70,7 @@ describe('recording analysis job', () => {
   it('gives the call metrics of the attempt within tolerance, with the hold in the right place', async () => {
     const res = await t.app.inject({ method: 'GET', url: `/api/attempts/${attemptId}/metrics`, headers: { cookie: assessor.cookie } });
     expect(res.statusCode, res.body).toBe(200);
-    const m = res.json() as AttemptMetrics;
+    const m = res.json<AttemptMetrics>();
     expect(m.calls).toHaveLength(1);
     const c = m.calls[0]!;
     expect(c.analysis.status).toBe('done');
@@ -98,7 +98,7 @@ describe('recording analysis job', () => {
     expect(bin.headers['x-peaks-per-second']).toBe('50');
     expect(bin.headers['x-peaks-channels']).toBe('2');
     expect(Math.abs(bin.rawPayload.length - 800)).toBeLessThanOrEqual(4);
-    const json = (await t.app.inject({ method: 'GET', url: `/api/calls/${callId}/peaks?format=json`, headers: { cookie: assessor.cookie } })).json() as { left: number[]; right: number[] };
+    const json = (await t.app.inject({ method: 'GET', url: `/api/calls/${callId}/peaks?format=json`, headers: { cookie: assessor.cookie } })).json<{ left: number[]; right: number[] }>();
     expect(json.left).toHaveLength(bin.rawPayload.length / 2);
     expect(json.left[50]).toBeGreaterThan(60); // 1 s: left talks
     expect(json.right[50]).toBeLessThan(5);

@@ -3,6 +3,7 @@
 import { createHash } from 'node:crypto';
 import { WebSocket } from 'ws';
 import type { SessionDescriptionHandler, SessionDescriptionHandlerFactory, SessionDescriptionHandlerModifier, SessionDescriptionHandlerOptions } from 'sip.js';
+import { messageText } from './ws-text.js';
 
 (globalThis as { WebSocket?: unknown }).WebSocket ??= WebSocket;
 const sipjs = await import('sip.js');
@@ -138,7 +139,7 @@ export class RawSipClient {
 
   private constructor(readonly ws: WebSocket) {
     ws.on('message', (d) => {
-      const text = d.toString();
+      const text = messageText(d);
       const w = this.waiters.shift();
       if (w) w(text);
       else this.inbox.push(text);

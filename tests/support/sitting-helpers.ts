@@ -20,7 +20,7 @@ export async function call(t: TestApp, who: Login | undefined, method: Method, u
 export async function ok<T = unknown>(t: TestApp, who: Login, method: Method, url: string, payload?: unknown, status = 200): Promise<T> {
   const res = await call(t, who, method, url, payload);
   expect(res.statusCode, `${method} ${url}: ${res.body}`).toBe(status);
-  return res.json() as T;
+  return res.json<T>();
 }
 
 export async function createSitting(t: TestApp, who: Login, extra: Record<string, unknown> = {}, keys = ['s1', 's4', 's5', 's3']): Promise<SittingDetail> {

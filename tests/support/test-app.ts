@@ -35,8 +35,8 @@ export interface TestApp {
   foreignCentreId: number;
   login(username: string, password?: string): Promise<Login>;
   loginAs(role: Role): Promise<Login>;
-  /** SIP credentials for a role's user, bound to a fresh login session. */
-  sipCredentials(role: Role | string): Promise<{ extension: string; password: string }>;
+  /** SIP credentials for a role's user (or any username), bound to a fresh login session. */
+  sipCredentials(roleOrUsername: string): Promise<{ extension: string; password: string }>;
   /** ws://127.0.0.1:<port>/sip when telephony is on. */
   wsUrl: string;
   close(): Promise<void>;
@@ -93,7 +93,7 @@ export async function createTestApp(overrides: TestAppOptions = {}): Promise<Tes
   const login = async (username: string, password = PASSWORD): Promise<Login> => {
     const res = await app.inject({ method: 'POST', url: '/api/auth/login', payload: { username, password } });
     if (res.statusCode !== 200) throw new Error(`login ${username} failed: ${res.statusCode} ${res.body}`);
-    const body = res.json() as { csrfToken: string; user: { id: number } };
+    const body = res.json<{ csrfToken: string; user: { id: number } }>();
     return { cookie: sessionCookie(res), csrf: body.csrfToken, userId: body.user.id };
   };
   return {
@@ -111,7 +111,7 @@ export async function createTestApp(overrides: TestAppOptions = {}): Promise<Tes
       const s = await login((ROLES as readonly string[]).includes(who) ? `${who}1` : who);
       const res = await app.inject({ method: 'POST', url: '/api/sip/credentials', headers: { cookie: s.cookie, 'x-csrf-token': s.csrf } });
       if (res.statusCode !== 200) throw new Error(`SIP credentials: ${res.statusCode} ${res.body}`);
-      return res.json() as { extension: string; password: string };
+      return res.json<{ extension: string; password: string }>();
     },
     close: async () => {
       await app.close();

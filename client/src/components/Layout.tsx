@@ -4,6 +4,7 @@ import { ROLE_HOME, ROLE_LABEL } from '../../../server/protocol/roles.js';
 import { logout } from '../api.js';
 import { useSession } from '../session.js';
 import { useDisplaySettings } from './display-settings.js';
+import { handled } from './handled.js';
 
 export function Layout({ children }: { children: ReactNode }) {
   const { session, setSession } = useSession();
@@ -16,7 +17,8 @@ export function Layout({ children }: { children: ReactNode }) {
       await logout();
     } finally {
       setSession(undefined);
-      navigate('/login', { replace: true });
+      // react-router renders a failed navigation itself; there is nothing to wait for here.
+      void navigate('/login', { replace: true });
     }
   };
   return (
@@ -52,7 +54,7 @@ export function Layout({ children }: { children: ReactNode }) {
             High contrast
           </button>
         </div>
-        <button type="button" onClick={onLogout}>
+        <button type="button" onClick={handled(onLogout)}>
           Log out
         </button>
       </header>

@@ -5,6 +5,8 @@ import { useEffect, useState, type FormEvent } from 'react';
 import type { DirectoryEntry } from '../../../server/protocol/telephony.js';
 import { api, ApiFailure } from '../api.js';
 import { LiveTimeline } from '../realtime/LiveTimeline.js';
+import { handled } from '../components/handled.js';
+import { formText } from '../components/form-text.js';
 
 export function AttemptPanel({ attemptId: sittingAttemptId }: { attemptId?: string } = {}) {
   const [candidates, setCandidates] = useState<DirectoryEntry[]>([]);
@@ -24,7 +26,7 @@ export function AttemptPanel({ attemptId: sittingAttemptId }: { attemptId?: stri
     e.preventDefault();
     const form = new FormData(e.currentTarget);
     const candidateUserId = Number(form.get('candidate'));
-    const scenarioKey = String(form.get('scenario') ?? 'demo');
+    const scenarioKey = formText(form, 'scenario', 'demo');
     try {
       const r = await api<{ attempt: { id: string } }>('POST', '/api/attempts', { candidateUserId, scenarioKey });
       setPracticeId(r.attempt.id);
@@ -35,7 +37,7 @@ export function AttemptPanel({ attemptId: sittingAttemptId }: { attemptId?: stri
   };
   return (
     <div>
-      <form onSubmit={start} aria-label="Start a practice attempt">
+      <form onSubmit={handled(start)} aria-label="Start a practice attempt">
         <label htmlFor="attempt-candidate">Candidate</label>
         <select id="attempt-candidate" name="candidate" required>
           {candidates.map((c) => (

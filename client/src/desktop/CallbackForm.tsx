@@ -5,6 +5,8 @@ import type { FormEvent } from 'react';
 import { crm, type Callback, type CallbackPriority, type NewCallback } from './crm-api.js';
 import { FieldError, FormFailure, useFormFeedback } from './ApiMessage.js';
 import { useDesktop } from './DesktopContext.js';
+import { handled } from '../components/handled.js';
+import { formText } from '../components/form-text.js';
 
 const FIELDS = ['kind', 'dueAt', 'priority', 'reason', 'phone'] as const;
 
@@ -18,10 +20,10 @@ export function CallbackForm({ customerId, onCreated }: { customerId: number; on
     const f = new FormData(form);
     const body: NewCallback = {
       kind: f.get('kind') === 'task' ? 'task' : 'callback',
-      dueAt: String(f.get('dueAt') ?? ''),
-      priority: String(f.get('priority')) as CallbackPriority,
-      reason: String(f.get('reason') ?? '').trim(),
-      phone: String(f.get('phone') ?? '').trim() || null,
+      dueAt: formText(f, 'dueAt'),
+      priority: formText(f, 'priority') as CallbackPriority,
+      reason: formText(f, 'reason').trim(),
+      phone: formText(f, 'phone').trim() || null,
     };
     const problems: Record<string, string> = {};
     if (!body.dueAt) problems.dueAt = 'Choose when it is due.';
@@ -35,7 +37,7 @@ export function CallbackForm({ customerId, onCreated }: { customerId: number; on
   };
 
   return (
-    <form className="form-grid" onSubmit={submit} noValidate aria-label="New callback or task">
+    <form className="form-grid" onSubmit={handled(submit)} noValidate aria-label="New callback or task">
       <div>
         <label htmlFor="cb-kind">Kind</label>
         <select name="kind" {...errors.input('kind', 'cb-kind')}>

@@ -5,6 +5,8 @@ import type { FormEvent } from 'react';
 import { crm, type Case, type CaseCategory, type CasePriority, type NewCase } from './crm-api.js';
 import { FieldError, FormFailure, useFormFeedback } from './ApiMessage.js';
 import { useDesktop } from './DesktopContext.js';
+import { handled } from '../components/handled.js';
+import { formText } from '../components/form-text.js';
 
 const FIELDS = ['type', 'priority', 'category', 'credit', 'description', 'escalated'] as const;
 /** Pounds as people key them: 20, 20.00, £20.00, £1,250.00. */
@@ -18,13 +20,13 @@ export function CaseForm({ customerId, categories, onCreated }: { customerId: nu
     e.preventDefault();
     const form = e.currentTarget;
     const f = new FormData(form);
-    const credit = String(f.get('credit') ?? '').trim();
+    const credit = formText(f, 'credit').trim();
     const body: NewCase = {
       type: f.get('type') === 'query' ? 'query' : 'complaint',
-      priority: String(f.get('priority')) as CasePriority,
-      description: String(f.get('description') ?? '').trim(),
+      priority: formText(f, 'priority') as CasePriority,
+      description: formText(f, 'description').trim(),
       escalated: f.get('escalated') === 'on',
-      category: String(f.get('category') ?? '') || null,
+      category: formText(f, 'category') || null,
       credit: credit || null,
     };
     const problems: Record<string, string> = {};
@@ -39,7 +41,7 @@ export function CaseForm({ customerId, categories, onCreated }: { customerId: nu
   };
 
   return (
-    <form onSubmit={submit} noValidate aria-label="New case">
+    <form onSubmit={handled(submit)} noValidate aria-label="New case">
       <div className="form-grid">
         <div>
           <label htmlFor="case-type">Type</label>

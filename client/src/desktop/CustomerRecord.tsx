@@ -12,9 +12,11 @@ import { CaseForm } from './CaseForm.js';
 import { useDesktop } from './DesktopContext.js';
 import { DialButton } from './DialButton.js';
 import { emailProblem, mobileProblem, phoneProblem, postcodeProblem } from './field-checks.js';
-import { date, dateTime, dueText, money, orderPrice } from '../format.js';
+import { date, dateTime, dueText, money, orderPrice, textOf } from '../format.js';
 import { OrderForm } from './OrderForm.js';
 import { PrintButton } from './PrintButton.js';
+import { handled } from '../components/handled.js';
+import { formText } from '../components/form-text.js';
 
 type Editable = 'title' | 'firstName' | 'lastName' | 'dateOfBirth' | 'addressLine1' | 'addressLine2' | 'town' | 'postcode' | 'phone' | 'mobile' | 'email';
 
@@ -37,7 +39,7 @@ type Preference = NonNullable<Customer['contactPreference']>;
 /** A changed field in words ("Contact preference"), and its old or new value ("E-mail", "Yes"). */
 const changeLabel = (field: string): string => FIELDS.find((f) => f.key === field)?.label ?? (field === 'contactPreference' ? 'Contact preference' : field === 'doNotCall' ? 'Do not call' : field);
 const changeValue = (field: string, value: unknown): string =>
-  value === null || value === undefined || value === '' ? '—' : typeof value === 'boolean' ? (value ? 'Yes' : 'No') : field === 'contactPreference' ? (PREFERENCE[String(value)] ?? String(value)) : String(value);
+  value === null || value === undefined || value === '' ? '—' : typeof value === 'boolean' ? (value ? 'Yes' : 'No') : field === 'contactPreference' ? (PREFERENCE[textOf(value)] ?? textOf(value)) : textOf(value);
 const PRIORITY: Record<string, string> = { low: 'Low', medium: 'Medium', normal: 'Normal', high: 'High', urgent: 'Urgent' };
 const STATUS: Record<string, string> = { open: 'Open', in_progress: 'In progress', resolved: 'Resolved', closed: 'Closed', placed: 'Placed', active: 'Active', cancelled: 'Cancelled', done: 'Done' };
 const SALE: Record<string, string> = { standard: '', upsell: ' (up-sell)', cross_sell: ' (cross-sell)' };
@@ -83,7 +85,7 @@ export function CustomerRecord({ customerId }: { customerId: number }) {
 
   const startEdit = () =>
     setEditing({
-      ...(Object.fromEntries(FIELDS.map((f) => [f.key, (c[f.key] as string | null) ?? ''])) as Record<Editable, string>),
+      ...(Object.fromEntries(FIELDS.map((f) => [f.key, c[f.key] ?? ''])) as Record<Editable, string>),
       contactPreference: c.contactPreference ?? '',
       doNotCall: c.doNotCall,
     });
@@ -125,7 +127,7 @@ export function CustomerRecord({ customerId }: { customerId: number }) {
     }
   };
 
-  const submit = (fn: (form: FormData) => Promise<string>) => async (e: FormEvent<HTMLFormElement>) => {
+  const submit = (fn: (form: FormData) => Promise<string>) => handled(async (e: FormEvent<HTMLFormElement>) => {
     e.preventDefault();
     const form = e.currentTarget;
     try {
@@ -137,7 +139,7 @@ export function CustomerRecord({ customerId }: { customerId: number }) {
     } catch (err) {
       setNotice({ kind: 'error', text: describeError(err) });
     }
-  };
+  });
 
   /** After a form below saved something: say so and show the record as it now is. */
   const saved = (text: string) => async () => {
@@ -155,7 +157,7 @@ export function CustomerRecord({ customerId }: { customerId: number }) {
     <section aria-label="Identity check">
       <h4>Security questions</h4>
       <p className="muted small">Ask two questions; never read out or hint at an answer.</p>
-      <form onSubmit={checkIdentity} className="stack">
+      <form onSubmit={handled(checkIdentity)} className="stack">
         {c.securityQuestions.map((q) => (
           <div key={q.id}>
             <label htmlFor={`sq-${q.id}`}>{q.question}</label>
@@ -178,7 +180,7 @@ export function CustomerRecord({ customerId }: { customerId: number }) {
             {FIELDS.map((f) => (
               <div key={f.key}>
                 <dt>{f.label}</dt>
-                <dd>{(c[f.key] as string | null) || '—'}</dd>
+                <dd>{c[f.key] || '—'}</dd>
               </div>
             ))}
             <div>
@@ -197,7 +199,7 @@ export function CustomerRecord({ customerId }: { customerId: number }) {
           </div>
         </>
       ) : (
-        <form onSubmit={save} noValidate>
+        <form onSubmit={handled(save)} noValidate>
           <div className="form-grid">
             {FIELDS.map((f) => (
               <div key={f.key}>
@@ -270,7 +272,7 @@ export function CustomerRecord({ customerId }: { customerId: number }) {
       )}
       <form
         onSubmit={submit(async (f) => {
-          const body = String(f.get('body') ?? '').trim();
+          const body = formText(f, 'body').trim();
           await crm.addNote(attemptId, c.id, body);
           return 'Note added.';
         })}

@@ -3,6 +3,7 @@ import { useState, type FormEvent } from 'react';
 import { crm, type Customer } from './crm-api.js';
 import { describeError } from './ApiMessage.js';
 import { useDesktop } from './DesktopContext.js';
+import { handled } from '../components/handled.js';
 
 export function CustomerSearch({ initialResults }: { initialResults?: Customer[] }) {
   const { attemptId, record, openCustomer } = useDesktop();
@@ -23,7 +24,7 @@ export function CustomerSearch({ initialResults }: { initialResults?: Customer[]
   };
   return (
     <div className="customer-search">
-      <form onSubmit={search} className="inline" role="search" aria-label="Customer search">
+      <form onSubmit={handled(search)} className="inline" role="search" aria-label="Customer search">
         <input aria-label="Search customers" placeholder="Name, phone, postcode, account number or e-mail" value={q} onChange={(e) => setQ(e.target.value)} />
         <button type="submit">Search</button>
       </form>

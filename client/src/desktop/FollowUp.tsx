@@ -8,7 +8,8 @@ import { isEmailAddress, isUkMobile } from '../../../server/protocol/validation.
 import { describeError, Notice } from './ApiMessage.js';
 import { crm, type Callback, type Case, type Channel, type CrmDocument, type CustomerDetail, type MessageTemplate, type Order, type OutgoingMessage } from './crm-api.js';
 import { useDesktop } from './DesktopContext.js';
-import { date, dueText, orderPrice } from '../format.js';
+import { date, dueText } from '../format.js';
+import { handled } from '../components/handled.js';
 
 export interface ReplyDraft {
   channel: Channel;
@@ -193,7 +194,7 @@ export function FollowUp({
   const forChannel = templates.filter((t) => t.channel === channel);
   const smsLength = channel === 'sms' ? body.trim().length : 0;
   return (
-    <form onSubmit={submit} aria-label="Follow-up message" className="compose" noValidate>
+    <form onSubmit={handled(submit)} aria-label="Follow-up message" className="compose" noValidate>
       <p className="small muted compose-for">
         {draft ? `Reply to ${draft.label}` : customer ? `To ${customer.title ? `${customer.title} ` : ''}${customer.firstName} ${customer.lastName} (${customer.accountNumber})` : 'No customer open: enter the recipient.'}
         {draft && onCancelReply && (

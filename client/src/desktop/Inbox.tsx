@@ -7,6 +7,7 @@ import { describeError, FieldError, FormFailure, useFieldErrors, useFormFeedback
 import { crm, type AutoReply, type Message } from './crm-api.js';
 import { useDesktop } from './DesktopContext.js';
 import { dateTime, shortDateTime } from '../format.js';
+import { handled } from '../components/handled.js';
 
 /** The folder filter: every message, those still in the inbox, or one folder's. */
 const ALL = '\u0000all';
@@ -150,7 +151,7 @@ function FileMessage({ message, folders, onFiled }: { message: Message; folders:
     });
   };
   return (
-    <form className="file-message" onSubmit={submit} aria-label={`File the message from ${message.from}`} noValidate>
+    <form className="file-message" onSubmit={handled(submit)} aria-label={`File the message from ${message.from}`} noValidate>
       <label htmlFor={id}>File in</label>
       <div className="inline">
         <select value={folder} onChange={(e) => setFolder(e.target.value)} {...errors.input('folder', id)}>
@@ -208,7 +209,7 @@ function AutoReplyForm() {
       <summary>
         Out-of-office auto-reply <span className={`tag ${saved?.enabled ? 'ok' : 'plain'}`}>{saved?.enabled ? 'On' : 'Off'}</span>
       </summary>
-      <form onSubmit={submit} noValidate aria-label="Auto-reply">
+      <form onSubmit={handled(submit)} noValidate aria-label="Auto-reply">
         <label className="check">
           <input type="checkbox" checked={enabled} onChange={(e) => setEnabled(e.target.checked)} /> Reply automatically to incoming e-mail
         </label>

@@ -7,6 +7,7 @@ import { crm, type NewOrderLine, type Order, type Product, type SaleType } from 
 import { FieldError, FormFailure, useFormFeedback } from './ApiMessage.js';
 import { useDesktop } from './DesktopContext.js';
 import { money, orderPrice, price } from '../format.js';
+import { handled } from '../components/handled.js';
 
 interface Line extends NewOrderLine {
   /** Stable React key for a line while others are added and removed. */
@@ -52,7 +53,7 @@ export function OrderForm({ customerId, products, onPlaced }: { customerId: numb
   };
 
   return (
-    <form onSubmit={submit} noValidate aria-label="New order">
+    <form onSubmit={handled(submit)} noValidate aria-label="New order">
       <table className="order-lines">
         <caption className="visually-hidden">Order lines</caption>
         <thead>

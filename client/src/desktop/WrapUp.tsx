@@ -3,6 +3,8 @@ import { useEffect, useState, type FormEvent } from 'react';
 import { crm } from './crm-api.js';
 import { describeError, Notice } from './ApiMessage.js';
 import { useDesktop } from './DesktopContext.js';
+import { handled } from '../components/handled.js';
+import { formText } from '../components/form-text.js';
 
 export function WrapUp({ onDone }: { onDone: () => void }) {
   const { attemptId, customerId } = useDesktop();
@@ -14,7 +16,7 @@ export function WrapUp({ onDone }: { onDone: () => void }) {
   const submit = async (e: FormEvent<HTMLFormElement>) => {
     e.preventDefault();
     const f = new FormData(e.currentTarget);
-    const body = { code: String(f.get('code')), notes: String(f.get('notes') ?? '').trim(), ...(customerId ? { customerId } : {}) };
+    const body = { code: formText(f, 'code'), notes: formText(f, 'notes').trim(), ...(customerId ? { customerId } : {}) };
     try {
       await crm.wrapUp(attemptId, body);
       setNotice({ kind: 'ok', text: 'Call wrapped up.' });
@@ -24,7 +26,7 @@ export function WrapUp({ onDone }: { onDone: () => void }) {
     }
   };
   return (
-    <form onSubmit={submit} aria-label="Wrap-up">
+    <form onSubmit={handled(submit)} aria-label="Wrap-up">
       <label htmlFor="wrap-code">Outcome</label>
       {/* No outcome chosen for the candidate: choosing it is part of what is assessed. */}
       <select id="wrap-code" name="code" required defaultValue="">

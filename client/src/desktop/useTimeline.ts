@@ -27,8 +27,8 @@ export function useTimeline(attemptId: string): TimelineHandle {
     };
   }, [attemptId]);
   const record = useCallback((type: DesktopEventType, payload: Record<string, unknown>) => {
-    if (client.current) client.current.record(type, payload as DesktopEventPayload);
-    else early.current.push([type, payload as DesktopEventPayload]);
+    if (client.current) client.current.record(type, payload);
+    else early.current.push([type, payload]);
   }, []);
   return { record, online: state.online, pending: state.pending };
 }

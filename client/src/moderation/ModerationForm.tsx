@@ -7,6 +7,7 @@ import { useEffect, useState, type FormEvent } from 'react';
 import type { ModerationView } from '../../../server/protocol/moderation.js';
 import { ApiFailure } from '../api.js';
 import { moderation } from './moderation-api.js';
+import { handled } from '../components/handled.js';
 
 interface Draft {
   mark: string;
@@ -67,7 +68,7 @@ export function ModerationForm({ attemptId, canModerate, onSaved }: { attemptId:
     <section aria-label="Moderated marks" data-testid="moderation-form">
       <h2>Marks</h2>
       {!view.centreMarked && <p className="muted">The centre has not finished marking this attempt; moderation starts once its marks are final.</p>}
-      <form onSubmit={submit}>
+      <form onSubmit={handled(submit)}>
         <table className="moderation-marks">
           <thead>
             <tr>

@@ -2,7 +2,7 @@
 // over 60 s flagged) and event ticks, and the list of every event. Clicking an event seeks the audio
 // to its offset; the event the playhead has reached is marked aria-current.
 import type { HoldRegion, ReplayEvent } from '../../../server/protocol/moderation.js';
-import { clock, eventLabel, eventSummary, seconds } from '../format.js';
+import { clock, eventLabel, eventSummary, seconds, textOf } from '../format.js';
 
 const CALL_LABEL: Record<string, string> = {
   invite: 'Call offered',
@@ -38,7 +38,7 @@ export function eventTitle(e: ReplayEvent): string {
 }
 
 export function eventDetail(e: ReplayEvent): string {
-  if (e.source === 'bookmark') return `${String(e.payload.note ?? '')} (${String(e.payload.by ?? '')})`;
+  if (e.source === 'bookmark') return `${textOf(e.payload.note)} (${textOf(e.payload.by)})`;
   if (e.source === 'call') {
     const who = e.leg ? (e.byCandidate ? 'by the candidate' : `by the ${e.leg === 'caller' ? 'caller' : 'callee'}`) : '';
     const d = e.payload;

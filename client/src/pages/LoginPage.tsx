@@ -3,6 +3,7 @@ import { Navigate, useNavigate, useSearchParams } from 'react-router';
 import { ROLE_HOME } from '../../../server/protocol/roles.js';
 import { ApiFailure, login } from '../api.js';
 import { useSession } from '../session.js';
+import { handled } from '../components/handled.js';
 
 export function LoginPage() {
   const { session, setSession } = useSession();
@@ -23,7 +24,8 @@ export function LoginPage() {
       const s = await login(username, password);
       setSession(s);
       const next = params.get('next');
-      navigate(next && next.startsWith('/') && !next.startsWith('//') ? next : ROLE_HOME[s.user.role], { replace: true });
+      // react-router renders a failed navigation itself; there is nothing to wait for here.
+      void navigate(next && next.startsWith('/') && !next.startsWith('//') ? next : ROLE_HOME[s.user.role], { replace: true });
     } catch (err) {
       setError(err instanceof ApiFailure ? err.message : 'The server could not be reached.');
     } finally {
@@ -33,7 +35,7 @@ export function LoginPage() {
 
   return (
     <div className="login">
-      <form onSubmit={onSubmit} aria-label="Log in">
+      <form onSubmit={handled(onSubmit)} aria-label="Log in">
         <h1>Callmark</h1>
         <p className="muted">Contact-centre call-handling assessment</p>
         <label>

@@ -5,6 +5,7 @@ import { CENTRE_ROLES, ROLE_LABEL, ROLES, type Role } from '../../../server/prot
 import { api, ApiFailure } from '../api.js';
 import { useSession } from '../session.js';
 import { LoginLocksPanel } from './LoginLocksPanel.js';
+import { handled } from '../components/handled.js';
 
 interface Centre {
   id: number;
@@ -122,14 +123,14 @@ export function UsersPage() {
               </li>
             ))}
           </ul>
-          <form onSubmit={createCentre} className="inline">
+          <form onSubmit={handled(createCentre)} className="inline">
             <input aria-label="New centre name" placeholder="New centre name" value={centreName} onChange={(e) => setCentreName(e.target.value)} required />
             <button type="submit">Add centre</button>
           </form>
         </section>
         <section aria-label="New user">
           <h2>New user</h2>
-          <form onSubmit={createUser}>
+          <form onSubmit={handled(createUser)}>
             <label htmlFor="new-username">Username</label>
             <input id="new-username" value={form.username} onChange={(e) => setForm({ ...form, username: e.target.value })} required />
             <label htmlFor="new-display-name">Full name</label>
@@ -180,11 +181,11 @@ export function UsersPage() {
                 <td>{u.role === 'candidate' && u.centreId !== null ? <CandidateNumber user={u} onSave={(v) => void setCandidateNumber(u, v)} /> : '—'}</td>
                 <td>{u.disabled ? 'Disabled' : 'Active'}</td>
                 <td className="actions">
-                  <button type="button" onClick={() => resetPassword(u)}>
+                  <button type="button" onClick={handled(() => resetPassword(u))}>
                     Reset password
                   </button>
                   {u.id !== session?.user.id && (
-                    <button type="button" onClick={() => toggleDisabled(u)}>
+                    <button type="button" onClick={handled(() => toggleDisabled(u))}>
                       {u.disabled ? 'Enable' : 'Disable'}
                     </button>
                   )}

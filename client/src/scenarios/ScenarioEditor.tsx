@@ -7,6 +7,7 @@ import type { ScenarioDocument, ScenarioIssueView } from '../../../server/protoc
 import { useSession } from '../session.js';
 import { conveniences, countOccurrences, offsetOfLineColumn, offsetOfPath, parseJson, replaceEverywhere, setCompany, setProduct, setTitle, toText } from './json-edit.js';
 import { scenarioApi } from './scenario-api.js';
+import { handled } from '../components/handled.js';
 
 const pounds = (pence: number) => (pence / 100).toFixed(2);
 
@@ -180,14 +181,14 @@ export function ScenarioEditor({ doc, onSaved, onDeleted }: { doc: ScenarioDocum
       </p>
       {!readOnly && (
         <div className="row">
-          <button type="button" onClick={save} disabled={busy}>
+          <button type="button" onClick={handled(save)} disabled={busy}>
             {busy ? 'Saving…' : 'Save'}
           </button>
           <button type="button" onClick={() => setText(doc.text)} disabled={!dirty || busy}>
             Undo changes
           </button>
           {doc.usage.sittings === 0 && (
-            <button type="button" onClick={remove} disabled={busy}>
+            <button type="button" onClick={handled(remove)} disabled={busy}>
               Delete
             </button>
           )}

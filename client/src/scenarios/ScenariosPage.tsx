@@ -8,6 +8,7 @@ import { useSession } from '../session.js';
 import { ScenarioEditor } from './ScenarioEditor.js';
 import { scenarioApi } from './scenario-api.js';
 import './scenarios.css';
+import { handled } from '../components/handled.js';
 
 const describe = (err: unknown) => (err instanceof ApiFailure ? err.message : 'The server could not be reached.');
 
@@ -112,7 +113,7 @@ export function ScenariosPage() {
       {canEdit && (
         <section aria-labelledby="scenario-clone-title">
           <h2 id="scenario-clone-title">Clone a scenario for your centre</h2>
-          <form onSubmit={submitClone} className="row" aria-label="Clone a scenario">
+          <form onSubmit={handled(submitClone)} className="row" aria-label="Clone a scenario">
             <label>
               From
               <select value={clone.from} onChange={(e) => setClone({ ...clone, from: e.target.value })}>

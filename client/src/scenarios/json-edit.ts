@@ -103,7 +103,7 @@ export function conveniences(doc: Json): { title: string; company: string; produ
   return {
     title: typeof doc.title === 'string' ? doc.title : '',
     company: typeof company.name === 'string' ? company.name : '',
-    products: products.map((p) => ({ code: String(p.code ?? ''), name: String(p.name ?? ''), pricePence: typeof p.pricePence === 'number' ? p.pricePence : 0 })),
+    products: products.map((p) => ({ code: typeof p.code === 'string' ? p.code : '', name: typeof p.name === 'string' ? p.name : '', pricePence: typeof p.pricePence === 'number' ? p.pricePence : 0 })),
   };
 }
 

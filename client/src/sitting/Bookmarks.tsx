@@ -5,6 +5,7 @@ import type { Bookmark, BookmarkInput } from '../../../server/protocol/assessmen
 import { offset as formatOffset } from '../format.js';
 import { sittings } from './sitting-api.js';
 import { describeError } from './useSitting.js';
+import { handled } from '../components/handled.js';
 
 export interface BookmarksHandle {
   bookmarks: Bookmark[];
@@ -75,7 +76,7 @@ export function BookmarkBox({ handle, cueLabel }: { handle: BookmarksHandle; cue
   };
   return (
     <div className="bookmark-box">
-      <form onSubmit={submit} className="inline" aria-label="Add a bookmark">
+      <form onSubmit={handled(submit)} className="inline" aria-label="Add a bookmark">
         <label htmlFor={`${id}-note`} className="visually-hidden">
           Bookmark note
         </label>

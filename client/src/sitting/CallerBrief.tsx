@@ -11,7 +11,7 @@ import { sittings } from './sitting-api.js';
 import { describeError } from './useSitting.js';
 
 const text = (v: unknown): string | undefined => (typeof v === 'string' && v.trim() ? v : undefined);
-const texts = (v: unknown): string[] => (Array.isArray(v) ? v.map((x) => (typeof x === 'string' ? x : typeof x === 'object' && x ? describeThing(x) : String(x))).filter(Boolean) : []);
+const texts = (v: unknown): string[] => (Array.isArray(v) ? (v as unknown[]).map((x) => (typeof x === 'string' ? x : typeof x === 'object' && x ? describeThing(x) : String(x))).filter(Boolean) : []);
 /** Objections and buying signals come as strings or small objects ({ when, say, … }). */
 function describeThing(x: object): string {
   const o = x as Record<string, unknown>;

@@ -7,6 +7,7 @@ import type { CoverageCheckView, CreateSittingInput, SittingDetail } from '../..
 import type { DirectoryEntry } from '../../../server/protocol/telephony.js';
 import { assignmentOf, fieldProblems, sittings, type ScenarioListing } from './sitting-api.js';
 import { describeError } from './useSitting.js';
+import { handled } from '../components/handled.js';
 
 const POSITIONS = [1, 2, 3, 4] as const;
 
@@ -126,7 +127,7 @@ export function CreateSittingForm({ onCreated }: { onCreated: (d: SittingDetail)
   };
 
   return (
-    <form onSubmit={submit} aria-label="New sitting" className="create-sitting" noValidate>
+    <form onSubmit={handled(submit)} aria-label="New sitting" className="create-sitting" noValidate>
       {loadError && (
         <p className="error" role="alert">
           {loadError}

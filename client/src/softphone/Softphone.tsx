@@ -57,8 +57,11 @@ export function Softphone({ allowPresentedNumber = false }: { allowPresentedNumb
   useEffect(() => () => ring.stop(), [ring]);
 
   useEffect(() => {
-    const load = () => api<{ entries: DirectoryEntry[] }>('GET', '/api/directory').then((d) => setDirectory(d.entries), () => {});
-    void load();
+    // The directory is refreshed every 10 s; a refresh that fails keeps the list shown until the next.
+    const load = () => {
+      api<{ entries: DirectoryEntry[] }>('GET', '/api/directory').then((d) => setDirectory(d.entries), () => {});
+    };
+    load();
     const t = window.setInterval(load, 10_000);
     return () => window.clearInterval(t);
   }, []);

@@ -226,11 +226,26 @@ export class AuditLogRepository {
   page(f: AuditFilter): AuditEntry[] {
     const where: string[] = [];
     const args: Record<string, unknown> = { limit: f.limit };
-    if (f.subjectType !== undefined) (where.push('subject_type = @subjectType'), (args.subjectType = f.subjectType));
-    if (f.subjectId !== undefined) (where.push('subject_id = @subjectId'), (args.subjectId = f.subjectId));
-    if (f.centreId !== undefined) (where.push('centre_id = @centreId'), (args.centreId = f.centreId));
-    if (f.action !== undefined) (where.push('action = @action'), (args.action = f.action));
-    if (f.before !== undefined) (where.push('id < @before'), (args.before = f.before));
+    if (f.subjectType !== undefined) {
+      where.push('subject_type = @subjectType');
+      args.subjectType = f.subjectType;
+    }
+    if (f.subjectId !== undefined) {
+      where.push('subject_id = @subjectId');
+      args.subjectId = f.subjectId;
+    }
+    if (f.centreId !== undefined) {
+      where.push('centre_id = @centreId');
+      args.centreId = f.centreId;
+    }
+    if (f.action !== undefined) {
+      where.push('action = @action');
+      args.action = f.action;
+    }
+    if (f.before !== undefined) {
+      where.push('id < @before');
+      args.before = f.before;
+    }
     const rows = this.db
       .prepare(`SELECT * FROM audit_log${where.length ? ` WHERE ${where.join(' AND ')}` : ''} ORDER BY id DESC LIMIT @limit`)
       .all(args) as AuditRow[];

@@ -22,7 +22,7 @@ function expectedFields(s: Scenario): Array<{ accountNumber: string; field: Edit
     out.push({ accountNumber, field });
   };
   for (const c of s.answerKey.customers) {
-    for (const f of Object.keys(c) as Array<keyof typeof c>) if (f !== 'accountNumber' && c[f] !== undefined) add(c.accountNumber, f as EditableCustomerField);
+    for (const f of Object.keys(c) as Array<keyof typeof c>) if (f !== 'accountNumber' && c[f] !== undefined) add(c.accountNumber, f);
   }
   for (const p of s.answerKey.plantedErrors) add(p.accountNumber, p.field);
   for (const a of s.autoChecks) if (a.kind === 'field-accuracy') for (const f of a.fields) add(a.accountNumber, f);

@@ -251,7 +251,7 @@ interface Probe {
    * may be made asynchronously, when their object must first be brought into its state through the API.
    */
   path?: (side: Side) => string | Promise<string>;
-  body?: (side: Side) => unknown | Promise<unknown>;
+  body?: (side: Side) => unknown;
   /** The route names an object of one centre (so it is called on both sides). */
   centred?: true;
   /** Content type of a non-JSON body (e.g. an upload). */
@@ -478,7 +478,7 @@ const key = (r: { method: string; url: string }) => `${r.method} ${r.url}`;
 function declaredByPolicy(p: Policy): Access {
   if ('public' in p) return 'public';
   if ('anyLogin' in p) return 'authenticated';
-  return ROLES.filter((r) => (p as RolePolicy)[r] !== undefined);
+  return ROLES.filter((r) => p[r] !== undefined);
 }
 const show = (a: Access): string => (typeof a === 'string' ? a : `[${[...a].sort().join(', ')}]`);
 const sameAccess = (a: Access, b: Access): boolean => show(a) === show(b);
@@ -519,7 +519,7 @@ function expectedStatus(row: Policy, who: Who, side: Side): number {
   if ('public' in row) return row.public;
   if (who === 'anonymous') return 401;
   if ('anyLogin' in row) return row.anyLogin;
-  const e = (row as RolePolicy)[who];
+  const e = row[who];
   if (e === undefined) return 403;
   return typeof e === 'number' ? e : side === 'own' ? e[0] : e[1];
 }
@@ -691,7 +691,7 @@ async function makeSide(centreId: number, people: { candidate: string; assessors
   const candidateId = candidate.userId;
   const made = await t.app.inject({ method: 'POST', url: '/api/attempts', headers: auth(assessor), payload: { candidateUserId: candidateId } });
   expect(made.statusCode, made.body).toBe(201);
-  const crmAttempt = (made.json() as { attempt: { id: string } }).attempt.id;
+  const crmAttempt = made.json<{ attempt: { id: string } }>().attempt.id;
   const customerId = t.repos.crm.findCustomerByAccount(crmAttempt, 'BL100231')!.id;
   const printed = await t.app.inject({ method: 'POST', url: `/api/attempts/${crmAttempt}/printouts`, headers: auth(candidate), payload: { kind: 'customer', subjectId: customerId } });
   expect(printed.statusCode, printed.body).toBe(201);
@@ -703,7 +703,7 @@ async function makeSide(centreId: number, people: { candidate: string; assessors
     candidateId,
     crmAttempt,
     customerId,
-    printoutId: (printed.json() as { printout: { id: string } }).printout.id,
+    printoutId: printed.json<{ printout: { id: string } }>().printout.id,
     sitting: '',
     sittingAttempt: '',
     signedSitting: '',
@@ -712,7 +712,7 @@ async function makeSide(centreId: number, people: { candidate: string; assessors
     callId: '',
     timelineAttempt: '',
     inboxMessageId: t.repos.crm.listMessages(crmAttempt, 'in')[0]!.id,
-    scenario: (cloned.json() as { key: string }).key,
+    scenario: cloned.json<{ key: string }>().key,
     assessorLogin: people.assessors[0],
     candidateLogin: people.candidate,
     iqaLogin: people.iqa,

@@ -30,11 +30,11 @@ const refused = async (who: Login, method: 'POST' | 'PUT', url: string, body: un
   const before = t.repos.sittings.findById(sittingId)!;
   const res = await call(t, who, method, url, body);
   expect(res.statusCode, res.body).toBe(status);
-  const e = (res.json() as { error: string }).error;
+  const e = res.json<{ error: string }>().error;
   if (typeof error === 'string') expect(e).toBe(error);
   else expect(e).toMatch(error);
   expect(t.repos.sittings.findById(sittingId)!.resultState).toBe(before.resultState);
-  return res.json() as { error: string; message: string };
+  return res.json<{ error: string; message: string }>();
 };
 const steps = {
   sign: (who: Login = assessor) => call(t, who, 'POST', `/api/sittings/${sittingId}/sign`, { confirm: true }),
@@ -49,7 +49,7 @@ async function othersRefused(allowed: Array<keyof typeof steps>) {
     const state = t.repos.sittings.findById(sittingId)!.resultState;
     const res = await steps[name]();
     expect(res.statusCode, `${name} in ${state}: ${res.body}`).toBe(409);
-    expect((res.json() as { error: string }).error, name).toBe('result_state_out_of_order');
+    expect(res.json<{ error: string }>().error, name).toBe('result_state_out_of_order');
     expect(t.repos.sittings.findById(sittingId)!.resultState).toBe(state);
   }
 }
@@ -76,7 +76,7 @@ describe('before the sitting', () => {
 
     const bad = await call(t, assessor, 'POST', `/api/sittings/${sittingId}/identity-check`, { documentType: 'third-party' });
     expect(bad.statusCode).toBe(400);
-    expect((bad.json() as { fields: Record<string, string> }).fields['documentDetail']).toMatch(/name who confirmed/);
+    expect(bad.json<{ fields: Record<string, string> }>().fields['documentDetail']).toMatch(/name who confirmed/);
     expect((await call(t, candidate, 'POST', `/api/sittings/${sittingId}/identity-check`, { documentType: 'passport' })).statusCode).toBe(403);
     const view = await ok<SittingAssuranceView>(t, assessor, 'POST', `/api/sittings/${sittingId}/identity-check`, { documentType: 'photo-id-card', documentDetail: 'Student ID card 44120' });
     expect(view.identityCheck).toMatchObject({ documentType: 'photo-id-card', documentDetail: 'Student ID card 44120', checkedBy: { id: t.users.assessor }, checkedAt: t.clock.now() });
@@ -128,7 +128,7 @@ describe('the result states, step by step', () => {
     t.clock.advance(60_000);
     const res = await steps.sign();
     expect(res.statusCode, res.body).toBe(200);
-    const view = res.json() as SittingAssuranceView;
+    const view = res.json<SittingAssuranceView>();
     expect(view.state).toBe('centre-final');
     const expectedHash = sha256Hex(canonicalJson(marksRecord(t.repos, t.repos.sittings.findById(sittingId)!)));
     expect(view.signatures.map((s) => s.kind)).toEqual(['candidate-declaration-start', 'candidate-declaration-end', 'assessor-mark-sheet']);
@@ -154,7 +154,7 @@ describe('the result states, step by step', () => {
     const first = review.criteria[0]!;
     const noReason = await call(t, iqa, 'PUT', `/api/iqa/attempts/${attemptIds[0]}/reviews`, { verdicts: [{ criterionId: first.criterionId, verdict: 'disagree' }] });
     expect(noReason.statusCode).toBe(400);
-    expect((noReason.json() as { fields: Record<string, string> }).fields['verdicts.0.reason']).toMatch(/Say why/);
+    expect(noReason.json<{ fields: Record<string, string> }>().fields['verdicts.0.reason']).toMatch(/Say why/);
     const reviewed = await ok<IqaAttemptView>(t, iqa, 'PUT', `/api/iqa/attempts/${attemptIds[0]}/reviews`, { verdicts: [{ criterionId: first.criterionId, verdict: 'disagree', reason: 'The phone rang 20 s: this is 0, not full marks.' }] });
     expect(reviewed.criteria[0]).toMatchObject({ verdict: 'disagree', reason: 'The phone rang 20 s: this is 0, not full marks.', outOfDate: false });
     const body = await refused(iqa, 'POST', `/api/sittings/${sittingId}/countersign`, { confirm: true }, 409, 'not_ready_to_countersign');
@@ -162,7 +162,7 @@ describe('the result states, step by step', () => {
     expect((await assurance(iqa)).iqa).toMatchObject({ inSample: true, disagreements: 1, reviewed: 1 });
 
     expect((await call(t, iqa, 'POST', `/api/sittings/${sittingId}/return`, { reason: '' })).statusCode).toBe(400);
-    const back = (await steps.ret()).json() as SittingAssuranceView;
+    const back = (await steps.ret()).json<SittingAssuranceView>();
     expect(back.state).toBe('draft');
     expect(back.steps.at(-1)).toMatchObject({ action: 'return-to-assessor', from: 'centre-final', to: 'draft', reason: 'Check 1.1 again.' });
     await othersRefused(['sign']);
@@ -173,7 +173,7 @@ describe('the result states, step by step', () => {
     const c = view.criteria[0]!;
     await ok(t, assessor, 'PUT', `/api/attempts/${attemptIds[0]}/marks`, { marks: [{ criterionId: c.criterionId, mark: 0, overrideReason: 'Rang 20 s.' }], reason: 'The IQA is right: it rang 20 s.' });
     t.clock.advance(1000);
-    const signed = (await steps.sign()).json() as SittingAssuranceView;
+    const signed = (await steps.sign()).json<SittingAssuranceView>();
     expect(signed.state).toBe('centre-final');
     const sheets = signed.signatures.filter((s) => s.kind === 'assessor-mark-sheet');
     expect(sheets.map((s) => [s.superseded, s.stillMatches])).toEqual([
@@ -194,7 +194,7 @@ describe('the result states, step by step', () => {
     expect((await steps.countersign(assessor)).statusCode).toBe(403);
     const res = await steps.countersign();
     expect(res.statusCode, res.body).toBe(200);
-    const view = res.json() as SittingAssuranceView;
+    const view = res.json<SittingAssuranceView>();
     expect(view.state).toBe('iqa-countersigned');
     expect(view.signatures.at(-1)).toMatchObject({ kind: 'iqa-countersignature', by: { id: t.users.iqa, role: 'iqa' }, stillMatches: true });
     body = await refused(iqa, 'PUT', `/api/iqa/attempts/${attemptIds[1]}/reviews`, { verdicts: [{ criterionId: 'U2-1.1-answer-time', verdict: 'agree' }] }, 409, 'not_awaiting_iqa');
@@ -216,7 +216,7 @@ describe('the result states, step by step', () => {
     t.clock.advance(1000);
     const res = await steps.outcome(moderator, 'adjusted', 'Read-back missed on assignment 2.');
     expect(res.statusCode, res.body).toBe(200);
-    const view = res.json() as SittingAssuranceView;
+    const view = res.json<SittingAssuranceView>();
     expect(view).toMatchObject({ state: 'moderated', outcome: 'adjusted', stateAt: t.clock.now(), release: { released: true, provisional: false } });
     expect(view.signatures.at(-1)).toMatchObject({ kind: 'moderator-outcome', by: { id: t.users.moderator }, stillMatches: true });
     await othersRefused([]);

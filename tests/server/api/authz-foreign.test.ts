@@ -36,16 +36,16 @@ beforeAll(async () => {
   for (const name of ['candidate1', 'candidate2', 'candidate3', 'assessor1', 'assessor2', 'moderator2']) logins[name] = await t.login(name);
 
   const made = await t.app.inject({ method: 'POST', url: '/api/attempts', headers: headers(logins.assessor1!), payload: { candidateUserId: t.users.candidate } });
-  attemptA = (made.json() as { attempt: { id: string } }).attempt.id;
+  attemptA = made.json<{ attempt: { id: string } }>().attempt.id;
   customerA = t.repos.crm.findCustomerByAccount(attemptA, 'BL100231')!.id;
   messageA = t.repos.crm.listMessages(attemptA, 'in')[0]!.id;
   const printed = await t.app.inject({ method: 'POST', url: `/api/attempts/${attemptA}/printouts`, headers: headers(logins.candidate1!), payload: { kind: 'customer', subjectId: customerA } });
-  printoutA = (printed.json() as { printout: { id: string } }).printout.id;
+  printoutA = printed.json<{ printout: { id: string } }>().printout.id;
 
   const candidate2 = t.repos.users.findByUsernameWithHash('candidate2')!.id;
   const madeB = await t.app.inject({ method: 'POST', url: '/api/attempts', headers: headers(logins.assessor2!), payload: { candidateUserId: candidate2 } });
   expect(madeB.statusCode, madeB.body).toBe(201);
-  attemptB = (madeB.json() as { attempt: { id: string } }).attempt.id;
+  attemptB = madeB.json<{ attempt: { id: string } }>().attempt.id;
 
   const dir = path.join(t.dir, 'recordings', '2026-01-05');
   fs.mkdirSync(dir, { recursive: true });
@@ -119,7 +119,7 @@ describe('a foreign centre cannot reach centre A’s attempts', () => {
     const a2 = logins.assessor2!;
     expect((await t.app.inject({ method: 'GET', url: `/api/calls/${CALL_A}`, headers: headers(a2) })).statusCode).toBe(404);
     expect((await t.app.inject({ method: 'GET', url: `/api/calls/${CALL_A}/recording`, headers: headers(a2) })).statusCode).toBe(404);
-    const list = (await t.app.inject({ method: 'GET', url: '/api/calls', headers: headers(a2) })).json() as { calls: Array<{ id: string }> };
+    const list = (await t.app.inject({ method: 'GET', url: '/api/calls', headers: headers(a2) })).json<{ calls: Array<{ id: string }> }>();
     expect(list.calls.map((c) => c.id)).not.toContain(CALL_A);
     // The centre's own assessor does hear it (the fixture is sound).
     expect((await t.app.inject({ method: 'GET', url: `/api/calls/${CALL_A}/recording`, headers: headers(logins.assessor1!) })).statusCode).toBe(200);

@@ -40,13 +40,13 @@ describe('centre settings', () => {
   it('are set by the admin only, checked field by field, and audited', async () => {
     const bad = await call(t, admin, 'PUT', `/api/centres/${t.centreId}/settings`, settings({ centreNumber: '12-34', maxRetakes: 9, releaseRule: 'never' as never }));
     expect(bad.statusCode).toBe(400);
-    expect(Object.keys((bad.json() as { fields: Record<string, string> }).fields).sort()).toEqual(['centreNumber', 'maxRetakes', 'releaseRule']);
+    expect(Object.keys(bad.json<{ fields: Record<string, string> }>().fields).sort()).toEqual(['centreNumber', 'maxRetakes', 'releaseRule']);
     expect((await call(t, assessor, 'PUT', `/api/centres/${t.centreId}/settings`, settings())).statusCode).toBe(403);
     const { centre } = await setCentre({ centreNumber: '91234', maxRetakes: 2 });
     expect(centre).toMatchObject({ centreNumber: '91234', maxRetakes: 2, releaseRule: 'moderated' });
     const clash = await call(t, admin, 'PUT', `/api/centres/${t.foreignCentreId}/settings`, settings({ centreNumber: '91234' }));
     expect(clash.statusCode).toBe(400);
-    expect((clash.json() as { fields: Record<string, string> }).fields['centreNumber']).toMatch(/already belongs to Northgate College/);
+    expect(clash.json<{ fields: Record<string, string> }>().fields['centreNumber']).toMatch(/already belongs to Northgate College/);
     expect(t.repos.auditLog.forSubject('centre', t.centreId, 'centre-settings-changed')[0]).toMatchObject({ before: { maxRetakes: 1 }, after: { maxRetakes: 2, centreNumber: '91234' } });
     expect((await ok<{ centres: CentreView[] }>(t, admin, 'GET', '/api/centres')).centres.find((c) => c.id === t.centreId)).toMatchObject({ centreNumber: '91234' });
   });
@@ -179,7 +179,7 @@ describe('special consideration, malpractice and enquiries', () => {
   it('records special consideration against a sitting', async () => {
     const bad = await call(t, admin, 'POST', `/api/sittings/${sittingId}/special-consideration`, { category: 'illness', incidentDate: '2026-02-30', details: '' });
     expect(bad.statusCode).toBe(400);
-    expect(Object.keys((bad.json() as { fields: Record<string, string> }).fields).sort()).toEqual(['details', 'incidentDate']);
+    expect(Object.keys(bad.json<{ fields: Record<string, string> }>().fields).sort()).toEqual(['details', 'incidentDate']);
     const view = await ok<SittingAssuranceView>(t, admin, 'POST', `/api/sittings/${sittingId}/special-consideration`, { category: 'illness', incidentDate: '2026-03-02', details: 'Migraine in assignment 3.', evidence: 'GP letter seen 3 March.', adjustmentRequested: '2% of the total.' }, 201);
     expect(view.specialConsiderations).toEqual([expect.objectContaining({ category: 'illness', incidentDate: '2026-03-02', evidence: 'GP letter seen 3 March.', recordedBy: expect.objectContaining({ id: t.users.admin }) })]);
     expect((await call(t, assessor, 'POST', `/api/sittings/${sittingId}/special-consideration`, { category: 'illness', incidentDate: '2026-03-02', details: 'x' })).statusCode).toBe(403);

@@ -11,9 +11,9 @@ import type { Scenario } from '../../../server/assessment/scenario-schema.js';
 import { normaliseUkPhone } from '../../../server/crm/validation.js';
 import { addDays, isoDate, ukDate } from '../../../server/sittings/relative-dates.js';
 import { createTestApp, type Login, type TestApp } from '../../support/test-app.js';
+import type { Json } from '../../support/json.js';
 
 type Method = 'GET' | 'POST' | 'PATCH' | 'PUT';
-type Json = Record<string, any>;
 
 let t: TestApp;
 let candidate: Login;
@@ -26,7 +26,7 @@ async function call(who: Login, method: Method, url: string, payload?: unknown) 
 async function ok(method: Method, url: string, payload?: unknown, status = method === 'POST' ? 201 : 200): Promise<Json> {
   const res = await call(candidate, method, url, payload);
   expect(res.statusCode, `${method} ${url}: ${res.body}`).toBe(status);
-  return res.json() as Json;
+  return res.json<Json>();
 }
 /** The request must be refused with 400 naming `field`; the message. */
 async function refused(method: Method, url: string, payload: unknown, field: string): Promise<string> {

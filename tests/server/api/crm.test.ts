@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { hashPassword } from '../../../server/auth/passwords.js';
 import type { Role } from '../../../server/protocol/roles.js';
 import { createTestApp, PASSWORD, type Login, type TestApp } from '../../support/test-app.js';
+import type { Json } from '../../support/json.js';
 
 type Method = 'GET' | 'POST' | 'PATCH';
 interface CustomerJson {
@@ -32,13 +33,13 @@ async function call(who: Login | undefined, method: Method, url: string, payload
   });
 }
 const cand = (method: Method, path: string, payload?: unknown) => call(as.candidate, method, `/api/attempts/${attemptId}${path}`, payload);
-const search = async (q: string) => (await cand('GET', `/customers?q=${encodeURIComponent(q)}`)).json() as { count: number; customers: CustomerJson[] };
+const search = async (q: string) => (await cand('GET', `/customers?q=${encodeURIComponent(q)}`)).json<{ count: number; customers: CustomerJson[] }>();
 const byAccount = async (account: string): Promise<CustomerJson> => {
   const r = await search(account);
   expect(r.count, account).toBe(1);
   return r.customers[0]!;
 };
-const detail = async (id: number) => (await cand('GET', `/customers/${id}`)).json().customer as CustomerJson & Record<string, any>;
+const detail = async (id: number) => (await cand('GET', `/customers/${id}`)).json().customer as CustomerJson & Json;
 
 beforeAll(async () => {
   t = await createTestApp();

@@ -33,7 +33,7 @@ describe('/healthz', () => {
   it('gives the details (worker processes, routers) to an admin and to the metrics token', async () => {
     const admin = await t.loginAs('admin');
     for (const headers of [{ cookie: admin.cookie }, { authorization: `Bearer ${TOKEN}` }] as Array<Record<string, string>>) {
-      const body = (await health(headers)).json() as { status: string; details: { media: { workers: Array<{ pid: number; routers: number; alive: boolean }> } } };
+      const body = (await health(headers)).json<{ status: string; details: { media: { workers: Array<{ pid: number; routers: number; alive: boolean }> } } }>();
       expect(body.status).toBe('ok');
       expect(body.details.media.workers).toHaveLength(1);
       expect(body.details.media.workers[0]).toMatchObject({ alive: true, routers: 0, pid: expect.any(Number) });

@@ -78,9 +78,9 @@ describe('the marking view and bookmarks', () => {
     expect(b.offsetMs).toBe(20_000 - 1000 - 5100);
     const bad = await call(t, assessor, 'POST', `/api/attempts/${attemptId}/bookmarks`, { note: ' ', cueId: 'no-such-cue' });
     expect(bad.statusCode).toBe(400);
-    expect((bad.json() as ValidationErrorBody).fields).toHaveProperty('note');
+    expect(bad.json<ValidationErrorBody>().fields).toHaveProperty('note');
     const badCue = await call(t, assessor, 'POST', `/api/attempts/${attemptId}/bookmarks`, { note: 'x', cueId: 'no-such-cue' });
-    expect((badCue.json() as ValidationErrorBody).fields).toHaveProperty('cueId');
+    expect(badCue.json<ValidationErrorBody>().fields).toHaveProperty('cueId');
     expect((await ok<{ bookmarks: Bookmark[] }>(t, moderator, 'GET', `/api/attempts/${attemptId}/bookmarks`)).bookmarks).toHaveLength(1);
     expect((await call(t, candidate, 'GET', `/api/attempts/${attemptId}/bookmarks`)).statusCode).toBe(403);
     expect((await call(t, candidate, 'POST', `/api/attempts/${attemptId}/bookmarks`, { note: 'x' })).statusCode).toBe(403);
@@ -108,7 +108,7 @@ describe('saving marks', () => {
       ],
     });
     expect(res.statusCode).toBe(400);
-    const body = res.json() as ValidationErrorBody;
+    const body = res.json<ValidationErrorBody>();
     expect(Object.keys(body.fields).sort()).toEqual(['marks.2.mark', 'marks.3.comment']);
     // Semantic checks come once the shape is right.
     const res2 = await call(t, assessor, 'PUT', `/api/attempts/${attemptId}/marks`, {
@@ -121,7 +121,7 @@ describe('saving marks', () => {
       final: true,
     });
     expect(res2.statusCode).toBe(400);
-    const fields = (res2.json() as ValidationErrorBody).fields;
+    const fields = res2.json<ValidationErrorBody>().fields;
     expect(fields['marks.0.criterionId']).toMatch(/not in the rubric/);
     expect(fields['marks.1.mark']).toMatch(/from 0 to 1/);
     expect(fields['marks.3.criterionId']).toMatch(/twice/);
@@ -136,7 +136,7 @@ describe('saving marks', () => {
     const other = decided.suggestion!.suggestedMarks === 0 ? 1 : 0;
     const res = await call(t, assessor, 'PUT', `/api/attempts/${attemptId}/marks`, { marks: [{ criterionId: decided.criterionId, mark: other }] });
     expect(res.statusCode).toBe(400);
-    expect((res.json() as ValidationErrorBody).fields).toHaveProperty('marks.0.overrideReason');
+    expect(res.json<ValidationErrorBody>().fields).toHaveProperty('marks.0.overrideReason');
     const saved = await ok<MarkingView>(t, assessor, 'PUT', `/api/attempts/${attemptId}/marks`, { marks: [{ criterionId: decided.criterionId, mark: other, overrideReason: 'Did it off the system.' }] });
     expect(saved.criteria.find((c) => c.criterionId === decided.criterionId)).toMatchObject({ mark: other, overrideReason: 'Did it off the system.' });
   });
@@ -152,7 +152,7 @@ describe('saving marks', () => {
 
     const noReason = await call(t, assessor, 'PUT', `/api/attempts/${attemptId}/marks`, { marks: [{ criterionId: c.criterionId, mark: 0 }] });
     expect(noReason.statusCode).toBe(400);
-    expect((noReason.json() as ValidationErrorBody).fields).toHaveProperty('reason');
+    expect(noReason.json<ValidationErrorBody>().fields).toHaveProperty('reason');
     const changed = await ok<MarkingView>(t, assessor, 'PUT', `/api/attempts/${attemptId}/marks`, { marks: [{ criterionId: c.criterionId, mark: 0, comment: 'Greeting missed the company name.' }], reason: 'Listened again.' });
     const history = changed.history.filter((h) => h.criterionId === c.criterionId);
     expect(history).toHaveLength(2);

@@ -59,7 +59,7 @@ describe('moderated marks', () => {
       ],
     });
     expect(res.statusCode).toBe(400);
-    const body = res.json() as ValidationErrorBody;
+    const body = res.json<ValidationErrorBody>();
     expect(Object.keys(body.fields).sort()).toEqual(['marks.0.reason', 'marks.1.mark', 'marks.2.criterionId']);
     // Nothing was stored.
     expect(t.repos.moderation.marksFor(attemptIds[0]!)).toEqual([]);

@@ -314,7 +314,7 @@ describe('a print-out whose attempt closes while it is written', () => {
         attemptId: otherAttemptId,
         kind: 'customer',
         subjectId: 1,
-        rendered: { pdf: Buffer.from('%PDF-1.4\n%%EOF\n'), title: 'Customer record', pages: 1 } as never,
+        rendered: { pdf: Buffer.from('%PDF-1.4\n%%EOF\n'), title: 'Customer record', pages: 1 },
         createdAt: t.clock.now(),
         createdBy: t.users.candidate,
         stillAllowed: () => {

@@ -138,7 +138,7 @@ async function probeAll(phase: Phase, rule: ReleaseRule): Promise<{ list: Sittin
     const where = `${r.method} ${r.url} (${phase}, rule ${rule})`;
     expect(r.status, `${where}: ${res.statusCode} ${res.body.slice(0, 300)}`).toContain(res.statusCode);
     if (!(res.headers['content-type'] ?? '').toString().includes('json')) continue;
-    const body = res.json() as unknown;
+    const body = res.json<unknown>();
     if (r.shows === 'list') list = (body as { sittings: SittingSummary[] }).sittings.find((s) => s.id === ctx.sittingId);
     else if (r.shows === 'detail') detail = body as SittingDetail;
     else expect(resultsIn(body), where).toEqual([]);

@@ -14,8 +14,7 @@ import type { SittingDetail } from '../../../server/protocol/assessment.js';
 import type { ScenarioDocument, ScenarioList, ScenarioRefusal } from '../../../server/protocol/scenarios.js';
 import { call, createSitting, ok, startSitting } from '../../support/sitting-helpers.js';
 import { createTestApp, PASSWORD, type Login, type TestApp } from '../../support/test-app.js';
-
-type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+import type { Json } from '../../support/json.js';
 
 const shipped = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../scenarios');
 let t: TestApp;
@@ -126,7 +125,7 @@ describe('editing', () => {
     const res = await put(assessor, ACME, body);
     expect(res.statusCode, res.body).toBe(400);
     expect(stored()).toBe(before);
-    return res.json() as ScenarioRefusal;
+    return res.json<ScenarioRefusal>();
   }
 
   it('refuses rubric marks that do not sum to 12, naming file, path and reason, and writes nothing', async () => {
@@ -170,7 +169,7 @@ describe('editing', () => {
     s.seed.products[0].pricePence = 3100;
     const res = await put(assessor, ACME, s);
     expect(res.statusCode, res.body).toBe(200);
-    const doc = res.json() as ScenarioDocument;
+    const doc = res.json<ScenarioDocument>();
     expect(doc).toMatchObject({ version: 2, title: 'Acme Homes: moving house', issues: [] });
     expect(current()).toMatchObject({ version: 2, title: 'Acme Homes: moving house' });
     // Saving the same content again changes nothing.
@@ -257,7 +256,7 @@ describe('start-up', () => {
       expect(logged).toContainEqual(expect.objectContaining({ file: `${path.basename(dir)}/scenarios/s1-c1-bad.json`, path: 'rubric.0.criterionId', reason: '"U2-4.2-made-up" is not a criterion in the catalogue' }));
       expect(logged).toContainEqual(expect.objectContaining({ file: `${path.basename(dir)}/scenarios/s3-c1-broken.json`, path: '', reason: expect.stringMatching(/^not valid JSON/) }));
       const who = await other.loginAs('assessor');
-      const list = (await other.app.inject({ method: 'GET', url: '/api/scenarios', headers: { cookie: who.cookie } })).json() as ScenarioList;
+      const list = (await other.app.inject({ method: 'GET', url: '/api/scenarios', headers: { cookie: who.cookie } })).json<ScenarioList>();
       expect(list.scenarios.map((s) => s.key)).toContain('s1-c1-good');
       expect(list.scenarios.map((s) => s.key)).not.toContain('s1-c1-bad');
     } finally {
@@ -284,7 +283,7 @@ describe('deeply nested input (SECURITY.md, info finding: 10k-deep JSON)', () =>
       const me = await own.loginAs('assessor');
       const clone = await own.app.inject({ method: 'POST', url: '/api/scenarios/s1/clone', headers: { cookie: me.cookie, 'x-csrf-token': me.csrf }, payload: { variant: 'deep', title: 'Deep' } });
       expect(clone.statusCode, clone.body).toBe(201);
-      const key = (clone.json() as ScenarioDocument).key;
+      const key = clone.json<ScenarioDocument>().key;
       const deep = `${'['.repeat(10_000)}${']'.repeat(10_000)}`;
       const deepObject = `${'{"a":'.repeat(10_000)}1${'}'.repeat(10_000)}`;
       for (const [contentType, body] of [['application/json', deep], ['application/json', deepObject], ['text/plain', deepObject]] as const) {

@@ -59,20 +59,20 @@ describe('creating a sitting', () => {
     const check = async (scenarioKeys: unknown, who: Login = assessor) => call(t, who, 'POST', '/api/sittings/coverage-check', { scenarioKeys });
     const partial = await check(['s1', 's2']);
     expect(partial.statusCode).toBe(200);
-    expect((partial.json() as CoverageCheckView).warnings.map((w) => w.area).sort()).toEqual(['inbound-sales', 'outbound-sales']);
-    expect((partial.json() as CoverageCheckView).problems).toEqual([]);
-    const none = (await check([])).json() as CoverageCheckView;
+    expect(partial.json<CoverageCheckView>().warnings.map((w) => w.area).sort()).toEqual(['inbound-sales', 'outbound-sales']);
+    expect(partial.json<CoverageCheckView>().problems).toEqual([]);
+    const none = (await check([])).json<CoverageCheckView>();
     expect(none.warnings.map((w) => w.area).sort()).toEqual(['inbound-sales', 'inbound-service', 'outbound-sales']);
-    const full = (await check(['s1', 's4', 's5', 's3'], admin)).json() as CoverageCheckView;
+    const full = (await check(['s1', 's4', 's5', 's3'], admin)).json<CoverageCheckView>();
     expect(full).toEqual({ warnings: [], problems: [] });
     // The same warnings the created sitting then carries.
     const created = await createSitting(t, assessor, {}, ['s1', 's2', 's3', 's6']);
-    const same = (await check(['s1', 's2', 's3', 's6'])).json() as CoverageCheckView;
+    const same = (await check(['s1', 's2', 's3', 's6'])).json<CoverageCheckView>();
     expect(same.warnings).toEqual(created.coverageWarnings);
     // Bad input: a clear error per field, nothing stored.
     const bad = await check(['s1', 's9']);
     expect(bad.statusCode).toBe(400);
-    expect(Object.keys((bad.json() as ValidationErrorBody).fields)).toEqual(['scenarioKeys.1']);
+    expect(Object.keys(bad.json<ValidationErrorBody>().fields)).toEqual(['scenarioKeys.1']);
     expect((await check('s1')).statusCode).toBe(400);
     expect((await check(['s1', 's2', 's3', 's4', 's5', 's6', 's1'])).statusCode).toBe(400);
     const extra = await call(t, assessor, 'POST', '/api/sittings/coverage-check', { scenarioKeys: ['s1'], candidateUserId: 1 });
@@ -87,7 +87,7 @@ describe('creating a sitting', () => {
     const audit = t.repos.auditLog.verify().rows;
     const res = await call(t, assessor, 'POST', '/api/sittings', { candidateUserId: t.users.candidate, scenarioKeys: ['s1', 's9', 's1'], baseMinutes: 0, extraTime: { kind: 'percent', percent: 150 } });
     expect(res.statusCode).toBe(400);
-    const body = res.json() as ValidationErrorBody;
+    const body = res.json<ValidationErrorBody>();
     expect(body.error).toBe('validation');
     expect(Object.keys(body.fields).sort()).toEqual(['baseMinutes', 'extraTime.percent', 'scenarioKeys', 'scenarioKeys.1']);
     expect(body.fields['scenarioKeys']).toMatch(/four|different/);
@@ -96,14 +96,14 @@ describe('creating a sitting', () => {
     // The clock rule judges extra minutes against the base time.
     const minutes = await call(t, assessor, 'POST', '/api/sittings', { candidateUserId: t.users.candidate, scenarioKeys: ['s1', 's2', 's3', 's4'], baseMinutes: 30, extraTime: { kind: 'minutes', minutes: 45 } });
     expect(minutes.statusCode).toBe(400);
-    expect((minutes.json() as ValidationErrorBody).fields['extraTime.minutes']).toMatch(/at most the sitting time \(30\)/);
+    expect(minutes.json<ValidationErrorBody>().fields['extraTime.minutes']).toMatch(/at most the sitting time \(30\)/);
 
     // A candidate of another centre, and a user who is not a candidate, look the same: unknown.
     const foreign = t.repos.users.findByUsernameWithHash('candidate2')!.id;
     for (const id of [foreign, t.users.assessor, 99999]) {
       const r = await call(t, assessor, 'POST', '/api/sittings', { candidateUserId: id, scenarioKeys: ['s1', 's2', 's3', 's4'] });
       expect(r.statusCode).toBe(400);
-      expect((r.json() as ValidationErrorBody).fields).toEqual({ candidateUserId: expect.stringMatching(/no candidate/) });
+      expect(r.json<ValidationErrorBody>().fields).toEqual({ candidateUserId: expect.stringMatching(/no candidate/) });
     }
     const unknownField = await call(t, assessor, 'POST', '/api/sittings', { candidateUserId: t.users.candidate, scenarioKeys: ['s1', 's2', 's3', 's4'], colour: 'red' });
     expect(unknownField.statusCode).toBe(400);
@@ -120,7 +120,7 @@ describe('creating a sitting', () => {
     expect(s.assessor).toBeNull();
     // The named assessor must belong to the candidate's centre.
     const wrong = await call(t, admin, 'POST', '/api/sittings', { candidateUserId: foreign, scenarioKeys: ['s1', 's2', 's3', 's4'], assessorUserId: t.users.assessor });
-    expect((wrong.json() as ValidationErrorBody).fields).toHaveProperty('assessorUserId');
+    expect(wrong.json<ValidationErrorBody>().fields).toHaveProperty('assessorUserId');
   });
 });
 
@@ -179,7 +179,7 @@ describe('who sees a sitting', () => {
     const audit = t.repos.auditLog.verify().rows;
     const res = await call(t, assessor, 'POST', `/api/sittings/${sitting.id}/end`, {});
     expect(res.statusCode).toBe(409);
-    expect((res.json() as { message: string }).message).toBe('This sitting has not started yet, so there is nothing to end.');
+    expect(res.json<{ message: string }>().message).toBe('This sitting has not started yet, so there is nothing to end.');
     expect(t.repos.sittings.findById(sitting.id)!.status).toBe('scheduled');
     expect(t.repos.auditLog.verify().rows).toBe(audit);
   });
@@ -206,7 +206,7 @@ describe('the sitting clock', () => {
       await app2.ready();
       const res = await app2.inject({ method: 'GET', url: `/api/sittings/${s.id}`, headers: { cookie: assessor.cookie } });
       expect(res.statusCode, res.body).toBe(200);
-      expect((res.json() as SittingDetail).clock).toEqual(first.clock);
+      expect(res.json<SittingDetail>().clock).toEqual(first.clock);
     } finally {
       await app2.close();
       db.close();
@@ -239,7 +239,7 @@ describe('the sitting clock', () => {
     expect(t.repos.sittings.restBreaks(plain.id)).toEqual([]);
     const bad = await call(t, assessor, 'POST', `/api/sittings/${plain.id}/rest-break`, { action: 'nap' });
     expect(bad.statusCode).toBe(400);
-    expect((bad.json() as ValidationErrorBody).fields).toHaveProperty('action');
+    expect(bad.json<ValidationErrorBody>().fields).toHaveProperty('action');
 
     const arranged = await createSitting(t, assessor, { restBreaks: true });
     await startSitting(t, assessor, arranged.id);

@@ -110,7 +110,7 @@ describe('standardisation', () => {
     await ok(t, c, 'POST', '/api/conflicts', { candidateUserId: t.users.candidate, nature: 'My neighbour.' }, 201);
     const again = await call(t, iqa, 'POST', '/api/standardisation', { attemptId, title: 'Again', assessorUserIds: ids });
     expect(again.statusCode).toBe(400);
-    expect((again.json() as { fields: Record<string, string> }).fields['assessorUserIds.2']).toMatch(/personal interest/);
+    expect(again.json<{ fields: Record<string, string> }>().fields['assessorUserIds.2']).toMatch(/personal interest/);
     const closed = await ok<StandardisationResultsView>(t, iqa, 'POST', `/api/standardisation/${exerciseId}/close`);
     expect(closed.closedAt).toBe(t.clock.now());
     expect((await call(t, iqa, 'POST', `/api/standardisation/${exerciseId}/close`)).statusCode).toBe(409);

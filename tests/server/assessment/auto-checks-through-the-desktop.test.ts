@@ -26,8 +26,8 @@ import { call as request, type Method } from '../../support/sitting-helpers.js';
 import { Inviter, SessionState, startUa, UserAgent, type TestUa } from '../../support/sip-clients.js';
 import { createTestApp, PASSWORD, type Login, type TestApp } from '../../support/test-app.js';
 import { until } from '../../support/until.js';
+import type { Json } from '../../support/json.js';
 
-type Json = Record<string, any>;
 type Mode = 'earn' | 'fail';
 
 let t: TestApp;
@@ -60,13 +60,13 @@ class Desk {
       ? await t.app.inject({ method, url, headers: { cookie: this.who.cookie, 'x-csrf-token': this.who.csrf }, payload: payload as object })
       : await request(t, this.who, method, url, payload);
     expect(res.statusCode, `${method} ${url}: ${res.body}`).toBe(status);
-    return res.json() as Json;
+    return res.json<Json>();
   }
   get url(): string {
     return `/api/attempts/${this.attemptId}`;
   }
   customer(account: string): Json {
-    return t.repos.crm.findCustomerByAccount(this.attemptId, account)! as unknown as Json;
+    return t.repos.crm.findCustomerByAccount(this.attemptId, account)!;
   }
   base(account: string): string {
     return `${this.url}/customers/${this.customer(account).id}`;
@@ -76,7 +76,7 @@ class Desk {
     const seed = this.scenario.seed.customers.find((c) => c.accountNumber === account)!;
     const detail = (await this.ok('GET', this.base(account))).customer as Json;
     const answers = (detail.securityQuestions as Array<{ id: number; question: string }>).map((q, i) => {
-      const right = seed.securityAnswers!.find((a) => a.question === q.question)!.answer;
+      const right = seed.securityAnswers.find((a) => a.question === q.question)!.answer;
       return { questionId: q.id, answer: i >= questions ? '' : how === 'right' ? right : 'not sure' };
     });
     expect((await this.ok('POST', `${this.base(account)}/identity-check`, { answers })).passed).toBe(how === 'right');
@@ -131,7 +131,7 @@ class Desk {
   async suggestions(): Promise<Map<string, CriterionSuggestion>> {
     const res = await request(t, assessor, 'GET', `${this.url}/suggestions`);
     expect(res.statusCode, res.body).toBe(200);
-    return new Map((res.json() as { suggestions: CriterionSuggestion[] }).suggestions.map((s) => [s.criterionId, s]));
+    return new Map(res.json<{ suggestions: CriterionSuggestion[] }>().suggestions.map((s) => [s.criterionId, s]));
   }
 }
 
@@ -143,7 +143,7 @@ async function desk(key: string): Promise<Desk> {
   const who = await t.login(username);
   const res = await request(t, assessor, 'POST', '/api/attempts', { candidateUserId: who.userId, scenarioKey: key });
   expect(res.statusCode, res.body).toBe(201);
-  return new Desk(username, who, (res.json() as { attempt: { id: string } }).attempt.id, scenarioForAttemptKey(key)!);
+  return new Desk(username, who, res.json<{ attempt: { id: string } }>().attempt.id, scenarioForAttemptKey(key)!);
 }
 
 /** A date `days` (working days or not) from the attempt's day, 'YYYY-MM-DD'. */
@@ -456,7 +456,7 @@ describe.each(ATTEMPT_KEYS)('%s through the desktop', (key) => {
       await WORK[d.scenario.key]!(d, mode);
       got[mode] = await d.suggestions();
     }
-    return got[mode]!;
+    return got[mode];
   };
 
   it.each(Object.entries(linesOf(key)))('%s is earned', async (criterionId, line) => {

@@ -12,6 +12,7 @@ import { candidateTitleLeaks, candidateTitleOf, defaultCandidateTitle } from '..
 import { formatIssue, loadScenarios } from '../../../server/assessment/scenario-loader.js';
 import { SCENARIO_KEYS, type Scenario } from '../../../server/assessment/scenario-schema.js';
 import { addDays, formatLongDate, ukDate } from '../../../server/sittings/relative-dates.js';
+import type { Json } from '../../support/json.js';
 
 const real = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../scenarios');
 const shipped = loadScenarios(real);
@@ -85,9 +86,9 @@ describe('the schema', () => {
     fs.mkdirSync(root);
   });
   afterEach(() => fs.rmSync(path.dirname(root), { recursive: true, force: true }));
-  const issuesOf = (file: string, change: (s: Record<string, any>) => void): string[] => {
+  const issuesOf = (file: string, change: (s: Json) => void): string[] => {
     for (const f of fs.readdirSync(root)) fs.rmSync(path.join(root, f));
-    const s = JSON.parse(fs.readFileSync(path.join(real, file), 'utf8')) as Record<string, any>;
+    const s = JSON.parse(fs.readFileSync(path.join(real, file), 'utf8')) as Json;
     change(s);
     fs.writeFileSync(path.join(root, file), JSON.stringify(s));
     return loadScenarios(root).issues.map(formatIssue);

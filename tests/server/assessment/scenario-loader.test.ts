@@ -7,14 +7,13 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { formatIssue, loadScenarios, loadScenariosOrThrow, parseScenarioText, ScenarioLoadError } from '../../../server/assessment/scenario-loader.js';
+import type { Json } from '../../support/json.js';
 
 const real = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../scenarios');
 const S1 = 's1-home-move.json';
 const S3 = 's3-complaint-missed-visit.json';
 const S4 = 's4-inbound-sales-upgrade.json';
 const S5 = 's5-outbound-contract-end.json';
-
-type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
 
 let root: string;
 let dir: string;

@@ -61,7 +61,7 @@ describe('login limit per client address', () => {
     const admin = await t.loginAs('admin');
     const list = await t.app.inject({ method: 'GET', url: '/api/login-locks', headers: { cookie: admin.cookie } });
     expect(list.statusCode).toBe(200);
-    const lock = (list.json() as { locks: Array<{ kind: string; subject: string; failures: number; lockedUntil: number }> }).locks.find((l) => l.subject === attacker);
+    const lock = list.json<{ locks: Array<{ kind: string; subject: string; failures: number; lockedUntil: number }> }>().locks.find((l) => l.subject === attacker);
     expect(lock).toMatchObject({ kind: 'address', subject: attacker });
     expect(lock!.lockedUntil).toBeGreaterThan(t.clock.now());
     const lift = await t.app.inject({
@@ -115,7 +115,7 @@ describe('login limit per account', () => {
     expect((await login(t, 'candidate1', PASSWORD, { from: from() })).statusCode).toBe(200);
     // The admin sees the locked account and lifts the lock.
     const admin = await t.loginAs('admin');
-    const list = (await t.app.inject({ method: 'GET', url: '/api/login-locks', headers: { cookie: admin.cookie } })).json() as { locks: Array<{ kind: string; subject: string; userId: number | null }> };
+    const list = (await t.app.inject({ method: 'GET', url: '/api/login-locks', headers: { cookie: admin.cookie } })).json<{ locks: Array<{ kind: string; subject: string; userId: number | null }> }>();
     expect(list.locks).toContainEqual(expect.objectContaining({ kind: 'account', subject: 'assessor1', userId: t.users.assessor }));
     const lift = await t.app.inject({
       method: 'POST',

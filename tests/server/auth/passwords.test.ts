@@ -62,7 +62,7 @@ describe('password hashing under load', () => {
     expect(hashingStats.peakRunning).toBe(MAX_CONCURRENT_HASHES);
     const refused = results.filter((r) => r.status === 'rejected');
     expect(refused.length).toBeGreaterThan(0);
-    for (const r of refused) expect((r as PromiseRejectedResult).reason).toBeInstanceOf(PasswordHashingBusy);
+    for (const r of refused) expect(r.reason).toBeInstanceOf(PasswordHashingBusy);
     const busy = (refused[0] as PromiseRejectedResult).reason as Error;
     expect([busy.name, busy.message]).toEqual(['PasswordHashingBusy', 'too many password checks are waiting']);
     expect(hashingStats.refused).toBe(refusedBefore + refused.length);

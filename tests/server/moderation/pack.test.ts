@@ -206,7 +206,7 @@ describe('moderation pack', () => {
 
   it('what a rewritten manifest hides offline, the server does not: it did not issue that pack', async () => {
     const zip = await downloadPack(`/api/attempts/${attemptId}/pack.zip`);
-    const post = async (body: Buffer) => (await t.app.inject({ method: 'POST', url: '/api/packs/verify', headers: { cookie: moderator.cookie, 'x-csrf-token': moderator.csrf, 'content-type': 'application/zip' }, payload: body })).json() as { ok: boolean; issuedByThisServer: boolean };
+    const post = async (body: Buffer) => (await t.app.inject({ method: 'POST', url: '/api/packs/verify', headers: { cookie: moderator.cookie, 'x-csrf-token': moderator.csrf, 'content-type': 'application/zip' }, payload: body })).json<{ ok: boolean; issuedByThisServer: boolean }>();
     const fixUp = (edited: Buffer, target: string) =>
       rewrite(rewrite(zip, { [target]: () => edited }), {
         [MANIFEST]: (b) => {

@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { WebSocket } from 'ws';
 import { UNAUTHENTICATED_HANDSHAKES_PER_MINUTE } from '../../../server/realtime/handshake-limit.js';
 import { createTestApp, type TestApp } from '../../support/test-app.js';
+import { messageText } from '../../support/ws-text.js';
 
 let t: TestApp;
 let base: string;
@@ -37,7 +38,7 @@ describe('engine.io handshakes', () => {
       const ws = new WebSocket(`${url}/socket.io/?EIO=4&transport=websocket`);
       const messages: string[] = [];
       ws.on('message', (d) => {
-        const m = d.toString();
+        const m = messageText(d);
         messages.push(m);
         if (m.startsWith('0')) ws.send('40');
         if (m === '2') ws.send('3');

@@ -66,7 +66,7 @@ function newAttempt(candidate = t.users.candidate, centreId = t.centreId): Attem
 }
 
 const action = (attemptId: string, over: Partial<DesktopEventInput> & Record<string, unknown> = {}): DesktopEventInput =>
-  ({ clientId: randomUUID(), attemptId, type: 'search', payload: { query: 'Smith', resultCount: 2 }, clientAt: Date.now(), ...over }) as DesktopEventInput;
+  ({ clientId: randomUUID(), attemptId, type: 'search', payload: { query: 'Smith', resultCount: 2 }, clientAt: Date.now(), ...over });
 
 const send = (s: Socket, input: unknown) => s.emitWithAck('desktop:event', input) as Promise<DesktopEventAck>;
 const watch = (s: Socket, attemptId: string, afterSeq?: number) => s.emitWithAck('timeline:watch', { attemptId, ...(afterSeq === undefined ? {} : { afterSeq }) }) as Promise<WatchAck>;
@@ -332,7 +332,7 @@ describe('timeline:watch and the HTTP timeline', () => {
     const get = (user: string) => t.app.inject({ method: 'GET', url: `/api/attempts/${a.id}/timeline`, headers: { cookie: cookies[user]! } });
     const ok = await get('assessor1');
     expect(ok.statusCode).toBe(200);
-    expect((ok.json() as { events: TimelineEvent[] }).events.map((e) => e.seq)).toEqual([1]);
+    expect(ok.json<{ events: TimelineEvent[] }>().events.map((e) => e.seq)).toEqual([1]);
     expect((await get('moderator1')).statusCode).toBe(200);
     expect((await get('assessor2')).statusCode).toBe(404);
     expect((await get('candidate1')).statusCode).toBe(403);
@@ -344,7 +344,7 @@ describe('timeline:watch and the HTTP timeline', () => {
     for (let i = 0; i < 5; i++) await send(cand, action(a.id));
     const get = async (query: string) => {
       const res = await t.app.inject({ method: 'GET', url: `/api/attempts/${a.id}/timeline${query}`, headers: { cookie: cookies['assessor1']! } });
-      return { status: res.statusCode, body: res.json() as { events: TimelineEvent[]; nextAfterSeq?: number } };
+      return { status: res.statusCode, body: res.json<{ events: TimelineEvent[]; nextAfterSeq?: number }>() };
     };
     const first = await get('?limit=2');
     expect(first.body.events.map((e) => e.seq)).toEqual([1, 2]);

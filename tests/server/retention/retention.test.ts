@@ -55,7 +55,7 @@ describe('retention', () => {
     const admin = await t.loginAs('admin');
     const call = await t.app.inject({ method: 'GET', url: `/api/calls/${old.id}`, headers: { cookie: admin.cookie } });
     expect(call.statusCode, call.body).toBe(200);
-    expect((call.json() as { call: { recording: unknown } }).call).toMatchObject({ id: old.id, recording: null });
+    expect(call.json<{ call: { recording: unknown } }>().call).toMatchObject({ id: old.id, recording: null });
     const download = await t.app.inject({ method: 'GET', url: `/api/calls/${old.id}/recording`, headers: { cookie: admin.cookie } });
     expect(download.statusCode).toBe(404);
     expect(runRetention(t.repos, { recordingsDays: 30, recordingsDir }, now).recordingsDeleted).toBe(0);
@@ -75,7 +75,7 @@ describe('retention', () => {
   it('anonymises closed attempts’ CRM copies and inactive candidates after N days, with audit rows', async () => {
     const assessor = await t.loginAs('assessor');
     const made = await t.app.inject({ method: 'POST', url: '/api/attempts', headers: { cookie: assessor.cookie, 'x-csrf-token': assessor.csrf }, payload: { candidateUserId: t.users.candidate } });
-    const attemptId = (made.json() as { attempt: { id: string } }).attempt.id;
+    const attemptId = made.json<{ attempt: { id: string } }>().attempt.id;
     const customer = t.repos.crm.findCustomerByAccount(attemptId, 'BL100231')!;
     const candidate = await t.loginAs('candidate');
     await t.app.inject({ method: 'POST', url: `/api/attempts/${attemptId}/customers/${customer.id}/notes`, headers: { cookie: candidate.cookie, 'x-csrf-token': candidate.csrf }, payload: { body: 'Mrs Hughes, 12 Elm Road, card ending 4242' } });

@@ -17,6 +17,7 @@ import { nextMatching, RawSipClient, rawRequest, registerRaw } from '../../suppo
 import { createTestApp, type TestApp } from '../../support/test-app.js';
 import { capturedMessages, CHROME_OFFER, FIREFOX_OFFER, mutate, Rng, SDP_LINES, type Party } from './fuzz-corpus.js';
 import { until } from '../../support/until.js';
+import { messageText } from '../../support/ws-text.js';
 
 const SEED = 0x5eed_ca11;
 const MESSAGES = 2000;
@@ -63,7 +64,7 @@ afterAll(async () => {
 /** A callee that refuses every call with 486 at once (and answers anything else it is sent with 200). */
 function autoBusy(c: RawSipClient): void {
   c.ws.on('message', (d) => {
-    const m = d.toString();
+    const m = messageText(d);
     const method = /^([A-Z]+) /.exec(m)?.[1];
     if (!method || method === 'ACK') return;
     const head = m.slice(0, m.indexOf('\r\n\r\n')).split('\r\n');

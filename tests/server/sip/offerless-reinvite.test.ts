@@ -9,7 +9,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { MediaWorkerPool } from '../../../media/index.js';
 import { decodeAudio, tonePower } from '../../support/audio.js';
 import { header, rawCall, statusOf } from '../../support/raw-caller.js';
-import { cannedSdp, Inviter, nextMatching, SessionState, UserAgent, type RawSipClient, type TestUa } from '../../support/sip-clients.js';
+import { cannedSdp, Inviter, SessionState, UserAgent, type RawSipClient, type TestUa } from '../../support/sip-clients.js';
 import { createTestApp, type TestApp } from '../../support/test-app.js';
 import { until } from '../../support/until.js';
 import { tonePhone } from '../../support/tone-phone.js';

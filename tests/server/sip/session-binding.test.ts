@@ -21,7 +21,7 @@ afterAll(async () => {
 async function credentialsOf(s: Login): Promise<{ extension: string; password: string }> {
   const res = await t.app.inject({ method: 'POST', url: '/api/sip/credentials', headers: { cookie: s.cookie, 'x-csrf-token': s.csrf } });
   expect(res.statusCode).toBe(200);
-  return res.json() as { extension: string; password: string };
+  return res.json<{ extension: string; password: string }>();
 }
 
 const sessionHashOf = (s: Login): string => hashToken(decodeURIComponent(s.cookie.split('=')[1]!));

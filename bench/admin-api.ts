@@ -1,0 +1,34 @@
+// The few JSON API calls the SIP benchmarks make to set up their users (log in, create a centre
+// and users, fetch SIP credentials), with each reply checked against the shape it must have.
+import { z } from 'zod';
+
+const LoginReply = z.object({ csrfToken: z.string() });
+export const CentreReply = z.object({ centre: z.object({ id: z.number() }) });
+export const SipCredentialsReply = z.object({ extension: z.string(), password: z.string() });
+
+export interface ApiSession {
+  cookie: string;
+  csrf: string;
+}
+
+/** The reply's JSON body, or an error naming the status and the body when it is not 2xx. */
+async function jsonOf(res: Response): Promise<unknown> {
+  if (!res.ok) throw new Error(`${res.status} ${await res.text()}`);
+  return res.json();
+}
+
+export async function loginAs(base: string, username: string, password: string): Promise<ApiSession> {
+  const res = await fetch(new URL('/api/auth/login', base), { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username, password }) });
+  const body = LoginReply.parse(await jsonOf(res));
+  return { cookie: res.headers.get('set-cookie')!.split(';')[0]!, csrf: body.csrfToken };
+}
+
+/** POSTs `body` as `session` and returns the reply parsed with `reply`. */
+export async function post<T>(base: string, session: ApiSession, url: string, body: unknown, reply: z.ZodType<T>): Promise<T> {
+  const res = await fetch(new URL(url, base), {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', cookie: session.cookie, 'x-csrf-token': session.csrf },
+    body: JSON.stringify(body),
+  });
+  return reply.parse(await jsonOf(res));
+}
