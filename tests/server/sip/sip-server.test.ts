@@ -9,7 +9,7 @@ const uas: TestUa[] = [];
 beforeAll(async () => {
   // A slow refill (one message per 5 s past the burst), so the flood test's OPTIONS still finds the
   // bucket empty on a loaded machine: at 5 per second a 200 ms pause let it through.
-  t = await createTestApp({ telephony: { sipRate: { burst: 40, perSecond: 0.2 } } });
+  t = await createTestApp({ telephony: { sipRate: { burst: 40, perSecond: 5 } } });
 });
 afterAll(async () => {
   for (const u of uas) await u.stop();
