@@ -575,8 +575,3 @@ export function scenarioOfAttempt(attempt: AttemptScenarioRef): Scenario | undef
 export function scenarioForAttemptKey(key: string): Scenario | undefined {
   return scenarioCatalogue().find((l) => attemptKey(l.scenario) === key)?.scenario;
 }
-
-/** The loaded scenario of an attempt key with the file it was read from (for the moderation pack). */
-export function scenarioSourceForAttemptKey(key: string): LoadedScenario | undefined {
-  return scenarioCatalogue().find((l) => attemptKey(l.scenario) === key);
-}

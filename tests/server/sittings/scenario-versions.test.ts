@@ -59,12 +59,15 @@ beforeAll(async () => {
   expect(t.repos.attempts.findById(attemptId)).toMatchObject({ scenarioKey: 's1', scenarioVersion: versionN.version });
   await markAttempt(t, assessor, attemptId, 12);
 
-  // The release after: S1 version N+1 drops two lines for two others; version N kept in previous/.
+  // The release after: S1 version N+1 drops two lines (one of them auto-checked) for two others;
+  // version N kept in previous/.
+  const dropped = ['U2-4.3-professional-friendly', 'U2-1.1-answer-time'];
   versionN1 = {
     ...versionN,
     version: versionN.version + 1,
+    autoChecks: versionN.autoChecks.filter((c) => !dropped.includes(c.criterionId)),
     rubric: [
-      ...versionN.rubric.filter((c) => c.criterionId !== 'U2-4.3-professional-friendly' && c.criterionId !== 'U2-1.2-read-back'),
+      ...versionN.rubric.filter((c) => !dropped.includes(c.criterionId)),
       { criterionId: 'U2-1.1-greeting', band: 'Opening & security', description: 'Greets the caller in the house form.', maxMarks: 1 },
       { criterionId: 'U2-1.4-close-style', band: 'Close & follow-up', description: 'Closes the call positively.', maxMarks: 1 },
     ],
@@ -84,6 +87,7 @@ describe('an attempt sat on version N after S1 is bumped to N+1 with another rub
   it('the two versions have different rubrics (the premise)', () => {
     expect(rubricIds(versionN)).toContain('U2-4.3-professional-friendly');
     expect(rubricIds(versionN1)).not.toContain('U2-4.3-professional-friendly');
+    expect(versionN1.autoChecks.map((c) => c.criterionId)).not.toContain('U2-1.1-answer-time');
     expect(rubricIds(versionN1)).toContain('U2-1.1-greeting');
   });
 
@@ -91,8 +95,11 @@ describe('an attempt sat on version N after S1 is bumped to N+1 with another rub
     const view = await ok<MarkingView>(t, assessor, 'GET', `/api/attempts/${attemptId}/marking`);
     expect(view.criteria.map((c) => c.criterionId)).toEqual(rubricIds(versionN));
     expect(view.criteria.every((c) => c.mark === 1)).toBe(true);
+    // The answer time is suggested from version N's auto-checks; version N+1 has none for it.
     const suggested = await ok<{ suggestions: Array<{ criterionId: string }> }>(t, assessor, 'GET', `/api/attempts/${attemptId}/suggestions`);
-    expect(suggested.suggestions.map((s) => s.criterionId).sort()).toEqual(rubricIds(versionN).sort());
+    const ids = suggested.suggestions.map((s) => s.criterionId);
+    expect(ids).toContain('U2-1.1-answer-time');
+    expect(ids.every((id) => rubricIds(versionN).includes(id))).toBe(true);
   });
 
   it('is totalled on version N: all 12 marks count, none is read against the new rubric', () => {
@@ -105,9 +112,12 @@ describe('an attempt sat on version N after S1 is bumped to N+1 with another rub
     const res = await call(t, assessor, 'GET', `/api/sittings/${sittingId}/mark-sheet.pdf`);
     expect(res.statusCode, res.body).toBe(200);
     const text = execFileSync('pdftotext', ['-layout', '-', '-'], { input: res.rawPayload }).toString('utf8').replace(/\s+/g, ' ');
-    const friendly = versionN.rubric.find((c) => c.criterionId === 'U2-4.3-professional-friendly')!;
-    expect(text).toContain(`U2-4.3-professional-friendly: ${friendly.description}`);
+    // Every line of version N with its mark, the total out of 12; nothing of version N+1.
+    expect(text).toContain("U2-4.3-professional-friendly: Stays 1 - 1/1");
+    expect(text).toMatch(/U2-1\.1-answer-time: Answers within/);
+    expect(text).toContain('total 12 / 12');
     expect(text).not.toContain('U2-1.1-greeting');
+    expect(text).not.toContain('U2-1.4-close-style');
   });
 
   it('exports version N\'s file, byte for byte, in the moderation pack', async () => {
