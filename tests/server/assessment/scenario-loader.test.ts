@@ -6,7 +6,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { formatIssue, loadScenarios, loadScenariosOrThrow, parseScenarioText, ScenarioLoadError } from '../../../server/assessment/scenario-loader.js';
+import { formatIssue, loadPreviousScenarios, loadScenarios, loadScenariosOrThrow, parseScenarioText, ScenarioLoadError } from '../../../server/assessment/scenario-loader.js';
 
 const real = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../scenarios');
 const S1 = 's1-home-move.json';
@@ -170,5 +170,50 @@ describe('loadScenarios', () => {
     fs.copyFileSync(path.join(real, S1), path.join(dir, S1));
     fs.copyFileSync(path.join(real, S1), path.join(dir, 's1-zz-copy.json'));
     expect(loadScenarios(dir).issues.map(formatIssue)).toEqual([`scenarios/s1-zz-copy.json: variant: scenarios/${S1} already defines s1 variant "a"`]);
+  });
+});
+
+describe('loadPreviousScenarios (scenarios/previous/: versions kept for the attempts sat on them)', () => {
+  /** The current S1 in scenarios/ and `files` (name → change to a copy of S1) in scenarios/previous/. */
+  function previous(files: Record<string, (s: Json) => void>): { loaded: string[]; issues: string[] } {
+    fs.copyFileSync(path.join(real, S1), path.join(dir, S1));
+    const prev = path.join(dir, 'previous');
+    fs.rmSync(prev, { recursive: true, force: true });
+    fs.mkdirSync(prev);
+    for (const [name, change] of Object.entries(files)) {
+      const s = read(S1);
+      change(s);
+      fs.writeFileSync(path.join(prev, name), JSON.stringify(s, null, 2));
+    }
+    const r = loadPreviousScenarios(prev, loadScenariosOrThrow(dir));
+    return { loaded: r.scenarios.map((l) => `${l.file} v${l.scenario.version}`), issues: r.issues.map(formatIssue) };
+  }
+  const current = read(S1).version as number;
+  const older = (s: Json) => (s.version = current - 1);
+
+  it('loads a lower version named <current file name>.v<version>.json; a missing folder is empty', () => {
+    expect(loadPreviousScenarios(path.join(dir, 'previous'), []).scenarios).toEqual([]);
+    expect(previous({ [`s1-home-move.v${current - 1}.json`]: older })).toEqual({ loaded: [`scenarios/previous/s1-home-move.v${current - 1}.json v${current - 1}`], issues: [] });
+  });
+
+  it('refuses a file whose name, version or content does not fit, naming the file and the reason', () => {
+    expect(previous({ 's1-home-move.json': older }).issues).toEqual(['scenarios/previous/s1-home-move.json: a kept version is named <current file name>.v<version>.json, e.g. s1-home-move.v1.json']);
+  });
+
+  it('refuses a version the file name does not give, one not below the current file, one named after another file', () => {
+    expect(previous({ [`s1-home-move.v${current + 5}.json`]: older }).issues).toEqual([`scenarios/previous/s1-home-move.v${current + 5}.json: version: is ${current - 1}, but the file name says version ${current + 5}`]);
+    expect(previous({ [`s1-home-move.v${current}.json`]: () => {} }).issues).toEqual([
+      `scenarios/previous/s1-home-move.v${current}.json: version: is ${current}; a previous version must be below the current file's (scenarios/s1-home-move.json: ${current})`,
+    ]);
+    expect(previous({ [`s1-moving.v${current - 1}.json`]: older }).issues).toEqual([`scenarios/previous/s1-moving.v${current - 1}.json: is a version of scenarios/s1-home-move.json: name it s1-home-move.v${current - 1}.json`]);
+  });
+
+  it('refuses a kept version with no current file of its key and variant, and a broken one with the JSON path', () => {
+    expect(previous({ [`s1-home-move-b.v1.json`]: (s) => ((s.variant = 'b'), (s.version = 1)) }).issues).toEqual([
+      'scenarios/previous/s1-home-move-b.v1.json: key: no current file of s1 variant "b": a previous version is kept beside the current one',
+    ]);
+    expect(previous({ [`s1-home-move.v${current - 1}.json`]: (s) => ((s.version = current - 1), (s.rubric[0].maxMarks = 2)) }).issues).toEqual([
+      `scenarios/previous/s1-home-move.v${current - 1}.json: rubric: marks sum to 13, must be 12`,
+    ]);
   });
 });
