@@ -64,13 +64,14 @@ describe('loadScenarios', () => {
   });
 
   it('refuses a criterion id that is not in the catalogue, or listed twice', () => {
-    expect(broken(S1, (s) => (s.rubric[2].criterionId = 'U2-4.2-telepathy'))).toEqual([
-      `scenarios/${S1}: rubric.2.criterionId: "U2-4.2-telepathy" is not a criterion in the catalogue`,
+    // rubric[4] is U2-1.2-questioning, an assessor-judged line no auto-check names.
+    expect(broken(S1, (s) => (s.rubric[4].criterionId = 'U2-4.2-telepathy'))).toEqual([
+      `scenarios/${S1}: rubric.4.criterionId: "U2-4.2-telepathy" is not a criterion in the catalogue`,
     ]);
-    expect(broken(S1, (s) => (s.rubric[3].criterionId = s.rubric[2].criterionId))).toEqual([
-      `scenarios/${S1}: rubric.3.criterionId: criterion "U2-1.2-questioning" is listed twice`,
+    expect(broken(S1, (s) => (s.rubric[5].criterionId = s.rubric[4].criterionId))).toEqual([
+      `scenarios/${S1}: rubric.5.criterionId: criterion "U2-1.2-questioning" is listed twice`,
     ]);
-    expect(broken(S1, (s) => (s.rubric[2].criterionId = 'U2-9.1-nothing'))[0]).toMatch(/^scenarios\/s1-home-move\.json: rubric\.2\.criterionId: must be a criterion id/);
+    expect(broken(S1, (s) => (s.rubric[4].criterionId = 'U2-9.1-nothing'))[0]).toMatch(/^scenarios\/s1-home-move\.json: rubric\.4\.criterionId: must be a criterion id/);
   });
 
   it('refuses an answer key naming a customer, product, code or document the seed does not have', () => {
@@ -128,8 +129,8 @@ describe('loadScenarios', () => {
   });
 
   it('refuses auto-checks on subjective criteria, on criteria outside the rubric, or pointing past the answer key', () => {
-    expect(broken(S1, (s) => s.autoChecks.push({ criterionId: 'U2-4.3-professional-friendly', kind: 'wrap-up' }))).toEqual([
-      `scenarios/${S1}: autoChecks.8.criterionId: "U2-4.3-professional-friendly" is measured H, not from the event log or call timing, so it cannot be auto-checked`,
+    expect(broken(S1, (s) => s.autoChecks.push({ criterionId: 'U2-1.1-greeting', kind: 'wrap-up' }))).toEqual([
+      `scenarios/${S1}: autoChecks.8.criterionId: "U2-1.1-greeting" is measured S+H, not from the event log or call timing, so it cannot be auto-checked`,
     ]);
     expect(broken(S1, (s) => s.autoChecks.push({ criterionId: 'U2-4.2-hold-recheck', kind: 'hold-recheck', maxHoldSeconds: 60 }))).toEqual([
       `scenarios/${S1}: autoChecks.8.criterionId: "U2-4.2-hold-recheck" is not in this scenario's rubric`,
