@@ -22,6 +22,7 @@ import { registerCrmRoutes } from './api/crm-routes.js';
 import { registerInboxRoutes } from './api/inbox-routes.js';
 import { registerScenarioRoutes } from './api/scenario-routes.js';
 import { registerScenarioEditRoutes } from './api/scenario-edit-routes.js';
+import { previousScenarios } from './assessment/scenario-loader.js';
 import { registerAssessmentRoutes } from './api/assessment-routes.js';
 import { registerMarkingRoutes } from './api/marking-routes.js';
 import { registerSittingDocumentRoutes } from './api/sitting-document-routes.js';
@@ -245,6 +246,9 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
   registerAgentStateRoutes(app, { repos: opts.repos, clock: opts.clock, evidence });
   registerInboxRoutes(app, { repos: opts.repos, clock: opts.clock, evidence });
   registerScenarioRoutes(app);
+  // The shipped scenarios and the versions kept in scenarios/previous/ for attempts sat on them:
+  // read now, so an invalid file stops the server at start, naming the file, path and reason.
+  previousScenarios();
   registerScenarioEditRoutes(app, { repos: opts.repos, clock: opts.clock, dir: opts.centreScenariosDir ?? defaultCentreScenariosDir(opts.repos.db.name) });
   registerAssessmentRoutes(app, { repos: opts.repos, clock: opts.clock });
   registerSittingRoutes(app, { repos: opts.repos, clock: opts.clock });

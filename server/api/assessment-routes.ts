@@ -1,7 +1,7 @@
 // Pre-filled marking suggestions for an attempt (server/sittings/suggestions.ts, shared with the
 // marking view). Staff only: candidates never see rubrics, answer keys or suggested marks.
 import type { FastifyInstance } from 'fastify';
-import { scenarioForAttemptKey } from '../assessment/scenario-loader.js';
+import { scenarioOfAttempt } from '../assessment/scenario-loader.js';
 import { requireSession } from '../auth/access.js';
 import { AttemptAccess } from '../auth/attempt-access.js';
 import type { Clock } from '../clock.js';
@@ -23,7 +23,7 @@ export function registerAssessmentRoutes(app: FastifyInstance, opts: { repos: Re
     { config: { access: ['assessor', 'moderator', 'admin'] }, schema: { params: attemptParams } },
     async (request) => {
       const attempt = new AttemptAccess(repos).supervised(requireSession(request).user, request.params.id);
-      const scenario = scenarioForAttemptKey(attempt.scenarioKey);
+      const scenario = scenarioOfAttempt(attempt);
       if (!scenario) throw new HttpError(409, 'no_rubric', `The "${attempt.scenarioKey}" data set has no rubric: marks are given by hand.`);
       const { call, suggestions } = attemptSuggestions(repos, attempt, scenario, clock.now());
       return { attemptId: attempt.id, scenario: { key: scenario.key, title: scenario.title }, callId: call?.id ?? null, suggestions };

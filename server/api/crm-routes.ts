@@ -17,7 +17,7 @@ import type { Repositories } from '../db/repositories/index.js';
 import { HttpError } from '../http/errors.js';
 import type { SessionUser } from '../protocol/roles.js';
 import { copySeedToAttempt, scenarioSeeds } from '../crm/attempt-copy.js';
-import { centreOfVariant, parseAttemptKey, scenarioForAttemptKey } from '../assessment/scenario-loader.js';
+import { centreOfVariant, parseAttemptKey, scenarioForAttemptKey, scenarioOfAttempt } from '../assessment/scenario-loader.js';
 import { identityOutcome, requiredQuestions } from '../assessment/identity.js';
 import type { ServerEventType } from '../protocol/timeline.js';
 import { evidencePayload, type Evidence } from '../realtime/evidence.js';
@@ -154,7 +154,8 @@ export function registerCrmRoutes(app: FastifyInstance, opts: CrmRouteOptions): 
       const seed = seedOf();
       const now = clock.now();
       const { attempt, copied } = repos.transaction(() => {
-        const attempt = repos.attempts.create({ centreId: candidate.centreId!, candidateUserId, assessorUserId: me.id, scenarioKey }, now);
+        // The version it is sat on, so it is marked and replayed with that version after a bump.
+        const attempt = repos.attempts.create({ centreId: candidate.centreId!, candidateUserId, assessorUserId: me.id, scenarioKey, scenarioVersion: scenarioForAttemptKey(scenarioKey)?.version ?? null }, now);
         return { attempt, copied: copySeedToAttempt(repos, attempt.id, seed, now) };
       });
       request.log.info({ by: me.id, attemptId: attempt.id, candidateUserId, scenarioKey }, 'practice attempt created');
@@ -350,7 +351,7 @@ export function registerCrmRoutes(app: FastifyInstance, opts: CrmRouteOptions): 
       });
       // The scenario says how many questions (default 2); an empty answer is a question not asked
       // (server/assessment/identity.ts, the one rule the auto-check and the replay use too).
-      const required = requiredQuestions(scenarioForAttemptKey(attempt.scenarioKey)?.answerKey.identity.minFactors, questions.length);
+      const required = requiredQuestions(scenarioOfAttempt(attempt)?.answerKey.identity.minFactors, questions.length);
       const outcome = identityOutcome(results.map((r) => ({ asked: r.given !== '', correct: r.correct })), required);
       const check = recorded(
         attempt,

@@ -4,7 +4,7 @@
 // attempt's centre and admins write; moderators read.
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
-import { scenarioForAttemptKey } from '../assessment/scenario-loader.js';
+import { scenarioOfAttempt } from '../assessment/scenario-loader.js';
 import type { Scenario } from '../assessment/scenario-schema.js';
 import { requireSession } from '../auth/access.js';
 import { AttemptAccess } from '../auth/attempt-access.js';
@@ -37,7 +37,7 @@ export function registerMarkingRoutes(app: FastifyInstance, opts: { repos: Repos
   /** The attempt (staff of its centre) and its scenario; a practice attempt on the demo data has no rubric. */
   const supervised = (me: SessionUser, id: string): { attempt: Attempt; scenario: Scenario } => {
     const attempt = attempts.supervised(me, id);
-    const scenario = scenarioForAttemptKey(attempt.scenarioKey);
+    const scenario = scenarioOfAttempt(attempt);
     if (!scenario) throw new HttpError(409, 'no_rubric', `The "${attempt.scenarioKey}" data set has no rubric: marks are given by hand.`);
     return { attempt, scenario };
   };
@@ -54,7 +54,7 @@ export function registerMarkingRoutes(app: FastifyInstance, opts: { repos: Repos
       const input = parseInput(bookmarkSchema, request.body);
       const cueId = input.cueId ?? null;
       if (cueId !== null) {
-        const cues = scenarioForAttemptKey(attempt.scenarioKey)?.callerBrief.cues ?? [];
+        const cues = scenarioOfAttempt(attempt)?.callerBrief.cues ?? [];
         if (!cues.some((c) => c.id === cueId)) {
           const problems = new FieldProblems();
           problems.add('cueId', `There is no cue "${cueId}" in this attempt's caller brief.`);

@@ -3,7 +3,7 @@
 // Peaks, metrics and packs are in moderation-routes.ts; this file uses what they serve by URL only.
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
-import { scenarioForAttemptKey } from '../assessment/scenario-loader.js';
+import { scenarioOfAttempt, type AttemptScenarioRef } from '../assessment/scenario-loader.js';
 import { requireSession } from '../auth/access.js';
 import { AttemptAccess } from '../auth/attempt-access.js';
 import type { Clock } from '../clock.js';
@@ -49,9 +49,9 @@ export function registerReplayRoutes(app: FastifyInstance, opts: { repos: Reposi
   const { repos, clock } = opts;
   const attempts = new AttemptAccess(repos);
 
-  const scenarioOf = (scenarioKey: string) => {
-    const scenario = scenarioForAttemptKey(scenarioKey);
-    if (!scenario) throw new HttpError(409, 'no_rubric', `The attempt's scenario (${scenarioKey}) has no rubric to moderate against (a practice attempt).`);
+  const scenarioOf = (attempt: AttemptScenarioRef) => {
+    const scenario = scenarioOfAttempt(attempt);
+    if (!scenario) throw new HttpError(409, 'no_rubric', `The attempt's scenario (${attempt.scenarioKey}) has no rubric to moderate against (a practice attempt).`);
     return scenario;
   };
 
@@ -100,13 +100,13 @@ export function registerReplayRoutes(app: FastifyInstance, opts: { repos: Reposi
   withFieldErrors(app, (scope) => {
     scope.get<{ Params: { id: string } }>('/api/attempts/:id/moderation', { config: STAFF, schema: { params: idParams } }, async (request) => {
       const attempt = attempts.supervised(requireSession(request).user, request.params.id);
-      return moderationView(repos, attempt, scenarioOf(attempt.scenarioKey));
+      return moderationView(repos, attempt, scenarioOf(attempt));
     });
 
     scope.put<{ Params: { id: string } }>('/api/attempts/:id/moderation', { config: MODERATORS, schema: { params: idParams } }, async (request) => {
       const me = requireSession(request).user;
       const attempt = attempts.supervised(me, request.params.id);
-      const scenario = scenarioOf(attempt.scenarioKey);
+      const scenario = scenarioOf(attempt);
       const input = parseInput(saveSchema, request.body);
       // Moderation checks a submitted sitting: after the IQA countersigned it, until the outcome is signed off.
       const sitting = attempt.sittingId ? repos.sittings.findById(attempt.sittingId) : undefined;

@@ -6,7 +6,7 @@ import { z } from 'zod';
 import { readClock } from '../assessment/clock.js';
 import { checkSelection } from '../assessment/coverage.js';
 import { AssessmentRuleError } from '../assessment/errors.js';
-import { attemptKey, scenarioForAttemptKey } from '../assessment/scenario-loader.js';
+import { attemptKey, scenarioOfAttempt } from '../assessment/scenario-loader.js';
 import { SCENARIO_KEYS, toCoverageScenario } from '../assessment/scenario-schema.js';
 import { requireSession } from '../auth/access.js';
 import { AttemptAccess } from '../auth/attempt-access.js';
@@ -299,7 +299,7 @@ export function registerSittingRoutes(app: FastifyInstance, opts: { repos: Repos
     scope.get<{ Params: { id: string } }>('/api/attempts/:id/brief', { config: BRIEF_READERS, schema: { params: idParams } }, async (request) => {
       const me = requireSession(request).user;
       const attempt = attempts.readable(me, request.params.id);
-      const scenario = scenarioForAttemptKey(attempt.scenarioKey);
+      const scenario = scenarioOfAttempt(attempt);
       if (!scenario) throw new HttpError(404, 'no_brief', `The "${attempt.scenarioKey}" data set is free practice: it has no brief.`);
       return attemptBrief(repos, attempt, scenario, me);
     });

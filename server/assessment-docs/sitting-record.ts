@@ -14,7 +14,7 @@ import type { Repositories } from '../db/repositories/index.js';
 import type { Sitting } from '../db/repositories/sittings.js';
 import type { SittingResultView } from '../protocol/assessment.js';
 import { ID_DOCUMENT_WORDS, OUTCOME_WORDS, RESULT_STATE_WORDS, type SignatureKind } from '../protocol/assurance.js';
-import { scenarioForAttemptKey } from '../assessment/scenario-loader.js';
+import { scenarioOfAttempt } from '../assessment/scenario-loader.js';
 import { resultView, sittingResults } from '../sittings/results.js';
 import { sittingClock } from '../sittings/sitting-clock.js';
 
@@ -151,7 +151,7 @@ export function sittingRecord(repos: Repositories, sitting: Sitting, now: number
     type: p.scenario?.type ?? '',
     countedMark: p.counted.mark,
     attempts: p.attempts.map(({ attempt: a, count }, i) => {
-      const rubric = new Map((scenarioForAttemptKey(a.scenarioKey)?.rubric ?? []).map((c) => [c.criterionId, c]));
+      const rubric = new Map((scenarioOfAttempt(a)?.rubric ?? []).map((c) => [c.criterionId, c]));
       const centreMarks = new Map(repos.attemptMarks.forAttempt(a.id).map((m) => [m.criterionId, m]));
       const moderation = new Map(repos.moderation.marksFor(a.id).map((m) => [m.criterionId, m.reason]));
       return {

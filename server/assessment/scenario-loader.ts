@@ -231,6 +231,66 @@ export function loadScenariosOrThrow(dir?: string): LoadedScenario[] {
   return r.scenarios;
 }
 
+// --- superseded versions ---------------------------------------------------------------------------
+//
+// A shipped file whose content changes gets a higher version; the file it replaces moves to
+// scenarios/previous/<its file name>.v<old version>.json (e.g. previous/s1-home-move.v2.json), so
+// an attempt sat on the old version is still marked, replayed and exported with the rubric, answer
+// key and briefs it was sat on. A kept file is validated like a current one and must sit below the
+// current file of its key and variant; it is never offered for a new attempt.
+
+/** The folder of superseded versions, inside scenarios/. */
+export const PREVIOUS_DIR = 'previous';
+const PREVIOUS_NAME = /^(.+)\.v([1-9][0-9]{0,5})\.json$/;
+
+/** Reads scenarios/previous/ (a missing folder is empty), checking each file against `current`. */
+export function loadPreviousScenarios(dir: string, current: readonly LoadedScenario[]): { scenarios: LoadedScenario[]; issues: ScenarioIssue[] } {
+  const scenarios: LoadedScenario[] = [];
+  const issues: ScenarioIssue[] = [];
+  if (!fs.existsSync(dir)) return { scenarios, issues };
+  const shown = `${path.basename(path.dirname(dir))}/${path.basename(dir)}`;
+  const seen = new Map<string, string>();
+  for (const name of fs.readdirSync(dir).filter((n) => n.endsWith('.json')).sort()) {
+    const file = `${shown}/${name}`;
+    const m = PREVIOUS_NAME.exec(name);
+    if (!m) {
+      issues.push({ file, path: '', message: 'a kept version is named <current file name>.v<version>.json, e.g. s1-home-move.v1.json' });
+      continue;
+    }
+    const parsed = parseScenarioText(fs.readFileSync(path.join(dir, name), 'utf8'), file);
+    if (!parsed.ok) {
+      issues.push(...parsed.issues);
+      continue;
+    }
+    const s = parsed.scenario;
+    const key = attemptKey(s);
+    const now = current.find((l) => attemptKey(l.scenario) === key);
+    const stem = now ? path.basename(now.file, '.json') : undefined;
+    if (s.version !== Number(m[2])) {
+      issues.push({ file, path: 'version', message: `is ${s.version}, but the file name says version ${m[2]}` });
+    } else if (!now) {
+      issues.push({ file, path: 'key', message: `no current file of ${s.key} variant "${s.variant}": a previous version is kept beside the current one` });
+    } else if (s.version >= now.scenario.version) {
+      issues.push({ file, path: 'version', message: `is ${s.version}; a previous version must be below the current file's (${now.file}: ${now.scenario.version})` });
+    } else if (m[1] !== stem) {
+      issues.push({ file, path: '', message: `is a version of ${now.file}: name it ${stem}.v${s.version}.json` });
+    } else if (seen.has(`${key}@${s.version}`)) {
+      issues.push({ file, path: 'version', message: `${seen.get(`${key}@${s.version}`)} already keeps ${s.key} variant "${s.variant}" version ${s.version}` });
+    } else {
+      seen.set(`${key}@${s.version}`, file);
+      scenarios.push({ file, scenario: s, sourcePath: path.join(dir, name) });
+    }
+  }
+  return { scenarios, issues };
+}
+
+/** Like loadPreviousScenarios, but throws ScenarioLoadError (every issue listed) when any file is invalid. */
+export function loadPreviousScenariosOrThrow(dir: string, current: readonly LoadedScenario[]): LoadedScenario[] {
+  const r = loadPreviousScenarios(dir, current);
+  if (r.issues.length > 0) throw new ScenarioLoadError(r.issues);
+  return r.scenarios;
+}
+
 /** The key an attempt uses for a scenario: "s1" for variant a, "s1-b" for another variant. */
 export function attemptKey(scenario: Pick<Scenario, 'key' | 'variant'>): string {
   return scenario.variant === 'a' ? scenario.key : `${scenario.key}-${scenario.variant}`;
@@ -341,7 +401,10 @@ interface CentreSource {
   signature: string;
 }
 
+/** Where the shipped scenarios are read from: the repository's scenarios/ unless a test points elsewhere. */
+const shippedDirs: string[] = [];
 let builtIn: readonly LoadedScenario[] | undefined;
+let previous: readonly LoadedScenario[] | undefined;
 /**
  * Centre folders in use, the last one active. One app uses one folder; a stack (not a single
  * slot) lets a test build a second app and close it again without losing the first one's.
@@ -353,8 +416,40 @@ const activeSource = (): CentreSource | undefined => centreSources[centreSources
 
 /** The shipped scenarios only, read and validated once per process (an invalid file throws, naming it). */
 export function builtInScenarios(): readonly LoadedScenario[] {
-  builtIn ??= loadScenariosOrThrow();
+  builtIn ??= loadScenariosOrThrow(shippedDirs[shippedDirs.length - 1]);
   return builtIn;
+}
+
+/**
+ * The superseded versions of the shipped scenarios (scenarios/previous/), read and validated once
+ * per process like the current ones (an invalid file throws, naming it). Never offered for a new
+ * attempt: only an attempt sat on that version is marked, replayed and exported with it.
+ */
+export function previousScenarios(): readonly LoadedScenario[] {
+  previous ??= loadPreviousScenariosOrThrow(path.join(shippedDirs[shippedDirs.length - 1] ?? defaultScenariosDir(), PREVIOUS_DIR), builtInScenarios());
+  return previous;
+}
+
+/**
+ * Reads the shipped scenarios (and their previous/ folder) from another folder until `release`
+ * is called, e.g. a test that bumps a scenario's version. Everything loaded is read afresh.
+ */
+export function useShippedScenariosDir(dir: string): { release: () => void } {
+  const resolved = path.resolve(dir);
+  shippedDirs.push(resolved);
+  const forget = () => {
+    builtIn = undefined;
+    previous = undefined;
+    combined = undefined;
+  };
+  forget();
+  return {
+    release: () => {
+      const i = shippedDirs.lastIndexOf(resolved);
+      if (i >= 0) shippedDirs.splice(i, 1);
+      forget();
+    },
+  };
 }
 
 /**
@@ -427,12 +522,58 @@ export function centreScenarioIssues(): readonly ScenarioIssue[] {
   return activeSource()?.issues ?? [];
 }
 
-/** The scenario behind an attempt's scenario key, or undefined (e.g. "demo", which has no rubric). */
-export function scenarioForAttemptKey(key: string): Scenario | undefined {
-  return scenarioCatalogue().find((l) => attemptKey(l.scenario) === key)?.scenario;
+/** What an attempt records of its scenario: the attempt key and the version it was sat on. */
+export interface AttemptScenarioRef {
+  scenarioKey: string;
+  /** Null for an attempt that recorded none (a practice attempt from before versions were recorded). */
+  scenarioVersion: number | null;
 }
 
-/** The loaded scenario of an attempt key with the file it was read from (for the moderation pack). */
-export function scenarioSourceForAttemptKey(key: string): LoadedScenario | undefined {
-  return scenarioCatalogue().find((l) => attemptKey(l.scenario) === key);
+/** An attempt's scenario version is neither the current file nor one kept in scenarios/previous/. */
+export class ScenarioVersionMissingError extends Error {
+  /** Read by the HTTP error handler (server/http/errors.ts): a 4xx status with its code shows this message. */
+  readonly statusCode = 409;
+  readonly code = 'scenario_version_missing';
+  constructor(
+    readonly scenarioKey: string,
+    readonly version: number,
+    readonly currentVersion: number | undefined,
+  ) {
+    super(
+      `This attempt was sat on version ${version} of scenario ${scenarioKey.toUpperCase()}, and the server does not hold that version ` +
+        (currentVersion === undefined ? '(no version of the scenario is loaded)' : `(the current file is version ${currentVersion})`) +
+        `. It is never marked, replayed or exported against another version: put the file of version ${version} back in scenarios/${PREVIOUS_DIR}/ as <file name>.v${version}.json and restart the server.`,
+    );
+    this.name = 'ScenarioVersionMissingError';
+  }
+}
+
+/**
+ * The loaded scenario an existing attempt was sat on: the current file when its version is the
+ * attempt's, else the kept file of that version in scenarios/previous/. Undefined for an attempt
+ * key that is no scenario (e.g. "demo", which has no rubric) or, with no recorded version, whose
+ * scenario is not loaded. Throws ScenarioVersionMissingError when the attempt's version is held
+ * nowhere: an attempt is never marked against a rubric it was not sat on.
+ */
+export function scenarioSourceOfAttempt(attempt: AttemptScenarioRef): LoadedScenario | undefined {
+  const key = attempt.scenarioKey;
+  const current = scenarioCatalogue().find((l) => attemptKey(l.scenario) === key);
+  if (attempt.scenarioVersion === null || current?.scenario.version === attempt.scenarioVersion) return current;
+  const kept = previousScenarios().find((l) => attemptKey(l.scenario) === key && l.scenario.version === attempt.scenarioVersion);
+  if (kept) return kept;
+  if (!current && !parseAttemptKey(key)) return undefined;
+  throw new ScenarioVersionMissingError(key, attempt.scenarioVersion, current?.scenario.version);
+}
+
+/** The scenario an existing attempt was sat on (see scenarioSourceOfAttempt). */
+export function scenarioOfAttempt(attempt: AttemptScenarioRef): Scenario | undefined {
+  return scenarioSourceOfAttempt(attempt)?.scenario;
+}
+
+/**
+ * The current scenario of an attempt key, for a NEW attempt (its version is then recorded), or
+ * undefined (e.g. "demo", which has no rubric). An existing attempt uses scenarioOfAttempt.
+ */
+export function scenarioForAttemptKey(key: string): Scenario | undefined {
+  return scenarioCatalogue().find((l) => attemptKey(l.scenario) === key)?.scenario;
 }

@@ -7,7 +7,7 @@
 // every re-take, results near a boundary, at least one sitting per assessor, 10 % of the rest),
 // over the centre's signed sittings, with its own seed. A verdict stands for the centre mark it was
 // given on: once the assessor changes that mark it is out of date and the criterion is reviewed again.
-import { scenarioForAttemptKey } from '../assessment/scenario-loader.js';
+import { scenarioOfAttempt } from '../assessment/scenario-loader.js';
 import type { Attempt } from '../db/repositories/attempts.js';
 import type { IqaReview, IqaVerdict } from '../db/repositories/assurance.js';
 import type { Repositories } from '../db/repositories/index.js';
@@ -48,7 +48,7 @@ function standingVerdicts(repos: Repositories, sitting: Sitting): Map<string, Iq
 
 /** The rubric criteria of an attempt that carry a centre mark. */
 function markedCriteria(repos: Repositories, attempt: Attempt): string[] {
-  const rubric = scenarioForAttemptKey(attempt.scenarioKey)?.rubric.map((c) => c.criterionId);
+  const rubric = scenarioOfAttempt(attempt)?.rubric.map((c) => c.criterionId);
   const marked = repos.attemptMarks.forAttempt(attempt.id).map((m) => m.criterionId);
   return rubric ? rubric.filter((c) => marked.includes(c)) : marked;
 }
@@ -101,7 +101,7 @@ function sittingRow(repos: Repositories, me: SessionUser, sitting: Sitting, samp
       return {
         attemptId: a.id,
         position: a.position,
-        title: scenarioForAttemptKey(a.scenarioKey)?.title ?? a.scenarioKey.toUpperCase(),
+        title: scenarioOfAttempt(a)?.title ?? a.scenarioKey.toUpperCase(),
         number,
         centreMark: attemptCount(repos, a).centreTotal,
         reviewed: standing.length,
@@ -134,7 +134,7 @@ export function iqaAttempt(repos: Repositories, me: SessionUser, attemptId: stri
 }
 
 export function iqaAttemptView(repos: Repositories, attempt: Attempt, sitting: Sitting): IqaAttemptView {
-  const scenario = scenarioForAttemptKey(attempt.scenarioKey);
+  const scenario = scenarioOfAttempt(attempt);
   const marks = new Map(repos.attemptMarks.forAttempt(attempt.id).map((m) => [m.criterionId, m]));
   const verdicts = standingVerdicts(repos, sitting);
   const rubric = scenario?.rubric ?? [...marks.keys()].map((criterionId) => ({ criterionId, band: '', description: criterionId, maxMarks: 0 }));

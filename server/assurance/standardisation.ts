@@ -5,7 +5,7 @@
 // attempt's own centre marks are the reference. An assessor who declared a personal interest in the
 // attempt's candidate cannot take part.
 import { standardisationFigures } from '../assessment/standardisation.js';
-import { scenarioForAttemptKey } from '../assessment/scenario-loader.js';
+import { scenarioOfAttempt } from '../assessment/scenario-loader.js';
 import type { Scenario } from '../assessment/scenario-schema.js';
 import { toCsv, type CsvCell } from '../assessment-docs/csv.js';
 import type { Attempt } from '../db/repositories/attempts.js';
@@ -22,7 +22,7 @@ import { refuseIfConflicted } from './conflicts.js';
 export const MAX_STANDARDISATION_COMMENT = 2000;
 
 function scenarioOf(attempt: Attempt): Scenario {
-  const scenario = scenarioForAttemptKey(attempt.scenarioKey);
+  const scenario = scenarioOfAttempt(attempt);
   if (!scenario) throw new HttpError(409, 'no_rubric', `The attempt's scenario (${attempt.scenarioKey}) has no rubric to mark against.`);
   return scenario;
 }
@@ -37,7 +37,7 @@ export function createExercise(repos: Repositories, me: SessionUser, input: { at
   const attempt = repos.attempts.findById(input.attemptId.toLowerCase());
   if (!attempt || attempt.centreId !== me.centreId) problems.add('attemptId', 'There is no such attempt in your centre.');
   else if (attempt.markedAt === null) problems.add('attemptId', 'Choose an attempt the centre has finished marking: its marks are the reference.');
-  else if (!scenarioForAttemptKey(attempt.scenarioKey)) problems.add('attemptId', 'This attempt has no rubric (a practice attempt).');
+  else if (!scenarioOfAttempt(attempt)) problems.add('attemptId', 'This attempt has no rubric (a practice attempt).');
   else if (recordings(repos, attempt).length === 0) problems.add('attemptId', 'This attempt has no recording to mark from.');
   const ids = [...new Set(input.assessorUserIds)];
   if (ids.length < 2) problems.add('assessorUserIds', 'Choose at least two assessors: standardisation compares their marks.');
@@ -60,7 +60,7 @@ export function exerciseCandidates(repos: Repositories, me: SessionUser): Array<
   const out: Array<{ attemptId: string; label: string; markedAt: number }> = [];
   for (const sitting of repos.sittings.list({ centreId: me.centreId ?? -1 })) {
     for (const a of repos.attempts.forSitting(sitting.id)) {
-      const scenario = scenarioForAttemptKey(a.scenarioKey);
+      const scenario = scenarioOfAttempt(a);
       if (a.markedAt === null || !scenario || recordings(repos, a).length === 0) continue;
       const candidate = person(repos, a.candidateUserId)!.name;
       out.push({ attemptId: a.id, label: `${candidate}: assignment ${a.position ?? '?'}, ${scenario.title}`, markedAt: a.markedAt });
@@ -92,7 +92,7 @@ export function exerciseSummaries(repos: Repositories, me: SessionUser, centreId
       title: ex.title,
       createdAt: ex.createdAt,
       closedAt: ex.closedAt,
-      attempt: { attemptId: attempt.id, title: scenarioForAttemptKey(attempt.scenarioKey)?.title ?? attempt.scenarioKey.toUpperCase() },
+      attempt: { attemptId: attempt.id, title: scenarioOfAttempt(attempt)?.title ?? attempt.scenarioKey.toUpperCase() },
       participants: participants.length,
       submitted: participants.filter((p) => p.submittedAt !== null).length,
       ...(me.role === 'assessor' ? { mySubmittedAt: participants.find((p) => p.assessorUserId === me.id)?.submittedAt ?? null } : {}),

@@ -11,8 +11,10 @@
 //   attempts/<id>/attempt.json             attempt, its calls, print-outs and metrics, the scenario it
 //                                          was run from (attempt key, file, SHA-256) and its CRM state file
 //   attempts/<id>/crm-state.json           the attempt's CRM records as the candidate left them
-//   scenarios/<attempt key>.json           the scenario file each attempt was run from (one per key;
-//                                          its SHA-256 also in the manifest's `scenarios`)
+//   scenarios/<attempt key>.v<version>.json the scenario file each attempt was run from, of the
+//                                          version it was sat on (one per key and version; its
+//                                          SHA-256 also in the manifest's `scenarios`). Packs made
+//                                          before versions were kept: scenarios/<attempt key>.json
 //   attempts/<id>/timeline.json            the attempt_events hash chain, every entry with its hashes
 //                                          and who recorded it (source: server | browser)
 //   attempts/<id>/timeline.csv             the same, for a spreadsheet (not verified beyond its hash)
@@ -30,8 +32,13 @@ export const timelineFile = (attemptId: string): string => `${attemptDir(attempt
 export const recordingFile = (attemptId: string, callId: string): string => `${attemptDir(attemptId)}/calls/${callId}.ogg`;
 export const CRM_STATE_FILE = 'crm-state.json';
 export const crmStateFile = (attemptId: string): string => `${attemptDir(attemptId)}/${CRM_STATE_FILE}`;
-/** The scenario file of an attempt key ("s1", "s1-b", "s1-c3-acme"). */
-export const scenarioFile = (attemptKey: string): string => `scenarios/${attemptKey}.json`;
+/**
+ * The scenario file of an attempt key ("s1", "s1-b", "s1-c3-acme") at the version the attempt was
+ * sat on; without a version, the name packs used before versions were kept.
+ */
+export const scenarioFile = (attemptKey: string, version?: number): string => (version === undefined ? `scenarios/${attemptKey}.json` : `scenarios/${attemptKey}.v${version}.json`);
+/** The manifest's `scenarios` key of an attempt key at a version: "s1.v2". */
+export const scenarioManifestKey = (attemptKey: string, version: number): string => `${attemptKey}.v${version}`;
 
 export interface ManifestFile {
   path: string;
@@ -59,8 +66,9 @@ export interface PackManifest {
     };
   };
   /**
-   * Per attempt key: the scenario file the pack holds, its SHA-256 and title. Absent in packs made
-   * before scenario files were included.
+   * Per attempt key and version ("s1.v2"; the bare attempt key in packs made before versions were
+   * kept): the scenario file the pack holds, its SHA-256 and title. Absent in packs made before
+   * scenario files were included.
    */
   scenarios?: Record<string, { path: string; sha256: string; title: string }>;
   /** Files that could not be included, with why (e.g. a recording missing on disk). */

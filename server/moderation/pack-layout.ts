@@ -34,16 +34,18 @@ interface AttemptContents {
   /** The CRM state file's name, when attempt.json names one. */
   crmState: string | undefined;
   /** The scenario file's attempt key and SHA-256 (null when the exporter could not read it), when named. */
-  scenario: { key: string; sha256: string | null } | undefined;
+  scenario: { key: string; sha256: string | null; version: number | undefined } | undefined;
 }
 
 /** The scenario attempt.json names: an attempt key as the loader spells it, and a hex SHA-256 or null. */
 function scenarioOf(v: unknown): AttemptContents['scenario'] {
   if (typeof v !== 'object' || v === null) return undefined;
-  const { key, sha256 } = v as { key?: unknown; sha256?: unknown };
+  const { key, sha256, version } = v as { key?: unknown; sha256?: unknown; version?: unknown };
   if (typeof key !== 'string' || !/^s[1-6](?:-[A-Za-z0-9][A-Za-z0-9_-]{0,63})?$/.test(key)) return undefined;
   if (sha256 !== null && (typeof sha256 !== 'string' || !/^[0-9a-f]{64}$/.test(sha256))) return undefined;
-  return { key, sha256 };
+  // A pack made before versions were kept names no version (its file is scenarios/<key>.json).
+  if (version !== undefined && (typeof version !== 'number' || !Number.isInteger(version) || version < 1)) return undefined;
+  return { key, sha256, version };
 }
 
 /** What attempt.json says the attempt's calls, print-outs, CRM state and scenario are (undefined when unreadable). */
@@ -91,7 +93,7 @@ export function packLayoutProblems({ files, scope, missing, listed }: PackLayout
     if (contents?.crmState) need(`${dir}/${contents.crmState}`);
     const scenario = contents?.scenario;
     if (scenario) {
-      const file = scenarioFile(scenario.key);
+      const file = scenarioFile(scenario.key, scenario.version);
       need(file, true);
       const held = files.get(file);
       if (held && held.sha256 !== scenario.sha256 && !problems.some((p) => p.file === file)) {

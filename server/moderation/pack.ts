@@ -20,7 +20,7 @@ import type { AttemptEvent } from '../db/repositories/attempt-events.js';
 import type { EventSource } from '../protocol/timeline.js';
 import { toWire } from '../realtime/evidence.js';
 import { assuranceRecord } from '../assurance/views.js';
-import { parseAttemptKey, scenarioSourceForAttemptKey } from '../assessment/scenario-loader.js';
+import { parseAttemptKey, scenarioSourceOfAttempt } from '../assessment/scenario-loader.js';
 import { attemptCalls } from './attempt-calls.js';
 import { attemptCrmState } from './crm-state.js';
 import { CHAIN_VERSION, GENESIS_HASH, sha256Hex } from '../hash-chain.js';
@@ -30,6 +30,7 @@ import {
   CRM_STATE_FILE,
   crmStateFile,
   scenarioFile,
+  scenarioManifestKey,
   MANIFEST,
   PACK_FORMAT,
   PACK_FORMAT_VERSION,
@@ -204,20 +205,24 @@ export async function buildModerationPack(o: PackOptions, scope: PackScope, acto
 
     // The records as the candidate left them, and the scenario file the attempt was run from.
     files.set(crmStateFile(attempt.id), json(attemptCrmState(repos, attempt.id)));
-    // A practice attempt on the demo data set has no scenario file.
-    const scenarioPath = parseAttemptKey(attempt.scenarioKey) ? scenarioFile(attempt.scenarioKey) : null;
+    // A practice attempt on the demo data set has no scenario file. The file is the one of the
+    // version the attempt was sat on (scenarios/previous/ keeps superseded ones); a version held
+    // nowhere stops the export with the loader's clear error rather than pack another version.
+    const source = parseAttemptKey(attempt.scenarioKey) ? scenarioSourceOfAttempt(attempt) : undefined;
+    const version = source?.scenario.version ?? attempt.scenarioVersion ?? undefined;
+    const scenarioPath = parseAttemptKey(attempt.scenarioKey) ? scenarioFile(attempt.scenarioKey, version) : null;
+    const manifestKey = version === undefined ? attempt.scenarioKey : scenarioManifestKey(attempt.scenarioKey, version);
     if (scenarioPath && !files.has(scenarioPath) && !missing.some((m) => m.path === scenarioPath)) {
-      const source = scenarioSourceForAttemptKey(attempt.scenarioKey);
       try {
         if (!source?.sourcePath) throw new Error('no such scenario is loaded');
         const data = await fs.promises.readFile(source.sourcePath);
         files.set(scenarioPath, data);
-        scenarios[attempt.scenarioKey] = { path: scenarioPath, sha256: sha256Hex(data), title: source.scenario.title };
+        scenarios[manifestKey] = { path: scenarioPath, sha256: sha256Hex(data), title: source.scenario.title };
       } catch (err) {
         missing.push({ path: scenarioPath, reason: `the scenario file could not be read on the server: ${err instanceof Error ? err.message : String(err)}` });
       }
     }
-    const scenario = scenarioPath && { key: attempt.scenarioKey, file: scenarioPath, sha256: scenarios[attempt.scenarioKey]?.sha256 ?? null };
+    const scenario = scenarioPath && { key: attempt.scenarioKey, version, file: scenarioPath, sha256: scenarios[manifestKey]?.sha256 ?? null };
 
     const metrics = attemptMetrics(attempt.id, callInputs, repos.attemptEvents.list(attempt.id, METRICS_TIMELINE), now);
     files.set(`${dir}/attempt.json`, json({ attempt, calls: calls.map((c) => c.id), printouts, metrics, scenario, crmState: CRM_STATE_FILE }));

@@ -12,7 +12,7 @@
 // (https://www.rfc-editor.org/rfc/rfc3261#section-21.4.4): "The server understood the request, but
 // is refusing to fulfill it. Authorization will not help, and the request SHOULD NOT be repeated."
 // The reason phrase is "intended for the human user" (§7.2), so it is written for the candidate.
-import { scenarioForAttemptKey } from '../assessment/scenario-loader.js';
+import { ScenarioVersionMissingError, scenarioOfAttempt } from '../assessment/scenario-loader.js';
 import type { Repositories } from '../db/repositories/index.js';
 import type { User } from '../db/repositories/users.js';
 
@@ -37,7 +37,15 @@ export function sittingReach(repos: Repositories, user: Pick<User, 'id' | 'role'
   if (!sitting) return undefined;
   const current = repos.attempts.forSitting(sitting.id).find((a) => a.status === 'open');
   const assessorIds = new Set([sitting.assessorUserId, current?.assessorUserId ?? null].filter((id): id is number => id !== null));
-  const scenario = current ? scenarioForAttemptKey(current.scenarioKey) : undefined;
+  // An open attempt's version is current or kept; should its file be gone, the candidate's phone
+  // reaches only the assessor (the narrower reach) rather than the call setup failing.
+  let scenario: ReturnType<typeof scenarioOfAttempt>;
+  try {
+    scenario = current ? scenarioOfAttempt(current) : undefined;
+  } catch (err) {
+    if (!(err instanceof ScenarioVersionMissingError)) throw err;
+    scenario = undefined;
+  }
   return { assessorIds, staffParts: (scenario?.candidateBrief.transferTargets.length ?? 0) > 0 };
 }
 

@@ -18,7 +18,7 @@
 import { countAttempt, type AttemptCount } from '../assessment/counted-marks.js';
 import { UNIT2_GRADES } from '../assessment/grades.js';
 import { DEFAULT_RETAKE_POLICY, retakeDecision, type AssignmentStanding, type AttemptRecord, type RetakeDecision, type RetakePolicy } from '../assessment/retakes.js';
-import { scenarioForAttemptKey } from '../assessment/scenario-loader.js';
+import { scenarioOfAttempt } from '../assessment/scenario-loader.js';
 import type { Scenario } from '../assessment/scenario-schema.js';
 import { sittingResult, type SittingResult } from '../assessment/sitting.js';
 import type { Attempt } from '../db/repositories/attempts.js';
@@ -74,10 +74,12 @@ export const assignmentLabel = (position: number, key: string): string => `${pos
 
 /** The counted marks of one attempt (see the top of this file). */
 export function attemptCount(repos: Repositories, attempt: Attempt): AttemptCount {
-  const scenario = scenarioForAttemptKey(attempt.scenarioKey);
+  // The rubric of the version the attempt was sat on (a version held nowhere throws, naming it).
+  const scenario = scenarioOfAttempt(attempt);
   const centre = new Map(repos.attemptMarks.forAttempt(attempt.id).map((m) => [m.criterionId, m.mark]));
   const moderated = new Map(repos.moderation.marksFor(attempt.id).map((m) => [m.criterionId, m.mark]));
-  // A scenario file that has gone: every saved criterion is its rubric (maximum unknown).
+  // No scenario (a practice data set, or an attempt with no recorded version whose file has gone):
+  // every saved criterion is its rubric (maximum unknown).
   const rubric = scenario?.rubric ?? [...centre.keys()].map((criterionId) => ({ criterionId, maxMarks: 0 }));
   return countAttempt(rubric, centre, moderated, attempt.markedAt !== null);
 }

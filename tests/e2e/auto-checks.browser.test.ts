@@ -169,8 +169,7 @@ describe('auto-checked rubric lines earned through the desktop', () => {
     expectEarned(s, 'U2-1.1-answer-time', 'full', /Answered \d+\.\d s after it started ringing; the limit is 15 s/);
     expectEarned(s, 'U2-1.1-verify-id', 'full', /came after a passed identity check/);
     expectEarned(s, 'U2-4.2-hold-max-60', 'full', /1 hold; the longest/);
-    expectEarned(s, 'U2-6.1-accurate-entry', 'full', /4 of 4 keyed fields match/);
-    expectEarned(s, 'U2-6.1-correct-errors', 'full', /Corrected: mobile/);
+    expectEarned(s, 'U2-6.1-accurate-entry', 'full', /^(?=.*4 of 4 keyed fields match)(?=.*Corrected: mobile)/);
     expectEarned(s, 'U2-6.1-interaction-record', 'full', /code "MOVE"/);
     expectEarned(s, 'U2-1.4-confirmation', 'assessor', /matches the key: a query \(HOME_MOVE\)/);
     expectEarned(s, 'U2-7.2-recipients', 'assessor', /Sent: email-home-move to margaret\.hughes@example\.co\.uk/);
@@ -198,8 +197,7 @@ describe('auto-checked rubric lines earned through the desktop', () => {
     const s = await suggestions();
     expectEarned(s, 'U2-2.1-answer-time', 'full', /the limit is 15 s/);
     expectEarned(s, 'U2-2.1-verify-id', 'full', /came after a passed identity check/);
-    expectEarned(s, 'U2-2.2-needs-match', 'full', /holds 1 × BB-FIBRE-500 and the optional 1 × WIFI-MESH/);
-    expectEarned(s, 'U2-2.3-cross-up-sell', 'full', /optional 1 × WIFI-MESH/);
+    expectEarned(s, 'U2-2.3-cross-up-sell', 'full', /holds 1 × BB-FIBRE-500 and the optional 1 × WIFI-MESH/);
     expectEarned(s, 'U2-6.1-interaction-record', 'full', /code "SALE"/);
     expectEarned(s, 'U2-7.2-attachments', 'assessor', /carried terms-summary/);
   });

@@ -20,7 +20,7 @@ import { holdMarksFromCall, holdMarksFromTimeline, holdSegments, HOLD_LIMIT_MS, 
 import { answersOf, identityOutcome, requiredQuestions } from '../../assessment/identity.js';
 import type { Scenario } from '../../assessment/scenario-schema.js';
 import type { AttemptEvent } from '../../db/repositories/attempt-events.js';
-import { scenarioForAttemptKey } from '../../assessment/scenario-loader.js';
+import { scenarioOfAttempt } from '../../assessment/scenario-loader.js';
 import type { Attempt } from '../../db/repositories/attempts.js';
 import type { CallRecord } from '../../db/repositories/calls.js';
 import type { Repositories } from '../../db/repositories/index.js';
@@ -135,12 +135,12 @@ function timelinePage(repos: Repositories, attempt: Attempt, call: CallRecord | 
 /** GET /api/attempts/:id/replay/events: the timeline page after `afterSeq`, on the same axis as the view. */
 export function replayEventsPage(repos: Repositories, attempt: Attempt, callId: string | undefined, afterSeq: number, limit = REPLAY_EVENTS_PAGE): ReplayEventsPage {
   const call = chosenCall(repos, attempt, attemptCalls(repos, attempt), callId);
-  return timelinePage(repos, attempt, call, scenarioForAttemptKey(attempt.scenarioKey), afterSeq, limit);
+  return timelinePage(repos, attempt, call, scenarioOfAttempt(attempt), afterSeq, limit);
 }
 
 export function replayView(repos: Repositories, attempt: Attempt, now: number, callId?: string, pageSize = REPLAY_EVENTS_PAGE): ReplayView {
   const person = (id: number | null): Person | null => personOf(repos, id);
-  const scenario = scenarioForAttemptKey(attempt.scenarioKey);
+  const scenario = scenarioOfAttempt(attempt);
   const sitting = attempt.sittingId ? repos.sittings.findById(attempt.sittingId) : undefined;
   const calls = attemptCalls(repos, attempt);
   const call = chosenCall(repos, attempt, calls, callId);

@@ -384,8 +384,8 @@ const LINES: Record<string, (f: Facts) => Record<string, Line>> = {
     'U2-1.1-answer-time': { earn: 1, earnSays: /Answered 4\.0 s after it started ringing/, failSays: /Answered 16\.0 s after it started ringing; the limit is 15 s/ },
     'U2-1.1-verify-id': { earn: 1, earnSays: /came after a passed identity check/, failSays: /field-changed .*before|was only passed later/ },
     'U2-4.2-hold-max-60': { earn: 1, earnSays: /the longest 45\.0 s/, failSays: /Over the limit: hold .* lasted 61\.0 s/ },
-    'U2-6.1-accurate-entry': { earn: 1, earnSays: /4 of 4 keyed fields match/, failSays: new RegExp(`Wrong: postcode .*${re(f.wrongPostcode)}`) },
-    'U2-6.1-correct-errors': { earn: 1, earnSays: /Corrected: mobile/, failSays: /Not corrected: mobile/ },
+    // One line, two rules: the new address keyed exactly and the planted stale mobile corrected; the failing attempt misses both, and the evidence names each.
+    'U2-6.1-accurate-entry': { earn: 1, earnSays: /^(?=.*4 of 4 keyed fields match)(?=.*Corrected: mobile)/, failSays: new RegExp(`^(?=.*Wrong: postcode .*${re(f.wrongPostcode)})(?=.*Not corrected: mobile)`) },
     'U2-6.1-interaction-record': { earn: 1, earnSays: /code "MOVE" and \d+ characters of notes/, failSays: /should be "MOVE".*Notes are required/ },
     'U2-1.4-confirmation': { earn: 'assessor', earnSays: /matches the key: a query \(HOME_MOVE\)/, failSays: /type "complaint", not query; category "BILLING", not HOME_MOVE/ },
     'U2-7.2-recipients': { earn: 'assessor', earnSays: new RegExp(`Sent: email-home-move to ${re(f.emailOnFile)}`), failSays: /Not sent: email-home-move.*recipient the key does not expect/ },
@@ -406,8 +406,8 @@ const LINES: Record<string, (f: Facts) => Record<string, Line>> = {
   s4: () => ({
     'U2-2.1-answer-time': { earn: 1, earnSays: /Answered 3\.0 s/, failSays: /Answered 16\.0 s/ },
     'U2-2.1-verify-id': { earn: 1, earnSays: /came after a passed identity check/, failSays: /order-created .*|was only passed later/ },
-    'U2-2.2-needs-match': { earn: 1, earnSays: /holds 1 × BB-FIBRE-500 and the optional 1 × WIFI-MESH/, failSays: /1 × BB-FIBRE-500 is missing; 1 × BB-GIGA-900 is not a product the key allows/ },
-    'U2-2.3-cross-up-sell': { earn: 1, earnSays: /optional 1 × WIFI-MESH/, failSays: /1 × TV-ESSENTIALS is not a product the key allows/ },
+    // The up-sell (Full Fibre 500) and the cross-sell (Wi-Fi Mesh) are one line: the failing order has the wrong tier and an add-on nobody asked for.
+    'U2-2.3-cross-up-sell': { earn: 1, earnSays: /holds 1 × BB-FIBRE-500 and the optional 1 × WIFI-MESH/, failSays: /^(?=.*1 × BB-FIBRE-500 is missing; 1 × BB-GIGA-900 is not a product the key allows)(?=.*1 × TV-ESSENTIALS is not a product the key allows)/ },
     'U2-6.1-interaction-record': { earn: 1, earnSays: /code "SALE" and \d+ characters/, failSays: /Notes are required and were left empty/ },
     'U2-7.2-attachments': { earn: 'assessor', earnSays: /carried terms-summary/, failSays: /without terms-summary, which it had to carry/ },
   }),

@@ -6,7 +6,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { formatIssue, loadScenarios, loadScenariosOrThrow, parseScenarioText, ScenarioLoadError } from '../../../server/assessment/scenario-loader.js';
+import { formatIssue, loadPreviousScenarios, loadScenarios, loadScenariosOrThrow, parseScenarioText, ScenarioLoadError } from '../../../server/assessment/scenario-loader.js';
 import type { Json } from '../../support/json.js';
 
 const real = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../scenarios');
@@ -63,13 +63,14 @@ describe('loadScenarios', () => {
   });
 
   it('refuses a criterion id that is not in the catalogue, or listed twice', () => {
-    expect(broken(S1, (s) => (s.rubric[2].criterionId = 'U2-4.2-telepathy'))).toEqual([
-      `scenarios/${S1}: rubric.2.criterionId: "U2-4.2-telepathy" is not a criterion in the catalogue`,
+    // rubric[4] is U2-1.2-questioning, an assessor-judged line no auto-check names.
+    expect(broken(S1, (s) => (s.rubric[4].criterionId = 'U2-4.2-telepathy'))).toEqual([
+      `scenarios/${S1}: rubric.4.criterionId: "U2-4.2-telepathy" is not a criterion in the catalogue`,
     ]);
-    expect(broken(S1, (s) => (s.rubric[3].criterionId = s.rubric[2].criterionId))).toEqual([
-      `scenarios/${S1}: rubric.3.criterionId: criterion "U2-1.2-questioning" is listed twice`,
+    expect(broken(S1, (s) => (s.rubric[5].criterionId = s.rubric[4].criterionId))).toEqual([
+      `scenarios/${S1}: rubric.5.criterionId: criterion "U2-1.2-questioning" is listed twice`,
     ]);
-    expect(broken(S1, (s) => (s.rubric[2].criterionId = 'U2-9.1-nothing'))[0]).toMatch(/^scenarios\/s1-home-move\.json: rubric\.2\.criterionId: must be a criterion id/);
+    expect(broken(S1, (s) => (s.rubric[4].criterionId = 'U2-9.1-nothing'))[0]).toMatch(/^scenarios\/s1-home-move\.json: rubric\.4\.criterionId: must be a criterion id/);
   });
 
   it('refuses an answer key naming a customer, product, code or document the seed does not have', () => {
@@ -127,8 +128,8 @@ describe('loadScenarios', () => {
   });
 
   it('refuses auto-checks on subjective criteria, on criteria outside the rubric, or pointing past the answer key', () => {
-    expect(broken(S1, (s) => s.autoChecks.push({ criterionId: 'U2-4.3-professional-friendly', kind: 'wrap-up' }))).toEqual([
-      `scenarios/${S1}: autoChecks.8.criterionId: "U2-4.3-professional-friendly" is measured H, not from the event log or call timing, so it cannot be auto-checked`,
+    expect(broken(S1, (s) => s.autoChecks.push({ criterionId: 'U2-1.1-greeting', kind: 'wrap-up' }))).toEqual([
+      `scenarios/${S1}: autoChecks.8.criterionId: "U2-1.1-greeting" is measured S+H, not from the event log or call timing, so it cannot be auto-checked`,
     ]);
     expect(broken(S1, (s) => s.autoChecks.push({ criterionId: 'U2-4.2-hold-recheck', kind: 'hold-recheck', maxHoldSeconds: 60 }))).toEqual([
       `scenarios/${S1}: autoChecks.8.criterionId: "U2-4.2-hold-recheck" is not in this scenario's rubric`,
@@ -169,5 +170,50 @@ describe('loadScenarios', () => {
     fs.copyFileSync(path.join(real, S1), path.join(dir, S1));
     fs.copyFileSync(path.join(real, S1), path.join(dir, 's1-zz-copy.json'));
     expect(loadScenarios(dir).issues.map(formatIssue)).toEqual([`scenarios/s1-zz-copy.json: variant: scenarios/${S1} already defines s1 variant "a"`]);
+  });
+});
+
+describe('loadPreviousScenarios (scenarios/previous/: versions kept for the attempts sat on them)', () => {
+  /** The current S1 in scenarios/ and `files` (name → change to a copy of S1) in scenarios/previous/. */
+  function previous(files: Record<string, (s: Json) => void>): { loaded: string[]; issues: string[] } {
+    fs.copyFileSync(path.join(real, S1), path.join(dir, S1));
+    const prev = path.join(dir, 'previous');
+    fs.rmSync(prev, { recursive: true, force: true });
+    fs.mkdirSync(prev);
+    for (const [name, change] of Object.entries(files)) {
+      const s = read(S1);
+      change(s);
+      fs.writeFileSync(path.join(prev, name), JSON.stringify(s, null, 2));
+    }
+    const r = loadPreviousScenarios(prev, loadScenariosOrThrow(dir));
+    return { loaded: r.scenarios.map((l) => `${l.file} v${l.scenario.version}`), issues: r.issues.map(formatIssue) };
+  }
+  const current = read(S1).version as number;
+  const older = (s: Json) => (s.version = current - 1);
+
+  it('loads a lower version named <current file name>.v<version>.json; a missing folder is empty', () => {
+    expect(loadPreviousScenarios(path.join(dir, 'previous'), []).scenarios).toEqual([]);
+    expect(previous({ [`s1-home-move.v${current - 1}.json`]: older })).toEqual({ loaded: [`scenarios/previous/s1-home-move.v${current - 1}.json v${current - 1}`], issues: [] });
+  });
+
+  it('refuses a file whose name, version or content does not fit, naming the file and the reason', () => {
+    expect(previous({ 's1-home-move.json': older }).issues).toEqual(['scenarios/previous/s1-home-move.json: a kept version is named <current file name>.v<version>.json, e.g. s1-home-move.v1.json']);
+  });
+
+  it('refuses a version the file name does not give, one not below the current file, one named after another file', () => {
+    expect(previous({ [`s1-home-move.v${current + 5}.json`]: older }).issues).toEqual([`scenarios/previous/s1-home-move.v${current + 5}.json: version: is ${current - 1}, but the file name says version ${current + 5}`]);
+    expect(previous({ [`s1-home-move.v${current}.json`]: () => {} }).issues).toEqual([
+      `scenarios/previous/s1-home-move.v${current}.json: version: is ${current}; a previous version must be below the current file's (scenarios/s1-home-move.json: ${current})`,
+    ]);
+    expect(previous({ [`s1-moving.v${current - 1}.json`]: older }).issues).toEqual([`scenarios/previous/s1-moving.v${current - 1}.json: is a version of scenarios/s1-home-move.json: name it s1-home-move.v${current - 1}.json`]);
+  });
+
+  it('refuses a kept version with no current file of its key and variant, and a broken one with the JSON path', () => {
+    expect(previous({ [`s1-home-move-b.v1.json`]: (s) => ((s.variant = 'b'), (s.version = 1)) }).issues).toEqual([
+      'scenarios/previous/s1-home-move-b.v1.json: key: no current file of s1 variant "b": a previous version is kept beside the current one',
+    ]);
+    expect(previous({ [`s1-home-move.v${current - 1}.json`]: (s) => ((s.version = current - 1), (s.rubric[0].maxMarks = 2)) }).issues).toEqual([
+      `scenarios/previous/s1-home-move.v${current - 1}.json: rubric: marks sum to 13, must be 12`,
+    ]);
   });
 });

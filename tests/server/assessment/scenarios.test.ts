@@ -10,7 +10,7 @@ import { coverageWarnings } from '../../../server/assessment/coverage.js';
 import { evaluateAutoChecks } from '../../../server/assessment/auto-checks.js';
 import { validateRubric } from '../../../server/assessment/marks.js';
 import { CRITERIA, CRITERIA_BY_ID } from '../../../server/assessment/criteria-catalogue.js';
-import { attemptKey, formatIssue, loadScenarios } from '../../../server/assessment/scenario-loader.js';
+import { attemptKey, formatIssue, loadPreviousScenarios, loadScenarios, PREVIOUS_DIR } from '../../../server/assessment/scenario-loader.js';
 import {
   SCENARIO_KEYS,
   toCoverageScenario,
@@ -64,6 +64,16 @@ describe('the scenario files', () => {
         for (const c of s.rubric) expect(CRITERIA_BY_ID.has(c.criterionId), c.criterionId).toBe(true);
         expect(new Set(s.rubric.map((c) => c.criterionId)).size).toBe(s.rubric.length);
         expect(() => validateRubric(toRulesRubric(s))).not.toThrow();
+      });
+
+      it('marks the opening and closing tasks its brief sets: the house greeting, the recording notice, closing the call', () => {
+        const s = scenario(key);
+        const tasks = s.candidateBrief.tasks.join(' ');
+        const ids = s.rubric.map((c) => c.criterionId);
+        const has = (re: RegExp) => ids.some((id) => re.test(id));
+        if (/house greeting/i.test(tasks)) expect(has(/^U2-[12]\.1-greeting$/), 'greeting').toBe(true);
+        if (/calls are recorded/i.test(tasks)) expect(has(/^U2-[12]\.1-recording-notice$/), 'recording notice').toBe(true);
+        if (/close the call/i.test(tasks)) expect(has(/^U2-1\.4-close-style$/), 'close').toBe(true);
       });
 
       it('auto-checks only objective criteria that are in its rubric', () => {
@@ -145,16 +155,30 @@ describe('the scenario files', () => {
   }
 });
 
+describe('the versions kept in scenarios/previous/ for attempts sat on them', () => {
+  it('validate like the current files and each sits below the current file of its key and variant', () => {
+    const kept = loadPreviousScenarios(path.join(dir, PREVIOUS_DIR), loaded.scenarios);
+    expect(kept.issues.map(formatIssue)).toEqual([]);
+    expect(kept.scenarios.length).toBeGreaterThan(0);
+    for (const k of kept.scenarios) expect(k.scenario.version).toBeLessThan(scenario(attemptKey(k.scenario)).version);
+  });
+});
+
 describe('the variants for re-takes', () => {
   const others = loaded.scenarios.filter((l) => l.scenario.variant !== 'a');
   it.each(others.map((l) => [attemptKey(l.scenario), l.scenario] as const))('%s is the same assignment as variant a with another caller, other numbers and other answers', (_k, v) => {
     const a = scenario(v.key);
-    const marks = (s: Scenario) => s.rubric.map((c) => [c.criterionId, c.maxMarks]);
-    expect({ kind: v.kind, direction: v.direction, type: v.type, rubric: marks(v), candidateTitle: v.candidateTitle }).toEqual({
+    // One rubric for every variant of an assignment (lines, bands, marks; the descriptions may name
+    // the variant's caller) and the same auto-check kinds on each line, so a re-take is marked
+    // exactly like the first attempt.
+    const marks = (s: Scenario) => s.rubric.map((c) => [c.criterionId, c.band, c.maxMarks]);
+    const checks = (s: Scenario) => s.autoChecks.map((c) => `${c.criterionId} ${c.kind}`);
+    expect({ kind: v.kind, direction: v.direction, type: v.type, rubric: marks(v), checks: checks(v), candidateTitle: v.candidateTitle }).toEqual({
       kind: a.kind,
       direction: a.direction,
       type: a.type,
       rubric: marks(a),
+      checks: checks(a),
       candidateTitle: a.candidateTitle,
     });
     const pa = a.callerBrief.persona;
@@ -310,17 +334,18 @@ describe('what the rules get from a scenario', () => {
     ]);
   });
 
-  it('S1: a mistyped postcode turns the accurate-entry suggestion to 0, the right one to the full mark', () => {
+  it('S1: a mistyped postcode or the stale mobile left turns the accurate-entry suggestion to 0; both right, the full mark', () => {
     const s = scenario('s1');
-    const record = (postcode: string) => [
-      { type: 'customer', key: 'BL100231', fields: { addressLine1: '22 Larkfield Crescent', addressLine2: 'Rawdon', town: 'Leeds', postcode } },
+    const record = (postcode: string, mobile: string) => [
+      { type: 'customer', key: 'BL100231', fields: { addressLine1: '22 Larkfield Crescent', addressLine2: 'Rawdon', town: 'Leeds', postcode, mobile } },
     ];
-    const run = (postcode: string) =>
-      evaluateAutoChecks({ checks: toRulesAutoChecks(s), rubric: toRulesRubric(s), answerKey: toRulesAnswerKey(s), call: null, timeline: [], records: record(postcode) }).find(
+    const run = (postcode: string, mobile = '07700 900871') =>
+      evaluateAutoChecks({ checks: toRulesAutoChecks(s), rubric: toRulesRubric(s), answerKey: toRulesAnswerKey(s), call: null, timeline: [], records: record(postcode, mobile) }).find(
         (x) => x.criterionId === 'U2-6.1-accurate-entry',
       );
     expect(run('ls196eh')?.suggestedMarks).toBe(1);
     expect(run('LS19 6HE')?.suggestedMarks).toBe(0);
+    expect(run('LS19 6EH', '07700 900412')?.suggestedMarks).toBe(0);
   });
 
   it('S2: the e-mail goes to the address the caller gave, which is not on the seed record', () => {

@@ -18,10 +18,13 @@ import { verifyPackZip } from '../../../server/moderation/pack-verify.js';
 import { runRetention } from '../../../server/retention/job.js';
 import { writeScheduledOgg } from '../../media/analysis-fixture.js';
 import { createTestApp, type Login, type TestApp } from '../../support/test-app.js';
+import { scenarioForAttemptKey } from '../../../server/assessment/scenario-loader.js';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
 const sha = (b: Buffer) => createHash('sha256').update(b).digest('hex');
 
+/** The version of S1 the attempt is sat on (its pack file is scenarios/s1.v<version>.json). */
+const S1_VERSION = scenarioForAttemptKey('s1')!.version;
 let t: TestApp;
 let moderator: Login;
 let attemptId: string;
@@ -36,7 +39,7 @@ beforeAll(async () => {
     t.clock.now(),
   );
   sittingId = sitting.id;
-  const attempt = t.repos.attempts.create({ centreId: t.centreId, candidateUserId: t.users.candidate, assessorUserId: t.users.assessor, scenarioKey: 's1', sittingId, position: 1, variant: 'a', scenarioVersion: 1 }, t.clock.now());
+  const attempt = t.repos.attempts.create({ centreId: t.centreId, candidateUserId: t.users.candidate, assessorUserId: t.users.assessor, scenarioKey: 's1', sittingId, position: 1, variant: 'a', scenarioVersion: scenarioForAttemptKey('s1')!.version }, t.clock.now());
   attemptId = attempt.id;
   const at = t.clock.now();
   t.repos.attemptEvents.append(attemptId, randomUUID(), { at: at + 1000, clientAt: at + 990, callId: null, offsetMs: null, type: 'screen-pop', payload: { callerNumber: '01134960412' }, source: 'browser' });
@@ -268,13 +271,14 @@ describe('the scenario file and the final CRM state of each attempt', () => {
 
   it('holds the scenario file the attempt was run from, byte for byte, its SHA-256 in the manifest and attempt.json', () => {
     const onDisk = fs.readFileSync(path.join(root, 'scenarios', 's1-home-move.json'));
-    const held = new AdmZip(zip).getEntry('scenarios/s1.json')!.getData();
+    const file = `scenarios/s1.v${S1_VERSION}.json`;
+    const held = new AdmZip(zip).getEntry(file)!.getData();
     expect(held.equals(onDisk)).toBe(true);
     const manifest = JSON.parse(new AdmZip(zip).readAsText(MANIFEST)) as PackManifest;
-    expect(manifest.scenarios).toEqual({ s1: { path: 'scenarios/s1.json', sha256: sha(onDisk), title: expect.any(String) } });
-    expect(manifest.files).toContainEqual({ path: 'scenarios/s1.json', sha256: sha(onDisk), bytes: onDisk.length });
+    expect(manifest.scenarios).toEqual({ [`s1.v${S1_VERSION}`]: { path: file, sha256: sha(onDisk), title: expect.any(String) } });
+    expect(manifest.files).toContainEqual({ path: file, sha256: sha(onDisk), bytes: onDisk.length });
     const attempt = JSON.parse(new AdmZip(zip).readAsText(`${dir()}/attempt.json`)) as { scenario: unknown; crmState: unknown };
-    expect(attempt).toMatchObject({ scenario: { key: 's1', file: 'scenarios/s1.json', sha256: sha(onDisk) }, crmState: 'crm-state.json' });
+    expect(attempt).toMatchObject({ scenario: { key: 's1', version: S1_VERSION, file, sha256: sha(onDisk) }, crmState: 'crm-state.json' });
   });
 
   it('holds the CRM records as the candidate left them', () => {
@@ -291,7 +295,7 @@ describe('the scenario file and the final CRM state of each attempt', () => {
     const edited = await verifyPackZip(rewrite(zip, { [crmState]: edit }));
     expect(edited.problems).toEqual([expect.objectContaining({ file: crmState, message: expect.stringMatching(/altered/) })]);
     // The scenario file swapped for an easier one and its manifest line made to match: attempt.json still names the original.
-    const scenario = 'scenarios/s1.json';
+    const scenario = `scenarios/s1.v${S1_VERSION}.json`;
     const easier = Buffer.from(new AdmZip(zip).readAsText(scenario).replace(/"maxMarks": 1/, '"maxMarks": 2'));
     const lineFixed = (target: string, data: Buffer) => (b: Buffer) => {
       const m = JSON.parse(b.toString()) as PackManifest;

@@ -9,6 +9,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Sitting } from '../../../server/db/repositories/sittings.js';
 import { runRetention } from '../../../server/retention/index.js';
 import { createTestApp, type TestApp } from '../../support/test-app.js';
+import { scenarioForAttemptKey } from '../../../server/assessment/scenario-loader.js';
 
 const DAY = 86_400_000;
 const NOW = Date.UTC(2027, 5, 1, 12, 0, 0);
@@ -30,7 +31,7 @@ function sittingWithCall(candidateUserId = t.users.candidate): { sitting: Sittin
     LONG_AGO,
   );
   t.repos.sittings.start(sitting.id, LONG_AGO);
-  const attempt = t.repos.attempts.create({ centreId: t.centreId, candidateUserId, assessorUserId: t.users.assessor, scenarioKey: 's1', sittingId: sitting.id, position: 1, variant: 'a', scenarioVersion: 1 }, LONG_AGO);
+  const attempt = t.repos.attempts.create({ centreId: t.centreId, candidateUserId, assessorUserId: t.users.assessor, scenarioKey: 's1', sittingId: sitting.id, position: 1, variant: 'a', scenarioVersion: scenarioForAttemptKey('s1')!.version }, LONG_AGO);
   const callId = randomUUID();
   const file = path.join(recordingsDir, 'old', `${callId}.ogg`);
   fs.mkdirSync(path.dirname(file), { recursive: true });
