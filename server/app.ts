@@ -44,6 +44,7 @@ import { Evidence } from './realtime/evidence.js';
 import { recordCallEvidence } from './realtime/call-evidence.js';
 import type { BrowserEventQuota } from './realtime/timeline.js';
 import { registerAgentStateRoutes } from './api/agent-state-routes.js';
+import { registerAttemptScope } from './api/attempt-scope.js';
 import { OperationsRepository } from './db/repositories/operations.js';
 import { AppMetrics, registerHttpTiming, registerMetricsRoute } from './metrics/index.js';
 import type { MediaWorkerPool } from '../media/index.js';
@@ -240,7 +241,9 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
   const evidence = new Evidence(opts.repos, opts.clock);
   recordCallEvidence(opts.repos, evidence);
   registerCrmRoutes(app, { repos: opts.repos, clock: opts.clock, evidence });
-  registerAgentStateRoutes(app, { repos: opts.repos, clock: opts.clock, evidence });
+  registerAttemptScope(app, { repos: opts.repos, clock: opts.clock }, (scope) => {
+    registerAgentStateRoutes(scope, { repos: opts.repos, clock: opts.clock, evidence });
+  });
   registerInboxRoutes(app, { repos: opts.repos, clock: opts.clock, evidence });
   registerScenarioRoutes(app);
   registerScenarioEditRoutes(app, { repos: opts.repos, clock: opts.clock, dir: opts.centreScenariosDir ?? defaultCentreScenariosDir(opts.repos.db.name) });
