@@ -18,7 +18,12 @@ import type { Repositories } from './db/repositories/index.js';
 import { registerAdminRoutes } from './api/admin-routes.js';
 import { registerAuthRoutes } from './api/auth-routes.js';
 import { registerLoginLockRoutes } from './api/login-lock-routes.js';
-import { registerCrmRoutes } from './api/crm-routes.js';
+import { registerAttemptReadRoute, registerAttemptRoutes } from './api/attempt-routes.js';
+import { registerCustomerFormRoutes } from './api/customer-form-routes.js';
+import { registerCustomerRoutes } from './api/customer-routes.js';
+import { registerMessageRoutes } from './api/message-routes.js';
+import { registerReferenceRoutes } from './api/reference-routes.js';
+import { registerWrapUpRoutes } from './api/wrap-up-routes.js';
 import { registerInboxRoutes } from './api/inbox-routes.js';
 import { registerScenarioRoutes } from './api/scenario-routes.js';
 import { registerScenarioEditRoutes } from './api/scenario-edit-routes.js';
@@ -240,23 +245,32 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
   // the CRM and print-out routes, the agent state, and every call event of an attempt's call.
   const evidence = new Evidence(opts.repos, opts.clock);
   recordCallEvidence(opts.repos, evidence);
-  registerCrmRoutes(app, { repos: opts.repos, clock: opts.clock, evidence });
+  registerAttemptRoutes(app, { repos: opts.repos, clock: opts.clock });
+  // Every route of one attempt (the desktop's records, messages, print-outs, agent state), under /api/attempts/:id.
+  const printoutsDir = opts.printoutsDir ?? path.join(path.dirname(path.resolve(opts.repos.db.name)), 'printouts');
   registerAttemptScope(app, { repos: opts.repos, clock: opts.clock }, (scope) => {
-    registerAgentStateRoutes(scope, { repos: opts.repos, clock: opts.clock, evidence });
+    const desk = { repos: opts.repos, clock: opts.clock, evidence };
+    registerAttemptReadRoute(scope, desk);
+    registerCustomerRoutes(scope, desk);
+    registerCustomerFormRoutes(scope, desk);
+    registerWrapUpRoutes(scope, desk);
+    registerMessageRoutes(scope, desk);
+    registerInboxRoutes(scope, desk);
+    registerReferenceRoutes(scope, desk);
+    registerPrintoutRoutes(scope, { ...desk, printoutsDir });
+    registerAgentStateRoutes(scope, desk);
   });
-  registerInboxRoutes(app, { repos: opts.repos, clock: opts.clock, evidence });
   registerScenarioRoutes(app);
   registerScenarioEditRoutes(app, { repos: opts.repos, clock: opts.clock, dir: opts.centreScenariosDir ?? defaultCentreScenariosDir(opts.repos.db.name) });
   registerAssessmentRoutes(app, { repos: opts.repos, clock: opts.clock });
   registerSittingRoutes(app, { repos: opts.repos, clock: opts.clock });
   registerMarkingRoutes(app, { repos: opts.repos, clock: opts.clock });
   registerSittingDocumentRoutes(app, { repos: opts.repos, clock: opts.clock });
-  registerPrintoutRoutes(app, { repos: opts.repos, clock: opts.clock, evidence, printoutsDir: opts.printoutsDir ?? path.join(path.dirname(path.resolve(opts.repos.db.name)), 'printouts') });
   // Moderation: peaks, metrics, packs; and every recording hash stored from now on enters its attempt's chain.
   registerModerationRoutes(app, {
     repos: opts.repos,
     clock: opts.clock,
-    printoutsDir: opts.printoutsDir ?? path.join(path.dirname(path.resolve(opts.repos.db.name)), 'printouts'),
+    printoutsDir,
     markSheet: markSheetRenderer(opts.repos, () => opts.clock.now()),
   });
   chainRecordingsOnFinalise(opts.repos, () => opts.clock.now());

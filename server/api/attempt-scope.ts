@@ -70,7 +70,8 @@ function zodValidator({ schema }: { schema: ZodTypeAny }) {
     for (const issue of result.error.issues) {
       const at = issue.path.join('.');
       if (issue.code === 'unrecognized_keys') {
-        for (const key of issue.keys) problems.add(at ? `${at}.${key}` : key, `${key} is not a field this request takes.`);
+        // Named by itself, as the app's other routes name an unexpected field (server/http/errors.ts).
+        for (const key of issue.keys) problems.add(key, `${key} is not a field this request takes.`);
       } else {
         problems.add(at || 'body', issue.message);
       }
