@@ -6,6 +6,7 @@
 import { z } from 'zod';
 import type { Clock } from '../clock.js';
 import type { CustomerFields, CustomerSearch, CustomerUpdate } from '../db/repositories/crm.js';
+import type { CustomerDetail } from '../protocol/crm.js';
 import type { Repositories } from '../db/repositories/index.js';
 import { HttpError } from '../http/errors.js';
 import { scenarioForAttemptKey } from '../assessment/scenario-loader.js';
@@ -85,7 +86,7 @@ export function registerCustomerRoutes(scope: AttemptScope, opts: { repos: Repos
   scope.get('/customers/:cid', { config: READERS, schema: { params: customerParams } }, async (request) => {
     const attempt = attemptOf(request);
     const customer = customerOf(crm, attempt, request.params.cid);
-    return {
+    const detail: { customer: CustomerDetail } = {
       customer: {
         ...customer,
         securityQuestions: crm.securityQuestions(attempt.id, customer.id),
@@ -96,6 +97,7 @@ export function registerCustomerRoutes(scope: AttemptScope, opts: { repos: Repos
         callbacks: crm.callbacksForCustomer(attempt.id, customer.id),
       },
     };
+    return detail;
   });
 
   // Every field is checked before anything is written, and every bad one is named.

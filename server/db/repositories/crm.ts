@@ -3,48 +3,77 @@
 // their folders and the auto-reply, call list, wrap-up, knowledge base, scripts, templates and
 // documents. Every method takes the attempt id and every query is scoped by
 // it, so one attempt's rows are never read or changed through another attempt.
-import type { AutoReply, CallListEntry, CaseCategory, Channel, CrmDocument, KbArticle, Message, MessageAttachment as Attachment, MessageTemplate, Origin, PriceBasis, Script } from '../../protocol/crm.js';
-export type { Attachment, AutoReply, CallListEntry, CaseCategory, Channel, CrmDocument, KbArticle, Message, MessageTemplate, Origin, PriceBasis, Script };
+import type {
+  MessageAttachment as Attachment,
+  AutoReply,
+  CallListEntry,
+  Callback,
+  CallbackPriority,
+  Case,
+  CaseCategory,
+  CasePriority,
+  CaseStatus,
+  CaseType,
+  Channel,
+  Company,
+  ContactPreference,
+  CrmDocument,
+  Customer,
+  CustomerFields,
+  IdentityCheck,
+  IdentityCheckResult,
+  KbArticle,
+  Message,
+  MessageTemplate,
+  Note,
+  Order,
+  OrderLine,
+  OrderStatus,
+  Origin,
+  PriceBasis,
+  Product,
+  SaleType,
+  Script,
+  SecurityQuestion,
+  WrapUp,
+  WrapUpCode,
+} from '../../protocol/crm.js';
+export type {
+  Attachment,
+  AutoReply,
+  CallListEntry,
+  Callback,
+  CallbackPriority,
+  Case,
+  CaseCategory,
+  CasePriority,
+  CaseStatus,
+  CaseType,
+  Channel,
+  Company,
+  ContactPreference,
+  CrmDocument,
+  Customer,
+  CustomerFields,
+  IdentityCheck,
+  IdentityCheckResult,
+  KbArticle,
+  Message,
+  MessageTemplate,
+  Note,
+  Order,
+  OrderLine,
+  OrderStatus,
+  Origin,
+  PriceBasis,
+  Product,
+  SaleType,
+  Script,
+  SecurityQuestion,
+  WrapUp,
+  WrapUpCode,
+};
 import type { Db } from '../connection.js';
-
-export type ContactPreference = 'phone' | 'email' | 'sms' | 'post';
-export type SaleType = 'standard' | 'upsell' | 'cross_sell';
-export type CaseType = 'complaint' | 'query';
-export type CasePriority = 'low' | 'medium' | 'high' | 'urgent';
-export type CaseStatus = 'open' | 'in_progress' | 'resolved' | 'closed';
-export type OrderStatus = 'placed' | 'active' | 'cancelled';
-
-export interface Company {
-  name: string;
-  email: string;
-  phone: string;
-  website: string;
-}
-
-/** The fields of a customer record a candidate may edit. */
-export interface CustomerFields {
-  title: string | null;
-  firstName: string;
-  lastName: string;
-  dateOfBirth: string | null;
-  addressLine1: string;
-  addressLine2: string | null;
-  town: string;
-  postcode: string;
-  phone: string;
-  mobile: string | null;
-  email: string | null;
-  contactPreference: ContactPreference | null;
-  doNotCall: boolean;
-}
-
-export interface Customer extends CustomerFields {
-  id: number;
-  accountNumber: string;
-  version: number;
-  createdAt: number;
-  updatedAt: number;
-}
 
 /** The stored form also keeps the national digits of each number for lookups. */
 export interface NewCustomer extends CustomerFields {
@@ -55,119 +84,11 @@ export interface NewCustomer extends CustomerFields {
 
 export type CustomerUpdate = Partial<CustomerFields> & { phoneNorm?: string; mobileNorm?: string | null };
 
-export interface SecurityQuestion {
-  id: number;
-  question: string;
-}
-
-export interface IdentityCheckResult {
-  questionId: number;
-  question: string;
-  given: string;
-  correct: boolean;
-}
-
-export interface IdentityCheck {
-  id: number;
-  customerId: number;
-  passed: boolean;
-  results: IdentityCheckResult[];
-  createdAt: number;
-}
-
-export interface Product {
-  id: number;
-  code: string;
-  name: string;
-  category: string;
-  features: string[];
-  benefits: string[];
-  pricePence: number;
-  priceBasis: PriceBasis;
-}
-
-export interface OrderLine {
-  id: number;
-  productId: number;
-  productCode: string;
-  productName: string;
-  quantity: number;
-  unitPricePence: number;
-  lineTotalPence: number;
-  priceBasis: PriceBasis;
-  saleType: SaleType;
-}
-
-export interface Order {
-  id: number;
-  customerId: number;
-  reference: string;
-  status: OrderStatus;
-  totalPence: number;
-  /** The monthly and one-off parts of the total. */
-  monthlyPence: number;
-  oneOffPence: number;
-  origin: Origin;
-  createdAt: number;
-  lines: OrderLine[];
-}
-
 export interface NewOrderLine {
   productId: number;
   quantity: number;
   unitPricePence: number;
   saleType: SaleType;
-}
-
-export interface Case {
-  id: number;
-  customerId: number;
-  reference: string;
-  type: CaseType;
-  category: string | null;
-  priority: CasePriority;
-  status: CaseStatus;
-  escalated: boolean;
-  description: string;
-  creditPence: number | null;
-  origin: Origin;
-  createdAt: number;
-}
-
-export interface Note {
-  id: number;
-  customerId: number;
-  body: string;
-  origin: Origin;
-  createdAt: number;
-}
-
-export interface Callback {
-  id: number;
-  customerId: number;
-  kind: 'callback' | 'task';
-  dueAt: string;
-  priority: 'low' | 'normal' | 'high';
-  reason: string;
-  phone: string | null;
-  status: 'open' | 'done';
-  origin: Origin;
-  createdAt: number;
-}
-
-export interface WrapUpCode {
-  code: string;
-  label: string;
-  requiresNote: boolean;
-}
-
-export interface WrapUp {
-  id: number;
-  code: string;
-  customerId: number | null;
-  callId: string | null;
-  notes: string;
-  createdAt: number;
 }
 
 /** What a customer search looks for (prepared by the caller from the query text). */
