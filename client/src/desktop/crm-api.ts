@@ -1,50 +1,7 @@
 // The desktop's calls to the CRM API of the current attempt: the only file that knows its URLs.
-import type {
-  AutoReply,
-  Callback,
-  CallbackPriority,
-  CallListEntry,
-  Case,
-  CaseCategory,
-  CasePriority,
-  Channel,
-  CrmDocument,
-  Customer,
-  CustomerDetail,
-  KbArticle,
-  Message,
-  MessageTemplate,
-  Order,
-  OrderLine,
-  PriceBasis,
-  Product,
-  SaleType,
-  Script,
-} from '../../../server/protocol/crm.js';
+import type { AutoReply, Callback, CallbackPriority, CallListEntry, Case, CaseCategory, CasePriority, Channel, CrmDocument, Customer, CustomerDetail, KbArticle, Message, MessageTemplate, Order, Product, SaleType, Script } from '../../../server/protocol/crm.js';
+export type * from '../../../server/protocol/crm.js';
 import { api } from '../api.js';
-
-export type {
-  AutoReply,
-  Callback,
-  CallbackPriority,
-  CallListEntry,
-  Case,
-  CaseCategory,
-  CasePriority,
-  Channel,
-  CrmDocument,
-  Customer,
-  CustomerDetail,
-  KbArticle,
-  Message,
-  MessageTemplate,
-  Order,
-  OrderLine,
-  PriceBasis,
-  Product,
-  SaleType,
-  Script,
-};
 
 /** A new case as the case form sends it: the category as its code, the credit as keyed in pounds. */
 export interface NewCase {
