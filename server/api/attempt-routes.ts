@@ -7,6 +7,7 @@
 //   - moderators and admins read;
 //   - anyone else gets 404, the same answer as for an unknown id, so ids cannot be probed.
 import type { FastifyInstance } from 'fastify';
+import { serializerCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
 import { requireSession } from '../auth/access.js';
 import type { Clock } from '../clock.js';
 import type { Repositories } from '../db/repositories/index.js';
@@ -15,6 +16,7 @@ import { copySeedToAttempt, scenarioSeeds } from '../crm/attempt-copy.js';
 import { centreOfVariant, parseAttemptKey } from '../assessment/scenario-loader.js';
 import { attemptOf, attemptParams, type AttemptScope } from './attempt-scope.js';
 import { READERS } from './crm-inputs.js';
+import { attemptWithCompany } from './attempt-responses.js';
 
 const invalid = (field: string, message: string): HttpError => new HttpError(400, 'validation', message, field);
 
@@ -65,18 +67,22 @@ export function registerAttemptRoutes(app: FastifyInstance, opts: { repos: Repos
     },
   );
 
-  app.get('/api/attempts/current', { config: { access: ['candidate'] } }, async (request) => {
-    const me = requireSession(request).user;
-    // Having no assignment open is the desktop's usual state between assignments: an answer, not a 404.
-    const attempt = repos.attempts.openForCandidate(me.id)[0];
-    if (!attempt) return { attempt: null, company: null };
-    return { attempt, company: repos.crm.company(attempt.id) ?? null };
+  // Outside the attempt scope, so in a scope of its own with the zod serializer: the desktop's view of the attempt only.
+  void app.register(async (plugin) => {
+    plugin.setSerializerCompiler(serializerCompiler);
+    plugin.withTypeProvider<ZodTypeProvider>().get('/api/attempts/current', { config: { access: ['candidate'] }, schema: { response: { 200: attemptWithCompany } } }, async (request) => {
+      const me = requireSession(request).user;
+      // Having no assignment open is the desktop's usual state between assignments: an answer, not a 404.
+      const attempt = repos.attempts.openForCandidate(me.id)[0];
+      if (!attempt) return { attempt: null, company: null };
+      return { attempt, company: repos.crm.company(attempt.id) ?? null };
+    });
   });
 }
 
 /** GET /api/attempts/:id, in the attempt scope. */
 export function registerAttemptReadRoute(scope: AttemptScope, opts: { repos: Repositories }): void {
-  scope.get('', { config: READERS, schema: { params: attemptParams } }, async (request) => {
+  scope.get('', { config: READERS, schema: { params: attemptParams, response: { 200: attemptWithCompany } } }, async (request) => {
     const attempt = attemptOf(request);
     return { attempt, company: opts.repos.crm.company(attempt.id) ?? null };
   });

@@ -8,6 +8,7 @@ import type { Repositories } from '../db/repositories/index.js';
 import { evidencePayload, type Evidence } from '../realtime/evidence.js';
 import { parseMoney, validateDueDateTime, validatePence, validateText, validateUkPhone } from '../crm/validation.js';
 import { attemptOf, type AttemptScope } from './attempt-scope.js';
+import { callback, kase, order } from './attempt-responses.js';
 import { WRITER, asKeyed, customerOf, customerParams, invalid, must, nullableStr, optionalRule, rule, str } from './crm-inputs.js';
 
 export function registerCustomerFormRoutes(scope: AttemptScope, opts: { repos: Repositories; clock: Clock; evidence: Evidence }): void {
@@ -19,7 +20,7 @@ export function registerCustomerFormRoutes(scope: AttemptScope, opts: { repos: R
     .strict();
   scope.post(
     '/customers/:cid/orders',
-    { config: WRITER, schema: { params: customerParams, body: z.object({ lines: z.array(orderLine).min(1).max(20) }).strict() } },
+    { config: WRITER, schema: { params: customerParams, body: z.object({ lines: z.array(orderLine).min(1).max(20) }).strict(), response: { 201: z.object({ order }) } } },
     async (request, reply) => {
       const attempt = attemptOf(request);
       const customer = customerOf(crm, attempt, request.params.cid);
@@ -50,7 +51,7 @@ export function registerCustomerFormRoutes(scope: AttemptScope, opts: { repos: R
       creditPence: z.number().int().nullable().optional(),
     })
     .strict();
-  scope.post('/customers/:cid/cases', { config: WRITER, schema: { params: customerParams, body: caseBody } }, async (request, reply) => {
+  scope.post('/customers/:cid/cases', { config: WRITER, schema: { params: customerParams, body: caseBody, response: { 201: z.object({ case: kase }) } } }, async (request, reply) => {
     const attempt = attemptOf(request);
     const customer = customerOf(crm, attempt, request.params.cid);
     const b = request.body;
@@ -95,7 +96,7 @@ export function registerCustomerFormRoutes(scope: AttemptScope, opts: { repos: R
       phone: nullableStr(40).optional().transform(optionalRule(asKeyed((s) => validateUkPhone(s, 'phone')))),
     })
     .strict();
-  scope.post('/customers/:cid/callbacks', { config: WRITER, schema: { params: customerParams, body: callbackBody } }, async (request, reply) => {
+  scope.post('/customers/:cid/callbacks', { config: WRITER, schema: { params: customerParams, body: callbackBody, response: { 201: z.object({ callback }) } } }, async (request, reply) => {
     const attempt = attemptOf(request);
     const customer = customerOf(crm, attempt, request.params.cid);
     const b = request.body;

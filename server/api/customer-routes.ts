@@ -25,6 +25,7 @@ import {
   validateUkPhone,
 } from '../crm/validation.js';
 import { attemptOf, attemptParams, type AttemptScope } from './attempt-scope.js';
+import { customer as customerSchema, customerDetail, identityCheck, note } from './attempt-responses.js';
 import { READERS, WRITER, asKeyed, customerOf, customerParams, invalid, nullableStr, optionalRule, rule, str } from './crm-inputs.js';
 
 /** Answers compare without case, accents, punctuation or extra spaces: "St. Chad's" = "st chads". */
@@ -61,7 +62,7 @@ export function registerCustomerRoutes(scope: AttemptScope, opts: { repos: Repos
 
   scope.get(
     '/customers',
-    { config: READERS, schema: { params: attemptParams, querystring: z.object({ q: str(100) }).strict() } },
+    { config: READERS, schema: { params: attemptParams, querystring: z.object({ q: str(100) }).strict(), response: { 200: z.object({ query: z.string(), count: z.number(), customers: z.array(customerSchema) }) } } },
     async (request) => {
       const attempt = attemptOf(request);
       const q = request.query.q.trim();
@@ -73,7 +74,11 @@ export function registerCustomerRoutes(scope: AttemptScope, opts: { repos: Repos
 
   scope.get(
     '/customers/by-phone/:phone',
-    { config: READERS, schema: { params: attemptParams.extend({ phone: z.string().min(1).max(40) }) } },
+    { config: READERS, schema: {
+        params: attemptParams.extend({ phone: z.string().min(1).max(40) }),
+        response: { 200: z.object({ phone: z.string().nullable(), count: z.number(), customers: z.array(customerSchema) }) },
+      },
+    },
     async (request) => {
       const attempt = attemptOf(request);
       // Caller ID arrives in any format (or as an internal extension): no match is an answer, not an error.
@@ -83,7 +88,7 @@ export function registerCustomerRoutes(scope: AttemptScope, opts: { repos: Repos
     },
   );
 
-  scope.get('/customers/:cid', { config: READERS, schema: { params: customerParams } }, async (request) => {
+  scope.get('/customers/:cid', { config: READERS, schema: { params: customerParams, response: { 200: z.object({ customer: customerDetail }) } } }, async (request) => {
     const attempt = attemptOf(request);
     const customer = customerOf(crm, attempt, request.params.cid);
     const detail: { customer: CustomerDetail } = {
@@ -121,7 +126,8 @@ export function registerCustomerRoutes(scope: AttemptScope, opts: { repos: Repos
     })
     .strict();
 
-  scope.patch('/customers/:cid', { config: WRITER, schema: { params: customerParams, body: customerPatch } }, async (request) => {
+  const patched = z.object({ customer: customerSchema, changes: z.array(z.object({ field: z.string(), old: z.unknown(), new: z.unknown() })) });
+  scope.patch('/customers/:cid', { config: WRITER, schema: { params: customerParams, body: customerPatch, response: { 200: patched } } }, async (request) => {
     const attempt = attemptOf(request);
     const customer = customerOf(crm, attempt, request.params.cid);
     const body = request.body;
@@ -154,7 +160,7 @@ export function registerCustomerRoutes(scope: AttemptScope, opts: { repos: Repos
         (version) => changes.map((c) => ['field-changed', evidencePayload.fieldChanged(customer, c, version)]),
       );
     }
-    return { customer: crm.findCustomer(attempt.id, customer.id), changes };
+    return { customer: crm.findCustomer(attempt.id, customer.id)!, changes };
   });
 
   scope.post(
@@ -164,6 +170,7 @@ export function registerCustomerRoutes(scope: AttemptScope, opts: { repos: Repos
       schema: {
         params: customerParams,
         body: z.object({ answers: z.array(z.object({ questionId: z.number().int().min(1), answer: str(200) }).strict()).min(1).max(6) }).strict(),
+        response: { 201: identityCheck.extend({ required: z.number(), asked: z.number(), correct: z.number(), summary: z.string() }) },
       },
     },
     async (request, reply) => {
@@ -194,7 +201,7 @@ export function registerCustomerRoutes(scope: AttemptScope, opts: { repos: Repos
 
   scope.post(
     '/customers/:cid/notes',
-    { config: WRITER, schema: { params: customerParams, body: z.object({ body: str(4000).transform(rule((v) => validateText(v, 'body', 4000))) }).strict() } },
+    { config: WRITER, schema: { params: customerParams, body: z.object({ body: str(4000).transform(rule((v) => validateText(v, 'body', 4000))) }).strict(), response: { 201: z.object({ note }) } } },
     async (request, reply) => {
       const attempt = attemptOf(request);
       const customer = customerOf(crm, attempt, request.params.cid);

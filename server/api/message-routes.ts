@@ -10,6 +10,7 @@ import type { Repositories } from '../db/repositories/index.js';
 import { validateEmail, validateText, validateUkMobile } from '../crm/validation.js';
 import { evidencePayload, type Evidence } from '../realtime/evidence.js';
 import { attemptOf, attemptParams, type AttemptScope } from './attempt-scope.js';
+import { message as messageSchema } from './attempt-responses.js';
 import { READERS, WRITER, bodyRowId, invalid, must, nullableStr, str } from './crm-inputs.js';
 
 const messageBody = z
@@ -33,11 +34,11 @@ export function registerMessageRoutes(scope: AttemptScope, opts: { repos: Reposi
 
   scope.get(
     '/messages',
-    { config: READERS, schema: { params: attemptParams, querystring: z.object({ direction: z.enum(['in', 'out']).optional() }).strict() } },
+    { config: READERS, schema: { params: attemptParams, querystring: z.object({ direction: z.enum(['in', 'out']).optional() }).strict(), response: { 200: z.object({ messages: z.array(messageSchema) }) } } },
     async (request) => ({ messages: crm.listMessages(attemptOf(request).id, request.query.direction) }),
   );
 
-  scope.post('/messages', { config: WRITER, schema: { params: attemptParams, body: messageBody } }, async (request, reply) => {
+  scope.post('/messages', { config: WRITER, schema: { params: attemptParams, body: messageBody, response: { 201: z.object({ message: messageSchema }) } } }, async (request, reply) => {
     const attempt = attemptOf(request);
     const b = request.body;
     const company = crm.company(attempt.id)!;

@@ -91,6 +91,23 @@ export interface AutoReply {
   updatedAt: number | null;
 }
 
+/**
+ * An attempt as the agent desktop reads it (GET /api/attempts/:id and /current). Nothing of its
+ * marking (who marked it, when) nor staff's notes on it: when a candidate learns of marks is the
+ * release rule's to decide (server/sittings/results.ts).
+ */
+export interface DesktopAttempt {
+  id: string;
+  scenarioKey: string;
+  status: 'open' | 'closed';
+  createdAt: number;
+  closedAt: number | null;
+  /** The sitting it belongs to; null for a practice attempt. */
+  sittingId: string | null;
+  /** 1..4 within the sitting. */
+  position: number | null;
+}
+
 // --- the customer record and what hangs off it -------------------------------------------------
 
 export type ContactPreference = 'phone' | 'email' | 'sms' | 'post';
