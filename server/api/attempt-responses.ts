@@ -3,8 +3,18 @@
 // its wire type in server/protocol/ by `exactly<T>()`, so the two cannot drift apart: a field the
 // type has and the schema lacks (or the other way round) fails the type check.
 import { z } from 'zod';
+import type { PrintoutSummary } from '../protocol/printouts.js';
 import type {
+  AutoReply,
   Callback,
+  CallListEntry,
+  CaseCategory,
+  CrmDocument,
+  KbArticle,
+  MessageTemplate,
+  Product,
+  Script,
+  WrapUpCode,
   Case,
   Company,
   Customer,
@@ -172,5 +182,66 @@ export const message = exactly<Message>()(
     folder: z.string().nullable(),
     filedAt: z.number().nullable(),
     inReplyTo: z.number().nullable(),
+  }),
+);
+
+// --- reference data and the inbox -----------------------------------------------------------------
+
+const priceBasis = z.enum(['monthly', 'one_off']);
+const channel = z.enum(['email', 'sms']);
+
+export const product = exactly<Product>()(
+  z.object({
+    id: z.number(),
+    code: z.string(),
+    name: z.string(),
+    category: z.string(),
+    features: z.array(z.string()),
+    benefits: z.array(z.string()),
+    pricePence: z.number(),
+    priceBasis,
+  }),
+);
+export const kbArticle = exactly<KbArticle>()(
+  z.object({ id: z.number(), slug: z.string(), title: z.string(), category: z.string(), body: z.string(), tags: z.array(z.string()) }),
+);
+export const script = exactly<Script>()(z.object({ id: z.number(), key: z.string(), title: z.string(), purpose: z.string(), steps: z.array(z.string()) }));
+export const wrapUpCode = exactly<WrapUpCode>()(z.object({ code: z.string(), label: z.string(), requiresNote: z.boolean() }));
+export const caseCategory = exactly<CaseCategory>()(z.object({ code: z.string(), label: z.string() }));
+export const callListEntry = exactly<CallListEntry>()(
+  z.object({
+    id: z.number(),
+    position: z.number(),
+    customerId: z.number().nullable(),
+    accountNumber: z.string().nullable(),
+    name: z.string(),
+    phone: z.string(),
+    doNotCall: z.boolean(),
+    reason: z.string(),
+  }),
+);
+export const messageTemplate = exactly<MessageTemplate>()(z.object({ key: z.string(), channel, name: z.string(), subject: z.string().nullable(), body: z.string() }));
+export const crmDocument = exactly<CrmDocument>()(z.object({ key: z.string(), title: z.string(), fileName: z.string() }));
+export const autoReply = exactly<AutoReply>()(z.object({ enabled: z.boolean(), body: z.string().nullable(), updatedAt: z.number().nullable() }));
+export const filledTemplate = z.object({
+  key: z.string(),
+  channel,
+  subject: z.string().nullable(),
+  body: z.string(),
+  values: z.record(z.string()),
+  unfilled: z.array(z.string()),
+});
+
+export const printoutSummary = exactly<PrintoutSummary>()(
+  z.object({
+    id: z.string(),
+    kind: z.enum(['customer', 'order', 'case']),
+    subjectId: z.number(),
+    title: z.string(),
+    sha256: z.string(),
+    bytes: z.number(),
+    pages: z.number(),
+    createdAt: z.number(),
+    url: z.string(),
   }),
 );
