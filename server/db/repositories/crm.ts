@@ -44,9 +44,8 @@ const COUNTED_TABLES = [
 /** Rows per CRM table (without the crm_ prefix) of one attempt. */
 export type CrmCounts = Record<(typeof COUNTED_TABLES)[number], number>;
 
-const CUSTOMER_COLUMNS: Record<keyof Customer, string> = {
-  id: 'id',
-  accountNumber: 'account_number',
+/** The columns of the fields a candidate may edit, in the record's order. */
+const FIELD_COLUMNS = {
   title: 'title',
   firstName: 'first_name',
   lastName: 'last_name',
@@ -60,27 +59,16 @@ const CUSTOMER_COLUMNS: Record<keyof Customer, string> = {
   email: 'email',
   contactPreference: 'contact_preference',
   doNotCall: 'do_not_call',
+} as const satisfies Record<keyof CustomerFields, string>;
+const CUSTOMER_COLUMNS: Record<keyof Customer, string> = {
+  id: 'id',
+  accountNumber: 'account_number',
+  ...FIELD_COLUMNS,
   version: 'version',
   createdAt: 'created_at',
   updatedAt: 'updated_at',
 };
-const UPDATABLE_COLUMNS: Record<keyof CustomerUpdate, string> = {
-  title: 'title',
-  firstName: 'first_name',
-  lastName: 'last_name',
-  dateOfBirth: 'date_of_birth',
-  addressLine1: 'address_line1',
-  addressLine2: 'address_line2',
-  town: 'town',
-  postcode: 'postcode',
-  phone: 'phone',
-  phoneNorm: 'phone_norm',
-  mobile: 'mobile',
-  mobileNorm: 'mobile_norm',
-  email: 'email',
-  contactPreference: 'contact_preference',
-  doNotCall: 'do_not_call',
-};
+const UPDATABLE_COLUMNS: Record<keyof CustomerUpdate, string> = { ...FIELD_COLUMNS, phoneNorm: 'phone_norm', mobileNorm: 'mobile_norm' };
 const SELECT_CUSTOMER = `SELECT ${Object.entries(CUSTOMER_COLUMNS)
   .map(([k, c]) => `${c} AS ${k}`)
   .join(', ')} FROM crm_customers`;
