@@ -246,7 +246,7 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
   const evidence = new Evidence(opts.repos, opts.clock);
   recordCallEvidence(opts.repos, evidence);
   registerAttemptRoutes(app, { repos: opts.repos, clock: opts.clock });
-  // Every route of one attempt (the desktop's records, messages, print-outs, agent state), under /api/attempts/:id.
+  // The routes of one attempt (the desktop's records, messages, print-outs, agent state; marking suggestions), under /api/attempts/:id.
   const printoutsDir = opts.printoutsDir ?? path.join(path.dirname(path.resolve(opts.repos.db.name)), 'printouts');
   registerAttemptScope(app, { repos: opts.repos, clock: opts.clock }, (scope) => {
     const desk = { repos: opts.repos, clock: opts.clock, evidence };
@@ -259,10 +259,10 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
     registerReferenceRoutes(scope, desk);
     registerPrintoutRoutes(scope, { ...desk, printoutsDir });
     registerAgentStateRoutes(scope, desk);
+    registerAssessmentRoutes(scope, desk);
   });
   registerScenarioRoutes(app);
   registerScenarioEditRoutes(app, { repos: opts.repos, clock: opts.clock, dir: opts.centreScenariosDir ?? defaultCentreScenariosDir(opts.repos.db.name) });
-  registerAssessmentRoutes(app, { repos: opts.repos, clock: opts.clock });
   registerSittingRoutes(app, { repos: opts.repos, clock: opts.clock });
   registerMarkingRoutes(app, { repos: opts.repos, clock: opts.clock });
   registerSittingDocumentRoutes(app, { repos: opts.repos, clock: opts.clock });
