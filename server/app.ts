@@ -18,7 +18,12 @@ import type { Repositories } from './db/repositories/index.js';
 import { registerAdminRoutes } from './api/admin-routes.js';
 import { registerAuthRoutes } from './api/auth-routes.js';
 import { registerLoginLockRoutes } from './api/login-lock-routes.js';
-import { registerCrmRoutes } from './api/crm-routes.js';
+import { registerAttemptReadRoute, registerAttemptRoutes } from './api/attempt-routes.js';
+import { registerCustomerFormRoutes } from './api/customer-form-routes.js';
+import { registerCustomerRoutes } from './api/customer-routes.js';
+import { registerMessageRoutes } from './api/message-routes.js';
+import { registerReferenceRoutes } from './api/reference-routes.js';
+import { registerWrapUpRoutes } from './api/wrap-up-routes.js';
 import { registerInboxRoutes } from './api/inbox-routes.js';
 import { registerScenarioRoutes } from './api/scenario-routes.js';
 import { registerScenarioEditRoutes } from './api/scenario-edit-routes.js';
@@ -45,6 +50,7 @@ import { Evidence } from './realtime/evidence.js';
 import { recordCallEvidence } from './realtime/call-evidence.js';
 import type { BrowserEventQuota } from './realtime/timeline.js';
 import { registerAgentStateRoutes } from './api/agent-state-routes.js';
+import { registerAttemptScope } from './api/attempt-scope.js';
 import { OperationsRepository } from './db/repositories/operations.js';
 import { AppMetrics, registerHttpTiming, registerMetricsRoute } from './metrics/index.js';
 import type { MediaWorkerPool } from '../media/index.js';
@@ -242,24 +248,35 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
   // the CRM and print-out routes, the agent state, and every call event of an attempt's call.
   const evidence = new Evidence(opts.repos, opts.clock);
   recordCallEvidence(opts.repos, evidence);
-  registerCrmRoutes(app, { repos: opts.repos, clock: opts.clock, evidence });
-  registerAgentStateRoutes(app, { repos: opts.repos, clock: opts.clock, evidence });
-  registerInboxRoutes(app, { repos: opts.repos, clock: opts.clock, evidence });
+  registerAttemptRoutes(app, { repos: opts.repos, clock: opts.clock });
+  // The routes of one attempt (the desktop's records, messages, print-outs, agent state; marking suggestions), under /api/attempts/:id.
+  const printoutsDir = opts.printoutsDir ?? path.join(path.dirname(path.resolve(opts.repos.db.name)), 'printouts');
+  registerAttemptScope(app, { repos: opts.repos, clock: opts.clock }, (scope) => {
+    const desk = { repos: opts.repos, clock: opts.clock, evidence };
+    registerAttemptReadRoute(scope, desk);
+    registerCustomerRoutes(scope, desk);
+    registerCustomerFormRoutes(scope, desk);
+    registerWrapUpRoutes(scope, desk);
+    registerMessageRoutes(scope, desk);
+    registerInboxRoutes(scope, desk);
+    registerReferenceRoutes(scope, desk);
+    registerPrintoutRoutes(scope, { ...desk, printoutsDir });
+    registerAgentStateRoutes(scope, desk);
+    registerAssessmentRoutes(scope, desk);
+  });
   registerScenarioRoutes(app);
   // The shipped scenarios and the versions kept in scenarios/previous/ for attempts sat on them:
   // read now, so an invalid file stops the server at start, naming the file, path and reason.
   previousScenarios();
   registerScenarioEditRoutes(app, { repos: opts.repos, clock: opts.clock, dir: opts.centreScenariosDir ?? defaultCentreScenariosDir(opts.repos.db.name) });
-  registerAssessmentRoutes(app, { repos: opts.repos, clock: opts.clock });
   registerSittingRoutes(app, { repos: opts.repos, clock: opts.clock });
   registerMarkingRoutes(app, { repos: opts.repos, clock: opts.clock });
   registerSittingDocumentRoutes(app, { repos: opts.repos, clock: opts.clock });
-  registerPrintoutRoutes(app, { repos: opts.repos, clock: opts.clock, evidence, printoutsDir: opts.printoutsDir ?? path.join(path.dirname(path.resolve(opts.repos.db.name)), 'printouts') });
   // Moderation: peaks, metrics, packs; and every recording hash stored from now on enters its attempt's chain.
   registerModerationRoutes(app, {
     repos: opts.repos,
     clock: opts.clock,
-    printoutsDir: opts.printoutsDir ?? path.join(path.dirname(path.resolve(opts.repos.db.name)), 'printouts'),
+    printoutsDir,
     markSheet: markSheetRenderer(opts.repos, () => opts.clock.now()),
   });
   chainRecordingsOnFinalise(opts.repos, () => opts.clock.now());

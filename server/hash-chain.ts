@@ -15,6 +15,7 @@
 // entry stored with one, changes its hash. Entries stored before migration 10 have their source
 // worked out from their hashed content instead (legacySource), so that label needs no trust either.
 import { createHash } from 'node:crypto';
+import type { EventSource, TimelineEvent } from './protocol/timeline.js';
 
 export const CHAIN_VERSION = 1;
 /** prev_hash of the first entry of a chain. */
@@ -46,18 +47,10 @@ export function chainHash(domain: string, prevHash: string, content: unknown): s
 }
 
 /** Who recorded a timeline entry (server/protocol/timeline.ts EventSource). */
-export type ChainedEventSource = 'server' | 'browser';
+export type ChainedEventSource = EventSource;
 
-/** What of an attempt_events row is covered by its hash (everything but the row id and the hashes). */
-export interface AttemptEventContent {
-  attemptId: string;
-  seq: number;
-  clientId: string;
-  at: number;
-  clientAt: number | null;
-  callId: string | null;
-  offsetMs: number | null;
-  type: string;
+/** What of an attempt_events row is covered by its hash: the timeline event (everything but the row id and the hashes). */
+export interface AttemptEventContent extends Omit<TimelineEvent, 'payload' | 'source'> {
   payload: unknown;
   /** Hashed when given, unless sourceInChain is false (see the top of this file). */
   source?: ChainedEventSource;

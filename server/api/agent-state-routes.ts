@@ -4,19 +4,15 @@
 // A change is recorded by the server on the attempt's timeline ('agent-state', { from, to }) in the
 // same transaction that decides it; the state is what the server recorded last ('not-ready' before
 // any). Setting the state the agent is already in changes nothing and records nothing.
-import type { FastifyInstance } from 'fastify';
-import { requireSession } from '../auth/access.js';
-import { AttemptAccess } from '../auth/attempt-access.js';
+import { z } from 'zod';
 import type { Clock } from '../clock.js';
 import type { Repositories } from '../db/repositories/index.js';
 import { evidencePayload, type Evidence } from '../realtime/evidence.js';
+import { attemptOf, attemptParams, type AttemptScope } from './attempt-scope.js';
 
 export const AGENT_STATES = ['ready', 'not-ready', 'on-call', 'wrap-up'] as const;
 export type AgentState = (typeof AGENT_STATES)[number];
 const INITIAL: AgentState = 'not-ready';
-
-const UUID = '^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$';
-const params = { type: 'object', required: ['id'], properties: { id: { type: 'string', pattern: UUID } } } as const;
 
 /** The attempt's agent state as the server last recorded it, and since when (null: never set). */
 export function currentAgentState(repos: Repositories, attemptId: string): { state: AgentState; since: number | null } {
@@ -25,23 +21,33 @@ export function currentAgentState(repos: Repositories, attemptId: string): { sta
   return typeof to === 'string' && (AGENT_STATES as readonly string[]).includes(to) ? { state: to as AgentState, since: last!.at } : { state: INITIAL, since: null };
 }
 
-export function registerAgentStateRoutes(app: FastifyInstance, opts: { repos: Repositories; clock: Clock; evidence: Evidence }): void {
+const agentState = z.enum(AGENT_STATES);
+
+/** Registered in the attempt scope (attempt-scope.ts), under /api/attempts/:id. */
+export function registerAgentStateRoutes(scope: AttemptScope, opts: { repos: Repositories; clock: Clock; evidence: Evidence }): void {
   const { repos, clock, evidence } = opts;
-  const access = new AttemptAccess(repos);
 
-  app.get<{ Params: { id: string } }>('/api/attempts/:id/agent-state', { config: { access: ['candidate', 'assessor', 'moderator', 'admin'] }, schema: { params } }, async (request) => {
-    const attempt = access.readable(requireSession(request).user, request.params.id);
-    return currentAgentState(repos, attempt.id);
-  });
-
-  app.post<{ Params: { id: string }; Body: { state: AgentState } }>(
-    '/api/attempts/:id/agent-state',
+  scope.get(
+    '/agent-state',
     {
-      config: { access: ['candidate'] },
-      schema: { params, body: { type: 'object', required: ['state'], additionalProperties: false, properties: { state: { type: 'string', enum: [...AGENT_STATES] } } } },
+      config: { access: ['candidate', 'assessor', 'moderator', 'admin'], attempt: { use: 'read' } },
+      schema: { params: attemptParams, response: { 200: z.object({ state: agentState, since: z.number().nullable() }) } },
+    },
+    async (request) => currentAgentState(repos, attemptOf(request).id),
+  );
+
+  scope.post(
+    '/agent-state',
+    {
+      config: { access: ['candidate'], attempt: { use: 'write', closed: 'This attempt is closed; its agent state no longer changes.', sittingTime: false } },
+      schema: {
+        params: attemptParams,
+        body: z.object({ state: agentState }).strict(),
+        response: { 200: z.object({ state: agentState, from: agentState, changed: z.boolean() }) },
+      },
     },
     async (request) => {
-      const attempt = access.writable(requireSession(request).user, request.params.id, 'This attempt is closed; its agent state no longer changes.');
+      const attempt = attemptOf(request);
       const to = request.body.state;
       return repos.transaction(() => {
         const from = currentAgentState(repos, attempt.id).state;

@@ -3,17 +3,17 @@
 // attempt's records (server/crm/template-fill.ts). Who may do what is the rule of every attempt
 // route (server/auth/attempt-access.ts): the attempt's candidate changes, while it is open;
 // supervisors read; anyone else gets the 404 of an unknown id.
-import type { FastifyInstance, FastifyRequest } from 'fastify';
-import { requireSession } from '../auth/access.js';
-import { AttemptAccess } from '../auth/attempt-access.js';
+import { z } from 'zod';
 import type { Clock } from '../clock.js';
 import { templateValues } from '../crm/template-fill.js';
 import { validateText } from '../crm/validation.js';
-import type { Attempt } from '../db/repositories/attempts.js';
 import type { Repositories } from '../db/repositories/index.js';
 import { HttpError } from '../http/errors.js';
 import { evidencePayload, type Evidence } from '../realtime/evidence.js';
 import { fillPlaceholders, unfilledPlaceholders } from '../protocol/templates.js';
+import { attemptOf, attemptParams, rowId, type AttemptScope } from './attempt-scope.js';
+import { READERS, invalid } from './crm-inputs.js';
+import { autoReply, filledTemplate, message } from './attempt-responses.js';
 
 export interface InboxRouteOptions {
   repos: Repositories;
@@ -22,43 +22,31 @@ export interface InboxRouteOptions {
   evidence: Evidence;
 }
 
-const READERS = { access: ['candidate', 'assessor', 'moderator', 'admin'] } as const;
-const WRITER = { access: ['candidate'] } as const;
-const ID = { type: 'string', pattern: '^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$' } as const;
-const ROW_ID = { type: 'string', pattern: '^[1-9][0-9]{0,12}$' } as const;
-const attemptParams = { type: 'object', required: ['id'], properties: { id: ID } } as const;
+/** The attempt's candidate files and sets the auto-reply while it is open. */
+const WRITER = { access: ['candidate'], attempt: { use: 'write', closed: 'This attempt is closed; its messages can be read but no longer changed.', sittingTime: false } } as const;
 
-type AttemptParams = { id: string };
 /** A longer auto-reply than this is not an auto-reply. */
 export const MAX_AUTO_REPLY_CHARS = 2000;
 
-const invalid = (field: string, message: string): HttpError => new HttpError(400, 'validation', message, field);
-
-export function registerInboxRoutes(app: FastifyInstance, opts: InboxRouteOptions): void {
+/** Registered in the attempt scope (attempt-scope.ts), under /api/attempts/:id. */
+export function registerInboxRoutes(scope: AttemptScope, opts: InboxRouteOptions): void {
   const { repos, clock, evidence } = opts;
   const crm = repos.crm;
-  const access = new AttemptAccess(repos);
-  const readable = (request: FastifyRequest<{ Params: AttemptParams }>): Attempt => access.readable(requireSession(request).user, request.params.id);
-  const writable = (request: FastifyRequest<{ Params: AttemptParams }>): Attempt =>
-    access.writable(requireSession(request).user, request.params.id, 'This attempt is closed; its messages can be read but no longer changed.');
 
   // --- folders and filing ----------------------------------------------------------------------
 
-  app.get<{ Params: AttemptParams }>('/api/attempts/:id/message-folders', { config: READERS, schema: { params: attemptParams } }, async (request) => ({
-    folders: crm.listMessageFolders(readable(request).id),
+  scope.get('/message-folders', { config: READERS, schema: { params: attemptParams, response: { 200: z.object({ folders: z.array(z.string()) }) } } }, async (request) => ({
+    folders: crm.listMessageFolders(attemptOf(request).id),
   }));
 
-  app.put<{ Params: AttemptParams & { mid: string }; Body: { folder: string | null } }>(
-    '/api/attempts/:id/messages/:mid/folder',
+  scope.put(
+    '/messages/:mid/folder',
     {
       config: WRITER,
-      schema: {
-        params: { type: 'object', required: ['id', 'mid'], properties: { id: ID, mid: ROW_ID } },
-        body: { type: 'object', required: ['folder'], additionalProperties: false, properties: { folder: { type: ['string', 'null'], maxLength: 60 } } },
-      },
+      schema: { params: attemptParams.extend({ mid: rowId }), body: z.object({ folder: z.string().max(60).nullable() }).strict(), response: { 200: z.object({ message }) } },
     },
     async (request) => {
-      const attempt = writable(request);
+      const attempt = attemptOf(request);
       const message = crm.findMessage(attempt.id, Number(request.params.mid));
       if (!message || message.direction !== 'in') throw new HttpError(404, 'not_found', 'There is no such incoming message in this attempt.');
       const wanted = request.body.folder?.trim() || null;
@@ -80,26 +68,22 @@ export function registerInboxRoutes(app: FastifyInstance, opts: InboxRouteOption
 
   // --- auto-reply ----------------------------------------------------------------------------------
 
-  app.get<{ Params: AttemptParams }>('/api/attempts/:id/auto-reply', { config: READERS, schema: { params: attemptParams } }, async (request) => ({
-    autoReply: crm.autoReply(readable(request).id),
+  scope.get('/auto-reply', { config: READERS, schema: { params: attemptParams, response: { 200: z.object({ autoReply }) } } }, async (request) => ({
+    autoReply: crm.autoReply(attemptOf(request).id),
   }));
 
-  app.put<{ Params: AttemptParams; Body: { enabled: boolean; body?: string | null } }>(
-    '/api/attempts/:id/auto-reply',
+  scope.put(
+    '/auto-reply',
     {
       config: WRITER,
       schema: {
         params: attemptParams,
-        body: {
-          type: 'object',
-          required: ['enabled'],
-          additionalProperties: false,
-          properties: { enabled: { type: 'boolean' }, body: { type: ['string', 'null'], maxLength: MAX_AUTO_REPLY_CHARS * 2 } },
-        },
+        body: z.object({ enabled: z.boolean(), body: z.string().max(MAX_AUTO_REPLY_CHARS * 2).nullable().optional() }).strict(),
+        response: { 200: z.object({ autoReply }) },
       },
     },
     async (request) => {
-      const attempt = writable(request);
+      const attempt = attemptOf(request);
       const { enabled } = request.body;
       const keyed = request.body.body?.trim() ? request.body.body : null;
       if (enabled && keyed === null) throw invalid('body', 'Write the auto-reply message before switching it on.');
@@ -115,19 +99,18 @@ export function registerInboxRoutes(app: FastifyInstance, opts: InboxRouteOption
 
   // --- templates filled from the records -----------------------------------------------------------
 
-  type FillQuery = { customerId?: string; orderId?: string; caseId?: string; callbackId?: string };
-  const rowId = { type: 'string', pattern: '^[1-9][0-9]{0,12}$' } as const;
-  app.get<{ Params: AttemptParams & { key: string }; Querystring: FillQuery }>(
-    '/api/attempts/:id/message-templates/:key/filled',
+  scope.get(
+    '/message-templates/:key/filled',
     {
       config: READERS,
       schema: {
-        params: { type: 'object', required: ['id', 'key'], properties: { id: ID, key: { type: 'string', minLength: 1, maxLength: 64 } } },
-        querystring: { type: 'object', additionalProperties: false, properties: { customerId: rowId, orderId: rowId, caseId: rowId, callbackId: rowId } },
+        params: attemptParams.extend({ key: z.string().min(1).max(64) }),
+        querystring: z.object({ customerId: rowId.optional(), orderId: rowId.optional(), caseId: rowId.optional(), callbackId: rowId.optional() }).strict(),
+        response: { 200: filledTemplate },
       },
     },
     async (request) => {
-      const attempt = readable(request);
+      const attempt = attemptOf(request);
       const q = request.query;
       const template = crm.listTemplates(attempt.id).find((t) => t.key === request.params.key);
       if (!template) throw new HttpError(404, 'not_found', `There is no template "${request.params.key}".`);

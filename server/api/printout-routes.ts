@@ -1,13 +1,13 @@
 // Print-outs of the agent desktop, under /api/attempts/:id/printouts: the candidate prints a
 // customer record, an order confirmation or a case form; the server renders the PDF
 // (server/printouts/render.ts), stores it with the attempt as evidence (server/printouts/store.ts)
-// and serves it back. Who may do what is the same as for the attempt's CRM data (crm-routes.ts):
+// and serves it back. Who may do what is the same as for the attempt's CRM data (crm-inputs.ts):
 //   - the attempt's candidate prints, while the attempt is open (closed: 409);
 //   - the candidate, an assessor of the attempt's centre, moderators and admins list and read;
 //   - anyone else gets 404, the same answer as for an unknown id, so ids cannot be probed.
 import path from 'node:path';
 import send from '@fastify/send';
-import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { z } from 'zod';
 import { requireSession } from '../auth/access.js';
 import { AttemptAccess } from '../auth/attempt-access.js';
 import type { Clock } from '../clock.js';
@@ -16,11 +16,13 @@ import type { Repositories } from '../db/repositories/index.js';
 import type { Printout } from '../db/repositories/printouts.js';
 import type { PrintoutKind } from '../protocol/printouts.js';
 import { HttpError } from '../http/errors.js';
-import type { SessionUser } from '../protocol/roles.js';
 import { renderCaseForm, renderCustomerRecord, renderOrderConfirmation, type PrintMeta, type RenderedPdf } from '../printouts/render.js';
 import { printoutFile, storePrintout } from '../printouts/store.js';
 import { summarisePrintout } from '../printouts/summary.js';
 import { evidencePayload, type Evidence } from '../realtime/evidence.js';
+import { attemptOf, attemptParams, uuid, type AttemptScope } from './attempt-scope.js';
+import { READERS } from './crm-inputs.js';
+import { printoutSummary } from './attempt-responses.js';
 
 export interface PrintoutRouteOptions {
   repos: Repositories;
@@ -32,16 +34,9 @@ export interface PrintoutRouteOptions {
 }
 
 
-const READERS = { access: ['candidate', 'assessor', 'moderator', 'admin'] } as const;
-const WRITER = { access: ['candidate'] } as const;
-const KINDS: readonly PrintoutKind[] = ['customer', 'order', 'case'];
-
-const UUID = '^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$';
-const attemptParams = { type: 'object', required: ['id'], properties: { id: { type: 'string', pattern: UUID } } } as const;
-const printoutParams = { type: 'object', required: ['id', 'pid'], properties: { id: { type: 'string', pattern: UUID }, pid: { type: 'string', pattern: UUID } } } as const;
-
-type AttemptParams = { id: string };
-type PrintoutParams = { id: string; pid: string };
+const CLOSED = 'This attempt is closed; its records can be read but no longer printed.';
+const WRITER = { access: ['candidate'], attempt: { use: 'write', closed: CLOSED, sittingTime: true } } as const;
+const KINDS = ['customer', 'order', 'case'] as const satisfies readonly PrintoutKind[];
 
 
 /** A file name safe in any header and on any file system: "Order confirmation ORD-000003" → "order-confirmation-ORD-000003.pdf". */
@@ -58,19 +53,12 @@ export function downloadName(p: Pick<Printout, 'title' | 'kind'>): string {
 
 export const MAX_PRINTOUTS_PER_ATTEMPT = 200;
 
-export function registerPrintoutRoutes(app: FastifyInstance, opts: PrintoutRouteOptions): void {
+/** Registered in the attempt scope (attempt-scope.ts), under /api/attempts/:id. */
+export function registerPrintoutRoutes(scope: AttemptScope, opts: PrintoutRouteOptions): void {
   const { repos, clock } = opts;
   const crm = repos.crm;
-
+  // The scope's hook authorised the print-out; writing the PDF takes a while, so it asks again before keeping it.
   const access = new AttemptAccess(repos, clock);
-  const readable = (request: FastifyRequest<{ Params: AttemptParams }>): { attempt: Attempt; user: SessionUser } => {
-    const user = requireSession(request).user;
-    return { attempt: access.readable(user, request.params.id), user };
-  };
-  const writable = (request: FastifyRequest<{ Params: AttemptParams }>): { attempt: Attempt; user: SessionUser } => {
-    const user = requireSession(request).user;
-    return { attempt: access.writable(user, request.params.id, 'This attempt is closed; its records can be read but no longer printed.'), user };
-  };
 
   /** Renders what was asked for, from this attempt's records only. */
   const render = (attempt: Attempt, kind: PrintoutKind, subjectId: number, meta: PrintMeta): RenderedPdf => {
@@ -109,26 +97,20 @@ export function registerPrintoutRoutes(app: FastifyInstance, opts: PrintoutRoute
     }
   };
 
-  app.post<{ Params: AttemptParams; Body: { kind: PrintoutKind; subjectId: number } }>(
-    '/api/attempts/:id/printouts',
+  scope.post(
+    '/printouts',
     {
       // Rendering is synchronous work and files are kept for good: bounded per user and per attempt.
       config: { ...WRITER, rateLimit: { max: 30, timeWindow: '1 minute' } },
       schema: {
         params: attemptParams,
-        body: {
-          type: 'object',
-          required: ['kind', 'subjectId'],
-          additionalProperties: false,
-          properties: {
-            kind: { type: 'string', enum: [...KINDS] },
-            subjectId: { type: 'integer', minimum: 1, maximum: Number.MAX_SAFE_INTEGER },
-          },
-        },
+        body: z.object({ kind: z.enum(KINDS), subjectId: z.number().int().min(1).max(Number.MAX_SAFE_INTEGER) }).strict(),
+        response: { 201: z.object({ printout: printoutSummary }) },
       },
     },
     async (request, reply) => {
-      const { attempt, user } = writable(request);
+      const attempt = attemptOf(request);
+      const user = requireSession(request).user;
       const { kind, subjectId } = request.body;
       if (repos.printouts.list(attempt.id).length >= MAX_PRINTOUTS_PER_ATTEMPT) {
         throw new HttpError(409, 'quota', `An attempt keeps at most ${MAX_PRINTOUTS_PER_ATTEMPT} print-outs; this one has reached it.`);
@@ -136,7 +118,7 @@ export function registerPrintoutRoutes(app: FastifyInstance, opts: PrintoutRoute
       const now = clock.now();
       const rendered = render(attempt, kind, subjectId, { printedAt: now, printedBy: user.displayName, attemptId: attempt.id });
       // The attempt may close while the PDF is written: then nothing is kept (the file is removed).
-      const stillAllowed = () => void writable(request);
+      const stillAllowed = () => void access.writable(user, attempt.id, CLOSED);
       const recorded = (p: Printout) => void opts.evidence.record(attempt, 'printout', evidencePayload.printout(p), { at: now });
       const printout = await storePrintout(repos, opts.printoutsDir, { attemptId: attempt.id, kind, subjectId, rendered, createdAt: now, createdBy: user.id, stillAllowed, recorded });
       request.log.info({ attemptId: attempt.id, printoutId: printout.id, kind, subjectId, bytes: printout.bytes }, 'print-out stored');
@@ -144,13 +126,13 @@ export function registerPrintoutRoutes(app: FastifyInstance, opts: PrintoutRoute
     },
   );
 
-  app.get<{ Params: AttemptParams }>('/api/attempts/:id/printouts', { config: READERS, schema: { params: attemptParams } }, async (request) => {
-    const { attempt } = readable(request);
+  scope.get('/printouts', { config: READERS, schema: { params: attemptParams, response: { 200: z.object({ printouts: z.array(printoutSummary) }) } } }, async (request) => {
+    const attempt = attemptOf(request);
     return { printouts: repos.printouts.list(attempt.id).map(summarisePrintout) };
   });
 
-  app.get<{ Params: PrintoutParams }>('/api/attempts/:id/printouts/:pid', { config: READERS, schema: { params: printoutParams } }, async (request, reply) => {
-    const { attempt } = readable(request);
+  scope.get('/printouts/:pid', { config: READERS, schema: { params: attemptParams.extend({ pid: uuid }) } }, async (request, reply) => {
+    const attempt = attemptOf(request);
     const printout = repos.printouts.find(attempt.id, request.params.pid.toLowerCase());
     const located = printout && printoutFile(opts.printoutsDir, printout);
     if (!printout || !located) throw new HttpError(404, 'not_found', 'There is no such print-out.');

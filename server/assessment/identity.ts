@@ -6,7 +6,7 @@
 // on file than the scenario asks for needs all of them.
 //
 // ONE rule for everything that decides or describes an identity check: the desktop's check route
-// (server/api/crm-routes.ts) stores its verdict, the auto-check (auto-checks.ts) re-applies it to
+// (server/api/customer-routes.ts) stores its verdict, the auto-check (auto-checks.ts) re-applies it to
 // the server's record, and the replay shows its words. Pure: no I/O.
 
 /** Questions a scenario asks for when it says nothing (digest U2-1.1-verify-id: two factors). */

@@ -18,7 +18,11 @@ export class FieldProblems {
   get empty(): boolean {
     return Object.keys(this.fields).length === 0;
   }
+  /** The 400 naming every problem collected so far. */
+  error(): ValidationFailed {
+    return new ValidationFailed({ ...this.fields });
+  }
   throwIfAny(): void {
-    if (!this.empty) throw new ValidationFailed({ ...this.fields });
+    if (!this.empty) throw this.error();
   }
 }

@@ -21,6 +21,7 @@
 //   attempts/<id>/calls/<call id>.json     call record and call events
 //   attempts/<id>/calls/<call id>.ogg      the recording (stereo Ogg/Opus, left = candidate)
 //   attempts/<id>/printouts/<file>.pdf     the candidate's print-outs
+import type { EventSource, TimelineEvent } from '../protocol/timeline.js';
 
 export const PACK_FORMAT = 'callmark-moderation-pack';
 export const PACK_FORMAT_VERSION = 1;
@@ -82,20 +83,14 @@ export interface TimelineFile {
   events: TimelineFileEntry[];
 }
 
-export interface TimelineFileEntry {
-  seq: number;
-  clientId: string;
-  at: number;
-  clientAt: number | null;
-  callId: string | null;
-  offsetMs: number | null;
-  type: string;
+/** A stored timeline event as the pack holds it (its attempt is the file's), with its hashes. */
+export interface TimelineFileEntry extends Omit<TimelineEvent, 'attemptId' | 'payload' | 'source'> {
   payload: Record<string, unknown>;
   /**
    * Who recorded it: 'server' or 'browser' (reported by the candidate's browser). Absent in packs
    * exported before sources were kept. Inside the entry's hash unless sourceInChain is false.
    */
-  source?: 'server' | 'browser';
+  source?: EventSource;
   /** false: an entry stored before sources were kept; its source must be the one hash-chain.ts legacySource gives. */
   sourceInChain?: boolean;
   prevHash: string;

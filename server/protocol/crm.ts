@@ -90,3 +90,180 @@ export interface AutoReply {
   body: string | null;
   updatedAt: number | null;
 }
+
+/**
+ * An attempt as the agent desktop reads it (GET /api/attempts/:id and /current). Nothing of its
+ * marking (who marked it, when) nor staff's notes on it: when a candidate learns of marks is the
+ * release rule's to decide (server/sittings/results.ts).
+ */
+export interface DesktopAttempt {
+  id: string;
+  scenarioKey: string;
+  status: 'open' | 'closed';
+  createdAt: number;
+  closedAt: number | null;
+  /** The sitting it belongs to; null for a practice attempt. */
+  sittingId: string | null;
+  /** 1..4 within the sitting. */
+  position: number | null;
+}
+
+// --- the customer record and what hangs off it -------------------------------------------------
+
+export type ContactPreference = 'phone' | 'email' | 'sms' | 'post';
+export type SaleType = 'standard' | 'upsell' | 'cross_sell';
+export type CaseType = 'complaint' | 'query';
+export type CasePriority = 'low' | 'medium' | 'high' | 'urgent';
+export type CaseStatus = 'open' | 'in_progress' | 'resolved' | 'closed';
+export type OrderStatus = 'placed' | 'active' | 'cancelled';
+export type CallbackPriority = 'low' | 'normal' | 'high';
+
+export interface Company {
+  name: string;
+  email: string;
+  phone: string;
+  website: string;
+}
+
+/** The fields of a customer record a candidate may edit. */
+export interface CustomerFields {
+  title: string | null;
+  firstName: string;
+  lastName: string;
+  dateOfBirth: string | null;
+  addressLine1: string;
+  addressLine2: string | null;
+  town: string;
+  postcode: string;
+  phone: string;
+  mobile: string | null;
+  email: string | null;
+  contactPreference: ContactPreference | null;
+  doNotCall: boolean;
+}
+
+export interface Customer extends CustomerFields {
+  id: number;
+  accountNumber: string;
+  version: number;
+  createdAt: number;
+  updatedAt: number;
+}
+
+export interface SecurityQuestion {
+  id: number;
+  question: string;
+}
+
+export interface IdentityCheckResult {
+  questionId: number;
+  question: string;
+  given: string;
+  correct: boolean;
+}
+
+export interface IdentityCheck {
+  id: number;
+  customerId: number;
+  passed: boolean;
+  results: IdentityCheckResult[];
+  createdAt: number;
+}
+
+export interface Product {
+  id: number;
+  code: string;
+  name: string;
+  category: string;
+  features: string[];
+  benefits: string[];
+  pricePence: number;
+  priceBasis: PriceBasis;
+}
+
+export interface OrderLine {
+  id: number;
+  productId: number;
+  productCode: string;
+  productName: string;
+  quantity: number;
+  unitPricePence: number;
+  lineTotalPence: number;
+  priceBasis: PriceBasis;
+  saleType: SaleType;
+}
+
+export interface Order {
+  id: number;
+  customerId: number;
+  reference: string;
+  status: OrderStatus;
+  totalPence: number;
+  /** The monthly and one-off parts of the total. */
+  monthlyPence: number;
+  oneOffPence: number;
+  origin: Origin;
+  createdAt: number;
+  lines: OrderLine[];
+}
+
+export interface Case {
+  id: number;
+  customerId: number;
+  reference: string;
+  type: CaseType;
+  category: string | null;
+  priority: CasePriority;
+  status: CaseStatus;
+  escalated: boolean;
+  description: string;
+  creditPence: number | null;
+  origin: Origin;
+  createdAt: number;
+}
+
+export interface Note {
+  id: number;
+  customerId: number;
+  body: string;
+  origin: Origin;
+  createdAt: number;
+}
+
+export interface Callback {
+  id: number;
+  customerId: number;
+  kind: 'callback' | 'task';
+  dueAt: string;
+  priority: CallbackPriority;
+  reason: string;
+  phone: string | null;
+  status: 'open' | 'done';
+  origin: Origin;
+  createdAt: number;
+}
+
+export interface WrapUpCode {
+  code: string;
+  label: string;
+  requiresNote: boolean;
+}
+
+export interface WrapUp {
+  id: number;
+  code: string;
+  customerId: number | null;
+  callId: string | null;
+  notes: string;
+  createdAt: number;
+}
+
+/** A customer record as the desktop shows it, with everything on it. */
+export interface CustomerDetail extends Customer {
+  securityQuestions: SecurityQuestion[];
+  identityChecks: IdentityCheck[];
+  notes: Note[];
+  orders: Order[];
+  cases: Case[];
+  callbacks: Callback[];
+}

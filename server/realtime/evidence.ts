@@ -22,18 +22,11 @@ import type { Message } from '../protocol/crm.js';
 import type { ServerEventType, TimelineEvent } from '../protocol/timeline.js';
 
 /** The wire form of a stored event (protocol/timeline.ts TimelineEvent). */
-export const toWire = (e: AttemptEvent): TimelineEvent => ({
-  attemptId: e.attemptId,
-  seq: e.seq,
-  clientId: e.clientId,
-  at: e.at,
-  clientAt: e.clientAt,
-  callId: e.callId,
-  offsetMs: e.offsetMs,
-  type: e.type,
-  payload: e.payload,
-  source: e.source,
-});
+export const toWire = (e: AttemptEvent): TimelineEvent => {
+  // The stored event less what only the store keeps (its row id and the chain's bookkeeping).
+  const { id: _id, sourceInChain: _sourceInChain, prevHash: _prevHash, hash: _hash, ...wire } = e;
+  return wire;
+};
 
 /**
  * The call an action at `at` belongs to: the candidate's answered call in progress then, or else

@@ -1,81 +1,7 @@
 // The desktop's calls to the CRM API of the current attempt: the only file that knows its URLs.
-import type { AutoReply, CallListEntry, CaseCategory, Channel, CrmDocument, KbArticle, Message, MessageTemplate, PriceBasis, Script } from '../../../server/protocol/crm.js';
+import type { AutoReply, Callback, CallbackPriority, CallListEntry, Case, CaseCategory, CasePriority, Channel, CrmDocument, Customer, CustomerDetail, KbArticle, Message, MessageTemplate, Order, Product, SaleType, Script } from '../../../server/protocol/crm.js';
+export type * from '../../../server/protocol/crm.js';
 import { api } from '../api.js';
-
-export type { AutoReply, CallListEntry, CaseCategory, Channel, CrmDocument, KbArticle, Message, MessageTemplate, PriceBasis, Script };
-
-export type SaleType = 'standard' | 'upsell' | 'cross_sell';
-export type CasePriority = 'low' | 'medium' | 'high' | 'urgent';
-export type CallbackPriority = 'low' | 'normal' | 'high';
-
-export interface Customer {
-  id: number;
-  accountNumber: string;
-  title: string | null;
-  firstName: string;
-  lastName: string;
-  dateOfBirth: string | null;
-  addressLine1: string;
-  addressLine2: string | null;
-  town: string;
-  postcode: string;
-  phone: string;
-  mobile: string | null;
-  email: string | null;
-  contactPreference: 'phone' | 'email' | 'sms' | 'post' | null;
-  doNotCall: boolean;
-  version: number;
-}
-
-export interface OrderLine {
-  productCode: string;
-  productName: string;
-  quantity: number;
-  unitPricePence: number;
-  lineTotalPence: number;
-  priceBasis: PriceBasis;
-  saleType: SaleType;
-}
-
-export interface Order {
-  id: number;
-  reference: string;
-  status: 'placed' | 'active' | 'cancelled';
-  totalPence: number;
-  monthlyPence: number;
-  oneOffPence: number;
-  /** 'seed' for the scenario's history, 'attempt' for one the candidate made. */
-  origin: 'seed' | 'attempt';
-  createdAt: number;
-  lines: OrderLine[];
-}
-
-export interface Case {
-  id: number;
-  reference: string;
-  type: 'complaint' | 'query';
-  /** The category's code (the desktop shows its label from the attempt's categories). */
-  category: string | null;
-  priority: CasePriority;
-  status: 'open' | 'in_progress' | 'resolved' | 'closed';
-  escalated: boolean;
-  description: string;
-  creditPence: number | null;
-  origin: 'seed' | 'attempt';
-  createdAt: number;
-}
-
-export interface Callback {
-  id: number;
-  kind: 'callback' | 'task';
-  dueAt: string;
-  priority: CallbackPriority;
-  reason: string;
-  phone: string | null;
-  status: 'open' | 'done';
-  origin: 'seed' | 'attempt';
-  createdAt: number;
-}
 
 /** A new case as the case form sends it: the category as its code, the credit as keyed in pounds. */
 export interface NewCase {
@@ -109,24 +35,6 @@ export interface FilledTemplate {
   body: string;
   values: Record<string, string>;
   unfilled: string[];
-}
-
-export interface CustomerDetail extends Customer {
-  notes: Array<{ id: number; body: string; createdAt: number }>;
-  orders: Order[];
-  cases: Case[];
-  callbacks: Callback[];
-  securityQuestions: Array<{ id: number; question: string }>;
-}
-
-export interface Product {
-  code: string;
-  name: string;
-  category: string;
-  features: string[];
-  benefits: string[];
-  pricePence: number;
-  priceBasis: PriceBasis;
 }
 
 export type AttachmentRequest = { kind: 'document'; key: string } | { kind: 'order'; orderId: number };

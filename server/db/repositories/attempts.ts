@@ -1,24 +1,17 @@
 // Assignment attempts: one candidate working one scenario on its own copy of the CRM data. A
 // practice attempt stands alone; an attempt of a sitting names its sitting, the assignment's
 // position, the scenario variant and version it used, and (for a re-take) the attempt it re-takes.
+import type { DesktopAttempt } from '../../protocol/crm.js';
 import { randomUUID } from 'node:crypto';
 import type { Db } from '../connection.js';
 
-export type AttemptStatus = 'open' | 'closed';
+export type AttemptStatus = DesktopAttempt['status'];
 
-export interface Attempt {
-  id: string;
+/** The stored attempt: what the desktop reads of it (protocol/crm.ts DesktopAttempt) and the rest. */
+export interface Attempt extends DesktopAttempt {
   centreId: number;
   candidateUserId: number;
   assessorUserId: number | null;
-  scenarioKey: string;
-  status: AttemptStatus;
-  createdAt: number;
-  closedAt: number | null;
-  /** The sitting it belongs to; null for a practice attempt. */
-  sittingId: string | null;
-  /** 1..4 within the sitting. */
-  position: number | null;
   variant: string | null;
   scenarioVersion: number | null;
   /** The earlier attempt of the same assignment that this one re-takes. */

@@ -8,6 +8,7 @@
 // 64 zeros for the first row. This is the one place that writes the chain: every feature that
 // audits something calls append() inside its own transaction, so the change and its audit row are
 // stored together or not at all.
+import type { AuditLogEntryView } from '../../protocol/moderation.js';
 import { createHash } from 'node:crypto';
 import type { Db } from '../connection.js';
 
@@ -33,20 +34,11 @@ export interface AuditInput {
   reason?: string | null;
 }
 
-export interface AuditEntry {
-  id: number;
-  at: number;
+/** A stored entry: the entry as the audit log shows it (protocol/moderation.ts), its actor as stored, and the chain's previous hash. */
+export interface AuditEntry extends Omit<AuditLogEntryView, 'actor'> {
   actorUserId: number | null;
   actorRole: string | null;
-  centreId: number | null;
-  action: string;
-  subjectType: string;
-  subjectId: string;
-  before: unknown;
-  after: unknown;
-  reason: string | null;
   prevHash: string;
-  hash: string;
 }
 
 interface AuditRow {

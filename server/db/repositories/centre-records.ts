@@ -1,6 +1,7 @@
 // What a centre records against a sitting (migration 11): special consideration, malpractice
 // (JCQ forms M1 and M2(a)) and enquiries or appeals. Special consideration and malpractice rows are
 // append-only; an enquiry changes once, when it is closed with its outcome.
+import type { MalpracticeView } from '../../protocol/assurance.js';
 import type { Db } from '../connection.js';
 
 export const SPECIAL_CONSIDERATION_CATEGORIES = ['illness', 'injury', 'bereavement', 'domestic-crisis', 'other'] as const;
@@ -22,21 +23,12 @@ export interface SpecialConsideration {
 export const MALPRACTICE_FORMS = ['M1', 'M2a'] as const;
 export type MalpracticeForm = (typeof MALPRACTICE_FORMS)[number];
 
-export interface MalpracticeReport {
-  id: number;
+/** A stored report: the report as the assurance record shows it (protocol/assurance.ts), with its sitting and who recorded it by id. */
+export interface MalpracticeReport extends Omit<MalpracticeView, 'recordedBy'> {
   sittingId: string;
   /** JCQ M1: candidate malpractice; M2(a): staff or centre malpractice or maladministration. */
   form: MalpracticeForm;
-  incidentDate: string;
-  personsInvolved: string;
-  nature: string;
-  evidence: string;
-  statementObtained: boolean;
-  /** YYYY-MM-DD the form went to the awarding body, or null while it has not. */
-  reportedToAwardingBodyOn: string | null;
-  actionTaken: string;
   recordedBy: number;
-  recordedAt: number;
 }
 
 export type EnquiryKind = 'enquiry' | 'appeal';

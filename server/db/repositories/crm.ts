@@ -3,48 +3,10 @@
 // their folders and the auto-reply, call list, wrap-up, knowledge base, scripts, templates and
 // documents. Every method takes the attempt id and every query is scoped by
 // it, so one attempt's rows are never read or changed through another attempt.
-import type { AutoReply, CallListEntry, CaseCategory, Channel, CrmDocument, KbArticle, Message, MessageAttachment as Attachment, MessageTemplate, Origin, PriceBasis, Script } from '../../protocol/crm.js';
-export type { Attachment, AutoReply, CallListEntry, CaseCategory, Channel, CrmDocument, KbArticle, Message, MessageTemplate, Origin, PriceBasis, Script };
+import type { MessageAttachment as Attachment, AutoReply, CallListEntry, Callback, Case, CaseCategory, Company, CrmDocument, Customer, CustomerFields, IdentityCheck, IdentityCheckResult, KbArticle, Message, MessageTemplate, Note, Order, OrderLine, OrderStatus, Origin, PriceBasis, Product, SaleType, Script, SecurityQuestion, WrapUp, WrapUpCode } from '../../protocol/crm.js';
+export type * from '../../protocol/crm.js';
+export type { MessageAttachment as Attachment } from '../../protocol/crm.js';
 import type { Db } from '../connection.js';
-
-export type ContactPreference = 'phone' | 'email' | 'sms' | 'post';
-export type SaleType = 'standard' | 'upsell' | 'cross_sell';
-export type CaseType = 'complaint' | 'query';
-export type CasePriority = 'low' | 'medium' | 'high' | 'urgent';
-export type CaseStatus = 'open' | 'in_progress' | 'resolved' | 'closed';
-export type OrderStatus = 'placed' | 'active' | 'cancelled';
-
-export interface Company {
-  name: string;
-  email: string;
-  phone: string;
-  website: string;
-}
-
-/** The fields of a customer record a candidate may edit. */
-export interface CustomerFields {
-  title: string | null;
-  firstName: string;
-  lastName: string;
-  dateOfBirth: string | null;
-  addressLine1: string;
-  addressLine2: string | null;
-  town: string;
-  postcode: string;
-  phone: string;
-  mobile: string | null;
-  email: string | null;
-  contactPreference: ContactPreference | null;
-  doNotCall: boolean;
-}
-
-export interface Customer extends CustomerFields {
-  id: number;
-  accountNumber: string;
-  version: number;
-  createdAt: number;
-  updatedAt: number;
-}
 
 /** The stored form also keeps the national digits of each number for lookups. */
 export interface NewCustomer extends CustomerFields {
@@ -55,119 +17,11 @@ export interface NewCustomer extends CustomerFields {
 
 export type CustomerUpdate = Partial<CustomerFields> & { phoneNorm?: string; mobileNorm?: string | null };
 
-export interface SecurityQuestion {
-  id: number;
-  question: string;
-}
-
-export interface IdentityCheckResult {
-  questionId: number;
-  question: string;
-  given: string;
-  correct: boolean;
-}
-
-export interface IdentityCheck {
-  id: number;
-  customerId: number;
-  passed: boolean;
-  results: IdentityCheckResult[];
-  createdAt: number;
-}
-
-export interface Product {
-  id: number;
-  code: string;
-  name: string;
-  category: string;
-  features: string[];
-  benefits: string[];
-  pricePence: number;
-  priceBasis: PriceBasis;
-}
-
-export interface OrderLine {
-  id: number;
-  productId: number;
-  productCode: string;
-  productName: string;
-  quantity: number;
-  unitPricePence: number;
-  lineTotalPence: number;
-  priceBasis: PriceBasis;
-  saleType: SaleType;
-}
-
-export interface Order {
-  id: number;
-  customerId: number;
-  reference: string;
-  status: OrderStatus;
-  totalPence: number;
-  /** The monthly and one-off parts of the total. */
-  monthlyPence: number;
-  oneOffPence: number;
-  origin: Origin;
-  createdAt: number;
-  lines: OrderLine[];
-}
-
 export interface NewOrderLine {
   productId: number;
   quantity: number;
   unitPricePence: number;
   saleType: SaleType;
-}
-
-export interface Case {
-  id: number;
-  customerId: number;
-  reference: string;
-  type: CaseType;
-  category: string | null;
-  priority: CasePriority;
-  status: CaseStatus;
-  escalated: boolean;
-  description: string;
-  creditPence: number | null;
-  origin: Origin;
-  createdAt: number;
-}
-
-export interface Note {
-  id: number;
-  customerId: number;
-  body: string;
-  origin: Origin;
-  createdAt: number;
-}
-
-export interface Callback {
-  id: number;
-  customerId: number;
-  kind: 'callback' | 'task';
-  dueAt: string;
-  priority: 'low' | 'normal' | 'high';
-  reason: string;
-  phone: string | null;
-  status: 'open' | 'done';
-  origin: Origin;
-  createdAt: number;
-}
-
-export interface WrapUpCode {
-  code: string;
-  label: string;
-  requiresNote: boolean;
-}
-
-export interface WrapUp {
-  id: number;
-  code: string;
-  customerId: number | null;
-  callId: string | null;
-  notes: string;
-  createdAt: number;
 }
 
 /** What a customer search looks for (prepared by the caller from the query text). */
@@ -190,9 +44,8 @@ const COUNTED_TABLES = [
 /** Rows per CRM table (without the crm_ prefix) of one attempt. */
 export type CrmCounts = Record<(typeof COUNTED_TABLES)[number], number>;
 
-const CUSTOMER_COLUMNS: Record<keyof Customer, string> = {
-  id: 'id',
-  accountNumber: 'account_number',
+/** The columns of the fields a candidate may edit, in the record's order. */
+const FIELD_COLUMNS = {
   title: 'title',
   firstName: 'first_name',
   lastName: 'last_name',
@@ -206,27 +59,16 @@ const CUSTOMER_COLUMNS: Record<keyof Customer, string> = {
   email: 'email',
   contactPreference: 'contact_preference',
   doNotCall: 'do_not_call',
+} as const satisfies Record<keyof CustomerFields, string>;
+const CUSTOMER_COLUMNS: Record<keyof Customer, string> = {
+  id: 'id',
+  accountNumber: 'account_number',
+  ...FIELD_COLUMNS,
   version: 'version',
   createdAt: 'created_at',
   updatedAt: 'updated_at',
 };
-const UPDATABLE_COLUMNS: Record<keyof CustomerUpdate, string> = {
-  title: 'title',
-  firstName: 'first_name',
-  lastName: 'last_name',
-  dateOfBirth: 'date_of_birth',
-  addressLine1: 'address_line1',
-  addressLine2: 'address_line2',
-  town: 'town',
-  postcode: 'postcode',
-  phone: 'phone',
-  phoneNorm: 'phone_norm',
-  mobile: 'mobile',
-  mobileNorm: 'mobile_norm',
-  email: 'email',
-  contactPreference: 'contact_preference',
-  doNotCall: 'do_not_call',
-};
+const UPDATABLE_COLUMNS: Record<keyof CustomerUpdate, string> = { ...FIELD_COLUMNS, phoneNorm: 'phone_norm', mobileNorm: 'mobile_norm' };
 const SELECT_CUSTOMER = `SELECT ${Object.entries(CUSTOMER_COLUMNS)
   .map(([k, c]) => `${c} AS ${k}`)
   .join(', ')} FROM crm_customers`;

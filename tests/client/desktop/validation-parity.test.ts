@@ -2,7 +2,7 @@
 // valid and invalid postcodes, phone numbers, mobiles and e-mail addresses, what the customer form
 // and the follow-up form say before sending (client/src/desktop/field-checks.ts, FollowUp.tsx through
 // server/protocol/validation.ts) is what the API answers (server/crm/validation.ts, as
-// server/api/crm-routes.ts applies it: mobile and e-mail may be left blank, postcode and phone not).
+// server/api/customer-routes.ts applies it: mobile and e-mail may be left blank, postcode and phone not).
 // Several rows are ones the desktop's own regexes got wrong before the rules were shared.
 import { describe, expect, it } from 'vitest';
 import { emailProblem, mobileProblem, phoneProblem, postcodeProblem } from '../../../client/src/desktop/field-checks.js';

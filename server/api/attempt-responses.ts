@@ -1,0 +1,247 @@
+// The response schemas of the attempt routes (attempt-scope.ts): what a route sends is what its
+// schema declares, and a field it does not declare is dropped on the way out. Each schema is bound to
+// its wire type in server/protocol/ by `exactly<T>()`, so the two cannot drift apart: a field the
+// type has and the schema lacks (or the other way round) fails the type check.
+import { z } from 'zod';
+import type { PrintoutSummary } from '../protocol/printouts.js';
+import type {
+  AutoReply,
+  Callback,
+  CallListEntry,
+  CaseCategory,
+  CrmDocument,
+  KbArticle,
+  MessageTemplate,
+  Product,
+  Script,
+  WrapUpCode,
+  Case,
+  Company,
+  Customer,
+  CustomerDetail,
+  DesktopAttempt,
+  IdentityCheck,
+  Message,
+  Note,
+  Order,
+  SecurityQuestion,
+  WrapUp,
+} from '../protocol/crm.js';
+
+/** Accepts a schema only if its output is exactly T (each is assignable to the other). */
+const exactly =
+  <T>() =>
+  <S extends z.ZodType<T, z.ZodTypeDef, unknown>>(schema: S & ([T] extends [z.output<S>] ? unknown : { error: 'the schema declares a field the type does not have' })): S =>
+    schema;
+
+const origin = z.enum(['seed', 'attempt']);
+
+export const desktopAttempt = exactly<DesktopAttempt>()(
+  z.object({
+    id: z.string(),
+    scenarioKey: z.string(),
+    status: z.enum(['open', 'closed']),
+    createdAt: z.number(),
+    closedAt: z.number().nullable(),
+    sittingId: z.string().nullable(),
+    position: z.number().nullable(),
+  }),
+);
+
+export const company = exactly<Company>()(z.object({ name: z.string(), email: z.string(), phone: z.string(), website: z.string() }));
+
+/** GET /api/attempts/:id and /api/attempts/current. */
+export const attemptWithCompany = z.object({ attempt: desktopAttempt.nullable(), company: company.nullable() });
+
+export const customer = exactly<Customer>()(
+  z.object({
+    id: z.number(),
+    accountNumber: z.string(),
+    title: z.string().nullable(),
+    firstName: z.string(),
+    lastName: z.string(),
+    dateOfBirth: z.string().nullable(),
+    addressLine1: z.string(),
+    addressLine2: z.string().nullable(),
+    town: z.string(),
+    postcode: z.string(),
+    phone: z.string(),
+    mobile: z.string().nullable(),
+    email: z.string().nullable(),
+    contactPreference: z.enum(['phone', 'email', 'sms', 'post']).nullable(),
+    doNotCall: z.boolean(),
+    version: z.number(),
+    createdAt: z.number(),
+    updatedAt: z.number(),
+  }),
+);
+
+export const securityQuestion = exactly<SecurityQuestion>()(z.object({ id: z.number(), question: z.string() }));
+
+export const identityCheck = exactly<IdentityCheck>()(
+  z.object({
+    id: z.number(),
+    customerId: z.number(),
+    passed: z.boolean(),
+    results: z.array(z.object({ questionId: z.number(), question: z.string(), given: z.string(), correct: z.boolean() })),
+    createdAt: z.number(),
+  }),
+);
+
+export const note = exactly<Note>()(z.object({ id: z.number(), customerId: z.number(), body: z.string(), origin, createdAt: z.number() }));
+
+export const order = exactly<Order>()(
+  z.object({
+    id: z.number(),
+    customerId: z.number(),
+    reference: z.string(),
+    status: z.enum(['placed', 'active', 'cancelled']),
+    totalPence: z.number(),
+    monthlyPence: z.number(),
+    oneOffPence: z.number(),
+    origin,
+    createdAt: z.number(),
+    lines: z.array(
+      z.object({
+        id: z.number(),
+        productId: z.number(),
+        productCode: z.string(),
+        productName: z.string(),
+        quantity: z.number(),
+        unitPricePence: z.number(),
+        lineTotalPence: z.number(),
+        priceBasis: z.enum(['monthly', 'one_off']),
+        saleType: z.enum(['standard', 'upsell', 'cross_sell']),
+      }),
+    ),
+  }),
+);
+
+export const kase = exactly<Case>()(
+  z.object({
+    id: z.number(),
+    customerId: z.number(),
+    reference: z.string(),
+    type: z.enum(['complaint', 'query']),
+    category: z.string().nullable(),
+    priority: z.enum(['low', 'medium', 'high', 'urgent']),
+    status: z.enum(['open', 'in_progress', 'resolved', 'closed']),
+    escalated: z.boolean(),
+    description: z.string(),
+    creditPence: z.number().nullable(),
+    origin,
+    createdAt: z.number(),
+  }),
+);
+
+export const callback = exactly<Callback>()(
+  z.object({
+    id: z.number(),
+    customerId: z.number(),
+    kind: z.enum(['callback', 'task']),
+    dueAt: z.string(),
+    priority: z.enum(['low', 'normal', 'high']),
+    reason: z.string(),
+    phone: z.string().nullable(),
+    status: z.enum(['open', 'done']),
+    origin,
+    createdAt: z.number(),
+  }),
+);
+
+export const customerDetail = exactly<CustomerDetail>()(
+  customer.extend({
+    securityQuestions: z.array(securityQuestion),
+    identityChecks: z.array(identityCheck),
+    notes: z.array(note),
+    orders: z.array(order),
+    cases: z.array(kase),
+    callbacks: z.array(callback),
+  }),
+);
+
+export const wrapUp = exactly<WrapUp>()(
+  z.object({ id: z.number(), code: z.string(), customerId: z.number().nullable(), callId: z.string().nullable(), notes: z.string(), createdAt: z.number() }),
+);
+
+export const message = exactly<Message>()(
+  z.object({
+    id: z.number(),
+    customerId: z.number().nullable(),
+    direction: z.enum(['in', 'out']),
+    channel: z.enum(['email', 'sms']),
+    from: z.string(),
+    to: z.string(),
+    cc: z.array(z.string()),
+    subject: z.string().nullable(),
+    body: z.string(),
+    templateKey: z.string().nullable(),
+    attachments: z.array(z.object({ kind: z.enum(['document', 'order']), key: z.string().optional(), orderId: z.number().optional(), name: z.string() })),
+    origin,
+    createdAt: z.number(),
+    folder: z.string().nullable(),
+    filedAt: z.number().nullable(),
+    inReplyTo: z.number().nullable(),
+  }),
+);
+
+// --- reference data and the inbox -----------------------------------------------------------------
+
+const priceBasis = z.enum(['monthly', 'one_off']);
+const channel = z.enum(['email', 'sms']);
+
+export const product = exactly<Product>()(
+  z.object({
+    id: z.number(),
+    code: z.string(),
+    name: z.string(),
+    category: z.string(),
+    features: z.array(z.string()),
+    benefits: z.array(z.string()),
+    pricePence: z.number(),
+    priceBasis,
+  }),
+);
+export const kbArticle = exactly<KbArticle>()(
+  z.object({ id: z.number(), slug: z.string(), title: z.string(), category: z.string(), body: z.string(), tags: z.array(z.string()) }),
+);
+export const script = exactly<Script>()(z.object({ id: z.number(), key: z.string(), title: z.string(), purpose: z.string(), steps: z.array(z.string()) }));
+export const wrapUpCode = exactly<WrapUpCode>()(z.object({ code: z.string(), label: z.string(), requiresNote: z.boolean() }));
+export const caseCategory = exactly<CaseCategory>()(z.object({ code: z.string(), label: z.string() }));
+export const callListEntry = exactly<CallListEntry>()(
+  z.object({
+    id: z.number(),
+    position: z.number(),
+    customerId: z.number().nullable(),
+    accountNumber: z.string().nullable(),
+    name: z.string(),
+    phone: z.string(),
+    doNotCall: z.boolean(),
+    reason: z.string(),
+  }),
+);
+export const messageTemplate = exactly<MessageTemplate>()(z.object({ key: z.string(), channel, name: z.string(), subject: z.string().nullable(), body: z.string() }));
+export const crmDocument = exactly<CrmDocument>()(z.object({ key: z.string(), title: z.string(), fileName: z.string() }));
+export const autoReply = exactly<AutoReply>()(z.object({ enabled: z.boolean(), body: z.string().nullable(), updatedAt: z.number().nullable() }));
+export const filledTemplate = z.object({
+  key: z.string(),
+  channel,
+  subject: z.string().nullable(),
+  body: z.string(),
+  values: z.record(z.string()),
+  unfilled: z.array(z.string()),
+});
+
+export const printoutSummary = exactly<PrintoutSummary>()(
+  z.object({
+    id: z.string(),
+    kind: z.enum(['customer', 'order', 'case']),
+    subjectId: z.number(),
+    title: z.string(),
+    sha256: z.string(),
+    bytes: z.number(),
+    pages: z.number(),
+    createdAt: z.number(),
+    url: z.string(),
+  }),
+);

@@ -1,0 +1,107 @@
+// The attempt's messages, in the attempt scope (under /api/attempts/:id): the inbox and sent items,
+// and sending an e-mail or SMS (a template of the scenario's, documents and order confirmations
+// attached, a reply to an incoming message). Each message sent is recorded as evidence on the
+// attempt's timeline in the transaction that stores it. Filing, the auto-reply and filled templates
+// are in inbox-routes.ts.
+import { z } from 'zod';
+import type { Clock } from '../clock.js';
+import type { Attachment } from '../db/repositories/crm.js';
+import type { Repositories } from '../db/repositories/index.js';
+import { validateEmail, validateText, validateUkMobile } from '../crm/validation.js';
+import { evidencePayload, type Evidence } from '../realtime/evidence.js';
+import { attemptOf, attemptParams, type AttemptScope } from './attempt-scope.js';
+import { message as messageSchema } from './attempt-responses.js';
+import { READERS, WRITER, bodyRowId, invalid, must, nullableStr, str } from './crm-inputs.js';
+
+const messageBody = z
+  .object({
+    channel: z.enum(['email', 'sms']),
+    to: str(300),
+    cc: z.array(str(300)).max(10).optional(),
+    subject: nullableStr(300).optional(),
+    body: str(10000),
+    templateKey: z.string().max(64).nullable().optional(),
+    attachments: z.array(z.object({ kind: z.enum(['document', 'order']), key: str(64).optional(), orderId: bodyRowId.optional() }).strict()).max(10).optional(),
+    customerId: bodyRowId.nullable().optional(),
+    /** A reply: the incoming message it answers. */
+    inReplyTo: bodyRowId.nullable().optional(),
+  })
+  .strict();
+
+export function registerMessageRoutes(scope: AttemptScope, opts: { repos: Repositories; clock: Clock; evidence: Evidence }): void {
+  const { repos, clock, evidence } = opts;
+  const crm = repos.crm;
+
+  scope.get(
+    '/messages',
+    { config: READERS, schema: { params: attemptParams, querystring: z.object({ direction: z.enum(['in', 'out']).optional() }).strict(), response: { 200: z.object({ messages: z.array(messageSchema) }) } } },
+    async (request) => ({ messages: crm.listMessages(attemptOf(request).id, request.query.direction) }),
+  );
+
+  scope.post('/messages', { config: WRITER, schema: { params: attemptParams, body: messageBody, response: { 201: z.object({ message: messageSchema }) } } }, async (request, reply) => {
+    const attempt = attemptOf(request);
+    const b = request.body;
+    const company = crm.company(attempt.id)!;
+    const inReplyTo = b.inReplyTo ?? null;
+    if (inReplyTo !== null && crm.findMessage(attempt.id, inReplyTo)?.direction !== 'in') throw invalid('inReplyTo', 'There is no such incoming message in this attempt to reply to.');
+    const customerId = b.customerId ?? null;
+    if (customerId !== null && !crm.findCustomer(attempt.id, customerId)) throw invalid('customerId', `There is no customer ${customerId} in this attempt.`);
+    const cc = b.cc ?? [];
+    const attachmentsIn = b.attachments ?? [];
+    let to: string;
+    let subject: string | null = null;
+    let body: string;
+    // What a message must hold depends on its channel: checked here, the first problem named.
+    if (b.channel === 'email') {
+      to = must(validateEmail(b.to, 'to'));
+      cc.forEach((address, i) => must(validateEmail(address, `cc.${i}`)));
+      subject = must(validateText(b.subject ?? '', 'subject', 200));
+      body = must(validateText(b.body, 'body', 10000));
+    } else {
+      to = b.to.trim();
+      must(validateUkMobile(to, 'to'));
+      if (cc.length > 0) throw invalid('cc', 'An SMS has no copy recipients.');
+      if (b.subject !== undefined && b.subject !== null && b.subject.trim() !== '') throw invalid('subject', 'An SMS has no subject.');
+      if (attachmentsIn.length > 0) throw invalid('attachments', 'An SMS cannot carry attachments.');
+      body = must(validateText(b.body, 'body', 612));
+    }
+    const templateKey = b.templateKey ?? null;
+    if (templateKey !== null) {
+      const template = crm.listTemplates(attempt.id).find((t) => t.key === templateKey);
+      if (!template) throw invalid('templateKey', `There is no template "${templateKey}".`);
+      if (template.channel !== b.channel) throw invalid('templateKey', `The template "${templateKey}" is for ${template.channel === 'sms' ? 'SMS' : 'e-mail'}, not ${b.channel === 'sms' ? 'SMS' : 'e-mail'}.`);
+    }
+    const documents = crm.listDocuments(attempt.id);
+    const attachments: Attachment[] = attachmentsIn.map((a, i) => {
+      if (a.kind === 'document') {
+        const doc = documents.find((d) => d.key === a.key);
+        if (!doc) throw invalid(`attachments.${i}.key`, `There is no document "${a.key ?? ''}" to attach.`);
+        return { kind: 'document', key: doc.key, name: doc.fileName };
+      }
+      const order = a.orderId === undefined ? undefined : crm.findOrder(attempt.id, a.orderId);
+      if (!order) throw invalid(`attachments.${i}.orderId`, `There is no order ${a.orderId ?? ''} in this attempt to attach.`);
+      return { kind: 'order', orderId: order.id, name: `order-confirmation-${order.reference}.pdf` };
+    });
+    const message = evidence.recorded(
+      attempt,
+      () =>
+        crm.insertMessage(attempt.id, {
+          customerId,
+          direction: 'out',
+          channel: b.channel,
+          from: b.channel === 'email' ? company.email : company.phone,
+          to,
+          cc: cc.map((c) => c.trim()),
+          subject,
+          body,
+          templateKey,
+          attachments,
+          origin: 'attempt',
+          createdAt: clock.now(),
+          inReplyTo,
+        }),
+      (m) => [['message-sent', evidencePayload.message(m, customerId === null ? undefined : crm.findCustomer(attempt.id, customerId))]],
+    );
+    return reply.status(201).send({ message });
+  });
+}
