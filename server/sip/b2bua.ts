@@ -23,60 +23,66 @@ import { contactHeader, dialogHeaders, initialInviteHeaders, newTag, uacLeg, uas
 import { sendInvite, toDelegate } from './outgoing-invite.js';
 import { negotiateAsUas, SessionTimer, type SessionTimerOffer } from './session-timer.js';
 import { calleeInviteMachine } from './call-state.js';
+import { CallRecording } from './call-recording.js';
+import { ACK_TIMEOUT_MS, T1_MS, type B2buaOptions, type CallContext, type MediaDirection } from './call-context.js';
 
-export interface B2buaOptions {
-  sip: SipServer;
-  repos: Repositories;
-  clock: Clock;
-  logger: FastifyBaseLogger;
-  pool: MediaWorkerPool;
-  listenIp: string;
-  announcedIp?: string;
-  recordingsDir: string;
-  noAnswerTimeoutMs: number;
-  /** Whether a call between these two users is allowed, and why not (server/sip/call-policy.ts). */
-  callPolicy?: CallPolicy;
-}
+export type { B2buaOptions } from './call-context.js';
 
-const ACK_TIMEOUT_MS = 32_000;
-/** RFC 3261 §17.1.1.1 T1, the round-trip estimate: 500 ms. */
-const T1_MS = 500;
-
-export class B2bua implements DialogHandler {
+export class B2bua implements DialogHandler, CallContext {
   /** Calls by the SIP Call-ID of either leg. */
   private readonly bySipCallId = new Map<string, Call>();
   private readonly calls = new Set<Call>();
   /** Calls being ended (recording finalising); shutdown waits for them. */
   private readonly finishing = new Set<Promise<void>>();
-  private closing = false;
+  closing = false;
 
-  constructor(private readonly opts: B2buaOptions) {
+  private readonly recording = new CallRecording(this);
+
+  constructor(readonly opts: B2buaOptions) {
     opts.sip.setDialogHandler(this);
+  }
+
+  track(sipCallId: string, call: Call): void {
+    this.bySipCallId.set(sipCallId, call);
+  }
+
+  untrack(sipCallId: string): void {
+    this.bySipCallId.delete(sipCallId);
+  }
+
+  addCall(call: Call): void {
+    this.calls.add(call);
+  }
+
+  keepUntilDone(done: Promise<void>): Promise<void> {
+    const kept = done.finally(() => this.finishing.delete(kept));
+    this.finishing.add(kept);
+    return kept;
   }
 
   get activeCalls(): number {
     return this.calls.size;
   }
 
-  private get sip(): SipServer {
+  get sip(): SipServer {
     return this.opts.sip;
   }
 
-  private now(): number {
+  now(): number {
     return this.opts.clock.now();
   }
 
-  private event(call: Call, type: string, leg: LegRole | null = null, detail: Record<string, unknown> | null = null): void {
+  event(call: Call, type: string, leg: LegRole | null = null, detail: Record<string, unknown> | null = null): void {
     // The call_events leg column knows caller and callee only; the conference party says so in detail.
     if (leg === 'party') detail = { party: true, ...detail };
     this.opts.repos.calls.addEvent(call.id, this.now(), type, leg === 'party' ? null : leg, detail);
   }
 
-  private uriOf(user: User): string {
+  uriOf(user: User): string {
     return `sip:${user.extension}@${this.sip.realm}`;
   }
 
-  private isBusy(extension: string): boolean {
+  isBusy(extension: string): boolean {
     for (const c of this.calls) {
       if (c.phase === 'ended') continue;
       if ([...c.legs(), c.pending?.leg].some((l) => l?.user.extension === extension)) return true;
@@ -86,7 +92,7 @@ export class B2bua implements DialogHandler {
 
   // ------------------------------------------------------------------ sending on a leg
 
-  private sendInDialog(
+  sendInDialog(
     leg: DialogLeg,
     method: string,
     extra: { headers?: HeaderList; body?: string; contentType?: string } = {},
@@ -103,7 +109,7 @@ export class B2bua implements DialogHandler {
     return branch;
   }
 
-  private sendAck(leg: DialogLeg, cseq: number, branch = this.sip.newBranch()): void {
+  sendAck(leg: DialogLeg, cseq: number, branch = this.sip.newBranch()): void {
     this.sip.sendRequest(
       leg.conn,
       {
@@ -115,7 +121,7 @@ export class B2bua implements DialogHandler {
     );
   }
 
-  private respondCaller(call: Call, status: number, opts: { reason?: string; headers?: HeaderList; body?: string } = {}): void {
+  respondCaller(call: Call, status: number, opts: { reason?: string; headers?: HeaderList; body?: string } = {}): void {
     if (status >= 200) {
       if (!call.callerTx.may('completed')) return;
       call.callerTx.transition('completed');
@@ -390,7 +396,7 @@ export class B2bua implements DialogHandler {
    * client MUST wait for the arrival of a provisional response before sending the request": until
    * then the INVITE is `cancel-pending` and the 1xx handler calls this again.
    */
-  private sendCancelToCallee(call: Call): void {
+  sendCancelToCallee(call: Call): void {
     const inv = call.calleeInvite;
     const callee = call.callee;
     if (!inv || !callee) return;
@@ -411,7 +417,7 @@ export class B2bua implements DialogHandler {
 
   // ------------------------------------------------------------------ re-INVITE (hold / resume / ICE restart)
 
-  private findDialog(conn: SipConnection, request: SipRequest): { call: Call; leg: DialogLeg } | undefined {
+  findDialog(conn: SipConnection, request: SipRequest): { call: Call; leg: DialogLeg } | undefined {
     const call = this.bySipCallId.get(request.callId);
     if (!call) return undefined;
     for (const leg of call.legs()) {
@@ -520,14 +526,14 @@ export class B2bua implements DialogHandler {
   }
 
   /** The holder's own re-INVITE is answered at once; telling the other party follows in order. */
-  private queueRelay(call: Call, holder: LegRole, direction: 'sendonly' | 'sendrecv'): void {
+  private queueRelay(call: Call, holder: LegRole, direction: MediaDirection): void {
     call.relayChain = call.relayChain
       .then(() => (call.phase === 'answered' ? this.relayHold(call, holder, direction) : undefined))
       .catch((err: unknown) => call.log.warn({ err }, 'could not tell the other party about hold/resume'));
   }
 
   /** Tells the other party it is held or resumed, with a re-INVITE of our own. */
-  private async relayHold(call: Call, holder: LegRole, direction: 'sendonly' | 'sendrecv'): Promise<void> {
+  private async relayHold(call: Call, holder: LegRole, direction: MediaDirection): Promise<void> {
     const other = call.other(holder);
     if (!other) return;
     await this.reinvite(call, other, direction);
@@ -538,7 +544,7 @@ export class B2bua implements DialogHandler {
    * SSRC after a transfer, an extra m-line in a conference); resolves once it is answered, or
    * given up. Queued behind our other re-INVITEs on the leg, so a glare retry never crosses them.
    */
-  private reinvite(call: Call, leg: DialogLeg, direction: 'sendonly' | 'sendrecv'): Promise<void> {
+  reinvite(call: Call, leg: DialogLeg, direction: MediaDirection): Promise<void> {
     const done = leg.reinvites.then(() => this.reinviteUntilAccepted(call, leg, direction));
     leg.reinvites = done.catch(() => {});
     return done;
@@ -553,7 +559,7 @@ export class B2bua implements DialogHandler {
    * Sends the re-INVITE; when it is refused for glare, waits (RFC 3261 §14.1) and sends it again
    * with a fresh offer and a new CSeq, so that hold, resume or a new SSRC is never silently lost.
    */
-  private async reinviteUntilAccepted(call: Call, leg: DialogLeg, direction: 'sendonly' | 'sendrecv'): Promise<void> {
+  private async reinviteUntilAccepted(call: Call, leg: DialogLeg, direction: MediaDirection): Promise<void> {
     for (let attempt = 1; this.stillInCall(call, leg); attempt++) {
       const refusal = await this.sendReinvite(call, leg, direction);
       if (!refusal) return;
@@ -568,7 +574,7 @@ export class B2bua implements DialogHandler {
   }
 
   /** One re-INVITE transaction; resolves with the final response when it was refused for glare. */
-  private async sendReinvite(call: Call, leg: DialogLeg, direction: 'sendonly' | 'sendrecv'): Promise<SipResponse | undefined> {
+  private async sendReinvite(call: Call, leg: DialogLeg, direction: MediaDirection): Promise<SipResponse | undefined> {
     if (!call.media) return undefined;
     const offer = await call.media.createReoffer(leg.mediaId, direction);
     if (!this.stillInCall(call, leg)) return undefined;
@@ -621,7 +627,7 @@ export class B2bua implements DialogHandler {
   // ------------------------------------------------------------------ session timers (RFC 4028) and UPDATE (RFC 3311)
 
   /** Starts the leg's session timer as negotiated in the 2xx we sent it. */
-  private startSessionTimer(call: Call, leg: DialogLeg, timer: Extract<SessionTimerOffer, { kind: 'timer' }>): void {
+  startSessionTimer(call: Call, leg: DialogLeg, timer: Extract<SessionTimerOffer, { kind: 'timer' }>): void {
     leg.sessionTimer ??= new SessionTimer(this.opts.clock, {
       expired: () => this.sessionExpired(call, leg),
       refreshNow: () => {
@@ -638,7 +644,7 @@ export class B2bua implements DialogHandler {
    * 4028 §9: a refresh without Session-Expires turns the timer off ("the UAS MUST NOT ... [use] a
    * session timer" when the UAC neither requested nor supports one).
    */
-  private sessionRefreshed(call: Call, leg: DialogLeg, timer: SessionTimerOffer): void {
+  sessionRefreshed(call: Call, leg: DialogLeg, timer: SessionTimerOffer): void {
     if (call.phase !== 'answered' || !call.legs().includes(leg)) return;
     if (timer.kind === 'timer') this.startSessionTimer(call, leg, timer);
     else leg.sessionTimer?.stop();
@@ -659,7 +665,7 @@ export class B2bua implements DialogHandler {
   }
 
   /** Our session refresh failed (RFC 4028 §10): the dialog is gone, so the call ends. */
-  private refreshFailed(call: Call, leg: DialogLeg, status: number): void {
+  refreshFailed(call: Call, leg: DialogLeg, status: number): void {
     if (call.phase !== 'answered' || !call.legs().includes(leg)) return;
     call.log.warn({ leg: leg.role, status }, 'session refresh failed');
     this.event(call, 'session-expired', leg.role, { refreshStatus: status });
@@ -732,7 +738,7 @@ export class B2bua implements DialogHandler {
    * original request with a 5xx response." Only one is ever sent (the 180), so §3's "MUST NOT
    * send a second reliable provisional response until the first is acknowledged" holds.
    */
-  private sendReliableProvisional(call: Call, status: number, headers: HeaderList): void {
+  sendReliableProvisional(call: Call, status: number, headers: HeaderList): void {
     const reliable = call.reliable!;
     if (reliable.unacked) return;
     const rseq = ++reliable.rseq;
@@ -1039,7 +1045,7 @@ export class B2bua implements DialogHandler {
    * A party leaves a three-party conference (BYE or lost connection): the other two stay connected,
    * as in a contact centre where the agent drops out and leaves the customer with the supervisor.
    */
-  private async leaveConference(call: Call, leg: DialogLeg, reason: string): Promise<void> {
+  async leaveConference(call: Call, leg: DialogLeg, reason: string): Promise<void> {
     if (call.phase !== 'answered' || !call.legs().includes(leg)) return;
     const producer = call.media?.producerOf(leg.mediaId);
     if (producer) call.recorder?.endLeg(producer);
@@ -1066,71 +1072,12 @@ export class B2bua implements DialogHandler {
 
   // ------------------------------------------------------------------ recording and ending
 
-  private async startRecording(call: Call): Promise<void> {
-    const media = call.media;
-    if (!media?.producers.caller || !media.producers.callee) return;
-    const day = new Date(this.now()).toISOString().slice(0, 10);
-    const dir = path.join(this.opts.recordingsDir, day);
-    fs.mkdirSync(dir, { recursive: true });
-    const file = path.join(dir, `${call.id}.ogg`);
-    const left = call.candidateRole === 'caller' ? media.producers.caller : media.producers.callee;
-    const right = call.candidateRole === 'caller' ? media.producers.callee : media.producers.caller;
-    call.recordingFile = file;
-    this.opts.repos.calls.update(call.id, { recordingPath: file, recordingStatus: 'recording' });
-    try {
-      const recorder = await CallRecorder.start({
-        router: media.router,
-        left,
-        right,
-        file,
-        onFailure: (err) => {
-          call.log.error({ err }, 'recording failed');
-          this.event(call, 'recording-failed', null, { message: err.message });
-          this.opts.repos.calls.update(call.id, { recordingStatus: 'failed' });
-        },
-        // A step that failed and was retried (a mix of added parties, the RTP receiver restarted).
-        onRetry: (message) => {
-          call.log.warn({ recording: path.basename(file) }, message);
-          this.event(call, 'recording-retried', null, { message });
-        },
-      });
-      if (call.phase === 'ended') {
-        // The call ended while the recorder was starting: finalise it, and let shutdown wait for it.
-        const done = this.finaliseRecording(call, recorder).finally(() => this.finishing.delete(done));
-        this.finishing.add(done);
-        await done;
-        return;
-      }
-      call.recorder = recorder;
-      this.opts.repos.calls.update(call.id, { recordingStartedAt: recorder.startedAt });
-      this.event(call, 'recording-started', null, { file: path.relative(this.opts.recordingsDir, file), channels: { left: call.candidateRole, right: call.candidateRole === 'caller' ? 'callee' : 'caller' } });
-    } catch (err) {
-      call.log.error({ err }, 'recording could not start');
-      this.event(call, 'recording-failed', null, { message: err instanceof Error ? err.message : String(err) });
-      this.opts.repos.calls.update(call.id, { recordingStatus: 'failed' });
-    }
-  }
-
-  private async finaliseRecording(call: Call, recorder: CallRecorder): Promise<void> {
-    try {
-      const result = await recorder.stop();
-      // If ffmpeg died during the call, what it wrote up to then is kept, marked partial.
-      this.opts.repos.calls.update(call.id, {
-        recordingStatus: recorder.failed ? 'partial' : 'complete',
-        recordingSha256: result.sha256,
-        recordingDurationMs: result.durationMs,
-        recordingBytes: result.bytes,
-      });
-      this.event(call, 'recording-finished', null, { durationMs: result.durationMs, sha256: result.sha256 });
-    } catch (err) {
-      call.log.error({ err }, 'recording could not be finalised');
-      this.opts.repos.calls.update(call.id, { recordingStatus: 'failed' });
-      this.event(call, 'recording-failed', null, { message: err instanceof Error ? err.message : String(err) });
-    }
+  startRecording(call: Call): Promise<void> {
+    return this.recording.startRecording(call);
   }
 
   /** Ends an answered call: BYE to the other party (or both when `from` is null), recording finalised. */
-  private async hangup(call: Call, from: LegRole | null, reason: string, status: number, connectionLost = false): Promise<void> {
+  async hangup(call: Call, from: LegRole | null, reason: string, status: number, connectionLost = false): Promise<void> {
     if (call.phase === 'ended') return;
     const targets = from === null ? call.legs() : call.others(from);
     for (const leg of targets) {
@@ -1141,7 +1088,7 @@ export class B2bua implements DialogHandler {
   }
 
   /** Ends a call because of a server-side failure (e.g. its media worker died). */
-  private async abort(call: Call, reason: string): Promise<void> {
+  async abort(call: Call, reason: string): Promise<void> {
     call.log.error({ reason }, 'call aborted');
     if (call.phase === 'answered') return this.hangup(call, null, reason, 503);
     this.respondCaller(call, 503, { reason: 'Service Unavailable', headers: [['Warning', `399 callmark "${reason}"`]] });
@@ -1149,7 +1096,7 @@ export class B2bua implements DialogHandler {
     await this.finish(call, 'failed', reason, 503);
   }
 
-  private finish(call: Call, outcome: string, reason: string, status: number): Promise<void> {
+  finish(call: Call, outcome: string, reason: string, status: number): Promise<void> {
     if (call.phase === 'ended') return Promise.resolve();
     const done = this.doFinish(call, outcome, reason, status).finally(() => this.finishing.delete(done));
     this.finishing.add(done);
@@ -1172,7 +1119,7 @@ export class B2bua implements DialogHandler {
     const recorder = call.recorder;
     call.recorder = undefined;
     // Stop the recorder while packets still flow (ffmpeg finalises cleanly), then free the media.
-    if (recorder) await this.finaliseRecording(call, recorder);
+    if (recorder) await this.recording.finaliseRecording(call, recorder);
     call.media?.close();
     this.calls.delete(call);
     for (const leg of call.legs()) this.bySipCallId.delete(leg.sipCallId);
