@@ -15,6 +15,11 @@ export function offerSettled(call: Call): void {
   if (!call.offers.is('idle')) call.offers.transition('idle');
 }
 
+/** Whether a re-INVITE to this leg still makes sense: the call is up and the leg still in it. */
+export function stillInCall(call: Call, leg: DialogLeg): boolean {
+  return call.phase === 'answered' && call.legs().includes(leg) && leg.conn.isOpen;
+}
+
 export function dtmfDigit(body: string | undefined): string | undefined {
   const m = /Signal\s*=\s*([0-9A-D*#])/i.exec(body ?? '');
   return m?.[1];
