@@ -26,6 +26,7 @@ import { calleeInviteMachine } from './call-state.js';
 import { CallRecording } from './call-recording.js';
 import { ReliableProvisionals } from './reliable-provisional.js';
 import { Reinvites } from './reinvite.js';
+import { SessionRefresh } from './session-refresh.js';
 import { ACK_TIMEOUT_MS, T1_MS, type B2buaOptions, type CallContext, type MediaDirection } from './call-context.js';
 
 export type { B2buaOptions } from './call-context.js';
@@ -41,6 +42,7 @@ export class B2bua implements DialogHandler, CallContext {
   private readonly recording = new CallRecording(this);
   private readonly provisionals = new ReliableProvisionals(this);
   private readonly reinvites = new Reinvites(this);
+  private readonly sessionRefresh = new SessionRefresh(this);
 
   constructor(readonly opts: B2buaOptions) {
     opts.sip.setDialogHandler(this);
@@ -441,52 +443,18 @@ export class B2bua implements DialogHandler, CallContext {
     this.reinvites.onUpdate(conn, request);
   }
 
-  // ------------------------------------------------------------------ session timers (RFC 4028) and UPDATE (RFC 3311)
+  // ------------------------------------------------------------------ session timers (RFC 4028, session-refresh.ts)
 
-  /** Starts the leg's session timer as negotiated in the 2xx we sent it. */
   startSessionTimer(call: Call, leg: DialogLeg, timer: Extract<SessionTimerOffer, { kind: 'timer' }>): void {
-    leg.sessionTimer ??= new SessionTimer(this.opts.clock, {
-      expired: () => this.sessionExpired(call, leg),
-      refreshNow: () => {
-        if (!stillInCall(call, leg)) return;
-        // Our refresh is a re-INVITE with the leg's current media (sip.js answers no UPDATE).
-        void this.reinvite(call, leg, call.heldBy !== null && call.heldBy !== leg.role ? 'sendonly' : 'sendrecv');
-      },
-    });
-    leg.sessionTimer.start(timer.intervalS, timer.refresher);
+    this.sessionRefresh.startSessionTimer(call, leg, timer);
   }
 
-  /**
-   * A refresh (re-INVITE or UPDATE) from the leg was answered 2xx: the interval starts again. RFC
-   * 4028 §9: a refresh without Session-Expires turns the timer off ("the UAS MUST NOT ... [use] a
-   * session timer" when the UAC neither requested nor supports one).
-   */
   sessionRefreshed(call: Call, leg: DialogLeg, timer: SessionTimerOffer): void {
-    if (call.phase !== 'answered' || !call.legs().includes(leg)) return;
-    if (timer.kind === 'timer') this.startSessionTimer(call, leg, timer);
-    else leg.sessionTimer?.stop();
+    this.sessionRefresh.sessionRefreshed(call, leg, timer);
   }
 
-  /** The refresher of this leg's dialog did not refresh in time: the session is over. */
-  private sessionExpired(call: Call, leg: DialogLeg): void {
-    if (call.phase !== 'answered' || !call.legs().includes(leg)) return;
-    const reason = `session timer expired: no refresh from the ${leg.role}`;
-    call.log.warn({ leg: leg.role }, reason);
-    this.event(call, 'session-expired', leg.role);
-    if (call.party) {
-      if (leg.conn.isOpen) this.sendInDialog(leg, 'BYE', { headers: [['Reason', `SIP;cause=408;text="${reason}"`]] });
-      void this.leaveConference(call, leg, reason);
-      return;
-    }
-    void this.hangup(call, null, reason, 408);
-  }
-
-  /** Our session refresh failed (RFC 4028 §10): the dialog is gone, so the call ends. */
   refreshFailed(call: Call, leg: DialogLeg, status: number): void {
-    if (call.phase !== 'answered' || !call.legs().includes(leg)) return;
-    call.log.warn({ leg: leg.role, status }, 'session refresh failed');
-    this.event(call, 'session-expired', leg.role, { refreshStatus: status });
-    void this.hangup(call, null, `session refresh to the ${leg.role} failed (${status})`, 408);
+    this.sessionRefresh.refreshFailed(call, leg, status);
   }
 
   // ------------------------------------------------------------------ reliable provisional responses (RFC 3262, reliable-provisional.ts)
