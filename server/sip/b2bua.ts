@@ -28,6 +28,7 @@ import { ReliableProvisionals } from './reliable-provisional.js';
 import { Reinvites } from './reinvite.js';
 import { SessionRefresh } from './session-refresh.js';
 import { Transfers } from './transfer.js';
+import { CallRouting, isRefusal, type RouteRefusal } from './call-routing.js';
 import { ACK_TIMEOUT_MS, T1_MS, type B2buaOptions, type CallContext, type MediaDirection } from './call-context.js';
 
 export type { B2buaOptions } from './call-context.js';
@@ -44,7 +45,8 @@ export class B2bua implements DialogHandler, CallContext {
   private readonly provisionals = new ReliableProvisionals(this);
   private readonly reinvites = new Reinvites(this);
   private readonly sessionRefresh = new SessionRefresh(this);
-  private readonly transfers = new Transfers(this);
+  private readonly routing = new CallRouting(this);
+  private readonly transfers = new Transfers(this, this.routing);
 
   constructor(readonly opts: B2buaOptions) {
     opts.sip.setDialogHandler(this);
@@ -149,27 +151,12 @@ export class B2bua implements DialogHandler, CallContext {
   }
 
   private async startCall(conn: SipConnection, request: SipRequest): Promise<void> {
-    const { repos } = this.opts;
     if (this.closing) return this.sip.respond(conn, request, 503, { reason: 'Server Shutting Down', headers: [['Retry-After', '30']] });
     this.sip.respond(conn, request, 100);
-    const callerUser = repos.users.findByExtension(conn.authenticatedExtension ?? '');
-    const targetExt = (request.ruri as { user?: string } | undefined)?.user ?? '';
-    let calleeUser = repos.users.findByExtension(targetExt);
-    // Outbound assignments: a candidate dials a customer's number from the call list or a record;
-    // the assessor of the candidate's open attempt plays that customer and takes the call.
-    let dialledNumber: string | undefined;
-    if (!calleeUser && callerUser?.role === 'candidate' && /^\+?[0-9]{6,15}$/.test(targetExt)) {
-      const attempt = repos.attempts.openForCandidate(callerUser.id).find((a) => a.assessorUserId !== null);
-      if (attempt?.assessorUserId) {
-        calleeUser = repos.users.findById(attempt.assessorUserId);
-        dialledNumber = targetExt;
-      }
-    }
-    if (!callerUser || callerUser.disabled) return this.sip.respond(conn, request, 403);
-    if (!calleeUser || calleeUser.disabled) return this.sip.respond(conn, request, 404, { toTag: newTag() });
-    if (calleeUser.id === callerUser.id) return this.sip.respond(conn, request, 482, { toTag: newTag(), reason: 'Loop Detected (you called yourself)' });
-    const decision = this.opts.callPolicy?.(callerUser, calleeUser);
-    if (decision && !decision.allowed) return this.sip.respond(conn, request, decision.status, { toTag: newTag(), reason: decision.reason });
+    const refuse = (r: RouteRefusal) => this.sip.respond(conn, request, r.status, { ...(r.toTag ? { toTag: newTag() } : {}), ...(r.reason ? { reason: r.reason } : {}) });
+    const route = this.routing.route(conn.authenticatedExtension, (request.ruri as { user?: string } | undefined)?.user ?? '');
+    if (isRefusal(route)) return refuse(route);
+    const { callerUser, calleeUser, dialledNumber } = route;
     const callerTimer = negotiateAsUas(request);
     if (callerTimer.kind === 'malformed') return this.sip.respond(conn, request, 400, { reason: callerTimer.reason });
     // RFC 4028 §6 (https://www.rfc-editor.org/rfc/rfc4028#section-6): "422 Session Interval Too
@@ -178,10 +165,8 @@ export class B2bua implements DialogHandler, CallContext {
     if (request.getHeader('content-type')?.split(';')[0]?.trim().toLowerCase() !== 'application/sdp' || !request.body) {
       return this.sip.respond(conn, request, 488, { toTag: newTag(), headers: [['Warning', '399 callmark "an SDP offer is required in the INVITE"']] });
     }
-    const binding = this.sip.registrar.lookup(calleeUser.extension);
-    if (!binding) return this.sip.respond(conn, request, 480, { toTag: newTag(), reason: 'Temporarily Unavailable (not registered)' });
-    if (this.isBusy(calleeUser.extension)) return this.sip.respond(conn, request, 486, { toTag: newTag() });
-    if (this.isBusy(callerUser.extension)) return this.sip.respond(conn, request, 486, { toTag: newTag(), reason: 'Busy Here (you are already on a call)' });
+    const binding = this.routing.reach(route);
+    if (isRefusal(binding)) return refuse(binding);
 
     const candidateRole: LegRole = callerUser.role !== 'candidate' && calleeUser.role === 'candidate' ? 'callee' : 'caller';
     const contact = request.parseHeader('contact') as { uri?: { toString(): string } } | undefined;

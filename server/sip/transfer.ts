@@ -1,17 +1,19 @@
 // REFER in a call (RFC 3515): blind transfer, and the B2BUA as conference focus bringing a third
 // party in (RFC 4579 §5.5); the new party's INVITE (party-invite.ts), its progress told in NOTIFYs,
 // and a party leaving a three-party conference.
-import type { User } from '../db/repositories/users.js';
 import type { Call } from './call.js';
 import type { CallContext } from './call-context.js';
+import type { CallRouting } from './call-routing.js';
 import type { SipConnection } from './connection.js';
 import { contactHeader, initialInviteHeaders, uacLeg, type DialogLeg } from './dialog-leg.js';
 import type { SipRequest } from './message.js';
 import { PartyInvite, referTarget, sipfrag } from './party-invite.js';
-import type { Registrar } from './registrar.js';
 
 export class Transfers {
-  constructor(private readonly ctx: CallContext) {}
+  constructor(
+    private readonly ctx: CallContext,
+    private readonly routing: CallRouting,
+  ) {}
 
   /**
    * REFER in a call's dialog (RFC 3515). Without more it is a blind transfer: the referrer's other
@@ -57,23 +59,8 @@ export class Transfers {
     });
   }
 
-  /** Whether `extension` can be brought into this call by `by`; a SIP status and reason if not. */
-  private checkTarget(call: Call, by: DialogLeg, extension: string): { user: User; binding: NonNullable<ReturnType<Registrar['lookup']>> } | { status: number; reason: string } {
-    const user = this.ctx.opts.repos.users.findByExtension(extension);
-    if (!user || user.disabled) return { status: 404, reason: 'Not Found' };
-    if (call.legs().some((l) => l.user.id === user.id)) return { status: 482, reason: 'Loop Detected (already in this call)' };
-    // The one who asks, and everyone already in the call, must be allowed to reach the target.
-    const policy = this.ctx.opts.callPolicy;
-    const refused = policy && [by.user, ...call.legs().map((l) => l.user)].map((u) => policy(u, user)).find((d) => !d.allowed);
-    if (refused && !refused.allowed) return { status: refused.status, reason: refused.reason };
-    const binding = this.ctx.sip.registrar.lookup(user.extension);
-    if (!binding) return { status: 480, reason: 'Temporarily Unavailable' };
-    if (this.ctx.isBusy(user.extension)) return { status: 486, reason: 'Busy Here' };
-    return { user, binding };
-  }
-
   private async addParty(call: Call, referrer: DialogLeg, extension: string, kind: 'blind' | 'conference'): Promise<void> {
-    const checked = this.checkTarget(call, referrer, extension);
+    const checked = this.routing.routeParty(call, referrer, extension);
     if ('status' in checked) return this.failParty(call, referrer, kind, extension, checked.status, checked.reason);
     const other = call.other(referrer.role);
     if (!other || !call.media) return this.failParty(call, referrer, kind, extension, 481, 'Call Does Not Exist');
