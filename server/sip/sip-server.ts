@@ -1,6 +1,6 @@
 // The SIP server: receives every message from the WebSocket connections, absorbs retransmissions,
 // answers REGISTER (registrar with digest auth) and OPTIONS itself, authenticates every other
-// request, and hands dialog traffic to the B2BUA. Bad input gets the right SIP error and a log
+// request (request-auth.ts), and hands dialog traffic to the B2BUA. Bad input gets the right SIP error and a log
 // line; it never throws out of here.
 import { randomBytes } from 'node:crypto';
 import type { FastifyBaseLogger } from 'fastify';
@@ -8,8 +8,8 @@ import type { Clock } from '../clock.js';
 import type { Repositories } from '../db/repositories/index.js';
 import type { SipConnection } from './connection.js';
 import { SipConnectionLimits, type SipConnectionLimitOptions } from './connection-limits.js';
-import { DigestAuthenticator, type DigestResult } from './digest.js';
-import { buildRequest, buildResponse, isRequest, MAX_SIP_MESSAGE_BYTES, parseSipMessage, SipParseError, userOf, type HeaderList, type OutgoingRequest, type SipRequest, type SipResponse } from './message.js';
+import { DigestAuthenticator } from './digest.js';
+import { buildRequest, buildResponse, fallbackBadRequest, isRequest, MAX_SIP_MESSAGE_BYTES, parseSipMessage, SipParseError, userOf, type HeaderList, type OutgoingRequest, type SipRequest, type SipResponse } from './message.js';
 import { DEFAULT_EXPIRES_S, MAX_EXPIRES_S, MIN_EXPIRES_S, Registrar } from './registrar.js';
 import { RequestAuth } from './request-auth.js';
 import { ALLOW, CAPABILITY_HEADERS, KNOWN_UNSUPPORTED_METHODS, unsupportedRequirements } from './capabilities.js';
