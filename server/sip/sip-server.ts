@@ -51,8 +51,8 @@ export class SipServer {
   readonly registrar: Registrar;
   readonly digest: DigestAuthenticator;
   readonly limits: SipConnectionLimits;
-  private readonly serverTx = new ServerTransactions();
-  private readonly clientTx = new ClientTransactions();
+  private readonly serverTx: ServerTransactions;
+  private readonly clientTx: ClientTransactions;
   private readonly connections = new Set<SipConnection>();
   private dialogs: DialogHandler | undefined;
   private readonly sweeper: NodeJS.Timeout;
@@ -61,6 +61,8 @@ export class SipServer {
   private readonly auth: RequestAuth;
 
   constructor(private readonly opts: SipServerOptions) {
+    this.serverTx = new ServerTransactions(opts.clock);
+    this.clientTx = new ClientTransactions(opts.clock);
     this.registrar = new Registrar(() => opts.clock.now());
     this.digest = new DigestAuthenticator({
       realm: opts.realm,
@@ -340,7 +342,7 @@ export class SipServer {
     clearInterval(this.sweeper);
     clearInterval(this.sessionCheck);
     this.limits.close();
-    this.clientTx.cancelAll();
+    this.clientTx.dispose();
     for (const c of this.connections) c.close(1001, 'server shutting down');
   }
 }

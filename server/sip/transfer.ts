@@ -83,6 +83,7 @@ export class Transfers {
       branch,
       body: offer,
       timeoutMs: this.ctx.opts.noAnswerTimeoutMs,
+      clock: this.ctx.opts.clock,
       ack: (r) => {
         leg.remoteTag = r.toTag;
         const code = r.statusCode ?? 0;
