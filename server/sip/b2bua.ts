@@ -16,6 +16,7 @@ import { type B2buaOptions, type CallContext, type MediaDirection } from './call
 import { CallRecording } from './call-recording.js';
 import { CallRouting } from './call-routing.js';
 import { CallSetup } from './call-setup.js';
+import { DelayedOffer } from './delayed-offer.js';
 import { contactHeader, dialogHeaders, type DialogLeg, type LegRole } from './dialog-leg.js';
 import { Reinvites } from './reinvite.js';
 import { ReliableProvisionals } from './reliable-provisional.js';
@@ -39,7 +40,7 @@ export class B2bua implements DialogHandler, CallContext {
   private readonly sessionRefresh = new SessionRefresh(this);
   private readonly routing = new CallRouting(this);
   private readonly transfers = new Transfers(this, this.routing);
-  private readonly setup = new CallSetup(this, this.routing);
+  private readonly setup = new CallSetup(this, this.routing, new DelayedOffer(this));
 
   constructor(readonly opts: B2buaOptions) {
     opts.sip.setDialogHandler(this);
@@ -112,13 +113,14 @@ export class B2bua implements DialogHandler, CallContext {
     return branch;
   }
 
-  sendAck(leg: DialogLeg, cseq: number, branch = this.sip.newBranch()): void {
+  sendAck(leg: DialogLeg, cseq: number, branch = this.sip.newBranch(), body?: string): void {
     this.sip.sendRequest(
       leg.conn,
       {
         method: 'ACK',
         uri: leg.remoteTarget,
         headers: dialogHeaders(leg, branch, `${cseq} ACK`),
+        body,
       },
       branch,
     );

@@ -57,7 +57,8 @@ export interface CallContext {
   findDialog(conn: SipConnection, request: SipRequest): { call: Call; leg: DialogLeg } | undefined;
   /** Sends a request within the leg's dialog (next CSeq, our Contact); returns its branch. */
   sendInDialog(leg: DialogLeg, method: string, extra?: { headers?: HeaderList; body?: string; contentType?: string }, onResponse?: ClientTransaction['onResponse']): string;
-  sendAck(leg: DialogLeg, cseq: number, branch?: string): void;
+  /** An ACK in the leg's dialog; `body` is an SDP answer (to an offer in a 2xx, RFC 3261 §13.2.1). */
+  sendAck(leg: DialogLeg, cseq: number, branch?: string, body?: string): void;
   /** A response to the caller's INVITE; a final one is sent once only. */
   respondCaller(call: Call, status: number, opts?: { reason?: string; headers?: HeaderList; body?: string }): void;
   /** CANCELs our INVITE to the callee (once it may be, RFC 3261 §9.1). */

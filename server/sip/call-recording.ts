@@ -12,13 +12,16 @@ export class CallRecording {
 
   async startRecording(call: Call): Promise<void> {
     const media = call.media;
-    if (!media?.producers.caller || !media.producers.callee) return;
+    // By the legs' names in the media plane (a delayed-offer call swaps them, delayed-offer.ts).
+    const callerProducer = media?.producerOf(call.caller.mediaId);
+    const calleeProducer = call.callee && media?.producerOf(call.callee.mediaId);
+    if (!media || !callerProducer || !calleeProducer) return;
     const day = new Date(this.ctx.now()).toISOString().slice(0, 10);
     const dir = path.join(this.ctx.opts.recordingsDir, day);
     fs.mkdirSync(dir, { recursive: true });
     const file = path.join(dir, `${call.id}.ogg`);
-    const left = call.candidateRole === 'caller' ? media.producers.caller : media.producers.callee;
-    const right = call.candidateRole === 'caller' ? media.producers.callee : media.producers.caller;
+    const left = call.candidateRole === 'caller' ? callerProducer : calleeProducer;
+    const right = call.candidateRole === 'caller' ? calleeProducer : callerProducer;
     call.recordingFile = file;
     this.ctx.opts.repos.calls.update(call.id, { recordingPath: file, recordingStatus: 'recording' });
     try {

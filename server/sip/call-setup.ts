@@ -12,6 +12,7 @@ import type { SipConnection } from './connection.js';
 import { contactHeader, initialInviteHeaders, newTag, uacLeg, uasLeg, type LegRole } from './dialog-leg.js';
 import type { SipRequest, SipResponse } from './message.js';
 import { sendInvite } from './outgoing-invite.js';
+import type { DelayedOffer } from './delayed-offer.js';
 import type { Binding } from './registrar.js';
 import { negotiateAsUas } from './session-timer.js';
 
@@ -19,6 +20,7 @@ export class CallSetup {
   constructor(
     private readonly ctx: CallContext,
     private readonly routing: CallRouting,
+    private readonly delayed: DelayedOffer,
   ) {}
 
   async startCall(conn: SipConnection, request: SipRequest): Promise<void> {
@@ -33,8 +35,10 @@ export class CallSetup {
     // RFC 4028 §6 (https://www.rfc-editor.org/rfc/rfc4028#section-6): "422 Session Interval Too
     // Small ... MUST contain a Min-SE header field with the minimum timer duration".
     if (callerTimer.kind === 'too-brief') return this.ctx.sip.respond(conn, request, 422, { toTag: newTag(), reason: 'Session Interval Too Small', headers: callerTimer.headers });
-    if (request.getHeader('content-type')?.split(';')[0]?.trim().toLowerCase() !== 'application/sdp' || !request.body) {
-      return this.ctx.sip.respond(conn, request, 488, { toTag: newTag(), headers: [['Warning', '399 callmark "an SDP offer is required in the INVITE"']] });
+    // An INVITE without a body is a delayed offer (delayed-offer.ts); a body must be SDP.
+    const delayedOffer = !request.body;
+    if (!delayedOffer && request.getHeader('content-type')?.split(';')[0]?.trim().toLowerCase() !== 'application/sdp') {
+      return this.ctx.sip.respond(conn, request, 488, { toTag: newTag(), headers: [['Warning', '399 callmark "the INVITE body must be an SDP offer"']] });
     }
     const binding = this.routing.reach(route);
     if (isRefusal(binding)) return refuse(binding);
@@ -44,7 +48,8 @@ export class CallSetup {
     const caller = uasLeg(
       {
         role: 'caller',
-        mediaId: 'caller',
+        // With a delayed offer the media plane is built from the callee's offer: the callee is its 'caller'.
+        mediaId: delayedOffer ? 'callee' : 'caller',
         conn,
         user: callerUser,
         sipCallId: request.callId,
@@ -59,6 +64,7 @@ export class CallSetup {
     const call = new Call(caller, request, candidateRole, this.ctx.opts.logger, this.ctx.opts.clock);
     this.ctx.addCall(call);
     call.dialledNumber = dialledNumber;
+    call.delayedOffer = delayedOffer;
     call.callerTimer = callerTimer;
     // RFC 3262 §3 (https://www.rfc-editor.org/rfc/rfc3262#section-3): "If the UAC requires
     // reliable provisional responses ... [with] the option tag 100rel in the Require header field
@@ -100,6 +106,13 @@ export class CallSetup {
     this.ctx.event(call, 'invite', 'caller', { from: callerUser.extension, to: calleeUser.extension, ...(call.dialledNumber ? { dialledNumber: call.dialledNumber } : {}) });
     call.log.info({ from: callerUser.extension, to: calleeUser.extension }, 'call set-up');
 
+    if (call.delayedOffer) {
+      if (!binding.conn.isOpen) {
+        this.ctx.respondCaller(call, 480);
+        return this.ctx.finish(call, 'unavailable', 'callee disconnected', 480);
+      }
+      return this.inviteCallee(call, callerUser, calleeUser, binding, undefined);
+    }
     try {
       const media = await CallMedia.fromCallerOffer(this.ctx.opts.pool, request.body, { listenIp: this.ctx.opts.listenIp, announcedIp: this.ctx.opts.announcedIp });
       if (call.ended) {
@@ -124,7 +137,13 @@ export class CallSetup {
 
     const offer = await call.media.createCalleeOffer();
     if (call.ended) return;
-    const callee = uacLeg({ role: 'callee', mediaId: 'callee', conn: binding.conn, user: calleeUser, remoteTarget: binding.contact, localUri: this.ctx.uriOf(callerUser), remoteUri: this.ctx.uriOf(calleeUser) }, this.ctx.opts.clock);
+    this.inviteCallee(call, callerUser, calleeUser, binding, offer);
+  }
+
+  /** Our INVITE to the callee: with our offer, or without SDP when the caller's INVITE had none (delayed-offer.ts). */
+  private inviteCallee(call: Call, callerUser: User, calleeUser: User, binding: Binding, offer: string | undefined): void {
+    const request = call.callerInvite;
+    const callee = uacLeg({ role: 'callee', mediaId: call.delayedOffer ? 'caller' : 'callee', conn: binding.conn, user: calleeUser, remoteTarget: binding.contact, localUri: this.ctx.uriOf(callerUser), remoteUri: this.ctx.uriOf(calleeUser) }, this.ctx.opts.clock);
     call.callee = callee;
     this.ctx.track(callee.sipCallId, call);
     const branch = this.ctx.sip.newBranch();
@@ -157,7 +176,7 @@ export class CallSetup {
           failed(err);
         }
       },
-      onAccept: (r) => void this.onCalleeAccept(call, r).catch(failed),
+      onAccept: (r) => void (call.delayedOffer ? this.delayed.onCalleeOffer(call, r) : this.onCalleeAccept(call, r)).catch(failed),
       onReject: (r) => void this.onCalleeReject(call, r).catch(failed),
       onRequestTimeout: () => void this.onCalleeTimeout(call).catch(failed),
     });

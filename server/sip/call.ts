@@ -56,6 +56,14 @@ export class Call {
   dialledNumber: string | undefined;
   /** Reliable provisional responses to the caller (it sent Require: 100rel, RFC 3262): the last RSeq, and the one awaiting its PRACK. */
   reliable: { rseq: number; unacked?: { rseq: number } } | undefined;
+  /** The caller's INVITE had no SDP (delayed-offer.ts): the callee offers in its 200, the caller answers in its ACK. */
+  delayedOffer = false;
+  /** Delayed offer: the callee's 200 (its offer) is being or has been used; a retransmission is not used again. */
+  calleeOfferTaken = false;
+  /** Delayed offer: the answer sent in our ACK to the callee's 200 (sent again for a retransmitted 200). */
+  calleeAnswer: string | undefined;
+  /** Delayed offer: the callee's 200 was ACKed without an answer, as the call could not go on. */
+  calleeAckedEmpty = false;
   /** The session timer the caller's INVITE asked for, answered in our 200 (RFC 4028 §9). */
   callerTimer: SessionTimerOffer = { kind: 'none' };
   /** Re-INVITEs we send to tell a party about hold/resume, one after another. */
