@@ -177,6 +177,10 @@ export class B2bua implements DialogHandler, CallContext {
     this.sessionRefresh.startSessionTimer(call, leg, timer);
   }
 
+  startCalleeSessionTimer(call: Call, leg: DialogLeg, timer: { intervalS: number; weRefresh: boolean }): void {
+    this.sessionRefresh.startAsUac(call, leg, timer);
+  }
+
   sessionRefreshed(call: Call, leg: DialogLeg, timer: SessionTimerOffer): void {
     this.sessionRefresh.sessionRefreshed(call, leg, timer);
   }

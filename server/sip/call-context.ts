@@ -78,6 +78,8 @@ export interface CallContext {
   leaveConference(call: Call, leg: DialogLeg, reason: string): Promise<void>;
   /** Starts the leg's session timer as negotiated in the 2xx we sent it (session-refresh.ts). */
   startSessionTimer(call: Call, leg: DialogLeg, timer: Extract<SessionTimerOffer, { kind: 'timer' }>): void;
+  /** Starts the session timer of the callee's dialog, as the 2xx to our INVITE set it (session-refresh.ts). */
+  startCalleeSessionTimer(call: Call, leg: DialogLeg, timer: { intervalS: number; weRefresh: boolean }): void;
   /** A refresh from the leg was answered 2xx (session-refresh.ts). */
   sessionRefreshed(call: Call, leg: DialogLeg, timer: SessionTimerOffer): void;
   /** Our session refresh to the leg failed (session-refresh.ts). */

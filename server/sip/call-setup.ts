@@ -7,14 +7,14 @@ import { Call } from './call.js';
 import { ACK_TIMEOUT_MS, type CallContext } from './call-context.js';
 import { isRefusal, type CallRouting, type RouteRefusal } from './call-routing.js';
 import { calleeInviteMachine } from './call-state.js';
-import { CAPABILITY_HEADERS } from './capabilities.js';
+import { CAPABILITY_HEADERS, SUPPORTED } from './capabilities.js';
 import type { SipConnection } from './connection.js';
 import { contactHeader, initialInviteHeaders, newTag, uacLeg, uasLeg, type LegRole } from './dialog-leg.js';
 import type { SipRequest, SipResponse } from './message.js';
 import { sendInvite } from './outgoing-invite.js';
 import type { DelayedOffer } from './delayed-offer.js';
 import type { Binding } from './registrar.js';
-import { negotiateAsUas } from './session-timer.js';
+import { DEFAULT_SE_S, MIN_SE_S, negotiateAsUas, negotiatedAsUac } from './session-timer.js';
 
 export class CallSetup {
   constructor(
@@ -156,6 +156,12 @@ export class CallSetup {
     const presentedName = request.getHeader('x-presented-name')?.trim();
     const nameOk = presentsNumber && presentedName !== undefined && /^[\p{L}\p{N} .,'’-]{1,60}$/u.test(presentedName);
     const headers = initialInviteHeaders(callee, branch, nameOk ? presentedName! : callerUser.displayName);
+    // RFC 4028 §7.1 (https://www.rfc-editor.org/rfc/rfc4028#section-7.1): "A UAC which supports the
+    // session timer extension defined here MUST include a Supported header field in each request
+    // (except ACK), listing the option tag 'timer'", and "The UAC MAY include a Session-Expires
+    // header field". Supported also offers 100rel: the callee may send reliable provisionals, which
+    // we PRACK (RFC 3262 §4, onCalleeProgress).
+    headers.push(['Supported', SUPPORTED], ['Session-Expires', String(DEFAULT_SE_S)], ['Min-SE', String(MIN_SE_S)]);
     if (call.dialledNumber) headers.push(['X-Dialled-Number', call.dialledNumber]);
     // The presented number also lets the desktop screen-pop.
     if (presented && presentsNumber) {
@@ -197,6 +203,7 @@ export class CallSetup {
     const invite = call.calleeInvite!.state;
     if (invite.is('calling')) invite.transition('proceeding');
     if (response.toTag) callee.remoteTag = response.toTag;
+    this.prackIfReliable(call, response);
     if ((status === 180 || status === 183) && call.phase === 'setup') {
       call.state.transition('ringing');
       this.ctx.opts.repos.calls.update(call.id, { state: 'ringing', ringingAt: this.ctx.now() });
@@ -206,6 +213,29 @@ export class CallSetup {
       else this.ctx.respondCaller(call, 180, { headers: [contactHeader()] });
     }
     if (invite.is('cancel-pending')) this.sendCancel(call);
+  }
+
+  /**
+   * A reliable provisional response from the callee is PRACKed. RFC 3262 §4
+   * (https://www.rfc-editor.org/rfc/rfc3262#section-4): "If a provisional response is received for
+   * an initial request, and that response contains a Require header field containing the option
+   * tag 100rel, the response is to be sent reliably ... The UAC MUST send a PRACK for it ... The
+   * RAck header field ... contains two numbers and a method tag. The first number is the value from
+   * the RSeq header in the provisional response that is being acknowledged. The next number, and
+   * the method, are copied from the CSeq in the response", and "Once a reliable provisional
+   * response is received, retransmissions of that response MUST be discarded. A response is a
+   * retransmission when its dialog ID, CSeq, and RSeq match the original response."
+   */
+  private prackIfReliable(call: Call, response: SipResponse): void {
+    const callee = call.callee!;
+    const required = response.getHeaders('require').join(',').split(',').some((t) => t.trim().toLowerCase() === '100rel');
+    const rseq = Number(response.getHeader('rseq'));
+    if (!required || !Number.isInteger(rseq) || rseq < 1 || !response.toTag) return;
+    if (callee.lastRSeq !== undefined && rseq <= callee.lastRSeq) return;
+    callee.lastRSeq = rseq;
+    const contact = response.parseHeader('contact') as { uri?: { toString(): string } } | undefined;
+    if (contact?.uri) callee.remoteTarget = contact.uri.toString();
+    this.ctx.sendInDialog(callee, 'PRACK', { headers: [['RAck', `${rseq} ${call.calleeInvite!.cseq} INVITE`]] });
   }
 
   private async onCalleeAccept(call: Call, response: SipResponse): Promise<void> {
@@ -239,6 +269,7 @@ export class CallSetup {
     const timer = call.callerTimer;
     this.ctx.respondCaller(call, 200, { body: answer, headers: [contactHeader(), ...CAPABILITY_HEADERS, ...(timer.kind === 'timer' ? timer.headers : [])] });
     if (timer.kind === 'timer') this.ctx.startSessionTimer(call, call.caller, timer);
+    this.ctx.startCalleeSessionTimer(call, callee, negotiatedAsUac(response, DEFAULT_SE_S));
     const answeredAt = this.ctx.now();
     this.ctx.opts.repos.calls.update(call.id, { state: 'answered', answeredAt, sipStatus: 200 });
     this.ctx.event(call, 'answered', 'callee');

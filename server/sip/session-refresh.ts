@@ -11,6 +11,15 @@ export class SessionRefresh {
 
   /** Starts the leg's session timer as negotiated in the 2xx we sent it. */
   startSessionTimer(call: Call, leg: DialogLeg, timer: Extract<SessionTimerOffer, { kind: 'timer' }>): void {
+    this.timerOf(call, leg).start(timer.intervalS, timer.refresher);
+  }
+
+  /** Starts the session timer of a dialog we opened (the callee's), as the 2xx to our INVITE set it (RFC 4028 §7.2). */
+  startAsUac(call: Call, leg: DialogLeg, timer: { intervalS: number; weRefresh: boolean }): void {
+    this.timerOf(call, leg).run(timer.intervalS, timer.weRefresh);
+  }
+
+  private timerOf(call: Call, leg: DialogLeg): SessionTimer {
     leg.sessionTimer ??= new SessionTimer(this.ctx.opts.clock, {
       expired: () => this.sessionExpired(call, leg),
       refreshNow: () => {
@@ -19,7 +28,7 @@ export class SessionRefresh {
         void this.ctx.reinvite(call, leg, call.heldBy !== null && call.heldBy !== leg.role ? 'sendonly' : 'sendrecv');
       },
     });
-    leg.sessionTimer.start(timer.intervalS, timer.refresher);
+    return leg.sessionTimer;
   }
 
   /**

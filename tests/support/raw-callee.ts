@@ -11,8 +11,8 @@ export interface RawCallee {
   local: string;
   /** The next request from the server with this method (and Call-ID, when given). */
   nextRequest(method: string, callId?: string, timeoutMs?: number): Promise<string>;
-  /** Answers `request` like a UA: Via, From, Call-ID and CSeq echoed, our tag on To, our Contact, SDP if given. */
-  respond(request: string, status: string, sdp?: string): void;
+  /** Answers `request` like a UA: Via, From, Call-ID and CSeq echoed, our tag on To, our Contact, SDP if given, then `extra` headers. */
+  respond(request: string, status: string, sdp?: string, extra?: Record<string, string>): void;
 }
 
 export async function rawCallee(t: TestApp, role: 'candidate' | 'assessor', track: RawSipClient[]): Promise<RawCallee> {
@@ -27,7 +27,7 @@ export async function rawCallee(t: TestApp, role: 'candidate' | 'assessor', trac
     local: '',
     nextRequest: (method, callId, timeoutMs = 8000) =>
       nextMatching(client, (m) => m.startsWith(`${method} `) && (callId === undefined || header(m, 'Call-ID') === callId), timeoutMs),
-    respond: (request, status, sdp) => {
+    respond: (request, status, sdp, extra = {}) => {
       const lines = request
         .slice(0, request.indexOf('\r\n\r\n'))
         .split('\r\n')
@@ -35,6 +35,7 @@ export async function rawCallee(t: TestApp, role: 'candidate' | 'assessor', trac
       const to = header(request, 'To') ?? '';
       if (!callee.local && request.startsWith('INVITE ')) callee.local = /;tag=/.test(to) ? to : `${to};tag=${tag}`;
       const out = [`SIP/2.0 ${status}`, ...lines, `To: ${/;tag=/.test(to) ? to : `${to};tag=${tag}`}`, `Contact: <sip:${user.extension}@raw.invalid;transport=ws>`];
+      for (const [name, value] of Object.entries(extra)) out.push(`${name}: ${value}`);
       if (sdp) out.push('Content-Type: application/sdp');
       out.push(`Content-Length: ${Buffer.byteLength(sdp ?? '')}`, '', sdp ?? '');
       client.send(out.join('\r\n'));
