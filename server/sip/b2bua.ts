@@ -40,7 +40,8 @@ export class B2bua implements DialogHandler, CallContext {
   private readonly sessionRefresh = new SessionRefresh(this);
   private readonly routing = new CallRouting(this);
   private readonly transfers = new Transfers(this, this.routing);
-  private readonly setup = new CallSetup(this, this.routing, new DelayedOffer(this));
+  private readonly delayed = new DelayedOffer(this);
+  private readonly setup = new CallSetup(this, this.routing, this.delayed);
 
   constructor(readonly opts: B2buaOptions) {
     opts.sip.setDialogHandler(this);
@@ -298,6 +299,7 @@ export class B2bua implements DialogHandler, CallContext {
   async hangup(call: Call, from: LegRole | null, reason: string, status: number, connectionLost = false): Promise<void> {
     if (call.phase === 'ended') return;
     const targets = from === null ? call.legs() : call.others(from);
+    this.delayed.ackBeforeBye(call);
     for (const leg of targets) {
       if (leg.conn.isOpen) this.sendInDialog(leg, 'BYE', from === null ? { headers: [['Reason', `SIP;cause=${status};text="${reason}"`]] } : {});
     }

@@ -101,6 +101,11 @@ export class DelayedOffer {
     await this.ctx.startRecording(call);
   }
 
+  /** Before a BYE to the callee (any hang-up): its 200 is ACKed first if the caller's answer never came. */
+  ackBeforeBye(call: Call): void {
+    if (call.delayedOffer && call.calleeOfferTaken) this.endCallee(call);
+  }
+
   /**
    * The callee's 200 is ACKed without an answer when there will be none, and, when `byeReason` is
    * given, its dialog ended at once. RFC 3261 §13.2.2.4: "If the UAC does not want to accept the

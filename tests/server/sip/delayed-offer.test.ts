@@ -10,7 +10,8 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { MediaWorkerPool } from '../../../media/index.js';
 import { decodeAudio, tonePower } from '../../support/audio.js';
 import { header, statusOf } from '../../support/raw-caller.js';
-import { nextMatching, RawSipClient, rawRequest, registerRaw } from '../../support/sip-clients.js';
+import { cannedSdp, nextMatching, RawSipClient, rawRequest, registerRaw } from '../../support/sip-clients.js';
+import { rawCallee } from '../../support/raw-callee.js';
 import { createTestApp, type TestApp } from '../../support/test-app.js';
 import { tonePhone } from '../../support/tone-phone.js';
 import { until } from '../../support/until.js';
@@ -92,6 +93,33 @@ describe('INVITE without SDP (delayed offer, RFC 3261 §13.2.1)', { timeout: 90_
     // The candidate (the callee, 440 Hz) left, the assessor (the raw caller, 880 Hz) right.
     expect(tonePower(left, audio.sampleRate, 440, ...range)).toBeGreaterThan(10 * tonePower(left, audio.sampleRate, 880, ...range));
     expect(tonePower(right, audio.sampleRate, 880, ...range)).toBeGreaterThan(10 * tonePower(right, audio.sampleRate, 440, ...range));
+  });
+
+  it("a caller that hangs up before its ACK: the callee's 200 (its offer) is ACKed before the BYE, never left unacknowledged", async () => {
+    const callee = await rawCallee(t, 'candidate', raws);
+    const assessor = await t.sipCredentials('assessor1');
+    const client = await RawSipClient.connect(t.wsUrl);
+    raws.push(client);
+    await registerRaw(client, assessor.extension, assessor.password);
+    const callId = `delayed-bye-${Date.now()}`;
+    const uri = `sip:${callee.extension}@callmark.local`;
+    const from = `<sip:${assessor.extension}@callmark.local>;tag=delayedbye`;
+    client.send(rawRequest('INVITE', { uri, callId, cseq: 1, headers: { From: from, To: `<${uri}>`, Contact: `<sip:${assessor.extension}@raw.invalid;transport=ws>` } }));
+    const invite = await callee.nextRequest('INVITE');
+    expect(bodyOf(invite)).toBe('');
+    const calleeCallId = header(invite, 'Call-ID')!;
+    callee.respond(invite, '200 OK', cannedSdp('offer'));
+    const ok = await nextMatching(client, (m) => m.includes(callId) && /^SIP\/2\.0 [2-6]\d\d /.test(m), 8000);
+    expect(statusOf(ok)).toBe(200);
+    // A BYE instead of the ACK (the caller gave up on our offer).
+    const target = /<([^>]+)>/.exec(header(ok, 'Contact')!)![1]!;
+    client.send(rawRequest('BYE', { uri: target, callId, cseq: 2, headers: { From: from, To: header(ok, 'To')! } }));
+    // RFC 3261 §13.2.2.4: the 2xx is ACKed, and then the dialog ended.
+    const next = await nextMatching(callee.client, (m) => /^(ACK|BYE) /.test(m) && m.includes(calleeCallId), 8000);
+    expect(next.split(' ')[0]).toBe('ACK');
+    const bye = await callee.nextRequest('BYE', calleeCallId);
+    callee.respond(bye, '200 OK');
+    await until(() => lastCall().state === 'ended', 10_000);
   });
 
   it('an INVITE whose body is not SDP is still refused with 488', async () => {
