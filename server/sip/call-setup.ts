@@ -10,7 +10,7 @@ import { calleeInviteMachine } from './call-state.js';
 import { CAPABILITY_HEADERS, SUPPORTED } from './capabilities.js';
 import type { SipConnection } from './connection.js';
 import { contactHeader, initialInviteHeaders, newTag, uacLeg, uasLeg, type LegRole } from './dialog-leg.js';
-import type { SipRequest, SipResponse } from './message.js';
+import type { HeaderList, SipRequest, SipResponse } from './message.js';
 import { sendInvite } from './outgoing-invite.js';
 import type { DelayedOffer } from './delayed-offer.js';
 import type { Binding } from './registrar.js';
@@ -168,13 +168,19 @@ export class CallSetup {
       headers.push(['X-Presented-Number', presented]);
       this.ctx.event(call, 'presented-number', 'caller', { number: presented });
     }
-    call.calleeInvite = { branch, cseq: 1, uri: binding.contact, headers, state: calleeInviteMachine(this.ctx.opts.clock) };
+    call.calleeInvite = { branch, cseq: 1, uri: binding.contact, headers, body: offer, sessionExpiresS: DEFAULT_SE_S, state: calleeInviteMachine(this.ctx.opts.clock) };
     call.state.startTimer('no-answer', this.ctx.opts.noAnswerTimeoutMs, () => this.noAnswer(call));
+    this.sendCalleeInvite(call);
+  }
+
+  /** Sends (or, after a 422, sends again) our INVITE to the callee as `call.calleeInvite` describes it. */
+  private sendCalleeInvite(call: Call): void {
+    const inv = call.calleeInvite!;
     const failed = (err: unknown): void => {
       call.log.error({ err }, 'error handling the callee response');
       void this.ctx.abort(call, 'internal error');
     };
-    sendInvite(this.ctx.sip, callee.conn, { uri: binding.contact, headers, body: offer }, branch, {
+    sendInvite(this.ctx.sip, call.callee!.conn, { uri: inv.uri, headers: inv.headers, body: inv.body }, inv.branch, {
       onProgress: (r) => {
         try {
           this.onCalleeProgress(call, r);
@@ -269,7 +275,7 @@ export class CallSetup {
     const timer = call.callerTimer;
     this.ctx.respondCaller(call, 200, { body: answer, headers: [contactHeader(), ...CAPABILITY_HEADERS, ...(timer.kind === 'timer' ? timer.headers : [])] });
     if (timer.kind === 'timer') this.ctx.startSessionTimer(call, call.caller, timer);
-    this.ctx.startCalleeSessionTimer(call, callee, negotiatedAsUac(response, DEFAULT_SE_S));
+    this.ctx.startCalleeSessionTimer(call, callee, negotiatedAsUac(response, call.calleeInvite!.sessionExpiresS));
     const answeredAt = this.ctx.now();
     this.ctx.opts.repos.calls.update(call.id, { state: 'answered', answeredAt, sipStatus: 200 });
     this.ctx.event(call, 'answered', 'callee');
@@ -288,11 +294,39 @@ export class CallSetup {
     if (response.toTag) callee.remoteTag = response.toTag;
     this.ctx.sendAck(callee, call.calleeInvite!.cseq, call.calleeInvite!.branch);
     if (call.phase === 'ended') return;
+    if (status === 422 && this.retryWithMinSe(call, response)) return;
     const passOn = status;
     const reasonText = response.reasonPhrase ?? '';
     this.ctx.respondCaller(call, passOn, { reason: reasonText });
     const reason = status === 486 ? 'busy' : status === 603 ? 'declined' : status === 487 ? 'cancelled' : status === 480 ? 'unavailable' : 'failed';
     return this.ctx.finish(call, reason, `callee answered ${status} ${reasonText}`, passOn);
+  }
+
+  /**
+   * RFC 4028 §7.3 (https://www.rfc-editor.org/rfc/rfc4028#section-7.3): "If the response is a 422,
+   * the UAC MAY retry the request. If it does, it MUST use the Min-SE header field in the 422 as the
+   * minimum session expiration." Retried once, in a new transaction (CSeq one higher, the same
+   * Call-ID and From tag, RFC 3261 §8.1.3.5), unless the caller has cancelled meanwhile.
+   */
+  private retryWithMinSe(call: Call, response: SipResponse): boolean {
+    const inv = call.calleeInvite!;
+    const callee = call.callee!;
+    const minSe = Number(/^\s*(\d{1,10})/.exec(response.getHeader('min-se') ?? '')?.[1]);
+    if (inv.cseq !== 1 || !(inv.state.is('calling') || inv.state.is('proceeding'))) return false;
+    if (!Number.isInteger(minSe) || minSe <= inv.sessionExpiresS || minSe > 86_400) return false;
+    const branch = this.ctx.sip.newBranch();
+    const cseq = ++callee.localCSeq;
+    callee.remoteTag = undefined;
+    const headers: HeaderList = inv.headers.map(([name, value]): [string, string] => {
+      if (name === 'Via') return [name, value.replace(/;branch=[^;]+/, `;branch=${branch}`)];
+      if (name === 'CSeq') return [name, `${cseq} INVITE`];
+      if (name === 'Session-Expires' || name === 'Min-SE') return [name, String(minSe)];
+      return [name, value];
+    });
+    call.calleeInvite = { ...inv, branch, cseq, headers, sessionExpiresS: minSe, state: calleeInviteMachine(this.ctx.opts.clock) };
+    call.log.info({ minSe }, 'callee asked for a longer session interval (422): INVITE sent again');
+    this.sendCalleeInvite(call);
+    return true;
   }
 
   private noAnswer(call: Call): void {

@@ -50,7 +50,19 @@ export class Call {
   recorder: CallRecorder | undefined;
   recordingFile: string | undefined;
   /** Our INVITE to the callee; `state` says whether a provisional came and whether it is (to be) CANCELled. */
-  calleeInvite: { branch: string; cseq: number; uri: string; headers: HeaderList; state: StateMachine<CalleeInviteState> } | undefined;
+  calleeInvite:
+    | {
+        branch: string;
+        cseq: number;
+        uri: string;
+        headers: HeaderList;
+        /** Our offer, or none (delayed offer): sent again with the INVITE after a 422. */
+        body: string | undefined;
+        /** The Session-Expires we asked for (RFC 4028 §7.1): 1800 s, or the callee's Min-SE after a 422. */
+        sessionExpiresS: number;
+        state: StateMachine<CalleeInviteState>;
+      }
+    | undefined;
   heldBy: LegRole | null = null;
   /** The customer number a candidate dialled, when the call was routed to their assessor. */
   dialledNumber: string | undefined;

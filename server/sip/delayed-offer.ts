@@ -15,7 +15,7 @@ import { ACK_TIMEOUT_MS, type CallContext } from './call-context.js';
 import { CAPABILITY_HEADERS } from './capabilities.js';
 import { contactHeader } from './dialog-leg.js';
 import type { SipResponse } from './message.js';
-import { DEFAULT_SE_S, negotiatedAsUac } from './session-timer.js';
+import { negotiatedAsUac } from './session-timer.js';
 
 export class DelayedOffer {
   constructor(private readonly ctx: CallContext) {}
@@ -58,7 +58,7 @@ export class DelayedOffer {
     const timer = call.callerTimer;
     this.ctx.respondCaller(call, 200, { body: offer, headers: [contactHeader(), ...CAPABILITY_HEADERS, ...(timer.kind === 'timer' ? timer.headers : [])] });
     if (timer.kind === 'timer') this.ctx.startSessionTimer(call, call.caller, timer);
-    this.ctx.startCalleeSessionTimer(call, call.callee!, negotiatedAsUac(response, DEFAULT_SE_S));
+    this.ctx.startCalleeSessionTimer(call, call.callee!, negotiatedAsUac(response, call.calleeInvite!.sessionExpiresS));
     this.ctx.opts.repos.calls.update(call.id, { state: 'answered', answeredAt: this.ctx.now(), sipStatus: 200 });
     this.ctx.event(call, 'answered', 'callee', { delayedOffer: true });
     call.log.info('call answered (delayed offer)');

@@ -179,6 +179,23 @@ describe('session timers and 100rel on the callee\'s dialog (RFC 4028 §7, RFC 3
     }
   }, 30_000);
 
+  it('a 422 from the callee is retried once with its Min-SE (RFC 4028 §7.3), not passed to the caller', async () => {
+    const { callee, invite, calleeCallId, caller, callId, from } = await rawToRaw();
+    callee.respond(invite, '422 Session Interval Too Small', undefined, { 'Min-SE': '3600' });
+    await callee.nextRequest('ACK', calleeCallId);
+    const retry = await callee.nextRequest('INVITE', calleeCallId);
+    expect(header(retry, 'CSeq')).toBe('2 INVITE');
+    expect(header(retry, 'Session-Expires')).toBe('3600');
+    expect(header(retry, 'Min-SE')).toBe('3600');
+    expect(header(retry, 'To')).not.toMatch(/;tag=/);
+    expect(header(retry, 'Content-Type')).toBe('application/sdp');
+    callee.respond(retry, '200 OK', cannedSdp('answer'), { 'Session-Expires': '3600;refresher=uas', Require: 'timer' });
+    const ack = await callee.nextRequest('ACK', calleeCallId);
+    expect(header(ack, 'CSeq')).toBe('2 ACK');
+    await callerAnswered(caller, callId, from);
+    expect(lastCall().state).toBe('answered');
+  }, 30_000);
+
   it('watches a callee that chose to refresh, and ends the call with a Reason when it stops', async () => {
     const { callee, invite, calleeCallId, caller, callId, from } = await rawToRaw();
     callee.respond(invite, '200 OK', cannedSdp('answer'), { 'Session-Expires': '90;refresher=uas', Require: 'timer' });
