@@ -1,5 +1,5 @@
 // Puts a finalised recording into its attempt's hash chain: when a call's recording gets its
-// SHA-256 (server/sip/b2bua.ts on a normal end, server/sip/recovery.ts after a crash), an entry
+// SHA-256 (server/sip/call-recording.ts on a normal end, server/sip/recovery.ts after a crash), an entry
 // 'recording-finalised' naming the file's hash is appended to the attempt's desktop timeline in the
 // same transaction (CallRepository.onRecordingHashed). Swapping the recording afterwards then shows
 // up twice: the file no longer matches calls.recording_sha256, and changing that column no longer

@@ -15,6 +15,11 @@ export function offerSettled(call: Call): void {
   if (!call.offers.is('idle')) call.offers.transition('idle');
 }
 
+/** Whether a re-INVITE to this leg still makes sense: the call is up and the leg still in it. */
+export function stillInCall(call: Call, leg: DialogLeg): boolean {
+  return call.phase === 'answered' && call.legs().includes(leg) && leg.conn.isOpen;
+}
+
 export function dtmfDigit(body: string | undefined): string | undefined {
   const m = /Signal\s*=\s*([0-9A-D*#])/i.exec(body ?? '');
   return m?.[1];
@@ -45,12 +50,32 @@ export class Call {
   recorder: CallRecorder | undefined;
   recordingFile: string | undefined;
   /** Our INVITE to the callee; `state` says whether a provisional came and whether it is (to be) CANCELled. */
-  calleeInvite: { branch: string; cseq: number; uri: string; headers: HeaderList; state: StateMachine<CalleeInviteState> } | undefined;
+  calleeInvite:
+    | {
+        branch: string;
+        cseq: number;
+        uri: string;
+        headers: HeaderList;
+        /** Our offer, or none (delayed offer): sent again with the INVITE after a 422. */
+        body: string | undefined;
+        /** The Session-Expires we asked for (RFC 4028 §7.1): 1800 s, or the callee's Min-SE after a 422. */
+        sessionExpiresS: number;
+        state: StateMachine<CalleeInviteState>;
+      }
+    | undefined;
   heldBy: LegRole | null = null;
   /** The customer number a candidate dialled, when the call was routed to their assessor. */
   dialledNumber: string | undefined;
   /** Reliable provisional responses to the caller (it sent Require: 100rel, RFC 3262): the last RSeq, and the one awaiting its PRACK. */
   reliable: { rseq: number; unacked?: { rseq: number } } | undefined;
+  /** The caller's INVITE had no SDP (delayed-offer.ts): the callee offers in its 200, the caller answers in its ACK. */
+  delayedOffer = false;
+  /** Delayed offer: the callee's 200 (its offer) is being or has been used; a retransmission is not used again. */
+  calleeOfferTaken = false;
+  /** Delayed offer: the answer sent in our ACK to the callee's 200 (sent again for a retransmitted 200). */
+  calleeAnswer: string | undefined;
+  /** Delayed offer: the callee's 200 was ACKed without an answer, as the call could not go on. */
+  calleeAckedEmpty = false;
   /** The session timer the caller's INVITE asked for, answered in our 200 (RFC 4028 §9). */
   callerTimer: SessionTimerOffer = { kind: 'none' };
   /** Re-INVITEs we send to tell a party about hold/resume, one after another. */

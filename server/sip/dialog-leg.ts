@@ -44,6 +44,8 @@ export interface DialogLeg {
   reinvites: Promise<void>;
   /** Our offer in the 200 to the leg's re-INVITE without SDP, waiting for its answer in the ACK of that CSeq. */
   answerInAck?: { cseq: number; accept: (answer: string | undefined) => void };
+  /** The RSeq of the last reliable provisional response we PRACKed on this leg (RFC 3262 §4). */
+  lastRSeq?: number;
   /** The RFC 4028 session timer of this leg's dialog, when one was negotiated (session-timer.ts). */
   sessionTimer: SessionTimer | undefined;
 }

@@ -197,3 +197,34 @@ export function userOf(header: NameAddrHeader | URI | undefined): string | undef
   const uri = 'uri' in header ? header.uri : header;
   return uri?.user ?? undefined;
 }
+
+/**
+ * A 400 for a request the parser refused as a whole (e.g. a header sip.js cannot read), built from
+ * the raw Via, From, To, Call-ID and CSeq lines so the client is not left waiting for a timeout.
+ */
+export function fallbackBadRequest(data: string, reason: string): string | undefined {
+  const lines = data.split('\r\n');
+  const requestLine = /^([A-Z]+) \S+ SIP\/2\.0$/.exec(lines[0] ?? '');
+  if (!requestLine || requestLine[1] === 'ACK') return undefined;
+  const pick = (names: string[]) => lines.filter((l) => names.includes(l.slice(0, l.indexOf(':')).trim().toLowerCase()));
+  const vias = pick(['via', 'v']);
+  const one = (names: string[]) => pick(names)[0];
+  const from = one(['from', 'f']);
+  const to = one(['to', 't']);
+  const callId = one(['call-id', 'i']);
+  const cseq = one(['cseq']);
+  if (!vias.length || !from || !to || !callId || !cseq) return undefined;
+  const clean = (l: string) => l.replace(/[\x00-\x08\x0b-\x1f]/g, '');
+  return [
+    'SIP/2.0 400 Bad Request',
+    ...vias.map(clean),
+    clean(from),
+    clean(to),
+    clean(callId),
+    clean(cseq),
+    `Warning: 399 callmark "${reason.replace(/["\r\n]/g, "'")}"`,
+    'Content-Length: 0',
+    '',
+    '',
+  ].join('\r\n');
+}

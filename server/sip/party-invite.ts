@@ -5,6 +5,7 @@
 // Unlike the first INVITE of a call, nobody waits on the other side of this one: its outcome is a
 // status code the B2BUA turns into a NOTIFY and call events. A 2xx arriving after we gave up (timeout
 // or the call ended) is ACKed and ended with a BYE, so the party's phone never stays off-hook.
+import type { Clock } from '../clock.js';
 import type { SipConnection } from './connection.js';
 import type { HeaderList, SipResponse } from './message.js';
 import type { SipServer } from './sip-server.js';
@@ -21,7 +22,9 @@ export interface PartyInviteOptions {
   headers: HeaderList;
   branch: string;
   body: string;
+  /** The party's time to answer, on the injected clock. */
   timeoutMs: number;
+  clock: Clock;
   /** Ends an answered dialog we no longer want (2xx after cancel): ACK then BYE, built by the caller. */
   hangUpLate: (response: SipResponse) => void;
   /** ACKs a 2xx we keep. */
@@ -36,12 +39,12 @@ export class PartyInvite {
   private cancelSent = false;
   private settled = false;
   private cancelStatus: { status: number; reason: string } | undefined;
-  private readonly timer: NodeJS.Timeout;
+  /** Cancels the no-answer timer; undefined once disposed. */
+  private stopNoAnswer: (() => void) | undefined;
 
   constructor(private readonly o: PartyInviteOptions) {
     this.outcome = new Promise((resolve) => (this.settle = resolve));
-    this.timer = setTimeout(() => this.cancel(408, 'no answer'), o.timeoutMs);
-    this.timer.unref();
+    this.stopNoAnswer = o.clock.setTimer(o.timeoutMs, () => this.cancel(408, 'no answer'));
     sendInvite(o.sip, o.conn, { uri: o.uri, headers: o.headers, body: o.body }, o.branch, {
       onProgress: (r) => this.onResponse(r),
       onAccept: (r) => this.onResponse(r),
@@ -69,10 +72,16 @@ export class PartyInvite {
     this.o.sip.sendRequest(this.o.conn, { method: 'CANCEL', uri: this.o.uri, headers }, this.o.branch, () => {});
   }
 
+  /** Stops the no-answer timer (done once the INVITE has its outcome). */
+  dispose(): void {
+    this.stopNoAnswer?.();
+    this.stopNoAnswer = undefined;
+  }
+
   private finish(o: PartyInviteOutcome): void {
     if (this.settled) return;
     this.settled = true;
-    clearTimeout(this.timer);
+    this.dispose();
     this.settle(o);
   }
 

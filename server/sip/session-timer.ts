@@ -3,7 +3,7 @@
 // either refreshes the session (when the B2BUA is the refresher) or ends it when the refresher
 // stops refreshing. Timers run on the injected Clock.
 import type { Clock } from '../clock.js';
-import type { HeaderList, SipRequest } from './message.js';
+import type { HeaderList, SipRequest, SipResponse } from './message.js';
 
 /**
  * The smallest session interval accepted. RFC 4028 §4: "the Min-SE header field ... MUST NOT be
@@ -76,6 +76,23 @@ export function negotiateAsUas(request: SipRequest): SessionTimerOffer {
 }
 
 /**
+ * The session timer of a dialog the B2BUA opened as UAC (the callee's), from the 2xx to our INVITE,
+ * which asked for `requestedS` seconds. RFC 4028 §7.2
+ * (https://www.rfc-editor.org/rfc/rfc4028#section-7.2): "The UAC MUST set the identity of the
+ * refresher to the value of this parameter. If the parameter contains the value 'uac', the UAC
+ * will perform them", and when "there was no Require or Session-Expires header field in the 2xx
+ * response ... the UAC follows the procedures defined in this specification as if the
+ * Session-Expires header field were in the 2xx response, and its value was the same as the one in
+ * the request, but with a refresher parameter of 'uac'." `weRefresh`: the B2BUA refreshes.
+ */
+export function negotiatedAsUac(response: SipResponse, requestedS: number): { intervalS: number; weRefresh: boolean } {
+  const raw = response.getHeader('session-expires') ?? response.getHeader('x');
+  const granted = raw === undefined ? undefined : parseSessionExpires(raw);
+  if (!granted) return { intervalS: requestedS, weRefresh: true };
+  return { intervalS: Math.max(granted.intervalS, MIN_SE_S), weRefresh: granted.refresher !== 'uas' };
+}
+
+/**
  * The running timer of one dialog. When the far end refreshes, RFC 4028 §10
  * (https://www.rfc-editor.org/rfc/rfc4028#section-10): "If the side not performing refreshes does
  * not receive a session refresh request before the session expiration, it SHOULD send a BYE to
@@ -94,12 +111,17 @@ export class SessionTimer {
     private readonly handlers: { expired: () => void; refreshNow: () => void },
   ) {}
 
-  /** (Re)starts the timer after a successful (re-)negotiation. */
+  /** (Re)starts the timer after a successful (re-)negotiation in a dialog where the B2BUA is the UAS. */
   start(intervalS: number, refresher: Refresher): void {
+    this.run(intervalS, refresher === 'uas');
+  }
+
+  /** (Re)starts the timer: refreshing it ourselves, or watching the other side refresh it. */
+  run(intervalS: number, weRefresh: boolean): void {
     this.stop();
     this.intervalS = intervalS;
-    this.weRefresh = refresher === 'uas';
-    if (refresher === 'uas') {
+    this.weRefresh = weRefresh;
+    if (weRefresh) {
       this.cancel = this.clock.setTimer((intervalS * 1000) / 2, () => this.handlers.refreshNow());
       return;
     }

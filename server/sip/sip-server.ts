@@ -1,6 +1,6 @@
 // The SIP server: receives every message from the WebSocket connections, absorbs retransmissions,
 // answers REGISTER (registrar with digest auth) and OPTIONS itself, authenticates every other
-// request, and hands dialog traffic to the B2BUA. Bad input gets the right SIP error and a log
+// request (request-auth.ts), and hands dialog traffic to the B2BUA. Bad input gets the right SIP error and a log
 // line; it never throws out of here.
 import { randomBytes } from 'node:crypto';
 import type { FastifyBaseLogger } from 'fastify';
@@ -8,10 +8,10 @@ import type { Clock } from '../clock.js';
 import type { Repositories } from '../db/repositories/index.js';
 import type { SipConnection } from './connection.js';
 import { SipConnectionLimits, type SipConnectionLimitOptions } from './connection-limits.js';
-import { DigestAuthenticator, type DigestResult } from './digest.js';
-import { buildRequest, buildResponse, isRequest, MAX_SIP_MESSAGE_BYTES, parseSipMessage, SipParseError, userOf, type HeaderList, type OutgoingRequest, type SipRequest, type SipResponse } from './message.js';
+import { DigestAuthenticator } from './digest.js';
+import { buildRequest, buildResponse, fallbackBadRequest, isRequest, MAX_SIP_MESSAGE_BYTES, parseSipMessage, SipParseError, userOf, type HeaderList, type OutgoingRequest, type SipRequest, type SipResponse } from './message.js';
 import { DEFAULT_EXPIRES_S, MAX_EXPIRES_S, MIN_EXPIRES_S, Registrar } from './registrar.js';
-import { verifyAgainstSessions } from './session-digest.js';
+import { RequestAuth } from './request-auth.js';
 import { ALLOW, CAPABILITY_HEADERS, KNOWN_UNSUPPORTED_METHODS, unsupportedRequirements } from './capabilities.js';
 import { ClientTransactions, ServerTransactions, type ClientTransaction } from './transactions.js';
 
@@ -51,15 +51,18 @@ export class SipServer {
   readonly registrar: Registrar;
   readonly digest: DigestAuthenticator;
   readonly limits: SipConnectionLimits;
-  private readonly serverTx = new ServerTransactions();
-  private readonly clientTx = new ClientTransactions();
+  private readonly serverTx: ServerTransactions;
+  private readonly clientTx: ClientTransactions;
   private readonly connections = new Set<SipConnection>();
   private dialogs: DialogHandler | undefined;
   private readonly sweeper: NodeJS.Timeout;
   private readonly sessionCheck: NodeJS.Timeout;
   readonly stats = { messagesIn: 0, malformed: 0, rateLimited: 0 };
+  private readonly auth: RequestAuth;
 
   constructor(private readonly opts: SipServerOptions) {
+    this.serverTx = new ServerTransactions(opts.clock);
+    this.clientTx = new ClientTransactions(opts.clock);
     this.registrar = new Registrar(() => opts.clock.now());
     this.digest = new DigestAuthenticator({
       realm: opts.realm,
@@ -68,6 +71,14 @@ export class SipServer {
       clock: opts.clock,
     });
     this.limits = new SipConnectionLimits(opts.limits ?? {}, (conn) => this.registrar.hasBindingOn(conn) || (this.dialogs?.hasDialogsOn(conn) ?? false));
+    this.auth = new RequestAuth({
+      repos: opts.repos,
+      clock: opts.clock,
+      log: opts.logger,
+      digest: this.digest,
+      limits: this.limits,
+      respond: (conn, request, status, responseOpts) => this.respond(conn, request, status, responseOpts),
+    });
     this.sweeper = setInterval(() => {
       this.serverTx.sweep();
       this.registrar.sweep();
@@ -80,7 +91,7 @@ export class SipServer {
 
   private closeConnectionsOfEndedSessions(): void {
     for (const c of this.connections) {
-      if (c.sessionTokenHash === undefined || this.boundSessionIsLive(c)) continue;
+      if (c.sessionTokenHash === undefined || this.auth.boundSessionIsLive(c)) continue;
       this.registrar.dropConnection(c);
       c.close(1008, 'login session ended');
     }
@@ -229,7 +240,7 @@ export class SipServer {
       case 'UPDATE':
       case 'PRACK':
       case 'INFO': {
-        if (!this.authenticateRequest(conn, request)) return;
+        if (!this.auth.authenticateRequest(conn, request)) return;
         if (!this.dialogs) return this.respond(conn, request, 503, { reason: 'Calls Not Available' });
         if (request.method === 'INVITE') return this.dialogs.onInvite(conn, request);
         if (request.method === 'BYE') return this.dialogs.onBye(conn, request);
@@ -244,12 +255,6 @@ export class SipServer {
     }
   }
 
-  /** Whether the login session a connection authenticated with is still live. */
-  private boundSessionIsLive(conn: SipConnection): boolean {
-    return conn.sessionTokenHash !== undefined && this.opts.repos.sessions.isLive(conn.sessionTokenHash, this.opts.clock.now());
-  }
-
-  /** After a logout: the connections that authenticated with that session's credentials close, their bindings go. */
   disconnectSession(sessionTokenHash: string, reason: string): number {
     let closed = 0;
     for (const c of this.connections) {
@@ -261,81 +266,9 @@ export class SipServer {
     return closed;
   }
 
-  /** Digest verification against each live session's credentials (session-digest.ts). */
-  private verifyDigest(request: SipRequest, header: string | undefined) {
-    return verifyAgainstSessions(this.digest, this.opts, { header, method: request.method, requestUri: rawRequestUri(request) });
-  }
-
-  private challenge(conn: SipConnection, request: SipRequest, result: DigestResult, proxy: boolean): void {
-    const stale = !result.ok && result.reason === 'stale';
-    const header = proxy ? 'Proxy-Authenticate' : 'WWW-Authenticate';
-    if (!result.ok && result.reason !== 'missing' && result.reason !== 'stale') {
-      this.log.info({ conn: conn.id, method: request.method, reason: result.reason, from: userOf(request.from) }, 'SIP authentication failed');
-    }
-    // A replayed nonce-count gets a fresh challenge, not a refusal: sip.js re-sends its previous
-    // Authorization as it is when it refreshes a registration, and a replayer cannot answer a new nonce.
-    if (!result.ok && (result.reason === 'malformed' || result.reason === 'wrong-realm' || result.reason === 'wrong-uri')) {
-      return this.respond(conn, request, 403, { reason: `Forbidden (${result.reason})` });
-    }
-    this.respond(conn, request, proxy ? 407 : 401, {
-      toTag: randomBytes(6).toString('hex'),
-      headers: this.digest.challenges(stale).map((v) => [header, v] as [string, string]),
-    });
-  }
-
-  /** Requests other than REGISTER: allowed on a connection that registered, else challenged (407). */
-  private authenticateRequest(conn: SipConnection, request: SipRequest): boolean {
-    const fromUser = userOf(request.from);
-    if (request.method === 'INVITE' && !request.toTag) {
-      if (conn.authenticatedExtension) {
-        // The connection's authentication lasts only as long as the login session it authenticated with.
-        if (!this.boundSessionIsLive(conn)) {
-          this.respond(conn, request, 403, { reason: 'Forbidden (your login session has ended)' });
-          conn.close(1008, 'login session ended');
-          return false;
-        }
-        if (fromUser !== conn.authenticatedExtension) {
-          this.respond(conn, request, 403, { reason: 'Forbidden (From does not match the registered user)' });
-          return false;
-        }
-        return true;
-      }
-      const result = this.verifyDigest(request, request.getHeader('proxy-authorization'));
-      if (!result.ok) {
-        this.challenge(conn, request, result, true);
-        return false;
-      }
-      if (result.username !== fromUser) {
-        this.respond(conn, request, 403, { reason: 'Forbidden (credentials do not match From)' });
-        return false;
-      }
-      return this.authenticated(conn, request, result.username, result.sessionTokenHash);
-    }
-    // In-dialog requests are checked against the dialog by the B2BUA.
-    return true;
-  }
-
-  /**
-   * Marks a connection authenticated as `extension`; on its first authentication it leaves the
-   * count of connections waiting to register, unless its address already has as many
-   * authenticated connections as allowed: then 503 and the connection is closed.
-   */
-  private authenticated(conn: SipConnection, request: SipRequest, extension: string, sessionTokenHash: string): boolean {
-    if (!this.limits.promote(conn)) {
-      this.log.warn({ conn: conn.id, ip: conn.remoteAddress, extension }, 'SIP connection refused: too many phones from one address');
-      this.respond(conn, request, 503, { reason: 'Too Many Phones From This Address', headers: [['Retry-After', '60']] });
-      conn.close(1013, 'too many phones from this address');
-      return false;
-    }
-    conn.authenticatedExtension = extension;
-    // Bound to the session whose credentials it used last (a tab that logged in again re-registers with the new ones).
-    conn.sessionTokenHash = sessionTokenHash;
-    return true;
-  }
-
   private handleRegister(conn: SipConnection, request: SipRequest): void {
-    const result = this.verifyDigest(request, request.getHeader('authorization'));
-    if (!result.ok) return this.challenge(conn, request, result, false);
+    const result = this.auth.verifyDigest(request, request.getHeader('authorization'));
+    if (!result.ok) return this.auth.challenge(conn, request, result, false);
     const aor = userOf(request.to);
     if (aor !== result.username) {
       return this.respond(conn, request, 403, { reason: 'Forbidden (credentials do not match the address of record)' });
@@ -389,7 +322,7 @@ export class SipServer {
       }
       requested.push({ contact: parsed.uri.toString(), expires: Math.min(expires, MAX_EXPIRES_S) });
     }
-    if (!this.authenticated(conn, request, aor, result.sessionTokenHash)) return;
+    if (!this.auth.authenticated(conn, request, aor, result.sessionTokenHash)) return;
     // "The binding updates MUST be committed (that is, made visible to the proxy or redirect
     // server) if and only if all binding updates and additions succeed."
     for (const r of requested) this.registrar.register(aor, r.contact, conn, r.expires);
@@ -409,43 +342,7 @@ export class SipServer {
     clearInterval(this.sweeper);
     clearInterval(this.sessionCheck);
     this.limits.close();
-    this.clientTx.cancelAll();
+    this.clientTx.dispose();
     for (const c of this.connections) c.close(1001, 'server shutting down');
   }
-}
-
-/** The Request-URI exactly as written in the request line (what the digest response covers). */
-function rawRequestUri(request: SipRequest): string {
-  return request.data.slice(0, request.data.indexOf('\r\n')).split(' ')[1] ?? '';
-}
-
-/**
- * A 400 for a request the parser refused as a whole (e.g. a header sip.js cannot read), built from
- * the raw Via, From, To, Call-ID and CSeq lines so the client is not left waiting for a timeout.
- */
-export function fallbackBadRequest(data: string, reason: string): string | undefined {
-  const lines = data.split('\r\n');
-  const requestLine = /^([A-Z]+) \S+ SIP\/2\.0$/.exec(lines[0] ?? '');
-  if (!requestLine || requestLine[1] === 'ACK') return undefined;
-  const pick = (names: string[]) => lines.filter((l) => names.includes(l.slice(0, l.indexOf(':')).trim().toLowerCase()));
-  const vias = pick(['via', 'v']);
-  const one = (names: string[]) => pick(names)[0];
-  const from = one(['from', 'f']);
-  const to = one(['to', 't']);
-  const callId = one(['call-id', 'i']);
-  const cseq = one(['cseq']);
-  if (!vias.length || !from || !to || !callId || !cseq) return undefined;
-  const clean = (l: string) => l.replace(/[\x00-\x08\x0b-\x1f]/g, '');
-  return [
-    'SIP/2.0 400 Bad Request',
-    ...vias.map(clean),
-    clean(from),
-    clean(to),
-    clean(callId),
-    clean(cseq),
-    `Warning: 399 callmark "${reason.replace(/["\r\n]/g, "'")}"`,
-    'Content-Length: 0',
-    '',
-    '',
-  ].join('\r\n');
 }

@@ -1,7 +1,9 @@
 // Transaction bookkeeping (RFC 3261 §17) for a reliable transport. Server side: a retransmitted
 // request (same branch and method) is answered with the last response again and never processed
 // twice. Client side: responses are matched to the request we sent by Via branch and CSeq method,
-// and a request left unanswered for 32 s (Timer B/F) completes with a local 408.
+// and a request left unanswered for 32 s (Timer B/F) completes with a local 408. Time and timers
+// are the injected Clock's; dispose() clears every timer left.
+import type { Clock } from '../clock.js';
 import type { SipConnection } from './connection.js';
 import type { SipRequest, SipResponse } from './message.js';
 
@@ -15,6 +17,8 @@ interface ServerTransaction {
 
 export class ServerTransactions {
   private readonly table = new Map<string, ServerTransaction>();
+
+  constructor(private readonly clock: Clock) {}
 
   private key(request: SipRequest): string {
     // ACK to a non-2xx final response belongs to the INVITE transaction; CANCEL has its own.
@@ -32,7 +36,7 @@ export class ServerTransactions {
 
   begin(request: SipRequest): void {
     if (request.method === 'ACK') return;
-    this.table.set(this.key(request), { expires: Date.now() + TRANSACTION_LIFETIME_MS });
+    this.table.set(this.key(request), { expires: this.clock.now() + TRANSACTION_LIFETIME_MS });
   }
 
   /** Whether a non-2xx final response was sent in this INVITE transaction (so an ACK with its branch is the hop-by-hop one). */
@@ -47,11 +51,11 @@ export class ServerTransactions {
     // Bounded memory: a huge response (e.g. from a request padded with Via headers) is not kept;
     // a retransmission of that request is then absorbed without an answer.
     t.lastResponse = response.length <= MAX_KEPT_RESPONSE ? response : undefined;
-    t.expires = Date.now() + TRANSACTION_LIFETIME_MS;
+    t.expires = this.clock.now() + TRANSACTION_LIFETIME_MS;
     this.table.set(k, t);
   }
 
-  sweep(now = Date.now()): void {
+  sweep(now = this.clock.now()): void {
     for (const [k, t] of this.table) if (t.expires < now) this.table.delete(k);
   }
 
@@ -64,7 +68,8 @@ export interface ClientTransaction {
   method: string;
   conn: SipConnection;
   onResponse: (response: SipResponse | { statusCode: 408; local: true }) => void;
-  timer: NodeJS.Timeout | undefined;
+  /** Cancels Timer B/F (RFC 3261 §17.1.1.2: 64*T1 = 32 s); undefined once stopped. */
+  stopTimer: (() => void) | undefined;
   final: boolean;
   unsubscribeClose: () => void;
 }
@@ -75,8 +80,13 @@ export interface ClientTransaction {
  */
 export class ClientTransactions {
   private readonly table = new Map<string, ClientTransaction>();
+  /** Completed INVITE transactions kept for retransmitted 2xx responses, by key: the timer that forgets each. */
+  private readonly lingering = new Map<string, () => void>();
 
-  constructor(private readonly timeoutMs = TRANSACTION_LIFETIME_MS) {}
+  constructor(
+    private readonly clock: Clock,
+    private readonly timeoutMs = TRANSACTION_LIFETIME_MS,
+  ) {}
 
   private static key(branch: string, method: string): string {
     return `${branch}|${method}`;
@@ -90,15 +100,21 @@ export class ClientTransactions {
       this.remove(key, t);
       t.onResponse({ statusCode: 408, local: true });
     };
-    const timer = setTimeout(fail, this.timeoutMs);
-    timer.unref();
+    const stopTimer = this.clock.setTimer(this.timeoutMs, fail);
     // The transaction also fails at once if its connection goes away.
     const unsubscribeClose = conn.onClose(fail);
-    this.table.set(key, { method, conn, onResponse, timer, final: false, unsubscribeClose });
+    this.lingering.get(key)?.();
+    this.lingering.delete(key);
+    this.table.set(key, { method, conn, onResponse, stopTimer, final: false, unsubscribeClose });
+  }
+
+  private stopTimer(t: ClientTransaction): void {
+    t.stopTimer?.();
+    t.stopTimer = undefined;
   }
 
   private remove(key: string, t: ClientTransaction): void {
-    clearTimeout(t.timer);
+    this.stopTimer(t);
     t.unsubscribeClose();
     this.table.delete(key);
   }
@@ -111,25 +127,35 @@ export class ClientTransactions {
     const status = response.statusCode ?? 0;
     if (status < 200) {
       // A provisional response stops Timer B: the INVITE may now ring for as long as the B2BUA allows.
-      if (t.method === 'INVITE') {
-        clearTimeout(t.timer);
-        t.timer = undefined;
-      }
+      if (t.method === 'INVITE') this.stopTimer(t);
     } else if (!t.final) {
       t.final = true;
-      clearTimeout(t.timer);
+      this.stopTimer(t);
       t.unsubscribeClose();
       // Keep INVITE transactions a while so retransmitted 2xx responses still match.
       if (t.method === 'INVITE') {
-        const cleanup = setTimeout(() => this.table.delete(key), this.timeoutMs);
-        cleanup.unref();
+        this.lingering.set(
+          key,
+          this.clock.setTimer(this.timeoutMs, () => {
+            this.lingering.delete(key);
+            if (this.table.get(key) === t) this.table.delete(key);
+          }),
+        );
       } else this.table.delete(key);
     }
     t.onResponse(response);
     return true;
   }
 
-  cancelAll(): void {
+  /** Stops every timer and forgets every transaction (shutdown): no response handler is called afterwards. */
+  dispose(): void {
     for (const [key, t] of this.table) this.remove(key, t);
+    for (const stop of this.lingering.values()) stop();
+    this.lingering.clear();
+  }
+
+  /** Transactions still known (awaiting a response, or completed INVITEs kept for retransmissions). */
+  get size(): number {
+    return this.table.size;
   }
 }

@@ -7,6 +7,7 @@ import { header, rawCall, type RawCaller, statusOf } from '../../support/raw-cal
 import { cannedSdp, nextMatching, RawSipClient, rawRequest, registerRaw, SessionState, type TestUa } from '../../support/sip-clients.js';
 import { createTestApp, type TestApp } from '../../support/test-app.js';
 import { until } from '../../support/until.js';
+import { rawCallee, type RawCallee } from '../../support/raw-callee.js';
 
 let t: TestApp;
 let pool: MediaWorkerPool;
@@ -98,6 +99,117 @@ describe('session timers (RFC 4028)', () => {
     expect(lastCall().state).toBe('answered');
     expect(statusOf(await inDialog(caller, 'BYE'))).toBe(200);
   }, 20_000);
+});
+
+/** A raw caller (assessor) INVITEs the raw callee with a canned offer; resolves with the callee's view of the INVITE and the caller's dialog. */
+async function rawToRaw(): Promise<{ callee: RawCallee; invite: string; calleeCallId: string; caller: RawSipClient; callId: string; from: string; uri: string }> {
+  const callee = await rawCallee(t, 'candidate', raws);
+  const assessor = await t.sipCredentials('assessor');
+  const caller = await RawSipClient.connect(t.wsUrl);
+  raws.push(caller);
+  await registerRaw(caller, assessor.extension, assessor.password);
+  const callId = `st-callee-${Date.now()}`;
+  const from = `<sip:${assessor.extension}@callmark.local>;tag=stcaller${Date.now()}`;
+  const uri = `sip:${callee.extension}@callmark.local`;
+  caller.send(rawRequest('INVITE', { uri, callId, cseq: 1, headers: { From: from, To: `<${uri}>`, Contact: `<sip:${assessor.extension}@raw.invalid;transport=ws>`, 'Content-Type': 'application/sdp' }, body: cannedSdp('offer') }));
+  const invite = await callee.nextRequest('INVITE');
+  return { callee, invite, calleeCallId: header(invite, 'Call-ID')!, caller, callId, from, uri };
+}
+
+/**
+ * The caller's 200, ACKed. The server's clock moves afterwards, so the ACK must have arrived first
+ * (the 32 s wait for it runs on that clock): an INFO sent after it on the same connection is
+ * answered after it.
+ */
+async function callerAnswered(caller: RawSipClient, callId: string, from: string): Promise<void> {
+  const ok = await nextMatching(caller, (m) => m.includes(callId) && /^SIP\/2\.0 [2-6]\d\d /.test(m) && header(m, 'CSeq') === '1 INVITE', 8000);
+  expect(statusOf(ok)).toBe(200);
+  const target = /<([^>]+)>/.exec(header(ok, 'Contact')!)![1]!;
+  const to = header(ok, 'To')!;
+  caller.send(rawRequest('ACK', { uri: target, callId, cseq: 1, headers: { From: from, To: to } }));
+  caller.send(rawRequest('INFO', { uri: target, callId, cseq: 2, headers: { From: from, To: to } }));
+  expect(statusOf(await nextMatching(caller, (m) => m.startsWith('SIP/2.0 ') && header(m, 'CSeq') === '2 INFO'))).toBe(200);
+}
+
+describe('session timers and 100rel on the callee\'s dialog (RFC 4028 §7, RFC 3262 §4)', () => {
+  it('offers timer and 100rel, PRACKs a reliable 180, refreshes as the refresher the callee chose, and ends the call when a refresh fails', async () => {
+    const { callee, invite, calleeCallId, caller, callId, from } = await rawToRaw();
+    expect(header(invite, 'Supported')).toMatch(/\b100rel\b/);
+    expect(header(invite, 'Supported')).toMatch(/\btimer\b/);
+    expect(header(invite, 'Session-Expires')).toBe('1800');
+    callee.respond(invite, '180 Ringing', undefined, { Require: '100rel', RSeq: '7' });
+    const prack = await callee.nextRequest('PRACK', calleeCallId);
+    expect(header(prack, 'RAck')).toBe('7 1 INVITE');
+    callee.respond(prack, '200 OK');
+    // A retransmission of the same reliable 180 is discarded, not PRACKed again; the next RSeq is.
+    callee.respond(invite, '180 Ringing', undefined, { Require: '100rel', RSeq: '7' });
+    callee.respond(invite, '180 Ringing', undefined, { Require: '100rel', RSeq: '8' });
+    const second = await callee.nextRequest('PRACK', calleeCallId);
+    expect(header(second, 'RAck')).toBe('8 1 INVITE');
+    callee.respond(second, '200 OK');
+
+    // The callee makes the B2BUA (its UAC) the refresher of a 90 s session.
+    callee.respond(invite, '200 OK', cannedSdp('answer'), { 'Session-Expires': '90;refresher=uac', Require: 'timer' });
+    await callee.nextRequest('ACK', calleeCallId);
+    await callerAnswered(caller, callId, from);
+    const id = lastCall().id;
+    await until(() => eventTypes(id).includes('recording-started') || eventTypes(id).includes('recording-failed'));
+
+    // RFC 4028 §7.4: the refresh is due at half the interval.
+    t.clock.advance(45_000);
+    const refresh = await callee.nextRequest('INVITE', calleeCallId);
+    expect(header(refresh, 'Session-Expires')).toBe('90;refresher=uac');
+    callee.respond(refresh, '200 OK', cannedSdp('answer'));
+    await callee.nextRequest('ACK', calleeCallId);
+    expect(lastCall().state).toBe('answered');
+
+    // The next refresh gets 481 (RFC 4028 §10: "If the session refresh request transaction times
+    // out or generates a 408 or 481 response, then the UAC sends a BYE request"): both legs get one.
+    t.clock.advance(45_000);
+    const failing = await callee.nextRequest('INVITE', calleeCallId);
+    callee.respond(failing, '481 Call/Transaction Does Not Exist');
+    const bye = await nextMatching(caller, (m) => m.startsWith('BYE ') && m.includes(callId));
+    expect(header(bye, 'Reason')).toBe('SIP;cause=408;text="session refresh to the callee failed (481)"');
+    await callee.nextRequest('BYE', calleeCallId);
+    await until(() => lastCall().state === 'ended');
+    expect(eventTypes(id)).toContain('session-expired');
+    if (eventTypes(id).includes('recording-started')) {
+      await until(() => eventTypes(id).includes('recording-finished') || eventTypes(id).includes('recording-failed'));
+      expect(lastCall().recordingStatus).not.toBe('recording');
+    }
+  }, 30_000);
+
+  it('a 422 from the callee is retried once with its Min-SE (RFC 4028 §7.3), not passed to the caller', async () => {
+    const { callee, invite, calleeCallId, caller, callId, from } = await rawToRaw();
+    callee.respond(invite, '422 Session Interval Too Small', undefined, { 'Min-SE': '3600' });
+    await callee.nextRequest('ACK', calleeCallId);
+    const retry = await callee.nextRequest('INVITE', calleeCallId);
+    expect(header(retry, 'CSeq')).toBe('2 INVITE');
+    expect(header(retry, 'Session-Expires')).toBe('3600');
+    expect(header(retry, 'Min-SE')).toBe('3600');
+    expect(header(retry, 'To')).not.toMatch(/;tag=/);
+    expect(header(retry, 'Content-Type')).toBe('application/sdp');
+    callee.respond(retry, '200 OK', cannedSdp('answer'), { 'Session-Expires': '3600;refresher=uas', Require: 'timer' });
+    const ack = await callee.nextRequest('ACK', calleeCallId);
+    expect(header(ack, 'CSeq')).toBe('2 ACK');
+    await callerAnswered(caller, callId, from);
+    expect(lastCall().state).toBe('answered');
+  }, 30_000);
+
+  it('watches a callee that chose to refresh, and ends the call with a Reason when it stops', async () => {
+    const { callee, invite, calleeCallId, caller, callId, from } = await rawToRaw();
+    callee.respond(invite, '200 OK', cannedSdp('answer'), { 'Session-Expires': '90;refresher=uas', Require: 'timer' });
+    await callee.nextRequest('ACK', calleeCallId);
+    await callerAnswered(caller, callId, from);
+    // RFC 4028 §10: the BYE goes min(32, 90/3) = 30 s before the end of the interval.
+    t.clock.advance(59_000);
+    expect(lastCall().state).toBe('answered');
+    t.clock.advance(1_000);
+    const bye = await callee.nextRequest('BYE', calleeCallId);
+    expect(header(bye, 'Reason')).toBe('SIP;cause=408;text="session timer expired: no refresh from the callee"');
+    await nextMatching(caller, (m) => m.startsWith('BYE ') && m.includes(callId));
+    await until(() => lastCall().state === 'ended');
+  }, 30_000);
 });
 
 describe('UPDATE (RFC 3311)', () => {

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { ManualClock } from '../../../server/clock.js';
 import type { SipConnection } from '../../../server/sip/connection.js';
 import { parseSipMessage, type SipResponse } from '../../../server/sip/message.js';
 import { ClientTransactions } from '../../../server/sip/transactions.js';
@@ -24,7 +25,7 @@ const response = (status: number, method: string, branch: string) =>
 
 describe('ClientTransactions', () => {
   it('keeps an INVITE and the CANCEL that shares its branch apart', () => {
-    const tx = new ClientTransactions(60_000);
+    const tx = new ClientTransactions(new ManualClock(), 60_000);
     const { conn } = fakeConn();
     const invite: number[] = [];
     const cancel: number[] = [];
@@ -34,22 +35,54 @@ describe('ClientTransactions', () => {
     expect(tx.dispatch(response(487, 'INVITE', 'z9hG4bKsame'), conn)).toBe(true);
     expect(cancel).toEqual([200]);
     expect(invite).toEqual([487]);
-    tx.cancelAll();
+    tx.dispose();
   });
 
-  it('stops the INVITE timeout (Timer B) once a provisional response arrives', async () => {
-    const tx = new ClientTransactions(50);
+  it('stops the INVITE timeout (Timer B) once a provisional response arrives', () => {
+    const clock = new ManualClock();
+    const tx = new ClientTransactions(clock, 50);
     const { conn } = fakeConn();
     const seen: number[] = [];
     tx.start('z9hG4bKring', 'INVITE', conn, (r) => seen.push(r.statusCode ?? 0));
     tx.dispatch(response(180, 'INVITE', 'z9hG4bKring'), conn);
-    await new Promise((r) => setTimeout(r, 120));
+    clock.advance(120);
     expect(seen).toEqual([180]);
-    tx.cancelAll();
+    tx.dispose();
+  });
+
+  it('completes an unanswered request with a local 408 when the injected clock reaches 32 s (Timer F)', () => {
+    const clock = new ManualClock();
+    const tx = new ClientTransactions(clock);
+    const { conn } = fakeConn();
+    const seen: unknown[] = [];
+    tx.start('z9hG4bKlate', 'BYE', conn, (r) => seen.push(r));
+    clock.advance(31_999);
+    expect(seen).toEqual([]);
+    clock.advance(1);
+    expect(seen).toEqual([{ statusCode: 408, local: true }]);
+    expect(tx.size).toBe(0);
+  });
+
+  it('forgets a completed INVITE 32 s after its final response, and dispose() clears every timer', () => {
+    const clock = new ManualClock();
+    const tx = new ClientTransactions(clock);
+    const { conn } = fakeConn();
+    const seen: unknown[] = [];
+    tx.start('z9hG4bKdone', 'INVITE', conn, (r) => seen.push((r as SipResponse).statusCode));
+    tx.dispatch(response(200, 'INVITE', 'z9hG4bKdone'), conn);
+    // A retransmitted 2xx still matches (it needs its ACK again) until the transaction is forgotten.
+    expect(tx.dispatch(response(200, 'INVITE', 'z9hG4bKdone'), conn)).toBe(true);
+    clock.advance(32_000);
+    expect(tx.dispatch(response(200, 'INVITE', 'z9hG4bKdone'), conn)).toBe(false);
+    tx.start('z9hG4bKopen', 'OPTIONS', conn, (r) => seen.push(r));
+    tx.dispose();
+    clock.advance(60_000);
+    expect(seen).toEqual([200, 200]);
+    expect(tx.size).toBe(0);
   });
 
   it('does not pile up close handlers on a long-lived connection', () => {
-    const tx = new ClientTransactions(60_000);
+    const tx = new ClientTransactions(new ManualClock(), 60_000);
     const { conn, handlers } = fakeConn();
     for (let i = 0; i < 50; i++) {
       tx.start(`z9hG4bK${i}`, 'INFO', conn, () => {});

@@ -265,7 +265,11 @@ describe('blind transfer (REFER)', () => {
     const target = await phone('supervisor1', { answer: false });
     const caller = await phone('assessor1');
     await call(caller, candidate);
-    const result = await refer(candidate, target.extension);
+    const pending = refer(candidate, target.extension);
+    // The no-answer time runs on the server's clock: moved on once the target is ringing.
+    await until(() => target.incoming.length === 1);
+    t.clock.advance(1_500);
+    const result = await pending;
     expect(result.frags.at(-1)).toMatch(/^SIP\/2.0 408 /);
     await until(() => target.incoming[0]!.state === SessionState.Terminated);
     expect(candidate.session!.state).toBe(SessionState.Established);

@@ -1,0 +1,208 @@
+// REFER in a call (RFC 3515): blind transfer, and the B2BUA as conference focus bringing a third
+// party in (RFC 4579 §5.5); the new party's INVITE (party-invite.ts), its progress told in NOTIFYs,
+// and a party leaving a three-party conference.
+import type { Call } from './call.js';
+import type { CallContext } from './call-context.js';
+import type { CallRouting } from './call-routing.js';
+import type { SipConnection } from './connection.js';
+import { contactHeader, initialInviteHeaders, uacLeg, type DialogLeg } from './dialog-leg.js';
+import type { SipRequest } from './message.js';
+import { PartyInvite, referTarget, sipfrag } from './party-invite.js';
+
+export class Transfers {
+  constructor(
+    private readonly ctx: CallContext,
+    private readonly routing: CallRouting,
+  ) {}
+
+  /**
+   * REFER in a call's dialog (RFC 3515). Without more it is a blind transfer: the referrer's other
+   * party is connected to the Refer-To target and the referrer's leg ends. With
+   * `X-Callmark-Refer: conference` the B2BUA, acting as the conference focus (RFC 4579 §5.5: a
+   * participant asks the focus to bring a party in), adds the target to the call instead.
+   * Answered 202 at once; the INVITE's progress follows in NOTIFYs (message/sipfrag).
+   */
+  onRefer(conn: SipConnection, request: SipRequest): void {
+    const found = this.ctx.findDialog(conn, request);
+    if (!found) return this.ctx.sip.respond(conn, request, 481);
+    const { call, leg } = found;
+    if (request.cseq <= leg.remoteCSeq) return this.ctx.sip.respond(conn, request, 500, { reason: 'CSeq out of order', headers: [['Retry-After', '1']] });
+    leg.remoteCSeq = request.cseq;
+    const kind = request.getHeader('x-callmark-refer')?.trim().toLowerCase() === 'conference' ? 'conference' : 'blind';
+    const target = referTarget(request.getHeader('refer-to'));
+    const refuse = (status: number, reason: string) => this.ctx.sip.respond(conn, request, status, { reason, toTag: leg.localTag });
+    if (call.phase !== 'answered') return refuse(403, 'Forbidden (the call is not answered)');
+    if (!target) return refuse(400, 'Bad Request (Refer-To must name an extension)');
+    if (target.replaces) return refuse(501, 'Not Implemented (attended transfer)');
+    if (call.pending) return refuse(491, 'Request Pending (a transfer or conference is in progress)');
+    if (call.party) return refuse(403, kind === 'blind' ? 'Forbidden (no transfer during a conference)' : 'Forbidden (a conference has three parties at most)');
+    this.ctx.sip.respond(conn, request, 202, { toTag: leg.localTag, headers: [contactHeader()] });
+    this.ctx.event(call, kind === 'blind' ? 'transfer-requested' : 'conference-requested', leg.role, { by: leg.user.extension, target: target.extension });
+    call.log.info({ by: leg.role, target: target.extension, kind }, kind === 'blind' ? 'transfer requested' : 'conference requested');
+    // The implicit subscription of the REFER: first "Trying", at the end the final status.
+    this.notify(leg, 100, 'Trying', false);
+    void this.addParty(call, leg, target.extension, kind).catch((err: unknown) => {
+      call.log.error({ err }, 'transfer/conference failed');
+      this.failParty(call, leg, kind, target.extension, 500, 'internal error');
+    });
+  }
+
+  private notify(leg: DialogLeg, status: number, reason: string, final: boolean): void {
+    if (!leg.conn.isOpen) return;
+    this.ctx.sendInDialog(leg, 'NOTIFY', {
+      headers: [
+        ['Event', 'refer'],
+        ['Subscription-State', final ? 'terminated;reason=noresource' : 'active;expires=60'],
+      ],
+      body: sipfrag(status, reason),
+      contentType: 'message/sipfrag;version=2.0',
+    });
+  }
+
+  private async addParty(call: Call, referrer: DialogLeg, extension: string, kind: 'blind' | 'conference'): Promise<void> {
+    const checked = this.routing.routeParty(call, referrer, extension);
+    if ('status' in checked) return this.failParty(call, referrer, kind, extension, checked.status, checked.reason);
+    const other = call.other(referrer.role);
+    if (!other || !call.media) return this.failParty(call, referrer, kind, extension, 481, 'Call Does Not Exist');
+    const { user, binding } = checked;
+    const mediaId = `party-${++call.partyCount}`;
+    // A transfer target hears the party being transferred; a conference party hears both, each on
+    // its own m-line (the referrer first).
+    const offer = await call.media.createPartyOffer(mediaId, kind === 'blind' ? [other.mediaId] : [referrer.mediaId, other.mediaId]);
+    if (call.ended) return;
+    // The target sees who it is talking to: the transferred party, or the one who conferences it in.
+    const presented = kind === 'blind' ? other.user : referrer.user;
+    const leg = uacLeg({ role: 'party', mediaId, conn: binding.conn, user, remoteTarget: binding.contact, localUri: this.ctx.uriOf(presented), remoteUri: this.ctx.uriOf(user) }, this.ctx.opts.clock);
+    const branch = this.ctx.sip.newBranch();
+    const headers = initialInviteHeaders(leg, branch, presented.displayName, [['Referred-By', `<${this.ctx.uriOf(referrer.user)}>`]]);
+    const invite = new PartyInvite({
+      sip: this.ctx.sip,
+      conn: binding.conn,
+      uri: binding.contact,
+      headers,
+      branch,
+      body: offer,
+      timeoutMs: this.ctx.opts.noAnswerTimeoutMs,
+      clock: this.ctx.opts.clock,
+      ack: (r) => {
+        leg.remoteTag = r.toTag;
+        const code = r.statusCode ?? 0;
+        this.ctx.sendAck(leg, 1, code < 300 ? this.ctx.sip.newBranch() : branch);
+      },
+      hangUpLate: (r) => {
+        leg.remoteTag = r.toTag;
+        this.ctx.sendAck(leg, 1);
+        this.ctx.sendInDialog(leg, 'BYE');
+      },
+    });
+    call.pending = { kind, leg, invite };
+    const outcome = await invite.outcome;
+    call.pending = undefined;
+    if (!outcome.ok) {
+      await call.media.removeParty(mediaId).catch(() => {});
+      return this.failParty(call, referrer, kind, extension, outcome.status, outcome.reason);
+    }
+    if (outcome.remoteTarget) leg.remoteTarget = outcome.remoteTarget;
+    // The referrer (or the other party) may have hung up while the target was ringing.
+    if (call.ended || !call.legs().includes(referrer) || !call.legs().includes(other)) {
+      this.ctx.sendInDialog(leg, 'BYE');
+      await call.media.removeParty(mediaId).catch(() => {});
+      if (!call.ended) this.failParty(call, referrer, kind, extension, 487, 'Request Terminated');
+      return;
+    }
+    try {
+      await call.media.acceptPartyAnswer(mediaId, outcome.response.body);
+    } catch (err) {
+      call.log.warn({ err }, 'the added party answered with unusable SDP');
+      this.ctx.sendInDialog(leg, 'BYE', { headers: [['Reason', 'SIP;cause=488;text="unusable SDP answer"']] });
+      await call.media.removeParty(mediaId).catch(() => {});
+      return this.failParty(call, referrer, kind, extension, 488, 'Not Acceptable Here');
+    }
+    this.ctx.track(leg.sipCallId, call);
+    // A call on hold is taken off hold: the new party joins a live conversation.
+    if (call.heldBy !== null) {
+      call.heldBy = null;
+      await call.media.setHold(false);
+    }
+    if (kind === 'blind') await this.completeTransfer(call, referrer, other, leg);
+    else await this.completeConference(call, referrer, other, leg);
+  }
+
+  private failParty(call: Call, referrer: DialogLeg, kind: 'blind' | 'conference', extension: string, status: number, reason: string): void {
+    call.log.info({ target: extension, status, reason }, kind === 'blind' ? 'transfer failed' : 'conference failed');
+    if (call.ended || !call.legs().includes(referrer)) return; // the referrer's dialog is gone: nobody to tell
+    this.ctx.event(call, kind === 'blind' ? 'transfer-failed' : 'conference-failed', referrer.role, { target: extension, status, reason });
+    this.notify(referrer, status, reason || 'Failed', true);
+  }
+
+  /** The target answered: it takes the referrer's place, the other party is re-offered, the referrer leaves. */
+  private async completeTransfer(call: Call, referrer: DialogLeg, other: DialogLeg, target: DialogLeg): Promise<void> {
+    const media = call.media!;
+    const referrerProducer = media.producerOf(referrer.mediaId);
+    await media.switchSource(other.mediaId, referrer.mediaId, target.mediaId);
+    // The target takes the referrer's place (and role) in the call.
+    target.role = referrer.role;
+    if (referrer === call.caller) call.caller = target;
+    else call.callee = target;
+    this.ctx.untrack(referrer.sipCallId);
+    referrer.sessionTimer?.stop();
+    this.ctx.event(call, 'transferred', target.role, { from: referrer.user.extension, to: target.user.extension });
+    call.log.info({ to: target.user.extension }, 'call transferred');
+    this.notify(referrer, 200, 'OK', true);
+    if (referrer.conn.isOpen) this.ctx.sendInDialog(referrer, 'BYE', { headers: [['Reason', 'SIP;cause=200;text="transferred"']] });
+    await media.removeParty(referrer.mediaId);
+    // The recording keeps the referrer's audio up to now; the target is everyone else: right.
+    if (referrerProducer) call.recorder?.endLeg(referrerProducer);
+    await this.recordParty(call, target);
+    // The other party's m-line now carries the target's audio with a new SSRC: tell its browser.
+    await this.ctx.reinvite(call, other, 'sendrecv');
+  }
+
+  private async completeConference(call: Call, referrer: DialogLeg, other: DialogLeg, party: DialogLeg): Promise<void> {
+    const media = call.media!;
+    call.party = party;
+    for (const leg of [referrer, other]) await media.addSource(leg.mediaId, party.mediaId);
+    this.ctx.event(call, 'conference-started', referrer.role, { by: referrer.user.extension, party: party.user.extension, parties: 3 });
+    call.log.info({ party: party.user.extension }, 'conference started');
+    this.notify(referrer, 200, 'OK', true);
+    await this.recordParty(call, party);
+    for (const leg of [referrer, other]) if (call.legs().includes(leg)) await this.ctx.reinvite(call, leg, 'sendrecv');
+  }
+
+  private async recordParty(call: Call, leg: DialogLeg): Promise<void> {
+    const producer = call.media?.producerOf(leg.mediaId);
+    if (!producer || !call.recorder) return;
+    // Left is the candidate only; a party joining later is never the candidate (they were in the call).
+    await call.recorder.addLeg('right', producer).catch((err: unknown) => call.log.warn({ err }, 'the added party could not be recorded'));
+  }
+
+  /**
+   * A party leaves a three-party conference (BYE or lost connection): the other two stay connected,
+   * as in a contact centre where the agent drops out and leaves the customer with the supervisor.
+   */
+  async leaveConference(call: Call, leg: DialogLeg, reason: string): Promise<void> {
+    if (call.phase !== 'answered' || !call.legs().includes(leg)) return;
+    const producer = call.media?.producerOf(leg.mediaId);
+    if (producer) call.recorder?.endLeg(producer);
+    this.ctx.event(call, 'conference-party-left', leg.role, { extension: leg.user.extension, reason, remaining: 2 });
+    call.log.info({ leg: leg.role, reason }, 'a party left the conference');
+    const party = call.party!;
+    // The conference party takes the place (and role) of whoever left.
+    if (leg !== party) {
+      party.role = leg.role;
+      if (leg === call.caller) call.caller = party;
+      else call.callee = party;
+    }
+    call.party = undefined;
+    this.ctx.untrack(leg.sipCallId);
+    leg.sessionTimer?.stop();
+    await call.media?.removeParty(leg.mediaId).catch((err: unknown) => call.log.warn({ err }, 'could not remove the party'));
+    // Tell the two who stay: the departed party's m-line goes inactive (their phones count parties).
+    call.relayChain = call.relayChain
+      .then(async () => {
+        for (const l of call.legs()) if (call.phase === 'answered') await this.ctx.reinvite(call, l, 'sendrecv');
+      })
+      .catch((err: unknown) => call.log.warn({ err }, 'could not re-offer after a party left'));
+  }
+
+}

@@ -1,0 +1,138 @@
+// An initial INVITE without SDP (delayed offer). RFC 3261 §13.2.1
+// (https://www.rfc-editor.org/rfc/rfc3261#section-13.2.1): "If the initial offer is in the first
+// reliable non-failure message from the UAS back to the UAC, the answer MUST be in the
+// acknowledgement for that message." The caller is a raw SIP-over-WebSocket client (no SIP
+// library) whose media is a real WebRTC peer (werift) sending an 880 Hz tone; the callee is a sip.js
+// phone sending 440 Hz. The B2BUA passes the delay on (the callee offers in its 200), offers to the
+// caller in its 200, takes the answer from the caller's ACK and answers the callee in its ACK; the
+// audio is then checked by content in the recording and by the packets each side receives.
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { MediaWorkerPool } from '../../../media/index.js';
+import { decodeAudio, tonePower } from '../../support/audio.js';
+import { header, statusOf } from '../../support/raw-caller.js';
+import { cannedSdp, nextMatching, RawSipClient, rawRequest, registerRaw } from '../../support/sip-clients.js';
+import { rawCallee } from '../../support/raw-callee.js';
+import { createTestApp, type TestApp } from '../../support/test-app.js';
+import { tonePhone } from '../../support/tone-phone.js';
+import { until } from '../../support/until.js';
+import { startTonePeer } from '../../support/webrtc-party.js';
+
+let t: TestApp;
+let pool: MediaWorkerPool;
+const raws: RawSipClient[] = [];
+const cleanups: Array<() => Promise<unknown>> = [];
+
+beforeAll(async () => {
+  pool = await MediaWorkerPool.start({ workers: 1, rtcMinPort: 47650, rtcMaxPort: 47699 });
+  t = await createTestApp({ telephony: { pool } });
+});
+afterEach(async () => {
+  for (const r of raws.splice(0)) r.close();
+  while (cleanups.length) await cleanups.pop()!();
+  await until(() => t.app.telephony!.b2bua!.activeCalls === 0, 10_000);
+});
+afterAll(async () => {
+  await t?.close();
+  await pool?.close();
+});
+
+const lastCall = () => t.repos.calls.list({ limit: 1 })[0]!;
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+const bodyOf = (m: string): string => m.slice(m.indexOf('\r\n\r\n') + 4);
+
+describe('INVITE without SDP (delayed offer, RFC 3261 §13.2.1)', { timeout: 90_000 }, () => {
+  it('a raw caller with real WebRTC media: offer in our 200, answer in its ACK, and the audio flows both ways', async () => {
+    const callee = await tonePhone(t, 'candidate1', 440, cleanups);
+    const assessor = await t.sipCredentials('assessor1');
+    const client = await RawSipClient.connect(t.wsUrl);
+    raws.push(client);
+    await registerRaw(client, assessor.extension, assessor.password);
+    const tone = await startTonePeer(880);
+    cleanups.push(() => tone.stop());
+    const sdh = tone.factory({} as never);
+
+    const callId = `delayed-${Date.now()}`;
+    const uri = `sip:${callee.extension}@callmark.local`;
+    const from = `<sip:${assessor.extension}@callmark.local>;tag=delayed${Date.now()}`;
+    // No body and no Content-Type: the offer is left to the other side.
+    client.send(rawRequest('INVITE', { uri, callId, cseq: 1, headers: { From: from, To: `<${uri}>`, Contact: `<sip:${assessor.extension}@raw.invalid;transport=ws>` } }));
+    const ok = await nextMatching(client, (m) => m.includes(callId) && /^SIP\/2\.0 [2-6]\d\d /.test(m), 15_000);
+    expect(statusOf(ok)).toBe(200);
+    expect(header(ok, 'Content-Type')).toBe('application/sdp');
+    const offer = bodyOf(ok);
+    expect(offer).toMatch(/\r\na=setup:actpass\r\n/);
+    expect(lastCall().state).toBe('answered');
+
+    // The caller's WebRTC peer answers the server's offer; the answer goes in the ACK.
+    await sdh.setDescription(offer);
+    const answer = (await sdh.getDescription()).body;
+    expect(answer).toMatch(/\r\na=setup:(active|passive)\r\n/);
+    const to = header(ok, 'To')!;
+    const target = /<([^>]+)>/.exec(header(ok, 'Contact')!)![1]!;
+    client.send(rawRequest('ACK', { uri: target, callId, cseq: 1, headers: { From: from, To: to, 'Content-Type': 'application/sdp' }, body: answer }));
+
+    await until(() => lastCall().recordingStatus === 'recording' && lastCall().recordingStartedAt !== null, 15_000);
+    await until(() => callee.tone.packetsReceived() > 50 && tone.packetsReceived() > 50, 15_000);
+    await sleep(1500);
+    const id = lastCall().id;
+    const startedAt = lastCall().recordingStartedAt!;
+    const checkedAt = Date.now();
+    await sleep(1500);
+
+    const bye = rawRequest('BYE', { uri: target, callId, cseq: 2, headers: { From: from, To: to } });
+    client.send(bye);
+    expect(statusOf(await nextMatching(client, (m) => m.startsWith('SIP/2.0 ') && header(m, 'CSeq') === '2 BYE'))).toBe(200);
+    await until(() => t.repos.calls.find(id)!.recordingStatus === 'complete', 20_000);
+    const call = t.repos.calls.find(id)!;
+    expect(t.repos.calls.events(id).find((e) => e.type === 'answered')?.detail).toEqual({ delayedOffer: true });
+    const audio = await decodeAudio(call.recordingPath!);
+    const from_ = (checkedAt - startedAt) / 1000;
+    const range = [Math.round(from_ * audio.sampleRate), Math.round((from_ + 1.2) * audio.sampleRate)] as const;
+    const left = audio.channels[0]!;
+    const right = audio.channels[1]!;
+    // The candidate (the callee, 440 Hz) left, the assessor (the raw caller, 880 Hz) right.
+    expect(tonePower(left, audio.sampleRate, 440, ...range)).toBeGreaterThan(10 * tonePower(left, audio.sampleRate, 880, ...range));
+    expect(tonePower(right, audio.sampleRate, 880, ...range)).toBeGreaterThan(10 * tonePower(right, audio.sampleRate, 440, ...range));
+  });
+
+  it("a caller that hangs up before its ACK: the callee's 200 (its offer) is ACKed before the BYE, never left unacknowledged", async () => {
+    const callee = await rawCallee(t, 'candidate', raws);
+    const assessor = await t.sipCredentials('assessor1');
+    const client = await RawSipClient.connect(t.wsUrl);
+    raws.push(client);
+    await registerRaw(client, assessor.extension, assessor.password);
+    const callId = `delayed-bye-${Date.now()}`;
+    const uri = `sip:${callee.extension}@callmark.local`;
+    const from = `<sip:${assessor.extension}@callmark.local>;tag=delayedbye`;
+    client.send(rawRequest('INVITE', { uri, callId, cseq: 1, headers: { From: from, To: `<${uri}>`, Contact: `<sip:${assessor.extension}@raw.invalid;transport=ws>` } }));
+    const invite = await callee.nextRequest('INVITE');
+    expect(bodyOf(invite)).toBe('');
+    const calleeCallId = header(invite, 'Call-ID')!;
+    callee.respond(invite, '200 OK', cannedSdp('offer'));
+    const ok = await nextMatching(client, (m) => m.includes(callId) && /^SIP\/2\.0 [2-6]\d\d /.test(m), 8000);
+    expect(statusOf(ok)).toBe(200);
+    // A BYE instead of the ACK (the caller gave up on our offer).
+    const target = /<([^>]+)>/.exec(header(ok, 'Contact')!)![1]!;
+    client.send(rawRequest('BYE', { uri: target, callId, cseq: 2, headers: { From: from, To: header(ok, 'To')! } }));
+    // RFC 3261 §13.2.2.4: the 2xx is ACKed, and then the dialog ended.
+    const next = await nextMatching(callee.client, (m) => /^(ACK|BYE) /.test(m) && m.includes(calleeCallId), 8000);
+    expect(next.split(' ')[0]).toBe('ACK');
+    const bye = await callee.nextRequest('BYE', calleeCallId);
+    callee.respond(bye, '200 OK');
+    await until(() => lastCall().state === 'ended', 10_000);
+  });
+
+  it('an INVITE whose body is not SDP is still refused with 488', async () => {
+    const callee = await tonePhone(t, 'candidate1', 440, cleanups);
+    const assessor = await t.sipCredentials('assessor1');
+    const client = await RawSipClient.connect(t.wsUrl);
+    raws.push(client);
+    await registerRaw(client, assessor.extension, assessor.password);
+    const callId = `notsdp-${Date.now()}`;
+    const uri = `sip:${callee.extension}@callmark.local`;
+    client.send(rawRequest('INVITE', { uri, callId, cseq: 1, headers: { From: `<sip:${assessor.extension}@callmark.local>;tag=notsdp`, To: `<${uri}>`, Contact: `<sip:${assessor.extension}@raw.invalid;transport=ws>`, 'Content-Type': 'text/plain' }, body: 'hello' }));
+    const final = await nextMatching(client, (m) => m.includes(callId) && /^SIP\/2\.0 [2-6]\d\d /.test(m), 8000);
+    expect(statusOf(final)).toBe(488);
+    expect(callee.session).toBeUndefined();
+  });
+});
