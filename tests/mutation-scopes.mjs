@@ -16,8 +16,10 @@ export const mutationScopes = {
     tests: ['tests/server/auth/**/*.test.ts'],
   },
   marking: {
+    // Its own unit test over a real database: against the API test (tests/server/api/marking.test.ts,
+    // which builds the app and logs four people in) the run was estimated at 9 hours.
     mutate: ['server/sittings/marking.ts'],
-    tests: ['tests/server/api/marking.test.ts'],
+    tests: ['tests/server/sittings/marking.test.ts'],
   },
   assessment: {
     mutate: ['server/assessment/**/*.ts'],
