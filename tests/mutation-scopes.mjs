@@ -34,14 +34,16 @@ export const mutationScopes = {
   },
   moderation: {
     // The hash chain moved to server/hash-chain.ts (the database layer uses it too); it is moderation's evidence.
-    mutate: ['server/moderation/**/*.ts', 'server/hash-chain.ts'],
-    tests: [
-      'tests/server/moderation/**/*.test.ts',
-      'tests/server/hash-chain.test.ts',
-      'tests/server/api/replay.test.ts',
-      'tests/server/api/moderation-marks.test.ts',
-      'tests/server/api/assurance.test.ts',
-    ],
+    // Packs, their verification, sampling and the recording's place in the chain, against the unit
+    // tests (pack.test.ts builds one app in its beforeAll and logs one moderator in).
+    mutate: ['server/moderation/*.ts', 'server/hash-chain.ts'],
+    tests: ['tests/server/moderation/**/*.test.ts', 'tests/server/hash-chain.test.ts', 'tests/server/db/attempt-chain.test.ts', 'tests/server/db/audit-log.test.ts'],
+  },
+  replay: {
+    // The moderator's replay, sample and moderated marks: exercised only through the API tests
+    // (each builds the app and logs several people in), so a run is long.
+    mutate: ['server/moderation/replay/**/*.ts'],
+    tests: ['tests/server/api/replay.test.ts', 'tests/server/api/moderation-marks.test.ts', 'tests/server/api/assurance.test.ts'],
   },
 };
 
