@@ -29,7 +29,7 @@ export default {
   reporters: ['clear-text', 'progress', 'json', 'html'],
   jsonReporter: { fileName: `reports/mutation/${scope.name}.json` },
   htmlReporter: { fileName: `reports/mutation/${scope.name}.html` },
-  ignorePatterns: ['build', 'client', 'bench', 'data', 'reports', 'coverage', '.vite', 'Dockerfile', 'docker-compose.yml'],
+  ignorePatterns: ['.stryker-tmp*', 'build', 'client', 'bench', 'data', 'reports', 'coverage', '.vite', 'Dockerfile', 'docker-compose.yml'],
   tempDirName: '.stryker-tmp',
   cleanTempDir: true,
 };
