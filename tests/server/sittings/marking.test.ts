@@ -248,6 +248,16 @@ describe('the re-take rule', () => {
     expect(fresh(w).markedAt).toBeNull();
   });
 
+  it('counts only the criteria of the rubric marked against: a mark saved for a criterion since dropped does not count', () => {
+    const w = retaken();
+    const five = ['U2-1.2-questioning', 'U2-1.2-read-back', 'U2-1.3-accurate-info', 'U2-4.3-professional-friendly', 'U2-1.1-answer-time'];
+    save(w, { marks: five.map((criterionId) => ({ criterionId, mark: 1 })), reason: 'Re-marked.' });
+    // A later version of S1 without 'U2-1.2-questioning': its saved mark no longer counts, so 5 - 1 + 1 = 5.
+    const revised: Scenario = { ...S1, rubric: S1.rubric.filter((c) => c.criterionId !== 'U2-1.2-questioning') };
+    saveMarks(w.repos, fresh(w), revised, { marks: [{ criterionId: 'U2-4.2-hold-max-60', mark: 1 }], reason: 'Re-marked.' }, w.assessor, T0 + 70_000);
+    expect(marksOf(w)['U2-4.2-hold-max-60']!.mark).toBe(1);
+  });
+
   it('an attempt not re-taken may be finished at any total', () => {
     const w = world();
     save(w, { marks: all(1), final: true });
@@ -288,6 +298,14 @@ describe('the marking view', () => {
       { criterionId: 'U2-1.2-questioning', before: null, after: 1, commentBefore: null, commentAfter: 'Good.', reason: null },
       { criterionId: 'U2-1.2-questioning', before: 1, after: 0, commentBefore: 'Good.', commentAfter: 'Weak.', reason: 'Second listen.' },
     ]);
+  });
+
+  it('the history also reads a row without an after (a mark taken away), by its before', () => {
+    const w = world();
+    w.repos.transaction(() =>
+      w.repos.auditLog.append({ at: T0, actor: { userId: w.assessor.id, role: 'assessor' }, centreId: w.attempt.centreId, action: 'mark-changed', subjectType: 'attempt', subjectId: w.attempt.id, before: { criterionId: 'U2-1.2-read-back', mark: 1, comment: 'Yes.', overrideReason: null }, after: null, reason: 'Entered on the wrong attempt.' }),
+    );
+    expect(markHistory(w.repos, w.attempt.id)).toMatchObject([{ criterionId: 'U2-1.2-read-back', before: 1, after: null, commentBefore: 'Yes.', commentAfter: null, reason: 'Entered on the wrong attempt.' }]);
   });
 
   it('the marking status: in progress while open, awaiting marks once closed, marked once finished', () => {
