@@ -74,7 +74,8 @@ function thrown(f: () => unknown): HttpError | undefined {
     return undefined;
   } catch (e) {
     if (e instanceof HttpError) return e;
-    throw e;
+    // Not rethrown as is: a thrown undefined would not fail the test.
+    throw new Error(`expected an HttpError, got ${String(e)}`);
   }
 }
 
