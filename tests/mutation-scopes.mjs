@@ -22,10 +22,11 @@ export const mutationScopes = {
     tests: ['tests/server/sittings/marking.test.ts'],
   },
   assessment: {
-    // The rules' own unit tests. The API tests (assessment, sittings, marking, scenario-edit,
-    // standardisation) and auto-checks-through-the-desktop build the app in their beforeAll; with
-    // them the run did not finish.
-    mutate: ['server/assessment/**/*.ts'],
+    // The rules, against their own unit tests. The API tests (assessment, sittings, marking,
+    // scenario-edit, standardisation) and auto-checks-through-the-desktop build the app in their
+    // beforeAll; with them the run did not finish. Scenario files and their schema are the
+    // `scenarios` scope.
+    mutate: ['server/assessment/**/*.ts', '!server/assessment/scenario-loader.ts', '!server/assessment/scenario-schema.ts', '!server/assessment/criteria-catalogue.ts', '!server/assessment/centre-scenario-files.ts'],
     tests: [
       'tests/server/assessment/auto-checks.test.ts',
       'tests/server/assessment/candidate-title.test.ts',
@@ -41,18 +42,22 @@ export const mutationScopes = {
       'tests/server/assessment/release-rule.test.ts',
       'tests/server/assessment/result-states.test.ts',
       'tests/server/assessment/retakes.test.ts',
-      'tests/server/assessment/scenario-loader.test.ts',
-      'tests/server/assessment/scenarios.test.ts',
       'tests/server/assessment/sitting.test.ts',
       'tests/server/assessment/standardisation.test.ts',
     ],
   },
+  scenarios: {
+    // Scenario files: the schema (zod, mostly static mutants: each re-runs every test), the
+    // loader, the criteria catalogue and centres' own scenario files. Long; not run yet.
+    mutate: ['server/assessment/scenario-loader.ts', 'server/assessment/scenario-schema.ts', 'server/assessment/criteria-catalogue.ts', 'server/assessment/centre-scenario-files.ts'],
+    tests: ['tests/server/assessment/scenario-loader.test.ts', 'tests/server/assessment/scenarios.test.ts'],
+  },
   moderation: {
     // The hash chain moved to server/hash-chain.ts (the database layer uses it too); it is moderation's evidence.
-    // Packs, their verification, sampling and the recording's place in the chain, against the unit
-    // tests (pack.test.ts builds one app in its beforeAll and logs one moderator in).
+    // Packs, their verification, sampling and the recording's place in the chain, against the unit tests.
     mutate: ['server/moderation/*.ts', 'server/hash-chain.ts'],
-    tests: ['tests/server/moderation/**/*.test.ts', 'tests/server/hash-chain.test.ts', 'tests/server/db/attempt-chain.test.ts', 'tests/server/db/audit-log.test.ts'],
+    // pack.test.ts and pack-verify-limits.test.ts build the app and run child processes: full suite only.
+    tests: ['tests/server/moderation/event-source.test.ts', 'tests/server/moderation/pack-verify.test.ts', 'tests/server/moderation/sampling.test.ts', 'tests/server/hash-chain.test.ts', 'tests/server/db/attempt-chain.test.ts', 'tests/server/db/audit-log.test.ts'],
   },
   replay: {
     // The moderator's replay, sample and moderated marks: exercised only through the API tests
