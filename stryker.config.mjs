@@ -20,6 +20,8 @@ export default {
   testRunner: 'vitest',
   vitest: { configFile: 'tests/vitest.mutation.config.ts' },
   mutate: scope.mutate,
+  // Set per scope in tests/mutation-scopes.mjs (assessment, moderation): see tests/README.md.
+  ignoreStatic: scope.ignoreStatic ?? false,
   coverageAnalysis: 'perTest',
   incremental: true,
   incrementalFile: `tests/mutation/${scope.name}.incremental.json`,

@@ -26,6 +26,8 @@ export const mutationScopes = {
     // scenario-edit, standardisation) and auto-checks-through-the-desktop build the app in their
     // beforeAll; with them the run did not finish. Scenario files and their schema are the
     // `scenarios` scope.
+    // Static mutants (module-level code: each re-runs every test of the scope) are left out.
+    ignoreStatic: true,
     mutate: ['server/assessment/**/*.ts', '!server/assessment/scenario-loader.ts', '!server/assessment/scenario-schema.ts', '!server/assessment/criteria-catalogue.ts', '!server/assessment/centre-scenario-files.ts'],
     tests: [
       'tests/server/assessment/auto-checks.test.ts',
@@ -55,6 +57,8 @@ export const mutationScopes = {
   moderation: {
     // The hash chain moved to server/hash-chain.ts (the database layer uses it too); it is moderation's evidence.
     // Packs, their verification, sampling and the recording's place in the chain, against the unit tests.
+    // Static mutants left out, as for assessment.
+    ignoreStatic: true,
     mutate: ['server/moderation/*.ts', 'server/hash-chain.ts'],
     // pack.test.ts and pack-verify-limits.test.ts build the app and run child processes: full suite only.
     tests: ['tests/server/moderation/event-source.test.ts', 'tests/server/moderation/pack-verify.test.ts', 'tests/server/moderation/sampling.test.ts', 'tests/server/hash-chain.test.ts', 'tests/server/db/attempt-chain.test.ts', 'tests/server/db/audit-log.test.ts'],
@@ -74,6 +78,7 @@ export function chosenMutationScope() {
     const scopes = Object.values(mutationScopes);
     return {
       name,
+      ignoreStatic: false,
       mutate: scopes.flatMap((s) => s.mutate),
       tests: [...new Set(scopes.flatMap((s) => s.tests))],
     };
