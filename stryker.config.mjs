@@ -20,6 +20,8 @@ export default {
   testRunner: 'vitest',
   vitest: { configFile: 'tests/vitest.mutation.config.ts' },
   mutate: scope.mutate,
+  // Set per scope in tests/mutation-scopes.mjs (assessment, moderation): see tests/README.md.
+  ignoreStatic: scope.ignoreStatic ?? false,
   coverageAnalysis: 'perTest',
   incremental: true,
   incrementalFile: `tests/mutation/${scope.name}.incremental.json`,
@@ -29,7 +31,7 @@ export default {
   reporters: ['clear-text', 'progress', 'json', 'html'],
   jsonReporter: { fileName: `reports/mutation/${scope.name}.json` },
   htmlReporter: { fileName: `reports/mutation/${scope.name}.html` },
-  ignorePatterns: ['build', 'client', 'bench', 'data', 'reports', 'coverage', '.vite', 'Dockerfile', 'docker-compose.yml'],
+  ignorePatterns: ['.stryker-tmp*', 'build', 'client', 'bench', 'data', 'reports', 'coverage', '.vite', 'Dockerfile', 'docker-compose.yml'],
   tempDirName: '.stryker-tmp',
   cleanTempDir: true,
 };

@@ -15,7 +15,8 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { openDatabase, type Db } from '../../server/db/connection.js';
 import { migrate } from '../../server/db/migrations.js';
 import { createRepositories } from '../../server/db/repositories/index.js';
-import { attemptEventHash, canonicalJson, chainHash, GENESIS_HASH, sha256Hex, verifyChain, type AttemptEventContent } from '../../server/hash-chain.js';
+import { RECORDING_FINALISED, recordingClientId } from '../../server/moderation/recording-chain.js';
+import { attemptEventHash, canonicalJson, chainHash, GENESIS_HASH, legacySource, RECORDING_CLIENT_ID_PREFIX, sha256Hex, verifyChain, type AttemptEventContent } from '../../server/hash-chain.js';
 
 const ATTEMPT = '6f1c2a4e-0b7d-4c3e-9a51-2d8e4f6a7b90';
 const CALL = '9b2f7d10-3c4e-4a5b-8c6d-7e8f90a1b2c3';
@@ -144,5 +145,34 @@ describe('attempt_events rows store the known-answer hashes', () => {
 
   it('the same content without a source (as stored before migration 10) still hashes to the v1 vectors', () => {
     VECTORS.forEach((v, i) => expect(attemptEventHash(prevOf(i), { ...v.event, source: STORED[i]!.source, sourceInChain: false })).toBe(v.hash));
+  });
+});
+
+describe('canonicalJson, the text every chain hash is taken over', () => {
+  it('sorts keys at every level, keeps array order, drops undefined members and writes undefined as null', () => {
+    expect(canonicalJson({ b: [3, { d: 1, c: [true, null] }], a: 'x', u: undefined })).toBe('{"a":"x","b":[3,{"c":[true,null],"d":1}]}');
+    expect(canonicalJson([undefined, 'a', 2])).toBe('[null,"a",2]');
+    expect(canonicalJson(undefined)).toBe('null');
+    expect(canonicalJson([])).toBe('[]');
+    expect(canonicalJson('caf\u00e9 "q"')).toBe('"caf\u00e9 \\"q\\""');
+  });
+
+  it('refuses numbers JSON cannot hold, naming the rule', () => {
+    for (const n of [Number.NaN, Number.POSITIVE_INFINITY, Number.NEGATIVE_INFINITY]) {
+      expect(() => canonicalJson({ at: n })).toThrow('canonicalJson: numbers must be finite');
+    }
+    expect(canonicalJson(-0.5)).toBe('-0.5');
+  });
+});
+
+describe('legacySource: where an entry stored before sources came from', () => {
+  it("is the server only for a 'recording-finalised' entry with a recording client id", () => {
+    expect(legacySource({ type: 'recording-finalised', clientId: `${RECORDING_CLIENT_ID_PREFIX}call-1` })).toBe('server');
+    expect(legacySource({ type: 'recording-finalised', clientId: '7f1c0b7e-0000-4000-8000-000000000001' })).toBe('browser');
+    expect(legacySource({ type: 'field-changed', clientId: `${RECORDING_CLIENT_ID_PREFIX}call-1` })).toBe('browser');
+    expect(legacySource({ type: 'field-changed', clientId: '7f1c0b7e-0000-4000-8000-000000000001' })).toBe('browser');
+    // The id the recording chain gives its entries is the one legacySource recognises.
+    expect(recordingClientId('call-1')).toBe('recording:call-1');
+    expect(legacySource({ type: RECORDING_FINALISED, clientId: recordingClientId('call-1') })).toBe('server');
   });
 });

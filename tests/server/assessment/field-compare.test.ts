@@ -78,3 +78,49 @@ describe('showValue', () => {
     expect(showValue(undefined)).toBe('(empty)');
   });
 });
+
+describe('normaliseField: the form each kind is compared in', () => {
+  it('boolean: true/yes/y/1 and false/no/n/0 in any case and spacing, 1 and 0 as numbers; anything else stays unequal to both', () => {
+    for (const v of [true, 1, 'true', ' YES ', 'y', '1']) expect(normaliseField('boolean', v)).toBe(true);
+    for (const v of [false, 0, 'False', ' no', 'N', '0']) expect(normaliseField('boolean', v)).toBe(false);
+    expect(normaliseField('boolean', ' Maybe ')).toBe('invalid:maybe');
+    expect(normaliseField('boolean', 2)).toBe('invalid:2');
+    expect(same('boolean', 'maybe', 'perhaps')).toBe(false);
+  });
+
+  it('date: a UK date with day and month of one or two digits, only as the whole value', () => {
+    expect(normaliseField('date', ' 3/4/2026 ')).toBe('2026-04-03');
+    expect(normaliseField('date', '03.04.2026')).toBe('2026-04-03');
+    expect(normaliseField('date', 'on 3/4/2026')).toBe('invalid:on 3/4/2026');
+    expect(normaliseField('date', '3/4/2026 or so')).toBe('invalid:3/4/2026 or so');
+    expect(same('date', 'tomorrow', 'next week')).toBe(false);
+  });
+
+  it('exact: text as it is, anything else as JSON', () => {
+    expect(normaliseField('exact', ' A b ')).toBe(' A b ');
+    expect(normaliseField('exact', 12)).toBe('12');
+    expect(normaliseField('exact', { a: 1 })).toBe('{"a":1}');
+    expect(same('exact', '12', 12)).toBe(true);
+  });
+
+  it('text, name, code and email: spacing and case', () => {
+    expect(normaliseField('text', '  Called   BACK \n later ')).toBe('called back later');
+    expect(normaliseField('name', "  Mary   O’Brien ")).toBe("mary o'brien");
+    expect(normaliseField('name', 'Jo\tAnn')).toBe('jo ann');
+    expect(normaliseField('code', ' ab12c ')).toBe('AB12C');
+    expect(normaliseField('email', ' Ann@Example.COM ')).toBe('ann@example.com');
+  });
+
+  it('values that do not parse keep a marked raw form, so two different bad values differ', () => {
+    expect(normaliseField('postcode', 'not a code')).toBe('invalid:NOTACODE');
+    expect(normaliseField('phone', '12 34')).toBe('invalid:1234');
+    expect(same('phone', '12 34', '5678')).toBe(false);
+    expect(normaliseField('money', 12.5)).toBe('invalid:12.5');
+    expect(normaliseField('money', ' lots ')).toBe('invalid:lots');
+    expect(same('money', 'lots', 'plenty')).toBe(false);
+    expect(normaliseField('number', ' 1,250 ')).toBe(1250);
+    expect(normaliseField('number', 7)).toBe(7);
+    expect(normaliseField('number', ' many ')).toBe('invalid:many');
+    expect(same('number', 'many', 'few')).toBe(false);
+  });
+});

@@ -47,3 +47,34 @@ describe('answersOf', () => {
     expect(answersOf({ asked: 1, correct: 2 })).toBeUndefined();
   });
 });
+
+describe('answersOf: a payload that does not say clearly gives no answers', () => {
+  it('refuses a questions list with any entry that is not an object with boolean asked and correct', () => {
+    const ok = { asked: true, correct: false };
+    expect(answersOf({ questions: [ok, null] })).toBeUndefined();
+    expect(answersOf({ questions: [ok, 'asked'] })).toBeUndefined();
+    expect(answersOf({ questions: [ok, 1] })).toBeUndefined();
+    expect(answersOf({ questions: [{ asked: true, correct: 'yes' }] })).toBeUndefined();
+    expect(answersOf({ questions: [{ asked: 'yes', correct: true }] })).toBeUndefined();
+    expect(answersOf({ questions: [] })).toEqual([]);
+  });
+
+  it('refuses counts that are not whole, negative, more correct than asked, over 100, or a questions text', () => {
+    expect(answersOf({ asked: 2.5, correct: 1 })).toBeUndefined();
+    expect(answersOf({ asked: 2, correct: 1.5 })).toBeUndefined();
+    expect(answersOf({ asked: 2, correct: -1 })).toBeUndefined();
+    expect(answersOf({ asked: 2, correct: '2' })).toBeUndefined();
+    expect(answersOf({ asked: 101, correct: 0 })).toBeUndefined();
+    expect(answersOf({ asked: 100, correct: 0 })).toHaveLength(100);
+    expect(answersOf({ questions: 'two', correct: 1 })).toBeUndefined();
+    expect(answersOf({ correct: 1 })).toBeUndefined();
+    expect(answersOf({ asked: 2, correct: 2 })).toEqual([{ asked: true, correct: true }, { asked: true, correct: true }]);
+  });
+
+  it('a number of questions must be whole and at least 1, and the error says what it got', () => {
+    expect(() => requiredQuestions(0, 3)).toThrow('an identity check needs a whole number of questions of at least 1; got 0');
+    expect(() => requiredQuestions(1.5, 3)).toThrow('got 1.5');
+    expect(() => identityOutcome([], 0)).toThrow('an identity check needs a whole number of questions of at least 1; got 0');
+    expect(requiredQuestions(1, 3)).toBe(1);
+  });
+});

@@ -73,3 +73,77 @@ describe('standardisationFigures', () => {
     expect(() => standardisationFigures(criteria, new Map([[A, new Map([['c9', 0]])]]))).toThrow(/not a criterion/);
   });
 });
+
+describe('standardisation figures worked by hand', () => {
+  // Criteria A (2 marks), B and C (1 mark). Assessor 2 did not mark C.
+  const criteria = [
+    { criterionId: 'A', maxMarks: 2 },
+    { criterionId: 'B', maxMarks: 1 },
+    { criterionId: 'C', maxMarks: 1 },
+  ];
+  const marks = new Map<number, Map<string, number>>([
+    [1, new Map([['A', 2], ['B', 1], ['C', 0]])],
+    [2, new Map([['A', 1], ['B', 1]])],
+    [3, new Map([['A', 2], ['B', 0], ['C', 0]])],
+  ]);
+  const reference = new Map([['A', 2], ['B', 1], ['C', 0]]);
+  const a = (agreeing: number, compared: number) => ({ agreeing, compared, rate: compared === 0 ? null : agreeing / compared });
+
+  it('per criterion: pairs agreeing, lowest, highest, spread and agreement with the reference', () => {
+    const f = standardisationFigures(criteria, marks, reference);
+    expect(f.criteria).toEqual([
+      { criterionId: 'A', maxMarks: 2, reference: 2, marks: [2, 1, 2], lowest: 1, highest: 2, spread: 1, pairwise: a(1, 3), withReference: a(2, 3) },
+      { criterionId: 'B', maxMarks: 1, reference: 1, marks: [1, 1, 0], lowest: 0, highest: 1, spread: 1, pairwise: a(1, 3), withReference: a(2, 3) },
+      { criterionId: 'C', maxMarks: 1, reference: 0, marks: [0, null, 0], lowest: 0, highest: 0, spread: 0, pairwise: a(1, 1), withReference: a(2, 2) },
+    ]);
+    expect(f.overall).toEqual(a(3, 7));
+    expect(f.referenceTotal).toBe(3);
+  });
+
+  it('per assessor: criteria marked, total, agreement with the others and the reference, mean difference', () => {
+    const f = standardisationFigures(criteria, marks, reference);
+    expect(f.assessors.map(({ meanDifference, ...rest }) => rest)).toEqual([
+      { assessorId: 1, criteriaMarked: 3, total: 3, withOthers: a(3, 5), withReference: a(3, 3) },
+      { assessorId: 2, criteriaMarked: 2, total: 2, withOthers: a(1, 4), withReference: a(1, 2) },
+      { assessorId: 3, criteriaMarked: 3, total: 2, withOthers: a(2, 5), withReference: a(2, 3) },
+    ]);
+    const diffs = f.assessors.map((x) => x.meanDifference);
+    expect(diffs[0]).toBeCloseTo(1 / 3, 10);
+    expect(diffs[1]).toBeCloseTo(-0.25, 10);
+    expect(diffs[2]).toBeCloseTo(-1 / 6, 10);
+  });
+
+  it('without a full reference: no reference total, nothing compared where the reference has no mark', () => {
+    const f = standardisationFigures(criteria, marks, new Map([['A', 2]]));
+    expect(f.referenceTotal).toBeNull();
+    expect(f.criteria[1]).toMatchObject({ reference: null, withReference: a(0, 0) });
+    expect(f.assessors[0]!.withReference).toEqual(a(1, 1));
+    const none = standardisationFigures(criteria, marks);
+    expect(none.referenceTotal).toBeNull();
+    expect(none.assessors[0]!.withReference).toEqual(a(0, 0));
+  });
+
+  it('a lone assessor, or a criterion nobody marked, has nothing to compare', () => {
+    const f = standardisationFigures(criteria, new Map([[9, new Map([['A', 1]])]]));
+    expect(f.assessors).toEqual([{ assessorId: 9, criteriaMarked: 1, total: 1, withOthers: a(0, 0), withReference: a(0, 0), meanDifference: null }]);
+    expect(f.criteria[1]).toMatchObject({ marks: [null], lowest: null, highest: null, spread: null, pairwise: a(0, 0) });
+    expect(f.overall).toEqual(a(0, 0));
+  });
+
+  it('refuses a criterion outside the attempt and a mark outside 0 to its maximum, naming both', () => {
+    const refuse = (m: Map<number, Map<string, number>>) => {
+      try {
+        standardisationFigures(criteria, m);
+      } catch (e) {
+        if (e instanceof AssessmentRuleError) return { code: e.code, message: e.message, path: e.path };
+        throw new Error(`expected an AssessmentRuleError, got ${String(e)}`);
+      }
+      return undefined;
+    };
+    expect(refuse(new Map([[4, new Map([['Z', 0]])]]))).toEqual({ code: 'unknown-criterion', message: 'Assessor 4 marked Z, which is not a criterion of the attempt.', path: 'marks' });
+    expect(refuse(new Map([[4, new Map([['A', 3]])]]))).toEqual({ code: 'bad-mark', message: "Assessor 4's mark for A must be a whole number from 0 to 2; got 3.", path: 'marks' });
+    expect(refuse(new Map([[4, new Map([['A', -1]])]]))?.code).toBe('bad-mark');
+    expect(refuse(new Map([[4, new Map([['A', 1.5]])]]))?.code).toBe('bad-mark');
+    expect(refuse(new Map([[4, new Map([['A', 2], ['B', 0]])]]))).toBeUndefined();
+  });
+});

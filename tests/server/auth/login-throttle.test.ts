@@ -223,3 +223,143 @@ describe('the lock list', () => {
     ]);
   });
 });
+
+/** Address 192.0.2.1 locked for 10 minutes from now (five failures, a minute apart, from different accounts). */
+function lockedAddress() {
+  const t = throttle(1, 10 * MINUTE);
+  for (let i = 0; i < 5; i++) {
+    fail(t.limits, '192.0.2.1', `user${i}`);
+    if (i < 4) t.clock.advance(MINUTE);
+  }
+  expect(t.limits.locks()).toMatchObject([{ kind: 'address', lockedUntil: t.clock.now() + 10 * MINUTE }]);
+  return t;
+}
+
+/** Account 'ann' locked for 10 minutes from now (ten failures, waiting out each back-off, from different addresses). */
+function lockedAccount() {
+  const t = throttle(1000, 10 * MINUTE);
+  for (let i = 0; i < ACCOUNT_LOCK_FAILURES; i++) {
+    fail(t.limits, `198.51.100.${i}`, 'ann');
+    if (i < ACCOUNT_LOCK_FAILURES - 1) t.clock.advance(20_000);
+  }
+  expect(t.limits.locks()).toMatchObject([{ kind: 'account', lockedUntil: t.clock.now() + 10 * MINUTE }]);
+  return t;
+}
+
+describe('the instant a lock ends', () => {
+  it('an account lock ending now is over: its failures start again from nothing', () => {
+    const { clock, limits } = throttle(1000, 10 * MINUTE);
+    for (let i = 0; i < ACCOUNT_LOCK_FAILURES; i++) {
+      fail(limits, '192.0.2.1', 'ann');
+      if (i < ACCOUNT_LOCK_FAILURES - 1) clock.advance(20_000);
+    }
+    clock.advance(10 * MINUTE);
+    // One more failure right at the end of the lock is the first of a new count, not the eleventh.
+    fail(limits, '192.0.2.1', 'ann');
+    expect(isRefusal(limits.begin('192.0.2.1', 'ann'))).toBe(false);
+  });
+
+  it('an admin cannot lift a lock that ends now (there is none left to lift)', () => {
+    const address = lockedAddress();
+    address.clock.advance(10 * MINUTE);
+    expect(address.limits.lift('address', '192.0.2.1')).toBe(false);
+    const account = lockedAccount();
+    account.clock.advance(10 * MINUTE);
+    expect(account.limits.lift('account', 'ann')).toBe(false);
+  });
+
+  it('a lifted address starts with no failures: it takes the full five minutes of failures to lock it again', () => {
+    const { clock, limits } = throttle(1, 10 * MINUTE);
+    for (let i = 0; i < 5; i++) {
+      fail(limits, '192.0.2.1', `user${i}`);
+      clock.advance(MINUTE);
+    }
+    expect(limits.lift('address', '192.0.2.1')).toBe(true);
+    for (let i = 0; i < 4; i++) {
+      fail(limits, '192.0.2.1', `again${i}`);
+      clock.advance(MINUTE);
+    }
+    expect(limits.locks()).toEqual([]);
+    fail(limits, '192.0.2.1', 'again4');
+    expect(limits.locks()).toMatchObject([{ kind: 'address', subject: '192.0.2.1', failures: 5 }]);
+  });
+
+  it('a successful check gives back only the token it took, never refilling the allowance', () => {
+    const { limits } = throttle(3);
+    fail(limits, '192.0.2.1', 'a');
+    fail(limits, '192.0.2.1', 'b');
+    reserved(limits.begin('192.0.2.1', 'c')).succeeded();
+    fail(limits, '192.0.2.1', 'd');
+    expect(limits.begin('192.0.2.1', 'e')).toMatchObject({ kind: 'address', reason: 'backoff' });
+  });
+});
+
+describe('what the limits remember', () => {
+  it('prune() forgets an address and an account with nothing left to count, and keeps the rest', () => {
+    const { clock, limits } = throttle(2, 10 * MINUTE);
+    expect(limits.tracked()).toEqual({ addresses: 0, accounts: 0 });
+    // Idle after a success: forgotten.
+    reserved(limits.begin('192.0.2.1', 'idle')).succeeded();
+    // A check still in flight: kept, even once its address's token has refilled.
+    const inFlight = reserved(limits.begin('192.0.2.2', 'busy'));
+    // One failure, not locked: kept (address and account).
+    fail(limits, '192.0.2.3', 'failing');
+    clock.advance(MINUTE);
+    limits.prune();
+    expect(limits.tracked()).toEqual({ addresses: 2, accounts: 2 });
+    inFlight.abandoned();
+    limits.prune();
+    expect(limits.tracked()).toEqual({ addresses: 1, accounts: 1 });
+    // Once the failure is a lock period old, nothing is left.
+    clock.advance(9 * MINUTE);
+    limits.prune();
+    expect(limits.tracked()).toEqual({ addresses: 0, accounts: 0 });
+  });
+
+  it('keeps an address whose allowance is still refilling, and forgets it once full', () => {
+    const { clock, limits } = throttle(2, 10 * MINUTE);
+    reserved(limits.begin('192.0.2.1', 'a')).failed();
+    clock.advance(10 * MINUTE);
+    // The failure is forgotten, the token back: nothing left.
+    reserved(limits.begin('192.0.2.1', 'b')).succeeded();
+    reserved(limits.begin('192.0.2.1', 'c')).failed();
+    clock.advance(10 * MINUTE - 1);
+    limits.prune();
+    expect(limits.tracked().addresses).toBe(1);
+    clock.advance(1);
+    limits.prune();
+    expect(limits.tracked().addresses).toBe(0);
+  });
+
+  it('keeps a lock until it ends and forgets it at that instant', () => {
+    for (const { clock, limits } of [lockedAddress(), lockedAccount()]) {
+      clock.advance(10 * MINUTE - 1);
+      limits.prune();
+      expect(limits.tracked().addresses + limits.tracked().accounts).toBeGreaterThan(0);
+      clock.advance(1);
+      limits.prune();
+      // The last failure is exactly a lock period old and the lock ends now: all forgotten.
+      expect(limits.tracked()).toEqual({ addresses: 0, accounts: 0 });
+    }
+  });
+
+  it('the lock list prunes as it reads', () => {
+    const { limits } = throttle(5);
+    reserved(limits.begin('192.0.2.1', 'ann')).succeeded();
+    expect(limits.locks()).toEqual([]);
+    expect(limits.tracked()).toEqual({ addresses: 0, accounts: 0 });
+  });
+
+  it('remembers at most 100,000 addresses and accounts: beyond that the oldest are dropped to 90,000', () => {
+    const { limits } = throttle(5);
+    const pending: LoginAttempt[] = [];
+    // Checks held in flight, so prune() can forget none of them.
+    for (let i = 0; i < 100_000; i++) pending.push(reserved(limits.begin(`10.${(i >> 16) & 255}.${(i >> 8) & 255}.${i & 255}`, `user${i}`)));
+    expect(limits.tracked()).toEqual({ addresses: 100_000, accounts: 100_000 });
+    pending.push(reserved(limits.begin('192.0.2.1', 'newest')));
+    expect(limits.tracked()).toEqual({ addresses: 90_000, accounts: 90_000 });
+    // The newest stays, the oldest went: its check settling changes nothing remembered.
+    pending[0]!.failed();
+    expect(limits.tracked()).toEqual({ addresses: 90_000, accounts: 90_000 });
+  });
+});
