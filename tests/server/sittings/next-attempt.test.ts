@@ -5,6 +5,7 @@
 // saying how to put it right; a centre's own variant of the key then serves. The re-take limit is
 // the centre's setting, copied into the sitting when it is created.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { scenarioForAttemptKey } from '../../../server/assessment/scenario-loader.js';
 import type { AttemptBrief, SittingDetail } from '../../../server/protocol/assessment.js';
 import { variantsOf } from '../../../server/sittings/catalogue.js';
 import { call, createSitting, markAttempt, ok, startAttempt, startSitting } from '../../support/sitting-helpers.js';
@@ -57,7 +58,7 @@ describe('re-takes on every scenario get the variants the candidate has not had,
         const retake = r.assignments[n - 1]!.attempts[number - 1]!;
         expect(retake).toMatchObject({ number, variant, status: 'open', note: expect.stringMatching(new RegExp(`on variant ${variant}`)) });
         const stored = t.repos.attempts.findById(retake.attemptId)!;
-        expect(stored).toMatchObject({ scenarioKey: `${keys[n - 1]}-${variant}`, variant, retakeOf: previous, scenarioVersion: 1 });
+        expect(stored).toMatchObject({ scenarioKey: `${keys[n - 1]}-${variant}`, variant, retakeOf: previous, scenarioVersion: scenarioForAttemptKey(`${keys[n - 1]}-${variant}`)!.version });
         // Another caller, another account than every earlier attempt: the staff brief and the attempt's CRM copy say so.
         const after = await ok<AttemptBrief>(t, assessor, 'GET', `/api/attempts/${retake.attemptId}/brief`);
         const accounts = t.repos.crm.listCustomers(retake.attemptId).map((c) => c.accountNumber);
