@@ -55,6 +55,8 @@ const POLICY: Record<string, Policy> = {
   'POST /api/auth/login': PUBLIC(200),
   'GET /api/auth/session': ANY_LOGIN(200),
   'POST /api/auth/logout': ANY_LOGIN(204),
+  // Everyone changes their own password (the current one first).
+  'POST /api/auth/password': ANY_LOGIN(200),
 
   // Administration: admins only, across every centre.
   'GET /api/centres': { admin: 200 },
@@ -256,6 +258,8 @@ interface Probe {
   centred?: true;
   /** Content type of a non-JSON body (e.g. an upload). */
   contentType?: string;
+  /** Puts back what the call changed that later calls rely on (e.g. the caller's password). */
+  after?: () => void | Promise<void>;
 }
 
 const attemptUrl = (suffix: string, attempt: (f: Fixtures) => string = (f) => f.crmAttempt) => (side: Side) => `/api/attempts/${attempt(fx[side])}${suffix}`;
@@ -268,6 +272,8 @@ const PROBES: Record<string, Probe> = {
   'POST /api/auth/login': { method: 'POST', body: () => ({ username: 'candidate1', password: PASSWORD }) },
   'GET /api/auth/session': { method: 'GET' },
   'POST /api/auth/logout': { method: 'POST' },
+  // The caller's password changes (and their other sessions end): put every password back, and log in afresh.
+  'POST /api/auth/password': { method: 'POST', body: () => ({ currentPassword: PASSWORD, newPassword: `${PASSWORD}-changed` }), after: restorePasswords },
   'GET /api/centres': { method: 'GET' },
   'POST /api/centres': { method: 'POST', body: () => ({ name: `Centre ${randomUUID()}` }) },
   'GET /api/users': { method: 'GET' },
@@ -544,6 +550,13 @@ async function loginOf(username: string): Promise<Login> {
   return l;
 }
 
+/** Every account's password back to PASSWORD after a probe changed one; the cached sessions are logged in again when next needed. */
+async function restorePasswords(): Promise<void> {
+  const hash = await hashPassword(PASSWORD);
+  for (const u of t.repos.users.list()) t.repos.users.setPasswordHash(u.id, hash);
+  logins.clear();
+}
+
 /** A new sitting of the side's candidate, scheduled by the side's assessor. */
 async function scheduledSitting(side: Side, opts: { restBreaks?: boolean } = {}): Promise<string> {
   const assessor = await loginOf(fx[side].assessorLogin);
@@ -795,6 +808,7 @@ describe('access policy', () => {
             headers: { ...(login ? auth(login) : {}), ...(probe.contentType ? { 'content-type': probe.contentType } : {}) },
             ...(probe.body ? { payload: (await probe.body(side)) as object } : {}),
           });
+          await probe.after?.();
           const said = String(res.headers['content-type'] ?? '').startsWith('application/json') ? res.body.slice(0, 300) : `(${String(res.headers['content-type'])} body)`;
           expect(res.statusCode, `${route} as ${caller} (${side}): ${said}`).toBe(expected);
         });
