@@ -13,9 +13,10 @@ import { describeError, useSitting } from './useSitting.js';
 /**
  * The sitting that matters now: the one in progress; else an ended one whose declaration at the
  * end the candidate has still to confirm; else the next planned one (one with no planned time is
- * taken as planned for now); else the latest.
+ * taken as planned for now); else the latest. A cancelled sitting never.
  */
-export function pickSitting(list: SittingSummary[], now = Date.now()): SittingSummary | undefined {
+export function pickSitting(all: SittingSummary[], now = Date.now()): SittingSummary | undefined {
+  const list = all.filter((s) => s.status !== 'cancelled');
   const inProgress = list.filter((s) => s.status === 'in-progress').sort((a, b) => (b.startedAt ?? 0) - (a.startedAt ?? 0));
   if (inProgress[0]) return inProgress[0];
   const toDeclare = list.filter((s) => s.status === 'ended' && s.declarationDue === 'end').sort((a, b) => (b.endedAt ?? 0) - (a.endedAt ?? 0));

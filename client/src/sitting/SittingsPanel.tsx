@@ -18,7 +18,7 @@ export const STAGE_WORDS: Record<NonNullable<SittingSummary['resultState']>, str
   moderated: 'Moderated',
 };
 
-export const STATUS_WORDS: Record<SittingSummary['status'], string> = { scheduled: 'Scheduled', 'in-progress': 'In progress', ended: 'Ended' };
+export const STATUS_WORDS: Record<SittingSummary['status'], string> = { scheduled: 'Scheduled', 'in-progress': 'In progress', ended: 'Ended', cancelled: 'Cancelled' };
 
 /** The result that counts (server/sittings/results.ts), saying when moderation changed it. */
 export function resultWords(r: SittingResultView | undefined): string {
