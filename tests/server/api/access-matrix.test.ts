@@ -136,6 +136,9 @@ const POLICY: Record<string, Policy> = {
   'POST /api/sittings': { assessor: [201, 400], admin: 201 },
   'GET /api/sittings/:id': { candidate: [200, 404], assessor: [200, 404], iqa: [200, 404], moderator: 200, admin: 200 },
   'POST /api/sittings/:id/start': { assessor: [200, 404], admin: 200 },
+  // Put right or called off before the start, by whoever may run the sitting.
+  'PATCH /api/sittings/:id': { assessor: [200, 404], admin: 200 },
+  'POST /api/sittings/:id/cancel': { assessor: [200, 404], admin: 200 },
   'POST /api/sittings/:id/rest-break': { assessor: [200, 404], admin: 200 },
   'POST /api/sittings/:id/end': { assessor: [200, 404], admin: 200 },
   'POST /api/sittings/:id/assignments/:n/attempts': { assessor: [200, 404], admin: 200 },
@@ -364,6 +367,8 @@ const PROBES: Record<string, Probe> = {
   'POST /api/sittings': { method: 'POST', centred: true, body: (s) => ({ candidateUserId: fx[s].candidateId, scenarioKeys: ['s1', 's4', 's5', 's3'] }) },
   'GET /api/sittings/:id': { method: 'GET', centred: true, path: (s) => `/api/sittings/${fx[s].sitting}` },
   'POST /api/sittings/:id/start': { method: 'POST', centred: true, path: async (s) => `/api/sittings/${await readySitting(s)}/start` },
+  'PATCH /api/sittings/:id': { method: 'PATCH', centred: true, path: async (s) => `/api/sittings/${await scheduledSitting(s)}`, body: () => ({ scheduledFor: Date.UTC(2026, 11, 8, 9, 30) }) },
+  'POST /api/sittings/:id/cancel': { method: 'POST', centred: true, path: async (s) => `/api/sittings/${await scheduledSitting(s)}/cancel`, body: () => ({ reason: 'Set up by the access matrix.' }) },
   'POST /api/sittings/:id/rest-break': { method: 'POST', centred: true, path: async (s) => `/api/sittings/${await startedSitting(s, { restBreaks: true })}/rest-break`, body: () => ({ action: 'start' }) },
   'POST /api/sittings/:id/end': { method: 'POST', centred: true, path: async (s) => `/api/sittings/${await startedSitting(s)}/end` },
   'POST /api/sittings/:id/assignments/:n/attempts': { method: 'POST', centred: true, path: async (s) => `/api/sittings/${await startedSitting(s)}/assignments/1/attempts` },
