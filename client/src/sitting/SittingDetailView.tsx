@@ -6,6 +6,7 @@ import { useId, useState } from 'react';
 import type { AssignmentView, AttemptView, SittingDetail } from '../../../server/protocol/assessment.js';
 import { AssurancePanel } from '../assurance/AssurancePanel.js';
 import { minutesGB } from '../format.js';
+import { SittingChanges } from './SittingChanges.js';
 import { SittingClock, type ClockSnapshot } from './SittingClock.js';
 import { sittings } from './sitting-api.js';
 import { dateTime, resultWords, STATUS_WORDS } from './SittingsPanel.js';
@@ -147,6 +148,12 @@ export function SittingDetailView({
           Export results (CSV)
         </a>
       </div>
+      {d.status === 'scheduled' && <SittingChanges detail={d} onChange={onChange} onStatus={setStatus} />}
+      {d.cancellation && (
+        <p className="warning-box" data-testid="sitting-cancelled">
+          Cancelled on {dateTime(d.cancellation.at)} by {d.cancellation.by}: {d.cancellation.reason}
+        </p>
+      )}
       {error && (
         <p className="error" role="alert">
           {error}
