@@ -53,7 +53,7 @@ export function Layout({ children }: { children: ReactNode }) {
           </button>
         </div>
         {!user.mustChangePassword && (
-          <NavLink to="/account/password" className="small">
+          <NavLink to="/account/password" className="small nowrap">
             Change password
           </NavLink>
         )}

@@ -118,9 +118,9 @@ export function SittingsPanel({ openId, onOpen, reloadKey }: { openId: string | 
                   <td>{s.scheduledFor !== null ? dateTime(s.scheduledFor) : `Not planned (created ${dateTime(s.createdAt)})`}</td>
                   <td>{dateTime(s.startedAt)}</td>
                   <td>{s.assessor?.name ?? '—'}</td>
-                  <td>{resultWords(s.result)}</td>
+                  <td>{s.status === 'cancelled' ? '—' : resultWords(s.result)}</td>
                   <td>
-                    {s.resultState ? STAGE_WORDS[s.resultState] : '—'}
+                    {s.status === 'cancelled' ? '—' : s.resultState ? STAGE_WORDS[s.resultState] : '—'}
                     {s.outcome ? ` (${s.outcome === 'adjusted' ? 'marks adjusted' : s.outcome})` : ''}
                   </td>
                   <td className="actions">
