@@ -141,9 +141,11 @@ export function SittingDetailView({
               End sitting
             </button>
           ))}
-        <a className="button-link" href={sittings.markSheetUrl(d.id)} download data-testid="mark-sheet-link">
-          Download mark sheet (PDF)
-        </a>
+        {d.status !== 'cancelled' && (
+          <a className="button-link" href={sittings.markSheetUrl(d.id)} download data-testid="mark-sheet-link">
+            Download mark sheet (PDF)
+          </a>
+        )}
         <a className="button-link" href={sittings.resultsCsvUrl} download>
           Export results (CSV)
         </a>
@@ -185,11 +187,16 @@ export function SittingDetailView({
         </table>
       </div>
 
-      <p data-testid="sitting-result">
-        <strong>Result:</strong> {resultWords(d.result)}
-        {d.result && d.result.reasons.length > 0 && <span className="small"> · {d.result.reasons.join('; ')}</span>}
-      </p>
-      <AssurancePanel sittingId={d.id} reloadKey={d} canRecordIdentity canSign onChanged={onRefresh} />
+      {/* A cancelled sitting has no result and nothing to assure. */}
+      {d.status !== 'cancelled' && (
+        <>
+          <p data-testid="sitting-result">
+            <strong>Result:</strong> {resultWords(d.result)}
+            {d.result && d.result.reasons.length > 0 && <span className="small"> · {d.result.reasons.join('; ')}</span>}
+          </p>
+          <AssurancePanel sittingId={d.id} reloadKey={d} canRecordIdentity canSign onChanged={onRefresh} />
+        </>
+      )}
     </div>
   );
 }
