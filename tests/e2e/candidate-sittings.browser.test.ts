@@ -46,7 +46,8 @@ describe('the candidate’s sittings', () => {
       const brief = candidate.getByTestId('candidate-brief');
       await brief.waitFor();
       expect(await brief.getByTestId('dial-number').textContent()).toBe('0131 496 0544');
-      const assessorExtension = (await apiIn<{ entries: Array<{ role: string; extension: string }> }>(assessor, 'GET', '/api/directory')).entries.find((e) => e.role === 'assessor')!.extension;
+      // The assessor playing the customer, as the candidate's phone directory lists them.
+      const assessorExtension = (await apiIn<{ entries: Array<{ role: string; extension: string }> }>(candidate, 'GET', '/api/directory')).entries.find((e) => e.role === 'assessor')!.extension;
       expect(await brief.textContent()).not.toContain(assessorExtension);
       await shoot(candidate, 'outbound-brief');
 
@@ -58,7 +59,7 @@ describe('the candidate’s sittings', () => {
       await candidate.reload();
       const results = candidate.getByTestId('my-results');
       await results.waitFor();
-      await results.getByText('My results').click();
+      await results.locator('summary').first().click();
       const earlier = results.getByTestId('earlier-sitting');
       await earlier.first().waitFor();
       expect(await earlier.count()).toBe(1);
