@@ -228,10 +228,15 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
     sessions,
     secureCookies: opts.secureCookies,
     throttle: loginThrottle,
+    clock: opts.clock,
     onLogout: (_userId, tokenHash) => {
       realtime?.disconnectSession(tokenHash);
       // The phone connections that authenticated with this session's SIP credentials end with it.
       app.telephony?.sip.disconnectSession(tokenHash, 'logged out');
+    },
+    onSessionEnded: (_userId, tokenHash) => {
+      realtime?.disconnectSession(tokenHash);
+      app.telephony?.sip.disconnectSession(tokenHash, 'password changed');
     },
   });
   registerLoginLockRoutes(app, { repos: opts.repos, throttle: loginThrottle });

@@ -10,6 +10,7 @@ import { LoginPage } from './pages/LoginPage.js';
 import { ModerationShell } from './pages/ModerationShell.js';
 import { ReplayPage } from './moderation/ReplayPage.js';
 import { NotFoundPage } from './pages/NotFoundPage.js';
+import { PasswordPage } from './pages/PasswordPage.js';
 import { UsersPage } from './pages/UsersPage.js';
 import { IqaShell } from './pages/IqaShell.js';
 import { CentresPage } from './admin/CentresPage.js';
@@ -20,6 +21,8 @@ import { SessionContext } from './session.js';
 function RoleRoute({ session, roles, children }: { session: SessionInfo | undefined; roles: Role[]; children: ReactNode }) {
   const location = useLocation();
   if (!session) return <Navigate to={`/login?next=${encodeURIComponent(location.pathname)}`} replace />;
+  // A password an administrator set: nothing else until the user has chosen their own (the API refuses the rest too).
+  if (session.user.mustChangePassword) return <Layout><PasswordPage forced /></Layout>;
   if (!roles.includes(session.user.role)) return <ForbiddenPage />;
   return <Layout>{children}</Layout>;
 }
@@ -53,6 +56,7 @@ export function App() {
         <Route path="/admin/sittings" element={<RoleRoute session={session} roles={['admin']}><SittingRecordsPage /></RoleRoute>} />
         <Route path="/admin/*" element={<RoleRoute session={session} roles={['admin']}><UsersPage /></RoleRoute>} />
         <Route path="/scenarios" element={<RoleRoute session={session} roles={['assessor', 'admin', 'moderator']}><ScenariosPage /></RoleRoute>} />
+        <Route path="/account/password" element={<RoleRoute session={session} roles={['admin', 'candidate', 'assessor', 'moderator', 'iqa']}><PasswordPage /></RoleRoute>} />
         <Route path="*" element={<NotFoundPage />} />
       </Routes>
     </SessionContext.Provider>

@@ -69,3 +69,10 @@ export async function logout(): Promise<void> {
   await api<void>('POST', '/api/auth/logout');
   csrfToken = undefined;
 }
+
+/** Changes the logged-in user's own password; the session goes on (the account's other sessions end). */
+export async function changePassword(currentPassword: string, newPassword: string): Promise<SessionInfo> {
+  const s = await api<SessionInfo>('POST', '/api/auth/password', { currentPassword, newPassword });
+  csrfToken = s.csrfToken;
+  return s;
+}

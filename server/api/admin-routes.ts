@@ -110,6 +110,8 @@ export function registerAdminRoutes(app: FastifyInstance, opts: AdminRouteOption
         role: body.role,
         centreId,
         passwordHash: await hashPassword(password),
+        // A password the administrator set (chosen or generated) is for the first login only.
+        mustChangePassword: true,
       });
       request.log.info({ by: requireSession(request).user.id, userId: user.id, role: user.role }, 'user created');
       return reply.status(201).send({ user, ...(body.password ? {} : { password }) });
@@ -131,7 +133,8 @@ export function registerAdminRoutes(app: FastifyInstance, opts: AdminRouteOption
       const password = request.body?.password ?? generatePassword();
       const hash = await hashPassword(password);
       repos.transaction(() => {
-        repos.users.setPasswordHash(id, hash);
+        // A reset password is a temporary one: its owner must change it at the next login.
+        repos.users.setPasswordHash(id, hash, Date.now(), true);
         sessions.endAllFor(id);
       });
       opts.onLockout?.(id, 'password reset');

@@ -4,8 +4,9 @@
 import type { FastifyInstance } from 'fastify';
 import { SESSION_COOKIE, requireSession } from '../auth/access.js';
 import { isRefusal, type LoginRefusal, type LoginThrottle } from '../auth/login-throttle.js';
-import { dummyPasswordHash, MAX_PASSWORD_LENGTH, PasswordHashingBusy, verifyPassword } from '../auth/passwords.js';
+import { dummyPasswordHash, hashPassword, MAX_PASSWORD_LENGTH, MIN_PASSWORD_LENGTH, PasswordHashingBusy, verifyPassword } from '../auth/passwords.js';
 import type { SessionService } from '../auth/sessions.js';
+import type { Clock } from '../clock.js';
 import type { Repositories } from '../db/repositories/index.js';
 import { HttpError } from '../http/errors.js';
 import type { SessionInfo } from '../protocol/roles.js';
@@ -16,9 +17,23 @@ export interface AuthRouteOptions {
   /** Secure cookies always (HTTPS), or only for requests that arrived over HTTPS (a trusted proxy says so). */
   secureCookies: boolean;
   throttle: LoginThrottle;
+  clock: Clock;
   /** Called after a logout, e.g. to end the user's phone connections when no session is left. */
   onLogout?: (userId: number, tokenHash: string) => void;
+  /** Called for each session a password change ended (the account's other devices): ends their sockets and phones too. */
+  onSessionEnded?: (userId: number, tokenHash: string) => void;
 }
+
+const passwordChangeBody = {
+  type: 'object',
+  required: ['currentPassword', 'newPassword'],
+  additionalProperties: false,
+  properties: {
+    currentPassword: { type: 'string', minLength: 1, maxLength: MAX_PASSWORD_LENGTH },
+    // The length rule is checked in the handler, so its message says it in words.
+    newPassword: { type: 'string', maxLength: MAX_PASSWORD_LENGTH },
+  },
+} as const;
 
 const loginBody = {
   type: 'object',
@@ -91,7 +106,69 @@ export function registerAuthRoutes(app: FastifyInstance, opts: AuthRouteOptions)
     },
   );
 
-  app.post('/api/auth/logout', { config: { access: 'authenticated' } }, async (request, reply) => {
+  // Self-service password change: the current password first (a wrong one counts against the login
+  // limits, as a failed login does: auth/login-throttle.ts), the length rule of every password, the
+  // scrypt hash; the account's sessions on other devices end, this one goes on, and the change is
+  // audited (never the password or its hash). Clears a change an administrator's password required.
+  app.post<{ Body: { currentPassword: string; newPassword: string } }>(
+    '/api/auth/password',
+    { schema: { body: passwordChangeBody }, config: { access: 'authenticated', duringPasswordChange: true } },
+    async (request) => {
+      const session = requireSession(request);
+      const me = session.user;
+      const { currentPassword, newPassword } = request.body;
+      const attempt = opts.throttle.begin(request.ip, me.username);
+      if (isRefusal(attempt)) {
+        request.log.info({ userId: me.id, ip: request.ip, limit: attempt.kind, reason: attempt.reason }, 'password change refused by the login limit');
+        throw refusalError(attempt);
+      }
+      let currentOk: boolean;
+      try {
+        currentOk = await verifyPassword(currentPassword, repos.users.passwordHashOf(me.id) ?? (await dummyPasswordHash()));
+      } catch (err) {
+        attempt.abandoned();
+        if (!(err instanceof PasswordHashingBusy)) throw err;
+        throw new HttpError(503, 'busy', 'The server is busy checking other passwords; try again in a moment.');
+      }
+      if (!currentOk) {
+        attempt.failed();
+        request.log.info({ userId: me.id, ip: request.ip }, 'password change refused: wrong current password');
+        throw new HttpError(400, 'wrong_password', 'That is not your current password.', 'currentPassword');
+      }
+      attempt.succeeded();
+      if (newPassword.length < MIN_PASSWORD_LENGTH) {
+        throw new HttpError(400, 'validation', `A password needs at least ${MIN_PASSWORD_LENGTH} characters.`, 'newPassword');
+      }
+      if (newPassword === currentPassword) {
+        throw new HttpError(400, 'same_password', 'Choose a password different from the one you have now.', 'newPassword');
+      }
+      const hash = await hashPassword(newPassword);
+      const now = opts.clock.now();
+      const ended = repos.transaction(() => {
+        repos.users.setPasswordHash(me.id, hash, now, false);
+        const endedHashes = sessions.endOthersFor(me.id, session.tokenHash);
+        repos.auditLog.append({
+          at: now,
+          actor: { userId: me.id, role: me.role },
+          centreId: me.centreId,
+          action: 'password-changed',
+          subjectType: 'user',
+          subjectId: me.id,
+          before: { mustChangePassword: me.mustChangePassword },
+          after: { mustChangePassword: false, otherSessionsEnded: endedHashes.length },
+        });
+        return endedHashes;
+      });
+      for (const tokenHash of ended) opts.onSessionEnded?.(me.id, tokenHash);
+      request.log.info({ userId: me.id, otherSessionsEnded: ended.length }, 'password changed');
+      const fresh = sessions.resolve(request.cookies[SESSION_COOKIE]);
+      if (!fresh) throw new HttpError(401, 'unauthenticated', 'Your session has ended or you are not logged in. Log in again.');
+      const body: SessionInfo = { user: fresh.user, csrfToken: fresh.csrfToken, expiresAt: fresh.expiresAt };
+      return body;
+    },
+  );
+
+  app.post('/api/auth/logout', { config: { access: 'authenticated', duringPasswordChange: true } }, async (request, reply) => {
     const session = requireSession(request);
     sessions.end(session.tokenHash);
     opts.onLogout?.(session.user.id, session.tokenHash);
@@ -101,13 +178,13 @@ export function registerAuthRoutes(app: FastifyInstance, opts: AuthRouteOptions)
 
   // The page asks on every load who is logged in: "nobody" is an answer, not an error (a 401 here
   // would put a failed request in the console of every visit to the login page).
-  app.get('/api/auth/status', { config: { access: 'public' } }, async (request) => {
+  app.get('/api/auth/status', { config: { access: 'public', duringPasswordChange: true } }, async (request) => {
     const s = request.session;
     const session: SessionInfo | null = s ? { user: s.user, csrfToken: s.csrfToken, expiresAt: s.expiresAt } : null;
     return { session };
   });
 
-  app.get('/api/auth/session', { config: { access: 'authenticated' } }, async (request) => {
+  app.get('/api/auth/session', { config: { access: 'authenticated', duringPasswordChange: true } }, async (request) => {
     const s = requireSession(request);
     const body: SessionInfo = { user: s.user, csrfToken: s.csrfToken, expiresAt: s.expiresAt };
     return body;

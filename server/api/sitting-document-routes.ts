@@ -37,7 +37,8 @@ export function registerSittingDocumentRoutes(app: FastifyInstance, opts: { repo
       const asked = request.query.centreId === undefined ? undefined : Number(request.query.centreId);
       const centreId = me.role === 'assessor' ? (me.centreId ?? -1) : asked;
       const list = repos.sittings.list(centreId === undefined ? {} : { centreId });
-      const csv = resultsCsv(list.map((s) => sittingRecord(repos, s, clock.now())));
+      // A sitting cancelled before it started has no result to report.
+      const csv = resultsCsv(list.filter((s) => s.status !== 'cancelled').map((s) => sittingRecord(repos, s, clock.now())));
       const day = new Date(clock.now()).toISOString().slice(0, 10);
       return reply
         .type('text/csv; charset=utf-8')

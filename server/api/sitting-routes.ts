@@ -1,5 +1,5 @@
-// Sittings (server/protocol/assessment.ts): create, list, read, start the server-side clock, rest
-// breaks, end, start an assignment's attempt (first or re-take), close an attempt, and the
+// Sittings (server/protocol/assessment.ts): create, list, read, edit or cancel before the start
+// (sittings/before-start.ts), start the server-side clock, rest breaks, end, start an assignment's attempt (first or re-take), close an attempt, and the
 // attempt's brief. Every change is stored with its audit_log row in one transaction.
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
@@ -22,11 +22,12 @@ import type { SessionUser } from '../protocol/roles.js';
 import { attemptBrief } from '../sittings/brief.js';
 import { assignmentKeyOf, isSittingScenarioKey, scenarioOfKey, sittingKeyUsableBy } from '../sittings/catalogue.js';
 import { refuseIfConflicted } from '../assurance/conflicts.js';
-import { startBlockers } from '../assurance/preparation.js';
+import { declarationsOf, identityCheckOf, startBlockers } from '../assurance/preparation.js';
 import { closeAttempt, enforceOverrunPolicy } from '../sittings/closing.js';
+import { whyNotChangeable } from '../sittings/before-start.js';
 import { planNextAttempt } from '../sittings/next-attempt.js';
 import { sittingResults } from '../sittings/results.js';
-import { sittingDetail, sittingSummary } from '../sittings/views.js';
+import { person, sittingDetail, sittingSummary } from '../sittings/views.js';
 import { FieldProblems, parseInput, withFieldErrors } from './input.js';
 
 const EVERYONE = { access: ['candidate', 'assessor', 'moderator', 'admin', 'iqa'] } as const;
@@ -62,6 +63,19 @@ const coverageCheckSchema = z
   .object({
     scenarioKeys: z.array(z.string().refine((k) => isSittingScenarioKey(k), { message: `must be one of ${SCENARIO_KEYS.join(', ')} or a customised scenario of the centre` })).max(6),
   })
+  .strict();
+
+const editSchema = z
+  .object({
+    candidateUserId: z.number().int().positive().optional(),
+    assessorUserId: z.number().int().positive().optional(),
+    scheduledFor: z.number().int().min(0).nullable().optional(),
+  })
+  .strict()
+  .refine((e) => Object.keys(e).length > 0, 'say what to change: the candidate, the assessor or the planned date and time');
+
+const cancelSchema = z
+  .object({ reason: z.string().trim().min(3, 'say why the sitting is cancelled (at least 3 characters)').max(500) })
   .strict();
 
 const restBreakSchema = z.object({ action: z.enum(['start', 'end']) }).strict();
@@ -170,9 +184,68 @@ export function registerSittingRoutes(app: FastifyInstance, opts: { repos: Repos
       return sittingDetail(repos, enforceOverrunPolicy(repos, sittings.readable(me, request.params.id), now), me, now);
     });
 
+    // Before the start: a different candidate, assessor or planned time (a mistake put right).
+    scope.patch<{ Params: { id: string } }>('/api/sittings/:id', { config: RUNNERS, schema: { params: idParams } }, async (request) => {
+      const me = requireSession(request).user;
+      const sitting = sittings.runnable(me, request.params.id);
+      const input = parseInput(editSchema, request.body);
+      const refused = whyNotChangeable(sitting, 'changed');
+      if (refused) throw new HttpError(409, refused.code, refused.message);
+      const problems = new FieldProblems();
+      const candidateUserId = input.candidateUserId ?? sitting.candidateUserId;
+      if (input.candidateUserId !== undefined && input.candidateUserId !== sitting.candidateUserId) {
+        const candidate = repos.users.findById(input.candidateUserId);
+        // Unknown users, other roles and other centres' candidates get the same answer.
+        if (!candidate || candidate.role !== 'candidate' || candidate.centreId !== sitting.centreId) problems.add('candidateUserId', "There is no such candidate in the sitting's centre.");
+        else if (candidate.disabled) problems.add('candidateUserId', `The candidate ${candidate.displayName} is disabled.`);
+      }
+      let assessorUserId = sitting.assessorUserId;
+      if (input.assessorUserId !== undefined) {
+        const assessor = repos.users.findById(input.assessorUserId);
+        if (!assessor || assessor.role !== 'assessor' || assessor.centreId !== sitting.centreId) problems.add('assessorUserId', "There is no such assessor in the sitting's centre.");
+        else if (assessor.disabled) problems.add('assessorUserId', `The assessor ${assessor.displayName} is disabled.`);
+        else assessorUserId = assessor.id;
+      }
+      problems.throwIfAny();
+      // The identity check and the start declaration belong to the candidate they were made by.
+      if (candidateUserId !== sitting.candidateUserId) {
+        const prep = { identity: identityCheckOf(repos, sitting.id) !== undefined, declared: declarationsOf(repos, sitting.id).start !== null };
+        if (prep.identity || prep.declared) {
+          throw new HttpError(409, 'preparation_recorded', `The ${prep.identity ? 'identity check' : 'declaration'} is already recorded for ${person(repos, sitting.candidateUserId)!.name}, so the candidate cannot be changed. Cancel this sitting and create one for the other candidate.`, 'candidateUserId');
+        }
+      }
+      if (assessorUserId !== null && (assessorUserId !== sitting.assessorUserId || candidateUserId !== sitting.candidateUserId)) {
+        refuseIfConflicted(repos, assessorUserId, candidateUserId, "run this candidate's sitting");
+      }
+      const after = { candidateUserId, assessorUserId, scheduledFor: input.scheduledFor === undefined ? sitting.scheduledFor : input.scheduledFor };
+      const before = { candidateUserId: sitting.candidateUserId, assessorUserId: sitting.assessorUserId, scheduledFor: sitting.scheduledFor };
+      const now = clock.now();
+      repos.transaction(() => {
+        if (!repos.sittings.edit(sitting.id, after)) throw new HttpError(409, 'sitting_started', 'This sitting has just started or been cancelled, so it can no longer be changed.');
+        audit(me, sitting, { action: 'sitting-edited', subjectType: 'sitting', subjectId: sitting.id, before, after }, now);
+      });
+      return detail(sitting.id, me);
+    });
+
+    // Before the start: called off, with the reason recorded (the sitting and its record stay).
+    scope.post<{ Params: { id: string } }>('/api/sittings/:id/cancel', { config: RUNNERS, schema: { params: idParams } }, async (request) => {
+      const me = requireSession(request).user;
+      const sitting = sittings.runnable(me, request.params.id);
+      const { reason } = parseInput(cancelSchema, request.body);
+      const refused = whyNotChangeable(sitting, 'cancelled');
+      if (refused) throw new HttpError(409, refused.code, refused.message);
+      const now = clock.now();
+      repos.transaction(() => {
+        if (!repos.sittings.cancel(sitting.id, me.id, reason, now)) throw new HttpError(409, 'sitting_started', 'This sitting has just started or been cancelled already.');
+        audit(me, sitting, { action: 'sitting-cancelled', subjectType: 'sitting', subjectId: sitting.id, before: { status: 'scheduled' }, after: { status: 'cancelled', cancelledAt: now }, reason }, now);
+      });
+      return detail(sitting.id, me);
+    });
+
     scope.post<{ Params: { id: string } }>('/api/sittings/:id/start', { config: RUNNERS, schema: { params: idParams } }, async (request) => {
       const me = requireSession(request).user;
       const sitting = sittings.runnable(me, request.params.id);
+      if (sitting.status === 'cancelled') throw new HttpError(409, 'sitting_cancelled', 'This sitting was cancelled, so it cannot start. Create a new sitting instead.');
       if (sitting.status !== 'scheduled') throw new HttpError(409, 'already_started', `The sitting was started ${sitting.status === 'ended' ? 'and has ended' : 'already'}; its clock is not restarted.`);
       if (me.role === 'assessor') refuseIfConflicted(repos, me.id, sitting.candidateUserId, "run this candidate's sitting");
       const blockers = startBlockers(repos, sitting);
@@ -220,7 +293,7 @@ export function registerSittingRoutes(app: FastifyInstance, opts: { repos: Repos
       const me = requireSession(request).user;
       const now = clock.now();
       const sitting = enforceOverrunPolicy(repos, sittings.runnable(me, request.params.id), now);
-      if (sitting.status !== 'in-progress') throw new HttpError(409, 'sitting_not_running', sitting.status === 'ended' ? 'This sitting has already ended.' : 'This sitting has not started yet, so there is nothing to end.');
+      if (sitting.status !== 'in-progress') throw new HttpError(409, 'sitting_not_running', sitting.status === 'ended' ? 'This sitting has already ended.' : sitting.status === 'cancelled' ? 'This sitting was cancelled, so there is nothing to end.' : 'This sitting has not started yet, so there is nothing to end; cancel it instead.');
       repos.transaction(() => {
         // The open attempt ends with the sitting; its audit row says so (nothing closes silently).
         for (const a of repos.attempts.forSitting(sitting.id).filter((x) => x.status === 'open')) {

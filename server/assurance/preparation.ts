@@ -33,6 +33,7 @@ export function startBlockers(repos: Repositories, sitting: Sitting): string[] {
 }
 
 export function recordIdentityCheck(repos: Repositories, sitting: Sitting, me: SessionUser, input: { documentType: IdDocumentType; documentDetail: string }, now: number): IdentityCheck {
+  if (sitting.status === 'cancelled') throw new HttpError(409, 'sitting_cancelled', 'This sitting was cancelled: no identity check is recorded for it.');
   if (sitting.status !== 'scheduled') throw new HttpError(409, 'sitting_started', "The sitting has started: the identity check is recorded before the start and can no longer be changed.");
   return repos.transaction(() => {
     const check = repos.assurance.addIdentityCheck({ sittingId: sitting.id, documentType: input.documentType, documentDetail: input.documentDetail, checkedByUserId: me.id, checkedAt: now });
@@ -53,6 +54,7 @@ export function recordIdentityCheck(repos: Repositories, sitting: Sitting, me: S
 export function confirmDeclaration(repos: Repositories, sitting: Sitting, me: SessionUser, moment: 'start' | 'end', now: number): CandidateDeclarations {
   const done = declarationsOf(repos, sitting.id);
   if (done[moment] !== null) throw new HttpError(409, 'already_declared', `You confirmed this declaration already, on ${new Date(done[moment]).toISOString()}.`);
+  if (sitting.status === 'cancelled') throw new HttpError(409, 'sitting_cancelled', 'This sitting was cancelled: there is nothing to declare.');
   if (moment === 'start' && sitting.status !== 'scheduled') throw new HttpError(409, 'sitting_started', 'The sitting has started: the declaration at the start is confirmed before it.');
   if (moment === 'end' && sitting.status !== 'ended') throw new HttpError(409, 'sitting_not_ended', 'The declaration at the end is confirmed once the sitting has ended.');
   const statement = DECLARATION_WORDS[moment];

@@ -5,6 +5,9 @@
 // A route under /api without a declaration is refused at start-up, so none can be forgotten.
 // State-changing requests of logged-in users must carry the session's CSRF token in X-CSRF-Token,
 // and any request that names an Origin must name this server.
+// A user whose password an administrator set (users.must_change_password) may call only the routes
+// declared with config.duringPasswordChange (change the password, read the session, log out) until
+// they have chosen their own: every other route answers 403 password_change_required.
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Role } from '../protocol/roles.js';
 import { HttpError } from '../http/errors.js';
@@ -15,6 +18,8 @@ export type Access = 'public' | 'authenticated' | readonly Role[];
 declare module 'fastify' {
   interface FastifyContextConfig {
     access?: Access;
+    /** Open to a user who must still change the password an administrator set (default: closed). */
+    duringPasswordChange?: boolean;
   }
   interface FastifyRequest {
     session: ActiveSession | undefined;
@@ -27,6 +32,7 @@ declare module 'fastify' {
 
 export const SESSION_COOKIE = 'callmark_session';
 export const CSRF_HEADER = 'x-csrf-token';
+export const PASSWORD_CHANGE_REQUIRED = 'Choose a new password before you go on: the one you were given is for your first login only.';
 const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
 
 export function requireSession(request: FastifyRequest): ActiveSession {
@@ -76,6 +82,9 @@ export function registerAccessControl(app: FastifyInstance, sessions: SessionSer
     if (!request.session) {
       if (request.cookies[SESSION_COOKIE]) void reply.clearCookie(SESSION_COOKIE, { path: '/' });
       throw new HttpError(401, 'unauthenticated', 'Your session has ended or you are not logged in. Log in again.');
+    }
+    if (request.session.user.mustChangePassword && request.routeOptions.config?.duringPasswordChange !== true) {
+      throw new HttpError(403, 'password_change_required', PASSWORD_CHANGE_REQUIRED);
     }
     if (access !== 'authenticated' && !access.includes(request.session.user.role)) {
       throw new HttpError(403, 'forbidden', `This is not available to the ${request.session.user.role} role.`);

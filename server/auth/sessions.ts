@@ -84,6 +84,7 @@ export class SessionService {
         centreId: user.centreId,
         centreName: centre?.name ?? null,
         centreIsDemo: centre?.isDemo ?? false,
+        mustChangePassword: user.mustChangePassword,
       },
     };
   }
@@ -95,6 +96,11 @@ export class SessionService {
 
   end(tokenHash: string): void {
     this.repos.sessions.delete(tokenHash);
+  }
+
+  /** Ends every session of the user but `keepTokenHash`; returns the token hashes ended. */
+  endOthersFor(userId: number, keepTokenHash: string): string[] {
+    return this.repos.sessions.deleteOthersForUser(userId, keepTokenHash);
   }
 
   endAllFor(userId: number): number {

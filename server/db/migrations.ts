@@ -9,6 +9,8 @@ import { attemptEventHash, GENESIS_HASH } from '../hash-chain.js';
 import { moderationMigration } from '../moderation/replay/migration.js';
 import { evidenceSourceMigration } from '../realtime/evidence-migration.js';
 import { retentionMigration } from '../retention/migration.js';
+import { passwordChangeMigration } from '../auth/migration.js';
+import { sittingCancelMigration } from '../sittings/migration.js';
 import type { Db } from './connection.js';
 import { appendOnly, appendOnlyTrigger, type Migration } from './migration.js';
 
@@ -583,6 +585,8 @@ export const migrations: readonly Migration[] = [
   evidenceSourceMigration,
   assuranceMigration,
   crmFormsMigration,
+  passwordChangeMigration,
+  sittingCancelMigration,
 ];
 
 export interface MigrationResult {

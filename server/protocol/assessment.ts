@@ -39,7 +39,8 @@ export interface ValidationErrorBody {
   fields: Record<string, string>;
 }
 
-export type SittingStatus = 'scheduled' | 'in-progress' | 'ended';
+/** 'cancelled': called off before it started (its reason in `cancellation`). */
+export type SittingStatus = 'scheduled' | 'in-progress' | 'ended' | 'cancelled';
 export type ClockState = 'not-started' | 'running' | 'paused' | 'time-up' | 'ended';
 export type ExtraTimeInput = { kind: 'percent'; percent: number } | { kind: 'minutes'; minutes: number };
 
@@ -110,6 +111,22 @@ export interface SittingSummary {
   release?: { released: boolean; provisional: boolean; outcome: 'accepted' | 'adjusted' | 'rejected' | null };
   /** Candidates only: a declaration of authenticity they still have to confirm ('start' before it starts, 'end' once ended), else null. */
   declarationDue?: 'start' | 'end' | null;
+  /** The assignments with at least one attempt, position 1 first, titled as the viewer may read them (a candidate: the candidate-facing title). */
+  assignmentsTaken: Array<{ position: number; title: string }>;
+  /** When a cancelled sitting was cancelled, by whom and why. */
+  cancellation?: { at: number; by: string; reason: string };
+}
+
+/** PATCH /api/sittings/:id: what may change before the sitting starts (each field optional; null clears the planned time). */
+export interface EditSittingInput {
+  candidateUserId?: number;
+  assessorUserId?: number;
+  scheduledFor?: number | null;
+}
+
+/** POST /api/sittings/:id/cancel. */
+export interface CancelSittingInput {
+  reason: string;
 }
 
 export type AttemptMarkingStatus = 'not-started' | 'in-progress' | 'awaiting-marks' | 'marked';

@@ -173,7 +173,7 @@ export interface AttemptOverrunView {
 export interface SittingAssuranceView {
   sittingId: string;
   /** The sitting itself: scheduled, in progress or ended. */
-  sittingStatus: 'scheduled' | 'in-progress' | 'ended';
+  sittingStatus: 'scheduled' | 'in-progress' | 'ended' | 'cancelled';
   centre: { id: number; name: string; centreNumber: string | null };
   candidate: Person & { candidateNumber: string | null };
   state: ResultState;

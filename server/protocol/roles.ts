@@ -30,6 +30,8 @@ export interface SessionUser {
   centreId: number | null;
   centreName: string | null;
   centreIsDemo: boolean;
+  /** The password is one an administrator set: nothing but changing it (or logging out) is allowed until it is changed. */
+  mustChangePassword: boolean;
 }
 
 export interface SessionInfo {

@@ -7,7 +7,7 @@
 import type { IncomingMessage } from 'node:http';
 import type { FastifyInstance } from 'fastify';
 import { Server, type Socket } from 'socket.io';
-import { requireSession, SESSION_COOKIE } from '../auth/access.js';
+import { PASSWORD_CHANGE_REQUIRED, requireSession, SESSION_COOKIE } from '../auth/access.js';
 import { hashToken, type ActiveSession, type SessionService } from '../auth/sessions.js';
 import type { Clock } from '../clock.js';
 import type { Repositories } from '../db/repositories/index.js';
@@ -118,6 +118,11 @@ export function registerRealtime(app: FastifyInstance, opts: RealtimeOptions): R
     const session = sessions.resolve(token);
     if (!token || !session) {
       next(Object.assign(new Error('unauthenticated'), { data: { message: 'Your session has ended or you are not logged in. Log in again.' } }));
+      return;
+    }
+    // As on every API route (auth/access.ts): nothing until the password an administrator set is changed.
+    if (session.user.mustChangePassword) {
+      next(Object.assign(new Error('password_change_required'), { data: { message: PASSWORD_CHANGE_REQUIRED } }));
       return;
     }
     socket.data = { token, userId: session.user.id } satisfies SocketData;

@@ -48,9 +48,11 @@ export function attemptBrief(repos: Repositories, attempt: Attempt, scenario: Sc
   const staff = viewer.role !== 'candidate';
   const outbound = scenario.direction === 'outbound';
   const sitting = attempt.sittingId ? repos.sittings.findById(attempt.sittingId) : undefined;
-  // The candidate dials the assessor who plays the customer: the sitting's, else the attempt's.
+  // The candidate dials the customer's own phone number, as on the customer's record; the B2BUA
+  // routes a number dialled from an open attempt to the assessor who plays the customer
+  // (server/sip/b2bua.ts). Only when an assessor is there to take it, and never an extension.
   const assessorId = sitting?.assessorUserId ?? attempt.assessorUserId;
-  const dialNumber = outbound && assessorId !== null ? (repos.users.findById(assessorId)?.extension ?? null) : null;
+  const dialNumber = outbound && assessorId !== null ? scenario.callerBrief.persona.phone : null;
   const c = scenario.candidateBrief;
   return {
     attemptId: attempt.id,

@@ -29,7 +29,7 @@ export function planNextAttempt(sitting: Sitting, standing: SittingResults, posi
 
   if (p.attempts.length === 0) {
     if (sitting.status !== 'in-progress') {
-      return { ok: false, code: 'sitting_not_running', message: sitting.status === 'scheduled' ? 'Start the sitting first: its clock must be running.' : 'The sitting has ended; no new assignment can begin.' };
+      return { ok: false, code: 'sitting_not_running', message: sitting.status === 'scheduled' ? 'Start the sitting first: its clock must be running.' : sitting.status === 'cancelled' ? 'The sitting was cancelled; no assignment can begin.' : 'The sitting has ended; no new assignment can begin.' };
     }
     return { ok: true, kind: 'first', scenario: variants[0]!, retakeOf: null, note: null };
   }

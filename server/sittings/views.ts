@@ -64,14 +64,22 @@ function summaryOf(repos: Repositories, sitting: Sitting, results: SittingResult
     endedAt: sitting.endedAt,
     createdAt: sitting.createdAt,
     ...(forCandidate ? {} : { assignmentNames: sitting.scenarioKeys.map((k) => assignmentKeyOf(k).toUpperCase()) }),
+    // Which assignments were taken is no result: it is shown whatever the release rule says.
+    assignmentsTaken: results.positions.filter((p) => p.attempts.length > 0).map((p) => ({ position: p.position, title: assignmentTitle(p, viewer) })),
+    ...(sitting.cancellation ? { cancellation: { at: sitting.cancellation.at, by: person(repos, sitting.cancellation.byUserId)!.name, reason: sitting.cancellation.reason } } : {}),
     ...(showResult ? { result } : {}),
     ...(release ? { release, declarationDue: declarationDue(repos, sitting) } : { resultState: sitting.resultState, outcome: sitting.resultOutcome }),
   };
 }
 
+/** An assignment's title as the viewer may read it: the candidate-facing one for a candidate (the full one may give the caller's facts away). */
+function assignmentTitle(p: SittingResults['positions'][number], viewer: SessionUser): string {
+  return p.scenario ? (viewer.role === 'candidate' ? candidateTitleOf(p.scenario) : p.scenario.title) : p.scenarioKey.toUpperCase();
+}
+
 /** The declaration the candidate still has to confirm on this sitting, if any. */
 function declarationDue(repos: Repositories, sitting: Sitting): 'start' | 'end' | null {
-  if (sitting.status === 'in-progress') return null;
+  if (sitting.status === 'in-progress' || sitting.status === 'cancelled') return null;
   const d = declarationsOf(repos, sitting.id);
   if (sitting.status === 'scheduled') return d.start === null ? 'start' : null;
   return d.end === null ? 'end' : null;
@@ -106,8 +114,7 @@ export function sittingDetail(repos: Repositories, sitting: Sitting, viewer: Ses
     return {
       position: p.position,
       scenarioKey: p.scenarioKey,
-      // The candidate reads the candidate-facing title: the full one may give the caller's facts away.
-      title: p.scenario ? (viewer.role === 'candidate' ? candidateTitleOf(p.scenario) : p.scenario.title) : p.scenarioKey.toUpperCase(),
+      title: assignmentTitle(p, viewer),
       direction: p.scenario?.direction ?? 'inbound',
       type: p.scenario?.type ?? 'service',
       attempts,

@@ -50,7 +50,12 @@ describe('the candidate’s sitting', () => {
     startedAt: null,
     endedAt: null,
     createdAt: 0,
+    assignmentsTaken: [],
     ...over,
+  });
+  it('is never a cancelled one: a sitting called off does not take over the candidate’s page', () => {
+    expect(pickSitting([s('a', 'ended', { endedAt: 5 }), s('x', 'cancelled', { scheduledFor: 1 })])?.id).toBe('a');
+    expect(pickSitting([s('x', 'cancelled')])).toBeUndefined();
   });
   it('is the one in progress, else the next planned, else the latest', () => {
     expect(pickSitting([s('a', 'ended', { endedAt: 5 }), s('b', 'in-progress', { startedAt: 1 }), s('c', 'scheduled')])?.id).toBe('b');

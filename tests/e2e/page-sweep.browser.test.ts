@@ -159,6 +159,7 @@ async function everyPage(pages: Page[]): Promise<void> {
     findings.push(...(await sweep(admin, 'admin', '/admin/centres', heading)));
     findings.push(...(await sweep(admin, 'admin', '/admin/sittings', heading)));
     findings.push(...(await sweep(admin, 'admin', '/scenarios', heading)));
+    findings.push(...(await sweep(admin, 'admin', '/account/password', heading)));
     findings.push(...(await sweep(admin, 'admin', replay, replayReady)));
 
     // The demo centre's own internal quality assurer (demo mode creates it with the others).

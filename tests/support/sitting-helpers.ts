@@ -5,7 +5,7 @@ import type { LightMyRequestResponse } from 'fastify';
 import type { MarkingView, SittingDetail } from '../../server/protocol/assessment.js';
 import type { Login, TestApp } from './test-app.js';
 
-export type Method = 'GET' | 'POST' | 'PUT';
+export type Method = 'GET' | 'POST' | 'PUT' | 'PATCH';
 
 export async function call(t: TestApp, who: Login | undefined, method: Method, url: string, payload?: unknown): Promise<LightMyRequestResponse> {
   return t.app.inject({

@@ -34,7 +34,7 @@ export function Layout({ children }: { children: ReactNode }) {
           {user.displayName} · {ROLE_LABEL[user.role]}
           {user.centreName ? ` · ${user.centreName}` : ''}
         </span>
-        {user.role !== 'candidate' && (
+        {user.role !== 'candidate' && !user.mustChangePassword && (
           // Staff pages beside their home page: the scenarios (list, clone, customise); for the
           // admin, the centres' settings and the records kept against sittings.
           <nav aria-label="Pages" style={{ display: 'flex', gap: '0.8rem' }}>
@@ -54,6 +54,11 @@ export function Layout({ children }: { children: ReactNode }) {
             High contrast
           </button>
         </div>
+        {!user.mustChangePassword && (
+          <NavLink to="/account/password" className="small nowrap">
+            Change password
+          </NavLink>
+        )}
         <button type="button" onClick={handled(onLogout)}>
           Log out
         </button>

@@ -66,7 +66,7 @@ export function UsersPage() {
         role: form.role,
         centreId: form.centreId ? Number(form.centreId) : null,
       });
-      setNotice({ kind: 'ok', text: `User ${res.user.username} created. Initial password: ${res.password ?? '(as given)'}` });
+      setNotice({ kind: 'ok', text: `User ${res.user.username} created. Initial password: ${res.password ?? '(as given)'}. They will be asked to choose their own when they first log in.` });
       setForm({ ...form, username: '', displayName: '' });
       await reload();
     } catch (err) {
@@ -77,7 +77,7 @@ export function UsersPage() {
   const resetPassword = async (u: User) => {
     try {
       const res = await api<{ password?: string }>('POST', `/api/users/${u.id}/password`, {});
-      setNotice({ kind: 'ok', text: `New password for ${u.username}: ${res.password}` });
+      setNotice({ kind: 'ok', text: `New password for ${u.username}: ${res.password}. They will be asked to choose their own when they next log in.` });
     } catch (err) {
       setNotice({ kind: 'error', text: describe(err) });
     }

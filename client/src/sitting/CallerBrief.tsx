@@ -84,7 +84,7 @@ function CallInstruction({ brief, candidate }: { brief: AttemptBrief; candidate:
           {brief.dialNumber ? (
             <>
               {' '}
-              on extension <span className="number">{brief.dialNumber}</span>
+              on the customer’s number <span className="number">{brief.dialNumber}</span>
             </>
           ) : null}
           . Answer as {persona ?? 'the customer'}.

@@ -13,9 +13,10 @@ import { describeError, useSitting } from './useSitting.js';
 /**
  * The sitting that matters now: the one in progress; else an ended one whose declaration at the
  * end the candidate has still to confirm; else the next planned one (one with no planned time is
- * taken as planned for now); else the latest.
+ * taken as planned for now); else the latest. A cancelled sitting never.
  */
-export function pickSitting(list: SittingSummary[], now = Date.now()): SittingSummary | undefined {
+export function pickSitting(all: SittingSummary[], now = Date.now()): SittingSummary | undefined {
+  const list = all.filter((s) => s.status !== 'cancelled');
   const inProgress = list.filter((s) => s.status === 'in-progress').sort((a, b) => (b.startedAt ?? 0) - (a.startedAt ?? 0));
   if (inProgress[0]) return inProgress[0];
   const toDeclare = list.filter((s) => s.status === 'ended' && s.declarationDue === 'end').sort((a, b) => (b.endedAt ?? 0) - (a.endedAt ?? 0));
@@ -180,7 +181,8 @@ function MyResults({ handle }: { handle: CandidateSittingHandle }) {
   const [busy, setBusy] = useState(false);
   const r = d.result;
   const released = d.release?.released ?? r !== undefined;
-  const others = handle.all.filter((s) => s.id !== d.id && s.result);
+  // Earlier sittings: every other one that took place (a cancelled one never did), newest first.
+  const others = handle.all.filter((s) => s.id !== d.id && s.status !== 'cancelled' && s.startedAt !== null).sort((a, b) => (b.startedAt ?? 0) - (a.startedAt ?? 0));
   return (
     <details className="my-results" open={d.status === 'ended' ? true : undefined} data-testid="my-results">
       <summary>
@@ -237,12 +239,22 @@ function MyResults({ handle }: { handle: CandidateSittingHandle }) {
       {others.length > 0 && (
         <>
           <h3>Earlier sittings</h3>
-          <ul>
+          <ul className="earlier-sittings" data-testid="earlier-sittings">
             {others.map((s) => (
-              <li key={s.id}>
-                {s.startedAt ? dateGB(s.startedAt) : 'Not started'}:{' '}
-                {s.result?.status === 'graded' ? `${s.result.grade} (${s.result.total}/48)` : s.result ? `No grade (${s.result.total}/48)` : '—'}
-                {s.release?.provisional ? ', provisional' : ''}
+              <li key={s.id} data-testid="earlier-sitting">
+                <strong>{dateTimeGB(s.startedAt)}</strong>
+                {s.status === 'in-progress' ? ' (in progress)' : ''}
+                <br />
+                <span className="small">
+                  {s.assignmentsTaken.length ? `Assignments taken: ${s.assignmentsTaken.map((a) => `${a.position}. ${a.title}`).join('; ')}` : 'No assignment was taken.'}
+                </span>
+                <br />
+                <span className="small">
+                  {/* The result only as the centre's release rule allows: the server leaves it out until then. */}
+                  {s.result
+                    ? `${s.release?.provisional ? 'Provisional result' : 'Result'}: ${s.result.status === 'graded' ? `${s.result.grade} with ${s.result.total} out of 48` : `No grade (${s.result.total} out of 48)`}`
+                    : 'Result: not released yet.'}
+                </span>
               </li>
             ))}
           </ul>

@@ -6,6 +6,7 @@ import { useId, useState } from 'react';
 import type { AssignmentView, AttemptView, SittingDetail } from '../../../server/protocol/assessment.js';
 import { AssurancePanel } from '../assurance/AssurancePanel.js';
 import { minutesGB } from '../format.js';
+import { SittingChanges } from './SittingChanges.js';
 import { SittingClock, type ClockSnapshot } from './SittingClock.js';
 import { sittings } from './sitting-api.js';
 import { dateTime, resultWords, STATUS_WORDS } from './SittingsPanel.js';
@@ -140,13 +141,21 @@ export function SittingDetailView({
               End sitting
             </button>
           ))}
-        <a className="button-link" href={sittings.markSheetUrl(d.id)} download data-testid="mark-sheet-link">
-          Download mark sheet (PDF)
-        </a>
+        {d.status !== 'cancelled' && (
+          <a className="button-link" href={sittings.markSheetUrl(d.id)} download data-testid="mark-sheet-link">
+            Download mark sheet (PDF)
+          </a>
+        )}
         <a className="button-link" href={sittings.resultsCsvUrl} download>
           Export results (CSV)
         </a>
       </div>
+      {d.status === 'scheduled' && <SittingChanges detail={d} onChange={onChange} onStatus={setStatus} />}
+      {d.cancellation && (
+        <p className="warning-box" data-testid="sitting-cancelled">
+          Cancelled on {dateTime(d.cancellation.at)} by {d.cancellation.by}: {d.cancellation.reason}
+        </p>
+      )}
       {error && (
         <p className="error" role="alert">
           {error}
@@ -178,11 +187,16 @@ export function SittingDetailView({
         </table>
       </div>
 
-      <p data-testid="sitting-result">
-        <strong>Result:</strong> {resultWords(d.result)}
-        {d.result && d.result.reasons.length > 0 && <span className="small"> · {d.result.reasons.join('; ')}</span>}
-      </p>
-      <AssurancePanel sittingId={d.id} reloadKey={d} canRecordIdentity canSign onChanged={onRefresh} />
+      {/* A cancelled sitting has no result and nothing to assure. */}
+      {d.status !== 'cancelled' && (
+        <>
+          <p data-testid="sitting-result">
+            <strong>Result:</strong> {resultWords(d.result)}
+            {d.result && d.result.reasons.length > 0 && <span className="small"> · {d.result.reasons.join('; ')}</span>}
+          </p>
+          <AssurancePanel sittingId={d.id} reloadKey={d} canRecordIdentity canSign onChanged={onRefresh} />
+        </>
+      )}
     </div>
   );
 }

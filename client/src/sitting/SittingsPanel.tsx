@@ -18,7 +18,7 @@ export const STAGE_WORDS: Record<NonNullable<SittingSummary['resultState']>, str
   moderated: 'Moderated',
 };
 
-export const STATUS_WORDS: Record<SittingSummary['status'], string> = { scheduled: 'Scheduled', 'in-progress': 'In progress', ended: 'Ended' };
+export const STATUS_WORDS: Record<SittingSummary['status'], string> = { scheduled: 'Scheduled', 'in-progress': 'In progress', ended: 'Ended', cancelled: 'Cancelled' };
 
 /** The result that counts (server/sittings/results.ts), saying when moderation changed it. */
 export function resultWords(r: SittingResultView | undefined): string {
@@ -118,9 +118,9 @@ export function SittingsPanel({ openId, onOpen, reloadKey }: { openId: string | 
                   <td>{s.scheduledFor !== null ? dateTime(s.scheduledFor) : `Not planned (created ${dateTime(s.createdAt)})`}</td>
                   <td>{dateTime(s.startedAt)}</td>
                   <td>{s.assessor?.name ?? '—'}</td>
-                  <td>{resultWords(s.result)}</td>
+                  <td>{s.status === 'cancelled' ? '—' : resultWords(s.result)}</td>
                   <td>
-                    {s.resultState ? STAGE_WORDS[s.resultState] : '—'}
+                    {s.status === 'cancelled' ? '—' : s.resultState ? STAGE_WORDS[s.resultState] : '—'}
                     {s.outcome ? ` (${s.outcome === 'adjusted' ? 'marks adjusted' : s.outcome})` : ''}
                   </td>
                   <td className="actions">

@@ -6,7 +6,9 @@ import type {
   Bookmark,
   BookmarkInput,
   CoverageCheckView,
+  CancelSittingInput,
   CreateSittingInput,
+  EditSittingInput,
   MarkingView,
   SaveMarksInput,
   SittingDetail,
@@ -32,6 +34,10 @@ export const sittings = {
   create: (input: CreateSittingInput) => api<SittingDetail>('POST', '/api/sittings', input),
   /** The server's coverage rule on the assignments chosen so far (nothing is stored). */
   checkCoverage: (scenarioKeys: string[]) => api<CoverageCheckView>('POST', '/api/sittings/coverage-check', { scenarioKeys }),
+  /** Before the start: another candidate, assessor or planned time. */
+  edit: (id: string, input: EditSittingInput) => api<SittingDetail>('PATCH', sitting(id), input),
+  /** Before the start: called off, with the reason recorded. */
+  cancel: (id: string, input: CancelSittingInput) => api<SittingDetail>('POST', `${sitting(id)}/cancel`, input),
   start: (id: string) => api<SittingDetail>('POST', `${sitting(id)}/start`, {}),
   restBreak: (id: string, action: 'start' | 'end') => api<SittingDetail>('POST', `${sitting(id)}/rest-break`, { action }),
   end: (id: string) => api<SittingDetail>('POST', `${sitting(id)}/end`, {}),
@@ -55,6 +61,8 @@ export const sittings = {
     ),
   /** The centre's candidates (assessors may not list users; the phone directory has them). */
   candidates: () => api<{ entries: DirectoryEntry[] }>('GET', '/api/directory').then((r) => r.entries.filter((e) => e.role === 'candidate')),
+  /** The centre's assessors, from the phone directory as the candidates are. */
+  assessors: () => api<{ entries: DirectoryEntry[] }>('GET', '/api/directory').then((r) => r.entries.filter((e) => e.role === 'assessor')),
 };
 
 /** Every field problem of a failure as { path: message } ('form' when it names none). */

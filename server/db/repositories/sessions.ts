@@ -56,6 +56,13 @@ export class SessionRepository {
     return this.db.prepare('DELETE FROM sessions WHERE user_id = ?').run(userId).changes;
   }
 
+  /** Every session of the user but one (the one a password was just changed from); the token hashes ended. */
+  deleteOthersForUser(userId: number, keepTokenHash: string): string[] {
+    const ended = (this.db.prepare('SELECT token_hash AS h FROM sessions WHERE user_id = ? AND token_hash <> ?').all(userId, keepTokenHash) as Array<{ h: string }>).map((r) => r.h);
+    this.db.prepare('DELETE FROM sessions WHERE user_id = ? AND token_hash <> ?').run(userId, keepTokenHash);
+    return ended;
+  }
+
   setSipHa1(tokenHash: string, ha1Md5: string, ha1Sha256: string): void {
     this.db.prepare('UPDATE sessions SET sip_ha1_md5 = ?, sip_ha1_sha256 = ? WHERE token_hash = ?').run(ha1Md5, ha1Sha256, tokenHash);
   }

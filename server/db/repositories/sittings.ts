@@ -6,7 +6,8 @@ import type { OverrunPolicy } from '../../assessment/overrun.js';
 import type { ModerationOutcome, ResultState } from '../../assessment/result-states.js';
 import type { Db } from '../connection.js';
 
-export type SittingStatus = 'scheduled' | 'in-progress' | 'ended';
+/** 'cancelled': called off before it started (stored as cancelled_at on a 'scheduled' row: migration 14). */
+export type SittingStatus = 'scheduled' | 'in-progress' | 'ended' | 'cancelled';
 
 export interface Sitting {
   id: string;
@@ -31,6 +32,15 @@ export interface Sitting {
   /** The centre's settings when the sitting was created: re-takes per assignment, what happens at time up. */
   maxRetakes: number;
   overrunPolicy: OverrunPolicy;
+  /** Set when the sitting was cancelled before it started: when, by whom and why. */
+  cancellation: { at: number; byUserId: number; reason: string } | null;
+}
+
+/** What may change of a sitting before it starts. */
+export interface SittingChanges {
+  candidateUserId: number;
+  assessorUserId: number | null;
+  scheduledFor: number | null;
 }
 
 export interface StoredRestBreak extends RestBreak {
@@ -56,6 +66,9 @@ interface SittingRow {
   result_state_at: number | null;
   max_retakes: number;
   overrun_policy: OverrunPolicy;
+  cancelled_at: number | null;
+  cancelled_by: number | null;
+  cancel_reason: string | null;
 }
 
 export interface NewSitting {
@@ -87,7 +100,7 @@ export class SittingRepository {
       centreId: r.centre_id,
       candidateUserId: r.candidate_user_id,
       assessorUserId: r.assessor_user_id,
-      status: r.status,
+      status: r.cancelled_at !== null ? 'cancelled' : r.status,
       scheduledFor: r.scheduled_for,
       baseMinutes: r.base_minutes,
       extraTime: r.extra_time === null ? null : (JSON.parse(r.extra_time) as ExtraTime),
@@ -102,6 +115,7 @@ export class SittingRepository {
       resultStateAt: r.result_state_at,
       maxRetakes: r.max_retakes,
       overrunPolicy: r.overrun_policy,
+      cancellation: r.cancelled_at !== null ? { at: r.cancelled_at, byUserId: r.cancelled_by!, reason: r.cancel_reason! } : null,
     };
   }
 
@@ -165,9 +179,27 @@ export class SittingRepository {
     return row && this.toSitting(row);
   }
 
-  /** scheduled → in-progress; false if it was not scheduled. */
+  /** scheduled → in-progress; false if it was not scheduled (or was cancelled). */
   start(id: string, now: number): boolean {
-    return this.db.prepare("UPDATE sittings SET status = 'in-progress', started_at = ? WHERE id = ? AND status = 'scheduled'").run(now, id).changes === 1;
+    return this.db.prepare("UPDATE sittings SET status = 'in-progress', started_at = ? WHERE id = ? AND status = 'scheduled' AND cancelled_at IS NULL").run(now, id).changes === 1;
+  }
+
+  /** Changes the candidate, assessor and planned time of a sitting not started nor cancelled; false (nothing changed) otherwise. */
+  edit(id: string, changes: SittingChanges): boolean {
+    return (
+      this.db
+        .prepare("UPDATE sittings SET candidate_user_id = @candidateUserId, assessor_user_id = @assessorUserId, scheduled_for = @scheduledFor WHERE id = @id AND status = 'scheduled' AND cancelled_at IS NULL")
+        .run({ id, ...changes }).changes === 1
+    );
+  }
+
+  /** Cancels a sitting that has not started; false (nothing changed) when it started or was cancelled already. */
+  cancel(id: string, byUserId: number, reason: string, now: number): boolean {
+    return (
+      this.db
+        .prepare("UPDATE sittings SET cancelled_at = ?, cancelled_by = ?, cancel_reason = ? WHERE id = ? AND status = 'scheduled' AND cancelled_at IS NULL")
+        .run(now, byUserId, reason, id).changes === 1
+    );
   }
 
   /** in-progress → ended, closing an open rest break at the same instant. */

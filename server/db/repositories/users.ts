@@ -11,6 +11,8 @@ export interface User {
   /** The candidate's number within the centre (candidates only; null until the admin gives one). */
   candidateNumber: string | null;
   disabled: boolean;
+  /** The password is one an administrator set: its owner must change it before doing anything else. */
+  mustChangePassword: boolean;
   createdAt: number;
   updatedAt: number;
 }
@@ -29,6 +31,7 @@ interface UserRow {
   candidate_number: string | null;
   password_hash: string;
   disabled: number;
+  must_change_password: number;
   created_at: number;
   updated_at: number;
 }
@@ -42,6 +45,7 @@ const toUser = (r: UserRow): User => ({
   extension: r.extension,
   candidateNumber: r.candidate_number,
   disabled: r.disabled === 1,
+  mustChangePassword: r.must_change_password === 1,
   createdAt: r.created_at,
   updatedAt: r.updated_at,
 });
@@ -80,7 +84,7 @@ export class UserRepository {
   }
 
   create(
-    input: { username: string; displayName: string; role: Role; centreId: number | null; passwordHash: string },
+    input: { username: string; displayName: string; role: Role; centreId: number | null; passwordHash: string; mustChangePassword?: boolean },
     now = Date.now(),
   ): User {
     const info = this.db
@@ -90,13 +94,25 @@ export class UserRepository {
       )
       .run(input.username, input.displayName, input.role, input.centreId, input.passwordHash, now, now);
     const id = Number(info.lastInsertRowid);
+    // Set apart, so the insert also runs on a database from before migration 13 (the migration tests' old schemas).
+    if (input.mustChangePassword) this.db.prepare('UPDATE users SET must_change_password = 1 WHERE id = ?').run(id);
     // Every user gets a phone extension; 1000 + id is unique and stable.
     this.db.prepare('UPDATE users SET extension = ? WHERE id = ?').run(String(1000 + id), id);
     return this.findById(id)!;
   }
 
-  setPasswordHash(id: number, passwordHash: string, now = Date.now()): boolean {
-    return this.db.prepare('UPDATE users SET password_hash = ?, updated_at = ? WHERE id = ?').run(passwordHash, now, id).changes === 1;
+  /** A new password: `mustChange` when an administrator set it (its owner must replace it), false when the owner chose it. */
+  setPasswordHash(id: number, passwordHash: string, now = Date.now(), mustChange = false): boolean {
+    return (
+      this.db
+        .prepare('UPDATE users SET password_hash = ?, must_change_password = ?, updated_at = ? WHERE id = ?')
+        .run(passwordHash, mustChange ? 1 : 0, now, id).changes === 1
+    );
+  }
+
+  /** The stored password hash of a user (to check their current password before a change). */
+  passwordHashOf(id: number): string | undefined {
+    return (this.db.prepare('SELECT password_hash AS h FROM users WHERE id = ?').get(id) as { h: string } | undefined)?.h;
   }
 
   /** The candidate with this number in the centre, if any. */

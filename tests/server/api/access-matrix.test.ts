@@ -55,6 +55,8 @@ const POLICY: Record<string, Policy> = {
   'POST /api/auth/login': PUBLIC(200),
   'GET /api/auth/session': ANY_LOGIN(200),
   'POST /api/auth/logout': ANY_LOGIN(204),
+  // Everyone changes their own password (the current one first).
+  'POST /api/auth/password': ANY_LOGIN(200),
 
   // Administration: admins only, across every centre.
   'GET /api/centres': { admin: 200 },
@@ -134,6 +136,9 @@ const POLICY: Record<string, Policy> = {
   'POST /api/sittings': { assessor: [201, 400], admin: 201 },
   'GET /api/sittings/:id': { candidate: [200, 404], assessor: [200, 404], iqa: [200, 404], moderator: 200, admin: 200 },
   'POST /api/sittings/:id/start': { assessor: [200, 404], admin: 200 },
+  // Put right or called off before the start, by whoever may run the sitting.
+  'PATCH /api/sittings/:id': { assessor: [200, 404], admin: 200 },
+  'POST /api/sittings/:id/cancel': { assessor: [200, 404], admin: 200 },
   'POST /api/sittings/:id/rest-break': { assessor: [200, 404], admin: 200 },
   'POST /api/sittings/:id/end': { assessor: [200, 404], admin: 200 },
   'POST /api/sittings/:id/assignments/:n/attempts': { assessor: [200, 404], admin: 200 },
@@ -256,6 +261,8 @@ interface Probe {
   centred?: true;
   /** Content type of a non-JSON body (e.g. an upload). */
   contentType?: string;
+  /** Puts back what the call changed that later calls rely on (e.g. the caller's password). */
+  after?: () => void | Promise<void>;
 }
 
 const attemptUrl = (suffix: string, attempt: (f: Fixtures) => string = (f) => f.crmAttempt) => (side: Side) => `/api/attempts/${attempt(fx[side])}${suffix}`;
@@ -268,6 +275,8 @@ const PROBES: Record<string, Probe> = {
   'POST /api/auth/login': { method: 'POST', body: () => ({ username: 'candidate1', password: PASSWORD }) },
   'GET /api/auth/session': { method: 'GET' },
   'POST /api/auth/logout': { method: 'POST' },
+  // The caller's password changes (and their other sessions end): put every password back, and log in afresh.
+  'POST /api/auth/password': { method: 'POST', body: () => ({ currentPassword: PASSWORD, newPassword: `${PASSWORD}-changed` }), after: restorePasswords },
   'GET /api/centres': { method: 'GET' },
   'POST /api/centres': { method: 'POST', body: () => ({ name: `Centre ${randomUUID()}` }) },
   'GET /api/users': { method: 'GET' },
@@ -358,6 +367,8 @@ const PROBES: Record<string, Probe> = {
   'POST /api/sittings': { method: 'POST', centred: true, body: (s) => ({ candidateUserId: fx[s].candidateId, scenarioKeys: ['s1', 's4', 's5', 's3'] }) },
   'GET /api/sittings/:id': { method: 'GET', centred: true, path: (s) => `/api/sittings/${fx[s].sitting}` },
   'POST /api/sittings/:id/start': { method: 'POST', centred: true, path: async (s) => `/api/sittings/${await readySitting(s)}/start` },
+  'PATCH /api/sittings/:id': { method: 'PATCH', centred: true, path: async (s) => `/api/sittings/${await scheduledSitting(s)}`, body: () => ({ scheduledFor: Date.UTC(2026, 11, 8, 9, 30) }) },
+  'POST /api/sittings/:id/cancel': { method: 'POST', centred: true, path: async (s) => `/api/sittings/${await scheduledSitting(s)}/cancel`, body: () => ({ reason: 'Set up by the access matrix.' }) },
   'POST /api/sittings/:id/rest-break': { method: 'POST', centred: true, path: async (s) => `/api/sittings/${await startedSitting(s, { restBreaks: true })}/rest-break`, body: () => ({ action: 'start' }) },
   'POST /api/sittings/:id/end': { method: 'POST', centred: true, path: async (s) => `/api/sittings/${await startedSitting(s)}/end` },
   'POST /api/sittings/:id/assignments/:n/attempts': { method: 'POST', centred: true, path: async (s) => `/api/sittings/${await startedSitting(s)}/assignments/1/attempts` },
@@ -542,6 +553,13 @@ async function loginOf(username: string): Promise<Login> {
     logins.set(username, l);
   }
   return l;
+}
+
+/** Every account's password back to PASSWORD after a probe changed one; the cached sessions are logged in again when next needed. */
+async function restorePasswords(): Promise<void> {
+  const hash = await hashPassword(PASSWORD);
+  for (const u of t.repos.users.list()) t.repos.users.setPasswordHash(u.id, hash);
+  logins.clear();
 }
 
 /** A new sitting of the side's candidate, scheduled by the side's assessor. */
@@ -795,6 +813,7 @@ describe('access policy', () => {
             headers: { ...(login ? auth(login) : {}), ...(probe.contentType ? { 'content-type': probe.contentType } : {}) },
             ...(probe.body ? { payload: (await probe.body(side)) as object } : {}),
           });
+          await probe.after?.();
           const said = String(res.headers['content-type'] ?? '').startsWith('application/json') ? res.body.slice(0, 300) : `(${String(res.headers['content-type'])} body)`;
           expect(res.statusCode, `${route} as ${caller} (${side}): ${said}`).toBe(expected);
         });

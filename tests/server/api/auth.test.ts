@@ -20,7 +20,9 @@ describe('login', () => {
     const body = res.json();
     expect(body.user).toMatchObject({ username: 'assessor1', role: 'assessor', centreName: 'Northgate College' });
     expect(body.csrfToken).toMatch(/^[\w-]{20,}$/);
-    expect(JSON.stringify(body)).not.toMatch(/password/i);
+    // No password or hash: the only mention is the flag saying whether one must be changed.
+    expect(body.user.mustChangePassword).toBe(false);
+    expect(JSON.stringify(body).replace('"mustChangePassword"', '')).not.toMatch(/password/i);
   });
 
   it('stores only a hash of the session token', async () => {

@@ -42,6 +42,8 @@ const routes: CandidateRoute[] = [
   // Logging in and out: a fresh login each time (login() below), so the candidate's session survives.
   { method: 'POST', url: '/api/auth/login', body: () => ({ username: 'candidate1', password: 'correct-horse-battery' }), status: [200] },
   { method: 'POST', url: '/api/auth/logout', status: [204] },
+  // The right current password and a new one the length rule refuses: nothing changes (and no failed guess is counted).
+  { method: 'POST', url: '/api/auth/password', body: () => ({ currentPassword: 'correct-horse-battery', newPassword: 'short' }), status: [400] },
   { method: 'GET', url: '/api/attempts/current', status: [200] },
   { method: 'GET', url: '/api/attempts/:id', path: (c) => `/api/attempts/${c.sittingAttempt}`, status: [200] },
   { method: 'GET', url: '/api/attempts/:id/customers', path: (c) => `/api/attempts/${c.sittingAttempt}/customers?q=Hughes`, status: [200] },

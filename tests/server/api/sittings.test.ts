@@ -179,7 +179,7 @@ describe('who sees a sitting', () => {
     const audit = t.repos.auditLog.verify().rows;
     const res = await call(t, assessor, 'POST', `/api/sittings/${sitting.id}/end`, {});
     expect(res.statusCode).toBe(409);
-    expect(res.json<{ message: string }>().message).toBe('This sitting has not started yet, so there is nothing to end.');
+    expect(res.json<{ message: string }>().message).toBe('This sitting has not started yet, so there is nothing to end; cancel it instead.');
     expect(t.repos.sittings.findById(sitting.id)!.status).toBe('scheduled');
     expect(t.repos.auditLog.verify().rows).toBe(audit);
   });
@@ -325,12 +325,16 @@ describe('attempts of a sitting', () => {
     expect(JSON.stringify(candidateView)).not.toMatch(/Hughes|Rawdon|faster|missed engineer visit/i);
     expect(detail.assignments.map((a) => a.title)).toEqual(['s1', 's4', 's5', 's3'].map((k) => title(k).title));
 
-    // Outbound (S5): the candidate dials the assessor's extension; the contract ends 42 days after the sitting day.
+    // Outbound (S5): the candidate dials the customer's phone number as on their record (the server
+    // routes it to the assessor playing the customer), never an extension; the contract ends 42 days after the sitting day.
     await ok(t, assessor, 'POST', `/api/attempts/${detail.currentAttemptId}/close`);
     const three = await startAttempt(t, assessor, s.id, 3);
     const outbound = three.currentAttemptId!;
     const extension = t.repos.users.findById(t.users.assessor)!.extension;
-    expect((await ok<AttemptBrief>(t, candidate, 'GET', `/api/attempts/${outbound}/brief`)).dialNumber).toBe(extension);
+    const dial = (await ok<AttemptBrief>(t, candidate, 'GET', `/api/attempts/${outbound}/brief`)).dialNumber;
+    expect(dial).toBe(scenarioForAttemptKey('s5')!.callerBrief.persona.phone);
+    expect(dial).toBe('0131 496 0544');
+    expect(dial).not.toBe(extension);
     const brief = await ok<AttemptBrief>(t, assessor, 'GET', `/api/attempts/${outbound}/brief`);
     expect(brief.direction).toBe('outbound');
     expect(brief.presentNumber).toBeNull();

@@ -50,7 +50,7 @@ describe('starting a session', () => {
       tokenHash: hashToken(token),
       csrfToken: session.csrfToken,
       expiresAt: clock.now() + IDLE,
-      user: { id: assessorId, username: 'assessor1', displayName: 'Ann Assessor', role: 'assessor', centreId: stored && repos.users.findById(assessorId)!.centreId, centreName: 'Northgate College', centreIsDemo: true },
+      user: { id: assessorId, username: 'assessor1', displayName: 'Ann Assessor', role: 'assessor', centreId: stored && repos.users.findById(assessorId)!.centreId, centreName: 'Northgate College', centreIsDemo: true, mustChangePassword: false },
     });
   });
 

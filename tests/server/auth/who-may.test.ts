@@ -13,7 +13,7 @@ const OTHER = 8;
 const CANDIDATE_ID = 41;
 
 function user(role: Role, centreId: number | null, id = 100): SessionUser {
-  return { id, username: `${role}${id}`, displayName: role, role, centreId, centreName: null, centreIsDemo: false };
+  return { id, username: `${role}${id}`, displayName: role, role, centreId, centreName: null, centreIsDemo: false, mustChangePassword: false };
 }
 
 const sitting = { centreId: OWN, candidateUserId: CANDIDATE_ID };

@@ -1,0 +1,77 @@
+// What the candidate reads of their sittings in a real browser (issue 17): the outbound brief gives
+// the customer's phone number to call (never the assessor's extension), and "Earlier sittings"
+// tells each sitting apart by its en-GB date and time and the assignments taken, with the result
+// only when the centre's release rule allows (the demo centre releases after moderation, so: not
+// yet). Screenshots at 1024×768 and 1920×1080 go to reports/candidate-sittings/.
+import fs from 'node:fs';
+import path from 'node:path';
+import type { Page } from 'playwright-core';
+import { describe, expect, it } from 'vitest';
+import type { SittingDetail } from '../../server/protocol/assessment.js';
+import { apiIn, loginAs, withFailureScreenshots } from '../support/browser.js';
+import { candidateDeclares, demoBrowserFixture } from '../support/fixtures.js';
+import { projectRoot } from '../support/server-process.js';
+
+const fx = demoBrowserFixture();
+const ARTEFACTS = path.join(projectRoot, 'reports', 'candidate-sittings');
+
+async function shoot(page: Page, name: string): Promise<void> {
+  fs.mkdirSync(ARTEFACTS, { recursive: true });
+  for (const [w, h] of [[1024, 768], [1920, 1080]] as const) {
+    await page.setViewportSize({ width: w, height: h });
+    await page.screenshot({ path: path.join(ARTEFACTS, `${name}@${w}x${h}.png`), fullPage: false });
+  }
+  await page.setViewportSize({ width: 1400, height: 1000 });
+}
+
+describe('the candidate’s sittings', () => {
+  it('the outbound brief shows the customer’s number; earlier sittings show date, time and assignments taken', { timeout: 120_000 }, async () => {
+    await withFailureScreenshots('candidate-sittings', async (pages) => {
+      const assessor = await loginAs(fx.browser, fx.server.url, 'demo-assessor', { phone: false, landing: /\/console/ });
+      pages.push(assessor);
+      const directory = await apiIn<{ entries: Array<{ userId: number; role: string }> }>(assessor, 'GET', '/api/directory');
+      const candidateId = directory.entries.find((e) => e.role === 'candidate')!.userId;
+      const startedSitting = async (keys: string[]): Promise<SittingDetail> => {
+        const made = await apiIn<SittingDetail>(assessor, 'POST', '/api/sittings', { candidateUserId: candidateId, scenarioKeys: keys });
+        await apiIn(assessor, 'POST', `/api/sittings/${made.id}/identity-check`, { documentType: 'passport' });
+        await candidateDeclares(fx.browser, fx.server.url, made.id, 'start');
+        return apiIn<SittingDetail>(assessor, 'POST', `/api/sittings/${made.id}/start`, {});
+      };
+
+      // --- the outbound assignment (S5, position 3) ---------------------------------------------
+      const first = await startedSitting(['s1', 's4', 's5', 's2']);
+      const open = await apiIn<SittingDetail>(assessor, 'POST', `/api/sittings/${first.id}/assignments/3/attempts`, {});
+      const candidate = await loginAs(fx.browser, fx.server.url, 'demo-candidate', { phone: false, landing: /\/desktop/, viewport: { width: 1400, height: 1000 } });
+      pages.push(candidate);
+      const brief = candidate.getByTestId('candidate-brief');
+      await brief.waitFor();
+      expect(await brief.getByTestId('dial-number').textContent()).toBe('0131 496 0544');
+      // The assessor playing the customer, as the candidate's phone directory lists them.
+      const assessorExtension = (await apiIn<{ entries: Array<{ role: string; extension: string }> }>(candidate, 'GET', '/api/directory')).entries.find((e) => e.role === 'assessor')!.extension;
+      expect(await brief.textContent()).not.toContain(assessorExtension);
+      await shoot(candidate, 'outbound-brief');
+
+      // --- the first sitting ends; a second one runs ---------------------------------------------
+      await apiIn(assessor, 'POST', `/api/attempts/${open.currentAttemptId}/close`, {});
+      await apiIn(assessor, 'POST', `/api/sittings/${first.id}/end`, {});
+      await candidateDeclares(fx.browser, fx.server.url, first.id, 'end');
+      await startedSitting(['s1', 's4', 's5', 's3']);
+      await candidate.reload();
+      const results = candidate.getByTestId('my-results');
+      await results.waitFor();
+      await results.locator('summary').first().click();
+      const earlier = results.getByTestId('earlier-sitting');
+      await earlier.first().waitFor();
+      expect(await earlier.count()).toBe(1);
+      const text = (await earlier.first().textContent()) ?? '';
+      // "6 Dec 2026, 14:02", then the assignment taken by its candidate-facing title, then the result as released.
+      expect(text).toMatch(/^\d{1,2} [A-Z][a-z]{2} \d{4}, \d{2}:\d{2}/);
+      const candidateView = await apiIn<SittingDetail>(candidate, 'GET', `/api/sittings/${first.id}`);
+      expect(text).toContain(`Assignments taken: 3. ${candidateView.assignments[2]!.title}`);
+      expect(text).toContain('Result: not released yet.');
+      expect(text).not.toMatch(/\/48|[0-9a-f]{8}-[0-9a-f]{4}/);
+      await results.scrollIntoViewIfNeeded();
+      await shoot(candidate, 'earlier-sittings');
+    });
+  });
+});

@@ -1,0 +1,77 @@
+// Passwords in a real browser (issue 17): an account an administrator made must choose its own
+// password at the first login, and sees nothing else until it has; anyone changes their own
+// password from the "Change password" link. Screenshots of both pages at 1024×768 and 1920×1080 go
+// to reports/password/.
+import fs from 'node:fs';
+import path from 'node:path';
+import type { Page } from 'playwright-core';
+import { describe, expect, it } from 'vitest';
+import { apiIn, loginAs, withFailureScreenshots } from '../support/browser.js';
+import { demoBrowserFixture } from '../support/fixtures.js';
+import { projectRoot } from '../support/server-process.js';
+
+const fx = demoBrowserFixture();
+const ARTEFACTS = path.join(projectRoot, 'reports', 'password');
+
+async function shoot(page: Page, name: string): Promise<void> {
+  fs.mkdirSync(ARTEFACTS, { recursive: true });
+  for (const [w, h] of [[1024, 768], [1920, 1080]] as const) {
+    await page.setViewportSize({ width: w, height: h });
+    await page.screenshot({ path: path.join(ARTEFACTS, `${name}@${w}x${h}.png`), fullPage: false });
+  }
+}
+
+describe('passwords', () => {
+  it('a new account chooses its own password before anything else; anyone changes theirs', { timeout: 90_000 }, async () => {
+    await withFailureScreenshots('password', async (pages) => {
+      const admin = await loginAs(fx.browser, fx.server.url, 'demo-admin', { phone: false, landing: /\/admin/ });
+      pages.push(admin);
+      const { centres } = await apiIn<{ centres: Array<{ id: number; isDemo: boolean }> }>(admin, 'GET', '/api/centres');
+      const made = await apiIn<{ password: string }>(admin, 'POST', '/api/users', { username: 'new-assessor', displayName: 'New Assessor', role: 'assessor', centreId: centres.find((c) => c.isDemo)!.id });
+
+      // --- first login: only the password form --------------------------------------------------
+      const starter = await loginAs(fx.browser, fx.server.url, 'new-assessor', { password: made.password, phone: false });
+      pages.push(starter);
+      const forced = starter.getByTestId('password-forced');
+      await forced.waitFor();
+      expect(await forced.textContent()).toBe('The password you were given is for your first login only. Choose your own before you go on.');
+      expect(await starter.getByRole('link', { name: 'Scenarios' }).count()).toBe(0);
+      expect(await starter.getByRole('heading', { name: 'Assessor console' }).count()).toBe(0);
+      // Another address shows the same form.
+      await starter.goto(new URL('/scenarios', fx.server.url).toString());
+      await forced.waitFor();
+      const form = starter.getByTestId('password-form');
+      await form.getByLabel('Password you were given').fill(made.password);
+      await form.getByLabel(/New password \(at least 10 characters\)/).fill('my-own-password-1');
+      await form.getByLabel('New password again').fill('my-own-password-2');
+      await form.getByRole('button', { name: 'Save my password and go on' }).click();
+      await form.getByText('The two new passwords are not the same.').waitFor();
+      await shoot(starter, 'first-login');
+      await form.getByLabel('New password again').fill('my-own-password-1');
+      await form.getByRole('button', { name: 'Save my password and go on' }).click();
+      await starter.getByRole('heading', { name: 'Assessor console' }).waitFor();
+      await starter.context().close();
+      // The new password is the one that works now.
+      const again = await loginAs(fx.browser, fx.server.url, 'new-assessor', { password: 'my-own-password-1', phone: false, landing: /\/console/ });
+      await again.getByRole('heading', { name: 'Assessor console' }).waitFor();
+      await again.context().close();
+
+      // --- self-service, from the link in the top bar -------------------------------------------
+      await admin.getByRole('link', { name: 'Change password' }).click();
+      const own = admin.getByTestId('password-form');
+      await own.getByLabel('Current password').fill('not-the-password');
+      await own.getByLabel(/New password \(at least 10 characters\)/).fill('admin-new-password');
+      await own.getByLabel('New password again').fill('admin-new-password');
+      await own.getByRole('button', { name: 'Change password' }).click();
+      await own.getByText('That is not your current password.').waitFor();
+      expect(await own.getByLabel('Current password').getAttribute('aria-invalid')).toBe('true');
+      await own.getByLabel('Current password').fill('demo-password');
+      await own.getByRole('button', { name: 'Change password' }).click();
+      await admin.getByTestId('password-changed').waitFor();
+      await shoot(admin, 'change-password');
+      // Still logged in here.
+      await admin.getByRole('link', { name: 'Users' }).click();
+      await admin.locator('main h1, main h2').first().waitFor();
+    });
+  });
+});
