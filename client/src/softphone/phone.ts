@@ -140,8 +140,9 @@ export class Phone {
       logLevel: 'error',
       delegate: {
         onInvite: (invitation) => this.onIncoming(invitation),
-        onDisconnect: (error) => {
-          if (error) this.set({ registration: 'failed', registrationError: 'Lost the connection to the server; reconnecting…' });
+        // Called for the lost connection and again for every reconnection that fails meanwhile.
+        onDisconnect: () => {
+          this.set({ registration: 'failed', registrationError: 'Lost the connection to the server; reconnecting…' });
           void this.reconnect();
         },
       },
@@ -160,31 +161,78 @@ export class Phone {
     this.registerer = new Registerer(this.ua, { expires: 300 });
     this.registerer.stateChange.addListener((s) => {
       if (s === RegistererState.Registered) this.set({ registration: 'registered', registrationError: undefined });
+      else if (s === RegistererState.Unregistered && this.reconnecting) return;
       else if (s === RegistererState.Unregistered && this.state.registration === 'registered') this.set({ registration: 'unregistered' });
     });
-    await this.registerer.register({
-      requestDelegate: {
-        onReject: (response) => {
-          const code = response.message.statusCode ?? 0;
-          this.set({
-            registration: 'failed',
-            registrationError: code === 401 || code === 403 ? 'The phone server refused the sign-in (authentication failed).' : `Registration refused: ${code} ${response.message.reasonPhrase ?? ''}`,
-          });
-        },
-      },
+    await this.register();
+  }
+
+  /**
+   * Sends a REGISTER and says how it went. The page's state is set from the answer itself, not
+   * only from the Registerer's state changes: after a lost connection the Registerer may still be
+   * "Registered", and registering again would then change no state and the page would never learn
+   * the phone is back.
+   */
+  private register(): Promise<'accepted' | 'refused' | 'not-sent'> {
+    const registerer = this.registerer;
+    if (!registerer) return Promise.resolve('not-sent');
+    return new Promise((resolve) => {
+      // A REGISTER lost with the connection is answered by nobody: sip.js gives up on it after
+      // 64*T1 (RFC 3261 §17.1.2.2, 32 s); this waits no longer either.
+      const giveUp = window.setTimeout(() => resolve('not-sent'), 33_000);
+      const done = (how: 'accepted' | 'refused' | 'not-sent') => {
+        window.clearTimeout(giveUp);
+        resolve(how);
+      };
+      registerer
+        .register({
+          requestDelegate: {
+            onAccept: () => {
+              this.set({ registration: 'registered', registrationError: undefined });
+              done('accepted');
+            },
+            onReject: (response) => {
+              const code = response.message.statusCode ?? 0;
+              // 503 while the server shuts down or starts: try again, it is not a refusal.
+              if (code === 503 || code === 408) return done('not-sent');
+              this.set({
+                registration: 'failed',
+                registrationError:
+                  code === 401 || code === 403 ? 'The phone server refused the sign-in. Log out and log in again.' : `The phone server refused the phone (${response.message.reasonPhrase ?? 'no reason given'}).`,
+              });
+              done('refused');
+            },
+          },
+        })
+        .catch(() => done('not-sent'));
     });
   }
 
+  /** Set while the phone is connecting again; the one loop below runs at a time. */
+  private reconnecting = false;
+
+  /**
+   * After the connection was lost (the server restarted, the network dropped): connect again and
+   * register, waiting 1, 2, 4, 8 and then 10 s between tries, until the phone is registered, the
+   * server refuses it, or the phone is stopped.
+   */
   private async reconnect(): Promise<void> {
-    for (let attempt = 0; attempt < 10 && this.ua; attempt++) {
-      await new Promise((r) => setTimeout(r, Math.min(1000 * 2 ** attempt, 15_000)));
-      try {
-        await this.ua.reconnect();
-        await this.registerer?.register();
-        return;
-      } catch {
-        /* try again */
+    if (this.reconnecting) return;
+    this.reconnecting = true;
+    try {
+      for (let attempt = 0; !this.stopped; attempt++) {
+        await new Promise((r) => setTimeout(r, Math.min(1000 * 2 ** attempt, 10_000)));
+        const ua = this.ua;
+        if (!ua || this.stopped) return;
+        try {
+          await ua.reconnect();
+        } catch {
+          continue;
+        }
+        if ((await this.register()) !== 'not-sent') return;
       }
+    } finally {
+      this.reconnecting = false;
     }
   }
 
