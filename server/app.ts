@@ -42,6 +42,7 @@ import { registerTelephonyRoutes } from './api/telephony-routes.js';
 import { registerRealtime, type RealtimeControl } from './realtime/index.js';
 import { Evidence } from './realtime/evidence.js';
 import { recordCallEvidence } from './realtime/call-evidence.js';
+import { agentReadiness } from './realtime/agent-state.js';
 import type { BrowserEventQuota } from './realtime/timeline.js';
 import { registerAgentStateRoutes } from './api/agent-state-routes.js';
 import { OperationsRepository } from './db/repositories/operations.js';
@@ -296,6 +297,8 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
           recordingsDir: t.recordingsDir,
           noAnswerTimeoutMs: t.noAnswerTimeoutMs,
           callPolicy: callPolicy(opts.repos),
+          // A candidate's phone rings only while their desktop is Ready; until then the call waits.
+          offerGate: agentReadiness(opts.repos, evidence),
         })
       : undefined;
     app.telephony = { sip, b2bua };

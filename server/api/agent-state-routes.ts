@@ -3,27 +3,19 @@
 //   GET  /api/attempts/:id/agent-state  [candidate, staff who may read the attempt] → { state, since }
 // A change is recorded by the server on the attempt's timeline ('agent-state', { from, to }) in the
 // same transaction that decides it; the state is what the server recorded last ('not-ready' before
-// any). Setting the state the agent is already in changes nothing and records nothing.
+// any; server/realtime/agent-state.ts). Setting the state the agent is already in changes nothing and records nothing.
 import type { FastifyInstance } from 'fastify';
 import { requireSession } from '../auth/access.js';
 import { AttemptAccess } from '../auth/attempt-access.js';
 import type { Clock } from '../clock.js';
 import type { Repositories } from '../db/repositories/index.js';
+import { AGENT_STATES, currentAgentState, type AgentState } from '../realtime/agent-state.js';
 import { evidencePayload, type Evidence } from '../realtime/evidence.js';
 
-export const AGENT_STATES = ['ready', 'not-ready', 'on-call', 'wrap-up'] as const;
-export type AgentState = (typeof AGENT_STATES)[number];
-const INITIAL: AgentState = 'not-ready';
+export { AGENT_STATES, currentAgentState, type AgentState };
 
 const UUID = '^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$';
 const params = { type: 'object', required: ['id'], properties: { id: { type: 'string', pattern: UUID } } } as const;
-
-/** The attempt's agent state as the server last recorded it, and since when (null: never set). */
-export function currentAgentState(repos: Repositories, attemptId: string): { state: AgentState; since: number | null } {
-  const last = repos.attemptEvents.list(attemptId, { types: ['agent-state'], source: 'server' }).pop();
-  const to = last?.payload.to;
-  return typeof to === 'string' && (AGENT_STATES as readonly string[]).includes(to) ? { state: to as AgentState, since: last!.at } : { state: INITIAL, since: null };
-}
 
 export function registerAgentStateRoutes(app: FastifyInstance, opts: { repos: Repositories; clock: Clock; evidence: Evidence }): void {
   const { repos, clock, evidence } = opts;

@@ -23,6 +23,7 @@ import { contactHeader, dialogHeaders, initialInviteHeaders, newTag, uacLeg, uas
 import { sendInvite, toDelegate } from './outgoing-invite.js';
 import { negotiateAsUas, SessionTimer, type SessionTimerOffer } from './session-timer.js';
 import { calleeInviteMachine } from './call-state.js';
+import { OfferQueue, type OfferGate } from './offer-queue.js';
 
 export interface B2buaOptions {
   sip: SipServer;
@@ -36,6 +37,8 @@ export interface B2buaOptions {
   noAnswerTimeoutMs: number;
   /** Whether a call between these two users is allowed, and why not (server/sip/call-policy.ts). */
   callPolicy?: CallPolicy;
+  /** Whether a call may ring the callee's phone now (a candidate: only while Ready); without it, always. */
+  offerGate?: OfferGate;
 }
 
 const ACK_TIMEOUT_MS = 32_000;
@@ -49,9 +52,17 @@ export class B2bua implements DialogHandler {
   /** Calls being ended (recording finalising); shutdown waits for them. */
   private readonly finishing = new Set<Promise<void>>();
   private closing = false;
+  /** Calls waiting for an agent who may not take them yet (offer-queue.ts). */
+  private readonly queue: OfferQueue | undefined;
 
   constructor(private readonly opts: B2buaOptions) {
     opts.sip.setDialogHandler(this);
+    this.queue = opts.offerGate ? new OfferQueue(opts.offerGate, (extension) => this.isBusy(extension)) : undefined;
+  }
+
+  /** Calls waiting in the queue for an agent. */
+  get queuedCalls(): number {
+    return this.queue?.size ?? 0;
   }
 
   get activeCalls(): number {
@@ -79,7 +90,7 @@ export class B2bua implements DialogHandler {
   private isBusy(extension: string): boolean {
     for (const c of this.calls) {
       if (c.phase === 'ended') continue;
-      if ([...c.legs(), c.pending?.leg].some((l) => l?.user.extension === extension)) return true;
+      if (c.offering?.extension === extension || [...c.legs(), c.pending?.leg].some((l) => l?.user.extension === extension)) return true;
     }
     return false;
   }
@@ -166,7 +177,9 @@ export class B2bua implements DialogHandler {
     }
     const binding = this.sip.registrar.lookup(calleeUser.extension);
     if (!binding) return this.sip.respond(conn, request, 480, { toTag: newTag(), reason: 'Temporarily Unavailable (not registered)' });
-    if (this.isBusy(calleeUser.extension)) return this.sip.respond(conn, request, 486, { toTag: newTag() });
+    // An agent who may not take calls yet (a candidate who is not Ready) is not busy: the call waits.
+    const queued = this.queue?.mustWait(calleeUser) ?? false;
+    if (!queued && this.isBusy(calleeUser.extension)) return this.sip.respond(conn, request, 486, { toTag: newTag() });
     if (this.isBusy(callerUser.extension)) return this.sip.respond(conn, request, 486, { toTag: newTag(), reason: 'Busy Here (you are already on a call)' });
 
     const candidateRole: LegRole = callerUser.role !== 'candidate' && calleeUser.role === 'candidate' ? 'callee' : 'caller';
@@ -187,6 +200,8 @@ export class B2bua implements DialogHandler {
       this.opts.clock,
     );
     const call = new Call(caller, request, candidateRole, this.opts.logger, this.opts.clock);
+    // Counted as the callee's call from now on (isBusy), unless it waits in the queue first.
+    if (!queued) call.offering = calleeUser;
     this.calls.add(call);
     call.dialledNumber = dialledNumber;
     call.callerTimer = callerTimer;
@@ -196,7 +211,7 @@ export class B2bua implements DialogHandler {
     const requires = request.getHeaders('require').join(',').split(',').map((t) => t.trim().toLowerCase());
     if (requires.includes('100rel')) call.reliable = { rseq: Math.floor(Math.random() * 1000) + 1 };
     try {
-      await this.setUpCall(call, callerUser, calleeUser, binding);
+      await this.setUpCall(call, callerUser, calleeUser, binding, queued);
     } catch (err) {
       // The call ended while its media was being set up (the caller hung up or disconnected):
       // finish() has run and closed the router under the awaited step. Nothing went wrong here.
@@ -210,7 +225,8 @@ export class B2bua implements DialogHandler {
     }
   }
 
-  private async setUpCall(call: Call, callerUser: User, calleeUser: User, binding: NonNullable<ReturnType<Registrar['lookup']>>): Promise<void> {
+  private async setUpCall(call: Call, callerUser: User, calleeUser: User, found: NonNullable<ReturnType<Registrar['lookup']>>, queued: boolean): Promise<void> {
+    let binding = found;
     const { repos } = this.opts;
     const request = call.callerInvite;
     const candidateRole = call.candidateRole;
@@ -247,6 +263,16 @@ export class B2bua implements DialogHandler {
     call.media.onClosed((reason) => {
       if (call.phase !== 'ended') void this.abort(call, reason);
     });
+    if (queued) {
+      const offered = await this.waitForAgent(call, calleeUser);
+      if (!offered || call.ended) return;
+      const now = this.sip.registrar.lookup(calleeUser.extension);
+      if (!now) {
+        this.respondCaller(call, 480, { reason: 'Temporarily Unavailable (not registered)' });
+        return this.finish(call, 'unavailable', 'the callee was no longer registered when the call was offered', 480);
+      }
+      binding = now;
+    }
     if (!binding.conn.isOpen) {
       this.respondCaller(call, 480);
       return this.finish(call, 'unavailable', 'callee disconnected', 480);
@@ -291,6 +317,24 @@ export class B2bua implements DialogHandler {
       onReject: (r) => void this.onCalleeReject(call, r).catch(failed),
       onRequestTimeout: () => void this.onCalleeTimeout(call).catch(failed),
     });
+  }
+
+  /**
+   * The call waits for its agent (offer-queue.ts): the caller gets 182 Queued (RFC 3261 §21.1.4)
+   * and the callee's phone is not rung until the queue offers the call. Resolves true when it is
+   * offered (then it counts as the callee's call), false when it ended while it waited.
+   */
+  private async waitForAgent(call: Call, calleeUser: User): Promise<boolean> {
+    this.event(call, 'queued', 'callee', { reason: 'the agent is not ready' });
+    call.log.info('queued: the agent is not ready');
+    // A 1xx with a To tag opens an early dialog, which needs our Contact (as for the 180).
+    if (call.reliable) this.sendReliableProvisional(call, 182, [contactHeader()]);
+    else this.respondCaller(call, 182, { reason: 'Queued', headers: [contactHeader()] });
+    const offered = await this.queue!.wait(call.id, calleeUser);
+    if (!offered || call.ended) return false;
+    call.offering = calleeUser;
+    this.event(call, 'offered', 'callee');
+    return true;
   }
 
   /** No final response from the callee within the transaction's time, or its connection closed. */
@@ -729,8 +773,10 @@ export class B2bua implements DialogHandler {
    * for each retransmission", "Once a matching PRACK is received, retransmissions of the reliable
    * provisional response MUST cease", and "If a reliable provisional response is retransmitted
    * for 64*T1 seconds without reception of a corresponding PRACK, the UAS SHOULD reject the
-   * original request with a 5xx response." Only one is ever sent (the 180), so §3's "MUST NOT
-   * send a second reliable provisional response until the first is acknowledged" holds.
+   * original request with a 5xx response." At most two are sent (182 Queued while the call waits
+   * for its agent, offer-queue.ts, then the 180), and one still awaiting its PRACK keeps the next
+   * from being sent, so §3's "MUST NOT send a second reliable provisional response until the
+   * first is acknowledged" holds.
    */
   private sendReliableProvisional(call: Call, status: number, headers: HeaderList): void {
     const reliable = call.reliable!;
@@ -1159,6 +1205,7 @@ export class B2bua implements DialogHandler {
   private async doFinish(call: Call, outcome: string, reason: string, status: number): Promise<void> {
     const wasAnswered = call.phase === 'answered';
     call.state.transition('ended'); // stops the call's timers
+    this.queue?.withdraw(call.id);
     for (const leg of call.legs()) leg.sessionTimer?.stop();
     call.pending?.invite.cancel(487, 'the call ended');
     this.opts.repos.calls.update(call.id, {
@@ -1176,6 +1223,8 @@ export class B2bua implements DialogHandler {
     call.media?.close();
     this.calls.delete(call);
     for (const leg of call.legs()) this.bySipCallId.delete(leg.sipCallId);
+    // Its agents are free again: a call waiting for one of them may be offered.
+    for (const user of new Set([call.offering, ...call.legs().map((l) => l.user)])) if (user) this.queue?.offerNext(user.id);
   }
 
   /** Shutdown: end every call with a BYE and finalise its recording. */

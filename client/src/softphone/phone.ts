@@ -23,6 +23,8 @@ export interface CallState {
   /** The number the caller presented (an assessor playing a customer): used for screen pop. */
   presentedNumber?: string;
   phase: 'dialling' | 'ringing' | 'incoming' | 'connected' | 'ended';
+  /** A call placed to an agent who is not Ready: it waits at the server (182 Queued) and rings once they are. */
+  queued?: boolean;
   held: boolean;
   /** When this phone put the call on hold (for the hold timer); unset when not held. */
   heldAt?: number | undefined;
@@ -384,7 +386,9 @@ export class Phone {
       .invite({
         requestDelegate: {
           onProgress: (r) => {
-            if (r.message.statusCode === 180) this.setCall({ phase: 'ringing' });
+            // 182 Queued (RFC 3261 §21.1.4): the agent is not Ready, the server holds the call until they are.
+            if (r.message.statusCode === 182) this.setCall({ phase: 'ringing', queued: true });
+            if (r.message.statusCode === 180) this.setCall({ phase: 'ringing', queued: false });
           },
           onReject: (r) => {
             const code = r.message.statusCode ?? 0;

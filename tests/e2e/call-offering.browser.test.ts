@@ -1,0 +1,68 @@
+// Calls are offered to a candidate only while their desktop is Ready, as an ACD offers calls only
+// to available agents. Real sip.js softphones in two Chromium instances: the assessor calls the
+// candidate, who is Not ready; the server keeps the call waiting (the assessor's phone says so)
+// and the candidate's phone does not ring. When the candidate goes Ready the server, reading the
+// agent state it recorded itself, offers the call: it rings, is answered and connects. The call's
+// own record shows it waited, and was offered only after the server recorded "Ready".
+import type { Page } from 'playwright-core';
+import { describe, expect, it } from 'vitest';
+import { apiIn, DESKTOP_VIEWPORT, loginAs, withFailureScreenshots } from '../support/browser.js';
+import { twoPartyFixture } from '../support/fixtures.js';
+
+const fx = twoPartyFixture({ tmpPrefix: 'callmark-offering-' });
+
+type CallDetail = { events: Array<{ type: string; at: number }> };
+type Timeline = { events: Array<{ type: string; at: number; source: string; payload: { to?: string } }> };
+
+describe('calls offered only when Ready', () => {
+  it('a call to a Not ready candidate waits at the server and rings once they go Ready', { timeout: 120_000 }, async () => {
+    await withFailureScreenshots('call-offering', scenario);
+  });
+});
+
+async function scenario(pages: Page[]): Promise<void> {
+  const assessor = await loginAs(fx.assessorBrowser, fx.server.url, 'demo-assessor', { viewport: DESKTOP_VIEWPORT });
+  pages.push(assessor);
+  await assessor.getByRole('button', { name: 'Start practice attempt' }).click();
+  await assessor.getByTestId('attempt-id').waitFor();
+
+  const candidate = await loginAs(fx.candidateBrowser, fx.server.url, 'demo-candidate', { viewport: DESKTOP_VIEWPORT });
+  pages.push(candidate);
+  await candidate.getByTestId('connection').filter({ hasText: 'Online' }).waitFor();
+  expect(await candidate.getByTestId('agent-state').textContent()).toBe('Not ready');
+  const attemptId = (await apiIn<{ attempt: { id: string } }>(candidate, 'GET', '/api/attempts/current')).attempt.id;
+  const ext = /extension (\d+)/.exec((await candidate.getByTestId('registration').textContent()) ?? '')![1]!;
+
+  await assessor.getByLabel('Number to call').fill(ext);
+  await assessor.getByRole('button', { name: 'Call', exact: true }).click();
+  // The server answered 182 Queued: it holds the call, the candidate's phone has not been rung.
+  await assessor.getByTestId('call-queued').waitFor();
+  expect(await assessor.getByTestId('call-phase').textContent()).toBe('Waiting…');
+  const { calls } = await apiIn<{ calls: Array<{ id: string; state: string }> }>(assessor, 'GET', '/api/calls');
+  const callId = calls[0]!.id;
+  const waiting = await apiIn<CallDetail>(assessor, 'GET', `/api/calls/${callId}`);
+  expect(waiting.events.map((e) => e.type)).toContain('queued');
+  expect(waiting.events.map((e) => e.type)).not.toContain('ringing');
+  expect(await candidate.getByTestId('incoming').count()).toBe(0);
+
+  // Ready: now the call is offered, rings and is answered.
+  await candidate.getByRole('button', { name: 'Ready', exact: true }).click();
+  await candidate.getByTestId('incoming').waitFor({ timeout: 15_000 });
+  await assessor.getByTestId('call-phase').filter({ hasText: 'Ringing…' }).waitFor();
+  await candidate.getByRole('button', { name: 'Answer' }).click();
+  await candidate.getByTestId('call-phase').filter({ hasText: 'Connected' }).waitFor();
+  await assessor.getByTestId('call-phase').filter({ hasText: 'Connected' }).waitFor();
+
+  // In the server's records: queued, then offered after the server recorded Ready, then ringing and answered.
+  const detail = await apiIn<CallDetail>(assessor, 'GET', `/api/calls/${callId}`);
+  const at = (type: string) => detail.events.find((e) => e.type === type)?.at ?? Number.NaN;
+  const order = detail.events.map((e) => e.type).filter((t) => ['queued', 'offered', 'ringing', 'answered'].includes(t));
+  expect(order).toEqual(['queued', 'offered', 'ringing', 'answered']);
+  const timeline = await apiIn<Timeline>(assessor, 'GET', `/api/attempts/${attemptId}/timeline`);
+  const ready = timeline.events.find((e) => e.type === 'agent-state' && e.source === 'server' && e.payload.to === 'ready');
+  expect(ready).toBeDefined();
+  expect(ready!.at).toBeLessThanOrEqual(at('offered'));
+
+  await candidate.getByRole('button', { name: 'Hang up' }).click();
+  await assessor.getByTestId('last-call').waitFor();
+}
