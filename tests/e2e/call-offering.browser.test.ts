@@ -4,10 +4,13 @@
 // and the candidate's phone does not ring. When the candidate goes Ready the server, reading the
 // agent state it recorded itself, offers the call: it rings, is answered and connects. The call's
 // own record shows it waited, and was offered only after the server recorded "Ready".
+// At 1024×768, in a sitting whose brief fills most of the screen, the ringing call's Answer button
+// is in view without scrolling; the assessor's softphone, caller brief and the candidate's live
+// activity fit one screen at 1366×768.
 import type { Page } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
-import { apiIn, DESKTOP_VIEWPORT, loginAs, withFailureScreenshots } from '../support/browser.js';
-import { twoPartyFixture } from '../support/fixtures.js';
+import { apiIn, loginAs, withFailureScreenshots } from '../support/browser.js';
+import { prepareSittingIn, twoPartyFixture } from '../support/fixtures.js';
 
 const fx = twoPartyFixture({ tmpPrefix: 'callmark-offering-' });
 
@@ -20,18 +23,32 @@ describe('calls offered only when Ready', () => {
   });
 });
 
-async function scenario(pages: Page[]): Promise<void> {
-  const assessor = await loginAs(fx.assessorBrowser, fx.server.url, 'demo-assessor', { viewport: DESKTOP_VIEWPORT });
-  pages.push(assessor);
-  await assessor.getByRole('button', { name: 'Start practice attempt' }).click();
-  await assessor.getByTestId('attempt-id').waitFor();
+const CANDIDATE_VIEWPORT = { width: 1024, height: 768 };
+const ASSESSOR_VIEWPORT = { width: 1366, height: 768 };
 
-  const candidate = await loginAs(fx.candidateBrowser, fx.server.url, 'demo-candidate', { viewport: DESKTOP_VIEWPORT });
+/** Whether the element lies wholly inside the viewport at the page's current scroll. */
+async function inView(page: Page, locator: ReturnType<Page['locator']>, viewport: { width: number; height: number }): Promise<boolean> {
+  const box = await locator.boundingBox();
+  return box !== null && box.x >= 0 && box.y >= 0 && box.x + box.width <= viewport.width && box.y + box.height <= viewport.height;
+}
+
+async function scenario(pages: Page[]): Promise<void> {
+  const assessor = await loginAs(fx.assessorBrowser, fx.server.url, 'demo-assessor', { viewport: ASSESSOR_VIEWPORT });
+  pages.push(assessor);
+  const { entries } = await apiIn<{ entries: Array<{ userId: number; role: string; extension: string }> }>(assessor, 'GET', '/api/directory');
+  const cand = entries.find((e) => e.role === 'candidate')!;
+  const sitting = await apiIn<{ id: string }>(assessor, 'POST', '/api/sittings', { candidateUserId: cand.userId, scenarioKeys: ['s1', 's4', 's5', 's2'] });
+  await prepareSittingIn(assessor, fx.candidateBrowser, fx.server.url, sitting.id);
+  await apiIn(assessor, 'POST', `/api/sittings/${sitting.id}/start`, {});
+  const attemptId = (await apiIn<{ currentAttemptId: string }>(assessor, 'POST', `/api/sittings/${sitting.id}/assignments/1/attempts`, {})).currentAttemptId;
+
+  const candidate = await loginAs(fx.candidateBrowser, fx.server.url, 'demo-candidate', { viewport: CANDIDATE_VIEWPORT });
   pages.push(candidate);
   await candidate.getByTestId('connection').filter({ hasText: 'Online' }).waitFor();
   expect(await candidate.getByTestId('agent-state').textContent()).toBe('Not ready');
-  const attemptId = (await apiIn<{ attempt: { id: string } }>(candidate, 'GET', '/api/attempts/current')).attempt.id;
-  const ext = /extension (\d+)/.exec((await candidate.getByTestId('registration').textContent()) ?? '')![1]!;
+  const ext = cand.extension;
+  await assessor.reload();
+  await assessor.getByTestId('registration').filter({ hasText: 'Registered' }).waitFor({ timeout: 15_000 });
 
   await assessor.getByLabel('Number to call').fill(ext);
   await assessor.getByRole('button', { name: 'Call', exact: true }).click();
@@ -48,10 +65,18 @@ async function scenario(pages: Page[]): Promise<void> {
   // Ready: now the call is offered, rings and is answered.
   await candidate.getByRole('button', { name: 'Ready', exact: true }).click();
   await candidate.getByTestId('incoming').waitFor({ timeout: 15_000 });
+  // The Answer button is in view at 1024×768, the page not scrolled, though the brief fills the top of it.
+  expect(await candidate.evaluate(() => window.scrollY)).toBe(0);
+  expect(await inView(candidate, candidate.getByRole('button', { name: 'Answer' }), CANDIDATE_VIEWPORT)).toBe(true);
   await assessor.getByTestId('call-phase').filter({ hasText: 'Ringing…' }).waitFor();
   await candidate.getByRole('button', { name: 'Answer' }).click();
   await candidate.getByTestId('call-phase').filter({ hasText: 'Connected' }).waitFor();
   await assessor.getByTestId('call-phase').filter({ hasText: 'Connected' }).waitFor();
+  // The assessor's call panels fit one 1366×768 screen.
+  await assessor.evaluate(() => window.scrollTo(0, 0));
+  for (const name of ['Softphone', 'Caller brief', 'Candidate activity']) {
+    expect(await inView(assessor, assessor.getByRole('region', { name }), ASSESSOR_VIEWPORT), name).toBe(true);
+  }
 
   // In the server's records: queued, then offered after the server recorded Ready, then ringing and answered.
   const detail = await apiIn<CallDetail>(assessor, 'GET', `/api/calls/${callId}`);
