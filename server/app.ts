@@ -324,6 +324,12 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
 
   realtime = registerRealtime(app, { repos: opts.repos, clock: opts.clock, sessions, evidence, browserEventQuota: opts.browserEventQuota, clientAddress: clientAddressOf(opts.trustProxy ?? []) });
   metrics.attach({ realtime: realtime.io });
+  // Presence is pushed: a phone registering or unregistering tells its centre's open pages.
+  const presence = realtime;
+  app.telephony?.sip.registrar.onChange((extension) => {
+    const centreId = opts.repos.users.findByExtension(extension)?.centreId;
+    if (typeof centreId === 'number') presence.presenceChanged(centreId);
+  });
   registerMetricsRoute(app, { metrics, sessions, token: opts.metrics?.token });
 
   const indexHtml = opts.clientDir && path.join(opts.clientDir, 'index.html');

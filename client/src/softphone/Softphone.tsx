@@ -5,6 +5,7 @@ import type { DirectoryEntry } from '../../../server/protocol/telephony.js';
 import { api } from '../api.js';
 import type { CallState, PhoneState } from './phone.js';
 import { usePhone } from './PhoneContext.js';
+import { watchPresence } from './presence.js';
 import { RingTone } from './ringtone.js';
 
 const KEYS = ['1', '2', '3', '4', '5', '6', '7', '8', '9', '*', '0', '#'];
@@ -56,11 +57,11 @@ export function Softphone({ allowPresentedNumber = false }: { allowPresentedNumb
 
   useEffect(() => () => ring.stop(), [ring]);
 
+  // The directory with presence: read once, then again whenever the server pushes that a phone of
+  // the centre registered or unregistered, and after every (re)connection (a push may have been missed).
   useEffect(() => {
     const load = () => api<{ entries: DirectoryEntry[] }>('GET', '/api/directory').then((d) => setDirectory(d.entries), () => {});
-    void load();
-    const t = window.setInterval(load, 10_000);
-    return () => window.clearInterval(t);
+    return watchPresence(load);
   }, []);
 
   useEffect(() => {
