@@ -50,6 +50,14 @@ type Listener = (s: PhoneState) => void;
 
 /** Times a hold/resume re-INVITE refused with 491 (glare with the server's own) is sent again. */
 const HOLD_GLARE_RETRIES = 3;
+/**
+ * sendHoldReinvite's answer when sip.js would not send it because an INVITE transaction of the
+ * dialog is still in progress (the server's re-INVITE awaiting its ACK, or ours).
+ */
+const INVITE_IN_PROGRESS = -1;
+/** How long a hold/resume waits for such a transaction: the 64*T1 after which it ends in any case (RFC 3261 §17.2.1). */
+const IN_PROGRESS_WAIT_MS = 32_000;
+const IN_PROGRESS_POLL_MS = 250;
 
 export class Phone {
   private ua: UserAgent | undefined;
@@ -469,9 +477,24 @@ export class Phone {
    * the call) and 0–2 s otherwise, the server doing the opposite, so the two do not cross again.
    */
   private async negotiateHold(s: Session, hold: boolean, ownsCallId: boolean): Promise<void> {
-    for (let retries = 0; ; retries++) {
+    let waitedMs = 0;
+    for (let retries = 0; ; ) {
       const status = await this.sendHoldReinvite(s, hold);
-      if (status !== 491 || retries >= HOLD_GLARE_RETRIES) return;
+      // RFC 3261 §14.1 (https://www.rfc-editor.org/rfc/rfc3261#section-14.1): "If there is an
+      // ongoing INVITE server transaction, the TU MUST wait until the transaction reaches the
+      // confirmed or terminated state before initiating the new INVITE." Before, the press was
+      // dropped here and the phone stayed "Connected" (tests/e2e/hold-glare.browser.test.ts).
+      if (status === INVITE_IN_PROGRESS && waitedMs < IN_PROGRESS_WAIT_MS) {
+        // sip.js had already applied the offer it then did not send; it is rolled back (JSEP,
+        // RFC 8829 §4.1.10.2, "rollback") so the next try can make a new one.
+        const pc = (s.sessionDescriptionHandler as SessionDescriptionHandler | undefined)?.peerConnection;
+        if (pc?.signalingState === 'have-local-offer') await pc.setLocalDescription({ type: 'rollback' }).catch(() => {});
+        await new Promise((r) => setTimeout(r, IN_PROGRESS_POLL_MS));
+        waitedMs += IN_PROGRESS_POLL_MS;
+        if (this.session !== s || s.state !== SessionState.Established) return;
+        continue;
+      }
+      if (status !== 491 || retries++ >= HOLD_GLARE_RETRIES) return;
       await new Promise((r) => setTimeout(r, ownsCallId ? 2100 + Math.random() * 1900 : Math.random() * 2000));
       if (this.session !== s || s.state !== SessionState.Established) return;
     }
@@ -492,7 +515,7 @@ export class Phone {
             onReject: (r) => resolve(r.message.statusCode ?? 0),
           },
         })
-        .catch(() => resolve(0));
+        .catch((err: unknown) => resolve(err instanceof Error && /ongoing re-INVITE|Reinvite in progress/i.test(err.message) ? INVITE_IN_PROGRESS : 0));
     });
   }
 
