@@ -90,4 +90,12 @@ async function scenario(pages: Page[]): Promise<void> {
 
   await candidate.getByRole('button', { name: 'Hang up' }).click();
   await assessor.getByTestId('last-call').waitFor();
+
+  // A second tab of the candidate shows the agent state the server recorded (Wrap-up), not a fresh "Not ready".
+  await candidate.getByTestId('agent-state').filter({ hasText: 'Wrap-up' }).waitFor();
+  while ((await apiIn<{ state: string }>(candidate, 'GET', `/api/attempts/${attemptId}/agent-state`)).state !== 'wrap-up') await candidate.waitForTimeout(100);
+  const second = await candidate.context().newPage();
+  pages.push(second);
+  await second.goto(new URL('/desktop', fx.server.url).href);
+  await second.getByTestId('agent-state').filter({ hasText: 'Wrap-up' }).waitFor();
 }
