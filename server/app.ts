@@ -48,6 +48,7 @@ import { registerTelephonyRoutes } from './api/telephony-routes.js';
 import { registerRealtime, type RealtimeControl } from './realtime/index.js';
 import { Evidence } from './realtime/evidence.js';
 import { recordCallEvidence } from './realtime/call-evidence.js';
+import { agentReadiness } from './realtime/agent-state.js';
 import type { BrowserEventQuota } from './realtime/timeline.js';
 import { registerAgentStateRoutes } from './api/agent-state-routes.js';
 import { registerAttemptScope } from './api/attempt-scope.js';
@@ -324,6 +325,8 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
           recordingsDir: t.recordingsDir,
           noAnswerTimeoutMs: t.noAnswerTimeoutMs,
           callPolicy: callPolicy(opts.repos),
+          // A candidate's phone rings only while their desktop is Ready; until then the call waits.
+          offerGate: agentReadiness(opts.repos, evidence),
         })
       : undefined;
     app.telephony = { sip, b2bua };
@@ -349,6 +352,12 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
 
   realtime = registerRealtime(app, { repos: opts.repos, clock: opts.clock, sessions, evidence, browserEventQuota: opts.browserEventQuota, clientAddress: clientAddressOf(opts.trustProxy ?? []) });
   metrics.attach({ realtime: realtime.io });
+  // Presence is pushed: a phone registering or unregistering tells its centre's open pages.
+  const presence = realtime;
+  app.telephony?.sip.registrar.onChange((extension) => {
+    const centreId = opts.repos.users.findByExtension(extension)?.centreId;
+    if (typeof centreId === 'number') presence.presenceChanged(centreId);
+  });
   registerMetricsRoute(app, { metrics, sessions, token: opts.metrics?.token });
 
   const indexHtml = opts.clientDir && path.join(opts.clientDir, 'index.html');

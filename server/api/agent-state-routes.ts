@@ -3,23 +3,15 @@
 //   GET  /api/attempts/:id/agent-state  [candidate, staff who may read the attempt] → { state, since }
 // A change is recorded by the server on the attempt's timeline ('agent-state', { from, to }) in the
 // same transaction that decides it; the state is what the server recorded last ('not-ready' before
-// any). Setting the state the agent is already in changes nothing and records nothing.
+// any; server/realtime/agent-state.ts). Setting the state the agent is already in changes nothing and records nothing.
 import { z } from 'zod';
 import type { Clock } from '../clock.js';
 import type { Repositories } from '../db/repositories/index.js';
+import { AGENT_STATES, currentAgentState, type AgentState } from '../realtime/agent-state.js';
 import { evidencePayload, type Evidence } from '../realtime/evidence.js';
 import { attemptOf, attemptParams, type AttemptScope } from './attempt-scope.js';
 
-export const AGENT_STATES = ['ready', 'not-ready', 'on-call', 'wrap-up'] as const;
-export type AgentState = (typeof AGENT_STATES)[number];
-const INITIAL: AgentState = 'not-ready';
-
-/** The attempt's agent state as the server last recorded it, and since when (null: never set). */
-export function currentAgentState(repos: Repositories, attemptId: string): { state: AgentState; since: number | null } {
-  const last = repos.attemptEvents.list(attemptId, { types: ['agent-state'], source: 'server' }).pop();
-  const to = last?.payload.to;
-  return typeof to === 'string' && (AGENT_STATES as readonly string[]).includes(to) ? { state: to as AgentState, since: last!.at } : { state: INITIAL, since: null };
-}
+export { AGENT_STATES, currentAgentState, type AgentState };
 
 const agentState = z.enum(AGENT_STATES);
 

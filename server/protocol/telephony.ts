@@ -59,3 +59,11 @@ export const SIP_STATUS_WORDS: Record<number, string> = {
   503: 'Service unavailable',
   603: 'Declined',
 };
+
+/**
+ * Pushed over socket.io (REALTIME_PATH) to every connected user of a centre when one of its phones
+ * registered or unregistered: the phone directory's presence changed and is read again from
+ * GET /api/directory (which keeps to what each user may see). No payload: who is available is
+ * never pushed to someone the directory would not show it to.
+ */
+export const PRESENCE_CHANGED_EVENT = 'presence:changed';

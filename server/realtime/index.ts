@@ -4,6 +4,8 @@
 // the server records the rest itself, evidence.ts); the attempt's centre assessor, moderators and
 // admins send 'timeline:watch' and then get 'timeline:event' pushes of both kinds.
 // GET /api/attempts/:id/timeline gives the same events over HTTP. Wire types: protocol/timeline.ts.
+// Every socket is in its centre's room too, for the phone directory's presence pushes
+// (PRESENCE_CHANGED_EVENT, protocol/telephony.ts) in place of polling.
 import type { IncomingMessage } from 'node:http';
 import type { FastifyInstance } from 'fastify';
 import { Server, type Socket } from 'socket.io';
@@ -12,6 +14,7 @@ import { hashToken, type ActiveSession, type SessionService } from '../auth/sess
 import type { Clock } from '../clock.js';
 import type { Repositories } from '../db/repositories/index.js';
 import { HttpError } from '../http/errors.js';
+import { PRESENCE_CHANGED_EVENT } from '../protocol/telephony.js';
 import { REALTIME_PATH, TIMELINE_PAGE_DEFAULT, TIMELINE_PAGE_MAX, type DesktopEventAck, type RealtimeError, type TimelineResponse, type WatchAck } from '../protocol/timeline.js';
 import type { Evidence } from './evidence.js';
 import { handshakeGate } from './handshake-limit.js';
@@ -77,6 +80,7 @@ const failure = (err: unknown, log: FastifyInstance['log']): RealtimeError => {
 };
 
 const userRoom = (userId: number): string => `user:${userId}`;
+const centreRoom = (centreId: number): string => `centre:${centreId}`;
 const sessionRoom = (tokenHash: string): string => `session:${tokenHash}`;
 
 /** What the rest of the server needs to cut realtime access at once. */
@@ -86,6 +90,8 @@ export interface RealtimeControl {
   disconnectSession(tokenHash: string): void;
   /** After a lockout (account disabled, password reset): every socket of the user. */
   disconnectUser(userId: number): void;
+  /** A phone of the centre registered or unregistered: its users read the directory again. */
+  presenceChanged(centreId: number): void;
 }
 
 export function registerRealtime(app: FastifyInstance, opts: RealtimeOptions): RealtimeControl {
@@ -144,7 +150,8 @@ export function registerRealtime(app: FastifyInstance, opts: RealtimeOptions): R
       entry.sockets -= 1;
       if (entry.sockets === 0 && userLimits.get(data.userId) === entry) userLimits.delete(data.userId);
     });
-    void socket.join([userRoom(data.userId), sessionRoom(hashToken(data.token))]);
+    const centreId = opts.repos.users.findById(data.userId)?.centreId;
+    void socket.join([userRoom(data.userId), sessionRoom(hashToken(data.token)), ...(typeof centreId === 'number' ? [centreRoom(centreId)] : [])]);
     /** The live session behind this socket; when it has ended, the socket is disconnected. */
     const live = (): ActiveSession => {
       const session = sessions.resolve((socket.data as SocketData).token);
@@ -278,5 +285,6 @@ export function registerRealtime(app: FastifyInstance, opts: RealtimeOptions): R
     io,
     disconnectSession: (tokenHash) => io.in(sessionRoom(tokenHash)).disconnectSockets(true),
     disconnectUser: (userId) => io.in(userRoom(userId)).disconnectSockets(true),
+    presenceChanged: (centreId) => void io.to(centreRoom(centreId)).emit(PRESENCE_CHANGED_EVENT),
   };
 }

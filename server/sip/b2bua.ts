@@ -13,6 +13,7 @@ import type { DialogHandler, SipServer } from './sip-server.js';
 import type { ClientTransaction } from './transactions.js';
 import { dtmfDigit, type Call } from './call.js';
 import { type B2buaOptions, type CallContext, type MediaDirection } from './call-context.js';
+import { OfferQueue } from './offer-queue.js';
 import { CallRecording } from './call-recording.js';
 import { CallRouting } from './call-routing.js';
 import { CallSetup } from './call-setup.js';
@@ -43,8 +44,17 @@ export class B2bua implements DialogHandler, CallContext {
   private readonly delayed = new DelayedOffer(this);
   private readonly setup = new CallSetup(this, this.routing, this.delayed);
 
+  /** Calls waiting for an agent who may not take them yet (offer-queue.ts). */
+  readonly queue: OfferQueue | undefined;
+
   constructor(readonly opts: B2buaOptions) {
     opts.sip.setDialogHandler(this);
+    this.queue = opts.offerGate ? new OfferQueue(opts.offerGate, (extension) => this.isBusy(extension)) : undefined;
+  }
+
+  /** Calls waiting in the queue for an agent. */
+  get queuedCalls(): number {
+    return this.queue?.size ?? 0;
   }
 
   track(sipCallId: string, call: Call): void {
@@ -90,7 +100,7 @@ export class B2bua implements DialogHandler, CallContext {
   isBusy(extension: string): boolean {
     for (const c of this.calls) {
       if (c.phase === 'ended') continue;
-      if ([...c.legs(), c.pending?.leg].some((l) => l?.user.extension === extension)) return true;
+      if (c.offering?.extension === extension || [...c.legs(), c.pending?.leg].some((l) => l?.user.extension === extension)) return true;
     }
     return false;
   }
@@ -326,6 +336,7 @@ export class B2bua implements DialogHandler, CallContext {
   private async doFinish(call: Call, outcome: string, reason: string, status: number): Promise<void> {
     const wasAnswered = call.phase === 'answered';
     call.state.transition('ended'); // stops the call's timers
+    this.queue?.withdraw(call.id);
     for (const leg of call.legs()) leg.sessionTimer?.stop();
     call.pending?.invite.cancel(487, 'the call ended');
     this.opts.repos.calls.update(call.id, {
@@ -343,6 +354,8 @@ export class B2bua implements DialogHandler, CallContext {
     call.media?.close();
     this.calls.delete(call);
     for (const leg of call.legs()) this.bySipCallId.delete(leg.sipCallId);
+    // Its agents are free again: a call waiting for one of them may be offered.
+    for (const user of new Set([call.offering, ...call.legs().map((l) => l.user)])) if (user) this.queue?.offerNext(user.id);
   }
 
   /** Shutdown: end every call with a BYE and finalise its recording. */

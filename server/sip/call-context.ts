@@ -9,6 +9,7 @@ import type { Repositories } from '../db/repositories/index.js';
 import type { User } from '../db/repositories/users.js';
 import type { Call } from './call.js';
 import type { CallPolicy } from './call-policy.js';
+import type { OfferGate, OfferQueue } from './offer-queue.js';
 import type { SipConnection } from './connection.js';
 import type { DialogLeg, LegRole } from './dialog-leg.js';
 import type { HeaderList, SipRequest } from './message.js';
@@ -28,6 +29,8 @@ export interface B2buaOptions {
   noAnswerTimeoutMs: number;
   /** Whether a call between these two users is allowed, and why not (server/sip/call-policy.ts). */
   callPolicy?: CallPolicy;
+  /** Whether a call may ring the callee's phone now (a candidate: only while Ready); without it, always. */
+  offerGate?: OfferGate;
 }
 
 /** RFC 3261 §13.3.1.4: the UAS retransmits its 2xx until the ACK, and gives up after 64*T1 = 32 s. */
@@ -42,6 +45,8 @@ export interface CallContext {
   readonly sip: SipServer;
   /** Whether the server is shutting down (new calls get 503). */
   readonly closing: boolean;
+  /** Calls waiting for an agent who may not take them yet (offer-queue.ts); none without a gate. */
+  readonly queue: OfferQueue | undefined;
   now(): number;
   /** Stores a call event (the append-only timeline). */
   event(call: Call, type: string, leg?: LegRole | null, detail?: Record<string, unknown> | null): void;

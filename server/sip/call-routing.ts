@@ -44,10 +44,11 @@ export class CallRouting {
   }
 
   /** Where the callee is registered, unless it is not (480) or either party is on a call (486). */
-  reach(route: CallRoute): Binding | RouteRefusal {
+  reach(route: CallRoute, queued: boolean): Binding | RouteRefusal {
     const binding = this.ctx.sip.registrar.lookup(route.calleeUser.extension);
     if (!binding) return { status: 480, reason: 'Temporarily Unavailable (not registered)', toTag: true };
-    if (this.ctx.isBusy(route.calleeUser.extension)) return { status: 486, toTag: true };
+    // An agent who may not take calls yet (a candidate who is not Ready) is not busy: the call waits (offer-queue.ts).
+    if (!queued && this.ctx.isBusy(route.calleeUser.extension)) return { status: 486, toTag: true };
     if (this.ctx.isBusy(route.callerUser.extension)) return { status: 486, reason: 'Busy Here (you are already on a call)', toTag: true };
     return binding;
   }

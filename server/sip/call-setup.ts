@@ -40,7 +40,8 @@ export class CallSetup {
     if (!delayedOffer && request.getHeader('content-type')?.split(';')[0]?.trim().toLowerCase() !== 'application/sdp') {
       return this.ctx.sip.respond(conn, request, 488, { toTag: newTag(), headers: [['Warning', '399 callmark "the INVITE body must be an SDP offer"']] });
     }
-    const binding = this.routing.reach(route);
+    const queued = this.ctx.queue?.mustWait(calleeUser) ?? false;
+    const binding = this.routing.reach(route, queued);
     if (isRefusal(binding)) return refuse(binding);
 
     const candidateRole: LegRole = callerUser.role !== 'candidate' && calleeUser.role === 'candidate' ? 'callee' : 'caller';
@@ -62,6 +63,8 @@ export class CallSetup {
       this.ctx.opts.clock,
     );
     const call = new Call(caller, request, candidateRole, this.ctx.opts.logger, this.ctx.opts.clock);
+    // Counted as the callee's call from now on (isBusy), unless it waits in the queue first.
+    if (!queued) call.offering = calleeUser;
     this.ctx.addCall(call);
     call.dialledNumber = dialledNumber;
     call.delayedOffer = delayedOffer;
@@ -72,7 +75,7 @@ export class CallSetup {
     const requires = request.getHeaders('require').join(',').split(',').map((t) => t.trim().toLowerCase());
     if (requires.includes('100rel')) call.reliable = { rseq: Math.floor(Math.random() * 1000) + 1 };
     try {
-      await this.setUpCall(call, callerUser, calleeUser, binding);
+      await this.setUpCall(call, callerUser, calleeUser, binding, queued);
     } catch (err) {
       // The call ended while its media was being set up (the caller hung up or disconnected):
       // finish() has run and closed the router under the awaited step. Nothing went wrong here.
@@ -86,7 +89,8 @@ export class CallSetup {
     }
   }
 
-  private async setUpCall(call: Call, callerUser: User, calleeUser: User, binding: Binding): Promise<void> {
+  private async setUpCall(call: Call, callerUser: User, calleeUser: User, found: Binding, queued: boolean): Promise<void> {
+    let binding = found;
     const { repos } = this.ctx.opts;
     const request = call.callerInvite;
     const candidateRole = call.candidateRole;
@@ -107,6 +111,11 @@ export class CallSetup {
     call.log.info({ from: callerUser.extension, to: calleeUser.extension }, 'call set-up');
 
     if (call.delayedOffer) {
+      if (queued) {
+        const offered = await this.waitForAgent(call, calleeUser);
+        if (!offered) return;
+        binding = offered;
+      }
       if (!binding.conn.isOpen) {
         this.ctx.respondCaller(call, 480);
         return this.ctx.finish(call, 'unavailable', 'callee disconnected', 480);
@@ -130,6 +139,11 @@ export class CallSetup {
     call.media.onClosed((reason) => {
       if (call.phase !== 'ended') void this.ctx.abort(call, reason);
     });
+    if (queued) {
+      const offered = await this.waitForAgent(call, calleeUser);
+      if (!offered) return;
+      binding = offered;
+    }
     if (!binding.conn.isOpen) {
       this.ctx.respondCaller(call, 480);
       return this.ctx.finish(call, 'unavailable', 'callee disconnected', 480);
@@ -138,6 +152,31 @@ export class CallSetup {
     const offer = await call.media.createCalleeOffer();
     if (call.ended) return;
     this.inviteCallee(call, callerUser, calleeUser, binding, offer);
+  }
+
+  /**
+   * The call waits for its agent (offer-queue.ts): the caller gets 182 Queued (RFC 3261 §21.1.4,
+   * https://www.rfc-editor.org/rfc/rfc3261#section-21.1.4) and the callee's phone is not rung until
+   * the queue offers the call. Resolves with the callee's binding when it is offered (then it counts
+   * as the callee's call); undefined when it ended while it waited, or the callee's phone was gone.
+   */
+  private async waitForAgent(call: Call, calleeUser: User): Promise<Binding | undefined> {
+    this.ctx.event(call, 'queued', 'callee', { reason: 'the agent is not ready' });
+    call.log.info('queued: the agent is not ready');
+    // A 1xx with a To tag opens an early dialog, which needs our Contact (as for the 180).
+    if (call.reliable) this.ctx.sendReliableProvisional(call, 182, [contactHeader()]);
+    else this.ctx.respondCaller(call, 182, { reason: 'Queued', headers: [contactHeader()] });
+    const offered = await this.ctx.queue!.wait(call.id, calleeUser);
+    if (!offered || call.ended) return undefined;
+    call.offering = calleeUser;
+    this.ctx.event(call, 'offered', 'callee');
+    const binding = this.ctx.sip.registrar.lookup(calleeUser.extension);
+    if (!binding) {
+      this.ctx.respondCaller(call, 480, { reason: 'Temporarily Unavailable (not registered)' });
+      await this.ctx.finish(call, 'unavailable', 'the callee was no longer registered when the call was offered', 480);
+      return undefined;
+    }
+    return binding;
   }
 
   /** Our INVITE to the callee: with our offer, or without SDP when the caller's INVITE had none (delayed-offer.ts). */

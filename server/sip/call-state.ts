@@ -18,14 +18,14 @@ import { StateMachine, type TransitionTable } from './state-machine.js';
  * | `answered` | `ended`                     | hang-up (BYE, lost connection, session timer, server)  |
  * | `ended`    | (none)                      | final                                                  |
  *
- * Timers: `no-answer` (setup, ringing: the callee's time to answer); `prack` (ringing: the
- * retransmission of the reliable 180 until its PRACK, RFC 3262 §3); `ack` (answered: our 200 awaits
+ * Timers: `no-answer` (setup, ringing: the callee's time to answer); `prack` (setup, ringing: the
+ * retransmission of the reliable 182 Queued or 180 until its PRACK, RFC 3262 §3); `ack` (answered: our 200 awaits
  * the caller's ACK). Entering `ended` stops them all.
  */
 export type CallPhase = 'setup' | 'ringing' | 'answered' | 'ended';
 export type CallTimer = 'no-answer' | 'prack' | 'ack';
 export const CALL_TRANSITIONS: TransitionTable<CallPhase, CallTimer> = {
-  setup: { to: ['ringing', 'answered', 'ended'], timers: ['no-answer'] },
+  setup: { to: ['ringing', 'answered', 'ended'], timers: ['no-answer', 'prack'] },
   ringing: { to: ['answered', 'ended'], timers: ['no-answer', 'prack'] },
   answered: { to: ['ended'], timers: ['ack'] },
   ended: { to: [], timers: [] },

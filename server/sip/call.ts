@@ -4,6 +4,7 @@ import type { FastifyBaseLogger } from 'fastify';
 import type { CallMedia, CallRecorder } from '../../media/index.js';
 import type { Clock } from '../clock.js';
 import { callMachine, callerInviteMachine, offerExchangeMachine, type CallPhase, type CallTimer, type CalleeInviteState, type CallerInviteState, type OfferExchangeState, type OfferExchangeTimer } from './call-state.js';
+import type { User } from '../db/repositories/users.js';
 import type { DialogLeg, LegRole } from './dialog-leg.js';
 import type { HeaderList, SipRequest } from './message.js';
 import type { PartyInvite } from './party-invite.js';
@@ -64,6 +65,8 @@ export class Call {
       }
     | undefined;
   heldBy: LegRole | null = null;
+  /** The user whose phone this call rings or rang (set once it is offered, not while it waits in the queue). */
+  offering: User | undefined;
   /** The customer number a candidate dialled, when the call was routed to their assessor. */
   dialledNumber: string | undefined;
   /** Reliable provisional responses to the caller (it sent Require: 100rel, RFC 3262): the last RSeq, and the one awaiting its PRACK. */

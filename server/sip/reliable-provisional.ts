@@ -16,8 +16,10 @@ export class ReliableProvisionals {
    * for each retransmission", "Once a matching PRACK is received, retransmissions of the reliable
    * provisional response MUST cease", and "If a reliable provisional response is retransmitted
    * for 64*T1 seconds without reception of a corresponding PRACK, the UAS SHOULD reject the
-   * original request with a 5xx response." Only one is ever sent (the 180), so §3's "MUST NOT
-   * send a second reliable provisional response until the first is acknowledged" holds.
+   * original request with a 5xx response." At most two are sent (182 Queued while the call waits
+   * for its agent, offer-queue.ts, then the 180), and one still awaiting its PRACK keeps the next
+   * from being sent, so §3's "MUST NOT send a second reliable provisional response until the
+   * first is acknowledged" holds.
    */
   sendReliableProvisional(call: Call, status: number, headers: HeaderList): void {
     const reliable = call.reliable!;

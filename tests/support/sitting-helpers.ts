@@ -96,3 +96,12 @@ export async function submitSitting(t: TestApp, assessor: Login, sittingId: stri
   await agreeWithEveryMark(t, reviewer, sittingId);
   await ok(t, reviewer, 'POST', `/api/sittings/${sittingId}/countersign`, { confirm: true });
 }
+
+/**
+ * The candidate's desktop goes Ready on each of their open attempts, through the API: calls are
+ * offered to a candidate with an open attempt only while Ready (server/sip/offer-queue.ts).
+ */
+export async function candidateReady(t: TestApp, username: string): Promise<void> {
+  const who = await t.login(username);
+  for (const attempt of t.repos.attempts.openForCandidate(who.userId)) await ok(t, who, 'POST', `/api/attempts/${attempt.id}/agent-state`, { state: 'ready' });
+}

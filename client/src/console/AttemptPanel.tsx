@@ -35,29 +35,40 @@ export function AttemptPanel({ attemptId: sittingAttemptId }: { attemptId?: stri
       setError(err instanceof ApiFailure ? err.message : 'The server could not be reached.');
     }
   };
+  const form = (
+    <form onSubmit={handled(start)} aria-label="Start a practice attempt">
+      <label htmlFor="attempt-candidate">Candidate</label>
+      <select id="attempt-candidate" name="candidate" required>
+        {candidates.map((c) => (
+          <option key={c.userId} value={c.userId}>
+            {c.displayName} ({c.extension})
+          </option>
+        ))}
+      </select>
+      <label htmlFor="attempt-scenario">Scenario (its CRM data)</label>
+      <select id="attempt-scenario" name="scenario" defaultValue="demo">
+        {(scenarios.length ? scenarios : [{ key: 'demo', title: 'Demo data set', direction: 'any' }]).map((s) => (
+          <option key={s.key} value={s.key}>
+            {s.key.toUpperCase()}: {s.title}
+          </option>
+        ))}
+      </select>
+      <button type="submit" disabled={candidates.length === 0}>
+        Start practice attempt
+      </button>
+    </form>
+  );
   return (
     <div>
-      <form onSubmit={handled(start)} aria-label="Start a practice attempt">
-        <label htmlFor="attempt-candidate">Candidate</label>
-        <select id="attempt-candidate" name="candidate" required>
-          {candidates.map((c) => (
-            <option key={c.userId} value={c.userId}>
-              {c.displayName} ({c.extension})
-            </option>
-          ))}
-        </select>
-        <label htmlFor="attempt-scenario">Scenario (its CRM data)</label>
-        <select id="attempt-scenario" name="scenario" defaultValue="demo">
-          {(scenarios.length ? scenarios : [{ key: 'demo', title: 'Demo data set', direction: 'any' }]).map((s) => (
-            <option key={s.key} value={s.key}>
-              {s.key.toUpperCase()}: {s.title}
-            </option>
-          ))}
-        </select>
-        <button type="submit" disabled={candidates.length === 0}>
-          Start practice attempt
-        </button>
-      </form>
+      {/* While a sitting's assignment is followed here the practice form folds away, so the live view fits the screen. */}
+      {sittingAttemptId && !practiceId ? (
+        <details className="practice-start">
+          <summary>Start a practice attempt instead</summary>
+          {form}
+        </details>
+      ) : (
+        form
+      )}
       {error && (
         <p className="error" role="alert">
           {error}

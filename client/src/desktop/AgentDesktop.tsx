@@ -64,6 +64,21 @@ function Workspace({ attempt }: { attempt: Attempt }) {
   const customerChanged = useCallback(() => setCustomerVersion((v) => v + 1), []);
   const poppedFor = useRef<string | undefined>(undefined);
 
+  // A tab opened afresh (nothing kept for this attempt in it) starts from the agent state the
+  // server recorded, which may have been set in another tab: calls are offered by that state, so
+  // the bar shows it. On a call elsewhere is not taken over: that call is not in this tab.
+  const fresh = useRef(sessionStorage.getItem(keep('agent-state')) === null);
+  useEffect(() => {
+    if (!fresh.current) return;
+    api<{ state: AgentStateName; since: number | null }>('GET', `/api/attempts/${encodeURIComponent(attempt.id)}/agent-state`).then(
+      (server) => {
+        if (server.state === 'on-call') return;
+        setAgentState((prev) => (prev.name === 'not-ready' && server.state !== prev.name ? { name: server.state, since: server.since ?? Date.now() } : prev));
+      },
+      () => {},
+    );
+  }, [attempt.id]);
+
   const changeState = useCallback(
     (name: AgentStateName) => {
       setAgentState((prev) => {

@@ -68,10 +68,36 @@ export function ConsoleShell() {
   const currentAttemptId = detail?.currentAttemptId ?? undefined;
   const currentPosition = detail?.assignments.find((a) => a.attempts.some((t) => t.attemptId === currentAttemptId))?.position;
 
+  // While an assignment is in progress the call panels (softphone, caller brief, the candidate's
+  // live desktop) come first and fit one screen (1366×768 included), each scrolling on its own.
+  const inProgress = Boolean(detail && currentAttemptId);
+  const callPanels = (
+    <div className={inProgress ? 'panels call-panels' : 'panels'}>
+      <section aria-label="Softphone">
+        <h2>Softphone</h2>
+        <Softphone allowPresentedNumber />
+      </section>
+      <section aria-labelledby="console-brief">
+        <h2 id="console-brief">Caller brief</h2>
+        {detail && currentAttemptId ? (
+          <CallerBrief key={currentAttemptId} attemptId={currentAttemptId} candidate={detail.candidate} position={currentPosition} />
+        ) : (
+          <p className="muted">{detail ? 'No assignment in progress: start one in the sitting above.' : 'No sitting in progress.'}</p>
+        )}
+      </section>
+      <section aria-label="Candidate activity">
+        <h2>Candidate activity</h2>
+        {/* The attempt in progress; between assignments, the one being marked. */}
+        <AttemptPanel attemptId={currentAttemptId ?? marking?.attemptId} />
+      </section>
+    </div>
+  );
+
   return (
     <PhoneProvider>
       <div className="shell" data-testid="home-assessor">
         <h1>Assessor console</h1>
+        {inProgress && callPanels}
         <section aria-labelledby="console-sittings" className="sittings-section">
           <h2 id="console-sittings">Sittings</h2>
           <SittingsPanel openId={openId} onOpen={open} reloadKey={listKey} />
@@ -98,25 +124,7 @@ export function ConsoleShell() {
             </>
           )}
         </section>
-        <div className="panels">
-          <section aria-label="Softphone">
-            <h2>Softphone</h2>
-            <Softphone allowPresentedNumber />
-          </section>
-          <section aria-labelledby="console-brief">
-            <h2 id="console-brief">Caller brief</h2>
-            {detail && currentAttemptId ? (
-              <CallerBrief key={currentAttemptId} attemptId={currentAttemptId} candidate={detail.candidate} position={currentPosition} />
-            ) : (
-              <p className="muted">{detail ? 'No assignment in progress: start one in the sitting above.' : 'No sitting in progress.'}</p>
-            )}
-          </section>
-          <section aria-label="Candidate activity">
-            <h2>Candidate activity</h2>
-            {/* The attempt in progress; between assignments, the one being marked. */}
-            <AttemptPanel attemptId={currentAttemptId ?? marking?.attemptId} />
-          </section>
-        </div>
+        {!inProgress && callPanels}
         {marking && (
           <section aria-labelledby="console-marking" className="marking-section" ref={markingRef} tabIndex={-1}>
             <div className="row spread">

@@ -5,6 +5,7 @@ import type { DirectoryEntry } from '../../../server/protocol/telephony.js';
 import { api } from '../api.js';
 import type { CallState, PhoneState } from './phone.js';
 import { usePhone } from './PhoneContext.js';
+import { watchPresence } from './presence.js';
 import { RingTone } from './ringtone.js';
 
 const KEYS = ['1', '2', '3', '4', '5', '6', '7', '8', '9', '*', '0', '#'];
@@ -43,7 +44,7 @@ export function callerText(call: CallState): string {
 }
 
 export function Softphone({ allowPresentedNumber = false }: { allowPresentedNumber?: boolean }) {
-  const { phone, state } = usePhone();
+  const { phone, state, tab, useHere } = usePhone();
   const [target, setTarget] = useState('');
   const [presented, setPresented] = useState('');
   const [directory, setDirectory] = useState<DirectoryEntry[]>([]);
@@ -56,14 +57,11 @@ export function Softphone({ allowPresentedNumber = false }: { allowPresentedNumb
 
   useEffect(() => () => ring.stop(), [ring]);
 
+  // The directory with presence: read once, then again whenever the server pushes that a phone of
+  // the centre registered or unregistered, and after every (re)connection (a push may have been missed).
   useEffect(() => {
-    // The directory is refreshed every 10 s; a refresh that fails keeps the list shown until the next.
-    const load = () => {
-      api<{ entries: DirectoryEntry[] }>('GET', '/api/directory').then((d) => setDirectory(d.entries), () => {});
-    };
-    load();
-    const t = window.setInterval(load, 10_000);
-    return () => window.clearInterval(t);
+    const load = () => api<{ entries: DirectoryEntry[] }>('GET', '/api/directory').then((d) => setDirectory(d.entries), () => {});
+    return watchPresence(load);
   }, []);
 
   useEffect(() => {
@@ -73,7 +71,9 @@ export function Softphone({ allowPresentedNumber = false }: { allowPresentedNumb
 
   const call = state.call;
   useEffect(() => {
-    if (call?.phase === 'incoming') ring.start();
+    // The ring tone while a call comes in, and the same UK ringing tone as the ringback a caller
+    // hears while the other phone rings or the call waits for a Ready agent.
+    if (call?.phase === 'incoming' || call?.phase === 'ringing') ring.start();
     else ring.stop();
   }, [call?.phase, ring]);
   const now = useTicker(call?.phase === 'connected');
@@ -93,6 +93,23 @@ export function Softphone({ allowPresentedNumber = false }: { allowPresentedNumb
     const entry = directory.find((d) => d.extension === target.trim());
     if (target.trim()) phone?.dial(target.trim(), entry?.displayName, { presentedNumber: presented.trim() || undefined });
   };
+
+  if (tab.kind === 'elsewhere')
+    return (
+      <div className="softphone" data-testid="softphone">
+        <div className="notice phone-elsewhere" role="status" data-testid="phone-elsewhere">
+          <strong>Your phone is open in another tab</strong>
+          <p>
+            {tab.otherInCall
+              ? 'It is on a call there. When the call ends you can move the phone to this tab.'
+              : 'Calls ring in that tab, not here. Move the phone here to take calls in this tab.'}
+          </p>
+          <button type="button" disabled={tab.otherInCall} onClick={useHere}>
+            Move the phone to this tab
+          </button>
+        </div>
+      </div>
+    );
 
   return (
     <div className="softphone" data-testid="softphone">
@@ -125,10 +142,15 @@ export function Softphone({ allowPresentedNumber = false }: { allowPresentedNumb
         <div className="in-call" data-testid="call">
           <div>
             <strong data-testid="call-phase">
-              {call.phase === 'dialling' ? 'Calling…' : call.phase === 'ringing' ? 'Ringing…' : call.held ? 'On hold' : 'Connected'}
+              {call.phase === 'dialling' ? 'Calling…' : call.phase === 'ringing' ? (call.queued ? 'Waiting…' : 'Ringing…') : call.held ? 'On hold' : 'Connected'}
             </strong>{' '}
             <span data-testid="caller">{callerText(call)}</span>
           </div>
+          {call.phase === 'ringing' && call.queued && (
+            <p className="muted" role="status" data-testid="call-queued">
+              {call.peerName} is not Ready yet: their phone rings as soon as they are.
+            </p>
+          )}
           {call.answeredAt && <div className="timer" data-testid="call-timer">{clock(now - call.answeredAt)}</div>}
           {call.held && call.heldAt !== undefined && (
             <div className="timer hold-timer" data-testid="hold-timer">

@@ -23,6 +23,8 @@ export interface CallState {
   /** The number the caller presented (an assessor playing a customer): used for screen pop. */
   presentedNumber?: string;
   phase: 'dialling' | 'ringing' | 'incoming' | 'connected' | 'ended';
+  /** A call placed to an agent who is not Ready: it waits at the server (182 Queued) and rings once they are. */
+  queued?: boolean;
   held: boolean;
   /** When this phone put the call on hold (for the hold timer); unset when not held. */
   heldAt?: number | undefined;
@@ -48,6 +50,14 @@ type Listener = (s: PhoneState) => void;
 
 /** Times a hold/resume re-INVITE refused with 491 (glare with the server's own) is sent again. */
 const HOLD_GLARE_RETRIES = 3;
+/**
+ * sendHoldReinvite's answer when sip.js would not send it because an INVITE transaction of the
+ * dialog is still in progress (the server's re-INVITE awaiting its ACK, or ours).
+ */
+const INVITE_IN_PROGRESS = -1;
+/** How long a hold/resume waits for such a transaction: the 64*T1 after which it ends in any case (RFC 3261 §17.2.1). */
+const IN_PROGRESS_WAIT_MS = 32_000;
+const IN_PROGRESS_POLL_MS = 250;
 
 export class Phone {
   private ua: UserAgent | undefined;
@@ -140,8 +150,9 @@ export class Phone {
       logLevel: 'error',
       delegate: {
         onInvite: (invitation) => this.onIncoming(invitation),
-        onDisconnect: (error) => {
-          if (error) this.set({ registration: 'failed', registrationError: 'Lost the connection to the server; reconnecting…' });
+        // Called for the lost connection and again for every reconnection that fails meanwhile.
+        onDisconnect: () => {
+          this.set({ registration: 'failed', registrationError: 'Lost the connection to the server; reconnecting…' });
           void this.reconnect();
         },
       },
@@ -160,31 +171,78 @@ export class Phone {
     this.registerer = new Registerer(this.ua, { expires: 300 });
     this.registerer.stateChange.addListener((s) => {
       if (s === RegistererState.Registered) this.set({ registration: 'registered', registrationError: undefined });
+      else if (s === RegistererState.Unregistered && this.reconnecting) return;
       else if (s === RegistererState.Unregistered && this.state.registration === 'registered') this.set({ registration: 'unregistered' });
     });
-    await this.registerer.register({
-      requestDelegate: {
-        onReject: (response) => {
-          const code = response.message.statusCode ?? 0;
-          this.set({
-            registration: 'failed',
-            registrationError: code === 401 || code === 403 ? 'The phone server refused the sign-in (authentication failed).' : `Registration refused: ${code} ${response.message.reasonPhrase ?? ''}`,
-          });
-        },
-      },
+    await this.register();
+  }
+
+  /**
+   * Sends a REGISTER and says how it went. The page's state is set from the answer itself, not
+   * only from the Registerer's state changes: after a lost connection the Registerer may still be
+   * "Registered", and registering again would then change no state and the page would never learn
+   * the phone is back.
+   */
+  private register(): Promise<'accepted' | 'refused' | 'not-sent'> {
+    const registerer = this.registerer;
+    if (!registerer) return Promise.resolve('not-sent');
+    return new Promise((resolve) => {
+      // A REGISTER lost with the connection is answered by nobody: sip.js gives up on it after
+      // 64*T1 (RFC 3261 §17.1.2.2, 32 s); this waits no longer either.
+      const giveUp = window.setTimeout(() => resolve('not-sent'), 33_000);
+      const done = (how: 'accepted' | 'refused' | 'not-sent') => {
+        window.clearTimeout(giveUp);
+        resolve(how);
+      };
+      registerer
+        .register({
+          requestDelegate: {
+            onAccept: () => {
+              this.set({ registration: 'registered', registrationError: undefined });
+              done('accepted');
+            },
+            onReject: (response) => {
+              const code = response.message.statusCode ?? 0;
+              // 503 while the server shuts down or starts: try again, it is not a refusal.
+              if (code === 503 || code === 408) return done('not-sent');
+              this.set({
+                registration: 'failed',
+                registrationError:
+                  code === 401 || code === 403 ? 'The phone server refused the sign-in. Log out and log in again.' : `The phone server refused the phone (${response.message.reasonPhrase ?? 'no reason given'}).`,
+              });
+              done('refused');
+            },
+          },
+        })
+        .catch(() => done('not-sent'));
     });
   }
 
+  /** Set while the phone is connecting again; the one loop below runs at a time. */
+  private reconnecting = false;
+
+  /**
+   * After the connection was lost (the server restarted, the network dropped): connect again and
+   * register, waiting 1, 2, 4, 8 and then 10 s between tries, until the phone is registered, the
+   * server refuses it, or the phone is stopped.
+   */
   private async reconnect(): Promise<void> {
-    for (let attempt = 0; attempt < 10 && this.ua; attempt++) {
-      await new Promise((r) => setTimeout(r, Math.min(1000 * 2 ** attempt, 15_000)));
-      try {
-        await this.ua.reconnect();
-        await this.registerer?.register();
-        return;
-      } catch {
-        /* try again */
+    if (this.reconnecting) return;
+    this.reconnecting = true;
+    try {
+      for (let attempt = 0; !this.stopped; attempt++) {
+        await new Promise((r) => setTimeout(r, Math.min(1000 * 2 ** attempt, 10_000)));
+        const ua = this.ua;
+        if (!ua || this.stopped) return;
+        try {
+          await ua.reconnect();
+        } catch {
+          continue;
+        }
+        if ((await this.register()) !== 'not-sent') return;
       }
+    } finally {
+      this.reconnecting = false;
     }
   }
 
@@ -336,7 +394,9 @@ export class Phone {
       .invite({
         requestDelegate: {
           onProgress: (r) => {
-            if (r.message.statusCode === 180) this.setCall({ phase: 'ringing' });
+            // 182 Queued (RFC 3261 §21.1.4): the agent is not Ready, the server holds the call until they are.
+            if (r.message.statusCode === 182) this.setCall({ phase: 'ringing', queued: true });
+            if (r.message.statusCode === 180) this.setCall({ phase: 'ringing', queued: false });
           },
           onReject: (r) => {
             const code = r.message.statusCode ?? 0;
@@ -417,9 +477,24 @@ export class Phone {
    * the call) and 0–2 s otherwise, the server doing the opposite, so the two do not cross again.
    */
   private async negotiateHold(s: Session, hold: boolean, ownsCallId: boolean): Promise<void> {
-    for (let retries = 0; ; retries++) {
+    let waitedMs = 0;
+    for (let retries = 0; ; ) {
       const status = await this.sendHoldReinvite(s, hold);
-      if (status !== 491 || retries >= HOLD_GLARE_RETRIES) return;
+      // RFC 3261 §14.1 (https://www.rfc-editor.org/rfc/rfc3261#section-14.1): "If there is an
+      // ongoing INVITE server transaction, the TU MUST wait until the transaction reaches the
+      // confirmed or terminated state before initiating the new INVITE." Before, the press was
+      // dropped here and the phone stayed "Connected" (tests/e2e/hold-glare.browser.test.ts).
+      if (status === INVITE_IN_PROGRESS && waitedMs < IN_PROGRESS_WAIT_MS) {
+        // sip.js had already applied the offer it then did not send; it is rolled back (JSEP,
+        // RFC 8829 §4.1.10.2, "rollback") so the next try can make a new one.
+        const pc = (s.sessionDescriptionHandler as SessionDescriptionHandler | undefined)?.peerConnection;
+        if (pc?.signalingState === 'have-local-offer') await pc.setLocalDescription({ type: 'rollback' }).catch(() => {});
+        await new Promise((r) => setTimeout(r, IN_PROGRESS_POLL_MS));
+        waitedMs += IN_PROGRESS_POLL_MS;
+        if (this.session !== s || s.state !== SessionState.Established) return;
+        continue;
+      }
+      if (status !== 491 || retries++ >= HOLD_GLARE_RETRIES) return;
       await new Promise((r) => setTimeout(r, ownsCallId ? 2100 + Math.random() * 1900 : Math.random() * 2000));
       if (this.session !== s || s.state !== SessionState.Established) return;
     }
@@ -440,7 +515,7 @@ export class Phone {
             onReject: (r) => resolve(r.message.statusCode ?? 0),
           },
         })
-        .catch(() => resolve(0));
+        .catch((err: unknown) => resolve(err instanceof Error && /ongoing re-INVITE|Reinvite in progress/i.test(err.message) ? INVITE_IN_PROGRESS : 0));
     });
   }
 

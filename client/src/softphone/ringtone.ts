@@ -1,4 +1,4 @@
-// A UK-style ring tone (400+450 Hz, 0.4 s on, 0.2 s off, 0.4 s on, 2 s off) from WebAudio, so no
+// A UK-style ring tone, also the ringback a caller hears (400+450 Hz, 0.4 s on, 0.2 s off, 0.4 s on, 2 s off) from WebAudio, so no
 // sound file has to be shipped.
 export class RingTone {
   private ctx: AudioContext | undefined;

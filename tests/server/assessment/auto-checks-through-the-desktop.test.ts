@@ -22,7 +22,7 @@ import { toRulesAutoChecks, type Scenario } from '../../../server/assessment/sce
 import type { AutoCheckDefinition } from '../../../server/assessment/types.js';
 import { hashPassword } from '../../../server/auth/passwords.js';
 import { addDays, isoDate, ukDate } from '../../../server/sittings/relative-dates.js';
-import { call as request, type Method } from '../../support/sitting-helpers.js';
+import { call as request, candidateReady, type Method } from '../../support/sitting-helpers.js';
 import { Inviter, SessionState, startUa, UserAgent, type TestUa } from '../../support/sip-clients.js';
 import { createTestApp, PASSWORD, type Login, type TestApp } from '../../support/test-app.js';
 import { until } from '../../support/until.js';
@@ -173,6 +173,8 @@ async function inboundCall(d: Desk, ringSeconds: number, during: (hold: (seconds
   let invitation: InvitationT | undefined;
   const cand = await phone(d.username, (inv) => (invitation = inv));
   const caller = await phone('assessor1');
+  // The candidate's desktop is Ready: the call is offered to their phone (offer-queue.ts).
+  await candidateReady(t, d.username);
   try {
     const inviter = new Inviter(caller.ua, UserAgent.makeURI(`sip:${cand.ua.configuration.uri.user}@callmark.local`)!, { extraHeaders: [`X-Presented-Number: ${d.customer(d.scenario.answerKey.primaryAccount).phone}`] });
     void inviter.invite();

@@ -37,7 +37,7 @@ function world(): World {
   const other = repos.centres.create({ name: 'Other centre' }, START).id;
   const person = (username: string, role: Role, centreId: number | null): SessionUser => {
     const u = repos.users.create({ username, displayName: username, role, centreId, passwordHash: 'x' }, START);
-    return { id: u.id, username, displayName: username, role, centreId, centreName: null, centreIsDemo: false };
+    return { id: u.id, username, displayName: username, role, centreId, centreName: null, centreIsDemo: false, mustChangePassword: false };
   };
   return {
     repos,

@@ -6,6 +6,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { MediaWorkerPool } from '../../../media/index.js';
 import { hashPassword } from '../../../server/auth/passwords.js';
 import { cannedSdp, Inviter, RawSipClient, rawRequest, SessionState, startUa, UserAgent, type TestUa } from '../../support/sip-clients.js';
+import { candidateReady } from '../../support/sitting-helpers.js';
 import { createTestApp, PASSWORD, type TestApp } from '../../support/test-app.js';
 import { until } from '../../support/until.js';
 
@@ -275,6 +276,8 @@ describe('B2BUA call flows', () => {
       void inv.reject({ statusCode: 486 });
     });
     const assessor = await phone('assessor1');
+    // The earlier test left candidate1 a practice attempt open: calls ring only once they are Ready.
+    await candidateReady(t, 'candidate1');
     const invite = async (headers: string[]) => {
       const inviter = new Inviter(assessor.ua, UserAgent.makeURI(`sip:${candidate.extension}@callmark.local`)!, { extraHeaders: headers });
       await new Promise<void>((resolve) => void inviter.invite({ requestDelegate: { onReject: () => resolve() } }));

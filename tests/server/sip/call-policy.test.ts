@@ -10,7 +10,7 @@ import { hashPassword } from '../../../server/auth/passwords.js';
 import type { SittingDetail } from '../../../server/protocol/assessment.js';
 import type { DirectoryEntry } from '../../../server/protocol/telephony.js';
 import { Inviter, SessionState, startUa, UserAgent, type TestUa } from '../../support/sip-clients.js';
-import { ok, startSitting } from '../../support/sitting-helpers.js';
+import { candidateReady, ok, startSitting } from '../../support/sitting-helpers.js';
 import { createTestApp, PASSWORD, type Login, type TestApp } from '../../support/test-app.js';
 import { until } from '../../support/until.js';
 
@@ -32,6 +32,8 @@ beforeAll(async () => {
   sitting = await ok<SittingDetail>(t, assessor, 'POST', '/api/sittings', { candidateUserId: t.users.candidate, scenarioKeys: ['s1', 's4', 's5', 's3'] }, 201);
   await startSitting(t, assessor, sitting.id);
   await ok(t, assessor, 'POST', `/api/sittings/${sitting.id}/assignments/1/attempts`);
+  // Their desktop is Ready: calls to them are offered at once (not held for an agent who is not).
+  await candidateReady(t, 'candidate1');
 });
 afterEach(async () => {
   for (const u of uas.splice(0)) await u.stop();

@@ -46,7 +46,7 @@ function world(): World {
   const centreId = repos.centres.create({ name: 'Centre' }, T0).id;
   const a = repos.users.create({ username: 'assessor', displayName: 'Ann Assessor', role: 'assessor', centreId, passwordHash: 'x' }, T0);
   const c = repos.users.create({ username: 'cand', displayName: 'Cara Candidate', role: 'candidate', centreId, passwordHash: 'x' }, T0);
-  const assessor: SessionUser = { id: a.id, username: 'assessor', displayName: 'Ann Assessor', role: 'assessor', centreId, centreName: 'Centre', centreIsDemo: false };
+  const assessor: SessionUser = { id: a.id, username: 'assessor', displayName: 'Ann Assessor', role: 'assessor', centreId, centreName: 'Centre', centreIsDemo: false, mustChangePassword: false };
   const sitting = repos.sittings.create({ centreId, candidateUserId: c.id, assessorUserId: a.id, scenarioKeys: ['s1', 's4', 's5', 's3'], scheduledFor: null, baseMinutes: 60, extraTime: null, restBreaks: false, createdBy: a.id }, T0);
   repos.sittings.start(sitting.id, T0);
   const attempt = repos.attempts.create({ centreId, candidateUserId: c.id, assessorUserId: a.id, scenarioKey: 's1', variant: 'a', sittingId: sitting.id, position: 1 }, T0 + 1000);
