@@ -5,6 +5,7 @@ import { useId, useState, type FormEvent } from 'react';
 import { useNavigate } from 'react-router';
 import { ROLE_HOME } from '../../../server/protocol/roles.js';
 import { ApiFailure, changePassword } from '../api.js';
+import { handled } from '../components/handled.js';
 import { useSession } from '../session.js';
 
 /** The server's rule (server/auth/passwords.ts MIN_PASSWORD_LENGTH), said before sending. */
@@ -34,7 +35,8 @@ export function PasswordPage({ forced = false }: { forced?: boolean }) {
       setNext('');
       setAgain('');
       setSession(s);
-      if (forced) navigate(ROLE_HOME[s.user.role], { replace: true });
+      // react-router renders a failed navigation itself; there is nothing to wait for here.
+      if (forced) void navigate(ROLE_HOME[s.user.role], { replace: true });
       else setDone(true);
     } catch (err) {
       if (err instanceof ApiFailure && (err.field === 'currentPassword' || err.field === 'newPassword')) setProblems({ [err.field]: err.message });
@@ -53,7 +55,7 @@ export function PasswordPage({ forced = false }: { forced?: boolean }) {
 
   return (
     <section className="password-page" aria-labelledby={`${id}-h`}>
-      <form onSubmit={onSubmit} aria-labelledby={`${id}-h`} data-testid="password-form">
+      <form onSubmit={handled(onSubmit)} aria-labelledby={`${id}-h`} data-testid="password-form">
         <h2 id={`${id}-h`}>{forced ? 'Choose your own password' : 'Change your password'}</h2>
         {forced ? (
           <p className="notice" data-testid="password-forced">

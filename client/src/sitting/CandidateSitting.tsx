@@ -4,7 +4,7 @@
 import { useCallback, useEffect, useId, useState } from 'react';
 import type { AttemptBrief, CandidateSittingView, SittingSummary } from '../../../server/protocol/assessment.js';
 import { ApiFailure } from '../api.js';
-import { dateGB, dateTimeGB } from '../format.js';
+import { dateTimeGB } from '../format.js';
 import { SittingClock, type ClockSnapshot } from './SittingClock.js';
 import { Declaration, SittingGuidance } from './SittingGuidance.js';
 import { sittings } from './sitting-api.js';

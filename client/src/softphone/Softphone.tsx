@@ -60,7 +60,10 @@ export function Softphone({ allowPresentedNumber = false }: { allowPresentedNumb
   // The directory with presence: read once, then again whenever the server pushes that a phone of
   // the centre registered or unregistered, and after every (re)connection (a push may have been missed).
   useEffect(() => {
-    const load = () => api<{ entries: DirectoryEntry[] }>('GET', '/api/directory').then((d) => setDirectory(d.entries), () => {});
+    // A read that fails keeps the list shown until the next push or reconnection.
+    const load = () => {
+      api<{ entries: DirectoryEntry[] }>('GET', '/api/directory').then((d) => setDirectory(d.entries), () => {});
+    };
     return watchPresence(load);
   }, []);
 

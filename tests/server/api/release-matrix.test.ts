@@ -136,7 +136,7 @@ async function probeAll(phase: Phase, rule: ReleaseRule): Promise<{ list: Sittin
   for (const r of routes) {
     // Login and logout act on a session of their own, so the candidate's stays.
     const who = r.url === '/api/auth/logout' ? await t.loginAs('candidate') : r.url === '/api/auth/login' ? undefined : candidate;
-    const res = await call(t, who, r.method as 'GET', r.path ? r.path(ctx) : r.url, r.body?.(ctx, t));
+    const res = await call(t, who, r.method, r.path ? r.path(ctx) : r.url, r.body?.(ctx, t));
     const where = `${r.method} ${r.url} (${phase}, rule ${rule})`;
     expect(r.status, `${where}: ${res.statusCode} ${res.body.slice(0, 300)}`).toContain(res.statusCode);
     if (!(res.headers['content-type'] ?? '').toString().includes('json')) continue;

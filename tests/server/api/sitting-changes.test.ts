@@ -38,7 +38,7 @@ describe('editing a sitting before it starts', () => {
     const planned = Date.UTC(2026, 11, 8, 14, 30);
     const res = await edit(s.id, { scheduledFor: planned, assessorUserId: secondAssessor, candidateUserId: secondCandidate });
     expect(res.statusCode, res.body).toBe(200);
-    const d = res.json() as SittingDetail;
+    const d = res.json<SittingDetail>();
     expect(d).toMatchObject({ status: 'scheduled', scheduledFor: planned, assessor: { id: secondAssessor, name: 'Second Assessor' }, candidate: { id: secondCandidate, name: 'Second Candidate' } });
     const rows = t.repos.auditLog.forSubject('sitting', s.id, 'sitting-edited');
     expect(rows).toHaveLength(1);
@@ -96,7 +96,7 @@ describe('cancelling a sitting', () => {
     expect((await cancel(s.id, { reason: '  ' })).json()).toMatchObject({ field: 'reason' });
     const res = await cancel(s.id, { reason: 'Created for the wrong candidate.' });
     expect(res.statusCode, res.body).toBe(200);
-    const d = res.json() as SittingDetail;
+    const d = res.json<SittingDetail>();
     expect(d.status).toBe('cancelled');
     expect(d.cancellation).toEqual({ at: t.clock.now(), by: 'Test assessor', reason: 'Created for the wrong candidate.' });
     const rows = t.repos.auditLog.forSubject('sitting', s.id, 'sitting-cancelled');
