@@ -53,7 +53,7 @@ describe('editing a sitting before it starts', () => {
     const second = await t.login('candidate5');
     expect((await ok<{ sittings: SittingSummary[] }>(t, second, 'GET', '/api/sittings')).sittings.some((x) => x.id === s.id)).toBe(true);
     // null clears the planned time.
-    expect(((await edit(s.id, { scheduledFor: null })).json() as SittingDetail).scheduledFor).toBeNull();
+    expect((await edit(s.id, { scheduledFor: null })).json<SittingDetail>().scheduledFor).toBeNull();
   });
 
   it('refuses another centre’s candidate or assessor on their field, and changes nothing', async () => {
