@@ -94,6 +94,11 @@ beforeAll(async () => {
   });
   expect(created.status).toBe(201);
   supervisorExt = ((await created.json()) as { user: { extension: string } }).user.extension;
+  // A password an administrator set is for the first login only: the supervisor chooses their own (used by the browser login below).
+  const first = await fetch(`${base()}/api/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username: 'demo-supervisor', password: 'demo-password' }) });
+  const own = { cookie: (first.headers.get('set-cookie') ?? '').split(';')[0]!, 'x-csrf-token': ((await first.json()) as { csrfToken: string }).csrfToken, 'content-type': 'application/json' };
+  const changed = await fetch(`${base()}/api/auth/password`, { method: 'POST', headers: own, body: JSON.stringify({ currentPassword: 'demo-password', newPassword: 'supervisor-password' }) });
+  expect(changed.status, await changed.text()).toBe(200);
   for (const party of Object.keys(TONES) as Party[]) {
     const wav = path.join(tmp, `${party}.wav`);
     writeToneWav(wav, TONES[party], 10);
@@ -108,7 +113,7 @@ afterAll(async () => {
 });
 
 async function open(party: Party): Promise<Page> {
-  const page = await loginAs(browsers[party], server.url, `demo-${party}`, { init: INSTRUMENT });
+  const page = await loginAs(browsers[party], server.url, `demo-${party}`, { init: INSTRUMENT, ...(party === 'supervisor' ? { password: 'supervisor-password' } : {}) });
   contexts.push(page.context());
   return page;
 }

@@ -43,7 +43,9 @@ describe('migration 11', () => {
     expect(db.pragma('foreign_key_check')).toEqual([]);
 
     const after = db.prepare('SELECT * FROM users ORDER BY id').all() as Array<Record<string, unknown>>;
-    expect(after.map(({ candidate_number: _n, ...rest }) => rest)).toEqual(before);
+    // Every row and column kept; the columns migrations 11 and 13 add come with their defaults.
+    expect(after.map(({ candidate_number: _n, must_change_password: _m, ...rest }) => rest)).toEqual(before);
+    expect(after.map((u) => u['must_change_password'])).toEqual([0, 0]);
     expect(db.prepare('SELECT user_id FROM sessions').all()).toEqual([{ user_id: candidate }]);
     const indexesAfter = (db.prepare("SELECT name FROM sqlite_master WHERE tbl_name = 'users' AND type = 'index' ORDER BY name").all() as Array<{ name: string }>).map((r) => r.name);
     expect(indexesAfter).toEqual([...indexesBefore, 'users_candidate_number'].sort());

@@ -27,9 +27,9 @@ const T0 = Date.UTC(2026, 2, 2, 9, 0, 0);
 const S1 = builtInScenarios().find((l) => l.scenario.key === 's1' && l.scenario.variant === 'a')!.scenario;
 const IDS = S1.rubric.map((c) => c.criterionId);
 // What the auto-checks make of an S1 attempt with no call (checked in the first test).
-const DECIDED_ZERO = ['U2-1.1-verify-id', 'U2-6.1-accurate-entry', 'U2-6.1-correct-errors', 'U2-6.1-interaction-record', 'U2-1.4-confirmation', 'U2-7.2-recipients'];
+const DECIDED_ZERO = ['U2-1.1-verify-id', 'U2-6.1-accurate-entry', 'U2-6.1-interaction-record', 'U2-1.4-confirmation', 'U2-7.2-recipients'];
 const UNDECIDED = ['U2-1.1-answer-time', 'U2-4.2-hold-max-60'];
-const NO_SUGGESTION = ['U2-1.2-questioning', 'U2-1.2-read-back', 'U2-1.3-accurate-info', 'U2-4.3-professional-friendly'];
+const NO_SUGGESTION = ['U2-1.2-questioning', 'U2-1.1-greeting', 'U2-1.1-recording-notice', 'U2-1.3-accurate-info', 'U2-1.4-close-style'];
 
 interface World {
   repos: Repositories;
@@ -89,14 +89,14 @@ describe('the save rules', () => {
           { criterionId: 'U2-9.9-made-up', mark: 0 },
           { criterionId: 'U2-1.2-questioning', mark: 1 },
           { criterionId: 'U2-1.2-questioning', mark: 0 },
-          { criterionId: 'U2-1.2-read-back', mark: 2 },
+          { criterionId: 'U2-1.1-greeting', mark: 2 },
         ],
       }),
     );
     expect(fields).toEqual({
       'marks.0.criterionId': 'Criterion U2-9.9-made-up is not in the rubric of S1.',
       'marks.2.criterionId': 'Criterion U2-1.2-questioning is marked twice in one save.',
-      'marks.3.mark': 'The mark for U2-1.2-read-back must be a whole number from 0 to 1; got 2.',
+      'marks.3.mark': 'The mark for U2-1.1-greeting must be a whole number from 0 to 1; got 2.',
     });
     expect(w.repos.attemptMarks.forAttempt(w.attempt.id)).toEqual([]);
     expect(auditOf(w)).toEqual([]);
@@ -104,8 +104,8 @@ describe('the save rules', () => {
 
   it('accepts the maximum itself', () => {
     const w = world();
-    save(w, { marks: [{ criterionId: 'U2-1.2-read-back', mark: 1 }] });
-    expect(marksOf(w)['U2-1.2-read-back']).toMatchObject({ mark: 1, comment: '', overrideReason: null, updatedBy: w.assessor.id, updatedAt: T0 + 60_000 });
+    save(w, { marks: [{ criterionId: 'U2-1.1-greeting', mark: 1 }] });
+    expect(marksOf(w)['U2-1.1-greeting']).toMatchObject({ mark: 1, comment: '', overrideReason: null, updatedBy: w.assessor.id, updatedAt: T0 + 60_000 });
   });
 
   it('a mark differing from a decided suggestion needs an override reason, stored trimmed', () => {
@@ -168,14 +168,14 @@ describe('the save rules', () => {
   it('writes one audit row per changed mark or comment, none for an unchanged one, with the reason where there is one', () => {
     const w = world();
     const by = { actorUserId: w.assessor.id, actorRole: 'assessor', centreId: w.attempt.centreId, subjectType: 'attempt', subjectId: w.attempt.id };
-    save(w, { marks: [{ criterionId: 'U2-1.2-questioning', mark: 1, comment: 'Good.' }, { criterionId: 'U2-1.2-read-back', mark: 0 }] }, T0 + 1);
-    save(w, { marks: [{ criterionId: 'U2-1.2-questioning', mark: 1, comment: 'Good.' }, { criterionId: 'U2-1.2-read-back', mark: 0 }], reason: 'Nothing moved.' }, T0 + 2);
+    save(w, { marks: [{ criterionId: 'U2-1.2-questioning', mark: 1, comment: 'Good.' }, { criterionId: 'U2-1.1-greeting', mark: 0 }] }, T0 + 1);
+    save(w, { marks: [{ criterionId: 'U2-1.2-questioning', mark: 1, comment: 'Good.' }, { criterionId: 'U2-1.1-greeting', mark: 0 }], reason: 'Nothing moved.' }, T0 + 2);
     save(w, { marks: [{ criterionId: 'U2-1.2-questioning', mark: 1, comment: 'Better.' }], reason: ' Listened again. ' }, T0 + 3);
     save(w, { marks: [{ criterionId: 'U2-1.2-questioning', mark: 0 }], reason: ' Missed a question. ' }, T0 + 4);
     const rows = auditOf(w);
     expect(rows.map(({ at, before, after, reason }) => ({ at, before, after, reason }))).toEqual([
       { at: T0 + 1, before: null, after: { criterionId: 'U2-1.2-questioning', mark: 1, comment: 'Good.', overrideReason: null }, reason: null },
-      { at: T0 + 1, before: null, after: { criterionId: 'U2-1.2-read-back', mark: 0, comment: '', overrideReason: null }, reason: null },
+      { at: T0 + 1, before: null, after: { criterionId: 'U2-1.1-greeting', mark: 0, comment: '', overrideReason: null }, reason: null },
       { at: T0 + 3, before: { criterionId: 'U2-1.2-questioning', mark: 1, comment: 'Good.', overrideReason: null }, after: { criterionId: 'U2-1.2-questioning', mark: 1, comment: 'Better.', overrideReason: null }, reason: 'Listened again.' },
       { at: T0 + 4, before: { criterionId: 'U2-1.2-questioning', mark: 1, comment: 'Better.', overrideReason: null }, after: { criterionId: 'U2-1.2-questioning', mark: 0, comment: 'Better.', overrideReason: null }, reason: 'Missed a question.' },
     ]);
@@ -226,7 +226,7 @@ describe('the re-take rule', () => {
 
   it('a re-taken attempt may be moved up to 5 but not to 6', () => {
     const w = retaken();
-    save(w, { marks: ['U2-1.2-questioning', 'U2-1.2-read-back', 'U2-1.3-accurate-info', 'U2-4.3-professional-friendly', 'U2-1.1-answer-time'].map((criterionId) => ({ criterionId, mark: 1 })), reason: 'Re-marked.' });
+    save(w, { marks: ['U2-1.2-questioning', 'U2-1.1-greeting', 'U2-1.3-accurate-info', 'U2-1.4-close-style', 'U2-1.1-answer-time'].map((criterionId) => ({ criterionId, mark: 1 })), reason: 'Re-marked.' });
     expect(Object.values(marksOf(w)).reduce((s, m) => s + m.mark, 0)).toBe(5);
     let error: unknown;
     try {
@@ -250,7 +250,7 @@ describe('the re-take rule', () => {
 
   it('counts only the criteria of the rubric marked against: a mark saved for a criterion since dropped does not count', () => {
     const w = retaken();
-    const five = ['U2-1.2-questioning', 'U2-1.2-read-back', 'U2-1.3-accurate-info', 'U2-4.3-professional-friendly', 'U2-1.1-answer-time'];
+    const five = ['U2-1.2-questioning', 'U2-1.1-greeting', 'U2-1.3-accurate-info', 'U2-1.4-close-style', 'U2-1.1-answer-time'];
     save(w, { marks: five.map((criterionId) => ({ criterionId, mark: 1 })), reason: 'Re-marked.' });
     // A later version of S1 without 'U2-1.2-questioning': its saved mark no longer counts, so 5 - 1 + 1 = 5.
     const revised: Scenario = { ...S1, rubric: S1.rubric.filter((c) => c.criterionId !== 'U2-1.2-questioning') };
@@ -274,15 +274,17 @@ describe('the marking view', () => {
     expect(empty.criteria[0]).toEqual({ ...criterionHeading(S1.rubric[0]!), mark: null, comment: '', suggestion: { criterionId: IDS[0], suggestedMarks: null, evidence: expect.any(String) }, overrideReason: null });
     expect(empty.criteria.find((c) => c.criterionId === 'U2-1.2-questioning')!.suggestion).toBeNull();
 
-    save(w, { marks: all(1).slice(0, 11) }, T0 + 100);
+    // Every line but the recipients (a line the auto-checks decide, 0 here), then that one last.
+    const LAST = 'U2-7.2-recipients';
+    save(w, { marks: all(1).filter((m) => m.criterionId !== LAST) }, T0 + 100);
     expect(markingView(w.repos, fresh(w), S1, T0 + 200).total).toBeNull();
-    save(w, { marks: [{ criterionId: IDS[11]!, mark: 1, comment: 'Sent to both.', overrideReason: 'Both recipients.' }], final: true }, T0 + 300);
+    save(w, { marks: [{ criterionId: LAST, mark: 1, comment: 'Sent to both.', overrideReason: 'Both recipients.' }], final: true }, T0 + 300);
     w.repos.attemptBookmarks.add({ attemptId: w.attempt.id, at: T0 + 400, callId: null, offsetMs: 1500, note: 'Greeting', cueId: null, createdBy: w.assessor.id });
     const view = markingView(w.repos, fresh(w), S1, T0 + 500);
     expect(view).toMatchObject({ total: 12, status: 'closed', markingStatus: 'marked', markedAt: T0 + 300 });
-    expect(view.criteria[11]).toMatchObject({ mark: 1, comment: 'Sent to both.', overrideReason: 'Both recipients.', suggestion: { suggestedMarks: 0 } });
+    expect(view.criteria.find((c) => c.criterionId === LAST)).toMatchObject({ mark: 1, comment: 'Sent to both.', overrideReason: 'Both recipients.', suggestion: { suggestedMarks: 0 } });
     expect(view.history).toHaveLength(12);
-    expect(view.history[11]).toEqual({ id: expect.any(Number), criterionId: IDS[11], at: T0 + 300, by: { id: w.assessor.id, name: 'Ann Assessor', role: 'assessor' }, before: null, after: 1, commentBefore: null, commentAfter: 'Sent to both.', reason: null });
+    expect(view.history[11]).toEqual({ id: expect.any(Number), criterionId: LAST, at: T0 + 300, by: { id: w.assessor.id, name: 'Ann Assessor', role: 'assessor' }, before: null, after: 1, commentBefore: null, commentAfter: 'Sent to both.', reason: null });
     expect(view.bookmarks).toEqual([{ id: expect.any(Number), attemptId: w.attempt.id, at: T0 + 400, offsetMs: 1500, callId: null, note: 'Greeting', cueId: null, by: { id: w.assessor.id, name: 'Ann Assessor' } }]);
     // A total of zero marks is a total, not "incomplete".
     const z = world();
@@ -303,9 +305,9 @@ describe('the marking view', () => {
   it('the history also reads a row without an after (a mark taken away), by its before', () => {
     const w = world();
     w.repos.transaction(() =>
-      w.repos.auditLog.append({ at: T0, actor: { userId: w.assessor.id, role: 'assessor' }, centreId: w.attempt.centreId, action: 'mark-changed', subjectType: 'attempt', subjectId: w.attempt.id, before: { criterionId: 'U2-1.2-read-back', mark: 1, comment: 'Yes.', overrideReason: null }, after: null, reason: 'Entered on the wrong attempt.' }),
+      w.repos.auditLog.append({ at: T0, actor: { userId: w.assessor.id, role: 'assessor' }, centreId: w.attempt.centreId, action: 'mark-changed', subjectType: 'attempt', subjectId: w.attempt.id, before: { criterionId: 'U2-1.1-greeting', mark: 1, comment: 'Yes.', overrideReason: null }, after: null, reason: 'Entered on the wrong attempt.' }),
     );
-    expect(markHistory(w.repos, w.attempt.id)).toMatchObject([{ criterionId: 'U2-1.2-read-back', before: 1, after: null, commentBefore: 'Yes.', commentAfter: null, reason: 'Entered on the wrong attempt.' }]);
+    expect(markHistory(w.repos, w.attempt.id)).toMatchObject([{ criterionId: 'U2-1.1-greeting', before: 1, after: null, commentBefore: 'Yes.', commentAfter: null, reason: 'Entered on the wrong attempt.' }]);
   });
 
   it('the marking status: in progress while open, awaiting marks once closed, marked once finished', () => {
