@@ -30,7 +30,7 @@ export function Layout({ children }: { children: ReactNode }) {
       )}
       <header className="topbar">
         <strong className="brand">Callmark</strong>
-        <span className="who" data-testid="who">
+        <span className="who" data-testid="who" title={`${user.displayName} · ${ROLE_LABEL[user.role]}${user.centreName ? ` · ${user.centreName}` : ''}`}>
           {user.displayName} · {ROLE_LABEL[user.role]}
           {user.centreName ? ` · ${user.centreName}` : ''}
         </span>
