@@ -63,17 +63,19 @@ describe('login in the browser', () => {
     await form.getByLabel('Centre', { exact: true }).selectOption({ label: 'DEMO CENTRE (practice only, not for real assessments)' });
     await form.getByRole('button', { name: 'Create user' }).click();
     const notice = await admin.getByRole('status').textContent();
-    const password = /Initial password: (\S+)/.exec(notice ?? '')?.[1];
+    const password = /Initial password: (\S+?)\. They will be asked/.exec(notice ?? '')?.[1];
     expect(password, notice ?? '').toBeTruthy();
 
     // A password an administrator set is for the first login only: Jo chooses their own, then reaches the desktop.
-    const user = await loginAs(fx.browser, fx.server.url, 'jo-bloggs', { password, phone: false, landing: /\/account\/password$/ });
+    const user = await loginAs(fx.browser, fx.server.url, 'jo-bloggs', { password, phone: false, landing: /\/desktop$/ });
+    await user.getByTestId('password-forced').waitFor();
     const own = user.getByTestId('password-form');
     await own.getByLabel('Password you were given').fill(password!);
     await own.getByLabel(/New password \(at least 10 characters\)/).fill('jo-bloggs-own-password');
     await own.getByLabel('New password again').fill('jo-bloggs-own-password');
     await own.getByRole('button', { name: 'Save my password and go on' }).click();
-    await user.waitForURL(/\/desktop$/);
+    await own.waitFor({ state: 'detached' });
+    expect(user.url()).toMatch(/\/desktop$/);
 
     await admin.locator('tr[data-username="jo-bloggs"]').getByRole('button', { name: 'Disable' }).click();
     await admin.locator('tr[data-username="jo-bloggs"]').getByText('Disabled').waitFor();
