@@ -89,8 +89,7 @@ export class CallSetup {
     }
   }
 
-  private async setUpCall(call: Call, callerUser: User, calleeUser: User, found: Binding, queued: boolean): Promise<void> {
-    let binding = found;
+  private async setUpCall(call: Call, callerUser: User, calleeUser: User, binding: Binding, queued: boolean): Promise<void> {
     const { repos } = this.ctx.opts;
     const request = call.callerInvite;
     const candidateRole = call.candidateRole;
@@ -111,16 +110,9 @@ export class CallSetup {
     call.log.info({ from: callerUser.extension, to: calleeUser.extension }, 'call set-up');
 
     if (call.delayedOffer) {
-      if (queued) {
-        const offered = await this.waitForAgent(call, calleeUser);
-        if (!offered) return;
-        binding = offered;
-      }
-      if (!binding.conn.isOpen) {
-        this.ctx.respondCaller(call, 480);
-        return this.ctx.finish(call, 'unavailable', 'callee disconnected', 480);
-      }
-      return this.inviteCallee(call, callerUser, calleeUser, binding, undefined);
+      const reached = await this.calleeToRing(call, calleeUser, binding, queued);
+      if (reached) this.inviteCallee(call, callerUser, calleeUser, reached, undefined);
+      return;
     }
     try {
       const media = await CallMedia.fromCallerOffer(this.ctx.opts.pool, request.body, { listenIp: this.ctx.opts.listenIp, announcedIp: this.ctx.opts.announcedIp });
@@ -139,19 +131,28 @@ export class CallSetup {
     call.media.onClosed((reason) => {
       if (call.phase !== 'ended') void this.ctx.abort(call, reason);
     });
-    if (queued) {
-      const offered = await this.waitForAgent(call, calleeUser);
-      if (!offered) return;
-      binding = offered;
-    }
-    if (!binding.conn.isOpen) {
-      this.ctx.respondCaller(call, 480);
-      return this.ctx.finish(call, 'unavailable', 'callee disconnected', 480);
-    }
+    const reached = await this.calleeToRing(call, calleeUser, binding, queued);
+    if (!reached) return;
 
     const offer = await call.media.createCalleeOffer();
     if (call.ended) return;
-    this.inviteCallee(call, callerUser, calleeUser, binding, offer);
+    this.inviteCallee(call, callerUser, calleeUser, reached, offer);
+  }
+
+  /**
+   * The callee's phone to ring, once it may be: after the queue offers the call (when it waited for
+   * its agent) and only while its connection is open. Undefined when the call ended instead (480
+   * to the caller for a phone that went away).
+   */
+  private async calleeToRing(call: Call, calleeUser: User, binding: Binding, queued: boolean): Promise<Binding | undefined> {
+    const reached = queued ? await this.waitForAgent(call, calleeUser) : binding;
+    if (!reached) return undefined;
+    if (!reached.conn.isOpen) {
+      this.ctx.respondCaller(call, 480);
+      await this.ctx.finish(call, 'unavailable', 'callee disconnected', 480);
+      return undefined;
+    }
+    return reached;
   }
 
   /**

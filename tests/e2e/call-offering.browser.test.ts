@@ -9,8 +9,8 @@
 // activity fit one screen at 1366×768.
 import type { Page } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
-import { apiIn, loginAs, withFailureScreenshots } from '../support/browser.js';
-import { prepareSittingIn, twoPartyFixture } from '../support/fixtures.js';
+import { apiIn, withFailureScreenshots } from '../support/browser.js';
+import { sittingUnderWay, twoPartyFixture } from '../support/fixtures.js';
 
 const fx = twoPartyFixture({ tmpPrefix: 'callmark-offering-' });
 
@@ -33,20 +33,8 @@ async function inView(page: Page, locator: ReturnType<Page['locator']>, viewport
 }
 
 async function scenario(pages: Page[]): Promise<void> {
-  const assessor = await loginAs(fx.assessorBrowser, fx.server.url, 'demo-assessor', { viewport: ASSESSOR_VIEWPORT });
-  pages.push(assessor);
-  const { entries } = await apiIn<{ entries: Array<{ userId: number; role: string; extension: string }> }>(assessor, 'GET', '/api/directory');
-  const cand = entries.find((e) => e.role === 'candidate')!;
-  const sitting = await apiIn<{ id: string }>(assessor, 'POST', '/api/sittings', { candidateUserId: cand.userId, scenarioKeys: ['s1', 's4', 's5', 's2'] });
-  await prepareSittingIn(assessor, fx.candidateBrowser, fx.server.url, sitting.id);
-  await apiIn(assessor, 'POST', `/api/sittings/${sitting.id}/start`, {});
-  const attemptId = (await apiIn<{ currentAttemptId: string }>(assessor, 'POST', `/api/sittings/${sitting.id}/assignments/1/attempts`, {})).currentAttemptId;
-
-  const candidate = await loginAs(fx.candidateBrowser, fx.server.url, 'demo-candidate', { viewport: CANDIDATE_VIEWPORT });
-  pages.push(candidate);
-  await candidate.getByTestId('connection').filter({ hasText: 'Online' }).waitFor();
+  const { assessor, candidate, attemptId, candidateExtension: ext } = await sittingUnderWay(fx, pages, { assessor: ASSESSOR_VIEWPORT, candidate: CANDIDATE_VIEWPORT });
   expect(await candidate.getByTestId('agent-state').textContent()).toBe('Not ready');
-  const ext = cand.extension;
   await assessor.reload();
   await assessor.getByTestId('registration').filter({ hasText: 'Registered' }).waitFor({ timeout: 15_000 });
 

@@ -3,26 +3,13 @@
 // tells each sitting apart by its en-GB date and time and the assignments taken, with the result
 // only when the centre's release rule allows (the demo centre releases after moderation, so: not
 // yet). Screenshots at 1024×768 and 1920×1080 go to reports/candidate-sittings/.
-import fs from 'node:fs';
-import path from 'node:path';
-import type { Page } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
 import type { SittingDetail } from '../../server/protocol/assessment.js';
-import { apiIn, loginAs, withFailureScreenshots } from '../support/browser.js';
+import { apiIn, loginAs, shootAtStaffSizes, withFailureScreenshots } from '../support/browser.js';
 import { candidateDeclares, demoBrowserFixture } from '../support/fixtures.js';
-import { projectRoot } from '../support/server-process.js';
 
 const fx = demoBrowserFixture();
-const ARTEFACTS = path.join(projectRoot, 'reports', 'candidate-sittings');
 
-async function shoot(page: Page, name: string): Promise<void> {
-  fs.mkdirSync(ARTEFACTS, { recursive: true });
-  for (const [w, h] of [[1024, 768], [1920, 1080]] as const) {
-    await page.setViewportSize({ width: w, height: h });
-    await page.screenshot({ path: path.join(ARTEFACTS, `${name}@${w}x${h}.png`), fullPage: false });
-  }
-  await page.setViewportSize({ width: 1400, height: 1000 });
-}
 
 describe('the candidate’s sittings', () => {
   it('the outbound brief shows the customer’s number; earlier sittings show date, time and assignments taken', { timeout: 120_000 }, async () => {
@@ -49,7 +36,7 @@ describe('the candidate’s sittings', () => {
       // The assessor playing the customer, as the candidate's phone directory lists them.
       const assessorExtension = (await apiIn<{ entries: Array<{ role: string; extension: string }> }>(candidate, 'GET', '/api/directory')).entries.find((e) => e.role === 'assessor')!.extension;
       expect(await brief.textContent()).not.toContain(assessorExtension);
-      await shoot(candidate, 'outbound-brief');
+      await shootAtStaffSizes(candidate, 'candidate-sittings', 'outbound-brief', { width: 1400, height: 1000 });
 
       // --- the first sitting ends; a second one runs ---------------------------------------------
       await apiIn(assessor, 'POST', `/api/attempts/${open.currentAttemptId}/close`, {});
@@ -71,7 +58,7 @@ describe('the candidate’s sittings', () => {
       expect(text).toContain('Result: not released yet.');
       expect(text).not.toMatch(/\/48|[0-9a-f]{8}-[0-9a-f]{4}/);
       await results.scrollIntoViewIfNeeded();
-      await shoot(candidate, 'earlier-sittings');
+      await shootAtStaffSizes(candidate, 'candidate-sittings', 'earlier-sittings', { width: 1400, height: 1000 });
     });
   });
 });

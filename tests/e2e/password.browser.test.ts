@@ -2,24 +2,12 @@
 // password at the first login, and sees nothing else until it has; anyone changes their own
 // password from the "Change password" link. Screenshots of both pages at 1024×768 and 1920×1080 go
 // to reports/password/.
-import fs from 'node:fs';
-import path from 'node:path';
-import type { Page } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
-import { apiIn, loginAs, withFailureScreenshots } from '../support/browser.js';
+import { apiIn, loginAs, shootAtStaffSizes, withFailureScreenshots } from '../support/browser.js';
 import { demoBrowserFixture } from '../support/fixtures.js';
-import { projectRoot } from '../support/server-process.js';
 
 const fx = demoBrowserFixture();
-const ARTEFACTS = path.join(projectRoot, 'reports', 'password');
 
-async function shoot(page: Page, name: string): Promise<void> {
-  fs.mkdirSync(ARTEFACTS, { recursive: true });
-  for (const [w, h] of [[1024, 768], [1920, 1080]] as const) {
-    await page.setViewportSize({ width: w, height: h });
-    await page.screenshot({ path: path.join(ARTEFACTS, `${name}@${w}x${h}.png`), fullPage: false });
-  }
-}
 
 describe('passwords', () => {
   it('a new account chooses its own password before anything else; anyone changes theirs', { timeout: 90_000 }, async () => {
@@ -46,7 +34,7 @@ describe('passwords', () => {
       await form.getByLabel('New password again').fill('my-own-password-2');
       await form.getByRole('button', { name: 'Save my password and go on' }).click();
       await form.getByText('The two new passwords are not the same.').waitFor();
-      await shoot(starter, 'first-login');
+      await shootAtStaffSizes(starter, 'password', 'first-login');
       await form.getByLabel('New password again').fill('my-own-password-1');
       await form.getByRole('button', { name: 'Save my password and go on' }).click();
       await starter.getByRole('heading', { name: 'Assessor console' }).waitFor();
@@ -68,7 +56,7 @@ describe('passwords', () => {
       await own.getByLabel('Current password').fill('demo-password');
       await own.getByRole('button', { name: 'Change password' }).click();
       await admin.getByTestId('password-changed').waitFor();
-      await shoot(admin, 'change-password');
+      await shootAtStaffSizes(admin, 'password', 'change-password');
       // Still logged in here.
       await admin.getByRole('link', { name: 'Users' }).click();
       await admin.locator('main h1, main h2').first().waitFor();

@@ -3,25 +3,12 @@
 // offers nothing to run, and does not take over the candidate's page. A started sitting offers no
 // change, and the server refuses one in words. Screenshots of the sitting's page at 1024×768 and
 // 1920×1080 go to reports/sitting-changes/.
-import fs from 'node:fs';
-import path from 'node:path';
-import type { Page } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
-import { apiIn, loginAs, withFailureScreenshots } from '../support/browser.js';
+import { apiIn, loginAs, shootAtStaffSizes, withFailureScreenshots } from '../support/browser.js';
 import { candidateDeclares, demoBrowserFixture } from '../support/fixtures.js';
-import { projectRoot } from '../support/server-process.js';
 
 const fx = demoBrowserFixture();
-const ARTEFACTS = path.join(projectRoot, 'reports', 'sitting-changes');
 
-async function shoot(page: Page, name: string): Promise<void> {
-  fs.mkdirSync(ARTEFACTS, { recursive: true });
-  for (const [w, h] of [[1024, 768], [1920, 1080]] as const) {
-    await page.setViewportSize({ width: w, height: h });
-    await page.screenshot({ path: path.join(ARTEFACTS, `${name}@${w}x${h}.png`), fullPage: false });
-  }
-  await page.setViewportSize({ width: 1400, height: 1000 });
-}
 
 describe('changing and cancelling a planned sitting', () => {
   it('moves its date and time, cancels it with a reason, and refuses to change a started one', { timeout: 120_000 }, async () => {
@@ -46,7 +33,7 @@ describe('changing and cancelling a planned sitting', () => {
       expect(await edit.getByLabel('Candidate').locator('option:checked').textContent()).toBe('Demo Candidate');
       expect(await edit.getByLabel('Assessor').locator('option:checked').textContent()).toBe('Demo Assessor');
       await edit.getByLabel('Planned for').fill('2030-01-16T14:00');
-      await shoot(assessor, 'console-change-sitting');
+      await shootAtStaffSizes(assessor, 'sitting-changes', 'console-change-sitting', { width: 1400, height: 1000 });
       await edit.getByRole('button', { name: 'Save changes' }).click();
       await edit.waitFor({ state: 'detached' });
       await assessor.getByText('The sitting has been changed.').waitFor();
@@ -60,7 +47,7 @@ describe('changing and cancelling a planned sitting', () => {
       await cancel.getByRole('button', { name: 'Yes, cancel the sitting' }).click();
       await cancel.getByText('Say why the sitting is cancelled.').waitFor();
       await cancel.getByLabel('Reason').fill('The candidate is ill; a new date will be agreed.');
-      await shoot(assessor, 'console-cancel-sitting');
+      await shootAtStaffSizes(assessor, 'sitting-changes', 'console-cancel-sitting', { width: 1400, height: 1000 });
       await cancel.getByRole('button', { name: 'Yes, cancel the sitting' }).click();
       const notice = detail.getByTestId('sitting-cancelled');
       await notice.waitFor();
@@ -68,7 +55,7 @@ describe('changing and cancelling a planned sitting', () => {
       expect(await detail.locator('.tag').first().textContent()).toBe('Cancelled');
       for (const name of ['Start sitting', 'Change sitting', 'Cancel sitting', 'End sitting']) expect(await detail.getByRole('button', { name }).count(), name).toBe(0);
       await assessor.getByTestId('sittings-list').getByRole('cell', { name: 'Cancelled' }).waitFor();
-      await shoot(assessor, 'console-cancelled-sitting');
+      await shootAtStaffSizes(assessor, 'sitting-changes', 'console-cancelled-sitting', { width: 1400, height: 1000 });
 
       // --- the candidate's page is not taken over by the cancelled sitting ----------------------
       const candidate = await loginAs(fx.browser, fx.server.url, 'demo-candidate', { phone: false, landing: /\/desktop/ });

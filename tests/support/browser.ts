@@ -1,7 +1,9 @@
 // Debian's Chromium driven by playwright-core, with the flags this workplace needs (no background
 // networking: the machine has no internet) and, optionally, a WAV file as the fake microphone.
+import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { projectRoot } from './server-process.js';
 import { chromium, type Browser, type BrowserContext, type BrowserContextOptions, type Page } from 'playwright-core';
 
 export const CHROMIUM_PATH = process.env.CALLMARK_CHROMIUM ?? '/usr/bin/chromium';
@@ -92,4 +94,21 @@ export async function withFailureScreenshots(name: string, scenario: (pages: Pag
     for (const [i, p] of pages.entries()) await p.screenshot({ path: path.join(os.tmpdir(), `callmark-${name}-failure-${i}.png`), fullPage: true }).catch(() => {});
     throw err;
   }
+}
+
+const REPORTS = path.join(projectRoot, 'reports');
+
+/**
+ * Screenshots of the page at the two sizes staff use, 1024×768 and 1920×1080, as
+ * reports/<folder>/<name>@<width>x<height>.png (gitignored; looked at after a UI change), then the
+ * viewport set to `restore` when given.
+ */
+export async function shootAtStaffSizes(page: Page, folder: string, name: string, restore?: { width: number; height: number }): Promise<void> {
+  const dir = path.join(REPORTS, folder);
+  fs.mkdirSync(dir, { recursive: true });
+  for (const [width, height] of [[1024, 768], [1920, 1080]] as const) {
+    await page.setViewportSize({ width, height });
+    await page.screenshot({ path: path.join(dir, `${name}@${width}x${height}.png`), fullPage: false });
+  }
+  if (restore) await page.setViewportSize(restore);
 }

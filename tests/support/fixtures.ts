@@ -141,12 +141,16 @@ export async function prepareSittingIn(assessor: Page, browser: Browser, url: st
 
 /**
  * Through the API, the demo assessor creates a sitting of the demo candidate (S1, S4, S5, S2),
- * records the identity check, has the candidate confirm the declaration, starts it and assignment 1's attempt; the candidate logs in and goes Ready; the assessor reloads
- * (so the softphone registers afresh) and calls the candidate, who answers. Returns once the
- * candidate's phone shows "Connected". Both pages (desktop viewport) are pushed onto `pages`.
+ * records the identity check, has the candidate confirm the declaration, starts it and assignment
+ * 1's attempt; then the candidate logs in and their desktop is online (still Not ready). Both pages
+ * are pushed onto `pages`.
  */
-export async function callInNewSitting(fx: TwoParty, pages: Page[]): Promise<{ assessor: Page; candidate: Page; attemptId: string }> {
-  const assessor = await loginAs(fx.assessorBrowser, fx.server.url, 'demo-assessor', { viewport: DESKTOP_VIEWPORT });
+export async function sittingUnderWay(
+  fx: TwoParty,
+  pages: Page[],
+  viewports: { assessor: { width: number; height: number }; candidate: { width: number; height: number } } = { assessor: DESKTOP_VIEWPORT, candidate: DESKTOP_VIEWPORT },
+): Promise<{ assessor: Page; candidate: Page; attemptId: string; candidateExtension: string }> {
+  const assessor = await loginAs(fx.assessorBrowser, fx.server.url, 'demo-assessor', { viewport: viewports.assessor });
   pages.push(assessor);
   const { entries } = await apiIn<{ entries: Array<{ userId: number; role: string; extension: string }> }>(assessor, 'GET', '/api/directory');
   const cand = entries.find((e) => e.role === 'candidate')!;
@@ -154,16 +158,25 @@ export async function callInNewSitting(fx: TwoParty, pages: Page[]): Promise<{ a
   await prepareSittingIn(assessor, fx.candidateBrowser, fx.server.url, sitting.id);
   await apiIn(assessor, 'POST', `/api/sittings/${sitting.id}/start`, {});
   const attemptId = (await apiIn<{ currentAttemptId: string }>(assessor, 'POST', `/api/sittings/${sitting.id}/assignments/1/attempts`, {})).currentAttemptId;
-
-  const candidate = await loginAs(fx.candidateBrowser, fx.server.url, 'demo-candidate', { viewport: DESKTOP_VIEWPORT });
+  const candidate = await loginAs(fx.candidateBrowser, fx.server.url, 'demo-candidate', { viewport: viewports.candidate });
   pages.push(candidate);
   await candidate.getByTestId('agent-state').waitFor();
   await candidate.getByTestId('connection').filter({ hasText: 'Online' }).waitFor();
+  return { assessor, candidate, attemptId, candidateExtension: cand.extension };
+}
+
+/**
+ * A sitting under way (sittingUnderWay): the candidate goes Ready; the assessor reloads (so the
+ * softphone registers afresh) and calls the candidate, who answers. Returns once the
+ * candidate's phone shows "Connected". Both pages (desktop viewport) are pushed onto `pages`.
+ */
+export async function callInNewSitting(fx: TwoParty, pages: Page[]): Promise<{ assessor: Page; candidate: Page; attemptId: string }> {
+  const { assessor, candidate, attemptId, candidateExtension } = await sittingUnderWay(fx, pages);
   await candidate.getByRole('button', { name: 'Ready', exact: true }).click();
 
   await assessor.reload();
   await assessor.getByTestId('registration').filter({ hasText: 'Registered' }).waitFor({ timeout: 15_000 });
-  await assessor.getByLabel('Number to call').fill(cand.extension);
+  await assessor.getByLabel('Number to call').fill(candidateExtension);
   await assessor.getByRole('button', { name: 'Call', exact: true }).click();
   await candidate.getByRole('button', { name: 'Answer' }).click();
   await candidate.getByTestId('call-phase').filter({ hasText: 'Connected' }).waitFor();
