@@ -4,6 +4,8 @@
 // the server records the rest itself, evidence.ts); the attempt's centre assessor, moderators and
 // admins send 'timeline:watch' and then get 'timeline:event' pushes of both kinds.
 // GET /api/attempts/:id/timeline gives the same events over HTTP. Wire types: protocol/timeline.ts.
+// The candidate's desktop also sends 'desktop-view:update' (what it shows now, never stored or
+// evidence) and watchers send 'desktop-view:watch' for the assessor's live mirror (desktop-view.ts).
 // Every socket is in its centre's room too, for the phone directory's presence pushes
 // (PRESENCE_CHANGED_EVENT, protocol/telephony.ts) in place of polling.
 import type { IncomingMessage } from 'node:http';
@@ -16,6 +18,8 @@ import type { Repositories } from '../db/repositories/index.js';
 import { HttpError } from '../http/errors.js';
 import { PRESENCE_CHANGED_EVENT } from '../protocol/telephony.js';
 import { REALTIME_PATH, TIMELINE_PAGE_DEFAULT, TIMELINE_PAGE_MAX, type DesktopEventAck, type RealtimeError, type TimelineResponse, type WatchAck } from '../protocol/timeline.js';
+import type { DesktopStatusRelay, DesktopViewAck, DesktopViewWatchAck } from '../protocol/desktop-view.js';
+import { DesktopViewService, viewWatchSchema } from './desktop-view.js';
 import type { Evidence } from './evidence.js';
 import { handshakeGate } from './handshake-limit.js';
 import { parse, RealtimeFailure, TimelineService, watchSchema, type BrowserEventQuota } from './timeline.js';
@@ -38,6 +42,8 @@ export interface RealtimeOptions {
 
 export const WATCH_ROLES = ['assessor', 'moderator', 'admin'] as const;
 export const attemptRoom = (attemptId: string): string => `attempt:${attemptId}`;
+/** The watchers of an attempt's desktop mirror (desktop-view.ts). */
+export const viewRoom = (attemptId: string): string => `desktop-view:${attemptId}`;
 
 interface SocketData {
   token: string;
@@ -98,6 +104,7 @@ export function registerRealtime(app: FastifyInstance, opts: RealtimeOptions): R
   const { sessions } = opts;
   const log = app.log.child({ module: 'realtime' });
   const timeline = new TimelineService(opts.repos, opts.clock, opts.browserEventQuota);
+  const views = new DesktopViewService(opts.repos, () => opts.clock.now());
   const rate = opts.rate ?? { burst: 50, perSecond: 50 };
   const io = new Server({
     path: REALTIME_PATH,
@@ -207,6 +214,41 @@ export function registerRealtime(app: FastifyInstance, opts: RealtimeOptions): R
       }
     });
 
+    // The desktop mirror: a view from the attempt's own candidate (desktop-view.ts) goes to the
+    // attempt's watchers only; it is kept in memory as the latest, never stored.
+    socket.on('desktop-view:update', (input: unknown, ack?: Ack<DesktopViewAck>) => {
+      let answer: DesktopViewAck;
+      try {
+        const relay = views.accept(live().user, input);
+        io.to(viewRoom(relay.attemptId)).emit('desktop-view:changed', relay);
+        answer = { ok: true };
+      } catch (err) {
+        answer = failure(err, log);
+      }
+      if (typeof ack === 'function') ack(answer);
+    });
+
+    socket.on('desktop-view:watch', (input: unknown, ack?: Ack<DesktopViewWatchAck>) => {
+      let answer: DesktopViewWatchAck;
+      try {
+        const session = live();
+        const request = parse(viewWatchSchema, input, 'watch request');
+        // Who may watch the mirror is who may watch the timeline.
+        const attempt = timeline.watchable(session.user, request.attemptId);
+        void socket.join(viewRoom(attempt.id));
+        answer = { ok: true, latest: views.latest(attempt.id), status: views.status(attempt.id) };
+      } catch (err) {
+        answer = failure(err, log);
+      }
+      if (typeof ack === 'function') ack(answer);
+    });
+
+    socket.on('desktop-view:unwatch', (input: unknown) => {
+      if (input && typeof input === 'object' && typeof (input as { attemptId?: unknown }).attemptId === 'string') {
+        void socket.leave(viewRoom((input as { attemptId: string }).attemptId));
+      }
+    });
+
     socket.on('error', (err) => log.warn({ err }, 'realtime socket error'));
   });
 
@@ -219,7 +261,12 @@ export function registerRealtime(app: FastifyInstance, opts: RealtimeOptions): R
   }, opts.sessionCheckMs ?? 30_000);
   sweep.unref();
   app.addHook('onClose', async () => clearInterval(sweep));
-  opts.evidence?.onStored((event) => io.to(attemptRoom(event.attemptId)).emit('timeline:event', event));
+  opts.evidence?.onStored((event) => {
+    io.to(attemptRoom(event.attemptId)).emit('timeline:event', event);
+    // The mirror's agent state and call come from what the server recorded, and move with it.
+    const room = viewRoom(event.attemptId);
+    if ((io.sockets.adapter.rooms.get(room)?.size ?? 0) > 0) io.to(room).emit('desktop-view:status', { attemptId: event.attemptId, status: views.status(event.attemptId) } satisfies DesktopStatusRelay);
+  });
 
   app.get<{ Params: { id: string }; Querystring: { afterSeq?: string; limit?: string } }>(
     '/api/attempts/:id/timeline',
