@@ -1,10 +1,12 @@
-// The assessor follows the candidate's desktop live, on the attempt's timeline: the open sitting's
-// current attempt (`attemptId`), or a practice attempt started here (outside any sitting). The one
-// that began last is shown.
+// The assessor follows the candidate's desktop live: the open sitting's current attempt
+// (`attemptId`), or a practice attempt started here (outside any sitting); the one that began last
+// is shown. Two panels, side by side in the console's grid: the read-only mirror of what the
+// candidate sees now (DesktopMirror) and the attempt's timeline in words (LiveTimeline).
 import { useEffect, useState, type FormEvent } from 'react';
 import type { DirectoryEntry } from '../../../server/protocol/telephony.js';
 import { api, ApiFailure } from '../api.js';
 import { LiveTimeline } from '../realtime/LiveTimeline.js';
+import { DesktopMirror } from './DesktopMirror.js';
 import { handled } from '../components/handled.js';
 import { formText } from '../components/form-text.js';
 
@@ -59,7 +61,15 @@ export function AttemptPanel({ attemptId: sittingAttemptId }: { attemptId?: stri
     </form>
   );
   return (
-    <div>
+    <>
+      {attemptId && (
+        <section aria-labelledby="console-mirror" className="mirror-panel">
+          <h2 id="console-mirror">What the candidate sees now</h2>
+          <DesktopMirror key={attemptId} attemptId={attemptId} />
+        </section>
+      )}
+      <section aria-label="Candidate activity">
+      <h2>Candidate activity</h2>
       {/* While a sitting's assignment is followed here the practice form folds away, so the live view fits the screen. */}
       {sittingAttemptId && !practiceId ? (
         <details className="practice-start">
@@ -88,6 +98,7 @@ export function AttemptPanel({ attemptId: sittingAttemptId }: { attemptId?: stri
           <LiveTimeline key={attemptId} attemptId={attemptId} />
         </>
       )}
-    </div>
+      </section>
+    </>
   );
 }

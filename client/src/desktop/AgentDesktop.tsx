@@ -14,7 +14,8 @@ import { CallList } from './CallList.js';
 import { crm, type Attempt, type Customer, type CustomerDetail, type Message } from './crm-api.js';
 import { CustomerRecord } from './CustomerRecord.js';
 import { CustomerSearch } from './CustomerSearch.js';
-import { DesktopContext } from './DesktopContext.js';
+import { DesktopContext, type RecordView } from './DesktopContext.js';
+import { DesktopViewSender } from '../realtime/view-sender.js';
 import { FollowUp, type ReplyDraft } from './FollowUp.js';
 import { Inbox } from './Inbox.js';
 import { Knowledge } from './Knowledge.js';
@@ -63,6 +64,39 @@ function Workspace({ attempt }: { attempt: Attempt }) {
   const [customerVersion, setCustomerVersion] = useState(0);
   const customerChanged = useCallback(() => setCustomerVersion((v) => v + 1), []);
   const poppedFor = useRef<string | undefined>(undefined);
+
+  // The assessor's live mirror: what this desktop shows now, sent on every change (view-sender.ts).
+  const viewSender = useRef<DesktopViewSender | undefined>(undefined);
+  const recordView = useRef<RecordView | null>(null);
+  const shown = useRef({ customerId, tool });
+  shown.current = { customerId, tool };
+  const publishView = useCallback(() => {
+    const { customerId: open, tool: toolTab } = shown.current;
+    const inRecord = open ? recordView.current : null;
+    viewSender.current?.update({
+      customerId: open ?? null,
+      recordTab: inRecord?.tab ?? null,
+      toolTab: toolTab === 'compose' || toolTab === 'knowledge' ? toolTab : 'inbox',
+      form: inRecord?.form ?? null,
+    });
+  }, []);
+  useEffect(() => {
+    const sender = new DesktopViewSender({ attemptId: attempt.id });
+    viewSender.current = sender;
+    publishView();
+    return () => {
+      viewSender.current = undefined;
+      sender.close();
+    };
+  }, [attempt.id, publishView]);
+  useEffect(publishView, [customerId, tool, publishView]);
+  const reportRecordView = useCallback(
+    (view: RecordView | null) => {
+      recordView.current = view;
+      publishView();
+    },
+    [publishView],
+  );
 
   // A tab opened afresh (nothing kept for this attempt in it) starts from the agent state the
   // server recorded, which may have been set in another tab: calls are offered by that state, so
@@ -152,7 +186,7 @@ function Workspace({ attempt }: { attempt: Attempt }) {
 
   const composeKey = reply ? `reply:${reply.messageId}` : customer ? `customer:${customer.id}:${customer.email ?? ''}:${customer.mobile ?? ''}:${customer.phone}` : 'none';
   return (
-    <DesktopContext.Provider value={{ attemptId: attempt.id, record, openCustomer: setCustomerId, customerId, customerChanged }}>
+    <DesktopContext.Provider value={{ attemptId: attempt.id, record, openCustomer: setCustomerId, customerId, customerChanged, reportRecordView }}>
       <div className="desktop" data-testid="home-candidate">
         <h1 className="visually-hidden">Agent desktop</h1>
         <AgentStateBar state={agentState.name} since={agentState.since} onChange={changeState} online={timeline.online} pending={timeline.pending} />

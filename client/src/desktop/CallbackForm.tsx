@@ -37,7 +37,7 @@ export function CallbackForm({ customerId, onCreated }: { customerId: number; on
   };
 
   return (
-    <form className="form-grid" onSubmit={handled(submit)} noValidate aria-label="New callback or task">
+    <form className="form-grid" onSubmit={handled(submit)} noValidate aria-label="New callback or task" data-view-form="callback">
       <div>
         <label htmlFor="cb-kind">Kind</label>
         <select name="kind" {...errors.input('kind', 'cb-kind')}>

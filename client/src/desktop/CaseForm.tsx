@@ -41,7 +41,7 @@ export function CaseForm({ customerId, categories, onCreated }: { customerId: nu
   };
 
   return (
-    <form onSubmit={handled(submit)} noValidate aria-label="New case">
+    <form onSubmit={handled(submit)} noValidate aria-label="New case" data-view-form="case">
       <div className="form-grid">
         <div>
           <label htmlFor="case-type">Type</label>

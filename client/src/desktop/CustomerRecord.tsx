@@ -2,23 +2,23 @@
 // with validated editing (changes shown old → new, contact preference and do-not-call included),
 // notes, callbacks and tasks, cases and orders (their forms in CallbackForm, CaseForm, OrderForm),
 // with click-to-dial (DialButton) and print-outs. Every action goes on the attempt's timeline.
-import { useCallback, useEffect, useState, type FormEvent } from 'react';
+import { useCallback, useEffect, useRef, useState, type FormEvent, type ReactNode, type SyntheticEvent } from 'react';
 import { Tabs } from '../components/Tabs.js';
 import { usePhone } from '../softphone/PhoneContext.js';
 import { crm, type CaseCategory, type Customer, type CustomerDetail, type FieldChange, type Product } from './crm-api.js';
+import { readViewForm } from './form-view.js';
+import { CallbacksList, CasesList, changeLabel, changeValue, DetailsList, NotesList, OrdersList, PREFERENCE, RECORD_TABS, tabLabel, type Editable, type RecordTabId } from './RecordTabs.js';
 import { describeError, Notice } from './ApiMessage.js';
 import { CallbackForm } from './CallbackForm.js';
 import { CaseForm } from './CaseForm.js';
 import { useDesktop } from './DesktopContext.js';
 import { DialButton } from './DialButton.js';
 import { emailProblem, mobileProblem, phoneProblem, postcodeProblem } from './field-checks.js';
-import { date, dateTime, dueText, money, orderPrice, textOf } from '../format.js';
+import { orderPrice } from '../format.js';
 import { OrderForm } from './OrderForm.js';
 import { PrintButton } from './PrintButton.js';
 import { handled } from '../components/handled.js';
 import { formText } from '../components/form-text.js';
-
-type Editable = 'title' | 'firstName' | 'lastName' | 'dateOfBirth' | 'addressLine1' | 'addressLine2' | 'town' | 'postcode' | 'phone' | 'mobile' | 'email';
 
 const FIELDS: Array<{ key: Editable; label: string; type?: string; check?: (v: string) => string | undefined }> = [
   { key: 'title', label: 'Title' },
@@ -34,18 +34,10 @@ const FIELDS: Array<{ key: Editable; label: string; type?: string; check?: (v: s
   { key: 'email', label: 'E-mail', type: 'email', check: emailProblem },
 ];
 
-const PREFERENCE: Record<string, string> = { phone: 'Phone', email: 'E-mail', sms: 'SMS', post: 'Post' };
 type Preference = NonNullable<Customer['contactPreference']>;
-/** A changed field in words ("Contact preference"), and its old or new value ("E-mail", "Yes"). */
-const changeLabel = (field: string): string => FIELDS.find((f) => f.key === field)?.label ?? (field === 'contactPreference' ? 'Contact preference' : field === 'doNotCall' ? 'Do not call' : field);
-const changeValue = (field: string, value: unknown): string =>
-  value === null || value === undefined || value === '' ? '—' : typeof value === 'boolean' ? (value ? 'Yes' : 'No') : field === 'contactPreference' ? (PREFERENCE[textOf(value)] ?? textOf(value)) : textOf(value);
-const PRIORITY: Record<string, string> = { low: 'Low', medium: 'Medium', normal: 'Normal', high: 'High', urgent: 'Urgent' };
-const STATUS: Record<string, string> = { open: 'Open', in_progress: 'In progress', resolved: 'Resolved', closed: 'Closed', placed: 'Placed', active: 'Active', cancelled: 'Cancelled', done: 'Done' };
-const SALE: Record<string, string> = { standard: '', upsell: ' (up-sell)', cross_sell: ' (cross-sell)' };
 
 export function CustomerRecord({ customerId }: { customerId: number }) {
-  const { attemptId, record, customerChanged } = useDesktop();
+  const { attemptId, record, customerChanged, reportRecordView } = useDesktop();
   const { phone, state } = usePhone();
   const [c, setC] = useState<CustomerDetail>();
   const [editing, setEditing] = useState<Record<Editable, string> & { contactPreference: Preference | ''; doNotCall: boolean }>();
@@ -58,6 +50,23 @@ export function CustomerRecord({ customerId }: { customerId: number }) {
   const [identitySummary, setIdentitySummary] = useState<string>();
   const [products, setProducts] = useState<Product[]>([]);
   const [categories, setCategories] = useState<CaseCategory[]>([]);
+  const [tab, setTab] = useState<RecordTabId>('identity');
+  // The assessor's live mirror: the tab in front and the form last worked in on it, as they stand
+  // after every render (a form reset after sending, or closed, shows so at once).
+  const activeForm = useRef<HTMLFormElement | null>(null);
+  const [, setViewTick] = useState(0);
+  const viewChanged = useCallback((e: SyntheticEvent) => {
+    const form = e.target instanceof Element ? e.target.closest('form') : null;
+    if (form?.dataset.viewForm) activeForm.current = form;
+    // After the event: a reset empties the fields only once its event has run.
+    window.setTimeout(() => setViewTick((n) => n + 1), 0);
+  }, []);
+  useEffect(() => {
+    const form = activeForm.current;
+    const inFront = form?.isConnected && !form.closest('[role="tabpanel"]')?.hasAttribute('hidden');
+    reportRecordView({ tab, form: form && inFront ? readViewForm(form) : null });
+  });
+  useEffect(() => () => reportRecordView(null), [reportRecordView]);
 
   const load = useCallback(async () => {
     try {
@@ -151,17 +160,16 @@ export function CustomerRecord({ customerId }: { customerId: number }) {
   const inCall = Boolean(state.call);
   const canDial = Boolean(phone) && state.registration === 'registered' && !inCall;
   const name = `${c.firstName} ${c.lastName}`;
-  const categoryLabel = (code: string | null) => (code === null ? null : (categories.find((k) => k.code === code)?.label ?? code));
 
   const identity = (
     <section aria-label="Identity check">
       <h4>Security questions</h4>
       <p className="muted small">Ask two questions; never read out or hint at an answer.</p>
-      <form onSubmit={handled(checkIdentity)} className="stack">
-        {c.securityQuestions.map((q) => (
+      <form onSubmit={handled(checkIdentity)} className="stack" data-view-form="identity">
+        {c.securityQuestions.map((q, i) => (
           <div key={q.id}>
             <label htmlFor={`sq-${q.id}`}>{q.question}</label>
-            <input id={`sq-${q.id}`} value={answers[q.id] ?? ''} onChange={(e) => setAnswers({ ...answers, [q.id]: e.target.value })} autoComplete="off" />
+            <input id={`sq-${q.id}`} name={`answer${i + 1}`} value={answers[q.id] ?? ''} onChange={(e) => setAnswers({ ...answers, [q.id]: e.target.value })} autoComplete="off" />
           </div>
         ))}
         <div className="row">
@@ -176,22 +184,7 @@ export function CustomerRecord({ customerId }: { customerId: number }) {
       <h4 className="visually-hidden">Details</h4>
       {!editing ? (
         <>
-          <dl className="details">
-            {FIELDS.map((f) => (
-              <div key={f.key}>
-                <dt>{f.label}</dt>
-                <dd>{c[f.key] || '—'}</dd>
-              </div>
-            ))}
-            <div>
-              <dt>Contact preference</dt>
-              <dd>{c.contactPreference ? PREFERENCE[c.contactPreference] : '—'}</dd>
-            </div>
-            <div>
-              <dt>Do not call</dt>
-              <dd>{c.doNotCall ? 'Yes' : 'No'}</dd>
-            </div>
-          </dl>
+          <DetailsList customer={c} />
           <div className="row">
             <button type="button" onClick={startEdit}>
               Edit details
@@ -199,13 +192,14 @@ export function CustomerRecord({ customerId }: { customerId: number }) {
           </div>
         </>
       ) : (
-        <form onSubmit={handled(save)} noValidate>
+        <form onSubmit={handled(save)} noValidate data-view-form="details">
           <div className="form-grid">
             {FIELDS.map((f) => (
               <div key={f.key}>
                 <label htmlFor={`f-${f.key}`}>{f.label}</label>
                 <input
                   id={`f-${f.key}`}
+                  name={f.key}
                   type={f.type ?? 'text'}
                   value={editing[f.key]}
                   aria-invalid={Boolean(fieldErrors[f.key])}
@@ -221,7 +215,7 @@ export function CustomerRecord({ customerId }: { customerId: number }) {
             ))}
             <div>
               <label htmlFor="f-contactPreference">Contact preference</label>
-              <select id="f-contactPreference" value={editing.contactPreference} onChange={(e) => setEditing({ ...editing, contactPreference: e.target.value as Preference | '' })}>
+              <select id="f-contactPreference" name="contactPreference" value={editing.contactPreference} onChange={(e) => setEditing({ ...editing, contactPreference: e.target.value as Preference | '' })}>
                 <option value="">None given</option>
                 {Object.entries(PREFERENCE).map(([value, label]) => (
                   <option key={value} value={value}>
@@ -232,7 +226,7 @@ export function CustomerRecord({ customerId }: { customerId: number }) {
             </div>
             <div className="span-all">
               <label className="check">
-                <input type="checkbox" checked={editing.doNotCall} onChange={(e) => setEditing({ ...editing, doNotCall: e.target.checked })} /> Do not call (no sales or marketing calls)
+                <input type="checkbox" name="doNotCall" checked={editing.doNotCall} onChange={(e) => setEditing({ ...editing, doNotCall: e.target.checked })} /> Do not call (no sales or marketing calls)
               </label>
             </div>
           </div>
@@ -259,18 +253,9 @@ export function CustomerRecord({ customerId }: { customerId: number }) {
   const notes = (
     <section aria-label="Notes">
       <h4 className="visually-hidden">Notes</h4>
-      {c.notes.length === 0 ? (
-        <p className="muted">No notes yet.</p>
-      ) : (
-        <ul className="items">
-          {c.notes.map((n) => (
-            <li key={n.id}>
-              <span className="muted small">{dateTime(n.createdAt)}</span> {n.body}
-            </li>
-          ))}
-        </ul>
-      )}
+      <NotesList notes={c.notes} />
       <form
+        data-view-form="note"
         onSubmit={submit(async (f) => {
           const body = formText(f, 'body').trim();
           await crm.addNote(attemptId, c.id, body);
@@ -289,19 +274,7 @@ export function CustomerRecord({ customerId }: { customerId: number }) {
   const callbacks = (
     <section aria-label="Callbacks">
       <h4 className="visually-hidden">Callbacks and tasks</h4>
-      {c.callbacks.length === 0 ? (
-        <p className="muted">No callbacks or tasks.</p>
-      ) : (
-        <ul className="items">
-          {c.callbacks.map((b) => (
-            <li key={b.id}>
-              <strong>{dueText(b.dueAt)}</strong> · {b.kind === 'task' ? 'Task' : 'Callback'}
-              {b.priority !== 'normal' ? ` · ${PRIORITY[b.priority] ?? b.priority} priority` : ''} · {STATUS[b.status] ?? b.status}: {b.reason}
-              {b.phone ? ` · call ${b.phone}` : ''}
-            </li>
-          ))}
-        </ul>
-      )}
+      <CallbacksList callbacks={c.callbacks} />
       <CallbackForm customerId={c.id} onCreated={(b) => saved(`${b.kind === 'task' ? 'Task' : 'Callback'} created.`)()} />
     </section>
   );
@@ -309,24 +282,7 @@ export function CustomerRecord({ customerId }: { customerId: number }) {
   const cases = (
     <section aria-label="Cases">
       <h4 className="visually-hidden">Cases and complaints</h4>
-      {c.cases.length === 0 ? (
-        <p className="muted">No cases.</p>
-      ) : (
-        <ul className="items">
-          {c.cases.map((k) => (
-            <li key={k.id} className="item-with-action">
-              <div>
-                <strong>{k.reference}</strong> · {k.type === 'complaint' ? 'Complaint' : 'Query'}
-                {k.category ? ` · ${categoryLabel(k.category)}` : ''} · {PRIORITY[k.priority] ?? k.priority} priority · {STATUS[k.status] ?? k.status}
-                {k.creditPence !== null && k.creditPence !== undefined ? ` · goodwill credit ${money(k.creditPence)}` : ''}
-                {k.escalated && <span className="tag bad">Escalated</span>}
-                <div className="small">{k.description}</div>
-              </div>
-              <PrintButton kind="case" subjectId={k.id} label={`case ${k.reference}`} onResult={setNotice} />
-            </li>
-          ))}
-        </ul>
-      )}
+      <CasesList cases={c.cases} categories={categories} action={(k) => <PrintButton kind="case" subjectId={k.id} label={`case ${k.reference}`} onResult={setNotice} />} />
       <CaseForm customerId={c.id} categories={categories} onCreated={(k) => saved(`Case ${k.reference} created.`)()} />
     </section>
   );
@@ -334,26 +290,12 @@ export function CustomerRecord({ customerId }: { customerId: number }) {
   const orders = (
     <section aria-label="Orders">
       <h4 className="visually-hidden">Orders</h4>
-      {c.orders.length === 0 ? (
-        <p className="muted">No orders.</p>
-      ) : (
-        <ul className="items">
-          {c.orders.map((o) => (
-            <li key={o.id} className="item-with-action">
-              <div>
-                <strong>{o.reference}</strong> · {date(o.createdAt)} · {STATUS[o.status] ?? o.status} · {orderPrice(o)}
-                <div className="small">{o.lines.map((l) => `${l.quantity}× ${l.productName}${SALE[l.saleType] ?? ''}`).join(', ')}</div>
-              </div>
-              <PrintButton kind="order" subjectId={o.id} label={`order ${o.reference}`} onResult={setNotice} />
-            </li>
-          ))}
-        </ul>
-      )}
+      <OrdersList orders={c.orders} action={(o) => <PrintButton kind="order" subjectId={o.id} label={`order ${o.reference}`} onResult={setNotice} />} />
       {products.length > 0 && <OrderForm customerId={c.id} products={products} onPlaced={(o) => saved(`Order ${o.reference} placed: ${orderPrice(o)}.`)()} />}
     </section>
   );
 
-  const count = (n: number) => (n > 0 ? <span className="count"> ({n})</span> : null);
+  const content: Record<RecordTabId, ReactNode> = { identity, details, notes, callbacks, cases, orders };
   return (
     <article className="record" aria-label={`Customer ${name}`} data-testid="customer-record">
       <header className="record-head">
@@ -377,17 +319,9 @@ export function CustomerRecord({ customerId }: { customerId: number }) {
         {c.contactPreference ? ` · prefers ${PREFERENCE[c.contactPreference]?.toLowerCase()}` : ''}
       </p>
       <Notice notice={notice} />
-      <Tabs
-        label="Customer record"
-        tabs={[
-          { id: 'identity', label: 'Identity', content: identity },
-          { id: 'details', label: 'Details', content: details },
-          { id: 'notes', label: <>Notes{count(c.notes.length)}</>, content: notes },
-          { id: 'callbacks', label: <>Callbacks{count(c.callbacks.length)}</>, content: callbacks },
-          { id: 'cases', label: <>Cases{count(c.cases.length)}</>, content: cases },
-          { id: 'orders', label: <>Orders{count(c.orders.length)}</>, content: orders },
-        ]}
-      />
+      <div onInput={viewChanged} onChange={viewChanged} onReset={viewChanged} onFocus={viewChanged}>
+        <Tabs label="Customer record" selected={tab} onSelect={(id) => setTab(id as RecordTabId)} tabs={RECORD_TABS.map((t) => ({ id: t.id, label: tabLabel(t.id, c), content: content[t.id] }))} />
+      </div>
     </article>
   );
 }

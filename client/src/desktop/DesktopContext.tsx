@@ -1,3 +1,4 @@
+import type { DesktopView } from '../../../server/protocol/desktop-view.js';
 import type { DesktopEventType } from '../../../server/protocol/timeline.js';
 import { createContext, useContext } from 'react';
 
@@ -9,6 +10,14 @@ export interface DesktopContextValue {
   customerId: number | undefined;
   /** Tells the rest of the desktop that the open customer's record changed (e.g. a new e-mail). */
   customerChanged: () => void;
+  /** The open record's tab and the form being filled in, for the assessor's live mirror (null: no record open). */
+  reportRecordView: (view: RecordView | null) => void;
+}
+
+/** The record's part of what the candidate sees now (server/protocol/desktop-view.ts). */
+export interface RecordView {
+  tab: NonNullable<DesktopView['recordTab']>;
+  form: DesktopView['form'];
 }
 
 export const DesktopContext = createContext<DesktopContextValue>({
@@ -17,5 +26,6 @@ export const DesktopContext = createContext<DesktopContextValue>({
   openCustomer: () => {},
   customerId: undefined,
   customerChanged: () => {},
+  reportRecordView: () => {},
 });
 export const useDesktop = (): DesktopContextValue => useContext(DesktopContext);

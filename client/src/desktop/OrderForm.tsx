@@ -53,7 +53,7 @@ export function OrderForm({ customerId, products, onPlaced }: { customerId: numb
   };
 
   return (
-    <form onSubmit={handled(submit)} noValidate aria-label="New order">
+    <form onSubmit={handled(submit)} noValidate aria-label="New order" data-view-form="order">
       <table className="order-lines">
         <caption className="visually-hidden">Order lines</caption>
         <thead>
@@ -72,7 +72,7 @@ export function OrderForm({ customerId, products, onPlaced }: { customerId: numb
             return (
               <tr key={l.key} data-testid="order-line">
                 <td>
-                  <select aria-label={`Product, line ${n}`} value={l.productCode} onChange={(e) => change(l.key, { productCode: e.target.value })} {...errors.input(`lines.${i}.productCode`, `order-${l.key}-product`)}>
+                  <select aria-label={`Product, line ${n}`} name={`line${n}Product`} value={l.productCode} onChange={(e) => change(l.key, { productCode: e.target.value })} {...errors.input(`lines.${i}.productCode`, `order-${l.key}-product`)}>
                     {products.map((p) => (
                       <option key={p.code} value={p.code}>
                         {p.name} ({price(p.pricePence, p.priceBasis)})
@@ -84,6 +84,7 @@ export function OrderForm({ customerId, products, onPlaced }: { customerId: numb
                 <td>
                   <input
                     aria-label={`Quantity, line ${n}`}
+                    name={`line${n}Quantity`}
                     type="number"
                     min={1}
                     max={99}
@@ -94,7 +95,7 @@ export function OrderForm({ customerId, products, onPlaced }: { customerId: numb
                   <FieldError id={`order-${l.key}-qty`} message={errors.of(`lines.${i}.quantity`)} />
                 </td>
                 <td>
-                  <select aria-label={`Sale type, line ${n}`} value={l.saleType} onChange={(e) => change(l.key, { saleType: e.target.value as SaleType })}>
+                  <select aria-label={`Sale type, line ${n}`} name={`line${n}SaleType`} value={l.saleType} onChange={(e) => change(l.key, { saleType: e.target.value as SaleType })}>
                     <option value="standard">Standard</option>
                     <option value="upsell">Up-sell</option>
                     <option value="cross_sell">Cross-sell</option>

@@ -15,8 +15,8 @@ import { PhoneProvider } from '../softphone/PhoneContext.js';
 import { Softphone } from '../softphone/Softphone.js';
 
 // The centre assessor's console: the centre's sittings (create, run, mark, check identity, sign),
-// the caller brief of the sitting's current attempt beside the call controls, the candidate's live
-// desktop timeline, the marking form, calls with their recordings, standardisation exercises to
+// the caller brief of the sitting's current attempt beside the call controls, a live read-only
+// mirror of the candidate's desktop beside their activity in words, the marking form, calls with their recordings, standardisation exercises to
 // mark blind, and the assessor's declarations of personal interest.
 export function ConsoleShell() {
   const { session } = useSession();
@@ -68,8 +68,8 @@ export function ConsoleShell() {
   const currentAttemptId = detail?.currentAttemptId ?? undefined;
   const currentPosition = detail?.assignments.find((a) => a.attempts.some((t) => t.attemptId === currentAttemptId))?.position;
 
-  // While an assignment is in progress the call panels (softphone, caller brief, the candidate's
-  // live desktop) come first and fit one screen (1366×768 included), each scrolling on its own.
+  // While an assignment is in progress the call panels (softphone, caller brief, the mirror of the
+  // candidate's desktop and their activity) come first and fit one screen (1366×768 included), each scrolling on its own.
   const inProgress = Boolean(detail && currentAttemptId);
   const callPanels = (
     <div className={inProgress ? 'panels call-panels' : 'panels'}>
@@ -85,11 +85,8 @@ export function ConsoleShell() {
           <p className="muted">{detail ? 'No assignment in progress: start one in the sitting above.' : 'No sitting in progress.'}</p>
         )}
       </section>
-      <section aria-label="Candidate activity">
-        <h2>Candidate activity</h2>
-        {/* The attempt in progress; between assignments, the one being marked. */}
-        <AttemptPanel attemptId={currentAttemptId ?? marking?.attemptId} />
-      </section>
+      {/* The candidate's desktop mirrored, and their activity in words: the attempt in progress; between assignments, the one being marked. */}
+      <AttemptPanel attemptId={currentAttemptId ?? marking?.attemptId} />
     </div>
   );
 

@@ -1,0 +1,149 @@
+// The customer record's tabs as components that take their data as props: the details, notes,
+// callbacks and tasks, cases and orders of a record, and the tab names. The candidate's record
+// (CustomerRecord) adds its forms and buttons to them; the assessor's live mirror
+// (console/DesktopMirror) shows the same tabs read-only.
+import type { ReactNode } from 'react';
+import type { Callback, Case, CaseCategory, Customer, Note, Order } from './crm-api.js';
+import { date, dateTime, dueText, money, orderPrice, textOf } from '../format.js';
+
+export type Editable = 'title' | 'firstName' | 'lastName' | 'dateOfBirth' | 'addressLine1' | 'addressLine2' | 'town' | 'postcode' | 'phone' | 'mobile' | 'email';
+
+/** The record's tabs in order, with what the desktop calls each. */
+export const RECORD_TABS = [
+  { id: 'identity', label: 'Identity' },
+  { id: 'details', label: 'Details' },
+  { id: 'notes', label: 'Notes' },
+  { id: 'callbacks', label: 'Callbacks' },
+  { id: 'cases', label: 'Cases' },
+  { id: 'orders', label: 'Orders' },
+] as const;
+export type RecordTabId = (typeof RECORD_TABS)[number]['id'];
+
+export const DETAIL_FIELDS: ReadonlyArray<{ key: Editable; label: string }> = [
+  { key: 'title', label: 'Title' },
+  { key: 'firstName', label: 'First name' },
+  { key: 'lastName', label: 'Last name' },
+  { key: 'dateOfBirth', label: 'Date of birth' },
+  { key: 'addressLine1', label: 'Address line 1' },
+  { key: 'addressLine2', label: 'Address line 2' },
+  { key: 'town', label: 'Town' },
+  { key: 'postcode', label: 'Postcode' },
+  { key: 'phone', label: 'Phone' },
+  { key: 'mobile', label: 'Mobile' },
+  { key: 'email', label: 'E-mail' },
+];
+
+export const PREFERENCE: Record<string, string> = { phone: 'Phone', email: 'E-mail', sms: 'SMS', post: 'Post' };
+const PRIORITY: Record<string, string> = { low: 'Low', medium: 'Medium', normal: 'Normal', high: 'High', urgent: 'Urgent' };
+const STATUS: Record<string, string> = { open: 'Open', in_progress: 'In progress', resolved: 'Resolved', closed: 'Closed', placed: 'Placed', active: 'Active', cancelled: 'Cancelled', done: 'Done' };
+const SALE: Record<string, string> = { standard: '', upsell: ' (up-sell)', cross_sell: ' (cross-sell)' };
+
+/** A changed field in words ("Contact preference"), and its old or new value ("E-mail", "Yes"). */
+export const changeLabel = (field: string): string =>
+  DETAIL_FIELDS.find((f) => f.key === field)?.label ?? (field === 'contactPreference' ? 'Contact preference' : field === 'doNotCall' ? 'Do not call' : field);
+export const changeValue = (field: string, value: unknown): string =>
+  value === null || value === undefined || value === '' ? '—' : typeof value === 'boolean' ? (value ? 'Yes' : 'No') : field === 'contactPreference' ? (PREFERENCE[textOf(value)] ?? textOf(value)) : textOf(value);
+
+/** The record's details as stored: every field, the contact preference and do-not-call. */
+export function DetailsList({ customer }: { customer: Customer }) {
+  return (
+    <dl className="details">
+      {DETAIL_FIELDS.map((f) => (
+        <div key={f.key}>
+          <dt>{f.label}</dt>
+          <dd>{customer[f.key] || '—'}</dd>
+        </div>
+      ))}
+      <div>
+        <dt>Contact preference</dt>
+        <dd>{customer.contactPreference ? PREFERENCE[customer.contactPreference] : '—'}</dd>
+      </div>
+      <div>
+        <dt>Do not call</dt>
+        <dd>{customer.doNotCall ? 'Yes' : 'No'}</dd>
+      </div>
+    </dl>
+  );
+}
+
+export function NotesList({ notes }: { notes: readonly Note[] }) {
+  if (notes.length === 0) return <p className="muted">No notes yet.</p>;
+  return (
+    <ul className="items">
+      {notes.map((n) => (
+        <li key={n.id}>
+          <span className="muted small">{dateTime(n.createdAt)}</span> {n.body}
+        </li>
+      ))}
+    </ul>
+  );
+}
+
+export function CallbacksList({ callbacks }: { callbacks: readonly Callback[] }) {
+  if (callbacks.length === 0) return <p className="muted">No callbacks or tasks.</p>;
+  return (
+    <ul className="items">
+      {callbacks.map((b) => (
+        <li key={b.id}>
+          <strong>{dueText(b.dueAt)}</strong> · {b.kind === 'task' ? 'Task' : 'Callback'}
+          {b.priority !== 'normal' ? ` · ${PRIORITY[b.priority] ?? b.priority} priority` : ''} · {STATUS[b.status] ?? b.status}: {b.reason}
+          {b.phone ? ` · call ${b.phone}` : ''}
+        </li>
+      ))}
+    </ul>
+  );
+}
+
+/** `action`: what the desktop puts beside each case (its print button); nothing when read-only. */
+export function CasesList({ cases, categories, action }: { cases: readonly Case[]; categories: readonly CaseCategory[]; action?: (k: Case) => ReactNode }) {
+  if (cases.length === 0) return <p className="muted">No cases.</p>;
+  const categoryLabel = (code: string) => categories.find((k) => k.code === code)?.label ?? code;
+  return (
+    <ul className="items">
+      {cases.map((k) => (
+        <li key={k.id} className="item-with-action">
+          <div>
+            <strong>{k.reference}</strong> · {k.type === 'complaint' ? 'Complaint' : 'Query'}
+            {k.category ? ` · ${categoryLabel(k.category)}` : ''} · {PRIORITY[k.priority] ?? k.priority} priority · {STATUS[k.status] ?? k.status}
+            {k.creditPence !== null && k.creditPence !== undefined ? ` · goodwill credit ${money(k.creditPence)}` : ''}
+            {k.escalated && <span className="tag bad">Escalated</span>}
+            <div className="small">{k.description}</div>
+          </div>
+          {action?.(k)}
+        </li>
+      ))}
+    </ul>
+  );
+}
+
+/** `action`: what the desktop puts beside each order (its print button); nothing when read-only. */
+export function OrdersList({ orders, action }: { orders: readonly Order[]; action?: (o: Order) => ReactNode }) {
+  if (orders.length === 0) return <p className="muted">No orders.</p>;
+  return (
+    <ul className="items">
+      {orders.map((o) => (
+        <li key={o.id} className="item-with-action">
+          <div>
+            <strong>{o.reference}</strong> · {date(o.createdAt)} · {STATUS[o.status] ?? o.status} · {orderPrice(o)}
+            <div className="small">{o.lines.map((l) => `${l.quantity}× ${l.productName}${SALE[l.saleType] ?? ''}`).join(', ')}</div>
+          </div>
+          {action?.(o)}
+        </li>
+      ))}
+    </ul>
+  );
+}
+
+/** A tab's name with how many items it holds: "Notes (2)". */
+export function tabLabel(id: RecordTabId, customer: { notes: readonly unknown[]; callbacks: readonly unknown[]; cases: readonly unknown[]; orders: readonly unknown[] }): ReactNode {
+  const label = RECORD_TABS.find((t) => t.id === id)!.label;
+  const n = id === 'notes' || id === 'callbacks' || id === 'cases' || id === 'orders' ? customer[id].length : 0;
+  return n > 0 ? (
+    <>
+      {label}
+      <span className="count"> ({n})</span>
+    </>
+  ) : (
+    label
+  );
+}
