@@ -63,12 +63,12 @@ export function AttemptPanel({ attemptId: sittingAttemptId }: { attemptId?: stri
   return (
     <>
       {attemptId && (
-        <section aria-labelledby="console-mirror" className="mirror-panel">
+        <section aria-labelledby="console-mirror" className="panel-mirror">
           <h2 id="console-mirror">What the candidate sees now</h2>
           <DesktopMirror key={attemptId} attemptId={attemptId} />
         </section>
       )}
-      <section aria-label="Candidate activity">
+      <section aria-label="Candidate activity" className="panel-activity">
       <h2>Candidate activity</h2>
       {/* While a sitting's assignment is followed here the practice form folds away, so the live view fits the screen. */}
       {sittingAttemptId && !practiceId ? (

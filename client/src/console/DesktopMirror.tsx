@@ -11,8 +11,15 @@ import { VIEW_FORMS, type DesktopStatus, type DesktopStatusRelay, type DesktopVi
 import { REALTIME_PATH } from '../../../server/protocol/timeline.js';
 import { crm, type CaseCategory, type CustomerDetail } from '../desktop/crm-api.js';
 import { CallbacksList, CasesList, DETAIL_FIELDS, DetailsList, NotesList, OrdersList, PREFERENCE, RECORD_TABS, tabLabel } from '../desktop/RecordTabs.js';
-import { agentStateWords, clock, timeGB } from '../format.js';
+import { agentStateWords, clock, dateTimeGB, isoDayGB, timeGB } from '../format.js';
 import { stayConnected } from '../realtime/stay-connected.js';
+
+/** A field as typed, with a date (a date or date-and-time field's value) in en-GB words. */
+function fieldText(value: string): string {
+  if (/^\d{4}-\d{2}-\d{2}$/.test(value)) return isoDayGB(value);
+  if (/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}$/.test(value)) return dateTimeGB(new Date(value).getTime());
+  return value;
+}
 
 const TOOL_TAB: Record<DesktopView['toolTab'], string> = { inbox: 'Inbox', compose: 'Compose', knowledge: 'Knowledge' };
 
@@ -29,7 +36,9 @@ export function DesktopMirror({ attemptId, connect }: DesktopMirrorProps) {
   const [error, setError] = useState<string>();
   const [customer, setCustomer] = useState<CustomerDetail>();
   const [categories, setCategories] = useState<CaseCategory[]>([]);
-  const [now, setNow] = useState(Date.now());
+  // Timers count from the server's times on every render, and a render every second moves them.
+  const [, setTick] = useState(0);
+  const now = Date.now();
 
   useEffect(() => {
     setLatest(null);
@@ -83,7 +92,7 @@ export function DesktopMirror({ attemptId, connect }: DesktopMirrorProps) {
   }, [attemptId, customerId, lastSeq]);
 
   useEffect(() => {
-    const timer = window.setInterval(() => setNow(Date.now()), 1000);
+    const timer = window.setInterval(() => setTick((n) => n + 1), 1000);
     return () => window.clearInterval(timer);
   }, []);
 
@@ -164,7 +173,13 @@ function RecordMirror({ customer: c, view, categories }: { customer: CustomerDet
               <li key={q.id}>
                 {q.question}
                 <div className="small" data-field={`answer${i + 1}`}>
-                  {answer ? <>Typed: <strong>{answer}</strong></> : <span className="muted">Nothing typed</span>}
+                  {answer ? (
+                    <>
+                      Typed: <strong>{answer}</strong>
+                    </>
+                  ) : (
+                    <span className="muted">Nothing typed</span>
+                  )}
                 </div>
               </li>
             );
@@ -217,7 +232,7 @@ function DetailsDraft({ customer: c, fields }: { customer: CustomerDetail; field
   };
   const labels: Record<string, string> = VIEW_FORMS.details.fields;
   return (
-    <section aria-label="Editing details" data-testid="mirror-form">
+    <section aria-label="Editing details" data-testid="mirror-form" className="mirror-draft">
       <h4>Editing details (not saved yet)</h4>
       <dl className="details">
         {Object.keys(labels).map((key) => {
@@ -229,7 +244,7 @@ function DetailsDraft({ customer: c, fields }: { customer: CustomerDetail; field
                 {labels[key]}
                 {changed && <span className="tag"> changed</span>}
               </dt>
-              <dd>{value || '—'}</dd>
+              <dd>{fieldText(value) || '—'}</dd>
             </div>
           );
         })}
@@ -253,7 +268,7 @@ function FormDraft({ form }: { form: NonNullable<DesktopView['form']> }) {
           {filled.map(([key, value]) => (
             <div key={key} data-field={key}>
               <dt>{labels[key] ?? key}</dt>
-              <dd>{value}</dd>
+              <dd>{fieldText(value)}</dd>
             </div>
           ))}
         </dl>

@@ -4,7 +4,7 @@
 // (console/DesktopMirror) shows the same tabs read-only.
 import type { ReactNode } from 'react';
 import type { Callback, Case, CaseCategory, Customer, Note, Order } from './crm-api.js';
-import { date, dateTime, dueText, money, orderPrice, textOf } from '../format.js';
+import { date, dateTime, dueText, isoDayGB, money, orderPrice, textOf } from '../format.js';
 
 export type Editable = 'title' | 'firstName' | 'lastName' | 'dateOfBirth' | 'addressLine1' | 'addressLine2' | 'town' | 'postcode' | 'phone' | 'mobile' | 'email';
 
@@ -51,7 +51,7 @@ export function DetailsList({ customer }: { customer: Customer }) {
       {DETAIL_FIELDS.map((f) => (
         <div key={f.key}>
           <dt>{f.label}</dt>
-          <dd>{customer[f.key] || '—'}</dd>
+          <dd>{f.key === 'dateOfBirth' && customer.dateOfBirth ? isoDayGB(customer.dateOfBirth) : customer[f.key] || '—'}</dd>
         </div>
       ))}
       <div>

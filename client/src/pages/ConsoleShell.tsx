@@ -73,11 +73,11 @@ export function ConsoleShell() {
   const inProgress = Boolean(detail && currentAttemptId);
   const callPanels = (
     <div className={inProgress ? 'panels call-panels' : 'panels'}>
-      <section aria-label="Softphone">
+      <section aria-label="Softphone" className="panel-phone">
         <h2>Softphone</h2>
         <Softphone allowPresentedNumber />
       </section>
-      <section aria-labelledby="console-brief">
+      <section aria-labelledby="console-brief" className="panel-brief">
         <h2 id="console-brief">Caller brief</h2>
         {detail && currentAttemptId ? (
           <CallerBrief key={currentAttemptId} attemptId={currentAttemptId} candidate={detail.candidate} position={currentPosition} />
