@@ -102,6 +102,22 @@ async function scenario(pages: Page[]): Promise<void> {
   expect(text).not.toMatch(/[0-9a-f]{8}-[0-9a-f]{4}-|not-ready|customerId|undefined/);
 
   await shootConsole(assessor, 'note');
+
+  // A call from the assessor playing the customer: ringing, then connected, then held by the
+  // candidate, each as the server recorded it, with the time since.
+  await assessor.getByRole('button', { name: 'Call Demo Candidate as the customer' }).click();
+  await mirror.getByTestId('mirror-call').filter({ hasText: /^Ringing · \d\d:\d\d$/ }).waitFor();
+  await candidate.getByRole('button', { name: 'Answer' }).click();
+  await mirror.getByTestId('mirror-call').filter({ hasText: /^Inbound call · \d\d:\d\d$/ }).waitFor();
+  await mirror.getByTestId('mirror-agent-state').filter({ hasText: /^On a call · / }).waitFor();
+  await candidate.getByRole('button', { name: 'Hold' }).click();
+  await mirror.getByTestId('mirror-call').filter({ hasText: /^On hold · \d\d:\d\d/ }).waitFor();
+  expect(await mirror.getByTestId('mirror-hold-detail').textContent()).toMatch(/^Held by the candidate · call \d\d:\d\d$/);
+  await shootConsole(assessor, 'on-hold');
+  await candidate.getByRole('button', { name: 'Resume' }).click();
+  await mirror.getByTestId('mirror-call').filter({ hasText: /^Inbound call · / }).waitFor();
+  await candidate.getByRole('button', { name: 'Hang up' }).click();
+  await mirror.getByTestId('mirror-call').filter({ hasText: 'No call' }).waitFor();
 }
 
 /** The console at 1024×768, 1366×768 and 1920×1080: screenshots, and no sideways scrolling at any. */

@@ -135,9 +135,12 @@ function StatusLine({ status, now }: { status: DesktopStatus | undefined; now: n
   const since = (ms: number | null) => (ms === null ? '' : ` · ${clock(Math.max(0, now - ms))}`);
   const call = status.call;
   let callText = 'No call';
+  let callDetail: string | undefined;
   if (call && !call.answered) callText = `${call.direction === 'outbound' ? 'Dialling' : 'Ringing'}${since(call.startedAt)}`;
-  else if (call && call.heldSince !== null) callText = `On hold${since(call.heldSince)}${call.heldByCandidate ? ' (held by the candidate)' : ' (held by the caller)'} · call ${clock(Math.max(0, now - (call.answeredAt ?? call.startedAt)))}`;
-  else if (call) callText = `${call.direction === 'outbound' ? 'Outbound call' : 'Inbound call'}${since(call.answeredAt)}`;
+  else if (call && call.heldSince !== null) {
+    callText = `On hold${since(call.heldSince)}`;
+    callDetail = `${call.heldByCandidate ? 'Held by the candidate' : 'Held by the caller'} · call ${clock(Math.max(0, now - (call.answeredAt ?? call.startedAt)))}`;
+  } else if (call) callText = `${call.direction === 'outbound' ? 'Outbound call' : 'Inbound call'}${since(call.answeredAt)}`;
   return (
     <dl className="mirror-status">
       <div>
@@ -151,6 +154,7 @@ function StatusLine({ status, now }: { status: DesktopStatus | undefined; now: n
         <dt>Call</dt>
         <dd data-testid="mirror-call" className={call?.heldSince ? 'held' : undefined}>
           {callText}
+          {callDetail && <small data-testid="mirror-hold-detail">{callDetail}</small>}
         </dd>
       </div>
     </dl>
