@@ -96,6 +96,23 @@ async function scenario(pages: Page[]): Promise<void> {
   await mirror.getByText('Engineer missed twice').filter({ hasNotText: 'not sent' }).first().waitFor();
   await note.getByText('Nothing filled in yet.').waitFor();
 
+  // A case and an order being filled in: choices shown in words (never their codes).
+  await record.getByRole('tab', { name: /^Cases/ }).click();
+  const caseForm = record.getByRole('form', { name: 'New case' });
+  await caseForm.getByLabel('Category').selectOption({ label: 'Missed appointment' });
+  await caseForm.getByLabel('Description').pressSequentially('Second missed visit');
+  const caseDraft = mirror.getByTestId('mirror-form').filter({ hasText: 'New case (not sent yet)' });
+  await caseDraft.locator('[data-field="description"]').filter({ hasText: 'Second missed visit' }).waitFor(WITHIN_A_SECOND);
+  expect(await caseDraft.locator('[data-field="category"] dd').textContent()).toBe('Missed appointment');
+  expect(await caseDraft.locator('[data-field="escalated"] dd').textContent()).toBe('No');
+  await record.getByRole('tab', { name: /^Orders/ }).click();
+  const orderForm = record.getByRole('form', { name: 'New order' });
+  await orderForm.getByLabel('Quantity, line 1').fill('2');
+  const orderDraft = mirror.getByTestId('mirror-form').filter({ hasText: 'New order (not sent yet)' });
+  await orderDraft.locator('[data-field="line1Quantity"]').filter({ hasText: '2' }).waitFor(WITHIN_A_SECOND);
+  expect(await orderDraft.locator('[data-field="line1Product"] dd').textContent()).toMatch(/£/);
+  expect(await orderDraft.locator('[data-field="line1SaleType"] dd').textContent()).toBe('Standard');
+
   // Staff wording: no ids on screen.
   const text = (await mirror.textContent()) ?? '';
   expect(text).toContain('not marking evidence');
