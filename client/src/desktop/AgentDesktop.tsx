@@ -4,7 +4,13 @@
 // orders, messages, print-outs, wrap-ups, agent states, holds and transfers) is recorded on the
 // attempt's timeline by the server as it happens; the desktop itself reports only what happens in
 // the browser (screen pops, searches, records and tabs opened).
-import { useCallback, useEffect, useRef, useState } from 'react';
+//
+// Laid out as a contact-centre agent desktop (the Amazon Connect CCP or Twilio Flex dock): the
+// phone dock on the left (agent state, softphone with an incoming call on top, wrap-up, call list)
+// stays in the window whatever is scrolled, so Answer and the call controls never need scrolling
+// to; the sitting's banner and brief and the workspace (customers, messages, knowledge) scroll
+// beside it.
+import { useCallback, useEffect, useRef, useState, type ReactNode } from 'react';
 import { api, ApiFailure } from '../api.js';
 import { Tabs } from '../components/Tabs.js';
 import { usePhone } from '../softphone/PhoneContext.js';
@@ -22,31 +28,60 @@ import { useTimeline } from './useTimeline.js';
 import { WrapUp } from './WrapUp.js';
 import { usePersistedState } from './persisted-state.js';
 
-/** `attemptId`: the attempt to work on (a sitting's current attempt); else the candidate's open attempt. */
-export function AgentDesktop({ attemptId }: { attemptId?: string } = {}) {
+/**
+ * `attemptId`: the attempt to work on (a sitting's current attempt); else the candidate's open
+ * attempt. `banner`: what heads the workspace beside the phone dock (the sitting, its clock and brief).
+ */
+export function AgentDesktop({ attemptId, banner }: { attemptId?: string; banner?: ReactNode } = {}) {
   const [attempt, setAttempt] = useState<Attempt | null>();
   useEffect(() => {
     const load = attemptId ? api<{ attempt: Attempt }>('GET', `/api/attempts/${encodeURIComponent(attemptId)}`).then((r) => r.attempt) : crm.currentAttempt();
     load.then(setAttempt, (err: unknown) => setAttempt(err instanceof ApiFailure && err.status === 404 ? null : undefined));
   }, [attemptId]);
-  if (attempt === undefined) return <p className="muted">Loading your assignment…</p>;
+  if (attempt === undefined)
+    return (
+      <>
+        {banner}
+        <p className="muted">Loading your assignment…</p>
+      </>
+    );
   if (attempt === null)
     return (
-      <div className="shell" data-testid="home-candidate">
+      <DeskLayout
+        testId="home-candidate"
+        dock={
+          <section aria-label="Softphone" className="dock-phone">
+            <h2>Softphone</h2>
+            <Softphone />
+          </section>
+        }
+      >
         <h1>Agent desktop</h1>
+        {banner}
         <p className="muted" data-testid="no-attempt">
           No assignment is open for you yet. Your assessor starts it; this page updates when you reload it.
         </p>
-        <section aria-label="Softphone">
-          <h2>Softphone</h2>
-          <Softphone />
-        </section>
-      </div>
+      </DeskLayout>
     );
-  return <Workspace attempt={attempt} />;
+  return <Workspace attempt={attempt} banner={banner} />;
 }
 
-function Workspace({ attempt }: { attempt: Attempt }) {
+/**
+ * The agent desktop's frame: the phone dock, kept in the window (sticky, each part scrolling on its
+ * own when it is taller than the window), and beside it the page's main column.
+ */
+function DeskLayout({ dock, children, testId }: { dock: ReactNode; children: ReactNode; testId?: string }) {
+  return (
+    <div className="desktop" data-testid={testId}>
+      <aside className="phone-dock" aria-label="Phone">
+        {dock}
+      </aside>
+      <div className="desktop-main">{children}</div>
+    </div>
+  );
+}
+
+function Workspace({ attempt, banner }: { attempt: Attempt; banner: ReactNode }) {
   const { state: phoneState } = usePhone();
   const timeline = useTimeline(attempt.id);
   const { record } = timeline;
@@ -153,12 +188,12 @@ function Workspace({ attempt }: { attempt: Attempt }) {
   const composeKey = reply ? `reply:${reply.messageId}` : customer ? `customer:${customer.id}:${customer.email ?? ''}:${customer.mobile ?? ''}:${customer.phone}` : 'none';
   return (
     <DesktopContext.Provider value={{ attemptId: attempt.id, record, openCustomer: setCustomerId, customerId, customerChanged }}>
-      <div className="desktop" data-testid="home-candidate">
-        <h1 className="visually-hidden">Agent desktop</h1>
-        <AgentStateBar state={agentState.name} since={agentState.since} onChange={changeState} online={timeline.online} pending={timeline.pending} />
-        <div className="desktop-grid">
-          <div className="desktop-col">
-            <section aria-label="Softphone">
+      <DeskLayout
+        testId="home-candidate"
+        dock={
+          <>
+            <AgentStateBar state={agentState.name} since={agentState.since} onChange={changeState} online={timeline.online} pending={timeline.pending} />
+            <section aria-label="Softphone" className="dock-phone">
               <h2>Softphone</h2>
               <Softphone />
             </section>
@@ -168,11 +203,16 @@ function Workspace({ attempt }: { attempt: Attempt }) {
                 <WrapUp onDone={() => changeState('ready')} />
               </section>
             )}
-            <section aria-label="Call list">
+            <section aria-label="Call list" className="dock-call-list">
               <h2>Call list</h2>
               <CallList />
             </section>
-          </div>
+          </>
+        }
+      >
+        <h1 className="visually-hidden">Agent desktop</h1>
+        {banner}
+        <div className="desktop-grid">
           <div className="desktop-col workspace">
             <section aria-label="Customers">
               <h2>Customers</h2>
@@ -208,7 +248,7 @@ function Workspace({ attempt }: { attempt: Attempt }) {
             </section>
           </div>
         </div>
-      </div>
+      </DeskLayout>
     </DesktopContext.Provider>
   );
 }

@@ -1,6 +1,6 @@
-// The candidate's home: the sitting banner (clock, the current assignment's brief, my results)
-// when the candidate has a sitting, and the agent desktop on the sitting's current attempt, with
-// the phone shared by all its panels. Without a sitting the desktop takes the candidate's open
+// The candidate's home: the agent desktop on the sitting's current attempt, with the phone shared
+// by all its panels, headed (beside the phone dock) by the sitting banner (clock, the current
+// assignment's brief, my results) when the candidate has a sitting. Without a sitting the desktop takes the candidate's open
 // (practice) attempt as before.
 import { AgentDesktop } from '../desktop/AgentDesktop.js';
 import { SittingBanner, useCandidateSitting } from '../sitting/CandidateSitting.js';
@@ -11,12 +11,14 @@ export function DesktopShell() {
   const attemptId = sitting.detail?.currentAttemptId ?? undefined;
   return (
     <PhoneProvider>
-      <SittingBanner handle={sitting} />
       {sitting.ready ? (
         // A new current attempt (the next assignment, a re-take) opens a fresh desktop on it.
-        <AgentDesktop key={attemptId ?? 'no-sitting-attempt'} attemptId={attemptId} />
+        <AgentDesktop key={attemptId ?? 'no-sitting-attempt'} attemptId={attemptId} banner={<SittingBanner handle={sitting} />} />
       ) : (
-        <p className="muted">Loading your assignment…</p>
+        <>
+          <SittingBanner handle={sitting} />
+          <p className="muted">Loading your assignment…</p>
+        </>
       )}
     </PhoneProvider>
   );

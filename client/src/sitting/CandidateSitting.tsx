@@ -4,6 +4,7 @@
 import { useCallback, useEffect, useId, useState } from 'react';
 import type { AttemptBrief, CandidateSittingView, SittingSummary } from '../../../server/protocol/assessment.js';
 import { ApiFailure } from '../api.js';
+import { usePersistedState } from '../desktop/persisted-state.js';
 import { dateTimeGB } from '../format.js';
 import { SittingClock, type ClockSnapshot } from './SittingClock.js';
 import { Declaration, SittingGuidance } from './SittingGuidance.js';
@@ -107,6 +108,9 @@ export function SittingBanner({ handle }: { handle: CandidateSittingHandle }) {
 
 function CandidateBrief({ attemptId, position }: { attemptId: string; position: number }) {
   const [brief, setBrief] = useState<AttemptBrief>();
+  // Open at first; once collapsed it stays collapsed for this assignment while the tab is open (a
+  // reload too). The next assignment's brief opens again: it has to be read.
+  const [open, setOpen] = usePersistedState(`callmark.brief.${attemptId}.open`, true);
   const [error, setError] = useState<string>();
   useEffect(() => {
     sittings.brief(attemptId).then(setBrief, (err: unknown) => setError(describeError(err)));
@@ -121,7 +125,7 @@ function CandidateBrief({ attemptId, position }: { attemptId: string; position: 
   const b = brief.candidateBrief;
   const afterCall = Array.isArray(b.afterCall) ? b.afterCall.filter((x): x is string => typeof x === 'string') : [];
   return (
-    <details className="brief" open data-testid="candidate-brief">
+    <details className="brief" open={open} onToggle={(e) => setOpen(e.currentTarget.open)} data-testid="candidate-brief">
       <summary>
         <strong>
           Your brief: assignment {position}, {brief.title}
