@@ -9,7 +9,7 @@ import path from 'node:path';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { decodeAudio, tonePower, writeToneWav } from '../support/audio.js';
-import { launchBrowser, loginAs } from '../support/browser.js';
+import { answer, callAndAnswer, launchBrowser, loginAs } from '../support/browser.js';
 import { startServer, type ServerProcess } from '../support/server-process.js';
 
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'callmark-transfer-'));
@@ -120,18 +120,8 @@ async function open(party: Party): Promise<Page> {
 
 /** The assessor calls the candidate, who answers. */
 async function connect(assessor: Page, candidate: Page): Promise<void> {
-  const candidateExt = /extension (\d+)/.exec((await candidate.getByTestId('registration').textContent()) ?? '')![1]!;
-  await assessor.getByLabel('Number to call').fill(candidateExt);
-  await assessor.getByRole('button', { name: 'Call', exact: true }).click();
-  await candidate.getByTestId('incoming').waitFor();
-  await candidate.getByRole('button', { name: 'Answer' }).click();
+  await callAndAnswer(assessor, candidate);
   await assessor.getByTestId('call-phase').filter({ hasText: 'Connected' }).waitFor();
-}
-
-async function answer(page: Page): Promise<void> {
-  await page.getByTestId('incoming').waitFor({ timeout: 10_000 });
-  await page.getByRole('button', { name: 'Answer' }).click();
-  await page.getByTestId('call-phase').filter({ hasText: 'Connected' }).waitFor();
 }
 
 /** The newest call's details and its recording decoded, once the recording is complete. */
