@@ -9,8 +9,9 @@
 // phone dock on the left (agent state, softphone with an incoming call on top, wrap-up, call list)
 // stays in the window whatever is scrolled, so Answer and the call controls never need scrolling
 // to; the sitting's banner and brief and the workspace (customers, messages, knowledge) scroll
-// beside it.
+// beside it. The dock belongs to the page's frame (pages/DesktopShell.tsx): this desktop fills it.
 import { useCallback, useEffect, useRef, useState, type ReactNode } from 'react';
+import { createPortal } from 'react-dom';
 import { api, ApiFailure } from '../api.js';
 import { Tabs } from '../components/Tabs.js';
 import { usePhone } from '../softphone/PhoneContext.js';
@@ -30,58 +31,40 @@ import { usePersistedState } from './persisted-state.js';
 
 /**
  * `attemptId`: the attempt to work on (a sitting's current attempt); else the candidate's open
- * attempt. `banner`: what heads the workspace beside the phone dock (the sitting, its clock and brief).
+ * attempt. `dock`: the phone dock of the page's frame (DesktopShell), which this desktop fills with
+ * the agent state, softphone, wrap-up and call list; the workspace renders where this is placed.
  */
-export function AgentDesktop({ attemptId, banner }: { attemptId?: string; banner?: ReactNode } = {}) {
+export function AgentDesktop({ attemptId, dock }: { attemptId?: string; dock: HTMLElement | null }) {
   const [attempt, setAttempt] = useState<Attempt | null>();
   useEffect(() => {
     const load = attemptId ? api<{ attempt: Attempt }>('GET', `/api/attempts/${encodeURIComponent(attemptId)}`).then((r) => r.attempt) : crm.currentAttempt();
     load.then(setAttempt, (err: unknown) => setAttempt(err instanceof ApiFailure && err.status === 404 ? null : undefined));
   }, [attemptId]);
-  if (attempt === undefined)
-    return (
-      <>
-        {banner}
-        <p className="muted">Loading your assignment…</p>
-      </>
-    );
+  if (attempt === undefined) return <p className="muted">Loading your assignment…</p>;
   if (attempt === null)
     return (
-      <DeskLayout
-        testId="home-candidate"
-        dock={
+      <div className="desktop-work" data-testid="home-candidate">
+        <h1>Agent desktop</h1>
+        <p className="muted" data-testid="no-attempt">
+          No assignment is open for you yet. Your assessor starts it; this page updates when you reload it.
+        </p>
+        <InDock dock={dock}>
           <section aria-label="Softphone" className="dock-phone">
             <h2>Softphone</h2>
             <Softphone />
           </section>
-        }
-      >
-        <h1>Agent desktop</h1>
-        {banner}
-        <p className="muted" data-testid="no-attempt">
-          No assignment is open for you yet. Your assessor starts it; this page updates when you reload it.
-        </p>
-      </DeskLayout>
+        </InDock>
+      </div>
     );
-  return <Workspace attempt={attempt} banner={banner} />;
+  return <Workspace attempt={attempt} dock={dock} />;
 }
 
-/**
- * The agent desktop's frame: the phone dock, kept in the window (sticky, each part scrolling on its
- * own when it is taller than the window), and beside it the page's main column.
- */
-function DeskLayout({ dock, children, testId }: { dock: ReactNode; children: ReactNode; testId?: string }) {
-  return (
-    <div className="desktop" data-testid={testId}>
-      <aside className="phone-dock" aria-label="Phone">
-        {dock}
-      </aside>
-      <div className="desktop-main">{children}</div>
-    </div>
-  );
+/** What goes in the frame's phone dock (rendered there, but part of this desktop's React tree). */
+function InDock({ dock, children }: { dock: HTMLElement | null; children: ReactNode }) {
+  return dock ? createPortal(children, dock) : null;
 }
 
-function Workspace({ attempt, banner }: { attempt: Attempt; banner: ReactNode }) {
+function Workspace({ attempt, dock }: { attempt: Attempt; dock: HTMLElement | null }) {
   const { state: phoneState } = usePhone();
   const timeline = useTimeline(attempt.id);
   const { record } = timeline;
@@ -188,10 +171,8 @@ function Workspace({ attempt, banner }: { attempt: Attempt; banner: ReactNode })
   const composeKey = reply ? `reply:${reply.messageId}` : customer ? `customer:${customer.id}:${customer.email ?? ''}:${customer.mobile ?? ''}:${customer.phone}` : 'none';
   return (
     <DesktopContext.Provider value={{ attemptId: attempt.id, record, openCustomer: setCustomerId, customerId, customerChanged }}>
-      <DeskLayout
-        testId="home-candidate"
-        dock={
-          <>
+      <div className="desktop-work" data-testid="home-candidate">
+        <InDock dock={dock}>
             <AgentStateBar state={agentState.name} since={agentState.since} onChange={changeState} online={timeline.online} pending={timeline.pending} />
             <section aria-label="Softphone" className="dock-phone">
               <h2>Softphone</h2>
@@ -207,11 +188,8 @@ function Workspace({ attempt, banner }: { attempt: Attempt; banner: ReactNode })
               <h2>Call list</h2>
               <CallList />
             </section>
-          </>
-        }
-      >
+        </InDock>
         <h1 className="visually-hidden">Agent desktop</h1>
-        {banner}
         <div className="desktop-grid">
           <div className="desktop-col workspace">
             <section aria-label="Customers">
@@ -248,7 +226,7 @@ function Workspace({ attempt, banner }: { attempt: Attempt; banner: ReactNode })
             </section>
           </div>
         </div>
-      </DeskLayout>
+      </div>
     </DesktopContext.Provider>
   );
 }
