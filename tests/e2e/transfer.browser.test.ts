@@ -10,7 +10,7 @@ import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { decodeAudio, tonePower, writeToneWav } from '../support/audio.js';
 import { answer, callAndAnswer, launchBrowser, loginAs } from '../support/browser.js';
-import { startServer, type ServerProcess } from '../support/server-process.js';
+import { loginFirstStartAdmin, startServer, type ServerProcess } from '../support/server-process.js';
 
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'callmark-transfer-'));
 const TONES = { candidate: 440, assessor: 880, supervisor: 660 } as const;
@@ -81,10 +81,7 @@ beforeAll(async () => {
     env: { CALLMARK_MEDIA_WORKERS: '1', CALLMARK_PUBLIC_IP: '127.0.0.1', CALLMARK_MEDIA_LISTEN_IP: '127.0.0.1', CALLMARK_ADMIN_PASSWORD: ADMIN_PASSWORD, CALLMARK_SIP_NO_ANSWER_SECONDS: '15' },
   });
   // A second staff user of the demo centre plays the supervisor.
-  const login = await fetch(`${base()}/api/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username: 'admin', password: ADMIN_PASSWORD }) });
-  const cookie = (login.headers.get('set-cookie') ?? '').split(';')[0]!;
-  const { csrfToken } = (await login.json()) as { csrfToken: string };
-  const headers = { cookie, 'x-csrf-token': csrfToken, 'content-type': 'application/json' };
+  const { headers } = await loginFirstStartAdmin(base(), ADMIN_PASSWORD);
   const { users } = (await (await fetch(`${base()}/api/users`, { headers })).json()) as { users: Array<{ username: string; centreId: number | null }> };
   const centreId = users.find((u) => u.username === 'demo-assessor')!.centreId;
   const created = await fetch(`${base()}/api/users`, {
