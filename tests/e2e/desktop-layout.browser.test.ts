@@ -3,7 +3,7 @@
 // call controls, are on screen without scrolling, at 1024×768 as at 1920×1080, even with the
 // assignment's brief open above the workspace and the page scrolled down to a record. The brief
 // can be collapsed, and stays collapsed when the page is reloaded. Screenshots of the desktop idle,
-// ringing and in a call at both sizes go to reports/desktop-layout/.
+// ringing, in a call and in wrap-up at both sizes go to reports/desktop-layout/.
 import type { Page } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
 import { answer, dial, inViewport, shootAtStaffSizes, withFailureScreenshots } from '../support/browser.js';
@@ -79,5 +79,8 @@ async function scenario(pages: Page[]): Promise<void> {
     await candidate.getByRole('button', { name: 'Hang up', exact: true }).click();
     await assessor.getByTestId('last-call').waitFor();
     await candidate.getByTestId('agent-state').filter({ hasText: 'Wrap-up' }).waitFor();
+    // Wrap-up opens in the dock, under the phone, in view too.
+    expect(await outOfView(candidate, ['Complete wrap-up']), label).toEqual([]);
+    if (i === 0) await shootAtStaffSizes(candidate, 'desktop-layout', 'wrap-up', size);
   }
 }
