@@ -173,21 +173,21 @@ function Workspace({ attempt, dock }: { attempt: Attempt; dock: HTMLElement | nu
     <DesktopContext.Provider value={{ attemptId: attempt.id, record, openCustomer: setCustomerId, customerId, customerChanged }}>
       <div className="desktop-work" data-testid="home-candidate">
         <InDock dock={dock}>
-            <AgentStateBar state={agentState.name} since={agentState.since} onChange={changeState} online={timeline.online} pending={timeline.pending} />
-            <section aria-label="Softphone" className="dock-phone">
-              <h2>Softphone</h2>
-              <Softphone />
+          <AgentStateBar state={agentState.name} since={agentState.since} onChange={changeState} online={timeline.online} pending={timeline.pending} />
+          <section aria-label="Softphone" className="dock-phone">
+            <h2>Softphone</h2>
+            <Softphone />
+          </section>
+          {agentState.name === 'wrap-up' && (
+            <section aria-label="Wrap-up panel" className="wrap-up">
+              <h2>Wrap-up</h2>
+              <WrapUp onDone={() => changeState('ready')} />
             </section>
-            {agentState.name === 'wrap-up' && (
-              <section aria-label="Wrap-up panel" className="wrap-up">
-                <h2>Wrap-up</h2>
-                <WrapUp onDone={() => changeState('ready')} />
-              </section>
-            )}
-            <section aria-label="Call list" className="dock-call-list">
-              <h2>Call list</h2>
-              <CallList />
-            </section>
+          )}
+          <section aria-label="Call list" className="dock-call-list">
+            <h2>Call list</h2>
+            <CallList />
+          </section>
         </InDock>
         <h1 className="visually-hidden">Agent desktop</h1>
         <div className="desktop-grid">
