@@ -1,6 +1,7 @@
 // The few JSON API calls the SIP benchmarks make to set up their users (log in, create a centre
 // and users, fetch SIP credentials), with each reply checked against the shape it must have.
 import { z } from 'zod';
+import { loginFirstStartAdmin } from '../tests/support/server-process.js';
 
 const LoginReply = z.object({ csrfToken: z.string() });
 export const CentreReply = z.object({ centre: z.object({ id: z.number() }) });
@@ -15,6 +16,12 @@ export interface ApiSession {
 async function jsonOf(res: Response): Promise<unknown> {
   if (!res.ok) throw new Error(`${res.status} ${await res.text()}`);
   return res.json();
+}
+
+/** The first-start admin's session, once it has made the password change its first login requires. */
+export async function loginFirstStartAdminAt(base: string, password: string): Promise<ApiSession> {
+  const { cookie, csrfToken } = await loginFirstStartAdmin(base, password);
+  return { cookie, csrf: csrfToken };
 }
 
 export async function loginAs(base: string, username: string, password: string): Promise<ApiSession> {

@@ -10,6 +10,7 @@ import path from 'node:path';
 import fs from 'node:fs';
 import { randomUUID } from 'node:crypto';
 import { startServer } from '../tests/support/server-process.js';
+import { loginFirstStartAdminAt } from './admin-api.js';
 import { percentile } from './proc-stats.js';
 
 const args = process.argv.slice(2);
@@ -61,7 +62,7 @@ async function login(username: string, password: string): Promise<Session> {
 }
 
 const t0 = performance.now();
-const admin = await login('admin', 'bench-admin-password');
+const admin = await loginFirstStartAdminAt(base, 'bench-admin-password');
 const centre = (await request<{ centre: { id: number } }>(admin, 'POST', '/api/centres', { name: 'Latency bench centre' })).json.centre;
 await request(admin, 'POST', '/api/users', { username: 'bench-assessor', displayName: 'Bench Assessor', role: 'assessor', centreId: centre.id, password: 'bench-user-password' });
 const assessor = await login('bench-assessor', 'bench-user-password');

@@ -22,7 +22,7 @@ import { z } from 'zod';
 import { CallRecorder, MediaWorkerPool, setMixConcurrency } from '../media/index.js';
 import { startServer } from '../tests/support/server-process.js';
 import { Inviter, SessionState, startUa, UserAgent, type TestUa } from '../tests/support/sip-clients.js';
-import { CentreReply, loginAs, post, SipCredentialsReply } from './admin-api.js';
+import { CentreReply, loginAs, loginFirstStartAdminAt, post, SipCredentialsReply } from './admin-api.js';
 import { childrenNamed, percentile, sampleProcess } from './proc-stats.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
@@ -228,7 +228,7 @@ async function signallingStep(n: number) {
     },
   });
   const base = server.url;
-  const admin = await loginAs(base, 'admin', 'bench-admin-password');
+  const admin = await loginFirstStartAdminAt(base, 'bench-admin-password');
   const centre = (await post(base, admin, '/api/centres', { name: `Bench ${n}` }, CentreReply)).centre;
   const uas: Array<TestUa & { extension: string }> = [];
   const registerTimes: number[] = [];

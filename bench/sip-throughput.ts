@@ -12,7 +12,7 @@ import fs from 'node:fs';
 import { z } from 'zod';
 import { startServer } from '../tests/support/server-process.js';
 import { Inviter, SessionState, startUa, UserAgent, type TestUa } from '../tests/support/sip-clients.js';
-import { CentreReply, loginAs, post, SipCredentialsReply } from './admin-api.js';
+import { CentreReply, loginAs, loginFirstStartAdminAt, post, SipCredentialsReply } from './admin-api.js';
 import { percentile } from './proc-stats.js';
 
 const args = process.argv.slice(2);
@@ -47,7 +47,7 @@ process.on('exit', () => {
   }
 });
 const base = server.url;
-const admin = await loginAs(base, 'admin', 'bench-admin-password');
+const admin = await loginFirstStartAdminAt(base, 'bench-admin-password');
 
 const centre = (await post(base, admin, '/api/centres', { name: 'SIP bench' }, CentreReply)).centre;
 const uas: Array<TestUa & { extension: string }> = [];

@@ -1,5 +1,7 @@
 // First-start accounts. An admin always exists: with CALLMARK_ADMIN_PASSWORD it gets that password,
-// otherwise a random one that is printed once, when the account is created. Demo users of every role,
+// otherwise a random one that is printed once, when the account is created. Either way that password
+// is for the first login only: the admin chooses their own before anything else (must_change_password,
+// as for an account an administrator made), since it sits in a log or a deployment's environment. Demo users of every role,
 // in a centre clearly marked as a demo, are created only when asked for (--demo or CALLMARK_DEMO=1),
 // and exist only while demo mode is on: a start without it disables them (and the banner says so).
 import { generatePassword, hashPassword } from './auth/passwords.js';
@@ -54,6 +56,7 @@ export async function bootstrapAccounts(
       role: 'admin',
       centreId: null,
       passwordHash: await hashPassword(password),
+      mustChangePassword: true,
     });
     result.adminCreated = { username: opts.adminUser, password, passwordWasGenerated: !opts.adminPassword };
   }

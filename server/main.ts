@@ -186,8 +186,8 @@ async function main(): Promise<void> {
     const a = accounts.adminCreated;
     lines.push(
       a.passwordWasGenerated
-        ? `Admin account created: ${a.username} / ${a.password}   (shown once; change it after logging in)`
-        : `Admin account created: ${a.username} (password from CALLMARK_ADMIN_PASSWORD)`,
+        ? `Admin account created: ${a.username} / ${a.password}   (shown once; you choose your own at the first login)`
+        : `Admin account created: ${a.username} (password from CALLMARK_ADMIN_PASSWORD, for the first login: you choose your own then)`,
     );
   }
   if (accounts.demoUsers) {

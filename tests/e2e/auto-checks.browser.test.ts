@@ -11,7 +11,7 @@
 // tests/server/assessment/auto-checks-through-the-desktop.test.ts.
 import type { Locator, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { apiIn, DESKTOP_VIEWPORT, loginAs } from '../support/browser.js';
+import { apiIn, callAndAnswer, DESKTOP_VIEWPORT, loginAs } from '../support/browser.js';
 import { twoPartyFixture } from '../support/fixtures.js';
 
 const fx = twoPartyFixture({ tmpPrefix: 'callmark-auto-checks-' });
@@ -54,13 +54,7 @@ async function start(key: string): Promise<void> {
 
 /** The assessor rings the candidate presenting the customer's number; the candidate answers. */
 async function ringCandidate(presented: string): Promise<void> {
-  const ext = /extension (\d+)/.exec((await candidate.getByTestId('registration').textContent()) ?? '')![1]!;
-  await assessor.getByLabel('Present as caller number (the customer you play)').fill(presented);
-  await assessor.getByLabel('Number to call').fill(ext);
-  await assessor.getByRole('button', { name: 'Call', exact: true }).click();
-  await candidate.getByTestId('incoming').filter({ hasText: presented }).waitFor({ timeout: 15_000 });
-  await candidate.getByRole('button', { name: 'Answer' }).click();
-  await candidate.getByTestId('call-phase').filter({ hasText: 'Connected' }).waitFor();
+  await callAndAnswer(assessor, candidate, { presenting: presented });
 }
 
 /** Finds a customer by account number and opens the record (the screen pop may have opened it already). */

@@ -9,7 +9,7 @@
 // activity fit one screen at 1366×768.
 import type { Page } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
-import { apiIn, withFailureScreenshots } from '../support/browser.js';
+import { answer, apiIn, dial, inViewport, withFailureScreenshots } from '../support/browser.js';
 import { sittingUnderWay, twoPartyFixture } from '../support/fixtures.js';
 
 const fx = twoPartyFixture({ tmpPrefix: 'callmark-offering-' });
@@ -26,20 +26,13 @@ describe('calls offered only when Ready', () => {
 const CANDIDATE_VIEWPORT = { width: 1024, height: 768 };
 const ASSESSOR_VIEWPORT = { width: 1366, height: 768 };
 
-/** Whether the element lies wholly inside the viewport at the page's current scroll. */
-async function inView(page: Page, locator: ReturnType<Page['locator']>, viewport: { width: number; height: number }): Promise<boolean> {
-  const box = await locator.boundingBox();
-  return box !== null && box.x >= 0 && box.y >= 0 && box.x + box.width <= viewport.width && box.y + box.height <= viewport.height;
-}
-
 async function scenario(pages: Page[]): Promise<void> {
   const { assessor, candidate, attemptId, candidateExtension: ext } = await sittingUnderWay(fx, pages, { assessor: ASSESSOR_VIEWPORT, candidate: CANDIDATE_VIEWPORT });
   expect(await candidate.getByTestId('agent-state').textContent()).toBe('Not ready');
   await assessor.reload();
   await assessor.getByTestId('registration').filter({ hasText: 'Registered' }).waitFor({ timeout: 15_000 });
 
-  await assessor.getByLabel('Number to call').fill(ext);
-  await assessor.getByRole('button', { name: 'Call', exact: true }).click();
+  await dial(assessor, ext);
   // The server answered 182 Queued: it holds the call, the candidate's phone has not been rung.
   await assessor.getByTestId('call-queued').waitFor();
   expect(await assessor.getByTestId('call-phase').textContent()).toBe('Waiting…');
@@ -55,15 +48,14 @@ async function scenario(pages: Page[]): Promise<void> {
   await candidate.getByTestId('incoming').waitFor({ timeout: 15_000 });
   // The Answer button is in view at 1024×768, the page not scrolled, though the brief fills the top of it.
   expect(await candidate.evaluate(() => window.scrollY)).toBe(0);
-  expect(await inView(candidate, candidate.getByRole('button', { name: 'Answer' }), CANDIDATE_VIEWPORT)).toBe(true);
+  expect(await inViewport(candidate.getByRole('button', { name: 'Answer' }))).toBe(true);
   await assessor.getByTestId('call-phase').filter({ hasText: 'Ringing…' }).waitFor();
-  await candidate.getByRole('button', { name: 'Answer' }).click();
-  await candidate.getByTestId('call-phase').filter({ hasText: 'Connected' }).waitFor();
+  await answer(candidate);
   await assessor.getByTestId('call-phase').filter({ hasText: 'Connected' }).waitFor();
   // The assessor's call panels fit one 1366×768 screen.
   await assessor.evaluate(() => window.scrollTo(0, 0));
   for (const name of ['Softphone', 'Caller brief', 'Candidate activity']) {
-    expect(await inView(assessor, assessor.getByRole('region', { name }), ASSESSOR_VIEWPORT), name).toBe(true);
+    expect(await inViewport(assessor.getByRole('region', { name })), name).toBe(true);
   }
 
   // In the server's records: queued, then offered after the server recorded Ready, then ringing and answered.

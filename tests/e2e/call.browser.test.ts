@@ -8,7 +8,7 @@ import path from 'node:path';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterEach, describe, expect, it } from 'vitest';
 import { decodeAudio, rms, tonePower } from '../support/audio.js';
-import { loginAs } from '../support/browser.js';
+import { answer, dial, loginAs } from '../support/browser.js';
 import { twoPartyFixture } from '../support/fixtures.js';
 
 // Test-only instrumentation: remember every RTCPeerConnection the page creates, to read getStats.
@@ -62,16 +62,12 @@ describe('a real call between two browsers', () => {
   it('rings, connects with two-way audio, holds, resumes, hangs up, and is recorded per channel', async () => {
     const candidate = await login(fx.candidateBrowser, fx.server.url, 'demo-candidate');
     const assessor = await login(fx.assessorBrowser, fx.server.url, 'demo-assessor');
-    const candidateExt = /extension (\d+)/.exec((await candidate.getByTestId('registration').textContent()) ?? '')![1]!;
-
-    await assessor.getByLabel('Number to call').fill(candidateExt);
-    await assessor.getByRole('button', { name: 'Call', exact: true }).click();
+    await dial(assessor, candidate);
     const banner = candidate.getByTestId('incoming');
     await banner.waitFor();
     expect(await banner.textContent()).toContain('Demo Assessor');
     await assessor.getByTestId('call-phase').filter({ hasText: 'Ringing' }).waitFor();
-    await candidate.getByRole('button', { name: 'Answer' }).click();
-    await candidate.getByTestId('call-phase').filter({ hasText: 'Connected' }).waitFor();
+    await answer(candidate);
     await assessor.getByTestId('call-phase').filter({ hasText: 'Connected' }).waitFor();
     const answeredAt = Date.now();
 
@@ -232,8 +228,7 @@ describe('a real call between two browsers', () => {
     }
     expect(entry?.registered).toBe(false);
     const candidateExt = entry!.extension;
-    await assessor.getByLabel('Number to call').fill(candidateExt);
-    await assessor.getByRole('button', { name: 'Call', exact: true }).click();
+    await dial(assessor, candidateExt);
     // sip.js may report the call terminated ("Call ended.") just before the 480 that says why.
     const lastCall = assessor.getByTestId('last-call');
     // In words only: no SIP status code (480) on screen.

@@ -2,7 +2,8 @@
 // the customer's phone number to call (never the assessor's extension), and "Earlier sittings"
 // tells each sitting apart by its en-GB date and time and the assignments taken, with the result
 // only when the centre's release rule allows (the demo centre releases after moderation, so: not
-// yet). Screenshots at 1024×768 and 1920×1080 go to reports/candidate-sittings/.
+// yet). A sitting planned after them (one made by mistake, say) heads the page but leaves the
+// earlier sittings and their results in view. Screenshots at 1024×768 and 1920×1080 go to reports/candidate-sittings/.
 import { describe, expect, it } from 'vitest';
 import type { SittingDetail } from '../../server/protocol/assessment.js';
 import { apiIn, loginAs, shootAtStaffSizes, withFailureScreenshots } from '../support/browser.js';
@@ -42,7 +43,7 @@ describe('the candidate’s sittings', () => {
       await apiIn(assessor, 'POST', `/api/attempts/${open.currentAttemptId}/close`, {});
       await apiIn(assessor, 'POST', `/api/sittings/${first.id}/end`, {});
       await candidateDeclares(fx.browser, fx.server.url, first.id, 'end');
-      await startedSitting(['s1', 's4', 's5', 's3']);
+      const second = await startedSitting(['s1', 's4', 's5', 's3']);
       await candidate.reload();
       const results = candidate.getByTestId('my-results');
       await results.waitFor();
@@ -59,6 +60,23 @@ describe('the candidate’s sittings', () => {
       expect(text).not.toMatch(/\/48|[0-9a-f]{8}-[0-9a-f]{4}/);
       await results.scrollIntoViewIfNeeded();
       await shootAtStaffSizes(candidate, 'candidate-sittings', 'earlier-sittings', { width: 1400, height: 1000 });
+
+      // --- the second sitting ends; a third is planned (say, by mistake): the earlier ones stay in view ---
+      await apiIn(assessor, 'POST', `/api/sittings/${second.id}/end`, {});
+      await candidateDeclares(fx.browser, fx.server.url, second.id, 'end');
+      await apiIn<SittingDetail>(assessor, 'POST', '/api/sittings', { candidateUserId: candidateId, scenarioKeys: ['s1', 's4', 's5', 's2'] });
+      await candidate.reload();
+      await candidate.getByTestId('sitting-status').filter({ hasText: 'Not started yet' }).waitFor();
+      // The planned sitting heads the page, and the candidate's results of the sittings that took place are still there.
+      const stillThere = candidate.getByTestId('my-results');
+      await stillThere.waitFor();
+      await stillThere.locator('summary').first().click();
+      await stillThere.getByTestId('earlier-sitting').nth(1).waitFor();
+      expect(await stillThere.getByTestId('earlier-sitting').count()).toBe(2);
+      // Nothing of the planned sitting is offered as a result.
+      expect(await stillThere.getByTestId('release-status').count()).toBe(0);
+      await stillThere.scrollIntoViewIfNeeded();
+      await shootAtStaffSizes(candidate, 'candidate-sittings', 'planned-with-earlier', { width: 1400, height: 1000 });
     });
   });
 });

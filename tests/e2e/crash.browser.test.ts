@@ -8,7 +8,7 @@ import path from 'node:path';
 import type { Browser } from 'playwright-core';
 import { afterAll, describe, expect, it } from 'vitest';
 import { decodeAudio, tonePower, writeToneWav } from '../support/audio.js';
-import { launchBrowser, loginAs } from '../support/browser.js';
+import { callAndAnswer, launchBrowser, loginAs } from '../support/browser.js';
 import { startServer, type ServerProcess } from '../support/server-process.js';
 
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'callmark-crash-'));
@@ -46,10 +46,7 @@ describe('server killed mid-call', () => {
     const candidate = await loginAs(cb, first.url, 'demo-candidate');
     await candidate.getByTestId('connection').filter({ hasText: 'Online' }).waitFor();
     await candidate.getByRole('button', { name: 'Ready', exact: true }).click();
-    const ext = /extension (\d+)/.exec((await candidate.getByTestId('registration').textContent()) ?? '')![1]!;
-    await assessor.getByLabel('Number to call').fill(ext);
-    await assessor.getByRole('button', { name: 'Call', exact: true }).click();
-    await candidate.getByRole('button', { name: 'Answer' }).click();
+    await callAndAnswer(assessor, candidate);
     await assessor.getByTestId('call-phase').filter({ hasText: 'Connected' }).waitFor();
     const answeredAt = Date.now();
     await candidate.getByTestId('agent-state').filter({ hasText: 'On call' }).waitFor();

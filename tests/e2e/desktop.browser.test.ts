@@ -5,7 +5,7 @@
 // attempt's timeline in order with sane offsets from the answer, and the assessor saw them live.
 import type { Page } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
-import { DESKTOP_VIEWPORT, loginAs, withFailureScreenshots } from '../support/browser.js';
+import { callAndAnswer, DESKTOP_VIEWPORT, loginAs, withFailureScreenshots } from '../support/browser.js';
 import { twoPartyFixture } from '../support/fixtures.js';
 
 const fx = twoPartyFixture({ tmpPrefix: 'callmark-desktop-' });
@@ -28,15 +28,9 @@ async function scenario(pages: Page[]): Promise<void> {
     await candidate.getByTestId('agent-state').waitFor();
     await candidate.getByTestId('connection').filter({ hasText: 'Online' }).waitFor();
     await candidate.getByRole('button', { name: 'Ready', exact: true }).click();
-    const ext = /extension (\d+)/.exec((await candidate.getByTestId('registration').textContent()) ?? '')![1]!;
 
     // The assessor plays Mrs Hughes, calling from her landline.
-    await assessor.getByLabel('Present as caller number (the customer you play)').fill('0113 496 0412');
-    await assessor.getByLabel('Number to call').fill(ext);
-    await assessor.getByRole('button', { name: 'Call', exact: true }).click();
-    await candidate.getByTestId('incoming').filter({ hasText: '0113 496 0412' }).waitFor();
-    await candidate.getByRole('button', { name: 'Answer' }).click();
-    await candidate.getByTestId('call-phase').filter({ hasText: 'Connected' }).waitFor();
+    await callAndAnswer(assessor, candidate, { presenting: '0113 496 0412' });
     // The agent state follows the phone in an effect, a render after "Connected".
     await candidate.getByTestId('agent-state').filter({ hasText: 'On call' }).waitFor();
     expect(await candidate.getByTestId('agent-state').textContent()).toBe('On call');

@@ -9,7 +9,7 @@
 // deterministically by holding the server's ACK back for 2.5 s on the page's SIP WebSocket.
 import type { Page, WebSocketRoute } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
-import { apiIn, DESKTOP_VIEWPORT, loginAs, withFailureScreenshots } from '../support/browser.js';
+import { apiIn, callAndAnswer, DESKTOP_VIEWPORT, loginAs, withFailureScreenshots } from '../support/browser.js';
 import { twoPartyFixture } from '../support/fixtures.js';
 
 const fx = twoPartyFixture({ tmpPrefix: 'callmark-hold-glare-' });
@@ -51,12 +51,8 @@ async function scenario(pages: Page[]): Promise<void> {
   pages.push(candidate);
   await candidate.getByTestId('connection').filter({ hasText: 'Online' }).waitFor();
   await candidate.getByRole('button', { name: 'Ready', exact: true }).click();
-  const ext = /extension (\d+)/.exec((await candidate.getByTestId('registration').textContent()) ?? '')![1]!;
 
-  await assessor.getByLabel('Number to call').fill(ext);
-  await assessor.getByRole('button', { name: 'Call', exact: true }).click();
-  await candidate.getByRole('button', { name: 'Answer' }).click();
-  await candidate.getByTestId('call-phase').filter({ hasText: 'Connected' }).waitFor();
+  await callAndAnswer(assessor, candidate);
   await assessor.getByTestId('call-phase').filter({ hasText: 'Connected' }).waitFor();
 
   // The assessor holds and the server tells the candidate's phone (a re-INVITE, answered, ACKed).

@@ -5,7 +5,7 @@
 // Real sip.js softphones in Chromium, two tabs of one browser context (one login).
 import type { Page } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
-import { DESKTOP_VIEWPORT, loginAs, withFailureScreenshots } from '../support/browser.js';
+import { answer, dial, DESKTOP_VIEWPORT, extensionOf, loginAs, withFailureScreenshots } from '../support/browser.js';
 import { twoPartyFixture } from '../support/fixtures.js';
 
 const fx = twoPartyFixture({ tmpPrefix: 'callmark-phone-tab-' });
@@ -20,7 +20,7 @@ describe('one active phone tab', () => {
 async function scenario(pages: Page[]): Promise<void> {
   const first = await loginAs(fx.candidateBrowser, fx.server.url, 'demo-candidate', { viewport: DESKTOP_VIEWPORT });
   pages.push(first);
-  const ext = /extension (\d+)/.exec((await first.getByTestId('registration').textContent()) ?? '')![1]!;
+  const ext = await extensionOf(first);
 
   // The same login in a second tab.
   const second = await first.context().newPage();
@@ -40,12 +40,10 @@ async function scenario(pages: Page[]): Promise<void> {
   // A call rings the second tab only.
   const assessor = await loginAs(fx.assessorBrowser, fx.server.url, 'demo-assessor', { viewport: DESKTOP_VIEWPORT });
   pages.push(assessor);
-  await assessor.getByLabel('Number to call').fill(ext);
-  await assessor.getByRole('button', { name: 'Call', exact: true }).click();
+  await dial(assessor, ext);
   await second.getByTestId('incoming').waitFor();
   expect(await first.getByTestId('incoming').count()).toBe(0);
-  await second.getByRole('button', { name: 'Answer' }).click();
-  await second.getByTestId('call-phase').filter({ hasText: 'Connected' }).waitFor();
+  await answer(second);
 
   // During the call the first tab may not take the phone back.
   const back = first.getByRole('button', { name: 'Move the phone to this tab' });

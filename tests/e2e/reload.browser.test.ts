@@ -5,7 +5,7 @@
 // state come back, and the softphone registers again.
 import type { WebSocketRoute } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
-import { DESKTOP_VIEWPORT, loginAs } from '../support/browser.js';
+import { callAndAnswer, DESKTOP_VIEWPORT, loginAs } from '../support/browser.js';
 import { twoPartyFixture } from '../support/fixtures.js';
 
 const fx = twoPartyFixture({ tmpPrefix: 'callmark-reload-' });
@@ -31,14 +31,8 @@ describe('candidate browser reloaded mid-call', () => {
     });
     await candidate.getByTestId('connection').filter({ hasText: 'Online' }).waitFor();
     await candidate.getByRole('button', { name: 'Ready', exact: true }).click();
-    const ext = /extension (\d+)/.exec((await candidate.getByTestId('registration').textContent()) ?? '')![1]!;
 
-    await assessor.getByLabel('Present as caller number (the customer you play)').fill('0113 496 0412');
-    await assessor.getByLabel('Number to call').fill(ext);
-    await assessor.getByRole('button', { name: 'Call', exact: true }).click();
-    await candidate.getByTestId('incoming').filter({ hasText: '0113 496 0412' }).waitFor();
-    await candidate.getByRole('button', { name: 'Answer' }).click();
-    await candidate.getByTestId('call-phase').filter({ hasText: 'Connected' }).waitFor();
+    await callAndAnswer(assessor, candidate, { presenting: '0113 496 0412' });
     const record = candidate.getByTestId('customer-record');
     await record.getByRole('heading', { name: /Margaret Hughes/ }).waitFor();
 

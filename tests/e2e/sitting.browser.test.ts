@@ -12,7 +12,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { Page } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
-import { DESKTOP_VIEWPORT, loginAs, withFailureScreenshots } from '../support/browser.js';
+import { answer, DESKTOP_VIEWPORT, loginAs, withFailureScreenshots } from '../support/browser.js';
 import { twoPartyFixture } from '../support/fixtures.js';
 
 const fx = twoPartyFixture({ tmpPrefix: 'callmark-sitting-' });
@@ -121,8 +121,7 @@ async function scenario(pages: Page[]): Promise<void> {
   await candidate.getByTestId('incoming').filter({ hasText: '0113 496 0412' }).waitFor();
   // The caller as presented, a customer's call: her name and number, never the assessor or an extension.
   expect(await candidate.getByTestId('incoming').getByTestId('caller').textContent()).toBe('Mrs Margaret Hughes (0113 496 0412)');
-  await candidate.getByRole('button', { name: 'Answer' }).click();
-  await candidate.getByTestId('call-phase').filter({ hasText: 'Connected' }).waitFor();
+  await answer(candidate);
   expect(await candidate.getByTestId('call').getByTestId('caller').textContent()).toBe('Mrs Margaret Hughes (0113 496 0412)');
   // Mid-call, leaving the page asks first (a cancelled beforeunload); the hold timer runs while on hold.
   expect(await candidate.evaluate(() => !window.dispatchEvent(new Event('beforeunload', { cancelable: true })))).toBe(true);

@@ -9,8 +9,8 @@ import path from 'node:path';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { decodeAudio, tonePower, writeToneWav } from '../support/audio.js';
-import { launchBrowser, loginAs } from '../support/browser.js';
-import { startServer, type ServerProcess } from '../support/server-process.js';
+import { answer, callAndAnswer, launchBrowser, loginAs } from '../support/browser.js';
+import { loginFirstStartAdmin, startServer, type ServerProcess } from '../support/server-process.js';
 
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'callmark-transfer-'));
 const TONES = { candidate: 440, assessor: 880, supervisor: 660 } as const;
@@ -81,10 +81,7 @@ beforeAll(async () => {
     env: { CALLMARK_MEDIA_WORKERS: '1', CALLMARK_PUBLIC_IP: '127.0.0.1', CALLMARK_MEDIA_LISTEN_IP: '127.0.0.1', CALLMARK_ADMIN_PASSWORD: ADMIN_PASSWORD, CALLMARK_SIP_NO_ANSWER_SECONDS: '15' },
   });
   // A second staff user of the demo centre plays the supervisor.
-  const login = await fetch(`${base()}/api/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username: 'admin', password: ADMIN_PASSWORD }) });
-  const cookie = (login.headers.get('set-cookie') ?? '').split(';')[0]!;
-  const { csrfToken } = (await login.json()) as { csrfToken: string };
-  const headers = { cookie, 'x-csrf-token': csrfToken, 'content-type': 'application/json' };
+  const { headers } = await loginFirstStartAdmin(base(), ADMIN_PASSWORD);
   const { users } = (await (await fetch(`${base()}/api/users`, { headers })).json()) as { users: Array<{ username: string; centreId: number | null }> };
   const centreId = users.find((u) => u.username === 'demo-assessor')!.centreId;
   const created = await fetch(`${base()}/api/users`, {
@@ -120,18 +117,8 @@ async function open(party: Party): Promise<Page> {
 
 /** The assessor calls the candidate, who answers. */
 async function connect(assessor: Page, candidate: Page): Promise<void> {
-  const candidateExt = /extension (\d+)/.exec((await candidate.getByTestId('registration').textContent()) ?? '')![1]!;
-  await assessor.getByLabel('Number to call').fill(candidateExt);
-  await assessor.getByRole('button', { name: 'Call', exact: true }).click();
-  await candidate.getByTestId('incoming').waitFor();
-  await candidate.getByRole('button', { name: 'Answer' }).click();
+  await callAndAnswer(assessor, candidate);
   await assessor.getByTestId('call-phase').filter({ hasText: 'Connected' }).waitFor();
-}
-
-async function answer(page: Page): Promise<void> {
-  await page.getByTestId('incoming').waitFor({ timeout: 10_000 });
-  await page.getByRole('button', { name: 'Answer' }).click();
-  await page.getByTestId('call-phase').filter({ hasText: 'Connected' }).waitFor();
 }
 
 /** The newest call's details and its recording decoded, once the recording is complete. */

@@ -25,6 +25,19 @@ describe('bootstrapAccounts', () => {
     expect(repos.users.count()).toBe(1);
   });
 
+  it('makes the first-start admin choose their own password at the first login, whether the password was generated or set in the environment', async () => {
+    const generated = fresh();
+    await bootstrapAccounts(generated, base);
+    expect(generated.users.findByUsernameWithHash('admin')!.mustChangePassword).toBe(true);
+    const fromEnv = fresh();
+    await bootstrapAccounts(fromEnv, { ...base, adminPassword: 'from-the-environment' });
+    expect(fromEnv.users.findByUsernameWithHash('admin')!.mustChangePassword).toBe(true);
+    // The demo accounts' password is published for practice: they are not asked to change it.
+    const demo = fresh();
+    await bootstrapAccounts(demo, { ...base, demo: true });
+    expect(demo.users.findByUsernameWithHash('demo-admin')!.mustChangePassword).toBe(false);
+  });
+
   it('uses the admin password from the environment', async () => {
     const repos = fresh();
     const r = await bootstrapAccounts(repos, { ...base, adminPassword: 'from-the-environment' });

@@ -9,7 +9,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { closeDatabase, openDatabase } from '../../server/db/connection.js';
 import { createRepositories } from '../../server/db/repositories/index.js';
 import { deflated, handmadeZip } from '../support/handmade-zip.js';
-import { startServer, type ServerProcess } from '../support/server-process.js';
+import { loginFirstStartAdmin, startServer, type ServerProcess } from '../support/server-process.js';
 
 const started: ServerProcess[] = [];
 afterAll(async () => {
@@ -59,6 +59,15 @@ describe('production server process', { timeout: 180_000 }, () => {
       body: JSON.stringify({ username: 'admin', password: m![1] }),
     });
     expect(login.status).toBe(200);
+    // The printed password is for the first login only: nothing but the password change until the admin chooses their own.
+    const first = (await login.json()) as { csrfToken: string; user: { mustChangePassword: boolean } };
+    expect(first.user.mustChangePassword).toBe(true);
+    const cookie = login.headers.get('set-cookie')!.split(';')[0]!;
+    const users = await fetch(new URL('/api/users', s.url), { headers: { cookie } });
+    expect(users.status).toBe(403);
+    expect(await users.json()).toMatchObject({ error: 'password_change_required' });
+    const admin = await loginFirstStartAdmin(s.url, m![1]!);
+    expect((await fetch(new URL('/api/users', s.url), { headers: admin.headers })).status).toBe(200);
     const page = await fetch(new URL('/admin/users', s.url));
     expect(page.status).toBe(200);
     expect(await page.text()).toContain('<div id="root">');
@@ -73,7 +82,7 @@ describe('production server process', { timeout: 180_000 }, () => {
     const relogin = await fetch(new URL('/api/auth/login', again.url), {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ username: 'admin', password: m![1] }),
+      body: JSON.stringify({ username: 'admin', password: `${m![1]}-own` }),
     });
     expect(relogin.status).toBe(200);
     expect(await again.stop('SIGINT')).toBe(0);
@@ -149,7 +158,7 @@ describe('production server process', { timeout: 180_000 }, () => {
     started.push(s);
     expect(s.output()).toContain('[setup] ready');
     expect(s.output()).toContain('Demo users (password "demo-password"): demo-candidate, demo-assessor, demo-iqa, demo-moderator, demo-admin');
-    expect(s.output()).toContain('Admin account created: admin (password from CALLMARK_ADMIN_PASSWORD)');
+    expect(s.output()).toContain('Admin account created: admin (password from CALLMARK_ADMIN_PASSWORD, for the first login: you choose your own then)');
     expect((await fetch(new URL('/healthz', s.url))).status).toBe(200);
     await s.stop('SIGTERM');
   });
@@ -194,9 +203,8 @@ describe('production server process', { timeout: 180_000 }, () => {
   it('verifies uploaded packs in its compiled worker thread, refusing a zip bomb', async () => {
     const s = await startServer({ env: { CALLMARK_MEDIA_WORKERS: '1', CALLMARK_ADMIN_PASSWORD: 'admin-password-from-env' } });
     started.push(s);
-    const login = await fetch(new URL('/api/auth/login', s.url), { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username: 'admin', password: 'admin-password-from-env' }) });
-    const { csrfToken } = (await login.json()) as { csrfToken: string };
-    const headers = { cookie: login.headers.get('set-cookie')!.split(';')[0]!, 'x-csrf-token': csrfToken, 'content-type': 'application/zip' };
+    const admin = await loginFirstStartAdmin(s.url, 'admin-password-from-env');
+    const headers = { ...admin.headers, 'content-type': 'application/zip' };
     const verify = (zip: Buffer) => fetch(new URL('/api/packs/verify', s.url), { method: 'POST', headers, body: new Uint8Array(zip) });
     const notAPack = await verify(handmadeZip([deflated('hello.txt', 'hello')]));
     expect(notAPack.status).toBe(200);

@@ -4,7 +4,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { projectRoot } from './server-process.js';
-import { chromium, type Browser, type BrowserContext, type BrowserContextOptions, type Page } from 'playwright-core';
+import { chromium, type Browser, type BrowserContext, type BrowserContextOptions, type Locator, type Page } from 'playwright-core';
 
 export const CHROMIUM_PATH = process.env.CALLMARK_CHROMIUM ?? '/usr/bin/chromium';
 
@@ -111,4 +111,48 @@ export async function shootAtStaffSizes(page: Page, folder: string, name: string
     await page.screenshot({ path: path.join(dir, `${name}@${width}x${height}.png`), fullPage: false });
   }
   if (restore) await page.setViewportSize(restore);
+}
+
+/** The extension the page's softphone registered as, read from its status line ("Registered · extension 1003"). */
+export async function extensionOf(phonePage: Page): Promise<string> {
+  const line = (await phonePage.getByTestId('registration').textContent()) ?? '';
+  const found = /extension (\d+)/.exec(line);
+  if (!found) throw new Error(`The softphone's status line names no extension: "${line}"`);
+  return found[1]!;
+}
+
+/**
+ * `caller` dials from its softphone's dialler: `to` is an extension, or a page whose softphone's
+ * extension is read. `presenting`: the caller number to present (the customer an assessor plays).
+ */
+export async function dial(caller: Page, to: Page | string, opts: { presenting?: string } = {}): Promise<void> {
+  const extension = typeof to === 'string' ? to : await extensionOf(to);
+  if (opts.presenting !== undefined) await caller.getByLabel('Present as caller number (the customer you play)').fill(opts.presenting);
+  await caller.getByLabel('Number to call').fill(extension);
+  await caller.getByRole('button', { name: 'Call', exact: true }).click();
+}
+
+/**
+ * Answers the call ringing on `callee` once its incoming-call panel shows (showing `presenting`,
+ * when given, as the caller's number) and waits until its phone says "Connected".
+ */
+export async function answer(callee: Page, opts: { presenting?: string } = {}): Promise<void> {
+  const incoming = callee.getByTestId('incoming');
+  await (opts.presenting === undefined ? incoming : incoming.filter({ hasText: opts.presenting })).waitFor({ timeout: 15_000 });
+  await callee.getByRole('button', { name: 'Answer' }).click();
+  await callee.getByTestId('call-phase').filter({ hasText: 'Connected' }).waitFor();
+}
+
+/** `caller` dials `callee`'s extension (presenting `presenting` when given) and `callee` answers. */
+export async function callAndAnswer(caller: Page, callee: Page, opts: { presenting?: string } = {}): Promise<void> {
+  await dial(caller, callee, opts);
+  await answer(callee, opts);
+}
+
+/** Whether the element lies wholly inside the browser window at the page's current scroll. */
+export async function inViewport(locator: Locator): Promise<boolean> {
+  const box = await locator.boundingBox();
+  if (box === null) return false;
+  const { width, height } = await locator.page().evaluate(() => ({ width: window.innerWidth, height: window.innerHeight }));
+  return box.x >= 0 && box.y >= 0 && box.x + box.width <= width && box.y + box.height <= height;
 }

@@ -8,7 +8,7 @@ import path from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll } from 'vitest';
 import { writeToneWav } from './audio.js';
-import { apiIn, DESKTOP_VIEWPORT, launchBrowser, loginAs } from './browser.js';
+import { answer, apiIn, dial, DESKTOP_VIEWPORT, launchBrowser, loginAs } from './browser.js';
 import { startServer, type ServerProcess } from './server-process.js';
 
 /** The server environment of the tests that make calls: one media worker, media on 127.0.0.1. */
@@ -176,9 +176,7 @@ export async function callInNewSitting(fx: TwoParty, pages: Page[]): Promise<{ a
 
   await assessor.reload();
   await assessor.getByTestId('registration').filter({ hasText: 'Registered' }).waitFor({ timeout: 15_000 });
-  await assessor.getByLabel('Number to call').fill(candidateExtension);
-  await assessor.getByRole('button', { name: 'Call', exact: true }).click();
-  await candidate.getByRole('button', { name: 'Answer' }).click();
-  await candidate.getByTestId('call-phase').filter({ hasText: 'Connected' }).waitFor();
+  await dial(assessor, candidateExtension);
+  await answer(candidate);
   return { assessor, candidate, attemptId };
 }

@@ -84,3 +84,31 @@ export async function startServer(opts: {
     },
   };
 }
+
+/** A logged-in API session on a started server: send `headers` (cookie, CSRF token, JSON) with each request. */
+export interface ApiLogin {
+  cookie: string;
+  csrfToken: string;
+  headers: Record<string, string>;
+}
+
+/**
+ * Logs in as the administrator the server created at its first start, with the password it was
+ * given (CALLMARK_ADMIN_PASSWORD) or printed in its banner, and, as that first login requires,
+ * replaces it with the administrator's own, `ownPassword` (by default the given one followed by
+ * "-own"), keeping this session. A later login uses `ownPassword`.
+ */
+export async function loginFirstStartAdmin(baseUrl: string, password: string, ownPassword = `${password}-own`): Promise<ApiLogin> {
+  const login = await fetch(new URL('/api/auth/login', baseUrl), { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username: 'admin', password }) });
+  if (!login.ok) throw new Error(`first-start admin login: ${login.status} ${await login.text()}`);
+  const cookie = (login.headers.get('set-cookie') ?? '').split(';')[0]!;
+  const session = (await login.json()) as { csrfToken: string; user: { mustChangePassword: boolean } };
+  const headers = { cookie, 'x-csrf-token': session.csrfToken, 'content-type': 'application/json' };
+  if (session.user.mustChangePassword) {
+    const changed = await fetch(new URL('/api/auth/password', baseUrl), { method: 'POST', headers, body: JSON.stringify({ currentPassword: password, newPassword: ownPassword }) });
+    if (!changed.ok) throw new Error(`first-start admin password change: ${changed.status} ${await changed.text()}`);
+    const fresh = (await changed.json()) as { csrfToken: string };
+    return { cookie, csrfToken: fresh.csrfToken, headers: { ...headers, 'x-csrf-token': fresh.csrfToken } };
+  }
+  return { cookie, csrfToken: session.csrfToken, headers };
+}

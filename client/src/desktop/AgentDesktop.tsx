@@ -4,7 +4,14 @@
 // orders, messages, print-outs, wrap-ups, agent states, holds and transfers) is recorded on the
 // attempt's timeline by the server as it happens; the desktop itself reports only what happens in
 // the browser (screen pops, searches, records and tabs opened).
-import { useCallback, useEffect, useRef, useState } from 'react';
+//
+// Laid out as a contact-centre agent desktop (the Amazon Connect CCP or Twilio Flex dock): the
+// phone dock on the left (agent state, softphone with an incoming call on top, wrap-up, call list)
+// stays in the window whatever is scrolled, so Answer and the call controls never need scrolling
+// to; the sitting's banner and brief and the workspace (customers, messages, knowledge) scroll
+// beside it. The dock belongs to the page's frame (pages/DesktopShell.tsx): this desktop fills it.
+import { useCallback, useEffect, useRef, useState, type ReactNode } from 'react';
+import { createPortal } from 'react-dom';
 import { api, ApiFailure } from '../api.js';
 import { Tabs } from '../components/Tabs.js';
 import { usePhone } from '../softphone/PhoneContext.js';
@@ -23,8 +30,12 @@ import { useTimeline } from './useTimeline.js';
 import { WrapUp } from './WrapUp.js';
 import { usePersistedState } from './persisted-state.js';
 
-/** `attemptId`: the attempt to work on (a sitting's current attempt); else the candidate's open attempt. */
-export function AgentDesktop({ attemptId }: { attemptId?: string } = {}) {
+/**
+ * `attemptId`: the attempt to work on (a sitting's current attempt); else the candidate's open
+ * attempt. `dock`: the phone dock of the page's frame (DesktopShell), which this desktop fills with
+ * the agent state, softphone, wrap-up and call list; the workspace renders where this is placed.
+ */
+export function AgentDesktop({ attemptId, dock }: { attemptId?: string; dock: HTMLElement | null }) {
   const [attempt, setAttempt] = useState<Attempt | null>();
   useEffect(() => {
     const load = attemptId ? api<{ attempt: Attempt }>('GET', `/api/attempts/${encodeURIComponent(attemptId)}`).then((r) => r.attempt) : crm.currentAttempt();
@@ -33,21 +44,28 @@ export function AgentDesktop({ attemptId }: { attemptId?: string } = {}) {
   if (attempt === undefined) return <p className="muted">Loading your assignment…</p>;
   if (attempt === null)
     return (
-      <div className="shell" data-testid="home-candidate">
+      <div className="desktop-work" data-testid="home-candidate">
         <h1>Agent desktop</h1>
         <p className="muted" data-testid="no-attempt">
           No assignment is open for you yet. Your assessor starts it; this page updates when you reload it.
         </p>
-        <section aria-label="Softphone">
-          <h2>Softphone</h2>
-          <Softphone />
-        </section>
+        <InDock dock={dock}>
+          <section aria-label="Softphone" className="dock-phone">
+            <h2>Softphone</h2>
+            <Softphone />
+          </section>
+        </InDock>
       </div>
     );
-  return <Workspace attempt={attempt} />;
+  return <Workspace attempt={attempt} dock={dock} />;
 }
 
-function Workspace({ attempt }: { attempt: Attempt }) {
+/** What goes in the frame's phone dock (rendered there, but part of this desktop's React tree). */
+function InDock({ dock, children }: { dock: HTMLElement | null; children: ReactNode }) {
+  return dock ? createPortal(children, dock) : null;
+}
+
+function Workspace({ attempt, dock }: { attempt: Attempt; dock: HTMLElement | null }) {
   const { state: phoneState } = usePhone();
   const timeline = useTimeline(attempt.id);
   const { record } = timeline;
@@ -187,26 +205,26 @@ function Workspace({ attempt }: { attempt: Attempt }) {
   const composeKey = reply ? `reply:${reply.messageId}` : customer ? `customer:${customer.id}:${customer.email ?? ''}:${customer.mobile ?? ''}:${customer.phone}` : 'none';
   return (
     <DesktopContext.Provider value={{ attemptId: attempt.id, record, openCustomer: setCustomerId, customerId, customerChanged, reportRecordView }}>
-      <div className="desktop" data-testid="home-candidate">
+      <div className="desktop-work" data-testid="home-candidate">
+        <InDock dock={dock}>
+          <AgentStateBar state={agentState.name} since={agentState.since} onChange={changeState} online={timeline.online} pending={timeline.pending} />
+          <section aria-label="Softphone" className="dock-phone">
+            <h2>Softphone</h2>
+            <Softphone />
+          </section>
+          {agentState.name === 'wrap-up' && (
+            <section aria-label="Wrap-up panel" className="wrap-up">
+              <h2>Wrap-up</h2>
+              <WrapUp onDone={() => changeState('ready')} />
+            </section>
+          )}
+          <section aria-label="Call list" className="dock-call-list">
+            <h2>Call list</h2>
+            <CallList />
+          </section>
+        </InDock>
         <h1 className="visually-hidden">Agent desktop</h1>
-        <AgentStateBar state={agentState.name} since={agentState.since} onChange={changeState} online={timeline.online} pending={timeline.pending} />
         <div className="desktop-grid">
-          <div className="desktop-col">
-            <section aria-label="Softphone">
-              <h2>Softphone</h2>
-              <Softphone />
-            </section>
-            {agentState.name === 'wrap-up' && (
-              <section aria-label="Wrap-up panel" className="wrap-up">
-                <h2>Wrap-up</h2>
-                <WrapUp onDone={() => changeState('ready')} />
-              </section>
-            )}
-            <section aria-label="Call list">
-              <h2>Call list</h2>
-              <CallList />
-            </section>
-          </div>
           <div className="desktop-col workspace">
             <section aria-label="Customers">
               <h2>Customers</h2>

@@ -4,6 +4,7 @@
 import { useCallback, useEffect, useId, useState } from 'react';
 import type { AttemptBrief, CandidateSittingView, SittingSummary } from '../../../server/protocol/assessment.js';
 import { ApiFailure } from '../api.js';
+import { usePersistedState } from '../desktop/persisted-state.js';
 import { dateTimeGB } from '../format.js';
 import { SittingClock, type ClockSnapshot } from './SittingClock.js';
 import { Declaration, SittingGuidance } from './SittingGuidance.js';
@@ -100,13 +101,16 @@ export function SittingBanner({ handle }: { handle: CandidateSittingHandle }) {
       {d.status === 'scheduled' && <SittingGuidance detail={d} onConfirmed={() => void handle.refresh()} />}
       {d.status === 'ended' && d.preparation.declarations.end === null && <Declaration sittingId={d.id} moment="end" onConfirmed={() => void handle.refresh()} />}
       {d.currentAttemptId && current && <CandidateBrief key={d.currentAttemptId} attemptId={d.currentAttemptId} position={current.position} />}
-      {d.status !== 'scheduled' && <MyResults handle={handle} />}
+      {(d.status !== 'scheduled' || earlierSittings(handle.all, d.id).length > 0) && <MyResults handle={handle} />}
     </section>
   );
 }
 
 function CandidateBrief({ attemptId, position }: { attemptId: string; position: number }) {
   const [brief, setBrief] = useState<AttemptBrief>();
+  // Open at first; once collapsed it stays collapsed for this assignment while the tab is open (a
+  // reload too). The next assignment's brief opens again: it has to be read.
+  const [open, setOpen] = usePersistedState(`callmark.brief.${attemptId}.open`, true);
   const [error, setError] = useState<string>();
   useEffect(() => {
     sittings.brief(attemptId).then(setBrief, (err: unknown) => setError(describeError(err)));
@@ -121,7 +125,7 @@ function CandidateBrief({ attemptId, position }: { attemptId: string; position: 
   const b = brief.candidateBrief;
   const afterCall = Array.isArray(b.afterCall) ? b.afterCall.filter((x): x is string => typeof x === 'string') : [];
   return (
-    <details className="brief" open data-testid="candidate-brief">
+    <details className="brief" open={open} onToggle={(e) => setOpen(e.currentTarget.open)} data-testid="candidate-brief">
       <summary>
         <strong>
           Your brief: assignment {position}, {brief.title}
@@ -175,22 +179,34 @@ export function releaseWords(release: SittingSummary['release']): string {
   }
 }
 
+/** The candidate's other sittings that took place (a cancelled or planned one never did), newest first. */
+function earlierSittings(all: SittingSummary[], currentId: string): SittingSummary[] {
+  return all.filter((s) => s.id !== currentId && s.status !== 'cancelled' && s.startedAt !== null).sort((a, b) => (b.startedAt ?? 0) - (a.startedAt ?? 0));
+}
+
+/**
+ * The candidate's results: this sitting's as its release allows, then the earlier sittings'. While
+ * this sitting is only planned it has nothing to show, and the earlier sittings are all there is (a
+ * sitting planned after the real one, even by mistake, never hides its result).
+ */
 function MyResults({ handle }: { handle: CandidateSittingHandle }) {
   const id = useId();
   const d = handle.detail!;
   const [busy, setBusy] = useState(false);
   const r = d.result;
-  const released = d.release?.released ?? r !== undefined;
-  // Earlier sittings: every other one that took place (a cancelled one never did), newest first.
-  const others = handle.all.filter((s) => s.id !== d.id && s.status !== 'cancelled' && s.startedAt !== null).sort((a, b) => (b.startedAt ?? 0) - (a.startedAt ?? 0));
+  const planned = d.status === 'scheduled';
+  const released = !planned && (d.release?.released ?? r !== undefined);
+  const others = earlierSittings(handle.all, d.id);
   return (
     <details className="my-results" open={d.status === 'ended' ? true : undefined} data-testid="my-results">
       <summary>
         <strong>My results</strong>
       </summary>
-      <p className={released ? 'notice' : 'muted'} data-testid="release-status">
-        {releaseWords(d.release)}
-      </p>
+      {!planned && (
+        <p className={released ? 'notice' : 'muted'} data-testid="release-status">
+          {releaseWords(d.release)}
+        </p>
+      )}
       {released && (
         <table aria-labelledby={`${id}-cap`}>
           <caption id={`${id}-cap`} className="visually-hidden">

@@ -116,16 +116,7 @@ export function Softphone({ allowPresentedNumber = false }: { allowPresentedNumb
 
   return (
     <div className="softphone" data-testid="softphone">
-      <p className={`reg reg-${state.registration}`} data-testid="registration">
-        <span className="dot" /> {REGISTRATION_WORDS[state.registration]}
-        {state.extension && state.registration === 'registered' ? ` · extension ${state.extension}` : ''}
-      </p>
-      {state.registrationError && (
-        <p className="error" role="alert" data-testid="registration-error">
-          {state.registrationError}
-        </p>
-      )}
-
+      {/* An incoming call comes first: on top of the candidate's phone dock, fixed in the window's corner elsewhere. */}
       {call?.phase === 'incoming' && (
         <div className="incoming" role="alertdialog" aria-label="Incoming call" data-testid="incoming">
           <strong>Incoming call</strong>
@@ -139,6 +130,16 @@ export function Softphone({ allowPresentedNumber = false }: { allowPresentedNumb
             </button>
           </div>
         </div>
+      )}
+
+      <p className={`reg reg-${state.registration}`} data-testid="registration">
+        <span className="dot" /> {REGISTRATION_WORDS[state.registration]}
+        {state.extension && state.registration === 'registered' ? ` · extension ${state.extension}` : ''}
+      </p>
+      {state.registrationError && (
+        <p className="error" role="alert" data-testid="registration-error">
+          {state.registrationError}
+        </p>
       )}
 
       {call && call.phase !== 'incoming' && (
