@@ -1,9 +1,8 @@
 // The few JSON API calls the SIP benchmarks make to set up their users (log in, create a centre
 // and users, fetch SIP credentials), with each reply checked against the shape it must have.
 import { z } from 'zod';
-import { loginFirstStartAdmin } from '../tests/support/server-process.js';
+import { loginChoosingOwnPassword, loginFirstStartAdmin } from '../tests/support/server-process.js';
 
-const LoginReply = z.object({ csrfToken: z.string() });
 export const CentreReply = z.object({ centre: z.object({ id: z.number() }) });
 export const SipCredentialsReply = z.object({ extension: z.string(), password: z.string() });
 
@@ -24,10 +23,10 @@ export async function loginFirstStartAdminAt(base: string, password: string): Pr
   return { cookie, csrf: csrfToken };
 }
 
+/** `username`'s session; a user an admin created first replaces the password it was given, as its first login requires. */
 export async function loginAs(base: string, username: string, password: string): Promise<ApiSession> {
-  const res = await fetch(new URL('/api/auth/login', base), { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username, password }) });
-  const body = LoginReply.parse(await jsonOf(res));
-  return { cookie: res.headers.get('set-cookie')!.split(';')[0]!, csrf: body.csrfToken };
+  const { cookie, csrfToken } = await loginChoosingOwnPassword(base, username, password);
+  return { cookie, csrf: csrfToken };
 }
 
 /** POSTs `body` as `session` and returns the reply parsed with `reply`. */

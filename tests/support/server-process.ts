@@ -99,14 +99,23 @@ export interface ApiLogin {
  * "-own"), keeping this session. A later login uses `ownPassword`.
  */
 export async function loginFirstStartAdmin(baseUrl: string, password: string, ownPassword = `${password}-own`): Promise<ApiLogin> {
-  const login = await fetch(new URL('/api/auth/login', baseUrl), { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username: 'admin', password }) });
-  if (!login.ok) throw new Error(`first-start admin login: ${login.status} ${await login.text()}`);
+  return loginChoosingOwnPassword(baseUrl, 'admin', password, ownPassword);
+}
+
+/**
+ * Logs in as `username` and, when the account is still on a password someone else set (the
+ * first-start admin, or a user an admin created), makes the change the server requires first,
+ * to `ownPassword`, keeping this session.
+ */
+export async function loginChoosingOwnPassword(baseUrl: string, username: string, password: string, ownPassword = `${password}-own`): Promise<ApiLogin> {
+  const login = await fetch(new URL('/api/auth/login', baseUrl), { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username, password }) });
+  if (!login.ok) throw new Error(`login as ${username}: ${login.status} ${await login.text()}`);
   const cookie = (login.headers.get('set-cookie') ?? '').split(';')[0]!;
   const session = (await login.json()) as { csrfToken: string; user: { mustChangePassword: boolean } };
   const headers = { cookie, 'x-csrf-token': session.csrfToken, 'content-type': 'application/json' };
   if (session.user.mustChangePassword) {
     const changed = await fetch(new URL('/api/auth/password', baseUrl), { method: 'POST', headers, body: JSON.stringify({ currentPassword: password, newPassword: ownPassword }) });
-    if (!changed.ok) throw new Error(`first-start admin password change: ${changed.status} ${await changed.text()}`);
+    if (!changed.ok) throw new Error(`${username}'s own password: ${changed.status} ${await changed.text()}`);
     const fresh = (await changed.json()) as { csrfToken: string };
     return { cookie, csrfToken: fresh.csrfToken, headers: { ...headers, 'x-csrf-token': fresh.csrfToken } };
   }
