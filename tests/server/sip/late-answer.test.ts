@@ -14,38 +14,23 @@
 // closed; with that check removed this test still passes (tried three times), because that
 // interleaving cannot be ordered from outside the server. The contract both branches keep is what
 // is asserted: the callee's confirmed dialog gets a BYE and the call is never revived as answered.
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { MediaWorkerPool } from '../../../media/index.js';
+import { describe, expect, it } from 'vitest';
 import { header, statusOf } from '../../support/raw-caller.js';
 import { rawCallee } from '../../support/raw-callee.js';
 import { cannedSdp, nextMatching, RawSipClient, rawRequest, registerRaw } from '../../support/sip-clients.js';
-import { createTestApp, type TestApp } from '../../support/test-app.js';
+import { useTelephonyApp } from '../../support/telephony-app.js';
 import { until } from '../../support/until.js';
 
-let t: TestApp;
-let pool: MediaWorkerPool;
-const raws: RawSipClient[] = [];
+const h = useTelephonyApp({ rtcPorts: [47600, 47649] });
+const { raws } = h;
 
-beforeAll(async () => {
-  pool = await MediaWorkerPool.start({ workers: 1, rtcMinPort: 47600, rtcMaxPort: 47649 });
-  t = await createTestApp({ telephony: { pool } });
-});
-afterEach(async () => {
-  for (const r of raws.splice(0)) r.close();
-  await until(() => t.app.telephony!.b2bua!.activeCalls === 0, 10_000);
-});
-afterAll(async () => {
-  await t?.close();
-  await pool?.close();
-});
-
-const lastCall = () => t.repos.calls.list({ limit: 1 })[0]!;
+const lastCall = () => h.t.repos.calls.list({ limit: 1 })[0]!;
 
 describe('a 200 from the callee after the caller has gone', { timeout: 60_000 }, () => {
   it('is ACKed and ended with a BYE; the caller gets 487 and the call stays ended, never answered', async () => {
-    const callee = await rawCallee(t, 'candidate', raws);
-    const assessor = await t.sipCredentials('assessor');
-    const caller = await RawSipClient.connect(t.wsUrl);
+    const callee = await rawCallee(h.t, 'candidate', raws);
+    const assessor = await h.t.sipCredentials('assessor');
+    const caller = await RawSipClient.connect(h.t.wsUrl);
     raws.push(caller);
     await registerRaw(caller, assessor.extension, assessor.password);
 
@@ -69,7 +54,7 @@ describe('a 200 from the callee after the caller has gone', { timeout: 60_000 },
     const callerFinal = await nextMatching(caller, (m) => /^SIP\/2\.0 [2-6]\d\d /.test(m) && header(m, 'CSeq') === '1 INVITE', 8000);
     expect(statusOf(callerFinal)).toBe(487);
     await until(() => lastCall().state === 'ended', 10_000);
-    const events = t.repos.calls.events(lastCall().id).map((e) => e.type);
+    const events = h.t.repos.calls.events(lastCall().id).map((e) => e.type);
     expect(events).toContain('cancel');
     expect(events).not.toContain('answered');
     expect(lastCall().endReason).toMatch(/^cancelled/);
