@@ -1,6 +1,7 @@
 // Re-INVITE glare (RFC 3261 §14.1, https://www.rfc-editor.org/rfc/rfc3261#section-14.1): when our
 // re-INVITE crosses the other side's, both get 491 and each tries again after a back-off that
 // depends on who generated the dialog's Call-ID.
+import type { Clock } from '../clock.js';
 import type { SipResponse } from './message.js';
 import type { DialogLeg } from './dialog-leg.js';
 
@@ -29,7 +30,7 @@ export function glareBackoffMs(leg: DialogLeg, r: SipResponse): number {
   return leg.ownsCallId ? 2100 + Math.random() * 1900 : Math.random() * 2000;
 }
 
-/** A pause that does not keep the process alive (shutdown does not wait for a glare retry). */
-export function pause(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms).unref());
+/** A pause on the injected clock that does not keep the process alive (shutdown does not wait for a glare retry). */
+export function pause(clock: Clock, ms: number): Promise<void> {
+  return new Promise((resolve) => void clock.setTimer(ms, resolve));
 }

@@ -152,7 +152,7 @@ export class Reinvites {
       }
       const waitMs = glareBackoffMs(leg, refusal);
       call.log.info({ leg: leg.role, status: refusal.statusCode, waitMs: Math.round(waitMs) }, 're-INVITE glare: sending it again');
-      await pause(waitMs);
+      await pause(this.ctx.opts.clock, waitMs);
     }
   }
 

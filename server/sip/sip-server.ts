@@ -4,7 +4,7 @@
 // line; it never throws out of here.
 import { randomBytes } from 'node:crypto';
 import type { FastifyBaseLogger } from 'fastify';
-import type { Clock } from '../clock.js';
+import { repeatEvery, type Clock } from '../clock.js';
 import type { Repositories } from '../db/repositories/index.js';
 import type { SipConnection } from './connection.js';
 import { SipConnectionLimits, type SipConnectionLimitOptions } from './connection-limits.js';
@@ -55,8 +55,9 @@ export class SipServer {
   private readonly clientTx: ClientTransactions;
   private readonly connections = new Set<SipConnection>();
   private dialogs: DialogHandler | undefined;
-  private readonly sweeper: NodeJS.Timeout;
-  private readonly sessionCheck: NodeJS.Timeout;
+  /** Stop the sweeps (both on the injected clock). */
+  private readonly stopSweeper: () => void;
+  private readonly stopSessionCheck: () => void;
   readonly stats = { messagesIn: 0, malformed: 0, rateLimited: 0 };
   private readonly auth: RequestAuth;
 
@@ -70,7 +71,7 @@ export class SipServer {
       nonceLifetimeMs: opts.nonceLifetimeMs ?? 5 * 60_000,
       clock: opts.clock,
     });
-    this.limits = new SipConnectionLimits(opts.limits ?? {}, (conn) => this.registrar.hasBindingOn(conn) || (this.dialogs?.hasDialogsOn(conn) ?? false));
+    this.limits = new SipConnectionLimits(opts.limits ?? {}, opts.clock, (conn) => this.registrar.hasBindingOn(conn) || (this.dialogs?.hasDialogsOn(conn) ?? false));
     this.auth = new RequestAuth({
       repos: opts.repos,
       clock: opts.clock,
@@ -79,14 +80,12 @@ export class SipServer {
       limits: this.limits,
       respond: (conn, request, status, responseOpts) => this.respond(conn, request, status, responseOpts),
     });
-    this.sweeper = setInterval(() => {
+    this.stopSweeper = repeatEvery(opts.clock, 5_000, () => {
       this.serverTx.sweep();
       this.registrar.sweep();
-    }, 5_000);
-    this.sweeper.unref();
+    });
     // A login session that ends without a logout (idle or maximum age, deleted) takes its connections with it.
-    this.sessionCheck = setInterval(() => this.closeConnectionsOfEndedSessions(), opts.sessionCheckMs ?? 60_000);
-    this.sessionCheck.unref();
+    this.stopSessionCheck = repeatEvery(opts.clock, opts.sessionCheckMs ?? 60_000, () => this.closeConnectionsOfEndedSessions());
   }
 
   private closeConnectionsOfEndedSessions(): void {
@@ -95,6 +94,11 @@ export class SipServer {
       this.registrar.dropConnection(c);
       c.close(1008, 'login session ended');
     }
+  }
+
+  /** The server's one source of time (connections take their rate limit and idle time from it). */
+  get clock(): Clock {
+    return this.opts.clock;
   }
 
   get realm(): string {
@@ -339,8 +343,8 @@ export class SipServer {
   }
 
   close(): void {
-    clearInterval(this.sweeper);
-    clearInterval(this.sessionCheck);
+    this.stopSweeper();
+    this.stopSessionCheck();
     this.limits.close();
     this.clientTx.dispose();
     for (const c of this.connections) c.close(1001, 'server shutting down');
