@@ -107,34 +107,16 @@ export class B2bua implements DialogHandler, CallContext {
 
   // ------------------------------------------------------------------ sending on a leg
 
-  sendInDialog(
-    leg: DialogLeg,
-    method: string,
-    extra: { headers?: HeaderList; body?: string; contentType?: string } = {},
-    onResponse?: ClientTransaction['onResponse'],
-  ): string {
+  sendInDialog(leg: DialogLeg, method: string, extra: { headers?: HeaderList; body?: string; contentType?: string } = {}, onResponse?: ClientTransaction['onResponse']): string {
     const branch = this.sip.newBranch();
     leg.localCSeq++;
-    const headers: HeaderList = [
-      ...dialogHeaders(leg, branch, `${leg.localCSeq} ${method}`),
-      contactHeader(),
-      ...(extra.headers ?? []),
-    ];
+    const headers: HeaderList = [...dialogHeaders(leg, branch, `${leg.localCSeq} ${method}`), contactHeader(), ...(extra.headers ?? [])];
     this.sip.sendRequest(leg.conn, { method, uri: leg.remoteTarget, headers, body: extra.body, contentType: extra.contentType }, branch, onResponse ?? (() => {}));
     return branch;
   }
 
   sendAck(leg: DialogLeg, cseq: number, branch = this.sip.newBranch(), body?: string): void {
-    this.sip.sendRequest(
-      leg.conn,
-      {
-        method: 'ACK',
-        uri: leg.remoteTarget,
-        headers: dialogHeaders(leg, branch, `${cseq} ACK`),
-        body,
-      },
-      branch,
-    );
+    this.sip.sendRequest(leg.conn, { method: 'ACK', uri: leg.remoteTarget, headers: dialogHeaders(leg, branch, `${cseq} ACK`), body }, branch);
   }
 
   respondCaller(call: Call, status: number, opts: { reason?: string; headers?: HeaderList; body?: string } = {}): void {
@@ -188,7 +170,7 @@ export class B2bua implements DialogHandler, CallContext {
     this.sessionRefresh.startSessionTimer(call, leg, timer);
   }
 
-  startCalleeSessionTimer(call: Call, leg: DialogLeg, timer: { intervalS: number; weRefresh: boolean }): void {
+  startUacSessionTimer(call: Call, leg: DialogLeg, timer: { intervalS: number; weRefresh: boolean }): void {
     this.sessionRefresh.startAsUac(call, leg, timer);
   }
 
@@ -216,7 +198,7 @@ export class B2bua implements DialogHandler, CallContext {
     const found = this.findDialog(conn, request);
     if (!found) return;
     if (found.leg.role === 'caller') found.call.state.stopTimer('ack');
-    // The answer to the offer we made in the 200 to a re-INVITE without SDP (RFC 3261 §13.2.1).
+    // The answer to the offer we made in the 200 to a re-INVITE without SDP (RFC 3261 §13.2.1, https://www.rfc-editor.org/rfc/rfc3261#section-13.2.1).
     const waiting = found.leg.answerInAck;
     if (waiting && waiting.cseq === request.cseq) waiting.accept(request.body || undefined);
   }

@@ -59,7 +59,7 @@ export class Call {
         headers: HeaderList;
         /** Our offer, or none (delayed offer): sent again with the INVITE after a 422. */
         body: string | undefined;
-        /** The Session-Expires we asked for (RFC 4028 §7.1): 1800 s, or the callee's Min-SE after a 422. */
+        /** The Session-Expires we asked for (RFC 4028 §7.1, https://www.rfc-editor.org/rfc/rfc4028#section-7.1): 1800 s, or the callee's Min-SE after a 422. */
         sessionExpiresS: number;
         state: StateMachine<CalleeInviteState>;
       }

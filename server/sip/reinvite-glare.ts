@@ -12,7 +12,7 @@ const RETRY_AFTER_CAP_MS = 5_000;
 
 /**
  * A final response that asks us to send our re-INVITE again later: 491 (the other side's own
- * re-INVITE crossed ours, RFC 3261 §14.2), or 500 with Retry-After (its INVITE server transaction
+ * re-INVITE crossed ours, RFC 3261 §14.2, https://www.rfc-editor.org/rfc/rfc3261#section-14.2), or 500 with Retry-After (its INVITE server transaction
  * was still incomplete; sip.js answers so).
  */
 export function refusedForGlare(r: SipResponse): boolean {
@@ -20,7 +20,7 @@ export function refusedForGlare(r: SipResponse): boolean {
 }
 
 /**
- * How long to wait before the next attempt (RFC 3261 §14.1): the Retry-After of a 500 (capped);
+ * How long to wait before the next attempt (RFC 3261 §14.1, https://www.rfc-editor.org/rfc/rfc3261#section-14.1): the Retry-After of a 500 (capped);
  * after a 491, 2.1–4 s when we generated the dialog's Call-ID and 0–2 s when the other side did,
  * so that the two sides do not collide again.
  */

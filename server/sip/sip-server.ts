@@ -169,7 +169,7 @@ export class SipServer {
       return;
     }
     if (Buffer.byteLength(data, 'utf8') > MAX_SIP_MESSAGE_BYTES) {
-      // Answer from the headers alone when they can be read (RFC 3261 §21.5.14: 513).
+      // Answer from the headers alone when they can be read (RFC 3261 §21.5.14, https://www.rfc-editor.org/rfc/rfc3261#section-21.5.14: 513).
       this.stats.malformed++;
       const head = data.slice(0, Math.min(data.indexOf('\r\n\r\n') >= 0 ? data.indexOf('\r\n\r\n') : 8192, 8192));
       this.tryReject(conn, `${head.replace(/\r\nContent-Length:[^\r]*/i, '')}\r\nContent-Length: 0\r\n\r\n`, 513, `message larger than ${MAX_SIP_MESSAGE_BYTES} bytes`, []);
@@ -222,7 +222,7 @@ export class SipServer {
     const maxForwards = Number(request.getHeader('max-forwards'));
     if (!Number.isInteger(maxForwards) || maxForwards < 0) return this.respond(conn, request, 400, { reason: 'Bad Max-Forwards' });
     if (maxForwards === 0 && request.method !== 'OPTIONS') return this.respond(conn, request, 483);
-    // RFC 3261 §8.2.2.3 (https://www.rfc-editor.org/rfc/rfc3261#section-8.2.2.3): an option tag
+    // RFC 3261 §8.2.2.3, https://www.rfc-editor.org/rfc/rfc3261#section-8.2.2.3: an option tag
     // not understood in Require gets 420 with those tags in Unsupported (never for CANCEL, §9.2 and §8.2.2.3).
     const unsupported = request.method === 'CANCEL' ? [] : unsupportedRequirements(request.getHeaders('require').join(','));
     if (unsupported.length > 0) {
@@ -283,7 +283,7 @@ export class SipServer {
     const contactCount = request.getHeaders('contact').length;
     const toTag = randomBytes(6).toString('hex');
     if (contactCount === 0) {
-      // RFC 3261 §10.2.3 (https://www.rfc-editor.org/rfc/rfc3261#section-10.2.3): "A success
+      // RFC 3261 §10.2.3, https://www.rfc-editor.org/rfc/rfc3261#section-10.2.3: "A success
       // response to any REGISTER request contains the complete list of existing bindings,
       // regardless of whether the request contained a Contact header field."
       return this.respond(conn, request, 200, { toTag, headers: this.bindingHeaders(aor) });
