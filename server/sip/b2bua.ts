@@ -353,7 +353,12 @@ export class B2bua implements DialogHandler, CallContext {
       call.recorder = undefined;
       // Stop the recorder while packets still flow (ffmpeg finalises cleanly), then free the media.
       if (recorder) await this.endStep(call, 'finalise the recording', () => this.recording.finaliseRecording(call, recorder));
-      await this.endStep(call, 'free the media', () => call.media?.close());
+      // An answer being applied is let finish first, so the callee whose 200 crossed the caller's
+      // CANCEL gets a plain BYE (call-setup.ts), not one for an answer cut off half-way.
+      await this.endStep(call, 'free the media', async () => {
+        await call.answering;
+        call.media?.close();
+      });
     } finally {
       this.calls.delete(call);
       for (const leg of call.legs()) this.bySipCallId.delete(leg.sipCallId);

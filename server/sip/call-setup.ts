@@ -271,7 +271,9 @@ export class CallSetup {
     call.state.stopTimer('no-answer');
     let answer: string;
     try {
-      answer = await call.media!.acceptCalleeAnswer(response.body);
+      const applying = call.media!.acceptCalleeAnswer(response.body);
+      call.answering = applying.catch(() => undefined);
+      answer = await applying;
     } catch (err) {
       call.log.warn({ err }, 'callee answer refused');
       this.ctx.sendInDialog(callee, 'BYE', { headers: [['Reason', 'SIP;cause=488;text="unusable SDP answer"']] });

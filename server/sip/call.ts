@@ -49,6 +49,8 @@ export class Call {
   partyCount = 0;
   media: CallMedia | undefined;
   recorder: CallRecorder | undefined;
+  /** The callee's answer being applied to the media; ending the call frees the media only after it (b2bua.ts). */
+  answering: Promise<unknown> | undefined;
   recordingFile: string | undefined;
   /** Our INVITE to the callee; `state` says whether a provisional came and whether it is (to be) CANCELled. */
   calleeInvite:
