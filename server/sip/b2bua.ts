@@ -107,34 +107,16 @@ export class B2bua implements DialogHandler, CallContext {
 
   // ------------------------------------------------------------------ sending on a leg
 
-  sendInDialog(
-    leg: DialogLeg,
-    method: string,
-    extra: { headers?: HeaderList; body?: string; contentType?: string } = {},
-    onResponse?: ClientTransaction['onResponse'],
-  ): string {
+  sendInDialog(leg: DialogLeg, method: string, extra: { headers?: HeaderList; body?: string; contentType?: string } = {}, onResponse?: ClientTransaction['onResponse']): string {
     const branch = this.sip.newBranch();
     leg.localCSeq++;
-    const headers: HeaderList = [
-      ...dialogHeaders(leg, branch, `${leg.localCSeq} ${method}`),
-      contactHeader(),
-      ...(extra.headers ?? []),
-    ];
+    const headers: HeaderList = [...dialogHeaders(leg, branch, `${leg.localCSeq} ${method}`), contactHeader(), ...(extra.headers ?? [])];
     this.sip.sendRequest(leg.conn, { method, uri: leg.remoteTarget, headers, body: extra.body, contentType: extra.contentType }, branch, onResponse ?? (() => {}));
     return branch;
   }
 
   sendAck(leg: DialogLeg, cseq: number, branch = this.sip.newBranch(), body?: string): void {
-    this.sip.sendRequest(
-      leg.conn,
-      {
-        method: 'ACK',
-        uri: leg.remoteTarget,
-        headers: dialogHeaders(leg, branch, `${cseq} ACK`),
-        body,
-      },
-      branch,
-    );
+    this.sip.sendRequest(leg.conn, { method: 'ACK', uri: leg.remoteTarget, headers: dialogHeaders(leg, branch, `${cseq} ACK`), body }, branch);
   }
 
   respondCaller(call: Call, status: number, opts: { reason?: string; headers?: HeaderList; body?: string } = {}): void {
@@ -188,7 +170,7 @@ export class B2bua implements DialogHandler, CallContext {
     this.sessionRefresh.startSessionTimer(call, leg, timer);
   }
 
-  startCalleeSessionTimer(call: Call, leg: DialogLeg, timer: { intervalS: number; weRefresh: boolean }): void {
+  startUacSessionTimer(call: Call, leg: DialogLeg, timer: { intervalS: number; weRefresh: boolean }): void {
     this.sessionRefresh.startAsUac(call, leg, timer);
   }
 
@@ -216,7 +198,7 @@ export class B2bua implements DialogHandler, CallContext {
     const found = this.findDialog(conn, request);
     if (!found) return;
     if (found.leg.role === 'caller') found.call.state.stopTimer('ack');
-    // The answer to the offer we made in the 200 to a re-INVITE without SDP (RFC 3261 §13.2.1).
+    // The answer to the offer we made in the 200 to a re-INVITE without SDP (RFC 3261 §13.2.1, https://www.rfc-editor.org/rfc/rfc3261#section-13.2.1).
     const waiting = found.leg.answerInAck;
     if (waiting && waiting.cseq === request.cseq) waiting.accept(request.body || undefined);
   }
@@ -295,8 +277,9 @@ export class B2bua implements DialogHandler, CallContext {
     this.transfers.onRefer(conn, request);
   }
 
+  /** Never rejects (its callers do not await it): a failure is logged. */
   leaveConference(call: Call, leg: DialogLeg, reason: string): Promise<void> {
-    return this.transfers.leaveConference(call, leg, reason);
+    return this.transfers.leaveConference(call, leg, reason).catch((err: unknown) => call.log.error({ err, reason }, 'a party leaving the conference failed'));
   }
 
   // ------------------------------------------------------------------ recording and ending
@@ -308,12 +291,15 @@ export class B2bua implements DialogHandler, CallContext {
   /** Ends an answered call: BYE to the other party (or both when `from` is null), recording finalised. */
   async hangup(call: Call, from: LegRole | null, reason: string, status: number, connectionLost = false): Promise<void> {
     if (call.phase === 'ended') return;
-    const targets = from === null ? call.legs() : call.others(from);
-    this.delayed.ackBeforeBye(call);
-    for (const leg of targets) {
-      if (leg.conn.isOpen) this.sendInDialog(leg, 'BYE', from === null ? { headers: [['Reason', `SIP;cause=${status};text="${reason}"`]] } : {});
-    }
-    this.event(call, 'hangup', from, { reason, connectionLost });
+    // Whatever fails here (storing the event), the call is still ended below: hangup never rejects.
+    await this.endStep(call, 'hang up', () => {
+      const targets = from === null ? call.legs() : call.others(from);
+      this.delayed.ackBeforeBye(call);
+      for (const leg of targets) {
+        if (leg.conn.isOpen) this.sendInDialog(leg, 'BYE', from === null ? { headers: [['Reason', `SIP;cause=${status};text="${reason}"`]] } : {});
+      }
+      this.event(call, 'hangup', from, { reason, connectionLost });
+    });
     await this.finish(call, from === null ? 'ended-by-server' : 'completed', reason, status);
   }
 
@@ -321,14 +307,25 @@ export class B2bua implements DialogHandler, CallContext {
   async abort(call: Call, reason: string): Promise<void> {
     call.log.error({ reason }, 'call aborted');
     if (call.phase === 'answered') return this.hangup(call, null, reason, 503);
-    this.respondCaller(call, 503, { reason: 'Service Unavailable', headers: [['Warning', `399 callmark "${reason}"`]] });
-    this.sendCancelToCallee(call);
+    await this.endStep(call, 'refuse the call', () => {
+      this.respondCaller(call, 503, { reason: 'Service Unavailable', headers: [['Warning', `399 callmark "${reason}"`]] });
+      this.sendCancelToCallee(call);
+    });
     await this.finish(call, 'failed', reason, 503);
   }
 
+  /**
+   * Ends the call: stored, recording finalised, media freed, its agents free again. Never rejects,
+   * so the handlers that end a call without awaiting it (BYE, CANCEL, a lost connection, no answer)
+   * leave nothing unhandled: each step runs on its own (`endStep`), and a step that fails (the
+   * database, the recorder) is logged and stored as an `end-step-failed` event while the others
+   * still run, so a call always ends and its recording is always finalised.
+   */
   finish(call: Call, outcome: string, reason: string, status: number): Promise<void> {
     if (call.phase === 'ended') return Promise.resolve();
-    const done = this.doFinish(call, outcome, reason, status).finally(() => this.finishing.delete(done));
+    const done = this.doFinish(call, outcome, reason, status)
+      .catch((err: unknown) => call.log.error({ err }, 'ending the call failed'))
+      .finally(() => this.finishing.delete(done));
     this.finishing.add(done);
     return done;
   }
@@ -336,26 +333,54 @@ export class B2bua implements DialogHandler, CallContext {
   private async doFinish(call: Call, outcome: string, reason: string, status: number): Promise<void> {
     const wasAnswered = call.phase === 'answered';
     call.state.transition('ended'); // stops the call's timers
-    this.queue?.withdraw(call.id);
-    for (const leg of call.legs()) leg.sessionTimer?.stop();
-    call.pending?.invite.cancel(487, 'the call ended');
-    this.opts.repos.calls.update(call.id, {
-      state: 'ended',
-      endedAt: this.now(),
-      endReason: `${outcome}: ${reason}`,
-      ...(wasAnswered ? {} : { sipStatus: status }),
-    });
-    this.event(call, 'end', null, { outcome, reason, status });
-    call.log.info({ outcome, reason }, 'call ended');
-    const recorder = call.recorder;
-    call.recorder = undefined;
-    // Stop the recorder while packets still flow (ffmpeg finalises cleanly), then free the media.
-    if (recorder) await this.recording.finaliseRecording(call, recorder);
-    call.media?.close();
-    this.calls.delete(call);
-    for (const leg of call.legs()) this.bySipCallId.delete(leg.sipCallId);
+    try {
+      await this.endStep(call, 'let go of the queue and timers', () => {
+        this.queue?.withdraw(call.id);
+        for (const leg of call.legs()) leg.sessionTimer?.stop();
+        call.pending?.invite.cancel(487, 'the call ended');
+      });
+      await this.endStep(call, 'store the end', () => {
+        this.opts.repos.calls.update(call.id, {
+          state: 'ended',
+          endedAt: this.now(),
+          endReason: `${outcome}: ${reason}`,
+          ...(wasAnswered ? {} : { sipStatus: status }),
+        });
+        this.event(call, 'end', null, { outcome, reason, status });
+      });
+      call.log.info({ outcome, reason }, 'call ended');
+      const recorder = call.recorder;
+      call.recorder = undefined;
+      // Stop the recorder while packets still flow (ffmpeg finalises cleanly), then free the media.
+      if (recorder) await this.endStep(call, 'finalise the recording', () => this.recording.finaliseRecording(call, recorder));
+      // An answer being applied is let finish first, so the callee whose 200 crossed the caller's
+      // CANCEL gets a plain BYE (call-setup.ts), not one for an answer cut off half-way.
+      await this.endStep(call, 'free the media', async () => {
+        await call.answering;
+        call.media?.close();
+      });
+    } finally {
+      this.calls.delete(call);
+      for (const leg of call.legs()) this.bySipCallId.delete(leg.sipCallId);
+    }
     // Its agents are free again: a call waiting for one of them may be offered.
-    for (const user of new Set([call.offering, ...call.legs().map((l) => l.user)])) if (user) this.queue?.offerNext(user.id);
+    await this.endStep(call, 'offer the next queued call', () => {
+      for (const user of new Set([call.offering, ...call.legs().map((l) => l.user)])) if (user) this.queue?.offerNext(user.id);
+    });
+  }
+
+  /** One step of ending a call: a failure is logged and stored as a call event (if the database takes it), never thrown. */
+  private async endStep(call: Call, step: string, run: () => void | Promise<void>): Promise<void> {
+    try {
+      await run();
+    } catch (err) {
+      call.log.error({ err, step }, 'a step of ending the call failed');
+      try {
+        this.event(call, 'end-step-failed', null, { step, message: err instanceof Error ? err.message : String(err) });
+      } catch (eventErr) {
+        call.log.error({ err: eventErr, step }, 'the failure could not be stored either');
+      }
+    }
   }
 
   /** Shutdown: end every call with a BYE and finalise its recording. */

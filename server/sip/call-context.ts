@@ -33,9 +33,9 @@ export interface B2buaOptions {
   offerGate?: OfferGate;
 }
 
-/** RFC 3261 §13.3.1.4: the UAS retransmits its 2xx until the ACK, and gives up after 64*T1 = 32 s. */
+/** RFC 3261 §13.3.1.4, https://www.rfc-editor.org/rfc/rfc3261#section-13.3.1.4: the UAS retransmits its 2xx until the ACK, and gives up after 64*T1 = 32 s. */
 export const ACK_TIMEOUT_MS = 32_000;
-/** RFC 3261 §17.1.1.1 T1, the round-trip estimate: 500 ms. */
+/** RFC 3261 §17.1.1.1, https://www.rfc-editor.org/rfc/rfc3261#section-17.1.1.1 T1, the round-trip estimate: 500 ms. */
 export const T1_MS = 500;
 
 export type MediaDirection = 'sendonly' | 'sendrecv';
@@ -62,11 +62,11 @@ export interface CallContext {
   findDialog(conn: SipConnection, request: SipRequest): { call: Call; leg: DialogLeg } | undefined;
   /** Sends a request within the leg's dialog (next CSeq, our Contact); returns its branch. */
   sendInDialog(leg: DialogLeg, method: string, extra?: { headers?: HeaderList; body?: string; contentType?: string }, onResponse?: ClientTransaction['onResponse']): string;
-  /** An ACK in the leg's dialog; `body` is an SDP answer (to an offer in a 2xx, RFC 3261 §13.2.1). */
+  /** An ACK in the leg's dialog; `body` is an SDP answer (to an offer in a 2xx, RFC 3261 §13.2.1, https://www.rfc-editor.org/rfc/rfc3261#section-13.2.1). */
   sendAck(leg: DialogLeg, cseq: number, branch?: string, body?: string): void;
   /** A response to the caller's INVITE; a final one is sent once only. */
   respondCaller(call: Call, status: number, opts?: { reason?: string; headers?: HeaderList; body?: string }): void;
-  /** CANCELs our INVITE to the callee (once it may be, RFC 3261 §9.1). */
+  /** CANCELs our INVITE to the callee (once it may be, RFC 3261 §9.1, https://www.rfc-editor.org/rfc/rfc3261#section-9.1). */
   sendCancelToCallee(call: Call): void;
   /** Ends an answered call: BYE to the other party (or both when `from` is null), recording finalised. */
   hangup(call: Call, from: LegRole | null, reason: string, status: number, connectionLost?: boolean): Promise<void>;
@@ -83,8 +83,8 @@ export interface CallContext {
   leaveConference(call: Call, leg: DialogLeg, reason: string): Promise<void>;
   /** Starts the leg's session timer as negotiated in the 2xx we sent it (session-refresh.ts). */
   startSessionTimer(call: Call, leg: DialogLeg, timer: Extract<SessionTimerOffer, { kind: 'timer' }>): void;
-  /** Starts the session timer of the callee's dialog, as the 2xx to our INVITE set it (session-refresh.ts). */
-  startCalleeSessionTimer(call: Call, leg: DialogLeg, timer: { intervalS: number; weRefresh: boolean }): void;
+  /** Starts the session timer of a dialog we INVITEd (the callee's, an added party's), as the 2xx to our INVITE set it (session-refresh.ts). */
+  startUacSessionTimer(call: Call, leg: DialogLeg, timer: { intervalS: number; weRefresh: boolean }): void;
   /** A refresh from the leg was answered 2xx (session-refresh.ts). */
   sessionRefreshed(call: Call, leg: DialogLeg, timer: SessionTimerOffer): void;
   /** Our session refresh to the leg failed (session-refresh.ts). */

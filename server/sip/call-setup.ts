@@ -1,20 +1,20 @@
 // Setting a call up: the caller's INVITE answered as UAS, a new INVITE to the callee as UAC (its
 // responses through the typed delegate of outgoing-invite.ts), media built from the caller's offer,
-// ringing and answer passed back, no answer and CANCEL (RFC 3261 §9.1).
+// ringing and answer passed back, no answer and CANCEL (RFC 3261 §9.1, https://www.rfc-editor.org/rfc/rfc3261#section-9.1).
 import { CallMedia, SdpError } from '../../media/index.js';
 import type { User } from '../db/repositories/users.js';
 import { Call } from './call.js';
 import { ACK_TIMEOUT_MS, type CallContext } from './call-context.js';
 import { isRefusal, type CallRouting, type RouteRefusal } from './call-routing.js';
 import { calleeInviteMachine } from './call-state.js';
-import { CAPABILITY_HEADERS, SUPPORTED } from './capabilities.js';
+import { CAPABILITY_HEADERS } from './capabilities.js';
 import type { SipConnection } from './connection.js';
 import { contactHeader, initialInviteHeaders, newTag, uacLeg, uasLeg, type LegRole } from './dialog-leg.js';
 import type { HeaderList, SipRequest, SipResponse } from './message.js';
-import { sendInvite } from './outgoing-invite.js';
+import { prackIfReliable, sendInvite } from './outgoing-invite.js';
 import type { DelayedOffer } from './delayed-offer.js';
 import type { Binding } from './registrar.js';
-import { DEFAULT_SE_S, MIN_SE_S, negotiateAsUas, negotiatedAsUac } from './session-timer.js';
+import { DEFAULT_SE_S, negotiateAsUas, negotiatedAsUac, uacInviteHeaders } from './session-timer.js';
 
 export class CallSetup {
   constructor(
@@ -32,7 +32,7 @@ export class CallSetup {
     const { callerUser, calleeUser, dialledNumber } = route;
     const callerTimer = negotiateAsUas(request);
     if (callerTimer.kind === 'malformed') return this.ctx.sip.respond(conn, request, 400, { reason: callerTimer.reason });
-    // RFC 4028 §6 (https://www.rfc-editor.org/rfc/rfc4028#section-6): "422 Session Interval Too
+    // RFC 4028 §6, https://www.rfc-editor.org/rfc/rfc4028#section-6: "422 Session Interval Too
     // Small ... MUST contain a Min-SE header field with the minimum timer duration".
     if (callerTimer.kind === 'too-brief') return this.ctx.sip.respond(conn, request, 422, { toTag: newTag(), reason: 'Session Interval Too Small', headers: callerTimer.headers });
     // An INVITE without a body is a delayed offer (delayed-offer.ts); a body must be SDP.
@@ -69,7 +69,7 @@ export class CallSetup {
     call.dialledNumber = dialledNumber;
     call.delayedOffer = delayedOffer;
     call.callerTimer = callerTimer;
-    // RFC 3262 §3 (https://www.rfc-editor.org/rfc/rfc3262#section-3): "If the UAC requires
+    // RFC 3262 §3, https://www.rfc-editor.org/rfc/rfc3262#section-3: "If the UAC requires
     // reliable provisional responses ... [with] the option tag 100rel in the Require header field
     // ... the UAS MUST send any non-100 provisional response reliably."
     const requires = request.getHeaders('require').join(',').split(',').map((t) => t.trim().toLowerCase());
@@ -190,18 +190,14 @@ export class CallSetup {
     // An assessor playing a customer presents the customer's number and name (X-Presented-Number,
     // X-Presented-Name): the candidate's phone shows the caller as a customer's call would, never the
     // assessor or an extension. Only from assessors; a name only with a number, and only plain
-    // words (it goes into the From display-name, RFC 3261 §25.1 quoted-string: no quotes or backslashes).
+    // words (it goes into the From display-name, RFC 3261 §25.1, https://www.rfc-editor.org/rfc/rfc3261#section-25.1 quoted-string: no quotes or backslashes).
     const presented = request.getHeader('x-presented-number')?.trim();
     const presentsNumber = Boolean(presented && callerUser.role === 'assessor' && /^\+?[0-9][0-9 ]{2,19}$/.test(presented));
     const presentedName = request.getHeader('x-presented-name')?.trim();
     const nameOk = presentsNumber && presentedName !== undefined && /^[\p{L}\p{N} .,'’-]{1,60}$/u.test(presentedName);
     const headers = initialInviteHeaders(callee, branch, nameOk ? presentedName : callerUser.displayName);
-    // RFC 4028 §7.1 (https://www.rfc-editor.org/rfc/rfc4028#section-7.1): "A UAC which supports the
-    // session timer extension defined here MUST include a Supported header field in each request
-    // (except ACK), listing the option tag 'timer'", and "The UAC MAY include a Session-Expires
-    // header field". Supported also offers 100rel: the callee may send reliable provisionals, which
-    // we PRACK (RFC 3262 §4, onCalleeProgress).
-    headers.push(['Supported', SUPPORTED], ['Session-Expires', String(DEFAULT_SE_S)], ['Min-SE', String(MIN_SE_S)]);
+    // Supported: 100rel, timer; Session-Expires and Min-SE (RFC 4028 §7.1, https://www.rfc-editor.org/rfc/rfc4028#section-7.1, session-timer.ts).
+    headers.push(...uacInviteHeaders(DEFAULT_SE_S));
     if (call.dialledNumber) headers.push(['X-Dialled-Number', call.dialledNumber]);
     // The presented number also lets the desktop screen-pop.
     if (presented && presentsNumber) {
@@ -249,7 +245,7 @@ export class CallSetup {
     const invite = call.calleeInvite!.state;
     if (invite.is('calling')) invite.transition('proceeding');
     if (response.toTag) callee.remoteTag = response.toTag;
-    this.prackIfReliable(call, response);
+    prackIfReliable(callee, response, call.calleeInvite!.cseq, (leg, method, extra) => this.ctx.sendInDialog(leg, method, extra));
     if ((status === 180 || status === 183) && call.phase === 'setup') {
       call.state.transition('ringing');
       this.ctx.opts.repos.calls.update(call.id, { state: 'ringing', ringingAt: this.ctx.now() });
@@ -259,29 +255,6 @@ export class CallSetup {
       else this.ctx.respondCaller(call, 180, { headers: [contactHeader()] });
     }
     if (invite.is('cancel-pending')) this.sendCancel(call);
-  }
-
-  /**
-   * A reliable provisional response from the callee is PRACKed. RFC 3262 §4
-   * (https://www.rfc-editor.org/rfc/rfc3262#section-4): "If a provisional response is received for
-   * an initial request, and that response contains a Require header field containing the option
-   * tag 100rel, the response is to be sent reliably ... The UAC MUST send a PRACK for it ... The
-   * RAck header field ... contains two numbers and a method tag. The first number is the value from
-   * the RSeq header in the provisional response that is being acknowledged. The next number, and
-   * the method, are copied from the CSeq in the response", and "Once a reliable provisional
-   * response is received, retransmissions of that response MUST be discarded. A response is a
-   * retransmission when its dialog ID, CSeq, and RSeq match the original response."
-   */
-  private prackIfReliable(call: Call, response: SipResponse): void {
-    const callee = call.callee!;
-    const required = response.getHeaders('require').join(',').split(',').some((t) => t.trim().toLowerCase() === '100rel');
-    const rseq = Number(response.getHeader('rseq'));
-    if (!required || !Number.isInteger(rseq) || rseq < 1 || !response.toTag) return;
-    if (callee.lastRSeq !== undefined && rseq <= callee.lastRSeq) return;
-    callee.lastRSeq = rseq;
-    const contact = response.parseHeader('contact') as { uri?: { toString(): string } } | undefined;
-    if (contact?.uri) callee.remoteTarget = contact.uri.toString();
-    this.ctx.sendInDialog(callee, 'PRACK', { headers: [['RAck', `${rseq} ${call.calleeInvite!.cseq} INVITE`]] });
   }
 
   private async onCalleeAccept(call: Call, response: SipResponse): Promise<void> {
@@ -298,7 +271,9 @@ export class CallSetup {
     call.state.stopTimer('no-answer');
     let answer: string;
     try {
-      answer = await call.media!.acceptCalleeAnswer(response.body);
+      const applying = call.media!.acceptCalleeAnswer(response.body);
+      call.answering = applying.catch(() => undefined);
+      answer = await applying;
     } catch (err) {
       call.log.warn({ err }, 'callee answer refused');
       this.ctx.sendInDialog(callee, 'BYE', { headers: [['Reason', 'SIP;cause=488;text="unusable SDP answer"']] });
@@ -315,7 +290,7 @@ export class CallSetup {
     const timer = call.callerTimer;
     this.ctx.respondCaller(call, 200, { body: answer, headers: [contactHeader(), ...CAPABILITY_HEADERS, ...(timer.kind === 'timer' ? timer.headers : [])] });
     if (timer.kind === 'timer') this.ctx.startSessionTimer(call, call.caller, timer);
-    this.ctx.startCalleeSessionTimer(call, callee, negotiatedAsUac(response, call.calleeInvite!.sessionExpiresS));
+    this.ctx.startUacSessionTimer(call, callee, negotiatedAsUac(response, call.calleeInvite!.sessionExpiresS));
     const answeredAt = this.ctx.now();
     this.ctx.opts.repos.calls.update(call.id, { state: 'answered', answeredAt, sipStatus: 200 });
     this.ctx.event(call, 'answered', 'callee');
@@ -343,10 +318,10 @@ export class CallSetup {
   }
 
   /**
-   * RFC 4028 §7.3 (https://www.rfc-editor.org/rfc/rfc4028#section-7.3): "If the response is a 422,
+   * RFC 4028 §7.3, https://www.rfc-editor.org/rfc/rfc4028#section-7.3: "If the response is a 422,
    * the UAC MAY retry the request. If it does, it MUST use the Min-SE header field in the 422 as the
    * minimum session expiration." Retried once, in a new transaction (CSeq one higher, the same
-   * Call-ID and From tag, RFC 3261 §8.1.3.5), unless the caller has cancelled meanwhile.
+   * Call-ID and From tag, RFC 3261 §8.1.3.5, https://www.rfc-editor.org/rfc/rfc3261#section-8.1.3.5), unless the caller has cancelled meanwhile.
    */
   private retryWithMinSe(call: Call, response: SipResponse): boolean {
     const inv = call.calleeInvite!;
@@ -379,7 +354,7 @@ export class CallSetup {
   }
 
   /**
-   * CANCELs our INVITE to the callee. RFC 3261 §9.1 (https://www.rfc-editor.org/rfc/rfc3261#section-9.1):
+   * CANCELs our INVITE to the callee. RFC 3261 §9.1, https://www.rfc-editor.org/rfc/rfc3261#section-9.1:
    * "If no provisional response has been received, the CANCEL request MUST NOT be sent; rather, the
    * client MUST wait for the arrival of a provisional response before sending the request": until
    * then the INVITE is `cancel-pending` and the 1xx handler calls this again.

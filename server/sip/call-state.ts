@@ -98,7 +98,7 @@ export const OFFER_EXCHANGE_TRANSITIONS: TransitionTable<OfferExchangeState, Off
 };
 
 /**
- * A re-INVITE of ours on one leg. RFC 3261 §14.2: "A UAS that receives an INVITE on a dialog while
+ * A re-INVITE of ours on one leg. RFC 3261 §14.2, https://www.rfc-editor.org/rfc/rfc3261#section-14.2: "A UAS that receives an INVITE on a dialog while
  * an INVITE it had sent on that dialog is in progress MUST return a 491 (Request Pending) response
  * to the received INVITE."
  *

@@ -49,6 +49,8 @@ export class Call {
   partyCount = 0;
   media: CallMedia | undefined;
   recorder: CallRecorder | undefined;
+  /** The callee's answer being applied to the media; ending the call frees the media only after it (b2bua.ts). */
+  answering: Promise<unknown> | undefined;
   recordingFile: string | undefined;
   /** Our INVITE to the callee; `state` says whether a provisional came and whether it is (to be) CANCELled. */
   calleeInvite:
@@ -59,7 +61,7 @@ export class Call {
         headers: HeaderList;
         /** Our offer, or none (delayed offer): sent again with the INVITE after a 422. */
         body: string | undefined;
-        /** The Session-Expires we asked for (RFC 4028 §7.1): 1800 s, or the callee's Min-SE after a 422. */
+        /** The Session-Expires we asked for (RFC 4028 §7.1, https://www.rfc-editor.org/rfc/rfc4028#section-7.1): 1800 s, or the callee's Min-SE after a 422. */
         sessionExpiresS: number;
         state: StateMachine<CalleeInviteState>;
       }

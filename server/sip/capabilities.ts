@@ -8,7 +8,7 @@
  */
 export const ALLOWED_METHODS = ['INVITE', 'ACK', 'CANCEL', 'BYE', 'OPTIONS', 'INFO', 'REFER', 'REGISTER', 'UPDATE', 'PRACK'] as const;
 
-/** Methods of SIP extensions the server knows of and does not implement: 405, not 501 (RFC 3261 §21.4.6). */
+/** Methods of SIP extensions the server knows of and does not implement: 405, not 501 (RFC 3261 §21.4.6, https://www.rfc-editor.org/rfc/rfc3261#section-21.4.6). */
 export const KNOWN_UNSUPPORTED_METHODS: ReadonlySet<string> = new Set(['SUBSCRIBE', 'NOTIFY', 'PUBLISH', 'MESSAGE']);
 
 /**

@@ -8,8 +8,9 @@
 //   - authenticated connections are capped per address on their own count (`maxRegisteredPerIp`);
 //   - an authenticated connection that has sent nothing for `idleMs` is closed (1000) when
 //     `isBusy` says it has nothing left to do (no registration binding, no call).
-// Timers are wall-clock (they guard the process, not the assessment).
+// Time and timers come from the injected clock, so a test moves time instead of waiting for it.
 import { addressKey } from '../auth/client-address.js';
+import type { Clock } from '../clock.js';
 import type { SipConnection } from './connection.js';
 
 export interface SipConnectionLimitOptions {
@@ -30,15 +31,17 @@ export const DEFAULT_SIP_CONNECTION_LIMITS: SipConnectionLimitOptions = {
 
 export class SipConnectionLimits {
   readonly options: SipConnectionLimitOptions;
-  /** Waiting connections in the order they arrived (a Map iterates in insertion order), with their deadline. */
-  private readonly pending = new Map<SipConnection, NodeJS.Timeout>();
+  /** Waiting connections in the order they arrived (a Map iterates in insertion order), with their deadline's cancel. */
+  private readonly pending = new Map<SipConnection, () => void>();
   private readonly pendingByAddress = new Map<string, Set<SipConnection>>();
-  private readonly authenticated = new Map<SipConnection, NodeJS.Timeout>();
+  /** Authenticated connections, with their idle check's cancel. */
+  private readonly authenticated = new Map<SipConnection, () => void>();
   private readonly authenticatedByAddress = new Map<string, number>();
   readonly stats = { closedUnauthenticated: 0, evicted: 0, closedIdle: 0, refusedRegistered: 0 };
 
   constructor(
     options: Partial<SipConnectionLimitOptions>,
+    private readonly clock: Clock,
     /** Whether an authenticated connection still has work: a live registration or a call. */
     private readonly isBusy: (conn: SipConnection) => boolean,
   ) {
@@ -57,12 +60,11 @@ export class SipConnectionLimits {
     if (mine.size >= this.options.maxPendingPerIp) this.evict(mine.values().next().value);
     if (this.pending.size >= this.options.maxPendingTotal) this.evict(this.pending.keys().next().value);
     mine.add(conn);
-    const deadline = setTimeout(() => {
+    const cancelDeadline = this.clock.setTimer(this.options.authDeadlineMs, () => {
       this.stats.closedUnauthenticated++;
       conn.close(1008, 'did not register in time');
-    }, this.options.authDeadlineMs);
-    deadline.unref();
-    this.pending.set(conn, deadline);
+    });
+    this.pending.set(conn, cancelDeadline);
   }
 
   private evict(conn: SipConnection | undefined): void {
@@ -73,9 +75,9 @@ export class SipConnectionLimits {
   }
 
   private forgetPending(conn: SipConnection): void {
-    const deadline = this.pending.get(conn);
-    if (deadline === undefined) return;
-    clearTimeout(deadline);
+    const cancelDeadline = this.pending.get(conn);
+    if (cancelDeadline === undefined) return;
+    cancelDeadline();
     this.pending.delete(conn);
     const key = addressKey(conn.remoteAddress);
     const mine = this.pendingByAddress.get(key);
@@ -101,29 +103,27 @@ export class SipConnectionLimits {
     return true;
   }
 
-  private idleTimer(conn: SipConnection): NodeJS.Timeout {
+  /** Checks the connection once it may have been quiet for `idleMs`; returns the cancel of the first check. */
+  private idleTimer(conn: SipConnection): () => void {
     const check = (): void => {
-      const quietFor = Date.now() - conn.lastMessageAt;
+      const quietFor = this.clock.now() - conn.lastMessageAt;
       if (quietFor >= this.options.idleMs && !this.isBusy(conn)) {
         this.stats.closedIdle++;
         conn.close(1000, 'idle: no registration and no call');
         return;
       }
-      const next = setTimeout(check, Math.max(1, quietFor >= this.options.idleMs ? this.options.idleMs : this.options.idleMs - quietFor));
-      next.unref();
+      const next = this.clock.setTimer(Math.max(1, quietFor >= this.options.idleMs ? this.options.idleMs : this.options.idleMs - quietFor), check);
       if (this.authenticated.has(conn)) this.authenticated.set(conn, next);
     };
-    const timer = setTimeout(check, this.options.idleMs);
-    timer.unref();
-    return timer;
+    return this.clock.setTimer(this.options.idleMs, check);
   }
 
   /** The connection has closed. */
   closed(conn: SipConnection): void {
     this.forgetPending(conn);
-    const idle = this.authenticated.get(conn);
-    if (idle === undefined) return;
-    clearTimeout(idle);
+    const cancelIdle = this.authenticated.get(conn);
+    if (cancelIdle === undefined) return;
+    cancelIdle();
     this.authenticated.delete(conn);
     const key = addressKey(conn.remoteAddress);
     const n = (this.authenticatedByAddress.get(key) ?? 1) - 1;
@@ -132,7 +132,7 @@ export class SipConnectionLimits {
   }
 
   close(): void {
-    for (const t of this.pending.values()) clearTimeout(t);
-    for (const t of this.authenticated.values()) clearTimeout(t);
+    for (const cancel of this.pending.values()) cancel();
+    for (const cancel of this.authenticated.values()) cancel();
   }
 }

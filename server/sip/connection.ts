@@ -2,6 +2,7 @@
 // their REGISTER arrived on, never by the `.invalid` host in their Contact.
 import { randomUUID } from 'node:crypto';
 import type { WebSocket } from 'ws';
+import type { Clock } from '../clock.js';
 
 export class SipConnection {
   readonly id = randomUUID();
@@ -9,20 +10,22 @@ export class SipConnection {
   authenticatedExtension: string | undefined;
   /** The login session whose SIP credentials it authenticated with (its SHA-256 token hash). */
   sessionTokenHash: string | undefined;
-  /** When the last SIP message arrived (wall clock; CRLF keep-alives do not count). */
-  lastMessageAt = Date.now();
+  /** When the last SIP message arrived (the injected clock's time; CRLF keep-alives do not count). */
+  lastMessageAt: number;
   private readonly closeHandlers: Array<() => void> = [];
   private closed = false;
   /** Token bucket for the message rate limit. */
   private tokens: number;
-  private lastRefill = Date.now();
+  private lastRefill: number;
 
   constructor(
     private readonly socket: WebSocket,
     readonly remoteAddress: string,
     private readonly rate: { burst: number; perSecond: number },
+    private readonly clock: Clock,
   ) {
     this.tokens = rate.burst;
+    this.lastMessageAt = this.lastRefill = clock.now();
     socket.on('close', () => this.markClosed());
   }
 
@@ -38,7 +41,7 @@ export class SipConnection {
 
   /** Counts a message against the rate limit; false when the connection has sent more than its rate allows. */
   takeToken(): boolean {
-    const now = Date.now();
+    const now = this.clock.now();
     this.lastMessageAt = now;
     this.tokens = Math.min(this.rate.burst, this.tokens + ((now - this.lastRefill) / 1000) * this.rate.perSecond);
     this.lastRefill = now;

@@ -7,7 +7,7 @@
 // INVITE to the callee has no SDP either, the callee's WebRTC phone offers in its 200, that offer
 // builds the media (the callee is the media plane's 'caller' leg, the caller its 'callee' leg: see
 // the legs' mediaId), our offer goes to the caller in our 200, the caller's answer comes in its ACK,
-// and the answer for the callee goes in our ACK to the callee's 200 (RFC 3261 §13.2.2.4: "If the
+// and the answer for the callee goes in our ACK to the callee's 200 (RFC 3261 §13.2.2.4, https://www.rfc-editor.org/rfc/rfc3261#section-13.2.2.4: "If the
 // 2xx contains an offer (based on the rules above), the ACK MUST carry an answer in its body").
 import { CallMedia, SdpError } from '../../media/index.js';
 import type { Call } from './call.js';
@@ -58,7 +58,7 @@ export class DelayedOffer {
     const timer = call.callerTimer;
     this.ctx.respondCaller(call, 200, { body: offer, headers: [contactHeader(), ...CAPABILITY_HEADERS, ...(timer.kind === 'timer' ? timer.headers : [])] });
     if (timer.kind === 'timer') this.ctx.startSessionTimer(call, call.caller, timer);
-    this.ctx.startCalleeSessionTimer(call, call.callee!, negotiatedAsUac(response, call.calleeInvite!.sessionExpiresS));
+    this.ctx.startUacSessionTimer(call, call.callee!, negotiatedAsUac(response, call.calleeInvite!.sessionExpiresS));
     this.ctx.opts.repos.calls.update(call.id, { state: 'answered', answeredAt: this.ctx.now(), sipStatus: 200 });
     this.ctx.event(call, 'answered', 'callee', { delayedOffer: true });
     call.log.info('call answered (delayed offer)');
@@ -108,7 +108,7 @@ export class DelayedOffer {
 
   /**
    * The callee's 200 is ACKed without an answer when there will be none, and, when `byeReason` is
-   * given, its dialog ended at once. RFC 3261 §13.2.2.4: "If the UAC does not want to accept the
+   * given, its dialog ended at once. RFC 3261 §13.2.2.4, https://www.rfc-editor.org/rfc/rfc3261#section-13.2.2.4: "If the UAC does not want to accept the
    * offer ... it MUST generate a valid answer in the ACK and then send a BYE immediately": no
    * answer can be generated without the media, so the ACK goes without one, and the BYE follows.
    */

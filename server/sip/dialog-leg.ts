@@ -1,5 +1,5 @@
 // One dialog of a call, seen from the B2BUA: the caller's (we are its UAS), the callee's and an added
-// party's (we are their UAC). RFC 3261 §12 (https://www.rfc-editor.org/rfc/rfc3261#section-12): "A
+// party's (we are their UAC). RFC 3261 §12, https://www.rfc-editor.org/rfc/rfc3261#section-12: "A
 // dialog is identified at each UA with a dialog ID, which consists of a Call-ID value, a local tag
 // and a remote tag", and its state holds "the local sequence number, remote sequence number, local
 // URI, remote URI, remote target".
@@ -36,7 +36,7 @@ export interface DialogLeg {
   remoteUri: string;
   localCSeq: number;
   remoteCSeq: number;
-  /** We generated this dialog's Call-ID (callee and party legs): RFC 3261 §14.1 picks the glare back-off by it. */
+  /** We generated this dialog's Call-ID (callee and party legs): RFC 3261 §14.1, https://www.rfc-editor.org/rfc/rfc3261#section-14.1 picks the glare back-off by it. */
   ownsCallId: boolean;
   /** Our re-INVITE on this leg, while it awaits its final response the leg's own re-INVITE gets 491 (§14.2). */
   ourOffer: StateMachine<OurOfferState>;
@@ -50,7 +50,7 @@ export interface DialogLeg {
   sessionTimer: SessionTimer | undefined;
 }
 
-/** A fresh tag. RFC 3261 §19.3: "it MUST be globally unique and cryptographically random with at least 32 bits of randomness". */
+/** A fresh tag. RFC 3261 §19.3, https://www.rfc-editor.org/rfc/rfc3261#section-19.3: "it MUST be globally unique and cryptographically random with at least 32 bits of randomness". */
 export function newTag(): string {
   return randomBytes(6).toString('hex');
 }
@@ -102,7 +102,7 @@ export function dialogHeaders(leg: DialogLeg, branch: string, cseq: string): Hea
 
 /**
  * The headers of the INVITE that opens a UAC leg: From shows `displayName` (who the callee sees
- * calling), Contact and Allow (RFC 3261 §20.5, from capabilities.ts), then `extra`.
+ * calling), Contact and Allow (RFC 3261 §20.5, https://www.rfc-editor.org/rfc/rfc3261#section-20.5, from capabilities.ts), then `extra`.
  */
 export function initialInviteHeaders(leg: DialogLeg, branch: string, displayName: string, extra: HeaderList = []): HeaderList {
   return [

@@ -1,4 +1,4 @@
-// SIP digest authentication (RFC 3261 §22 with RFC 2617 qop=auth, algorithms MD5 and SHA-256 per
+// SIP digest authentication (RFC 3261 §22, https://www.rfc-editor.org/rfc/rfc3261#section-22 with RFC 2617 qop=auth, algorithms MD5 and SHA-256 per
 // RFC 8760). Nonces are self-validating (timestamp + random, signed with a server secret), expire
 // after a configurable time (the client is told stale=true and retries silently), and each nonce's
 // nonce-count must increase, so a captured Authorization header cannot be replayed.
@@ -15,7 +15,7 @@ export const computeHa1 = (algorithm: DigestAlgorithm, username: string, realm: 
   hashHex(algorithm, `${username}:${realm}:${password}`);
 
 /**
- * The request-digest with qop=auth, RFC 7616 §3.4.1 (the same as RFC 2617 §3.2.2.1):
+ * The request-digest with qop=auth, RFC 7616 §3.4.1, https://www.rfc-editor.org/rfc/rfc7616#section-3.4.1 (the same as RFC 2617 §3.2.2.1):
  *   response = <"> < KD ( H(A1), unq(nonce) ":" nc ":" unq(cnonce) ":" unq(qop) ":" H(A2) ) <">
  *   KD(secret, data) = H(concat(secret, ":", data)),  A2 = Method ":" request-uri
  * https://www.rfc-editor.org/rfc/rfc7616#section-3.4.1
@@ -27,7 +27,7 @@ export function digestResponse(algorithm: DigestAlgorithm, ha1: string, p: { non
 
 /**
  * Parses the auth-param list of an Authorization / Proxy-Authorization value
- * (`Digest username="a", uri="sip:x", nc=00000001, ...`; RFC 7235 §2.1 syntax).
+ * (`Digest username="a", uri="sip:x", nc=00000001, ...`; RFC 7235 §2.1, https://www.rfc-editor.org/rfc/rfc7235#section-2.1 syntax).
  * Returns undefined for anything that is not a well-formed Digest credential.
  */
 export function parseDigestCredentials(value: string): Record<string, string> | undefined {
@@ -118,7 +118,7 @@ export class DigestAuthenticator {
     const c = parseDigestCredentials(header);
     if (!c || !c.username || !c.nonce || !c.uri || !c.response) return { ok: false, reason: 'malformed' };
     if (c.realm !== this.opts.realm) return { ok: false, reason: 'wrong-realm' };
-    // The response covers the digest-uri, which must be this request's Request-URI (RFC 2617 §3.2.2.5).
+    // The response covers the digest-uri, which must be this request's Request-URI (RFC 2617 §3.2.2.5, https://www.rfc-editor.org/rfc/rfc2617#section-3.2.2.5).
     if (requestUri !== undefined && c.uri !== requestUri) return { ok: false, reason: 'wrong-uri' };
     const algorithm = (c.algorithm ?? 'MD5').toUpperCase() === 'SHA-256' ? 'SHA-256' : (c.algorithm ?? 'MD5').toUpperCase() === 'MD5' ? 'MD5' : undefined;
     if (!algorithm) return { ok: false, reason: 'malformed' };

@@ -1,5 +1,5 @@
 // SIP messages: parsing with sip.js's own parser and grammar (the one the browsers use, so both
-// ends agree), the checks RFC 3261 §8.2 and §18.3 ask of a received message, and serialising the
+// ends agree), the checks RFC 3261 §8.2, https://www.rfc-editor.org/rfc/rfc3261#section-8.2 and §18.3 ask of a received message, and serialising the
 // messages this server sends. No SIP grammar is written here.
 import { Grammar } from 'sip.js/lib/grammar/grammar.js';
 import type { NameAddrHeader } from 'sip.js/lib/grammar/name-addr-header.js';
@@ -77,7 +77,7 @@ export function parseSipMessage(data: string): SipRequest | SipResponse {
     if (declared > bodyBytes) {
       throw new SipParseError(`Content-Length ${declared} exceeds the ${bodyBytes} body bytes received`, 400, asRequest(message));
     }
-    // RFC 3261 §18.3: bytes beyond Content-Length are discarded; slice by bytes, not characters.
+    // RFC 3261 §18.3, https://www.rfc-editor.org/rfc/rfc3261#section-18.3: bytes beyond Content-Length are discarded; slice by bytes, not characters.
     message.body = Buffer.from(data.slice(headEnd + 4), 'utf8').subarray(0, declared).toString('utf8');
   }
 
@@ -158,7 +158,7 @@ function serialise(startLine: string, headers: HeaderList, body = ''): string {
   return `${lines.join('\r\n')}\r\n\r\n${body}`;
 }
 
-/** A response to a received request: Via, From, To (with our tag), Call-ID and CSeq copied per RFC 3261 §8.2.6. */
+/** A response to a received request: Via, From, To (with our tag), Call-ID and CSeq copied per RFC 3261 §8.2.6, https://www.rfc-editor.org/rfc/rfc3261#section-8.2.6. */
 export function buildResponse(
   request: SipRequest,
   status: number,

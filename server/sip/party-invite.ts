@@ -29,6 +29,8 @@ export interface PartyInviteOptions {
   hangUpLate: (response: SipResponse) => void;
   /** ACKs a 2xx we keep. */
   ack: (response: SipResponse) => void;
+  /** A provisional response (a reliable one is PRACKed, as on the callee's leg). */
+  onProgress: (response: SipResponse) => void;
 }
 
 export class PartyInvite {
@@ -53,7 +55,7 @@ export class PartyInvite {
     });
   }
 
-  /** Gives up on the INVITE (CANCEL once the party has answered provisionally, RFC 3261 §9.1). */
+  /** Gives up on the INVITE (CANCEL once the party has answered provisionally, RFC 3261 §9.1, https://www.rfc-editor.org/rfc/rfc3261#section-9.1). */
   cancel(status = 487, reason = 'cancelled'): void {
     if (this.settled) return;
     this.cancelWanted = true;
@@ -89,6 +91,7 @@ export class PartyInvite {
     const status = r.statusCode ?? 0;
     if (status < 200) {
       this.provisional = true;
+      if (!this.settled) this.o.onProgress(r);
       this.sendCancel();
       return;
     }

@@ -12,7 +12,7 @@ export interface Binding {
 
 export const MIN_EXPIRES_S = 60;
 export const MAX_EXPIRES_S = 3600;
-/** The expiry of a Contact that names none (RFC 3261 §10.3 step 7: "a locally-configured default"). */
+/** The expiry of a Contact that names none (RFC 3261 §10.3, https://www.rfc-editor.org/rfc/rfc3261#section-10.3 step 7: "a locally-configured default"). */
 export const DEFAULT_EXPIRES_S = 600;
 
 export class Registrar {

@@ -1,4 +1,4 @@
-// Offers within a confirmed call: a leg's re-INVITE (with SDP, or without, RFC 3261 §14.2) or UPDATE
+// Offers within a confirmed call: a leg's re-INVITE (with SDP, or without, RFC 3261 §14.2, https://www.rfc-editor.org/rfc/rfc3261#section-14.2) or UPDATE
 // (RFC 3311), hold and resume relayed to the other party, and our own re-INVITEs (hold, a new party's
 // SSRC, a session refresh) retried after glare (reinvite-glare.ts).
 import { SdpError } from '../../media/index.js';
@@ -22,7 +22,7 @@ export class Reinvites {
     if (request.cseq <= leg.remoteCSeq) return this.ctx.sip.respond(conn, request, 500, { reason: 'CSeq out of order', headers: [['Retry-After', '1']] });
     leg.remoteCSeq = request.cseq;
     if (!call.offers.is('idle')) return this.ctx.sip.respond(conn, request, 491);
-    // Glare: our own re-INVITE on this dialog is still in progress (RFC 3261 §14.2). The party
+    // Glare: our own re-INVITE on this dialog is still in progress (RFC 3261 §14.2, https://www.rfc-editor.org/rfc/rfc3261#section-14.2). The party
     // retries after its back-off, by which time ours is answered.
     if (leg.ourOffer.is('offering')) return this.ctx.sip.respond(conn, request, 491);
     const timer = negotiateAsUas(request);
@@ -55,7 +55,7 @@ export class Reinvites {
   }
 
   /**
-   * A re-INVITE without a body. RFC 3261 §14.2 (https://www.rfc-editor.org/rfc/rfc3261#section-14.2):
+   * A re-INVITE without a body. RFC 3261 §14.2, https://www.rfc-editor.org/rfc/rfc3261#section-14.2:
    * "If the session description has changed, the UAS MUST adjust the session parameters
    * accordingly ... a UAC MAY send a re-INVITE with no session description, in which case the
    * first reliable non-failure response to the re-INVITE will contain the offer", and §13.2.1
@@ -139,7 +139,7 @@ export class Reinvites {
   }
 
   /**
-   * Sends the re-INVITE; when it is refused for glare, waits (RFC 3261 §14.1) and sends it again
+   * Sends the re-INVITE; when it is refused for glare, waits (RFC 3261 §14.1, https://www.rfc-editor.org/rfc/rfc3261#section-14.1) and sends it again
    * with a fresh offer and a new CSeq, so that hold, resume or a new SSRC is never silently lost.
    */
   private async reinviteUntilAccepted(call: Call, leg: DialogLeg, direction: MediaDirection): Promise<void> {
@@ -152,7 +152,7 @@ export class Reinvites {
       }
       const waitMs = glareBackoffMs(leg, refusal);
       call.log.info({ leg: leg.role, status: refusal.statusCode, waitMs: Math.round(waitMs) }, 're-INVITE glare: sending it again');
-      await pause(waitMs);
+      await pause(this.ctx.opts.clock, waitMs);
     }
   }
 
@@ -170,13 +170,13 @@ export class Reinvites {
       };
       let inviteBranch = '';
       let answered = false;
-      // When the B2BUA refreshes this dialog's session (RFC 4028 §7.4), every re-INVITE it sends is a refresh.
+      // When the B2BUA refreshes this dialog's session (RFC 4028 §7.4, https://www.rfc-editor.org/rfc/rfc4028#section-7.4), every re-INVITE it sends is a refresh.
       const refresh = leg.sessionTimer?.weRefresh ? leg.sessionTimer.intervalS : undefined;
       const headers: HeaderList = refresh === undefined ? [] : [['Session-Expires', `${refresh};refresher=uac`], ['Supported', SUPPORTED]];
       const onFinal = (r: SipResponse): void => {
         const code = r.statusCode ?? 0;
         if (refresh !== undefined && !answered) {
-          // RFC 4028 §10: "If the session refresh request transaction times out or generates a 408
+          // RFC 4028 §10, https://www.rfc-editor.org/rfc/rfc4028#section-10: "If the session refresh request transaction times out or generates a 408
           // or 481 response, then the UAC sends a BYE request." A 2xx starts the next interval.
           if (code === 408 || code === 481) this.ctx.refreshFailed(call, leg, code);
           else if (code < 300) leg.sessionTimer?.start(refresh, 'uas');
@@ -220,14 +220,14 @@ export class Reinvites {
     const timer = negotiateAsUas(request);
     if (timer.kind === 'malformed') return this.ctx.sip.respond(conn, request, 400, { reason: timer.reason });
     if (timer.kind === 'too-brief') return this.ctx.sip.respond(conn, request, 422, { toTag: leg.localTag, reason: 'Session Interval Too Small', headers: timer.headers });
-    // RFC 3311 §5.2 (https://www.rfc-editor.org/rfc/rfc3311#section-5.2): "the UAS MUST ... [send]
+    // RFC 3311 §5.2, https://www.rfc-editor.org/rfc/rfc3311#section-5.2: "the UAS MUST ... [send]
     // a Contact header field in the 2xx response".
     const ok = [contactHeader(), ...CAPABILITY_HEADERS, ...(timer.kind === 'timer' && call.phase === 'answered' ? timer.headers : [])] as HeaderList;
     const hasOffer = Boolean(request.body);
     if (call.phase !== 'answered') {
       if (call.phase === 'ended') return this.ctx.sip.respond(conn, request, 481);
       if (hasOffer) {
-        // RFC 3311 §5.2: "If an UPDATE is received that contains an offer, and the UAS has
+        // RFC 3311 §5.2, https://www.rfc-editor.org/rfc/rfc3311#section-5.2: "If an UPDATE is received that contains an offer, and the UAS has
         // generated an offer (in an UPDATE, PRACK or INVITE) to which it has not yet received an
         // answer, the UAS MUST reject the UPDATE with a 491 response. Similarly, if an UPDATE is
         // received that contains an offer, and the UAS has received an offer (in an UPDATE, PRACK,
@@ -244,7 +244,7 @@ export class Reinvites {
       this.ctx.sip.respond(conn, request, 200, { toTag: leg.localTag, headers: ok });
       return this.ctx.sessionRefreshed(call, leg, timer);
     }
-    // An offer in a confirmed dialog: like a re-INVITE's, glare included (RFC 3311 §5.2: 491 while our offer is pending).
+    // An offer in a confirmed dialog: like a re-INVITE's, glare included (RFC 3311 §5.2, https://www.rfc-editor.org/rfc/rfc3311#section-5.2: 491 while our offer is pending).
     if (!call.offers.is('idle') || leg.ourOffer.is('offering')) return this.ctx.sip.respond(conn, request, 491, { toTag: leg.localTag });
     call.offers.transition('answering');
     void (async () => {

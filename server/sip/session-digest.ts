@@ -3,7 +3,7 @@
 // its logout closes the connection, and once it has ended the connection may not place calls,
 // whatever other session of the same user is live (POST /api/sip/credentials derives one password
 // per login session). The DigestAuthenticator (digest.ts) is asked about one session's HA1 at a
-// time; a wrong password costs nothing (the nonce-count advances only on a match, RFC 2617 §3.2.2).
+// time; a wrong password costs nothing (the nonce-count advances only on a match, RFC 2617 §3.2.2, https://www.rfc-editor.org/rfc/rfc2617#section-3.2.2).
 import type { Clock } from '../clock.js';
 import type { Repositories } from '../db/repositories/index.js';
 import type { DigestAuthenticator, DigestResult } from './digest.js';

@@ -14,7 +14,7 @@ export class SessionRefresh {
     this.timerOf(call, leg).start(timer.intervalS, timer.refresher);
   }
 
-  /** Starts the session timer of a dialog we opened (the callee's), as the 2xx to our INVITE set it (RFC 4028 §7.2). */
+  /** Starts the session timer of a dialog we opened (the callee's), as the 2xx to our INVITE set it (RFC 4028 §7.2, https://www.rfc-editor.org/rfc/rfc4028#section-7.2). */
   startAsUac(call: Call, leg: DialogLeg, timer: { intervalS: number; weRefresh: boolean }): void {
     this.timerOf(call, leg).run(timer.intervalS, timer.weRefresh);
   }
@@ -56,7 +56,7 @@ export class SessionRefresh {
     void this.ctx.hangup(call, null, reason, 408);
   }
 
-  /** Our session refresh failed (RFC 4028 §10): the dialog is gone, so the call ends. */
+  /** Our session refresh failed (RFC 4028 §10, https://www.rfc-editor.org/rfc/rfc4028#section-10): the dialog is gone, so the call ends. */
   refreshFailed(call: Call, leg: DialogLeg, status: number): void {
     if (call.phase !== 'answered' || !call.legs().includes(leg)) return;
     call.log.warn({ leg: leg.role, status }, 'session refresh failed');

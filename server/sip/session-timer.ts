@@ -3,6 +3,7 @@
 // either refreshes the session (when the B2BUA is the refresher) or ends it when the refresher
 // stops refreshing. Timers run on the injected Clock.
 import type { Clock } from '../clock.js';
+import { SUPPORTED } from './capabilities.js';
 import type { HeaderList, SipRequest, SipResponse } from './message.js';
 
 /**
@@ -19,7 +20,7 @@ export type Refresher = 'uac' | 'uas';
 export type SessionTimerOffer =
   /** No session timer for this dialog. */
   | { kind: 'none' }
-  /** RFC 4028 §8.1: 422 with Min-SE, the interval asked for is below our minimum. */
+  /** RFC 4028 §8.1, https://www.rfc-editor.org/rfc/rfc4028#section-8.1: 422 with Min-SE, the interval asked for is below our minimum. */
   | { kind: 'too-brief'; headers: HeaderList }
   | { kind: 'malformed'; reason: string }
   /** The interval and who refreshes, and the headers of the 2xx that says so. */
@@ -73,6 +74,22 @@ export function negotiateAsUas(request: SipRequest): SessionTimerOffer {
   // value of 'uac', the UAS MUST place a Require header field into the response with the value 'timer'."
   if (refresher === 'uac') headers.push(['Require', 'timer']);
   return { kind: 'timer', intervalS, refresher, headers };
+}
+
+/**
+ * The extension headers of an initial INVITE we send (to a callee, to a party added by REFER).
+ * RFC 4028 §7.1, https://www.rfc-editor.org/rfc/rfc4028#section-7.1: "A UAC which supports the
+ * session timer extension defined here MUST include a Supported header field in each request
+ * (except ACK), listing the option tag 'timer'", and "The UAC MAY include a Session-Expires header
+ * field". Supported also offers 100rel: the far end may send reliable provisionals, which we PRACK
+ * (RFC 3262 §4, `prackIfReliable` in outgoing-invite.ts).
+ */
+export function uacInviteHeaders(sessionExpiresS = DEFAULT_SE_S): HeaderList {
+  return [
+    ['Supported', SUPPORTED],
+    ['Session-Expires', String(sessionExpiresS)],
+    ['Min-SE', String(MIN_SE_S)],
+  ];
 }
 
 /**

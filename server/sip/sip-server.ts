@@ -4,7 +4,7 @@
 // line; it never throws out of here.
 import { randomBytes } from 'node:crypto';
 import type { FastifyBaseLogger } from 'fastify';
-import type { Clock } from '../clock.js';
+import { repeatEvery, type Clock } from '../clock.js';
 import type { Repositories } from '../db/repositories/index.js';
 import type { SipConnection } from './connection.js';
 import { SipConnectionLimits, type SipConnectionLimitOptions } from './connection-limits.js';
@@ -55,8 +55,9 @@ export class SipServer {
   private readonly clientTx: ClientTransactions;
   private readonly connections = new Set<SipConnection>();
   private dialogs: DialogHandler | undefined;
-  private readonly sweeper: NodeJS.Timeout;
-  private readonly sessionCheck: NodeJS.Timeout;
+  /** Stop the sweeps (both on the injected clock). */
+  private readonly stopSweeper: () => void;
+  private readonly stopSessionCheck: () => void;
   readonly stats = { messagesIn: 0, malformed: 0, rateLimited: 0 };
   private readonly auth: RequestAuth;
 
@@ -70,7 +71,7 @@ export class SipServer {
       nonceLifetimeMs: opts.nonceLifetimeMs ?? 5 * 60_000,
       clock: opts.clock,
     });
-    this.limits = new SipConnectionLimits(opts.limits ?? {}, (conn) => this.registrar.hasBindingOn(conn) || (this.dialogs?.hasDialogsOn(conn) ?? false));
+    this.limits = new SipConnectionLimits(opts.limits ?? {}, opts.clock, (conn) => this.registrar.hasBindingOn(conn) || (this.dialogs?.hasDialogsOn(conn) ?? false));
     this.auth = new RequestAuth({
       repos: opts.repos,
       clock: opts.clock,
@@ -79,14 +80,12 @@ export class SipServer {
       limits: this.limits,
       respond: (conn, request, status, responseOpts) => this.respond(conn, request, status, responseOpts),
     });
-    this.sweeper = setInterval(() => {
+    this.stopSweeper = repeatEvery(opts.clock, 5_000, () => {
       this.serverTx.sweep();
       this.registrar.sweep();
-    }, 5_000);
-    this.sweeper.unref();
+    });
     // A login session that ends without a logout (idle or maximum age, deleted) takes its connections with it.
-    this.sessionCheck = setInterval(() => this.closeConnectionsOfEndedSessions(), opts.sessionCheckMs ?? 60_000);
-    this.sessionCheck.unref();
+    this.stopSessionCheck = repeatEvery(opts.clock, opts.sessionCheckMs ?? 60_000, () => this.closeConnectionsOfEndedSessions());
   }
 
   private closeConnectionsOfEndedSessions(): void {
@@ -95,6 +94,11 @@ export class SipServer {
       this.registrar.dropConnection(c);
       c.close(1008, 'login session ended');
     }
+  }
+
+  /** The server's one source of time (connections take their rate limit and idle time from it). */
+  get clock(): Clock {
+    return this.opts.clock;
   }
 
   get realm(): string {
@@ -165,7 +169,7 @@ export class SipServer {
       return;
     }
     if (Buffer.byteLength(data, 'utf8') > MAX_SIP_MESSAGE_BYTES) {
-      // Answer from the headers alone when they can be read (RFC 3261 §21.5.14: 513).
+      // Answer from the headers alone when they can be read (RFC 3261 §21.5.14, https://www.rfc-editor.org/rfc/rfc3261#section-21.5.14: 513).
       this.stats.malformed++;
       const head = data.slice(0, Math.min(data.indexOf('\r\n\r\n') >= 0 ? data.indexOf('\r\n\r\n') : 8192, 8192));
       this.tryReject(conn, `${head.replace(/\r\nContent-Length:[^\r]*/i, '')}\r\nContent-Length: 0\r\n\r\n`, 513, `message larger than ${MAX_SIP_MESSAGE_BYTES} bytes`, []);
@@ -218,7 +222,7 @@ export class SipServer {
     const maxForwards = Number(request.getHeader('max-forwards'));
     if (!Number.isInteger(maxForwards) || maxForwards < 0) return this.respond(conn, request, 400, { reason: 'Bad Max-Forwards' });
     if (maxForwards === 0 && request.method !== 'OPTIONS') return this.respond(conn, request, 483);
-    // RFC 3261 §8.2.2.3 (https://www.rfc-editor.org/rfc/rfc3261#section-8.2.2.3): an option tag
+    // RFC 3261 §8.2.2.3, https://www.rfc-editor.org/rfc/rfc3261#section-8.2.2.3: an option tag
     // not understood in Require gets 420 with those tags in Unsupported (never for CANCEL, §9.2 and §8.2.2.3).
     const unsupported = request.method === 'CANCEL' ? [] : unsupportedRequirements(request.getHeaders('require').join(','));
     if (unsupported.length > 0) {
@@ -279,7 +283,7 @@ export class SipServer {
     const contactCount = request.getHeaders('contact').length;
     const toTag = randomBytes(6).toString('hex');
     if (contactCount === 0) {
-      // RFC 3261 §10.2.3 (https://www.rfc-editor.org/rfc/rfc3261#section-10.2.3): "A success
+      // RFC 3261 §10.2.3, https://www.rfc-editor.org/rfc/rfc3261#section-10.2.3: "A success
       // response to any REGISTER request contains the complete list of existing bindings,
       // regardless of whether the request contained a Contact header field."
       return this.respond(conn, request, 200, { toTag, headers: this.bindingHeaders(aor) });
@@ -339,8 +343,8 @@ export class SipServer {
   }
 
   close(): void {
-    clearInterval(this.sweeper);
-    clearInterval(this.sessionCheck);
+    this.stopSweeper();
+    this.stopSessionCheck();
     this.limits.close();
     this.clientTx.dispose();
     for (const c of this.connections) c.close(1001, 'server shutting down');

@@ -1,4 +1,4 @@
-// Transaction bookkeeping (RFC 3261 §17) for a reliable transport. Server side: a retransmitted
+// Transaction bookkeeping (RFC 3261 §17, https://www.rfc-editor.org/rfc/rfc3261#section-17) for a reliable transport. Server side: a retransmitted
 // request (same branch and method) is answered with the last response again and never processed
 // twice. Client side: responses are matched to the request we sent by Via branch and CSeq method,
 // and a request left unanswered for 32 s (Timer B/F) completes with a local 408. Time and timers
@@ -68,7 +68,7 @@ export interface ClientTransaction {
   method: string;
   conn: SipConnection;
   onResponse: (response: SipResponse | { statusCode: 408; local: true }) => void;
-  /** Cancels Timer B/F (RFC 3261 §17.1.1.2: 64*T1 = 32 s); undefined once stopped. */
+  /** Cancels Timer B/F (RFC 3261 §17.1.1.2, https://www.rfc-editor.org/rfc/rfc3261#section-17.1.1.2: 64*T1 = 32 s); undefined once stopped. */
   stopTimer: (() => void) | undefined;
   final: boolean;
   unsubscribeClose: () => void;
@@ -76,7 +76,7 @@ export interface ClientTransaction {
 
 /**
  * Client transactions are keyed by branch AND method: a CANCEL reuses its INVITE's branch
- * (RFC 3261 §9.1) and both transactions must keep receiving their own responses.
+ * (RFC 3261 §9.1, https://www.rfc-editor.org/rfc/rfc3261#section-9.1) and both transactions must keep receiving their own responses.
  */
 export class ClientTransactions {
   private readonly table = new Map<string, ClientTransaction>();

@@ -1,5 +1,5 @@
 // REFER in a call (RFC 3515): blind transfer, and the B2BUA as conference focus bringing a third
-// party in (RFC 4579 §5.5); the new party's INVITE (party-invite.ts), its progress told in NOTIFYs,
+// party in (RFC 4579 §5.5, https://www.rfc-editor.org/rfc/rfc4579#section-5.5); the new party's INVITE (party-invite.ts), its progress told in NOTIFYs,
 // and a party leaving a three-party conference.
 import type { Call } from './call.js';
 import type { CallContext } from './call-context.js';
@@ -7,7 +7,9 @@ import type { CallRouting } from './call-routing.js';
 import type { SipConnection } from './connection.js';
 import { contactHeader, initialInviteHeaders, uacLeg, type DialogLeg } from './dialog-leg.js';
 import type { SipRequest } from './message.js';
+import { prackIfReliable } from './outgoing-invite.js';
 import { PartyInvite, referTarget, sipfrag } from './party-invite.js';
+import { DEFAULT_SE_S, negotiatedAsUac, uacInviteHeaders } from './session-timer.js';
 
 export class Transfers {
   constructor(
@@ -18,7 +20,7 @@ export class Transfers {
   /**
    * REFER in a call's dialog (RFC 3515). Without more it is a blind transfer: the referrer's other
    * party is connected to the Refer-To target and the referrer's leg ends. With
-   * `X-Callmark-Refer: conference` the B2BUA, acting as the conference focus (RFC 4579 §5.5: a
+   * `X-Callmark-Refer: conference` the B2BUA, acting as the conference focus (RFC 4579 §5.5, https://www.rfc-editor.org/rfc/rfc4579#section-5.5: a
    * participant asks the focus to bring a party in), adds the target to the call instead.
    * Answered 202 at once; the INVITE's progress follows in NOTIFYs (message/sipfrag).
    */
@@ -74,7 +76,8 @@ export class Transfers {
     const presented = kind === 'blind' ? other.user : referrer.user;
     const leg = uacLeg({ role: 'party', mediaId, conn: binding.conn, user, remoteTarget: binding.contact, localUri: this.ctx.uriOf(presented), remoteUri: this.ctx.uriOf(user) }, this.ctx.opts.clock);
     const branch = this.ctx.sip.newBranch();
-    const headers = initialInviteHeaders(leg, branch, presented.displayName, [['Referred-By', `<${this.ctx.uriOf(referrer.user)}>`]]);
+    // The same offer of 100rel and session timers as our INVITE to a callee (session-timer.ts).
+    const headers = initialInviteHeaders(leg, branch, presented.displayName, [['Referred-By', `<${this.ctx.uriOf(referrer.user)}>`], ...uacInviteHeaders(DEFAULT_SE_S)]);
     const invite = new PartyInvite({
       sip: this.ctx.sip,
       conn: binding.conn,
@@ -84,6 +87,7 @@ export class Transfers {
       body: offer,
       timeoutMs: this.ctx.opts.noAnswerTimeoutMs,
       clock: this.ctx.opts.clock,
+      onProgress: (r) => prackIfReliable(leg, r, 1, (l, method, extra) => this.ctx.sendInDialog(l, method, extra)),
       ack: (r) => {
         leg.remoteTag = r.toTag;
         const code = r.statusCode ?? 0;
@@ -124,6 +128,8 @@ export class Transfers {
       call.heldBy = null;
       await call.media.setHold(false);
     }
+    // The session timer the party's 2xx set (RFC 4028 §7.2, https://www.rfc-editor.org/rfc/rfc4028#section-7.2), run as for the callee's dialog.
+    this.ctx.startUacSessionTimer(call, leg, negotiatedAsUac(outcome.response, DEFAULT_SE_S));
     if (kind === 'blind') await this.completeTransfer(call, referrer, other, leg);
     else await this.completeConference(call, referrer, other, leg);
   }

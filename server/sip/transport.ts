@@ -39,7 +39,7 @@ export async function registerSipTransport(app: FastifyInstance, sip: SipServer,
       return;
     }
     // How many may be open, and how long without registering: the SIP server's connection limits.
-    const conn = new SipConnection(socket, request.ip, rate);
+    const conn = new SipConnection(socket, request.ip, rate, sip.clock);
     sip.attach(conn);
     socket.on('message', (data, isBinary) => {
       const text = Buffer.isBuffer(data) ? data.toString('utf8') : Array.isArray(data) ? Buffer.concat(data).toString('utf8') : Buffer.from(data).toString('utf8');

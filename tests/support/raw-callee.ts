@@ -15,7 +15,7 @@ export interface RawCallee {
   respond(request: string, status: string, sdp?: string, extra?: Record<string, string>): void;
 }
 
-export async function rawCallee(t: TestApp, role: 'candidate' | 'assessor', track: RawSipClient[]): Promise<RawCallee> {
+export async function rawCallee(t: TestApp, role: 'candidate' | 'assessor' | (string & {}), track: RawSipClient[]): Promise<RawCallee> {
   const user = await t.sipCredentials(role);
   const client = await RawSipClient.connect(t.wsUrl);
   track.push(client);

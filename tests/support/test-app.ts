@@ -80,6 +80,9 @@ export async function createTestApp(overrides: TestAppOptions = {}): Promise<Tes
           iceServers: [],
           recordingsDir: path.join(dir, 'recordings'),
           listenIp: '127.0.0.1',
+          // The rate limit refills on the manual clock, which only moves when a test moves it: a
+          // phone kept through many calls must not run dry (the rate limit's own test sets its own).
+          sipRate: { burst: 10_000, perSecond: 10 },
           ...overrides.telephony,
         }
       : undefined,

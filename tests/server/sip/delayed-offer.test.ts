@@ -6,45 +6,28 @@
 // phone sending 440 Hz. The B2BUA passes the delay on (the callee offers in its 200), offers to the
 // caller in its 200, takes the answer from the caller's ACK and answers the callee in its ACK; the
 // audio is then checked by content in the recording and by the packets each side receives.
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { MediaWorkerPool } from '../../../media/index.js';
+import { describe, expect, it } from 'vitest';
 import { decodeAudio, tonePower } from '../../support/audio.js';
 import { header, statusOf } from '../../support/raw-caller.js';
 import { cannedSdp, nextMatching, RawSipClient, rawRequest, registerRaw } from '../../support/sip-clients.js';
 import { rawCallee } from '../../support/raw-callee.js';
-import { createTestApp, type TestApp } from '../../support/test-app.js';
+import { useTelephonyApp } from '../../support/telephony-app.js';
 import { tonePhone } from '../../support/tone-phone.js';
 import { until } from '../../support/until.js';
 import { startTonePeer } from '../../support/webrtc-party.js';
 
-let t: TestApp;
-let pool: MediaWorkerPool;
-const raws: RawSipClient[] = [];
-const cleanups: Array<() => Promise<unknown>> = [];
+const h = useTelephonyApp({ rtcPorts: [47650, 47699] });
+const { raws, cleanups } = h;
 
-beforeAll(async () => {
-  pool = await MediaWorkerPool.start({ workers: 1, rtcMinPort: 47650, rtcMaxPort: 47699 });
-  t = await createTestApp({ telephony: { pool } });
-});
-afterEach(async () => {
-  for (const r of raws.splice(0)) r.close();
-  while (cleanups.length) await cleanups.pop()!();
-  await until(() => t.app.telephony!.b2bua!.activeCalls === 0, 10_000);
-});
-afterAll(async () => {
-  await t?.close();
-  await pool?.close();
-});
-
-const lastCall = () => t.repos.calls.list({ limit: 1 })[0]!;
+const lastCall = () => h.t.repos.calls.list({ limit: 1 })[0]!;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const bodyOf = (m: string): string => m.slice(m.indexOf('\r\n\r\n') + 4);
 
 describe('INVITE without SDP (delayed offer, RFC 3261 §13.2.1)', { timeout: 90_000 }, () => {
   it('a raw caller with real WebRTC media: offer in our 200, answer in its ACK, and the audio flows both ways', async () => {
-    const callee = await tonePhone(t, 'candidate1', 440, cleanups);
-    const assessor = await t.sipCredentials('assessor1');
-    const client = await RawSipClient.connect(t.wsUrl);
+    const callee = await tonePhone(h.t, 'candidate1', 440, cleanups);
+    const assessor = await h.t.sipCredentials('assessor1');
+    const client = await RawSipClient.connect(h.t.wsUrl);
     raws.push(client);
     await registerRaw(client, assessor.extension, assessor.password);
     const tone = await startTonePeer(880);
@@ -82,9 +65,9 @@ describe('INVITE without SDP (delayed offer, RFC 3261 §13.2.1)', { timeout: 90_
     const bye = rawRequest('BYE', { uri: target, callId, cseq: 2, headers: { From: from, To: to } });
     client.send(bye);
     expect(statusOf(await nextMatching(client, (m) => m.startsWith('SIP/2.0 ') && header(m, 'CSeq') === '2 BYE'))).toBe(200);
-    await until(() => t.repos.calls.find(id)!.recordingStatus === 'complete', 20_000);
-    const call = t.repos.calls.find(id)!;
-    expect(t.repos.calls.events(id).find((e) => e.type === 'answered')?.detail).toEqual({ delayedOffer: true });
+    await until(() => h.t.repos.calls.find(id)!.recordingStatus === 'complete', 20_000);
+    const call = h.t.repos.calls.find(id)!;
+    expect(h.t.repos.calls.events(id).find((e) => e.type === 'answered')?.detail).toEqual({ delayedOffer: true });
     const audio = await decodeAudio(call.recordingPath!);
     const from_ = (checkedAt - startedAt) / 1000;
     const range = [Math.round(from_ * audio.sampleRate), Math.round((from_ + 1.2) * audio.sampleRate)] as const;
@@ -96,9 +79,9 @@ describe('INVITE without SDP (delayed offer, RFC 3261 §13.2.1)', { timeout: 90_
   });
 
   it("a caller that hangs up before its ACK: the callee's 200 (its offer) is ACKed before the BYE, never left unacknowledged", async () => {
-    const callee = await rawCallee(t, 'candidate', raws);
-    const assessor = await t.sipCredentials('assessor1');
-    const client = await RawSipClient.connect(t.wsUrl);
+    const callee = await rawCallee(h.t, 'candidate', raws);
+    const assessor = await h.t.sipCredentials('assessor1');
+    const client = await RawSipClient.connect(h.t.wsUrl);
     raws.push(client);
     await registerRaw(client, assessor.extension, assessor.password);
     const callId = `delayed-bye-${Date.now()}`;
@@ -123,9 +106,9 @@ describe('INVITE without SDP (delayed offer, RFC 3261 §13.2.1)', { timeout: 90_
   });
 
   it('an INVITE whose body is not SDP is still refused with 488', async () => {
-    const callee = await tonePhone(t, 'candidate1', 440, cleanups);
-    const assessor = await t.sipCredentials('assessor1');
-    const client = await RawSipClient.connect(t.wsUrl);
+    const callee = await tonePhone(h.t, 'candidate1', 440, cleanups);
+    const assessor = await h.t.sipCredentials('assessor1');
+    const client = await RawSipClient.connect(h.t.wsUrl);
     raws.push(client);
     await registerRaw(client, assessor.extension, assessor.password);
     const callId = `notsdp-${Date.now()}`;

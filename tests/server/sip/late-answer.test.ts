@@ -5,47 +5,31 @@
 // callee's dialog is confirmed by its 200, so the B2BUA, which no longer has a caller to connect it
 // to, must end it with a BYE rather than leave the callee's phone off-hook or revive the call.
 // Both phones are raw SIP-over-WebSocket clients (no library), so the order of messages is chosen
-// here: the 200 is written before the CANCEL, in the same tick.
+// here.
 //
-// What this does and does not pin down: the CANCEL ends the call while the answer is being applied,
-// and ending the call closes its media at once, so the pending mediasoup step fails and the
-// "answer refused" branch sends the BYE. The `call.ended` check after the await (commit ebda997)
-// guards the narrower interleaving where the last mediasoup step still completes after the router
-// closed; with that check removed this test still passes (tried three times), because that
-// interleaving cannot be ordered from outside the server. The contract both branches keep is what
-// is asserted: the callee's confirmed dialog gets a BYE and the call is never revived as answered.
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { MediaWorkerPool } from '../../../media/index.js';
+// The race is ordered here, not left to timing: the media worker (a real mediasoup process) is
+// stopped (SIGSTOP) before the callee's 200, so the B2BUA is held inside applying the answer (its
+// first request to the worker waits); the CANCEL is sent and answered 487 while it waits; then the
+// worker goes on, the answer is applied in full (ending the call frees the media only after it), and
+// only the `call.ended` check after that await (commit ebda997) sends the BYE. With that check
+// removed, the state machine refuses to revive the ended call and no BYE is sent: this test fails.
+import { describe, expect, it } from 'vitest';
 import { header, statusOf } from '../../support/raw-caller.js';
 import { rawCallee } from '../../support/raw-callee.js';
 import { cannedSdp, nextMatching, RawSipClient, rawRequest, registerRaw } from '../../support/sip-clients.js';
-import { createTestApp, type TestApp } from '../../support/test-app.js';
+import { useTelephonyApp } from '../../support/telephony-app.js';
 import { until } from '../../support/until.js';
 
-let t: TestApp;
-let pool: MediaWorkerPool;
-const raws: RawSipClient[] = [];
+const h = useTelephonyApp({ rtcPorts: [47600, 47649] });
+const { raws } = h;
 
-beforeAll(async () => {
-  pool = await MediaWorkerPool.start({ workers: 1, rtcMinPort: 47600, rtcMaxPort: 47649 });
-  t = await createTestApp({ telephony: { pool } });
-});
-afterEach(async () => {
-  for (const r of raws.splice(0)) r.close();
-  await until(() => t.app.telephony!.b2bua!.activeCalls === 0, 10_000);
-});
-afterAll(async () => {
-  await t?.close();
-  await pool?.close();
-});
-
-const lastCall = () => t.repos.calls.list({ limit: 1 })[0]!;
+const lastCall = () => h.t.repos.calls.list({ limit: 1 })[0]!;
 
 describe('a 200 from the callee after the caller has gone', { timeout: 60_000 }, () => {
   it('is ACKed and ended with a BYE; the caller gets 487 and the call stays ended, never answered', async () => {
-    const callee = await rawCallee(t, 'candidate', raws);
-    const assessor = await t.sipCredentials('assessor');
-    const caller = await RawSipClient.connect(t.wsUrl);
+    const callee = await rawCallee(h.t, 'candidate', raws);
+    const assessor = await h.t.sipCredentials('assessor');
+    const caller = await RawSipClient.connect(h.t.wsUrl);
     raws.push(caller);
     await registerRaw(caller, assessor.extension, assessor.password);
 
@@ -58,18 +42,28 @@ describe('a 200 from the callee after the caller has gone', { timeout: 60_000 },
     callee.respond(invite, '180 Ringing');
     await nextMatching(caller, (m) => m.startsWith('SIP/2.0 180 ') && m.includes(callId), 8000);
 
-    // The answer, and at once the caller's CANCEL (RFC 3261 §9.1: same Request-URI, Call-ID, From, To, CSeq number and branch).
-    callee.respond(invite, '200 OK', cannedSdp('answer'));
-    caller.send(rawRequest('CANCEL', { uri, callId, cseq: 1, branch, headers: inviteHeaders }));
-
+    // The worker is stopped, then the answer: the B2BUA ACKs it and waits for the worker.
+    const worker = h.pool.health().workers[0]!.pid;
     const calleeCallId = header(invite, 'Call-ID')!;
-    await callee.nextRequest('ACK', calleeCallId);
+    process.kill(worker, 'SIGSTOP');
+    try {
+      callee.respond(invite, '200 OK', cannedSdp('answer'));
+      await callee.nextRequest('ACK', calleeCallId);
+      // The caller's CANCEL (RFC 3261 §9.1: same Request-URI, Call-ID, From, To, CSeq number and branch) ends the call meanwhile.
+      caller.send(rawRequest('CANCEL', { uri, callId, cseq: 1, branch, headers: inviteHeaders }));
+      await nextMatching(caller, (m) => statusOf(m) === 200 && header(m, 'CSeq') === '1 CANCEL', 8000);
+      await until(() => lastCall().state === 'ended', 10_000);
+    } finally {
+      process.kill(worker, 'SIGCONT');
+    }
     const bye = await callee.nextRequest('BYE', calleeCallId);
+    // A plain BYE: the answer was usable, the call had simply ended.
+    expect(header(bye, 'Reason')).toBeUndefined();
     callee.respond(bye, '200 OK');
     const callerFinal = await nextMatching(caller, (m) => /^SIP\/2\.0 [2-6]\d\d /.test(m) && header(m, 'CSeq') === '1 INVITE', 8000);
     expect(statusOf(callerFinal)).toBe(487);
     await until(() => lastCall().state === 'ended', 10_000);
-    const events = t.repos.calls.events(lastCall().id).map((e) => e.type);
+    const events = h.t.repos.calls.events(lastCall().id).map((e) => e.type);
     expect(events).toContain('cancel');
     expect(events).not.toContain('answered');
     expect(lastCall().endReason).toMatch(/^cancelled/);

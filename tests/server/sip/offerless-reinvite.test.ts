@@ -5,42 +5,23 @@
 // library) and canned SDP, once with sip.js phones sending real WebRTC audio (werift) through
 // mediasoup, the audio after the re-INVITE checked by content in the recording and by the packets
 // the re-INVITEing phone still receives.
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { MediaWorkerPool } from '../../../media/index.js';
+import { describe, expect, it } from 'vitest';
 import { decodeAudio, tonePower } from '../../support/audio.js';
 import { header, rawCall, statusOf } from '../../support/raw-caller.js';
-import { cannedSdp, Inviter, SessionState, UserAgent, type RawSipClient, type TestUa } from '../../support/sip-clients.js';
-import { createTestApp, type TestApp } from '../../support/test-app.js';
+import { cannedSdp, Inviter, SessionState, UserAgent } from '../../support/sip-clients.js';
+import { useTelephonyApp } from '../../support/telephony-app.js';
 import { until } from '../../support/until.js';
 import { tonePhone } from '../../support/tone-phone.js';
 
-let t: TestApp;
-let pool: MediaWorkerPool;
-const uas: TestUa[] = [];
-const raws: RawSipClient[] = [];
-const cleanups: Array<() => Promise<unknown>> = [];
+const h = useTelephonyApp({ rtcPorts: [47200, 47299] });
+const { uas, raws, cleanups } = h;
 
-beforeAll(async () => {
-  pool = await MediaWorkerPool.start({ workers: 1, rtcMinPort: 47200, rtcMaxPort: 47299 });
-  t = await createTestApp({ telephony: { pool } });
-});
-afterEach(async () => {
-  for (const u of uas.splice(0)) await u.stop();
-  for (const r of raws.splice(0)) r.close();
-  while (cleanups.length) await cleanups.pop()!();
-  await until(() => t.app.telephony!.b2bua!.activeCalls === 0, 10_000);
-});
-afterAll(async () => {
-  await t?.close();
-  await pool?.close();
-});
-
-const lastCall = () => t.repos.calls.list({ limit: 1 })[0]!;
+const lastCall = () => h.t.repos.calls.list({ limit: 1 })[0]!;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 describe('re-INVITE without SDP (RFC 3261 §14.2)', { timeout: 90_000 }, () => {
   it('a raw client: the 200 carries the offer, the ACK the answer; the dialog carries on', async () => {
-    const { caller, final } = await rawCall(t, { uas, raws }, {});
+    const { caller, final } = await rawCall(h.t, { uas, raws }, {});
     expect(statusOf(final)).toBe(200);
     const reinvite = await caller.send('INVITE');
     expect(statusOf(reinvite)).toBe(200);
@@ -58,8 +39,8 @@ describe('re-INVITE without SDP (RFC 3261 §14.2)', { timeout: 90_000 }, () => {
   });
 
   it('two sip.js phones with real audio: after an offerless re-INVITE both tones still reach the recording and the phone still hears the other', async () => {
-    const candidate = await tonePhone(t, 'candidate1', 440, cleanups);
-    const assessor = await tonePhone(t, 'assessor1', 880, cleanups);
+    const candidate = await tonePhone(h.t, 'candidate1', 440, cleanups);
+    const assessor = await tonePhone(h.t, 'assessor1', 880, cleanups);
     const inviter = new Inviter(assessor.ua, UserAgent.makeURI(`sip:${candidate.extension}@callmark.local`)!);
     assessor.session = inviter;
     await inviter.invite();
@@ -79,8 +60,8 @@ describe('re-INVITE without SDP (RFC 3261 §14.2)', { timeout: 90_000 }, () => {
 
     const id = lastCall().id;
     await inviter.bye();
-    await until(() => t.repos.calls.find(id)!.recordingStatus === 'complete', 20_000);
-    const call = t.repos.calls.find(id)!;
+    await until(() => h.t.repos.calls.find(id)!.recordingStatus === 'complete', 20_000);
+    const call = h.t.repos.calls.find(id)!;
     const audio = await decodeAudio(call.recordingPath!);
     const from = (reinvitedAt - call.recordingStartedAt!) / 1000 + 0.3;
     const range = [Math.round(from * audio.sampleRate), Math.round((from + 1.2) * audio.sampleRate)] as const;

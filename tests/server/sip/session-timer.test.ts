@@ -1,37 +1,20 @@
 // Session timers (RFC 4028) and UPDATE (RFC 3311) through the B2BUA, with a raw SIP-over-WebSocket
 // caller (no library: every header written here) and a sip.js callee, real mediasoup workers. The
 // server's timers run on the test app's manual clock, so the test moves time instead of waiting.
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { MediaWorkerPool } from '../../../media/index.js';
+import { describe, expect, it } from 'vitest';
 import { header, rawCall, type RawCaller, statusOf } from '../../support/raw-caller.js';
-import { cannedSdp, nextMatching, RawSipClient, rawRequest, registerRaw, SessionState, type TestUa } from '../../support/sip-clients.js';
-import { createTestApp, type TestApp } from '../../support/test-app.js';
+import { cannedSdp, nextMatching, RawSipClient, rawRequest, registerRaw, SessionState } from '../../support/sip-clients.js';
+import { useTelephonyApp } from '../../support/telephony-app.js';
 import { until } from '../../support/until.js';
 import { rawCallee, type RawCallee } from '../../support/raw-callee.js';
 
-let t: TestApp;
-let pool: MediaWorkerPool;
-const uas: TestUa[] = [];
-const raws: RawSipClient[] = [];
+const h = useTelephonyApp({ rtcPorts: [47300, 47399], telephony: { noAnswerTimeoutMs: 5000 } });
+const { uas, raws } = h;
 
-beforeAll(async () => {
-  pool = await MediaWorkerPool.start({ workers: 1, rtcMinPort: 47300, rtcMaxPort: 47399 });
-  t = await createTestApp({ telephony: { pool, noAnswerTimeoutMs: 5000 } });
-});
-afterEach(async () => {
-  for (const u of uas.splice(0)) await u.stop();
-  for (const r of raws.splice(0)) r.close();
-  await until(() => t.app.telephony!.b2bua!.activeCalls === 0);
-});
-afterAll(async () => {
-  await t.close();
-  await pool.close();
-});
-
-const rawInvite = (extra: Record<string, string>, answer = true) => rawCall(t, { uas, raws }, extra, answer);
+const rawInvite = (extra: Record<string, string>, answer = true) => rawCall(h.t, { uas, raws }, extra, answer);
 const inDialog = (c: RawCaller, method: string, headers: Record<string, string> = {}, body?: string) => c.send(method, headers, body);
-const lastCall = () => t.repos.calls.list({ limit: 1 })[0]!;
-const eventTypes = (id: string) => t.repos.calls.events(id).map((e) => e.type);
+const lastCall = () => h.t.repos.calls.list({ limit: 1 })[0]!;
+const eventTypes = (id: string) => h.t.repos.calls.events(id).map((e) => e.type);
 
 describe('session timers (RFC 4028)', () => {
   it('answers an interval below Min-SE with 422 and Min-SE: 90', async () => {
@@ -50,15 +33,15 @@ describe('session timers (RFC 4028)', () => {
     await until(() => eventTypes(id).includes('recording-started') || eventTypes(id).includes('recording-failed'));
 
     // A refresh by UPDATE without a body, just before the end of the interval, starts it again.
-    t.clock.advance(80_000);
+    h.t.clock.advance(80_000);
     const refresh = await inDialog(caller, 'UPDATE', { Supported: 'timer', 'Session-Expires': '120;refresher=uac' });
     expect(statusOf(refresh)).toBe(200);
     expect(header(refresh, 'Session-Expires')).toBe('120;refresher=uac');
-    t.clock.advance(80_000);
+    h.t.clock.advance(80_000);
     expect(lastCall().state).toBe('answered');
 
     // Then the caller falls silent: 32 s before the interval ends (RFC 4028 §10) the server hangs up.
-    t.clock.advance(10_000);
+    h.t.clock.advance(10_000);
     const bye = await nextMatching(caller.client, (m) => m.startsWith('BYE ') && m.includes(caller.callId));
     expect(header(bye, 'Reason')).toMatch(/^SIP;cause=408;text="session timer expired: no refresh from the caller"$/);
     await until(() => caller.callee.incoming[0]!.state === SessionState.Terminated);
@@ -76,14 +59,14 @@ describe('session timers (RFC 4028)', () => {
     const { caller, final } = await rawInvite({ Supported: 'timer', 'Session-Expires': '90;refresher=uac', 'Min-SE': '90' });
     expect(header(final, 'Session-Expires')).toBe('90;refresher=uac');
     expect(statusOf(await inDialog(caller, 'UPDATE', { Supported: 'timer', 'Session-Expires': '60' }))).toBe(422);
-    t.clock.advance(50_000);
+    h.t.clock.advance(50_000);
     const reinvite = await inDialog(caller, 'INVITE', { Supported: 'timer', 'Session-Expires': '90;refresher=uac' }, cannedSdp('offer'));
     expect(statusOf(reinvite)).toBe(200);
     caller.client.send(rawRequest('ACK', { uri: caller.target, callId: caller.callId, cseq: caller.cseq, headers: { From: caller.from, To: caller.to } }));
     expect(header(reinvite, 'Session-Expires')).toBe('90;refresher=uac');
-    t.clock.advance(50_000);
+    h.t.clock.advance(50_000);
     expect(lastCall().state).toBe('answered');
-    t.clock.advance(10_000);
+    h.t.clock.advance(10_000);
     await nextMatching(caller.client, (m) => m.startsWith('BYE ') && m.includes(caller.callId));
     await until(() => lastCall().state === 'ended');
   }, 20_000);
@@ -95,7 +78,7 @@ describe('session timers (RFC 4028)', () => {
     // The server's clock moves below, so first make sure our ACK has arrived (the 32 s wait for it
     // runs on that clock): a request sent after it on the same connection is answered after it.
     expect(statusOf(await inDialog(caller, 'INFO'))).toBe(200);
-    t.clock.advance(3_600_000);
+    h.t.clock.advance(3_600_000);
     expect(lastCall().state).toBe('answered');
     expect(statusOf(await inDialog(caller, 'BYE'))).toBe(200);
   }, 20_000);
@@ -103,9 +86,9 @@ describe('session timers (RFC 4028)', () => {
 
 /** A raw caller (assessor) INVITEs the raw callee with a canned offer; resolves with the callee's view of the INVITE and the caller's dialog. */
 async function rawToRaw(): Promise<{ callee: RawCallee; invite: string; calleeCallId: string; caller: RawSipClient; callId: string; from: string; uri: string }> {
-  const callee = await rawCallee(t, 'candidate', raws);
-  const assessor = await t.sipCredentials('assessor');
-  const caller = await RawSipClient.connect(t.wsUrl);
+  const callee = await rawCallee(h.t, 'candidate', raws);
+  const assessor = await h.t.sipCredentials('assessor');
+  const caller = await RawSipClient.connect(h.t.wsUrl);
   raws.push(caller);
   await registerRaw(caller, assessor.extension, assessor.password);
   const callId = `st-callee-${Date.now()}`;
@@ -156,7 +139,7 @@ describe('session timers and 100rel on the callee\'s dialog (RFC 4028 §7, RFC 3
     await until(() => eventTypes(id).includes('recording-started') || eventTypes(id).includes('recording-failed'));
 
     // RFC 4028 §7.4: the refresh is due at half the interval.
-    t.clock.advance(45_000);
+    h.t.clock.advance(45_000);
     const refresh = await callee.nextRequest('INVITE', calleeCallId);
     expect(header(refresh, 'Session-Expires')).toBe('90;refresher=uac');
     callee.respond(refresh, '200 OK', cannedSdp('answer'));
@@ -165,7 +148,7 @@ describe('session timers and 100rel on the callee\'s dialog (RFC 4028 §7, RFC 3
 
     // The next refresh gets 481 (RFC 4028 §10: "If the session refresh request transaction times
     // out or generates a 408 or 481 response, then the UAC sends a BYE request"): both legs get one.
-    t.clock.advance(45_000);
+    h.t.clock.advance(45_000);
     const failing = await callee.nextRequest('INVITE', calleeCallId);
     callee.respond(failing, '481 Call/Transaction Does Not Exist');
     const bye = await nextMatching(caller, (m) => m.startsWith('BYE ') && m.includes(callId));
@@ -202,9 +185,9 @@ describe('session timers and 100rel on the callee\'s dialog (RFC 4028 §7, RFC 3
     await callee.nextRequest('ACK', calleeCallId);
     await callerAnswered(caller, callId, from);
     // RFC 4028 §10: the BYE goes min(32, 90/3) = 30 s before the end of the interval.
-    t.clock.advance(59_000);
+    h.t.clock.advance(59_000);
     expect(lastCall().state).toBe('answered');
-    t.clock.advance(1_000);
+    h.t.clock.advance(1_000);
     const bye = await callee.nextRequest('BYE', calleeCallId);
     expect(header(bye, 'Reason')).toBe('SIP;cause=408;text="session timer expired: no refresh from the callee"');
     await nextMatching(caller, (m) => m.startsWith('BYE ') && m.includes(callId));
@@ -239,8 +222,8 @@ describe('UPDATE (RFC 3311)', () => {
   }, 20_000);
 
   it('outside any dialog: 481', async () => {
-    const assessor = await t.sipCredentials('assessor');
-    const client = await RawSipClient.connect(t.wsUrl);
+    const assessor = await h.t.sipCredentials('assessor');
+    const client = await RawSipClient.connect(h.t.wsUrl);
     raws.push(client);
     await registerRaw(client, assessor.extension, assessor.password);
     client.send(rawRequest('UPDATE', { from: assessor.extension, headers: { To: '<sip:1@callmark.local>;tag=none' } }));

@@ -195,10 +195,8 @@ describe('raw SIP over WebSocket', () => {
   });
 
   it('rate-limits a flood of REGISTERs from one connection with 503 and Retry-After', async () => {
-    // Its own app, refilling one token per 1,000 s: the bucket refills on real time, so with this
-    // file's 5 per second a loaded machine could take long enough between the flood and the last
-    // OPTIONS to earn a token back and answer it 200 (seen once).
-    const flood = await createTestApp({ telephony: { sipRate: { burst: 40, perSecond: 0.001 } } });
+    // Its own app, refilling one token every 5 s on the server's clock, which only the test moves.
+    const flood = await createTestApp({ telephony: { sipRate: { burst: 40, perSecond: 0.2 } } });
     try {
       const c = await RawSipClient.connect(flood.wsUrl);
       const statuses: string[] = [];
@@ -209,6 +207,12 @@ describe('raw SIP over WebSocket', () => {
       c.send(rawRequest('OPTIONS'));
       const after = await c.next();
       expect(after).toMatch(/^SIP\/2\.0 503 .*\r\n(.*\r\n)*Retry-After: 10/);
+      // 5 s on (within the 10 s it has to register), one token has come back: the next request is answered.
+      flood.clock.advance(5_000);
+      c.send(rawRequest('OPTIONS'));
+      expect((await c.next()).split(' ')[1]).toBe('200');
+      c.send(rawRequest('OPTIONS'));
+      expect((await c.next()).split(' ')[1]).toBe('503');
       c.close();
     } finally {
       await flood.close();
