@@ -29,6 +29,8 @@
 // Errors are the usual { error, message, fields? } with 400 (validation, per field), 403, 404, 409.
 // A 400 from these routes is a ValidationErrorBody: `field` names the first problem, `fields` all of them.
 
+import type { ModerationOutcome, ResultState, SittingStatus } from './sitting-states.js';
+
 export type Grade = 'Pass' | 'Merit' | 'Distinction';
 
 /** The body of a 400: every bad field with its message, keyed by dotted path ('extraTime.percent', 'marks.2.mark'). */
@@ -39,8 +41,7 @@ export interface ValidationErrorBody {
   fields: Record<string, string>;
 }
 
-/** 'cancelled': called off before it started (its reason in `cancellation`). */
-export type SittingStatus = 'scheduled' | 'in-progress' | 'ended' | 'cancelled';
+export { SITTING_STATUSES, type SittingStatus } from './sitting-states.js';
 export type ClockState = 'not-started' | 'running' | 'paused' | 'time-up' | 'ended';
 export type ExtraTimeInput = { kind: 'percent'; percent: number } | { kind: 'minutes'; minutes: number };
 
@@ -104,11 +105,11 @@ export interface SittingSummary {
   /** Staff always; a candidate only when the centre's release rule allows (see `release`). */
   result?: SittingResultView;
   /** Staff only: where the result stands (draft → centre-final → iqa-countersigned → moderated). */
-  resultState?: 'draft' | 'centre-final' | 'iqa-countersigned' | 'moderated';
+  resultState?: ResultState;
   /** Staff only: the moderation outcome once moderated. */
-  outcome?: 'accepted' | 'adjusted' | 'rejected' | null;
+  outcome?: ModerationOutcome | null;
   /** Candidates only: whether results are released to them, provisional until moderated, and the outcome once moderated. */
-  release?: { released: boolean; provisional: boolean; outcome: 'accepted' | 'adjusted' | 'rejected' | null };
+  release?: { released: boolean; provisional: boolean; outcome: ModerationOutcome | null };
   /** Candidates only: a declaration of authenticity they still have to confirm ('start' before it starts, 'end' once ended), else null. */
   declarationDue?: 'start' | 'end' | null;
   /** The assignments with at least one attempt, position 1 first, titled as the viewer may read them (a candidate: the candidate-facing title). */

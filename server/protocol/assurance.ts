@@ -32,9 +32,10 @@
 // Refusals: 409 for a step out of order (e.g. countersigning a draft) or a sitting not ready (no
 // identity check); 403 'conflict_of_interest' for staff who declared a personal interest in the
 // candidate; 400 for bad input (per field).
+import type { ModerationOutcome, ResultState, SittingStatus } from './sitting-states.js';
 
-export type ResultState = 'draft' | 'centre-final' | 'iqa-countersigned' | 'moderated';
-export type ModerationOutcome = 'accepted' | 'adjusted' | 'rejected';
+export { MODERATION_OUTCOMES, RESULT_STATES, type ModerationOutcome, type ResultState } from './sitting-states.js';
+
 export type ReleaseRule = 'centre-final' | 'iqa-countersigned' | 'moderated';
 export type OverrunPolicy = 'warn' | 'stop';
 export type IdDocumentType = 'passport' | 'driving-licence' | 'warrant-card' | 'photo-id-card' | 'signed-id' | 'third-party';
@@ -173,7 +174,7 @@ export interface AttemptOverrunView {
 export interface SittingAssuranceView {
   sittingId: string;
   /** The sitting itself: scheduled, in progress or ended. */
-  sittingStatus: 'scheduled' | 'in-progress' | 'ended' | 'cancelled';
+  sittingStatus: SittingStatus;
   centre: { id: number; name: string; centreNumber: string | null };
   candidate: Person & { candidateNumber: string | null };
   state: ResultState;
