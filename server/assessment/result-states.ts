@@ -11,7 +11,7 @@
 //     └────return-to-assessor───────┘
 //
 // Any (state, action) pair not listed in RESULT_TRANSITIONS is refused.
-import { RESULT_STATES, type ModerationOutcome, type ResultState } from '../protocol/sitting-states.js';
+import { RESULT_STATES, type ResultState } from '../protocol/sitting-states.js';
 import { AssessmentRuleError } from './errors.js';
 
 // The states and outcomes themselves are listed once, in server/protocol/sitting-states.ts.
