@@ -6,6 +6,7 @@ import { z } from 'zod';
 import type {
   AssignmentView,
   AttemptBrief,
+  AttemptSuggestionsView,
   AttemptView,
   Bookmark,
   CallerBriefView,
@@ -192,5 +193,24 @@ export const markingView = exactly<MarkingView>()(
     status: z.enum(['open', 'closed']).optional(),
     markingStatus: markingStatus.optional(),
     markedAt: z.number().nullable().optional(),
+  }),
+);
+
+/** GET /api/attempts/:id/suggestions. */
+export const attemptSuggestions = exactly<AttemptSuggestionsView>()(
+  z.object({
+    attemptId: z.string(),
+    scenario: z.object({ key: z.string(), title: z.string() }),
+    callId: z.string().nullable(),
+    suggestions: z.array(
+      z.object({
+        criterionId: z.string(),
+        suggestedMarks: z.number().nullable(),
+        maxMarks: z.number(),
+        outcome: z.enum(['met', 'partly', 'not-met', 'not-applicable', 'no-data']),
+        evidence: z.array(z.string()),
+        checks: z.array(z.string()),
+      }),
+    ),
   }),
 );

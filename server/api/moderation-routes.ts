@@ -170,7 +170,7 @@ export function registerModerationAttemptRoutes(scope: AttemptScope, opts: Moder
   );
 
   // The pack is a zip file: its contents are listed in its own manifest (server/moderation/pack-format.ts), not in a JSON schema.
-  scope.get('/pack.zip', { config: { ...MODERATORS, attempt: { use: 'supervise' } }, schema: { params: attemptParams } }, async (request, reply) => {
+  scope.get('/pack.zip', { config: { ...MODERATORS, attempt: { use: 'supervise' }, sendsFile: 'application/zip' }, schema: { params: attemptParams } }, async (request, reply) => {
     const user = requireSession(request).user;
     const attempt = attemptOf(request);
     return sendPack(opts, reply, user, { attemptIds: [attempt.id] }, `moderation-pack-attempt-${attempt.id.slice(0, 8)}`);

@@ -21,6 +21,7 @@
 //   GET  /api/attempts/:id/bookmarks            [staff]                   → { bookmarks: Bookmark[] }
 //   POST /api/attempts/:id/bookmarks            [assessor, admin]         BookmarkInput → Bookmark (201)
 //   GET  /api/attempts/:id/marking              [staff]                   → MarkingView
+//   GET  /api/attempts/:id/suggestions          [staff]                   → AttemptSuggestionsView
 //   PUT  /api/attempts/:id/marks                [assessor, admin]         SaveMarksInput → MarkingView
 //   GET  /api/sittings/:id/mark-sheet.pdf       [staff]                   → application/pdf
 //   GET  /api/results.csv                       [staff]                   → text/csv (one row per sitting of the centre)
@@ -274,6 +275,30 @@ export interface CriterionSuggestionView {
   suggestedMarks: number | null;
   /** Why, in words (e.g. "answered after 9 s (limit 15 s)"). */
   evidence: string;
+}
+
+/** How far an automatic check found a criterion met. */
+export type SuggestionOutcome = 'met' | 'partly' | 'not-met' | 'not-applicable' | 'no-data';
+
+/** A criterion's suggested mark as the automatic checks worked it out (server/assessment/auto-checks.ts). */
+export interface CriterionSuggestionDetail {
+  criterionId: string;
+  /** null: the data cannot decide; the assessor marks it. */
+  suggestedMarks: number | null;
+  maxMarks: number;
+  outcome: SuggestionOutcome;
+  /** Sentences for the assessor: what was seen, with times into the call. */
+  evidence: string[];
+  /** The kinds of check behind the suggestion. */
+  checks: string[];
+}
+
+/** GET /api/attempts/:id/suggestions [staff]: the pre-filled marking suggestions of an attempt. */
+export interface AttemptSuggestionsView {
+  attemptId: string;
+  scenario: { key: string; title: string };
+  callId: string | null;
+  suggestions: CriterionSuggestionDetail[];
 }
 
 export interface CriterionMarkView {
