@@ -2,7 +2,7 @@
 // shared with the client. Types and pure helpers only (nothing imported at runtime): the client
 // imports this file.
 //
-// Routes (server/api/replay-routes.ts; "staff" = assessor of the attempt's centre, moderator, admin):
+// Routes (server/api/replay-routes.ts, in the attempt scope, and sample-routes.ts; "staff" = assessor of the attempt's centre, moderator, admin):
 //   GET  /api/attempts/:id/replay[?callId=]   [staff]              → ReplayView (first page of the timeline)
 //   GET  /api/attempts/:id/replay/events?afterSeq=[&callId=] [staff] → ReplayEventsPage (the next page)
 //   GET  /api/attempts/:id/moderation         [staff]              → ModerationView
