@@ -4,7 +4,9 @@
 // `exactly<T>()` (exact-schema.ts), so the two cannot drift apart.
 import { z } from 'zod';
 import type {
+  Actor,
   AssignmentView,
+  AttemptHeading,
   AttemptBrief,
   AttemptSuggestionsView,
   AttemptView,
@@ -12,6 +14,8 @@ import type {
   CallerBriefView,
   CandidateBriefView,
   MarkingView,
+  Person,
+  RubricLineView,
   SittingClockView,
   SittingDetail,
   SittingResultView,
@@ -19,7 +23,10 @@ import type {
 import { MODERATION_OUTCOMES, RESULT_STATES, SITTING_STATUSES } from '../protocol/sitting-states.js';
 import { exactly } from './exact-schema.js';
 
-const person = z.object({ id: z.number(), name: z.string() });
+export const person = exactly<Person>()(z.object({ id: z.number(), name: z.string() }));
+export const actor = exactly<Actor>()(person.extend({ role: z.string() }));
+export const attemptHeading = exactly<AttemptHeading>()(z.object({ attemptId: z.string(), sittingId: z.string().nullable(), scenarioKey: z.string(), title: z.string() }));
+export const rubricLine = exactly<RubricLineView>()(z.object({ criterionId: z.string(), band: z.string(), description: z.string(), maxMarks: z.number() }));
 const grade = z.enum(['Pass', 'Merit', 'Distinction']);
 const markingStatus = z.enum(['not-started', 'in-progress', 'awaiting-marks', 'marked']);
 const outcome = z.enum(MODERATION_OUTCOMES);
@@ -130,11 +137,7 @@ const callerBrief = exactly<CallerBriefView>()(
 );
 
 export const attemptBrief = exactly<AttemptBrief>()(
-  z.object({
-    attemptId: z.string(),
-    sittingId: z.string().nullable(),
-    scenarioKey: z.string(),
-    title: z.string(),
+  attemptHeading.extend({
     candidateTitle: z.string(),
     direction: z.enum(['inbound', 'outbound']),
     candidateBrief,
@@ -158,17 +161,9 @@ export const bookmark = exactly<Bookmark>()(
 );
 
 export const markingView = exactly<MarkingView>()(
-  z.object({
-    attemptId: z.string(),
-    sittingId: z.string().nullable(),
-    scenarioKey: z.string(),
-    title: z.string(),
+  attemptHeading.extend({
     criteria: z.array(
-      z.object({
-        criterionId: z.string(),
-        band: z.string(),
-        description: z.string(),
-        maxMarks: z.number(),
+      rubricLine.extend({
         mark: z.number().nullable(),
         comment: z.string(),
         suggestion: z.object({ criterionId: z.string(), suggestedMarks: z.number().nullable(), evidence: z.string() }).nullable(),
@@ -181,7 +176,7 @@ export const markingView = exactly<MarkingView>()(
         id: z.number(),
         criterionId: z.string(),
         at: z.number(),
-        by: person.extend({ role: z.string() }),
+        by: actor,
         before: z.number().nullable(),
         after: z.number().nullable(),
         commentBefore: z.string().nullable(),

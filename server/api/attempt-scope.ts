@@ -18,7 +18,8 @@ import { AttemptAccess } from '../auth/attempt-access.js';
 import type { Clock } from '../clock.js';
 import type { Attempt } from '../db/repositories/attempts.js';
 import type { Repositories } from '../db/repositories/index.js';
-import { FieldProblems, ValidationFailed } from '../http/field-problems.js';
+import { FieldProblems } from '../http/field-problems.js';
+import { sendFieldErrors } from './input.js';
 
 /** How a route uses its attempt (server/auth/attempt-access.ts has the rules). */
 export type AttemptUse =
@@ -117,12 +118,7 @@ export function registerAttemptScope(app: FastifyInstance, opts: AttemptScopeOpt
           use.use === 'read' ? timed.readable(user, id) : use.use === 'supervise' ? timed.supervised(user, id) : (use.sittingTime ? timed : untimed).writable(user, id, use.closed);
       });
       // A 400 of this scope names every bad field (`fields`), like the routes of input.ts.
-      scope.setErrorHandler((err, _request, reply) => {
-        if (err instanceof ValidationFailed) {
-          return reply.status(400).send({ error: err.code, message: err.message, ...(err.field ? { field: err.field } : {}), fields: err.fields });
-        }
-        throw err;
-      });
+      scope.setErrorHandler(sendFieldErrors);
       routes(scope);
     },
     { prefix: '/api/attempts/:id' },

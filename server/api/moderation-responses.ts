@@ -4,11 +4,10 @@
 // `exactly<T>()` (exact-schema.ts), so the two cannot drift apart.
 import { z } from 'zod';
 import type { AttemptMetrics, CallMetrics, ModerationView, ReplayEvent, ReplayEventsPage, ReplayView } from '../protocol/moderation.js';
-import { sittingResult } from './assessment-responses.js';
+import { actor, attemptHeading, person, rubricLine, sittingResult } from './assessment-responses.js';
 import { message, printoutSummary } from './attempt-responses.js';
 import { exactly } from './exact-schema.js';
 
-const person = z.object({ id: z.number(), name: z.string() });
 const ms = z.number().nullable();
 
 const replayEvent = exactly<ReplayEvent>()(
@@ -113,18 +112,10 @@ export const replayView = exactly<ReplayView>()(
 );
 
 export const moderationView = exactly<ModerationView>()(
-  z.object({
-    attemptId: z.string(),
-    sittingId: z.string().nullable(),
-    scenarioKey: z.string(),
-    title: z.string(),
+  attemptHeading.extend({
     centreMarked: z.boolean(),
     criteria: z.array(
-      z.object({
-        criterionId: z.string(),
-        band: z.string(),
-        description: z.string(),
-        maxMarks: z.number(),
+      rubricLine.extend({
         centreMark: ms,
         comment: z.string(),
         moderatedMark: ms,
@@ -141,7 +132,7 @@ export const moderationView = exactly<ModerationView>()(
       z.object({
         id: z.number(),
         at: z.number(),
-        by: person.extend({ role: z.string() }),
+        by: actor,
         criterionId: z.string(),
         centreMark: ms,
         before: ms,

@@ -12,17 +12,13 @@ import { identityCheckOf } from '../assurance/preparation.js';
 import { signatureViews } from '../assurance/signatures.js';
 import type { Repositories } from '../db/repositories/index.js';
 import type { Sitting } from '../db/repositories/sittings.js';
-import type { SittingResultView } from '../protocol/assessment.js';
+import type { RubricLineView, SittingResultView } from '../protocol/assessment.js';
 import { ID_DOCUMENT_WORDS, OUTCOME_WORDS, RESULT_STATE_WORDS, type SignatureKind } from '../protocol/assurance.js';
 import { scenarioOfAttempt } from '../assessment/scenario-loader.js';
 import { resultView, sittingResults } from '../sittings/results.js';
 import { sittingClock } from '../sittings/sitting-clock.js';
 
-export interface CriterionLine {
-  criterionId: string;
-  band: string;
-  description: string;
-  maxMarks: number;
+export interface CriterionLine extends RubricLineView {
   /** The centre assessor's mark. */
   centreMark: number | null;
   /** The moderator's mark, when a moderator changed this criterion. */

@@ -34,6 +34,32 @@ import type { ModerationOutcome, ResultState, SittingStatus } from './sitting-st
 
 export type Grade = 'Pass' | 'Merit' | 'Distinction';
 
+/** A user as a view names them. */
+export interface Person {
+  id: number;
+  name: string;
+}
+
+/** A user who acted, with the role they acted in (a mark changed, a step taken, a signature). */
+export type Actor = Person & { role: string };
+
+/** What heads every view of one attempt (its brief, marking, moderation): the attempt, its sitting, its scenario. */
+export interface AttemptHeading {
+  attemptId: string;
+  sittingId: string | null;
+  scenarioKey: string;
+  /** The scenario's full title (a candidate reading the brief gets the candidate-facing title). */
+  title: string;
+}
+
+/** A line of the rubric as every marking view shows it. */
+export interface RubricLineView {
+  criterionId: string;
+  band: string;
+  description: string;
+  maxMarks: number;
+}
+
 /** The body of a 400: every bad field with its message, keyed by dotted path ('extraTime.percent', 'marks.2.mark'). */
 export interface ValidationErrorBody {
   error: 'validation';
@@ -93,8 +119,8 @@ export interface SittingSummary {
   centreId: number;
   /** The centre's name, for lists that span centres (the moderator's home). */
   centreName: string;
-  candidate: { id: number; name: string };
-  assessor: { id: number; name: string } | null;
+  candidate: Person;
+  assessor: Person | null;
   status: SittingStatus;
   scheduledFor: number | null;
   startedAt: number | null;
@@ -233,12 +259,8 @@ export interface CallerBriefView {
   [extra: string]: unknown;
 }
 
-export interface AttemptBrief {
-  attemptId: string;
-  sittingId: string | null;
-  scenarioKey: string;
-  /** Staff: the scenario's full title. The candidate: the candidate-facing title. */
-  title: string;
+/** `title`: staff read the scenario's full title, the candidate the candidate-facing one. */
+export interface AttemptBrief extends AttemptHeading {
   /** The title the candidate sees (nothing the caller brief withholds). */
   candidateTitle: string;
   direction: 'inbound' | 'outbound';
@@ -266,7 +288,7 @@ export interface Bookmark {
   callId: string | null;
   note: string;
   cueId: string | null;
-  by: { id: number; name: string };
+  by: Person;
 }
 
 export interface CriterionSuggestionView {
@@ -301,11 +323,7 @@ export interface AttemptSuggestionsView {
   suggestions: CriterionSuggestionDetail[];
 }
 
-export interface CriterionMarkView {
-  criterionId: string;
-  band: string;
-  description: string;
-  maxMarks: number;
+export interface CriterionMarkView extends RubricLineView {
   /** The saved mark, null until marked. */
   mark: number | null;
   comment: string;
@@ -318,7 +336,7 @@ export interface MarkChange {
   id: number;
   criterionId: string;
   at: number;
-  by: { id: number; name: string; role: string };
+  by: Actor;
   before: number | null;
   after: number | null;
   commentBefore: string | null;
@@ -326,11 +344,7 @@ export interface MarkChange {
   reason: string | null;
 }
 
-export interface MarkingView {
-  attemptId: string;
-  sittingId: string | null;
-  scenarioKey: string;
-  title: string;
+export interface MarkingView extends AttemptHeading {
   criteria: CriterionMarkView[];
   /** Sum of the saved marks (0–12), null until every criterion has a mark. */
   total: number | null;

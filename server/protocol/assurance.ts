@@ -32,6 +32,7 @@
 // Refusals: 409 for a step out of order (e.g. countersigning a draft) or a sitting not ready (no
 // identity check); 403 'conflict_of_interest' for staff who declared a personal interest in the
 // candidate; 400 for bad input (per field).
+import type { Actor, Person, RubricLineView } from './assessment.js';
 import type { ModerationOutcome, ResultState, SittingStatus } from './sitting-states.js';
 
 export { MODERATION_OUTCOMES, RESULT_STATES, type ModerationOutcome, type ResultState } from './sitting-states.js';
@@ -82,15 +83,12 @@ export const SIGN_WORDS = {
   moderator: 'I have moderated this sitting and I sign off the outcome given.',
 } as const;
 
-export interface Person {
-  id: number;
-  name: string;
-}
+export type { Person };
 
 export interface SignatureView {
   id: number;
   kind: SignatureKind;
-  by: Person & { role: string };
+  by: Actor;
   signedAt: number;
   statement: string;
   /** SHA-256 of what was signed (the canonical JSON of the marks, or of the declaration). */
@@ -108,7 +106,7 @@ export interface ResultStepView {
   to: ResultState;
   outcome: ModerationOutcome | null;
   reason: string | null;
-  by: Person & { role: string };
+  by: Actor;
   at: number;
 }
 
@@ -234,7 +232,7 @@ export interface ConflictInput {
 
 export interface ConflictView {
   id: number;
-  staff: Person & { role: string };
+  staff: Actor;
   candidate: Person;
   nature: string;
   declaredAt: number;
@@ -276,11 +274,7 @@ export interface IqaQueueView {
   done: IqaSittingView[];
 }
 
-export interface IqaCriterionView {
-  criterionId: string;
-  band: string;
-  description: string;
-  maxMarks: number;
+export interface IqaCriterionView extends RubricLineView {
   centreMark: number | null;
   comment: string;
   overrideReason: string | null;
@@ -376,7 +370,7 @@ export interface StandardisationMarkingView {
   scenarioTitle: string;
   candidateBrief: { role: string; situation: string; tasks: string[] };
   recordings: Array<{ callId: string; url: string; durationMs: number | null }>;
-  criteria: Array<{ criterionId: string; band: string; description: string; maxMarks: number; mark: number | null; comment: string }>;
+  criteria: Array<RubricLineView & { mark: number | null; comment: string }>;
   submittedAt: number | null;
 }
 
