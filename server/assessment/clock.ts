@@ -14,8 +14,10 @@
 //   much. Elapsed exactly equal to the time allowed is time up but not an overrun.
 
 import { AssessmentRuleError } from './errors.js';
+import type { ClockState, ExtraTimeInput } from '../protocol/assessment.js';
 
-export type ExtraTime = { kind: 'percent'; percent: number } | { kind: 'minutes'; minutes: number };
+/** Extra time agreed as an access arrangement (the wire form, server/protocol/assessment.ts). */
+export type ExtraTime = ExtraTimeInput;
 
 export interface ClockSettings {
   /** Base time for the sitting in whole minutes; default 60 (digest 1.2). */
@@ -46,7 +48,7 @@ export interface ClockInput {
   now: number;
 }
 
-export type ClockState = 'not-started' | 'running' | 'paused' | 'time-up' | 'ended';
+export type { ClockState };
 
 export interface ClockReading {
   state: ClockState;

@@ -33,12 +33,11 @@
 // identity check); 403 'conflict_of_interest' for staff who declared a personal interest in the
 // candidate; 400 for bad input (per field).
 import type { Actor, Person, RubricLineView } from './assessment.js';
-import type { ModerationOutcome, ResultState, SittingStatus } from './sitting-states.js';
+import type { ModerationOutcome, OverrunPolicy, ReleaseRule, ResultState, SittingStatus } from './sitting-states.js';
 
 export { MODERATION_OUTCOMES, RESULT_STATES, type ModerationOutcome, type ResultState } from './sitting-states.js';
 
-export type ReleaseRule = 'centre-final' | 'iqa-countersigned' | 'moderated';
-export type OverrunPolicy = 'warn' | 'stop';
+export type { OverrunPolicy, ReleaseRule };
 export type IdDocumentType = 'passport' | 'driving-licence' | 'warrant-card' | 'photo-id-card' | 'signed-id' | 'third-party';
 export type SignatureKind = 'candidate-declaration-start' | 'candidate-declaration-end' | 'assessor-mark-sheet' | 'iqa-countersignature' | 'moderator-outcome';
 
@@ -300,10 +299,7 @@ export interface IqaReviewInput {
   verdicts: Array<{ criterionId: string; verdict: 'agree' | 'disagree'; reason?: string }>;
 }
 
-export interface CentreView {
-  id: number;
-  name: string;
-  isDemo: boolean;
+export interface CentreSettingsInput {
   centreNumber: string | null;
   releaseRule: ReleaseRule;
   maxRetakes: number;
@@ -311,12 +307,10 @@ export interface CentreView {
   appealWindowDays: number;
 }
 
-export interface CentreSettingsInput {
-  centreNumber: string | null;
-  releaseRule: ReleaseRule;
-  maxRetakes: number;
-  overrunPolicy: OverrunPolicy;
-  appealWindowDays: number;
+export interface CentreView extends CentreSettingsInput {
+  id: number;
+  name: string;
+  isDemo: boolean;
 }
 
 export interface SpecialConsiderationInput {
