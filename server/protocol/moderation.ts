@@ -15,6 +15,7 @@ import type { Actor, AttemptHeading, Grade, Person, RubricLineView, SittingResul
 import type { EventSource } from './timeline.js';
 import type { Message, MessageAttachment } from './crm.js';
 import type { PrintoutSummary } from './printouts.js';
+import type { CallTimes } from './telephony.js';
 
 export type { Person };
 
@@ -40,13 +41,7 @@ export interface ReplayRecording {
   bytes: number | null;
 }
 
-export interface ReplayCall {
-  id: string;
-  invitedAt: number;
-  ringingAt: number | null;
-  answeredAt: number | null;
-  endedAt: number | null;
-  endReason: string | null;
+export interface ReplayCall extends CallTimes {
   recordingStartedAt: number | null;
   /** null when the call has no recording (never answered, failed, or removed by retention). */
   recording: ReplayRecording | null;
