@@ -8,6 +8,7 @@
 // checks: read a scenario file with that. What the assessment rules read of a scenario is worked
 // out in scenario-adapters.ts.
 import { z } from 'zod';
+import { EDITABLE_CUSTOMER_FIELDS, type EditableCustomerField } from '../protocol/crm.js';
 import { completeSeedSchema, seedCustomerSchema } from '../crm/seed-schema.js';
 import { validateEmail, validateUkPhone, type Checked } from '../crm/validation.js';
 
@@ -156,27 +157,12 @@ const callerBriefSchema = z
 
 // --- answer key ---------------------------------------------------------------------------------
 
-/** Fields of a customer record the candidate may change, with the seed's validators. */
-const EDITABLE_CUSTOMER_FIELDS = {
-  title: true,
-  firstName: true,
-  lastName: true,
-  dateOfBirth: true,
-  addressLine1: true,
-  addressLine2: true,
-  town: true,
-  postcode: true,
-  phone: true,
-  mobile: true,
-  email: true,
-  contactPreference: true,
-  doNotCall: true,
-} as const;
-export type EditableCustomerField = keyof typeof EDITABLE_CUSTOMER_FIELDS;
-export const EDITABLE_CUSTOMER_FIELD_NAMES = Object.keys(EDITABLE_CUSTOMER_FIELDS) as EditableCustomerField[];
+/** The fields of a customer record the candidate may change (server/protocol/crm.ts), as a pick of the seed's customer schema. */
+const EDITABLE_MASK = Object.fromEntries(EDITABLE_CUSTOMER_FIELDS.map((f) => [f, true])) as { [K in EditableCustomerField]: true };
+export type { EditableCustomerField };
 
 /** Expected values after the call; fields left out are not compared. */
-const expectedCustomerSchema = seedCustomerSchema.pick(EDITABLE_CUSTOMER_FIELDS).partial().extend({ accountNumber });
+const expectedCustomerSchema = seedCustomerSchema.pick(EDITABLE_MASK).partial().extend({ accountNumber });
 
 const casePriority = z.enum(['low', 'medium', 'high', 'urgent']);
 const orderLineSchema = z
@@ -214,7 +200,7 @@ const answerKeySchema = z
     /** Expected customer fields after the call (only the fields listed are compared). */
     customers: z.array(expectedCustomerSchema).default([]),
     /** Wrong values planted in the seed that the candidate must correct. */
-    plantedErrors: z.array(z.object({ accountNumber, field: z.enum(EDITABLE_CUSTOMER_FIELD_NAMES as [EditableCustomerField, ...EditableCustomerField[]]), seedValue: z.string() }).strict()).default([]),
+    plantedErrors: z.array(z.object({ accountNumber, field: z.enum(EDITABLE_CUSTOMER_FIELDS), seedValue: z.string() }).strict()).default([]),
     /** Records that must not be opened for editing (look-alike customers, e.g. same surname). */
     untouchedAccounts: z.array(accountNumber).default([]),
     orders: z
@@ -331,11 +317,11 @@ export const autoCheckSchema = z.discriminatedUnion('kind', [
     flagOtherRecords: z.boolean().default(false),
   }),
   /** The listed fields equal answerKey.customers[accountNumber] after normalisation. */
-  ac('field-accuracy', { accountNumber, fields: z.array(z.enum(EDITABLE_CUSTOMER_FIELD_NAMES as [EditableCustomerField, ...EditableCustomerField[]])).min(1) }),
+  ac('field-accuracy', { accountNumber, fields: z.array(z.enum(EDITABLE_CUSTOMER_FIELDS)).min(1) }),
   /** The listed fields of the account are not empty at the end. */
-  ac('required-fields', { accountNumber, fields: z.array(z.enum(EDITABLE_CUSTOMER_FIELD_NAMES as [EditableCustomerField, ...EditableCustomerField[]])).min(1) }),
+  ac('required-fields', { accountNumber, fields: z.array(z.enum(EDITABLE_CUSTOMER_FIELDS)).min(1) }),
   /** The planted wrong value (answerKey.plantedErrors) was changed to the expected one. */
-  ac('planted-error-corrected', { accountNumber, field: z.enum(EDITABLE_CUSTOMER_FIELD_NAMES as [EditableCustomerField, ...EditableCustomerField[]]) }),
+  ac('planted-error-corrected', { accountNumber, field: z.enum(EDITABLE_CUSTOMER_FIELDS) }),
   /** No record of these accounts was edited (look-alikes). Defaults to answerKey.untouchedAccounts. */
   ac('no-unrelated-edits', {}),
   /** The right record was on screen within this many seconds of the call being answered. */
