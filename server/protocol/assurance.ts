@@ -123,9 +123,16 @@ export interface CandidateDeclarations {
   end: number | null;
 }
 
+export const SPECIAL_CONSIDERATION_CATEGORIES = ['illness', 'injury', 'bereavement', 'domestic-crisis', 'other'] as const;
+export type SpecialConsiderationCategory = (typeof SPECIAL_CONSIDERATION_CATEGORIES)[number];
+/** JCQ M1: candidate malpractice; M2(a): staff or centre malpractice or maladministration. */
+export const MALPRACTICE_FORMS = ['M1', 'M2a'] as const;
+export type MalpracticeForm = (typeof MALPRACTICE_FORMS)[number];
+export type EnquiryKind = 'enquiry' | 'appeal';
+
 export interface SpecialConsiderationView {
   id: number;
-  category: 'illness' | 'injury' | 'bereavement' | 'domestic-crisis' | 'other';
+  category: SpecialConsiderationCategory;
   incidentDate: string;
   details: string;
   evidence: string;
@@ -136,7 +143,7 @@ export interface SpecialConsiderationView {
 
 export interface MalpracticeView {
   id: number;
-  form: 'M1' | 'M2a';
+  form: MalpracticeForm;
   incidentDate: string;
   personsInvolved: string;
   nature: string;
@@ -150,7 +157,7 @@ export interface MalpracticeView {
 
 export interface EnquiryView {
   id: number;
-  kind: 'enquiry' | 'appeal';
+  kind: EnquiryKind;
   raisedBy: string;
   receivedOn: string;
   grounds: string;
@@ -313,31 +320,15 @@ export interface CentreView extends CentreSettingsInput {
   isDemo: boolean;
 }
 
-export interface SpecialConsiderationInput {
-  category: SpecialConsiderationView['category'];
-  incidentDate: string;
-  details: string;
-  evidence?: string;
-  adjustmentRequested?: string;
-}
+export interface SpecialConsiderationInput
+  extends Pick<SpecialConsiderationView, 'category' | 'incidentDate' | 'details'>,
+    Partial<Pick<SpecialConsiderationView, 'evidence' | 'adjustmentRequested'>> {}
 
-export interface MalpracticeInput {
-  form: 'M1' | 'M2a';
-  incidentDate: string;
-  personsInvolved: string;
-  nature: string;
-  evidence?: string;
-  statementObtained?: boolean;
-  reportedToAwardingBodyOn?: string | null;
-  actionTaken?: string;
-}
+export interface MalpracticeInput
+  extends Pick<MalpracticeView, 'form' | 'incidentDate' | 'personsInvolved' | 'nature'>,
+    Partial<Pick<MalpracticeView, 'evidence' | 'statementObtained' | 'reportedToAwardingBodyOn' | 'actionTaken'>> {}
 
-export interface EnquiryInput {
-  kind: 'enquiry' | 'appeal';
-  raisedBy: string;
-  receivedOn: string;
-  grounds: string;
-}
+export type EnquiryInput = Pick<EnquiryView, 'kind' | 'raisedBy' | 'receivedOn' | 'grounds'>;
 
 export interface StandardisationSummary {
   id: string;
