@@ -14,7 +14,7 @@
 //   much. Elapsed exactly equal to the time allowed is time up but not an overrun.
 
 import { AssessmentRuleError } from './errors.js';
-import type { ClockState, ExtraTimeInput } from '../protocol/assessment.js';
+import type { ClockState, ExtraTimeInput, SittingClockView } from '../protocol/assessment.js';
 
 /** Extra time agreed as an access arrangement (the wire form, server/protocol/assessment.ts). */
 export type ExtraTime = ExtraTimeInput;
@@ -50,21 +50,12 @@ export interface ClockInput {
 
 export type { ClockState };
 
-export interface ClockReading {
-  state: ClockState;
-  /** Base time plus extra time. */
-  allowedMs: number;
-  /** Working time used: wall time since the start (to now or to the end) less rest breaks. */
-  elapsedMs: number;
-  remainingMs: number;
-  /** How far past the time allowed (0 when not past). */
-  overrunMs: number;
+/** A reading of the sitting clock: what the sitting's clock view shows (server/protocol/assessment.ts), and more. */
+export interface ClockReading extends Pick<SittingClockView, 'state' | 'allowedMs' | 'elapsedMs' | 'remainingMs' | 'overrunMs' | 'deadline'> {
   /** elapsedMs > allowedMs. */
   overrun: boolean;
   /** Rest-break time so far. */
   pausedMs: number;
-  /** When time runs (or ran) out if no further break is taken; null before the start. */
-  deadline: number | null;
 }
 
 const fail = (code: string, message: string, path?: string): never => {

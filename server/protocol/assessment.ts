@@ -30,7 +30,7 @@
 // Errors are the usual { error, message, fields? } with 400 (validation, per field), 403, 404, 409.
 // A 400 from these routes is a ValidationErrorBody: `field` names the first problem, `fields` all of them.
 
-import type { ModerationOutcome, ResultState, SittingStatus } from './sitting-states.js';
+import type { ModerationOutcome, OverrunPolicy, ResultState, SittingStatus } from './sitting-states.js';
 
 export type Grade = 'Pass' | 'Merit' | 'Distinction';
 
@@ -101,17 +101,21 @@ export interface CoverageCheckView {
 
 export interface SittingClockView {
   state: ClockState;
+  /** Base time plus extra time. */
   allowedMs: number;
+  /** Working time used: wall time since the start (to now or to the end) less rest breaks. */
   elapsedMs: number;
   remainingMs: number;
+  /** How far past the time allowed (0 when not past). */
   overrunMs: number;
   /** Server time the reading was taken at; clients count down from here. */
   readAt: number;
+  /** When time runs (or ran) out if no further break is taken; null before the start. */
   deadline: number | null;
   /** 'five-minutes' once 5 minutes or less are left, 'time-up' once the time allowed is used. */
   warning?: 'none' | 'five-minutes' | 'time-up';
   /** What happens at time up: 'warn' (the work goes on, overrun recorded) or 'stop' (the sitting ends). */
-  overrunPolicy?: 'warn' | 'stop';
+  overrunPolicy?: OverrunPolicy;
 }
 
 export interface SittingSummary {
