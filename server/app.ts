@@ -31,11 +31,13 @@ import { previousScenarios } from './assessment/scenario-loader.js';
 import { registerAssessmentRoutes } from './api/assessment-routes.js';
 import { registerMarkingRoutes } from './api/marking-routes.js';
 import { registerSittingDocumentRoutes } from './api/sitting-document-routes.js';
+import { registerSittingAttemptRoutes } from './api/sitting-attempt-routes.js';
 import { registerSittingRoutes } from './api/sitting-routes.js';
 import { registerHealthRoutes, type MediaHealthSource } from './api/health-routes.js';
 import { registerPrintoutRoutes } from './api/printout-routes.js';
-import { registerModerationRoutes } from './api/moderation-routes.js';
+import { registerModerationAttemptRoutes, registerModerationRoutes } from './api/moderation-routes.js';
 import { registerReplayRoutes } from './api/replay-routes.js';
+import { registerSampleRoutes } from './api/sample-routes.js';
 import { registerAssuranceRoutes } from './api/assurance-routes.js';
 import { registerCentreAdminRoutes } from './api/centre-admin-routes.js';
 import { registerStandardisationRoutes } from './api/standardisation-routes.js';
@@ -255,8 +257,9 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
   const evidence = new Evidence(opts.repos, opts.clock);
   recordCallEvidence(opts.repos, evidence);
   registerAttemptRoutes(app, { repos: opts.repos, clock: opts.clock });
-  // The routes of one attempt (the desktop's records, messages, print-outs, agent state; marking suggestions), under /api/attempts/:id.
+  // The routes of one attempt (the desktop's records, messages, print-outs, agent state; its brief and closing; marking, replay, moderated marks, metrics and pack), under /api/attempts/:id.
   const printoutsDir = opts.printoutsDir ?? path.join(path.dirname(path.resolve(opts.repos.db.name)), 'printouts');
+  const moderation = { repos: opts.repos, clock: opts.clock, printoutsDir, markSheet: markSheetRenderer(opts.repos, () => opts.clock.now()) };
   registerAttemptScope(app, { repos: opts.repos, clock: opts.clock }, (scope) => {
     const desk = { repos: opts.repos, clock: opts.clock, evidence };
     registerAttemptReadRoute(scope, desk);
@@ -269,6 +272,11 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
     registerPrintoutRoutes(scope, { ...desk, printoutsDir });
     registerAgentStateRoutes(scope, desk);
     registerAssessmentRoutes(scope, desk);
+    // Sitting, marking and moderation routes of the attempt: staff, and the candidate's own brief.
+    registerSittingAttemptRoutes(scope, desk);
+    registerMarkingRoutes(scope, desk);
+    registerReplayRoutes(scope, desk);
+    registerModerationAttemptRoutes(scope, moderation);
   });
   registerScenarioRoutes(app);
   // The shipped scenarios and the versions kept in scenarios/previous/ for attempts sat on them:
@@ -276,18 +284,12 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
   previousScenarios();
   registerScenarioEditRoutes(app, { repos: opts.repos, clock: opts.clock, dir: opts.centreScenariosDir ?? defaultCentreScenariosDir(opts.repos.db.name) });
   registerSittingRoutes(app, { repos: opts.repos, clock: opts.clock });
-  registerMarkingRoutes(app, { repos: opts.repos, clock: opts.clock });
   registerSittingDocumentRoutes(app, { repos: opts.repos, clock: opts.clock });
   // Moderation: peaks, metrics, packs; and every recording hash stored from now on enters its attempt's chain.
-  registerModerationRoutes(app, {
-    repos: opts.repos,
-    clock: opts.clock,
-    printoutsDir,
-    markSheet: markSheetRenderer(opts.repos, () => opts.clock.now()),
-  });
+  registerModerationRoutes(app, moderation);
   chainRecordingsOnFinalise(opts.repos, () => opts.clock.now());
-  // Moderation replay, moderated marks, the audit log and the sample.
-  registerReplayRoutes(app, { repos: opts.repos, clock: opts.clock });
+  // The moderation sample and the audit log (the replay and moderated marks are routes of the attempt).
+  registerSampleRoutes(app, { repos: opts.repos, clock: opts.clock });
   // Quality assurance of sittings: identity, declarations, signatures, IQA, moderation outcome; centre settings and records; standardisation.
   registerAssuranceRoutes(app, { repos: opts.repos, clock: opts.clock });
   registerCentreAdminRoutes(app, { repos: opts.repos, clock: opts.clock });

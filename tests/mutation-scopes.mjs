@@ -28,7 +28,7 @@ export const mutationScopes = {
     // `scenarios` scope.
     // Static mutants (module-level code: each re-runs every test of the scope) are left out.
     ignoreStatic: true,
-    mutate: ['server/assessment/**/*.ts', '!server/assessment/scenario-loader.ts', '!server/assessment/scenario-schema.ts', '!server/assessment/criteria-catalogue.ts', '!server/assessment/centre-scenario-files.ts'],
+    mutate: ['server/assessment/**/*.ts', '!server/assessment/scenario-loader.ts', '!server/assessment/scenario-schema.ts', '!server/assessment/scenario-checks.ts', '!server/assessment/scenario-adapters.ts', '!server/assessment/criteria-catalogue.ts', '!server/assessment/centre-scenario-files.ts'],
     tests: [
       'tests/server/assessment/auto-checks.test.ts',
       'tests/server/assessment/candidate-title.test.ts',
@@ -51,7 +51,7 @@ export const mutationScopes = {
   scenarios: {
     // Scenario files: the schema (zod, mostly static mutants: each re-runs every test), the
     // loader, the criteria catalogue and centres' own scenario files. Long; not run yet.
-    mutate: ['server/assessment/scenario-loader.ts', 'server/assessment/scenario-schema.ts', 'server/assessment/criteria-catalogue.ts', 'server/assessment/centre-scenario-files.ts'],
+    mutate: ['server/assessment/scenario-loader.ts', 'server/assessment/scenario-schema.ts', 'server/assessment/scenario-checks.ts', 'server/assessment/scenario-adapters.ts', 'server/assessment/criteria-catalogue.ts', 'server/assessment/centre-scenario-files.ts'],
     tests: ['tests/server/assessment/scenario-loader.test.ts', 'tests/server/assessment/scenarios.test.ts'],
   },
   moderation: {

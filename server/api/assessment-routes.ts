@@ -6,6 +6,7 @@ import type { Repositories } from '../db/repositories/index.js';
 import { HttpError } from '../http/errors.js';
 import { scenarioOfAttempt } from '../assessment/scenario-loader.js';
 import { attemptSuggestions } from '../sittings/suggestions.js';
+import { attemptSuggestions as attemptSuggestionsSchema } from './assessment-responses.js';
 import { attemptOf, attemptParams, type AttemptScope } from './attempt-scope.js';
 
 export function registerAssessmentRoutes(scope: AttemptScope, opts: { repos: Repositories; clock: Clock }): void {
@@ -13,7 +14,7 @@ export function registerAssessmentRoutes(scope: AttemptScope, opts: { repos: Rep
 
   scope.get(
     '/suggestions',
-    { config: { access: ['assessor', 'moderator', 'admin'], attempt: { use: 'supervise' } }, schema: { params: attemptParams } },
+    { config: { access: ['assessor', 'moderator', 'admin'], attempt: { use: 'supervise' } }, schema: { params: attemptParams, response: { 200: attemptSuggestionsSchema } } },
     async (request) => {
       const attempt = attemptOf(request);
       const scenario = scenarioOfAttempt(attempt);

@@ -1,8 +1,8 @@
 // The response schemas of the attempt routes (attempt-scope.ts): what a route sends is what its
 // schema declares, and a field it does not declare is dropped on the way out. Each schema is bound to
-// its wire type in server/protocol/ by `exactly<T>()`, so the two cannot drift apart: a field the
-// type has and the schema lacks (or the other way round) fails the type check.
+// its wire type in server/protocol/ by `exactly<T>()` (exact-schema.ts).
 import { z } from 'zod';
+import { exactly } from './exact-schema.js';
 import type { PrintoutSummary } from '../protocol/printouts.js';
 import type {
   AutoReply,
@@ -27,12 +27,6 @@ import type {
   SecurityQuestion,
   WrapUp,
 } from '../protocol/crm.js';
-
-/** Accepts a schema only if its output is exactly T (each is assignable to the other). */
-const exactly =
-  <T>() =>
-  <S extends z.ZodType<T, z.ZodTypeDef, unknown>>(schema: S & ([T] extends [z.output<S>] ? unknown : { error: 'the schema declares a field the type does not have' })): S =>
-    schema;
 
 const origin = z.enum(['seed', 'attempt']);
 

@@ -5,6 +5,8 @@
 // zod schemas through the zod type provider, so a route's schema and its TypeScript types are
 // written once; a bad request is refused with every bad field named (server/http/field-problems.ts);
 // a route's response schema is also what it sends: a field the schema does not declare is dropped.
+// Every route declares one (a route that sends a file says so in `config.sendsFile`), or the app
+// does not start.
 //
 // The hook runs after validation, as the handlers' own checks did before: a malformed request is a
 // 400 whoever sends it, then an attempt the user may not see is the 404 of an unknown id.
@@ -16,7 +18,8 @@ import { AttemptAccess } from '../auth/attempt-access.js';
 import type { Clock } from '../clock.js';
 import type { Attempt } from '../db/repositories/attempts.js';
 import type { Repositories } from '../db/repositories/index.js';
-import { FieldProblems, ValidationFailed } from '../http/field-problems.js';
+import { FieldProblems } from '../http/field-problems.js';
+import { sendFieldErrors } from './input.js';
 
 /** How a route uses its attempt (server/auth/attempt-access.ts has the rules). */
 export type AttemptUse =
@@ -34,6 +37,11 @@ declare module 'fastify' {
   interface FastifyContextConfig {
     /** Set on every route of the attempt scope. */
     attempt?: AttemptUse;
+    /**
+     * The content type of the file a route of the attempt scope sends instead of JSON (a print-out's
+     * PDF, a moderation pack): the only kind of route there without a response schema.
+     */
+    sendsFile?: string;
   }
   interface FastifyRequest {
     /** Loaded by the attempt scope's hook; read it with attemptOf(). */
@@ -97,6 +105,10 @@ export function registerAttemptScope(app: FastifyInstance, opts: AttemptScopeOpt
       scope.decorateRequest('loadedAttempt', undefined);
       scope.addHook('onRoute', (route) => {
         if (route.config?.attempt === undefined) throw new Error(`route ${String(route.method)} ${route.url} of the attempt scope does not declare config.attempt`);
+        // What a route sends is what its schema declares: none may send JSON without one.
+        if (route.schema?.response === undefined && route.config.sendsFile === undefined) {
+          throw new Error(`route ${String(route.method)} ${route.url} of the attempt scope declares no response schema (config.sendsFile for a file)`);
+        }
       });
       scope.addHook('preHandler', async (request) => {
         const use = request.routeOptions.config.attempt!;
@@ -106,12 +118,7 @@ export function registerAttemptScope(app: FastifyInstance, opts: AttemptScopeOpt
           use.use === 'read' ? timed.readable(user, id) : use.use === 'supervise' ? timed.supervised(user, id) : (use.sittingTime ? timed : untimed).writable(user, id, use.closed);
       });
       // A 400 of this scope names every bad field (`fields`), like the routes of input.ts.
-      scope.setErrorHandler((err, _request, reply) => {
-        if (err instanceof ValidationFailed) {
-          return reply.status(400).send({ error: err.code, message: err.message, ...(err.field ? { field: err.field } : {}), fields: err.fields });
-        }
-        throw err;
-      });
+      scope.setErrorHandler(sendFieldErrors);
       routes(scope);
     },
     { prefix: '/api/attempts/:id' },

@@ -10,7 +10,7 @@ import { assuranceView } from '../assurance/views.js';
 import { requireSession } from '../auth/access.js';
 import { SittingAccess } from '../auth/sitting-access.js';
 import type { Clock } from '../clock.js';
-import { MALPRACTICE_FORMS, SPECIAL_CONSIDERATION_CATEGORIES } from '../db/repositories/centre-records.js';
+import { MALPRACTICE_FORMS, SPECIAL_CONSIDERATION_CATEGORIES } from '../protocol/assurance.js';
 import type { Repositories } from '../db/repositories/index.js';
 import { HttpError } from '../http/errors.js';
 import type { SessionUser } from '../protocol/roles.js';

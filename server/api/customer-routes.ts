@@ -6,7 +6,7 @@
 import { z } from 'zod';
 import type { Clock } from '../clock.js';
 import type { CustomerFields, CustomerSearch, CustomerUpdate } from '../db/repositories/crm.js';
-import type { CustomerDetail } from '../protocol/crm.js';
+import { EDITABLE_CUSTOMER_FIELDS, type CustomerDetail } from '../protocol/crm.js';
 import type { Repositories } from '../db/repositories/index.js';
 import { HttpError } from '../http/errors.js';
 import { scenarioOfAttempt } from '../assessment/scenario-loader.js';
@@ -50,11 +50,6 @@ export function searchTerms(q: string): CustomerSearch {
   return { text, nameTokens: text.split(/[\s,]+/).filter(Boolean).slice(0, 5), postcode: compactPostcode(text), phoneDigits };
 }
 
-/** The fields of a customer record the PATCH accepts, in the order changes are reported. */
-const EDITABLE = [
-  'title', 'firstName', 'lastName', 'dateOfBirth', 'addressLine1', 'addressLine2', 'town', 'postcode',
-  'phone', 'mobile', 'email', 'contactPreference', 'doNotCall',
-] as const satisfies ReadonlyArray<keyof CustomerFields>;
 
 export function registerCustomerRoutes(scope: AttemptScope, opts: { repos: Repositories; clock: Clock; evidence: Evidence }): void {
   const { repos, clock, evidence } = opts;
@@ -133,7 +128,7 @@ export function registerCustomerRoutes(scope: AttemptScope, opts: { repos: Repos
     const body = request.body;
     const now = clock.now();
     const wanted: Partial<CustomerFields> = {};
-    for (const field of EDITABLE) {
+    for (const field of EDITABLE_CUSTOMER_FIELDS) {
       if (body[field] === undefined) continue;
       (wanted as Record<string, unknown>)[field] = body[field];
     }
@@ -144,7 +139,7 @@ export function registerCustomerRoutes(scope: AttemptScope, opts: { repos: Repos
     const sameNumber = (a: string | null | undefined, b: string | null): boolean => a != null && b !== null && normaliseUkPhone(a) === normaliseUkPhone(b);
     if (sameNumber(wanted.phone, customer.phone)) delete wanted.phone;
     if (sameNumber(wanted.mobile, customer.mobile)) delete wanted.mobile;
-    const changes = EDITABLE.filter((f) => f in wanted && wanted[f] !== customer[f]).map((f) => ({ field: f, old: customer[f], new: wanted[f] }));
+    const changes = EDITABLE_CUSTOMER_FIELDS.filter((f) => f in wanted && wanted[f] !== customer[f]).map((f) => ({ field: f, old: customer[f], new: wanted[f] }));
     if (changes.length > 0) {
       const update: CustomerUpdate = Object.fromEntries(changes.map((c) => [c.field, c.new]));
       if (update.phone !== undefined) update.phoneNorm = normaliseUkPhone(update.phone)!;

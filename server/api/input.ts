@@ -2,7 +2,7 @@
 // Paths are dotted ('extraTime.percent', 'marks.2.mark'). Routes that use this register inside
 // withFieldErrors(), whose error handler adds `fields` to the 400; every other error goes on to
 // the app's own handler (server/http/errors.ts) unchanged.
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { z } from 'zod';
 import { FieldProblems, ValidationFailed } from '../http/field-problems.js';
 
@@ -17,15 +17,18 @@ export function parseInput<T>(schema: z.ZodType<T, z.ZodTypeDef, unknown>, value
   throw new Error('unreachable: a failed parse has issues');
 }
 
+/** The error handler of a scope whose 400s carry every field problem (`fields`); any other error goes on to the app's handler. */
+export function sendFieldErrors(err: unknown, _request: FastifyRequest, reply: FastifyReply): FastifyReply {
+  if (err instanceof ValidationFailed) {
+    return reply.status(400).send({ error: err.code, message: err.message, ...(err.field ? { field: err.field } : {}), fields: err.fields });
+  }
+  throw err;
+}
+
 /** Registers `routes` in a scope whose 400s carry every field problem. */
 export function withFieldErrors(app: FastifyInstance, routes: (scope: FastifyInstance) => void): void {
   void app.register(async (scope) => {
-    scope.setErrorHandler((err, _request, reply) => {
-      if (err instanceof ValidationFailed) {
-        return reply.status(400).send({ error: err.code, message: err.message, ...(err.field ? { field: err.field } : {}), fields: err.fields });
-      }
-      throw err;
-    });
+    scope.setErrorHandler(sendFieldErrors);
     routes(scope);
   });
 }

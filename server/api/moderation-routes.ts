@@ -11,7 +11,6 @@
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import { attemptMetrics, METRICS_TIMELINE } from '../analysis/metrics.js';
 import { requireSession } from '../auth/access.js';
-import { AttemptAccess } from '../auth/attempt-access.js';
 import type { Clock } from '../clock.js';
 import type { Repositories } from '../db/repositories/index.js';
 import { HttpError } from '../http/errors.js';
@@ -20,6 +19,8 @@ import type { PackManifest } from '../moderation/pack-format.js';
 import { PackVerifierBusy, verifyPackInWorker } from '../moderation/pack-verify-thread.js';
 import { buildModerationPack, PackScopeError, type MarkSheetRenderer, type PackScope } from '../moderation/pack.js';
 import type { SessionUser } from '../protocol/roles.js';
+import { attemptOf, attemptParams, type AttemptScope } from './attempt-scope.js';
+import { attemptMetrics as attemptMetricsSchema } from './moderation-responses.js';
 
 export interface ModerationRouteOptions {
   repos: Repositories;
@@ -36,9 +37,30 @@ const MODERATORS = { access: ['moderator', 'admin'] } as const;
 const uuidParams = { type: 'object', required: ['id'], properties: { id: { type: 'string', pattern: '^[0-9a-fA-F-]{36}$' } } } as const;
 const MAX_PACK_ITEMS = 500;
 
-export function registerModerationRoutes(app: FastifyInstance, opts: ModerationRouteOptions): void {
+/** Builds a moderation pack and sends it as a download named `name`-<date>.zip. */
+async function sendPack(opts: ModerationRouteOptions, reply: FastifyReply, user: SessionUser, scope: PackScope, name: string) {
   const { repos, clock } = opts;
-  const attempts = new AttemptAccess(repos);
+  let built: { zip: Buffer; manifest: PackManifest };
+  try {
+    built = await buildModerationPack(
+      { repos, printoutsDir: opts.printoutsDir, now: () => clock.now(), markSheet: opts.markSheet },
+      scope,
+      { userId: user.id, role: user.role, name: user.displayName },
+    );
+  } catch (err) {
+    if (err instanceof PackScopeError) throw new HttpError(404, 'not_found', err.message);
+    throw err;
+  }
+  return reply
+    .type('application/zip')
+    .header('content-disposition', `attachment; filename="${name}-${new Date(built.manifest.createdAt).toISOString().slice(0, 10)}.zip"`)
+    .header('cache-control', 'no-store')
+    .header('x-pack-id', built.manifest.packId)
+    .send(built.zip);
+}
+
+export function registerModerationRoutes(app: FastifyInstance, opts: ModerationRouteOptions): void {
+  const { repos } = opts;
   const verifyLimit = opts.verifyLimitBytes ?? 256 * 1024 * 1024;
 
   app.get<{ Params: { id: string }; Querystring: { format?: 'json' | 'binary' } }>(
@@ -71,43 +93,11 @@ export function registerModerationRoutes(app: FastifyInstance, opts: ModerationR
     },
   );
 
-  app.get<{ Params: { id: string } }>('/api/attempts/:id/metrics', { config: STAFF, schema: { params: uuidParams } }, async (request) => {
-    const attempt = attempts.supervised(requireSession(request).user, request.params.id);
-    const calls = attemptCalls(repos, attempt).map((call) => ({ call, events: repos.calls.events(call.id), analysis: repos.recordingAnalysis.find(call.id) }));
-    return attemptMetrics(attempt.id, calls, repos.attemptEvents.list(attempt.id, METRICS_TIMELINE), clock.now());
-  });
-
-  const sendPack = async (reply: FastifyReply, user: SessionUser, scope: PackScope, name: string) => {
-    let built: { zip: Buffer; manifest: PackManifest };
-    try {
-      built = await buildModerationPack(
-        { repos, printoutsDir: opts.printoutsDir, now: () => clock.now(), markSheet: opts.markSheet },
-        scope,
-        { userId: user.id, role: user.role, name: user.displayName },
-      );
-    } catch (err) {
-      if (err instanceof PackScopeError) throw new HttpError(404, 'not_found', err.message);
-      throw err;
-    }
-    return reply
-      .type('application/zip')
-      .header('content-disposition', `attachment; filename="${name}-${new Date(built.manifest.createdAt).toISOString().slice(0, 10)}.zip"`)
-      .header('cache-control', 'no-store')
-      .header('x-pack-id', built.manifest.packId)
-      .send(built.zip);
-  };
-
-  app.get<{ Params: { id: string } }>('/api/attempts/:id/pack.zip', { config: MODERATORS, schema: { params: uuidParams } }, async (request, reply) => {
-    const user = requireSession(request).user;
-    const attempt = attempts.supervised(user, request.params.id);
-    return sendPack(reply, user, { attemptIds: [attempt.id] }, `moderation-pack-attempt-${attempt.id.slice(0, 8)}`);
-  });
-
   app.get<{ Params: { id: string } }>('/api/sittings/:id/pack.zip', { config: MODERATORS, schema: { params: uuidParams } }, async (request, reply) => {
     const user = requireSession(request).user;
     const sitting = repos.sittings.findById(request.params.id.toLowerCase());
     if (!sitting) throw new HttpError(404, 'not_found', 'There is no such sitting.');
-    return sendPack(reply, user, { sittingIds: [sitting.id] }, `moderation-pack-sitting-${sitting.id.slice(0, 8)}`);
+    return sendPack(opts, reply, user, { sittingIds: [sitting.id] }, `moderation-pack-sitting-${sitting.id.slice(0, 8)}`);
   });
 
   const idList = { type: 'array', maxItems: MAX_PACK_ITEMS, uniqueItems: true, items: { type: 'string', pattern: '^[0-9a-f-]{36}$' } } as const;
@@ -118,7 +108,7 @@ export function registerModerationRoutes(app: FastifyInstance, opts: ModerationR
       const user = requireSession(request).user;
       const { sittingIds = [], attemptIds = [] } = request.body;
       if (sittingIds.length + attemptIds.length === 0) throw new HttpError(400, 'validation', 'Name at least one sitting or attempt.', 'sittingIds');
-      return sendPack(reply, user, { sittingIds, attemptIds }, 'moderation-pack-sample');
+      return sendPack(opts, reply, user, { sittingIds, attemptIds }, 'moderation-pack-sample');
     },
   );
 
@@ -162,5 +152,27 @@ export function registerModerationRoutes(app: FastifyInstance, opts: ModerationR
         return { ...result, issuedByThisServer: issuedHere };
       },
     );
+  });
+}
+
+/** The metrics and the pack of one attempt, registered in the attempt scope (attempt-scope.ts), under /api/attempts/:id. */
+export function registerModerationAttemptRoutes(scope: AttemptScope, opts: ModerationRouteOptions): void {
+  const { repos, clock } = opts;
+
+  scope.get(
+    '/metrics',
+    { config: { ...STAFF, attempt: { use: 'supervise' } }, schema: { params: attemptParams, response: { 200: attemptMetricsSchema } } },
+    async (request) => {
+      const attempt = attemptOf(request);
+      const calls = attemptCalls(repos, attempt).map((call) => ({ call, events: repos.calls.events(call.id), analysis: repos.recordingAnalysis.find(call.id) }));
+      return attemptMetrics(attempt.id, calls, repos.attemptEvents.list(attempt.id, METRICS_TIMELINE), clock.now());
+    },
+  );
+
+  // The pack is a zip file: its contents are listed in its own manifest (server/moderation/pack-format.ts), not in a JSON schema.
+  scope.get('/pack.zip', { config: { ...MODERATORS, attempt: { use: 'supervise' }, sendsFile: 'application/zip' }, schema: { params: attemptParams } }, async (request, reply) => {
+    const user = requireSession(request).user;
+    const attempt = attemptOf(request);
+    return sendPack(opts, reply, user, { attemptIds: [attempt.id] }, `moderation-pack-attempt-${attempt.id.slice(0, 8)}`);
   });
 }

@@ -131,7 +131,7 @@ export function registerPrintoutRoutes(scope: AttemptScope, opts: PrintoutRouteO
     return { printouts: repos.printouts.list(attempt.id).map(summarisePrintout) };
   });
 
-  scope.get('/printouts/:pid', { config: READERS, schema: { params: attemptParams.extend({ pid: uuid }) } }, async (request, reply) => {
+  scope.get('/printouts/:pid', { config: { ...READERS, sendsFile: 'application/pdf' }, schema: { params: attemptParams.extend({ pid: uuid }) } }, async (request, reply) => {
     const attempt = attemptOf(request);
     const printout = repos.printouts.find(attempt.id, request.params.pid.toLowerCase());
     const located = printout && printoutFile(opts.printoutsDir, printout);

@@ -35,7 +35,7 @@ import { deleteCentreScenarioFile, readCentreScenarioText, scenarioFileText, wri
 import { requireSession } from '../auth/access.js';
 import { canEditScenario, canReadScenario } from '../auth/scenario-access.js';
 import type { Clock } from '../clock.js';
-import { canonicalJson } from '../db/repositories/audit-log.js';
+import { canonicalJson } from '../hash-chain.js';
 import type { Repositories } from '../db/repositories/index.js';
 import { ScenarioUsageRepository } from '../db/repositories/scenario-usage.js';
 import { HttpError } from '../http/errors.js';

@@ -1,15 +1,15 @@
 // Sittings (server/protocol/assessment.ts): create, list, read, edit or cancel before the start
-// (sittings/before-start.ts), start the server-side clock, rest breaks, end, start an assignment's attempt (first or re-take), close an attempt, and the
-// attempt's brief. Every change is stored with its audit_log row in one transaction.
+// (sittings/before-start.ts), start the server-side clock, rest breaks, end, start an assignment's attempt (first or re-take).
+// Closing an attempt and its brief are routes of the attempt (sitting-attempt-routes.ts). Every change is stored with its audit_log row in one transaction.
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import { readClock } from '../assessment/clock.js';
 import { checkSelection } from '../assessment/coverage.js';
 import { AssessmentRuleError } from '../assessment/errors.js';
-import { attemptKey, scenarioOfAttempt } from '../assessment/scenario-loader.js';
-import { SCENARIO_KEYS, toCoverageScenario } from '../assessment/scenario-schema.js';
+import { attemptKey } from '../assessment/scenario-loader.js';
+import { toCoverageScenario } from '../assessment/scenario-adapters.js';
+import { SCENARIO_KEYS } from '../assessment/scenario-schema.js';
 import { requireSession } from '../auth/access.js';
-import { AttemptAccess } from '../auth/attempt-access.js';
 import { SittingAccess } from '../auth/sitting-access.js';
 import type { Clock } from '../clock.js';
 import { copySeedToAttempt, scenarioSeeds } from '../crm/attempt-copy.js';
@@ -19,7 +19,6 @@ import type { Repositories } from '../db/repositories/index.js';
 import type { Sitting } from '../db/repositories/sittings.js';
 import { HttpError } from '../http/errors.js';
 import type { SessionUser } from '../protocol/roles.js';
-import { attemptBrief } from '../sittings/brief.js';
 import { assignmentKeyOf, isSittingScenarioKey, scenarioOfKey, sittingKeyUsableBy } from '../sittings/catalogue.js';
 import { refuseIfConflicted } from '../assurance/conflicts.js';
 import { declarationsOf, identityCheckOf, startBlockers } from '../assurance/preparation.js';
@@ -31,8 +30,6 @@ import { person, sittingDetail, sittingSummary } from '../sittings/views.js';
 import { FieldProblems, parseInput, withFieldErrors } from './input.js';
 
 const EVERYONE = { access: ['candidate', 'assessor', 'moderator', 'admin', 'iqa'] } as const;
-/** The brief of an attempt: its candidate and the staff who supervise attempts (the IQA reviews marks, not briefs). */
-const BRIEF_READERS = { access: ['candidate', 'assessor', 'moderator', 'admin'] } as const;
 const RUNNERS = { access: ['assessor', 'admin'] } as const;
 const uuid = { type: 'string', pattern: '^[0-9a-fA-F-]{36}$' } as const;
 const idParams = { type: 'object', required: ['id'], properties: { id: uuid } } as const;
@@ -83,7 +80,6 @@ const restBreakSchema = z.object({ action: z.enum(['start', 'end']) }).strict();
 export function registerSittingRoutes(app: FastifyInstance, opts: { repos: Repositories; clock: Clock }): void {
   const { repos, clock } = opts;
   const sittings = new SittingAccess(repos);
-  const attempts = new AttemptAccess(repos);
 
   const audit = (me: SessionUser, sitting: Pick<Sitting, 'centreId'>, entry: Omit<AuditInput, 'actor' | 'centreId' | 'at'>, at: number) =>
     repos.auditLog.append({ ...entry, at, actor: { userId: me.id, role: me.role }, centreId: sitting.centreId });
@@ -355,26 +351,5 @@ export function registerSittingRoutes(app: FastifyInstance, opts: { repos: Repos
         return reply.status(200).send(detail(sitting.id, me));
       },
     );
-
-    scope.post<{ Params: { id: string } }>('/api/attempts/:id/close', { config: RUNNERS, schema: { params: idParams } }, async (request) => {
-      const me = requireSession(request).user;
-      const attempt = attempts.supervised(me, request.params.id);
-      if (!attempt.sittingId) throw new HttpError(409, 'not_in_sitting', 'This is a practice attempt, not part of a sitting.');
-      const now = clock.now();
-      const sitting = enforceOverrunPolicy(repos, repos.sittings.findById(attempt.sittingId)!, now);
-      if (repos.attempts.findById(attempt.id)!.status !== 'open') throw new HttpError(409, 'attempt_closed', 'This attempt is already closed.');
-      repos.transaction(() => {
-        closeAttempt(repos, attempt, now, { userId: me.id, role: me.role }, null);
-      });
-      return detail(sitting.id, me);
-    });
-
-    scope.get<{ Params: { id: string } }>('/api/attempts/:id/brief', { config: BRIEF_READERS, schema: { params: idParams } }, async (request) => {
-      const me = requireSession(request).user;
-      const attempt = attempts.readable(me, request.params.id);
-      const scenario = scenarioOfAttempt(attempt);
-      if (!scenario) throw new HttpError(404, 'no_brief', `The "${attempt.scenarioKey}" data set is free practice: it has no brief.`);
-      return attemptBrief(repos, attempt, scenario, me);
-    });
   });
 }

@@ -12,17 +12,14 @@ import { identityCheckOf } from '../assurance/preparation.js';
 import { signatureViews } from '../assurance/signatures.js';
 import type { Repositories } from '../db/repositories/index.js';
 import type { Sitting } from '../db/repositories/sittings.js';
-import type { SittingResultView } from '../protocol/assessment.js';
-import { ID_DOCUMENT_WORDS, OUTCOME_WORDS, RESULT_STATE_WORDS, type SignatureKind } from '../protocol/assurance.js';
+import type { RubricLineView, SittingResultView } from '../protocol/assessment.js';
+import type { OverrunPolicy } from '../protocol/sitting-states.js';
+import { ID_DOCUMENT_WORDS, OUTCOME_WORDS, RESULT_STATE_WORDS, type SignatureKind, type SignatureView } from '../protocol/assurance.js';
 import { scenarioOfAttempt } from '../assessment/scenario-loader.js';
 import { resultView, sittingResults } from '../sittings/results.js';
 import { sittingClock } from '../sittings/sitting-clock.js';
 
-export interface CriterionLine {
-  criterionId: string;
-  band: string;
-  description: string;
-  maxMarks: number;
+export interface CriterionLine extends RubricLineView {
   /** The centre assessor's mark. */
   centreMark: number | null;
   /** The moderator's mark, when a moderator changed this criterion. */
@@ -81,20 +78,15 @@ export interface SittingTiming {
   restBreakMs: number;
   /** How far past the time allowed the sitting ran. */
   overrunMs: number;
-  overrunPolicy: 'warn' | 'stop';
+  overrunPolicy: OverrunPolicy;
 }
 
-export interface SignatureLine {
-  kind: SignatureKind;
+/** A signature as the sitting record prints it: the signature's view (server/protocol/assurance.ts) with its signer in words. */
+export interface SignatureLine extends Omit<SignatureView, 'id' | 'by'> {
   /** What was signed, in words ("Assessor: mark sheet"). */
   what: string;
   name: string;
   role: string;
-  signedAt: number;
-  statement: string;
-  subjectSha256: string;
-  stillMatches: boolean;
-  superseded: boolean;
 }
 
 export interface SittingRecord {

@@ -15,6 +15,7 @@
 // Evidence is what the SERVER recorded: timeline entries reported by the candidate's browser
 // (source 'browser') are dropped before any check runs, so nothing a browser says can earn a mark.
 
+import type { CriterionSuggestionDetail, SuggestionOutcome } from '../protocol/assessment.js';
 import { AssessmentRuleError } from './errors.js';
 import { compareField, showValue } from './field-compare.js';
 import { answersOf, identityOutcome, requiredQuestions } from './identity.js';
@@ -47,17 +48,10 @@ export interface AutoCheckInput {
   asOf?: number;
 }
 
-export type SuggestionOutcome = 'met' | 'partly' | 'not-met' | 'not-applicable' | 'no-data';
+export type { SuggestionOutcome };
 
-export interface CriterionSuggestion {
-  criterionId: string;
-  /** null: the data cannot decide; the assessor marks it. */
-  suggestedMarks: number | null;
-  maxMarks: number;
-  outcome: SuggestionOutcome;
-  /** Sentences for the assessor: what was seen, with times into the call. */
-  evidence: string[];
-  /** The checks behind the suggestion. */
+/** A criterion's suggestion (the wire form, server/protocol/assessment.ts), naming its checks by kind. */
+export interface CriterionSuggestion extends Omit<CriterionSuggestionDetail, 'checks'> {
   checks: AutoCheckKind[];
 }
 

@@ -14,8 +14,10 @@
 //   much. Elapsed exactly equal to the time allowed is time up but not an overrun.
 
 import { AssessmentRuleError } from './errors.js';
+import type { ClockState, ExtraTimeInput, SittingClockView } from '../protocol/assessment.js';
 
-export type ExtraTime = { kind: 'percent'; percent: number } | { kind: 'minutes'; minutes: number };
+/** Extra time agreed as an access arrangement (the wire form, server/protocol/assessment.ts). */
+export type ExtraTime = ExtraTimeInput;
 
 export interface ClockSettings {
   /** Base time for the sitting in whole minutes; default 60 (digest 1.2). */
@@ -46,23 +48,14 @@ export interface ClockInput {
   now: number;
 }
 
-export type ClockState = 'not-started' | 'running' | 'paused' | 'time-up' | 'ended';
+export type { ClockState };
 
-export interface ClockReading {
-  state: ClockState;
-  /** Base time plus extra time. */
-  allowedMs: number;
-  /** Working time used: wall time since the start (to now or to the end) less rest breaks. */
-  elapsedMs: number;
-  remainingMs: number;
-  /** How far past the time allowed (0 when not past). */
-  overrunMs: number;
+/** A reading of the sitting clock: what the sitting's clock view shows (server/protocol/assessment.ts), and more. */
+export interface ClockReading extends Pick<SittingClockView, 'state' | 'allowedMs' | 'elapsedMs' | 'remainingMs' | 'overrunMs' | 'deadline'> {
   /** elapsedMs > allowedMs. */
   overrun: boolean;
   /** Rest-break time so far. */
   pausedMs: number;
-  /** When time runs (or ran) out if no further break is taken; null before the start. */
-  deadline: number | null;
 }
 
 const fail = (code: string, message: string, path?: string): never => {

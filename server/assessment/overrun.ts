@@ -4,10 +4,10 @@
 // - [proposal] The centre chooses what happens at time up: 'warn' (the work may go on; every
 //   minute past the time allowed is recorded against the attempt in progress) or 'stop' (the
 //   sitting ends at the deadline: the attempt in progress is closed then and nothing new starts).
+import { OVERRUN_POLICIES, type OverrunPolicy } from '../protocol/sitting-states.js';
 import { readClock, type ClockReading, type ClockSettings, type RestBreak } from './clock.js';
 
-export const OVERRUN_POLICIES = ['warn', 'stop'] as const;
-export type OverrunPolicy = (typeof OVERRUN_POLICIES)[number];
+export { OVERRUN_POLICIES, type OverrunPolicy } from '../protocol/sitting-states.js';
 export const DEFAULT_OVERRUN_POLICY: OverrunPolicy = 'warn';
 export const isOverrunPolicy = (p: unknown): p is OverrunPolicy => (OVERRUN_POLICIES as readonly unknown[]).includes(p);
 

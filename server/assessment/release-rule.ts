@@ -5,10 +5,10 @@
 // - [proposal] The centre chooses the earliest state at which results are shown: after the
 //   assessor signs the mark sheet, after the internal quality assurer countersigns, or only once
 //   moderation is complete (the default: nothing is shown that could still change).
+import { RELEASE_RULES, type ReleaseRule } from '../protocol/sitting-states.js';
 import { MODERATION_OUTCOMES, resultStateRank, type ModerationOutcome, type ResultState } from './result-states.js';
 
-export const RELEASE_RULES = ['centre-final', 'iqa-countersigned', 'moderated'] as const satisfies readonly ResultState[];
-export type ReleaseRule = (typeof RELEASE_RULES)[number];
+export { RELEASE_RULES, type ReleaseRule } from '../protocol/sitting-states.js';
 export const DEFAULT_RELEASE_RULE: ReleaseRule = 'moderated';
 
 export const RELEASE_RULE_WORDS: Record<ReleaseRule, string> = {

@@ -11,17 +11,15 @@
 //     └────return-to-assessor───────┘
 //
 // Any (state, action) pair not listed in RESULT_TRANSITIONS is refused.
+import { RESULT_STATES, type ResultState } from '../protocol/sitting-states.js';
 import { AssessmentRuleError } from './errors.js';
 
-export const RESULT_STATES = ['draft', 'centre-final', 'iqa-countersigned', 'moderated'] as const;
-export type ResultState = (typeof RESULT_STATES)[number];
+// The states and outcomes themselves are listed once, in server/protocol/sitting-states.ts.
+export { MODERATION_OUTCOMES, RESULT_STATES, type ModerationOutcome, type ResultState } from '../protocol/sitting-states.js';
 
 export const RESULT_ACTIONS = ['sign-mark-sheet', 'return-to-assessor', 'countersign', 'record-outcome'] as const;
 export type ResultAction = (typeof RESULT_ACTIONS)[number];
 
-/** The moderator's outcome of a moderated sitting. */
-export const MODERATION_OUTCOMES = ['accepted', 'adjusted', 'rejected'] as const;
-export type ModerationOutcome = (typeof MODERATION_OUTCOMES)[number];
 
 export interface ResultTransition {
   from: ResultState;

@@ -7,7 +7,8 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { z } from 'zod';
-import { SCENARIO_KEYS, scenarioSchema, type Scenario, type ScenarioKey } from './scenario-schema.js';
+import { scenarioSchema } from './scenario-checks.js';
+import { SCENARIO_KEYS, type Scenario, type ScenarioKey } from './scenario-schema.js';
 
 /** Files in scenarios/ that are not scenario files. */
 export const NON_SCENARIO_FILES: readonly string[] = ['demo-seed.json'];

@@ -21,6 +21,7 @@
 //   GET  /api/attempts/:id/bookmarks            [staff]                   → { bookmarks: Bookmark[] }
 //   POST /api/attempts/:id/bookmarks            [assessor, admin]         BookmarkInput → Bookmark (201)
 //   GET  /api/attempts/:id/marking              [staff]                   → MarkingView
+//   GET  /api/attempts/:id/suggestions          [staff]                   → AttemptSuggestionsView
 //   PUT  /api/attempts/:id/marks                [assessor, admin]         SaveMarksInput → MarkingView
 //   GET  /api/sittings/:id/mark-sheet.pdf       [staff]                   → application/pdf
 //   GET  /api/results.csv                       [staff]                   → text/csv (one row per sitting of the centre)
@@ -29,7 +30,35 @@
 // Errors are the usual { error, message, fields? } with 400 (validation, per field), 403, 404, 409.
 // A 400 from these routes is a ValidationErrorBody: `field` names the first problem, `fields` all of them.
 
+import type { ModerationOutcome, OverrunPolicy, ResultState, SittingStatus } from './sitting-states.js';
+
 export type Grade = 'Pass' | 'Merit' | 'Distinction';
+
+/** A user as a view names them. */
+export interface Person {
+  id: number;
+  name: string;
+}
+
+/** A user who acted, with the role they acted in (a mark changed, a step taken, a signature). */
+export type Actor = Person & { role: string };
+
+/** What heads every view of one attempt (its brief, marking, moderation): the attempt, its sitting, its scenario. */
+export interface AttemptHeading {
+  attemptId: string;
+  sittingId: string | null;
+  scenarioKey: string;
+  /** The scenario's full title (a candidate reading the brief gets the candidate-facing title). */
+  title: string;
+}
+
+/** A line of the rubric as every marking view shows it. */
+export interface RubricLineView {
+  criterionId: string;
+  band: string;
+  description: string;
+  maxMarks: number;
+}
 
 /** The body of a 400: every bad field with its message, keyed by dotted path ('extraTime.percent', 'marks.2.mark'). */
 export interface ValidationErrorBody {
@@ -39,8 +68,7 @@ export interface ValidationErrorBody {
   fields: Record<string, string>;
 }
 
-/** 'cancelled': called off before it started (its reason in `cancellation`). */
-export type SittingStatus = 'scheduled' | 'in-progress' | 'ended' | 'cancelled';
+export { SITTING_STATUSES, type SittingStatus } from './sitting-states.js';
 export type ClockState = 'not-started' | 'running' | 'paused' | 'time-up' | 'ended';
 export type ExtraTimeInput = { kind: 'percent'; percent: number } | { kind: 'minutes'; minutes: number };
 
@@ -73,17 +101,21 @@ export interface CoverageCheckView {
 
 export interface SittingClockView {
   state: ClockState;
+  /** Base time plus extra time. */
   allowedMs: number;
+  /** Working time used: wall time since the start (to now or to the end) less rest breaks. */
   elapsedMs: number;
   remainingMs: number;
+  /** How far past the time allowed (0 when not past). */
   overrunMs: number;
   /** Server time the reading was taken at; clients count down from here. */
   readAt: number;
+  /** When time runs (or ran) out if no further break is taken; null before the start. */
   deadline: number | null;
   /** 'five-minutes' once 5 minutes or less are left, 'time-up' once the time allowed is used. */
   warning?: 'none' | 'five-minutes' | 'time-up';
   /** What happens at time up: 'warn' (the work goes on, overrun recorded) or 'stop' (the sitting ends). */
-  overrunPolicy?: 'warn' | 'stop';
+  overrunPolicy?: OverrunPolicy;
 }
 
 export interface SittingSummary {
@@ -91,8 +123,8 @@ export interface SittingSummary {
   centreId: number;
   /** The centre's name, for lists that span centres (the moderator's home). */
   centreName: string;
-  candidate: { id: number; name: string };
-  assessor: { id: number; name: string } | null;
+  candidate: Person;
+  assessor: Person | null;
   status: SittingStatus;
   scheduledFor: number | null;
   startedAt: number | null;
@@ -104,11 +136,11 @@ export interface SittingSummary {
   /** Staff always; a candidate only when the centre's release rule allows (see `release`). */
   result?: SittingResultView;
   /** Staff only: where the result stands (draft → centre-final → iqa-countersigned → moderated). */
-  resultState?: 'draft' | 'centre-final' | 'iqa-countersigned' | 'moderated';
+  resultState?: ResultState;
   /** Staff only: the moderation outcome once moderated. */
-  outcome?: 'accepted' | 'adjusted' | 'rejected' | null;
+  outcome?: ModerationOutcome | null;
   /** Candidates only: whether results are released to them, provisional until moderated, and the outcome once moderated. */
-  release?: { released: boolean; provisional: boolean; outcome: 'accepted' | 'adjusted' | 'rejected' | null };
+  release?: { released: boolean; provisional: boolean; outcome: ModerationOutcome | null };
   /** Candidates only: a declaration of authenticity they still have to confirm ('start' before it starts, 'end' once ended), else null. */
   declarationDue?: 'start' | 'end' | null;
   /** The assignments with at least one attempt, position 1 first, titled as the viewer may read them (a candidate: the candidate-facing title). */
@@ -231,12 +263,8 @@ export interface CallerBriefView {
   [extra: string]: unknown;
 }
 
-export interface AttemptBrief {
-  attemptId: string;
-  sittingId: string | null;
-  scenarioKey: string;
-  /** Staff: the scenario's full title. The candidate: the candidate-facing title. */
-  title: string;
+/** `title`: staff read the scenario's full title, the candidate the candidate-facing one. */
+export interface AttemptBrief extends AttemptHeading {
   /** The title the candidate sees (nothing the caller brief withholds). */
   candidateTitle: string;
   direction: 'inbound' | 'outbound';
@@ -264,7 +292,7 @@ export interface Bookmark {
   callId: string | null;
   note: string;
   cueId: string | null;
-  by: { id: number; name: string };
+  by: Person;
 }
 
 export interface CriterionSuggestionView {
@@ -275,11 +303,31 @@ export interface CriterionSuggestionView {
   evidence: string;
 }
 
-export interface CriterionMarkView {
+/** How far an automatic check found a criterion met. */
+export type SuggestionOutcome = 'met' | 'partly' | 'not-met' | 'not-applicable' | 'no-data';
+
+/** A criterion's suggested mark as the automatic checks worked it out (server/assessment/auto-checks.ts). */
+export interface CriterionSuggestionDetail {
   criterionId: string;
-  band: string;
-  description: string;
+  /** null: the data cannot decide; the assessor marks it. */
+  suggestedMarks: number | null;
   maxMarks: number;
+  outcome: SuggestionOutcome;
+  /** Sentences for the assessor: what was seen, with times into the call. */
+  evidence: string[];
+  /** The kinds of check behind the suggestion. */
+  checks: string[];
+}
+
+/** GET /api/attempts/:id/suggestions [staff]: the pre-filled marking suggestions of an attempt. */
+export interface AttemptSuggestionsView {
+  attemptId: string;
+  scenario: { key: string; title: string };
+  callId: string | null;
+  suggestions: CriterionSuggestionDetail[];
+}
+
+export interface CriterionMarkView extends RubricLineView {
   /** The saved mark, null until marked. */
   mark: number | null;
   comment: string;
@@ -292,7 +340,7 @@ export interface MarkChange {
   id: number;
   criterionId: string;
   at: number;
-  by: { id: number; name: string; role: string };
+  by: Actor;
   before: number | null;
   after: number | null;
   commentBefore: string | null;
@@ -300,11 +348,7 @@ export interface MarkChange {
   reason: string | null;
 }
 
-export interface MarkingView {
-  attemptId: string;
-  sittingId: string | null;
-  scenarioKey: string;
-  title: string;
+export interface MarkingView extends AttemptHeading {
   criteria: CriterionMarkView[];
   /** Sum of the saved marks (0–12), null until every criterion has a mark. */
   total: number | null;

@@ -32,11 +32,12 @@
 // Refusals: 409 for a step out of order (e.g. countersigning a draft) or a sitting not ready (no
 // identity check); 403 'conflict_of_interest' for staff who declared a personal interest in the
 // candidate; 400 for bad input (per field).
+import type { Actor, Person, RubricLineView } from './assessment.js';
+import type { ModerationOutcome, OverrunPolicy, ReleaseRule, ResultState, SittingStatus } from './sitting-states.js';
 
-export type ResultState = 'draft' | 'centre-final' | 'iqa-countersigned' | 'moderated';
-export type ModerationOutcome = 'accepted' | 'adjusted' | 'rejected';
-export type ReleaseRule = 'centre-final' | 'iqa-countersigned' | 'moderated';
-export type OverrunPolicy = 'warn' | 'stop';
+export { MODERATION_OUTCOMES, RESULT_STATES, type ModerationOutcome, type ResultState } from './sitting-states.js';
+
+export type { OverrunPolicy, ReleaseRule };
 export type IdDocumentType = 'passport' | 'driving-licence' | 'warrant-card' | 'photo-id-card' | 'signed-id' | 'third-party';
 export type SignatureKind = 'candidate-declaration-start' | 'candidate-declaration-end' | 'assessor-mark-sheet' | 'iqa-countersignature' | 'moderator-outcome';
 
@@ -81,15 +82,12 @@ export const SIGN_WORDS = {
   moderator: 'I have moderated this sitting and I sign off the outcome given.',
 } as const;
 
-export interface Person {
-  id: number;
-  name: string;
-}
+export type { Person };
 
 export interface SignatureView {
   id: number;
   kind: SignatureKind;
-  by: Person & { role: string };
+  by: Actor;
   signedAt: number;
   statement: string;
   /** SHA-256 of what was signed (the canonical JSON of the marks, or of the declaration). */
@@ -107,7 +105,7 @@ export interface ResultStepView {
   to: ResultState;
   outcome: ModerationOutcome | null;
   reason: string | null;
-  by: Person & { role: string };
+  by: Actor;
   at: number;
 }
 
@@ -125,9 +123,16 @@ export interface CandidateDeclarations {
   end: number | null;
 }
 
+export const SPECIAL_CONSIDERATION_CATEGORIES = ['illness', 'injury', 'bereavement', 'domestic-crisis', 'other'] as const;
+export type SpecialConsiderationCategory = (typeof SPECIAL_CONSIDERATION_CATEGORIES)[number];
+/** JCQ M1: candidate malpractice; M2(a): staff or centre malpractice or maladministration. */
+export const MALPRACTICE_FORMS = ['M1', 'M2a'] as const;
+export type MalpracticeForm = (typeof MALPRACTICE_FORMS)[number];
+export type EnquiryKind = 'enquiry' | 'appeal';
+
 export interface SpecialConsiderationView {
   id: number;
-  category: 'illness' | 'injury' | 'bereavement' | 'domestic-crisis' | 'other';
+  category: SpecialConsiderationCategory;
   incidentDate: string;
   details: string;
   evidence: string;
@@ -138,7 +143,7 @@ export interface SpecialConsiderationView {
 
 export interface MalpracticeView {
   id: number;
-  form: 'M1' | 'M2a';
+  form: MalpracticeForm;
   incidentDate: string;
   personsInvolved: string;
   nature: string;
@@ -152,7 +157,7 @@ export interface MalpracticeView {
 
 export interface EnquiryView {
   id: number;
-  kind: 'enquiry' | 'appeal';
+  kind: EnquiryKind;
   raisedBy: string;
   receivedOn: string;
   grounds: string;
@@ -173,7 +178,7 @@ export interface AttemptOverrunView {
 export interface SittingAssuranceView {
   sittingId: string;
   /** The sitting itself: scheduled, in progress or ended. */
-  sittingStatus: 'scheduled' | 'in-progress' | 'ended' | 'cancelled';
+  sittingStatus: SittingStatus;
   centre: { id: number; name: string; centreNumber: string | null };
   candidate: Person & { candidateNumber: string | null };
   state: ResultState;
@@ -233,7 +238,7 @@ export interface ConflictInput {
 
 export interface ConflictView {
   id: number;
-  staff: Person & { role: string };
+  staff: Actor;
   candidate: Person;
   nature: string;
   declaredAt: number;
@@ -275,11 +280,7 @@ export interface IqaQueueView {
   done: IqaSittingView[];
 }
 
-export interface IqaCriterionView {
-  criterionId: string;
-  band: string;
-  description: string;
-  maxMarks: number;
+export interface IqaCriterionView extends RubricLineView {
   centreMark: number | null;
   comment: string;
   overrideReason: string | null;
@@ -305,17 +306,6 @@ export interface IqaReviewInput {
   verdicts: Array<{ criterionId: string; verdict: 'agree' | 'disagree'; reason?: string }>;
 }
 
-export interface CentreView {
-  id: number;
-  name: string;
-  isDemo: boolean;
-  centreNumber: string | null;
-  releaseRule: ReleaseRule;
-  maxRetakes: number;
-  overrunPolicy: OverrunPolicy;
-  appealWindowDays: number;
-}
-
 export interface CentreSettingsInput {
   centreNumber: string | null;
   releaseRule: ReleaseRule;
@@ -324,31 +314,21 @@ export interface CentreSettingsInput {
   appealWindowDays: number;
 }
 
-export interface SpecialConsiderationInput {
-  category: SpecialConsiderationView['category'];
-  incidentDate: string;
-  details: string;
-  evidence?: string;
-  adjustmentRequested?: string;
+export interface CentreView extends CentreSettingsInput {
+  id: number;
+  name: string;
+  isDemo: boolean;
 }
 
-export interface MalpracticeInput {
-  form: 'M1' | 'M2a';
-  incidentDate: string;
-  personsInvolved: string;
-  nature: string;
-  evidence?: string;
-  statementObtained?: boolean;
-  reportedToAwardingBodyOn?: string | null;
-  actionTaken?: string;
-}
+export interface SpecialConsiderationInput
+  extends Pick<SpecialConsiderationView, 'category' | 'incidentDate' | 'details'>,
+    Partial<Pick<SpecialConsiderationView, 'evidence' | 'adjustmentRequested'>> {}
 
-export interface EnquiryInput {
-  kind: 'enquiry' | 'appeal';
-  raisedBy: string;
-  receivedOn: string;
-  grounds: string;
-}
+export interface MalpracticeInput
+  extends Pick<MalpracticeView, 'form' | 'incidentDate' | 'personsInvolved' | 'nature'>,
+    Partial<Pick<MalpracticeView, 'evidence' | 'statementObtained' | 'reportedToAwardingBodyOn' | 'actionTaken'>> {}
+
+export type EnquiryInput = Pick<EnquiryView, 'kind' | 'raisedBy' | 'receivedOn' | 'grounds'>;
 
 export interface StandardisationSummary {
   id: string;
@@ -375,7 +355,7 @@ export interface StandardisationMarkingView {
   scenarioTitle: string;
   candidateBrief: { role: string; situation: string; tasks: string[] };
   recordings: Array<{ callId: string; url: string; durationMs: number | null }>;
-  criteria: Array<{ criterionId: string; band: string; description: string; maxMarks: number; mark: number | null; comment: string }>;
+  criteria: Array<RubricLineView & { mark: number | null; comment: string }>;
   submittedAt: number | null;
 }
 

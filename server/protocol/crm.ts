@@ -142,6 +142,24 @@ export interface CustomerFields {
   doNotCall: boolean;
 }
 
+/** The editable fields by name, in the order a record's changes are reported (the PATCH, the answer key's comparisons). */
+export const EDITABLE_CUSTOMER_FIELDS = [
+  'title',
+  'firstName',
+  'lastName',
+  'dateOfBirth',
+  'addressLine1',
+  'addressLine2',
+  'town',
+  'postcode',
+  'phone',
+  'mobile',
+  'email',
+  'contactPreference',
+  'doNotCall',
+] as const satisfies ReadonlyArray<keyof CustomerFields>;
+export type EditableCustomerField = (typeof EDITABLE_CUSTOMER_FIELDS)[number];
+
 export interface Customer extends CustomerFields {
   id: number;
   accountNumber: string;

@@ -2,7 +2,7 @@
 // shared with the client. Types and pure helpers only (nothing imported at runtime): the client
 // imports this file.
 //
-// Routes (server/api/replay-routes.ts; "staff" = assessor of the attempt's centre, moderator, admin):
+// Routes (server/api/replay-routes.ts, in the attempt scope, and sample-routes.ts; "staff" = assessor of the attempt's centre, moderator, admin):
 //   GET  /api/attempts/:id/replay[?callId=]   [staff]              → ReplayView (first page of the timeline)
 //   GET  /api/attempts/:id/replay/events?afterSeq=[&callId=] [staff] → ReplayEventsPage (the next page)
 //   GET  /api/attempts/:id/moderation         [staff]              → ModerationView
@@ -11,15 +11,13 @@
 //   GET  /api/moderation/sample?centreId=     [moderator, admin]   → SampleView
 //   POST /api/moderation/sample/add           [moderator, admin]   SampleChangeInput → SampleView
 //   POST /api/moderation/sample/remove        [moderator, admin]   SampleChangeInput → SampleView
-import type { Grade, SittingResultView } from './assessment.js';
+import type { Actor, AttemptHeading, Grade, Person, RubricLineView, SittingResultView } from './assessment.js';
 import type { EventSource } from './timeline.js';
 import type { Message, MessageAttachment } from './crm.js';
 import type { PrintoutSummary } from './printouts.js';
+import type { CallTimes } from './telephony.js';
 
-export interface Person {
-  id: number;
-  name: string;
-}
+export type { Person };
 
 /** How the desktop and call events line up with the audio. */
 export interface ReplayAlignment {
@@ -43,13 +41,7 @@ export interface ReplayRecording {
   bytes: number | null;
 }
 
-export interface ReplayCall {
-  id: string;
-  invitedAt: number;
-  ringingAt: number | null;
-  answeredAt: number | null;
-  endedAt: number | null;
-  endReason: string | null;
+export interface ReplayCall extends CallTimes {
   recordingStartedAt: number | null;
   /** null when the call has no recording (never answered, failed, or removed by retention). */
   recording: ReplayRecording | null;
@@ -194,11 +186,7 @@ export interface ReplayView {
 
 // --- moderated marks ---------------------------------------------------------------------------
 
-export interface ModeratedCriterionView {
-  criterionId: string;
-  band: string;
-  description: string;
-  maxMarks: number;
+export interface ModeratedCriterionView extends RubricLineView {
   centreMark: number | null;
   comment: string;
   /** null when the moderator has not changed this criterion (the centre mark stands). */
@@ -211,7 +199,7 @@ export interface ModeratedCriterionView {
 export interface ModeratedMarkChange {
   id: number;
   at: number;
-  by: Person & { role: string };
+  by: Actor;
   criterionId: string;
   centreMark: number | null;
   before: number | null;
@@ -219,11 +207,7 @@ export interface ModeratedMarkChange {
   reason: string | null;
 }
 
-export interface ModerationView {
-  attemptId: string;
-  sittingId: string | null;
-  scenarioKey: string;
-  title: string;
+export interface ModerationView extends AttemptHeading {
   /** The centre's marking is finished (moderation is possible only then). */
   centreMarked: boolean;
   criteria: ModeratedCriterionView[];
@@ -246,7 +230,7 @@ export interface SaveModerationInput {
 export interface AuditLogEntryView {
   id: number;
   at: number;
-  actor: (Person & { role: string }) | null;
+  actor: (Actor) | null;
   centreId: number | null;
   action: string;
   subjectType: string;

@@ -7,6 +7,7 @@ export interface PrintoutSummary {
   id: string;
   kind: PrintoutKind;
   subjectId: number;
+  /** What was printed, as the print-out names it ("Order confirmation ORD-000003"). */
   title: string;
   sha256: string;
   bytes: number;

@@ -28,17 +28,24 @@ export interface DirectoryEntry {
   registered: boolean;
 }
 
-export interface CallSummary {
+/** Where a call stands ('interrupted': the server stopped while it was up). */
+export type CallState = 'setup' | 'ringing' | 'answered' | 'ended' | 'interrupted';
+
+/** A call's instants and how it ended, as every view of a call shows them (the calls row has them too). */
+export interface CallTimes {
   id: string;
-  caller: { extension: string; displayName: string };
-  callee: { extension: string; displayName: string };
-  candidateUserId: number | null;
-  state: 'setup' | 'ringing' | 'answered' | 'ended' | 'interrupted';
   invitedAt: number;
   ringingAt: number | null;
   answeredAt: number | null;
   endedAt: number | null;
   endReason: string | null;
+}
+
+export interface CallSummary extends CallTimes {
+  caller: { extension: string; displayName: string };
+  callee: { extension: string; displayName: string };
+  candidateUserId: number | null;
+  state: CallState;
   sipStatus: number | null;
   recording: { status: string | null; durationMs: number | null; sha256: string | null; bytes: number | null; url: string } | null;
   /** Staff only: why the recording failed or is incomplete (e.g. the disk is full), in words; null when fine. */

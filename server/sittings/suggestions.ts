@@ -3,7 +3,8 @@
 // records). Events the candidate's browser reported are never read here.
 // One function for the suggestions route and the marking view, so both always agree.
 import { evaluateAutoChecks, type CriterionSuggestion } from '../assessment/auto-checks.js';
-import { toRulesAnswerKey, toRulesAutoChecks, toRulesRubric, type Scenario, type SittingDayDate } from '../assessment/scenario-schema.js';
+import { toRulesAnswerKey, toRulesAutoChecks, toRulesRubric, type SittingDayDate } from '../assessment/scenario-adapters.js';
+import type { Scenario } from '../assessment/scenario-schema.js';
 import { addDays, isoDate, ukDate } from './relative-dates.js';
 import type { CallFacts, RecordSnapshot } from '../assessment/types.js';
 import type { Attempt } from '../db/repositories/attempts.js';

@@ -10,7 +10,7 @@ import { candidateTitleOf } from '../assessment/candidate-title.js';
 import { clockWarning } from '../assessment/overrun.js';
 import { declarationsOf, identityCheckOf } from '../assurance/preparation.js';
 import { releaseFor } from '../assurance/release.js';
-import { toCoverageScenario } from '../assessment/scenario-schema.js';
+import { toCoverageScenario } from '../assessment/scenario-adapters.js';
 import type { Repositories } from '../db/repositories/index.js';
 import type { Sitting } from '../db/repositories/sittings.js';
 import type { AssignmentView, AttemptView, CoverageWarningView, SittingClockView, SittingDetail, SittingSummary } from '../protocol/assessment.js';

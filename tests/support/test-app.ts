@@ -23,6 +23,8 @@ export interface Login {
 export interface TestAppOptions extends Partial<Omit<AppOptions, 'telephony'>> {
   /** Start SIP (and, with a pool, calls); the app then listens on a free loopback port. */
   telephony?: Partial<TelephonyOptions>;
+  /** Registers more routes on the built app before it is ready (a test's own route in a real scope). */
+  beforeReady?: (app: FastifyInstance, parts: { repos: Repositories; clock: ManualClock }) => void;
 }
 
 export interface TestApp {
@@ -48,7 +50,7 @@ export function sessionCookie(res: LightMyRequestResponse): string {
   return `callmark_session=${c.value}`;
 }
 
-export async function createTestApp(overrides: TestAppOptions = {}): Promise<TestApp> {
+export async function createTestApp({ beforeReady, ...overrides }: TestAppOptions = {}): Promise<TestApp> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'callmark-test-'));
   const db = openDatabase(path.join(dir, 'test.sqlite'));
   migrate(db);
@@ -87,6 +89,7 @@ export async function createTestApp(overrides: TestAppOptions = {}): Promise<Tes
         }
       : undefined,
   });
+  beforeReady?.(app, { repos, clock });
   await app.ready();
   let wsUrl = '';
   if (overrides.telephony) {

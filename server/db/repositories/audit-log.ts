@@ -9,10 +9,11 @@
 // audits something calls append() inside its own transaction, so the change and its audit row are
 // stored together or not at all.
 import type { AuditLogEntryView } from '../../protocol/moderation.js';
-import { createHash } from 'node:crypto';
+import { canonicalJson, GENESIS_HASH, sha256Hex } from '../../hash-chain.js';
 import type { Db } from '../connection.js';
 
-export const GENESIS_HASH = '0'.repeat(64);
+// The canonical JSON and the genesis hash of every hash chain (server/hash-chain.ts) serve the audit log too.
+export { canonicalJson, GENESIS_HASH };
 
 export interface AuditActor {
   userId: number;
@@ -57,21 +58,6 @@ interface AuditRow {
   hash: string;
 }
 
-/** JSON with object keys sorted at every level and no white space: one text per value. */
-export function canonicalJson(value: unknown): string {
-  if (value === null || value === undefined) return 'null';
-  if (Array.isArray(value)) return `[${value.map((v) => canonicalJson(v)).join(',')}]`;
-  if (typeof value === 'object') {
-    const obj = value as Record<string, unknown>;
-    const keys = Object.keys(obj)
-      .filter((k) => obj[k] !== undefined)
-      .sort();
-    return `{${keys.map((k) => `${JSON.stringify(k)}:${canonicalJson(obj[k])}`).join(',')}}`;
-  }
-  if (typeof value === 'number' && !Number.isFinite(value)) throw new Error(`audit values must be finite numbers; got ${value}`);
-  return JSON.stringify(value);
-}
-
 /** The hash of one row (everything but its own hash). */
 export function auditRowHash(e: Omit<AuditEntry, 'hash'>): string {
   const fields = {
@@ -88,7 +74,7 @@ export function auditRowHash(e: Omit<AuditEntry, 'hash'>): string {
     reason: e.reason,
     prevHash: e.prevHash,
   };
-  return createHash('sha256').update(canonicalJson(fields), 'utf8').digest('hex');
+  return sha256Hex(canonicalJson(fields));
 }
 
 const parse = (text: string | null): unknown => (text === null ? null : (JSON.parse(text) as unknown));

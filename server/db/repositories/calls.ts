@@ -1,23 +1,16 @@
+import type { CallState, CallSummary } from '../../protocol/telephony.js';
 import type { Db } from '../connection.js';
 
-export type CallState = 'setup' | 'ringing' | 'answered' | 'ended' | 'interrupted';
+export type { CallState };
 export type RecordingStatus = 'recording' | 'complete' | 'partial' | 'failed';
 
-export interface CallRecord {
-  id: string;
+/** A call as stored: the summary's instants, state and outcome (server/protocol/telephony.ts), who took part, and the recording. */
+export interface CallRecord extends Pick<CallSummary, 'id' | 'candidateUserId' | 'state' | 'invitedAt' | 'ringingAt' | 'answeredAt' | 'endedAt' | 'endReason' | 'sipStatus'> {
   centreId: number | null;
   callerUserId: number | null;
   calleeUserId: number | null;
   callerExtension: string;
   calleeExtension: string;
-  candidateUserId: number | null;
-  state: CallState;
-  invitedAt: number;
-  ringingAt: number | null;
-  answeredAt: number | null;
-  endedAt: number | null;
-  endReason: string | null;
-  sipStatus: number | null;
   recordingPath: string | null;
   recordingStatus: RecordingStatus | null;
   recordingStartedAt: number | null;

@@ -1,50 +1,27 @@
 // What a centre records against a sitting (migration 11): special consideration, malpractice
 // (JCQ forms M1 and M2(a)) and enquiries or appeals. Special consideration and malpractice rows are
 // append-only; an enquiry changes once, when it is closed with its outcome.
-import type { MalpracticeView } from '../../protocol/assurance.js';
+import type { EnquiryView, MalpracticeView, SpecialConsiderationView } from '../../protocol/assurance.js';
 import type { Db } from '../connection.js';
 
-export const SPECIAL_CONSIDERATION_CATEGORIES = ['illness', 'injury', 'bereavement', 'domestic-crisis', 'other'] as const;
-export type SpecialConsiderationCategory = (typeof SPECIAL_CONSIDERATION_CATEGORIES)[number];
+// Each stored record is the record as the assurance view shows it (server/protocol/assurance.ts), with
+// its sitting and its people by id.
 
-export interface SpecialConsideration {
-  id: number;
+/** Incident date: YYYY-MM-DD. */
+export interface SpecialConsideration extends Omit<SpecialConsiderationView, 'recordedBy'> {
   sittingId: string;
-  category: SpecialConsiderationCategory;
-  /** YYYY-MM-DD */
-  incidentDate: string;
-  details: string;
-  evidence: string;
-  adjustmentRequested: string;
   recordedBy: number;
-  recordedAt: number;
 }
 
-export const MALPRACTICE_FORMS = ['M1', 'M2a'] as const;
-export type MalpracticeForm = (typeof MALPRACTICE_FORMS)[number];
-
-/** A stored report: the report as the assurance record shows it (protocol/assurance.ts), with its sitting and who recorded it by id. */
 export interface MalpracticeReport extends Omit<MalpracticeView, 'recordedBy'> {
   sittingId: string;
-  /** JCQ M1: candidate malpractice; M2(a): staff or centre malpractice or maladministration. */
-  form: MalpracticeForm;
   recordedBy: number;
 }
 
-export type EnquiryKind = 'enquiry' | 'appeal';
-
-export interface Enquiry {
-  id: number;
+export interface Enquiry extends Omit<EnquiryView, 'recordedBy' | 'closedBy'> {
   sittingId: string;
-  kind: EnquiryKind;
-  raisedBy: string;
-  receivedOn: string;
-  grounds: string;
   recordedBy: number;
-  recordedAt: number;
-  closedAt: number | null;
   closedBy: number | null;
-  outcome: string | null;
 }
 
 const SC_SELECT = `SELECT id, sitting_id AS sittingId, category, incident_date AS incidentDate, details, evidence, adjustment_requested AS adjustmentRequested,

@@ -1,16 +1,10 @@
 // Centres and their settings (migration 11): the awarding-body centre number, the results release
 // rule, re-takes allowed per assignment, the overrun policy and the enquiry/appeal window.
-import type { ReleaseRule } from '../../assessment/release-rule.js';
-import type { OverrunPolicy } from '../../assessment/overrun.js';
+import type { CentreSettingsInput, OverrunPolicy, ReleaseRule } from '../../protocol/assurance.js';
 import type { Db } from '../connection.js';
 
-export interface CentreSettings {
-  centreNumber: string | null;
-  releaseRule: ReleaseRule;
-  maxRetakes: number;
-  overrunPolicy: OverrunPolicy;
-  appealWindowDays: number;
-}
+/** A centre's settings, as the admin sets them (server/protocol/assurance.ts). */
+export type CentreSettings = CentreSettingsInput;
 
 export interface Centre extends CentreSettings {
   id: number;

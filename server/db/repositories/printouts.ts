@@ -1,24 +1,16 @@
 // Print-outs of an attempt (migration 5): one row per PDF a candidate printed, pointing at the file
 // under the print-outs directory with its SHA-256. The table is append-only (triggers refuse UPDATE
 // and DELETE), so a print-out, once stored as evidence, is never changed or removed.
-import type { PrintoutKind } from '../../protocol/printouts.js';
+import type { PrintoutKind, PrintoutSummary } from '../../protocol/printouts.js';
 import type { Db } from '../connection.js';
 
 export type { PrintoutKind };
 
-export interface Printout {
-  id: string;
+/** A stored print-out: the summary the API shows (server/protocol/printouts.ts) but its URL, with its attempt, file and who printed it. */
+export interface Printout extends Omit<PrintoutSummary, 'url'> {
   attemptId: string;
-  kind: PrintoutKind;
-  subjectId: number;
-  /** What was printed, as the print-out names it ("Order confirmation ORD-000003"). */
-  title: string;
   /** Relative to the print-outs directory: '<attempt id>/<id>-<kind>.pdf'. */
   file: string;
-  sha256: string;
-  bytes: number;
-  pages: number;
-  createdAt: number;
   createdBy: number;
 }
 

@@ -4,10 +4,10 @@ import { randomUUID } from 'node:crypto';
 import type { ExtraTime, RestBreak } from '../../assessment/clock.js';
 import type { OverrunPolicy } from '../../assessment/overrun.js';
 import type { ModerationOutcome, ResultState } from '../../assessment/result-states.js';
+import type { SittingStatus } from '../../protocol/sitting-states.js';
 import type { Db } from '../connection.js';
 
-/** 'cancelled': called off before it started (stored as cancelled_at on a 'scheduled' row: migration 14). */
-export type SittingStatus = 'scheduled' | 'in-progress' | 'ended' | 'cancelled';
+// A 'cancelled' sitting is stored as cancelled_at on a 'scheduled' row (migration 14).
 
 export interface Sitting {
   id: string;

@@ -1,18 +1,12 @@
-import type { Role } from '../../protocol/roles.js';
+import type { Role, SessionUser } from '../../protocol/roles.js';
 import type { Db } from '../connection.js';
 
-export interface User {
-  id: number;
-  username: string;
-  displayName: string;
-  role: Role;
-  centreId: number | null;
+/** A user account: who the session says they are (server/protocol/roles.ts), and the account's own settings. */
+export interface User extends Pick<SessionUser, 'id' | 'username' | 'displayName' | 'role' | 'centreId' | 'mustChangePassword'> {
   extension: string;
   /** The candidate's number within the centre (candidates only; null until the admin gives one). */
   candidateNumber: string | null;
   disabled: boolean;
-  /** The password is one an administrator set: its owner must change it before doing anything else. */
-  mustChangePassword: boolean;
   createdAt: number;
   updatedAt: number;
 }

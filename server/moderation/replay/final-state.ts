@@ -5,7 +5,8 @@
 // so a mistyped postcode shows here exactly as the suggestion saw it. Plus the expected follow-ups
 // against the messages the candidate sent.
 import { compareField, showValue } from '../../assessment/field-compare.js';
-import { CUSTOMER_FIELD_KINDS, finalCustomerValue, toRulesAnswerKey, type EditableCustomerField, type Scenario } from '../../assessment/scenario-schema.js';
+import { CUSTOMER_FIELD_KINDS, finalCustomerValue, toRulesAnswerKey } from '../../assessment/scenario-adapters.js';
+import type { EditableCustomerField, Scenario } from '../../assessment/scenario-schema.js';
 import { normaliseUkPhone } from '../../crm/validation.js';
 import type { Message } from '../../db/repositories/crm.js';
 import type { Repositories } from '../../db/repositories/index.js';

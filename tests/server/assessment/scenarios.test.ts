@@ -11,14 +11,8 @@ import { evaluateAutoChecks } from '../../../server/assessment/auto-checks.js';
 import { validateRubric } from '../../../server/assessment/marks.js';
 import { CRITERIA, CRITERIA_BY_ID } from '../../../server/assessment/criteria-catalogue.js';
 import { attemptKey, formatIssue, loadPreviousScenarios, loadScenarios, PREVIOUS_DIR } from '../../../server/assessment/scenario-loader.js';
-import {
-  SCENARIO_KEYS,
-  toCoverageScenario,
-  toRulesAnswerKey,
-  toRulesAutoChecks,
-  toRulesRubric,
-  type Scenario,
-} from '../../../server/assessment/scenario-schema.js';
+import { toCoverageScenario, toRulesAnswerKey, toRulesAutoChecks, toRulesRubric } from '../../../server/assessment/scenario-adapters.js';
+import { SCENARIO_KEYS, type Scenario } from '../../../server/assessment/scenario-schema.js';
 import { seedCustomerSchema } from '../../../server/crm/seed-schema.js';
 import { normaliseUkPhone } from '../../../server/crm/validation.js';
 

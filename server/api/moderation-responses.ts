@@ -1,0 +1,173 @@
+// The response schemas of the moderation routes of one attempt (attempt-scope.ts): the replay, the
+// next page of its timeline, the moderated marks and the call metrics. What a route sends is what its
+// schema declares; each schema is bound to its wire type in server/protocol/moderation.ts by
+// `exactly<T>()` (exact-schema.ts), so the two cannot drift apart.
+import { z } from 'zod';
+import type { AttemptMetrics, CallMetrics, ModerationView, ReplayEvent, ReplayEventsPage, ReplayView } from '../protocol/moderation.js';
+import { actor, attemptHeading, person, rubricLine, sittingResult } from './assessment-responses.js';
+import { message, printoutSummary } from './attempt-responses.js';
+import { exactly } from './exact-schema.js';
+
+const ms = z.number().nullable();
+
+const replayEvent = exactly<ReplayEvent>()(
+  z.object({
+    id: z.string(),
+    source: z.enum(['call', 'desktop', 'bookmark']),
+    type: z.string(),
+    at: z.number(),
+    offsetMs: z.number(),
+    leg: z.string().nullable().optional(),
+    byCandidate: z.boolean().optional(),
+    seq: z.number().optional(),
+    clientAt: ms.optional(),
+    payload: z.record(z.unknown()),
+    recordedBy: z.enum(['server', 'browser']).optional(),
+    summary: z.string().optional(),
+  }),
+);
+
+export const replayEventsPage = exactly<ReplayEventsPage>()(z.object({ events: z.array(replayEvent), nextAfterSeq: ms }));
+
+export const replayView = exactly<ReplayView>()(
+  z.object({
+    attempt: z.object({
+      id: z.string(),
+      scenarioKey: z.string(),
+      title: z.string(),
+      status: z.enum(['open', 'closed']),
+      createdAt: z.number(),
+      closedAt: ms,
+      markedAt: ms,
+      position: ms,
+      variant: z.string().nullable(),
+      retakeOf: z.string().nullable(),
+    }),
+    sitting: z.object({ id: z.string(), status: z.string(), startedAt: ms, endedAt: ms }).nullable(),
+    centre: person,
+    candidate: person,
+    assessor: person.nullable(),
+    call: z
+      .object({
+        id: z.string(),
+        invitedAt: z.number(),
+        ringingAt: ms,
+        answeredAt: ms,
+        endedAt: ms,
+        endReason: z.string().nullable(),
+        recordingStartedAt: ms,
+        recording: z
+          .object({ url: z.string(), peaksUrl: z.string(), status: z.string().nullable(), durationMs: ms, sha256: z.string().nullable(), bytes: ms })
+          .nullable(),
+        channels: z.object({ left: z.literal('candidate'), right: z.string() }),
+        alignment: z.object({ originAt: z.number(), originSource: z.enum(['recording', 'answer', 'invite']), toleranceMs: z.number(), note: z.string() }),
+      })
+      .nullable(),
+    calls: z.array(z.object({ id: z.string(), invitedAt: z.number(), answeredAt: ms, hasRecording: z.boolean() })),
+    events: z.array(replayEvent),
+    moreEvents: z.object({ afterSeq: z.number() }).nullable(),
+    holds: z.array(
+      z.object({ startMs: z.number(), endMs: z.number(), lengthMs: z.number(), over60: z.boolean(), endedBy: z.string(), source: z.enum(['call', 'desktop']) }),
+    ),
+    bookmarks: z.array(z.object({ id: z.number(), at: z.number(), offsetMs: z.number(), note: z.string(), cueId: z.string().nullable(), by: person })),
+    printouts: z.array(printoutSummary.extend({ offsetMs: ms })),
+    messages: z.array(
+      message
+        .omit({ customerId: true, attachments: true, origin: true })
+        .extend({ attachments: z.array(z.object({ kind: z.enum(['document', 'order']), name: z.string() })), offsetMs: ms }),
+    ),
+    finalState: z
+      .object({
+        scenarioKey: z.string(),
+        fields: z.array(
+          z.object({
+            accountNumber: z.string(),
+            customerName: z.string().nullable(),
+            field: z.string(),
+            kind: z.string(),
+            expected: z.string(),
+            final: z.string(),
+            initial: z.string(),
+            match: z.boolean(),
+            planted: z.boolean(),
+          }),
+        ),
+        followUps: z.array(
+          z.object({
+            label: z.string(),
+            channel: z.string(),
+            expectedTo: z.string(),
+            expectedCc: z.array(z.string()),
+            messageId: ms,
+            sentTo: z.string().nullable(),
+            match: z.boolean(),
+            problem: z.string().nullable(),
+          }),
+        ),
+        mismatches: z.number(),
+        anonymised: z.boolean(),
+      })
+      .nullable(),
+  }),
+);
+
+export const moderationView = exactly<ModerationView>()(
+  attemptHeading.extend({
+    centreMarked: z.boolean(),
+    criteria: z.array(
+      rubricLine.extend({
+        centreMark: ms,
+        comment: z.string(),
+        moderatedMark: ms,
+        reason: z.string().nullable(),
+        moderatedBy: person.nullable(),
+        moderatedAt: ms,
+      }),
+    ),
+    centreTotal: ms,
+    moderatedTotal: ms,
+    countedTotal: ms,
+    sittingResult: sittingResult.nullable(),
+    history: z.array(
+      z.object({
+        id: z.number(),
+        at: z.number(),
+        by: actor,
+        criterionId: z.string(),
+        centreMark: ms,
+        before: ms,
+        after: ms,
+        reason: z.string().nullable(),
+      }),
+    ),
+  }),
+);
+
+const callMetrics = exactly<CallMetrics>()(
+  z.object({
+    callId: z.string(),
+    answered: z.boolean(),
+    timeToAnswerMs: ms,
+    candidateTalkMs: ms,
+    otherTalkMs: ms,
+    silenceMs: ms,
+    overtalkMs: ms,
+    holdCount: z.number(),
+    longestHoldMs: ms,
+    totalHoldMs: z.number(),
+    holds: z.array(z.object({ start: z.number(), end: ms, durationMs: ms, fromMs: ms, toMs: ms, endedBy: z.enum(['resume', 'call-end', 'open']) })),
+    handleTimeMs: ms,
+    wrapUpMs: ms,
+    analysis: z.object({ status: z.enum(['pending', 'done', 'failed', 'no-recording']), error: z.string().nullable(), durationMs: ms }),
+  }),
+);
+
+export const attemptMetrics = exactly<AttemptMetrics>()(
+  z.object({
+    attemptId: z.string(),
+    calls: z.array(callMetrics),
+    totals: callMetrics
+      .pick({ candidateTalkMs: true, otherTalkMs: true, silenceMs: true, overtalkMs: true, holdCount: true, longestHoldMs: true, handleTimeMs: true, wrapUpMs: true })
+      .extend({ calls: z.number() }),
+  }),
+);
