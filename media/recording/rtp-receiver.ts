@@ -56,6 +56,7 @@ export class RtpReceiver {
   private pending: Buffer = Buffer.alloc(0);
   private readonly offsetMs = monoToPerf();
   private stopping = false;
+  private readonly counterWaiters: Array<(line: string) => void> = [];
   /** Times the receiving process was started again after dying. */
   restarts = 0;
   packets = 0;
@@ -94,6 +95,26 @@ export class RtpReceiver {
     };
   }
 
+  /**
+   * The process's counters (SIGUSR1): packets handed to Node, of which `worker_records` came in
+   * batches from patched mediasoup workers (media/worker-patch/) rather than as UDP datagrams;
+   * RTCP, malformed and dropped packets.
+   */
+  counters(): Promise<Record<string, number>> {
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error('callmark-rtp-receiver did not report its counters')), 5000);
+      this.counterWaiters.push((line) => {
+        clearTimeout(timer);
+        resolve(Object.fromEntries(line.split(' ').map((kv) => kv.split('=')).map(([k, v]) => [k!, Number(v)])));
+      });
+      this.child.kill('SIGUSR1');
+    });
+  }
+
+  private takeCounters(line: string): void {
+    for (const waiter of this.counterWaiters.splice(0)) waiter(line);
+  }
+
   /** Stops the process (tests); the next shared() starts a new one. */
   async stop(): Promise<void> {
     this.stopping = true;
@@ -109,7 +130,12 @@ export class RtpReceiver {
     this.child = child;
     this.pending = Buffer.alloc(0);
     let stderr = '';
-    child.stderr.on('data', (d: Buffer) => (stderr = (stderr + d.toString()).slice(-2000)));
+    child.stderr.on('data', (d: Buffer) => {
+      const text = d.toString();
+      const counters = /^packets=.*$/m.exec(text);
+      if (counters) this.takeCounters(counters[0]);
+      else stderr = (stderr + text).slice(-2000);
+    });
     // Neither the process nor its pipes keep Node running; it exits by itself when stdin closes.
     child.unref();
     child.stdin.on('error', () => {});

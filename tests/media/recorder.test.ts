@@ -156,6 +156,31 @@ describe('CallRecorder', () => {
     expect(r880 / r440).toBeGreaterThan(20);
   });
 
+  it('gets the recording from the patched worker in batches over its socket, not one datagram per packet, and records it in full', async () => {
+    const router = await newRouter();
+    const left = await tone(router, 440);
+    const right = await tone(router, 880);
+    const receiver = await RtpReceiver.shared();
+    const before = await receiver.counters();
+    const { rec, file } = await record({ name: 'worker-batches', router, left: left.producer, right: right.producer });
+    await sleep(3000);
+    await rec.stop();
+    const after = await receiver.counters();
+
+    // Every packet of this recording came through the worker's batch socket (media/worker-patch/).
+    const batched = after.worker_records! - before.worker_records!;
+    const all = after.packets! - before.packets!;
+    expect(rec.packetsRecorded).toBeGreaterThan(200); // 2 parties × 50 packets/s × 3 s, less the start
+    expect(batched).toBe(all);
+    expect(batched).toBeGreaterThanOrEqual(rec.packetsRecorded);
+    // And the audio is each party's, on its own side.
+    const audio = await decodeAudio(file);
+    const [l, r] = audio.channels as [Float32Array, Float32Array];
+    const from = 0.2 * audio.sampleRate;
+    expect(tonePower(l, 48000, 440, from) / tonePower(l, 48000, 880, from)).toBeGreaterThan(20);
+    expect(tonePower(r, 48000, 880, from) / tonePower(r, 48000, 440, from)).toBeGreaterThan(20);
+  });
+
   it('writes two uncoupled mono streams while the call runs: each party alone on its channel at every instant', async () => {
     const router = await newRouter();
     const left = await tone(router, 500);
