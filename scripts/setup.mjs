@@ -11,7 +11,8 @@
 //   2. npm dependencies (`npm ci`; .npmrc sets ignore-scripts=true so npm 10 and 11 behave alike).
 //   3. better-sqlite3's native addon, built with node-gyp against the local Node headers.
 //   4. The mediasoup worker, built from the npm tarball's sources with meson/ninja against Debian's
-//      OpenSSL 3, libsrtp2, libuv, usrsctp and abseil, cached outside the work tree.
+//      OpenSSL 3, libsrtp2, libuv, usrsctp and abseil, with Callmark's recording patch
+//      (media/worker-patch/), cached outside the work tree.
 //   5. Small native programs compiled with cc: the recorder's RTP receiver (and, for benchmarks,
 //      the load generator), in node_modules/.callmark/bin.
 //   6. The server (tsc) and the client (vite build), when their sources changed.
@@ -172,7 +173,8 @@ function betterSqlite3() {
 // here. Every one of them is a Debian package, so the worker is built against those instead:
 // OpenSSL 3 then comes from the system and is updated with it, libsrtp2 from Debian's source (4a)
 // (the 3.8.4 worker carried its own OpenSSL 1.1.1k of 2021). The npm sources are copied to a
-// temporary directory, patched (patchMesonForDebian) and built with Debian's meson and ninja.
+// temporary directory, patched (patchMesonForDebian; patchWorkerForRecording, Callmark's one change
+// to the worker's C++) and built with Debian's meson and ninja.
 const WORKER_RECIPE = 'debian-meson-3-recording-sink'; // bump when a patch or the build flags change
 const WORKER_PKGCONFIG = ['openssl', 'libuv', 'usrsctp', 'nlohmann_json', 'absl_flat_hash_map', 'absl_btree'];
 

@@ -142,6 +142,19 @@ namespace RTC
 				return false;
 			}
 
+			// Only a receiver of this worker's own user gets the recordings (an abstract socket name has
+			// no file permissions: another user could have taken it first).
+			struct ucred peer;
+			socklen_t peerLen = sizeof(peer);
+
+			if (getsockopt(this->fd, SOL_SOCKET, SO_PEERCRED, &peer, &peerLen) != 0 || peer.uid != getuid())
+			{
+				close(this->fd);
+				this->fd = -1;
+
+				return false;
+			}
+
 			int sndbuf = 4 << 20;
 			setsockopt(this->fd, SOL_SOCKET, SO_SNDBUF, &sndbuf, sizeof(sndbuf));
 

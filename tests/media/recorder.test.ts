@@ -181,6 +181,27 @@ describe('CallRecorder', () => {
     expect(tonePower(r, 48000, 880, from) / tonePower(r, 48000, 440, from)).toBeGreaterThan(20);
   });
 
+  it.skipIf(process.getuid?.() !== 0)("refuses the workers' batch socket to a process of another user (nothing forged)", async () => {
+    const receiver = await RtpReceiver.shared();
+    const before = await receiver.counters();
+    // A well-formed record (transport port 1, SSRC 1234, one 20 ms Opus frame), sent by user 'nobody'.
+    const forger = [
+      "const net = require('node:net');",
+      `const s = net.connect({ path: '\\0callmark-rtp-${receiver.port}' }, () => {`,
+      '  const rtp = Buffer.alloc(12 + 3); rtp[0] = 0x80; rtp[1] = 111; rtp.writeUInt32BE(1234, 8); rtp[12] = 0xfc;',
+      '  const rec = Buffer.alloc(12); rec.writeUInt16LE(10 + rtp.length, 0); rec.writeUInt16LE(1, 2); rec.writeDoubleLE(0, 4);',
+      '  s.end(Buffer.concat([rec, rtp]));',
+      '});',
+      "s.on('close', () => process.exit(0)); s.on('error', () => process.exit(3));",
+    ].join('\n');
+    const r = spawnSync(process.execPath, ['-e', forger], { uid: 65534, gid: 65534, encoding: 'utf8', timeout: 10_000 });
+    expect(r.status).toBe(0);
+    await sleep(100);
+    const after = await receiver.counters();
+    expect(after.refused_peers! - before.refused_peers!).toBe(1);
+    expect(after.worker_records! - before.worker_records!).toBe(0);
+  });
+
   it('writes two uncoupled mono streams while the call runs: each party alone on its channel at every instant', async () => {
     const router = await newRouter();
     const left = await tone(router, 500);

@@ -141,7 +141,7 @@ static struct conn {
   uint8_t *buf;
   size_t len;
 } conns[MAX_CONNS];
-static unsigned long long c_worker_records;
+static unsigned long long c_worker_records, c_refused_peers;
 
 static int listen_for_workers(uint16_t port) {
   int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
@@ -163,6 +163,15 @@ static void read_workers(int listen_fd) {
   for (;;) {
     int c = accept4(listen_fd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
     if (c < 0) break;
+    // Only a worker of our own user may put packets into recordings (nothing forged): an abstract
+    // socket has no file permissions, so any local process could connect.
+    struct ucred peer;
+    socklen_t peer_len = sizeof peer;
+    if (getsockopt(c, SOL_SOCKET, SO_PEERCRED, &peer, &peer_len) != 0 || peer.uid != getuid()) {
+      c_refused_peers++;
+      close(c);
+      continue;
+    }
     int slot = -1;
     for (int i = 0; i < MAX_CONNS && slot < 0; i++)
       if (conns[i].buf == NULL || conns[i].fd < 0) slot = i;
@@ -267,7 +276,7 @@ int main(int argc, char **argv) {
   for (;;) {
     if (report_counters) {
       report_counters = 0;
-      fprintf(stderr, "packets=%llu worker_records=%llu rtcp=%llu malformed=%llu dropped_full=%llu bytes_out=%llu\n", c_packets, c_worker_records, c_rtcp, c_malformed, c_dropped_full, c_bytes_out);
+      fprintf(stderr, "packets=%llu worker_records=%llu refused_peers=%llu rtcp=%llu malformed=%llu dropped_full=%llu bytes_out=%llu\n", c_packets, c_worker_records, c_refused_peers, c_rtcp, c_malformed, c_dropped_full, c_bytes_out);
     }
     int wait = (int)(next_flush - clock_ms(CLOCK_MONOTONIC) + 0.999);
     struct pollfd fds[2] = {{.fd = STDIN_FILENO, .events = POLLIN}, {.fd = STDOUT_FILENO, .events = out_len ? POLLOUT : 0}};
