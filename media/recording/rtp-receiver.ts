@@ -3,7 +3,9 @@
 // packets in batches, stamps each with its kernel arrival time and hands them to this process a few
 // milliseconds' worth at a time over a pipe, so Node handles one event per batch instead of one
 // per packet. Packets are routed to whoever subscribed to their (source port, SSRC): a recording's
-// PlainTransport has its own local port, and each of its consumers its own SSRC.
+// PlainTransport has its own local port, and each of its consumers its own SSRC. A mediasoup worker
+// built with Callmark's patch (media/worker-patch/) does not send those packets as UDP datagrams but
+// writes them in 10-ms batches to the process's Unix socket; they reach this file the same way.
 //
 // If the process dies it is started again on the same port (the transports stay connected to it);
 // what arrived meanwhile is lost and becomes silence in the recordings, and subscribers are told.
@@ -21,7 +23,7 @@ export interface ReceivedRtp {
   timestamp: number;
   sequenceNumber: number;
   payloadType: number;
-  /** Kernel arrival time on performance.now()'s clock (ms). */
+  /** Arrival on performance.now()'s clock (ms): the kernel's receive stamp, or for packets batched by a patched worker the moment the worker sent them. */
   arrivalMs: number;
   payload: Buffer;
 }
