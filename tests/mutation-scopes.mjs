@@ -60,8 +60,9 @@ export const mutationScopes = {
     // Static mutants left out, as for assessment.
     ignoreStatic: true,
     mutate: ['server/moderation/*.ts', 'server/hash-chain.ts'],
-    // pack.test.ts and pack-verify-limits.test.ts build the app and run child processes: full suite only.
-    tests: ['tests/server/moderation/event-source.test.ts', 'tests/server/moderation/pack-verify.test.ts', 'tests/server/moderation/sampling.test.ts', 'tests/server/hash-chain.test.ts', 'tests/server/db/attempt-chain.test.ts', 'tests/server/db/audit-log.test.ts'],
+    // pack.test.ts and pack-verify-limits.test.ts build the app and run child processes: full suite only;
+    // pack-build.test.ts builds packs over SQLite without the app (pack.ts, attempt-calls, crm-state, mark-sheets).
+    tests: ['tests/server/moderation/event-source.test.ts', 'tests/server/moderation/pack-build.test.ts', 'tests/server/moderation/pack-verify.test.ts', 'tests/server/moderation/sampling.test.ts', 'tests/server/hash-chain.test.ts', 'tests/server/db/attempt-chain.test.ts', 'tests/server/db/audit-log.test.ts'],
   },
   replay: {
     // The moderator's replay, sample and moderated marks: exercised only through the API tests
