@@ -185,8 +185,9 @@ describe('the files of a pack, and the manifest that lists them', () => {
     // Attempts in the order they were created, whatever order they were asked for in.
     expect(p.manifest.scope.attempts).toEqual([second.id, w.attempt.id]);
     expect(p.manifest.scope.sittings).toEqual([]);
-    // A practice attempt on the demo data has no scenario file.
+    // A practice attempt on the demo data has no scenario file, and none is missing.
     expect(p.json<Record<string, unknown>>(`attempts/${second.id}/attempt.json`).scenario).toBeNull();
+    expect(p.manifest.missing).toEqual([]);
     expect(Object.keys(p.manifest.scenarios ?? {})).toEqual([`s1.v${scenarioForAttemptKey('s1')!.version}`]);
     expect((await verifyPackZip(p.zip)).ok).toBe(true);
   });
@@ -320,6 +321,8 @@ describe('what the pack cannot hold, in manifest.missing with why', () => {
     const lost = randomUUID();
     event(w, w.attempt.id, 1, { type: RECORDING_FINALISED, payload: { callId: lost, sha256: 'ab'.repeat(32) } });
     event(w, w.attempt.id, 2, { type: RECORDING_FINALISED, payload: { callId: 42 } });
+    // Another type of entry that names a call in its payload names no recording.
+    event(w, w.attempt.id, 4, { type: 'call-offered', payload: { callId: randomUUID() } });
     // A recording both failed and named by the chain is reported once, with the first reason.
     const failed = call(w, T0 + 3000, { recording: Buffer.from('failed audio'), status: 'failed' });
     event(w, w.attempt.id, 3, { type: RECORDING_FINALISED, payload: { callId: failed } });
@@ -366,6 +369,28 @@ describe('what the pack cannot hold, in manifest.missing with why', () => {
     expect(Object.keys(p.manifest.scenarios ?? {})).toEqual([`s1.v${scenarioForAttemptKey('s1')!.version}`]);
     // The pack still verifies: the manifest says why the file is not there.
     expect((await verifyPackZip(p.zip)).problems).toEqual([]);
+  });
+
+  it('two attempts on the same scenario: its file once; the same missing scenario file: one missing line', async () => {
+    const w = world();
+    const again = w.repos.attempts.create({ centreId: w.centreId, candidateUserId: w.candidate, scenarioKey: 's1', variant: 'a', scenarioVersion: scenarioForAttemptKey('s1')!.version }, T0 + 1500);
+    const z1 = w.repos.attempts.create({ centreId: w.centreId, candidateUserId: w.candidate, scenarioKey: 's1-zz9', variant: 'zz9' }, T0 + 2000);
+    const z2 = w.repos.attempts.create({ centreId: w.centreId, candidateUserId: w.candidate, scenarioKey: 's1-zz9', variant: 'zz9' }, T0 + 2500);
+    const p = await pack(w, { attemptIds: [w.attempt.id, again.id, z1.id, z2.id] });
+    expect(p.manifest.missing).toEqual([{ path: 'scenarios/s1-zz9.json', reason: 'the scenario file could not be read on the server: no such scenario is loaded' }]);
+    const file = `scenarios/s1.v${scenarioForAttemptKey('s1')!.version}.json`;
+    expect(p.manifest.files.filter((f) => f.path.startsWith('scenarios/')).map((f) => f.path)).toEqual([file]);
+    // Both attempts name the file with its hash.
+    for (const id of [w.attempt.id, again.id]) expect(p.json<{ scenario: { sha256: string } }>(`attempts/${id}/attempt.json`).scenario.sha256).toBe(sha(p.files.get(file)!));
+  });
+
+  it('an attempt that recorded no scenario version gets the current version’s file', async () => {
+    const w = world();
+    const unversioned = w.repos.attempts.create({ centreId: w.centreId, candidateUserId: w.candidate, scenarioKey: 's1', variant: 'a', scenarioVersion: null }, T0 + 1500);
+    const p = await pack(w, { attemptIds: [unversioned.id] });
+    const version = scenarioForAttemptKey('s1')!.version;
+    expect(p.json<Record<string, unknown>>(`attempts/${unversioned.id}/attempt.json`).scenario).toMatchObject({ key: 's1', version, file: `scenarios/s1.v${version}.json` });
+    expect(Object.keys(p.manifest.scenarios ?? {})).toEqual([`s1.v${version}`]);
   });
 
   it('a version of a scenario held nowhere stops the export with the loader’s error, and audits nothing', async () => {
@@ -429,6 +454,13 @@ describe('audit entries, and the audit of the export', () => {
       { at: NOW, actorUserId: w.assessor, actorRole: 'moderator', centreId: w.centreId, subjectType: 'attempt', subjectId: loose.id, after: { packId: p.manifest.packId, manifestSha256: manifestSha } },
     ]);
     expect(w.repos.auditLog.verify().ok).toBe(true);
+  });
+
+  it('an attempt of a sitting that is not in the scope is audited on its own', async () => {
+    const w = world();
+    const p = await pack(w, { attemptIds: [w.attempt.id] });
+    expect(w.repos.auditLog.forSubject('attempt', w.attempt.id, 'moderation-pack-exported').map((e) => e.after)).toEqual([{ packId: p.manifest.packId, manifestSha256: sha(p.files.get('manifest.json')!) }]);
+    expect(w.repos.auditLog.forSubject('sitting', w.sittingId, 'moderation-pack-exported')).toEqual([]);
   });
 
   it('an export by the system (no actor) is audited with no actor; an empty audit log names no head', async () => {
