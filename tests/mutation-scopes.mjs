@@ -63,7 +63,7 @@ export const mutationScopes = {
     // pack.test.ts and pack-verify-limits.test.ts build the app and run child processes: full suite only;
     // pack-build.test.ts builds packs over SQLite without the app (pack.ts, attempt-calls, crm-state, mark-sheets);
     // pack-reader.test.ts and pack-verify-thread.test.ts read handmade zips and use the real worker thread.
-    tests: ['tests/server/moderation/event-source.test.ts', 'tests/server/moderation/pack-build.test.ts', 'tests/server/moderation/pack-reader.test.ts', 'tests/server/moderation/pack-verify.test.ts', 'tests/server/moderation/pack-verify-thread.test.ts', 'tests/server/moderation/sampling.test.ts', 'tests/server/hash-chain.test.ts', 'tests/server/db/attempt-chain.test.ts', 'tests/server/db/audit-log.test.ts'],
+    tests: ['tests/server/moderation/event-source.test.ts', 'tests/server/moderation/pack-build.test.ts', 'tests/server/moderation/pack-layout.test.ts', 'tests/server/moderation/pack-reader.test.ts', 'tests/server/moderation/pack-verify.test.ts', 'tests/server/moderation/pack-verify-thread.test.ts', 'tests/server/moderation/sampling.test.ts', 'tests/server/hash-chain.test.ts', 'tests/server/db/attempt-chain.test.ts', 'tests/server/db/audit-log.test.ts'],
   },
   replay: {
     // The moderator's replay, sample and moderated marks, against unit tests over SQLite (the API
