@@ -185,6 +185,19 @@ describe('moderationView', () => {
     expect(withdrawn).toMatchObject({ criterionId: a, centreMark: 1, before: 0, after: null, reason: 'Heard it after all.' });
   });
 
+  it('the history of a criterion the centre gave 0: moved up to 1, then back', () => {
+    const w = world();
+    const [a] = IDS;
+    const db = (w.repos as unknown as { db: Db }).db;
+    db.prepare('UPDATE attempt_marks SET mark = 0 WHERE attempt_id = ? AND criterion_id = ?').run(w.attempt.id, a);
+    save(w, { marks: [{ criterionId: a!, mark: 1, reason: 'Heard the greeting.' }] }, T0 + 200_000);
+    save(w, { marks: [{ criterionId: a!, mark: 0, reason: 'Second opinion: it was cut off.' }] }, T0 + 300_000);
+    expect(view(w).history.map((h) => ({ criterionId: h.criterionId, centreMark: h.centreMark, before: h.before, after: h.after }))).toEqual([
+      { criterionId: a, centreMark: 0, before: null, after: 1 },
+      { criterionId: a, centreMark: 0, before: 1, after: null },
+    ]);
+  });
+
   it('an attempt not yet marked, and one outside a sitting', () => {
     const w = world({ marked: false });
     expect(view(w)).toMatchObject({ centreMarked: false });
