@@ -594,5 +594,17 @@ describe('the exact problems and the headline', () => {
     expect(flagged).toHaveLength(1);
     const wrong = results[0]!.length > 0 ? 'the server' : 'the browser';
     expect(flagged[0]).toEqual([{ file: TIMELINE, entry: 'event 1', message: `says it was recorded by ${wrong}, but it was stored before sources were kept and its content shows it was not (the label was changed)` }]);
+    // The recording's entry (the server's by its content) labelled the browser's: the other wording.
+    const recordingSeq = all.find((e) => e.type === 'recording-finalised')!.seq;
+    const relabelled = all.map((e) => (e.seq === recordingSeq ? { ...e, source: 'browser' as const, sourceInChain: false } : e));
+    expect((await verify(withEvents(relabelled))).problems).toEqual([
+      { file: TIMELINE, entry: `event ${recordingSeq}`, message: 'says it was recorded by the browser, but it was stored before sources were kept and its content shows it was not (the label was changed)' },
+    ]);
+  });
+
+  it('an upload that is no zip: a verification naming (zip); a zip past a limit: refused, not verified', async () => {
+    const r = await verifyPackZip(Buffer.from('this is not a zip file at all'));
+    expect(r).toEqual({ ok: false, problems: [{ file: '(zip)', message: expect.stringMatching(/^not a readable zip file: not a readable zip file: ./) as unknown }], summary: 'Pack NOT verified: the upload is not a readable zip file.', checked: { files: 0, timelineEntries: 0, auditEntries: 0 } });
+    await expect(verifyPackZip(FIXTURE, { maxEntries: 3 })).rejects.toMatchObject({ name: 'PackRefused', kind: 'limit', message: 'The pack holds 10 files; at most 3 are accepted.' });
   });
 });
