@@ -60,14 +60,19 @@ export const mutationScopes = {
     // Static mutants left out, as for assessment.
     ignoreStatic: true,
     mutate: ['server/moderation/*.ts', 'server/hash-chain.ts'],
-    // pack.test.ts and pack-verify-limits.test.ts build the app and run child processes: full suite only.
-    tests: ['tests/server/moderation/event-source.test.ts', 'tests/server/moderation/pack-verify.test.ts', 'tests/server/moderation/sampling.test.ts', 'tests/server/hash-chain.test.ts', 'tests/server/db/attempt-chain.test.ts', 'tests/server/db/audit-log.test.ts'],
+    // pack.test.ts and pack-verify-limits.test.ts build the app and run child processes: full suite only;
+    // pack-build.test.ts builds packs over SQLite without the app (pack.ts, attempt-calls, crm-state, mark-sheets);
+    // pack-reader.test.ts and pack-verify-thread.test.ts read handmade zips and use the real worker thread.
+    tests: ['tests/server/moderation/event-source.test.ts', 'tests/server/moderation/pack-build.test.ts', 'tests/server/moderation/pack-layout.test.ts', 'tests/server/moderation/pack-reader.test.ts', 'tests/server/moderation/pack-verify.test.ts', 'tests/server/moderation/pack-verify-thread.test.ts', 'tests/server/moderation/sampling.test.ts', 'tests/server/hash-chain.test.ts', 'tests/server/db/attempt-chain.test.ts', 'tests/server/db/audit-log.test.ts'],
   },
   replay: {
-    // The moderator's replay, sample and moderated marks: exercised only through the API tests
-    // (each builds the app and logs several people in), so a run is long.
+    // The moderator's replay, sample and moderated marks, against unit tests over SQLite (the API
+    // tests replay, moderation-marks and assurance build the app in their beforeAll: every mutant
+    // would re-run all three, a minute or more each; they stay in the full suite). So far only
+    // moderated-marks.ts has one (tests/server/moderation/replay/); see tests/README.md.
+    ignoreStatic: true,
     mutate: ['server/moderation/replay/**/*.ts'],
-    tests: ['tests/server/api/replay.test.ts', 'tests/server/api/moderation-marks.test.ts', 'tests/server/api/assurance.test.ts'],
+    tests: ['tests/server/moderation/replay/moderated-marks.test.ts'],
   },
 };
 

@@ -26,6 +26,7 @@ import { packLayoutProblems } from './pack-layout.js';
 import { PackRefused, readPackZip, type PackEntry, type PackFiles, type PackLimits } from './pack-reader.js';
 import { RECORDING_FINALISED } from './recording-chain.js';
 import type { PackProblem, PackVerification } from '../protocol/moderation.js';
+import type { PackVerifyOutcome } from './pack-verify-thread.js';
 
 export { PackRefused, readPackZip, type PackEntry, type PackFiles } from './pack-reader.js';
 
@@ -219,4 +220,20 @@ export async function verifyPackZip(zip: Buffer | string, limits?: Partial<PackL
     };
   }
   return verifyPackFiles(files);
+}
+
+/**
+ * What the verifier thread answers for one upload (pack-verify-worker.ts): the verification and the
+ * SHA-256 of the manifest (by which the server knows a pack it issued), or why the upload could not
+ * be checked at all. Never throws.
+ */
+export async function verifyUpload(zip: Buffer): Promise<PackVerifyOutcome> {
+  try {
+    const files = await readPackZip(zip);
+    const verification = verifyPackFiles(files);
+    return { kind: 'verified', verification, manifestSha256: files.get(MANIFEST)?.sha256 ?? null };
+  } catch (err) {
+    if (err instanceof PackRefused) return { kind: err.kind, message: err.message };
+    return { kind: 'unreadable', message: err instanceof Error ? err.message : String(err) };
+  }
 }

@@ -18,7 +18,7 @@ import { auditRowHash, type AuditEntry } from '../../../server/db/repositories/a
 import { attemptEventHash, sha256Hex } from '../../../server/hash-chain.js';
 import type { PackManifest, TimelineFile, TimelineFileEntry } from '../../../server/moderation/pack-format.js';
 import { verifyPackZip } from '../../../server/moderation/pack-verify.js';
-import type { PackVerification } from '../../../server/protocol/moderation.js';
+import type { PackProblem, PackVerification } from '../../../server/protocol/moderation.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const FIXTURE = fs.readFileSync(path.join(here, 'fixtures', 'pack-v1.zip'));
@@ -350,5 +350,261 @@ describe('audit entries', () => {
   it('not a list of entries: a problem, not a crash', async () => {
     expectProblem(await verify(withAudit({ entries: [] })), AUDIT, /not a list/);
     expectProblem(await verify(withAudit([null, 1], 2)), AUDIT, /not an audit entry/);
+  });
+});
+
+// The exact problems (file, entry, words) and the headline, not only that some problem names the
+// file: a moderator reads these, and a verifier that names the wrong entry or adds a second,
+// spurious problem is wrong too.
+describe('the exact problems and the headline', () => {
+  const withEvents = (events: unknown[], head?: PackManifest['chains']['attempts'][string]): Files => {
+    const files = copy();
+    files.set(TIMELINE, json({ ...timelineOf(files), events }));
+    return fixUpManifest(files, (m) => {
+      if (head) m.chains.attempts[ATTEMPT] = head;
+    });
+  };
+  const events = () => timelineOf(FILES).events;
+  const headOf = (all: TimelineFileEntry[]) => ({ entries: all.length, headSeq: all[all.length - 1]?.seq ?? null, headHash: all[all.length - 1]?.hash ?? '0'.repeat(64) });
+
+  it('one problem with no entry: the headline is that problem, and nothing more', async () => {
+    const files = copy();
+    const reformatted = Buffer.from(JSON.stringify(auditOf(files)));
+    files.set(AUDIT, reformatted);
+    const r = await verify(files);
+    const message = `was altered: its SHA-256 is not the one in the manifest (${reformatted.length} bytes now, ${FILES.get(AUDIT)!.length} at export)`;
+    expect(r.problems).toEqual([{ file: AUDIT, message }]);
+    expect(r.summary).toBe(`Pack NOT verified: ${AUDIT}: ${message}`);
+    expect(r.ok).toBe(false);
+  });
+
+  it('a problem naming an entry, and more than one problem: both in the headline', async () => {
+    const all = events();
+    all[1] = { ...all[1]!, payload: { ...all[1]!.payload, new: 'Harrogate' } };
+    const files = withEvents(all);
+    files.set('extra.txt', Buffer.from('x'));
+    const r = await verify(files);
+    const broken = 'the hash chain is broken at event 2: its content does not match its hash (the entry was changed)';
+    expect(r.problems).toEqual([{ file: 'extra.txt', message: 'is in the pack but not in the manifest (added after export)' }, { file: TIMELINE, entry: 'event 2', message: broken }]);
+    expect(r.summary).toBe('Pack NOT verified: extra.txt: is in the pack but not in the manifest (added after export) (and 1 more problem(s))');
+    const only = await verify(withEvents(all));
+    expect(only.problems).toEqual([{ file: TIMELINE, entry: 'event 2', message: broken }]);
+    expect(only.summary).toBe(`Pack NOT verified: ${TIMELINE} (event 2): ${broken}`);
+  });
+
+  it('three problems: the count of the others', async () => {
+    const files = copy();
+    for (const p of ['x.txt', 'y.txt', 'z.txt']) files.set(p, Buffer.from(p));
+    expect((await verify(files)).summary).toBe('Pack NOT verified: x.txt: is in the pack but not in the manifest (added after export) (and 2 more problem(s))');
+  });
+
+  it('the timeline removed with its manifest line: one problem, from the layout, and no other', async () => {
+    const files = copy();
+    files.delete(TIMELINE);
+    expect((await verify(fixUpManifest(files))).problems).toEqual([{ file: TIMELINE, message: 'is missing: a pack of this scope always holds it, and the manifest does not say why it is not there' }]);
+  });
+
+  it('audit-log.json removed with its manifest line: one problem, from the layout, and no other', async () => {
+    const files = copy();
+    files.delete(AUDIT);
+    const r = await verify(fixUpManifest(files));
+    expect(r.problems).toEqual([{ file: AUDIT, message: 'is missing: a pack of this scope always holds it, and the manifest does not say why it is not there' }]);
+    expect(r.checked.auditEntries).toBe(0);
+  });
+
+  it('manifest.json that is not JSON: one problem', async () => {
+    const files = copy();
+    files.set('manifest.json', Buffer.from('{"format": '));
+    const r = await verify(files);
+    expect(r.problems).toEqual([{ file: 'manifest.json', message: 'manifest.json is not valid JSON' }]);
+    expect(r.manifest).toBeUndefined();
+  });
+
+  it('manifest file lines with one field of the wrong type', async () => {
+    const line = MANIFEST.files[0]!;
+    for (const bad of [{ ...line, path: 5 }, { ...line, sha256: 5 }, { ...line, bytes: '5' }, [line.path, line.sha256, line.bytes]]) {
+      const files = copy();
+      files.set('manifest.json', json({ ...MANIFEST, files: [...MANIFEST.files.slice(1), bad] }));
+      expect((await verify(files)).problems, JSON.stringify(bad)).toEqual([{ file: 'manifest.json', message: "the manifest's file list holds lines that are not files (path, sha256, bytes)" }]);
+    }
+  });
+
+  it('a scope that is not two lists of ids, each part on its own', async () => {
+    for (const scope of [null, [SITTING], { sittings: SITTING, attempts: [ATTEMPT] }, { sittings: [SITTING], attempts: ATTEMPT }, { sittings: [SITTING, 5], attempts: [ATTEMPT] }, { sittings: [SITTING] }]) {
+      const files = copy();
+      files.set('manifest.json', json({ ...MANIFEST, scope }));
+      expect((await verify(files)).problems, JSON.stringify(scope)).toEqual([{ file: 'manifest.json', message: "the manifest's scope is not two lists of sitting and attempt ids" }]);
+    }
+  });
+
+  it('timeline entries with one field of the wrong type: the entry named by its place', async () => {
+    const e = events()[1]!;
+    for (const bad of [{ ...e, seq: '2' }, { ...e, type: 2 }, { ...e, prevHash: 2 }, { ...e, hash: 2 }, { ...e, payload: ['x'] }, { ...e, payload: 'x' }]) {
+      const all: unknown[] = events();
+      all[1] = bad;
+      expect((await verify(withEvents(all))).problems, JSON.stringify(bad)).toEqual([{ file: TIMELINE, entry: 'entry 2', message: 'is not a timeline event (seq, type, payload, prevHash, hash)' }]);
+    }
+  });
+
+  it('audit entries with one field of the wrong type: the entry named by its place', async () => {
+    const a = auditOf(FILES)[2]!;
+    for (const bad of [{ ...a, id: '3' }, { ...a, hash: 3 }, { ...a, prevHash: 3 }, [a.id, a.prevHash, a.hash]]) {
+      const all: unknown[] = auditOf(FILES);
+      all[2] = bad;
+      const files = copy();
+      files.set(AUDIT, json(all));
+      expect((await verify(fixUpManifest(files))).problems, JSON.stringify(bad)).toEqual([{ file: AUDIT, entry: 'entry 3', message: 'is not an audit entry (id, prevHash, hash)' }]);
+    }
+  });
+
+  it('the first event cut off: named by its seq', async () => {
+    const all = events().slice(1);
+    expect((await verify(withEvents(all))).problems).toEqual([{ file: TIMELINE, entry: 'event 2', message: 'the hash chain is broken at event 2: its previous-hash does not match the entry before it (an entry was removed, inserted or re-ordered)' }]);
+  });
+
+  it('an event cut off at the end: both counts and both heads in the words', async () => {
+    const all = events();
+    const r = await verify(withEvents(all.slice(0, -1)));
+    expect(r.problems).toEqual([{ file: TIMELINE, message: `the chain has 3 entries ending at ${all[2]!.hash.slice(0, 12)}, but the manifest says 4 ending at ${all[3]!.hash.slice(0, 12)} (entries were cut off or added at the end)` }]);
+  });
+
+  it('every event cut off: the chain ends at nothing', async () => {
+    const all = events();
+    // The recording the chain named is then no part of any chain; the files stay as exported.
+    const r = await verify(withEvents([]));
+    expect(r.problems).toEqual([{ file: TIMELINE, message: `the chain has 0 entries ending at nothing, but the manifest says 4 ending at ${all[3]!.hash.slice(0, 12)} (entries were cut off or added at the end)` }]);
+  });
+
+  it('an empty timeline whose manifest head says so (no entries, genesis): verified', async () => {
+    const r = await verify(withEvents([], { entries: 0, headSeq: null, headHash: '0'.repeat(64) }));
+    expect(r.problems).toEqual([]);
+    expect(r.checked.timelineEntries).toBe(0);
+  });
+
+  it('a manifest head of the wrong shape, or no chains at all', async () => {
+    for (const head of [{ entries: '4', headSeq: 4, headHash: events()[3]!.hash }, { entries: 4, headSeq: 4, headHash: 7 }, 'head']) {
+      const files = copy();
+      expect((await verify(fixUpManifest(files, (m) => ((m.chains.attempts as Record<string, unknown>)[ATTEMPT] = head)))).problems, JSON.stringify(head)).toEqual([
+        { file: TIMELINE, message: 'the manifest names no chain head for this attempt, so events cut off or added at the end could not be found' },
+      ]);
+    }
+    const r = await verify(fixUpManifest(copy(), (m) => delete (m as Partial<PackManifest>).chains));
+    expect(r.problems).toEqual([
+      { file: TIMELINE, message: 'the manifest names no chain head for this attempt, so events cut off or added at the end could not be found' },
+      { file: AUDIT, message: 'the manifest names no count of audit entries, so entries removed could not be found' },
+    ]);
+    const noAttempts = await verify(fixUpManifest(copy(), (m) => delete (m.chains as Partial<PackManifest['chains']>).attempts));
+    expect(noAttempts.problems).toEqual([{ file: TIMELINE, message: 'the manifest names no chain head for this attempt, so events cut off or added at the end could not be found' }]);
+  });
+
+  it('a recording the manifest says is missing (with why): verified; the missing list may hold lines that name no file', async () => {
+    const files = copy();
+    files.delete(RECORDING);
+    const r = await verify(fixUpManifest(files, (m) => ((m as { missing: unknown }).missing = [null, { path: 5 }, 'x', { path: RECORDING, reason: 'deleted under the retention policy' }])));
+    expect(r.problems).toEqual([]);
+    expect(r.ok).toBe(true);
+    // A missing list that is not a list says nothing is missing.
+    const notList = await verify(fixUpManifest(copy().set(RECORDING, FILES.get(RECORDING)!), (m) => ((m as { missing: unknown }).missing = { path: RECORDING })));
+    expect(notList.problems).toEqual([]);
+    const gone = copy();
+    gone.delete(RECORDING);
+    const seq = timelineOf(FILES).events.find((e) => e.type === 'recording-finalised')!.seq;
+    expect((await verify(fixUpManifest(gone, (m) => ((m as { missing: unknown }).missing = { path: RECORDING })))).problems).toEqual([
+      { file: RECORDING, entry: `event ${seq}`, message: "is missing: the attempt's chain names this recording and the manifest does not say why it is not in the pack" },
+    ]);
+  });
+
+  it('the recording swapped and re-hashed in the manifest: named with the chain entry', async () => {
+    const files = copy();
+    files.set(RECORDING, flipByte(files.get(RECORDING)!));
+    const seq = timelineOf(FILES).events.find((e) => e.type === 'recording-finalised')!.seq;
+    expect((await verify(fixUpManifest(files))).problems).toEqual([{ file: RECORDING, entry: `event ${seq}`, message: "the recording is not the one whose hash the attempt's chain recorded when it was finalised" }]);
+  });
+
+  it('only recording-finalised entries with a call id name a recording', async () => {
+    const all = events();
+    const extra = [
+      { ...all[3]!, seq: 5, clientId: 'other-type', type: 'wrap-up', payload: { callId: 'ghost-call', sha256: 'ab'.repeat(32) } },
+      { ...all[3]!, seq: 6, clientId: 'no-call-id', type: 'recording-finalised', payload: { callId: 5, sha256: 'ab'.repeat(32) } },
+    ];
+    const chained = rechain([...all, ...extra]);
+    expect((await verify(withEvents(chained, headOf(chained)))).problems).toEqual([]);
+  });
+
+  it('audit entries: each problem names the entry by its id', async () => {
+    const all = auditOf(FILES);
+    const withAudit = (entries: unknown[]): Files => {
+      const files = copy();
+      files.set(AUDIT, json(entries));
+      return fixUpManifest(files);
+    };
+    expect((await verify(withAudit([all[0], all[1], all[3], all[2], all[4]]))).problems).toEqual([
+      { file: AUDIT, entry: `audit entry ${all[2]!.id}`, message: `is out of order: it comes after entry ${all[3]!.id} (entries were re-ordered or repeated)` },
+    ]);
+    const changed = [...all];
+    changed[3] = { ...all[3]!, reason: 'Nothing to see.' };
+    expect((await verify(withAudit(changed))).problems).toEqual([{ file: AUDIT, entry: `audit entry ${all[3]!.id}`, message: 'does not match its hash: it was changed after it was written' }]);
+    const rehashed = [...all];
+    const { hash: _old, ...rest } = { ...all[2]!, after: { forged: true } };
+    rehashed[2] = { ...rest, hash: auditRowHash(rest) };
+    expect((await verify(withAudit(rehashed))).problems).toEqual([{ file: AUDIT, entry: `audit entry ${all[3]!.id}`, message: 'does not follow the entry before it' }]);
+    const last = [...all];
+    const { hash: _l, ...lastRest } = { ...all[4]!, after: { forged: true } };
+    last[4] = { ...lastRest, hash: auditRowHash(lastRest) };
+    const head = MANIFEST.chains.audit.head!;
+    expect((await verify(withAudit(last))).problems).toEqual([
+      { file: AUDIT, entry: `audit entry ${all[4]!.id}`, message: `is not the audit log as it was at export: the manifest names entry ${head.id} (${head.hash.slice(0, 12)}) as the head then` },
+    ]);
+  });
+
+  it('the audit head: an entry newer than it is refused; a head of the wrong shape is not checked; entries with gaps between ids need not link', async () => {
+    const all = auditOf(FILES);
+    const head = MANIFEST.chains.audit.head!;
+    expect(head.id).toBe(all[4]!.id);
+    // The head moved back one entry: the last entry is newer than the head.
+    const older = await verify(fixUpManifest(copy(), (m) => (m.chains.audit.head = { id: all[3]!.id, hash: all[3]!.hash })));
+    expect(older.problems).toEqual([{ file: AUDIT, entry: `audit entry ${all[4]!.id}`, message: `is not the audit log as it was at export: the manifest names entry ${all[3]!.id} (${all[3]!.hash.slice(0, 12)}) as the head then` }]);
+    // A head without a numeric id names nothing to compare with.
+    for (const bad of [{ id: String(head.id), hash: head.hash }, 'head', null]) {
+      expect((await verify(fixUpManifest(copy(), (m) => ((m.chains.audit as { head: unknown }).head = bad)))).problems, JSON.stringify(bad)).toEqual([]);
+    }
+    // Entries 1, 2 and 4 (about other subjects, 3 is not in the pack): 2 → 4 is not a link to check.
+    const gap = [all[0]!, all[1]!, all[3]!, all[4]!];
+    const files = copy();
+    files.set(AUDIT, json(gap));
+    expect((await verify(fixUpManifest(files, (m) => (m.chains.audit.entries = 4)))).problems).toEqual([]);
+  });
+
+  it('entries removed in the middle: the count names both numbers', async () => {
+    const all = auditOf(FILES);
+    const files = copy();
+    files.set(AUDIT, json([all[0], all[1], all[3], all[4]]));
+    expect((await verify(fixUpManifest(files))).problems).toEqual([{ file: AUDIT, message: 'holds 4 entries; the manifest says 5' }]);
+  });
+
+  it('a source label changed on an entry stored before sources were kept: named, in words, both ways', async () => {
+    const all = events();
+    const results: PackProblem[][] = [];
+    for (const source of ['server', 'browser'] as const) {
+      const edited = all.map((e, i) => (i === 0 ? { ...e, source, sourceInChain: false } : e));
+      results.push((await verify(withEvents(edited))).problems);
+    }
+    // Exactly one of the two labels is the one the entry's content implies.
+    const flagged = results.filter((p) => p.length > 0);
+    expect(flagged).toHaveLength(1);
+    const wrong = results[0]!.length > 0 ? 'the server' : 'the browser';
+    expect(flagged[0]).toEqual([{ file: TIMELINE, entry: 'event 1', message: `says it was recorded by ${wrong}, but it was stored before sources were kept and its content shows it was not (the label was changed)` }]);
+    // The recording's entry (the server's by its content) labelled the browser's: the other wording.
+    const recordingSeq = all.find((e) => e.type === 'recording-finalised')!.seq;
+    const relabelled = all.map((e) => (e.seq === recordingSeq ? { ...e, source: 'browser' as const, sourceInChain: false } : e));
+    expect((await verify(withEvents(relabelled))).problems).toEqual([
+      { file: TIMELINE, entry: `event ${recordingSeq}`, message: 'says it was recorded by the browser, but it was stored before sources were kept and its content shows it was not (the label was changed)' },
+    ]);
+  });
+
+  it('an upload that is no zip: a verification naming (zip); a zip past a limit: refused, not verified', async () => {
+    const r = await verifyPackZip(Buffer.from('this is not a zip file at all'));
+    expect(r).toEqual({ ok: false, problems: [{ file: '(zip)', message: expect.stringMatching(/^not a readable zip file: not a readable zip file: ./) as unknown }], summary: 'Pack NOT verified: the upload is not a readable zip file.', checked: { files: 0, timelineEntries: 0, auditEntries: 0 } });
+    await expect(verifyPackZip(FIXTURE, { maxEntries: 3 })).rejects.toMatchObject({ name: 'PackRefused', kind: 'limit', message: 'The pack holds 10 files; at most 3 are accepted.' });
   });
 });
