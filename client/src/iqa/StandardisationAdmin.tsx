@@ -2,7 +2,7 @@
 // attempt; two or more of the centre's assessors), follow who has submitted, and read the
 // agreement per criterion and per assessor; export it as CSV; close the exercise.
 import { useCallback, useEffect, useId, useState, type FormEvent } from 'react';
-import type { AgreementFigure, Person, StandardisationAttemptOption, StandardisationResultsView, StandardisationSummary } from '../../../server/protocol/assurance.js';
+import type { AgreementFigure, Person, StandardisationAttemptOption, StandardisationResultsView } from '../../../server/protocol/assurance.js';
 import { assurance } from '../assurance/assurance-api.js';
 import { AsyncState } from '../components/AsyncState.js';
 import { DataTable, type Column } from '../components/DataTable.js';
@@ -138,10 +138,15 @@ function Results({ id, onClosed }: { id: string; onClosed: () => void }) {
   const results = useLoad(useCallback(() => assurance.exerciseResults(id), [id]));
   return (
     <AsyncState state={results} loading="Loading…" small>
-      {(v) => <Agreement v={v} onClosed={(closed) => {
-        results.set(closed);
-        onClosed();
-      }} />}
+      {(v) => (
+        <Agreement
+          v={v}
+          onClosed={(closed) => {
+            results.set(closed);
+            onClosed();
+          }}
+        />
+      )}
     </AsyncState>
   );
 }
