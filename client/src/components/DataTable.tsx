@@ -16,10 +16,10 @@ export interface Column<Row> {
   cell: (row: Row) => ReactNode;
   /** The row's header cell (<th scope="row">), e.g. the candidate's name. */
   rowHeader?: boolean;
-  /** Class of the body cells (e.g. "actions", "num", "small"). */
+  /** Class of the body cells (e.g. "actions", "small"). */
   className?: string;
-  /** Class of the header cell (e.g. "num"). */
-  headerClassName?: string;
+  /** A column of figures: header and cells get the class "num" (aligned as figures are). */
+  numeric?: boolean;
   /** Staff may sort by this column: the value the row is ordered by. */
   sortBy?: (row: Row) => SortValue;
   /** Extra attributes of the body cells (e.g. a data-testid the browser tests find). */
@@ -65,6 +65,7 @@ export function DataTable<Row>(props: DataTableProps<Row>) {
   const [sorting, setSorting] = useState<Sorting | undefined>(initialSort);
   if (rows.length === 0 && empty !== undefined) return <p className={small ? 'muted small' : 'muted'}>{empty}</p>;
   const keyOf = (c: Column<Row>) => c.key ?? c.header;
+  const cellClass = (c: Column<Row>) => [c.className, c.numeric ? 'num' : undefined].filter(Boolean).join(' ') || undefined;
   const sortColumn = sorting && columns.find((c) => keyOf(c) === sorting.column && c.sortBy);
   const ordered = sorting && sortColumn?.sortBy ? sortRows(rows, sortColumn.sortBy, sorting.direction) : rows;
   const sortBy = (column: string) =>
@@ -77,7 +78,7 @@ export function DataTable<Row>(props: DataTableProps<Row>) {
           {columns.map((c) => {
             const direction = sorting?.column === keyOf(c) ? sorting.direction : undefined;
             return (
-              <th key={keyOf(c)} scope="col" className={c.headerClassName} aria-sort={c.sortBy ? (direction ?? 'none') : undefined}>
+              <th key={keyOf(c)} scope="col" className={c.numeric ? 'num' : undefined} aria-sort={c.sortBy ? (direction ?? 'none') : undefined}>
                 {c.hideHeader ? (
                   <span className="visually-hidden">{c.header}</span>
                 ) : c.sortBy ? (
@@ -101,11 +102,11 @@ export function DataTable<Row>(props: DataTableProps<Row>) {
             <tr {...rowProps?.(row)}>
               {columns.map((c) =>
                 c.rowHeader ? (
-                  <th key={keyOf(c)} scope="row" className={c.className} {...c.cellProps?.(row)}>
+                  <th key={keyOf(c)} scope="row" className={cellClass(c)} {...c.cellProps?.(row)}>
                     {c.cell(row)}
                   </th>
                 ) : (
-                  <td key={keyOf(c)} className={c.className} {...c.cellProps?.(row)}>
+                  <td key={keyOf(c)} className={cellClass(c)} {...c.cellProps?.(row)}>
                     {c.cell(row)}
                   </td>
                 ),

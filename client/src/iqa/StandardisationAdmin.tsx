@@ -165,10 +165,10 @@ function Agreement({ v, onClosed }: { v: StandardisationResultsView; onClosed: (
   };
   const perCriterion: Array<Column<StandardisationResultsView['criteria'][number]>> = [
     { header: 'Criterion', rowHeader: true, className: 'small', cell: (c) => c.description },
-    { header: 'Centre', className: 'num', headerClassName: 'num', cell: (c) => c.reference ?? '—' },
-    ...v.assessors.map((a, i): Column<StandardisationResultsView['criteria'][number]> => ({ header: a.name, key: `assessor-${a.id}`, className: 'num', headerClassName: 'num', cell: (c) => c.marks[i] ?? '—' })),
-    { header: 'Pairs agreeing', className: 'num', headerClassName: 'num', cell: (c) => pct(c.pairwise) },
-    { header: 'Same as centre', className: 'num', headerClassName: 'num', cell: (c) => pct(c.withReference) },
+    { header: 'Centre', numeric: true, cell: (c) => c.reference ?? '—' },
+    ...v.assessors.map((a, i): Column<StandardisationResultsView['criteria'][number]> => ({ header: a.name, key: `assessor-${a.id}`, numeric: true, cell: (c) => c.marks[i] ?? '—' })),
+    { header: 'Pairs agreeing', numeric: true, cell: (c) => pct(c.pairwise) },
+    { header: 'Same as centre', numeric: true, cell: (c) => pct(c.withReference) },
   ];
   return (
     <div aria-labelledby={`${hid}-h`} data-testid="agreement">
@@ -196,10 +196,10 @@ function Agreement({ v, onClosed }: { v: StandardisationResultsView; onClosed: (
               </>
             ),
           },
-          { header: 'Total', className: 'num', headerClassName: 'num', cell: (a) => a.total ?? '—' },
-          { header: 'Same mark as another assessor', className: 'num', headerClassName: 'num', cell: (a) => pct(a.withOthers) },
-          { header: 'Same mark as the centre', className: 'num', headerClassName: 'num', cell: (a) => pct(a.withReference) },
-          { header: 'Average difference from the others', className: 'num', headerClassName: 'num', cell: (a) => difference(a.meanDifference) },
+          { header: 'Total', numeric: true, cell: (a) => a.total ?? '—' },
+          { header: 'Same mark as another assessor', numeric: true, cell: (a) => pct(a.withOthers) },
+          { header: 'Same mark as the centre', numeric: true, cell: (a) => pct(a.withReference) },
+          { header: 'Average difference from the others', numeric: true, cell: (a) => difference(a.meanDifference) },
         ]}
       />
       <DataTable

@@ -54,7 +54,7 @@ function Tables() {
         rowProps={(r) => ({ 'data-name': r.name })}
         columns={[
           { header: 'Name', rowHeader: true, cell: (r) => r.name, sortBy: (r) => r.name },
-          { header: 'Mark', cell: (r) => (r.mark === null ? '—' : r.mark), sortBy: (r) => r.mark },
+          { header: 'Mark', numeric: true, cell: (r) => (r.mark === null ? '—' : r.mark), sortBy: (r) => r.mark },
           { header: 'Actions', hideHeader: true, className: 'actions', cell: (r) => <button type="button">Open {r.name}</button> },
         ]}
       />
@@ -112,6 +112,9 @@ describe('DataTable', () => {
     const table = page.getByRole('table', { name: 'Marks' });
     await table.waitFor();
     expect(await table.getByRole('columnheader', { name: 'Actions' }).count()).toBe(1);
+    // The column of figures is marked as such, header and cells.
+    expect(await table.locator('th.num').count()).toBe(1);
+    expect(await table.locator('td.num').count()).toBe(3);
     expect(await names(page)).toEqual(['Sitting 10', 'sitting 9', 'Sitting 2']);
     expect(await sortOf(page, 'Name')).toBe('none');
 
