@@ -1,5 +1,5 @@
 // Standardisation in real Chromium over the built client: an assessor marks the exercise blind
-// on the console (the criteria with a mark to choose each, never the centre's marks), and the IQA
+// on the console (the criteria with a mark to choose each, never the centre's marks) and saves one, and the IQA
 // opens the agreement: per assessor (one who has not submitted says so) and per criterion, with a
 // column for each assessor. Both pages are shot at the staff sizes (reports/standardisation/).
 import path from 'node:path';
@@ -68,6 +68,13 @@ describe('standardisation in the browser', () => {
     expect(await marks.getByRole('combobox').count()).toBe(await marks.locator('tbody tr').count());
     await marks.scrollIntoViewIfNeeded();
     await shootAtStaffSizes(page, 'standardisation', 'assessor-marking');
+    // A mark saved (not submitted) is kept by the server and says so.
+    await marks.getByRole('combobox').first().selectOption('0');
+    await page.getByRole('button', { name: 'Save', exact: true }).click();
+    await page.getByRole('status').getByText('Saved.').waitFor();
+    const mine = await ok<StandardisationMarkingView>(t, await t.login('assessor-c'), 'GET', `/api/standardisation/${exerciseId}`);
+    expect(mine.criteria[0]!.mark).toBe(0);
+    expect(mine.submittedAt).toBeNull();
     await page.context().close();
   });
 

@@ -6,8 +6,8 @@ import type { StandardisationMarkingView } from '../../../server/protocol/assura
 import { AsyncState } from '../components/AsyncState.js';
 import { DataTable } from '../components/DataTable.js';
 import { useLoad } from '../components/useLoad.js';
+import { Problem, useAction } from '../components/useAction.js';
 import { dateGB } from '../format.js';
-import { describeError } from '../sitting/useSitting.js';
 import { assurance } from './assurance-api.js';
 
 export function StandardisationMarking() {
@@ -48,24 +48,16 @@ function BlindMarks({ id, first, onSubmitted }: { id: string; first: Standardisa
   const hid = useId();
   const [view, setView] = useState(first);
   const [marks, setMarks] = useState<Record<string, string>>(() => Object.fromEntries(first.criteria.map((c) => [c.criterionId, c.mark === null ? '' : String(c.mark)])));
-  const [error, setError] = useState<string>();
   const [status, setStatus] = useState('');
-  const [busy, setBusy] = useState(false);
+  const { busy, error, run } = useAction();
   const locked = view.submittedAt !== null || view.closedAt !== null;
   const save = async (submit: boolean) => {
-    setBusy(true);
-    setError(undefined);
-    try {
-      const entries = view.criteria.filter((c) => marks[c.criterionId] !== '').map((c) => ({ criterionId: c.criterionId, mark: Number(marks[c.criterionId]) }));
-      const v = await assurance.saveExerciseMarks(id, { marks: entries, submit });
-      setView(v);
-      setStatus(submit ? 'Your marks are submitted.' : 'Saved.');
-      if (submit) onSubmitted();
-    } catch (err) {
-      setError(describeError(err));
-    } finally {
-      setBusy(false);
-    }
+    const entries = view.criteria.filter((c) => marks[c.criterionId] !== '').map((c) => ({ criterionId: c.criterionId, mark: Number(marks[c.criterionId]) }));
+    const v = await run(() => assurance.saveExerciseMarks(id, { marks: entries, submit }));
+    if (!v) return;
+    setView(v);
+    setStatus(submit ? 'Your marks are submitted.' : 'Saved.');
+    if (submit) onSubmitted();
   };
   return (
     <div aria-labelledby={`${hid}-h`}>
@@ -129,11 +121,7 @@ function BlindMarks({ id, first, onSubmitted }: { id: string; first: Standardisa
       <p className="notice" role="status">
         {status}
       </p>
-      {error && (
-        <p className="error" role="alert">
-          {error}
-        </p>
-      )}
+      <Problem error={error} />
     </div>
   );
 }
