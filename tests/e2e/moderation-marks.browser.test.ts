@@ -1,5 +1,5 @@
 // The moderator's marks form on the replay page, in real Chromium over the built client: the
-// centre's marks per criterion, a changed mark refused in the browser until it has a reason, then
+// centre's marks per criterion, a changed mark not sent until it has a reason, then
 // saved (the server stores it beside the centre's mark) and the audit trail read again with it.
 import path from 'node:path';
 import type { Browser } from 'playwright-core';
@@ -38,7 +38,7 @@ afterAll(async () => {
 });
 
 describe('moderated marks in the browser', () => {
-  it('asks for the reason of a changed mark, then saves it and the audit trail shows it', async () => {
+  it('will not send a changed mark without its reason, then saves it and the audit trail shows it', async () => {
     const moderator = await t.loginAs('moderator');
     const before = await ok<ModerationView>(t, moderator, 'GET', `/api/attempts/${attemptId}/moderation`);
     const criterion = before.criteria.find((c) => (c.centreMark ?? 0) > 0)!;
@@ -53,11 +53,14 @@ describe('moderated marks in the browser', () => {
     expect(await table.locator('tbody tr').count()).toBe(before.criteria.length);
 
     await form.getByLabel(`Moderated mark for ${criterion.criterionId}`).fill(String(criterion.centreMark! - 1));
+    // The moved mark makes its reason required: the browser will not send the form without one.
+    const reason = form.getByLabel(`Reason for ${criterion.criterionId}`);
+    expect(await reason.getAttribute('placeholder')).toBe('Required: why the mark moves');
     await form.getByRole('button', { name: 'Save moderated marks' }).click();
-    await form.getByText('Give the reason for this change.').waitFor();
+    expect(await reason.evaluate((e) => (e as HTMLInputElement).validity.valueMissing)).toBe(true);
     expect(t.repos.moderation.marksFor(attemptId)).toEqual([]);
 
-    await form.getByLabel(`Reason for ${criterion.criterionId}`).fill('The recording shows no read-back of the postcode.');
+    await reason.fill('The recording shows no read-back of the postcode.');
     await form.getByRole('button', { name: 'Save moderated marks' }).click();
     await form.getByRole('status').getByText('Saved 1 change.').waitFor();
     expect(t.repos.moderation.marksFor(attemptId)).toEqual([expect.objectContaining({ criterionId: criterion.criterionId, mark: criterion.centreMark! - 1 })]);
