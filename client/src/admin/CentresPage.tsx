@@ -1,30 +1,30 @@
 // The centre administrator's settings, per centre: the awarding body's centre number, when
 // candidates see results, how many re-takes an assignment allows, what happens at time up, and
 // how long after moderation an enquiry or appeal may still come (evidence is kept at least that long).
-import { useEffect, useId, useState, type FormEvent } from 'react';
+import { useId, useState, type FormEvent } from 'react';
 import { RELEASE_RULE_LABELS, type CentreSettingsInput, type CentreView, type OverrunPolicy, type ReleaseRule } from '../../../server/protocol/assurance.js';
 import { assurance } from '../assurance/assurance-api.js';
+import { AsyncState } from '../components/AsyncState.js';
+import { useLoad } from '../components/useLoad.js';
 import { describeError } from '../sitting/useSitting.js';
 
 export function CentresPage() {
-  const [centres, setCentres] = useState<CentreView[]>();
-  const [error, setError] = useState<string>();
-  useEffect(() => {
-    assurance.centres().then(setCentres, (err: unknown) => setError(describeError(err)));
-  }, []);
+  const centres = useLoad(assurance.centres);
   return (
     <div className="shell page-narrow" data-testid="centre-settings">
       <h1>Centre settings</h1>
       <p className="muted">
         Changes apply at once to what candidates see. The re-take limit and the time-up rule apply to sittings created from now on; a sitting keeps the rules it was created with.
       </p>
-      {error && <p className="error">{error}</p>}
-      {!centres && !error && <p className="muted">Loading…</p>}
-      <div className="two-col">
-        {centres?.map((c) => (
-          <CentreForm key={c.id} centre={c} onSaved={(saved) => setCentres((list) => list?.map((x) => (x.id === saved.id ? saved : x)))} />
-        ))}
-      </div>
+      <AsyncState state={centres} loading="Loading…">
+        {(list) => (
+          <div className="two-col">
+            {list.map((c) => (
+              <CentreForm key={c.id} centre={c} onSaved={(saved) => centres.set(list.map((x) => (x.id === saved.id ? saved : x)))} />
+            ))}
+          </div>
+        )}
+      </AsyncState>
     </div>
   );
 }

@@ -6,6 +6,9 @@ import type { SittingSummary } from '../../../server/protocol/assessment.js';
 import type { SittingAssuranceView } from '../../../server/protocol/assurance.js';
 import { AssurancePanel } from '../assurance/AssurancePanel.js';
 import { assurance } from '../assurance/assurance-api.js';
+import { AsyncState } from '../components/AsyncState.js';
+import { DataTable } from '../components/DataTable.js';
+import { useLoad } from '../components/useLoad.js';
 import { dateGB } from '../format.js';
 import { sittings } from '../sitting/sitting-api.js';
 import { STAGE_WORDS } from '../sitting/SittingsPanel.js';
@@ -14,52 +17,42 @@ import { describeError } from '../sitting/useSitting.js';
 const today = () => new Date().toISOString().slice(0, 10);
 
 export function SittingRecordsPage() {
-  const [list, setList] = useState<SittingSummary[]>();
+  const list = useLoad(sittings.list);
   const [open, setOpen] = useState<string>();
-  const [error, setError] = useState<string>();
-  useEffect(() => {
-    sittings.list().then(setList, (err: unknown) => setError(describeError(err)));
-  }, []);
-  const opened = list?.find((s) => s.id === open);
+  const opened = list.data?.find((s) => s.id === open);
   return (
     <div className="shell" data-testid="sitting-records">
       <h1>Sitting records</h1>
       <p className="muted">Special consideration, malpractice and enquiries or appeals are recorded against a sitting. Every record is kept and audited.</p>
-      {error && <p className="error">{error}</p>}
-      {list && (
-        <section aria-label="Sittings">
-          <div className="table-scroll">
-            <table>
-              <thead>
-                <tr>
-                  <th scope="col">Candidate</th>
-                  <th scope="col">Centre</th>
-                  <th scope="col">Started</th>
-                  <th scope="col">Stage</th>
-                  <th scope="col">
-                    <span className="visually-hidden">Actions</span>
-                  </th>
-                </tr>
-              </thead>
-              <tbody>
-                {list.map((s) => (
-                  <tr key={s.id} className={s.id === open ? 'current' : undefined}>
-                    <th scope="row">{s.candidate.name}</th>
-                    <td>{s.centreName}</td>
-                    <td>{dateGB(s.startedAt)}</td>
-                    <td>{s.resultState ? STAGE_WORDS[s.resultState] : '—'}</td>
-                    <td className="actions">
-                      <button type="button" className="small" onClick={() => setOpen(s.id === open ? undefined : s.id)} aria-label={`Records of ${s.candidate.name}'s sitting`}>
-                        {s.id === open ? 'Close' : 'Records'}
-                      </button>
-                    </td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          </div>
-        </section>
-      )}
+      <AsyncState state={list} loading="Loading sittings…">
+        {(rows) => (
+          <section aria-label="Sittings">
+            <DataTable
+              caption="Sittings"
+              scroll
+              rows={rows}
+              rowKey={(s) => s.id}
+              rowProps={(s) => ({ className: s.id === open ? 'current' : undefined })}
+              columns={[
+                { header: 'Candidate', rowHeader: true, cell: (s) => s.candidate.name },
+                { header: 'Centre', cell: (s) => s.centreName },
+                { header: 'Started', cell: (s) => dateGB(s.startedAt) },
+                { header: 'Stage', cell: (s) => (s.resultState ? STAGE_WORDS[s.resultState] : '—') },
+                {
+                  header: 'Actions',
+                  hideHeader: true,
+                  className: 'actions',
+                  cell: (s) => (
+                    <button type="button" className="small" onClick={() => setOpen(s.id === open ? undefined : s.id)} aria-label={`Records of ${s.candidate.name}'s sitting`}>
+                      {s.id === open ? 'Close' : 'Records'}
+                    </button>
+                  ),
+                },
+              ]}
+            />
+          </section>
+        )}
+      </AsyncState>
       {opened && <Records key={opened.id} sitting={opened} />}
     </div>
   );

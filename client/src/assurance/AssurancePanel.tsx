@@ -13,6 +13,7 @@ import {
   type SittingAssuranceView,
 } from '../../../server/protocol/assurance.js';
 import { dateTimeGB, isoDayGB, minutesGB } from '../format.js';
+import { AsyncState } from '../components/AsyncState.js';
 import { Problem, useAction } from '../components/useAction.js';
 import { describeError } from '../sitting/useSitting.js';
 import { assurance } from './assurance-api.js';
@@ -72,14 +73,30 @@ export function AssurancePanel({
   canSign: boolean;
   onChanged?: () => void;
 }) {
-  const id = useId();
   const { view, setView, error } = useAssurance(sittingId, reloadKey);
-  if (error) return <p className="error">{error}</p>;
-  if (!view) return <p className="muted small">Loading the quality assurance record…</p>;
   const changed = (v: SittingAssuranceView) => {
     setView(v);
     onChanged?.();
   };
+  return (
+    <AsyncState state={{ data: view, error }} loading="Loading the quality assurance record…" small>
+      {(v) => <AssuranceRecord view={v} canRecordIdentity={canRecordIdentity} canSign={canSign} onChanged={changed} />}
+    </AsyncState>
+  );
+}
+
+function AssuranceRecord({
+  view,
+  canRecordIdentity,
+  canSign,
+  onChanged: changed,
+}: {
+  view: SittingAssuranceView;
+  canRecordIdentity: boolean;
+  canSign: boolean;
+  onChanged: (v: SittingAssuranceView) => void;
+}) {
+  const id = useId();
   return (
     <div className="assurance" aria-labelledby={`${id}-h`} data-testid="assurance-panel">
       <h4 id={`${id}-h`}>

@@ -1,74 +1,63 @@
 // An assessor's side of standardisation: the exercises they take part in, and marking the
 // recorded attempt blind (the recording, the candidate's brief and the rubric only: never the
 // centre's marks or another assessor's). Submitting fixes the marks.
-import { useCallback, useEffect, useId, useState } from 'react';
-import type { StandardisationMarkingView, StandardisationSummary } from '../../../server/protocol/assurance.js';
+import { useCallback, useId, useState } from 'react';
+import type { StandardisationMarkingView } from '../../../server/protocol/assurance.js';
+import { AsyncState } from '../components/AsyncState.js';
+import { DataTable } from '../components/DataTable.js';
+import { useLoad } from '../components/useLoad.js';
+import { Problem, useAction } from '../components/useAction.js';
 import { dateGB } from '../format.js';
-import { describeError } from '../sitting/useSitting.js';
 import { assurance } from './assurance-api.js';
 
 export function StandardisationMarking() {
-  const [list, setList] = useState<StandardisationSummary[]>();
+  const list = useLoad(assurance.exercises);
   const [open, setOpen] = useState<string>();
-  const [error, setError] = useState<string>();
-  const load = useCallback(() => assurance.exercises().then(setList, (err: unknown) => setError(describeError(err))), []);
-  useEffect(() => {
-    void load();
-  }, [load]);
-  if (error) return <p className="error">{error}</p>;
-  if (!list) return <p className="muted small">Loading…</p>;
-  if (list.length === 0) return <p className="small muted">No standardisation exercise for you at the moment.</p>;
   return (
-    <div data-testid="standardisation-marking">
-      <ul className="small">
-        {list.map((x) => (
-          <li key={x.id}>
-            <button type="button" className="link" aria-expanded={open === x.id} onClick={() => setOpen(open === x.id ? undefined : x.id)}>
-              {x.title}
-            </button>{' '}
-            ({x.attempt.title}, set {dateGB(x.createdAt)}){' '}
-            {x.closedAt ? <span className="tag plain">closed</span> : x.mySubmittedAt ? <span className="tag ok">submitted</span> : <span className="tag">to mark</span>}
-          </li>
-        ))}
-      </ul>
-      {open && <ExerciseForm key={open} id={open} onSubmitted={() => void load()} />}
-    </div>
+    <AsyncState state={list} loading="Loading…" empty="No standardisation exercise for you at the moment." small>
+      {(exercises) => (
+        <div data-testid="standardisation-marking">
+          <ul className="small">
+            {exercises.map((x) => (
+              <li key={x.id}>
+                <button type="button" className="link" aria-expanded={open === x.id} onClick={() => setOpen(open === x.id ? undefined : x.id)}>
+                  {x.title}
+                </button>{' '}
+                ({x.attempt.title}, set {dateGB(x.createdAt)}){' '}
+                {x.closedAt ? <span className="tag plain">closed</span> : x.mySubmittedAt ? <span className="tag ok">submitted</span> : <span className="tag">to mark</span>}
+              </li>
+            ))}
+          </ul>
+          {open && <ExerciseForm key={open} id={open} onSubmitted={() => void list.reload()} />}
+        </div>
+      )}
+    </AsyncState>
   );
 }
 
 function ExerciseForm({ id, onSubmitted }: { id: string; onSubmitted: () => void }) {
+  const exercise = useLoad(useCallback(() => assurance.exerciseMarking(id), [id]));
+  return (
+    <AsyncState state={exercise} loading="Loading…" small>
+      {(v) => <BlindMarks id={id} first={v} onSubmitted={onSubmitted} />}
+    </AsyncState>
+  );
+}
+
+function BlindMarks({ id, first, onSubmitted }: { id: string; first: StandardisationMarkingView; onSubmitted: () => void }) {
   const hid = useId();
-  const [view, setView] = useState<StandardisationMarkingView>();
-  const [marks, setMarks] = useState<Record<string, string>>({});
-  const [error, setError] = useState<string>();
+  const [view, setView] = useState(first);
+  const [marks, setMarks] = useState<Record<string, string>>(() => Object.fromEntries(first.criteria.map((c) => [c.criterionId, c.mark === null ? '' : String(c.mark)])));
   const [status, setStatus] = useState('');
-  const [busy, setBusy] = useState(false);
-  useEffect(() => {
-    assurance.exerciseMarking(id).then(
-      (v) => {
-        setView(v);
-        setMarks(Object.fromEntries(v.criteria.map((c) => [c.criterionId, c.mark === null ? '' : String(c.mark)])));
-      },
-      (err: unknown) => setError(describeError(err)),
-    );
-  }, [id]);
-  if (error && !view) return <p className="error">{error}</p>;
-  if (!view) return <p className="muted small">Loading…</p>;
+  const { busy, error, run } = useAction();
   const locked = view.submittedAt !== null || view.closedAt !== null;
   const save = async (submit: boolean) => {
-    setBusy(true);
-    setError(undefined);
-    try {
-      const entries = view.criteria.filter((c) => marks[c.criterionId] !== '').map((c) => ({ criterionId: c.criterionId, mark: Number(marks[c.criterionId]) }));
-      const v = await assurance.saveExerciseMarks(id, { marks: entries, submit });
-      setView(v);
-      setStatus(submit ? 'Your marks are submitted.' : 'Saved.');
-      if (submit) onSubmitted();
-    } catch (err) {
-      setError(describeError(err));
-    } finally {
-      setBusy(false);
-    }
+    const entries = view.criteria.filter((c) => marks[c.criterionId] !== '').map((c) => ({ criterionId: c.criterionId, mark: Number(marks[c.criterionId]) }));
+    const v = await run(() => assurance.saveExerciseMarks(id, { marks: entries, submit }));
+    if (!v) return;
+    setView(v);
+    setStatus(submit ? 'Your marks are submitted.' : 'Saved.');
+    if (submit) onSubmitted();
   };
   return (
     <div aria-labelledby={`${hid}-h`}>
@@ -88,38 +77,36 @@ function ExerciseForm({ id, onSubmitted }: { id: string; onSubmitted: () => void
           ))}
         </ol>
       </details>
-      <table>
-        <thead>
-          <tr>
-            <th scope="col">Criterion</th>
-            <th scope="col">Your mark</th>
-          </tr>
-        </thead>
-        <tbody>
-          {view.criteria.map((c) => (
-            <tr key={c.criterionId}>
-              <th scope="row" className="small">
+      <DataTable
+        caption="Your marks"
+        rows={view.criteria}
+        rowKey={(c) => c.criterionId}
+        columns={[
+          {
+            header: 'Criterion',
+            rowHeader: true,
+            className: 'small',
+            cell: (c) => (
+              <>
                 {c.description} <span className="muted">({c.band})</span>
-              </th>
-              <td>
-                <select
-                  aria-label={`Mark for ${c.description}`}
-                  value={marks[c.criterionId] ?? ''}
-                  disabled={locked}
-                  onChange={(e) => setMarks({ ...marks, [c.criterionId]: e.target.value })}
-                >
-                  <option value="">–</option>
-                  {Array.from({ length: c.maxMarks + 1 }, (_, m) => (
-                    <option key={m} value={m}>
-                      {m} of {c.maxMarks}
-                    </option>
-                  ))}
-                </select>
-              </td>
-            </tr>
-          ))}
-        </tbody>
-      </table>
+              </>
+            ),
+          },
+          {
+            header: 'Your mark',
+            cell: (c) => (
+              <select aria-label={`Mark for ${c.description}`} value={marks[c.criterionId] ?? ''} disabled={locked} onChange={(e) => setMarks({ ...marks, [c.criterionId]: e.target.value })}>
+                <option value="">–</option>
+                {Array.from({ length: c.maxMarks + 1 }, (_, m) => (
+                  <option key={m} value={m}>
+                    {m} of {c.maxMarks}
+                  </option>
+                ))}
+              </select>
+            ),
+          },
+        ]}
+      />
       {!locked && (
         <div className="row">
           <button type="button" disabled={busy} onClick={() => void save(false)}>
@@ -134,11 +121,7 @@ function ExerciseForm({ id, onSubmitted }: { id: string; onSubmitted: () => void
       <p className="notice" role="status">
         {status}
       </p>
-      {error && (
-        <p className="error" role="alert">
-          {error}
-        </p>
-      )}
+      <Problem error={error} />
     </div>
   );
 }

@@ -2,11 +2,14 @@
 // sample the rule proposes, every fail among it), each attempt's centre marks to agree or disagree
 // with (a disagreement needs a reason), the countersignature or the return to the assessor, and
 // the sittings already checked.
-import { useCallback, useEffect, useId, useState } from 'react';
+import { useCallback, useId, useState } from 'react';
 import { SIGN_WORDS, type IqaAttemptView, type IqaQueueView, type IqaSittingView } from '../../../server/protocol/assurance.js';
 import { AssurancePanel, useAssurance } from '../assurance/AssurancePanel.js';
 import { assurance } from '../assurance/assurance-api.js';
 import { dateGB, dateTimeGB } from '../format.js';
+import { AsyncState } from '../components/AsyncState.js';
+import { DataTable, type Column } from '../components/DataTable.js';
+import { useLoad } from '../components/useLoad.js';
 import { Problem, useAction } from '../components/useAction.js';
 import { describeError } from '../sitting/useSitting.js';
 
@@ -17,80 +20,70 @@ const STATE_WORDS: Record<string, string> = {
 };
 
 export function IqaQueue() {
-  const [queue, setQueue] = useState<IqaQueueView>();
+  const queue = useLoad(assurance.iqaQueue);
   const [open, setOpen] = useState<string>();
-  const [error, setError] = useState<string>();
-  const load = useCallback(() => assurance.iqaQueue().then(setQueue, (err: unknown) => setError(describeError(err))), []);
-  useEffect(() => {
-    void load();
-  }, [load]);
-  if (error) return <p className="error">{error}</p>;
-  if (!queue) return <p className="muted">Loading…</p>;
+  return (
+    <AsyncState state={queue} loading="Loading…">
+      {(q) => <Queue queue={q} open={open} onOpen={setOpen} onChanged={() => void queue.reload()} />}
+    </AsyncState>
+  );
+}
+
+function Queue({ queue, open, onOpen, onChanged }: { queue: IqaQueueView; open: string | undefined; onOpen: (id: string | undefined) => void; onChanged: () => void }) {
   const opened = [...queue.awaiting, ...queue.done].find((s) => s.sittingId === open);
+  const columns = sittingColumns(open, onOpen);
+  const rowProps = (s: IqaSittingView) => ({ className: open === s.sittingId ? 'current' : undefined, 'data-sitting-id': s.sittingId });
   return (
     <>
       <h3>Waiting for your check</h3>
-      {queue.awaiting.length === 0 ? (
-        <p className="muted small">No signed mark sheet is waiting for you.</p>
-      ) : (
-        <SittingTable rows={queue.awaiting} open={open} onOpen={setOpen} testId="iqa-awaiting" />
-      )}
-      {opened && <SittingReview key={opened.sittingId} row={opened} onChanged={() => void load()} />}
+      <DataTable
+        caption="Sittings waiting for your check"
+        columns={columns}
+        rows={queue.awaiting}
+        rowKey={(s) => s.sittingId}
+        rowProps={rowProps}
+        empty="No signed mark sheet is waiting for you."
+        small
+        testId="iqa-awaiting"
+        scroll
+      />
+      {opened && <SittingReview key={opened.sittingId} row={opened} onChanged={onChanged} />}
       <h3>Checked</h3>
-      {queue.done.length === 0 ? <p className="muted small">None yet.</p> : <SittingTable rows={queue.done} open={open} onOpen={setOpen} testId="iqa-done" />}
+      <DataTable caption="Sittings checked" columns={columns} rows={queue.done} rowKey={(s) => s.sittingId} rowProps={rowProps} empty="None yet." small testId="iqa-done" scroll />
     </>
   );
 }
 
-function SittingTable({ rows, open, onOpen, testId }: { rows: IqaSittingView[]; open: string | undefined; onOpen: (id: string | undefined) => void; testId: string }) {
-  return (
-    <div className="table-scroll">
-      <table data-testid={testId}>
-        <thead>
-          <tr>
-            <th scope="col">Candidate</th>
-            <th scope="col">Assessor</th>
-            <th scope="col">Ended</th>
-            <th scope="col">Centre result</th>
-            <th scope="col">Sample</th>
-            <th scope="col">Marks checked</th>
-            <th scope="col">Stage</th>
-            <th scope="col">
-              <span className="visually-hidden">Actions</span>
-            </th>
-          </tr>
-        </thead>
-        <tbody>
-          {rows.map((s) => {
-            const checked = s.attempts.reduce((n, a) => n + a.reviewed, 0);
-            const all = s.attempts.reduce((n, a) => n + a.criteria, 0);
-            return (
-              <tr key={s.sittingId} className={open === s.sittingId ? 'current' : undefined} data-sitting-id={s.sittingId}>
-                <th scope="row">
-                  {s.candidate.name}
-                  {s.conflict && <span className="tag bad">you declared an interest</span>}
-                </th>
-                <td>{s.assessor?.name ?? '—'}</td>
-                <td>{dateGB(s.endedAt)}</td>
-                <td>{s.total === null ? '—' : `${s.grade ?? 'No grade'} (${s.total}/48)`}</td>
-                <td className="small">{s.inSample ? `In your sample: ${s.sampleReasons.join('; ')}` : 'Not sampled'}</td>
-                <td>
-                  {checked} of {all}
-                </td>
-                <td>{STATE_WORDS[s.state] ?? s.state}</td>
-                <td className="actions">
-                  <button type="button" className="small" aria-expanded={open === s.sittingId} onClick={() => onOpen(open === s.sittingId ? undefined : s.sittingId)} aria-label={`Open the sitting of ${s.candidate.name}`}>
-                    {open === s.sittingId ? 'Close' : 'Open'}
-                  </button>
-                </td>
-              </tr>
-            );
-          })}
-        </tbody>
-      </table>
-    </div>
-  );
-}
+const checkedOf = (s: IqaSittingView) => `${s.attempts.reduce((n, a) => n + a.reviewed, 0)} of ${s.attempts.reduce((n, a) => n + a.criteria, 0)}`;
+
+const sittingColumns = (open: string | undefined, onOpen: (id: string | undefined) => void): ReadonlyArray<Column<IqaSittingView>> => [
+  {
+    header: 'Candidate',
+    rowHeader: true,
+    cell: (s) => (
+      <>
+        {s.candidate.name}
+        {s.conflict && <span className="tag bad">you declared an interest</span>}
+      </>
+    ),
+  },
+  { header: 'Assessor', cell: (s) => s.assessor?.name ?? '—' },
+  { header: 'Ended', cell: (s) => dateGB(s.endedAt) },
+  { header: 'Centre result', cell: (s) => (s.total === null ? '—' : `${s.grade ?? 'No grade'} (${s.total}/48)`) },
+  { header: 'Sample', className: 'small', cell: (s) => (s.inSample ? `In your sample: ${s.sampleReasons.join('; ')}` : 'Not sampled') },
+  { header: 'Marks checked', cell: checkedOf },
+  { header: 'Stage', cell: (s) => STATE_WORDS[s.state] ?? s.state },
+  {
+    header: 'Actions',
+    hideHeader: true,
+    className: 'actions',
+    cell: (s) => (
+      <button type="button" className="small" aria-expanded={open === s.sittingId} onClick={() => onOpen(open === s.sittingId ? undefined : s.sittingId)} aria-label={`Open the sitting of ${s.candidate.name}`}>
+        {open === s.sittingId ? 'Close' : 'Open'}
+      </button>
+    ),
+  },
+];
 
 function SittingReview({ row, onChanged }: { row: IqaSittingView; onChanged: () => void }) {
   const id = useId();
@@ -124,23 +117,31 @@ function SittingReview({ row, onChanged }: { row: IqaSittingView; onChanged: () 
 
 type Draft = Record<string, { verdict: 'agree' | 'disagree' | ''; reason: string }>;
 
+/** The verdicts as last saved (one the mark changed since is asked again). */
+const savedDraft = (v: IqaAttemptView): Draft =>
+  Object.fromEntries(v.criteria.map((c) => [c.criterionId, { verdict: c.outOfDate || !c.verdict ? '' : c.verdict, reason: c.outOfDate ? '' : c.reason }]));
+
 function AttemptReview({ attemptId, onSaved }: { attemptId: string; onSaved: () => void }) {
+  const attempt = useLoad(useCallback(() => assurance.iqaAttempt(attemptId), [attemptId]));
+  return (
+    <AsyncState state={attempt} loading="Loading…" small>
+      {(v) => <Verdicts attemptId={attemptId} first={v} onSaved={onSaved} />}
+    </AsyncState>
+  );
+}
+
+function Verdicts({ attemptId, first, onSaved }: { attemptId: string; first: IqaAttemptView; onSaved: () => void }) {
   const id = useId();
-  const [view, setView] = useState<IqaAttemptView>();
-  const [draft, setDraft] = useState<Draft>({});
+  const [view, setView] = useState(first);
+  const [draft, setDraft] = useState<Draft>(() => savedDraft(first));
   const [error, setError] = useState<string>();
   const [fields, setFields] = useState<Record<string, string>>({});
   const [status, setStatus] = useState('');
   const [busy, setBusy] = useState(false);
   const take = (v: IqaAttemptView) => {
     setView(v);
-    setDraft(Object.fromEntries(v.criteria.map((c) => [c.criterionId, { verdict: c.outOfDate || !c.verdict ? '' : c.verdict, reason: c.outOfDate ? '' : c.reason }])));
+    setDraft(savedDraft(v));
   };
-  useEffect(() => {
-    assurance.iqaAttempt(attemptId).then(take, (err: unknown) => setError(describeError(err)));
-  }, [attemptId]);
-  if (error && !view) return <p className="error">{error}</p>;
-  if (!view) return <p className="muted small">Loading…</p>;
   const editable = view.state === 'centre-final';
   const save = async () => {
     setBusy(true);
@@ -170,60 +171,60 @@ function AttemptReview({ attemptId, onSaved }: { attemptId: string; onSaved: () 
       {view.recordings.map((r) => (
         <audio key={r.callId} controls preload="metadata" src={r.url} aria-label="The recorded call" />
       ))}
-      <div className="table-scroll">
-        <table className="verdicts">
-          <thead>
-            <tr>
-              <th scope="col">Criterion</th>
-              <th scope="col">Centre mark</th>
-              <th scope="col">Assessor’s comment</th>
-              <th scope="col">Your verdict</th>
-            </tr>
-          </thead>
-          <tbody>
-            {view.criteria.map((c, i) => {
+      <DataTable
+        caption="Centre marks and your verdicts"
+        className="verdicts"
+        scroll
+        rows={view.criteria}
+        rowKey={(c) => c.criterionId}
+        rowProps={(c) => ({ 'data-criterion': c.criterionId })}
+        columns={[
+          { header: 'Criterion', rowHeader: true, className: 'small', cell: (c) => c.description },
+          { header: 'Centre mark', cell: (c) => `${c.centreMark ?? '—'} of ${c.maxMarks}` },
+          {
+            header: 'Assessor’s comment',
+            className: 'small',
+            cell: (c) => (
+              <>
+                {c.comment || '—'}
+                {c.overrideReason ? <div className="muted">Suggestion overridden: {c.overrideReason}</div> : null}
+              </>
+            ),
+          },
+          {
+            header: 'Your verdict',
+            cell: (c) => {
+              const i = view.criteria.indexOf(c);
               const d = draft[c.criterionId] ?? { verdict: '', reason: '' };
               const problem = fields[`verdicts.${view.criteria.filter((x) => x.centreMark !== null && draft[x.criterionId]?.verdict).findIndex((x) => x.criterionId === c.criterionId)}.reason`];
               return (
-                <tr key={c.criterionId} data-criterion={c.criterionId}>
-                  <th scope="row" className="small">
-                    {c.description}
-                  </th>
-                  <td>
-                    {c.centreMark ?? '—'} of {c.maxMarks}
-                  </td>
-                  <td className="small">
-                    {c.comment || '—'}
-                    {c.overrideReason ? <div className="muted">Suggestion overridden: {c.overrideReason}</div> : null}
-                  </td>
-                  <td>
-                    <fieldset disabled={!editable || c.centreMark === null}>
-                      <legend className="visually-hidden">Verdict on {c.description}</legend>
-                      <label className="check">
-                        <input type="radio" name={`${id}-v${i}`} checked={d.verdict === 'agree'} onChange={() => setDraft({ ...draft, [c.criterionId]: { ...d, verdict: 'agree' } })} /> Agree
-                      </label>
-                      <label className="check">
-                        <input type="radio" name={`${id}-v${i}`} checked={d.verdict === 'disagree'} onChange={() => setDraft({ ...draft, [c.criterionId]: { ...d, verdict: 'disagree' } })} /> Disagree
-                      </label>
-                    </fieldset>
-                    {d.verdict === 'disagree' && (
-                      <textarea
-                        aria-label={`Why you disagree with the mark for ${c.description}`}
-                        placeholder="Why (required)"
-                        value={d.reason}
-                        disabled={!editable}
-                        onChange={(e) => setDraft({ ...draft, [c.criterionId]: { ...d, reason: e.target.value } })}
-                      />
-                    )}
-                    {c.outOfDate && <div className="small muted">The mark changed since your last verdict.</div>}
-                    {problem && <div className="small error">{problem}</div>}
-                  </td>
-                </tr>
+                <>
+                  <fieldset disabled={!editable || c.centreMark === null}>
+                    <legend className="visually-hidden">Verdict on {c.description}</legend>
+                    <label className="check">
+                      <input type="radio" name={`${id}-v${i}`} checked={d.verdict === 'agree'} onChange={() => setDraft({ ...draft, [c.criterionId]: { ...d, verdict: 'agree' } })} /> Agree
+                    </label>
+                    <label className="check">
+                      <input type="radio" name={`${id}-v${i}`} checked={d.verdict === 'disagree'} onChange={() => setDraft({ ...draft, [c.criterionId]: { ...d, verdict: 'disagree' } })} /> Disagree
+                    </label>
+                  </fieldset>
+                  {d.verdict === 'disagree' && (
+                    <textarea
+                      aria-label={`Why you disagree with the mark for ${c.description}`}
+                      placeholder="Why (required)"
+                      value={d.reason}
+                      disabled={!editable}
+                      onChange={(e) => setDraft({ ...draft, [c.criterionId]: { ...d, reason: e.target.value } })}
+                    />
+                  )}
+                  {c.outOfDate && <div className="small muted">The mark changed since your last verdict.</div>}
+                  {problem && <div className="small error">{problem}</div>}
+                </>
               );
-            })}
-          </tbody>
-        </table>
-      </div>
+            },
+          },
+        ]}
+      />
       {editable && (
         <div className="row">
           <button type="button" onClick={agreeAll} disabled={busy}>

@@ -2,66 +2,64 @@
 // attempt; two or more of the centre's assessors), follow who has submitted, and read the
 // agreement per criterion and per assessor; export it as CSV; close the exercise.
 import { useCallback, useEffect, useId, useState, type FormEvent } from 'react';
-import type { AgreementFigure, Person, StandardisationAttemptOption, StandardisationResultsView, StandardisationSummary } from '../../../server/protocol/assurance.js';
+import type { AgreementFigure, Person, StandardisationAttemptOption, StandardisationResultsView } from '../../../server/protocol/assurance.js';
 import { assurance } from '../assurance/assurance-api.js';
+import { AsyncState } from '../components/AsyncState.js';
+import { DataTable, type Column } from '../components/DataTable.js';
+import { useLoad } from '../components/useLoad.js';
 import { dateGB } from '../format.js';
 import { describeError } from '../sitting/useSitting.js';
 
 const pct = (a: AgreementFigure): string => (a.rate === null ? '—' : `${Math.round(a.rate * 100)}% (${a.agreeing} of ${a.compared})`);
 
 export function StandardisationAdmin() {
-  const [list, setList] = useState<StandardisationSummary[]>();
+  const list = useLoad(assurance.exercises);
   const [open, setOpen] = useState<string>();
-  const [error, setError] = useState<string>();
-  const load = useCallback(() => assurance.exercises().then(setList, (err: unknown) => setError(describeError(err))), []);
-  useEffect(() => {
-    void load();
-  }, [load]);
   return (
     <div data-testid="standardisation-admin">
       <NewExercise
         onCreated={(v) => {
-          void load();
+          void list.reload();
           setOpen(v.id);
         }}
       />
-      {error && <p className="error">{error}</p>}
-      {list && list.length > 0 && (
-        <table>
-          <thead>
-            <tr>
-              <th scope="col">Exercise</th>
-              <th scope="col">Attempt</th>
-              <th scope="col">Set</th>
-              <th scope="col">Submitted</th>
-              <th scope="col">
-                <span className="visually-hidden">Actions</span>
-              </th>
-            </tr>
-          </thead>
-          <tbody>
-            {list.map((x) => (
-              <tr key={x.id}>
-                <th scope="row">
-                  {x.title}
-                  {x.closedAt ? <span className="tag plain">closed</span> : null}
-                </th>
-                <td>{x.attempt.title}</td>
-                <td>{dateGB(x.createdAt)}</td>
-                <td>
-                  {x.submitted} of {x.participants}
-                </td>
-                <td className="actions">
-                  <button type="button" className="small" aria-expanded={open === x.id} onClick={() => setOpen(open === x.id ? undefined : x.id)}>
-                    {open === x.id ? 'Hide agreement' : 'Agreement'}
-                  </button>
-                </td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
-      )}
-      {open && <Results key={open} id={open} onClosed={() => void load()} />}
+      <AsyncState state={list} loading="Loading the exercises…">
+        {(exercises) =>
+          exercises.length > 0 && (
+            <DataTable
+              caption="Standardisation exercises"
+              rows={exercises}
+              rowKey={(x) => x.id}
+              columns={[
+                {
+                  header: 'Exercise',
+                  rowHeader: true,
+                  cell: (x) => (
+                    <>
+                      {x.title}
+                      {x.closedAt ? <span className="tag plain">closed</span> : null}
+                    </>
+                  ),
+                },
+                { header: 'Attempt', cell: (x) => x.attempt.title },
+                { header: 'Set', cell: (x) => dateGB(x.createdAt) },
+                { header: 'Submitted', cell: (x) => `${x.submitted} of ${x.participants}` },
+                {
+                  header: 'Actions',
+                  hideHeader: true,
+                  className: 'actions',
+                  cell: (x) => (
+                    <button type="button" className="small" aria-expanded={open === x.id} onClick={() => setOpen(open === x.id ? undefined : x.id)}>
+                      {open === x.id ? 'Hide agreement' : 'Agreement'}
+                    </button>
+                  ),
+                },
+              ]}
+            />
+          )
+        }
+      </AsyncState>
+      {open && <Results key={open} id={open} onClosed={() => void list.reload()} />}
     </div>
   );
 }
@@ -137,22 +135,41 @@ function NewExercise({ onCreated }: { onCreated: (v: StandardisationResultsView)
 }
 
 function Results({ id, onClosed }: { id: string; onClosed: () => void }) {
+  const results = useLoad(useCallback(() => assurance.exerciseResults(id), [id]));
+  return (
+    <AsyncState state={results} loading="Loading…" small>
+      {(v) => (
+        <Agreement
+          v={v}
+          onClosed={(closed) => {
+            results.set(closed);
+            onClosed();
+          }}
+        />
+      )}
+    </AsyncState>
+  );
+}
+
+const difference = (d: number | null) => (d === null ? '—' : `${d > 0 ? '+' : ''}${d.toFixed(2)} marks`);
+
+function Agreement({ v, onClosed }: { v: StandardisationResultsView; onClosed: (closed: StandardisationResultsView) => void }) {
   const hid = useId();
-  const [v, setV] = useState<StandardisationResultsView>();
   const [error, setError] = useState<string>();
-  useEffect(() => {
-    assurance.exerciseResults(id).then(setV, (err: unknown) => setError(describeError(err)));
-  }, [id]);
-  if (error) return <p className="error">{error}</p>;
-  if (!v) return <p className="muted small">Loading…</p>;
   const close = async () => {
     try {
-      setV(await assurance.closeExercise(id));
-      onClosed();
+      onClosed(await assurance.closeExercise(v.id));
     } catch (err) {
       setError(describeError(err));
     }
   };
+  const perCriterion: Array<Column<StandardisationResultsView['criteria'][number]>> = [
+    { header: 'Criterion', rowHeader: true, className: 'small', cell: (c) => c.description },
+    { header: 'Centre', numeric: true, cell: (c) => c.reference ?? '—' },
+    ...v.assessors.map((a, i): Column<StandardisationResultsView['criteria'][number]> => ({ header: a.name, key: `assessor-${a.id}`, numeric: true, cell: (c) => c.marks[i] ?? '—' })),
+    { header: 'Pairs agreeing', numeric: true, cell: (c) => pct(c.pairwise) },
+    { header: 'Same as centre', numeric: true, cell: (c) => pct(c.withReference) },
+  ];
   return (
     <div aria-labelledby={`${hid}-h`} data-testid="agreement">
       <h4 id={`${hid}-h`}>
@@ -162,81 +179,38 @@ function Results({ id, onClosed }: { id: string; onClosed: () => void }) {
         Pairs of assessors giving the same mark, over every criterion: <strong>{pct(v.overall)}</strong>. The centre’s own marks of the attempt are the reference
         {v.referenceTotal !== null ? ` (${v.referenceTotal}/12)` : ''}. Only submitted marks count.
       </p>
-      <div className="table-scroll">
-        <table className="agreement" aria-label="Agreement per assessor">
-          <thead>
-            <tr>
-              <th scope="col">Assessor</th>
-              <th scope="col" className="num">
-                Total
-              </th>
-              <th scope="col" className="num">
-                Same mark as another assessor
-              </th>
-              <th scope="col" className="num">
-                Same mark as the centre
-              </th>
-              <th scope="col" className="num">
-                Average difference from the others
-              </th>
-            </tr>
-          </thead>
-          <tbody>
-            {v.assessors.map((a) => (
-              <tr key={a.id}>
-                <th scope="row">
-                  {a.name}
-                  {a.submittedAt === null ? <span className="tag">not submitted</span> : null}
-                </th>
-                <td className="num">{a.total ?? '—'}</td>
-                <td className="num">{pct(a.withOthers)}</td>
-                <td className="num">{pct(a.withReference)}</td>
-                <td className="num">{a.meanDifference === null ? '—' : `${a.meanDifference > 0 ? '+' : ''}${a.meanDifference.toFixed(2)} marks`}</td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
-      </div>
-      <div className="table-scroll">
-        <table className="agreement" aria-label="Agreement per criterion">
-          <thead>
-            <tr>
-              <th scope="col">Criterion</th>
-              <th scope="col" className="num">
-                Centre
-              </th>
-              {v.assessors.map((a) => (
-                <th key={a.id} scope="col" className="num">
-                  {a.name}
-                </th>
-              ))}
-              <th scope="col" className="num">
-                Pairs agreeing
-              </th>
-              <th scope="col" className="num">
-                Same as centre
-              </th>
-            </tr>
-          </thead>
-          <tbody>
-            {v.criteria.map((c) => (
-              <tr key={c.criterionId} className={c.pairwise.rate !== null && c.pairwise.rate < 0.5 ? 'low' : undefined}>
-                <th scope="row" className="small">
-                  {c.description}
-                </th>
-                <td className="num">{c.reference ?? '—'}</td>
-                {c.marks.map((m, i) => (
-                  <td key={i} className="num">
-                    {m ?? '—'}
-                  </td>
-                ))}
-                <td className="num">{pct(c.pairwise)}</td>
-                <td className="num">{pct(c.withReference)}</td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
-      </div>
+      <DataTable
+        caption="Agreement per assessor"
+        className="agreement"
+        scroll
+        rows={v.assessors}
+        rowKey={(a) => String(a.id)}
+        columns={[
+          {
+            header: 'Assessor',
+            rowHeader: true,
+            cell: (a) => (
+              <>
+                {a.name}
+                {a.submittedAt === null ? <span className="tag">not submitted</span> : null}
+              </>
+            ),
+          },
+          { header: 'Total', numeric: true, cell: (a) => a.total ?? '—' },
+          { header: 'Same mark as another assessor', numeric: true, cell: (a) => pct(a.withOthers) },
+          { header: 'Same mark as the centre', numeric: true, cell: (a) => pct(a.withReference) },
+          { header: 'Average difference from the others', numeric: true, cell: (a) => difference(a.meanDifference) },
+        ]}
+      />
+      <DataTable
+        caption="Agreement per criterion"
+        className="agreement"
+        scroll
+        rows={v.criteria}
+        rowKey={(c) => c.criterionId}
+        rowProps={(c) => ({ className: c.pairwise.rate !== null && c.pairwise.rate < 0.5 ? 'low' : undefined })}
+        columns={perCriterion}
+      />
       <div className="row">
         <a className="button-link" href={assurance.agreementCsvUrl(v.id)} download>
           Export the agreement (CSV)
@@ -249,6 +223,11 @@ function Results({ id, onClosed }: { id: string; onClosed: () => void }) {
           <span className="small muted">Closed {dateGB(v.closedAt)}.</span>
         )}
       </div>
+      {error && (
+        <p className="error" role="alert">
+          {error}
+        </p>
+      )}
     </div>
   );
 }

@@ -7,6 +7,7 @@
 import { dateGB, timeGB } from '../format.js';
 import { useCallback, useEffect, useId, useMemo, useState, type FormEvent } from 'react';
 import type { CriterionMarkView, MarkingView, SaveMarksInput } from '../../../server/protocol/assessment.js';
+import { DataTable } from '../components/DataTable.js';
 import { BookmarkList } from '../sitting/Bookmarks.js';
 import { fieldProblems, sittings } from '../sitting/sitting-api.js';
 import { describeError } from '../sitting/useSitting.js';
@@ -328,40 +329,31 @@ export function MarkingForm({ attemptId, onSaved, heading = 'Marking' }: { attem
       <BookmarkList bookmarks={view.bookmarks} />
 
       <h4 id={fieldId('history')}>History</h4>
-      {view.history.length === 0 ? (
-        <p className="muted small">No marks saved yet.</p>
-      ) : (
-        <div className="table-scroll">
-          <table className="history" aria-labelledby={fieldId('history')} data-testid="marking-history">
-            <thead>
-              <tr>
-                <th scope="col">When</th>
-                <th scope="col">Who</th>
-                <th scope="col">Criterion</th>
-                <th scope="col">Mark</th>
-                <th scope="col">Comment</th>
-                <th scope="col">Reason</th>
-              </tr>
-            </thead>
-            <tbody>
-              {view.history.map((h) => (
-                <tr key={h.id}>
-                  <td>{when(h.at)}</td>
-                  <td>
-                    {h.by.name} <span className="small muted">({h.by.role})</span>
-                  </td>
-                  <td>{h.criterionId}</td>
-                  <td>
-                    {h.before ?? '—'} → {h.after ?? '—'}
-                  </td>
-                  <td>{(h.commentBefore ?? '') === (h.commentAfter ?? '') ? (h.commentAfter ?? '') : `${h.commentBefore || '—'} → ${h.commentAfter || '—'}`}</td>
-                  <td>{h.reason ?? ''}</td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
-      )}
+      <DataTable
+        caption="History"
+        className="history"
+        testId="marking-history"
+        scroll
+        rows={view.history}
+        rowKey={(h) => String(h.id)}
+        empty="No marks saved yet."
+        small
+        columns={[
+          { header: 'When', cell: (h) => when(h.at) },
+          {
+            header: 'Who',
+            cell: (h) => (
+              <>
+                {h.by.name} <span className="small muted">({h.by.role})</span>
+              </>
+            ),
+          },
+          { header: 'Criterion', cell: (h) => h.criterionId },
+          { header: 'Mark', cell: (h) => `${h.before ?? '—'} → ${h.after ?? '—'}` },
+          { header: 'Comment', cell: (h) => ((h.commentBefore ?? '') === (h.commentAfter ?? '') ? (h.commentAfter ?? '') : `${h.commentBefore || '—'} → ${h.commentAfter || '—'}`) },
+          { header: 'Reason', cell: (h) => h.reason ?? '' },
+        ]}
+      />
     </div>
   );
 }

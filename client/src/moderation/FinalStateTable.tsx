@@ -3,6 +3,32 @@
 // follow-ups against what was sent.
 import { fieldWords } from '../format.js';
 import type { FinalStateView } from '../../../server/protocol/moderation.js';
+import { DataTable, type Column } from '../components/DataTable.js';
+
+const COLUMNS: ReadonlyArray<Column<FinalStateView['fields'][number]>> = [
+  {
+    header: 'Account',
+    cell: (f) => (
+      <>
+        {f.accountNumber}
+        {f.customerName && <span className="muted"> {f.customerName}</span>}
+      </>
+    ),
+  },
+  {
+    header: 'Field',
+    cell: (f) => (
+      <>
+        {fieldWords(f.field)}
+        {f.planted && <span className="muted small"> (planted error)</span>}
+      </>
+    ),
+  },
+  { header: 'At the start', cell: (f) => f.initial },
+  { header: 'Expected', cell: (f) => f.expected },
+  { header: 'Final', cell: (f) => f.final },
+  { header: 'Result', cell: (f) => (f.match ? 'match' : <strong>mismatch</strong>) },
+];
 
 export function FinalStateTable({ state }: { state: FinalStateView }) {
   return (
@@ -12,37 +38,14 @@ export function FinalStateTable({ state }: { state: FinalStateView }) {
         {state.mismatches === 0 ? 'Everything matches the answer key.' : `${state.mismatches} mismatch${state.mismatches === 1 ? '' : 'es'} with the answer key.`}
         {state.anonymised && ' The CRM copy has been anonymised under the retention policy: values are placeholders.'}
       </p>
-      <table className="final-state">
-        <caption className="visually-hidden">Customer fields: expected, final and whether they match</caption>
-        <thead>
-          <tr>
-            <th scope="col">Account</th>
-            <th scope="col">Field</th>
-            <th scope="col">At the start</th>
-            <th scope="col">Expected</th>
-            <th scope="col">Final</th>
-            <th scope="col">Result</th>
-          </tr>
-        </thead>
-        <tbody>
-          {state.fields.map((f) => (
-            <tr key={`${f.accountNumber}/${f.field}`} className={f.match ? 'match' : 'mismatch'} data-field={f.field} data-match={f.match}>
-              <td>
-                {f.accountNumber}
-                {f.customerName && <span className="muted"> {f.customerName}</span>}
-              </td>
-              <td>
-                {fieldWords(f.field)}
-                {f.planted && <span className="muted small"> (planted error)</span>}
-              </td>
-              <td>{f.initial}</td>
-              <td>{f.expected}</td>
-              <td>{f.final}</td>
-              <td>{f.match ? 'match' : <strong>mismatch</strong>}</td>
-            </tr>
-          ))}
-        </tbody>
-      </table>
+      <DataTable
+        caption="Customer fields: expected, final and whether they match"
+        className="final-state"
+        columns={COLUMNS}
+        rows={state.fields}
+        rowKey={(f) => `${f.accountNumber}/${f.field}`}
+        rowProps={(f) => ({ className: f.match ? 'match' : 'mismatch', 'data-field': f.field, 'data-match': f.match })}
+      />
       {state.followUps.length > 0 && (
         <>
           <h3>Follow-ups</h3>

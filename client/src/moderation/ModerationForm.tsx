@@ -3,11 +3,15 @@
 // moderated assignment mark and the sitting's grade with it. Staff who may not moderate (the
 // centre's assessors) see the same table read-only.
 import { codeWords, dateTimeGB } from '../format.js';
-import { useEffect, useState, type FormEvent } from 'react';
+import { useCallback, useState, type FormEvent } from 'react';
 import type { ModerationView } from '../../../server/protocol/moderation.js';
 import { ApiFailure } from '../api.js';
 import { moderation } from './moderation-api.js';
+import { AsyncState } from '../components/AsyncState.js';
+import { DataTable } from '../components/DataTable.js';
 import { handled } from '../components/handled.js';
+import { useLoad } from '../components/useLoad.js';
+import { describeError } from '../sitting/useSitting.js';
 
 interface Draft {
   mark: string;
@@ -17,22 +21,28 @@ interface Draft {
 const standing = (c: ModerationView['criteria'][number]) => c.moderatedMark ?? c.centreMark;
 
 export function ModerationForm({ attemptId, canModerate, onSaved }: { attemptId: string; canModerate: boolean; onSaved?: () => void }) {
-  const [view, setView] = useState<ModerationView>();
-  const [drafts, setDrafts] = useState<Record<string, Draft>>({});
+  const marks = useLoad(useCallback(() => moderation.marks(attemptId), [attemptId]));
+  return (
+    <AsyncState state={marks} loading="Loading marks…" failed="The marks could not be loaded">
+      {(first) => <MarksForm attemptId={attemptId} first={first} canModerate={canModerate} onSaved={onSaved} />}
+    </AsyncState>
+  );
+}
+
+/** Every criterion's mark as it stands, none of them with a reason yet. */
+const draftsOf = (v: ModerationView): Record<string, Draft> => Object.fromEntries(v.criteria.map((c) => [c.criterionId, { mark: String(standing(c) ?? ''), reason: '' }]));
+
+function MarksForm({ attemptId, first, canModerate, onSaved }: { attemptId: string; first: ModerationView; canModerate: boolean; onSaved: (() => void) | undefined }) {
+  const [view, setView] = useState(first);
+  const [drafts, setDrafts] = useState<Record<string, Draft>>(() => draftsOf(first));
   const [error, setError] = useState<string>();
   const [fieldErrors, setFieldErrors] = useState<Record<string, string>>({});
   const [saved, setSaved] = useState<string>();
 
   const reset = (v: ModerationView) => {
     setView(v);
-    setDrafts(Object.fromEntries(v.criteria.map((c) => [c.criterionId, { mark: String(standing(c) ?? ''), reason: '' }])));
+    setDrafts(draftsOf(v));
   };
-  useEffect(() => {
-    moderation.marks(attemptId).then(reset, (err: unknown) => setError(err instanceof Error ? err.message : String(err)));
-  }, [attemptId]);
-
-  if (error && !view) return <p className="error">The marks could not be loaded: {error}</p>;
-  if (!view) return <p className="muted">Loading marks…</p>;
 
   const changed = view.criteria.filter((c) => drafts[c.criterionId] && drafts[c.criterionId]!.mark !== String(standing(c) ?? ''));
   const previewTotal = view.criteria.reduce((sum, c) => sum + (Number(drafts[c.criterionId]?.mark) || 0), 0);
@@ -59,7 +69,7 @@ export function ModerationForm({ attemptId, canModerate, onSaved }: { attemptId:
         }
         setFieldErrors(byCriterion);
       }
-      setError(err instanceof Error ? err.message : String(err));
+      setError(describeError(err));
     }
   };
 
@@ -69,31 +79,38 @@ export function ModerationForm({ attemptId, canModerate, onSaved }: { attemptId:
       <h2>Marks</h2>
       {!view.centreMarked && <p className="muted">The centre has not finished marking this attempt; moderation starts once its marks are final.</p>}
       <form onSubmit={handled(submit)}>
-        <table className="moderation-marks">
-          <thead>
-            <tr>
-              <th scope="col">Criterion</th>
-              <th scope="col">Centre mark and comment</th>
-              <th scope="col">Moderated mark</th>
-              <th scope="col">Reason</th>
-            </tr>
-          </thead>
-          <tbody>
-            {view.criteria.map((c) => {
-              const d = drafts[c.criterionId] ?? { mark: '', reason: '' };
-              const moved = d.mark !== String(standing(c) ?? '');
-              const id = `mod-${c.criterionId}`;
-              return (
-                <tr key={c.criterionId} className={c.moderatedMark !== null ? 'moderated' : undefined}>
-                  <td>
-                    <strong>{c.criterionId}</strong>
-                    <div className="small">{c.description}</div>
-                  </td>
-                  <td>
-                    {c.centreMark ?? '—'}/{c.maxMarks}
-                    {c.comment && <div className="small muted">{c.comment}</div>}
-                  </td>
-                  <td>
+        <DataTable
+          caption="Centre and moderated marks per criterion"
+          className="moderation-marks"
+          rows={view.criteria}
+          rowKey={(c) => c.criterionId}
+          rowProps={(c) => ({ className: c.moderatedMark !== null ? 'moderated' : undefined })}
+          columns={[
+            {
+              header: 'Criterion',
+              cell: (c) => (
+                <>
+                  <strong>{c.criterionId}</strong>
+                  <div className="small">{c.description}</div>
+                </>
+              ),
+            },
+            {
+              header: 'Centre mark and comment',
+              cell: (c) => (
+                <>
+                  {c.centreMark ?? '—'}/{c.maxMarks}
+                  {c.comment && <div className="small muted">{c.comment}</div>}
+                </>
+              ),
+            },
+            {
+              header: 'Moderated mark',
+              cell: (c) => {
+                const d = drafts[c.criterionId] ?? { mark: '', reason: '' };
+                const id = `mod-${c.criterionId}`;
+                return (
+                  <>
                     <label htmlFor={`${id}-mark`} className="visually-hidden">
                       Moderated mark for {c.criterionId}
                     </label>
@@ -108,8 +125,18 @@ export function ModerationForm({ attemptId, canModerate, onSaved }: { attemptId:
                       onChange={(e) => setDrafts((all) => ({ ...all, [c.criterionId]: { ...d, mark: e.target.value } }))}
                     />
                     {c.moderatedMark !== null && <div className="small">moderated by {c.moderatedBy?.name}</div>}
-                  </td>
-                  <td>
+                  </>
+                );
+              },
+            },
+            {
+              header: 'Reason',
+              cell: (c) => {
+                const d = drafts[c.criterionId] ?? { mark: '', reason: '' };
+                const moved = d.mark !== String(standing(c) ?? '');
+                const id = `mod-${c.criterionId}`;
+                return (
+                  <>
                     {c.reason && <div className="small">Standing reason: {c.reason}</div>}
                     {canModerate && view.centreMarked && (
                       <>
@@ -133,12 +160,12 @@ export function ModerationForm({ attemptId, canModerate, onSaved }: { attemptId:
                         )}
                       </>
                     )}
-                  </td>
-                </tr>
-              );
-            })}
-          </tbody>
-        </table>
+                  </>
+                );
+              },
+            },
+          ]}
+        />
         <p data-testid="moderated-total">
           Centre mark {view.centreTotal ?? '—'}/12 · moderated mark {view.moderatedTotal ?? 'none'}
           {changed.length > 0 && ` · after these changes: ${previewTotal}/12`}

@@ -2,11 +2,15 @@
 // (the rule's proposal with the moderator's additions and removals, each with a reason), and for a
 // chosen sitting its attempts with a link to each replay; moderation packs of a sitting or a sample
 // to download, and a pack's verification on upload (PackPanel.tsx).
-import { Fragment, useCallback, useEffect, useState, type FormEvent } from 'react';
+import { useCallback, useState, type FormEvent } from 'react';
 import { Link } from 'react-router';
 import type { SittingDetail, SittingSummary } from '../../../server/protocol/assessment.js';
 import type { SampleView } from '../../../server/protocol/moderation.js';
+import { AsyncState } from '../components/AsyncState.js';
+import { DataTable, type Column } from '../components/DataTable.js';
+import { useLoad } from '../components/useLoad.js';
 import { codeWords, dateGB } from '../format.js';
+import { describeError } from '../sitting/useSitting.js';
 import { moderation } from './moderation-api.js';
 import { OutcomeForm } from './OutcomeForm.js';
 import { SamplePackButton, VerifyPack } from './PackPanel.js';
@@ -22,13 +26,15 @@ const resultText = (s: SittingSummary) => {
 };
 
 function SittingAttempts({ sittingId }: { sittingId: string }) {
-  const [detail, setDetail] = useState<SittingDetail>();
-  const [error, setError] = useState<string>();
-  useEffect(() => {
-    moderation.sitting(sittingId).then(setDetail, (err: unknown) => setError(err instanceof Error ? err.message : String(err)));
-  }, [sittingId]);
-  if (error) return <p className="error">{error}</p>;
-  if (!detail) return <p className="muted small">Loading…</p>;
+  const detail = useLoad(useCallback(() => moderation.sitting(sittingId), [sittingId]));
+  return (
+    <AsyncState state={detail} loading="Loading…" small>
+      {(d) => <Attempts detail={d} sittingId={sittingId} />}
+    </AsyncState>
+  );
+}
+
+function Attempts({ detail, sittingId }: { detail: SittingDetail; sittingId: string }) {
   return (
     <div className="two-col">
       <ul data-testid={`sitting-attempts-${sittingId}`}>
@@ -53,19 +59,23 @@ function SittingAttempts({ sittingId }: { sittingId: string }) {
 }
 
 function Sample({ centreId, onOpen }: { centreId: number; onOpen: (sittingId: string) => void }) {
-  const [view, setView] = useState<SampleView>();
+  const sample = useLoad(useCallback(() => moderation.sample(centreId), [centreId]));
+  return (
+    <AsyncState state={sample} loading="Loading the sample…" failed="The sample could not be loaded" small>
+      {(view) => <SampleBody view={view} centreId={centreId} onOpen={onOpen} onChanged={sample.set} />}
+    </AsyncState>
+  );
+}
+
+function SampleBody({ view, centreId, onOpen, onChanged }: { view: SampleView; centreId: number; onOpen: (sittingId: string) => void; onChanged: (view: SampleView) => void }) {
   const [error, setError] = useState<string>();
   const [adding, setAdding] = useState({ sittingId: '', reason: '' });
-  const load = useCallback(() => moderation.sample(centreId).then(setView, (err: unknown) => setError(err instanceof Error ? err.message : String(err))), [centreId]);
-  useEffect(() => {
-    void load();
-  }, [load]);
   const change = async (action: 'add' | 'remove', sittingId: string, reason: string) => {
     try {
-      setView(await moderation.changeSample(action, { centreId, sittingId, reason }));
+      onChanged(await moderation.changeSample(action, { centreId, sittingId, reason }));
       setError(undefined);
     } catch (err) {
-      setError(err instanceof Error ? err.message : String(err));
+      setError(describeError(err));
     }
   };
   const remove = (sittingId: string) => {
@@ -76,7 +86,6 @@ function Sample({ centreId, onOpen }: { centreId: number; onOpen: (sittingId: st
     e.preventDefault();
     if (adding.sittingId && adding.reason.trim()) void change('add', adding.sittingId, adding.reason.trim()).then(() => setAdding({ sittingId: '', reason: '' }));
   };
-  if (!view) return error ? <p className="error">The sample could not be loaded: {error}</p> : <p className="muted small">Loading the sample…</p>;
   const outside = view.sittings.filter((s) => !s.inSample);
   return (
     <div data-testid={`sample-${centreId}`}>
@@ -140,21 +149,51 @@ export function ModerationHome() {
   );
 }
 
+const sittingColumns = (open: string | undefined, setOpen: (id: string | undefined) => void): ReadonlyArray<Column<SittingSummary>> => [
+  {
+    header: 'Candidate',
+    cell: (s) => (
+      <button type="button" className="link" aria-expanded={open === s.id} onClick={() => setOpen(open === s.id ? undefined : s.id)}>
+        {s.candidate.name}
+      </button>
+    ),
+  },
+  { header: 'Assessor', cell: (s) => s.assessor?.name ?? '—' },
+  { header: 'Status', cell: (s) => codeWords(s.status) },
+  {
+    header: 'Stage',
+    cellProps: () => ({ 'data-testid': 'stage' }),
+    cell: (s) => `${s.resultState ? STAGE[s.resultState] : '—'}${s.outcome ? `: ${s.outcome === 'adjusted' ? 'marks adjusted' : s.outcome}` : ''}`,
+  },
+  { header: 'Ended', cell: (s) => date(s.endedAt) },
+  { header: 'Result', cell: resultText },
+  {
+    header: 'Moderation pack',
+    cell: (s) => (
+      <a href={moderation.sittingPackUrl(s.id)} download aria-label={`Download pack for ${s.candidate.name}`}>
+        Download pack
+      </a>
+    ),
+  },
+];
+
 function Sittings() {
-  const [sittings, setSittings] = useState<SittingSummary[]>();
-  const [error, setError] = useState<string>();
+  const list = useLoad(moderation.sittings);
   const [open, setOpen] = useState<string>();
-  useEffect(() => {
-    moderation.sittings().then(setSittings, (err: unknown) => setError(err instanceof Error ? err.message : String(err)));
-  }, []);
-  if (error) return <p className="error">The sittings could not be loaded: {error}</p>;
-  if (!sittings) return <p className="muted">Loading sittings…</p>;
-  if (sittings.length === 0) return <p className="muted">No sittings to moderate yet.</p>;
+  return (
+    <AsyncState state={list} loading="Loading sittings…" failed="The sittings could not be loaded" empty="No sittings to moderate yet.">
+      {(sittings) => <ByCentre sittings={sittings} open={open} setOpen={setOpen} />}
+    </AsyncState>
+  );
+}
+
+function ByCentre({ sittings, open, setOpen }: { sittings: SittingSummary[]; open: string | undefined; setOpen: (id: string | undefined) => void }) {
   // One section per centre, by name (ids only tell centres apart when two share a name).
   const names = new Map(sittings.map((s) => [s.centreId, s.centreName]));
   const centres = [...names.keys()].sort((a, b) => names.get(a)!.localeCompare(names.get(b)!) || a - b);
   const sameName = (id: number) => [...names.values()].filter((n) => n === names.get(id)).length > 1;
   const label = (id: number) => (sameName(id) ? `${names.get(id)!} (centre ${id})` : names.get(id)!);
+  const columns = sittingColumns(open, setOpen);
   return (
     <div data-testid="moderation-sittings">
       {centres.map((centreId) => (
@@ -163,54 +202,23 @@ function Sittings() {
           <h3>Sample</h3>
           <Sample centreId={centreId} onOpen={setOpen} />
           <h3>Sittings</h3>
-          <table className="calls">
-            <thead>
-              <tr>
-                <th scope="col">Candidate</th>
-                <th scope="col">Assessor</th>
-                <th scope="col">Status</th>
-                <th scope="col">Stage</th>
-                <th scope="col">Ended</th>
-                <th scope="col">Result</th>
-                <th scope="col">Moderation pack</th>
-              </tr>
-            </thead>
-            <tbody>
-              {sittings
-                .filter((s) => s.centreId === centreId)
-                .map((s) => (
-                  <Fragment key={s.id}>
-                    <tr data-sitting-id={s.id}>
-                      <td>
-                        <button type="button" className="link" aria-expanded={open === s.id} onClick={() => setOpen(open === s.id ? undefined : s.id)}>
-                          {s.candidate.name}
-                        </button>
-                      </td>
-                      <td>{s.assessor?.name ?? '—'}</td>
-                      <td>{codeWords(s.status)}</td>
-                      <td data-testid="stage">
-                        {s.resultState ? STAGE[s.resultState] : '—'}
-                        {s.outcome ? `: ${s.outcome === 'adjusted' ? 'marks adjusted' : s.outcome}` : ''}
-                      </td>
-                      <td>{date(s.endedAt)}</td>
-                      <td>{resultText(s)}</td>
-                      <td>
-                        <a href={moderation.sittingPackUrl(s.id)} download aria-label={`Download pack for ${s.candidate.name}`}>
-                          Download pack
-                        </a>
-                      </td>
-                    </tr>
-                    {open === s.id && (
-                      <tr data-sitting-details={s.id}>
-                        <td colSpan={7}>
-                          <SittingAttempts sittingId={s.id} />
-                        </td>
-                      </tr>
-                    )}
-                  </Fragment>
-                ))}
-            </tbody>
-          </table>
+          <DataTable
+            caption={`Sittings at ${label(centreId)}`}
+            className="calls"
+            columns={columns}
+            rows={sittings.filter((s) => s.centreId === centreId)}
+            rowKey={(s) => s.id}
+            rowProps={(s) => ({ 'data-sitting-id': s.id })}
+            after={(s) =>
+              open === s.id && (
+                <tr data-sitting-details={s.id}>
+                  <td colSpan={columns.length}>
+                    <SittingAttempts sittingId={s.id} />
+                  </td>
+                </tr>
+              )
+            }
+          />
         </section>
       ))}
     </div>

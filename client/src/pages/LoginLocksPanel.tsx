@@ -4,6 +4,7 @@ import { hourMinuteGB } from '../format.js';
 import { useCallback, useEffect, useState } from 'react';
 import type { LoginLockView, LoginLocksResponse } from '../../../server/protocol/login-locks.js';
 import { api, ApiFailure } from '../api.js';
+import { DataTable } from '../components/DataTable.js';
 
 const until = hourMinuteGB;
 
@@ -39,33 +40,29 @@ export function LoginLocksPanel({ onNotice }: { onNotice: (n: { kind: 'ok' | 'er
       <p className="muted">
         After repeated wrong passwords an account, or the network the attempts came from, is locked for 15 minutes. Lift a lock once you know who it was.
       </p>
-      {locks === undefined ? null : locks.length === 0 ? (
-        <p>No logins are locked.</p>
-      ) : (
-        <table>
-          <thead>
-            <tr>
-              <th>Locked</th>
-              <th>Failed logins</th>
-              <th>Until</th>
-              <th />
-            </tr>
-          </thead>
-          <tbody>
-            {locks.map((lock) => (
-              <tr key={`${lock.kind}:${lock.subject}`} data-lock={`${lock.kind}:${lock.subject}`}>
-                <td>{who(lock)}</td>
-                <td>{lock.failures}</td>
-                <td>{until(lock.lockedUntil)}</td>
-                <td className="actions">
-                  <button type="button" onClick={() => void lift(lock)}>
-                    Lift lock
-                  </button>
-                </td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
+      {locks && (
+        <DataTable
+          caption="Locked logins"
+          columns={[
+            { header: 'Locked', cell: who },
+            { header: 'Failed logins', cell: (lock) => lock.failures },
+            { header: 'Until', cell: (lock) => until(lock.lockedUntil) },
+            {
+              header: 'Actions',
+              hideHeader: true,
+              className: 'actions',
+              cell: (lock) => (
+                <button type="button" onClick={() => void lift(lock)}>
+                  Lift lock
+                </button>
+              ),
+            },
+          ]}
+          rows={locks}
+          rowKey={(lock) => `${lock.kind}:${lock.subject}`}
+          rowProps={(lock) => ({ 'data-lock': `${lock.kind}:${lock.subject}` })}
+          empty="No logins are locked."
+        />
       )}
       <button type="button" onClick={() => void reload().catch(() => {})}>
         Refresh

@@ -5,6 +5,7 @@ import { CENTRE_ROLES, ROLE_LABEL, ROLES, type Role } from '../../../server/prot
 import { api, ApiFailure } from '../api.js';
 import { useSession } from '../session.js';
 import { LoginLocksPanel } from './LoginLocksPanel.js';
+import { DataTable } from '../components/DataTable.js';
 import { handled } from '../components/handled.js';
 
 interface Centre {
@@ -159,28 +160,24 @@ export function UsersPage() {
       <LoginLocksPanel onNotice={setNotice} />
       <section aria-label="Users">
         <h2>Users</h2>
-        <table>
-          <thead>
-            <tr>
-              <th>Username</th>
-              <th>Name</th>
-              <th>Role</th>
-              <th>Centre</th>
-              <th>Candidate number</th>
-              <th>Status</th>
-              <th />
-            </tr>
-          </thead>
-          <tbody>
-            {users.map((u) => (
-              <tr key={u.id} data-username={u.username}>
-                <td>{u.username}</td>
-                <td>{u.displayName}</td>
-                <td>{ROLE_LABEL[u.role]}</td>
-                <td>{centreLabel(u.centreId)}</td>
-                <td>{u.role === 'candidate' && u.centreId !== null ? <CandidateNumber user={u} onSave={(v) => void setCandidateNumber(u, v)} /> : '—'}</td>
-                <td>{u.disabled ? 'Disabled' : 'Active'}</td>
-                <td className="actions">
+        <DataTable
+          caption="Users"
+          columns={[
+            { header: 'Username', cell: (u) => u.username, sortBy: (u) => u.username },
+            { header: 'Name', cell: (u) => u.displayName, sortBy: (u) => u.displayName },
+            { header: 'Role', cell: (u) => ROLE_LABEL[u.role], sortBy: (u) => ROLE_LABEL[u.role] },
+            { header: 'Centre', cell: (u) => centreLabel(u.centreId), sortBy: (u) => (u.centreId === null ? null : centreLabel(u.centreId)) },
+            {
+              header: 'Candidate number',
+              cell: (u) => (u.role === 'candidate' && u.centreId !== null ? <CandidateNumber user={u} onSave={(v) => void setCandidateNumber(u, v)} /> : '—'),
+            },
+            { header: 'Status', cell: (u) => (u.disabled ? 'Disabled' : 'Active'), sortBy: (u) => (u.disabled ? 'Disabled' : 'Active') },
+            {
+              header: 'Actions',
+              hideHeader: true,
+              className: 'actions',
+              cell: (u) => (
+                <>
                   <button type="button" onClick={handled(() => resetPassword(u))}>
                     Reset password
                   </button>
@@ -189,11 +186,14 @@ export function UsersPage() {
                       {u.disabled ? 'Enable' : 'Disable'}
                     </button>
                   )}
-                </td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
+                </>
+              ),
+            },
+          ]}
+          rows={users}
+          rowKey={(u) => String(u.id)}
+          rowProps={(u) => ({ 'data-username': u.username })}
+        />
       </section>
     </div>
   );

@@ -8,6 +8,7 @@ import { useSession } from '../session.js';
 import { ScenarioEditor } from './ScenarioEditor.js';
 import { scenarioApi } from './scenario-api.js';
 import './scenarios.css';
+import { DataTable } from '../components/DataTable.js';
 import { handled } from '../components/handled.js';
 
 const describe = (err: unknown) => (err instanceof ApiFailure ? err.message : 'The server could not be reached.');
@@ -59,38 +60,29 @@ export function ScenariosPage() {
       )}
       <section aria-labelledby="scenario-list-title">
         <h2 id="scenario-list-title">Available scenarios</h2>
-        <table className="scenario-table">
-          <thead>
-            <tr>
-              <th scope="col">Key</th>
-              <th scope="col">Title</th>
-              <th scope="col">Call</th>
-              <th scope="col">Version</th>
-              <th scope="col">Owner</th>
-              <th scope="col">
-                <span className="visually-hidden">Actions</span>
-              </th>
-            </tr>
-          </thead>
-          <tbody>
-            {scenarios.map((s) => (
-              <tr key={s.key} aria-current={open?.key === s.key ? 'true' : undefined}>
-                <td>{s.key}</td>
-                <td>{s.title}</td>
-                <td>
-                  {s.direction} {s.type}
-                </td>
-                <td>{s.version}</td>
-                <td>{s.builtIn ? 'Shipped (read-only)' : `Centre ${s.centreId ?? ''}`}</td>
-                <td>
-                  <button type="button" onClick={() => void openKey(s.key)}>
-                    Open {s.key}
-                  </button>
-                </td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
+        <DataTable
+          caption="Available scenarios"
+          className="scenario-table"
+          columns={[
+            { header: 'Key', cell: (s) => s.key },
+            { header: 'Title', cell: (s) => s.title },
+            { header: 'Call', cell: (s) => `${s.direction} ${s.type}` },
+            { header: 'Version', cell: (s) => s.version },
+            { header: 'Owner', cell: (s) => (s.builtIn ? 'Shipped (read-only)' : `Centre ${s.centreId ?? ''}`) },
+            {
+              header: 'Actions',
+              hideHeader: true,
+              cell: (s) => (
+                <button type="button" onClick={() => void openKey(s.key)}>
+                  Open {s.key}
+                </button>
+              ),
+            },
+          ]}
+          rows={scenarios}
+          rowKey={(s) => s.key}
+          rowProps={(s) => ({ 'aria-current': open?.key === s.key ? 'true' : undefined })}
+        />
         {list && list.problems.length > 0 && (
           <div className="warning-box" role="region" aria-label="Files left out">
             <p>These files were left out because of problems (file · path · reason):</p>

@@ -1,5 +1,6 @@
 // The centre's sittings for the assessor: the list (open one to run it), a new-sitting form, and
 // the centre's results export.
+import { DataTable } from '../components/DataTable.js';
 import { useTransient } from '../components/transient.js';
 import { useCallback, useEffect, useId, useState } from 'react';
 import type { SittingDetail, SittingResultView, SittingSummary } from '../../../server/protocol/assessment.js';
@@ -87,53 +88,41 @@ export function SittingsPanel({ openId, onOpen, reloadKey }: { openId: string | 
           {error}
         </p>
       )}
-      {list === undefined && !error ? (
-        <p className="muted">Loading sittings…</p>
-      ) : list && list.length === 0 ? (
-        <p className="muted">No sittings yet: create one with “New sitting”.</p>
-      ) : list ? (
-        <div className="table-scroll">
-          <table aria-labelledby={`${id}-list`} data-testid="sittings-list">
-            <thead>
-              <tr>
-                <th scope="col">Candidate</th>
-                <th scope="col">Status</th>
-                <th scope="col">Assignments</th>
-                <th scope="col">Planned</th>
-                <th scope="col">Started</th>
-                <th scope="col">Assessor</th>
-                <th scope="col">Result</th>
-                <th scope="col">Stage</th>
-                <th scope="col">
-                  <span className="visually-hidden">Actions</span>
-                </th>
-              </tr>
-            </thead>
-            <tbody>
-              {list.map((s) => (
-                <tr key={s.id} aria-current={s.id === openId ? 'true' : undefined} className={s.id === openId ? 'current' : undefined}>
-                  <th scope="row">{s.candidate.name}</th>
-                  <td>{STATUS_WORDS[s.status]}</td>
-                  <td>{s.assignmentNames?.join(', ') ?? '—'}</td>
-                  <td>{s.scheduledFor !== null ? dateTime(s.scheduledFor) : `Not planned (created ${dateTime(s.createdAt)})`}</td>
-                  <td>{dateTime(s.startedAt)}</td>
-                  <td>{s.assessor?.name ?? '—'}</td>
-                  <td>{s.status === 'cancelled' ? '—' : resultWords(s.result)}</td>
-                  <td>
-                    {s.status === 'cancelled' ? '—' : s.resultState ? STAGE_WORDS[s.resultState] : '—'}
-                    {s.outcome ? ` (${s.outcome === 'adjusted' ? 'marks adjusted' : s.outcome})` : ''}
-                  </td>
-                  <td className="actions">
-                    <button type="button" className="small" onClick={() => onOpen(s.id)} aria-label={`${s.id === openId ? 'Opened: the' : 'Open the'} sitting of ${s.candidate.name}${s.scheduledFor ? ` planned ${dateTime(s.scheduledFor)}` : ''}`}>
-                      {s.id === openId ? 'Opened' : 'Open'}
-                    </button>
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
-      ) : null}
+      {list === undefined && !error && <p className="muted">Loading sittings…</p>}
+      {list && (
+        <DataTable
+          caption="Sittings of the centre"
+          testId="sittings-list"
+          scroll
+          rows={list}
+          rowKey={(s) => s.id}
+          rowProps={(s) => ({ 'aria-current': s.id === openId ? 'true' : undefined, className: s.id === openId ? 'current' : undefined })}
+          empty="No sittings yet: create one with “New sitting”."
+          columns={[
+            { header: 'Candidate', rowHeader: true, cell: (s) => s.candidate.name },
+            { header: 'Status', cell: (s) => STATUS_WORDS[s.status] },
+            { header: 'Assignments', cell: (s) => s.assignmentNames?.join(', ') ?? '—' },
+            { header: 'Planned', cell: (s) => (s.scheduledFor !== null ? dateTime(s.scheduledFor) : `Not planned (created ${dateTime(s.createdAt)})`) },
+            { header: 'Started', cell: (s) => dateTime(s.startedAt) },
+            { header: 'Assessor', cell: (s) => s.assessor?.name ?? '—' },
+            { header: 'Result', cell: (s) => (s.status === 'cancelled' ? '—' : resultWords(s.result)) },
+            {
+              header: 'Stage',
+              cell: (s) => `${s.status === 'cancelled' ? '—' : s.resultState ? STAGE_WORDS[s.resultState] : '—'}${s.outcome ? ` (${s.outcome === 'adjusted' ? 'marks adjusted' : s.outcome})` : ''}`,
+            },
+            {
+              header: 'Actions',
+              hideHeader: true,
+              className: 'actions',
+              cell: (s) => (
+                <button type="button" className="small" onClick={() => onOpen(s.id)} aria-label={`${s.id === openId ? 'Opened: the' : 'Open the'} sitting of ${s.candidate.name}${s.scheduledFor ? ` planned ${dateTime(s.scheduledFor)}` : ''}`}>
+                  {s.id === openId ? 'Opened' : 'Open'}
+                </button>
+              ),
+            },
+          ]}
+        />
+      )}
     </div>
   );
 }
