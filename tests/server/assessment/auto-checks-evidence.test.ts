@@ -1,0 +1,432 @@
+// What the assessor reads beside each pre-filled mark: every sentence each automatic check writes,
+// for each way an attempt can go, with the marks that follow (issue 16: the mutation run showed
+// evidence wording, boundaries and the less travelled branches unasserted). Calls, timelines and
+// records are built as the server hands them over (auto-check-inputs.ts).
+import { describe, expect, it } from 'vitest';
+import { evaluateAutoChecks } from '../../../server/assessment/auto-checks.js';
+import type { AnswerKey, AutoCheckDefinition, TimelineEntry } from '../../../server/assessment/types.js';
+import { ACCOUNT, ANSWER, at, CUSTOMER_ID, customer, inboundCall, one, run, timeline } from './auto-check-inputs.js';
+import { ruleError } from './support.js';
+
+const who = { customerId: CUSTOMER_ID, accountNumber: ACCOUNT };
+const ref = { type: 'customer', key: ACCOUNT };
+
+describe('marks from outcomes, several checks on one line', () => {
+  it('a 3-mark line with 1 of 3 keyed fields right gets 1, with 2 of 3 gets 2', () => {
+    const key: AnswerKey = {
+      fields: [
+        { record: ref, field: 'town', kind: 'text', expected: 'Leeds' },
+        { record: ref, field: 'postcode', kind: 'postcode', expected: 'LS1 4AP' },
+        { record: ref, field: 'mobile', kind: 'phone', expected: '07700 900123' },
+      ],
+    };
+    const marks = (fields: Record<string, unknown>) =>
+      evaluateAutoChecks({ checks: [{ kind: 'field-accuracy', criterionId: 'c' }], rubric: [{ criterionId: 'c', maxMarks: 3 }], answerKey: key, call: null, timeline: [], records: [customer(fields)] })[0]!.suggestedMarks;
+    expect(marks({ town: 'Leeds', postcode: 'X', mobile: 'Y' })).toBe(1);
+    expect(marks({ town: 'Leeds', postcode: 'LS14AP', mobile: 'Y' })).toBe(2);
+  });
+  it('met by one check and not needed by the other: the line is "met"', () => {
+    const [s] = run([{ kind: 'hold-recheck', criterionId: 'c' }, { kind: 'hold-limit', criterionId: 'c' }]);
+    expect(s).toEqual({
+      criterionId: 'c',
+      suggestedMarks: 2,
+      maxMarks: 2,
+      outcome: 'met',
+      evidence: ['The caller was never put on hold, so no check-back was needed.', 'The caller was never put on hold.'],
+      checks: ['hold-recheck', 'hold-limit'],
+    });
+  });
+  it('partly by one check, undecided by another: not pre-filled, and the outcome says why', () => {
+    const key: AnswerKey = { wrapUp: { code: 'MOVE', notesRequired: true } };
+    const [s] = run([{ kind: 'wrap-up', criterionId: 'c' }, { kind: 'assessor-judgement', criterionId: 'c', what: 'The tone of the notes' }], { answerKey: key, timeline: timeline(['wrap-up', 320, { code: 'MOVE' }]) });
+    expect(s).toMatchObject({ suggestedMarks: null, outcome: 'no-data' });
+  });
+  it("a check for a line the rubric lacks is named by its place and kind", () => {
+    const err = ruleError(() => evaluateAutoChecks({ checks: [{ kind: 'wrap-up', criterionId: 'a' }, { kind: 'hold-limit', criterionId: 'U2-9-nope' }], rubric: [{ criterionId: 'a', maxMarks: 2 }], answerKey: {}, call: null, timeline: [], records: [] }));
+    expect(err.message).toBe("Auto-check 2 (hold-limit) is for U2-9-nope, which is not in the scenario's rubric.");
+    expect(err.path).toBe('checks[1].criterionId');
+    expect(ruleError(() => run([{ kind: 'vibes', criterionId: 'c' } as unknown as AutoCheckDefinition])).message).toBe('Unknown auto-check kind vibes.');
+  });
+});
+
+describe('limits in a check definition', () => {
+  it('each limit is named in the error, with what was given', () => {
+    const bad = (def: AutoCheckDefinition) => ruleError(() => one(def));
+    expect(bad({ kind: 'hold-limit', criterionId: 'h', maxHoldSeconds: -5 })).toMatchObject({
+      code: 'bad-check-definition',
+      path: 'maxHoldSeconds',
+      message: 'The maxHoldSeconds of the check for h must be a positive number of seconds; got -5.',
+    });
+    expect(bad({ kind: 'hold-limit', criterionId: 'h', maxHoldSeconds: Infinity }).message).toBe('The maxHoldSeconds of the check for h must be a positive number of seconds; got Infinity.');
+    expect(bad({ kind: 'hold-recheck', criterionId: 'h', maxHoldSeconds: 0 }).path).toBe('maxHoldSeconds');
+    expect(bad({ kind: 'hold-recheck', criterionId: 'h', sameWaitGapSeconds: -1 })).toMatchObject({
+      path: 'sameWaitGapSeconds',
+      message: 'The sameWaitGapSeconds of the check for h must be a non-negative number of seconds; got -1.',
+    });
+    expect(bad({ kind: 'handle-time', criterionId: 'h', maxSeconds: 0 })).toMatchObject({ path: 'maxSeconds', message: 'The maxSeconds of the check for h must be a positive number of seconds; got 0.' });
+    expect(bad({ kind: 'answer-time', criterionId: 'h', maxRingSeconds: -1 }).path).toBe('maxRingSeconds');
+    expect(bad({ kind: 'identity-before-access', criterionId: 'h', minFactors: 1.5 })).toMatchObject({
+      path: 'minFactors',
+      message: 'The minFactors of the check for h must be a whole number of at least 1; got 1.5.',
+    });
+  });
+  it('a gap of 0 s (every hold its own wait) and a single identity question are allowed', () => {
+    expect(one({ kind: 'hold-recheck', criterionId: 'h', sameWaitGapSeconds: 0 }, { call: inboundCall({ holds: [[10, 60], [61, 100]] }) })).toMatchObject({
+      outcome: 'not-applicable',
+      evidence: ['No wait went past 60.0 s in all, so no check-back was needed.'],
+    });
+    const tl = timeline(['identity-check', 10, { ...who, passed: true, questions: 1, correct: 1 }], ['note-added', 20, who]);
+    expect(one({ kind: 'identity-before-access', criterionId: 'h', minFactors: 1 }, { timeline: tl })).toMatchObject({ suggestedMarks: 2, outcome: 'met' });
+  });
+  it('by default a re-hold more than 30 s after a resume starts a new wait', () => {
+    // 50 s on hold, back for 40 s, 45 s on hold: two waits, neither over 60 s.
+    expect(one({ kind: 'hold-recheck', criterionId: 'h' }, { call: inboundCall({ holds: [[10, 60], [100, 145]] }) })).toMatchObject({
+      outcome: 'not-applicable',
+      evidence: ['No wait went past 60.0 s in all, so no check-back was needed.'],
+    });
+  });
+});
+
+describe('answer-time', () => {
+  const check: AutoCheckDefinition = { kind: 'answer-time', criterionId: 'a', maxRingSeconds: 10 };
+  it('no call, or a ringing time after the answer: the assessor decides, told why', () => {
+    expect(one(check, { call: null })).toMatchObject({ suggestedMarks: null, evidence: ['No call is linked to this attempt, so the time to answer is unknown.'] });
+    const skewed = { ...inboundCall(), ringingAt: ANSWER + 1 };
+    expect(one(check, { call: skewed })).toMatchObject({ suggestedMarks: null, outcome: 'no-data', evidence: ['No ringing time was recorded for the call, so the time to answer is unknown.'] });
+  });
+  it('answered the instant it rang: 0.0 s, met', () => {
+    expect(one(check, { call: { ...inboundCall(), ringingAt: ANSWER } })).toMatchObject({ suggestedMarks: 2, evidence: ['Answered 0.0 s after it started ringing; the limit is 10 s.'] });
+  });
+});
+
+describe('hold-limit and hold-recheck evidence', () => {
+  const limit: AutoCheckDefinition = { kind: 'hold-limit', criterionId: 'l' };
+  const recheck: AutoCheckDefinition = { kind: 'hold-recheck', criterionId: 'r' };
+  const both = (parts: Parameters<typeof run>[1]) => run([limit, recheck], parts);
+
+  it('two holds: the longer one is reported, whichever came first', () => {
+    const [l] = both({ call: inboundCall({ holds: [[10, 30], [100, 140]] }) });
+    expect(l!.evidence).toEqual(['2 holds; the longest 40.0 s; the limit is 60.0 s each.']);
+    const [first] = both({ call: inboundCall({ holds: [[10, 50], [100, 120]] }) });
+    expect(first!.evidence).toEqual(['2 holds; the longest 40.0 s; the limit is 60.0 s each.']);
+  });
+  it('a hold still open with nothing to measure it by: its length unknown, no longest', () => {
+    const call = { ...inboundCall({ endSec: null }), events: [{ at: at(70), type: 'hold', leg: 'callee' as const }] };
+    const [l, r] = both({ call });
+    expect(l).toMatchObject({ outcome: 'no-data', evidence: ['1 hold; the limit is 60.0 s each.', 'The hold from at 1:10, still on hold; its length is not known yet.'] });
+    expect(r).toMatchObject({ outcome: 'no-data', evidence: ['The hold from at 1:10, still on hold; whether it goes past 60.0 s is not known yet.'] });
+  });
+  it('a hold still open, measured up to now', () => {
+    const call = { ...inboundCall({ endSec: null }), events: [{ at: at(70), type: 'hold', leg: 'callee' as const }] };
+    const [l, r] = both({ call, asOf: at(140) });
+    expect(l!.evidence).toEqual(['1 hold; the longest 70.0 s; the limit is 60.0 s each.', 'Over the limit: hold from at 1:10 lasted 70.0 s so far, still on hold.']);
+    expect(r!.evidence).toEqual(['No check-back within 60.0 s: hold from at 1:10 lasted 70.0 s so far, still on hold.']);
+  });
+  it('a hold ended by the call ending, and one the candidate came back from', () => {
+    const call = inboundCall({ endSec: 200 });
+    call.events = [{ at: at(10), type: 'hold', leg: 'callee' }, { at: at(20), type: 'resume', leg: 'callee' }, { at: at(130), type: 'hold', leg: 'callee' }, { at: at(200), type: 'hangup', leg: 'caller' }];
+    const [l] = both({ call });
+    expect(l!.evidence).toEqual(['2 holds; the longest 70.0 s; the limit is 60.0 s each.', 'Over the limit: hold from at 2:10 lasted 70.0 s, ended by the call ending.']);
+  });
+  it('no call and no hold entries: the assessor decides on both', () => {
+    const [l, r] = both({ call: null });
+    expect(l).toMatchObject({ suggestedMarks: null, evidence: ['No call is linked to this attempt, so holds are unknown.'] });
+    expect(r).toMatchObject({ suggestedMarks: null, outcome: 'no-data', evidence: ['No call is linked to this attempt, so holds are unknown.'] });
+  });
+  it('a wait split by two check-backs lists each hold and each return', () => {
+    const [, r] = both({ call: inboundCall({ holds: [[10, 50], [55, 95], [105, 130]] }) });
+    expect(r).toMatchObject({
+      outcome: 'met',
+      evidence: [
+        'The caller waited 105.0 s in all from at 0:10, in 3 holds (40.0 s, 40.0 s, 25.0 s), checked back after each within 60.0 s (back on the line for 5.0 s, 10.0 s); whether they were asked to keep holding is for the assessor.',
+      ],
+    });
+  });
+});
+
+describe('identity-before-access evidence', () => {
+  const check: AutoCheckDefinition = { kind: 'identity-before-access', criterionId: 'i' };
+  const key: AnswerKey = { identity: { accounts: [ACCOUNT] } };
+
+  it('the whole story of a passed check before two changes', () => {
+    const tl = timeline(['identity-check', 30, { ...who, passed: true }], ['field-changed', 40, { ...who, field: 'postcode' }], ['note-added', 50, who]);
+    expect(one(check, { timeline: tl, answerKey: key })).toMatchObject({
+      suggestedMarks: 2,
+      outcome: 'met',
+      evidence: [
+        'Every change to or sending of account data during the call (2) came after a passed identity check for that customer.',
+        'Identity check for customer BL100231 at 0:30: verified.',
+      ],
+    });
+  });
+  it('the key sets the number of questions when the check does not', () => {
+    const tl = timeline(['identity-check', 30, { ...who, passed: true, questions: 1, correct: 1 }], ['note-added', 50, who]);
+    const s = one(check, { timeline: tl, answerKey: { identity: { accounts: [ACCOUNT], questions: 2 } } });
+    expect(s.suggestedMarks).toBe(0);
+    expect(s.evidence).toContain('Identity check for customer BL100231 at 0:30: 1 asked, 1 correct: not verified (2 questions must be asked and answered correctly).');
+  });
+  it('without call facts the timeline alone decides', () => {
+    const tl = timeline(['identity-check', 30, { ...who, passed: true }], ['note-added', 50, who]);
+    expect(one(check, { call: null, timeline: tl })).toMatchObject({ suggestedMarks: 2, outcome: 'met' });
+  });
+  it("after the server's call-answered entry nothing is preparation", () => {
+    const call = { ...inboundCall(), answeredAt: null };
+    const tl = timeline(['note-added', -30, who], ['call-answered', 0], ['note-added', 20, who], ['identity-check', 30, { ...who, passed: true }]);
+    const s = one(check, { call, timeline: tl });
+    expect(s).toMatchObject({ suggestedMarks: 0, outcome: 'not-met' });
+    expect(s.evidence).toEqual([
+      'note-added for customer BL100231 at 0:20, before any passed identity check for that customer.',
+      'Identity for customer BL100231 was only passed later, at 0:30.',
+      'note-added for customer BL100231 (timeline event 1): preparation before the call, not account data given to a caller.',
+      'Identity check for customer BL100231 at 0:30: verified.',
+    ]);
+  });
+  it('without a call-answered entry, an action at the very instant of the answer is during the call', () => {
+    const s = one(check, { timeline: timeline(['note-added', 0, who], ['identity-check', 30, { ...who, passed: true }]) });
+    expect(s).toMatchObject({ suggestedMarks: 0 });
+    expect(s.evidence[0]).toBe('note-added for customer BL100231 at 0:00, before any passed identity check for that customer.');
+  });
+  it('two actions before the call: counted as preparation in the summary', () => {
+    const tl = timeline(['note-added', -90, who], ['field-changed', -60, { ...who }], ['identity-check', 30, { ...who, passed: true }], ['note-added', 40, who]);
+    expect(one(check, { timeline: tl }).evidence).toEqual([
+      'Every change to or sending of account data during the call (1) came after a passed identity check for that customer (2 actions before the call were preparation).',
+      'note-added for customer BL100231 1:30 before the answer: preparation before the call, not account data given to a caller.',
+      'field-changed for customer BL100231 1:00 before the answer: preparation before the call, not account data given to a caller.',
+      'Identity check for customer BL100231 at 0:30: verified.',
+    ]);
+    const single = timeline(['note-added', -90, who], ['identity-check', 30, { ...who, passed: true }]);
+    expect(one(check, { timeline: single }).evidence[0]).toBe(
+      'Every change to or sending of account data during the call (0) came after a passed identity check for that customer (1 action before the call were preparation).',
+    );
+  });
+  it('a check naming no customer covers every customer; a named check covers an action naming none', () => {
+    const anyone = timeline(['identity-check', 10, { passed: true }], ['note-added', 20, who]);
+    expect(one(check, { timeline: anyone, answerKey: key })).toMatchObject({
+      suggestedMarks: 2,
+      evidence: [
+        'Every change to or sending of account data during the call (1) came after a passed identity check for that customer.',
+        'Identity check for an unnamed customer at 0:10: verified.',
+      ],
+    });
+    const named = timeline(['identity-check', 10, { ...who, passed: true }], ['callback-created', 20, {}]);
+    expect(one(check, { timeline: named })).toMatchObject({ suggestedMarks: 2 });
+  });
+  it('an unnamed action before an unnamed check: both said in the evidence', () => {
+    const s = one(check, { timeline: timeline(['callback-created', 10, {}], ['identity-check', 20, { passed: true }]) });
+    expect(s.evidence).toEqual([
+      'callback-created for an unnamed customer at 0:10, before any passed identity check for that customer.',
+      'Identity for an unnamed customer was only passed later, at 0:20.',
+      'Identity check for an unnamed customer at 0:20: verified.',
+    ]);
+  });
+  it('a second failed action on the same customer adds one breach and one "passed later" line', () => {
+    const tl = timeline(['note-added', 10, who], ['field-changed', 15, { ...who, field: 'town' }], ['identity-check', 20, { ...who, passed: true }]);
+    expect(one(check, { timeline: tl }).evidence).toEqual([
+      'note-added for customer BL100231 at 0:10, before any passed identity check for that customer.',
+      'field-changed (town) for customer BL100231 at 0:15, before any passed identity check for that customer.',
+      'Identity for customer BL100231 was only passed later, at 0:20.',
+      'Identity check for customer BL100231 at 0:20: verified.',
+    ]);
+  });
+  it('an event the server could not place in the call is named by its number', () => {
+    const tl: TimelineEntry[] = [{ seq: 4, at: at(10), offsetMs: null, type: 'note-added', payload: { ...who } }];
+    expect(one(check, { timeline: tl }).evidence).toEqual(['note-added for customer BL100231 (timeline event 4), before any passed identity check for that customer.']);
+  });
+  it('a passed check alone, with no key and nothing changed, is still "met" (it was done)', () => {
+    expect(one(check, { timeline: timeline(['identity-check', 10, { ...who, passed: true }]) })).toMatchObject({
+      outcome: 'met',
+      evidence: ['Every change to or sending of account data during the call (0) came after a passed identity check for that customer.', 'Identity check for customer BL100231 at 0:10: verified.'],
+    });
+    expect(one(check, { timeline: timeline(['identity-check', 10, { ...who, passed: false }]) })).toMatchObject({
+      outcome: 'not-applicable',
+      evidence: ['No account data was changed or sent and the key asks for no identity check.', 'Identity check for customer BL100231 at 0:10: not verified.'],
+    });
+  });
+  it('flagOtherRecords: a customer known only by id is not taken for another account', () => {
+    const tl = timeline(['identity-check', 5, { ...who, passed: true }], ['note-added', 10, { customerId: 99 }]);
+    expect(one({ ...check, flagOtherRecords: true }, { timeline: tl, answerKey: key }).evidence[0]).toBe('note-added for customer #99 at 0:10, before any passed identity check for that customer.');
+    const caller = timeline(['identity-check', 5, { ...who, passed: true }], ['note-added', 10, who]);
+    expect(one({ ...check, flagOtherRecords: true }, { timeline: caller, answerKey: key }).suggestedMarks).toBe(2);
+  });
+  it('a field-changed without a field name, and a note whose payload happens to carry one', () => {
+    const tl = timeline(['field-changed', 10, { ...who }], ['note-added', 12, { ...who, field: 'town' }]);
+    expect(one(check, { timeline: tl }).evidence.slice(0, 2)).toEqual([
+      'field-changed for customer BL100231 at 0:10, before any passed identity check for that customer.',
+      'note-added for customer BL100231 at 0:12, before any passed identity check for that customer.',
+    ]);
+  });
+});
+
+describe('keyed and required fields', () => {
+  const accuracy: AutoCheckDefinition = { kind: 'field-accuracy', criterionId: 'f' };
+  const postcode: AnswerKey = { fields: [{ record: ref, field: 'postcode', kind: 'postcode', expected: 'M1 1AE' }] };
+  it("the caller's own record is read, not another customer's listed before it", () => {
+    const other = { type: 'customer', key: 'BL100232', id: 8, fields: { postcode: 'M1 1AE' } };
+    expect(one(accuracy, { answerKey: postcode, records: [other, customer({ postcode: 'M1 1EA' })] }).evidence).toEqual([
+      '0 of 1 keyed fields match the answer key.',
+      'Wrong: postcode (customer BL100231): expected "M1 1AE", keyed "M1 1EA".',
+    ]);
+    const lead = { type: 'lead', key: ACCOUNT, id: 3, fields: { postcode: 'M1 1AE' } };
+    expect(one(accuracy, { answerKey: postcode, records: [lead] }).evidence[1]).toBe('Wrong: postcode (customer BL100231): expected "M1 1AE", nothing recorded.');
+  });
+  it('from the timeline: the last change of that field, not of another field', () => {
+    const tl = timeline(['field-changed', 10, { ...who, field: 'postcode', new: 'M1 1AE' }], ['field-changed', 20, { ...who, field: 'town', new: 'Salford' }]);
+    expect(one(accuracy, { answerKey: postcode, timeline: tl }).evidence[1]).toBe('Correct: postcode (customer BL100231): expected "M1 1AE", keyed "M1 1AE".');
+    const notes = timeline(['note-added', 10, { ...who, field: 'postcode', new: 'ZZ9 9ZZ' }]);
+    expect(one(accuracy, { answerKey: postcode, timeline: notes }).evidence[1]).toBe('Wrong: postcode (customer BL100231): expected "M1 1AE", nothing recorded.');
+  });
+  it('a record other than a customer: any change of the field counts', () => {
+    const key: AnswerKey = { fields: [{ record: { type: 'lead', key: 'LD-1' }, field: 'status', kind: 'code', expected: 'QUALIFIED' }] };
+    expect(one(accuracy, { answerKey: key, timeline: timeline(['field-changed', 10, { leadId: 1, field: 'status', new: 'qualified' }]) })).toMatchObject({
+      suggestedMarks: 2,
+      evidence: ['1 of 1 keyed fields match the answer key.', 'Correct: status (lead LD-1): expected "QUALIFIED", keyed "qualified".'],
+    });
+  });
+  it('required fields: none in the key is not applicable; null is empty', () => {
+    const required: AutoCheckDefinition = { kind: 'required-fields', criterionId: 'r' };
+    expect(one(required)).toMatchObject({ suggestedMarks: 2, outcome: 'not-applicable', evidence: ['The answer key lists no required fields.'] });
+    const key: AnswerKey = { requiredFields: [{ record: ref, field: 'email', label: 'e-mail address' }] };
+    expect(one(required, { answerKey: key, records: [customer({ email: null })] })).toMatchObject({
+      suggestedMarks: 0,
+      evidence: ['0 of 1 required fields are filled in.', 'Empty: e-mail address (customer BL100231).'],
+    });
+    expect(one(required, { answerKey: key, records: [customer({ email: 'jo@example.co.uk' })] }).evidence).toEqual(['1 of 1 required fields are filled in.']);
+  });
+});
+
+describe('wrap-up evidence', () => {
+  const check: AutoCheckDefinition = { kind: 'wrap-up', criterionId: 'w' };
+  it('no notes, and notes required: both said', () => {
+    const s = one(check, { answerKey: { wrapUp: { code: 'MOVE', notesRequired: true } }, timeline: timeline(['wrap-up', 320, { code: 'MOVE' }]) });
+    expect(s).toMatchObject({ suggestedMarks: 1, outcome: 'partly', evidence: ['Wrap-up completed at 5:20 with code "MOVE" and no notes.', 'Notes are required and were left empty.'] });
+  });
+  it('a code that is not text counts as no code', () => {
+    const s = one(check, { answerKey: { wrapUp: { code: 'MOVE' } }, timeline: timeline(['wrap-up', 320, { code: 42, notesLength: 3 }]) });
+    expect(s.evidence).toEqual(['Wrap-up completed at 5:20 with code (empty) and 3 characters of notes.', 'The wrap-up code should be "MOVE".']);
+  });
+});
+
+describe('follow-up recipients evidence', () => {
+  const check: AutoCheckDefinition = { kind: 'follow-up-recipients', criterionId: 'f' };
+  it('other desktop actions are not messages: nothing expected, nothing sent', () => {
+    expect(one(check, { timeline: timeline(['note-added', 10, who]) })).toMatchObject({ outcome: 'not-applicable', evidence: ['No follow-up message was expected or sent.'] });
+  });
+  it('an SMS with no label is named as an SMS; an address with spaces around it still matches', () => {
+    const key: AnswerKey = { followUps: [{ channel: 'sms', to: '07700 900123' }, { channel: 'email', to: 'jo@example.co.uk' }] };
+    const s = one(check, { answerKey: key, timeline: timeline(['message-sent', 400, { channel: 'email', to: '  Jo@Example.co.uk ' }]) });
+    expect(s).toMatchObject({ suggestedMarks: 1, evidence: ['Not sent: SMS to 07700 900123.', 'Sent: e-mail to jo@example.co.uk at 6:40.'] });
+  });
+  it('cc compared whatever the order, case and spacing; said in the evidence', () => {
+    const key: AnswerKey = { followUps: [{ channel: 'email', to: 'jo@example.co.uk', cc: ['Sales@brightline.example', 'repairs@brightline.example'] }] };
+    const tl = timeline(['message-sent', 400, { channel: 'email', to: 'jo@example.co.uk', cc: [' repairs@brightline.example', 'SALES@brightline.example', 5] }]);
+    expect(one(check, { answerKey: key, timeline: tl })).toMatchObject({ suggestedMarks: 2, evidence: ['Sent: e-mail to jo@example.co.uk (cc repairs@brightline.example, sales@brightline.example) at 6:40.'] });
+  });
+  it('a cc where the key has none, and none where the key has one', () => {
+    const none: AnswerKey = { followUps: [{ channel: 'email', to: 'jo@example.co.uk', cc: [] }] };
+    expect(one(check, { answerKey: none, timeline: timeline(['message-sent', 400, { channel: 'email', to: 'jo@example.co.uk', cc: ['x@example.com'] }]) })).toMatchObject({
+      suggestedMarks: 0,
+      evidence: ["The e-mail to jo@example.co.uk was sent with cc x@example.com; the key's cc is (none)."],
+    });
+    const some: AnswerKey = { followUps: [{ channel: 'email', to: 'jo@example.co.uk', cc: ['x@example.com'] }] };
+    expect(one(check, { answerKey: some, timeline: timeline(['message-sent', 400, { channel: 'email', to: 'jo@example.co.uk' }]) }).evidence).toEqual([
+      "The e-mail to jo@example.co.uk was sent with cc (none); the key's cc is x@example.com.",
+    ]);
+    expect(one(check, { answerKey: none, timeline: timeline(['message-sent', 400, { channel: 'email', to: 'jo@example.co.uk', cc: [] }]) }).evidence).toEqual(['Sent: e-mail to jo@example.co.uk at 6:40.']);
+  });
+  it('a message with no address is a recipient the key does not expect', () => {
+    const key: AnswerKey = { followUps: [{ channel: 'email', to: 'jo@example.co.uk' }] };
+    expect(one(check, { answerKey: key, timeline: timeline(['message-sent', 400, { channel: 'email', to: null }]) }).evidence).toEqual([
+      'Not sent: e-mail to jo@example.co.uk.',
+      'Sent to a recipient the key does not expect: email to (empty) at 6:40.',
+    ]);
+  });
+});
+
+describe('follow-up attachments, deadline and template evidence', () => {
+  const info = { channel: 'email' as const, to: 'ian@example.co.uk', label: 'information pack e-mail', attachments: ['info-pack', 'price-list'], withinMinutes: 30, templateKey: 'info-pack-email' };
+  const text = { channel: 'sms' as const, to: '07700 900123', attachments: ['map'], withinMinutes: 10, templateKey: 'visit-sms' };
+  const key: AnswerKey = { followUps: [info, text] };
+  const doc = (k: string) => ({ kind: 'document', key: k, name: `${k}.pdf` });
+  const email = (sec: number, extra: Record<string, unknown> = {}): [string, number, Record<string, unknown>] => ['message-sent', sec, { channel: 'email', to: 'ian@example.co.uk', ...extra }];
+  const attachments = (index?: number): AutoCheckDefinition => ({ kind: 'follow-up-attachments', criterionId: 'a', ...(index === undefined ? {} : { index }) });
+
+  it('every attachment must be on one message; what is missing is named', () => {
+    const partial = one(attachments(0), { answerKey: key, timeline: timeline(email(400, { attachments: [doc('info-pack'), 'price-list', null] })) });
+    expect(partial).toMatchObject({ suggestedMarks: 0, evidence: ['The information pack e-mail to ian@example.co.uk was sent at 6:40 without price-list, which it had to carry.'] });
+    const full = one(attachments(0), { answerKey: key, timeline: timeline(email(400, { attachments: [doc('price-list'), doc('info-pack')] })) });
+    expect(full).toMatchObject({ suggestedMarks: 2, evidence: ['The information pack e-mail to ian@example.co.uk at 6:40 carried info-pack, price-list.'] });
+    const notList = one(attachments(0), { answerKey: key, timeline: timeline(email(400, { attachments: 'info-pack' })) });
+    expect(notList.evidence).toEqual(['The information pack e-mail to ian@example.co.uk was sent at 6:40 without info-pack, price-list, which it had to carry.']);
+  });
+  it('all follow-ups without an index: one of two carried, partly; the unsent SMS says what did not go', () => {
+    const s = one(attachments(), { answerKey: key, timeline: timeline(['note-added', 10, who], email(400, { attachments: [doc('info-pack'), doc('price-list')] })) });
+    expect(s).toMatchObject({
+      suggestedMarks: 1,
+      outcome: 'partly',
+      evidence: ['The information pack e-mail to ian@example.co.uk at 6:40 carried info-pack, price-list.', 'Not sent: SMS to 07700 900123, so its attachment (map) did not go either.'],
+    });
+    expect(one(attachments(0), { answerKey: key }).evidence).toEqual(['Not sent: information pack e-mail to ian@example.co.uk, so its attachments (info-pack, price-list) did not go either.']);
+  });
+  it('a follow-up the key gives no attachments, or an index past the key: not applicable', () => {
+    expect(one(attachments(0), { answerKey: { followUps: [{ ...info, attachments: [] }] } })).toMatchObject({ outcome: 'not-applicable', evidence: ['The key asks for no attachment on the follow-up.'] });
+    expect(one(attachments(2), { answerKey: key })).toMatchObject({ outcome: 'not-applicable' });
+    expect(one(attachments(0))).toMatchObject({ outcome: 'not-applicable' });
+  });
+  it('the SMS by index: an e-mail to the same person is not it', () => {
+    const sms = one(attachments(1), { answerKey: key, timeline: timeline(['message-sent', 400, { channel: 'email', to: '07700 900123', attachments: [doc('map')] }]) });
+    expect(sms.evidence).toEqual(['Not sent: SMS to 07700 900123, so its attachment (map) did not go either.']);
+    const sent = one(attachments(1), { answerKey: key, timeline: timeline(['message-sent', 400, { channel: 'sms', to: '+447700900123', attachments: [doc('map')] }]) });
+    expect(sent).toMatchObject({ suggestedMarks: 2, evidence: ['The SMS to 07700 900123 at 6:40 carried map.'] });
+  });
+
+  const deadline = (index?: number): AutoCheckDefinition => ({ kind: 'follow-up-deadline', criterionId: 'd', ...(index === undefined ? {} : { index }) });
+  it('deadline: sent exactly at the limit is in time; before the call ended says so; not sent says when it was due', () => {
+    // The call ends at 5:00 (300 s).
+    expect(one(deadline(0), { answerKey: key, timeline: timeline(email(300 + 30 * 60)) })).toMatchObject({ suggestedMarks: 2, evidence: ['The information pack e-mail to ian@example.co.uk was sent 30:00 after the call ended; the limit is 30 minutes.'] });
+    expect(one(deadline(0), { answerKey: key, timeline: timeline(email(300)) }).evidence).toEqual(['The information pack e-mail to ian@example.co.uk was sent before the call ended; the limit is 30 minutes.']);
+    expect(one(deadline(0), { answerKey: key, timeline: timeline(email(301)) }).evidence).toEqual(['The information pack e-mail to ian@example.co.uk was sent 0:01 after the call ended; the limit is 30 minutes.']);
+    expect(one(deadline(), { answerKey: key, timeline: timeline(email(200)) })).toMatchObject({
+      suggestedMarks: 1,
+      evidence: ['The information pack e-mail to ian@example.co.uk was sent before the call ended; the limit is 30 minutes.', "Not sent: SMS to 07700 900123 (due within 10 minutes of the call's end)."],
+    });
+  });
+  it('deadline: no deadline in the key, or no call at all', () => {
+    expect(one(deadline(0), { answerKey: { followUps: [{ channel: 'email', to: 'x@example.com' }] } })).toMatchObject({ outcome: 'not-applicable', evidence: ['The key sets no deadline for the follow-up.'] });
+    expect(one(deadline(0), { answerKey: key, call: null })).toMatchObject({
+      suggestedMarks: null,
+      evidence: ['The call has not ended (or none is linked to this attempt), so the time to the follow-up cannot be measured.'],
+    });
+  });
+
+  const template = (index?: number): AutoCheckDefinition => ({ kind: 'follow-up-template', criterionId: 't', ...(index === undefined ? {} : { index }) });
+  it('template: which templates were used instead, or that nothing was sent', () => {
+    const wrong = one(template(0), { answerKey: key, timeline: timeline(email(400, { templateKey: 'general' }), email(410)) });
+    expect(wrong).toMatchObject({ suggestedMarks: 0, evidence: ['The information pack e-mail to ian@example.co.uk was not made from the template info-pack-email ("general", (empty)).'] });
+    expect(one(template(), { answerKey: key, timeline: timeline(email(400, { templateKey: 'info-pack-email' })) })).toMatchObject({
+      suggestedMarks: 1,
+      evidence: ['The information pack e-mail to ian@example.co.uk was made from the template info-pack-email.', 'Not sent: SMS to 07700 900123.'],
+    });
+    expect(one(template(0), { answerKey: { followUps: [{ channel: 'email', to: 'x@example.com' }] } })).toMatchObject({ outcome: 'not-applicable', evidence: ['The key names no template for the follow-up.'] });
+  });
+});
+
+describe('do-not-call evidence', () => {
+  const check: AutoCheckDefinition = { kind: 'do-not-call-respected', criterionId: 'd' };
+  const dialled = (sec: number, dialledNumber: unknown): [string, number, Record<string, unknown>] => ['call-started', sec, { direction: 'outbound', dialledNumber }];
+  it('each number dialled once in the summary, with the barred list', () => {
+    const s = one(check, { answerKey: { dialling: { mustNotDial: ['0113 496 0777', '0113 496 0778'] } }, timeline: timeline(dialled(-60, '01134960903'), dialled(0, '01134960903'), dialled(5, '01134960904')) });
+    expect(s).toMatchObject({ suggestedMarks: 2, evidence: ['Dialled 01134960903, 01134960904; no number marked do-not-call (0113 496 0777, 0113 496 0778) was dialled.'] });
+  });
+  it('an empty barred list says none; calls with no dialled number are not dials', () => {
+    expect(one(check, { answerKey: { dialling: { mustNotDial: [] } }, timeline: timeline(dialled(0, '01134960903')) }).evidence).toEqual(['Dialled 01134960903; no number marked do-not-call (none) was dialled.']);
+    expect(one(check, { answerKey: { dialling: { mustNotDial: [] } }, timeline: timeline(dialled(0, ''), dialled(1, 42), ['note-added', 2, { dialledNumber: '01134960903' }]) })).toMatchObject({
+      suggestedMarks: null,
+      evidence: ['No call was dialled from this attempt, so there is no dialled number to check.'],
+    });
+    expect(one(check)).toMatchObject({ evidence: ['The key lists no numbers that must not be dialled.'] });
+  });
+  it('a number that is not a UK phone number is compared by its digits', () => {
+    const s = one(check, { answerKey: { dialling: { mustNotDial: ['+1 (555) 010-0000'] } }, timeline: timeline(dialled(0, '1-555-010-0000')) });
+    expect(s).toMatchObject({ suggestedMarks: 0, evidence: ['Dialled 1-555-010-0000, which is marked do-not-call, at 0:00.'] });
+  });
+});
