@@ -430,3 +430,27 @@ describe('do-not-call evidence', () => {
     expect(s).toMatchObject({ suggestedMarks: 0, evidence: ['Dialled 1-555-010-0000, which is marked do-not-call, at 0:00.'] });
   });
 });
+
+describe('times when the call was never answered', () => {
+  // Found by the mutation run: with no answer to count from, the evidence printed the raw
+  // millisecond clock ("at 1772442300000"). It now gives the UK time of day.
+  it('a do-not-call number dialled and not answered: the time of day it was dialled', () => {
+    const call = { ...inboundCall({ answered: false }), candidateLeg: 'caller' as const };
+    const s = one({ kind: 'do-not-call-respected', criterionId: 'd' }, { call, answerKey: { dialling: { mustNotDial: ['0113 496 0777'] } }, timeline: timeline(['call-started', 10, { dialledNumber: '01134960777' }]) });
+    expect(s.evidence).toEqual(['Dialled 01134960777, which is marked do-not-call, at 09:05:10.']);
+    // In British Summer Time the clock on the wall is an hour ahead of UTC.
+    const summer: TimelineEntry[] = [{ seq: 1, at: Date.UTC(2026, 6, 1, 13, 0, 5), offsetMs: null, type: 'call-started', payload: { dialledNumber: '01134960777' } }];
+    expect(one({ kind: 'do-not-call-respected', criterionId: 'd' }, { call: null, answerKey: { dialling: { mustNotDial: ['0113 496 0777'] } }, timeline: summer }).evidence).toEqual([
+      'Dialled 01134960777, which is marked do-not-call, at 14:00:05.',
+    ]);
+  });
+  it("holds from the server's timeline entries, with no call facts: the time of day each began", () => {
+    const tl = timeline(['hold', 10, { byCandidate: true }], ['resume', 81, { byCandidate: true }]);
+    expect(one({ kind: 'hold-limit', criterionId: 'h' }, { call: null, timeline: tl }).evidence).toEqual(['1 hold; the longest 71.0 s; the limit is 60.0 s each.', 'Over the limit: hold from at 09:05:10 lasted 71.0 s.']);
+  });
+  it('a note before a dial that nobody answered', () => {
+    const check: AutoCheckDefinition = { kind: 'prepared-before-dial', criterionId: 'p', account: ACCOUNT, noteRequired: true };
+    const s = one(check, { call: null, timeline: timeline(['note-added', -60, who], ['call-started', -10, { dialledNumber: '01314960544' }]) });
+    expect(s.evidence).toEqual([`A note was added to the record of ${ACCOUNT} at 09:04:00, before the first number was dialled.`]);
+  });
+});
