@@ -31,6 +31,7 @@ export const mutationScopes = {
     mutate: ['server/assessment/**/*.ts', '!server/assessment/scenario-loader.ts', '!server/assessment/scenario-schema.ts', '!server/assessment/criteria-catalogue.ts', '!server/assessment/centre-scenario-files.ts'],
     tests: [
       'tests/server/assessment/auto-checks.test.ts',
+      'tests/server/assessment/auto-checks-evidence.test.ts',
       'tests/server/assessment/candidate-title.test.ts',
       'tests/server/assessment/clock.test.ts',
       'tests/server/assessment/counted-marks.test.ts',

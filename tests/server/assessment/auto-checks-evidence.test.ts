@@ -454,3 +454,275 @@ describe('times when the call was never answered', () => {
     expect(s.evidence).toEqual([`A note was added to the record of ${ACCOUNT} at 09:04:00, before the first number was dialled.`]);
   });
 });
+
+describe('cases and goodwill credit evidence', () => {
+  const complaint = { account: ACCOUNT, type: 'complaint', category: 'MISSED_APPOINTMENT', priorities: ['high', 'urgent'], escalated: true, maxCreditPence: 2000, mentions: [] };
+  const aCase = (sec: number, extra: Record<string, unknown> = {}): [string, number, Record<string, unknown>] => ['case-created', sec, { ...who, caseId: 5, reference: 'CAS-000005', type: 'complaint', category: 'MISSED_APPOINTMENT', priority: 'high', escalated: true, creditPence: 2000, ...extra }];
+  const check = (index = 0): AutoCheckDefinition => ({ kind: 'case-matches', criterionId: 'c', index });
+
+  it('the matching case, and what the description must say left to the assessor', () => {
+    expect(one(check(), { answerKey: { cases: [complaint] }, timeline: timeline(aCase(100)) })).toMatchObject({
+      suggestedMarks: 2,
+      evidence: ['The case CAS-000005 raised at 1:40 matches the key: a complaint (MISSED_APPOINTMENT), priority high or urgent, escalated.'],
+    });
+    const mentions = one(check(), { answerKey: { cases: [{ ...complaint, mentions: ['the missed visit', 'a new date'] }] }, timeline: timeline(aCase(100, { reference: undefined })) });
+    expect(mentions.evidence).toEqual([
+      'The case raised at 1:40 matches the key: a complaint (MISSED_APPOINTMENT), priority high or urgent, escalated.',
+      'Whether the case description says "the missed visit", "a new date" is for the assessor to judge.',
+    ]);
+  });
+  it('of several cases, the one closest to the key is reported', () => {
+    const tl = timeline(aCase(100, { type: 'query', priority: 'low' }), aCase(120, { reference: 'CAS-000006', escalated: false }), ['case-created', 130, { customerId: 99, type: 'complaint' }]);
+    expect(one(check(), { answerKey: { cases: [complaint] }, timeline: tl }).evidence).toEqual([
+      'The case CAS-000006 raised at 2:00 does not match the key (a complaint (MISSED_APPOINTMENT), priority high or urgent, escalated): not escalated.',
+    ]);
+  });
+  it('each difference in words; any category; no credit expected', () => {
+    const plain = { account: ACCOUNT, type: 'query', category: null, priorities: ['normal'], escalated: false, maxCreditPence: null, mentions: [] };
+    const s = one(check(), { answerKey: { cases: [plain] }, timeline: timeline(aCase(100, { type: 'complaint', category: 'ANY', priority: undefined, escalated: true, creditPence: 500 })) });
+    expect(s.evidence).toEqual([
+      'The case CAS-000005 raised at 1:40 does not match the key (a query, priority normal): type "complaint", not query; priority (empty), not normal; escalated when it need not be; a goodwill credit of £5.00, where none is expected.',
+    ]);
+    expect(one(check(), { answerKey: { cases: [plain] }, timeline: timeline(aCase(100, { type: ' Query ', priority: 'NORMAL', escalated: false, creditPence: 0 })) }).suggestedMarks).toBe(2);
+    expect(one(check(), { answerKey: { cases: [plain] }, timeline: timeline(aCase(100, { type: 'query', priority: 'normal', escalated: false, creditPence: Number.NaN })) }).suggestedMarks).toBe(2);
+  });
+  it('no case, another customer\'s case, or no such case in the key', () => {
+    expect(one(check(), { answerKey: { cases: [complaint] }, timeline: timeline(['case-created', 100, { customerId: 99, type: 'complaint' }]) })).toMatchObject({
+      suggestedMarks: 0,
+      evidence: [`No case was raised for customer ${ACCOUNT}; the key expects a complaint (MISSED_APPOINTMENT), priority high or urgent, escalated.`],
+    });
+    expect(one(check(1), { answerKey: { cases: [complaint] } })).toMatchObject({ suggestedMarks: null, evidence: ['The key has no case 2.'] });
+    expect(one(check(), { answerKey: {} })).toMatchObject({ suggestedMarks: null, evidence: ['The key has no case 1.'] });
+  });
+
+  const credit: AutoCheckDefinition = { kind: 'credit-within-limit', criterionId: 'g', account: ACCOUNT, maxCreditPence: 2000 };
+  it('credit: none given, each within the limit, and only the ones over it named', () => {
+    expect(one(credit, { timeline: timeline(aCase(100, { creditPence: 0 }), aCase(110, { creditPence: -500 })) })).toMatchObject({
+      suggestedMarks: 2,
+      evidence: [`No goodwill credit was given to customer ${ACCOUNT}; the limit is £20.00.`],
+    });
+    expect(one(credit, { timeline: timeline(aCase(100, { creditPence: 1500 }), aCase(110, { creditPence: 500 })) }).evidence).toEqual(['Goodwill credit £15.00 at 1:40, £5.00 at 1:50, within the £20.00 limit.']);
+    expect(one(credit, { timeline: timeline(aCase(100, { creditPence: 1500 }), aCase(110, { creditPence: 2001 }), ['case-created', 120, { customerId: 99, creditPence: 9999 }]) })).toMatchObject({
+      suggestedMarks: 0,
+      evidence: ['Goodwill credit over the £20.00 limit: £20.01 at 1:50.'],
+    });
+  });
+});
+
+describe('order evidence', () => {
+  const order = { account: ACCOUNT, lines: [{ productCode: 'BB-FIBRE-500', quantity: 1, saleType: 'upsell' }, { productCode: 'ROUTER', quantity: 2, saleType: 'upsell' }], optionalLines: [{ productCode: 'WIFI-MESH', quantity: 1, saleType: 'cross_sell' }] };
+  const check = (index = 0): AutoCheckDefinition => ({ kind: 'order-matches', criterionId: 'o', index });
+  const placed = (sec: number, lines: Array<Record<string, unknown>>, extra: Record<string, unknown> = {}): [string, number, Record<string, unknown>] => ['order-created', sec, { ...who, orderId: 3, reference: 'ORD-000003', lines, ...extra }];
+  const fibre = { productCode: 'bb-fibre-500', quantity: 1, saleType: 'upsell' };
+  const router = { productCode: 'ROUTER', quantity: 2, saleType: 'UPSELL' };
+
+  it('the agreed lines, with the optional one, in words', () => {
+    expect(one(check(), { answerKey: { orders: [order] }, timeline: timeline(placed(200, [fibre, router])) })).toMatchObject({
+      suggestedMarks: 2,
+      evidence: ['The order ORD-000003 placed at 3:20 holds 1 × BB-FIBRE-500, 2 × ROUTER, nothing the key does not allow.'],
+    });
+    expect(one(check(), { answerKey: { orders: [order] }, timeline: timeline(placed(200, [fibre, router, { productCode: 'WIFI-MESH', quantity: 1, saleType: 'upsell' }], { reference: 7 })) }).evidence).toEqual([
+      'The order placed at 3:20 holds 1 × BB-FIBRE-500, 2 × ROUTER and the optional 1 × WIFI-MESH, nothing the key does not allow.',
+      'WIFI-MESH is marked "upsell" (the key says cross_sell).',
+    ]);
+  });
+  it('a wrong quantity, a missing line, a line not agreed; the closest order reported', () => {
+    const tl = timeline(placed(200, [{ productCode: 'TV', quantity: 1 }]), placed(210, [fibre, { ...router, quantity: 1, saleType: null }], { reference: 'ORD-000004' }));
+    expect(one(check(), { answerKey: { orders: [order] }, timeline: tl })).toMatchObject({
+      suggestedMarks: 0,
+      evidence: ['The order ORD-000004 placed at 3:30 does not match the key: ROUTER quantity 1, not 2.', 'ROUTER is marked (empty) (the key says upsell).'],
+    });
+    expect(one(check(), { answerKey: { orders: [order] }, timeline: timeline(placed(200, [fibre, { productCode: 'TV', quantity: 1 }])) }).evidence).toEqual([
+      'The order ORD-000003 placed at 3:20 does not match the key: 2 × ROUTER is missing; 1 × TV is not a product the key allows (not agreed).',
+    ]);
+    expect(one(check(), { answerKey: { orders: [order] }, timeline: timeline(placed(200, 'lines')) }).evidence).toEqual([
+      'The order ORD-000003 placed at 3:20 does not match the key: 1 × BB-FIBRE-500 is missing; 2 × ROUTER is missing.',
+    ]);
+  });
+  it('no order for the customer, or none in the key', () => {
+    expect(one(check(), { answerKey: { orders: [order] }, timeline: timeline(['order-created', 200, { customerId: 99, lines: [fibre, router] }]) })).toMatchObject({
+      suggestedMarks: 0,
+      evidence: [`No order was placed for customer ${ACCOUNT}; the key expects 1 × BB-FIBRE-500, 2 × ROUTER.`],
+    });
+    expect(one(check(1), { answerKey: { orders: [order] } })).toMatchObject({ suggestedMarks: null, evidence: ['The key has no order 2.'] });
+    expect(one(check(), { answerKey: {} })).toMatchObject({ evidence: ['The key has no order 1.'] });
+  });
+});
+
+describe('callback evidence', () => {
+  const task = { account: ACCOUNT, kind: 'task', priorities: ['high'], dueFrom: '2026-03-03', dueTo: '2026-03-04', timeFrom: '08:00', timeTo: '13:00', mentions: [] };
+  const check = (index = 0): AutoCheckDefinition => ({ kind: 'callback-matches', criterionId: 'b', index });
+  const booked = (sec: number, extra: Record<string, unknown> = {}): [string, number, Record<string, unknown>] => ['callback-created', sec, { ...who, callbackId: 2, kind: 'task', priority: 'high', dueAt: '2026-03-04T09:30', ...extra }];
+
+  it('in the window, on its edges, and in words', () => {
+    expect(one(check(), { answerKey: { callbacks: [task] }, timeline: timeline(booked(300)) })).toMatchObject({
+      suggestedMarks: 2,
+      evidence: ['The task booked at 5:00 for 2026-03-04 09:30 matches the key: a task, priority high, due 2026-03-03 to 2026-03-04 between 08:00 and 13:00.'],
+    });
+    for (const dueAt of ['2026-03-03T08:00', '2026-03-04T13:00']) expect(one(check(), { answerKey: { callbacks: [task] }, timeline: timeline(booked(300, { dueAt })) }).suggestedMarks).toBe(2);
+    expect(one(check(), { answerKey: { callbacks: [task] }, timeline: timeline(booked(300, { dueAt: '2026-03-02T07:59' })) }).evidence).toEqual([
+      'The task booked at 5:00 for 2026-03-02 07:59 does not match the key (a task, priority high, due 2026-03-03 to 2026-03-04 between 08:00 and 13:00): due on 2026-03-02, outside 2026-03-03 to 2026-03-04; due at 07:59, outside 08:00 to 13:00.',
+    ]);
+  });
+  it('one day and no time window; mentions for the assessor', () => {
+    const oneDay = { ...task, dueFrom: '2026-03-04', dueTo: '2026-03-04', timeFrom: undefined, timeTo: undefined, mentions: ['the engineer visit'] };
+    expect(one(check(), { answerKey: { callbacks: [oneDay] }, timeline: timeline(booked(300, { dueAt: '2026-03-04T18:00' })) })).toMatchObject({
+      suggestedMarks: null,
+      evidence: [
+        'The task booked at 5:00 for 2026-03-04 18:00 matches the key: a task, priority high, due 2026-03-04.',
+        "Whether the task's reason says \"the engineer visit\" is for the assessor to judge.",
+      ],
+    });
+    const anyDay = { ...task, dueFrom: undefined, dueTo: undefined, timeFrom: '08:00', timeTo: undefined };
+    expect(one(check(), { answerKey: { callbacks: [anyDay] }, timeline: timeline(booked(300, { dueAt: '2027-01-01T23:00' })) }).evidence).toEqual([
+      'The task booked at 5:00 for 2027-01-01 23:00 matches the key: a task, priority high.',
+    ]);
+  });
+  it('wrong kind, priority and a due time that is not a date and time', () => {
+    expect(one(check(), { answerKey: { callbacks: [task] }, timeline: timeline(booked(300, { kind: 'callback', priority: 'low', dueAt: 'tomorrow 09:30' })) }).evidence).toEqual([
+      'The task booked at 5:00 for tomorrow 09:30 does not match the key (a task, priority high, due 2026-03-03 to 2026-03-04 between 08:00 and 13:00): a "callback", not a task; priority "low", not high; no due date and time.',
+    ]);
+    expect(one(check(), { answerKey: { callbacks: [task] }, timeline: timeline(booked(300, { dueAt: 'x2026-03-04T09:30' }), booked(310, { dueAt: '2026-03-04T09:30x', kind: undefined })) }).evidence).toEqual([
+      'The task booked at 5:00 for x2026-03-04 09:30 does not match the key (a task, priority high, due 2026-03-03 to 2026-03-04 between 08:00 and 13:00): no due date and time.',
+    ]);
+    expect(one(check(), { answerKey: { callbacks: [task] }, timeline: timeline(booked(300, { dueAt: null })) }).evidence).toEqual([
+      'The task booked at 5:00 does not match the key (a task, priority high, due 2026-03-03 to 2026-03-04 between 08:00 and 13:00): no due date and time.',
+    ]);
+  });
+  it('none booked for the customer, or none in the key', () => {
+    expect(one(check(), { answerKey: { callbacks: [task] }, timeline: timeline(['callback-created', 300, { customerId: 99, kind: 'task' }]) })).toMatchObject({
+      suggestedMarks: 0,
+      evidence: [`No task was booked for customer ${ACCOUNT}; the key expects a task, priority high, due 2026-03-03 to 2026-03-04 between 08:00 and 13:00.`],
+    });
+    expect(one(check(1), { answerKey: { callbacks: [task] } })).toMatchObject({ suggestedMarks: null, evidence: ['The key has no callback 2.'] });
+    expect(one(check(), { answerKey: {} })).toMatchObject({ evidence: ['The key has no callback 1.'] });
+  });
+});
+
+describe('print-outs, look-alike accounts, preparation, planted errors, handle time', () => {
+  const printout: AutoCheckDefinition = { kind: 'printout-made', criterionId: 'p' };
+  const caseOf = (customerId: number, caseId: number): [string, number, Record<string, unknown>] => ['case-created', 100, { customerId, caseId }];
+  const orderOf = (customerId: number, orderId: number): [string, number, Record<string, unknown>] => ['order-created', 110, { customerId, orderId }];
+  const printed = (sec: number, kind: string, subjectId: unknown, title?: string): [string, number, Record<string, unknown>] => ['printout', sec, { kind, subjectId, ...(title ? { title } : {}) }];
+
+  it("print-outs: each of the right customer's records, and what was printed instead", () => {
+    const key: AnswerKey = { printouts: [{ kind: 'case', account: ACCOUNT }, { kind: 'order', account: ACCOUNT }, { kind: 'customer', account: ACCOUNT }] };
+    const s = one(printout, { answerKey: key, records: [customer({})], timeline: timeline(caseOf(CUSTOMER_ID, 5), orderOf(99, 5), orderOf(CUSTOMER_ID, 6), printed(400, 'case', 5), printed(410, 'order', 5, 'Order ORD-000005'), printed(420, 'customer', 99)) });
+    expect(s).toMatchObject({
+      suggestedMarks: 1,
+      evidence: [
+        `Printed: the case of customer ${ACCOUNT} at 6:40.`,
+        `Not printed: the order of customer ${ACCOUNT} (printed: case, Order ORD-000005, customer).`,
+        `Not printed: the customer of customer ${ACCOUNT} (printed: case, Order ORD-000005, customer).`,
+      ],
+    });
+    expect(one(printout, { answerKey: key, records: [customer({})], timeline: timeline(caseOf(CUSTOMER_ID, 5), orderOf(CUSTOMER_ID, 6), printed(400, 'case', 5), printed(410, 'order', 6), printed(420, 'customer', CUSTOMER_ID)) }).suggestedMarks).toBe(2);
+    expect(one(printout, { answerKey: key }).evidence).toEqual([`Not printed: the case of customer ${ACCOUNT}.`, `Not printed: the order of customer ${ACCOUNT}.`, `Not printed: the customer of customer ${ACCOUNT}.`]);
+    expect(one(printout)).toMatchObject({ outcome: 'not-applicable', evidence: ['The key asks for no print-out.'] });
+  });
+  it("print-outs: a case with no customer, or no case id, belongs to nobody", () => {
+    const key: AnswerKey = { printouts: [{ kind: 'case', account: ACCOUNT }] };
+    expect(one(printout, { answerKey: key, timeline: timeline(['case-created', 100, { caseId: 5 }], ['case-created', 101, { ...who }], printed(400, 'case', 5)) }).suggestedMarks).toBe(0);
+    expect(one(printout, { answerKey: key, timeline: timeline(['note-added', 100, { ...who, caseId: 5 }], printed(400, 'case', 5)) }).suggestedMarks).toBe(0);
+    expect(one(printout, { answerKey: { printouts: [{ kind: 'order', account: ACCOUNT }] }, timeline: timeline(['case-created', 100, { ...who, orderId: 5 }], printed(400, 'order', 5)) }).suggestedMarks).toBe(0);
+    expect(one(printout, { answerKey: key, timeline: timeline(caseOf(CUSTOMER_ID, 5), ['note-added', 300, { kind: 'case', subjectId: 5 }]) }).evidence).toEqual([`Not printed: the case of customer ${ACCOUNT}.`]);
+  });
+
+  const lookAlike: AutoCheckDefinition = { kind: 'no-unrelated-edits', criterionId: 'u' };
+  it('look-alike accounts: none in the key; untouched (reading them is fine)', () => {
+    expect(one(lookAlike)).toMatchObject({ outcome: 'not-applicable', evidence: ['The key names no look-alike accounts.'] });
+    const key: AnswerKey = { untouchedAccounts: ['BL100232', 'BL100233'] };
+    expect(one(lookAlike, { answerKey: key, timeline: timeline(['identity-check', 10, { customerId: 9, accountNumber: 'BL100232' }], ['note-added', 20, {}]) })).toMatchObject({
+      suggestedMarks: null,
+      evidence: ['No look-alike account (BL100232, BL100233) was changed; whether the right customer was found is for the assessor to judge.'],
+    });
+  });
+
+  const prepared: AutoCheckDefinition = { kind: 'prepared-before-dial', criterionId: 'q', account: ACCOUNT, noteRequired: true };
+  it('preparation: what the assessor reads each way', () => {
+    expect(one({ ...prepared, noteRequired: false })).toMatchObject({ evidence: [`Opening and reading the record of ${ACCOUNT} before dialling happens in the browser: for the assessor to judge.`] });
+    expect(one(prepared, { timeline: timeline(['note-added', -60, who], ['call-started', -10, {}]) })).toMatchObject({ suggestedMarks: null, evidence: ['No call was dialled from this attempt.'] });
+    expect(one(prepared, { timeline: timeline(['note-added', -60, who], ['note-added', -40, { dialledNumber: '0131' }], ['call-started', -10, { dialledNumber: '01314960544' }]) })).toMatchObject({
+      suggestedMarks: 2,
+      evidence: [`A note was added to the record of ${ACCOUNT} 1:00 before the answer, before the first number was dialled.`],
+    });
+    expect(one(prepared, { timeline: timeline(['call-started', -10, { dialledNumber: '01314960544' }], ['note-added', 60, who]) })).toMatchObject({
+      suggestedMarks: 0,
+      evidence: [`No note was added to the record of ${ACCOUNT} before the first number was dialled 0:10 before the answer.`],
+    });
+  });
+
+  it('planted errors: corrected, left, never touched, or not in the key', () => {
+    const planted = (field: string): AutoCheckDefinition => ({ kind: 'planted-error-corrected', criterionId: 'e', account: ACCOUNT, field });
+    const key: AnswerKey = {
+      plantedErrors: [
+        { record: { type: 'customer', key: 'BL100232' }, field: 'mobile', kind: 'phone', expected: '07700 900999' },
+        { record: ref, field: 'email', kind: 'text', expected: 'x@example.com' },
+        { record: ref, field: 'mobile', kind: 'phone', expected: '07700 900123', label: 'mobile number' },
+      ],
+    };
+    expect(one(planted('mobile'), { answerKey: key, records: [customer({ mobile: '+447700900123' })] })).toMatchObject({ suggestedMarks: 2, evidence: ['Corrected: mobile number (customer BL100231) is "+447700900123".'] });
+    expect(one(planted('mobile'), { answerKey: key, records: [customer({ mobile: '07700 900412' })] })).toMatchObject({
+      suggestedMarks: 0,
+      evidence: ['Not corrected: mobile number (customer BL100231) should be "07700 900123", it is "07700 900412".'],
+    });
+    expect(one(planted('email'), { answerKey: key }).evidence).toEqual(['Not corrected: email (customer BL100231) should be "x@example.com", nothing recorded.']);
+    expect(one(planted('town'), { answerKey: key })).toMatchObject({ suggestedMarks: null, evidence: [`The key plants no wrong town on ${ACCOUNT}.`] });
+    expect(one(planted('mobile'))).toMatchObject({ suggestedMarks: null, evidence: [`The key plants no wrong mobile on ${ACCOUNT}.`] });
+  });
+
+  it('handle time: exactly the target is met; unanswered, still up or no call: the assessor decides', () => {
+    const handle: AutoCheckDefinition = { kind: 'handle-time', criterionId: 'h', maxSeconds: 300 };
+    expect(one(handle, { call: inboundCall({ endSec: 300 }) })).toMatchObject({ suggestedMarks: 2, evidence: ['The call lasted 5:00 from answer to hang-up; the target is 5:00.'] });
+    expect(one(handle, { call: inboundCall({ answered: false }) })).toMatchObject({ suggestedMarks: null, evidence: ['No answered call is linked to this attempt.'] });
+    expect(one(handle, { call: null })).toMatchObject({ suggestedMarks: null, evidence: ['No answered call is linked to this attempt.'] });
+    expect(one(handle, { call: inboundCall({ endSec: null }) })).toMatchObject({ suggestedMarks: null, evidence: ['The call has not ended yet.'] });
+  });
+});
+
+describe('incoming messages evidence', () => {
+  const check: AutoCheckDefinition = { kind: 'messages-processed', criterionId: 'm' };
+  const key: AnswerKey = {
+    inbox: {
+      actionFirst: { messageId: 11, label: 'fault e-mail', account: ACCOUNT },
+      file: [
+        { messageId: 11, label: 'fault e-mail', folder: 'Faults' },
+        { messageId: 12, label: 'notice e-mail', folder: 'Notices' },
+      ],
+    },
+  };
+  const filed = (sec: number, messageId: unknown, folder: string | null): [string, number, Record<string, unknown>] => ['message-filed', sec, { messageId, folder }];
+
+  it('filing the first message itself counts as dealing with it', () => {
+    expect(one(check, { answerKey: key, timeline: timeline(filed(5, 11, 'Faults'), filed(6, 12, 'Notices')) })).toMatchObject({
+      suggestedMarks: 2,
+      evidence: ['The fault e-mail was dealt with first (message-filed at 0:05).', 'Filed in "Faults": the fault e-mail.', 'Filed in "Notices": the notice e-mail.'],
+    });
+  });
+  it('a reply to another message, or an action on another account, is not dealing with it', () => {
+    const s = one(check, { answerKey: key, timeline: timeline(['message-sent', 3, { inReplyTo: 12 }], ['note-added', 4, { customerId: 99 }], ['message-sent', 5, { inReplyTo: 11 }], filed(6, 12, 'Notices')) });
+    expect(s.evidence[0]).toBe('The fault e-mail was dealt with first (message-sent at 0:05).');
+    expect(one(check, { answerKey: key, timeline: timeline(['message-filed', 3, { messageId: 12, folder: 'Notices' }], ['message-sent', 5, { inReplyTo: 11 }]) }).evidence[0]).toBe(
+      'The notice e-mail was filed at 0:03, before the fault e-mail was dealt with at 0:05.',
+    );
+  });
+  it('un-filing another message first (back to no folder) does not count against the order', () => {
+    const s = one(check, { answerKey: key, timeline: timeline(filed(3, 12, null), filed(5, 11, 'Faults'), filed(6, 12, 'Notices')) });
+    expect(s).toMatchObject({ suggestedMarks: 2 });
+  });
+  it('a message the key does not list, filed first, is named by its number', () => {
+    expect(one(check, { answerKey: key, timeline: timeline(filed(3, 13, 'Junk'), filed(5, 11, 'Faults')) }).evidence.slice(0, 2)).toEqual([
+      'The message 13 was filed at 0:03, before the fault e-mail was dealt with at 0:05.',
+      'Filed in "Faults": the fault e-mail.',
+    ]);
+  });
+  it("a message the attempt does not have (no id) is never filed, and nothing else is taken for it", () => {
+    const missing: AnswerKey = { inbox: { actionFirst: { messageId: null, label: 'fault e-mail', account: ACCOUNT }, file: [{ messageId: null, label: 'fault e-mail', folder: 'Faults' }] } };
+    const s = one(check, { answerKey: missing, timeline: timeline(filed(3, null, 'Faults'), ['message-sent', 4, { inReplyTo: null }], ['identity-check', 5, { ...who, passed: true }]) });
+    expect(s.evidence).toEqual(['The fault e-mail was dealt with first (identity-check at 0:05).', 'Not filed: the fault e-mail (it belongs in "Faults").']);
+    expect(s.suggestedMarks).toBe(1);
+  });
+  it('no inbox in the key', () => {
+    expect(one(check)).toMatchObject({ outcome: 'not-applicable', evidence: ['The key names no incoming messages to process.'] });
+  });
+});
