@@ -726,3 +726,41 @@ describe('incoming messages evidence', () => {
     expect(one(check)).toMatchObject({ outcome: 'not-applicable', evidence: ['The key names no incoming messages to process.'] });
   });
 });
+
+describe('who an action is about, as the evidence names them', () => {
+  const check: AutoCheckDefinition = { kind: 'identity-before-access', criterionId: 'i' };
+  const firstLine = (tl: TimelineEntry[], records: Parameters<typeof run>[1] = {}) => one(check, { timeline: tl, ...records }).evidence[0];
+  const breach = (name: string, sec = 10) => `note-added for ${name} at 0:${String(sec).padStart(2, '0')}, before any passed identity check for that customer.`;
+
+  it('the account number of a customer id comes from the final customer records, not other record types', () => {
+    const lead = { type: 'lead', key: 'LD-7', id: CUSTOMER_ID, fields: {} };
+    expect(firstLine(timeline(['note-added', 10, { customerId: CUSTOMER_ID }]), { records: [lead] })).toBe(breach('customer #7'));
+    expect(firstLine(timeline(['note-added', 10, { customerId: CUSTOMER_ID }]), { records: [customer({})] })).toBe(breach(`customer ${ACCOUNT}`));
+    const noId = { type: 'customer', key: 'BL100999', id: null, fields: {} };
+    expect(firstLine(timeline(['note-added', 10, { customerId: CUSTOMER_ID }]), { records: [noId] })).toBe(breach('customer #7'));
+  });
+  it('or from an earlier entry that carried both (string ids too); the final records win over it', () => {
+    const opened: [string, number, Record<string, unknown>] = ['record-opened', 5, { customerId: '7', accountNumber: ACCOUNT }];
+    expect(firstLine(timeline(opened, ['note-added', 10, { customerId: '7' }]))).toBe(breach(`customer ${ACCOUNT}`));
+    expect(firstLine(timeline(['record-opened', 5, { customerId: CUSTOMER_ID, accountNumber: 'BL000001' }], ['note-added', 10, { customerId: CUSTOMER_ID }]), { records: [customer({})] })).toBe(
+      breach(`customer ${ACCOUNT}`),
+    );
+    // The first entry to name an id settles it.
+    expect(firstLine(timeline(['record-opened', 5, { customerId: 8, accountNumber: 'BL000008' }], ['record-opened', 6, { customerId: 8, accountNumber: 'BL000009' }], ['note-added', 10, { customerId: 8 }]))).toBe(
+      breach('customer BL000008'),
+    );
+    // An entry with an account number but no usable id maps nothing.
+    expect(firstLine(timeline(['record-opened', 5, { customerId: { id: 8 }, accountNumber: 'BL000008' }], ['record-opened', 6, { accountNumber: 'BL000009' }], ['note-added', 10, { customerId: 8 }]))).toBe(breach('customer #8'));
+  });
+  it('an action naming only an account number, an unusable id, or an empty one', () => {
+    expect(firstLine(timeline(['note-added', 10, { accountNumber: ACCOUNT }]))).toBe(breach(`customer ${ACCOUNT}`));
+    expect(firstLine(timeline(['note-added', 10, { customerId: true, accountNumber: ACCOUNT }]))).toBe(breach(`customer ${ACCOUNT}`));
+    expect(firstLine(timeline(['note-added', 10, { customerId: null, accountNumber: '' }]))).toBe(breach('an unnamed customer'));
+    expect(firstLine(timeline(['note-added', 10, { accountNumber: 42 }]))).toBe(breach('an unnamed customer'));
+  });
+  it('a check named by account number covers actions named by id only once the records link the two', () => {
+    const tl = timeline(['identity-check', 5, { accountNumber: ACCOUNT, passed: true }], ['note-added', 10, { customerId: CUSTOMER_ID }]);
+    expect(one(check, { timeline: tl, records: [customer({})] })).toMatchObject({ suggestedMarks: 2 });
+    expect(one(check, { timeline: tl })).toMatchObject({ suggestedMarks: 0 });
+  });
+});
