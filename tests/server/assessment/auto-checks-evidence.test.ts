@@ -512,7 +512,7 @@ describe('cases and goodwill credit evidence', () => {
 describe('order evidence', () => {
   const order = { account: ACCOUNT, lines: [{ productCode: 'BB-FIBRE-500', quantity: 1, saleType: 'upsell' }, { productCode: 'ROUTER', quantity: 2, saleType: 'upsell' }], optionalLines: [{ productCode: 'WIFI-MESH', quantity: 1, saleType: 'cross_sell' }] };
   const check = (index = 0): AutoCheckDefinition => ({ kind: 'order-matches', criterionId: 'o', index });
-  const placed = (sec: number, lines: Array<Record<string, unknown>>, extra: Record<string, unknown> = {}): [string, number, Record<string, unknown>] => ['order-created', sec, { ...who, orderId: 3, reference: 'ORD-000003', lines, ...extra }];
+  const placed = (sec: number, lines: unknown, extra: Record<string, unknown> = {}): [string, number, Record<string, unknown>] => ['order-created', sec, { ...who, orderId: 3, reference: 'ORD-000003', lines, ...extra }];
   const fibre = { productCode: 'bb-fibre-500', quantity: 1, saleType: 'upsell' };
   const router = { productCode: 'ROUTER', quantity: 2, saleType: 'UPSELL' };
 
@@ -535,7 +535,7 @@ describe('order evidence', () => {
     expect(one(check(), { answerKey: { orders: [order] }, timeline: timeline(placed(200, [fibre, { productCode: 'TV', quantity: 1 }])) }).evidence).toEqual([
       'The order ORD-000003 placed at 3:20 does not match the key: 2 × ROUTER is missing; 1 × TV is not a product the key allows (not agreed).',
     ]);
-    expect(one(check(), { answerKey: { orders: [order] }, timeline: timeline(placed(200, 'lines')) }).evidence).toEqual([
+    expect(one(check(), { answerKey: { orders: [order] }, timeline: timeline(placed(200, 'not a list of lines')) }).evidence).toEqual([
       'The order ORD-000003 placed at 3:20 does not match the key: 1 × BB-FIBRE-500 is missing; 2 × ROUTER is missing.',
     ]);
   });
