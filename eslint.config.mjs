@@ -14,7 +14,7 @@ export default tseslint.config(
       'build.old-*/**',
       'coverage/**',
       'reports/**',
-      '.stryker-tmp/**',
+      '.stryker-tmp*/**',
       'data/**',
       'bench/native/**',
     ],

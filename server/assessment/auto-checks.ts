@@ -98,9 +98,12 @@ function when(e: TimelineEntry): string {
   return e.offsetMs < 0 ? `${clock(e.offsetMs)} before the answer` : `at ${clock(e.offsetMs)}`;
 }
 
-/** When a call instant happened, relative to the answer. */
+/** A time of day as the centre's clock shows it: 09:05:10 (UK time, summer time included). */
+const UK_TIME_OF_DAY = new Intl.DateTimeFormat('en-GB', { timeZone: 'Europe/London', hour: '2-digit', minute: '2-digit', second: '2-digit', hourCycle: 'h23' });
+
+/** When a call instant happened, relative to the answer; with no answer, the time of day. */
 function callWhen(at: number, answeredAt: number | null): string {
-  if (answeredAt === null) return `at ${at}`;
+  if (answeredAt === null) return `at ${UK_TIME_OF_DAY.format(at)}`;
   return at < answeredAt ? `${clock(at - answeredAt)} before the answer` : `at ${clock(at - answeredAt)}`;
 }
 

@@ -25,8 +25,14 @@ export interface TitledScenario {
   seed: { company: { name: string } };
 }
 
-/** A word without its common English endings, so "moving", "moves" and "move" are one word. */
-const stem = (w: string): string => (w.length > 4 ? w.replace(/(?:ing|ed|es|s)$/, '').replace(/e$/, '') : w);
+/**
+ * A word without its common English endings, so "moving", "moves" and "move" are one word: "mov".
+ * The final e goes from any word of four letters or more, whether or not an ending went first.
+ */
+const stem = (w: string): string => {
+  const base = w.length > 4 ? w.replace(/(?:ing|ed|es|s)$/, '') : w;
+  return base.length >= 4 ? base.replace(/e$/, '') : base;
+};
 
 /** Function words and the words of any assignment's type: never a leak on their own. */
 const COMMON = new Set(

@@ -1,48 +1,12 @@
 // Pre-filled suggestions from hand-built calls and timelines (issue 5: a hold of 61 s, identity
 // checked after a record change, a mistyped postcode), and every boundary of each check.
 import { describe, expect, it } from 'vitest';
-import { evaluateAutoChecks, marksFor, type AutoCheckInput, type CriterionSuggestion } from '../../../server/assessment/auto-checks.js';
-import type { AnswerKey, AutoCheckDefinition, CallFacts, RecordSnapshot, TimelineEntry } from '../../../server/assessment/types.js';
+import { evaluateAutoChecks, marksFor } from '../../../server/assessment/auto-checks.js';
+import type { AnswerKey, AutoCheckDefinition, CallFacts } from '../../../server/assessment/types.js';
+import { ACCOUNT, ANSWER, at, CUSTOMER_ID, customer, inboundCall, one, run, timeline } from './auto-check-inputs.js';
 import { ruleError } from './support.js';
 
-const ANSWER = Date.UTC(2026, 2, 2, 9, 5, 0);
-const at = (sec: number) => ANSWER + sec * 1000;
-const ACCOUNT = 'BL100231';
-const CUSTOMER_ID = 7;
-
-/** Desktop actions at seconds into the call, in the order given. */
-function timeline(...entries: Array<[type: string, sec: number, payload?: Record<string, unknown>]>): TimelineEntry[] {
-  return entries.map(([type, sec, payload], i) => ({ seq: i + 1, at: at(sec), offsetMs: sec * 1000, type, payload: payload ?? {} }));
-}
-
-/** An inbound call: rings `ringSec` before the answer; candidate's holds as [fromSec, toSec] pairs. */
-function inboundCall(opts: { ringSec?: number; holds?: Array<[number, number]>; assessorHolds?: Array<[number, number]>; endSec?: number | null; answered?: boolean } = {}): CallFacts {
-  const events: Array<{ at: number; type: string; leg: 'caller' | 'callee' | null }> = [];
-  for (const [from, to] of opts.holds ?? []) events.push({ at: at(from), type: 'hold', leg: 'callee' }, { at: at(to), type: 'resume', leg: 'callee' });
-  for (const [from, to] of opts.assessorHolds ?? []) events.push({ at: at(from), type: 'hold', leg: 'caller' }, { at: at(to), type: 'resume', leg: 'caller' });
-  events.sort((a, b) => a.at - b.at);
-  const endSec = opts.endSec === undefined ? 300 : opts.endSec;
-  return {
-    invitedAt: at(-(opts.ringSec ?? 4) - 1),
-    ringingAt: at(-(opts.ringSec ?? 4)),
-    answeredAt: opts.answered === false ? null : ANSWER,
-    endedAt: endSec === null ? null : at(endSec),
-    events,
-    candidateLeg: 'callee',
-  };
-}
-
-const customer = (fields: Record<string, unknown>): RecordSnapshot => ({ type: 'customer', key: ACCOUNT, id: CUSTOMER_ID, fields });
 const ref = { type: 'customer', key: ACCOUNT };
-
-function run(checks: AutoCheckDefinition[], parts: Partial<AutoCheckInput> = {}): CriterionSuggestion[] {
-  const rubric = [...new Set(checks.map((c) => c.criterionId))].map((criterionId) => ({ criterionId, maxMarks: 2 }));
-  return evaluateAutoChecks({ checks, rubric, answerKey: {}, call: inboundCall(), timeline: [], records: [], ...parts });
-}
-const one = (check: AutoCheckDefinition, parts: Partial<AutoCheckInput> = {}): CriterionSuggestion => {
-  const [s] = run([check], parts);
-  return s!;
-};
 
 describe('marksFor', () => {
   it('maps outcomes to marks', () => {

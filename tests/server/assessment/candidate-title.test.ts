@@ -8,7 +8,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { candidateTitleLeaks, candidateTitleOf, defaultCandidateTitle } from '../../../server/assessment/candidate-title.js';
+import { callerOnlyWords, candidateTitleLeaks, candidateTitleOf, defaultCandidateTitle, titleWords, type TitledScenario } from '../../../server/assessment/candidate-title.js';
 import { formatIssue, loadScenarios } from '../../../server/assessment/scenario-loader.js';
 import { SCENARIO_KEYS, type Scenario } from '../../../server/assessment/scenario-schema.js';
 import { addDays, formatLongDate, ukDate } from '../../../server/sittings/relative-dates.js';
@@ -128,5 +128,51 @@ describe('the schema', () => {
 describe('all shipped scenarios load', () => {
   it('with no issues', () => {
     expect(shipped.issues.map(formatIssue)).toEqual([]);
+  });
+});
+
+describe('the leak rule on a scenario written by hand', () => {
+  const hand = (title: string, patch: Partial<TitledScenario['callerBrief']> = {}, transfer?: Array<{ label: string }>): TitledScenario => ({
+    key: 's1',
+    candidateTitle: title,
+    direction: 'inbound',
+    type: 'service',
+    candidateBrief: { role: 'Adviser at Brightline', situation: 'A customer rings about their account.', tasks: ['Update the record'], afterCall: ['Send a confirmation'], ...(transfer ? { transferTargets: transfer } : {}) },
+    callerBrief: {
+      persona: { name: 'Mrs. Zoë Hughes', accountNumber: null, phone: '0113 496 0777', description: 'Retired teacher' },
+      situation: 'Moving to Rawdon next month',
+      openingLine: 'Hello, I am calling about my move',
+      facts: [{ label: 'new postcode', value: 'LS19 6AB' }, { label: 'move date' }],
+      objections: [{ text: 'Worried about fees' }],
+      buyingSignals: [{ text: 'Likes fibre' }],
+      neverVolunteer: ['Second home in Otley'],
+      ...patch,
+    },
+    seed: { company: { name: 'Brightline Telecom' } },
+  });
+
+  it('words: letters and digits, accents dropped, at least three letters or any number', () => {
+    expect(titleWords('Zoë’s move: 2 doors to Rawdon, LS19 6AB!')).toEqual(['zoe', 'move', '2', 'doors', 'rawdon', 'ls19', '6ab']);
+  });
+  it("the caller-only words: name without the honorific, number's digits, facts with a value; never the candidate's or common words", () => {
+    expect([...callerOnlyWords(hand('x'))].sort()).toEqual(
+      ['01134960777', '6ab', 'fees', 'fibr', 'hello', 'hom', 'hugh', 'lik', 'ls19', 'month', 'mov', 'next', 'otley', 'rawdon', 'retir', 'second', 'teacher', 'worri', 'zoe'].sort(),
+    );
+  });
+  it('a title leaks a word in any of its forms; the account number too when there is one', () => {
+    expect(candidateTitleLeaks(hand('Mrs Hughes moves to Rawdon'))).toEqual(['hughes', 'moves', 'rawdon']);
+    expect(candidateTitleLeaks(hand('A move request'))).toEqual(['move']);
+    // Found by the mutation run: a four-letter word kept its final e, so "move" in a title did not
+    // match "moving" in the caller brief, against this file's own rule ("moving", "moves" and "move" are one word).
+    const moving = { situation: 'Moving to Rawdon', openingLine: 'Hello' };
+    expect(candidateTitleLeaks(hand('A move request', moving))).toEqual(['move']);
+    expect(candidateTitleLeaks(hand('Moved house', moving))).toEqual(['moved']);
+    expect(candidateTitleLeaks(hand('She likes it', { buyingSignals: [{ text: 'Would like fibre' }] }))).toEqual(['likes']);
+    expect(candidateTitleLeaks(hand('Account BL100231', { persona: { name: 'Jo Bloggs', accountNumber: 'BL100231', phone: '0', description: '' } }))).toEqual(['bl100231']);
+    expect(candidateTitleLeaks(hand('Inbound service call for a Brightline customer'))).toEqual([]);
+  });
+  it('what the candidate brief names (a transfer target among it) is no leak', () => {
+    expect(candidateTitleLeaks(hand('Second line', {}, [{ label: 'Second line support' }]))).toEqual([]);
+    expect(candidateTitleLeaks(hand('Second line'))).toEqual(['second']);
   });
 });

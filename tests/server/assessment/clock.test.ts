@@ -131,3 +131,80 @@ describe('rest breaks', () => {
     expect(err.message).toContain(text);
   });
 });
+
+describe('every refusal in words, at its boundary', () => {
+  const withBreaks: ClockSettings = { restBreaks: true };
+  const refusal = (fn: () => unknown) => {
+    const err = ruleError(fn);
+    return { code: err.code, message: err.message, path: err.path };
+  };
+  it('settings', () => {
+    expect(refusal(() => allowedTimeMs({ baseMinutes: 0 }))).toEqual({ code: 'bad-clock-settings', message: 'The sitting time must be a whole number of minutes from 1 to 600; got 0.', path: 'baseMinutes' });
+    expect(refusal(() => allowedTimeMs({ extraTime: { kind: 'percent', percent: Infinity } }))).toEqual({
+      code: 'bad-extra-time',
+      message: 'Extra time as a percentage must be more than 0 and at most 100; got Infinity.',
+      path: 'extraTime.percent',
+    });
+    expect(refusal(() => allowedTimeMs({ extraTime: { kind: 'minutes', minutes: Infinity } }))).toEqual({
+      code: 'bad-extra-time',
+      message: 'Extra time in minutes must be more than 0 and at most the sitting time (60); got Infinity.',
+      path: 'extraTime.minutes',
+    });
+    expect(refusal(() => allowedTimeMs({ extraTime: { kind: 'minutes', minutes: '15' } } as unknown as ClockSettings)).message).toBe(
+      'Extra time in minutes must be more than 0 and at most the sitting time (60); got 15.',
+    );
+    expect(refusal(() => allowedTimeMs({ extraTime: { kind: 'minutes', minutes: -1 } })).message).toContain('got -1');
+    expect(refusal(() => allowedTimeMs({ extraTime: { kind: 'hours' } } as unknown as ClockSettings))).toEqual({
+      code: 'bad-extra-time',
+      message: "Extra time must be given as { kind: 'percent' } or { kind: 'minutes' }; got kind hours.",
+      path: 'extraTime.kind',
+    });
+  });
+  it('instants', () => {
+    expect(refusal(() => readClock({}, { startedAt: START, now: Number.NaN }))).toEqual({ code: 'bad-instant', message: 'now must be a time in ms; got NaN.', path: 'now' });
+    expect(refusal(() => readClock({}, { startedAt: null, endedAt: START, now: START }))).toEqual({
+      code: 'bad-instant',
+      message: 'A sitting cannot end before it starts: endedAt is set but startedAt is not.',
+      path: 'endedAt',
+    });
+    expect(refusal(() => readClock(withBreaks, { startedAt: null, now: START, restBreaks: [{ from: START, to: null }] }))).toEqual({
+      code: 'bad-rest-break',
+      message: 'A rest break cannot be taken before the sitting starts.',
+      path: 'restBreaks[0]',
+    });
+    expect(refusal(() => readClock({}, { startedAt: Number.POSITIVE_INFINITY, now: START }))).toEqual({ code: 'bad-instant', message: 'startedAt must be a time in ms; got Infinity.', path: 'startedAt' });
+    expect(refusal(() => readClock({}, { startedAt: START, now: START - 1 }))).toEqual({ code: 'bad-instant', message: `The clock is read at ${START - 1}, before the sitting started at ${START}.`, path: 'now' });
+    expect(refusal(() => readClock({}, { startedAt: START, endedAt: START + 2, now: START + 1 }))).toEqual({
+      code: 'bad-instant',
+      message: `endedAt ${START + 2} must lie between the start (${START}) and now (${START + 1}).`,
+      path: 'endedAt',
+    });
+    // Ended the instant it started: allowed.
+    expect(readClock({}, { startedAt: START, endedAt: START, now: START + 1 })).toMatchObject({ state: 'ended', elapsedMs: 0 });
+    expect(refusal(() => readClock({}, { startedAt: START, now: START + 1, restBreaks: [{ from: START, to: START + 1 }] }))).toEqual({
+      code: 'pause-not-allowed',
+      message: 'The sitting clock only pauses for a rest break, and this candidate has no rest-break access arrangement.',
+      path: 'restBreaks',
+    });
+  });
+  it('rest breaks: each refusal names the break; breaks may touch the start, each other and now', () => {
+    const read = (restBreaks: Array<{ from: number; to: number | null }>, endedAt: number | null = null) => readClock(withBreaks, { startedAt: START, endedAt, now: START + 20 * MIN, restBreaks });
+    const ok = { from: START + MIN, to: START + 2 * MIN };
+    expect(refusal(() => read([ok, { from: Number.NaN, to: null }]))).toEqual({ code: 'bad-rest-break', message: 'Rest break 2 has a time that is not ms.', path: 'restBreaks[1]' });
+    expect(refusal(() => read([ok, { from: START + 3 * MIN, to: Number.NaN }])).message).toBe('Rest break 2 has a time that is not ms.');
+    expect(refusal(() => read([ok, { from: START + 2 * MIN - 1, to: START + 3 * MIN }])).message).toBe(
+      `Rest break 2 starts at ${START + 2 * MIN - 1}, before the sitting started or the previous break ended (${START + 2 * MIN}).`,
+    );
+    expect(refusal(() => read([ok, { from: START + 20 * MIN + 1, to: null }])).message).toBe(`Rest break 2 starts at ${START + 20 * MIN + 1}, after now (${START + 20 * MIN}).`);
+    expect(refusal(() => read([ok, { from: START + 11 * MIN, to: null }], START + 10 * MIN)).message).toBe(`Rest break 2 starts at ${START + 11 * MIN}, after the sitting ended (${START + 10 * MIN}).`);
+    expect(refusal(() => read([ok, { from: START + 3 * MIN, to: null }, { from: START + 4 * MIN, to: START + 5 * MIN }])).message).toBe('Rest break 2 has no end but is not the last one.');
+    expect(refusal(() => read([ok, { from: START + 3 * MIN, to: START + 3 * MIN - 1 }])).message).toBe(`Rest break 2 ends (${START + 3 * MIN - 1}) before it starts (${START + 3 * MIN}).`);
+    expect(refusal(() => read([ok, { from: START + 3 * MIN, to: START + 20 * MIN + 1 }])).message).toBe(`Rest break 2 ends at ${START + 20 * MIN + 1}, after now (${START + 20 * MIN}).`);
+    expect(refusal(() => read([ok, { from: START + 3 * MIN, to: START + 11 * MIN }], START + 10 * MIN)).message).toBe(`Rest break 2 ends at ${START + 11 * MIN}, after the sitting ended (${START + 10 * MIN}).`);
+    // Touching: from the start, back to back, a zero-length break, one ending now, one opening now.
+    expect(read([{ from: START, to: START + MIN }, { from: START + MIN, to: START + MIN }, { from: START + 2 * MIN, to: START + 20 * MIN }])).toMatchObject({ state: 'running', pausedMs: 19 * MIN, elapsedMs: MIN });
+    expect(read([{ from: START + 20 * MIN, to: null }])).toMatchObject({ state: 'paused', pausedMs: 0, elapsedMs: 20 * MIN });
+    // A break still open when the sitting ended: the sitting is over, not paused.
+    expect(read([{ from: START + 5 * MIN, to: null }], START + 10 * MIN)).toMatchObject({ state: 'ended', pausedMs: 5 * MIN });
+  });
+});

@@ -73,3 +73,57 @@ describe('holdWaits', () => {
     expect(holdWaits([seg(0, 50), seg(80, 125)], 10_000)).toHaveLength(2);
   });
 });
+
+describe('marks from the call record, exactly', () => {
+  it("the candidate's holds and resumes, every hang-up or end, then the call's end", () => {
+    const c = call(
+      [
+        { at: s(5), type: 'ringing', leg: null },
+        { at: s(10), type: 'hold', leg: 'callee' },
+        { at: s(12), type: 'hold', leg: 'caller' },
+        { at: s(20), type: 'resume', leg: null },
+        { at: s(30), type: 'end', leg: null },
+        { at: s(31), type: 'hangup', leg: 'caller' },
+      ],
+      { endedAt: s(32) },
+    );
+    expect(holdMarksFromCall(c)).toEqual([
+      { at: s(10), type: 'hold' },
+      { at: s(20), type: 'resume' },
+      { at: s(30), type: 'end' },
+      { at: s(31), type: 'end' },
+      { at: s(32), type: 'end' },
+    ]);
+  });
+  it('with no candidate leg recorded, every leg counts', () => {
+    expect(holdMarksFromCall(call([{ at: s(12), type: 'hold', leg: 'caller' }], { candidateLeg: null }))).toEqual([{ at: s(12), type: 'hold' }]);
+  });
+  it('from the timeline: holds and resumes only, in stored order', () => {
+    const entry = (seq: number, type: string, sec: number) => ({ seq, at: s(sec), offsetMs: sec * 1000, type, payload: {} });
+    expect(holdMarksFromTimeline([entry(3, 'resume', 40), entry(1, 'hold', 10), entry(2, 'note-added', 20)])).toEqual([
+      { at: s(10), type: 'hold' },
+      { at: s(40), type: 'resume' },
+    ]);
+  });
+  it('an open hold read at the very instant it began lasts 0 ms; read before it, its length is unknown', () => {
+    expect(holdSegments([{ at: s(10), type: 'hold' }], s(10))).toEqual([{ start: s(10), end: s(10), durationMs: 0, endedBy: 'open' }]);
+    expect(holdSegments([{ at: s(10), type: 'hold' }], s(9))).toEqual([{ start: s(10), end: null, durationMs: null, endedBy: 'open' }]);
+  });
+  it('a wait continued by a hold still open has no total yet; one after a call-end is a new wait', () => {
+    const open = holdWaits([
+      { start: s(0), end: s(50), durationMs: 50_000, endedBy: 'resume' },
+      { start: s(55), end: null, durationMs: null, endedBy: 'open' },
+    ]);
+    expect(open).toEqual([{ segments: [expect.objectContaining({ start: s(0) }), expect.objectContaining({ start: s(55) })], totalHoldMs: null, checkInsMs: [5000] }]);
+    const afterEnd = holdWaits([
+      { start: s(0), end: s(50), durationMs: 50_000, endedBy: 'call-end' },
+      { start: s(55), end: s(60), durationMs: 5000, endedBy: 'resume' },
+    ]);
+    expect(afterEnd.map((w) => w.totalHoldMs)).toEqual([50_000, 5000]);
+    const afterOpen = holdWaits([
+      { start: s(0), end: null, durationMs: null, endedBy: 'open' },
+      { start: s(55), end: s(60), durationMs: 5000, endedBy: 'resume' },
+    ]);
+    expect(afterOpen.map((w) => w.totalHoldMs)).toEqual([null, 5000]);
+  });
+});

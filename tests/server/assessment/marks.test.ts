@@ -49,3 +49,38 @@ describe('assignmentMarkFromCriteria', () => {
     expect(err.message).toBe('Not every criterion is marked yet: U2-1.1-answer-time, U2-1.1-verify-id.');
   });
 });
+
+describe('what each refusal says, and where', () => {
+  const refusal = (fn: () => unknown) => {
+    const err = ruleError(fn);
+    return { code: err.code, message: err.message, path: err.path };
+  };
+  it('rubric', () => {
+    expect(refusal(() => validateRubric([...rubric.slice(0, 5), { ...rubric[0]!, maxMarks: 2 }]))).toEqual({ code: 'duplicate-criterion', message: 'Rubric criterion U2-1.1-answer-time appears twice.', path: 'rubric[5].criterionId' });
+    expect(refusal(() => validateRubric([{ criterionId: 'a', maxMarks: 0 }, { criterionId: 'b', maxMarks: 12 }]))).toEqual({
+      code: 'bad-criterion-marks',
+      message: 'Rubric criterion a must carry a whole number of marks, at least 1; got 0.',
+      path: 'rubric[0].maxMarks',
+    });
+    expect(refusal(() => validateRubric(rubric.slice(1))).path).toBe('rubric');
+  });
+  it('marks', () => {
+    expect(refusal(() => assignmentMarkFromCriteria([{ criterionId: 'U2-9.9-nope', marks: 0 }, ...all(1)], rubric))).toEqual({
+      code: 'unknown-criterion',
+      message: "Criterion U2-9.9-nope is not in this scenario's rubric.",
+      path: 'marks[0].criterionId',
+    });
+    expect(refusal(() => assignmentMarkFromCriteria([...all(1), { criterionId: rubric[1]!.criterionId, marks: 0 }], rubric))).toEqual({
+      code: 'duplicate-criterion',
+      message: 'Criterion U2-1.1-verify-id is marked twice.',
+      path: 'marks[6].criterionId',
+    });
+    const notANumber = all(1).map((m, i) => (i === 0 ? { ...m, marks: '1' as unknown as number } : m));
+    expect(refusal(() => assignmentMarkFromCriteria(notANumber, rubric))).toEqual({
+      code: 'bad-criterion-mark',
+      message: 'The mark for U2-1.1-answer-time must be a whole number from 0 to 2; got 1.',
+      path: 'marks[0].marks',
+    });
+    expect(refusal(() => assignmentMarkFromCriteria(all(1).slice(1), rubric))).toEqual({ code: 'criteria-unmarked', message: 'Not every criterion is marked yet: U2-1.1-answer-time.', path: 'marks' });
+  });
+});

@@ -140,3 +140,71 @@ describe('retakeDecision', () => {
     expect(retakeDecision('S1', [attempt(1, 5), attempt(2, 4)], 'v3', { ...DEFAULT_RETAKE_POLICY, maxRetakes: 2 })).toEqual({ allowed: true, retakesLeftAfter: 0 });
   });
 });
+
+describe('what staff are told, word for word', () => {
+  const refusal = (fn: () => unknown) => {
+    const err = ruleError(fn);
+    return { code: err.code, message: err.message, path: err.path };
+  };
+  it('a bad policy', () => {
+    expect(refusal(() => validateRetakePolicy({ ...DEFAULT_RETAKE_POLICY, maxRetakes: -1 })).message).toBe('Re-take policy: maxRetakes must be a whole number of at least 0, or null for no limit; got -1.');
+    expect(refusal(() => validateRetakePolicy({ ...DEFAULT_RETAKE_POLICY, counts: 'best' as never })).message).toBe("Re-take policy: counts must be 'latest' or 'highest'; got best.");
+  });
+  it('histories the rules do not allow', () => {
+    expect(refusal(() => orderedAttempts([attempt(1, 4), attempt(1, 7)], DEFAULT_RETAKE_POLICY, undefined, 'S3'))).toEqual({ code: 'duplicate-attempt', message: 'Attempt att-1 appears twice for assignment S3.', path: 'attempts[1].attemptId' });
+    expect(refusal(() => orderedAttempts([attempt(1, 4), attempt(2, 5, { takenAt: Number.NaN })], DEFAULT_RETAKE_POLICY, undefined, 'S3'))).toEqual({
+      code: 'bad-attempt-time',
+      message: 'The start time of assignment S3 attempt att-2 is not a number of ms.',
+      path: 'attempts[1].takenAt',
+    });
+    expect(refusal(() => orderedAttempts([attempt(1, 13)], DEFAULT_RETAKE_POLICY, undefined, 'S3')).path).toBe('centre mark of assignment S3 attempt att-1');
+    expect(refusal(() => orderedAttempts([attempt(1, 4, { moderatedMark: 13 })], DEFAULT_RETAKE_POLICY, undefined, 'S3')).path).toBe('moderated mark of assignment S3 attempt att-1');
+    expect(refusal(() => orderedAttempts([attempt(1, 4), attempt(2, 5), attempt(3, 5)], { ...DEFAULT_RETAKE_POLICY, maxRetakes: 0 }, undefined, 'S3'))).toEqual({
+      code: 'retake-limit-exceeded',
+      message: 'Assignment S3 has 3 attempts; the policy allows 0 re-takes (1 attempts).',
+      path: 'attempts',
+    });
+    expect(refusal(() => orderedAttempts([attempt(1, null), attempt(2, 9)], DEFAULT_RETAKE_POLICY, undefined, 'S3'))).toEqual({
+      code: 'retake-before-mark',
+      message: 'Attempt att-2 of assignment S3 was taken before attempt att-1 was marked; a re-take follows a mark.',
+      path: 'attempts',
+    });
+    expect(refusal(() => orderedAttempts([attempt(1, 7, { moderatedMark: 6 }), attempt(2, 9)], DEFAULT_RETAKE_POLICY, undefined, 'S3'))).toEqual({
+      code: 'retake-not-allowed',
+      message: 'Attempt att-2 of assignment S3 re-takes attempt att-1, which scored 7/6; only a mark below 6 may be re-taken.',
+      path: 'attempts',
+    });
+  });
+  it('two attempts started in the same millisecond keep the order given', () => {
+    const first = attempt(1, 4, { takenAt: T });
+    const second = attempt(2, 8, { takenAt: T });
+    expect(orderedAttempts([first, second]).map((a) => a.attemptId)).toEqual(['att-1', 'att-2']);
+    expect(ruleError(() => orderedAttempts([attempt(2, 8, { takenAt: T }), attempt(1, 4, { takenAt: T })])).code).toBe('retake-not-allowed');
+  });
+  it('standing before any attempt, and while the first is unmarked', () => {
+    expect(assignmentStanding('S1', [])).toEqual({ assignmentId: 'S1', attemptIds: [], retakesUsed: 0, retakesLeft: 1, mark: null, countedAttemptId: null, retakeAvailable: false, pendingNote: 'no attempt taken yet' });
+    expect(assignmentStanding('S1', [attempt(1, null)])).toEqual({
+      assignmentId: 'S1',
+      attemptIds: ['att-1'],
+      retakesUsed: 0,
+      retakesLeft: 1,
+      mark: null,
+      countedAttemptId: null,
+      retakeAvailable: false,
+      pendingNote: 'the first attempt is not marked yet',
+    });
+  });
+  it("'highest': of two equal marks the later attempt counts (the latest rule breaks the tie)", () => {
+    const policy = { ...DEFAULT_RETAKE_POLICY, counts: 'highest' as const, maxRetakes: 2 };
+    expect(assignmentStanding('S1', [attempt(1, 5), attempt(2, 3), attempt(3, 5)], policy)).toMatchObject({ mark: 5, countedAttemptId: 'att-3' });
+  });
+  it('the decision in words, and the re-takes left after it', () => {
+    expect(retakeDecision('S1', [])).toEqual({ allowed: false, code: 'no-attempt', message: 'Assignment S1 has not been taken yet, so there is nothing to re-take.' });
+    expect(retakeDecision('S1', [attempt(1, null)])).toEqual({ allowed: false, code: 'not-marked', message: 'Attempt att-1 of assignment S1 is not marked yet; a re-take follows a mark below 6.' });
+    expect(retakeDecision('S1', [attempt(1, 5), attempt(2, 4)], 'v3', { ...DEFAULT_RETAKE_POLICY, maxRetakes: 2 })).toEqual({ allowed: true, retakesLeftAfter: 0 });
+    expect(retakeDecision('S1', [attempt(1, 5), attempt(2, 4), attempt(3, 4)], 'v4', { ...DEFAULT_RETAKE_POLICY, maxRetakes: 2 })).toEqual({ allowed: false, code: 'limit-reached', message: 'Assignment S1 has used 2 of its 2 re-takes.' });
+    expect(retakeDecision('S1', [attempt(1, 5)], 'v1')).toEqual({ allowed: false, code: 'variant-used', message: 'Variant v1 was already used by attempt att-1; a re-take uses a different variant.' });
+    expect(retakeDecision('S1', [attempt(1, 5)], 'v2', { ...DEFAULT_RETAKE_POLICY, maxRetakes: null })).toEqual({ allowed: true, retakesLeftAfter: null });
+    expect(retakeDecision('S1', [attempt(1, 5)], null)).toEqual({ allowed: true, retakesLeftAfter: 0 });
+  });
+});

@@ -6,7 +6,18 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { formatIssue, loadPreviousScenarios, loadScenarios, loadScenariosOrThrow, parseScenarioText, ScenarioLoadError } from '../../../server/assessment/scenario-loader.js';
+import {
+  centreOfVariant,
+  formatIssue,
+  jsonErrorOffset,
+  loadCentreScenarios,
+  loadPreviousScenarios,
+  loadScenarios,
+  loadScenariosOrThrow,
+  parseAttemptKey,
+  parseScenarioText,
+  ScenarioLoadError,
+} from '../../../server/assessment/scenario-loader.js';
 import type { Json } from '../../support/json.js';
 
 const real = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../scenarios');
@@ -215,5 +226,92 @@ describe('loadPreviousScenarios (scenarios/previous/: versions kept for the atte
     expect(previous({ [`s1-home-move.v${current - 1}.json`]: (s) => ((s.version = current - 1), (s.rubric[0].maxMarks = 2)) }).issues).toEqual([
       `scenarios/previous/s1-home-move.v${current - 1}.json: rubric: marks sum to 13, must be 12`,
     ]);
+  });
+});
+
+describe('where a broken scenario file stops being JSON', () => {
+  it.each([
+    ['{"a": 1}', -1],
+    ['  [1, -2.5e3, true, false, null, "x\\n\\u00e9", {}, []]  ', -1],
+    ['', 0],
+    ['{', 1],
+    ['{"a" 1}', 5],
+    ['{"a": 1,}', 8],
+    ['{"a": 1 "b": 2}', 8],
+    ['[1, 2', 5],
+    ['[1 2]', 3],
+    ['[1,]', 3],
+    ['{"a": tru}', 6 + 3],
+    ['{"a": fals}', 6 + 4],
+    ['{"a": nul}', 6 + 3],
+    ['{"a": -}', 6],
+    ['{"a": 01}', 7],
+    ['"abc', 4],
+    ['"a\tb"', 2],
+    ['"a\\qb"', 3],
+    ['"\\u12G4"', 2],
+    ['"\\', 2],
+    ['{} x', 3],
+    ['{a: 1}', 1],
+  ])('%j: offset %d', (text, offset) => {
+    expect(jsonErrorOffset(text)).toBe(offset);
+  });
+  it('the issue gives the line and column of the offset', () => {
+    const r = parseScenarioText('{\n  "key": "s1",\n  "variant": x\n}', 'scenarios/s1.json');
+    expect(r.ok).toBe(false);
+    expect(!r.ok && r.issues[0]!.message).toMatch(/^not valid JSON \(line 3, column 14\): /);
+  });
+});
+
+describe('attempt keys and centre variants', () => {
+  it('splits an attempt key into scenario, variant and centre', () => {
+    expect(parseAttemptKey('s1')).toEqual({ key: 's1', variant: 'a', centreId: undefined });
+    expect(parseAttemptKey('s6-b')).toEqual({ key: 's6', variant: 'b', centreId: undefined });
+    expect(parseAttemptKey('s3-c12-leeds_2')).toEqual({ key: 's3', variant: 'c12-leeds_2', centreId: 12 });
+    expect(parseAttemptKey(`s2-${'x'.repeat(64)}`)).toMatchObject({ key: 's2' });
+  });
+  it.each(['s7', 'S1', 'xs1', 's1-', 's1--b', `s2-${'x'.repeat(65)}`, 's1-b/../../etc', 's1 '])('refuses %j', (value) => {
+    expect(parseAttemptKey(value)).toBeUndefined();
+  });
+  it('a centre variant is c<centre id>-<name>', () => {
+    expect(centreOfVariant('c3-acme')).toBe(3);
+    expect(centreOfVariant('c123456789-x')).toBe(123456789);
+    for (const v of ['a', 'c0-acme', 'c3', 'c3-', 'c1234567890-x', 'c3-acme!', 'xc3-acme']) expect(centreOfVariant(v)).toBeUndefined();
+  });
+});
+
+describe("a centre's own scenario folder", () => {
+  const shipped = () => loadScenariosOrThrow(real);
+  const variant = (name: string, variantName: string, change: (s: Json) => void = () => {}) => {
+    const s = read(name);
+    s.variant = variantName;
+    change(s);
+    return `${JSON.stringify(s, null, 2)}\n`;
+  };
+  it('loads the good files in name order, skipping temporary and non-JSON files; each bad one is left out with its reason', () => {
+    fs.writeFileSync(path.join(dir, 's1-c4-leeds.json'), variant(S1, 'c4-leeds'));
+    fs.writeFileSync(path.join(dir, 's3-c4-leeds.json'), variant(S3, 'c4-leeds'));
+    fs.writeFileSync(path.join(dir, '.s1-c4-new.json'), 'half a file');
+    fs.writeFileSync(path.join(dir, 'notes.txt'), 'not a scenario');
+    fs.writeFileSync(path.join(dir, 's1-c4-wrong.json'), variant(S1, 'c4-leeds'));
+    fs.writeFileSync(path.join(dir, 's1-b.json'), variant(S1, 'b'));
+    fs.writeFileSync(path.join(dir, 's1-c4-broken.json'), '{');
+    fs.mkdirSync(path.join(dir, 's1-c4-folder.json'));
+    const { scenarios, issues } = loadCentreScenarios(dir, shipped());
+    expect(scenarios.map((l) => [l.file, l.centreId, l.sourcePath])).toEqual([
+      ['root/scenarios/s1-c4-leeds.json'.replace('root', path.basename(root)), 4, path.join(dir, 's1-c4-leeds.json')],
+      ['root/scenarios/s3-c4-leeds.json'.replace('root', path.basename(root)), 4, path.join(dir, 's3-c4-leeds.json')],
+    ]);
+    const label = (n: string) => `${path.basename(root)}/scenarios/${n}`;
+    expect(issues.map((i) => [i.file, i.path, i.message.split(':')[0]])).toEqual([
+      [label('s1-b.json'), 'variant', 'a centre\'s scenario needs a variant c<centre id>-<name>, e.g. c1-acme; "b" is not one'],
+      [label('s1-b.json'), 'variant', `${shipped().find((l) => l.scenario.key === 's1' && l.scenario.variant === 'b')!.file} already defines s1 variant "b"`],
+      [label('s1-c4-broken.json'), '', 'not valid JSON (line 1, column 2)'],
+      [label('s1-c4-folder.json'), '', 'cannot be read'],
+      [label('s1-c4-wrong.json'), 'variant', 'key "s1" and variant "c4-leeds" belong in s1-c4-leeds.json, not s1-c4-wrong.json'],
+    ]);
+  });
+  it('a missing folder holds no scenarios and no issues', () => {
+    expect(loadCentreScenarios(path.join(root, 'none'), shipped())).toEqual({ scenarios: [], issues: [] });
   });
 });
