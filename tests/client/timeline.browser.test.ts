@@ -3,17 +3,12 @@
 // it is offline and queues three actions, the page is reloaded before it reconnects, and the
 // reloaded page replays the outbox from localStorage: each action is stored once, in order, and the
 // assessor's live view shows them with their offsets from call answer.
-import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import { randomUUID } from 'node:crypto';
-import { build } from 'esbuild';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { launchBrowser } from '../support/browser.js';
-import { createTestApp, PASSWORD, type TestApp } from '../support/test-app.js';
+import { serveClientPage, type ServedClientPage } from '../support/client-page.js';
+import { PASSWORD, type TestApp } from '../support/test-app.js';
 
-const root = path.resolve(path.dirname(new URL(import.meta.url).pathname), '..', '..');
 
 // The page: ?view=assessor renders LiveTimeline; otherwise a desktop with the client's status line.
 const PAGE = `
@@ -39,31 +34,17 @@ if (params.get('view') === 'assessor') {
 }
 `;
 
+let served: ServedClientPage;
 let t: TestApp;
 let browser: Browser;
-let pageDir: string;
 let base: string;
 
 beforeAll(async () => {
-  pageDir = fs.mkdtempSync(path.join(os.tmpdir(), 'callmark-timeline-page-'));
-  await build({
-    stdin: { contents: PAGE, loader: 'tsx', resolveDir: root, sourcefile: 'timeline-page.tsx' },
-    bundle: true,
-    format: 'esm',
-    jsx: 'automatic',
-    platform: 'browser',
-    outfile: path.join(pageDir, 'timeline-page.js'),
-    logLevel: 'silent',
-  });
-  fs.writeFileSync(path.join(pageDir, 'index.html'), '<!doctype html><html lang="en"><body><div id="root"></div><script type="module" src="/timeline-page.js"></script></body></html>');
-  t = await createTestApp({ telephony: {}, clientDir: pageDir });
-  base = t.wsUrl.replace(/^ws/, 'http').replace(/\/sip$/, '');
-  browser = await launchBrowser();
+  served = await serveClientPage('timeline-page', PAGE);
+  ({ t, browser, base } = served);
 });
 afterAll(async () => {
-  await browser?.close();
-  await t?.close();
-  if (pageDir) fs.rmSync(pageDir, { recursive: true, force: true });
+  await served?.close();
 });
 
 async function loggedIn(username: string): Promise<{ context: BrowserContext; page: Page }> {

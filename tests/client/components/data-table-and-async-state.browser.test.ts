@@ -4,17 +4,12 @@
 // as numbers, empty values last both ways) and says the staff's words instead of an empty table;
 // a reading shows its wait, a refusal in the server's own words, an unreachable server in words,
 // the empty message, and a later reading that succeeds clears the failure.
-import fs from 'node:fs';
 import net from 'node:net';
-import os from 'node:os';
-import path from 'node:path';
-import { build } from 'esbuild';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { launchBrowser } from '../../support/browser.js';
-import { createTestApp, PASSWORD, type TestApp } from '../../support/test-app.js';
+import { serveClientPage, type ServedClientPage } from '../../support/client-page.js';
+import { PASSWORD } from '../../support/test-app.js';
 
-const root = path.resolve(path.dirname(new URL(import.meta.url).pathname), '..', '..', '..');
 
 const PAGE = `
 import { createRoot } from 'react-dom/client';
@@ -66,31 +61,16 @@ function Tables() {
 createRoot(document.getElementById('root')).render(<><Tables /><Locks /></>);
 `;
 
-let t: TestApp;
+let served: ServedClientPage;
 let browser: Browser;
-let pageDir: string;
 let base: string;
 
 beforeAll(async () => {
-  pageDir = fs.mkdtempSync(path.join(os.tmpdir(), 'callmark-components-page-'));
-  await build({
-    stdin: { contents: PAGE, loader: 'tsx', resolveDir: root, sourcefile: 'components-page.tsx' },
-    bundle: true,
-    format: 'esm',
-    jsx: 'automatic',
-    platform: 'browser',
-    outfile: path.join(pageDir, 'components-page.js'),
-    logLevel: 'silent',
-  });
-  fs.writeFileSync(path.join(pageDir, 'index.html'), '<!doctype html><html lang="en"><body><div id="root"></div><script type="module" src="/components-page.js"></script></body></html>');
-  t = await createTestApp({ telephony: {}, clientDir: pageDir });
-  base = t.wsUrl.replace(/^ws/, 'http').replace(/\/sip$/, '');
-  browser = await launchBrowser();
+  served = await serveClientPage('components-page', PAGE);
+  ({ browser, base } = served);
 });
 afterAll(async () => {
-  await browser?.close();
-  await t?.close();
-  if (pageDir) fs.rmSync(pageDir, { recursive: true, force: true });
+  await served?.close();
 });
 
 const names = (page: Page) => page.getByRole('table', { name: 'Marks' }).locator('tbody th[scope=row]').allTextContents();

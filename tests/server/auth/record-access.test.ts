@@ -3,20 +3,16 @@
 // when not (so ids cannot be probed), ids matched whatever their letter case, writes only by the
 // attempt's own candidate while it is open, and under the 'stop' overrun policy a sitting past its
 // time ended (its open attempt closed) before the write is refused.
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { AttemptAccess } from '../../../server/auth/attempt-access.js';
 import { SittingAccess } from '../../../server/auth/sitting-access.js';
 import { ManualClock } from '../../../server/clock.js';
-import { openDatabase, type Db } from '../../../server/db/connection.js';
-import { migrate } from '../../../server/db/migrations.js';
-import { createRepositories, type Repositories } from '../../../server/db/repositories/index.js';
+import type { Repositories } from '../../../server/db/repositories/index.js';
 import { HttpError } from '../../../server/http/errors.js';
 import type { Role, SessionUser } from '../../../server/protocol/roles.js';
+import { useMemoryRepositories } from '../../support/memory-db.js';
 
-const dbs: Db[] = [];
-afterEach(() => {
-  for (const db of dbs.splice(0)) db.close();
-});
+const memoryRepositories = useMemoryRepositories();
 
 const START = Date.UTC(2026, 2, 2, 9, 0, 0);
 
@@ -29,10 +25,7 @@ interface World {
 }
 
 function world(): World {
-  const db = openDatabase(':memory:');
-  dbs.push(db);
-  migrate(db);
-  const repos = createRepositories(db);
+  const { repos } = memoryRepositories();
   const own = repos.centres.create({ name: 'Own centre' }, START).id;
   const other = repos.centres.create({ name: 'Other centre' }, START).id;
   const person = (username: string, role: Role, centreId: number | null): SessionUser => {

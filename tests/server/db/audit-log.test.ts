@@ -1,22 +1,16 @@
 // Migration 6's evidence tables: the audit log is append-only and hash-chained (one writer, in the
 // caller's transaction; a fork or an edit is refused or found), bookmarks are append-only, and a
 // sitting's rest breaks allow only one open break.
-import { afterEach, describe, expect, it } from 'vitest';
-import { openDatabase, type Db } from '../../../server/db/connection.js';
-import { migrate } from '../../../server/db/migrations.js';
+import { describe, expect, it } from 'vitest';
+import type { Db } from '../../../server/db/connection.js';
 import { auditRowHash, canonicalJson, GENESIS_HASH, verifyAuditChain } from '../../../server/db/repositories/audit-log.js';
-import { createRepositories, type Repositories } from '../../../server/db/repositories/index.js';
+import type { Repositories } from '../../../server/db/repositories/index.js';
+import { useMemoryRepositories } from '../../support/memory-db.js';
 
-const dbs: Db[] = [];
-afterEach(() => {
-  for (const db of dbs.splice(0)) db.close();
-});
+const memoryRepositories = useMemoryRepositories();
 
 function setup(): { db: Db; repos: Repositories; userId: number; centreId: number } {
-  const db = openDatabase(':memory:');
-  dbs.push(db);
-  migrate(db);
-  const repos = createRepositories(db);
+  const { db, repos } = memoryRepositories();
   const centreId = repos.centres.create({ name: 'C' }).id;
   const userId = repos.users.create({ username: 'a', displayName: 'A', role: 'assessor', centreId, passwordHash: 'x' }).id;
   return { db, repos, userId, centreId };
@@ -150,10 +144,7 @@ describe('audit chain: known answers', () => {
   });
 
   it('the repository stores exactly these hashes, and the chain verifies to the second', () => {
-    const db = openDatabase(':memory:');
-    dbs.push(db);
-    migrate(db);
-    const repos = createRepositories(db);
+    const { repos } = memoryRepositories();
     const centreId = repos.centres.create({ name: 'C' }).id;
     expect(centreId).toBe(1);
     // Users 1–6 first, so the assessor is user 7 as in the vector.

@@ -6,22 +6,18 @@
 // re-take rule, and the marking view built from what was saved. The API tests
 // (tests/server/api/marking.test.ts) cover the same over HTTP; this one is quick enough for
 // `npm run mutation:marking`.
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { builtInScenarios } from '../../../server/assessment/scenario-loader.js';
 import type { Scenario } from '../../../server/assessment/scenario-schema.js';
-import { openDatabase, type Db } from '../../../server/db/connection.js';
-import { migrate } from '../../../server/db/migrations.js';
 import type { Attempt } from '../../../server/db/repositories/attempts.js';
-import { createRepositories, type Repositories } from '../../../server/db/repositories/index.js';
+import type { Repositories } from '../../../server/db/repositories/index.js';
 import { HttpError } from '../../../server/http/errors.js';
 import { ValidationFailed } from '../../../server/http/field-problems.js';
 import type { SessionUser } from '../../../server/protocol/roles.js';
 import { blank, bookmarkView, changedBy, criterionHeading, MAX_COMMENT, markHistory, markingStatus, markingView, saveMarks, saveMarksSchema, type SaveMarks } from '../../../server/sittings/marking.js';
+import { useMemoryRepositories } from '../../support/memory-db.js';
 
-const dbs: Db[] = [];
-afterEach(() => {
-  for (const db of dbs.splice(0)) db.close();
-});
+const memoryRepositories = useMemoryRepositories();
 
 const T0 = Date.UTC(2026, 2, 2, 9, 0, 0);
 const S1 = builtInScenarios().find((l) => l.scenario.key === 's1' && l.scenario.variant === 'a')!.scenario;
@@ -39,10 +35,7 @@ interface World {
 }
 
 function world(): World {
-  const db = openDatabase(':memory:');
-  dbs.push(db);
-  migrate(db);
-  const repos = createRepositories(db);
+  const { repos } = memoryRepositories();
   const centreId = repos.centres.create({ name: 'Centre' }, T0).id;
   const a = repos.users.create({ username: 'assessor', displayName: 'Ann Assessor', role: 'assessor', centreId, passwordHash: 'x' }, T0);
   const c = repos.users.create({ username: 'cand', displayName: 'Cara Candidate', role: 'candidate', centreId, passwordHash: 'x' }, T0);

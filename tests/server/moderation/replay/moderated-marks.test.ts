@@ -5,23 +5,20 @@
 // the centre's mark is given back, one audit row per change with before, after and reason — and
 // the view built from what was stored. tests/server/api/moderation-marks.test.ts covers the same
 // over HTTP; this file is quick enough for `npm run mutation:replay`.
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { builtInScenarios } from '../../../../server/assessment/scenario-loader.js';
-import { openDatabase, type Db } from '../../../../server/db/connection.js';
-import { migrate } from '../../../../server/db/migrations.js';
+import type { Db } from '../../../../server/db/connection.js';
 import type { Attempt } from '../../../../server/db/repositories/attempts.js';
-import { createRepositories, type Repositories } from '../../../../server/db/repositories/index.js';
+import type { Repositories } from '../../../../server/db/repositories/index.js';
 import { HttpError } from '../../../../server/http/errors.js';
 import { ValidationFailed } from '../../../../server/http/field-problems.js';
 import { MAX_REASON, MODERATED_MARK_CHANGED, moderationView, saveModeration } from '../../../../server/moderation/replay/moderated-marks.js';
 import type { SaveModerationInput } from '../../../../server/protocol/moderation.js';
 import type { SessionUser } from '../../../../server/protocol/roles.js';
 import { saveMarks } from '../../../../server/sittings/marking.js';
+import { useMemoryRepositories } from '../../../support/memory-db.js';
 
-const dbs: Db[] = [];
-afterEach(() => {
-  for (const db of dbs.splice(0)) db.close();
-});
+const memoryRepositories = useMemoryRepositories();
 
 const T0 = Date.UTC(2026, 2, 2, 9, 0, 0);
 const S1 = builtInScenarios().find((l) => l.scenario.key === 's1' && l.scenario.variant === 'a')!.scenario;
@@ -37,10 +34,7 @@ interface World {
 }
 
 function world(opts: { marked?: boolean } = {}): World {
-  const db = openDatabase(':memory:');
-  dbs.push(db);
-  migrate(db);
-  const repos = createRepositories(db);
+  const { repos } = memoryRepositories();
   const centreId = repos.centres.create({ name: 'Centre' }, T0).id;
   const a = repos.users.create({ username: 'assessor', displayName: 'Ann Assessor', role: 'assessor', centreId, passwordHash: 'x' }, T0);
   const m = repos.users.create({ username: 'mod', displayName: 'Mo Moderator', role: 'moderator', centreId: null, passwordHash: 'x' }, T0);
