@@ -195,7 +195,10 @@ export class CallSetup {
     const presentsNumber = Boolean(presented && callerUser.role === 'assessor' && /^\+?[0-9][0-9 ]{2,19}$/.test(presented));
     const presentedName = request.getHeader('x-presented-name')?.trim();
     const nameOk = presentsNumber && presentedName !== undefined && /^[\p{L}\p{N} .,'’-]{1,60}$/u.test(presentedName);
-    const headers = initialInviteHeaders(callee, branch, nameOk ? presentedName : callerUser.displayName);
+    // A number presented with no usable name shows as the number alone, as a phone shows a caller
+    // it has no name for: never the assessor's name beside a customer's number.
+    const shownName = nameOk ? presentedName : presentsNumber && presented ? presented : callerUser.displayName;
+    const headers = initialInviteHeaders(callee, branch, shownName);
     // Supported: 100rel, timer; Session-Expires and Min-SE (RFC 4028 §7.1, https://www.rfc-editor.org/rfc/rfc4028#section-7.1, session-timer.ts).
     headers.push(...uacInviteHeaders(DEFAULT_SE_S));
     if (call.dialledNumber) headers.push(['X-Dialled-Number', call.dialledNumber]);

@@ -269,7 +269,7 @@ describe('B2BUA call flows', () => {
     expect(presented).toEqual(['07700 900123', undefined]);
   });
 
-  it('an assessor playing a customer presents the customer\'s name with the number: the candidate\'s phone sees that name, never the assessor\'s', async () => {
+  it('an assessor playing a customer presents the customer\'s name with the number (or the number alone): the candidate\'s phone never sees the assessor\'s name beside it', async () => {
     const names: string[] = [];
     const candidate = await phone('candidate1', (inv) => {
       names.push(inv.remoteIdentity.displayName);
@@ -285,9 +285,12 @@ describe('B2BUA call flows', () => {
     await invite(['X-Presented-Number: 0113 496 0412', 'X-Presented-Name: Mrs Margaret Hughes']);
     // A name without a number is not presented (a customer's call shows both), nor is one with quotes or angle brackets.
     await invite(['X-Presented-Name: Mrs Margaret Hughes']);
+    // A number with no usable name (none, or one with quotes or angle brackets) shows as the number
+    // alone, as a phone shows a caller it has no name for: never the assessor's name beside a customer's number.
     await invite(['X-Presented-Number: 0113 496 0412', 'X-Presented-Name: Eve" <sip:x@y>']);
+    await invite(['X-Presented-Number: 0113 496 0412']);
     const assessorName = t.repos.users.findById(t.users.assessor)!.displayName;
-    expect(names).toEqual(['Mrs Margaret Hughes', assessorName, assessorName]);
+    expect(names).toEqual(['Mrs Margaret Hughes', assessorName, '0113 496 0412', '0113 496 0412']);
   });
 
   it('refuses an INVITE whose From is not the registered user, and bad SDP with 488', async () => {
