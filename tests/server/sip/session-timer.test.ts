@@ -2,14 +2,19 @@
 // caller (no library: every header written here) and a sip.js callee, real mediasoup workers. The
 // server's timers run on the test app's manual clock, so the test moves time instead of waiting.
 import { describe, expect, it } from 'vitest';
+import { decodeAudio, tonePower } from '../../support/audio.js';
 import { header, rawCall, type RawCaller, statusOf } from '../../support/raw-caller.js';
 import { cannedSdp, nextMatching, RawSipClient, rawRequest, registerRaw, SessionState } from '../../support/sip-clients.js';
 import { useTelephonyApp } from '../../support/telephony-app.js';
 import { until } from '../../support/until.js';
 import { rawCallee, type RawCallee } from '../../support/raw-callee.js';
+import { tonePhone } from '../../support/tone-phone.js';
+import { startTonePeer } from '../../support/webrtc-party.js';
 
 const h = useTelephonyApp({ rtcPorts: [47300, 47399], telephony: { noAnswerTimeoutMs: 5000 } });
-const { uas, raws } = h;
+const { uas, raws, cleanups } = h;
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+const bodyOf = (m: string): string => m.slice(m.indexOf('\r\n\r\n') + 4);
 
 const rawInvite = (extra: Record<string, string>, answer = true) => rawCall(h.t, { uas, raws }, extra, answer);
 const inDialog = (c: RawCaller, method: string, headers: Record<string, string> = {}, body?: string) => c.send(method, headers, body);
@@ -54,6 +59,54 @@ describe('session timers (RFC 4028)', () => {
       expect(lastCall().recordingStatus).not.toBe('recording');
     }
   }, 20_000);
+
+  it('a call with real media whose caller stops refreshing is ended by the server and its recording kept, each party on its channel', async () => {
+    // The caller: a raw SIP client whose media is a real WebRTC peer (werift) sending 880 Hz; the
+    // callee a sip.js phone sending 440 Hz.
+    const callee = await tonePhone(h.t, 'candidate1', 440, cleanups);
+    const assessor = await h.t.sipCredentials('assessor1');
+    const client = await RawSipClient.connect(h.t.wsUrl);
+    raws.push(client);
+    await registerRaw(client, assessor.extension, assessor.password);
+    const tone = await startTonePeer(880);
+    cleanups.push(() => tone.stop());
+    const sdh = tone.factory({} as never);
+    const offer = (await sdh.getDescription()).body;
+    const callId = `st-media-${Date.now()}`;
+    const uri = `sip:${callee.extension}@callmark.local`;
+    const from = `<sip:${assessor.extension}@callmark.local>;tag=stmedia${Date.now()}`;
+    client.send(rawRequest('INVITE', { uri, callId, cseq: 1, headers: { From: from, To: `<${uri}>`, Contact: `<sip:${assessor.extension}@raw.invalid;transport=ws>`, 'Content-Type': 'application/sdp', Supported: 'timer', 'Session-Expires': '120' }, body: offer }));
+    const ok = await nextMatching(client, (m) => m.includes(callId) && /^SIP\/2\.0 [2-6]\d\d /.test(m), 15_000);
+    expect(statusOf(ok)).toBe(200);
+    expect(header(ok, 'Session-Expires')).toBe('120;refresher=uac');
+    await sdh.setDescription(bodyOf(ok));
+    const to = header(ok, 'To')!;
+    const target = /<([^>]+)>/.exec(header(ok, 'Contact')!)![1]!;
+    client.send(rawRequest('ACK', { uri: target, callId, cseq: 1, headers: { From: from, To: to } }));
+    await until(() => lastCall().recordingStatus === 'recording' && lastCall().recordingStartedAt !== null, 15_000);
+    await until(() => callee.tone.packetsReceived() > 50 && tone.packetsReceived() > 50, 15_000);
+    const id = lastCall().id;
+    const startedAt = lastCall().recordingStartedAt!;
+    await sleep(1000);
+    const checkedAt = Date.now();
+    await sleep(1500);
+
+    // No refresh: 32 s before the interval ends (RFC 4028 §10) the server ends the call on both legs.
+    h.t.clock.advance(90_000);
+    const bye = await nextMatching(client, (m) => m.startsWith('BYE ') && m.includes(callId));
+    expect(header(bye, 'Reason')).toMatch(/^SIP;cause=408;text="session timer expired: no refresh from the caller"$/);
+    await until(() => h.t.repos.calls.find(id)!.state === 'ended');
+    await until(() => h.t.repos.calls.find(id)!.recordingStatus === 'complete', 20_000);
+    const call = h.t.repos.calls.find(id)!;
+    expect(call.endReason).toMatch(/^ended-by-server: session timer expired/);
+    const audio = await decodeAudio(call.recordingPath!);
+    const from_ = (checkedAt - startedAt) / 1000;
+    const range = [Math.round(from_ * audio.sampleRate), Math.round((from_ + 1.2) * audio.sampleRate)] as const;
+    const [left, right] = [audio.channels[0]!, audio.channels[1]!];
+    // The candidate (the callee, 440 Hz) left, the assessor (the raw caller, 880 Hz) right.
+    expect(tonePower(left, audio.sampleRate, 440, ...range)).toBeGreaterThan(10 * tonePower(left, audio.sampleRate, 880, ...range));
+    expect(tonePower(right, audio.sampleRate, 880, ...range)).toBeGreaterThan(10 * tonePower(right, audio.sampleRate, 440, ...range));
+  }, 60_000);
 
   it('a re-INVITE refresh restarts the interval; a refresh asking too little gets 422', async () => {
     const { caller, final } = await rawInvite({ Supported: 'timer', 'Session-Expires': '90;refresher=uac', 'Min-SE': '90' });
