@@ -82,6 +82,36 @@ export function codeWords(code: string): string {
 const AGENT_STATE: Record<string, string> = { ready: 'Ready', 'not-ready': 'Not ready', 'on-call': 'On a call', 'wrap-up': 'Wrap-up', offline: 'Offline' };
 export const agentStateWords = (s: unknown): string => (typeof s === 'string' ? (AGENT_STATE[s] ?? codeWords(s)) : 'unknown');
 
+/**
+ * The qualification's own assessment-criterion number of an internal criterion id, as assessors know
+ * it from the LCCI Unit 2 specification: 'U2-1.1-greeting' → "criterion 1.1". Several checks share a
+ * number, so a form shows it beside the criterion's description, never instead of it.
+ */
+export function criterionReference(criterionId: string): string {
+  const m = /^U\d+-(\d+\.\d+)(?:-|$)/.exec(criterionId);
+  return m ? `criterion ${m[1]}` : 'criterion';
+}
+
+/** A criterion named by its id in words, from the criteria of the view: "Greets the caller (criterion 1.1)". */
+export function criterionWords(criterionId: string, criteria: ReadonlyArray<{ criterionId: string; description: string }>): string {
+  const c = criteria.find((x) => x.criterionId === criterionId);
+  return c ? `${c.description} (${criterionReference(criterionId)})` : criterionReference(criterionId);
+}
+
+const CALL_STATE: Record<string, string> = { setup: 'Setting up', ringing: 'Ringing', answered: 'In progress', ended: 'Ended', interrupted: 'Interrupted' };
+
+/**
+ * How a call stands or ended, in words: "In progress", or from its stored end ("completed: hung up by
+ * the callee") the same words the timeline's call-ended event gives: "Completed · hung up by the callee".
+ */
+export function callOutcome(c: { state: string; endReason: string | null }): string {
+  if (!c.endReason) return CALL_STATE[c.state] ?? codeWords(c.state);
+  const at = c.endReason.indexOf(': ');
+  const payload = at < 0 ? { outcome: c.endReason } : { outcome: c.endReason.slice(0, at), reason: c.endReason.slice(at + 2) };
+  const words = eventSummary({ type: 'call-ended', payload });
+  return words.charAt(0).toUpperCase() + words.slice(1);
+}
+
 /** A field name of a record ("addressLine1", "postcode") in words: "Address line 1", "Postcode". */
 export function fieldWords(field: string): string {
   return codeWords(field.replace(/([a-z])([A-Z0-9])/g, '$1 $2'));

@@ -2,11 +2,28 @@
 // type (server and browser) described in words, never as JSON, with ids left out.
 import { describe, expect, it } from 'vitest';
 import { BROWSER_EVENT_TYPES, SERVER_EVENT_TYPES } from '../../server/protocol/timeline.js';
-import { changeWords, clock, codeWords, dateTimeGB, EVENT_LABEL, eventLabel, eventSummary, money, orderPrice, timeGB } from '../../client/src/format.js';
+import { callOutcome, changeWords, clock, codeWords, criterionReference, criterionWords, dateTimeGB, EVENT_LABEL, eventLabel, eventSummary, money, orderPrice, timeGB } from '../../client/src/format.js';
 
 const AT = Date.UTC(2026, 11, 6, 10, 19, 23);
 
 describe('format', () => {
+  it('a criterion is its description and the qualification\'s number, never its id', () => {
+    expect(criterionReference('U2-1.1-greeting')).toBe('criterion 1.1');
+    expect(criterionReference('U2-4.12-hold-max-60')).toBe('criterion 4.12');
+    expect(criterionReference('something-else')).toBe('criterion');
+    const criteria = [{ criterionId: 'U2-1.1-greeting', description: 'Greets the caller' }];
+    expect(criterionWords('U2-1.1-greeting', criteria)).toBe('Greets the caller (criterion 1.1)');
+    expect(criterionWords('U2-1.2-courtesy', criteria)).toBe('criterion 1.2');
+  });
+
+  it('a call\'s state and end are in the words of the timeline\'s call-ended event', () => {
+    expect(callOutcome({ state: 'answered', endReason: null })).toBe('In progress');
+    expect(callOutcome({ state: 'ended', endReason: 'completed: hung up by the callee' })).toBe('Completed · hung up by the callee');
+    expect(callOutcome({ state: 'ended', endReason: 'no-answer: no answer after 30 s' })).toBe('No answer · no answer after 30 s');
+    expect(callOutcome({ state: 'interrupted', endReason: 'interrupted: the server stopped during the call' })).toBe('Interrupted · the server stopped during the call');
+    expect(callOutcome({ state: 'ended', endReason: 'ended-by-server' })).toBe('Ended by server');
+  });
+
   it('dates and times are en-GB, day before month', () => {
     process.env.TZ = 'UTC';
     expect(dateTimeGB(AT)).toBe('6 Dec 2026, 10:19');

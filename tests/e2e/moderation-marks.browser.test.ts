@@ -52,9 +52,9 @@ describe('moderated marks in the browser', () => {
     await table.waitFor();
     expect(await table.locator('tbody tr').count()).toBe(before.criteria.length);
 
-    await form.getByLabel(`Moderated mark for ${criterion.criterionId}`).fill(String(criterion.centreMark! - 1));
+    await form.getByLabel(`Moderated mark for ${criterion.description}`).fill(String(criterion.centreMark! - 1));
     // The moved mark makes its reason required: the browser will not send the form without one.
-    const reason = form.getByLabel(`Reason for ${criterion.criterionId}`);
+    const reason = form.getByLabel(`Reason for ${criterion.description}`);
     expect(await reason.getAttribute('placeholder')).toBe('Required: why the mark moves');
     await form.getByRole('button', { name: 'Save moderated marks' }).click();
     expect(await reason.evaluate((e) => (e as HTMLInputElement).validity.valueMissing)).toBe(true);
@@ -65,6 +65,12 @@ describe('moderated marks in the browser', () => {
     await form.getByRole('status').getByText('Saved 1 change.').waitFor();
     expect(t.repos.moderation.marksFor(attemptId)).toEqual([expect.objectContaining({ criterionId: criterion.criterionId, mark: criterion.centreMark! - 1 })]);
     await page.getByTestId('audit-trail').getByText('The recording shows no read-back of the postcode.', { exact: false }).waitFor();
+    // Criteria by their description and the qualification's number, never the internal id, in the
+    // table, its labels and the history of changes (issue 17).
+    await form.getByText('The recording shows no read-back of the postcode.', { exact: false }).first().waitFor();
+    // (markAttempt's comments, typed as an assessor would, name the id: they are the assessor's words.)
+    expect((await form.innerText()).replace(/Comment on U2-[\w.-]+/g, '')).not.toMatch(/U2-\d/);
+    expect(await form.innerText()).toMatch(/criterion \d\.\d/);
     await table.scrollIntoViewIfNeeded();
     await shootAtStaffSizes(page, 'moderation', 'moderated-marks');
     await context.close();

@@ -12,7 +12,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { Page } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
-import { answer, DESKTOP_VIEWPORT, loginAs, withFailureScreenshots } from '../support/browser.js';
+import { answer, DESKTOP_VIEWPORT, loginAs, shootAtStaffSizes, withFailureScreenshots } from '../support/browser.js';
 import { twoPartyFixture } from '../support/fixtures.js';
 
 const fx = twoPartyFixture({ tmpPrefix: 'callmark-sitting-' });
@@ -182,6 +182,15 @@ async function scenario(pages: Page[]): Promise<void> {
   await marking.getByRole('button', { name: 'Save and finish' }).click();
   await marking.getByTestId('marking-status').filter({ hasText: `Marking finished: ${total} out of 12` }).waitFor();
   await marking.getByTestId('marking-history').locator('tbody tr').nth(n - 1).waitFor();
+  // Staff read a criterion's description and the qualification's number ("criterion 1.1"), never
+  // the internal id (U2-1.1-greeting), on the form or in its history (issue 17).
+  expect(await marking.innerText()).not.toMatch(/U2-\d/);
+  expect(await marking.innerText()).toMatch(/criterion \d\.\d/);
+  // The call list words the call's end: no state or outcome codes ("ended · completed: …").
+  const outcome = assessor.getByTestId('call-list').locator('tbody tr').first().locator('td').nth(3);
+  await expect.poll(async () => (await outcome.innerText()).trim(), { timeout: 15_000 }).toMatch(/^Completed · hung up by the (caller|callee)$/);
+  await marking.scrollIntoViewIfNeeded();
+  await shootAtStaffSizes(assessor, 'marking', 'marking-form', DESKTOP_VIEWPORT);
   expect(await marking.getByTestId('bookmarks').locator('li').count()).toBe(2);
   await detail.getByTestId('attempt-status').filter({ hasText: `marked: ${total}/12` }).waitFor();
 

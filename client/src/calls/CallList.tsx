@@ -1,6 +1,6 @@
 // Recent calls with their outcome and recording: duration, SHA-256 and an in-browser player
 // (the server streams with HTTP Range, so seeking works). Candidates never get recording links.
-import { dateGB, hourMinuteGB } from '../format.js';
+import { callOutcome, dateGB, hourMinuteGB } from '../format.js';
 import { useEffect } from 'react';
 import type { CallSummary } from '../../../server/protocol/telephony.js';
 import { api } from '../api.js';
@@ -19,7 +19,7 @@ const COLUMNS: ReadonlyArray<Column<CallSummary>> = [
   { header: 'Started', cell: (c) => time(c.invitedAt) },
   { header: 'From', cell: (c) => `${c.caller.displayName} (${c.caller.extension})` },
   { header: 'To', cell: (c) => `${c.callee.displayName} (${c.callee.extension})` },
-  { header: 'Outcome', cell: (c) => `${c.state}${c.endReason ? ` · ${c.endReason}` : ''}` },
+  { header: 'Outcome', cell: (c) => callOutcome(c) },
   {
     header: 'Recording',
     cell: (c) => (

@@ -4,7 +4,7 @@
 // reason; changing marks already saved needs a change reason. Running total out of the rubric's
 // maximum (12); Save, or Save and finish (closes the attempt's marking). Below: the bookmarks as
 // evidence, and every change ever made (the audit trail).
-import { dateGB, timeGB } from '../format.js';
+import { codeWords, criterionReference, criterionWords, dateGB, timeGB } from '../format.js';
 import { useCallback, useEffect, useId, useMemo, useState, type FormEvent } from 'react';
 import type { CriterionMarkView, MarkingView, SaveMarksInput } from '../../../server/protocol/assessment.js';
 import { DataTable } from '../components/DataTable.js';
@@ -202,7 +202,7 @@ export function MarkingForm({ attemptId, onSaved, heading = 'Marking' }: { attem
                 return (
                   <fieldset key={c.criterionId} className="criterion" data-criterion={c.criterionId} aria-describedby={describedBy(s && fieldId(`${c.criterionId}.suggestion`), errors[markKey] && `${fieldId(markKey)}-error`)}>
                     <legend>
-                      {c.description} <span className="small muted">({c.criterionId}, max {c.maxMarks})</span>
+                      {c.description} <span className="small muted">({criterionReference(c.criterionId)}, max {c.maxMarks})</span>
                     </legend>
                     <div className="criterion-grid">
                       <div role="radiogroup" aria-label={`Mark for ${c.description}`} className="marks" aria-invalid={errors[markKey] ? true : undefined}>
@@ -344,11 +344,11 @@ export function MarkingForm({ attemptId, onSaved, heading = 'Marking' }: { attem
             header: 'Who',
             cell: (h) => (
               <>
-                {h.by.name} <span className="small muted">({h.by.role})</span>
+                {h.by.name} <span className="small muted">({codeWords(h.by.role)})</span>
               </>
             ),
           },
-          { header: 'Criterion', cell: (h) => h.criterionId },
+          { header: 'Criterion', cell: (h) => criterionWords(h.criterionId, view.criteria) },
           { header: 'Mark', cell: (h) => `${h.before ?? '—'} → ${h.after ?? '—'}` },
           { header: 'Comment', cell: (h) => ((h.commentBefore ?? '') === (h.commentAfter ?? '') ? (h.commentAfter ?? '') : `${h.commentBefore || '—'} → ${h.commentAfter || '—'}`) },
           { header: 'Reason', cell: (h) => h.reason ?? '' },

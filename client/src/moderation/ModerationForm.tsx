@@ -2,7 +2,7 @@
 // moderated mark, and a reason that is required whenever the mark moves. Saving returns the new
 // moderated assignment mark and the sitting's grade with it. Staff who may not moderate (the
 // centre's assessors) see the same table read-only.
-import { codeWords, dateTimeGB } from '../format.js';
+import { codeWords, criterionReference, criterionWords, dateTimeGB } from '../format.js';
 import { useCallback, useState, type FormEvent } from 'react';
 import type { ModerationView } from '../../../server/protocol/moderation.js';
 import { ApiFailure } from '../api.js';
@@ -90,8 +90,8 @@ function MarksForm({ attemptId, first, canModerate, onSaved }: { attemptId: stri
               header: 'Criterion',
               cell: (c) => (
                 <>
-                  <strong>{c.criterionId}</strong>
-                  <div className="small">{c.description}</div>
+                  <strong>{c.description}</strong>
+                  <div className="small muted">{criterionReference(c.criterionId)}</div>
                 </>
               ),
             },
@@ -112,7 +112,7 @@ function MarksForm({ attemptId, first, canModerate, onSaved }: { attemptId: stri
                 return (
                   <>
                     <label htmlFor={`${id}-mark`} className="visually-hidden">
-                      Moderated mark for {c.criterionId}
+                      Moderated mark for {c.description}
                     </label>
                     <input
                       id={`${id}-mark`}
@@ -141,7 +141,7 @@ function MarksForm({ attemptId, first, canModerate, onSaved }: { attemptId: stri
                     {canModerate && view.centreMarked && (
                       <>
                         <label htmlFor={`${id}-reason`} className="visually-hidden">
-                          Reason for {c.criterionId}
+                          Reason for {c.description}
                         </label>
                         <input
                           id={`${id}-reason`}
@@ -190,7 +190,7 @@ function MarksForm({ attemptId, first, canModerate, onSaved }: { attemptId: stri
           <ul className="small">
             {view.history.map((h) => (
               <li key={h.id}>
-                {dateTimeGB(h.at)} {h.by.name} ({codeWords(h.by.role)}): {h.criterionId} {h.before ?? `centre ${h.centreMark ?? '—'}`} → {h.after ?? `centre ${h.centreMark ?? '—'}`} — {h.reason}
+                {dateTimeGB(h.at)} {h.by.name} ({codeWords(h.by.role)}): {criterionWords(h.criterionId, view.criteria)} {h.before ?? `centre ${h.centreMark ?? '—'}`} → {h.after ?? `centre ${h.centreMark ?? '—'}`} — {h.reason}
               </li>
             ))}
           </ul>
