@@ -37,6 +37,7 @@ import { registerHealthRoutes, type MediaHealthSource } from './api/health-route
 import { registerPrintoutRoutes } from './api/printout-routes.js';
 import { registerModerationAttemptRoutes, registerModerationRoutes } from './api/moderation-routes.js';
 import { registerReplayRoutes } from './api/replay-routes.js';
+import { registerTimelineRoutes } from './api/timeline-routes.js';
 import { registerSampleRoutes } from './api/sample-routes.js';
 import { registerAssuranceRoutes } from './api/assurance-routes.js';
 import { registerCentreAdminRoutes } from './api/centre-admin-routes.js';
@@ -276,6 +277,7 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
     registerSittingAttemptRoutes(scope, desk);
     registerMarkingRoutes(scope, desk);
     registerReplayRoutes(scope, desk);
+    registerTimelineRoutes(scope, desk);
     registerModerationAttemptRoutes(scope, moderation);
   });
   registerScenarioRoutes(app);

@@ -1,9 +1,11 @@
 // The response schemas of the moderation routes of one attempt (attempt-scope.ts): the replay, the
-// next page of its timeline, the moderated marks and the call metrics. What a route sends is what its
+// next page of its timeline, the moderated marks and the call metrics; and the attempt's timeline as
+// recorded (GET …/timeline, timeline-routes.ts; wire type in server/protocol/timeline.ts). What a route sends is what its
 // schema declares; each schema is bound to its wire type in server/protocol/moderation.ts by
 // `exactly<T>()` (exact-schema.ts), so the two cannot drift apart.
 import { z } from 'zod';
 import type { AttemptMetrics, CallMetrics, ModerationView, ReplayEvent, ReplayEventsPage, ReplayView } from '../protocol/moderation.js';
+import type { TimelineEvent, TimelineResponse } from '../protocol/timeline.js';
 import { actor, attemptHeading, person, rubricLine, sittingResult } from './assessment-responses.js';
 import { message, printoutSummary } from './attempt-responses.js';
 import { exactly } from './exact-schema.js';
@@ -26,6 +28,23 @@ const replayEvent = exactly<ReplayEvent>()(
     summary: z.string().optional(),
   }),
 );
+
+const timelineEvent = exactly<TimelineEvent>()(
+  z.object({
+    attemptId: z.string(),
+    seq: z.number(),
+    clientId: z.string(),
+    at: z.number(),
+    clientAt: ms,
+    callId: z.string().nullable(),
+    offsetMs: ms,
+    type: z.string(),
+    payload: z.record(z.unknown()),
+    source: z.enum(['server', 'browser']),
+  }),
+);
+
+export const timelineResponse = exactly<TimelineResponse>()(z.object({ events: z.array(timelineEvent), nextAfterSeq: z.number().optional() }));
 
 export const replayEventsPage = exactly<ReplayEventsPage>()(z.object({ events: z.array(replayEvent), nextAfterSeq: ms }));
 

@@ -102,9 +102,13 @@ export interface DesktopViewRelay {
   receivedAt: number;
 }
 
+/** The candidate's agent state on the desktop (Ready, Not ready, On call, Wrap-up), as the server records it. */
+export const AGENT_STATES = ['ready', 'not-ready', 'on-call', 'wrap-up'] as const;
+export type AgentState = (typeof AGENT_STATES)[number];
+
 /** The agent state and call as the server recorded them (times are the server's, ms since the epoch). */
 export interface DesktopStatus {
-  agentState: 'ready' | 'not-ready' | 'on-call' | 'wrap-up';
+  agentState: AgentState;
   /** When the agent state was set (null: never set, the initial Not ready). */
   agentSince: number | null;
   call: {

@@ -34,6 +34,16 @@ export interface SessionUser {
   mustChangePassword: boolean;
 }
 
+/** A user account as the administrator's user list sends it (GET /api/users): who the session says they are, and the account's own settings. */
+export interface UserAccount extends Pick<SessionUser, 'id' | 'username' | 'displayName' | 'role' | 'centreId' | 'mustChangePassword'> {
+  extension: string;
+  /** The candidate's number within the centre (candidates only; null until the admin gives one). */
+  candidateNumber: string | null;
+  disabled: boolean;
+  createdAt: number;
+  updatedAt: number;
+}
+
 export interface SessionInfo {
   user: SessionUser;
   csrfToken: string;

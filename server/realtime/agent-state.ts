@@ -6,8 +6,9 @@ import type { Repositories } from '../db/repositories/index.js';
 import type { User } from '../db/repositories/users.js';
 import type { Evidence } from './evidence.js';
 
-export const AGENT_STATES = ['ready', 'not-ready', 'on-call', 'wrap-up'] as const;
-export type AgentState = (typeof AGENT_STATES)[number];
+import { AGENT_STATES, type AgentState } from '../protocol/desktop-view.js';
+
+export { AGENT_STATES, type AgentState };
 const INITIAL: AgentState = 'not-ready';
 
 /** The attempt's agent state as the server last recorded it, and since when (null: never set). */

@@ -3,7 +3,8 @@
 // checked again against the live session. Candidates send 'desktop:event' (browser-only events;
 // the server records the rest itself, evidence.ts); the attempt's centre assessor, moderators and
 // admins send 'timeline:watch' and then get 'timeline:event' pushes of both kinds.
-// GET /api/attempts/:id/timeline gives the same events over HTTP. Wire types: protocol/timeline.ts.
+// GET /api/attempts/:id/timeline gives the same events over HTTP, to the same watchers
+// (server/api/timeline-routes.ts, in the attempt scope). Wire types: protocol/timeline.ts.
 // The candidate's desktop also sends 'desktop-view:update' (what it shows now, never stored or
 // evidence) and watchers send 'desktop-view:watch' for the assessor's live mirror (desktop-view.ts).
 // Every socket is in its centre's room too, for the phone directory's presence pushes
@@ -11,13 +12,12 @@
 import type { IncomingMessage } from 'node:http';
 import type { FastifyInstance } from 'fastify';
 import { Server, type Socket } from 'socket.io';
-import { PASSWORD_CHANGE_REQUIRED, requireSession, SESSION_COOKIE } from '../auth/access.js';
+import { PASSWORD_CHANGE_REQUIRED, SESSION_COOKIE } from '../auth/access.js';
 import { hashToken, type ActiveSession, type SessionService } from '../auth/sessions.js';
 import type { Clock } from '../clock.js';
 import type { Repositories } from '../db/repositories/index.js';
-import { HttpError } from '../http/errors.js';
 import { PRESENCE_CHANGED_EVENT } from '../protocol/telephony.js';
-import { REALTIME_PATH, TIMELINE_PAGE_DEFAULT, TIMELINE_PAGE_MAX, type DesktopEventAck, type RealtimeError, type TimelineResponse, type WatchAck } from '../protocol/timeline.js';
+import { REALTIME_PATH, type DesktopEventAck, type RealtimeError, type WatchAck } from '../protocol/timeline.js';
 import type { DesktopStatusRelay, DesktopViewAck, DesktopViewWatchAck } from '../protocol/desktop-view.js';
 import { DesktopViewService, viewWatchSchema } from './desktop-view.js';
 import type { Evidence } from './evidence.js';
@@ -40,7 +40,6 @@ export interface RealtimeOptions {
   clientAddress?: (req: IncomingMessage) => string;
 }
 
-export const WATCH_ROLES = ['assessor', 'moderator', 'admin'] as const;
 export const attemptRoom = (attemptId: string): string => `attempt:${attemptId}`;
 /** The watchers of an attempt's desktop mirror (desktop-view.ts). */
 export const viewRoom = (attemptId: string): string => `desktop-view:${attemptId}`;
@@ -267,38 +266,6 @@ export function registerRealtime(app: FastifyInstance, opts: RealtimeOptions): R
     const room = viewRoom(event.attemptId);
     if ((io.sockets.adapter.rooms.get(room)?.size ?? 0) > 0) io.to(room).emit('desktop-view:status', { attemptId: event.attemptId, status: views.status(event.attemptId) } satisfies DesktopStatusRelay);
   });
-
-  app.get<{ Params: { id: string }; Querystring: { afterSeq?: string; limit?: string } }>(
-    '/api/attempts/:id/timeline',
-    {
-      config: { access: WATCH_ROLES },
-      schema: {
-        params: { type: 'object', required: ['id'], properties: { id: { type: 'string', minLength: 1, maxLength: 64 } } },
-        querystring: {
-          type: 'object',
-          additionalProperties: false,
-          // Query strings stay strings here (no type coercion in this app): whole numbers by pattern.
-          properties: { afterSeq: { type: 'string', pattern: '^[0-9]{1,9}$' }, limit: { type: 'string', pattern: '^[0-9]{1,9}$' } },
-        },
-      },
-    },
-    async (request): Promise<TimelineResponse> => {
-      const user = requireSession(request).user;
-      try {
-        const attempt = timeline.watchable(user, request.params.id);
-        // One more than asked for says whether another page follows.
-        const limit = request.query.limit === undefined ? TIMELINE_PAGE_DEFAULT : Number(request.query.limit);
-        if (limit < 1 || limit > TIMELINE_PAGE_MAX) throw new HttpError(400, 'validation', `limit must be from 1 to ${TIMELINE_PAGE_MAX}.`, 'limit');
-        const events = timeline.events(attempt.id, Number(request.query.afterSeq ?? 0), limit + 1);
-        if (events.length <= limit) return { events };
-        const page = events.slice(0, limit);
-        return { events: page, nextAfterSeq: page[page.length - 1]!.seq };
-      } catch (err) {
-        if (err instanceof RealtimeFailure) throw new HttpError(404, err.code, err.message);
-        throw err;
-      }
-    },
-  );
 
   // Attached when every plugin is in: engine.io then gets the upgrades on /socket.io to itself
   // (other upgrade listeners, such as the SIP WebSocket's, would route them to Fastify's 404), and

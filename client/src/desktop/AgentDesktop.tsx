@@ -16,7 +16,8 @@ import { api, ApiFailure } from '../api.js';
 import { Tabs } from '../components/Tabs.js';
 import { usePhone } from '../softphone/PhoneContext.js';
 import { Softphone } from '../softphone/Softphone.js';
-import { AgentStateBar, type AgentStateName } from './AgentState.js';
+import { AgentStateBar } from './AgentState.js';
+import type { AgentState } from '../../../server/protocol/desktop-view.js';
 import { CallList } from './CallList.js';
 import { crm, type Attempt, type Customer, type CustomerDetail, type Message } from './crm-api.js';
 import { CustomerRecord } from './CustomerRecord.js';
@@ -71,7 +72,7 @@ function Workspace({ attempt, dock }: { attempt: Attempt; dock: HTMLElement | nu
   const { record } = timeline;
   // Kept across a reload of the page (per attempt, for this tab).
   const keep = (what: string) => `callmark.desktop.${attempt.id}.${what}`;
-  const [agentState, setAgentState] = usePersistedState<{ name: AgentStateName; since: number }>(keep('agent-state'), { name: 'not-ready', since: Date.now() });
+  const [agentState, setAgentState] = usePersistedState<{ name: AgentState; since: number }>(keep('agent-state'), { name: 'not-ready', since: Date.now() });
   const [customerId, setCustomerId] = usePersistedState<number | undefined>(keep('customer'), undefined);
   const [popResults, setPopResults] = useState<Customer[]>();
   const [customer, setCustomer] = useState<CustomerDetail>();
@@ -122,7 +123,7 @@ function Workspace({ attempt, dock }: { attempt: Attempt; dock: HTMLElement | nu
   const fresh = useRef(sessionStorage.getItem(keep('agent-state')) === null);
   useEffect(() => {
     if (!fresh.current) return;
-    api<{ state: AgentStateName; since: number | null }>('GET', `/api/attempts/${encodeURIComponent(attempt.id)}/agent-state`).then(
+    api<{ state: AgentState; since: number | null }>('GET', `/api/attempts/${encodeURIComponent(attempt.id)}/agent-state`).then(
       (server) => {
         if (server.state === 'on-call') return;
         setAgentState((prev) => (prev.name === 'not-ready' && server.state !== prev.name ? { name: server.state, since: server.since ?? Date.now() } : prev));
@@ -132,7 +133,7 @@ function Workspace({ attempt, dock }: { attempt: Attempt; dock: HTMLElement | nu
   }, [attempt.id]);
 
   const changeState = useCallback(
-    (name: AgentStateName) => {
+    (name: AgentState) => {
       setAgentState((prev) => {
         if (prev.name === name) return prev;
         // The server records the change on the timeline (it keeps the agent state that counts).

@@ -1,10 +1,10 @@
 // Agent state with its timer: Ready / Not ready set by the agent, On call and Wrap-up set by calls.
 import { useEffect, useState } from 'react';
+import type { AgentState } from '../../../server/protocol/desktop-view.js';
 
-export type AgentStateName = 'ready' | 'not-ready' | 'on-call' | 'wrap-up';
-export const AGENT_STATE_LABEL: Record<AgentStateName, string> = { ready: 'Ready', 'not-ready': 'Not ready', 'on-call': 'On call', 'wrap-up': 'Wrap-up' };
+export const AGENT_STATE_LABEL: Record<AgentState, string> = { ready: 'Ready', 'not-ready': 'Not ready', 'on-call': 'On call', 'wrap-up': 'Wrap-up' };
 
-export function AgentStateBar({ state, since, onChange, online, pending }: { state: AgentStateName; since: number; onChange: (s: AgentStateName) => void; online: boolean; pending: number }) {
+export function AgentStateBar({ state, since, onChange, online, pending }: { state: AgentState; since: number; onChange: (s: AgentState) => void; online: boolean; pending: number }) {
   const [now, setNow] = useState(Date.now());
   useEffect(() => {
     const t = window.setInterval(() => setNow(Date.now()), 1000);

@@ -1,5 +1,5 @@
 // The desktop's calls to the CRM API of the current attempt: the only file that knows its URLs.
-import type { AutoReply, Callback, CallbackPriority, CallListEntry, Case, CaseCategory, CasePriority, Channel, CrmDocument, Customer, CustomerDetail, KbArticle, Message, MessageTemplate, Order, Product, SaleType, Script } from '../../../server/protocol/crm.js';
+import type { AutoReply, Callback, CallbackPriority, CallListEntry, Case, CaseCategory, CasePriority, Channel, CrmDocument, Customer, CustomerDetail, DesktopAttempt, KbArticle, Message, MessageTemplate, Order, Product, SaleType, Script } from '../../../server/protocol/crm.js';
 export type * from '../../../server/protocol/crm.js';
 import { api } from '../api.js';
 
@@ -52,11 +52,8 @@ export interface OutgoingMessage {
   inReplyTo?: number;
 }
 
-export interface Attempt {
-  id: string;
-  scenarioKey: string;
-  status: 'open' | 'closed';
-}
+/** What the desktop uses of its attempt (DesktopAttempt, server/protocol/crm.ts). */
+export type Attempt = Pick<DesktopAttempt, 'id' | 'scenarioKey' | 'status'>;
 
 export interface FieldChange {
   field: string;

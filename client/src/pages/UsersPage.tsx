@@ -1,27 +1,17 @@
 // User administration: centres, users of every role (the centre's internal quality assurer
 // among them), candidates' numbers, password resets and disabling, login locks.
 import { useCallback, useEffect, useState, type FormEvent } from 'react';
-import { CENTRE_ROLES, ROLE_LABEL, ROLES, type Role } from '../../../server/protocol/roles.js';
+import type { CentreView } from '../../../server/protocol/assurance.js';
+import { CENTRE_ROLES, ROLE_LABEL, ROLES, type Role, type UserAccount } from '../../../server/protocol/roles.js';
 import { api, ApiFailure } from '../api.js';
 import { useSession } from '../session.js';
 import { LoginLocksPanel } from './LoginLocksPanel.js';
 import { DataTable } from '../components/DataTable.js';
 import { handled } from '../components/handled.js';
 
-interface Centre {
-  id: number;
-  name: string;
-  isDemo: boolean;
-}
-interface User {
-  id: number;
-  username: string;
-  displayName: string;
-  role: Role;
-  centreId: number | null;
-  candidateNumber: string | null;
-  disabled: boolean;
-}
+/** What the page shows of a centre and of a user (the wire types are server/protocol's). */
+type Centre = Pick<CentreView, 'id' | 'name' | 'isDemo'>;
+type User = Pick<UserAccount, 'id' | 'username' | 'displayName' | 'role' | 'centreId' | 'candidateNumber' | 'disabled'>;
 
 const describe = (err: unknown) =>
   err instanceof ApiFailure ? `${err.message}${err.field ? ` (${err.field})` : ''}` : 'The server could not be reached.';

@@ -2,6 +2,8 @@
 // 'rubric.0.criterionId') starts in the text, where a "line L, column C" is, and the convenience
 // edits (title, company, products, replace everywhere) done on the parsed JSON.
 
+import type { Product as CrmProduct } from '../../../server/protocol/crm.js';
+
 type Json = Record<string, unknown>;
 
 /** Character offset of the value (or, in an object, the key) at a dotted path; undefined if not found. */
@@ -89,11 +91,8 @@ export function parseJson(text: string): Json | undefined {
 
 export const toText = (value: unknown): string => `${JSON.stringify(value, null, 2)}\n`;
 
-export interface Product {
-  code: string;
-  name: string;
-  pricePence: number;
-}
+/** What the convenience fields show of a seed product (a product of the records, server/protocol/crm.ts). */
+export type Product = Pick<CrmProduct, 'code' | 'name' | 'pricePence'>;
 
 /** What the convenience fields show; undefined parts when the JSON does not have them. */
 export function conveniences(doc: Json): { title: string; company: string; products: Product[] } {

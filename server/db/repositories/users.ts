@@ -1,15 +1,8 @@
-import type { Role, SessionUser } from '../../protocol/roles.js';
+import type { Role, UserAccount } from '../../protocol/roles.js';
 import type { Db } from '../connection.js';
 
-/** A user account: who the session says they are (server/protocol/roles.ts), and the account's own settings. */
-export interface User extends Pick<SessionUser, 'id' | 'username' | 'displayName' | 'role' | 'centreId' | 'mustChangePassword'> {
-  extension: string;
-  /** The candidate's number within the centre (candidates only; null until the admin gives one). */
-  candidateNumber: string | null;
-  disabled: boolean;
-  createdAt: number;
-  updatedAt: number;
-}
+/** A user account (server/protocol/roles.ts): what the administrator's user list sends. */
+export type User = UserAccount;
 
 export interface UserWithHash extends User {
   passwordHash: string;

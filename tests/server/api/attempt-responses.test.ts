@@ -8,7 +8,7 @@ import Fastify from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { attemptBrief, bookmark, markingView, sittingDetail } from '../../../server/api/assessment-responses.js';
-import { attemptMetrics, moderationView, replayEventsPage, replayView } from '../../../server/api/moderation-responses.js';
+import { attemptMetrics, moderationView, replayEventsPage, replayView, timelineResponse } from '../../../server/api/moderation-responses.js';
 import { attemptOf, attemptParams, registerAttemptScope } from '../../../server/api/attempt-scope.js';
 import { replayView as buildReplayView } from '../../../server/moderation/replay/replay-view.js';
 import { createSitting, markAttempt, ok, startAttempt, startSitting } from '../../support/sitting-helpers.js';
@@ -156,6 +156,8 @@ describe('the sitting, marking and moderation routes of an attempt send only wha
     bodies.set('replay events', await ok(t, moderator, 'GET', `${a}/replay/events?afterSeq=0`));
     bodies.set('moderation', await ok(t, moderator, 'GET', `${a}/moderation`));
     bodies.set('metrics', await ok(t, moderator, 'GET', `${a}/metrics`));
+    bodies.set('timeline', await ok(t, assessor, 'GET', `${a}/timeline`));
+    bodies.set('timeline page', await ok(t, moderator, 'GET', `${a}/timeline?limit=1`));
   });
 
   const schemas: Record<string, z.ZodTypeAny> = {
@@ -170,6 +172,8 @@ describe('the sitting, marking and moderation routes of an attempt send only wha
     'replay events': replayEventsPage,
     moderation: moderationView,
     metrics: attemptMetrics,
+    timeline: timelineResponse,
+    'timeline page': timelineResponse,
   };
 
   it.each(Object.keys(schemas))('%s: no field beyond its response schema, at any depth', (name) => {
@@ -195,6 +199,13 @@ describe('the sitting, marking and moderation routes of an attempt send only wha
     });
     await expect(app.ready()).rejects.toThrow('GET /api/attempts/:id/unschemed of the attempt scope declares no response schema');
     await app.close();
+  });
+
+  it('the timeline was read from real events, a page at a time', () => {
+    const timeline = bodies.get('timeline') as { events: Array<{ seq: number }>; nextAfterSeq?: number };
+    expect(timeline.events.length).toBeGreaterThan(1);
+    expect(timeline).not.toHaveProperty('nextAfterSeq');
+    expect(bodies.get('timeline page')).toMatchObject({ events: [{ seq: timeline.events[0]!.seq }], nextAfterSeq: timeline.events[0]!.seq });
   });
 
   it('the replay was built from real parts: a call, the desktop events, the bookmark, the print-out and the message', () => {
