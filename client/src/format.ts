@@ -215,12 +215,23 @@ export function eventSummary(e: { type: string; payload: Record<string, unknown>
     case 'resume':
       return p.byCandidate === true ? 'by the candidate' : p.byCandidate === false ? 'by the other party' : '';
     case 'call-ended':
-      return join(str(p.outcome) && codeWords(str(p.outcome)!).toLowerCase(), str(p.reason) && `· ${str(p.reason)}`);
+      return join(str(p.outcome) && codeWords(str(p.outcome)!).toLowerCase(), str(p.reason) && endReasonWords(str(p.outcome) ?? '', str(p.reason)!));
     case 'recording-finalised':
       return typeof p.durationMs === 'number' ? minutesGB(p.durationMs) : '';
     default:
       return str(p.summary) ?? str(p.label) ?? '';
   }
+}
+
+/**
+ * The detail of how a call ended, after its outcome: the server's words as they are, except the
+ * SIP status a phone refused the call with ("callee answered 486 Busy Here"), which is a protocol
+ * code: the outcome (busy, declined, cancelled, unavailable) already says it, and any other refusal
+ * is put in words.
+ */
+function endReasonWords(outcome: string, reason: string): string {
+  if (!/^callee answered \d{3}\b/.test(reason)) return `· ${reason}`;
+  return outcome === 'failed' ? '· the phone called could not take the call' : '';
 }
 
 // --- audit entries -------------------------------------------------------------------------------

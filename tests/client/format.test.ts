@@ -22,6 +22,11 @@ describe('format', () => {
     expect(callOutcome({ state: 'ended', endReason: 'no-answer: no answer after 30 s' })).toBe('No answer · no answer after 30 s');
     expect(callOutcome({ state: 'interrupted', endReason: 'interrupted: the server stopped during the call' })).toBe('Interrupted · the server stopped during the call');
     expect(callOutcome({ state: 'ended', endReason: 'ended-by-server' })).toBe('Ended by server');
+    // The SIP status a phone refused with is not shown: the outcome already says busy, declined…
+    expect(callOutcome({ state: 'ended', endReason: 'busy: callee answered 486 Busy Here' })).toBe('Busy');
+    expect(callOutcome({ state: 'ended', endReason: 'declined: callee answered 603 Decline' })).toBe('Declined');
+    expect(callOutcome({ state: 'ended', endReason: 'failed: callee answered 488 Not Acceptable Here' })).toBe('Failed · the phone called could not take the call');
+    expect(eventSummary({ type: 'call-ended', payload: { outcome: 'unavailable', reason: 'callee answered 480 Temporarily Unavailable' } })).toBe('unavailable');
   });
 
   it('dates and times are en-GB, day before month', () => {
