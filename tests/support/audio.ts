@@ -83,3 +83,17 @@ export function rms(samples: Float32Array, start = 0, end = samples.length): num
   for (let i = start; i < end; i++) sum += samples[i]! * samples[i]!;
   return Math.sqrt(sum / Math.max(1, end - start));
 }
+
+/**
+ * How much more strongly each channel of a stereo recording carries its own party's tone than the
+ * other party's, over `seconds` from `fromS`: `left` is leftHz against rightHz on channel 0,
+ * `right` the reverse on channel 1.
+ */
+export function channelToneRatios(audio: DecodedAudio, fromS: number, seconds: number, leftHz: number, rightHz: number): { left: number; right: number } {
+  const range = [Math.round(fromS * audio.sampleRate), Math.round((fromS + seconds) * audio.sampleRate)] as const;
+  const [left, right] = [audio.channels[0]!, audio.channels[1]!];
+  return {
+    left: tonePower(left, audio.sampleRate, leftHz, ...range) / tonePower(left, audio.sampleRate, rightHz, ...range),
+    right: tonePower(right, audio.sampleRate, rightHz, ...range) / tonePower(right, audio.sampleRate, leftHz, ...range),
+  };
+}

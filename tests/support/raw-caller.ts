@@ -3,6 +3,7 @@
 // header of its requests is written here.
 import { cannedSdp, nextMatching, RawSipClient, rawRequest, registerRaw, startUa, type TestUa } from './sip-clients.js';
 import type { TestApp } from './test-app.js';
+import { startTonePeer } from './webrtc-party.js';
 import { until } from './until.js';
 
 export function header(m: string, name: string): string | undefined {
@@ -78,3 +79,17 @@ async function inDialog(c: RawCaller, method: string, headers: Record<string, st
   return nextMatching(c.client, (m) => /^SIP\/2\.0 [2-6]\d\d /.test(m) && header(m, 'CSeq') === `${cseq} ${method}`);
 }
 
+
+/**
+ * A raw SIP-over-WebSocket client registered as `username`, whose media is a real WebRTC peer
+ * (werift) sending a `toneHz` tone; `sdh` makes and takes its SDP. Cleaned up with the test.
+ */
+export async function rawToneCaller(h: { t: TestApp; raws: RawSipClient[]; cleanups: Array<() => Promise<unknown>> }, username: string, toneHz: number) {
+  const creds = await h.t.sipCredentials(username);
+  const client = await RawSipClient.connect(h.t.wsUrl);
+  h.raws.push(client);
+  await registerRaw(client, creds.extension, creds.password);
+  const tone = await startTonePeer(toneHz);
+  h.cleanups.push(() => tone.stop());
+  return { client, extension: creds.extension, tone, sdh: tone.factory({} as never) };
+}
