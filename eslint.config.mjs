@@ -5,6 +5,15 @@
 import eslint from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
+// The no-unsafe-* rules, switched off where values are untyped by nature (see each block below).
+const unsafeAnyRulesOff = {
+      '@typescript-eslint/no-unsafe-assignment': 'off',
+      '@typescript-eslint/no-unsafe-member-access': 'off',
+      '@typescript-eslint/no-unsafe-call': 'off',
+      '@typescript-eslint/no-unsafe-return': 'off',
+      '@typescript-eslint/no-unsafe-argument': 'off',
+};
+
 export default tseslint.config(
   {
     ignores: [
@@ -55,11 +64,7 @@ export default tseslint.config(
     // expect() assertions are the check on that shape; the helpers in tests/support stay fully checked.
     files: ['tests/**/*.test.ts'],
     rules: {
-      '@typescript-eslint/no-unsafe-assignment': 'off',
-      '@typescript-eslint/no-unsafe-member-access': 'off',
-      '@typescript-eslint/no-unsafe-call': 'off',
-      '@typescript-eslint/no-unsafe-return': 'off',
-      '@typescript-eslint/no-unsafe-argument': 'off',
+      ...unsafeAnyRulesOff,
     },
   },
   {
@@ -67,11 +72,7 @@ export default tseslint.config(
     rules: {
       // Plain JavaScript (the install script, tool configuration) has no annotations to narrow
       // JSON.parse and child-process output with; the floating-promise and other rules still apply.
-      '@typescript-eslint/no-unsafe-assignment': 'off',
-      '@typescript-eslint/no-unsafe-member-access': 'off',
-      '@typescript-eslint/no-unsafe-call': 'off',
-      '@typescript-eslint/no-unsafe-return': 'off',
-      '@typescript-eslint/no-unsafe-argument': 'off',
+      ...unsafeAnyRulesOff,
     },
     languageOptions: {
       globals: {
