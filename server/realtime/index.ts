@@ -177,76 +177,68 @@ export function registerRealtime(app: FastifyInstance, opts: RealtimeOptions): R
       if (typeof ack === 'function') (ack as Ack<RealtimeError>)({ ok: false, error: 'rate_limited', message: 'Too many events; slow down and send again.' });
     });
 
-    // Handlers are synchronous from start to finish (SQLite is synchronous), so the events of one
-    // socket are stored in the order they were sent.
-    socket.on('desktop:event', (input: unknown, ack?: Ack<DesktopEventAck>) => {
-      let answer: DesktopEventAck;
-      try {
-        const session = live();
-        const { event, duplicate } = timeline.record(session.user, input);
-        if (!duplicate) io.to(attemptRoom(event.attemptId)).emit('timeline:event', event);
-        answer = { ok: true, seq: event.seq, duplicate };
-      } catch (err) {
-        answer = failure(err, log);
-      }
-      if (typeof ack === 'function') ack(answer);
+    /**
+     * A request the client may want answered: `handle` gives the answer, a failure is answered in
+     * words (failure()), and the answer goes back when the client sent an acknowledgement callback.
+     * Handlers are synchronous from start to finish (SQLite is synchronous), so the events of one
+     * socket are stored in the order they were sent.
+     */
+    const answer = <Answer>(event: string, handle: (input: unknown) => Answer): void => {
+      socket.on(event, (input: unknown, ack?: Ack<Answer | RealtimeError>) => {
+        let answered: Answer | RealtimeError;
+        try {
+          answered = handle(input);
+        } catch (err) {
+          answered = failure(err, log);
+        }
+        if (typeof ack === 'function') ack(answered);
+      });
+    };
+    /** Stops pushing an attempt's `room` to this socket ({ attemptId }; anything else is ignored). */
+    const leaveOn = (event: string, room: (attemptId: string) => string): void => {
+      socket.on(event, (input: unknown) => {
+        if (input && typeof input === 'object' && typeof (input as { attemptId?: unknown }).attemptId === 'string') {
+          void socket.leave(room((input as { attemptId: string }).attemptId));
+        }
+      });
+    };
+
+    answer('desktop:event', (input): DesktopEventAck => {
+      const session = live();
+      const { event, duplicate } = timeline.record(session.user, input);
+      if (!duplicate) io.to(attemptRoom(event.attemptId)).emit('timeline:event', event);
+      return { ok: true, seq: event.seq, duplicate };
     });
 
-    socket.on('timeline:watch', (input: unknown, ack?: Ack<WatchAck>) => {
-      let answer: WatchAck;
-      try {
-        const session = live();
-        const request = parse(watchSchema, input, 'watch request');
-        const attempt = timeline.watchable(session.user, request.attemptId);
-        // Joining and reading happen in the same tick, so no event falls between the two.
-        void socket.join(attemptRoom(attempt.id));
-        answer = { ok: true, events: timeline.events(attempt.id, request.afterSeq) };
-      } catch (err) {
-        answer = failure(err, log);
-      }
-      if (typeof ack === 'function') ack(answer);
+    answer('timeline:watch', (input): WatchAck => {
+      const session = live();
+      const request = parse(watchSchema, input, 'watch request');
+      const attempt = timeline.watchable(session.user, request.attemptId);
+      // Joining and reading happen in the same tick, so no event falls between the two.
+      void socket.join(attemptRoom(attempt.id));
+      return { ok: true, events: timeline.events(attempt.id, request.afterSeq) };
     });
 
-    socket.on('timeline:unwatch', (input: unknown) => {
-      if (input && typeof input === 'object' && typeof (input as { attemptId?: unknown }).attemptId === 'string') {
-        void socket.leave(attemptRoom((input as { attemptId: string }).attemptId));
-      }
-    });
+    leaveOn('timeline:unwatch', attemptRoom);
 
     // The desktop mirror: a view from the attempt's own candidate (desktop-view.ts) goes to the
     // attempt's watchers only; it is kept in memory as the latest, never stored.
-    socket.on('desktop-view:update', (input: unknown, ack?: Ack<DesktopViewAck>) => {
-      let answer: DesktopViewAck;
-      try {
-        const relay = views.accept(live().user, input);
-        io.to(viewRoom(relay.attemptId)).emit('desktop-view:changed', relay);
-        answer = { ok: true };
-      } catch (err) {
-        answer = failure(err, log);
-      }
-      if (typeof ack === 'function') ack(answer);
+    answer('desktop-view:update', (input): DesktopViewAck => {
+      const relay = views.accept(live().user, input);
+      io.to(viewRoom(relay.attemptId)).emit('desktop-view:changed', relay);
+      return { ok: true };
     });
 
-    socket.on('desktop-view:watch', (input: unknown, ack?: Ack<DesktopViewWatchAck>) => {
-      let answer: DesktopViewWatchAck;
-      try {
-        const session = live();
-        const request = parse(viewWatchSchema, input, 'watch request');
-        // Who may watch the mirror is who may watch the timeline.
-        const attempt = timeline.watchable(session.user, request.attemptId);
-        void socket.join(viewRoom(attempt.id));
-        answer = { ok: true, latest: views.latest(attempt.id), status: views.status(attempt.id) };
-      } catch (err) {
-        answer = failure(err, log);
-      }
-      if (typeof ack === 'function') ack(answer);
+    answer('desktop-view:watch', (input): DesktopViewWatchAck => {
+      const session = live();
+      const request = parse(viewWatchSchema, input, 'watch request');
+      // Who may watch the mirror is who may watch the timeline.
+      const attempt = timeline.watchable(session.user, request.attemptId);
+      void socket.join(viewRoom(attempt.id));
+      return { ok: true, latest: views.latest(attempt.id), status: views.status(attempt.id) };
     });
 
-    socket.on('desktop-view:unwatch', (input: unknown) => {
-      if (input && typeof input === 'object' && typeof (input as { attemptId?: unknown }).attemptId === 'string') {
-        void socket.leave(viewRoom((input as { attemptId: string }).attemptId));
-      }
-    });
+    leaveOn('desktop-view:unwatch', viewRoom);
 
     socket.on('error', (err) => log.warn({ err }, 'realtime socket error'));
   });

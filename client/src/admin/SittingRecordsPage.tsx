@@ -7,7 +7,7 @@ import type { SittingAssuranceView } from '../../../server/protocol/assurance.js
 import { AssurancePanel } from '../assurance/AssurancePanel.js';
 import { assurance } from '../assurance/assurance-api.js';
 import { AsyncState } from '../components/AsyncState.js';
-import { DataTable } from '../components/DataTable.js';
+import { DataTable, openerColumn } from '../components/DataTable.js';
 import { useLoad } from '../components/useLoad.js';
 import { dateGB } from '../format.js';
 import { sittings } from '../sitting/sitting-api.js';
@@ -38,16 +38,7 @@ export function SittingRecordsPage() {
                 { header: 'Centre', cell: (s) => s.centreName },
                 { header: 'Started', cell: (s) => dateGB(s.startedAt) },
                 { header: 'Stage', cell: (s) => (s.resultState ? STAGE_WORDS[s.resultState] : '—') },
-                {
-                  header: 'Actions',
-                  hideHeader: true,
-                  className: 'actions',
-                  cell: (s) => (
-                    <button type="button" className="small" onClick={() => setOpen(s.id === open ? undefined : s.id)} aria-label={`Records of ${s.candidate.name}'s sitting`}>
-                      {s.id === open ? 'Close' : 'Records'}
-                    </button>
-                  ),
-                },
+                openerColumn<SittingSummary>({ idOf: (s) => s.id, open, setOpen, closed: 'Records', opened: 'Close', label: (s) => `Records of ${s.candidate.name}'s sitting` }),
               ]}
             />
           </section>

@@ -58,6 +58,28 @@ export interface DataTableProps<Row> {
   scroll?: boolean;
 }
 
+/**
+ * The column of a button that opens a row's details under the table and closes them again (one row
+ * open at a time; aria-expanded says whether it is): `idOf` names the row, `open` is the row open
+ * now and `setOpen` opens one or none; `closed` and `opened` are the button's words, `label` what it
+ * says to assistive technology when the words alone would not name the row.
+ */
+export function openerColumn<Row>(o: { idOf: (row: Row) => string; open: string | undefined; setOpen: (id: string | undefined) => void; closed: string; opened: string; label?: (row: Row) => string }): Column<Row> {
+  return {
+    header: 'Actions',
+    hideHeader: true,
+    className: 'actions',
+    cell: (row) => {
+      const isOpen = o.open === o.idOf(row);
+      return (
+        <button type="button" className="small" aria-expanded={isOpen} onClick={() => o.setOpen(isOpen ? undefined : o.idOf(row))} aria-label={o.label?.(row)}>
+          {isOpen ? o.opened : o.closed}
+        </button>
+      );
+    },
+  };
+}
+
 const ARROW: Record<SortDirection, string> = { ascending: '▲', descending: '▼' };
 
 export function DataTable<Row>(props: DataTableProps<Row>) {

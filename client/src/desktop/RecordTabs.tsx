@@ -2,7 +2,7 @@
 // callbacks and tasks, cases and orders of a record, and the tab names. The candidate's record
 // (CustomerRecord) adds its forms and buttons to them; the assessor's live mirror
 // (console/DesktopMirror) shows the same tabs read-only.
-import type { ReactNode } from 'react';
+import type { Key, ReactNode } from 'react';
 import type { Callback, Case, CaseCategory, Customer, Note, Order } from './crm-api.js';
 import { date, dateTime, dueText, isoDayGB, money, orderPrice, textOf } from '../format.js';
 
@@ -66,71 +66,94 @@ export function DetailsList({ customer }: { customer: Customer }) {
   );
 }
 
-export function NotesList({ notes }: { notes: readonly Note[] }) {
-  if (notes.length === 0) return <p className="muted">No notes yet.</p>;
+/**
+ * One tab's items: the staff's words when there are none, else the list. With `beside` (cases and
+ * orders) each item leaves room on its right for what the desktop puts there (its print button);
+ * the read-only mirror passes `beside` without an action, so its tabs are laid out the same.
+ */
+function TabItems<Item extends { id: Key }>({ items, none, item, beside }: { items: readonly Item[]; none: string; item: (i: Item) => ReactNode; beside?: { action?: ((i: Item) => ReactNode) | undefined } }) {
+  if (items.length === 0) return <p className="muted">{none}</p>;
   return (
     <ul className="items">
-      {notes.map((n) => (
-        <li key={n.id}>
-          <span className="muted small">{dateTime(n.createdAt)}</span> {n.body}
-        </li>
-      ))}
+      {items.map((i) =>
+        beside ? (
+          <li key={i.id} className="item-with-action">
+            <div>{item(i)}</div>
+            {beside.action?.(i)}
+          </li>
+        ) : (
+          <li key={i.id}>{item(i)}</li>
+        ),
+      )}
     </ul>
   );
 }
 
-export function CallbacksList({ callbacks }: { callbacks: readonly Callback[] }) {
-  if (callbacks.length === 0) return <p className="muted">No callbacks or tasks.</p>;
+export function NotesList({ notes }: { notes: readonly Note[] }) {
   return (
-    <ul className="items">
-      {callbacks.map((b) => (
-        <li key={b.id}>
+    <TabItems
+      items={notes}
+      none="No notes yet."
+      item={(n) => (
+        <>
+          <span className="muted small">{dateTime(n.createdAt)}</span> {n.body}
+        </>
+      )}
+    />
+  );
+}
+
+export function CallbacksList({ callbacks }: { callbacks: readonly Callback[] }) {
+  return (
+    <TabItems
+      items={callbacks}
+      none="No callbacks or tasks."
+      item={(b) => (
+        <>
           <strong>{dueText(b.dueAt)}</strong> · {b.kind === 'task' ? 'Task' : 'Callback'}
           {b.priority !== 'normal' ? ` · ${PRIORITY[b.priority] ?? b.priority} priority` : ''} · {STATUS[b.status] ?? b.status}: {b.reason}
           {b.phone ? ` · call ${b.phone}` : ''}
-        </li>
-      ))}
-    </ul>
+        </>
+      )}
+    />
   );
 }
 
 /** `action`: what the desktop puts beside each case (its print button); nothing when read-only. */
 export function CasesList({ cases, categories, action }: { cases: readonly Case[]; categories: readonly CaseCategory[]; action?: (k: Case) => ReactNode }) {
-  if (cases.length === 0) return <p className="muted">No cases.</p>;
   const categoryLabel = (code: string) => categories.find((k) => k.code === code)?.label ?? code;
   return (
-    <ul className="items">
-      {cases.map((k) => (
-        <li key={k.id} className="item-with-action">
-          <div>
-            <strong>{k.reference}</strong> · {k.type === 'complaint' ? 'Complaint' : 'Query'}
-            {k.category ? ` · ${categoryLabel(k.category)}` : ''} · {PRIORITY[k.priority] ?? k.priority} priority · {STATUS[k.status] ?? k.status}
-            {k.creditPence !== null && k.creditPence !== undefined ? ` · goodwill credit ${money(k.creditPence)}` : ''}
-            {k.escalated && <span className="tag bad">Escalated</span>}
-            <div className="small">{k.description}</div>
-          </div>
-          {action?.(k)}
-        </li>
-      ))}
-    </ul>
+    <TabItems
+      items={cases}
+      none="No cases."
+      beside={{ action }}
+      item={(k) => (
+        <>
+          <strong>{k.reference}</strong> · {k.type === 'complaint' ? 'Complaint' : 'Query'}
+          {k.category ? ` · ${categoryLabel(k.category)}` : ''} · {PRIORITY[k.priority] ?? k.priority} priority · {STATUS[k.status] ?? k.status}
+          {k.creditPence !== null && k.creditPence !== undefined ? ` · goodwill credit ${money(k.creditPence)}` : ''}
+          {k.escalated && <span className="tag bad">Escalated</span>}
+          <div className="small">{k.description}</div>
+        </>
+      )}
+    />
   );
 }
 
 /** `action`: what the desktop puts beside each order (its print button); nothing when read-only. */
 export function OrdersList({ orders, action }: { orders: readonly Order[]; action?: (o: Order) => ReactNode }) {
-  if (orders.length === 0) return <p className="muted">No orders.</p>;
   return (
-    <ul className="items">
-      {orders.map((o) => (
-        <li key={o.id} className="item-with-action">
-          <div>
-            <strong>{o.reference}</strong> · {date(o.createdAt)} · {STATUS[o.status] ?? o.status} · {orderPrice(o)}
-            <div className="small">{o.lines.map((l) => `${l.quantity}× ${l.productName}${SALE[l.saleType] ?? ''}`).join(', ')}</div>
-          </div>
-          {action?.(o)}
-        </li>
-      ))}
-    </ul>
+    <TabItems
+      items={orders}
+      none="No orders."
+      beside={{ action }}
+      item={(o) => (
+        <>
+          <strong>{o.reference}</strong> · {date(o.createdAt)} · {STATUS[o.status] ?? o.status} · {orderPrice(o)}
+          <div className="small">{o.lines.map((l) => `${l.quantity}× ${l.productName}${SALE[l.saleType] ?? ''}`).join(', ')}</div>
+        </>
+      )}
+    />
   );
 }
 

@@ -8,10 +8,9 @@ import { AssurancePanel, useAssurance } from '../assurance/AssurancePanel.js';
 import { assurance } from '../assurance/assurance-api.js';
 import { dateGB, dateTimeGB } from '../format.js';
 import { AsyncState } from '../components/AsyncState.js';
-import { DataTable, type Column } from '../components/DataTable.js';
+import { DataTable, openerColumn, type Column } from '../components/DataTable.js';
 import { useLoad } from '../components/useLoad.js';
 import { Problem, useAction } from '../components/useAction.js';
-import { describeError } from '../sitting/useSitting.js';
 
 const STATE_WORDS: Record<string, string> = {
   'centre-final': 'Waiting for you',
@@ -73,16 +72,7 @@ const sittingColumns = (open: string | undefined, onOpen: (id: string | undefine
   { header: 'Sample', className: 'small', cell: (s) => (s.inSample ? `In your sample: ${s.sampleReasons.join('; ')}` : 'Not sampled') },
   { header: 'Marks checked', cell: checkedOf },
   { header: 'Stage', cell: (s) => STATE_WORDS[s.state] ?? s.state },
-  {
-    header: 'Actions',
-    hideHeader: true,
-    className: 'actions',
-    cell: (s) => (
-      <button type="button" className="small" aria-expanded={open === s.sittingId} onClick={() => onOpen(open === s.sittingId ? undefined : s.sittingId)} aria-label={`Open the sitting of ${s.candidate.name}`}>
-        {open === s.sittingId ? 'Close' : 'Open'}
-      </button>
-    ),
-  },
+  openerColumn({ idOf: (s) => s.sittingId, open, setOpen: onOpen, closed: 'Open', opened: 'Close', label: (s) => `Open the sitting of ${s.candidate.name}` }),
 ];
 
 function SittingReview({ row, onChanged }: { row: IqaSittingView; onChanged: () => void }) {
@@ -134,33 +124,22 @@ function Verdicts({ attemptId, first, onSaved }: { attemptId: string; first: Iqa
   const id = useId();
   const [view, setView] = useState(first);
   const [draft, setDraft] = useState<Draft>(() => savedDraft(first));
-  const [error, setError] = useState<string>();
-  const [fields, setFields] = useState<Record<string, string>>({});
   const [status, setStatus] = useState('');
-  const [busy, setBusy] = useState(false);
+  const { busy, error, fields, run } = useAction();
   const take = (v: IqaAttemptView) => {
     setView(v);
     setDraft(savedDraft(v));
   };
   const editable = view.state === 'centre-final';
   const save = async () => {
-    setBusy(true);
-    setError(undefined);
-    setFields({});
-    try {
-      const verdicts = view.criteria
-        .filter((c) => c.centreMark !== null && draft[c.criterionId]?.verdict)
-        .map((c) => ({ criterionId: c.criterionId, verdict: draft[c.criterionId]!.verdict as 'agree' | 'disagree', ...(draft[c.criterionId]!.reason.trim() ? { reason: draft[c.criterionId]!.reason.trim() } : {}) }));
-      take(await assurance.saveVerdicts(attemptId, { verdicts }));
-      setStatus('Your verdicts are saved.');
-      onSaved();
-    } catch (err) {
-      setError(describeError(err));
-      const f = (err as { fields?: Record<string, string> }).fields;
-      if (f) setFields(f);
-    } finally {
-      setBusy(false);
-    }
+    const verdicts = view.criteria
+      .filter((c) => c.centreMark !== null && draft[c.criterionId]?.verdict)
+      .map((c) => ({ criterionId: c.criterionId, verdict: draft[c.criterionId]!.verdict as 'agree' | 'disagree', ...(draft[c.criterionId]!.reason.trim() ? { reason: draft[c.criterionId]!.reason.trim() } : {}) }));
+    const saved = await run(() => assurance.saveVerdicts(attemptId, { verdicts }));
+    if (!saved) return;
+    take(saved);
+    setStatus('Your verdicts are saved.');
+    onSaved();
   };
   const agreeAll = () => setDraft(Object.fromEntries(view.criteria.map((c) => [c.criterionId, { verdict: draft[c.criterionId]?.verdict === 'disagree' ? 'disagree' : 'agree', reason: draft[c.criterionId]?.reason ?? '' }])));
   return (
@@ -238,11 +217,7 @@ function Verdicts({ attemptId, first, onSaved }: { attemptId: string; first: Iqa
       <p className="notice" role="status">
         {status}
       </p>
-      {error && (
-        <p className="error" role="alert">
-          {error}
-        </p>
-      )}
+      <Problem error={error} />
     </div>
   );
 }

@@ -2,10 +2,11 @@
 // attempt; two or more of the centre's assessors), follow who has submitted, and read the
 // agreement per criterion and per assessor; export it as CSV; close the exercise.
 import { useCallback, useEffect, useId, useState, type FormEvent } from 'react';
-import type { AgreementFigure, Person, StandardisationAttemptOption, StandardisationResultsView } from '../../../server/protocol/assurance.js';
+import type { AgreementFigure, Person, StandardisationAttemptOption, StandardisationResultsView, StandardisationSummary } from '../../../server/protocol/assurance.js';
 import { assurance } from '../assurance/assurance-api.js';
 import { AsyncState } from '../components/AsyncState.js';
-import { DataTable, type Column } from '../components/DataTable.js';
+import { DataTable, openerColumn, type Column } from '../components/DataTable.js';
+import { Problem, useAction } from '../components/useAction.js';
 import { useLoad } from '../components/useLoad.js';
 import { dateGB } from '../format.js';
 import { describeError } from '../sitting/useSitting.js';
@@ -44,16 +45,7 @@ export function StandardisationAdmin() {
                 { header: 'Attempt', cell: (x) => x.attempt.title },
                 { header: 'Set', cell: (x) => dateGB(x.createdAt) },
                 { header: 'Submitted', cell: (x) => `${x.submitted} of ${x.participants}` },
-                {
-                  header: 'Actions',
-                  hideHeader: true,
-                  className: 'actions',
-                  cell: (x) => (
-                    <button type="button" className="small" aria-expanded={open === x.id} onClick={() => setOpen(open === x.id ? undefined : x.id)}>
-                      {open === x.id ? 'Hide agreement' : 'Agreement'}
-                    </button>
-                  ),
-                },
+                openerColumn<StandardisationSummary>({ idOf: (x) => x.id, open, setOpen, closed: 'Agreement', opened: 'Hide agreement' }),
               ]}
             />
           )
@@ -155,13 +147,10 @@ const difference = (d: number | null) => (d === null ? '—' : `${d > 0 ? '+' : 
 
 function Agreement({ v, onClosed }: { v: StandardisationResultsView; onClosed: (closed: StandardisationResultsView) => void }) {
   const hid = useId();
-  const [error, setError] = useState<string>();
+  const { error, run } = useAction();
   const close = async () => {
-    try {
-      onClosed(await assurance.closeExercise(v.id));
-    } catch (err) {
-      setError(describeError(err));
-    }
+    const closed = await run(() => assurance.closeExercise(v.id));
+    if (closed) onClosed(closed);
   };
   const perCriterion: Array<Column<StandardisationResultsView['criteria'][number]>> = [
     { header: 'Criterion', rowHeader: true, className: 'small', cell: (c) => c.description },
@@ -223,11 +212,7 @@ function Agreement({ v, onClosed }: { v: StandardisationResultsView; onClosed: (
           <span className="small muted">Closed {dateGB(v.closedAt)}.</span>
         )}
       </div>
-      {error && (
-        <p className="error" role="alert">
-          {error}
-        </p>
-      )}
+      <Problem error={error} />
     </div>
   );
 }

@@ -11,6 +11,8 @@ import { useSession } from '../session.js';
 /** The server's rule (server/auth/passwords.ts MIN_PASSWORD_LENGTH), said before sending. */
 const MIN_LENGTH = 10;
 
+type Field = 'currentPassword' | 'newPassword' | 'again';
+
 export function PasswordPage({ forced = false }: { forced?: boolean }) {
   const { setSession } = useSession();
   const navigate = useNavigate();
@@ -18,7 +20,7 @@ export function PasswordPage({ forced = false }: { forced?: boolean }) {
   const [current, setCurrent] = useState('');
   const [next, setNext] = useState('');
   const [again, setAgain] = useState('');
-  const [problems, setProblems] = useState<Partial<Record<'currentPassword' | 'newPassword' | 'again' | 'form', string>>>({});
+  const [problems, setProblems] = useState<Partial<Record<Field | 'form', string>>>({});
   const [busy, setBusy] = useState(false);
   const [done, setDone] = useState(false);
 
@@ -46,13 +48,6 @@ export function PasswordPage({ forced = false }: { forced?: boolean }) {
     }
   };
 
-  const problem = (field: 'currentPassword' | 'newPassword' | 'again') =>
-    problems[field] ? (
-      <span className="error" id={`${id}-${field}`} role="alert">
-        {problems[field]}
-      </span>
-    ) : null;
-
   return (
     <section className="password-page" aria-labelledby={`${id}-h`}>
       <form onSubmit={handled(onSubmit)} aria-labelledby={`${id}-h`} data-testid="password-form">
@@ -64,48 +59,9 @@ export function PasswordPage({ forced = false }: { forced?: boolean }) {
         ) : (
           <p className="muted">You will stay logged in here; you will be logged out on any other computer or tab.</p>
         )}
-        <label>
-          {forced ? 'Password you were given' : 'Current password'}
-          <input
-            name="currentPassword"
-            type="password"
-            autoComplete="current-password"
-            value={current}
-            onChange={(e) => setCurrent(e.target.value)}
-            required
-            aria-invalid={problems.currentPassword ? true : undefined}
-            aria-describedby={problems.currentPassword ? `${id}-currentPassword` : undefined}
-          />
-          {problem('currentPassword')}
-        </label>
-        <label>
-          New password (at least {MIN_LENGTH} characters)
-          <input
-            name="newPassword"
-            type="password"
-            autoComplete="new-password"
-            value={next}
-            onChange={(e) => setNext(e.target.value)}
-            required
-            aria-invalid={problems.newPassword ? true : undefined}
-            aria-describedby={problems.newPassword ? `${id}-newPassword` : undefined}
-          />
-          {problem('newPassword')}
-        </label>
-        <label>
-          New password again
-          <input
-            name="again"
-            type="password"
-            autoComplete="new-password"
-            value={again}
-            onChange={(e) => setAgain(e.target.value)}
-            required
-            aria-invalid={problems.again ? true : undefined}
-            aria-describedby={problems.again ? `${id}-again` : undefined}
-          />
-          {problem('again')}
-        </label>
+        <PasswordField name="currentPassword" label={forced ? 'Password you were given' : 'Current password'} autoComplete="current-password" value={current} onChange={setCurrent} problem={problems.currentPassword} />
+        <PasswordField name="newPassword" label={`New password (at least ${MIN_LENGTH} characters)`} autoComplete="new-password" value={next} onChange={setNext} problem={problems.newPassword} />
+        <PasswordField name="again" label="New password again" autoComplete="new-password" value={again} onChange={setAgain} problem={problems.again} />
         {problems.form && (
           <p className="error" role="alert">
             {problems.form}
@@ -121,5 +77,30 @@ export function PasswordPage({ forced = false }: { forced?: boolean }) {
         </button>
       </form>
     </section>
+  );
+}
+
+/** One password box with its label and, under it, what is wrong with it (announced, and named by the box). */
+function PasswordField({ name, label, autoComplete, value, onChange, problem }: { name: Field; label: string; autoComplete: 'current-password' | 'new-password'; value: string; onChange: (value: string) => void; problem: string | undefined }) {
+  const problemId = `${useId()}-${name}`;
+  return (
+    <label>
+      {label}
+      <input
+        name={name}
+        type="password"
+        autoComplete={autoComplete}
+        value={value}
+        onChange={(e) => onChange(e.target.value)}
+        required
+        aria-invalid={problem ? true : undefined}
+        aria-describedby={problem ? problemId : undefined}
+      />
+      {problem ? (
+        <span className="error" id={problemId} role="alert">
+          {problem}
+        </span>
+      ) : null}
+    </label>
   );
 }
