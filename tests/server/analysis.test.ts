@@ -8,9 +8,8 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AnalysisJob } from '../../server/analysis/job.js';
 import type { AttemptMetrics } from '../../server/protocol/moderation.js';
-import { hashPassword } from '../../server/auth/passwords.js';
 import { ISSUE_SCHEDULE, writeScheduledOgg } from '../media/analysis-fixture.js';
-import { createTestApp, PASSWORD, type Login, type TestApp } from '../support/test-app.js';
+import { createTestApp, type Login, type TestApp } from '../support/test-app.js';
 
 const TOLERANCE_MS = 300;
 let t: TestApp;
@@ -106,8 +105,7 @@ describe('recording analysis job', () => {
   });
 
   it('hides metrics and peaks from another centre\'s assessor, like an unknown id', async () => {
-    const hash = await hashPassword(PASSWORD);
-    t.repos.users.create({ username: 'assessor-far', displayName: 'Far', role: 'assessor', centreId: t.foreignCentreId, passwordHash: hash });
+    t.addUser({ username: 'assessor-far', displayName: 'Far', role: 'assessor', centre: 'foreign' });
     const far = await t.login('assessor-far');
     expect((await t.app.inject({ method: 'GET', url: `/api/attempts/${attemptId}/metrics`, headers: { cookie: far.cookie } })).statusCode).toBe(404);
     expect((await t.app.inject({ method: 'GET', url: `/api/calls/${callId}/peaks`, headers: { cookie: far.cookie } })).statusCode).toBe(404);

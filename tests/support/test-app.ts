@@ -20,6 +20,17 @@ export interface Login {
   userId: number;
 }
 
+/** A user a test adds: logs in with PASSWORD, in the test centre unless `centre` is 'foreign'. */
+export interface ExtraUser {
+  username: string;
+  displayName: string;
+  role: Role;
+  centre?: 'home' | 'foreign';
+}
+/** The extra people many tests add, always the same: an assessor of the foreign centre, and a second candidate of the centre. */
+export const FOREIGN_ASSESSOR = { username: 'assessor2', displayName: 'Foreign assessor', role: 'assessor', centre: 'foreign' } as const satisfies ExtraUser;
+export const OTHER_CANDIDATE = { username: 'candidate3', displayName: 'Other candidate', role: 'candidate' } as const satisfies ExtraUser;
+
 export interface TestAppOptions extends Partial<Omit<AppOptions, 'telephony'>> {
   /** Start SIP (and, with a pool, calls); the app then listens on a free loopback port. */
   telephony?: Partial<TelephonyOptions>;
@@ -35,6 +46,8 @@ export interface TestApp {
   users: Record<Role, number>;
   centreId: number;
   foreignCentreId: number;
+  /** Adds a user (ExtraUser); its id. */
+  addUser(user: ExtraUser): number;
   login(username: string, password?: string): Promise<Login>;
   loginAs(role: Role): Promise<Login>;
   /** SIP credentials for a role's user (or any username), bound to a fresh login session. */
@@ -110,6 +123,8 @@ export async function createTestApp({ beforeReady, ...overrides }: TestAppOption
     users,
     centreId: centre.id,
     foreignCentreId: foreign.id,
+    addUser: ({ username, displayName, role, centre: which }) =>
+      repos.users.create({ username, displayName, role, centreId: which === 'foreign' ? foreign.id : centre.id, passwordHash: hash }).id,
     login,
     loginAs: (role) => login(`${role}1`),
     wsUrl,

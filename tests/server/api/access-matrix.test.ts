@@ -761,13 +761,12 @@ async function makeSittings(side: Side, secondAssessor: string): Promise<void> {
 
 beforeAll(async () => {
   t = await createTestApp({ telephony: {} });
-  const hash = await hashPassword(PASSWORD);
   // Each centre's people: two assessors and an IQA (test-app.ts makes the first of Northgate's).
-  t.repos.users.create({ username: 'assessor2', displayName: 'Southfield assessor', role: 'assessor', centreId: t.foreignCentreId, passwordHash: hash });
-  t.repos.users.create({ username: 'assessor3', displayName: 'Second Northgate assessor', role: 'assessor', centreId: t.centreId, passwordHash: hash });
-  t.repos.users.create({ username: 'assessor4', displayName: 'Second Southfield assessor', role: 'assessor', centreId: t.foreignCentreId, passwordHash: hash });
-  t.repos.users.create({ username: 'iqa2', displayName: 'Southfield IQA', role: 'iqa', centreId: t.foreignCentreId, passwordHash: hash });
-  t.repos.users.create({ username: 'candidate3', displayName: 'Spare Northgate candidate', role: 'candidate', centreId: t.centreId, passwordHash: hash });
+  t.addUser({ username: 'assessor2', displayName: 'Southfield assessor', role: 'assessor', centre: 'foreign' });
+  t.addUser({ username: 'assessor3', displayName: 'Second Northgate assessor', role: 'assessor' });
+  t.addUser({ username: 'assessor4', displayName: 'Second Southfield assessor', role: 'assessor', centre: 'foreign' });
+  t.addUser({ username: 'iqa2', displayName: 'Southfield IQA', role: 'iqa', centre: 'foreign' });
+  t.addUser({ username: 'candidate3', displayName: 'Spare Northgate candidate', role: 'candidate' });
   fx.own = await makeSide(t.centreId, { candidate: 'candidate1', assessors: ['assessor1', 'assessor3'], iqa: 'iqa1' });
   fx.foreign = await makeSide(t.foreignCentreId, { candidate: 'candidate2', assessors: ['assessor2', 'assessor4'], iqa: 'iqa2' });
   await makeSittings('own', 'assessor3');

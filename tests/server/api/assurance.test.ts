@@ -6,7 +6,6 @@
 // the candidate sees marks only when the centre's release rule allows; the pack carries the state
 // and every signature. Conflicts of interest are refused server-side.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { hashPassword } from '../../../server/auth/passwords.js';
 import { canonicalJson, sha256Hex } from '../../../server/hash-chain.js';
 import { readPackZip, verifyPackFiles } from '../../../server/moderation/pack-verify.js';
 import type { MarkingView, SittingDetail } from '../../../server/protocol/assessment.js';
@@ -14,7 +13,7 @@ import type { ConflictView, IqaAttemptView, IqaQueueView, SittingAssuranceView }
 import type { ModerationView } from '../../../server/protocol/moderation.js';
 import { marksRecord } from '../../../server/assurance/signatures.js';
 import { call, createSitting, markAttempt, ok, startAttempt } from '../../support/sitting-helpers.js';
-import { createTestApp, PASSWORD, type Login, type TestApp } from '../../support/test-app.js';
+import { createTestApp, type Login, type TestApp } from '../../support/test-app.js';
 
 let t: TestApp;
 let assessor: Login;
@@ -255,9 +254,8 @@ describe('the result states, step by step', () => {
 
 describe('another centre', () => {
   it('is invisible to an IQA and an assessor of another centre: the same answer as an unknown id', async () => {
-    const hash = await hashPassword(PASSWORD);
-    t.repos.users.create({ username: 'iqa-foreign', displayName: 'Foreign IQA', role: 'iqa', centreId: t.foreignCentreId, passwordHash: hash });
-    t.repos.users.create({ username: 'assessor-foreign', displayName: 'Foreign assessor', role: 'assessor', centreId: t.foreignCentreId, passwordHash: hash });
+    t.addUser({ username: 'iqa-foreign', displayName: 'Foreign IQA', role: 'iqa', centre: 'foreign' });
+    t.addUser({ username: 'assessor-foreign', displayName: 'Foreign assessor', role: 'assessor', centre: 'foreign' });
     const fIqa = await t.login('iqa-foreign');
     const fAssessor = await t.login('assessor-foreign');
     for (const [who, method, url, body] of [
@@ -282,7 +280,7 @@ describe('conflicts of interest', () => {
   let second: Login;
   let secondId: number;
   beforeAll(async () => {
-    secondId = t.repos.users.create({ username: 'assessor3', displayName: 'Sam Patel', role: 'assessor', centreId: t.centreId, passwordHash: await hashPassword(PASSWORD) }).id;
+    secondId = t.addUser({ username: 'assessor3', displayName: 'Sam Patel', role: 'assessor' });
     second = await t.login('assessor3');
   });
 

@@ -8,8 +8,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { io as connectSocket, type Socket } from 'socket.io-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { hashPassword } from '../../../server/auth/passwords.js';
-import { createTestApp, PASSWORD, type Login, type TestApp } from '../../support/test-app.js';
+import { createTestApp, type Login, type TestApp } from '../../support/test-app.js';
 
 let t: TestApp;
 let base: string;
@@ -29,10 +28,9 @@ const headers = (l: Login) => ({ cookie: l.cookie, 'x-csrf-token': l.csrf });
 beforeAll(async () => {
   t = await createTestApp({ telephony: {} });
   base = t.wsUrl.replace(/^ws/, 'http').replace(/\/sip$/, '');
-  const hash = await hashPassword(PASSWORD);
-  t.repos.users.create({ username: 'assessor2', displayName: 'Southfield assessor', role: 'assessor', centreId: t.foreignCentreId, passwordHash: hash });
-  t.repos.users.create({ username: 'moderator2', displayName: 'Southfield moderator', role: 'moderator', centreId: t.foreignCentreId, passwordHash: hash });
-  t.repos.users.create({ username: 'candidate3', displayName: 'Other Northgate candidate', role: 'candidate', centreId: t.centreId, passwordHash: hash });
+  t.addUser({ username: 'assessor2', displayName: 'Southfield assessor', role: 'assessor', centre: 'foreign' });
+  t.addUser({ username: 'moderator2', displayName: 'Southfield moderator', role: 'moderator', centre: 'foreign' });
+  t.addUser({ username: 'candidate3', displayName: 'Other Northgate candidate', role: 'candidate' });
   for (const name of ['candidate1', 'candidate2', 'candidate3', 'assessor1', 'assessor2', 'moderator2']) logins[name] = await t.login(name);
 
   const made = await t.app.inject({ method: 'POST', url: '/api/attempts', headers: headers(logins.assessor1!), payload: { candidateUserId: t.users.candidate } });

@@ -2,9 +2,8 @@
 // screen pop, record edits with diffs and optimistic concurrency, identity checks, orders, cases,
 // callbacks, wrap-up, messages, reference data; who may see and change what.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { hashPassword } from '../../../server/auth/passwords.js';
 import type { Role } from '../../../server/protocol/roles.js';
-import { createTestApp, PASSWORD, type Login, type TestApp } from '../../support/test-app.js';
+import { createTestApp, FOREIGN_ASSESSOR, OTHER_CANDIDATE, type Login, type TestApp } from '../../support/test-app.js';
 import type { Json } from '../../support/json.js';
 
 type Method = 'GET' | 'POST' | 'PATCH';
@@ -43,10 +42,9 @@ const detail = async (id: number) => (await cand('GET', `/customers/${id}`)).jso
 
 beforeAll(async () => {
   t = await createTestApp();
-  const hash = await hashPassword(PASSWORD);
   // Another candidate of the same centre, and an assessor of the foreign centre.
-  t.repos.users.create({ username: 'candidate3', displayName: 'Other candidate', role: 'candidate', centreId: t.centreId, passwordHash: hash });
-  t.repos.users.create({ username: 'assessor2', displayName: 'Foreign assessor', role: 'assessor', centreId: t.foreignCentreId, passwordHash: hash });
+  t.addUser(OTHER_CANDIDATE);
+  t.addUser(FOREIGN_ASSESSOR);
   for (const role of ['candidate', 'assessor', 'moderator', 'admin'] as const) as[role] = await t.loginAs(role);
   as.candidate2 = await t.login('candidate2');
   as.candidate3 = await t.login('candidate3');

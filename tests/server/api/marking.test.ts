@@ -7,13 +7,12 @@ import { randomUUID } from 'node:crypto';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { hashPassword } from '../../../server/auth/passwords.js';
 import { verifyAuditChain } from '../../../server/db/repositories/audit-log.js';
 import type { Bookmark, MarkingView, SittingDetail, SittingSummary, ValidationErrorBody } from '../../../server/protocol/assessment.js';
 import { RESULTS_HEADER } from '../../../server/assessment-docs/results-csv.js';
 import { csvRow } from '../../support/csv.js';
 import { call, createSitting, markAttempt, ok, startAttempt, startSitting } from '../../support/sitting-helpers.js';
-import { createTestApp, PASSWORD, type Login, type TestApp } from '../../support/test-app.js';
+import { createTestApp, FOREIGN_ASSESSOR, type Login, type TestApp } from '../../support/test-app.js';
 
 let t: TestApp;
 let assessor: Login;
@@ -24,8 +23,7 @@ let foreignAssessor: Login;
 
 beforeAll(async () => {
   t = await createTestApp();
-  const hash = await hashPassword(PASSWORD);
-  t.repos.users.create({ username: 'assessor2', displayName: 'Foreign assessor', role: 'assessor', centreId: t.foreignCentreId, passwordHash: hash });
+  t.addUser(FOREIGN_ASSESSOR);
   assessor = await t.loginAs('assessor');
   candidate = await t.loginAs('candidate');
   moderator = await t.loginAs('moderator');
@@ -307,9 +305,8 @@ describe('the mark sheet and the results export', () => {
   });
 
   it('exports one CSV row per sitting of the centre, quoted per RFC 4180 and safe from formula injection', async () => {
-    const hash = await hashPassword(PASSWORD);
-    const evil = t.repos.users.create({ username: 'evil', displayName: '=HYPERLINK("http://x","Click, me")', role: 'candidate', centreId: t.centreId, passwordHash: hash });
-    const s2 = await ok<SittingDetail>(t, assessor, 'POST', '/api/sittings', { candidateUserId: evil.id, scenarioKeys: ['s1', 's2', 's3', 's4'] }, 201);
+    const evilId = t.addUser({ username: 'evil', displayName: '=HYPERLINK("http://x","Click, me")', role: 'candidate' });
+    const s2 = await ok<SittingDetail>(t, assessor, 'POST', '/api/sittings', { candidateUserId: evilId, scenarioKeys: ['s1', 's2', 's3', 's4'] }, 201);
     const res = await call(t, assessor, 'GET', '/api/results.csv');
     expect(res.statusCode).toBe(200);
     expect(res.headers['content-type']).toMatch(/^text\/csv/);

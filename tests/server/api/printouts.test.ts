@@ -10,10 +10,9 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MAX_PRINTOUTS_PER_ATTEMPT } from '../../../server/api/printout-routes.js';
-import { hashPassword } from '../../../server/auth/passwords.js';
 import { printoutFile, storePrintout } from '../../../server/printouts/store.js';
 import type { Role } from '../../../server/protocol/roles.js';
-import { createTestApp, PASSWORD, type Login, type TestApp } from '../../support/test-app.js';
+import { createTestApp, FOREIGN_ASSESSOR, OTHER_CANDIDATE, type Login, type TestApp } from '../../support/test-app.js';
 
 interface PrintoutJson {
   id: string;
@@ -52,9 +51,8 @@ const filesOf = (attempt: string): string[] => {
 
 beforeAll(async () => {
   t = await createTestApp();
-  const hash = await hashPassword(PASSWORD);
-  t.repos.users.create({ username: 'candidate3', displayName: 'Other candidate', role: 'candidate', centreId: t.centreId, passwordHash: hash });
-  t.repos.users.create({ username: 'assessor2', displayName: 'Foreign assessor', role: 'assessor', centreId: t.foreignCentreId, passwordHash: hash });
+  t.addUser(OTHER_CANDIDATE);
+  t.addUser(FOREIGN_ASSESSOR);
   for (const role of ['candidate', 'assessor', 'moderator', 'admin'] as const) as[role] = await t.loginAs(role);
   as.candidate3 = await t.login('candidate3');
   as.foreignAssessor = await t.login('assessor2');

@@ -6,11 +6,10 @@ import { randomUUID } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { hashPassword } from '../../../server/auth/passwords.js';
 import type { ReplayView } from '../../../server/protocol/moderation.js';
 import { BROWSER_EVENT_TYPES } from '../../../server/protocol/timeline.js';
 import { call, createSitting, ok, startAttempt, startSitting } from '../../support/sitting-helpers.js';
-import { createTestApp, PASSWORD, type Login, type TestApp } from '../../support/test-app.js';
+import { createTestApp, FOREIGN_ASSESSOR, type Login, type TestApp } from '../../support/test-app.js';
 
 let t: TestApp;
 let assessor: Login;
@@ -30,8 +29,7 @@ function desktop(type: string, payload: Record<string, unknown>): void {
 
 beforeAll(async () => {
   t = await createTestApp();
-  const hash = await hashPassword(PASSWORD);
-  t.repos.users.create({ username: 'assessor2', displayName: 'Foreign assessor', role: 'assessor', centreId: t.foreignCentreId, passwordHash: hash });
+  t.addUser(FOREIGN_ASSESSOR);
   assessor = await t.loginAs('assessor');
   candidate = await t.loginAs('candidate');
   moderator = await t.loginAs('moderator');

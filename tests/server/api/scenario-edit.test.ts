@@ -9,11 +9,10 @@ import path from 'node:path';
 import { Writable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { hashPassword } from '../../../server/auth/passwords.js';
 import type { SittingDetail } from '../../../server/protocol/assessment.js';
 import type { ScenarioDocument, ScenarioList, ScenarioRefusal } from '../../../server/protocol/scenarios.js';
 import { call, createSitting, ok, startSitting } from '../../support/sitting-helpers.js';
-import { createTestApp, PASSWORD, type Login, type TestApp } from '../../support/test-app.js';
+import { createTestApp, FOREIGN_ASSESSOR, type Login, type TestApp } from '../../support/test-app.js';
 import type { Json } from '../../support/json.js';
 
 const shipped = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../scenarios');
@@ -39,8 +38,7 @@ const del = (who: Login, key: string) => t.app.inject({ method: 'DELETE', url: `
 
 beforeAll(async () => {
   t = await createTestApp();
-  const hash = await hashPassword(PASSWORD);
-  t.repos.users.create({ username: 'assessor2', displayName: 'Foreign assessor', role: 'assessor', centreId: t.foreignCentreId, passwordHash: hash });
+  t.addUser(FOREIGN_ASSESSOR);
   assessor = await t.loginAs('assessor');
   moderator = await t.loginAs('moderator');
   admin = await t.loginAs('admin');

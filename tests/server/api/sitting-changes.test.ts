@@ -3,10 +3,9 @@
 // change is stored with its audit row; a started, ended or cancelled sitting is refused with a
 // clear error and nothing changes. Also what the candidate's list shows of a sitting.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { hashPassword } from '../../../server/auth/passwords.js';
 import type { SittingDetail, SittingSummary } from '../../../server/protocol/assessment.js';
 import { call, createSitting, ok, prepareSitting, startAttempt, startSitting } from '../../support/sitting-helpers.js';
-import { createTestApp, PASSWORD, type Login, type TestApp } from '../../support/test-app.js';
+import { createTestApp, type Login, type TestApp } from '../../support/test-app.js';
 
 let t: TestApp;
 let assessor: Login;
@@ -17,10 +16,9 @@ let foreignCandidate: number;
 
 beforeAll(async () => {
   t = await createTestApp();
-  const hash = await hashPassword(PASSWORD);
-  secondCandidate = t.repos.users.create({ username: 'candidate5', displayName: 'Second Candidate', role: 'candidate', centreId: t.centreId, passwordHash: hash }).id;
-  secondAssessor = t.repos.users.create({ username: 'assessor5', displayName: 'Second Assessor', role: 'assessor', centreId: t.centreId, passwordHash: hash }).id;
-  t.repos.users.create({ username: 'assessor6', displayName: 'Foreign Assessor', role: 'assessor', centreId: t.foreignCentreId, passwordHash: hash });
+  secondCandidate = t.addUser({ username: 'candidate5', displayName: 'Second Candidate', role: 'candidate' });
+  secondAssessor = t.addUser({ username: 'assessor5', displayName: 'Second Assessor', role: 'assessor' });
+  t.addUser({ username: 'assessor6', displayName: 'Foreign Assessor', role: 'assessor', centre: 'foreign' });
   foreignCandidate = t.repos.users.findByUsernameWithHash('candidate2')!.id;
   assessor = await t.loginAs('assessor');
   foreignAssessor = await t.login('assessor6');

@@ -6,12 +6,11 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildApp } from '../../../server/app.js';
 import { scenarioForAttemptKey } from '../../../server/assessment/scenario-loader.js';
-import { hashPassword } from '../../../server/auth/passwords.js';
 import { openDatabase } from '../../../server/db/connection.js';
 import { createRepositories } from '../../../server/db/repositories/index.js';
 import type { AttemptBrief, CoverageCheckView, SittingDetail, SittingSummary, ValidationErrorBody } from '../../../server/protocol/assessment.js';
 import { call, createSitting, ok, startAttempt, startSitting } from '../../support/sitting-helpers.js';
-import { createTestApp, PASSWORD, type Login, type TestApp } from '../../support/test-app.js';
+import { createTestApp, FOREIGN_ASSESSOR, type Login, type TestApp } from '../../support/test-app.js';
 
 const MIN = 60_000;
 let t: TestApp;
@@ -24,8 +23,7 @@ let foreignCandidate: Login;
 
 beforeAll(async () => {
   t = await createTestApp();
-  const hash = await hashPassword(PASSWORD);
-  t.repos.users.create({ username: 'assessor2', displayName: 'Foreign assessor', role: 'assessor', centreId: t.foreignCentreId, passwordHash: hash });
+  t.addUser(FOREIGN_ASSESSOR);
   assessor = await t.loginAs('assessor');
   candidate = await t.loginAs('candidate');
   moderator = await t.loginAs('moderator');

@@ -3,10 +3,9 @@
 // the IQA sees agreement per criterion and per assessor (the figures of the hand-built case in
 // tests/server/assessment/standardisation.test.ts, here over a real rubric) and exports the CSV.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { hashPassword } from '../../../server/auth/passwords.js';
 import type { StandardisationMarkingView, StandardisationResultsView, StandardisationSummary } from '../../../server/protocol/assurance.js';
 import { call, createSitting, markAttempt, ok, startAttempt, startSitting } from '../../support/sitting-helpers.js';
-import { createTestApp, PASSWORD, type Login, type TestApp } from '../../support/test-app.js';
+import { createTestApp, type Login, type TestApp } from '../../support/test-app.js';
 
 let t: TestApp;
 let iqa: Login;
@@ -20,10 +19,9 @@ let rubric: Array<{ criterionId: string; maxMarks: number }>;
 
 beforeAll(async () => {
   t = await createTestApp();
-  const hash = await hashPassword(PASSWORD);
-  const b1 = t.repos.users.create({ username: 'assessor-b', displayName: 'Bola Adeyemi', role: 'assessor', centreId: t.centreId, passwordHash: hash });
-  const c1 = t.repos.users.create({ username: 'assessor-c', displayName: 'Ciara Doyle', role: 'assessor', centreId: t.centreId, passwordHash: hash });
-  ids = [t.users.assessor, b1.id, c1.id];
+  const b1 = t.addUser({ username: 'assessor-b', displayName: 'Bola Adeyemi', role: 'assessor' });
+  const c1 = t.addUser({ username: 'assessor-c', displayName: 'Ciara Doyle', role: 'assessor' });
+  ids = [t.users.assessor, b1, c1];
   iqa = await t.loginAs('iqa');
   a = await t.loginAs('assessor');
   b = await t.login('assessor-b');

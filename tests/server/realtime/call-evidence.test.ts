@@ -7,10 +7,9 @@
 import type { Invitation as InvitationT } from 'sip.js';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { MediaWorkerPool } from '../../../media/index.js';
-import { hashPassword } from '../../../server/auth/passwords.js';
 import { Inviter, SessionState, startUa, UserAgent, type TestUa } from '../../support/sip-clients.js';
 import { ok, startSitting } from '../../support/sitting-helpers.js';
-import { createTestApp, PASSWORD, type Login, type TestApp } from '../../support/test-app.js';
+import { createTestApp, type Login, type TestApp } from '../../support/test-app.js';
 import { until } from '../../support/until.js';
 
 const LEAD = 'BL100903';
@@ -25,8 +24,7 @@ const uas: TestUa[] = [];
 beforeAll(async () => {
   pool = await MediaWorkerPool.start({ workers: 1, rtcMinPort: 43000, rtcMaxPort: 43499 });
   t = await createTestApp({ telephony: { pool } });
-  const hash = await hashPassword(PASSWORD);
-  t.repos.users.create({ username: 'candidate7', displayName: 'Second candidate', role: 'candidate', centreId: t.centreId, passwordHash: hash });
+  t.addUser({ username: 'candidate7', displayName: 'Second candidate', role: 'candidate' });
   assessor = await t.loginAs('assessor');
 });
 afterEach(async () => {

@@ -7,13 +7,12 @@
 import { randomUUID } from 'node:crypto';
 import { io as connectSocket, type Socket } from 'socket.io-client';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { hashPassword } from '../../../server/auth/passwords.js';
 import { copySeedToAttempt, demoSeed } from '../../../server/crm/attempt-copy.js';
 import type { Attempt } from '../../../server/db/repositories/attempts.js';
 import type { DesktopView, DesktopViewAck, DesktopViewRelay, DesktopViewWatchAck, DesktopStatusRelay } from '../../../server/protocol/desktop-view.js';
 import { MAX_VIEW_FIELD_CHARS } from '../../../server/protocol/desktop-view.js';
 import { ok } from '../../support/sitting-helpers.js';
-import { createTestApp, PASSWORD, type TestApp } from '../../support/test-app.js';
+import { createTestApp, FOREIGN_ASSESSOR, OTHER_CANDIDATE, type TestApp } from '../../support/test-app.js';
 
 let t: TestApp;
 let base: string;
@@ -24,9 +23,8 @@ let otherCandidate: number;
 beforeAll(async () => {
   t = await createTestApp({ telephony: {} });
   base = t.wsUrl.replace(/^ws/, 'http').replace(/\/sip$/, '');
-  const hash = await hashPassword(PASSWORD);
-  t.repos.users.create({ username: 'assessor2', displayName: 'Foreign assessor', role: 'assessor', centreId: t.foreignCentreId, passwordHash: hash });
-  otherCandidate = t.repos.users.create({ username: 'candidate3', displayName: 'Other candidate', role: 'candidate', centreId: t.centreId, passwordHash: hash }).id;
+  t.addUser(FOREIGN_ASSESSOR);
+  otherCandidate = t.addUser(OTHER_CANDIDATE);
   for (const name of ['candidate1', 'candidate3', 'assessor1', 'assessor2', 'moderator1']) cookies[name] = (await t.login(name)).cookie;
 });
 afterEach(() => {

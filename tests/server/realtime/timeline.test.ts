@@ -7,10 +7,9 @@ import { io as connectSocket, type Socket, type ManagerOptions, type SocketOptio
 import { WebSocket } from 'ws';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { outboxKey, TimelineClient, type OutboxStorage, type TimelineState } from '../../../client/src/realtime/timeline-client.js';
-import { hashPassword } from '../../../server/auth/passwords.js';
 import type { Attempt } from '../../../server/db/repositories/attempts.js';
 import type { DesktopEventAck, DesktopEventInput, TimelineEvent, WatchAck } from '../../../server/protocol/timeline.js';
-import { createTestApp, freePort, PASSWORD, type TestApp } from '../../support/test-app.js';
+import { createTestApp, FOREIGN_ASSESSOR, freePort, OTHER_CANDIDATE, type TestApp } from '../../support/test-app.js';
 
 let t: TestApp;
 let base: string;
@@ -20,9 +19,8 @@ const sockets: Socket[] = [];
 beforeAll(async () => {
   t = await createTestApp({ telephony: {} });
   base = t.wsUrl.replace(/^ws/, 'http').replace(/\/sip$/, '');
-  const hash = await hashPassword(PASSWORD);
-  t.repos.users.create({ username: 'assessor2', displayName: 'Foreign assessor', role: 'assessor', centreId: t.foreignCentreId, passwordHash: hash });
-  t.repos.users.create({ username: 'candidate3', displayName: 'Other candidate', role: 'candidate', centreId: t.centreId, passwordHash: hash });
+  t.addUser(FOREIGN_ASSESSOR);
+  t.addUser(OTHER_CANDIDATE);
   for (const name of ['candidate1', 'candidate2', 'candidate3', 'assessor1', 'assessor2', 'moderator1', 'admin1']) cookies[name] = (await t.login(name)).cookie;
 });
 afterEach(() => {
@@ -522,8 +520,7 @@ describe('access ends at once for a watcher', () => {
 
   it('a disabled assessor’s watching socket is cut off and gets no more of the candidate’s actions', async () => {
     const attempt = newAttempt();
-    const hash = await hashPassword(PASSWORD);
-    t.repos.users.create({ username: 'assessor-watch', displayName: 'Watching assessor', role: 'assessor', centreId: t.centreId, passwordHash: hash });
+    t.addUser({ username: 'assessor-watch', displayName: 'Watching assessor', role: 'assessor' });
     cookies['assessor-watch'] = (await t.login('assessor-watch')).cookie;
     const watcher = await connected('assessor-watch');
     expect((await watch(watcher, attempt.id)).ok).toBe(true);
