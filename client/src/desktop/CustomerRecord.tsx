@@ -7,7 +7,7 @@ import { Tabs } from '../components/Tabs.js';
 import { usePhone } from '../softphone/PhoneContext.js';
 import { crm, type CaseCategory, type Customer, type CustomerDetail, type FieldChange, type Product } from './crm-api.js';
 import { readViewForm } from './form-view.js';
-import { CallbacksList, CasesList, changeLabel, changeValue, DetailsList, NotesList, OrdersList, PREFERENCE, RECORD_TABS, tabLabel, type Editable, type RecordTabId } from './RecordTabs.js';
+import { CallbacksList, CasesList, changeLabel, changeValue, DETAIL_FIELDS, DetailsList, NotesList, OrdersList, PREFERENCE, RECORD_TABS, tabLabel, type Editable, type RecordTabId } from './RecordTabs.js';
 import { describeError, Notice } from './ApiMessage.js';
 import { CallbackForm } from './CallbackForm.js';
 import { CaseForm } from './CaseForm.js';
@@ -20,19 +20,19 @@ import { PrintButton } from './PrintButton.js';
 import { handled } from '../components/handled.js';
 import { formText } from '../components/form-text.js';
 
-const FIELDS: Array<{ key: Editable; label: string; type?: string; check?: (v: string) => string | undefined }> = [
-  { key: 'title', label: 'Title' },
-  { key: 'firstName', label: 'First name', check: (v) => (v.trim() ? undefined : 'required') },
-  { key: 'lastName', label: 'Last name', check: (v) => (v.trim() ? undefined : 'required') },
-  { key: 'dateOfBirth', label: 'Date of birth', type: 'date', check: (v) => (!v || new Date(v) < new Date() ? undefined : 'must be in the past') },
-  { key: 'addressLine1', label: 'Address line 1', check: (v) => (v.trim() ? undefined : 'required') },
-  { key: 'addressLine2', label: 'Address line 2' },
-  { key: 'town', label: 'Town', check: (v) => (v.trim() ? undefined : 'required') },
-  { key: 'postcode', label: 'Postcode', check: postcodeProblem },
-  { key: 'phone', label: 'Phone', type: 'tel', check: phoneProblem },
-  { key: 'mobile', label: 'Mobile', type: 'tel', check: mobileProblem },
-  { key: 'email', label: 'E-mail', type: 'email', check: emailProblem },
-];
+/** How each text field of the record is typed in and checked before sending (the server checks again). */
+const INPUT: Partial<Record<Editable, { type?: string; check?: (v: string) => string | undefined }>> = {
+  firstName: { check: (v) => (v.trim() ? undefined : 'required') },
+  lastName: { check: (v) => (v.trim() ? undefined : 'required') },
+  dateOfBirth: { type: 'date', check: (v) => (!v || new Date(v) < new Date() ? undefined : 'must be in the past') },
+  addressLine1: { check: (v) => (v.trim() ? undefined : 'required') },
+  town: { check: (v) => (v.trim() ? undefined : 'required') },
+  postcode: { check: postcodeProblem },
+  phone: { type: 'tel', check: phoneProblem },
+  mobile: { type: 'tel', check: mobileProblem },
+  email: { type: 'email', check: emailProblem },
+};
+const FIELDS = DETAIL_FIELDS.map((f) => ({ ...f, ...INPUT[f.key] }));
 
 type Preference = NonNullable<Customer['contactPreference']>;
 

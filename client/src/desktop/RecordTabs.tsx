@@ -3,10 +3,13 @@
 // (CustomerRecord) adds its forms and buttons to them; the assessor's live mirror
 // (console/DesktopMirror) shows the same tabs read-only.
 import type { Key, ReactNode } from 'react';
+import { EDITABLE_CUSTOMER_FIELDS, type EditableCustomerField } from '../../../server/protocol/crm.js';
+import { VIEW_FORMS } from '../../../server/protocol/desktop-view.js';
 import type { Callback, Case, CaseCategory, Customer, Note, Order } from './crm-api.js';
 import { date, dateTime, dueText, isoDayGB, money, orderPrice, textOf } from '../format.js';
 
-export type Editable = 'title' | 'firstName' | 'lastName' | 'dateOfBirth' | 'addressLine1' | 'addressLine2' | 'town' | 'postcode' | 'phone' | 'mobile' | 'email';
+/** The record's text fields the candidate edits (the contact preference and do-not-call are edited apart). */
+export type Editable = Exclude<EditableCustomerField, 'contactPreference' | 'doNotCall'>;
 
 /** The record's tabs in order, with what the desktop calls each. */
 export const RECORD_TABS = [
@@ -19,19 +22,14 @@ export const RECORD_TABS = [
 ] as const;
 export type RecordTabId = (typeof RECORD_TABS)[number]['id'];
 
-export const DETAIL_FIELDS: ReadonlyArray<{ key: Editable; label: string }> = [
-  { key: 'title', label: 'Title' },
-  { key: 'firstName', label: 'First name' },
-  { key: 'lastName', label: 'Last name' },
-  { key: 'dateOfBirth', label: 'Date of birth' },
-  { key: 'addressLine1', label: 'Address line 1' },
-  { key: 'addressLine2', label: 'Address line 2' },
-  { key: 'town', label: 'Town' },
-  { key: 'postcode', label: 'Postcode' },
-  { key: 'phone', label: 'Phone' },
-  { key: 'mobile', label: 'Mobile' },
-  { key: 'email', label: 'E-mail' },
-];
+/** What the desktop calls each field of the record (the words the assessor's mirror shows too). */
+const FIELD_WORDS: Readonly<Record<EditableCustomerField, string>> = VIEW_FORMS.details.fields;
+
+/** The record's text fields in order, with what the desktop calls each. */
+export const DETAIL_FIELDS: ReadonlyArray<{ key: Editable; label: string }> = EDITABLE_CUSTOMER_FIELDS.filter((key): key is Editable => key !== 'contactPreference' && key !== 'doNotCall').map((key) => ({
+  key,
+  label: FIELD_WORDS[key],
+}));
 
 export const PREFERENCE: Record<string, string> = { phone: 'Phone', email: 'E-mail', sms: 'SMS', post: 'Post' };
 const PRIORITY: Record<string, string> = { low: 'Low', medium: 'Medium', normal: 'Normal', high: 'High', urgent: 'Urgent' };
@@ -39,8 +37,7 @@ const STATUS: Record<string, string> = { open: 'Open', in_progress: 'In progress
 const SALE: Record<string, string> = { standard: '', upsell: ' (up-sell)', cross_sell: ' (cross-sell)' };
 
 /** A changed field in words ("Contact preference"), and its old or new value ("E-mail", "Yes"). */
-export const changeLabel = (field: string): string =>
-  DETAIL_FIELDS.find((f) => f.key === field)?.label ?? (field === 'contactPreference' ? 'Contact preference' : field === 'doNotCall' ? 'Do not call' : field);
+export const changeLabel = (field: string): string => (EDITABLE_CUSTOMER_FIELDS as readonly string[]).includes(field) ? FIELD_WORDS[field as EditableCustomerField] : field;
 export const changeValue = (field: string, value: unknown): string =>
   value === null || value === undefined || value === '' ? '—' : typeof value === 'boolean' ? (value ? 'Yes' : 'No') : field === 'contactPreference' ? (PREFERENCE[textOf(value)] ?? textOf(value)) : textOf(value);
 

@@ -2,22 +2,14 @@
 // screen pop, record edits with diffs and optimistic concurrency, identity checks, orders, cases,
 // callbacks, wrap-up, messages, reference data; who may see and change what.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Customer } from '../../../server/protocol/crm.js';
 import type { Role } from '../../../server/protocol/roles.js';
 import { createTestApp, FOREIGN_ASSESSOR, OTHER_CANDIDATE, type Login, type TestApp } from '../../support/test-app.js';
 import type { Json } from '../../support/json.js';
 
 type Method = 'GET' | 'POST' | 'PATCH';
-interface CustomerJson {
-  id: number;
-  accountNumber: string;
-  firstName: string;
-  lastName: string;
-  postcode: string;
-  phone: string;
-  town: string;
-  version: number;
-  [k: string]: unknown;
-}
+/** A customer as the API sends it, with whatever else the reply carries. */
+type CustomerJson = Customer & Record<string, unknown>;
 
 let t: TestApp;
 const as: Partial<Record<Role | 'candidate2' | 'candidate3' | 'foreignAssessor', Login>> = {};

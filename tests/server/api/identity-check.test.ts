@@ -4,6 +4,7 @@
 // S1 (Mrs Hughes, three questions on her record, two required): two answered correctly and one
 // left empty must verify; the edges: one wrong, fewer asked than required. S5 requires one.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { IdentityOutcome } from '../../../server/assessment/identity.js';
 import type { ReplayView } from '../../../server/protocol/moderation.js';
 import { createSitting, ok, startAttempt, startSitting } from '../../support/sitting-helpers.js';
 import { createTestApp, type Login, type TestApp } from '../../support/test-app.js';
@@ -21,13 +22,8 @@ afterAll(async () => {
   await t?.close();
 });
 
-interface CheckAnswer {
-  passed: boolean;
-  required: number;
-  asked: number;
-  correct: number;
-  summary: string;
-}
+/** The check's answer: the outcome in figures and words. */
+type CheckAnswer = Pick<IdentityOutcome, 'passed' | 'required' | 'asked' | 'correct' | 'summary'>;
 
 /** A fresh practice attempt of the scenario; the customer's security questions by their wording. */
 async function customerOf(scenarioKey: string, account: string): Promise<{ attemptId: string; customerId: number; question: (text: RegExp) => number }> {

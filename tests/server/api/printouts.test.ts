@@ -11,20 +11,9 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MAX_PRINTOUTS_PER_ATTEMPT } from '../../../server/api/printout-routes.js';
 import { printoutFile, storePrintout } from '../../../server/printouts/store.js';
+import type { PrintoutSummary } from '../../../server/protocol/printouts.js';
 import type { Role } from '../../../server/protocol/roles.js';
 import { createTestApp, FOREIGN_ASSESSOR, OTHER_CANDIDATE, type Login, type TestApp } from '../../support/test-app.js';
-
-interface PrintoutJson {
-  id: string;
-  kind: 'customer' | 'order' | 'case';
-  subjectId: number;
-  title: string;
-  sha256: string;
-  bytes: number;
-  pages: number;
-  createdAt: number;
-  url: string;
-}
 
 let t: TestApp;
 const as: Partial<Record<Role | 'candidate3' | 'foreignAssessor', Login>> = {};
@@ -68,7 +57,7 @@ afterAll(async () => {
 });
 
 describe('making print-outs', () => {
-  let record: PrintoutJson;
+  let record: PrintoutSummary;
 
   it('prints a customer record: 201, the PDF stored under the attempt with its SHA-256, holding the record', async () => {
     t.clock.advance(60_000);
@@ -101,7 +90,7 @@ describe('making print-outs', () => {
     const order = ordered.json().order as { id: number; reference: string };
     const res = await print(as.candidate, attemptId, 'order', order.id);
     expect(res.statusCode, res.body).toBe(201);
-    const p = res.json().printout as PrintoutJson;
+    const p = res.json().printout as PrintoutSummary;
     expect(p).toMatchObject({ kind: 'order', subjectId: order.id, title: `Order confirmation ${order.reference}` });
     const text = pdfToText(fs.readFileSync(path.join(printoutsDir(), attemptId, `${p.id}-order.pdf`)));
     for (const expected of [order.reference, 'Gigabit 900', 'BB-GIGA-900', '£52.00', 'Wi-Fi Mesh Extender', '£119.98', 'Monthly total', '£52.00 a month', 'One-off total', 'Mrs Margaret Hughes']) {
@@ -121,7 +110,7 @@ describe('making print-outs', () => {
     const kase = made.json().case as { id: number; reference: string };
     const res = await print(as.candidate, attemptId, 'case', kase.id);
     expect(res.statusCode, res.body).toBe(201);
-    const p = res.json().printout as PrintoutJson;
+    const p = res.json().printout as PrintoutSummary;
     expect(p.title).toBe(`Complaint form ${kase.reference}`);
     const text = pdfToText(fs.readFileSync(path.join(printoutsDir(), attemptId, `${p.id}-case.pdf`)));
     for (const expected of [kase.reference, 'Missed appointment', 'High', 'Engineer did not arrive on 12 January; customer took the day off work.', 'BL100231']) {
@@ -160,13 +149,13 @@ describe('making print-outs', () => {
 });
 
 describe('reading print-outs', () => {
-  let first: PrintoutJson;
+  let first: PrintoutSummary;
 
   it('lists the attempt\'s print-outs, in the order made, to its candidate, the centre\'s assessor, moderators and admins', async () => {
     for (const who of [as.candidate, as.assessor, as.moderator, as.admin]) {
       const res = await call(who, 'GET', `/api/attempts/${attemptId}/printouts`);
       expect(res.statusCode, res.body).toBe(200);
-      const list = res.json().printouts as PrintoutJson[];
+      const list = res.json().printouts as PrintoutSummary[];
       expect(list.map((p) => p.kind)).toEqual(['customer', 'order', 'case']);
       expect(list.map((p) => p.id)).toEqual(t.repos.printouts.list(attemptId).map((p) => p.id));
     }
@@ -220,7 +209,7 @@ describe('reading print-outs', () => {
   it('answers 404 for an unknown print-out, or one of another attempt asked for under this one', async () => {
     const made = await print(as.candidate3, otherAttemptId, 'customer', t.repos.crm.findCustomerByAccount(otherAttemptId, 'BL100231')!.id);
     expect(made.statusCode, made.body).toBe(201);
-    const theirs = made.json().printout as PrintoutJson;
+    const theirs = made.json().printout as PrintoutSummary;
     expect((await call(as.assessor, 'GET', theirs.url)).statusCode).toBe(200);
     const crossed = await call(as.assessor, 'GET', `/api/attempts/${attemptId}/printouts/${theirs.id}`);
     expect(crossed.statusCode).toBe(404);
@@ -246,7 +235,7 @@ describe('reading print-outs', () => {
 
   it('answers 404 when a stored print-out\'s file has gone missing', async () => {
     const made = await print(as.candidate, attemptId, 'customer', hughesId);
-    const p = made.json().printout as PrintoutJson;
+    const p = made.json().printout as PrintoutSummary;
     fs.rmSync(path.join(printoutsDir(), attemptId, `${p.id}-customer.pdf`));
     const res = await call(as.assessor, 'GET', p.url);
     expect(res.statusCode).toBe(404);
