@@ -200,6 +200,13 @@ class Sheet {
     d.moveDown(0.5);
   }
 
+  /** A section of the record's items headed with how many there are ("Notes (2)"): `none` when there are none, else what `write` puts. */
+  items<T>(heading: string, items: readonly T[], none: string, write: (items: readonly T[]) => void): void {
+    this.section(`${heading} (${items.length})`);
+    if (items.length === 0) this.paragraph(none, { muted: true });
+    else write(items);
+  }
+
   /** A label and its value side by side; a long value runs on to the next page if it must. */
   field(label: string, value: string): void {
     const d = this.doc;
@@ -321,13 +328,11 @@ export function renderCustomerRecord(input: CustomerRecordInput, meta: PrintMeta
   sheet.field('Do not call', c.doNotCall ? 'Yes: no marketing or sales calls' : 'No');
   sheet.field('Record', `Version ${c.version}, last changed ${formatUkDateTime(c.updatedAt)}`);
 
-  sheet.section(`Notes (${input.notes.length})`);
-  if (input.notes.length === 0) sheet.paragraph('No notes.', { muted: true });
-  else sheet.table([{ header: 'Written', width: 150 }, { header: 'Note', width: 333 }], input.notes.map((n) => [formatUkDateTime(n.createdAt), n.body]));
+  sheet.items('Notes', input.notes, 'No notes.', (notes) =>
+    sheet.table([{ header: 'Written', width: 150 }, { header: 'Note', width: 333 }], notes.map((n) => [formatUkDateTime(n.createdAt), n.body])),
+  );
 
-  sheet.section(`Callbacks and tasks (${input.callbacks.length})`);
-  if (input.callbacks.length === 0) sheet.paragraph('No callbacks or tasks.', { muted: true });
-  else
+  sheet.items('Callbacks and tasks', input.callbacks, 'No callbacks or tasks.', (callbacks) =>
     sheet.table(
       [
         { header: 'Due', width: 110 },
@@ -337,23 +342,22 @@ export function renderCustomerRecord(input: CustomerRecordInput, meta: PrintMeta
         { header: 'Number', width: 75 },
         { header: 'Status', width: 40 },
       ],
-      input.callbacks.map((b) => [formatIsoDate(b.dueAt), capital(b.kind), capital(b.priority), b.reason, b.phone ?? c.phone, capital(b.status)]),
-    );
+      callbacks.map((b) => [formatIsoDate(b.dueAt), capital(b.kind), capital(b.priority), b.reason, b.phone ?? c.phone, capital(b.status)]),
+    ),
+  );
 
-  sheet.section(`Cases (${input.cases.length})`);
-  if (input.cases.length === 0) sheet.paragraph('No cases.', { muted: true });
-  for (const k of input.cases) {
-    sheet.paragraph(
-      `${k.reference}: ${capital(k.type)}${k.category ? `, ${categoryName(k.category, input.caseCategories)}` : ''} · ${capital(k.priority)} priority · ${words(k.status)}${k.escalated ? ' · escalated' : ''} · opened ${formatUkDateTime(k.createdAt)}`,
-      { bold: true },
-    );
-    if (k.creditPence !== null) sheet.paragraph(`Goodwill credit: ${formatPence(k.creditPence)}`);
-    sheet.paragraph(k.description);
-  }
+  sheet.items('Cases', input.cases, 'No cases.', (cases) => {
+    for (const k of cases) {
+      sheet.paragraph(
+        `${k.reference}: ${capital(k.type)}${k.category ? `, ${categoryName(k.category, input.caseCategories)}` : ''} · ${capital(k.priority)} priority · ${words(k.status)}${k.escalated ? ' · escalated' : ''} · opened ${formatUkDateTime(k.createdAt)}`,
+        { bold: true },
+      );
+      if (k.creditPence !== null) sheet.paragraph(`Goodwill credit: ${formatPence(k.creditPence)}`);
+      sheet.paragraph(k.description);
+    }
+  });
 
-  sheet.section(`Orders (${input.orders.length})`);
-  if (input.orders.length === 0) sheet.paragraph('No orders.', { muted: true });
-  else
+  sheet.items('Orders', input.orders, 'No orders.', (orders) =>
     sheet.table(
       [
         { header: 'Reference', width: 72 },
@@ -363,7 +367,7 @@ export function renderCustomerRecord(input: CustomerRecordInput, meta: PrintMeta
         { header: 'Monthly', width: 55, align: 'right' },
         { header: 'One-off', width: 55, align: 'right' },
       ],
-      input.orders.map((o) => [
+      orders.map((o) => [
         o.reference,
         formatUkDateTime(o.createdAt),
         capital(o.status),
@@ -371,7 +375,8 @@ export function renderCustomerRecord(input: CustomerRecordInput, meta: PrintMeta
         formatPence(o.monthlyPence),
         formatPence(o.oneOffPence),
       ]),
-    );
+    ),
+  );
   return sheet.finish();
 }
 

@@ -113,10 +113,14 @@ export interface DesktopAttempt {
 export type ContactPreference = 'phone' | 'email' | 'sms' | 'post';
 export type SaleType = 'standard' | 'upsell' | 'cross_sell';
 export type CaseType = 'complaint' | 'query';
-export type CasePriority = 'low' | 'medium' | 'high' | 'urgent';
+/** A case's priorities, lowest first (the order the desktop offers them in). */
+export const CASE_PRIORITIES = ['low', 'medium', 'high', 'urgent'] as const;
+export type CasePriority = (typeof CASE_PRIORITIES)[number];
 export type CaseStatus = 'open' | 'in_progress' | 'resolved' | 'closed';
 export type OrderStatus = 'placed' | 'active' | 'cancelled';
-export type CallbackPriority = 'low' | 'normal' | 'high';
+/** A callback's or task's priorities, lowest first. */
+export const CALLBACK_PRIORITIES = ['low', 'normal', 'high'] as const;
+export type CallbackPriority = (typeof CALLBACK_PRIORITIES)[number];
 
 export interface Company {
   name: string;

@@ -2,9 +2,11 @@
 // team leader's review), when it is due, its priority, why, and a number to call if not the one on
 // file. The server checks each field again; an error it names shows under that field.
 import type { FormEvent } from 'react';
+import { CALLBACK_PRIORITIES } from '../../../server/protocol/crm.js';
 import { crm, type Callback, type CallbackPriority, type NewCallback } from './crm-api.js';
 import { FieldError, FormFailure, useFormFeedback } from './ApiMessage.js';
 import { useDesktop } from './DesktopContext.js';
+import { PRIORITY } from './RecordTabs.js';
 import { handled } from '../components/handled.js';
 import { formText } from '../components/form-text.js';
 
@@ -53,9 +55,11 @@ export function CallbackForm({ customerId, onCreated }: { customerId: number; on
       <div>
         <label htmlFor="cb-priority">Priority</label>
         <select name="priority" defaultValue="normal" {...errors.input('priority', 'cb-priority')}>
-          <option value="low">Low</option>
-          <option value="normal">Normal</option>
-          <option value="high">High</option>
+          {CALLBACK_PRIORITIES.map((p) => (
+            <option key={p} value={p}>
+              {PRIORITY[p]}
+            </option>
+          ))}
         </select>
       </div>
       <div>

@@ -2,9 +2,11 @@
 // as its code), priority, a goodwill credit keyed in pounds, escalation and the description. The
 // server checks every field again; an error it names shows under that field and nothing is saved.
 import type { FormEvent } from 'react';
+import { CASE_PRIORITIES } from '../../../server/protocol/crm.js';
 import { crm, type Case, type CaseCategory, type CasePriority, type NewCase } from './crm-api.js';
 import { FieldError, FormFailure, useFormFeedback } from './ApiMessage.js';
 import { useDesktop } from './DesktopContext.js';
+import { PRIORITY } from './RecordTabs.js';
 import { handled } from '../components/handled.js';
 import { formText } from '../components/form-text.js';
 
@@ -65,10 +67,11 @@ export function CaseForm({ customerId, categories, onCreated }: { customerId: nu
         <div>
           <label htmlFor="case-priority">Priority</label>
           <select name="priority" defaultValue="medium" {...errors.input('priority', 'case-priority')}>
-            <option value="low">Low</option>
-            <option value="medium">Medium</option>
-            <option value="high">High</option>
-            <option value="urgent">Urgent</option>
+            {CASE_PRIORITIES.map((p) => (
+              <option key={p} value={p}>
+                {PRIORITY[p]}
+              </option>
+            ))}
           </select>
           <FieldError id="case-priority" message={errors.of('priority')} />
         </div>

@@ -3,7 +3,7 @@
 // (CustomerRecord) adds its forms and buttons to them; the assessor's live mirror
 // (console/DesktopMirror) shows the same tabs read-only.
 import type { Key, ReactNode } from 'react';
-import { EDITABLE_CUSTOMER_FIELDS, type EditableCustomerField } from '../../../server/protocol/crm.js';
+import { EDITABLE_CUSTOMER_FIELDS, type CallbackPriority, type CasePriority, type EditableCustomerField } from '../../../server/protocol/crm.js';
 import { VIEW_FORMS } from '../../../server/protocol/desktop-view.js';
 import type { Callback, Case, CaseCategory, Customer, Note, Order } from './crm-api.js';
 import { date, dateTime, dueText, isoDayGB, money, orderPrice, textOf } from '../format.js';
@@ -32,7 +32,8 @@ export const DETAIL_FIELDS: ReadonlyArray<{ key: Editable; label: string }> = ED
 }));
 
 export const PREFERENCE: Record<string, string> = { phone: 'Phone', email: 'E-mail', sms: 'SMS', post: 'Post' };
-const PRIORITY: Record<string, string> = { low: 'Low', medium: 'Medium', normal: 'Normal', high: 'High', urgent: 'Urgent' };
+/** A case's or callback's priority in words. */
+export const PRIORITY: Readonly<Record<CasePriority | CallbackPriority, string>> = { low: 'Low', medium: 'Medium', normal: 'Normal', high: 'High', urgent: 'Urgent' };
 const STATUS: Record<string, string> = { open: 'Open', in_progress: 'In progress', resolved: 'Resolved', closed: 'Closed', placed: 'Placed', active: 'Active', cancelled: 'Cancelled', done: 'Done' };
 const SALE: Record<string, string> = { standard: '', upsell: ' (up-sell)', cross_sell: ' (cross-sell)' };
 
@@ -108,7 +109,7 @@ export function CallbacksList({ callbacks }: { callbacks: readonly Callback[] })
       item={(b) => (
         <>
           <strong>{dueText(b.dueAt)}</strong> · {b.kind === 'task' ? 'Task' : 'Callback'}
-          {b.priority !== 'normal' ? ` · ${PRIORITY[b.priority] ?? b.priority} priority` : ''} · {STATUS[b.status] ?? b.status}: {b.reason}
+          {b.priority !== 'normal' ? ` · ${PRIORITY[b.priority]} priority` : ''} · {STATUS[b.status] ?? b.status}: {b.reason}
           {b.phone ? ` · call ${b.phone}` : ''}
         </>
       )}
@@ -127,7 +128,7 @@ export function CasesList({ cases, categories, action }: { cases: readonly Case[
       item={(k) => (
         <>
           <strong>{k.reference}</strong> · {k.type === 'complaint' ? 'Complaint' : 'Query'}
-          {k.category ? ` · ${categoryLabel(k.category)}` : ''} · {PRIORITY[k.priority] ?? k.priority} priority · {STATUS[k.status] ?? k.status}
+          {k.category ? ` · ${categoryLabel(k.category)}` : ''} · {PRIORITY[k.priority]} priority · {STATUS[k.status] ?? k.status}
           {k.creditPence !== null && k.creditPence !== undefined ? ` · goodwill credit ${money(k.creditPence)}` : ''}
           {k.escalated && <span className="tag bad">Escalated</span>}
           <div className="small">{k.description}</div>
