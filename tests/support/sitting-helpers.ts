@@ -7,11 +7,12 @@ import type { Login, TestApp } from './test-app.js';
 
 export type Method = 'GET' | 'POST' | 'PUT' | 'PATCH';
 
-export async function call(t: TestApp, who: Login | undefined, method: Method, url: string, payload?: unknown): Promise<LightMyRequestResponse> {
+/** A request as `who` (with their session cookie and CSRF token; none without `who`), and any other `headers` (e.g. a Range). */
+export async function call(t: TestApp, who: Login | undefined, method: Method, url: string, payload?: unknown, headers: Record<string, string> = {}): Promise<LightMyRequestResponse> {
   return t.app.inject({
     method,
     url,
-    headers: who ? { cookie: who.cookie, 'x-csrf-token': who.csrf } : {},
+    headers: { ...(who ? { cookie: who.cookie, 'x-csrf-token': who.csrf } : {}), ...headers },
     ...(payload === undefined ? {} : { payload: payload as object }),
   });
 }

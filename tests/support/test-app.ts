@@ -50,6 +50,8 @@ export interface TestApp {
   addUser(user: ExtraUser): number;
   login(username: string, password?: string): Promise<Login>;
   loginAs(role: Role): Promise<Login>;
+  /** The first user of each role logged in, by role: `({ assessor, candidate } = await t.loginRoles('assessor', 'candidate'))`. */
+  loginRoles<R extends Role>(...roles: R[]): Promise<Record<R, Login>>;
   /** SIP credentials for a role's user (or any username), bound to a fresh login session. */
   sipCredentials(roleOrUsername: string): Promise<{ extension: string; password: string }>;
   /** ws://127.0.0.1:<port>/sip when telephony is on. */
@@ -127,6 +129,11 @@ export async function createTestApp({ beforeReady, ...overrides }: TestAppOption
       repos.users.create({ username, displayName, role, centreId: which === 'foreign' ? foreign.id : centre.id, passwordHash: hash }).id,
     login,
     loginAs: (role) => login(`${role}1`),
+    loginRoles: async <R extends Role>(...roles: R[]) => {
+      const logins = {} as Record<R, Login>;
+      for (const role of roles) logins[role] = await login(`${role}1`);
+      return logins;
+    },
     wsUrl,
     sipCredentials: async (who) => {
       const s = await login((ROLES as readonly string[]).includes(who) ? `${who}1` : who);

@@ -56,11 +56,7 @@ const candidateView = () => ok<SittingDetail>(t, candidate, 'GET', `/api/sitting
 
 beforeAll(async () => {
   t = await createTestApp();
-  assessor = await t.loginAs('assessor');
-  candidate = await t.loginAs('candidate');
-  iqa = await t.loginAs('iqa');
-  moderator = await t.loginAs('moderator');
-  admin = await t.loginAs('admin');
+  ({ assessor, candidate, iqa, moderator, admin } = await t.loginRoles('assessor', 'candidate', 'iqa', 'moderator', 'admin'));
   sittingId = (await createSitting(t, assessor)).id;
 });
 afterAll(async () => {

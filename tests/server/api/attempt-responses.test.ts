@@ -42,8 +42,7 @@ beforeAll(async () => {
         );
       }),
   });
-  candidate = await t.loginAs('candidate');
-  assessor = await t.loginAs('assessor');
+  ({ candidate, assessor } = await t.loginRoles('candidate', 'assessor'));
   const res = await call(assessor, 'POST', '/api/attempts', { candidateUserId: t.users.candidate });
   if (res.statusCode !== 201) throw new Error(`attempt not created: ${res.statusCode} ${res.body}`);
   attemptId = res.json().attempt.id;

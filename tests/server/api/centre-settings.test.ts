@@ -18,9 +18,7 @@ let candidate: Login;
 /** Moves the clock; logins idle longer than the test app's hour are logged in again. */
 async function advance(ms: number): Promise<void> {
   t.clock.advance(ms);
-  admin = await t.loginAs('admin');
-  assessor = await t.loginAs('assessor');
-  candidate = await t.loginAs('candidate');
+  ({ admin, assessor, candidate } = await t.loginRoles('admin', 'assessor', 'candidate'));
 }
 
 const settings = (over: Partial<CentreView> = {}) => ({ centreNumber: null, releaseRule: 'moderated', maxRetakes: 1, overrunPolicy: 'warn', appealWindowDays: 30, ...over });
@@ -28,9 +26,7 @@ const setCentre = (over: Partial<CentreView>) => ok<{ centre: CentreView }>(t, a
 
 beforeAll(async () => {
   t = await createTestApp();
-  admin = await t.loginAs('admin');
-  assessor = await t.loginAs('assessor');
-  candidate = await t.loginAs('candidate');
+  ({ admin, assessor, candidate } = await t.loginRoles('admin', 'assessor', 'candidate'));
 });
 afterAll(async () => {
   await t.close();

@@ -10,18 +10,16 @@ import { scenarioForAttemptKey } from '../../../server/assessment/scenario-loade
 import type { Scenario } from '../../../server/assessment/scenario-schema.js';
 import { normaliseUkPhone } from '../../../server/crm/validation.js';
 import { addDays, isoDate, ukDate } from '../../../server/sittings/relative-dates.js';
+import { call as request, type Method } from '../../support/sitting-helpers.js';
 import { createTestApp, type Login, type TestApp } from '../../support/test-app.js';
 import type { Json } from '../../support/json.js';
 
-type Method = 'GET' | 'POST' | 'PATCH' | 'PUT';
 
 let t: TestApp;
 let candidate: Login;
 let assessor: Login;
 
-async function call(who: Login, method: Method, url: string, payload?: unknown) {
-  return t.app.inject({ method, url, headers: { cookie: who.cookie, 'x-csrf-token': who.csrf }, ...(payload === undefined ? {} : { payload: payload as object }) });
-}
+const call = (who: Login, method: Method, url: string, payload?: unknown) => request(t, who, method, url, payload);
 /** The request must answer `status`; the JSON body. */
 async function ok(method: Method, url: string, payload?: unknown, status = method === 'POST' ? 201 : 200): Promise<Json> {
   const res = await call(candidate, method, url, payload);
@@ -48,8 +46,7 @@ const money = (pence: number) => `£${(pence / 100).toFixed(2)}`;
 
 beforeAll(async () => {
   t = await createTestApp();
-  candidate = await t.loginAs('candidate');
-  assessor = await t.loginAs('assessor');
+  ({ candidate, assessor } = await t.loginRoles('candidate', 'assessor'));
 });
 afterAll(async () => {
   await t.close();

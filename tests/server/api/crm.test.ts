@@ -6,8 +6,8 @@ import type { Customer } from '../../../server/protocol/crm.js';
 import type { Role } from '../../../server/protocol/roles.js';
 import { createTestApp, FOREIGN_ASSESSOR, OTHER_CANDIDATE, type Login, type TestApp } from '../../support/test-app.js';
 import type { Json } from '../../support/json.js';
+import { call as request, type Method } from '../../support/sitting-helpers.js';
 
-type Method = 'GET' | 'POST' | 'PATCH';
 /** A customer as the API sends it, with whatever else the reply carries. */
 type CustomerJson = Customer & Record<string, unknown>;
 
@@ -15,14 +15,7 @@ let t: TestApp;
 const as: Partial<Record<Role | 'candidate2' | 'candidate3' | 'foreignAssessor', Login>> = {};
 let attemptId: string;
 
-async function call(who: Login | undefined, method: Method, url: string, payload?: unknown) {
-  return t.app.inject({
-    method,
-    url,
-    headers: who ? { cookie: who.cookie, 'x-csrf-token': who.csrf } : {},
-    ...(payload === undefined ? {} : { payload: payload as object }),
-  });
-}
+const call = (who: Login | undefined, method: Method, url: string, payload?: unknown) => request(t, who, method, url, payload);
 const cand = (method: Method, path: string, payload?: unknown) => call(as.candidate, method, `/api/attempts/${attemptId}${path}`, payload);
 const search = async (q: string) => (await cand('GET', `/customers?q=${encodeURIComponent(q)}`)).json<{ count: number; customers: CustomerJson[] }>();
 const byAccount = async (account: string): Promise<CustomerJson> => {

@@ -15,8 +15,7 @@ let candidate: Login;
 
 beforeAll(async () => {
   t = await createTestApp();
-  assessor = await t.loginAs('assessor');
-  candidate = await t.loginAs('candidate');
+  ({ assessor, candidate } = await t.loginRoles('assessor', 'candidate'));
 });
 afterAll(async () => {
   await t?.close();

@@ -24,10 +24,7 @@ let foreignAssessor: Login;
 beforeAll(async () => {
   t = await createTestApp();
   t.addUser(FOREIGN_ASSESSOR);
-  assessor = await t.loginAs('assessor');
-  candidate = await t.loginAs('candidate');
-  moderator = await t.loginAs('moderator');
-  admin = await t.loginAs('admin');
+  ({ assessor, candidate, moderator, admin } = await t.loginRoles('assessor', 'candidate', 'moderator', 'admin'));
   foreignAssessor = await t.login('assessor2');
 });
 afterAll(async () => {
@@ -277,10 +274,7 @@ describe('grades over four marked attempts, and re-takes', () => {
 describe('the mark sheet and the results export', () => {
   let sitting: SittingDetail;
   beforeAll(async () => {
-    assessor = await t.loginAs('assessor');
-    candidate = await t.loginAs('candidate');
-    moderator = await t.loginAs('moderator');
-    admin = await t.loginAs('admin');
+    ({ assessor, candidate, moderator, admin } = await t.loginRoles('assessor', 'candidate', 'moderator', 'admin'));
     foreignAssessor = await t.login('assessor2');
     sitting = await createSitting(t, assessor, { scheduledFor: Date.UTC(2026, 0, 5, 9) });
     await startSitting(t, assessor, sitting.id);

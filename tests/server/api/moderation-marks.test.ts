@@ -18,10 +18,7 @@ const attemptIds: string[] = [];
 
 beforeAll(async () => {
   t = await createTestApp();
-  assessor = await t.loginAs('assessor');
-  candidate = await t.loginAs('candidate');
-  moderator = await t.loginAs('moderator');
-  admin = await t.loginAs('admin');
+  ({ assessor, candidate, moderator, admin } = await t.loginRoles('assessor', 'candidate', 'moderator', 'admin'));
   // A sitting of four assignments, each marked 9 by the centre: 36, a Distinction (boundary 36).
   const sitting = await createSitting(t, assessor);
   sittingId = sitting.id;

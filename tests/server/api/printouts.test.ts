@@ -13,6 +13,7 @@ import { MAX_PRINTOUTS_PER_ATTEMPT } from '../../../server/api/printout-routes.j
 import { printoutFile, storePrintout } from '../../../server/printouts/store.js';
 import type { PrintoutSummary } from '../../../server/protocol/printouts.js';
 import type { Role } from '../../../server/protocol/roles.js';
+import { call as request } from '../../support/sitting-helpers.js';
 import { createTestApp, FOREIGN_ASSESSOR, OTHER_CANDIDATE, type Login, type TestApp } from '../../support/test-app.js';
 
 let t: TestApp;
@@ -21,14 +22,7 @@ let attemptId: string;
 let otherAttemptId: string;
 let hughesId: number;
 
-async function call(who: Login | undefined, method: 'GET' | 'POST', url: string, payload?: unknown, headers: Record<string, string> = {}) {
-  return t.app.inject({
-    method,
-    url,
-    headers: { ...(who ? { cookie: who.cookie, 'x-csrf-token': who.csrf } : {}), ...headers },
-    ...(payload === undefined ? {} : { payload: payload as object }),
-  });
-}
+const call = (who: Login | undefined, method: 'GET' | 'POST', url: string, payload?: unknown, headers: Record<string, string> = {}) => request(t, who, method, url, payload, headers);
 const print = (who: Login | undefined, attempt: string, kind: string, subjectId: unknown) => call(who, 'POST', `/api/attempts/${attempt}/printouts`, { kind, subjectId });
 const sha256 = (b: Buffer): string => createHash('sha256').update(b).digest('hex');
 const pdfToText = (pdf: Buffer): string => execFileSync('pdftotext', ['-enc', 'UTF-8', '-', '-'], { input: pdf }).toString('utf8').replace(/\s+/g, ' ');

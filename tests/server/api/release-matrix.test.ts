@@ -151,8 +151,7 @@ async function probeAll(phase: Phase, rule: ReleaseRule): Promise<{ list: Sittin
 beforeAll(async () => {
   // With telephony, so the phone's routes (SIP credentials, directory) are there too.
   t = await createTestApp({ telephony: {} });
-  assessor = await t.loginAs('assessor');
-  candidate = await t.loginAs('candidate');
+  ({ assessor, candidate } = await t.loginRoles('assessor', 'candidate'));
   // A practice attempt (open: the candidate's writes go there) with a print-out.
   const made = await ok<{ attempt: { id: string } }>(t, assessor, 'POST', '/api/attempts', { candidateUserId: t.users.candidate }, 201);
   ctx.practiceAttempt = made.attempt.id;

@@ -30,9 +30,7 @@ function desktop(type: string, payload: Record<string, unknown>): void {
 beforeAll(async () => {
   t = await createTestApp();
   t.addUser(FOREIGN_ASSESSOR);
-  assessor = await t.loginAs('assessor');
-  candidate = await t.loginAs('candidate');
-  moderator = await t.loginAs('moderator');
+  ({ assessor, candidate, moderator } = await t.loginRoles('assessor', 'candidate', 'moderator'));
   foreignAssessor = await t.login('assessor2');
 
   // S1 (home move) as assignment 1 of a started sitting.

@@ -39,10 +39,7 @@ const del = (who: Login, key: string) => t.app.inject({ method: 'DELETE', url: `
 beforeAll(async () => {
   t = await createTestApp();
   t.addUser(FOREIGN_ASSESSOR);
-  assessor = await t.loginAs('assessor');
-  moderator = await t.loginAs('moderator');
-  admin = await t.loginAs('admin');
-  candidate = await t.loginAs('candidate');
+  ({ assessor, moderator, admin, candidate } = await t.loginRoles('assessor', 'moderator', 'admin', 'candidate'));
   foreignAssessor = await t.login('assessor2');
   ACME = `s1-c${t.centreId}-acme`;
 });

@@ -24,10 +24,7 @@ let foreignCandidate: Login;
 beforeAll(async () => {
   t = await createTestApp();
   t.addUser(FOREIGN_ASSESSOR);
-  assessor = await t.loginAs('assessor');
-  candidate = await t.loginAs('candidate');
-  moderator = await t.loginAs('moderator');
-  admin = await t.loginAs('admin');
+  ({ assessor, candidate, moderator, admin } = await t.loginRoles('assessor', 'candidate', 'moderator', 'admin'));
   foreignAssessor = await t.login('assessor2');
   foreignCandidate = await t.login('candidate2');
 });
@@ -260,8 +257,7 @@ describe('attempts of a sitting', () => {
   let s: SittingDetail;
   beforeAll(async () => {
     // The clock tests moved time on past the session idle limit: log in afresh.
-    assessor = await t.loginAs('assessor');
-    candidate = await t.loginAs('candidate');
+    ({ assessor, candidate } = await t.loginRoles('assessor', 'candidate'));
     foreignCandidate = await t.login('candidate2');
     s = await createSitting(t, assessor, {}, ['s1', 's4', 's5', 's3']);
   });

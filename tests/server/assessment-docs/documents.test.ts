@@ -45,8 +45,7 @@ beforeAll(async () => {
   // Assignment 4 starts at 30 minutes of working time and runs 50: 5 minutes past the 75 allowed.
   await attempt(4, 50, 9);
   // Sessions idle out over the 85 minutes the clock moved: staff log in again, as they would.
-  assessor = await t.loginAs('assessor');
-  moderator = await t.loginAs('moderator');
+  ({ assessor, moderator } = await t.loginRoles('assessor', 'moderator'));
   await ok(t, assessor, 'POST', `/api/sittings/${sittingId}/end`);
   await submitSitting(t, assessor, sittingId);
 

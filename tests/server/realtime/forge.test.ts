@@ -46,9 +46,7 @@ let socket: Socket;
 
 beforeAll(async () => {
   t = await createTestApp({ telephony: {} });
-  assessor = await t.loginAs('assessor');
-  candidate = await t.loginAs('candidate');
-  moderator = await t.loginAs('moderator');
+  ({ assessor, candidate, moderator } = await t.loginRoles('assessor', 'candidate', 'moderator'));
   const sitting = await createSitting(t, assessor);
   await startSitting(t, assessor, sitting.id);
   attemptId = (await startAttempt(t, assessor, sitting.id, 1)).currentAttemptId!;

@@ -20,8 +20,7 @@ let socket: Socket;
 
 beforeAll(async () => {
   t = await createTestApp({ telephony: {}, browserEventQuota: QUOTA });
-  assessor = await t.loginAs('assessor');
-  candidate = await t.loginAs('candidate');
+  ({ assessor, candidate } = await t.loginRoles('assessor', 'candidate'));
   socket = await connectedSocket(t, candidate.cookie);
 });
 afterAll(async () => {

@@ -17,8 +17,7 @@ let admin: Login;
 
 beforeAll(async () => {
   t = await createTestApp();
-  assessor = await t.loginAs('assessor');
-  admin = await t.loginAs('admin');
+  ({ assessor, admin } = await t.loginRoles('assessor', 'admin'));
 });
 afterAll(async () => {
   await t.close();

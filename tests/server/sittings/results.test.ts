@@ -23,9 +23,7 @@ let changed: { criterionId: string; centre: number; moderated: number; maxMarks:
 
 beforeAll(async () => {
   t = await createTestApp();
-  assessor = await t.loginAs('assessor');
-  candidate = await t.loginAs('candidate');
-  moderator = await t.loginAs('moderator');
+  ({ assessor, candidate, moderator } = await t.loginRoles('assessor', 'candidate', 'moderator'));
   const sitting = await createSitting(t, assessor);
   sittingId = sitting.id;
   await startSitting(t, assessor, sittingId);

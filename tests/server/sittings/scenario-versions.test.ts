@@ -51,8 +51,7 @@ beforeAll(async () => {
   versionN = JSON.parse(fileN.toString('utf8')) as Scenario;
 
   t = await createTestApp();
-  assessor = await t.loginAs('assessor');
-  moderator = await t.loginAs('moderator');
+  ({ assessor, moderator } = await t.loginRoles('assessor', 'moderator'));
   sittingId = (await createSitting(t, assessor)).id;
   await startSitting(t, assessor, sittingId);
   attemptId = (await startAttempt(t, assessor, sittingId, 1)).currentAttemptId!;
