@@ -6,7 +6,7 @@ import { CALLBACK_PRIORITIES } from '../../../server/protocol/crm.js';
 import { crm, type Callback, type CallbackPriority, type NewCallback } from './crm-api.js';
 import { FieldError, FormFailure, useFormFeedback } from './ApiMessage.js';
 import { useDesktop } from './DesktopContext.js';
-import { PRIORITY } from './RecordTabs.js';
+import { priorityOptions } from './RecordTabs.js';
 import { handled } from '../components/handled.js';
 import { formText } from '../components/form-text.js';
 
@@ -55,11 +55,7 @@ export function CallbackForm({ customerId, onCreated }: { customerId: number; on
       <div>
         <label htmlFor="cb-priority">Priority</label>
         <select name="priority" defaultValue="normal" {...errors.input('priority', 'cb-priority')}>
-          {CALLBACK_PRIORITIES.map((p) => (
-            <option key={p} value={p}>
-              {PRIORITY[p]}
-            </option>
-          ))}
+          {priorityOptions(CALLBACK_PRIORITIES)}
         </select>
       </div>
       <div>

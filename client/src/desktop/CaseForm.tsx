@@ -6,7 +6,7 @@ import { CASE_PRIORITIES } from '../../../server/protocol/crm.js';
 import { crm, type Case, type CaseCategory, type CasePriority, type NewCase } from './crm-api.js';
 import { FieldError, FormFailure, useFormFeedback } from './ApiMessage.js';
 import { useDesktop } from './DesktopContext.js';
-import { PRIORITY } from './RecordTabs.js';
+import { priorityOptions } from './RecordTabs.js';
 import { handled } from '../components/handled.js';
 import { formText } from '../components/form-text.js';
 
@@ -67,11 +67,7 @@ export function CaseForm({ customerId, categories, onCreated }: { customerId: nu
         <div>
           <label htmlFor="case-priority">Priority</label>
           <select name="priority" defaultValue="medium" {...errors.input('priority', 'case-priority')}>
-            {CASE_PRIORITIES.map((p) => (
-              <option key={p} value={p}>
-                {PRIORITY[p]}
-              </option>
-            ))}
+            {priorityOptions(CASE_PRIORITIES)}
           </select>
           <FieldError id="case-priority" message={errors.of('priority')} />
         </div>

@@ -34,6 +34,13 @@ export const DETAIL_FIELDS: ReadonlyArray<{ key: Editable; label: string }> = ED
 export const PREFERENCE: Record<string, string> = { phone: 'Phone', email: 'E-mail', sms: 'SMS', post: 'Post' };
 /** A case's or callback's priority in words. */
 export const PRIORITY: Readonly<Record<CasePriority | CallbackPriority, string>> = { low: 'Low', medium: 'Medium', normal: 'Normal', high: 'High', urgent: 'Urgent' };
+/** The options of a priority select, lowest first, in words. */
+export const priorityOptions = (priorities: ReadonlyArray<CasePriority | CallbackPriority>): ReactNode =>
+  priorities.map((p) => (
+    <option key={p} value={p}>
+      {PRIORITY[p]}
+    </option>
+  ));
 const STATUS: Record<string, string> = { open: 'Open', in_progress: 'In progress', resolved: 'Resolved', closed: 'Closed', placed: 'Placed', active: 'Active', cancelled: 'Cancelled', done: 'Done' };
 const SALE: Record<string, string> = { standard: '', upsell: ' (up-sell)', cross_sell: ' (cross-sell)' };
 
