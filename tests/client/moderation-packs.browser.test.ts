@@ -10,22 +10,13 @@ import AdmZip from 'adm-zip';
 import type { Page } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
 import type { PackManifest } from '../../server/moderation/pack-format.js';
-import { apiIn, DESKTOP_VIEWPORT, loginAs, withFailureScreenshots } from '../support/browser.js';
-import { demoBrowserFixture, markSittingIn, prepareSittingIn } from '../support/fixtures.js';
+import { DESKTOP_VIEWPORT, loginAs, withFailureScreenshots } from '../support/browser.js';
+import { demoBrowserFixture, markedEndedSittingIn } from '../support/fixtures.js';
 
 const fx = demoBrowserFixture({ tmpPrefix: 'callmark-packs-' });
 
 /** An ended sitting of the demo candidate, each of its four attempts marked 9 (36, no calls). */
-async function endedSitting(assessor: Page): Promise<string> {
-  const { entries } = await apiIn<{ entries: Array<{ userId: number; role: string }> }>(assessor, 'GET', '/api/directory');
-  const candidate = entries.find((e) => e.role === 'candidate')!;
-  const sitting = await apiIn<{ id: string }>(assessor, 'POST', '/api/sittings', { candidateUserId: candidate.userId, scenarioKeys: ['s1', 's4', 's5', 's3'] });
-  await prepareSittingIn(assessor, fx.browser, fx.server.url, sitting.id);
-  await apiIn(assessor, 'POST', `/api/sittings/${sitting.id}/start`, {});
-  await markSittingIn(assessor, sitting.id, [9, 9, 9, 9]);
-  await apiIn(assessor, 'POST', `/api/sittings/${sitting.id}/end`, {});
-  return sitting.id;
-}
+const endedSitting = (assessor: Page): Promise<string> => markedEndedSittingIn(assessor, fx.browser, fx.server.url, [9, 9, 9, 9]);
 
 /** Clicks `trigger` and saves what it downloads; returns the file and the name the page gave it. */
 async function download(page: Page, trigger: () => Promise<void>, name: string): Promise<{ file: string; suggested: string }> {

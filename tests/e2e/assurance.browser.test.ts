@@ -8,7 +8,7 @@
 import type { Page } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
 import { apiIn, DESKTOP_VIEWPORT, loginAs, withFailureScreenshots } from '../support/browser.js';
-import { demoBrowserFixture, markSittingIn, prepareSittingIn } from '../support/fixtures.js';
+import { demoBrowserFixture, markedEndedSittingIn } from '../support/fixtures.js';
 
 const fx = demoBrowserFixture();
 
@@ -19,16 +19,7 @@ describe('quality assurance of a sitting', () => {
 });
 
 /** A sitting of the demo candidate, started, four attempts marked (7, 8, 9, 8: 32, Merit), ended. */
-async function markedSitting(assessor: Page): Promise<string> {
-  const { entries } = await apiIn<{ entries: Array<{ userId: number; role: string }> }>(assessor, 'GET', '/api/directory');
-  const candidate = entries.find((e) => e.role === 'candidate')!;
-  const sitting = await apiIn<{ id: string }>(assessor, 'POST', '/api/sittings', { candidateUserId: candidate.userId, scenarioKeys: ['s1', 's4', 's5', 's3'] });
-  await prepareSittingIn(assessor, fx.browser, fx.server.url, sitting.id);
-  await apiIn(assessor, 'POST', `/api/sittings/${sitting.id}/start`, {});
-  await markSittingIn(assessor, sitting.id, [7, 8, 9, 8]);
-  await apiIn(assessor, 'POST', `/api/sittings/${sitting.id}/end`, {});
-  return sitting.id;
-}
+const markedSitting = (assessor: Page): Promise<string> => markedEndedSittingIn(assessor, fx.browser, fx.server.url, [7, 8, 9, 8]);
 
 async function scenario(pages: Page[]): Promise<void> {
   // --- the admin: results shown once the IQA countersigns ---------------------------------------

@@ -7,7 +7,7 @@
 import { describe, expect, it } from 'vitest';
 import type { SittingDetail } from '../../server/protocol/assessment.js';
 import { apiIn, loginAs, shootAtStaffSizes, withFailureScreenshots } from '../support/browser.js';
-import { candidateDeclares, demoBrowserFixture } from '../support/fixtures.js';
+import { candidateDeclares, demoBrowserFixture, demoCandidate, startedSittingIn } from '../support/fixtures.js';
 
 const fx = demoBrowserFixture();
 
@@ -17,14 +17,8 @@ describe('the candidate’s sittings', () => {
     await withFailureScreenshots('candidate-sittings', async (pages) => {
       const assessor = await loginAs(fx.browser, fx.server.url, 'demo-assessor', { phone: false, landing: /\/console/ });
       pages.push(assessor);
-      const directory = await apiIn<{ entries: Array<{ userId: number; role: string }> }>(assessor, 'GET', '/api/directory');
-      const candidateId = directory.entries.find((e) => e.role === 'candidate')!.userId;
-      const startedSitting = async (keys: string[]): Promise<SittingDetail> => {
-        const made = await apiIn<SittingDetail>(assessor, 'POST', '/api/sittings', { candidateUserId: candidateId, scenarioKeys: keys });
-        await apiIn(assessor, 'POST', `/api/sittings/${made.id}/identity-check`, { documentType: 'passport' });
-        await candidateDeclares(fx.browser, fx.server.url, made.id, 'start');
-        return apiIn<SittingDetail>(assessor, 'POST', `/api/sittings/${made.id}/start`, {});
-      };
+      const candidateId = (await demoCandidate(assessor)).userId;
+      const startedSitting = (keys: string[]): Promise<SittingDetail> => startedSittingIn(assessor, fx.browser, fx.server.url, keys);
 
       // --- the outbound assignment (S5, position 3) ---------------------------------------------
       const first = await startedSitting(['s1', 's4', 's5', 's2']);

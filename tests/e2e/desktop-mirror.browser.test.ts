@@ -11,7 +11,7 @@ import type { Page } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
 import type { SittingDetail } from '../../server/protocol/assessment.js';
 import { apiIn, loginAs, shootAtStaffSizes, withFailureScreenshots } from '../support/browser.js';
-import { candidateDeclares, demoBrowserFixture } from '../support/fixtures.js';
+import { demoBrowserFixture, startedSittingIn } from '../support/fixtures.js';
 
 const fx = demoBrowserFixture();
 /** The issue's bound: the mirror shows a candidate's edit within a second. */
@@ -27,12 +27,7 @@ describe('the assessor’s live mirror of the candidate’s desktop', () => {
 async function scenario(pages: Page[]): Promise<void> {
   const assessor = await loginAs(fx.browser, fx.server.url, 'demo-assessor', { landing: /\/console/, viewport: CONSOLE });
   pages.push(assessor);
-  const directory = await apiIn<{ entries: Array<{ userId: number; role: string }> }>(assessor, 'GET', '/api/directory');
-  const candidateId = directory.entries.find((e) => e.role === 'candidate')!.userId;
-  const sitting = await apiIn<SittingDetail>(assessor, 'POST', '/api/sittings', { candidateUserId: candidateId, scenarioKeys: ['s1', 's4', 's5', 's3'] });
-  await apiIn(assessor, 'POST', `/api/sittings/${sitting.id}/identity-check`, { documentType: 'passport' });
-  await candidateDeclares(fx.browser, fx.server.url, sitting.id, 'start');
-  await apiIn(assessor, 'POST', `/api/sittings/${sitting.id}/start`, {});
+  const sitting = await startedSittingIn(assessor, fx.browser, fx.server.url, ['s1', 's4', 's5', 's3']);
   // Assignment 4: S3, a complaint about a missed engineer visit.
   const started = await apiIn<SittingDetail>(assessor, 'POST', `/api/sittings/${sitting.id}/assignments/4/attempts`, {});
   const attemptId = started.currentAttemptId!;

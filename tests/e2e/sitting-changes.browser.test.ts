@@ -5,7 +5,7 @@
 // 1920×1080 go to reports/sitting-changes/.
 import { describe, expect, it } from 'vitest';
 import { apiIn, loginAs, shootAtStaffSizes, withFailureScreenshots } from '../support/browser.js';
-import { candidateDeclares, demoBrowserFixture } from '../support/fixtures.js';
+import { demoBrowserFixture, startedSittingIn } from '../support/fixtures.js';
 
 const fx = demoBrowserFixture();
 
@@ -67,12 +67,7 @@ describe('changing and cancelling a planned sitting', () => {
       await candidate.context().close();
 
       // --- a started sitting offers no change, and the server refuses one in words --------------
-      const directory = await apiIn<{ entries: Array<{ userId: number; role: string }> }>(assessor, 'GET', '/api/directory');
-      const candidateId = directory.entries.find((e) => e.role === 'candidate')!.userId;
-      const started = await apiIn<{ id: string }>(assessor, 'POST', '/api/sittings', { candidateUserId: candidateId, scenarioKeys: ['s1', 's4', 's5', 's3'] });
-      await apiIn(assessor, 'POST', `/api/sittings/${started.id}/identity-check`, { documentType: 'passport' });
-      await candidateDeclares(fx.browser, fx.server.url, started.id, 'start');
-      await apiIn(assessor, 'POST', `/api/sittings/${started.id}/start`, {});
+      const started = await startedSittingIn(assessor, fx.browser, fx.server.url, ['s1', 's4', 's5', 's3']);
       await assessor.reload();
       // The console opens the sitting in progress by itself.
       await detail.getByRole('button', { name: 'End sitting' }).waitFor();

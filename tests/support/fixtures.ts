@@ -7,6 +7,7 @@ import os from 'node:os';
 import path from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll } from 'vitest';
+import type { SittingDetail } from '../../server/protocol/assessment.js';
 import { writeToneWav } from './audio.js';
 import { answer, apiIn, dial, DESKTOP_VIEWPORT, launchBrowser, loginAs } from './browser.js';
 import { startServer, type ServerProcess } from './server-process.js';
@@ -139,6 +140,27 @@ export async function prepareSittingIn(assessor: Page, browser: Browser, url: st
   await candidateDeclares(browser, url, sittingId, 'start');
 }
 
+/** The demo candidate as the assessor's phone directory lists them: their user id and extension. */
+export async function demoCandidate(assessor: Page): Promise<{ userId: number; extension: string }> {
+  const { entries } = await apiIn<{ entries: Array<{ userId: number; role: string; extension: string }> }>(assessor, 'GET', '/api/directory');
+  return entries.find((e) => e.role === 'candidate')!;
+}
+
+/** Through the API, a sitting of the demo candidate with these scenarios, prepared (prepareSittingIn) and started. */
+export async function startedSittingIn(assessor: Page, browser: Browser, url: string, scenarioKeys: readonly string[]): Promise<SittingDetail> {
+  const sitting = await apiIn<SittingDetail>(assessor, 'POST', '/api/sittings', { candidateUserId: (await demoCandidate(assessor)).userId, scenarioKeys });
+  await prepareSittingIn(assessor, browser, url, sitting.id);
+  return apiIn<SittingDetail>(assessor, 'POST', `/api/sittings/${sitting.id}/start`, {});
+}
+
+/** A started sitting of the demo candidate (S1, S4, S5, S3), each attempt marked to these totals (markSittingIn), then ended; its id. */
+export async function markedEndedSittingIn(assessor: Page, browser: Browser, url: string, totals: readonly number[]): Promise<string> {
+  const sitting = await startedSittingIn(assessor, browser, url, ['s1', 's4', 's5', 's3']);
+  await markSittingIn(assessor, sitting.id, totals);
+  await apiIn(assessor, 'POST', `/api/sittings/${sitting.id}/end`, {});
+  return sitting.id;
+}
+
 /**
  * Through the API, the demo assessor creates a sitting of the demo candidate (S1, S4, S5, S2),
  * records the identity check, has the candidate confirm the declaration, starts it and assignment
@@ -152,11 +174,8 @@ export async function sittingUnderWay(
 ): Promise<{ assessor: Page; candidate: Page; attemptId: string; candidateExtension: string }> {
   const assessor = await loginAs(fx.assessorBrowser, fx.server.url, 'demo-assessor', { viewport: viewports.assessor });
   pages.push(assessor);
-  const { entries } = await apiIn<{ entries: Array<{ userId: number; role: string; extension: string }> }>(assessor, 'GET', '/api/directory');
-  const cand = entries.find((e) => e.role === 'candidate')!;
-  const sitting = await apiIn<{ id: string }>(assessor, 'POST', '/api/sittings', { candidateUserId: cand.userId, scenarioKeys: ['s1', 's4', 's5', 's2'] });
-  await prepareSittingIn(assessor, fx.candidateBrowser, fx.server.url, sitting.id);
-  await apiIn(assessor, 'POST', `/api/sittings/${sitting.id}/start`, {});
+  const cand = await demoCandidate(assessor);
+  const sitting = await startedSittingIn(assessor, fx.candidateBrowser, fx.server.url, ['s1', 's4', 's5', 's2']);
   const attemptId = (await apiIn<{ currentAttemptId: string }>(assessor, 'POST', `/api/sittings/${sitting.id}/assignments/1/attempts`, {})).currentAttemptId;
   const candidate = await loginAs(fx.candidateBrowser, fx.server.url, 'demo-candidate', { viewport: viewports.candidate });
   pages.push(candidate);
