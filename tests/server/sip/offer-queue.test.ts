@@ -116,6 +116,29 @@ function refer(from: Phone, targetExt: string, kind: 'blind' | 'conference' = 'b
   return { frags, final };
 }
 
+/**
+ * The candidate Not ready; the customer (assessor1) put through to the team leader, who transfers
+ * them (or, `conference`, brings the candidate in): waiting in the queue, the team leader told so.
+ */
+async function transferWaiting(kind: 'blind' | 'conference' = 'blind') {
+  await agentState('not-ready');
+  const candidate = await phone('candidate1');
+  const customer = await phone('assessor1');
+  const teamLeader = await phone('teamleader');
+  await connected(customer, teamLeader);
+  const transfer = refer(teamLeader, candidate.extension, kind);
+  await until(() => transfer.frags.includes('SIP/2.0 182 Queued'));
+  return { candidate, customer, teamLeader, transfer };
+}
+
+/** A colleague then dials the candidate: it waits too (182 Queued), behind the transfer. */
+async function directCallWaiting(candidate: Phone) {
+  const colleague = await phone('colleague');
+  const direct = dial(colleague, candidate);
+  await until(() => direct.provisional.includes(182));
+  return { colleague, direct };
+}
+
 const b2bua = () => h.t.app.telephony!.b2bua!;
 const routers = () => h.pool.health().workers.reduce((n, w) => n + w.routers, 0);
 const callsNewestFirst = () => h.t.repos.calls.list({ limit: 10 });
@@ -138,7 +161,6 @@ describe('a call to a candidate who is Not ready', { timeout: 30_000 }, () => {
     expect(eventTypes(call!.id)).not.toContain('offered');
     await agentState('ready');
     expect(candidate.incoming).toHaveLength(0);
-    await agentState('not-ready');
   });
 
   it('two waiting calls are offered in the order they arrived', async () => {
@@ -163,20 +185,13 @@ describe('a call to a candidate who is Not ready', { timeout: 30_000 }, () => {
     expect(candidate.incoming[1]!.remoteIdentity.uri.user).toBe(second.extension);
     await until(() => candidate.session?.state === SessionState.Established);
     await candidate.session!.bye();
-    await agentState('not-ready');
   });
 });
 
 describe('a transfer or conference to a candidate who is Not ready', { timeout: 30_000 }, () => {
   it('a blind transfer waits in the queue (NOTIFY 182 Queued), rings when they go Ready, and completes', async () => {
-    await agentState('not-ready');
-    const candidate = await phone('candidate1');
-    const customer = await phone('assessor1');
-    const teamLeader = await phone('teamleader');
-    await connected(customer, teamLeader);
-
-    const { frags, final } = refer(teamLeader, candidate.extension);
-    await until(() => frags.includes('SIP/2.0 182 Queued'));
+    const { candidate, customer, teamLeader, transfer } = await transferWaiting();
+    const { frags, final } = transfer;
     expect(frags).toEqual(['SIP/2.0 100 Trying', 'SIP/2.0 182 Queued']);
     expect(candidate.incoming).toHaveLength(0);
     expect(b2bua().queuedCalls).toBe(1);
@@ -197,21 +212,13 @@ describe('a transfer or conference to a candidate who is Not ready', { timeout: 
     expect(order).toEqual(['transfer-requested', 'queued', 'offered', 'transferred']);
     expect(b2bua().queuedCalls).toBe(0);
     await candidate.session!.bye();
-    await agentState('not-ready');
   });
 
   it('a conference party waits in the queue too, and joins when they go Ready', async () => {
-    await agentState('not-ready');
-    const candidate = await phone('candidate1');
-    const customer = await phone('assessor1');
-    const teamLeader = await phone('teamleader');
-    await connected(customer, teamLeader);
-
-    const { frags, final } = refer(teamLeader, candidate.extension, 'conference');
-    await until(() => frags.includes('SIP/2.0 182 Queued'));
+    const { candidate, customer, teamLeader, transfer } = await transferWaiting('conference');
     expect(candidate.incoming).toHaveLength(0);
     await agentState('ready');
-    expect(await final).toBe('SIP/2.0 200 OK');
+    expect(await transfer.final).toBe('SIP/2.0 200 OK');
     const [call] = callsNewestFirst();
     const order = eventTypes(call!.id).filter((e) => ['conference-requested', 'queued', 'offered', 'conference-started'].includes(e));
     expect(order).toEqual(['conference-requested', 'queued', 'offered', 'conference-started']);
@@ -219,20 +226,11 @@ describe('a transfer or conference to a candidate who is Not ready', { timeout: 
     expect(teamLeader.session!.state).toBe(SessionState.Established);
     await customer.session!.bye();
     await teamLeader.session!.bye();
-    await agentState('not-ready');
   });
 
   it('a waiting transfer and a direct call share one queue, offered first come first served', async () => {
-    await agentState('not-ready');
-    const candidate = await phone('candidate1');
-    const customer = await phone('assessor1');
-    const teamLeader = await phone('teamleader');
-    const colleague = await phone('colleague');
-    await connected(customer, teamLeader);
-    const transfer = refer(teamLeader, candidate.extension);
-    await until(() => transfer.frags.includes('SIP/2.0 182 Queued'));
-    const direct = dial(colleague, candidate);
-    await until(() => direct.provisional.includes(182));
+    const { candidate, customer, transfer } = await transferWaiting();
+    const { colleague, direct } = await directCallWaiting(candidate);
     expect(b2bua().queuedCalls).toBe(2);
 
     await agentState('ready');
@@ -247,17 +245,10 @@ describe('a transfer or conference to a candidate who is Not ready', { timeout: 
     expect(candidate.incoming[1]!.remoteIdentity.uri.user).toBe(colleague.extension);
     await until(() => candidate.session?.state === SessionState.Established);
     await candidate.session!.bye();
-    await agentState('not-ready');
   });
 
   it('the call ending while the transfer waits takes it out of the queue: nothing rings later, nothing leaks', async () => {
-    await agentState('not-ready');
-    const candidate = await phone('candidate1');
-    const customer = await phone('assessor1');
-    const teamLeader = await phone('teamleader');
-    await connected(customer, teamLeader);
-    const { frags } = refer(teamLeader, candidate.extension);
-    await until(() => frags.includes('SIP/2.0 182 Queued'));
+    const { candidate, customer } = await transferWaiting();
     const [call] = callsNewestFirst();
 
     // The customer hangs up while the transfer waits.
@@ -276,23 +267,14 @@ describe('a transfer or conference to a candidate who is Not ready', { timeout: 
     await agentState('ready');
     expect(candidate.incoming).toHaveLength(0);
     expect(b2bua().queuedCalls).toBe(0);
-    await agentState('not-ready');
   });
 });
 
 // Last: it ends the sitting.
 describe('the sitting ending while calls wait for the candidate', { timeout: 30_000 }, () => {
   it('fails the waiting transfer (final NOTIFY), refuses the waiting direct call, and the call being transferred goes on', async () => {
-    await agentState('not-ready');
-    const candidate = await phone('candidate1');
-    const customer = await phone('assessor1');
-    const teamLeader = await phone('teamleader');
-    const colleague = await phone('colleague');
-    await connected(customer, teamLeader);
-    const transfer = refer(teamLeader, candidate.extension);
-    await until(() => transfer.frags.includes('SIP/2.0 182 Queued'));
-    const direct = dial(colleague, candidate);
-    await until(() => direct.provisional.includes(182));
+    const { candidate, customer, teamLeader, transfer } = await transferWaiting();
+    const { direct } = await directCallWaiting(candidate);
     const [directCall, transferCall] = callsNewestFirst();
 
     await ok(h.t, assessor, 'POST', `/api/sittings/${sitting.id}/end`);
