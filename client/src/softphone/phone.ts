@@ -52,7 +52,7 @@ export const notReadyYetWords = (name: string): string => `${name} is not Ready 
  * sitting then ended (480 with that reason), which says so.
  */
 export function refusalWords(code: number, reasonPhrase: string | undefined): string | undefined {
-  if (code === 480 && /\(the sitting has ended\)$/.test(reasonPhrase ?? '')) return 'Not available: their sitting has ended';
+  if (code === 480 && /\(the sitting has ended\)$/.test(reasonPhrase ?? '')) return 'Not available (their sitting has ended)';
   return SIP_STATUS_WORDS[code];
 }
 
