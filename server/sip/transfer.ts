@@ -1,6 +1,7 @@
 // REFER in a call (RFC 3515): blind transfer, and the B2BUA as conference focus bringing a third
 // party in (RFC 4579 §5.5, https://www.rfc-editor.org/rfc/rfc4579#section-5.5); the new party's INVITE (party-invite.ts), its progress told in NOTIFYs,
 // and a party leaving a three-party conference.
+import { repeatEvery } from '../clock.js';
 import type { Call, PendingParty } from './call.js';
 import type { CallContext } from './call-context.js';
 import type { CallRouting } from './call-routing.js';
@@ -8,10 +9,15 @@ import type { SipConnection } from './connection.js';
 import { contactHeader, initialInviteHeaders, uacLeg, type DialogLeg } from './dialog-leg.js';
 import type { SipRequest } from './message.js';
 import { prackIfReliable } from './outgoing-invite.js';
-import { AGENT_LEFT } from './offer-queue.js';
+import { AGENT_LEFT, type WaitOutcome } from './offer-queue.js';
 import { PartyInvite, referTarget, sipfrag } from './party-invite.js';
 import type { Binding } from './registrar.js';
 import { DEFAULT_SE_S, negotiatedAsUac, uacInviteHeaders } from './session-timer.js';
+
+/** The expires of our REFER subscription's active NOTIFYs (seconds). */
+const NOTIFY_EXPIRES_S = 60;
+/** While a party waits in the offer queue, "182 Queued" is said again this often: well within NOTIFY_EXPIRES_S. */
+export const QUEUED_NOTIFY_REFRESH_MS = 30_000;
 
 export class Transfers {
   constructor(
@@ -56,7 +62,7 @@ export class Transfers {
     this.ctx.sendInDialog(leg, 'NOTIFY', {
       headers: [
         ['Event', 'refer'],
-        ['Subscription-State', final ? 'terminated;reason=noresource' : 'active;expires=60'],
+        ['Subscription-State', final ? 'terminated;reason=noresource' : `active;expires=${NOTIFY_EXPIRES_S}`],
       ],
       body: sipfrag(status, reason),
       contentType: 'message/sipfrag;version=2.0',
@@ -100,8 +106,20 @@ export class Transfers {
     this.ctx.event(call, 'queued', null, { target: target.extension, kind, reason: 'the agent is not ready' });
     call.log.info({ target: target.extension, kind }, 'queued: the agent is not ready');
     this.notify(referrer, 182, 'Queued', false);
-    // Counted as the target's from the moment it is offered, so a second call is not offered to them too.
-    const outcome = await this.ctx.queue!.wait(call.id, target, () => (pending.queued = false));
+    // The wait may be long: the subscription is kept alive by saying so again before the expires of
+    // the last NOTIFY runs out. RFC 6665 §4.2.2, https://www.rfc-editor.org/rfc/rfc6665#section-4.2.2:
+    // with "active" the notifier "MUST also include in the "Subscription-State" header field an
+    // "expires" parameter that indicates the time remaining on the subscription".
+    const stopRefresh = repeatEvery(this.ctx.opts.clock, QUEUED_NOTIFY_REFRESH_MS, () => {
+      if (!call.ended) this.notify(referrer, 182, 'Queued', false);
+    });
+    let outcome: WaitOutcome;
+    try {
+      // Counted as the target's from the moment it is offered, so a second call is not offered to them too.
+      outcome = await this.ctx.queue!.wait(call.id, target, () => (pending.queued = false));
+    } finally {
+      stopRefresh();
+    }
     if (outcome === 'withdrawn' || call.ended) return undefined;
     if (outcome === 'agent-left') {
       this.failParty(call, referrer, kind, target.extension, AGENT_LEFT.status, AGENT_LEFT.reason);

@@ -200,6 +200,10 @@ describe('a transfer or conference to a candidate who is Not ready', { timeout: 
     expect(h.t.repos.calls.events(call!.id).find((e) => e.type === 'queued')?.detail).toMatchObject({ target: candidate.extension });
     // The customer and the team leader still talk while the transfer waits.
     expect(customer.session!.state).toBe(SessionState.Established);
+    // A long wait keeps the REFER's subscription alive: "182 Queued" again before its 60 s run out.
+    h.t.clock.advance(30_000);
+    await until(() => frags.length === 3);
+    expect(frags[2]).toBe('SIP/2.0 182 Queued');
 
     await agentState('ready');
     expect(await final).toBe('SIP/2.0 200 OK');
