@@ -21,13 +21,16 @@ export function currentAgentState(repos: Repositories, attemptId: string): { sta
 /** What the B2BUA asks before it rings a phone (server/sip/offer-queue.ts's OfferGate). */
 export interface AgentReadiness {
   mayOffer(user: User): boolean;
+  holdsCallsFor(user: User): boolean;
   onChange(listener: (userId: number) => void): void;
 }
 
 /**
  * Calls may be offered to a candidate while one of their open attempts is Ready; a candidate with
- * no open attempt has no desktop state to respect and staff are always offered calls. Listeners
- * hear of every agent-state change once it is stored (committed), with the candidate's user id.
+ * no open attempt has no desktop state to respect and staff are always offered calls. Calls wait
+ * for a candidate while they have an open attempt or a sitting in progress; once neither (the
+ * sitting has ended), calls still waiting for them stop waiting. Listeners hear of every
+ * agent-state change once it is stored (committed), with the candidate's user id.
  */
 export function agentReadiness(repos: Repositories, evidence: Evidence): AgentReadiness {
   const listeners: Array<(userId: number) => void> = [];
@@ -41,6 +44,10 @@ export function agentReadiness(repos: Repositories, evidence: Evidence): AgentRe
       if (user.role !== 'candidate') return true;
       const open = repos.attempts.openForCandidate(user.id);
       return open.length === 0 || open.some((a) => currentAgentState(repos, a.id).state === 'ready');
+    },
+    holdsCallsFor(user) {
+      if (user.role !== 'candidate') return false;
+      return repos.attempts.openForCandidate(user.id).length > 0 || repos.sittings.inProgressFor(user.id) !== undefined;
     },
     onChange(listener) {
       listeners.push(listener);

@@ -49,7 +49,7 @@ export class B2bua implements DialogHandler, CallContext {
 
   constructor(readonly opts: B2buaOptions) {
     opts.sip.setDialogHandler(this);
-    this.queue = opts.offerGate ? new OfferQueue(opts.offerGate, (extension) => this.isBusy(extension)) : undefined;
+    this.queue = opts.offerGate ? new OfferQueue(opts.offerGate, (extension) => this.isBusy(extension), opts.clock) : undefined;
   }
 
   /** Calls waiting in the queue for an agent. */
@@ -100,7 +100,9 @@ export class B2bua implements DialogHandler, CallContext {
   isBusy(extension: string): boolean {
     for (const c of this.calls) {
       if (c.phase === 'ended') continue;
-      if (c.offering?.extension === extension || [...c.legs(), c.pending?.leg].some((l) => l?.user.extension === extension)) return true;
+      if (c.offering?.extension === extension || c.legs().some((l) => l.user.extension === extension)) return true;
+      // A party being brought in counts once the queue has offered them the call (not while it waits for them).
+      if (c.pending && !c.pending.queued && c.pending.target.extension === extension) return true;
     }
     return false;
   }
@@ -248,13 +250,13 @@ export class B2bua implements DialogHandler, CallContext {
   }
 
   hasDialogsOn(conn: SipConnection): boolean {
-    for (const call of this.calls) if (call.pending?.leg.conn === conn || call.legs().some((l) => l.conn === conn)) return true;
+    for (const call of this.calls) if (call.pending?.leg?.conn === conn || call.legs().some((l) => l.conn === conn)) return true;
     return false;
   }
 
   onConnectionClosed(conn: SipConnection): void {
     for (const call of [...this.calls]) {
-      if (call.pending?.leg.conn === conn) call.pending.invite.cancel(480, 'disconnected');
+      if (call.pending?.leg?.conn === conn) call.pending.invite?.cancel(480, 'disconnected');
       const lost = call.legs().find((l) => l.conn === conn);
       const role: LegRole | undefined = lost?.role;
       if (!lost || !role || call.phase === 'ended') continue;
@@ -337,7 +339,7 @@ export class B2bua implements DialogHandler, CallContext {
       await this.endStep(call, 'let go of the queue and timers', () => {
         this.queue?.withdraw(call.id);
         for (const leg of call.legs()) leg.sessionTimer?.stop();
-        call.pending?.invite.cancel(487, 'the call ended');
+        call.pending?.invite?.cancel(487, 'the call ended');
       });
       await this.endStep(call, 'store the end', () => {
         this.opts.repos.calls.update(call.id, {
@@ -365,7 +367,7 @@ export class B2bua implements DialogHandler, CallContext {
     }
     // Its agents are free again: a call waiting for one of them may be offered.
     await this.endStep(call, 'offer the next queued call', () => {
-      for (const user of new Set([call.offering, ...call.legs().map((l) => l.user)])) if (user) this.queue?.offerNext(user.id);
+      for (const user of new Set([call.offering, call.pending?.target, ...call.legs().map((l) => l.user)])) if (user) this.queue?.offerNext(user.id);
     });
   }
 

@@ -53,8 +53,12 @@ export class CallRouting {
     return binding;
   }
 
-  /** Whether `extension` can be brought into this call by `by`; a SIP status and reason if not. */
-  routeParty(call: Call, by: DialogLeg, extension: string): { user: User; binding: Binding } | { status: number; reason: string } {
+  /**
+   * Whether `extension` can be brought into this call by `by`; a SIP status and reason if not.
+   * `queued`: the target is an agent who may not take the call yet (offer-queue.ts), so it waits
+   * for them rather than being refused as busy, as a call dialled to them would.
+   */
+  routeParty(call: Call, by: DialogLeg, extension: string): { user: User; binding: Binding; queued: boolean } | { status: number; reason: string } {
     const user = this.ctx.opts.repos.users.findByExtension(extension);
     if (!user || user.disabled) return { status: 404, reason: 'Not Found' };
     if (call.legs().some((l) => l.user.id === user.id)) return { status: 482, reason: 'Loop Detected (already in this call)' };
@@ -64,8 +68,9 @@ export class CallRouting {
     if (refused && !refused.allowed) return { status: refused.status, reason: refused.reason };
     const binding = this.ctx.sip.registrar.lookup(user.extension);
     if (!binding) return { status: 480, reason: 'Temporarily Unavailable' };
-    if (this.ctx.isBusy(user.extension)) return { status: 486, reason: 'Busy Here' };
-    return { user, binding };
+    const queued = this.ctx.queue?.mustWait(user) ?? false;
+    if (!queued && this.ctx.isBusy(user.extension)) return { status: 486, reason: 'Busy Here' };
+    return { user, binding, queued };
   }
 }
 

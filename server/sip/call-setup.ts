@@ -11,6 +11,7 @@ import { CAPABILITY_HEADERS } from './capabilities.js';
 import type { SipConnection } from './connection.js';
 import { contactHeader, initialInviteHeaders, newTag, uacLeg, uasLeg, type LegRole } from './dialog-leg.js';
 import type { HeaderList, SipRequest, SipResponse } from './message.js';
+import { AGENT_LEFT } from './offer-queue.js';
 import { prackIfReliable, sendInvite } from './outgoing-invite.js';
 import type { DelayedOffer } from './delayed-offer.js';
 import type { Binding } from './registrar.js';
@@ -159,7 +160,8 @@ export class CallSetup {
    * The call waits for its agent (offer-queue.ts): the caller gets 182 Queued (RFC 3261 §21.1.4,
    * https://www.rfc-editor.org/rfc/rfc3261#section-21.1.4) and the callee's phone is not rung until
    * the queue offers the call. Resolves with the callee's binding when it is offered (then it counts
-   * as the callee's call); undefined when it ended while it waited, or the callee's phone was gone.
+   * as the callee's call); undefined when it ended while it waited, the callee's sitting ended (480
+   * to the caller, `AGENT_LEFT`), or the callee's phone was gone.
    */
   private async waitForAgent(call: Call, calleeUser: User): Promise<Binding | undefined> {
     this.ctx.event(call, 'queued', 'callee', { reason: 'the agent is not ready' });
@@ -167,9 +169,14 @@ export class CallSetup {
     // A 1xx with a To tag opens an early dialog, which needs our Contact (as for the 180).
     if (call.reliable) this.ctx.sendReliableProvisional(call, 182, [contactHeader()]);
     else this.ctx.respondCaller(call, 182, { reason: 'Queued', headers: [contactHeader()] });
-    const offered = await this.ctx.queue!.wait(call.id, calleeUser);
-    if (!offered || call.ended) return undefined;
-    call.offering = calleeUser;
+    // Counted as the callee's call (isBusy) from the moment it is offered.
+    const outcome = await this.ctx.queue!.wait(call.id, calleeUser, () => (call.offering = calleeUser));
+    if (outcome === 'withdrawn' || call.ended) return undefined;
+    if (outcome === 'agent-left') {
+      this.ctx.respondCaller(call, AGENT_LEFT.status, { reason: AGENT_LEFT.reason });
+      await this.ctx.finish(call, 'unavailable', 'the sitting ended while the call waited', AGENT_LEFT.status);
+      return undefined;
+    }
     this.ctx.event(call, 'offered', 'callee');
     const binding = this.ctx.sip.registrar.lookup(calleeUser.extension);
     if (!binding) {

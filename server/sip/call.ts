@@ -26,11 +26,19 @@ export function dtmfDigit(body: string | undefined): string | undefined {
   return m?.[1];
 }
 
-/** A party being invited into a live call: the target of a blind transfer, or a conference party. */
+/**
+ * A party being brought into a live call: the target of a blind transfer, or a conference party.
+ * From the REFER's 202 until our INVITE to them has its outcome; a second REFER meanwhile gets 491.
+ */
 export interface PendingParty {
   kind: 'blind' | 'conference';
-  leg: DialogLeg;
-  invite: PartyInvite;
+  /** Who is being brought in. */
+  target: User;
+  /** Waiting in the offer queue for the target to be Ready (offer-queue.ts): not theirs yet, so not counted as busy. */
+  queued: boolean;
+  /** The target's dialog and our INVITE to them, once sent. */
+  leg?: DialogLeg;
+  invite?: PartyInvite;
 }
 
 export class Call {

@@ -1,15 +1,23 @@
 // REFER in a call (RFC 3515): blind transfer, and the B2BUA as conference focus bringing a third
 // party in (RFC 4579 §5.5, https://www.rfc-editor.org/rfc/rfc4579#section-5.5); the new party's INVITE (party-invite.ts), its progress told in NOTIFYs,
 // and a party leaving a three-party conference.
-import type { Call } from './call.js';
+import { repeatEvery } from '../clock.js';
+import type { Call, PendingParty } from './call.js';
 import type { CallContext } from './call-context.js';
 import type { CallRouting } from './call-routing.js';
 import type { SipConnection } from './connection.js';
 import { contactHeader, initialInviteHeaders, uacLeg, type DialogLeg } from './dialog-leg.js';
 import type { SipRequest } from './message.js';
 import { prackIfReliable } from './outgoing-invite.js';
+import { AGENT_LEFT, type WaitOutcome } from './offer-queue.js';
 import { PartyInvite, referTarget, sipfrag } from './party-invite.js';
+import type { Binding } from './registrar.js';
 import { DEFAULT_SE_S, negotiatedAsUac, uacInviteHeaders } from './session-timer.js';
+
+/** The expires of our REFER subscription's active NOTIFYs (seconds). */
+const NOTIFY_EXPIRES_S = 60;
+/** While a party waits in the offer queue, "182 Queued" is said again this often: well within NOTIFY_EXPIRES_S. */
+export const QUEUED_NOTIFY_REFRESH_MS = 30_000;
 
 export class Transfers {
   constructor(
@@ -54,7 +62,7 @@ export class Transfers {
     this.ctx.sendInDialog(leg, 'NOTIFY', {
       headers: [
         ['Event', 'refer'],
-        ['Subscription-State', final ? 'terminated;reason=noresource' : 'active;expires=60'],
+        ['Subscription-State', final ? 'terminated;reason=noresource' : `active;expires=${NOTIFY_EXPIRES_S}`],
       ],
       body: sipfrag(status, reason),
       contentType: 'message/sipfrag;version=2.0',
@@ -66,7 +74,68 @@ export class Transfers {
     if ('status' in checked) return this.failParty(call, referrer, kind, extension, checked.status, checked.reason);
     const other = call.other(referrer.role);
     if (!other || !call.media) return this.failParty(call, referrer, kind, extension, 481, 'Call Does Not Exist');
-    const { user, binding } = checked;
+    const { user } = checked;
+    // From here until our INVITE to the target has its outcome, a second REFER gets 491.
+    const pending: PendingParty = { kind, target: user, queued: checked.queued };
+    call.pending = pending;
+    try {
+      const binding = checked.queued ? await this.waitForTarget(call, referrer, pending) : checked.binding;
+      if (binding) await this.inviteParty(call, referrer, other, pending, binding);
+    } finally {
+      if (call.pending === pending) call.pending = undefined;
+      // The target is free again unless they joined: a call waiting for them may be offered now.
+      this.ctx.queue?.offerNext(user.id);
+    }
+  }
+
+  /**
+   * The target is an agent who may not take the call yet (a candidate whose desktop is not Ready):
+   * the party waits for them in the offer queue (offer-queue.ts), in the same first-come-first-served
+   * order as calls dialled to them, and the referrer is told so in a NOTIFY. RFC 3515 §2.4.5,
+   * https://www.rfc-editor.org/rfc/rfc3515#section-2.4.5: "Each NOTIFY MUST contain a body of type
+   * "message/sipfrag" ... The body of a NOTIFY MUST begin with a SIP Response Status-Line ... The
+   * response class in this status line indicates the status of the referred action": the status
+   * line is "182 Queued" (RFC 3261 §21.1.4, https://www.rfc-editor.org/rfc/rfc3261#section-21.1.4),
+   * provisional, so the subscription stays active until the final NOTIFY. Resolves with the target's
+   * binding once the queue offers them the party (from then they count as busy); undefined when the
+   * call ended meanwhile (nothing to tell: the queue only let go of it), the target's sitting ended
+   * or their phone is gone (a final NOTIFY with 480 either way).
+   */
+  private async waitForTarget(call: Call, referrer: DialogLeg, pending: PendingParty): Promise<Binding | undefined> {
+    const { target, kind } = pending;
+    this.ctx.event(call, 'queued', null, { target: target.extension, kind, reason: 'the agent is not ready' });
+    call.log.info({ target: target.extension, kind }, 'queued: the agent is not ready');
+    this.notify(referrer, 182, 'Queued', false);
+    // The wait may be long: the subscription is kept alive by saying so again before the expires of
+    // the last NOTIFY runs out. RFC 6665 §4.2.2, https://www.rfc-editor.org/rfc/rfc6665#section-4.2.2:
+    // with "active" the notifier "MUST also include in the "Subscription-State" header field an
+    // "expires" parameter that indicates the time remaining on the subscription".
+    const stopRefresh = repeatEvery(this.ctx.opts.clock, QUEUED_NOTIFY_REFRESH_MS, () => {
+      if (!call.ended) this.notify(referrer, 182, 'Queued', false);
+    });
+    let outcome: WaitOutcome;
+    try {
+      // Counted as the target's from the moment it is offered, so a second call is not offered to them too.
+      outcome = await this.ctx.queue!.wait(call.id, target, () => (pending.queued = false));
+    } finally {
+      stopRefresh();
+    }
+    if (outcome === 'withdrawn' || call.ended) return undefined;
+    if (outcome === 'agent-left') {
+      this.failParty(call, referrer, kind, target.extension, AGENT_LEFT.status, AGENT_LEFT.reason);
+      return undefined;
+    }
+    this.ctx.event(call, 'offered', null, { target: target.extension });
+    const binding = this.ctx.sip.registrar.lookup(target.extension);
+    if (!binding) this.failParty(call, referrer, kind, target.extension, 480, 'Temporarily Unavailable');
+    return binding;
+  }
+
+  /** Our INVITE to the party and, once they answer, the transfer or conference completed. */
+  private async inviteParty(call: Call, referrer: DialogLeg, other: DialogLeg, pending: PendingParty, binding: Binding): Promise<void> {
+    const { target: user, kind } = pending;
+    const extension = user.extension;
+    if (!call.media) return;
     const mediaId = `party-${++call.partyCount}`;
     // A transfer target hears the party being transferred; a conference party hears both, each on
     // its own m-line (the referrer first).
@@ -99,9 +168,9 @@ export class Transfers {
         this.ctx.sendInDialog(leg, 'BYE');
       },
     });
-    call.pending = { kind, leg, invite };
+    pending.leg = leg;
+    pending.invite = invite;
     const outcome = await invite.outcome;
-    call.pending = undefined;
     if (!outcome.ok) {
       await call.media.removeParty(mediaId).catch(() => {});
       return this.failParty(call, referrer, kind, extension, outcome.status, outcome.reason);
@@ -157,6 +226,8 @@ export class Transfers {
     this.notify(referrer, 200, 'OK', true);
     if (referrer.conn.isOpen) this.ctx.sendInDialog(referrer, 'BYE', { headers: [['Reason', 'SIP;cause=200;text="transferred"']] });
     await media.removeParty(referrer.mediaId);
+    // The referrer is free again: a call waiting for them may be offered.
+    this.ctx.queue?.offerNext(referrer.user.id);
     // The recording keeps the referrer's audio up to now; the target is everyone else: right.
     if (referrerProducer) call.recorder?.endLeg(referrerProducer);
     await this.recordParty(call, target);
@@ -203,6 +274,8 @@ export class Transfers {
     this.ctx.untrack(leg.sipCallId);
     leg.sessionTimer?.stop();
     await call.media?.removeParty(leg.mediaId).catch((err: unknown) => call.log.warn({ err }, 'could not remove the party'));
+    // Whoever left is free again: a call waiting for them may be offered.
+    this.ctx.queue?.offerNext(leg.user.id);
     // Tell the two who stay: the departed party's m-line goes inactive (their phones count parties).
     call.relayChain = call.relayChain
       .then(async () => {

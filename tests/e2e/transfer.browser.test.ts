@@ -9,7 +9,8 @@ import path from 'node:path';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { decodeAudio, tonePower, writeToneWav } from '../support/audio.js';
-import { answer, callAndAnswer, launchBrowser, loginAs } from '../support/browser.js';
+import { answer, apiIn, callAndAnswer, dial, launchBrowser, loginAs } from '../support/browser.js';
+import { prepareSittingIn } from '../support/fixtures.js';
 import { loginFirstStartAdmin, startServer, type ServerProcess } from '../support/server-process.js';
 
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'callmark-transfer-'));
@@ -249,4 +250,61 @@ describe('transfer and conference between three browsers', () => {
     expect(r.supervisor).toBeGreaterThan(0.01);
     expect(r.candidate).toBeLessThan(0.1 * r.assessor);
   }, 60_000);
+});
+
+// Last in the file: it puts the candidate in a sitting (ended at the end).
+describe('a transfer to a candidate who is not Ready', () => {
+  it('waits at the server as a dialled call would (the supervisor’s phone says so in the same words), rings once they are Ready, and the caller then hears them', async () => {
+    const assessor = await open('assessor');
+    // A sitting whose first assignment names a part the centre's staff play (a team leader), so the
+    // supervisor may reach the candidate and transfer the caller to them.
+    const cloned = await apiIn<{ key: string }>(assessor, 'POST', '/api/scenarios/s3/clone', { variant: 'queue', title: 'Complaint with a team leader' });
+    const variant = await apiIn<{ text: string }>(assessor, 'GET', `/api/scenarios/${cloned.key}`);
+    const raw = JSON.parse(variant.text) as { version: number; candidateBrief: { transferTargets?: unknown } };
+    raw.candidateBrief.transferTargets = [{ label: 'Team leader' }];
+    raw.version += 1;
+    await apiIn(assessor, 'PUT', `/api/scenarios/${cloned.key}`, raw);
+    const { entries } = await apiIn<{ entries: Array<{ userId: number; role: string; extension: string; displayName: string }> }>(assessor, 'GET', '/api/directory');
+    const cand = entries.find((e) => e.role === 'candidate')!;
+    const sitting = await apiIn<{ id: string }>(assessor, 'POST', '/api/sittings', { candidateUserId: cand.userId, scenarioKeys: [cloned.key, 's4', 's5', 's1'] });
+    await prepareSittingIn(assessor, browsers.candidate, server.url, sitting.id);
+    await apiIn(assessor, 'POST', `/api/sittings/${sitting.id}/start`, {});
+    await apiIn(assessor, 'POST', `/api/sittings/${sitting.id}/assignments/1/attempts`, {});
+    const candidate = await open('candidate');
+    expect(await candidate.getByTestId('agent-state').textContent()).toBe('Not ready');
+    const supervisor = await open('supervisor');
+    await assessor.reload();
+    await assessor.getByTestId('registration').filter({ hasText: 'Registered' }).waitFor({ timeout: 15_000 });
+
+    // The assessor (the customer) is put through to the supervisor, who transfers them to the candidate.
+    await dial(assessor, supervisorExt);
+    await answer(supervisor);
+    await supervisor.getByRole('button', { name: 'Transfer' }).click();
+    await supervisor.getByLabel('Transfer to extension').fill(cand.extension);
+    await supervisor.getByRole('button', { name: 'Transfer now' }).click();
+    // The same words as a call dialled to a candidate who is not Ready.
+    await supervisor.getByTestId('referral-status').filter({ hasText: `Waiting… ${cand.displayName} is not Ready yet: their phone rings as soon as they are.` }).waitFor();
+    // Screenshots for a person to check, at both screen sizes: $CALLMARK_SCREENSHOTS, else the temp dir.
+    const shots = process.env.CALLMARK_SCREENSHOTS ?? tmp;
+    fs.mkdirSync(shots, { recursive: true });
+    for (const viewport of [{ width: 1024, height: 768 }, { width: 1920, height: 1080 }]) {
+      await supervisor.setViewportSize(viewport);
+      await supervisor.screenshot({ path: path.join(shots, `transfer-waiting-${viewport.width}.png`) });
+    }
+    expect(await candidate.getByTestId('incoming').count()).toBe(0);
+    expect(await assessor.getByTestId('call-phase').textContent()).toBe('Connected');
+
+    // Ready: the transferred call rings, is answered, and the caller hears the candidate.
+    await candidate.getByRole('button', { name: 'Ready', exact: true }).click();
+    await answer(candidate);
+    await supervisor.getByTestId('last-call').filter({ hasText: `Transferred to ${cand.extension}` }).waitFor();
+    await expect.poll(async () => (await hears(assessor)).candidate, { timeout: 20_000, interval: 0 }).toBeGreaterThan(0.01);
+    const { calls } = await apiIn<{ calls: Array<{ id: string }> }>(assessor, 'GET', '/api/calls');
+    const detail = await apiIn<{ events: Array<{ type: string }> }>(assessor, 'GET', `/api/calls/${calls[0]!.id}`);
+    expect(detail.events.map((e) => e.type).filter((t) => ['transfer-requested', 'queued', 'offered', 'transferred'].includes(t))).toEqual(['transfer-requested', 'queued', 'offered', 'transferred']);
+
+    await assessor.getByRole('button', { name: 'Hang up' }).click();
+    await candidate.getByTestId('last-call').waitFor();
+    await apiIn(assessor, 'POST', `/api/sittings/${sitting.id}/end`, {});
+  }, 90_000);
 });

@@ -7,6 +7,9 @@ import { clock, eventLabel, eventSummary, seconds, textOf } from '../format.js';
 const CALL_LABEL: Record<string, string> = {
   invite: 'Call offered',
   'presented-number': 'Number presented',
+  // A call (or a transfer or conference party) to a candidate who was not Ready: held until they were.
+  queued: 'Waiting (not Ready yet)',
+  offered: 'Offered when Ready',
   ringing: 'Ringing',
   answered: 'Answered',
   hold: 'Hold',

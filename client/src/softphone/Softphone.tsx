@@ -3,7 +3,7 @@
 import { useEffect, useMemo, useState, type FormEvent } from 'react';
 import type { DirectoryEntry } from '../../../server/protocol/telephony.js';
 import { api } from '../api.js';
-import type { CallState, PhoneState } from './phone.js';
+import { notReadyYetWords, type CallState, type PhoneState } from './phone.js';
 import { usePhone } from './PhoneContext.js';
 import { watchPresence } from './presence.js';
 import { RingTone } from './ringtone.js';
@@ -84,7 +84,8 @@ export function Softphone({ allowPresentedNumber = false }: { allowPresentedNumb
   const refer = (e: FormEvent) => {
     e.preventDefault();
     if (!referKind || !referTarget.trim()) return;
-    phone?.refer(referTarget.trim(), referKind);
+    const entry = directory.find((d) => d.extension === referTarget.trim());
+    phone?.refer(referTarget.trim(), referKind, entry?.displayName);
     setReferKind(undefined);
     setReferTarget('');
   };
@@ -152,7 +153,7 @@ export function Softphone({ allowPresentedNumber = false }: { allowPresentedNumb
           </div>
           {call.phase === 'ringing' && call.queued && (
             <p className="muted" role="status" data-testid="call-queued">
-              {call.peerName} is not Ready yet: their phone rings as soon as they are.
+              {notReadyYetWords(call.peerName)}
             </p>
           )}
           {call.answeredAt && <div className="timer" data-testid="call-timer">{clock(now - call.answeredAt)}</div>}

@@ -33,8 +33,27 @@ export interface CallState {
   endedReason?: string;
   /** Parties in the call, this phone included: 3 in a conference. */
   parties: number;
-  /** A transfer or conference this phone asked for, while it runs and after it failed. */
-  referral?: { kind: 'blind' | 'conference'; target: string; state: 'pending' | 'failed' | 'done'; message: string };
+  /**
+   * A transfer or conference this phone asked for, while it runs and after it failed; `queued`
+   * while it waits for a target who is not Ready (the server's NOTIFY says 182 Queued).
+   */
+  referral?: { kind: 'blind' | 'conference'; target: string; state: 'pending' | 'failed' | 'done'; message: string; queued?: boolean };
+}
+
+/**
+ * What a phone shows while a call it placed or transferred waits for a candidate who is not Ready
+ * (the server's 182 Queued): the same words for a call dialled to them and for a transfer or
+ * conference party brought to them.
+ */
+export const notReadyYetWords = (name: string): string => `${name} is not Ready yet: their phone rings as soon as they are.`;
+
+/**
+ * A refusal in words: SIP_STATUS_WORDS, except a call or transfer that waited for a candidate whose
+ * sitting then ended (480 with that reason), which says so.
+ */
+export function refusalWords(code: number, reasonPhrase: string | undefined): string | undefined {
+  if (code === 480 && /\(the sitting has ended\)$/.test(reasonPhrase ?? '')) return 'Not available (their sitting has ended)';
+  return SIP_STATUS_WORDS[code];
 }
 
 export interface PhoneState {
@@ -348,7 +367,7 @@ export class Phone {
    * Blind transfer (kind 'blind') or bringing a party into the call (kind 'conference'): a REFER
    * to the server, whose NOTIFYs (message/sipfrag) say how the INVITE to the target went.
    */
-  refer(target: string, kind: 'blind' | 'conference'): void {
+  refer(target: string, kind: 'blind' | 'conference', targetName = target.trim()): void {
     const s = this.session;
     const call = this.state.call;
     const ext = target.trim();
@@ -370,13 +389,15 @@ export class Phone {
         },
         onNotify: (n) => {
           void n.accept();
-          const m = /^SIP\/2\.0 (\d{3})/.exec(n.request.body.trim());
+          const m = /^SIP\/2\.0 (\d{3}) ?(.*)$/m.exec(n.request.body.trim());
           const code = Number(m?.[1] ?? 0);
+          // 182 Queued: the target is a candidate who is not Ready; the server holds the transfer until they are.
+          if (code === 182) this.setCall({ referral: { kind, target: ext, state: 'pending', queued: true, message: `Waiting… ${notReadyYetWords(targetName)}` } });
           if (code < 200) return;
           if (code < 300) {
             const parties = kind === 'conference' ? 3 : call.parties;
             this.setCall({ referral: { kind, target: ext, state: 'done', message: kind === 'blind' ? `Transferred to ${ext}.` : `Conference: ${parties} parties` } });
-          } else fail(code === 482 ? 'already in this call' : (SIP_STATUS_WORDS[code] ?? `status ${code}`).toLowerCase());
+          } else fail(code === 482 ? 'already in this call' : (refusalWords(code, m?.[2]) ?? `status ${code}`).toLowerCase());
         },
       })
       .catch((err: unknown) => fail(err instanceof Error ? err.message : String(err)));
@@ -401,7 +422,7 @@ export class Phone {
           onReject: (r) => {
             const code = r.message.statusCode ?? 0;
             // In words only: staff do not read SIP status codes.
-            this.setCall({ endedReason: SIP_STATUS_WORDS[code] ?? 'The call could not be connected' });
+            this.setCall({ endedReason: refusalWords(code, r.message.reasonPhrase) ?? 'The call could not be connected' });
           },
         },
       })
