@@ -6,7 +6,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { finishLegFiles, MediaWorkerPool, probeDurationMs, setMixConcurrency, sha256File } from '../media/index.js';
-import { buildApp } from './app.js';
+import { buildApp, SHUTDOWN_CALLS_END_MS, SHUTDOWN_DRAIN_MS, SHUTDOWN_QUICK_STEP_MS } from './app.js';
 import { bootstrapAccounts } from './bootstrap.js';
 import { systemClock } from './clock.js';
 import { ConfigError, isLoopbackHost, loadConfig, type Config } from './config.js';
@@ -16,6 +16,7 @@ import { createRepositories } from './db/repositories/index.js';
 import { finaliseEndedRecordings, finaliseInterruptedRecordings, listUnmixedRecordings, markInterruptedCalls } from './sip/recovery.js';
 import { startRetention } from './retention/index.js';
 import { AnalysisJob } from './analysis/job.js';
+import { shutdownStep } from './shutdown-step.js';
 import { loadTls } from './tls.js';
 
 /**
@@ -24,6 +25,9 @@ import { loadTls } from './tls.js';
  * before a SIGKILL; the server gives up 2 s earlier so that it still closes the database itself.
  */
 const SHUTDOWN_GRACE_MS = 18_000;
+
+/** How long the media workers get to exit on shutdown before they are killed. */
+const SHUTDOWN_MEDIA_CLOSE_MS = 1_500;
 
 const projectRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 
@@ -151,22 +155,32 @@ async function main(): Promise<void> {
   const shutdown = async (signal: string): Promise<void> => {
     if (stopping) return;
     stopping = true;
+    const started = performance.now();
     app.log.info({ signal }, 'shutting down');
     const force = setTimeout(() => {
       app.log.error(`shutdown took longer than ${SHUTDOWN_GRACE_MS / 1000} s; exiting anyway (recordings not finalised are finalised at the next start)`);
       process.exit(1);
     }, SHUTDOWN_GRACE_MS);
     force.unref();
-    try {
-      stopRetention();
-      await app.close();
-      await analysis.stop();
-      await media.close();
-    } finally {
-      closeDatabase(db);
-      clearTimeout(force);
-    }
-    process.exit(0);
+    // Each step bounded and on its own (server/shutdown-step.ts): one that hangs or fails is logged
+    // by name and the next still runs, so the media workers and the database are always closed.
+    // The bounds add up to 16.5 s, within the 18 s grace: 12 s for app.close(), 1 s for the
+    // analysis, 2.5 s for the media workers, 1 s for the database.
+    // app.close() ends the calls (BYE, recordings finalised), tells the phones and desktops to go
+    // and closes the HTTP server; its own steps are bounded too (server/app.ts).
+    const outcomes = [
+      await shutdownStep(app.log, 'retention stopped', SHUTDOWN_QUICK_STEP_MS, stopRetention),
+      await shutdownStep(app.log, 'HTTP server closed', SHUTDOWN_CALLS_END_MS + SHUTDOWN_DRAIN_MS + SHUTDOWN_QUICK_STEP_MS, () => app.close()),
+      await shutdownStep(app.log, 'recording analysis stopped', SHUTDOWN_QUICK_STEP_MS, () => analysis.stop()),
+      await shutdownStep(app.log, 'media workers closed', SHUTDOWN_MEDIA_CLOSE_MS + SHUTDOWN_QUICK_STEP_MS, () => media.close(SHUTDOWN_MEDIA_CLOSE_MS)),
+      await shutdownStep(app.log, 'database closed', SHUTDOWN_QUICK_STEP_MS, () => closeDatabase(db)),
+    ];
+    clearTimeout(force);
+    const clean = outcomes.every((o) => o === 'done');
+    const ms = Math.round(performance.now() - started);
+    if (clean) app.log.info({ ms }, `shutdown: done in ${ms} ms`);
+    else app.log.error({ ms }, `shutdown: done in ${ms} ms, with a step that failed or timed out (see above; what it left is finished at the next start)`);
+    process.exit(clean ? 0 : 1);
   };
   process.on('SIGTERM', () => void shutdown('SIGTERM'));
   process.on('SIGINT', () => void shutdown('SIGINT'));
