@@ -9,10 +9,11 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { header, statusOf } from '../support/raw-caller.js';
 import { rawCallee, type PhoneSource } from '../support/raw-callee.js';
 import { cannedSdp, Inviter, nextMatching, RawSipClient, rawRequest, registerRaw, SessionState, startUa, UserAgent, type TestUa } from '../support/sip-clients.js';
-import { startServer, type ServerProcess } from '../support/server-process.js';
+import { serverProcesses, type ServerProcess } from '../support/server-process.js';
 import { until } from '../support/until.js';
 
-const servers: ServerProcess[] = [];
+const env = { CALLMARK_MEDIA_WORKERS: '1', CALLMARK_PUBLIC_IP: '127.0.0.1', CALLMARK_MEDIA_LISTEN_IP: '127.0.0.1' };
+const servers = serverProcesses({ args: ['--demo'], env });
 const uas: TestUa[] = [];
 const raws: RawSipClient[] = [];
 const sockets: net.Socket[] = [];
@@ -28,8 +29,7 @@ afterAll(async () => {
   for (const s of sockets) s.destroy();
   for (const r of raws) r.ws.terminate();
   for (const u of uas) await u.stop();
-  for (const s of servers) await s.stop('SIGKILL');
-  for (const s of servers) fs.rmSync(s.dataDir, { recursive: true, force: true });
+  await servers.stopAll();
 });
 
 /** How long a condition here may take: real calls, media workers and processes. */
@@ -52,9 +52,7 @@ async function phone(base: string, username: string, onInvite?: Parameters<typeo
 
 describe('graceful shutdown', () => {
   it('ends calls with a BYE and a reason, finalises the recording, exits 0', async () => {
-    const env = { CALLMARK_MEDIA_WORKERS: '1', CALLMARK_PUBLIC_IP: '127.0.0.1', CALLMARK_MEDIA_LISTEN_IP: '127.0.0.1' };
-    const server = await startServer({ args: ['--demo'], env });
-    servers.push(server);
+    const server = await servers.start();
     const reasons: string[] = [];
     const callee = await phone(server.url, 'demo-candidate', (inv) => {
       inv.delegate = { onBye: (bye) => reasons.push(bye.request.getHeader('reason') ?? '') };
@@ -72,8 +70,7 @@ describe('graceful shutdown', () => {
     expect(reasons.every((r) => /text="server shutting down"/.test(r))).toBe(true);
 
     // Demo mode again: without it the demo accounts are disabled at start.
-    const again = await startServer({ dataDir: server.dataDir, args: ['--demo'], env });
-    servers.push(again);
+    const again = await servers.restart(server);
     expect(again.output()).not.toContain('interrupted');
     const s = await session(again.url, 'demo-assessor');
     const { calls } = (await (await fetch(new URL('/api/calls', again.url), { headers: { cookie: s.cookie } })).json()) as {
@@ -114,11 +111,8 @@ function mediaWorkersOf(server: ServerProcess): number[] {
 }
 
 describe('every shutdown step is bounded', () => {
-  const env = { CALLMARK_MEDIA_WORKERS: '1', CALLMARK_PUBLIC_IP: '127.0.0.1', CALLMARK_MEDIA_LISTEN_IP: '127.0.0.1' };
-
   it('a SIP WebSocket whose peer never answers the close (a frozen tab, a dropped network) does not hold it: exit 0', { timeout: 60_000 }, async () => {
-    const server = await startServer({ args: ['--demo'], env });
-    servers.push(server);
+    const server = await servers.start();
     // The WebSocket opening handshake (RFC 6455 §4.1), then nothing: no close frame back, no FIN.
     const socket = await rawConnection(server);
     const upgraded = new Promise<string>((resolve) => socket.once('data', (d) => resolve(d.toString())));
@@ -132,8 +126,7 @@ describe('every shutdown step is bounded', () => {
   });
 
   it('a request half sent when SIGTERM comes does not hold it: exit 0', { timeout: 60_000 }, async () => {
-    const server = await startServer({ args: ['--demo'], env });
-    servers.push(server);
+    const server = await servers.start();
     const socket = await rawConnection(server);
     socket.write(`GET /healthz HTTP/1.1\r\nHost: 127.0.0.1:${server.port}\r\n`);
     // The server has the connection (and the start of the request) before the signal.
@@ -143,8 +136,7 @@ describe('every shutdown step is bounded', () => {
   });
 
   it('SIGTERM while the callee\'s answer is being applied to a media worker that hangs: the call is ended and stored, exit 0', { timeout: 90_000 }, async () => {
-    const server = await startServer({ args: ['--demo'], env });
-    servers.push(server);
+    const server = await servers.start();
     const source: PhoneSource = {
       wsUrl: `${server.url.replace('http', 'ws')}sip`,
       sipCredentials: async (username) => {
@@ -189,8 +181,7 @@ describe('every shutdown step is bounded', () => {
     expect(statusOf(final)).toBe(503);
 
     // What was accepted is stored: the call ended for the shutdown, not left in progress.
-    const again = await startServer({ dataDir: server.dataDir, args: ['--demo'], env });
-    servers.push(again);
+    const again = await servers.restart(server);
     const s = await session(again.url, 'demo-assessor');
     const { calls } = (await (await fetch(new URL('/api/calls', again.url), { headers: { cookie: s.cookie } })).json()) as { calls: Array<{ state: string; endReason: string }> };
     expect(calls[0]).toMatchObject({ state: 'ended', endReason: 'failed: server shutting down' });
