@@ -48,7 +48,7 @@ import { chainRecordingsOnFinalise } from './moderation/recording-chain.js';
 import { registerErrorHandling } from './http/errors.js';
 import { jsonDepth, MAX_JSON_DEPTH, tooDeep } from './http/json-depth.js';
 import { closeConnectionsOnShutdown } from './http/close-connections.js';
-import { shutdownStep } from './shutdown-step.js';
+import { SHUTDOWN_BOUNDS, shutdownStep } from './shutdown-step.js';
 import { registerTelephonyRoutes } from './api/telephony-routes.js';
 import { registerRealtime, type RealtimeControl } from './realtime/index.js';
 import { Evidence } from './realtime/evidence.js';
@@ -98,15 +98,6 @@ declare module 'fastify' {
     metrics: AppMetrics;
   }
 }
-
-/**
- * The bounds of app.close() on shutdown (each step goes on after its bound; server/main.ts gives
- * the whole shutdown 18 s): ending the calls (BYE, recordings finalised), each quick step, and
- * the requests still being answered once the server stopped accepting new ones.
- */
-export const SHUTDOWN_CALLS_END_MS = 8_000;
-export const SHUTDOWN_QUICK_STEP_MS = 1_000;
-export const SHUTDOWN_DRAIN_MS = 3_000;
 
 export interface AppOptions {
   repos: Repositories;
@@ -351,8 +342,8 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
       // On shutdown, end calls (BYE, recordings finalised) before the WebSockets close; bounded, so
       // a call that cannot end (a hung media worker) does not keep the phones and desktops open.
       beforeClose: async () => {
-        if (b2bua) await shutdownStep(app.log, `calls ended (${b2bua.activeCalls} in progress)`, SHUTDOWN_CALLS_END_MS, () => b2bua.close());
-        await shutdownStep(app.log, `SIP WebSockets closed (${sip.connectionCount})`, SHUTDOWN_QUICK_STEP_MS, () => sip.close());
+        if (b2bua) await shutdownStep(app.log, `calls ended (${b2bua.activeCalls} in progress)`, SHUTDOWN_BOUNDS.callsEndMs, () => b2bua.close());
+        await shutdownStep(app.log, `SIP WebSockets closed (${sip.connectionCount})`, SHUTDOWN_BOUNDS.quickStepMs, () => sip.close());
       },
     });
     registerTelephonyRoutes(app, {
@@ -408,6 +399,6 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
     stopOverrunSweep();
   });
   // Last, so that its preClose hook runs after the others.
-  closeConnectionsOnShutdown(app, { drainMs: SHUTDOWN_DRAIN_MS });
+  closeConnectionsOnShutdown(app, { drainMs: SHUTDOWN_BOUNDS.drainMs });
   return app;
 }

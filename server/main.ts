@@ -6,7 +6,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { finishLegFiles, MediaWorkerPool, probeDurationMs, setMixConcurrency, sha256File } from '../media/index.js';
-import { buildApp, SHUTDOWN_CALLS_END_MS, SHUTDOWN_DRAIN_MS, SHUTDOWN_QUICK_STEP_MS } from './app.js';
+import { buildApp } from './app.js';
 import { bootstrapAccounts } from './bootstrap.js';
 import { systemClock } from './clock.js';
 import { ConfigError, isLoopbackHost, loadConfig, type Config } from './config.js';
@@ -16,18 +16,8 @@ import { createRepositories } from './db/repositories/index.js';
 import { finaliseEndedRecordings, finaliseInterruptedRecordings, listUnmixedRecordings, markInterruptedCalls } from './sip/recovery.js';
 import { startRetention } from './retention/index.js';
 import { AnalysisJob } from './analysis/job.js';
-import { shutdownStep } from './shutdown-step.js';
+import { APP_CLOSE_BOUND_MS, SHUTDOWN_BOUNDS, SHUTDOWN_GRACE_MS, shutdownStep } from './shutdown-step.js';
 import { loadTls } from './tls.js';
-
-/**
- * How long SIGTERM/SIGINT may take (calls ended with a BYE, recordings finalised) before the process
- * exits anyway. README ("20 s grace") and docker-compose.yml (stop_grace_period: 20s) give 20 s
- * before a SIGKILL; the server gives up 2 s earlier so that it still closes the database itself.
- */
-const SHUTDOWN_GRACE_MS = 18_000;
-
-/** How long the media workers get to exit on shutdown before they are killed. */
-const SHUTDOWN_MEDIA_CLOSE_MS = 1_500;
 
 const projectRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 
@@ -164,16 +154,16 @@ async function main(): Promise<void> {
     force.unref();
     // Each step bounded and on its own (server/shutdown-step.ts): one that hangs or fails is logged
     // by name and the next still runs, so the media workers and the database are always closed.
-    // The bounds add up to 16.5 s, within the 18 s grace: 12 s for app.close(), 1 s for the
-    // analysis, 2.5 s for the media workers, 1 s for the database.
+    // At their bounds the steps take worstCaseShutdownMs() (16.5 s), within the grace.
+    const { quickStepMs, mediaCloseMs } = SHUTDOWN_BOUNDS;
     // app.close() ends the calls (BYE, recordings finalised), tells the phones and desktops to go
     // and closes the HTTP server; its own steps are bounded too (server/app.ts).
     const outcomes = [
-      await shutdownStep(app.log, 'retention stopped', SHUTDOWN_QUICK_STEP_MS, stopRetention),
-      await shutdownStep(app.log, 'HTTP server closed', SHUTDOWN_CALLS_END_MS + SHUTDOWN_DRAIN_MS + SHUTDOWN_QUICK_STEP_MS, () => app.close()),
-      await shutdownStep(app.log, 'recording analysis stopped', SHUTDOWN_QUICK_STEP_MS, () => analysis.stop()),
-      await shutdownStep(app.log, 'media workers closed', SHUTDOWN_MEDIA_CLOSE_MS + SHUTDOWN_QUICK_STEP_MS, () => media.close(SHUTDOWN_MEDIA_CLOSE_MS)),
-      await shutdownStep(app.log, 'database closed', SHUTDOWN_QUICK_STEP_MS, () => closeDatabase(db)),
+      await shutdownStep(app.log, 'retention stopped', quickStepMs, stopRetention),
+      await shutdownStep(app.log, 'HTTP server closed', APP_CLOSE_BOUND_MS, () => app.close()),
+      await shutdownStep(app.log, 'recording analysis stopped', quickStepMs, () => analysis.stop()),
+      await shutdownStep(app.log, 'media workers closed', mediaCloseMs + quickStepMs, () => media.close(mediaCloseMs)),
+      await shutdownStep(app.log, 'database closed', quickStepMs, () => closeDatabase(db)),
     ];
     clearTimeout(force);
     const clean = outcomes.every((o) => o === 'done');

@@ -3,6 +3,35 @@
 // step, so one hung step never stops the others. Each step leaves one log line with its name and
 // duration ("shutdown: media workers closed in 12 ms"), so an operator sees which step was slow.
 
+/**
+ * How long SIGTERM/SIGINT may take (calls ended with a BYE, recordings finalised) before the process
+ * exits anyway (server/main.ts). README ("20 s grace") and docker-compose.yml (stop_grace_period:
+ * 20s) give 20 s before a SIGKILL; the server gives up 2 s earlier so that it still exits by itself.
+ */
+export const SHUTDOWN_GRACE_MS = 18_000;
+
+/**
+ * The bound of each step. In order: retention stopped (quick); app.close(): calls ended (BYE,
+ * recordings finalised), SIP WebSockets closed (quick), the requests still being answered once the
+ * server stopped accepting new ones (drain); recording analysis stopped (quick); media workers
+ * closed (media, then killed, plus quick); database closed (quick). `worstCaseShutdownMs` adds them up.
+ */
+export const SHUTDOWN_BOUNDS = {
+  callsEndMs: 8_000,
+  quickStepMs: 1_000,
+  drainMs: 3_000,
+  mediaCloseMs: 1_500,
+} as const;
+
+/** app.close(): the calls, the SIP WebSockets, the drain. */
+export const APP_CLOSE_BOUND_MS = SHUTDOWN_BOUNDS.callsEndMs + SHUTDOWN_BOUNDS.quickStepMs + SHUTDOWN_BOUNDS.drainMs;
+
+/** Every step at its bound, one after the other (server/main.ts runs them in this order). */
+export function worstCaseShutdownMs(): number {
+  const { quickStepMs, mediaCloseMs } = SHUTDOWN_BOUNDS;
+  return quickStepMs + APP_CLOSE_BOUND_MS + quickStepMs + (mediaCloseMs + quickStepMs) + quickStepMs;
+}
+
 export type ShutdownStepOutcome = 'done' | 'failed' | 'timed out';
 
 /** The two pino methods a step logs with. */
