@@ -47,6 +47,8 @@ import { markSheetRenderer } from './moderation/mark-sheets.js';
 import { chainRecordingsOnFinalise } from './moderation/recording-chain.js';
 import { registerErrorHandling } from './http/errors.js';
 import { jsonDepth, MAX_JSON_DEPTH, tooDeep } from './http/json-depth.js';
+import { closeConnectionsOnShutdown } from './http/close-connections.js';
+import { SHUTDOWN_BOUNDS, shutdownStep } from './shutdown-step.js';
 import { registerTelephonyRoutes } from './api/telephony-routes.js';
 import { registerRealtime, type RealtimeControl } from './realtime/index.js';
 import { Evidence } from './realtime/evidence.js';
@@ -337,10 +339,11 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
     metrics.attach({ sip, b2bua, workers: t.pool, mixes: t.pool ? (await import('../media/index.js')).mixQueueStats : undefined });
     await registerSipTransport(app, sip, {
       rate: t.sipRate,
-      // On shutdown, end calls (BYE, recordings finalised) before the WebSockets close.
+      // On shutdown, end calls (BYE, recordings finalised) before the WebSockets close; bounded, so
+      // a call that cannot end (a hung media worker) does not keep the phones and desktops open.
       beforeClose: async () => {
-        await b2bua?.close();
-        sip.close();
+        if (b2bua) await shutdownStep(app.log, `calls ended (${b2bua.activeCalls} in progress)`, SHUTDOWN_BOUNDS.callsEndMs, () => b2bua.close());
+        await shutdownStep(app.log, `SIP WebSockets closed (${sip.connectionCount})`, SHUTDOWN_BOUNDS.quickStepMs, () => sip.close());
       },
     });
     registerTelephonyRoutes(app, {
@@ -395,5 +398,7 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
     clearInterval(purge);
     stopOverrunSweep();
   });
+  // Last, so that its preClose hook runs after the others.
+  closeConnectionsOnShutdown(app, { drainMs: SHUTDOWN_BOUNDS.drainMs });
   return app;
 }

@@ -16,14 +16,8 @@ import { createRepositories } from './db/repositories/index.js';
 import { finaliseEndedRecordings, finaliseInterruptedRecordings, listUnmixedRecordings, markInterruptedCalls } from './sip/recovery.js';
 import { startRetention } from './retention/index.js';
 import { AnalysisJob } from './analysis/job.js';
+import { APP_CLOSE_BOUND_MS, SHUTDOWN_BOUNDS, SHUTDOWN_GRACE_MS, shutdownStep } from './shutdown-step.js';
 import { loadTls } from './tls.js';
-
-/**
- * How long SIGTERM/SIGINT may take (calls ended with a BYE, recordings finalised) before the process
- * exits anyway. README ("20 s grace") and docker-compose.yml (stop_grace_period: 20s) give 20 s
- * before a SIGKILL; the server gives up 2 s earlier so that it still closes the database itself.
- */
-const SHUTDOWN_GRACE_MS = 18_000;
 
 const projectRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 
@@ -151,22 +145,32 @@ async function main(): Promise<void> {
   const shutdown = async (signal: string): Promise<void> => {
     if (stopping) return;
     stopping = true;
+    const started = performance.now();
     app.log.info({ signal }, 'shutting down');
     const force = setTimeout(() => {
       app.log.error(`shutdown took longer than ${SHUTDOWN_GRACE_MS / 1000} s; exiting anyway (recordings not finalised are finalised at the next start)`);
       process.exit(1);
     }, SHUTDOWN_GRACE_MS);
     force.unref();
-    try {
-      stopRetention();
-      await app.close();
-      await analysis.stop();
-      await media.close();
-    } finally {
-      closeDatabase(db);
-      clearTimeout(force);
-    }
-    process.exit(0);
+    // Each step bounded and on its own (server/shutdown-step.ts): one that hangs or fails is logged
+    // by name and the next still runs, so the media workers and the database are always closed.
+    // At their bounds the steps take worstCaseShutdownMs() (16.5 s), within the grace.
+    const { quickStepMs, mediaCloseMs } = SHUTDOWN_BOUNDS;
+    // app.close() ends the calls (BYE, recordings finalised), tells the phones and desktops to go
+    // and closes the HTTP server; its own steps are bounded too (server/app.ts).
+    const outcomes = [
+      await shutdownStep(app.log, 'retention stopped', quickStepMs, stopRetention),
+      await shutdownStep(app.log, 'HTTP server closed', APP_CLOSE_BOUND_MS, () => app.close()),
+      await shutdownStep(app.log, 'recording analysis stopped', quickStepMs, () => analysis.stop()),
+      await shutdownStep(app.log, 'media workers closed', mediaCloseMs + quickStepMs, () => media.close(mediaCloseMs)),
+      await shutdownStep(app.log, 'database closed', quickStepMs, () => closeDatabase(db)),
+    ];
+    clearTimeout(force);
+    const clean = outcomes.every((o) => o === 'done');
+    const ms = Math.round(performance.now() - started);
+    if (clean) app.log.info({ ms }, `shutdown: done in ${ms} ms`);
+    else app.log.error({ ms }, `shutdown: done in ${ms} ms, with a step that failed or timed out (see above; what it left is finished at the next start)`);
+    process.exit(clean ? 0 : 1);
   };
   process.on('SIGTERM', () => void shutdown('SIGTERM'));
   process.on('SIGINT', () => void shutdown('SIGINT'));

@@ -105,6 +105,11 @@ export function registerRealtime(app: FastifyInstance, opts: RealtimeOptions): R
   const timeline = new TimelineService(opts.repos, opts.clock, opts.browserEventQuota);
   const views = new DesktopViewService(opts.repos, () => opts.clock.now());
   const rate = opts.rate ?? { burst: 50, perSecond: 50 };
+  const gate = handshakeGate({
+    hasLiveSession: (req) => sessions.isLive(app.parseCookie(req.headers.cookie ?? '')[SESSION_COOKIE]),
+    clientAddress: opts.clientAddress ?? ((req) => req.socket.remoteAddress ?? 'unknown'),
+  });
+  let closing = false;
   const io = new Server({
     path: REALTIME_PATH,
     serveClient: false,
@@ -113,10 +118,9 @@ export function registerRealtime(app: FastifyInstance, opts: RealtimeOptions): R
     // Same origin only: no CORS option (so no CORS headers), and the middleware checks Origin against Host.
     // Handshakes without a login are limited per address (handshake-limit.ts), and a connection
     // that has not joined within 5 s (refused: no session) is closed, not kept for socket.io's 45 s.
-    allowRequest: handshakeGate({
-      hasLiveSession: (req) => sessions.isLive(app.parseCookie(req.headers.cookie ?? '')[SESSION_COOKIE]),
-      clientAddress: opts.clientAddress ?? ((req) => req.socket.remoteAddress ?? 'unknown'),
-    }),
+    // Nothing new once the server is closing: engine.io answers its own requests and upgrades on
+    // /socket.io, before Fastify (which refuses new requests while closing) sees them.
+    allowRequest: (req, callback) => (closing ? callback('the server is shutting down', false) : gate(req, callback)),
     connectTimeout: 5_000,
   });
 
@@ -282,10 +286,17 @@ export function registerRealtime(app: FastifyInstance, opts: RealtimeOptions): R
   // (an onClose hook runs after that wait), so they are closed in preClose. io.close() is not used:
   // it would close the HTTP server, which is Fastify's to close.
   const shutDown = (): void => {
+    closing = true;
     io.disconnectSockets(true);
     io.engine?.close();
   };
-  app.addHook('preClose', async () => shutDown());
+  app.addHook('preClose', async () => {
+    const started = performance.now();
+    const sockets = io.sockets.sockets.size;
+    shutDown();
+    const ms = Math.round(performance.now() - started);
+    log.info({ step: 'desktops disconnected', sockets, ms }, `shutdown: desktops disconnected (${sockets} sockets) in ${ms} ms`);
+  });
   app.addHook('onClose', async () => shutDown());
   return {
     io,

@@ -25,6 +25,13 @@ import { SessionRefresh } from './session-refresh.js';
 import type { SessionTimerOffer } from './session-timer.js';
 import { Transfers } from './transfer.js';
 
+/**
+ * How long ending a call waits for an answer being applied to the media before it frees the media
+ * anyway. Applying takes milliseconds; a worker that does not reply within this is hung, and waiting
+ * on would keep the call (and a shutdown) open for ever.
+ */
+export const ANSWER_APPLY_WAIT_MS = 5_000;
+
 export type { B2buaOptions } from './call-context.js';
 
 export class B2bua implements DialogHandler, CallContext {
@@ -358,7 +365,9 @@ export class B2bua implements DialogHandler, CallContext {
       // An answer being applied is let finish first, so the callee whose 200 crossed the caller's
       // CANCEL gets a plain BYE (call-setup.ts), not one for an answer cut off half-way.
       await this.endStep(call, 'free the media', async () => {
-        await call.answering;
+        if (call.answering && (await settlesWithin(call.answering, ANSWER_APPLY_WAIT_MS)) === 'timed out') {
+          call.log.error({ waitedMs: ANSWER_APPLY_WAIT_MS }, 'the answer being applied to the media did not finish; media freed without it');
+        }
         call.media?.close();
       });
     } finally {
@@ -397,3 +406,15 @@ export class B2bua implements DialogHandler, CallContext {
   }
 }
 
+/** Waits for `promise` (its outcome ignored), at most `ms`. */
+async function settlesWithin(promise: Promise<unknown>, ms: number): Promise<'settled' | 'timed out'> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<'timed out'>((resolve) => {
+    timer = setTimeout(() => resolve('timed out'), ms);
+  });
+  try {
+    return await Promise.race([promise.then(() => 'settled' as const, () => 'settled' as const), timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
+}

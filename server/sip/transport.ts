@@ -15,6 +15,10 @@ export interface SipTransportOptions {
 }
 
 export async function registerSipTransport(app: FastifyInstance, sip: SipServer, opts: SipTransportOptions = {}): Promise<void> {
+  // Set when the server starts closing: a WebSocket whose upgrade was under way then (routed before
+  // Fastify refused new requests, opened after the clients below were closed) is closed at once,
+  // not left open for the server's close to wait on.
+  let closing = false;
   await app.register(websocket, {
     options: {
       // Frames up to twice the SIP limit are read so that an oversized message can get its 513.
@@ -28,12 +32,17 @@ export async function registerSipTransport(app: FastifyInstance, sip: SipServer,
       socket.terminate();
     },
     preClose: async function (this: FastifyInstance) {
+      closing = true;
       await opts.beforeClose?.();
       for (const client of this.websocketServer.clients) client.close(1001, 'server shutting down');
     },
   });
   const rate = opts.rate ?? { burst: 60, perSecond: 10 };
   app.get(opts.path ?? '/sip', { websocket: true, config: { access: 'public' } }, (socket, request) => {
+    if (closing) {
+      socket.close(1001, 'server shutting down');
+      return;
+    }
     if (socket.protocol !== 'sip') {
       socket.close(1002, 'the WebSocket subprotocol must be "sip" (RFC 7118)');
       return;

@@ -5,17 +5,14 @@
 // directory shows the candidate available).
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, describe, expect, it } from 'vitest';
-import fs from 'node:fs';
 import { apiIn, launchBrowser, loginAs, withFailureScreenshots } from '../support/browser.js';
-import { startServer, type ServerProcess } from '../support/server-process.js';
+import { serverProcesses } from '../support/server-process.js';
 
-const env = { CALLMARK_MEDIA_WORKERS: '1' };
-const servers: ServerProcess[] = [];
+const servers = serverProcesses({ args: ['--demo'], env: { CALLMARK_MEDIA_WORKERS: '1' } });
 let browser: Browser | undefined;
 afterAll(async () => {
   await browser?.close();
-  for (const s of servers) await s.stop('SIGKILL');
-  if (servers[0]) fs.rmSync(servers[0].dataDir, { recursive: true, force: true });
+  await servers.stopAll();
 });
 
 describe('graceful server restart, softphone', () => {
@@ -27,8 +24,7 @@ describe('graceful server restart, softphone', () => {
 type Directory = { entries: Array<{ role: string; registered: boolean }> };
 
 async function scenario(pages: Page[]): Promise<void> {
-  const first = await startServer({ args: ['--demo'], env });
-  servers.push(first);
+  const first = await servers.start();
   browser = await launchBrowser();
   const candidate = await loginAs(browser, first.url, 'demo-candidate', { landing: /\/desktop/ });
   pages.push(candidate);
@@ -38,8 +34,7 @@ async function scenario(pages: Page[]): Promise<void> {
   // ("Registered · extension …" only when registered: "Not registered" would match the word.)
   await registration.filter({ hasNotText: /Registered · extension/ }).waitFor();
 
-  const second = await startServer({ args: ['--demo'], env, dataDir: first.dataDir, port: first.port });
-  servers.push(second);
+  const second = await servers.restart(first);
   await registration.filter({ hasText: /Registered · extension/ }).waitFor({ timeout: 60_000 });
 
   // The server agrees: the candidate's phone is bound again (no reload of the candidate's page).

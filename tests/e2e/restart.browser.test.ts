@@ -5,17 +5,14 @@
 // is stored once, and the desktop says "Online" with nothing queued, without a reload.
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, describe, expect, it } from 'vitest';
-import fs from 'node:fs';
 import { apiIn, launchBrowser, loginAs, withFailureScreenshots } from '../support/browser.js';
-import { startServer, type ServerProcess } from '../support/server-process.js';
+import { serverProcesses } from '../support/server-process.js';
 
-const env = { CALLMARK_MEDIA_WORKERS: '1' };
-const servers: ServerProcess[] = [];
+const servers = serverProcesses({ args: ['--demo'], env: { CALLMARK_MEDIA_WORKERS: '1' } });
 let browser: Browser | undefined;
 afterAll(async () => {
   await browser?.close();
-  for (const s of servers) await s.stop('SIGKILL');
-  if (servers[0]) fs.rmSync(servers[0].dataDir, { recursive: true, force: true });
+  await servers.stopAll();
 });
 
 describe('graceful server restart', () => {
@@ -25,8 +22,7 @@ describe('graceful server restart', () => {
 });
 
 async function scenario(pages: Page[]): Promise<void> {
-  const first = await startServer({ args: ['--demo'], env });
-  servers.push(first);
+  const first = await servers.start();
   browser = await launchBrowser();
   const assessor = await loginAs(browser, first.url, 'demo-assessor', { phone: false, landing: /\/console/ });
   pages.push(assessor);
@@ -47,8 +43,7 @@ async function scenario(pages: Page[]): Promise<void> {
   await connection.filter({ hasText: 'Offline: 1 action queued' }).waitFor();
 
   // The server comes back on the same address and data; the desktop reconnects by itself.
-  const second = await startServer({ args: ['--demo'], env, dataDir: first.dataDir, port: first.port });
-  servers.push(second);
+  await servers.restart(first);
   await connection.filter({ hasText: /^Online$/ }).waitFor({ timeout: 30_000 });
 
   // The queued action reached the server, once.

@@ -15,7 +15,10 @@ export interface RawCallee {
   respond(request: string, status: string, sdp?: string, extra?: Record<string, string>): void;
 }
 
-export async function rawCallee(t: TestApp, role: 'candidate' | 'assessor' | (string & {}), track: RawSipClient[]): Promise<RawCallee> {
+/** Where a raw phone gets its SIP credentials and connects: a test app, or a started server process. */
+export type PhoneSource = Pick<TestApp, 'sipCredentials' | 'wsUrl'>;
+
+export async function rawCallee(t: PhoneSource, role: 'candidate' | 'assessor' | (string & {}), track: RawSipClient[]): Promise<RawCallee> {
   const user = await t.sipCredentials(role);
   const client = await RawSipClient.connect(t.wsUrl);
   track.push(client);

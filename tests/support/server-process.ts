@@ -85,6 +85,35 @@ export async function startServer(opts: {
   };
 }
 
+type StartOptions = NonNullable<Parameters<typeof startServer>[0]>;
+
+/**
+ * The server processes of one test file: `start` starts one (with `defaults`, e.g. the env every
+ * start of the file shares), `restart` starts another on the data directory and port of one the
+ * test stopped (SIGTERM, as in an upgrade), and `stopAll` (the file's afterAll) kills each still
+ * running and removes their data directories. (No vitest hook here: the benchmarks import this file.)
+ */
+export function serverProcesses(defaults: StartOptions = {}): {
+  start(opts?: StartOptions): Promise<ServerProcess>;
+  restart(stopped: ServerProcess, opts?: StartOptions): Promise<ServerProcess>;
+  stopAll(): Promise<void>;
+} {
+  const started: ServerProcess[] = [];
+  const start = async (opts: StartOptions = {}): Promise<ServerProcess> => {
+    const server = await startServer({ ...defaults, ...opts, env: { ...defaults.env, ...opts.env } });
+    started.push(server);
+    return server;
+  };
+  return {
+    start,
+    restart: (stopped, opts = {}) => start({ ...opts, dataDir: stopped.dataDir, port: stopped.port }),
+    stopAll: async () => {
+      for (const s of started) await s.stop('SIGKILL');
+      for (const dir of new Set(started.map((s) => s.dataDir))) fs.rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
 /** A logged-in API session on a started server: send `headers` (cookie, CSRF token, JSON) with each request. */
 export interface ApiLogin {
   cookie: string;
