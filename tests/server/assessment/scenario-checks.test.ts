@@ -145,6 +145,9 @@ describe('checkScenario: the number dialled (outbound)', () => {
       }),
     ).toEqual(["callerBrief.persona.phone: the call-list entry for 07700 900301 is BL100910, not the persona's account BL100903"]);
   });
+  it('accepts a persona with no account dialled on an entry with one', () => {
+    expect(problems(S5, (s) => (s.callerBrief.persona.accountNumber = null))).toEqual([]);
+  });
   it('accepts a lead with no account dialled on an entry with no account', () => {
     expect(
       problems(S5, (s) => {

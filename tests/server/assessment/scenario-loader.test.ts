@@ -232,6 +232,7 @@ describe('loadPreviousScenarios (scenarios/previous/: versions kept for the atte
 describe('where a broken scenario file stops being JSON', () => {
   it.each([
     ['{"a": 1}', -1],
+    ['{"a b": "c d"}', -1],
     ['  [1, -2.5e3, true, false, null, "x\\n\\u00e9", {}, []]  ', -1],
     ['', 0],
     ['{', 1],
