@@ -208,7 +208,8 @@ describe('toRulesAutoChecks', () => {
         { criterionId: id, kind: 'no-interrupt-opening', openingSeconds: 20 },
       ]),
     );
-    expect(checks).toEqual([
+    // Strict: no stray keys (an index: undefined would say the check fell into another kind's case).
+    expect(checks).toStrictEqual([
       { kind: 'answer-time', criterionId: id, maxRingSeconds: 15 },
       { kind: 'hold-limit', criterionId: id, maxHoldSeconds: 60 },
       { kind: 'hold-recheck', criterionId: id, maxHoldSeconds: 45 },

@@ -113,6 +113,23 @@ describe('the shipped scenarios', () => {
     expect(() => builtInScenarios()).toThrow(`invalid scenario files:\nscenarios/${S5}: rubric: marks sum to 13, must be 12`);
   });
 
+  it('lists every invalid file in the error, one a line', () => {
+    fs.writeFileSync(path.join(shippedDir, 's2-broken.json'), '{');
+    fs.writeFileSync(path.join(shippedDir, 's3-broken.json'), '[');
+    expect(() => builtInScenarios()).toThrow(/^invalid scenario files:\nscenarios\/s2-broken\.json: not valid JSON \(line 1, column 2\): .*\nscenarios\/s3-broken\.json: not valid JSON \(line 1, column 2\): /);
+  });
+
+  it('with no folder in use, the repository’s own are read', () => {
+    releases.pop()!();
+    expect(builtInScenarios().map((l) => l.file)).toEqual(
+      fs
+        .readdirSync(real)
+        .filter((n) => /^s[1-6]-.*\.json$/.test(n))
+        .map((n) => `scenarios/${n}`)
+        .sort((x, y) => x.replace(/\.json$/, '').localeCompare(y.replace(/\.json$/, ''))),
+    );
+  });
+
   it('sorts by key and variant, not by file name; and lists the keys with no file', () => {
     fs.copyFileSync(path.join(real, 's1-home-move-b.json'), path.join(shippedDir, 's1-home-move-b.json'));
     const r = loadScenarios(shippedDir);
@@ -170,6 +187,18 @@ describe("a centre's folder", () => {
     used.release();
     expect(scenarioCatalogue()).toBe(builtInScenarios());
     expect(centreScenariosDir()).toBeUndefined();
+  });
+
+  it('releasing a folder twice leaves the folders used after it alone', () => {
+    const second = path.join(root, 'second', 'scenarios');
+    fs.mkdirSync(second, { recursive: true });
+    fs.writeFileSync(path.join(second, 's5-c9-york.json'), centreVariant(S5, 'c9-york'));
+    const earlier = useCentre(centreDir);
+    useCentre(second);
+    earlier.release();
+    earlier.release();
+    expect(centreScenariosDir()).toBe(second);
+    expect(scenarioCatalogue().slice(2).map((l) => l.file)).toEqual(['second/scenarios/s5-c9-york.json']);
   });
 
   it('the folder used last is the one in force; releasing it goes back to the one before', () => {
@@ -250,6 +279,14 @@ describe('the scenario of an attempt', () => {
     const kept = scenarioSourceOfAttempt({ scenarioKey: 's1', scenarioVersion: S1_VERSION - 1 });
     expect(kept?.file).toBe(`scenarios/previous/${S1_KEPT}`);
     expect(scenarioOfAttempt({ scenarioKey: 's1', scenarioVersion: S1_VERSION - 1 })?.version).toBe(S1_VERSION - 1);
+  });
+
+  it('is never a kept file of another key with the same version', () => {
+    const s5 = JSON.parse(fs.readFileSync(path.join(real, S5), 'utf8')) as Json;
+    s5.version = S1_VERSION;
+    fs.writeFileSync(path.join(shippedDir, S5), JSON.stringify(s5));
+    useShipped(shippedDir);
+    expect(() => scenarioSourceOfAttempt({ scenarioKey: 's5', scenarioVersion: S1_VERSION - 1 })).toThrow(ScenarioVersionMissingError);
   });
 
   it("is a centre's variant by its attempt key", () => {

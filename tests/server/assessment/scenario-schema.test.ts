@@ -61,11 +61,12 @@ describe("scenario schema: a caller's fact", () => {
 });
 
 describe('scenario schema: a broken seed', () => {
-  it('a call-list entry of an account the seed lacks is reported once, and the dialling checks still run', () => {
+  it('a call-list entry of an account the seed lacks is reported alone: the cross-field checks wait for a sound seed', () => {
     expect(
       problems((s) => {
         s.seed.callList[2].accountNumber = 'BL999999';
         s.answerKey.dialling.mustDial.push('0161 496 0871');
+        s.answerKey.wrapUp.codes = ['NOT_A_CODE'];
       }),
     ).toEqual(['seed.callList.2.accountNumber: no customer has the account number "BL999999"']);
   });
