@@ -2,23 +2,14 @@
 // the answer key with field kinds, due dates and message labels worked out, the auto-checks the
 // rules evaluate (follow-ups split per aspect, the others handed to the assessor in words) and the
 // coverage entry. Expected values are written out from the scenario files by hand.
-import fs from 'node:fs';
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { scenarioSchema } from '../../../server/assessment/scenario-checks.js';
 import { finalCustomerValue, followUpAddress, toCoverageScenario, toRulesAnswerKey, toRulesAutoChecks, toRulesRubric } from '../../../server/assessment/scenario-adapters.js';
 import type { AutoCheck, Scenario } from '../../../server/assessment/scenario-schema.js';
+import { shippedScenario } from './shipped-scenario.js';
 
-const real = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../scenarios');
-function shipped(name: string): Scenario {
-  const r = scenarioSchema.safeParse(JSON.parse(fs.readFileSync(path.join(real, name), 'utf8')));
-  if (!r.success) throw new Error(`${name} does not validate: ${r.error.message}`);
-  return r.data;
-}
-const S1 = shipped('s1-home-move.json');
-const S5 = shipped('s5-outbound-contract-end.json');
-const S6 = shipped('s6-message-fault-follow-up.json');
+const S1 = shippedScenario('s1-home-move.json');
+const S5 = shippedScenario('s5-outbound-contract-end.json');
+const S6 = shippedScenario('s6-message-fault-follow-up.json');
 const changed = (base: Scenario, change: (s: Scenario) => void): Scenario => {
   const s = structuredClone(base);
   change(s);

@@ -6,20 +6,14 @@
 // (outbound, an inbox, an SMS follow-up).
 import fs from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { checkScenario, scenarioSchema } from '../../../server/assessment/scenario-checks.js';
 import type { AutoCheck, Scenario } from '../../../server/assessment/scenario-schema.js';
+import { shippedScenario, shippedScenariosDir as real } from './shipped-scenario.js';
 
-const real = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../scenarios');
-function shipped(name: string): Scenario {
-  const r = scenarioSchema.safeParse(JSON.parse(fs.readFileSync(path.join(real, name), 'utf8')));
-  if (!r.success) throw new Error(`${name} does not validate: ${r.error.message}`);
-  return r.data;
-}
-const S1 = shipped('s1-home-move.json');
-const S5 = shipped('s5-outbound-contract-end.json');
-const S6 = shipped('s6-message-fault-follow-up.json');
+const S1 = shippedScenario('s1-home-move.json');
+const S5 = shippedScenario('s5-outbound-contract-end.json');
+const S6 = shippedScenario('s6-message-fault-follow-up.json');
 
 /** The problems checkScenario reports for a copy of `base` changed by `change`, as 'path: message'. */
 function problems(base: Scenario, change: (s: Scenario) => void = () => {}): string[] {
