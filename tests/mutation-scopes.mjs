@@ -55,7 +55,7 @@ export const mutationScopes = {
     // (1,146 of 2,720: each re-runs every test of the scope; estimated at 2 hours).
     ignoreStatic: true,
     mutate: ['server/assessment/scenario-loader.ts', 'server/assessment/scenario-schema.ts', 'server/assessment/scenario-checks.ts', 'server/assessment/scenario-adapters.ts', 'server/assessment/criteria-catalogue.ts', 'server/assessment/centre-scenario-files.ts'],
-    tests: ['tests/server/assessment/scenario-loader.test.ts', 'tests/server/assessment/scenarios.test.ts', 'tests/server/assessment/centre-scenario-files.test.ts'],
+    tests: ['tests/server/assessment/scenario-loader.test.ts', 'tests/server/assessment/scenario-checks.test.ts', 'tests/server/assessment/scenario-schema.test.ts', 'tests/server/assessment/scenario-adapters.test.ts', 'tests/server/assessment/scenario-catalogue.test.ts', 'tests/server/assessment/scenarios.test.ts', 'tests/server/assessment/centre-scenario-files.test.ts', 'tests/server/assessment/criteria-catalogue.test.ts'],
   },
   moderation: {
     // The hash chain moved to server/hash-chain.ts (the database layer uses it too); it is moderation's evidence.

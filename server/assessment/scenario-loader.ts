@@ -106,7 +106,7 @@ export function jsonErrorOffset(t: string): number {
   };
   const num = () => {
     const m = /^-?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)?/.exec(t.slice(i));
-    if (!m || m[0] === '' || m[0] === '-') fail();
+    if (!m) fail();
     i += m![0].length;
   };
   const value = (): void => {
@@ -250,7 +250,6 @@ export function loadPreviousScenarios(dir: string, current: readonly LoadedScena
   const issues: ScenarioIssue[] = [];
   if (!fs.existsSync(dir)) return { scenarios, issues };
   const shown = `${path.basename(path.dirname(dir))}/${path.basename(dir)}`;
-  const seen = new Map<string, string>();
   for (const name of fs.readdirSync(dir).filter((n) => n.endsWith('.json')).sort()) {
     const file = `${shown}/${name}`;
     const m = PREVIOUS_NAME.exec(name);
@@ -275,10 +274,8 @@ export function loadPreviousScenarios(dir: string, current: readonly LoadedScena
       issues.push({ file, path: 'version', message: `is ${s.version}; a previous version must be below the current file's (${now.file}: ${now.scenario.version})` });
     } else if (m[1] !== stem) {
       issues.push({ file, path: '', message: `is a version of ${now.file}: name it ${stem}.v${s.version}.json` });
-    } else if (seen.has(`${key}@${s.version}`)) {
-      issues.push({ file, path: 'version', message: `${seen.get(`${key}@${s.version}`)} already keeps ${s.key} variant "${s.variant}" version ${s.version}` });
     } else {
-      seen.set(`${key}@${s.version}`, file);
+      // No second file can keep the same version: its name would be this one.
       scenarios.push({ file, scenario: s, sourcePath: path.join(dir, name) });
     }
   }

@@ -27,6 +27,15 @@ describe('centre scenario files', () => {
     expect(fs.readdirSync(dir)).toEqual(['s1-c4-leeds.json']);
     expect(fs.statSync(path.join(dir, 's1-c4-leeds.json')).mode & 0o777).toBe(0o644 & ~process.umask());
   });
+  it('leaves no file open behind it, written or not', () => {
+    const open = () => fs.readdirSync('/proc/self/fd').length;
+    const before = open();
+    for (let i = 0; i < 5; i++) writeCentreScenarioText(root, `s1-c1-x${i}`, 'x');
+    const target = path.join(root, 'taken');
+    fs.mkdirSync(path.join(target, 'inside'), { recursive: true });
+    expect(() => writeFileAtomic(target, 'text')).toThrow();
+    expect(open()).toBe(before);
+  });
   it('a file that cannot be renamed into place leaves nothing behind and says why', () => {
     const target = path.join(root, 'taken');
     fs.mkdirSync(path.join(target, 'inside'), { recursive: true });

@@ -174,7 +174,7 @@ describe('loadScenarios', () => {
     expect(formatIssue(r.issues[0]!)).toMatch(/^scenarios\/s1-home-move\.json: not valid JSON \(line 5, column 12\): /);
     expect(r.scenarios.map((x) => x.scenario.key)).toEqual(['s5']);
     expect(() => loadScenariosOrThrow(dir)).toThrow(ScenarioLoadError);
-    expect(parseScenarioText('', 'x.json')).toMatchObject({ ok: false, issues: [{ file: 'x.json', path: '' }] });
+    expect(parseScenarioText('', 'x.json')).toMatchObject({ ok: false, issues: [{ file: 'x.json', path: '', message: expect.stringMatching(/^not valid JSON \(line 1, column 1\): /) }] });
   });
 
   it('refuses a second file with the same key and variant', () => {
@@ -203,8 +203,17 @@ describe('loadPreviousScenarios (scenarios/previous/: versions kept for the atte
   const older = (s: Json) => (s.version = current - 1);
 
   it('loads a lower version named <current file name>.v<version>.json; a missing folder is empty', () => {
-    expect(loadPreviousScenarios(path.join(dir, 'previous'), []).scenarios).toEqual([]);
+    expect(loadPreviousScenarios(path.join(dir, 'previous'), [])).toEqual({ scenarios: [], issues: [] });
     expect(previous({ [`s1-home-move.v${current - 1}.json`]: older })).toEqual({ loaded: [`scenarios/previous/s1-home-move.v${current - 1}.json v${current - 1}`], issues: [] });
+  });
+
+  it('skips what is not a JSON file', () => {
+    fs.copyFileSync(path.join(real, S1), path.join(dir, S1));
+    fs.mkdirSync(path.join(dir, 'previous'));
+    fs.writeFileSync(path.join(dir, 'previous', 'README.md'), '# kept versions\n');
+    fs.copyFileSync(path.join(real, 'previous', `s1-home-move.v${current - 1}.json`), path.join(dir, 'previous', `s1-home-move.v${current - 1}.json`));
+    const r = loadPreviousScenarios(path.join(dir, 'previous'), loadScenariosOrThrow(dir));
+    expect({ loaded: r.scenarios.map((l) => l.file), issues: r.issues }).toEqual({ loaded: [`scenarios/previous/s1-home-move.v${current - 1}.json`], issues: [] });
   });
 
   it('refuses a file whose name, version or content does not fit, naming the file and the reason', () => {
@@ -232,6 +241,8 @@ describe('loadPreviousScenarios (scenarios/previous/: versions kept for the atte
 describe('where a broken scenario file stops being JSON', () => {
   it.each([
     ['{"a": 1}', -1],
+    ['{"a b": "c d"}', -1],
+    ['[1.25, 1e+5, 2E-10, 1e25, 0.5]', -1],
     ['  [1, -2.5e3, true, false, null, "x\\n\\u00e9", {}, []]  ', -1],
     ['', 0],
     ['{', 1],
