@@ -11,6 +11,7 @@ import type { Clock } from '../clock.js';
 import type { Repositories } from '../db/repositories/index.js';
 import { HttpError } from '../http/errors.js';
 import type { SessionInfo } from '../protocol/roles.js';
+import { sessionInfo } from './account-responses.js';
 import { invalid, registerZodRoutes, type ZodScope } from './input.js';
 
 export interface AuthRouteOptions {
@@ -64,7 +65,7 @@ function registerAuthScope(app: ZodScope, opts: AuthRouteOptions): void {
   app.post(
     '/api/auth/login',
     {
-      schema: { body: loginBody },
+      schema: { body: loginBody, response: { 200: sessionInfo } },
       // The per-address limit of the API as a whole does not apply: the login throttle is stricter.
       config: { access: 'public', rateLimit: false },
     },
@@ -112,7 +113,7 @@ function registerAuthScope(app: ZodScope, opts: AuthRouteOptions): void {
   // audited (never the password or its hash). Clears a change an administrator's password required.
   app.post(
     '/api/auth/password',
-    { schema: { body: passwordChangeBody }, config: { access: 'authenticated', duringPasswordChange: true } },
+    { schema: { body: passwordChangeBody, response: { 200: sessionInfo } }, config: { access: 'authenticated', duringPasswordChange: true } },
     async (request) => {
       const session = requireSession(request);
       const me = session.user;
@@ -178,13 +179,13 @@ function registerAuthScope(app: ZodScope, opts: AuthRouteOptions): void {
 
   // The page asks on every load who is logged in: "nobody" is an answer, not an error (a 401 here
   // would put a failed request in the console of every visit to the login page).
-  app.get('/api/auth/status', { config: { access: 'public', duringPasswordChange: true } }, async (request) => {
+  app.get('/api/auth/status', { config: { access: 'public', duringPasswordChange: true }, schema: { response: { 200: z.object({ session: sessionInfo.nullable() }) } } }, async (request) => {
     const s = request.session;
     const session: SessionInfo | null = s ? { user: s.user, csrfToken: s.csrfToken, expiresAt: s.expiresAt } : null;
     return { session };
   });
 
-  app.get('/api/auth/session', { config: { access: 'authenticated', duringPasswordChange: true } }, async (request) => {
+  app.get('/api/auth/session', { config: { access: 'authenticated', duringPasswordChange: true }, schema: { response: { 200: sessionInfo } } }, async (request) => {
     const s = requireSession(request);
     const body: SessionInfo = { user: s.user, csrfToken: s.csrfToken, expiresAt: s.expiresAt };
     return body;

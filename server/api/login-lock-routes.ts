@@ -9,6 +9,7 @@ import type { LoginThrottle } from '../auth/login-throttle.js';
 import type { Repositories } from '../db/repositories/index.js';
 import { HttpError } from '../http/errors.js';
 import { LOGIN_LOCK_KINDS, type LoginLocksResponse } from '../protocol/login-locks.js';
+import { loginLocks } from './account-responses.js';
 import { registerZodRoutes, type ZodScope } from './input.js';
 
 const liftBody = z
@@ -23,7 +24,7 @@ export function registerLoginLockRoutes(app: FastifyInstance, opts: { repos: Rep
 }
 
 function registerLoginLockScope(app: ZodScope, opts: { repos: Repositories; throttle: LoginThrottle }): void {
-  app.get('/api/login-locks', { config: { access: ['admin'] } }, async () => {
+  app.get('/api/login-locks', { config: { access: ['admin'] }, schema: { response: { 200: loginLocks } } }, async () => {
     const body: LoginLocksResponse = {
       locks: opts.throttle.locks().map((lock) => {
         const user = lock.kind === 'account' ? opts.repos.users.findByUsernameWithHash(lock.subject) : undefined;
@@ -35,12 +36,12 @@ function registerLoginLockScope(app: ZodScope, opts: { repos: Repositories; thro
 
   app.post(
     '/api/login-locks/lift',
-    { config: { access: ['admin'] }, schema: { body: liftBody } },
+    { config: { access: ['admin'] }, schema: { body: liftBody, response: { 200: z.object({ lifted: z.literal(true) }) } } },
     async (request) => {
       const { kind, subject } = request.body;
       if (!opts.throttle.lift(kind, subject)) throw new HttpError(404, 'not_found', 'There is no such login lock (it may have run out already).');
       request.log.info({ by: requireSession(request).user.id, kind, subject }, 'login lock lifted');
-      return { lifted: true };
+      return { lifted: true as const };
     },
   );
 }

@@ -8,8 +8,9 @@ import type { Repositories } from '../db/repositories/index.js';
 import { HttpError } from '../http/errors.js';
 import { MAX_REASON } from '../moderation/replay/moderated-marks.js';
 import { inSample, sampleView } from '../moderation/replay/sample.js';
-import type { AuditLogPage } from '../protocol/moderation.js';
-import { parseInput, registerZodRoutes } from './input.js';
+import type { AuditLogPage, SampleChangeInput } from '../protocol/moderation.js';
+import { registerZodRoutes } from './input.js';
+import { sampleView as sampleViewSchema } from './moderation-responses.js';
 
 const MODERATORS = { access: ['moderator', 'admin'] } as const;
 const centreNumber = z.string().regex(/^[1-9][0-9]{0,9}$/, 'must be a centre number');
@@ -26,9 +27,8 @@ export function registerSampleRoutes(app: FastifyInstance, opts: { repos: Reposi
   const { repos, clock } = opts;
 
   registerZodRoutes(app, (scope) => {
-    const sampleChange = (action: 'add' | 'remove') => async (request: FastifyRequest) => {
+    const sampleChange = (action: 'add' | 'remove') => async (request: FastifyRequest, input: SampleChangeInput) => {
       const me = requireSession(request).user;
-      const input = parseInput(sampleChangeSchema, request.body);
       const sitting = repos.sittings.findById(input.sittingId.toLowerCase());
       if (!sitting || sitting.centreId !== input.centreId) throw new HttpError(404, 'not_found', 'There is no such sitting in this centre.', 'sittingId');
       if (sitting.status !== 'ended') throw new HttpError(409, 'sitting_not_ended', 'Only an ended sitting can be sampled.', 'sittingId');
@@ -53,12 +53,13 @@ export function registerSampleRoutes(app: FastifyInstance, opts: { repos: Reposi
       });
       return sampleView(repos, input.centreId);
     };
-    scope.post('/api/moderation/sample/add', { config: MODERATORS }, sampleChange('add'));
-    scope.post('/api/moderation/sample/remove', { config: MODERATORS }, sampleChange('remove'));
+    const change = { config: MODERATORS, schema: { body: sampleChangeSchema, response: { 200: sampleViewSchema } } };
+    scope.post('/api/moderation/sample/add', change, async (request) => sampleChange('add')(request, request.body));
+    scope.post('/api/moderation/sample/remove', change, async (request) => sampleChange('remove')(request, request.body));
 
     scope.get(
       '/api/moderation/sample',
-      { config: MODERATORS, schema: { querystring: z.object({ centreId: centreNumber }).strict() } },
+      { config: MODERATORS, schema: { querystring: z.object({ centreId: centreNumber }).strict(), response: { 200: sampleViewSchema } } },
       async (request) => {
         const centreId = Number(request.query.centreId);
         if (!repos.centres.findById(centreId)) throw new HttpError(404, 'not_found', 'There is no such centre.', 'centreId');

@@ -13,6 +13,7 @@ import type { CallRecord } from '../db/repositories/calls.js';
 import { HttpError } from '../http/errors.js';
 import type { SessionUser } from '../protocol/roles.js';
 import { registerZodRoutes, type ZodScope } from './input.js';
+import { callSummary, directoryEntry, sipCredentials } from './telephony-responses.js';
 import type { CallSummary, DirectoryEntry, SipCredentials } from '../protocol/telephony.js';
 import { callPolicy } from '../sip/call-policy.js';
 import { computeHa1 } from '../sip/digest.js';
@@ -91,7 +92,7 @@ function registerTelephonyScope(app: ZodScope, opts: TelephonyRouteOptions): voi
     return { call, user };
   };
 
-  app.post('/api/sip/credentials', { config: { access: PHONE_ROLES } }, async (request) => {
+  app.post('/api/sip/credentials', { config: { access: PHONE_ROLES }, schema: { response: { 200: sipCredentials } } }, async (request) => {
     const session = requireSession(request);
     const user = repos.users.findById(session.user.id)!;
     // One password per login session, the same for every tab (a second tab must not lock out the
@@ -120,7 +121,7 @@ function registerTelephonyScope(app: ZodScope, opts: TelephonyRouteOptions): voi
   // book for an assessment), and only the staff the call policy lets them reach: in a sitting, their
   // assessor (server/sip/call-policy.ts). Presence is given for exactly those.
   const mayCall = callPolicy(repos);
-  app.get('/api/directory', { config: { access: PHONE_ROLES } }, async (request) => {
+  app.get('/api/directory', { config: { access: PHONE_ROLES }, schema: { response: { 200: z.object({ entries: z.array(directoryEntry) }) } } }, async (request) => {
     const me = requireSession(request).user;
     const entries: DirectoryEntry[] = repos.users
       .list({ centreId: me.centreId ?? -1 })
@@ -134,7 +135,10 @@ function registerTelephonyScope(app: ZodScope, opts: TelephonyRouteOptions): voi
     '/api/calls',
     {
       config: { access: ['candidate', 'assessor', 'moderator', 'admin'] },
-      schema: { querystring: z.object({ limit: z.string().regex(/^[1-9][0-9]{0,3}$/, 'must be a number from 1 to 9999').optional() }).strict() },
+      schema: {
+        querystring: z.object({ limit: z.string().regex(/^[1-9][0-9]{0,3}$/, 'must be a number from 1 to 9999').optional() }).strict(),
+        response: { 200: z.object({ calls: z.array(callSummary) }) },
+      },
     },
     async (request) => {
       const user = requireSession(request).user;
