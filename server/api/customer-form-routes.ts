@@ -11,6 +11,8 @@ import { attemptOf, type AttemptScope } from './attempt-scope.js';
 import { callback, kase, order } from './attempt-responses.js';
 import { WRITER, asKeyed, checkField, customerOf, customerParams, invalid, nullableStr, optionalRule, rule, str } from './crm-inputs.js';
 import { FieldProblems } from './input.js';
+import { accepts } from './exact-schema.js';
+import type { NewCallback, NewCase, NewOrder } from '../protocol/crm.js';
 
 export function registerCustomerFormRoutes(scope: AttemptScope, opts: { repos: Repositories; clock: Clock; evidence: Evidence }): void {
   const { repos, clock, evidence } = opts;
@@ -21,7 +23,7 @@ export function registerCustomerFormRoutes(scope: AttemptScope, opts: { repos: R
     .strict();
   scope.post(
     '/customers/:cid/orders',
-    { config: WRITER, schema: { params: customerParams, body: z.object({ lines: z.array(orderLine).min(1).max(20) }).strict(), response: { 201: z.object({ order }) } } },
+    { config: WRITER, schema: { params: customerParams, body: accepts<NewOrder>()(z.object({ lines: z.array(orderLine).min(1).max(20) }).strict()), response: { 201: z.object({ order }) } } },
     async (request, reply) => {
       const attempt = attemptOf(request);
       const customer = customerOf(crm, attempt, request.params.cid);
@@ -48,7 +50,8 @@ export function registerCustomerFormRoutes(scope: AttemptScope, opts: { repos: R
    * The goodwill credit comes as keyed in pounds (`credit`, the desktop) or in pence (`creditPence`),
    * not both: the body's `creditPence` is the credit in pence either way, or null for none.
    */
-  const caseBody = z
+  const caseBody = accepts<NewCase>()(
+    z
     .object({
       type: z.enum(['complaint', 'query']),
       priority: z.enum(['low', 'medium', 'high', 'urgent']),
@@ -68,7 +71,8 @@ export function registerCustomerFormRoutes(scope: AttemptScope, opts: { repos: R
       }
       const creditPence = keyed !== undefined ? checkField(ctx, parseMoney(keyed, 'credit')) : inPence !== undefined ? checkField(ctx, validatePence(inPence, 'creditPence')) : null;
       return creditPence === undefined ? z.NEVER : { ...b, creditPence };
-    });
+    }),
+  );
   scope.post('/customers/:cid/cases', { config: WRITER, schema: { params: customerParams, body: caseBody, response: { 201: z.object({ case: kase }) } } }, async (request, reply) => {
     const attempt = attemptOf(request);
     const customer = customerOf(crm, attempt, request.params.cid);
@@ -101,7 +105,8 @@ export function registerCustomerFormRoutes(scope: AttemptScope, opts: { repos: R
     return reply.status(201).send({ case: created });
   });
 
-  const callbackBody = z
+  const callbackBody = accepts<NewCallback>()(
+    z
     .object({
       dueAt: str(40).transform(rule((v) => validateDueDateTime(v, clock.now(), 'dueAt'))),
       reason: str(500).transform(rule((v) => validateText(v, 'reason', 500))),
@@ -109,7 +114,8 @@ export function registerCustomerFormRoutes(scope: AttemptScope, opts: { repos: R
       priority: z.enum(['low', 'normal', 'high']).optional(),
       phone: nullableStr(40).optional().transform(optionalRule(asKeyed((s) => validateUkPhone(s, 'phone')))),
     })
-    .strict();
+    .strict(),
+  );
   scope.post('/customers/:cid/callbacks', { config: WRITER, schema: { params: customerParams, body: callbackBody, response: { 201: z.object({ callback }) } } }, async (request, reply) => {
     const attempt = attemptOf(request);
     const customer = customerOf(crm, attempt, request.params.cid);

@@ -13,12 +13,15 @@ import { attemptOf, attemptParams, type AttemptScope } from './attempt-scope.js'
 import { message as messageSchema } from './attempt-responses.js';
 import { READERS, WRITER, bodyRowId, checkField, nullableStr, str } from './crm-inputs.js';
 import { FieldProblems } from './input.js';
+import { accepts } from './exact-schema.js';
+import type { OutgoingMessage } from '../protocol/crm.js';
 
 /**
  * What a message must hold depends on its channel, so the CRM rules run once the body is well formed:
  * every bad field named together. The result holds the cleaned values to store.
  */
-const messageBody = z
+const messageBody = accepts<OutgoingMessage>()(
+  z
   .object({
     channel: z.enum(['email', 'sms']),
     to: str(300),
@@ -53,7 +56,8 @@ const messageBody = z
     }
     if (to === undefined || subject === undefined || body === undefined) return z.NEVER;
     return { ...b, to, cc: cc.map((c) => c.trim()), subject, body, attachments };
-  });
+  }),
+);
 
 export function registerMessageRoutes(scope: AttemptScope, opts: { repos: Repositories; clock: Clock; evidence: Evidence }): void {
   const { repos, clock, evidence } = opts;

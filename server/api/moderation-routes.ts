@@ -19,6 +19,7 @@ import { attemptCalls } from '../moderation/attempt-calls.js';
 import type { PackManifest } from '../moderation/pack-format.js';
 import { PackVerifierBusy, verifyPackInWorker } from '../moderation/pack-verify-thread.js';
 import { buildModerationPack, PackScopeError, type MarkSheetRenderer, type PackScope } from '../moderation/pack.js';
+import type { PeaksJson } from '../protocol/moderation.js';
 import type { SessionUser } from '../protocol/roles.js';
 import { idOf36Params, invalid, registerZodRoutes } from './input.js';
 import { attemptOf, attemptParams, type AttemptScope } from './attempt-scope.js';
@@ -84,7 +85,8 @@ export function registerModerationRoutes(app: FastifyInstance, opts: ModerationR
         reply.header('cache-control', 'private, no-cache');
         if (request.query.format === 'json') {
           const perChannel = Array.from({ length: peaks.channels }, (_, c) => Array.from(peaks.peaks.filter((_, i) => i % peaks.channels === c)));
-          return { callId: call.id, channels: peaks.channels, peaksPerSecond: peaks.peaksPerSecond, durationMs: peaks.durationMs, left: perChannel[0] ?? [], right: perChannel[1] ?? [] };
+          const body: PeaksJson = { callId: call.id, channels: peaks.channels, peaksPerSecond: peaks.peaksPerSecond, durationMs: peaks.durationMs, left: perChannel[0] ?? [], right: perChannel[1] ?? [] };
+        return body;
         }
         return reply
           .type('application/octet-stream')

@@ -10,8 +10,11 @@ import { attemptOf, attemptParams, type AttemptScope } from './attempt-scope.js'
 import { wrapUp as wrapUpSchema } from './attempt-responses.js';
 import { WRITER, bodyRowId, rule, str } from './crm-inputs.js';
 import { FieldProblems } from './input.js';
+import { accepts } from './exact-schema.js';
+import type { NewWrapUp } from '../protocol/crm.js';
 
-const wrapUpBody = z
+const wrapUpBody = accepts<NewWrapUp>()(
+  z
   .object({
     code: str(40),
     /** Trimmed; '' when there are none. */
@@ -24,7 +27,8 @@ const wrapUpBody = z
     customerId: bodyRowId.nullable().optional(),
     callId: z.string().max(64).nullable().optional(),
   })
-  .strict();
+  .strict(),
+);
 
 export function registerWrapUpRoutes(scope: AttemptScope, opts: { repos: Repositories; clock: Clock; evidence: Evidence }): void {
   const { repos, clock, evidence } = opts;
