@@ -23,34 +23,27 @@ export const centreView = exactly<CentreView>()(
   }),
 );
 
-const role = z.enum(ROLES);
-
-export const userAccount = exactly<UserAccount>()(
-  z.object({
-    id: z.number(),
-    username: z.string(),
-    displayName: z.string(),
-    role,
-    centreId: z.number().nullable(),
-    mustChangePassword: z.boolean(),
-    extension: z.string(),
-    candidateNumber: z.string().nullable(),
-    disabled: z.boolean(),
-    createdAt: z.number(),
-    updatedAt: z.number(),
-  }),
-);
-
 const sessionUser = exactly<SessionUser>()(
   z.object({
     id: z.number(),
     username: z.string(),
     displayName: z.string(),
-    role,
+    role: z.enum(ROLES),
     centreId: z.number().nullable(),
     centreName: z.string().nullable(),
     centreIsDemo: z.boolean(),
     mustChangePassword: z.boolean(),
+  }),
+);
+
+/** The account as the user list sends it: what the session says of its user, and the account's own settings. */
+export const userAccount = exactly<UserAccount>()(
+  sessionUser.pick({ id: true, username: true, displayName: true, role: true, centreId: true, mustChangePassword: true }).extend({
+    extension: z.string(),
+    candidateNumber: z.string().nullable(),
+    disabled: z.boolean(),
+    createdAt: z.number(),
+    updatedAt: z.number(),
   }),
 );
 
