@@ -1,11 +1,14 @@
 // User and centre administration, for the admin role only.
 import type { FastifyInstance } from 'fastify';
+import { z } from 'zod';
 import { requireSession } from '../auth/access.js';
 import { generatePassword, hashPassword, MAX_PASSWORD_LENGTH, MIN_PASSWORD_LENGTH } from '../auth/passwords.js';
 import type { SessionService } from '../auth/sessions.js';
 import type { Repositories } from '../db/repositories/index.js';
 import { HttpError } from '../http/errors.js';
-import { CENTRE_ROLES, ROLES, type Role } from '../protocol/roles.js';
+import { CENTRE_ROLES, ROLES } from '../protocol/roles.js';
+import { centreView, userAccount } from './account-responses.js';
+import { invalid, registerZodRoutes, type ZodScope } from './input.js';
 
 export interface AdminRouteOptions {
   repos: Repositories;
@@ -15,39 +18,39 @@ export interface AdminRouteOptions {
 }
 
 const ADMIN = { access: ['admin'] as const };
-const idParams = {
-  type: 'object',
-  required: ['id'],
-  properties: { id: { type: 'string', pattern: '^[1-9][0-9]{0,12}$' } },
-} as const;
-const passwordSchema = { type: 'string', minLength: MIN_PASSWORD_LENGTH, maxLength: MAX_PASSWORD_LENGTH } as const;
-
-interface CreateUserBody {
-  username: string;
-  displayName: string;
-  role: Role;
-  centreId?: number | null;
-  password?: string;
-}
+const idParams = z.object({ id: z.string().regex(/^[1-9][0-9]{0,12}$/, 'must be a user number') });
+const password = z
+  .string()
+  .min(MIN_PASSWORD_LENGTH, `must be at least ${MIN_PASSWORD_LENGTH} characters`)
+  .max(MAX_PASSWORD_LENGTH, `must be at most ${MAX_PASSWORD_LENGTH} characters`);
+const centreBody = z.object({ name: z.string().min(2, 'must be at least 2 characters').max(120, 'must be at most 120 characters').regex(/\S/, 'must not be blank') }).strict();
+const usersQuery = z.object({ centreId: z.string().regex(/^[1-9][0-9]{0,12}$/, 'must be a centre number').optional() }).strict();
+const createUserBody = z
+  .object({
+    username: z
+      .string()
+      .min(3, 'must be at least 3 characters')
+      .max(64, 'must be at most 64 characters')
+      .regex(/^[A-Za-z0-9][A-Za-z0-9._-]*$/, 'must start with a letter or digit and hold only letters, digits, dots, hyphens and underscores'),
+    displayName: z.string().min(1, 'must not be empty').max(120, 'must be at most 120 characters').regex(/\S/, 'must not be blank'),
+    role: z.enum(ROLES, { errorMap: () => ({ message: `must be one of ${ROLES.join(', ')}` }) }),
+    centreId: z.number().int().min(1).nullable().optional(),
+    password: password.optional(),
+  })
+  .strict();
 
 export function registerAdminRoutes(app: FastifyInstance, opts: AdminRouteOptions): void {
+  registerZodRoutes(app, (scope) => registerAdminScope(scope, opts));
+}
+
+function registerAdminScope(app: ZodScope, opts: AdminRouteOptions): void {
   const { repos, sessions } = opts;
 
-  app.get('/api/centres', { config: ADMIN }, async () => ({ centres: repos.centres.list() }));
+  app.get('/api/centres', { config: ADMIN, schema: { response: { 200: z.object({ centres: z.array(centreView) }) } } }, async () => ({ centres: repos.centres.list() }));
 
-  app.post<{ Body: { name: string } }>(
+  app.post(
     '/api/centres',
-    {
-      config: ADMIN,
-      schema: {
-        body: {
-          type: 'object',
-          required: ['name'],
-          additionalProperties: false,
-          properties: { name: { type: 'string', minLength: 2, maxLength: 120, pattern: '\\S' } },
-        },
-      },
-    },
+    { config: ADMIN, schema: { body: centreBody, response: { 201: z.object({ centre: centreView }) } } },
     async (request, reply) => {
       const name = request.body.name.trim();
       if (repos.centres.findByName(name)) throw new HttpError(409, 'duplicate', `A centre named "${name}" already exists.`, 'name');
@@ -55,50 +58,25 @@ export function registerAdminRoutes(app: FastifyInstance, opts: AdminRouteOption
     },
   );
 
-  app.get<{ Querystring: { centreId?: string } }>(
+  app.get(
     '/api/users',
-    {
-      config: ADMIN,
-      schema: {
-        querystring: {
-          type: 'object',
-          additionalProperties: false,
-          properties: { centreId: { type: 'string', pattern: '^[1-9][0-9]{0,12}$' } },
-        },
-      },
-    },
+    { config: ADMIN, schema: { querystring: usersQuery, response: { 200: z.object({ users: z.array(userAccount) }) } } },
     async (request) => ({
       users: repos.users.list(request.query.centreId ? { centreId: Number(request.query.centreId) } : {}),
     }),
   );
 
-  app.post<{ Body: CreateUserBody }>(
+  app.post(
     '/api/users',
-    {
-      config: ADMIN,
-      schema: {
-        body: {
-          type: 'object',
-          required: ['username', 'displayName', 'role'],
-          additionalProperties: false,
-          properties: {
-            username: { type: 'string', minLength: 3, maxLength: 64, pattern: '^[A-Za-z0-9][A-Za-z0-9._-]*$' },
-            displayName: { type: 'string', minLength: 1, maxLength: 120, pattern: '\\S' },
-            role: { type: 'string', enum: [...ROLES] },
-            centreId: { type: ['integer', 'null'], minimum: 1 },
-            password: passwordSchema,
-          },
-        },
-      },
-    },
+    { config: ADMIN, schema: { body: createUserBody, response: { 201: z.object({ user: userAccount, password: z.string().optional() }) } } },
     async (request, reply) => {
       const body = request.body;
       const centreId = body.centreId ?? null;
       if (CENTRE_ROLES.includes(body.role) && centreId === null) {
-        throw new HttpError(400, 'validation', `A ${body.role} must belong to a centre.`, 'centreId');
+        throw invalid('centreId', `A ${body.role} must belong to a centre.`);
       }
       if (centreId !== null && !repos.centres.findById(centreId)) {
-        throw new HttpError(400, 'validation', `There is no centre with id ${centreId}.`, 'centreId');
+        throw invalid('centreId', `There is no centre with id ${centreId}.`);
       }
       if (repos.users.findByUsernameWithHash(body.username)) {
         throw new HttpError(409, 'duplicate', `The username "${body.username}" is taken.`, 'username');
@@ -118,19 +96,13 @@ export function registerAdminRoutes(app: FastifyInstance, opts: AdminRouteOption
     },
   );
 
-  app.post<{ Params: { id: string }; Body: { password?: string } }>(
+  app.post(
     '/api/users/:id/password',
-    {
-      config: ADMIN,
-      schema: {
-        params: idParams,
-        body: { type: 'object', additionalProperties: false, properties: { password: passwordSchema } },
-      },
-    },
+    { config: ADMIN, schema: { params: idParams, body: z.object({ password: password.optional() }).strict(), response: { 200: z.object({ ok: z.literal(true), password: z.string().optional() }) } } },
     async (request) => {
       const id = Number(request.params.id);
       if (!repos.users.findById(id)) throw new HttpError(404, 'not_found', `There is no user with id ${id}.`);
-      const password = request.body?.password ?? generatePassword();
+      const password = request.body.password ?? generatePassword();
       const hash = await hashPassword(password);
       repos.transaction(() => {
         // A reset password is a temporary one: its owner must change it at the next login.
@@ -139,24 +111,13 @@ export function registerAdminRoutes(app: FastifyInstance, opts: AdminRouteOption
       });
       opts.onLockout?.(id, 'password reset');
       request.log.info({ by: requireSession(request).user.id, userId: id }, 'password reset');
-      return request.body?.password ? { ok: true } : { ok: true, password };
+      return request.body.password ? { ok: true as const } : { ok: true as const, password };
     },
   );
 
-  app.post<{ Params: { id: string }; Body: { disabled: boolean } }>(
+  app.post(
     '/api/users/:id/disabled',
-    {
-      config: ADMIN,
-      schema: {
-        params: idParams,
-        body: {
-          type: 'object',
-          required: ['disabled'],
-          additionalProperties: false,
-          properties: { disabled: { type: 'boolean' } },
-        },
-      },
-    },
+    { config: ADMIN, schema: { params: idParams, body: z.object({ disabled: z.boolean() }).strict(), response: { 200: z.object({ user: userAccount }) } } },
     async (request) => {
       const id = Number(request.params.id);
       const me = requireSession(request).user;
@@ -170,7 +131,7 @@ export function registerAdminRoutes(app: FastifyInstance, opts: AdminRouteOption
       });
       if (request.body.disabled) opts.onLockout?.(id, 'account disabled');
       request.log.info({ by: me.id, userId: id, disabled: request.body.disabled }, 'user disabled flag set');
-      return { user: repos.users.findById(id) };
+      return { user: repos.users.findById(id)! };
     },
   );
 }

@@ -19,11 +19,9 @@ import type { Repositories } from '../db/repositories/index.js';
 import { HttpError } from '../http/errors.js';
 import type { SessionUser } from '../protocol/roles.js';
 import { enforceOverrunPolicy } from '../sittings/closing.js';
-import { FieldProblems, parseInput, withFieldErrors } from './input.js';
+import { FieldProblems, idOf36Params, parseInput, registerZodRoutes } from './input.js';
 
 const STAFF = { access: ['assessor', 'iqa', 'moderator', 'admin'] } as const;
-const uuid = { type: 'string', pattern: '^[0-9a-fA-F-]{36}$' } as const;
-const idParams = { type: 'object', required: ['id'], properties: { id: uuid } } as const;
 const MAX_TEXT = 2000;
 
 const text = (what: string) => z.string().trim().min(1, `write ${what}`).max(MAX_TEXT, `must be at most ${MAX_TEXT} characters`);
@@ -69,12 +67,12 @@ export function registerAssuranceRoutes(app: FastifyInstance, opts: { repos: Rep
   /** A sitting of the user's own centre (IQA), or any (moderators). */
   const readable = (me: SessionUser, id: string) => enforceOverrunPolicy(repos, sittings.readable(me, id), clock.now());
 
-  withFieldErrors(app, (scope) => {
-    scope.get<{ Params: { id: string } }>('/api/sittings/:id/assurance', { config: STAFF, schema: { params: idParams } }, async (request) => {
+  registerZodRoutes(app, (scope) => {
+    scope.get('/api/sittings/:id/assurance', { config: STAFF, schema: { params: idOf36Params } }, async (request) => {
       return assuranceView(repos, readable(requireSession(request).user, request.params.id));
     });
 
-    scope.post<{ Params: { id: string } }>('/api/sittings/:id/identity-check', { config: { access: ['assessor', 'admin'] }, schema: { params: idParams } }, async (request) => {
+    scope.post('/api/sittings/:id/identity-check', { config: { access: ['assessor', 'admin'] }, schema: { params: idOf36Params } }, async (request) => {
       const me = requireSession(request).user;
       const sitting = sittings.runnable(me, request.params.id);
       const input = parseInput(identitySchema, request.body);
@@ -83,7 +81,7 @@ export function registerAssuranceRoutes(app: FastifyInstance, opts: { repos: Rep
       return view(sitting.id);
     });
 
-    scope.post<{ Params: { id: string } }>('/api/sittings/:id/declarations', { config: { access: ['candidate'] }, schema: { params: idParams } }, async (request) => {
+    scope.post('/api/sittings/:id/declarations', { config: { access: ['candidate'] }, schema: { params: idOf36Params } }, async (request) => {
       const me = requireSession(request).user;
       const sitting = readable(me, request.params.id);
       if (sitting.candidateUserId !== me.id) throw sittingNotFound();
@@ -91,28 +89,28 @@ export function registerAssuranceRoutes(app: FastifyInstance, opts: { repos: Rep
       return confirmDeclaration(repos, sitting, me, input.moment, clock.now());
     });
 
-    scope.post<{ Params: { id: string } }>('/api/sittings/:id/sign', { config: { access: ['assessor'] }, schema: { params: idParams } }, async (request) => {
+    scope.post('/api/sittings/:id/sign', { config: { access: ['assessor'] }, schema: { params: idOf36Params } }, async (request) => {
       const me = requireSession(request).user;
       const sitting = sittings.runnable(me, request.params.id);
       parseInput(confirmSchema, request.body);
       return assuranceView(repos, signMarkSheet(repos, sitting, me, clock.now()));
     });
 
-    scope.post<{ Params: { id: string } }>('/api/sittings/:id/return', { config: { access: ['iqa'] }, schema: { params: idParams } }, async (request) => {
+    scope.post('/api/sittings/:id/return', { config: { access: ['iqa'] }, schema: { params: idOf36Params } }, async (request) => {
       const me = requireSession(request).user;
       const sitting = readable(me, request.params.id);
       const { reason } = parseInput(reasonSchema, request.body);
       return assuranceView(repos, returnToAssessor(repos, sitting, me, reason, clock.now()));
     });
 
-    scope.post<{ Params: { id: string } }>('/api/sittings/:id/countersign', { config: { access: ['iqa'] }, schema: { params: idParams } }, async (request) => {
+    scope.post('/api/sittings/:id/countersign', { config: { access: ['iqa'] }, schema: { params: idOf36Params } }, async (request) => {
       const me = requireSession(request).user;
       const sitting = readable(me, request.params.id);
       parseInput(confirmSchema, request.body);
       return assuranceView(repos, countersign(repos, sitting, me, clock.now()));
     });
 
-    scope.post<{ Params: { id: string } }>('/api/sittings/:id/moderation-outcome', { config: { access: ['moderator'] }, schema: { params: idParams } }, async (request) => {
+    scope.post('/api/sittings/:id/moderation-outcome', { config: { access: ['moderator'] }, schema: { params: idOf36Params } }, async (request) => {
       const me = requireSession(request).user;
       const sitting = readable(me, request.params.id);
       const input = parseInput(outcomeSchema, request.body);
@@ -157,13 +155,13 @@ export function registerAssuranceRoutes(app: FastifyInstance, opts: { repos: Rep
       return iqaQueue(repos, me, me.centreId ?? -1);
     });
 
-    scope.get<{ Params: { id: string } }>('/api/iqa/attempts/:id', { config: { access: ['iqa'] }, schema: { params: idParams } }, async (request) => {
+    scope.get('/api/iqa/attempts/:id', { config: { access: ['iqa'] }, schema: { params: idOf36Params } }, async (request) => {
       const me = requireSession(request).user;
       const { attempt, sitting } = iqaAttempt(repos, me, request.params.id);
       return iqaAttemptView(repos, attempt, sitting);
     });
 
-    scope.put<{ Params: { id: string } }>('/api/iqa/attempts/:id/reviews', { config: { access: ['iqa'] }, schema: { params: idParams } }, async (request) => {
+    scope.put('/api/iqa/attempts/:id/reviews', { config: { access: ['iqa'] }, schema: { params: idOf36Params } }, async (request) => {
       const me = requireSession(request).user;
       const { attempt, sitting } = iqaAttempt(repos, me, request.params.id);
       const input = parseInput(reviewSchema, request.body);

@@ -5,6 +5,7 @@ import { z } from 'zod';
 import { exactly } from './exact-schema.js';
 import type { PrintoutSummary } from '../protocol/printouts.js';
 import type {
+  FilledTemplate,
   AutoReply,
   Callback,
   CallListEntry,
@@ -217,14 +218,16 @@ export const callListEntry = exactly<CallListEntry>()(
 export const messageTemplate = exactly<MessageTemplate>()(z.object({ key: z.string(), channel, name: z.string(), subject: z.string().nullable(), body: z.string() }));
 export const crmDocument = exactly<CrmDocument>()(z.object({ key: z.string(), title: z.string(), fileName: z.string() }));
 export const autoReply = exactly<AutoReply>()(z.object({ enabled: z.boolean(), body: z.string().nullable(), updatedAt: z.number().nullable() }));
-export const filledTemplate = z.object({
-  key: z.string(),
-  channel,
-  subject: z.string().nullable(),
-  body: z.string(),
-  values: z.record(z.string()),
-  unfilled: z.array(z.string()),
-});
+export const filledTemplate = exactly<FilledTemplate>()(
+  z.object({
+    key: z.string(),
+    channel,
+    subject: z.string().nullable(),
+    body: z.string(),
+    values: z.record(z.string()),
+    unfilled: z.array(z.string()),
+  }),
+);
 
 export const printoutSummary = exactly<PrintoutSummary>()(
   z.object({

@@ -7,38 +7,37 @@
 //   - moderators and admins read;
 //   - anyone else gets 404, the same answer as for an unknown id, so ids cannot be probed.
 import type { FastifyInstance } from 'fastify';
-import { serializerCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
+import { z } from 'zod';
 import { requireSession } from '../auth/access.js';
 import type { Clock } from '../clock.js';
 import type { Repositories } from '../db/repositories/index.js';
-import { HttpError } from '../http/errors.js';
 import { copySeedToAttempt, scenarioSeeds } from '../crm/attempt-copy.js';
 import { centreOfVariant, parseAttemptKey, scenarioForAttemptKey } from '../assessment/scenario-loader.js';
 import { attemptOf, attemptParams, type AttemptScope } from './attempt-scope.js';
 import { READERS } from './crm-inputs.js';
 import { attemptWithCompany } from './attempt-responses.js';
-
-const invalid = (field: string, message: string): HttpError => new HttpError(400, 'validation', message, field);
+import { invalid, registerZodRoutes, type ZodScope } from './input.js';
 
 /** POST /api/attempts and GET /api/attempts/current: not under one attempt's prefix. */
 export function registerAttemptRoutes(app: FastifyInstance, opts: { repos: Repositories; clock: Clock }): void {
+  registerZodRoutes(app, (scope) => registerOutsideTheScope(scope, opts));
+}
+
+function registerOutsideTheScope(scope: ZodScope, opts: { repos: Repositories; clock: Clock }): void {
   const { repos, clock } = opts;
 
-  app.post<{ Body: { candidateUserId: number; scenarioKey?: string } }>(
+  scope.post(
     '/api/attempts',
     {
       config: { access: ['assessor'] },
       schema: {
-        body: {
-          type: 'object',
-          required: ['candidateUserId'],
-          additionalProperties: false,
-          properties: {
-            candidateUserId: { type: 'integer', minimum: 1 },
+        body: z
+          .object({
+            candidateUserId: z.number().int().min(1),
             // Checked in the handler: the list changes when a centre customises a scenario.
-            scenarioKey: { type: 'string', maxLength: 80 },
-          },
-        },
+            scenarioKey: z.string().max(80, 'must be at most 80 characters').optional(),
+          })
+          .strict(),
       },
     },
     async (request, reply) => {
@@ -68,16 +67,13 @@ export function registerAttemptRoutes(app: FastifyInstance, opts: { repos: Repos
     },
   );
 
-  // Outside the attempt scope, so in a scope of its own with the zod serializer: the desktop's view of the attempt only.
-  void app.register(async (plugin) => {
-    plugin.setSerializerCompiler(serializerCompiler);
-    plugin.withTypeProvider<ZodTypeProvider>().get('/api/attempts/current', { config: { access: ['candidate'] }, schema: { response: { 200: attemptWithCompany } } }, async (request) => {
-      const me = requireSession(request).user;
-      // Having no assignment open is the desktop's usual state between assignments: an answer, not a 404.
-      const attempt = repos.attempts.openForCandidate(me.id)[0];
-      if (!attempt) return { attempt: null, company: null };
-      return { attempt, company: repos.crm.company(attempt.id) ?? null };
-    });
+  // Outside the attempt scope: the desktop's view of the attempt only.
+  scope.get('/api/attempts/current', { config: { access: ['candidate'] }, schema: { response: { 200: attemptWithCompany } } }, async (request) => {
+    const me = requireSession(request).user;
+    // Having no assignment open is the desktop's usual state between assignments: an answer, not a 404.
+    const attempt = repos.attempts.openForCandidate(me.id)[0];
+    if (!attempt) return { attempt: null, company: null };
+    return { attempt, company: repos.crm.company(attempt.id) ?? null };
   });
 }
 

@@ -10,16 +10,14 @@
 //
 // The hook runs after validation, as the handlers' own checks did before: a malformed request is a
 // 400 whoever sends it, then an attempt the user may not see is the 404 of an unknown id.
-import type { FastifyBaseLogger, FastifyInstance, FastifyRequest, RawReplyDefaultExpression, RawRequestDefaultExpression, RawServerDefault } from 'fastify';
-import { serializerCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
-import { z, type ZodTypeAny } from 'zod';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { z } from 'zod';
 import { requireSession } from '../auth/access.js';
 import { AttemptAccess } from '../auth/attempt-access.js';
 import type { Clock } from '../clock.js';
 import type { Attempt } from '../db/repositories/attempts.js';
 import type { Repositories } from '../db/repositories/index.js';
-import { FieldProblems } from '../http/field-problems.js';
-import { sendFieldErrors } from './input.js';
+import { useZod, type ZodScope } from './input.js';
 
 /** How a route uses its attempt (server/auth/attempt-access.ts has the rules). */
 export type AttemptUse =
@@ -50,7 +48,7 @@ declare module 'fastify' {
 }
 
 /** The scope routes are declared on: the zod type provider types their params, query and body. */
-export type AttemptScope = FastifyInstance<RawServerDefault, RawRequestDefaultExpression, RawReplyDefaultExpression, FastifyBaseLogger, ZodTypeProvider>;
+export type AttemptScope = ZodScope;
 
 const UUID = /^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$/;
 /** A database row id in a path or query string: '1' … '9999999999999'. */
@@ -69,25 +67,6 @@ export function attemptOf(request: FastifyRequest): Attempt {
   return attempt;
 }
 
-/** A zod schema as the validator of a request part: every problem named by its dotted path. */
-function zodValidator({ schema }: { schema: ZodTypeAny }) {
-  return (data: unknown): { value: unknown } | { error: Error } => {
-    const result = schema.safeParse(data ?? {});
-    if (result.success) return { value: result.data };
-    const problems = new FieldProblems();
-    for (const issue of result.error.issues) {
-      const at = issue.path.join('.');
-      if (issue.code === 'unrecognized_keys') {
-        // Named by itself, as the app's other routes name an unexpected field (server/http/errors.ts).
-        for (const key of issue.keys) problems.add(key, `${key} is not a field this request takes.`);
-      } else {
-        problems.add(at || 'body', issue.message);
-      }
-    }
-    return { error: problems.error() };
-  };
-}
-
 export interface AttemptScopeOptions {
   repos: Repositories;
   clock: Clock;
@@ -99,9 +78,8 @@ export function registerAttemptScope(app: FastifyInstance, opts: AttemptScopeOpt
   const untimed = new AttemptAccess(opts.repos);
   void app.register(
     async (plugin) => {
-      const scope = plugin.withTypeProvider<ZodTypeProvider>();
-      scope.setValidatorCompiler(zodValidator);
-      scope.setSerializerCompiler(serializerCompiler);
+      // A 400 of this scope names every bad field (`fields`), as in every zod scope (input.ts).
+      const scope = useZod(plugin);
       scope.decorateRequest('loadedAttempt', undefined);
       scope.addHook('onRoute', (route) => {
         if (route.config?.attempt === undefined) throw new Error(`route ${String(route.method)} ${route.url} of the attempt scope does not declare config.attempt`);
@@ -117,8 +95,6 @@ export function registerAttemptScope(app: FastifyInstance, opts: AttemptScopeOpt
         request.loadedAttempt =
           use.use === 'read' ? timed.readable(user, id) : use.use === 'supervise' ? timed.supervised(user, id) : (use.sittingTime ? timed : untimed).writable(user, id, use.closed);
       });
-      // A 400 of this scope names every bad field (`fields`), like the routes of input.ts.
-      scope.setErrorHandler(sendFieldErrors);
       routes(scope);
     },
     { prefix: '/api/attempts/:id' },

@@ -2,6 +2,7 @@
 // answer, after the same amount of work, so the login form tells an attacker nothing. Failed logins
 // are limited per client address and per account (auth/login-throttle.ts), whatever cookie is sent.
 import type { FastifyInstance } from 'fastify';
+import { z } from 'zod';
 import { SESSION_COOKIE, requireSession } from '../auth/access.js';
 import { isRefusal, type LoginRefusal, type LoginThrottle } from '../auth/login-throttle.js';
 import { dummyPasswordHash, hashPassword, MAX_PASSWORD_LENGTH, MIN_PASSWORD_LENGTH, PasswordHashingBusy, verifyPassword } from '../auth/passwords.js';
@@ -10,6 +11,8 @@ import type { Clock } from '../clock.js';
 import type { Repositories } from '../db/repositories/index.js';
 import { HttpError } from '../http/errors.js';
 import type { SessionInfo } from '../protocol/roles.js';
+import { sessionInfo } from './account-responses.js';
+import { invalid, registerZodRoutes, type ZodScope } from './input.js';
 
 export interface AuthRouteOptions {
   repos: Repositories;
@@ -24,26 +27,20 @@ export interface AuthRouteOptions {
   onSessionEnded?: (userId: number, tokenHash: string) => void;
 }
 
-const passwordChangeBody = {
-  type: 'object',
-  required: ['currentPassword', 'newPassword'],
-  additionalProperties: false,
-  properties: {
-    currentPassword: { type: 'string', minLength: 1, maxLength: MAX_PASSWORD_LENGTH },
+const passwordChangeBody = z
+  .object({
+    currentPassword: z.string().min(1, 'must not be empty').max(MAX_PASSWORD_LENGTH, `must be at most ${MAX_PASSWORD_LENGTH} characters`),
     // The length rule is checked in the handler, so its message says it in words.
-    newPassword: { type: 'string', maxLength: MAX_PASSWORD_LENGTH },
-  },
-} as const;
+    newPassword: z.string().max(MAX_PASSWORD_LENGTH, `must be at most ${MAX_PASSWORD_LENGTH} characters`),
+  })
+  .strict();
 
-const loginBody = {
-  type: 'object',
-  required: ['username', 'password'],
-  additionalProperties: false,
-  properties: {
-    username: { type: 'string', minLength: 1, maxLength: 100 },
-    password: { type: 'string', minLength: 1, maxLength: MAX_PASSWORD_LENGTH },
-  },
-} as const;
+const loginBody = z
+  .object({
+    username: z.string().min(1, 'must not be empty').max(100, 'must be at most 100 characters'),
+    password: z.string().min(1, 'must not be empty').max(MAX_PASSWORD_LENGTH, `must be at most ${MAX_PASSWORD_LENGTH} characters`),
+  })
+  .strict();
 
 const inWords = (ms: number): string => {
   const s = Math.ceil(ms / 1000);
@@ -59,12 +56,16 @@ function refusalError(r: LoginRefusal): HttpError {
 }
 
 export function registerAuthRoutes(app: FastifyInstance, opts: AuthRouteOptions): void {
+  registerZodRoutes(app, (scope) => registerAuthScope(scope, opts));
+}
+
+function registerAuthScope(app: ZodScope, opts: AuthRouteOptions): void {
   const { repos, sessions } = opts;
 
-  app.post<{ Body: { username: string; password: string } }>(
+  app.post(
     '/api/auth/login',
     {
-      schema: { body: loginBody },
+      schema: { body: loginBody, response: { 200: sessionInfo } },
       // The per-address limit of the API as a whole does not apply: the login throttle is stricter.
       config: { access: 'public', rateLimit: false },
     },
@@ -110,9 +111,9 @@ export function registerAuthRoutes(app: FastifyInstance, opts: AuthRouteOptions)
   // limits, as a failed login does: auth/login-throttle.ts), the length rule of every password, the
   // scrypt hash; the account's sessions on other devices end, this one goes on, and the change is
   // audited (never the password or its hash). Clears a change an administrator's password required.
-  app.post<{ Body: { currentPassword: string; newPassword: string } }>(
+  app.post(
     '/api/auth/password',
-    { schema: { body: passwordChangeBody }, config: { access: 'authenticated', duringPasswordChange: true } },
+    { schema: { body: passwordChangeBody, response: { 200: sessionInfo } }, config: { access: 'authenticated', duringPasswordChange: true } },
     async (request) => {
       const session = requireSession(request);
       const me = session.user;
@@ -137,7 +138,7 @@ export function registerAuthRoutes(app: FastifyInstance, opts: AuthRouteOptions)
       }
       attempt.succeeded();
       if (newPassword.length < MIN_PASSWORD_LENGTH) {
-        throw new HttpError(400, 'validation', `A password needs at least ${MIN_PASSWORD_LENGTH} characters.`, 'newPassword');
+        throw invalid('newPassword', `A password needs at least ${MIN_PASSWORD_LENGTH} characters.`);
       }
       if (newPassword === currentPassword) {
         throw new HttpError(400, 'same_password', 'Choose a password different from the one you have now.', 'newPassword');
@@ -178,13 +179,13 @@ export function registerAuthRoutes(app: FastifyInstance, opts: AuthRouteOptions)
 
   // The page asks on every load who is logged in: "nobody" is an answer, not an error (a 401 here
   // would put a failed request in the console of every visit to the login page).
-  app.get('/api/auth/status', { config: { access: 'public', duringPasswordChange: true } }, async (request) => {
+  app.get('/api/auth/status', { config: { access: 'public', duringPasswordChange: true }, schema: { response: { 200: z.object({ session: sessionInfo.nullable() }) } } }, async (request) => {
     const s = request.session;
     const session: SessionInfo | null = s ? { user: s.user, csrfToken: s.csrfToken, expiresAt: s.expiresAt } : null;
     return { session };
   });
 
-  app.get('/api/auth/session', { config: { access: 'authenticated', duringPasswordChange: true } }, async (request) => {
+  app.get('/api/auth/session', { config: { access: 'authenticated', duringPasswordChange: true }, schema: { response: { 200: sessionInfo } } }, async (request) => {
     const s = requireSession(request);
     const body: SessionInfo = { user: s.user, csrfToken: s.csrfToken, expiresAt: s.expiresAt };
     return body;

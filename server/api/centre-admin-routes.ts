@@ -14,12 +14,9 @@ import { MALPRACTICE_FORMS, SPECIAL_CONSIDERATION_CATEGORIES } from '../protocol
 import type { Repositories } from '../db/repositories/index.js';
 import { HttpError } from '../http/errors.js';
 import type { SessionUser } from '../protocol/roles.js';
-import { FieldProblems, parseInput, withFieldErrors } from './input.js';
+import { FieldProblems, idOf36Params, parseInput, registerZodRoutes, rowNumberParams } from './input.js';
 
 const ADMIN = { access: ['admin'] } as const;
-const uuid = { type: 'string', pattern: '^[0-9a-fA-F-]{36}$' } as const;
-const sittingParams = { type: 'object', required: ['id'], properties: { id: uuid } } as const;
-const numberParams = { type: 'object', required: ['id'], properties: { id: { type: 'string', pattern: '^[1-9][0-9]{0,12}$' } } } as const;
 const MAX_TEXT = 4000;
 
 const isoDay = z
@@ -76,8 +73,8 @@ export function registerCentreAdminRoutes(app: FastifyInstance, opts: { repos: R
   const sittings = new SittingAccess(repos);
   const actor = (me: SessionUser) => ({ userId: me.id, role: me.role });
 
-  withFieldErrors(app, (scope) => {
-    scope.put<{ Params: { id: string } }>('/api/centres/:id/settings', { config: ADMIN, schema: { params: numberParams } }, async (request) => {
+  registerZodRoutes(app, (scope) => {
+    scope.put('/api/centres/:id/settings', { config: ADMIN, schema: { params: rowNumberParams } }, async (request) => {
       const me = requireSession(request).user;
       const centre = repos.centres.findById(Number(request.params.id));
       if (!centre) throw new HttpError(404, 'not_found', 'There is no such centre.');
@@ -100,7 +97,7 @@ export function registerCentreAdminRoutes(app: FastifyInstance, opts: { repos: R
       return { centre: updated };
     });
 
-    scope.post<{ Params: { id: string } }>('/api/users/:id/candidate-number', { config: ADMIN, schema: { params: numberParams } }, async (request) => {
+    scope.post('/api/users/:id/candidate-number', { config: ADMIN, schema: { params: rowNumberParams } }, async (request) => {
       const me = requireSession(request).user;
       const user = repos.users.findById(Number(request.params.id));
       if (!user) throw new HttpError(404, 'not_found', 'There is no such user.');
@@ -118,7 +115,7 @@ export function registerCentreAdminRoutes(app: FastifyInstance, opts: { repos: R
       return { user: repos.users.findById(user.id) };
     });
 
-    scope.post<{ Params: { id: string } }>('/api/sittings/:id/special-consideration', { config: ADMIN, schema: { params: sittingParams } }, async (request, reply) => {
+    scope.post('/api/sittings/:id/special-consideration', { config: ADMIN, schema: { params: idOf36Params } }, async (request, reply) => {
       const me = requireSession(request).user;
       const sitting = sittings.runnable(me, request.params.id);
       const input = parseInput(specialConsiderationSchema, request.body);
@@ -130,7 +127,7 @@ export function registerCentreAdminRoutes(app: FastifyInstance, opts: { repos: R
       return reply.status(201).send(assuranceView(repos, sitting));
     });
 
-    scope.post<{ Params: { id: string } }>('/api/sittings/:id/malpractice', { config: ADMIN, schema: { params: sittingParams } }, async (request, reply) => {
+    scope.post('/api/sittings/:id/malpractice', { config: ADMIN, schema: { params: idOf36Params } }, async (request, reply) => {
       const me = requireSession(request).user;
       const sitting = sittings.runnable(me, request.params.id);
       const input = parseInput(malpracticeSchema, request.body);
@@ -154,7 +151,7 @@ export function registerCentreAdminRoutes(app: FastifyInstance, opts: { repos: R
       return reply.status(201).send(assuranceView(repos, sitting));
     });
 
-    scope.post<{ Params: { id: string } }>('/api/sittings/:id/enquiries', { config: ADMIN, schema: { params: sittingParams } }, async (request, reply) => {
+    scope.post('/api/sittings/:id/enquiries', { config: ADMIN, schema: { params: idOf36Params } }, async (request, reply) => {
       const me = requireSession(request).user;
       const sitting = sittings.runnable(me, request.params.id);
       const input = parseInput(enquirySchema, request.body);
@@ -166,7 +163,7 @@ export function registerCentreAdminRoutes(app: FastifyInstance, opts: { repos: R
       return reply.status(201).send(assuranceView(repos, sitting));
     });
 
-    scope.post<{ Params: { id: string } }>('/api/enquiries/:id/close', { config: ADMIN, schema: { params: numberParams } }, async (request) => {
+    scope.post('/api/enquiries/:id/close', { config: ADMIN, schema: { params: rowNumberParams } }, async (request) => {
       const me = requireSession(request).user;
       const enquiry = repos.centreRecords.enquiry(Number(request.params.id));
       if (!enquiry) throw new HttpError(404, 'not_found', 'There is no such enquiry or appeal.');

@@ -6,7 +6,6 @@ import { z } from 'zod';
 import type { Attempt } from '../db/repositories/attempts.js';
 import type { Customer, CrmRepository } from '../db/repositories/crm.js';
 import { HttpError } from '../http/errors.js';
-import { ValidationFailed } from '../http/field-problems.js';
 import type { Checked } from '../crm/validation.js';
 import { attemptParams, rowId } from './attempt-scope.js';
 
@@ -35,6 +34,16 @@ export function rule<I, T>(check: (input: I) => Checked<T>) {
   };
 }
 
+/**
+ * A CRM field rule checked inside a whole-body zod step (a rule that depends on another field): its
+ * message at the field the rule names, relative to the body; the cleaned value, or undefined.
+ */
+export function checkField<T>(ctx: z.RefinementCtx, checked: Checked<T>): T | undefined {
+  if (checked.ok) return checked.value;
+  ctx.addIssue({ code: z.ZodIssueCode.custom, message: checked.message, path: checked.field.split('.') });
+  return undefined;
+}
+
 /** A rule for a field that may be left empty: null, '' or spaces are null, anything else is checked. */
 export function optionalRule<T>(check: (input: string) => Checked<T>) {
   return (input: string | null | undefined, ctx: z.RefinementCtx): T | null | undefined =>
@@ -49,13 +58,7 @@ export function asKeyed(check: (input: string) => Checked<unknown>) {
   };
 }
 
-/** A 400 naming one field: for checks that need the records, made after the body is known to be well formed. */
-export const invalid = (field: string, message: string): HttpError => new ValidationFailed({ [field]: message });
-
-export function must<T>(checked: Checked<T>): T {
-  if (!checked.ok) throw invalid(checked.field, checked.message);
-  return checked.value;
-}
+export { invalid } from './input.js';
 
 /** The customer a path names, in this attempt's records only. */
 export function customerOf(crm: CrmRepository, attempt: Attempt, cid: string): Customer {

@@ -9,7 +9,10 @@ import { evidencePayload, type Evidence } from '../realtime/evidence.js';
 import { parseMoney, validateDueDateTime, validatePence, validateText, validateUkPhone } from '../crm/validation.js';
 import { attemptOf, type AttemptScope } from './attempt-scope.js';
 import { callback, kase, order } from './attempt-responses.js';
-import { WRITER, asKeyed, customerOf, customerParams, invalid, must, nullableStr, optionalRule, rule, str } from './crm-inputs.js';
+import { WRITER, asKeyed, checkField, customerOf, customerParams, invalid, nullableStr, optionalRule, rule, str } from './crm-inputs.js';
+import { FieldProblems } from './input.js';
+import { accepts } from './exact-schema.js';
+import type { NewCallback, NewCase, NewOrder } from '../protocol/crm.js';
 
 export function registerCustomerFormRoutes(scope: AttemptScope, opts: { repos: Repositories; clock: Clock; evidence: Evidence }): void {
   const { repos, clock, evidence } = opts;
@@ -20,27 +23,35 @@ export function registerCustomerFormRoutes(scope: AttemptScope, opts: { repos: R
     .strict();
   scope.post(
     '/customers/:cid/orders',
-    { config: WRITER, schema: { params: customerParams, body: z.object({ lines: z.array(orderLine).min(1).max(20) }).strict(), response: { 201: z.object({ order }) } } },
+    { config: WRITER, schema: { params: customerParams, body: accepts<NewOrder>()(z.object({ lines: z.array(orderLine).min(1).max(20) }).strict()), response: { 201: z.object({ order }) } } },
     async (request, reply) => {
       const attempt = attemptOf(request);
       const customer = customerOf(crm, attempt, request.params.cid);
       const products = crm.productsByCode(attempt.id);
       // Prices come from the catalogue, never from the client. A product is one line: more of it is its quantity.
+      // Every line's problem is named together.
+      const problems = new FieldProblems();
       const seen = new Set<number>();
-      const lines = request.body.lines.map((l, i) => {
+      const lines: { productId: number; quantity: number; unitPricePence: number; saleType: 'standard' | 'upsell' | 'cross_sell' }[] = [];
+      request.body.lines.forEach((l, i) => {
         const p = products.get(l.productCode.trim().toUpperCase());
-        if (!p) throw invalid(`lines.${i}.productCode`, `There is no product with the code "${l.productCode}".`);
-        if (seen.has(p.id)) throw invalid(`lines.${i}.productCode`, `${p.name} is on the order twice; put it on one line and change the quantity.`);
+        if (!p) return problems.add(`lines.${i}.productCode`, `There is no product with the code "${l.productCode}".`);
+        if (seen.has(p.id)) return problems.add(`lines.${i}.productCode`, `${p.name} is on the order twice; put it on one line and change the quantity.`);
         seen.add(p.id);
-        return { productId: p.id, quantity: l.quantity, unitPricePence: p.pricePence, saleType: l.saleType ?? 'standard' };
+        lines.push({ productId: p.id, quantity: l.quantity, unitPricePence: p.pricePence, saleType: l.saleType ?? 'standard' });
       });
+      problems.throwIfAny();
       const order = evidence.recorded(attempt, () => crm.insertOrder(attempt.id, { customerId: customer.id, status: 'placed', origin: 'attempt', createdAt: clock.now(), lines }), (o) => [['order-created', evidencePayload.order(customer, o)]]);
       return reply.status(201).send({ order });
     },
   );
 
-  /** The goodwill credit comes as keyed in pounds (`credit`, the desktop) or in pence (`creditPence`), not both. */
-  const caseBody = z
+  /**
+   * The goodwill credit comes as keyed in pounds (`credit`, the desktop) or in pence (`creditPence`),
+   * not both: the body's `creditPence` is the credit in pence either way, or null for none.
+   */
+  const caseBody = accepts<NewCase>()(
+    z
     .object({
       type: z.enum(['complaint', 'query']),
       priority: z.enum(['low', 'medium', 'high', 'urgent']),
@@ -50,7 +61,18 @@ export function registerCustomerFormRoutes(scope: AttemptScope, opts: { repos: R
       credit: nullableStr(40).optional(),
       creditPence: z.number().int().nullable().optional(),
     })
-    .strict();
+    .strict()
+    .transform(({ credit, creditPence: pence, ...b }, ctx) => {
+      const keyed = credit === undefined || credit === null || credit.trim() === '' ? undefined : credit;
+      const inPence = pence === undefined || pence === null ? undefined : pence;
+      if (keyed !== undefined && inPence !== undefined) {
+        ctx.addIssue({ code: z.ZodIssueCode.custom, path: ['credit'], message: 'Give the goodwill credit once: in pounds or in pence, not both.' });
+        return z.NEVER;
+      }
+      const creditPence = keyed !== undefined ? checkField(ctx, parseMoney(keyed, 'credit')) : inPence !== undefined ? checkField(ctx, validatePence(inPence, 'creditPence')) : null;
+      return creditPence === undefined ? z.NEVER : { ...b, creditPence };
+    }),
+  );
   scope.post('/customers/:cid/cases', { config: WRITER, schema: { params: customerParams, body: caseBody, response: { 201: z.object({ case: kase }) } } }, async (request, reply) => {
     const attempt = attemptOf(request);
     const customer = customerOf(crm, attempt, request.params.cid);
@@ -63,10 +85,6 @@ export function registerCustomerFormRoutes(scope: AttemptScope, opts: { repos: R
         throw invalid('category', `"${category}" is not a case category here; choose one of: ${known.map((c) => c.label).join(', ') || 'none (leave it empty)'}.`);
       }
     }
-    const keyed = b.credit === undefined || b.credit === null || b.credit.trim() === '' ? undefined : b.credit;
-    if (keyed !== undefined && b.creditPence !== undefined && b.creditPence !== null) throw invalid('credit', 'Give the goodwill credit once: in pounds or in pence, not both.');
-    const creditPence =
-      keyed !== undefined ? must(parseMoney(keyed, 'credit')) : b.creditPence === undefined || b.creditPence === null ? null : must(validatePence(b.creditPence, 'creditPence'));
     const created = evidence.recorded(
       attempt,
       () =>
@@ -78,7 +96,7 @@ export function registerCustomerFormRoutes(scope: AttemptScope, opts: { repos: R
           status: 'open',
           escalated: b.escalated ?? false,
           description: b.description,
-          creditPence,
+          creditPence: b.creditPence,
           origin: 'attempt',
           createdAt: clock.now(),
         }),
@@ -87,7 +105,8 @@ export function registerCustomerFormRoutes(scope: AttemptScope, opts: { repos: R
     return reply.status(201).send({ case: created });
   });
 
-  const callbackBody = z
+  const callbackBody = accepts<NewCallback>()(
+    z
     .object({
       dueAt: str(40).transform(rule((v) => validateDueDateTime(v, clock.now(), 'dueAt'))),
       reason: str(500).transform(rule((v) => validateText(v, 'reason', 500))),
@@ -95,7 +114,8 @@ export function registerCustomerFormRoutes(scope: AttemptScope, opts: { repos: R
       priority: z.enum(['low', 'normal', 'high']).optional(),
       phone: nullableStr(40).optional().transform(optionalRule(asKeyed((s) => validateUkPhone(s, 'phone')))),
     })
-    .strict();
+    .strict(),
+  );
   scope.post('/customers/:cid/callbacks', { config: WRITER, schema: { params: customerParams, body: callbackBody, response: { 201: z.object({ callback }) } } }, async (request, reply) => {
     const attempt = attemptOf(request);
     const customer = customerOf(crm, attempt, request.params.cid);

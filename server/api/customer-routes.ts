@@ -6,7 +6,7 @@
 import { z } from 'zod';
 import type { Clock } from '../clock.js';
 import type { CustomerFields, CustomerSearch, CustomerUpdate } from '../db/repositories/crm.js';
-import { EDITABLE_CUSTOMER_FIELDS, type CustomerDetail } from '../protocol/crm.js';
+import { EDITABLE_CUSTOMER_FIELDS, type CustomerDetail, type IdentityCheckAnswers, type IdentityCheckOutcome, type IdentityCheckResult } from '../protocol/crm.js';
 import type { Repositories } from '../db/repositories/index.js';
 import { HttpError } from '../http/errors.js';
 import { scenarioOfAttempt } from '../assessment/scenario-loader.js';
@@ -27,6 +27,8 @@ import {
 import { attemptOf, attemptParams, type AttemptScope } from './attempt-scope.js';
 import { customer as customerSchema, customerDetail, identityCheck, note } from './attempt-responses.js';
 import { READERS, WRITER, asKeyed, customerOf, customerParams, invalid, nullableStr, optionalRule, rule, str } from './crm-inputs.js';
+import { accepts, exactly } from './exact-schema.js';
+import { FieldProblems } from './input.js';
 
 /** Answers compare without case, accents, punctuation or extra spaces: "St. Chad's" = "st chads". */
 export function normaliseAnswer(answer: string): string {
@@ -164,23 +166,27 @@ export function registerCustomerRoutes(scope: AttemptScope, opts: { repos: Repos
       config: WRITER,
       schema: {
         params: customerParams,
-        body: z.object({ answers: z.array(z.object({ questionId: z.number().int().min(1), answer: str(200) }).strict()).min(1).max(6) }).strict(),
-        response: { 201: identityCheck.extend({ required: z.number(), asked: z.number(), correct: z.number(), summary: z.string() }) },
+        body: accepts<IdentityCheckAnswers>()(z.object({ answers: z.array(z.object({ questionId: z.number().int().min(1), answer: str(200) }).strict()).min(1).max(6) }).strict()),
+        response: { 201: exactly<IdentityCheckOutcome>()(identityCheck.extend({ required: z.number(), asked: z.number(), correct: z.number(), summary: z.string() })) },
       },
     },
     async (request, reply) => {
       const attempt = attemptOf(request);
       const customer = customerOf(crm, attempt, request.params.cid);
       const questions = crm.securityAnswers(attempt.id, customer.id);
+      // Every answer's problem is named together.
+      const problems = new FieldProblems();
       const seen = new Set<number>();
-      const results = request.body.answers.map((a, i) => {
+      const results: IdentityCheckResult[] = [];
+      request.body.answers.forEach((a, i) => {
         const q = questions.find((x) => x.id === a.questionId);
-        if (!q) throw invalid(`answers.${i}.questionId`, `Question ${a.questionId} is not one of this customer's security questions.`);
-        if (seen.has(q.id)) throw invalid(`answers.${i}.questionId`, `Question ${a.questionId} is answered twice.`);
+        if (!q) return problems.add(`answers.${i}.questionId`, `Question ${a.questionId} is not one of this customer's security questions.`);
+        if (seen.has(q.id)) return problems.add(`answers.${i}.questionId`, `Question ${a.questionId} is answered twice.`);
         seen.add(q.id);
         const given = a.answer.trim();
-        return { questionId: q.id, question: q.question, given, correct: given !== '' && normaliseAnswer(given) === normaliseAnswer(q.answer) };
+        results.push({ questionId: q.id, question: q.question, given, correct: given !== '' && normaliseAnswer(given) === normaliseAnswer(q.answer) });
       });
+      problems.throwIfAny();
       // The scenario says how many questions (default 2); an empty answer is a question not asked
       // (server/assessment/identity.ts, the one rule the auto-check and the replay use too).
       const required = requiredQuestions(scenarioOfAttempt(attempt)?.answerKey.identity.minFactors, questions.length);

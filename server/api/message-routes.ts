@@ -11,9 +11,17 @@ import { validateEmail, validateText, validateUkMobile } from '../crm/validation
 import { evidencePayload, type Evidence } from '../realtime/evidence.js';
 import { attemptOf, attemptParams, type AttemptScope } from './attempt-scope.js';
 import { message as messageSchema } from './attempt-responses.js';
-import { READERS, WRITER, bodyRowId, invalid, must, nullableStr, str } from './crm-inputs.js';
+import { READERS, WRITER, bodyRowId, checkField, nullableStr, str } from './crm-inputs.js';
+import { FieldProblems } from './input.js';
+import { accepts } from './exact-schema.js';
+import type { OutgoingMessage } from '../protocol/crm.js';
 
-const messageBody = z
+/**
+ * What a message must hold depends on its channel, so the CRM rules run once the body is well formed:
+ * every bad field named together. The result holds the cleaned values to store.
+ */
+const messageBody = accepts<OutgoingMessage>()(
+  z
   .object({
     channel: z.enum(['email', 'sms']),
     to: str(300),
@@ -26,7 +34,30 @@ const messageBody = z
     /** A reply: the incoming message it answers. */
     inReplyTo: bodyRowId.nullable().optional(),
   })
-  .strict();
+  .strict()
+  .transform((b, ctx) => {
+    const cc = b.cc ?? [];
+    const attachments = b.attachments ?? [];
+    let to: string | undefined;
+    let subject: string | null | undefined = null;
+    let body: string | undefined;
+    if (b.channel === 'email') {
+      to = checkField(ctx, validateEmail(b.to, 'to'));
+      cc.forEach((address, i) => checkField(ctx, validateEmail(address, `cc.${i}`)));
+      subject = checkField(ctx, validateText(b.subject ?? '', 'subject', 200));
+      body = checkField(ctx, validateText(b.body, 'body', 10000));
+    } else {
+      to = b.to.trim();
+      checkField(ctx, validateUkMobile(to, 'to'));
+      if (cc.length > 0) ctx.addIssue({ code: z.ZodIssueCode.custom, path: ['cc'], message: 'An SMS has no copy recipients.' });
+      if (b.subject !== undefined && b.subject !== null && b.subject.trim() !== '') ctx.addIssue({ code: z.ZodIssueCode.custom, path: ['subject'], message: 'An SMS has no subject.' });
+      if (attachments.length > 0) ctx.addIssue({ code: z.ZodIssueCode.custom, path: ['attachments'], message: 'An SMS cannot carry attachments.' });
+      body = checkField(ctx, validateText(b.body, 'body', 612));
+    }
+    if (to === undefined || subject === undefined || body === undefined) return z.NEVER;
+    return { ...b, to, cc: cc.map((c) => c.trim()), subject, body, attachments };
+  }),
+);
 
 export function registerMessageRoutes(scope: AttemptScope, opts: { repos: Repositories; clock: Clock; evidence: Evidence }): void {
   const { repos, clock, evidence } = opts;
@@ -41,47 +72,34 @@ export function registerMessageRoutes(scope: AttemptScope, opts: { repos: Reposi
   scope.post('/messages', { config: WRITER, schema: { params: attemptParams, body: messageBody, response: { 201: z.object({ message: messageSchema }) } } }, async (request, reply) => {
     const attempt = attemptOf(request);
     const b = request.body;
+    const { to, cc, subject, body } = b;
     const company = crm.company(attempt.id)!;
+    // Checks against the attempt's records, every problem named together.
+    const problems = new FieldProblems();
     const inReplyTo = b.inReplyTo ?? null;
-    if (inReplyTo !== null && crm.findMessage(attempt.id, inReplyTo)?.direction !== 'in') throw invalid('inReplyTo', 'There is no such incoming message in this attempt to reply to.');
+    if (inReplyTo !== null && crm.findMessage(attempt.id, inReplyTo)?.direction !== 'in') problems.add('inReplyTo', 'There is no such incoming message in this attempt to reply to.');
     const customerId = b.customerId ?? null;
-    if (customerId !== null && !crm.findCustomer(attempt.id, customerId)) throw invalid('customerId', `There is no customer ${customerId} in this attempt.`);
-    const cc = b.cc ?? [];
-    const attachmentsIn = b.attachments ?? [];
-    let to: string;
-    let subject: string | null = null;
-    let body: string;
-    // What a message must hold depends on its channel: checked here, the first problem named.
-    if (b.channel === 'email') {
-      to = must(validateEmail(b.to, 'to'));
-      cc.forEach((address, i) => must(validateEmail(address, `cc.${i}`)));
-      subject = must(validateText(b.subject ?? '', 'subject', 200));
-      body = must(validateText(b.body, 'body', 10000));
-    } else {
-      to = b.to.trim();
-      must(validateUkMobile(to, 'to'));
-      if (cc.length > 0) throw invalid('cc', 'An SMS has no copy recipients.');
-      if (b.subject !== undefined && b.subject !== null && b.subject.trim() !== '') throw invalid('subject', 'An SMS has no subject.');
-      if (attachmentsIn.length > 0) throw invalid('attachments', 'An SMS cannot carry attachments.');
-      body = must(validateText(b.body, 'body', 612));
-    }
+    if (customerId !== null && !crm.findCustomer(attempt.id, customerId)) problems.add('customerId', `There is no customer ${customerId} in this attempt.`);
     const templateKey = b.templateKey ?? null;
     if (templateKey !== null) {
       const template = crm.listTemplates(attempt.id).find((t) => t.key === templateKey);
-      if (!template) throw invalid('templateKey', `There is no template "${templateKey}".`);
-      if (template.channel !== b.channel) throw invalid('templateKey', `The template "${templateKey}" is for ${template.channel === 'sms' ? 'SMS' : 'e-mail'}, not ${b.channel === 'sms' ? 'SMS' : 'e-mail'}.`);
+      if (!template) problems.add('templateKey', `There is no template "${templateKey}".`);
+      else if (template.channel !== b.channel) problems.add('templateKey', `The template "${templateKey}" is for ${template.channel === 'sms' ? 'SMS' : 'e-mail'}, not ${b.channel === 'sms' ? 'SMS' : 'e-mail'}.`);
     }
     const documents = crm.listDocuments(attempt.id);
-    const attachments: Attachment[] = attachmentsIn.map((a, i) => {
+    const attachments: Attachment[] = [];
+    b.attachments.forEach((a, i) => {
       if (a.kind === 'document') {
         const doc = documents.find((d) => d.key === a.key);
-        if (!doc) throw invalid(`attachments.${i}.key`, `There is no document "${a.key ?? ''}" to attach.`);
-        return { kind: 'document', key: doc.key, name: doc.fileName };
+        if (!doc) problems.add(`attachments.${i}.key`, `There is no document "${a.key ?? ''}" to attach.`);
+        else attachments.push({ kind: 'document', key: doc.key, name: doc.fileName });
+        return;
       }
       const order = a.orderId === undefined ? undefined : crm.findOrder(attempt.id, a.orderId);
-      if (!order) throw invalid(`attachments.${i}.orderId`, `There is no order ${a.orderId ?? ''} in this attempt to attach.`);
-      return { kind: 'order', orderId: order.id, name: `order-confirmation-${order.reference}.pdf` };
+      if (!order) problems.add(`attachments.${i}.orderId`, `There is no order ${a.orderId ?? ''} in this attempt to attach.`);
+      else attachments.push({ kind: 'order', orderId: order.id, name: `order-confirmation-${order.reference}.pdf` });
     });
+    problems.throwIfAny();
     const message = evidence.recorded(
       attempt,
       () =>
@@ -91,7 +109,7 @@ export function registerMessageRoutes(scope: AttemptScope, opts: { repos: Reposi
           channel: b.channel,
           from: b.channel === 'email' ? company.email : company.phone,
           to,
-          cc: cc.map((c) => c.trim()),
+          cc,
           subject,
           body,
           templateKey,

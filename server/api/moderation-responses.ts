@@ -1,10 +1,10 @@
-// The response schemas of the moderation routes of one attempt (attempt-scope.ts): the replay, the
+// The response schemas of the moderation routes: the centre's sample (sample-routes.ts); of one attempt (attempt-scope.ts): the replay, the
 // next page of its timeline, the moderated marks and the call metrics; and the attempt's timeline as
 // recorded (GET …/timeline, timeline-routes.ts; wire type in server/protocol/timeline.ts). What a route sends is what its
 // schema declares; each schema is bound to its wire type in server/protocol/moderation.ts by
 // `exactly<T>()` (exact-schema.ts), so the two cannot drift apart.
 import { z } from 'zod';
-import type { AttemptMetrics, CallMetrics, ModerationView, ReplayEvent, ReplayEventsPage, ReplayView } from '../protocol/moderation.js';
+import type { AttemptMetrics, CallMetrics, ModerationView, ReplayEvent, ReplayEventsPage, ReplayView, SampleSittingView, SampleView } from '../protocol/moderation.js';
 import type { TimelineEvent, TimelineResponse } from '../protocol/timeline.js';
 import { actor, attemptHeading, person, rubricLine, sittingResult } from './assessment-responses.js';
 import { message, printoutSummary } from './attempt-responses.js';
@@ -190,3 +190,36 @@ export const attemptMetrics = exactly<AttemptMetrics>()(
       .extend({ calls: z.number() }),
   }),
 );
+
+const gradeOrNull = z.enum(['Pass', 'Merit', 'Distinction']).nullable();
+
+const sampleSitting = exactly<SampleSittingView>()(
+  z.object({
+    sittingId: z.string(),
+    candidate: person,
+    assessor: person.nullable(),
+    endedAt: ms,
+    total: ms,
+    grade: gradeOrNull,
+    centreTotal: ms,
+    centreGrade: gradeOrNull,
+    moderated: z.boolean(),
+    source: z.enum(['rule', 'added']),
+    reasons: z.array(z.string()),
+    explanations: z.array(z.string()),
+    overrideReason: z.string().nullable(),
+    attempts: z.array(z.object({ attemptId: z.string(), position: ms, scenarioKey: z.string(), retake: z.boolean() })),
+  }),
+);
+
+export const sampleView = exactly<SampleView>()(
+  z.object({
+    centreId: z.number(),
+    of: z.number(),
+    config: z.object({ percentage: z.number(), boundaryMargin: z.number(), perAssessor: z.number(), includeRetakes: z.boolean(), seed: z.string() }),
+    sample: z.array(sampleSitting),
+    removed: z.array(sampleSitting),
+    sittings: z.array(z.object({ sittingId: z.string(), candidate: person, endedAt: ms, inSample: z.boolean() })),
+  }),
+);
+

@@ -9,6 +9,7 @@
 //   POST /api/packs/verify             [moderator, admin]   body = the zip (application/zip or
 //        application/octet-stream), size-limited → PackVerification + whether this server issued it
 import type { FastifyInstance, FastifyReply } from 'fastify';
+import { z } from 'zod';
 import { attemptMetrics, METRICS_TIMELINE } from '../analysis/metrics.js';
 import { requireSession } from '../auth/access.js';
 import type { Clock } from '../clock.js';
@@ -18,7 +19,9 @@ import { attemptCalls } from '../moderation/attempt-calls.js';
 import type { PackManifest } from '../moderation/pack-format.js';
 import { PackVerifierBusy, verifyPackInWorker } from '../moderation/pack-verify-thread.js';
 import { buildModerationPack, PackScopeError, type MarkSheetRenderer, type PackScope } from '../moderation/pack.js';
+import type { PeaksJson } from '../protocol/moderation.js';
 import type { SessionUser } from '../protocol/roles.js';
+import { idOf36Params, invalid, registerZodRoutes } from './input.js';
 import { attemptOf, attemptParams, type AttemptScope } from './attempt-scope.js';
 import { attemptMetrics as attemptMetricsSchema } from './moderation-responses.js';
 
@@ -34,7 +37,6 @@ export interface ModerationRouteOptions {
 
 const STAFF = { access: ['assessor', 'moderator', 'admin'] } as const;
 const MODERATORS = { access: ['moderator', 'admin'] } as const;
-const uuidParams = { type: 'object', required: ['id'], properties: { id: { type: 'string', pattern: '^[0-9a-fA-F-]{36}$' } } } as const;
 const MAX_PACK_ITEMS = 500;
 
 /** Builds a moderation pack and sends it as a download named `name`-<date>.zip. */
@@ -63,54 +65,61 @@ export function registerModerationRoutes(app: FastifyInstance, opts: ModerationR
   const { repos } = opts;
   const verifyLimit = opts.verifyLimitBytes ?? 256 * 1024 * 1024;
 
-  app.get<{ Params: { id: string }; Querystring: { format?: 'json' | 'binary' } }>(
-    '/api/calls/:id/peaks',
-    {
-      config: STAFF,
-      schema: { params: uuidParams, querystring: { type: 'object', additionalProperties: false, properties: { format: { type: 'string', enum: ['json', 'binary'] } } } },
-    },
-    async (request, reply) => {
-      const user = requireSession(request).user;
-      const call = repos.calls.find(request.params.id.toLowerCase());
-      // Same rule as the recording itself: assessors their centre's calls, moderators and admins all.
-      const visible = call && (user.role !== 'assessor' || (call.centreId !== null && call.centreId === user.centreId));
-      if (!call || !visible || !call.recordingPath) throw new HttpError(404, 'not_found', 'There is no such call with a recording.');
-      const stored = repos.recordingAnalysis.find(call.id);
-      if (stored?.status === 'failed') throw new HttpError(409, 'analysis_failed', `The recording could not be analysed: ${stored.error ?? 'unknown error'}`);
-      const peaks = repos.recordingAnalysis.peaks(call.id);
-      if (!peaks) throw new HttpError(409, 'not_analysed', 'The recording has not been analysed yet; try again in a minute.');
-      reply.header('cache-control', 'private, no-cache');
-      if (request.query.format === 'json') {
-        const perChannel = Array.from({ length: peaks.channels }, (_, c) => Array.from(peaks.peaks.filter((_, i) => i % peaks.channels === c)));
-        return { callId: call.id, channels: peaks.channels, peaksPerSecond: peaks.peaksPerSecond, durationMs: peaks.durationMs, left: perChannel[0] ?? [], right: perChannel[1] ?? [] };
-      }
-      return reply
-        .type('application/octet-stream')
-        .header('x-peaks-channels', String(peaks.channels))
-        .header('x-peaks-per-second', String(peaks.peaksPerSecond))
-        .header('x-duration-ms', String(peaks.durationMs))
-        .send(peaks.peaks);
-    },
-  );
+  registerZodRoutes(app, (scope) => {
+    scope.get(
+      '/api/calls/:id/peaks',
+      {
+        config: STAFF,
+        schema: { params: idOf36Params, querystring: z.object({ format: z.enum(['json', 'binary'], { errorMap: () => ({ message: 'must be json or binary' }) }).optional() }).strict() },
+      },
+      async (request, reply) => {
+        const user = requireSession(request).user;
+        const call = repos.calls.find(request.params.id.toLowerCase());
+        // Same rule as the recording itself: assessors their centre's calls, moderators and admins all.
+        const visible = call && (user.role !== 'assessor' || (call.centreId !== null && call.centreId === user.centreId));
+        if (!call || !visible || !call.recordingPath) throw new HttpError(404, 'not_found', 'There is no such call with a recording.');
+        const stored = repos.recordingAnalysis.find(call.id);
+        if (stored?.status === 'failed') throw new HttpError(409, 'analysis_failed', `The recording could not be analysed: ${stored.error ?? 'unknown error'}`);
+        const peaks = repos.recordingAnalysis.peaks(call.id);
+        if (!peaks) throw new HttpError(409, 'not_analysed', 'The recording has not been analysed yet; try again in a minute.');
+        reply.header('cache-control', 'private, no-cache');
+        if (request.query.format === 'json') {
+          const perChannel = Array.from({ length: peaks.channels }, (_, c) => Array.from(peaks.peaks.filter((_, i) => i % peaks.channels === c)));
+          const body: PeaksJson = { callId: call.id, channels: peaks.channels, peaksPerSecond: peaks.peaksPerSecond, durationMs: peaks.durationMs, left: perChannel[0] ?? [], right: perChannel[1] ?? [] };
+        return body;
+        }
+        return reply
+          .type('application/octet-stream')
+          .header('x-peaks-channels', String(peaks.channels))
+          .header('x-peaks-per-second', String(peaks.peaksPerSecond))
+          .header('x-duration-ms', String(peaks.durationMs))
+          .send(peaks.peaks);
+      },
+    );
 
-  app.get<{ Params: { id: string } }>('/api/sittings/:id/pack.zip', { config: MODERATORS, schema: { params: uuidParams } }, async (request, reply) => {
-    const user = requireSession(request).user;
-    const sitting = repos.sittings.findById(request.params.id.toLowerCase());
-    if (!sitting) throw new HttpError(404, 'not_found', 'There is no such sitting.');
-    return sendPack(opts, reply, user, { sittingIds: [sitting.id] }, `moderation-pack-sitting-${sitting.id.slice(0, 8)}`);
+    scope.get('/api/sittings/:id/pack.zip', { config: MODERATORS, schema: { params: idOf36Params } }, async (request, reply) => {
+      const user = requireSession(request).user;
+      const sitting = repos.sittings.findById(request.params.id.toLowerCase());
+      if (!sitting) throw new HttpError(404, 'not_found', 'There is no such sitting.');
+      return sendPack(opts, reply, user, { sittingIds: [sitting.id] }, `moderation-pack-sitting-${sitting.id.slice(0, 8)}`);
+    });
+
+    const idList = z
+      .array(z.string().regex(/^[0-9a-f-]{36}$/, 'must be an id of 36 lower-case hexadecimal digits and hyphens'))
+      .max(MAX_PACK_ITEMS, `must name at most ${MAX_PACK_ITEMS}`)
+      .refine((ids) => new Set(ids).size === ids.length, 'must not name the same one twice')
+      .optional();
+    scope.post(
+      '/api/packs',
+      { config: MODERATORS, schema: { body: z.object({ sittingIds: idList, attemptIds: idList }).strict() } },
+      async (request, reply) => {
+        const user = requireSession(request).user;
+        const { sittingIds = [], attemptIds = [] } = request.body;
+        if (sittingIds.length + attemptIds.length === 0) throw invalid('sittingIds', 'Name at least one sitting or attempt.');
+        return sendPack(opts, reply, user, { sittingIds, attemptIds }, 'moderation-pack-sample');
+      },
+    );
   });
-
-  const idList = { type: 'array', maxItems: MAX_PACK_ITEMS, uniqueItems: true, items: { type: 'string', pattern: '^[0-9a-f-]{36}$' } } as const;
-  app.post<{ Body: { sittingIds?: string[]; attemptIds?: string[] } }>(
-    '/api/packs',
-    { config: MODERATORS, schema: { body: { type: 'object', additionalProperties: false, properties: { sittingIds: idList, attemptIds: idList } } } },
-    async (request, reply) => {
-      const user = requireSession(request).user;
-      const { sittingIds = [], attemptIds = [] } = request.body;
-      if (sittingIds.length + attemptIds.length === 0) throw new HttpError(400, 'validation', 'Name at least one sitting or attempt.', 'sittingIds');
-      return sendPack(opts, reply, user, { sittingIds, attemptIds }, 'moderation-pack-sample');
-    },
-  );
 
   // The upload is the zip itself; its parser lives in this encapsulated scope only.
   void app.register(async (scope) => {

@@ -42,11 +42,11 @@ import { HttpError } from '../http/errors.js';
 import type { SessionUser } from '../protocol/roles.js';
 import type { ScenarioDocument, ScenarioIssueView, ScenarioRefusal } from '../protocol/scenarios.js';
 import { assertJsonDepth } from '../http/json-depth.js';
-import { parseInput, withFieldErrors } from './input.js';
+import { invalid, parseInput, registerZodRoutes } from './input.js';
 
 const READERS = { access: ['assessor', 'moderator', 'admin'] } as const;
 const EDITORS = { access: ['assessor', 'admin'] } as const;
-const keyParams = { type: 'object', required: ['key'], properties: { key: { type: 'string', maxLength: 80 } } } as const;
+const keyParams = z.object({ key: z.string().max(80, 'must be at most 80 characters') });
 
 const cloneSchema = z
   .object({
@@ -168,26 +168,26 @@ export function registerScenarioEditRoutes(app: FastifyInstance, opts: { repos: 
     return at;
   };
 
-  withFieldErrors(app, (scope) => {
-    scope.get<{ Params: { key: string } }>('/api/scenarios/:key', { config: READERS, schema: { params: keyParams } }, async (request) => {
+  registerZodRoutes(app, (scope) => {
+    scope.get('/api/scenarios/:key', { config: READERS, schema: { params: keyParams } }, async (request) => {
       const me = requireSession(request).user;
       refreshCentreScenarios();
       return documentOf(me, locate(me, request.params.key));
     });
 
-    scope.post<{ Params: { key: string } }>('/api/scenarios/:key/clone', { config: EDITORS, schema: { params: keyParams } }, async (request, reply) => {
+    scope.post('/api/scenarios/:key/clone', { config: EDITORS, schema: { params: keyParams } }, async (request, reply) => {
       const me = requireSession(request).user;
       const source = locate(me, request.params.key);
       const input = parseInput(cloneSchema, request.body);
       // Assessors copy into their own centre; an admin into the one named (or their own).
       let centreId: number | null | undefined = me.role === 'admin' ? (input.centreId ?? me.centreId) : me.centreId;
       if (me.role !== 'admin' && input.centreId !== undefined && input.centreId !== me.centreId) centreId = undefined;
-      if (centreId === null) throw new HttpError(400, 'validation', 'Say which centre the copy is for (centreId).', 'centreId');
-      if (centreId === undefined || !repos.centres.findById(centreId)) throw new HttpError(400, 'validation', 'There is no such centre among yours.', 'centreId');
+      if (centreId === null) throw invalid('centreId', 'Say which centre the copy is for (centreId).');
+      if (centreId === undefined || !repos.centres.findById(centreId)) throw invalid('centreId', 'There is no such centre among yours.');
       const prefix = `c${centreId}-`;
       const variant = input.variant.startsWith(prefix) ? input.variant : `${prefix}${input.variant}`;
       const key = attemptKey({ key: source.scenarioKey, variant });
-      if (!parseAttemptKey(key) || variant.length > 64) throw new HttpError(400, 'validation', `The variant "${variant}" is too long (at most 64 characters).`, 'variant');
+      if (!parseAttemptKey(key) || variant.length > 64) throw invalid('variant', `The variant "${variant}" is too long (at most 64 characters).`);
       const dir = dirOrFail();
       if (readCentreScenarioText(dir, key) !== undefined || scenarioCatalogue().some((l) => attemptKey(l.scenario) === key)) {
         throw new HttpError(409, 'scenario_exists', `There is already a scenario ${key}; choose another variant name.`, 'variant');
@@ -206,7 +206,7 @@ export function registerScenarioEditRoutes(app: FastifyInstance, opts: { repos: 
       return reply.status(201).send(documentOf(me, target));
     });
 
-    scope.put<{ Params: { key: string }; Body: unknown }>('/api/scenarios/:key', { config: EDITORS, schema: { params: keyParams } }, async (request, reply) => {
+    scope.put('/api/scenarios/:key', { config: EDITORS, schema: { params: keyParams } }, async (request, reply) => {
       const me = requireSession(request).user;
       const at = editable(me, request.params.key, 'changed');
       const centreId = at.centreId!;
@@ -248,7 +248,7 @@ export function registerScenarioEditRoutes(app: FastifyInstance, opts: { repos: 
       return documentOf(me, { ...at, text });
     });
 
-    scope.delete<{ Params: { key: string } }>('/api/scenarios/:key', { config: EDITORS, schema: { params: keyParams } }, async (request, reply) => {
+    scope.delete('/api/scenarios/:key', { config: EDITORS, schema: { params: keyParams } }, async (request, reply) => {
       const me = requireSession(request).user;
       const at = editable(me, request.params.key, 'deleted');
       const used = usage.usage(at.key);

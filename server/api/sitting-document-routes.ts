@@ -2,6 +2,7 @@
 // export (CSV, one row per sitting of the caller's centre; moderators and admins get every
 // centre's, or one centre's with ?centreId=).
 import type { FastifyInstance } from 'fastify';
+import { z } from 'zod';
 import { renderMarkSheet } from '../assessment-docs/mark-sheet.js';
 import { resultsCsv } from '../assessment-docs/results-csv.js';
 import { sittingRecord } from '../assessment-docs/sitting-record.js';
@@ -9,15 +10,18 @@ import { requireSession } from '../auth/access.js';
 import { SittingAccess } from '../auth/sitting-access.js';
 import type { Clock } from '../clock.js';
 import type { Repositories } from '../db/repositories/index.js';
+import { idOf36Params, registerZodRoutes, type ZodScope } from './input.js';
 
 const STAFF = { access: ['assessor', 'moderator', 'admin'] } as const;
-const idParams = { type: 'object', required: ['id'], properties: { id: { type: 'string', pattern: '^[0-9a-fA-F-]{36}$' } } } as const;
 
 export function registerSittingDocumentRoutes(app: FastifyInstance, opts: { repos: Repositories; clock: Clock }): void {
   const { repos, clock } = opts;
   const sittings = new SittingAccess(repos);
+  registerZodRoutes(app, (scope) => registerDocuments(scope, repos, clock, sittings));
+}
 
-  app.get<{ Params: { id: string } }>('/api/sittings/:id/mark-sheet.pdf', { config: STAFF, schema: { params: idParams } }, async (request, reply) => {
+function registerDocuments(app: ZodScope, repos: Repositories, clock: Clock, sittings: SittingAccess): void {
+  app.get('/api/sittings/:id/mark-sheet.pdf', { config: STAFF, schema: { params: idOf36Params } }, async (request, reply) => {
     const me = requireSession(request).user;
     const sitting = sittings.readable(me, request.params.id);
     const pdf = renderMarkSheet(sittingRecord(repos, sitting, clock.now()), { printedAt: clock.now(), printedBy: me.displayName });
@@ -28,9 +32,9 @@ export function registerSittingDocumentRoutes(app: FastifyInstance, opts: { repo
       .send(pdf);
   });
 
-  app.get<{ Querystring: { centreId?: string } }>(
+  app.get(
     '/api/results.csv',
-    { config: STAFF, schema: { querystring: { type: 'object', additionalProperties: false, properties: { centreId: { type: 'string', pattern: '^[0-9]{1,9}$' } } } } },
+    { config: STAFF, schema: { querystring: z.object({ centreId: z.string().regex(/^[0-9]{1,9}$/, 'must be a centre number').optional() }).strict() } },
     async (request, reply) => {
       const me = requireSession(request).user;
       // Assessors: their own centre, whatever is asked. Moderators and admins: all, or the one asked for.

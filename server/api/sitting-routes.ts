@@ -27,12 +27,10 @@ import { whyNotChangeable } from '../sittings/before-start.js';
 import { planNextAttempt } from '../sittings/next-attempt.js';
 import { sittingResults } from '../sittings/results.js';
 import { person, sittingDetail, sittingSummary } from '../sittings/views.js';
-import { FieldProblems, parseInput, withFieldErrors } from './input.js';
+import { FieldProblems, idOf36, idOf36Params, parseInput, registerZodRoutes } from './input.js';
 
 const EVERYONE = { access: ['candidate', 'assessor', 'moderator', 'admin', 'iqa'] } as const;
 const RUNNERS = { access: ['assessor', 'admin'] } as const;
-const uuid = { type: 'string', pattern: '^[0-9a-fA-F-]{36}$' } as const;
-const idParams = { type: 'object', required: ['id'], properties: { id: uuid } } as const;
 
 const extraTimeSchema = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('percent'), percent: z.number().gt(0).max(100) }).strict(),
@@ -85,7 +83,7 @@ export function registerSittingRoutes(app: FastifyInstance, opts: { repos: Repos
     repos.auditLog.append({ ...entry, at, actor: { userId: me.id, role: me.role }, centreId: sitting.centreId });
   const detail = (id: string, me: SessionUser) => sittingDetail(repos, repos.sittings.findById(id)!, me, clock.now());
 
-  withFieldErrors(app, (scope) => {
+  registerZodRoutes(app, (scope) => {
     scope.get('/api/sittings', { config: EVERYONE }, async (request) => {
       const me = requireSession(request).user;
       const list =
@@ -174,14 +172,14 @@ export function registerSittingRoutes(app: FastifyInstance, opts: { repos: Repos
       return reply.status(201).send(sittingDetail(repos, sitting, me, now));
     });
 
-    scope.get<{ Params: { id: string } }>('/api/sittings/:id', { config: EVERYONE, schema: { params: idParams } }, async (request) => {
+    scope.get('/api/sittings/:id', { config: EVERYONE, schema: { params: idOf36Params } }, async (request) => {
       const me = requireSession(request).user;
       const now = clock.now();
       return sittingDetail(repos, enforceOverrunPolicy(repos, sittings.readable(me, request.params.id), now), me, now);
     });
 
     // Before the start: a different candidate, assessor or planned time (a mistake put right).
-    scope.patch<{ Params: { id: string } }>('/api/sittings/:id', { config: RUNNERS, schema: { params: idParams } }, async (request) => {
+    scope.patch('/api/sittings/:id', { config: RUNNERS, schema: { params: idOf36Params } }, async (request) => {
       const me = requireSession(request).user;
       const sitting = sittings.runnable(me, request.params.id);
       const input = parseInput(editSchema, request.body);
@@ -224,7 +222,7 @@ export function registerSittingRoutes(app: FastifyInstance, opts: { repos: Repos
     });
 
     // Before the start: called off, with the reason recorded (the sitting and its record stay).
-    scope.post<{ Params: { id: string } }>('/api/sittings/:id/cancel', { config: RUNNERS, schema: { params: idParams } }, async (request) => {
+    scope.post('/api/sittings/:id/cancel', { config: RUNNERS, schema: { params: idOf36Params } }, async (request) => {
       const me = requireSession(request).user;
       const sitting = sittings.runnable(me, request.params.id);
       const { reason } = parseInput(cancelSchema, request.body);
@@ -238,7 +236,7 @@ export function registerSittingRoutes(app: FastifyInstance, opts: { repos: Repos
       return detail(sitting.id, me);
     });
 
-    scope.post<{ Params: { id: string } }>('/api/sittings/:id/start', { config: RUNNERS, schema: { params: idParams } }, async (request) => {
+    scope.post('/api/sittings/:id/start', { config: RUNNERS, schema: { params: idOf36Params } }, async (request) => {
       const me = requireSession(request).user;
       const sitting = sittings.runnable(me, request.params.id);
       if (sitting.status === 'cancelled') throw new HttpError(409, 'sitting_cancelled', 'This sitting was cancelled, so it cannot start. Create a new sitting instead.');
@@ -254,7 +252,7 @@ export function registerSittingRoutes(app: FastifyInstance, opts: { repos: Repos
       return detail(sitting.id, me);
     });
 
-    scope.post<{ Params: { id: string } }>('/api/sittings/:id/rest-break', { config: RUNNERS, schema: { params: idParams } }, async (request) => {
+    scope.post('/api/sittings/:id/rest-break', { config: RUNNERS, schema: { params: idOf36Params } }, async (request) => {
       const me = requireSession(request).user;
       const { action } = parseInput(restBreakSchema, request.body);
       const now = clock.now();
@@ -285,7 +283,7 @@ export function registerSittingRoutes(app: FastifyInstance, opts: { repos: Repos
       return detail(sitting.id, me);
     });
 
-    scope.post<{ Params: { id: string } }>('/api/sittings/:id/end', { config: RUNNERS, schema: { params: idParams } }, async (request) => {
+    scope.post('/api/sittings/:id/end', { config: RUNNERS, schema: { params: idOf36Params } }, async (request) => {
       const me = requireSession(request).user;
       const now = clock.now();
       const sitting = enforceOverrunPolicy(repos, sittings.runnable(me, request.params.id), now);
@@ -301,9 +299,9 @@ export function registerSittingRoutes(app: FastifyInstance, opts: { repos: Repos
       return detail(sitting.id, me);
     });
 
-    scope.post<{ Params: { id: string; n: number } }>(
+    scope.post(
       '/api/sittings/:id/assignments/:n/attempts',
-      { config: RUNNERS, schema: { params: { type: 'object', required: ['id', 'n'], properties: { id: uuid, n: { type: 'string', pattern: '^[1-4]$' } } } } },
+      { config: RUNNERS, schema: { params: z.object({ id: idOf36, n: z.string().regex(/^[1-4]$/, 'must be an assignment from 1 to 4') }) } },
       async (request, reply) => {
         const me = requireSession(request).user;
         const now = clock.now();

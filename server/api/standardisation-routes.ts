@@ -8,10 +8,8 @@ import { requireSession } from '../auth/access.js';
 import type { Clock } from '../clock.js';
 import type { Repositories } from '../db/repositories/index.js';
 import { HttpError } from '../http/errors.js';
-import { parseInput, withFieldErrors } from './input.js';
+import { idOf36Params, parseInput, registerZodRoutes } from './input.js';
 
-const uuid = { type: 'string', pattern: '^[0-9a-fA-F-]{36}$' } as const;
-const idParams = { type: 'object', required: ['id'], properties: { id: uuid } } as const;
 
 const createSchema = z
   .object({
@@ -30,7 +28,7 @@ const marksSchema = z
 export function registerStandardisationRoutes(app: FastifyInstance, opts: { repos: Repositories; clock: Clock }): void {
   const { repos, clock } = opts;
 
-  withFieldErrors(app, (scope) => {
+  registerZodRoutes(app, (scope) => {
     scope.get('/api/standardisation', { config: { access: ['assessor', 'iqa', 'admin'] } }, async (request) => {
       return { exercises: exerciseSummaries(repos, requireSession(request).user) };
     });
@@ -45,21 +43,21 @@ export function registerStandardisationRoutes(app: FastifyInstance, opts: { repo
       return reply.status(201).send(resultsView(repos, ex));
     });
 
-    scope.get<{ Params: { id: string } }>('/api/standardisation/:id', { config: { access: ['assessor', 'iqa', 'admin'] }, schema: { params: idParams } }, async (request) => {
+    scope.get('/api/standardisation/:id', { config: { access: ['assessor', 'iqa', 'admin'] }, schema: { params: idOf36Params } }, async (request) => {
       const me = requireSession(request).user;
       const ex = visibleExercise(repos, me, request.params.id);
       // Blind: an assessor sees their own marks only, never the centre's or another assessor's.
       return me.role === 'assessor' ? markingView(repos, me, ex) : resultsView(repos, ex);
     });
 
-    scope.put<{ Params: { id: string } }>('/api/standardisation/:id/marks', { config: { access: ['assessor'] }, schema: { params: idParams } }, async (request) => {
+    scope.put('/api/standardisation/:id/marks', { config: { access: ['assessor'] }, schema: { params: idOf36Params } }, async (request) => {
       const me = requireSession(request).user;
       const ex = visibleExercise(repos, me, request.params.id);
       saveStandardisationMarks(repos, me, ex, parseInput(marksSchema, request.body), clock.now());
       return markingView(repos, me, repos.standardisation.find(ex.id)!);
     });
 
-    scope.post<{ Params: { id: string } }>('/api/standardisation/:id/close', { config: { access: ['iqa'] }, schema: { params: idParams } }, async (request) => {
+    scope.post('/api/standardisation/:id/close', { config: { access: ['iqa'] }, schema: { params: idOf36Params } }, async (request) => {
       const me = requireSession(request).user;
       const ex = visibleExercise(repos, me, request.params.id);
       const now = clock.now();
@@ -70,7 +68,7 @@ export function registerStandardisationRoutes(app: FastifyInstance, opts: { repo
       return resultsView(repos, repos.standardisation.find(ex.id)!);
     });
 
-    scope.get<{ Params: { id: string } }>('/api/standardisation/:id/agreement.csv', { config: { access: ['iqa', 'admin'] }, schema: { params: idParams } }, async (request, reply) => {
+    scope.get('/api/standardisation/:id/agreement.csv', { config: { access: ['iqa', 'admin'] }, schema: { params: idOf36Params } }, async (request, reply) => {
       const me = requireSession(request).user;
       const ex = visibleExercise(repos, me, request.params.id);
       return reply

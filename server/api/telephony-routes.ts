@@ -6,11 +6,14 @@ import { createHmac } from 'node:crypto';
 import path from 'node:path';
 import send from '@fastify/send';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { z } from 'zod';
 import { requireSession } from '../auth/access.js';
 import type { Repositories } from '../db/repositories/index.js';
 import type { CallRecord } from '../db/repositories/calls.js';
 import { HttpError } from '../http/errors.js';
 import type { SessionUser } from '../protocol/roles.js';
+import { registerZodRoutes, type ZodScope } from './input.js';
+import { callSummary, directoryEntry, sipCredentials } from './telephony-responses.js';
 import type { CallSummary, DirectoryEntry, SipCredentials } from '../protocol/telephony.js';
 import { callPolicy } from '../sip/call-policy.js';
 import { computeHa1 } from '../sip/digest.js';
@@ -28,11 +31,7 @@ export interface TelephonyRouteOptions {
 }
 
 const PHONE_ROLES = ['candidate', 'assessor'] as const;
-const callIdParams = {
-  type: 'object',
-  required: ['id'],
-  properties: { id: { type: 'string', pattern: '^[0-9a-f-]{36}$' } },
-} as const;
+const callIdParams = z.object({ id: z.string().regex(/^[0-9a-f-]{36}$/, 'must be a call id') });
 
 function canSeeCall(user: SessionUser, call: CallRecord): boolean {
   if (user.role === 'admin' || user.role === 'moderator') return true;
@@ -46,6 +45,10 @@ function canHearRecording(user: SessionUser, call: CallRecord): boolean {
 }
 
 export function registerTelephonyRoutes(app: FastifyInstance, opts: TelephonyRouteOptions): void {
+  registerZodRoutes(app, (scope) => registerTelephonyScope(scope, opts));
+}
+
+function registerTelephonyScope(app: ZodScope, opts: TelephonyRouteOptions): void {
   const { repos } = opts;
 
   const summarise = (c: CallRecord, user: SessionUser): CallSummary => {
@@ -81,15 +84,15 @@ export function registerTelephonyRoutes(app: FastifyInstance, opts: TelephonyRou
     return `Recording failed (${why}). The call goes on, but from that moment it is not recorded.`;
   };
 
-  const loadCall = (request: FastifyRequest<{ Params: { id: string } }>): { call: CallRecord; user: SessionUser } => {
+  const loadCall = (request: FastifyRequest, id: string): { call: CallRecord; user: SessionUser } => {
     const user = requireSession(request).user;
-    const call = repos.calls.find(request.params.id);
+    const call = repos.calls.find(id);
     // An unknown id and someone else's call look the same, so ids cannot be probed.
     if (!call || !canSeeCall(user, call)) throw new HttpError(404, 'not_found', 'There is no such call.');
     return { call, user };
   };
 
-  app.post('/api/sip/credentials', { config: { access: PHONE_ROLES } }, async (request) => {
+  app.post('/api/sip/credentials', { config: { access: PHONE_ROLES }, schema: { response: { 200: sipCredentials } } }, async (request) => {
     const session = requireSession(request);
     const user = repos.users.findById(session.user.id)!;
     // One password per login session, the same for every tab (a second tab must not lock out the
@@ -118,7 +121,7 @@ export function registerTelephonyRoutes(app: FastifyInstance, opts: TelephonyRou
   // book for an assessment), and only the staff the call policy lets them reach: in a sitting, their
   // assessor (server/sip/call-policy.ts). Presence is given for exactly those.
   const mayCall = callPolicy(repos);
-  app.get('/api/directory', { config: { access: PHONE_ROLES } }, async (request) => {
+  app.get('/api/directory', { config: { access: PHONE_ROLES }, schema: { response: { 200: z.object({ entries: z.array(directoryEntry) }) } } }, async (request) => {
     const me = requireSession(request).user;
     const entries: DirectoryEntry[] = repos.users
       .list({ centreId: me.centreId ?? -1 })
@@ -128,11 +131,14 @@ export function registerTelephonyRoutes(app: FastifyInstance, opts: TelephonyRou
     return { entries };
   });
 
-  app.get<{ Querystring: { limit?: string } }>(
+  app.get(
     '/api/calls',
     {
       config: { access: ['candidate', 'assessor', 'moderator', 'admin'] },
-      schema: { querystring: { type: 'object', additionalProperties: false, properties: { limit: { type: 'string', pattern: '^[1-9][0-9]{0,3}$' } } } },
+      schema: {
+        querystring: z.object({ limit: z.string().regex(/^[1-9][0-9]{0,3}$/, 'must be a number from 1 to 9999').optional() }).strict(),
+        response: { 200: z.object({ calls: z.array(callSummary) }) },
+      },
     },
     async (request) => {
       const user = requireSession(request).user;
@@ -147,11 +153,11 @@ export function registerTelephonyRoutes(app: FastifyInstance, opts: TelephonyRou
     },
   );
 
-  app.get<{ Params: { id: string } }>(
+  app.get(
     '/api/calls/:id',
     { config: { access: ['candidate', 'assessor', 'moderator', 'admin'] }, schema: { params: callIdParams } },
     async (request) => {
-      const { call, user } = loadCall(request);
+      const { call, user } = loadCall(request, request.params.id);
       const events = repos.calls.events(call.id);
       // Hold intervals from the timeline: a hold and the resume (or end) that follows it.
       const holds: Array<{ start: number; end: number | null; by: string | null }> = [];
@@ -163,11 +169,11 @@ export function registerTelephonyRoutes(app: FastifyInstance, opts: TelephonyRou
     },
   );
 
-  app.get<{ Params: { id: string } }>(
+  app.get(
     '/api/calls/:id/recording',
     { config: { access: ['assessor', 'moderator', 'admin', 'iqa'] }, schema: { params: callIdParams } },
     async (request, reply) => {
-      const { call, user } = loadCall(request);
+      const { call, user } = loadCall(request, request.params.id);
       if (!canHearRecording(user, call) || !call.recordingPath) throw new HttpError(404, 'not_found', 'This call has no recording.');
       if (call.recordingStatus === 'recording') throw new HttpError(409, 'in_progress', 'The call is still being recorded.');
       const root = path.resolve(opts.recordingsDir);

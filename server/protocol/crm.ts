@@ -271,6 +271,15 @@ export interface WrapUpCode {
   requiresNote: boolean;
 }
 
+/** What the desktop's identity check is answered with: the stored check and its outcome under the scenario's rule. */
+export interface IdentityCheckOutcome extends IdentityCheck {
+  /** Questions the scenario needs answered correctly. */
+  required: number;
+  asked: number;
+  correct: number;
+  summary: string;
+}
+
 export interface WrapUp {
   id: number;
   code: string;
@@ -288,4 +297,78 @@ export interface CustomerDetail extends Customer {
   orders: Order[];
   cases: Case[];
   callbacks: Callback[];
+}
+
+/** A template filled from the records it was asked for; `unfilled` lists the placeholders left. */
+export interface FilledTemplate {
+  key: string;
+  channel: Channel;
+  subject: string | null;
+  body: string;
+  values: Record<string, string>;
+  unfilled: string[];
+}
+
+/** A field a customer edit changed (PATCH …/customers/:cid answers with them). */
+export interface FieldChange {
+  field: string;
+  old: unknown;
+  new: unknown;
+}
+
+// --- request bodies: what the desktop's forms send ----------------------------------------------
+// The server's zod schema of each accepts it (`accepts<T>()`, server/api/exact-schema.ts) and may
+// take more (the API's other spellings, such as a credit in pence).
+
+/** A new case as the case form sends it: the category as its code, the credit as keyed in pounds. */
+export interface NewCase {
+  type: CaseType;
+  priority: CasePriority;
+  description: string;
+  escalated: boolean;
+  category: string | null;
+  credit: string | null;
+}
+
+export interface NewCallback {
+  dueAt: string;
+  reason: string;
+  kind: 'callback' | 'task';
+  priority: CallbackPriority;
+  phone: string | null;
+}
+
+export interface NewOrderLine {
+  productCode: string;
+  quantity: number;
+  saleType: SaleType;
+}
+
+export interface NewOrder {
+  lines: NewOrderLine[];
+}
+
+export type AttachmentRequest = { kind: 'document'; key: string } | { kind: 'order'; orderId: number };
+
+export interface OutgoingMessage {
+  channel: Channel;
+  to: string;
+  cc?: string[];
+  subject?: string;
+  body: string;
+  templateKey?: string;
+  attachments?: AttachmentRequest[];
+  customerId?: number;
+  /** A reply: the incoming message it answers. */
+  inReplyTo?: number;
+}
+
+export interface IdentityCheckAnswers {
+  answers: Array<{ questionId: number; answer: string }>;
+}
+
+export interface NewWrapUp {
+  code: string;
+  notes: string;
+  customerId?: number;
 }

@@ -292,6 +292,18 @@ export interface SampleChangeInput {
   reason: string;
 }
 
+// ---- waveform peaks (GET /api/calls/:id/peaks?format=json) -------------------------------------
+
+/** A recording's waveform peaks, one lane per channel (left = candidate): 0..255 per entry. */
+export interface PeaksJson {
+  callId: string;
+  channels: number;
+  peaksPerSecond: number;
+  durationMs: number;
+  left: number[];
+  right: number[];
+}
+
 // ---- call metrics (GET /api/attempts/:id/metrics; computed by server/analysis/metrics.ts)
 
 export interface HoldMetric {

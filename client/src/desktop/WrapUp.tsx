@@ -1,6 +1,6 @@
 // Wrap-up: outcome code and notes for the call just ended.
 import { useEffect, useState, type FormEvent } from 'react';
-import { crm } from './crm-api.js';
+import { crm, type WrapUpCode } from './crm-api.js';
 import { describeError, Notice } from './ApiMessage.js';
 import { useDesktop } from './DesktopContext.js';
 import { handled } from '../components/handled.js';
@@ -8,7 +8,7 @@ import { formText } from '../components/form-text.js';
 
 export function WrapUp({ onDone }: { onDone: () => void }) {
   const { attemptId, customerId } = useDesktop();
-  const [codes, setCodes] = useState<Array<{ code: string; label: string }>>([]);
+  const [codes, setCodes] = useState<WrapUpCode[]>([]);
   const [notice, setNotice] = useState<{ kind: 'ok' | 'error'; text: string }>();
   useEffect(() => {
     crm.wrapUpCodes(attemptId).then(setCodes, (err: unknown) => setNotice({ kind: 'error', text: describeError(err) }));

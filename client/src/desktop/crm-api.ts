@@ -1,65 +1,37 @@
 // The desktop's calls to the CRM API of the current attempt: the only file that knows its URLs.
-import type { AutoReply, Callback, CallbackPriority, CallListEntry, Case, CaseCategory, CasePriority, Channel, CrmDocument, Customer, CustomerDetail, DesktopAttempt, KbArticle, Message, MessageTemplate, Order, Product, SaleType, Script } from '../../../server/protocol/crm.js';
+import type {
+  AutoReply,
+  Callback,
+  CallListEntry,
+  Case,
+  CaseCategory,
+  CrmDocument,
+  Customer,
+  CustomerDetail,
+  DesktopAttempt,
+  FieldChange,
+  FilledTemplate,
+  IdentityCheckAnswers,
+  IdentityCheckOutcome,
+  KbArticle,
+  Message,
+  MessageTemplate,
+  NewCallback,
+  NewCase,
+  NewOrderLine,
+  NewWrapUp,
+  Order,
+  OutgoingMessage,
+  Product,
+  Script,
+  WrapUp,
+  WrapUpCode,
+} from '../../../server/protocol/crm.js';
 export type * from '../../../server/protocol/crm.js';
 import { api } from '../api.js';
 
-/** A new case as the case form sends it: the category as its code, the credit as keyed in pounds. */
-export interface NewCase {
-  type: 'complaint' | 'query';
-  priority: CasePriority;
-  description: string;
-  escalated: boolean;
-  category: string | null;
-  credit: string | null;
-}
-
-export interface NewCallback {
-  dueAt: string;
-  reason: string;
-  kind: 'callback' | 'task';
-  priority: CallbackPriority;
-  phone: string | null;
-}
-
-export interface NewOrderLine {
-  productCode: string;
-  quantity: number;
-  saleType: SaleType;
-}
-
-/** A template filled from the records it was asked for; `unfilled` lists the placeholders left. */
-export interface FilledTemplate {
-  key: string;
-  channel: Channel;
-  subject: string | null;
-  body: string;
-  values: Record<string, string>;
-  unfilled: string[];
-}
-
-export type AttachmentRequest = { kind: 'document'; key: string } | { kind: 'order'; orderId: number };
-
-export interface OutgoingMessage {
-  channel: Channel;
-  to: string;
-  cc?: string[];
-  subject?: string;
-  body: string;
-  templateKey?: string;
-  attachments?: AttachmentRequest[];
-  customerId?: number;
-  /** A reply: the incoming message it answers. */
-  inReplyTo?: number;
-}
-
 /** What the desktop uses of its attempt (DesktopAttempt, server/protocol/crm.ts). */
 export type Attempt = Pick<DesktopAttempt, 'id' | 'scenarioKey' | 'status'>;
-
-export interface FieldChange {
-  field: string;
-  old: unknown;
-  new: unknown;
-}
 
 const base = (attemptId: string) => `/api/attempts/${encodeURIComponent(attemptId)}`;
 
@@ -70,16 +42,16 @@ export const crm = {
   customer: (a: string, id: number) => api<{ customer: CustomerDetail }>('GET', `${base(a)}/customers/${id}`).then((r) => r.customer),
   update: (a: string, id: number, changes: Record<string, unknown>, version: number) =>
     api<{ customer: Customer; changes: FieldChange[] }>('PATCH', `${base(a)}/customers/${id}`, { ...changes, version }),
-  identityCheck: (a: string, id: number, answers: Array<{ questionId: number; answer: string }>) =>
-    api<{ passed: boolean; summary: string; results: Array<{ questionId: number; correct: boolean }> }>('POST', `${base(a)}/customers/${id}/identity-check`, { answers }),
+  identityCheck: (a: string, id: number, answers: IdentityCheckAnswers['answers']) =>
+    api<IdentityCheckOutcome>('POST', `${base(a)}/customers/${id}/identity-check`, { answers } satisfies IdentityCheckAnswers),
   addNote: (a: string, id: number, body: string) => api<{ note: { id: number } }>('POST', `${base(a)}/customers/${id}/notes`, { body }),
   addCallback: (a: string, id: number, c: NewCallback) => api<{ callback: Callback }>('POST', `${base(a)}/customers/${id}/callbacks`, c),
   addCase: (a: string, id: number, c: NewCase) => api<{ case: Case }>('POST', `${base(a)}/customers/${id}/cases`, c),
   caseCategories: (a: string) => api<{ categories: CaseCategory[] }>('GET', `${base(a)}/case-categories`).then((r) => r.categories),
   addOrder: (a: string, id: number, lines: NewOrderLine[]) => api<{ order: Order }>('POST', `${base(a)}/customers/${id}/orders`, { lines }),
   products: (a: string) => api<{ products: Product[] }>('GET', `${base(a)}/products`).then((r) => r.products),
-  wrapUpCodes: (a: string) => api<{ codes: Array<{ code: string; label: string }> }>('GET', `${base(a)}/wrap-up-codes`).then((r) => r.codes),
-  wrapUp: (a: string, body: { code: string; notes: string; customerId?: number }) => api<{ wrapUp: { id: number } }>('POST', `${base(a)}/wrap-ups`, body),
+  wrapUpCodes: (a: string) => api<{ codes: WrapUpCode[] }>('GET', `${base(a)}/wrap-up-codes`).then((r) => r.codes),
+  wrapUp: (a: string, body: NewWrapUp) => api<{ wrapUp: WrapUp }>('POST', `${base(a)}/wrap-ups`, body),
   sendMessage: (a: string, body: OutgoingMessage) => api<{ message: Message }>('POST', `${base(a)}/messages`, body),
   messages: (a: string, direction?: 'in' | 'out') =>
     api<{ messages: Message[] }>('GET', `${base(a)}/messages${direction ? `?direction=${direction}` : ''}`).then((r) => r.messages),

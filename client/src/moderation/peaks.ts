@@ -2,6 +2,7 @@
 // analysis (GET /api/calls/:id/peaks?format=json) is the normal source; when it is not there (not
 // analysed yet, failed, or a server without the route) the recording is decoded ONCE here with
 // WebAudio and reduced to the same shape, so the page still draws both lanes.
+import type { PeaksJson } from '../../../server/protocol/moderation.js';
 import { ApiFailure, api } from '../api.js';
 
 export interface Peaks {
@@ -39,7 +40,7 @@ async function decode(recordingUrl: string): Promise<Peaks> {
 
 export async function loadPeaks(peaksUrl: string, recordingUrl: string): Promise<Peaks> {
   try {
-    const r = await api<{ left: number[]; right: number[]; peaksPerSecond: number; durationMs: number }>('GET', `${peaksUrl}?format=json`);
+    const r = await api<PeaksJson>('GET', `${peaksUrl}?format=json`);
     return { left: r.left, right: r.right, perSecond: r.peaksPerSecond, durationMs: r.durationMs, source: 'server' };
   } catch (err) {
     // 409 not analysed / analysis failed, 404 no such route: draw from the audio itself.

@@ -1,0 +1,50 @@
+// The response schemas of the telephony routes (telephony-routes.ts): the phone's SIP credentials,
+// the directory and the call list. What a route sends is what its schema declares; each schema is
+// bound to its wire type in server/protocol/telephony.ts by `exactly<T>()` (exact-schema.ts), so the
+// two cannot drift apart.
+import { z } from 'zod';
+import { ROLES } from '../protocol/roles.js';
+import type { CallSummary, DirectoryEntry, IceServer, SipCredentials } from '../protocol/telephony.js';
+import { exactly } from './exact-schema.js';
+
+const iceServer = exactly<IceServer>()(z.object({ urls: z.union([z.string(), z.array(z.string())]), username: z.string().optional(), credential: z.string().optional() }));
+
+export const sipCredentials = exactly<SipCredentials>()(
+  z.object({
+    extension: z.string(),
+    uri: z.string(),
+    authorizationUsername: z.string(),
+    password: z.string(),
+    displayName: z.string(),
+    realm: z.string(),
+    wsPath: z.string(),
+    iceServers: z.array(iceServer),
+    noAnswerTimeoutMs: z.number(),
+  }),
+);
+
+export const directoryEntry = exactly<DirectoryEntry>()(
+  z.object({ userId: z.number(), displayName: z.string(), role: z.enum(ROLES), extension: z.string(), registered: z.boolean() }),
+);
+
+const party = z.object({ extension: z.string(), displayName: z.string() });
+
+export const callSummary = exactly<CallSummary>()(
+  z.object({
+    id: z.string(),
+    invitedAt: z.number(),
+    ringingAt: z.number().nullable(),
+    answeredAt: z.number().nullable(),
+    endedAt: z.number().nullable(),
+    endReason: z.string().nullable(),
+    caller: party,
+    callee: party,
+    candidateUserId: z.number().nullable(),
+    state: z.enum(['setup', 'ringing', 'answered', 'ended', 'interrupted']),
+    sipStatus: z.number().nullable(),
+    recording: z
+      .object({ status: z.string().nullable(), durationMs: z.number().nullable(), sha256: z.string().nullable(), bytes: z.number().nullable(), url: z.string() })
+      .nullable(),
+    recordingProblem: z.string().nullable(),
+  }),
+);
