@@ -13,6 +13,7 @@ import { HttpError } from '../http/errors.js';
 import type { SessionUser } from '../protocol/roles.js';
 import type { CallSummary, DirectoryEntry, SipCredentials } from '../protocol/telephony.js';
 import { callPolicy } from '../sip/call-policy.js';
+import { callParties } from './call-parties.js';
 import { computeHa1 } from '../sip/digest.js';
 import type { Registrar } from '../sip/registrar.js';
 
@@ -57,8 +58,7 @@ export function registerTelephonyRoutes(app: FastifyInstance, opts: TelephonyRou
     return {
       id: c.id,
       recordingProblem: recordingProblemOf(c, user),
-      caller: { extension: c.callerExtension, displayName: caller?.displayName ?? c.callerExtension },
-      callee: { extension: c.calleeExtension, displayName: callee?.displayName ?? c.calleeExtension },
+      ...callParties(c, { caller, callee }, repos.calls.events(c.id)),
       candidateUserId: c.candidateUserId,
       state: c.state,
       invitedAt: c.invitedAt,
