@@ -101,6 +101,8 @@ async function scenario(pages: Page[]): Promise<void> {
   await brief.getByTestId('persona-name').filter({ hasText: 'Margaret Hughes' }).waitFor();
   expect(await brief.getByTestId('present-number').textContent()).toBe('0113 496 0412');
   expect(await brief.getByTestId('cue-card').count()).toBeGreaterThan(0);
+  // The candidate's phone is never named by its extension (issue 17).
+  expect(await brief.getByTestId('call-instruction').innerText()).not.toMatch(/extension|\b1\d{3}\b/);
 
   // --- the candidate sees the clock and the brief -------------------------------------------
   await candidate.reload();

@@ -113,11 +113,11 @@ function CallInstruction({ brief, candidate }: { brief: AttemptBrief; candidate:
       >
         Call {candidate.name} as the customer
       </button>
-      {entry && (
-        <span className="small muted">
+      {/* The candidate's phone by whether it can ring, never by its extension (an internal number). */}
+      {entry && !entry.registered && (
+        <span className="small muted" data-testid="candidate-phone-offline">
           {' '}
-          extension {entry.extension}
-          {entry.registered ? '' : ' (their phone is not signed in)'}
+          Their phone is not signed in.
         </span>
       )}
     </div>
