@@ -4,6 +4,10 @@
 // and no JSON or code reaches the screen. The glossary of the words used is in client/README.md.
 
 import type { PriceBasis } from '../../server/protocol/crm.js';
+import { codeWords, dueText, eventWords, fieldWords, inSentence } from '../../server/protocol/words.js';
+
+// The words shared with the server's evidence (server/protocol/words.ts), part of this module's vocabulary.
+export { codeWords, dueText, fieldWords, inSentence };
 
 // --- dates and times ---------------------------------------------------------------------------
 
@@ -26,15 +30,6 @@ export const dateTime = (ms: number): string => new Date(ms).toLocaleString('en-
 export const shortDateTime = (ms: number): string => new Date(ms).toLocaleString('en-GB', { day: 'numeric', month: 'short', hour: '2-digit', minute: '2-digit' }).replace(',', '');
 /** "2 March 2026". */
 export const date = (ms: number): string => new Date(ms).toLocaleDateString('en-GB', { day: 'numeric', month: 'long', year: 'numeric' });
-
-/** A due date and time as keyed ('YYYY-MM-DDTHH:MM', UK local): "Tue 8 Dec 2026, 10:00". */
-export function dueText(dueAt: string): string {
-  const [day, time] = dueAt.split('T') as [string, string | undefined];
-  const d = new Date(`${day}T12:00:00Z`);
-  if (Number.isNaN(d.getTime())) return dueAt;
-  const written = d.toLocaleDateString('en-GB', { weekday: 'short', day: 'numeric', month: 'short', year: 'numeric', timeZone: 'UTC' }).replace(',', '');
-  return time ? `${written}, ${time}` : written;
-}
 
 // --- durations -----------------------------------------------------------------------------------
 
@@ -73,12 +68,6 @@ export function orderPrice(o: { monthlyPence: number; oneOffPence: number; total
 
 // --- codes in words ------------------------------------------------------------------------------
 
-/** An internal code such as HOME_MOVE or 'not-ready' in words: "Home move", "Not ready". */
-export function codeWords(code: string): string {
-  const words = code.replace(/[_-]+/g, ' ').trim().toLowerCase();
-  return words.charAt(0).toUpperCase() + words.slice(1);
-}
-
 const AGENT_STATE: Record<string, string> = { ready: 'Ready', 'not-ready': 'Not ready', 'on-call': 'On a call', 'wrap-up': 'Wrap-up', offline: 'Offline' };
 export const agentStateWords = (s: unknown): string => (typeof s === 'string' ? (AGENT_STATE[s] ?? codeWords(s)) : 'unknown');
 
@@ -112,41 +101,10 @@ export function callOutcome(c: { state: string; endReason: string | null }): str
   return words.charAt(0).toUpperCase() + words.slice(1);
 }
 
-/** A field name of a record ("addressLine1", "postcode") in words: "Address line 1", "Postcode". */
-export function fieldWords(field: string): string {
-  return codeWords(field.replace(/([a-z])([A-Z0-9])/g, '$1 $2'));
-}
-
 // --- timeline events -----------------------------------------------------------------------------
 
-/** What each event type is called on the live view and the replay. */
-export const EVENT_LABEL: Readonly<Record<string, string>> = {
-  'screen-pop': 'Screen pop',
-  search: 'Search',
-  'record-opened': 'Record opened',
-  'tab-opened': 'Tab opened',
-  'identity-check': 'Identity check',
-  'field-changed': 'Field changed',
-  'note-added': 'Note added',
-  'order-created': 'Order placed',
-  'case-created': 'Case raised',
-  'callback-created': 'Callback booked',
-  hold: 'On hold',
-  resume: 'Off hold',
-  transfer: 'Transfer',
-  conference: 'Conference',
-  'call-started': 'Call started',
-  'call-answered': 'Call answered',
-  'call-ended': 'Call ended',
-  'recording-finalised': 'Recording saved',
-  'message-sent': 'Message sent',
-  'message-filed': 'Message filed',
-  'auto-reply-set': 'Auto-reply',
-  printout: 'Print-out',
-  'wrap-up': 'Wrap-up',
-  'agent-state': 'Agent state',
-};
-export const eventLabel = (type: string): string => EVENT_LABEL[type] ?? codeWords(type);
+/** What an event type is called on the live view and the replay (server/protocol/words.ts EVENT_WORDS). */
+export const eventLabel = eventWords;
 
 const valueWords = (v: unknown): string => {
   if (v === null || v === undefined || v === '') return '(empty)';

@@ -156,6 +156,7 @@ export const bookmark = exactly<Bookmark>()(
     callId: z.string().nullable(),
     note: z.string(),
     cueId: z.string().nullable(),
+    cueWhen: z.string().nullable(),
     by: person,
   }),
 );

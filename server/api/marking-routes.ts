@@ -41,7 +41,8 @@ export function registerMarkingRoutes(scope: AttemptScope, opts: { repos: Reposi
 
   scope.get('/bookmarks', { config: STAFF, schema: { params: attemptParams, response: { 200: z.object({ bookmarks: z.array(bookmark) }) } } }, async (request) => {
     const attempt = attemptOf(request);
-    return { bookmarks: repos.attemptBookmarks.forAttempt(attempt.id).map((b) => bookmarkView(repos, b)) };
+    const cues = scenarioOfAttempt(attempt)?.callerBrief.cues ?? [];
+    return { bookmarks: repos.attemptBookmarks.forAttempt(attempt.id).map((b) => bookmarkView(repos, b, cues)) };
   });
 
   scope.post('/bookmarks', { config: WRITERS, schema: { params: attemptParams, body: bookmarkSchema, response: { 201: bookmark } } }, async (request, reply) => {
@@ -49,8 +50,8 @@ export function registerMarkingRoutes(scope: AttemptScope, opts: { repos: Reposi
     const attempt = attemptOf(request);
     const input = request.body;
     const cueId = input.cueId ?? null;
+    const cues = scenarioOfAttempt(attempt)?.callerBrief.cues ?? [];
     if (cueId !== null) {
-      const cues = scenarioOfAttempt(attempt)?.callerBrief.cues ?? [];
       if (!cues.some((c) => c.id === cueId)) {
         const problems = new FieldProblems();
         problems.add('cueId', `There is no cue "${cueId}" in this attempt's caller brief.`);
@@ -62,7 +63,7 @@ export function registerMarkingRoutes(scope: AttemptScope, opts: { repos: Reposi
     const call = findAttemptCall(repos, attempt);
     const offsetMs = call?.answeredAt != null && now >= call.answeredAt ? now - call.answeredAt : null;
     const added = repos.attemptBookmarks.add({ attemptId: attempt.id, at: now, callId: call?.id ?? null, offsetMs, note: input.note, cueId, createdBy: me.id });
-    return reply.status(201).send(bookmarkView(repos, added));
+    return reply.status(201).send(bookmarkView(repos, added, cues));
   });
 
   scope.get('/marking', { config: STAFF, schema: { params: attemptParams, response: { 200: markingViewSchema } } }, async (request) => {

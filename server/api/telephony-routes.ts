@@ -16,6 +16,7 @@ import { registerZodRoutes, type ZodScope } from './input.js';
 import { callSummary, directoryEntry, sipCredentials } from './telephony-responses.js';
 import type { CallSummary, DirectoryEntry, SipCredentials } from '../protocol/telephony.js';
 import { callPolicy } from '../sip/call-policy.js';
+import { callParties } from './call-parties.js';
 import { computeHa1 } from '../sip/digest.js';
 import type { Registrar } from '../sip/registrar.js';
 
@@ -60,8 +61,7 @@ function registerTelephonyScope(app: ZodScope, opts: TelephonyRouteOptions): voi
     return {
       id: c.id,
       recordingProblem: recordingProblemOf(c, user),
-      caller: { extension: c.callerExtension, displayName: caller?.displayName ?? c.callerExtension },
-      callee: { extension: c.calleeExtension, displayName: callee?.displayName ?? c.calleeExtension },
+      ...callParties(c, { caller, callee }, repos.calls.events(c.id)),
       candidateUserId: c.candidateUserId,
       state: c.state,
       invitedAt: c.invitedAt,

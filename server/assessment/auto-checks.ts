@@ -21,9 +21,11 @@ import { compareField, showValue } from './field-compare.js';
 import { answersOf, identityOutcome, requiredQuestions } from './identity.js';
 import { HOLD_LIMIT_MS, holdMarksFromCall, holdMarksFromTimeline, holdSegments, holdWaits, SAME_WAIT_GAP_MS, type HoldSegment } from './holds.js';
 import { normaliseUkPhone } from '../crm/validation.js';
+import { channelWords, codeWords, dueText, eventWords, fieldWords, inSentence, PRINTOUT_KIND_WORDS, SALE_TYPE_WORDS } from '../protocol/words.js';
 import {
   DEFAULT_PROTECTED_EVENTS,
   type AnswerKey,
+  type AnswerKeyNames,
   type AutoCheckDefinition,
   type ExpectedMessage,
   type AutoCheckKind,
@@ -92,14 +94,14 @@ function clock(ms: number): string {
   return `${Math.floor(s / 60)}:${String(s % 60).padStart(2, '0')}`;
 }
 
-/** When a timeline entry happened, relative to the answer. */
-function when(e: TimelineEntry): string {
-  if (e.offsetMs === null) return `(timeline event ${e.seq})`;
-  return e.offsetMs < 0 ? `${clock(e.offsetMs)} before the answer` : `at ${clock(e.offsetMs)}`;
-}
-
 /** A time of day as the centre's clock shows it: 09:05:10 (UK time, summer time included). */
 const UK_TIME_OF_DAY = new Intl.DateTimeFormat('en-GB', { timeZone: 'Europe/London', hour: '2-digit', minute: '2-digit', second: '2-digit', hourCycle: 'h23' });
+
+/** When a timeline entry happened, relative to the answer; an entry the server could not place in the call, the time of day. */
+function when(e: TimelineEntry): string {
+  if (e.offsetMs === null) return `at ${UK_TIME_OF_DAY.format(e.at)}`;
+  return e.offsetMs < 0 ? `${clock(e.offsetMs)} before the answer` : `at ${clock(e.offsetMs)}`;
+}
 
 /** When a call instant happened, relative to the answer; with no answer, the time of day. */
 function callWhen(at: number, answeredAt: number | null): string {
@@ -108,6 +110,31 @@ function callWhen(at: number, answeredAt: number | null): string {
 }
 
 const recordName = (r: RecordRef): string => `${r.type} ${r.key}`;
+
+// --- words -------------------------------------------------------------------------------------
+// The evidence is read by assessors and moderators: codes, keys and field names in their words
+// (server/protocol/words.ts, the same words the desktop and the replay use; the seed's own names
+// through the answer key's `names`).
+
+/** A field as the key labels it, else as the desktop calls it: "address line 1". */
+const fieldLabel = (f: { field: string; label?: string }): string => f.label ?? inSentence(fieldWords(f.field));
+
+/** The seed's name for a code or key (case ignored, as codes are compared), else the code in words, or `fallback` of it. */
+function nameOf(table: Readonly<Record<string, string>> | undefined, code: string, fallback: (code: string) => string = codeWords): string {
+  const wanted = code.trim().toUpperCase();
+  const hit = Object.entries(table ?? {}).find(([k]) => k.toUpperCase() === wanted);
+  return hit ? hit[1] : fallback(code);
+}
+
+/** A product by its name; a code the seed does not name stays as the catalogue writes it. */
+const productName = (names: AnswerKeyNames | undefined, code: string): string => nameOf(names?.products, code, (c) => c);
+const saleTypeWords = (saleType: string): string => inSentence(nameOf(SALE_TYPE_WORDS, saleType));
+const quoted = (words: string): string => `"${words}"`;
+
+/** What a timeline entry did, in words: "Note added", or for a field change "Town changed". */
+function actionWords(e: TimelineEntry): string {
+  return e.type === 'field-changed' && typeof e.payload.field === 'string' ? `${fieldWords(e.payload.field)} changed` : eventWords(e.type);
+}
 
 // --- customers in the timeline -----------------------------------------------------------------
 
@@ -133,7 +160,8 @@ function subjectOf(e: TimelineEntry, keys: Map<string, string>): string | null {
   return null;
 }
 
-const customerName = (subject: string | null): string => (subject === null ? 'an unnamed customer' : subject.startsWith('id:') ? `customer #${subject.slice(3)}` : `customer ${subject}`);
+/** A customer in the evidence: by account number; a record whose account number is unknown is not named by its database id. */
+const customerName = (subject: string | null): string => (subject === null ? 'an unnamed customer' : subject.startsWith('id:') ? 'a customer record with no known account number' : `customer ${subject}`);
 
 const bySeq = (timeline: readonly TimelineEntry[]): TimelineEntry[] => [...timeline].sort((a, b) => a.seq - b.seq);
 
@@ -163,7 +191,7 @@ function segmentsFor(input: AutoCheckInput): { segments: HoldSegment[]; answered
 
 function describeSegment(s: HoldSegment, answeredAt: number | null): string {
   const how = s.endedBy === 'call-end' ? ', ended by the call ending' : s.endedBy === 'open' ? (s.durationMs === null ? ', still on hold' : ' so far, still on hold') : '';
-  return `hold from ${callWhen(s.start, answeredAt)}${s.durationMs === null ? '' : ` lasted ${seconds(s.durationMs)}`}${how}`;
+  return `hold starting ${callWhen(s.start, answeredAt)}${s.durationMs === null ? '' : ` lasted ${seconds(s.durationMs)}`}${how}`;
 }
 
 function holdLimit(input: AutoCheckInput, limitMs: number): CheckResult {
@@ -199,7 +227,7 @@ function holdRecheck(input: AutoCheckInput, limitMs: number, gapMs: number): Che
     outcome: 'met',
     evidence: long.map(
       (w) =>
-        `The caller waited ${seconds(w.totalHoldMs!)} in all from ${callWhen(w.segments[0]!.start, answeredAt)}, in ${w.segments.length} holds (${w.segments.map((s) => seconds(s.durationMs!)).join(', ')}), ` +
+        `The caller waited ${seconds(w.totalHoldMs!)} in all, starting ${callWhen(w.segments[0]!.start, answeredAt)}, in ${w.segments.length} holds (${w.segments.map((s) => seconds(s.durationMs!)).join(', ')}), ` +
         `checked back after each within ${seconds(limitMs)} (back on the line for ${w.checkInsMs.map(seconds).join(', ')}); whether they were asked to keep holding is for the assessor.`,
     ),
   };
@@ -251,10 +279,10 @@ function identityBeforeAccess(def: Extract<AutoCheckDefinition, { kind: 'identit
       if (passed && !verified.has(subject ?? '*')) verified.set(subject ?? '*', e);
       evidence.push(`Identity check for ${customerName(subject)} ${when(e)}: ${words}.`);
     } else if (protectedTypes.has(e.type)) {
-      const what = e.type === 'field-changed' && typeof e.payload.field === 'string' ? `${e.type} (${e.payload.field})` : e.type;
+      const what = actionWords(e);
       if (beforeAnyCall(e)) {
         preparation++;
-        evidence.push(`${what} for ${customerName(subject)} ${answeredAt !== null && e.at < answeredAt ? callWhen(e.at, answeredAt) : `(timeline event ${e.seq})`}: preparation before the call, not account data given to a caller.`);
+        evidence.push(`${what} for ${customerName(subject)} ${answeredAt !== null && e.at < answeredAt ? callWhen(e.at, answeredAt) : when(e)}: preparation before the call, not account data given to a caller.`);
         continue;
       }
       protectedCount++;
@@ -304,7 +332,7 @@ function fieldAccuracy(input: AutoCheckInput): CheckResult {
     const { value, source } = finalValue(f.record, f.field, input, keys);
     const c = compareField(f.kind, f.expected, value);
     if (c.equal) right++;
-    const label = `${f.label ?? f.field} (${recordName(f.record)})`;
+    const label = `${fieldLabel(f)} (${recordName(f.record)})`;
     const actual = source === 'none' ? 'nothing recorded' : `keyed ${c.actual}`;
     evidence.push(`${c.equal ? 'Correct' : 'Wrong'}: ${label}: expected ${c.expected}, ${actual}.`);
   }
@@ -318,7 +346,7 @@ function requiredFields(input: AutoCheckInput): CheckResult {
   const missing: string[] = [];
   for (const r of required) {
     const { value } = finalValue(r.record, r.field, input, keys);
-    if (value === null || value === undefined || (typeof value === 'string' && value.trim() === '')) missing.push(`${r.label ?? r.field} (${recordName(r.record)})`);
+    if (value === null || value === undefined || (typeof value === 'string' && value.trim() === '')) missing.push(`${fieldLabel(r)} (${recordName(r.record)})`);
   }
   const present = required.length - missing.length;
   return fromFraction(present, required.length, [`${present} of ${required.length} required fields are filled in.`, ...missing.map((m) => `Empty: ${m}.`)]);
@@ -336,12 +364,13 @@ function wrapUp(input: AutoCheckInput): CheckResult {
   const code = typeof raw === 'string' ? raw : '';
   const notesLength = typeof last.payload.notesLength === 'number' ? last.payload.notesLength : typeof last.payload.notes === 'string' ? last.payload.notes.trim().length : 0;
   const parts: boolean[] = [true];
-  const evidence = [`Wrap-up completed ${when(last)} with code ${showValue(code)}${notesLength ? ` and ${notesLength} characters of notes` : ' and no notes'}.`];
+  const outcomeWords = (c: string) => quoted(nameOf(input.answerKey.names?.wrapUpOutcomes, c));
+  const evidence = [`Wrap-up completed ${when(last)} with ${code.trim() ? `the outcome ${outcomeWords(code)}` : 'no outcome'}${notesLength ? ` and ${notesLength} characters of notes` : ' and no notes'}.`];
   const accepted = key.codes?.length ? key.codes : key.code !== undefined ? [key.code] : [];
   if (accepted.length) {
     const ok = accepted.some((c) => compareField('code', c, code).equal);
     parts.push(ok);
-    if (!ok) evidence.push(`The wrap-up code should be ${accepted.length === 1 ? showValue(accepted[0]) : `one of ${accepted.map((c) => showValue(c)).join(', ')}`}.`);
+    if (!ok) evidence.push(`The wrap-up outcome should be ${accepted.length === 1 ? outcomeWords(accepted[0]!) : `one of ${accepted.map(outcomeWords).join(', ')}`}.`);
   }
   if (key.notesRequired) {
     parts.push(notesLength > 0);
@@ -367,7 +396,7 @@ function followUpRecipients(input: AutoCheckInput): CheckResult {
   const evidence: string[] = [];
   let matched = 0;
   for (const x of expected) {
-    const name = `${x.label ?? (x.channel === 'sms' ? 'SMS' : 'e-mail')} to ${x.to}`;
+    const name = followUpName(x);
     const same = sent.filter((e) => e.payload.channel === x.channel && recipient(x.channel, e.payload.to) === recipient(x.channel, x.to));
     const wantCc = x.cc ? [...x.cc].map((c) => c.trim().toLowerCase()).sort() : null;
     const exact = same.find((e) => !used.has(e) && (wantCc === null || JSON.stringify(ccSet(e.payload.cc)) === JSON.stringify(wantCc)));
@@ -384,7 +413,7 @@ function followUpRecipients(input: AutoCheckInput): CheckResult {
   }
   const expectedTo = new Set(expected.map((x) => `${x.channel}|${recipient(x.channel, x.to)}`));
   const wrong = sent.filter((e) => !used.has(e) && !expectedTo.has(`${String(e.payload.channel)}|${recipient(String(e.payload.channel), e.payload.to)}`));
-  for (const e of wrong) evidence.push(`Sent to a recipient the key does not expect: ${String(e.payload.channel)} to ${showValue(e.payload.to)} ${when(e)}.`);
+  for (const e of wrong) evidence.push(`Sent to a recipient the key does not expect: ${aMessage(e.payload.channel)} to ${showValue(e.payload.to)} ${when(e)}.`);
   return fromFraction(matched, expected.length + wrong.length, evidence);
 }
 
@@ -396,7 +425,9 @@ function followUpsFor(input: AutoCheckInput, index: number | undefined): Expecte
   return one ? [one] : [];
 }
 
-const followUpName = (x: ExpectedMessage): string => `${x.label ?? (x.channel === 'sms' ? 'SMS' : 'e-mail')} to ${x.to}`;
+const followUpName = (x: ExpectedMessage): string => `${x.label ?? channelWords(x.channel)} to ${x.to}`;
+/** A sent message by its channel: "an e-mail", "an SMS". */
+const aMessage = (channel: unknown): string => (channel === 'sms' || channel === 'email' ? `an ${channelWords(channel)}` : 'a message');
 
 /** The messages the server recorded as sent on the follow-up's channel to its recipient, oldest first. */
 function sentTo(x: ExpectedMessage, input: AutoCheckInput): TimelineEntry[] {
@@ -414,21 +445,22 @@ function followUpAttachments(input: AutoCheckInput, index: number | undefined): 
   if (expected.length === 0) return { outcome: 'not-applicable', evidence: ['The key asks for no attachment on the follow-up.'] };
   let done = 0;
   const evidence: string[] = [];
+  const documents = (keys: readonly string[]) => keys.map((k) => quoted(nameOf(input.answerKey.names?.documents, k))).join(', ');
   for (const x of expected) {
     const wanted = [...x.attachments!];
     const sent = sentTo(x, input);
     if (sent.length === 0) {
-      evidence.push(`Not sent: ${followUpName(x)}, so its attachment${wanted.length === 1 ? '' : 's'} (${wanted.join(', ')}) did not go either.`);
+      evidence.push(`Not sent: ${followUpName(x)}, so its attachment${wanted.length === 1 ? '' : 's'} (${documents(wanted)}) did not go either.`);
       continue;
     }
     const complete = sent.find((e) => wanted.every((k) => attachedDocuments(e).includes(k)));
     if (complete) {
       done++;
-      evidence.push(`The ${followUpName(x)} ${when(complete)} carried ${wanted.join(', ')}.`);
+      evidence.push(`The ${followUpName(x)} ${when(complete)} carried ${documents(wanted)}.`);
     } else {
       const best = sent[sent.length - 1]!;
       const missing = wanted.filter((k) => !attachedDocuments(best).includes(k));
-      evidence.push(`The ${followUpName(x)} was sent ${when(best)} without ${missing.join(', ')}, which it had to carry.`);
+      evidence.push(`The ${followUpName(x)} was sent ${when(best)} without ${documents(missing)}, which it had to carry.`);
     }
   }
   return fromFraction(done, expected.length, evidence);
@@ -462,13 +494,14 @@ function followUpTemplate(input: AutoCheckInput, index: number | undefined): Che
   if (expected.length === 0) return { outcome: 'not-applicable', evidence: ['The key names no template for the follow-up.'] };
   let done = 0;
   const evidence: string[] = [];
+  const template = (key: unknown) => (typeof key === 'string' && key.trim() ? `the template ${quoted(nameOf(input.answerKey.names?.templates, key))}` : 'no template');
   for (const x of expected) {
     const sent = sentTo(x, input);
     const made = sent.find((e) => e.payload.templateKey === x.templateKey);
     if (made) {
       done++;
-      evidence.push(`The ${followUpName(x)} was made from the template ${x.templateKey}.`);
-    } else if (sent.length) evidence.push(`The ${followUpName(x)} was not made from the template ${x.templateKey} (${sent.map((e) => showValue(e.payload.templateKey ?? null)).join(', ')}).`);
+      evidence.push(`The ${followUpName(x)} was made from ${template(x.templateKey)}.`);
+    } else if (sent.length) evidence.push(`The ${followUpName(x)} was not made from ${template(x.templateKey)} (sent from ${sent.map((e) => template(e.payload.templateKey)).join(', ')}).`);
     else evidence.push(`Not sent: ${followUpName(x)}.`);
   }
   return fromFraction(done, expected.length, evidence);
@@ -532,13 +565,14 @@ function caseMatches(input: AutoCheckInput, index: number): CheckResult {
   const x = input.answerKey.cases?.[index];
   if (!x) return { outcome: 'no-data', evidence: [`The key has no case ${index + 1}.`] };
   const raised = createdFor(input, 'case-created', x.account);
-  const want = `a ${x.type}${x.category ? ` (${x.category})` : ''}, priority ${x.priorities.join(' or ')}${x.escalated ? ', escalated' : ''}`;
+  const category = (code: string) => inSentence(nameOf(input.answerKey.names?.caseCategories, code));
+  const want = `a ${x.type}${x.category ? ` (${category(x.category)})` : ''}, priority ${x.priorities.join(' or ')}${x.escalated ? ', escalated' : ''}`;
   if (raised.length === 0) return { outcome: 'not-met', evidence: [`No case was raised for customer ${x.account}; the key expects ${want}.`] };
   const best = bestMatch(raised, (e) => {
     const p = e.payload;
     const problems: string[] = [];
     if (!same(p.type, x.type)) problems.push(`type ${showValue(p.type ?? null)}, not ${x.type}`);
-    if (x.category !== null && !same(p.category, x.category)) problems.push(`category ${showValue(p.category ?? null)}, not ${x.category}`);
+    if (x.category !== null && !same(p.category, x.category)) problems.push(`category ${typeof p.category === 'string' && p.category.trim() ? quoted(category(p.category)) : '(empty)'}, not ${category(x.category)}`);
     if (!x.priorities.some((pr) => same(p.priority, pr))) problems.push(`priority ${showValue(p.priority ?? null)}, not ${x.priorities.join(' or ')}`);
     if ((p.escalated === true) !== x.escalated) problems.push(x.escalated ? 'not escalated' : 'escalated when it need not be');
     const credit = num(p.creditPence) ?? 0;
@@ -564,7 +598,8 @@ function orderMatches(input: AutoCheckInput, index: number): CheckResult {
   const x = input.answerKey.orders?.[index];
   if (!x) return { outcome: 'no-data', evidence: [`The key has no order ${index + 1}.`] };
   const placed = createdFor(input, 'order-created', x.account);
-  const lineName = (l: { productCode: string; quantity: number }) => `${l.quantity} × ${l.productCode}`;
+  const product = (code: unknown) => productName(input.answerKey.names, String(code));
+  const lineName = (l: { productCode: string; quantity: number }) => `${l.quantity} × ${product(l.productCode)}`;
   if (placed.length === 0) return { outcome: 'not-met', evidence: [`No order was placed for customer ${x.account}; the key expects ${x.lines.map(lineName).join(', ')}.`] };
   const allowed = new Set([...x.lines, ...x.optionalLines].map((l) => l.productCode.toUpperCase()));
   const notes: string[] = [];
@@ -574,16 +609,16 @@ function orderMatches(input: AutoCheckInput, index: number): CheckResult {
     for (const want of x.lines) {
       const got = lines.find((l) => same(l.productCode, want.productCode));
       if (!got) problems.push(`${lineName(want)} is missing`);
-      else if (num(got.quantity) !== want.quantity) problems.push(`${want.productCode} quantity ${String(got.quantity)}, not ${want.quantity}`);
+      else if (num(got.quantity) !== want.quantity) problems.push(`${product(want.productCode)} quantity ${String(got.quantity)}, not ${want.quantity}`);
     }
-    for (const l of lines) if (!allowed.has(String(l.productCode).toUpperCase())) problems.push(`${String(l.quantity)} × ${String(l.productCode)} is not a product the key allows (not agreed)`);
+    for (const l of lines) if (!allowed.has(String(l.productCode).toUpperCase())) problems.push(`${String(l.quantity)} × ${product(l.productCode)} is not a product the key allows (not agreed)`);
     return problems;
   })!;
   const ref = typeof best.entry.payload.reference === 'string' ? ` ${best.entry.payload.reference}` : '';
   const lines = Array.isArray(best.entry.payload.lines) ? (best.entry.payload.lines as Array<Record<string, unknown>>) : [];
   for (const l of lines) {
     const keyed = [...x.lines, ...x.optionalLines].find((k) => same(l.productCode, k.productCode));
-    if (keyed && !same(l.saleType, keyed.saleType)) notes.push(`${String(l.productCode)} is marked ${showValue(l.saleType ?? null)} (the key says ${keyed.saleType}).`);
+    if (keyed && !same(l.saleType, keyed.saleType)) notes.push(`${product(l.productCode)} is marked ${typeof l.saleType === 'string' && l.saleType.trim() ? quoted(saleTypeWords(l.saleType)) : 'with no sale type'} (the key says ${saleTypeWords(keyed.saleType)}).`);
   }
   if (best.problems.length) return { outcome: 'not-met', evidence: [`The order${ref} placed ${when(best.entry)} does not match the key: ${best.problems.join('; ')}.`, ...notes] };
   const optional = x.optionalLines.filter((o) => lines.some((l) => same(l.productCode, o.productCode)));
@@ -594,7 +629,7 @@ function callbackMatches(input: AutoCheckInput, index: number): CheckResult {
   const x = input.answerKey.callbacks?.[index];
   if (!x) return { outcome: 'no-data', evidence: [`The key has no callback ${index + 1}.`] };
   const booked = createdFor(input, 'callback-created', x.account);
-  const window = [x.dueFrom && x.dueTo ? `due ${x.dueFrom === x.dueTo ? x.dueFrom : `${x.dueFrom} to ${x.dueTo}`}` : '', x.timeFrom && x.timeTo ? `between ${x.timeFrom} and ${x.timeTo}` : ''].filter(Boolean).join(' ');
+  const window = [x.dueFrom && x.dueTo ? `due ${x.dueFrom === x.dueTo ? dueText(x.dueFrom) : `${dueText(x.dueFrom)} to ${dueText(x.dueTo)}`}` : '', x.timeFrom && x.timeTo ? `between ${x.timeFrom} and ${x.timeTo}` : ''].filter(Boolean).join(' ');
   const want = `a ${x.kind}, priority ${x.priorities.join(' or ')}${window ? `, ${window}` : ''}`;
   if (booked.length === 0) return { outcome: 'not-met', evidence: [`No ${x.kind} was booked for customer ${x.account}; the key expects ${want}.`] };
   const best = bestMatch(booked, (e) => {
@@ -606,12 +641,12 @@ function callbackMatches(input: AutoCheckInput, index: number): CheckResult {
     if (!due) problems.push('no due date and time');
     else {
       const [, date, time] = due;
-      if (x.dueFrom && x.dueTo && (date! < x.dueFrom || date! > x.dueTo)) problems.push(`due on ${date}, outside ${x.dueFrom} to ${x.dueTo}`);
+      if (x.dueFrom && x.dueTo && (date! < x.dueFrom || date! > x.dueTo)) problems.push(`due on ${dueText(date!)}, outside ${dueText(x.dueFrom)} to ${dueText(x.dueTo)}`);
       if (x.timeFrom && x.timeTo && (time! < x.timeFrom || time! > x.timeTo)) problems.push(`due at ${time}, outside ${x.timeFrom} to ${x.timeTo}`);
     }
     return problems;
   })!;
-  const dueAt = typeof best.entry.payload.dueAt === 'string' ? ` for ${best.entry.payload.dueAt.replace('T', ' ')}` : '';
+  const dueAt = typeof best.entry.payload.dueAt === 'string' ? ` for ${dueText(best.entry.payload.dueAt)}` : '';
   if (best.problems.length) return { outcome: 'not-met', evidence: [`The ${x.kind} booked ${when(best.entry)}${dueAt} does not match the key (${want}): ${best.problems.join('; ')}.`] };
   return matchedButMentions(`${x.kind}'s reason`, x.mentions, [`The ${x.kind} booked ${when(best.entry)}${dueAt} matches the key: ${want}.`]);
 }
@@ -633,12 +668,13 @@ function printoutMade(input: AutoCheckInput): CheckResult {
     e.payload.kind === 'customer' ? keys.get(String(e.payload.subjectId)) : ownerOf.get(`${String(e.payload.kind)}:${String(e.payload.subjectId)}`);
   let done = 0;
   const evidence: string[] = [];
+  const kindWords = (kind: string) => nameOf(PRINTOUT_KIND_WORDS, kind, inSentence);
   for (const x of expected) {
     const hit = printed.find((e) => e.payload.kind === x.kind && whose(e) === x.account);
     if (hit) {
       done++;
-      evidence.push(`Printed: the ${x.kind} of customer ${x.account} ${when(hit)}.`);
-    } else evidence.push(`Not printed: the ${x.kind} of customer ${x.account}${printed.length ? ` (printed: ${printed.map((e) => String(e.payload.title ?? e.payload.kind)).join(', ')})` : ''}.`);
+      evidence.push(`Printed: the ${kindWords(x.kind)} of customer ${x.account} ${when(hit)}.`);
+    } else evidence.push(`Not printed: the ${kindWords(x.kind)} of customer ${x.account}${printed.length ? ` (printed: ${printed.map((e) => (typeof e.payload.title === 'string' ? e.payload.title : kindWords(String(e.payload.kind)))).join(', ')})` : ''}.`);
   }
   return fromFraction(done, expected.length, evidence);
 }
@@ -649,7 +685,7 @@ function noUnrelatedEdits(input: AutoCheckInput): CheckResult {
   const keys = customerKeys(input.records, input.timeline);
   const changing = new Set<string>(DEFAULT_PROTECTED_EVENTS);
   const touched = bySeq(input.timeline).filter((e) => changing.has(e.type) && untouched.includes(subjectOf(e, keys) ?? ''));
-  if (touched.length) return { outcome: 'not-met', evidence: touched.map((e) => `${e.type} on look-alike account ${subjectOf(e, keys)!} ${when(e)}.`) };
+  if (touched.length) return { outcome: 'not-met', evidence: touched.map((e) => `${actionWords(e)} on look-alike account ${subjectOf(e, keys)!} ${when(e)}.`) };
   return { outcome: 'no-data', evidence: [`No look-alike account (${untouched.join(', ')}) was changed; whether the right customer was found is for the assessor to judge.`] };
 }
 
@@ -664,10 +700,10 @@ function preparedBeforeDial(def: Extract<AutoCheckDefinition, { kind: 'prepared-
 
 function plantedErrorCorrected(def: Extract<AutoCheckDefinition, { kind: 'planted-error-corrected' }>, input: AutoCheckInput): CheckResult {
   const x = (input.answerKey.plantedErrors ?? []).find((p) => p.record.key === def.account && p.field === def.field);
-  if (!x) return { outcome: 'no-data', evidence: [`The key plants no wrong ${def.field} on ${def.account}.`] };
+  if (!x) return { outcome: 'no-data', evidence: [`The key plants no wrong ${fieldLabel(def)} on ${def.account}.`] };
   const { value, source } = finalValue(x.record, x.field, input, customerKeys(input.records, input.timeline));
   const c = compareField(x.kind, x.expected, value);
-  const label = `${x.label ?? x.field} (${recordName(x.record)})`;
+  const label = `${fieldLabel(x)} (${recordName(x.record)})`;
   return c.equal
     ? { outcome: 'met', evidence: [`Corrected: ${label} is ${c.actual}.`] }
     : { outcome: 'not-met', evidence: [`Not corrected: ${label} should be ${c.expected}, ${source === 'none' ? 'nothing recorded' : `it is ${c.actual}`}.`] };
@@ -696,14 +732,17 @@ function messagesProcessed(input: AutoCheckInput): CheckResult {
       (ACCOUNT_ACTIONS.has(e.type) && subjectOf(e, keys) === first.account),
   );
   const otherFiled = timeline.find((e) => e.type === 'message-filed' && e.payload.messageId !== first.messageId && e.payload.folder !== null);
-  const label = (id: unknown) => x.file.find((f) => f.messageId === id)?.label ?? `message ${String(id)}`;
+  const theMessage = (id: unknown) => {
+    const listed = x.file.find((f) => f.messageId === id);
+    return listed ? `The ${listed.label}` : 'A message the key does not list';
+  };
   const evidence: string[] = [];
   let firstOk = false;
   if (!dealtWith) evidence.push(`The ${first.label} was never dealt with: not filed, not answered, and nothing was done on account ${first.account}.`);
-  else if (otherFiled && otherFiled.seq < dealtWith.seq) evidence.push(`The ${label(otherFiled.payload.messageId)} was filed ${when(otherFiled)}, before the ${first.label} was dealt with ${when(dealtWith)}.`);
+  else if (otherFiled && otherFiled.seq < dealtWith.seq) evidence.push(`${theMessage(otherFiled.payload.messageId)} was filed ${when(otherFiled)}, before the ${first.label} was dealt with ${when(dealtWith)}.`);
   else {
     firstOk = true;
-    evidence.push(`The ${first.label} was dealt with first (${dealtWith.type} ${when(dealtWith)}).`);
+    evidence.push(`The ${first.label} was dealt with first (${inSentence(actionWords(dealtWith))} ${when(dealtWith)}).`);
   }
   let filedRight = 0;
   for (const f of x.file) {

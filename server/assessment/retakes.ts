@@ -142,7 +142,7 @@ export function retakeDecision(
   const latest = ordered[ordered.length - 1];
   if (!latest) return { allowed: false, code: 'no-attempt', message: `Assignment ${assignmentId} has not been taken yet, so there is nothing to re-take.` };
   const mark = effectiveMark(latest);
-  if (mark === null) return { allowed: false, code: 'not-marked', message: `Attempt ${latest.attemptId} of assignment ${assignmentId} is not marked yet; a re-take follows a mark below ${cfg.minMark}.` };
+  if (mark === null) return { allowed: false, code: 'not-marked', message: `Attempt ${ordered.length} of assignment ${assignmentId} is not marked yet; a re-take follows a mark below ${cfg.minMark}.` };
   if (mark >= cfg.minMark) return { allowed: false, code: 'at-or-above-minimum', message: `Assignment ${assignmentId} scored ${mark}, at or above the minimum of ${cfg.minMark}; only a mark below ${cfg.minMark} may be re-taken.` };
   const used = ordered.length - 1;
   if (policy.maxRetakes !== null && used >= policy.maxRetakes) {
@@ -150,7 +150,7 @@ export function retakeDecision(
   }
   if (policy.requireDifferentVariant && variantId) {
     const earlier = ordered.find((a) => a.variantId === variantId);
-    if (earlier) return { allowed: false, code: 'variant-used', message: `Variant ${variantId} was already used by attempt ${earlier.attemptId}; a re-take uses a different variant.` };
+    if (earlier) return { allowed: false, code: 'variant-used', message: `Variant ${variantId} was already used by attempt ${ordered.indexOf(earlier) + 1}; a re-take uses a different variant.` };
   }
   return { allowed: true, retakesLeftAfter: policy.maxRetakes === null ? null : policy.maxRetakes - used - 1 };
 }

@@ -1,6 +1,7 @@
 // A scenario (scenario-schema.ts) as the assessment rules read it (server/assessment/types.ts):
 // the rubric, the answer key with its field kinds and dates worked out, the auto-checks the rules
 // evaluate (the others become assessor-judgement parts), and what the sitting's coverage warning needs.
+import { channelWords } from '../protocol/words.js';
 import { findCriterion } from './criteria-catalogue.js';
 import type { AnswerKey as RulesAnswerKey, AutoCheckDefinition, CoverageScenario, ExpectedMessage, FieldExpectation, FieldKind, RubricCriterion as RulesRubricCriterion } from './types.js';
 import type { AutoCheck, EditableCustomerField, ExpectedFollowUp, Scenario } from './scenario-schema.js';
@@ -98,6 +99,7 @@ export function toRulesAnswerKey(s: Scenario, sittingDay?: SittingDayDate, seedM
     const m = s.seed.messages[index];
     return { messageId: seedMessageIds[index] ?? null, label: m ? `${m.channel === 'sms' ? 'SMS' : 'e-mail'} "${m.subject ?? m.body.slice(0, 40)}"` : `message ${index + 1}` };
   };
+  const templates = Object.fromEntries(s.seed.templates.map((t) => [t.key, t.name]));
   const fields: FieldExpectation[] = [];
   const seen = new Set<string>();
   for (const a of s.autoChecks) {
@@ -125,7 +127,7 @@ export function toRulesAnswerKey(s: Scenario, sittingDay?: SittingDayDate, seedM
     attachments: [...f.attachments],
     templateKey: f.templateKey,
     withinMinutes: f.withinMinutes,
-    label: f.templateKey ?? `${f.channel} to ${f.to.accountNumber}`,
+    label: followUpLabel(f.channel, f.templateKey === null ? undefined : templates[f.templateKey]),
   }));
   return {
     fields,
@@ -158,7 +160,19 @@ export function toRulesAnswerKey(s: Scenario, sittingDay?: SittingDayDate, seedM
           },
         }
       : {}),
+    names: {
+      wrapUpOutcomes: Object.fromEntries(s.seed.wrapUpCodes.map((c) => [c.code, c.label])),
+      caseCategories: Object.fromEntries(s.seed.caseCategories.map((c) => [c.code, c.label])),
+      products: Object.fromEntries(s.seed.products.map((p) => [p.code, p.name])),
+      templates,
+      documents: Object.fromEntries(s.seed.documents.map((d) => [d.key, d.title])),
+    },
   };
+}
+
+/** A follow-up as the evidence names it: the template's name and the channel ("\"Home move confirmation\" e-mail"), or the channel alone. */
+export function followUpLabel(channel: string, templateName: string | undefined): string {
+  return templateName === undefined ? channelWords(channel) : `"${templateName}" ${channelWords(channel)}`;
 }
 
 /**

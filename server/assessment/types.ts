@@ -212,6 +212,24 @@ export interface ExpectedCallback {
 }
 
 /**
+ * What the scenario's seed calls the codes and keys the evidence names (code or key → words), so an
+ * assessor reads "Home move booked" or "Broadband information pack", never MOVE or info-pack. A code
+ * a table does not name is put in words (server/protocol/words.ts codeWords); a product code is kept.
+ */
+export interface AnswerKeyNames {
+  /** Wrap-up outcome code → its label (seed wrapUpCodes). */
+  wrapUpOutcomes?: Readonly<Record<string, string>>;
+  /** Case category code → its label (seed caseCategories). */
+  caseCategories?: Readonly<Record<string, string>>;
+  /** Product code → product name (seed products). */
+  products?: Readonly<Record<string, string>>;
+  /** Message template key → its name (seed templates). */
+  templates?: Readonly<Record<string, string>>;
+  /** Document key → its title (seed documents). */
+  documents?: Readonly<Record<string, string>>;
+}
+
+/**
  * A scenario's answer key, as far as the automatic checks read it (digest 4.0 "Answer key").
  * The schema derives it from the scenario's CRM seed and caller brief (digest 1.3 step 1).
  */
@@ -232,6 +250,8 @@ export interface AnswerKey {
   /** Wrong values planted in the seed, with the value each field must end with. */
   plantedErrors?: readonly FieldExpectation[];
   inbox?: ExpectedInbox;
+  /** The seed's words for the codes and keys above and for those the candidate chose. */
+  names?: AnswerKeyNames;
 }
 
 // --- auto-check definitions --------------------------------------------------------------------

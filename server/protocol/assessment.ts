@@ -292,6 +292,8 @@ export interface Bookmark {
   callId: string | null;
   note: string;
   cueId: string | null;
+  /** When the cue is played, in the caller brief's words ("after the candidate first quotes the price"); null without a cue, or for a cue the brief no longer has. */
+  cueWhen: string | null;
   by: Person;
 }
 

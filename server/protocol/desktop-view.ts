@@ -11,6 +11,8 @@
 // and is shown as "what the candidate sees now". The agent state and the call with its hold come
 // from what the server recorded itself (the attempt's server events), never from the view.
 
+import { CUSTOMER_FIELD_WORDS } from './words.js';
+
 /** The tabs of the customer record, as the desktop shows them. */
 export const VIEW_RECORD_TABS = ['identity', 'details', 'notes', 'callbacks', 'cases', 'orders'] as const;
 export type ViewRecordTab = (typeof VIEW_RECORD_TABS)[number];
@@ -46,24 +48,7 @@ const identityFields = (): Record<string, string> => {
  */
 export const VIEW_FORMS = {
   identity: { title: 'Security questions', fields: identityFields() },
-  details: {
-    title: 'Editing details',
-    fields: {
-      title: 'Title',
-      firstName: 'First name',
-      lastName: 'Last name',
-      dateOfBirth: 'Date of birth',
-      addressLine1: 'Address line 1',
-      addressLine2: 'Address line 2',
-      town: 'Town',
-      postcode: 'Postcode',
-      phone: 'Phone',
-      mobile: 'Mobile',
-      email: 'E-mail',
-      contactPreference: 'Contact preference',
-      doNotCall: 'Do not call',
-    },
-  },
+  details: { title: 'Editing details', fields: CUSTOMER_FIELD_WORDS },
   note: { title: 'New note', fields: { body: 'Note' } },
   callback: { title: 'New callback or task', fields: { kind: 'Callback or task', dueAt: 'Due', priority: 'Priority', phone: 'Phone', reason: 'Reason' } },
   case: { title: 'New case', fields: { type: 'Type', category: 'Category', priority: 'Priority', credit: 'Goodwill credit (£)', description: 'Description', escalated: 'Escalate to a team leader' } },

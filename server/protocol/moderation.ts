@@ -131,6 +131,7 @@ export interface FieldCheck {
 }
 
 export interface FollowUpCheck {
+  /** The follow-up in words, its channel included: '"Home move confirmation" e-mail', or 'SMS'. */
   label: string;
   channel: string;
   expectedTo: string;

@@ -41,9 +41,22 @@ export interface CallTimes {
   endReason: string | null;
 }
 
+/** One side of a call. */
+export interface CallParty {
+  extension: string;
+  displayName: string;
+  /**
+   * Who this side is, in staff words, as the call list shows it (never an extension): the
+   * candidate's name; the assessor playing a customer as the call presented them ("Margaret
+   * Hughes, 0113 496 0412 · Assessor (role-play)") or by the number the candidate dialled; anyone
+   * else by name; "Unknown phone" for a phone no account has.
+   */
+  shownAs: string;
+}
+
 export interface CallSummary extends CallTimes {
-  caller: { extension: string; displayName: string };
-  callee: { extension: string; displayName: string };
+  caller: CallParty;
+  callee: CallParty;
   candidateUserId: number | null;
   state: CallState;
   sipStatus: number | null;

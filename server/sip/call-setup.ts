@@ -212,7 +212,8 @@ export class CallSetup {
     // The presented number also lets the desktop screen-pop.
     if (presented && presentsNumber) {
       headers.push(['X-Presented-Number', presented]);
-      this.ctx.event(call, 'presented-number', 'caller', { number: presented });
+      // Kept with the name shown, so the staff's call list names the caller as the candidate saw them.
+      this.ctx.event(call, 'presented-number', 'caller', { number: presented, ...(nameOk ? { name: presentedName } : {}) });
     }
     call.calleeInvite = { branch, cseq: 1, uri: binding.contact, headers, body: offer, sessionExpiresS: DEFAULT_SE_S, state: calleeInviteMachine(this.ctx.opts.clock) };
     call.state.startTimer('no-answer', this.ctx.opts.noAnswerTimeoutMs, () => this.noAnswer(call));

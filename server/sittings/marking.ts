@@ -65,7 +65,8 @@ export function markingStatus(attempt: Attempt): AttemptMarkingStatus {
   return attempt.status === 'open' ? 'in-progress' : 'awaiting-marks';
 }
 
-export function bookmarkView(repos: Repositories, b: AttemptBookmark): Bookmark {
+/** A bookmark as staff read it; its cue named by when it is played in the attempt's caller brief (`cues`), never by its id. */
+export function bookmarkView(repos: Repositories, b: AttemptBookmark, cues: Scenario['callerBrief']['cues']): Bookmark {
   return {
     id: b.id,
     attemptId: b.attemptId,
@@ -74,6 +75,7 @@ export function bookmarkView(repos: Repositories, b: AttemptBookmark): Bookmark 
     callId: b.callId,
     note: b.note,
     cueId: b.cueId,
+    cueWhen: b.cueId === null ? null : (cues.find((c) => c.id === b.cueId)?.when ?? null),
     by: { id: b.createdBy, name: repos.users.findById(b.createdBy)?.displayName ?? `user ${b.createdBy}` },
   };
 }
@@ -132,7 +134,7 @@ export function markingView(repos: Repositories, attempt: Attempt, scenario: Sce
     criteria,
     total: complete ? criteria.reduce((sum, c) => sum + (c.mark ?? 0), 0) : null,
     history: markHistory(repos, attempt.id),
-    bookmarks: repos.attemptBookmarks.forAttempt(attempt.id).map((b) => bookmarkView(repos, b)),
+    bookmarks: repos.attemptBookmarks.forAttempt(attempt.id).map((b) => bookmarkView(repos, b, scenario.callerBrief.cues)),
     status: attempt.status,
     markingStatus: markingStatus(attempt),
     markedAt: attempt.markedAt,

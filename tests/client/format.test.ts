@@ -2,7 +2,8 @@
 // type (server and browser) described in words, never as JSON, with ids left out.
 import { describe, expect, it } from 'vitest';
 import { BROWSER_EVENT_TYPES, SERVER_EVENT_TYPES } from '../../server/protocol/timeline.js';
-import { callOutcome, changeWords, clock, codeWords, criterionReference, criterionWords, dateTimeGB, EVENT_LABEL, eventLabel, eventSummary, money, orderPrice, timeGB } from '../../client/src/format.js';
+import { EVENT_WORDS } from '../../server/protocol/words.js';
+import { callOutcome, changeWords, clock, codeWords, criterionReference, criterionWords, dateTimeGB, eventLabel, eventSummary, money, orderPrice, timeGB } from '../../client/src/format.js';
 
 const AT = Date.UTC(2026, 11, 6, 10, 19, 23);
 
@@ -46,7 +47,7 @@ describe('format', () => {
   });
 
   it('every event type has a label in words', () => {
-    for (const type of [...SERVER_EVENT_TYPES, ...BROWSER_EVENT_TYPES]) expect(EVENT_LABEL[type], type).toMatch(/^[A-Z][a-z -]+$/);
+    for (const type of [...SERVER_EVENT_TYPES, ...BROWSER_EVENT_TYPES]) expect(EVENT_WORDS[type], type).toMatch(/^[A-Z][a-z -]+$/);
     expect(eventLabel('some-new-type')).toBe('Some new type');
   });
 

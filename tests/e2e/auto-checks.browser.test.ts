@@ -164,9 +164,9 @@ describe('auto-checked rubric lines earned through the desktop', () => {
     expectEarned(s, 'U2-1.1-verify-id', 'full', /came after a passed identity check/);
     expectEarned(s, 'U2-4.2-hold-max-60', 'full', /1 hold; the longest/);
     expectEarned(s, 'U2-6.1-accurate-entry', 'full', /^(?=.*4 of 4 keyed fields match)(?=.*Corrected: mobile)/);
-    expectEarned(s, 'U2-6.1-interaction-record', 'full', /code "MOVE"/);
-    expectEarned(s, 'U2-1.4-confirmation', 'assessor', /matches the key: a query \(HOME_MOVE\)/);
-    expectEarned(s, 'U2-7.2-recipients', 'assessor', /Sent: email-home-move to margaret\.hughes@example\.co\.uk/);
+    expectEarned(s, 'U2-6.1-interaction-record', 'full', /the outcome "Home move booked"/);
+    expectEarned(s, 'U2-1.4-confirmation', 'assessor', /matches the key: a query \(home move\)/);
+    expectEarned(s, 'U2-7.2-recipients', 'assessor', /Sent: "Home move confirmation" e-mail to margaret\.hughes@example\.co\.uk/);
   });
 
   it('S4, inbound sales: answer, identity, an order of the upgrade and the mesh extender, wrap-up and the confirmation with the terms summary', { timeout: 120_000 }, async () => {
@@ -191,9 +191,9 @@ describe('auto-checked rubric lines earned through the desktop', () => {
     const s = await suggestions();
     expectEarned(s, 'U2-2.1-answer-time', 'full', /the limit is 15 s/);
     expectEarned(s, 'U2-2.1-verify-id', 'full', /came after a passed identity check/);
-    expectEarned(s, 'U2-2.3-cross-up-sell', 'full', /holds 1 × BB-FIBRE-500 and the optional 1 × WIFI-MESH/);
-    expectEarned(s, 'U2-6.1-interaction-record', 'full', /code "SALE"/);
-    expectEarned(s, 'U2-7.2-attachments', 'assessor', /carried terms-summary/);
+    expectEarned(s, 'U2-2.3-cross-up-sell', 'full', /holds 1 × Full Fibre 500 and the optional 1 × Wi-Fi Mesh Extender/);
+    expectEarned(s, 'U2-6.1-interaction-record', 'full', /the outcome "Sale made"/);
+    expectEarned(s, 'U2-7.2-attachments', 'assessor', /carried "Broadband terms summary"/);
   });
 
   it('S5, outbound: the call plan before dialling from the call list, identity, the callback in its window, wrap-up and the information pack attached', { timeout: 120_000 }, async () => {
@@ -231,7 +231,7 @@ describe('auto-checked rubric lines earned through the desktop', () => {
     expectEarned(s, 'U2-3.2-comply', 'full', /Dialled 01314960544; no number marked do-not-call/);
     expectEarned(s, 'U2-3.2-verify-id', 'full', /came after a passed identity check .*preparation/);
     expectEarned(s, 'U2-3.3-next-stage', 'assessor', /The callback booked .* matches the key/);
-    expectEarned(s, 'U2-6.1-interaction-record', 'full', /code "CALLBACK"/);
-    expectEarned(s, 'U2-7.2-recipients', 'full', /carried info-pack/);
+    expectEarned(s, 'U2-6.1-interaction-record', 'full', /the outcome "Callback arranged"/);
+    expectEarned(s, 'U2-7.2-recipients', 'full', /carried "Broadband information pack"/);
   });
 });

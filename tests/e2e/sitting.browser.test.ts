@@ -101,6 +101,8 @@ async function scenario(pages: Page[]): Promise<void> {
   await brief.getByTestId('persona-name').filter({ hasText: 'Margaret Hughes' }).waitFor();
   expect(await brief.getByTestId('present-number').textContent()).toBe('0113 496 0412');
   expect(await brief.getByTestId('cue-card').count()).toBeGreaterThan(0);
+  // The candidate's phone is never named by its extension (issue 17).
+  expect(await brief.getByTestId('call-instruction').innerText()).not.toMatch(/extension|\b1\d{3}\b/);
 
   // --- the candidate sees the clock and the brief -------------------------------------------
   await candidate.reload();
@@ -141,6 +143,10 @@ async function scenario(pages: Page[]): Promise<void> {
   await brief.getByLabel('Bookmark note').press('Enter');
   await brief.getByTestId('bookmarks').locator('li').nth(1).waitFor();
   expect(await brief.getByTestId('bookmarks').textContent()).toContain('Clear greeting and recording notice');
+  // A cue's bookmark is tagged with when the cue is played, never the cue's id (issue 17).
+  const cueTag = 'Cue: while the candidate is confirming her details';
+  expect(await brief.getByTestId('bookmarks').locator('.tag').allInnerTexts()).toEqual([cueTag]);
+  expect(await brief.getByTestId('bookmarks').innerText()).not.toContain('old-mobile');
 
   await candidate.getByRole('button', { name: 'Hang up' }).click();
   await candidate.getByTestId('agent-state').filter({ hasText: 'Wrap-up' }).waitFor();
@@ -189,9 +195,15 @@ async function scenario(pages: Page[]): Promise<void> {
   // The call list words the call's end: no state or outcome codes ("ended · completed: …").
   const outcome = assessor.getByTestId('call-list').locator('tbody tr').first().locator('td').nth(3);
   await expect.poll(async () => (await outcome.innerText()).trim(), { timeout: 15_000 }).toMatch(/^Completed · hung up by the (caller|callee)$/);
+  // Who called whom, as the candidate's phone presented it: the customer played by the assessor and the candidate by name, never an extension.
+  const parties = assessor.getByTestId('call-list').locator('tbody tr').first().locator('td');
+  expect(await parties.nth(1).innerText()).toBe('Mrs Margaret Hughes, 0113 496 0412 · Assessor (role-play)');
+  expect(await parties.nth(2).innerText()).toBe('Demo Candidate');
+  expect(await assessor.getByTestId('call-list').innerText()).not.toMatch(/\(\d{3,5}\)/);
   await marking.scrollIntoViewIfNeeded();
   await shootAtStaffSizes(assessor, 'marking', 'marking-form', DESKTOP_VIEWPORT);
   expect(await marking.getByTestId('bookmarks').locator('li').count()).toBe(2);
+  expect(await marking.getByTestId('bookmarks').locator('.tag').allInnerTexts()).toEqual([cueTag]);
   await detail.getByTestId('attempt-status').filter({ hasText: `marked: ${total}/12` }).waitFor();
 
   // --- the candidate is told results are not released yet (the centre's rule: after moderation) ---

@@ -17,8 +17,9 @@ const duration = (ms: number | null | undefined) => {
 
 const COLUMNS: ReadonlyArray<Column<CallSummary>> = [
   { header: 'Started', cell: (c) => time(c.invitedAt) },
-  { header: 'From', cell: (c) => `${c.caller.displayName} (${c.caller.extension})` },
-  { header: 'To', cell: (c) => `${c.callee.displayName} (${c.callee.extension})` },
+  // Who each side is as the server words it (a candidate by name, the assessor as the customer the call presented): never an extension.
+  { header: 'From', cell: (c) => c.caller.shownAs },
+  { header: 'To', cell: (c) => c.callee.shownAs },
   { header: 'Outcome', cell: (c) => callOutcome(c) },
   {
     header: 'Recording',

@@ -52,7 +52,7 @@ export function FinalStateTable({ state }: { state: FinalStateView }) {
           <ul>
             {state.followUps.map((f, i) => (
               <li key={i} className={f.match ? 'match' : 'mismatch'} data-match={f.match}>
-                {f.label}: {f.channel} to {f.expectedTo}
+                {f.label} to {f.expectedTo}
                 {f.expectedCc.length > 0 && ` (cc ${f.expectedCc.join(', ')})`} — {f.match ? 'sent' : <strong>{f.problem}</strong>}
                 {f.messageId !== null && (
                   <>

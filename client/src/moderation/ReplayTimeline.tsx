@@ -45,7 +45,9 @@ export function eventDetail(e: ReplayEvent): string {
   if (e.source === 'call') {
     const who = e.leg ? (e.byCandidate ? 'by the candidate' : `by the ${e.leg === 'caller' ? 'caller' : 'callee'}`) : '';
     const d = e.payload;
-    const extra = typeof d.digit === 'string' ? d.digit : typeof d.target === 'string' ? `to ${d.target}` : typeof d.to === 'string' ? `to ${d.to}` : typeof d.reason === 'string' ? d.reason : '';
+    // The server names phones in its call events by extension (from, to, target, party): internal
+    // numbers staff never see. Only a number the candidate dialled is shown, as on the live view.
+    const extra = typeof d.digit === 'string' ? d.digit : typeof d.dialledNumber === 'string' && d.dialledNumber ? `to ${d.dialledNumber}` : typeof d.reason === 'string' ? d.reason : '';
     return [who, extra].filter(Boolean).join(' · ');
   }
   // The server's words for it where it wrote some (an identity check, by the same rule the marking uses).

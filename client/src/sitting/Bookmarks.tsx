@@ -2,7 +2,7 @@
 // free bookmark box (type a note, press Enter). Cue cards add theirs through `add`.
 import { useCallback, useEffect, useId, useState, type FormEvent } from 'react';
 import type { Bookmark, BookmarkInput } from '../../../server/protocol/assessment.js';
-import { offset as formatOffset } from '../format.js';
+import { inSentence, offset as formatOffset } from '../format.js';
 import { sittings } from './sitting-api.js';
 import { describeError } from './useSitting.js';
 import { handled } from '../components/handled.js';
@@ -40,8 +40,11 @@ export function useBookmarks(attemptId: string): BookmarksHandle {
   return { bookmarks, add, status, error };
 }
 
+/** A cue bookmark's tag: when the cue is played, in the caller brief's words; "Cue" alone when the brief no longer has it (never the cue's id). */
+export const cueTag = (b: Pick<Bookmark, 'cueId' | 'cueWhen'>): string | null => (b.cueId === null ? null : b.cueWhen ? `Cue: ${inSentence(b.cueWhen)}` : 'Cue');
+
 /** The list of bookmarks, oldest first, with mm:ss from the call's answer. */
-export function BookmarkList({ bookmarks, cueLabel }: { bookmarks: Bookmark[]; cueLabel?: (cueId: string) => string | undefined }) {
+export function BookmarkList({ bookmarks }: { bookmarks: Bookmark[] }) {
   if (bookmarks.length === 0) return <p className="muted small">No bookmarks yet.</p>;
   const sorted = [...bookmarks].sort((a, b) => a.at - b.at || a.id - b.id);
   return (
@@ -52,7 +55,7 @@ export function BookmarkList({ bookmarks, cueLabel }: { bookmarks: Bookmark[]; c
             {formatOffset(b.offsetMs)}
           </span>{' '}
           <span className="note">{b.note}</span>
-          {b.cueId && <span className="tag plain">cue: {cueLabel?.(b.cueId) ?? b.cueId}</span>}
+          {b.cueId !== null && <span className="tag plain">{cueTag(b)}</span>}
           <span className="small muted"> · {b.by.name}</span>
         </li>
       ))}
@@ -61,7 +64,7 @@ export function BookmarkList({ bookmarks, cueLabel }: { bookmarks: Bookmark[]; c
 }
 
 /** The free bookmark box and the list. */
-export function BookmarkBox({ handle, cueLabel }: { handle: BookmarksHandle; cueLabel?: (cueId: string) => string | undefined }) {
+export function BookmarkBox({ handle }: { handle: BookmarksHandle }) {
   const id = useId();
   const [note, setNote] = useState('');
   const [busy, setBusy] = useState(false);
@@ -93,7 +96,7 @@ export function BookmarkBox({ handle, cueLabel }: { handle: BookmarksHandle; cue
       <p className="small notice" role="status" data-testid="bookmark-status">
         {handle.status}
       </p>
-      <BookmarkList bookmarks={handle.bookmarks} cueLabel={cueLabel} />
+      <BookmarkList bookmarks={handle.bookmarks} />
     </div>
   );
 }

@@ -38,7 +38,6 @@ export function CallerBrief({ attemptId, candidate, position }: { attemptId: str
     );
   if (!brief) return <p className="muted">Loading the caller brief…</p>;
   const caller = brief.callerBrief;
-  const cueLabel = (cueId: string) => caller?.cues.find((c) => c.id === cueId)?.when;
   return (
     <div className="caller-brief" data-testid="caller-brief">
       <h3>
@@ -48,7 +47,7 @@ export function CallerBrief({ attemptId, candidate, position }: { attemptId: str
       <CallInstruction brief={brief} candidate={candidate} />
       {caller ? <CallerDetails caller={caller} onBookmarkCue={(cue) => void bookmarks.add({ note: `Cue: ${cue.prompt}`, cueId: cue.id })} /> : <p className="muted">This scenario has no caller brief.</p>}
       <h4>Bookmarks</h4>
-      <BookmarkBox handle={bookmarks} cueLabel={cueLabel} />
+      <BookmarkBox handle={bookmarks} />
       <details className="candidate-brief-preview">
         <summary>What the candidate sees</summary>
         <p>
@@ -114,11 +113,11 @@ function CallInstruction({ brief, candidate }: { brief: AttemptBrief; candidate:
       >
         Call {candidate.name} as the customer
       </button>
-      {entry && (
-        <span className="small muted">
+      {/* The candidate's phone by whether it can ring, never by its extension (an internal number). */}
+      {entry && !entry.registered && (
+        <span className="small muted" data-testid="candidate-phone-offline">
           {' '}
-          extension {entry.extension}
-          {entry.registered ? '' : ' (their phone is not signed in)'}
+          Their phone is not signed in.
         </span>
       )}
     </div>

@@ -10,6 +10,7 @@ import type { EditableCustomerField, Scenario } from '../../assessment/scenario-
 import { normaliseUkPhone } from '../../crm/validation.js';
 import type { Message } from '../../db/repositories/crm.js';
 import type { Repositories } from '../../db/repositories/index.js';
+import { channelWords } from '../../protocol/words.js';
 import type { FieldCheck, FinalStateView, FollowUpCheck } from '../../protocol/moderation.js';
 
 /** (account, field) pairs the key has an opinion on, in a stable order: key changes first. */
@@ -44,7 +45,8 @@ function followUpChecks(s: Scenario, sent: readonly Message[]): FollowUpCheck[] 
     const sameChannel = sent.filter((m) => m.channel === f.channel);
     const toRight = sameChannel.filter((m) => address(f.channel, m.to) === address(f.channel, f.to));
     const exact = toRight.find((m) => !used.has(m.id) && (f.channel !== 'email' || sameSet(m.cc, expectedCc)));
-    const base = { label: f.label ?? `${f.channel} to ${f.to}`, channel: f.channel, expectedTo: f.to, expectedCc };
+    // The follow-up by its template's name and channel ("\"Home move confirmation\" e-mail"), as the marking evidence names it.
+    const base = { label: f.label ?? channelWords(f.channel), channel: f.channel, expectedTo: f.to, expectedCc };
     if (exact) {
       used.add(exact.id);
       return { ...base, messageId: exact.id, sentTo: exact.to, match: true, problem: null };

@@ -69,7 +69,7 @@ describe('the marking view and bookmarks', () => {
 
   it('stores a bookmark with its offset from the answer and its cue; candidates never see them', async () => {
     const b = await ok<Bookmark>(t, assessor, 'POST', `/api/attempts/${attemptId}/bookmarks`, { note: 'Old mobile raised', cueId: 'old-mobile' }, 201);
-    expect(b).toMatchObject({ attemptId, callId, cueId: 'old-mobile', note: 'Old mobile raised', by: { id: t.users.assessor, name: 'Test assessor' } });
+    expect(b).toMatchObject({ attemptId, callId, cueId: 'old-mobile', cueWhen: 'While the candidate is confirming her details', note: 'Old mobile raised', by: { id: t.users.assessor, name: 'Test assessor' } });
     expect(b.offsetMs).toBe(20_000 - 1000 - 5100);
     const bad = await call(t, assessor, 'POST', `/api/attempts/${attemptId}/bookmarks`, { note: ' ', cueId: 'no-such-cue' });
     expect(bad.statusCode).toBe(400);

@@ -154,7 +154,7 @@ describe('GET /api/attempts/:id/replay', () => {
     // The planted wrong mobile was not corrected: also a mismatch, flagged as planted.
     expect(field('mobile')).toMatchObject({ expected: '"07700 900871"', final: '"07700 900412"', match: false, planted: true });
     // The follow-up e-mail went to the customer's address on file: it matches.
-    expect(fs.followUps).toEqual([expect.objectContaining({ channel: 'email', match: true, problem: null })]);
+    expect(fs.followUps).toEqual([expect.objectContaining({ label: '"Home move confirmation" e-mail', channel: 'email', match: true, problem: null })]);
     expect(fs.mismatches).toBe(2);
   });
 

@@ -113,20 +113,20 @@ describe('hold-limit and hold-recheck evidence', () => {
   it('a hold still open with nothing to measure it by: its length unknown, no longest', () => {
     const call = { ...inboundCall({ endSec: null }), events: [{ at: at(70), type: 'hold', leg: 'callee' as const }] };
     const [l, r] = both({ call });
-    expect(l).toMatchObject({ outcome: 'no-data', evidence: ['1 hold; the limit is 60.0 s each.', 'The hold from at 1:10, still on hold; its length is not known yet.'] });
-    expect(r).toMatchObject({ outcome: 'no-data', evidence: ['The hold from at 1:10, still on hold; whether it goes past 60.0 s is not known yet.'] });
+    expect(l).toMatchObject({ outcome: 'no-data', evidence: ['1 hold; the limit is 60.0 s each.', 'The hold starting at 1:10, still on hold; its length is not known yet.'] });
+    expect(r).toMatchObject({ outcome: 'no-data', evidence: ['The hold starting at 1:10, still on hold; whether it goes past 60.0 s is not known yet.'] });
   });
   it('a hold still open, measured up to now', () => {
     const call = { ...inboundCall({ endSec: null }), events: [{ at: at(70), type: 'hold', leg: 'callee' as const }] };
     const [l, r] = both({ call, asOf: at(140) });
-    expect(l!.evidence).toEqual(['1 hold; the longest 70.0 s; the limit is 60.0 s each.', 'Over the limit: hold from at 1:10 lasted 70.0 s so far, still on hold.']);
-    expect(r!.evidence).toEqual(['No check-back within 60.0 s: hold from at 1:10 lasted 70.0 s so far, still on hold.']);
+    expect(l!.evidence).toEqual(['1 hold; the longest 70.0 s; the limit is 60.0 s each.', 'Over the limit: hold starting at 1:10 lasted 70.0 s so far, still on hold.']);
+    expect(r!.evidence).toEqual(['No check-back within 60.0 s: hold starting at 1:10 lasted 70.0 s so far, still on hold.']);
   });
   it('a hold ended by the call ending, and one the candidate came back from', () => {
     const call = inboundCall({ endSec: 200 });
     call.events = [{ at: at(10), type: 'hold', leg: 'callee' }, { at: at(20), type: 'resume', leg: 'callee' }, { at: at(130), type: 'hold', leg: 'callee' }, { at: at(200), type: 'hangup', leg: 'caller' }];
     const [l] = both({ call });
-    expect(l!.evidence).toEqual(['2 holds; the longest 70.0 s; the limit is 60.0 s each.', 'Over the limit: hold from at 2:10 lasted 70.0 s, ended by the call ending.']);
+    expect(l!.evidence).toEqual(['2 holds; the longest 70.0 s; the limit is 60.0 s each.', 'Over the limit: hold starting at 2:10 lasted 70.0 s, ended by the call ending.']);
   });
   it('no call and no hold entries: the assessor decides on both', () => {
     const [l, r] = both({ call: null });
@@ -138,7 +138,7 @@ describe('hold-limit and hold-recheck evidence', () => {
     expect(r).toMatchObject({
       outcome: 'met',
       evidence: [
-        'The caller waited 105.0 s in all from at 0:10, in 3 holds (40.0 s, 40.0 s, 25.0 s), checked back after each within 60.0 s (back on the line for 5.0 s, 10.0 s); whether they were asked to keep holding is for the assessor.',
+        'The caller waited 105.0 s in all, starting at 0:10, in 3 holds (40.0 s, 40.0 s, 25.0 s), checked back after each within 60.0 s (back on the line for 5.0 s, 10.0 s); whether they were asked to keep holding is for the assessor.',
       ],
     });
   });
@@ -175,23 +175,23 @@ describe('identity-before-access evidence', () => {
     const s = one(check, { call, timeline: tl });
     expect(s).toMatchObject({ suggestedMarks: 0, outcome: 'not-met' });
     expect(s.evidence).toEqual([
-      'note-added for customer BL100231 at 0:20, before any passed identity check for that customer.',
+      'Note added for customer BL100231 at 0:20, before any passed identity check for that customer.',
       'Identity for customer BL100231 was only passed later, at 0:30.',
-      'note-added for customer BL100231 (timeline event 1): preparation before the call, not account data given to a caller.',
+      'Note added for customer BL100231 0:30 before the answer: preparation before the call, not account data given to a caller.',
       'Identity check for customer BL100231 at 0:30: verified.',
     ]);
   });
   it('without a call-answered entry, an action at the very instant of the answer is during the call', () => {
     const s = one(check, { timeline: timeline(['note-added', 0, who], ['identity-check', 30, { ...who, passed: true }]) });
     expect(s).toMatchObject({ suggestedMarks: 0 });
-    expect(s.evidence[0]).toBe('note-added for customer BL100231 at 0:00, before any passed identity check for that customer.');
+    expect(s.evidence[0]).toBe('Note added for customer BL100231 at 0:00, before any passed identity check for that customer.');
   });
   it('two actions before the call: counted as preparation in the summary', () => {
     const tl = timeline(['note-added', -90, who], ['field-changed', -60, { ...who }], ['identity-check', 30, { ...who, passed: true }], ['note-added', 40, who]);
     expect(one(check, { timeline: tl }).evidence).toEqual([
       'Every change to or sending of account data during the call (1) came after a passed identity check for that customer (2 actions before the call were preparation).',
-      'note-added for customer BL100231 1:30 before the answer: preparation before the call, not account data given to a caller.',
-      'field-changed for customer BL100231 1:00 before the answer: preparation before the call, not account data given to a caller.',
+      'Note added for customer BL100231 1:30 before the answer: preparation before the call, not account data given to a caller.',
+      'Field changed for customer BL100231 1:00 before the answer: preparation before the call, not account data given to a caller.',
       'Identity check for customer BL100231 at 0:30: verified.',
     ]);
     const single = timeline(['note-added', -90, who], ['identity-check', 30, { ...who, passed: true }]);
@@ -214,7 +214,7 @@ describe('identity-before-access evidence', () => {
   it('an unnamed action before an unnamed check: both said in the evidence', () => {
     const s = one(check, { timeline: timeline(['callback-created', 10, {}], ['identity-check', 20, { passed: true }]) });
     expect(s.evidence).toEqual([
-      'callback-created for an unnamed customer at 0:10, before any passed identity check for that customer.',
+      'Callback booked for an unnamed customer at 0:10, before any passed identity check for that customer.',
       'Identity for an unnamed customer was only passed later, at 0:20.',
       'Identity check for an unnamed customer at 0:20: verified.',
     ]);
@@ -222,15 +222,15 @@ describe('identity-before-access evidence', () => {
   it('a second failed action on the same customer adds one breach and one "passed later" line', () => {
     const tl = timeline(['note-added', 10, who], ['field-changed', 15, { ...who, field: 'town' }], ['identity-check', 20, { ...who, passed: true }]);
     expect(one(check, { timeline: tl }).evidence).toEqual([
-      'note-added for customer BL100231 at 0:10, before any passed identity check for that customer.',
-      'field-changed (town) for customer BL100231 at 0:15, before any passed identity check for that customer.',
+      'Note added for customer BL100231 at 0:10, before any passed identity check for that customer.',
+      'Town changed for customer BL100231 at 0:15, before any passed identity check for that customer.',
       'Identity for customer BL100231 was only passed later, at 0:20.',
       'Identity check for customer BL100231 at 0:20: verified.',
     ]);
   });
   it('an event the server could not place in the call is named by its number', () => {
     const tl: TimelineEntry[] = [{ seq: 4, at: at(10), offsetMs: null, type: 'note-added', payload: { ...who } }];
-    expect(one(check, { timeline: tl }).evidence).toEqual(['note-added for customer BL100231 (timeline event 4), before any passed identity check for that customer.']);
+    expect(one(check, { timeline: tl }).evidence).toEqual(['Note added for customer BL100231 at 09:05:10, before any passed identity check for that customer.']);
   });
   it('a passed check alone, with no key and nothing changed, is still "met" (it was done)', () => {
     expect(one(check, { timeline: timeline(['identity-check', 10, { ...who, passed: true }]) })).toMatchObject({
@@ -244,15 +244,15 @@ describe('identity-before-access evidence', () => {
   });
   it('flagOtherRecords: a customer known only by id is not taken for another account', () => {
     const tl = timeline(['identity-check', 5, { ...who, passed: true }], ['note-added', 10, { customerId: 99 }]);
-    expect(one({ ...check, flagOtherRecords: true }, { timeline: tl, answerKey: key }).evidence[0]).toBe('note-added for customer #99 at 0:10, before any passed identity check for that customer.');
+    expect(one({ ...check, flagOtherRecords: true }, { timeline: tl, answerKey: key }).evidence[0]).toBe('Note added for a customer record with no known account number at 0:10, before any passed identity check for that customer.');
     const caller = timeline(['identity-check', 5, { ...who, passed: true }], ['note-added', 10, who]);
     expect(one({ ...check, flagOtherRecords: true }, { timeline: caller, answerKey: key }).suggestedMarks).toBe(2);
   });
   it('a field-changed without a field name, and a note whose payload happens to carry one', () => {
     const tl = timeline(['field-changed', 10, { ...who }], ['note-added', 12, { ...who, field: 'town' }]);
     expect(one(check, { timeline: tl }).evidence.slice(0, 2)).toEqual([
-      'field-changed for customer BL100231 at 0:10, before any passed identity check for that customer.',
-      'note-added for customer BL100231 at 0:12, before any passed identity check for that customer.',
+      'Field changed for customer BL100231 at 0:10, before any passed identity check for that customer.',
+      'Note added for customer BL100231 at 0:12, before any passed identity check for that customer.',
     ]);
   });
 });
@@ -297,12 +297,15 @@ describe('keyed and required fields', () => {
 describe('wrap-up evidence', () => {
   const check: AutoCheckDefinition = { kind: 'wrap-up', criterionId: 'w' };
   it('no notes, and notes required: both said', () => {
-    const s = one(check, { answerKey: { wrapUp: { code: 'MOVE', notesRequired: true } }, timeline: timeline(['wrap-up', 320, { code: 'MOVE' }]) });
-    expect(s).toMatchObject({ suggestedMarks: 1, outcome: 'partly', evidence: ['Wrap-up completed at 5:20 with code "MOVE" and no notes.', 'Notes are required and were left empty.'] });
+    const names = { wrapUpOutcomes: { MOVE: 'Home move booked' } };
+    const s = one(check, { answerKey: { wrapUp: { code: 'MOVE', notesRequired: true }, names }, timeline: timeline(['wrap-up', 320, { code: 'move' }]) });
+    expect(s).toMatchObject({ suggestedMarks: 1, outcome: 'partly', evidence: ['Wrap-up completed at 5:20 with the outcome "Home move booked" and no notes.', 'Notes are required and were left empty.'] });
+    const wrong = one(check, { answerKey: { wrapUp: { code: 'MOVE' }, names }, timeline: timeline(['wrap-up', 320, { code: 'INFO', notesLength: 1 }]) });
+    expect(wrong.evidence).toEqual(['Wrap-up completed at 5:20 with the outcome "Info" and 1 characters of notes.', 'The wrap-up outcome should be "Home move booked".']);
   });
   it('a code that is not text counts as no code', () => {
     const s = one(check, { answerKey: { wrapUp: { code: 'MOVE' } }, timeline: timeline(['wrap-up', 320, { code: 42, notesLength: 3 }]) });
-    expect(s.evidence).toEqual(['Wrap-up completed at 5:20 with code (empty) and 3 characters of notes.', 'The wrap-up code should be "MOVE".']);
+    expect(s.evidence).toEqual(['Wrap-up completed at 5:20 with no outcome and 3 characters of notes.', 'The wrap-up outcome should be "Move".']);
   });
 });
 
@@ -333,11 +336,20 @@ describe('follow-up recipients evidence', () => {
     ]);
     expect(one(check, { answerKey: none, timeline: timeline(['message-sent', 400, { channel: 'email', to: 'jo@example.co.uk', cc: [] }]) }).evidence).toEqual(['Sent: e-mail to jo@example.co.uk at 6:40.']);
   });
+  it('a message to a recipient the key does not expect is named by its channel', () => {
+    const key: AnswerKey = { followUps: [{ channel: 'email', to: 'jo@example.co.uk' }] };
+    const tl = timeline(['message-sent', 400, { channel: 'sms', to: '07700 900999' }], ['message-sent', 410, { channel: 'fax', to: '0113 496 0000' }]);
+    expect(one(check, { answerKey: key, timeline: tl }).evidence).toEqual([
+      'Not sent: e-mail to jo@example.co.uk.',
+      'Sent to a recipient the key does not expect: an SMS to "07700 900999" at 6:40.',
+      'Sent to a recipient the key does not expect: a message to "0113 496 0000" at 6:50.',
+    ]);
+  });
   it('a message with no address is a recipient the key does not expect', () => {
     const key: AnswerKey = { followUps: [{ channel: 'email', to: 'jo@example.co.uk' }] };
     expect(one(check, { answerKey: key, timeline: timeline(['message-sent', 400, { channel: 'email', to: null }]) }).evidence).toEqual([
       'Not sent: e-mail to jo@example.co.uk.',
-      'Sent to a recipient the key does not expect: email to (empty) at 6:40.',
+      'Sent to a recipient the key does not expect: an e-mail to (empty) at 6:40.',
     ]);
   });
 });
@@ -345,27 +357,28 @@ describe('follow-up recipients evidence', () => {
 describe('follow-up attachments, deadline and template evidence', () => {
   const info = { channel: 'email' as const, to: 'ian@example.co.uk', label: 'information pack e-mail', attachments: ['info-pack', 'price-list'], withinMinutes: 30, templateKey: 'info-pack-email' };
   const text = { channel: 'sms' as const, to: '07700 900123', attachments: ['map'], withinMinutes: 10, templateKey: 'visit-sms' };
-  const key: AnswerKey = { followUps: [info, text] };
+  // The seed names the pack, the price list and the e-mail's template; the map and the SMS template it leaves unnamed (said in words).
+  const key: AnswerKey = { followUps: [info, text], names: { documents: { 'info-pack': 'Broadband information pack', 'price-list': 'Price list' }, templates: { 'info-pack-email': 'Information pack', general: 'General enquiry' } } };
   const doc = (k: string) => ({ kind: 'document', key: k, name: `${k}.pdf` });
   const email = (sec: number, extra: Record<string, unknown> = {}): [string, number, Record<string, unknown>] => ['message-sent', sec, { channel: 'email', to: 'ian@example.co.uk', ...extra }];
   const attachments = (index?: number): AutoCheckDefinition => ({ kind: 'follow-up-attachments', criterionId: 'a', ...(index === undefined ? {} : { index }) });
 
   it('every attachment must be on one message; what is missing is named', () => {
     const partial = one(attachments(0), { answerKey: key, timeline: timeline(email(400, { attachments: [doc('info-pack'), 'price-list', null] })) });
-    expect(partial).toMatchObject({ suggestedMarks: 0, evidence: ['The information pack e-mail to ian@example.co.uk was sent at 6:40 without price-list, which it had to carry.'] });
+    expect(partial).toMatchObject({ suggestedMarks: 0, evidence: ['The information pack e-mail to ian@example.co.uk was sent at 6:40 without "Price list", which it had to carry.'] });
     const full = one(attachments(0), { answerKey: key, timeline: timeline(email(400, { attachments: [doc('price-list'), doc('info-pack')] })) });
-    expect(full).toMatchObject({ suggestedMarks: 2, evidence: ['The information pack e-mail to ian@example.co.uk at 6:40 carried info-pack, price-list.'] });
+    expect(full).toMatchObject({ suggestedMarks: 2, evidence: ['The information pack e-mail to ian@example.co.uk at 6:40 carried "Broadband information pack", "Price list".'] });
     const notList = one(attachments(0), { answerKey: key, timeline: timeline(email(400, { attachments: 'info-pack' })) });
-    expect(notList.evidence).toEqual(['The information pack e-mail to ian@example.co.uk was sent at 6:40 without info-pack, price-list, which it had to carry.']);
+    expect(notList.evidence).toEqual(['The information pack e-mail to ian@example.co.uk was sent at 6:40 without "Broadband information pack", "Price list", which it had to carry.']);
   });
   it('all follow-ups without an index: one of two carried, partly; the unsent SMS says what did not go', () => {
     const s = one(attachments(), { answerKey: key, timeline: timeline(['note-added', 10, who], email(400, { attachments: [doc('info-pack'), doc('price-list')] })) });
     expect(s).toMatchObject({
       suggestedMarks: 1,
       outcome: 'partly',
-      evidence: ['The information pack e-mail to ian@example.co.uk at 6:40 carried info-pack, price-list.', 'Not sent: SMS to 07700 900123, so its attachment (map) did not go either.'],
+      evidence: ['The information pack e-mail to ian@example.co.uk at 6:40 carried "Broadband information pack", "Price list".', 'Not sent: SMS to 07700 900123, so its attachment ("Map") did not go either.'],
     });
-    expect(one(attachments(0), { answerKey: key }).evidence).toEqual(['Not sent: information pack e-mail to ian@example.co.uk, so its attachments (info-pack, price-list) did not go either.']);
+    expect(one(attachments(0), { answerKey: key }).evidence).toEqual(['Not sent: information pack e-mail to ian@example.co.uk, so its attachments ("Broadband information pack", "Price list") did not go either.']);
   });
   it('a follow-up the key gives no attachments, or an index past the key: not applicable', () => {
     expect(one(attachments(0), { answerKey: { followUps: [{ ...info, attachments: [] }] } })).toMatchObject({ outcome: 'not-applicable', evidence: ['The key asks for no attachment on the follow-up.'] });
@@ -374,9 +387,9 @@ describe('follow-up attachments, deadline and template evidence', () => {
   });
   it('the SMS by index: an e-mail to the same person is not it', () => {
     const sms = one(attachments(1), { answerKey: key, timeline: timeline(['message-sent', 400, { channel: 'email', to: '07700 900123', attachments: [doc('map')] }]) });
-    expect(sms.evidence).toEqual(['Not sent: SMS to 07700 900123, so its attachment (map) did not go either.']);
+    expect(sms.evidence).toEqual(['Not sent: SMS to 07700 900123, so its attachment ("Map") did not go either.']);
     const sent = one(attachments(1), { answerKey: key, timeline: timeline(['message-sent', 400, { channel: 'sms', to: '+447700900123', attachments: [doc('map')] }]) });
-    expect(sent).toMatchObject({ suggestedMarks: 2, evidence: ['The SMS to 07700 900123 at 6:40 carried map.'] });
+    expect(sent).toMatchObject({ suggestedMarks: 2, evidence: ['The SMS to 07700 900123 at 6:40 carried "Map".'] });
   });
 
   const deadline = (index?: number): AutoCheckDefinition => ({ kind: 'follow-up-deadline', criterionId: 'd', ...(index === undefined ? {} : { index }) });
@@ -401,10 +414,10 @@ describe('follow-up attachments, deadline and template evidence', () => {
   const template = (index?: number): AutoCheckDefinition => ({ kind: 'follow-up-template', criterionId: 't', ...(index === undefined ? {} : { index }) });
   it('template: which templates were used instead, or that nothing was sent', () => {
     const wrong = one(template(0), { answerKey: key, timeline: timeline(email(400, { templateKey: 'general' }), email(410)) });
-    expect(wrong).toMatchObject({ suggestedMarks: 0, evidence: ['The information pack e-mail to ian@example.co.uk was not made from the template info-pack-email ("general", (empty)).'] });
+    expect(wrong).toMatchObject({ suggestedMarks: 0, evidence: ['The information pack e-mail to ian@example.co.uk was not made from the template "Information pack" (sent from the template "General enquiry", no template).'] });
     expect(one(template(), { answerKey: key, timeline: timeline(email(400, { templateKey: 'info-pack-email' })) })).toMatchObject({
       suggestedMarks: 1,
-      evidence: ['The information pack e-mail to ian@example.co.uk was made from the template info-pack-email.', 'Not sent: SMS to 07700 900123.'],
+      evidence: ['The information pack e-mail to ian@example.co.uk was made from the template "Information pack".', 'Not sent: SMS to 07700 900123.'],
     });
     expect(one(template(0), { answerKey: { followUps: [{ channel: 'email', to: 'x@example.com' }] } })).toMatchObject({ outcome: 'not-applicable', evidence: ['The key names no template for the follow-up.'] });
   });
@@ -446,7 +459,7 @@ describe('times when the call was never answered', () => {
   });
   it("holds from the server's timeline entries, with no call facts: the time of day each began", () => {
     const tl = timeline(['hold', 10, { byCandidate: true }], ['resume', 81, { byCandidate: true }]);
-    expect(one({ kind: 'hold-limit', criterionId: 'h' }, { call: null, timeline: tl }).evidence).toEqual(['1 hold; the longest 71.0 s; the limit is 60.0 s each.', 'Over the limit: hold from at 09:05:10 lasted 71.0 s.']);
+    expect(one({ kind: 'hold-limit', criterionId: 'h' }, { call: null, timeline: tl }).evidence).toEqual(['1 hold; the longest 71.0 s; the limit is 60.0 s each.', 'Over the limit: hold starting at 09:05:10 lasted 71.0 s.']);
   });
   it('a note before a dial that nobody answered', () => {
     const check: AutoCheckDefinition = { kind: 'prepared-before-dial', criterionId: 'p', account: ACCOUNT, noteRequired: true };
@@ -463,18 +476,26 @@ describe('cases and goodwill credit evidence', () => {
   it('the matching case, and what the description must say left to the assessor', () => {
     expect(one(check(), { answerKey: { cases: [complaint] }, timeline: timeline(aCase(100)) })).toMatchObject({
       suggestedMarks: 2,
-      evidence: ['The case CAS-000005 raised at 1:40 matches the key: a complaint (MISSED_APPOINTMENT), priority high or urgent, escalated.'],
+      evidence: ['The case CAS-000005 raised at 1:40 matches the key: a complaint (missed appointment), priority high or urgent, escalated.'],
     });
     const mentions = one(check(), { answerKey: { cases: [{ ...complaint, mentions: ['the missed visit', 'a new date'] }] }, timeline: timeline(aCase(100, { reference: undefined })) });
     expect(mentions.evidence).toEqual([
-      'The case raised at 1:40 matches the key: a complaint (MISSED_APPOINTMENT), priority high or urgent, escalated.',
+      'The case raised at 1:40 matches the key: a complaint (missed appointment), priority high or urgent, escalated.',
       'Whether the case description says "the missed visit", "a new date" is for the assessor to judge.',
     ]);
+  });
+  it("categories by the seed's names, the candidate's choice too (case ignored); one the seed does not name, in words", () => {
+    const names = { caseCategories: { MISSED_APPOINTMENT: 'Engineer did not come', BILLING: 'Billing query' } };
+    expect(one(check(), { answerKey: { cases: [complaint], names }, timeline: timeline(aCase(100, { category: 'billing' })) }).evidence).toEqual([
+      'The case CAS-000005 raised at 1:40 does not match the key (a complaint (engineer did not come), priority high or urgent, escalated): category "billing query", not engineer did not come.',
+    ]);
+    expect(one(check(), { answerKey: { cases: [complaint], names }, timeline: timeline(aCase(100, { category: 'SERVICE_QUALITY' })) }).evidence[0]).toMatch(/: category "service quality", not engineer did not come\.$/);
+    expect(one(check(), { answerKey: { cases: [complaint], names }, timeline: timeline(aCase(100, { category: ' ' })) }).evidence[0]).toMatch(/: category \(empty\), not engineer did not come\.$/);
   });
   it('of several cases, the one closest to the key is reported', () => {
     const tl = timeline(aCase(100, { type: 'query', priority: 'low' }), aCase(120, { reference: 'CAS-000006', escalated: false }), ['case-created', 130, { customerId: 99, type: 'complaint' }]);
     expect(one(check(), { answerKey: { cases: [complaint] }, timeline: tl }).evidence).toEqual([
-      'The case CAS-000006 raised at 2:00 does not match the key (a complaint (MISSED_APPOINTMENT), priority high or urgent, escalated): not escalated.',
+      'The case CAS-000006 raised at 2:00 does not match the key (a complaint (missed appointment), priority high or urgent, escalated): not escalated.',
     ]);
   });
   it('each difference in words; any category; no credit expected', () => {
@@ -489,7 +510,7 @@ describe('cases and goodwill credit evidence', () => {
   it('no case, another customer\'s case, or no such case in the key', () => {
     expect(one(check(), { answerKey: { cases: [complaint] }, timeline: timeline(['case-created', 100, { customerId: 99, type: 'complaint' }]) })).toMatchObject({
       suggestedMarks: 0,
-      evidence: [`No case was raised for customer ${ACCOUNT}; the key expects a complaint (MISSED_APPOINTMENT), priority high or urgent, escalated.`],
+      evidence: [`No case was raised for customer ${ACCOUNT}; the key expects a complaint (missed appointment), priority high or urgent, escalated.`],
     });
     expect(one(check(1), { answerKey: { cases: [complaint] } })).toMatchObject({ suggestedMarks: null, evidence: ['The key has no case 2.'] });
     expect(one(check(), { answerKey: {} })).toMatchObject({ suggestedMarks: null, evidence: ['The key has no case 1.'] });
@@ -523,14 +544,24 @@ describe('order evidence', () => {
     });
     expect(one(check(), { answerKey: { orders: [order] }, timeline: timeline(placed(200, [fibre, router, { productCode: 'WIFI-MESH', quantity: 1, saleType: 'upsell' }], { reference: 7 })) }).evidence).toEqual([
       'The order placed at 3:20 holds 1 × BB-FIBRE-500, 2 × ROUTER and the optional 1 × WIFI-MESH, nothing the key does not allow.',
-      'WIFI-MESH is marked "upsell" (the key says cross_sell).',
+      'WIFI-MESH is marked "up-sell" (the key says cross-sell).',
+    ]);
+  });
+  it("products by the seed's names; a code the seed does not name stays as the catalogue writes it", () => {
+    const names = { products: { 'BB-FIBRE-500': 'Full Fibre 500', ROUTER: 'Brightline Hub 4', 'WIFI-MESH': 'Wi-Fi Mesh' } };
+    expect(one(check(), { answerKey: { orders: [order], names }, timeline: timeline(placed(200, [fibre, { productCode: 'TV', quantity: 1, saleType: 'cross_sell' }, { productCode: 'wifi-mesh', quantity: 1, saleType: 'standard' }])) }).evidence).toEqual([
+      'The order ORD-000003 placed at 3:20 does not match the key: 2 × Brightline Hub 4 is missing; 1 × TV is not a product the key allows (not agreed).',
+      'Wi-Fi Mesh is marked "standard" (the key says cross-sell).',
+    ]);
+    expect(one(check(), { answerKey: { orders: [order], names }, timeline: timeline(placed(200, [fibre, { ...router, quantity: 3 }])) }).evidence).toEqual([
+      'The order ORD-000003 placed at 3:20 does not match the key: Brightline Hub 4 quantity 3, not 2.',
     ]);
   });
   it('a wrong quantity, a missing line, a line not agreed; the closest order reported', () => {
     const tl = timeline(placed(200, [{ productCode: 'TV', quantity: 1 }]), placed(210, [fibre, { ...router, quantity: 1, saleType: null }], { reference: 'ORD-000004' }));
     expect(one(check(), { answerKey: { orders: [order] }, timeline: tl })).toMatchObject({
       suggestedMarks: 0,
-      evidence: ['The order ORD-000004 placed at 3:30 does not match the key: ROUTER quantity 1, not 2.', 'ROUTER is marked (empty) (the key says upsell).'],
+      evidence: ['The order ORD-000004 placed at 3:30 does not match the key: ROUTER quantity 1, not 2.', 'ROUTER is marked with no sale type (the key says up-sell).'],
     });
     expect(one(check(), { answerKey: { orders: [order] }, timeline: timeline(placed(200, [fibre, { productCode: 'TV', quantity: 1 }])) }).evidence).toEqual([
       'The order ORD-000003 placed at 3:20 does not match the key: 2 × ROUTER is missing; 1 × TV is not a product the key allows (not agreed).',
@@ -557,11 +588,11 @@ describe('callback evidence', () => {
   it('in the window, on its edges, and in words', () => {
     expect(one(check(), { answerKey: { callbacks: [task] }, timeline: timeline(booked(300)) })).toMatchObject({
       suggestedMarks: 2,
-      evidence: ['The task booked at 5:00 for 2026-03-04 09:30 matches the key: a task, priority high, due 2026-03-03 to 2026-03-04 between 08:00 and 13:00.'],
+      evidence: ['The task booked at 5:00 for Wed 4 Mar 2026, 09:30 matches the key: a task, priority high, due Tue 3 Mar 2026 to Wed 4 Mar 2026 between 08:00 and 13:00.'],
     });
     for (const dueAt of ['2026-03-03T08:00', '2026-03-04T13:00']) expect(one(check(), { answerKey: { callbacks: [task] }, timeline: timeline(booked(300, { dueAt })) }).suggestedMarks).toBe(2);
     expect(one(check(), { answerKey: { callbacks: [task] }, timeline: timeline(booked(300, { dueAt: '2026-03-02T07:59' })) }).evidence).toEqual([
-      'The task booked at 5:00 for 2026-03-02 07:59 does not match the key (a task, priority high, due 2026-03-03 to 2026-03-04 between 08:00 and 13:00): due on 2026-03-02, outside 2026-03-03 to 2026-03-04; due at 07:59, outside 08:00 to 13:00.',
+      'The task booked at 5:00 for Mon 2 Mar 2026, 07:59 does not match the key (a task, priority high, due Tue 3 Mar 2026 to Wed 4 Mar 2026 between 08:00 and 13:00): due on Mon 2 Mar 2026, outside Tue 3 Mar 2026 to Wed 4 Mar 2026; due at 07:59, outside 08:00 to 13:00.',
     ]);
   });
   it('one day and no time window; mentions for the assessor', () => {
@@ -569,30 +600,30 @@ describe('callback evidence', () => {
     expect(one(check(), { answerKey: { callbacks: [oneDay] }, timeline: timeline(booked(300, { dueAt: '2026-03-04T18:00' })) })).toMatchObject({
       suggestedMarks: null,
       evidence: [
-        'The task booked at 5:00 for 2026-03-04 18:00 matches the key: a task, priority high, due 2026-03-04.',
+        'The task booked at 5:00 for Wed 4 Mar 2026, 18:00 matches the key: a task, priority high, due Wed 4 Mar 2026.',
         "Whether the task's reason says \"the engineer visit\" is for the assessor to judge.",
       ],
     });
     const anyDay = { ...task, dueFrom: undefined, dueTo: undefined, timeFrom: '08:00', timeTo: undefined };
     expect(one(check(), { answerKey: { callbacks: [anyDay] }, timeline: timeline(booked(300, { dueAt: '2027-01-01T23:00' })) }).evidence).toEqual([
-      'The task booked at 5:00 for 2027-01-01 23:00 matches the key: a task, priority high.',
+      'The task booked at 5:00 for Fri 1 Jan 2027, 23:00 matches the key: a task, priority high.',
     ]);
   });
   it('wrong kind, priority and a due time that is not a date and time', () => {
     expect(one(check(), { answerKey: { callbacks: [task] }, timeline: timeline(booked(300, { kind: 'callback', priority: 'low', dueAt: 'tomorrow 09:30' })) }).evidence).toEqual([
-      'The task booked at 5:00 for tomorrow 09:30 does not match the key (a task, priority high, due 2026-03-03 to 2026-03-04 between 08:00 and 13:00): a "callback", not a task; priority "low", not high; no due date and time.',
+      'The task booked at 5:00 for tomorrow 09:30 does not match the key (a task, priority high, due Tue 3 Mar 2026 to Wed 4 Mar 2026 between 08:00 and 13:00): a "callback", not a task; priority "low", not high; no due date and time.',
     ]);
     expect(one(check(), { answerKey: { callbacks: [task] }, timeline: timeline(booked(300, { dueAt: 'x2026-03-04T09:30' }), booked(310, { dueAt: '2026-03-04T09:30x', kind: undefined })) }).evidence).toEqual([
-      'The task booked at 5:00 for x2026-03-04 09:30 does not match the key (a task, priority high, due 2026-03-03 to 2026-03-04 between 08:00 and 13:00): no due date and time.',
+      'The task booked at 5:00 for x2026-03-04T09:30 does not match the key (a task, priority high, due Tue 3 Mar 2026 to Wed 4 Mar 2026 between 08:00 and 13:00): no due date and time.',
     ]);
     expect(one(check(), { answerKey: { callbacks: [task] }, timeline: timeline(booked(300, { dueAt: null })) }).evidence).toEqual([
-      'The task booked at 5:00 does not match the key (a task, priority high, due 2026-03-03 to 2026-03-04 between 08:00 and 13:00): no due date and time.',
+      'The task booked at 5:00 does not match the key (a task, priority high, due Tue 3 Mar 2026 to Wed 4 Mar 2026 between 08:00 and 13:00): no due date and time.',
     ]);
   });
   it('none booked for the customer, or none in the key', () => {
     expect(one(check(), { answerKey: { callbacks: [task] }, timeline: timeline(['callback-created', 300, { customerId: 99, kind: 'task' }]) })).toMatchObject({
       suggestedMarks: 0,
-      evidence: [`No task was booked for customer ${ACCOUNT}; the key expects a task, priority high, due 2026-03-03 to 2026-03-04 between 08:00 and 13:00.`],
+      evidence: [`No task was booked for customer ${ACCOUNT}; the key expects a task, priority high, due Tue 3 Mar 2026 to Wed 4 Mar 2026 between 08:00 and 13:00.`],
     });
     expect(one(check(1), { answerKey: { callbacks: [task] } })).toMatchObject({ suggestedMarks: null, evidence: ['The key has no callback 2.'] });
     expect(one(check(), { answerKey: {} })).toMatchObject({ evidence: ['The key has no callback 1.'] });
@@ -612,12 +643,12 @@ describe('print-outs, look-alike accounts, preparation, planted errors, handle t
       suggestedMarks: 1,
       evidence: [
         `Printed: the case of customer ${ACCOUNT} at 6:40.`,
-        `Not printed: the order of customer ${ACCOUNT} (printed: case, Order ORD-000005, customer).`,
-        `Not printed: the customer of customer ${ACCOUNT} (printed: case, Order ORD-000005, customer).`,
+        `Not printed: the order of customer ${ACCOUNT} (printed: case, Order ORD-000005, customer record).`,
+        `Not printed: the customer record of customer ${ACCOUNT} (printed: case, Order ORD-000005, customer record).`,
       ],
     });
     expect(one(printout, { answerKey: key, records: [customer({})], timeline: timeline(caseOf(CUSTOMER_ID, 5), orderOf(CUSTOMER_ID, 6), printed(400, 'case', 5), printed(410, 'order', 6), printed(420, 'customer', CUSTOMER_ID)) }).suggestedMarks).toBe(2);
-    expect(one(printout, { answerKey: key }).evidence).toEqual([`Not printed: the case of customer ${ACCOUNT}.`, `Not printed: the order of customer ${ACCOUNT}.`, `Not printed: the customer of customer ${ACCOUNT}.`]);
+    expect(one(printout, { answerKey: key }).evidence).toEqual([`Not printed: the case of customer ${ACCOUNT}.`, `Not printed: the order of customer ${ACCOUNT}.`, `Not printed: the customer record of customer ${ACCOUNT}.`]);
     expect(one(printout)).toMatchObject({ outcome: 'not-applicable', evidence: ['The key asks for no print-out.'] });
   });
   it("print-outs: a case with no customer, or no case id, belongs to nobody", () => {
@@ -666,7 +697,7 @@ describe('print-outs, look-alike accounts, preparation, planted errors, handle t
       suggestedMarks: 0,
       evidence: ['Not corrected: mobile number (customer BL100231) should be "07700 900123", it is "07700 900412".'],
     });
-    expect(one(planted('email'), { answerKey: key }).evidence).toEqual(['Not corrected: email (customer BL100231) should be "x@example.com", nothing recorded.']);
+    expect(one(planted('email'), { answerKey: key }).evidence).toEqual(['Not corrected: e-mail (customer BL100231) should be "x@example.com", nothing recorded.']);
     expect(one(planted('town'), { answerKey: key })).toMatchObject({ suggestedMarks: null, evidence: [`The key plants no wrong town on ${ACCOUNT}.`] });
     expect(one(planted('mobile'))).toMatchObject({ suggestedMarks: null, evidence: [`The key plants no wrong mobile on ${ACCOUNT}.`] });
   });
@@ -696,12 +727,12 @@ describe('incoming messages evidence', () => {
   it('filing the first message itself counts as dealing with it', () => {
     expect(one(check, { answerKey: key, timeline: timeline(filed(5, 11, 'Faults'), filed(6, 12, 'Notices')) })).toMatchObject({
       suggestedMarks: 2,
-      evidence: ['The fault e-mail was dealt with first (message-filed at 0:05).', 'Filed in "Faults": the fault e-mail.', 'Filed in "Notices": the notice e-mail.'],
+      evidence: ['The fault e-mail was dealt with first (message filed at 0:05).', 'Filed in "Faults": the fault e-mail.', 'Filed in "Notices": the notice e-mail.'],
     });
   });
   it('a reply to another message, or an action on another account, is not dealing with it', () => {
     const s = one(check, { answerKey: key, timeline: timeline(['message-sent', 3, { inReplyTo: 12 }], ['note-added', 4, { customerId: 99 }], ['message-sent', 5, { inReplyTo: 11 }], filed(6, 12, 'Notices')) });
-    expect(s.evidence[0]).toBe('The fault e-mail was dealt with first (message-sent at 0:05).');
+    expect(s.evidence[0]).toBe('The fault e-mail was dealt with first (message sent at 0:05).');
     expect(one(check, { answerKey: key, timeline: timeline(['message-filed', 3, { messageId: 12, folder: 'Notices' }], ['message-sent', 5, { inReplyTo: 11 }]) }).evidence[0]).toBe(
       'The notice e-mail was filed at 0:03, before the fault e-mail was dealt with at 0:05.',
     );
@@ -712,14 +743,14 @@ describe('incoming messages evidence', () => {
   });
   it('a message the key does not list, filed first, is named by its number', () => {
     expect(one(check, { answerKey: key, timeline: timeline(filed(3, 13, 'Junk'), filed(5, 11, 'Faults')) }).evidence.slice(0, 2)).toEqual([
-      'The message 13 was filed at 0:03, before the fault e-mail was dealt with at 0:05.',
+      'A message the key does not list was filed at 0:03, before the fault e-mail was dealt with at 0:05.',
       'Filed in "Faults": the fault e-mail.',
     ]);
   });
   it("a message the attempt does not have (no id) is never filed, and nothing else is taken for it", () => {
     const missing: AnswerKey = { inbox: { actionFirst: { messageId: null, label: 'fault e-mail', account: ACCOUNT }, file: [{ messageId: null, label: 'fault e-mail', folder: 'Faults' }] } };
     const s = one(check, { answerKey: missing, timeline: timeline(filed(3, null, 'Faults'), ['message-sent', 4, { inReplyTo: null }], ['identity-check', 5, { ...who, passed: true }]) });
-    expect(s.evidence).toEqual(['The fault e-mail was dealt with first (identity-check at 0:05).', 'Not filed: the fault e-mail (it belongs in "Faults").']);
+    expect(s.evidence).toEqual(['The fault e-mail was dealt with first (identity check at 0:05).', 'Not filed: the fault e-mail (it belongs in "Faults").']);
     expect(s.suggestedMarks).toBe(1);
   });
   it('no inbox in the key', () => {
@@ -730,14 +761,14 @@ describe('incoming messages evidence', () => {
 describe('who an action is about, as the evidence names them', () => {
   const check: AutoCheckDefinition = { kind: 'identity-before-access', criterionId: 'i' };
   const firstLine = (tl: TimelineEntry[], records: Parameters<typeof run>[1] = {}) => one(check, { timeline: tl, ...records }).evidence[0];
-  const breach = (name: string, sec = 10) => `note-added for ${name} at 0:${String(sec).padStart(2, '0')}, before any passed identity check for that customer.`;
+  const breach = (name: string, sec = 10) => `Note added for ${name} at 0:${String(sec).padStart(2, '0')}, before any passed identity check for that customer.`;
 
   it('the account number of a customer id comes from the final customer records, not other record types', () => {
     const lead = { type: 'lead', key: 'LD-7', id: CUSTOMER_ID, fields: {} };
-    expect(firstLine(timeline(['note-added', 10, { customerId: CUSTOMER_ID }]), { records: [lead] })).toBe(breach('customer #7'));
+    expect(firstLine(timeline(['note-added', 10, { customerId: CUSTOMER_ID }]), { records: [lead] })).toBe(breach('a customer record with no known account number'));
     expect(firstLine(timeline(['note-added', 10, { customerId: CUSTOMER_ID }]), { records: [customer({})] })).toBe(breach(`customer ${ACCOUNT}`));
     const noId = { type: 'customer', key: 'BL100999', id: null, fields: {} };
-    expect(firstLine(timeline(['note-added', 10, { customerId: CUSTOMER_ID }]), { records: [noId] })).toBe(breach('customer #7'));
+    expect(firstLine(timeline(['note-added', 10, { customerId: CUSTOMER_ID }]), { records: [noId] })).toBe(breach('a customer record with no known account number'));
   });
   it('or from an earlier entry that carried both (string ids too); the final records win over it', () => {
     const opened: [string, number, Record<string, unknown>] = ['record-opened', 5, { customerId: '7', accountNumber: ACCOUNT }];
@@ -750,7 +781,7 @@ describe('who an action is about, as the evidence names them', () => {
       breach('customer BL000008'),
     );
     // An entry with an account number but no usable id maps nothing.
-    expect(firstLine(timeline(['record-opened', 5, { customerId: { id: 8 }, accountNumber: 'BL000008' }], ['record-opened', 6, { accountNumber: 'BL000009' }], ['note-added', 10, { customerId: 8 }]))).toBe(breach('customer #8'));
+    expect(firstLine(timeline(['record-opened', 5, { customerId: { id: 8 }, accountNumber: 'BL000008' }], ['record-opened', 6, { accountNumber: 'BL000009' }], ['note-added', 10, { customerId: 8 }]))).toBe(breach('a customer record with no known account number'));
   });
   it('an action naming only an account number, an unusable id, or an empty one', () => {
     expect(firstLine(timeline(['note-added', 10, { accountNumber: ACCOUNT }]))).toBe(breach(`customer ${ACCOUNT}`));

@@ -65,8 +65,8 @@ describe('hold-limit and hold-recheck', () => {
   it('a hold of 61 s: 0 on both, with when and how long', () => {
     const [l, r] = both(inboundCall({ holds: [[65, 126]] }));
     expect(l).toMatchObject({ suggestedMarks: 0, outcome: 'not-met' });
-    expect(l!.evidence).toEqual(['1 hold; the longest 61.0 s; the limit is 60.0 s each.', 'Over the limit: hold from at 1:05 lasted 61.0 s.']);
-    expect(r).toMatchObject({ suggestedMarks: 0, outcome: 'not-met', evidence: ['No check-back within 60.0 s: hold from at 1:05 lasted 61.0 s.'] });
+    expect(l!.evidence).toEqual(['1 hold; the longest 61.0 s; the limit is 60.0 s each.', 'Over the limit: hold starting at 1:05 lasted 61.0 s.']);
+    expect(r).toMatchObject({ suggestedMarks: 0, outcome: 'not-met', evidence: ['No check-back within 60.0 s: hold starting at 1:05 lasted 61.0 s.'] });
   });
   it('a hold of exactly 60 s: full marks; no check-back was needed', () => {
     const [l, r] = both(inboundCall({ holds: [[65, 125]] }));
@@ -83,7 +83,7 @@ describe('hold-limit and hold-recheck', () => {
     expect(l).toMatchObject({ suggestedMarks: 2, evidence: ['2 holds; the longest 50.0 s; the limit is 60.0 s each.'] });
     expect(r).toMatchObject({ suggestedMarks: 2, outcome: 'met' });
     expect(r!.evidence[0]).toBe(
-      'The caller waited 95.0 s in all from at 1:00, in 2 holds (50.0 s, 45.0 s), checked back after each within 60.0 s (back on the line for 5.0 s); whether they were asked to keep holding is for the assessor.',
+      'The caller waited 95.0 s in all, starting at 1:00, in 2 holds (50.0 s, 45.0 s), checked back after each within 60.0 s (back on the line for 5.0 s); whether they were asked to keep holding is for the assessor.',
     );
   });
   it('no holds: hold limit met, check-back not needed', () => {
@@ -99,7 +99,7 @@ describe('hold-limit and hold-recheck', () => {
     call.events = [{ at: at(70), type: 'hold', leg: 'callee' }, { at: at(140), type: 'hangup', leg: 'caller' }];
     const [l] = both(call);
     expect(l).toMatchObject({ suggestedMarks: 0 });
-    expect(l!.evidence[1]).toBe('Over the limit: hold from at 1:10 lasted 70.0 s, ended by the call ending.');
+    expect(l!.evidence[1]).toBe('Over the limit: hold starting at 1:10 lasted 70.0 s, ended by the call ending.');
   });
   it('a hold still open on a live call: no suggestion until it is known, 0 once it passes 60 s', () => {
     const call = inboundCall({ endSec: null });
@@ -129,7 +129,7 @@ describe('identity-before-access', () => {
     const s = one(check, { timeline: tl, answerKey: key });
     expect(s).toMatchObject({ suggestedMarks: 0, outcome: 'not-met' });
     expect(s.evidence.slice(0, 2)).toEqual([
-      'field-changed (postcode) for customer BL100231 at 0:40, before any passed identity check for that customer.',
+      'Postcode changed for customer BL100231 at 0:40, before any passed identity check for that customer.',
       'Identity for customer BL100231 was only passed later, at 0:55.',
     ]);
   });
@@ -143,11 +143,11 @@ describe('identity-before-access', () => {
     const tl = timeline(['identity-check', 30, { customerId: CUSTOMER_ID, passed: false }], ['order-created', 40, { customerId: CUSTOMER_ID }]);
     const s = one(check, { timeline: tl });
     expect(s.suggestedMarks).toBe(0);
-    expect(s.evidence).toContain('Identity check for customer #7 at 0:30: not verified.');
+    expect(s.evidence).toContain('Identity check for a customer record with no known account number at 0:30: not verified.');
   });
   it('verifying one customer does not clear changes to another', () => {
     const tl = timeline(['identity-check', 30, { customerId: CUSTOMER_ID, passed: true }], ['note-added', 40, { customerId: 99 }]);
-    expect(one(check, { timeline: tl }).evidence[0]).toBe('note-added for customer #99 at 0:40, before any passed identity check for that customer.');
+    expect(one(check, { timeline: tl }).evidence[0]).toBe('Note added for a customer record with no known account number at 0:40, before any passed identity check for that customer.');
   });
   it('the key names the caller, who was never verified: 0 even with no changes', () => {
     expect(one(check, { timeline: timeline(opened), answerKey: key })).toMatchObject({ suggestedMarks: 0, evidence: ['The identity of customer BL100231 was never verified.'] });
@@ -172,7 +172,7 @@ describe('identity-before-access', () => {
     const tl = timeline(['identity-check', 5, { customerId: CUSTOMER_ID, passed: true }], ['identity-check', 8, { ...other, passed: true }], ['note-added', 10, other]);
     const flagged = one({ ...check, flagOtherRecords: true }, { timeline: tl, answerKey: key, records: [customer({})] });
     expect(flagged).toMatchObject({ suggestedMarks: 0 });
-    expect(flagged.evidence[0]).toBe("note-added on the record of customer BL100999, not the caller's, at 0:10.");
+    expect(flagged.evidence[0]).toBe("Note added on the record of customer BL100999, not the caller's, at 0:10.");
     expect(one(check, { timeline: tl, answerKey: key, records: [customer({})] }).suggestedMarks).toBe(2);
   });
   it('minFactors: a pass on fewer answers does not count; a pass reporting no counts does', () => {
@@ -180,7 +180,7 @@ describe('identity-before-access', () => {
     const weak = timeline(['identity-check', 20, { customerId: CUSTOMER_ID, passed: true, questions: 1, correct: 1 }], ['field-changed', 40, { customerId: CUSTOMER_ID, field: 'town' }]);
     const s = one(strict, { timeline: weak });
     expect(s.suggestedMarks).toBe(0);
-    expect(s.evidence).toContain('Identity check for customer #7 at 0:20: 1 asked, 1 correct: not verified (2 questions must be asked and answered correctly).');
+    expect(s.evidence).toContain('Identity check for a customer record with no known account number at 0:20: 1 asked, 1 correct: not verified (2 questions must be asked and answered correctly).');
     const enough = timeline(['identity-check', 20, { customerId: CUSTOMER_ID, passed: true, questions: 2, correct: 2 }], ['field-changed', 40, { customerId: CUSTOMER_ID, field: 'town' }]);
     expect(one(strict, { timeline: enough }).suggestedMarks).toBe(2);
     const bare = timeline(['identity-check', 20, { customerId: CUSTOMER_ID, passed: true }], ['field-changed', 40, { customerId: CUSTOMER_ID, field: 'town' }]);
@@ -253,12 +253,12 @@ describe('wrap-up', () => {
   const key: AnswerKey = { wrapUp: { code: 'MOVE', notesRequired: true } };
   it('right code with notes: full', () => {
     const s = one(check, { answerKey: key, timeline: timeline(['wrap-up', 320, { code: 'move', customerId: CUSTOMER_ID, notesLength: 42 }]) });
-    expect(s).toMatchObject({ suggestedMarks: 2, evidence: ['Wrap-up completed at 5:20 with code "move" and 42 characters of notes.'] });
+    expect(s).toMatchObject({ suggestedMarks: 2, evidence: ['Wrap-up completed at 5:20 with the outcome "Move" and 42 characters of notes.'] });
   });
   it('wrong code: partly, naming the right one', () => {
     const s = one(check, { answerKey: key, timeline: timeline(['wrap-up', 320, { code: 'GENERAL', notesLength: 10 }]) });
     expect(s).toMatchObject({ suggestedMarks: 1, outcome: 'partly' });
-    expect(s.evidence[1]).toBe('The wrap-up code should be "MOVE".');
+    expect(s.evidence[1]).toBe('The wrap-up outcome should be "Move".');
   });
   it('notes required and missing: partly; the protocol form { outcome, notes } is read too', () => {
     expect(one(check, { answerKey: key, timeline: timeline(['wrap-up', 320, { outcome: 'MOVE', notes: '   ' }]) })).toMatchObject({ suggestedMarks: 1 });
@@ -274,7 +274,7 @@ describe('wrap-up', () => {
     expect(one(check, { answerKey: several, timeline: timeline(['wrap-up', 320, { code: 'sale' }]) }).suggestedMarks).toBe(2);
     const wrong = one(check, { answerKey: several, timeline: timeline(['wrap-up', 320, { code: 'IGNORED' }]) });
     expect(wrong).toMatchObject({ suggestedMarks: 1 });
-    expect(wrong.evidence[1]).toBe('The wrap-up code should be one of "CALLBACK", "SALE".');
+    expect(wrong.evidence[1]).toBe('The wrap-up outcome should be one of "Callback", "Sale".');
   });
   it('any code when the key names none', () => {
     expect(one(check, { timeline: timeline(['wrap-up', 320, { code: 'ANY', notesLength: 0 }]) }).suggestedMarks).toBe(2);
@@ -293,7 +293,7 @@ describe('follow-up-recipients', () => {
   it('sent to the wrong customer only: 0', () => {
     const s = one(check, { answerKey: key, timeline: timeline(sent('jo.blogs@example.co.uk')) });
     expect(s).toMatchObject({ suggestedMarks: 0 });
-    expect(s.evidence).toEqual(['Not sent: confirmation e-mail to jo.bloggs@example.co.uk.', 'Sent to a recipient the key does not expect: email to "jo.blogs@example.co.uk" at 6:40.']);
+    expect(s.evidence).toEqual(['Not sent: confirmation e-mail to jo.bloggs@example.co.uk.', 'Sent to a recipient the key does not expect: an e-mail to "jo.blogs@example.co.uk" at 6:40.']);
   });
   it('right person and a wrong one too: partly', () => {
     expect(one(check, { answerKey: key, timeline: timeline(sent('jo.bloggs@example.co.uk'), sent('someone@else.com', {}, 410)) })).toMatchObject({ suggestedMarks: 1, outcome: 'partly' });
@@ -328,7 +328,7 @@ describe('follow-up attachments, deadline and template', () => {
   it('an information pack e-mail sent without its attachment is not credited', () => {
     const without = one(attachments, { answerKey: key, timeline: timeline(sent(400, { attachments: [] })) });
     expect(without).toMatchObject({ suggestedMarks: 0, outcome: 'not-met' });
-    expect(without.evidence).toEqual(['The information pack e-mail to ian.campbell@example.co.uk was sent at 6:40 without info-pack, which it had to carry.']);
+    expect(without.evidence).toEqual(['The information pack e-mail to ian.campbell@example.co.uk was sent at 6:40 without "Info pack", which it had to carry.']);
     expect(one(attachments, { answerKey: key, timeline: timeline(sent(400, { attachments: [pack] })) })).toMatchObject({ suggestedMarks: 2, outcome: 'met' });
     expect(one(attachments, { answerKey: key })).toMatchObject({ suggestedMarks: 0 });
     expect(one(attachments, { answerKey: { followUps: [{ channel: 'email', to: 'x@y.uk' }] } })).toMatchObject({ outcome: 'not-applicable' });
@@ -387,7 +387,7 @@ describe('records the candidate created', () => {
     expect(one(check, { answerKey: key, timeline: timeline(aCase({})) })).toMatchObject({ suggestedMarks: 2, outcome: 'met' });
     const wrong = one(check, { answerKey: key, timeline: timeline(aCase({ category: 'BILLING', priority: 'low', creditPence: 5000 })) });
     expect(wrong).toMatchObject({ suggestedMarks: 0 });
-    expect(wrong.evidence[0]).toBe('The case CAS-000005 raised at 1:40 does not match the key (a complaint (MISSED_APPOINTMENT), priority high, escalated): category "BILLING", not MISSED_APPOINTMENT; priority "low", not high; a goodwill credit of £50.00, over the £20.00 limit.');
+    expect(wrong.evidence[0]).toBe('The case CAS-000005 raised at 1:40 does not match the key (a complaint (missed appointment), priority high, escalated): category "billing", not missed appointment; priority "low", not high; a goodwill credit of £50.00, over the £20.00 limit.');
     expect(one(check, { answerKey: key })).toMatchObject({ suggestedMarks: 0 });
     // What its description must say is for the assessor: never pre-filled in full.
     const withMentions: AnswerKey = { ...key, cases: [{ ...key.cases![0]!, mentions: ['{{moveDate}}'] }] };
@@ -415,7 +415,7 @@ describe('records the candidate created', () => {
     const cb = (dueAt: string, extra: Record<string, unknown> = {}): [string, number, Record<string, unknown>] => ['callback-created', 300, { ...who, callbackId: 2, kind: 'task', priority: 'high', dueAt, ...extra }];
     expect(one(check, { answerKey: key, timeline: timeline(cb('2026-03-04T09:30')) })).toMatchObject({ suggestedMarks: 2 });
     expect(one(check, { answerKey: key, timeline: timeline(cb('2026-03-04T14:00')) }).evidence[0]).toMatch(/due at 14:00, outside 08:00 to 13:00/);
-    expect(one(check, { answerKey: key, timeline: timeline(cb('2026-03-06T09:00')) }).evidence[0]).toMatch(/due on 2026-03-06, outside 2026-03-03 to 2026-03-04/);
+    expect(one(check, { answerKey: key, timeline: timeline(cb('2026-03-06T09:00')) }).evidence[0]).toMatch(/due on Fri 6 Mar 2026, outside Tue 3 Mar 2026 to Wed 4 Mar 2026/);
     expect(one(check, { answerKey: key, timeline: timeline(cb('2026-03-04T09:30', { kind: 'callback' })) })).toMatchObject({ suggestedMarks: 0 });
   });
   it('printout-made: the case of the right customer', () => {
@@ -425,7 +425,7 @@ describe('records the candidate created', () => {
   });
   it('no-unrelated-edits: a change to a look-alike fails; otherwise the assessor decides', () => {
     const check: AutoCheckDefinition = { kind: 'no-unrelated-edits', criterionId: 'U2-6.2-retrieve-accurately' };
-    expect(one(check, { answerKey: key, timeline: timeline(['note-added', 50, { customerId: 9, accountNumber: 'BL100232' }]) })).toMatchObject({ suggestedMarks: 0, evidence: ['note-added on look-alike account BL100232 at 0:50.'] });
+    expect(one(check, { answerKey: key, timeline: timeline(['note-added', 50, { customerId: 9, accountNumber: 'BL100232' }]) })).toMatchObject({ suggestedMarks: 0, evidence: ['Note added on look-alike account BL100232 at 0:50.'] });
     expect(one(check, { answerKey: key, timeline: timeline(['note-added', 50, who]) })).toMatchObject({ suggestedMarks: null, outcome: 'no-data' });
   });
   it('prepared-before-dial: a note on the lead before the first dial', () => {
@@ -462,7 +462,7 @@ describe('messages-processed', () => {
   it('the fault dealt with first (an identity check on its account), each message in its folder: full marks', () => {
     const s = one(check, { answerKey: key, timeline: timeline(['identity-check', 10, { ...who, passed: true }], filed(200, 11, 'faults - actioned'), filed(210, 12, 'Team notices')) });
     expect(s).toMatchObject({ suggestedMarks: 2 });
-    expect(s.evidence[0]).toMatch(/dealt with first \(identity-check/);
+    expect(s.evidence[0]).toMatch(/dealt with first \(identity check/);
   });
   it('a reply to the fault counts as dealing with it; a message filed and then moved counts where it ended', () => {
     const s = one(check, { answerKey: key, timeline: timeline(['message-sent', 5, { inReplyTo: 11, channel: 'email', to: 'x@example.org' }], filed(20, 12, 'Faults - actioned'), filed(30, 12, 'Team notices'), filed(40, 11, 'Faults - actioned')) });
@@ -506,7 +506,7 @@ describe('server records only', () => {
     const tl = timeline(['identity-check', 20, { customerId: CUSTOMER_ID, passed: true, questions }], ['field-changed', 40, { customerId: CUSTOMER_ID, field: 'town' }]);
     const s = one({ kind: 'identity-before-access', criterionId: 'c', minFactors: 2 }, { timeline: tl });
     expect(s).toMatchObject({ suggestedMarks: 2 });
-    expect(s.evidence).toContain('Identity check for customer #7 at 0:20: 2 asked, 2 correct: verified.');
+    expect(s.evidence).toContain('Identity check for a customer record with no known account number at 0:20: 2 asked, 2 correct: verified.');
     const wrong = [{ asked: true, correct: true }, { asked: true, correct: false }, { asked: false, correct: false }];
     const failed = one({ kind: 'identity-before-access', criterionId: 'c', minFactors: 2 }, { timeline: timeline(['identity-check', 20, { customerId: CUSTOMER_ID, passed: true, questions: wrong }], ['field-changed', 40, { customerId: CUSTOMER_ID, field: 'town' }]) });
     expect(failed.suggestedMarks).toBe(0);
@@ -516,7 +516,7 @@ describe('server records only', () => {
     const tl = timeline(['note-added', -120, { customerId: CUSTOMER_ID }], ['identity-check', 20, { customerId: CUSTOMER_ID, passed: true }], ['note-added', 200, { customerId: CUSTOMER_ID }]);
     const s = one({ kind: 'identity-before-access', criterionId: 'U2-3.2-verify-id' }, { call, timeline: tl, answerKey: { identity: { accounts: [ACCOUNT] } }, records: [customer({})] });
     expect(s).toMatchObject({ suggestedMarks: 2, outcome: 'met' });
-    expect(s.evidence).toContain('note-added for customer BL100231 2:00 before the answer: preparation before the call, not account data given to a caller.');
+    expect(s.evidence).toContain('Note added for customer BL100231 2:00 before the answer: preparation before the call, not account data given to a caller.');
     // Stamped in the same millisecond, the server's own call-answered entry still orders them.
     const sameInstant = timeline(['note-added', 0, { customerId: CUSTOMER_ID }], ['call-answered', 0, {}], ['identity-check', 0, { customerId: CUSTOMER_ID, passed: true }]);
     expect(one({ kind: 'identity-before-access', criterionId: 'c' }, { call, timeline: sameInstant, records: [customer({})] }).suggestedMarks).toBe(2);

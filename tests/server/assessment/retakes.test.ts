@@ -200,10 +200,13 @@ describe('what staff are told, word for word', () => {
   });
   it('the decision in words, and the re-takes left after it', () => {
     expect(retakeDecision('S1', [])).toEqual({ allowed: false, code: 'no-attempt', message: 'Assignment S1 has not been taken yet, so there is nothing to re-take.' });
-    expect(retakeDecision('S1', [attempt(1, null)])).toEqual({ allowed: false, code: 'not-marked', message: 'Attempt att-1 of assignment S1 is not marked yet; a re-take follows a mark below 6.' });
+    expect(retakeDecision('S1', [attempt(1, null)])).toEqual({ allowed: false, code: 'not-marked', message: 'Attempt 1 of assignment S1 is not marked yet; a re-take follows a mark below 6.' });
+    // Staff read an attempt's number, never its id (issue 17).
+    expect(retakeDecision('S1', [attempt(1, 4), attempt(2, null)], 'v3', { ...DEFAULT_RETAKE_POLICY, maxRetakes: 2 })).toMatchObject({ message: 'Attempt 2 of assignment S1 is not marked yet; a re-take follows a mark below 6.' });
     expect(retakeDecision('S1', [attempt(1, 5), attempt(2, 4)], 'v3', { ...DEFAULT_RETAKE_POLICY, maxRetakes: 2 })).toEqual({ allowed: true, retakesLeftAfter: 0 });
     expect(retakeDecision('S1', [attempt(1, 5), attempt(2, 4), attempt(3, 4)], 'v4', { ...DEFAULT_RETAKE_POLICY, maxRetakes: 2 })).toEqual({ allowed: false, code: 'limit-reached', message: 'Assignment S1 has used 2 of its 2 re-takes.' });
-    expect(retakeDecision('S1', [attempt(1, 5)], 'v1')).toEqual({ allowed: false, code: 'variant-used', message: 'Variant v1 was already used by attempt att-1; a re-take uses a different variant.' });
+    expect(retakeDecision('S1', [attempt(1, 5)], 'v1')).toEqual({ allowed: false, code: 'variant-used', message: 'Variant v1 was already used by attempt 1; a re-take uses a different variant.' });
+    expect(retakeDecision('S1', [attempt(1, 4), attempt(2, 4)], 'v2', { ...DEFAULT_RETAKE_POLICY, maxRetakes: 2 })).toMatchObject({ code: 'variant-used', message: 'Variant v2 was already used by attempt 2; a re-take uses a different variant.' });
     expect(retakeDecision('S1', [attempt(1, 5)], 'v2', { ...DEFAULT_RETAKE_POLICY, maxRetakes: null })).toEqual({ allowed: true, retakesLeftAfter: null });
     expect(retakeDecision('S1', [attempt(1, 5)], null)).toEqual({ allowed: true, retakesLeftAfter: 0 });
   });

@@ -11,7 +11,7 @@ import { evaluateAutoChecks } from '../../../server/assessment/auto-checks.js';
 import { validateRubric } from '../../../server/assessment/marks.js';
 import { CRITERIA, CRITERIA_BY_ID } from '../../../server/assessment/criteria-catalogue.js';
 import { attemptKey, formatIssue, loadPreviousScenarios, loadScenarios, PREVIOUS_DIR } from '../../../server/assessment/scenario-loader.js';
-import { toCoverageScenario, toRulesAnswerKey, toRulesAutoChecks, toRulesRubric } from '../../../server/assessment/scenario-adapters.js';
+import { followUpLabel, toCoverageScenario, toRulesAnswerKey, toRulesAutoChecks, toRulesRubric } from '../../../server/assessment/scenario-adapters.js';
 import { SCENARIO_KEYS, type Scenario } from '../../../server/assessment/scenario-schema.js';
 import { seedCustomerSchema } from '../../../server/crm/seed-schema.js';
 import { normaliseUkPhone } from '../../../server/crm/validation.js';
@@ -324,8 +324,17 @@ describe('what the rules get from a scenario', () => {
     expect(key.wrapUp).toEqual({ codes: ['MOVE'], notesRequired: true });
     expect(key.identity).toEqual({ accounts: ['BL100231'], questions: 2 });
     expect(key.followUps).toEqual([
-      { channel: 'email', to: 'margaret.hughes@example.co.uk', cc: [], attachments: [], templateKey: 'email-home-move', withinMinutes: 30, label: 'email-home-move' },
+      { channel: 'email', to: 'margaret.hughes@example.co.uk', cc: [], attachments: [], templateKey: 'email-home-move', withinMinutes: 30, label: '"Home move confirmation" e-mail' },
     ]);
+    // The seed's own words for its codes and keys, for the evidence the assessor reads.
+    expect(key.names).toMatchObject({
+      wrapUpOutcomes: expect.objectContaining({ MOVE: 'Home move booked' }),
+      caseCategories: expect.objectContaining({ HOME_MOVE: 'Home move' }),
+      products: expect.objectContaining({ 'BB-FIBRE-500': 'Full Fibre 500' }),
+      templates: expect.objectContaining({ 'email-home-move': 'Home move confirmation' }),
+      documents: expect.objectContaining({ 'info-pack': 'Broadband information pack' }),
+    });
+    expect([followUpLabel('sms', undefined), followUpLabel('email', undefined), followUpLabel('email', 'Order confirmation')]).toEqual(['SMS', 'e-mail', '"Order confirmation" e-mail']);
   });
 
   it('S1: a mistyped postcode or the stale mobile left turns the accurate-entry suggestion to 0; both right, the full mark', () => {
@@ -345,13 +354,13 @@ describe('what the rules get from a scenario', () => {
   it('S2: the e-mail goes to the address the caller gave, which is not on the seed record', () => {
     const s = scenario('s2');
     expect(s.seed.customers.find((c) => c.accountNumber === 'BL100518')).toMatchObject({ email: null });
-    expect(toRulesAnswerKey(s).followUps).toEqual([expect.objectContaining({ channel: 'email', to: 'george.whitfield@example.co.uk', cc: [], label: 'email-bill-explanation' })]);
+    expect(toRulesAnswerKey(s).followUps).toEqual([expect.objectContaining({ channel: 'email', to: 'george.whitfield@example.co.uk', cc: [], label: '"Bill explanation" e-mail' })]);
   });
 
   it('S6: SMS to the mobile on file and e-mail with Field Support in copy', () => {
     expect(toRulesAnswerKey(scenario('s6')).followUps).toEqual([
-      expect.objectContaining({ channel: 'sms', to: '07700 900233', label: 'sms-appointment' }),
-      expect.objectContaining({ channel: 'email', to: 'aisha.rahman@example.org', cc: ['field.support@brightline.example.co.uk'], label: 'email-fault-guide' }),
+      expect.objectContaining({ channel: 'sms', to: '07700 900233', label: '"Engineer appointment" SMS' }),
+      expect.objectContaining({ channel: 'email', to: 'aisha.rahman@example.org', cc: ['field.support@brightline.example.co.uk'], label: '"Fault follow-up with guide" e-mail' }),
     ]);
     expect(toRulesAnswerKey(scenario('s6')).followUps![0]).not.toHaveProperty('cc');
   });

@@ -121,7 +121,7 @@ describe('S5 through SIP and the desktop API', () => {
     const s = await suggestionsOf(attemptId);
     expect(s.get('U2-3.2-comply')).toMatchObject({ suggestedMarks: 0, evidence: [expect.stringContaining(`Dialled ${DO_NOT_CALL}, which is marked do-not-call`)] });
     expect(s.get('U2-7.2-recipients')?.suggestedMarks).toBe(0);
-    expect(s.get('U2-7.2-recipients')?.evidence.join(' ')).toContain('without info-pack, which it had to carry');
+    expect(s.get('U2-7.2-recipients')?.evidence.join(' ')).toContain('without "Broadband information pack", which it had to carry');
     expect(s.get('U2-3.2-verify-id')?.suggestedMarks).toBe(1);
     expect(s.get('U2-3.2-verify-id')?.evidence.join(' ')).toContain('preparation before the call');
     expect(s.get('U2-3.1-objectives')?.suggestedMarks).toBe(1);

@@ -278,7 +278,7 @@ describe('the marking view', () => {
     expect(view.criteria.find((c) => c.criterionId === LAST)).toMatchObject({ mark: 1, comment: 'Sent to both.', overrideReason: 'Both recipients.', suggestion: { suggestedMarks: 0 } });
     expect(view.history).toHaveLength(12);
     expect(view.history[11]).toEqual({ id: expect.any(Number), criterionId: LAST, at: T0 + 300, by: { id: w.assessor.id, name: 'Ann Assessor', role: 'assessor' }, before: null, after: 1, commentBefore: null, commentAfter: 'Sent to both.', reason: null });
-    expect(view.bookmarks).toEqual([{ id: expect.any(Number), attemptId: w.attempt.id, at: T0 + 400, offsetMs: 1500, callId: null, note: 'Greeting', cueId: null, by: { id: w.assessor.id, name: 'Ann Assessor' } }]);
+    expect(view.bookmarks).toEqual([{ id: expect.any(Number), attemptId: w.attempt.id, at: T0 + 400, offsetMs: 1500, callId: null, note: 'Greeting', cueId: null, cueWhen: null, by: { id: w.assessor.id, name: 'Ann Assessor' } }]);
     // A total of zero marks is a total, not "incomplete".
     const z = world();
     save(z, { marks: all(0) });
@@ -322,7 +322,16 @@ describe('the marking view', () => {
     expect(changedBy(w.repos, entry)).toEqual({ id: 0, name: 'system', role: 'system' });
     const byUser = w.repos.transaction(() => w.repos.auditLog.append({ at: T0, actor: { userId: w.assessor.id, role: 'assessor' }, centreId: w.attempt.centreId, action: 'note', subjectType: 'attempt', subjectId: w.attempt.id }));
     expect(changedBy(w.repos, byUser)).toEqual({ id: w.assessor.id, name: 'Ann Assessor', role: 'assessor' });
-    expect(bookmarkView(w.repos, { id: 9, attemptId: w.attempt.id, at: T0, callId: null, offsetMs: null, note: '', cueId: null, createdBy: 999 }).by).toEqual({ id: 999, name: 'user 999' });
+    expect(bookmarkView(w.repos, { id: 9, attemptId: w.attempt.id, at: T0, callId: null, offsetMs: null, note: '', cueId: null, createdBy: 999 }, []).by).toEqual({ id: 999, name: 'user 999' });
+  });
+
+  it("a bookmark's cue is named by when it is played in the caller brief, never by its id", () => {
+    const w = world();
+    const cues = [{ id: 'old-mobile', when: 'While the candidate is confirming her details', prompt: 'Say so.', tests: [] }];
+    const view = (cueId: string | null) => bookmarkView(w.repos, { id: 9, attemptId: w.attempt.id, at: T0, callId: null, offsetMs: null, note: 'n', cueId, createdBy: w.assessor.id }, cues);
+    expect(view('old-mobile')).toMatchObject({ cueId: 'old-mobile', cueWhen: 'While the candidate is confirming her details' });
+    expect(view('gone-from-the-brief').cueWhen).toBeNull();
+    expect(view(null).cueWhen).toBeNull();
   });
 
   it('blank: absent, null and white space only', () => {
