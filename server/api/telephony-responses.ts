@@ -4,7 +4,7 @@
 // two cannot drift apart.
 import { z } from 'zod';
 import { ROLES } from '../protocol/roles.js';
-import type { CallSummary, DirectoryEntry, IceServer, SipCredentials } from '../protocol/telephony.js';
+import type { CallParty, CallSummary, DirectoryEntry, IceServer, SipCredentials } from '../protocol/telephony.js';
 import { exactly } from './exact-schema.js';
 
 const iceServer = exactly<IceServer>()(z.object({ urls: z.union([z.string(), z.array(z.string())]), username: z.string().optional(), credential: z.string().optional() }));
@@ -27,7 +27,7 @@ export const directoryEntry = exactly<DirectoryEntry>()(
   z.object({ userId: z.number(), displayName: z.string(), role: z.enum(ROLES), extension: z.string(), registered: z.boolean() }),
 );
 
-const party = z.object({ extension: z.string(), displayName: z.string() });
+const party = exactly<CallParty>()(z.object({ extension: z.string(), displayName: z.string(), shownAs: z.string() }));
 
 export const callSummary = exactly<CallSummary>()(
   z.object({
