@@ -43,15 +43,22 @@ function followUpChecks(s: Scenario, sent: readonly Message[]): FollowUpCheck[] 
     const expectedCc = [...(f.cc ?? [])];
     const sameChannel = sent.filter((m) => m.channel === f.channel);
     const toRight = sameChannel.filter((m) => address(f.channel, m.to) === address(f.channel, f.to));
-    const exact = toRight.find((m) => !used.has(m.id) && (f.channel !== 'email' || sameSet(m.cc, expectedCc)));
+    // A message answers one follow-up only: two expected e-mails to the same customer need two.
+    const unused = toRight.filter((m) => !used.has(m.id));
+    const exact = unused.find((m) => f.channel !== 'email' || sameSet(m.cc, expectedCc));
     const base = { label: f.label ?? `${f.channel} to ${f.to}`, channel: f.channel, expectedTo: f.to, expectedCc };
     if (exact) {
       used.add(exact.id);
       return { ...base, messageId: exact.id, sentTo: exact.to, match: true, problem: null };
     }
-    const near = toRight[0] ?? sameChannel[0];
-    if (!near) return { ...base, messageId: null, sentTo: null, match: false, problem: `no ${f.channel === 'email' ? 'e-mail' : 'SMS'} was sent` };
-    const problem = toRight.length ? `copied to ${near.cc.join(', ') || 'nobody'}, expected ${expectedCc.join(', ') || 'nobody'}` : `sent to ${near.to}, expected ${f.to}`;
+    const kind = f.channel === 'email' ? 'e-mail' : 'SMS';
+    const near = unused[0] ?? toRight[0] ?? sameChannel[0];
+    if (!near) return { ...base, messageId: null, sentTo: null, match: false, problem: `no ${kind} was sent` };
+    const problem = unused.length
+      ? `copied to ${near.cc.join(', ') || 'nobody'}, expected ${expectedCc.join(', ') || 'nobody'}`
+      : toRight.length
+        ? `every ${kind} sent to ${f.to} answers an earlier follow-up`
+        : `sent to ${near.to}, expected ${f.to}`;
     return { ...base, messageId: near.id, sentTo: near.to, match: false, problem };
   });
 }
