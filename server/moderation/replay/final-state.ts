@@ -12,19 +12,21 @@ import type { Message } from '../../db/repositories/crm.js';
 import type { Repositories } from '../../db/repositories/index.js';
 import type { FieldCheck, FinalStateView, FollowUpCheck } from '../../protocol/moderation.js';
 
+const isCustomerField = (f: string): f is EditableCustomerField => f in CUSTOMER_FIELD_KINDS;
+
 /** (account, field) pairs the key has an opinion on, in a stable order: key changes first. */
 function expectedFields(s: Scenario): Array<{ accountNumber: string; field: EditableCustomerField }> {
   const seen = new Set<string>();
   const out: Array<{ accountNumber: string; field: EditableCustomerField }> = [];
-  const add = (accountNumber: string, field: EditableCustomerField) => {
+  const add = (accountNumber: string, field: string) => {
     const id = `${accountNumber}/${field}`;
-    if (seen.has(id) || !(field in CUSTOMER_FIELD_KINDS)) return;
+    if (seen.has(id) || !isCustomerField(field)) return;
     seen.add(id);
     out.push({ accountNumber, field });
   };
-  for (const c of s.answerKey.customers) {
-    for (const f of Object.keys(c) as Array<keyof typeof c>) if (f !== 'accountNumber' && c[f] !== undefined) add(c.accountNumber, f);
-  }
+  // An expected customer holds its account number (no customer field: skipped by add) and the
+  // fields the key expects; the parsed key has no keys for fields it leaves alone.
+  for (const c of s.answerKey.customers) for (const f of Object.keys(c)) add(c.accountNumber, f);
   for (const p of s.answerKey.plantedErrors) add(p.accountNumber, p.field);
   for (const a of s.autoChecks) if (a.kind === 'field-accuracy') for (const f of a.fields) add(a.accountNumber, f);
   return out;

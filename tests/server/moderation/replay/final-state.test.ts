@@ -105,6 +105,13 @@ describe('finalStateView: the customer fields the key has an opinion on', () => 
     expect(v.fields.every((f) => f.final === '(record missing)' && !f.match && f.customerName === null)).toBe(true);
     expect(v.mismatches).toBe(7);
   });
+
+  it('an account the seed does not hold: no initial value, and the record is missing', () => {
+    const fa = S1.autoChecks.find((a) => a.kind === 'field-accuracy')!;
+    const s: Scenario = { ...S1, autoChecks: [...S1.autoChecks, { ...fa, accountNumber: 'BL999999', fields: ['town'] }] };
+    const w = world(s);
+    expect(finalStateView(w.repos, w.attemptId, s, false).fields.at(-1)).toEqual({ accountNumber: 'BL999999', customerName: null, field: 'town', kind: 'text', expected: '(empty)', final: '(record missing)', initial: '(empty)', match: false, planted: false });
+  });
 });
 
 describe('finalStateView: the expected follow-ups against the messages sent', () => {
@@ -201,5 +208,28 @@ describe('finalStateView: the expected follow-ups against the messages sent', ()
       [copied, true, null],
       [bare, false, 'copied to nobody, expected field.support@brightline.example.co.uk'],
     ]);
+  });
+
+  it('copies compared as a set, in any order and case; a wrong one of the same number, or copies where none are expected, named', () => {
+    const guide = S6.answerKey.followUps[1]!;
+    // A key copying two people, the second written in capitals, in no particular order.
+    const s: Scenario = { ...S6, answerKey: { ...S6.answerKey, followUps: [{ ...guide, cc: ['Manager@Brightline.example.co.uk', 'field.support@brightline.example.co.uk'] }] } };
+    const w = world(s);
+    const both = send(w, { channel: 'email', to: 'aisha.rahman@example.org', cc: ['manager@brightline.example.co.uk', 'field.support@brightline.example.co.uk'] });
+    expect(finalStateView(w.repos, w.attemptId, s, false).followUps[0]).toMatchObject({ messageId: both, match: true, problem: null });
+
+    const w2 = world(s);
+    send(w2, { channel: 'email', to: 'aisha.rahman@example.org', cc: ['manager@brightline.example.co.uk', 'other@brightline.example.co.uk'] });
+    expect(finalStateView(w2.repos, w2.attemptId, s, false).followUps[0]!.problem).toBe('copied to manager@brightline.example.co.uk, other@brightline.example.co.uk, expected Manager@Brightline.example.co.uk, field.support@brightline.example.co.uk');
+
+    // One copy, to the wrong person.
+    const w3 = world(S6);
+    send(w3, { channel: 'email', to: 'aisha.rahman@example.org', cc: ['manager@brightline.example.co.uk'] });
+    expect(finalStateView(w3.repos, w3.attemptId, S6, false).followUps[1]).toMatchObject({ match: false, problem: 'copied to manager@brightline.example.co.uk, expected field.support@brightline.example.co.uk' });
+
+    // S1 expects no copies.
+    const w4 = world(S1);
+    send(w4, { channel: 'email', to: 'margaret.hughes@example.co.uk', cc: ['manager@brightline.example.co.uk'] });
+    expect(finalStateView(w4.repos, w4.attemptId, S1, false).followUps[0]).toMatchObject({ match: false, problem: 'copied to manager@brightline.example.co.uk, expected nobody' });
   });
 });
