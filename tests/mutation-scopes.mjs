@@ -75,7 +75,7 @@ export const mutationScopes = {
     // moderated-marks.ts has one (tests/server/moderation/replay/); see tests/README.md.
     ignoreStatic: true,
     mutate: ['server/moderation/replay/**/*.ts'],
-    tests: ['tests/server/moderation/replay/moderated-marks.test.ts', 'tests/server/moderation/replay/final-state.test.ts', 'tests/server/moderation/replay/sample.test.ts'],
+    tests: ['tests/server/moderation/replay/moderated-marks.test.ts', 'tests/server/moderation/replay/final-state.test.ts', 'tests/server/moderation/replay/sample.test.ts', 'tests/server/moderation/replay/replay-view.test.ts'],
   },
 };
 
