@@ -305,6 +305,24 @@ describe('replayView: everything on the axis', () => {
     ]);
   });
 
+  it('the timeline’s holds of ANOTHER call are not this call’s: only those linked to the call shown, or to no call, stand in', () => {
+    const w = world();
+    // Call B: the candidate held for 70 s; its hold events were copied to the timeline, linked to B.
+    const b = call(w, T0 + 10_000, { answeredAt: T0 + 10_000, recordingStartedAt: T0 + 10_000, endedAt: T0 + 200_000 });
+    w.repos.calls.addEvent(b, T0 + 20_000, 'hold', 'callee');
+    w.repos.calls.addEvent(b, T0 + 90_000, 'resume', 'callee');
+    for (const e of w.repos.calls.events(b)) desktop(w, e.at, e.type, { callEventId: e.id }, { callId: b });
+    // Call A, the latest answered and so the one shown, has no hold of its own.
+    const a = call(w, T0 + 300_000, { answeredAt: T0 + 300_000, recordingStartedAt: T0 + 300_000, endedAt: T0 + 400_000 });
+    expect(replayView(w.repos, fresh(w), NOW).call!.id).toBe(a);
+    expect(replayView(w.repos, fresh(w), NOW).holds).toEqual([]);
+    expect(replayView(w.repos, fresh(w), NOW, b).holds).toEqual([{ startMs: 10_000, endMs: 80_000, lengthMs: 70_000, over60: true, endedBy: 'resume', source: 'call' }]);
+    // A hold entry linked to no call still stands in.
+    desktop(w, T0 + 310_000, 'hold', {});
+    desktop(w, T0 + 320_000, 'resume', {});
+    expect(replayView(w.repos, fresh(w), NOW).holds).toEqual([{ startMs: 10_000, endMs: 20_000, lengthMs: 10_000, over60: false, endedBy: 'resume', source: 'desktop' }]);
+  });
+
   it('no call: timeline holds run to the attempt’s close, or to now while it is open', () => {
     const w = world();
     desktop(w, T0 + 21_000, 'hold', {});
@@ -443,7 +461,7 @@ describe('identitySummary', () => {
     const lenient: Scenario = { ...S1, answerKey: { ...S1.answerKey, identity: { ...S1.answerKey.identity, minFactors: 1 } } };
     expect(check({ questions: [q(true, true), q(false, false)] }, lenient)).toBe('1 asked, 1 correct: verified');
     // No scenario: the default of 2.
-    expect(check({ questions: [q(true, true), q(false, false)] }, undefined)).toBe('1 asked, 1 correct: not verified (2 questions must be asked and answered correctly)');
+    expect(identitySummary({ type: 'identity-check', payload: { questions: [q(true, true), q(false, false)] } }, undefined)).toBe('1 asked, 1 correct: not verified (2 questions must be asked and answered correctly)');
   });
 
   it('a payload that only counts: the scenario’s number in full (nothing says how many are on record)', () => {
