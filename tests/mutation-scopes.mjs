@@ -71,11 +71,11 @@ export const mutationScopes = {
   replay: {
     // The moderator's replay, sample and moderated marks, against unit tests over SQLite (the API
     // tests replay, moderation-marks and assurance build the app in their beforeAll: every mutant
-    // would re-run all three, a minute or more each; they stay in the full suite). So far only
-    // moderated-marks.ts has one (tests/server/moderation/replay/); see tests/README.md.
+    // would re-run all three, a minute or more each; they stay in the full suite). Each file of
+    // server/moderation/replay/ has its own (tests/server/moderation/replay/); see tests/README.md.
     ignoreStatic: true,
     mutate: ['server/moderation/replay/**/*.ts'],
-    tests: ['tests/server/moderation/replay/moderated-marks.test.ts'],
+    tests: ['tests/server/moderation/replay/moderated-marks.test.ts', 'tests/server/moderation/replay/final-state.test.ts', 'tests/server/moderation/replay/sample.test.ts', 'tests/server/moderation/replay/replay-view.test.ts'],
   },
 };
 

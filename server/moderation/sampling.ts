@@ -11,7 +11,7 @@
 //                                                      reason 'assessor-minimum'
 //   4. `percentage` % of the sittings still not chosen (rounded up)
 //                                                      reason 'random'
-// Picks in 3 and 4 follow a seeded order: SHA-256(seed + sitting id), so they are spread fairly but
+// Picks in 3 and 4 follow a seeded order: the hex of SHA-256(seed, a newline, sitting id), so they are spread fairly but
 // reproducible, and a moderator can re-derive them from the seed.
 import { createHash } from 'node:crypto';
 import { UNIT2_GRADES } from '../assessment/grades.js';
@@ -112,15 +112,18 @@ export function proposeSample(sittings: readonly SittingForSampling[], config: P
         .filter((x) => x.d <= cfg.boundaryMargin)
         .sort((x, y) => x.d - y.d || x.b - y.b)[0];
       if (near) {
-        const name = GRADE_NAMES[near.i] ?? `boundary ${near.i + 1}`;
-        choose(s, 'near-boundary', `total ${s.total} is ${near.d} mark${near.d === 1 ? '' : 's'} from the ${name} boundary (${near.b})`);
+        const grade = GRADE_NAMES[near.i];
+        const boundary = grade === undefined ? `boundary ${near.i + 1}` : `the ${grade} boundary`;
+        choose(s, 'near-boundary', `total ${s.total} is ${near.d} mark${near.d === 1 ? '' : 's'} from ${boundary} (${near.b})`);
       }
     }
   }
 
   const byAssessor = new Map<number, SittingForSampling[]>();
   for (const s of ordered) if (s.assessorUserId !== null) byAssessor.set(s.assessorUserId, [...(byAssessor.get(s.assessorUserId) ?? []), s]);
-  for (const [, list] of [...byAssessor.entries()].sort((a, b) => a[0] - b[0])) {
+  // Each assessor's picks look only at that assessor's sittings (in the seeded order), and the
+  // result is reported in the caller's order, so the order the assessors are visited in is free.
+  for (const list of byAssessor.values()) {
     let have = list.filter((s) => chosen.has(s.sittingId)).length;
     for (const s of list) {
       if (have >= cfg.perAssessor) break;

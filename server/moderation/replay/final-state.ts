@@ -13,19 +13,21 @@ import type { Repositories } from '../../db/repositories/index.js';
 import { channelWords } from '../../protocol/words.js';
 import type { FieldCheck, FinalStateView, FollowUpCheck } from '../../protocol/moderation.js';
 
+const isCustomerField = (f: string): f is EditableCustomerField => f in CUSTOMER_FIELD_KINDS;
+
 /** (account, field) pairs the key has an opinion on, in a stable order: key changes first. */
 function expectedFields(s: Scenario): Array<{ accountNumber: string; field: EditableCustomerField }> {
   const seen = new Set<string>();
   const out: Array<{ accountNumber: string; field: EditableCustomerField }> = [];
-  const add = (accountNumber: string, field: EditableCustomerField) => {
+  const add = (accountNumber: string, field: string) => {
     const id = `${accountNumber}/${field}`;
-    if (seen.has(id) || !(field in CUSTOMER_FIELD_KINDS)) return;
+    if (seen.has(id) || !isCustomerField(field)) return;
     seen.add(id);
     out.push({ accountNumber, field });
   };
-  for (const c of s.answerKey.customers) {
-    for (const f of Object.keys(c) as Array<keyof typeof c>) if (f !== 'accountNumber' && c[f] !== undefined) add(c.accountNumber, f);
-  }
+  // An expected customer holds its account number (no customer field: skipped by add) and the
+  // fields the key expects; the parsed key has no keys for fields it leaves alone.
+  for (const c of s.answerKey.customers) for (const f of Object.keys(c)) add(c.accountNumber, f);
   for (const p of s.answerKey.plantedErrors) add(p.accountNumber, p.field);
   for (const a of s.autoChecks) if (a.kind === 'field-accuracy') for (const f of a.fields) add(a.accountNumber, f);
   return out;
@@ -44,16 +46,23 @@ function followUpChecks(s: Scenario, sent: readonly Message[]): FollowUpCheck[] 
     const expectedCc = [...(f.cc ?? [])];
     const sameChannel = sent.filter((m) => m.channel === f.channel);
     const toRight = sameChannel.filter((m) => address(f.channel, m.to) === address(f.channel, f.to));
-    const exact = toRight.find((m) => !used.has(m.id) && (f.channel !== 'email' || sameSet(m.cc, expectedCc)));
+    // A message answers one follow-up only: two expected e-mails to the same customer need two.
+    const unused = toRight.filter((m) => !used.has(m.id));
+    const exact = unused.find((m) => f.channel !== 'email' || sameSet(m.cc, expectedCc));
     // The follow-up by its template's name and channel ("\"Home move confirmation\" e-mail"), as the marking evidence names it.
     const base = { label: f.label ?? channelWords(f.channel), channel: f.channel, expectedTo: f.to, expectedCc };
     if (exact) {
       used.add(exact.id);
       return { ...base, messageId: exact.id, sentTo: exact.to, match: true, problem: null };
     }
-    const near = toRight[0] ?? sameChannel[0];
-    if (!near) return { ...base, messageId: null, sentTo: null, match: false, problem: `no ${f.channel === 'email' ? 'e-mail' : 'SMS'} was sent` };
-    const problem = toRight.length ? `copied to ${near.cc.join(', ') || 'nobody'}, expected ${expectedCc.join(', ') || 'nobody'}` : `sent to ${near.to}, expected ${f.to}`;
+    const kind = f.channel === 'email' ? 'e-mail' : 'SMS';
+    const near = unused[0] ?? toRight[0] ?? sameChannel[0];
+    if (!near) return { ...base, messageId: null, sentTo: null, match: false, problem: `no ${kind} was sent` };
+    const problem = unused.length
+      ? `copied to ${near.cc.join(', ') || 'nobody'}, expected ${expectedCc.join(', ') || 'nobody'}`
+      : toRight.length
+        ? `every ${kind} sent to ${f.to} answers an earlier follow-up`
+        : `sent to ${near.to}, expected ${f.to}`;
     return { ...base, messageId: near.id, sentTo: near.to, match: false, problem };
   });
 }

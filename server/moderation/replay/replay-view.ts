@@ -179,8 +179,11 @@ export function replayView(repos: Repositories, attempt: Attempt, now: number, c
     holds = regions(holdMarksFromCall(facts), call.endedAt ?? now, 'call');
   }
   if (holds.length === 0) {
-    // The server's hold entries of the candidate (a call's own events are read above).
-    const timelineHolds = repos.attemptEvents.list(attempt.id, { types: ['hold', 'resume'], source: 'server' }).filter((e) => e.payload.byCandidate !== false);
+    // The server's hold entries of the candidate (a call's own events are read above), those of the
+    // call shown or of no call: another call's holds are not on this call's axis.
+    const timelineHolds = repos.attemptEvents
+      .list(attempt.id, { types: ['hold', 'resume'], source: 'server' })
+      .filter((e) => e.payload.byCandidate !== false && (e.callId === null || e.callId === call?.id));
     holds = regions(holdMarksFromTimeline(timelineHolds), call?.endedAt ?? attempt.closedAt ?? now, 'desktop');
   }
 
