@@ -59,7 +59,7 @@ describe('toRulesAnswerKey', () => {
       ],
       requiredFields: [],
       wrapUp: { codes: ['MOVE'], notesRequired: true },
-      followUps: [{ channel: 'email', to: 'margaret.hughes@example.co.uk', cc: [], attachments: [], templateKey: 'email-home-move', withinMinutes: 30, label: 'email-home-move' }],
+      followUps: [{ channel: 'email', to: 'margaret.hughes@example.co.uk', cc: [], attachments: [], templateKey: 'email-home-move', withinMinutes: 30, label: '"Home move confirmation" e-mail' }],
       identity: { accounts: ['BL100231'], questions: 2 },
       cases: [{ account: 'BL100231', type: 'query', category: 'HOME_MOVE', priorities: ['low', 'medium'], escalated: false, maxCreditPence: null, mentions: ['{{moveDate}}', 'LS19 6EH'] }],
       orders: [],
@@ -67,6 +67,23 @@ describe('toRulesAnswerKey', () => {
       printouts: [],
       untouchedAccounts: ['BL100232', 'BL100240'],
       plantedErrors: [{ record: { type: 'customer', key: 'BL100231' }, field: 'mobile', kind: 'phone', expected: '07700 900871' }],
+      // The seed's names for its codes, as the evidence reads them.
+      names: {
+        wrapUpOutcomes: { INFO: 'Information given', MOVE: 'Home move booked', SALE: 'Sale made', NO_SALE: 'No sale', COMPLAINT: 'Complaint logged', FAULT: 'Fault reported', CALLBACK: 'Callback arranged', ID_FAILED: 'Caller failed security', WRONG_NUMBER: 'Wrong number', BILLING: 'Billing query answered' },
+        caseCategories: { HOME_MOVE: 'Home move', BILLING: 'Billing', FAULT: 'Fault', MISSED_APPOINTMENT: 'Missed appointment', SERVICE_QUALITY: 'Service quality', STAFF_CONDUCT: 'Staff conduct', SALES_ENQUIRY: 'Sales enquiry', OTHER: 'Other' },
+        products: { 'BB-FIBRE-100': 'Fibre 100', 'BB-FIBRE-500': 'Full Fibre 500', 'BB-GIGA-900': 'Gigabit 900', 'TV-ESSENTIALS': 'TV Essentials', 'PH-ANYTIME': 'Anytime UK Calls', 'WIFI-MESH': 'Wi-Fi Mesh Extender' },
+        templates: {
+          'email-order-confirmation': 'Order confirmation',
+          'email-complaint-acknowledgement': 'Complaint acknowledgement',
+          'email-home-move': 'Home move confirmation',
+          'email-info-pack': 'Information pack',
+          'sms-appointment': 'Engineer appointment',
+          'sms-callback': 'Callback time',
+          'email-bill-explanation': 'Bill explanation',
+          'email-fault-guide': 'Fault follow-up with guide',
+        },
+        documents: { 'terms-summary': 'Broadband terms summary', 'info-pack': 'Broadband information pack', 'troubleshooting-guide': 'Troubleshooting guide: broadband dropping' },
+      },
     });
   });
 
@@ -74,7 +91,7 @@ describe('toRulesAnswerKey', () => {
     const key = toRulesAnswerKey(S5, sittingDay);
     expect(key.dialling).toEqual({ mustNotDial: ['07700 900301', '0121 496 0390'] });
     expect(key.callbacks).toEqual([{ account: 'BL100903', kind: 'callback', priorities: ['normal', 'high'], dueFrom: 'day 42', dueTo: 'day 49', timeFrom: '18:00', timeTo: '20:00', mentions: ['Northwire'] }]);
-    expect(key.followUps).toEqual([{ channel: 'email', to: 'rob.campbell@example.org', cc: [], attachments: ['info-pack'], templateKey: 'email-info-pack', withinMinutes: 30, label: 'email-info-pack' }]);
+    expect(key.followUps).toEqual([{ channel: 'email', to: 'rob.campbell@example.org', cc: [], attachments: ['info-pack'], templateKey: 'email-info-pack', withinMinutes: 30, label: '"Information pack" e-mail' }]);
     expect(key.identity).toEqual({ accounts: ['BL100903'], questions: 1 });
     expect(key).not.toHaveProperty('inbox');
   });
@@ -91,8 +108,8 @@ describe('toRulesAnswerKey', () => {
   it('S6: an SMS without copy recipients, an e-mail with them, and the inbox with the attempt’s message ids', () => {
     const key = toRulesAnswerKey(S6, sittingDay, [501, 502, 503]);
     expect(key.followUps).toEqual([
-      { channel: 'sms', to: '07700 900233', attachments: [], templateKey: 'sms-appointment', withinMinutes: 30, label: 'sms-appointment' },
-      { channel: 'email', to: 'aisha.rahman@example.org', cc: ['field.support@brightline.example.co.uk'], attachments: ['troubleshooting-guide'], templateKey: 'email-fault-guide', withinMinutes: 30, label: 'email-fault-guide' },
+      { channel: 'sms', to: '07700 900233', attachments: [], templateKey: 'sms-appointment', withinMinutes: 30, label: '"Engineer appointment" SMS' },
+      { channel: 'email', to: 'aisha.rahman@example.org', cc: ['field.support@brightline.example.co.uk'], attachments: ['troubleshooting-guide'], templateKey: 'email-fault-guide', withinMinutes: 30, label: '"Fault follow-up with guide" e-mail' },
     ]);
     expect(key.callbacks).toEqual([{ account: 'BL100455', kind: 'task', priorities: ['normal', 'high'], dueFrom: 'day 1 working', dueTo: 'day 2 working', timeFrom: '08:00', timeTo: '13:00', mentions: ['engineer'] }]);
     expect(key.inbox).toEqual({
@@ -150,7 +167,7 @@ describe('toRulesAnswerKey', () => {
     ]);
   });
 
-  it('no identity check required: no accounts; orders and print-outs copied; a follow-up without a template labelled by channel and account', () => {
+  it('no identity check required: no accounts; orders and print-outs copied; a follow-up without a template labelled by its channel', () => {
     const s = changed(S1, (x) => {
       x.answerKey.identity = { required: false, minFactors: 3 };
       x.answerKey.orders.push({ accountNumber: 'BL100231', lines: [{ productCode: 'BB-FIBRE-500', quantity: 2, saleType: 'upsell' }], optionalLines: [{ productCode: 'WIFI-MESH', quantity: 1, saleType: 'cross_sell' }] });
@@ -162,7 +179,7 @@ describe('toRulesAnswerKey', () => {
     expect(key.identity).toEqual({ accounts: [], questions: 3 });
     expect(key.orders).toEqual([{ account: 'BL100231', lines: [{ productCode: 'BB-FIBRE-500', quantity: 2, saleType: 'upsell' }], optionalLines: [{ productCode: 'WIFI-MESH', quantity: 1, saleType: 'cross_sell' }] }]);
     expect(key.printouts).toEqual([{ kind: 'order', account: 'BL100231' }]);
-    expect(key.followUps?.[0]).toMatchObject({ templateKey: null, label: 'email to BL100231' });
+    expect(key.followUps?.[0]).toMatchObject({ templateKey: null, label: 'e-mail' });
     expect(key.plantedErrors?.[1]).toEqual({ record: { type: 'customer', key: 'BL100232' }, field: 'town', kind: 'text', expected: S1.seed.customers[1]!.town });
     const none = changed(s, (x) => x.answerKey.plantedErrors.push({ accountNumber: 'BL999999', field: 'town', seedValue: 'x' }));
     expect(toRulesAnswerKey(none).plantedErrors?.[2]).toMatchObject({ expected: null });

@@ -63,7 +63,7 @@ describe('finalStateView: the customer fields the key has an opinion on', () => 
     expect(v.fields[3]).toMatchObject({ field: 'postcode', kind: 'postcode', expected: '"LS19 6EH"', final: '"LS6 3HN"', match: false });
     expect(v.fields[4]).toEqual({ accountNumber: 'BL100231', customerName: 'Margaret Hughes', field: 'mobile', kind: 'phone', expected: '"07700 900871"', final: '"07700 900412"', initial: '"07700 900412"', match: false, planted: true });
     // Four fields wrong and the follow-up e-mail never sent.
-    expect(v.followUps).toEqual([{ label: 'email-home-move', channel: 'email', expectedTo: 'margaret.hughes@example.co.uk', expectedCc: [], messageId: null, sentTo: null, match: false, problem: 'no e-mail was sent' }]);
+    expect(v.followUps).toEqual([{ label: '"Home move confirmation" e-mail', channel: 'email', expectedTo: 'margaret.hughes@example.co.uk', expectedCc: [], messageId: null, sentTo: null, match: false, problem: 'no e-mail was sent' }]);
     expect(v).toMatchObject({ scenarioKey: 's1', mismatches: 5, anonymised: false });
     expect(finalStateView(w.repos, w.attemptId, S1, true).anonymised).toBe(true);
   });
@@ -115,8 +115,8 @@ describe('finalStateView: the customer fields the key has an opinion on', () => 
 });
 
 describe('finalStateView: the expected follow-ups against the messages sent', () => {
-  const SMS = { label: 'sms-appointment', channel: 'sms', expectedTo: '07700 900233', expectedCc: [] };
-  const EMAIL = { label: 'email-fault-guide', channel: 'email', expectedTo: 'aisha.rahman@example.org', expectedCc: ['field.support@brightline.example.co.uk'] };
+  const SMS = { label: '"Engineer appointment" SMS', channel: 'sms', expectedTo: '07700 900233', expectedCc: [] };
+  const EMAIL = { label: '"Fault follow-up with guide" e-mail', channel: 'email', expectedTo: 'aisha.rahman@example.org', expectedCc: ['field.support@brightline.example.co.uk'] };
 
   it('nothing sent: each follow-up says which kind of message is missing', () => {
     const w = world(S6);
@@ -186,8 +186,9 @@ describe('finalStateView: the expected follow-ups against the messages sent', ()
     const first = send(w, { channel: 'email', to: 'margaret.hughes@example.co.uk' });
     let v = finalStateView(w.repos, w.attemptId, s, false);
     expect(v.followUps.map((f) => [f.label, f.messageId, f.match, f.problem])).toEqual([
-      ['email-home-move', first, true, null],
-      ['email-home-move-2', first, false, 'every e-mail sent to margaret.hughes@example.co.uk answers an earlier follow-up'],
+      ['"Home move confirmation" e-mail', first, true, null],
+      // A template the seed does not have is named by its channel alone.
+      ['e-mail', first, false, 'every e-mail sent to margaret.hughes@example.co.uk answers an earlier follow-up'],
     ]);
     const second = send(w, { channel: 'email', to: 'margaret.hughes@example.co.uk' });
     v = finalStateView(w.repos, w.attemptId, s, false);
