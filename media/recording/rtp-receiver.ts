@@ -3,7 +3,9 @@
 // packets in batches, stamps each with its kernel arrival time and hands them to this process a few
 // milliseconds' worth at a time over a pipe, so Node handles one event per batch instead of one
 // per packet. Packets are routed to whoever subscribed to their (source port, SSRC): a recording's
-// PlainTransport has its own local port, and each of its consumers its own SSRC.
+// PlainTransport has its own local port, and each of its consumers its own SSRC. A mediasoup worker
+// built with Callmark's patch (media/worker-patch/) does not send those packets as UDP datagrams but
+// writes them in 10-ms batches to the process's Unix socket; they reach this file the same way.
 //
 // If the process dies it is started again on the same port (the transports stay connected to it);
 // what arrived meanwhile is lost and becomes silence in the recordings, and subscribers are told.
@@ -21,7 +23,7 @@ export interface ReceivedRtp {
   timestamp: number;
   sequenceNumber: number;
   payloadType: number;
-  /** Kernel arrival time on performance.now()'s clock (ms). */
+  /** Arrival on performance.now()'s clock (ms): the kernel's receive stamp, or for packets batched by a patched worker the moment the worker sent them. */
   arrivalMs: number;
   payload: Buffer;
 }
@@ -56,6 +58,7 @@ export class RtpReceiver {
   private pending: Buffer = Buffer.alloc(0);
   private readonly offsetMs = monoToPerf();
   private stopping = false;
+  private readonly counterWaiters: Array<(line: string) => void> = [];
   /** Times the receiving process was started again after dying. */
   restarts = 0;
   packets = 0;
@@ -94,6 +97,26 @@ export class RtpReceiver {
     };
   }
 
+  /**
+   * The process's counters (SIGUSR1): packets handed to Node, of which `worker_records` came in
+   * batches from patched mediasoup workers (media/worker-patch/) rather than as UDP datagrams;
+   * RTCP, malformed and dropped packets.
+   */
+  counters(): Promise<Record<string, number>> {
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error('callmark-rtp-receiver did not report its counters')), 5000);
+      this.counterWaiters.push((line) => {
+        clearTimeout(timer);
+        resolve(Object.fromEntries(line.split(' ').map((kv) => kv.split('=')).map(([k, v]) => [k!, Number(v)])));
+      });
+      this.child.kill('SIGUSR1');
+    });
+  }
+
+  private takeCounters(line: string): void {
+    for (const waiter of this.counterWaiters.splice(0)) waiter(line);
+  }
+
   /** Stops the process (tests); the next shared() starts a new one. */
   async stop(): Promise<void> {
     this.stopping = true;
@@ -109,7 +132,12 @@ export class RtpReceiver {
     this.child = child;
     this.pending = Buffer.alloc(0);
     let stderr = '';
-    child.stderr.on('data', (d: Buffer) => (stderr = (stderr + d.toString()).slice(-2000)));
+    child.stderr.on('data', (d: Buffer) => {
+      const text = d.toString();
+      const counters = /^packets=.*$/m.exec(text);
+      if (counters) this.takeCounters(counters[0]);
+      else stderr = (stderr + text).slice(-2000);
+    });
     // Neither the process nor its pipes keep Node running; it exits by itself when stdin closes.
     child.unref();
     child.stdin.on('error', () => {});

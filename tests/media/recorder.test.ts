@@ -156,6 +156,54 @@ describe('CallRecorder', () => {
     expect(r880 / r440).toBeGreaterThan(20);
   });
 
+  it('gets the recording from the patched worker in batches over its socket, not one datagram per packet, and records it in full', async () => {
+    const router = await newRouter();
+    const left = await tone(router, 440);
+    const right = await tone(router, 880);
+    const receiver = await RtpReceiver.shared();
+    const before = await receiver.counters();
+    const { rec, file } = await record({ name: 'worker-batches', router, left: left.producer, right: right.producer });
+    await sleep(3000);
+    await rec.stop();
+    const after = await receiver.counters();
+
+    // Every packet of this recording came through the worker's batch socket (media/worker-patch/).
+    const batched = after.worker_records! - before.worker_records!;
+    const all = after.packets! - before.packets!;
+    expect(rec.packetsRecorded).toBeGreaterThan(200); // 2 parties × 50 packets/s × 3 s, less the start
+    expect(batched).toBe(all);
+    expect(batched).toBeGreaterThanOrEqual(rec.packetsRecorded);
+    // And the audio is each party's, on its own side.
+    const audio = await decodeAudio(file);
+    const [l, r] = audio.channels as [Float32Array, Float32Array];
+    const from = 0.2 * audio.sampleRate;
+    expect(tonePower(l, 48000, 440, from) / tonePower(l, 48000, 880, from)).toBeGreaterThan(20);
+    expect(tonePower(r, 48000, 880, from) / tonePower(r, 48000, 440, from)).toBeGreaterThan(20);
+  });
+
+  // Python, not Node: Node's libuv names an abstract socket with sun_path's trailing zero bytes, a different name.
+  const python = spawnSync('python3', ['-c', '0']).status === 0;
+  it.skipIf(process.getuid?.() !== 0 || !python)("refuses the workers' batch socket to a process of another user (nothing forged)", async () => {
+    const receiver = await RtpReceiver.shared();
+    const before = await receiver.counters();
+    // A well-formed record (transport port 1, SSRC 1234, one 20 ms Opus frame), sent by user 'nobody'.
+    const forger = [
+      'import socket, struct',
+      'rtp = bytes([0x80, 111]) + bytes(6) + struct.pack(">I", 1234) + bytes([0xfc, 0, 0])',
+      's = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)',
+      `s.connect("\\0callmark-rtp-${receiver.port}")`,
+      's.sendall(struct.pack("<HHd", 10 + len(rtp), 1, 0.0) + rtp)',
+      's.close()',
+    ].join('\n');
+    const r = spawnSync('python3', ['-c', forger], { uid: 65534, gid: 65534, encoding: 'utf8', timeout: 10_000 });
+    expect(r.stderr).toBe('');
+    expect(r.status).toBe(0);
+    await sleep(100);
+    const after = await receiver.counters();
+    expect(after.refused_peers! - before.refused_peers!).toBe(1);
+    expect(after.worker_records! - before.worker_records!).toBe(0);
+  });
+
   it('writes two uncoupled mono streams while the call runs: each party alone on its channel at every instant', async () => {
     const router = await newRouter();
     const left = await tone(router, 500);
