@@ -17,6 +17,7 @@ import { fileURLToPath } from 'node:url';
 
 const FLUSH_MS = 10;
 const RECORD_HEADER = 24; // bytes of a record before its payload, length field included
+const FRAME_HEADER = 12; // u32le length, f64le read mark
 
 export interface ReceivedRtp {
   ssrc: number;
@@ -59,6 +60,9 @@ export class RtpReceiver {
   private readonly offsetMs = monoToPerf();
   private stopping = false;
   private readonly counterWaiters: Array<(line: string) => void> = [];
+  private readonly markWaiters: Array<{ atMs: number; done: (complete: boolean) => void }> = [];
+  /** performance.now() time up to which every packet that reached the process has been handed to subscribers. */
+  private readMarkMs = -Infinity;
   /** Times the receiving process was started again after dying. */
   restarts = 0;
   packets = 0;
@@ -115,6 +119,51 @@ export class RtpReceiver {
 
   private takeCounters(line: string): void {
     for (const waiter of this.counterWaiters.splice(0)) waiter(line);
+  }
+
+  /**
+   * Resolves once every packet that reached the receiving process up to `atMs` (performance.now()'s
+   * clock) has been handed to its subscriber: true then, false if `capMs` passed first or the process
+   * was restarted meanwhile. Packets are read every FLUSH_MS and a patched worker batches them for up
+   * to 10 ms, so some that arrived before a moment reach Node only after it: a recording's leg that
+   * ends at that moment waits for them rather than losing them.
+   */
+  readUpTo(atMs: number, capMs = 1000): Promise<boolean> {
+    if (this.readMarkMs >= atMs) return Promise.resolve(true);
+    return new Promise((resolve) => {
+      const waiter = {
+        atMs,
+        done: (complete: boolean) => {
+          clearTimeout(timer);
+          resolve(complete);
+        },
+      };
+      const timer = setTimeout(() => {
+        const i = this.markWaiters.indexOf(waiter);
+        if (i >= 0) this.markWaiters.splice(i, 1);
+        resolve(false);
+      }, capMs);
+      this.markWaiters.push(waiter);
+      this.askForMark();
+    });
+  }
+
+  /** A byte on the process's stdin: it writes a frame (with its read mark) at its next turn even if nothing arrived. */
+  private askForMark(): void {
+    if (this.child.stdin.writable) this.child.stdin.write('m');
+  }
+
+  private takeMark(markMs: number): void {
+    if (markMs > this.readMarkMs) this.readMarkMs = markMs;
+    if (this.markWaiters.length === 0) return;
+    for (let i = this.markWaiters.length - 1; i >= 0; i--) {
+      const waiter = this.markWaiters[i]!;
+      if (waiter.atMs <= this.readMarkMs) {
+        this.markWaiters.splice(i, 1);
+        waiter.done(true);
+      }
+    }
+    if (this.markWaiters.length > 0) this.askForMark();
   }
 
   /** Stops the process (tests); the next shared() starts a new one. */
@@ -174,6 +223,9 @@ export class RtpReceiver {
 
   private restart(err: Error): void {
     this.restarts++;
+    // What was on its way is lost: nobody waits for it.
+    for (const waiter of this.markWaiters.splice(0)) waiter.done(false);
+    this.readMarkMs = -Infinity;
     this.spawn().then(
       () => {
         for (const s of this.owners()) s.onReceiverRestart(err, true);
@@ -193,11 +245,13 @@ export class RtpReceiver {
   private onData(chunk: Buffer): void {
     let buf = this.pending.length ? Buffer.concat([this.pending, chunk]) : chunk;
     const touched = new Set<RtpSubscriber>();
+    const marks: number[] = [];
     while (buf.length >= 4) {
       const frameLength = buf.readUInt32LE(0);
       if (buf.length < 4 + frameLength) break;
       const end = 4 + frameLength;
-      let off = 4;
+      const mark = buf.readDoubleLE(4); // 0: that turn could not read everything
+      let off = FRAME_HEADER;
       while (off + RECORD_HEADER <= end) {
         const recordEnd = off + 2 + buf.readUInt16LE(off);
         const sub = this.subscribers.get(buf.readUInt16LE(off + 2) * 2 ** 32 + buf.readUInt32LE(off + 4));
@@ -216,8 +270,10 @@ export class RtpReceiver {
         off = recordEnd;
       }
       buf = buf.subarray(end);
+      if (mark > 0) marks.push(mark - this.offsetMs);
     }
     this.pending = buf.length ? Buffer.from(buf) : Buffer.alloc(0);
     for (const s of touched) s.afterBatch();
+    for (const m of marks) this.takeMark(m);
   }
 }

@@ -7,6 +7,7 @@ import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 import type { types as ms } from 'mediasoup';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
@@ -115,6 +116,14 @@ const seconds = (a: DecodedAudio) => a.channels[0]!.length / a.sampleRate;
 function ffprobeStream(file: string): Record<string, string> {
   const r = spawnSync('ffprobe', ['-v', 'error', '-show_entries', 'stream=codec_name,channels,sample_rate:format=format_name', '-of', 'default=noprint_wrappers=1', file], { encoding: 'utf8' });
   return Object.fromEntries(r.stdout.trim().split('\n').map((l) => l.split('=') as [string, string]));
+}
+
+/** Keeps this process's event loop busy for `ms`, as a loaded server's may be: nothing is read meanwhile. */
+function holdEventLoop(ms: number): void {
+  const until = performance.now() + ms;
+  while (performance.now() < until) {
+    /* busy */
+  }
 }
 
 async function waitFor(cond: () => boolean, ms: number): Promise<void> {
@@ -333,6 +342,46 @@ describe('CallRecorder', () => {
     // Mixed at the end, the sides are still two separate mono streams.
     const head = readOggPackets(fs.readFileSync(file))[0]!.data;
     expect([head[18], head[19], head[20]]).toEqual([1, 2, 0]);
+  });
+
+  // Packets reach Node in batches (the worker's 10-ms batches, the receiver's 10-ms reads) and a busy
+  // event loop holds them longer: here it is held for 150 ms, as a loaded server may be, just before
+  // the party leaves. Whatever arrived before the moment of leaving is still that party's audio.
+  it('keeps the packets that arrived before a party left but reached the recorder after it (a busy event loop)', async () => {
+    const router = await newRouter();
+    const left = await tone(router, 440);
+    const right = await tone(router, 880);
+    const { rec, file } = await record({ name: 'late-batch-leave', router, left: left.producer, right: right.producer });
+    await sleep(1500);
+    holdEventLoop(150);
+    const [leftAt, leftDone] = await during(rec, async () => rec.endLeg(right.producer));
+    await sleep(1000);
+    await rec.stop();
+
+    const audio = await decodeAudio(file);
+    const env880 = envelope(audio, 1, 880);
+    const level880 = median(slice(env880, 0.3, leftAt - 0.3));
+    expectEdge(offset(env880, level880, leftAt - 1, leftAt + 1), leftAt, leftDone);
+  });
+
+  it('keeps the packets that arrived before the recording stopped but reached the recorder after it', async () => {
+    const router = await newRouter();
+    const left = await tone(router, 440);
+    const right = await tone(router, 880);
+    const { rec, file } = await record({ name: 'late-batch-stop', router, left: left.producer, right: right.producer });
+    await sleep(1500);
+    holdEventLoop(150);
+    const stoppedAt = at(rec, Date.now());
+    await rec.stop();
+
+    const audio = await decodeAudio(file);
+    expect(Math.abs(seconds(audio) - stoppedAt)).toBeLessThan(0.05);
+    for (const [channel, hz] of [[0, 440], [1, 880]] as const) {
+      const env = envelope(audio, channel, hz);
+      const level = median(slice(env, 0.3, stoppedAt - 0.3));
+      // The last window that fits in the file is centred 12.5 ms before its end.
+      expect(offset(env, level, stoppedAt - 1, stoppedAt + 1)).toBeGreaterThan(stoppedAt - EDGE);
+    }
   });
 
   it('reports a full disk, keeps the call going, and says why the recording cannot be finished', async (ctx) => {

@@ -8,10 +8,15 @@
 //
 //   callmark-rtp-receiver <ip> <port|0> <flush-ms>
 // prints "ready <port>\n" on stdout, then binary frames, each:
-//   u32le frame length (bytes after this field), then records:
+//   u32le frame length (bytes after this field), f64le read mark (CLOCK_MONOTONIC, ms: every packet
+//   that had reached this process's sockets by then is in this frame or an earlier one; 0 if a
+//   turn could not read everything), then records:
 //   u16le record length (bytes after this field), u16le source port, u32le SSRC, u32le RTP timestamp,
 //   u16le sequence number, u8 payload type, u8 reserved, f64le arrival (CLOCK_MONOTONIC, ms), payload.
-// Exits when stdin closes (Node went away). Counters go to stderr on SIGUSR1.
+// A frame is written every flush-ms while packets arrive; a byte on stdin asks for one at the next
+// turn even if none did (Node waits for a read mark before it ends a recording's leg, so that packets
+// which arrived before the end but were still on their way are kept). Exits when stdin closes (Node
+// went away). Counters go to stderr on SIGUSR1.
 //
 // A mediasoup worker built with Callmark's patch (media/worker-patch/CallmarkRecordingSink.hpp) does
 // not send the recordings' RTP to the UDP socket one datagram at a time: it connects to the abstract
@@ -63,13 +68,16 @@ static double clock_ms(clockid_t id) {
   return (double)t.tv_sec * 1e3 + (double)t.tv_nsec / 1e6;
 }
 
+#define FRAME_HEADER 12 // u32le length, f64le read mark
+
 static void begin_frame(void) {
   out_frame_start = out_len;
-  out_len += 4;
+  out_len += FRAME_HEADER;
 }
 
-static void end_frame(void) {
+static void end_frame(double read_mark) {
   put32(out + out_frame_start, (uint32_t)(out_len - out_frame_start - 4));
+  memcpy(out + out_frame_start + 4, &read_mark, 8);
 }
 
 /** Writes what it can without blocking; the rest waits for the next turn. */
@@ -114,7 +122,7 @@ static void add_packet(const uint8_t *p, int len, uint16_t src_port, double arri
     return;
   }
   size_t need = 2 + REC_HEADER + (size_t)(end - off);
-  if (out_len + need + 4 > OUT_MAX) {
+  if (out_len + need > OUT_MAX) {
     c_dropped_full++;
     return;
   }
@@ -234,7 +242,7 @@ int main(int argc, char **argv) {
   if (flush_ms < 1) flush_ms = 1;
   signal(SIGPIPE, SIG_IGN);
   signal(SIGUSR1, on_usr1);
-  out = malloc(OUT_MAX);
+  out = malloc(OUT_MAX + FRAME_HEADER); // a frame's header may start at OUT_MAX
   if (!out) return 1;
 
   int fd = socket(AF_INET, SOCK_DGRAM | SOCK_NONBLOCK, 0);
@@ -269,6 +277,7 @@ int main(int argc, char **argv) {
   struct iovec iov[BATCH];
   struct sockaddr_in from[BATCH];
   double next_flush = clock_ms(CLOCK_MONOTONIC) + flush_ms;
+  int mark_wanted = 0;
 
   // Wakes every flush-ms, not per packet: the packets wait in the socket buffer meanwhile (their
   // arrival times are the kernel's, so waiting does not move them), and each wake-up reads them all
@@ -286,6 +295,7 @@ int main(int argc, char **argv) {
       char tmp[256];
       ssize_t r = read(STDIN_FILENO, tmp, sizeof tmp);
       if (r == 0 || (r < 0 && errno != EINTR && errno != EAGAIN)) return 0; // Node went away
+      if (r > 0) mark_wanted = 1;
     }
     if (out_len) drain();
     double now = clock_ms(CLOCK_MONOTONIC);
@@ -293,6 +303,11 @@ int main(int argc, char **argv) {
     next_flush += flush_ms;
     if (next_flush < now) next_flush = now + flush_ms; // fell behind (stopped): do not spin
     begin_frame();
+    // Taken before reading: whatever was in the sockets at this instant is read below, unless the
+    // output buffer fills first (then this turn claims nothing).
+    double read_mark = clock_ms(CLOCK_MONOTONIC);
+    int read_all = 1;
+    unsigned long long dropped_before = c_dropped_full;
     if (workers_fd >= 0) read_workers(workers_fd);
     for (;;) {
       for (int i = 0; i < BATCH; i++) {
@@ -322,10 +337,19 @@ int main(int argc, char **argv) {
         }
         add_packet(bufs[i], (int)msgs[i].msg_len, ntohs(from[i].sin_port), arrival);
       }
-      if (got < BATCH || out_len >= OUT_MAX - (256 << 10)) break;
+      if (got < BATCH) break;
+      if (out_len >= OUT_MAX - (256 << 10)) {
+        read_all = 0;
+        break;
+      }
     }
-    if (out_len - out_frame_start > 4) end_frame();
-    else out_len = out_frame_start; // nothing arrived: no frame
+    if (c_dropped_full != dropped_before) read_all = 0;
+    if (out_len - out_frame_start > FRAME_HEADER || (mark_wanted && out_len <= OUT_MAX)) {
+      end_frame(read_all ? read_mark : 0);
+      mark_wanted = 0;
+    } else {
+      out_len = out_frame_start; // nothing arrived and nobody asked (or Node is not reading): no frame
+    }
     if (out_len) drain();
   }
 }
