@@ -71,6 +71,14 @@ const TICK_MS = 100;
 /** Mixing added parties is tried this often before their legs are left for the next start. */
 const MIX_ATTEMPTS = 3;
 const LISTEN_IP = '127.0.0.1';
+// A leg that ends at T (its party left, or the recording stops) keeps taking packets that arrived by
+// T until the receiver has read everything up to T + END_SETTLE_MS: a patched worker holds packets
+// for up to 10 ms before it writes them (media/worker-patch/), and the receiver reads every 10 ms,
+// so the last ones reach Node after T. Each is placed by its own arrival time, not by when its batch
+// reached Node. The rest is slack for a worker that was late writing its batch.
+const END_SETTLE_MS = 40;
+/** ... but never waits longer than this for them (the receiver is stuck or was restarted). */
+const END_SETTLE_CAP_MS = 1000;
 
 interface Leg {
   producer: ms.Producer;
@@ -82,6 +90,10 @@ interface Leg {
   own?: { file: string; writer: OggOpusWriter; muxer: StreamMuxer; startMs: number };
   unsubscribe: () => void;
   ended: boolean;
+  /** Set when the leg has been told to end (samples since t=0): packets that arrived later are not its. */
+  endsAt?: number;
+  /** Resolves once the leg is closed (its last packets placed, silence up to endsAt). */
+  closing?: Promise<void>;
 }
 
 export function legsDirOf(file: string): string {
@@ -138,7 +150,7 @@ export class CallRecorder implements RtpSubscriber {
       await recorder.addLeg('left', opts.left);
       await recorder.addLeg('right', opts.right);
     } catch (err) {
-      recorder.teardown();
+      recorder.teardown(recorder.samplesAt(performance.now()));
       fs.rmSync(opts.file, { force: true });
       fs.rmSync(recorder.legsDir, { recursive: true, force: true });
       throw err;
@@ -192,8 +204,14 @@ export class CallRecorder implements RtpSubscriber {
       consumer.close();
       throw new Error(`cannot record ${codec?.mimeType ?? 'no codec'}: only Opus`);
     }
-    const now = this.samplesAt(performance.now());
     const sideChannel = this.muxer.channels[side === 'left' ? 0 : 1]!;
+    // A party who has just left this side still has packets on their way: let them land first.
+    await Promise.all(this.legs.flatMap((l) => (l.channel === sideChannel && l.closing ? [l.closing] : [])));
+    if (this.tornDown || this.stopping) {
+      consumer.close();
+      throw new Error('the recording has ended');
+    }
+    const now = this.samplesAt(performance.now());
     const taken = this.legs.some((l) => !l.ended && l.channel === sideChannel);
     let channel: MuxChannel | undefined;
     let own: Leg['own'];
@@ -220,28 +238,54 @@ export class CallRecorder implements RtpSubscriber {
     const relay = new LegRelay(channel, () => this.samplesAt(performance.now()));
     const leg: Leg = { producer, side, consumer, relay, ...(own ? { own } : { channel }), unsubscribe: () => {}, ended: false };
     leg.unsubscribe = this.receiver.subscribe(this.transport.tuple.localPort, ssrc, this, (p: ReceivedRtp) => {
-      if (!leg.ended) leg.relay.receive(p, this.samplesAt(p.arrivalMs));
+      if (leg.ended) return;
+      const arrived = this.samplesAt(p.arrivalMs);
+      if (leg.endsAt !== undefined && arrived > leg.endsAt) return; // after the party left
+      leg.relay.receive(p, arrived);
     });
     this.legs.push(leg);
     if (own) this.writeManifest();
     await consumer.resume();
   }
 
-  /** Stops recording a producer (its party left); the leg's audio so far stays in the recording. */
+  /**
+   * Stops recording a producer (its party left) now; the leg's audio up to now stays in the
+   * recording, including packets that arrived before now and reach this process a little later.
+   */
   endLeg(producer: ms.Producer): void {
+    const nowMs = performance.now();
     for (const leg of this.legs) {
-      if (leg.producer !== producer || leg.ended) continue;
-      this.closeLeg(leg, this.samplesAt(performance.now()));
+      if (leg.producer !== producer || leg.ended || leg.endsAt !== undefined) continue;
+      void this.endLegAt(leg, nowMs); // never rejects: a failure is reported through onFailure
     }
-    this.writeManifest();
-    this.afterBatch();
+  }
+
+  /** Ends a leg at `atMs` (performance.now()'s clock) once the packets that arrived by then are in. */
+  private endLegAt(leg: Leg, atMs: number): Promise<void> {
+    const endsAt = this.samplesAt(atMs);
+    leg.endsAt = endsAt;
+    // Nothing more from the worker for this leg; what it already sent is still to come.
+    if (!leg.consumer.closed) leg.consumer.close();
+    leg.closing = this.receiver.readUpTo(atMs + END_SETTLE_MS, END_SETTLE_CAP_MS).then((complete) => {
+      if (!complete && !this.tornDown) this.retry(`recording ${path.basename(this.opts.file)}: a party's last packets did not reach the recorder within ${END_SETTLE_CAP_MS} ms of the end of its leg; that moment may be silent`);
+      if (leg.ended) return;
+      this.closeLeg(leg, endsAt);
+      this.writeManifest();
+      this.afterBatch();
+    }).catch((err: unknown) => this.fail(err instanceof Error ? err : new Error(String(err))));
+    return leg.closing;
   }
 
   /** Writes the last page and returns the finished recording's hash and length. */
   stop(): Promise<RecordingResult> {
     this.stopping ??= (async () => {
       const wasTornDown = this.tornDown;
-      this.teardown();
+      if (!wasTornDown) {
+        // The recording ends now; packets that arrived by now but are still on their way are kept.
+        const nowMs = performance.now();
+        await Promise.all(this.legs.filter((l) => !l.ended).map((l) => l.closing ?? this.endLegAt(l, nowMs)));
+        this.teardown(this.samplesAt(nowMs));
+      }
       if (this.failure) throw new Error(`the recording could not be written: ${this.failure.message}`);
       if (wasTornDown && !fs.existsSync(this.opts.file)) throw new Error(`the recording ${path.basename(this.opts.file)} is missing`);
       const durationMs = Math.round(this.muxer.position / 48);
@@ -267,14 +311,14 @@ export class CallRecorder implements RtpSubscriber {
 
   /** For shutdown paths that cannot wait: ends the file at once. A later stop() still returns its facts. */
   kill(): void {
-    this.teardown();
+    this.teardown(this.samplesAt(performance.now()));
   }
 
   /** The shared ticker: fills silent legs up to just behind the wall clock and writes what is ready. */
   tick(): void {
     if (this.tornDown) return;
     const now = this.samplesAt(performance.now());
-    for (const leg of this.legs) if (!leg.ended) leg.relay.tick(now);
+    for (const leg of this.legs) if (!leg.ended && leg.endsAt === undefined) leg.relay.tick(now);
     for (const channel of this.muxer.channels) if (!this.legs.some((l) => !l.ended && l.channel === channel)) fillIdle(channel, now);
     this.afterBatch();
   }
@@ -353,10 +397,10 @@ export class CallRecorder implements RtpSubscriber {
     }
   }
 
-  private teardown(): void {
+  /** Ends the file at `now` (samples since t=0): every leg still open is closed there, or where it was told to end. */
+  private teardown(now: number): void {
     if (this.tornDown) return;
-    const now = this.samplesAt(performance.now());
-    for (const leg of this.legs) this.closeLeg(leg, now);
+    for (const leg of this.legs) this.closeLeg(leg, leg.endsAt ?? now);
     // Both channels last until now: a silent one is filled up to the same instant.
     for (const channel of this.muxer.channels) fillSilence(channel, now - channel.end);
     this.tornDown = true;

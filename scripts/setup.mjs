@@ -11,7 +11,8 @@
 //   2. npm dependencies (`npm ci`; .npmrc sets ignore-scripts=true so npm 10 and 11 behave alike).
 //   3. better-sqlite3's native addon, built with node-gyp against the local Node headers.
 //   4. The mediasoup worker, built from the npm tarball's sources with meson/ninja against Debian's
-//      OpenSSL 3, libsrtp2, libuv, usrsctp and abseil, cached outside the work tree.
+//      OpenSSL 3, libsrtp2, libuv, usrsctp and abseil, with Callmark's recording patch
+//      (media/worker-patch/), cached outside the work tree.
 //   5. Small native programs compiled with cc: the recorder's RTP receiver (and, for benchmarks,
 //      the load generator), in node_modules/.callmark/bin.
 //   6. The server (tsc) and the client (vite build), when their sources changed.
@@ -172,8 +173,9 @@ function betterSqlite3() {
 // here. Every one of them is a Debian package, so the worker is built against those instead:
 // OpenSSL 3 then comes from the system and is updated with it, libsrtp2 from Debian's source (4a)
 // (the 3.8.4 worker carried its own OpenSSL 1.1.1k of 2021). The npm sources are copied to a
-// temporary directory, patched (patchMesonForDebian) and built with Debian's meson and ninja.
-const WORKER_RECIPE = 'debian-meson-2'; // bump when the patch or the build flags change
+// temporary directory, patched (patchMesonForDebian; patchWorkerForRecording, Callmark's one change
+// to the worker's C++) and built with Debian's meson and ninja.
+const WORKER_RECIPE = 'debian-meson-3-recording-sink'; // bump when a patch or the build flags change
 const WORKER_PKGCONFIG = ['openssl', 'libuv', 'usrsctp', 'nlohmann_json', 'absl_flat_hash_map', 'absl_btree'];
 
 /** Rewrites the worker's meson.build files to take every dependency from pkg-config (Debian). */
@@ -348,6 +350,36 @@ function libsrtpFromDebianSource() {
   return prefix;
 }
 
+/**
+ * Callmark's one change to the worker's behaviour (media/worker-patch/CallmarkRecordingSink.hpp):
+ * a PlainTransport connected to the call recorder's receiver hands it RTP in batches over a Unix
+ * socket instead of one UDP datagram per packet. Every other transport sends as before.
+ */
+const RECORDING_SINK = path.join(root, 'media', 'worker-patch', 'CallmarkRecordingSink.hpp');
+function patchWorkerForRecording(workerDir) {
+  const edit = (rel, from, to) => {
+    const file = path.join(workerDir, rel);
+    const before = fs.readFileSync(file, 'utf8');
+    if (before.split(from).length !== 2) fail(`unexpected ${rel} in mediasoup ${MEDIASOUP_VERSION}: the recording patch does not apply`);
+    fs.writeFileSync(file, before.replace(from, to));
+  };
+  fs.copyFileSync(RECORDING_SINK, path.join(workerDir, 'include', 'RTC', 'CallmarkRecordingSink.hpp'));
+  edit('include/RTC/PlainTransport.hpp', '#include "RTC/Shared.hpp"\n', '#include "RTC/CallmarkRecordingSink.hpp"\n#include "RTC/Shared.hpp"\n');
+  edit('include/RTC/PlainTransport.hpp', '\t\tRTC::SrtpSession* srtpSendSession{ nullptr };\n',
+    '\t\tRTC::SrtpSession* srtpSendSession{ nullptr };\n\t\tRTC::CallmarkRecordingSink* callmarkRecordingSink{ nullptr };\n');
+  // On connect(): a plain (non-SRTP) transport toward a recording receiver uses its sink.
+  edit('src/RTC/PlainTransport.cpp',
+    '\t\t\t\t\t\t// Create the tuple.\n\t\t\t\t\t\tthis->tuple = new RTC::TransportTuple(\n\t\t\t\t\t\t  this->udpSocket, reinterpret_cast<struct sockaddr*>(&this->remoteAddrStorage));\n',
+    '\t\t\t\t\t\t// Create the tuple.\n\t\t\t\t\t\tthis->tuple = new RTC::TransportTuple(\n\t\t\t\t\t\t  this->udpSocket, reinterpret_cast<struct sockaddr*>(&this->remoteAddrStorage));\n\n'
+      + '\t\t\t\t\t\tif (!HasSrtp())\n\t\t\t\t\t\t\tthis->callmarkRecordingSink = RTC::CallmarkRecordingSink::For(ip, port);\n');
+  // Sending RTP: into the sink's batch instead of a datagram.
+  edit('src/RTC/PlainTransport.cpp',
+    '\t\tconst uint8_t* data = packet->GetData();\n\t\tauto intLen         = static_cast<int>(packet->GetSize());\n\n\t\tif (HasSrtp() && !this->srtpSendSession->EncryptRtp(&data, &intLen))',
+    '\t\tif (this->callmarkRecordingSink)\n\t\t{\n\t\t\tthis->callmarkRecordingSink->Append(this->udpSocket->GetLocalPort(), packet->GetData(), packet->GetSize());\n\n'
+      + '\t\t\tif (cb)\n\t\t\t{\n\t\t\t\t(*cb)(true);\n\t\t\t\tdelete cb;\n\t\t\t}\n\n\t\t\tRTC::Transport::DataSent(packet->GetSize());\n\n\t\t\treturn;\n\t\t}\n\n'
+      + '\t\tconst uint8_t* data = packet->GetData();\n\t\tauto intLen         = static_cast<int>(packet->GetSize());\n\n\t\tif (HasSrtp() && !this->srtpSendSession->EncryptRtp(&data, &intLen))');
+}
+
 async function mediasoupWorker() {
   const pkgDir = path.join(root, 'node_modules', 'mediasoup');
   const version = JSON.parse(fs.readFileSync(path.join(pkgDir, 'package.json'), 'utf8')).version;
@@ -357,7 +389,8 @@ async function mediasoupWorker() {
   const stamp = `${target}.recipe`;
   const glibc = process.report?.getReport()?.header?.glibcVersionRuntime ?? 'unknown';
   const srtpVersion = debianVersion('libsrtp2-1');
-  const cacheName = `mediasoup-worker-${version}-${WORKER_RECIPE}-libsrtp2_${srtpVersion}-${process.platform}-${process.arch}-glibc${glibc}`;
+  const patchHash = createHash('sha256').update(fs.readFileSync(RECORDING_SINK)).digest('hex').slice(0, 8);
+  const cacheName = `mediasoup-worker-${version}-${WORKER_RECIPE}-${patchHash}-libsrtp2_${srtpVersion}-${process.platform}-${process.arch}-glibc${glibc}`;
   const usable = () => fs.existsSync(target) && fs.existsSync(stamp) && fs.readFileSync(stamp, 'utf8') === cacheName && !workerProblem(target);
   if (usable()) return log(`mediasoup ${version}: worker present`);
   if (restoreFromCache(cacheName, target)) {
@@ -376,6 +409,7 @@ async function mediasoupWorker() {
     const src = path.join(work, 'worker');
     fs.cpSync(path.join(pkgDir, 'worker'), src, { recursive: true, filter: (p) => !p.startsWith(path.join(pkgDir, 'worker', 'out')) });
     patchMesonForDebian(src);
+    patchWorkerForRecording(src);
     const out = path.join(work, 'out');
     run('meson', ['setup', '--buildtype', 'release', '-Db_ndebug=true', '-Db_pie=true', '-Db_staticpic=true', out], { cwd: src, env, stdio: ['ignore', 'ignore', 'inherit'] });
     try {

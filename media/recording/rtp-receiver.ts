@@ -3,7 +3,9 @@
 // packets in batches, stamps each with its kernel arrival time and hands them to this process a few
 // milliseconds' worth at a time over a pipe, so Node handles one event per batch instead of one
 // per packet. Packets are routed to whoever subscribed to their (source port, SSRC): a recording's
-// PlainTransport has its own local port, and each of its consumers its own SSRC.
+// PlainTransport has its own local port, and each of its consumers its own SSRC. A mediasoup worker
+// built with Callmark's patch (media/worker-patch/) does not send those packets as UDP datagrams but
+// writes them in 10-ms batches to the process's Unix socket; they reach this file the same way.
 //
 // If the process dies it is started again on the same port (the transports stay connected to it);
 // what arrived meanwhile is lost and becomes silence in the recordings, and subscribers are told.
@@ -15,13 +17,14 @@ import { fileURLToPath } from 'node:url';
 
 const FLUSH_MS = 10;
 const RECORD_HEADER = 24; // bytes of a record before its payload, length field included
+const FRAME_HEADER = 12; // u32le length, f64le read mark
 
 export interface ReceivedRtp {
   ssrc: number;
   timestamp: number;
   sequenceNumber: number;
   payloadType: number;
-  /** Kernel arrival time on performance.now()'s clock (ms). */
+  /** Arrival on performance.now()'s clock (ms): the kernel's receive stamp, or for packets batched by a patched worker the moment the worker sent them. */
   arrivalMs: number;
   payload: Buffer;
 }
@@ -56,6 +59,10 @@ export class RtpReceiver {
   private pending: Buffer = Buffer.alloc(0);
   private readonly offsetMs = monoToPerf();
   private stopping = false;
+  private readonly counterWaiters: Array<(line: string) => void> = [];
+  private readonly markWaiters: Array<{ atMs: number; done: (complete: boolean) => void }> = [];
+  /** performance.now() time up to which every packet that reached the process has been handed to subscribers. */
+  private readMarkMs = -Infinity;
   /** Times the receiving process was started again after dying. */
   restarts = 0;
   packets = 0;
@@ -94,6 +101,71 @@ export class RtpReceiver {
     };
   }
 
+  /**
+   * The process's counters (SIGUSR1): packets handed to Node, of which `worker_records` came in
+   * batches from patched mediasoup workers (media/worker-patch/) rather than as UDP datagrams;
+   * RTCP, malformed and dropped packets.
+   */
+  counters(): Promise<Record<string, number>> {
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error('callmark-rtp-receiver did not report its counters')), 5000);
+      this.counterWaiters.push((line) => {
+        clearTimeout(timer);
+        resolve(Object.fromEntries(line.split(' ').map((kv) => kv.split('=')).map(([k, v]) => [k!, Number(v)])));
+      });
+      this.child.kill('SIGUSR1');
+    });
+  }
+
+  private takeCounters(line: string): void {
+    for (const waiter of this.counterWaiters.splice(0)) waiter(line);
+  }
+
+  /**
+   * Resolves once every packet that reached the receiving process up to `atMs` (performance.now()'s
+   * clock) has been handed to its subscriber: true then, false if `capMs` passed first or the process
+   * was restarted meanwhile. Packets are read every FLUSH_MS and a patched worker batches them for up
+   * to 10 ms, so some that arrived before a moment reach Node only after it: a recording's leg that
+   * ends at that moment waits for them rather than losing them.
+   */
+  readUpTo(atMs: number, capMs = 1000): Promise<boolean> {
+    if (this.readMarkMs >= atMs) return Promise.resolve(true);
+    return new Promise((resolve) => {
+      const waiter = {
+        atMs,
+        done: (complete: boolean) => {
+          clearTimeout(timer);
+          resolve(complete);
+        },
+      };
+      const timer = setTimeout(() => {
+        const i = this.markWaiters.indexOf(waiter);
+        if (i >= 0) this.markWaiters.splice(i, 1);
+        resolve(false);
+      }, capMs);
+      this.markWaiters.push(waiter);
+      this.askForMark();
+    });
+  }
+
+  /** A byte on the process's stdin: it writes a frame (with its read mark) at its next turn even if nothing arrived. */
+  private askForMark(): void {
+    if (this.child.stdin.writable) this.child.stdin.write('m');
+  }
+
+  private takeMark(markMs: number): void {
+    if (markMs > this.readMarkMs) this.readMarkMs = markMs;
+    if (this.markWaiters.length === 0) return;
+    for (let i = this.markWaiters.length - 1; i >= 0; i--) {
+      const waiter = this.markWaiters[i]!;
+      if (waiter.atMs <= this.readMarkMs) {
+        this.markWaiters.splice(i, 1);
+        waiter.done(true);
+      }
+    }
+    if (this.markWaiters.length > 0) this.askForMark();
+  }
+
   /** Stops the process (tests); the next shared() starts a new one. */
   async stop(): Promise<void> {
     this.stopping = true;
@@ -109,7 +181,12 @@ export class RtpReceiver {
     this.child = child;
     this.pending = Buffer.alloc(0);
     let stderr = '';
-    child.stderr.on('data', (d: Buffer) => (stderr = (stderr + d.toString()).slice(-2000)));
+    child.stderr.on('data', (d: Buffer) => {
+      const text = d.toString();
+      const counters = /^packets=.*$/m.exec(text);
+      if (counters) this.takeCounters(counters[0]);
+      else stderr = (stderr + text).slice(-2000);
+    });
     // Neither the process nor its pipes keep Node running; it exits by itself when stdin closes.
     child.unref();
     child.stdin.on('error', () => {});
@@ -146,6 +223,9 @@ export class RtpReceiver {
 
   private restart(err: Error): void {
     this.restarts++;
+    // What was on its way is lost: nobody waits for it.
+    for (const waiter of this.markWaiters.splice(0)) waiter.done(false);
+    this.readMarkMs = -Infinity;
     this.spawn().then(
       () => {
         for (const s of this.owners()) s.onReceiverRestart(err, true);
@@ -165,11 +245,13 @@ export class RtpReceiver {
   private onData(chunk: Buffer): void {
     let buf = this.pending.length ? Buffer.concat([this.pending, chunk]) : chunk;
     const touched = new Set<RtpSubscriber>();
+    const marks: number[] = [];
     while (buf.length >= 4) {
       const frameLength = buf.readUInt32LE(0);
       if (buf.length < 4 + frameLength) break;
       const end = 4 + frameLength;
-      let off = 4;
+      const mark = buf.readDoubleLE(4); // 0: that turn could not read everything
+      let off = FRAME_HEADER;
       while (off + RECORD_HEADER <= end) {
         const recordEnd = off + 2 + buf.readUInt16LE(off);
         const sub = this.subscribers.get(buf.readUInt16LE(off + 2) * 2 ** 32 + buf.readUInt32LE(off + 4));
@@ -188,8 +270,10 @@ export class RtpReceiver {
         off = recordEnd;
       }
       buf = buf.subarray(end);
+      if (mark > 0) marks.push(mark - this.offsetMs);
     }
     this.pending = buf.length ? Buffer.from(buf) : Buffer.alloc(0);
     for (const s of touched) s.afterBatch();
+    for (const m of marks) this.takeMark(m);
   }
 }

@@ -7,6 +7,7 @@ import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 import type { types as ms } from 'mediasoup';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
@@ -117,6 +118,14 @@ function ffprobeStream(file: string): Record<string, string> {
   return Object.fromEntries(r.stdout.trim().split('\n').map((l) => l.split('=') as [string, string]));
 }
 
+/** Keeps this process's event loop busy for `ms`, as a loaded server's may be: nothing is read meanwhile. */
+function holdEventLoop(ms: number): void {
+  const until = performance.now() + ms;
+  while (performance.now() < until) {
+    /* busy */
+  }
+}
+
 async function waitFor(cond: () => boolean, ms: number): Promise<void> {
   const end = Date.now() + ms;
   while (!cond()) {
@@ -154,6 +163,54 @@ describe('CallRecorder', () => {
     // suite run saw a ratio of 48). A party on the wrong channel would give a ratio near 1.
     expect(l440 / l880).toBeGreaterThan(20);
     expect(r880 / r440).toBeGreaterThan(20);
+  });
+
+  it('gets the recording from the patched worker in batches over its socket, not one datagram per packet, and records it in full', async () => {
+    const router = await newRouter();
+    const left = await tone(router, 440);
+    const right = await tone(router, 880);
+    const receiver = await RtpReceiver.shared();
+    const before = await receiver.counters();
+    const { rec, file } = await record({ name: 'worker-batches', router, left: left.producer, right: right.producer });
+    await sleep(3000);
+    await rec.stop();
+    const after = await receiver.counters();
+
+    // Every packet of this recording came through the worker's batch socket (media/worker-patch/).
+    const batched = after.worker_records! - before.worker_records!;
+    const all = after.packets! - before.packets!;
+    expect(rec.packetsRecorded).toBeGreaterThan(200); // 2 parties × 50 packets/s × 3 s, less the start
+    expect(batched).toBe(all);
+    expect(batched).toBeGreaterThanOrEqual(rec.packetsRecorded);
+    // And the audio is each party's, on its own side.
+    const audio = await decodeAudio(file);
+    const [l, r] = audio.channels as [Float32Array, Float32Array];
+    const from = 0.2 * audio.sampleRate;
+    expect(tonePower(l, 48000, 440, from) / tonePower(l, 48000, 880, from)).toBeGreaterThan(20);
+    expect(tonePower(r, 48000, 880, from) / tonePower(r, 48000, 440, from)).toBeGreaterThan(20);
+  });
+
+  // Python, not Node: Node's libuv names an abstract socket with sun_path's trailing zero bytes, a different name.
+  const python = spawnSync('python3', ['-c', '0']).status === 0;
+  it.skipIf(process.getuid?.() !== 0 || !python)("refuses the workers' batch socket to a process of another user (nothing forged)", async () => {
+    const receiver = await RtpReceiver.shared();
+    const before = await receiver.counters();
+    // A well-formed record (transport port 1, SSRC 1234, one 20 ms Opus frame), sent by user 'nobody'.
+    const forger = [
+      'import socket, struct',
+      'rtp = bytes([0x80, 111]) + bytes(6) + struct.pack(">I", 1234) + bytes([0xfc, 0, 0])',
+      's = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)',
+      `s.connect("\\0callmark-rtp-${receiver.port}")`,
+      's.sendall(struct.pack("<HHd", 10 + len(rtp), 1, 0.0) + rtp)',
+      's.close()',
+    ].join('\n');
+    const r = spawnSync('python3', ['-c', forger], { uid: 65534, gid: 65534, encoding: 'utf8', timeout: 10_000 });
+    expect(r.stderr).toBe('');
+    expect(r.status).toBe(0);
+    await sleep(100);
+    const after = await receiver.counters();
+    expect(after.refused_peers! - before.refused_peers!).toBe(1);
+    expect(after.worker_records! - before.worker_records!).toBe(0);
   });
 
   it('writes two uncoupled mono streams while the call runs: each party alone on its channel at every instant', async () => {
@@ -285,6 +342,46 @@ describe('CallRecorder', () => {
     // Mixed at the end, the sides are still two separate mono streams.
     const head = readOggPackets(fs.readFileSync(file))[0]!.data;
     expect([head[18], head[19], head[20]]).toEqual([1, 2, 0]);
+  });
+
+  // Packets reach Node in batches (the worker's 10-ms batches, the receiver's 10-ms reads) and a busy
+  // event loop holds them longer: here it is held for 150 ms, as a loaded server may be, just before
+  // the party leaves. Whatever arrived before the moment of leaving is still that party's audio.
+  it('keeps the packets that arrived before a party left but reached the recorder after it (a busy event loop)', async () => {
+    const router = await newRouter();
+    const left = await tone(router, 440);
+    const right = await tone(router, 880);
+    const { rec, file } = await record({ name: 'late-batch-leave', router, left: left.producer, right: right.producer });
+    await sleep(1500);
+    holdEventLoop(150);
+    const [leftAt, leftDone] = await during(rec, async () => rec.endLeg(right.producer));
+    await sleep(1000);
+    await rec.stop();
+
+    const audio = await decodeAudio(file);
+    const env880 = envelope(audio, 1, 880);
+    const level880 = median(slice(env880, 0.3, leftAt - 0.3));
+    expectEdge(offset(env880, level880, leftAt - 1, leftAt + 1), leftAt, leftDone);
+  });
+
+  it('keeps the packets that arrived before the recording stopped but reached the recorder after it', async () => {
+    const router = await newRouter();
+    const left = await tone(router, 440);
+    const right = await tone(router, 880);
+    const { rec, file } = await record({ name: 'late-batch-stop', router, left: left.producer, right: right.producer });
+    await sleep(1500);
+    holdEventLoop(150);
+    const stoppedAt = at(rec, Date.now());
+    await rec.stop();
+
+    const audio = await decodeAudio(file);
+    expect(Math.abs(seconds(audio) - stoppedAt)).toBeLessThan(0.05);
+    for (const [channel, hz] of [[0, 440], [1, 880]] as const) {
+      const env = envelope(audio, channel, hz);
+      const level = median(slice(env, 0.3, stoppedAt - 0.3));
+      // The last window that fits in the file is centred 12.5 ms before its end.
+      expect(offset(env, level, stoppedAt - 1, stoppedAt + 1)).toBeGreaterThan(stoppedAt - EDGE);
+    }
   });
 
   it('reports a full disk, keeps the call going, and says why the recording cannot be finished', async (ctx) => {

@@ -31,6 +31,10 @@ describe('the mediasoup worker binary', () => {
     expect(fs.readFileSync(workerBin).toString('latin1')).toContain(`libsrtp2 ${debianLibsrtp()}`);
   });
 
+  it("carries Callmark's recording patch (media/worker-patch/): the recorder's batch socket name", () => {
+    expect(fs.readFileSync(workerBin).toString('latin1')).toContain('callmark-rtp-');
+  });
+
   it('is what a running worker executes, with the system libssl and libcrypto mapped', async () => {
     const pool = await MediaWorkerPool.start({ workers: 1, rtcMinPort: 41200, rtcMaxPort: 41299 });
     try {

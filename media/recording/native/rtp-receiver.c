@@ -8,10 +8,21 @@
 //
 //   callmark-rtp-receiver <ip> <port|0> <flush-ms>
 // prints "ready <port>\n" on stdout, then binary frames, each:
-//   u32le frame length (bytes after this field), then records:
+//   u32le frame length (bytes after this field), f64le read mark (CLOCK_MONOTONIC, ms: every packet
+//   that had reached this process's sockets by then is in this frame or an earlier one; 0 if a
+//   turn could not read everything), then records:
 //   u16le record length (bytes after this field), u16le source port, u32le SSRC, u32le RTP timestamp,
 //   u16le sequence number, u8 payload type, u8 reserved, f64le arrival (CLOCK_MONOTONIC, ms), payload.
-// Exits when stdin closes (Node went away). Counters go to stderr on SIGUSR1.
+// A frame is written every flush-ms while packets arrive; a byte on stdin asks for one at the next
+// turn even if none did (Node waits for a read mark before it ends a recording's leg, so that packets
+// which arrived before the end but were still on their way are kept). Exits when stdin closes (Node
+// went away). Counters go to stderr on SIGUSR1.
+//
+// A mediasoup worker built with Callmark's patch (media/worker-patch/CallmarkRecordingSink.hpp) does
+// not send the recordings' RTP to the UDP socket one datagram at a time: it connects to the abstract
+// Unix stream socket "callmark-rtp-<port>" opened here next to it and writes every packet of ~10 ms
+// at once, each as: u16le length of what follows, u16le the transport's UDP port, f64le the time it
+// was sent (CLOCK_MONOTONIC, ms), the RTP packet. Those are handled exactly like UDP arrivals.
 //
 // RTP header parsing follows RFC 3550 §5.1 (version 2, CSRC count, extension, padding); RTCP on the
 // same port (rtcp-mux) is recognised by its packet type 192-223 (RFC 5761 §4).
@@ -22,11 +33,13 @@
 #include <netinet/in.h>
 #include <poll.h>
 #include <signal.h>
+#include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/un.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -55,13 +68,16 @@ static double clock_ms(clockid_t id) {
   return (double)t.tv_sec * 1e3 + (double)t.tv_nsec / 1e6;
 }
 
+#define FRAME_HEADER 12 // u32le length, f64le read mark
+
 static void begin_frame(void) {
   out_frame_start = out_len;
-  out_len += 4;
+  out_len += FRAME_HEADER;
 }
 
-static void end_frame(void) {
+static void end_frame(double read_mark) {
   put32(out + out_frame_start, (uint32_t)(out_len - out_frame_start - 4));
+  memcpy(out + out_frame_start + 4, &read_mark, 8);
 }
 
 /** Writes what it can without blocking; the rest waits for the next turn. */
@@ -106,7 +122,7 @@ static void add_packet(const uint8_t *p, int len, uint16_t src_port, double arri
     return;
   }
   size_t need = 2 + REC_HEADER + (size_t)(end - off);
-  if (out_len + need + 4 > OUT_MAX) {
+  if (out_len + need > OUT_MAX) {
     c_dropped_full++;
     return;
   }
@@ -124,6 +140,94 @@ static void add_packet(const uint8_t *p, int len, uint16_t src_port, double arri
   c_packets++;
 }
 
+// Connections from patched mediasoup workers (one per worker), each with what it sent that does not
+// yet make a whole record.
+#define MAX_CONNS 64
+#define CONN_BUF (1 << 20)
+static struct conn {
+  int fd;
+  uint8_t *buf;
+  size_t len;
+} conns[MAX_CONNS];
+static unsigned long long c_worker_records, c_refused_peers;
+
+static int listen_for_workers(uint16_t port) {
+  int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+  if (fd < 0) return -1;
+  struct sockaddr_un addr = {.sun_family = AF_UNIX};
+  int n = snprintf(addr.sun_path + 1, sizeof addr.sun_path - 1, "callmark-rtp-%u", port); // abstract name
+  int rcvbuf = 4 << 20;
+  setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &rcvbuf, sizeof rcvbuf);
+  if (bind(fd, (struct sockaddr *)&addr, (socklen_t)(offsetof(struct sockaddr_un, sun_path) + 1 + (size_t)n)) < 0 || listen(fd, MAX_CONNS) < 0) {
+    perror("callmark-rtp-receiver: worker socket (recordings fall back to UDP)");
+    close(fd);
+    return -1;
+  }
+  return fd;
+}
+
+/** Takes new worker connections, then every whole record each has sent. */
+static void read_workers(int listen_fd) {
+  for (;;) {
+    int c = accept4(listen_fd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
+    if (c < 0) break;
+    // Only a worker of our own user may put packets into recordings (nothing forged): an abstract
+    // socket has no file permissions, so any local process could connect.
+    struct ucred peer;
+    socklen_t peer_len = sizeof peer;
+    if (getsockopt(c, SOL_SOCKET, SO_PEERCRED, &peer, &peer_len) != 0 || peer.uid != getuid()) {
+      c_refused_peers++;
+      close(c);
+      continue;
+    }
+    int slot = -1;
+    for (int i = 0; i < MAX_CONNS && slot < 0; i++)
+      if (conns[i].buf == NULL || conns[i].fd < 0) slot = i;
+    if (slot < 0) {
+      close(c); // the worker will try again at its next flush
+      continue;
+    }
+    if (!conns[slot].buf && !(conns[slot].buf = malloc(CONN_BUF))) {
+      close(c);
+      continue;
+    }
+    conns[slot].fd = c;
+    conns[slot].len = 0;
+  }
+  for (int i = 0; i < MAX_CONNS; i++) {
+    struct conn *k = &conns[i];
+    if (!k->buf || k->fd < 0) continue;
+    for (;;) {
+      ssize_t r = read(k->fd, k->buf + k->len, CONN_BUF - k->len);
+      if (r < 0 && errno == EINTR) continue;
+      if (r <= 0) {
+        if (r == 0 || (errno != EAGAIN && errno != EWOULDBLOCK)) {
+          close(k->fd); // the worker went away
+          k->fd = -1;
+        }
+        break;
+      }
+      k->len += (size_t)r;
+      size_t off = 0;
+      while (k->len - off >= 2) {
+        size_t rec = (size_t)(k->buf[off] | k->buf[off + 1] << 8);
+        if (k->len - off < 2 + rec) break;
+        if (rec > 10) {
+          double sent_ms;
+          memcpy(&sent_ms, k->buf + off + 4, 8);
+          add_packet(k->buf + off + 12, (int)(rec - 10), (uint16_t)(k->buf[off + 2] | k->buf[off + 3] << 8), sent_ms);
+          c_worker_records++;
+        } else {
+          c_malformed++;
+        }
+        off += 2 + rec;
+      }
+      memmove(k->buf, k->buf + off, k->len - off);
+      k->len -= off;
+    }
+  }
+}
+
 static void on_usr1(int sig) {
   (void)sig;
   report_counters = 1;
@@ -138,7 +242,7 @@ int main(int argc, char **argv) {
   if (flush_ms < 1) flush_ms = 1;
   signal(SIGPIPE, SIG_IGN);
   signal(SIGUSR1, on_usr1);
-  out = malloc(OUT_MAX);
+  out = malloc(OUT_MAX + FRAME_HEADER); // a frame's header may start at OUT_MAX
   if (!out) return 1;
 
   int fd = socket(AF_INET, SOCK_DGRAM | SOCK_NONBLOCK, 0);
@@ -161,6 +265,7 @@ int main(int argc, char **argv) {
   }
   socklen_t alen = sizeof addr;
   getsockname(fd, (struct sockaddr *)&addr, &alen);
+  int workers_fd = listen_for_workers(ntohs(addr.sin_port));
   fcntl(STDOUT_FILENO, F_SETPIPE_SZ, 1 << 20);
   printf("ready %u\n", ntohs(addr.sin_port));
   fflush(stdout);
@@ -172,6 +277,7 @@ int main(int argc, char **argv) {
   struct iovec iov[BATCH];
   struct sockaddr_in from[BATCH];
   double next_flush = clock_ms(CLOCK_MONOTONIC) + flush_ms;
+  int mark_wanted = 0;
 
   // Wakes every flush-ms, not per packet: the packets wait in the socket buffer meanwhile (their
   // arrival times are the kernel's, so waiting does not move them), and each wake-up reads them all
@@ -179,7 +285,7 @@ int main(int argc, char **argv) {
   for (;;) {
     if (report_counters) {
       report_counters = 0;
-      fprintf(stderr, "packets=%llu rtcp=%llu malformed=%llu dropped_full=%llu bytes_out=%llu\n", c_packets, c_rtcp, c_malformed, c_dropped_full, c_bytes_out);
+      fprintf(stderr, "packets=%llu worker_records=%llu refused_peers=%llu rtcp=%llu malformed=%llu dropped_full=%llu bytes_out=%llu\n", c_packets, c_worker_records, c_refused_peers, c_rtcp, c_malformed, c_dropped_full, c_bytes_out);
     }
     int wait = (int)(next_flush - clock_ms(CLOCK_MONOTONIC) + 0.999);
     struct pollfd fds[2] = {{.fd = STDIN_FILENO, .events = POLLIN}, {.fd = STDOUT_FILENO, .events = out_len ? POLLOUT : 0}};
@@ -189,6 +295,7 @@ int main(int argc, char **argv) {
       char tmp[256];
       ssize_t r = read(STDIN_FILENO, tmp, sizeof tmp);
       if (r == 0 || (r < 0 && errno != EINTR && errno != EAGAIN)) return 0; // Node went away
+      if (r > 0) mark_wanted = 1;
     }
     if (out_len) drain();
     double now = clock_ms(CLOCK_MONOTONIC);
@@ -196,6 +303,12 @@ int main(int argc, char **argv) {
     next_flush += flush_ms;
     if (next_flush < now) next_flush = now + flush_ms; // fell behind (stopped): do not spin
     begin_frame();
+    // Taken before reading: whatever was in the sockets at this instant is read below, unless the
+    // output buffer fills first (then this turn claims nothing).
+    double read_mark = clock_ms(CLOCK_MONOTONIC);
+    int read_all = 1;
+    unsigned long long dropped_before = c_dropped_full;
+    if (workers_fd >= 0) read_workers(workers_fd);
     for (;;) {
       for (int i = 0; i < BATCH; i++) {
         iov[i].iov_base = bufs[i];
@@ -224,10 +337,19 @@ int main(int argc, char **argv) {
         }
         add_packet(bufs[i], (int)msgs[i].msg_len, ntohs(from[i].sin_port), arrival);
       }
-      if (got < BATCH || out_len >= OUT_MAX - (256 << 10)) break;
+      if (got < BATCH) break;
+      if (out_len >= OUT_MAX - (256 << 10)) {
+        read_all = 0;
+        break;
+      }
     }
-    if (out_len - out_frame_start > 4) end_frame();
-    else out_len = out_frame_start; // nothing arrived: no frame
+    if (c_dropped_full != dropped_before) read_all = 0;
+    if (out_len - out_frame_start > FRAME_HEADER || (mark_wanted && out_len <= OUT_MAX)) {
+      end_frame(read_all ? read_mark : 0);
+      mark_wanted = 0;
+    } else {
+      out_len = out_frame_start; // nothing arrived and nobody asked (or Node is not reading): no frame
+    }
     if (out_len) drain();
   }
 }
