@@ -98,7 +98,8 @@ export class Call {
   constructor(
     public caller: DialogLeg,
     readonly callerInvite: SipRequest,
-    readonly candidateRole: LegRole,
+    /** The leg the recording puts on the left: the candidate's (a call between staff: the caller's, until a transfer brings a candidate in, transfer.ts). */
+    public candidateRole: LegRole,
     logger: FastifyBaseLogger,
     readonly clock: Clock,
   ) {

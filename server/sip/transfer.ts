@@ -213,12 +213,23 @@ export class Transfers {
   /** The target answered: it takes the referrer's place, the other party is re-offered, the referrer leaves. */
   private async completeTransfer(call: Call, referrer: DialogLeg, other: DialogLeg, target: DialogLeg): Promise<void> {
     const media = call.media!;
+    const { repos } = this.ctx.opts;
     const referrerProducer = media.producerOf(referrer.mediaId);
+    // A call between staff (no candidate) put through to a candidate is the candidate's call from now on.
+    const candidateJoins = target.user.role === 'candidate' && repos.calls.find(call.id)?.candidateUserId === null;
+    // The leg on the left channel until now (the caller's, in a call between staff).
+    const otherWasLeft = other.role === call.candidateRole;
     await media.switchSource(other.mediaId, referrer.mediaId, target.mediaId);
     // The target takes the referrer's place (and role) in the call.
     target.role = referrer.role;
     if (referrer === call.caller) call.caller = target;
     else call.callee = target;
+    if (candidateJoins) {
+      // Named before the transfer's event is stored, so it and every later event reach the
+      // candidate's attempt (server/realtime/call-evidence.ts); the events stored before stay as they were.
+      call.candidateRole = target.role;
+      repos.calls.update(call.id, { candidateUserId: target.user.id });
+    }
     this.ctx.untrack(referrer.sipCallId);
     referrer.sessionTimer?.stop();
     this.ctx.event(call, 'transferred', target.role, { from: referrer.user.extension, to: target.user.extension });
@@ -228,9 +239,21 @@ export class Transfers {
     await media.removeParty(referrer.mediaId);
     // The referrer is free again: a call waiting for them may be offered.
     this.ctx.queue?.offerNext(referrer.user.id);
-    // The recording keeps the referrer's audio up to now; the target is everyone else: right.
+    // The recording keeps the referrer's audio up to now. The target is everyone else (right), or,
+    // when the call becomes the candidate's, the candidate: alone on the left from now on, the other
+    // party moved to the right (what the channels hold up to now is left as it was recorded).
     if (referrerProducer) call.recorder?.endLeg(referrerProducer);
-    await this.recordParty(call, target);
+    if (candidateJoins) {
+      const otherProducer = media.producerOf(other.mediaId);
+      if (otherWasLeft && otherProducer) {
+        call.recorder?.endLeg(otherProducer);
+        await this.recordParty(call, other, 'right');
+      }
+      await this.recordParty(call, target, 'left');
+      if (call.recorder) this.ctx.event(call, 'recording-channels', null, { left: target.role, right: other.role, from: 'transfer' });
+    } else {
+      await this.recordParty(call, target, 'right');
+    }
     // The other party's m-line now carries the target's audio with a new SSRC: tell its browser.
     await this.ctx.reinvite(call, other, 'sendrecv');
   }
@@ -242,15 +265,15 @@ export class Transfers {
     this.ctx.event(call, 'conference-started', referrer.role, { by: referrer.user.extension, party: party.user.extension, parties: 3 });
     call.log.info({ party: party.user.extension }, 'conference started');
     this.notify(referrer, 200, 'OK', true);
-    await this.recordParty(call, party);
+    await this.recordParty(call, party, 'right');
     for (const leg of [referrer, other]) if (call.legs().includes(leg)) await this.ctx.reinvite(call, leg, 'sendrecv');
   }
 
-  private async recordParty(call: Call, leg: DialogLeg): Promise<void> {
+  /** Records the leg's audio from now on, on `side`: left is the candidate only, right everyone else. */
+  private async recordParty(call: Call, leg: DialogLeg, side: 'left' | 'right'): Promise<void> {
     const producer = call.media?.producerOf(leg.mediaId);
     if (!producer || !call.recorder) return;
-    // Left is the candidate only; a party joining later is never the candidate (they were in the call).
-    await call.recorder.addLeg('right', producer).catch((err: unknown) => call.log.warn({ err }, 'the added party could not be recorded'));
+    await call.recorder.addLeg(side, producer).catch((err: unknown) => call.log.warn({ err }, 'the added party could not be recorded'));
   }
 
   /**
