@@ -4,7 +4,7 @@
 // words. It names a wrap-up outcome, a case category, a product or a template by the seed's own
 // label or name ("Home move booked"), never by the code the CRM stores (MOVE, HOME_MOVE,
 // BB-FIBRE-500, email-home-move). Fields that are references by design are left out: the brief's
-// resources (seed keys the desktop shows by their titles), cue ids, the criteria a cue tests and
+// resources (seed keys the loader checks; no page shows them), cue ids, the criteria a cue tests and
 // fact keys. Kept versions in scenarios/previous/ are not checked: they keep the text attempts
 // were sat on.
 import path from 'node:path';
