@@ -249,7 +249,7 @@ export function registerScenarioEditRoutes(app: FastifyInstance, opts: { repos: 
       return documentOf(me, { ...at, text });
     });
 
-    scope.delete('/api/scenarios/:key', { config: EDITORS, schema: { params: keyParams } }, async (request, reply) => {
+    scope.delete('/api/scenarios/:key', { config: EDITORS, schema: { params: keyParams, response: { 204: z.undefined() } } }, async (request, reply) => {
       const me = requireSession(request).user;
       const at = editable(me, request.params.key, 'deleted');
       const used = usage.usage(at.key);

@@ -1,10 +1,10 @@
-// The response schemas of scenario editing (scenario-edit-routes.ts): one scenario file as the
-// editor reads it. What a route sends is what its schema declares; the schema is bound to its wire
+// The response schemas of the scenario list (scenario-routes.ts) and of scenario editing
+// (scenario-edit-routes.ts): one scenario file as the editor reads it. What a route sends is what its schema declares; the schema is bound to its wire
 // type in server/protocol/scenarios.ts by `exactly<T>()` (exact-schema.ts), so the two cannot drift apart.
 import { z } from 'zod';
 import type { ValidationErrorBody } from '../protocol/assessment.js';
 import type { ApiError } from '../protocol/roles.js';
-import type { ScenarioDocument, ScenarioIssueView, ScenarioRefusal } from '../protocol/scenarios.js';
+import type { ScenarioDocument, ScenarioIssueView, ScenarioList, ScenarioListing, ScenarioRefusal } from '../protocol/scenarios.js';
 import { exactly } from './exact-schema.js';
 
 const scenarioIssue = exactly<ScenarioIssueView>()(z.object({ file: z.string(), path: z.string(), reason: z.string() }));
@@ -40,4 +40,23 @@ export const scenarioBadRequest = exactly<ScenarioRefusal | ValidationErrorBody 
     z.object({ error: z.literal('validation'), message: z.string(), field: z.string().optional(), fields: z.record(z.string()) }),
     z.object({ error: z.string(), message: z.string(), field: z.string().optional() }),
   ]),
+);
+
+const scenarioListing = exactly<ScenarioListing>()(
+  z.object({
+    key: z.string(),
+    title: z.string(),
+    direction: z.string(),
+    type: z.string(),
+    scenarioKey: z.string().optional(),
+    variant: z.string().optional(),
+    version: z.number().optional(),
+    builtIn: z.boolean().optional(),
+    centreId: z.number().nullable().optional(),
+  }),
+);
+
+/** GET /api/scenarios: what identifies each scenario (never its briefs, answer key or rubric). */
+export const scenarioList = exactly<ScenarioList>()(
+  z.object({ scenarios: z.array(scenarioListing), problems: z.array(scenarioIssue.extend({ key: z.string().nullable(), centreId: z.number().nullable() })) }),
 );
