@@ -108,6 +108,12 @@ export interface DesktopAttempt {
   position: number | null;
 }
 
+/** POST /api/attempts (201): the practice attempt created, and how many of each record its CRM was given. */
+export interface PracticeAttemptCreated {
+  attempt: DesktopAttempt;
+  copied: { customers: number; products: number; orders: number; cases: number; notes: number; messages: number; callList: number };
+}
+
 // --- the customer record and what hangs off it -------------------------------------------------
 
 export type ContactPreference = 'phone' | 'email' | 'sms' | 'post';
