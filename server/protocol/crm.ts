@@ -108,9 +108,12 @@ export interface DesktopAttempt {
   position: number | null;
 }
 
-/** POST /api/attempts (201): the practice attempt created, and how many of each record its CRM was given. */
+/**
+ * POST /api/attempts (201): the practice attempt created (as the desktop knows it, plus whose it is:
+ * the assessor who created it knows that already), and how many of each record its CRM was given.
+ */
 export interface PracticeAttemptCreated {
-  attempt: DesktopAttempt;
+  attempt: DesktopAttempt & { candidateUserId: number; assessorUserId: number | null; centreId: number };
   copied: { customers: number; products: number; orders: number; cases: number; notes: number; messages: number; callList: number };
 }
 

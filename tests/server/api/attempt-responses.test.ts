@@ -59,7 +59,7 @@ describe('response schemas', () => {
     expect(res.statusCode, res.body).toBe(201);
     const body = res.json<{ attempt: object; copied: object }>();
     expect(Object.keys(body).sort()).toEqual(['attempt', 'copied']);
-    expect(Object.keys(body.attempt).sort()).toEqual(DESKTOP_ATTEMPT_FIELDS);
+    expect(Object.keys(body.attempt).sort()).toEqual([...DESKTOP_ATTEMPT_FIELDS, 'assessorUserId', 'candidateUserId', 'centreId'].sort());
     expect(Object.keys(body.copied).sort()).toEqual(['callList', 'cases', 'customers', 'messages', 'notes', 'orders', 'products']);
   });
 
