@@ -13,11 +13,14 @@ import type {
   Bookmark,
   CallerBriefView,
   CandidateBriefView,
+  CoverageCheckView,
+  CoverageWarningView,
   MarkingView,
   Person,
   RubricLineView,
   SittingClockView,
   SittingDetail,
+  SittingSummary,
   SittingResultView,
 } from '../protocol/assessment.js';
 import { MODERATION_OUTCOMES, RESULT_STATES, SITTING_STATUSES } from '../protocol/sitting-states.js';
@@ -88,8 +91,8 @@ const assignmentView = exactly<AssignmentView>()(
   }),
 );
 
-/** POST /api/attempts/:id/close answers with the attempt's sitting. */
-export const sittingDetail = exactly<SittingDetail>()(
+/** A sitting in a list (GET /api/sittings). */
+export const sittingSummary = exactly<SittingSummary>()(
   z.object({
     id: z.string(),
     centreId: z.number(),
@@ -109,6 +112,17 @@ export const sittingDetail = exactly<SittingDetail>()(
     declarationDue: z.enum(['start', 'end']).nullable().optional(),
     assignmentsTaken: z.array(z.object({ position: z.number(), title: z.string() })),
     cancellation: z.object({ at: z.number(), by: z.string(), reason: z.string() }).optional(),
+  }),
+);
+
+const coverageWarning = exactly<CoverageWarningView>()(z.object({ area: z.string(), message: z.string() }));
+
+/** POST /api/sittings/coverage-check: nothing is stored. */
+export const coverageCheck = exactly<CoverageCheckView>()(z.object({ warnings: z.array(coverageWarning), problems: z.array(z.string()) }));
+
+/** A sitting as every route that reads or changes one answers (and POST /api/attempts/:id/close). */
+export const sittingDetail = exactly<SittingDetail>()(
+  sittingSummary.extend({
     baseMinutes: z.number(),
     extraTime: z
       .discriminatedUnion('kind', [z.object({ kind: z.literal('percent'), percent: z.number() }), z.object({ kind: z.literal('minutes'), minutes: z.number() })])
@@ -116,7 +130,7 @@ export const sittingDetail = exactly<SittingDetail>()(
     restBreaks: z.boolean(),
     clock: sittingClock,
     assignments: z.array(assignmentView),
-    coverageWarnings: z.array(z.object({ area: z.string(), message: z.string() })),
+    coverageWarnings: z.array(coverageWarning),
     currentAttemptId: z.string().nullable(),
     preparation: z.object({ identityChecked: z.boolean(), declarations: z.object({ start: z.number().nullable(), end: z.number().nullable() }) }),
   }),

@@ -19,6 +19,7 @@ import type { Repositories } from '../db/repositories/index.js';
 import { HttpError } from '../http/errors.js';
 import type { SessionUser } from '../protocol/roles.js';
 import { enforceOverrunPolicy } from '../sittings/closing.js';
+import { candidateDeclarations, centrePeople, conflict, iqaAttempt as iqaAttemptSchema, iqaQueue as iqaQueueSchema, sittingAssurance } from './assurance-responses.js';
 import { FieldProblems, idOf36Params, parseInput, registerZodRoutes } from './input.js';
 
 const STAFF = { access: ['assessor', 'iqa', 'moderator', 'admin'] } as const;
@@ -68,11 +69,11 @@ export function registerAssuranceRoutes(app: FastifyInstance, opts: { repos: Rep
   const readable = (me: SessionUser, id: string) => enforceOverrunPolicy(repos, sittings.readable(me, id), clock.now());
 
   registerZodRoutes(app, (scope) => {
-    scope.get('/api/sittings/:id/assurance', { config: STAFF, schema: { params: idOf36Params } }, async (request) => {
+    scope.get('/api/sittings/:id/assurance', { config: STAFF, schema: { params: idOf36Params, response: { 200: sittingAssurance } } }, async (request) => {
       return assuranceView(repos, readable(requireSession(request).user, request.params.id));
     });
 
-    scope.post('/api/sittings/:id/identity-check', { config: { access: ['assessor', 'admin'] }, schema: { params: idOf36Params } }, async (request) => {
+    scope.post('/api/sittings/:id/identity-check', { config: { access: ['assessor', 'admin'] }, schema: { params: idOf36Params, response: { 200: sittingAssurance } } }, async (request) => {
       const me = requireSession(request).user;
       const sitting = sittings.runnable(me, request.params.id);
       const input = parseInput(identitySchema, request.body);
@@ -81,7 +82,7 @@ export function registerAssuranceRoutes(app: FastifyInstance, opts: { repos: Rep
       return view(sitting.id);
     });
 
-    scope.post('/api/sittings/:id/declarations', { config: { access: ['candidate'] }, schema: { params: idOf36Params } }, async (request) => {
+    scope.post('/api/sittings/:id/declarations', { config: { access: ['candidate'] }, schema: { params: idOf36Params, response: { 200: candidateDeclarations } } }, async (request) => {
       const me = requireSession(request).user;
       const sitting = readable(me, request.params.id);
       if (sitting.candidateUserId !== me.id) throw sittingNotFound();
@@ -89,41 +90,41 @@ export function registerAssuranceRoutes(app: FastifyInstance, opts: { repos: Rep
       return confirmDeclaration(repos, sitting, me, input.moment, clock.now());
     });
 
-    scope.post('/api/sittings/:id/sign', { config: { access: ['assessor'] }, schema: { params: idOf36Params } }, async (request) => {
+    scope.post('/api/sittings/:id/sign', { config: { access: ['assessor'] }, schema: { params: idOf36Params, response: { 200: sittingAssurance } } }, async (request) => {
       const me = requireSession(request).user;
       const sitting = sittings.runnable(me, request.params.id);
       parseInput(confirmSchema, request.body);
       return assuranceView(repos, signMarkSheet(repos, sitting, me, clock.now()));
     });
 
-    scope.post('/api/sittings/:id/return', { config: { access: ['iqa'] }, schema: { params: idOf36Params } }, async (request) => {
+    scope.post('/api/sittings/:id/return', { config: { access: ['iqa'] }, schema: { params: idOf36Params, response: { 200: sittingAssurance } } }, async (request) => {
       const me = requireSession(request).user;
       const sitting = readable(me, request.params.id);
       const { reason } = parseInput(reasonSchema, request.body);
       return assuranceView(repos, returnToAssessor(repos, sitting, me, reason, clock.now()));
     });
 
-    scope.post('/api/sittings/:id/countersign', { config: { access: ['iqa'] }, schema: { params: idOf36Params } }, async (request) => {
+    scope.post('/api/sittings/:id/countersign', { config: { access: ['iqa'] }, schema: { params: idOf36Params, response: { 200: sittingAssurance } } }, async (request) => {
       const me = requireSession(request).user;
       const sitting = readable(me, request.params.id);
       parseInput(confirmSchema, request.body);
       return assuranceView(repos, countersign(repos, sitting, me, clock.now()));
     });
 
-    scope.post('/api/sittings/:id/moderation-outcome', { config: { access: ['moderator'] }, schema: { params: idOf36Params } }, async (request) => {
+    scope.post('/api/sittings/:id/moderation-outcome', { config: { access: ['moderator'] }, schema: { params: idOf36Params, response: { 200: sittingAssurance } } }, async (request) => {
       const me = requireSession(request).user;
       const sitting = readable(me, request.params.id);
       const input = parseInput(outcomeSchema, request.body);
       return assuranceView(repos, recordOutcome(repos, sitting, me, input.outcome, input.reason || null, clock.now()));
     });
 
-    scope.get('/api/conflicts', { config: { access: ['assessor', 'iqa', 'admin'] } }, async (request) => {
+    scope.get('/api/conflicts', { config: { access: ['assessor', 'iqa', 'admin'] }, schema: { response: { 200: z.object({ conflicts: z.array(conflict) }) } } }, async (request) => {
       const me = requireSession(request).user;
       const list = me.role === 'admin' ? repos.assurance.conflicts({}) : repos.assurance.conflicts({ staffUserId: me.id });
       return { conflicts: list.map((c) => conflictView(repos, c)) };
     });
 
-    scope.post('/api/conflicts', { config: { access: ['assessor', 'iqa'] } }, async (request, reply) => {
+    scope.post('/api/conflicts', { config: { access: ['assessor', 'iqa'] }, schema: { response: { 201: conflict } } }, async (request, reply) => {
       const me = requireSession(request).user;
       const input = parseInput(conflictSchema, request.body);
       const candidate = repos.users.findById(input.candidateUserId);
@@ -143,25 +144,25 @@ export function registerAssuranceRoutes(app: FastifyInstance, opts: { repos: Rep
     });
 
     // The centre's people, for the forms of its staff (declaring an interest, choosing assessors).
-    scope.get('/api/centre/people', { config: { access: ['assessor', 'iqa'] } }, async (request) => {
+    scope.get('/api/centre/people', { config: { access: ['assessor', 'iqa'] }, schema: { response: { 200: centrePeople } } }, async (request) => {
       const me = requireSession(request).user;
       const people = repos.users.list({ centreId: me.centreId ?? -1 }).filter((u) => !u.disabled);
       const of = (role: string) => people.filter((u) => u.role === role).map((u) => ({ id: u.id, name: u.displayName }));
       return { candidates: of('candidate'), assessors: of('assessor') };
     });
 
-    scope.get('/api/iqa/sittings', { config: { access: ['iqa'] } }, async (request) => {
+    scope.get('/api/iqa/sittings', { config: { access: ['iqa'] }, schema: { response: { 200: iqaQueueSchema } } }, async (request) => {
       const me = requireSession(request).user;
       return iqaQueue(repos, me, me.centreId ?? -1);
     });
 
-    scope.get('/api/iqa/attempts/:id', { config: { access: ['iqa'] }, schema: { params: idOf36Params } }, async (request) => {
+    scope.get('/api/iqa/attempts/:id', { config: { access: ['iqa'] }, schema: { params: idOf36Params, response: { 200: iqaAttemptSchema } } }, async (request) => {
       const me = requireSession(request).user;
       const { attempt, sitting } = iqaAttempt(repos, me, request.params.id);
       return iqaAttemptView(repos, attempt, sitting);
     });
 
-    scope.put('/api/iqa/attempts/:id/reviews', { config: { access: ['iqa'] }, schema: { params: idOf36Params } }, async (request) => {
+    scope.put('/api/iqa/attempts/:id/reviews', { config: { access: ['iqa'] }, schema: { params: idOf36Params, response: { 200: iqaAttemptSchema } } }, async (request) => {
       const me = requireSession(request).user;
       const { attempt, sitting } = iqaAttempt(repos, me, request.params.id);
       const input = parseInput(reviewSchema, request.body);

@@ -21,6 +21,7 @@ import type {
   Customer,
   CustomerDetail,
   DesktopAttempt,
+  PracticeAttemptCreated,
   IdentityCheck,
   Message,
   Note,
@@ -46,6 +47,14 @@ export const desktopAttempt = exactly<DesktopAttempt>()(
 export const company = exactly<Company>()(z.object({ name: z.string(), email: z.string(), phone: z.string(), website: z.string() }));
 
 /** GET /api/attempts/:id and /api/attempts/current. */
+/** POST /api/attempts: the attempt as the desktop knows it and whose it is (nothing of its marking), and the records copied. */
+export const practiceAttemptCreated = exactly<PracticeAttemptCreated>()(
+  z.object({
+    attempt: desktopAttempt.extend({ candidateUserId: z.number(), assessorUserId: z.number().nullable(), centreId: z.number() }),
+    copied: z.object({ customers: z.number(), products: z.number(), orders: z.number(), cases: z.number(), notes: z.number(), messages: z.number(), callList: z.number() }),
+  }),
+);
+
 export const attemptWithCompany = z.object({ attempt: desktopAttempt.nullable(), company: company.nullable() });
 
 export const customer = exactly<Customer>()(

@@ -15,7 +15,7 @@ import { copySeedToAttempt, scenarioSeeds } from '../crm/attempt-copy.js';
 import { centreOfVariant, parseAttemptKey, scenarioForAttemptKey } from '../assessment/scenario-loader.js';
 import { attemptOf, attemptParams, type AttemptScope } from './attempt-scope.js';
 import { READERS } from './crm-inputs.js';
-import { attemptWithCompany } from './attempt-responses.js';
+import { attemptWithCompany, practiceAttemptCreated } from './attempt-responses.js';
 import { invalid, registerZodRoutes, type ZodScope } from './input.js';
 
 /** POST /api/attempts and GET /api/attempts/current: not under one attempt's prefix. */
@@ -38,6 +38,7 @@ function registerOutsideTheScope(scope: ZodScope, opts: { repos: Repositories; c
             scenarioKey: z.string().max(80, 'must be at most 80 characters').optional(),
           })
           .strict(),
+        response: { 201: practiceAttemptCreated },
       },
     },
     async (request, reply) => {

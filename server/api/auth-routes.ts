@@ -169,7 +169,8 @@ function registerAuthScope(app: ZodScope, opts: AuthRouteOptions): void {
     },
   );
 
-  app.post('/api/auth/logout', { config: { access: 'authenticated', duringPasswordChange: true } }, async (request, reply) => {
+  // No content: the 204 schema says so, so nothing could ever be sent with it.
+  app.post('/api/auth/logout', { config: { access: 'authenticated', duringPasswordChange: true }, schema: { response: { 204: z.undefined() } } }, async (request, reply) => {
     const session = requireSession(request);
     sessions.end(session.tokenHash);
     opts.onLogout?.(session.user.id, session.tokenHash);

@@ -14,6 +14,8 @@ import { MALPRACTICE_FORMS, SPECIAL_CONSIDERATION_CATEGORIES } from '../protocol
 import type { Repositories } from '../db/repositories/index.js';
 import { HttpError } from '../http/errors.js';
 import type { SessionUser } from '../protocol/roles.js';
+import { centreView, userAccount } from './account-responses.js';
+import { sittingAssurance } from './assurance-responses.js';
 import { FieldProblems, idOf36Params, parseInput, registerZodRoutes, rowNumberParams } from './input.js';
 
 const ADMIN = { access: ['admin'] } as const;
@@ -74,7 +76,7 @@ export function registerCentreAdminRoutes(app: FastifyInstance, opts: { repos: R
   const actor = (me: SessionUser) => ({ userId: me.id, role: me.role });
 
   registerZodRoutes(app, (scope) => {
-    scope.put('/api/centres/:id/settings', { config: ADMIN, schema: { params: rowNumberParams } }, async (request) => {
+    scope.put('/api/centres/:id/settings', { config: ADMIN, schema: { params: rowNumberParams, response: { 200: z.object({ centre: centreView }) } } }, async (request) => {
       const me = requireSession(request).user;
       const centre = repos.centres.findById(Number(request.params.id));
       if (!centre) throw new HttpError(404, 'not_found', 'There is no such centre.');
@@ -97,7 +99,7 @@ export function registerCentreAdminRoutes(app: FastifyInstance, opts: { repos: R
       return { centre: updated };
     });
 
-    scope.post('/api/users/:id/candidate-number', { config: ADMIN, schema: { params: rowNumberParams } }, async (request) => {
+    scope.post('/api/users/:id/candidate-number', { config: ADMIN, schema: { params: rowNumberParams, response: { 200: z.object({ user: userAccount }) } } }, async (request) => {
       const me = requireSession(request).user;
       const user = repos.users.findById(Number(request.params.id));
       if (!user) throw new HttpError(404, 'not_found', 'There is no such user.');
@@ -112,10 +114,10 @@ export function registerCentreAdminRoutes(app: FastifyInstance, opts: { repos: R
         repos.users.setCandidateNumber(user.id, candidateNumber, now);
         repos.auditLog.append({ at: now, actor: actor(me), centreId: user.centreId, action: 'candidate-number-set', subjectType: 'user', subjectId: user.id, before: { candidateNumber: user.candidateNumber }, after: { candidateNumber } });
       });
-      return { user: repos.users.findById(user.id) };
+      return { user: repos.users.findById(user.id)! };
     });
 
-    scope.post('/api/sittings/:id/special-consideration', { config: ADMIN, schema: { params: idOf36Params } }, async (request, reply) => {
+    scope.post('/api/sittings/:id/special-consideration', { config: ADMIN, schema: { params: idOf36Params, response: { 201: sittingAssurance } } }, async (request, reply) => {
       const me = requireSession(request).user;
       const sitting = sittings.runnable(me, request.params.id);
       const input = parseInput(specialConsiderationSchema, request.body);
@@ -127,7 +129,7 @@ export function registerCentreAdminRoutes(app: FastifyInstance, opts: { repos: R
       return reply.status(201).send(assuranceView(repos, sitting));
     });
 
-    scope.post('/api/sittings/:id/malpractice', { config: ADMIN, schema: { params: idOf36Params } }, async (request, reply) => {
+    scope.post('/api/sittings/:id/malpractice', { config: ADMIN, schema: { params: idOf36Params, response: { 201: sittingAssurance } } }, async (request, reply) => {
       const me = requireSession(request).user;
       const sitting = sittings.runnable(me, request.params.id);
       const input = parseInput(malpracticeSchema, request.body);
@@ -151,7 +153,7 @@ export function registerCentreAdminRoutes(app: FastifyInstance, opts: { repos: R
       return reply.status(201).send(assuranceView(repos, sitting));
     });
 
-    scope.post('/api/sittings/:id/enquiries', { config: ADMIN, schema: { params: idOf36Params } }, async (request, reply) => {
+    scope.post('/api/sittings/:id/enquiries', { config: ADMIN, schema: { params: idOf36Params, response: { 201: sittingAssurance } } }, async (request, reply) => {
       const me = requireSession(request).user;
       const sitting = sittings.runnable(me, request.params.id);
       const input = parseInput(enquirySchema, request.body);
@@ -163,7 +165,7 @@ export function registerCentreAdminRoutes(app: FastifyInstance, opts: { repos: R
       return reply.status(201).send(assuranceView(repos, sitting));
     });
 
-    scope.post('/api/enquiries/:id/close', { config: ADMIN, schema: { params: rowNumberParams } }, async (request) => {
+    scope.post('/api/enquiries/:id/close', { config: ADMIN, schema: { params: rowNumberParams, response: { 200: sittingAssurance } } }, async (request) => {
       const me = requireSession(request).user;
       const enquiry = repos.centreRecords.enquiry(Number(request.params.id));
       if (!enquiry) throw new HttpError(404, 'not_found', 'There is no such enquiry or appeal.');

@@ -4,7 +4,7 @@
 // schema declares; each schema is bound to its wire type in server/protocol/moderation.ts by
 // `exactly<T>()` (exact-schema.ts), so the two cannot drift apart.
 import { z } from 'zod';
-import type { AttemptMetrics, CallMetrics, ModerationView, ReplayEvent, ReplayEventsPage, ReplayView, SampleSittingView, SampleView } from '../protocol/moderation.js';
+import type { AttemptMetrics, AuditLogEntryView, AuditLogPage, CallMetrics, ModerationView, ReplayEvent, ReplayEventsPage, ReplayView, SampleSittingView, SampleView } from '../protocol/moderation.js';
 import type { TimelineEvent, TimelineResponse } from '../protocol/timeline.js';
 import { actor, attemptHeading, person, rubricLine, sittingResult } from './assessment-responses.js';
 import { message, printoutSummary } from './attempt-responses.js';
@@ -223,3 +223,30 @@ export const sampleView = exactly<SampleView>()(
   }),
 );
 
+
+const auditLogEntry = exactly<AuditLogEntryView>()(
+  z.object({
+    id: z.number(),
+    at: z.number(),
+    actor: actor.nullable(),
+    centreId: z.number().nullable(),
+    action: z.string(),
+    subjectType: z.string(),
+    subjectId: z.string(),
+    // Free-form on purpose: each action records the state before and after in its own shape (a
+    // sitting, a mark, centre settings…), stored as written and shown to the moderator as it is.
+    before: z.unknown(),
+    after: z.unknown(),
+    reason: z.string().nullable(),
+    hash: z.string(),
+  }),
+);
+
+/** GET /api/audit-log. */
+export const auditLogPage = exactly<AuditLogPage>()(
+  z.object({
+    entries: z.array(auditLogEntry),
+    nextBefore: z.number().nullable(),
+    chain: z.object({ ok: z.boolean(), rows: z.number(), message: z.string().optional() }).optional(),
+  }),
+);

@@ -10,7 +10,7 @@ import { MAX_REASON } from '../moderation/replay/moderated-marks.js';
 import { inSample, sampleView } from '../moderation/replay/sample.js';
 import type { AuditLogPage, SampleChangeInput } from '../protocol/moderation.js';
 import { registerZodRoutes } from './input.js';
-import { sampleView as sampleViewSchema } from './moderation-responses.js';
+import { auditLogPage, sampleView as sampleViewSchema } from './moderation-responses.js';
 
 const MODERATORS = { access: ['moderator', 'admin'] } as const;
 const centreNumber = z.string().regex(/^[1-9][0-9]{0,9}$/, 'must be a centre number');
@@ -82,6 +82,7 @@ export function registerSampleRoutes(app: FastifyInstance, opts: { repos: Reposi
               limit: z.string().regex(/^[1-9][0-9]{0,2}$/, 'must be a number from 1 to 999').optional(),
             })
             .strict(),
+          response: { 200: auditLogPage },
         },
       },
       async (request): Promise<AuditLogPage> => {

@@ -43,6 +43,7 @@ import type { SessionUser } from '../protocol/roles.js';
 import type { ScenarioDocument, ScenarioIssueView, ScenarioRefusal } from '../protocol/scenarios.js';
 import { assertJsonDepth } from '../http/json-depth.js';
 import { invalid, parseInput, registerZodRoutes } from './input.js';
+import { scenarioBadRequest, scenarioDocument } from './scenario-responses.js';
 
 const READERS = { access: ['assessor', 'moderator', 'admin'] } as const;
 const EDITORS = { access: ['assessor', 'admin'] } as const;
@@ -169,13 +170,13 @@ export function registerScenarioEditRoutes(app: FastifyInstance, opts: { repos: 
   };
 
   registerZodRoutes(app, (scope) => {
-    scope.get('/api/scenarios/:key', { config: READERS, schema: { params: keyParams } }, async (request) => {
+    scope.get('/api/scenarios/:key', { config: READERS, schema: { params: keyParams, response: { 200: scenarioDocument } } }, async (request) => {
       const me = requireSession(request).user;
       refreshCentreScenarios();
       return documentOf(me, locate(me, request.params.key));
     });
 
-    scope.post('/api/scenarios/:key/clone', { config: EDITORS, schema: { params: keyParams } }, async (request, reply) => {
+    scope.post('/api/scenarios/:key/clone', { config: EDITORS, schema: { params: keyParams, response: { 201: scenarioDocument, 400: scenarioBadRequest } } }, async (request, reply) => {
       const me = requireSession(request).user;
       const source = locate(me, request.params.key);
       const input = parseInput(cloneSchema, request.body);
@@ -206,7 +207,7 @@ export function registerScenarioEditRoutes(app: FastifyInstance, opts: { repos: 
       return reply.status(201).send(documentOf(me, target));
     });
 
-    scope.put('/api/scenarios/:key', { config: EDITORS, schema: { params: keyParams } }, async (request, reply) => {
+    scope.put('/api/scenarios/:key', { config: EDITORS, schema: { params: keyParams, response: { 200: scenarioDocument, 400: scenarioBadRequest } } }, async (request, reply) => {
       const me = requireSession(request).user;
       const at = editable(me, request.params.key, 'changed');
       const centreId = at.centreId!;
@@ -248,7 +249,7 @@ export function registerScenarioEditRoutes(app: FastifyInstance, opts: { repos: 
       return documentOf(me, { ...at, text });
     });
 
-    scope.delete('/api/scenarios/:key', { config: EDITORS, schema: { params: keyParams } }, async (request, reply) => {
+    scope.delete('/api/scenarios/:key', { config: EDITORS, schema: { params: keyParams, response: { 204: z.undefined() } } }, async (request, reply) => {
       const me = requireSession(request).user;
       const at = editable(me, request.params.key, 'deleted');
       const used = usage.usage(at.key);

@@ -9,11 +9,14 @@ import { attemptKey, centreScenarioIssues, parseAttemptKey, refreshCentreScenari
 import { requireSession } from '../auth/access.js';
 import type { ScenarioList, ScenarioListing } from '../protocol/scenarios.js';
 import { canReadScenario } from '../auth/scenario-access.js';
+import { registerZodRoutes } from './input.js';
+import { scenarioList } from './scenario-responses.js';
 
 export type { ScenarioListing };
 
 export function registerScenarioRoutes(app: FastifyInstance): void {
-  app.get('/api/scenarios', { config: { access: ['assessor', 'moderator', 'admin'] } }, async (request): Promise<ScenarioList> => {
+  registerZodRoutes(app, (scope) => {
+    scope.get('/api/scenarios', { config: { access: ['assessor', 'moderator', 'admin'] }, schema: { response: { 200: scenarioList } } }, async (request): Promise<ScenarioList> => {
     const me = requireSession(request).user;
     // A file edited by hand shows up (or shows its problems) the next time the list is opened.
     refreshCentreScenarios();
@@ -42,5 +45,6 @@ export function registerScenarioRoutes(app: FastifyInstance): void {
       // A file whose name names no centre is shown to admins only (they look after the data folder).
       .filter((p) => (p.centreId === null ? me.role === 'admin' : canReadScenario(me, p.centreId)));
     return { scenarios, problems };
+  });
   });
 }

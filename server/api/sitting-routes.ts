@@ -27,6 +27,7 @@ import { whyNotChangeable } from '../sittings/before-start.js';
 import { planNextAttempt } from '../sittings/next-attempt.js';
 import { sittingResults } from '../sittings/results.js';
 import { person, sittingDetail, sittingSummary } from '../sittings/views.js';
+import { coverageCheck, sittingDetail as sittingDetailSchema, sittingSummary as sittingSummarySchema } from './assessment-responses.js';
 import { FieldProblems, idOf36, idOf36Params, parseInput, registerZodRoutes } from './input.js';
 
 const EVERYONE = { access: ['candidate', 'assessor', 'moderator', 'admin', 'iqa'] } as const;
@@ -84,7 +85,7 @@ export function registerSittingRoutes(app: FastifyInstance, opts: { repos: Repos
   const detail = (id: string, me: SessionUser) => sittingDetail(repos, repos.sittings.findById(id)!, me, clock.now());
 
   registerZodRoutes(app, (scope) => {
-    scope.get('/api/sittings', { config: EVERYONE }, async (request) => {
+    scope.get('/api/sittings', { config: EVERYONE, schema: { response: { 200: z.object({ sittings: z.array(sittingSummarySchema) }) } } }, async (request) => {
       const me = requireSession(request).user;
       const list =
         me.role === 'candidate'
@@ -98,7 +99,7 @@ export function registerSittingRoutes(app: FastifyInstance, opts: { repos: Repos
 
     // The coverage warning before the sitting is created: the same rule (assessment/coverage.ts)
     // that the created sitting's warnings come from; nothing is stored.
-    scope.post('/api/sittings/coverage-check', { config: RUNNERS }, async (request) => {
+    scope.post('/api/sittings/coverage-check', { config: RUNNERS, schema: { response: { 200: coverageCheck } } }, async (request) => {
       const me = requireSession(request).user;
       const input = parseInput(coverageCheckSchema, request.body);
       const problems = new FieldProblems();
@@ -115,7 +116,7 @@ export function registerSittingRoutes(app: FastifyInstance, opts: { repos: Repos
       return { warnings: selection.warnings.map((w) => ({ area: w.area, message: w.message })), problems: refusals.map((p) => p.message) };
     });
 
-    scope.post('/api/sittings', { config: RUNNERS }, async (request, reply) => {
+    scope.post('/api/sittings', { config: RUNNERS, schema: { response: { 201: sittingDetailSchema } } }, async (request, reply) => {
       const me = requireSession(request).user;
       const input = parseInput(createSchema, request.body);
       const problems = new FieldProblems();
@@ -172,14 +173,14 @@ export function registerSittingRoutes(app: FastifyInstance, opts: { repos: Repos
       return reply.status(201).send(sittingDetail(repos, sitting, me, now));
     });
 
-    scope.get('/api/sittings/:id', { config: EVERYONE, schema: { params: idOf36Params } }, async (request) => {
+    scope.get('/api/sittings/:id', { config: EVERYONE, schema: { params: idOf36Params, response: { 200: sittingDetailSchema } } }, async (request) => {
       const me = requireSession(request).user;
       const now = clock.now();
       return sittingDetail(repos, enforceOverrunPolicy(repos, sittings.readable(me, request.params.id), now), me, now);
     });
 
     // Before the start: a different candidate, assessor or planned time (a mistake put right).
-    scope.patch('/api/sittings/:id', { config: RUNNERS, schema: { params: idOf36Params } }, async (request) => {
+    scope.patch('/api/sittings/:id', { config: RUNNERS, schema: { params: idOf36Params, response: { 200: sittingDetailSchema } } }, async (request) => {
       const me = requireSession(request).user;
       const sitting = sittings.runnable(me, request.params.id);
       const input = parseInput(editSchema, request.body);
@@ -222,7 +223,7 @@ export function registerSittingRoutes(app: FastifyInstance, opts: { repos: Repos
     });
 
     // Before the start: called off, with the reason recorded (the sitting and its record stay).
-    scope.post('/api/sittings/:id/cancel', { config: RUNNERS, schema: { params: idOf36Params } }, async (request) => {
+    scope.post('/api/sittings/:id/cancel', { config: RUNNERS, schema: { params: idOf36Params, response: { 200: sittingDetailSchema } } }, async (request) => {
       const me = requireSession(request).user;
       const sitting = sittings.runnable(me, request.params.id);
       const { reason } = parseInput(cancelSchema, request.body);
@@ -236,7 +237,7 @@ export function registerSittingRoutes(app: FastifyInstance, opts: { repos: Repos
       return detail(sitting.id, me);
     });
 
-    scope.post('/api/sittings/:id/start', { config: RUNNERS, schema: { params: idOf36Params } }, async (request) => {
+    scope.post('/api/sittings/:id/start', { config: RUNNERS, schema: { params: idOf36Params, response: { 200: sittingDetailSchema } } }, async (request) => {
       const me = requireSession(request).user;
       const sitting = sittings.runnable(me, request.params.id);
       if (sitting.status === 'cancelled') throw new HttpError(409, 'sitting_cancelled', 'This sitting was cancelled, so it cannot start. Create a new sitting instead.');
@@ -252,7 +253,7 @@ export function registerSittingRoutes(app: FastifyInstance, opts: { repos: Repos
       return detail(sitting.id, me);
     });
 
-    scope.post('/api/sittings/:id/rest-break', { config: RUNNERS, schema: { params: idOf36Params } }, async (request) => {
+    scope.post('/api/sittings/:id/rest-break', { config: RUNNERS, schema: { params: idOf36Params, response: { 200: sittingDetailSchema } } }, async (request) => {
       const me = requireSession(request).user;
       const { action } = parseInput(restBreakSchema, request.body);
       const now = clock.now();
@@ -283,7 +284,7 @@ export function registerSittingRoutes(app: FastifyInstance, opts: { repos: Repos
       return detail(sitting.id, me);
     });
 
-    scope.post('/api/sittings/:id/end', { config: RUNNERS, schema: { params: idOf36Params } }, async (request) => {
+    scope.post('/api/sittings/:id/end', { config: RUNNERS, schema: { params: idOf36Params, response: { 200: sittingDetailSchema } } }, async (request) => {
       const me = requireSession(request).user;
       const now = clock.now();
       const sitting = enforceOverrunPolicy(repos, sittings.runnable(me, request.params.id), now);
@@ -301,7 +302,7 @@ export function registerSittingRoutes(app: FastifyInstance, opts: { repos: Repos
 
     scope.post(
       '/api/sittings/:id/assignments/:n/attempts',
-      { config: RUNNERS, schema: { params: z.object({ id: idOf36, n: z.string().regex(/^[1-4]$/, 'must be an assignment from 1 to 4') }) } },
+      { config: RUNNERS, schema: { params: z.object({ id: idOf36, n: z.string().regex(/^[1-4]$/, 'must be an assignment from 1 to 4') }), response: { 200: sittingDetailSchema } } },
       async (request, reply) => {
         const me = requireSession(request).user;
         const now = clock.now();

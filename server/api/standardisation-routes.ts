@@ -8,6 +8,7 @@ import { requireSession } from '../auth/access.js';
 import type { Clock } from '../clock.js';
 import type { Repositories } from '../db/repositories/index.js';
 import { HttpError } from '../http/errors.js';
+import { standardisationAttemptOption, standardisationExercise, standardisationMarking, standardisationResults, standardisationSummary } from './assurance-responses.js';
 import { idOf36Params, parseInput, registerZodRoutes } from './input.js';
 
 
@@ -29,35 +30,35 @@ export function registerStandardisationRoutes(app: FastifyInstance, opts: { repo
   const { repos, clock } = opts;
 
   registerZodRoutes(app, (scope) => {
-    scope.get('/api/standardisation', { config: { access: ['assessor', 'iqa', 'admin'] } }, async (request) => {
+    scope.get('/api/standardisation', { config: { access: ['assessor', 'iqa', 'admin'] }, schema: { response: { 200: z.object({ exercises: z.array(standardisationSummary) }) } } }, async (request) => {
       return { exercises: exerciseSummaries(repos, requireSession(request).user) };
     });
 
-    scope.get('/api/standardisation/attempts', { config: { access: ['iqa'] } }, async (request) => {
+    scope.get('/api/standardisation/attempts', { config: { access: ['iqa'] }, schema: { response: { 200: z.object({ attempts: z.array(standardisationAttemptOption) }) } } }, async (request) => {
       return { attempts: exerciseCandidates(repos, requireSession(request).user) };
     });
 
-    scope.post('/api/standardisation', { config: { access: ['iqa'] } }, async (request, reply) => {
+    scope.post('/api/standardisation', { config: { access: ['iqa'] }, schema: { response: { 201: standardisationResults } } }, async (request, reply) => {
       const me = requireSession(request).user;
       const ex = createExercise(repos, me, parseInput(createSchema, request.body), clock.now());
       return reply.status(201).send(resultsView(repos, ex));
     });
 
-    scope.get('/api/standardisation/:id', { config: { access: ['assessor', 'iqa', 'admin'] }, schema: { params: idOf36Params } }, async (request) => {
+    scope.get('/api/standardisation/:id', { config: { access: ['assessor', 'iqa', 'admin'] }, schema: { params: idOf36Params, response: { 200: standardisationExercise } } }, async (request) => {
       const me = requireSession(request).user;
       const ex = visibleExercise(repos, me, request.params.id);
       // Blind: an assessor sees their own marks only, never the centre's or another assessor's.
       return me.role === 'assessor' ? markingView(repos, me, ex) : resultsView(repos, ex);
     });
 
-    scope.put('/api/standardisation/:id/marks', { config: { access: ['assessor'] }, schema: { params: idOf36Params } }, async (request) => {
+    scope.put('/api/standardisation/:id/marks', { config: { access: ['assessor'] }, schema: { params: idOf36Params, response: { 200: standardisationMarking } } }, async (request) => {
       const me = requireSession(request).user;
       const ex = visibleExercise(repos, me, request.params.id);
       saveStandardisationMarks(repos, me, ex, parseInput(marksSchema, request.body), clock.now());
       return markingView(repos, me, repos.standardisation.find(ex.id)!);
     });
 
-    scope.post('/api/standardisation/:id/close', { config: { access: ['iqa'] }, schema: { params: idOf36Params } }, async (request) => {
+    scope.post('/api/standardisation/:id/close', { config: { access: ['iqa'] }, schema: { params: idOf36Params, response: { 200: standardisationResults } } }, async (request) => {
       const me = requireSession(request).user;
       const ex = visibleExercise(repos, me, request.params.id);
       const now = clock.now();

@@ -1,10 +1,10 @@
 // The response schemas of the telephony routes (telephony-routes.ts): the phone's SIP credentials,
-// the directory and the call list. What a route sends is what its schema declares; each schema is
+// the directory, the call list and one call with its timeline. What a route sends is what its schema declares; each schema is
 // bound to its wire type in server/protocol/telephony.ts by `exactly<T>()` (exact-schema.ts), so the
 // two cannot drift apart.
 import { z } from 'zod';
 import { ROLES } from '../protocol/roles.js';
-import type { CallParty, CallSummary, DirectoryEntry, IceServer, SipCredentials } from '../protocol/telephony.js';
+import type { CallDetail, CallEventView, CallHold, CallParty, CallSummary, DirectoryEntry, IceServer, SipCredentials } from '../protocol/telephony.js';
 import { exactly } from './exact-schema.js';
 
 const iceServer = exactly<IceServer>()(z.object({ urls: z.union([z.string(), z.array(z.string())]), username: z.string().optional(), credential: z.string().optional() }));
@@ -48,3 +48,20 @@ export const callSummary = exactly<CallSummary>()(
     recordingProblem: z.string().nullable(),
   }),
 );
+
+const callEvent = exactly<CallEventView>()(
+  z.object({
+    id: z.number(),
+    callId: z.string(),
+    at: z.number(),
+    type: z.string(),
+    leg: z.enum(['caller', 'callee']).nullable(),
+    // Free-form on purpose: each event type records its own facts (a SIP status, a transfer's
+    // target, a hold's reason), written by the B2BUA as it happened and read back unchanged.
+    detail: z.record(z.unknown()).nullable(),
+  }),
+);
+
+const callHold = exactly<CallHold>()(z.object({ start: z.number(), end: z.number().nullable(), by: z.string().nullable() }));
+
+export const callDetail = exactly<CallDetail>()(z.object({ call: callSummary, events: z.array(callEvent), holds: z.array(callHold) }));

@@ -13,7 +13,7 @@ import type { CallRecord } from '../db/repositories/calls.js';
 import { HttpError } from '../http/errors.js';
 import type { SessionUser } from '../protocol/roles.js';
 import { registerZodRoutes, type ZodScope } from './input.js';
-import { callSummary, directoryEntry, sipCredentials } from './telephony-responses.js';
+import { callDetail, callSummary, directoryEntry, sipCredentials } from './telephony-responses.js';
 import type { CallSummary, DirectoryEntry, SipCredentials } from '../protocol/telephony.js';
 import { callPolicy } from '../sip/call-policy.js';
 import { callParties } from './call-parties.js';
@@ -155,7 +155,7 @@ function registerTelephonyScope(app: ZodScope, opts: TelephonyRouteOptions): voi
 
   app.get(
     '/api/calls/:id',
-    { config: { access: ['candidate', 'assessor', 'moderator', 'admin'] }, schema: { params: callIdParams } },
+    { config: { access: ['candidate', 'assessor', 'moderator', 'admin'] }, schema: { params: callIdParams, response: { 200: callDetail } } },
     async (request) => {
       const { call, user } = loadCall(request, request.params.id);
       const events = repos.calls.events(call.id);

@@ -108,6 +108,15 @@ export interface DesktopAttempt {
   position: number | null;
 }
 
+/**
+ * POST /api/attempts (201): the practice attempt created (as the desktop knows it, plus whose it is:
+ * the assessor who created it knows that already), and how many of each record its CRM was given.
+ */
+export interface PracticeAttemptCreated {
+  attempt: DesktopAttempt & { candidateUserId: number; assessorUserId: number | null; centreId: number };
+  copied: { customers: number; products: number; orders: number; cases: number; notes: number; messages: number; callList: number };
+}
+
 // --- the customer record and what hangs off it -------------------------------------------------
 
 export type ContactPreference = 'phone' | 'email' | 'sms' | 'post';

@@ -236,8 +236,12 @@ export interface AuditLogEntryView {
   action: string;
   subjectType: string;
   subjectId: string;
-  before: unknown;
-  after: unknown;
+  /**
+   * The state before and after, each action in its own shape (free-form JSON as recorded). Optional
+   * only in TypeScript's eyes: `unknown` takes undefined, so a schema reads the key as optional.
+   */
+  before?: unknown;
+  after?: unknown;
   reason: string | null;
   hash: string;
 }

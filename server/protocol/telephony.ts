@@ -65,6 +65,31 @@ export interface CallSummary extends CallTimes {
   recordingProblem: string | null;
 }
 
+/** One event of a call's timeline as GET /api/calls/:id sends it (invite, ringing, answer, hold, resume, transfer, end…). */
+export interface CallEventView {
+  id: number;
+  callId: string;
+  at: number;
+  type: string;
+  leg: 'caller' | 'callee' | null;
+  /** What the event type records (a SIP status, a transfer's target…): its shape differs per type. */
+  detail: Record<string, unknown> | null;
+}
+
+/** A hold on the call: from the hold to the resume (or the end), and the leg that held. */
+export interface CallHold {
+  start: number;
+  end: number | null;
+  by: string | null;
+}
+
+/** GET /api/calls/:id: the call, its timeline and its holds. */
+export interface CallDetail {
+  call: CallSummary;
+  events: CallEventView[];
+  holds: CallHold[];
+}
+
 /** SIP status codes a softphone shows, in words. */
 export const SIP_STATUS_WORDS: Record<number, string> = {
   403: 'Not allowed to call this number',

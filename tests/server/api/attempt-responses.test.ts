@@ -54,6 +54,15 @@ afterAll(async () => {
 });
 
 describe('response schemas', () => {
+  it('a practice attempt just created is sent as the desktop knows it: nothing of the stored row’s marking', async () => {
+    const res = await call(assessor, 'POST', '/api/attempts', { candidateUserId: t.users.candidate });
+    expect(res.statusCode, res.body).toBe(201);
+    const body = res.json<{ attempt: object; copied: object }>();
+    expect(Object.keys(body).sort()).toEqual(['attempt', 'copied']);
+    expect(Object.keys(body.attempt).sort()).toEqual([...DESKTOP_ATTEMPT_FIELDS, 'assessorUserId', 'candidateUserId', 'centreId'].sort());
+    expect(Object.keys(body.copied).sort()).toEqual(['callList', 'cases', 'customers', 'messages', 'notes', 'orders', 'products']);
+  });
+
   it('the attempt as the desktop reads it holds only the declared fields: nothing of its marking', async () => {
     for (const url of [`/api/attempts/${attemptId}`, '/api/attempts/current']) {
       const res = await call(candidate, 'GET', url);
