@@ -44,8 +44,14 @@ export class Transfers {
     if (call.phase !== 'answered') return refuse(403, 'Forbidden (the call is not answered)');
     if (!target) return refuse(400, 'Bad Request (Refer-To must name an extension)');
     if (target.replaces) return refuse(501, 'Not Implemented (attended transfer)');
-    if (call.pending) return refuse(491, 'Request Pending (a transfer or conference is in progress)');
+    // A call that already has three parties refuses for good (403) before "pending" is looked at:
+    // the third party joins (call.party, the final NOTIFY) before the other two are re-offered, and
+    // 491 there would tell the referrer to try again (RFC 3261 §21.4.27,
+    // https://www.rfc-editor.org/rfc/rfc3261#section-21.4.27, "Request Pending") when no later try
+    // can succeed. RFC 3515 §2.4.2 (https://www.rfc-editor.org/rfc/rfc3515#section-2.4.2) leaves the
+    // refusal of a REFER to the usual SIP responses; 491 is kept for a party still being brought in.
     if (call.party) return refuse(403, kind === 'blind' ? 'Forbidden (no transfer during a conference)' : 'Forbidden (a conference has three parties at most)');
+    if (call.pending) return refuse(491, 'Request Pending (a transfer or conference is in progress)');
     this.ctx.sip.respond(conn, request, 202, { toTag: leg.localTag, headers: [contactHeader()] });
     this.ctx.event(call, kind === 'blind' ? 'transfer-requested' : 'conference-requested', leg.role, { by: leg.user.extension, target: target.extension });
     call.log.info({ by: leg.role, target: target.extension, kind }, kind === 'blind' ? 'transfer requested' : 'conference requested');
