@@ -2,6 +2,7 @@
 // Goertzel detector to tell which tone is on which channel.
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
+import { expect } from 'vitest';
 
 /** Writes a 48 kHz, 16-bit mono WAV with a sine tone (amplitude 0..1). */
 export function writeToneWav(file: string, frequencyHz: number, seconds: number, amplitude = 0.3, sampleRate = 48000): void {
@@ -96,4 +97,19 @@ export function channelToneRatios(audio: DecodedAudio, fromS: number, seconds: n
     left: tonePower(left, audio.sampleRate, leftHz, ...range) / tonePower(left, audio.sampleRate, rightHz, ...range),
     right: tonePower(right, audio.sampleRate, rightHz, ...range) / tonePower(right, audio.sampleRate, leftHz, ...range),
   };
+}
+
+/**
+ * Which of the given tones a channel clearly holds between two times (s from the recording's start):
+ * those with at least a tenth of the strongest one's power (20 dB above it; the rest is leakage).
+ * Fails when the recording is shorter than half a second over that span.
+ */
+export function tonesIn(audio: DecodedAudio, channel: 0 | 1, from: number, to: number, tonesHz: readonly number[]): number[] {
+  const x = audio.channels[channel]!;
+  const start = Math.round(from * audio.sampleRate);
+  const end = Math.min(x.length, Math.round(to * audio.sampleRate));
+  expect(end - start, `the recording is shorter than ${to} s`).toBeGreaterThan(audio.sampleRate / 2);
+  const power = tonesHz.map((hz) => ({ hz, p: tonePower(x, audio.sampleRate, hz, start, end) }));
+  const strongest = Math.max(...power.map((q) => q.p));
+  return power.filter((q) => strongest > 1e-6 && q.p > strongest / 10).map((q) => q.hz);
 }

@@ -1,4 +1,4 @@
-import type { CallState, CallSummary } from '../../protocol/telephony.js';
+import type { CallEventView, CallState, CallSummary } from '../../protocol/telephony.js';
 import type { Db } from '../connection.js';
 
 export type { CallState };
@@ -19,14 +19,8 @@ export interface CallRecord extends Pick<CallSummary, 'id' | 'candidateUserId' |
   recordingBytes: number | null;
 }
 
-export interface CallEvent {
-  id: number;
-  callId: string;
-  at: number;
-  type: string;
-  leg: 'caller' | 'callee' | null;
-  detail: Record<string, unknown> | null;
-}
+/** A stored call event: the wire shape GET /api/calls/:id sends (server/protocol/telephony.ts). */
+export type CallEvent = CallEventView;
 
 const COLUMNS: Record<keyof CallRecord, string> = {
   id: 'id',

@@ -8,7 +8,7 @@
 // B2BUA, mediasoup and the recorder; the stereo file is decoded and each channel checked by content.
 import { describe, expect, it } from 'vitest';
 import { hashPassword } from '../../../server/auth/passwords.js';
-import { decodeAudio, tonePower, type DecodedAudio } from '../../support/audio.js';
+import { decodeAudio, tonesIn } from '../../support/audio.js';
 import { Inviter, SessionState, UserAgent } from '../../support/sip-clients.js';
 import { useTelephonyApp } from '../../support/telephony-app.js';
 import { ok } from '../../support/sitting-helpers.js';
@@ -19,6 +19,7 @@ import { until } from '../../support/until.js';
 const CANDIDATE_HZ = 440;
 const CUSTOMER_HZ = 880;
 const SUPERVISOR_HZ = 1320;
+const TONES = [CANDIDATE_HZ, CUSTOMER_HZ, SUPERVISOR_HZ];
 const LEFT = 0;
 const RIGHT = 1;
 
@@ -52,17 +53,6 @@ function transfer(from: TonePhone, to: TonePhone): Promise<void> {
   });
 }
 
-/** Which of the three tones a channel clearly holds between two times (s from the recording's start). */
-function tonesIn(audio: DecodedAudio, channel: 0 | 1, from: number, to: number): number[] {
-  const x = audio.channels[channel]!;
-  const start = Math.round(from * audio.sampleRate);
-  const end = Math.min(x.length, Math.round(to * audio.sampleRate));
-  expect(end - start, `the recording is shorter than ${to} s`).toBeGreaterThan(audio.sampleRate / 2);
-  const power = [CANDIDATE_HZ, CUSTOMER_HZ, SUPERVISOR_HZ].map((hz) => ({ hz, p: tonePower(x, audio.sampleRate, hz, start, end) }));
-  const strongest = Math.max(...power.map((q) => q.p));
-  // A tone counts at a tenth of the strongest one's power or more (the rest is leakage).
-  return power.filter((q) => strongest > 1e-6 && q.p > strongest / 10).map((q) => q.hz);
-}
 
 describe('a call transferred to the candidate becomes the candidate\'s call', { timeout: 90_000 }, () => {
   it('the call row names the candidate, its events reach the attempt, and the candidate is alone on the left from the transfer on', async () => {
@@ -102,10 +92,10 @@ describe('a call transferred to the candidate becomes the candidate\'s call', { 
     const audio = await decodeAudio(call.recordingPath!);
     const after = (transferredAt - call.recordingStartedAt!) / 1000 + 0.5;
     // Before the transfer two of the staff talked: each on their own channel, as recorded then.
-    expect(tonesIn(audio, LEFT, 0.3, 1.3)).toEqual([CUSTOMER_HZ]);
-    expect(tonesIn(audio, RIGHT, 0.3, 1.3)).toEqual([SUPERVISOR_HZ]);
+    expect(tonesIn(audio, LEFT, 0.3, 1.3, TONES)).toEqual([CUSTOMER_HZ]);
+    expect(tonesIn(audio, RIGHT, 0.3, 1.3, TONES)).toEqual([SUPERVISOR_HZ]);
     // From the transfer on: the candidate alone on the left, the customer on the right.
-    expect(tonesIn(audio, LEFT, after, after + 1.2)).toEqual([CANDIDATE_HZ]);
-    expect(tonesIn(audio, RIGHT, after, after + 1.2)).toEqual([CUSTOMER_HZ]);
+    expect(tonesIn(audio, LEFT, after, after + 1.2, TONES)).toEqual([CANDIDATE_HZ]);
+    expect(tonesIn(audio, RIGHT, after, after + 1.2, TONES)).toEqual([CUSTOMER_HZ]);
   });
 });

@@ -8,7 +8,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { Invitation as InvitationT } from 'sip.js';
 import { MediaWorkerPool } from '../../../media/index.js';
 import { hashPassword } from '../../../server/auth/passwords.js';
-import { decodeAudio, tonePower, type DecodedAudio } from '../../support/audio.js';
+import { decodeAudio, tonesIn, type DecodedAudio } from '../../support/audio.js';
 import { Inviter, SessionState, UserAgent } from '../../support/sip-clients.js';
 import { createTestApp, PASSWORD, type TestApp } from '../../support/test-app.js';
 import { until } from '../../support/until.js';
@@ -17,6 +17,7 @@ import { tonePhone, type TonePhone } from '../../support/tone-phone.js';
 const CANDIDATE_HZ = 440;
 const CALLER_HZ = 880;
 const THIRD_HZ = 1320;
+const TONES = [CANDIDATE_HZ, CALLER_HZ, THIRD_HZ];
 
 let t: TestApp;
 let pool: MediaWorkerPool;
@@ -85,17 +86,6 @@ async function hangUpAndDecode(...who: Phone[]): Promise<{ audio: DecodedAudio; 
   return { audio: await decodeAudio(call.recordingPath!), startedAt: call.recordingStartedAt! };
 }
 
-/** Which of the tones a channel holds between two times (s from the recording's start): those clearly present. */
-function tonesIn(audio: DecodedAudio, channel: 0 | 1, from: number, to: number): number[] {
-  const x = audio.channels[channel]!;
-  const start = Math.round(from * audio.sampleRate);
-  const end = Math.min(x.length, Math.round(to * audio.sampleRate));
-  expect(end - start, `the recording is shorter than ${to} s`).toBeGreaterThan(audio.sampleRate / 2);
-  const power = [CANDIDATE_HZ, CALLER_HZ, THIRD_HZ].map((hz) => ({ hz, p: tonePower(x, audio.sampleRate, hz, start, end) }));
-  const strongest = Math.max(...power.map((q) => q.p));
-  // A tone counts when it has at least a tenth of the strongest one's power (20 dB above it, the rest is leakage).
-  return power.filter((q) => strongest > 1e-6 && q.p > strongest / 10).map((q) => q.hz);
-}
 
 const LEFT = 0;
 const RIGHT = 1;
@@ -108,8 +98,8 @@ describe('recording channels: candidate left, everyone else right', { timeout: 9
     await dial(candidate, assessor);
     await talk(2);
     const { audio } = await hangUpAndDecode(candidate);
-    expect(tonesIn(audio, LEFT, 0.5, 1.8)).toEqual([CANDIDATE_HZ]);
-    expect(tonesIn(audio, RIGHT, 0.5, 1.8)).toEqual([CALLER_HZ]);
+    expect(tonesIn(audio, LEFT, 0.5, 1.8, TONES)).toEqual([CANDIDATE_HZ]);
+    expect(tonesIn(audio, RIGHT, 0.5, 1.8, TONES)).toEqual([CALLER_HZ]);
   });
 
   it('the assessor calls the candidate', async () => {
@@ -118,8 +108,8 @@ describe('recording channels: candidate left, everyone else right', { timeout: 9
     await dial(assessor, candidate);
     await talk(2);
     const { audio } = await hangUpAndDecode(assessor);
-    expect(tonesIn(audio, LEFT, 0.5, 1.8)).toEqual([CANDIDATE_HZ]);
-    expect(tonesIn(audio, RIGHT, 0.5, 1.8)).toEqual([CALLER_HZ]);
+    expect(tonesIn(audio, LEFT, 0.5, 1.8, TONES)).toEqual([CANDIDATE_HZ]);
+    expect(tonesIn(audio, RIGHT, 0.5, 1.8, TONES)).toEqual([CALLER_HZ]);
   });
 
   it('after the caller is transferred to a supervisor, the supervisor is on the right and the candidate stays left', async () => {
@@ -134,10 +124,10 @@ describe('recording channels: candidate left, everyone else right', { timeout: 9
     await sleep(2000);
     const { audio, startedAt } = await hangUpAndDecode(candidate);
     const after = (transferredAt - startedAt) / 1000 + 0.5;
-    expect(tonesIn(audio, LEFT, 0.3, 1.3)).toEqual([CANDIDATE_HZ]);
-    expect(tonesIn(audio, RIGHT, 0.3, 1.3)).toEqual([CALLER_HZ]);
-    expect(tonesIn(audio, LEFT, after, after + 1.2)).toEqual([CANDIDATE_HZ]);
-    expect(tonesIn(audio, RIGHT, after, after + 1.2)).toEqual([THIRD_HZ]);
+    expect(tonesIn(audio, LEFT, 0.3, 1.3, TONES)).toEqual([CANDIDATE_HZ]);
+    expect(tonesIn(audio, RIGHT, 0.3, 1.3, TONES)).toEqual([CALLER_HZ]);
+    expect(tonesIn(audio, LEFT, after, after + 1.2, TONES)).toEqual([CANDIDATE_HZ]);
+    expect(tonesIn(audio, RIGHT, after, after + 1.2, TONES)).toEqual([THIRD_HZ]);
   });
 
   it('in a conference the candidate brings in, both other parties are on the right', async () => {
@@ -151,9 +141,9 @@ describe('recording channels: candidate left, everyone else right', { timeout: 9
     await sleep(2000);
     const { audio, startedAt } = await hangUpAndDecode(assessor, candidate);
     const after = (joinedAt - startedAt) / 1000 + 0.5;
-    expect(tonesIn(audio, LEFT, 0.3, 1.3)).toEqual([CANDIDATE_HZ]);
-    expect(tonesIn(audio, RIGHT, 0.3, 1.3)).toEqual([CALLER_HZ]);
-    expect(tonesIn(audio, LEFT, after, after + 1.2)).toEqual([CANDIDATE_HZ]);
-    expect(tonesIn(audio, RIGHT, after, after + 1.2)).toEqual([CALLER_HZ, THIRD_HZ]);
+    expect(tonesIn(audio, LEFT, 0.3, 1.3, TONES)).toEqual([CANDIDATE_HZ]);
+    expect(tonesIn(audio, RIGHT, 0.3, 1.3, TONES)).toEqual([CALLER_HZ]);
+    expect(tonesIn(audio, LEFT, after, after + 1.2, TONES)).toEqual([CANDIDATE_HZ]);
+    expect(tonesIn(audio, RIGHT, after, after + 1.2, TONES)).toEqual([CALLER_HZ, THIRD_HZ]);
   });
 });
