@@ -294,7 +294,9 @@ export class B2bua implements DialogHandler, CallContext {
   // ------------------------------------------------------------------ recording and ending
 
   startRecording(call: Call): Promise<void> {
-    return this.recording.startRecording(call);
+    const starting = this.recording.startRecording(call);
+    call.recordingStarting = starting.catch(() => undefined);
+    return starting;
   }
 
   /** Ends an answered call: BYE to the other party (or both when `from` is null), recording finalised. */
@@ -358,6 +360,10 @@ export class B2bua implements DialogHandler, CallContext {
         this.event(call, 'end', null, { outcome, reason, status });
       });
       call.log.info({ outcome, reason }, 'call ended');
+      // A recorder still starting (the call ended soon after its answer) is let finish starting: it
+      // then finalises itself (call-recording.ts). Freeing the media under it would fail its start
+      // and lose the recording of a call that was answered.
+      if (call.recordingStarting) await this.endStep(call, 'let the recording start', () => call.recordingStarting);
       const recorder = call.recorder;
       call.recorder = undefined;
       // Stop the recorder while packets still flow (ffmpeg finalises cleanly), then free the media.

@@ -60,6 +60,8 @@ export class Call {
   /** The callee's answer being applied to the media; ending the call frees the media only after it (b2bua.ts). */
   answering: Promise<unknown> | undefined;
   recordingFile: string | undefined;
+  /** The recorder being started (from the answer); ending the call waits for it before freeing the media (b2bua.ts). */
+  recordingStarting: Promise<void> | undefined;
   /** Our INVITE to the callee; `state` says whether a provisional came and whether it is (to be) CANCELled. */
   calleeInvite:
     | {

@@ -220,6 +220,25 @@ describe('B2BUA call flows', () => {
     await caller.stop();
   });
 
+  it('a call hung up the moment it is answered still has its recording finalised before its media is freed', async () => {
+    const callee = await phone('candidate1', (inv) => void inv.accept());
+    const caller = await phone('assessor1');
+    const { inviter, outcome } = dial(caller, callee.extension);
+    // The caller hangs up as soon as the call is up: the server may still be starting the recorder.
+    inviter.stateChange.addListener((state) => {
+      if (state === SessionState.Established) void inviter.bye();
+    });
+    expect((await outcome).status).toBe(200);
+    await until(() => t.app.telephony!.b2bua!.activeCalls === 0);
+    // The call is gone from the B2BUA only after its recording was finalised.
+    const stored = lastCall();
+    expect(stored.state).toBe('ended');
+    expect(stored.recordingStatus).toBe('complete');
+    expect(stored.recordingSha256).toMatch(/^[0-9a-f]{64}$/);
+    await callee.stop();
+    await caller.stop();
+  });
+
   it('a media worker that dies ends its calls with a reason; the replaced worker takes the next call', async () => {
     const byeReasons: string[] = [];
     const callee = await phone('candidate1', (inv) => {
