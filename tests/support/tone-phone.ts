@@ -44,3 +44,24 @@ export async function tonePhone(t: TestApp, username: string, hz: number, cleanu
   });
   return me;
 }
+
+/**
+ * A REFER (RFC 3515) from `from`'s session to `to`: a blind transfer, or with `conference` the
+ * server's conference; resolves on the final NOTIFY's 200 and rejects on any other final status.
+ */
+export function referAndWait(from: TonePhone, to: TonePhone, kind: 'blind' | 'conference' = 'blind'): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error('no final NOTIFY for the REFER')), 10_000);
+    void from.session!.refer(UserAgent.makeURI(`sip:${to.extension}@callmark.local`)!, {
+      requestOptions: kind === 'conference' ? { extraHeaders: ['X-Callmark-Refer: conference'] } : undefined,
+      onNotify: (n) => {
+        void n.accept();
+        if (/terminated/i.test(n.request.getHeader('Subscription-State') ?? '')) {
+          clearTimeout(timer);
+          if (/^SIP\/2\.0 200 /.test(n.request.body.trim())) resolve();
+          else reject(new Error(`REFER failed: ${n.request.body.trim()}`));
+        }
+      },
+    });
+  });
+}

@@ -13,7 +13,7 @@ import { Inviter, SessionState, UserAgent } from '../../support/sip-clients.js';
 import { useTelephonyApp } from '../../support/telephony-app.js';
 import { ok } from '../../support/sitting-helpers.js';
 import { PASSWORD } from '../../support/test-app.js';
-import { tonePhone, type TonePhone } from '../../support/tone-phone.js';
+import { referAndWait, tonePhone, type TonePhone } from '../../support/tone-phone.js';
 import { until } from '../../support/until.js';
 
 const CANDIDATE_HZ = 440;
@@ -36,22 +36,6 @@ async function dial(from: TonePhone, to: TonePhone): Promise<void> {
   await until(() => inviter.state === SessionState.Established && to.session?.state === SessionState.Established, 10_000);
 }
 
-/** A blind transfer (REFER, RFC 3515) from `from`'s session to `to`; resolves on the final NOTIFY's 200. */
-function transfer(from: TonePhone, to: TonePhone): Promise<void> {
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error('no final NOTIFY for the REFER')), 10_000);
-    void from.session!.refer(UserAgent.makeURI(`sip:${to.extension}@callmark.local`)!, {
-      onNotify: (n) => {
-        void n.accept();
-        if (/terminated/i.test(n.request.getHeader('Subscription-State') ?? '')) {
-          clearTimeout(timer);
-          if (/^SIP\/2\.0 200 /.test(n.request.body.trim())) resolve();
-          else reject(new Error(`REFER failed: ${n.request.body.trim()}`));
-        }
-      },
-    });
-  });
-}
 
 
 describe('a call transferred to the candidate becomes the candidate\'s call', { timeout: 90_000 }, () => {
@@ -73,7 +57,7 @@ describe('a call transferred to the candidate becomes the candidate\'s call', { 
     const eventsBefore = t.repos.calls.events(callId);
 
     // The supervisor puts the customer through to the candidate.
-    await transfer(supervisor, candidate);
+    await referAndWait(supervisor, candidate);
     const transferredAt = Date.now();
     await until(() => candidate.session?.state === SessionState.Established, 10_000);
     await sleep(2000);

@@ -12,7 +12,7 @@ import { decodeAudio, tonesIn, type DecodedAudio } from '../../support/audio.js'
 import { Inviter, SessionState, UserAgent } from '../../support/sip-clients.js';
 import { createTestApp, PASSWORD, type TestApp } from '../../support/test-app.js';
 import { until } from '../../support/until.js';
-import { tonePhone, type TonePhone } from '../../support/tone-phone.js';
+import { referAndWait, tonePhone, type TonePhone } from '../../support/tone-phone.js';
 
 const CANDIDATE_HZ = 440;
 const CALLER_HZ = 880;
@@ -47,22 +47,6 @@ async function dial(from: Phone, to: Phone): Promise<void> {
   await until(() => inviter.state === SessionState.Established && to.session?.state === SessionState.Established, 10_000);
 }
 
-function refer(from: Phone, to: Phone, kind: 'blind' | 'conference'): Promise<void> {
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error('no final NOTIFY for the REFER')), 10_000);
-    void from.session!.refer(UserAgent.makeURI(`sip:${to.extension}@callmark.local`)!, {
-      requestOptions: kind === 'conference' ? { extraHeaders: ['X-Callmark-Refer: conference'] } : undefined,
-      onNotify: (n) => {
-        void n.accept();
-        if (/terminated/i.test(n.request.getHeader('Subscription-State') ?? '')) {
-          clearTimeout(timer);
-          if (/^SIP\/2\.0 200 /.test(n.request.body.trim())) resolve();
-          else reject(new Error(`REFER failed: ${n.request.body.trim()}`));
-        }
-      },
-    });
-  });
-}
 
 const lastCall = () => t.repos.calls.list({ limit: 1 })[0]!;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -119,7 +103,7 @@ describe('recording channels: candidate left, everyone else right', { timeout: 9
     await dial(assessor, candidate);
     await talk(1.5);
     // The customer (the assessor's leg) asks to be put through; its leg is replaced by the supervisor's.
-    await refer(assessor, supervisor, 'blind');
+    await referAndWait(assessor, supervisor, 'blind');
     const transferredAt = Date.now();
     await sleep(2000);
     const { audio, startedAt } = await hangUpAndDecode(candidate);
@@ -136,7 +120,7 @@ describe('recording channels: candidate left, everyone else right', { timeout: 9
     const supervisor = await phone('supervisor1', THIRD_HZ);
     await dial(candidate, assessor);
     await talk(1.5);
-    await refer(candidate, supervisor, 'conference');
+    await referAndWait(candidate, supervisor, 'conference');
     const joinedAt = Date.now();
     await sleep(2000);
     const { audio, startedAt } = await hangUpAndDecode(assessor, candidate);
