@@ -116,6 +116,13 @@ function without<T extends object, K extends keyof T>(o: T, keys: readonly K[]):
   return copy as Omit<T, K>;
 }
 
+/** A shallow copy of only the named keys, in the order they are named (the payload's key order). */
+function pick<T extends object, K extends keyof T>(o: T, keys: readonly K[]): Pick<T, K> {
+  const copy: Partial<Pick<T, K>> = {};
+  for (const k of keys) copy[k] = o[k];
+  return copy as Pick<T, K>;
+}
+
 const who = (c: Pick<Customer, 'id' | 'accountNumber'>) => ({ customerId: c.id, accountNumber: c.accountNumber });
 const name = (c: Pick<Customer, 'firstName' | 'lastName' | 'accountNumber'>) => `${c.firstName} ${c.lastName} (${c.accountNumber})`;
 
@@ -124,10 +131,7 @@ export const evidencePayload = {
     return {
       ...who(customer),
       checkId: check.id,
-      passed: outcome.passed,
-      required: outcome.required,
-      asked: outcome.asked,
-      correct: outcome.correct,
+      ...pick(outcome, ['passed', 'required', 'asked', 'correct']),
       // Which questions were asked and whether each was right; the answers given stay in the CRM copy.
       questions: check.results.map((r) => ({ questionId: r.questionId, question: r.question, asked: r.given.trim() !== '', correct: r.correct })),
       summary: `${name(customer)}: ${outcome.summary}`,
@@ -143,11 +147,7 @@ export const evidencePayload = {
     return {
       ...who(customer),
       orderId: order.id,
-      reference: order.reference,
-      status: order.status,
-      totalPence: order.totalPence,
-      monthlyPence: order.monthlyPence,
-      oneOffPence: order.oneOffPence,
+      ...pick(order, ['reference', 'status', 'totalPence', 'monthlyPence', 'oneOffPence']),
       lines: order.lines.map((l) => ({ productCode: l.productCode, quantity: l.quantity, unitPricePence: l.unitPricePence, saleType: l.saleType })),
     };
   },
@@ -168,11 +168,7 @@ export const evidencePayload = {
     return {
       ...(customer ? who(customer) : { customerId: message.customerId }),
       messageId: message.id,
-      channel: message.channel,
-      to: message.to,
-      cc: message.cc,
-      subject: message.subject,
-      templateKey: message.templateKey,
+      ...pick(message, ['channel', 'to', 'cc', 'subject', 'templateKey']),
       attachments: message.attachments.map((a) => (a.kind === 'document' ? { kind: a.kind, key: a.key, name: a.name } : { kind: a.kind, orderId: a.orderId, name: a.name })),
       bodyLength: message.body.length,
       // A reply names the incoming message it answers (U2-7.2-process-received reads it).
@@ -183,8 +179,7 @@ export const evidencePayload = {
     return {
       ...(customer ? who(customer) : { customerId: wrapUp.customerId }),
       wrapUpId: wrapUp.id,
-      code: wrapUp.code,
-      callId: wrapUp.callId,
+      ...pick(wrapUp, ['code', 'callId']),
       notesLength: wrapUp.notes.length,
     };
   },
