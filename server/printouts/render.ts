@@ -129,6 +129,35 @@ interface Column {
   align?: 'left' | 'right';
 }
 
+/** A column of numbers (amounts, quantities): right-aligned, so that their digits line up. */
+const numbers = (header: string, width: number): Column => ({ header, width, align: 'right' });
+
+// The tables' columns; each set adds up to 483 points, the width of A4 between the side margins.
+const CALLBACK_COLUMNS: Column[] = [
+  { header: 'Due', width: 110 },
+  { header: 'Kind', width: 50 },
+  { header: 'Priority', width: 50 },
+  { header: 'Reason', width: 158 },
+  { header: 'Number', width: 75 },
+  { header: 'Status', width: 40 },
+];
+const ORDER_COLUMNS: Column[] = [
+  { header: 'Reference', width: 72 },
+  { header: 'Placed', width: 140 },
+  { header: 'Status', width: 50 },
+  { header: 'Products', width: 111 },
+  numbers('Monthly', 55),
+  numbers('One-off', 55),
+];
+const ORDER_LINE_COLUMNS: Column[] = [
+  { header: 'Product', width: 155 },
+  { header: 'Code', width: 85 },
+  { header: 'Charged', width: 55 },
+  numbers('Qty', 23),
+  numbers('Unit price', 80),
+  numbers('Line total', 85),
+];
+
 /** One A4 document being written, top to bottom, with page breaks where a block does not fit. */
 class Sheet {
   readonly doc: PDFKit.PDFDocument;
@@ -205,6 +234,11 @@ class Sheet {
     this.section(`${heading} (${items.length})`);
     if (items.length === 0) this.paragraph(none, { muted: true });
     else write(items);
+  }
+
+  /** A counted section (as items) whose items are the rows of one table. */
+  itemsTable<T>(heading: string, items: readonly T[], none: string, columns: Column[], row: (item: T) => string[]): void {
+    this.items(heading, items, none, (present) => this.table(columns, present.map(row)));
   }
 
   /** A label and its value side by side; a long value runs on to the next page if it must. */
@@ -328,23 +362,9 @@ export function renderCustomerRecord(input: CustomerRecordInput, meta: PrintMeta
   sheet.field('Do not call', c.doNotCall ? 'Yes: no marketing or sales calls' : 'No');
   sheet.field('Record', `Version ${c.version}, last changed ${formatUkDateTime(c.updatedAt)}`);
 
-  sheet.items('Notes', input.notes, 'No notes.', (notes) =>
-    sheet.table([{ header: 'Written', width: 150 }, { header: 'Note', width: 333 }], notes.map((n) => [formatUkDateTime(n.createdAt), n.body])),
-  );
+  sheet.itemsTable('Notes', input.notes, 'No notes.', [{ header: 'Written', width: 150 }, { header: 'Note', width: 333 }], (n) => [formatUkDateTime(n.createdAt), n.body]);
 
-  sheet.items('Callbacks and tasks', input.callbacks, 'No callbacks or tasks.', (callbacks) =>
-    sheet.table(
-      [
-        { header: 'Due', width: 110 },
-        { header: 'Kind', width: 50 },
-        { header: 'Priority', width: 50 },
-        { header: 'Reason', width: 158 },
-        { header: 'Number', width: 75 },
-        { header: 'Status', width: 40 },
-      ],
-      callbacks.map((b) => [formatIsoDate(b.dueAt), capital(b.kind), capital(b.priority), b.reason, b.phone ?? c.phone, capital(b.status)]),
-    ),
-  );
+  sheet.itemsTable('Callbacks and tasks', input.callbacks, 'No callbacks or tasks.', CALLBACK_COLUMNS, (b) => [formatIsoDate(b.dueAt), capital(b.kind), capital(b.priority), b.reason, b.phone ?? c.phone, capital(b.status)]);
 
   sheet.items('Cases', input.cases, 'No cases.', (cases) => {
     for (const k of cases) {
@@ -357,26 +377,14 @@ export function renderCustomerRecord(input: CustomerRecordInput, meta: PrintMeta
     }
   });
 
-  sheet.items('Orders', input.orders, 'No orders.', (orders) =>
-    sheet.table(
-      [
-        { header: 'Reference', width: 72 },
-        { header: 'Placed', width: 140 },
-        { header: 'Status', width: 50 },
-        { header: 'Products', width: 111 },
-        { header: 'Monthly', width: 55, align: 'right' },
-        { header: 'One-off', width: 55, align: 'right' },
-      ],
-      orders.map((o) => [
-        o.reference,
-        formatUkDateTime(o.createdAt),
-        capital(o.status),
-        o.lines.map((l) => (l.quantity > 1 ? `${l.quantity} x ${l.productName}` : l.productName)).join(', '),
-        formatPence(o.monthlyPence),
-        formatPence(o.oneOffPence),
-      ]),
-    ),
-  );
+  sheet.itemsTable('Orders', input.orders, 'No orders.', ORDER_COLUMNS, (o) => [
+    o.reference,
+    formatUkDateTime(o.createdAt),
+    capital(o.status),
+    o.lines.map((l) => (l.quantity > 1 ? `${l.quantity} x ${l.productName}` : l.productName)).join(', '),
+    formatPence(o.monthlyPence),
+    formatPence(o.oneOffPence),
+  ]);
   return sheet.finish();
 }
 
@@ -400,17 +408,7 @@ export function renderOrderConfirmation(input: OrderConfirmationInput, meta: Pri
   sheet.section('Customer');
   customerFields(sheet, c);
   sheet.section('Order lines');
-  sheet.table(
-    [
-      { header: 'Product', width: 155 },
-      { header: 'Code', width: 85 },
-      { header: 'Charged', width: 55 },
-      { header: 'Qty', width: 23, align: 'right' },
-      { header: 'Unit price', width: 80, align: 'right' },
-      { header: 'Line total', width: 85, align: 'right' },
-    ],
-    o.lines.map(lineRow),
-  );
+  sheet.table(ORDER_LINE_COLUMNS, o.lines.map(lineRow));
   sheet.section('Totals');
   sheet.field('Monthly total', `${formatPence(o.monthlyPence)} a month`);
   sheet.field('One-off total', formatPence(o.oneOffPence));
