@@ -21,6 +21,7 @@ import type { SessionUser } from '../protocol/roles.js';
 import { enforceOverrunPolicy } from '../sittings/closing.js';
 import { candidateDeclarations, centrePeople, conflict, iqaAttempt as iqaAttemptSchema, iqaQueue as iqaQueueSchema, sittingAssurance } from './assurance-responses.js';
 import { FieldProblems, idOf36Params, parseInput, registerZodRoutes } from './input.js';
+import { auditActor } from '../db/repositories/audit-log.js';
 
 const STAFF = { access: ['assessor', 'iqa', 'moderator', 'admin'] } as const;
 const MAX_TEXT = 2000;
@@ -137,7 +138,7 @@ export function registerAssuranceRoutes(app: FastifyInstance, opts: { repos: Rep
       const now = clock.now();
       const conflict = repos.transaction(() => {
         const c = repos.assurance.declareConflict({ centreId: candidate!.centreId!, staffUserId: me.id, candidateUserId: candidate!.id, nature: input.nature, declaredAt: now });
-        repos.auditLog.append({ at: now, actor: { userId: me.id, role: me.role }, centreId: c.centreId, action: 'conflict-of-interest-declared', subjectType: 'user', subjectId: candidate!.id, after: { staffUserId: me.id, nature: c.nature } });
+        repos.auditLog.append({ at: now, actor: auditActor(me), centreId: c.centreId, action: 'conflict-of-interest-declared', subjectType: 'user', subjectId: candidate!.id, after: { staffUserId: me.id, nature: c.nature } });
         return c;
       });
       return reply.status(201).send(conflictView(repos, conflict));

@@ -13,6 +13,7 @@ import { HttpError } from '../http/errors.js';
 import type { SessionInfo } from '../protocol/roles.js';
 import { sessionInfo } from './account-responses.js';
 import { invalid, registerZodRoutes, type ZodScope } from './input.js';
+import { auditActor, auditSubject } from '../db/repositories/audit-log.js';
 
 export interface AuthRouteOptions {
   repos: Repositories;
@@ -150,11 +151,9 @@ function registerAuthScope(app: ZodScope, opts: AuthRouteOptions): void {
         const endedHashes = sessions.endOthersFor(me.id, session.tokenHash);
         repos.auditLog.append({
           at: now,
-          actor: { userId: me.id, role: me.role },
-          centreId: me.centreId,
+          actor: auditActor(me),
+          ...auditSubject('user', me),
           action: 'password-changed',
-          subjectType: 'user',
-          subjectId: me.id,
           before: { mustChangePassword: me.mustChangePassword },
           after: { mustChangePassword: false, otherSessionsEnded: endedHashes.length },
         });

@@ -13,10 +13,10 @@ import type { Clock } from '../clock.js';
 import { MALPRACTICE_FORMS, SPECIAL_CONSIDERATION_CATEGORIES } from '../protocol/assurance.js';
 import type { Repositories } from '../db/repositories/index.js';
 import { HttpError } from '../http/errors.js';
-import type { SessionUser } from '../protocol/roles.js';
 import { centreView, userAccount } from './account-responses.js';
 import { sittingAssurance } from './assurance-responses.js';
 import { FieldProblems, idOf36Params, parseInput, registerZodRoutes, rowNumberParams } from './input.js';
+import { auditActor, auditSubject } from '../db/repositories/audit-log.js';
 
 const ADMIN = { access: ['admin'] } as const;
 const MAX_TEXT = 4000;
@@ -73,7 +73,6 @@ const closeEnquirySchema = z.object({ outcome: required('the outcome') }).strict
 export function registerCentreAdminRoutes(app: FastifyInstance, opts: { repos: Repositories; clock: Clock }): void {
   const { repos, clock } = opts;
   const sittings = new SittingAccess(repos);
-  const actor = (me: SessionUser) => ({ userId: me.id, role: me.role });
 
   registerZodRoutes(app, (scope) => {
     scope.put('/api/centres/:id/settings', { config: ADMIN, schema: { params: rowNumberParams, response: { 200: z.object({ centre: centreView }) } } }, async (request) => {
@@ -93,7 +92,7 @@ export function registerCentreAdminRoutes(app: FastifyInstance, opts: { repos: R
       const after = { ...input, centreNumber };
       const updated = repos.transaction(() => {
         const c = repos.centres.updateSettings(centre.id, after)!;
-        repos.auditLog.append({ at: now, actor: actor(me), centreId: centre.id, action: 'centre-settings-changed', subjectType: 'centre', subjectId: centre.id, before, after });
+        repos.auditLog.append({ at: now, actor: auditActor(me), centreId: centre.id, action: 'centre-settings-changed', subjectType: 'centre', subjectId: centre.id, before, after });
         return c;
       });
       return { centre: updated };
@@ -112,7 +111,7 @@ export function registerCentreAdminRoutes(app: FastifyInstance, opts: { repos: R
       const now = clock.now();
       repos.transaction(() => {
         repos.users.setCandidateNumber(user.id, candidateNumber, now);
-        repos.auditLog.append({ at: now, actor: actor(me), centreId: user.centreId, action: 'candidate-number-set', subjectType: 'user', subjectId: user.id, before: { candidateNumber: user.candidateNumber }, after: { candidateNumber } });
+        repos.auditLog.append({ at: now, actor: auditActor(me), ...auditSubject('user', user), action: 'candidate-number-set', before: { candidateNumber: user.candidateNumber }, after: { candidateNumber } });
       });
       return { user: repos.users.findById(user.id)! };
     });
@@ -124,7 +123,7 @@ export function registerCentreAdminRoutes(app: FastifyInstance, opts: { repos: R
       const now = clock.now();
       repos.transaction(() => {
         const r = repos.centreRecords.addSpecialConsideration({ sittingId: sitting.id, category: input.category, incidentDate: input.incidentDate, details: input.details, evidence: input.evidence ?? '', adjustmentRequested: input.adjustmentRequested ?? '', recordedBy: me.id, recordedAt: now });
-        repos.auditLog.append({ at: now, actor: actor(me), centreId: sitting.centreId, action: 'special-consideration-recorded', subjectType: 'sitting', subjectId: sitting.id, after: { id: r.id, category: r.category, incidentDate: r.incidentDate } });
+        repos.auditLog.append({ at: now, actor: auditActor(me), ...auditSubject('sitting', sitting), action: 'special-consideration-recorded', after: { id: r.id, category: r.category, incidentDate: r.incidentDate } });
       });
       return reply.status(201).send(assuranceView(repos, sitting));
     });
@@ -148,7 +147,7 @@ export function registerCentreAdminRoutes(app: FastifyInstance, opts: { repos: R
           recordedBy: me.id,
           recordedAt: now,
         });
-        repos.auditLog.append({ at: now, actor: actor(me), centreId: sitting.centreId, action: 'malpractice-recorded', subjectType: 'sitting', subjectId: sitting.id, after: { id: r.id, form: r.form, incidentDate: r.incidentDate, reportedToAwardingBodyOn: r.reportedToAwardingBodyOn } });
+        repos.auditLog.append({ at: now, actor: auditActor(me), ...auditSubject('sitting', sitting), action: 'malpractice-recorded', after: { id: r.id, form: r.form, incidentDate: r.incidentDate, reportedToAwardingBodyOn: r.reportedToAwardingBodyOn } });
       });
       return reply.status(201).send(assuranceView(repos, sitting));
     });
@@ -160,7 +159,7 @@ export function registerCentreAdminRoutes(app: FastifyInstance, opts: { repos: R
       const now = clock.now();
       repos.transaction(() => {
         const r = repos.centreRecords.addEnquiry({ sittingId: sitting.id, kind: input.kind, raisedBy: input.raisedBy, receivedOn: input.receivedOn, grounds: input.grounds, recordedBy: me.id, recordedAt: now });
-        repos.auditLog.append({ at: now, actor: actor(me), centreId: sitting.centreId, action: 'enquiry-recorded', subjectType: 'sitting', subjectId: sitting.id, after: { id: r.id, kind: r.kind, receivedOn: r.receivedOn } });
+        repos.auditLog.append({ at: now, actor: auditActor(me), ...auditSubject('sitting', sitting), action: 'enquiry-recorded', after: { id: r.id, kind: r.kind, receivedOn: r.receivedOn } });
       });
       return reply.status(201).send(assuranceView(repos, sitting));
     });
@@ -174,7 +173,7 @@ export function registerCentreAdminRoutes(app: FastifyInstance, opts: { repos: R
       const now = clock.now();
       repos.transaction(() => {
         if (!repos.centreRecords.closeEnquiry(enquiry.id, outcome, me.id, now)) throw new HttpError(409, 'already_closed', 'This enquiry or appeal is closed already.');
-        repos.auditLog.append({ at: now, actor: actor(me), centreId: sitting.centreId, action: 'enquiry-closed', subjectType: 'sitting', subjectId: sitting.id, after: { id: enquiry.id, outcome } });
+        repos.auditLog.append({ at: now, actor: auditActor(me), ...auditSubject('sitting', sitting), action: 'enquiry-closed', after: { id: enquiry.id, outcome } });
       });
       return assuranceView(repos, sitting);
     });

@@ -11,6 +11,7 @@ import { inSample, sampleView } from '../moderation/replay/sample.js';
 import type { AuditLogPage, SampleChangeInput } from '../protocol/moderation.js';
 import { registerZodRoutes } from './input.js';
 import { auditLogPage, sampleView as sampleViewSchema } from './moderation-responses.js';
+import { auditActor } from '../db/repositories/audit-log.js';
 
 const MODERATORS = { access: ['moderator', 'admin'] } as const;
 const centreNumber = z.string().regex(/^[1-9][0-9]{0,9}$/, 'must be a centre number');
@@ -41,7 +42,7 @@ export function registerSampleRoutes(app: FastifyInstance, opts: { repos: Reposi
         repos.moderation.addSampleChange({ centreId: input.centreId, sittingId: sitting.id, action, reason: input.reason, at: now, byUserId: me.id });
         repos.auditLog.append({
           at: now,
-          actor: { userId: me.id, role: me.role },
+          actor: auditActor(me),
           centreId: input.centreId,
           action: action === 'add' ? 'sample-sitting-added' : 'sample-sitting-removed',
           subjectType: 'sitting',

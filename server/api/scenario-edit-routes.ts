@@ -44,6 +44,7 @@ import type { ScenarioDocument, ScenarioIssueView, ScenarioRefusal } from '../pr
 import { assertJsonDepth } from '../http/json-depth.js';
 import { invalid, parseInput, registerZodRoutes } from './input.js';
 import { scenarioBadRequest, scenarioDocument } from './scenario-responses.js';
+import { auditActor } from '../db/repositories/audit-log.js';
 
 const READERS = { access: ['assessor', 'moderator', 'admin'] } as const;
 const EDITORS = { access: ['assessor', 'admin'] } as const;
@@ -155,7 +156,7 @@ export function registerScenarioEditRoutes(app: FastifyInstance, opts: { repos: 
   });
 
   const audit = (me: SessionUser, centreId: number, action: string, key: string, before: unknown, after: unknown, now: number) =>
-    repos.transaction(() => repos.auditLog.append({ at: now, actor: { userId: me.id, role: me.role }, centreId, action, subjectType: 'scenario', subjectId: key, before, after }));
+    repos.transaction(() => repos.auditLog.append({ at: now, actor: auditActor(me), centreId, action, subjectType: 'scenario', subjectId: key, before, after }));
 
   /** A centre variant this user may change, not frozen by an attempt. */
   const editable = (me: SessionUser, key: string, doing: string): Located => {

@@ -4,6 +4,7 @@
 import { scenarioOfAttempt } from '../assessment/scenario-loader.js';
 import { requireSession } from '../auth/access.js';
 import type { Clock } from '../clock.js';
+import { auditActor } from '../db/repositories/audit-log.js';
 import type { Repositories } from '../db/repositories/index.js';
 import { HttpError } from '../http/errors.js';
 import { attemptBrief } from '../sittings/brief.js';
@@ -29,7 +30,7 @@ export function registerSittingAttemptRoutes(scope: AttemptScope, opts: { repos:
     const sitting = enforceOverrunPolicy(repos, repos.sittings.findById(attempt.sittingId)!, now);
     if (repos.attempts.findById(attempt.id)!.status !== 'open') throw new HttpError(409, 'attempt_closed', 'This attempt is already closed.');
     repos.transaction(() => {
-      closeAttempt(repos, attempt, now, { userId: me.id, role: me.role }, null);
+      closeAttempt(repos, attempt, now, auditActor(me), null);
     });
     return sittingDetail(repos, repos.sittings.findById(sitting.id)!, me, clock.now());
   });

@@ -14,7 +14,7 @@ import { SittingAccess } from '../auth/sitting-access.js';
 import type { Clock } from '../clock.js';
 import { copySeedToAttempt, scenarioSeeds } from '../crm/attempt-copy.js';
 import type { Attempt } from '../db/repositories/attempts.js';
-import type { AuditInput } from '../db/repositories/audit-log.js';
+import { auditActor, type AuditInput } from '../db/repositories/audit-log.js';
 import type { Repositories } from '../db/repositories/index.js';
 import type { Sitting } from '../db/repositories/sittings.js';
 import { HttpError } from '../http/errors.js';
@@ -81,7 +81,7 @@ export function registerSittingRoutes(app: FastifyInstance, opts: { repos: Repos
   const sittings = new SittingAccess(repos);
 
   const audit = (me: SessionUser, sitting: Pick<Sitting, 'centreId'>, entry: Omit<AuditInput, 'actor' | 'centreId' | 'at'>, at: number) =>
-    repos.auditLog.append({ ...entry, at, actor: { userId: me.id, role: me.role }, centreId: sitting.centreId });
+    repos.auditLog.append({ ...entry, at, actor: auditActor(me), centreId: sitting.centreId });
   const detail = (id: string, me: SessionUser) => sittingDetail(repos, repos.sittings.findById(id)!, me, clock.now());
 
   registerZodRoutes(app, (scope) => {
@@ -292,7 +292,7 @@ export function registerSittingRoutes(app: FastifyInstance, opts: { repos: Repos
       repos.transaction(() => {
         // The open attempt ends with the sitting; its audit row says so (nothing closes silently).
         for (const a of repos.attempts.forSitting(sitting.id).filter((x) => x.status === 'open')) {
-          closeAttempt(repos, a, now, { userId: me.id, role: me.role }, 'The sitting ended.');
+          closeAttempt(repos, a, now, auditActor(me), 'The sitting ended.');
         }
         if (!repos.sittings.end(sitting.id, now)) throw new HttpError(409, 'sitting_not_running', 'The sitting has already ended.');
         audit(me, sitting, { action: 'sitting-ended', subjectType: 'sitting', subjectId: sitting.id, before: { status: 'in-progress' }, after: { status: 'ended', endedAt: now } }, now);

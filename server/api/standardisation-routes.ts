@@ -10,6 +10,7 @@ import type { Repositories } from '../db/repositories/index.js';
 import { HttpError } from '../http/errors.js';
 import { standardisationAttemptOption, standardisationExercise, standardisationMarking, standardisationResults, standardisationSummary } from './assurance-responses.js';
 import { idOf36Params, parseInput, registerZodRoutes } from './input.js';
+import { auditActor, auditSubject } from '../db/repositories/audit-log.js';
 
 
 const createSchema = z
@@ -64,7 +65,7 @@ export function registerStandardisationRoutes(app: FastifyInstance, opts: { repo
       const now = clock.now();
       repos.transaction(() => {
         if (!repos.standardisation.close(ex.id, now)) throw new HttpError(409, 'exercise_closed', 'This standardisation exercise is closed already.');
-        repos.auditLog.append({ at: now, actor: { userId: me.id, role: me.role }, centreId: ex.centreId, action: 'standardisation-closed', subjectType: 'standardisation', subjectId: ex.id });
+        repos.auditLog.append({ at: now, actor: auditActor(me), ...auditSubject('standardisation', ex), action: 'standardisation-closed' });
       });
       return resultsView(repos, repos.standardisation.find(ex.id)!);
     });

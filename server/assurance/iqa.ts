@@ -23,6 +23,7 @@ import { attemptCount, sittingResults } from '../sittings/results.js';
 import { forSamplingRule } from '../moderation/replay/sample.js';
 import { person } from '../sittings/views.js';
 import { refuseIfConflicted } from './conflicts.js';
+import { auditActor } from '../db/repositories/audit-log.js';
 
 export const IQA_SAMPLE_SEED = 'callmark-iqa';
 export const MAX_VERDICT_REASON = 2000;
@@ -206,7 +207,7 @@ export function saveIqaReviews(
       });
       repos.auditLog.append({
         at: now,
-        actor: { userId: me.id, role: me.role },
+        actor: auditActor(me),
         centreId: sitting.centreId,
         action: 'iqa-verdict',
         subjectType: 'attempt',

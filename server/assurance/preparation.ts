@@ -10,6 +10,7 @@ import { HttpError } from '../http/errors.js';
 import { DECLARATION_WORDS, type CandidateDeclarations } from '../protocol/assurance.js';
 import type { SessionUser } from '../protocol/roles.js';
 import { declarationRecord, sign } from './signatures.js';
+import { auditActor, auditSubject } from '../db/repositories/audit-log.js';
 
 export function identityCheckOf(repos: Repositories, sittingId: string): IdentityCheck | undefined {
   return repos.assurance.identityChecks(sittingId).at(-1);
@@ -39,11 +40,9 @@ export function recordIdentityCheck(repos: Repositories, sitting: Sitting, me: S
     const check = repos.assurance.addIdentityCheck({ sittingId: sitting.id, documentType: input.documentType, documentDetail: input.documentDetail, checkedByUserId: me.id, checkedAt: now });
     repos.auditLog.append({
       at: now,
-      actor: { userId: me.id, role: me.role },
-      centreId: sitting.centreId,
+      actor: auditActor(me),
+      ...auditSubject('sitting', sitting),
       action: 'identity-checked',
-      subjectType: 'sitting',
-      subjectId: sitting.id,
       after: { documentType: check.documentType, documentDetail: check.documentDetail, checkedBy: me.id },
     });
     return check;

@@ -21,6 +21,7 @@ import { refuseIfConflicted } from './conflicts.js';
 import { iqaReviewState } from './iqa.js';
 import { declarationsOf } from './preparation.js';
 import { marksRecord, moderationRecord, sign } from './signatures.js';
+import { auditActor, auditSubject } from '../db/repositories/audit-log.js';
 
 /** The next state, or the machine's refusal as a 409. */
 function stepTo(sitting: Sitting, action: ResultAction) {
@@ -60,11 +61,9 @@ function apply(repos: Repositories, sitting: Sitting, me: SessionUser, step: Ste
     });
     repos.auditLog.append({
       at: now,
-      actor: { userId: me.id, role: me.role },
-      centreId: sitting.centreId,
+      actor: auditActor(me),
+      ...auditSubject('sitting', sitting),
       action: 'result-state-changed',
-      subjectType: 'sitting',
-      subjectId: sitting.id,
       before: { state: sitting.resultState },
       after: { state: to, action: step.action, outcome: step.outcome ?? null, signatureId: signature?.id ?? null },
       reason: step.reason ?? null,

@@ -15,6 +15,7 @@ import type { Signature, SignatureKind } from '../db/repositories/assurance.js';
 import type { Sitting } from '../db/repositories/sittings.js';
 import type { SessionUser } from '../protocol/roles.js';
 import type { SignatureView } from '../protocol/assurance.js';
+import { auditActor, auditSubject } from '../db/repositories/audit-log.js';
 
 export const SIGNATURE_SUBJECT_VERSION = 1;
 
@@ -99,11 +100,9 @@ export function sign(repos: Repositories, sitting: Sitting, kind: SignatureKind,
   });
   repos.auditLog.append({
     at,
-    actor: { userId: me.id, role: me.role },
-    centreId: sitting.centreId,
+    actor: auditActor(me),
+    ...auditSubject('sitting', sitting),
     action: 'sitting-signed',
-    subjectType: 'sitting',
-    subjectId: sitting.id,
     after: { signatureId: signature.id, kind, name: signature.name, statement, subjectSha256: signature.subjectSha256 },
   });
   return signature;

@@ -18,6 +18,7 @@ import type { StandardisationMarkingView, StandardisationResultsView, Standardis
 import type { SessionUser } from '../protocol/roles.js';
 import { person } from '../sittings/views.js';
 import { refuseIfConflicted } from './conflicts.js';
+import { auditActor, auditSubject } from '../db/repositories/audit-log.js';
 
 export const MAX_STANDARDISATION_COMMENT = 2000;
 
@@ -50,7 +51,7 @@ export function createExercise(repos: Repositories, me: SessionUser, input: { at
   problems.throwIfAny();
   return repos.transaction(() => {
     const ex = repos.standardisation.create({ centreId: me.centreId!, attemptId: attempt!.id, title: input.title.trim(), createdBy: me.id, assessorUserIds: ids }, now);
-    repos.auditLog.append({ at: now, actor: { userId: me.id, role: me.role }, centreId: ex.centreId, action: 'standardisation-created', subjectType: 'standardisation', subjectId: ex.id, after: { attemptId: ex.attemptId, title: ex.title, assessorUserIds: ids } });
+    repos.auditLog.append({ at: now, actor: auditActor(me), ...auditSubject('standardisation', ex), action: 'standardisation-created', after: { attemptId: ex.attemptId, title: ex.title, assessorUserIds: ids } });
     return ex;
   });
 }
@@ -152,10 +153,10 @@ export function saveStandardisationMarks(
   repos.transaction(() => {
     for (const m of input.marks) {
       repos.standardisation.saveMark({ exerciseId: ex.id, assessorUserId: me.id, criterionId: m.criterionId, mark: m.mark, comment: (m.comment ?? '').trim(), updatedAt: now });
-      repos.auditLog.append({ at: now, actor: { userId: me.id, role: me.role }, centreId: ex.centreId, action: 'standardisation-mark-changed', subjectType: 'standardisation', subjectId: ex.id, after: { criterionId: m.criterionId, mark: m.mark } });
+      repos.auditLog.append({ at: now, actor: auditActor(me), ...auditSubject('standardisation', ex), action: 'standardisation-mark-changed', after: { criterionId: m.criterionId, mark: m.mark } });
     }
     if (input.submit && repos.standardisation.submit(ex.id, me.id, now)) {
-      repos.auditLog.append({ at: now, actor: { userId: me.id, role: me.role }, centreId: ex.centreId, action: 'standardisation-submitted', subjectType: 'standardisation', subjectId: ex.id });
+      repos.auditLog.append({ at: now, actor: auditActor(me), ...auditSubject('standardisation', ex), action: 'standardisation-submitted' });
     }
   });
 }

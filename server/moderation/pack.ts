@@ -11,7 +11,7 @@ import { randomUUID } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import AdmZip from 'adm-zip';
-import type { AuditEntry } from '../db/repositories/audit-log.js';
+import { type AuditEntry, auditSubject } from '../db/repositories/audit-log.js';
 import type { Attempt } from '../db/repositories/attempts.js';
 import type { Repositories } from '../db/repositories/index.js';
 import { attemptMetrics, METRICS_TIMELINE } from '../analysis/metrics.js';
@@ -261,7 +261,7 @@ export async function buildModerationPack(o: PackOptions, scope: PackScope, acto
     }
     for (const a of attempts) {
       if (a.sittingId && sittings.includes(a.sittingId)) continue;
-      repos.auditLog.append({ at: now, actor: actor && { userId: actor.userId, role: actor.role }, centreId: a.centreId, action: 'moderation-pack-exported', subjectType: 'attempt', subjectId: a.id, after: { packId: manifest.packId, manifestSha256: sha256Hex(manifestBytes) } });
+      repos.auditLog.append({ at: now, actor: actor && { userId: actor.userId, role: actor.role }, ...auditSubject('attempt', a), action: 'moderation-pack-exported', after: { packId: manifest.packId, manifestSha256: sha256Hex(manifestBytes) } });
     }
   });
   return { zip: zip.toBuffer(), manifest };

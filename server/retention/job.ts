@@ -11,6 +11,7 @@ import path from 'node:path';
 import type { FastifyBaseLogger } from 'fastify';
 import type { Repositories } from '../db/repositories/index.js';
 import { RetentionRepository } from '../db/repositories/retention.js';
+import { auditSubject } from '../db/repositories/audit-log.js';
 
 const DAY_MS = 86_400_000;
 /** Rows handled per transaction; a large backlog is worked through in batches. */
@@ -48,10 +49,8 @@ export function runRetention(repos: Repositories, opts: RetentionOptions, now: n
           repos.auditLog.append({
             at: now,
             actor: null,
-            centreId: call.centreId,
+            ...auditSubject('call', call),
             action: 'recording-deleted',
-            subjectType: 'call',
-            subjectId: call.id,
             before: { file: path.relative(root, file), sha256: call.recordingSha256 },
             after: null,
             reason: `retention: recordings are kept ${opts.recordingsDays} days`,
@@ -78,7 +77,7 @@ export function runRetention(repos: Repositories, opts: RetentionOptions, now: n
       for (const a of due) {
         repos.transaction(() => {
           const rows = retention.anonymiseAttempt(a.id, now);
-          repos.auditLog.append({ at: now, actor: null, centreId: a.centreId, action: 'attempt-anonymised', subjectType: 'attempt', subjectId: a.id, after: { crmRowsChanged: rows }, reason });
+          repos.auditLog.append({ at: now, actor: null, ...auditSubject('attempt', a), action: 'attempt-anonymised', after: { crmRowsChanged: rows }, reason });
         });
         result.attemptsAnonymised++;
       }
@@ -89,7 +88,7 @@ export function runRetention(repos: Repositories, opts: RetentionOptions, now: n
       for (const u of due) {
         repos.transaction(() => {
           retention.anonymiseCandidate(u.id, now);
-          repos.auditLog.append({ at: now, actor: null, centreId: u.centreId, action: 'candidate-anonymised', subjectType: 'user', subjectId: u.id, reason });
+          repos.auditLog.append({ at: now, actor: null, ...auditSubject('user', u), action: 'candidate-anonymised', reason });
         });
         result.candidatesAnonymised++;
       }

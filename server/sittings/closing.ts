@@ -4,7 +4,7 @@
 // is stored whichever way it ended: closed by the assessor, by final marks, or with the sitting.
 import { attemptOverrunMs, policyStopsSitting } from '../assessment/overrun.js';
 import type { Attempt } from '../db/repositories/attempts.js';
-import type { AuditActor } from '../db/repositories/audit-log.js';
+import { type AuditActor, auditSubject } from '../db/repositories/audit-log.js';
 import type { Repositories } from '../db/repositories/index.js';
 import type { Sitting } from '../db/repositories/sittings.js';
 import { sittingClock } from './sitting-clock.js';
@@ -30,10 +30,8 @@ export function closeAttempt(repos: Repositories, attempt: Attempt, at: number, 
   repos.auditLog.append({
     at: auditAt,
     actor,
-    centreId: attempt.centreId,
+    ...auditSubject('attempt', attempt),
     action: 'attempt-closed',
-    subjectType: 'attempt',
-    subjectId: attempt.id,
     before: { status: 'open' },
     after: { status: 'closed', closedAt: at, overrunMs },
     reason,
@@ -60,7 +58,7 @@ export function enforceOverrunPolicy(repos: Repositories, sitting: Sitting, now:
     if (!fresh || fresh.status !== 'in-progress') return;
     for (const a of open) closeAttempt(repos, a, endAt, null, STOP_REASON, now);
     if (repos.sittings.end(sitting.id, endAt)) {
-      repos.auditLog.append({ at: now, actor: null, centreId: sitting.centreId, action: 'sitting-ended', subjectType: 'sitting', subjectId: sitting.id, before: { status: 'in-progress' }, after: { status: 'ended', endedAt: endAt }, reason: STOP_REASON });
+      repos.auditLog.append({ at: now, actor: null, ...auditSubject('sitting', sitting), action: 'sitting-ended', before: { status: 'in-progress' }, after: { status: 'ended', endedAt: endAt }, reason: STOP_REASON });
     }
   });
   return repos.sittings.findById(sitting.id)!;

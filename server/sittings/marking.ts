@@ -15,7 +15,7 @@ import { z } from 'zod';
 import { UNIT2_GRADES } from '../assessment/grades.js';
 import type { Scenario } from '../assessment/scenario-schema.js';
 import type { AttemptBookmark } from '../db/repositories/attempt-bookmarks.js';
-import type { AuditEntry } from '../db/repositories/audit-log.js';
+import { auditActor, type AuditEntry, auditSubject } from '../db/repositories/audit-log.js';
 import type { Attempt } from '../db/repositories/attempts.js';
 import type { Repositories } from '../db/repositories/index.js';
 import { HttpError } from '../http/errors.js';
@@ -188,7 +188,7 @@ export function saveMarks(repos: Repositories, attempt: Attempt, scenario: Scena
   }
 
   repos.transaction(() => {
-    const actor = { userId: me.id, role: me.role };
+    const actor = auditActor(me);
     for (const n of next) {
       const before = saved.get(n.criterionId);
       const was: MarkState | null = before ? { criterionId: before.criterionId, mark: before.mark, comment: before.comment, overrideReason: before.overrideReason } : null;
@@ -197,10 +197,8 @@ export function saveMarks(repos: Repositories, attempt: Attempt, scenario: Scena
       repos.auditLog.append({
         at: now,
         actor,
-        centreId: attempt.centreId,
+        ...auditSubject('attempt', attempt),
         action: 'mark-changed',
-        subjectType: 'attempt',
-        subjectId: attempt.id,
         before: was,
         after: n,
         // Stryker disable next-line ConditionalExpression: equivalent, a changed mark has a non-blank reason (checked above), which the second branch also trims.
@@ -209,7 +207,7 @@ export function saveMarks(repos: Repositories, attempt: Attempt, scenario: Scena
     }
     if (input.final) {
       if (repos.attempts.markFinished(attempt.id, me.id, now)) {
-        repos.auditLog.append({ at: now, actor, centreId: attempt.centreId, action: 'marking-finished', subjectType: 'attempt', subjectId: attempt.id, after: { total: newTotal } });
+        repos.auditLog.append({ at: now, actor, ...auditSubject('attempt', attempt), action: 'marking-finished', after: { total: newTotal } });
       }
       closeAttempt(repos, attempt, now, actor, 'Marking finished.');
     }

@@ -9,6 +9,7 @@
 // audits something calls append() inside its own transaction, so the change and its audit row are
 // stored together or not at all.
 import type { AuditLogEntryView } from '../../protocol/moderation.js';
+import type { SessionUser } from '../../protocol/roles.js';
 import { canonicalJson, GENESIS_HASH, sha256Hex } from '../../hash-chain.js';
 import type { Db } from '../connection.js';
 
@@ -34,6 +35,16 @@ export interface AuditInput {
   after?: unknown;
   reason?: string | null;
 }
+
+/** The actor of an entry about what a signed-in user did: who they are and the role they acted in. */
+export const auditActor = (user: Pick<SessionUser, 'id' | 'role'>): AuditActor => ({ userId: user.id, role: user.role });
+
+/** What an entry is about, filed under the centre that subject belongs to. */
+export const auditSubject = (subjectType: string, subject: { id: string | number; centreId: number | null }): Pick<AuditInput, 'centreId' | 'subjectType' | 'subjectId'> => ({
+  centreId: subject.centreId,
+  subjectType,
+  subjectId: subject.id,
+});
 
 /** A stored entry: the entry as the audit log shows it (protocol/moderation.ts), its actor as stored, and the chain's previous hash. */
 export interface AuditEntry extends Omit<AuditLogEntryView, 'actor'> {

@@ -17,6 +17,7 @@ import type { SessionUser } from '../../protocol/roles.js';
 import { blank, changedBy, criterionHeading } from '../../sittings/marking.js';
 import { attemptCount, resultView, sittingResults } from '../../sittings/results.js';
 import { person } from '../../sittings/views.js';
+import { auditActor, auditSubject } from '../../db/repositories/audit-log.js';
 
 export const MAX_REASON = 2000;
 export const MODERATED_MARK_CHANGED = 'moderated-mark-changed';
@@ -114,11 +115,11 @@ export function saveModeration(repos: Repositories, attempt: Attempt, scenario: 
   problems.throwIfAny();
 
   repos.transaction(() => {
-    const actor = { userId: me.id, role: me.role };
+    const actor = auditActor(me);
     for (const c of changes) {
       if (c.after.mark === null) repos.moderation.removeMark(attempt.id, c.criterionId);
       else repos.moderation.saveMark({ attemptId: attempt.id, criterionId: c.criterionId, mark: c.after.mark, reason: c.reason, updatedAt: now, updatedBy: me.id });
-      repos.auditLog.append({ at: now, actor, centreId: attempt.centreId, action: MODERATED_MARK_CHANGED, subjectType: 'attempt', subjectId: attempt.id, before: c.before, after: c.after, reason: c.reason });
+      repos.auditLog.append({ at: now, actor, ...auditSubject('attempt', attempt), action: MODERATED_MARK_CHANGED, before: c.before, after: c.after, reason: c.reason });
     }
   });
 }
