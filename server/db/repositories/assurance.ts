@@ -3,6 +3,7 @@
 // quality assurer's reviews. All append-only: the newest row stands, older rows are the history.
 import type { ModerationOutcome, ResultAction, ResultState } from '../../assessment/result-states.js';
 import type { Db } from '../connection.js';
+import { whereSet } from '../where.js';
 
 export const SIGNATURE_KINDS = ['candidate-declaration-start', 'candidate-declaration-end', 'assessor-mark-sheet', 'iqa-countersignature', 'moderator-outcome'] as const;
 export type SignatureKind = (typeof SIGNATURE_KINDS)[number];
@@ -141,11 +142,8 @@ export class AssuranceRepository {
 
   /** A centre's declarations, or one member of staff's; newest first. */
   conflicts(filter: { centreId?: number; staffUserId?: number; candidateUserId?: number }): ConflictOfInterest[] {
-    const where: string[] = [];
-    if (filter.centreId !== undefined) where.push('centre_id = @centreId');
-    if (filter.staffUserId !== undefined) where.push('staff_user_id = @staffUserId');
-    if (filter.candidateUserId !== undefined) where.push('candidate_user_id = @candidateUserId');
-    return this.db.prepare(`${CONFLICT_SELECT}${where.length ? ` WHERE ${where.join(' AND ')}` : ''} ORDER BY id DESC`).all(filter) as ConflictOfInterest[];
+    const { where, args } = whereSet(filter, { centreId: 'centre_id = @centreId', staffUserId: 'staff_user_id = @staffUserId', candidateUserId: 'candidate_user_id = @candidateUserId' });
+    return this.db.prepare(`${CONFLICT_SELECT}${where} ORDER BY id DESC`).all(args) as ConflictOfInterest[];
   }
 
   addIqaReview(input: Omit<IqaReview, 'id'>): IqaReview {

@@ -12,6 +12,7 @@ import type { AuditLogEntryView } from '../../protocol/moderation.js';
 import type { SessionUser } from '../../protocol/roles.js';
 import { canonicalJson, GENESIS_HASH, sha256Hex } from '../../hash-chain.js';
 import type { Db } from '../connection.js';
+import { whereSet } from '../where.js';
 
 // The canonical JSON and the genesis hash of every hash chain (server/hash-chain.ts) serve the audit log too.
 export { canonicalJson, GENESIS_HASH };
@@ -213,31 +214,14 @@ export class AuditLogRepository {
 
   /** Rows newest first, filtered: the paged read the moderation pages show. */
   page(f: AuditFilter): AuditEntry[] {
-    const where: string[] = [];
-    const args: Record<string, unknown> = { limit: f.limit };
-    if (f.subjectType !== undefined) {
-      where.push('subject_type = @subjectType');
-      args.subjectType = f.subjectType;
-    }
-    if (f.subjectId !== undefined) {
-      where.push('subject_id = @subjectId');
-      args.subjectId = f.subjectId;
-    }
-    if (f.centreId !== undefined) {
-      where.push('centre_id = @centreId');
-      args.centreId = f.centreId;
-    }
-    if (f.action !== undefined) {
-      where.push('action = @action');
-      args.action = f.action;
-    }
-    if (f.before !== undefined) {
-      where.push('id < @before');
-      args.before = f.before;
-    }
-    const rows = this.db
-      .prepare(`SELECT * FROM audit_log${where.length ? ` WHERE ${where.join(' AND ')}` : ''} ORDER BY id DESC LIMIT @limit`)
-      .all(args) as AuditRow[];
+    const { where, args } = whereSet(f, {
+      subjectType: 'subject_type = @subjectType',
+      subjectId: 'subject_id = @subjectId',
+      centreId: 'centre_id = @centreId',
+      action: 'action = @action',
+      before: 'id < @before',
+    });
+    const rows = this.db.prepare(`SELECT * FROM audit_log${where} ORDER BY id DESC LIMIT @limit`).all({ ...args, limit: f.limit }) as AuditRow[];
     return rows.map((r) => toEntry(r, parseOrRaw));
   }
 

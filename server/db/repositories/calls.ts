@@ -1,5 +1,6 @@
 import type { CallEventView, CallState, CallSummary } from '../../protocol/telephony.js';
 import type { Db } from '../connection.js';
+import { whereSet } from '../where.js';
 
 export type { CallState };
 export type RecordingStatus = 'recording' | 'complete' | 'partial' | 'failed';
@@ -100,18 +101,8 @@ export class CallRepository {
   }
 
   list(filter: { centreId?: number; userId?: number; limit?: number } = {}): CallRecord[] {
-    const where: string[] = [];
-    const args: Record<string, unknown> = { limit: filter.limit ?? 200 };
-    if (filter.centreId !== undefined) {
-      where.push('centre_id = @centreId');
-      args.centreId = filter.centreId;
-    }
-    if (filter.userId !== undefined) {
-      where.push('(caller_user_id = @userId OR callee_user_id = @userId)');
-      args.userId = filter.userId;
-    }
-    const clause = where.length ? ` WHERE ${where.join(' AND ')}` : '';
-    return this.db.prepare(`${SELECT}${clause} ORDER BY invited_at DESC, rowid DESC LIMIT @limit`).all(args) as CallRecord[];
+    const { where, args } = whereSet(filter, { centreId: 'centre_id = @centreId', userId: '(caller_user_id = @userId OR callee_user_id = @userId)' });
+    return this.db.prepare(`${SELECT}${where} ORDER BY invited_at DESC, rowid DESC LIMIT @limit`).all({ ...args, limit: filter.limit ?? 200 }) as CallRecord[];
   }
 
   /** Calls that were in progress when the server stopped. */

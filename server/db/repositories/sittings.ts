@@ -6,6 +6,7 @@ import type { OverrunPolicy } from '../../assessment/overrun.js';
 import type { ModerationOutcome, ResultState } from '../../assessment/result-states.js';
 import type { SittingStatus } from '../../protocol/sitting-states.js';
 import type { Db } from '../connection.js';
+import { whereSet } from '../where.js';
 
 // A 'cancelled' sitting is stored as cancelled_at on a 'scheduled' row (migration 14).
 
@@ -152,18 +153,8 @@ export class SittingRepository {
 
   /** Newest first; filtered by centre and/or candidate when given. */
   list(filter: { centreId?: number; candidateUserId?: number } = {}): Sitting[] {
-    const where: string[] = [];
-    const args: Record<string, number> = {};
-    if (filter.centreId !== undefined) {
-      where.push('centre_id = @centreId');
-      args.centreId = filter.centreId;
-    }
-    if (filter.candidateUserId !== undefined) {
-      where.push('candidate_user_id = @candidateUserId');
-      args.candidateUserId = filter.candidateUserId;
-    }
-    const clause = where.length ? ` WHERE ${where.join(' AND ')}` : '';
-    return (this.db.prepare(`SELECT * FROM sittings${clause} ORDER BY created_at DESC, rowid DESC`).all(args) as SittingRow[]).map((r) => this.toSitting(r));
+    const { where, args } = whereSet(filter, { centreId: 'centre_id = @centreId', candidateUserId: 'candidate_user_id = @candidateUserId' });
+    return (this.db.prepare(`SELECT * FROM sittings${where} ORDER BY created_at DESC, rowid DESC`).all(args) as SittingRow[]).map((r) => this.toSitting(r));
   }
 
   /** Sittings running under the 'stop' overrun policy (the ones time up must end). */
