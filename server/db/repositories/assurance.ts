@@ -2,6 +2,7 @@
 // the steps of the result state machine, identity checks, conflicts of interest and the internal
 // quality assurer's reviews. All append-only: the newest row stands, older rows are the history.
 import type { ModerationOutcome, ResultAction, ResultState } from '../../assessment/result-states.js';
+import { insertInto, insertWithId, selectFrom, snakeCaseColumns } from '../columns.js';
 import type { Db } from '../connection.js';
 import { whereSet } from '../where.js';
 
@@ -74,10 +75,16 @@ export interface IqaReview {
   at: number;
 }
 
-const SIGNATURE_SELECT = `SELECT id, sitting_id AS sittingId, kind, user_id AS userId, role, name, statement, subject, subject_sha256 AS subjectSha256, signed_at AS signedAt FROM sitting_signatures`;
-const STEP_SELECT = `SELECT id, sitting_id AS sittingId, action, from_state AS fromState, to_state AS toState, outcome, reason, signature_id AS signatureId, by_user_id AS byUserId, by_role AS byRole, at FROM sitting_result_transitions`;
-const CONFLICT_SELECT = `SELECT id, centre_id AS centreId, staff_user_id AS staffUserId, candidate_user_id AS candidateUserId, nature, declared_at AS declaredAt FROM conflicts_of_interest`;
-const REVIEW_SELECT = `SELECT id, sitting_id AS sittingId, attempt_id AS attemptId, criterion_id AS criterionId, centre_mark AS centreMark, verdict, reason, reviewer_user_id AS reviewerUserId, at FROM iqa_reviews`;
+const SIGNATURE_COLUMNS = snakeCaseColumns<Signature>()(['id', 'sittingId', 'kind', 'userId', 'role', 'name', 'statement', 'subject', 'subjectSha256', 'signedAt']);
+const STEP_COLUMNS = snakeCaseColumns<ResultStep>()(['id', 'sittingId', 'action', 'fromState', 'toState', 'outcome', 'reason', 'signatureId', 'byUserId', 'byRole', 'at']);
+const IDENTITY_CHECK_COLUMNS = snakeCaseColumns<IdentityCheck>()(['id', 'sittingId', 'documentType', 'documentDetail', 'checkedByUserId', 'checkedAt']);
+const CONFLICT_COLUMNS = snakeCaseColumns<ConflictOfInterest>()(['id', 'centreId', 'staffUserId', 'candidateUserId', 'nature', 'declaredAt']);
+const REVIEW_COLUMNS = snakeCaseColumns<IqaReview>()(['id', 'sittingId', 'attemptId', 'criterionId', 'centreMark', 'verdict', 'reason', 'reviewerUserId', 'at']);
+const SIGNATURE_SELECT = selectFrom('sitting_signatures', SIGNATURE_COLUMNS);
+const STEP_SELECT = selectFrom('sitting_result_transitions', STEP_COLUMNS);
+const IDENTITY_CHECK_SELECT = selectFrom('sitting_identity_checks', IDENTITY_CHECK_COLUMNS);
+const CONFLICT_SELECT = selectFrom('conflicts_of_interest', CONFLICT_COLUMNS);
+const REVIEW_SELECT = selectFrom('iqa_reviews', REVIEW_COLUMNS);
 
 const toSignature = (r: Omit<Signature, 'subject'> & { subject: string }): Signature => ({ ...r, subject: JSON.parse(r.subject) as unknown });
 
@@ -86,12 +93,7 @@ export class AssuranceRepository {
 
   /** `subjectJson` is the canonical JSON whose SHA-256 is `subjectSha256` (server/assurance/signatures.ts). */
   addSignature(input: Omit<Signature, 'id' | 'subject'> & { subjectJson: string }): Signature {
-    const info = this.db
-      .prepare(
-        `INSERT INTO sitting_signatures (sitting_id, kind, user_id, role, name, statement, subject, subject_sha256, signed_at)
-         VALUES (@sittingId, @kind, @userId, @role, @name, @statement, @subjectJson, @subjectSha256, @signedAt)`,
-      )
-      .run(input);
+    const info = this.db.prepare(insertInto('sitting_signatures', SIGNATURE_COLUMNS, ['id'])).run({ ...input, subject: input.subjectJson });
     return toSignature(this.db.prepare(`${SIGNATURE_SELECT} WHERE id = ?`).get(Number(info.lastInsertRowid)) as Omit<Signature, 'subject'> & { subject: string });
   }
 
@@ -101,13 +103,7 @@ export class AssuranceRepository {
   }
 
   addStep(input: Omit<ResultStep, 'id'>): ResultStep {
-    const info = this.db
-      .prepare(
-        `INSERT INTO sitting_result_transitions (sitting_id, action, from_state, to_state, outcome, reason, signature_id, by_user_id, by_role, at)
-         VALUES (@sittingId, @action, @fromState, @toState, @outcome, @reason, @signatureId, @byUserId, @byRole, @at)`,
-      )
-      .run(input);
-    return { id: Number(info.lastInsertRowid), ...input };
+    return insertWithId(this.db, 'sitting_result_transitions', STEP_COLUMNS, input);
   }
 
   /** Oldest first. */
@@ -116,24 +112,16 @@ export class AssuranceRepository {
   }
 
   addIdentityCheck(input: Omit<IdentityCheck, 'id'>): IdentityCheck {
-    const info = this.db
-      .prepare('INSERT INTO sitting_identity_checks (sitting_id, document_type, document_detail, checked_by_user_id, checked_at) VALUES (@sittingId, @documentType, @documentDetail, @checkedByUserId, @checkedAt)')
-      .run(input);
-    return { id: Number(info.lastInsertRowid), ...input };
+    return insertWithId(this.db, 'sitting_identity_checks', IDENTITY_CHECK_COLUMNS, input);
   }
 
   /** Oldest first: the last one stands. */
   identityChecks(sittingId: string): IdentityCheck[] {
-    return this.db
-      .prepare('SELECT id, sitting_id AS sittingId, document_type AS documentType, document_detail AS documentDetail, checked_by_user_id AS checkedByUserId, checked_at AS checkedAt FROM sitting_identity_checks WHERE sitting_id = ? ORDER BY id')
-      .all(sittingId) as IdentityCheck[];
+    return this.db.prepare(`${IDENTITY_CHECK_SELECT} WHERE sitting_id = ? ORDER BY id`).all(sittingId) as IdentityCheck[];
   }
 
   declareConflict(input: Omit<ConflictOfInterest, 'id'>): ConflictOfInterest {
-    const info = this.db
-      .prepare('INSERT INTO conflicts_of_interest (centre_id, staff_user_id, candidate_user_id, nature, declared_at) VALUES (@centreId, @staffUserId, @candidateUserId, @nature, @declaredAt)')
-      .run(input);
-    return { id: Number(info.lastInsertRowid), ...input };
+    return insertWithId(this.db, 'conflicts_of_interest', CONFLICT_COLUMNS, input);
   }
 
   conflict(staffUserId: number, candidateUserId: number): ConflictOfInterest | undefined {
@@ -147,13 +135,7 @@ export class AssuranceRepository {
   }
 
   addIqaReview(input: Omit<IqaReview, 'id'>): IqaReview {
-    const info = this.db
-      .prepare(
-        `INSERT INTO iqa_reviews (sitting_id, attempt_id, criterion_id, centre_mark, verdict, reason, reviewer_user_id, at)
-         VALUES (@sittingId, @attemptId, @criterionId, @centreMark, @verdict, @reason, @reviewerUserId, @at)`,
-      )
-      .run(input);
-    return { id: Number(info.lastInsertRowid), ...input };
+    return insertWithId(this.db, 'iqa_reviews', REVIEW_COLUMNS, input);
   }
 
   /** Every verdict on the sitting's attempts, oldest first. */

@@ -1,5 +1,6 @@
 // Bookmarks the assessor drops on an attempt (append-only): a note, optionally the cue card it
 // belongs to, and where it falls in the attempt's call.
+import { insertWithId, selectFrom, snakeCaseColumns } from '../columns.js';
 import type { Db } from '../connection.js';
 
 export interface AttemptBookmark {
@@ -13,17 +14,14 @@ export interface AttemptBookmark {
   createdBy: number;
 }
 
-const SELECT = `SELECT id, attempt_id AS attemptId, at, call_id AS callId, offset_ms AS offsetMs, note, cue_id AS cueId,
-  created_by AS createdBy FROM attempt_bookmarks`;
+const COLUMNS = snakeCaseColumns<AttemptBookmark>()(['id', 'attemptId', 'at', 'callId', 'offsetMs', 'note', 'cueId', 'createdBy']);
+const SELECT = selectFrom('attempt_bookmarks', COLUMNS);
 
 export class AttemptBookmarkRepository {
   constructor(private readonly db: Db) {}
 
   add(input: Omit<AttemptBookmark, 'id'>): AttemptBookmark {
-    const info = this.db
-      .prepare('INSERT INTO attempt_bookmarks (attempt_id, at, call_id, offset_ms, note, cue_id, created_by) VALUES (@attemptId, @at, @callId, @offsetMs, @note, @cueId, @createdBy)')
-      .run(input);
-    return { id: Number(info.lastInsertRowid), ...input };
+    return insertWithId(this.db, 'attempt_bookmarks', COLUMNS, input);
   }
 
   forAttempt(attemptId: string): AttemptBookmark[] {

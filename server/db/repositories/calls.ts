@@ -1,4 +1,5 @@
 import type { CallEventView, CallState, CallSummary } from '../../protocol/telephony.js';
+import { selectFrom, snakeCaseColumns } from '../columns.js';
 import type { Db } from '../connection.js';
 import { whereSet } from '../where.js';
 
@@ -23,32 +24,9 @@ export interface CallRecord extends Pick<CallSummary, 'id' | 'candidateUserId' |
 /** A stored call event: the wire shape GET /api/calls/:id sends (server/protocol/telephony.ts). */
 export type CallEvent = CallEventView;
 
-const COLUMNS: Record<keyof CallRecord, string> = {
-  id: 'id',
-  centreId: 'centre_id',
-  callerUserId: 'caller_user_id',
-  calleeUserId: 'callee_user_id',
-  callerExtension: 'caller_extension',
-  calleeExtension: 'callee_extension',
-  candidateUserId: 'candidate_user_id',
-  state: 'state',
-  invitedAt: 'invited_at',
-  ringingAt: 'ringing_at',
-  answeredAt: 'answered_at',
-  endedAt: 'ended_at',
-  endReason: 'end_reason',
-  sipStatus: 'sip_status',
-  recordingPath: 'recording_path',
-  recordingStatus: 'recording_status',
-  recordingStartedAt: 'recording_started_at',
-  recordingSha256: 'recording_sha256',
-  recordingDurationMs: 'recording_duration_ms',
-  recordingBytes: 'recording_bytes',
-};
+const COLUMNS = snakeCaseColumns<CallRecord>()(['id', 'centreId', 'callerUserId', 'calleeUserId', 'callerExtension', 'calleeExtension', 'candidateUserId', 'state', 'invitedAt', 'ringingAt', 'answeredAt', 'endedAt', 'endReason', 'sipStatus', 'recordingPath', 'recordingStatus', 'recordingStartedAt', 'recordingSha256', 'recordingDurationMs', 'recordingBytes']);
 
-const SELECT = `SELECT ${Object.entries(COLUMNS)
-  .map(([k, c]) => `${c} AS ${k}`)
-  .join(', ')} FROM calls`;
+const SELECT = selectFrom('calls', COLUMNS);
 
 /** Told when a call's recording gets its SHA-256 (finalised, or recovered after a crash). */
 export type RecordingHashedListener = (call: CallRecord) => void;

@@ -2,6 +2,7 @@
 // (JCQ forms M1 and M2(a)) and enquiries or appeals. Special consideration and malpractice rows are
 // append-only; an enquiry changes once, when it is closed with its outcome.
 import type { EnquiryView, MalpracticeView, SpecialConsiderationView } from '../../protocol/assurance.js';
+import { insertInto, insertWithId, selectFrom, snakeCaseColumns } from '../columns.js';
 import type { Db } from '../connection.js';
 
 // Each stored record is the record as the assurance view shows it (server/protocol/assurance.ts), with
@@ -24,25 +25,18 @@ export interface Enquiry extends Omit<EnquiryView, 'recordedBy' | 'closedBy'> {
   closedBy: number | null;
 }
 
-const SC_SELECT = `SELECT id, sitting_id AS sittingId, category, incident_date AS incidentDate, details, evidence, adjustment_requested AS adjustmentRequested,
-  recorded_by AS recordedBy, recorded_at AS recordedAt FROM special_considerations`;
-const MP_SELECT = `SELECT id, sitting_id AS sittingId, form, incident_date AS incidentDate, persons_involved AS personsInvolved, nature, evidence,
-  statement_obtained AS statementObtained, reported_to_awarding_body_on AS reportedToAwardingBodyOn, action_taken AS actionTaken,
-  recorded_by AS recordedBy, recorded_at AS recordedAt FROM malpractice_reports`;
-const EQ_SELECT = `SELECT id, sitting_id AS sittingId, kind, raised_by AS raisedBy, received_on AS receivedOn, grounds, recorded_by AS recordedBy,
-  recorded_at AS recordedAt, closed_at AS closedAt, closed_by AS closedBy, outcome FROM sitting_enquiries`;
+const SC_COLUMNS = snakeCaseColumns<SpecialConsideration>()(['id', 'sittingId', 'category', 'incidentDate', 'details', 'evidence', 'adjustmentRequested', 'recordedBy', 'recordedAt']);
+const MP_COLUMNS = snakeCaseColumns<MalpracticeReport>()(['id', 'sittingId', 'form', 'incidentDate', 'personsInvolved', 'nature', 'evidence', 'statementObtained', 'reportedToAwardingBodyOn', 'actionTaken', 'recordedBy', 'recordedAt']);
+const EQ_COLUMNS = snakeCaseColumns<Enquiry>()(['id', 'sittingId', 'kind', 'raisedBy', 'receivedOn', 'grounds', 'recordedBy', 'recordedAt', 'closedAt', 'closedBy', 'outcome']);
+const SC_SELECT = selectFrom('special_considerations', SC_COLUMNS);
+const MP_SELECT = selectFrom('malpractice_reports', MP_COLUMNS);
+const EQ_SELECT = selectFrom('sitting_enquiries', EQ_COLUMNS);
 
 export class CentreRecordRepository {
   constructor(private readonly db: Db) {}
 
   addSpecialConsideration(input: Omit<SpecialConsideration, 'id'>): SpecialConsideration {
-    const info = this.db
-      .prepare(
-        `INSERT INTO special_considerations (sitting_id, category, incident_date, details, evidence, adjustment_requested, recorded_by, recorded_at)
-         VALUES (@sittingId, @category, @incidentDate, @details, @evidence, @adjustmentRequested, @recordedBy, @recordedAt)`,
-      )
-      .run(input);
-    return { id: Number(info.lastInsertRowid), ...input };
+    return insertWithId(this.db, 'special_considerations', SC_COLUMNS, input);
   }
 
   specialConsiderations(sittingId: string): SpecialConsideration[] {
@@ -50,12 +44,7 @@ export class CentreRecordRepository {
   }
 
   addMalpractice(input: Omit<MalpracticeReport, 'id'>): MalpracticeReport {
-    const info = this.db
-      .prepare(
-        `INSERT INTO malpractice_reports (sitting_id, form, incident_date, persons_involved, nature, evidence, statement_obtained, reported_to_awarding_body_on, action_taken, recorded_by, recorded_at)
-         VALUES (@sittingId, @form, @incidentDate, @personsInvolved, @nature, @evidence, @statement, @reportedToAwardingBodyOn, @actionTaken, @recordedBy, @recordedAt)`,
-      )
-      .run({ ...input, statement: input.statementObtained ? 1 : 0 });
+    const info = this.db.prepare(insertInto('malpractice_reports', MP_COLUMNS, ['id'])).run({ ...input, statementObtained: input.statementObtained ? 1 : 0 });
     return { id: Number(info.lastInsertRowid), ...input };
   }
 
@@ -67,12 +56,7 @@ export class CentreRecordRepository {
   }
 
   addEnquiry(input: Omit<Enquiry, 'id' | 'closedAt' | 'closedBy' | 'outcome'>): Enquiry {
-    const info = this.db
-      .prepare(
-        `INSERT INTO sitting_enquiries (sitting_id, kind, raised_by, received_on, grounds, recorded_by, recorded_at)
-         VALUES (@sittingId, @kind, @raisedBy, @receivedOn, @grounds, @recordedBy, @recordedAt)`,
-      )
-      .run(input);
+    const info = this.db.prepare(insertInto('sitting_enquiries', EQ_COLUMNS, ['id', 'closedAt', 'closedBy', 'outcome'])).run(input);
     return this.enquiry(Number(info.lastInsertRowid))!;
   }
 

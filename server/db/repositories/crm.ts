@@ -6,6 +6,7 @@
 import type { MessageAttachment as Attachment, AutoReply, CallListEntry, Callback, Case, CaseCategory, Company, CrmDocument, Customer, CustomerFields, IdentityCheck, IdentityCheckResult, KbArticle, Message, MessageTemplate, Note, Order, OrderLine, OrderStatus, Origin, PriceBasis, Product, SaleType, Script, SecurityQuestion, WrapUp, WrapUpCode } from '../../protocol/crm.js';
 export type * from '../../protocol/crm.js';
 export type { MessageAttachment as Attachment } from '../../protocol/crm.js';
+import { selectFrom, type Columns } from '../columns.js';
 import type { Db } from '../connection.js';
 
 /** The stored form also keeps the national digits of each number for lookups. */
@@ -60,7 +61,7 @@ const FIELD_COLUMNS = {
   contactPreference: 'contact_preference',
   doNotCall: 'do_not_call',
 } as const satisfies Record<keyof CustomerFields, string>;
-const CUSTOMER_COLUMNS: Record<keyof Customer, string> = {
+const CUSTOMER_COLUMNS: Columns<Customer> = {
   id: 'id',
   accountNumber: 'account_number',
   ...FIELD_COLUMNS,
@@ -69,9 +70,7 @@ const CUSTOMER_COLUMNS: Record<keyof Customer, string> = {
   updatedAt: 'updated_at',
 };
 const UPDATABLE_COLUMNS: Record<keyof CustomerUpdate, string> = { ...FIELD_COLUMNS, phoneNorm: 'phone_norm', mobileNorm: 'mobile_norm' };
-const SELECT_CUSTOMER = `SELECT ${Object.entries(CUSTOMER_COLUMNS)
-  .map(([k, c]) => `${c} AS ${k}`)
-  .join(', ')} FROM crm_customers`;
+const SELECT_CUSTOMER = selectFrom('crm_customers', CUSTOMER_COLUMNS);
 const CUSTOMER_ORDER = 'ORDER BY last_name COLLATE NOCASE, first_name COLLATE NOCASE, account_number';
 /** The most rows one search answers: enough for any sensible query, bounded for a careless one. */
 export const MAX_SEARCH_RESULTS = 200;
