@@ -3,7 +3,6 @@
 // declares; each schema is bound to its wire type in server/protocol/assurance.ts by `exactly<T>()`
 // (exact-schema.ts), so the two cannot drift apart.
 import { z } from 'zod';
-import { ID_DOCUMENT_TYPES, SIGNATURE_KINDS } from '../db/repositories/assurance.js';
 import type {
   AgreementFigure,
   AttemptOverrunView,
@@ -25,7 +24,7 @@ import type {
   StandardisationResultsView,
   StandardisationSummary,
 } from '../protocol/assurance.js';
-import { MALPRACTICE_FORMS, SPECIAL_CONSIDERATION_CATEGORIES } from '../protocol/assurance.js';
+import { ID_DOCUMENT_TYPES, MALPRACTICE_FORMS, SIGNATURE_KINDS, SPECIAL_CONSIDERATION_CATEGORIES } from '../protocol/assurance.js';
 import { MODERATION_OUTCOMES, RELEASE_RULES, RESULT_STATES, SITTING_STATUSES } from '../protocol/sitting-states.js';
 import { actor, person, rubricLine } from './assessment-responses.js';
 import { exactly } from './exact-schema.js';

@@ -14,7 +14,7 @@ import { assuranceView } from '../assurance/views.js';
 import { requireSession } from '../auth/access.js';
 import { SittingAccess, sittingNotFound } from '../auth/sitting-access.js';
 import type { Clock } from '../clock.js';
-import { ID_DOCUMENT_TYPES } from '../db/repositories/assurance.js';
+import { ID_DOCUMENT_TYPES } from '../protocol/assurance.js';
 import type { Repositories } from '../db/repositories/index.js';
 import { HttpError } from '../http/errors.js';
 import type { SessionUser } from '../protocol/roles.js';

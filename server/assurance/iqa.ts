@@ -9,14 +9,14 @@
 // given on: once the assessor changes that mark it is out of date and the criterion is reviewed again.
 import { scenarioOfAttempt } from '../assessment/scenario-loader.js';
 import type { Attempt } from '../db/repositories/attempts.js';
-import type { IqaReview, IqaVerdict } from '../db/repositories/assurance.js';
+import type { IqaReview } from '../db/repositories/assurance.js';
 import type { Repositories } from '../db/repositories/index.js';
 import type { Sitting } from '../db/repositories/sittings.js';
 import { FieldProblems } from '../http/field-problems.js';
 import { HttpError } from '../http/errors.js';
 import { attemptCalls } from '../moderation/attempt-calls.js';
 import { proposeSample } from '../moderation/sampling.js';
-import type { IqaAttemptView, IqaQueueView, IqaSittingView } from '../protocol/assurance.js';
+import type { IqaAttemptView, IqaQueueView, IqaSittingView, IqaVerdict } from '../protocol/assurance.js';
 import type { SessionUser } from '../protocol/roles.js';
 import { blank } from '../sittings/marking.js';
 import { attemptCount, sittingResults } from '../sittings/results.js';

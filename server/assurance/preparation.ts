@@ -3,11 +3,11 @@
 // declaration of authenticity, confirmed at the start and again at the end (seed 000: "the
 // authenticity of the assignments will be confirmed at moderation"). Both are recorded by the
 // server with its own time and the logged-in user; the sitting cannot start without them.
-import type { IdDocumentType, IdentityCheck } from '../db/repositories/assurance.js';
+import type { IdentityCheck } from '../db/repositories/assurance.js';
 import type { Repositories } from '../db/repositories/index.js';
 import type { Sitting } from '../db/repositories/sittings.js';
 import { HttpError } from '../http/errors.js';
-import { DECLARATION_WORDS, type CandidateDeclarations } from '../protocol/assurance.js';
+import { DECLARATION_WORDS, type CandidateDeclarations, type IdDocumentType } from '../protocol/assurance.js';
 import type { SessionUser } from '../protocol/roles.js';
 import { declarationRecord, sign } from './signatures.js';
 import { auditActor, auditSubject } from '../db/repositories/audit-log.js';

@@ -11,11 +11,10 @@
 //                       rejected (with the reason), signed
 import { AssessmentRuleError } from '../assessment/errors.js';
 import { nextResultState, type ModerationOutcome, type ResultAction } from '../assessment/result-states.js';
-import type { SignatureKind } from '../db/repositories/assurance.js';
 import type { Repositories } from '../db/repositories/index.js';
 import type { Sitting } from '../db/repositories/sittings.js';
 import { HttpError } from '../http/errors.js';
-import { SIGN_WORDS } from '../protocol/assurance.js';
+import { SIGN_WORDS, type SignatureKind } from '../protocol/assurance.js';
 import type { SessionUser } from '../protocol/roles.js';
 import { refuseIfConflicted } from './conflicts.js';
 import { iqaReviewState } from './iqa.js';

@@ -11,10 +11,10 @@
 // functions (stillMatches); never change what a record holds, add a v2.
 import { canonicalJson, sha256Hex } from '../hash-chain.js';
 import type { Repositories } from '../db/repositories/index.js';
-import type { Signature, SignatureKind } from '../db/repositories/assurance.js';
+import type { Signature } from '../db/repositories/assurance.js';
 import type { Sitting } from '../db/repositories/sittings.js';
 import type { SessionUser } from '../protocol/roles.js';
-import type { SignatureView } from '../protocol/assurance.js';
+import type { SignatureKind, SignatureView } from '../protocol/assurance.js';
 import { auditActor, auditSubject } from '../db/repositories/audit-log.js';
 
 export const SIGNATURE_SUBJECT_VERSION = 1;

@@ -38,8 +38,12 @@ import type { ModerationOutcome, OverrunPolicy, ReleaseRule, ResultState, Sittin
 export { MODERATION_OUTCOMES, RESULT_STATES, type ModerationOutcome, type ResultState } from './sitting-states.js';
 
 export type { OverrunPolicy, ReleaseRule };
-export type IdDocumentType = 'passport' | 'driving-licence' | 'warrant-card' | 'photo-id-card' | 'signed-id' | 'third-party';
-export type SignatureKind = 'candidate-declaration-start' | 'candidate-declaration-end' | 'assessor-mark-sheet' | 'iqa-countersignature' | 'moderator-outcome';
+export const ID_DOCUMENT_TYPES = ['passport', 'driving-licence', 'warrant-card', 'photo-id-card', 'signed-id', 'third-party'] as const;
+export type IdDocumentType = (typeof ID_DOCUMENT_TYPES)[number];
+export const SIGNATURE_KINDS = ['candidate-declaration-start', 'candidate-declaration-end', 'assessor-mark-sheet', 'iqa-countersignature', 'moderator-outcome'] as const;
+export type SignatureKind = (typeof SIGNATURE_KINDS)[number];
+/** The internal quality assurer's verdict on one centre mark. */
+export type IqaVerdict = 'agree' | 'disagree';
 
 export const ID_DOCUMENT_WORDS: Record<IdDocumentType, string> = {
   passport: 'Passport',
@@ -284,7 +288,7 @@ export interface IqaCriterionView extends RubricLineView {
   centreMark: number | null;
   comment: string;
   overrideReason: string | null;
-  verdict: 'agree' | 'disagree' | null;
+  verdict: IqaVerdict | null;
   reason: string;
   /** The standing verdict was given on another mark (the assessor changed it since). */
   outOfDate: boolean;
@@ -303,7 +307,7 @@ export interface IqaAttemptView {
 }
 
 export interface IqaReviewInput {
-  verdicts: Array<{ criterionId: string; verdict: 'agree' | 'disagree'; reason?: string }>;
+  verdicts: Array<{ criterionId: string; verdict: IqaVerdict; reason?: string }>;
 }
 
 export interface CentreSettingsInput {

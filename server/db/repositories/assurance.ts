@@ -2,12 +2,10 @@
 // the steps of the result state machine, identity checks, conflicts of interest and the internal
 // quality assurer's reviews. All append-only: the newest row stands, older rows are the history.
 import type { ModerationOutcome, ResultAction, ResultState } from '../../assessment/result-states.js';
+import type { IdDocumentType, IqaVerdict, SignatureKind } from '../../protocol/assurance.js';
 import { insertInto, insertWithId, selectFrom, snakeCaseColumns } from '../columns.js';
 import type { Db } from '../connection.js';
 import { whereSet } from '../where.js';
-
-export const SIGNATURE_KINDS = ['candidate-declaration-start', 'candidate-declaration-end', 'assessor-mark-sheet', 'iqa-countersignature', 'moderator-outcome'] as const;
-export type SignatureKind = (typeof SIGNATURE_KINDS)[number];
 
 export interface Signature {
   id: number;
@@ -39,9 +37,6 @@ export interface ResultStep {
   at: number;
 }
 
-export const ID_DOCUMENT_TYPES = ['passport', 'driving-licence', 'warrant-card', 'photo-id-card', 'signed-id', 'third-party'] as const;
-export type IdDocumentType = (typeof ID_DOCUMENT_TYPES)[number];
-
 export interface IdentityCheck {
   id: number;
   sittingId: string;
@@ -59,8 +54,6 @@ export interface ConflictOfInterest {
   nature: string;
   declaredAt: number;
 }
-
-export type IqaVerdict = 'agree' | 'disagree';
 
 export interface IqaReview {
   id: number;
