@@ -51,6 +51,23 @@ export interface DialogLeg {
 }
 
 /** A fresh tag. RFC 3261 §19.3, https://www.rfc-editor.org/rfc/rfc3261#section-19.3: "it MUST be globally unique and cryptographically random with at least 32 bits of randomness". */
+/** The refusal of an in-dialog request that came out of order (inOrder below): a 500 with a prompt Retry-After. */
+export const OUT_OF_ORDER = { reason: 'CSeq out of order', headers: [['Retry-After', '1']] as HeaderList };
+
+/**
+ * Whether an in-dialog request is in order; if so its CSeq becomes the leg's remote sequence number.
+ * RFC 3261 §12.2.2, https://www.rfc-editor.org/rfc/rfc3261#section-12.2.2: "If the remote sequence
+ * number was not empty, but the sequence number of the request is lower than the remote sequence
+ * number, the request is out of order and MUST be rejected with a 500 (Server Internal Error)
+ * response." One equal to it is not new either: a retransmission is absorbed by its transaction
+ * (transactions.ts) before it gets here. The caller answers false with OUT_OF_ORDER.
+ */
+export function inOrder(leg: DialogLeg, cseq: number): boolean {
+  if (cseq <= leg.remoteCSeq) return false;
+  leg.remoteCSeq = cseq;
+  return true;
+}
+
 export function newTag(): string {
   return randomBytes(6).toString('hex');
 }

@@ -6,7 +6,7 @@ import { Call, offerSettled, stillInCall } from './call.js';
 import { ACK_TIMEOUT_MS, type CallContext, type MediaDirection } from './call-context.js';
 import { CAPABILITY_HEADERS, SUPPORTED } from './capabilities.js';
 import type { SipConnection } from './connection.js';
-import { contactHeader, type DialogLeg, type LegRole } from './dialog-leg.js';
+import { contactHeader, inOrder, OUT_OF_ORDER, type DialogLeg, type LegRole } from './dialog-leg.js';
 import type { HeaderList, SipRequest, SipResponse } from './message.js';
 import { toDelegate } from './outgoing-invite.js';
 import { glareBackoffMs, pause, refusedForGlare, REINVITE_ATTEMPTS } from './reinvite-glare.js';
@@ -19,8 +19,7 @@ export class Reinvites {
     const found = this.ctx.findDialog(conn, request);
     if (!found || found.call.phase !== 'answered') return this.ctx.sip.respond(conn, request, 481);
     const { call, leg } = found;
-    if (request.cseq <= leg.remoteCSeq) return this.ctx.sip.respond(conn, request, 500, { reason: 'CSeq out of order', headers: [['Retry-After', '1']] });
-    leg.remoteCSeq = request.cseq;
+    if (!inOrder(leg, request.cseq)) return this.ctx.sip.respond(conn, request, 500, OUT_OF_ORDER);
     if (!call.offers.is('idle')) return this.ctx.sip.respond(conn, request, 491);
     // Glare: our own re-INVITE on this dialog is still in progress (RFC 3261 §14.2, https://www.rfc-editor.org/rfc/rfc3261#section-14.2). The party
     // retries after its back-off, by which time ours is answered.
@@ -215,8 +214,7 @@ export class Reinvites {
     const found = this.ctx.findDialog(conn, request);
     if (!found) return this.ctx.sip.respond(conn, request, 481);
     const { call, leg } = found;
-    if (request.cseq <= leg.remoteCSeq) return this.ctx.sip.respond(conn, request, 500, { reason: 'CSeq out of order', headers: [['Retry-After', '1']] });
-    leg.remoteCSeq = request.cseq;
+    if (!inOrder(leg, request.cseq)) return this.ctx.sip.respond(conn, request, 500, OUT_OF_ORDER);
     const timer = negotiateAsUas(request);
     if (timer.kind === 'malformed') return this.ctx.sip.respond(conn, request, 400, { reason: timer.reason });
     if (timer.kind === 'too-brief') return this.ctx.sip.respond(conn, request, 422, { toTag: leg.localTag, reason: 'Session Interval Too Small', headers: timer.headers });

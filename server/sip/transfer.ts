@@ -6,7 +6,7 @@ import type { Call, PendingParty } from './call.js';
 import type { CallContext } from './call-context.js';
 import type { CallRouting } from './call-routing.js';
 import type { SipConnection } from './connection.js';
-import { contactHeader, initialInviteHeaders, uacLeg, type DialogLeg } from './dialog-leg.js';
+import { contactHeader, initialInviteHeaders, inOrder, OUT_OF_ORDER, uacLeg, type DialogLeg } from './dialog-leg.js';
 import type { SipRequest } from './message.js';
 import { prackIfReliable } from './outgoing-invite.js';
 import { AGENT_LEFT, type WaitOutcome } from './offer-queue.js';
@@ -36,8 +36,7 @@ export class Transfers {
     const found = this.ctx.findDialog(conn, request);
     if (!found) return this.ctx.sip.respond(conn, request, 481);
     const { call, leg } = found;
-    if (request.cseq <= leg.remoteCSeq) return this.ctx.sip.respond(conn, request, 500, { reason: 'CSeq out of order', headers: [['Retry-After', '1']] });
-    leg.remoteCSeq = request.cseq;
+    if (!inOrder(leg, request.cseq)) return this.ctx.sip.respond(conn, request, 500, OUT_OF_ORDER);
     const kind = request.getHeader('x-callmark-refer')?.trim().toLowerCase() === 'conference' ? 'conference' : 'blind';
     const target = referTarget(request.getHeader('refer-to'));
     const refuse = (status: number, reason: string) => this.ctx.sip.respond(conn, request, status, { reason, toTag: leg.localTag });
