@@ -8,6 +8,7 @@
 // A user whose password an administrator set (users.must_change_password) may call only the routes
 // declared with config.duringPasswordChange (change the password, read the session, log out) until
 // they have chosen their own: every other route answers 403 password_change_required.
+import type { IncomingHttpHeaders } from 'node:http';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Role } from '../protocol/roles.js';
 import { HttpError } from '../http/errors.js';
@@ -40,11 +41,12 @@ export function requireSession(request: FastifyRequest): ActiveSession {
   return request.session;
 }
 
-function originMatchesHost(request: FastifyRequest): boolean {
-  const origin = request.headers.origin;
+/** Whether a request that names an Origin names this server (the host it was sent to); one that names none passes. The HTTP routes and the socket.io handshake (realtime/index.ts) both apply it. */
+export function originMatchesHost(headers: Pick<IncomingHttpHeaders, 'origin' | 'host'>): boolean {
+  const origin = headers.origin;
   if (!origin) return true;
   try {
-    return new URL(origin).host === request.headers.host;
+    return new URL(origin).host === headers.host;
   } catch {
     return false;
   }
@@ -70,7 +72,7 @@ export function registerAccessControl(app: FastifyInstance, sessions: SessionSer
   app.addHook('onRequest', async (request: FastifyRequest) => {
     const access = request.routeOptions.config?.access;
     if (access === undefined) return;
-    if (!SAFE_METHODS.has(request.method) && !originMatchesHost(request)) {
+    if (!SAFE_METHODS.has(request.method) && !originMatchesHost(request.headers)) {
       throw new HttpError(403, 'bad_origin', 'This request came from another site and was refused.');
     }
     request.session = sessions.resolve(request.cookies[SESSION_COOKIE]);

@@ -12,7 +12,7 @@
 import type { IncomingMessage } from 'node:http';
 import type { FastifyInstance } from 'fastify';
 import { Server, type Socket } from 'socket.io';
-import { PASSWORD_CHANGE_REQUIRED, SESSION_COOKIE } from '../auth/access.js';
+import { originMatchesHost, PASSWORD_CHANGE_REQUIRED, SESSION_COOKIE } from '../auth/access.js';
 import { hashToken, type ActiveSession, type SessionService } from '../auth/sessions.js';
 import type { Clock } from '../clock.js';
 import type { Repositories } from '../db/repositories/index.js';
@@ -68,15 +68,6 @@ class RateLimit {
   }
 }
 
-function originMatchesHost(req: IncomingMessage): boolean {
-  const origin = req.headers.origin;
-  if (!origin) return true;
-  try {
-    return new URL(origin).host === req.headers.host;
-  } catch {
-    return false;
-  }
-}
 
 const failure = (err: unknown, log: FastifyInstance['log']): RealtimeError => {
   if (err instanceof RealtimeFailure) return err.toAck();
@@ -126,7 +117,7 @@ export function registerRealtime(app: FastifyInstance, opts: RealtimeOptions): R
 
   io.use((socket, next) => {
     const req = socket.request;
-    if (!originMatchesHost(req)) {
+    if (!originMatchesHost(req.headers)) {
       next(Object.assign(new Error('bad_origin'), { data: { message: 'This connection came from another site and was refused.' } }));
       return;
     }
