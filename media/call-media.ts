@@ -228,22 +228,13 @@ export class CallMedia {
       const callee = this.legs.get('callee');
       if (!callee) throw new Error('createCalleeOffer() was not called');
       if (callee.producer) throw new Error('the callee has already answered');
-      const remote = parseRemoteSdp(answer, 'answer');
-      if (remote.setup !== 'active' && remote.setup !== 'passive') {
-        throw new SdpError('the answer has no DTLS role (a=setup:active or a=setup:passive)');
-      }
-      const rtpParameters = producerRtpParameters(remote, this.router.rtpCapabilities, 'answer');
-      this.adoptLayout(callee, remote);
-      await callee.transport.connect({ dtlsParameters: remoteDtlsParameters(remote) });
-      callee.remoteIceUfrag = remote.iceUfrag;
-      callee.remoteFingerprint = remote.fingerprint;
-      callee.producer = await callee.transport.produce({ kind: 'audio', rtpParameters });
+      const { remote, producer } = await this.connectAnswer(callee, answer);
       callee.serverSends = sends(intersect(callee.localDirection, reverse(remote.direction)));
 
       const caller = this.legs.get('caller')!;
       caller.source = 'callee';
       caller.consumer = await caller.transport.consume({
-        producerId: callee.producer.id,
+        producerId: producer.id,
         // No header extensions: mediasoup would send them with its own ids, which differ from the
         // ids the caller's browser chose in its offer.
         rtpCapabilities: { codecs: this.router.rtpCapabilities.codecs ?? [], headerExtensions: [] },
@@ -368,16 +359,7 @@ export class CallMedia {
       const state = this.legs.get(leg);
       if (!state) throw new Error(`createPartyOffer() was not called for the ${leg} leg`);
       if (state.producer) throw new Error(`the ${leg} leg has already answered`);
-      const remote = parseRemoteSdp(answer, 'answer');
-      if (remote.setup !== 'active' && remote.setup !== 'passive') {
-        throw new SdpError('the answer has no DTLS role (a=setup:active or a=setup:passive)');
-      }
-      const rtpParameters = producerRtpParameters(remote, this.router.rtpCapabilities, 'answer');
-      this.adoptLayout(state, remote);
-      await state.transport.connect({ dtlsParameters: remoteDtlsParameters(remote) });
-      state.remoteIceUfrag = remote.iceUfrag;
-      state.remoteFingerprint = remote.fingerprint;
-      state.producer = await state.transport.produce({ kind: 'audio', rtpParameters });
+      const { remote } = await this.connectAnswer(state, answer);
       state.serverSends = sends(intersect('sendrecv', reverse(remote.direction)));
       const byMid = directionsByMid(remote);
       for (const x of state.extras) x.serverSends = sends(intersect('sendonly', reverse(byMid.get(x.mid) ?? 'inactive')));
@@ -547,6 +529,25 @@ export class CallMedia {
     const state = this.legs.get(leg);
     if (!state?.producer || (!state.consumer && state.extras.length === 0)) throw new Error(`the ${leg} leg is not connected yet`);
     return state;
+  }
+
+  /**
+   * Connects a leg from its SDP answer to our offer (its DTLS role, ICE credentials and fingerprint)
+   * and produces the audio it sends; the callee's and an added party's answer are taken the same way.
+   */
+  private async connectAnswer(state: LegState, answer: string): Promise<{ remote: RemoteAudio; producer: ms.Producer }> {
+    const remote = parseRemoteSdp(answer, 'answer');
+    if (remote.setup !== 'active' && remote.setup !== 'passive') {
+      throw new SdpError('the answer has no DTLS role (a=setup:active or a=setup:passive)');
+    }
+    const rtpParameters = producerRtpParameters(remote, this.router.rtpCapabilities, 'answer');
+    this.adoptLayout(state, remote);
+    await state.transport.connect({ dtlsParameters: remoteDtlsParameters(remote) });
+    state.remoteIceUfrag = remote.iceUfrag;
+    state.remoteFingerprint = remote.fingerprint;
+    const producer = await state.transport.produce({ kind: 'audio', rtpParameters });
+    state.producer = producer;
+    return { remote, producer };
   }
 
   private adoptLayout(state: LegState, remote: RemoteAudio): void {
