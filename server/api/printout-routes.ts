@@ -6,7 +6,6 @@
 //   - the candidate, an assessor of the attempt's centre, moderators and admins list and read;
 //   - anyone else gets 404, the same answer as for an unknown id, so ids cannot be probed.
 import path from 'node:path';
-import send from '@fastify/send';
 import { z } from 'zod';
 import { requireSession } from '../auth/access.js';
 import { AttemptAccess } from '../auth/attempt-access.js';
@@ -16,6 +15,7 @@ import type { Repositories } from '../db/repositories/index.js';
 import type { Printout } from '../db/repositories/printouts.js';
 import type { PrintoutKind } from '../protocol/printouts.js';
 import { HttpError } from '../http/errors.js';
+import { openStoredFile } from '../http/stored-file.js';
 import { renderCaseForm, renderCustomerRecord, renderOrderConfirmation, type PrintMeta, type RenderedPdf } from '../printouts/render.js';
 import { printoutFile, storePrintout } from '../printouts/store.js';
 import { summarisePrintout } from '../printouts/summary.js';
@@ -136,22 +136,11 @@ export function registerPrintoutRoutes(scope: AttemptScope, opts: PrintoutRouteO
     const printout = repos.printouts.find(attempt.id, request.params.pid.toLowerCase());
     const located = printout && printoutFile(opts.printoutsDir, printout);
     if (!printout || !located) throw new HttpError(404, 'not_found', 'There is no such print-out.');
-    const result = await send(request.raw, located.relative.split(path.sep).join('/'), { root: located.root, acceptRanges: true, cacheControl: false, dotfiles: 'deny', index: false });
-    if (result.type === 'error') {
-      if (result.statusCode === 416) {
-        for (const [name, value] of Object.entries(result.headers)) if (value !== undefined && name.toLowerCase() === 'content-range') reply.header(name, value);
-        throw new HttpError(416, 'range_not_satisfiable', 'The requested byte range is outside the print-out.');
-      }
-      if (result.statusCode === 404) throw new HttpError(404, 'not_found', 'The print-out file is missing.');
-      throw new HttpError(500, 'internal', 'The print-out could not be read.');
-    }
-    if (result.type !== 'file') throw new HttpError(404, 'not_found', 'There is no such print-out.');
-    reply.status(result.statusCode);
-    for (const [name, value] of Object.entries(result.headers)) if (value !== undefined) reply.header(name, value);
+    const body = await openStoredFile(request, reply, { root: located.root, relative: located.relative.split(path.sep).join('/') }, { what: 'print-out', none: 'There is no such print-out.' });
     reply.header('content-type', 'application/pdf');
     reply.header('content-disposition', `inline; filename="${downloadName(printout)}"`);
     reply.header('x-content-type-options', 'nosniff');
     reply.header('cache-control', 'private, no-store');
-    return reply.send(result.stream);
+    return reply.send(body);
   });
 }

@@ -4,13 +4,13 @@
 // moderators and admins see all.
 import { createHmac } from 'node:crypto';
 import path from 'node:path';
-import send from '@fastify/send';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import { requireSession } from '../auth/access.js';
 import type { Repositories } from '../db/repositories/index.js';
 import type { CallRecord } from '../db/repositories/calls.js';
 import { HttpError } from '../http/errors.js';
+import { openStoredFile } from '../http/stored-file.js';
 import type { SessionUser } from '../protocol/roles.js';
 import { registerZodRoutes, type ZodScope } from './input.js';
 import { callDetail, callSummary, directoryEntry, sipCredentials } from './telephony-responses.js';
@@ -179,20 +179,10 @@ function registerTelephonyScope(app: ZodScope, opts: TelephonyRouteOptions): voi
       const root = path.resolve(opts.recordingsDir);
       const file = path.resolve(call.recordingPath);
       if (!file.startsWith(root + path.sep)) throw new HttpError(404, 'not_found', 'This call has no recording.');
-      const result = await send(request.raw, path.relative(root, file), { root, acceptRanges: true, cacheControl: false, dotfiles: 'deny' });
-      if (result.type === 'error') {
-        if (result.statusCode === 416) {
-          for (const [name, value] of Object.entries(result.headers)) if (value !== undefined && name.toLowerCase() === 'content-range') reply.header(name, value);
-          throw new HttpError(416, 'range_not_satisfiable', 'The requested byte range is outside the recording.');
-        }
-        if (result.statusCode === 404) throw new HttpError(404, 'not_found', 'The recording file is missing.');
-        throw new HttpError(500, 'internal', 'The recording could not be read.');
-      }
-      reply.status(result.statusCode);
-      for (const [name, value] of Object.entries(result.headers)) if (value !== undefined) reply.header(name, value);
+      const body = await openStoredFile(request, reply, { root, relative: path.relative(root, file) }, { what: 'recording', none: 'This call has no recording.' });
       reply.header('content-type', 'audio/ogg');
       reply.header('cache-control', 'private, no-store');
-      return reply.send(result.stream);
+      return reply.send(body);
     },
   );
 }
