@@ -44,6 +44,15 @@ export function insertInto<T>(table: string, columns: Columns<T>, except: readon
   return `INSERT INTO ${sqlName(table)} (${fields.map((field) => sqlName(columns[field])).join(', ')}) VALUES (${fields.map((field) => `@${fieldName(field)}`).join(', ')})`;
 }
 
+/**
+ * `INSERT … ON CONFLICT (key columns) DO UPDATE SET` every other column from the new row
+ * (https://www.sqlite.org/lang_upsert.html): the record replaces the one with the same key.
+ */
+export function upsertInto<T>(table: string, columns: Columns<T>, key: readonly (keyof T & string)[]): string {
+  const others = (Object.keys(columns) as Array<keyof T & string>).filter((field) => !key.includes(field)).map((field) => sqlName(columns[field]));
+  return `${insertInto(table, columns)} ON CONFLICT (${key.map((field) => sqlName(columns[field])).join(', ')}) DO UPDATE SET ${others.map((column) => `${column} = excluded.${column}`).join(', ')}`;
+}
+
 /** Stores `record` (every field but its id) and returns it with the id SQLite assigned. */
 export function insertWithId<T extends { id: number }>(db: Db, table: string, columns: Columns<T>, record: Omit<T, 'id'>): T {
   const info = db.prepare(insertInto(table, columns, ['id'])).run(record);

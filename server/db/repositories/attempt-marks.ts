@@ -1,6 +1,7 @@
 // The centre's current mark per attempt and rubric criterion, with its comment and the reason
 // given when it differs from the automatic suggestion. The history of every change is in the
 // audit log ('mark-changed'); this table holds only what stands now.
+import { selectFrom, snakeCaseColumns, upsertInto } from '../columns.js';
 import type { Db } from '../connection.js';
 
 export interface AttemptMark {
@@ -13,8 +14,9 @@ export interface AttemptMark {
   updatedBy: number;
 }
 
-const SELECT = `SELECT attempt_id AS attemptId, criterion_id AS criterionId, mark, comment, override_reason AS overrideReason,
-  updated_at AS updatedAt, updated_by AS updatedBy FROM attempt_marks`;
+const COLUMNS = snakeCaseColumns<AttemptMark>()(['attemptId', 'criterionId', 'mark', 'comment', 'overrideReason', 'updatedAt', 'updatedBy']);
+const SELECT = selectFrom('attempt_marks', COLUMNS);
+const SAVE = upsertInto('attempt_marks', COLUMNS, ['attemptId', 'criterionId']);
 
 export class AttemptMarkRepository {
   constructor(private readonly db: Db) {}
@@ -25,13 +27,6 @@ export class AttemptMarkRepository {
 
   /** Inserts or replaces the mark of one criterion. */
   save(m: AttemptMark): void {
-    this.db
-      .prepare(
-        `INSERT INTO attempt_marks (attempt_id, criterion_id, mark, comment, override_reason, updated_at, updated_by)
-         VALUES (@attemptId, @criterionId, @mark, @comment, @overrideReason, @updatedAt, @updatedBy)
-         ON CONFLICT (attempt_id, criterion_id) DO UPDATE SET mark = excluded.mark, comment = excluded.comment,
-           override_reason = excluded.override_reason, updated_at = excluded.updated_at, updated_by = excluded.updated_by`,
-      )
-      .run(m);
+    this.db.prepare(SAVE).run(m);
   }
 }

@@ -1,5 +1,6 @@
 // Moderated marks (beside the centre's, never over them) and moderators' changes to a centre's
 // sample. The paged read of the audit log is AuditLogRepository.page().
+import { selectFrom, snakeCaseColumns, upsertInto } from '../columns.js';
 import type { Db } from '../connection.js';
 
 export interface ModeratedMark {
@@ -21,7 +22,9 @@ export interface SampleChange {
   byUserId: number;
 }
 
-const SELECT_MARK = `SELECT attempt_id AS attemptId, criterion_id AS criterionId, mark, reason, updated_at AS updatedAt, updated_by AS updatedBy FROM attempt_moderation`;
+const MARK_COLUMNS = snakeCaseColumns<ModeratedMark>()(['attemptId', 'criterionId', 'mark', 'reason', 'updatedAt', 'updatedBy']);
+const SELECT_MARK = selectFrom('attempt_moderation', MARK_COLUMNS);
+const SAVE_MARK = upsertInto('attempt_moderation', MARK_COLUMNS, ['attemptId', 'criterionId']);
 
 export class ModerationRepository {
   constructor(private readonly db: Db) {}
@@ -31,14 +34,7 @@ export class ModerationRepository {
   }
 
   saveMark(m: ModeratedMark): void {
-    this.db
-      .prepare(
-        `INSERT INTO attempt_moderation (attempt_id, criterion_id, mark, reason, updated_at, updated_by)
-         VALUES (@attemptId, @criterionId, @mark, @reason, @updatedAt, @updatedBy)
-         ON CONFLICT (attempt_id, criterion_id) DO UPDATE SET mark = excluded.mark, reason = excluded.reason,
-           updated_at = excluded.updated_at, updated_by = excluded.updated_by`,
-      )
-      .run(m);
+    this.db.prepare(SAVE_MARK).run(m);
   }
 
   /** The moderated mark is withdrawn: the centre mark stands again. */

@@ -1,6 +1,6 @@
 // The column maps the repositories read and write rows through (server/db/columns.ts).
 import { describe, expect, it } from 'vitest';
-import { insertInto, insertWithId, selectFrom, snakeCaseColumns } from '../../../server/db/columns.js';
+import { insertInto, insertWithId, selectFrom, snakeCaseColumns, upsertInto } from '../../../server/db/columns.js';
 import { openDatabase } from '../../../server/db/connection.js';
 
 interface Row {
@@ -26,6 +26,22 @@ describe('record columns', () => {
       const stored = insertWithId(db, 'things', COLUMNS, { sittingId: 's1', addressLine1: '1 High Street', recordingSha256: null });
       expect(stored).toEqual({ id: 1, sittingId: 's1', addressLine1: '1 High Street', recordingSha256: null });
       expect(db.prepare(`${selectFrom('things', COLUMNS)} WHERE id = ?`).get(stored.id)).toEqual(stored);
+    } finally {
+      db.close();
+    }
+  });
+
+  it('upserts: a record with the key of a stored one replaces its other columns', () => {
+    const db = openDatabase(':memory:');
+    try {
+      db.exec('CREATE TABLE things (id INTEGER PRIMARY KEY, sitting_id TEXT NOT NULL, address_line1 TEXT NOT NULL, recording_sha256 TEXT)');
+      const upsert = upsertInto('things', COLUMNS, ['id']);
+      expect(upsert).toBe(
+        'INSERT INTO things (id, sitting_id, address_line1, recording_sha256) VALUES (@id, @sittingId, @addressLine1, @recordingSha256) ON CONFLICT (id) DO UPDATE SET sitting_id = excluded.sitting_id, address_line1 = excluded.address_line1, recording_sha256 = excluded.recording_sha256',
+      );
+      db.prepare(upsert).run({ id: 7, sittingId: 's1', addressLine1: 'old', recordingSha256: null });
+      db.prepare(upsert).run({ id: 7, sittingId: 's2', addressLine1: 'new', recordingSha256: 'ab' });
+      expect(db.prepare(selectFrom('things', COLUMNS)).all()).toEqual([{ id: 7, sittingId: 's2', addressLine1: 'new', recordingSha256: 'ab' }]);
     } finally {
       db.close();
     }
