@@ -11,7 +11,9 @@ import { requireSession } from '../auth/access.js';
 import { SittingAccess } from '../auth/sitting-access.js';
 import type { Clock } from '../clock.js';
 import { MALPRACTICE_FORMS, SPECIAL_CONSIDERATION_CATEGORIES } from '../protocol/assurance.js';
+import type { SessionUser } from '../protocol/roles.js';
 import type { Repositories } from '../db/repositories/index.js';
+import type { Sitting } from '../db/repositories/sittings.js';
 import { HttpError } from '../http/errors.js';
 import { centreView, userAccount } from './account-responses.js';
 import { sittingAssurance } from './assurance-responses.js';
@@ -116,52 +118,45 @@ export function registerCentreAdminRoutes(app: FastifyInstance, opts: { repos: R
       return { user: repos.users.findById(user.id)! };
     });
 
-    scope.post('/api/sittings/:id/special-consideration', { config: ADMIN, schema: { params: idOf36Params, response: { 201: sittingAssurance } } }, async (request, reply) => {
-      const me = requireSession(request).user;
-      const sitting = sittings.runnable(me, request.params.id);
-      const input = parseInput(specialConsiderationSchema, request.body);
-      const now = clock.now();
-      repos.transaction(() => {
-        const r = repos.centreRecords.addSpecialConsideration({ sittingId: sitting.id, category: input.category, incidentDate: input.incidentDate, details: input.details, evidence: input.evidence ?? '', adjustmentRequested: input.adjustmentRequested ?? '', recordedBy: me.id, recordedAt: now });
-        repos.auditLog.append({ at: now, actor: auditActor(me), ...auditSubject('sitting', sitting), action: 'special-consideration-recorded', after: { id: r.id, category: r.category, incidentDate: r.incidentDate } });
-      });
-      return reply.status(201).send(assuranceView(repos, sitting));
-    });
-
-    scope.post('/api/sittings/:id/malpractice', { config: ADMIN, schema: { params: idOf36Params, response: { 201: sittingAssurance } } }, async (request, reply) => {
-      const me = requireSession(request).user;
-      const sitting = sittings.runnable(me, request.params.id);
-      const input = parseInput(malpracticeSchema, request.body);
-      const now = clock.now();
-      repos.transaction(() => {
-        const r = repos.centreRecords.addMalpractice({
-          sittingId: sitting.id,
-          form: input.form,
-          incidentDate: input.incidentDate,
-          personsInvolved: input.personsInvolved,
-          nature: input.nature,
-          evidence: input.evidence ?? '',
-          statementObtained: input.statementObtained ?? false,
-          reportedToAwardingBodyOn: input.reportedToAwardingBodyOn ?? null,
-          actionTaken: input.actionTaken ?? '',
-          recordedBy: me.id,
-          recordedAt: now,
+    /** A record the centre keeps about a sitting: stored with its audit entry, answered with the sitting's assurance view. */
+    const recordAboutSitting = <T>(url: string, schema: z.ZodType<T, z.ZodTypeDef, unknown>, store: (input: T, sitting: Sitting, me: SessionUser, now: number) => { action: string; after: Record<string, unknown> }) =>
+      scope.post(url, { config: ADMIN, schema: { params: idOf36Params, response: { 201: sittingAssurance } } }, async (request, reply) => {
+        const me = requireSession(request).user;
+        const sitting = sittings.runnable(me, request.params.id);
+        const input = parseInput(schema, request.body);
+        const now = clock.now();
+        repos.transaction(() => {
+          const { action, after } = store(input, sitting, me, now);
+          repos.auditLog.append({ at: now, actor: auditActor(me), ...auditSubject('sitting', sitting), action, after });
         });
-        repos.auditLog.append({ at: now, actor: auditActor(me), ...auditSubject('sitting', sitting), action: 'malpractice-recorded', after: { id: r.id, form: r.form, incidentDate: r.incidentDate, reportedToAwardingBodyOn: r.reportedToAwardingBodyOn } });
+        return reply.status(201).send(assuranceView(repos, sitting));
       });
-      return reply.status(201).send(assuranceView(repos, sitting));
+
+    recordAboutSitting('/api/sittings/:id/special-consideration', specialConsiderationSchema, (input, sitting, me, now) => {
+      const r = repos.centreRecords.addSpecialConsideration({ sittingId: sitting.id, category: input.category, incidentDate: input.incidentDate, details: input.details, evidence: input.evidence ?? '', adjustmentRequested: input.adjustmentRequested ?? '', recordedBy: me.id, recordedAt: now });
+      return { action: 'special-consideration-recorded', after: { id: r.id, category: r.category, incidentDate: r.incidentDate } };
     });
 
-    scope.post('/api/sittings/:id/enquiries', { config: ADMIN, schema: { params: idOf36Params, response: { 201: sittingAssurance } } }, async (request, reply) => {
-      const me = requireSession(request).user;
-      const sitting = sittings.runnable(me, request.params.id);
-      const input = parseInput(enquirySchema, request.body);
-      const now = clock.now();
-      repos.transaction(() => {
-        const r = repos.centreRecords.addEnquiry({ sittingId: sitting.id, kind: input.kind, raisedBy: input.raisedBy, receivedOn: input.receivedOn, grounds: input.grounds, recordedBy: me.id, recordedAt: now });
-        repos.auditLog.append({ at: now, actor: auditActor(me), ...auditSubject('sitting', sitting), action: 'enquiry-recorded', after: { id: r.id, kind: r.kind, receivedOn: r.receivedOn } });
+    recordAboutSitting('/api/sittings/:id/malpractice', malpracticeSchema, (input, sitting, me, now) => {
+      const r = repos.centreRecords.addMalpractice({
+        sittingId: sitting.id,
+        form: input.form,
+        incidentDate: input.incidentDate,
+        personsInvolved: input.personsInvolved,
+        nature: input.nature,
+        evidence: input.evidence ?? '',
+        statementObtained: input.statementObtained ?? false,
+        reportedToAwardingBodyOn: input.reportedToAwardingBodyOn ?? null,
+        actionTaken: input.actionTaken ?? '',
+        recordedBy: me.id,
+        recordedAt: now,
       });
-      return reply.status(201).send(assuranceView(repos, sitting));
+      return { action: 'malpractice-recorded', after: { id: r.id, form: r.form, incidentDate: r.incidentDate, reportedToAwardingBodyOn: r.reportedToAwardingBodyOn } };
+    });
+
+    recordAboutSitting('/api/sittings/:id/enquiries', enquirySchema, (input, sitting, me, now) => {
+      const r = repos.centreRecords.addEnquiry({ sittingId: sitting.id, kind: input.kind, raisedBy: input.raisedBy, receivedOn: input.receivedOn, grounds: input.grounds, recordedBy: me.id, recordedAt: now });
+      return { action: 'enquiry-recorded', after: { id: r.id, kind: r.kind, receivedOn: r.receivedOn } };
     });
 
     scope.post('/api/enquiries/:id/close', { config: ADMIN, schema: { params: rowNumberParams, response: { 200: sittingAssurance } } }, async (request) => {
