@@ -1,7 +1,6 @@
 // The case form: complaint or query, the category from the scenario's list (shown in words, stored
 // as its code), priority, a goodwill credit keyed in pounds, escalation and the description. The
 // server checks every field again; an error it names shows under that field and nothing is saved.
-import type { FormEvent } from 'react';
 import { CASE_PRIORITIES } from '../../../server/protocol/crm.js';
 import { crm, type Case, type CaseCategory, type CasePriority, type NewCase } from './crm-api.js';
 import { FieldError, FormFailure, useFormFeedback } from './ApiMessage.js';
@@ -18,10 +17,7 @@ export function CaseForm({ customerId, categories, onCreated }: { customerId: nu
   const { attemptId } = useDesktop();
   const errors = useFormFeedback(FIELDS);
 
-  const submit = async (e: FormEvent<HTMLFormElement>) => {
-    e.preventDefault();
-    const form = e.currentTarget;
-    const f = new FormData(form);
+  const submit = errors.submitForm((f) => {
     const credit = formText(f, 'credit').trim();
     const body: NewCase = {
       type: f.get('type') === 'query' ? 'query' : 'complaint',
@@ -34,13 +30,8 @@ export function CaseForm({ customerId, categories, onCreated }: { customerId: nu
     const problems: Record<string, string> = {};
     if (!body.description) problems.description = 'Describe the case.';
     if (credit && !MONEY.test(credit)) problems.credit = `"${credit}" is not an amount in pounds (for example 20.00).`;
-    await errors.submit(problems, async () => {
-      const { case: created } = await crm.addCase(attemptId, customerId, body);
-      // The server records it on the attempt's timeline as it stores it.
-      form.reset();
-      await onCreated(created);
-    });
-  };
+    return { problems, send: async () => (await crm.addCase(attemptId, customerId, body)).case };
+  }, onCreated);
 
   return (
     <form onSubmit={handled(submit)} noValidate aria-label="New case" data-view-form="case">
