@@ -5,13 +5,12 @@ import { CASE_PRIORITIES } from '../../../server/protocol/crm.js';
 import { crm, type Case, type CaseCategory, type CasePriority, type NewCase } from './crm-api.js';
 import { FieldError, FormFailure, useFormFeedback } from './ApiMessage.js';
 import { useDesktop } from './DesktopContext.js';
+import { creditProblem } from './field-checks.js';
 import { priorityOptions } from './RecordTabs.js';
 import { handled } from '../components/handled.js';
 import { formText } from '../components/form-text.js';
 
 const FIELDS = ['type', 'priority', 'category', 'credit', 'description', 'escalated'] as const;
-/** Pounds as people key them: 20, 20.00, £20.00, £1,250.00. */
-const MONEY = /^£?\s*(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d{2})?$/;
 
 export function CaseForm({ customerId, categories, onCreated }: { customerId: number; categories: CaseCategory[]; onCreated: (created: Case) => Promise<void> }) {
   const { attemptId } = useDesktop();
@@ -29,7 +28,8 @@ export function CaseForm({ customerId, categories, onCreated }: { customerId: nu
     };
     const problems: Record<string, string> = {};
     if (!body.description) problems.description = 'Describe the case.';
-    if (credit && !MONEY.test(credit)) problems.credit = `"${credit}" is not an amount in pounds (for example 20.00).`;
+    const creditCheck = creditProblem(credit);
+    if (creditCheck) problems.credit = creditCheck;
     return { problems, send: async () => (await crm.addCase(attemptId, customerId, body)).case };
   }, onCreated);
 
