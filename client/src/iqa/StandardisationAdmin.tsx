@@ -6,6 +6,7 @@ import type { AgreementFigure, Person, StandardisationAttemptOption, Standardisa
 import { assurance } from '../assurance/assurance-api.js';
 import { AsyncState } from '../components/AsyncState.js';
 import { DataTable, openerColumn, type Column } from '../components/DataTable.js';
+import { Section } from '../components/Section.js';
 import { Problem, useAction } from '../components/useAction.js';
 import { useLoad } from '../components/useLoad.js';
 import { dateGB } from '../format.js';
@@ -146,7 +147,6 @@ function Results({ id, onClosed }: { id: string; onClosed: () => void }) {
 const difference = (d: number | null) => (d === null ? '—' : `${d > 0 ? '+' : ''}${d.toFixed(2)} marks`);
 
 function Agreement({ v, onClosed }: { v: StandardisationResultsView; onClosed: (closed: StandardisationResultsView) => void }) {
-  const hid = useId();
   const { error, run } = useAction();
   const close = async () => {
     const closed = await run(() => assurance.closeExercise(v.id));
@@ -160,10 +160,7 @@ function Agreement({ v, onClosed }: { v: StandardisationResultsView; onClosed: (
     { header: 'Same as centre', numeric: true, cell: (c) => pct(c.withReference) },
   ];
   return (
-    <div aria-labelledby={`${hid}-h`} data-testid="agreement">
-      <h4 id={`${hid}-h`}>
-        Agreement: {v.title} ({v.scenarioTitle})
-      </h4>
+    <Section heading={`Agreement: ${v.title} (${v.scenarioTitle})`} level={4} plain testId="agreement">
       <p className="small">
         Pairs of assessors giving the same mark, over every criterion: <strong>{pct(v.overall)}</strong>. The centre’s own marks of the attempt are the reference
         {v.referenceTotal !== null ? ` (${v.referenceTotal}/12)` : ''}. Only submitted marks count.
@@ -213,6 +210,6 @@ function Agreement({ v, onClosed }: { v: StandardisationResultsView; onClosed: (
         )}
       </div>
       <Problem error={error} />
-    </div>
+    </Section>
   );
 }
