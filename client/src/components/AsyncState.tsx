@@ -20,15 +20,21 @@ export interface AsyncStateProps<T> {
 const emptyList = (data: unknown) => Array.isArray(data) && data.length === 0;
 
 export function AsyncState<T>({ state, loading, failed, empty, isEmpty = emptyList, small, children }: AsyncStateProps<T>) {
-  const quiet = small ? 'muted small' : 'muted';
-  if (state.error !== undefined) {
+  if (state.error !== undefined || state.data === undefined) return <NotYet error={state.error} loading={loading} failed={failed} small={small} />;
+  if (empty !== undefined && isEmpty(state.data)) return <p className={small ? 'muted small' : 'muted'}>{empty}</p>;
+  return <>{children(state.data)}</>;
+}
+
+/**
+ * What stands where the content will be, for a page that keeps what it read itself (edited after
+ * reading, or read again without forgetting it): the failure in words and announced, else the wait.
+ */
+export function NotYet({ error, loading, failed, small }: { error?: string; loading: string; failed?: string; small?: boolean }) {
+  if (error !== undefined)
     return (
       <p className="error" role="alert">
-        {failed ? `${failed}: ${state.error}` : state.error}
+        {failed ? `${failed}: ${error}` : error}
       </p>
     );
-  }
-  if (state.data === undefined) return <p className={quiet}>{loading}</p>;
-  if (empty !== undefined && isEmpty(state.data)) return <p className={quiet}>{empty}</p>;
-  return <>{children(state.data)}</>;
+  return <p className={small ? 'muted small' : 'muted'}>{loading}</p>;
 }

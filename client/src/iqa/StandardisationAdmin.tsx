@@ -117,11 +117,7 @@ function NewExercise({ onCreated }: { onCreated: (v: StandardisationResultsView)
         <button type="submit" disabled={busy || !attemptId || !title.trim() || chosen.length < 2}>
           Set up the exercise
         </button>
-        {error && (
-          <span className="error" role="alert">
-            {error}
-          </span>
-        )}
+        <Problem error={error} inline />
       </div>
     </form>
   );

@@ -4,6 +4,7 @@ import { ConflictsPanel } from '../assurance/ConflictsPanel.js';
 import { StandardisationMarking } from '../assurance/StandardisationMarking.js';
 import { AttemptPanel } from '../console/AttemptPanel.js';
 import { CallList } from '../calls/CallList.js';
+import { NotYet } from '../components/AsyncState.js';
 import { Section } from '../components/Section.js';
 import { MarkingForm } from '../marking/MarkingForm.js';
 import { useSession } from '../session.js';
@@ -97,12 +98,7 @@ export function ConsoleShell() {
         {inProgress && callPanels}
         <Section heading="Sittings" className="sittings-section">
           <SittingsPanel openId={openId} onOpen={open} reloadKey={listKey} />
-          {openId && !detail && !sitting.error && <p className="muted">Loading the sitting…</p>}
-          {sitting.error && (
-            <p className="error" role="alert">
-              {sitting.error}
-            </p>
-          )}
+          {(sitting.error !== undefined || (openId && !detail)) && <NotYet error={sitting.error} loading="Loading the sitting…" />}
           {detail && (
             <>
               <h2 className="visually-hidden">Open sitting</h2>

@@ -2,14 +2,17 @@
 // assignment they are working on, and their results (each assignment's mark once marked, and the
 // sitting's result when they may see it).
 import { useCallback, useEffect, useId, useState } from 'react';
-import type { AttemptBrief, CandidateSittingView, SittingSummary } from '../../../server/protocol/assessment.js';
+import type { CandidateSittingView, SittingSummary } from '../../../server/protocol/assessment.js';
 import { ApiFailure } from '../api.js';
+import { NotYet } from '../components/AsyncState.js';
+import { useLoad } from '../components/useLoad.js';
 import { usePersistedState } from '../desktop/persisted-state.js';
 import { dateTimeGB } from '../format.js';
 import { SittingClock, type ClockSnapshot } from './SittingClock.js';
 import { Declaration, SittingGuidance } from './SittingGuidance.js';
 import { sittings } from './sitting-api.js';
 import { describeError, useSitting } from './useSitting.js';
+import { Problem } from '../components/useAction.js';
 
 /**
  * The sitting that matters now: the one in progress; else an ended one whose declaration at the
@@ -93,11 +96,7 @@ export function SittingBanner({ handle }: { handle: CandidateSittingHandle }) {
         </div>
         <SittingClock snapshot={handle.snapshot} label="Time left in your sitting" restBreaks={d.restBreaks} />
       </div>
-      {handle.error && (
-        <p className="error" role="alert">
-          {handle.error}
-        </p>
-      )}
+      <Problem error={handle.error} />
       {d.status === 'scheduled' && <SittingGuidance detail={d} onConfirmed={() => void handle.refresh()} />}
       {d.status === 'ended' && d.preparation.declarations.end === null && <Declaration sittingId={d.id} moment="end" onConfirmed={() => void handle.refresh()} />}
       {d.currentAttemptId && current && <CandidateBrief key={d.currentAttemptId} attemptId={d.currentAttemptId} position={current.position} />}
@@ -107,21 +106,12 @@ export function SittingBanner({ handle }: { handle: CandidateSittingHandle }) {
 }
 
 function CandidateBrief({ attemptId, position }: { attemptId: string; position: number }) {
-  const [brief, setBrief] = useState<AttemptBrief>();
+  const read = useLoad(useCallback(() => sittings.brief(attemptId), [attemptId]));
   // Open at first; once collapsed it stays collapsed for this assignment while the tab is open (a
   // reload too). The next assignment's brief opens again: it has to be read.
   const [open, setOpen] = usePersistedState(`callmark.brief.${attemptId}.open`, true);
-  const [error, setError] = useState<string>();
-  useEffect(() => {
-    sittings.brief(attemptId).then(setBrief, (err: unknown) => setError(describeError(err)));
-  }, [attemptId]);
-  if (error)
-    return (
-      <p className="error" role="alert">
-        {error}
-      </p>
-    );
-  if (!brief) return <p className="muted">Loading your brief…</p>;
+  const brief = read.data;
+  if (read.error !== undefined || !brief) return <NotYet error={read.error} loading="Loading your brief…" />;
   const b = brief.candidateBrief;
   const afterCall = Array.isArray(b.afterCall) ? b.afterCall.filter((x): x is string => typeof x === 'string') : [];
   return (

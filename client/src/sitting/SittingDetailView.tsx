@@ -12,6 +12,7 @@ import { SittingClock, type ClockSnapshot } from './SittingClock.js';
 import { sittings } from './sitting-api.js';
 import { dateTime, resultWords, STATUS_WORDS } from './SittingsPanel.js';
 import { describeError } from './useSitting.js';
+import { Problem } from '../components/useAction.js';
 
 export function attemptStatus(a: AttemptView, currentAttemptId: string | null): string {
   const moderated = a.moderatedMark !== undefined && a.moderatedMark !== null ? ' (moderated)' : '';
@@ -157,11 +158,7 @@ export function SittingDetailView({
           Cancelled on {dateTime(d.cancellation.at)} by {d.cancellation.by}: {d.cancellation.reason}
         </p>
       )}
-      {error && (
-        <p className="error" role="alert">
-          {error}
-        </p>
-      )}
+      <Problem error={error} />
       <p className="notice" role="status">
         {status}
       </p>
