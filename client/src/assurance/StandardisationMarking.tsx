@@ -1,9 +1,9 @@
 // An assessor's side of standardisation: the exercises they take part in, and marking the
 // recorded attempt blind (the recording, the candidate's brief and the rubric only: never the
 // centre's marks or another assessor's). Submitting fixes the marks.
-import { useCallback, useState } from 'react';
+import { useState } from 'react';
 import type { StandardisationMarkingView } from '../../../server/protocol/assurance.js';
-import { AsyncState } from '../components/AsyncState.js';
+import { AsyncState, Reading } from '../components/AsyncState.js';
 import { DataTable } from '../components/DataTable.js';
 import { Section } from '../components/Section.js';
 import { useLoad } from '../components/useLoad.js';
@@ -30,18 +30,13 @@ export function StandardisationMarking() {
               </li>
             ))}
           </ul>
-          {open && <ExerciseForm key={open} id={open} onSubmitted={() => void list.reload()} />}
+          {open && (
+            <Reading key={open} read={assurance.exerciseMarking} id={open} loading="Loading…" small>
+              {(v) => <BlindMarks id={open} first={v} onSubmitted={() => void list.reload()} />}
+            </Reading>
+          )}
         </div>
       )}
-    </AsyncState>
-  );
-}
-
-function ExerciseForm({ id, onSubmitted }: { id: string; onSubmitted: () => void }) {
-  const exercise = useLoad(useCallback(() => assurance.exerciseMarking(id), [id]));
-  return (
-    <AsyncState state={exercise} loading="Loading…" small>
-      {(v) => <BlindMarks id={id} first={v} onSubmitted={onSubmitted} />}
     </AsyncState>
   );
 }

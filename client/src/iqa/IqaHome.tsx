@@ -2,13 +2,13 @@
 // sample the rule proposes, every fail among it), each attempt's centre marks to agree or disagree
 // with (a disagreement needs a reason), the countersignature or the return to the assessor, and
 // the sittings already checked.
-import { useCallback, useId, useState } from 'react';
+import { useId, useState } from 'react';
 import { SIGN_WORDS, type IqaAttemptView, type IqaQueueView, type IqaSittingView } from '../../../server/protocol/assurance.js';
 import { AssurancePanel, useAssurance } from '../assurance/AssurancePanel.js';
 import { assurance } from '../assurance/assurance-api.js';
 import { RecordedCalls } from '../assurance/RecordedCalls.js';
 import { dateGB, dateTimeGB } from '../format.js';
-import { AsyncState } from '../components/AsyncState.js';
+import { AsyncState, Reading } from '../components/AsyncState.js';
 import { DataTable, openerColumn, type Column } from '../components/DataTable.js';
 import { Section } from '../components/Section.js';
 import { useLoad } from '../components/useLoad.js';
@@ -98,7 +98,11 @@ function SittingReview({ row, onChanged }: { row: IqaSittingView; onChanged: () 
           </li>
         ))}
       </ul>
-      {attemptId && <AttemptReview key={attemptId} attemptId={attemptId} onSaved={changed} />}
+      {attemptId && (
+        <Reading key={attemptId} read={assurance.iqaAttempt} id={attemptId} loading="Loading…" small>
+          {(v) => <Verdicts attemptId={attemptId} first={v} onSaved={changed} />}
+        </Reading>
+      )}
       {row.state === 'centre-final' && !row.conflict && <Decision sittingId={row.sittingId} version={version} onChanged={changed} />}
       <AssurancePanel sittingId={row.sittingId} reloadKey={version} canRecordIdentity={false} canSign={false} />
     </Section>
@@ -110,15 +114,6 @@ type Draft = Record<string, { verdict: 'agree' | 'disagree' | ''; reason: string
 /** The verdicts as last saved (one the mark changed since is asked again). */
 const savedDraft = (v: IqaAttemptView): Draft =>
   Object.fromEntries(v.criteria.map((c) => [c.criterionId, { verdict: c.outOfDate || !c.verdict ? '' : c.verdict, reason: c.outOfDate ? '' : c.reason }]));
-
-function AttemptReview({ attemptId, onSaved }: { attemptId: string; onSaved: () => void }) {
-  const attempt = useLoad(useCallback(() => assurance.iqaAttempt(attemptId), [attemptId]));
-  return (
-    <AsyncState state={attempt} loading="Loading…" small>
-      {(v) => <Verdicts attemptId={attemptId} first={v} onSaved={onSaved} />}
-    </AsyncState>
-  );
-}
 
 function Verdicts({ attemptId, first, onSaved }: { attemptId: string; first: IqaAttemptView; onSaved: () => void }) {
   const id = useId();

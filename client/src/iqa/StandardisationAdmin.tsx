@@ -1,10 +1,10 @@
 // Standardisation for the internal quality assurer: set up an exercise (one recorded, marked
 // attempt; two or more of the centre's assessors), follow who has submitted, and read the
 // agreement per criterion and per assessor; export it as CSV; close the exercise.
-import { useCallback, useEffect, useId, useState, type FormEvent } from 'react';
+import { useEffect, useId, useState, type FormEvent } from 'react';
 import type { AgreementFigure, Person, StandardisationAttemptOption, StandardisationResultsView, StandardisationSummary } from '../../../server/protocol/assurance.js';
 import { assurance } from '../assurance/assurance-api.js';
-import { AsyncState } from '../components/AsyncState.js';
+import { AsyncState, Reading } from '../components/AsyncState.js';
 import { DataTable, openerColumn, type Column } from '../components/DataTable.js';
 import { Section } from '../components/Section.js';
 import { Problem, useAction } from '../components/useAction.js';
@@ -52,7 +52,19 @@ export function StandardisationAdmin() {
           )
         }
       </AsyncState>
-      {open && <Results key={open} id={open} onClosed={() => void list.reload()} />}
+      {open && (
+        <Reading key={open} read={assurance.exerciseResults} id={open} loading="Loading…" small>
+          {(v, set) => (
+            <Agreement
+              v={v}
+              onClosed={(closed) => {
+                set(closed);
+                void list.reload();
+              }}
+            />
+          )}
+        </Reading>
+      )}
     </div>
   );
 }
@@ -120,23 +132,6 @@ function NewExercise({ onCreated }: { onCreated: (v: StandardisationResultsView)
         <Problem error={error} inline />
       </div>
     </form>
-  );
-}
-
-function Results({ id, onClosed }: { id: string; onClosed: () => void }) {
-  const results = useLoad(useCallback(() => assurance.exerciseResults(id), [id]));
-  return (
-    <AsyncState state={results} loading="Loading…" small>
-      {(v) => (
-        <Agreement
-          v={v}
-          onClosed={(closed) => {
-            results.set(closed);
-            onClosed();
-          }}
-        />
-      )}
-    </AsyncState>
   );
 }
 
