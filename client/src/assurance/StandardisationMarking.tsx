@@ -9,6 +9,7 @@ import { Section } from '../components/Section.js';
 import { useLoad } from '../components/useLoad.js';
 import { Problem, useAction } from '../components/useAction.js';
 import { dateGB } from '../format.js';
+import { BriefSituation } from '../sitting/BriefSituation.js';
 import { assurance } from './assurance-api.js';
 import { RecordedCalls } from './RecordedCalls.js';
 
@@ -61,12 +62,7 @@ function BlindMarks({ id, first, onSubmitted }: { id: string; first: Standardisa
       <RecordedCalls recordings={view.recordings} />
       <details className="small">
         <summary>The candidate’s brief</summary>
-        <p>{view.candidateBrief.situation}</p>
-        <ol>
-          {view.candidateBrief.tasks.map((t, i) => (
-            <li key={i}>{t}</li>
-          ))}
-        </ol>
+        <BriefSituation brief={view.candidateBrief} />
       </details>
       <DataTable
         caption="Your marks"

@@ -9,6 +9,7 @@ import { NotYet } from '../components/AsyncState.js';
 import { useLoad } from '../components/useLoad.js';
 import { usePhone } from '../softphone/PhoneContext.js';
 import { BookmarkBox, useBookmarks } from './Bookmarks.js';
+import { BriefSituation } from './BriefSituation.js';
 import { sittings } from './sitting-api.js';
 
 const text = (v: unknown): string | undefined => (typeof v === 'string' && v.trim() ? v : undefined);
@@ -46,12 +47,7 @@ export function CallerBrief({ attemptId, candidate, position }: { attemptId: str
         <p>
           <strong>Role:</strong> {brief.candidateBrief.role}
         </p>
-        <p>{brief.candidateBrief.situation}</p>
-        <ol>
-          {brief.candidateBrief.tasks.map((t, i) => (
-            <li key={i}>{t}</li>
-          ))}
-        </ol>
+        <BriefSituation brief={brief.candidateBrief} />
       </details>
     </div>
   );
