@@ -2,10 +2,9 @@
 // prices), the knowledge base / FAQ with a search, and the call scripts. Opening an item goes on
 // the timeline as a record-opened of its recordType (product, kb-article, script): assessors look
 // for "script or product sheet opened before dialling" and for knowledge-base look-ups.
-import { useCallback, useEffect, useState, type FormEvent, type SyntheticEvent } from 'react';
-import { AsyncState } from '../components/AsyncState.js';
+import { useEffect, useState, type FormEvent, type SyntheticEvent } from 'react';
+import { Reading } from '../components/AsyncState.js';
 import { Tabs } from '../components/Tabs.js';
-import { useLoad } from '../components/useLoad.js';
 import { describeError } from './ApiMessage.js';
 import { crm, type KbArticle, type Product, type Script } from './crm-api.js';
 import { useDesktop } from './DesktopContext.js';
@@ -13,14 +12,31 @@ import { price } from '../format.js';
 import { Problem } from '../components/useAction.js';
 
 export function Knowledge() {
+  const { attemptId } = useDesktop();
   return (
     <Tabs
       label="Knowledge"
       className="sub-tabs"
       tabs={[
-        { id: 'products', label: 'Products', content: <Products /> },
+        {
+          id: 'products',
+          label: 'Products',
+          content: (
+            <Reading read={crm.products} id={attemptId} loading="Loading products…">
+              {(list) => <ProductList products={list} />}
+            </Reading>
+          ),
+        },
         { id: 'kb', label: 'Knowledge base', content: <KnowledgeBase /> },
-        { id: 'scripts', label: 'Scripts', content: <Scripts /> },
+        {
+          id: 'scripts',
+          label: 'Scripts',
+          content: (
+            <Reading read={crm.scripts} id={attemptId} loading="Loading scripts…">
+              {(list) => <ScriptList scripts={list} />}
+            </Reading>
+          ),
+        },
       ]}
     />
   );
@@ -32,16 +48,6 @@ function useOpened() {
   return (recordType: string, recordId: string, label: string) => (e: SyntheticEvent<HTMLDetailsElement>) => {
     if (e.currentTarget.open) record('record-opened', { recordType, recordId, label });
   };
-}
-
-function Products() {
-  const { attemptId } = useDesktop();
-  const products = useLoad(useCallback(() => crm.products(attemptId), [attemptId]));
-  return (
-    <AsyncState state={products} loading="Loading products…">
-      {(list) => <ProductList products={list} />}
-    </AsyncState>
-  );
 }
 
 function ProductList({ products }: { products: Product[] }) {
@@ -127,16 +133,6 @@ function KnowledgeBase() {
         </details>
       ))}
     </div>
-  );
-}
-
-function Scripts() {
-  const { attemptId } = useDesktop();
-  const scripts = useLoad(useCallback(() => crm.scripts(attemptId), [attemptId]));
-  return (
-    <AsyncState state={scripts} loading="Loading scripts…">
-      {(list) => <ScriptList scripts={list} />}
-    </AsyncState>
   );
 }
 
