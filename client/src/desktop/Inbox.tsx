@@ -10,6 +10,7 @@ import { crm, type AutoReply, type Message } from './crm-api.js';
 import { useDesktop } from './DesktopContext.js';
 import { dateTime, shortDateTime } from '../format.js';
 import { handled } from '../components/handled.js';
+import { Problem } from '../components/useAction.js';
 
 /** The folder filter: every message, those still in the inbox, or one folder's. */
 const ALL = '\u0000all';
@@ -34,7 +35,7 @@ export function Inbox({ reloadKey, onReply }: { reloadKey: number; onReply: (m: 
   return (
     <div className="inbox">
       <div className="row spread">
-        {error ? <p className="error" role="alert">{error}</p> : <span />}
+        {error ? <Problem error={error} /> : <span />}
         <button type="button" className="small" onClick={load}>
           Refresh
         </button>

@@ -77,7 +77,7 @@ export function useCandidateSitting(): CandidateSittingHandle {
 export function SittingBanner({ handle }: { handle: CandidateSittingHandle }) {
   const id = useId();
   const d = handle.detail;
-  if (!d) return handle.error ? <p className="error" role="alert">{handle.error}</p> : null;
+  if (!d) return <Problem error={handle.error} />;
   const current = d.assignments.find((a) => a.attempts.some((t) => t.attemptId === d.currentAttemptId));
   return (
     <section className="sitting-banner" aria-labelledby={`${id}-h`} data-testid="sitting-banner">
