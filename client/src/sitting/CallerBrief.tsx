@@ -6,6 +6,7 @@ import { useCallback, useEffect, useId, useState } from 'react';
 import type { AttemptBrief, CallerBriefView } from '../../../server/protocol/assessment.js';
 import type { DirectoryEntry } from '../../../server/protocol/telephony.js';
 import { NotYet } from '../components/AsyncState.js';
+import { DataTable } from '../components/DataTable.js';
 import { useLoad } from '../components/useLoad.js';
 import { usePhone } from '../softphone/PhoneContext.js';
 import { BookmarkBox, useBookmarks } from './Bookmarks.js';
@@ -149,25 +150,18 @@ function CallerDetails({ caller, onBookmarkCue }: { caller: CallerBriefView; onB
       <blockquote className="opening-line">{caller.openingLine}</blockquote>
       {caller.facts.length > 0 && (
         <>
-          <h4 id={`${id}-facts`}>Facts to give</h4>
-          <table className="facts" aria-labelledby={`${id}-facts`}>
-            <thead>
-              <tr>
-                <th scope="col">Fact</th>
-                <th scope="col">Value</th>
-                <th scope="col">Give when</th>
-              </tr>
-            </thead>
-            <tbody>
-              {caller.facts.map((f) => (
-                <tr key={f.key}>
-                  <th scope="row">{f.label}</th>
-                  <td>{f.value}</td>
-                  <td>{f.giveWhen}</td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
+          <h4>Facts to give</h4>
+          <DataTable
+            caption="Facts to give"
+            className="facts"
+            rows={caller.facts}
+            rowKey={(f) => f.key}
+            columns={[
+              { header: 'Fact', rowHeader: true, cell: (f) => f.label },
+              { header: 'Value', cell: (f) => f.value },
+              { header: 'Give when', cell: (f) => f.giveWhen },
+            ]}
+          />
         </>
       )}
       {caller.cues.length > 0 && (

@@ -5,6 +5,7 @@ import { useCallback, useEffect, useId, useState } from 'react';
 import type { CandidateSittingView, SittingSummary } from '../../../server/protocol/assessment.js';
 import { ApiFailure } from '../api.js';
 import { NotYet } from '../components/AsyncState.js';
+import { DataTable } from '../components/DataTable.js';
 import { useLoad } from '../components/useLoad.js';
 import { usePersistedState } from '../desktop/persisted-state.js';
 import { dateTimeGB } from '../format.js';
@@ -179,8 +180,14 @@ function earlierSittings(all: SittingSummary[], currentId: string): SittingSumma
  * this sitting is only planned it has nothing to show, and the earlier sittings are all there is (a
  * sitting planned after the real one, even by mistake, never hides its result).
  */
+/** The mark that counts for an assignment, as the candidate is told it once released. */
+function myMark(a: CandidateSittingView['assignments'][number]): string {
+  const marks = a.attempts.filter((t) => t.mark !== null);
+  const mark = a.countedMark !== null ? `${a.countedMark} out of 12` : marks.length ? `${marks[marks.length - 1]!.mark} out of 12` : a.attempts.length === 0 ? 'Not taken' : 'Not marked';
+  return `${mark}${a.attempts.length > 1 ? ` (${a.attempts.length} attempts)` : ''}`;
+}
+
 function MyResults({ handle }: { handle: CandidateSittingHandle }) {
-  const id = useId();
   const d = handle.detail!;
   const [busy, setBusy] = useState(false);
   const r = d.result;
@@ -198,39 +205,16 @@ function MyResults({ handle }: { handle: CandidateSittingHandle }) {
         </p>
       )}
       {released && (
-        <table aria-labelledby={`${id}-cap`}>
-          <caption id={`${id}-cap`} className="visually-hidden">
-            My marks in this sitting
-          </caption>
-          <thead>
-            <tr>
-              <th scope="col">Assignment</th>
-              <th scope="col">Mark</th>
-            </tr>
-          </thead>
-          <tbody>
-            {d.assignments.map((a) => {
-              const marks = a.attempts.filter((t) => t.mark !== null);
-              return (
-                <tr key={a.position} data-testid="my-result-row" data-position={a.position}>
-                  <th scope="row">
-                    {a.position}. {a.title}
-                  </th>
-                  <td data-testid="my-mark">
-                    {a.countedMark !== null
-                      ? `${a.countedMark} out of 12`
-                      : marks.length
-                        ? `${marks[marks.length - 1]!.mark} out of 12`
-                        : a.attempts.length === 0
-                          ? 'Not taken'
-                          : 'Not marked'}
-                    {a.attempts.length > 1 ? ` (${a.attempts.length} attempts)` : ''}
-                  </td>
-                </tr>
-              );
-            })}
-          </tbody>
-        </table>
+        <DataTable
+          caption="My marks in this sitting"
+          rows={d.assignments}
+          rowKey={(a) => String(a.position)}
+          rowProps={(a) => ({ 'data-testid': 'my-result-row', 'data-position': a.position })}
+          columns={[
+            { header: 'Assignment', rowHeader: true, cell: (a) => `${a.position}. ${a.title}` },
+            { header: 'Mark', cell: myMark, cellProps: () => ({ 'data-testid': 'my-mark' }) },
+          ]}
+        />
       )}
       {released && (
         <p data-testid="my-result">
