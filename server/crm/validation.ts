@@ -1,9 +1,9 @@
-// Field validation for CRM data entry: pure functions, used by the API. The postcode, phone and e-mail
-// rules themselves are server/protocol/validation.ts, which the desktop runs too. Each returns the
-// cleaned value or a message that names the field, so the API can answer
+// Field validation for CRM data entry: pure functions, used by the API. The postcode, phone, e-mail
+// and amount-in-pounds rules themselves are server/protocol/validation.ts, which the desktop runs
+// too. Each returns the cleaned value or a message that names the field, so the API can answer
 // 400 { error: 'validation', field, message } and the desktop can show it next to the input.
 
-import { compactPostcode, isEmailAddress, ukPhone, ukPostcode, type UkPhone } from '../protocol/validation.js';
+import { compactPostcode, isEmailAddress, MAX_MONEY_PENCE, poundsInPence, ukPhone, ukPostcode, type UkPhone } from '../protocol/validation.js';
 
 export type Checked<T> = { ok: true; value: T } | { ok: false; field: string; message: string };
 
@@ -152,7 +152,7 @@ export function validateDueDateTime(input: string, now: number, field = 'dueAt')
 
 // --- money -------------------------------------------------------------------------------------
 
-export const MAX_MONEY_PENCE = 100_000_00;
+export { MAX_MONEY_PENCE };
 
 /** An amount in pence: a whole number from 0 up to max (default £100,000). */
 export function validatePence(input: number, field = 'amount', max = MAX_MONEY_PENCE): Checked<number> {
@@ -164,11 +164,9 @@ export function validatePence(input: number, field = 'amount', max = MAX_MONEY_P
 
 /** An amount keyed as pounds: '12.50', '£12.50', '£1,250', '0.99' → pence. */
 export function parseMoney(input: string, field = 'amount', max = MAX_MONEY_PENCE): Checked<number> {
-  const value = input.trim();
-  const m = /^£?\s*((?:\d{1,3}(?:,\d{3})+)|\d+)(?:\.(\d{2}))?$/.exec(value);
-  if (!m) return bad(field, `The ${fieldLabel(field)} "${value}" is not an amount in pounds (for example 12.50 or £1,250.00).`);
-  const pounds = Number(m[1]!.replace(/,/g, ''));
-  return validatePence(pounds * 100 + Number(m[2] ?? 0), field, max);
+  const pence = poundsInPence(input);
+  if (pence === undefined) return bad(field, `The ${fieldLabel(field)} "${input.trim()}" is not an amount in pounds (for example 12.50 or £1,250.00).`);
+  return validatePence(pence, field, max);
 }
 
 /** Pence as pounds for people: 123456 → '£1,234.56'. */

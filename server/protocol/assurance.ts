@@ -294,6 +294,13 @@ export interface IqaCriterionView extends RubricLineView {
   outOfDate: boolean;
 }
 
+/** A recorded call of an attempt, to play: where to fetch it, and how long it lasts when known. */
+export interface RecordingLink {
+  callId: string;
+  url: string;
+  durationMs: number | null;
+}
+
 export interface IqaAttemptView {
   attemptId: string;
   sittingId: string;
@@ -303,7 +310,7 @@ export interface IqaAttemptView {
   title: string;
   centreTotal: number | null;
   criteria: IqaCriterionView[];
-  recordings: Array<{ callId: string; url: string; durationMs: number | null }>;
+  recordings: RecordingLink[];
 }
 
 export interface IqaReviewInput {
@@ -358,7 +365,7 @@ export interface StandardisationMarkingView {
   closedAt: number | null;
   scenarioTitle: string;
   candidateBrief: { role: string; situation: string; tasks: string[] };
-  recordings: Array<{ callId: string; url: string; durationMs: number | null }>;
+  recordings: RecordingLink[];
   criteria: Array<RubricLineView & { mark: number | null; comment: string }>;
   submittedAt: number | null;
 }

@@ -92,3 +92,16 @@ export function isEmailAddress(input: string): boolean {
     /^[A-Za-z]{2,63}$/.test(labels[labels.length - 1] ?? '')
   );
 }
+
+// --- money -------------------------------------------------------------------------------------
+
+/** The most a keyed amount may be: £100,000. */
+export const MAX_MONEY_PENCE = 100_000_00;
+
+const POUNDS = /^£?\s*((?:\d{1,3}(?:,\d{3})+)|\d+)(?:\.(\d{2}))?$/;
+
+/** An amount keyed in pounds ('12.50', '£12.50', '£1,250', '0.99') in pence, or undefined (no limit checked). */
+export function poundsInPence(input: string): number | undefined {
+  const m = POUNDS.exec(input.trim());
+  return m ? Number(m[1]!.replace(/,/g, '')) * 100 + Number(m[2] ?? 0) : undefined;
+}

@@ -10,6 +10,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { decodeAudio, rms, tonePower } from '../support/audio.js';
 import { answer, dial, loginAs } from '../support/browser.js';
 import { twoPartyFixture } from '../support/fixtures.js';
+import { sleep } from '../support/until.js';
 
 // Test-only instrumentation: remember every RTCPeerConnection the page creates, to read getStats.
 const RECORD_PEER_CONNECTIONS = `
@@ -43,7 +44,6 @@ async function inboundAudio(page: Page): Promise<AudioStats> {
   });
 }
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 const contexts: BrowserContext[] = [];
 afterEach(async () => {

@@ -10,6 +10,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { decodeAudio, tonePower, writeToneWav } from '../support/audio.js';
 import { callAndAnswer, launchBrowser, loginAs } from '../support/browser.js';
 import { startServer, type ServerProcess } from '../support/server-process.js';
+import { sleep } from '../support/until.js';
 
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'callmark-crash-'));
 const servers: ServerProcess[] = [];
@@ -28,7 +29,6 @@ afterAll(async () => {
   fs.rmSync(tmp, { recursive: true, force: true });
 });
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const env = { CALLMARK_MEDIA_WORKERS: '1', CALLMARK_PUBLIC_IP: '127.0.0.1', CALLMARK_MEDIA_LISTEN_IP: '127.0.0.1' };
 
 describe('server killed mid-call', () => {

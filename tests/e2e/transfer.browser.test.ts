@@ -12,6 +12,7 @@ import { decodeAudio, tonePower, writeToneWav } from '../support/audio.js';
 import { answer, apiIn, callAndAnswer, dial, launchBrowser, loginAs } from '../support/browser.js';
 import { prepareSittingIn } from '../support/fixtures.js';
 import { loginFirstStartAdmin, startServer, type ServerProcess } from '../support/server-process.js';
+import { sleep } from '../support/until.js';
 
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'callmark-transfer-'));
 const TONES = { candidate: 440, assessor: 880, supervisor: 660 } as const;
@@ -54,7 +55,6 @@ const INSTRUMENT = `
 `;
 
 type Party = keyof typeof TONES;
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** The power of each party's tone in what `page` hears now (over 1.5 s). */
 async function hears(page: Page): Promise<Record<Party, number>> {

@@ -12,6 +12,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CallMedia, MediaWorkerPool } from '../../media/index.js';
 import { writeToneWav } from '../support/audio.js';
 import { launchBrowser } from '../support/browser.js';
+import { sleep, until } from '../support/until.js';
 
 interface LegStats {
   packetsReceived: number;
@@ -53,16 +54,6 @@ let caller: Page;
 let callee: Page;
 let media: CallMedia | undefined;
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-async function waitFor(what: string, cond: () => Promise<boolean>, ms = 10_000): Promise<void> {
-  const end = Date.now() + ms;
-  while (!(await cond())) {
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await sleep(100);
-  }
-}
-
 const stats = (page: Page) => page.evaluate(() => window.leg.stats());
 const levels = (page: Page) => page.evaluate((f) => window.leg.levels(f), [CALLER_TONE, CALLEE_TONE]);
 
@@ -80,10 +71,10 @@ async function openLeg(toneHz: number): Promise<Page> {
 /** Both browsers' received packet counts rise over the next moments. */
 async function expectFlowing(): Promise<void> {
   const before = await Promise.all([stats(caller), stats(callee)]);
-  await waitFor('packets on both legs', async () => {
+  await until(async () => {
     const now = await Promise.all([stats(caller), stats(callee)]);
     return now[0].packetsReceived > before[0].packetsReceived + 25 && now[1].packetsReceived > before[1].packetsReceived + 25;
-  });
+  }, 10_000, 'packets on both legs');
 }
 
 /**
@@ -144,10 +135,10 @@ describe('CallMedia with two Chromium legs', () => {
     for (const sdp of [callerOffer, callerAnswer, calleeOffer, calleeAnswer]) expect(sdp).toMatch(/a=rtpmap:110 telephone-event\/48000/);
     await caller.evaluate((sdp) => window.leg.accept(sdp), callerAnswer);
 
-    await waitFor('both peer connections connected', async () => {
+    await until(async () => {
       const s = await Promise.all([caller.evaluate(() => window.leg.states()), callee.evaluate(() => window.leg.states())]);
       return s.every((x) => x.connection === 'connected');
-    });
+    }, 10_000, 'both peer connections connected');
     await expectFlowing();
     // DTLS-SRTP with the worker's OpenSSL 3 (DTLS) and libsrtp2 (SRTP) on both legs. The suite is
     // Chromium's pick from mediasoup's list: seen here both AES_CM_128_HMAC_SHA1_80 (the suite whose
@@ -157,18 +148,18 @@ describe('CallMedia with two Chromium legs', () => {
       expect(s.dtlsState).toBe('connected');
       expect(s.srtpCipher).toMatch(/^SRTP_(AES128_CM_HMAC_SHA1_80|AEAD_AES_(128|256)_GCM)$/);
     }
-    await waitFor('audio energy on both legs', async () => {
+    await until(async () => {
       const [a, b] = await Promise.all([stats(caller), stats(callee)]);
       return a.totalAudioEnergy > 0 && b.totalAudioEnergy > 0;
-    });
+    }, 10_000, 'audio energy on both legs');
     // Which tone each side hears: the caller the callee's 880 Hz, the callee the caller's 440 Hz.
-    await waitFor('the other leg’s tone dominating on each side', async () => {
+    await until(async () => {
       const [a, b] = await Promise.all([levels(caller), levels(callee)]);
       if (!a || !b) return false;
       const [callerAt440, callerAt880] = a as [number, number];
       const [calleeAt440, calleeAt880] = b as [number, number];
       return callerAt880 > callerAt440 + 20 && calleeAt440 > calleeAt880 + 20;
-    });
+    }, 10_000, 'the other leg’s tone dominating on each side');
     const server = await media.stats();
     expect(server.caller.packetsIn).toBeGreaterThan(0);
     expect(server.caller.packetsOut).toBeGreaterThan(0);
@@ -250,9 +241,9 @@ describe('CallMedia with two Chromium legs', () => {
       await producer.enableTraceEvent(['rtp']);
       await consumer.enableTraceEvent(['rtp']);
       expect(await from.evaluate(() => window.leg.dtmf('159#'))).toBe(true);
-      await waitFor('telephone-event packets at the producer', async () => seen.producer > 0);
+      await until(async () => seen.producer > 0, 10_000, 'telephone-event packets at the producer');
       // Let the four tones finish (the sender's toneBuffer empties), then compare.
-      await waitFor('the DTMF tones to finish', () => from.evaluate(() => window.leg.dtmfPending() === ''));
+      await until(() => from.evaluate(() => window.leg.dtmfPending() === ''), 10_000, 'the DTMF tones to finish');
       await sleep(300);
       await producer.enableTraceEvent([]);
       await consumer.enableTraceEvent([]);

@@ -8,6 +8,7 @@ import { fileURLToPath } from 'node:url';
 import * as sdpTransform from 'sdp-transform';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { CallMedia, MediaWorkerPool, SdpError, isHold, sdpAudioDirection } from '../../media/index.js';
+import { until } from '../support/until.js';
 
 const fixtures = path.join(path.dirname(fileURLToPath(import.meta.url)), 'fixtures');
 const CHROME = fs.readFileSync(path.join(fixtures, 'chrome-156-offer.sdp'), 'utf8');
@@ -308,11 +309,7 @@ describe('CallMedia life cycle', () => {
     expect(media.closed).toBe(true);
     expect(media.router.closed).toBe(true);
     // The pool replaces the worker; later calls work again.
-    const end = Date.now() + 10_000;
-    while (pool.health().workers[0]?.pid === pid || !pool.health().workers[0]?.alive) {
-      if (Date.now() > end) throw new Error('the pool did not replace the worker');
-      await new Promise((r) => setTimeout(r, 50));
-    }
+    await until(() => pool.health().workers[0]?.pid !== pid && pool.health().workers[0]?.alive === true, 10_000, 'the pool to replace the worker');
     const next = await fromOffer(CHROME);
     expect(pool.health().workers[0]?.routers).toBe(1);
     expect(next.workerIndex).toBe(0);

@@ -18,8 +18,8 @@ import { RtpReceiver } from '../../media/recording/rtp-receiver.js';
 import { MuxChannel } from '../../media/recording/stream-muxer.js';
 import { decodeAudio, tonePower, type DecodedAudio } from '../support/audio.js';
 import { startToneProducer, type ToneOptions, type ToneProducer } from '../support/rtp-tone.js';
+import { sleep, until } from '../support/until.js';
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const EDGE = 0.06; // s: the product's alignment requirement
 
 let pool: MediaWorkerPool;
@@ -123,14 +123,6 @@ function holdEventLoop(ms: number): void {
   const until = performance.now() + ms;
   while (performance.now() < until) {
     /* busy */
-  }
-}
-
-async function waitFor(cond: () => boolean, ms: number): Promise<void> {
-  const end = Date.now() + ms;
-  while (!cond()) {
-    if (Date.now() > end) throw new Error('timed out waiting');
-    await sleep(50);
   }
 }
 
@@ -397,7 +389,7 @@ describe('CallRecorder', () => {
     const file = path.join(small, 'full.ogg');
     const rec = await CallRecorder.start({ router, left: left.producer, right: right.producer, file, onFailure: (e) => (failure = e) });
     cleanups.push(() => rec.kill());
-    await waitFor(() => failure !== undefined, 15_000);
+    await until(() => failure !== undefined, 15_000);
     expect(failure?.message).toMatch(/ENOSPC/);
     expect(rec.failed).toBe(failure);
     // The parties' media is untouched: the producers still flow.
@@ -456,7 +448,7 @@ describe('CallRecorder', () => {
     const receiver = await RtpReceiver.shared();
     const pid = receiver.pid!;
     process.kill(pid, 'SIGKILL');
-    await waitFor(() => retries.length > 0, 10_000);
+    await until(() => retries.length > 0, 10_000);
     expect(retries[0]).toMatch(/RTP receiver stopped .*SIGKILL.*started again/);
     expect(receiver.pid).not.toBe(pid);
     const [restartedAt] = await during(rec, () => sleep(2000));
@@ -540,13 +532,13 @@ describe('CallRecorder', () => {
     let err = '';
     child.stdout.on('data', (d) => (out += d));
     child.stderr.on('data', (d) => (err += d));
-    await waitFor(() => out.includes('\n') || child.exitCode !== null, 20_000).catch(() => {});
+    await until(() => out.includes('\n') || child.exitCode !== null, 20_000).catch(() => {});
     const info = JSON.parse(out.split('\n')[0] || 'null') as { startedAt: number } | null;
     expect(info, err).not.toBeNull();
     await sleep(3000);
     child.kill('SIGKILL');
     const elapsed = (Date.now() - info!.startedAt) / 1000;
-    await waitFor(() => child.exitCode !== null || child.signalCode !== null, 5000);
+    await until(() => child.exitCode !== null || child.signalCode !== null, 5000);
     // The RTP receiver sees its parent gone and exits. What the next start does for an interrupted call:
     const result = await finishLegFiles(file);
     expect(result.bytes).toBe(fs.statSync(file).size);

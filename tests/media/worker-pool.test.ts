@@ -1,19 +1,12 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { MediaWorkerPool } from '../../media/index.js';
+import { until } from '../support/until.js';
 
 let pool: MediaWorkerPool | undefined;
 afterEach(async () => {
   await pool?.close();
   pool = undefined;
 });
-
-const waitFor = async (cond: () => boolean, ms = 10_000) => {
-  const end = Date.now() + ms;
-  while (!cond()) {
-    if (Date.now() > end) throw new Error('timed out waiting');
-    await new Promise((r) => setTimeout(r, 50));
-  }
-};
 
 describe('MediaWorkerPool', () => {
   it('starts real mediasoup workers that can create a router', async () => {
@@ -70,7 +63,7 @@ describe('MediaWorkerPool', () => {
     const victim = pool.health().workers[0]!.pid;
     const survivor = pool.health().workers[1]!.pid;
     process.kill(victim, 'SIGKILL');
-    await waitFor(() => replaced.length === 1);
+    await until(() => replaced.length === 1, 10_000);
     expect(deaths).toEqual([victim]);
     const health = pool.health();
     expect(health.replacements).toBe(1);

@@ -14,9 +14,9 @@ import type { AttemptMetrics } from '../../server/protocol/moderation.js';
 import { RECORDING_FINALISED } from '../../server/moderation/recording-chain.js';
 import { startToneProducer, type ToneProducer } from '../support/rtp-tone.js';
 import { createTestApp, type TestApp } from '../support/test-app.js';
+import { sleep } from '../support/until.js';
 
 const TOLERANCE_MS = 300;
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 let pool: MediaWorkerPool;
 let router: ms.Router;

@@ -131,6 +131,22 @@ export async function startUa(opts: {
   };
 }
 
+/**
+ * The registered phone of `who` (a role or username of the test app) that answers every call at
+ * once, kept in `uas` for the file to stop.
+ */
+export async function answeringPhone(
+  t: { wsUrl: string; sipCredentials(who: string): Promise<{ extension: string; password: string }> },
+  who: string,
+  uas: TestUa[],
+): Promise<TestUa & { extension: string }> {
+  const creds = await t.sipCredentials(who);
+  const u = await startUa({ wsUrl: t.wsUrl, extension: creds.extension, password: creds.password, onInvite: (inv) => void inv.accept() });
+  uas.push(u);
+  await u.register();
+  return Object.assign(u, { extension: creds.extension });
+}
+
 /** A raw SIP-over-WebSocket client: send text, read the replies. */
 export class RawSipClient {
   private readonly inbox: string[] = [];

@@ -7,6 +7,7 @@ import { assurance } from '../assurance/assurance-api.js';
 import { AsyncState } from '../components/AsyncState.js';
 import { useLoad } from '../components/useLoad.js';
 import { describeError } from '../sitting/useSitting.js';
+import { Problem } from '../components/useAction.js';
 
 export function CentresPage() {
   const centres = useLoad(assurance.centres);
@@ -98,11 +99,7 @@ function CentreForm({ centre, onSaved }: { centre: CentreView; onSaved: (c: Cent
           <span className="notice" role="status">
             {status}
           </span>
-          {fields['form'] && (
-            <span className="error" role="alert">
-              {fields['form']}
-            </span>
-          )}
+          <Problem error={fields['form']} inline />
         </div>
       </form>
     </section>

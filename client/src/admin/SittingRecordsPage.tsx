@@ -13,6 +13,7 @@ import { dateGB } from '../format.js';
 import { sittings } from '../sitting/sitting-api.js';
 import { STAGE_WORDS } from '../sitting/SittingsPanel.js';
 import { describeError } from '../sitting/useSitting.js';
+import { Problem } from '../components/useAction.js';
 
 const today = () => new Date().toISOString().slice(0, 10);
 
@@ -123,11 +124,7 @@ function Footer({ busy, label, status, error }: { busy: boolean; label: string; 
       <span className="notice" role="status">
         {status}
       </span>
-      {error && (
-        <span className="error" role="alert">
-          {error}
-        </span>
-      )}
+      <Problem error={error} inline />
     </div>
   );
 }
@@ -291,11 +288,7 @@ function OpenEnquiries({ sittingId, version, onClosed }: { sittingId: string; ve
           </div>
         </form>
       ))}
-      {error && (
-        <p className="error" role="alert">
-          {error}
-        </p>
-      )}
+      <Problem error={error} />
     </div>
   );
 }

@@ -2,7 +2,7 @@
 // here by the assessor before the start), the candidate's declarations, what still stops the next
 // step, the assessor's electronic signature of the mark sheet, every signature given (with the
 // fingerprint of what it signed), the steps taken, overrun per assignment and the centre's records.
-import { useCallback, useEffect, useId, useState, type FormEvent } from 'react';
+import { useCallback, useId, useState, type FormEvent } from 'react';
 import {
   ID_DOCUMENT_WORDS,
   OUTCOME_WORDS,
@@ -15,7 +15,7 @@ import {
 import { dateTimeGB, isoDayGB, minutesGB } from '../format.js';
 import { AsyncState } from '../components/AsyncState.js';
 import { Problem, useAction } from '../components/useAction.js';
-import { describeError } from '../sitting/useSitting.js';
+import { useLoad } from '../components/useLoad.js';
 import { assurance } from './assurance-api.js';
 
 export const SIGNATURE_WORDS: Record<SignatureKind, string> = {
@@ -43,19 +43,11 @@ export function StateBadge({ view }: { view: Pick<SittingAssuranceView, 'state' 
 
 /** Loads a sitting's assurance view, again whenever `reloadKey` changes. */
 export function useAssurance(sittingId: string, reloadKey: unknown) {
-  const [view, setView] = useState<SittingAssuranceView>();
-  const [error, setError] = useState<string>();
-  const load = useCallback(() => {
-    assurance.view(sittingId).then(
-      (v) => {
-        setView(v);
-        setError(undefined);
-      },
-      (err: unknown) => setError(describeError(err)),
-    );
-  }, [sittingId]);
-  useEffect(load, [load, reloadKey]);
-  return { view, setView, error, reload: load };
+  const read = useLoad(
+    useCallback(() => assurance.view(sittingId), [sittingId]),
+    reloadKey,
+  );
+  return { view: read.data, setView: read.set, error: read.error };
 }
 
 export function AssurancePanel({

@@ -1,14 +1,17 @@
 // An assessor's side of standardisation: the exercises they take part in, and marking the
 // recorded attempt blind (the recording, the candidate's brief and the rubric only: never the
 // centre's marks or another assessor's). Submitting fixes the marks.
-import { useCallback, useId, useState } from 'react';
+import { useState } from 'react';
 import type { StandardisationMarkingView } from '../../../server/protocol/assurance.js';
-import { AsyncState } from '../components/AsyncState.js';
+import { AsyncState, Reading } from '../components/AsyncState.js';
 import { DataTable } from '../components/DataTable.js';
+import { Section } from '../components/Section.js';
 import { useLoad } from '../components/useLoad.js';
 import { Problem, useAction } from '../components/useAction.js';
 import { dateGB } from '../format.js';
+import { BriefSituation } from '../sitting/BriefSituation.js';
 import { assurance } from './assurance-api.js';
+import { RecordedCalls } from './RecordedCalls.js';
 
 export function StandardisationMarking() {
   const list = useLoad(assurance.exercises);
@@ -28,24 +31,18 @@ export function StandardisationMarking() {
               </li>
             ))}
           </ul>
-          {open && <ExerciseForm key={open} id={open} onSubmitted={() => void list.reload()} />}
+          {open && (
+            <Reading key={open} read={assurance.exerciseMarking} id={open} loading="Loading…" small>
+              {(v) => <BlindMarks id={open} first={v} onSubmitted={() => void list.reload()} />}
+            </Reading>
+          )}
         </div>
       )}
     </AsyncState>
   );
 }
 
-function ExerciseForm({ id, onSubmitted }: { id: string; onSubmitted: () => void }) {
-  const exercise = useLoad(useCallback(() => assurance.exerciseMarking(id), [id]));
-  return (
-    <AsyncState state={exercise} loading="Loading…" small>
-      {(v) => <BlindMarks id={id} first={v} onSubmitted={onSubmitted} />}
-    </AsyncState>
-  );
-}
-
 function BlindMarks({ id, first, onSubmitted }: { id: string; first: StandardisationMarkingView; onSubmitted: () => void }) {
-  const hid = useId();
   const [view, setView] = useState(first);
   const [marks, setMarks] = useState<Record<string, string>>(() => Object.fromEntries(first.criteria.map((c) => [c.criterionId, c.mark === null ? '' : String(c.mark)])));
   const [status, setStatus] = useState('');
@@ -60,22 +57,12 @@ function BlindMarks({ id, first, onSubmitted }: { id: string; first: Standardisa
     if (submit) onSubmitted();
   };
   return (
-    <div aria-labelledby={`${hid}-h`}>
-      <h4 id={`${hid}-h`}>
-        {view.title}: {view.scenarioTitle}
-      </h4>
+    <Section heading={`${view.title}: ${view.scenarioTitle}`} level={4} plain>
       <p className="small muted">Mark what you hear, on your own. Nobody else’s marks are shown, and the centre’s marks are not shown either.</p>
-      {view.recordings.map((r) => (
-        <audio key={r.callId} controls preload="metadata" src={r.url} aria-label="The recorded call" />
-      ))}
+      <RecordedCalls recordings={view.recordings} />
       <details className="small">
         <summary>The candidate’s brief</summary>
-        <p>{view.candidateBrief.situation}</p>
-        <ol>
-          {view.candidateBrief.tasks.map((t, i) => (
-            <li key={i}>{t}</li>
-          ))}
-        </ol>
+        <BriefSituation brief={view.candidateBrief} />
       </details>
       <DataTable
         caption="Your marks"
@@ -122,6 +109,6 @@ function BlindMarks({ id, first, onSubmitted }: { id: string; first: Standardisa
         {status}
       </p>
       <Problem error={error} />
-    </div>
+    </Section>
   );
 }

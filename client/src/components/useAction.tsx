@@ -35,9 +35,13 @@ export function useAction(): Action {
 }
 
 /** The refusal of an action, announced. */
-export function Problem({ error }: { error: string | undefined }) {
+export function Problem({ error, inline }: { error: string | undefined; inline?: boolean }) {
   if (!error) return null;
-  return (
+  return inline ? (
+    <span className="error" role="alert">
+      {error}
+    </span>
+  ) : (
     <p className="error" role="alert">
       {error}
     </p>

@@ -9,6 +9,7 @@ import { LiveTimeline } from '../realtime/LiveTimeline.js';
 import { DesktopMirror } from './DesktopMirror.js';
 import { handled } from '../components/handled.js';
 import { formText } from '../components/form-text.js';
+import { Problem } from '../components/useAction.js';
 
 export function AttemptPanel({ attemptId: sittingAttemptId }: { attemptId?: string } = {}) {
   const [candidates, setCandidates] = useState<DirectoryEntry[]>([]);
@@ -79,11 +80,7 @@ export function AttemptPanel({ attemptId: sittingAttemptId }: { attemptId?: stri
       ) : (
         form
       )}
-      {error && (
-        <p className="error" role="alert">
-          {error}
-        </p>
-      )}
+      <Problem error={error} />
       {attemptId && (
         <>
           {practiceId ? (

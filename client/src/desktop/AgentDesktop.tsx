@@ -13,6 +13,7 @@
 import { useCallback, useEffect, useRef, useState, type ReactNode } from 'react';
 import { createPortal } from 'react-dom';
 import { api, ApiFailure } from '../api.js';
+import { NotYet } from '../components/AsyncState.js';
 import { Tabs } from '../components/Tabs.js';
 import { usePhone } from '../softphone/PhoneContext.js';
 import { Softphone } from '../softphone/Softphone.js';
@@ -42,7 +43,7 @@ export function AgentDesktop({ attemptId, dock }: { attemptId?: string; dock: HT
     const load = attemptId ? api<{ attempt: Attempt }>('GET', `/api/attempts/${encodeURIComponent(attemptId)}`).then((r) => r.attempt) : crm.currentAttempt();
     load.then(setAttempt, (err: unknown) => setAttempt(err instanceof ApiFailure && err.status === 404 ? null : undefined));
   }, [attemptId]);
-  if (attempt === undefined) return <p className="muted">Loading your assignment…</p>;
+  if (attempt === undefined) return <NotYet loading="Loading your assignment…" />;
   if (attempt === null)
     return (
       <div className="desktop-work" data-testid="home-candidate">

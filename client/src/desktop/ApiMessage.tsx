@@ -1,6 +1,6 @@
 // What the desktop says about a request that failed: in words, next to the field the server named
 // (a per-field error under its input), otherwise as a notice for the whole form.
-import { useCallback, useMemo, useState } from 'react';
+import { useCallback, useMemo, useState, type FormEvent } from 'react';
 import { ApiFailure } from '../api.js';
 import { useTransient } from '../components/transient.js';
 
@@ -69,24 +69,42 @@ export interface FormFeedback extends FieldErrors {
    * then sends; a refusal shows under the field the server named, else as the form's failure.
    */
   submit(problems: Record<string, string>, send: () => Promise<void>): Promise<void>;
+  /**
+   * The submit handler of a form read from its own fields: `read` gives the problems found in the
+   * browser and the request to send; once the server has taken it the form is emptied and `sent`
+   * gets the server's answer (a failure of either shows as `submit` shows it).
+   */
+  submitForm<T>(read: (data: FormData) => { problems: Record<string, string>; send: () => Promise<T> }, sent: (answer: T) => Promise<void>): (e: FormEvent<HTMLFormElement>) => Promise<void>;
 }
 
 /** Per-field errors and the failure of one form whose fields the server names as `fields`. */
 export function useFormFeedback(fields: readonly string[]): FormFeedback {
   const errors = useFieldErrors();
   const [failure, setFailure] = useState<string>();
+  const submit = async (problems: Record<string, string>, send: () => Promise<void>) => {
+    errors.show(problems);
+    setFailure(undefined);
+    if (Object.keys(problems).length > 0) return;
+    try {
+      await send();
+    } catch (err) {
+      setFailure(errors.fromFailure(err, fields));
+    }
+  };
   return {
     ...errors,
     failure,
-    submit: async (problems, send) => {
-      errors.show(problems);
-      setFailure(undefined);
-      if (Object.keys(problems).length > 0) return;
-      try {
-        await send();
-      } catch (err) {
-        setFailure(errors.fromFailure(err, fields));
-      }
+    submit,
+    submitForm: (read, sent) => async (e) => {
+      e.preventDefault();
+      const form = e.currentTarget;
+      const { problems, send } = read(new FormData(form));
+      await submit(problems, async () => {
+        const answer = await send();
+        // The server records it on the attempt's timeline as it stores it.
+        form.reset();
+        await sent(answer);
+      });
     },
   };
 }

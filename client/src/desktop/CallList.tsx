@@ -3,6 +3,7 @@
 // plays the customer); a do-not-call entry first shows a warning and rings only on "Call anyway"
 // (skipping it is what the candidate is assessed on). "Open record" shows the customer first.
 import { useEffect, useState } from 'react';
+import { NotYet } from '../components/AsyncState.js';
 import { usePhone } from '../softphone/PhoneContext.js';
 import { describeError } from './ApiMessage.js';
 import { crm, type CallListEntry } from './crm-api.js';
@@ -19,8 +20,7 @@ export function CallList() {
     crm.callList(attemptId).then(setEntries, (err: unknown) => setError(describeError(err)));
   }, [attemptId, customerId]);
 
-  if (error) return <p className="error" role="alert">{error}</p>;
-  if (!entries) return <p className="muted">Loading the call list…</p>;
+  if (error !== undefined || !entries) return <NotYet error={error} loading="Loading the call list…" />;
   if (entries.length === 0) return <p className="muted">No one to call.</p>;
   const busy = Boolean(state.call);
   const registered = state.registration === 'registered';

@@ -1,7 +1,6 @@
 // The callback and task form: a callback to the customer or a follow-up task (an engineer visit, a
 // team leader's review), when it is due, its priority, why, and a number to call if not the one on
 // file. The server checks each field again; an error it names shows under that field.
-import type { FormEvent } from 'react';
 import { CALLBACK_PRIORITIES } from '../../../server/protocol/crm.js';
 import { crm, type Callback, type CallbackPriority, type NewCallback } from './crm-api.js';
 import { FieldError, FormFailure, useFormFeedback } from './ApiMessage.js';
@@ -16,10 +15,7 @@ export function CallbackForm({ customerId, onCreated }: { customerId: number; on
   const { attemptId } = useDesktop();
   const errors = useFormFeedback(FIELDS);
 
-  const submit = async (e: FormEvent<HTMLFormElement>) => {
-    e.preventDefault();
-    const form = e.currentTarget;
-    const f = new FormData(form);
+  const submit = errors.submitForm((f) => {
     const body: NewCallback = {
       kind: f.get('kind') === 'task' ? 'task' : 'callback',
       dueAt: formText(f, 'dueAt'),
@@ -30,13 +26,8 @@ export function CallbackForm({ customerId, onCreated }: { customerId: number; on
     const problems: Record<string, string> = {};
     if (!body.dueAt) problems.dueAt = 'Choose when it is due.';
     if (!body.reason) problems.reason = 'Say what it is for.';
-    await errors.submit(problems, async () => {
-      const { callback } = await crm.addCallback(attemptId, customerId, body);
-      // The server records it on the attempt's timeline as it stores it.
-      form.reset();
-      await onCreated(callback);
-    });
-  };
+    return { problems, send: async () => (await crm.addCallback(attemptId, customerId, body)).callback };
+  }, onCreated);
 
   return (
     <form className="form-grid" onSubmit={handled(submit)} noValidate aria-label="New callback or task" data-view-form="callback">

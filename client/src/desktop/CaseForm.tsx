@@ -1,27 +1,22 @@
 // The case form: complaint or query, the category from the scenario's list (shown in words, stored
 // as its code), priority, a goodwill credit keyed in pounds, escalation and the description. The
 // server checks every field again; an error it names shows under that field and nothing is saved.
-import type { FormEvent } from 'react';
 import { CASE_PRIORITIES } from '../../../server/protocol/crm.js';
 import { crm, type Case, type CaseCategory, type CasePriority, type NewCase } from './crm-api.js';
 import { FieldError, FormFailure, useFormFeedback } from './ApiMessage.js';
 import { useDesktop } from './DesktopContext.js';
+import { creditProblem } from './field-checks.js';
 import { priorityOptions } from './RecordTabs.js';
 import { handled } from '../components/handled.js';
 import { formText } from '../components/form-text.js';
 
 const FIELDS = ['type', 'priority', 'category', 'credit', 'description', 'escalated'] as const;
-/** Pounds as people key them: 20, 20.00, £20.00, £1,250.00. */
-const MONEY = /^£?\s*(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d{2})?$/;
 
 export function CaseForm({ customerId, categories, onCreated }: { customerId: number; categories: CaseCategory[]; onCreated: (created: Case) => Promise<void> }) {
   const { attemptId } = useDesktop();
   const errors = useFormFeedback(FIELDS);
 
-  const submit = async (e: FormEvent<HTMLFormElement>) => {
-    e.preventDefault();
-    const form = e.currentTarget;
-    const f = new FormData(form);
+  const submit = errors.submitForm((f) => {
     const credit = formText(f, 'credit').trim();
     const body: NewCase = {
       type: f.get('type') === 'query' ? 'query' : 'complaint',
@@ -33,14 +28,10 @@ export function CaseForm({ customerId, categories, onCreated }: { customerId: nu
     };
     const problems: Record<string, string> = {};
     if (!body.description) problems.description = 'Describe the case.';
-    if (credit && !MONEY.test(credit)) problems.credit = `"${credit}" is not an amount in pounds (for example 20.00).`;
-    await errors.submit(problems, async () => {
-      const { case: created } = await crm.addCase(attemptId, customerId, body);
-      // The server records it on the attempt's timeline as it stores it.
-      form.reset();
-      await onCreated(created);
-    });
-  };
+    const creditCheck = creditProblem(credit);
+    if (creditCheck) problems.credit = creditCheck;
+    return { problems, send: async () => (await crm.addCase(attemptId, customerId, body)).case };
+  }, onCreated);
 
   return (
     <form onSubmit={handled(submit)} noValidate aria-label="New case" data-view-form="case">

@@ -4,6 +4,7 @@ import { crm, type Customer } from './crm-api.js';
 import { describeError } from './ApiMessage.js';
 import { useDesktop } from './DesktopContext.js';
 import { handled } from '../components/handled.js';
+import { Problem } from '../components/useAction.js';
 
 export function CustomerSearch({ initialResults }: { initialResults?: Customer[] }) {
   const { attemptId, record, openCustomer } = useDesktop();
@@ -28,7 +29,7 @@ export function CustomerSearch({ initialResults }: { initialResults?: Customer[]
         <input aria-label="Search customers" placeholder="Name, phone, postcode, account number or e-mail" value={q} onChange={(e) => setQ(e.target.value)} />
         <button type="submit">Search</button>
       </form>
-      {error && <p className="error" role="alert">{error}</p>}
+      <Problem error={error} />
       {results && (
         <>
           <p className="muted" data-testid="result-count">

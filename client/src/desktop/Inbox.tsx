@@ -2,12 +2,15 @@
 // opening to its full text, with Reply, a link to the sender's customer record and, where the
 // scenario has folders, filing in one; a folder filter; and the out-of-office auto-reply.
 import { useCallback, useEffect, useState, type FormEvent } from 'react';
+import { NotYet } from '../components/AsyncState.js';
 import { Tabs } from '../components/Tabs.js';
+import { useLoad } from '../components/useLoad.js';
 import { describeError, FieldError, FormFailure, useFieldErrors, useFormFeedback } from './ApiMessage.js';
 import { crm, type AutoReply, type Message } from './crm-api.js';
 import { useDesktop } from './DesktopContext.js';
 import { dateTime, shortDateTime } from '../format.js';
 import { handled } from '../components/handled.js';
+import { Problem } from '../components/useAction.js';
 
 /** The folder filter: every message, those still in the inbox, or one folder's. */
 const ALL = '\u0000all';
@@ -15,29 +18,24 @@ const INBOX = '\u0000inbox';
 
 export function Inbox({ reloadKey, onReply }: { reloadKey: number; onReply: (m: Message) => void }) {
   const { attemptId } = useDesktop();
-  const [incoming, setIncoming] = useState<Message[]>();
-  const [sent, setSent] = useState<Message[]>();
-  const [folders, setFolders] = useState<string[]>([]);
   const [show, setShow] = useState(ALL);
-  const [error, setError] = useState<string>();
-  const load = useCallback(() => {
-    Promise.all([crm.messages(attemptId, 'in'), crm.messages(attemptId, 'out'), crm.messageFolders(attemptId)]).then(
-      ([i, o, f]) => {
-        setIncoming(i);
-        setSent(o);
-        setFolders(f);
-        setError(undefined);
-      },
-      (err: unknown) => setError(describeError(err)),
-    );
-  }, [attemptId]);
-  useEffect(load, [load, reloadKey]);
+  const read = useLoad(
+    useCallback(async () => {
+      const [incoming, sent, folders] = await Promise.all([crm.messages(attemptId, 'in'), crm.messages(attemptId, 'out'), crm.messageFolders(attemptId)]);
+      return { incoming, sent, folders };
+    }, [attemptId]),
+    reloadKey,
+  );
+  const { incoming, sent } = read.data ?? {};
+  const folders = read.data?.folders ?? [];
+  const error = read.error;
+  const load = () => void read.reload();
 
   const shown = incoming?.filter((m) => show === ALL || (show === INBOX ? m.folder === null : m.folder === show));
   return (
     <div className="inbox">
       <div className="row spread">
-        {error ? <p className="error" role="alert">{error}</p> : <span />}
+        {error ? <Problem error={error} /> : <span />}
         <button type="button" className="small" onClick={load}>
           Refresh
         </button>
@@ -79,7 +77,8 @@ export function Inbox({ reloadKey, onReply }: { reloadKey: number; onReply: (m: 
 
 function MessageList({ messages, onReply, folders, onFiled, empty }: { messages: Message[] | undefined; onReply?: (m: Message) => void; folders?: string[]; onFiled?: () => void; empty: string }) {
   const { openCustomer } = useDesktop();
-  if (!messages) return <p className="muted">Loading…</p>;
+  // A failure to read them is said above the tabs, beside Refresh.
+  if (!messages) return <NotYet loading="Loading…" />;
   if (messages.length === 0) return <p className="muted">{empty}</p>;
   return (
     <ul className="messages">

@@ -2,22 +2,41 @@
 // prices), the knowledge base / FAQ with a search, and the call scripts. Opening an item goes on
 // the timeline as a record-opened of its recordType (product, kb-article, script): assessors look
 // for "script or product sheet opened before dialling" and for knowledge-base look-ups.
-import { useEffect, useMemo, useState, type FormEvent, type SyntheticEvent } from 'react';
+import { useEffect, useState, type FormEvent, type SyntheticEvent } from 'react';
+import { Reading } from '../components/AsyncState.js';
 import { Tabs } from '../components/Tabs.js';
 import { describeError } from './ApiMessage.js';
 import { crm, type KbArticle, type Product, type Script } from './crm-api.js';
 import { useDesktop } from './DesktopContext.js';
 import { price } from '../format.js';
+import { Problem } from '../components/useAction.js';
 
 export function Knowledge() {
+  const { attemptId } = useDesktop();
   return (
     <Tabs
       label="Knowledge"
       className="sub-tabs"
       tabs={[
-        { id: 'products', label: 'Products', content: <Products /> },
+        {
+          id: 'products',
+          label: 'Products',
+          content: (
+            <Reading read={crm.products} id={attemptId} loading="Loading products…">
+              {(list) => <ProductList products={list} />}
+            </Reading>
+          ),
+        },
         { id: 'kb', label: 'Knowledge base', content: <KnowledgeBase /> },
-        { id: 'scripts', label: 'Scripts', content: <Scripts /> },
+        {
+          id: 'scripts',
+          label: 'Scripts',
+          content: (
+            <Reading read={crm.scripts} id={attemptId} loading="Loading scripts…">
+              {(list) => <ScriptList scripts={list} />}
+            </Reading>
+          ),
+        },
       ]}
     />
   );
@@ -31,21 +50,11 @@ function useOpened() {
   };
 }
 
-function Products() {
-  const { attemptId } = useDesktop();
-  const [products, setProducts] = useState<Product[]>();
-  const [error, setError] = useState<string>();
+function ProductList({ products }: { products: Product[] }) {
   const opened = useOpened();
-  useEffect(() => {
-    crm.products(attemptId).then(setProducts, (err: unknown) => setError(describeError(err)));
-  }, [attemptId]);
-  const byCategory = useMemo(() => {
-    const m = new Map<string, Product[]>();
-    for (const p of products ?? []) m.set(p.category, [...(m.get(p.category) ?? []), p]);
-    return [...m.entries()];
-  }, [products]);
-  if (error) return <p className="error" role="alert">{error}</p>;
-  if (!products) return <p className="muted">Loading products…</p>;
+  const m = new Map<string, Product[]>();
+  for (const p of products) m.set(p.category, [...(m.get(p.category) ?? []), p]);
+  const byCategory = [...m.entries()];
   return (
     <div className="knowledge-list" data-testid="products">
       {byCategory.map(([category, list]) => (
@@ -109,7 +118,7 @@ function KnowledgeBase() {
         <input id="kb-q" type="search" maxLength={100} placeholder="Search articles, e.g. moving, refund" value={q} onChange={(e) => setQ(e.target.value)} />
         <button type="submit">Search</button>
       </form>
-      {error && <p className="error" role="alert">{error}</p>}
+      <Problem error={error} />
       <p className="muted small" role="status" data-testid="kb-count">
         {articles === undefined ? 'Loading…' : query ? `${articles.length} ${articles.length === 1 ? 'article matches' : 'articles match'} “${query}”` : `${articles.length} articles`}
       </p>
@@ -127,16 +136,8 @@ function KnowledgeBase() {
   );
 }
 
-function Scripts() {
-  const { attemptId } = useDesktop();
-  const [scripts, setScripts] = useState<Script[]>();
-  const [error, setError] = useState<string>();
+function ScriptList({ scripts }: { scripts: Script[] }) {
   const opened = useOpened();
-  useEffect(() => {
-    crm.scripts(attemptId).then(setScripts, (err: unknown) => setError(describeError(err)));
-  }, [attemptId]);
-  if (error) return <p className="error" role="alert">{error}</p>;
-  if (!scripts) return <p className="muted">Loading scripts…</p>;
   return (
     <div className="knowledge-list">
       {scripts.map((s) => (

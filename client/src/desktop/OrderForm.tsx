@@ -7,6 +7,7 @@ import { crm, type NewOrderLine, type Order, type Product, type SaleType } from 
 import { FieldError, FormFailure, useFormFeedback } from './ApiMessage.js';
 import { useDesktop } from './DesktopContext.js';
 import { money, orderPrice, price } from '../format.js';
+import { DataTable } from '../components/DataTable.js';
 import { handled } from '../components/handled.js';
 
 interface Line extends NewOrderLine {
@@ -29,6 +30,8 @@ export function OrderForm({ customerId, products, onPlaced }: { customerId: numb
     if (errors.any) errors.clear();
     setLines(shown.map((l) => (l.key === key ? { ...l, ...patch } : l)));
   };
+  /** Where the line stands: the server names its fields by this (from 0), the screen counts from 1. */
+  const at = (line: Line) => shown.indexOf(line);
   const byCode = new Map(products.map((p) => [p.code, p]));
   const part = (basis: 'monthly' | 'one_off') => shown.reduce((sum, l) => (byCode.get(l.productCode)?.priceBasis === basis ? sum + byCode.get(l.productCode)!.pricePence * (l.quantity || 0) : sum), 0);
   const monthly = part('monthly');
@@ -54,65 +57,68 @@ export function OrderForm({ customerId, products, onPlaced }: { customerId: numb
 
   return (
     <form onSubmit={handled(submit)} noValidate aria-label="New order" data-view-form="order">
-      <table className="order-lines">
-        <caption className="visually-hidden">Order lines</caption>
-        <thead>
-          <tr>
-            <th scope="col">Product</th>
-            <th scope="col">Quantity</th>
-            <th scope="col">Sale type</th>
-            <th scope="col">
-              <span className="visually-hidden">Remove</span>
-            </th>
-          </tr>
-        </thead>
-        <tbody>
-          {shown.map((l, i) => {
-            const n = i + 1;
-            return (
-              <tr key={l.key} data-testid="order-line">
-                <td>
-                  <select aria-label={`Product, line ${n}`} name={`line${n}Product`} value={l.productCode} onChange={(e) => change(l.key, { productCode: e.target.value })} {...errors.input(`lines.${i}.productCode`, `order-${l.key}-product`)}>
-                    {products.map((p) => (
-                      <option key={p.code} value={p.code}>
-                        {p.name} ({price(p.pricePence, p.priceBasis)})
-                      </option>
-                    ))}
-                  </select>
-                  <FieldError id={`order-${l.key}-product`} message={errors.of(`lines.${i}.productCode`)} />
-                </td>
-                <td>
-                  <input
-                    aria-label={`Quantity, line ${n}`}
-                    name={`line${n}Quantity`}
-                    type="number"
-                    min={1}
-                    max={99}
-                    value={Number.isNaN(l.quantity) ? '' : l.quantity}
-                    onChange={(e) => change(l.key, { quantity: e.target.valueAsNumber })}
-                    {...errors.input(`lines.${i}.quantity`, `order-${l.key}-qty`)}
-                  />
-                  <FieldError id={`order-${l.key}-qty`} message={errors.of(`lines.${i}.quantity`)} />
-                </td>
-                <td>
-                  <select aria-label={`Sale type, line ${n}`} name={`line${n}SaleType`} value={l.saleType} onChange={(e) => change(l.key, { saleType: e.target.value as SaleType })}>
-                    <option value="standard">Standard</option>
-                    <option value="upsell">Up-sell</option>
-                    <option value="cross_sell">Cross-sell</option>
-                  </select>
-                </td>
-                <td>
-                  {shown.length > 1 && (
-                    <button type="button" className="small" onClick={() => setLines(shown.filter((x) => x.key !== l.key))}>
-                      Remove<span className="visually-hidden"> line {n}</span>
-                    </button>
-                  )}
-                </td>
-              </tr>
-            );
-          })}
-        </tbody>
-      </table>
+      <DataTable
+        caption="Order lines"
+        className="order-lines"
+        rows={shown}
+        rowKey={(l) => String(l.key)}
+        rowProps={() => ({ 'data-testid': 'order-line' })}
+        columns={[
+          {
+            header: 'Product',
+            cell: (l) => (
+              <>
+                <select aria-label={`Product, line ${at(l) + 1}`} name={`line${at(l) + 1}Product`} value={l.productCode} onChange={(e) => change(l.key, { productCode: e.target.value })} {...errors.input(`lines.${at(l)}.productCode`, `order-${l.key}-product`)}>
+                  {products.map((p) => (
+                    <option key={p.code} value={p.code}>
+                      {p.name} ({price(p.pricePence, p.priceBasis)})
+                    </option>
+                  ))}
+                </select>
+                <FieldError id={`order-${l.key}-product`} message={errors.of(`lines.${at(l)}.productCode`)} />
+              </>
+            ),
+          },
+          {
+            header: 'Quantity',
+            cell: (l) => (
+              <>
+                <input
+                  aria-label={`Quantity, line ${at(l) + 1}`}
+                  name={`line${at(l) + 1}Quantity`}
+                  type="number"
+                  min={1}
+                  max={99}
+                  value={Number.isNaN(l.quantity) ? '' : l.quantity}
+                  onChange={(e) => change(l.key, { quantity: e.target.valueAsNumber })}
+                  {...errors.input(`lines.${at(l)}.quantity`, `order-${l.key}-qty`)}
+                />
+                <FieldError id={`order-${l.key}-qty`} message={errors.of(`lines.${at(l)}.quantity`)} />
+              </>
+            ),
+          },
+          {
+            header: 'Sale type',
+            cell: (l) => (
+              <select aria-label={`Sale type, line ${at(l) + 1}`} name={`line${at(l) + 1}SaleType`} value={l.saleType} onChange={(e) => change(l.key, { saleType: e.target.value as SaleType })}>
+                <option value="standard">Standard</option>
+                <option value="upsell">Up-sell</option>
+                <option value="cross_sell">Cross-sell</option>
+              </select>
+            ),
+          },
+          {
+            header: 'Remove',
+            hideHeader: true,
+            cell: (l) =>
+              shown.length > 1 && (
+                <button type="button" className="small" onClick={() => setLines(shown.filter((x) => x.key !== l.key))}>
+                  Remove<span className="visually-hidden"> line {at(l) + 1}</span>
+                </button>
+              ),
+          },
+        ]}
+      />
       <div className="row spread">
         <button type="button" className="small" onClick={() => setLines([...shown, blankLine(products)])} disabled={shown.length >= 20}>
           Add another product

@@ -2,13 +2,15 @@
 // sample the rule proposes, every fail among it), each attempt's centre marks to agree or disagree
 // with (a disagreement needs a reason), the countersignature or the return to the assessor, and
 // the sittings already checked.
-import { useCallback, useId, useState } from 'react';
+import { useId, useState } from 'react';
 import { SIGN_WORDS, type IqaAttemptView, type IqaQueueView, type IqaSittingView } from '../../../server/protocol/assurance.js';
 import { AssurancePanel, useAssurance } from '../assurance/AssurancePanel.js';
 import { assurance } from '../assurance/assurance-api.js';
+import { RecordedCalls } from '../assurance/RecordedCalls.js';
 import { dateGB, dateTimeGB } from '../format.js';
-import { AsyncState } from '../components/AsyncState.js';
+import { AsyncState, Reading } from '../components/AsyncState.js';
 import { DataTable, openerColumn, type Column } from '../components/DataTable.js';
+import { Section } from '../components/Section.js';
 import { useLoad } from '../components/useLoad.js';
 import { Problem, useAction } from '../components/useAction.js';
 
@@ -76,7 +78,6 @@ const sittingColumns = (open: string | undefined, onOpen: (id: string | undefine
 ];
 
 function SittingReview({ row, onChanged }: { row: IqaSittingView; onChanged: () => void }) {
-  const id = useId();
   const [attemptId, setAttemptId] = useState<string>();
   const [version, setVersion] = useState(0);
   const changed = () => {
@@ -84,8 +85,7 @@ function SittingReview({ row, onChanged }: { row: IqaSittingView; onChanged: () 
     onChanged();
   };
   return (
-    <section className="iqa-review" aria-labelledby={`${id}-h`} data-testid="iqa-sitting">
-      <h3 id={`${id}-h`}>Sitting of {row.candidate.name}</h3>
+    <Section heading={`Sitting of ${row.candidate.name}`} level={3} className="iqa-review" testId="iqa-sitting">
       <ul className="small">
         {row.attempts.map((a) => (
           <li key={a.attemptId}>
@@ -98,10 +98,14 @@ function SittingReview({ row, onChanged }: { row: IqaSittingView; onChanged: () 
           </li>
         ))}
       </ul>
-      {attemptId && <AttemptReview key={attemptId} attemptId={attemptId} onSaved={changed} />}
+      {attemptId && (
+        <Reading key={attemptId} read={assurance.iqaAttempt} id={attemptId} loading="Loading…" small>
+          {(v) => <Verdicts attemptId={attemptId} first={v} onSaved={changed} />}
+        </Reading>
+      )}
       {row.state === 'centre-final' && !row.conflict && <Decision sittingId={row.sittingId} version={version} onChanged={changed} />}
       <AssurancePanel sittingId={row.sittingId} reloadKey={version} canRecordIdentity={false} canSign={false} />
-    </section>
+    </Section>
   );
 }
 
@@ -110,15 +114,6 @@ type Draft = Record<string, { verdict: 'agree' | 'disagree' | ''; reason: string
 /** The verdicts as last saved (one the mark changed since is asked again). */
 const savedDraft = (v: IqaAttemptView): Draft =>
   Object.fromEntries(v.criteria.map((c) => [c.criterionId, { verdict: c.outOfDate || !c.verdict ? '' : c.verdict, reason: c.outOfDate ? '' : c.reason }]));
-
-function AttemptReview({ attemptId, onSaved }: { attemptId: string; onSaved: () => void }) {
-  const attempt = useLoad(useCallback(() => assurance.iqaAttempt(attemptId), [attemptId]));
-  return (
-    <AsyncState state={attempt} loading="Loading…" small>
-      {(v) => <Verdicts attemptId={attemptId} first={v} onSaved={onSaved} />}
-    </AsyncState>
-  );
-}
 
 function Verdicts({ attemptId, first, onSaved }: { attemptId: string; first: IqaAttemptView; onSaved: () => void }) {
   const id = useId();
@@ -143,13 +138,8 @@ function Verdicts({ attemptId, first, onSaved }: { attemptId: string; first: Iqa
   };
   const agreeAll = () => setDraft(Object.fromEntries(view.criteria.map((c) => [c.criterionId, { verdict: draft[c.criterionId]?.verdict === 'disagree' ? 'disagree' : 'agree', reason: draft[c.criterionId]?.reason ?? '' }])));
   return (
-    <div aria-labelledby={`${id}-h`} data-testid="iqa-attempt">
-      <h4 id={`${id}-h`}>
-        Assignment {view.position}: {view.title} (centre mark {view.centreTotal ?? '—'}/12)
-      </h4>
-      {view.recordings.map((r) => (
-        <audio key={r.callId} controls preload="metadata" src={r.url} aria-label="The recorded call" />
-      ))}
+    <Section heading={`Assignment ${view.position}: ${view.title} (centre mark ${view.centreTotal ?? '—'}/12)`} level={4} plain testId="iqa-attempt">
+      <RecordedCalls recordings={view.recordings} />
       <DataTable
         caption="Centre marks and your verdicts"
         className="verdicts"
@@ -218,7 +208,7 @@ function Verdicts({ attemptId, first, onSaved }: { attemptId: string; first: Iqa
         {status}
       </p>
       <Problem error={error} />
-    </div>
+    </Section>
   );
 }
 

@@ -1,11 +1,12 @@
 // Standardisation for the internal quality assurer: set up an exercise (one recorded, marked
 // attempt; two or more of the centre's assessors), follow who has submitted, and read the
 // agreement per criterion and per assessor; export it as CSV; close the exercise.
-import { useCallback, useEffect, useId, useState, type FormEvent } from 'react';
+import { useEffect, useId, useState, type FormEvent } from 'react';
 import type { AgreementFigure, Person, StandardisationAttemptOption, StandardisationResultsView, StandardisationSummary } from '../../../server/protocol/assurance.js';
 import { assurance } from '../assurance/assurance-api.js';
-import { AsyncState } from '../components/AsyncState.js';
+import { AsyncState, Reading } from '../components/AsyncState.js';
 import { DataTable, openerColumn, type Column } from '../components/DataTable.js';
+import { Section } from '../components/Section.js';
 import { Problem, useAction } from '../components/useAction.js';
 import { useLoad } from '../components/useLoad.js';
 import { dateGB } from '../format.js';
@@ -51,7 +52,19 @@ export function StandardisationAdmin() {
           )
         }
       </AsyncState>
-      {open && <Results key={open} id={open} onClosed={() => void list.reload()} />}
+      {open && (
+        <Reading key={open} read={assurance.exerciseResults} id={open} loading="Loading…" small>
+          {(v, set) => (
+            <Agreement
+              v={v}
+              onClosed={(closed) => {
+                set(closed);
+                void list.reload();
+              }}
+            />
+          )}
+        </Reading>
+      )}
     </div>
   );
 }
@@ -116,37 +129,15 @@ function NewExercise({ onCreated }: { onCreated: (v: StandardisationResultsView)
         <button type="submit" disabled={busy || !attemptId || !title.trim() || chosen.length < 2}>
           Set up the exercise
         </button>
-        {error && (
-          <span className="error" role="alert">
-            {error}
-          </span>
-        )}
+        <Problem error={error} inline />
       </div>
     </form>
-  );
-}
-
-function Results({ id, onClosed }: { id: string; onClosed: () => void }) {
-  const results = useLoad(useCallback(() => assurance.exerciseResults(id), [id]));
-  return (
-    <AsyncState state={results} loading="Loading…" small>
-      {(v) => (
-        <Agreement
-          v={v}
-          onClosed={(closed) => {
-            results.set(closed);
-            onClosed();
-          }}
-        />
-      )}
-    </AsyncState>
   );
 }
 
 const difference = (d: number | null) => (d === null ? '—' : `${d > 0 ? '+' : ''}${d.toFixed(2)} marks`);
 
 function Agreement({ v, onClosed }: { v: StandardisationResultsView; onClosed: (closed: StandardisationResultsView) => void }) {
-  const hid = useId();
   const { error, run } = useAction();
   const close = async () => {
     const closed = await run(() => assurance.closeExercise(v.id));
@@ -160,10 +151,7 @@ function Agreement({ v, onClosed }: { v: StandardisationResultsView; onClosed: (
     { header: 'Same as centre', numeric: true, cell: (c) => pct(c.withReference) },
   ];
   return (
-    <div aria-labelledby={`${hid}-h`} data-testid="agreement">
-      <h4 id={`${hid}-h`}>
-        Agreement: {v.title} ({v.scenarioTitle})
-      </h4>
+    <Section heading={`Agreement: ${v.title} (${v.scenarioTitle})`} level={4} plain testId="agreement">
       <p className="small">
         Pairs of assessors giving the same mark, over every criterion: <strong>{pct(v.overall)}</strong>. The centre’s own marks of the attempt are the reference
         {v.referenceTotal !== null ? ` (${v.referenceTotal}/12)` : ''}. Only submitted marks count.
@@ -213,6 +201,6 @@ function Agreement({ v, onClosed }: { v: StandardisationResultsView; onClosed: (
         )}
       </div>
       <Problem error={error} />
-    </div>
+    </Section>
   );
 }

@@ -7,6 +7,7 @@
 import { codeWords, criterionReference, criterionWords, dateGB, timeGB } from '../format.js';
 import { useCallback, useEffect, useId, useMemo, useState, type FormEvent } from 'react';
 import type { CriterionMarkView, MarkingView, SaveMarksInput } from '../../../server/protocol/assessment.js';
+import { NotYet } from '../components/AsyncState.js';
 import { DataTable } from '../components/DataTable.js';
 import { BookmarkList } from '../sitting/Bookmarks.js';
 import { fieldProblems, sittings } from '../sitting/sitting-api.js';
@@ -80,13 +81,7 @@ export function MarkingForm({ attemptId, onSaved, heading = 'Marking' }: { attem
     return out;
   }, [view]);
 
-  if (loadError)
-    return (
-      <p className="error" role="alert">
-        {loadError}
-      </p>
-    );
-  if (!view) return <p className="muted">Loading the marking form…</p>;
+  if (loadError !== undefined || !view) return <NotYet error={loadError} loading="Loading the marking form…" />;
 
   const max = view.criteria.reduce((s, c) => s + c.maxMarks, 0);
   const marked = view.criteria.filter((c) => rows[c.criterionId]?.mark !== null && rows[c.criterionId]?.mark !== undefined);

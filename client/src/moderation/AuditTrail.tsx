@@ -8,6 +8,7 @@ import { useLoad } from '../components/useLoad.js';
 import { changeWords, codeWords, dateTimeGB } from '../format.js';
 import { describeError } from '../sitting/useSitting.js';
 import { moderation } from './moderation-api.js';
+import { Problem } from '../components/useAction.js';
 
 export function AuditTrail({ subjectType, subjectId, refreshKey }: { subjectType: string; subjectId: string; refreshKey?: number }) {
   const newest = useLoad(useCallback(() => moderation.auditLog({ subjectType, subjectId, limit: PAGE }), [subjectType, subjectId]));
@@ -48,11 +49,7 @@ function Entries({ first, subjectType, subjectId }: { first: AuditLogPage; subje
     );
   return (
     <>
-      {error && (
-        <p className="error" role="alert">
-          The audit log could not be loaded: {error}
-        </p>
-      )}
+      <Problem error={error && `The audit log could not be loaded: ${error}`} />
       {first.chain && <p className={first.chain.ok ? 'muted' : 'error'}>{first.chain.ok ? `Hash chain intact (${first.chain.rows} rows checked).` : first.chain.message}</p>}
       {entries.length === 0 && <p className="muted">Nothing recorded yet.</p>}
       <ol className="audit-trail">

@@ -12,6 +12,7 @@ import { DataTable } from '../components/DataTable.js';
 import { handled } from '../components/handled.js';
 import { useLoad } from '../components/useLoad.js';
 import { describeError } from '../sitting/useSitting.js';
+import { Problem } from '../components/useAction.js';
 
 interface Draft {
   mark: string;
@@ -182,7 +183,7 @@ function MarksForm({ attemptId, first, canModerate, onSaved }: { attemptId: stri
           </button>
         )}
         {saved && <p role="status">{saved}</p>}
-        {error && <p className="error" role="alert">{error}</p>}
+        <Problem error={error} />
       </form>
       {view.history.length > 0 && (
         <>

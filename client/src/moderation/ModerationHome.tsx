@@ -7,6 +7,7 @@ import { Link } from 'react-router';
 import type { SittingDetail, SittingSummary } from '../../../server/protocol/assessment.js';
 import type { SampleView } from '../../../server/protocol/moderation.js';
 import { AsyncState } from '../components/AsyncState.js';
+import { Problem } from '../components/useAction.js';
 import { DataTable, type Column } from '../components/DataTable.js';
 import { useLoad } from '../components/useLoad.js';
 import { codeWords, dateGB } from '../format.js';
@@ -93,7 +94,7 @@ function SampleBody({ view, centreId, onOpen, onChanged }: { view: SampleView; c
         {view.sample.length} of {view.of} ended sittings: every re-take, results within {view.config.boundaryMargin} marks of a boundary, at least {view.config.perAssessor} per assessor, and{' '}
         {view.config.percentage}% of the rest (seed “{view.config.seed}”).
       </p>
-      {error && <p className="error">{error}</p>}
+      <Problem error={error} />
       <ul>
         {view.sample.map((s) => (
           <li key={s.sittingId}>

@@ -6,6 +6,7 @@ import { dateTimeGB } from '../format.js';
 import { useId, useState, type FormEvent } from 'react';
 import { ApiFailure } from '../api.js';
 import { moderation, type PackVerificationResult } from './moderation-api.js';
+import { Problem } from '../components/useAction.js';
 
 const message = (err: unknown): string => (err instanceof Error ? err.message : String(err));
 
@@ -42,7 +43,7 @@ export function SamplePackButton({ sittingIds }: { sittingIds: string[] }) {
       <span role="status">
         {state.busy && <span className="muted">Preparing pack…</span>}
         {state.done && <span className="notice">Pack downloaded.</span>}
-        {state.error && <span className="error">The pack could not be made: {state.error}</span>}
+        <Problem error={state.error && `The pack could not be made: ${state.error}`} inline />
       </span>
     </p>
   );
@@ -116,7 +117,7 @@ export function VerifyPack() {
       </form>
       <div role="status" aria-live="polite">
         {state.busy && <p className="muted">Uploading and checking the pack…</p>}
-        {state.error && <p className="error">{state.error}</p>}
+        <Problem error={state.error} />
         {state.result && <VerificationResult result={state.result} name={state.name ?? 'pack'} />}
       </div>
     </section>

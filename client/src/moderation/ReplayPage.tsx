@@ -5,6 +5,7 @@
 import { useCallback, useEffect, useRef, useState } from 'react';
 import { Link, useParams } from 'react-router';
 import { replayOrder, type ReplayView } from '../../../server/protocol/moderation.js';
+import { NotYet } from '../components/AsyncState.js';
 import { useSession } from '../session.js';
 import { AuditTrail } from './AuditTrail.js';
 import { FinalStateTable } from './FinalStateTable.js';
@@ -126,8 +127,7 @@ export function ReplayPage() {
     [durationMs],
   );
 
-  if (error) return <p className="error">The replay could not be loaded: {error}</p>;
-  if (!view) return <p className="muted">Loading the replay…</p>;
+  if (error !== undefined || !view) return <NotYet error={error} failed="The replay could not be loaded" loading="Loading the replay…" />;
   const call = view.call;
   return (
     <div className="shell" data-testid="replay-page">

@@ -7,6 +7,7 @@ import { useCallback, useEffect, useRef, useState, type RefObject } from 'react'
 import type { HoldRegion } from '../../../server/protocol/moderation.js';
 import { clock } from '../format.js';
 import { loadPeaks, type Peaks } from './peaks.js';
+import { Problem } from '../components/useAction.js';
 
 export const SPEEDS = [0.5, 0.75, 1, 1.25, 1.5, 2] as const;
 const SEEK_STEP_S = 5;
@@ -207,7 +208,7 @@ export function WaveformPlayer({ audioRef, recordingUrl, peaksUrl, durationMs: g
           {clock(currentMs)} / {clock(durationMs)}
         </span>
       </div>
-      {peaksError && <p className="error">The waveform could not be drawn: {peaksError}</p>}
+      <Problem error={peaksError && `The waveform could not be drawn: ${peaksError}`} />
       {!peaks && !peaksError && <p className="muted">Drawing the waveform…</p>}
       <div className="replay-lanes" data-peaks-source={peaks?.source}>
         {(['left', 'right'] as const).map((lane) => (

@@ -4,6 +4,8 @@ import { ConflictsPanel } from '../assurance/ConflictsPanel.js';
 import { StandardisationMarking } from '../assurance/StandardisationMarking.js';
 import { AttemptPanel } from '../console/AttemptPanel.js';
 import { CallList } from '../calls/CallList.js';
+import { NotYet } from '../components/AsyncState.js';
+import { Section } from '../components/Section.js';
 import { MarkingForm } from '../marking/MarkingForm.js';
 import { useSession } from '../session.js';
 import { CallerBrief } from '../sitting/CallerBrief.js';
@@ -77,14 +79,13 @@ export function ConsoleShell() {
         <h2>Softphone</h2>
         <Softphone allowPresentedNumber />
       </section>
-      <section aria-labelledby="console-brief" className="panel-brief">
-        <h2 id="console-brief">Caller brief</h2>
+      <Section heading="Caller brief" className="panel-brief">
         {detail && currentAttemptId ? (
           <CallerBrief key={currentAttemptId} attemptId={currentAttemptId} candidate={detail.candidate} position={currentPosition} />
         ) : (
           <p className="muted">{detail ? 'No assignment in progress: start one in the sitting above.' : 'No sitting in progress.'}</p>
         )}
-      </section>
+      </Section>
       {/* The candidate's desktop mirrored, and their activity in words: the attempt in progress; between assignments, the one being marked. */}
       <AttemptPanel attemptId={currentAttemptId ?? marking?.attemptId} />
     </div>
@@ -95,15 +96,9 @@ export function ConsoleShell() {
       <div className="shell" data-testid="home-assessor">
         <h1>Assessor console</h1>
         {inProgress && callPanels}
-        <section aria-labelledby="console-sittings" className="sittings-section">
-          <h2 id="console-sittings">Sittings</h2>
+        <Section heading="Sittings" className="sittings-section">
           <SittingsPanel openId={openId} onOpen={open} reloadKey={listKey} />
-          {openId && !detail && !sitting.error && <p className="muted">Loading the sitting…</p>}
-          {sitting.error && (
-            <p className="error" role="alert">
-              {sitting.error}
-            </p>
-          )}
+          {(sitting.error !== undefined || (openId && !detail)) && <NotYet error={sitting.error} loading="Loading the sitting…" />}
           {detail && (
             <>
               <h2 className="visually-hidden">Open sitting</h2>
@@ -120,7 +115,7 @@ export function ConsoleShell() {
               />
             </>
           )}
-        </section>
+        </Section>
         {!inProgress && callPanels}
         {marking && (
           <section aria-labelledby="console-marking" className="marking-section" ref={markingRef} tabIndex={-1}>
@@ -138,14 +133,12 @@ export function ConsoleShell() {
           <CallList />
         </section>
         <div className="two-col">
-          <section aria-labelledby="console-standardisation">
-            <h2 id="console-standardisation">Standardisation</h2>
+          <Section heading="Standardisation">
             <StandardisationMarking />
-          </section>
-          <section aria-labelledby="console-interests">
-            <h2 id="console-interests">Personal interests</h2>
+          </Section>
+          <Section heading="Personal interests">
             <ConflictsPanel />
-          </section>
+          </Section>
         </div>
       </div>
     </PhoneProvider>

@@ -8,6 +8,7 @@ import { useState } from 'react';
 import { AgentDesktop } from '../desktop/AgentDesktop.js';
 import { SittingBanner, useCandidateSitting } from '../sitting/CandidateSitting.js';
 import { PhoneProvider } from '../softphone/PhoneContext.js';
+import { NotYet } from '../components/AsyncState.js';
 
 export function DesktopShell() {
   const sitting = useCandidateSitting();
@@ -23,7 +24,7 @@ export function DesktopShell() {
             // A new current attempt (the next assignment, a re-take) opens a fresh desktop on it.
             <AgentDesktop key={attemptId ?? 'no-sitting-attempt'} attemptId={attemptId} dock={dock} />
           ) : (
-            <p className="muted">Loading your assignment…</p>
+            <NotYet loading="Loading your assignment…" />
           )}
         </div>
       </div>

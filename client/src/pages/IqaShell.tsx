@@ -2,24 +2,22 @@
 // standardisation exercises, and the IQA's own declarations of personal interest.
 import { ConflictsPanel } from '../assurance/ConflictsPanel.js';
 import { IqaQueue } from '../iqa/IqaHome.js';
+import { Section } from '../components/Section.js';
 import { StandardisationAdmin } from '../iqa/StandardisationAdmin.js';
 
 export function IqaShell() {
   return (
     <div className="shell" data-testid="home-iqa">
       <h1>Internal quality assurance</h1>
-      <section aria-labelledby="iqa-sittings">
-        <h2 id="iqa-sittings">Sittings to check</h2>
+      <Section heading="Sittings to check">
         <IqaQueue />
-      </section>
-      <section aria-labelledby="iqa-standardisation">
-        <h2 id="iqa-standardisation">Standardisation</h2>
+      </Section>
+      <Section heading="Standardisation">
         <StandardisationAdmin />
-      </section>
-      <section aria-labelledby="iqa-interests">
-        <h2 id="iqa-interests">Personal interests</h2>
+      </Section>
+      <Section heading="Personal interests">
         <ConflictsPanel />
-      </section>
+      </Section>
     </div>
   );
 }

@@ -4,6 +4,7 @@ import { ROLE_HOME } from '../../../server/protocol/roles.js';
 import { ApiFailure, login } from '../api.js';
 import { useSession } from '../session.js';
 import { handled } from '../components/handled.js';
+import { Problem } from '../components/useAction.js';
 
 export function LoginPage() {
   const { session, setSession } = useSession();
@@ -46,11 +47,7 @@ export function LoginPage() {
           Password
           <input name="password" type="password" autoComplete="current-password" value={password} onChange={(e) => setPassword(e.target.value)} required />
         </label>
-        {error && (
-          <p className="error" role="alert">
-            {error}
-          </p>
-        )}
+        <Problem error={error} />
         <button type="submit" disabled={busy}>
           {busy ? 'Logging in…' : 'Log in'}
         </button>

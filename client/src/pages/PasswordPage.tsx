@@ -7,6 +7,7 @@ import { ROLE_HOME } from '../../../server/protocol/roles.js';
 import { ApiFailure, changePassword } from '../api.js';
 import { handled } from '../components/handled.js';
 import { useSession } from '../session.js';
+import { Problem } from '../components/useAction.js';
 
 /** The server's rule (server/auth/passwords.ts MIN_PASSWORD_LENGTH), said before sending. */
 const MIN_LENGTH = 10;
@@ -62,11 +63,7 @@ export function PasswordPage({ forced = false }: { forced?: boolean }) {
         <PasswordField name="currentPassword" label={forced ? 'Password you were given' : 'Current password'} autoComplete="current-password" value={current} onChange={setCurrent} problem={problems.currentPassword} />
         <PasswordField name="newPassword" label={`New password (at least ${MIN_LENGTH} characters)`} autoComplete="new-password" value={next} onChange={setNext} problem={problems.newPassword} />
         <PasswordField name="again" label="New password again" autoComplete="new-password" value={again} onChange={setAgain} problem={problems.again} />
-        {problems.form && (
-          <p className="error" role="alert">
-            {problems.form}
-          </p>
-        )}
+        <Problem error={problems.form} />
         {done && (
           <p className="notice" role="status" data-testid="password-changed">
             Your password has been changed.

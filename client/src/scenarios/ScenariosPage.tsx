@@ -1,41 +1,42 @@
 // Scenarios for assessors and admins (moderators read): the six shipped LCCI Unit 2 scenarios and
 // the centre's customised variants, files left out with their problems, cloning one into the
 // centre's own variant, and the editor (ScenarioEditor).
-import { useCallback, useEffect, useState, type FormEvent } from 'react';
+import { useEffect, useState, type FormEvent } from 'react';
 import type { ScenarioDocument, ScenarioList } from '../../../server/protocol/scenarios.js';
-import { ApiFailure } from '../api.js';
 import { useSession } from '../session.js';
 import { ScenarioEditor } from './ScenarioEditor.js';
 import { scenarioApi } from './scenario-api.js';
 import './scenarios.css';
 import { DataTable } from '../components/DataTable.js';
+import { AsyncState } from '../components/AsyncState.js';
 import { handled } from '../components/handled.js';
-
-const describe = (err: unknown) => (err instanceof ApiFailure ? err.message : 'The server could not be reached.');
+import { useLoad } from '../components/useLoad.js';
+import { describeError } from '../sitting/useSitting.js';
+import { Problem } from '../components/useAction.js';
 
 export function ScenariosPage() {
   const { session } = useSession();
   const me = session?.user;
   const canEdit = me?.role === 'assessor' || me?.role === 'admin';
-  const [list, setList] = useState<ScenarioList>();
+  const list = useLoad(scenarioApi.list);
   const [open, setOpen] = useState<ScenarioDocument>();
   const [error, setError] = useState<string>();
   const [centres, setCentres] = useState<Array<{ id: number; name: string }>>([]);
   const [clone, setClone] = useState({ from: 's1', variant: '', title: '', centreId: '' });
 
-  const reload = useCallback(() => scenarioApi.list().then(setList, (err: unknown) => setError(describe(err))), []);
+  const { reload } = list;
+  const shown = (l: ScenarioList) => l.scenarios.filter((s) => s.key !== 'demo');
   useEffect(() => {
-    void reload();
     // An admin without a centre says which centre a copy is for.
     if (me?.role === 'admin' && me.centreId === null) scenarioApi.centres().then(setCentres, () => {});
-  }, [reload, me?.role, me?.centreId]);
+  }, [me?.role, me?.centreId]);
 
   const openKey = async (key: string) => {
     try {
       setOpen(await scenarioApi.get(key));
       setError(undefined);
     } catch (err) {
-      setError(describe(err));
+      setError(describeError(err));
     }
   };
 
@@ -49,57 +50,58 @@ export function ScenariosPage() {
     await reload();
   };
 
-  const scenarios = list?.scenarios.filter((s) => s.key !== 'demo') ?? [];
   return (
     <div className="shell scenarios-page" data-testid="scenarios-page">
       <h1>Scenarios</h1>
-      {error && (
-        <p className="error" role="alert">
-          {error}
-        </p>
-      )}
+      <Problem error={error} />
       <section aria-labelledby="scenario-list-title">
         <h2 id="scenario-list-title">Available scenarios</h2>
-        <DataTable
-          caption="Available scenarios"
-          className="scenario-table"
-          columns={[
-            { header: 'Key', cell: (s) => s.key },
-            { header: 'Title', cell: (s) => s.title },
-            { header: 'Call', cell: (s) => `${s.direction} ${s.type}` },
-            { header: 'Version', cell: (s) => s.version },
-            { header: 'Owner', cell: (s) => (s.builtIn ? 'Shipped (read-only)' : `Centre ${s.centreId ?? ''}`) },
-            {
-              header: 'Actions',
-              hideHeader: true,
-              cell: (s) => (
-                <button type="button" onClick={() => void openKey(s.key)}>
-                  Open {s.key}
-                </button>
-              ),
-            },
-          ]}
-          rows={scenarios}
-          rowKey={(s) => s.key}
-          rowProps={(s) => ({ 'aria-current': open?.key === s.key ? 'true' : undefined })}
-        />
-        {list && list.problems.length > 0 && (
-          <div className="warning-box" role="region" aria-label="Files left out">
-            <p>These files were left out because of problems (file · path · reason):</p>
-            <ul>
-              {list.problems.map((p, n) => (
-                <li key={n}>
-                  {p.file} · {p.path || '(whole file)'} · {p.reason}{' '}
-                  {p.key && (
-                    <button type="button" onClick={() => void openKey(p.key!)}>
-                      Open to fix
+        <AsyncState state={list} loading="Loading scenarios…">
+          {(l) => (
+            <>
+            <DataTable
+              caption="Available scenarios"
+              className="scenario-table"
+              columns={[
+                { header: 'Key', cell: (s) => s.key },
+                { header: 'Title', cell: (s) => s.title },
+                { header: 'Call', cell: (s) => `${s.direction} ${s.type}` },
+                { header: 'Version', cell: (s) => s.version },
+                { header: 'Owner', cell: (s) => (s.builtIn ? 'Shipped (read-only)' : `Centre ${s.centreId ?? ''}`) },
+                {
+                  header: 'Actions',
+                  hideHeader: true,
+                  cell: (s) => (
+                    <button type="button" onClick={() => void openKey(s.key)}>
+                      Open {s.key}
                     </button>
-                  )}
-                </li>
-              ))}
-            </ul>
-          </div>
-        )}
+                  ),
+                },
+              ]}
+              rows={shown(l)}
+              rowKey={(s) => s.key}
+              rowProps={(s) => ({ 'aria-current': open?.key === s.key ? 'true' : undefined })}
+            />
+            {l.problems.length > 0 && (
+              <div className="warning-box" role="region" aria-label="Files left out">
+                <p>These files were left out because of problems (file · path · reason):</p>
+                <ul>
+                  {l.problems.map((p, n) => (
+                    <li key={n}>
+                      {p.file} · {p.path || '(whole file)'} · {p.reason}{' '}
+                      {p.key && (
+                        <button type="button" onClick={() => void openKey(p.key!)}>
+                          Open to fix
+                        </button>
+                      )}
+                    </li>
+                  ))}
+                </ul>
+              </div>
+            )}
+            </>
+          )}
+        </AsyncState>
       </section>
 
       {canEdit && (
@@ -109,7 +111,7 @@ export function ScenariosPage() {
             <label>
               From
               <select value={clone.from} onChange={(e) => setClone({ ...clone, from: e.target.value })}>
-                {scenarios.map((s) => (
+                {(list.data ? shown(list.data) : []).map((s) => (
                   <option key={s.key} value={s.key}>
                     {s.key}: {s.title}
                   </option>

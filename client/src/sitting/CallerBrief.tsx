@@ -2,13 +2,16 @@
 // situation, the opening line, the facts with when to give them, and the cue cards, each with a
 // one-tap Bookmark. Above them, how the call is made: the number to present when calling the
 // candidate (inbound), or that the candidate calls the assessor (outbound).
-import { useEffect, useId, useState } from 'react';
+import { useCallback, useEffect, useId, useState } from 'react';
 import type { AttemptBrief, CallerBriefView } from '../../../server/protocol/assessment.js';
 import type { DirectoryEntry } from '../../../server/protocol/telephony.js';
+import { NotYet } from '../components/AsyncState.js';
+import { DataTable } from '../components/DataTable.js';
+import { useLoad } from '../components/useLoad.js';
 import { usePhone } from '../softphone/PhoneContext.js';
 import { BookmarkBox, useBookmarks } from './Bookmarks.js';
+import { BriefSituation } from './BriefSituation.js';
 import { sittings } from './sitting-api.js';
-import { describeError } from './useSitting.js';
 
 const text = (v: unknown): string | undefined => (typeof v === 'string' && v.trim() ? v : undefined);
 const texts = (v: unknown): string[] => (Array.isArray(v) ? (v as unknown[]).map((x) => (typeof x === 'string' ? x : typeof x === 'object' && x ? describeThing(x) : String(x))).filter(Boolean) : []);
@@ -22,21 +25,10 @@ function describeThing(x: object): string {
 }
 
 export function CallerBrief({ attemptId, candidate, position }: { attemptId: string; candidate: { id: number; name: string }; position?: number }) {
-  const [brief, setBrief] = useState<AttemptBrief>();
-  const [error, setError] = useState<string>();
-  useEffect(() => {
-    setBrief(undefined);
-    setError(undefined);
-    sittings.brief(attemptId).then(setBrief, (err: unknown) => setError(describeError(err)));
-  }, [attemptId]);
+  const read = useLoad(useCallback(() => sittings.brief(attemptId), [attemptId]));
   const bookmarks = useBookmarks(attemptId);
-  if (error)
-    return (
-      <p className="error" role="alert">
-        {error}
-      </p>
-    );
-  if (!brief) return <p className="muted">Loading the caller brief…</p>;
+  const brief = read.data;
+  if (read.error !== undefined || !brief) return <NotYet error={read.error} loading="Loading the caller brief…" />;
   const caller = brief.callerBrief;
   return (
     <div className="caller-brief" data-testid="caller-brief">
@@ -56,12 +48,7 @@ export function CallerBrief({ attemptId, candidate, position }: { attemptId: str
         <p>
           <strong>Role:</strong> {brief.candidateBrief.role}
         </p>
-        <p>{brief.candidateBrief.situation}</p>
-        <ol>
-          {brief.candidateBrief.tasks.map((t, i) => (
-            <li key={i}>{t}</li>
-          ))}
-        </ol>
+        <BriefSituation brief={brief.candidateBrief} />
       </details>
     </div>
   );
@@ -163,25 +150,18 @@ function CallerDetails({ caller, onBookmarkCue }: { caller: CallerBriefView; onB
       <blockquote className="opening-line">{caller.openingLine}</blockquote>
       {caller.facts.length > 0 && (
         <>
-          <h4 id={`${id}-facts`}>Facts to give</h4>
-          <table className="facts" aria-labelledby={`${id}-facts`}>
-            <thead>
-              <tr>
-                <th scope="col">Fact</th>
-                <th scope="col">Value</th>
-                <th scope="col">Give when</th>
-              </tr>
-            </thead>
-            <tbody>
-              {caller.facts.map((f) => (
-                <tr key={f.key}>
-                  <th scope="row">{f.label}</th>
-                  <td>{f.value}</td>
-                  <td>{f.giveWhen}</td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
+          <h4>Facts to give</h4>
+          <DataTable
+            caption="Facts to give"
+            className="facts"
+            rows={caller.facts}
+            rowKey={(f) => f.key}
+            columns={[
+              { header: 'Fact', rowHeader: true, cell: (f) => f.label },
+              { header: 'Value', cell: (f) => f.value },
+              { header: 'Give when', cell: (f) => f.giveWhen },
+            ]}
+          />
         </>
       )}
       {caller.cues.length > 0 && (

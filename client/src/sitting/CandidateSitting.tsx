@@ -2,14 +2,18 @@
 // assignment they are working on, and their results (each assignment's mark once marked, and the
 // sitting's result when they may see it).
 import { useCallback, useEffect, useId, useState } from 'react';
-import type { AttemptBrief, CandidateSittingView, SittingSummary } from '../../../server/protocol/assessment.js';
+import type { CandidateSittingView, SittingSummary } from '../../../server/protocol/assessment.js';
 import { ApiFailure } from '../api.js';
+import { NotYet } from '../components/AsyncState.js';
+import { DataTable } from '../components/DataTable.js';
+import { useLoad } from '../components/useLoad.js';
 import { usePersistedState } from '../desktop/persisted-state.js';
 import { dateTimeGB } from '../format.js';
 import { SittingClock, type ClockSnapshot } from './SittingClock.js';
 import { Declaration, SittingGuidance } from './SittingGuidance.js';
 import { sittings } from './sitting-api.js';
 import { describeError, useSitting } from './useSitting.js';
+import { Problem } from '../components/useAction.js';
 
 /**
  * The sitting that matters now: the one in progress; else an ended one whose declaration at the
@@ -74,7 +78,7 @@ export function useCandidateSitting(): CandidateSittingHandle {
 export function SittingBanner({ handle }: { handle: CandidateSittingHandle }) {
   const id = useId();
   const d = handle.detail;
-  if (!d) return handle.error ? <p className="error" role="alert">{handle.error}</p> : null;
+  if (!d) return <Problem error={handle.error} />;
   const current = d.assignments.find((a) => a.attempts.some((t) => t.attemptId === d.currentAttemptId));
   return (
     <section className="sitting-banner" aria-labelledby={`${id}-h`} data-testid="sitting-banner">
@@ -93,11 +97,7 @@ export function SittingBanner({ handle }: { handle: CandidateSittingHandle }) {
         </div>
         <SittingClock snapshot={handle.snapshot} label="Time left in your sitting" restBreaks={d.restBreaks} />
       </div>
-      {handle.error && (
-        <p className="error" role="alert">
-          {handle.error}
-        </p>
-      )}
+      <Problem error={handle.error} />
       {d.status === 'scheduled' && <SittingGuidance detail={d} onConfirmed={() => void handle.refresh()} />}
       {d.status === 'ended' && d.preparation.declarations.end === null && <Declaration sittingId={d.id} moment="end" onConfirmed={() => void handle.refresh()} />}
       {d.currentAttemptId && current && <CandidateBrief key={d.currentAttemptId} attemptId={d.currentAttemptId} position={current.position} />}
@@ -107,21 +107,12 @@ export function SittingBanner({ handle }: { handle: CandidateSittingHandle }) {
 }
 
 function CandidateBrief({ attemptId, position }: { attemptId: string; position: number }) {
-  const [brief, setBrief] = useState<AttemptBrief>();
+  const read = useLoad(useCallback(() => sittings.brief(attemptId), [attemptId]));
   // Open at first; once collapsed it stays collapsed for this assignment while the tab is open (a
   // reload too). The next assignment's brief opens again: it has to be read.
   const [open, setOpen] = usePersistedState(`callmark.brief.${attemptId}.open`, true);
-  const [error, setError] = useState<string>();
-  useEffect(() => {
-    sittings.brief(attemptId).then(setBrief, (err: unknown) => setError(describeError(err)));
-  }, [attemptId]);
-  if (error)
-    return (
-      <p className="error" role="alert">
-        {error}
-      </p>
-    );
-  if (!brief) return <p className="muted">Loading your brief…</p>;
+  const brief = read.data;
+  if (read.error !== undefined || !brief) return <NotYet error={read.error} loading="Loading your brief…" />;
   const b = brief.candidateBrief;
   const afterCall = Array.isArray(b.afterCall) ? b.afterCall.filter((x): x is string => typeof x === 'string') : [];
   return (
@@ -189,8 +180,14 @@ function earlierSittings(all: SittingSummary[], currentId: string): SittingSumma
  * this sitting is only planned it has nothing to show, and the earlier sittings are all there is (a
  * sitting planned after the real one, even by mistake, never hides its result).
  */
+/** The mark that counts for an assignment, as the candidate is told it once released. */
+function myMark(a: CandidateSittingView['assignments'][number]): string {
+  const marks = a.attempts.filter((t) => t.mark !== null);
+  const mark = a.countedMark !== null ? `${a.countedMark} out of 12` : marks.length ? `${marks[marks.length - 1]!.mark} out of 12` : a.attempts.length === 0 ? 'Not taken' : 'Not marked';
+  return `${mark}${a.attempts.length > 1 ? ` (${a.attempts.length} attempts)` : ''}`;
+}
+
 function MyResults({ handle }: { handle: CandidateSittingHandle }) {
-  const id = useId();
   const d = handle.detail!;
   const [busy, setBusy] = useState(false);
   const r = d.result;
@@ -208,39 +205,16 @@ function MyResults({ handle }: { handle: CandidateSittingHandle }) {
         </p>
       )}
       {released && (
-        <table aria-labelledby={`${id}-cap`}>
-          <caption id={`${id}-cap`} className="visually-hidden">
-            My marks in this sitting
-          </caption>
-          <thead>
-            <tr>
-              <th scope="col">Assignment</th>
-              <th scope="col">Mark</th>
-            </tr>
-          </thead>
-          <tbody>
-            {d.assignments.map((a) => {
-              const marks = a.attempts.filter((t) => t.mark !== null);
-              return (
-                <tr key={a.position} data-testid="my-result-row" data-position={a.position}>
-                  <th scope="row">
-                    {a.position}. {a.title}
-                  </th>
-                  <td data-testid="my-mark">
-                    {a.countedMark !== null
-                      ? `${a.countedMark} out of 12`
-                      : marks.length
-                        ? `${marks[marks.length - 1]!.mark} out of 12`
-                        : a.attempts.length === 0
-                          ? 'Not taken'
-                          : 'Not marked'}
-                    {a.attempts.length > 1 ? ` (${a.attempts.length} attempts)` : ''}
-                  </td>
-                </tr>
-              );
-            })}
-          </tbody>
-        </table>
+        <DataTable
+          caption="My marks in this sitting"
+          rows={d.assignments}
+          rowKey={(a) => String(a.position)}
+          rowProps={(a) => ({ 'data-testid': 'my-result-row', 'data-position': a.position })}
+          columns={[
+            { header: 'Assignment', rowHeader: true, cell: (a) => `${a.position}. ${a.title}` },
+            { header: 'Mark', cell: myMark, cellProps: () => ({ 'data-testid': 'my-mark' }) },
+          ]}
+        />
       )}
       {released && (
         <p data-testid="my-result">

@@ -8,6 +8,7 @@ import type { DirectoryEntry } from '../../../server/protocol/telephony.js';
 import { assignmentOf, fieldProblems, sittings, type ScenarioListing } from './sitting-api.js';
 import { describeError } from './useSitting.js';
 import { handled } from '../components/handled.js';
+import { Problem } from '../components/useAction.js';
 
 const POSITIONS = [1, 2, 3, 4] as const;
 
@@ -128,11 +129,7 @@ export function CreateSittingForm({ onCreated }: { onCreated: (d: SittingDetail)
 
   return (
     <form onSubmit={handled(submit)} aria-label="New sitting" className="create-sitting" noValidate>
-      {loadError && (
-        <p className="error" role="alert">
-          {loadError}
-        </p>
-      )}
+      <Problem error={loadError} />
       <div className="form-grid">
         <div className="span-all">
           <label htmlFor={f('candidateUserId')}>Candidate</label>

@@ -5,12 +5,14 @@
 import { useId, useState } from 'react';
 import type { AssignmentView, AttemptView, SittingDetail } from '../../../server/protocol/assessment.js';
 import { AssurancePanel } from '../assurance/AssurancePanel.js';
+import { DataTable } from '../components/DataTable.js';
 import { minutesGB } from '../format.js';
 import { SittingChanges } from './SittingChanges.js';
 import { SittingClock, type ClockSnapshot } from './SittingClock.js';
 import { sittings } from './sitting-api.js';
 import { dateTime, resultWords, STATUS_WORDS } from './SittingsPanel.js';
 import { describeError } from './useSitting.js';
+import { Problem } from '../components/useAction.js';
 
 export function attemptStatus(a: AttemptView, currentAttemptId: string | null): string {
   const moderated = a.moderatedMark !== undefined && a.moderatedMark !== null ? ' (moderated)' : '';
@@ -156,36 +158,42 @@ export function SittingDetailView({
           Cancelled on {dateTime(d.cancellation.at)} by {d.cancellation.by}: {d.cancellation.reason}
         </p>
       )}
-      {error && (
-        <p className="error" role="alert">
-          {error}
-        </p>
-      )}
+      <Problem error={error} />
       <p className="notice" role="status">
         {status}
       </p>
 
-      <div className="table-scroll">
-        <table className="assignments" aria-labelledby={`${id}-a`} data-testid="assignments">
-          <caption id={`${id}-a`}>Assignments{current ? ` (assignment ${current.position} in progress)` : ''}</caption>
-          <thead>
-            <tr>
-              <th scope="col">#</th>
-              <th scope="col">Scenario</th>
-              <th scope="col">Attempts</th>
-              <th scope="col">Counted mark</th>
-              <th scope="col">
-                <span className="visually-hidden">Actions</span>
-              </th>
-            </tr>
-          </thead>
-          <tbody>
-            {d.assignments.map((a) => (
-              <AssignmentRow key={a.position} a={a} d={d} busy={busy} run={run} onMark={onMark} markingAttemptId={markingAttemptId} />
-            ))}
-          </tbody>
-        </table>
-      </div>
+      <DataTable
+        caption={`Assignments${current ? ` (assignment ${current.position} in progress)` : ''}`}
+        showCaption
+        className="assignments"
+        testId="assignments"
+        scroll
+        rows={d.assignments}
+        rowKey={(a) => String(a.position)}
+        rowProps={(a) => {
+          const isCurrent = a.attempts.some((t) => t.attemptId === d.currentAttemptId);
+          return { className: isCurrent ? 'current' : undefined, 'aria-current': isCurrent ? 'step' : undefined, 'data-position': a.position };
+        }}
+        columns={[
+          { header: '#', cell: (a) => a.position },
+          {
+            header: 'Scenario',
+            rowHeader: true,
+            cell: (a) => (
+              <>
+                {a.scenarioKey.toUpperCase()}: {a.title}
+                <div className="small muted">
+                  {a.direction} {a.type}
+                </div>
+              </>
+            ),
+          },
+          { header: 'Attempts', cell: (a) => <AssignmentAttempts a={a} currentAttemptId={d.currentAttemptId} /> },
+          { header: 'Counted mark', cell: (a) => (a.countedMark === null ? '—' : `${a.countedMark}/12`) },
+          { header: 'Actions', hideHeader: true, className: 'actions', cell: (a) => <AssignmentActions a={a} d={d} busy={busy} run={run} onMark={onMark} markingAttemptId={markingAttemptId} /> },
+        ]}
+      />
 
       {/* A cancelled sitting has no result and nothing to assure. */}
       {d.status !== 'cancelled' && (
@@ -201,7 +209,22 @@ export function SittingDetailView({
   );
 }
 
-function AssignmentRow({
+function AssignmentAttempts({ a, currentAttemptId }: { a: AssignmentView; currentAttemptId: string | null }) {
+  if (a.attempts.length === 0) return <span className="muted">not started</span>;
+  return (
+    <ul className="attempts">
+      {a.attempts.map((t) => (
+        <li key={t.attemptId} data-testid="attempt-status">
+          {t.number === 1 ? 'Attempt 1' : `Re-take ${t.number - 1}`} (variant {t.variant}): {attemptStatus(t, currentAttemptId)}
+          {t.overrunMs ? <span className="tag bad">over time by {minutesGB(t.overrunMs)}</span> : null}
+          {t.note && <div className="small muted">{t.note}</div>}
+        </li>
+      ))}
+    </ul>
+  );
+}
+
+function AssignmentActions({
   a,
   d,
   busy,
@@ -218,76 +241,50 @@ function AssignmentRow({
 }) {
   const inProgress = d.status === 'in-progress';
   const current = a.attempts.find((t) => t.attemptId === d.currentAttemptId && t.status === 'open');
-  const isCurrent = a.attempts.some((t) => t.attemptId === d.currentAttemptId);
   return (
-    <tr className={isCurrent ? 'current' : undefined} aria-current={isCurrent ? 'step' : undefined} data-position={a.position}>
-      <td>{a.position}</td>
-      <th scope="row">
-        {a.scenarioKey.toUpperCase()}: {a.title}
-        <div className="small muted">
-          {a.direction} {a.type}
-        </div>
-      </th>
-      <td>
-        {a.attempts.length === 0 ? (
-          <span className="muted">not started</span>
-        ) : (
-          <ul className="attempts">
-            {a.attempts.map((t) => (
-              <li key={t.attemptId} data-testid="attempt-status">
-                {t.number === 1 ? 'Attempt 1' : `Re-take ${t.number - 1}`} (variant {t.variant}): {attemptStatus(t, d.currentAttemptId)}
-                {t.overrunMs ? <span className="tag bad">over time by {minutesGB(t.overrunMs)}</span> : null}
-                {t.note && <div className="small muted">{t.note}</div>}
-              </li>
-            ))}
-          </ul>
-        )}
-      </td>
-      <td>{a.countedMark === null ? '—' : `${a.countedMark}/12`}</td>
-      <td className="actions">
-        {a.attempts.length === 0 && inProgress && (
-          <button type="button" className="small" disabled={busy} onClick={() => void run(`Assignment ${a.position} started.`, () => sittings.startAssignment(d.id, a.position))}>
-            Start assignment {a.position}
-          </button>
-        )}
-        {a.retakeAvailable && (
+    <>
+      {a.attempts.length === 0 && inProgress && (
+        <button type="button" className="small" disabled={busy} onClick={() => void run(`Assignment ${a.position} started.`, () => sittings.startAssignment(d.id, a.position))}>
+          Start assignment {a.position}
+        </button>
+      )}
+      {a.retakeAvailable && (
+        <button
+          type="button"
+          className="small"
+          disabled={busy}
+          aria-label={`Start re-take of assignment ${a.position}`}
+          onClick={() => void run(`Re-take of assignment ${a.position} started.`, () => sittings.startAssignment(d.id, a.position))}
+        >
+          Start re-take
+        </button>
+      )}
+      {current && (
+        <ConfirmButton
+          label={`End assignment ${a.position}`}
+          question={`End assignment ${a.position} now? The candidate can no longer change its records; you can still mark it.`}
+          confirmLabel={`Yes, end assignment ${a.position}`}
+          busy={busy}
+          onConfirm={() => void run(`Assignment ${a.position} ended: mark it when ready.`, () => sittings.closeAttempt(current.attemptId))}
+        />
+      )}
+      {a.attempts.map((t) => {
+        const label = `assignment ${a.position}${t.number > 1 ? `, re-take ${t.number - 1}` : ''}`;
+        return (
           <button
+            key={t.attemptId}
             type="button"
             className="small"
-            disabled={busy}
-            aria-label={`Start re-take of assignment ${a.position}`}
-            onClick={() => void run(`Re-take of assignment ${a.position} started.`, () => sittings.startAssignment(d.id, a.position))}
+            aria-pressed={markingAttemptId === t.attemptId}
+            aria-label={`Mark ${label}`}
+            onClick={() => onMark(t.attemptId, label)}
           >
-            Start re-take
+            {t.mark === null ? 'Mark' : 'Marks'}
+            {a.attempts.length > 1 ? ` (${t.number === 1 ? 'attempt 1' : `re-take ${t.number - 1}`})` : ''}
           </button>
-        )}
-        {current && (
-          <ConfirmButton
-            label={`End assignment ${a.position}`}
-            question={`End assignment ${a.position} now? The candidate can no longer change its records; you can still mark it.`}
-            confirmLabel={`Yes, end assignment ${a.position}`}
-            busy={busy}
-            onConfirm={() => void run(`Assignment ${a.position} ended: mark it when ready.`, () => sittings.closeAttempt(current.attemptId))}
-          />
-        )}
-        {a.attempts.map((t) => {
-          const label = `assignment ${a.position}${t.number > 1 ? `, re-take ${t.number - 1}` : ''}`;
-          return (
-            <button
-              key={t.attemptId}
-              type="button"
-              className="small"
-              aria-pressed={markingAttemptId === t.attemptId}
-              aria-label={`Mark ${label}`}
-              onClick={() => onMark(t.attemptId, label)}
-            >
-              {t.mark === null ? 'Mark' : 'Marks'}
-              {a.attempts.length > 1 ? ` (${t.number === 1 ? 'attempt 1' : `re-take ${t.number - 1}`})` : ''}
-            </button>
-          );
-        })}
-      </td>
-    </tr>
+        );
+      })}
+    </>
   );
 }
 

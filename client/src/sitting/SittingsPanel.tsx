@@ -1,12 +1,13 @@
 // The centre's sittings for the assessor: the list (open one to run it), a new-sitting form, and
 // the centre's results export.
+import { AsyncState } from '../components/AsyncState.js';
 import { DataTable } from '../components/DataTable.js';
 import { useTransient } from '../components/transient.js';
-import { useCallback, useEffect, useId, useState } from 'react';
+import { useLoad } from '../components/useLoad.js';
+import { useId, useState } from 'react';
 import type { SittingDetail, SittingResultView, SittingSummary } from '../../../server/protocol/assessment.js';
 import { CreateSittingForm } from './CreateSittingForm.js';
 import { sittings } from './sitting-api.js';
-import { describeError } from './useSitting.js';
 
 export { dateTimeGB as dateTime } from '../format.js';
 import { dateTimeGB as dateTime } from '../format.js';
@@ -32,20 +33,9 @@ export function resultWords(r: SittingResultView | undefined): string {
 
 export function SittingsPanel({ openId, onOpen, reloadKey }: { openId: string | undefined; onOpen: (id: string, d?: SittingDetail) => void; reloadKey: unknown }) {
   const id = useId();
-  const [list, setList] = useState<SittingSummary[]>();
-  const [error, setError] = useState<string>();
+  const list = useLoad(sittings.list, reloadKey);
   const [creating, setCreating] = useState(false);
   const [created, setCreated] = useState<SittingDetail>();
-  const reload = useCallback(() => {
-    sittings.list().then(
-      (l) => {
-        setList(l);
-        setError(undefined);
-      },
-      (err: unknown) => setError(describeError(err)),
-    );
-  }, []);
-  useEffect(reload, [reload, reloadKey]);
   // The confirmation goes away after a while; the coverage warnings were shown on the form before
   // creation and stay on the sitting's own page.
   const shownCreated = useTransient(created);
@@ -71,7 +61,7 @@ export function SittingsPanel({ openId, onOpen, reloadKey }: { openId: string | 
               onCreated={(d) => {
                 setCreated(d);
                 setCreating(false);
-                reload();
+                void list.reload();
                 onOpen(d.id, d);
               }}
             />
@@ -83,46 +73,42 @@ export function SittingsPanel({ openId, onOpen, reloadKey }: { openId: string | 
           Sitting created for {shownCreated.candidate.name}.
         </div>
       )}
-      {error && (
-        <p className="error" role="alert">
-          {error}
-        </p>
-      )}
-      {list === undefined && !error && <p className="muted">Loading sittings…</p>}
-      {list && (
-        <DataTable
-          caption="Sittings of the centre"
-          testId="sittings-list"
-          scroll
-          rows={list}
-          rowKey={(s) => s.id}
-          rowProps={(s) => ({ 'aria-current': s.id === openId ? 'true' : undefined, className: s.id === openId ? 'current' : undefined })}
-          empty="No sittings yet: create one with “New sitting”."
-          columns={[
-            { header: 'Candidate', rowHeader: true, cell: (s) => s.candidate.name },
-            { header: 'Status', cell: (s) => STATUS_WORDS[s.status] },
-            { header: 'Assignments', cell: (s) => s.assignmentNames?.join(', ') ?? '—' },
-            { header: 'Planned', cell: (s) => (s.scheduledFor !== null ? dateTime(s.scheduledFor) : `Not planned (created ${dateTime(s.createdAt)})`) },
-            { header: 'Started', cell: (s) => dateTime(s.startedAt) },
-            { header: 'Assessor', cell: (s) => s.assessor?.name ?? '—' },
-            { header: 'Result', cell: (s) => (s.status === 'cancelled' ? '—' : resultWords(s.result)) },
-            {
-              header: 'Stage',
-              cell: (s) => `${s.status === 'cancelled' ? '—' : s.resultState ? STAGE_WORDS[s.resultState] : '—'}${s.outcome ? ` (${s.outcome === 'adjusted' ? 'marks adjusted' : s.outcome})` : ''}`,
-            },
-            {
-              header: 'Actions',
-              hideHeader: true,
-              className: 'actions',
-              cell: (s) => (
-                <button type="button" className="small" onClick={() => onOpen(s.id)} aria-label={`${s.id === openId ? 'Opened: the' : 'Open the'} sitting of ${s.candidate.name}${s.scheduledFor ? ` planned ${dateTime(s.scheduledFor)}` : ''}`}>
-                  {s.id === openId ? 'Opened' : 'Open'}
-                </button>
-              ),
-            },
-          ]}
-        />
-      )}
+      <AsyncState state={list} loading="Loading sittings…">
+        {(rows) => (
+          <DataTable
+            caption="Sittings of the centre"
+            testId="sittings-list"
+            scroll
+            rows={rows}
+            rowKey={(s) => s.id}
+            rowProps={(s) => ({ 'aria-current': s.id === openId ? 'true' : undefined, className: s.id === openId ? 'current' : undefined })}
+            empty="No sittings yet: create one with “New sitting”."
+            columns={[
+              { header: 'Candidate', rowHeader: true, cell: (s) => s.candidate.name },
+              { header: 'Status', cell: (s) => STATUS_WORDS[s.status] },
+              { header: 'Assignments', cell: (s) => s.assignmentNames?.join(', ') ?? '—' },
+              { header: 'Planned', cell: (s) => (s.scheduledFor !== null ? dateTime(s.scheduledFor) : `Not planned (created ${dateTime(s.createdAt)})`) },
+              { header: 'Started', cell: (s) => dateTime(s.startedAt) },
+              { header: 'Assessor', cell: (s) => s.assessor?.name ?? '—' },
+              { header: 'Result', cell: (s) => (s.status === 'cancelled' ? '—' : resultWords(s.result)) },
+              {
+                header: 'Stage',
+                cell: (s) => `${s.status === 'cancelled' ? '—' : s.resultState ? STAGE_WORDS[s.resultState] : '—'}${s.outcome ? ` (${s.outcome === 'adjusted' ? 'marks adjusted' : s.outcome})` : ''}`,
+              },
+              {
+                header: 'Actions',
+                hideHeader: true,
+                className: 'actions',
+                cell: (s) => (
+                  <button type="button" className="small" onClick={() => onOpen(s.id)} aria-label={`${s.id === openId ? 'Opened: the' : 'Open the'} sitting of ${s.candidate.name}${s.scheduledFor ? ` planned ${dateTime(s.scheduledFor)}` : ''}`}>
+                    {s.id === openId ? 'Opened' : 'Open'}
+                  </button>
+                ),
+              },
+            ]}
+          />
+        )}
+      </AsyncState>
     </div>
   );
 }

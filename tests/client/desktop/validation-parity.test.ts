@@ -1,14 +1,14 @@
 // The desktop's field checks and the server's give the same verdict (issue 15): over a table of
-// valid and invalid postcodes, phone numbers, mobiles and e-mail addresses, what the customer form
-// and the follow-up form say before sending (client/src/desktop/field-checks.ts, FollowUp.tsx through
+// valid and invalid postcodes, phone numbers, mobiles, e-mail addresses and goodwill credits, what
+// the customer form, the case form and the follow-up form say before sending (client/src/desktop/field-checks.ts, FollowUp.tsx through
 // server/protocol/validation.ts) is what the API answers (server/crm/validation.ts, as
 // server/api/customer-routes.ts applies it: mobile and e-mail may be left blank, postcode and phone not).
 // Several rows are ones the desktop's own regexes got wrong before the rules were shared.
 import { describe, expect, it } from 'vitest';
-import { emailProblem, mobileProblem, phoneProblem, postcodeProblem } from '../../../client/src/desktop/field-checks.js';
-import { validateEmail, validatePostcode, validateUkMobile, validateUkPhone } from '../../../server/crm/validation.js';
+import { creditProblem, emailProblem, mobileProblem, phoneProblem, postcodeProblem } from '../../../client/src/desktop/field-checks.js';
+import { parseMoney, validateEmail, validatePostcode, validateUkMobile, validateUkPhone } from '../../../server/crm/validation.js';
 
-type Field = 'postcode' | 'phone' | 'mobile' | 'email';
+type Field = 'postcode' | 'phone' | 'mobile' | 'email' | 'credit';
 
 const TABLE: ReadonlyArray<[Field, string, boolean]> = [
   ['postcode', 'SW1A 1AA', true],
@@ -63,6 +63,18 @@ const TABLE: ReadonlyArray<[Field, string, boolean]> = [
   ['email', 'name@example.c0m', false],
   ['email', 'name example@example.com', false],
   ['email', 'name@@example.com', false],
+  ['credit', '', true],
+  ['credit', '20', true],
+  ['credit', '20.00', true],
+  ['credit', '£20.00', true],
+  ['credit', ' £1,250.00 ', true],
+  ['credit', '£100,000.00', true],
+  ['credit', '20.5', false],
+  ['credit', '£1,25', false],
+  ['credit', '-5.00', false],
+  ['credit', 'twenty pounds', false],
+  ['credit', '£100,000.01', false], // over the server's limit: the case form's own pattern let it through
+  ['credit', '£250,000', false],
 ];
 
 const serverAccepts: Record<Field, (v: string) => boolean> = {
@@ -70,12 +82,14 @@ const serverAccepts: Record<Field, (v: string) => boolean> = {
   phone: (v) => validateUkPhone(v).ok,
   mobile: (v) => v.trim() === '' || validateUkMobile(v).ok,
   email: (v) => v.trim() === '' || validateEmail(v).ok,
+  credit: (v) => v.trim() === '' || parseMoney(v, 'credit').ok,
 };
 const desktopAccepts: Record<Field, (v: string) => boolean> = {
   postcode: (v) => postcodeProblem(v) === undefined,
   phone: (v) => phoneProblem(v) === undefined,
   mobile: (v) => mobileProblem(v) === undefined,
   email: (v) => emailProblem(v) === undefined,
+  credit: (v) => creditProblem(v) === undefined,
 };
 
 describe('client and server validation parity', () => {
@@ -85,7 +99,7 @@ describe('client and server validation parity', () => {
   });
 
   it('covers every field with valid and invalid values', () => {
-    for (const field of ['postcode', 'phone', 'mobile', 'email'] as const) {
+    for (const field of ['postcode', 'phone', 'mobile', 'email', 'credit'] as const) {
       expect(TABLE.filter(([f, , valid]) => f === field && valid).length).toBeGreaterThan(1);
       expect(TABLE.filter(([f, , valid]) => f === field && !valid).length).toBeGreaterThan(2);
     }

@@ -13,13 +13,12 @@ import { cannedSdp, nextMatching, RawSipClient, rawRequest, registerRaw } from '
 import { rawCallee } from '../../support/raw-callee.js';
 import { useTelephonyApp } from '../../support/telephony-app.js';
 import { tonePhone } from '../../support/tone-phone.js';
-import { until } from '../../support/until.js';
+import { sleep, until } from '../../support/until.js';
 
 const h = useTelephonyApp({ rtcPorts: [47650, 47699] });
 const { raws, cleanups } = h;
 
 const lastCall = () => h.t.repos.calls.list({ limit: 1 })[0]!;
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const bodyOf = (m: string): string => m.slice(m.indexOf('\r\n\r\n') + 4);
 
 describe('INVITE without SDP (delayed offer, RFC 3261 §13.2.1)', { timeout: 90_000 }, () => {

@@ -8,7 +8,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MediaWorkerPool } from '../../../media/index.js';
 import type { CallSummary } from '../../../server/protocol/telephony.js';
-import { Inviter, SessionState, startUa, UserAgent, type TestUa } from '../../support/sip-clients.js';
+import { answeringPhone, Inviter, SessionState, UserAgent, type TestUa } from '../../support/sip-clients.js';
 import { createTestApp, type TestApp } from '../../support/test-app.js';
 import { until } from '../../support/until.js';
 
@@ -34,13 +34,7 @@ afterAll(async () => {
 /** How long a condition here may take: real calls, media workers and processes. */
 const WAIT_MS = 10_000;
 
-async function phone(who: string): Promise<TestUa & { extension: string }> {
-  const creds = await t.sipCredentials(who);
-  const u = await startUa({ wsUrl: t.wsUrl, extension: creds.extension, password: creds.password, onInvite: (inv) => void inv.accept() });
-  uas.push(u);
-  await u.register();
-  return Object.assign(u, { extension: creds.extension });
-}
+const phone = (who: string) => answeringPhone(t, who, uas);
 
 async function callsAs(role: 'assessor' | 'candidate'): Promise<CallSummary[]> {
   const s = await t.loginAs(role);

@@ -10,14 +10,13 @@ import { decodeAudio, tonePower } from '../../support/audio.js';
 import { header, rawCall, statusOf } from '../../support/raw-caller.js';
 import { cannedSdp, Inviter, SessionState, UserAgent } from '../../support/sip-clients.js';
 import { useTelephonyApp } from '../../support/telephony-app.js';
-import { until } from '../../support/until.js';
+import { sleep, until } from '../../support/until.js';
 import { tonePhone } from '../../support/tone-phone.js';
 
 const h = useTelephonyApp({ rtcPorts: [47200, 47299] });
 const { uas, raws, cleanups } = h;
 
 const lastCall = () => h.t.repos.calls.list({ limit: 1 })[0]!;
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 describe('re-INVITE without SDP (RFC 3261 §14.2)', { timeout: 90_000 }, () => {
   it('a raw client: the 200 carries the offer, the ACK the answer; the dialog carries on', async () => {

@@ -14,7 +14,7 @@ import { useTelephonyApp } from '../../support/telephony-app.js';
 import { ok } from '../../support/sitting-helpers.js';
 import { PASSWORD } from '../../support/test-app.js';
 import { referAndWait, tonePhone, type TonePhone } from '../../support/tone-phone.js';
-import { until } from '../../support/until.js';
+import { sleep, until } from '../../support/until.js';
 
 const CANDIDATE_HZ = 440;
 const CUSTOMER_HZ = 880;
@@ -27,7 +27,6 @@ const h = useTelephonyApp({ rtcPorts: [48460, 48499] });
 
 const phone = (username: string, hz: number): Promise<TonePhone> => tonePhone(h.t, username, hz, h.cleanups);
 const lastCall = () => h.t.repos.calls.list({ limit: 1 })[0]!;
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 async function dial(from: TonePhone, to: TonePhone): Promise<void> {
   const inviter = new Inviter(from.ua, UserAgent.makeURI(`sip:${to.extension}@callmark.local`)!);

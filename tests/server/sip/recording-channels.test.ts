@@ -11,7 +11,7 @@ import { hashPassword } from '../../../server/auth/passwords.js';
 import { decodeAudio, tonesIn, type DecodedAudio } from '../../support/audio.js';
 import { Inviter, SessionState, UserAgent } from '../../support/sip-clients.js';
 import { createTestApp, PASSWORD, type TestApp } from '../../support/test-app.js';
-import { until } from '../../support/until.js';
+import { sleep, until } from '../../support/until.js';
 import { referAndWait, tonePhone, type TonePhone } from '../../support/tone-phone.js';
 
 const CANDIDATE_HZ = 440;
@@ -49,7 +49,6 @@ async function dial(from: Phone, to: Phone): Promise<void> {
 
 
 const lastCall = () => t.repos.calls.list({ limit: 1 })[0]!;
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** Lets the call run until the recording holds `seconds` of audio from now. */
 async function talk(seconds: number): Promise<void> {

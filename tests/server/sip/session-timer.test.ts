@@ -6,13 +6,12 @@ import { channelToneRatios, decodeAudio } from '../../support/audio.js';
 import { header, rawCall, type RawCaller, rawToneCaller, statusOf } from '../../support/raw-caller.js';
 import { cannedSdp, nextMatching, RawSipClient, rawRequest, registerRaw, SessionState } from '../../support/sip-clients.js';
 import { useTelephonyApp } from '../../support/telephony-app.js';
-import { until } from '../../support/until.js';
+import { sleep, until } from '../../support/until.js';
 import { rawCallee, type RawCallee } from '../../support/raw-callee.js';
 import { tonePhone } from '../../support/tone-phone.js';
 
 const h = useTelephonyApp({ rtcPorts: [47300, 47399], telephony: { noAnswerTimeoutMs: 5000 } });
 const { uas, raws, cleanups } = h;
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const bodyOf = (m: string): string => m.slice(m.indexOf('\r\n\r\n') + 4);
 
 const rawInvite = (extra: Record<string, string>, answer = true) => rawCall(h.t, { uas, raws }, extra, answer);

@@ -2,7 +2,7 @@
 // worker goes on untouched and ends normally with its recording; the dead worker is replaced.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MediaWorkerPool } from '../../../media/index.js';
-import { Inviter, SessionState, startUa, UserAgent, type TestUa } from '../../support/sip-clients.js';
+import { answeringPhone, Inviter, SessionState, UserAgent, type TestUa } from '../../support/sip-clients.js';
 import { hashPassword } from '../../../server/auth/passwords.js';
 import { createTestApp, PASSWORD, type TestApp } from '../../support/test-app.js';
 import { until } from '../../support/until.js';
@@ -28,13 +28,7 @@ afterAll(async () => {
 /** How long a condition here may take: real calls, media workers and processes. */
 const WAIT_MS = 10_000;
 
-async function phone(who: string): Promise<TestUa & { extension: string }> {
-  const creds = await t.sipCredentials(who);
-  const u = await startUa({ wsUrl: t.wsUrl, extension: creds.extension, password: creds.password, onInvite: (inv) => void inv.accept() });
-  uas.push(u);
-  await u.register();
-  return Object.assign(u, { extension: creds.extension });
-}
+const phone = (who: string) => answeringPhone(t, who, uas);
 
 async function call(from: TestUa, to: string): Promise<{ inviter: InstanceType<typeof Inviter>; id: string }> {
   const before = new Set(t.repos.calls.list({ limit: 20 }).map((c) => c.id));
