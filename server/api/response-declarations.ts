@@ -21,11 +21,9 @@ declare module 'fastify' {
      */
     sendsFile?: string;
   }
-  interface FastifyInstance {
-    /** Set where requireResponseDeclarations is installed (and so in every scope registered below). */
-    responsesDeclared: boolean;
-  }
 }
+
+const INSTALLED = 'responseDeclarationsChecked';
 
 /** Why `route` may not be served: it declares no response schema and sends no file; undefined when it does. */
 function undeclared(route: RouteOptions, where: string): string | undefined {
@@ -41,8 +39,9 @@ function undeclared(route: RouteOptions, where: string): string | undefined {
  * already installed it.
  */
 export function requireResponseDeclarations(app: FastifyInstance, where = ''): void {
-  if (app.hasDecorator('responsesDeclared')) return;
-  app.decorate('responsesDeclared', true);
+  // A decorator is seen by every scope registered below the one it is set on: it marks the check as installed.
+  if (app.hasDecorator(INSTALLED)) return;
+  app.decorate(INSTALLED, true);
   const routes: RouteOptions[] = [];
   // The route's options as the hooks leave them: read when the app is made ready.
   app.addHook('onRoute', (route) => {
