@@ -57,6 +57,7 @@ import { agentReadiness } from './realtime/agent-state.js';
 import type { BrowserEventQuota } from './realtime/timeline.js';
 import { registerAgentStateRoutes } from './api/agent-state-routes.js';
 import { registerAttemptScope } from './api/attempt-scope.js';
+import { requireResponseDeclarations } from './api/response-declarations.js';
 import { OperationsRepository } from './db/repositories/operations.js';
 import { AppMetrics, registerHttpTiming, registerMetricsRoute } from './metrics/index.js';
 import type { MediaWorkerPool } from '../media/index.js';
@@ -146,6 +147,8 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
     ajv: { customOptions: { removeAdditional: false, coerceTypes: false, allErrors: false } },
     ...(opts.https ? { https: { ...TLS_SERVER_OPTIONS, ...opts.https } } : {}),
   } as FastifyServerOptions) as unknown as FastifyInstance;
+  // Before any route: every route, in every scope, declares a response schema or the file it sends.
+  requireResponseDeclarations(app);
 
   // Set once the realtime server is registered; the auth and admin routes use it at request time.
   let realtime: RealtimeControl | undefined;
@@ -369,7 +372,14 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
 
   const indexHtml = opts.clientDir && path.join(opts.clientDir, 'index.html');
   if (opts.clientDir && indexHtml && fs.existsSync(indexHtml)) {
-    await app.register(fastifyStatic, { root: opts.clientDir, index: false, wildcard: false, prefix: '/' });
+    const clientDir = opts.clientDir;
+    await app.register(async (files) => {
+      // Each of the client's files is a route of its own (wildcard: false), and sends that file.
+      files.addHook('onRoute', (route) => {
+        route.config = { ...route.config, sendsFile: '*/*' };
+      });
+      await files.register(fastifyStatic, { root: clientDir, index: false, wildcard: false, prefix: '/' });
+    });
   }
   app.setNotFoundHandler((request, reply) => {
     const isPage = request.method === 'GET' && !request.url.startsWith('/api/') && !path.extname(request.url.split('?')[0] ?? '');

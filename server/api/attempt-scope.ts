@@ -6,7 +6,7 @@
 // written once; a bad request is refused with every bad field named (server/http/field-problems.ts);
 // a route's response schema is also what it sends: a field the schema does not declare is dropped.
 // Every route declares one (a route that sends a file says so in `config.sendsFile`), or the app
-// does not start.
+// does not start (response-declarations.ts, the one check of every scope).
 //
 // The hook runs after validation, as the handlers' own checks did before: a malformed request is a
 // 400 whoever sends it, then an attempt the user may not see is the 404 of an unknown id.
@@ -18,6 +18,7 @@ import type { Clock } from '../clock.js';
 import type { Attempt } from '../db/repositories/attempts.js';
 import type { Repositories } from '../db/repositories/index.js';
 import { useZod, type ZodScope } from './input.js';
+import { requireResponseDeclarations } from './response-declarations.js';
 
 /** How a route uses its attempt (server/auth/attempt-access.ts has the rules). */
 export type AttemptUse =
@@ -35,11 +36,6 @@ declare module 'fastify' {
   interface FastifyContextConfig {
     /** Set on every route of the attempt scope. */
     attempt?: AttemptUse;
-    /**
-     * The content type of the file a route of the attempt scope sends instead of JSON (a print-out's
-     * PDF, a moderation pack): the only kind of route there without a response schema.
-     */
-    sendsFile?: string;
   }
   interface FastifyRequest {
     /** Loaded by the attempt scope's hook; read it with attemptOf(). */
@@ -81,12 +77,11 @@ export function registerAttemptScope(app: FastifyInstance, opts: AttemptScopeOpt
       // A 400 of this scope names every bad field (`fields`), as in every zod scope (input.ts).
       const scope = useZod(plugin);
       scope.decorateRequest('loadedAttempt', undefined);
+      // What a route sends is what its schema declares (config.sendsFile for a file): the app's one
+      // check (response-declarations.ts), installed here only when the app has not installed it.
+      requireResponseDeclarations(plugin, ' of the attempt scope');
       scope.addHook('onRoute', (route) => {
         if (route.config?.attempt === undefined) throw new Error(`route ${String(route.method)} ${route.url} of the attempt scope does not declare config.attempt`);
-        // What a route sends is what its schema declares: none may send JSON without one.
-        if (route.schema?.response === undefined && route.config.sendsFile === undefined) {
-          throw new Error(`route ${String(route.method)} ${route.url} of the attempt scope declares no response schema (config.sendsFile for a file)`);
-        }
       });
       scope.addHook('preHandler', async (request) => {
         const use = request.routeOptions.config.attempt!;

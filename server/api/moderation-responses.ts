@@ -1,10 +1,11 @@
-// The response schemas of the moderation routes: the centre's sample (sample-routes.ts); of one attempt (attempt-scope.ts): the replay, the
+// The response schemas of the moderation routes: the centre's sample (sample-routes.ts); the waveform
+// peaks as JSON and the check of an uploaded pack (moderation-routes.ts); of one attempt (attempt-scope.ts): the replay, the
 // next page of its timeline, the moderated marks and the call metrics; and the attempt's timeline as
 // recorded (GET …/timeline, timeline-routes.ts; wire type in server/protocol/timeline.ts). What a route sends is what its
 // schema declares; each schema is bound to its wire type in server/protocol/moderation.ts by
 // `exactly<T>()` (exact-schema.ts), so the two cannot drift apart.
 import { z } from 'zod';
-import type { AttemptMetrics, AuditLogEntryView, AuditLogPage, CallMetrics, ModerationView, ReplayEvent, ReplayEventsPage, ReplayView, SampleSittingView, SampleView } from '../protocol/moderation.js';
+import type { AttemptMetrics, AuditLogEntryView, AuditLogPage, CallMetrics, ModerationView, PackProblem, PackVerificationResult, PeaksJson, ReplayEvent, ReplayEventsPage, ReplayView, SampleSittingView, SampleView } from '../protocol/moderation.js';
 import type { TimelineEvent, TimelineResponse } from '../protocol/timeline.js';
 import { actor, attemptHeading, person, rubricLine, sittingResult } from './assessment-responses.js';
 import { message, printoutSummary } from './attempt-responses.js';
@@ -248,5 +249,31 @@ export const auditLogPage = exactly<AuditLogPage>()(
     entries: z.array(auditLogEntry),
     nextBefore: z.number().nullable(),
     chain: z.object({ ok: z.boolean(), rows: z.number(), message: z.string().optional() }).optional(),
+  }),
+);
+
+/** GET /api/calls/:id/peaks?format=json (the bytes otherwise: config.sendsFile). */
+export const peaksJson = exactly<PeaksJson>()(
+  z.object({ callId: z.string(), channels: z.number(), peaksPerSecond: z.number(), durationMs: z.number(), left: z.array(z.number()), right: z.array(z.number()) }),
+);
+
+const packProblem = exactly<PackProblem>()(z.object({ file: z.string(), entry: z.string().optional(), message: z.string() }));
+
+/** POST /api/packs/verify: the check of an uploaded pack, and whether this server issued it. */
+export const packVerificationResult = exactly<PackVerificationResult>()(
+  z.object({
+    ok: z.boolean(),
+    problems: z.array(packProblem),
+    summary: z.string(),
+    checked: z.object({ files: z.number(), timelineEntries: z.number(), auditEntries: z.number() }),
+    manifest: z
+      .object({
+        packId: z.string(),
+        createdAt: z.number(),
+        createdBy: z.object({ userId: z.number(), role: z.string(), name: z.string() }).nullable(),
+        scope: z.object({ sittings: z.array(z.string()), attempts: z.array(z.string()) }),
+      })
+      .optional(),
+    issuedByThisServer: z.boolean(),
   }),
 );

@@ -23,7 +23,7 @@ import type { PeaksJson } from '../protocol/moderation.js';
 import type { SessionUser } from '../protocol/roles.js';
 import { idOf36Params, invalid, registerZodRoutes } from './input.js';
 import { attemptOf, attemptParams, type AttemptScope } from './attempt-scope.js';
-import { attemptMetrics as attemptMetricsSchema } from './moderation-responses.js';
+import { attemptMetrics as attemptMetricsSchema, packVerificationResult, peaksJson } from './moderation-responses.js';
 
 export interface ModerationRouteOptions {
   repos: Repositories;
@@ -69,8 +69,13 @@ export function registerModerationRoutes(app: FastifyInstance, opts: ModerationR
     scope.get(
       '/api/calls/:id/peaks',
       {
-        config: STAFF,
-        schema: { params: idOf36Params, querystring: z.object({ format: z.enum(['json', 'binary'], { errorMap: () => ({ message: 'must be json or binary' }) }).optional() }).strict() },
+        // The peaks as JSON with ?format=json (its schema), otherwise as bytes (the file it sends).
+        config: { ...STAFF, sendsFile: 'application/octet-stream' },
+        schema: {
+          params: idOf36Params,
+          querystring: z.object({ format: z.enum(['json', 'binary'], { errorMap: () => ({ message: 'must be json or binary' }) }).optional() }).strict(),
+          response: { 200: peaksJson },
+        },
       },
       async (request, reply) => {
         const user = requireSession(request).user;
@@ -86,9 +91,12 @@ export function registerModerationRoutes(app: FastifyInstance, opts: ModerationR
         if (request.query.format === 'json') {
           const perChannel = Array.from({ length: peaks.channels }, (_, c) => Array.from(peaks.peaks.filter((_, i) => i % peaks.channels === c)));
           const body: PeaksJson = { callId: call.id, channels: peaks.channels, peaksPerSecond: peaks.peaksPerSecond, durationMs: peaks.durationMs, left: perChannel[0] ?? [], right: perChannel[1] ?? [] };
-        return body;
+          return body;
         }
-        return reply
+        // The bytes are the file this route declares (config.sendsFile): Fastify sends a buffer as it
+        // is, never through the JSON schema, so the reply is used as the untyped one it is.
+        const file: FastifyReply = reply;
+        return file
           .type('application/octet-stream')
           .header('x-peaks-channels', String(peaks.channels))
           .header('x-peaks-per-second', String(peaks.peaksPerSecond))
@@ -97,7 +105,8 @@ export function registerModerationRoutes(app: FastifyInstance, opts: ModerationR
       },
     );
 
-    scope.get('/api/sittings/:id/pack.zip', { config: MODERATORS, schema: { params: idOf36Params } }, async (request, reply) => {
+    // A pack is a zip file: its contents are listed in its own manifest (server/moderation/pack-format.ts), not in a JSON schema.
+    scope.get('/api/sittings/:id/pack.zip', { config: { ...MODERATORS, sendsFile: 'application/zip' }, schema: { params: idOf36Params } }, async (request, reply) => {
       const user = requireSession(request).user;
       const sitting = repos.sittings.findById(request.params.id.toLowerCase());
       if (!sitting) throw new HttpError(404, 'not_found', 'There is no such sitting.');
@@ -111,7 +120,7 @@ export function registerModerationRoutes(app: FastifyInstance, opts: ModerationR
       .optional();
     scope.post(
       '/api/packs',
-      { config: MODERATORS, schema: { body: z.object({ sittingIds: idList, attemptIds: idList }).strict() } },
+      { config: { ...MODERATORS, sendsFile: 'application/zip' }, schema: { body: z.object({ sittingIds: idList, attemptIds: idList }).strict() } },
       async (request, reply) => {
         const user = requireSession(request).user;
         const { sittingIds = [], attemptIds = [] } = request.body;
@@ -121,13 +130,14 @@ export function registerModerationRoutes(app: FastifyInstance, opts: ModerationR
     );
   });
 
-  // The upload is the zip itself; its parser lives in this encapsulated scope only.
-  void app.register(async (scope) => {
+  // The upload is the zip itself; its parser lives in this encapsulated zod scope only.
+  registerZodRoutes(app, (scope) => {
     scope.addContentTypeParser(['application/zip', 'application/octet-stream', 'application/x-zip-compressed'], { parseAs: 'buffer', bodyLimit: verifyLimit }, (_req, body, done) => done(null, body));
     scope.post<{ Body: Buffer }>(
       '/api/packs/verify',
       {
         config: MODERATORS,
+        schema: { response: { 200: packVerificationResult } },
         bodyLimit: verifyLimit,
         onRequest: async (request) => {
           if (Number(request.headers['content-length'] ?? 0) > verifyLimit) throw new HttpError(413, 'body_too_large', `A pack to verify may be at most ${verifyLimit} bytes.`);

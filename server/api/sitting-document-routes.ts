@@ -21,7 +21,7 @@ export function registerSittingDocumentRoutes(app: FastifyInstance, opts: { repo
 }
 
 function registerDocuments(app: ZodScope, repos: Repositories, clock: Clock, sittings: SittingAccess): void {
-  app.get('/api/sittings/:id/mark-sheet.pdf', { config: STAFF, schema: { params: idOf36Params } }, async (request, reply) => {
+  app.get('/api/sittings/:id/mark-sheet.pdf', { config: { ...STAFF, sendsFile: 'application/pdf' }, schema: { params: idOf36Params } }, async (request, reply) => {
     const me = requireSession(request).user;
     const sitting = sittings.readable(me, request.params.id);
     const pdf = renderMarkSheet(sittingRecord(repos, sitting, clock.now()), { printedAt: clock.now(), printedBy: me.displayName });
@@ -34,7 +34,7 @@ function registerDocuments(app: ZodScope, repos: Repositories, clock: Clock, sit
 
   app.get(
     '/api/results.csv',
-    { config: STAFF, schema: { querystring: z.object({ centreId: z.string().regex(/^[0-9]{1,9}$/, 'must be a centre number').optional() }).strict() } },
+    { config: { ...STAFF, sendsFile: 'text/csv' }, schema: { querystring: z.object({ centreId: z.string().regex(/^[0-9]{1,9}$/, 'must be a centre number').optional() }).strict() } },
     async (request, reply) => {
       const me = requireSession(request).user;
       // Assessors: their own centre, whatever is asked. Moderators and admins: all, or the one asked for.

@@ -70,7 +70,7 @@ export function registerStandardisationRoutes(app: FastifyInstance, opts: { repo
       return resultsView(repos, repos.standardisation.find(ex.id)!);
     });
 
-    scope.get('/api/standardisation/:id/agreement.csv', { config: { access: ['iqa', 'admin'] }, schema: { params: idOf36Params } }, async (request, reply) => {
+    scope.get('/api/standardisation/:id/agreement.csv', { config: { access: ['iqa', 'admin'], sendsFile: 'text/csv' }, schema: { params: idOf36Params } }, async (request, reply) => {
       const me = requireSession(request).user;
       const ex = visibleExercise(repos, me, request.params.id);
       return reply

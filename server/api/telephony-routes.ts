@@ -171,7 +171,7 @@ function registerTelephonyScope(app: ZodScope, opts: TelephonyRouteOptions): voi
 
   app.get(
     '/api/calls/:id/recording',
-    { config: { access: ['assessor', 'moderator', 'admin', 'iqa'] }, schema: { params: callIdParams } },
+    { config: { access: ['assessor', 'moderator', 'admin', 'iqa'], sendsFile: 'audio/ogg' }, schema: { params: callIdParams } },
     async (request, reply) => {
       const { call, user } = loadCall(request, request.params.id);
       if (!canHearRecording(user, call) || !call.recordingPath) throw new HttpError(404, 'not_found', 'This call has no recording.');

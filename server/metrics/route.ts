@@ -41,7 +41,8 @@ export function registerHttpTiming(app: FastifyInstance, metrics: AppMetrics): v
 }
 
 export function registerMetricsRoute(app: FastifyInstance, opts: MetricsRouteOptions): void {
-  app.get(METRICS_PATH, async (request, reply) => {
+  // The Prometheus text format, not JSON: declared as the file it sends (server/api/response-declarations.ts).
+  app.get(METRICS_PATH, { config: { sendsFile: opts.metrics.contentType } }, async (request, reply) => {
     const auth = request.headers.authorization;
     if (auth !== undefined) {
       if (!hasMetricsToken(auth, opts.token)) {

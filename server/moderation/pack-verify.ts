@@ -48,6 +48,7 @@ function parseJson<T>(files: PackFiles, path: string, problems: PackProblem[]): 
 
 const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 const isStringList = (v: unknown): v is string[] => Array.isArray(v) && v.every((x) => typeof x === 'string');
+const isCreator = (c: unknown): c is PackManifest['createdBy'] => isObject(c) && typeof c.userId === 'number' && typeof c.role === 'string' && typeof c.name === 'string';
 const isFileLine = (f: unknown): f is ManifestFile => isObject(f) && typeof f.path === 'string' && typeof f.sha256 === 'string' && typeof f.bytes === 'number';
 const isTimelineEntry = (e: unknown): e is TimelineFileEntry =>
   isObject(e) && typeof e.seq === 'number' && typeof e.type === 'string' && typeof e.prevHash === 'string' && typeof e.hash === 'string' && isObject(e.payload);
@@ -86,6 +87,12 @@ export function verifyPackFiles(files: PackFiles): PackVerification {
   }
   if (!isObject(manifest.scope) || !isStringList(manifest.scope.sittings) || !isStringList(manifest.scope.attempts)) {
     problems.push({ file: MANIFEST, message: 'the manifest\'s scope is not two lists of sitting and attempt ids' });
+    return done();
+  }
+  // The heading is sent back as it is read (POST /api/packs/verify declares its types): one that is
+  // not a pack's is a problem of the pack.
+  if (typeof manifest.packId !== 'string' || typeof manifest.createdAt !== 'number' || !(manifest.createdBy === null || isCreator(manifest.createdBy))) {
+    problems.push({ file: MANIFEST, message: 'the manifest\'s packId, createdAt or createdBy is malformed (they are an id, a time in milliseconds, and who exported the pack or null)' });
     return done();
   }
   const missing = new Set(Array.isArray(manifest.missing) ? manifest.missing.flatMap((m: unknown) => (isObject(m) && typeof m.path === 'string' ? [m.path] : [])) : []);
