@@ -32,6 +32,14 @@ import { Transfers } from './transfer.js';
  */
 export const ANSWER_APPLY_WAIT_MS = 5_000;
 
+/**
+ * How long ending a call waits for its recorder to finish starting (it then finalises itself). A
+ * start takes well under a second, a few on a loaded machine; a recorder that has not started within
+ * this is stuck (a hung media worker), and waiting on would keep the call, its agents and the next
+ * queued call held for ever.
+ */
+export const RECORDING_START_WAIT_MS = 10_000;
+
 export type { B2buaOptions } from './call-context.js';
 
 export class B2bua implements DialogHandler, CallContext {
@@ -362,8 +370,16 @@ export class B2bua implements DialogHandler, CallContext {
       call.log.info({ outcome, reason }, 'call ended');
       // A recorder still starting (the call ended soon after its answer) is let finish starting: it
       // then finalises itself (call-recording.ts). Freeing the media under it would fail its start
-      // and lose the recording of a call that was answered.
-      if (call.recordingStarting) await this.endStep(call, 'let the recording start', () => call.recordingStarting);
+      // and lose the recording of a call that was answered. A start that does not settle within
+      // RECORDING_START_WAIT_MS (a hung media worker) fails this step and the end goes on.
+      const starting = call.recordingStarting;
+      if (starting) {
+        await this.endStep(call, 'let the recording start', async () => {
+          if ((await settlesWithin(starting, RECORDING_START_WAIT_MS)) === 'timed out') {
+            throw new Error(`the recorder did not start within ${RECORDING_START_WAIT_MS} ms; the media is freed without it`);
+          }
+        });
+      }
       const recorder = call.recorder;
       call.recorder = undefined;
       // Stop the recorder while packets still flow (ffmpeg finalises cleanly), then free the media.
