@@ -32,18 +32,6 @@ export const FLAG_BOS = 0x02;
 export const FLAG_EOS = 0x04;
 export const MAX_SEGMENTS = 255;
 
-/** Lacing values of one packet: 255 for each full segment, then the remainder (0 if it divides). */
-export function lacingOf(length: number): number[] {
-  const out: number[] = [];
-  let n = length;
-  while (n >= 255) {
-    out.push(255);
-    n -= 255;
-  }
-  out.push(n);
-  return out;
-}
-
 /** One Ogg page holding whole packets (none spans pages here: each is < 255 × 255 bytes). */
 export function oggPage(o: { packets: readonly Uint8Array[]; granule: bigint; serial: number; sequence: number; flags: number }): Buffer {
   let segments = 0;

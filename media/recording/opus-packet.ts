@@ -44,6 +44,22 @@ function writeLength(n: number): number[] {
 }
 
 /**
+ * parseOpusPacket's verdict for the packets browsers send, without splitting them: for a packet of
+ * code 0 or 1 (one frame, or two of equal size) its samples if it is valid (R1-R3 and R2's 1275-byte
+ * limit of RFC 6716 §3.4), 0 if it is not; undefined for codes 2 and 3 (ask parseOpusPacket).
+ */
+export function simpleOpusPacketSamples(p: Uint8Array): number | undefined {
+  if (p.length < 1) return 0;
+  const code = p[0]! & 3;
+  if (code > 1) return undefined;
+  const data = p.length - 1;
+  if (code === 1 && data % 2 !== 0) return 0; // R3
+  const frameLength = code === 0 ? data : data / 2;
+  if (frameLength > 1275) return 0; // R2
+  return (code + 1) * frameSamplesOf(p[0]!);
+}
+
+/**
  * Splits an Opus packet into its frames, checking the framing rules of RFC 6716 §3.4 (R1-R7) that
  * matter here; undefined for a malformed packet.
  */
@@ -148,6 +164,37 @@ export function buildOpusPacket(toc: number, frames: readonly Uint8Array[], self
   return out;
 }
 
+/**
+ * The two streams of a two-stream Ogg Opus packet (RFC 7845 §3) in one buffer, when the first
+ * packet is of code 0 or 1 (one frame, or two of equal size: what browsers send): its
+ * self-delimited form is its TOC byte, then the length of its (first) frame, then its frame data
+ * as it is (RFC 6716 Appendix B: "for code 0 packets, the TOC byte is immediately followed by the
+ * length of the single frame"; "for code 1 packets, the TOC byte is immediately followed by the
+ * length of the first frame"), and the last packet follows unchanged. One allocation per pair, the
+ * same bytes as buildOpusPacket's framing followed by `last`. Undefined for other codes (the caller
+ * frames those with buildOpusPacket). `first` must be a valid Opus packet (parseOpusPacket).
+ * https://www.rfc-editor.org/rfc/rfc6716#appendix-B
+ */
+export function pairSelfDelimited(first: Uint8Array, last: Uint8Array): Buffer | undefined {
+  const code = first[0]! & 3;
+  if (code > 1) return undefined;
+  const frameLength = code === 0 ? first.length - 1 : (first.length - 1) / 2;
+  const lengthBytes = frameLength < 252 ? 1 : 2;
+  const out = Buffer.allocUnsafe(first.length + lengthBytes + last.length);
+  out[0] = first[0]!;
+  if (lengthBytes === 1) out[1] = frameLength;
+  else {
+    out[1] = 252 + (frameLength & 3);
+    out[2] = (frameLength - 252) >> 2;
+  }
+  out.set(first.subarray(1), 1 + lengthBytes);
+  out.set(last, first.length + lengthBytes);
+  return out;
+}
+
+/** Silence packets by length and framing: they never change, so each is built once. */
+const silenceCache = new Map<number, Buffer>();
+
 /** A CELT frame that decodes to silence: the range coder's silence flag set (RFC 6716 §4.3, Table 56). */
 const SILENT_CELT_FRAME = Buffer.from([0xff, 0xfe]);
 /** TOC configurations of CELT fullband mono by frame length in samples (RFC 6716 §3.1, Table 2). */
@@ -164,6 +211,11 @@ const CELT_TOC: ReadonlyArray<readonly [number, number]> = [
  */
 export function silencePacket(samples: number, selfDelimited = false): Buffer {
   if (samples <= 0 || samples > 5760 || samples % 120 !== 0) throw new Error(`no Opus packet lasts ${samples} samples`);
+  const key = selfDelimited ? -samples : samples;
+  const cached = silenceCache.get(key);
+  if (cached) return Buffer.from(cached);
   const [frame, toc] = CELT_TOC.find(([n]) => samples % n === 0 && samples / n <= 48)!;
-  return buildOpusPacket(toc, Array.from({ length: samples / frame }, () => SILENT_CELT_FRAME), selfDelimited);
+  const packet = buildOpusPacket(toc, Array.from({ length: samples / frame }, () => SILENT_CELT_FRAME), selfDelimited);
+  silenceCache.set(key, Buffer.from(packet));
+  return packet;
 }

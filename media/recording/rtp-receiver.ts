@@ -57,6 +57,7 @@ export class RtpReceiver {
   private child!: ChildProcessWithoutNullStreams;
   private readonly subscribers = new Map<number, { owner: RtpSubscriber; receive: (packet: ReceivedRtp) => void }>();
   private pending: Buffer = Buffer.alloc(0);
+  private readonly scratch: ReceivedRtp = { ssrc: 0, timestamp: 0, sequenceNumber: 0, payloadType: 0, arrivalMs: 0, payload: Buffer.alloc(0) };
   private readonly offsetMs = monoToPerf();
   private stopping = false;
   private readonly counterWaiters: Array<(line: string) => void> = [];
@@ -91,7 +92,10 @@ export class RtpReceiver {
     return this.child.pid;
   }
 
-  /** Routes the packets from `port` with `ssrc` to `receive` until the returned function is called. */
+  /**
+   * Routes the packets from `port` with `ssrc` to `receive` until the returned function is called.
+   * The packet object is reused for the next packet: `receive` may keep its payload, not the object.
+   */
   subscribe(port: number, ssrc: number, owner: RtpSubscriber, receive: (packet: ReceivedRtp) => void): () => void {
     const key = port * 2 ** 32 + (ssrc >>> 0);
     const entry = { owner, receive };
@@ -257,14 +261,15 @@ export class RtpReceiver {
         const sub = this.subscribers.get(buf.readUInt16LE(off + 2) * 2 ** 32 + buf.readUInt32LE(off + 4));
         if (sub) {
           this.packets++;
-          sub.receive({
-            ssrc: buf.readUInt32LE(off + 4),
-            timestamp: buf.readUInt32LE(off + 8),
-            sequenceNumber: buf.readUInt16LE(off + 12),
-            payloadType: buf[off + 14]!,
-            arrivalMs: buf.readDoubleLE(off + 16) - this.offsetMs,
-            payload: buf.subarray(off + RECORD_HEADER, recordEnd),
-          });
+          // One object for every packet: a subscriber keeps what it needs (the payload), never the object.
+          const p = this.scratch;
+          p.ssrc = buf.readUInt32LE(off + 4);
+          p.timestamp = buf.readUInt32LE(off + 8);
+          p.sequenceNumber = buf.readUInt16LE(off + 12);
+          p.payloadType = buf[off + 14]!;
+          p.arrivalMs = buf.readDoubleLE(off + 16) - this.offsetMs;
+          p.payload = buf.subarray(off + RECORD_HEADER, recordEnd);
+          sub.receive(p);
           touched.add(sub.owner);
         }
         off = recordEnd;

@@ -17,14 +17,23 @@
 //    side talks without any pause until its debt passes 1 s (never with browsers, which send 20 ms
 //    packets on both sides; counted in its stats).
 // Each party therefore stays alone in its own channel, at every instant.
-import { buildOpusPacket, parseOpusPacket, silencePacket, type OpusFrames } from './opus-packet.js';
+import { buildOpusPacket, pairSelfDelimited, parseOpusPacket, silencePacket, simpleOpusPacketSamples, type OpusFrames } from './opus-packet.js';
 import type { ChannelTimeline } from './leg-relay.js';
 
 const MAX_SILENT_PACKET = 960; // pure silence on both sides goes out in 20 ms packets
 const MAX_FRAMES = 48; // RFC 6716 §3.2.5: at most 48 frames (and 120 ms) in a packet
 const MAX_DEBT = 48_000; // 1 s
 
-type Item = { kind: 'audio'; payload: Buffer; frames: OpusFrames; samples: number } | { kind: 'silence'; samples: number };
+// An audio item's frames are split out only when they are needed (joining or reframing packets):
+// most packets are paired as they come (pairSelfDelimited), and not splitting them saves an
+// allocation or three per packet.
+type AudioItem = { kind: 'audio'; payload: Buffer; frames: OpusFrames | undefined; samples: number };
+type Item = AudioItem | { kind: 'silence'; samples: number };
+
+/** The frames of an audio item (already checked by MuxChannel.audio, so never undefined). */
+function framesOf(item: AudioItem): OpusFrames {
+  return (item.frames ??= parseOpusPacket(item.payload)!);
+}
 
 export interface MuxChannelStats {
   /** Received packets written as they came. */
@@ -58,8 +67,10 @@ export class MuxChannel implements ChannelTimeline {
   }
 
   audio(payload: Buffer, samples: number): boolean {
-    const frames = parseOpusPacket(payload);
-    if (!frames || frames.samples !== samples || samples % 120 !== 0) {
+    const simple = simpleOpusPacketSamples(payload);
+    const frames = simple === undefined ? parseOpusPacket(payload) : undefined;
+    const valid = simple === undefined ? frames !== undefined && frames.samples === samples : simple !== 0 && simple === samples;
+    if (!valid || samples % 120 !== 0) {
       this.stats.malformedPackets++;
       return false;
     }
@@ -213,7 +224,9 @@ export class StreamMuxer {
         a.takeSilence(d);
         b.takeSilence(d);
       } else if (ha.kind === 'audio' && hb.kind === 'audio' && ha.samples === hb.samples) {
-        this.writePair(buildOpusPacket(ha.frames.toc, ha.frames.frames, true), hb.payload, ha.samples);
+        const pair = pairSelfDelimited(ha.payload, hb.payload);
+        if (pair) this.write(pair, ha.samples);
+        else this.writePair(buildOpusPacket(framesOf(ha).toc, framesOf(ha).frames, true), hb.payload, ha.samples);
         a.stats.audioPackets++;
         b.stats.audioPackets++;
         a.pop();
@@ -227,8 +240,8 @@ export class StreamMuxer {
         if (filler === 'unpairable') {
           // The short side's next packet goes out on its own, against silence on the long side,
           // whose audio follows right after it.
-          const item = short.peek() as Extract<Item, { kind: 'audio' }>;
-          const own = (sd: boolean) => (sd ? buildOpusPacket(item.frames.toc, item.frames.frames, true) : item.payload);
+          const item = short.peek() as AudioItem;
+          const own = (sd: boolean) => (sd ? buildOpusPacket(framesOf(item).toc, framesOf(item).frames, true) : item.payload);
           if (short === a) this.writePair(own(true), silencePacket(item.samples), item.samples);
           else this.writePair(silencePacket(item.samples, true), own(false), item.samples);
           short.stats.audioPackets++;
@@ -237,8 +250,8 @@ export class StreamMuxer {
           long.owe(item.samples);
           continue;
         }
-        const longItem = long.peek() as Extract<Item, { kind: 'audio' }>;
-        const longPacket = (sd: boolean) => (sd ? buildOpusPacket(longItem.frames.toc, longItem.frames.frames, true) : longItem.payload);
+        const longItem = long.peek() as AudioItem;
+        const longPacket = (sd: boolean) => (sd ? buildOpusPacket(framesOf(longItem).toc, framesOf(longItem).frames, true) : longItem.payload);
         const shortPacket = (sd: boolean) => (filler === 'silence' ? silencePacket(d, sd) : buildOpusPacket(filler.toc, filler.frames, sd));
         if (long === a) this.writePair(longPacket(true), shortPacket(false), d);
         else this.writePair(shortPacket(true), longPacket(false), d);
@@ -275,21 +288,24 @@ export class StreamMuxer {
     for (let i = 0; total < d; i++) {
       const item = short.peek(i);
       if (!item) return 'wait';
-      if (item.kind !== 'audio' || item.frames.toc !== head.frames.toc) break;
-      frames.push(...item.frames.frames);
+      if (item.kind !== 'audio' || framesOf(item).toc !== framesOf(head).toc) break;
+      frames.push(...framesOf(item).frames);
       total += item.samples;
       count++;
     }
     if (total === d && frames.length <= MAX_FRAMES) {
       for (let i = 0; i < count; i++) short.pop();
       short.stats.joinedPackets += count;
-      return { toc: head.frames.toc, frames, samples: d };
+      return { toc: framesOf(head).toc, frames, samples: d };
     }
     return 'unpairable';
   }
 
   private writePair(first: Buffer, last: Buffer, samples: number): void {
-    this.write(Buffer.concat([first, last], first.length + last.length), samples);
+    const packet = Buffer.allocUnsafe(first.length + last.length);
+    packet.set(first, 0);
+    packet.set(last, first.length);
+    this.write(packet, samples);
   }
 
   private write(packet: Buffer, samples: number): void {
