@@ -4,10 +4,10 @@
 // and no JSON or code reaches the screen. The glossary of the words used is in client/README.md.
 
 import type { PriceBasis } from '../../server/protocol/crm.js';
-import { codeWords, dueText, eventWords, fieldWords, inSentence } from '../../server/protocol/words.js';
+import { codeWords, dueText, eventWords, fieldWords, inSentence, sentences } from '../../server/protocol/words.js';
 
 // The words shared with the server's evidence (server/protocol/words.ts), part of this module's vocabulary.
-export { codeWords, dueText, fieldWords, inSentence };
+export { codeWords, dueText, fieldWords, inSentence, sentences };
 
 // --- dates and times ---------------------------------------------------------------------------
 

@@ -5,7 +5,7 @@ import { useCallback, useEffect, useId, useState } from 'react';
 import type { AttemptBrief, CandidateSittingView, SittingSummary } from '../../../server/protocol/assessment.js';
 import { ApiFailure } from '../api.js';
 import { usePersistedState } from '../desktop/persisted-state.js';
-import { dateTimeGB } from '../format.js';
+import { dateTimeGB, sentences } from '../format.js';
 import { SittingClock, type ClockSnapshot } from './SittingClock.js';
 import { Declaration, SittingGuidance } from './SittingGuidance.js';
 import { sittings } from './sitting-api.js';
@@ -248,7 +248,7 @@ function MyResults({ handle }: { handle: CandidateSittingHandle }) {
           {r && r.complete
             ? r.status === 'graded'
               ? `${r.grade} with ${r.total} out of 48`
-              : `No grade (${r.total} out of 48)${r.reasons.length ? `: ${r.reasons.join('; ')}` : ''}`
+              : `No grade (${r.total} out of 48)${r.reasons.length ? `: ${sentences(r.reasons)}` : ''}`
             : 'Not complete.'}
         </p>
       )}
