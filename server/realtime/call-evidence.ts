@@ -14,7 +14,7 @@
 //   conference-failed   → conference    { outcome: 'failed', target, status, reason }
 //   end                 → call-ended    { outcome, reason, status }
 // Each entry names its call event (callEventId); its client id 'call-event:<id>' stores it once.
-import type { CallEvent, CallRecord } from '../db/repositories/calls.js';
+import type { CallEvent, CallLeg, CallRecord } from '../db/repositories/calls.js';
 import type { Repositories } from '../db/repositories/index.js';
 import type { ServerEventType } from '../protocol/timeline.js';
 import type { Evidence } from './evidence.js';
@@ -24,8 +24,7 @@ type Mapped = { type: ServerEventType; payload: Record<string, unknown> };
 const str = (v: unknown): string | null => (typeof v === 'string' ? v : typeof v === 'number' ? String(v) : null);
 
 /** The timeline entry a call event becomes, or undefined for one that is not evidence (ringing, DTMF, recording…). */
-export function callEvidence(e: CallEvent, call: CallRecord): Mapped | undefined {
-  const candidateLeg = call.candidateUserId !== null && call.candidateUserId === call.callerUserId ? 'caller' : 'callee';
+export function callEvidence(e: CallEvent, call: CallRecord, candidateLeg: CallLeg | null): Mapped | undefined {
   const d = e.detail ?? {};
   const base = { callEventId: e.id };
   switch (e.type) {
@@ -58,7 +57,7 @@ export function recordCallEvidence(repos: Pick<Repositories, 'calls' | 'attempts
   repos.calls.onEvent((e) => {
     const call = repos.calls.find(e.callId);
     if (!call || call.candidateUserId === null) return;
-    const mapped = callEvidence(e, call);
+    const mapped = callEvidence(e, call, repos.calls.candidateLeg(call));
     if (!mapped) return;
     const attemptId = repos.attemptEvents.attemptForCall(call);
     const attempt = attemptId ? repos.attempts.findById(attemptId) : undefined;
