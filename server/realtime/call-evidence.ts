@@ -8,10 +8,12 @@
 //                                         candidate dialled: the do-not-call check reads it)
 //   answered            → call-answered
 //   hold / resume       → hold / resume { leg, byCandidate }
-//   transferred         → transfer      { outcome: 'transferred', target }
-//   transfer-failed     → transfer      { outcome: 'failed', target, status, reason }
-//   conference-started  → conference    { outcome: 'joined', target, parties }
-//   conference-failed   → conference    { outcome: 'failed', target, status, reason }
+//   transferred         → transfer      { outcome: 'transferred', target, targetName }
+//   transfer-failed     → transfer      { outcome: 'failed', target, targetName, status, reason }
+//   conference-started  → conference    { outcome: 'joined', target, targetName, parties }
+//   conference-failed   → conference    { outcome: 'failed', target, targetName, status, reason }
+// target is the extension the REFER named; targetName the directory's name for it (server/sip/transfer.ts),
+// null in events stored before names were recorded or for a number that is nobody of the centre.
 //   end                 → call-ended    { outcome, reason, status }
 // Each entry names its call event (callEventId); its client id 'call-event:<id>' stores it once.
 import type { CallEvent, CallLeg, CallRecord } from '../db/repositories/calls.js';
@@ -36,13 +38,13 @@ export function callEvidence(e: CallEvent, call: CallRecord, candidateLeg: CallL
     case 'resume':
       return { type: e.type, payload: { ...base, leg: e.leg, byCandidate: e.leg !== null && e.leg === candidateLeg } };
     case 'transferred':
-      return { type: 'transfer', payload: { ...base, outcome: 'transferred', target: str(d.to), from: str(d.from) } };
+      return { type: 'transfer', payload: { ...base, outcome: 'transferred', target: str(d.to), targetName: str(d.toName), from: str(d.from) } };
     case 'transfer-failed':
-      return { type: 'transfer', payload: { ...base, outcome: 'failed', target: str(d.target), status: d.status ?? null, reason: str(d.reason) } };
+      return { type: 'transfer', payload: { ...base, outcome: 'failed', target: str(d.target), targetName: str(d.targetName), status: d.status ?? null, reason: str(d.reason) } };
     case 'conference-started':
-      return { type: 'conference', payload: { ...base, outcome: 'joined', target: str(d.party), parties: d.parties ?? null } };
+      return { type: 'conference', payload: { ...base, outcome: 'joined', target: str(d.party), targetName: str(d.partyName), parties: d.parties ?? null } };
     case 'conference-failed':
-      return { type: 'conference', payload: { ...base, outcome: 'failed', target: str(d.target), status: d.status ?? null, reason: str(d.reason) } };
+      return { type: 'conference', payload: { ...base, outcome: 'failed', target: str(d.target), targetName: str(d.targetName), status: d.status ?? null, reason: str(d.reason) } };
     case 'end':
       return { type: 'call-ended', payload: { ...base, outcome: str(d.outcome), reason: str(d.reason), status: d.status ?? null } };
     default:
