@@ -4,10 +4,11 @@
 // and no JSON or code reaches the screen. The glossary of the words used is in client/README.md.
 
 import type { PriceBasis } from '../../server/protocol/crm.js';
-import { codeWords, dueText, eventWords, fieldWords, inSentence } from '../../server/protocol/words.js';
+import { SIP_STATUS_WORDS } from '../../server/protocol/telephony.js';
+import { codeWords, dueText, eventWords, fieldWords, inSentence, sentences } from '../../server/protocol/words.js';
 
 // The words shared with the server's evidence (server/protocol/words.ts), part of this module's vocabulary.
-export { codeWords, dueText, fieldWords, inSentence };
+export { codeWords, dueText, fieldWords, inSentence, sentences };
 
 // --- dates and times ---------------------------------------------------------------------------
 
@@ -163,9 +164,18 @@ export function eventSummary(e: { type: string; payload: Record<string, unknown>
       return join(str(p.code) && codeWords(str(p.code)!), str(p.outcome) && codeWords(str(p.outcome)!), typeof p.notesLength === 'number' && `· notes of ${count(p.notesLength, 'character')}`);
     case 'agent-state':
       return p.to !== undefined ? `${agentStateWords(p.from)} → ${agentStateWords(p.to)}` : agentStateWords(p.state);
-    case 'transfer':
-    case 'conference':
-      return join(str(p.target) ?? str(p.to), str(p.outcome) && `(${codeWords(str(p.outcome)!).toLowerCase()})`);
+    // The target by the name the server recorded from the directory; `target` is an extension, never
+    // shown (an entry stored before names were recorded names nobody).
+    case 'transfer': {
+      const name = str(p.targetName);
+      if (str(p.outcome) === 'failed') return join(name ? `Not transferred to ${name}` : 'Not transferred', refusalWords(p.status));
+      return name ? `Transferred to ${name}` : 'Transferred';
+    }
+    case 'conference': {
+      const name = str(p.targetName);
+      if (str(p.outcome) === 'failed') return join(name ? `${name} did not join` : 'The third party did not join', refusalWords(p.status));
+      return name ? `${name} joined` : 'A third party joined';
+    }
     case 'call-started':
       // Extensions are internal: only a number the candidate dialled is shown.
       return join(str(p.direction) === 'outbound' ? 'outbound' : str(p.direction) === 'inbound' ? 'inbound' : undefined, str(p.dialledNumber) && `to ${str(p.dialledNumber)}`);
@@ -179,6 +189,12 @@ export function eventSummary(e: { type: string; payload: Record<string, unknown>
     default:
       return str(p.summary) ?? str(p.label) ?? '';
   }
+}
+
+/** Why a phone refused (a transfer's target), in words after a " · ": "· busy"; nothing for a status without words. */
+function refusalWords(status: unknown): string | undefined {
+  const words = typeof status === 'number' ? SIP_STATUS_WORDS[status] : undefined;
+  return words && `· ${words.charAt(0).toLowerCase()}${words.slice(1)}`;
 }
 
 /**

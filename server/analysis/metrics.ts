@@ -12,7 +12,7 @@
 //   handleTimeMs    answered → ended, plus wrap-up (talk + hold + after-call work)
 import { holdMarksFromCall, holdSegments } from '../assessment/holds.js';
 import type { AttemptEvent } from '../db/repositories/attempt-events.js';
-import type { CallEvent, CallRecord } from '../db/repositories/calls.js';
+import type { CallEvent, CallLeg, CallRecord } from '../db/repositories/calls.js';
 import type { StoredAnalysis } from '../db/repositories/recording-analysis.js';
 import type { AttemptMetrics, CallMetrics, HoldMetric } from '../protocol/moderation.js';
 
@@ -23,11 +23,12 @@ export interface CallInput {
   call: CallRecord;
   events: readonly CallEvent[];
   analysis: StoredAnalysis | undefined;
+  /** The candidate's leg (CallRepository.candidateLeg), null for a call without a candidate. */
+  candidateLeg: CallLeg | null;
 }
 
 function callMetrics(input: CallInput, timeline: readonly AttemptEvent[], nextCallAt: number | null, asOf: number): CallMetrics {
-  const { call, events, analysis } = input;
-  const candidateLeg = call.candidateUserId === null ? null : call.candidateUserId === call.callerUserId ? 'caller' : 'callee';
+  const { call, events, analysis, candidateLeg } = input;
   const segs = holdSegments(holdMarksFromCall({ invitedAt: call.invitedAt, ringingAt: call.ringingAt, answeredAt: call.answeredAt, endedAt: call.endedAt, events, candidateLeg }), asOf);
   const origin = call.recordingStartedAt ?? call.answeredAt;
   const holds = segs.map((s): HoldMetric => ({

@@ -14,6 +14,7 @@ import type {
   CallerBriefView,
   CandidateBriefView,
   CoverageCheckView,
+  SittingCandidate,
   CoverageWarningView,
   MarkingView,
   Person,
@@ -118,6 +119,9 @@ export const sittingSummary = exactly<SittingSummary>()(
 const coverageWarning = exactly<CoverageWarningView>()(z.object({ area: z.string(), message: z.string() }));
 
 /** POST /api/sittings/coverage-check: nothing is stored. */
+export const sittingCandidate = exactly<SittingCandidate>()(
+  z.object({ userId: z.number(), displayName: z.string(), username: z.string(), candidateNumber: z.string().nullable(), centreName: z.string() }),
+);
 export const coverageCheck = exactly<CoverageCheckView>()(z.object({ warnings: z.array(coverageWarning), problems: z.array(z.string()) }));
 
 /** A sitting as every route that reads or changes one answers (and POST /api/attempts/:id/close). */

@@ -183,7 +183,7 @@ export function registerModerationAttemptRoutes(scope: AttemptScope, opts: Moder
     { config: { ...STAFF, attempt: { use: 'supervise' } }, schema: { params: attemptParams, response: { 200: attemptMetricsSchema } } },
     async (request) => {
       const attempt = attemptOf(request);
-      const calls = attemptCalls(repos, attempt).map((call) => ({ call, events: repos.calls.events(call.id), analysis: repos.recordingAnalysis.find(call.id) }));
+      const calls = attemptCalls(repos, attempt).map((call) => ({ call, events: repos.calls.events(call.id), analysis: repos.recordingAnalysis.find(call.id), candidateLeg: repos.calls.candidateLeg(call) }));
       return attemptMetrics(attempt.id, calls, repos.attemptEvents.list(attempt.id, METRICS_TIMELINE), clock.now());
     },
   );

@@ -27,7 +27,7 @@ import { whyNotChangeable } from '../sittings/before-start.js';
 import { planNextAttempt } from '../sittings/next-attempt.js';
 import { sittingResults } from '../sittings/results.js';
 import { person, sittingDetail, sittingSummary } from '../sittings/views.js';
-import { coverageCheck, sittingDetail as sittingDetailSchema, sittingSummary as sittingSummarySchema } from './assessment-responses.js';
+import { coverageCheck, sittingCandidate, sittingDetail as sittingDetailSchema, sittingSummary as sittingSummarySchema } from './assessment-responses.js';
 import { FieldProblems, idOf36, idOf36Params, parseInput, registerZodRoutes } from './input.js';
 
 const EVERYONE = { access: ['candidate', 'assessor', 'moderator', 'admin', 'iqa'] } as const;
@@ -99,6 +99,19 @@ export function registerSittingRoutes(app: FastifyInstance, opts: { repos: Repos
 
     // The coverage warning before the sitting is created: the same rule (assessment/coverage.ts)
     // that the created sitting's warnings come from; nothing is stored.
+    // The candidates a new sitting (or a changed one) can be for, by what the centre tells two apart
+    // with: name, candidate number, username (never a phone's extension). An assessor's own centre;
+    // an admin may create a sitting in any centre, so every centre's, each with its centre's name.
+    scope.get('/api/sittings/candidates', { config: RUNNERS, schema: { response: { 200: z.object({ candidates: z.array(sittingCandidate) }) } } }, async (request) => {
+      const me = requireSession(request).user;
+      const centres = new Map(repos.centres.list().map((c) => [c.id, c.name]));
+      const candidates = repos.users
+        .list(me.role === 'admin' ? {} : { centreId: me.centreId ?? -1 })
+        .filter((u) => u.role === 'candidate' && !u.disabled && u.centreId !== null)
+        .map((u) => ({ userId: u.id, displayName: u.displayName, username: u.username, candidateNumber: u.candidateNumber, centreName: centres.get(u.centreId!) ?? '' }));
+      return { candidates };
+    });
+
     scope.post('/api/sittings/coverage-check', { config: RUNNERS, schema: { response: { 200: coverageCheck } } }, async (request) => {
       const me = requireSession(request).user;
       const input = parseInput(coverageCheckSchema, request.body);

@@ -10,6 +10,7 @@
 // mark sheet and in every view. A list in one cell is separated by " | ".
 import type { AssignmentRecord, AttemptRecordLine, CriterionLine, SittingRecord } from './sitting-record.js';
 import { toCsv, type CsvCell } from './csv.js';
+import { sentences } from '../protocol/words.js';
 
 export const RESULTS_HEADER = [
   'sitting_id',
@@ -106,7 +107,7 @@ export function resultsCsv(records: readonly SittingRecord[]): string {
       r.result.grade ?? '',
       r.sitting.status,
       status,
-      r.result.reasons.join(' '),
+      sentences(r.result.reasons),
       r.resultState,
       r.outcome ?? '',
       r.outcomeReason ?? '',

@@ -14,6 +14,7 @@ import type { Repositories } from '../db/repositories/index.js';
 import type { Sitting } from '../db/repositories/sittings.js';
 import type { RubricLineView, SittingResultView } from '../protocol/assessment.js';
 import type { OverrunPolicy } from '../protocol/sitting-states.js';
+import { sentences } from '../protocol/words.js';
 import { ID_DOCUMENT_WORDS, OUTCOME_WORDS, RESULT_STATE_WORDS, type SignatureKind, type SignatureView } from '../protocol/assurance.js';
 import { scenarioOfAttempt } from '../assessment/scenario-loader.js';
 import { resultView, sittingResults } from '../sittings/results.js';
@@ -224,5 +225,5 @@ export function sittingRecord(repos: Repositories, sitting: Sitting, now: number
 /** "Pass", "Merit", "Distinction", or "No grade (…)" in one phrase. */
 export function resultWords(result: SittingResultView): string {
   if (result.status === 'graded') return result.grade!;
-  return `No grade${result.final ? ' (fail)' : ''}: ${result.reasons.join(' ')}`;
+  return `No grade${result.final ? ' (fail)' : ''}: ${sentences(result.reasons)}`;
 }

@@ -160,7 +160,7 @@ export async function buildModerationPack(o: PackOptions, scope: PackScope, acto
     chains[attempt.id] = { entries: timeline.entries, headSeq: timeline.head?.seq ?? null, headHash: timeline.head?.hash ?? GENESIS_HASH };
 
     const calls = attemptCalls(repos, attempt);
-    const callInputs = calls.map((call) => ({ call, events: repos.calls.events(call.id), analysis: repos.recordingAnalysis.find(call.id) }));
+    const callInputs = calls.map((call) => ({ call, events: repos.calls.events(call.id), analysis: repos.recordingAnalysis.find(call.id), candidateLeg: repos.calls.candidateLeg(call) }));
     for (const { call, events: callEvents, analysis } of callInputs) {
       files.set(`${dir}/calls/${call.id}.json`, json({ call, events: callEvents, analysis: analysis ?? null }));
       const rec = recordingFile(attempt.id, call.id);

@@ -5,6 +5,7 @@
 // staff route is limited to the user's own centre, admins to any):
 //   GET  /api/sittings                          [candidate: own | staff]  → { sittings: SittingSummary[] }
 //   POST /api/sittings                          [assessor, admin]         CreateSittingInput → SittingDetail (201)
+//   GET  /api/sittings/candidates               [assessor, admin]         → { candidates: SittingCandidate[] } (an assessor's centre; an admin's: every centre)
 //   GET  /api/sittings/:id                      [candidate: own | staff]  → SittingDetail (candidate: CandidateSittingView)
 //        (a candidate sees marks and the result only when the centre's release rule allows, and
 //        then labelled provisional until moderation is complete: `release`)
@@ -90,6 +91,18 @@ export interface CreateSittingInput {
 export interface CoverageWarningView {
   area: string;
   message: string;
+}
+
+/**
+ * A candidate a new sitting can be for, as the centre tells two apart: the name, the centre's
+ * candidate number (null until the admin gives one) and the username; no extension.
+ */
+export interface SittingCandidate {
+  userId: number;
+  displayName: string;
+  username: string;
+  candidateNumber: string | null;
+  centreName: string;
 }
 
 /** POST /api/sittings/coverage-check: what the chosen assignments would leave unassessed, before creation. */

@@ -76,8 +76,9 @@ export const MAX_EVENT_PAYLOAD_BYTES = 16 * 1024;
  *   wrap-up { wrapUpId, code, customerId, callId, notesLength }   agent-state { from, to }
  *   call-started { callEventId, direction, from, to, dialledNumber? }   call-answered / call-ended
  *   hold / resume { callEventId, leg, byCandidate }
- *   transfer { callEventId, target, outcome: 'transferred' | 'failed', status? }
- *   conference { callEventId, target?, outcome: 'joined' | 'failed', parties?, status? }
+ *   transfer { callEventId, target, targetName, outcome: 'transferred' | 'failed', status? }
+ *   conference { callEventId, target?, targetName, outcome: 'joined' | 'failed', parties?, status? }
+ *   (target: the extension named, never shown; targetName: the directory's name, null when unknown)
  */
 export type DesktopEventPayload = Record<string, unknown>;
 

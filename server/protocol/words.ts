@@ -10,6 +10,20 @@ export function codeWords(code: string): string {
   return words.charAt(0).toUpperCase() + words.slice(1);
 }
 
+/**
+ * Sentences joined into one text ("Only 2 of the 4 assignments are in the sitting. Assignment S1 is
+ * not marked yet."): each trimmed, started with a capital and ended with a full stop unless it ends
+ * with its own (. ! ? …), empty ones left out, one space between. A separator such as "; " after a
+ * sentence's own full stop would read ".;".
+ */
+export function sentences(parts: readonly string[]): string {
+  return parts
+    .map((p) => p.trim())
+    .filter((p) => p !== '')
+    .map((p) => p.charAt(0).toUpperCase() + p.slice(1) + (/[.!?…]$/.test(p) ? '' : '.'))
+    .join(' ');
+}
+
 /** Words as they read inside a sentence: "Address line 1" → "address line 1" (an all-capitals word such as SMS stays). */
 export const inSentence = (words: string): string => (/^[A-Z][^A-Z]/.test(words) || words.length === 1 ? words.charAt(0).toLowerCase() + words.slice(1) : words);
 

@@ -8,13 +8,15 @@
 //                                         candidate dialled: the do-not-call check reads it)
 //   answered            → call-answered
 //   hold / resume       → hold / resume { leg, byCandidate }
-//   transferred         → transfer      { outcome: 'transferred', target }
-//   transfer-failed     → transfer      { outcome: 'failed', target, status, reason }
-//   conference-started  → conference    { outcome: 'joined', target, parties }
-//   conference-failed   → conference    { outcome: 'failed', target, status, reason }
+//   transferred         → transfer      { outcome: 'transferred', target, targetName }
+//   transfer-failed     → transfer      { outcome: 'failed', target, targetName, status, reason }
+//   conference-started  → conference    { outcome: 'joined', target, targetName, parties }
+//   conference-failed   → conference    { outcome: 'failed', target, targetName, status, reason }
+// target is the extension the REFER named; targetName the directory's name for it (server/sip/transfer.ts),
+// null in events stored before names were recorded or for a number that is nobody of the centre.
 //   end                 → call-ended    { outcome, reason, status }
 // Each entry names its call event (callEventId); its client id 'call-event:<id>' stores it once.
-import type { CallEvent, CallRecord } from '../db/repositories/calls.js';
+import type { CallEvent, CallLeg, CallRecord } from '../db/repositories/calls.js';
 import type { Repositories } from '../db/repositories/index.js';
 import type { ServerEventType } from '../protocol/timeline.js';
 import type { Evidence } from './evidence.js';
@@ -24,8 +26,7 @@ type Mapped = { type: ServerEventType; payload: Record<string, unknown> };
 const str = (v: unknown): string | null => (typeof v === 'string' ? v : typeof v === 'number' ? String(v) : null);
 
 /** The timeline entry a call event becomes, or undefined for one that is not evidence (ringing, DTMF, recording…). */
-export function callEvidence(e: CallEvent, call: CallRecord): Mapped | undefined {
-  const candidateLeg = call.candidateUserId !== null && call.candidateUserId === call.callerUserId ? 'caller' : 'callee';
+export function callEvidence(e: CallEvent, call: CallRecord, candidateLeg: CallLeg | null): Mapped | undefined {
   const d = e.detail ?? {};
   const base = { callEventId: e.id };
   switch (e.type) {
@@ -37,13 +38,13 @@ export function callEvidence(e: CallEvent, call: CallRecord): Mapped | undefined
     case 'resume':
       return { type: e.type, payload: { ...base, leg: e.leg, byCandidate: e.leg !== null && e.leg === candidateLeg } };
     case 'transferred':
-      return { type: 'transfer', payload: { ...base, outcome: 'transferred', target: str(d.to), from: str(d.from) } };
+      return { type: 'transfer', payload: { ...base, outcome: 'transferred', target: str(d.to), targetName: str(d.toName), from: str(d.from) } };
     case 'transfer-failed':
-      return { type: 'transfer', payload: { ...base, outcome: 'failed', target: str(d.target), status: d.status ?? null, reason: str(d.reason) } };
+      return { type: 'transfer', payload: { ...base, outcome: 'failed', target: str(d.target), targetName: str(d.targetName), status: d.status ?? null, reason: str(d.reason) } };
     case 'conference-started':
-      return { type: 'conference', payload: { ...base, outcome: 'joined', target: str(d.party), parties: d.parties ?? null } };
+      return { type: 'conference', payload: { ...base, outcome: 'joined', target: str(d.party), targetName: str(d.partyName), parties: d.parties ?? null } };
     case 'conference-failed':
-      return { type: 'conference', payload: { ...base, outcome: 'failed', target: str(d.target), status: d.status ?? null, reason: str(d.reason) } };
+      return { type: 'conference', payload: { ...base, outcome: 'failed', target: str(d.target), targetName: str(d.targetName), status: d.status ?? null, reason: str(d.reason) } };
     case 'end':
       return { type: 'call-ended', payload: { ...base, outcome: str(d.outcome), reason: str(d.reason), status: d.status ?? null } };
     default:
@@ -58,7 +59,7 @@ export function recordCallEvidence(repos: Pick<Repositories, 'calls' | 'attempts
   repos.calls.onEvent((e) => {
     const call = repos.calls.find(e.callId);
     if (!call || call.candidateUserId === null) return;
-    const mapped = callEvidence(e, call);
+    const mapped = callEvidence(e, call, repos.calls.candidateLeg(call));
     if (!mapped) return;
     const attemptId = repos.attemptEvents.attemptForCall(call);
     const attempt = attemptId ? repos.attempts.findById(attemptId) : undefined;

@@ -52,7 +52,7 @@ export class Transfers {
     if (call.party) return refuse(403, kind === 'blind' ? 'Forbidden (no transfer during a conference)' : 'Forbidden (a conference has three parties at most)');
     if (call.pending) return refuse(491, 'Request Pending (a transfer or conference is in progress)');
     this.ctx.sip.respond(conn, request, 202, { toTag: leg.localTag, headers: [contactHeader()] });
-    this.ctx.event(call, kind === 'blind' ? 'transfer-requested' : 'conference-requested', leg.role, { by: leg.user.extension, target: target.extension });
+    this.ctx.event(call, kind === 'blind' ? 'transfer-requested' : 'conference-requested', leg.role, { by: leg.user.extension, target: target.extension, ...this.targetName(leg, target.extension) });
     call.log.info({ by: leg.role, target: target.extension, kind }, kind === 'blind' ? 'transfer requested' : 'conference requested');
     // The implicit subscription of the REFER: first "Trying", at the end the final status.
     this.notify(leg, 100, 'Trying', false);
@@ -60,6 +60,17 @@ export class Transfers {
       call.log.error({ err }, 'transfer/conference failed');
       this.failParty(call, leg, kind, target.extension, 500, 'internal error');
     });
+  }
+
+  /**
+   * The target's name as the directory holds it (the users table), for the replay and the live
+   * view ("Transferred to Jane Hughes"): staff never see the extension the REFER named, and the
+   * name is the server's, never what the phone said. Only a user of the referrer's own centre is
+   * named; an unknown number or another centre's user is not.
+   */
+  private targetName(referrer: DialogLeg, extension: string): { targetName?: string } {
+    const user = this.ctx.opts.repos.users.findByExtension(extension);
+    return user && user.centreId !== null && user.centreId === referrer.user.centreId ? { targetName: user.displayName } : {};
   }
 
   private notify(leg: DialogLeg, status: number, reason: string, final: boolean): void {
@@ -211,7 +222,7 @@ export class Transfers {
   private failParty(call: Call, referrer: DialogLeg, kind: 'blind' | 'conference', extension: string, status: number, reason: string): void {
     call.log.info({ target: extension, status, reason }, kind === 'blind' ? 'transfer failed' : 'conference failed');
     if (call.ended || !call.legs().includes(referrer)) return; // the referrer's dialog is gone: nobody to tell
-    this.ctx.event(call, kind === 'blind' ? 'transfer-failed' : 'conference-failed', referrer.role, { target: extension, status, reason });
+    this.ctx.event(call, kind === 'blind' ? 'transfer-failed' : 'conference-failed', referrer.role, { target: extension, ...this.targetName(referrer, extension), status, reason });
     this.notify(referrer, status, reason || 'Failed', true);
   }
 
@@ -237,7 +248,8 @@ export class Transfers {
     }
     this.ctx.untrack(referrer.sipCallId);
     referrer.sessionTimer?.stop();
-    this.ctx.event(call, 'transferred', target.role, { from: referrer.user.extension, to: target.user.extension });
+    // Named from the user records the B2BUA routed by (server-side), as the replay shows them.
+    this.ctx.event(call, 'transferred', target.role, { from: referrer.user.extension, to: target.user.extension, fromName: referrer.user.displayName, toName: target.user.displayName });
     call.log.info({ to: target.user.extension }, 'call transferred');
     this.notify(referrer, 200, 'OK', true);
     if (referrer.conn.isOpen) this.ctx.sendInDialog(referrer, 'BYE', { headers: [['Reason', 'SIP;cause=200;text="transferred"']] });
@@ -267,7 +279,7 @@ export class Transfers {
     const media = call.media!;
     call.party = party;
     for (const leg of [referrer, other]) await media.addSource(leg.mediaId, party.mediaId);
-    this.ctx.event(call, 'conference-started', referrer.role, { by: referrer.user.extension, party: party.user.extension, parties: 3 });
+    this.ctx.event(call, 'conference-started', referrer.role, { by: referrer.user.extension, party: party.user.extension, partyName: party.user.displayName, parties: 3 });
     call.log.info({ party: party.user.extension }, 'conference started');
     this.notify(referrer, 200, 'OK', true);
     await this.recordParty(call, party, 'right');

@@ -43,7 +43,7 @@ export function attemptSuggestions(repos: Repositories, attempt: Attempt, scenar
         answeredAt: call.answeredAt,
         endedAt: call.endedAt,
         events: repos.calls.events(call.id).map((e) => ({ at: e.at, type: e.type, leg: e.leg })),
-        candidateLeg: call.candidateUserId === call.callerUserId ? 'caller' : 'callee',
+        candidateLeg: repos.calls.candidateLeg(call),
       }
     : null;
   const records: RecordSnapshot[] = repos.crm.listCustomers(attempt.id).map((c) => ({ type: 'customer', key: c.accountNumber, id: c.id, fields: { ...c } }));

@@ -1,9 +1,12 @@
 // The client's one formatting module: en-GB dates, money, codes in words, and every timeline event
 // type (server and browser) described in words, never as JSON, with ids left out.
+import fs from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { BROWSER_EVENT_TYPES, SERVER_EVENT_TYPES } from '../../server/protocol/timeline.js';
 import { EVENT_WORDS } from '../../server/protocol/words.js';
-import { callOutcome, changeWords, clock, codeWords, criterionReference, criterionWords, dateTimeGB, eventLabel, eventSummary, money, orderPrice, timeGB } from '../../client/src/format.js';
+import { callOutcome, changeWords, clock, codeWords, criterionReference, criterionWords, dateTimeGB, eventLabel, eventSummary, money, orderPrice, sentences, timeGB } from '../../client/src/format.js';
 
 const AT = Date.UTC(2026, 11, 6, 10, 19, 23);
 
@@ -70,5 +73,32 @@ describe('format', () => {
   it('an audited change in words, without ids or hashes', () => {
     expect(changeWords({ mark: 3 }, { mark: 4, attemptId: '7f9d5729-5b0e-4c5e-a7a1-4f64fd0c8a11', sha256: 'ab' })).toBe('Mark: 3 → 4');
     expect(changeWords(null, { position: 1, scenarioKey: 's1', retakeOf: null })).toBe('Position: 1 · Scenario key: s1 · Retake of: —');
+  });
+
+  it('sentences are joined as sentences: one full stop each, never ".;" or ".."', () => {
+    const reasons = ['Only 2 of the 4 assignments are in the sitting; 2 more must be taken.', 'Assignment S1 is not marked yet (the first attempt is not marked yet).'];
+    expect(sentences(reasons)).toBe('Only 2 of the 4 assignments are in the sitting; 2 more must be taken. Assignment S1 is not marked yet (the first attempt is not marked yet).');
+    expect(sentences(['the total is below the Pass mark', 'Is it marked?', ' Done! ', ''])).toBe('The total is below the Pass mark. Is it marked? Done!');
+    expect(sentences(['Checked...'])).toBe('Checked...');
+    expect(sentences([])).toBe('');
+  });
+});
+
+// Lists of sentences (a sitting result's reasons) are written through sentences(), never joined by
+// hand: a separator after a sentence's own full stop reads ".;" or "..".
+describe('no list of sentences joined by hand', () => {
+  const sources = (dir: string): string[] =>
+    fs.readdirSync(dir, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? sources(path.join(dir, e.name)) : /\.tsx?$/.test(e.name) ? [path.join(dir, e.name)] : []));
+  const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+  it.each(['client/src', 'server'])('%s joins result reasons with sentences()', (dir) => {
+    const byHand = sources(path.join(root, dir)).flatMap((file) =>
+      fs
+        .readFileSync(file, 'utf8')
+        .split('\n')
+        .map((line, i) => ({ line, at: `${path.relative(root, file)}:${i + 1}` }))
+        .filter(({ line }) => /reasons\.join\(/.test(line))
+        .map(({ at }) => at),
+    );
+    expect(byHand).toEqual([]);
   });
 });

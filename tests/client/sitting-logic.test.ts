@@ -4,6 +4,7 @@ import { describe, expect, it } from 'vitest';
 import type { CriterionMarkView, SittingClockView, SittingSummary } from '../../server/protocol/assessment.js';
 import { errorKey } from '../../client/src/marking/MarkingForm.js';
 import { pickSitting } from '../../client/src/sitting/CandidateSitting.js';
+import { candidateChoices } from '../../client/src/sitting/candidate-choice.js';
 import { advance, durationWords, formatDuration } from '../../client/src/sitting/SittingClock.js';
 
 const reading = (over: Partial<SittingClockView>): SittingClockView => ({
@@ -81,5 +82,23 @@ describe('marking errors', () => {
     expect(errorKey('reason', sent, criteria)).toBe('reason');
     expect(errorKey(undefined, sent, criteria)).toBe('form');
     expect(errorKey('something', sent, criteria)).toBe('form');
+  });
+});
+
+describe('the candidate picker of a new sitting', () => {
+  const c = (userId: number, displayName: string, username: string, candidateNumber: string | null, centreName = 'Northgate College') => ({ userId, displayName, username, candidateNumber, centreName });
+  it('names each candidate with what the centre tells them apart by: the candidate number, else the username; never an extension', () => {
+    const choices = candidateChoices([c(7, 'Jane Hughes', 'jhughes', '0042'), c(9, 'Jane Hughes', 'jhughes2', null), c(3, 'Amir Khan', 'akhan', '0007')]);
+    expect(choices).toEqual([
+      { userId: 3, label: 'Amir Khan · candidate number 0007' },
+      { userId: 7, label: 'Jane Hughes · candidate number 0042' },
+      { userId: 9, label: 'Jane Hughes · username jhughes2' },
+    ]);
+  });
+  it('adds the centre only when the list spans more than one (an admin creates sittings in any centre)', () => {
+    expect(candidateChoices([c(7, 'Jane Hughes', 'jhughes', '0042'), c(8, 'Jane Hughes', 'jh', '0042', 'Southfield Academy')]).map((x) => x.label)).toEqual([
+      'Jane Hughes · candidate number 0042 · Northgate College',
+      'Jane Hughes · candidate number 0042 · Southfield Academy',
+    ]);
   });
 });

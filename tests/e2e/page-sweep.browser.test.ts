@@ -131,6 +131,13 @@ async function everyPage(pages: Page[]): Promise<void> {
     await emptyCandidate.context().close();
     const emptyAssessor = await loginAs(fx.assessorBrowser, fx.server.url, 'demo-assessor', { landing: /\/console/ });
     findings.push(...(await sweep(emptyAssessor, 'assessor-no-sitting', '/console', registered)));
+    // The new-sitting form open, its candidate picker loaded (candidates by name and candidate number or username).
+    const newSittingOpen = async (p: Page) => {
+      await registered(p);
+      await p.getByRole('button', { name: 'New sitting' }).click();
+      await p.getByRole('form', { name: 'New sitting' }).locator('option', { hasText: 'Demo Candidate' }).waitFor({ state: 'attached' });
+    };
+    findings.push(...(await sweep(emptyAssessor, 'assessor-new-sitting', '/console', newSittingOpen)));
     await emptyAssessor.context().close();
 
     // --- a real recorded call in a started sitting ---------------------------------------------

@@ -32,7 +32,8 @@ async function scenario(pages: Page[]): Promise<void> {
     await assessor.getByRole('button', { name: 'New sitting' }).click();
     // The demo centre has one candidate (option 0 is "Choose a candidate…").
     await form.getByLabel('Candidate').selectOption({ index: 1 });
-    expect(await form.getByLabel('Candidate').locator('option:checked').textContent()).toContain('Demo Candidate');
+    // Named as the centre tells candidates apart (the demo candidate has no candidate number: the username), never by extension.
+    expect(await form.getByLabel('Candidate').locator('option:checked').textContent()).toBe('Demo Candidate · username demo-candidate');
     for (const [i, key] of keys.entries()) await form.getByLabel(`Assignment ${i + 1}`).selectOption(key);
   };
   const detail = assessor.getByTestId('sitting-detail');

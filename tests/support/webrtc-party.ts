@@ -4,7 +4,7 @@
 // by content which party ended up on which channel of the recording.
 import { spawn, type ChildProcess } from 'node:child_process';
 import dgram from 'node:dgram';
-import type { SessionDescriptionHandler, SessionDescriptionHandlerFactory } from 'sip.js';
+import type { SessionDescriptionHandler, SessionDescriptionHandlerFactory, SessionDescriptionHandlerOptions } from 'sip.js';
 import { MediaStreamTrack, RTCPeerConnection, RTCRtpCodecParameters } from 'werift';
 
 export interface TonePeer {
@@ -80,7 +80,11 @@ export async function startTonePeer(frequencyHz: number): Promise<TonePeer> {
         peers.delete(pc);
         void pc.close();
       },
-      getDescription: async () => {
+      // A re-INVITE with { hold: true } (sip.js's sessionDescriptionHandlerOptionsReInvite) offers
+      // sendonly: the phone puts the call on hold (RFC 3264 §8.4,
+      // https://www.rfc-editor.org/rfc/rfc3264#section-8.4); without it, sendrecv again.
+      getDescription: async (options?: SessionDescriptionHandlerOptions & { hold?: boolean }) => {
+        if (pc.signalingState !== 'have-remote-offer') transceiver.setDirection(options?.hold ? 'sendonly' : 'sendrecv');
         const description = pc.signalingState === 'have-remote-offer' ? await pc.createAnswer() : await pc.createOffer();
         await pc.setLocalDescription(description);
         await gathered(pc);

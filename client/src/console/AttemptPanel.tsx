@@ -3,16 +3,17 @@
 // is shown. Two panels, side by side in the console's grid: the read-only mirror of what the
 // candidate sees now (DesktopMirror) and the attempt's timeline in words (LiveTimeline).
 import { useEffect, useState, type FormEvent } from 'react';
-import type { DirectoryEntry } from '../../../server/protocol/telephony.js';
+import type { SittingCandidate } from '../../../server/protocol/assessment.js';
 import { api, ApiFailure } from '../api.js';
 import { LiveTimeline } from '../realtime/LiveTimeline.js';
 import { DesktopMirror } from './DesktopMirror.js';
 import { handled } from '../components/handled.js';
 import { formText } from '../components/form-text.js';
 import { Problem } from '../components/useAction.js';
+import { candidateChoices, type CandidateChoice } from '../sitting/candidate-choice.js';
 
 export function AttemptPanel({ attemptId: sittingAttemptId }: { attemptId?: string } = {}) {
-  const [candidates, setCandidates] = useState<DirectoryEntry[]>([]);
+  const [candidates, setCandidates] = useState<CandidateChoice[]>([]);
   const [scenarios, setScenarios] = useState<Array<{ key: string; title: string; direction: string }>>([]);
   const [practiceId, setPracticeId] = useState<string>();
   const [error, setError] = useState<string>();
@@ -22,7 +23,7 @@ export function AttemptPanel({ attemptId: sittingAttemptId }: { attemptId?: stri
   }, [sittingAttemptId]);
   const attemptId = practiceId ?? sittingAttemptId;
   useEffect(() => {
-    api<{ entries: DirectoryEntry[] }>('GET', '/api/directory').then((d) => setCandidates(d.entries.filter((e) => e.role === 'candidate')), () => {});
+    api<{ candidates: SittingCandidate[] }>('GET', '/api/sittings/candidates').then((d) => setCandidates(candidateChoices(d.candidates)), () => {});
     api<{ scenarios: Array<{ key: string; title: string; direction: string }> }>('GET', '/api/scenarios').then((d) => setScenarios(d.scenarios), () => {});
   }, []);
   const start = async (e: FormEvent<HTMLFormElement>) => {
@@ -44,7 +45,7 @@ export function AttemptPanel({ attemptId: sittingAttemptId }: { attemptId?: stri
       <select id="attempt-candidate" name="candidate" required>
         {candidates.map((c) => (
           <option key={c.userId} value={c.userId}>
-            {c.displayName} ({c.extension})
+            {c.label}
           </option>
         ))}
       </select>

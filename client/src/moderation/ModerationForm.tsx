@@ -2,7 +2,7 @@
 // moderated mark, and a reason that is required whenever the mark moves. Saving returns the new
 // moderated assignment mark and the sitting's grade with it. Staff who may not moderate (the
 // centre's assessors) see the same table read-only.
-import { codeWords, criterionReference, criterionWords, dateTimeGB } from '../format.js';
+import { codeWords, criterionReference, criterionWords, dateTimeGB, sentences } from '../format.js';
 import { useCallback, useState, type FormEvent } from 'react';
 import type { ModerationView } from '../../../server/protocol/moderation.js';
 import { ApiFailure } from '../api.js';
@@ -173,7 +173,7 @@ function MarksForm({ attemptId, first, canModerate, onSaved }: { attemptId: stri
           {r && (
             <>
               {' '}
-              · sitting result: {r.status === 'graded' ? `${r.grade} (${r.total}/48)` : `no grade (${r.reasons.join('; ') || 'incomplete'})`}
+              · sitting result: {r.status === 'graded' ? `${r.grade} (${r.total}/48)` : `no grade (${sentences(r.reasons) || 'incomplete'})`}
             </>
           )}
         </p>

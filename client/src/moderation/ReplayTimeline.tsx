@@ -2,6 +2,7 @@
 // over 60 s flagged) and event ticks, and the list of every event. Clicking an event seeks the audio
 // to its offset; the event the playhead has reached is marked aria-current.
 import type { HoldRegion, ReplayEvent } from '../../../server/protocol/moderation.js';
+import { SIP_STATUS_WORDS } from '../../../server/protocol/telephony.js';
 import { clock, eventLabel, eventSummary, seconds, textOf } from '../format.js';
 
 const CALL_LABEL: Record<string, string> = {
@@ -34,9 +35,35 @@ const CALL_LABEL: Record<string, string> = {
 /** Who recorded an event, in words: only the browser's reports are flagged. */
 export const BROWSER_REPORTED = 'reported by the candidate’s browser';
 
+/**
+ * A transfer or conference call event with the target's name, as the server recorded it from the
+ * directory ("Transferred to Jane Hughes"); undefined when it names nobody (stored before names
+ * were, or a number that is nobody of the centre): the plain label then, never the extension.
+ */
+function namedCallTitle(type: string, payload: Record<string, unknown>): string | undefined {
+  const name = (key: string) => (typeof payload[key] === 'string' && payload[key] !== '' ? payload[key] : undefined);
+  const target = name('targetName');
+  switch (type) {
+    case 'transferred':
+      return name('toName') && `Transferred to ${name('toName')}`;
+    case 'transfer-requested':
+      return target && `Transfer to ${target} requested`;
+    case 'transfer-failed':
+      return target && `Transfer to ${target} failed`;
+    case 'conference-requested':
+      return target && `Conference with ${target} requested`;
+    case 'conference-failed':
+      return target && `Conference with ${target} failed`;
+    case 'conference-started':
+      return name('partyName') && `Conference started with ${name('partyName')}`;
+    default:
+      return undefined;
+  }
+}
+
 export function eventTitle(e: ReplayEvent): string {
   if (e.source === 'bookmark') return 'Bookmark';
-  if (e.source === 'call') return CALL_LABEL[e.type] ?? eventLabel(e.type);
+  if (e.source === 'call') return namedCallTitle(e.type, e.payload) ?? CALL_LABEL[e.type] ?? eventLabel(e.type);
   return eventLabel(e.type);
 }
 
@@ -47,7 +74,9 @@ export function eventDetail(e: ReplayEvent): string {
     const d = e.payload;
     // The server names phones in its call events by extension (from, to, target, party): internal
     // numbers staff never see. Only a number the candidate dialled is shown, as on the live view.
-    const extra = typeof d.digit === 'string' ? d.digit : typeof d.dialledNumber === 'string' && d.dialledNumber ? `to ${d.dialledNumber}` : typeof d.reason === 'string' ? d.reason : '';
+    // A refused transfer or conference says why in words ("busy"), not in the SIP reason phrase.
+    const refused = typeof d.status === 'number' && /-failed$/.test(e.type) ? SIP_STATUS_WORDS[d.status]?.toLowerCase() : undefined;
+    const extra = typeof d.digit === 'string' ? d.digit : typeof d.dialledNumber === 'string' && d.dialledNumber ? `to ${d.dialledNumber}` : refused ?? (typeof d.reason === 'string' ? d.reason : '');
     return [who, extra].filter(Boolean).join(' · ');
   }
   // The server's words for it where it wrote some (an identity check, by the same rule the marking uses).

@@ -59,7 +59,7 @@ function CallInstruction({ brief, candidate }: { brief: AttemptBrief; candidate:
   const { phone, state } = usePhone();
   const [entry, setEntry] = useState<DirectoryEntry>();
   useEffect(() => {
-    sittings.candidates().then((list) => setEntry(list.find((e) => e.userId === candidate.id)), () => {});
+    sittings.candidatePhones().then((list) => setEntry(list.find((e) => e.userId === candidate.id)), () => {});
   }, [candidate.id]);
   const persona = brief.callerBrief?.persona.name;
   if (brief.direction === 'outbound')

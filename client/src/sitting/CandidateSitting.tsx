@@ -8,7 +8,7 @@ import { NotYet } from '../components/AsyncState.js';
 import { DataTable } from '../components/DataTable.js';
 import { useLoad } from '../components/useLoad.js';
 import { usePersistedState } from '../desktop/persisted-state.js';
-import { dateTimeGB } from '../format.js';
+import { dateTimeGB, sentences } from '../format.js';
 import { SittingClock, type ClockSnapshot } from './SittingClock.js';
 import { Declaration, SittingGuidance } from './SittingGuidance.js';
 import { sittings } from './sitting-api.js';
@@ -222,7 +222,7 @@ function MyResults({ handle }: { handle: CandidateSittingHandle }) {
           {r && r.complete
             ? r.status === 'graded'
               ? `${r.grade} with ${r.total} out of 48`
-              : `No grade (${r.total} out of 48)${r.reasons.length ? `: ${r.reasons.join('; ')}` : ''}`
+              : `No grade (${r.total} out of 48)${r.reasons.length ? `: ${sentences(r.reasons)}` : ''}`
             : 'Not complete.'}
         </p>
       )}

@@ -4,11 +4,11 @@
 // coverage rule, checked as the assignments are chosen, before the sitting is created.
 import { useEffect, useId, useState, type FormEvent } from 'react';
 import type { CoverageCheckView, CreateSittingInput, SittingDetail } from '../../../server/protocol/assessment.js';
-import type { DirectoryEntry } from '../../../server/protocol/telephony.js';
 import { assignmentOf, fieldProblems, sittings, type ScenarioListing } from './sitting-api.js';
 import { describeError } from './useSitting.js';
 import { handled } from '../components/handled.js';
 import { Problem } from '../components/useAction.js';
+import { candidateChoices, type CandidateChoice } from './candidate-choice.js';
 
 const POSITIONS = [1, 2, 3, 4] as const;
 
@@ -23,7 +23,7 @@ function keyOf(field: string): string {
 
 export function CreateSittingForm({ onCreated }: { onCreated: (d: SittingDetail) => void }) {
   const id = useId();
-  const [candidates, setCandidates] = useState<DirectoryEntry[]>([]);
+  const [candidates, setCandidates] = useState<CandidateChoice[]>([]);
   const [scenarios, setScenarios] = useState<ScenarioListing[]>([]);
   const [candidate, setCandidate] = useState('');
   const [keys, setKeys] = useState<string[]>(['', '', '', '']);
@@ -55,7 +55,8 @@ export function CreateSittingForm({ onCreated }: { onCreated: (d: SittingDetail)
 
   useEffect(() => {
     sittings.candidates().then(
-      (c) => {
+      (list) => {
+        const c = candidateChoices(list);
         setCandidates(c);
         if (c.length === 1) setCandidate(String(c[0]!.userId));
       },
@@ -137,7 +138,7 @@ export function CreateSittingForm({ onCreated }: { onCreated: (d: SittingDetail)
             <option value="">Choose a candidate…</option>
             {candidates.map((c) => (
               <option key={c.userId} value={c.userId}>
-                {c.displayName} ({c.extension})
+                {c.label}
               </option>
             ))}
           </select>

@@ -5,6 +5,7 @@ import type { DirectoryEntry } from '../../../server/protocol/telephony.js';
 import { ApiFailure } from '../api.js';
 import { sittings, type SittingDetail } from './sitting-api.js';
 import { describeError } from './useSitting.js';
+import { candidateChoices, type CandidateChoice } from './candidate-choice.js';
 
 /** ms since the epoch as the value of a datetime-local input (local time), '' for none. */
 function localInputValue(ms: number | null): string {
@@ -17,7 +18,7 @@ function localInputValue(ms: number | null): string {
 export function SittingChanges({ detail, onChange, onStatus }: { detail: SittingDetail; onChange: (d: SittingDetail) => void; onStatus: (words: string) => void }) {
   const id = useId();
   const [mode, setMode] = useState<'none' | 'edit' | 'cancel'>('none');
-  const [candidates, setCandidates] = useState<DirectoryEntry[]>([]);
+  const [candidates, setCandidates] = useState<CandidateChoice[]>([]);
   const [assessors, setAssessors] = useState<DirectoryEntry[]>([]);
   const [scheduled, setScheduled] = useState(localInputValue(detail.scheduledFor));
   const [candidateId, setCandidateId] = useState(String(detail.candidate.id));
@@ -31,7 +32,7 @@ export function SittingChanges({ detail, onChange, onStatus }: { detail: Sitting
     setScheduled(localInputValue(detail.scheduledFor));
     setCandidateId(String(detail.candidate.id));
     setAssessorId(detail.assessor ? String(detail.assessor.id) : '');
-    sittings.candidates().then(setCandidates, () => setCandidates([]));
+    sittings.candidates().then((list) => setCandidates(candidateChoices(list)), () => setCandidates([]));
     sittings.assessors().then(setAssessors, () => setAssessors([]));
   }, [mode, detail]);
 
@@ -107,9 +108,9 @@ export function SittingChanges({ detail, onChange, onStatus }: { detail: Sitting
           <div>
             <label htmlFor={`${id}-cand`}>Candidate</label>
             <select id={`${id}-cand`} value={candidateId} onChange={(e) => setCandidateId(e.target.value)} {...aria('candidateUserId')}>
-              {withCurrent(candidates, detail.candidate).map((c) => (
+              {(candidates.some((c) => c.userId === detail.candidate.id) ? candidates : [{ userId: detail.candidate.id, label: detail.candidate.name }, ...candidates]).map((c) => (
                 <option key={c.userId} value={c.userId}>
-                  {c.displayName}
+                  {c.label}
                 </option>
               ))}
             </select>

@@ -6,7 +6,7 @@ import { useId, useState } from 'react';
 import type { AssignmentView, AttemptView, SittingDetail } from '../../../server/protocol/assessment.js';
 import { AssurancePanel } from '../assurance/AssurancePanel.js';
 import { DataTable } from '../components/DataTable.js';
-import { minutesGB } from '../format.js';
+import { minutesGB, sentences } from '../format.js';
 import { SittingChanges } from './SittingChanges.js';
 import { SittingClock, type ClockSnapshot } from './SittingClock.js';
 import { sittings } from './sitting-api.js';
@@ -200,7 +200,7 @@ export function SittingDetailView({
         <>
           <p data-testid="sitting-result">
             <strong>Result:</strong> {resultWords(d.result)}
-            {d.result && d.result.reasons.length > 0 && <span className="small"> · {d.result.reasons.join('; ')}</span>}
+            {d.result && d.result.reasons.length > 0 && <span className="small"> · {sentences(d.result.reasons)}</span>}
           </p>
           <AssurancePanel sittingId={d.id} reloadKey={d} canRecordIdentity canSign onChanged={onRefresh} />
         </>

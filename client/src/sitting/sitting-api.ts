@@ -13,6 +13,7 @@ import type {
   SaveMarksInput,
   SittingDetail,
   SittingSummary,
+  SittingCandidate,
 } from '../../../server/protocol/assessment.js';
 import type { DirectoryEntry } from '../../../server/protocol/telephony.js';
 import { api, ApiFailure } from '../api.js';
@@ -59,8 +60,10 @@ export const sittings = {
     api<{ scenarios: ScenarioListing[] }>('GET', '/api/scenarios').then((r) =>
       r.scenarios.filter((s) => /^s\d+$/.test(assignmentOf(s)) && !(s.builtIn && s.variant !== undefined && s.variant !== 'a')),
     ),
-  /** The centre's candidates (assessors may not list users; the phone directory has them). */
-  candidates: () => api<{ entries: DirectoryEntry[] }>('GET', '/api/directory').then((r) => r.entries.filter((e) => e.role === 'candidate')),
+  /** The candidates a sitting can be for, with their candidate number and username (never an extension): candidate-choice.ts words them. */
+  candidates: () => api<{ candidates: SittingCandidate[] }>('GET', '/api/sittings/candidates').then((r) => r.candidates),
+  /** The centre's candidates' phones, from the phone directory: the caller brief's one-tap call dials one. */
+  candidatePhones: () => api<{ entries: DirectoryEntry[] }>('GET', '/api/directory').then((r) => r.entries.filter((e) => e.role === 'candidate')),
   /** The centre's assessors, from the phone directory as the candidates are. */
   assessors: () => api<{ entries: DirectoryEntry[] }>('GET', '/api/directory').then((r) => r.entries.filter((e) => e.role === 'assessor')),
 };

@@ -23,6 +23,8 @@ export interface CallRecord extends Pick<CallSummary, 'id' | 'candidateUserId' |
 
 /** A stored call event: the wire shape GET /api/calls/:id sends (server/protocol/telephony.ts). */
 export type CallEvent = CallEventView;
+/** One side of a call's dialog. */
+export type CallLeg = NonNullable<CallEventView['leg']>;
 
 const COLUMNS = snakeCaseColumns<CallRecord>()(['id', 'centreId', 'callerUserId', 'calleeUserId', 'callerExtension', 'calleeExtension', 'candidateUserId', 'state', 'invitedAt', 'ringingAt', 'answeredAt', 'endedAt', 'endReason', 'sipStatus', 'recordingPath', 'recordingStatus', 'recordingStartedAt', 'recordingSha256', 'recordingDurationMs', 'recordingBytes']);
 
@@ -114,6 +116,25 @@ export class CallRepository {
       const event = insert();
       for (const listener of this.eventAdded) listener(event);
     })();
+  }
+
+  /**
+   * The leg the call's candidate is on, null when the call has none. The caller's or the callee's
+   * when they placed or took the call. A call between staff put through to them (server/sip/transfer.ts)
+   * has neither party as its candidate: they took the place of whoever transferred it, the caller
+   * or the callee, and the 'transferred' event naming their extension (`to`) carries that leg.
+   */
+  candidateLeg(call: Pick<CallRecord, 'id' | 'candidateUserId' | 'callerUserId' | 'calleeUserId'>): CallLeg | null {
+    if (call.candidateUserId === null) return null;
+    if (call.candidateUserId === call.callerUserId) return 'caller';
+    if (call.candidateUserId === call.calleeUserId) return 'callee';
+    const joined = this.db
+      .prepare(
+        `SELECT e.leg FROM call_events e JOIN users u ON u.id = ?
+          WHERE e.call_id = ? AND e.type = 'transferred' AND json_extract(e.detail, '$.to') = u.extension ORDER BY e.id LIMIT 1`,
+      )
+      .get(call.candidateUserId, call.id) as { leg: CallLeg | null } | undefined;
+    return joined?.leg === 'caller' ? 'caller' : 'callee';
   }
 
   events(callId: string): CallEvent[] {

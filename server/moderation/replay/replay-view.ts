@@ -22,7 +22,7 @@ import type { Scenario } from '../../assessment/scenario-schema.js';
 import type { AttemptEvent } from '../../db/repositories/attempt-events.js';
 import { scenarioOfAttempt } from '../../assessment/scenario-loader.js';
 import type { Attempt } from '../../db/repositories/attempts.js';
-import type { CallRecord } from '../../db/repositories/calls.js';
+import type { CallLeg, CallRecord } from '../../db/repositories/calls.js';
 import type { Repositories } from '../../db/repositories/index.js';
 import { summarisePrintout } from '../../printouts/summary.js';
 import { replayOrder, type HoldRegion, type ReplayAlignment, type ReplayCall, type ReplayEvent, type ReplayEventsPage, type ReplayView, type Person } from '../../protocol/moderation.js';
@@ -58,9 +58,8 @@ function alignment(call: CallRecord): ReplayAlignment {
 }
 
 /** Which leg of the call is the candidate's. */
-const candidateLegOf = (call: CallRecord): 'caller' | 'callee' => (call.candidateUserId !== null && call.candidateUserId === call.callerUserId ? 'caller' : 'callee');
 
-function replayCall(call: CallRecord): ReplayCall {
+function replayCall(call: CallRecord, candidateLeg: CallLeg | null): ReplayCall {
   const recorded = call.recordingPath !== null && call.recordingStatus !== 'recording' && call.recordingStatus !== 'failed';
   return {
     id: call.id,
@@ -80,7 +79,7 @@ function replayCall(call: CallRecord): ReplayCall {
           bytes: call.recordingBytes,
         }
       : null,
-    channels: { left: 'candidate', right: candidateLegOf(call) === 'caller' ? 'the person called' : 'the caller' },
+    channels: { left: 'candidate', right: candidateLeg === 'caller' ? 'the person called' : 'the caller' },
     alignment: alignment(call),
   };
 }
@@ -149,7 +148,7 @@ export function replayView(repos: Repositories, attempt: Attempt, now: number, c
 
   const events: ReplayEvent[] = [];
   const callEvents = call ? repos.calls.events(call.id) : [];
-  const candidateLeg = call ? candidateLegOf(call) : null;
+  const candidateLeg = call ? repos.calls.candidateLeg(call) : null;
   for (const e of callEvents) {
     events.push({ id: `call-${e.id}`, source: 'call', recordedBy: 'server', type: e.type, at: e.at, offsetMs: axis(e.at), leg: e.leg, byCandidate: e.leg !== null && e.leg === candidateLeg, payload: e.detail ?? {} });
   }
@@ -225,7 +224,7 @@ export function replayView(repos: Repositories, attempt: Attempt, now: number, c
     centre: { id: attempt.centreId, name: repos.centres.findById(attempt.centreId)?.name ?? `centre ${attempt.centreId}` },
     candidate: person(attempt.candidateUserId)!,
     assessor: person(attempt.assessorUserId ?? sitting?.assessorUserId ?? null),
-    call: call ? replayCall(call) : null,
+    call: call ? replayCall(call, candidateLeg) : null,
     calls: calls.map((c) => ({ id: c.id, invitedAt: c.invitedAt, answeredAt: c.answeredAt, hasRecording: c.recordingPath !== null })),
     events,
     moreEvents: first.nextAfterSeq === null ? null : { afterSeq: first.nextAfterSeq },

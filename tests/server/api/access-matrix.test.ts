@@ -215,6 +215,8 @@ const POLICY: Record<string, Policy> = {
   // The coverage check of a choice of assignments: those who create sittings; nothing is stored.
   'POST /api/sittings/coverage-check': { assessor: 200, admin: 200 },
   // --- end of issue 17 part b rows -----------------------------------------------------------
+  // The candidates a new sitting can be for (name, candidate number, username): those who create sittings.
+  'GET /api/sittings/candidates': { assessor: 200, admin: 200 },
 };
 
 /** One centre's objects, made in beforeAll: Northgate's ('own') and Southfield's ('foreign'). */
@@ -364,6 +366,7 @@ const PROBES: Record<string, Probe> = {
   'GET /api/attempts/:id/suggestions': { method: 'GET', centred: true, path: attemptUrl('/suggestions') },
 
   'GET /api/sittings': { method: 'GET' },
+  'GET /api/sittings/candidates': { method: 'GET' },
   'POST /api/sittings': { method: 'POST', centred: true, body: (s) => ({ candidateUserId: fx[s].candidateId, scenarioKeys: ['s1', 's4', 's5', 's3'] }) },
   'GET /api/sittings/:id': { method: 'GET', centred: true, path: (s) => `/api/sittings/${fx[s].sitting}` },
   'POST /api/sittings/:id/start': { method: 'POST', centred: true, path: async (s) => `/api/sittings/${await readySitting(s)}/start` },

@@ -119,6 +119,37 @@ describe('creating a sitting', () => {
   });
 });
 
+describe('the candidates a new sitting can be for', () => {
+  type Candidate = { userId: number; displayName: string; username: string; candidateNumber: string | null; centreName: string };
+  const list = async (who: Login) => (await ok<{ candidates: Candidate[] }>(t, who, 'GET', '/api/sittings/candidates')).candidates;
+
+  it('an assessor gets their centre\'s candidates with what tells two apart (candidate number, username), never an extension', async () => {
+    t.addUser({ username: 'jhughes2', displayName: 'Test candidate', role: 'candidate' });
+    const gone = t.addUser({ username: 'gone1', displayName: 'Left the course', role: 'candidate' });
+    t.repos.users.setDisabled(gone, true);
+    t.repos.users.setCandidateNumber(t.users.candidate, '0042');
+    const mine = await list(assessor);
+    expect(mine.find((c) => c.userId === t.users.candidate)).toEqual({ userId: t.users.candidate, displayName: 'Test candidate', username: 'candidate1', candidateNumber: '0042', centreName: 'Northgate College' });
+    expect(mine.find((c) => c.username === 'jhughes2')).toMatchObject({ displayName: 'Test candidate', candidateNumber: null });
+    // Only enabled candidates of the assessor's own centre, and nothing but what the form shows.
+    expect(mine.map((c) => c.username)).not.toContain('candidate2');
+    expect(mine.map((c) => c.username)).not.toContain('gone1');
+    expect(mine.map((c) => c.username)).not.toContain('assessor1');
+    for (const c of mine) expect(Object.keys(c).sort()).toEqual(['candidateNumber', 'centreName', 'displayName', 'userId', 'username']);
+  });
+
+  it('an admin, who may create a sitting in any centre, gets every centre\'s candidates with the centre\'s name', async () => {
+    const all = await list(admin);
+    expect(all.find((c) => c.username === 'candidate2')).toMatchObject({ displayName: 'Foreign candidate', centreName: 'Southfield Academy' });
+    expect(all.find((c) => c.username === 'candidate1')).toMatchObject({ centreName: 'Northgate College' });
+  });
+
+  it('a candidate or moderator may not list them', async () => {
+    expect((await call(t, candidate, 'GET', '/api/sittings/candidates')).statusCode).toBe(403);
+    expect((await call(t, moderator, 'GET', '/api/sittings/candidates')).statusCode).toBe(403);
+  });
+});
+
 describe('who sees a sitting', () => {
   let sitting: SittingDetail;
   beforeAll(async () => {

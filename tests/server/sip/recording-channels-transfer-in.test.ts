@@ -66,6 +66,8 @@ describe('a call transferred to the candidate becomes the candidate\'s call', { 
     expect(t.repos.calls.events(callId).slice(0, eventsBefore.length)).toEqual(eventsBefore);
     const timeline = () => t.repos.attemptEvents.list(attempt.id).filter((e) => e.callId === callId).map((e) => e.type);
     expect(timeline()).toContain('transfer');
+    // The timeline names who the call was put through to, from the directory (the live view and replay say "Transferred to Test candidate").
+    expect(t.repos.attemptEvents.list(attempt.id).find((e) => e.type === 'transfer')?.payload).toMatchObject({ outcome: 'transferred', targetName: 'Test candidate' });
 
     // The customer hangs up.
     await (customer.session as InstanceType<typeof Inviter>).bye();

@@ -217,7 +217,9 @@ describe('blind transfer (REFER)', () => {
 
     const id = lastCall().id;
     expect(eventTypes(id)).toEqual(expect.arrayContaining(['answered', 'transfer-requested', 'transferred']));
-    expect(events(id).find((e) => e.type === 'transferred')?.detail).toMatchObject({ from: candidate.extension, to: target.extension });
+    // Both named as the directory has them (the replay shows "Transferred to Supervisor 1"), never as the phone said.
+    expect(events(id).find((e) => e.type === 'transferred')?.detail).toMatchObject({ from: candidate.extension, to: target.extension, fromName: 'Test candidate', toName: 'Supervisor 1' });
+    expect(events(id).find((e) => e.type === 'transfer-requested')?.detail).toMatchObject({ target: target.extension, targetName: 'Supervisor 1' });
 
     // The call goes on between caller and target; the target hanging up ends it.
     await target.session!.bye();
@@ -237,7 +239,7 @@ describe('blind transfer (REFER)', () => {
     expect(candidate.session!.state).toBe(SessionState.Established);
     expect(caller.session!.state).toBe(SessionState.Established);
     const id = lastCall().id;
-    expect(events(id).find((e) => e.type === 'transfer-failed')?.detail).toMatchObject({ target: busy.extension, status: 486 });
+    expect(events(id).find((e) => e.type === 'transfer-failed')?.detail).toMatchObject({ target: busy.extension, targetName: 'Supervisor 1', status: 486 });
     expect(eventTypes(id)).not.toContain('transferred');
 
     // Still a working call: hold still works, hang-up ends it normally.
@@ -255,6 +257,8 @@ describe('blind transfer (REFER)', () => {
     expect((await refer(candidate, '99999')).frags.at(-1)).toMatch(/^SIP\/2.0 404 /);
     expect((await refer(candidate, foreign)).frags.at(-1)).toMatch(/^SIP\/2.0 403 /);
     expect(events(lastCall().id).filter((e) => e.type === 'transfer-failed').map((e) => (e.detail as { status: number }).status)).toEqual([480, 404, 403]);
+    // A target of the centre is named; an unknown number has no name, and another centre's user is not named in this centre's records.
+    expect(events(lastCall().id).filter((e) => e.type === 'transfer-failed').map((e) => e.detail?.targetName)).toEqual(['Supervisor 2', undefined, undefined]);
     expect(candidate.session!.state).toBe(SessionState.Established);
     await caller.session!.bye();
     await until(() => candidate.session!.state === SessionState.Terminated);
@@ -304,7 +308,7 @@ describe('conference', () => {
     }
     expect(candidate.session!.state).toBe(SessionState.Established);
     const id = lastCall().id;
-    expect(events(id).find((e) => e.type === 'conference-started')?.detail).toMatchObject({ party: third.extension, parties: 3 });
+    expect(events(id).find((e) => e.type === 'conference-started')?.detail).toMatchObject({ party: third.extension, partyName: 'Supervisor 1', parties: 3 });
 
     // A second conference is refused while three are in the call.
     const again = await refer(candidate, caller.extension, 'conference');

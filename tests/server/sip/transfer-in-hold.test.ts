@@ -1,0 +1,77 @@
+// A call between two of the centre's staff whose CALLER's side is transferred to the candidate (the
+// customer, played by the assessor, rings a supervisor, then puts themselves through to the
+// candidate: server/sip/transfer.ts gives the candidate the caller's place). From then on the
+// candidate is on the caller's leg although the call row's caller is still the assessor, so a hold
+// the candidate puts on is theirs (marking: criterion 4.12, at most 60 s on hold) and one the
+// supervisor puts on is not. Every phone is a real sip.js user agent with real WebRTC media
+// through the B2BUA and mediasoup; the hold is a real re-INVITE offering sendonly.
+import type { Invitation } from 'sip.js';
+import { describe, expect, it } from 'vitest';
+import { hashPassword } from '../../../server/auth/passwords.js';
+import { Inviter, SessionState, UserAgent } from '../../support/sip-clients.js';
+import { useTelephonyApp } from '../../support/telephony-app.js';
+import { ok } from '../../support/sitting-helpers.js';
+import { PASSWORD } from '../../support/test-app.js';
+import { referAndWait, tonePhone, type TonePhone } from '../../support/tone-phone.js';
+import { until } from '../../support/until.js';
+
+const h = useTelephonyApp({ rtcPorts: [48650, 48699] });
+
+const phone = (username: string, hz: number): Promise<TonePhone> => tonePhone(h.t, username, hz, h.cleanups);
+const lastCall = () => h.t.repos.calls.list({ limit: 1 })[0]!;
+
+/** A hold (or, with `hold` false, a resume) by re-INVITE from `who`'s phone, answered by the server. */
+async function reinvite(who: TonePhone, hold: boolean): Promise<void> {
+  const session = who.session!;
+  session.sessionDescriptionHandlerOptionsReInvite = { hold } as never;
+  await new Promise<void>((resolve, reject) => {
+    void session.invite({ requestDelegate: { onAccept: () => resolve(), onReject: (r) => reject(new Error(`re-INVITE ${r.message.statusCode}`)) } }).catch(reject);
+  });
+}
+
+describe('the caller\'s side of a staff call transferred to the candidate', { timeout: 90_000 }, () => {
+  it('a hold by the candidate is theirs, a hold by the person they now talk to is not', async () => {
+    const t = h.t;
+    t.repos.users.create({ username: 'supervisor1', displayName: 'Supervisor', role: 'assessor', centreId: t.centreId, passwordHash: await hashPassword(PASSWORD) });
+    const attempt = t.repos.attempts.create({ centreId: t.centreId, candidateUserId: t.users.candidate, assessorUserId: t.users.assessor, scenarioKey: 's3', variant: 'a' }, t.clock.now());
+    await ok(t, await t.loginAs('candidate'), 'POST', `/api/attempts/${attempt.id}/agent-state`, { state: 'ready' });
+
+    const candidate = await phone('candidate1', 440);
+    const customer = await phone('assessor1', 880);
+    const supervisor = await phone('supervisor1', 1320);
+    const inviter = new Inviter(customer.ua, UserAgent.makeURI(`sip:${supervisor.extension}@callmark.local`)!);
+    customer.session = inviter;
+    await inviter.invite();
+    await until(() => inviter.state === SessionState.Established && supervisor.session?.state === SessionState.Established, 10_000);
+    const callId = lastCall().id;
+
+    // The customer (the caller) puts themselves through to the candidate: the candidate takes the caller's place.
+    await referAndWait(customer, candidate);
+    await until(() => candidate.session?.state === SessionState.Established, 10_000);
+    expect(t.repos.calls.find(callId)).toMatchObject({ candidateUserId: t.users.candidate, callerUserId: t.users.assessor });
+
+    const holds = () => t.repos.attemptEvents.list(attempt.id).filter((e) => e.callId === callId && (e.type === 'hold' || e.type === 'resume'));
+    await reinvite(candidate, true);
+    await until(() => holds().length === 1, 10_000);
+    await reinvite(candidate, false);
+    await until(() => holds().length === 2, 10_000);
+    await reinvite(supervisor, true);
+    await until(() => holds().length === 3, 10_000);
+    await reinvite(supervisor, false);
+    await until(() => holds().length === 4, 10_000);
+    expect(holds().map((e) => [e.type, e.payload.leg, e.payload.byCandidate])).toEqual([
+      ['hold', 'caller', true],
+      ['resume', 'caller', true],
+      ['hold', 'callee', false],
+      ['resume', 'callee', false],
+    ]);
+
+    // The replay reads the legs the same way.
+    const moderator = await t.loginAs('moderator');
+    const replay = await ok<{ events: Array<{ source: string; type: string; byCandidate?: boolean }> }>(t, moderator, 'GET', `/api/attempts/${attempt.id}/replay`);
+    expect(replay.events.filter((e) => e.source === 'call' && (e.type === 'hold' || e.type === 'resume')).map((e) => e.byCandidate)).toEqual([true, true, false, false]);
+
+    await (supervisor.session as Invitation).bye();
+    await until(() => t.repos.calls.find(callId)!.state === 'ended', 10_000);
+  });
+});
