@@ -29,8 +29,11 @@ describe('changing and cancelling a planned sitting', () => {
       await detail.getByRole('button', { name: 'Change sitting' }).click();
       const edit = detail.getByTestId('edit-sitting-form');
       expect(await edit.getByLabel('Planned for').inputValue()).toBe('2030-01-15T09:30');
-      // The candidate and the assessor are offered by name, the current ones chosen.
-      expect(await edit.getByLabel('Candidate').locator('option:checked').textContent()).toBe('Demo Candidate');
+      // The candidate and the assessor are offered by name, the current ones chosen; a candidate as the
+      // centre tells them apart (no candidate number yet: the username), as in the new-sitting form.
+      // (Until the centre's candidates have loaded, the current one is offered by name alone.)
+      await edit.getByLabel('Candidate').locator('option', { hasText: '· username' }).first().waitFor({ state: 'attached' });
+      expect(await edit.getByLabel('Candidate').locator('option:checked').textContent()).toBe('Demo Candidate · username demo-candidate');
       expect(await edit.getByLabel('Assessor').locator('option:checked').textContent()).toBe('Demo Assessor');
       await edit.getByLabel('Planned for').fill('2030-01-16T14:00');
       await shootAtStaffSizes(assessor, 'sitting-changes', 'console-change-sitting', { width: 1400, height: 1000 });
