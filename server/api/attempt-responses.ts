@@ -3,6 +3,7 @@
 // its wire type in server/protocol/ by `exactly<T>()` (exact-schema.ts).
 import { z } from 'zod';
 import { exactly } from './exact-schema.js';
+import { AGENT_STATES, type AgentStateChangeResponse, type AgentStateResponse } from '../protocol/desktop-view.js';
 import type { PrintoutResponse, PrintoutsResponse, PrintoutSummary } from '../protocol/printouts.js';
 import type {
   CustomerSearchResponse,
@@ -301,3 +302,7 @@ export const callListResponse = exactly<CallListResponse>()(z.object({ entries: 
 export const messageTemplatesResponse = exactly<MessageTemplatesResponse>()(z.object({ templates: z.array(messageTemplate), documents: z.array(crmDocument) }));
 export const printoutResponse = exactly<PrintoutResponse>()(z.object({ printout: printoutSummary }));
 export const printoutsResponse = exactly<PrintoutsResponse>()(z.object({ printouts: z.array(printoutSummary) }));
+
+const agentState = z.enum(AGENT_STATES);
+export const agentStateResponse = exactly<AgentStateResponse>()(z.object({ state: agentState, since: z.number().nullable() }));
+export const agentStateChangeResponse = exactly<AgentStateChangeResponse>()(z.object({ state: agentState, from: agentState, changed: z.boolean() }));
