@@ -4,6 +4,8 @@
 // `exactly<T>()` (exact-schema.ts), so the two cannot drift apart.
 import { z } from 'zod';
 import type {
+  BookmarksResponse,
+  SittingsResponse,
   Actor,
   AssignmentView,
   AttemptHeading,
@@ -114,6 +116,7 @@ export const sittingSummary = exactly<SittingSummary>()(
     cancellation: z.object({ at: z.number(), by: z.string(), reason: z.string() }).optional(),
   }),
 );
+export const sittingsResponse = exactly<SittingsResponse>()(z.object({ sittings: z.array(sittingSummary) }));
 
 const coverageWarning = exactly<CoverageWarningView>()(z.object({ area: z.string(), message: z.string() }));
 
@@ -174,6 +177,7 @@ export const bookmark = exactly<Bookmark>()(
     by: person,
   }),
 );
+export const bookmarksResponse = exactly<BookmarksResponse>()(z.object({ bookmarks: z.array(bookmark) }));
 
 export const markingView = exactly<MarkingView>()(
   attemptHeading.extend({

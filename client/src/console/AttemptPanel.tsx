@@ -3,7 +3,7 @@
 // is shown. Two panels, side by side in the console's grid: the read-only mirror of what the
 // candidate sees now (DesktopMirror) and the attempt's timeline in words (LiveTimeline).
 import { useEffect, useState, type FormEvent } from 'react';
-import type { DirectoryEntry } from '../../../server/protocol/telephony.js';
+import type { DirectoryEntry, DirectoryResponse } from '../../../server/protocol/telephony.js';
 import { api, ApiFailure } from '../api.js';
 import { LiveTimeline } from '../realtime/LiveTimeline.js';
 import { DesktopMirror } from './DesktopMirror.js';
@@ -22,7 +22,7 @@ export function AttemptPanel({ attemptId: sittingAttemptId }: { attemptId?: stri
   }, [sittingAttemptId]);
   const attemptId = practiceId ?? sittingAttemptId;
   useEffect(() => {
-    api<{ entries: DirectoryEntry[] }>('GET', '/api/directory').then((d) => setCandidates(d.entries.filter((e) => e.role === 'candidate')), () => {});
+    api<DirectoryResponse>('GET', '/api/directory').then((d) => setCandidates(d.entries.filter((e) => e.role === 'candidate')), () => {});
     api<{ scenarios: Array<{ key: string; title: string; direction: string }> }>('GET', '/api/scenarios').then((d) => setScenarios(d.scenarios), () => {});
   }, []);
   const start = async (e: FormEvent<HTMLFormElement>) => {

@@ -4,6 +4,7 @@
 import type {
   AttemptBrief,
   Bookmark,
+  BookmarksResponse,
   BookmarkInput,
   CoverageCheckView,
   CancelSittingInput,
@@ -12,9 +13,9 @@ import type {
   MarkingView,
   SaveMarksInput,
   SittingDetail,
-  SittingSummary,
+  SittingsResponse,
 } from '../../../server/protocol/assessment.js';
-import type { DirectoryEntry } from '../../../server/protocol/telephony.js';
+import type { DirectoryResponse } from '../../../server/protocol/telephony.js';
 import { api, ApiFailure } from '../api.js';
 
 export type * from '../../../server/protocol/assessment.js';
@@ -29,7 +30,7 @@ const sitting = (id: string) => `/api/sittings/${encodeURIComponent(id)}`;
 const attempt = (id: string) => `/api/attempts/${encodeURIComponent(id)}`;
 
 export const sittings = {
-  list: () => api<{ sittings: SittingSummary[] }>('GET', '/api/sittings').then((r) => r.sittings),
+  list: () => api<SittingsResponse>('GET', '/api/sittings').then((r) => r.sittings),
   get: (id: string) => api<SittingDetail>('GET', sitting(id)),
   create: (input: CreateSittingInput) => api<SittingDetail>('POST', '/api/sittings', input),
   /** The server's coverage rule on the assignments chosen so far (nothing is stored). */
@@ -47,7 +48,7 @@ export const sittings = {
   markSheetUrl: (id: string) => `${sitting(id)}/mark-sheet.pdf`,
   resultsCsvUrl: '/api/results.csv',
   brief: (attemptId: string) => api<AttemptBrief>('GET', `${attempt(attemptId)}/brief`),
-  bookmarks: (attemptId: string) => api<{ bookmarks: Bookmark[] }>('GET', `${attempt(attemptId)}/bookmarks`).then((r) => r.bookmarks),
+  bookmarks: (attemptId: string) => api<BookmarksResponse>('GET', `${attempt(attemptId)}/bookmarks`).then((r) => r.bookmarks),
   addBookmark: (attemptId: string, input: BookmarkInput) => api<Bookmark>('POST', `${attempt(attemptId)}/bookmarks`, input),
   marking: (attemptId: string) => api<MarkingView>('GET', `${attempt(attemptId)}/marking`),
   saveMarks: (attemptId: string, input: SaveMarksInput) => api<MarkingView>('PUT', `${attempt(attemptId)}/marks`, input),
@@ -60,9 +61,9 @@ export const sittings = {
       r.scenarios.filter((s) => /^s\d+$/.test(assignmentOf(s)) && !(s.builtIn && s.variant !== undefined && s.variant !== 'a')),
     ),
   /** The centre's candidates (assessors may not list users; the phone directory has them). */
-  candidates: () => api<{ entries: DirectoryEntry[] }>('GET', '/api/directory').then((r) => r.entries.filter((e) => e.role === 'candidate')),
+  candidates: () => api<DirectoryResponse>('GET', '/api/directory').then((r) => r.entries.filter((e) => e.role === 'candidate')),
   /** The centre's assessors, from the phone directory as the candidates are. */
-  assessors: () => api<{ entries: DirectoryEntry[] }>('GET', '/api/directory').then((r) => r.entries.filter((e) => e.role === 'assessor')),
+  assessors: () => api<DirectoryResponse>('GET', '/api/directory').then((r) => r.entries.filter((e) => e.role === 'assessor')),
 };
 
 /** Every field problem of a failure as { path: message } ('form' when it names none). */
