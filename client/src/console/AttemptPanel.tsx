@@ -3,6 +3,8 @@
 // is shown. Two panels, side by side in the console's grid: the read-only mirror of what the
 // candidate sees now (DesktopMirror) and the attempt's timeline in words (LiveTimeline).
 import { useEffect, useState, type FormEvent } from 'react';
+import type { PracticeAttemptCreated } from '../../../server/protocol/crm.js';
+import type { ScenarioList } from '../../../server/protocol/scenarios.js';
 import type { DirectoryEntry, DirectoryResponse } from '../../../server/protocol/telephony.js';
 import { api, ApiFailure } from '../api.js';
 import { LiveTimeline } from '../realtime/LiveTimeline.js';
@@ -23,7 +25,7 @@ export function AttemptPanel({ attemptId: sittingAttemptId }: { attemptId?: stri
   const attemptId = practiceId ?? sittingAttemptId;
   useEffect(() => {
     api<DirectoryResponse>('GET', '/api/directory').then((d) => setCandidates(d.entries.filter((e) => e.role === 'candidate')), () => {});
-    api<{ scenarios: Array<{ key: string; title: string; direction: string }> }>('GET', '/api/scenarios').then((d) => setScenarios(d.scenarios), () => {});
+    api<ScenarioList>('GET', '/api/scenarios').then((d) => setScenarios(d.scenarios), () => {});
   }, []);
   const start = async (e: FormEvent<HTMLFormElement>) => {
     e.preventDefault();
@@ -31,7 +33,7 @@ export function AttemptPanel({ attemptId: sittingAttemptId }: { attemptId?: stri
     const candidateUserId = Number(form.get('candidate'));
     const scenarioKey = formText(form, 'scenario', 'demo');
     try {
-      const r = await api<{ attempt: { id: string } }>('POST', '/api/attempts', { candidateUserId, scenarioKey });
+      const r = await api<PracticeAttemptCreated>('POST', '/api/attempts', { candidateUserId, scenarioKey });
       setPracticeId(r.attempt.id);
       setError(undefined);
     } catch (err) {

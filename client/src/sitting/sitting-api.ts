@@ -21,7 +21,7 @@ import { api, ApiFailure } from '../api.js';
 export type * from '../../../server/protocol/assessment.js';
 
 export type { ScenarioListing } from '../../../server/protocol/scenarios.js';
-import type { ScenarioListing } from '../../../server/protocol/scenarios.js';
+import type { ScenarioList, ScenarioListing } from '../../../server/protocol/scenarios.js';
 
 /** The assignment (s1…s6) a listed scenario is a variant of. */
 export const assignmentOf = (s: ScenarioListing): string => s.scenarioKey ?? s.key;
@@ -57,7 +57,7 @@ export const sittings = {
    * and the shipped re-take variants (b, …: the server picks them for a re-take) left out.
    */
   scenarios: () =>
-    api<{ scenarios: ScenarioListing[] }>('GET', '/api/scenarios').then((r) =>
+    api<ScenarioList>('GET', '/api/scenarios').then((r) =>
       r.scenarios.filter((s) => /^s\d+$/.test(assignmentOf(s)) && !(s.builtIn && s.variant !== undefined && s.variant !== 'a')),
     ),
   /** The centre's candidates (assessors may not list users; the phone directory has them). */
