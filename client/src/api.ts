@@ -1,6 +1,6 @@
 // The client's one way to talk to the API: JSON in and out, the CSRF token on every state-changing
 // request, and errors turned into ApiFailure with the server's message and field.
-import type { ApiError, SessionInfo } from '../../server/protocol/roles.js';
+import type { ApiError, AuthStatusResponse, SessionInfo } from '../../server/protocol/roles.js';
 
 let csrfToken: string | undefined;
 
@@ -54,7 +54,7 @@ export async function apiBlob(method: 'POST' | 'PUT', url: string, body: { json:
 }
 
 export async function fetchSession(): Promise<SessionInfo | undefined> {
-  const { session } = await api<{ session: SessionInfo | null }>('GET', '/api/auth/status');
+  const { session } = await api<AuthStatusResponse>('GET', '/api/auth/status');
   csrfToken = session?.csrfToken;
   return session ?? undefined;
 }

@@ -3,10 +3,20 @@
 // declares; each schema is bound to its wire type in server/protocol/ by `exactly<T>()`
 // (exact-schema.ts), so the two cannot drift apart.
 import { z } from 'zod';
-import type { CentreView } from '../protocol/assurance.js';
-import type { LoginLocksResponse, LoginLockView } from '../protocol/login-locks.js';
+import type { CentreResponse, CentresResponse, CentreView } from '../protocol/assurance.js';
+import type { LockLiftedResponse, LoginLocksResponse, LoginLockView } from '../protocol/login-locks.js';
 import { LOGIN_LOCK_KINDS } from '../protocol/login-locks.js';
-import { ROLES, type SessionInfo, type SessionUser, type UserAccount } from '../protocol/roles.js';
+import {
+  ROLES,
+  type AuthStatusResponse,
+  type NewUserResponse,
+  type PasswordResetResponse,
+  type SessionInfo,
+  type SessionUser,
+  type UserAccount,
+  type UserResponse,
+  type UsersResponse,
+} from '../protocol/roles.js';
 import { OVERRUN_POLICIES, RELEASE_RULES } from '../protocol/sitting-states.js';
 import { exactly } from './exact-schema.js';
 
@@ -22,6 +32,9 @@ export const centreView = exactly<CentreView>()(
     appealWindowDays: z.number(),
   }),
 );
+
+export const centresResponse = exactly<CentresResponse>()(z.object({ centres: z.array(centreView) }));
+export const centreResponse = exactly<CentreResponse>()(z.object({ centre: centreView }));
 
 const sessionUser = exactly<SessionUser>()(
   z.object({
@@ -47,7 +60,13 @@ export const userAccount = exactly<UserAccount>()(
   }),
 );
 
+export const usersResponse = exactly<UsersResponse>()(z.object({ users: z.array(userAccount) }));
+export const userResponse = exactly<UserResponse>()(z.object({ user: userAccount }));
+export const newUserResponse = exactly<NewUserResponse>()(userResponse.extend({ password: z.string().optional() }));
+export const passwordResetResponse = exactly<PasswordResetResponse>()(z.object({ ok: z.literal(true), password: z.string().optional() }));
+
 export const sessionInfo = exactly<SessionInfo>()(z.object({ user: sessionUser, csrfToken: z.string(), expiresAt: z.number() }));
+export const authStatusResponse = exactly<AuthStatusResponse>()(z.object({ session: sessionInfo.nullable() }));
 
 const loginLockView = exactly<LoginLockView>()(
   z.object({
@@ -61,3 +80,4 @@ const loginLockView = exactly<LoginLockView>()(
 );
 
 export const loginLocks = exactly<LoginLocksResponse>()(z.object({ locks: z.array(loginLockView) }));
+export const lockLiftedResponse = exactly<LockLiftedResponse>()(z.object({ lifted: z.literal(true) }));

@@ -7,7 +7,7 @@ import type { SessionService } from '../auth/sessions.js';
 import type { Repositories } from '../db/repositories/index.js';
 import { HttpError } from '../http/errors.js';
 import { CENTRE_ROLES, ROLES } from '../protocol/roles.js';
-import { centreView, userAccount } from './account-responses.js';
+import { centreResponse, centresResponse, newUserResponse, passwordResetResponse, userResponse, usersResponse } from './account-responses.js';
 import { invalid, registerZodRoutes, type ZodScope } from './input.js';
 
 export interface AdminRouteOptions {
@@ -46,11 +46,11 @@ export function registerAdminRoutes(app: FastifyInstance, opts: AdminRouteOption
 function registerAdminScope(app: ZodScope, opts: AdminRouteOptions): void {
   const { repos, sessions } = opts;
 
-  app.get('/api/centres', { config: ADMIN, schema: { response: { 200: z.object({ centres: z.array(centreView) }) } } }, async () => ({ centres: repos.centres.list() }));
+  app.get('/api/centres', { config: ADMIN, schema: { response: { 200: centresResponse } } }, async () => ({ centres: repos.centres.list() }));
 
   app.post(
     '/api/centres',
-    { config: ADMIN, schema: { body: centreBody, response: { 201: z.object({ centre: centreView }) } } },
+    { config: ADMIN, schema: { body: centreBody, response: { 201: centreResponse } } },
     async (request, reply) => {
       const name = request.body.name.trim();
       if (repos.centres.findByName(name)) throw new HttpError(409, 'duplicate', `A centre named "${name}" already exists.`, 'name');
@@ -60,7 +60,7 @@ function registerAdminScope(app: ZodScope, opts: AdminRouteOptions): void {
 
   app.get(
     '/api/users',
-    { config: ADMIN, schema: { querystring: usersQuery, response: { 200: z.object({ users: z.array(userAccount) }) } } },
+    { config: ADMIN, schema: { querystring: usersQuery, response: { 200: usersResponse } } },
     async (request) => ({
       users: repos.users.list(request.query.centreId ? { centreId: Number(request.query.centreId) } : {}),
     }),
@@ -68,7 +68,7 @@ function registerAdminScope(app: ZodScope, opts: AdminRouteOptions): void {
 
   app.post(
     '/api/users',
-    { config: ADMIN, schema: { body: createUserBody, response: { 201: z.object({ user: userAccount, password: z.string().optional() }) } } },
+    { config: ADMIN, schema: { body: createUserBody, response: { 201: newUserResponse } } },
     async (request, reply) => {
       const body = request.body;
       const centreId = body.centreId ?? null;
@@ -98,7 +98,7 @@ function registerAdminScope(app: ZodScope, opts: AdminRouteOptions): void {
 
   app.post(
     '/api/users/:id/password',
-    { config: ADMIN, schema: { params: idParams, body: z.object({ password: password.optional() }).strict(), response: { 200: z.object({ ok: z.literal(true), password: z.string().optional() }) } } },
+    { config: ADMIN, schema: { params: idParams, body: z.object({ password: password.optional() }).strict(), response: { 200: passwordResetResponse } } },
     async (request) => {
       const id = Number(request.params.id);
       if (!repos.users.findById(id)) throw new HttpError(404, 'not_found', `There is no user with id ${id}.`);
@@ -117,7 +117,7 @@ function registerAdminScope(app: ZodScope, opts: AdminRouteOptions): void {
 
   app.post(
     '/api/users/:id/disabled',
-    { config: ADMIN, schema: { params: idParams, body: z.object({ disabled: z.boolean() }).strict(), response: { 200: z.object({ user: userAccount }) } } },
+    { config: ADMIN, schema: { params: idParams, body: z.object({ disabled: z.boolean() }).strict(), response: { 200: userResponse } } },
     async (request) => {
       const id = Number(request.params.id);
       const me = requireSession(request).user;

@@ -9,6 +9,7 @@ import type { Clock } from '../clock.js';
 import type { Repositories } from '../db/repositories/index.js';
 import { AGENT_STATES, currentAgentState, type AgentState } from '../realtime/agent-state.js';
 import { evidencePayload, type Evidence } from '../realtime/evidence.js';
+import { agentStateChangeResponse, agentStateResponse } from './attempt-responses.js';
 import { attemptOf, attemptParams, type AttemptScope } from './attempt-scope.js';
 
 export { AGENT_STATES, currentAgentState, type AgentState };
@@ -23,7 +24,7 @@ export function registerAgentStateRoutes(scope: AttemptScope, opts: { repos: Rep
     '/agent-state',
     {
       config: { access: ['candidate', 'assessor', 'moderator', 'admin'], attempt: { use: 'read' } },
-      schema: { params: attemptParams, response: { 200: z.object({ state: agentState, since: z.number().nullable() }) } },
+      schema: { params: attemptParams, response: { 200: agentStateResponse } },
     },
     async (request) => currentAgentState(repos, attemptOf(request).id),
   );
@@ -35,7 +36,7 @@ export function registerAgentStateRoutes(scope: AttemptScope, opts: { repos: Rep
       schema: {
         params: attemptParams,
         body: z.object({ state: agentState }).strict(),
-        response: { 200: z.object({ state: agentState, from: agentState, changed: z.boolean() }) },
+        response: { 200: agentStateChangeResponse },
       },
     },
     async (request) => {

@@ -4,6 +4,8 @@
 // `exactly<T>()` (exact-schema.ts), so the two cannot drift apart.
 import { z } from 'zod';
 import type {
+  BookmarksResponse,
+  SittingsResponse,
   Actor,
   AssignmentView,
   AttemptHeading,
@@ -15,6 +17,7 @@ import type {
   CandidateBriefView,
   CoverageCheckView,
   SittingCandidate,
+  SittingCandidatesResponse,
   CoverageWarningView,
   MarkingView,
   Person,
@@ -115,13 +118,16 @@ export const sittingSummary = exactly<SittingSummary>()(
     cancellation: z.object({ at: z.number(), by: z.string(), reason: z.string() }).optional(),
   }),
 );
+export const sittingsResponse = exactly<SittingsResponse>()(z.object({ sittings: z.array(sittingSummary) }));
 
 const coverageWarning = exactly<CoverageWarningView>()(z.object({ area: z.string(), message: z.string() }));
 
-/** POST /api/sittings/coverage-check: nothing is stored. */
-export const sittingCandidate = exactly<SittingCandidate>()(
+const sittingCandidate = exactly<SittingCandidate>()(
   z.object({ userId: z.number(), displayName: z.string(), username: z.string(), candidateNumber: z.string().nullable(), centreName: z.string() }),
 );
+export const sittingCandidatesResponse = exactly<SittingCandidatesResponse>()(z.object({ candidates: z.array(sittingCandidate) }));
+
+/** POST /api/sittings/coverage-check: nothing is stored. */
 export const coverageCheck = exactly<CoverageCheckView>()(z.object({ warnings: z.array(coverageWarning), problems: z.array(z.string()) }));
 
 /** A sitting as every route that reads or changes one answers (and POST /api/attempts/:id/close). */
@@ -178,6 +184,7 @@ export const bookmark = exactly<Bookmark>()(
     by: person,
   }),
 );
+export const bookmarksResponse = exactly<BookmarksResponse>()(z.object({ bookmarks: z.array(bookmark) }));
 
 export const markingView = exactly<MarkingView>()(
   attemptHeading.extend({

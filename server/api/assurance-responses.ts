@@ -4,6 +4,9 @@
 // (exact-schema.ts), so the two cannot drift apart.
 import { z } from 'zod';
 import type {
+  ConflictsResponse,
+  StandardisationAttemptsResponse,
+  StandardisationExercisesResponse,
   AgreementFigure,
   AttemptOverrunView,
   CandidateDeclarations,
@@ -129,6 +132,7 @@ export const sittingAssurance = exactly<SittingAssuranceView>()(
 );
 
 export const conflict = exactly<ConflictView>()(z.object({ id: z.number(), staff: actor, candidate: person, nature: z.string(), declaredAt: z.number() }));
+export const conflictsResponse = exactly<ConflictsResponse>()(z.object({ conflicts: z.array(conflict) }));
 
 export const centrePeople = exactly<CentrePeople>()(z.object({ candidates: z.array(person), assessors: z.array(person) }));
 
@@ -198,8 +202,10 @@ export const standardisationSummary = exactly<StandardisationSummary>()(
     mySubmittedAt: z.number().nullable().optional(),
   }),
 );
+export const standardisationExercisesResponse = exactly<StandardisationExercisesResponse>()(z.object({ exercises: z.array(standardisationSummary) }));
 
 export const standardisationAttemptOption = exactly<StandardisationAttemptOption>()(z.object({ attemptId: z.string(), label: z.string(), markedAt: z.number() }));
+export const standardisationAttemptsResponse = exactly<StandardisationAttemptsResponse>()(z.object({ attempts: z.array(standardisationAttemptOption) }));
 
 /** What an assessor marking an exercise blind sees: their own marks only. */
 export const standardisationMarking = exactly<StandardisationMarkingView>()(

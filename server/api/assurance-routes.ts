@@ -19,7 +19,7 @@ import type { Repositories } from '../db/repositories/index.js';
 import { HttpError } from '../http/errors.js';
 import type { SessionUser } from '../protocol/roles.js';
 import { enforceOverrunPolicy } from '../sittings/closing.js';
-import { candidateDeclarations, centrePeople, conflict, iqaAttempt as iqaAttemptSchema, iqaQueue as iqaQueueSchema, sittingAssurance } from './assurance-responses.js';
+import { candidateDeclarations, centrePeople, conflict, conflictsResponse, iqaAttempt as iqaAttemptSchema, iqaQueue as iqaQueueSchema, sittingAssurance } from './assurance-responses.js';
 import { FieldProblems, idOf36Params, parseInput, registerZodRoutes } from './input.js';
 import { auditActor } from '../db/repositories/audit-log.js';
 
@@ -119,7 +119,7 @@ export function registerAssuranceRoutes(app: FastifyInstance, opts: { repos: Rep
       return assuranceView(repos, recordOutcome(repos, sitting, me, input.outcome, input.reason || null, clock.now()));
     });
 
-    scope.get('/api/conflicts', { config: { access: ['assessor', 'iqa', 'admin'] }, schema: { response: { 200: z.object({ conflicts: z.array(conflict) }) } } }, async (request) => {
+    scope.get('/api/conflicts', { config: { access: ['assessor', 'iqa', 'admin'] }, schema: { response: { 200: conflictsResponse } } }, async (request) => {
       const me = requireSession(request).user;
       const list = me.role === 'admin' ? repos.assurance.conflicts({}) : repos.assurance.conflicts({ staffUserId: me.id });
       return { conflicts: list.map((c) => conflictView(repos, c)) };

@@ -3,8 +3,31 @@
 // its wire type in server/protocol/ by `exactly<T>()` (exact-schema.ts).
 import { z } from 'zod';
 import { exactly } from './exact-schema.js';
-import type { PrintoutSummary } from '../protocol/printouts.js';
+import { AGENT_STATES, type AgentStateChangeResponse, type AgentStateResponse } from '../protocol/desktop-view.js';
+import type { PrintoutResponse, PrintoutsResponse, PrintoutSummary } from '../protocol/printouts.js';
 import type {
+  CustomerSearchResponse,
+  CustomersByPhoneResponse,
+  CustomerResponse,
+  NoteResponse,
+  OrderResponse,
+  CaseResponse,
+  CallbackResponse,
+  WrapUpResponse,
+  MessageResponse,
+  MessagesResponse,
+  MessageFoldersResponse,
+  AutoReplyResponse,
+  KbArticlesResponse,
+  ProductsResponse,
+  ScriptsResponse,
+  WrapUpCodesResponse,
+  CaseCategoriesResponse,
+  CallListResponse,
+  MessageTemplatesResponse,
+  CustomerUpdatedResponse,
+  AttemptWithCompanyResponse,
+  FieldChange,
   FilledTemplate,
   AutoReply,
   Callback,
@@ -55,7 +78,7 @@ export const practiceAttemptCreated = exactly<PracticeAttemptCreated>()(
   }),
 );
 
-export const attemptWithCompany = z.object({ attempt: desktopAttempt.nullable(), company: company.nullable() });
+export const attemptWithCompany = exactly<AttemptWithCompanyResponse>()(z.object({ attempt: desktopAttempt.nullable(), company: company.nullable() }));
 
 export const customer = exactly<Customer>()(
   z.object({
@@ -251,3 +274,35 @@ export const printoutSummary = exactly<PrintoutSummary>()(
     url: z.string(),
   }),
 );
+
+// The replies that wrap these (each bound to its named type in server/protocol/).
+export const customerSearchResponse = exactly<CustomerSearchResponse>()(z.object({ query: z.string(), count: z.number(), customers: z.array(customer) }));
+export const customersByPhoneResponse = exactly<CustomersByPhoneResponse>()(z.object({ phone: z.string().nullable(), count: z.number(), customers: z.array(customer) }));
+export const customerResponse = exactly<CustomerResponse>()(z.object({ customer: customerDetail }));
+const fieldChange = exactly<FieldChange>()(
+  // Free-form on purpose: a field's old and new values are as the record holds them (text, a number, a flag or null).
+  z.object({ field: z.string(), old: z.unknown(), new: z.unknown() }),
+);
+export const customerUpdatedResponse = exactly<CustomerUpdatedResponse>()(z.object({ customer, changes: z.array(fieldChange) }));
+export const noteResponse = exactly<NoteResponse>()(z.object({ note }));
+export const orderResponse = exactly<OrderResponse>()(z.object({ order }));
+export const caseResponse = exactly<CaseResponse>()(z.object({ case: kase }));
+export const callbackResponse = exactly<CallbackResponse>()(z.object({ callback }));
+export const wrapUpResponse = exactly<WrapUpResponse>()(z.object({ wrapUp }));
+export const messageResponse = exactly<MessageResponse>()(z.object({ message }));
+export const messagesResponse = exactly<MessagesResponse>()(z.object({ messages: z.array(message) }));
+export const messageFoldersResponse = exactly<MessageFoldersResponse>()(z.object({ folders: z.array(z.string()) }));
+export const autoReplyResponse = exactly<AutoReplyResponse>()(z.object({ autoReply }));
+export const kbArticlesResponse = exactly<KbArticlesResponse>()(z.object({ articles: z.array(kbArticle) }));
+export const productsResponse = exactly<ProductsResponse>()(z.object({ products: z.array(product) }));
+export const scriptsResponse = exactly<ScriptsResponse>()(z.object({ scripts: z.array(script) }));
+export const wrapUpCodesResponse = exactly<WrapUpCodesResponse>()(z.object({ codes: z.array(wrapUpCode) }));
+export const caseCategoriesResponse = exactly<CaseCategoriesResponse>()(z.object({ categories: z.array(caseCategory) }));
+export const callListResponse = exactly<CallListResponse>()(z.object({ entries: z.array(callListEntry) }));
+export const messageTemplatesResponse = exactly<MessageTemplatesResponse>()(z.object({ templates: z.array(messageTemplate), documents: z.array(crmDocument) }));
+export const printoutResponse = exactly<PrintoutResponse>()(z.object({ printout: printoutSummary }));
+export const printoutsResponse = exactly<PrintoutsResponse>()(z.object({ printouts: z.array(printoutSummary) }));
+
+const agentState = z.enum(AGENT_STATES);
+export const agentStateResponse = exactly<AgentStateResponse>()(z.object({ state: agentState, since: z.number().nullable() }));
+export const agentStateChangeResponse = exactly<AgentStateChangeResponse>()(z.object({ state: agentState, from: agentState, changed: z.boolean() }));

@@ -11,7 +11,7 @@ import type { Clock } from '../clock.js';
 import type { Repositories } from '../db/repositories/index.js';
 import { HttpError } from '../http/errors.js';
 import type { SessionInfo } from '../protocol/roles.js';
-import { sessionInfo } from './account-responses.js';
+import { authStatusResponse, sessionInfo } from './account-responses.js';
 import { invalid, registerZodRoutes, type ZodScope } from './input.js';
 import { auditActor, auditSubject } from '../db/repositories/audit-log.js';
 
@@ -179,7 +179,7 @@ function registerAuthScope(app: ZodScope, opts: AuthRouteOptions): void {
 
   // The page asks on every load who is logged in: "nobody" is an answer, not an error (a 401 here
   // would put a failed request in the console of every visit to the login page).
-  app.get('/api/auth/status', { config: { access: 'public', duringPasswordChange: true }, schema: { response: { 200: z.object({ session: sessionInfo.nullable() }) } } }, async (request) => {
+  app.get('/api/auth/status', { config: { access: 'public', duringPasswordChange: true }, schema: { response: { 200: authStatusResponse } } }, async (request) => {
     const s = request.session;
     const session: SessionInfo | null = s ? { user: s.user, csrfToken: s.csrfToken, expiresAt: s.expiresAt } : null;
     return { session };

@@ -15,7 +15,7 @@ import type { SessionUser } from '../protocol/roles.js';
 import type { Repositories } from '../db/repositories/index.js';
 import type { Sitting } from '../db/repositories/sittings.js';
 import { HttpError } from '../http/errors.js';
-import { centreView, userAccount } from './account-responses.js';
+import { centreResponse, userResponse } from './account-responses.js';
 import { sittingAssurance } from './assurance-responses.js';
 import { FieldProblems, idOf36Params, parseInput, registerZodRoutes, rowNumberParams } from './input.js';
 import { auditActor, auditSubject } from '../db/repositories/audit-log.js';
@@ -77,7 +77,7 @@ export function registerCentreAdminRoutes(app: FastifyInstance, opts: { repos: R
   const sittings = new SittingAccess(repos);
 
   registerZodRoutes(app, (scope) => {
-    scope.put('/api/centres/:id/settings', { config: ADMIN, schema: { params: rowNumberParams, response: { 200: z.object({ centre: centreView }) } } }, async (request) => {
+    scope.put('/api/centres/:id/settings', { config: ADMIN, schema: { params: rowNumberParams, response: { 200: centreResponse } } }, async (request) => {
       const me = requireSession(request).user;
       const centre = repos.centres.findById(Number(request.params.id));
       if (!centre) throw new HttpError(404, 'not_found', 'There is no such centre.');
@@ -100,7 +100,7 @@ export function registerCentreAdminRoutes(app: FastifyInstance, opts: { repos: R
       return { centre: updated };
     });
 
-    scope.post('/api/users/:id/candidate-number', { config: ADMIN, schema: { params: rowNumberParams, response: { 200: z.object({ user: userAccount }) } } }, async (request) => {
+    scope.post('/api/users/:id/candidate-number', { config: ADMIN, schema: { params: rowNumberParams, response: { 200: userResponse } } }, async (request) => {
       const me = requireSession(request).user;
       const user = repos.users.findById(Number(request.params.id));
       if (!user) throw new HttpError(404, 'not_found', 'There is no such user.');

@@ -8,7 +8,7 @@ import type { Repositories } from '../db/repositories/index.js';
 import { evidencePayload, type Evidence } from '../realtime/evidence.js';
 import { parseMoney, validateDueDateTime, validatePence, validateText, validateUkPhone } from '../crm/validation.js';
 import { attemptOf, type AttemptScope } from './attempt-scope.js';
-import { callback, kase, order } from './attempt-responses.js';
+import { callbackResponse, caseResponse, orderResponse } from './attempt-responses.js';
 import { WRITER, asKeyed, checkField, customerOf, customerParams, invalid, nullableStr, optionalRule, rule, str } from './crm-inputs.js';
 import { FieldProblems } from './input.js';
 import { accepts } from './exact-schema.js';
@@ -23,7 +23,7 @@ export function registerCustomerFormRoutes(scope: AttemptScope, opts: { repos: R
     .strict();
   scope.post(
     '/customers/:cid/orders',
-    { config: WRITER, schema: { params: customerParams, body: accepts<NewOrder>()(z.object({ lines: z.array(orderLine).min(1).max(20) }).strict()), response: { 201: z.object({ order }) } } },
+    { config: WRITER, schema: { params: customerParams, body: accepts<NewOrder>()(z.object({ lines: z.array(orderLine).min(1).max(20) }).strict()), response: { 201: orderResponse } } },
     async (request, reply) => {
       const attempt = attemptOf(request);
       const customer = customerOf(crm, attempt, request.params.cid);
@@ -73,7 +73,7 @@ export function registerCustomerFormRoutes(scope: AttemptScope, opts: { repos: R
       return creditPence === undefined ? z.NEVER : { ...b, creditPence };
     }),
   );
-  scope.post('/customers/:cid/cases', { config: WRITER, schema: { params: customerParams, body: caseBody, response: { 201: z.object({ case: kase }) } } }, async (request, reply) => {
+  scope.post('/customers/:cid/cases', { config: WRITER, schema: { params: customerParams, body: caseBody, response: { 201: caseResponse } } }, async (request, reply) => {
     const attempt = attemptOf(request);
     const customer = customerOf(crm, attempt, request.params.cid);
     const b = request.body;
@@ -116,7 +116,7 @@ export function registerCustomerFormRoutes(scope: AttemptScope, opts: { repos: R
     })
     .strict(),
   );
-  scope.post('/customers/:cid/callbacks', { config: WRITER, schema: { params: customerParams, body: callbackBody, response: { 201: z.object({ callback }) } } }, async (request, reply) => {
+  scope.post('/customers/:cid/callbacks', { config: WRITER, schema: { params: customerParams, body: callbackBody, response: { 201: callbackResponse } } }, async (request, reply) => {
     const attempt = attemptOf(request);
     const customer = customerOf(crm, attempt, request.params.cid);
     const b = request.body;

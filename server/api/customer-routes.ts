@@ -25,7 +25,7 @@ import {
   validateUkPhone,
 } from '../crm/validation.js';
 import { attemptOf, attemptParams, type AttemptScope } from './attempt-scope.js';
-import { customer as customerSchema, customerDetail, identityCheck, note } from './attempt-responses.js';
+import { customerResponse, customersByPhoneResponse, customerSearchResponse, customerUpdatedResponse, identityCheck, noteResponse } from './attempt-responses.js';
 import { READERS, WRITER, asKeyed, customerOf, customerParams, invalid, nullableStr, optionalRule, rule, str } from './crm-inputs.js';
 import { accepts, exactly } from './exact-schema.js';
 import { FieldProblems } from './input.js';
@@ -59,7 +59,7 @@ export function registerCustomerRoutes(scope: AttemptScope, opts: { repos: Repos
 
   scope.get(
     '/customers',
-    { config: READERS, schema: { params: attemptParams, querystring: z.object({ q: str(100) }).strict(), response: { 200: z.object({ query: z.string(), count: z.number(), customers: z.array(customerSchema) }) } } },
+    { config: READERS, schema: { params: attemptParams, querystring: z.object({ q: str(100) }).strict(), response: { 200: customerSearchResponse } } },
     async (request) => {
       const attempt = attemptOf(request);
       const q = request.query.q.trim();
@@ -73,7 +73,7 @@ export function registerCustomerRoutes(scope: AttemptScope, opts: { repos: Repos
     '/customers/by-phone/:phone',
     { config: READERS, schema: {
         params: attemptParams.extend({ phone: z.string().min(1).max(40) }),
-        response: { 200: z.object({ phone: z.string().nullable(), count: z.number(), customers: z.array(customerSchema) }) },
+        response: { 200: customersByPhoneResponse },
       },
     },
     async (request) => {
@@ -85,7 +85,7 @@ export function registerCustomerRoutes(scope: AttemptScope, opts: { repos: Repos
     },
   );
 
-  scope.get('/customers/:cid', { config: READERS, schema: { params: customerParams, response: { 200: z.object({ customer: customerDetail }) } } }, async (request) => {
+  scope.get('/customers/:cid', { config: READERS, schema: { params: customerParams, response: { 200: customerResponse } } }, async (request) => {
     const attempt = attemptOf(request);
     const customer = customerOf(crm, attempt, request.params.cid);
     const detail: { customer: CustomerDetail } = {
@@ -123,8 +123,7 @@ export function registerCustomerRoutes(scope: AttemptScope, opts: { repos: Repos
     })
     .strict();
 
-  const patched = z.object({ customer: customerSchema, changes: z.array(z.object({ field: z.string(), old: z.unknown(), new: z.unknown() })) });
-  scope.patch('/customers/:cid', { config: WRITER, schema: { params: customerParams, body: customerPatch, response: { 200: patched } } }, async (request) => {
+  scope.patch('/customers/:cid', { config: WRITER, schema: { params: customerParams, body: customerPatch, response: { 200: customerUpdatedResponse } } }, async (request) => {
     const attempt = attemptOf(request);
     const customer = customerOf(crm, attempt, request.params.cid);
     const body = request.body;
@@ -202,7 +201,7 @@ export function registerCustomerRoutes(scope: AttemptScope, opts: { repos: Repos
 
   scope.post(
     '/customers/:cid/notes',
-    { config: WRITER, schema: { params: customerParams, body: z.object({ body: str(4000).transform(rule((v) => validateText(v, 'body', 4000))) }).strict(), response: { 201: z.object({ note }) } } },
+    { config: WRITER, schema: { params: customerParams, body: z.object({ body: str(4000).transform(rule((v) => validateText(v, 'body', 4000))) }).strict(), response: { 201: noteResponse } } },
     async (request, reply) => {
       const attempt = attemptOf(request);
       const customer = customerOf(crm, attempt, request.params.cid);

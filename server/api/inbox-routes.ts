@@ -13,7 +13,7 @@ import { evidencePayload, type Evidence } from '../realtime/evidence.js';
 import { fillPlaceholders, unfilledPlaceholders } from '../protocol/templates.js';
 import { attemptOf, attemptParams, rowId, type AttemptScope } from './attempt-scope.js';
 import { READERS, invalid } from './crm-inputs.js';
-import { autoReply, filledTemplate, message } from './attempt-responses.js';
+import { autoReplyResponse, filledTemplate, messageFoldersResponse, messageResponse } from './attempt-responses.js';
 
 export interface InboxRouteOptions {
   repos: Repositories;
@@ -35,7 +35,7 @@ export function registerInboxRoutes(scope: AttemptScope, opts: InboxRouteOptions
 
   // --- folders and filing ----------------------------------------------------------------------
 
-  scope.get('/message-folders', { config: READERS, schema: { params: attemptParams, response: { 200: z.object({ folders: z.array(z.string()) }) } } }, async (request) => ({
+  scope.get('/message-folders', { config: READERS, schema: { params: attemptParams, response: { 200: messageFoldersResponse } } }, async (request) => ({
     folders: crm.listMessageFolders(attemptOf(request).id),
   }));
 
@@ -43,7 +43,7 @@ export function registerInboxRoutes(scope: AttemptScope, opts: InboxRouteOptions
     '/messages/:mid/folder',
     {
       config: WRITER,
-      schema: { params: attemptParams.extend({ mid: rowId }), body: z.object({ folder: z.string().max(60).nullable() }).strict(), response: { 200: z.object({ message }) } },
+      schema: { params: attemptParams.extend({ mid: rowId }), body: z.object({ folder: z.string().max(60).nullable() }).strict(), response: { 200: messageResponse } },
     },
     async (request) => {
       const attempt = attemptOf(request);
@@ -68,7 +68,7 @@ export function registerInboxRoutes(scope: AttemptScope, opts: InboxRouteOptions
 
   // --- auto-reply ----------------------------------------------------------------------------------
 
-  scope.get('/auto-reply', { config: READERS, schema: { params: attemptParams, response: { 200: z.object({ autoReply }) } } }, async (request) => ({
+  scope.get('/auto-reply', { config: READERS, schema: { params: attemptParams, response: { 200: autoReplyResponse } } }, async (request) => ({
     autoReply: crm.autoReply(attemptOf(request).id),
   }));
 
@@ -79,7 +79,7 @@ export function registerInboxRoutes(scope: AttemptScope, opts: InboxRouteOptions
       schema: {
         params: attemptParams,
         body: z.object({ enabled: z.boolean(), body: z.string().max(MAX_AUTO_REPLY_CHARS * 2).nullable().optional() }).strict(),
-        response: { 200: z.object({ autoReply }) },
+        response: { 200: autoReplyResponse },
       },
     },
     async (request) => {

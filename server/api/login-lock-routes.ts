@@ -9,7 +9,7 @@ import type { LoginThrottle } from '../auth/login-throttle.js';
 import type { Repositories } from '../db/repositories/index.js';
 import { HttpError } from '../http/errors.js';
 import { LOGIN_LOCK_KINDS, type LoginLocksResponse } from '../protocol/login-locks.js';
-import { loginLocks } from './account-responses.js';
+import { lockLiftedResponse, loginLocks } from './account-responses.js';
 import { registerZodRoutes, type ZodScope } from './input.js';
 
 const liftBody = z
@@ -36,7 +36,7 @@ function registerLoginLockScope(app: ZodScope, opts: { repos: Repositories; thro
 
   app.post(
     '/api/login-locks/lift',
-    { config: { access: ['admin'] }, schema: { body: liftBody, response: { 200: z.object({ lifted: z.literal(true) }) } } },
+    { config: { access: ['admin'] }, schema: { body: liftBody, response: { 200: lockLiftedResponse } } },
     async (request) => {
       const { kind, subject } = request.body;
       if (!opts.throttle.lift(kind, subject)) throw new HttpError(404, 'not_found', 'There is no such login lock (it may have run out already).');

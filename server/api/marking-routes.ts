@@ -14,7 +14,7 @@ import { refuseIfConflicted } from '../assurance/conflicts.js';
 import { refuseUnlessDraft } from '../assurance/result-workflow.js';
 import { findAttemptCall } from '../sittings/attempt-call.js';
 import { bookmarkView, markingView, saveMarks, saveMarksSchema } from '../sittings/marking.js';
-import { bookmark, markingView as markingViewSchema } from './assessment-responses.js';
+import { bookmark, bookmarksResponse, markingView as markingViewSchema } from './assessment-responses.js';
 import { attemptOf, attemptParams, type AttemptScope } from './attempt-scope.js';
 import { FieldProblems } from './input.js';
 
@@ -39,7 +39,7 @@ function rubricOf(attempt: Attempt): Scenario {
 export function registerMarkingRoutes(scope: AttemptScope, opts: { repos: Repositories; clock: Clock }): void {
   const { repos, clock } = opts;
 
-  scope.get('/bookmarks', { config: STAFF, schema: { params: attemptParams, response: { 200: z.object({ bookmarks: z.array(bookmark) }) } } }, async (request) => {
+  scope.get('/bookmarks', { config: STAFF, schema: { params: attemptParams, response: { 200: bookmarksResponse } } }, async (request) => {
     const attempt = attemptOf(request);
     const cues = scenarioOfAttempt(attempt)?.callerBrief.cues ?? [];
     return { bookmarks: repos.attemptBookmarks.forAttempt(attempt.id).map((b) => bookmarkView(repos, b, cues)) };

@@ -10,7 +10,7 @@ import type { Repositories } from '../db/repositories/index.js';
 import { validateEmail, validateText, validateUkMobile } from '../crm/validation.js';
 import { evidencePayload, type Evidence } from '../realtime/evidence.js';
 import { attemptOf, attemptParams, type AttemptScope } from './attempt-scope.js';
-import { message as messageSchema } from './attempt-responses.js';
+import { messageResponse, messagesResponse } from './attempt-responses.js';
 import { READERS, WRITER, bodyRowId, checkField, nullableStr, str } from './crm-inputs.js';
 import { FieldProblems } from './input.js';
 import { accepts } from './exact-schema.js';
@@ -65,11 +65,11 @@ export function registerMessageRoutes(scope: AttemptScope, opts: { repos: Reposi
 
   scope.get(
     '/messages',
-    { config: READERS, schema: { params: attemptParams, querystring: z.object({ direction: z.enum(['in', 'out']).optional() }).strict(), response: { 200: z.object({ messages: z.array(messageSchema) }) } } },
+    { config: READERS, schema: { params: attemptParams, querystring: z.object({ direction: z.enum(['in', 'out']).optional() }).strict(), response: { 200: messagesResponse } } },
     async (request) => ({ messages: crm.listMessages(attemptOf(request).id, request.query.direction) }),
   );
 
-  scope.post('/messages', { config: WRITER, schema: { params: attemptParams, body: messageBody, response: { 201: z.object({ message: messageSchema }) } } }, async (request, reply) => {
+  scope.post('/messages', { config: WRITER, schema: { params: attemptParams, body: messageBody, response: { 201: messageResponse } } }, async (request, reply) => {
     const attempt = attemptOf(request);
     const b = request.body;
     const { to, cc, subject, body } = b;

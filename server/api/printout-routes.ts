@@ -22,7 +22,7 @@ import { summarisePrintout } from '../printouts/summary.js';
 import { evidencePayload, type Evidence } from '../realtime/evidence.js';
 import { attemptOf, attemptParams, uuid, type AttemptScope } from './attempt-scope.js';
 import { READERS } from './crm-inputs.js';
-import { printoutSummary } from './attempt-responses.js';
+import { printoutResponse, printoutsResponse } from './attempt-responses.js';
 
 export interface PrintoutRouteOptions {
   repos: Repositories;
@@ -105,7 +105,7 @@ export function registerPrintoutRoutes(scope: AttemptScope, opts: PrintoutRouteO
       schema: {
         params: attemptParams,
         body: z.object({ kind: z.enum(KINDS), subjectId: z.number().int().min(1).max(Number.MAX_SAFE_INTEGER) }).strict(),
-        response: { 201: z.object({ printout: printoutSummary }) },
+        response: { 201: printoutResponse },
       },
     },
     async (request, reply) => {
@@ -126,7 +126,7 @@ export function registerPrintoutRoutes(scope: AttemptScope, opts: PrintoutRouteO
     },
   );
 
-  scope.get('/printouts', { config: READERS, schema: { params: attemptParams, response: { 200: z.object({ printouts: z.array(printoutSummary) }) } } }, async (request) => {
+  scope.get('/printouts', { config: READERS, schema: { params: attemptParams, response: { 200: printoutsResponse } } }, async (request) => {
     const attempt = attemptOf(request);
     return { printouts: repos.printouts.list(attempt.id).map(summarisePrintout) };
   });

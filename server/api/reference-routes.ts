@@ -10,19 +10,19 @@ import * as shape from './attempt-responses.js';
 export function registerReferenceRoutes(scope: AttemptScope, opts: { repos: Repositories }): void {
   const crm = opts.repos.crm;
   const reads = (response: z.ZodTypeAny) => ({ config: READERS, schema: { params: attemptParams, querystring: noQuery, response: { 200: response } } });
-  scope.get('/products', reads(z.object({ products: z.array(shape.product) })), async (request) => ({ products: crm.listProducts(attemptOf(request).id) }));
+  scope.get('/products', reads(shape.productsResponse), async (request) => ({ products: crm.listProducts(attemptOf(request).id) }));
   scope.get(
     '/knowledge-base',
-    { config: READERS, schema: { params: attemptParams, querystring: z.object({ q: str(100).optional() }).strict(), response: { 200: z.object({ articles: z.array(shape.kbArticle) }) } } },
+    { config: READERS, schema: { params: attemptParams, querystring: z.object({ q: str(100).optional() }).strict(), response: { 200: shape.kbArticlesResponse } } },
     async (request) => ({
       articles: crm.listKbArticles(attemptOf(request).id, (request.query.q ?? '').trim().split(/\s+/).filter(Boolean).slice(0, 8)),
     }),
   );
-  scope.get('/scripts', reads(z.object({ scripts: z.array(shape.script) })), async (request) => ({ scripts: crm.listScripts(attemptOf(request).id) }));
-  scope.get('/wrap-up-codes', reads(z.object({ codes: z.array(shape.wrapUpCode) })), async (request) => ({ codes: crm.listWrapUpCodes(attemptOf(request).id) }));
-  scope.get('/case-categories', reads(z.object({ categories: z.array(shape.caseCategory) })), async (request) => ({ categories: crm.listCaseCategories(attemptOf(request).id) }));
-  scope.get('/call-list', reads(z.object({ entries: z.array(shape.callListEntry) })), async (request) => ({ entries: crm.listCallList(attemptOf(request).id) }));
-  scope.get('/message-templates', reads(z.object({ templates: z.array(shape.messageTemplate), documents: z.array(shape.crmDocument) })), async (request) => ({
+  scope.get('/scripts', reads(shape.scriptsResponse), async (request) => ({ scripts: crm.listScripts(attemptOf(request).id) }));
+  scope.get('/wrap-up-codes', reads(shape.wrapUpCodesResponse), async (request) => ({ codes: crm.listWrapUpCodes(attemptOf(request).id) }));
+  scope.get('/case-categories', reads(shape.caseCategoriesResponse), async (request) => ({ categories: crm.listCaseCategories(attemptOf(request).id) }));
+  scope.get('/call-list', reads(shape.callListResponse), async (request) => ({ entries: crm.listCallList(attemptOf(request).id) }));
+  scope.get('/message-templates', reads(shape.messageTemplatesResponse), async (request) => ({
     templates: crm.listTemplates(attemptOf(request).id),
     documents: crm.listDocuments(attemptOf(request).id),
   }));

@@ -27,7 +27,7 @@ import { whyNotChangeable } from '../sittings/before-start.js';
 import { planNextAttempt } from '../sittings/next-attempt.js';
 import { sittingResults } from '../sittings/results.js';
 import { person, sittingDetail, sittingSummary } from '../sittings/views.js';
-import { coverageCheck, sittingCandidate, sittingDetail as sittingDetailSchema, sittingSummary as sittingSummarySchema } from './assessment-responses.js';
+import { coverageCheck, sittingCandidatesResponse, sittingDetail as sittingDetailSchema, sittingsResponse } from './assessment-responses.js';
 import { FieldProblems, idOf36, idOf36Params, parseInput, registerZodRoutes } from './input.js';
 
 const EVERYONE = { access: ['candidate', 'assessor', 'moderator', 'admin', 'iqa'] } as const;
@@ -85,7 +85,7 @@ export function registerSittingRoutes(app: FastifyInstance, opts: { repos: Repos
   const detail = (id: string, me: SessionUser) => sittingDetail(repos, repos.sittings.findById(id)!, me, clock.now());
 
   registerZodRoutes(app, (scope) => {
-    scope.get('/api/sittings', { config: EVERYONE, schema: { response: { 200: z.object({ sittings: z.array(sittingSummarySchema) }) } } }, async (request) => {
+    scope.get('/api/sittings', { config: EVERYONE, schema: { response: { 200: sittingsResponse } } }, async (request) => {
       const me = requireSession(request).user;
       const list =
         me.role === 'candidate'
@@ -102,7 +102,7 @@ export function registerSittingRoutes(app: FastifyInstance, opts: { repos: Repos
     // The candidates a new sitting (or a changed one) can be for, by what the centre tells two apart
     // with: name, candidate number, username (never a phone's extension). An assessor's own centre;
     // an admin may create a sitting in any centre, so every centre's, each with its centre's name.
-    scope.get('/api/sittings/candidates', { config: RUNNERS, schema: { response: { 200: z.object({ candidates: z.array(sittingCandidate) }) } } }, async (request) => {
+    scope.get('/api/sittings/candidates', { config: RUNNERS, schema: { response: { 200: sittingCandidatesResponse } } }, async (request) => {
       const me = requireSession(request).user;
       const centres = new Map(repos.centres.list().map((c) => [c.id, c.name]));
       const candidates = repos.users

@@ -8,7 +8,7 @@ import { requireSession } from '../auth/access.js';
 import type { Clock } from '../clock.js';
 import type { Repositories } from '../db/repositories/index.js';
 import { HttpError } from '../http/errors.js';
-import { standardisationAttemptOption, standardisationExercise, standardisationMarking, standardisationResults, standardisationSummary } from './assurance-responses.js';
+import { standardisationAttemptsResponse, standardisationExercise, standardisationExercisesResponse, standardisationMarking, standardisationResults } from './assurance-responses.js';
 import { idOf36Params, parseInput, registerZodRoutes } from './input.js';
 import { auditActor, auditSubject } from '../db/repositories/audit-log.js';
 
@@ -31,11 +31,11 @@ export function registerStandardisationRoutes(app: FastifyInstance, opts: { repo
   const { repos, clock } = opts;
 
   registerZodRoutes(app, (scope) => {
-    scope.get('/api/standardisation', { config: { access: ['assessor', 'iqa', 'admin'] }, schema: { response: { 200: z.object({ exercises: z.array(standardisationSummary) }) } } }, async (request) => {
+    scope.get('/api/standardisation', { config: { access: ['assessor', 'iqa', 'admin'] }, schema: { response: { 200: standardisationExercisesResponse } } }, async (request) => {
       return { exercises: exerciseSummaries(repos, requireSession(request).user) };
     });
 
-    scope.get('/api/standardisation/attempts', { config: { access: ['iqa'] }, schema: { response: { 200: z.object({ attempts: z.array(standardisationAttemptOption) }) } } }, async (request) => {
+    scope.get('/api/standardisation/attempts', { config: { access: ['iqa'] }, schema: { response: { 200: standardisationAttemptsResponse } } }, async (request) => {
       return { attempts: exerciseCandidates(repos, requireSession(request).user) };
     });
 

@@ -4,7 +4,7 @@
 // two cannot drift apart.
 import { z } from 'zod';
 import { ROLES } from '../protocol/roles.js';
-import type { CallDetail, CallEventView, CallHold, CallParty, CallSummary, DirectoryEntry, IceServer, SipCredentials } from '../protocol/telephony.js';
+import type { CallDetail, CallEventView, CallHold, CallParty, CallsResponse, CallSummary, DirectoryEntry, DirectoryResponse, IceServer, SipCredentials } from '../protocol/telephony.js';
 import { exactly } from './exact-schema.js';
 
 const iceServer = exactly<IceServer>()(z.object({ urls: z.union([z.string(), z.array(z.string())]), username: z.string().optional(), credential: z.string().optional() }));
@@ -26,6 +26,7 @@ export const sipCredentials = exactly<SipCredentials>()(
 export const directoryEntry = exactly<DirectoryEntry>()(
   z.object({ userId: z.number(), displayName: z.string(), role: z.enum(ROLES), extension: z.string(), registered: z.boolean() }),
 );
+export const directoryResponse = exactly<DirectoryResponse>()(z.object({ entries: z.array(directoryEntry) }));
 
 const party = exactly<CallParty>()(z.object({ extension: z.string(), displayName: z.string(), shownAs: z.string() }));
 
@@ -48,6 +49,7 @@ export const callSummary = exactly<CallSummary>()(
     recordingProblem: z.string().nullable(),
   }),
 );
+export const callsResponse = exactly<CallsResponse>()(z.object({ calls: z.array(callSummary) }));
 
 const callEvent = exactly<CallEventView>()(
   z.object({

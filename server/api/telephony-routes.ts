@@ -13,7 +13,7 @@ import { HttpError } from '../http/errors.js';
 import { openStoredFile } from '../http/stored-file.js';
 import type { SessionUser } from '../protocol/roles.js';
 import { registerZodRoutes, type ZodScope } from './input.js';
-import { callDetail, callSummary, directoryEntry, sipCredentials } from './telephony-responses.js';
+import { callDetail, callsResponse, directoryResponse, sipCredentials } from './telephony-responses.js';
 import type { CallSummary, DirectoryEntry, SipCredentials } from '../protocol/telephony.js';
 import { callPolicy } from '../sip/call-policy.js';
 import { callParties } from './call-parties.js';
@@ -121,7 +121,7 @@ function registerTelephonyScope(app: ZodScope, opts: TelephonyRouteOptions): voi
   // book for an assessment), and only the staff the call policy lets them reach: in a sitting, their
   // assessor (server/sip/call-policy.ts). Presence is given for exactly those.
   const mayCall = callPolicy(repos);
-  app.get('/api/directory', { config: { access: PHONE_ROLES }, schema: { response: { 200: z.object({ entries: z.array(directoryEntry) }) } } }, async (request) => {
+  app.get('/api/directory', { config: { access: PHONE_ROLES }, schema: { response: { 200: directoryResponse } } }, async (request) => {
     const me = requireSession(request).user;
     const entries: DirectoryEntry[] = repos.users
       .list({ centreId: me.centreId ?? -1 })
@@ -137,7 +137,7 @@ function registerTelephonyScope(app: ZodScope, opts: TelephonyRouteOptions): voi
       config: { access: ['candidate', 'assessor', 'moderator', 'admin'] },
       schema: {
         querystring: z.object({ limit: z.string().regex(/^[1-9][0-9]{0,3}$/, 'must be a number from 1 to 9999').optional() }).strict(),
-        response: { 200: z.object({ calls: z.array(callSummary) }) },
+        response: { 200: callsResponse },
       },
     },
     async (request) => {

@@ -7,7 +7,7 @@ import type { Repositories } from '../db/repositories/index.js';
 import { validateText } from '../crm/validation.js';
 import { evidencePayload, type Evidence } from '../realtime/evidence.js';
 import { attemptOf, attemptParams, type AttemptScope } from './attempt-scope.js';
-import { wrapUp as wrapUpSchema } from './attempt-responses.js';
+import { wrapUpResponse } from './attempt-responses.js';
 import { WRITER, bodyRowId, rule, str } from './crm-inputs.js';
 import { FieldProblems } from './input.js';
 import { accepts } from './exact-schema.js';
@@ -34,7 +34,7 @@ export function registerWrapUpRoutes(scope: AttemptScope, opts: { repos: Reposit
   const { repos, clock, evidence } = opts;
   const crm = repos.crm;
 
-  scope.post('/wrap-ups', { config: WRITER, schema: { params: attemptParams, body: wrapUpBody, response: { 201: z.object({ wrapUp: wrapUpSchema }) } } }, async (request, reply) => {
+  scope.post('/wrap-ups', { config: WRITER, schema: { params: attemptParams, body: wrapUpBody, response: { 201: wrapUpResponse } } }, async (request, reply) => {
     const attempt = attemptOf(request);
     const b = request.body;
     const notes = b.notes;

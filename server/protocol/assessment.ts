@@ -162,6 +162,16 @@ export interface SittingSummary {
   cancellation?: { at: number; by: string; reason: string };
 }
 
+/** The sittings the caller may see (GET /api/sittings). */
+export interface SittingsResponse {
+  sittings: SittingSummary[];
+}
+
+/** The candidates a sitting can be for (GET /api/sittings/candidates). */
+export interface SittingCandidatesResponse {
+  candidates: SittingCandidate[];
+}
+
 /** PATCH /api/sittings/:id: what may change before the sitting starts (each field optional; null clears the planned time). */
 export interface EditSittingInput {
   candidateUserId?: number;
@@ -308,6 +318,11 @@ export interface Bookmark {
   /** When the cue is played, in the caller brief's words ("after the candidate first quotes the price"); null without a cue, or for a cue the brief no longer has. */
   cueWhen: string | null;
   by: Person;
+}
+
+/** The attempt's bookmarks (GET /api/attempts/:id/bookmarks). */
+export interface BookmarksResponse {
+  bookmarks: Bookmark[];
 }
 
 export interface CriterionSuggestionView {

@@ -248,6 +248,11 @@ export interface ConflictView {
   declaredAt: number;
 }
 
+/** The declarations of personal interest the caller may see (GET /api/conflicts). */
+export interface ConflictsResponse {
+  conflicts: ConflictView[];
+}
+
 export interface CentrePeople {
   candidates: Person[];
   assessors: Person[];
@@ -258,6 +263,11 @@ export interface StandardisationAttemptOption {
   attemptId: string;
   label: string;
   markedAt: number;
+}
+
+/** The marked attempts an IQA may choose for a standardisation exercise (GET /api/standardisation/attempts). */
+export interface StandardisationAttemptsResponse {
+  attempts: StandardisationAttemptOption[];
 }
 
 export interface IqaSittingView {
@@ -331,6 +341,16 @@ export interface CentreView extends CentreSettingsInput {
   isDemo: boolean;
 }
 
+/** The centres (GET /api/centres). */
+export interface CentresResponse {
+  centres: CentreView[];
+}
+
+/** One centre as saved (POST /api/centres, PUT /api/centres/:id/settings). */
+export interface CentreResponse {
+  centre: CentreView;
+}
+
 export interface SpecialConsiderationInput
   extends Pick<SpecialConsiderationView, 'category' | 'incidentDate' | 'details'>,
     Partial<Pick<SpecialConsiderationView, 'evidence' | 'adjustmentRequested'>> {}
@@ -351,6 +371,11 @@ export interface StandardisationSummary {
   submitted: number;
   /** For an assessor: whether they have submitted their marks. */
   mySubmittedAt?: number | null;
+}
+
+/** The standardisation exercises (GET /api/standardisation). */
+export interface StandardisationExercisesResponse {
+  exercises: StandardisationSummary[];
 }
 
 export interface NewStandardisationInput {

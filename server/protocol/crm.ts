@@ -321,8 +321,12 @@ export interface FilledTemplate {
 /** A field a customer edit changed (PATCH …/customers/:cid answers with them). */
 export interface FieldChange {
   field: string;
-  old: unknown;
-  new: unknown;
+  /**
+   * The field's value before and after, as the record holds it (text, a number, a flag or null).
+   * Optional only in TypeScript's eyes: `unknown` takes undefined, so a schema reads the key as optional.
+   */
+  old?: unknown;
+  new?: unknown;
 }
 
 // --- request bodies: what the desktop's forms send ----------------------------------------------
@@ -380,4 +384,119 @@ export interface NewWrapUp {
   code: string;
   notes: string;
   customerId?: number;
+}
+
+// What the attempt's desktop routes send back (under /api/attempts/:id), each named once: the
+// response schemas (server/api/attempt-responses.ts) are bound to these, and the desktop reads them.
+
+/** A search of the customer records (GET customers?q=): the query as searched, and what it found. */
+export interface CustomerSearchResponse {
+  query: string;
+  count: number;
+  customers: Customer[];
+}
+
+/** The customers with a phone number (GET customers/by-phone/:phone): the number as normalised (null when it is not one), and the matches. */
+export interface CustomersByPhoneResponse {
+  phone: string | null;
+  count: number;
+  customers: Customer[];
+}
+
+/** One customer's record with everything on it (GET customers/:cid). */
+export interface CustomerResponse {
+  customer: CustomerDetail;
+}
+
+/** A note added (POST customers/:cid/notes). */
+export interface NoteResponse {
+  note: Note;
+}
+
+/** An order placed (POST customers/:cid/orders). */
+export interface OrderResponse {
+  order: Order;
+}
+
+/** A case opened (POST customers/:cid/cases). */
+export interface CaseResponse {
+  case: Case;
+}
+
+/** A callback booked (POST customers/:cid/callbacks). */
+export interface CallbackResponse {
+  callback: Callback;
+}
+
+/** A wrap-up recorded (POST wrap-ups). */
+export interface WrapUpResponse {
+  wrapUp: WrapUp;
+}
+
+/** A message sent (POST messages) or filed (PUT messages/:mid/folder). */
+export interface MessageResponse {
+  message: Message;
+}
+
+/** The inbox or the sent items (GET messages). */
+export interface MessagesResponse {
+  messages: Message[];
+}
+
+/** The folders messages are filed in (GET message-folders). */
+export interface MessageFoldersResponse {
+  folders: string[];
+}
+
+/** The auto-reply (GET and PUT auto-reply). */
+export interface AutoReplyResponse {
+  autoReply: AutoReply;
+}
+
+/** The knowledge base's articles, all or those matching a search (GET knowledge-base). */
+export interface KbArticlesResponse {
+  articles: KbArticle[];
+}
+
+/** The products (GET products). */
+export interface ProductsResponse {
+  products: Product[];
+}
+
+/** The call scripts (GET scripts). */
+export interface ScriptsResponse {
+  scripts: Script[];
+}
+
+/** The wrap-up codes (GET wrap-up-codes). */
+export interface WrapUpCodesResponse {
+  codes: WrapUpCode[];
+}
+
+/** The case categories (GET case-categories). */
+export interface CaseCategoriesResponse {
+  categories: CaseCategory[];
+}
+
+/** The outbound call list (GET call-list). */
+export interface CallListResponse {
+  entries: CallListEntry[];
+}
+
+/** The message templates and the documents a message may attach (GET message-templates). */
+export interface MessageTemplatesResponse {
+  templates: MessageTemplate[];
+  documents: CrmDocument[];
+}
+
+/** A customer record edited (PATCH customers/:cid): the record as saved, and each field changed. */
+export interface CustomerUpdatedResponse {
+  customer: Customer;
+  changes: FieldChange[];
+}
+
+/** The attempt and the company it plays (GET /api/attempts/current, GET /api/attempts/:id): null when there is none. */
+export interface AttemptWithCompanyResponse {
+  attempt: DesktopAttempt | null;
+  company: Company | null;
 }

@@ -91,6 +91,19 @@ export interface DesktopViewRelay {
 export const AGENT_STATES = ['ready', 'not-ready', 'on-call', 'wrap-up'] as const;
 export type AgentState = (typeof AGENT_STATES)[number];
 
+/** The agent state as the server recorded it last (GET /api/attempts/:id/agent-state; since is null before any was set). */
+export interface AgentStateResponse {
+  state: AgentState;
+  since: number | null;
+}
+
+/** An agent state set (POST /api/attempts/:id/agent-state): the state now, the one before, and whether it changed. */
+export interface AgentStateChangeResponse {
+  state: AgentState;
+  from: AgentState;
+  changed: boolean;
+}
+
 /** The agent state and call as the server recorded them (times are the server's, ms since the epoch). */
 export interface DesktopStatus {
   agentState: AgentState;

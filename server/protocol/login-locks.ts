@@ -22,3 +22,8 @@ export interface LoginLockView extends LoginLock {
 export interface LoginLocksResponse {
   locks: LoginLockView[];
 }
+
+/** A lock lifted (POST /api/login-locks/lift). */
+export interface LockLiftedResponse {
+  lifted: true;
+}

@@ -16,3 +16,13 @@ export interface PrintoutSummary {
   /** The PDF itself (GET, same session). */
   url: string;
 }
+
+/** A print-out made (POST /api/attempts/:id/printouts). */
+export interface PrintoutResponse {
+  printout: PrintoutSummary;
+}
+
+/** The attempt's print-outs (GET /api/attempts/:id/printouts). */
+export interface PrintoutsResponse {
+  printouts: PrintoutSummary[];
+}

@@ -44,10 +44,36 @@ export interface UserAccount extends Pick<SessionUser, 'id' | 'username' | 'disp
   updatedAt: number;
 }
 
+/** The user list (GET /api/users). */
+export interface UsersResponse {
+  users: UserAccount[];
+}
+
+/** One account as saved (disabling or enabling it, giving a candidate's number). */
+export interface UserResponse {
+  user: UserAccount;
+}
+
+/** A new account (POST /api/users), with the password the server generated when the administrator chose none. */
+export interface NewUserResponse extends UserResponse {
+  password?: string;
+}
+
+/** A password reset (POST /api/users/:id/password), with the password the server generated when the administrator chose none. */
+export interface PasswordResetResponse {
+  ok: true;
+  password?: string;
+}
+
 export interface SessionInfo {
   user: SessionUser;
   csrfToken: string;
   expiresAt: number;
+}
+
+/** Who is logged in (GET /api/auth/status): null when nobody is. */
+export interface AuthStatusResponse {
+  session: SessionInfo | null;
 }
 
 export interface ApiError {

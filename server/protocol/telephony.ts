@@ -28,6 +28,11 @@ export interface DirectoryEntry {
   registered: boolean;
 }
 
+/** The phones the caller may ring (GET /api/directory). */
+export interface DirectoryResponse {
+  entries: DirectoryEntry[];
+}
+
 /** Where a call stands ('interrupted': the server stopped while it was up). */
 export type CallState = 'setup' | 'ringing' | 'answered' | 'ended' | 'interrupted';
 
@@ -63,6 +68,11 @@ export interface CallSummary extends CallTimes {
   recording: { status: string | null; durationMs: number | null; sha256: string | null; bytes: number | null; url: string } | null;
   /** Staff only: why the recording failed or is incomplete (e.g. the disk is full), in words; null when fine. */
   recordingProblem: string | null;
+}
+
+/** The calls the caller may see, newest first (GET /api/calls). */
+export interface CallsResponse {
+  calls: CallSummary[];
 }
 
 /** One event of a call's timeline as GET /api/calls/:id sends it (invite, ringing, answer, hold, resume, transfer, end…). */

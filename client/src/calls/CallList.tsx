@@ -2,7 +2,7 @@
 // (the server streams with HTTP Range, so seeking works). Candidates never get recording links.
 import { callOutcome, dateGB, hourMinuteGB } from '../format.js';
 import { useEffect } from 'react';
-import type { CallSummary } from '../../../server/protocol/telephony.js';
+import type { CallsResponse, CallSummary } from '../../../server/protocol/telephony.js';
 import { api } from '../api.js';
 import { AsyncState } from '../components/AsyncState.js';
 import { DataTable, type Column } from '../components/DataTable.js';
@@ -45,7 +45,7 @@ const COLUMNS: ReadonlyArray<Column<CallSummary>> = [
   },
 ];
 
-const loadCalls = () => api<{ calls: CallSummary[] }>('GET', '/api/calls?limit=50').then((r) => r.calls);
+const loadCalls = () => api<CallsResponse>('GET', '/api/calls?limit=50').then((r) => r.calls);
 
 export function CallList({ refreshMs = 10_000 }: { refreshMs?: number }) {
   const calls = useLoad(loadCalls);

@@ -3,7 +3,9 @@
 // is shown. Two panels, side by side in the console's grid: the read-only mirror of what the
 // candidate sees now (DesktopMirror) and the attempt's timeline in words (LiveTimeline).
 import { useEffect, useState, type FormEvent } from 'react';
-import type { SittingCandidate } from '../../../server/protocol/assessment.js';
+import type { SittingCandidatesResponse } from '../../../server/protocol/assessment.js';
+import type { PracticeAttemptCreated } from '../../../server/protocol/crm.js';
+import type { ScenarioList } from '../../../server/protocol/scenarios.js';
 import { api, ApiFailure } from '../api.js';
 import { LiveTimeline } from '../realtime/LiveTimeline.js';
 import { DesktopMirror } from './DesktopMirror.js';
@@ -23,8 +25,8 @@ export function AttemptPanel({ attemptId: sittingAttemptId }: { attemptId?: stri
   }, [sittingAttemptId]);
   const attemptId = practiceId ?? sittingAttemptId;
   useEffect(() => {
-    api<{ candidates: SittingCandidate[] }>('GET', '/api/sittings/candidates').then((d) => setCandidates(candidateChoices(d.candidates)), () => {});
-    api<{ scenarios: Array<{ key: string; title: string; direction: string }> }>('GET', '/api/scenarios').then((d) => setScenarios(d.scenarios), () => {});
+    api<SittingCandidatesResponse>('GET', '/api/sittings/candidates').then((d) => setCandidates(candidateChoices(d.candidates)), () => {});
+    api<ScenarioList>('GET', '/api/scenarios').then((d) => setScenarios(d.scenarios), () => {});
   }, []);
   const start = async (e: FormEvent<HTMLFormElement>) => {
     e.preventDefault();
@@ -32,7 +34,7 @@ export function AttemptPanel({ attemptId: sittingAttemptId }: { attemptId?: stri
     const candidateUserId = Number(form.get('candidate'));
     const scenarioKey = formText(form, 'scenario', 'demo');
     try {
-      const r = await api<{ attempt: { id: string } }>('POST', '/api/attempts', { candidateUserId, scenarioKey });
+      const r = await api<PracticeAttemptCreated>('POST', '/api/attempts', { candidateUserId, scenarioKey });
       setPracticeId(r.attempt.id);
       setError(undefined);
     } catch (err) {

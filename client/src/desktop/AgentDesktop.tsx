@@ -18,9 +18,9 @@ import { Tabs } from '../components/Tabs.js';
 import { usePhone } from '../softphone/PhoneContext.js';
 import { Softphone } from '../softphone/Softphone.js';
 import { AgentStateBar } from './AgentState.js';
-import type { AgentState } from '../../../server/protocol/desktop-view.js';
+import type { AgentState, AgentStateResponse } from '../../../server/protocol/desktop-view.js';
 import { CallList } from './CallList.js';
-import { crm, type Attempt, type Customer, type CustomerDetail, type Message } from './crm-api.js';
+import { crm, type Attempt, type AttemptWithCompanyResponse, type Customer, type CustomerDetail, type Message } from './crm-api.js';
 import { CustomerRecord } from './CustomerRecord.js';
 import { CustomerSearch } from './CustomerSearch.js';
 import { DesktopContext, type RecordView } from './DesktopContext.js';
@@ -40,7 +40,7 @@ import { usePersistedState } from './persisted-state.js';
 export function AgentDesktop({ attemptId, dock }: { attemptId?: string; dock: HTMLElement | null }) {
   const [attempt, setAttempt] = useState<Attempt | null>();
   useEffect(() => {
-    const load = attemptId ? api<{ attempt: Attempt }>('GET', `/api/attempts/${encodeURIComponent(attemptId)}`).then((r) => r.attempt) : crm.currentAttempt();
+    const load = attemptId ? api<AttemptWithCompanyResponse>('GET', `/api/attempts/${encodeURIComponent(attemptId)}`).then((r) => r.attempt) : crm.currentAttempt();
     load.then(setAttempt, (err: unknown) => setAttempt(err instanceof ApiFailure && err.status === 404 ? null : undefined));
   }, [attemptId]);
   if (attempt === undefined) return <NotYet loading="Loading your assignment…" />;
@@ -124,7 +124,7 @@ function Workspace({ attempt, dock }: { attempt: Attempt; dock: HTMLElement | nu
   const fresh = useRef(sessionStorage.getItem(keep('agent-state')) === null);
   useEffect(() => {
     if (!fresh.current) return;
-    api<{ state: AgentState; since: number | null }>('GET', `/api/attempts/${encodeURIComponent(attempt.id)}/agent-state`).then(
+    api<AgentStateResponse>('GET', `/api/attempts/${encodeURIComponent(attempt.id)}/agent-state`).then(
       (server) => {
         if (server.state === 'on-call') return;
         setAgentState((prev) => (prev.name === 'not-ready' && server.state !== prev.name ? { name: server.state, since: server.since ?? Date.now() } : prev));

@@ -2,7 +2,7 @@
 // with the attempt as evidence; the desktop then shows it in a new tab.
 import { api } from '../api.js';
 
-import type { PrintoutKind, PrintoutSummary as Printout } from '../../../server/protocol/printouts.js';
+import type { PrintoutKind, PrintoutResponse, PrintoutSummary as Printout } from '../../../server/protocol/printouts.js';
 
 export type { Printout, PrintoutKind };
 
@@ -20,7 +20,7 @@ export async function printOut(attemptId: string, kind: PrintoutKind, subjectId:
     // A blank tab that cannot be written to still works.
   }
   try {
-    const { printout } = await api<{ printout: Printout }>('POST', `/api/attempts/${encodeURIComponent(attemptId)}/printouts`, { kind, subjectId });
+    const { printout } = await api<PrintoutResponse>('POST', `/api/attempts/${encodeURIComponent(attemptId)}/printouts`, { kind, subjectId });
     if (tab && !tab.closed) {
       tab.opener = null;
       tab.location.href = printout.url;

@@ -1,6 +1,6 @@
 // The moderation screens' calls to the API (server/protocol/moderation.ts): the only file of the
 // replay and moderation pages that knows their URLs.
-import type { SittingDetail, SittingSummary } from '../../../server/protocol/assessment.js';
+import type { SittingDetail, SittingsResponse } from '../../../server/protocol/assessment.js';
 import type { AttemptMetrics, AuditLogPage, ModerationView, PackVerificationResult, ReplayEventsPage, ReplayView, SampleView, SaveModerationInput } from '../../../server/protocol/moderation.js';
 import { api, apiBlob } from '../api.js';
 
@@ -23,7 +23,7 @@ export const moderation = {
     for (const [k, v] of Object.entries(q)) if (v !== undefined) params.set(k, String(v));
     return api<AuditLogPage>('GET', `/api/audit-log?${params.toString()}`);
   },
-  sittings: () => api<{ sittings: SittingSummary[] }>('GET', '/api/sittings').then((r) => r.sittings),
+  sittings: () => api<SittingsResponse>('GET', '/api/sittings').then((r) => r.sittings),
   sitting: (id: string) => api<SittingDetail>('GET', `/api/sittings/${encodeURIComponent(id)}`),
   sample: (centreId: number) => api<SampleView>('GET', `/api/moderation/sample?centreId=${centreId}`),
   sittingPackUrl: (id: string) => `/api/sittings/${encodeURIComponent(id)}/pack.zip`,

@@ -1,8 +1,8 @@
 // User administration: centres, users of every role (the centre's internal quality assurer
 // among them), candidates' numbers, password resets and disabling, login locks.
 import { useCallback, useEffect, useState, type FormEvent } from 'react';
-import type { CentreView } from '../../../server/protocol/assurance.js';
-import { CENTRE_ROLES, ROLE_LABEL, ROLES, type Role, type UserAccount } from '../../../server/protocol/roles.js';
+import type { CentresResponse, CentreView } from '../../../server/protocol/assurance.js';
+import { CENTRE_ROLES, ROLE_LABEL, ROLES, type NewUserResponse, type PasswordResetResponse, type Role, type UserAccount, type UsersResponse } from '../../../server/protocol/roles.js';
 import { api, ApiFailure } from '../api.js';
 import { useSession } from '../session.js';
 import { LoginLocksPanel } from './LoginLocksPanel.js';
@@ -25,7 +25,7 @@ export function UsersPage() {
   const [form, setForm] = useState({ username: '', displayName: '', role: 'candidate' as Role, centreId: '' });
 
   const reload = useCallback(async () => {
-    const [c, u] = await Promise.all([api<{ centres: Centre[] }>('GET', '/api/centres'), api<{ users: User[] }>('GET', '/api/users')]);
+    const [c, u] = await Promise.all([api<CentresResponse>('GET', '/api/centres'), api<UsersResponse>('GET', '/api/users')]);
     setCentres(c.centres);
     setUsers(u.users);
   }, []);
@@ -51,7 +51,7 @@ export function UsersPage() {
   const createUser = async (e: FormEvent) => {
     e.preventDefault();
     try {
-      const res = await api<{ user: User; password?: string }>('POST', '/api/users', {
+      const res = await api<NewUserResponse>('POST', '/api/users', {
         username: form.username,
         displayName: form.displayName,
         role: form.role,
@@ -67,7 +67,7 @@ export function UsersPage() {
 
   const resetPassword = async (u: User) => {
     try {
-      const res = await api<{ password?: string }>('POST', `/api/users/${u.id}/password`, {});
+      const res = await api<PasswordResetResponse>('POST', `/api/users/${u.id}/password`, {});
       setNotice({ kind: 'ok', text: `New password for ${u.username}: ${res.password}. They will be asked to choose their own when they next log in.` });
     } catch (err) {
       setNotice({ kind: 'error', text: describe(err) });

@@ -1,5 +1,6 @@
 // The scenario list and editor's calls (server/api/scenario-routes.ts, scenario-edit-routes.ts).
 import type { ScenarioDocument, ScenarioIssueView, ScenarioList } from '../../../server/protocol/scenarios.js';
+import type { CentresResponse } from '../../../server/protocol/assurance.js';
 import { api, ApiFailure } from '../api.js';
 
 export type SaveResult = { ok: true; doc: ScenarioDocument } | { ok: false; message: string; issues: ScenarioIssueView[] };
@@ -8,7 +9,7 @@ export const scenarioApi = {
   list: () => api<ScenarioList>('GET', '/api/scenarios'),
   get: (key: string) => api<ScenarioDocument>('GET', `/api/scenarios/${encodeURIComponent(key)}`),
   remove: (key: string) => api<void>('DELETE', `/api/scenarios/${encodeURIComponent(key)}`),
-  centres: () => api<{ centres: Array<{ id: number; name: string }> }>('GET', '/api/centres').then((r) => r.centres),
+  centres: () => api<CentresResponse>('GET', '/api/centres').then((r) => r.centres),
 
   async clone(from: string, body: { variant: string; title: string; centreId?: number }): Promise<SaveResult> {
     return refusalAware(() => api<ScenarioDocument>('POST', `/api/scenarios/${encodeURIComponent(from)}/clone`, body));

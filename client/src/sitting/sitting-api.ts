@@ -4,6 +4,7 @@
 import type {
   AttemptBrief,
   Bookmark,
+  BookmarksResponse,
   BookmarkInput,
   CoverageCheckView,
   CancelSittingInput,
@@ -12,16 +13,16 @@ import type {
   MarkingView,
   SaveMarksInput,
   SittingDetail,
-  SittingSummary,
-  SittingCandidate,
+  SittingCandidatesResponse,
+  SittingsResponse,
 } from '../../../server/protocol/assessment.js';
-import type { DirectoryEntry } from '../../../server/protocol/telephony.js';
+import type { DirectoryResponse } from '../../../server/protocol/telephony.js';
 import { api, ApiFailure } from '../api.js';
 
 export type * from '../../../server/protocol/assessment.js';
 
 export type { ScenarioListing } from '../../../server/protocol/scenarios.js';
-import type { ScenarioListing } from '../../../server/protocol/scenarios.js';
+import type { ScenarioList, ScenarioListing } from '../../../server/protocol/scenarios.js';
 
 /** The assignment (s1…s6) a listed scenario is a variant of. */
 export const assignmentOf = (s: ScenarioListing): string => s.scenarioKey ?? s.key;
@@ -30,7 +31,7 @@ const sitting = (id: string) => `/api/sittings/${encodeURIComponent(id)}`;
 const attempt = (id: string) => `/api/attempts/${encodeURIComponent(id)}`;
 
 export const sittings = {
-  list: () => api<{ sittings: SittingSummary[] }>('GET', '/api/sittings').then((r) => r.sittings),
+  list: () => api<SittingsResponse>('GET', '/api/sittings').then((r) => r.sittings),
   get: (id: string) => api<SittingDetail>('GET', sitting(id)),
   create: (input: CreateSittingInput) => api<SittingDetail>('POST', '/api/sittings', input),
   /** The server's coverage rule on the assignments chosen so far (nothing is stored). */
@@ -48,7 +49,7 @@ export const sittings = {
   markSheetUrl: (id: string) => `${sitting(id)}/mark-sheet.pdf`,
   resultsCsvUrl: '/api/results.csv',
   brief: (attemptId: string) => api<AttemptBrief>('GET', `${attempt(attemptId)}/brief`),
-  bookmarks: (attemptId: string) => api<{ bookmarks: Bookmark[] }>('GET', `${attempt(attemptId)}/bookmarks`).then((r) => r.bookmarks),
+  bookmarks: (attemptId: string) => api<BookmarksResponse>('GET', `${attempt(attemptId)}/bookmarks`).then((r) => r.bookmarks),
   addBookmark: (attemptId: string, input: BookmarkInput) => api<Bookmark>('POST', `${attempt(attemptId)}/bookmarks`, input),
   marking: (attemptId: string) => api<MarkingView>('GET', `${attempt(attemptId)}/marking`),
   saveMarks: (attemptId: string, input: SaveMarksInput) => api<MarkingView>('PUT', `${attempt(attemptId)}/marks`, input),
@@ -57,15 +58,15 @@ export const sittings = {
    * and the shipped re-take variants (b, …: the server picks them for a re-take) left out.
    */
   scenarios: () =>
-    api<{ scenarios: ScenarioListing[] }>('GET', '/api/scenarios').then((r) =>
+    api<ScenarioList>('GET', '/api/scenarios').then((r) =>
       r.scenarios.filter((s) => /^s\d+$/.test(assignmentOf(s)) && !(s.builtIn && s.variant !== undefined && s.variant !== 'a')),
     ),
   /** The candidates a sitting can be for, with their candidate number and username (never an extension): candidate-choice.ts words them. */
-  candidates: () => api<{ candidates: SittingCandidate[] }>('GET', '/api/sittings/candidates').then((r) => r.candidates),
+  candidates: () => api<SittingCandidatesResponse>('GET', '/api/sittings/candidates').then((r) => r.candidates),
   /** The centre's candidates' phones, from the phone directory: the caller brief's one-tap call dials one. */
-  candidatePhones: () => api<{ entries: DirectoryEntry[] }>('GET', '/api/directory').then((r) => r.entries.filter((e) => e.role === 'candidate')),
+  candidatePhones: () => api<DirectoryResponse>('GET', '/api/directory').then((r) => r.entries.filter((e) => e.role === 'candidate')),
   /** The centre's assessors, from the phone directory as the candidates are. */
-  assessors: () => api<{ entries: DirectoryEntry[] }>('GET', '/api/directory').then((r) => r.entries.filter((e) => e.role === 'assessor')),
+  assessors: () => api<DirectoryResponse>('GET', '/api/directory').then((r) => r.entries.filter((e) => e.role === 'assessor')),
 };
 
 /** Every field problem of a failure as { path: message } ('form' when it names none). */

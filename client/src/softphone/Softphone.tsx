@@ -1,7 +1,7 @@
 // The softphone panel: registration state, dialler and directory, incoming-call banner with ring
 // tone, call controls (answer, decline, mute, hold, keypad, hang up), call timer, audio devices.
 import { useEffect, useMemo, useState, type FormEvent } from 'react';
-import type { DirectoryEntry } from '../../../server/protocol/telephony.js';
+import type { DirectoryEntry, DirectoryResponse } from '../../../server/protocol/telephony.js';
 import { api } from '../api.js';
 import { notReadyYetWords, type CallState, type PhoneState } from './phone.js';
 import { usePhone } from './PhoneContext.js';
@@ -62,7 +62,7 @@ export function Softphone({ allowPresentedNumber = false }: { allowPresentedNumb
   useEffect(() => {
     // A read that fails keeps the list shown until the next push or reconnection.
     const load = () => {
-      api<{ entries: DirectoryEntry[] }>('GET', '/api/directory').then((d) => setDirectory(d.entries), () => {});
+      api<DirectoryResponse>('GET', '/api/directory').then((d) => setDirectory(d.entries), () => {});
     };
     return watchPresence(load);
   }, []);
