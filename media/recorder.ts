@@ -71,11 +71,12 @@ const TICK_MS = 100;
 /** Mixing added parties is tried this often before their legs are left for the next start. */
 const MIX_ATTEMPTS = 3;
 const LISTEN_IP = '127.0.0.1';
-// A leg that ends at T (its party left, or the recording stops) keeps taking packets that arrived by
-// T until the receiver has read everything up to T + END_SETTLE_MS: a patched worker holds packets
-// for up to 10 ms before it writes them (media/worker-patch/), and the receiver reads every 10 ms,
-// so the last ones reach Node after T. Each is placed by its own arrival time, not by when its batch
-// reached Node. The rest is slack for a worker that was late writing its batch.
+// A leg that ends at T (its party left, or the recording stops) keeps taking the packets its relay
+// places before T (by their RTP timestamps, not by when the worker stamped them: a starved worker
+// forwards late) until the worker has answered a request sent at T and the receiver has read
+// everything up to then + END_SETTLE_MS: a patched worker holds packets for up to 10 ms before it
+// writes them (media/worker-patch/), and the receiver reads every 10 ms, so the last ones reach Node
+// after T. The rest is slack for a worker that was late writing its batch.
 const END_SETTLE_MS = 40;
 /** ... but never waits longer than this for them (the receiver is stuck or was restarted). */
 const END_SETTLE_CAP_MS = 1000;
@@ -90,7 +91,7 @@ interface Leg {
   own?: { file: string; writer: OggOpusWriter; muxer: StreamMuxer; startMs: number };
   unsubscribe: () => void;
   ended: boolean;
-  /** Set when the leg has been told to end (samples since t=0): packets that arrived later are not its. */
+  /** Set when the leg has been told to end (samples since t=0): packets placed from here on are not its. */
   endsAt?: number;
   /** Resolves once the leg is closed (its last packets placed, silence up to endsAt). */
   closing?: Promise<void>;
@@ -239,9 +240,8 @@ export class CallRecorder implements RtpSubscriber {
     const leg: Leg = { producer, side, consumer, relay, ...(own ? { own } : { channel }), unsubscribe: () => {}, ended: false };
     leg.unsubscribe = this.receiver.subscribe(this.transport.tuple.localPort, ssrc, this, (p: ReceivedRtp) => {
       if (leg.ended) return;
-      const arrived = this.samplesAt(p.arrivalMs);
-      if (leg.endsAt !== undefined && arrived > leg.endsAt) return; // after the party left
-      leg.relay.receive(p, arrived);
+      // After the party left, the relay keeps only what its RTP timestamps place before the end.
+      leg.relay.receive(p, this.samplesAt(p.arrivalMs));
     });
     this.legs.push(leg);
     if (own) this.writeManifest();
@@ -250,7 +250,8 @@ export class CallRecorder implements RtpSubscriber {
 
   /**
    * Stops recording a producer (its party left) now; the leg's audio up to now stays in the
-   * recording, including packets that arrived before now and reach this process a little later.
+   * recording, including packets sent before now that reach this process later (a busy event loop,
+   * a starved worker).
    */
   endLeg(producer: ms.Producer): void {
     const nowMs = performance.now();
@@ -260,20 +261,45 @@ export class CallRecorder implements RtpSubscriber {
     }
   }
 
-  /** Ends a leg at `atMs` (performance.now()'s clock) once the packets that arrived by then are in. */
+  /** Ends a leg at `atMs` (performance.now()'s clock) once the packets sent by then are in. */
   private endLegAt(leg: Leg, atMs: number): Promise<void> {
     const endsAt = this.samplesAt(atMs);
     leg.endsAt = endsAt;
-    // Nothing more from the worker for this leg; what it already sent is still to come.
-    if (!leg.consumer.closed) leg.consumer.close();
-    leg.closing = this.receiver.readUpTo(atMs + END_SETTLE_MS, END_SETTLE_CAP_MS).then((complete) => {
-      if (!complete && !this.tornDown) this.retry(`recording ${path.basename(this.opts.file)}: a party's last packets did not reach the recorder within ${END_SETTLE_CAP_MS} ms of the end of its leg; that moment may be silent`);
-      if (leg.ended) return;
-      this.closeLeg(leg, endsAt);
-      this.writeManifest();
-      this.afterBatch();
-    }).catch((err: unknown) => this.fail(err instanceof Error ? err : new Error(String(err))));
+    leg.relay.end(endsAt);
+    // The consumer stays open until the leg closes: a starved worker may not yet have forwarded what
+    // the party sent before atMs (closing it now could discard that). What the party sent later is
+    // dropped by the relay, which places every packet by its RTP timestamp.
+    leg.closing = this.workerAnswer(END_SETTLE_CAP_MS)
+      .then((answered) => {
+        if (!answered.inTime && !this.tornDown) this.retry(`recording ${path.basename(this.opts.file)}: the media worker did not answer within ${END_SETTLE_CAP_MS} ms of the end of a leg; that party's last moment may be silent`);
+        return this.receiver.readUpTo(Math.max(atMs, answered.atMs) + END_SETTLE_MS, END_SETTLE_CAP_MS);
+      })
+      .then((complete) => {
+        if (!complete && !this.tornDown) this.retry(`recording ${path.basename(this.opts.file)}: a party's last packets did not reach the recorder within ${END_SETTLE_CAP_MS} ms of the end of its leg; that moment may be silent`);
+        if (leg.ended) return;
+        this.closeLeg(leg, endsAt);
+        this.writeManifest();
+        this.afterBatch();
+      })
+      .catch((err: unknown) => this.fail(err instanceof Error ? err : new Error(String(err))));
     return leg.closing;
+  }
+
+  /**
+   * When (performance.now()) the worker answered a request sent now: by then it has handled what
+   * it had received before (the request waits behind it), so its batches hold those packets. Gives
+   * up after `capMs` (a frozen worker); a closed transport or dead worker answers at once.
+   */
+  private workerAnswer(capMs: number): Promise<{ atMs: number; inTime: boolean }> {
+    return new Promise((resolve) => {
+      const timer = setTimeout(() => resolve({ atMs: performance.now(), inTime: false }), capMs);
+      const answered = (): void => {
+        clearTimeout(timer);
+        resolve({ atMs: performance.now(), inTime: true });
+      };
+      if (this.transport.closed) answered();
+      else this.transport.getStats().then(answered, answered);
+    });
   }
 
   /** Writes the last page and returns the finished recording's hash and length. */

@@ -42,7 +42,7 @@ export interface RtpIn {
 }
 
 export interface LegRelayStats {
-  /** Packets received from mediasoup for this leg. */
+  /** Packets received from mediasoup for this leg (not those placed after its end: they are not its). */
   received: number;
   /** Packets placed in the recording. */
   forwarded: number;
@@ -74,6 +74,7 @@ export class LegRelay {
   private windowStart = 0;
   private windowLags: number[] = [];
   private lastExcess = 0; // sign of the previous window's excess lag, if any
+  private endsAt = Infinity; // the leg ended here: audio placed from here on is not its
   readonly stats: LegRelayStats = { received: 0, forwarded: 0, silenceSamples: 0, dropped: 0, resyncs: 0 };
 
   /** `channel`: where the audio goes; `clock`: samples (48 kHz) since the recording's t=0, monotonic. */
@@ -86,9 +87,9 @@ export class LegRelay {
 
   /** One RTP packet that arrived `now` (samples since t=0, from its kernel arrival time). */
   receive(pkt: RtpIn, now = this.clock()): void {
-    this.stats.received++;
     const dur = opusPacketSamples(pkt.payload);
     if (dur === 0) {
+      this.stats.received++;
       this.stats.dropped++;
       return;
     }
@@ -116,6 +117,8 @@ export class LegRelay {
       this.lastExcess = 0;
       this.resetWindow(now);
     }
+    if (at >= this.endsAt) return; // placed after the leg ended: not this leg's audio, however early it arrived
+    this.stats.received++;
     if (at < pos) {
       // Its place has already been written (a duplicate, a reordered or a very late packet).
       this.lateStreak++;
@@ -141,6 +144,15 @@ export class LegRelay {
     }
     this.stats.forwarded++;
     this.windowLags.push(now - this.channel.end);
+  }
+
+  /**
+   * The leg ends at `endsAt` (samples since t=0): from now on a packet is its audio only if it is
+   * placed before then. Placed, not arrived: a starved worker stamps packets when it forwards them,
+   * which can be long after they were sent, while their RTP timestamps still put them in place.
+   */
+  end(endsAt: number): void {
+    this.endsAt = endsAt;
   }
 
   /** Called every ~20 ms. */

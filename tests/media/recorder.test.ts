@@ -356,6 +356,35 @@ describe('CallRecorder', () => {
     expectEdge(offset(env880, level880, leftAt - 1, leftAt + 1), leftAt, leftDone);
   });
 
+  // A starved worker forwards late: it stamps each packet when it hands it on, not when its sender
+  // sent it. Here the worker is frozen (SIGSTOP) for 200 ms and the party leaves 120 ms into it: the
+  // tone sent until then is the party's audio, although the worker stamps it after the party left.
+  it('keeps what a party sent before leaving when the mediasoup worker forwards it late (a starved worker)', async () => {
+    const router = await newRouter();
+    const left = await tone(router, 440);
+    const right = await tone(router, 880);
+    const { rec, file } = await record({ name: 'starved-worker-leave', router, left: left.producer, right: right.producer });
+    await sleep(1500);
+    const worker = pool.health().workers[0]!.pid;
+    let span: [number, number];
+    process.kill(worker, 'SIGSTOP');
+    try {
+      await sleep(120);
+      span = await during(rec, async () => rec.endLeg(right.producer));
+      await sleep(80);
+    } finally {
+      process.kill(worker, 'SIGCONT');
+    }
+    const [leftAt, leftDone] = span;
+    await sleep(1000);
+    await rec.stop();
+
+    const audio = await decodeAudio(file);
+    const env880 = envelope(audio, 1, 880);
+    const level880 = median(slice(env880, 0.3, leftAt - 0.3));
+    expectEdge(offset(env880, level880, leftAt - 1, leftAt + 1), leftAt, leftDone);
+  });
+
   it('keeps the packets that arrived before the recording stopped but reached the recorder after it', async () => {
     const router = await newRouter();
     const left = await tone(router, 440);
