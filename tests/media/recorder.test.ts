@@ -105,6 +105,13 @@ function expectEdge(edge: number, before: number, after: number): void {
   expect(edge).toBeGreaterThan(before - EDGE);
   expect(edge).toBeLessThan(after + EDGE);
 }
+/** The right side's 880 Hz tone ends where its party left: within EDGE of `span` (recording time, s). */
+async function expectRightToneEndsWithin(file: string, [leftAt, leftDone]: [number, number]): Promise<void> {
+  const audio = await decodeAudio(file);
+  const env880 = envelope(audio, 1, 880);
+  const level880 = median(slice(env880, 0.3, leftAt - 0.3));
+  expectEdge(offset(env880, level880, leftAt - 1, leftAt + 1), leftAt, leftDone);
+}
 /** Runs an action and returns the span of recording time (s) during which it took effect. */
 async function during(rec: CallRecorder, action: () => Promise<unknown>): Promise<[number, number]> {
   const before = at(rec, Date.now());
@@ -350,10 +357,7 @@ describe('CallRecorder', () => {
     await sleep(1000);
     await rec.stop();
 
-    const audio = await decodeAudio(file);
-    const env880 = envelope(audio, 1, 880);
-    const level880 = median(slice(env880, 0.3, leftAt - 0.3));
-    expectEdge(offset(env880, level880, leftAt - 1, leftAt + 1), leftAt, leftDone);
+    await expectRightToneEndsWithin(file, [leftAt, leftDone]);
   });
 
   // A starved worker forwards late: it stamps each packet when it hands it on, not when its sender
@@ -379,10 +383,7 @@ describe('CallRecorder', () => {
     await sleep(1000);
     await rec.stop();
 
-    const audio = await decodeAudio(file);
-    const env880 = envelope(audio, 1, 880);
-    const level880 = median(slice(env880, 0.3, leftAt - 0.3));
-    expectEdge(offset(env880, level880, leftAt - 1, leftAt + 1), leftAt, leftDone);
+    await expectRightToneEndsWithin(file, [leftAt, leftDone]);
   });
 
   it('keeps the packets that arrived before the recording stopped but reached the recorder after it', async () => {

@@ -131,20 +131,28 @@ export async function startUa(opts: {
   };
 }
 
+type PhoneApp = { wsUrl: string; sipCredentials(who: string): Promise<{ extension: string; password: string }> };
+
 /**
- * The registered phone of `who` (a role or username of the test app) that answers every call at
- * once, kept in `uas` for the file to stop.
+ * The registered phone of `who` (a role or username of the test app), kept in `uas` for the file to
+ * stop; `onInvite` handles a call it is offered (none: it leaves calls ringing).
  */
-export async function answeringPhone(
-  t: { wsUrl: string; sipCredentials(who: string): Promise<{ extension: string; password: string }> },
+export async function registeredPhone(
+  t: PhoneApp,
   who: string,
   uas: TestUa[],
+  onInvite?: Parameters<typeof startUa>[0]['onInvite'],
 ): Promise<TestUa & { extension: string }> {
   const creds = await t.sipCredentials(who);
-  const u = await startUa({ wsUrl: t.wsUrl, extension: creds.extension, password: creds.password, onInvite: (inv) => void inv.accept() });
+  const u = await startUa({ wsUrl: t.wsUrl, extension: creds.extension, password: creds.password, onInvite });
   uas.push(u);
   await u.register();
   return Object.assign(u, { extension: creds.extension });
+}
+
+/** The registered phone of `who` that answers every call at once, kept in `uas` for the file to stop. */
+export function answeringPhone(t: PhoneApp, who: string, uas: TestUa[]): Promise<TestUa & { extension: string }> {
+  return registeredPhone(t, who, uas, (inv) => void inv.accept());
 }
 
 /** A raw SIP-over-WebSocket client: send text, read the replies. */

@@ -5,7 +5,7 @@
 // ended, the recording is finalised, the media freed and the failure stored as a call event.
 // Real sip.js phones and real mediasoup workers.
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { Inviter, SessionState, startUa, UserAgent, type TestUa } from '../../support/sip-clients.js';
+import { Inviter, registeredPhone, SessionState, UserAgent } from '../../support/sip-clients.js';
 import { useTelephonyApp } from '../../support/telephony-app.js';
 import { until } from '../../support/until.js';
 
@@ -29,13 +29,7 @@ const eventTypes = () => h.t.repos.calls.events(lastCall().id).map((e) => e.type
 /** A macrotask later: a rejection nobody handled has been reported by then. */
 const settle = () => new Promise((r) => setTimeout(r, 50));
 
-async function phone(who: string, onInvite?: Parameters<typeof startUa>[0]['onInvite']): Promise<TestUa & { extension: string }> {
-  const creds = await h.t.sipCredentials(who);
-  const u = await startUa({ wsUrl: h.t.wsUrl, extension: creds.extension, password: creds.password, onInvite });
-  h.uas.push(u);
-  await u.register();
-  return Object.assign(u, { extension: creds.extension });
-}
+const phone = (who: string, onInvite?: Parameters<typeof registeredPhone>[3]) => registeredPhone(h.t, who, h.uas, onInvite);
 
 describe('a call whose end cannot be stored', { timeout: 40_000 }, () => {
   it('hung up: BYE to the other leg, recording finalised, media freed, the failure recorded, no unhandled rejection', async () => {

@@ -10,7 +10,7 @@
 // (creating its transport) is never answered; mediasoup puts no time limit on a request.
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { RECORDING_START_WAIT_MS } from '../../../server/sip/b2bua.js';
-import { Inviter, SessionState, startUa, UserAgent, type TestUa } from '../../support/sip-clients.js';
+import { Inviter, registeredPhone, SessionState, UserAgent } from '../../support/sip-clients.js';
 import { useTelephonyApp } from '../../support/telephony-app.js';
 import { until } from '../../support/until.js';
 
@@ -35,13 +35,7 @@ afterEach(() => {
 const lastCall = () => h.t.repos.calls.list({ limit: 1 })[0]!;
 const events = () => h.t.repos.calls.events(lastCall().id);
 
-async function phone(who: string, onInvite?: Parameters<typeof startUa>[0]['onInvite']): Promise<TestUa & { extension: string }> {
-  const creds = await h.t.sipCredentials(who);
-  const u = await startUa({ wsUrl: h.t.wsUrl, extension: creds.extension, password: creds.password, onInvite });
-  h.uas.push(u);
-  await u.register();
-  return Object.assign(u, { extension: creds.extension });
-}
+const phone = (who: string, onInvite?: Parameters<typeof registeredPhone>[3]) => registeredPhone(h.t, who, h.uas, onInvite);
 
 describe('a call whose recorder never finishes starting', { timeout: RECORDING_START_WAIT_MS + 40_000 }, () => {
   it('ends after a bounded wait: the failed step stored as end-step-failed, the other steps still run, the agents free', async () => {
