@@ -2,7 +2,7 @@
 // a call dialled to them and for a transfer or conference to them, and a refusal in words when
 // their sitting ended while it waited (the server's own reason phrase, server/sip/offer-queue.ts).
 import { describe, expect, it } from 'vitest';
-import { notReadyYetWords, refusalWords } from '../../client/src/softphone/phone.js';
+import { notReadyYetWords, referralWords, refusalWords } from '../../client/src/softphone/phone.js';
 import { SIP_STATUS_WORDS } from '../../server/protocol/telephony.js';
 import { AGENT_LEFT } from '../../server/sip/offer-queue.js';
 
@@ -19,5 +19,23 @@ describe('softphone words for a call that waits for a candidate', () => {
     expect(refusalWords(480, 'Temporarily Unavailable (not registered)')).toBe(SIP_STATUS_WORDS[480]);
     expect(refusalWords(486, 'Busy Here')).toBe(SIP_STATUS_WORDS[486]);
     expect(refusalWords(699, 'Odd')).toBeUndefined();
+  });
+});
+
+// The name comes from the directory the server sends (GET /api/directory, the same users-table name
+// the replay shows); a target the directory does not list is not named, and never by extension.
+describe('softphone words for a transfer or conference', () => {
+  it('names the person the call goes to, as the replay does', () => {
+    expect(referralWords('blind', 'pending', 'Jane Hughes')).toBe('Transferring to Jane Hughes…');
+    expect(referralWords('blind', 'done', 'Jane Hughes')).toBe('Transferred to Jane Hughes.');
+    expect(referralWords('conference', 'pending', 'Jane Hughes')).toBe('Adding Jane Hughes to the call…');
+    expect(referralWords('blind', 'queued', 'Jane Hughes')).toBe(`Waiting… ${notReadyYetWords('Jane Hughes')}`);
+  });
+
+  it('says what happened without a name when the directory has none, never the extension', () => {
+    expect(referralWords('blind', 'pending', undefined)).toBe('Transferring the call…');
+    expect(referralWords('blind', 'done', undefined)).toBe('Call transferred.');
+    expect(referralWords('conference', 'pending', undefined)).toBe('Adding them to the call…');
+    expect(referralWords('conference', 'queued', undefined)).toBe('Waiting… They are not Ready yet: their phone rings as soon as they are.');
   });
 });

@@ -116,6 +116,16 @@ async function open(party: Party): Promise<Page> {
   return page;
 }
 
+/** Screenshots of `page` for a person to check, at both screen sizes: in $CALLMARK_SCREENSHOTS, else the temp dir. */
+async function screenshots(page: Page, name: string): Promise<void> {
+  const shots = process.env.CALLMARK_SCREENSHOTS ?? tmp;
+  fs.mkdirSync(shots, { recursive: true });
+  for (const viewport of [{ width: 1024, height: 768 }, { width: 1920, height: 1080 }]) {
+    await page.setViewportSize(viewport);
+    await page.screenshot({ path: path.join(shots, `${name}-${viewport.width}.png`) });
+  }
+}
+
 /** The assessor calls the candidate, who answers. */
 async function connect(assessor: Page, candidate: Page): Promise<void> {
   await callAndAnswer(assessor, candidate);
@@ -164,9 +174,11 @@ describe('transfer and conference between three browsers', () => {
     await candidate.getByRole('button', { name: 'Transfer' }).click();
     await candidate.getByLabel('Transfer to extension').fill(supervisorExt);
     await candidate.getByRole('button', { name: 'Transfer now' }).click();
-    await candidate.getByTestId('referral-status').filter({ hasText: `Transferring to ${supervisorExt}` }).waitFor();
+    // The phone names the person as the directory the server sent has them, never the extension typed.
+    await candidate.getByTestId('referral-status').filter({ hasText: 'Transferring to Demo Supervisor…' }).waitFor();
     await answer(supervisor);
-    await candidate.getByTestId('last-call').filter({ hasText: `Transferred to ${supervisorExt}` }).waitFor();
+    await candidate.getByTestId('last-call').filter({ hasText: 'Transferred to Demo Supervisor.' }).waitFor();
+    await screenshots(candidate, 'transfer-done');
     await sleep(1500);
     const tAfter = Date.now();
     const after = await hears(assessor);
@@ -284,20 +296,15 @@ describe('a transfer to a candidate who is not Ready', () => {
     await supervisor.getByRole('button', { name: 'Transfer now' }).click();
     // The same words as a call dialled to a candidate who is not Ready.
     await supervisor.getByTestId('referral-status').filter({ hasText: `Waiting… ${cand.displayName} is not Ready yet: their phone rings as soon as they are.` }).waitFor();
-    // Screenshots for a person to check, at both screen sizes: $CALLMARK_SCREENSHOTS, else the temp dir.
-    const shots = process.env.CALLMARK_SCREENSHOTS ?? tmp;
-    fs.mkdirSync(shots, { recursive: true });
-    for (const viewport of [{ width: 1024, height: 768 }, { width: 1920, height: 1080 }]) {
-      await supervisor.setViewportSize(viewport);
-      await supervisor.screenshot({ path: path.join(shots, `transfer-waiting-${viewport.width}.png`) });
-    }
+    await screenshots(supervisor, 'transfer-waiting');
     expect(await candidate.getByTestId('incoming').count()).toBe(0);
     expect(await assessor.getByTestId('call-phase').textContent()).toBe('Connected');
 
     // Ready: the transferred call rings, is answered, and the caller hears the candidate.
     await candidate.getByRole('button', { name: 'Ready', exact: true }).click();
     await answer(candidate);
-    await supervisor.getByTestId('last-call').filter({ hasText: `Transferred to ${cand.extension}` }).waitFor();
+    await supervisor.getByTestId('last-call').filter({ hasText: `Transferred to ${cand.displayName}.` }).waitFor();
+    await screenshots(supervisor, 'transfer-to-candidate-done');
     await expect.poll(async () => (await hears(assessor)).candidate, { timeout: 20_000, interval: 0 }).toBeGreaterThan(0.01);
     const { calls } = await apiIn<{ calls: Array<{ id: string }> }>(assessor, 'GET', '/api/calls');
     const detail = await apiIn<{ events: Array<{ type: string }> }>(assessor, 'GET', `/api/calls/${calls[0]!.id}`);

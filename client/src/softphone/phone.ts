@@ -37,7 +37,7 @@ export interface CallState {
    * A transfer or conference this phone asked for, while it runs and after it failed; `queued`
    * while it waits for a target who is not Ready (the server's NOTIFY says 182 Queued).
    */
-  referral?: { kind: 'blind' | 'conference'; target: string; state: 'pending' | 'failed' | 'done'; message: string; queued?: boolean };
+  referral?: { kind: 'blind' | 'conference'; target: string; targetName?: string | undefined; state: 'pending' | 'failed' | 'done'; message: string; queued?: boolean };
 }
 
 /**
@@ -46,6 +46,19 @@ export interface CallState {
  * conference party brought to them.
  */
 export const notReadyYetWords = (name: string): string => `${name} is not Ready yet: their phone rings as soon as they are.`;
+
+/**
+ * What a phone shows while its transfer or conference runs, and once a transfer is done: the
+ * target by the name the server's directory (GET /api/directory) gives them, the same users-table
+ * name the replay shows ("Transferred to Jane Hughes"); a target the directory does not list is not
+ * named. Never the extension: staff see no internal numbers.
+ */
+export function referralWords(kind: 'blind' | 'conference', stage: 'pending' | 'queued' | 'done', name: string | undefined): string {
+  if (stage === 'queued') return `Waiting… ${name ? notReadyYetWords(name) : 'They are not Ready yet: their phone rings as soon as they are.'}`;
+  if (kind === 'conference') return name ? `Adding ${name} to the call…` : 'Adding them to the call…';
+  if (stage === 'pending') return name ? `Transferring to ${name}…` : 'Transferring the call…';
+  return name ? `Transferred to ${name}.` : 'Call transferred.';
+}
 
 /**
  * A refusal in words: SIP_STATUS_WORDS, except a call or transfer that waited for a candidate whose
@@ -288,7 +301,7 @@ export class Phone {
       onBye: (bye) => {
         const reason = /text="([^"]*)"/.exec(bye.request.getHeader('Reason') ?? '')?.[1];
         const referral = this.state.call?.referral;
-        if (referral?.kind === 'blind' && referral.state === 'done') this.setCall({ endedReason: `Transferred to ${referral.target}.` });
+        if (referral?.kind === 'blind' && referral.state === 'done') this.setCall({ endedReason: referralWords('blind', 'done', referral.targetName) });
         else this.setCall({ endedReason: reason ? `Call ended: ${reason}` : 'The other party hung up.' });
       },
       // A server re-INVITE: a party joined or left the conference, or a transfer changed who we hear.
@@ -366,8 +379,10 @@ export class Phone {
   /**
    * Blind transfer (kind 'blind') or bringing a party into the call (kind 'conference'): a REFER
    * to the server, whose NOTIFYs (message/sipfrag) say how the INVITE to the target went.
+   * `targetName` is the directory's name for the extension, undefined when the directory does not
+   * list it (the words then name nobody, see referralWords).
    */
-  refer(target: string, kind: 'blind' | 'conference', targetName = target.trim()): void {
+  refer(target: string, kind: 'blind' | 'conference', targetName: string | undefined): void {
     const s = this.session;
     const call = this.state.call;
     const ext = target.trim();
@@ -375,9 +390,9 @@ export class Phone {
     const uri = UserAgent.makeURI(`sip:${ext}@${this.ua.configuration.uri.host}`);
     if (!uri) return this.setCall({ referral: { kind, target: ext, state: 'failed', message: `${ext} is not a valid extension.` } });
     const verb = kind === 'blind' ? 'Transfer' : 'Conference';
-    this.setCall({ referral: { kind, target: ext, state: 'pending', message: kind === 'blind' ? `Transferring to ${ext}…` : `Adding ${ext} to the call…` } });
+    this.setCall({ referral: { kind, target: ext, targetName, state: 'pending', message: referralWords(kind, 'pending', targetName) } });
     // The attempt's timeline gets the transfer or conference from the server, which saw it on the SIP dialogs.
-    const fail = (words: string) => this.setCall({ referral: { kind, target: ext, state: 'failed', message: `${verb} failed: ${words}` } });
+    const fail = (words: string) => this.setCall({ referral: { kind, target: ext, targetName, state: 'failed', message: `${verb} failed: ${words}` } });
     void s
       .refer(uri, {
         requestOptions: kind === 'conference' ? { extraHeaders: ['X-Callmark-Refer: conference'] } : undefined,
@@ -392,11 +407,11 @@ export class Phone {
           const m = /^SIP\/2\.0 (\d{3}) ?(.*)$/m.exec(n.request.body.trim());
           const code = Number(m?.[1] ?? 0);
           // 182 Queued: the target is a candidate who is not Ready; the server holds the transfer until they are.
-          if (code === 182) this.setCall({ referral: { kind, target: ext, state: 'pending', queued: true, message: `Waiting… ${notReadyYetWords(targetName)}` } });
+          if (code === 182) this.setCall({ referral: { kind, target: ext, targetName, state: 'pending', queued: true, message: referralWords(kind, 'queued', targetName) } });
           if (code < 200) return;
           if (code < 300) {
             const parties = kind === 'conference' ? 3 : call.parties;
-            this.setCall({ referral: { kind, target: ext, state: 'done', message: kind === 'blind' ? `Transferred to ${ext}.` : `Conference: ${parties} parties` } });
+            this.setCall({ referral: { kind, target: ext, targetName, state: 'done', message: kind === 'blind' ? referralWords('blind', 'done', targetName) : `Conference: ${parties} parties` } });
           } else fail(code === 482 ? 'already in this call' : (refusalWords(code, m?.[2]) ?? `status ${code}`).toLowerCase());
         },
       })
