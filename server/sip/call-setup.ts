@@ -164,7 +164,9 @@ export class CallSetup {
    * to the caller, `AGENT_LEFT`), or the callee's phone was gone.
    */
   private async waitForAgent(call: Call, calleeUser: User): Promise<Binding | undefined> {
-    this.ctx.event(call, 'queued', 'callee', { reason: 'the agent is not ready' });
+    // The agent by the users table's name (the replay: "Waiting for Jane Hughes"), as a transfer names
+    // its target; the call policy has already kept the caller to the agent's own centre.
+    this.ctx.event(call, 'queued', 'callee', { targetName: calleeUser.displayName, reason: 'the agent is not ready' });
     call.log.info('queued: the agent is not ready');
     // A 1xx with a To tag opens an early dialog, which needs our Contact (as for the 180).
     if (call.reliable) this.ctx.sendReliableProvisional(call, 182, [contactHeader()]);
@@ -177,7 +179,7 @@ export class CallSetup {
       await this.ctx.finish(call, 'unavailable', 'the sitting ended while the call waited', AGENT_LEFT.status);
       return undefined;
     }
-    this.ctx.event(call, 'offered', 'callee');
+    this.ctx.event(call, 'offered', 'callee', { targetName: calleeUser.displayName });
     const binding = this.ctx.sip.registrar.lookup(calleeUser.extension);
     if (!binding) {
       this.ctx.respondCaller(call, 480, { reason: 'Temporarily Unavailable (not registered)' });

@@ -64,7 +64,7 @@ export class Transfers {
 
   /**
    * The target's name as the directory holds it (the users table), for the replay and the live
-   * view ("Transferred to Jane Hughes"): staff never see the extension the REFER named, and the
+   * view ("Transferred to Jane Hughes", "Waiting for Jane Hughes"): staff never see the extension the REFER named, and the
    * name is the server's, never what the phone said. Only a user of the referrer's own centre is
    * named; an unknown number or another centre's user is not.
    */
@@ -119,7 +119,7 @@ export class Transfers {
    */
   private async waitForTarget(call: Call, referrer: DialogLeg, pending: PendingParty): Promise<Binding | undefined> {
     const { target, kind } = pending;
-    this.ctx.event(call, 'queued', null, { target: target.extension, kind, reason: 'the agent is not ready' });
+    this.ctx.event(call, 'queued', null, { target: target.extension, ...this.targetName(referrer, target.extension), kind, reason: 'the agent is not ready' });
     call.log.info({ target: target.extension, kind }, 'queued: the agent is not ready');
     this.notify(referrer, 182, 'Queued', false);
     // The wait may be long: the subscription is kept alive by saying so again before the expires of
@@ -141,7 +141,7 @@ export class Transfers {
       this.failParty(call, referrer, kind, target.extension, AGENT_LEFT.status, AGENT_LEFT.reason);
       return undefined;
     }
-    this.ctx.event(call, 'offered', null, { target: target.extension });
+    this.ctx.event(call, 'offered', null, { target: target.extension, ...this.targetName(referrer, target.extension) });
     const binding = this.ctx.sip.registrar.lookup(target.extension);
     if (!binding) this.failParty(call, referrer, kind, target.extension, 480, 'Temporarily Unavailable');
     return binding;

@@ -27,6 +27,18 @@ describe('call events on the replay', () => {
     expect(eventTitle(callEvent('conference-started', { by: '1002', party: '1004', partyName: 'Jane Hughes', parties: 3 }, 'callee', true))).toBe('Conference started with Jane Hughes');
     for (const e of [callEvent('transferred', { from: '1002', to: '1004', toName: 'Jane Hughes' }), callEvent('transferred', { from: '1002', to: '1004' })]) expect(`${eventTitle(e)} ${eventDetail(e)}`).not.toMatch(/100[24]/);
   });
+  it('a call or party that waited for a candidate names them as the server recorded them; one stored before names nobody', () => {
+    // A call dialled to them (the callee's leg) and a transfer to them (no leg; target is their extension).
+    expect(eventTitle(callEvent('queued', { targetName: 'Jane Hughes', reason: 'the agent is not ready' }, 'callee'))).toBe('Waiting for Jane Hughes (not Ready yet)');
+    expect(eventTitle(callEvent('offered', { targetName: 'Jane Hughes' }, 'callee'))).toBe('Offered to Jane Hughes when Ready');
+    expect(eventTitle(callEvent('queued', { target: '1004', targetName: 'Jane Hughes', kind: 'blind', reason: 'the agent is not ready' }, null))).toBe('Waiting for Jane Hughes (not Ready yet)');
+    expect(eventTitle(callEvent('offered', { target: '1004', targetName: 'Jane Hughes' }, null))).toBe('Offered to Jane Hughes when Ready');
+    expect(eventTitle(callEvent('queued', { reason: 'the agent is not ready' }, 'callee'))).toBe('Waiting (not Ready yet)');
+    expect(eventTitle(callEvent('offered', { target: '1004' }, null))).toBe('Offered when Ready');
+    for (const e of [callEvent('queued', { target: '1004', targetName: 'Jane Hughes', reason: 'the agent is not ready' }, null), callEvent('offered', { target: '1004' }, null)]) {
+      expect(`${eventTitle(e)} ${eventDetail(e)}`).not.toMatch(/1004/);
+    }
+  });
   it('the server\'s transfer entry on the timeline reads "Transferred to …", never an extension', () => {
     const server = (payload: Record<string, unknown>): ReplayEvent => ({ id: 'desktop-1', source: 'desktop', recordedBy: 'server', type: 'transfer', at: 0, offsetMs: 0, payload });
     expect(eventDetail(server({ outcome: 'transferred', target: '1004', targetName: 'Jane Hughes' }))).toBe('Transferred to Jane Hughes');

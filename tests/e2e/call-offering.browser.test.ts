@@ -14,7 +14,7 @@ import { sittingUnderWay, twoPartyFixture } from '../support/fixtures.js';
 
 const fx = twoPartyFixture({ tmpPrefix: 'callmark-offering-' });
 
-type CallDetail = { events: Array<{ type: string; at: number }> };
+type CallDetail = { events: Array<{ type: string; at: number; detail: Record<string, unknown> | null }> };
 type Timeline = { events: Array<{ type: string; at: number; source: string; payload: { to?: string } }> };
 
 describe('calls offered only when Ready', () => {
@@ -63,6 +63,9 @@ async function scenario(pages: Page[]): Promise<void> {
   const at = (type: string) => detail.events.find((e) => e.type === type)?.at ?? Number.NaN;
   const order = detail.events.map((e) => e.type).filter((t) => ['queued', 'offered', 'ringing', 'answered'].includes(t));
   expect(order).toEqual(['queued', 'offered', 'ringing', 'answered']);
+  // Both name the candidate as the users table has them (the replay: "Waiting for Demo Candidate (not Ready yet)").
+  expect(detail.events.find((e) => e.type === 'queued')?.detail).toMatchObject({ targetName: 'Demo Candidate' });
+  expect(detail.events.find((e) => e.type === 'offered')?.detail).toMatchObject({ targetName: 'Demo Candidate' });
   const timeline = await apiIn<Timeline>(assessor, 'GET', `/api/attempts/${attemptId}/timeline`);
   const ready = timeline.events.find((e) => e.type === 'agent-state' && e.source === 'server' && e.payload.to === 'ready');
   expect(ready).toBeDefined();

@@ -36,8 +36,8 @@ const CALL_LABEL: Record<string, string> = {
 export const BROWSER_REPORTED = 'reported by the candidate’s browser';
 
 /**
- * A transfer or conference call event with the target's name, as the server recorded it from the
- * directory ("Transferred to Jane Hughes"); undefined when it names nobody (stored before names
+ * A transfer, conference or queued call event with the target's name, as the server recorded it from
+ * the directory ("Transferred to Jane Hughes", "Waiting for Jane Hughes (not Ready yet)"); undefined when it names nobody (stored before names
  * were, or a number that is nobody of the centre): the plain label then, never the extension.
  */
 function namedCallTitle(type: string, payload: Record<string, unknown>): string | undefined {
@@ -56,6 +56,11 @@ function namedCallTitle(type: string, payload: Record<string, unknown>): string 
       return target && `Conference with ${target} failed`;
     case 'conference-started':
       return name('partyName') && `Conference started with ${name('partyName')}`;
+    // A call dialled to a candidate who was not Ready, or a party transferred or conferenced to them.
+    case 'queued':
+      return target && `Waiting for ${target} (not Ready yet)`;
+    case 'offered':
+      return target && `Offered to ${target} when Ready`;
     default:
       return undefined;
   }

@@ -183,6 +183,12 @@ describe('a call to a candidate who is Not ready', { timeout: 30_000 }, () => {
     await candidate.session!.bye();
     expect(await b.final).toBe(200);
     expect(candidate.incoming[1]!.remoteIdentity.uri.user).toBe(second.extension);
+    // Each waited for the candidate, named as the users table has them (the replay: "Waiting for Test candidate").
+    for (const call of callsNewestFirst().slice(0, 2)) {
+      const events = h.t.repos.calls.events(call.id);
+      expect(events.find((e) => e.type === 'queued')?.detail).toMatchObject({ targetName: 'Test candidate' });
+      expect(events.find((e) => e.type === 'offered')?.detail).toMatchObject({ targetName: 'Test candidate' });
+    }
     await until(() => candidate.session?.state === SessionState.Established);
     await candidate.session!.bye();
   });
@@ -197,7 +203,8 @@ describe('a transfer or conference to a candidate who is Not ready', { timeout: 
     expect(b2bua().queuedCalls).toBe(1);
     const [call] = callsNewestFirst();
     expect(eventTypes(call!.id)).toEqual(expect.arrayContaining(['transfer-requested', 'queued']));
-    expect(h.t.repos.calls.events(call!.id).find((e) => e.type === 'queued')?.detail).toMatchObject({ target: candidate.extension });
+    // Named as the users table has them (the replay says "Waiting for Test candidate"), as transfers are.
+    expect(h.t.repos.calls.events(call!.id).find((e) => e.type === 'queued')?.detail).toMatchObject({ target: candidate.extension, targetName: 'Test candidate' });
     // The customer and the team leader still talk while the transfer waits.
     expect(customer.session!.state).toBe(SessionState.Established);
     // A long wait keeps the REFER's subscription alive: "182 Queued" again before its 60 s run out.
@@ -214,6 +221,7 @@ describe('a transfer or conference to a candidate who is Not ready', { timeout: 
     expect(customer.session!.state).toBe(SessionState.Established);
     const order = eventTypes(call!.id).filter((e) => ['transfer-requested', 'queued', 'offered', 'transferred'].includes(e));
     expect(order).toEqual(['transfer-requested', 'queued', 'offered', 'transferred']);
+    expect(h.t.repos.calls.events(call!.id).find((e) => e.type === 'offered')?.detail).toMatchObject({ target: candidate.extension, targetName: 'Test candidate' });
     expect(b2bua().queuedCalls).toBe(0);
     await candidate.session!.bye();
   });
