@@ -29,6 +29,7 @@ import type {
   AttemptWithCompanyResponse,
   FieldChange,
   FilledTemplate,
+  IdentityCheckOutcome,
   AutoReply,
   Callback,
   CallListEntry,
@@ -114,6 +115,9 @@ export const identityCheck = exactly<IdentityCheck>()(
     createdAt: z.number(),
   }),
 );
+
+/** The reply to an identity check (POST …/customers/:cid/identity-checks): the check as stored and how it went. */
+export const identityCheckOutcome = exactly<IdentityCheckOutcome>()(identityCheck.extend({ required: z.number(), asked: z.number(), correct: z.number(), summary: z.string() }));
 
 export const note = exactly<Note>()(z.object({ id: z.number(), customerId: z.number(), body: z.string(), origin, createdAt: z.number() }));
 

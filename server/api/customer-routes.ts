@@ -6,7 +6,7 @@
 import { z } from 'zod';
 import type { Clock } from '../clock.js';
 import type { CustomerFields, CustomerSearch, CustomerUpdate } from '../db/repositories/crm.js';
-import { EDITABLE_CUSTOMER_FIELDS, type CustomerDetail, type IdentityCheckAnswers, type IdentityCheckOutcome, type IdentityCheckResult } from '../protocol/crm.js';
+import { EDITABLE_CUSTOMER_FIELDS, type CustomerDetail, type IdentityCheckAnswers, type IdentityCheckResult } from '../protocol/crm.js';
 import type { Repositories } from '../db/repositories/index.js';
 import { HttpError } from '../http/errors.js';
 import { scenarioOfAttempt } from '../assessment/scenario-loader.js';
@@ -25,9 +25,9 @@ import {
   validateUkPhone,
 } from '../crm/validation.js';
 import { attemptOf, attemptParams, type AttemptScope } from './attempt-scope.js';
-import { customerResponse, customersByPhoneResponse, customerSearchResponse, customerUpdatedResponse, identityCheck, noteResponse } from './attempt-responses.js';
+import { customerResponse, customersByPhoneResponse, customerSearchResponse, customerUpdatedResponse, identityCheckOutcome, noteResponse } from './attempt-responses.js';
 import { READERS, WRITER, asKeyed, customerOf, customerParams, invalid, nullableStr, optionalRule, rule, str } from './crm-inputs.js';
-import { accepts, exactly } from './exact-schema.js';
+import { accepts } from './exact-schema.js';
 import { FieldProblems } from './input.js';
 
 /** Answers compare without case, accents, punctuation or extra spaces: "St. Chad's" = "st chads". */
@@ -166,7 +166,7 @@ export function registerCustomerRoutes(scope: AttemptScope, opts: { repos: Repos
       schema: {
         params: customerParams,
         body: accepts<IdentityCheckAnswers>()(z.object({ answers: z.array(z.object({ questionId: z.number().int().min(1), answer: str(200) }).strict()).min(1).max(6) }).strict()),
-        response: { 201: exactly<IdentityCheckOutcome>()(identityCheck.extend({ required: z.number(), asked: z.number(), correct: z.number(), summary: z.string() })) },
+        response: { 201: identityCheckOutcome },
       },
     },
     async (request, reply) => {
