@@ -24,6 +24,7 @@ import os from 'node:os';
 import path from 'node:path';
 import type { types as ms } from 'mediasoup';
 import { CallRecorder, MediaWorkerPool } from '../media/index.js';
+import { RtpReceiver } from '../media/recording/rtp-receiver.js';
 import { LoadGenerator, srtpKey, writeOpusPackets, type LoadReport } from './loadgen.js';
 import { percentile, sampleProcess } from './proc-stats.js';
 import { countPcapPackets, partySdp, readSdp, Rtpengine } from './rtpengine.js';
@@ -86,6 +87,8 @@ interface RunResult {
   readySeconds: number;
   recordedPackets: number;
   sentPackets: number;
+  /** Callmark: the packets sent but not in the recordings, by where they were left out. */
+  notRecorded?: Record<string, number>;
 }
 
 // ------------------------------------------------------------------ rtpengine
@@ -147,6 +150,8 @@ async function runCallmark(n: number, mode: Mode, rep: number, packets: string, 
   const pool = await MediaWorkerPool.start({ workers: cores, rtcMinPort: 10000, rtcMaxPort: 19999, logLevel: 'error' });
   const load = LoadGenerator.start(packets);
   const calls: Array<{ router: ms.Router; recorder: CallRecorder; slot: ReturnType<MediaWorkerPool['acquire']> }> = [];
+  const receiver = await RtpReceiver.shared();
+  const receiverBefore = await receiver.counters();
   try {
     const ports = await load.open(2 * n);
     const t0 = performance.now();
@@ -197,7 +202,19 @@ async function runCallmark(n: number, mode: Mode, rep: number, packets: string, 
     const hangupCpu = total() - cpuBefore;
     const recordedPackets = calls.reduce((s, c) => s + c.recorder.packetsRecorded, 0);
     if (results.length !== n) throw new Error('a recording did not finish');
-    return { system: 'callmark', mode, n, rep, setupSeconds, ...steady, hangupCpuPerCall: hangupCpu / n, readySeconds, recordedPackets, sentPackets: sent };
+    // Where the packets that are not in the recordings were left out: the leg relays' counters by
+    // reason (relayStats), and what never reached a relay (lost on the way, or placed after its leg's end).
+    const legs = calls.flatMap((c) => [c.recorder.relayStats.left, c.recorder.relayStats.right]).flatMap((l) => (l ? [l] : []));
+    const legTotal = (k: 'received' | 'droppedLate' | 'droppedDrift' | 'droppedInvalid') => legs.reduce((s, l) => s + l[k], 0);
+    const receiverAfter = await receiver.counters();
+    const notRecorded = {
+      'never reached a relay': sent - legTotal('received'),
+      'late (place written)': legTotal('droppedLate'),
+      drift: legTotal('droppedDrift'),
+      'not Opus': legTotal('droppedInvalid'),
+      'receiver buffer full': (receiverAfter.dropped_full ?? 0) - (receiverBefore.dropped_full ?? 0),
+    };
+    return { system: 'callmark', mode, n, rep, setupSeconds, ...steady, hangupCpuPerCall: hangupCpu / n, readySeconds, recordedPackets, sentPackets: sent, notRecorded };
   } finally {
     for (const c of calls) {
       c.recorder.kill();
@@ -264,6 +281,13 @@ for (const n of steps) {
       }
     }
   }
+}
+const withDrops = results.filter((r) => r.notRecorded);
+if (withDrops.length > 0) {
+  console.log("\nCallmark: packets sent but not in the recordings, by where the recorder left them out");
+  console.log(`| mode | calls | rep | not recorded | ${Object.keys(withDrops[0]!.notRecorded!).join(' | ')} |`);
+  console.log(`| --- | ---: | ---: | ---: |${Object.keys(withDrops[0]!.notRecorded!).map(() => ' ---: |').join('')}`);
+  for (const r of withDrops) console.log(`| ${r.mode} | ${r.n} | ${r.rep} | ${r.sentPackets - r.recordedPackets} | ${Object.values(r.notRecorded!).join(' | ')} |`);
 }
 console.log('\nRatios Callmark / rtpengine (medians over repetitions; CPU per call counts the hang-up cost spread over the call length)');
 console.log('| mode | calls | CPU per call | latency p99 | call length in the benchmark |');
