@@ -1,4 +1,4 @@
-// npm run bench:media -- [N ...] [--seconds S] [--reps R] [--modes rtp,srtp] [--systems callmark,rtpengine]
+// npm run bench:media -- [N ...] [--seconds S] [--reps R] [--modes rtp,srtp] [--systems callmark,rtpengine] [--cpu-prof DIR]
 //
 // Callmark's recorded calls against rtpengine's, on the same load, on this machine. For every
 // number of concurrent calls N, mode (plain RTP legs or SRTP legs keyed by SDES) and repetition, each
@@ -20,6 +20,7 @@
 // counted against the packets sent. Prints figures and Callmark/rtpengine ratios; no pass/fail.
 import { randomInt } from 'node:crypto';
 import fs from 'node:fs';
+import { Session } from 'node:inspector/promises';
 import os from 'node:os';
 import path from 'node:path';
 import type { types as ms } from 'mediasoup';
@@ -44,6 +45,10 @@ const systems = (opt('--systems') ?? 'rtpengine,callmark').split(',') as System[
 const steps = args.filter((a, i) => /^\d+$/.test(a) && !(args[i - 1] ?? '').startsWith('--')).map(Number);
 if (steps.length === 0) steps.push(100, 300);
 const WARMUP_MS = 3000;
+// --cpu-prof DIR: V8's CPU profile of this process over each measurement window (not the set-up), one
+// .cpuprofile per run, for Chrome DevTools or bench/cpu-profile-summary.ts. Profiling costs CPU
+// itself: do not take the CPU figures of a profiled run.
+const cpuProfileDir = opt('--cpu-prof');
 const cores = os.availableParallelism();
 
 const CLK_TCK = 100;
@@ -235,9 +240,21 @@ async function measureWindow(load: LoadGenerator, total: () => number, parts: ()
   await sleep(WARMUP_MS);
   const loadBefore = (await load.report()).cpu;
   await load.run('window-start');
+  const profiler = cpuProfileDir ? new Session() : undefined;
+  if (profiler) {
+    profiler.connect();
+    await profiler.post('Profiler.enable');
+    await profiler.post('Profiler.start');
+  }
   const before = { parts: parts(), total: total(), at: performance.now() };
   await sleep(windowSeconds * 1000);
   const after = { parts: parts(), at: performance.now() };
+  if (profiler && cpuProfileDir) {
+    const { profile } = await profiler.post('Profiler.stop');
+    fs.mkdirSync(cpuProfileDir, { recursive: true });
+    fs.writeFileSync(path.join(cpuProfileDir, `window-${Date.now()}.cpuprofile`), JSON.stringify(profile));
+    profiler.disconnect();
+  }
   await load.run('window-end');
   await sleep(500); // packets sent just before the end still count, if they arrive
   const report = await load.report();
