@@ -4,6 +4,8 @@
 //
 //  - a real packet is placed where the wall clock says it belongs (its RTP timestamps keep it there,
 //    so network jitter does not move it); time nobody filled becomes silence;
+//  - a leg's start is the earliest its first packets say (HOLD): a late-forwarded first packet does
+//    not move it;
 //  - when nothing arrives for STALL, silence is committed up to just behind the wall clock, so the
 //    file keeps growing (and a crash loses little) during holds;
 //  - slow drift between the sender's clock and ours is corrected by inserting a little silence or
