@@ -414,6 +414,39 @@ describe('CallRecorder', () => {
     await expectRightToneEndsWithin(file, [leftAt, leftDone]);
   });
 
+  // A worker starved for longer than a leg may be silent (0.5 s) forwards everything it held at once,
+  // late. Nothing came from it meanwhile, from either leg: that is not silence, and the recorder must
+  // not fill the legs' places with silence before the packets arrive (they would be left out).
+  it('keeps every packet of both parties when the mediasoup worker is starved for 0.9 s', async () => {
+    const router = await newRouter();
+    const left = await tone(router, 440);
+    const right = await tone(router, 880);
+    const { rec, file } = await record({ name: 'starved-worker-talk', router, left: left.producer, right: right.producer });
+    await sleep(1500);
+    const worker = pool.health().workers[0]!.pid;
+    const frozenAt = at(rec, Date.now());
+    process.kill(worker, 'SIGSTOP');
+    try {
+      await sleep(900);
+    } finally {
+      process.kill(worker, 'SIGCONT');
+    }
+    await sleep(1500);
+    const stoppedAt = at(rec, Date.now());
+    await rec.stop();
+
+    const { left: l, right: r } = rec.relayStats;
+    expect([l!.droppedLate, r!.droppedLate]).toEqual([0, 0]);
+    expect(rec.packetsRecorded).toBe(l!.received + r!.received);
+    // And the tones go on through the freeze, each in its place.
+    const audio = await decodeAudio(file);
+    for (const [channel, hz] of [[0, 440], [1, 880]] as const) {
+      const env = envelope(audio, channel, hz);
+      const level = median(slice(env, 0.3, stoppedAt - 0.3));
+      expect(min(slice(env, frozenAt - 0.2, frozenAt + 1.1))).toBeGreaterThan(level * 0.25);
+    }
+  });
+
   it('keeps the packets that arrived before the recording stopped but reached the recorder after it', async () => {
     const router = await newRouter();
     const left = await tone(router, 440);
