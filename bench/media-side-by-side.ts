@@ -1,4 +1,4 @@
-// npm run bench:media -- [N ...] [--seconds S] [--reps R] [--modes rtp,srtp] [--systems callmark,rtpengine]
+// npm run bench:media -- [N ...] [--seconds S] [--reps R] [--modes rtp,srtp] [--systems callmark,rtpengine] [--cpu-prof DIR]
 //
 // Callmark's recorded calls against rtpengine's, on the same load, on this machine. For every
 // number of concurrent calls N, mode (plain RTP legs or SRTP legs keyed by SDES) and repetition, each
@@ -20,10 +20,12 @@
 // counted against the packets sent. Prints figures and Callmark/rtpengine ratios; no pass/fail.
 import { randomInt } from 'node:crypto';
 import fs from 'node:fs';
+import { Session } from 'node:inspector/promises';
 import os from 'node:os';
 import path from 'node:path';
 import type { types as ms } from 'mediasoup';
 import { CallRecorder, MediaWorkerPool } from '../media/index.js';
+import { RtpReceiver } from '../media/recording/rtp-receiver.js';
 import { LoadGenerator, srtpKey, writeOpusPackets, type LoadReport } from './loadgen.js';
 import { percentile, sampleProcess } from './proc-stats.js';
 import { countPcapPackets, partySdp, readSdp, Rtpengine } from './rtpengine.js';
@@ -43,6 +45,10 @@ const systems = (opt('--systems') ?? 'rtpengine,callmark').split(',') as System[
 const steps = args.filter((a, i) => /^\d+$/.test(a) && !(args[i - 1] ?? '').startsWith('--')).map(Number);
 if (steps.length === 0) steps.push(100, 300);
 const WARMUP_MS = 3000;
+// --cpu-prof DIR: V8's CPU profile of this process over each measurement window (not the set-up), one
+// .cpuprofile per run, for Chrome DevTools or bench/cpu-profile-summary.ts. Profiling costs CPU
+// itself: do not take the CPU figures of a profiled run.
+const cpuProfileDir = opt('--cpu-prof');
 const cores = os.availableParallelism();
 
 const CLK_TCK = 100;
@@ -86,6 +92,8 @@ interface RunResult {
   readySeconds: number;
   recordedPackets: number;
   sentPackets: number;
+  /** Callmark: the packets sent but not in the recordings, by where they were left out. */
+  notRecorded?: Record<string, number>;
 }
 
 // ------------------------------------------------------------------ rtpengine
@@ -147,6 +155,8 @@ async function runCallmark(n: number, mode: Mode, rep: number, packets: string, 
   const pool = await MediaWorkerPool.start({ workers: cores, rtcMinPort: 10000, rtcMaxPort: 19999, logLevel: 'error' });
   const load = LoadGenerator.start(packets);
   const calls: Array<{ router: ms.Router; recorder: CallRecorder; slot: ReturnType<MediaWorkerPool['acquire']> }> = [];
+  const receiver = await RtpReceiver.shared();
+  const receiverBefore = await receiver.counters();
   try {
     const ports = await load.open(2 * n);
     const t0 = performance.now();
@@ -197,7 +207,19 @@ async function runCallmark(n: number, mode: Mode, rep: number, packets: string, 
     const hangupCpu = total() - cpuBefore;
     const recordedPackets = calls.reduce((s, c) => s + c.recorder.packetsRecorded, 0);
     if (results.length !== n) throw new Error('a recording did not finish');
-    return { system: 'callmark', mode, n, rep, setupSeconds, ...steady, hangupCpuPerCall: hangupCpu / n, readySeconds, recordedPackets, sentPackets: sent };
+    // Where the packets that are not in the recordings were left out: the leg relays' counters by
+    // reason (relayStats), and what never reached a relay (lost on the way, or placed after its leg's end).
+    const legs = calls.flatMap((c) => [c.recorder.relayStats.left, c.recorder.relayStats.right]).flatMap((l) => (l ? [l] : []));
+    const legTotal = (k: 'received' | 'droppedLate' | 'droppedDrift' | 'droppedInvalid') => legs.reduce((s, l) => s + l[k], 0);
+    const receiverAfter = await receiver.counters();
+    const notRecorded = {
+      'never reached a relay': sent - legTotal('received'),
+      'late (place written)': legTotal('droppedLate'),
+      drift: legTotal('droppedDrift'),
+      'not Opus': legTotal('droppedInvalid'),
+      'receiver buffer full': (receiverAfter.dropped_full ?? 0) - (receiverBefore.dropped_full ?? 0),
+    };
+    return { system: 'callmark', mode, n, rep, setupSeconds, ...steady, hangupCpuPerCall: hangupCpu / n, readySeconds, recordedPackets, sentPackets: sent, notRecorded };
   } finally {
     for (const c of calls) {
       c.recorder.kill();
@@ -218,9 +240,21 @@ async function measureWindow(load: LoadGenerator, total: () => number, parts: ()
   await sleep(WARMUP_MS);
   const loadBefore = (await load.report()).cpu;
   await load.run('window-start');
+  const profiler = cpuProfileDir ? new Session() : undefined;
+  if (profiler) {
+    profiler.connect();
+    await profiler.post('Profiler.enable');
+    await profiler.post('Profiler.start');
+  }
   const before = { parts: parts(), total: total(), at: performance.now() };
   await sleep(windowSeconds * 1000);
   const after = { parts: parts(), at: performance.now() };
+  if (profiler && cpuProfileDir) {
+    const { profile } = await profiler.post('Profiler.stop');
+    fs.mkdirSync(cpuProfileDir, { recursive: true });
+    fs.writeFileSync(path.join(cpuProfileDir, `window-${Date.now()}.cpuprofile`), JSON.stringify(profile));
+    profiler.disconnect();
+  }
   await load.run('window-end');
   await sleep(500); // packets sent just before the end still count, if they arrive
   const report = await load.report();
@@ -264,6 +298,13 @@ for (const n of steps) {
       }
     }
   }
+}
+const withDrops = results.filter((r) => r.notRecorded);
+if (withDrops.length > 0) {
+  console.log("\nCallmark: packets sent but not in the recordings, by where the recorder left them out");
+  console.log(`| mode | calls | rep | not recorded | ${Object.keys(withDrops[0]!.notRecorded!).join(' | ')} |`);
+  console.log(`| --- | ---: | ---: | ---: |${Object.keys(withDrops[0]!.notRecorded!).map(() => ' ---: |').join('')}`);
+  for (const r of withDrops) console.log(`| ${r.mode} | ${r.n} | ${r.rep} | ${r.sentPackets - r.recordedPackets} | ${Object.values(r.notRecorded!).join(' | ')} |`);
 }
 console.log('\nRatios Callmark / rtpengine (medians over repetitions; CPU per call counts the hang-up cost spread over the call length)');
 console.log('| mode | calls | CPU per call | latency p99 | call length in the benchmark |');

@@ -68,6 +68,11 @@ export interface LegManifest {
 
 // Fills silent legs and writes what waits for them; a leg is "silent" only after 0.5 s without packets.
 const TICK_MS = 100;
+// A leg silent for 0.5 s is filled with silence (leg-relay.ts), but only up to the last packet this
+// recording got from its worker (both legs come from one worker): when nothing comes from either leg,
+// the worker may be starved, holding packets it will forward late, not silence. Only when nothing has
+// come for this long is the wall clock trusted instead (both parties silent, or the worker stuck).
+const WORKER_QUIET_MS = 2000;
 /** Mixing added parties is tried this often before their legs are left for the next start. */
 const MIX_ATTEMPTS = 3;
 const LISTEN_IP = '127.0.0.1';
@@ -121,6 +126,8 @@ function track(recorder: CallRecorder, on: boolean): void {
 export class CallRecorder implements RtpSubscriber {
   private readonly legs: Leg[] = [];
   private readonly t0 = performance.now();
+  /** Latest arrival (samples since t=0) of a packet of this recording's worker: it forwarded up to then. */
+  private heardAt = 0;
   private readonly writer: OggOpusWriter;
   private readonly muxer: StreamMuxer;
   private transport!: ms.PlainTransport;
@@ -241,7 +248,9 @@ export class CallRecorder implements RtpSubscriber {
     leg.unsubscribe = this.receiver.subscribe(this.transport.tuple.localPort, ssrc, this, (p: ReceivedRtp) => {
       if (leg.ended) return;
       // After the party left, the relay keeps only what its RTP timestamps place before the end.
-      leg.relay.receive(p, this.samplesAt(p.arrivalMs));
+      const arrival = this.samplesAt(p.arrivalMs);
+      if (arrival > this.heardAt) this.heardAt = arrival;
+      leg.relay.receive(p, arrival);
     });
     this.legs.push(leg);
     if (own) this.writeManifest();
@@ -343,7 +352,9 @@ export class CallRecorder implements RtpSubscriber {
   /** The shared ticker: fills silent legs up to just behind the wall clock and writes what is ready. */
   tick(): void {
     if (this.tornDown) return;
-    const now = this.samplesAt(performance.now());
+    const wall = this.samplesAt(performance.now());
+    // Silence is filled up to what the worker is known to have forwarded (WORKER_QUIET_MS).
+    const now = wall - this.heardAt > WORKER_QUIET_MS * 48 ? wall : Math.min(wall, this.heardAt);
     for (const leg of this.legs) if (!leg.ended && leg.endsAt === undefined) leg.relay.tick(now);
     for (const channel of this.muxer.channels) if (!this.legs.some((l) => !l.ended && l.channel === channel)) fillIdle(channel, now);
     this.afterBatch();

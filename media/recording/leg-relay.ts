@@ -4,6 +4,8 @@
 //
 //  - a real packet is placed where the wall clock says it belongs (its RTP timestamps keep it there,
 //    so network jitter does not move it); time nobody filled becomes silence;
+//  - a leg's start is the earliest its first packets say (HOLD): a late-forwarded first packet does
+//    not move it;
 //  - when nothing arrives for STALL, silence is committed up to just behind the wall clock, so the
 //    file keeps growing (and a crash loses little) during holds;
 //  - slow drift between the sender's clock and ours is corrected by inserting a little silence or
@@ -17,7 +19,18 @@ const STEP = 120; // 2.5 ms: the shortest Opus frame; silence is committed in wh
 // Nothing for this long: the leg is silent, fill it. Shorter delays count as jitter: the packets are
 // still placed by their timestamps. (Measured: a loaded 2-core machine delayed packets by 400 ms.)
 const STALL = 500 * RATE;
-const FILL_LAG = 60 * RATE; // stay this far behind the wall clock when filling, so a resuming packet lands after the silence
+// When a silent leg is filled, stay this far behind the wall clock, so that a packet sent just before
+// now but forwarded late (a starved worker; the frozen worker of the tests forwards 200 ms late) still
+// finds its place free. Not larger: the other side's audio waits in the muxer for this one's silence.
+const FILL_LAG = 250 * RATE;
+// A channel that no leg feeds: nothing can arrive late for it.
+const IDLE_FILL_LAG = 60 * RATE;
+// A leg's first packets are held back until they span this much arrival time (or, if no more come,
+// until the ticker sees HOLD_MAX pass), and the leg is anchored on the earliest of them, each taken back
+// by its RTP timestamp: a starved worker forwards the first packets late, in a burst, and stamps them
+// when it handles them; the ones it forwards on time after the burst say when the leg really began.
+const HOLD = 120 * RATE;
+const HOLD_MAX = 250 * RATE;
 const AHEAD_RESYNC = 500 * RATE; // a packet this far in the future means a new timestamp base
 const BEHIND_RESYNC = 1000 * RATE; // ... and so does one this far in the past
 const LATE_RESYNC = 25; // and so many late packets in a row (a burst after a stall has fewer)
@@ -47,7 +60,14 @@ export interface LegRelayStats {
   /** Packets placed in the recording. */
   forwarded: number;
   silenceSamples: number;
+  /** Packets left out, all reasons together (the three below). */
   dropped: number;
+  /** ... not Opus packets (no length). */
+  droppedInvalid: number;
+  /** ... whose place had been written already: a duplicate, reordered, or later than FILL_LAG after a stall was filled. */
+  droppedLate: number;
+  /** ... left out to correct a sender's clock that runs fast. */
+  droppedDrift: number;
   resyncs: number;
 }
 
@@ -60,7 +80,7 @@ export function fillSilence(channel: ChannelTimeline, samples: number): number {
 
 /** Keeps a channel that no leg feeds growing with silence, FILL_LAG behind the wall clock. */
 export function fillIdle(channel: ChannelTimeline, now: number): number {
-  return fillSilence(channel, now - FILL_LAG - channel.end);
+  return fillSilence(channel, now - IDLE_FILL_LAG - channel.end);
 }
 
 export class LegRelay {
@@ -75,7 +95,9 @@ export class LegRelay {
   private windowLags: number[] = [];
   private lastExcess = 0; // sign of the previous window's excess lag, if any
   private endsAt = Infinity; // the leg ended here: audio placed from here on is not its
-  readonly stats: LegRelayStats = { received: 0, forwarded: 0, silenceSamples: 0, dropped: 0, resyncs: 0 };
+  // The first packets of a leg (or of a new SSRC), held back until the leg is anchored.
+  private held: Array<{ payload: Buffer; extTs: number; dur: number; arrival: number }> = [];
+  readonly stats: LegRelayStats = { received: 0, forwarded: 0, silenceSamples: 0, dropped: 0, droppedInvalid: 0, droppedLate: 0, droppedDrift: 0, resyncs: 0 };
 
   /** `channel`: where the audio goes; `clock`: samples (48 kHz) since the recording's t=0, monotonic. */
   constructor(
@@ -91,9 +113,11 @@ export class LegRelay {
     if (dur === 0) {
       this.stats.received++;
       this.stats.dropped++;
+      this.stats.droppedInvalid++;
       return;
     }
     if (pkt.ssrc !== this.inSsrc) {
+      this.release(); // a new source: what the old one left waiting is placed first
       this.inSsrc = pkt.ssrc;
       this.mapped = false;
       this.extTs = pkt.timestamp;
@@ -102,27 +126,60 @@ export class LegRelay {
     }
     this.lastTs = pkt.timestamp;
 
-    const pos = this.channel.end;
-    let at = this.extTs + this.offset;
-    if (!this.mapped || at + dur > now + AHEAD_RESYNC || at + dur < pos - BEHIND_RESYNC || this.lateStreak >= LATE_RESYNC) {
-      // Anchor: the packet ends now (it has just arrived); later ones follow their RTP timestamps.
-      // If that place is already taken (it came right after the leg began), it goes right after:
-      // at most one packet ahead of the wall clock, and nothing dropped.
-      if (this.mapped) this.stats.resyncs++;
-      this.offset = Math.max(pos, now - dur) - this.extTs;
-      at = this.extTs + this.offset;
-      this.mapped = true;
-      this.lateStreak = 0;
-      this.dropBudget = 0;
-      this.lastExcess = 0;
-      this.resetWindow(now);
+    if (!this.mapped) {
+      // The leg's start: hold the packet back until enough have come to tell when it began.
+      this.held.push({ payload: pkt.payload, extTs: this.extTs, dur, arrival: now });
+      if (now - this.held[0]!.arrival >= HOLD) this.release();
+      return;
     }
+    const at = this.extTs + this.offset;
+    const pos = this.channel.end;
+    if (at + dur > now + AHEAD_RESYNC || at + dur < pos - BEHIND_RESYNC || this.lateStreak >= LATE_RESYNC) {
+      // A new timestamp base: the packet ends now (it has just arrived); later ones follow their RTP
+      // timestamps. If that place is already taken, it goes right after it.
+      this.stats.resyncs++;
+      this.anchor(Math.max(pos, now - dur) - this.extTs, now);
+    }
+    this.place(pkt.payload, this.extTs, dur, now);
+  }
+
+  /**
+   * Anchors the held packets: each, taken back by its RTP timestamp, says the leg began no later than
+   * its arrival; the earliest of those is when it began (a late-forwarded packet only says "later").
+   * If that place is already taken (the leg began right after the recording did), the leg starts
+   * right after it: at most a packet ahead of the wall clock, and nothing dropped.
+   */
+  private release(): void {
+    const held = this.held;
+    if (held.length === 0) return;
+    this.held = [];
+    let offset = Infinity;
+    for (const p of held) offset = Math.min(offset, p.arrival - p.dur - p.extTs);
+    const last = held[held.length - 1]!.arrival;
+    this.anchor(Math.max(this.channel.end - held[0]!.extTs, offset), last);
+    for (const p of held) this.place(p.payload, p.extTs, p.dur, p.arrival);
+  }
+
+  private anchor(offset: number, now: number): void {
+    this.offset = offset;
+    this.mapped = true;
+    this.lateStreak = 0;
+    this.dropBudget = 0;
+    this.lastExcess = 0;
+    this.resetWindow(now);
+  }
+
+  /** Places a packet of extended timestamp `extTs` that arrived `now` where the offset puts it. */
+  private place(payload: Buffer, extTs: number, dur: number, now: number): void {
+    const pos = this.channel.end;
+    const at = extTs + this.offset;
     if (at >= this.endsAt) return; // placed after the leg ended: not this leg's audio, however early it arrived
     this.stats.received++;
     if (at < pos) {
       // Its place has already been written (a duplicate, a reordered or a very late packet).
       this.lateStreak++;
       this.stats.dropped++;
+      this.stats.droppedLate++;
       return;
     }
     this.lateStreak = 0;
@@ -136,10 +193,12 @@ export class LegRelay {
       this.dropBudget -= dur;
       this.offset -= dur;
       this.stats.dropped++;
+      this.stats.droppedDrift++;
       return;
     }
-    if (!this.channel.audio(pkt.payload, dur)) {
+    if (!this.channel.audio(payload, dur)) {
       this.stats.dropped++;
+      this.stats.droppedInvalid++;
       return;
     }
     this.stats.forwarded++;
@@ -157,6 +216,11 @@ export class LegRelay {
 
   /** Called every ~20 ms. */
   tick(now = this.clock()): void {
+    if (this.held.length > 0) {
+      // No more packets came to end the hold: anchor on those that did. Meanwhile the channel waits.
+      if (now - this.held[0]!.arrival < HOLD_MAX) return;
+      this.release();
+    }
     const pos = this.channel.end;
     if (now - pos > STALL) {
       this.fill(Math.floor((now - FILL_LAG - pos) / (20 * RATE)) * 20 * RATE);
@@ -182,6 +246,7 @@ export class LegRelay {
 
   /** Silence up to the wall clock now: the leg ends, or the recording is being stopped. */
   flush(now = this.clock()): void {
+    this.release();
     this.fill(now - this.channel.end);
   }
 

@@ -311,6 +311,34 @@ describe('CallRecorder', () => {
     expect(Math.abs(offL - offR)).toBeLessThan(EDGE);
   });
 
+  // A starved worker forwards a late party's first packets late, stamped when it handles them: here
+  // it is frozen (SIGSTOP) for 200 ms right after the party starts sending, so its first packets
+  // reach the recorder in one burst. Their RTP timestamps, and the packets forwarded on time after
+  // the burst, still say when the party started: the tone starts there, not at the burst.
+  it('starts a late party where it started sending when a starved worker forwards its first packets late', async () => {
+    const router = await newRouter();
+    const left = await tone(router, 440);
+    const right = await tone(router, 880, { paused: true });
+    const { rec, file } = await record({ name: 'late-starved', router, left: left.producer, right: right.producer });
+    await sleep(2000);
+    const worker = pool.health().workers[0]!.pid;
+    const [resumedAt, resumed] = await during(rec, () => right.resume());
+    process.kill(worker, 'SIGSTOP');
+    try {
+      await sleep(200);
+    } finally {
+      process.kill(worker, 'SIGCONT');
+    }
+    await sleep(1500);
+    const stoppedAt = at(rec, Date.now());
+    await rec.stop();
+
+    const audio = await decodeAudio(file);
+    const envR = envelope(audio, 1, 880);
+    const levelR = median(slice(envR, resumedAt + 0.5, stoppedAt - 0.3));
+    expectEdge(onset(envR, levelR, 0), resumedAt, resumed);
+  });
+
   it('adds a conference party on the right at the moment it joins, and ends a leg that leaves', async () => {
     const router = await newRouter();
     const left = await tone(router, 440);
@@ -384,6 +412,39 @@ describe('CallRecorder', () => {
     await rec.stop();
 
     await expectRightToneEndsWithin(file, [leftAt, leftDone]);
+  });
+
+  // A worker starved for longer than a leg may be silent (0.5 s) forwards everything it held at once,
+  // late. Nothing came from it meanwhile, from either leg: that is not silence, and the recorder must
+  // not fill the legs' places with silence before the packets arrive (they would be left out).
+  it('keeps every packet of both parties when the mediasoup worker is starved for 0.9 s', async () => {
+    const router = await newRouter();
+    const left = await tone(router, 440);
+    const right = await tone(router, 880);
+    const { rec, file } = await record({ name: 'starved-worker-talk', router, left: left.producer, right: right.producer });
+    await sleep(1500);
+    const worker = pool.health().workers[0]!.pid;
+    const frozenAt = at(rec, Date.now());
+    process.kill(worker, 'SIGSTOP');
+    try {
+      await sleep(900);
+    } finally {
+      process.kill(worker, 'SIGCONT');
+    }
+    await sleep(1500);
+    const stoppedAt = at(rec, Date.now());
+    await rec.stop();
+
+    const { left: l, right: r } = rec.relayStats;
+    expect([l!.droppedLate, r!.droppedLate]).toEqual([0, 0]);
+    expect(rec.packetsRecorded).toBe(l!.received + r!.received);
+    // And the tones go on through the freeze, each in its place.
+    const audio = await decodeAudio(file);
+    for (const [channel, hz] of [[0, 440], [1, 880]] as const) {
+      const env = envelope(audio, channel, hz);
+      const level = median(slice(env, 0.3, stoppedAt - 0.3));
+      expect(min(slice(env, frozenAt - 0.2, frozenAt + 1.1))).toBeGreaterThan(level * 0.25);
+    }
   });
 
   it('keeps the packets that arrived before the recording stopped but reached the recorder after it', async () => {
@@ -661,7 +722,30 @@ describe('LegRelay', () => {
     h.relay.receive(h.packet(h.nextTs())); // 5 ms after t=0, a 20 ms packet: its place would start before 0
     h.advance(20);
     h.relay.receive(h.packet(h.nextTs()));
+    h.advance(300); // a leg's first packets are held back until it is anchored; the ticker ends the hold
+    h.relay.tick();
     expect(h.relay.stats.forwarded).toBe(2);
     expect(h.relay.stats.dropped).toBe(0);
+  });
+
+  it("anchors a leg whose first packets came late in one burst on the ones that came on time after it", () => {
+    const h = harness();
+    h.advance(1000);
+    h.relay.tick();
+    // The party starts sending at 1000 ms; a starved worker forwards its first 10 packets at 1200 ms.
+    const firstTs = 777_000;
+    h.advance(200);
+    for (let i = 0; i < 10; i++) h.relay.receive(h.packet(firstTs + i * 960));
+    for (let i = 10; i < 30; i++) {
+      h.advance(20);
+      h.relay.receive(h.packet(firstTs + i * 960));
+    }
+    expect(h.relay.stats.forwarded).toBe(30);
+    expect(h.relay.stats.dropped).toBe(0);
+    // Silence up to where the party began, 1000 ms (within a packet), not up to the burst.
+    const items = h.items();
+    const silence = items.filter((it) => it.kind === 'silence').reduce((sum, it) => sum + it.samples, 0);
+    expect(items[0]!.kind).toBe('silence');
+    expect(Math.abs(silence - 1000 * 48)).toBeLessThanOrEqual(960);
   });
 });
