@@ -2,40 +2,27 @@
 // use canned WebRTC SDP (no media flows here; tests/e2e covers audio and recording with Chromium):
 // busy, decline, cancel, no answer, not registered, answer and hang-up, hold and resume, DTMF.
 import type { Invitation as InvitationT } from 'sip.js';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { MediaWorkerPool } from '../../../media/index.js';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { hashPassword } from '../../../server/auth/passwords.js';
 import { cannedSdp, Inviter, RawSipClient, rawRequest, SessionState, startUa, UserAgent, type TestUa } from '../../support/sip-clients.js';
 import { candidateReady } from '../../support/sitting-helpers.js';
-import { createTestApp, PASSWORD, type TestApp } from '../../support/test-app.js';
+import { useTelephonyApp } from '../../support/telephony-app.js';
+import { PASSWORD } from '../../support/test-app.js';
 import { until } from '../../support/until.js';
 
-let t: TestApp;
-let pool: MediaWorkerPool;
-const uas: TestUa[] = [];
+const h = useTelephonyApp({ rtcPorts: [46000, 46499], telephony: { noAnswerTimeoutMs: 1500 } });
 
 beforeAll(async () => {
-  pool = await MediaWorkerPool.start({ workers: 1, rtcMinPort: 46000, rtcMaxPort: 46499 });
-  t = await createTestApp({ telephony: { pool, noAnswerTimeoutMs: 1500 } });
   const hash = await hashPassword(PASSWORD);
   for (const n of [3, 4, 5]) {
-    t.repos.users.create({ username: `candidate${n}`, displayName: `Candidate ${n}`, role: 'candidate', centreId: t.centreId, passwordHash: hash });
+    h.t.repos.users.create({ username: `candidate${n}`, displayName: `Candidate ${n}`, role: 'candidate', centreId: h.t.centreId, passwordHash: hash });
   }
-});
-// Each test starts with no phones registered and no call in progress.
-afterEach(async () => {
-  for (const u of uas.splice(0)) await u.stop();
-  await until(() => t.app.telephony!.b2bua!.activeCalls === 0);
-});
-afterAll(async () => {
-  await t.close();
-  await pool.close();
 });
 
 async function phone(username: string, onInvite?: (inv: InvitationT) => void): Promise<TestUa & { extension: string }> {
-  const creds = await t.sipCredentials(username);
-  const u = await startUa({ wsUrl: t.wsUrl, extension: creds.extension, password: creds.password, onInvite });
-  uas.push(u);
+  const creds = await h.t.sipCredentials(username);
+  const u = await startUa({ wsUrl: h.t.wsUrl, extension: creds.extension, password: creds.password, onInvite });
+  h.uas.push(u);
   await u.register();
   return Object.assign(u, { extension: creds.extension });
 }
@@ -66,13 +53,13 @@ function dial(from: TestUa, toExt: string): DialResult {
   return { inviter, outcome, progress, trying };
 }
 
-const lastCall = () => t.repos.calls.list({ limit: 1 })[0]!;
-const eventTypes = (id: string) => t.repos.calls.events(id).map((e) => e.type);
+const lastCall = () => h.t.repos.calls.list({ limit: 1 })[0]!;
+const eventTypes = (id: string) => h.t.repos.calls.events(id).map((e) => e.type);
 
 describe('B2BUA call flows', () => {
   it('callee not registered → 480', async () => {
     const caller = await phone('assessor1');
-    const { outcome } = dial(caller, String(1000 + t.users.candidate));
+    const { outcome } = dial(caller, String(1000 + h.t.users.candidate));
     expect((await outcome).status).toBe(480);
   });
 
@@ -85,7 +72,7 @@ describe('B2BUA call flows', () => {
   it('a user of another centre cannot be called → 403', async () => {
     const caller = await phone('candidate4');
     await phone('candidate2'); // foreign centre
-    const foreignExt = t.repos.users.findByUsernameWithHash('candidate2')!.extension;
+    const foreignExt = h.t.repos.users.findByUsernameWithHash('candidate2')!.extension;
     expect((await dial(caller, foreignExt).outcome).status).toBe(403);
   });
 
@@ -114,7 +101,7 @@ describe('B2BUA call flows', () => {
     const third = await phone('candidate3');
     expect((await dial(third, callee.extension).outcome).status).toBe(486);
     await first.inviter.bye();
-    await until(() => t.app.telephony!.b2bua!.activeCalls === 0);
+    await until(() => h.t.app.telephony!.b2bua!.activeCalls === 0);
     await callee.stop();
     await caller.stop();
   });
@@ -145,8 +132,8 @@ describe('B2BUA call flows', () => {
       void inviter.cancel();
       expect((await outcome).status).toBe(487);
     }
-    await until(() => t.app.telephony!.b2bua!.activeCalls === 0);
-    await until(() => pool.health().workers.every((w) => w.routers === 0));
+    await until(() => h.t.app.telephony!.b2bua!.activeCalls === 0);
+    await until(() => h.pool.health().workers.every((w) => w.routers === 0));
   });
 
   it('no answer within the limit → 408 to the caller and CANCEL to the callee', async () => {
@@ -158,7 +145,7 @@ describe('B2BUA call flows', () => {
     const { outcome } = dial(caller, callee.extension);
     // The no-answer time runs on the server's clock: once the callee rings, move it on.
     await until(() => lastCall()?.state === 'ringing');
-    t.clock.advance(1_500);
+    h.t.clock.advance(1_500);
     expect((await outcome).status).toBe(408);
     await until(() => cancelled);
     expect(eventTypes(lastCall().id)).toContain('no-answer');
@@ -184,7 +171,7 @@ describe('B2BUA call flows', () => {
     expect((await outcome).status).toBe(200);
     await until(() => inviter.state === SessionState.Established);
     const id = lastCall().id;
-    expect(lastCall()).toMatchObject({ state: 'answered', candidateUserId: t.users.candidate });
+    expect(lastCall()).toMatchObject({ state: 'answered', candidateUserId: h.t.users.candidate });
 
     await inviter.info({ requestOptions: { body: { contentDisposition: 'render', contentType: 'application/dtmf-relay', content: 'Signal=5\r\nDuration=100' } } });
     await until(() => infos.length === 1);
@@ -203,7 +190,7 @@ describe('B2BUA call flows', () => {
     expect(lastCall().endReason).toBe('completed: hung up by the callee');
     const types = eventTypes(id);
     for (const e of ['invite', 'ringing', 'answered', 'dtmf', 'hold', 'resume', 'hangup', 'end']) expect(types).toContain(e);
-    expect(t.repos.calls.events(id).find((e) => e.type === 'dtmf')?.detail).toEqual({ digit: '5', via: 'info' });
+    expect(h.t.repos.calls.events(id).find((e) => e.type === 'dtmf')?.detail).toEqual({ digit: '5', via: 'info' });
     await callee.stop();
     await caller.stop();
   });
@@ -229,7 +216,7 @@ describe('B2BUA call flows', () => {
       if (state === SessionState.Established) void inviter.bye();
     });
     expect((await outcome).status).toBe(200);
-    await until(() => t.app.telephony!.b2bua!.activeCalls === 0);
+    await until(() => h.t.app.telephony!.b2bua!.activeCalls === 0);
     // The call is gone from the B2BUA only after its recording was finalised.
     const stored = lastCall();
     expect(stored.state).toBe('ended');
@@ -249,13 +236,13 @@ describe('B2BUA call flows', () => {
     const first = dial(caller, callee.extension);
     expect((await first.outcome).status).toBe(200);
     const id = lastCall().id;
-    process.kill(pool.health().workers[0]!.pid, 'SIGKILL');
+    process.kill(h.pool.health().workers[0]!.pid, 'SIGKILL');
     await until(() => first.inviter.state === SessionState.Terminated);
     await until(() => byeReasons.length === 1);
     expect(byeReasons[0]).toMatch(/cause=503;text="media worker died"/);
-    await until(() => t.repos.calls.find(id)!.state === 'ended');
-    expect(t.repos.calls.find(id)!.endReason).toBe('ended-by-server: media worker died');
-    await until(() => pool.health().replacements === 1 && pool.health().workers.every((w) => w.alive));
+    await until(() => h.t.repos.calls.find(id)!.state === 'ended');
+    expect(h.t.repos.calls.find(id)!.endReason).toBe('ended-by-server: media worker died');
+    await until(() => h.pool.health().replacements === 1 && h.pool.health().workers.every((w) => w.alive));
     const second = dial(caller, callee.extension);
     expect((await second.outcome).status).toBe(200);
     await second.inviter.bye();
@@ -279,7 +266,7 @@ describe('B2BUA call flows', () => {
 
     // No open attempt: a customer number goes nowhere.
     expect((await dial(candidate, '07700900456').outcome).status).toBe(404);
-    t.repos.attempts.create({ centreId: t.centreId, candidateUserId: t.users.candidate, assessorUserId: t.users.assessor, scenarioKey: 'demo' }, Date.now());
+    h.t.repos.attempts.create({ centreId: h.t.centreId, candidateUserId: h.t.users.candidate, assessorUserId: h.t.users.assessor, scenarioKey: 'demo' }, Date.now());
     const byCandidate = new Inviter(candidate.ua, UserAgent.makeURI('sip:07700900456@callmark.local')!, { extraHeaders: ['X-Presented-Number: 01234 567890'] });
     const status = await new Promise<number>((resolve) => void byCandidate.invite({ requestDelegate: { onReject: (r) => resolve(r.message.statusCode ?? 0) } }));
     expect(status).toBe(603);
@@ -296,7 +283,7 @@ describe('B2BUA call flows', () => {
     });
     const assessor = await phone('assessor1');
     // The earlier test left candidate1 a practice attempt open: calls ring only once they are Ready.
-    await candidateReady(t, 'candidate1');
+    await candidateReady(h.t, 'candidate1');
     const invite = async (headers: string[]) => {
       const inviter = new Inviter(assessor.ua, UserAgent.makeURI(`sip:${candidate.extension}@callmark.local`)!, { extraHeaders: headers });
       await new Promise<void>((resolve) => void inviter.invite({ requestDelegate: { onReject: () => resolve() } }));
@@ -308,20 +295,20 @@ describe('B2BUA call flows', () => {
     // alone, as a phone shows a caller it has no name for: never the assessor's name beside a customer's number.
     await invite(['X-Presented-Number: 0113 496 0412', 'X-Presented-Name: Eve" <sip:x@y>']);
     await invite(['X-Presented-Number: 0113 496 0412']);
-    const assessorName = t.repos.users.findById(t.users.assessor)!.displayName;
+    const assessorName = h.t.repos.users.findById(h.t.users.assessor)!.displayName;
     expect(names).toEqual(['Mrs Margaret Hughes', assessorName, '0113 496 0412', '0113 496 0412']);
   });
 
   it('refuses an INVITE whose From is not the registered user, and bad SDP with 488', async () => {
     const caller = await phone('assessor1');
     await phone('candidate1');
-    const raw = await RawSipClient.connect(t.wsUrl);
+    const raw = await RawSipClient.connect(h.t.wsUrl);
     // Unregistered raw connection: challenged.
-    raw.send(rawRequest('INVITE', { uri: `sip:${1000 + t.users.candidate}@callmark.local`, from: String(1000 + t.users.assessor), headers: { 'Content-Type': 'application/sdp' }, body: cannedSdp('offer') }));
+    raw.send(rawRequest('INVITE', { uri: `sip:${1000 + h.t.users.candidate}@callmark.local`, from: String(1000 + h.t.users.assessor), headers: { 'Content-Type': 'application/sdp' }, body: cannedSdp('offer') }));
     await raw.expectResponse(407);
     raw.close();
     // Through the registered UA: SDP without an audio section.
-    const inviter = new Inviter(caller.ua, UserAgent.makeURI(`sip:${1000 + t.users.candidate}@callmark.local`)!, {
+    const inviter = new Inviter(caller.ua, UserAgent.makeURI(`sip:${1000 + h.t.users.candidate}@callmark.local`)!, {
       sessionDescriptionHandlerModifiers: [async (d) => ({ ...d, sdp: d.sdp!.replace(/m=audio[\s\S]*$/, '') })],
     });
     const status = await new Promise<number>((resolve) => void inviter.invite({ requestDelegate: { onReject: (r) => resolve(r.message.statusCode ?? 0), onAccept: () => resolve(200) } }));
@@ -334,7 +321,7 @@ describe('B2BUA call flows', () => {
   it('answers an offer whose DTLS fingerprint names a number instead of a hash function with 488, not 500', async () => {
     const caller = await phone('assessor1');
     await phone('candidate1');
-    const inviter = new Inviter(caller.ua, UserAgent.makeURI(`sip:${1000 + t.users.candidate}@callmark.local`)!, {
+    const inviter = new Inviter(caller.ua, UserAgent.makeURI(`sip:${1000 + h.t.users.candidate}@callmark.local`)!, {
       sessionDescriptionHandlerModifiers: [async (d) => ({ ...d, sdp: d.sdp!.replace('a=fingerprint:sha-256 ', 'a=fingerprint:256 ') })],
     });
     const status = await new Promise<number>((resolve) => void inviter.invite({ requestDelegate: { onReject: (r) => resolve(r.message.statusCode ?? 0), onAccept: () => resolve(200) } }));

@@ -4,66 +4,43 @@
 // transfer or conference to them included, is refused 403 with a reason phrase saying why; the
 // phone directory shows a candidate no other candidate, and in a sitting only who they may call.
 import type { Invitation as InvitationT, Session } from 'sip.js';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { MediaWorkerPool } from '../../../media/index.js';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { hashPassword } from '../../../server/auth/passwords.js';
 import type { SittingDetail } from '../../../server/protocol/assessment.js';
 import type { DirectoryEntry } from '../../../server/protocol/telephony.js';
-import { Inviter, SessionState, startUa, UserAgent, type TestUa } from '../../support/sip-clients.js';
+import { Inviter, registeredPhone, SessionState, UserAgent, type TestUa } from '../../support/sip-clients.js';
 import { candidateReady, ok, startSitting } from '../../support/sitting-helpers.js';
-import { createTestApp, PASSWORD, type Login, type TestApp } from '../../support/test-app.js';
+import { useTelephonyApp } from '../../support/telephony-app.js';
+import { PASSWORD, type Login } from '../../support/test-app.js';
 import { until } from '../../support/until.js';
 
-let t: TestApp;
-let pool: MediaWorkerPool;
-const uas: TestUa[] = [];
+const h = useTelephonyApp({ rtcPorts: [47000, 47499], telephony: { noAnswerTimeoutMs: 1500 } });
 let assessor: Login;
 let sitting: SittingDetail;
 
 beforeAll(async () => {
-  pool = await MediaWorkerPool.start({ workers: 1, rtcMinPort: 47000, rtcMaxPort: 47499 });
-  t = await createTestApp({ telephony: { pool, noAnswerTimeoutMs: 1500 } });
   const hash = await hashPassword(PASSWORD);
   // A second candidate and a second assessor of the same centre.
-  t.repos.users.create({ username: 'candidate3', displayName: 'Candidate 3', role: 'candidate', centreId: t.centreId, passwordHash: hash });
-  t.repos.users.create({ username: 'assessor3', displayName: 'Assessor 3', role: 'assessor', centreId: t.centreId, passwordHash: hash });
-  assessor = await t.loginAs('assessor');
+  h.t.repos.users.create({ username: 'candidate3', displayName: 'Candidate 3', role: 'candidate', centreId: h.t.centreId, passwordHash: hash });
+  h.t.repos.users.create({ username: 'assessor3', displayName: 'Assessor 3', role: 'assessor', centreId: h.t.centreId, passwordHash: hash });
+  assessor = await h.t.loginAs('assessor');
   // candidate1 in a running sitting of assessor1, on assignment 1 (S1).
-  sitting = await ok<SittingDetail>(t, assessor, 'POST', '/api/sittings', { candidateUserId: t.users.candidate, scenarioKeys: ['s1', 's4', 's5', 's3'] }, 201);
-  await startSitting(t, assessor, sitting.id);
-  await ok(t, assessor, 'POST', `/api/sittings/${sitting.id}/assignments/1/attempts`);
+  sitting = await ok<SittingDetail>(h.t, assessor, 'POST', '/api/sittings', { candidateUserId: h.t.users.candidate, scenarioKeys: ['s1', 's4', 's5', 's3'] }, 201);
+  await startSitting(h.t, assessor, sitting.id);
+  await ok(h.t, assessor, 'POST', `/api/sittings/${sitting.id}/assignments/1/attempts`);
   // Their desktop is Ready: calls to them are offered at once (not held for an agent who is not).
-  await candidateReady(t, 'candidate1');
-});
-afterEach(async () => {
-  for (const u of uas.splice(0)) await u.stop();
-  await until(() => t.app.telephony!.b2bua!.activeCalls === 0);
-});
-afterAll(async () => {
-  await t.close();
-  await pool.close();
+  await candidateReady(h.t, 'candidate1');
 });
 
 type Phone = TestUa & { extension: string; session?: Session };
-const extensionOf = (username: string) => t.repos.users.findByUsernameWithHash(username)!.extension;
+const extensionOf = (username: string) => h.t.repos.users.findByUsernameWithHash(username)!.extension;
 
 /** A registered phone that answers every call. */
 async function phone(username: string): Promise<Phone> {
-  const creds = await t.sipCredentials(username);
-  const me: Phone = Object.assign(
-    await startUa({
-      wsUrl: t.wsUrl,
-      extension: creds.extension,
-      password: creds.password,
-      onInvite: (inv: InvitationT) => {
-        me.session = inv;
-        setTimeout(() => void inv.accept().catch(() => {}), 20);
-      },
-    }),
-    { extension: creds.extension },
-  );
-  uas.push(me);
-  await me.register();
+  const me: Phone = await registeredPhone(h.t, username, h.uas, (inv: InvitationT) => {
+    me.session = inv;
+    setTimeout(() => void inv.accept().catch(() => {}), 20);
+  });
   return me;
 }
 
@@ -81,7 +58,7 @@ async function dial(from: Phone, to: Phone): Promise<{ status: number; reason: s
   if (result.status === 200) {
     await until(() => inviter.state === SessionState.Established);
     await inviter.bye();
-    await until(() => t.app.telephony!.b2bua!.activeCalls === 0);
+    await until(() => h.t.app.telephony!.b2bua!.activeCalls === 0);
   }
   return result;
 }
@@ -102,7 +79,7 @@ function refer(session: Session, targetExt: string): Promise<string> {
   });
 }
 
-const directory = async (who: Login): Promise<DirectoryEntry[]> => (await ok<{ entries: DirectoryEntry[] }>(t, who, 'GET', '/api/directory')).entries;
+const directory = async (who: Login): Promise<DirectoryEntry[]> => (await ok<{ entries: DirectoryEntry[] }>(h.t, who, 'GET', '/api/directory')).entries;
 
 describe('a candidate in a sitting', () => {
   it('calls their assessor and is called by them', async () => {
@@ -147,7 +124,7 @@ describe('a candidate in a sitting', () => {
 
   it('sees only their assessor in the directory, with presence', async () => {
     await phone('assessor1');
-    const candidate = await t.loginAs('candidate');
+    const candidate = await h.t.loginAs('candidate');
     const entries = await directory(candidate);
     expect(entries.map((e) => [e.displayName, e.role, e.registered])).toEqual([['Test assessor', 'assessor', true]]);
   });
@@ -155,7 +132,7 @@ describe('a candidate in a sitting', () => {
 
 describe('outside a sitting', () => {
   it('a candidate sees no other candidate in the directory; staff see everyone', async () => {
-    const other = await t.login('candidate3');
+    const other = await h.t.login('candidate3');
     const names = (await directory(other)).map((e) => e.displayName).sort();
     expect(names).toEqual(['Assessor 3', 'Test assessor']);
     const staff = (await directory(assessor)).map((e) => e.displayName).sort();
@@ -172,23 +149,23 @@ describe('outside a sitting', () => {
 describe('an assignment that names a part to transfer to', () => {
   it('lets the candidate reach the centre\'s other staff (who play it), never another candidate', async () => {
     // The centre's variant of S3 with a team leader to transfer to, in a sitting of candidate3.
-    const cloned = await ok<{ key: string }>(t, assessor, 'POST', '/api/scenarios/s3/clone', { variant: 'escalate', title: 'Complaint with a team leader' }, 201);
-    const variant = await ok<{ text: string }>(t, assessor, 'GET', `/api/scenarios/${cloned.key}`);
+    const cloned = await ok<{ key: string }>(h.t, assessor, 'POST', '/api/scenarios/s3/clone', { variant: 'escalate', title: 'Complaint with a team leader' }, 201);
+    const variant = await ok<{ text: string }>(h.t, assessor, 'GET', `/api/scenarios/${cloned.key}`);
     const raw = JSON.parse(variant.text) as { version: number; candidateBrief: { transferTargets?: unknown } };
     raw.candidateBrief.transferTargets = [{ label: 'Team leader' }];
     raw.version += 1;
-    await ok(t, assessor, 'PUT', `/api/scenarios/${cloned.key}`, raw);
-    const candidate3 = t.repos.users.findByUsernameWithHash('candidate3')!.id;
-    const s = await ok<SittingDetail>(t, assessor, 'POST', '/api/sittings', { candidateUserId: candidate3, scenarioKeys: [cloned.key, 's4', 's5', 's1'] }, 201);
-    await startSitting(t, assessor, s.id);
-    await ok(t, assessor, 'POST', `/api/sittings/${s.id}/assignments/1/attempts`);
+    await ok(h.t, assessor, 'PUT', `/api/scenarios/${cloned.key}`, raw);
+    const candidate3 = h.t.repos.users.findByUsernameWithHash('candidate3')!.id;
+    const s = await ok<SittingDetail>(h.t, assessor, 'POST', '/api/sittings', { candidateUserId: candidate3, scenarioKeys: [cloned.key, 's4', 's5', 's1'] }, 201);
+    await startSitting(h.t, assessor, s.id);
+    await ok(h.t, assessor, 'POST', `/api/sittings/${s.id}/assignments/1/attempts`);
 
     const candidate = await phone('candidate3');
     const teamLeader = await phone('assessor3');
     const peer = await phone('candidate1');
     expect((await dial(candidate, teamLeader)).status).toBe(200);
     expect((await dial(candidate, peer)).status).toBe(403);
-    const names = (await directory(await t.login('candidate3'))).map((e) => e.displayName).sort();
+    const names = (await directory(await h.t.login('candidate3'))).map((e) => e.displayName).sort();
     expect(names).toEqual(['Assessor 3', 'Test assessor']);
     expect(extensionOf('assessor3')).toBe(teamLeader.extension);
   });
@@ -196,7 +173,7 @@ describe('an assignment that names a part to transfer to', () => {
 
 describe('after the sitting ends', () => {
   it('the candidate reaches the centre\'s staff again', async () => {
-    await ok(t, assessor, 'POST', `/api/sittings/${sitting.id}/end`);
+    await ok(h.t, assessor, 'POST', `/api/sittings/${sitting.id}/end`);
     const candidate = await phone('candidate1');
     const other = await phone('assessor3');
     expect((await dial(candidate, other)).status).toBe(200);

@@ -17,7 +17,7 @@ import type { Invitation as InvitationT, Session } from 'sip.js';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { hashPassword } from '../../../server/auth/passwords.js';
 import type { SittingDetail } from '../../../server/protocol/assessment.js';
-import { Inviter, SessionState, startUa, UserAgent, type TestUa } from '../../support/sip-clients.js';
+import { Inviter, registeredPhone, SessionState, UserAgent, type TestUa } from '../../support/sip-clients.js';
 import { ok, startSitting } from '../../support/sitting-helpers.js';
 import { useTelephonyApp } from '../../support/telephony-app.js';
 import { PASSWORD, type Login } from '../../support/test-app.js';
@@ -52,21 +52,10 @@ type Phone = TestUa & { extension: string; session?: Session };
 
 /** A registered phone; `answers` picks it up (after a moment) whenever it rings. */
 async function phone(username: string, answers = true): Promise<Phone> {
-  const creds = await h.t.sipCredentials(username);
-  const me: Phone = Object.assign(
-    await startUa({
-      wsUrl: h.t.wsUrl,
-      extension: creds.extension,
-      password: creds.password,
-      onInvite: (inv: InvitationT) => {
-        me.session = inv;
-        if (answers) setTimeout(() => void inv.accept().catch(() => {}), 20);
-      },
-    }),
-    { extension: creds.extension },
-  );
-  h.uas.push(me);
-  await me.register();
+  const me: Phone = await registeredPhone(h.t, username, h.uas, (inv: InvitationT) => {
+    me.session = inv;
+    if (answers) setTimeout(() => void inv.accept().catch(() => {}), 20);
+  });
   return me;
 }
 

@@ -4,32 +4,20 @@
 // writes for a conference is exercised; tests/e2e/transfer.browser.test.ts checks the audio.
 import * as sdpTransform from 'sdp-transform';
 import type { Invitation as InvitationT, Session, SessionDescriptionHandler, SessionDescriptionHandlerFactory } from 'sip.js';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { MediaWorkerPool } from '../../../media/index.js';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { hashPassword } from '../../../server/auth/passwords.js';
 import { cannedSdp, Inviter, SessionState, UserAgent, Registerer, RegistererState, type TestUa } from '../../support/sip-clients.js';
-import { createTestApp, PASSWORD, type TestApp } from '../../support/test-app.js';
+import { useTelephonyApp } from '../../support/telephony-app.js';
+import { PASSWORD } from '../../support/test-app.js';
 import { until } from '../../support/until.js';
 
-let t: TestApp;
-let pool: MediaWorkerPool;
-const uas: TestUa[] = [];
+const h = useTelephonyApp({ rtcPorts: [46500, 46999], telephony: { noAnswerTimeoutMs: 1500 } });
 
 beforeAll(async () => {
-  pool = await MediaWorkerPool.start({ workers: 1, rtcMinPort: 46500, rtcMaxPort: 46999 });
-  t = await createTestApp({ telephony: { pool, noAnswerTimeoutMs: 1500 } });
   const hash = await hashPassword(PASSWORD);
   for (const n of [1, 2]) {
-    t.repos.users.create({ username: `supervisor${n}`, displayName: `Supervisor ${n}`, role: 'assessor', centreId: t.centreId, passwordHash: hash });
+    h.t.repos.users.create({ username: `supervisor${n}`, displayName: `Supervisor ${n}`, role: 'assessor', centreId: h.t.centreId, passwordHash: hash });
   }
-});
-afterEach(async () => {
-  for (const u of uas.splice(0)) await u.stop();
-  await until(() => t.app.telephony!.b2bua!.activeCalls === 0);
-});
-afterAll(async () => {
-  await t.close();
-  await pool.close();
 });
 
 /**
@@ -91,7 +79,7 @@ interface Phone extends TestUa {
 }
 
 async function phone(username: string, opts: { answer?: boolean; reject?: number } = {}): Promise<Phone> {
-  const creds = await t.sipCredentials(username);
+  const creds = await h.t.sipCredentials(username);
   const seen = { offers: [] as string[] };
   const incoming: InvitationT[] = [];
   let me: Phone;
@@ -99,7 +87,7 @@ async function phone(username: string, opts: { answer?: boolean; reject?: number
     uri: UserAgent.makeURI(`sip:${creds.extension}@callmark.local`)!,
     authorizationUsername: creds.extension,
     authorizationPassword: creds.password,
-    transportOptions: { server: t.wsUrl },
+    transportOptions: { server: h.t.wsUrl },
     sessionDescriptionHandlerFactory: multiLineSdh(seen),
     logLevel: 'error',
     logBuiltinEnabled: false,
@@ -134,7 +122,7 @@ async function phone(username: string, opts: { answer?: boolean; reject?: number
       await ua.stop().catch(() => {});
     },
   };
-  uas.push(me);
+  h.uas.push(me);
   await me.register();
   return me;
 }
@@ -185,8 +173,8 @@ function refer(from: Phone, targetExt: string, kind: 'blind' | 'conference' = 'b
   });
 }
 
-const lastCall = () => t.repos.calls.list({ limit: 1 })[0]!;
-const events = (id: string) => t.repos.calls.events(id);
+const lastCall = () => h.t.repos.calls.list({ limit: 1 })[0]!;
+const events = (id: string) => h.t.repos.calls.events(id);
 const eventTypes = (id: string) => events(id).map((e) => e.type);
 const ssrcsOf = (sdp: string) => sdpTransform.parse(sdp).media.map((m) => (m.port === 0 ? 'rejected' : m.ssrcs?.[0]?.id ?? null));
 
@@ -207,7 +195,7 @@ describe('blind transfer (REFER)', () => {
     expect(caller.session!.state).toBe(SessionState.Established);
     // The caller got a re-INVITE: one m-line, a new SSRC (the target's consumer).
     await until(() => caller.seen.offers.length > before);
-    const media = t.app.telephony!.b2bua!;
+    const media = h.t.app.telephony!.b2bua!;
     expect(media.activeCalls).toBe(1);
     const [newSsrc] = ssrcsOf(caller.seen.offers.at(-1)!);
     expect(newSsrc).toBeTypeOf('number');
@@ -251,8 +239,8 @@ describe('blind transfer (REFER)', () => {
     const candidate = await phone('candidate1');
     const caller = await phone('assessor1');
     await call(caller, candidate);
-    const offline = t.repos.users.findByUsernameWithHash('supervisor2')!.extension;
-    const foreign = t.repos.users.findByUsernameWithHash('candidate2')!.extension;
+    const offline = h.t.repos.users.findByUsernameWithHash('supervisor2')!.extension;
+    const foreign = h.t.repos.users.findByUsernameWithHash('candidate2')!.extension;
     expect((await refer(candidate, offline)).frags.at(-1)).toMatch(/^SIP\/2.0 480 /);
     expect((await refer(candidate, '99999')).frags.at(-1)).toMatch(/^SIP\/2.0 404 /);
     expect((await refer(candidate, foreign)).frags.at(-1)).toMatch(/^SIP\/2.0 403 /);
@@ -272,7 +260,7 @@ describe('blind transfer (REFER)', () => {
     const pending = refer(candidate, target.extension);
     // The no-answer time runs on the server's clock: moved on once the target is ringing.
     await until(() => target.incoming.length === 1);
-    t.clock.advance(1_500);
+    h.t.clock.advance(1_500);
     const result = await pending;
     expect(result.frags.at(-1)).toMatch(/^SIP\/2.0 408 /);
     await until(() => target.incoming[0]!.state === SessionState.Terminated);
