@@ -125,6 +125,17 @@ function ffprobeStream(file: string): Record<string, string> {
   return Object.fromEntries(r.stdout.trim().split('\n').map((l) => l.split('=') as [string, string]));
 }
 
+/** Freezes the pool's mediasoup worker (SIGSTOP) for `ms`, as a starved machine may: it forwards nothing meanwhile. */
+async function freezeWorker(ms: number): Promise<void> {
+  const worker = pool.health().workers[0]!.pid;
+  process.kill(worker, 'SIGSTOP');
+  try {
+    await sleep(ms);
+  } finally {
+    process.kill(worker, 'SIGCONT');
+  }
+}
+
 /** Keeps this process's event loop busy for `ms`, as a loaded server's may be: nothing is read meanwhile. */
 function holdEventLoop(ms: number): void {
   const until = performance.now() + ms;
@@ -321,14 +332,8 @@ describe('CallRecorder', () => {
     const right = await tone(router, 880, { paused: true });
     const { rec, file } = await record({ name: 'late-starved', router, left: left.producer, right: right.producer });
     await sleep(2000);
-    const worker = pool.health().workers[0]!.pid;
     const [resumedAt, resumed] = await during(rec, () => right.resume());
-    process.kill(worker, 'SIGSTOP');
-    try {
-      await sleep(200);
-    } finally {
-      process.kill(worker, 'SIGCONT');
-    }
+    await freezeWorker(200);
     await sleep(1500);
     const stoppedAt = at(rec, Date.now());
     await rec.stop();
@@ -423,14 +428,8 @@ describe('CallRecorder', () => {
     const right = await tone(router, 880);
     const { rec, file } = await record({ name: 'starved-worker-talk', router, left: left.producer, right: right.producer });
     await sleep(1500);
-    const worker = pool.health().workers[0]!.pid;
     const frozenAt = at(rec, Date.now());
-    process.kill(worker, 'SIGSTOP');
-    try {
-      await sleep(900);
-    } finally {
-      process.kill(worker, 'SIGCONT');
-    }
+    await freezeWorker(900);
     await sleep(1500);
     const stoppedAt = at(rec, Date.now());
     await rec.stop();
