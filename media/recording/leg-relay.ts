@@ -38,6 +38,10 @@ const DRIFT_WINDOW = 3000 * RATE;
 // Larger than the send jitter of real senders (ffmpeg's RTP muxer alone shows a 20 ms sawtooth),
 // or corrections would chase jitter; real clock drift (< 100 ppm) takes minutes to get here.
 export const DRIFT_MAX = 30 * RATE;
+// At most this much is corrected at a time (every other window at the most: 1,600 ppm, far above real
+// drift): a leg that lags because its packets come late for a while (a loaded sender or worker) is
+// not moved by the whole delay, which would then have to be dropped again when the delay goes away.
+const DRIFT_STEP = 10 * RATE;
 
 /** Where a leg's audio goes: a channel of the recording, `end` samples long so far. */
 export interface ChannelTimeline {
@@ -235,8 +239,8 @@ export class LegRelay {
     const lag = [...this.windowLags].sort((a, b) => a - b)[Math.floor(this.windowLags.length / 10)]!;
     const excess = lag > DRIFT_MAX ? 1 : lag < -DRIFT_MAX ? -1 : 0;
     if (excess !== 0 && excess === this.lastExcess) {
-      if (excess > 0) this.offset += this.fill(lag);
-      else this.dropBudget = -lag;
+      if (excess > 0) this.offset += this.fill(Math.min(lag, DRIFT_STEP));
+      else this.dropBudget = Math.min(-lag, DRIFT_STEP);
       this.lastExcess = 0;
     } else {
       this.lastExcess = excess;
