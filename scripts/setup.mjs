@@ -12,7 +12,7 @@
 //   3. better-sqlite3's native addon, built with node-gyp against the local Node headers.
 //   4. The mediasoup worker, built from the npm tarball's sources with meson/ninja against Debian's
 //      OpenSSL 3, libsrtp2, libuv, usrsctp and abseil, with Callmark's recording patch
-//      (media/worker-patch/), cached outside the work tree.
+//      (media/worker-patch/) and its per-packet patches, cached outside the work tree.
 //   5. Small native programs compiled with cc: the recorder's RTP receiver (and, for benchmarks,
 //      the load generator), in node_modules/.callmark/bin.
 //   6. The server (tsc) and the client (vite build), when their sources changed.
@@ -173,8 +173,8 @@ function betterSqlite3() {
 // here. Every one of them is a Debian package, so the worker is built against those instead:
 // OpenSSL 3 then comes from the system and is updated with it, libsrtp2 from Debian's source (4a)
 // (the 3.8.4 worker carried its own OpenSSL 1.1.1k of 2021). The npm sources are copied to a
-// temporary directory, patched (patchMesonForDebian; patchWorkerForRecording, Callmark's one change
-// to the worker's C++) and built with Debian's meson and ninja.
+// temporary directory, patched (patchMesonForDebian; patchWorkerForRecording, patchWorkerPerPacketCost
+// and patchWorkerUdpRead, Callmark's changes to the worker's C++) and built with Debian's meson and ninja.
 const WORKER_RECIPE = 'debian-meson-4-per-packet'; // bump when a patch or the build flags change
 const WORKER_PKGCONFIG = ['openssl', 'libuv', 'usrsctp', 'nlohmann_json', 'absl_flat_hash_map', 'absl_btree'];
 
@@ -351,7 +351,7 @@ function libsrtpFromDebianSource() {
 }
 
 /**
- * Callmark's one change to the worker's behaviour (media/worker-patch/CallmarkRecordingSink.hpp):
+ * Callmark's change to where the recording's RTP goes (media/worker-patch/CallmarkRecordingSink.hpp):
  * a PlainTransport connected to the call recorder's receiver hands it RTP in batches over a Unix
  * socket instead of one UDP datagram per packet. Every other transport sends as before.
  */
@@ -490,7 +490,9 @@ async function mediasoupWorker() {
   const stamp = `${target}.recipe`;
   const glibc = process.report?.getReport()?.header?.glibcVersionRuntime ?? 'unknown';
   const srtpVersion = debianVersion('libsrtp2-1');
-  const patchHash = createHash('sha256').update(fs.readFileSync(RECORDING_SINK)).digest('hex').slice(0, 8);
+  // The patches' own text is part of the name, so that changing one rebuilds the worker.
+  const patchHash = createHash('sha256').update(fs.readFileSync(RECORDING_SINK))
+    .update([patchWorkerForRecording, patchWorkerPerPacketCost, patchWorkerUdpRead].map(String).join('\n')).digest('hex').slice(0, 8);
   const cacheName = `mediasoup-worker-${version}-${WORKER_RECIPE}-${patchHash}-libsrtp2_${srtpVersion}-${process.platform}-${process.arch}-glibc${glibc}`;
   const usable = () => fs.existsSync(target) && fs.existsSync(stamp) && fs.readFileSync(stamp, 'utf8') === cacheName && !workerProblem(target);
   if (usable()) return log(`mediasoup ${version}: worker present`);
