@@ -11,8 +11,9 @@
 //   2. npm dependencies (`npm ci`; .npmrc sets ignore-scripts=true so npm 10 and 11 behave alike).
 //   3. better-sqlite3's native addon, built with node-gyp against the local Node headers.
 //   4. The mediasoup worker, built from the npm tarball's sources with meson/ninja against Debian's
-//      OpenSSL 3, libsrtp2, libuv, usrsctp and abseil, with Callmark's recording patch
-//      (media/worker-patch/) and its per-packet patches, cached outside the work tree.
+//      OpenSSL 3, libsrtp2, libuv, usrsctp and abseil, with Callmark's patches to its C++
+//      (media/worker-patch/: the recording sink, per-packet cost, UDP read; applied with Debian's
+//      patch), cached outside the work tree.
 //   5. Small native programs compiled with cc: the recorder's RTP receiver (and, for benchmarks,
 //      the load generator), in node_modules/.callmark/bin.
 //   6. The server (tsc) and the client (vite build), when their sources changed.
@@ -68,6 +69,8 @@ function debianPackages() {
   // libsrtp2 is built from Debian's source package of the installed libsrtp2-1 (see 4a).
   wanted.push({ deb: 'libsrtp2-1', pkg: 'libsrtp2-1', why: 'the version of libsrtp2 the worker is built from' });
   wanted.push({ cmd: 'dpkg-source', pkg: 'dpkg-dev', why: "unpacking Debian's libsrtp2 source" });
+  // A dependency of dpkg-dev, named on its own because setup runs it directly.
+  wanted.push({ cmd: 'patch', pkg: 'patch', why: "applying Callmark's patches (media/worker-patch/) to the mediasoup worker" });
   if (forBench) {
     wanted.push({ cmd: 'rtpengine', pkg: 'rtpengine-daemon', why: 'the side-by-side media benchmark' });
   }
@@ -173,9 +176,9 @@ function betterSqlite3() {
 // here. Every one of them is a Debian package, so the worker is built against those instead:
 // OpenSSL 3 then comes from the system and is updated with it, libsrtp2 from Debian's source (4a)
 // (the 3.8.4 worker carried its own OpenSSL 1.1.1k of 2021). The npm sources are copied to a
-// temporary directory, patched (patchMesonForDebian; patchWorkerForRecording, patchWorkerPerPacketCost
-// and patchWorkerUdpRead, Callmark's changes to the worker's C++) and built with Debian's meson and ninja.
-const WORKER_RECIPE = 'debian-meson-4-per-packet'; // bump when a patch or the build flags change
+// temporary directory, patched (patchMesonForDebian, the build files; patchWorkerSources, Callmark's
+// changes to the worker's C++ from media/worker-patch/) and built with Debian's meson and ninja.
+const WORKER_RECIPE = 'debian-meson-4-per-packet'; // bump when patchMesonForDebian or the build flags change (the patches are hashed into the name)
 const WORKER_PKGCONFIG = ['openssl', 'libuv', 'usrsctp', 'nlohmann_json', 'absl_flat_hash_map', 'absl_btree'];
 
 /** Rewrites the worker's meson.build files to take every dependency from pkg-config (Debian). */
@@ -350,135 +353,22 @@ function libsrtpFromDebianSource() {
   return prefix;
 }
 
-/**
- * Callmark's change to where the recording's RTP goes (media/worker-patch/CallmarkRecordingSink.hpp):
- * a PlainTransport connected to the call recorder's receiver hands it RTP in batches over a Unix
- * socket instead of one UDP datagram per packet. Every other transport sends as before.
- */
-const RECORDING_SINK = path.join(root, 'media', 'worker-patch', 'CallmarkRecordingSink.hpp');
-function patchWorkerForRecording(workerDir) {
-  const edit = (rel, from, to) => {
-    const file = path.join(workerDir, rel);
-    const before = fs.readFileSync(file, 'utf8');
-    if (before.split(from).length !== 2) fail(`unexpected ${rel} in mediasoup ${MEDIASOUP_VERSION}: the recording patch does not apply`);
-    fs.writeFileSync(file, before.replace(from, to));
-  };
+// Callmark's changes to the worker's C++ live in media/worker-patch/ (its README says what each one
+// does and why): CallmarkRecordingSink.hpp, copied into the sources, and unified diffs applied in
+// order with Debian's patch. No fuzz (--fuzz=0): a hunk whose context is not exactly as in the
+// pinned mediasoup fails the install instead of landing somewhere else.
+const WORKER_PATCH_DIR = path.join(root, 'media', 'worker-patch');
+const RECORDING_SINK = path.join(WORKER_PATCH_DIR, 'CallmarkRecordingSink.hpp');
+const WORKER_PATCHES = ['recording-sink.patch', 'per-packet-cost.patch', 'udp-read.patch'].map((f) => path.join(WORKER_PATCH_DIR, f));
+
+function patchWorkerSources(workerDir) {
   fs.copyFileSync(RECORDING_SINK, path.join(workerDir, 'include', 'RTC', 'CallmarkRecordingSink.hpp'));
-  edit('include/RTC/PlainTransport.hpp', '#include "RTC/Shared.hpp"\n', '#include "RTC/CallmarkRecordingSink.hpp"\n#include "RTC/Shared.hpp"\n');
-  edit('include/RTC/PlainTransport.hpp', '\t\tRTC::SrtpSession* srtpSendSession{ nullptr };\n',
-    '\t\tRTC::SrtpSession* srtpSendSession{ nullptr };\n\t\tRTC::CallmarkRecordingSink* callmarkRecordingSink{ nullptr };\n');
-  // On connect(): a plain (non-SRTP) transport toward a recording receiver uses its sink.
-  edit('src/RTC/PlainTransport.cpp',
-    '\t\t\t\t\t\t// Create the tuple.\n\t\t\t\t\t\tthis->tuple = new RTC::TransportTuple(\n\t\t\t\t\t\t  this->udpSocket, reinterpret_cast<struct sockaddr*>(&this->remoteAddrStorage));\n',
-    '\t\t\t\t\t\t// Create the tuple.\n\t\t\t\t\t\tthis->tuple = new RTC::TransportTuple(\n\t\t\t\t\t\t  this->udpSocket, reinterpret_cast<struct sockaddr*>(&this->remoteAddrStorage));\n\n'
-      + '\t\t\t\t\t\tif (!HasSrtp())\n\t\t\t\t\t\t\tthis->callmarkRecordingSink = RTC::CallmarkRecordingSink::For(ip, port);\n');
-  // Sending RTP: into the sink's batch instead of a datagram.
-  edit('src/RTC/PlainTransport.cpp',
-    '\t\tconst uint8_t* data = packet->GetData();\n\t\tauto intLen         = static_cast<int>(packet->GetSize());\n\n\t\tif (HasSrtp() && !this->srtpSendSession->EncryptRtp(&data, &intLen))',
-    '\t\tif (this->callmarkRecordingSink)\n\t\t{\n\t\t\tthis->callmarkRecordingSink->Append(this->udpSocket->GetLocalPort(), packet->GetData(), packet->GetSize());\n\n'
-      + '\t\t\tif (cb)\n\t\t\t{\n\t\t\t\t(*cb)(true);\n\t\t\t\tdelete cb;\n\t\t\t}\n\n\t\t\tRTC::Transport::DataSent(packet->GetSize());\n\n\t\t\treturn;\n\t\t}\n\n'
-      + '\t\tconst uint8_t* data = packet->GetData();\n\t\tauto intLen         = static_cast<int>(packet->GetSize());\n\n\t\tif (HasSrtp() && !this->srtpSendSession->EncryptRtp(&data, &intLen))');
-}
-
-/**
- * Callmark's changes to the worker's per-packet cost (measured in bench/README.md, "Where the
- * worker's share goes"); what they leave out only touches statistics the product does not read.
- *  - Milliseconds from the event loop's clock: `DepLibUV::GetTimeMs()` read the monotonic clock
- *    (`uv_hrtime`, a vDSO `clock_gettime`) about a dozen times per forwarded packet, for rate
- *    counters, jitter and RTCP; it now returns libuv's loop time (`uv_now`: the same monotonic clock
- *    in ms, read when the loop wakes, i.e. at most one wake's work behind).
- *  - Coarser rate windows: a `RateCalculator` kept 100 slots per window (10 ms each for the 1-s
- *    transport counters, 25 ms for the 2.5-s stream counters), so nearly every packet opened a new
- *    slot and cleared an expired one (a cache miss each, seven counters per forwarded packet); 10
- *    slots per window make that one packet in five. Bitrates in getStats() move in 100/250-ms steps;
- *    packet and byte counts are exact as before.
- */
-function patchWorkerPerPacketCost(workerDir) {
-  const edit = (rel, from, to) => {
-    const file = path.join(workerDir, rel);
-    const before = fs.readFileSync(file, 'utf8');
-    if (before.split(from).length !== 2) fail(`unexpected ${rel} in mediasoup ${MEDIASOUP_VERSION}: the per-packet patch does not apply`);
-    fs.writeFileSync(file, before.replace(from, to));
-  };
-  edit('include/DepLibUV.hpp', '\t\treturn static_cast<uint64_t>(uv_hrtime() / 1000000u);\n',
-    '\t\treturn DepLibUV::loop ? uv_now(DepLibUV::loop) : static_cast<uint64_t>(uv_hrtime() / 1000000u);\n');
-  edit('include/RTC/RateCalculator.hpp', 'static constexpr uint16_t DefaultWindowItems{ 100u };', 'static constexpr uint16_t DefaultWindowItems{ 10u };');
-}
-
-/**
- * One receive system call per readable wake (bench/README.md, "Where the worker's share goes"):
- * libuv's UDP read loops until the socket says EAGAIN, so a socket with one datagram waiting (a
- * party's 50 packets/s, each alone) costs two recvmmsg calls, the second one empty. The worker's
- * UDP sockets are instead watched by a uv_poll_t (level-triggered) and read by one recvmmsg of up to
- * 8 datagrams; what is left is read at the next wake. A send that would block (the socket's send
- * buffer full) is dropped as the network would drop it, instead of being queued by uv_udp_send,
- * which would register the socket a second time in the event loop.
- */
-function patchWorkerUdpRead(workerDir) {
-  const editFile = (rel, fn) => {
-    const file = path.join(workerDir, rel);
-    const before = fs.readFileSync(file, 'utf8');
-    const after = fn(before);
-    if (after === undefined || after === before) fail(`unexpected ${rel} in mediasoup ${MEDIASOUP_VERSION}: the UDP read patch does not apply`);
-    fs.writeFileSync(file, after);
-  };
-  const once = (src, from, to) => (src.split(from).length === 2 ? src.replace(from, to) : undefined);
-  const between = (src, from, to, text) => {
-    const a = src.indexOf(from);
-    const b = src.indexOf(to, a + 1);
-    return a < 0 || b < 0 || src.indexOf(from, a + 1) >= 0 ? undefined : src.slice(0, a) + text + src.slice(b);
-  };
-  editFile('include/handles/UdpSocketHandler.hpp', (s) => {
-    const t = once(s, '\tvoid OnUvSend(int status, UdpSocketHandler::onSendCallback* cb);\n',
-      '\tvoid OnUvSend(int status, UdpSocketHandler::onSendCallback* cb);\n\tvoid OnUvReadable();\n');
-    return t && once(t, '\tuv_udp_t* uvHandle{ nullptr };\n',
-      '\tuv_udp_t* uvHandle{ nullptr };\n\tuv_poll_t* uvPoll{ nullptr };\n\tint fd{ -1 };\n\t// Set while OnUvReadable() hands datagrams up, cleared if this is deleted meanwhile.\n\tbool* alive{ nullptr };\n');
-  });
-  editFile('src/handles/UdpSocketHandler.cpp', (s) => {
-    let t = once(s, '#include <cstring> // std::memcpy()\n', '#include "DepLibUV.hpp"\n#include <cerrno>\n#include <cstring> // std::memcpy()\n#include <sys/socket.h>\n');
-    t = t && once(t, 'inline static void onCloseUdp(uv_handle_t* handle)\n',
-      'inline static void onPoll(uv_poll_t* handle, int status, int events)\n{\n\tauto* socket = static_cast<UdpSocketHandler*>(handle->data);\n\n'
-      + '\tif (socket && status == 0 && (events & UV_READABLE) != 0)\n\t\tsocket->OnUvReadable();\n}\n\n'
-      + 'inline static void onClosePoll(uv_handle_t* handle)\n{\n\tdelete reinterpret_cast<uv_poll_t*>(handle);\n}\n\n'
-      + 'inline static void onCloseUdp(uv_handle_t* handle)\n');
-    t = t && between(t, '\terr = uv_udp_recv_start(\n', '\t// Set local address.\n', '');
-    t = t && once(t, '\t\tMS_THROW_ERROR("error setting local IP and port");\n\t}\n}\n', '\t\tMS_THROW_ERROR("error setting local IP and port");\n\t}\n\n'
-      + '\t// Callmark: read through a poll handle, one recvmmsg per wake (OnUvReadable()).\n'
-      + '\terr = uv_fileno(reinterpret_cast<uv_handle_t*>(this->uvHandle), &this->fd);\n\n'
-      + '\tif (err == 0)\n\t{\n\t\tthis->uvPoll = new uv_poll_t;\n\t\terr          = uv_poll_init(DepLibUV::GetLoop(), this->uvPoll, this->fd);\n\n'
-      + '\t\tif (err == 0)\n\t\t{\n\t\t\tthis->uvPoll->data = static_cast<void*>(this);\n\t\t\terr = uv_poll_start(this->uvPoll, UV_READABLE, static_cast<uv_poll_cb>(onPoll));\n\n'
-      + '\t\t\tif (err != 0)\n\t\t\t\tuv_close(reinterpret_cast<uv_handle_t*>(this->uvPoll), static_cast<uv_close_cb>(onClosePoll));\n\t\t}\n'
-      + '\t\telse\n\t\t{\n\t\t\tdelete this->uvPoll;\n\t\t}\n\t}\n\n'
-      + '\tif (err != 0)\n\t{\n\t\tuv_close(reinterpret_cast<uv_handle_t*>(this->uvHandle), static_cast<uv_close_cb>(onCloseUdp));\n\n'
-      + '\t\tMS_THROW_ERROR("uv_poll_start() failed: %s", uv_strerror(err));\n\t}\n}\n');
-    t = t && once(t, '\tif (!this->closed)\n\t\tClose();\n}\n',
-      '\tif (this->alive)\n\t\t*this->alive = false;\n\n\tif (!this->closed)\n\t\tClose();\n}\n');
-    t = t && between(t, '\t// Don\'t read more.\n\tconst int err = uv_udp_recv_stop(this->uvHandle);\n', '\tuv_close(reinterpret_cast<uv_handle_t*>(this->uvHandle), static_cast<uv_close_cb>(onCloseUdp));\n}\n',
-      '\t// Don\'t read more.\n\tconst int err = uv_poll_stop(this->uvPoll);\n\n\tif (err != 0)\n\t\tMS_ABORT("uv_poll_stop() failed: %s", uv_strerror(err));\n\n'
-      + '\tthis->uvPoll->data = nullptr;\n\tuv_close(reinterpret_cast<uv_handle_t*>(this->uvPoll), static_cast<uv_close_cb>(onClosePoll));\n\n');
-    t = t && between(t, '\tauto* sendData = new UvSendData(len);\n', 'bool UdpSocketHandler::SetLocalAddress()\n',
-      '\t// Callmark: the send buffer is full (or the send failed): drop the datagram, as the network\n'
-      + '\t// would. uv_udp_send() would queue it and watch the socket for writing, a second registration\n'
-      + '\t// of this socket beside the poll handle that reads it.\n'
-      + '\tMS_WARN_DEV("uv_udp_try_send() failed, datagram dropped: %s", uv_strerror(sent));\n\n'
-      + '\tif (cb)\n\t{\n\t\t(*cb)(false);\n\t\tdelete cb;\n\t}\n}\n\n'
-      + 'void UdpSocketHandler::OnUvReadable()\n{\n\tMS_TRACE();\n\n'
-      + '\tstatic constexpr size_t Slots{ 8 };\n\tstatic constexpr size_t SlotSize{ ReadBufferSize / Slots };\n\n'
-      + '\tstruct mmsghdr msgs[Slots];\n\tstruct iovec iovs[Slots];\n\tstruct sockaddr_storage addrs[Slots];\n\n'
-      + '\tfor (size_t i = 0; i < Slots; ++i)\n\t{\n\t\tiovs[i].iov_base = ReadBuffer + (i * SlotSize);\n\t\tiovs[i].iov_len  = SlotSize;\n'
-      + '\t\tstd::memset(&msgs[i], 0, sizeof(msgs[i]));\n\t\tmsgs[i].msg_hdr.msg_name    = &addrs[i];\n\t\tmsgs[i].msg_hdr.msg_namelen = sizeof(addrs[i]);\n'
-      + '\t\tmsgs[i].msg_hdr.msg_iov     = &iovs[i];\n\t\tmsgs[i].msg_hdr.msg_iovlen  = 1;\n\t}\n\n'
-      + '\tint count;\n\n\tdo\n\t{\n\t\tcount = recvmmsg(this->fd, msgs, Slots, MSG_DONTWAIT, nullptr);\n\t} while (count < 0 && errno == EINTR);\n\n'
-      + '\tif (count <= 0)\n\t\treturn;\n\n'
-      + '\tbool isAlive = true;\n\n\tthis->alive = &isAlive;\n\n'
-      + '\tfor (int i = 0; i < count && isAlive && !this->closed; ++i)\n\t{\n'
-      + '\t\tif ((msgs[i].msg_hdr.msg_flags & MSG_TRUNC) != 0)\n\t\t{\n\t\t\tMS_ERROR("received datagram was truncated due to insufficient buffer, ignoring it");\n\n\t\t\tcontinue;\n\t\t}\n\n'
-      + '\t\tif (msgs[i].msg_len == 0)\n\t\t\tcontinue;\n\n'
-      + '\t\tthis->recvBytes += msgs[i].msg_len;\n\n'
-      + '\t\tUserOnUdpDatagramReceived(\n\t\t  static_cast<const uint8_t*>(iovs[i].iov_base), msgs[i].msg_len, reinterpret_cast<const struct sockaddr*>(&addrs[i]));\n\t}\n\n'
-      + '\tif (isAlive)\n\t\tthis->alive = nullptr;\n}\n\n');
-    return t;
-  });
+  for (const file of WORKER_PATCHES) {
+    const name = path.relative(root, file);
+    const res = spawnSync('patch', ['-p1', '--forward', '--batch', '--fuzz=0', '--no-backup-if-mismatch', '-d', workerDir, '-i', file], { encoding: 'utf8' });
+    if (res.error) fail(`could not run patch to apply ${name}: ${res.error.message}`);
+    if (res.status !== 0) fail(`${name} does not apply to mediasoup ${MEDIASOUP_VERSION}'s worker sources (patch exited with ${res.status ?? res.signal}):\n${`${res.stdout}${res.stderr}`.trim()}`);
+  }
 }
 
 async function mediasoupWorker() {
@@ -490,10 +380,10 @@ async function mediasoupWorker() {
   const stamp = `${target}.recipe`;
   const glibc = process.report?.getReport()?.header?.glibcVersionRuntime ?? 'unknown';
   const srtpVersion = debianVersion('libsrtp2-1');
-  // The patches' own text is part of the name, so that changing one rebuilds the worker.
-  const patchHash = createHash('sha256').update(fs.readFileSync(RECORDING_SINK))
-    .update([patchWorkerForRecording, patchWorkerPerPacketCost, patchWorkerUdpRead].map(String).join('\n')).digest('hex').slice(0, 8);
-  const cacheName = `mediasoup-worker-${version}-${WORKER_RECIPE}-${patchHash}-libsrtp2_${srtpVersion}-${process.platform}-${process.arch}-glibc${glibc}`;
+  // The patches' own text (and their order) is part of the name, so that changing one rebuilds the worker.
+  const patchHash = createHash('sha256').update(fs.readFileSync(RECORDING_SINK));
+  for (const file of WORKER_PATCHES) patchHash.update(path.basename(file)).update(fs.readFileSync(file));
+  const cacheName = `mediasoup-worker-${version}-${WORKER_RECIPE}-${patchHash.digest('hex').slice(0, 8)}-libsrtp2_${srtpVersion}-${process.platform}-${process.arch}-glibc${glibc}`;
   const usable = () => fs.existsSync(target) && fs.existsSync(stamp) && fs.readFileSync(stamp, 'utf8') === cacheName && !workerProblem(target);
   if (usable()) return log(`mediasoup ${version}: worker present`);
   if (restoreFromCache(cacheName, target)) {
@@ -512,9 +402,7 @@ async function mediasoupWorker() {
     const src = path.join(work, 'worker');
     fs.cpSync(path.join(pkgDir, 'worker'), src, { recursive: true, filter: (p) => !p.startsWith(path.join(pkgDir, 'worker', 'out')) });
     patchMesonForDebian(src);
-    patchWorkerForRecording(src);
-    patchWorkerPerPacketCost(src);
-    patchWorkerUdpRead(src);
+    patchWorkerSources(src);
     const out = path.join(work, 'out');
     run('meson', ['setup', '--buildtype', 'release', '-Db_ndebug=true', '-Db_pie=true', '-Db_staticpic=true', out], { cwd: src, env, stdio: ['ignore', 'ignore', 'inherit'] });
     try {
