@@ -260,14 +260,18 @@ export class CallRecorder implements RtpSubscriber {
   /**
    * Stops recording a producer (its party left) now; the leg's audio up to now stays in the
    * recording, including packets sent before now that reach this process later (a busy event loop,
-   * a starved worker).
+   * a starved worker). Resolves (within about END_SETTLE_CAP_MS twice; never rejects: a failure is
+   * reported through onFailure) once the leg is closed: only then may the caller close the party's
+   * transport or producer, which would discard what the worker still holds of it.
    */
-  endLeg(producer: ms.Producer): void {
+  endLeg(producer: ms.Producer): Promise<void> {
     const nowMs = performance.now();
+    const ending: Array<Promise<void>> = [];
     for (const leg of this.legs) {
-      if (leg.producer !== producer || leg.ended || leg.endsAt !== undefined) continue;
-      void this.endLegAt(leg, nowMs); // never rejects: a failure is reported through onFailure
+      if (leg.producer !== producer || leg.ended) continue;
+      ending.push(leg.closing ?? this.endLegAt(leg, nowMs));
     }
+    return Promise.all(ending).then(() => {});
   }
 
   /** Ends a leg at `atMs` (performance.now()'s clock) once the packets sent by then are in. */

@@ -253,17 +253,20 @@ export class Transfers {
     call.log.info({ to: target.user.extension }, 'call transferred');
     this.notify(referrer, 200, 'OK', true);
     if (referrer.conn.isOpen) this.ctx.sendInDialog(referrer, 'BYE', { headers: [['Reason', 'SIP;cause=200;text="transferred"']] });
+    // The recording keeps the referrer's audio up to now: its leg is ended (what the worker still
+    // holds of it read) before its transport closes, which would discard that. Bounded, never rejects.
+    if (referrerProducer) await call.recorder?.endLeg(referrerProducer);
     await media.removeParty(referrer.mediaId);
     // The referrer is free again: a call waiting for them may be offered.
     this.ctx.queue?.offerNext(referrer.user.id);
-    // The recording keeps the referrer's audio up to now. The target is everyone else (right), or,
-    // when the call becomes the candidate's, the candidate: alone on the left from now on, the other
-    // party moved to the right (what the channels hold up to now is left as it was recorded).
-    if (referrerProducer) call.recorder?.endLeg(referrerProducer);
+    // The target is everyone else (right), or, when the call becomes the candidate's, the candidate:
+    // alone on the left from now on, the other party moved to the right (what the channels hold up
+    // to now is left as it was recorded).
     if (candidateJoins) {
       const otherProducer = media.producerOf(other.mediaId);
       if (otherWasLeft && otherProducer) {
-        call.recorder?.endLeg(otherProducer);
+        // The other party stays (its media too): its new leg on the right starts now, not after the old one closes.
+        void call.recorder?.endLeg(otherProducer);
         await this.recordParty(call, other, 'right');
       }
       await this.recordParty(call, target, 'left');
@@ -300,7 +303,9 @@ export class Transfers {
   async leaveConference(call: Call, leg: DialogLeg, reason: string): Promise<void> {
     if (call.phase !== 'answered' || !call.legs().includes(leg)) return;
     const producer = call.media?.producerOf(leg.mediaId);
-    if (producer) call.recorder?.endLeg(producer);
+    // The recording keeps the party's audio up to now; its leg ends (bounded, never rejects) before
+    // its transport closes below, which would discard what the worker still holds of it.
+    const legEnded = producer ? call.recorder?.endLeg(producer) : undefined;
     this.ctx.event(call, 'conference-party-left', leg.role, { extension: leg.user.extension, reason, remaining: 2 });
     call.log.info({ leg: leg.role, reason }, 'a party left the conference');
     const party = call.party!;
@@ -313,6 +318,7 @@ export class Transfers {
     call.party = undefined;
     this.ctx.untrack(leg.sipCallId);
     leg.sessionTimer?.stop();
+    await legEnded;
     await call.media?.removeParty(leg.mediaId).catch((err: unknown) => call.log.warn({ err }, 'could not remove the party'));
     // Whoever left is free again: a call waiting for them may be offered.
     this.ctx.queue?.offerNext(leg.user.id);

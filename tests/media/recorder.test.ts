@@ -353,7 +353,9 @@ describe('CallRecorder', () => {
     await sleep(1500);
     const [joinedAt, joined] = await during(rec, () => rec.addLeg('right', third.producer));
     await sleep(1500);
-    const [leftAt, leftDone] = await during(rec, async () => rec.endLeg(right.producer));
+    const [leftAt, leftDone] = await during(rec, async () => {
+      void rec.endLeg(right.producer); // the moment it took effect, not when the leg closed
+    });
     await sleep(1000);
     const stoppedAt = at(rec, Date.now());
     await rec.stop();
@@ -386,7 +388,9 @@ describe('CallRecorder', () => {
     const { rec, file } = await record({ name: 'late-batch-leave', router, left: left.producer, right: right.producer });
     await sleep(1500);
     holdEventLoop(150);
-    const [leftAt, leftDone] = await during(rec, async () => rec.endLeg(right.producer));
+    const [leftAt, leftDone] = await during(rec, async () => {
+      void rec.endLeg(right.producer); // the moment it took effect, not when the leg closed
+    });
     await sleep(1000);
     await rec.stop();
 
@@ -407,7 +411,9 @@ describe('CallRecorder', () => {
     process.kill(worker, 'SIGSTOP');
     try {
       await sleep(120);
-      span = await during(rec, async () => rec.endLeg(right.producer));
+      span = await during(rec, async () => {
+      void rec.endLeg(right.producer); // the moment it took effect, not when the leg closed
+    });
       await sleep(80);
     } finally {
       process.kill(worker, 'SIGCONT');
