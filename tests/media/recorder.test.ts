@@ -16,7 +16,7 @@ import { LegRelay } from '../../media/recording/leg-relay.js';
 import { readOggPackets } from '../../media/recording/ogg.js';
 import { RtpReceiver } from '../../media/recording/rtp-receiver.js';
 import { MuxChannel } from '../../media/recording/stream-muxer.js';
-import { decodeAudio, tonePower, type DecodedAudio } from '../support/audio.js';
+import { decodeAudio, envelopeIndex as idx, envelopeTime as time, toneEnvelope as envelope, tonePower, type DecodedAudio } from '../support/audio.js';
 import { startToneProducer, type ToneOptions, type ToneProducer } from '../support/rtp-tone.js';
 import { sleep, until } from '../support/until.js';
 
@@ -66,21 +66,6 @@ async function record(opts: Omit<RecorderOptions, 'file'> & { name: string }): P
 /** Seconds since the recording's t=0. */
 const at = (rec: CallRecorder, wallMs: number) => (wallMs - rec.startedAt) / 1000;
 
-const WIN = 1200; // 25 ms: whole Goertzel bins for 440 and 880 Hz
-const HOP = 240; // 5 ms
-
-/** Tone level per hop: level[i] is the window centred at i * 5 ms. */
-function envelope(audio: DecodedAudio, channel: number, hz: number): number[] {
-  const x = audio.channels[channel]!;
-  const out: number[] = [];
-  for (let centre = 0; centre < x.length; centre += HOP) {
-    const start = centre - WIN / 2;
-    out.push(start < 0 || start + WIN > x.length ? 0 : tonePower(x, audio.sampleRate, hz, start, start + WIN));
-  }
-  return out;
-}
-const idx = (s: number) => Math.round((s * 48000) / HOP);
-const time = (i: number) => (i * HOP) / 48000;
 const slice = (env: number[], from: number, to: number) => env.slice(Math.max(0, idx(from)), Math.min(env.length, idx(to)));
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? 0;
 const max = (xs: number[]) => xs.reduce((a, b) => Math.max(a, b), 0);

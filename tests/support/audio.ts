@@ -60,6 +60,26 @@ export function decodeAudio(file: string, sampleRate = 48000): Promise<DecodedAu
   });
 }
 
+/** The tone envelope's window: 25 ms at 48 kHz, whole Goertzel bins for 440, 880 and 1320 Hz. */
+const ENVELOPE_WINDOW = 1200;
+/** The tone envelope's step: 5 ms at 48 kHz. */
+const ENVELOPE_HOP = 240;
+
+/** Tone level per 5 ms step of a channel: level[i] is the 25 ms window centred at i * 5 ms. */
+export function toneEnvelope(audio: DecodedAudio, channel: number, hz: number): number[] {
+  const x = audio.channels[channel]!;
+  const out: number[] = [];
+  for (let centre = 0; centre < x.length; centre += ENVELOPE_HOP) {
+    const start = centre - ENVELOPE_WINDOW / 2;
+    out.push(start < 0 || start + ENVELOPE_WINDOW > x.length ? 0 : tonePower(x, audio.sampleRate, hz, start, start + ENVELOPE_WINDOW));
+  }
+  return out;
+}
+/** The envelope step at `s` seconds (48 kHz). */
+export const envelopeIndex = (s: number): number => Math.round((s * 48000) / ENVELOPE_HOP);
+/** The time in seconds of envelope step `i` (48 kHz). */
+export const envelopeTime = (i: number): number => (i * ENVELOPE_HOP) / 48000;
+
 /** Goertzel power of one frequency over samples [start, end), normalised to RMS-like amplitude. */
 export function tonePower(samples: Float32Array, sampleRate: number, frequencyHz: number, start = 0, end = samples.length): number {
   const n = Math.max(0, end - start);

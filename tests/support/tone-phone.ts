@@ -1,8 +1,9 @@
 // A registered sip.js phone whose microphone is a steady tone (a werift peer, real WebRTC media):
 // it answers every call it is offered. Used where a test needs real audio through the B2BUA.
 import type { Invitation, Session } from 'sip.js';
-import { Registerer, RegistererState, UserAgent } from './sip-clients.js';
+import { Inviter, Registerer, RegistererState, SessionState, UserAgent } from './sip-clients.js';
 import type { TestApp } from './test-app.js';
+import { until } from './until.js';
 import { startTonePeer, type TonePeer } from './webrtc-party.js';
 
 export interface TonePhone {
@@ -64,4 +65,12 @@ export function referAndWait(from: TonePhone, to: TonePhone, kind: 'blind' | 'co
       },
     });
   });
+}
+
+/** `from` calls `to` (which answers every call) and waits until both ends are established. */
+export async function dial(from: TonePhone, to: TonePhone): Promise<void> {
+  const inviter = new Inviter(from.ua, UserAgent.makeURI(`sip:${to.extension}@callmark.local`)!);
+  from.session = inviter;
+  await inviter.invite();
+  await until(() => inviter.state === SessionState.Established && to.session?.state === SessionState.Established, 10_000);
 }

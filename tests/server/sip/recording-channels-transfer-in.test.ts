@@ -9,11 +9,11 @@
 import { describe, expect, it } from 'vitest';
 import { hashPassword } from '../../../server/auth/passwords.js';
 import { decodeAudio, tonesIn } from '../../support/audio.js';
-import { Inviter, SessionState, UserAgent } from '../../support/sip-clients.js';
+import { Inviter, SessionState } from '../../support/sip-clients.js';
 import { useTelephonyApp } from '../../support/telephony-app.js';
 import { ok } from '../../support/sitting-helpers.js';
 import { PASSWORD } from '../../support/test-app.js';
-import { referAndWait, tonePhone, type TonePhone } from '../../support/tone-phone.js';
+import { dial, referAndWait, tonePhone, type TonePhone } from '../../support/tone-phone.js';
 import { sleep, until } from '../../support/until.js';
 
 const CANDIDATE_HZ = 440;
@@ -27,13 +27,6 @@ const h = useTelephonyApp({ rtcPorts: [48460, 48499] });
 
 const phone = (username: string, hz: number): Promise<TonePhone> => tonePhone(h.t, username, hz, h.cleanups);
 const lastCall = () => h.t.repos.calls.list({ limit: 1 })[0]!;
-
-async function dial(from: TonePhone, to: TonePhone): Promise<void> {
-  const inviter = new Inviter(from.ua, UserAgent.makeURI(`sip:${to.extension}@callmark.local`)!);
-  from.session = inviter;
-  await inviter.invite();
-  await until(() => inviter.state === SessionState.Established && to.session?.state === SessionState.Established, 10_000);
-}
 
 
 

@@ -9,11 +9,11 @@
 import { describe, expect, it } from 'vitest';
 import type { Invitation as InvitationT } from 'sip.js';
 import { hashPassword } from '../../../server/auth/passwords.js';
-import { decodeAudio, tonePower, type DecodedAudio } from '../../support/audio.js';
-import { Inviter, SessionState, UserAgent } from '../../support/sip-clients.js';
+import { decodeAudio, envelopeIndex as idx, envelopeTime as time, toneEnvelope as envelope } from '../../support/audio.js';
+import { Inviter, SessionState } from '../../support/sip-clients.js';
 import { useTelephonyApp } from '../../support/telephony-app.js';
 import { PASSWORD } from '../../support/test-app.js';
-import { referAndWait, tonePhone, type TonePhone } from '../../support/tone-phone.js';
+import { dial, referAndWait, tonePhone, type TonePhone } from '../../support/tone-phone.js';
 import { sleep, until } from '../../support/until.js';
 
 const CANDIDATE_HZ = 440;
@@ -22,20 +22,11 @@ const SUPERVISOR_HZ = 1320;
 const RIGHT = 1;
 const EDGE = 0.06; // s: the recorder's alignment allowance (tests/media/recorder.test.ts)
 const EDGE_LEVEL = 0.2; // an edge is where the tone crosses 20 % of its level (see recorder.test.ts)
-const WIN = 1200; // 25 ms: whole Goertzel bins for 440, 880 and 1320 Hz
-const HOP = 240; // 5 ms
 
 const h = useTelephonyApp({ rtcPorts: [49850, 49899] });
 
 const phone = (username: string, hz: number): Promise<TonePhone> => tonePhone(h.t, username, hz, h.cleanups);
 const lastCall = () => h.t.repos.calls.list({ limit: 1 })[0]!;
-
-async function dial(from: TonePhone, to: TonePhone): Promise<void> {
-  const inviter = new Inviter(from.ua, UserAgent.makeURI(`sip:${to.extension}@callmark.local`)!);
-  from.session = inviter;
-  await inviter.invite();
-  await until(() => inviter.state === SessionState.Established && to.session?.state === SessionState.Established, 10_000);
-}
 
 async function hangUp(p: TonePhone): Promise<void> {
   const s = p.session!;
@@ -43,18 +34,6 @@ async function hangUp(p: TonePhone): Promise<void> {
   else await (s as InvitationT).bye();
 }
 
-/** Tone level per 5 ms hop of a channel. */
-function envelope(audio: DecodedAudio, channel: number, hz: number): number[] {
-  const x = audio.channels[channel]!;
-  const out: number[] = [];
-  for (let centre = 0; centre < x.length; centre += HOP) {
-    const start = centre - WIN / 2;
-    out.push(start < 0 || start + WIN > x.length ? 0 : tonePower(x, audio.sampleRate, hz, start, start + WIN));
-  }
-  return out;
-}
-const idx = (s: number) => Math.round((s * 48000) / HOP);
-const time = (i: number) => (i * HOP) / 48000;
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? 0;
 /** Last time in [from, to) at which the tone is present. */
 function offset(env: number[], level: number, from: number, to: number): number {
