@@ -103,6 +103,10 @@ async function during(rec: CallRecorder, action: () => Promise<unknown>): Promis
   await action();
   return [before, at(rec, Date.now())];
 }
+/** Ends `producer`'s leg now: the span in which the leave took effect, not when the leg closed. */
+const leaveNow = (rec: CallRecorder, producer: ms.Producer) => during(rec, async () => {
+  void rec.endLeg(producer);
+});
 const seconds = (a: DecodedAudio) => a.channels[0]!.length / a.sampleRate;
 
 function ffprobeStream(file: string): Record<string, string> {
@@ -338,9 +342,7 @@ describe('CallRecorder', () => {
     await sleep(1500);
     const [joinedAt, joined] = await during(rec, () => rec.addLeg('right', third.producer));
     await sleep(1500);
-    const [leftAt, leftDone] = await during(rec, async () => {
-      void rec.endLeg(right.producer); // the moment it took effect, not when the leg closed
-    });
+    const [leftAt, leftDone] = await leaveNow(rec, right.producer);
     await sleep(1000);
     const stoppedAt = at(rec, Date.now());
     await rec.stop();
@@ -373,9 +375,7 @@ describe('CallRecorder', () => {
     const { rec, file } = await record({ name: 'late-batch-leave', router, left: left.producer, right: right.producer });
     await sleep(1500);
     holdEventLoop(150);
-    const [leftAt, leftDone] = await during(rec, async () => {
-      void rec.endLeg(right.producer); // the moment it took effect, not when the leg closed
-    });
+    const [leftAt, leftDone] = await leaveNow(rec, right.producer);
     await sleep(1000);
     await rec.stop();
 
@@ -396,9 +396,7 @@ describe('CallRecorder', () => {
     process.kill(worker, 'SIGSTOP');
     try {
       await sleep(120);
-      span = await during(rec, async () => {
-      void rec.endLeg(right.producer); // the moment it took effect, not when the leg closed
-    });
+      span = await leaveNow(rec, right.producer);
       await sleep(80);
     } finally {
       process.kill(worker, 'SIGCONT');

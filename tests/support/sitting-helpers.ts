@@ -3,7 +3,8 @@
 import { expect } from 'vitest';
 import type { LightMyRequestResponse } from 'fastify';
 import type { MarkingView, SittingDetail } from '../../server/protocol/assessment.js';
-import type { Login, TestApp } from './test-app.js';
+import { hashPassword } from '../../server/auth/passwords.js';
+import { PASSWORD, type Login, type TestApp } from './test-app.js';
 
 export type Method = 'GET' | 'POST' | 'PUT' | 'PATCH';
 
@@ -105,4 +106,16 @@ export async function submitSitting(t: TestApp, assessor: Login, sittingId: stri
 export async function candidateReady(t: TestApp, username: string): Promise<void> {
   const who = await t.login(username);
   for (const attempt of t.repos.attempts.openForCandidate(who.userId)) await ok(t, who, 'POST', `/api/attempts/${attempt.id}/agent-state`, { state: 'ready' });
+}
+
+/** A second member of the centre's staff, 'supervisor1' (an assessor), who can log in with PASSWORD. */
+export async function addSupervisor(t: TestApp): Promise<void> {
+  t.repos.users.create({ username: 'supervisor1', displayName: 'Supervisor', role: 'assessor', centreId: t.centreId, passwordHash: await hashPassword(PASSWORD) });
+}
+
+/** The candidate's open attempt (S3, variant a) with their desktop Ready, so a call put through to them rings at once. */
+export async function openAttemptReady(t: TestApp): Promise<{ id: string }> {
+  const attempt = t.repos.attempts.create({ centreId: t.centreId, candidateUserId: t.users.candidate, assessorUserId: t.users.assessor, scenarioKey: 's3', variant: 'a' }, t.clock.now());
+  await ok(t, await t.loginAs('candidate'), 'POST', `/api/attempts/${attempt.id}/agent-state`, { state: 'ready' });
+  return attempt;
 }

@@ -7,12 +7,10 @@
 // Every phone is a real sip.js user agent with real WebRTC media sending its own tone, through the
 // B2BUA, mediasoup and the recorder; the stereo file is decoded and each channel checked by content.
 import { describe, expect, it } from 'vitest';
-import { hashPassword } from '../../../server/auth/passwords.js';
 import { decodeAudio, tonesIn } from '../../support/audio.js';
 import { Inviter, SessionState } from '../../support/sip-clients.js';
 import { useTelephonyApp } from '../../support/telephony-app.js';
-import { ok } from '../../support/sitting-helpers.js';
-import { PASSWORD } from '../../support/test-app.js';
+import { addSupervisor, openAttemptReady } from '../../support/sitting-helpers.js';
 import { dial, referAndWait, tonePhone, type TonePhone } from '../../support/tone-phone.js';
 import { sleep, until } from '../../support/until.js';
 
@@ -28,15 +26,12 @@ const h = useTelephonyApp({ rtcPorts: [48460, 48499] });
 const phone = (username: string, hz: number): Promise<TonePhone> => tonePhone(h.t, username, hz, h.cleanups);
 const lastCall = () => h.t.repos.calls.list({ limit: 1 })[0]!;
 
-
-
 describe('a call transferred to the candidate becomes the candidate\'s call', { timeout: 90_000 }, () => {
   it('the call row names the candidate, its events reach the attempt, and the candidate is alone on the left from the transfer on', async () => {
     const t = h.t;
-    t.repos.users.create({ username: 'supervisor1', displayName: 'Supervisor', role: 'assessor', centreId: t.centreId, passwordHash: await hashPassword(PASSWORD) });
+    await addSupervisor(t);
     // The candidate's open attempt, and their desktop Ready (so the transfer rings them at once).
-    const attempt = t.repos.attempts.create({ centreId: t.centreId, candidateUserId: t.users.candidate, assessorUserId: t.users.assessor, scenarioKey: 's3', variant: 'a' }, t.clock.now());
-    await ok(t, await t.loginAs('candidate'), 'POST', `/api/attempts/${attempt.id}/agent-state`, { state: 'ready' });
+    const attempt = await openAttemptReady(t);
 
     const candidate = await phone('candidate1', CANDIDATE_HZ);
     const customer = await phone('assessor1', CUSTOMER_HZ);

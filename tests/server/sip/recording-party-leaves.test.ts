@@ -8,11 +8,10 @@
 // detector (25 ms window, 5 ms steps), as tests/media/recorder.test.ts does.
 import { describe, expect, it } from 'vitest';
 import type { Invitation as InvitationT } from 'sip.js';
-import { hashPassword } from '../../../server/auth/passwords.js';
 import { decodeAudio, envelopeIndex as idx, envelopeTime as time, toneEnvelope as envelope } from '../../support/audio.js';
 import { Inviter, SessionState } from '../../support/sip-clients.js';
+import { addSupervisor } from '../../support/sitting-helpers.js';
 import { useTelephonyApp } from '../../support/telephony-app.js';
-import { PASSWORD } from '../../support/test-app.js';
 import { dial, referAndWait, tonePhone, type TonePhone } from '../../support/tone-phone.js';
 import { sleep, until } from '../../support/until.js';
 
@@ -44,7 +43,7 @@ function offset(env: number[], level: number, from: number, to: number): number 
 describe('a party leaving a call that goes on keeps its audio up to when it left', { timeout: 90_000 }, () => {
   it('a conference party hangs up while the media worker is starved: its tone lasts up to its BYE', async () => {
     const t = h.t;
-    t.repos.users.create({ username: 'supervisor1', displayName: 'Supervisor', role: 'assessor', centreId: t.centreId, passwordHash: await hashPassword(PASSWORD) });
+    await addSupervisor(t);
     const candidate = await phone('candidate1', CANDIDATE_HZ);
     const caller = await phone('assessor1', CALLER_HZ);
     const supervisor = await phone('supervisor1', SUPERVISOR_HZ);

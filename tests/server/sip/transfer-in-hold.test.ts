@@ -7,11 +7,9 @@
 // through the B2BUA and mediasoup; the hold is a real re-INVITE offering sendonly.
 import type { Invitation } from 'sip.js';
 import { describe, expect, it } from 'vitest';
-import { hashPassword } from '../../../server/auth/passwords.js';
 import { Inviter, SessionState, UserAgent } from '../../support/sip-clients.js';
 import { useTelephonyApp } from '../../support/telephony-app.js';
-import { ok } from '../../support/sitting-helpers.js';
-import { PASSWORD } from '../../support/test-app.js';
+import { addSupervisor, ok, openAttemptReady } from '../../support/sitting-helpers.js';
 import { referAndWait, tonePhone, type TonePhone } from '../../support/tone-phone.js';
 import { until } from '../../support/until.js';
 
@@ -32,9 +30,8 @@ async function reinvite(who: TonePhone, hold: boolean): Promise<void> {
 describe('the caller\'s side of a staff call transferred to the candidate', { timeout: 90_000 }, () => {
   it('a hold by the candidate is theirs, a hold by the person they now talk to is not', async () => {
     const t = h.t;
-    t.repos.users.create({ username: 'supervisor1', displayName: 'Supervisor', role: 'assessor', centreId: t.centreId, passwordHash: await hashPassword(PASSWORD) });
-    const attempt = t.repos.attempts.create({ centreId: t.centreId, candidateUserId: t.users.candidate, assessorUserId: t.users.assessor, scenarioKey: 's3', variant: 'a' }, t.clock.now());
-    await ok(t, await t.loginAs('candidate'), 'POST', `/api/attempts/${attempt.id}/agent-state`, { state: 'ready' });
+    await addSupervisor(t);
+    const attempt = await openAttemptReady(t);
 
     const candidate = await phone('candidate1', 440);
     const customer = await phone('assessor1', 880);
