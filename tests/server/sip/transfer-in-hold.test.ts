@@ -21,6 +21,12 @@ const lastCall = () => h.t.repos.calls.list({ limit: 1 })[0]!;
 /** A hold (or, with `hold` false, a resume) by re-INVITE from `who`'s phone, answered by the server. */
 async function reinvite(who: TonePhone, hold: boolean): Promise<void> {
   const session = who.session!;
+  // RFC 3261 §14.1 (https://www.rfc-editor.org/rfc/rfc3261#section-14.1): "A UAC MUST NOT initiate
+  // a new INVITE transaction within a dialog while another INVITE transaction is in progress in
+  // either direction." After the transfer the server re-INVITEs the party who stays; wait for it.
+  // sip.js's core dialog (SessionDialog) holds the INVITE transactions in progress; its API type does not show them.
+  const inProgress = () => session.dialog as unknown as { reinviteUserAgentServer?: unknown; reinviteUserAgentClient?: unknown } | undefined;
+  await until(() => inProgress() !== undefined && inProgress()!.reinviteUserAgentServer === undefined && inProgress()!.reinviteUserAgentClient === undefined, 10_000);
   session.sessionDescriptionHandlerOptionsReInvite = { hold } as never;
   await new Promise<void>((resolve, reject) => {
     void session.invite({ requestDelegate: { onAccept: () => resolve(), onReject: (r) => reject(new Error(`re-INVITE ${r.message.statusCode}`)) } }).catch(reject);
