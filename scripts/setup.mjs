@@ -423,13 +423,21 @@ async function mediasoupWorker() {
 }
 
 // ---------------------------------------------------------------- 5. small native programs (cc)
-// Each is one C file compiled in about a second, rebuilt when its source or flags change.
+// Each is a C file or a few, compiled in about a second, rebuilt when a source, a header next to them or
+// the flags change.
 const NATIVE_BIN_DIR = path.join(root, 'node_modules', '.callmark', 'bin');
 
 function nativePrograms() {
   const programs = [
-    // Takes the RTP the call recorder receives off Node's per-packet path (media/recording/).
-    { name: 'callmark-rtp-receiver', source: 'media/recording/native/rtp-receiver.c', libs: [] },
+    // Takes the RTP the call recorder receives off Node's per-packet path (media/recording/), and
+    // writes the live stereo recordings itself (placing, pairing, Ogg pages).
+    {
+      name: 'callmark-rtp-receiver',
+      source: 'media/recording/native/rtp-receiver.c',
+      extra: ['control.c', 'recording.c', 'relay.c', 'mux.c', 'opus.c', 'ogg-writer.c'].map((f) => `media/recording/native/${f}`),
+      headers: ['control.h', 'recording.h', 'relay.h', 'mux.h', 'opus.h', 'ogg-writer.h'].map((f) => `media/recording/native/${f}`),
+      libs: ['-lm'],
+    },
   ];
   // The benchmark's load generator: plain RTP and SRTP (libsrtp2) parties for rtpengine and Callmark.
   // Linked with the same libsrtp2 as the worker (OpenSSL crypto), so that its SRTP costs it little.
@@ -441,10 +449,13 @@ function nativePrograms() {
   for (const p of programs) {
     const target = path.join(NATIVE_BIN_DIR, p.name);
     const flags = ['-O2', '-Wall', '-Wextra', '-Werror'];
-    const want = createHash('sha256').update(fs.readFileSync(path.join(root, p.source))).update(flags.join(' ') + p.libs.join(' ')).digest('hex');
+    const sources = [p.source, ...(p.extra ?? [])];
+    const hash = createHash('sha256');
+    for (const f of [...sources, ...(p.headers ?? [])]) hash.update(f).update(fs.readFileSync(path.join(root, f)));
+    const want = hash.update(flags.join(' ') + p.libs.join(' ')).digest('hex');
     const stamp = `${target}.sha256`;
     if (fs.existsSync(target) && fs.existsSync(stamp) && fs.readFileSync(stamp, 'utf8') === want) continue;
-    run('cc', [...flags, '-o', target, path.join(root, p.source), ...p.libs]);
+    run('cc', [...flags, '-o', target, ...sources.map((f) => path.join(root, f)), ...p.libs]);
     fs.writeFileSync(stamp, want);
     log(`${p.name}: compiled from ${p.source}`);
   }

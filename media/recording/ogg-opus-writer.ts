@@ -24,7 +24,7 @@ export interface OggOpusWriterStats {
 
 export class OggOpusWriter {
   private readonly fd: number;
-  private readonly serial = (Math.random() * 0x100000000) >>> 0;
+  private readonly serial: number;
   private sequence = 0;
   // Samples of every packet written, pre-skip included (RFC 7845 §4: playback lasts granule − pre-skip).
   // A number, not a bigint: exact up to 2^53 samples (5,900 years at 48 kHz), and no allocation per packet.
@@ -38,11 +38,15 @@ export class OggOpusWriter {
   private closed = false;
   readonly stats: OggOpusWriterStats = { packets: 0, samples: 0, bytes: 0 };
 
-  /** preSkip: samples the decoder drops at the start (RFC 7845 §4.2); 0 for packets taken mid-stream. */
+  /**
+   * preSkip: samples the decoder drops at the start (RFC 7845 §4.2); 0 for packets taken mid-stream.
+   * serial: the stream's serial number (random unless given: the native pipeline's test compares files).
+   */
   constructor(
     readonly file: string,
-    readonly opts: { channels: 1 | 2; preSkip?: number } = { channels: 1 },
+    readonly opts: { channels: 1 | 2; preSkip?: number; serial?: number } = { channels: 1 },
   ) {
+    this.serial = opts.serial ?? (Math.random() * 0x100000000) >>> 0;
     this.fd = fs.openSync(file, 'wx');
     try {
       this.writePage([opusHead({ channels: opts.channels, preSkip: opts.preSkip })], 0n, FLAG_BOS);

@@ -43,15 +43,18 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "control.h"
+
 #define BATCH 64
 #define PKT_MAX 2048
 #define REC_HEADER 22 // bytes of a record after its length field, before the payload
+#define TICK_MS 100 // the recordings' silence filling (recorder.ts's TICK_MS)
 #define OUT_MAX (8 << 20) // beyond this Node is not reading: drop (counted) rather than grow
 
 static uint8_t *out;
 static size_t out_len, out_frame_start;
 static volatile sig_atomic_t report_counters;
-static unsigned long long c_packets, c_rtcp, c_malformed, c_dropped_full, c_bytes_out;
+static unsigned long long c_packets, c_rtcp, c_malformed, c_dropped_full, c_bytes_out, c_pipeline;
 
 static void put16(uint8_t *p, uint32_t v) {
   p[0] = (uint8_t)v;
@@ -121,6 +124,16 @@ static void add_packet(const uint8_t *p, int len, uint16_t src_port, double arri
     c_malformed++;
     return;
   }
+  // A leg of a live stereo recording: placed, paired and written here (recording.c), never sent to Node.
+  uint32_t ssrc = (uint32_t)p[8] << 24 | (uint32_t)p[9] << 16 | (uint32_t)p[10] << 8 | p[11];
+  recording *rec;
+  rec_leg *leg = control_route(src_port, ssrc, &rec);
+  if (leg) {
+    rec_packet(rec, leg, ssrc, (uint32_t)p[4] << 24 | (uint32_t)p[5] << 16 | (uint32_t)p[6] << 8 | p[7], p + off, (size_t)(end - off), arrival_ms);
+    c_packets++;
+    c_pipeline++;
+    return;
+  }
   size_t need = 2 + REC_HEADER + (size_t)(end - off);
   if (out_len + need > OUT_MAX) {
     c_dropped_full++;
@@ -129,7 +142,7 @@ static void add_packet(const uint8_t *p, int len, uint16_t src_port, double arri
   uint8_t *r = out + out_len;
   put16(r, (uint32_t)(need - 2));
   put16(r + 2, src_port);
-  put32(r + 4, (uint32_t)p[8] << 24 | (uint32_t)p[9] << 16 | (uint32_t)p[10] << 8 | p[11]);
+  put32(r + 4, ssrc);
   put32(r + 8, (uint32_t)p[4] << 24 | (uint32_t)p[5] << 16 | (uint32_t)p[6] << 8 | p[7]);
   put16(r + 12, (uint32_t)(p[2] << 8 | p[3]));
   r[14] = p[1] & 0x7f;
@@ -228,12 +241,53 @@ static void read_workers(int listen_fd) {
   }
 }
 
+// Events of the recordings (recording.c), sent in the next frame as records from source port 0:
+// u16le length, u16le 0, 20 zero bytes, the event's text.
+static uint8_t *events;
+static size_t events_len, events_cap;
+
+static void emit_event(const char *line) {
+  size_t text = strlen(line), need = 2 + REC_HEADER + text;
+  if (events_len + need > events_cap) {
+    size_t cap = 2 * (events_len + need) + 4096;
+    uint8_t *larger = realloc(events, cap);
+    if (!larger) return;
+    events = larger;
+    events_cap = cap;
+  }
+  uint8_t *r = events + events_len;
+  memset(r, 0, 2 + REC_HEADER);
+  put16(r, (uint32_t)(need - 2));
+  memcpy(r + 2 + REC_HEADER, line, text);
+  events_len += need;
+}
+
+static void print_event(const char *line) {
+  printf("%s\n", line);
+}
+
+/** --replay: the control lines of control.h from stdin, events as lines on stdout (the differential test). */
+static int replay(void) {
+  recording_emit = print_event;
+  char *line = NULL;
+  size_t cap = 0;
+  ssize_t n;
+  while ((n = getline(&line, &cap, stdin)) > 0) {
+    if (line[n - 1] == '\n') line[n - 1] = 0;
+    control_line(line);
+  }
+  free(line);
+  control_abandon_all();
+  return 0;
+}
+
 static void on_usr1(int sig) {
   (void)sig;
   report_counters = 1;
 }
 
 int main(int argc, char **argv) {
+  if (argc == 2 && strcmp(argv[1], "--replay") == 0) return replay();
   if (argc != 4) {
     fprintf(stderr, "usage: %s <ip> <port|0> <flush-ms>\n", argv[0]);
     return 2;
@@ -277,7 +331,11 @@ int main(int argc, char **argv) {
   struct iovec iov[BATCH];
   struct sockaddr_in from[BATCH];
   double next_flush = clock_ms(CLOCK_MONOTONIC) + flush_ms;
+  double next_tick = next_flush + TICK_MS;
   int mark_wanted = 0;
+  recording_emit = emit_event;
+  static char line[8192];
+  size_t line_len = 0;
 
   // Wakes every flush-ms, not per packet: the packets wait in the socket buffer meanwhile (their
   // arrival times are the kernel's, so waiting does not move them), and each wake-up reads them all
@@ -285,17 +343,32 @@ int main(int argc, char **argv) {
   for (;;) {
     if (report_counters) {
       report_counters = 0;
-      fprintf(stderr, "packets=%llu worker_records=%llu refused_peers=%llu rtcp=%llu malformed=%llu dropped_full=%llu bytes_out=%llu\n", c_packets, c_worker_records, c_refused_peers, c_rtcp, c_malformed, c_dropped_full, c_bytes_out);
+      int live = 0;
+      for (recording *r = recordings; r; r = r->next) live++;
+      fprintf(stderr, "packets=%llu worker_records=%llu refused_peers=%llu rtcp=%llu malformed=%llu dropped_full=%llu bytes_out=%llu pipeline=%llu recordings=%d\n", c_packets, c_worker_records,
+              c_refused_peers, c_rtcp, c_malformed, c_dropped_full, c_bytes_out, c_pipeline, live);
     }
     int wait = (int)(next_flush - clock_ms(CLOCK_MONOTONIC) + 0.999);
     struct pollfd fds[2] = {{.fd = STDIN_FILENO, .events = POLLIN}, {.fd = STDOUT_FILENO, .events = out_len ? POLLOUT : 0}};
     int n = poll(fds, 2, wait > 0 ? wait : 0);
     if (n < 0 && errno != EINTR) return 1;
     if (fds[0].revents) {
-      char tmp[256];
+      char tmp[4096];
       ssize_t r = read(STDIN_FILENO, tmp, sizeof tmp);
-      if (r == 0 || (r < 0 && errno != EINTR && errno != EAGAIN)) return 0; // Node went away
-      if (r > 0) mark_wanted = 1;
+      if (r == 0 || (r < 0 && errno != EINTR && errno != EAGAIN)) {
+        // Node went away: what the recordings have is written through, then this process ends.
+        control_abandon_all();
+        return 0;
+      }
+      for (ssize_t i = 0; i < r; i++) {
+        if (tmp[i] != '\n') {
+          if (line_len < sizeof line - 1) line[line_len++] = tmp[i];
+          continue;
+        }
+        line[line_len] = 0;
+        line_len = 0;
+        if (control_line(line)) mark_wanted = 1;
+      }
     }
     if (out_len) drain();
     double now = clock_ms(CLOCK_MONOTONIC);
@@ -344,6 +417,20 @@ int main(int argc, char **argv) {
       }
     }
     if (c_dropped_full != dropped_before) read_all = 0;
+    // The recordings that got packets pair and write them; every TICK_MS each also fills silent
+    // legs (CallRecorder's tick of media/recorder.ts, now in this process's own turn).
+    control_drain_dirty();
+    double turn_end = clock_ms(CLOCK_MONOTONIC);
+    if (turn_end >= next_tick) {
+      control_tick_all(turn_end);
+      next_tick += TICK_MS;
+      if (next_tick < turn_end) next_tick = turn_end + TICK_MS;
+    }
+    if (events_len && out_len + events_len <= OUT_MAX) {
+      memcpy(out + out_len, events, events_len);
+      out_len += events_len;
+      events_len = 0;
+    }
     if (out_len - out_frame_start > FRAME_HEADER || (mark_wanted && out_len <= OUT_MAX)) {
       end_frame(read_all ? read_mark : 0);
       mark_wanted = 0;

@@ -1,0 +1,34 @@
+// The receiver's control protocol: text lines from Node on stdin (the same lines drive --replay).
+//
+//   m                                             a read mark at the next turn (rtp-receiver.c)
+//   open <rec> <t0-ms> <serial> <resume> <at-ms> <path>   a stereo recording; Node created the file
+//                                                 (resume 1: the process before this one wrote it)
+//   leg <rec> <leg> <side 0|1> <port> <ssrc> <at-ms>      a leg on a free side, from at-ms on
+//   end <rec> <leg> <at-ms>                       the leg ends at at-ms (packets placed before it stay its)
+//   close-leg <rec> <leg>                         ... and everything sent by then has been read: close it
+//   stop <rec> <at-ms>                            the recording ends at at-ms: last page, counters, "closed"
+// and, for --replay only (the live process does these in its own turn):
+//   pkt <rec> <leg> <arrival-ms> <ssrc> <timestamp> <payload hex>
+//   drain <rec>                                   what a batch of packets does after it is placed
+//   tick <rec> <wall-ms>                          the recording's 100-ms turn
+// Times are CLOCK_MONOTONIC milliseconds (Node's performance.now() plus a constant). Events go back
+// as text lines (recording.c): stats, channel, closed, error.
+#ifndef CALLMARK_CONTROL_H
+#define CALLMARK_CONTROL_H
+#include <stddef.h>
+#include <stdint.h>
+
+#include "recording.h"
+
+extern recording *recordings;
+
+/** Runs one command line (without its newline); returns 1 if it asked for a read mark. */
+int control_line(char *line);
+/** The live leg that packets from (port, ssrc) belong to, or NULL. */
+rec_leg *control_route(uint16_t port, uint32_t ssrc, recording **rec);
+/** Drains every recording that got packets since its last drain. */
+void control_drain_dirty(void);
+void control_tick_all(double wall_ms);
+/** Node went away: every recording keeps what it has written through. */
+void control_abandon_all(void);
+#endif

@@ -1,0 +1,201 @@
+// One live stereo recording, ported from media/recorder.ts (CallRecorder's stereo-file half): the
+// packets of its legs go through their relays (relay.c) into the two channels, which the muxer
+// (mux.c) pairs into the Ogg Opus file (ogg-writer.c). A full disk fails the recording (an "error"
+// event), never the process or the call.
+#define _GNU_SOURCE
+#include "recording.h"
+
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+rec_emit recording_emit;
+
+// Silence is filled only up to the last packet this recording got from its worker, unless nothing
+// has come for this long (recorder.ts, WORKER_QUIET_MS).
+#define WORKER_QUIET_SAMPLES (2000 * 48)
+
+/** Math.round of JavaScript: halves go up. */
+static int64_t js_round(double x) {
+  double f = floor(x);
+  return (int64_t)(x - f >= 0.5 ? f + 1 : f);
+}
+
+int64_t rec_samples_at(const recording *r, double ms) {
+  return js_round((ms - r->t0_ms) * 48);
+}
+
+static void emitf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+static void emitf(const char *fmt, ...) {
+  char line[1024];
+  va_list ap;
+  va_start(ap, fmt);
+  vsnprintf(line, sizeof line, fmt, ap);
+  va_end(ap);
+  if (recording_emit) recording_emit(line);
+}
+
+static void fail(recording *r, const char *what, int err) {
+  if (r->failed) return;
+  r->failed = 1;
+  const char *name = strerrorname_np(err);
+  emitf("error %u recording %s: %s %s failed (%s: %s)", r->id, r->name, what, r->name, name ? name : "E?", strerror(err));
+}
+
+static void sink(void *ctx, const uint8_t *packet, size_t len, int samples) {
+  recording *r = ctx;
+  if (r->failed) return;
+  int err = ogg_writer_write(&r->writer, packet, len, samples);
+  if (err) fail(r, "writing", err);
+}
+
+recording *rec_open(uint32_t id, double t0_ms, uint32_t serial, const char *path, int resume, double at_ms) {
+  recording *r = calloc(1, sizeof *r);
+  if (!r) abort();
+  r->id = id;
+  r->t0_ms = t0_ms;
+  const char *slash = strrchr(path, '/');
+  r->name = strdup(slash ? slash + 1 : path);
+  mux_init(&r->muxer, sink, r);
+  int err = ogg_writer_open(&r->writer, path, serial, resume);
+  if (err) {
+    fail(r, resume ? "reopening" : "opening", err);
+    r->writer.closed = 1;
+    return r;
+  }
+  if (resume) {
+    // The process that wrote the file died: what it had not written through is lost, and the
+    // recording goes on from its last page, in silence up to now.
+    r->muxer.position = r->writer.granule;
+    for (int i = 0; i < 2; i++) r->muxer.ch[i].end = r->writer.granule;
+    int64_t now = rec_samples_at(r, at_ms);
+    for (int i = 0; i < 2; i++) relay_fill_silence(&r->muxer.ch[i], now - r->muxer.ch[i].end);
+    r->heard_at = now;
+  }
+  return r;
+}
+
+rec_leg *rec_find_leg(recording *r, uint32_t leg_id) {
+  for (rec_leg *l = r->legs; l; l = l->next)
+    if (l->id == leg_id) return l;
+  return NULL;
+}
+
+void rec_add_leg(recording *r, uint32_t leg_id, int side, uint16_t port, uint32_t ssrc, double at_ms) {
+  if (r->torn_down || rec_find_leg(r, leg_id)) return;
+  rec_leg *leg = calloc(1, sizeof *leg);
+  if (!leg) abort();
+  leg->id = leg_id;
+  leg->side = side ? 1 : 0;
+  leg->port = port;
+  leg->ssrc = ssrc;
+  int64_t now = rec_samples_at(r, at_ms);
+  mux_channel *channel = &r->muxer.ch[leg->side];
+  relay_fill_silence(channel, now - channel->end); // the new party starts now
+  relay_init(&leg->relay, channel, now);
+  rec_leg **tail = &r->legs;
+  while (*tail) tail = &(*tail)->next;
+  *tail = leg;
+}
+
+void rec_packet(recording *r, rec_leg *leg, uint32_t ssrc, uint32_t timestamp, const uint8_t *payload, size_t len, double arrival_ms) {
+  if (leg->ended || r->torn_down) return;
+  int64_t arrival = rec_samples_at(r, arrival_ms);
+  if (arrival > r->heard_at) r->heard_at = arrival;
+  relay_receive(&leg->relay, ssrc, timestamp, payload, len, arrival);
+  r->dirty = 1;
+}
+
+void rec_drain(recording *r) {
+  r->dirty = 0;
+  if (r->torn_down || r->failed) return;
+  mux_drain(&r->muxer);
+}
+
+void rec_tick(recording *r, double wall_ms) {
+  if (r->torn_down) return;
+  int64_t wall = rec_samples_at(r, wall_ms);
+  int64_t now = wall - r->heard_at > WORKER_QUIET_SAMPLES ? wall : (wall < r->heard_at ? wall : r->heard_at);
+  for (rec_leg *l = r->legs; l; l = l->next)
+    if (!l->ended && !l->has_end) relay_tick(&l->relay, now);
+  for (int i = 0; i < 2; i++) {
+    int fed = 0;
+    for (rec_leg *l = r->legs; l; l = l->next)
+      if (!l->ended && l->side == i) fed = 1;
+    if (!fed) relay_fill_idle(&r->muxer.ch[i], now);
+  }
+  rec_drain(r);
+}
+
+void rec_end_leg(recording *r, rec_leg *leg, double at_ms) {
+  if (leg->ended || leg->has_end) return;
+  leg->has_end = 1;
+  leg->ends_at = rec_samples_at(r, at_ms);
+  relay_end(&leg->relay, leg->ends_at);
+}
+
+static void emit_leg_stats(recording *r, rec_leg *l) {
+  relay_stats *s = &l->relay.stats;
+  emitf("stats %u %u %lld %lld %lld %lld %lld %lld %lld %lld", r->id, l->id, (long long)s->received, (long long)s->forwarded, (long long)s->silence_samples,
+        (long long)s->dropped, (long long)s->dropped_invalid, (long long)s->dropped_late, (long long)s->dropped_drift, (long long)s->resyncs);
+}
+
+/** closeLeg: silence up to where it ended; its packets are no longer taken. */
+static void close_leg_at(recording *r, rec_leg *leg, int64_t now) {
+  if (leg->ended) return;
+  leg->ended = 1;
+  if (!r->failed) relay_flush(&leg->relay, now);
+  emit_leg_stats(r, leg);
+}
+
+void rec_close_leg(recording *r, rec_leg *leg) {
+  if (leg->ended || !leg->has_end || r->torn_down) return;
+  close_leg_at(r, leg, leg->ends_at);
+  rec_drain(r);
+}
+
+void rec_stop(recording *r, double at_ms) {
+  if (r->torn_down) return;
+  int64_t now = rec_samples_at(r, at_ms);
+  for (rec_leg *l = r->legs; l; l = l->next) close_leg_at(r, l, l->has_end ? l->ends_at : now);
+  // Both channels last until now: a silent one is filled up to the same instant.
+  for (int i = 0; i < 2; i++) relay_fill_silence(&r->muxer.ch[i], now - r->muxer.ch[i].end);
+  r->torn_down = 1;
+  if (!r->failed) {
+    mux_finish(&r->muxer);
+    int err = ogg_writer_close(&r->writer);
+    if (err) fail(r, "closing", err);
+  } else {
+    ogg_writer_close(&r->writer); // already failing: the partial file is kept as written
+  }
+  for (int i = 0; i < 2; i++) {
+    mux_channel_stats *s = &r->muxer.ch[i].stats;
+    emitf("channel %u %d %lld %lld %lld %lld %lld %lld %lld", r->id, i, (long long)s->audio_packets, (long long)s->joined_packets, (long long)s->malformed_packets,
+          (long long)s->silence_samples, (long long)s->shifts, (long long)s->max_debt, (long long)s->dropped_packets);
+  }
+  emitf("closed %u %lld %lld %lld", r->id, (long long)r->muxer.position, (long long)r->writer.packets, (long long)r->writer.bytes);
+}
+
+void rec_abandon(recording *r) {
+  if (r->torn_down) return;
+  r->torn_down = 1;
+  if (!r->failed) {
+    mux_drain(&r->muxer);
+    ogg_writer_flush(&r->writer, 0);
+  }
+  ogg_writer_abandon(&r->writer);
+}
+
+void rec_free(recording *r) {
+  for (rec_leg *l = r->legs, *next; l; l = next) {
+    next = l->next;
+    relay_free(&l->relay);
+    free(l);
+  }
+  mux_free(&r->muxer);
+  if (!r->writer.closed) ogg_writer_abandon(&r->writer);
+  free(r->name);
+  free(r);
+}

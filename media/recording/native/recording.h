@@ -1,0 +1,57 @@
+// A live stereo recording in the receiver process: its Ogg Opus file, its two channels, its legs.
+// The C twin of what media/recorder.ts does for the stereo file (CallRecorder's tick, addLeg on a
+// free side, endLeg, teardown), driven by the commands of ./control.h.
+#ifndef CALLMARK_RECORDING_H
+#define CALLMARK_RECORDING_H
+#include <stddef.h>
+#include <stdint.h>
+
+#include "mux.h"
+#include "ogg-writer.h"
+#include "relay.h"
+
+typedef struct rec_leg {
+  uint32_t id;
+  int side;
+  uint16_t port;
+  uint32_t ssrc;
+  int ended;
+  int has_end;
+  int64_t ends_at;
+  leg_relay relay;
+  struct rec_leg *next;
+} rec_leg;
+
+typedef struct recording {
+  uint32_t id;
+  double t0_ms; // CLOCK_MONOTONIC ms of the recording's t=0
+  char *name;   // the file's base name, for messages
+  ogg_writer writer;
+  stream_muxer muxer;
+  rec_leg *legs; // in the order they were added
+  int64_t heard_at;
+  int failed;
+  int torn_down;
+  int dirty; // got packets since its last drain
+  struct recording *next;
+} recording;
+
+/** Events for Node (text lines): what a recording tells about itself. */
+typedef void (*rec_emit)(const char *line);
+extern rec_emit recording_emit;
+
+int64_t rec_samples_at(const recording *r, double ms);
+recording *rec_open(uint32_t id, double t0_ms, uint32_t serial, const char *path, int resume, double at_ms);
+rec_leg *rec_find_leg(recording *r, uint32_t leg_id);
+void rec_add_leg(recording *r, uint32_t leg_id, int side, uint16_t port, uint32_t ssrc, double at_ms);
+void rec_packet(recording *r, rec_leg *leg, uint32_t ssrc, uint32_t timestamp, const uint8_t *payload, size_t len, double arrival_ms);
+void rec_drain(recording *r);
+void rec_tick(recording *r, double wall_ms);
+void rec_end_leg(recording *r, rec_leg *leg, double at_ms);
+void rec_close_leg(recording *r, rec_leg *leg);
+/** teardown: every leg closed, both channels to `at`, the last page; emits the counters and "closed". */
+void rec_stop(recording *r, double at_ms);
+/** The process is going away without a stop: what is written stays, nothing more is added. */
+void rec_abandon(recording *r);
+void rec_free(recording *r);
+#endif
