@@ -3,12 +3,14 @@
 // on the right, each channel its own mono Opus stream, so a party is never heard on the other side.
 //
 // Path of the audio: producer → Consumer on the recording's PlainTransport (one per call, every
-// leg's consumer on it, told apart by SSRC) → the native RTP receiver (recording/rtp-receiver.ts:
-// batches, kernel arrival times) → the leg relay (recording/leg-relay.ts: places each packet on the
-// recording's wall clock, time without packets becomes silence) → the stream muxer
-// (recording/stream-muxer.ts: pairs the two channels' Opus packets into multistream packets) → the
-// Ogg Opus writer (recording/ogg-opus-writer.ts), page by page. No decoding, no re-encoding, no
-// process per call, nothing to do when the call ends but write the last page.
+// leg's consumer on it, told apart by SSRC) → the native RTP receiver (recording/rtp-receiver.ts),
+// which itself writes the stereo file: it places each packet on the recording's wall clock
+// (native/relay.c, the rules of recording/leg-relay.ts), pairs the two channels' Opus packets into
+// multistream packets (native/mux.c, those of recording/stream-muxer.ts) and writes the Ogg pages
+// (native/ogg-writer.c). Node only opens the recording, adds and ends legs, and stops it (control
+// lines, native/control.h); no packet of the stereo file reaches Node, and no timer of Node's runs
+// for it. No decoding, no re-encoding, no process per call, nothing to do when the call ends but
+// write the last page. tests/media/recording/native-pipeline.test.ts holds the C to the TypeScript.
 //
 // Why: the previous recorder wrote one file per leg from Node's own UDP sockets and mixed them with
 // ffmpeg when the call ended; the mix cost more CPU than the call (bench/README.md, issue 18).
@@ -18,19 +20,23 @@
 // 'manifest.json'); when the call ends, one ffmpeg run mixes those into their side (recording/mix.ts).
 // Only then is audio decoded and encoded, and each side is still encoded as its own mono stream.
 //
+// A leg file is the one part still written by Node (leg-relay.ts → stream-muxer.ts →
+// ogg-opus-writer.ts): its party's packets come to Node in batches, as all did before.
+//
 // Crash safety: pages are written through every 0.2 s. After a crash the stereo file holds the call
-// up to then; leg files of added parties are mixed at the next start (finishLegFiles).
-// A full disk stops the recording, never the call.
+// up to then (if Node dies, the receiver writes what it has and exits; if the receiver dies, it is
+// started again and continues the file after its last whole page); leg files of added parties are
+// mixed at the next start (finishLegFiles). A full disk stops the recording, never the call.
 import fs from 'node:fs';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import type { types as ms } from 'mediasoup';
 import { probeDurationMs, sha256File } from './recording/file-info.js';
-import { fillIdle, fillSilence, LegRelay, type LegRelayStats } from './recording/leg-relay.js';
+import { LegRelay, type LegRelayStats } from './recording/leg-relay.js';
 import { mergeMonoSides, runMix, type LegFile } from './recording/mix.js';
 import { OggOpusWriter } from './recording/ogg-opus-writer.js';
-import { RtpReceiver, type ReceivedRtp, type RtpSubscriber } from './recording/rtp-receiver.js';
-import { StreamMuxer, type MuxChannel } from './recording/stream-muxer.js';
+import { RtpReceiver, type NativeRecordingOwner, type ReceivedRtp } from './recording/rtp-receiver.js';
+import { StreamMuxer } from './recording/stream-muxer.js';
 
 export { probeDurationMs, sha256File } from './recording/file-info.js';
 
@@ -66,7 +72,8 @@ export interface LegManifest {
   legs: Array<{ file: string; side: RecordingSide; startMs: number; endMs: number | null }>;
 }
 
-// Fills silent legs and writes what waits for them; a leg is "silent" only after 0.5 s without packets.
+// Fills silent leg files (added parties) and writes what waits for them; a leg is "silent" only
+// after 0.5 s without packets. (The stereo file's legs are ticked by the receiver, native/rtp-receiver.c.)
 const TICK_MS = 100;
 // A leg silent for 0.5 s is filled with silence (leg-relay.ts), but only up to the last packet this
 // recording got from its worker (both legs come from one worker): when nothing comes from either leg,
@@ -85,19 +92,24 @@ const LISTEN_IP = '127.0.0.1';
 const END_SETTLE_MS = 40;
 /** ... but never waits longer than this for them (the receiver is stuck or was restarted). */
 const END_SETTLE_CAP_MS = 1000;
+/** The receiver finishes the stereo file (last page, fsync) within this, or it is reported as not done. */
+const CLOSE_CAP_MS = 5000;
 
 interface Leg {
   producer: ms.Producer;
   side: RecordingSide;
   consumer: ms.Consumer;
-  relay: LegRelay;
-  /** The stereo file's channel it is written to, or its own mono file (an added party). */
-  channel?: MuxChannel;
-  own?: { file: string; writer: OggOpusWriter; muxer: StreamMuxer; startMs: number };
+  /** Its id in the receiver's recording (a leg of the stereo file), or its own mono file (an added party). */
+  native?: { id: number; port: number; ssrc: number };
+  own?: { file: string; writer: OggOpusWriter; muxer: StreamMuxer; startMs: number; relay: LegRelay };
+  /** Its counters: the relay's own for a leg file, the receiver's last report for a stereo leg. */
+  stats: LegRelayStats;
   unsubscribe: () => void;
   ended: boolean;
   /** Set when the leg has been told to end (samples since t=0): packets placed from here on are not its. */
   endsAt?: number;
+  /** ... the same moment on performance.now()'s clock. */
+  endsAtMs?: number;
   /** Resolves once the leg is closed (its last packets placed, silence up to endsAt). */
   closing?: Promise<void>;
 }
@@ -106,7 +118,8 @@ export function legsDirOf(file: string): string {
   return `${file}.legs`;
 }
 
-// One timer for every recording in the process: silent legs are filled, and muxers drained.
+// One timer for every recording in the process that has leg files: their silent legs are filled, and
+// their muxers drained.
 const live = new Set<CallRecorder>();
 let ticker: NodeJS.Timeout | undefined;
 function track(recorder: CallRecorder, on: boolean): void {
@@ -123,15 +136,28 @@ function track(recorder: CallRecorder, on: boolean): void {
   }
 }
 
-export class CallRecorder implements RtpSubscriber {
+const emptyStats = (): LegRelayStats => ({ received: 0, forwarded: 0, silenceSamples: 0, dropped: 0, droppedInvalid: 0, droppedLate: 0, droppedDrift: 0, resyncs: 0 });
+
+/** What the receiver reports when it has finished the stereo file ("closed", native/recording.c). */
+interface ClosedFile {
+  positionSamples: number;
+}
+
+export class CallRecorder implements NativeRecordingOwner {
   private readonly legs: Leg[] = [];
   private readonly t0 = performance.now();
-  /** Latest arrival (samples since t=0) of a packet of this recording's worker: it forwarded up to then. */
+  /** Latest arrival (samples since t=0) of a packet of a leg file: the worker forwarded up to then. */
   private heardAt = 0;
-  private readonly writer: OggOpusWriter;
-  private readonly muxer: StreamMuxer;
   private transport!: ms.PlainTransport;
   private receiver!: RtpReceiver;
+  /** The stereo file's id in the receiver (native/control.h). */
+  private nativeId = 0;
+  private readonly serial = (Math.random() * 0x100000000) >>> 0;
+  private nextLegId = 1;
+  /** When the stereo file was told to end (performance.now() ms), once it was. */
+  private stoppedAtMs: number | undefined;
+  private closedFile: ClosedFile | undefined;
+  private readonly closedWaiters: Array<() => void> = [];
   private stopping: Promise<RecordingResult> | undefined;
   private failure: Error | undefined;
   private tornDown = false;
@@ -143,8 +169,8 @@ export class CallRecorder implements RtpSubscriber {
 
   private constructor(private readonly opts: RecorderOptions) {
     this.legsDir = legsDirOf(opts.file);
-    this.writer = new OggOpusWriter(opts.file, { channels: 2 });
-    this.muxer = new StreamMuxer(2, (packet, samples) => this.writeMuxed(this.writer, packet, samples));
+    // Created here (O_EXCL: a name in use is refused at once); the receiver writes it.
+    fs.closeSync(fs.openSync(opts.file, 'wx'));
   }
 
   /** Resolves once both parties are being recorded. */
@@ -153,17 +179,19 @@ export class CallRecorder implements RtpSubscriber {
     const recorder = new CallRecorder(opts);
     try {
       recorder.receiver = await RtpReceiver.shared(LISTEN_IP);
+      recorder.nativeId = recorder.receiver.registerRecording(recorder);
+      recorder.openNative(false, recorder.t0);
       recorder.transport = await opts.router.createPlainTransport({ listenIp: LISTEN_IP, rtcpMux: true, comedia: false });
       await recorder.transport.connect({ ip: LISTEN_IP, port: recorder.receiver.port });
       await recorder.addLeg('left', opts.left);
       await recorder.addLeg('right', opts.right);
     } catch (err) {
-      recorder.teardown(recorder.samplesAt(performance.now()));
+      recorder.teardown(performance.now());
+      await recorder.closed(2000);
       fs.rmSync(opts.file, { force: true });
       fs.rmSync(recorder.legsDir, { recursive: true, force: true });
       throw err;
     }
-    track(recorder, true);
     return recorder;
   }
 
@@ -177,14 +205,17 @@ export class CallRecorder implements RtpSubscriber {
     return this.failure;
   }
 
-  /** Per-leg counters of the first two legs (packets placed, silence, drops). */
+  /**
+   * Per-leg counters of the first two legs (packets placed, silence, drops). A leg of the stereo file
+   * is counted by the receiver, which reports when the leg closes (and at the end of the recording).
+   */
   get relayStats(): { left: LegRelayStats | undefined; right: LegRelayStats | undefined } {
-    return { left: this.legs.find((l) => l.side === 'left')?.relay.stats, right: this.legs.find((l) => l.side === 'right')?.relay.stats };
+    return { left: this.legs.find((l) => l.side === 'left')?.stats, right: this.legs.find((l) => l.side === 'right')?.stats };
   }
 
-  /** Received packets written into the recording so far, over every leg (silence not counted). */
+  /** Received packets written into the recording so far (as last reported), over every leg (silence not counted). */
   get packetsRecorded(): number {
-    return this.legs.reduce((s, l) => s + l.relay.stats.forwarded, 0);
+    return this.legs.reduce((s, l) => s + l.stats.forwarded, 0);
   }
 
   /** Milliseconds since the recording's t=0 (monotonic). */
@@ -194,6 +225,20 @@ export class CallRecorder implements RtpSubscriber {
 
   private samplesAt(perfMs: number): number {
     return Math.round((perfMs - this.t0) * 48);
+  }
+
+  private mono(perfMs: number): string {
+    return String(this.receiver.monoMs(perfMs));
+  }
+
+  /** Opens the stereo file in the receiver: a new one, or (resume) the one a dead receiver was writing. */
+  private openNative(resume: boolean, atMs: number): void {
+    this.receiver.command(`open ${this.nativeId} ${this.mono(this.t0)} ${this.serial} ${resume ? 1 : 0} ${this.mono(atMs)} ${path.resolve(this.opts.file)}`);
+  }
+
+  private sendLeg(leg: Leg, atMs: number): void {
+    const n = leg.native!;
+    this.receiver.command(`leg ${this.nativeId} ${n.id} ${leg.side === 'left' ? 0 : 1} ${n.port} ${n.ssrc} ${this.mono(atMs)}`);
   }
 
   /**
@@ -212,21 +257,22 @@ export class CallRecorder implements RtpSubscriber {
       consumer.close();
       throw new Error(`cannot record ${codec?.mimeType ?? 'no codec'}: only Opus`);
     }
-    const sideChannel = this.muxer.channels[side === 'left' ? 0 : 1]!;
+    const onSide = (l: Leg) => l.side === side && l.native !== undefined;
     // A party who has just left this side still has packets on their way: let them land first.
-    await Promise.all(this.legs.flatMap((l) => (l.channel === sideChannel && l.closing ? [l.closing] : [])));
+    await Promise.all(this.legs.flatMap((l) => (onSide(l) && l.closing ? [l.closing] : [])));
     if (this.tornDown || this.stopping) {
       consumer.close();
       throw new Error('the recording has ended');
     }
-    const now = this.samplesAt(performance.now());
-    const taken = this.legs.some((l) => !l.ended && l.channel === sideChannel);
-    let channel: MuxChannel | undefined;
-    let own: Leg['own'];
+    const nowMs = performance.now();
+    const taken = this.legs.some((l) => !l.ended && onSide(l));
+    const port = this.transport.tuple.localPort;
+    let leg: Leg;
     if (!taken) {
-      // The side's channel is free (its first party, or the one before has left): write there.
-      channel = sideChannel;
-      fillSilence(channel, now - channel.end); // the new party starts now
+      // The side's channel is free (its first party, or the one before has left): the receiver
+      // writes this party there from now on.
+      leg = { producer, side, consumer, native: { id: this.nextLegId++, port, ssrc }, stats: emptyStats(), unsubscribe: () => {}, ended: false };
+      this.sendLeg(leg, nowMs);
     } else {
       fs.mkdirSync(this.legsDir, { recursive: true });
       const file = `${String(this.legs.length).padStart(2, '0')}-${side}.ogg`;
@@ -237,32 +283,33 @@ export class CallRecorder implements RtpSubscriber {
         consumer.close();
         throw err;
       }
+      const now = this.samplesAt(nowMs);
       const muxer = new StreamMuxer(1, (packet, samples) => this.writeMuxed(writer, packet, samples));
       // The leg file begins when the party joins: its channel starts counting there.
       muxer.channels[0]!.end = now;
-      own = { file, writer, muxer, startMs: Math.round(now / 48) };
-      channel = muxer.channels[0]!;
+      const relay = new LegRelay(muxer.channels[0]!, () => this.samplesAt(performance.now()));
+      const own = { file, writer, muxer, startMs: Math.round(now / 48), relay };
+      leg = { producer, side, consumer, own, stats: relay.stats, unsubscribe: () => {}, ended: false };
+      leg.unsubscribe = this.receiver.subscribe(port, ssrc, this, (p: ReceivedRtp) => {
+        if (leg.ended) return;
+        // After the party left, the relay keeps only what its RTP timestamps place before the end.
+        const arrival = this.samplesAt(p.arrivalMs);
+        if (arrival > this.heardAt) this.heardAt = arrival;
+        relay.receive(p, arrival);
+      });
+      track(this, true);
     }
-    const relay = new LegRelay(channel, () => this.samplesAt(performance.now()));
-    const leg: Leg = { producer, side, consumer, relay, ...(own ? { own } : { channel }), unsubscribe: () => {}, ended: false };
-    leg.unsubscribe = this.receiver.subscribe(this.transport.tuple.localPort, ssrc, this, (p: ReceivedRtp) => {
-      if (leg.ended) return;
-      // After the party left, the relay keeps only what its RTP timestamps place before the end.
-      const arrival = this.samplesAt(p.arrivalMs);
-      if (arrival > this.heardAt) this.heardAt = arrival;
-      leg.relay.receive(p, arrival);
-    });
     this.legs.push(leg);
-    if (own) this.writeManifest();
+    if (leg.own) this.writeManifest();
     await consumer.resume();
   }
 
   /**
    * Stops recording a producer (its party left) now; the leg's audio up to now stays in the
-   * recording, including packets sent before now that reach this process later (a busy event loop,
-   * a starved worker). Resolves (within about END_SETTLE_CAP_MS twice; never rejects: a failure is
-   * reported through onFailure) once the leg is closed: only then may the caller close the party's
-   * transport or producer, which would discard what the worker still holds of it.
+   * recording, including packets sent before now that reach the receiver later (a starved worker).
+   * Resolves (within about END_SETTLE_CAP_MS twice; never rejects: a failure is reported through
+   * onFailure) once the leg is closed: only then may the caller close the party's transport or
+   * producer, which would discard what the worker still holds of it.
    */
   endLeg(producer: ms.Producer): Promise<void> {
     const nowMs = performance.now();
@@ -278,7 +325,9 @@ export class CallRecorder implements RtpSubscriber {
   private endLegAt(leg: Leg, atMs: number): Promise<void> {
     const endsAt = this.samplesAt(atMs);
     leg.endsAt = endsAt;
-    leg.relay.end(endsAt);
+    leg.endsAtMs = atMs;
+    if (leg.native) this.receiver.command(`end ${this.nativeId} ${leg.native.id} ${this.mono(atMs)}`);
+    else leg.own!.relay.end(endsAt);
     // The consumer stays open until the leg closes: a starved worker may not yet have forwarded what
     // the party sent before atMs (closing it now could discard that). What the party sent later is
     // dropped by the relay, which places every packet by its RTP timestamp.
@@ -315,6 +364,18 @@ export class CallRecorder implements RtpSubscriber {
     });
   }
 
+  /** Resolves once the receiver has finished the stereo file (or after `capMs`: it is gone). */
+  private closed(capMs: number): Promise<void> {
+    if (this.closedFile || this.stoppedAtMs === undefined) return Promise.resolve();
+    return new Promise((resolve) => {
+      const timer = setTimeout(resolve, capMs);
+      this.closedWaiters.push(() => {
+        clearTimeout(timer);
+        resolve();
+      });
+    });
+  }
+
   /** Writes the last page and returns the finished recording's hash and length. */
   stop(): Promise<RecordingResult> {
     this.stopping ??= (async () => {
@@ -323,11 +384,13 @@ export class CallRecorder implements RtpSubscriber {
         // The recording ends now; packets that arrived by now but are still on their way are kept.
         const nowMs = performance.now();
         await Promise.all(this.legs.filter((l) => !l.ended).map((l) => l.closing ?? this.endLegAt(l, nowMs)));
-        this.teardown(this.samplesAt(nowMs));
+        this.teardown(nowMs);
       }
+      await this.closed(CLOSE_CAP_MS);
       if (this.failure) throw new Error(`the recording could not be written: ${this.failure.message}`);
+      if (!this.closedFile) throw new Error(`the RTP receiver did not finish the recording ${path.basename(this.opts.file)} within ${CLOSE_CAP_MS} ms`);
       if (wasTornDown && !fs.existsSync(this.opts.file)) throw new Error(`the recording ${path.basename(this.opts.file)} is missing`);
-      const durationMs = Math.round(this.muxer.position / 48);
+      const durationMs = Math.round(this.closedFile.positionSamples / 48);
       if (!fs.existsSync(this.legsDir)) {
         const [sha256, stat] = await Promise.all([sha256File(this.opts.file), fs.promises.stat(this.opts.file)]);
         return { file: this.opts.file, sha256, durationMs, bytes: stat.size };
@@ -350,29 +413,54 @@ export class CallRecorder implements RtpSubscriber {
 
   /** For shutdown paths that cannot wait: ends the file at once. A later stop() still returns its facts. */
   kill(): void {
-    this.teardown(this.samplesAt(performance.now()));
+    this.teardown(performance.now());
   }
 
-  /** The shared ticker: fills silent legs up to just behind the wall clock and writes what is ready. */
+  /** The shared ticker: fills the leg files' silent legs up to just behind the wall clock and writes what is ready. */
   tick(): void {
     if (this.tornDown) return;
     const wall = this.samplesAt(performance.now());
     // Silence is filled up to what the worker is known to have forwarded (WORKER_QUIET_MS).
     const now = wall - this.heardAt > WORKER_QUIET_MS * 48 ? wall : Math.min(wall, this.heardAt);
-    for (const leg of this.legs) if (!leg.ended && leg.endsAt === undefined) leg.relay.tick(now);
-    for (const channel of this.muxer.channels) if (!this.legs.some((l) => !l.ended && l.channel === channel)) fillIdle(channel, now);
+    for (const leg of this.legs) if (leg.own && !leg.ended && leg.endsAt === undefined) leg.own.relay.tick(now);
     this.afterBatch();
   }
 
   afterBatch(): void {
     if (this.tornDown || this.failure) return;
-    this.muxer.drain();
     for (const leg of this.legs) if (leg.own && !leg.ended) leg.own.muxer.drain();
   }
 
+  onNativeEvent(words: string[]): void {
+    const n = (i: number) => Number(words[i]);
+    if (words[0] === 'stats') {
+      const leg = this.legs.find((l) => l.native?.id === n(2));
+      if (!leg) return;
+      const [received, forwarded, silenceSamples, dropped, droppedInvalid, droppedLate, droppedDrift, resyncs] = words.slice(3).map(Number);
+      // The receiver's relay's counters (after a receiver restart: since the leg was added to the new one).
+      Object.assign(leg.stats, { received, forwarded, silenceSamples, dropped, droppedInvalid, droppedLate, droppedDrift, resyncs });
+    } else if (words[0] === 'error') {
+      this.fail(new Error(words.slice(2).join(' ')));
+    } else if (words[0] === 'closed') {
+      this.closedFile = { positionSamples: n(2) };
+      this.receiver.forgetRecording(this.nativeId);
+      for (const done of this.closedWaiters.splice(0)) done();
+    }
+  }
+
   onReceiverRestart(err: Error, restarted: boolean): void {
-    if (restarted) this.retry(`the RTP receiver stopped (${err.message}); it was started again, and audio from that moment is missing`);
-    else this.fail(err);
+    if (!restarted) return this.fail(err);
+    this.retry(`the RTP receiver stopped (${err.message}); it was started again, and audio from that moment is missing`);
+    if (this.closedFile) return;
+    // The new process continues the stereo file after its last whole page, its legs from now on.
+    const nowMs = performance.now();
+    this.openNative(true, nowMs);
+    for (const leg of this.legs) {
+      if (!leg.native || leg.ended) continue;
+      this.sendLeg(leg, nowMs);
+      if (leg.endsAtMs !== undefined) this.receiver.command(`end ${this.nativeId} ${leg.native.id} ${this.mono(leg.endsAtMs)}`);
+    }
+    if (this.stoppedAtMs !== undefined) this.receiver.command(`stop ${this.nativeId} ${this.mono(Math.max(this.stoppedAtMs, nowMs))}`);
   }
 
   private retry(message: string): void {
@@ -402,21 +490,21 @@ export class CallRecorder implements RtpSubscriber {
     }
   }
 
-  /** Ends a leg at `now`: silence up to then, then its file (if it has its own) is finished. */
+  /** Ends a leg at `now` (samples since t=0): silence up to then, then its file (if it has its own) is finished. */
   private closeLeg(leg: Leg, now: number): void {
     if (leg.ended) return;
     leg.ended = true;
     leg.unsubscribe();
     if (!leg.consumer.closed) leg.consumer.close();
-    if (this.failure) return;
-    leg.relay.flush(now);
-    if (leg.own) {
-      leg.own.muxer.finish();
-      try {
-        leg.own.writer.close();
-      } catch (err) {
-        this.fail(new Error(`recording ${path.basename(this.opts.file)}: closing ${leg.own.file} failed (${(err as Error).message})`));
-      }
+    // A stereo leg is closed by the receiver, after everything it read before this line (control.h).
+    if (leg.native) return this.receiver.command(`close-leg ${this.nativeId} ${leg.native.id}`);
+    if (this.failure || !leg.own) return;
+    leg.own.relay.flush(now);
+    leg.own.muxer.finish();
+    try {
+      leg.own.writer.close();
+    } catch (err) {
+      this.fail(new Error(`recording ${path.basename(this.opts.file)}: closing ${leg.own.file} failed (${(err as Error).message})`));
     }
   }
 
@@ -438,28 +526,26 @@ export class CallRecorder implements RtpSubscriber {
     }
   }
 
-  /** Ends the file at `now` (samples since t=0): every leg still open is closed there, or where it was told to end. */
-  private teardown(now: number): void {
+  /**
+   * Ends the recording at `nowMs` (performance.now()): every leg file still open is closed there, or
+   * where it was told to end; the receiver does the same for the stereo file and says when it is done.
+   */
+  private teardown(nowMs: number): void {
     if (this.tornDown) return;
-    for (const leg of this.legs) this.closeLeg(leg, leg.endsAt ?? now);
-    // Both channels last until now: a silent one is filled up to the same instant.
-    for (const channel of this.muxer.channels) fillSilence(channel, now - channel.end);
+    const now = this.samplesAt(nowMs);
+    for (const leg of this.legs) if (leg.own) this.closeLeg(leg, leg.endsAt ?? now);
+    for (const leg of this.legs) {
+      // The receiver closes its legs itself at the stop, each where it was told to end.
+      leg.ended = true;
+      leg.unsubscribe();
+      if (!leg.consumer.closed) leg.consumer.close();
+    }
     this.tornDown = true;
     track(this, false);
     if (this.transport && !this.transport.closed) this.transport.close();
-    if (!this.failure) {
-      this.muxer.finish();
-      try {
-        this.writer.close();
-      } catch (err) {
-        this.fail(new Error(`recording ${path.basename(this.opts.file)}: closing it failed (${(err as Error).message})`));
-      }
-    } else {
-      try {
-        this.writer.close();
-      } catch {
-        /* already failing: the partial file is kept as written */
-      }
+    if (this.receiver && this.nativeId) {
+      this.stoppedAtMs = nowMs;
+      this.receiver.command(`stop ${this.nativeId} ${this.mono(nowMs)}`);
     }
     this.writeManifest();
   }

@@ -7,8 +7,15 @@
 // built with Callmark's patch (media/worker-patch/) does not send those packets as UDP datagrams but
 // writes them in 10-ms batches to the process's Unix socket; they reach this file the same way.
 //
+// The live stereo recordings are written by the process itself (native/recording.c and the files it
+// uses): Node opens one, adds and ends its legs, and stops it with text lines on the process's stdin
+// (native/control.h), and hears back only rare events (a leg's counters when it closes, a failed
+// write, the end), as records from source port 0. Only the packets of legs that stay in TypeScript
+// (an added party's own leg file) still reach Node, a batch at a time.
+//
 // If the process dies it is started again on the same port (the transports stay connected to it);
-// what arrived meanwhile is lost and becomes silence in the recordings, and subscribers are told.
+// what arrived meanwhile is lost and becomes silence in the recordings, and subscribers are told
+// (a native recording then continues its file after its last whole page).
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
@@ -37,6 +44,12 @@ export interface RtpSubscriber {
   onReceiverRestart(err: Error, restarted: boolean): void;
 }
 
+/** A live stereo recording written by the receiving process (native/recording.c). */
+export interface NativeRecordingOwner extends RtpSubscriber {
+  /** One event of the process about this recording, split into words: ['stats', id, leg, ...], ['closed', ...], ['error', id, ...message]. */
+  onNativeEvent(words: string[]): void;
+}
+
 /** The compiled helper: node_modules/.callmark/bin/callmark-rtp-receiver of the checkout this file is in. */
 function receiverBinary(): string {
   let dir = path.dirname(fileURLToPath(import.meta.url));
@@ -56,6 +69,8 @@ const receivers = new Map<string, Promise<RtpReceiver>>();
 export class RtpReceiver {
   private child!: ChildProcessWithoutNullStreams;
   private readonly subscribers = new Map<number, { owner: RtpSubscriber; receive: (packet: ReceivedRtp) => void }>();
+  private readonly recordings = new Map<number, NativeRecordingOwner>();
+  private nextRecordingId = 1;
   private pending: Buffer = Buffer.alloc(0);
   private readonly scratch: ReceivedRtp = { ssrc: 0, timestamp: 0, sequenceNumber: 0, payloadType: 0, arrivalMs: 0, payload: Buffer.alloc(0) };
   private readonly offsetMs = monoToPerf();
@@ -103,6 +118,27 @@ export class RtpReceiver {
     return () => {
       if (this.subscribers.get(key) === entry) this.subscribers.delete(key);
     };
+  }
+
+  /** An id for a native recording (control.h) whose events go to `owner` until `forget`. */
+  registerRecording(owner: NativeRecordingOwner): number {
+    const id = this.nextRecordingId++;
+    this.recordings.set(id, owner);
+    return id;
+  }
+
+  forgetRecording(id: number): void {
+    this.recordings.delete(id);
+  }
+
+  /** A control line for the process (native/control.h); times in it are monoMs() of performance.now() times. */
+  command(line: string): void {
+    if (this.child.stdin.writable) this.child.stdin.write(`${line}\n`);
+  }
+
+  /** performance.now() time → the process's clock (CLOCK_MONOTONIC ms), as printed in control lines. */
+  monoMs(perfMs: number): number {
+    return perfMs + this.offsetMs;
   }
 
   /**
@@ -154,7 +190,7 @@ export class RtpReceiver {
 
   /** A byte on the process's stdin: it writes a frame (with its read mark) at its next turn even if nothing arrived. */
   private askForMark(): void {
-    if (this.child.stdin.writable) this.child.stdin.write('m');
+    if (this.child.stdin.writable) this.child.stdin.write('m\n');
   }
 
   private takeMark(markMs: number): void {
@@ -243,13 +279,14 @@ export class RtpReceiver {
   }
 
   private owners(): Set<RtpSubscriber> {
-    return new Set([...this.subscribers.values()].map((s) => s.owner));
+    return new Set([...[...this.subscribers.values()].map((s) => s.owner), ...this.recordings.values()]);
   }
 
   private onData(chunk: Buffer): void {
     let buf = this.pending.length ? Buffer.concat([this.pending, chunk]) : chunk;
     const touched = new Set<RtpSubscriber>();
     const marks: number[] = [];
+    const events: string[][] = [];
     while (buf.length >= 4) {
       const frameLength = buf.readUInt32LE(0);
       if (buf.length < 4 + frameLength) break;
@@ -258,6 +295,13 @@ export class RtpReceiver {
       let off = FRAME_HEADER;
       while (off + RECORD_HEADER <= end) {
         const recordEnd = off + 2 + buf.readUInt16LE(off);
+        if (buf.readUInt16LE(off + 2) === 0) {
+          // An event of a native recording (source port 0): its text follows the header.
+          const words = buf.toString('utf8', off + RECORD_HEADER, recordEnd).split(' ');
+          events.push(words);
+          off = recordEnd;
+          continue;
+        }
         const sub = this.subscribers.get(buf.readUInt16LE(off + 2) * 2 ** 32 + buf.readUInt32LE(off + 4));
         if (sub) {
           this.packets++;
@@ -279,6 +323,7 @@ export class RtpReceiver {
     }
     this.pending = buf.length ? Buffer.from(buf) : Buffer.alloc(0);
     for (const s of touched) s.afterBatch();
+    for (const words of events) this.recordings.get(Number(words[1]))?.onNativeEvent(words);
     for (const m of marks) this.takeMark(m);
   }
 }

@@ -101,7 +101,8 @@ void rec_add_leg(recording *r, uint32_t leg_id, int side, uint16_t port, uint32_
 }
 
 void rec_packet(recording *r, rec_leg *leg, uint32_t ssrc, uint32_t timestamp, const uint8_t *payload, size_t len, double arrival_ms) {
-  if (leg->ended || r->torn_down) return;
+  // A failed recording writes nothing more: nothing is queued for it either.
+  if (leg->ended || r->torn_down || r->failed) return;
   int64_t arrival = rec_samples_at(r, arrival_ms);
   if (arrival > r->heard_at) r->heard_at = arrival;
   relay_receive(&leg->relay, ssrc, timestamp, payload, len, arrival);
@@ -115,7 +116,7 @@ void rec_drain(recording *r) {
 }
 
 void rec_tick(recording *r, double wall_ms) {
-  if (r->torn_down) return;
+  if (r->torn_down || r->failed) return;
   int64_t wall = rec_samples_at(r, wall_ms);
   int64_t now = wall - r->heard_at > WORKER_QUIET_SAMPLES ? wall : (wall < r->heard_at ? wall : r->heard_at);
   for (rec_leg *l = r->legs; l; l = l->next)

@@ -13,10 +13,21 @@
 //   turn could not read everything), then records:
 //   u16le record length (bytes after this field), u16le source port, u32le SSRC, u32le RTP timestamp,
 //   u16le sequence number, u8 payload type, u8 reserved, f64le arrival (CLOCK_MONOTONIC, ms), payload.
-// A frame is written every flush-ms while packets arrive; a byte on stdin asks for one at the next
-// turn even if none did (Node waits for a read mark before it ends a recording's leg, so that packets
-// which arrived before the end but were still on their way are kept). Exits when stdin closes (Node
-// went away). Counters go to stderr on SIGUSR1.
+// A frame is written every flush-ms while packets arrive; the line "m" on stdin asks for one at the
+// next turn even if none did (Node waits for a read mark before it ends a recording's leg, so that
+// packets which arrived before the end but were still on their way are kept). Exits when stdin closes
+// (Node went away), after writing through what its recordings hold. Counters go to stderr on SIGUSR1.
+//
+// The live stereo recordings are written here, not in Node: the other lines on stdin (control.h)
+// open a recording, add and end its legs and stop it; the packets of those legs are placed
+// (relay.c), paired (mux.c) and written as Ogg pages (ogg-writer.c) in this process's own turn, and
+// never reach Node. What they tell Node (a leg's counters, a failed write, the end) goes in the
+// frames as records whose source port is 0, their text after the header. Every 100 ms each recording
+// also fills its silent legs (recording.c). Packets of any other (port, SSRC) go to Node as before.
+//
+//   callmark-rtp-receiver --replay
+// reads control lines (with the replay-only "pkt", "drain" and "tick") from stdin and prints the
+// events as lines: tests/media/recording/native-pipeline.test.ts compares it with the TypeScript.
 //
 // A mediasoup worker built with Callmark's patch (media/worker-patch/CallmarkRecordingSink.hpp) does
 // not send the recordings' RTP to the UDP socket one datagram at a time: it connects to the abstract
