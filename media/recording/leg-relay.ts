@@ -12,6 +12,9 @@
 //    dropping a packet, keeping every leg within DRIFT_MAX of the wall clock and so of the others.
 // The clock is the packets' arrival time as the kernel stamped it (rtp-receiver.ts), so a busy Node
 // event loop does not move them. The relay does no I/O.
+// The live stereo file is written by the RTP receiver process with native/relay.c, a port of this file
+// held to it by tests/media/recording/native-pipeline.test.ts; this one writes the leg files of added
+// parties and is the reference.
 import { opusPacketSamples } from './opus-packet.js';
 
 const RATE = 48; // samples per ms (Opus RTP clock)

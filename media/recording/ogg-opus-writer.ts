@@ -10,6 +10,8 @@
 // whole life, not held as Buffers until the page is written: held for 0.2 s, those outlive V8's young
 // generation. The same bytes as before; 4 % less CPU per packet in bench/recording-path.ts
 // (bench/README.md, "Where Node's share goes").
+// The live stereo file is written by native/ogg-writer.c in the RTP receiver process, the same bytes
+// (tests/media/recording/native-pipeline.test.ts); this one writes leg files and mixes.
 import fs from 'node:fs';
 import { FLAG_BOS, FLAG_EOS, MAX_SEGMENTS, oggCrc, oggPage, opusHead, opusTags } from './ogg.js';
 

@@ -17,6 +17,8 @@
 //    side talks without any pause until its debt passes 1 s (never with browsers, which send 20 ms
 //    packets on both sides; counted in its stats).
 // Each party therefore stays alone in its own channel, at every instant.
+// The live stereo file is paired by native/mux.c in the RTP receiver process, a port of this file held
+// to it by tests/media/recording/native-pipeline.test.ts; this one is the reference.
 import { buildOpusPacket, pairSelfDelimited, parseOpusPacket, silencePacket, simpleOpusPacketSamples, type OpusFrames } from './opus-packet.js';
 import type { ChannelTimeline } from './leg-relay.js';
 
