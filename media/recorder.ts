@@ -92,8 +92,8 @@ const LISTEN_IP = '127.0.0.1';
 const END_SETTLE_MS = 40;
 /** ... but never waits longer than this for them (the receiver is stuck or was restarted). */
 const END_SETTLE_CAP_MS = 1000;
-/** The receiver finishes the stereo file (last page, fsync) within this, or it is reported as not done. */
-const CLOSE_CAP_MS = 5000;
+/** The receiver finishes the stereo file (last page, fsync) within this (a thousand at once take seconds), or it is reported as not done. */
+const CLOSE_CAP_MS = 30_000;
 
 interface Leg {
   producer: ms.Producer;
