@@ -90,4 +90,26 @@ describe('the native recording pipeline on hostile packets', () => {
     expect(pairs).toHaveLength(1);
     expect(pairs[0]!.data.subarray(-packet(2).length).equals(packet(2))).toBe(true); // right: as sent, after the left
   });
+
+  // A leg's first packets are held until they span 120 ms, then anchored on the earliest; each one
+  // held was placed by its timestamp without the resync rule of later packets (500 ms ahead: a new
+  // base). Five packets whose timestamps leap 2^31 - 1 apiece put 50 hours of silence (96 MB, seconds
+  // of the receiver's only thread) into the file; a hundred, weeks.
+  it('timestamps leaping ahead while a leg\'s first packets are held are resynced, not filled with silence', () => {
+    const payload = Buffer.concat([Buffer.from([CELT_20MS]), Buffer.alloc(40, 0xab)]).toString('hex');
+    const { events, file } = replay((f) => [
+      `open 1 0 305419896 0 0 ${f}`,
+      'leg 1 1 1 40000 7 0',
+      ...[0, 1, 2, 3].map((i) => `pkt 1 1 ${10 + i} 7 ${(i * 0x7fffffff) % 2 ** 32} ${payload}`),
+      'drain 1',
+      `pkt 1 1 200 7 ${(4 * 0x7fffffff) % 2 ** 32} ${payload}`,
+      'drain 1',
+      'stop 1 1000',
+    ]);
+    expect(events.at(-1)).toMatch(/^closed 1 48000 /); // 1 s long, as the recording was
+    expect(file.length).toBeLessThan(20_000);
+    const stats = events.find((e) => e.startsWith('stats 1 1 '))!.split(' ').map(Number);
+    expect(stats[3]).toBe(5); // received
+    expect(stats[10]).toBeGreaterThan(0); // resyncs
+  });
 });
