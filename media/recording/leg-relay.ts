@@ -139,15 +139,19 @@ export class LegRelay {
       if (now - this.held[0]!.arrival >= HOLD) this.release();
       return;
     }
-    const at = this.extTs + this.offset;
+    this.resyncIfNewBase(this.extTs, dur, now);
+    this.place(pkt.payload, this.extTs, dur, now);
+  }
+
+  private resyncIfNewBase(extTs: number, dur: number, now: number): void {
+    const at = extTs + this.offset;
     const pos = this.channel.end;
     if (at + dur > now + AHEAD_RESYNC || at + dur < pos - BEHIND_RESYNC || this.lateStreak >= LATE_RESYNC) {
       // A new timestamp base: the packet ends now (it has just arrived); later ones follow their RTP
       // timestamps. If that place is already taken, it goes right after it.
       this.stats.resyncs++;
-      this.anchor(Math.max(pos, now - dur) - this.extTs, now);
+      this.anchor(Math.max(pos, now - dur) - extTs, now);
     }
-    this.place(pkt.payload, this.extTs, dur, now);
   }
 
   /**
@@ -164,7 +168,12 @@ export class LegRelay {
     for (const p of held) offset = Math.min(offset, p.arrival - p.dur - p.extTs);
     const last = held[held.length - 1]!.arrival;
     this.anchor(Math.max(this.channel.end - held[0]!.extTs, offset), last);
-    for (const p of held) this.place(p.payload, p.extTs, p.dur, p.arrival);
+    for (const p of held) {
+      // Held packets obey the rule of later ones: a timestamp far from the others is a new base, not a
+      // place hours ahead to fill with silence (a peer's leaps of 2^31 would each add 12 hours).
+      this.resyncIfNewBase(p.extTs, p.dur, p.arrival);
+      this.place(p.payload, p.extTs, p.dur, p.arrival);
+    }
   }
 
   private anchor(offset: number, now: number): void {

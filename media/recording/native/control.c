@@ -125,7 +125,7 @@ int control_line(char *line) {
     size_t len = strcspn(hex, " \r\n") / 2;
     uint8_t *payload = malloc(len ? len : 1);
     if (!payload) abort();
-    for (size_t i = 0; i < len; i++) payload[i] = (uint8_t)(hexval(hex[2 * i]) << 4 | hexval(hex[2 * i + 1]));
+    for (size_t i = 0; i < len; i++) payload[i] = (uint8_t)((unsigned)hexval(hex[2 * i]) << 4 | (unsigned)hexval(hex[2 * i + 1]));
     rec_packet(r, leg, ssrc, ts, payload, len, at);
     free(payload);
   } else if (strcmp(cmd, "drain") == 0) {

@@ -104,6 +104,10 @@ static int resume_after_last_page(ogg_writer *w) {
     uint32_t crc = (uint32_t)buf[off + 22] | (uint32_t)buf[off + 23] << 8 | (uint32_t)buf[off + 24] << 16 | (uint32_t)buf[off + 25] << 24;
     put32(buf + off + 22, 0);
     if (ogg_crc(buf + off, size) != crc) break;
+    if (segments > 0 && buf[off + 27 + segments - 1] == 255) {
+      off += size; // a packet goes on to the next page: only a page on which it ends is a place to continue
+      continue;
+    }
     w->serial = (uint32_t)buf[off + 14] | (uint32_t)buf[off + 15] << 8 | (uint32_t)buf[off + 16] << 16 | (uint32_t)buf[off + 17] << 24;
     w->sequence = ((uint32_t)buf[off + 18] | (uint32_t)buf[off + 19] << 8 | (uint32_t)buf[off + 20] << 16 | (uint32_t)buf[off + 21] << 24) + 1;
     w->granule = get64(buf + off + 6);
@@ -153,11 +157,39 @@ int ogg_writer_open(ogg_writer *w, const char *path, uint32_t serial, int resume
   return err;
 }
 
+/** A page of 255 lacing values of 255 bytes: the first 255 × 255 bytes of a packet that goes on. */
+static int write_span_page(ogg_writer *w, const uint8_t *part) {
+  size_t need = OGG_HEADER_MAX + 255 * 255;
+  if (need > w->page_cap) {
+    uint8_t *larger = realloc(w->page, need);
+    if (!larger) return ENOMEM;
+    w->page = larger;
+    w->page_cap = need;
+  }
+  size_t start = OGG_HEADER_MAX - 27 - 255;
+  memset(w->page + start + 27, 255, 255);
+  memcpy(w->page + OGG_HEADER_MAX, part, 255 * 255);
+  size_t size = finish_page(w->page, start, w->continued ? 0x01 : 0, -1, w->serial, w->sequence++, 255, 255 * 255);
+  w->continued = 1;
+  int err = write_all(w->fd, w->page + start, size);
+  if (!err) w->bytes += (int64_t)size;
+  return err;
+}
+
 int ogg_writer_write(ogg_writer *w, const uint8_t *packet, size_t len, int samples) {
   if (w->closed) return 0;
   int segments = (int)(len / 255) + 1; // lacing values of the packet (RFC 3533 §6)
   int err = 0;
   if (w->pending_segments + segments > 255) err = ogg_writer_flush(w, 0);
+  // A packet of more than 255 lacing values (255 × 255 bytes or more: two peers' 120 ms of 1275-byte
+  // frames, or padding) does not fit in one page: it spans pages, each after the first flagged as
+  // continuing it, granule -1 where no packet ends (RFC 3533 §6; ../ogg-opus-writer.ts cannot).
+  while (len >= 255 * 255) {
+    int span_err = write_span_page(w, packet);
+    if (!err) err = span_err;
+    packet += 255 * 255;
+    len -= 255 * 255;
+  }
   if (OGG_HEADER_MAX + w->body_bytes + len > w->page_cap) {
     size_t cap = 2 * (OGG_HEADER_MAX + w->body_bytes + len);
     uint8_t *larger = realloc(w->page, cap);
@@ -184,7 +216,8 @@ int ogg_writer_flush(ogg_writer *w, int flags) {
   int segments = w->pending_segments;
   size_t start = OGG_HEADER_MAX - 27 - (size_t)segments;
   memcpy(w->page + start + 27, w->lacing, (size_t)segments);
-  size_t size = finish_page(w->page, start, flags, w->granule, w->serial, w->sequence++, segments, w->body_bytes);
+  size_t size = finish_page(w->page, start, flags | (w->continued ? 0x01 : 0), w->granule, w->serial, w->sequence++, segments, w->body_bytes);
+  w->continued = 0;
   w->body_bytes = 0;
   w->pending_packets = 0;
   w->pending_segments = 0;

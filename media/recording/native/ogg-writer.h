@@ -14,6 +14,7 @@ typedef struct {
   size_t page_cap, body_bytes;
   int pending_packets, pending_segments;
   uint8_t lacing[255];
+  int continued; // the next page goes on with a packet that the last one began (RFC 3533 §6)
   int closed;
   int64_t packets, samples, bytes;
 } ogg_writer;

@@ -117,6 +117,17 @@ static void place(leg_relay *r, const uint8_t *payload, size_t len, int64_t ext_
   r->window_lags[r->window_count++] = now - r->channel->end;
 }
 
+static void resync_if_new_base(leg_relay *r, int64_t ext_ts, int64_t dur, int64_t now) {
+  int64_t at = ext_ts + r->offset;
+  int64_t pos = r->channel->end;
+  if (at + dur > now + AHEAD_RESYNC || at + dur < pos - BEHIND_RESYNC || r->late_streak >= LATE_RESYNC) {
+    // A new timestamp base: the packet ends now; later ones follow their RTP timestamps.
+    r->stats.resyncs++;
+    int64_t start = now - dur > pos ? now - dur : pos;
+    anchor(r, start - ext_ts, now);
+  }
+}
+
 /** Anchors the held packets on the earliest arrival they imply, then places them. */
 static void release(leg_relay *r) {
   if (r->held_count == 0) return;
@@ -132,6 +143,9 @@ static void release(leg_relay *r) {
   int64_t from_end = r->channel->end - held[0].ext_ts;
   anchor(r, from_end > offset ? from_end : offset, held[n - 1].arrival);
   for (size_t i = 0; i < n; i++) {
+    // Held packets obey the rule of later ones: a timestamp far from the others is a new base, not a
+    // place hours ahead to fill with silence (a peer's leaps of 2^31 would each add 12 hours).
+    resync_if_new_base(r, held[i].ext_ts, held[i].dur, held[i].arrival);
     place(r, held[i].payload, held[i].len, held[i].ext_ts, held[i].dur, held[i].arrival);
     free(held[i].payload);
   }
@@ -174,14 +188,7 @@ void relay_receive(leg_relay *r, uint32_t ssrc, uint32_t timestamp, const uint8_
     if (now - r->held[0].arrival >= HOLD) release(r);
     return;
   }
-  int64_t at = r->ext_ts + r->offset;
-  int64_t pos = r->channel->end;
-  if (at + dur > now + AHEAD_RESYNC || at + dur < pos - BEHIND_RESYNC || r->late_streak >= LATE_RESYNC) {
-    // A new timestamp base: the packet ends now; later ones follow their RTP timestamps.
-    r->stats.resyncs++;
-    int64_t start = now - dur > pos ? now - dur : pos;
-    anchor(r, start - r->ext_ts, now);
-  }
+  resync_if_new_base(r, r->ext_ts, dur, now);
   place(r, payload, len, r->ext_ts, dur, now);
 }
 
