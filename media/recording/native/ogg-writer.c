@@ -16,18 +16,29 @@
 #define OGG_HEADER_MAX (27 + 255) // a page header with its segment table (RFC 3533 §6)
 
 // CRC-32 of Ogg: polynomial 0x04c11db7, initial value 0, no reflection, no final xor (RFC 3533 §6).
-static uint32_t crc_table[256];
+// Eight tables, eight bytes folded in per step ("slicing-by-8", as ../ogg.ts): crc_table[k][i] is the
+// CRC of byte i followed by k zero bytes. Measured: byte by byte, the CRC was 16 % of the receiver's
+// CPU at 300 recorded calls (perf, bench/README.md).
+static uint32_t crc_table[8][256];
 static void crc_init(void) {
-  if (crc_table[1]) return;
+  if (crc_table[0][1]) return;
   for (uint32_t i = 0; i < 256; i++) {
     uint32_t r = i << 24;
     for (int j = 0; j < 8; j++) r = r & 0x80000000u ? (r << 1) ^ 0x04c11db7u : r << 1;
-    crc_table[i] = r;
+    crc_table[0][i] = r;
   }
+  for (int k = 1; k < 8; k++)
+    for (int i = 0; i < 256; i++) crc_table[k][i] = (crc_table[k - 1][i] << 8) ^ crc_table[0][crc_table[k - 1][i] >> 24];
 }
 static uint32_t ogg_crc(const uint8_t *p, size_t n) {
   uint32_t crc = 0;
-  for (size_t i = 0; i < n; i++) crc = (crc << 8) ^ crc_table[((crc >> 24) ^ p[i]) & 0xff];
+  size_t i = 0;
+  for (; i + 8 <= n; i += 8) {
+    crc ^= (uint32_t)p[i] << 24 | (uint32_t)p[i + 1] << 16 | (uint32_t)p[i + 2] << 8 | p[i + 3];
+    crc = crc_table[7][crc >> 24] ^ crc_table[6][(crc >> 16) & 0xff] ^ crc_table[5][(crc >> 8) & 0xff] ^ crc_table[4][crc & 0xff] ^ crc_table[3][p[i + 4]] ^
+          crc_table[2][p[i + 5]] ^ crc_table[1][p[i + 6]] ^ crc_table[0][p[i + 7]];
+  }
+  for (; i < n; i++) crc = (crc << 8) ^ crc_table[0][((crc >> 24) ^ p[i]) & 0xff];
   return crc;
 }
 
