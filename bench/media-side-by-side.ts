@@ -1,4 +1,4 @@
-// npm run bench:media -- [N ...] [--seconds S] [--reps R] [--modes rtp,srtp] [--systems callmark,rtpengine] [--cpu-prof DIR]
+// npm run bench:media -- [N ...] [--seconds S] [--reps R] [--modes rtp,srtp] [--systems callmark,rtpengine] [--workers W] [--fill-routers F] [--cpu-prof DIR]
 //
 // Callmark's recorded calls against rtpengine's, on the same load, on this machine. For every
 // number of concurrent calls N, mode (plain RTP legs or SRTP legs keyed by SDES) and repetition, each
@@ -50,6 +50,11 @@ const WARMUP_MS = 3000;
 // itself: do not take the CPU figures of a profiled run.
 const cpuProfileDir = opt('--cpu-prof');
 const cores = os.availableParallelism();
+// --workers W: Callmark's mediasoup workers (default one per core, as the server runs).
+const workerCount = Number(opt('--workers') ?? cores);
+// --fill-routers F: the pool's fillRouters (calls packed onto one worker up to F, then spread);
+// default 0, spread from the first call, as the server runs unless configured otherwise.
+const fillRouters = Number(opt('--fill-routers') ?? 0);
 
 const CLK_TCK = 100;
 /** CPU seconds of this process's exited, waited-for children (ffmpeg, ffprobe): /proc/self/stat cutime + cstime. */
@@ -152,7 +157,7 @@ const OPUS: ms.RtpCodecParameters = { mimeType: 'audio/opus', payloadType: 111, 
 
 async function runCallmark(n: number, mode: Mode, rep: number, packets: string, dir: string): Promise<RunResult> {
   const recordings = fs.mkdtempSync(path.join(dir, 'callmark-'));
-  const pool = await MediaWorkerPool.start({ workers: cores, rtcMinPort: 10000, rtcMaxPort: 19999, logLevel: 'error' });
+  const pool = await MediaWorkerPool.start({ workers: workerCount, fillRouters, rtcMinPort: 10000, rtcMaxPort: 19999, logLevel: 'error' });
   const load = LoadGenerator.start(packets);
   const calls: Array<{ router: ms.Router; recorder: CallRecorder; slot: ReturnType<MediaWorkerPool['acquire']> }> = [];
   const receiver = await RtpReceiver.shared();
@@ -282,7 +287,7 @@ function printRun(r: RunResult): void {
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'callmark-bench-media-'));
 const packetsFile = path.join(dir, 'opus-packets.bin');
 const packetCount = writeOpusPackets(packetsFile);
-console.log(`Media side by side: ${cores} cores, ${Math.round(os.totalmem() / 2 ** 30)} GiB; ${packetCount} distinct Opus packets (20 ms, 32 kb/s) looped, 50/s per party; warm-up ${WARMUP_MS / 1000} s, window ${windowSeconds} s; ${reps} repetitions, systems interleaved`);
+console.log(`Media side by side: ${cores} cores, Callmark on ${workerCount} mediasoup worker(s)${fillRouters > 0 ? ` filled up to ${fillRouters} calls each` : ''}, ${Math.round(os.totalmem() / 2 ** 30)} GiB; ${packetCount} distinct Opus packets (20 ms, 32 kb/s) looped, 50/s per party; warm-up ${WARMUP_MS / 1000} s, window ${windowSeconds} s; ${reps} repetitions, systems interleaved`);
 console.log('CPU in % of one core per call; latency p50 / p99 / max in ms; recorded = packets in the recordings / packets the parties sent\n');
 console.log('| mode | calls | rep | system | CPU %/call (parts) | latency p50 / p99 / max | loss | recorded | hang-up: CPU s/call, all final after | set-up | load generator CPU |');
 console.log('| --- | ---: | ---: | --- | --- | --- | ---: | ---: | --- | ---: | ---: |');

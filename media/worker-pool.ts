@@ -1,6 +1,7 @@
 // A pool of mediasoup workers, one per core by default. Calls are spread over the workers by load
-// (fewest routers first). A worker that dies is replaced at once; whoever owns routers on it hears
-// about it through onWorkerDied so that the calls on it can be ended with a reason.
+// (fewest routers first), or, with fillRouters, packed onto one worker until it carries that many
+// and only then spread (see acquire()). A worker that dies is replaced at once; whoever owns routers
+// on it hears about it through onWorkerDied so that the calls on it can be ended with a reason.
 //
 // Only API that mediasoup 3.8 and current 3.x share is used here (createWorker, worker.on('died'),
 // worker.pid, worker.close, worker.getResourceUsage), so a deployment can move to a newer release.
@@ -12,6 +13,15 @@ export interface WorkerPoolOptions {
   rtcMinPort: number;
   rtcMaxPort: number;
   logLevel?: 'debug' | 'warn' | 'error' | 'none';
+  /**
+   * Pack calls: a new router goes to the busiest live worker that has fewer than this many routers
+   * (the lowest index among equals); only when every live worker has this many, to the least loaded.
+   * At low load one worker then wakes once for the packets that two would each wake for, and the
+   * other stays idle (bench/README.md, "The worker's cost at low load"). The price: a worker's death
+   * ends all the calls on it, up to this many, instead of its share of a spread. Unset or 0: spread
+   * (fewest routers first) from the first call.
+   */
+  fillRouters?: number;
   onWorkerDied?: (info: { index: number; pid: number; error: Error }) => void;
   onWorkerReplaced?: (info: { index: number; pid: number }) => void;
 }
@@ -83,11 +93,19 @@ export class MediaWorkerPool {
     );
   }
 
-  /** The least loaded live worker; the caller creates its router there and must call release() when done. */
+  /**
+   * The live worker for a new router: the least loaded, or with fillRouters the busiest one still
+   * below that mark. The caller creates its router there and must call release() when done.
+   */
   acquire(): WorkerSlot {
     const live = this.slots.filter((s) => !s.worker.closed);
     if (live.length === 0) throw new Error('no mediasoup worker is running');
-    const slot = live.reduce((best, s) => (s.routers < best.routers ? s : best));
+    const fill = this.opts.fillRouters ?? 0;
+    const belowMark = live.filter((s) => s.routers < fill);
+    const slot =
+      belowMark.length > 0
+        ? belowMark.reduce((best, s) => (s.routers > best.routers ? s : best))
+        : live.reduce((best, s) => (s.routers < best.routers ? s : best));
     slot.routers++;
     return slot;
   }

@@ -32,6 +32,30 @@ describe('MediaWorkerPool', () => {
     expect(pool.acquire().index).toBe(a.index);
   });
 
+  it('with fillRouters, packs routers onto the busiest worker below the mark, then spreads', async () => {
+    pool = await MediaWorkerPool.start({ workers: 2, rtcMinPort: 41500, rtcMaxPort: 41599, fillRouters: 3 });
+    const first = [pool.acquire(), pool.acquire(), pool.acquire()];
+    // Up to the mark every router goes to one worker (fewer wake-ups for the same packets).
+    expect(new Set(first.map((s) => s.index)).size).toBe(1);
+    const packed = first[0]!.index;
+    // That worker is at the mark: the next goes to the other one, and the one after too
+    // (the busiest worker still below the mark), until both are at it.
+    const fourth = pool.acquire();
+    expect(fourth.index).not.toBe(packed);
+    expect(pool.acquire().index).toBe(fourth.index);
+    expect(pool.acquire().index).toBe(fourth.index);
+    expect(pool.health().workers.map((w) => w.routers)).toEqual([3, 3]);
+    // Beyond the mark on every worker: least loaded, as without the option.
+    const seventh = pool.acquire();
+    expect(pool.acquire().index).not.toBe(seventh.index);
+    // A router released on the packed worker frees a place there before the emptier worker gets one.
+    for (let i = 0; i < 4; i++) pool.release(fourth);
+    expect(pool.health().workers.map((w) => w.routers).sort()).toEqual([0, 4]);
+    pool.release(first[0]!);
+    pool.release(first[0]!);
+    expect(pool.acquire().index).toBe(packed);
+  });
+
   it('gives each worker its own slice of the RTP port range', async () => {
     pool = await MediaWorkerPool.start({ workers: 2, rtcMinPort: 41200, rtcMaxPort: 41299 });
     const ports: number[] = [];
