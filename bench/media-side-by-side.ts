@@ -24,7 +24,7 @@ import { Session } from 'node:inspector/promises';
 import os from 'node:os';
 import path from 'node:path';
 import type { types as ms } from 'mediasoup';
-import { CallRecorder, MediaWorkerPool } from '../media/index.js';
+import { CallRecorder, DEFAULT_FILL_ROUTERS, MediaWorkerPool } from '../media/index.js';
 import { RtpReceiver } from '../media/recording/rtp-receiver.js';
 import { LoadGenerator, srtpKey, writeOpusPackets, type LoadReport } from './loadgen.js';
 import { percentile, sampleProcess } from './proc-stats.js';
@@ -53,8 +53,8 @@ const cores = os.availableParallelism();
 // --workers W: Callmark's mediasoup workers (default one per core, as the server runs).
 const workerCount = Number(opt('--workers') ?? cores);
 // --fill-routers F: the pool's fillRouters (calls packed onto one worker up to F, then spread);
-// default 0, spread from the first call, as the server runs unless configured otherwise.
-const fillRouters = Number(opt('--fill-routers') ?? 0);
+// default the pool's own (DEFAULT_FILL_ROUTERS), as the server runs unless configured otherwise; 0 spreads.
+const fillRouters = Number(opt('--fill-routers') ?? DEFAULT_FILL_ROUTERS);
 
 const CLK_TCK = 100;
 /** CPU seconds of this process's exited, waited-for children (ffmpeg, ffprobe): /proc/self/stat cutime + cstime. */

@@ -1,12 +1,19 @@
-// A pool of mediasoup workers, one per core by default. Calls are spread over the workers by load
-// (fewest routers first), or, with fillRouters, packed onto one worker until it carries that many
-// and only then spread (see acquire()). A worker that dies is replaced at once; whoever owns routers
+// A pool of mediasoup workers, one per core by default. Calls are packed onto one worker until it
+// carries fillRouters of them (DEFAULT_FILL_ROUTERS unless set) and only then spread by load, fewest
+// routers first (see acquire()). A worker that dies is replaced at once; whoever owns routers
 // on it hears about it through onWorkerDied so that the calls on it can be ended with a reason.
 //
 // Only API that mediasoup 3.8 and current 3.x share is used here (createWorker, worker.on('died'),
 // worker.pid, worker.close, worker.getResourceUsage), so a deployment can move to a newer release.
 import * as mediasoup from 'mediasoup';
 import type { types as ms } from 'mediasoup';
+
+/**
+ * Calls packed onto one worker before the next is used. At 100 calls on 2 cores packing cut the
+ * workers' CPU per call by a quarter; at 300 calls it did not pay and raised latency, and 150 + 150
+ * is where a spread of 300 calls sits anyway (bench/README.md, "The worker's cost at low load").
+ */
+export const DEFAULT_FILL_ROUTERS = 150;
 
 export interface WorkerPoolOptions {
   workers: number;
@@ -18,8 +25,8 @@ export interface WorkerPoolOptions {
    * (the lowest index among equals); only when every live worker has this many, to the least loaded.
    * At low load one worker then wakes once for the packets that two would each wake for, and the
    * other stays idle (bench/README.md, "The worker's cost at low load"). The price: a worker's death
-   * ends all the calls on it, up to this many, instead of its share of a spread. Unset or 0: spread
-   * (fewest routers first) from the first call.
+   * ends all the calls on it, up to this many, instead of its share of a spread. Unset:
+   * DEFAULT_FILL_ROUTERS; 0: spread (fewest routers first) from the first call.
    */
   fillRouters?: number;
   onWorkerDied?: (info: { index: number; pid: number; error: Error }) => void;
@@ -100,7 +107,7 @@ export class MediaWorkerPool {
   acquire(): WorkerSlot {
     const live = this.slots.filter((s) => !s.worker.closed);
     if (live.length === 0) throw new Error('no mediasoup worker is running');
-    const fill = this.opts.fillRouters ?? 0;
+    const fill = this.opts.fillRouters ?? DEFAULT_FILL_ROUTERS;
     const belowMark = live.filter((s) => s.routers < fill);
     const slot =
       belowMark.length > 0

@@ -3,6 +3,7 @@
 import os from 'node:os';
 import path from 'node:path';
 import { z } from 'zod';
+import { DEFAULT_FILL_ROUTERS } from '../media/index.js';
 import { isTrustedProxyEntry } from './auth/client-address.js';
 
 const bool = z
@@ -25,6 +26,7 @@ const envSchema = z
     CALLMARK_RTC_MIN_PORT: port.default(40000),
     CALLMARK_RTC_MAX_PORT: port.default(49999),
     CALLMARK_MEDIA_WORKERS: z.coerce.number().int().min(1).max(64).optional(),
+    CALLMARK_MEDIA_PACK_CALLS: z.coerce.number().int().min(0).max(100_000).optional(),
     CALLMARK_MIX_CONCURRENCY: z.coerce.number().int().min(1).max(64).optional(),
     CALLMARK_TLS: z.enum(['auto', 'off']).default('auto'),
     CALLMARK_TLS_CERT: z.string().min(1).optional(),
@@ -99,6 +101,8 @@ export interface Config {
   rtcMinPort: number;
   rtcMaxPort: number;
   mediaWorkers: number;
+  /** Calls packed onto one media worker before the next is used (0: spread from the first call). */
+  mediaPackCalls: number;
   /** End-of-call recording mixes (ffmpeg) run at once; the others wait their turn. */
   mixConcurrency: number;
   tls: { mode: 'off' } | { mode: 'files'; certFile: string; keyFile: string } | { mode: 'self-signed'; dir: string };
@@ -189,6 +193,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, argv: string[] 
     rtcMinPort: e.CALLMARK_RTC_MIN_PORT,
     rtcMaxPort: e.CALLMARK_RTC_MAX_PORT,
     mediaWorkers: e.CALLMARK_MEDIA_WORKERS ?? Math.max(1, os.cpus().length),
+    mediaPackCalls: e.CALLMARK_MEDIA_PACK_CALLS ?? DEFAULT_FILL_ROUTERS,
     mixConcurrency: e.CALLMARK_MIX_CONCURRENCY ?? Math.max(1, os.cpus().length),
     tls,
     logLevel: e.CALLMARK_LOG_LEVEL,

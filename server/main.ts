@@ -61,6 +61,7 @@ async function main(): Promise<void> {
   setMixConcurrency(config.mixConcurrency);
   const media = await MediaWorkerPool.start({
     workers: config.mediaWorkers,
+    fillRouters: config.mediaPackCalls,
     rtcMinPort: config.rtcMinPort,
     rtcMaxPort: config.rtcMaxPort,
     onWorkerDied: ({ index, pid, error }) => console.error(JSON.stringify({ level: 50, msg: 'mediasoup worker died; replacing it', index, pid, err: error.message })),

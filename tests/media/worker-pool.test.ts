@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { MediaWorkerPool } from '../../media/index.js';
+import { DEFAULT_FILL_ROUTERS, MediaWorkerPool } from '../../media/index.js';
 import { until } from '../support/until.js';
 
 let pool: MediaWorkerPool | undefined;
@@ -23,8 +23,8 @@ describe('MediaWorkerPool', () => {
     pool.release(slot);
   });
 
-  it('spreads routers over the least loaded worker', async () => {
-    pool = await MediaWorkerPool.start({ workers: 2, rtcMinPort: 41100, rtcMaxPort: 41199 });
+  it('with fillRouters 0, spreads routers over the least loaded worker', async () => {
+    pool = await MediaWorkerPool.start({ workers: 2, rtcMinPort: 41100, rtcMaxPort: 41199, fillRouters: 0 });
     const a = pool.acquire();
     const b = pool.acquire();
     expect(a.index).not.toBe(b.index);
@@ -56,8 +56,16 @@ describe('MediaWorkerPool', () => {
     expect(pool.acquire().index).toBe(packed);
   });
 
+  it('by default packs DEFAULT_FILL_ROUTERS calls onto one worker before it uses the next', async () => {
+    pool = await MediaWorkerPool.start({ workers: 2, rtcMinPort: 41600, rtcMaxPort: 41699 });
+    expect(DEFAULT_FILL_ROUTERS).toBeGreaterThan(1);
+    const packed = Array.from({ length: DEFAULT_FILL_ROUTERS }, () => pool!.acquire().index);
+    expect(new Set(packed)).toEqual(new Set([packed[0]]));
+    expect(pool.acquire().index).not.toBe(packed[0]);
+  });
+
   it('gives each worker its own slice of the RTP port range', async () => {
-    pool = await MediaWorkerPool.start({ workers: 2, rtcMinPort: 41200, rtcMaxPort: 41299 });
+    pool = await MediaWorkerPool.start({ workers: 2, rtcMinPort: 41200, rtcMaxPort: 41299, fillRouters: 0 });
     const ports: number[] = [];
     for (const index of [0, 1]) {
       const slot = pool.acquire();

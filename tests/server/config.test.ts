@@ -1,6 +1,7 @@
 import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { DEFAULT_FILL_ROUTERS } from '../../media/index.js';
 import { ConfigError, loadConfig } from '../../server/config.js';
 
 describe('loadConfig', () => {
@@ -15,15 +16,16 @@ describe('loadConfig', () => {
     expect(c.tls).toEqual({ mode: 'self-signed', dir: path.resolve('data', 'tls') });
     expect(c.rtcMinPort).toBe(40000);
     expect(c.rtcMaxPort).toBe(49999);
+    expect(c.mediaPackCalls).toBe(DEFAULT_FILL_ROUTERS);
     expect(c.demo).toBe(false);
   });
 
   it('reads settings from the environment and --demo from the arguments', () => {
     const c = loadConfig(
-      { CALLMARK_PORT: '9000', CALLMARK_DATA_DIR: '/srv/cm', CALLMARK_TLS: 'off', CALLMARK_PUBLIC_IP: '203.0.113.7', CALLMARK_MEDIA_WORKERS: '3', CALLMARK_MIX_CONCURRENCY: '1' },
+      { CALLMARK_PORT: '9000', CALLMARK_DATA_DIR: '/srv/cm', CALLMARK_TLS: 'off', CALLMARK_PUBLIC_IP: '203.0.113.7', CALLMARK_MEDIA_WORKERS: '3', CALLMARK_MEDIA_PACK_CALLS: '0', CALLMARK_MIX_CONCURRENCY: '1' },
       ['--demo'],
     );
-    expect(c).toMatchObject({ port: 9000, dataDir: '/srv/cm', tls: { mode: 'off' }, publicIp: '203.0.113.7', mediaWorkers: 3, mixConcurrency: 1, demo: true });
+    expect(c).toMatchObject({ port: 9000, dataDir: '/srv/cm', tls: { mode: 'off' }, publicIp: '203.0.113.7', mediaWorkers: 3, mediaPackCalls: 0, mixConcurrency: 1, demo: true });
     expect(loadConfig({ CALLMARK_DEMO: '1' }).demo).toBe(true);
   });
 

@@ -12,7 +12,8 @@ let t: TestApp;
 const uas: TestUa[] = [];
 
 beforeAll(async () => {
-  pool = await MediaWorkerPool.start({ workers: 2, rtcMinPort: 46700, rtcMaxPort: 46899 });
+  // Spread (fillRouters 0), so that the two calls land on different workers.
+  pool = await MediaWorkerPool.start({ workers: 2, rtcMinPort: 46700, rtcMaxPort: 46899, fillRouters: 0 });
   t = await createTestApp({ telephony: { pool } });
   const hash = await hashPassword(PASSWORD);
   for (const [username, role] of [['assessor2', 'assessor'], ['candidate3', 'candidate']] as const) {
