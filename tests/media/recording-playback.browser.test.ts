@@ -123,7 +123,9 @@ describe('a recording in Chromium', () => {
         el.onerror = () => reject(new Error(`audio error ${el.error?.code}`));
       });
       await el.play();
-      await new Promise((r) => setTimeout(r, 700));
+      // Playing, not how soon: a loaded machine may take longer than 0.5 s to start the audio sink.
+      const until = performance.now() + 10_000;
+      while (el.currentTime <= 0.2 && performance.now() < until) await new Promise((r) => setTimeout(r, 50));
       return { canPlay: el.canPlayType('audio/ogg; codecs=opus'), duration: el.duration, currentTime: el.currentTime, paused: el.paused };
     });
     expect(played.canPlay).not.toBe('');
