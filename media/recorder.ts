@@ -175,6 +175,9 @@ export class CallRecorder implements NativeRecordingOwner {
 
   /** Resolves once both parties are being recorded. */
   static async start(opts: RecorderOptions): Promise<CallRecorder> {
+    // The path ends the receiver's "open" control line (native/control.h): a newline would start a
+    // control line of its own, a NUL would cut the path short.
+    if (/[\n\r\0]/.test(opts.file)) throw new Error(`recording file path ${JSON.stringify(opts.file)} may not hold a newline, carriage return or NUL`);
     if (fs.existsSync(opts.file) || fs.existsSync(legsDirOf(opts.file))) throw new Error(`recording ${opts.file} exists already`);
     const recorder = new CallRecorder(opts);
     try {

@@ -13,10 +13,11 @@
 // The live stereo file is written by native/ogg-writer.c in the RTP receiver process, the same bytes
 // (tests/media/recording/native-pipeline.test.ts); this one writes leg files and mixes.
 import fs from 'node:fs';
-import { FLAG_BOS, FLAG_EOS, MAX_SEGMENTS, oggCrc, oggPage, opusHead, opusTags } from './ogg.js';
+import { FLAG_BOS, FLAG_CONTINUED, FLAG_EOS, MAX_SEGMENTS, oggCrc, oggPage, opusHead, opusTags } from './ogg.js';
 
 const PAGE_PACKETS = 10; // 10 × 20 ms = one page every 200 ms
 const HEADER_MAX = 27 + MAX_SEGMENTS; // a page header with its segment table (RFC 3533 §6)
+const SPAN_BYTES = 255 * MAX_SEGMENTS; // a full page's body: 255 lacing values of 255
 
 export interface OggOpusWriterStats {
   packets: number;
@@ -37,6 +38,8 @@ export class OggOpusWriter {
   private pendingPackets = 0;
   private readonly lacing = new Uint8Array(MAX_SEGMENTS);
   private pendingSegments = 0;
+  // The page being filled starts with the rest of a packet begun on the page before (RFC 3533 §6).
+  private continued = false;
   private closed = false;
   readonly stats: OggOpusWriterStats = { packets: 0, samples: 0, bytes: 0 };
 
@@ -64,6 +67,12 @@ export class OggOpusWriter {
     if (this.closed) return;
     const segments = Math.floor(packet.length / 255) + 1; // lacing values of the packet (RFC 3533 §6)
     if (this.pendingSegments + segments > MAX_SEGMENTS) this.flush();
+    // A packet of more than 255 lacing values (255 × 255 bytes or more: two peers' 120 ms of 1275-byte
+    // frames, or padding) does not fit in one page: it spans pages, each after the first flagged as
+    // continuing it, granule -1 where no packet ends (RFC 3533 §6). As native/ogg-writer.c does.
+    let offset = 0;
+    for (; packet.length - offset >= SPAN_BYTES; offset += SPAN_BYTES) this.writeSpanPage(packet.subarray(offset, offset + SPAN_BYTES));
+    if (offset > 0) packet = packet.subarray(offset);
     if (HEADER_MAX + this.bodyBytes + packet.length > this.page.length) {
       const larger = Buffer.allocUnsafe(2 * (HEADER_MAX + this.bodyBytes + packet.length));
       this.page.copy(larger, HEADER_MAX, HEADER_MAX, HEADER_MAX + this.bodyBytes);
@@ -91,7 +100,7 @@ export class OggOpusWriter {
     const page = this.page;
     page.write('OggS', start, 'latin1');
     page[start + 4] = 0; // version
-    page[start + 5] = flags;
+    page[start + 5] = flags | (this.continued ? FLAG_CONTINUED : 0);
     page.writeUIntLE(this.granule % 2 ** 48, start + 6, 6); // granule: 64-bit LE; < 2^53 (see above)
     page.writeUInt16LE(Math.floor(this.granule / 2 ** 48), start + 12);
     page.writeUInt32LE(this.serial, start + 14);
@@ -101,6 +110,7 @@ export class OggOpusWriter {
     page.set(this.lacing.subarray(0, segments), start + 27);
     const bytes = page.subarray(start, HEADER_MAX + this.bodyBytes);
     page.writeUInt32LE(oggCrc(bytes), start + 22);
+    this.continued = false;
     this.bodyBytes = 0;
     this.pendingPackets = 0;
     this.pendingSegments = 0;
@@ -127,6 +137,24 @@ export class OggOpusWriter {
   /** Seconds of audio written. */
   get durationSeconds(): number {
     return this.stats.samples / 48000;
+  }
+
+  /** A page of 255 lacing values of 255 bytes: the next 255 × 255 bytes of a packet that goes on. */
+  private writeSpanPage(part: Buffer): void {
+    const header = Buffer.alloc(27 + MAX_SEGMENTS, 255);
+    header.write('OggS', 0, 'latin1');
+    header[4] = 0; // version
+    header[5] = this.continued ? FLAG_CONTINUED : 0;
+    header.writeBigInt64LE(-1n, 6); // no packet ends on this page
+    header.writeUInt32LE(this.serial, 14);
+    header.writeUInt32LE(this.sequence++ >>> 0, 18);
+    header.writeUInt32LE(0, 22); // CRC, filled below
+    header[26] = MAX_SEGMENTS;
+    const page = Buffer.concat([header, part]);
+    page.writeUInt32LE(oggCrc(page), 22);
+    this.continued = true;
+    fs.writeSync(this.fd, page);
+    this.stats.bytes += page.length;
   }
 
   private writePage(packets: readonly Buffer[], granule: bigint, flags: number): void {

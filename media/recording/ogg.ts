@@ -32,7 +32,7 @@ export const FLAG_BOS = 0x02;
 export const FLAG_EOS = 0x04;
 export const MAX_SEGMENTS = 255;
 
-/** One Ogg page holding whole packets (none spans pages here: each is < 255 × 255 bytes). */
+/** One Ogg page holding whole packets (the header pages: each < 255 × 255 bytes; OggOpusWriter spans longer ones over pages). */
 export function oggPage(o: { packets: readonly Uint8Array[]; granule: bigint; serial: number; sequence: number; flags: number }): Buffer {
   let segments = 0;
   let bytes = 0;

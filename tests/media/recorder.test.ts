@@ -540,6 +540,19 @@ describe('CallRecorder', () => {
     expect(tonePower(audio.channels[1]!, 48000, 880, from)).toBeGreaterThan(0.01);
   });
 
+  // The receiver's "open" control line ends with the file's path (native/control.h): a newline in it
+  // would make the rest of the path a control line of its own; a NUL would cut it.
+  it('refuses a file path holding a newline, carriage return or NUL before anything starts', async () => {
+    const router = await newRouter();
+    const left = await tone(router, 440);
+    const right = await tone(router, 880);
+    for (const name of ['evil\nstop 1 0.ogg', 'evil\r.ogg', 'evil\0.ogg']) {
+      const file = path.join(dir, name);
+      await expect(CallRecorder.start({ router, left: left.producer, right: right.producer, file })).rejects.toThrow(/may not hold a newline, carriage return or NUL/);
+      expect(fs.readdirSync(dir).filter((f) => f.startsWith('evil'))).toEqual([]);
+    }
+  });
+
   it('returns the sha256, size and ffprobe duration of a finished Ogg/Opus stereo file', async () => {
     const router = await newRouter();
     const left = await tone(router, 440);

@@ -146,7 +146,7 @@ function prng(seed: number): () => number {
 
 /** TOC configurations (RFC 6716 §3.1, Table 2) by frame length in ms. */
 const TOC = { celt2_5: 28 << 3, celt5: 29 << 3, celt10: 30 << 3, celt20: 31 << 3, silk10: 8 << 3, silk20: 9 << 3, silk40: 10 << 3, silk60: 11 << 3, hybrid20: 13 << 3 } as const;
-type PacketKind = 'code0' | 'code1' | 'code2' | 'code3cbr' | 'code3vbr' | 'code3pad' | 'malformed';
+type PacketKind = 'code0' | 'code1' | 'code2' | 'code3cbr' | 'code3vbr' | 'code3pad' | 'code3huge' | 'code3max' | 'malformed';
 
 function opusPacket(rand: () => number, toc: number, kind: PacketKind, frames = 3): Buffer {
   const bytes = (n: number) => Array.from({ length: n }, () => Math.floor(rand() * 256));
@@ -170,6 +170,13 @@ function opusPacket(rand: () => number, toc: number, kind: PacketKind, frames = 
     }
     case 'code3pad':
       return Buffer.from([toc | 3, 0x40 | frames, 7, ...bytes(frames * 12), ...bytes(7)]);
+    // Too long for one Ogg page (255 × 255 bytes or more: it spans pages, RFC 3533 §6): one frame
+    // padded by 256 × 254 bytes (RFC 6716 §3.2.5: length bytes 255 … 255, 0) ...
+    case 'code3huge':
+      return Buffer.concat([Buffer.from([toc | 3, 0x40 | 1, ...Array<number>(256).fill(255), 0]), Buffer.from(bytes(10)), Buffer.alloc(256 * 254, Math.floor(rand() * 256))]);
+    // ... or 48 frames of 1275 bytes (120 ms of 2.5 ms CELT: the largest valid packet, R5).
+    case 'code3max':
+      return Buffer.concat([Buffer.from([toc | 3, 48]), Buffer.alloc(48 * 1275, Math.floor(rand() * 256))]);
     case 'malformed': {
       const pick = Math.floor(rand() * 4);
       if (pick === 0) return Buffer.alloc(0);
@@ -315,6 +322,16 @@ describe('the native recording pipeline writes what the TypeScript one writes', 
       legs: [talk(1, 0, { toc: TOC.celt10, packetMs: 20, kinds: ['code1', 'code2', 'code0', 'code1'] }), talk(2, 1, { toc: TOC.celt10, packetMs: 30, kinds: ['code3cbr', 'code3vbr', 'code3pad'] })],
     });
     compare({ seed: 8, durationMs: 4000, legs: [talk(1, 0, { toc: TOC.celt10, packetMs: 10 }), talk(2, 1, { toc: TOC.celt20, packetMs: 20, kinds: ['code0', 'code1'] })] });
+  });
+
+  it('packets too long for one Ogg page span pages (65 kB of padding; both peers at 120 ms of 1275-byte frames)', () => {
+    const continued = (file: Buffer) => pages(file).filter((p) => p.flags & 0x01).length;
+    const padded = compare({ seed: 19, durationMs: 3000, legs: [talk(1, 0, { toMs: 3000, kinds: ['code0', 'code0', 'code3huge'] }), talk(2, 1, { toMs: 3000, kinds: ['code0', 'code3huge', 'code0', 'code0'] })] });
+    expect(continued(padded.file)).toBeGreaterThan(20);
+    const max = { toc: TOC.celt2_5, packetMs: 120, kinds: ['code3max' as const], toMs: 3000 };
+    const largest = compare({ seed: 20, durationMs: 3000, legs: [talk(1, 0, max), talk(2, 1, max)] });
+    expect(readOggPackets(largest.file).filter((p) => p.data.length > 2 * 48 * 1275).length).toBeGreaterThan(10);
+    expect(continued(largest.file)).toBeGreaterThan(10);
   });
 
   it('losses, duplicates, a hold of 3 s and malformed payloads', () => {

@@ -74,6 +74,45 @@ describe('OggOpusWriter', () => {
     expect(buf[lastPage + 5]! & 0x04).toBe(0x04);
   });
 
+  // RFC 3533 §6: a page holds at most 255 lacing values, so a packet of 255 × 255 bytes or more goes
+  // on over pages: each page after its first is flagged "continued", and a page on which no packet
+  // ends has granule position -1. As native/ogg-writer.c writes it (native-pipeline.test.ts).
+  it('spans a packet of 255 × 255 bytes or more over pages (continued flag, granule -1 where none ends)', () => {
+    const file = path.join(dir, 'span.ogg');
+    const w = new OggOpusWriter(file, { channels: 1, serial: 7 });
+    const sizes = [100, 255 * 255, 300, 2 * 255 * 255 + 17, 2 * 255 * 255, 50];
+    const sent = sizes.map((n, i) => Buffer.alloc(n, i + 1));
+    for (const p of sent) w.write(p, 960);
+    w.close();
+    const buf = fs.readFileSync(file);
+    const packets = readOggPackets(buf).slice(2);
+    expect(packets.map((p) => p.data.length)).toEqual(sizes);
+    packets.forEach((p, i) => expect(p.data.equals(sent[i]!)).toBe(true));
+    const pages: Array<{ flags: number; granule: bigint; lacing: number[] }> = [];
+    for (let off = 0; off < buf.length; ) {
+      expect(buf.toString('latin1', off, off + 4)).toBe('OggS');
+      const segments = buf[off + 26]!;
+      const lacing = [...buf.subarray(off + 27, off + 27 + segments)];
+      const size = 27 + segments + lacing.reduce((s, x) => s + x, 0);
+      const page = Buffer.from(buf.subarray(off, off + size));
+      const crc = page.readUInt32LE(22);
+      page.writeUInt32LE(0, 22);
+      expect(oggCrc(page)).toBe(crc);
+      expect(buf.readUInt32LE(off + 18)).toBe(pages.length); // sequence numbers without gaps
+      pages.push({ flags: buf[off + 5]!, granule: buf.readBigInt64LE(off + 6), lacing });
+      off += size;
+    }
+    expect(pages.every((p) => p.lacing.length <= 255)).toBe(true);
+    for (const [i, p] of pages.entries()) {
+      const previousGoesOn = i > 0 && pages[i - 1]!.lacing.at(-1) === 255;
+      expect(p.flags & 0x01).toBe(previousGoesOn ? 0x01 : 0);
+      const endsAPacket = p.lacing.some((x) => x < 255);
+      if (!endsAPacket) expect(p.granule).toBe(-1n);
+    }
+    expect(pages.at(-1)!.granule).toBe(BigInt(6 * 960));
+    expect(pages.at(-1)!.flags & 0x04).toBe(0x04);
+  });
+
   it('refuses to overwrite an existing file', () => {
     const file = path.join(dir, 'exists.ogg');
     fs.writeFileSync(file, 'x');
