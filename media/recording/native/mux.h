@@ -21,7 +21,12 @@ typedef struct {
   size_t head, count, cap; // items[head .. count) are queued
   int64_t queued, end, debt;
   mux_channel_stats stats;
+  void *spare; // payload buffers of MUX_SLAB bytes that popped items gave back, linked through their first bytes
+  size_t spare_count;
 } mux_channel;
+
+/** A queued payload up to this size lives in a reused buffer of the channel, not in one malloc per packet. */
+#define MUX_SLAB 512
 
 /** Where the muxer's packets go (the Ogg writer). */
 typedef void (*mux_sink)(void *ctx, const uint8_t *packet, size_t len, int samples);

@@ -231,6 +231,7 @@ static void read_workers(int listen_fd) {
         }
         break;
       }
+      int drained = (size_t)r < CONN_BUF - k->len; // a short read took all the socket held (then no second read just to see EAGAIN)
       k->len += (size_t)r;
       size_t off = 0;
       while (k->len - off >= 2) {
@@ -248,6 +249,7 @@ static void read_workers(int listen_fd) {
       }
       memmove(k->buf, k->buf + off, k->len - off);
       k->len -= off;
+      if (drained) break;
     }
   }
 }
