@@ -194,7 +194,7 @@ int ogg_writer_write(ogg_writer *w, const uint8_t *packet, size_t len, int sampl
   if (w->pending_segments + segments > 255) err = ogg_writer_flush(w, 0);
   // A packet of more than 255 lacing values (255 × 255 bytes or more: two peers' 120 ms of 1275-byte
   // frames, or padding) does not fit in one page: it spans pages, each after the first flagged as
-  // continuing it, granule -1 where no packet ends (RFC 3533 §6; ../ogg-opus-writer.ts cannot).
+  // continuing it, granule -1 where no packet ends (RFC 3533 §6; ../ogg-opus-writer.ts does the same).
   while (len >= 255 * 255) {
     int span_err = write_span_page(w, packet);
     if (!err) err = span_err;
