@@ -32,7 +32,7 @@ import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import type { types as ms } from 'mediasoup';
 import { probeDurationMs, sha256File } from './recording/file-info.js';
-import { LegRelay, type LegRelayStats } from './recording/leg-relay.js';
+import { LegRelay, othersOf, progressOf, type LegRelayStats } from './recording/leg-relay.js';
 import { mergeMonoSides, runMix, type LegFile } from './recording/mix.js';
 import { OggOpusWriter } from './recording/ogg-opus-writer.js';
 import { RtpReceiver, type NativeRecordingOwner, type ReceivedRtp } from './recording/rtp-receiver.js';
@@ -298,6 +298,7 @@ export class CallRecorder implements NativeRecordingOwner {
         // After the party left, the relay keeps only what its RTP timestamps place before the end.
         const arrival = this.samplesAt(p.arrivalMs);
         if (arrival > this.heardAt) this.heardAt = arrival;
+        relay.others = othersOf(this.tickedRelays(), relay, this.heardAt);
         relay.receive(p, arrival);
       });
       track(this, true);
@@ -424,9 +425,21 @@ export class CallRecorder implements NativeRecordingOwner {
     if (this.tornDown) return;
     const wall = this.samplesAt(performance.now());
     // Silence is filled up to what the worker is known to have forwarded (WORKER_QUIET_MS).
-    const now = wall - this.heardAt > WORKER_QUIET_MS * 48 ? wall : Math.min(wall, this.heardAt);
-    for (const leg of this.legs) if (leg.own && !leg.ended && leg.endsAt === undefined) leg.own.relay.tick(now);
+    const quiet = wall - this.heardAt > WORKER_QUIET_MS * 48;
+    const now = quiet ? wall : Math.min(wall, this.heardAt);
+    // ... and behind how far the legs' packets have reached (progressOf): a worker behind is not silence.
+    const relays = this.tickedRelays();
+    const progress = quiet ? now : progressOf(relays, now);
+    for (const relay of relays) {
+      relay.others = othersOf(relays, relay, this.heardAt);
+      relay.tick(now, progress);
+    }
     this.afterBatch();
+  }
+
+  /** The relays of the leg files still ticked (not ended, not told to end). */
+  private tickedRelays(): LegRelay[] {
+    return this.legs.filter((l) => l.own && !l.ended && l.endsAt === undefined).map((l) => l.own!.relay);
   }
 
   afterBatch(): void {

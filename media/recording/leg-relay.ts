@@ -6,12 +6,16 @@
 //    so network jitter does not move it); time nobody filled becomes silence;
 //  - a leg's start is the earliest its first packets say (HOLD): a late-forwarded first packet does
 //    not move it;
-//  - when nothing arrives for STALL, silence is committed up to just behind the wall clock, so the
-//    file keeps growing (and a crash loses little) during holds;
+//  - when nothing arrives for STALL, silence is committed up to just behind the recording's progress
+//    (how far the packets of its legs have reached on the timeline: the wall clock when nobody is
+//    late), so the file keeps growing (and a crash loses little) during holds; a leg whose packets
+//    keep coming, however late, is not silent and is not filled, unless it falls LAG_CAP behind;
 //  - slow drift between the sender's clock and ours is corrected by inserting a little silence or
-//    dropping a packet, keeping every leg within DRIFT_MAX of the wall clock and so of the others.
-// The clock is the packets' arrival time as the kernel stamped it (rtp-receiver.ts), so a busy Node
-// event loop does not move them. The relay does no I/O.
+//    dropping a packet, keeping every leg within DRIFT_MAX of the others (measured against the other
+//    legs' lag, not the wall clock's: a worker that falls behind delays every leg alike, and that is
+//    not a sender's clock; a leg alone, or with no other given, is measured against the wall clock).
+// The clock is the packets' arrival time as the worker or the kernel stamped it (rtp-receiver.ts), so a
+// busy Node event loop does not move them. The relay does no I/O.
 // The live stereo file is written by the RTP receiver process with native/relay.c, a port of this file
 // held to it by tests/media/recording/native-pipeline.test.ts; this one writes the leg files of added
 // parties and is the reference.
@@ -26,6 +30,11 @@ const STALL = 500 * RATE;
 // now but forwarded late (a starved worker; the frozen worker of the tests forwards 200 ms late) still
 // finds its place free. Not larger: the other side's audio waits in the muxer for this one's silence.
 const FILL_LAG = 250 * RATE;
+// A leg whose packets keep coming but reach further and further behind the recording's progress (its
+// own worker lags while the others' does not) is filled up to this far behind it, and what comes later
+// than that is left out (droppedLate): the other side's audio waits in the muxer for it, and that wait
+// must stay bounded.
+const LAG_CAP = 2000 * RATE;
 // A channel that no leg feeds: nothing can arrive late for it.
 const IDLE_FILL_LAG = 60 * RATE;
 // A leg's first packets are held back until they span this much arrival time (or, if no more come,
@@ -54,6 +63,16 @@ export interface ChannelTimeline {
   /** Appends silence (a multiple of 120 samples). */
   silence(samples: number): void;
 }
+
+/** How late the recording's other active legs are: the least and the most of their last packets' lag. */
+export interface OtherLegsLag {
+  min: number;
+  max: number;
+}
+/** The wall clock as the reference: the others' lag is 0 (a relay on its own, as before). */
+export const WALL_CLOCK: OtherLegsLag = { min: 0, max: 0 };
+/** No other leg is active: a lone leg is its recording's clock. */
+export const NO_OTHER_LEG: OtherLegsLag = { min: Infinity, max: -Infinity };
 
 export interface RtpIn {
   ssrc: number;
@@ -90,6 +109,29 @@ export function fillIdle(channel: ChannelTimeline, now: number): number {
   return fillSilence(channel, now - IDLE_FILL_LAG - channel.end);
 }
 
+/** The lag of the active legs of `legs` other than `leg` (the recording's legs still ticked). */
+export function othersOf(legs: Iterable<LegRelay>, leg: LegRelay, heard: number): OtherLegsLag {
+  let min = Infinity;
+  let max = -Infinity;
+  for (const l of legs) {
+    if (l === leg || !l.activeAt(heard)) continue;
+    min = Math.min(min, l.lastLag!);
+    max = Math.max(max, l.lastLag!);
+  }
+  return { min, max };
+}
+
+/**
+ * The recording's progress: how far the packets of its legs (those still ticked) have reached on the
+ * timeline, no further than `now`; `now` itself if none has placed a packet. A worker that falls
+ * behind delays every leg alike: silence is filled behind their progress, not behind the arrival clock.
+ */
+export function progressOf(legs: Iterable<LegRelay>, now: number): number {
+  let reach = -Infinity;
+  for (const l of legs) if (l.lastLag !== undefined) reach = Math.max(reach, l.reach);
+  return reach === -Infinity ? now : Math.min(reach, now);
+}
+
 export class LegRelay {
   private mapped = false;
   private offset = 0; // timeline position = extended input timestamp + offset
@@ -104,6 +146,14 @@ export class LegRelay {
   private endsAt = Infinity; // the leg ended here: audio placed from here on is not its
   // The first packets of a leg (or of a new SSRC), held back until the leg is anchored.
   private held: Array<{ payload: Buffer; extTs: number; dur: number; arrival: number }> = [];
+  /** When its last packet came (any packet, placed or not): a leg that gets none for STALL is silent. */
+  lastArrival: number;
+  /** Its last placed packet's arrival minus its place's end (undefined until one is placed). */
+  lastLag: number | undefined;
+  /** The end of its last placed packet on the timeline (-Infinity until one is placed). */
+  reach = -Infinity;
+  /** The recording's other active legs' lag, set by the recording before each receive or tick. */
+  others: OtherLegsLag = WALL_CLOCK;
   readonly stats: LegRelayStats = { received: 0, forwarded: 0, silenceSamples: 0, dropped: 0, droppedInvalid: 0, droppedLate: 0, droppedDrift: 0, resyncs: 0 };
 
   /** `channel`: where the audio goes; `clock`: samples (48 kHz) since the recording's t=0, monotonic. */
@@ -111,12 +161,19 @@ export class LegRelay {
     private readonly channel: ChannelTimeline,
     private readonly clock: () => number,
   ) {
-    this.resetWindow(clock());
+    this.lastArrival = clock();
+    this.resetWindow(this.lastArrival);
+  }
+
+  /** Whether it counts as another leg's reference: it has placed a packet, and got one within STALL of `heard`. */
+  activeAt(heard: number): boolean {
+    return this.lastLag !== undefined && heard - this.lastArrival <= STALL;
   }
 
   /** One RTP packet that arrived `now` (samples since t=0, from its kernel arrival time). */
   receive(pkt: RtpIn, now = this.clock()): void {
     const dur = opusPacketSamples(pkt.payload);
+    if (now > this.lastArrival) this.lastArrival = now;
     if (dur === 0) {
       this.stats.received++;
       this.stats.dropped++;
@@ -167,7 +224,9 @@ export class LegRelay {
     let offset = Infinity;
     for (const p of held) offset = Math.min(offset, p.arrival - p.dur - p.extTs);
     const last = held[held.length - 1]!.arrival;
-    this.anchor(Math.max(this.channel.end - held[0]!.extTs, offset), last);
+    // The other legs show how far behind the worker is: their lag, shared, is not this leg's start.
+    const shared = this.others.min === Infinity ? 0 : Math.max(0, this.others.min);
+    this.anchor(Math.max(this.channel.end - held[0]!.extTs, offset - shared), last);
     for (const p of held) {
       // Held packets obey the rule of later ones: a timestamp far from the others is a new base, not a
       // place hours ahead to fill with silence (a peer's leaps of 2^31 would each add 12 hours).
@@ -218,7 +277,13 @@ export class LegRelay {
       return;
     }
     this.stats.forwarded++;
-    this.windowLags.push(now - this.channel.end);
+    this.reach = this.channel.end;
+    const lag = now - this.reach;
+    this.lastLag = lag;
+    // Against the other legs: a lag they share (a worker behind) or a lead they share (all anchored
+    // while it was behind) is the recording's, not this sender's clock.
+    const { min, max } = this.others;
+    this.windowLags.push(lag - (lag >= 0 ? Math.max(0, Math.min(lag, min)) : Math.min(0, Math.max(lag, max))));
   }
 
   /**
@@ -230,16 +295,26 @@ export class LegRelay {
     this.endsAt = endsAt;
   }
 
-  /** Called every ~20 ms. */
-  tick(now = this.clock()): void {
+  /**
+   * Called every ~20-250 ms. `now`: the arrival clock (what the recording last heard from its worker);
+   * `progress`: how far the recording's legs have reached on the timeline (no further than `now`).
+   */
+  tick(now = this.clock(), progress = now): void {
     if (this.held.length > 0) {
       // No more packets came to end the hold: anchor on those that did. Meanwhile the channel waits.
       if (now - this.held[0]!.arrival < HOLD_MAX) return;
       this.release();
     }
     const pos = this.channel.end;
-    if (now - pos > STALL) {
-      this.fill(Math.floor((now - FILL_LAG - pos) / (20 * RATE)) * 20 * RATE);
+    // Silent: nothing came for STALL. Packets that keep coming late are not silence: their places wait.
+    if (now - this.lastArrival > STALL && progress - pos > STALL) {
+      this.fill(Math.floor((progress - FILL_LAG - pos) / (20 * RATE)) * 20 * RATE);
+      this.resetWindow(now);
+      this.lastExcess = 0;
+      return;
+    }
+    if (progress - pos > LAG_CAP) {
+      this.fill(Math.floor((progress - LAG_CAP - pos) / (20 * RATE)) * 20 * RATE);
       this.resetWindow(now);
       this.lastExcess = 0;
       return;

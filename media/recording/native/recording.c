@@ -100,11 +100,24 @@ void rec_add_leg(recording *r, uint32_t leg_id, int side, uint16_t port, uint32_
   *tail = leg;
 }
 
+/** The lag of the recording's other active legs (recorder.ts, othersOf): the leg's drift is measured against them. */
+static void set_others(recording *r, rec_leg *leg) {
+  int64_t min = RELAY_NO_OTHER_MIN, max = RELAY_NO_OTHER_MAX;
+  for (rec_leg *l = r->legs; l; l = l->next) {
+    if (l == leg || l->ended || l->has_end || !relay_active(&l->relay, r->heard_at)) continue;
+    if (l->relay.last_lag < min) min = l->relay.last_lag;
+    if (l->relay.last_lag > max) max = l->relay.last_lag;
+  }
+  leg->relay.others_min = min;
+  leg->relay.others_max = max;
+}
+
 void rec_packet(recording *r, rec_leg *leg, uint32_t ssrc, uint32_t timestamp, const uint8_t *payload, size_t len, double arrival_ms) {
   // A failed recording writes nothing more: nothing is queued for it either.
   if (leg->ended || r->torn_down || r->failed) return;
   int64_t arrival = rec_samples_at(r, arrival_ms);
   if (arrival > r->heard_at) r->heard_at = arrival;
+  set_others(r, leg);
   relay_receive(&leg->relay, ssrc, timestamp, payload, len, arrival);
   r->dirty = 1;
 }
@@ -118,14 +131,27 @@ void rec_drain(recording *r) {
 void rec_tick(recording *r, double wall_ms) {
   if (r->torn_down || r->failed) return;
   int64_t wall = rec_samples_at(r, wall_ms);
-  int64_t now = wall - r->heard_at > WORKER_QUIET_SAMPLES ? wall : (wall < r->heard_at ? wall : r->heard_at);
-  for (rec_leg *l = r->legs; l; l = l->next)
-    if (!l->ended && !l->has_end) relay_tick(&l->relay, now);
+  int quiet = wall - r->heard_at > WORKER_QUIET_SAMPLES;
+  int64_t now = quiet ? wall : (wall < r->heard_at ? wall : r->heard_at);
+  // The recording's progress: how far its legs' packets have reached on the timeline. A worker that
+  // falls behind delays them all, and silence is filled behind their progress, not the arrival clock.
+  int64_t progress = now;
+  if (!quiet) {
+    int64_t reach = INT64_MIN;
+    for (rec_leg *l = r->legs; l; l = l->next)
+      if (!l->ended && !l->has_end && l->relay.has_lag && l->relay.reach > reach) reach = l->relay.reach;
+    if (reach != INT64_MIN && reach < now) progress = reach;
+  }
+  for (rec_leg *l = r->legs; l; l = l->next) {
+    if (l->ended || l->has_end) continue;
+    set_others(r, l);
+    relay_tick(&l->relay, now, progress);
+  }
   for (int i = 0; i < 2; i++) {
     int fed = 0;
     for (rec_leg *l = r->legs; l; l = l->next)
       if (!l->ended && l->side == i) fed = 1;
-    if (!fed) relay_fill_idle(&r->muxer.ch[i], now);
+    if (!fed) relay_fill_idle(&r->muxer.ch[i], progress);
   }
   rec_drain(r);
 }

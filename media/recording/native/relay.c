@@ -13,6 +13,7 @@
 #define STEP 120
 #define STALL (500 * RATE)
 #define FILL_LAG (250 * RATE)
+#define LAG_CAP (2000 * RATE)
 #define IDLE_FILL_LAG (60 * RATE)
 #define HOLD (120 * RATE)
 #define HOLD_MAX (250 * RATE)
@@ -56,7 +57,13 @@ void relay_init(leg_relay *r, mux_channel *channel, int64_t now) {
   r->channel = channel;
   r->in_ssrc = -1;
   r->ends_at = INT64_MAX;
+  r->last_arrival = now;
+  r->reach = INT64_MIN;
   reset_window(r, now);
+}
+
+int relay_active(const leg_relay *r, int64_t heard) {
+  return r->has_lag && heard - r->last_arrival <= STALL;
 }
 
 void relay_free(leg_relay *r) {
@@ -109,12 +116,25 @@ static void place(leg_relay *r, const uint8_t *payload, size_t len, int64_t ext_
     return;
   }
   r->stats.forwarded++;
+  r->reach = r->channel->end;
+  int64_t lag = now - r->reach;
+  r->last_lag = lag;
+  r->has_lag = 1;
+  // Against the other legs: a lag or a lead they share is the recording's, not this sender's clock.
+  int64_t shared;
+  if (lag >= 0) {
+    shared = lag < r->others_min ? lag : r->others_min;
+    if (shared < 0) shared = 0;
+  } else {
+    shared = lag > r->others_max ? lag : r->others_max;
+    if (shared > 0) shared = 0;
+  }
   if (r->window_count == r->window_cap) {
     r->window_cap = r->window_cap ? 2 * r->window_cap : 256;
     r->window_lags = realloc(r->window_lags, r->window_cap * sizeof *r->window_lags);
     if (!r->window_lags) abort();
   }
-  r->window_lags[r->window_count++] = now - r->channel->end;
+  r->window_lags[r->window_count++] = lag - shared;
 }
 
 static void resync_if_new_base(leg_relay *r, int64_t ext_ts, int64_t dur, int64_t now) {
@@ -140,6 +160,9 @@ static void release(leg_relay *r) {
     int64_t o = held[i].arrival - held[i].dur - held[i].ext_ts;
     if (o < offset) offset = o;
   }
+  // The other legs show how far behind the worker is: their lag, shared, is not this leg's start.
+  int64_t shared = r->others_min == RELAY_NO_OTHER_MIN || r->others_min < 0 ? 0 : r->others_min;
+  offset -= shared;
   int64_t from_end = r->channel->end - held[0].ext_ts;
   anchor(r, from_end > offset ? from_end : offset, held[n - 1].arrival);
   for (size_t i = 0; i < n; i++) {
@@ -154,6 +177,7 @@ static void release(leg_relay *r) {
 
 void relay_receive(leg_relay *r, uint32_t ssrc, uint32_t timestamp, const uint8_t *payload, size_t len, int64_t now) {
   int64_t dur = opus_packet_samples(payload, len);
+  if (now > r->last_arrival) r->last_arrival = now;
   if (dur == 0) {
     r->stats.received++;
     r->stats.dropped++;
@@ -201,15 +225,22 @@ static int cmp64(const void *a, const void *b) {
   return x < y ? -1 : x > y;
 }
 
-void relay_tick(leg_relay *r, int64_t now) {
+void relay_tick(leg_relay *r, int64_t now, int64_t progress) {
   if (r->held_count > 0) {
     // No more packets came to end the hold: anchor on those that did. Meanwhile the channel waits.
     if (now - r->held[0].arrival < HOLD_MAX) return;
     release(r);
   }
   int64_t pos = r->channel->end;
-  if (now - pos > STALL) {
-    fill(r, floor_div(now - FILL_LAG - pos, 20 * RATE) * 20 * RATE);
+  // Silent: nothing came for STALL. Packets that keep coming late are not silence: their places wait.
+  if (now - r->last_arrival > STALL && progress - pos > STALL) {
+    fill(r, floor_div(progress - FILL_LAG - pos, 20 * RATE) * 20 * RATE);
+    reset_window(r, now);
+    r->last_excess = 0;
+    return;
+  }
+  if (progress - pos > LAG_CAP) {
+    fill(r, floor_div(progress - LAG_CAP - pos, 20 * RATE) * 20 * RATE);
     reset_window(r, now);
     r->last_excess = 0;
     return;

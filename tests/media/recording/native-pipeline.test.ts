@@ -10,7 +10,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { fillIdle, fillSilence, LegRelay } from '../../../media/recording/leg-relay.js';
+import { fillIdle, fillSilence, LegRelay, othersOf, progressOf } from '../../../media/recording/leg-relay.js';
 import { readOggPackets } from '../../../media/recording/ogg.js';
 import { OggOpusWriter } from '../../../media/recording/ogg-opus-writer.js';
 import { StreamMuxer, type MuxChannel } from '../../../media/recording/stream-muxer.js';
@@ -54,6 +54,7 @@ class ReferenceRecording {
     if (leg.ended || this.tornDown) return;
     const arrival = this.samplesAt(arrivalMs);
     if (arrival > this.heardAt) this.heardAt = arrival;
+    leg.relay.others = othersOf(this.ticked(), leg.relay, this.heardAt);
     leg.relay.receive({ ssrc, timestamp, payload }, arrival);
   }
 
@@ -64,10 +65,21 @@ class ReferenceRecording {
   tick(wallMs: number): void {
     if (this.tornDown) return;
     const wall = this.samplesAt(wallMs);
-    const now = wall - this.heardAt > WORKER_QUIET_MS * 48 ? wall : Math.min(wall, this.heardAt);
-    for (const leg of this.legs.values()) if (!leg.ended && leg.endsAt === undefined) leg.relay.tick(now);
-    for (const channel of this.muxer.channels) if (![...this.legs.values()].some((l) => !l.ended && l.channel === channel)) fillIdle(channel, now);
+    const quiet = wall - this.heardAt > WORKER_QUIET_MS * 48;
+    const now = quiet ? wall : Math.min(wall, this.heardAt);
+    const progress = quiet ? now : progressOf(this.ticked(), now);
+    for (const leg of this.legs.values()) {
+      if (leg.ended || leg.endsAt !== undefined) continue;
+      leg.relay.others = othersOf(this.ticked(), leg.relay, this.heardAt);
+      leg.relay.tick(now, progress);
+    }
+    for (const channel of this.muxer.channels) if (![...this.legs.values()].some((l) => !l.ended && l.channel === channel)) fillIdle(channel, progress);
     this.drain();
+  }
+
+  /** The legs still ticked: not ended, not told to end. */
+  private ticked(): LegRelay[] {
+    return [...this.legs.values()].filter((l) => !l.ended && l.endsAt === undefined).map((l) => l.relay);
   }
 
   end(legId: number, atMs: number): void {
@@ -221,6 +233,9 @@ interface Plan {
   seed: number;
   durationMs: number;
   legs: LegPlan[];
+  /** The recording's tick every this many ms (a multiple of 10; default 100), shifted by `tickPhaseMs`. */
+  tickMs?: number;
+  tickPhaseMs?: number;
 }
 
 function script(plan: Plan, file: string): string[] {
@@ -265,7 +280,7 @@ function script(plan: Plan, file: string): string[] {
       i++;
     }
     if (packets) lines.push('drain 1');
-    if (turn % 100 === 0) lines.push(`tick 1 ${t0 + turn + rand() * 2}`);
+    if ((turn + (plan.tickPhaseMs ?? 0)) % (plan.tickMs ?? 100) === 0) lines.push(`tick 1 ${t0 + turn + rand() * 2}`);
   }
   lines.push(`stop 1 ${t0 + plan.durationMs}`);
   return lines;
@@ -369,6 +384,70 @@ describe('the native recording pipeline writes what the TypeScript one writes', 
       else expect(right[5]).toBeGreaterThan(48 * 30); // silence inserted
     });
   }
+
+  // A worker falling behind (an overloaded machine): each packet reaches the receiver `lag` ms after
+  // it was sent, stamped then; the lag grows from 0 at `from` to `max` at `to` and stays, until the
+  // worker catches up at `catchUp` (its backlog delivered at once). While it is stopped (`stops`),
+  // nothing arrives; what it would have forwarded comes at the end of the stop.
+  const behind =
+    (o: { from?: number; to?: number; max?: number; catchUp?: number; stops?: Array<[number, number]>; base?: number }) =>
+    (sent: number, rand: () => number) => {
+      const { from = 0, to = 1, max = 0, catchUp = Infinity, stops = [], base = 0 } = o;
+      const lag = base + (sent <= from ? 0 : sent >= to ? max : ((sent - from) / (to - from)) * max);
+      let arrival = sent + (sent >= catchUp ? 0 : lag) + rand() * 2;
+      // A backlog comes at once, in the order it was sent (as the worker forwards it).
+      if (sent < catchUp && arrival > catchUp) arrival = catchUp + sent / 1e4;
+      for (const [a, b] of stops) if (arrival >= a && arrival < b) arrival = b + sent / 1e4;
+      return arrival - sent;
+    };
+  /** Every packet sent is placed: none left out (late or for drift), and no silence inside the talk. */
+  function expectEveryPacketKept(plan: Plan, events: string[]): void {
+    const sent = script(plan, 'x').filter((l) => l.startsWith('pkt'));
+    for (const leg of plan.legs) {
+      const [received, forwarded, silence, , , late, drift] = events
+        .find((e) => e.startsWith(`stats 1 ${leg.id} `))!
+        .split(' ')
+        .slice(3)
+        .map(Number);
+      const packets = sent.filter((l) => l.split(' ')[2] === String(leg.id)).length;
+      expect({ leg: leg.id, received, forwarded, late, drift }).toEqual({ leg: leg.id, received: packets, forwarded: packets, late: 0, drift: 0 });
+      // Silence only before the party began and after it stopped (the stop fills up to then).
+      expect(silence!).toBeLessThanOrEqual(48 * (leg.fromMs - leg.joinMs + plan.durationMs - leg.toMs + 25));
+    }
+  }
+
+  describe('a worker that falls behind (an overloaded machine): every packet is recorded', () => {
+    for (const tickMs of [20, 100, 250]) {
+      it(`the lag grows from 0 to 600 ms over 3 s and stays (ticks every ${tickMs} ms)`, () => {
+        const delay = behind({ from: 1000, to: 4000, max: 600 });
+        const plan: Plan = { seed: 40 + tickMs, durationMs: 9500, tickMs, tickPhaseMs: 10, legs: [talk(1, 0, { toMs: 8000, delay }), talk(2, 1, { toMs: 8000, delay, toc: TOC.silk20 })] };
+        expectEveryPacketKept(plan, compare(plan).events);
+      });
+    }
+
+    it('stops of 300-600 ms on top of a lag of 200 ms, then the backlog delivered at once', () => {
+      const delay = behind({ from: 500, to: 1500, max: 200, stops: [[2000, 2300], [3500, 4100], [5000, 5450], [6000, 6600]], catchUp: 7000 });
+      const plan: Plan = { seed: 44, durationMs: 9000, legs: [talk(1, 0, { toMs: 8000, delay }), talk(2, 1, { toMs: 8000, delay, packetMs: 40, toc: TOC.silk40 })] };
+      expectEveryPacketKept(plan, compare(plan).events);
+    });
+
+    it('a lag of 550 ms for 20 s, then the worker catches up (no drift inserted, none dropped)', () => {
+      const delay = behind({ from: 500, to: 1500, max: 550, catchUp: 22_000 });
+      const plan: Plan = { seed: 45, durationMs: 30_000, legs: [talk(1, 0, { toMs: 29_000, delay }), talk(2, 1, { toMs: 29_000, delay })] };
+      expectEveryPacketKept(plan, compare(plan).events);
+    });
+
+    it('legs that start while the worker is 450 ms behind, which catches up 3 s later', () => {
+      const delay = behind({ base: 450, catchUp: 3000 });
+      const plan: Plan = { seed: 46, durationMs: 24_000, legs: [talk(1, 0, { toMs: 23_000, delay }), talk(2, 1, { toMs: 23_000, delay })] };
+      expectEveryPacketKept(plan, compare(plan).events);
+    });
+
+    it('one leg 700 ms behind (its own worker lags), the other on time', () => {
+      const plan: Plan = { seed: 47, durationMs: 9000, legs: [talk(1, 0, { toMs: 8000 }), talk(2, 1, { toMs: 8000, delay: behind({ from: 1000, to: 2500, max: 700, catchUp: 6000 }) })] };
+      expectEveryPacketKept(plan, compare(plan).events);
+    });
+  });
 
   it('a timestamp jump and a new SSRC (resync)', () => {
     compare({ seed: 13, durationMs: 5000, legs: [talk(1, 0, { jumpMs: 2000, toMs: 5000 }), talk(2, 1, { newSsrcMs: 2500, toMs: 5000 })] });
