@@ -443,6 +443,22 @@ describe('the native recording pipeline writes what the TypeScript one writes', 
       expectEveryPacketKept(plan, compare(plan).events);
     });
 
+    it('falling behind and catching up, again and again for 30 s (the left backlog first, then the right)', () => {
+      for (const [period, rise, max, shift] of [[3000, 2500, 400, 0.5], [2000, 1500, 600, 0.5], [1500, 1000, 300, 5], [4000, 3000, 700, 0.5]] as const) {
+        // The lag rises to `max` over `rise` ms, and at the end of each period the backlog comes at once,
+        // the right leg's `shift` ms after the left's.
+        const saw = (legShift: number) => (sent: number, rand: () => number) => {
+          const start = Math.floor(sent / period) * period;
+          const lag = Math.min((sent - start) / rise, 1) * max;
+          let arrival = sent + lag + rand() * 2;
+          if (arrival > start + period) arrival = start + period + legShift + sent / 1e4;
+          return arrival - sent;
+        };
+        const plan: Plan = { seed: 48, durationMs: 31_000, legs: [talk(1, 0, { toMs: 30_000, delay: saw(0) }), talk(2, 1, { toMs: 30_000, delay: saw(shift) })] };
+        expectEveryPacketKept(plan, compare(plan).events);
+      }
+    });
+
     it('one leg 700 ms behind (its own worker lags), the other on time', () => {
       const plan: Plan = { seed: 47, durationMs: 9000, legs: [talk(1, 0, { toMs: 8000 }), talk(2, 1, { toMs: 8000, delay: behind({ from: 1000, to: 2500, max: 700, catchUp: 6000 }) })] };
       expectEveryPacketKept(plan, compare(plan).events);
