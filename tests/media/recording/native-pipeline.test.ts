@@ -397,6 +397,7 @@ describe('the native recording pipeline writes what the TypeScript one writes', 
       let arrival = sent + (sent >= catchUp ? 0 : lag) + rand() * 2;
       // A backlog comes at once, in the order it was sent (as the worker forwards it).
       if (sent < catchUp && arrival > catchUp) arrival = catchUp + sent / 1e4;
+      if (sent >= catchUp) arrival = Math.max(arrival, catchUp + 3); // after the backlog
       for (const [a, b] of stops) if (arrival >= a && arrival < b) arrival = b + sent / 1e4;
       return arrival - sent;
     };
