@@ -62,6 +62,7 @@ async function main(): Promise<void> {
   const media = await MediaWorkerPool.start({
     workers: config.mediaWorkers,
     fillRouters: config.mediaPackCalls,
+    workerSliceUs: config.mediaWorkerSliceUs,
     rtcMinPort: config.rtcMinPort,
     rtcMaxPort: config.rtcMaxPort,
     onWorkerDied: ({ index, pid, error }) => console.error(JSON.stringify({ level: 50, msg: 'mediasoup worker died; replacing it', index, pid, err: error.message })),
