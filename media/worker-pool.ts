@@ -59,9 +59,12 @@ export interface WorkerPoolOptions {
   fillRouters?: number;
   /**
    * Each worker's scheduler slice in µs (100-100000; see DEFAULT_WORKER_SLICE_US, the default when
-   * unset); 0 leaves the kernel's default slice. A worker whose slice cannot be set fails to start.
+   * unset); 0 leaves the kernel's default slice. A worker whose slice cannot be set (a seccomp
+   * profile that refuses sched_setattr, say) runs on with the kernel's and onWorkerSliceFailed says
+   * so: lower latency is not worth a media plane that does not start.
    */
   workerSliceUs?: number;
+  onWorkerSliceFailed?: (info: { index: number; pid: number; error: Error }) => void;
   onWorkerDied?: (info: { index: number; pid: number; error: Error }) => void;
   onWorkerReplaced?: (info: { index: number; pid: number }) => void;
 }
@@ -115,9 +118,8 @@ export class MediaWorkerPool {
       try {
         await execFileAsync(schedSliceBinary(), [String(sliceUs), String(worker.pid)]);
       } catch (err) {
-        worker.close();
         const why = err instanceof Error ? ((err as { stderr?: string }).stderr?.trim() || err.message) : String(err);
-        throw new Error(`could not give mediasoup worker ${worker.pid} a ${sliceUs}-µs scheduler slice: ${why}`);
+        this.opts.onWorkerSliceFailed?.({ index, pid: worker.pid, error: new Error(`could not give mediasoup worker ${worker.pid} a ${sliceUs}-µs scheduler slice: ${why}`) });
       }
     }
     return worker;

@@ -67,6 +67,7 @@ async function main(): Promise<void> {
     rtcMaxPort: config.rtcMaxPort,
     onWorkerDied: ({ index, pid, error }) => console.error(JSON.stringify({ level: 50, msg: 'mediasoup worker died; replacing it', index, pid, err: error.message })),
     onWorkerReplaced: ({ index, pid }) => console.error(JSON.stringify({ level: 40, msg: 'mediasoup worker replaced', index, pid })),
+    onWorkerSliceFailed: ({ index, pid, error }) => console.error(JSON.stringify({ level: 40, msg: "mediasoup worker runs with the kernel's scheduler slice", index, pid, err: error.message })),
   });
 
   const app = await buildApp({

@@ -137,6 +137,18 @@ describe('MediaWorkerPool', () => {
     expect(own).not.toBe(250_000);
   });
 
+  it('starts a worker whose slice cannot be set with the kernel\'s, and says why', async () => {
+    const failures: Array<{ index: number; pid: number; error: Error }> = [];
+    // 200 ms is beyond what sched-slice.c (and the kernel) takes: the helper refuses it.
+    pool = await MediaWorkerPool.start({ workers: 1, rtcMinPort: 41900, rtcMaxPort: 41999, workerSliceUs: 200_000, onWorkerSliceFailed: (f) => failures.push(f) });
+    const worker = pool.health().workers[0]!;
+    expect(worker.alive).toBe(true);
+    expect(failures).toHaveLength(1);
+    expect(failures[0]).toMatchObject({ index: 0, pid: worker.pid });
+    expect(failures[0]!.error.message).toMatch(/200000-µs scheduler slice: slice must be 0-100000 µs/);
+    expect(threadSlicesNs(worker.pid)[0]).toBe(threadSlicesNs('self')[0]);
+  });
+
   it('close() waits until the worker processes have exited', async () => {
     const p = await MediaWorkerPool.start({ workers: 2, rtcMinPort: 41400, rtcMaxPort: 41499 });
     const pids = p.health().workers.map((w) => w.pid);
