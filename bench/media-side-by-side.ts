@@ -1,4 +1,4 @@
-// npm run bench:media -- [N ...] [--seconds S] [--reps R] [--modes rtp,srtp] [--systems callmark,rtpengine] [--workers W] [--fill-routers F] [--cpu-prof DIR]
+// npm run bench:media -- [N ...] [--seconds S] [--reps R] [--modes rtp,srtp] [--systems callmark,rtpengine] [--workers W] [--fill-routers F] [--worker-slice-us U] [--cpu-prof DIR]
 //
 // Callmark's recorded calls against rtpengine's, on the same load, on this machine. For every
 // number of concurrent calls N, mode (plain RTP legs or SRTP legs keyed by SDES) and repetition, each
@@ -24,7 +24,7 @@ import { Session } from 'node:inspector/promises';
 import os from 'node:os';
 import path from 'node:path';
 import type { types as ms } from 'mediasoup';
-import { CallRecorder, DEFAULT_FILL_ROUTERS, MediaWorkerPool } from '../media/index.js';
+import { CallRecorder, DEFAULT_FILL_ROUTERS, DEFAULT_WORKER_SLICE_US, MediaWorkerPool } from '../media/index.js';
 import { RtpReceiver } from '../media/recording/rtp-receiver.js';
 import { LoadGenerator, srtpKey, writeOpusPackets, type LoadReport } from './loadgen.js';
 import { percentile, sampleProcess } from './proc-stats.js';
@@ -55,6 +55,9 @@ const workerCount = Number(opt('--workers') ?? cores);
 // --fill-routers F: the pool's fillRouters (calls packed onto one worker up to F, then spread);
 // default the pool's own (DEFAULT_FILL_ROUTERS), as the server runs unless configured otherwise; 0 spreads.
 const fillRouters = Number(opt('--fill-routers') ?? DEFAULT_FILL_ROUTERS);
+// --worker-slice-us U: the workers' scheduler slice (media/worker-pool.ts); default the pool's own
+// (DEFAULT_WORKER_SLICE_US), as the server runs unless configured otherwise; 0 leaves the kernel's.
+const workerSliceUs = Number(opt('--worker-slice-us') ?? DEFAULT_WORKER_SLICE_US);
 
 const CLK_TCK = 100;
 /** CPU seconds of this process's exited, waited-for children (ffmpeg, ffprobe): /proc/self/stat cutime + cstime. */
@@ -157,7 +160,7 @@ const OPUS: ms.RtpCodecParameters = { mimeType: 'audio/opus', payloadType: 111, 
 
 async function runCallmark(n: number, mode: Mode, rep: number, packets: string, dir: string): Promise<RunResult> {
   const recordings = fs.mkdtempSync(path.join(dir, 'callmark-'));
-  const pool = await MediaWorkerPool.start({ workers: workerCount, fillRouters, rtcMinPort: 10000, rtcMaxPort: 19999, logLevel: 'error' });
+  const pool = await MediaWorkerPool.start({ workers: workerCount, fillRouters, workerSliceUs, rtcMinPort: 10000, rtcMaxPort: 19999, logLevel: 'error' });
   const load = LoadGenerator.start(packets);
   const calls: Array<{ router: ms.Router; recorder: CallRecorder; slot: ReturnType<MediaWorkerPool['acquire']> }> = [];
   const receiver = await RtpReceiver.shared();
@@ -287,7 +290,7 @@ function printRun(r: RunResult): void {
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'callmark-bench-media-'));
 const packetsFile = path.join(dir, 'opus-packets.bin');
 const packetCount = writeOpusPackets(packetsFile);
-console.log(`Media side by side: ${cores} cores, Callmark on ${workerCount} mediasoup worker(s)${fillRouters > 0 ? ` filled up to ${fillRouters} calls each` : ''}, ${Math.round(os.totalmem() / 2 ** 30)} GiB; ${packetCount} distinct Opus packets (20 ms, 32 kb/s) looped, 50/s per party; warm-up ${WARMUP_MS / 1000} s, window ${windowSeconds} s; ${reps} repetitions, systems interleaved`);
+console.log(`Media side by side: ${cores} cores, Callmark on ${workerCount} mediasoup worker(s)${fillRouters > 0 ? ` filled up to ${fillRouters} calls each` : ''}, scheduler slice ${workerSliceUs > 0 ? `${workerSliceUs} µs` : "the kernel's"}, ${Math.round(os.totalmem() / 2 ** 30)} GiB; ${packetCount} distinct Opus packets (20 ms, 32 kb/s) looped, 50/s per party; warm-up ${WARMUP_MS / 1000} s, window ${windowSeconds} s; ${reps} repetitions, systems interleaved`);
 console.log('CPU in % of one core per call; latency p50 / p99 / max in ms; recorded = packets in the recordings / packets the parties sent\n');
 console.log('| mode | calls | rep | system | CPU %/call (parts) | latency p50 / p99 / max | loss | recorded | hang-up: CPU s/call, all final after | set-up | load generator CPU |');
 console.log('| --- | ---: | ---: | --- | --- | --- | ---: | ---: | --- | ---: | ---: |');

@@ -1,5 +1,5 @@
 // The media plane's public face: the server imports media/ only through this file.
-export { DEFAULT_FILL_ROUTERS, MediaWorkerPool } from './worker-pool.js';
+export { DEFAULT_FILL_ROUTERS, DEFAULT_WORKER_SLICE_US, MediaWorkerPool } from './worker-pool.js';
 export type { WorkerPoolHealth, WorkerPoolOptions, WorkerSlot } from './worker-pool.js';
 // Per-call media for the B2BUA: SDP in, SDP out (see call-media.ts); SdpError means "answer 488".
 export { CallMedia, SdpError } from './call-media.js';

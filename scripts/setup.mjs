@@ -14,7 +14,7 @@
 //      OpenSSL 3, libsrtp2, libuv, usrsctp and abseil, with Callmark's patches to its C++
 //      (media/worker-patch/: the recording sink, per-packet cost, UDP read; applied with Debian's
 //      patch), cached outside the work tree.
-//   5. Small native programs compiled with cc: the recorder's RTP receiver (and, for benchmarks,
+//   5. Small native programs compiled with cc: the recorder's RTP receiver, the workers' scheduler slice (and, for benchmarks,
 //      the load generator), in node_modules/.callmark/bin.
 //   6. The server (tsc) and the client (vite build), when their sources changed.
 // Plain Node with no dependencies: it runs before node_modules exists.
@@ -438,6 +438,9 @@ function nativePrograms() {
       headers: ['control.h', 'recording.h', 'relay.h', 'mux.h', 'opus.h', 'ogg-writer.h'].map((f) => `media/recording/native/${f}`),
       libs: ['-lm'],
     },
+    // Gives the mediasoup workers a short scheduler slice (media/worker-pool.ts): sched_setattr, which
+    // Node has no API for.
+    { name: 'callmark-sched-slice', source: 'media/native/sched-slice.c', libs: [] },
   ];
   // The benchmark's load generator: plain RTP and SRTP (libsrtp2) parties for rtpengine and Callmark.
   // Linked with the same libsrtp2 as the worker (OpenSSL crypto), so that its SRTP costs it little.

@@ -3,7 +3,7 @@
 import os from 'node:os';
 import path from 'node:path';
 import { z } from 'zod';
-import { DEFAULT_FILL_ROUTERS } from '../media/index.js';
+import { DEFAULT_FILL_ROUTERS, DEFAULT_WORKER_SLICE_US } from '../media/index.js';
 import { isTrustedProxyEntry } from './auth/client-address.js';
 
 const bool = z
@@ -27,6 +27,12 @@ const envSchema = z
     CALLMARK_RTC_MAX_PORT: port.default(49999),
     CALLMARK_MEDIA_WORKERS: z.coerce.number().int().min(1).max(64).optional(),
     CALLMARK_MEDIA_PACK_CALLS: z.coerce.number().int().min(0).max(100_000).optional(),
+    // 0 (the kernel's default slice) or 100-100000 µs: the kernel takes nothing below 0.1 ms.
+    CALLMARK_MEDIA_WORKER_SLICE_US: z.coerce
+      .number()
+      .int()
+      .refine((v) => v === 0 || (v >= 100 && v <= 100_000), 'must be 0 or 100-100000')
+      .optional(),
     CALLMARK_MIX_CONCURRENCY: z.coerce.number().int().min(1).max(64).optional(),
     CALLMARK_TLS: z.enum(['auto', 'off']).default('auto'),
     CALLMARK_TLS_CERT: z.string().min(1).optional(),
@@ -103,6 +109,8 @@ export interface Config {
   mediaWorkers: number;
   /** Calls packed onto one media worker before the next is used (0: spread from the first call). */
   mediaPackCalls: number;
+  /** Each media worker's scheduler slice in µs (0: the kernel's default). */
+  mediaWorkerSliceUs: number;
   /** End-of-call recording mixes (ffmpeg) run at once; the others wait their turn. */
   mixConcurrency: number;
   tls: { mode: 'off' } | { mode: 'files'; certFile: string; keyFile: string } | { mode: 'self-signed'; dir: string };
@@ -194,6 +202,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, argv: string[] 
     rtcMaxPort: e.CALLMARK_RTC_MAX_PORT,
     mediaWorkers: e.CALLMARK_MEDIA_WORKERS ?? Math.max(1, os.cpus().length),
     mediaPackCalls: e.CALLMARK_MEDIA_PACK_CALLS ?? DEFAULT_FILL_ROUTERS,
+    mediaWorkerSliceUs: e.CALLMARK_MEDIA_WORKER_SLICE_US ?? DEFAULT_WORKER_SLICE_US,
     mixConcurrency: e.CALLMARK_MIX_CONCURRENCY ?? Math.max(1, os.cpus().length),
     tls,
     logLevel: e.CALLMARK_LOG_LEVEL,

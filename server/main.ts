@@ -62,10 +62,12 @@ async function main(): Promise<void> {
   const media = await MediaWorkerPool.start({
     workers: config.mediaWorkers,
     fillRouters: config.mediaPackCalls,
+    workerSliceUs: config.mediaWorkerSliceUs,
     rtcMinPort: config.rtcMinPort,
     rtcMaxPort: config.rtcMaxPort,
     onWorkerDied: ({ index, pid, error }) => console.error(JSON.stringify({ level: 50, msg: 'mediasoup worker died; replacing it', index, pid, err: error.message })),
     onWorkerReplaced: ({ index, pid }) => console.error(JSON.stringify({ level: 40, msg: 'mediasoup worker replaced', index, pid })),
+    onWorkerSliceFailed: ({ index, pid, error }) => console.error(JSON.stringify({ level: 40, msg: "mediasoup worker runs with the kernel's scheduler slice", index, pid, err: error.message })),
   });
 
   const app = await buildApp({

@@ -1,6 +1,16 @@
+import fs from 'node:fs';
 import { afterEach, describe, expect, it } from 'vitest';
-import { DEFAULT_FILL_ROUTERS, MediaWorkerPool } from '../../media/index.js';
+import { DEFAULT_FILL_ROUTERS, DEFAULT_WORKER_SLICE_US, MediaWorkerPool } from '../../media/index.js';
 import { until } from '../support/until.js';
+
+/** The scheduler slice (ns) of every thread of a process, as the kernel reports it in /proc/<pid>/task/<tid>/sched. */
+function threadSlicesNs(pid: number | 'self'): number[] {
+  return fs.readdirSync(`/proc/${pid}/task`).map((tid) => {
+    const m = /^se\.slice\s*:\s*(\d+)$/m.exec(fs.readFileSync(`/proc/${pid}/task/${tid}/sched`, 'utf8'));
+    if (!m) throw new Error(`no se.slice in /proc/${pid}/task/${tid}/sched`);
+    return Number(m[1]);
+  });
+}
 
 let pool: MediaWorkerPool | undefined;
 afterEach(async () => {
@@ -101,6 +111,42 @@ describe('MediaWorkerPool', () => {
     expect(health.replacements).toBe(1);
     expect(health.workers.map((w) => w.pid)).toEqual([replaced[0], survivor]);
     expect(health.workers.every((w) => w.alive)).toBe(true);
+  });
+
+  it('gives every thread of each worker a scheduler slice of DEFAULT_WORKER_SLICE_US (100 µs) by default', async () => {
+    expect(DEFAULT_WORKER_SLICE_US).toBe(100);
+    pool = await MediaWorkerPool.start({ workers: 2, rtcMinPort: 42100, rtcMaxPort: 42199 });
+    for (const w of pool.health().workers) {
+      const slices = threadSlicesNs(w.pid);
+      expect(slices.length).toBeGreaterThan(0);
+      expect(slices.every((ns) => ns === 100_000)).toBe(true);
+    }
+  });
+
+  it('gives a replacement worker the same slice, and with workerSliceUs 0 leaves the kernel its own', async () => {
+    const replaced: number[] = [];
+    pool = await MediaWorkerPool.start({ workers: 1, rtcMinPort: 41700, rtcMaxPort: 41799, workerSliceUs: 250, onWorkerReplaced: ({ pid }) => replaced.push(pid) });
+    process.kill(pool.health().workers[0]!.pid, 'SIGKILL');
+    await until(() => replaced.length === 1, 10_000);
+    expect(threadSlicesNs(replaced[0]!).every((ns) => ns === 250_000)).toBe(true);
+    await pool.close();
+    // The kernel's own: what this process (and so a worker it forks) has, whatever the default is here.
+    const own = threadSlicesNs('self')[0];
+    pool = await MediaWorkerPool.start({ workers: 1, rtcMinPort: 41800, rtcMaxPort: 41899, workerSliceUs: 0 });
+    expect(threadSlicesNs(pool.health().workers[0]!.pid)[0]).toBe(own);
+    expect(own).not.toBe(250_000);
+  });
+
+  it('starts a worker whose slice cannot be set with the kernel\'s, and says why', async () => {
+    const failures: Array<{ index: number; pid: number; error: Error }> = [];
+    // 200 ms is beyond what sched-slice.c (and the kernel) takes: the helper refuses it.
+    pool = await MediaWorkerPool.start({ workers: 1, rtcMinPort: 41900, rtcMaxPort: 41999, workerSliceUs: 200_000, onWorkerSliceFailed: (f) => failures.push(f) });
+    const worker = pool.health().workers[0]!;
+    expect(worker.alive).toBe(true);
+    expect(failures).toHaveLength(1);
+    expect(failures[0]).toMatchObject({ index: 0, pid: worker.pid });
+    expect(failures[0]!.error.message).toMatch(/200000-µs scheduler slice: slice must be 0-100000 µs/);
+    expect(threadSlicesNs(worker.pid)[0]).toBe(threadSlicesNs('self')[0]);
   });
 
   it('close() waits until the worker processes have exited', async () => {

@@ -1,7 +1,7 @@
 import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_FILL_ROUTERS } from '../../media/index.js';
+import { DEFAULT_FILL_ROUTERS, DEFAULT_WORKER_SLICE_US } from '../../media/index.js';
 import { ConfigError, loadConfig } from '../../server/config.js';
 
 describe('loadConfig', () => {
@@ -17,6 +17,7 @@ describe('loadConfig', () => {
     expect(c.rtcMinPort).toBe(40000);
     expect(c.rtcMaxPort).toBe(49999);
     expect(c.mediaPackCalls).toBe(DEFAULT_FILL_ROUTERS);
+    expect(c.mediaWorkerSliceUs).toBe(DEFAULT_WORKER_SLICE_US);
     expect(c.demo).toBe(false);
   });
 
@@ -27,6 +28,12 @@ describe('loadConfig', () => {
     );
     expect(c).toMatchObject({ port: 9000, dataDir: '/srv/cm', tls: { mode: 'off' }, publicIp: '203.0.113.7', mediaWorkers: 3, mediaPackCalls: 0, mixConcurrency: 1, demo: true });
     expect(loadConfig({ CALLMARK_DEMO: '1' }).demo).toBe(true);
+  });
+
+  it('takes a media worker slice of 0 (the kernel default) or 100-100000 µs, and refuses one the kernel would not take', () => {
+    expect(loadConfig({ CALLMARK_MEDIA_WORKER_SLICE_US: '0' }).mediaWorkerSliceUs).toBe(0);
+    expect(loadConfig({ CALLMARK_MEDIA_WORKER_SLICE_US: '300' }).mediaWorkerSliceUs).toBe(300);
+    for (const bad of ['50', '100001', '-1', 'fast']) expect(() => loadConfig({ CALLMARK_MEDIA_WORKER_SLICE_US: bad })).toThrow(/CALLMARK_MEDIA_WORKER_SLICE_US/);
   });
 
   it('treats an empty variable as not set', () => {
