@@ -83,6 +83,11 @@ static double clock_ms(clockid_t id) {
 }
 
 #define FRAME_HEADER 12 // u32le length, f64le read mark
+#define CONTROL_LINE_MAX 8192 // bytes of a control line without its newline (a path is at most PATH_MAX, 4096)
+
+static double monotonic_ms(void) {
+  return clock_ms(CLOCK_MONOTONIC);
+}
 
 static void begin_frame(void) {
   out_frame_start = out_len;
@@ -347,8 +352,10 @@ int main(int argc, char **argv) {
   double next_tick = next_flush + TICK_MS;
   int mark_wanted = 0;
   recording_emit = emit_event;
-  static char line[8192];
+  static char line[CONTROL_LINE_MAX + 1];
   size_t line_len = 0;
+  int line_too_long = 0;
+  control_set_live(monotonic_ms);
 
   // Wakes every flush-ms, not per packet: the packets wait in the socket buffer meanwhile (their
   // arrival times are the kernel's, so waiting does not move them), and each wake-up reads them all
@@ -375,12 +382,16 @@ int main(int argc, char **argv) {
       }
       for (ssize_t i = 0; i < r; i++) {
         if (tmp[i] != '\n') {
-          if (line_len < sizeof line - 1) line[line_len++] = tmp[i];
+          if (line_len < CONTROL_LINE_MAX) line[line_len++] = tmp[i];
+          else line_too_long = 1;
           continue;
         }
         line[line_len] = 0;
         line_len = 0;
-        if (control_line(line)) mark_wanted = 1;
+        // A line longer than this is refused whole: cut, its path would name another file.
+        if (line_too_long) control_refuse_long_line(line, CONTROL_LINE_MAX);
+        else if (control_line(line)) mark_wanted = 1;
+        line_too_long = 0;
       }
     }
     if (out_len) drain();
