@@ -132,7 +132,11 @@ static recording *find(uint32_t id) {
   return NULL;
 }
 
-static void unlink_and_free(recording *r) {
+// Stopped recordings whose last pages a writer thread has not yet written and fsynced: their
+// "closed" waits for that (control_poll_closing), and their packets no longer find them.
+static recording *closing;
+
+static void unlink_recording(recording *r) {
   for (rec_leg *l = r->legs; l; l = l->next) route_remove(l);
   for (recording **p = &recordings; *p; p = &(*p)->next) {
     if (*p == r) {
@@ -140,7 +144,6 @@ static void unlink_and_free(recording *r) {
       break;
     }
   }
-  rec_free(r);
 }
 
 static int hexval(char c) {
@@ -308,7 +311,14 @@ static int parse_line(char *line, int *mark) {
     if (r && !near(r->t0_ms, at, "a time a day or more from t0")) return 0;
     if (!r) return 1;
     rec_stop(r, at);
-    unlink_and_free(r);
+    unlink_recording(r);
+    if (!live_clock) ogg_writer_wait(&r->writer); // --replay: events in the order of the lines
+    if (rec_stop_finished(r)) {
+      rec_free(r);
+    } else {
+      r->next = closing;
+      closing = r;
+    }
     return 1;
   }
   // The replay-only commands: the live process places, drains and ticks in its own turn.
@@ -381,6 +391,23 @@ void control_tick_all(double wall_ms) {
   for (recording *r = recordings; r; r = r->next) rec_tick(r, wall_ms);
 }
 
+void control_poll_closing(void) {
+  for (recording **p = &closing; *p;) {
+    recording *r = *p;
+    if (rec_stop_finished(r)) {
+      *p = r->next;
+      rec_free(r);
+    } else {
+      p = &r->next;
+    }
+  }
+}
+
+void control_report_stats(void) {
+  for (recording *r = recordings; r; r = r->next) rec_report_stats(r);
+}
+
 void control_abandon_all(void) {
   for (recording *r = recordings; r; r = r->next) rec_abandon(r);
+  wq_wait_all(); // everything handed to the writers is written before the process ends
 }

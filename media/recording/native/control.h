@@ -38,6 +38,10 @@ rec_leg *control_route(uint16_t port, uint32_t ssrc, recording **rec);
 /** Drains every recording that got packets since its last drain. */
 void control_drain_dirty(void);
 void control_tick_all(double wall_ms);
-/** Node went away: every recording keeps what it has written through. */
+/** Sends "closed" for each stopped recording whose file is now written through and closed. */
+void control_poll_closing(void);
+/** The live view: each open leg's counters, if they changed since last sent (rec_report_stats). */
+void control_report_stats(void);
+/** Node went away: every recording writes through what it holds (this waits for the writers). */
 void control_abandon_all(void);
 #endif

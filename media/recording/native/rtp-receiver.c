@@ -55,12 +55,19 @@
 #include <unistd.h>
 
 #include "control.h"
+#include "write-queue.h"
 
 #define BATCH 64
 #define PKT_MAX 2048
 #define REC_HEADER 22 // bytes of a record after its length field, before the payload
 #define TICK_MS 100 // the recordings' silence filling (recorder.ts's TICK_MS)
 #define OUT_MAX (8 << 20) // beyond this Node is not reading: drop (counted) rather than grow
+#define STATS_MS 1000 // a leg's counters go to Node this often while they change (the live view)
+// The recordings' files are written by threads (write-queue.c): a file whose disk blocks holds one,
+// the others go on. Each file may hold this much not yet written (~30 s of a call at 2 × 32 kbit/s)
+// before its recording fails with ENOBUFS: a stalled disk costs memory up to this, never the loop.
+#define WRITERS 4
+#define WRITE_QUEUE_MAX (256 << 10)
 
 static uint8_t *out;
 static size_t out_len, out_frame_start;
@@ -287,12 +294,16 @@ static void print_event(const char *line) {
 /** --replay: the control lines of control.h from stdin, events as lines on stdout (the differential test). */
 static int replay(void) {
   recording_emit = print_event;
+  // The same writer thread as live, but a full queue waits instead of failing: the output must not
+  // depend on how fast the thread is.
+  if (wq_start(1, WRITE_QUEUE_MAX, 1) != 0) return 1;
   char *line = NULL;
   size_t cap = 0;
   ssize_t n;
   while ((n = getline(&line, &cap, stdin)) > 0) {
     if (line[n - 1] == '\n') line[n - 1] = 0;
     control_line(line);
+    wq_kick();
   }
   free(line);
   control_abandon_all();
@@ -316,6 +327,10 @@ int main(int argc, char **argv) {
   signal(SIGUSR1, on_usr1);
   out = malloc(OUT_MAX + FRAME_HEADER); // a frame's header may start at OUT_MAX
   if (!out) return 1;
+  if (wq_start(WRITERS, WRITE_QUEUE_MAX, 0) != 0) {
+    perror("callmark-rtp-receiver: writer threads");
+    return 1;
+  }
 
   int fd = socket(AF_INET, SOCK_DGRAM | SOCK_NONBLOCK, 0);
   if (fd < 0) {
@@ -350,6 +365,7 @@ int main(int argc, char **argv) {
   struct sockaddr_in from[BATCH];
   double next_flush = clock_ms(CLOCK_MONOTONIC) + flush_ms;
   double next_tick = next_flush + TICK_MS;
+  double next_stats = next_flush + STATS_MS;
   int mark_wanted = 0;
   recording_emit = emit_event;
   static char line[CONTROL_LINE_MAX + 1];
@@ -449,6 +465,13 @@ int main(int argc, char **argv) {
       control_tick_all(turn_end);
       next_tick += TICK_MS;
       if (next_tick < turn_end) next_tick = turn_end + TICK_MS;
+    }
+    // The pages of this turn go to the writer threads; stopped recordings whose files are closed say so.
+    wq_kick();
+    control_poll_closing();
+    if (turn_end >= next_stats) {
+      control_report_stats();
+      next_stats = turn_end + STATS_MS;
     }
     if (events_len && out_len + events_len <= OUT_MAX) {
       memcpy(out + out_len, events, events_len);
