@@ -16,14 +16,19 @@
 // A frame is written every flush-ms while packets arrive; the line "m" on stdin asks for one at the
 // next turn even if none did (Node waits for a read mark before it ends a recording's leg, so that
 // packets which arrived before the end but were still on their way are kept). Exits when stdin closes
-// (Node went away), after writing through what its recordings hold. Counters go to stderr on SIGUSR1.
+// (Node went away), after writing through what its recordings hold (it waits for the writers). Counters go to stderr on SIGUSR1.
 //
 // The live stereo recordings are written here, not in Node: the other lines on stdin (control.h)
 // open a recording, add and end its legs and stop it; the packets of those legs are placed
-// (relay.c), paired (mux.c) and written as Ogg pages (ogg-writer.c) in this process's own turn, and
-// never reach Node. What they tell Node (a leg's counters, a failed write, the end) goes in the
-// frames as records whose source port is 0, their text after the header. Every 100 ms each recording
-// also fills its silent legs (recording.c). Packets of any other (port, SSRC) go to Node as before.
+// (relay.c), paired (mux.c) and made into Ogg pages (ogg-writer.c) in this process's own turn, and
+// never reach Node. The pages are written by writer threads (write-queue.c): this loop only hands
+// them over, so a disk that blocks never stops it reading; a file whose queue fills (256 KiB) fails
+// its recording instead. What the recordings tell Node (a leg's counters, every second while they
+// change and when it closes; a failed write; the end, once the file is fsynced and closed) goes in
+// the frames as records whose source port is 0, their text after the header; so does "refused" for
+// a control line that is malformed or longer than 8,192 bytes (refused whole, changing nothing).
+// Every 100 ms each recording also fills its silent legs (recording.c). Packets of any other
+// (port, SSRC) go to Node as before.
 //
 //   callmark-rtp-receiver --replay
 // reads control lines (with the replay-only "pkt", "drain" and "tick") from stdin and prints the
