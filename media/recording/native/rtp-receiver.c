@@ -16,7 +16,8 @@
 // A frame is written every flush-ms while packets arrive; the line "m" on stdin asks for one at the
 // next turn even if none did (Node waits for a read mark before it ends a recording's leg, so that
 // packets which arrived before the end but were still on their way are kept). Exits when stdin closes
-// (Node went away), after writing through what its recordings hold (it waits for the writers). Counters go to stderr on SIGUSR1.
+// (Node went away), after writing through what its recordings hold (it waits for the writers).
+// Counters go to stderr on SIGUSR1.
 //
 // The live stereo recordings are written here, not in Node: the other lines on stdin (control.h)
 // open a recording, add and end its legs and stop it; the packets of those legs are placed
@@ -332,8 +333,9 @@ int main(int argc, char **argv) {
   signal(SIGUSR1, on_usr1);
   out = malloc(OUT_MAX + FRAME_HEADER); // a frame's header may start at OUT_MAX
   if (!out) return 1;
-  if (wq_start(WRITERS, WRITE_QUEUE_MAX, 0) != 0) {
-    perror("callmark-rtp-receiver: writer threads");
+  int wq_err = wq_start(WRITERS, WRITE_QUEUE_MAX, 0);
+  if (wq_err) {
+    fprintf(stderr, "callmark-rtp-receiver: writer threads: %s\n", strerror(wq_err));
     return 1;
   }
 
