@@ -457,6 +457,8 @@ export class CallRecorder implements NativeRecordingOwner {
       Object.assign(leg.stats, { received, forwarded, silenceSamples, dropped, droppedInvalid, droppedLate, droppedDrift, resyncs });
     } else if (words[0] === 'error') {
       this.fail(new Error(words.slice(2).join(' ')));
+    } else if (words[0] === 'refused') {
+      this.retry(`the RTP receiver refused a control line of ${path.basename(this.opts.file)} (a bug; nothing was changed): ${words.slice(2).join(' ')}`);
     } else if (words[0] === 'closed') {
       this.closedFile = { positionSamples: n(2) };
       this.receiver.forgetRecording(this.nativeId);

@@ -430,13 +430,13 @@ const NATIVE_BIN_DIR = path.join(root, 'node_modules', '.callmark', 'bin');
 function nativePrograms() {
   const programs = [
     // Takes the RTP the call recorder receives off Node's per-packet path (media/recording/), and
-    // writes the live stereo recordings itself (placing, pairing, Ogg pages).
+    // writes the live stereo recordings itself (placing, pairing, Ogg pages; the writes on threads).
     {
       name: 'callmark-rtp-receiver',
       source: 'media/recording/native/rtp-receiver.c',
-      extra: ['control.c', 'recording.c', 'relay.c', 'mux.c', 'opus.c', 'ogg-writer.c'].map((f) => `media/recording/native/${f}`),
-      headers: ['control.h', 'recording.h', 'relay.h', 'mux.h', 'opus.h', 'ogg-writer.h'].map((f) => `media/recording/native/${f}`),
-      libs: ['-lm'],
+      extra: ['control.c', 'recording.c', 'relay.c', 'mux.c', 'opus.c', 'ogg-writer.c', 'write-queue.c'].map((f) => `media/recording/native/${f}`),
+      headers: ['control.h', 'recording.h', 'relay.h', 'mux.h', 'opus.h', 'ogg-writer.h', 'write-queue.h'].map((f) => `media/recording/native/${f}`),
+      libs: ['-lm', '-pthread'],
     },
     // Gives the mediasoup workers a short scheduler slice (media/worker-pool.ts): sched_setattr, which
     // Node has no API for.

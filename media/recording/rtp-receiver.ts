@@ -46,7 +46,7 @@ export interface RtpSubscriber {
 
 /** A live stereo recording written by the receiving process (native/recording.c). */
 export interface NativeRecordingOwner extends RtpSubscriber {
-  /** One event of the process about this recording, split into words: ['stats', id, leg, ...], ['closed', ...], ['error', id, ...message]. */
+  /** One event of the process about this recording, split into words: ['stats', id, leg, ...], ['closed', ...], ['error', id, ...message], ['refused', id, ...why and line]. */
   onNativeEvent(words: string[]): void;
 }
 
@@ -79,6 +79,8 @@ export class RtpReceiver {
   private readonly markWaiters: Array<{ atMs: number; done: (complete: boolean) => void }> = [];
   /** performance.now() time up to which every packet that reached the process has been handed to subscribers. */
   private readMarkMs = -Infinity;
+  /** The last control lines the process refused (why, and the line's start), oldest first: a bug of Node's side. */
+  readonly refused: string[] = [];
   /** Times the receiving process was started again after dying. */
   restarts = 0;
   packets = 0;
@@ -282,6 +284,20 @@ export class RtpReceiver {
     return new Set([...[...this.subscribers.values()].map((s) => s.owner), ...this.recordings.values()]);
   }
 
+  /**
+   * The process refused a control line (native/control.h: a field out of range, something left over, a
+   * line too long): a bug on this side, which changed nothing there. Told to the recording it names
+   * (its onRetry), or else logged.
+   */
+  private onRefused(words: string[]): void {
+    const text = words.slice(2).join(' ');
+    this.refused.push(text);
+    if (this.refused.length > 20) this.refused.shift();
+    const owner = this.recordings.get(Number(words[1]));
+    if (owner) owner.onNativeEvent(words);
+    else console.warn(`callmark-rtp-receiver refused a control line: ${text}`);
+  }
+
   private onData(chunk: Buffer): void {
     let buf = this.pending.length ? Buffer.concat([this.pending, chunk]) : chunk;
     const touched = new Set<RtpSubscriber>();
@@ -323,7 +339,10 @@ export class RtpReceiver {
     }
     this.pending = buf.length ? Buffer.from(buf) : Buffer.alloc(0);
     for (const s of touched) s.afterBatch();
-    for (const words of events) this.recordings.get(Number(words[1]))?.onNativeEvent(words);
+    for (const words of events) {
+      if (words[0] === 'refused') this.onRefused(words);
+      else this.recordings.get(Number(words[1]))?.onNativeEvent(words);
+    }
     for (const m of marks) this.takeMark(m);
   }
 }

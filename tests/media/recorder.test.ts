@@ -240,6 +240,22 @@ describe('CallRecorder', () => {
     expect(rec.packetsRecorded).toBe(rec.relayStats.left!.received + rec.relayStats.right!.received);
   });
 
+  it("keeps each leg's counters (relayStats) current while the call runs, not only when the leg closes", async () => {
+    const router = await newRouter();
+    const left = await tone(router, 440);
+    const right = await tone(router, 880);
+    const { rec } = await record({ name: 'live-counters', router, left: left.producer, right: right.producer });
+    await sleep(2500);
+    // 50 packets a second each; the receiver sends changed counters every second.
+    const mid = { left: rec.relayStats.left!.received, right: rec.relayStats.right!.received };
+    expect(mid.left).toBeGreaterThan(40);
+    expect(mid.right).toBeGreaterThan(40);
+    expect(rec.relayStats.left!.forwarded).toBeGreaterThan(40);
+    await until(() => rec.relayStats.left!.received > mid.left + 25, 3000, 'the counters to move on');
+    await rec.stop();
+    expect(rec.relayStats.left!.received).toBeGreaterThan(mid.left + 25);
+  });
+
   it('renders a 3 s pause of the caller as silence in place, while the candidate keeps its timing', async () => {
     const router = await newRouter();
     const left = await tone(router, 440);

@@ -1,6 +1,7 @@
 // Applies the control lines of control.h to the recordings, and routes live packets to their legs.
 #include "control.h"
 
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -131,7 +132,11 @@ static recording *find(uint32_t id) {
   return NULL;
 }
 
-static void unlink_and_free(recording *r) {
+// Stopped recordings whose last pages a writer thread has not yet written and fsynced: their
+// "closed" waits for that (control_poll_closing), and their packets no longer find them.
+static recording *closing;
+
+static void unlink_recording(recording *r) {
   for (rec_leg *l = r->legs; l; l = l->next) route_remove(l);
   for (recording **p = &recordings; *p; p = &(*p)->next) {
     if (*p == r) {
@@ -139,7 +144,6 @@ static void unlink_and_free(recording *r) {
       break;
     }
   }
-  rec_free(r);
 }
 
 static int hexval(char c) {
@@ -149,68 +153,233 @@ static int hexval(char c) {
   return -1;
 }
 
-int control_line(char *line) {
-  char cmd[16];
-  int used = 0;
-  if (sscanf(line, "%15s%n", cmd, &used) != 1) return 0;
-  char *args = line + used;
-  unsigned id, leg_id, serial, side, port, ssrc, ts;
-  int resume, n = 0;
+// Strict parsing. The lines are Node's (recorder.ts), but a bug there must not make this process fill
+// days of silence, cut a port to 16 bits or read "-1" as 4294967295: every field is checked whole
+// (sscanf took "-1" for %u, "nan", "inf" and hex floats for %lf, and ignored what followed), and a line
+// that fails is refused whole, changing nothing ("refused" event, control.h).
+#define MAX_SPAN_MS (24.0 * 3600 * 1000) // a time this far from the recording's t=0 (or, live, from now) is a bug
+#define MAX_TIME_MS 1e13                 // CLOCK_MONOTONIC ms: 300 years of uptime
+
+static double (*live_clock)(void);
+static const char *why; // what was wrong with the line being parsed
+
+void control_set_live(double (*now_ms)(void)) {
+  live_clock = now_ms;
+}
+
+/** The next field: after one or more spaces, up to the next space or the end; NULL if there is none. */
+static char *field(char **p) {
+  char *s = *p;
+  if (*s != ' ') return NULL;
+  while (*s == ' ') s++;
+  if (!*s) return NULL;
+  char *e = s;
+  while (*e && *e != ' ') e++;
+  *p = e;
+  return s;
+}
+
+/** A whole number in [min, max]: decimal digits only (no sign, no fraction). */
+static int take_uint(char **p, uint32_t min, uint32_t max, const char *name, uint32_t *out) {
+  char *s = field(p);
+  uint64_t v = 0;
+  char *c = s;
+  if (s)
+    for (; c < *p && *c >= '0' && *c <= '9' && v <= UINT32_MAX; c++) v = v * 10 + (uint64_t)(*c - '0');
+  if (!s || c != *p || v < min || v > max) {
+    if (!why) why = name;
+    return 0;
+  }
+  *out = (uint32_t)v;
+  return 1;
+}
+
+/** A time in ms: a finite decimal number (no hex, nan or inf), 0 <= t <= MAX_TIME_MS. */
+static int take_time(char **p, const char *name, double *out) {
+  char *s = field(p);
+  int ok = s != NULL;
+  for (char *c = s; ok && c < *p; c++) ok = strchr("0123456789+-.eE", *c) != NULL;
+  char *end = NULL;
+  double v = ok ? strtod(s, &end) : 0;
+  if (!ok || end != *p || !isfinite(v) || v < 0 || v > MAX_TIME_MS) {
+    if (!why) why = name;
+    return 0;
+  }
+  *out = v;
+  return 1;
+}
+
+/** A time of recording r (or, for "open", of one starting at t0): within MAX_SPAN_MS of t0. */
+static int near(double t0, double t, const char *name) {
+  if (fabs(t - t0) <= MAX_SPAN_MS) return 1;
+  if (!why) why = name;
+  return 0;
+}
+
+static int line_ends(char *p) {
+  while (*p == ' ') p++;
+  if (*p && !why) why = "something after the last field";
+  return *p == 0;
+}
+
+/** Refuses a line: a "refused" event with the recording's id (0 if it has none) and the line's start. */
+static void refuse(const char *line, const char *reason) {
+  char *p = (char *)line;
+  while (*p && *p != ' ') p++;
+  uint32_t id = 0;
+  const char *saved = why;
+  if (!take_uint(&p, 1, UINT32_MAX, "", &id)) id = 0;
+  why = saved;
+  char text[512];
+  snprintf(text, sizeof text, "refused %u %s: %.200s%s", id, reason, line, strlen(line) > 200 ? "..." : "");
+  if (recording_emit) recording_emit(text);
+}
+
+void control_refuse_long_line(const char *start, size_t limit) {
+  char reason[64];
+  snprintf(reason, sizeof reason, "a control line longer than %zu bytes", limit);
+  char text[512];
+  snprintf(text, sizeof text, "refused 0 %s: %.100s...", reason, start);
+  if (recording_emit) recording_emit(text);
+}
+
+static int parse_line(char *line, int *mark) {
+  char *p = line;
+  while (*p && *p != ' ') p++;
+  size_t cmd_len = (size_t)(p - line);
+#define IS(name) (cmd_len == sizeof name - 1 && memcmp(line, name, cmd_len) == 0)
+  uint32_t id, leg_id, serial, resume, side, port, ssrc, ts;
   double t0, at;
-  if (strcmp(cmd, "m") == 0) return 1;
-  if (strcmp(cmd, "open") == 0) {
-    if (sscanf(args, "%u %lf %u %d %lf %n", &id, &t0, &serial, &resume, &at, &n) < 5 || n == 0 || find(id)) return 0;
-    recording *r = rec_open(id, t0, serial, args + n, resume, at);
+  if (IS("m")) {
+    if (!line_ends(p)) return 0;
+    *mark = 1;
+    return 1;
+  }
+  if (IS("open")) {
+    if (!take_uint(&p, 1, UINT32_MAX, "invalid recording id", &id) || !take_time(&p, "invalid t0", &t0) || !take_uint(&p, 0, UINT32_MAX, "invalid serial", &serial) ||
+        !take_uint(&p, 0, 1, "invalid resume (0 or 1)", &resume) || !take_time(&p, "invalid time", &at) || !near(t0, at, "a time a day or more from t0"))
+      return 0;
+    if (live_clock && !near(live_clock(), t0, "a t0 a day or more from now")) return 0;
+    if (*p != ' ') {
+      why = "no path";
+      return 0;
+    }
+    while (*p == ' ') p++;
+    if (!*p) {
+      why = "no path";
+      return 0;
+    }
+    if (find(id)) return 1; // already open (a repeated line): nothing to do
+    recording *r = rec_open(id, t0, serial, p, (int)resume, at);
     r->next = recordings;
     recordings = r;
-  } else if (strcmp(cmd, "leg") == 0) {
-    if (sscanf(args, "%u %u %u %u %u %lf", &id, &leg_id, &side, &port, &ssrc, &at) != 6) return 0;
+    return 1;
+  }
+  if (IS("leg")) {
+    if (!take_uint(&p, 1, UINT32_MAX, "invalid recording id", &id) || !take_uint(&p, 0, UINT32_MAX, "invalid leg id", &leg_id) || !take_uint(&p, 0, 1, "invalid side (0 or 1)", &side) ||
+        !take_uint(&p, 1, 65535, "invalid port (1-65535)", &port) || !take_uint(&p, 0, UINT32_MAX, "invalid SSRC", &ssrc) || !take_time(&p, "invalid time", &at) || !line_ends(p))
+      return 0;
     recording *r = find(id);
-    if (!r || rec_find_leg(r, leg_id)) return 0;
+    if (r && !near(r->t0_ms, at, "a time a day or more from t0")) return 0;
+    if (!r || rec_find_leg(r, leg_id)) return 1;
     rec_add_leg(r, leg_id, (int)side, (uint16_t)port, ssrc, at);
     rec_leg *leg = rec_find_leg(r, leg_id);
     if (leg) route_add(r, leg);
-  } else if (strcmp(cmd, "end") == 0) {
-    if (sscanf(args, "%u %u %lf", &id, &leg_id, &at) != 3) return 0;
+    return 1;
+  }
+  if (IS("end")) {
+    if (!take_uint(&p, 1, UINT32_MAX, "invalid recording id", &id) || !take_uint(&p, 0, UINT32_MAX, "invalid leg id", &leg_id) || !take_time(&p, "invalid time", &at) || !line_ends(p)) return 0;
     recording *r = find(id);
+    if (r && !near(r->t0_ms, at, "a time a day or more from t0")) return 0;
     rec_leg *leg = r ? rec_find_leg(r, leg_id) : NULL;
     if (leg) rec_end_leg(r, leg, at);
-  } else if (strcmp(cmd, "close-leg") == 0) {
-    if (sscanf(args, "%u %u", &id, &leg_id) != 2) return 0;
+    return 1;
+  }
+  if (IS("close-leg")) {
+    if (!take_uint(&p, 1, UINT32_MAX, "invalid recording id", &id) || !take_uint(&p, 0, UINT32_MAX, "invalid leg id", &leg_id) || !line_ends(p)) return 0;
     recording *r = find(id);
     rec_leg *leg = r ? rec_find_leg(r, leg_id) : NULL;
     if (leg && !leg->ended) {
       rec_close_leg(r, leg);
       if (leg->ended) route_remove(leg);
     }
-  } else if (strcmp(cmd, "stop") == 0) {
-    if (sscanf(args, "%u %lf", &id, &at) != 2) return 0;
+    return 1;
+  }
+  if (IS("stop")) {
+    if (!take_uint(&p, 1, UINT32_MAX, "invalid recording id", &id) || !take_time(&p, "invalid time", &at) || !line_ends(p)) return 0;
     recording *r = find(id);
-    if (!r) return 0;
+    if (r && !near(r->t0_ms, at, "a time a day or more from t0")) return 0;
+    if (!r) return 1;
     rec_stop(r, at);
-    unlink_and_free(r);
-  } else if (strcmp(cmd, "pkt") == 0) {
-    if (sscanf(args, "%u %u %lf %u %u %n", &id, &leg_id, &at, &ssrc, &ts, &n) < 5 || n == 0) return 0;
+    unlink_recording(r);
+    if (!live_clock) ogg_writer_wait(&r->writer); // --replay: events in the order of the lines
+    if (rec_stop_finished(r)) {
+      rec_free(r);
+    } else {
+      r->next = closing;
+      closing = r;
+    }
+    return 1;
+  }
+  // The replay-only commands: the live process places, drains and ticks in its own turn.
+  if (live_clock && (IS("pkt") || IS("drain") || IS("tick"))) {
+    why = "a replay-only command";
+    return 0;
+  }
+  if (IS("pkt")) {
+    if (!take_uint(&p, 1, UINT32_MAX, "invalid recording id", &id) || !take_uint(&p, 0, UINT32_MAX, "invalid leg id", &leg_id) || !take_time(&p, "invalid arrival", &at) ||
+        !take_uint(&p, 0, UINT32_MAX, "invalid SSRC", &ssrc) || !take_uint(&p, 0, UINT32_MAX, "invalid timestamp", &ts))
+      return 0;
+    // The payload may be empty (a malformed packet of no bytes): then nothing follows the timestamp.
+    char *hex = p;
+    while (*hex == ' ') hex++;
+    for (p = hex; *p && *p != ' ';) p++;
+    size_t digits = (size_t)(p - hex);
+    if (digits % 2 != 0) {
+      why = "invalid payload (not an even number of hex digits)";
+      return 0;
+    }
+    for (size_t i = 0; i < digits; i++)
+      if (hexval(hex[i]) < 0) {
+        why = "invalid payload (not an even number of hex digits)";
+        return 0;
+      }
+    if (!line_ends(p)) return 0;
     recording *r = find(id);
+    if (r && !near(r->t0_ms, at, "an arrival a day or more from t0")) return 0;
     rec_leg *leg = r ? rec_find_leg(r, leg_id) : NULL;
-    if (!leg) return 0;
-    char *hex = args + n;
-    size_t len = strcspn(hex, " \r\n") / 2;
+    if (!leg) return 1;
+    size_t len = digits / 2;
     uint8_t *payload = malloc(len ? len : 1);
     if (!payload) abort();
     for (size_t i = 0; i < len; i++) payload[i] = (uint8_t)((unsigned)hexval(hex[2 * i]) << 4 | (unsigned)hexval(hex[2 * i + 1]));
     rec_packet(r, leg, ssrc, ts, payload, len, at);
     free(payload);
-  } else if (strcmp(cmd, "drain") == 0) {
-    if (sscanf(args, "%u", &id) != 1) return 0;
+    return 1;
+  }
+  if (IS("drain")) {
+    if (!take_uint(&p, 1, UINT32_MAX, "invalid recording id", &id) || !line_ends(p)) return 0;
     recording *r = find(id);
     if (r) rec_drain(r);
-  } else if (strcmp(cmd, "tick") == 0) {
-    if (sscanf(args, "%u %lf", &id, &at) != 2) return 0;
-    recording *r = find(id);
-    if (r) rec_tick(r, at);
+    return 1;
   }
+  if (IS("tick")) {
+    if (!take_uint(&p, 1, UINT32_MAX, "invalid recording id", &id) || !take_time(&p, "invalid time", &at) || !line_ends(p)) return 0;
+    recording *r = find(id);
+    if (r && !near(r->t0_ms, at, "a time a day or more from t0")) return 0;
+    if (r) rec_tick(r, at);
+    return 1;
+  }
+#undef IS
+  why = "an unknown command";
   return 0;
+}
+
+int control_line(char *line) {
+  int mark = 0;
+  why = NULL;
+  if (!parse_line(line, &mark)) refuse(line, why ? why : "malformed");
+  return mark;
 }
 
 void control_drain_dirty(void) {
@@ -222,6 +391,23 @@ void control_tick_all(double wall_ms) {
   for (recording *r = recordings; r; r = r->next) rec_tick(r, wall_ms);
 }
 
+void control_poll_closing(void) {
+  for (recording **p = &closing; *p;) {
+    recording *r = *p;
+    if (rec_stop_finished(r)) {
+      *p = r->next;
+      rec_free(r);
+    } else {
+      p = &r->next;
+    }
+  }
+}
+
+void control_report_stats(void) {
+  for (recording *r = recordings; r; r = r->next) rec_report_stats(r);
+}
+
 void control_abandon_all(void) {
   for (recording *r = recordings; r; r = r->next) rec_abandon(r);
+  wq_wait_all(); // everything handed to the writers is written before the process ends
 }

@@ -12,7 +12,7 @@
 //   drain <rec>                                   what a batch of packets does after it is placed
 //   tick <rec> <wall-ms>                          the recording's 100-ms turn
 // Times are CLOCK_MONOTONIC milliseconds (Node's performance.now() plus a constant). Events go back
-// as text lines (recording.c): stats, channel, closed, error.
+// as text lines (recording.c): stats, channel, closed, error; and "refused" for a line not taken.
 #ifndef CALLMARK_CONTROL_H
 #define CALLMARK_CONTROL_H
 #include <stddef.h>
@@ -22,13 +22,26 @@
 
 extern recording *recordings;
 
-/** Runs one command line (without its newline); returns 1 if it asked for a read mark. */
+/**
+ * Runs one command line (without its newline); returns 1 if it asked for a read mark. A line that is
+ * not exactly one of the above (a field that is not a whole number in range or a finite time within a
+ * day of the recording's t0, something left over, an unknown command) is refused whole, changing
+ * nothing, with the event "refused <rec or 0> <why>: <the line's start>".
+ */
 int control_line(char *line);
+/** The live process: times are checked against its clock too, and the replay-only commands refused. */
+void control_set_live(double (*now_ms)(void));
+/** A line longer than the live process reads (limit bytes) was dropped whole: its "refused" event. */
+void control_refuse_long_line(const char *start, size_t limit);
 /** The live leg that packets from (port, ssrc) belong to, or NULL. */
 rec_leg *control_route(uint16_t port, uint32_t ssrc, recording **rec);
 /** Drains every recording that got packets since its last drain. */
 void control_drain_dirty(void);
 void control_tick_all(double wall_ms);
-/** Node went away: every recording keeps what it has written through. */
+/** Sends "closed" for each stopped recording whose file is now written through and closed. */
+void control_poll_closing(void);
+/** The live view: each open leg's counters, if they changed since last sent (rec_report_stats). */
+void control_report_stats(void);
+/** Node went away: every recording writes through what it holds (this waits for the writers). */
 void control_abandon_all(void);
 #endif

@@ -1,7 +1,8 @@
 // Ogg pages (RFC 3533) of an Ogg Opus file (RFC 7845), ported from ../ogg-opus-writer.ts and ../ogg.ts.
-// Crash safety as there: pages are written through with write(2) every PAGE_PACKETS packets (0.2 s
-// at 20 ms), so after a crash the file holds everything but the last page, every page whole and
-// checksummed. https://www.rfc-editor.org/rfc/rfc3533 · https://www.rfc-editor.org/rfc/rfc7845
+// Crash safety as there: a page is handed to the file's write queue (write-queue.c) every PAGE_PACKETS
+// packets (0.2 s at 20 ms) and written through with write(2) by a writer thread within a turn of the
+// loop, so after a crash the file holds everything but the last pages, every page whole and
+// checksummed (a resume continues after the last whole one). https://www.rfc-editor.org/rfc/rfc3533 · https://www.rfc-editor.org/rfc/rfc7845
 #define _GNU_SOURCE
 #include "ogg-writer.h"
 
@@ -46,19 +47,6 @@ static void put32(uint8_t *p, uint32_t v) {
   for (int i = 0; i < 4; i++) p[i] = (uint8_t)(v >> (8 * i));
 }
 
-static int write_all(int fd, const uint8_t *p, size_t n) {
-  while (n > 0) {
-    ssize_t w = write(fd, p, n);
-    if (w < 0) {
-      if (errno == EINTR) continue;
-      return errno;
-    }
-    p += w;
-    n -= (size_t)w;
-  }
-  return 0;
-}
-
 /** Fills in the page header in front of `segments` lacing values and `body` bytes at page + start. */
 static size_t finish_page(uint8_t *page, size_t start, int flags, int64_t granule, uint32_t serial, uint32_t sequence, int segments, size_t body) {
   uint8_t *h = page + start;
@@ -81,7 +69,7 @@ static int write_header_page(ogg_writer *w, const uint8_t *packet, size_t len, i
   page[27] = (uint8_t)len;
   memcpy(page + 28, packet, len);
   size_t size = finish_page(page, 0, flags, 0, w->serial, w->sequence++, 1, len);
-  int err = write_all(w->fd, page, size);
+  int err = wq_write(w->out, page, size);
   if (!err) w->bytes += (int64_t)size;
   return err;
 }
@@ -148,10 +136,10 @@ int ogg_writer_open(ogg_writer *w, const char *path, uint32_t serial, int resume
     w->page = NULL;
     return err;
   }
-  int err;
-  if (resume) {
-    err = resume_after_last_page(w);
-  } else {
+  int err = resume ? resume_after_last_page(w) : 0;
+  // From here on the file's writes go through its queue (a writer thread), never this thread.
+  if (!err && !(w->out = wq_open(w->fd))) err = ENOMEM;
+  if (!err && !resume) {
     // The identification header (RFC 7845 §5.1): mapping family 1, two streams, none coupled,
     // channel 0 (left) from stream 0 and channel 1 (right) from stream 1.
     static const uint8_t head[23] = {'O', 'p', 'u', 's', 'H', 'e', 'a', 'd', 1, 2, 0, 0, 0x80, 0xbb, 0, 0, 0, 0, 1, 2, 0, 0, 1};
@@ -160,7 +148,12 @@ int ogg_writer_open(ogg_writer *w, const char *path, uint32_t serial, int resume
     if (!err) err = write_header_page(w, tags, sizeof tags, 0);
   }
   if (err) {
-    close(w->fd);
+    if (w->out) {
+      wq_release(w->out); // closes the file
+      w->out = NULL;
+    } else {
+      close(w->fd);
+    }
     free(w->page);
     w->page = NULL;
     w->closed = 1;
@@ -182,7 +175,7 @@ static int write_span_page(ogg_writer *w, const uint8_t *part) {
   memcpy(w->page + OGG_HEADER_MAX, part, 255 * 255);
   size_t size = finish_page(w->page, start, w->continued ? 0x01 : 0, -1, w->serial, w->sequence++, 255, 255 * 255);
   w->continued = 1;
-  int err = write_all(w->fd, w->page + start, size);
+  int err = wq_write(w->out, w->page + start, size);
   if (!err) w->bytes += (int64_t)size;
   return err;
 }
@@ -232,7 +225,7 @@ int ogg_writer_flush(ogg_writer *w, int flags) {
   w->body_bytes = 0;
   w->pending_packets = 0;
   w->pending_segments = 0;
-  int err = write_all(w->fd, w->page + start, size);
+  int err = wq_write(w->out, w->page + start, size);
   if (!err) w->bytes += (int64_t)size;
   return err;
 }
@@ -241,8 +234,7 @@ int ogg_writer_close(ogg_writer *w) {
   if (w->closed) return 0;
   w->closed = 1;
   int err = ogg_writer_flush(w, OGG_FLAG_EOS);
-  if (!err && fsync(w->fd) != 0) err = errno;
-  close(w->fd);
+  wq_close(w->out, 1); // after the last page: fsync, close
   free(w->page);
   w->page = NULL;
   return err;
@@ -251,7 +243,22 @@ int ogg_writer_close(ogg_writer *w) {
 void ogg_writer_abandon(ogg_writer *w) {
   if (w->closed) return;
   w->closed = 1;
-  close(w->fd);
+  if (w->out) wq_close(w->out, 0); // what is queued is still written
   free(w->page);
   w->page = NULL;
+}
+
+int ogg_writer_finished(ogg_writer *w, int *err) {
+  *err = 0;
+  return w->out ? wq_done(w->out, err) : 1;
+}
+
+void ogg_writer_wait(ogg_writer *w) {
+  if (w->out) wq_wait(w->out);
+}
+
+void ogg_writer_release(ogg_writer *w) {
+  if (!w->closed) ogg_writer_abandon(w);
+  wq_release(w->out);
+  w->out = NULL;
 }

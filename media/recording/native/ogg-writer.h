@@ -5,8 +5,11 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "write-queue.h"
+
 typedef struct {
-  int fd;
+  int fd;         // read here only to resume; written by the file's queue
+  wq_file *out;   // the file's write queue (write-queue.h): pages go there, in order
   uint32_t serial;
   uint32_t sequence;
   int64_t granule; // samples of every packet written (RFC 7845 §4)
@@ -23,12 +26,18 @@ typedef struct {
 int ogg_writer_open(ogg_writer *w, const char *path, uint32_t serial, int resume);
 /** Appends one Ogg packet lasting `samples`; 0, or the errno of a failed write. */
 int ogg_writer_write(ogg_writer *w, const uint8_t *packet, size_t len, int samples);
-/** Writes the packets held so far as one page; 0, or an errno. */
+/** Writes the packets held so far as one page; 0, or an errno (of this write, or of an earlier one). */
 int ogg_writer_flush(ogg_writer *w, int flags);
-/** End-of-stream page, fsync, close; 0, or an errno (the file is closed either way). */
+/** End-of-stream page, then fsync and close once written (ogg_writer_finished); 0, or an errno. */
 int ogg_writer_close(ogg_writer *w);
-/** Closes without writing anything more (the process is going away, or writing failed). */
+/** Adds nothing more: what is queued is written, then the file closed without fsync. */
 void ogg_writer_abandon(ogg_writer *w);
+/** 1 once every page is written and the file closed; *err the first error of those writes, fsync or close. */
+int ogg_writer_finished(ogg_writer *w, int *err);
+/** Blocks until ogg_writer_finished (--replay). */
+void ogg_writer_wait(ogg_writer *w);
+/** Forgets the file (abandoning it if still open): its queue is freed once written and closed. */
+void ogg_writer_release(ogg_writer *w);
 #define OGG_FLAG_BOS 0x02
 #define OGG_FLAG_EOS 0x04
 #endif

@@ -165,6 +165,7 @@ void rec_end_leg(recording *r, rec_leg *leg, double at_ms) {
 
 static void emit_leg_stats(recording *r, rec_leg *l) {
   relay_stats *s = &l->relay.stats;
+  l->reported = *s;
   emitf("stats %u %u %lld %lld %lld %lld %lld %lld %lld %lld", r->id, l->id, (long long)s->received, (long long)s->forwarded, (long long)s->silence_samples,
         (long long)s->dropped, (long long)s->dropped_invalid, (long long)s->dropped_late, (long long)s->dropped_drift, (long long)s->resyncs);
 }
@@ -197,12 +198,28 @@ void rec_stop(recording *r, double at_ms) {
   } else {
     ogg_writer_close(&r->writer); // already failing: the partial file is kept as written
   }
+}
+
+int rec_stop_finished(recording *r) {
+  // The last pages are written and the file fsynced by a writer thread (write-queue.c): "closed"
+  // only then. A failed recording does not wait for a disk that may be stuck.
+  if (!r->failed) {
+    int err;
+    if (!ogg_writer_finished(&r->writer, &err)) return 0;
+    if (err) fail(r, "closing", err);
+  }
   for (int i = 0; i < 2; i++) {
     mux_channel_stats *s = &r->muxer.ch[i].stats;
     emitf("channel %u %d %lld %lld %lld %lld %lld %lld %lld", r->id, i, (long long)s->audio_packets, (long long)s->joined_packets, (long long)s->malformed_packets,
           (long long)s->silence_samples, (long long)s->shifts, (long long)s->max_debt, (long long)s->dropped_packets);
   }
   emitf("closed %u %lld %lld %lld", r->id, (long long)r->muxer.position, (long long)r->writer.packets, (long long)r->writer.bytes);
+  return 1;
+}
+
+void rec_report_stats(recording *r) {
+  for (rec_leg *l = r->legs; l; l = l->next)
+    if (!l->ended && memcmp(&l->reported, &l->relay.stats, sizeof l->reported) != 0) emit_leg_stats(r, l);
 }
 
 void rec_abandon(recording *r) {
@@ -222,7 +239,7 @@ void rec_free(recording *r) {
     free(l);
   }
   mux_free(&r->muxer);
-  if (!r->writer.closed) ogg_writer_abandon(&r->writer);
+  ogg_writer_release(&r->writer);
   free(r->name);
   free(r);
 }

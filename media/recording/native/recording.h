@@ -19,6 +19,7 @@ typedef struct rec_leg {
   int has_end;
   int64_t ends_at;
   leg_relay relay;
+  relay_stats reported; // the counters last sent to Node (rec_report_stats)
   struct rec_leg *next;
 } rec_leg;
 
@@ -49,8 +50,12 @@ void rec_drain(recording *r);
 void rec_tick(recording *r, double wall_ms);
 void rec_end_leg(recording *r, rec_leg *leg, double at_ms);
 void rec_close_leg(recording *r, rec_leg *leg);
-/** teardown: every leg closed, both channels to `at`, the last page; emits the counters and "closed". */
+/** teardown: every leg closed (its counters), both channels to `at`, the last page handed to the writer. */
 void rec_stop(recording *r, double at_ms);
+/** After rec_stop: 1 once the file is written through and closed; then the channels' counters and "closed" are emitted. */
+int rec_stop_finished(recording *r);
+/** Sends the counters of each open leg whose counters changed since they were last sent (the live view). */
+void rec_report_stats(recording *r);
 /** The process is going away without a stop: what is written stays, nothing more is added. */
 void rec_abandon(recording *r);
 void rec_free(recording *r);

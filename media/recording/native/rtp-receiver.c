@@ -16,14 +16,20 @@
 // A frame is written every flush-ms while packets arrive; the line "m" on stdin asks for one at the
 // next turn even if none did (Node waits for a read mark before it ends a recording's leg, so that
 // packets which arrived before the end but were still on their way are kept). Exits when stdin closes
-// (Node went away), after writing through what its recordings hold. Counters go to stderr on SIGUSR1.
+// (Node went away), after writing through what its recordings hold (it waits for the writers).
+// Counters go to stderr on SIGUSR1.
 //
 // The live stereo recordings are written here, not in Node: the other lines on stdin (control.h)
 // open a recording, add and end its legs and stop it; the packets of those legs are placed
-// (relay.c), paired (mux.c) and written as Ogg pages (ogg-writer.c) in this process's own turn, and
-// never reach Node. What they tell Node (a leg's counters, a failed write, the end) goes in the
-// frames as records whose source port is 0, their text after the header. Every 100 ms each recording
-// also fills its silent legs (recording.c). Packets of any other (port, SSRC) go to Node as before.
+// (relay.c), paired (mux.c) and made into Ogg pages (ogg-writer.c) in this process's own turn, and
+// never reach Node. The pages are written by writer threads (write-queue.c): this loop only hands
+// them over, so a disk that blocks never stops it reading; a file whose queue fills (256 KiB) fails
+// its recording instead. What the recordings tell Node (a leg's counters, every second while they
+// change and when it closes; a failed write; the end, once the file is fsynced and closed) goes in
+// the frames as records whose source port is 0, their text after the header; so does "refused" for
+// a control line that is malformed or longer than 8,192 bytes (refused whole, changing nothing).
+// Every 100 ms each recording also fills its silent legs (recording.c). Packets of any other
+// (port, SSRC) go to Node as before.
 //
 //   callmark-rtp-receiver --replay
 // reads control lines (with the replay-only "pkt", "drain" and "tick") from stdin and prints the
@@ -55,12 +61,19 @@
 #include <unistd.h>
 
 #include "control.h"
+#include "write-queue.h"
 
 #define BATCH 64
 #define PKT_MAX 2048
 #define REC_HEADER 22 // bytes of a record after its length field, before the payload
 #define TICK_MS 100 // the recordings' silence filling (recorder.ts's TICK_MS)
 #define OUT_MAX (8 << 20) // beyond this Node is not reading: drop (counted) rather than grow
+#define STATS_MS 1000 // a leg's counters go to Node this often while they change (the live view)
+// The recordings' files are written by threads (write-queue.c): a file whose disk blocks holds one,
+// the others go on. Each file may hold this much not yet written (~30 s of a call at 2 × 32 kbit/s)
+// before its recording fails with ENOBUFS: a stalled disk costs memory up to this, never the loop.
+#define WRITERS 4
+#define WRITE_QUEUE_MAX (256 << 10)
 
 static uint8_t *out;
 static size_t out_len, out_frame_start;
@@ -83,6 +96,11 @@ static double clock_ms(clockid_t id) {
 }
 
 #define FRAME_HEADER 12 // u32le length, f64le read mark
+#define CONTROL_LINE_MAX 8192 // bytes of a control line without its newline (a path is at most PATH_MAX, 4096)
+
+static double monotonic_ms(void) {
+  return clock_ms(CLOCK_MONOTONIC);
+}
 
 static void begin_frame(void) {
   out_frame_start = out_len;
@@ -282,12 +300,16 @@ static void print_event(const char *line) {
 /** --replay: the control lines of control.h from stdin, events as lines on stdout (the differential test). */
 static int replay(void) {
   recording_emit = print_event;
+  // The same writer thread as live, but a full queue waits instead of failing: the output must not
+  // depend on how fast the thread is.
+  if (wq_start(1, WRITE_QUEUE_MAX, 1) != 0) return 1;
   char *line = NULL;
   size_t cap = 0;
   ssize_t n;
   while ((n = getline(&line, &cap, stdin)) > 0) {
     if (line[n - 1] == '\n') line[n - 1] = 0;
     control_line(line);
+    wq_kick();
   }
   free(line);
   control_abandon_all();
@@ -311,6 +333,11 @@ int main(int argc, char **argv) {
   signal(SIGUSR1, on_usr1);
   out = malloc(OUT_MAX + FRAME_HEADER); // a frame's header may start at OUT_MAX
   if (!out) return 1;
+  int wq_err = wq_start(WRITERS, WRITE_QUEUE_MAX, 0);
+  if (wq_err) {
+    fprintf(stderr, "callmark-rtp-receiver: writer threads: %s\n", strerror(wq_err));
+    return 1;
+  }
 
   int fd = socket(AF_INET, SOCK_DGRAM | SOCK_NONBLOCK, 0);
   if (fd < 0) {
@@ -345,10 +372,13 @@ int main(int argc, char **argv) {
   struct sockaddr_in from[BATCH];
   double next_flush = clock_ms(CLOCK_MONOTONIC) + flush_ms;
   double next_tick = next_flush + TICK_MS;
+  double next_stats = next_flush + STATS_MS;
   int mark_wanted = 0;
   recording_emit = emit_event;
-  static char line[8192];
+  static char line[CONTROL_LINE_MAX + 1];
   size_t line_len = 0;
+  int line_too_long = 0;
+  control_set_live(monotonic_ms);
 
   // Wakes every flush-ms, not per packet: the packets wait in the socket buffer meanwhile (their
   // arrival times are the kernel's, so waiting does not move them), and each wake-up reads them all
@@ -375,12 +405,16 @@ int main(int argc, char **argv) {
       }
       for (ssize_t i = 0; i < r; i++) {
         if (tmp[i] != '\n') {
-          if (line_len < sizeof line - 1) line[line_len++] = tmp[i];
+          if (line_len < CONTROL_LINE_MAX) line[line_len++] = tmp[i];
+          else line_too_long = 1;
           continue;
         }
         line[line_len] = 0;
         line_len = 0;
-        if (control_line(line)) mark_wanted = 1;
+        // A line longer than this is refused whole: cut, its path would name another file.
+        if (line_too_long) control_refuse_long_line(line, CONTROL_LINE_MAX);
+        else if (control_line(line)) mark_wanted = 1;
+        line_too_long = 0;
       }
     }
     if (out_len) drain();
@@ -438,6 +472,13 @@ int main(int argc, char **argv) {
       control_tick_all(turn_end);
       next_tick += TICK_MS;
       if (next_tick < turn_end) next_tick = turn_end + TICK_MS;
+    }
+    // The pages of this turn go to the writer threads; stopped recordings whose files are closed say so.
+    wq_kick();
+    control_poll_closing();
+    if (turn_end >= next_stats) {
+      control_report_stats();
+      next_stats = turn_end + STATS_MS;
     }
     if (events_len && out_len + events_len <= OUT_MAX) {
       memcpy(out + out_len, events, events_len);

@@ -79,9 +79,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   }
   free(text);
   // The process goes on to the next input: what this one left open is abandoned and freed.
+  // (No writer threads here: a stopped recording is closed at once, none waits in `closing`.)
   while (recordings) {
-    rec_abandon(recordings);
-    unlink_and_free(recordings);
+    recording *r = recordings;
+    rec_abandon(r);
+    unlink_recording(r);
+    rec_free(r);
   }
   return 0;
 }
