@@ -46,8 +46,11 @@ describe.skipIf(!fs.existsSync(receiverBinary))('the receiver process, live', ()
         else await sleep(20);
         if (receiver.events.some((e) => e.text.startsWith('error 1 '))) failedAt = i;
       }
-      // The process answered every read mark at once: its reads never waited for the stalled write.
-      expect(Math.max(...roundTrips)).toBeLessThan(250);
+      // The process answered every read mark: its reads never waited for the stalled write (which
+      // never ends: nobody reads the FIFO, so a loop that waited would answer no mark at all and
+      // markRoundTrip would throw). The bound is loose because the round trip includes this test
+      // process's own event loop, which a full suite run on 2 cores delays: 251 ms was seen there.
+      expect(Math.max(...roundTrips)).toBeLessThan(1000);
       // The stalled recording failed, through the failed-write event, once its queue was full: not
       // at once (some seconds of audio are held), and not never.
       expect(failedAt).toBeGreaterThan(100);
