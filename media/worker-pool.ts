@@ -6,12 +6,10 @@
 // Only API that mediasoup 3.8 and current 3.x share is used here (createWorker, worker.on('died'),
 // worker.pid, worker.close, worker.getResourceUsage), so a deployment can move to a newer release.
 import { execFile } from 'node:child_process';
-import fs from 'node:fs';
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import * as mediasoup from 'mediasoup';
 import type { types as ms } from 'mediasoup';
+import { nativeBinary } from './native-binary.js';
 
 /**
  * Calls packed onto one worker before the next is used. At 100 calls on 2 cores packing cut the
@@ -32,16 +30,6 @@ export const DEFAULT_WORKER_SLICE_US = 100;
 
 const execFileAsync = promisify(execFile);
 
-/** The compiled helper: node_modules/.callmark/bin/callmark-sched-slice of the checkout this file is in. */
-function schedSliceBinary(): string {
-  let dir = path.dirname(fileURLToPath(import.meta.url));
-  for (let i = 0; i < 6; i++) {
-    const candidate = path.join(dir, 'node_modules', '.callmark', 'bin', 'callmark-sched-slice');
-    if (fs.existsSync(candidate)) return candidate;
-    dir = path.dirname(dir);
-  }
-  throw new Error('callmark-sched-slice is missing: run node scripts/setup.mjs');
-}
 
 export interface WorkerPoolOptions {
   workers: number;
@@ -116,7 +104,7 @@ export class MediaWorkerPool {
     const sliceUs = this.opts.workerSliceUs ?? DEFAULT_WORKER_SLICE_US;
     if (sliceUs > 0) {
       try {
-        await execFileAsync(schedSliceBinary(), [String(sliceUs), String(worker.pid)]);
+        await execFileAsync(nativeBinary('callmark-sched-slice'), [String(sliceUs), String(worker.pid)]);
       } catch (err) {
         const why = err instanceof Error ? ((err as { stderr?: string }).stderr?.trim() || err.message) : String(err);
         this.opts.onWorkerSliceFailed?.({ index, pid: worker.pid, error: new Error(`could not give mediasoup worker ${worker.pid} a ${sliceUs}-µs scheduler slice: ${why}`) });

@@ -17,10 +17,8 @@
 // what arrived meanwhile is lost and becomes silence in the recordings, and subscribers are told
 // (a native recording then continues its file after its last whole page).
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
-import fs from 'node:fs';
-import path from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { fileURLToPath } from 'node:url';
+import { nativeBinary } from '../native-binary.js';
 
 const FLUSH_MS = 10;
 const RECORD_HEADER = 24; // bytes of a record before its payload, length field included
@@ -50,16 +48,6 @@ export interface NativeRecordingOwner extends RtpSubscriber {
   onNativeEvent(words: string[]): void;
 }
 
-/** The compiled helper: node_modules/.callmark/bin/callmark-rtp-receiver of the checkout this file is in. */
-function receiverBinary(): string {
-  let dir = path.dirname(fileURLToPath(import.meta.url));
-  for (let i = 0; i < 6; i++) {
-    const candidate = path.join(dir, 'node_modules', '.callmark', 'bin', 'callmark-rtp-receiver');
-    if (fs.existsSync(candidate)) return candidate;
-    dir = path.dirname(dir);
-  }
-  throw new Error('callmark-rtp-receiver is missing: run node scripts/setup.mjs');
-}
 
 // CLOCK_MONOTONIC (process.hrtime, the helper's clock) minus performance.now(): constant.
 const monoToPerf = () => Number(process.hrtime.bigint()) / 1e6 - performance.now();
@@ -219,7 +207,7 @@ export class RtpReceiver {
   }
 
   private spawn(): Promise<void> {
-    const child = spawn(receiverBinary(), [this.ip, String(this.port), String(FLUSH_MS)], { stdio: ['pipe', 'pipe', 'pipe'] });
+    const child = spawn(nativeBinary('callmark-rtp-receiver'), [this.ip, String(this.port), String(FLUSH_MS)], { stdio: ['pipe', 'pipe', 'pipe'] });
     this.child = child;
     this.pending = Buffer.alloc(0);
     let stderr = '';
