@@ -11,8 +11,8 @@
 //   2. npm dependencies (`npm ci`; .npmrc sets ignore-scripts=true so npm 10 and 11 behave alike).
 //   3. better-sqlite3's native addon, built with node-gyp against the local Node headers.
 //   4. The mediasoup worker, built from the npm tarball's sources with meson/ninja against Debian's
-//      OpenSSL 3, libsrtp2, libuv, usrsctp and abseil, with Callmark's patches to its C++
-//      (media/worker-patch/: the recording sink, per-packet cost, UDP read; applied with Debian's
+//      OpenSSL 3, libsrtp2, libuv, usrsctp, abseil and liburing, with Callmark's patches to its C++
+//      (media/worker-patch/: the recording sink, per-packet cost, UDP read, io_uring sends; applied with Debian's
 //      patch), cached outside the work tree.
 //   5. Small native programs compiled with cc: the recorder's RTP receiver, the workers' scheduler slice (and, for benchmarks,
 //      the load generator), in node_modules/.callmark/bin.
@@ -64,7 +64,7 @@ function debianPackages() {
   for (const tool of ['python3', 'make', 'g++']) wanted.push({ cmd: tool, pkg: tool, why: 'building native modules' });
   wanted.push({ cmd: 'cc', pkg: 'gcc', why: "the call recorder's RTP receiver" });
   for (const [cmd, pkg] of [['meson', 'meson'], ['ninja', 'ninja-build'], ['pkg-config', 'pkg-config']]) wanted.push({ cmd, pkg, why: 'building the mediasoup worker' });
-  const workerLibs = { openssl: 'libssl-dev', libuv: 'libuv1-dev', usrsctp: 'libusrsctp-dev', nlohmann_json: 'nlohmann-json3-dev', absl_flat_hash_map: 'libabsl-dev', absl_btree: 'libabsl-dev' };
+  const workerLibs = { openssl: 'libssl-dev', libuv: 'libuv1-dev', usrsctp: 'libusrsctp-dev', nlohmann_json: 'nlohmann-json3-dev', absl_flat_hash_map: 'libabsl-dev', absl_btree: 'libabsl-dev', liburing: 'liburing-dev' };
   for (const module of WORKER_PKGCONFIG) wanted.push({ module, pkg: workerLibs[module], why: 'the mediasoup worker' });
   // libsrtp2 is built from Debian's source package of the installed libsrtp2-1 (see 4a).
   wanted.push({ deb: 'libsrtp2-1', pkg: 'libsrtp2-1', why: 'the version of libsrtp2 the worker is built from' });
@@ -178,8 +178,8 @@ function betterSqlite3() {
 // (the 3.8.4 worker carried its own OpenSSL 1.1.1k of 2021). The npm sources are copied to a
 // temporary directory, patched (patchMesonForDebian, the build files; patchWorkerSources, Callmark's
 // changes to the worker's C++ from media/worker-patch/) and built with Debian's meson and ninja.
-const WORKER_RECIPE = 'debian-meson-4-per-packet'; // bump when patchMesonForDebian or the build flags change (the patches are hashed into the name)
-const WORKER_PKGCONFIG = ['openssl', 'libuv', 'usrsctp', 'nlohmann_json', 'absl_flat_hash_map', 'absl_btree'];
+const WORKER_RECIPE = 'debian-meson-5-uring'; // bump when patchMesonForDebian or the build flags change (the patches are hashed into the name)
+const WORKER_PKGCONFIG = ['openssl', 'libuv', 'usrsctp', 'nlohmann_json', 'absl_flat_hash_map', 'absl_btree', 'liburing'];
 
 /** Rewrites the worker's meson.build files to take every dependency from pkg-config (Debian). */
 function patchMesonForDebian(workerDir) {
@@ -208,9 +208,12 @@ function patchMesonForDebian(workerDir) {
       "absl_container_dep = [dependency('absl_flat_hash_map'), dependency('absl_flat_hash_set'), dependency('absl_btree'), dependency('absl_inlined_vector')]",
       "absl_strings_dep = dependency('absl_strings')",
       "absl_types_dep = [dependency('absl_optional'), dependency('absl_memory')]",
+      // io_uring for the batched UDP sends (media/worker-patch/uring-send.patch); linked statically,
+      // so the built worker needs no liburing2 at run time.
+      "liburing_dep = dependency('liburing', static: true)",
       '',
     ].join('\n') + s.slice(to);
-    s = s.replace(/\ndependencies = \[[^\]]*\]/, '\ndependencies = [absl_container_dep, openssl_dep, nlohmann_json_dep, libuv_dep, libsrtp2_dep, usrsctp_dep, libwebrtc_dep]');
+    s = s.replace(/\ndependencies = \[[^\]]*\]/, '\ndependencies = [absl_container_dep, openssl_dep, nlohmann_json_dep, libuv_dep, libsrtp2_dep, usrsctp_dep, liburing_dep, libwebrtc_dep]');
     s = s.replace(/\nlink_whole = \[[^\]]*\]/, '\nlink_whole = [libwebrtc]');
     // catch2 is only for mediasoup's own test binary, which is not built.
     return s.replace(/catch2_proj\.get_variable\('catch2_dep'\)/g, "dependency('catch2', required: false)");
@@ -359,7 +362,7 @@ function libsrtpFromDebianSource() {
 // pinned mediasoup fails the install instead of landing somewhere else.
 const WORKER_PATCH_DIR = path.join(root, 'media', 'worker-patch');
 const RECORDING_SINK = path.join(WORKER_PATCH_DIR, 'CallmarkRecordingSink.hpp');
-const WORKER_PATCHES = ['recording-sink.patch', 'per-packet-cost.patch', 'udp-read.patch'].map((f) => path.join(WORKER_PATCH_DIR, f));
+const WORKER_PATCHES = ['recording-sink.patch', 'per-packet-cost.patch', 'udp-read.patch', 'uring-send.patch'].map((f) => path.join(WORKER_PATCH_DIR, f));
 
 function patchWorkerSources(workerDir) {
   fs.copyFileSync(RECORDING_SINK, path.join(workerDir, 'include', 'RTC', 'CallmarkRecordingSink.hpp'));

@@ -35,6 +35,12 @@ describe('the mediasoup worker binary', () => {
     expect(fs.readFileSync(workerBin).toString('latin1')).toContain('callmark-rtp-');
   });
 
+  it("carries Callmark's io_uring send patch, with liburing linked in (no liburing.so needed at run time)", () => {
+    expect(fs.readFileSync(workerBin).toString('latin1')).toContain('callmark: io_uring not used for UDP sends');
+    const ldd = spawnSync('ldd', [workerBin], { encoding: 'utf8' });
+    expect(ldd.stdout).not.toMatch(/liburing\.so/);
+  });
+
   it('is what a running worker executes, with the system libssl and libcrypto mapped', async () => {
     const pool = await MediaWorkerPool.start({ workers: 1, rtcMinPort: 41200, rtcMaxPort: 41299 });
     try {

@@ -52,6 +52,8 @@ describe('the mediasoup worker patches', () => {
     expect(read('include/RTC/RateCalculator.hpp')).toContain('DefaultWindowItems{ 10u }');
     expect(read('src/handles/UdpSocketHandler.cpp')).toContain('count = recvmmsg(this->fd, msgs, Slots, MSG_DONTWAIT, nullptr);');
     expect(read('src/handles/UdpSocketHandler.cpp')).not.toContain('uv_udp_recv_start(');
+    expect(read('src/handles/UdpSocketHandler.cpp')).toContain('io_uring_prep_sendmsg(sqe, fd, &slot->msg, MSG_DONTWAIT);');
+    expect(read('src/handles/UdpSocketHandler.cpp')).toContain('if (CallmarkUringSend::Queue(this, this->fd, data, len, addr, cb))');
     // A second application is refused (--forward), as setup refuses a patch that does not apply.
     expect(applyPatch(src, 'recording-sink.patch').status).not.toBe(0);
   });
