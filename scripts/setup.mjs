@@ -13,7 +13,9 @@
 //   4. The mediasoup worker, built from the npm tarball's sources with meson/ninja against Debian's
 //      OpenSSL 3, libsrtp2, libuv, usrsctp, abseil and liburing, with Callmark's patches to its C++
 //      (media/worker-patch/: the recording sink, per-packet cost, UDP read, io_uring sends; applied with Debian's
-//      patch), cached outside the work tree.
+//      patch), cached outside the work tree. libsrtp2 is built from Debian's source with OpenSSL
+//      and Callmark's patch (media/libsrtp-patch/: HMAC and AES-CM keyed once, not per packet),
+//      and checked by libsrtp's own known-answer tests before the worker links it.
 //   5. Small native programs compiled with cc: the recorder's RTP receiver, the workers' scheduler slice (and, for benchmarks,
 //      the load generator), in node_modules/.callmark/bin.
 //   6. The server (tsc) and the client (vite build), when their sources changed.
@@ -283,6 +285,27 @@ function buildWithProgress(cmd, args, opts, label) {
 // mirrors through a private list of deb-src entries: the system's apt configuration is not
 // touched), configured with OpenSSL crypto: the system's shared OpenSSL 3 does the cryptography.
 // A Debian update of libsrtp2 changes the installed version, hence the cache name: it is rebuilt.
+// Callmark's patch (media/libsrtp-patch/, its README says why) is applied to Debian's source before
+// the build: with OpenSSL 3, libsrtp2 2.5.0 re-initialises its HMAC-SHA1 and its AES counter mode
+// through OpenSSL's provider layer for every packet; the patch keys them once. The patch's hash is
+// part of the cache name (and so of the worker's, which links libsrtp2 statically). After the
+// build, libsrtp's own known-answer tests (RFC 3711 and RFC 2104 vectors, every cipher's and
+// authenticator's self-test) run against the library just built; one that fails stops the install
+// with its output. They add about 10 s to a cold install (building them and running them).
+const LIBSRTP_PATCH = path.join(root, 'media', 'libsrtp-patch', 'openssl-per-packet.patch');
+// libsrtp's test programs that check the crypto (each with -v prints what it checked); built and run
+// after the library. replay_driver, roc_driver, rdbx_driver and rtpw are not crypto (or take 30 s).
+const LIBSRTP_TESTS = [
+  { program: 'crypto/test/cipher_driver', args: ['-v'] }, // each cipher's known answers, and keystream across calls
+  { program: 'crypto/test/kernel_driver', args: ['-v'] }, // the crypto kernel's self-tests: every cipher and HMAC-SHA1
+  { program: 'test/srtp_driver', args: ['-v'] }, // srtp_protect/unprotect against RFC 3711 B.3's key and libsrtp's reference packets
+  { program: 'test/test_srtp', args: [] }, // unit tests of the srtp API
+];
+
+/** The first 8 hex digits of the sha-256 of libsrtp2's patch (part of the cache names). */
+function libsrtpPatchHash() {
+  return createHash('sha256').update(fs.readFileSync(LIBSRTP_PATCH)).digest('hex').slice(0, 8);
+}
 
 /** The system's Debian "deb" sources as "deb-src" entries, in a private apt directory. */
 function privateDebSrcApt(dir) {
@@ -323,7 +346,7 @@ function debianVersion(pkg) {
 /** Builds (or restores) libsrtp2 with OpenSSL from Debian's source; returns its install prefix. */
 function libsrtpFromDebianSource() {
   const version = debianVersion('libsrtp2-1');
-  const prefix = path.join(cacheDir, `libsrtp2-${version}-openssl-${process.platform}-${process.arch}`);
+  const prefix = path.join(cacheDir, `libsrtp2-${version}-openssl-${libsrtpPatchHash()}-${process.platform}-${process.arch}`);
   const lib = path.join(prefix, 'lib', 'libsrtp2.a');
   if (fs.existsSync(lib) && fs.existsSync(path.join(prefix, 'include', 'srtp2', 'srtp.h'))) return prefix;
   const t = Date.now();
@@ -340,12 +363,23 @@ function libsrtpFromDebianSource() {
     // signed index.)
     const unpack = spawnSync('dpkg-source', ['-x', dsc, 'src'], { cwd: work, encoding: 'utf8' });
     if (unpack.status !== 0) fail(`dpkg-source -x ${dsc} failed: ${unpack.stderr}`);
+    // No fuzz, as for the worker's patches: a hunk whose context differs fails the install.
+    const patched = spawnSync('patch', ['-p1', '--forward', '--batch', '--fuzz=0', '--no-backup-if-mismatch', '-d', path.join(work, 'src'), '-i', LIBSRTP_PATCH], { encoding: 'utf8' });
+    if (patched.error) fail(`could not run patch to apply ${path.relative(root, LIBSRTP_PATCH)}: ${patched.error.message}`);
+    if (patched.status !== 0) fail(`${path.relative(root, LIBSRTP_PATCH)} does not apply to Debian's libsrtp2 ${version} (patch exited with ${patched.status ?? patched.signal}):\n${`${patched.stdout}${patched.stderr}`.trim()}`);
     // Installed under DESTDIR first and moved into place whole, so that an interrupted build leaves
     // nothing that looks finished (libsrtp2.pc names the final prefix).
     const destdir = path.join(work, 'destdir');
     run('meson', ['setup', 'build', `--prefix=${prefix}`, '--libdir=lib', '--buildtype=release', '-Db_staticpic=true', '-Ddefault_library=static',
-      '-Dcrypto-library=openssl', '-Dcrypto-library-kdf=disabled', '-Dtests=disabled', '-Ddoc=disabled'], { cwd: path.join(work, 'src'), stdio: ['ignore', 'ignore', 'inherit'] });
-    run('ninja', ['-C', 'build', 'install'], { cwd: path.join(work, 'src'), env: { ...process.env, DESTDIR: destdir }, stdio: ['ignore', 'ignore', 'inherit'] });
+      '-Dcrypto-library=openssl', '-Dcrypto-library-kdf=disabled', '-Dtests=enabled', '-Dpcap-tests=disabled', '-Ddoc=disabled'], { cwd: path.join(work, 'src'), stdio: ['ignore', 'ignore', 'inherit'] });
+    // The library and only the test programs that are run (the tests link this very libsrtp2.a).
+    run('ninja', ['-C', 'build', 'libsrtp2.a', ...LIBSRTP_TESTS.map((t) => t.program)], { cwd: path.join(work, 'src'), stdio: ['ignore', 'ignore', 'inherit'] });
+    for (const { program, args } of LIBSRTP_TESTS) {
+      const res = spawnSync(path.join(work, 'src', 'build', program), args, { cwd: path.join(work, 'src', 'build'), encoding: 'utf8', timeout: 120_000 });
+      if (res.status !== 0) fail(`libsrtp2's test ${program} ${args.join(' ')} failed (exit ${res.status ?? res.signal ?? res.error?.message}) on the library built with ${path.relative(root, LIBSRTP_PATCH)}; nothing was installed. Its output:\n${`${res.stdout ?? ''}${res.stderr ?? ''}`.trim()}`);
+    }
+    log(`libsrtp2 ${version}: its known-answer tests passed (${LIBSRTP_TESTS.map((t) => path.basename(t.program)).join(', ')})`);
+    run('meson', ['install', '-C', 'build', '--no-rebuild', '--destdir', destdir], { cwd: path.join(work, 'src'), stdio: ['ignore', 'ignore', 'inherit'] });
     fs.mkdirSync(path.dirname(prefix), { recursive: true });
     fs.rmSync(prefix, { recursive: true, force: true });
     fs.cpSync(path.join(destdir, prefix), prefix, { recursive: true });
@@ -383,10 +417,13 @@ async function mediasoupWorker() {
   const stamp = `${target}.recipe`;
   const glibc = process.report?.getReport()?.header?.glibcVersionRuntime ?? 'unknown';
   const srtpVersion = debianVersion('libsrtp2-1');
+  // liburing is linked in statically as well (uring-send.patch): a Debian update of it rebuilds the worker.
+  const uringVersion = debianVersion('liburing-dev');
   // The patches' own text (and their order) is part of the name, so that changing one rebuilds the worker.
   const patchHash = createHash('sha256').update(fs.readFileSync(RECORDING_SINK));
   for (const file of WORKER_PATCHES) patchHash.update(path.basename(file)).update(fs.readFileSync(file));
-  const cacheName = `mediasoup-worker-${version}-${WORKER_RECIPE}-${patchHash.digest('hex').slice(0, 8)}-libsrtp2_${srtpVersion}-${process.platform}-${process.arch}-glibc${glibc}`;
+  // libsrtp2 is linked in statically: its version and its patch's hash are part of the name too.
+  const cacheName = `mediasoup-worker-${version}-${WORKER_RECIPE}-${patchHash.digest('hex').slice(0, 8)}-libsrtp2_${srtpVersion}-${libsrtpPatchHash()}-liburing_${uringVersion}-${process.platform}-${process.arch}-glibc${glibc}`;
   const usable = () => fs.existsSync(target) && fs.existsSync(stamp) && fs.readFileSync(stamp, 'utf8') === cacheName && !workerProblem(target);
   if (usable()) return log(`mediasoup ${version}: worker present`);
   if (restoreFromCache(cacheName, target)) {
