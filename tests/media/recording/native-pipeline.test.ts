@@ -404,6 +404,26 @@ describe('the native recording pipeline writes what the TypeScript one writes', 
     });
   }
 
+  it('a sender clock fast by 1500 ppm for 7 minutes: the other side delayed up to 0.5 s ahead of the wall clock, then the fast one dropped from', () => {
+    const plan: Plan = { seed: 21, durationMs: 420_000, legs: [talk(1, 0, { toMs: 420_000 }), talk(2, 1, { toMs: 420_000, ppm: 1500 })] };
+    const { events, file } = compare(plan);
+    const [left, right] = ['stats 1 1 ', 'stats 1 2 '].map((p) => events.find((e) => e.startsWith(p))!.split(' ').map(Number));
+    expect(left![5]).toBeGreaterThan(48 * 400); // the other side: silence up to LEAD_CAP (0.5 s) and no further
+    expect(left![5]).toBeLessThan(48 * 600);
+    expect(right![9]).toBeGreaterThan(0); // then the fast leg is dropped from (DRIFT_STEP at a time)
+    expect([left![9], left![10], right![10]]).toEqual([0, 0, 0]); // none of the slow one's left out; no resync
+    const [l, r] = plan.legs.map((leg) => lastPacketEnd(plan, leg.id, file));
+    // Within DRIFT_MAX, give or take what 1500 ppm adds between two corrections (two windows) and a packet.
+    expect(Math.abs(l! - r!)).toBeLessThanOrEqual(DRIFT_MAX + 20 * 48);
+    expect(l!).toBeLessThanOrEqual(48 * (420_000 + 600)); // the timeline at most about LEAD_CAP ahead
+  });
+
+  it('a lone leg whose sender clock is fast by 1000 ppm is its recording\'s clock: nothing dropped, no silence added', () => {
+    const { events } = compare({ seed: 22, durationMs: 40_000, legs: [talk(1, 0, { toMs: 40_000, ppm: 1000 })] });
+    const left = events.find((e) => e.startsWith('stats 1 1 '))!.split(' ').map(Number);
+    expect([left[9], left[5]! < 48 * 10]).toEqual([0, true]);
+  });
+
   // A worker falling behind (an overloaded machine): each packet reaches the receiver `lag` ms after
   // it was sent, stamped then; the lag grows from 0 at `from` to `max` at `to` and stays, until the
   // worker catches up at `catchUp` (its backlog delivered at once). While it is stopped (`stops`),
