@@ -61,7 +61,8 @@ export const DRIFT_MAX = 30 * RATE;
 const DRIFT_STEP = 10 * RATE;
 // A leg behind the others gets up to this much silence at a time (every other window at the most). No
 // audio is lost by it, so it need not creep like DRIFT_STEP: legs anchored hundreds of ms apart (the
-// worker held one back longer) are realigned within half a minute, with a few short pauses.
+// worker held one back longer) are realigned within half a minute, with a few short pauses. If the leg
+// was only late for a while, the others get silence in turn when it comes back: again nothing is lost.
 const REALIGN_STEP = 100 * RATE;
 // How far ahead of the wall clock (its packets' arrival) silence may push a leg to realign it with
 // legs ahead of it. Past that, the leg ahead is pulled back by dropping (DRIFT_STEP at a time): a
@@ -348,7 +349,9 @@ export class LegRelay {
       // How far ahead of the wall clock the leg already is (its lag against its packets' arrival).
       const own = lowest(this.windowOwnLags);
       // Behind the others: silence, no further than LEAD_CAP ahead of the wall clock.
-      if (excess > 0) this.offset += this.fill(Math.min(lag, REALIGN_STEP, own + LEAD_CAP));
+      // Against the wall clock (no other leg given), too much silence could only be undone by dropping:
+      // DRIFT_STEP, as for dropping.
+      if (excess > 0) this.offset += this.fill(Math.min(lag, this.others === WALL_CLOCK ? DRIFT_STEP : REALIGN_STEP, own + LEAD_CAP));
       // Ahead of them: they get the silence (each is behind this one), unless none can be delayed.
       else if (this.others === WALL_CLOCK || own < -LEAD_CAP) this.dropBudget = Math.min(-lag, DRIFT_STEP);
       this.lastExcess = 0;

@@ -256,7 +256,9 @@ void relay_tick(leg_relay *r, int64_t now, int64_t progress) {
     int64_t own = r->window_own_lags[r->window_count / 10];
     if (excess > 0) {
       // Behind the others: silence, no further than LEAD_CAP ahead of the wall clock.
-      int64_t step = lag < REALIGN_STEP ? lag : REALIGN_STEP;
+      // Against the wall clock, too much silence could only be undone by dropping: DRIFT_STEP.
+      int64_t max_step = r->others_wall_clock ? DRIFT_STEP : REALIGN_STEP;
+      int64_t step = lag < max_step ? lag : max_step;
       if (own + LEAD_CAP < step) step = own + LEAD_CAP;
       r->offset += fill(r, step);
     } else if (r->others_wall_clock || own < -LEAD_CAP) {
