@@ -33,6 +33,11 @@ const STALL = 500 * RATE;
 // now but forwarded late (a starved worker; the frozen worker of the tests forwards 200 ms late) still
 // finds its place free. Not larger: the other side's audio waits in the muxer for this one's silence.
 const FILL_LAG = 250 * RATE;
+// ... but 1 s behind while another leg keeps arriving: then the silent leg's own worker may have
+// stopped (a loaded machine), and its backlog, delivered at once when it resumes, finds its places free
+// if the stop lasted up to this long. Not LAG_CAP: during a hold (one party sends nothing) the file
+// must keep growing (a crash then loses little), and the other side's audio waits in the muxer this long.
+const STOP_FILL_LAG = 1000 * RATE;
 // A leg whose packets keep coming but reach further and further behind the recording's progress (its
 // own worker lags while the others' does not) is filled up to this far behind it, and what comes later
 // than that is left out (droppedLate): the other side's audio waits in the muxer for it, and that wait
@@ -326,8 +331,11 @@ export class LegRelay {
     }
     const pos = this.channel.end;
     // Silent: nothing came for STALL. Packets that keep coming late are not silence: their places wait.
+    // While another leg keeps arriving, the silent one is filled STOP_FILL_LAG behind, not FILL_LAG:
+    // its own worker may have stopped, and its backlog then comes when the worker resumes.
+    const othersArrive = this.others !== WALL_CLOCK && this.others.min !== Infinity;
     if (now - this.lastArrival > STALL && progress - pos > STALL) {
-      this.fill(Math.floor((progress - FILL_LAG - pos) / (20 * RATE)) * 20 * RATE);
+      this.fill(Math.floor((progress - (othersArrive ? STOP_FILL_LAG : FILL_LAG) - pos) / (20 * RATE)) * 20 * RATE);
       this.resetWindow(now);
       this.lastExcess = 0;
       return;

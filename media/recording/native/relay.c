@@ -14,6 +14,7 @@
 #define STEP 120
 #define STALL (500 * RATE)
 #define FILL_LAG (250 * RATE)
+#define STOP_FILL_LAG (1000 * RATE)
 #define LAG_CAP (2000 * RATE)
 #define IDLE_FILL_LAG (60 * RATE)
 #define HOLD (120 * RATE)
@@ -233,8 +234,11 @@ void relay_tick(leg_relay *r, int64_t now, int64_t progress) {
   }
   int64_t pos = r->channel->end;
   // Silent: nothing came for STALL. Packets that keep coming late are not silence: their places wait.
+  // While another leg keeps arriving, the silent one is filled STOP_FILL_LAG behind, not FILL_LAG:
+  // its own worker may have stopped, and its backlog then comes when the worker resumes.
+  int others_arrive = !r->others_wall_clock && r->others_min != RELAY_NO_OTHER_MIN;
   if (now - r->last_arrival > STALL && progress - pos > STALL) {
-    fill(r, floor_div(progress - FILL_LAG - pos, 20 * RATE) * 20 * RATE);
+    fill(r, floor_div(progress - (others_arrive ? STOP_FILL_LAG : FILL_LAG) - pos, 20 * RATE) * 20 * RATE);
     reset_window(r, now);
     r->last_excess = 0;
     return;

@@ -522,6 +522,14 @@ describe('the native recording pipeline writes what the TypeScript one writes', 
       });
     }
 
+    // One leg's own worker stops (nothing at all comes for it) while the other leg keeps arriving;
+    // at the end of each stop its backlog comes at once. A stop up to STOP_FILL_LAG is not silence.
+    it("one leg's worker stopping for 0.6 and 0.95 s while the other keeps arriving: its backlog is placed, none left out", () => {
+      const delay = behind({ stops: [[2000, 2600], [4000, 4950]] });
+      const plan: Plan = { seed: 49, durationMs: 11_000, legs: [talk(1, 0, { toMs: 10_000 }), talk(2, 1, { toMs: 10_000, delay })] };
+      expectEveryPacketKept(plan, compare(plan).events);
+    });
+
     it('one leg 700 ms behind (its own worker lags), the other on time', () => {
       const plan: Plan = { seed: 47, durationMs: 9000, legs: [talk(1, 0, { toMs: 8000 }), talk(2, 1, { toMs: 8000, delay: behind({ from: 1000, to: 2500, max: 700, catchUp: 6000 }) })] };
       expectEveryPacketKept(plan, compare(plan).events);
