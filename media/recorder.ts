@@ -145,6 +145,9 @@ interface ClosedFile {
 
 export class CallRecorder implements NativeRecordingOwner {
   private readonly legs: Leg[] = [];
+  // tickedRelays(), kept between changes: it is read for every packet of a leg file, and filtering
+  // the legs each time allocated per packet. Cleared where a leg is added, told to end, or closed.
+  private ticked: LegRelay[] | undefined;
   private readonly t0 = performance.now();
   /** Latest arrival (samples since t=0) of a packet of a leg file: the worker forwarded up to then. */
   private heardAt = 0;
@@ -304,6 +307,7 @@ export class CallRecorder implements NativeRecordingOwner {
       track(this, true);
     }
     this.legs.push(leg);
+    this.ticked = undefined;
     if (leg.own) this.writeManifest();
     await consumer.resume();
   }
@@ -330,6 +334,7 @@ export class CallRecorder implements NativeRecordingOwner {
     const endsAt = this.samplesAt(atMs);
     leg.endsAt = endsAt;
     leg.endsAtMs = atMs;
+    this.ticked = undefined;
     if (leg.native) this.receiver.command(`end ${this.nativeId} ${leg.native.id} ${this.mono(atMs)}`);
     else leg.own!.relay.end(endsAt);
     // The consumer stays open until the leg closes: a starved worker may not yet have forwarded what
@@ -439,7 +444,7 @@ export class CallRecorder implements NativeRecordingOwner {
 
   /** The relays of the leg files still ticked (not ended, not told to end). */
   private tickedRelays(): LegRelay[] {
-    return this.legs.filter((l) => l.own && !l.ended && l.endsAt === undefined).map((l) => l.own!.relay);
+    return (this.ticked ??= this.legs.filter((l) => l.own && !l.ended && l.endsAt === undefined).map((l) => l.own!.relay));
   }
 
   afterBatch(): void {
@@ -512,6 +517,7 @@ export class CallRecorder implements NativeRecordingOwner {
   private closeLeg(leg: Leg, now: number): void {
     if (leg.ended) return;
     leg.ended = true;
+    this.ticked = undefined;
     leg.unsubscribe();
     if (!leg.consumer.closed) leg.consumer.close();
     // A stereo leg is closed by the receiver, after everything it read before this line (control.h).
@@ -558,6 +564,7 @@ export class CallRecorder implements NativeRecordingOwner {
       leg.unsubscribe();
       if (!leg.consumer.closed) leg.consumer.close();
     }
+    this.ticked = undefined;
     this.tornDown = true;
     track(this, false);
     if (this.transport && !this.transport.closed) this.transport.close();

@@ -10,10 +10,13 @@
 //    (how far the packets of its legs have reached on the timeline: the wall clock when nobody is
 //    late), so the file keeps growing (and a crash loses little) during holds; a leg whose packets
 //    keep coming, however late, is not silent and is not filled, unless it falls LAG_CAP behind;
-//  - slow drift between the sender's clock and ours is corrected by inserting a little silence or
-//    dropping a packet, keeping every leg within DRIFT_MAX of the others (measured against the other
-//    legs' lag, not the wall clock's: a worker that falls behind delays every leg alike, and that is
-//    not a sender's clock; a leg alone, or with no other given, is measured against the wall clock).
+//  - legs that drift apart (a sender's clock, or legs anchored while the worker held them back by
+//    different amounts) are realigned by giving the leg that is behind the others silence, never by
+//    leaving out the audio of the one ahead, keeping every leg within DRIFT_MAX of the others
+//    (measured against the other legs' lag, not the wall clock's: a worker that falls behind delays
+//    every leg alike, and that is not a sender's clock). Only a leg LEAD_CAP ahead of the wall clock
+//    (the others cannot be delayed further) or with no other leg given (measured against the wall
+//    clock) is pulled back by dropping; a leg alone in its recording is its recording's clock.
 // The clock is the packets' arrival time as the worker or the kernel stamped it (rtp-receiver.ts), so a
 // busy Node event loop does not move them. The relay does no I/O.
 // The live stereo file is written by the RTP receiver process with native/relay.c, a port of this file
@@ -30,6 +33,11 @@ const STALL = 500 * RATE;
 // now but forwarded late (a starved worker; the frozen worker of the tests forwards 200 ms late) still
 // finds its place free. Not larger: the other side's audio waits in the muxer for this one's silence.
 const FILL_LAG = 250 * RATE;
+// ... but 1 s behind while another leg keeps arriving: then the silent leg's own worker may have
+// stopped (a loaded machine), and its backlog, delivered at once when it resumes, finds its places free
+// if the stop lasted up to this long. Not LAG_CAP: during a hold (one party sends nothing) the file
+// must keep growing (a crash then loses little), and the other side's audio waits in the muxer this long.
+const STOP_FILL_LAG = 1000 * RATE;
 // A leg whose packets keep coming but reach further and further behind the recording's progress (its
 // own worker lags while the others' does not) is filled up to this far behind it, and what comes later
 // than that is left out (droppedLate): the other side's audio waits in the muxer for it, and that wait
@@ -43,7 +51,9 @@ const IDLE_FILL_LAG = 60 * RATE;
 // when it handles them; the ones it forwards on time after the burst say when the leg really began.
 const HOLD = 120 * RATE;
 const HOLD_MAX = 250 * RATE;
-const AHEAD_RESYNC = 500 * RATE; // a packet this far in the future means a new timestamp base
+// A packet this far in the future means a new timestamp base. Above LEAD_CAP, with room for jitter: a
+// leg realigned to legs ahead of the wall clock is placed up to LEAD_CAP after its arrival.
+const AHEAD_RESYNC = 1000 * RATE;
 const BEHIND_RESYNC = 1000 * RATE; // ... and so does one this far in the past
 const LATE_RESYNC = 25; // and so many late packets in a row (a burst after a stall has fewer)
 const DRIFT_WINDOW = 3000 * RATE;
@@ -54,6 +64,16 @@ export const DRIFT_MAX = 30 * RATE;
 // drift): a leg that lags because its packets come late for a while (a loaded sender or worker) is
 // not moved by the whole delay, which would then have to be dropped again when the delay goes away.
 const DRIFT_STEP = 10 * RATE;
+// A leg behind the others gets up to this much silence at a time (every other window at the most). No
+// audio is lost by it, so it need not creep like DRIFT_STEP: legs anchored hundreds of ms apart (the
+// worker held one back longer) are realigned within half a minute, with a few short pauses. If the leg
+// was only late for a while, the others get silence in turn when it comes back: again nothing is lost.
+const REALIGN_STEP = 100 * RATE;
+// How far ahead of the wall clock (its packets' arrival) silence may push a leg to realign it with
+// legs ahead of it. Past that, the leg ahead is pulled back by dropping (DRIFT_STEP at a time): a
+// sender whose clock runs fast, for over LEAD_CAP / its drift (1,000 ppm: 8 minutes), is dropped from
+// as before, and the recording's timeline never runs more than LEAD_CAP ahead of the wall clock.
+const LEAD_CAP = 500 * RATE;
 
 /** Where a leg's audio goes: a channel of the recording, `end` samples long so far. */
 export interface ChannelTimeline {
@@ -141,7 +161,8 @@ export class LegRelay {
   private lateStreak = 0;
   private dropBudget = 0;
   private windowStart = 0;
-  private windowLags: number[] = [];
+  private windowLags: number[] = []; // each placed packet's lag against the other legs'
+  private windowOwnLags: number[] = []; // ... and against the wall clock (its arrival)
   private lastExcess = 0; // sign of the previous window's excess lag, if any
   private endsAt = Infinity; // the leg ended here: audio placed from here on is not its
   // The first packets of a leg (or of a new SSRC), held back until the leg is anchored.
@@ -282,8 +303,11 @@ export class LegRelay {
     this.lastLag = lag;
     // Against the other legs: a lag they share (a worker behind) or a lead they share (all anchored
     // while it was behind) is the recording's, not this sender's clock.
-    const { min, max } = this.others;
-    this.windowLags.push(lag - (lag >= 0 ? Math.max(0, Math.min(lag, min)) : Math.min(0, Math.max(lag, max))));
+    // Measured against the other leg that is furthest ahead (the least lag): the legs behind it get
+    // silence until they line up with it. No other active leg: nothing to line up with.
+    const { min } = this.others;
+    this.windowLags.push(min === Infinity ? 0 : lag - min);
+    this.windowOwnLags.push(lag);
   }
 
   /**
@@ -307,8 +331,11 @@ export class LegRelay {
     }
     const pos = this.channel.end;
     // Silent: nothing came for STALL. Packets that keep coming late are not silence: their places wait.
+    // While another leg keeps arriving, the silent one is filled STOP_FILL_LAG behind, not FILL_LAG:
+    // its own worker may have stopped, and its backlog then comes when the worker resumes.
+    const othersArrive = this.others !== WALL_CLOCK && this.others.min !== Infinity;
     if (now - this.lastArrival > STALL && progress - pos > STALL) {
-      this.fill(Math.floor((progress - FILL_LAG - pos) / (20 * RATE)) * 20 * RATE);
+      this.fill(Math.floor((progress - (othersArrive ? STOP_FILL_LAG : FILL_LAG) - pos) / (20 * RATE)) * 20 * RATE);
       this.resetWindow(now);
       this.lastExcess = 0;
       return;
@@ -323,11 +350,18 @@ export class LegRelay {
     // Where this leg sits against the wall clock: a low percentile of the packets' lag (jitter only
     // adds delay, and a few early outliers must not count). Correct only when two windows in a row
     // agree, so that a burst of jitter is never mistaken for drift.
-    const lag = [...this.windowLags].sort((a, b) => a - b)[Math.floor(this.windowLags.length / 10)]!;
+    const lowest = (lags: number[]) => [...lags].sort((a, b) => a - b)[Math.floor(lags.length / 10)]!;
+    const lag = lowest(this.windowLags);
     const excess = lag > DRIFT_MAX ? 1 : lag < -DRIFT_MAX ? -1 : 0;
     if (excess !== 0 && excess === this.lastExcess) {
-      if (excess > 0) this.offset += this.fill(Math.min(lag, DRIFT_STEP));
-      else this.dropBudget = Math.min(-lag, DRIFT_STEP);
+      // How far ahead of the wall clock the leg already is (its lag against its packets' arrival).
+      const own = lowest(this.windowOwnLags);
+      // Behind the others: silence, no further than LEAD_CAP ahead of the wall clock.
+      // Against the wall clock (no other leg given), too much silence could only be undone by dropping:
+      // DRIFT_STEP, as for dropping.
+      if (excess > 0) this.offset += this.fill(Math.min(lag, this.others === WALL_CLOCK ? DRIFT_STEP : REALIGN_STEP, own + LEAD_CAP));
+      // Ahead of them: they get the silence (each is behind this one), unless none can be delayed.
+      else if (this.others === WALL_CLOCK || own < -LEAD_CAP) this.dropBudget = Math.min(-lag, DRIFT_STEP);
       this.lastExcess = 0;
     } else {
       this.lastExcess = excess;
@@ -344,6 +378,7 @@ export class LegRelay {
   private resetWindow(now: number): void {
     this.windowStart = now;
     this.windowLags = [];
+    this.windowOwnLags = [];
   }
 
   private fill(samples: number): number {

@@ -110,6 +110,7 @@ static void set_others(recording *r, rec_leg *leg) {
   }
   leg->relay.others_min = min;
   leg->relay.others_max = max;
+  leg->relay.others_wall_clock = 0;
 }
 
 void rec_packet(recording *r, rec_leg *leg, uint32_t ssrc, uint32_t timestamp, const uint8_t *payload, size_t len, double arrival_ms) {

@@ -1,7 +1,8 @@
 // Puts one party's RTP on the recording's timeline, ported from ../leg-relay.ts (its header and
 // constants say why each rule is there): packets placed by their RTP timestamps on the wall clock of
 // their arrival, a leg's first packets held back until they span HOLD and anchored on the earliest,
-// silence where nothing came, clock drift corrected at most DRIFT_STEP at a time. No I/O.
+// silence where nothing came, legs that drift apart realigned by silence for the one behind (dropping
+// only past LEAD_CAP ahead of the wall clock, or with no other leg given). No I/O.
 #include "relay.h"
 
 #include <stdlib.h>
@@ -13,16 +14,19 @@
 #define STEP 120
 #define STALL (500 * RATE)
 #define FILL_LAG (250 * RATE)
+#define STOP_FILL_LAG (1000 * RATE)
 #define LAG_CAP (2000 * RATE)
 #define IDLE_FILL_LAG (60 * RATE)
 #define HOLD (120 * RATE)
 #define HOLD_MAX (250 * RATE)
-#define AHEAD_RESYNC (500 * RATE)
+#define AHEAD_RESYNC (1000 * RATE)
 #define BEHIND_RESYNC (1000 * RATE)
 #define LATE_RESYNC 25
 #define DRIFT_WINDOW (3000 * RATE)
 #define DRIFT_MAX (30 * RATE)
 #define DRIFT_STEP (10 * RATE)
+#define REALIGN_STEP (100 * RATE)
+#define LEAD_CAP (500 * RATE)
 
 /** Math.floor(a / b) for b > 0. */
 static int64_t floor_div(int64_t a, int64_t b) {
@@ -59,6 +63,7 @@ void relay_init(leg_relay *r, mux_channel *channel, int64_t now) {
   r->ends_at = INT64_MAX;
   r->last_arrival = now;
   r->reach = INT64_MIN;
+  r->others_wall_clock = 1; // until the recording says which legs are the others (WALL_CLOCK)
   reset_window(r, now);
 }
 
@@ -70,8 +75,9 @@ void relay_free(leg_relay *r) {
   for (size_t i = 0; i < r->held_count; i++) free(r->held[i].payload);
   free(r->held);
   free(r->window_lags);
+  free(r->window_own_lags);
   r->held = NULL;
-  r->window_lags = NULL;
+  r->window_lags = r->window_own_lags = NULL;
   r->held_count = r->window_count = 0;
 }
 
@@ -120,21 +126,16 @@ static void place(leg_relay *r, const uint8_t *payload, size_t len, int64_t ext_
   int64_t lag = now - r->reach;
   r->last_lag = lag;
   r->has_lag = 1;
-  // Against the other legs: a lag or a lead they share is the recording's, not this sender's clock.
-  int64_t shared;
-  if (lag >= 0) {
-    shared = lag < r->others_min ? lag : r->others_min;
-    if (shared < 0) shared = 0;
-  } else {
-    shared = lag > r->others_max ? lag : r->others_max;
-    if (shared > 0) shared = 0;
-  }
+  // Against the other leg furthest ahead (the least lag): the legs behind it get silence until they
+  // line up with it. No other active leg: nothing to line up with.
   if (r->window_count == r->window_cap) {
     r->window_cap = r->window_cap ? 2 * r->window_cap : 256;
     r->window_lags = realloc(r->window_lags, r->window_cap * sizeof *r->window_lags);
-    if (!r->window_lags) abort();
+    r->window_own_lags = realloc(r->window_own_lags, r->window_cap * sizeof *r->window_own_lags);
+    if (!r->window_lags || !r->window_own_lags) abort();
   }
-  r->window_lags[r->window_count++] = lag - shared;
+  r->window_own_lags[r->window_count] = lag;
+  r->window_lags[r->window_count++] = r->others_min == RELAY_NO_OTHER_MIN ? 0 : lag - r->others_min;
 }
 
 static void resync_if_new_base(leg_relay *r, int64_t ext_ts, int64_t dur, int64_t now) {
@@ -233,8 +234,11 @@ void relay_tick(leg_relay *r, int64_t now, int64_t progress) {
   }
   int64_t pos = r->channel->end;
   // Silent: nothing came for STALL. Packets that keep coming late are not silence: their places wait.
+  // While another leg keeps arriving, the silent one is filled STOP_FILL_LAG behind, not FILL_LAG:
+  // its own worker may have stopped, and its backlog then comes when the worker resumes.
+  int others_arrive = !r->others_wall_clock && r->others_min != RELAY_NO_OTHER_MIN;
   if (now - r->last_arrival > STALL && progress - pos > STALL) {
-    fill(r, floor_div(progress - FILL_LAG - pos, 20 * RATE) * 20 * RATE);
+    fill(r, floor_div(progress - (others_arrive ? STOP_FILL_LAG : FILL_LAG) - pos, 20 * RATE) * 20 * RATE);
     reset_window(r, now);
     r->last_excess = 0;
     return;
@@ -251,8 +255,20 @@ void relay_tick(leg_relay *r, int64_t now, int64_t progress) {
   int64_t lag = r->window_lags[r->window_count / 10];
   int excess = lag > DRIFT_MAX ? 1 : lag < -DRIFT_MAX ? -1 : 0;
   if (excess != 0 && excess == r->last_excess) {
-    if (excess > 0) r->offset += fill(r, lag < DRIFT_STEP ? lag : DRIFT_STEP);
-    else r->drop_budget = -lag < DRIFT_STEP ? -lag : DRIFT_STEP;
+    // How far ahead of the wall clock the leg already is (its lag against its packets' arrival).
+    qsort(r->window_own_lags, r->window_count, sizeof *r->window_own_lags, cmp64);
+    int64_t own = r->window_own_lags[r->window_count / 10];
+    if (excess > 0) {
+      // Behind the others: silence, no further than LEAD_CAP ahead of the wall clock.
+      // Against the wall clock, too much silence could only be undone by dropping: DRIFT_STEP.
+      int64_t max_step = r->others_wall_clock ? DRIFT_STEP : REALIGN_STEP;
+      int64_t step = lag < max_step ? lag : max_step;
+      if (own + LEAD_CAP < step) step = own + LEAD_CAP;
+      r->offset += fill(r, step);
+    } else if (r->others_wall_clock || own < -LEAD_CAP) {
+      // Ahead of them: they get the silence (each is behind this one), unless none can be delayed.
+      r->drop_budget = -lag < DRIFT_STEP ? -lag : DRIFT_STEP;
+    }
     r->last_excess = 0;
   } else {
     r->last_excess = excess;

@@ -26,7 +26,8 @@ typedef struct {
   int late_streak;
   int64_t drop_budget;
   int64_t window_start;
-  int64_t *window_lags;
+  int64_t *window_lags;     // each placed packet's lag against the other legs'
+  int64_t *window_own_lags; // ... and against the wall clock (its arrival)
   size_t window_count, window_cap;
   int last_excess;
   int64_t ends_at; // INT64_MAX until the leg is told to end
@@ -34,7 +35,8 @@ typedef struct {
   int has_lag;          // a packet has been placed: last_lag and reach hold
   int64_t last_lag;     // its last placed packet's arrival minus its place's end
   int64_t reach;        // the end of its last placed packet on the timeline
-  int64_t others_min, others_max; // the other active legs' lag (leg-relay.ts, OtherLegsLag); 0, 0: the wall clock
+  int64_t others_min, others_max; // the other active legs' lag (leg-relay.ts, OtherLegsLag)
+  int others_wall_clock;          // no legs given: measured against the wall clock (WALL_CLOCK), others_min 0
   held_packet *held;
   size_t held_count, held_cap;
   relay_stats stats;

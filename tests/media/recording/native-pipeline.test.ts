@@ -10,7 +10,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { fillIdle, fillSilence, LegRelay, othersOf, progressOf } from '../../../media/recording/leg-relay.js';
+import { DRIFT_MAX, fillIdle, fillSilence, LegRelay, othersOf, progressOf } from '../../../media/recording/leg-relay.js';
+import { opusPacketSamples } from '../../../media/recording/opus-packet.js';
 import { readOggPackets } from '../../../media/recording/ogg.js';
 import { OggOpusWriter } from '../../../media/recording/ogg-opus-writer.js';
 import { StreamMuxer, type MuxChannel } from '../../../media/recording/stream-muxer.js';
@@ -308,6 +309,18 @@ function compare(plan: Plan): { events: string[]; file: Buffer } {
   return { events: reference, file: tsBytes };
 }
 
+/** Where in the file (samples) the last packet the leg's party sent ends. */
+function lastPacketEnd(plan: Plan, legId: number, file: Buffer): number {
+  const last = script(plan, 'x').filter((l) => l.startsWith(`pkt 1 ${legId} `)).at(-1)!;
+  const payload = Buffer.from(last.split(' ')[6]!, 'hex').subarray(1); // its frame, after the TOC byte
+  let end = 0;
+  for (const p of readOggPackets(file).slice(2)) {
+    end += opusPacketSamples(p.data);
+    if (p.data.includes(payload)) return end;
+  }
+  throw new Error(`leg ${legId}'s last packet is not in the file`);
+}
+
 const talk = (id: number, side: 0 | 1, over: Partial<LegPlan> = {}): LegPlan => ({ id, side, joinMs: 0, fromMs: 5, toMs: 6000, ssrc: 1000 + id, packetMs: 20, toc: TOC.celt20, ...over });
 
 describe('the native recording pipeline writes what the TypeScript one writes', () => {
@@ -377,13 +390,39 @@ describe('the native recording pipeline writes what the TypeScript one writes', 
   });
 
   for (const ppm of [-1000, 1000]) {
-    it(`a sender clock ${ppm > 0 ? 'fast' : 'slow'} by ${Math.abs(ppm)} ppm over 40 s (drift corrected)`, () => {
-      const { events } = compare({ seed: 12, durationMs: 40_000, legs: [talk(1, 0, { toMs: 40_000 }), talk(2, 1, { toMs: 40_000, ppm })] });
-      const right = events.find((e) => e.startsWith('stats 1 2 '))!.split(' ').map(Number);
-      if (ppm > 0) expect(right[9]).toBeGreaterThan(0); // droppedDrift
-      else expect(right[5]).toBeGreaterThan(48 * 30); // silence inserted
+    it(`a sender clock ${ppm > 0 ? 'fast' : 'slow'} by ${Math.abs(ppm)} ppm over 40 s (drift corrected by silence, none of it left out)`, () => {
+      const plan: Plan = { seed: 12, durationMs: 40_000, legs: [talk(1, 0, { toMs: 40_000 }), talk(2, 1, { toMs: 40_000, ppm })] };
+      const { events, file } = compare(plan);
+      const [left, right] = ['stats 1 1 ', 'stats 1 2 '].map((p) => events.find((e) => e.startsWith(p))!.split(' ').map(Number));
+      // Slow: the slow sender's side gets the silence. Fast: its audio is kept, and the other side
+      // gets the silence (the file runs ahead of the wall clock by up to 1,000 ppm, at most LEAD_CAP).
+      const [slower, faster] = ppm < 0 ? [right!, left!] : [left!, right!];
+      expect(slower[5]).toBeGreaterThan(48 * 30); // silence inserted
+      expect([left![9], right![9], faster[5]]).toEqual([0, 0, 0]); // none dropped; no silence for the leg ahead
+      const [l, r] = plan.legs.map((leg) => lastPacketEnd(plan, leg.id, file));
+      expect(Math.abs(l! - r!)).toBeLessThanOrEqual(DRIFT_MAX);
     });
   }
+
+  it('a sender clock fast by 1500 ppm for 7 minutes: the other side delayed up to 0.5 s ahead of the wall clock, then the fast one dropped from', () => {
+    const plan: Plan = { seed: 21, durationMs: 420_000, legs: [talk(1, 0, { toMs: 420_000 }), talk(2, 1, { toMs: 420_000, ppm: 1500 })] };
+    const { events, file } = compare(plan);
+    const [left, right] = ['stats 1 1 ', 'stats 1 2 '].map((p) => events.find((e) => e.startsWith(p))!.split(' ').map(Number));
+    expect(left![5]).toBeGreaterThan(48 * 400); // the other side: silence up to LEAD_CAP (0.5 s) and no further
+    expect(left![5]).toBeLessThan(48 * 600);
+    expect(right![9]).toBeGreaterThan(0); // then the fast leg is dropped from (DRIFT_STEP at a time)
+    expect([left![9], left![10], right![10]]).toEqual([0, 0, 0]); // none of the slow one's left out; no resync
+    const [l, r] = plan.legs.map((leg) => lastPacketEnd(plan, leg.id, file));
+    // Within DRIFT_MAX, give or take what 1500 ppm adds between two corrections (two windows) and a packet.
+    expect(Math.abs(l! - r!)).toBeLessThanOrEqual(DRIFT_MAX + 20 * 48);
+    expect(l!).toBeLessThanOrEqual(48 * (420_000 + 600)); // the timeline at most about LEAD_CAP ahead
+  });
+
+  it('a lone leg whose sender clock is fast by 1000 ppm is its recording\'s clock: nothing dropped, no silence added', () => {
+    const { events } = compare({ seed: 22, durationMs: 40_000, legs: [talk(1, 0, { toMs: 40_000, ppm: 1000 })] });
+    const left = events.find((e) => e.startsWith('stats 1 1 '))!.split(' ').map(Number);
+    expect([left[9], left[5]! < 48 * 10]).toEqual([0, true]);
+  });
 
   // A worker falling behind (an overloaded machine): each packet reaches the receiver `lag` ms after
   // it was sent, stamped then; the lag grows from 0 at `from` to `max` at `to` and stays, until the
@@ -402,7 +441,7 @@ describe('the native recording pipeline writes what the TypeScript one writes', 
       return arrival - sent;
     };
   /** Every packet sent is placed: none left out (late or for drift), and no silence inside the talk. */
-  function expectEveryPacketKept(plan: Plan, events: string[]): void {
+  function expectEveryPacketKept(plan: Plan, events: string[], realignedMs = 0): void {
     const sent = script(plan, 'x').filter((l) => l.startsWith('pkt'));
     for (const leg of plan.legs) {
       const [received, forwarded, silence, , , late, drift] = events
@@ -412,8 +451,9 @@ describe('the native recording pipeline writes what the TypeScript one writes', 
         .map(Number);
       const packets = sent.filter((l) => l.split(' ')[2] === String(leg.id)).length;
       expect({ leg: leg.id, received, forwarded, late, drift }).toEqual({ leg: leg.id, received: packets, forwarded: packets, late: 0, drift: 0 });
-      // Silence only before the party began and after it stopped (the stop fills up to then).
-      expect(silence!).toBeLessThanOrEqual(48 * (leg.fromMs - leg.joinMs + plan.durationMs - leg.toMs + 25));
+      // Silence only before the party began and after it stopped (the stop fills up to then), and what
+      // realigns legs that were put `realignedMs` apart.
+      expect(silence!).toBeLessThanOrEqual(48 * (leg.fromMs - leg.joinMs + plan.durationMs - leg.toMs + 25 + realignedMs));
     }
   }
 
@@ -458,6 +498,36 @@ describe('the native recording pipeline writes what the TypeScript one writes', 
         const plan: Plan = { seed: 48, durationMs: 31_000, legs: [talk(1, 0, { toMs: 30_000, delay: saw(0) }), talk(2, 1, { toMs: 30_000, delay: saw(shift) })] };
         expectEveryPacketKept(plan, compare(plan).events);
       }
+    });
+
+    // Two legs anchored while the worker held them back by different amounts (an overloaded machine:
+    // lags of 0.1-0.9 s), then the worker catches up. The legs sit that far apart on the timeline;
+    // they are realigned without leaving out any of the audio the parties said.
+    for (const [first, second, joinMs] of [[100, 300, 0], [300, 100, 0], [0, 500, 0], [500, 0, 0], [100, 300, 1500], [500, 0, 1500]] as const) {
+      it(`legs anchored ${first} and ${second} ms behind${joinMs ? ` (the second joining ${joinMs} ms later)` : ''}, then the worker catches up: realigned, none left out`, () => {
+        const catchUp = 3000 + joinMs;
+        const plan: Plan = {
+          seed: 60 + first + second + joinMs,
+          durationMs: 46_000,
+          legs: [
+            talk(1, 0, { toMs: 45_000, delay: behind({ base: first, catchUp }) }),
+            talk(2, 1, { joinMs, fromMs: joinMs + 5, toMs: 45_000, delay: behind({ base: second, catchUp }) }),
+          ],
+        };
+        const { events, file } = compare(plan);
+        expectEveryPacketKept(plan, events, Math.max(first, second));
+        // Aligned as the drift rule keeps them: the two sides' last packets end within DRIFT_MAX.
+        const [left, right] = plan.legs.map((leg) => lastPacketEnd(plan, leg.id, file));
+        expect(Math.abs(left! - right!)).toBeLessThanOrEqual(DRIFT_MAX);
+      });
+    }
+
+    // One leg's own worker stops (nothing at all comes for it) while the other leg keeps arriving;
+    // at the end of each stop its backlog comes at once. A stop up to STOP_FILL_LAG is not silence.
+    it("one leg's worker stopping for 0.6 and 0.95 s while the other keeps arriving: its backlog is placed, none left out", () => {
+      const delay = behind({ stops: [[2000, 2600], [4000, 4950]] });
+      const plan: Plan = { seed: 49, durationMs: 11_000, legs: [talk(1, 0, { toMs: 10_000 }), talk(2, 1, { toMs: 10_000, delay })] };
+      expectEveryPacketKept(plan, compare(plan).events);
     });
 
     it('one leg 700 ms behind (its own worker lags), the other on time', () => {
