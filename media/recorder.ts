@@ -61,6 +61,12 @@ export interface RecorderOptions {
   onFailure?: (err: Error) => void;
   /** A recording step failed and was retried, or lost a moment of audio: for the call's events and the log. */
   onRetry?: (message: string) => void;
+  /**
+   * A step of the file is slow (the receiver's open of it, or its last writes and fsync after the
+   * stop, took seconds: a stalled disk), or finished only after stop() gave up on it: for the call's
+   * events and the log.
+   */
+  onDelay?: (message: string) => void;
 }
 
 /** What '<file>.legs/manifest.json' holds: the added parties' leg files, to be mixed into `file`. */
@@ -160,6 +166,8 @@ export class CallRecorder implements NativeRecordingOwner {
   /** When the stereo file was told to end (performance.now() ms), once it was. */
   private stoppedAtMs: number | undefined;
   private closedFile: ClosedFile | undefined;
+  /** stop() gave up waiting for the receiver to finish the file (CLOSE_CAP_MS): its end, if it comes, is told through onDelay. */
+  private gaveUpOnClose = false;
   private readonly closedWaiters: Array<() => void> = [];
   private stopping: Promise<RecordingResult> | undefined;
   private failure: Error | undefined;
@@ -397,7 +405,10 @@ export class CallRecorder implements NativeRecordingOwner {
       }
       await this.closed(CLOSE_CAP_MS);
       if (this.failure) throw new Error(`the recording could not be written: ${this.failure.message}`);
-      if (!this.closedFile) throw new Error(`the RTP receiver did not finish the recording ${path.basename(this.opts.file)} within ${CLOSE_CAP_MS} ms`);
+      if (!this.closedFile) {
+        this.gaveUpOnClose = true;
+        throw new Error(`the RTP receiver did not finish the recording ${path.basename(this.opts.file)} within ${CLOSE_CAP_MS} ms`);
+      }
       if (wasTornDown && !fs.existsSync(this.opts.file)) throw new Error(`the recording ${path.basename(this.opts.file)} is missing`);
       const durationMs = Math.round(this.closedFile.positionSamples / 48);
       if (!fs.existsSync(this.legsDir)) {
@@ -462,10 +473,15 @@ export class CallRecorder implements NativeRecordingOwner {
       Object.assign(leg.stats, { received, forwarded, silenceSamples, dropped, droppedInvalid, droppedLate, droppedDrift, resyncs });
     } else if (words[0] === 'error') {
       this.fail(new Error(words.slice(2).join(' ')));
+    } else if (words[0] === 'slow') {
+      // The receiver's open, or its last writes and fsync, are taking seconds: a stalled disk. Its
+      // outcome ("closed" or "error") follows.
+      this.delay(`the RTP receiver is slow with ${path.basename(this.opts.file)}: ${words.slice(2).join(' ')}`);
     } else if (words[0] === 'refused') {
       this.retry(`the RTP receiver refused a control line of ${path.basename(this.opts.file)} (a bug; nothing was changed): ${words.slice(2).join(' ')}`);
     } else if (words[0] === 'closed') {
       this.closedFile = { positionSamples: n(2) };
+      if (this.gaveUpOnClose) this.delay(`the RTP receiver finished ${path.basename(this.opts.file)} after all, after the stop had given up on it (${CLOSE_CAP_MS} ms): the file is whole`);
       this.receiver.forgetRecording(this.nativeId);
       for (const done of this.closedWaiters.splice(0)) done();
     }
@@ -484,6 +500,14 @@ export class CallRecorder implements NativeRecordingOwner {
       if (leg.endsAtMs !== undefined) this.receiver.command(`end ${this.nativeId} ${leg.native.id} ${this.mono(leg.endsAtMs)}`);
     }
     if (this.stoppedAtMs !== undefined) this.receiver.command(`stop ${this.nativeId} ${this.mono(Math.max(this.stoppedAtMs, nowMs))}`);
+  }
+
+  private delay(message: string): void {
+    try {
+      this.opts.onDelay?.(message);
+    } catch {
+      /* a failing listener must not take the server down */
+    }
   }
 
   private retry(message: string): void {

@@ -16,7 +16,8 @@
 // If the process dies it is started again on the same port (the transports stay connected to it);
 // what arrived meanwhile is lost and becomes silence in the recordings, and subscribers are told
 // (a native recording then continues its file after its last whole page).
-import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
+import { spawn, type ChildProcessByStdio } from 'node:child_process';
+import type { Readable, Writable } from 'node:stream';
 import { performance } from 'node:perf_hooks';
 import { nativeBinary } from '../native-binary.js';
 
@@ -44,7 +45,7 @@ export interface RtpSubscriber {
 
 /** A live stereo recording written by the receiving process (native/recording.c). */
 export interface NativeRecordingOwner extends RtpSubscriber {
-  /** One event of the process about this recording, split into words: ['stats', id, leg, ...], ['closed', ...], ['error', id, ...message], ['refused', id, ...why and line]. */
+  /** One event of the process about this recording, split into words: ['stats', id, leg, ...], ['closed', ...], ['error', id, ...message], ['slow', id, ...message] (its open or its last writes take seconds), ['refused', id, ...why and line]. */
   onNativeEvent(words: string[]): void;
 }
 
@@ -55,7 +56,7 @@ const monoToPerf = () => Number(process.hrtime.bigint()) / 1e6 - performance.now
 const receivers = new Map<string, Promise<RtpReceiver>>();
 
 export class RtpReceiver {
-  private child!: ChildProcessWithoutNullStreams;
+  private child!: ChildProcessByStdio<Writable, Readable, null>;
   private readonly subscribers = new Map<number, { owner: RtpSubscriber; receive: (packet: ReceivedRtp) => void }>();
   private readonly recordings = new Map<number, NativeRecordingOwner>();
   private nextRecordingId = 1;
@@ -207,15 +208,18 @@ export class RtpReceiver {
   }
 
   private spawn(): Promise<void> {
-    const child = spawn(nativeBinary('callmark-rtp-receiver'), [this.ip, String(this.port), String(FLUSH_MS)], { stdio: ['pipe', 'pipe', 'pipe'] });
+    // Its stderr is this process's own (the server's log): what it says on its way out (a recording
+    // not written through, native/rtp-receiver.c) is seen even when this process has exited first.
+    // Its counters come on fd 3.
+    const child = spawn(nativeBinary('callmark-rtp-receiver'), [this.ip, String(this.port), String(FLUSH_MS)], {
+      stdio: ['pipe', 'pipe', 'inherit', 'pipe'],
+    }) as ChildProcessByStdio<Writable, Readable, null>;
     this.child = child;
     this.pending = Buffer.alloc(0);
-    let stderr = '';
-    child.stderr.on('data', (d: Buffer) => {
-      const text = d.toString();
-      const counters = /^packets=.*$/m.exec(text);
+    const countersPipe = child.stdio[3] as Readable;
+    countersPipe.on('data', (d: Buffer) => {
+      const counters = /^packets=.*$/m.exec(d.toString());
       if (counters) this.takeCounters(counters[0]);
-      else stderr = (stderr + text).slice(-2000);
     });
     // Neither the process nor its pipes keep Node running; it exits by itself when stdin closes.
     child.unref();
@@ -235,7 +239,7 @@ export class RtpReceiver {
           this.pending = Buffer.alloc(0);
           (child.stdout as unknown as { unref(): void }).unref();
           (child.stdin as unknown as { unref(): void }).unref();
-          (child.stderr as unknown as { unref(): void }).unref();
+          (countersPipe as unknown as { unref(): void }).unref();
           resolve();
           if (rest.length) this.onData(rest);
           return;
@@ -244,7 +248,7 @@ export class RtpReceiver {
       });
       child.once('error', reject);
       child.once('exit', (code, signal) => {
-        const err = new Error(`callmark-rtp-receiver exited (${signal ?? `code ${code}`})${stderr ? `: ${stderr.trim()}` : ''}`);
+        const err = new Error(`callmark-rtp-receiver exited (${signal ?? `code ${code}`}; what it said is in the server's log)`);
         if (!ready) return reject(err);
         if (!this.stopping) this.restart(err);
       });

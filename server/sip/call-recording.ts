@@ -40,6 +40,12 @@ export class CallRecording {
           call.log.warn({ recording: path.basename(file) }, message);
           this.ctx.event(call, 'recording-retried', null, { message });
         },
+        // A step of the file that takes seconds (a stalled disk: the receiver's open, or the last
+        // writes and fsync after the stop), or that finished after the stop gave up on it.
+        onDelay: (message) => {
+          call.log.warn({ recording: path.basename(file) }, message);
+          this.ctx.event(call, 'recording-delayed', null, { message });
+        },
       });
       if (call.phase === 'ended') {
         // The call ended while the recorder was starting: finalise it, and let shutdown wait for it.

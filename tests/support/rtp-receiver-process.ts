@@ -18,6 +18,8 @@ export interface ReceiverProcess {
   port: number;
   /** Every event so far, as its text, with the monoMs() at which this process read it. */
   events: Array<{ text: string; readAtMs: number }>;
+  /** What it wrote on stderr so far. */
+  stderr(): string;
   /** Every read mark so far (its value and when it was read). */
   marks: Array<{ markMs: number; readAtMs: number }>;
   line(text: string): void;
@@ -27,9 +29,13 @@ export interface ReceiverProcess {
   end(): Promise<number | null>;
 }
 
-export async function startReceiverProcess(flushMs = 10): Promise<ReceiverProcess> {
-  const child = spawn(receiverBinary, ['127.0.0.1', '0', String(flushMs)], { stdio: ['pipe', 'pipe', 'pipe'] });
+/** `exitMs`: how long the process may take to write its recordings through once told to end (its default if not given). */
+export async function startReceiverProcess(flushMs = 10, exitMs?: number): Promise<ReceiverProcess> {
+  const args = ['127.0.0.1', '0', String(flushMs), ...(exitMs === undefined ? [] : [String(exitMs)])];
+  const child = spawn(receiverBinary, args, { stdio: ['pipe', 'pipe', 'pipe'] });
   child.stdin.on('error', () => {});
+  let stderr = '';
+  child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
   const events: ReceiverProcess['events'] = [];
   const marks: ReceiverProcess['marks'] = [];
   let pending = Buffer.alloc(0);
@@ -68,6 +74,7 @@ export async function startReceiverProcess(flushMs = 10): Promise<ReceiverProces
   return {
     child,
     port,
+    stderr: () => stderr,
     events,
     marks,
     line,

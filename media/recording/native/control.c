@@ -157,7 +157,14 @@ static int hexval(char c) {
 // days of silence, cut a port to 16 bits or read "-1" as 4294967295: every field is checked whole
 // (sscanf took "-1" for %u, "nan", "inf" and hex floats for %lf, and ignored what followed), and a line
 // that fails is refused whole, changing nothing ("refused" event, control.h).
-#define MAX_SPAN_MS (24.0 * 3600 * 1000) // a time this far from the recording's t=0 (or, live, from now) is a bug
+// A time this far from the recording's t=0 (--replay) or, live, from now is a bug. Live, a line's time
+// is checked against now, not t0: a recording may last longer than a day (a stuck call, a server left
+// running) and its lines must still be taken; what the bound is for (a bug's time making this process
+// fill days of silence at once) is as well served by "within a day of now".
+#define MAX_SPAN_MS (24.0 * 3600 * 1000)
+// Live, a resumed recording may have started this long ago (a new one: a day, as above); beyond that
+// its "open" is refused ("refused" event, which Node logs in the call's events).
+#define MAX_RESUMED_AGE_MS (31.0 * 24 * 3600 * 1000)
 #define MAX_TIME_MS 1e13                 // CLOCK_MONOTONIC ms: 300 years of uptime
 
 static double (*live_clock)(void);
@@ -194,14 +201,14 @@ static int take_uint(char **p, uint32_t min, uint32_t max, const char *name, uin
   return 1;
 }
 
-/** A time in ms: a finite decimal number (no hex, nan or inf), 0 <= t <= MAX_TIME_MS. */
-static int take_time(char **p, const char *name, double *out) {
+/** A time in ms: a finite decimal number (no hex, nan or inf), 0 <= t <= MAX_TIME_MS (-MAX_TIME_MS with `signed_ok`). */
+static int take_time_from(char **p, const char *name, double *out, int signed_ok) {
   char *s = field(p);
   int ok = s != NULL;
   for (char *c = s; ok && c < *p; c++) ok = strchr("0123456789+-.eE", *c) != NULL;
   char *end = NULL;
   double v = ok ? strtod(s, &end) : 0;
-  if (!ok || end != *p || !isfinite(v) || v < 0 || v > MAX_TIME_MS) {
+  if (!ok || end != *p || !isfinite(v) || v < (signed_ok ? -MAX_TIME_MS : 0) || v > MAX_TIME_MS) {
     if (!why) why = name;
     return 0;
   }
@@ -209,11 +216,28 @@ static int take_time(char **p, const char *name, double *out) {
   return 1;
 }
 
+static int take_time(char **p, const char *name, double *out) {
+  return take_time_from(p, name, out, 0);
+}
+
+/**
+ * A recording's t0: only times' differences with it count, so it may lie before this boot's clock
+ * zero (a recording resumed 25 hours on, on a machine up for less: the tests; never Node's own).
+ */
+static int take_t0(char **p, double *out) {
+  return take_time_from(p, "invalid t0", out, 1);
+}
+
 /** A time of recording r (or, for "open", of one starting at t0): within MAX_SPAN_MS of t0. */
 static int near(double t0, double t, const char *name) {
   if (fabs(t - t0) <= MAX_SPAN_MS) return 1;
   if (!why) why = name;
   return 0;
+}
+
+/** A time of a line about recording r: live, within a day of now; --replay, within a day of its t0. */
+static int near_rec(const recording *r, double t) {
+  return live_clock ? near(live_clock(), t, "a time a day or more from now") : near(r->t0_ms, t, "a time a day or more from t0");
 }
 
 static int line_ends(char *p) {
@@ -256,10 +280,19 @@ static int parse_line(char *line, int *mark) {
     return 1;
   }
   if (IS("open")) {
-    if (!take_uint(&p, 1, UINT32_MAX, "invalid recording id", &id) || !take_time(&p, "invalid t0", &t0) || !take_uint(&p, 0, UINT32_MAX, "invalid serial", &serial) ||
-        !take_uint(&p, 0, 1, "invalid resume (0 or 1)", &resume) || !take_time(&p, "invalid time", &at) || !near(t0, at, "a time a day or more from t0"))
+    if (!take_uint(&p, 1, UINT32_MAX, "invalid recording id", &id) || !take_t0(&p, &t0) || !take_uint(&p, 0, UINT32_MAX, "invalid serial", &serial) ||
+        !take_uint(&p, 0, 1, "invalid resume (0 or 1)", &resume) || !take_time(&p, "invalid time", &at))
       return 0;
-    if (live_clock && !near(live_clock(), t0, "a t0 a day or more from now")) return 0;
+    if (!live_clock && !near(t0, at, "a time a day or more from t0")) return 0;
+    if (live_clock) {
+      double now = live_clock();
+      if (!near(now, at, "a time a day or more from now")) return 0;
+      if (!resume && !near(now, t0, "a t0 a day or more from now")) return 0;
+      if (resume && (t0 > now + MAX_SPAN_MS || now - t0 > MAX_RESUMED_AGE_MS)) {
+        why = t0 > now ? "a t0 a day or more from now" : "a t0 more than 31 days ago (a recording longer than that is not resumed)";
+        return 0;
+      }
+    }
     if (*p != ' ') {
       why = "no path";
       return 0;
@@ -273,6 +306,7 @@ static int parse_line(char *line, int *mark) {
     recording *r = rec_open(id, t0, serial, p, (int)resume, at);
     r->next = recordings;
     recordings = r;
+    if (!live_clock) rec_wait_open(r); // --replay: the open's outcome before the next line, as when it was inline
     return 1;
   }
   if (IS("leg")) {
@@ -280,7 +314,7 @@ static int parse_line(char *line, int *mark) {
         !take_uint(&p, 1, 65535, "invalid port (1-65535)", &port) || !take_uint(&p, 0, UINT32_MAX, "invalid SSRC", &ssrc) || !take_time(&p, "invalid time", &at) || !line_ends(p))
       return 0;
     recording *r = find(id);
-    if (r && !near(r->t0_ms, at, "a time a day or more from t0")) return 0;
+    if (r && !near_rec(r, at)) return 0;
     if (!r || rec_find_leg(r, leg_id)) return 1;
     rec_add_leg(r, leg_id, (int)side, (uint16_t)port, ssrc, at);
     rec_leg *leg = rec_find_leg(r, leg_id);
@@ -290,7 +324,7 @@ static int parse_line(char *line, int *mark) {
   if (IS("end")) {
     if (!take_uint(&p, 1, UINT32_MAX, "invalid recording id", &id) || !take_uint(&p, 0, UINT32_MAX, "invalid leg id", &leg_id) || !take_time(&p, "invalid time", &at) || !line_ends(p)) return 0;
     recording *r = find(id);
-    if (r && !near(r->t0_ms, at, "a time a day or more from t0")) return 0;
+    if (r && !near_rec(r, at)) return 0;
     rec_leg *leg = r ? rec_find_leg(r, leg_id) : NULL;
     if (leg) rec_end_leg(r, leg, at);
     return 1;
@@ -308,9 +342,10 @@ static int parse_line(char *line, int *mark) {
   if (IS("stop")) {
     if (!take_uint(&p, 1, UINT32_MAX, "invalid recording id", &id) || !take_time(&p, "invalid time", &at) || !line_ends(p)) return 0;
     recording *r = find(id);
-    if (r && !near(r->t0_ms, at, "a time a day or more from t0")) return 0;
+    if (r && !near_rec(r, at)) return 0;
     if (!r) return 1;
     rec_stop(r, at);
+    r->stop_clock_ms = live_clock ? live_clock() : 0;
     unlink_recording(r);
     if (!live_clock) ogg_writer_wait(&r->writer); // --replay: events in the order of the lines
     if (rec_stop_finished(r)) {
@@ -366,7 +401,7 @@ static int parse_line(char *line, int *mark) {
   if (IS("tick")) {
     if (!take_uint(&p, 1, UINT32_MAX, "invalid recording id", &id) || !take_time(&p, "invalid time", &at) || !line_ends(p)) return 0;
     recording *r = find(id);
-    if (r && !near(r->t0_ms, at, "a time a day or more from t0")) return 0;
+    if (r && !near_rec(r, at)) return 0;
     if (r) rec_tick(r, at);
     return 1;
   }
@@ -391,9 +426,15 @@ void control_tick_all(double wall_ms) {
   for (recording *r = recordings; r; r = r->next) rec_tick(r, wall_ms);
 }
 
-void control_poll_closing(void) {
+void control_poll_opening(double clock_ms) {
+  for (recording *r = recordings; r; r = r->next) rec_poll_open(r, clock_ms);
+}
+
+void control_poll_closing(double clock_ms) {
   for (recording **p = &closing; *p;) {
     recording *r = *p;
+    rec_poll_open(r, clock_ms); // stopped before its file was even open
+    rec_poll_closing_slow(r, clock_ms);
     if (rec_stop_finished(r)) {
       *p = r->next;
       rec_free(r);
@@ -410,4 +451,26 @@ void control_report_stats(void) {
 void control_abandon_all(void) {
   for (recording *r = recordings; r; r = r->next) rec_abandon(r);
   wq_wait_all(); // everything handed to the writers is written before the process ends
+}
+
+/** Prints one recording whose file is not written through and closed; 1 if it is not. */
+static int report_unfinished(recording *r, FILE *to, const char *state) {
+  int err;
+  if (!r->failed && r->finish_pending) {
+    fprintf(to, "callmark-rtp-receiver: recording %u (%s) not finished: %s; its file was still being read to resume\n", r->id, r->name, state);
+    return 1;
+  }
+  if (ogg_writer_finished(&r->writer, &err)) return 0;
+  fprintf(to, "callmark-rtp-receiver: recording %u (%s) not finished: %s; %s\n", r->id, r->name, state,
+          r->opening ? "its open(2) never returned (a stalled disk or filesystem)" : "its last writes or fsync did not return (a stalled disk); it holds every whole page written before");
+  return 1;
+}
+
+int control_abandon_all_until(double deadline_ms, FILE *report) {
+  for (recording *r = recordings; r; r = r->next) rec_abandon(r);
+  wq_wait_all_until(deadline_ms);
+  int left = 0;
+  for (recording *r = recordings; r; r = r->next) left += report_unfinished(r, report, "not stopped");
+  for (recording *r = closing; r; r = r->next) left += report_unfinished(r, report, "stopped");
+  return left;
 }

@@ -17,6 +17,7 @@
 #define CALLMARK_CONTROL_H
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #include "recording.h"
 
@@ -38,10 +39,18 @@ rec_leg *control_route(uint16_t port, uint32_t ssrc, recording **rec);
 /** Drains every recording that got packets since its last drain. */
 void control_drain_dirty(void);
 void control_tick_all(double wall_ms);
-/** Sends "closed" for each stopped recording whose file is now written through and closed. */
-void control_poll_closing(void);
+/** Each turn: the outcome of every open a writer thread has finished; "slow" or a failure for one that takes too long (rec_poll_open). */
+void control_poll_opening(double clock_ms);
+/** Sends "closed" for each stopped recording whose file is now written through and closed ("slow" for one that takes CLOSE_SLOW_MS). */
+void control_poll_closing(double clock_ms);
 /** The live view: each open leg's counters, if they changed since last sent (rec_report_stats). */
 void control_report_stats(void);
 /** Node went away: every recording writes through what it holds (this waits for the writers). */
 void control_abandon_all(void);
+/**
+ * The process is ending (stdin closed, or SIGTERM): the same, but waits for the writers only until
+ * `deadline_ms` (CLOCK_MONOTONIC); names each recording whose file is not written through and closed
+ * by then on `report`, and returns how many there are.
+ */
+int control_abandon_all_until(double deadline_ms, FILE *report);
 #endif

@@ -128,6 +128,23 @@ void mux_channel_silence(mux_channel *c, int64_t samples) {
   c->end += samples;
 }
 
+void mux_channel_prepend_silence(mux_channel *c, int64_t samples) {
+  if (samples <= 0) return;
+  mux_item *first = length(c) > 0 ? &c->items[c->head] : NULL;
+  if (first && !first->audio) {
+    first->samples += samples;
+  } else {
+    if (c->head == 0) {
+      push(c); // room at the end; everything moves up one
+      memmove(c->items + 1, c->items, (c->count - 1) * sizeof *c->items);
+    } else {
+      c->head--;
+    }
+    c->items[c->head] = (mux_item){.audio = 0, .samples = samples};
+  }
+  c->queued += samples;
+}
+
 static void clear(mux_channel *c) {
   while (length(c) > 0) pop(c);
   c->queued = 0;

@@ -44,6 +44,8 @@ typedef struct {
 int mux_channel_audio(mux_channel *c, const uint8_t *payload, size_t len, int samples);
 /** Appends silence (a multiple of 120 samples). */
 void mux_channel_silence(mux_channel *c, int64_t samples);
+/** Puts silence in front of what is queued (a resumed file's gap, once the file says where it ends); `end` stays. */
+void mux_channel_prepend_silence(mux_channel *c, int64_t samples);
 void mux_init(stream_muxer *m, mux_sink sink, void *ctx);
 void mux_free(stream_muxer *m);
 void mux_drain(stream_muxer *m);

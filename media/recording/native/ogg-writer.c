@@ -80,16 +80,20 @@ static int64_t get64(const uint8_t *p) {
   return (int64_t)v;
 }
 
-/** Finds the last whole, checksummed page of a file this writer wrote, and continues after it. */
-static int resume_after_last_page(ogg_writer *w) {
+/**
+ * Finds the last whole, checksummed page of a file this writer wrote, cuts what follows it and puts
+ * the file's offset there (a writer thread's prepare, write-queue.h: the loop never reads the file).
+ */
+static int resume_after_last_page(int fd, void *result) {
+  ogg_resume_point *at = result;
   struct stat st;
-  if (fstat(w->fd, &st) != 0) return errno;
+  if (fstat(fd, &st) != 0) return errno;
   size_t n = (size_t)st.st_size;
   uint8_t *buf = malloc(n ? n : 1);
   if (!buf) return ENOMEM;
   size_t got = 0;
   while (got < n) {
-    ssize_t r = pread(w->fd, buf + got, n - got, (off_t)got);
+    ssize_t r = pread(fd, buf + got, n - got, (off_t)got);
     if (r <= 0) break;
     got += (size_t)r;
   }
@@ -107,17 +111,17 @@ static int resume_after_last_page(ogg_writer *w) {
       off += size; // a packet goes on to the next page: only a page on which it ends is a place to continue
       continue;
     }
-    w->serial = (uint32_t)buf[off + 14] | (uint32_t)buf[off + 15] << 8 | (uint32_t)buf[off + 16] << 16 | (uint32_t)buf[off + 17] << 24;
-    w->sequence = ((uint32_t)buf[off + 18] | (uint32_t)buf[off + 19] << 8 | (uint32_t)buf[off + 20] << 16 | (uint32_t)buf[off + 21] << 24) + 1;
-    w->granule = get64(buf + off + 6);
+    at->serial = (uint32_t)buf[off + 14] | (uint32_t)buf[off + 15] << 8 | (uint32_t)buf[off + 16] << 16 | (uint32_t)buf[off + 17] << 24;
+    at->sequence = ((uint32_t)buf[off + 18] | (uint32_t)buf[off + 19] << 8 | (uint32_t)buf[off + 20] << 16 | (uint32_t)buf[off + 21] << 24) + 1;
+    at->granule = get64(buf + off + 6);
     off += size;
     good = off;
   }
   free(buf);
-  if (w->sequence < 2) return EINVAL; // not even the two header pages: nothing to continue
-  if (ftruncate(w->fd, (off_t)good) != 0) return errno;
-  if (lseek(w->fd, 0, SEEK_END) < 0) return errno;
-  w->bytes = (int64_t)good;
+  if (at->sequence < 2) return EINVAL; // not even the two header pages: nothing to continue
+  if (ftruncate(fd, (off_t)good) != 0) return errno;
+  if (lseek(fd, 0, SEEK_END) < 0) return errno;
+  at->bytes = (int64_t)good;
   return 0;
 }
 
@@ -129,19 +133,15 @@ int ogg_writer_open(ogg_writer *w, const char *path, uint32_t serial, int resume
   w->page = malloc(w->page_cap);
   if (!w->page) return ENOMEM;
   // Node created the file (O_EXCL there, so that a name in use is refused before the call starts).
-  w->fd = open(path, O_RDWR | O_CLOEXEC | (resume ? 0 : O_TRUNC));
-  if (w->fd < 0) {
-    int err = errno;
-    free(w->page);
-    w->page = NULL;
-    return err;
-  }
-  int err = resume ? resume_after_last_page(w) : 0;
-  // From here on the file's writes go through its queue (a writer thread), never this thread.
-  if (!err && !(w->out = wq_open(w->fd))) err = ENOMEM;
-  if (!err && !resume) {
+  // A writer thread opens it (and, to resume, reads it): an open(2) that blocks holds that thread,
+  // never the receiver's loop.
+  w->out = wq_open_path(path, O_RDWR | (resume ? 0 : O_TRUNC), resume ? resume_after_last_page : NULL, sizeof(ogg_resume_point));
+  int err = w->out ? 0 : ENOMEM;
+  if (!err && resume) {
+    w->resuming = 1; // its pages wait for where the file goes on (ogg_writer_opened)
+  } else if (!err) {
     // The identification header (RFC 7845 §5.1): mapping family 1, two streams, none coupled,
-    // channel 0 (left) from stream 0 and channel 1 (right) from stream 1.
+    // channel 0 (left) from stream 0 and channel 1 (right) from stream 1. Queued behind the open.
     static const uint8_t head[23] = {'O', 'p', 'u', 's', 'H', 'e', 'a', 'd', 1, 2, 0, 0, 0x80, 0xbb, 0, 0, 0, 0, 1, 2, 0, 0, 1};
     static const uint8_t tags[24] = {'O', 'p', 'u', 's', 'T', 'a', 'g', 's', 8, 0, 0, 0, 'c', 'a', 'l', 'l', 'm', 'a', 'r', 'k', 0, 0, 0, 0};
     err = write_header_page(w, head, sizeof head, OGG_FLAG_BOS);
@@ -149,16 +149,33 @@ int ogg_writer_open(ogg_writer *w, const char *path, uint32_t serial, int resume
   }
   if (err) {
     if (w->out) {
-      wq_release(w->out); // closes the file
+      wq_release(w->out); // closes the file once opened
       w->out = NULL;
-    } else {
-      close(w->fd);
     }
     free(w->page);
     w->page = NULL;
     w->closed = 1;
   }
   return err;
+}
+
+int ogg_writer_opened(ogg_writer *w, int *err) {
+  *err = 0;
+  if (!w->out) return 1;
+  if (!wq_opened(w->out, err)) return 0;
+  if (w->resuming && !*err) {
+    const ogg_resume_point *at = wq_prepared(w->out);
+    w->serial = at->serial;
+    w->sequence = at->sequence;
+    w->granule = at->granule;
+    w->bytes = at->bytes;
+  }
+  w->resuming = 0;
+  return 1;
+}
+
+void ogg_writer_wait_opened(ogg_writer *w) {
+  if (w->out) wq_wait_opened(w->out);
 }
 
 /** A page of 255 lacing values of 255 bytes: the first 255 × 255 bytes of a packet that goes on. */
@@ -243,7 +260,7 @@ int ogg_writer_close(ogg_writer *w) {
 void ogg_writer_abandon(ogg_writer *w) {
   if (w->closed) return;
   w->closed = 1;
-  if (w->out) wq_close(w->out, 0); // what is queued is still written
+  if (w->out) wq_close(w->out, 1); // what is queued is still written, and fsynced: the process may be going away
   free(w->page);
   w->page = NULL;
 }

@@ -7,9 +7,15 @@
 
 #include "write-queue.h"
 
+/** Where a resumed file goes on (what a writer thread found after its last whole page). */
 typedef struct {
-  int fd;         // read here only to resume; written by the file's queue
-  wq_file *out;   // the file's write queue (write-queue.h): pages go there, in order
+  uint32_t serial, sequence;
+  int64_t granule, bytes;
+} ogg_resume_point;
+
+typedef struct {
+  wq_file *out;   // the file's write queue (write-queue.h): opened by a writer thread, pages go there, in order
+  int resuming;   // the writer thread has not yet said where the file goes on: no page may be made
   uint32_t serial;
   uint32_t sequence;
   int64_t granule; // samples of every packet written (RFC 7845 §4)
@@ -22,8 +28,16 @@ typedef struct {
   int64_t packets, samples, bytes;
 } ogg_writer;
 
-/** Creates `path` (or, with `resume`, continues it after its last whole page); 0, or an errno. */
+/**
+ * Hands `path` to a writer thread to open (truncated, its header pages queued behind the open; or,
+ * with `resume`, read to find its last whole page, `resuming` until ogg_writer_opened): 0, or an
+ * errno (out of memory; without writer threads also the open's).
+ */
 int ogg_writer_open(ogg_writer *w, const char *path, uint32_t serial, int resume);
+/** 1 once the writer thread has opened the file (a resume then goes on from what it found); *err its errno. */
+int ogg_writer_opened(ogg_writer *w, int *err);
+/** Blocks until ogg_writer_opened would say 1 (--replay). */
+void ogg_writer_wait_opened(ogg_writer *w);
 /** Appends one Ogg packet lasting `samples`; 0, or the errno of a failed write. */
 int ogg_writer_write(ogg_writer *w, const uint8_t *packet, size_t len, int samples);
 /** Writes the packets held so far as one page; 0, or an errno (of this write, or of an earlier one). */

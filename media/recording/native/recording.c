@@ -16,6 +16,14 @@ rec_emit recording_emit;
 // Silence is filled only up to the last packet this recording got from its worker, unless nothing
 // has come for this long (recorder.ts, WORKER_QUIET_MS).
 #define WORKER_QUIET_SAMPLES (2000 * 48)
+// A file's open (a writer thread's) or its last pages and fsync that take this long are told to Node
+// ("slow"): a stalled disk is visible in the call's events and log within seconds, not only when
+// Node's own cap (30 s) runs out. An open that has not returned by OPEN_FAIL_MS fails the recording:
+// the audio held for it meanwhile is in memory only.
+#define OPEN_SLOW_MS 2000
+#define OPEN_FAIL_MS 10000
+#define CLOSE_SLOW_MS 2000
+#define STEP 120 // the timeline's step: 2.5 ms at 48 kHz (relay.c)
 
 /** Math.round of JavaScript: halves go up. */
 static int64_t js_round(double x) {
@@ -44,6 +52,19 @@ static void fail(recording *r, const char *what, int err) {
   emitf("error %u recording %s: %s %s failed (%s: %s)", r->id, r->name, what, r->name, name ? name : "E?", strerror(err));
 }
 
+/** A failure whose reason is not an errno (a stalled open): "error <id> recording <name>: <what> failed (<why>)". */
+static void fail_why(recording *r, const char *what, const char *why) {
+  if (r->failed) return;
+  r->failed = 1;
+  emitf("error %u recording %s: %s %s failed (%s)", r->id, r->name, what, r->name, why);
+}
+
+static int64_t floor_step(int64_t x) {
+  int64_t q = x / STEP;
+  if (x % STEP != 0 && x < 0) q--;
+  return q * STEP;
+}
+
 static void sink(void *ctx, const uint8_t *packet, size_t len, int samples) {
   recording *r = ctx;
   if (r->failed) return;
@@ -59,22 +80,104 @@ recording *rec_open(uint32_t id, double t0_ms, uint32_t serial, const char *path
   const char *slash = strrchr(path, '/');
   r->name = strdup(slash ? slash + 1 : path);
   mux_init(&r->muxer, sink, r);
+  r->resume = resume;
   int err = ogg_writer_open(&r->writer, path, serial, resume);
   if (err) {
     fail(r, resume ? "reopening" : "opening", err);
     r->writer.closed = 1;
     return r;
   }
+  r->opening = 1;
   if (resume) {
     // The process that wrote the file died: what it had not written through is lost, and the
-    // recording goes on from its last page, in silence up to now.
-    r->muxer.position = r->writer.granule;
-    for (int i = 0; i < 2; i++) r->muxer.ch[i].end = r->writer.granule;
-    int64_t now = rec_samples_at(r, at_ms);
-    for (int i = 0; i < 2; i++) relay_fill_silence(&r->muxer.ch[i], now - r->muxer.ch[i].end);
-    r->heard_at = now;
+    // recording goes on from its last page, in silence up to now. Where that page is, a writer
+    // thread finds out (rec_poll_open); meanwhile the channels go on from now, and the silence
+    // between the file's end and now is put in front of them then.
+    r->resume_now = rec_samples_at(r, at_ms);
+    int64_t start = floor_step(r->resume_now);
+    r->muxer.position = start;
+    for (int i = 0; i < 2; i++) r->muxer.ch[i].end = start;
+    r->heard_at = r->resume_now;
   }
   return r;
+}
+
+/** The writer thread has opened the file: a failure fails the recording; a resume goes on from the file's end. */
+static void opened(recording *r, int err) {
+  r->opening = 0;
+  if (err) {
+    fail(r, r->resume ? "reopening" : "opening", err);
+    ogg_writer_abandon(&r->writer);
+    return;
+  }
+  if (!r->resume || r->failed) return;
+  int64_t end = r->writer.granule;
+  if (r->resume_now - end > (int64_t)24 * 3600 * 48000) {
+    // The gap would be filled with silence at once: a day of it is a file that is not this recording's.
+    fail_why(r, "reopening", "its last page is more than a day before the time to resume at");
+    ogg_writer_abandon(&r->writer);
+    return;
+  }
+  int untouched = !r->legs && r->muxer.ch[0].count == r->muxer.ch[0].head && r->muxer.ch[1].count == r->muxer.ch[1].head;
+  if (untouched) {
+    // Nothing placed yet (always so in --replay): as when the file was read before anything else.
+    r->muxer.position = end;
+    for (int i = 0; i < 2; i++) {
+      r->muxer.ch[i].end = end;
+      relay_fill_silence(&r->muxer.ch[i], r->resume_now - end);
+    }
+  } else if (end % STEP == 0 && end <= r->muxer.position) {
+    // The same timeline as above (a file this writer wrote ends on a whole step): the gap goes in front.
+    for (int i = 0; i < 2; i++) mux_channel_prepend_silence(&r->muxer.ch[i], r->muxer.position - end);
+    r->muxer.position = end;
+  } else {
+    fail_why(r, "reopening", "its last page ends after the time to resume at, or not on a 2.5-ms step");
+    ogg_writer_abandon(&r->writer);
+    return;
+  }
+  if (r->finish_pending) {
+    r->finish_pending = 0;
+    mux_finish(&r->muxer);
+    int close_err = ogg_writer_close(&r->writer);
+    if (close_err) fail(r, "closing", close_err);
+  } else {
+    r->dirty = 1; // what was placed meanwhile is paired at the next drain
+  }
+}
+
+void rec_poll_open(recording *r, double clock_ms) {
+  if (!r->opening) return;
+  if (!r->open_clock_ms) r->open_clock_ms = clock_ms;
+  int err;
+  if (ogg_writer_opened(&r->writer, &err)) return opened(r, err);
+  double waited = clock_ms - r->open_clock_ms;
+  if (waited >= OPEN_FAIL_MS) {
+    r->opening = 0;
+    char why[128];
+    snprintf(why, sizeof why, "open(2) had not returned after %d s: the disk or filesystem is stalled", OPEN_FAIL_MS / 1000);
+    fail_why(r, r->resume ? "reopening" : "opening", why);
+    ogg_writer_abandon(&r->writer); // written and closed if the open ever returns; nothing more added
+  } else if (waited >= OPEN_SLOW_MS && !r->open_slow_told) {
+    r->open_slow_told = 1;
+    emitf("slow %u recording %s: opening %s has not finished after %d s (the disk or filesystem is stalled?); its audio is held in memory meanwhile, and the recording fails if the open has not returned after %d s",
+          r->id, r->name, r->name, OPEN_SLOW_MS / 1000, OPEN_FAIL_MS / 1000);
+  }
+}
+
+void rec_wait_open(recording *r) {
+  if (!r->opening) return;
+  ogg_writer_wait_opened(&r->writer);
+  int err;
+  ogg_writer_opened(&r->writer, &err);
+  opened(r, err);
+}
+
+void rec_poll_closing_slow(recording *r, double clock_ms) {
+  if (r->close_slow_told || !r->stop_clock_ms || r->failed) return;
+  if (clock_ms - r->stop_clock_ms < CLOSE_SLOW_MS) return;
+  r->close_slow_told = 1;
+  emitf("slow %u recording %s: writing the last pages of %s and its fsync have not finished after %d s (the disk is stalled?); \"closed\" or \"error\" follows when they do",
+        r->id, r->name, r->name, CLOSE_SLOW_MS / 1000);
 }
 
 rec_leg *rec_find_leg(recording *r, uint32_t leg_id) {
@@ -124,6 +227,7 @@ void rec_packet(recording *r, rec_leg *leg, uint32_t ssrc, uint32_t timestamp, c
 }
 
 void rec_drain(recording *r) {
+  if (r->writer.resuming) return; // no page before the file says where it goes on (rec_poll_open)
   r->dirty = 0;
   if (r->torn_down || r->failed) return;
   mux_drain(&r->muxer);
@@ -192,7 +296,9 @@ void rec_stop(recording *r, double at_ms) {
   // Both channels last until now: a silent one is filled up to the same instant.
   for (int i = 0; i < 2; i++) relay_fill_silence(&r->muxer.ch[i], now - r->muxer.ch[i].end);
   r->torn_down = 1;
-  if (!r->failed) {
+  if (!r->failed && r->writer.resuming) {
+    r->finish_pending = 1; // the last page once the file says where it goes on (opened)
+  } else if (!r->failed) {
     mux_finish(&r->muxer);
     int err = ogg_writer_close(&r->writer);
     if (err) fail(r, "closing", err);
@@ -206,7 +312,7 @@ int rec_stop_finished(recording *r) {
   // only then. A failed recording does not wait for a disk that may be stuck.
   if (!r->failed) {
     int err;
-    if (!ogg_writer_finished(&r->writer, &err)) return 0;
+    if (r->finish_pending || !ogg_writer_finished(&r->writer, &err)) return 0;
     if (err) fail(r, "closing", err);
   }
   for (int i = 0; i < 2; i++) {
@@ -226,7 +332,7 @@ void rec_report_stats(recording *r) {
 void rec_abandon(recording *r) {
   if (r->torn_down) return;
   r->torn_down = 1;
-  if (!r->failed) {
+  if (!r->failed && !r->writer.resuming) {
     mux_drain(&r->muxer);
     ogg_writer_flush(&r->writer, 0);
   }

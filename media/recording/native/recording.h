@@ -34,6 +34,15 @@ typedef struct recording {
   int failed;
   int torn_down;
   int dirty; // got packets since its last drain
+  // Its file is opened (and, to resume, read) by a writer thread (write-queue.c), not this loop.
+  int resume;          // continues a file a dead receiver wrote
+  int opening;         // the writer thread has not said yet whether the open worked
+  double open_clock_ms; // the loop's clock when the open was handed over
+  int open_slow_told;
+  int64_t resume_now;   // samples: where the resumed recording goes on (the open line's time)
+  int finish_pending;   // stopped while resuming: the last page waits for where the file goes on
+  double stop_clock_ms; // the loop's clock at the stop (0: not stopped)
+  int close_slow_told;
   struct recording *next;
 } recording;
 
@@ -50,6 +59,12 @@ void rec_drain(recording *r);
 void rec_tick(recording *r, double wall_ms);
 void rec_end_leg(recording *r, rec_leg *leg, double at_ms);
 void rec_close_leg(recording *r, rec_leg *leg);
+/** Each turn (live): the outcome of the open once a writer thread has it (a resume goes on from the file's end; a failure is an "error"); "slow" when it takes OPEN_SLOW_MS, a failure at OPEN_FAIL_MS. */
+void rec_poll_open(recording *r, double clock_ms);
+/** --replay: waits for the open, then as rec_poll_open (events in the order of the lines). */
+void rec_wait_open(recording *r);
+/** A stopped recording whose last pages and fsync take CLOSE_SLOW_MS says so once ("slow"). */
+void rec_poll_closing_slow(recording *r, double clock_ms);
 /** teardown: every leg closed (its counters), both channels to `at`, the last page handed to the writer. */
 void rec_stop(recording *r, double at_ms);
 /** After rec_stop: 1 once the file is written through and closed; then the channels' counters and "closed" are emitted. */

@@ -6,7 +6,7 @@
 // instead of one event per packet; it wakes up once per batch, not once per packet. Node
 // (media/recording/rtp-receiver.ts) does the rest.
 //
-//   callmark-rtp-receiver <ip> <port|0> <flush-ms>
+//   callmark-rtp-receiver <ip> <port|0> <flush-ms> [exit-ms]
 // prints "ready <port>\n" on stdout, then binary frames, each:
 //   u32le frame length (bytes after this field), f64le read mark (CLOCK_MONOTONIC, ms: every packet
 //   that had reached this process's sockets by then is in this frame or an earlier one; 0 if a
@@ -16,15 +16,22 @@
 // A frame is written every flush-ms while packets arrive; the line "m" on stdin asks for one at the
 // next turn even if none did (Node waits for a read mark before it ends a recording's leg, so that
 // packets which arrived before the end but were still on their way are kept). Exits when stdin closes
-// (Node went away), after writing through what its recordings hold (it waits for the writers).
-// Counters go to stderr on SIGUSR1.
+// (Node went away), after writing through and fsyncing what its recordings hold, waiting for the
+// writers at most exit-ms (default EXIT_MS) after stdin closed; SIGTERM starts the same bound at
+// once, but the process goes on recording until stdin closes or the bound passes (the server, sent
+// the same SIGTERM, still stops its calls meanwhile). A recording not written through by then is
+// named on stderr (which reaches the server's log), and the exit code is 1; its file holds every
+// whole page that was written, readable up to there (and resumable). Counters go to fd 3 on SIGUSR1
+// (to stderr if fd 3 is not open): Node reads them there and leaves stderr to the server's own, so
+// that what this process says on its way out is seen even when Node has already exited.
 //
 // The live stereo recordings are written here, not in Node: the other lines on stdin (control.h)
 // open a recording, add and end its legs and stop it; the packets of those legs are placed
 // (relay.c), paired (mux.c) and made into Ogg pages (ogg-writer.c) in this process's own turn, and
-// never reach Node. The pages are written by writer threads (write-queue.c): this loop only hands
-// them over, so a disk that blocks never stops it reading; a file whose queue fills (256 KiB) fails
-// its recording instead. What the recordings tell Node (a leg's counters, every second while they
+// never reach Node. The files are opened (a resume: read) and their pages written by writer threads
+// (write-queue.c): this loop only hands them over, so a disk or filesystem that blocks never stops
+// it reading; a file whose queue fills (256 KiB), or whose open has not returned after 10 s, fails
+// its recording instead, and an open or a stop's last writes that take 2 s say so ("slow"). What the recordings tell Node (a leg's counters, every second while they
 // change and when it closes; a failed write; the end, once the file is fsynced and closed) goes in
 // the frames as records whose source port is 0, their text after the header; so does "refused" for
 // a control line that is malformed or longer than 8,192 bytes (refused whole, changing nothing).
@@ -74,10 +81,13 @@
 // before its recording fails with ENOBUFS: a stalled disk costs memory up to this, never the loop.
 #define WRITERS 4
 #define WRITE_QUEUE_MAX (256 << 10)
+// The writers get this long to write through and fsync every file once the process is told to end:
+// the server gives itself 20 s on SIGTERM (server/shutdown-step.ts), this ends a few seconds before.
+#define EXIT_MS 15000
 
 static uint8_t *out;
 static size_t out_len, out_frame_start;
-static volatile sig_atomic_t report_counters;
+static volatile sig_atomic_t report_counters, got_sigterm;
 static unsigned long long c_packets, c_rtcp, c_malformed, c_dropped_full, c_bytes_out, c_pipeline;
 
 static void put16(uint8_t *p, uint32_t v) {
@@ -321,16 +331,37 @@ static void on_usr1(int sig) {
   report_counters = 1;
 }
 
+static void on_term(int sig) {
+  (void)sig;
+  got_sigterm = 1;
+}
+
+/** The process ends: every recording is written through and fsynced, waiting at most until `deadline_ms`. */
+static int end_process(double deadline_ms, const char *why) {
+  int left = control_abandon_all_until(deadline_ms, stderr);
+  if (!left) return 0;
+  fprintf(stderr, "callmark-rtp-receiver: %s; exiting with %d recording%s not written through (named above)\n", why, left, left == 1 ? "" : "s");
+  fflush(stderr);
+  _exit(1); // the writers stuck in the kernel are not waited for
+}
+
 int main(int argc, char **argv) {
   if (argc == 2 && strcmp(argv[1], "--replay") == 0) return replay();
-  if (argc != 4) {
-    fprintf(stderr, "usage: %s <ip> <port|0> <flush-ms>\n", argv[0]);
+  if (argc != 4 && argc != 5) {
+    fprintf(stderr, "usage: %s <ip> <port|0> <flush-ms> [exit-ms]\n", argv[0]);
     return 2;
   }
   int flush_ms = atoi(argv[3]);
   if (flush_ms < 1) flush_ms = 1;
+  int exit_ms = argc == 5 ? atoi(argv[4]) : EXIT_MS;
+  if (exit_ms < 0) exit_ms = 0;
   signal(SIGPIPE, SIG_IGN);
+  FILE *counters_out = fcntl(3, F_GETFD) != -1 ? fdopen(3, "w") : NULL;
+  if (!counters_out) counters_out = stderr;
   signal(SIGUSR1, on_usr1);
+  struct sigaction term = {.sa_handler = on_term};
+  sigemptyset(&term.sa_mask);
+  sigaction(SIGTERM, &term, NULL);
   out = malloc(OUT_MAX + FRAME_HEADER); // a frame's header may start at OUT_MAX
   if (!out) return 1;
   int wq_err = wq_start(WRITERS, WRITE_QUEUE_MAX, 0);
@@ -379,6 +410,7 @@ int main(int argc, char **argv) {
   size_t line_len = 0;
   int line_too_long = 0;
   control_set_live(monotonic_ms);
+  double exit_deadline = 0; // set by SIGTERM: the process ends by then even if stdin stays open
 
   // Wakes every flush-ms, not per packet: the packets wait in the socket buffer meanwhile (their
   // arrival times are the kernel's, so waiting does not move them), and each wake-up reads them all
@@ -388,9 +420,15 @@ int main(int argc, char **argv) {
       report_counters = 0;
       int live = 0;
       for (recording *r = recordings; r; r = r->next) live++;
-      fprintf(stderr, "packets=%llu worker_records=%llu refused_peers=%llu rtcp=%llu malformed=%llu dropped_full=%llu bytes_out=%llu pipeline=%llu recordings=%d\n", c_packets, c_worker_records,
+      fprintf(counters_out, "packets=%llu worker_records=%llu refused_peers=%llu rtcp=%llu malformed=%llu dropped_full=%llu bytes_out=%llu pipeline=%llu recordings=%d\n", c_packets, c_worker_records,
               c_refused_peers, c_rtcp, c_malformed, c_dropped_full, c_bytes_out, c_pipeline, live);
+      fflush(counters_out);
     }
+    if (got_sigterm && !exit_deadline) {
+      exit_deadline = monotonic_ms() + exit_ms;
+      fprintf(stderr, "callmark-rtp-receiver: SIGTERM: recording goes on until stdin closes, for at most %d ms\n", exit_ms);
+    }
+    if (exit_deadline && monotonic_ms() >= exit_deadline) return end_process(exit_deadline, "SIGTERM, and stdin still open");
     int wait = (int)(next_flush - clock_ms(CLOCK_MONOTONIC) + 0.999);
     struct pollfd fds[2] = {{.fd = STDIN_FILENO, .events = POLLIN}, {.fd = STDOUT_FILENO, .events = out_len ? POLLOUT : 0}};
     int n = poll(fds, 2, wait > 0 ? wait : 0);
@@ -400,8 +438,8 @@ int main(int argc, char **argv) {
       ssize_t r = read(STDIN_FILENO, tmp, sizeof tmp);
       if (r == 0 || (r < 0 && errno != EINTR && errno != EAGAIN)) {
         // Node went away: what the recordings have is written through, then this process ends.
-        control_abandon_all();
-        return 0;
+        double now = monotonic_ms();
+        return end_process(exit_deadline && exit_deadline < now + exit_ms ? exit_deadline : now + exit_ms, "stdin closed");
       }
       for (ssize_t i = 0; i < r; i++) {
         if (tmp[i] != '\n') {
@@ -475,7 +513,8 @@ int main(int argc, char **argv) {
     }
     // The pages of this turn go to the writer threads; stopped recordings whose files are closed say so.
     wq_kick();
-    control_poll_closing();
+    control_poll_opening(turn_end);
+    control_poll_closing(turn_end);
     if (turn_end >= next_stats) {
       control_report_stats();
       next_stats = turn_end + STATS_MS;
