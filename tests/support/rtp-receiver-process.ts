@@ -135,3 +135,11 @@ export async function rtpSender(toPort: number, ssrc: number): Promise<RtpSender
 
 /** One 20-ms CELT Opus frame (RFC 6716 §3.1, config 31, code 0) of `bytes` bytes after its TOC. */
 export const opus20ms = (bytes: number, fill = 0x5a): Buffer => Buffer.concat([Buffer.from([31 << 3]), Buffer.alloc(bytes, fill)]);
+
+/** `party` talks for `packets` × 20 ms, one `bytes`-byte frame every 20 ms (filled with its index unless `fill` is given). */
+export async function talk(party: RtpSender, packets: number, bytes: number, fill?: number): Promise<void> {
+  for (let i = 0; i < packets; i++) {
+    party.send(opus20ms(bytes, fill ?? i & 0xff));
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}

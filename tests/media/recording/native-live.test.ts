@@ -7,7 +7,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { oggPage, opusHead, opusTags, readOggPackets } from '../../../media/recording/ogg.js';
-import { monoMs, opus20ms, receiverBinary, rtpSender, startReceiverProcess } from '../../support/rtp-receiver-process.js';
+import { monoMs, opus20ms, receiverBinary, rtpSender, startReceiverProcess, talk } from '../../support/rtp-receiver-process.js';
 import { sleep, until } from '../../support/until.js';
 
 let dir: string;
@@ -91,10 +91,7 @@ describe.skipIf(!fs.existsSync(receiverBinary))('the receiver process, live', ()
       expect(failedAt).toBeGreaterThan(100);
       const error = receiver.events.find((e) => e.text.startsWith('error 1 '))!.text;
       expect(error).toMatch(/^error 1 recording stalled\.ogg: writing stalled\.ogg failed \(ENOBUFS: .*\)$/);
-      for (let i = 0; i < 50; i++) {
-        small.send(opus20ms(60, 0xee));
-        await sleep(20);
-      }
+      await talk(small, 50, 60, 0xee);
       await receiver.markRoundTrip(); // everything sent is read before the stop (Node's readUpTo)
       const stopAt = monoMs();
       receiver.line(`stop 2 ${stopAt}`);
@@ -133,10 +130,7 @@ describe.skipIf(!fs.existsSync(receiverBinary))('the receiver process, live', ()
       const t0 = monoMs();
       receiver.line(`open 1 ${t0} 1 0 ${t0} ${file}`);
       receiver.line(`leg 1 7 0 ${party.port} ${party.ssrc} ${t0}`);
-      for (let i = 0; i < 125; i++) {
-        party.send(opus20ms(60));
-        await sleep(20);
-      }
+      await talk(party, 125, 60, 0x5a);
       const sentMidCall = party.sent;
       const live = () => receiver.events.filter((e) => e.text.startsWith('stats 1 7 '));
       await until(() => live().some((e) => Number(e.text.split(' ')[3]) === sentMidCall), 2500, 'counters of every packet sent so far');
@@ -171,10 +165,7 @@ describe.skipIf(!fs.existsSync(receiverBinary))('the receiver process, live', ()
       const t0 = monoMs();
       receiver.line(`open 1 ${t0} 1 0 ${t0} ${healthy}`);
       receiver.line(`leg 1 1 1 ${party.port} ${party.ssrc} ${t0}`);
-      for (let i = 0; i < 25; i++) {
-        party.send(opus20ms(60, i & 0xff));
-        await sleep(20);
-      }
+      await talk(party, 25, 60);
       // The second recording's file cannot be opened for now: its open must not stop the first one.
       const openedAt = monoMs();
       receiver.line(`open 2 ${openedAt} 2 0 ${openedAt} ${leased}`);
@@ -222,10 +213,7 @@ describe.skipIf(!fs.existsSync(receiverBinary))('the receiver process, live', ()
       receiver.line(`open 1 ${t0} 1 0 ${t0} ${stalled}`);
       receiver.line(`leg 1 1 0 ${party.port} ${party.ssrc} ${t0}`);
       // 64 kB/s: the FIFO's 64 KiB are full after about a second, and its writer blocks.
-      for (let i = 0; i < 75; i++) {
-        party.send(opus20ms(1274, i & 0xff));
-        await sleep(20);
-      }
+      await talk(party, 75, 1274);
       await receiver.markRoundTrip();
       const stopAt = monoMs();
       receiver.line(`stop 1 ${stopAt}`);
@@ -319,10 +307,7 @@ describe.skipIf(!fs.existsSync(receiverBinary))('the receiver process, live', ()
       const t0 = now - 25 * 3600 * 1000;
       receiver.line(`open 1 ${t0} 9 1 ${now} ${file}`);
       receiver.line(`leg 1 1 0 ${party.port} ${party.ssrc} ${now}`);
-      for (let i = 0; i < 50; i++) {
-        party.send(opus20ms(60, i & 0xff));
-        await sleep(20);
-      }
+      await talk(party, 50, 60);
       await receiver.markRoundTrip();
       const stopAt = monoMs();
       receiver.line(`stop 1 ${stopAt}`);
