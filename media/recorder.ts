@@ -503,19 +503,11 @@ export class CallRecorder implements NativeRecordingOwner {
   }
 
   private delay(message: string): void {
-    try {
-      this.opts.onDelay?.(message);
-    } catch {
-      /* a failing listener must not take the server down */
-    }
+    tell(this.opts.onDelay, message);
   }
 
   private retry(message: string): void {
-    try {
-      this.opts.onRetry?.(message);
-    } catch {
-      /* a failing listener must not take the server down */
-    }
+    tell(this.opts.onRetry, message);
   }
 
   private writeMuxed(writer: OggOpusWriter, packet: Buffer, samples: number): void {
@@ -639,5 +631,14 @@ export async function finishLegFiles(file: string, opts: { durationMs?: number }
     return { file, sha256, durationMs, bytes: stat.size };
   } finally {
     await fs.promises.rm(tmp, { recursive: true, force: true });
+  }
+}
+
+/** Tells a listener of the recorder's steps (onRetry, onDelay): a failing listener must not take the server down. */
+function tell(listener: ((message: string) => void) | undefined, message: string): void {
+  try {
+    listener?.(message);
+  } catch {
+    /* ignored: see above */
   }
 }
