@@ -192,6 +192,47 @@ static void add_packet(const uint8_t *p, int len, uint16_t src_port, double arri
   c_packets++;
 }
 
+// Node's control lines (stdin, non-blocking). Read whenever the loop wakes with stdin readable, and
+// again after every read of packets and before those packets are placed: a packet read at time t was
+// sent before t, so every line Node wrote before sending it is in the pipe by then and is taken here
+// first. A leg's first packets therefore always find the leg that Node announced before it let them
+// flow, however many lines wait (a cohort starting) and however late this process runs on a loaded
+// machine; before, the rest of a burst of lines waited for the next turn, and those packets went to
+// Node as unknown ones and were lost. Lines handled between two reads of one turn are safe: Node sends
+// a stop only after a read mark says everything before it was read (readUpTo), and a stop with packets
+// of the turn still unplaced finishes them as it would in the next turn.
+static int mark_wanted;   // a line asked for a read mark: this turn's frame carries one
+static int control_ended; // stdin ended or failed: Node went away
+static void read_control(void) {
+  static char line[CONTROL_LINE_MAX + 1];
+  static size_t line_len;
+  static int line_too_long;
+  while (!control_ended) {
+    char tmp[4096];
+    ssize_t r = read(STDIN_FILENO, tmp, sizeof tmp);
+    if (r < 0 && errno == EINTR) continue;
+    if (r < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) return;
+    if (r <= 0) {
+      control_ended = 1;
+      return;
+    }
+    for (ssize_t i = 0; i < r; i++) {
+      if (tmp[i] != '\n') {
+        if (line_len < CONTROL_LINE_MAX) line[line_len++] = tmp[i];
+        else line_too_long = 1;
+        continue;
+      }
+      line[line_len] = 0;
+      line_len = 0;
+      // A line longer than this is refused whole: cut, its path would name another file.
+      if (line_too_long) control_refuse_long_line(line, CONTROL_LINE_MAX);
+      else if (control_line(line)) mark_wanted = 1;
+      line_too_long = 0;
+    }
+    if ((size_t)r < sizeof tmp) return; // a short read took all the pipe held (no second read just to see EAGAIN)
+  }
+}
+
 // Connections from patched mediasoup workers (one per worker), each with what it sent that does not
 // yet make a whole record.
 #define MAX_CONNS 64
@@ -261,6 +302,7 @@ static void read_workers(int listen_fd) {
       }
       int drained = (size_t)r < CONN_BUF - k->len; // a short read took all the socket held (then no second read just to see EAGAIN)
       k->len += (size_t)r;
+      read_control(); // the lines written before these packets were sent (see read_control)
       size_t off = 0;
       while (k->len - off >= 2) {
         size_t rec = (size_t)(k->buf[off] | k->buf[off + 1] << 8);
@@ -404,12 +446,9 @@ int main(int argc, char **argv) {
   double next_flush = clock_ms(CLOCK_MONOTONIC) + flush_ms;
   double next_tick = next_flush + TICK_MS;
   double next_stats = next_flush + STATS_MS;
-  int mark_wanted = 0;
   recording_emit = emit_event;
-  static char line[CONTROL_LINE_MAX + 1];
-  size_t line_len = 0;
-  int line_too_long = 0;
   control_set_live(monotonic_ms);
+  fcntl(STDIN_FILENO, F_SETFL, fcntl(STDIN_FILENO, F_GETFL) | O_NONBLOCK);
   double exit_deadline = 0; // set by SIGTERM: the process ends by then even if stdin stays open
 
   // Wakes every flush-ms, not per packet: the packets wait in the socket buffer meanwhile (their
@@ -433,27 +472,11 @@ int main(int argc, char **argv) {
     struct pollfd fds[2] = {{.fd = STDIN_FILENO, .events = POLLIN}, {.fd = STDOUT_FILENO, .events = out_len ? POLLOUT : 0}};
     int n = poll(fds, 2, wait > 0 ? wait : 0);
     if (n < 0 && errno != EINTR) return 1;
-    if (fds[0].revents) {
-      char tmp[4096];
-      ssize_t r = read(STDIN_FILENO, tmp, sizeof tmp);
-      if (r == 0 || (r < 0 && errno != EINTR && errno != EAGAIN)) {
-        // Node went away: what the recordings have is written through, then this process ends.
-        double now = monotonic_ms();
-        return end_process(exit_deadline && exit_deadline < now + exit_ms ? exit_deadline : now + exit_ms, "stdin closed");
-      }
-      for (ssize_t i = 0; i < r; i++) {
-        if (tmp[i] != '\n') {
-          if (line_len < CONTROL_LINE_MAX) line[line_len++] = tmp[i];
-          else line_too_long = 1;
-          continue;
-        }
-        line[line_len] = 0;
-        line_len = 0;
-        // A line longer than this is refused whole: cut, its path would name another file.
-        if (line_too_long) control_refuse_long_line(line, CONTROL_LINE_MAX);
-        else if (control_line(line)) mark_wanted = 1;
-        line_too_long = 0;
-      }
+    if (fds[0].revents) read_control();
+    if (control_ended) {
+      // Node went away: what the recordings have is written through, then this process ends.
+      double now = monotonic_ms();
+      return end_process(exit_deadline && exit_deadline < now + exit_ms ? exit_deadline : now + exit_ms, "stdin closed");
     }
     if (out_len) drain();
     double now = clock_ms(CLOCK_MONOTONIC);
@@ -481,6 +504,7 @@ int main(int argc, char **argv) {
       }
       int got = recvmmsg(fd, msgs, BATCH, MSG_DONTWAIT, NULL);
       if (got <= 0) break;
+      read_control(); // the lines written before these packets were sent (see read_control)
       // The kernel stamps arrivals with CLOCK_REALTIME; shift them onto CLOCK_MONOTONIC.
       double mono = clock_ms(CLOCK_MONOTONIC), real = clock_ms(CLOCK_REALTIME);
       for (int i = 0; i < got; i++) {

@@ -153,6 +153,39 @@ describe.skipIf(!fs.existsSync(receiverBinary))('the receiver process, live', ()
       expect(await receiver.end()).toBe(0);
     }
   }, 20_000);
+
+  // A cohort starting writes many recordings' lines at once, and a loaded machine may not run the
+  // receiver for a while: when it runs again its first read of stdin (4 KiB) can hold only part of
+  // them while the parties' first packets are already in the socket. Each packet must still find the
+  // leg whose line Node wrote before it was sent; before, it went to Node as an unknown packet and was lost.
+  it('records a leg\'s first packets when its lines wait behind more than one read of other lines', async () => {
+    const file = path.join(dir, 'behind-lines.ogg');
+    fs.writeFileSync(file, '');
+    const receiver = await startReceiverProcess();
+    const party = await rtpSender(receiver.port, 0x5555);
+    try {
+      receiver.child.kill('SIGSTOP');
+      const t0 = monoMs();
+      // One write, so that all of it is in the pipe (a socket pair: each small write costs
+      // about 1 KiB of its buffer, and writes beyond it wait in this process) before the first packet is sent.
+      receiver.line([...Array<string>(2100).fill('m'), `open 1 ${t0} 1 0 ${t0} ${file}`, `leg 1 1 0 ${party.port} ${party.ssrc} ${t0}`].join('\n'));
+      await sleep(50);
+      await talk(party, 5, 60);
+      receiver.child.kill('SIGCONT');
+      await talk(party, 20, 60);
+      await receiver.markRoundTrip();
+      receiver.line(`stop 1 ${monoMs()}`);
+      await until(() => receiver.events.some((e) => e.text.startsWith('closed 1 ')), 5000, 'the recording to close');
+      const stats = receiver.events.findLast((e) => e.text.startsWith('stats 1 1 '))!.text.split(' ').map(Number);
+      expect({ received: stats[3], forwarded: stats[4] }).toEqual({ received: party.sent, forwarded: party.sent });
+      expect(packetsOf(file).filter((p) => p.data.length > 60)).toHaveLength(party.sent);
+    } finally {
+      party.close();
+      receiver.child.kill('SIGCONT');
+      expect(await receiver.end()).toBe(0);
+    }
+  }, 20_000);
+
   it('keeps recording everything else while one recording\'s open(2) blocks, says so within seconds and fails it after a bound', async () => {
     const healthy = path.join(dir, 'open-healthy.ogg');
     fs.writeFileSync(healthy, '');
