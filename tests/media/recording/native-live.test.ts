@@ -274,29 +274,52 @@ describe.skipIf(!fs.existsSync(receiverBinary))('the receiver process, live', ()
     }
   }, 20_000);
 
-  it('ends within its bound when stdin closes while a file is stalled: the other recording is final and complete, the stalled one named', async () => {
-    const stalled = path.join(dir, 'exit-stalled.ogg');
+  /**
+   * A receiver that ends within `exitMs`, with recording 1 on a stalled file (a FIFO nobody reads:
+   * 64 kB/s of the largest Opus frames fill it) and recording 2 on a healthy one, after 2 s of both.
+   */
+  async function stalledAndHealthy(name: string, exitMs: number) {
+    const stalled = path.join(dir, `${name}-stalled.ogg`);
     expect(spawnSync('mkfifo', [stalled]).status).toBe(0);
-    const healthy = path.join(dir, 'exit-healthy.ogg');
+    const healthy = path.join(dir, `${name}-healthy.ogg`);
     fs.writeFileSync(healthy, '');
-    const exitMs = 2000;
     const receiver = await startReceiverProcess(10, exitMs);
     const big = await rtpSender(receiver.port, 0x6666);
     const small = await rtpSender(receiver.port, 0x7777);
-    let drainer: fs.ReadStream | undefined;
+    const t0 = monoMs();
+    receiver.line(`open 1 ${t0} 1 0 ${t0} ${stalled}`);
+    receiver.line(`leg 1 1 0 ${big.port} ${big.ssrc} ${t0}`);
+    receiver.line(`open 2 ${t0} 2 0 ${t0} ${healthy}`);
+    receiver.line(`leg 2 1 1 ${small.port} ${small.ssrc} ${t0}`);
+    for (let i = 0; i < 100; i++) {
+      big.send(opus20ms(1274, i & 0xff));
+      small.send(opus20ms(60, i & 0xff));
+      await sleep(20);
+    }
+    await receiver.markRoundTrip();
+    expect(receiver.events.filter((e) => e.text.startsWith('error '))).toEqual([]); // stalled, not yet failed
+    /** Closes the senders and lets a writer stuck in the FIFO go (after the process has ended). */
+    const release = async () => {
+      big.close();
+      small.close();
+      const drainer = fs.createReadStream(stalled).on('data', () => {});
+      await sleep(100);
+      drainer.destroy();
+    };
+    return { receiver, small, healthy, release };
+  }
+
+  /** The healthy recording is final (end-of-stream page) and complete (every packet sent), every page whole and checksummed. */
+  function expectFinalAndComplete(file: string, sent: number) {
+    const written = fs.readFileSync(file);
+    expect(readOggPackets(written).filter((p) => p.data.length > 60)).toHaveLength(sent);
+    expect(pageHeaders(written).at(-1)!.flags & 4).toBe(4);
+  }
+
+  it('ends within its bound when stdin closes while a file is stalled: the other recording is final and complete, the stalled one named', async () => {
+    const exitMs = 2000;
+    const { receiver, small, healthy, release } = await stalledAndHealthy('exit', exitMs);
     try {
-      const t0 = monoMs();
-      receiver.line(`open 1 ${t0} 1 0 ${t0} ${stalled}`);
-      receiver.line(`leg 1 1 0 ${big.port} ${big.ssrc} ${t0}`);
-      receiver.line(`open 2 ${t0} 2 0 ${t0} ${healthy}`);
-      receiver.line(`leg 2 1 1 ${small.port} ${small.ssrc} ${t0}`);
-      for (let i = 0; i < 100; i++) {
-        big.send(opus20ms(1274, i & 0xff));
-        small.send(opus20ms(60, i & 0xff));
-        await sleep(20);
-      }
-      await receiver.markRoundTrip();
-      expect(receiver.events.filter((e) => e.text.startsWith('error '))).toEqual([]); // stalled, not yet failed
       // The healthy recording is stopped and Node goes away at once: its last pages and fsync are
       // done while the process ends, the stalled file's writer never returns.
       receiver.line(`stop 2 ${monoMs()}`);
@@ -307,16 +330,35 @@ describe.skipIf(!fs.existsSync(receiverBinary))('the receiver process, live', ()
       expect(code).toBe(1);
       expect(receiver.stderr()).toMatch(/recording 1 \(exit-stalled\.ogg\) not finished: not stopped; its last writes or fsync did not return/);
       expect(receiver.stderr()).not.toMatch(/exit-healthy\.ogg/);
-      // Final (end-of-stream page) and complete (every packet sent), every page whole and checksummed.
-      const written = fs.readFileSync(healthy);
-      expect(readOggPackets(written).filter((p) => p.data.length > 60)).toHaveLength(small.sent);
-      expect(pageHeaders(written).at(-1)!.flags & 4).toBe(4);
+      expectFinalAndComplete(healthy, small.sent);
     } finally {
-      big.close();
-      small.close();
-      drainer = fs.createReadStream(stalled).on('data', () => {});
-      await sleep(100);
-      drainer.destroy();
+      await release();
+    }
+  }, 20_000);
+
+  // The server's shutdown: SIGTERM first, while Node still holds stdin open and stops its recordings.
+  it('goes on recording after SIGTERM until it is told to stop, and ends within its bound from the signal though stdin stays open', async () => {
+    const exitMs = 2000;
+    const { receiver, small, healthy, release } = await stalledAndHealthy('sigterm', exitMs);
+    try {
+      const signalledAt = monoMs();
+      receiver.child.kill('SIGTERM');
+      await talk(small, 25, 60); // half a second more of the call after the signal: still recorded
+      await receiver.markRoundTrip();
+      receiver.line(`stop 2 ${monoMs()}`);
+      await until(() => receiver.events.some((e) => e.text.startsWith('closed 2 ')), 3000, 'the healthy recording to close');
+      const code = await new Promise<number | null>((resolve) => receiver.child.once('exit', (c) => resolve(c)));
+      const tookMs = monoMs() - signalledAt;
+      expect(tookMs).toBeGreaterThan(exitMs - 100); // stdin stays open: the bound, not an early exit
+      expect(tookMs).toBeLessThan(exitMs + 1500);
+      expect(code).toBe(1);
+      expect(receiver.stderr()).toMatch(/SIGTERM: recording goes on until stdin closes, for at most 2000 ms/);
+      expect(receiver.stderr()).toMatch(/recording 1 \(sigterm-stalled\.ogg\) not finished/);
+      expect(receiver.stderr()).toMatch(/SIGTERM, and stdin still open; exiting with 1 recording not written through/);
+      expect(receiver.stderr()).not.toMatch(/sigterm-healthy\.ogg/);
+      expectFinalAndComplete(healthy, small.sent);
+    } finally {
+      await release();
     }
   }, 20_000);
 
