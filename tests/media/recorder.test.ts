@@ -526,6 +526,50 @@ describe('CallRecorder', () => {
     expect(fs.existsSync(file)).toBe(true); // what was written before the disk filled is kept
   }, 30_000);
 
+  // A disk that stops answering (fsfreeze(8) on a small ext4 file system: every write to it waits
+  // until it is thawed, as on a stalled network or SAN disk). The server turns onDelay into a
+  // recording-delayed call event and a log warning (server/sip/call-recording.ts).
+  it('tells onDelay within seconds when the stopped recording\'s last writes stall, and finishes the file once the disk answers', async (ctx) => {
+    const disk = path.join(dir, 'frozen-disk');
+    fs.mkdirSync(disk);
+    const image = path.join(dir, 'frozen-disk.img');
+    fs.writeFileSync(image, '');
+    fs.truncateSync(image, 16 << 20);
+    const made = spawnSync('mkfs.ext4', ['-q', image]);
+    const mounted = made.status === 0 ? spawnSync('mount', ['-o', 'loop', image, disk]) : made;
+    if (mounted.status !== 0) ctx.skip(); // needs root and a loop device (CI runs as root)
+    cleanups.push(() => spawnSync('umount', ['-l', disk]));
+    const thaw = () => spawnSync('fsfreeze', ['-u', disk]);
+    const router = await newRouter();
+    const left = await tone(router, 440);
+    const right = await tone(router, 880);
+    const delays: string[] = [];
+    const file = path.join(disk, 'frozen.ogg');
+    const rec = await CallRecorder.start({ router, left: left.producer, right: right.producer, file, onDelay: (m) => delays.push(m) });
+    cleanups.push(() => rec.kill());
+    // A writer waiting on a frozen file system cannot be killed: whatever happens, the disk is thawed
+    // before the recorder is killed (cleanups run last first) and by a watchdog if this process dies.
+    cleanups.push(thaw);
+    const watchdog = spawn('sh', ['-c', `sleep 40; fsfreeze -u '${disk}'`], { detached: true, stdio: 'ignore' });
+    watchdog.unref();
+    cleanups.push(() => watchdog.kill());
+    await sleep(1500);
+    expect(spawnSync('fsfreeze', ['-f', disk]).status).toBe(0);
+    const frozenAt = performance.now();
+    const stopped = rec.stop();
+    await until(() => delays.length > 0, 6000, 'onDelay');
+    expect(performance.now() - frozenAt).toBeGreaterThan(1900); // `slow` comes at 2 s, not at once
+    expect(delays[0]).toMatch(/frozen\.ogg.*have not finished after 2 s/);
+    expect(rec.failed).toBeUndefined();
+    thaw();
+    await stopped;
+    expect(delays).toHaveLength(1);
+    // The file is final and whole: every page checksummed, the last one the end of the stream.
+    const packets = readOggPackets(fs.readFileSync(file));
+    expect(packets.length).toBeGreaterThan(50);
+    expect(await probeDurationMs(file)).toBeGreaterThan(1400);
+  }, 30_000);
+
   it('mixes an added party in again when the end-of-call ffmpeg is killed, and says it happened', async () => {
     const router = await newRouter();
     const left = await tone(router, 440);
