@@ -180,8 +180,8 @@ export class CallRecorder implements NativeRecordingOwner {
 
   private constructor(private readonly opts: RecorderOptions) {
     this.legsDir = legsDirOf(opts.file);
-    // Created here (O_EXCL: a name in use is refused at once); the receiver writes it.
-    fs.closeSync(fs.openSync(opts.file, 'wx'));
+    // Not created here: the receiver creates it on a writer thread (O_EXCL), so that a disk that
+    // stalls holds that thread and never this process's event loop (every call of the server).
   }
 
   /** Resolves once both parties are being recorded. */

@@ -526,20 +526,45 @@ describe('CallRecorder', () => {
     expect(fs.existsSync(file)).toBe(true); // what was written before the disk filled is kept
   }, 30_000);
 
-  // A disk that stops answering (fsfreeze(8) on a small ext4 file system: every write to it waits
-  // until it is thawed, as on a stalled network or SAN disk). The server turns onDelay into a
-  // recording-delayed call event and a log warning (server/sip/call-recording.ts).
-  it('tells onDelay within seconds when the stopped recording\'s last writes stall, and finishes the file once the disk answers', async (ctx) => {
-    const disk = path.join(dir, 'frozen-disk');
+  /**
+   * A disk that stops answering: a small ext4 file system on a loop device, frozen with fsfreeze(8)
+   * (every write to it waits until it is thawed, as on a stalled network or SAN disk). Skips the test
+   * without root. A writer waiting on a frozen file system cannot be killed, so the disk is thawed
+   * before anything else is cleaned up (cleanups run last first), and by a watchdog if this process dies.
+   */
+  function stallingDisk(ctx: { skip(): void }, name: string): { disk: string; freeze(): void; thaw(): void } {
+    const disk = path.join(dir, name);
     fs.mkdirSync(disk);
-    const image = path.join(dir, 'frozen-disk.img');
+    const image = `${disk}.img`;
     fs.writeFileSync(image, '');
     fs.truncateSync(image, 16 << 20);
     const made = spawnSync('mkfs.ext4', ['-q', image]);
     const mounted = made.status === 0 ? spawnSync('mount', ['-o', 'loop', image, disk]) : made;
     if (mounted.status !== 0) ctx.skip(); // needs root and a loop device (CI runs as root)
     cleanups.push(() => spawnSync('umount', ['-l', disk]));
-    const thaw = () => spawnSync('fsfreeze', ['-u', disk]);
+    const thaw = () => void spawnSync('fsfreeze', ['-u', disk]);
+    return {
+      disk,
+      freeze() {
+        cleanups.push(thaw);
+        const watchdog = spawn('sh', ['-c', `sleep 40; fsfreeze -u '${disk}'`], { detached: true, stdio: 'ignore' });
+        watchdog.unref();
+        cleanups.push(() => watchdog.kill());
+        expect(spawnSync('fsfreeze', ['-f', disk]).status).toBe(0);
+      },
+      thaw,
+    };
+  }
+
+  /** The file is final and whole (every page checksummed, the last one the end of the stream) and holds `minMs` of audio. */
+  async function expectWhole(file: string, minMs: number) {
+    expect(readOggPackets(fs.readFileSync(file)).length).toBeGreaterThan(minMs / 20 - 10);
+    expect(await probeDurationMs(file)).toBeGreaterThan(minMs - 100);
+  }
+
+  // The server turns onDelay into a recording-delayed call event and a log warning (server/sip/call-recording.ts).
+  it('tells onDelay within seconds when the stopped recording\'s last writes stall, and finishes the file once the disk answers', async (ctx) => {
+    const { disk, freeze, thaw } = stallingDisk(ctx, 'stop-stalls');
     const router = await newRouter();
     const left = await tone(router, 440);
     const right = await tone(router, 880);
@@ -547,14 +572,8 @@ describe('CallRecorder', () => {
     const file = path.join(disk, 'frozen.ogg');
     const rec = await CallRecorder.start({ router, left: left.producer, right: right.producer, file, onDelay: (m) => delays.push(m) });
     cleanups.push(() => rec.kill());
-    // A writer waiting on a frozen file system cannot be killed: whatever happens, the disk is thawed
-    // before the recorder is killed (cleanups run last first) and by a watchdog if this process dies.
-    cleanups.push(thaw);
-    const watchdog = spawn('sh', ['-c', `sleep 40; fsfreeze -u '${disk}'`], { detached: true, stdio: 'ignore' });
-    watchdog.unref();
-    cleanups.push(() => watchdog.kill());
     await sleep(1500);
-    expect(spawnSync('fsfreeze', ['-f', disk]).status).toBe(0);
+    freeze();
     const frozenAt = performance.now();
     const stopped = rec.stop();
     await until(() => delays.length > 0, 6000, 'onDelay');
@@ -564,10 +583,30 @@ describe('CallRecorder', () => {
     thaw();
     await stopped;
     expect(delays).toHaveLength(1);
-    // The file is final and whole: every page checksummed, the last one the end of the stream.
-    const packets = readOggPackets(fs.readFileSync(file));
-    expect(packets.length).toBeGreaterThan(50);
-    expect(await probeDurationMs(file)).toBeGreaterThan(1400);
+    await expectWhole(file, 1500);
+  }, 30_000);
+
+  it('tells onDelay within seconds when the file cannot be created yet, keeps the audio meanwhile, and writes it all once the disk answers', async (ctx) => {
+    const { disk, freeze, thaw } = stallingDisk(ctx, 'open-stalls');
+    freeze();
+    const router = await newRouter();
+    const left = await tone(router, 440);
+    const right = await tone(router, 880);
+    const delays: string[] = [];
+    const file = path.join(disk, 'frozen.ogg');
+    const startedAt = performance.now();
+    const rec = await CallRecorder.start({ router, left: left.producer, right: right.producer, file, onDelay: (m) => delays.push(m) });
+    cleanups.push(() => rec.kill());
+    expect(performance.now() - startedAt).toBeLessThan(1500); // the call is not held up by the disk
+    await until(() => delays.length > 0, 6000, 'onDelay');
+    expect(delays[0]).toMatch(/opening frozen\.ogg has not finished after 2 s/);
+    await sleep(1000);
+    thaw(); // before the 10-s bound at which the recording would fail
+    await sleep(1000);
+    expect(rec.failed).toBeUndefined();
+    const result = await rec.stop();
+    expect(result.durationMs).toBeGreaterThan(3500);
+    await expectWhole(file, 3500); // the audio of the stalled seconds was held, not lost
   }, 30_000);
 
   it('mixes an added party in again when the end-of-call ffmpeg is killed, and says it happened', async () => {

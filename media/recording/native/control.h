@@ -1,8 +1,8 @@
 // The receiver's control protocol: text lines from Node on stdin (the same lines drive --replay).
 //
 //   m                                             a read mark at the next turn (rtp-receiver.c)
-//   open <rec> <t0-ms> <serial> <resume> <at-ms> <path>   a stereo recording; Node created the file
-//                                                 (resume 1: the process before this one wrote it)
+//   open <rec> <t0-ms> <serial> <resume> <at-ms> <path>   a stereo recording; this process creates the file
+//                                                 (O_EXCL) (resume 1: the process before this one wrote it)
 //   leg <rec> <leg> <side 0|1> <port> <ssrc> <at-ms>      a leg on a free side, from at-ms on
 //   end <rec> <leg> <at-ms>                       the leg ends at at-ms (packets placed before it stay its)
 //   close-leg <rec> <leg>                         ... and everything sent by then has been read: close it

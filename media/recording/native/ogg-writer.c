@@ -132,10 +132,10 @@ int ogg_writer_open(ogg_writer *w, const char *path, uint32_t serial, int resume
   w->page_cap = OGG_HEADER_MAX + 4096;
   w->page = malloc(w->page_cap);
   if (!w->page) return ENOMEM;
-  // Node created the file (O_EXCL there, so that a name in use is refused before the call starts).
-  // A writer thread opens it (and, to resume, reads it): an open(2) that blocks holds that thread,
-  // never the receiver's loop.
-  w->out = wq_open_path(path, O_RDWR | (resume ? 0 : O_TRUNC), resume ? resume_after_last_page : NULL, sizeof(ogg_resume_point));
+  // A writer thread creates the file (O_EXCL: a name in use is never written over; write-queue.c
+  // takes a FIFO there) or, to resume, opens and reads it (created if the receiver that died had not
+  // got to it): an open(2) that blocks holds that thread, never the receiver's loop, nor Node's.
+  w->out = wq_open_path(path, O_RDWR | O_CREAT | (resume ? 0 : O_EXCL), resume ? resume_after_last_page : NULL, sizeof(ogg_resume_point));
   int err = w->out ? 0 : ENOMEM;
   if (!err && resume) {
     w->resuming = 1; // its pages wait for where the file goes on (ogg_writer_opened)

@@ -16,6 +16,7 @@
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -81,7 +82,11 @@ static void make_ready(wq_file *f) {
 
 /** Opens f (no lock held: the writer that has it busy is its only user); 0 or an errno. */
 static int open_file(wq_file *f, const char *path) {
-  int fd = open(path, f->flags | O_CLOEXEC);
+  int fd = open(path, f->flags | O_CLOEXEC, 0666);
+  // A FIFO at a new file's path is a reader waiting for the stream (it holds nothing to keep): it is
+  // written into. Anything else there (a regular file: another recording's evidence) stays refused.
+  struct stat st;
+  if (fd < 0 && errno == EEXIST && lstat(path, &st) == 0 && S_ISFIFO(st.st_mode)) fd = open(path, (f->flags & ~(O_CREAT | O_EXCL)) | O_CLOEXEC);
   if (fd < 0) return errno;
   f->fd = fd;
   return f->prepare ? f->prepare(fd, f->prepared) : 0;

@@ -19,11 +19,10 @@ afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
 let runs = 0;
 function replay(lines: (file: string) => string[]): { events: string[]; file: Buffer; ms: number } {
   const file = path.join(dir, `case-${runs++}.ogg`);
-  fs.writeFileSync(file, '');
   const started = Date.now();
   const r = spawnSync(binary, ['--replay'], { input: lines(file).join('\n') + '\n', encoding: 'utf8', maxBuffer: 64 << 20, timeout: 10_000 });
   expect({ status: r.status, signal: r.signal, stderr: r.stderr }).toEqual({ status: 0, signal: null, stderr: '' });
-  return { events: r.stdout.split('\n').filter((l) => l.length > 0), file: fs.readFileSync(file), ms: Date.now() - started };
+  return { events: r.stdout.split('\n').filter((l) => l.length > 0), file: fs.existsSync(file) ? fs.readFileSync(file) : Buffer.alloc(0), ms: Date.now() - started };
 }
 
 const payload = opus20ms(40).toString('hex');
@@ -93,7 +92,6 @@ describe('control lines of the receiver', () => {
     const receiver = await startReceiverProcess();
     try {
       const file = path.join(dir, 'after-long-line.ogg');
-      fs.writeFileSync(file, '');
       // A path the length of a line limit: the old receiver cut it and ran the cut line.
       receiver.line(`open 1 0 305419896 0 0 ${path.join(dir, 'x'.repeat(200), 'y'.repeat(9000))}`);
       const t0 = monoMs();
@@ -114,7 +112,6 @@ describe('control lines of the receiver', () => {
     const receiver = await startReceiverProcess();
     try {
       const file = path.join(dir, 'live-replay-commands.ogg');
-      fs.writeFileSync(file, '');
       const t0 = monoMs();
       receiver.line(`open 1 ${t0} 305419896 0 ${t0} ${file}`);
       receiver.line(`leg 1 1 0 40000 1001 ${t0}`);

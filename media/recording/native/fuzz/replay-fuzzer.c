@@ -54,7 +54,7 @@ static void run_line(char *line) {
     if (!find(id)) t0_ms = t0; // control.c refuses a second "open" of the same id
     char path[128], cmd[256];
     snprintf(path, sizeof path, "%s/rec-%u.ogg", dir, id % 4);
-    if (!resume) close(open(path, O_WRONLY | O_CREAT | O_TRUNC, 0600)); // Node creates the file
+    if (!resume) unlink(path); // the receiver creates a new recording's file (O_EXCL)
     snprintf(cmd, sizeof cmd, "open %u %.17g %u %d %.17g %s", id, t0, serial, resume, at, path);
     control_line(cmd);
     return;
