@@ -183,6 +183,23 @@ describe.skipIf(!fs.existsSync(receiverBinary))('the receiver process, live', ()
     }
   }, 20_000);
 
+  it('never writes over a file already at a new recording\'s path: that recording fails and the file is unchanged', async () => {
+    const file = path.join(dir, 'evidence.ogg');
+    fs.writeFileSync(file, 'an earlier recording');
+    const receiver = await startReceiverProcess();
+    try {
+      const t0 = monoMs();
+      receiver.line(`open 1 ${t0} 1 0 ${t0} ${file}`);
+      await until(() => receiver.events.some((e) => e.text.startsWith('error 1 ')), 5000, 'the failure');
+      expect(receiver.events.find((e) => e.text.startsWith('error 1 '))!.text).toMatch(/^error 1 recording evidence\.ogg: opening evidence\.ogg failed \(EEXIST/);
+      receiver.line(`stop 1 ${monoMs()}`);
+      await until(() => receiver.events.some((e) => e.text.startsWith('closed 1 ')), 5000, 'the failed recording to close');
+      expect(fs.readFileSync(file, 'utf8')).toBe('an earlier recording');
+    } finally {
+      expect(await receiver.end()).toBe(0);
+    }
+  });
+
   it('keeps recording everything else while one recording\'s open(2) blocks, says so within seconds and fails it after a bound', async () => {
     const healthy = path.join(dir, 'open-healthy.ogg');
     const leased = path.join(dir, 'leased.ogg');
