@@ -532,7 +532,7 @@ describe('CallRecorder', () => {
    * without root. A writer waiting on a frozen file system cannot be killed, so the disk is thawed
    * before anything else is cleaned up (cleanups run last first), and by a watchdog if this process dies.
    */
-  function stallingDisk(ctx: { skip(): void }, name: string): { disk: string; freeze(): void; thaw(): void } {
+  function stallingDisk(ctx: { skip(): void }, name: string): { disk: string; freeze: () => void; thaw: () => void } {
     const disk = path.join(dir, name);
     fs.mkdirSync(disk);
     const image = `${disk}.img`;
@@ -545,7 +545,7 @@ describe('CallRecorder', () => {
     const thaw = () => void spawnSync('fsfreeze', ['-u', disk]);
     return {
       disk,
-      freeze() {
+      freeze: () => {
         cleanups.push(thaw);
         const watchdog = spawn('sh', ['-c', `sleep 40; fsfreeze -u '${disk}'`], { detached: true, stdio: 'ignore' });
         watchdog.unref();
