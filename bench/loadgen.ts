@@ -136,7 +136,7 @@ export class LoadGenerator {
     await this.command(`leg ${index} ${c.destPort} ${c.ssrc >>> 0} ${c.payloadType} ${c.peer} ${c.txKey ?? '-'} ${c.rxKey ?? '-'}`);
   }
 
-  async run(cmd: 'start' | 'stop' | 'window-start' | 'window-end'): Promise<void> {
+  async run(cmd: 'start' | 'start spread' | 'stop' | 'window-start' | 'window-end'): Promise<void> {
     await this.command(cmd);
   }
 

@@ -1,4 +1,4 @@
-// npm run bench:media -- [N ...] [--seconds S] [--reps R] [--modes rtp,srtp] [--systems callmark,rtpengine] [--workers W] [--fill-routers F] [--worker-slice-us U] [--cpu-prof DIR]
+// npm run bench:media -- [N ...] [--seconds S] [--reps R] [--modes rtp,srtp] [--systems callmark,rtpengine] [--workers W] [--fill-routers F] [--worker-slice-us U] [--phases ordered|spread] [--cpu-prof DIR]
 //
 // Callmark's recorded calls against rtpengine's, on the same load, on this machine. For every
 // number of concurrent calls N, mode (plain RTP legs or SRTP legs keyed by SDES) and repetition, each
@@ -58,6 +58,14 @@ const fillRouters = Number(opt('--fill-routers') ?? DEFAULT_FILL_ROUTERS);
 // --worker-slice-us U: the workers' scheduler slice (media/worker-pool.ts); default the pool's own
 // (DEFAULT_WORKER_SLICE_US), as the server runs unless configured otherwise; 0 leaves the kernel's.
 const workerSliceUs = Number(opt('--worker-slice-us') ?? DEFAULT_WORKER_SLICE_US);
+// --phases ordered|spread: where in the 20-ms packet period each party sends (bench/native/rtp-loadgen.c,
+// "start"). ordered (default, as every figure before 2026-12-07 14:30 UTC): party k at k/N of the period, so
+// the calls a worker took in order (the pool fills one worker with the first fillRouters calls) all send in
+// one slice of the period and that worker idles the rest; spread: a golden-ratio stride, every worker's
+// calls over the whole period, as calls that start at random times are (bench/README.md, "SRTP forwarding
+// p99 at 300 calls"). The same for both systems.
+const phases = opt('--phases') ?? 'ordered';
+if (phases !== 'ordered' && phases !== 'spread') throw new Error(`--phases ordered|spread, not ${phases}`);
 
 const CLK_TCK = 100;
 /** CPU seconds of this process's exited, waited-for children (ffmpeg, ffprobe): /proc/self/stat cutime + cstime. */
@@ -244,7 +252,7 @@ async function runCallmark(n: number, mode: Mode, rep: number, packets: string, 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 async function measureWindow(load: LoadGenerator, total: () => number, parts: () => CpuParts) {
-  await load.run('start');
+  await load.run(phases === 'spread' ? 'start spread' : 'start');
   await sleep(WARMUP_MS);
   const loadBefore = (await load.report()).cpu;
   await load.run('window-start');
@@ -290,7 +298,7 @@ function printRun(r: RunResult): void {
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'callmark-bench-media-'));
 const packetsFile = path.join(dir, 'opus-packets.bin');
 const packetCount = writeOpusPackets(packetsFile);
-console.log(`Media side by side: ${cores} cores, Callmark on ${workerCount} mediasoup worker(s)${fillRouters > 0 ? ` filled up to ${fillRouters} calls each` : ''}, scheduler slice ${workerSliceUs > 0 ? `${workerSliceUs} µs` : "the kernel's"}, ${Math.round(os.totalmem() / 2 ** 30)} GiB; ${packetCount} distinct Opus packets (20 ms, 32 kb/s) looped, 50/s per party; warm-up ${WARMUP_MS / 1000} s, window ${windowSeconds} s; ${reps} repetitions, systems interleaved`);
+console.log(`Media side by side: ${cores} cores, Callmark on ${workerCount} mediasoup worker(s)${fillRouters > 0 ? ` filled up to ${fillRouters} calls each` : ''}, scheduler slice ${workerSliceUs > 0 ? `${workerSliceUs} µs` : "the kernel's"}, phases ${phases}, ${Math.round(os.totalmem() / 2 ** 30)} GiB; ${packetCount} distinct Opus packets (20 ms, 32 kb/s) looped, 50/s per party; warm-up ${WARMUP_MS / 1000} s, window ${windowSeconds} s; ${reps} repetitions, systems interleaved`);
 console.log('CPU in % of one core per call; latency p50 / p99 / max in ms; recorded = packets in the recordings / packets the parties sent\n');
 console.log('| mode | calls | rep | system | CPU %/call (parts) | latency p50 / p99 / max | loss | recorded | hang-up: CPU s/call, all final after | set-up | load generator CPU |');
 console.log('| --- | ---: | ---: | --- | --- | --- | ---: | ---: | --- | ---: | ---: |');

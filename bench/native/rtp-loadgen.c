@@ -13,7 +13,12 @@
 //   leg I PORT SSRC PT PEER TX RX    leg I sends to 127.0.0.1:PORT with SSRC and payload type PT; it
 //                                   receives what leg PEER sent; TX/RX: SRTP master key+salt in base64
 //                                   (30 bytes) for what it sends / receives, or "-" for plain RTP
-//   start                           start sending (the legs' phases spread over the 20 ms period)
+//   start [spread]                  start sending, the legs' phases spread over the 20 ms period: in leg
+//                                   order (leg k at k/N of the period), or with "spread" by a golden-ratio
+//                                   stride (leg k at frac(k * 0.618...) of it), so that any run of
+//                                   consecutive legs (the calls one relay worker took in order) has its
+//                                   phases spread over the whole period, as calls that start at random
+//                                   times do, instead of sharing one slice of it
 //   window-start / window-end       the measured window, by send time
 //   report                          "report sent=.. received=.. unmatched=.. p50=.. p95=.. p99=.. max=.. (µs) srtp_errors=.."
 //   totals                          "totals n0 n1 ..." packets each leg has sent since start
@@ -366,9 +371,12 @@ static void command(char *line) {
     l->configured = 1;
     printf("ok\n");
     fflush(stdout);
-  } else if (strcmp(line, "start") == 0) {
+  } else if (strcmp(line, "start") == 0 || strcmp(line, "start spread") == 0) {
     int64_t t = now_ns();
-    for (int k = 0; k < nlegs; k++) legs[k].next_ns = t + (int64_t)k * 20000000 / (nlegs ? nlegs : 1);
+    int spread = line[5] != 0;
+    // 12,360,680 ns = 0.6180339887... of the 20-ms period (the golden ratio's fractional part).
+    for (int k = 0; k < nlegs; k++)
+      legs[k].next_ns = t + (spread ? (int64_t)(((uint64_t)k * 12360680u) % 20000000u) : (int64_t)k * 20000000 / (nlegs ? nlegs : 1));
     sending = 1;
     printf("ok\n");
     fflush(stdout);
