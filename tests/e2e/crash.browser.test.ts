@@ -32,7 +32,9 @@ afterAll(async () => {
 const env = { CALLMARK_MEDIA_WORKERS: '1', CALLMARK_PUBLIC_IP: '127.0.0.1', CALLMARK_MEDIA_LISTEN_IP: '127.0.0.1' };
 
 describe('server killed mid-call', () => {
-  it('marks the call interrupted at the next start, keeps a playable partial recording and every desktop event', async () => {
+  // Its own waits exceed the default 30 s under a full suite on 2 cores (a CI run timed out there): 6 s
+  // of call, two server starts, recovery's 6-s settle of the orphaned file, then up to 25 s of polling.
+  it('marks the call interrupted at the next start, keeps a playable partial recording and every desktop event', { timeout: 90_000 }, async () => {
     writeToneWav(path.join(tmp, 'c.wav'), 440, 10);
     writeToneWav(path.join(tmp, 'a.wav'), 880, 10);
     const first = await startServer({ args: ['--demo'], env });
