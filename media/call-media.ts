@@ -31,6 +31,44 @@ export type Leg = string;
 export interface CallMediaOptions {
   listenIp: string;
   announcedIp?: string;
+  /** How long one request to the mediasoup worker may go unanswered (default MEDIA_REQUEST_TIMEOUT_MS). */
+  requestTimeoutMs?: number;
+}
+
+/**
+ * How long one request to the mediasoup worker may go unanswered before the step that made it
+ * fails. mediasoup 3.12's Channel waits for an answer forever, and every step of a call runs after
+ * the one before it (serial), so one lost answer would leave the call's later steps (a hold, a
+ * resume, a transfer) waiting for good: the phone's re-INVITE unanswered until its own transaction
+ * gives up after 32 s, saying nothing. A healthy worker answers in well under a millisecond; the
+ * worst seen here is a worker starved for 0.1-0.9 s at 1,000 calls on 2 cores (media/README.md,
+ * "Realigning legs"). 5 s is over five times that, so a slow worker is waited for, and short enough
+ * that the B2BUA's final response reaches the phone (which then says the hold or resume failed)
+ * long before sip.js's 32 s, with time for the person to try again. (mediasoup 3.0-3.9 had a bound of its own: 15 s plus 0.1 s per
+ * request pending.)
+ */
+export const MEDIA_REQUEST_TIMEOUT_MS = 5_000;
+
+/**
+ * A request to the mediasoup worker got no answer within the bound: the step that made it fails,
+ * the steps queued behind it run. `step` names the CallMedia step and its leg, `request` the
+ * mediasoup call (e.g. "consumer.pause").
+ */
+export class MediaNoAnswerError extends Error {
+  step = '';
+  constructor(
+    readonly request: string,
+    readonly waitedMs: number,
+  ) {
+    super(`the media worker did not answer ${request} within ${waitedMs} ms`);
+    this.name = 'MediaNoAnswerError';
+  }
+
+  inStep(step: string): this {
+    this.step = step;
+    this.message = `media step ${step}: the media worker did not answer ${this.request} within ${this.waitedMs} ms`;
+    return this;
+  }
 }
 
 export interface LegStats {
@@ -118,9 +156,10 @@ export class CallMedia {
     const worker = slot.worker;
     let router: ms.Router | undefined;
     let media: CallMedia | undefined;
+    const bound = opts.requestTimeoutMs ?? MEDIA_REQUEST_TIMEOUT_MS;
     try {
-      router = await worker.createRouter({ mediaCodecs });
-      const transport = await createTransport(router, opts);
+      router = await answered('worker.createRouter', worker.createRouter({ mediaCodecs }), bound);
+      const transport = await answered('router.createWebRtcTransport', createTransport(router, opts), bound);
       const caller: LegState = {
         transport,
         writer: new LegSdpWriter(),
@@ -140,12 +179,13 @@ export class CallMedia {
       media = new CallMedia(pool, slot, worker, router, opts, caller, rawFmtp(offer));
       media.callerOffered = offer.direction;
       // The offer says actpass, so mediasoup becomes DTLS client and must answer setup:active.
-      await transport.connect({ dtlsParameters: remoteDtlsParameters(offer) });
-      caller.producer = await transport.produce({ kind: 'audio', rtpParameters: producerRtpParameters(offer, router.rtpCapabilities, 'offer') });
+      await answered('transport.connect', transport.connect({ dtlsParameters: remoteDtlsParameters(offer) }), bound);
+      caller.producer = await answered('transport.produce', transport.produce({ kind: 'audio', rtpParameters: producerRtpParameters(offer, router.rtpCapabilities, 'offer') }), bound);
       caller.codecs = sdpCodecs(caller.producer.rtpParameters.codecs, media.callerFmtp);
       caller.headerExtensions = caller.producer.rtpParameters.headerExtensions?.map((e) => ({ uri: e.uri, id: e.id })) ?? [];
       return media;
     } catch (err) {
+      if (err instanceof MediaNoAnswerError) err.inStep('fromCallerOffer (caller leg)');
       if (media) media.closeWith('set-up failed');
       else {
         router?.close();
@@ -190,15 +230,15 @@ export class CallMedia {
    * call is retargeted).
    */
   createCalleeOffer(): Promise<string> {
-    return this.serial(async () => {
+    return this.serial('createCalleeOffer (callee leg)', async () => {
       let leg = this.legs.get('callee');
       if (leg?.producer) throw new Error('the callee has already answered');
       if (!leg) {
         const callerProducer = this.legs.get('caller')?.producer;
         if (!callerProducer) throw new Error('the caller leg has no producer');
-        const transport = await createTransport(this.router, this.opts);
+        const transport = await this.answered('router.createWebRtcTransport', createTransport(this.router, this.opts));
         const mid = '0';
-        const consumer = await transport.consume({ producerId: callerProducer.id, rtpCapabilities: this.router.rtpCapabilities, paused: true, mid });
+        const consumer = await this.answered('transport.consume', transport.consume({ producerId: callerProducer.id, rtpCapabilities: this.router.rtpCapabilities, paused: true, mid }));
         leg = {
           transport,
           writer: new LegSdpWriter(),
@@ -224,7 +264,7 @@ export class CallMedia {
 
   /** Connects leg B, produces its audio and resumes both ways; returns the 200 OK body for the caller. */
   acceptCalleeAnswer(answer: string): Promise<string> {
-    return this.serial(async () => {
+    return this.serial('acceptCalleeAnswer (callee leg)', async () => {
       const callee = this.legs.get('callee');
       if (!callee) throw new Error('createCalleeOffer() was not called');
       if (callee.producer) throw new Error('the callee has already answered');
@@ -233,14 +273,17 @@ export class CallMedia {
 
       const caller = this.legs.get('caller')!;
       caller.source = 'callee';
-      caller.consumer = await caller.transport.consume({
-        producerId: producer.id,
-        // No header extensions: mediasoup would send them with its own ids, which differ from the
-        // ids the caller's browser chose in its offer.
-        rtpCapabilities: { codecs: this.router.rtpCapabilities.codecs ?? [], headerExtensions: [] },
-        paused: true,
-        mid: caller.mid,
-      });
+      caller.consumer = await this.answered(
+        'transport.consume',
+        caller.transport.consume({
+          producerId: producer.id,
+          // No header extensions: mediasoup would send them with its own ids, which differ from the
+          // ids the caller's browser chose in its offer.
+          rtpCapabilities: { codecs: this.router.rtpCapabilities.codecs ?? [], headerExtensions: [] },
+          paused: true,
+          mid: caller.mid,
+        }),
+      );
       const direction = intersect(reverse(this.callerOffered), caller.localDirection);
       caller.serverSends = sends(direction);
       const callerAnswer = this.describe(caller, direction);
@@ -255,7 +298,7 @@ export class CallMedia {
    * (sendonly or inactive = the leg is putting the other party on hold).
    */
   answerReoffer(leg: Leg, offer: string): Promise<{ answer: string; direction: Direction }> {
-    return this.serial(async () => {
+    return this.serial(`answerReoffer (${leg} leg)`, async () => {
       const state = this.connectedLeg(leg);
       const remote = parseRemoteSdp(offer, 'offer');
       if (state.remoteFingerprint) assertSameFingerprint(remote, state.remoteFingerprint, 'offer');
@@ -264,23 +307,32 @@ export class CallMedia {
       const headerExtensions = state.headerExtensions.filter((e) => (remote.media.ext ?? []).some((x) => x.uri === e.uri && x.value === e.id));
       if (remote.iceUfrag !== state.remoteIceUfrag) {
         // An ICE restart: mediasoup needs new local credentials; DTLS carries on over the new path.
-        await state.transport.restartIce();
+        await this.answered('transport.restartIce', state.transport.restartIce());
         state.remoteIceUfrag = remote.iceUfrag;
       }
+      // What this offer changes, put back if the step fails: the leg's phone then keeps its last
+      // negotiated state (a re-INVITE refused changes nothing, RFC 3261 §14.1), and so must we.
+      const before = { mid: state.mid, layout: state.layout, audioIndex: state.audioIndex, serverSends: state.serverSends, extras: state.extras.map((x) => x.serverSends) };
       this.adoptLayout(state, remote);
       const direction = intersect(reverse(remote.direction), state.localDirection);
       state.serverSends = sends(direction);
       const byMid = directionsByMid(remote);
       for (const x of state.extras) x.serverSends = sends(intersect(reverse(byMid.get(x.mid) ?? 'inactive'), 'sendonly'));
       const answer = this.describe(state, direction, { codecs, headerExtensions });
-      await this.applyConsumerStates();
+      try {
+        await this.applyConsumerStates();
+      } catch (err) {
+        Object.assign(state, { mid: before.mid, layout: before.layout, audioIndex: before.audioIndex, serverSends: before.serverSends });
+        state.extras.forEach((x, i) => (x.serverSends = before.extras[i] ?? x.serverSends));
+        throw err;
+      }
       return { answer, direction: remote.direction };
     });
   }
 
   /** A re-INVITE body from the server to a leg, e.g. sendonly to tell the held party, sendrecv to resume. */
   createReoffer(leg: Leg, direction: 'sendrecv' | 'sendonly' | 'inactive'): Promise<string> {
-    return this.serial(async () => {
+    return this.serial(`createReoffer (${leg} leg)`, async () => {
       const state = this.connectedLeg(leg);
       state.pendingReoffer = direction;
       for (const x of state.extras) x.pendingOffer = true;
@@ -289,7 +341,7 @@ export class CallMedia {
   }
 
   acceptReanswer(leg: Leg, answer: string): Promise<void> {
-    return this.serial(async () => {
+    return this.serial(`acceptReanswer (${leg} leg)`, async () => {
       const state = this.connectedLeg(leg);
       const offered = state.pendingReoffer;
       if (!offered) throw new Error(`no re-offer to the ${leg} is waiting for an answer`);
@@ -319,13 +371,13 @@ export class CallMedia {
    * others sendonly. Consumers stay paused until the answer.
    */
   createPartyOffer(leg: Leg, sources: Leg[]): Promise<string> {
-    return this.serial(async () => {
+    return this.serial(`createPartyOffer (${leg} leg)`, async () => {
       if (this.legs.has(leg)) throw new Error(`the ${leg} leg exists already`);
       const [first, ...more] = sources.map((s) => this.producerFor(s));
       if (!first) throw new Error('a party needs at least one other party to hear');
-      const transport = await createTransport(this.router, this.opts);
+      const transport = await this.answered('router.createWebRtcTransport', createTransport(this.router, this.opts));
       try {
-        const consumer = await transport.consume({ producerId: first.producer.id, rtpCapabilities: this.router.rtpCapabilities, paused: true, mid: '0' });
+        const consumer = await this.answered('transport.consume', transport.consume({ producerId: first.producer.id, rtpCapabilities: this.router.rtpCapabilities, paused: true, mid: '0' }));
         const state: LegState = {
           transport,
           writer: new LegSdpWriter(),
@@ -355,7 +407,7 @@ export class CallMedia {
 
   /** Connects a new party from its answer and produces its audio; its consumers start playing. */
   acceptPartyAnswer(leg: Leg, answer: string): Promise<void> {
-    return this.serial(async () => {
+    return this.serial(`acceptPartyAnswer (${leg} leg)`, async () => {
       const state = this.legs.get(leg);
       if (!state) throw new Error(`createPartyOffer() was not called for the ${leg} leg`);
       if (state.producer) throw new Error(`the ${leg} leg has already answered`);
@@ -372,12 +424,12 @@ export class CallMedia {
    * means a new SSRC, so the receiver needs a re-offer (createReoffer) to play it.
    */
   switchSource(receiver: Leg, from: Leg, to: Leg): Promise<void> {
-    return this.serial(async () => {
+    return this.serial(`switchSource (${receiver} leg)`, async () => {
       const state = this.legs.get(receiver);
       if (!state) throw new Error(`no ${receiver} leg`);
       const next = this.producerFor(to);
       const consume = () =>
-        state.transport.consume({ producerId: next.producer.id, rtpCapabilities: { codecs: this.router.rtpCapabilities.codecs ?? [], headerExtensions: [] }, paused: true });
+        this.answered('transport.consume', state.transport.consume({ producerId: next.producer.id, rtpCapabilities: { codecs: this.router.rtpCapabilities.codecs ?? [], headerExtensions: [] }, paused: true }));
       if (state.source === from) {
         state.consumer?.close();
         state.consumer = await consume();
@@ -396,14 +448,17 @@ export class CallMedia {
 
   /** Conference: an extra m-line toward `receiver` carrying `source`. Re-offer afterwards. */
   addSource(receiver: Leg, source: Leg): Promise<void> {
-    return this.serial(async () => {
+    return this.serial(`addSource (${receiver} leg)`, async () => {
       const state = this.legs.get(receiver);
       if (!state?.producer) throw new Error(`the ${receiver} leg is not connected`);
       const s = this.producerFor(source);
       // An m-line that lost its party (it left) is reused before a new one is added.
       const free = state.extras.find((x) => !x.source);
       if (free) {
-        free.consumer = await state.transport.consume({ producerId: s.producer.id, rtpCapabilities: { codecs: this.router.rtpCapabilities.codecs ?? [], headerExtensions: [] }, paused: true });
+        free.consumer = await this.answered(
+          'transport.consume',
+          state.transport.consume({ producerId: s.producer.id, rtpCapabilities: { codecs: this.router.rtpCapabilities.codecs ?? [], headerExtensions: [] }, paused: true }),
+        );
         free.source = source;
         free.pendingOffer = true;
       } else await this.addSlot(state, source, s.producer);
@@ -415,7 +470,7 @@ export class CallMedia {
    * toward the others fall silent (they stay in the SDP, inactive, and can be reused).
    */
   removeParty(leg: Leg): Promise<void> {
-    return this.serial(async () => {
+    return this.serial(`removeParty (${leg} leg)`, async () => {
       const state = this.legs.get(leg);
       if (!state) return;
       this.legs.delete(leg);
@@ -448,25 +503,25 @@ export class CallMedia {
     while (used.has(String(n))) n++;
     const mid = String(n);
     // No header extensions: on a BUNDLE the ids are the browser's (its offer on the caller leg).
-    const consumer = await state.transport.consume({ producerId: producer.id, rtpCapabilities: { codecs: this.router.rtpCapabilities.codecs ?? [], headerExtensions: [] }, paused: true, mid });
+    const consumer = await this.answered(
+      'transport.consume',
+      state.transport.consume({ producerId: producer.id, rtpCapabilities: { codecs: this.router.rtpCapabilities.codecs ?? [], headerExtensions: [] }, paused: true, mid }),
+    );
     const codecs = sdpCodecs(consumer.rtpParameters.codecs, this.callerFmtp);
     state.extras.push({ mid, source, consumer, serverSends: false, pendingOffer: true, msid: { streamId: randomUUID(), trackId: randomUUID() }, codecs });
     state.layout = [...state.layout, { type: 'audio', protocol: 'UDP/TLS/RTP/SAVPF', payloads: codecs.map((c) => c.payloadType).join(' '), mid }];
   }
 
-  /** Pauses both consumers between the legs (the held party hears silence, the holder nothing), or resumes them. */
+  /**
+   * Pauses both consumers between the legs (the held party hears silence, the holder nothing), or
+   * resumes them. The B2BUA has agreed to the change when it calls this (the phone's re-INVITE is
+   * answered), so when the worker does not answer, the step fails but `held` stays as asked, and
+   * the worker is brought to it once it answers again (resyncAfterNoAnswer).
+   */
   setHold(holding: boolean): Promise<void> {
-    return this.serial(async () => {
+    return this.serial(holding ? 'setHold (hold)' : 'setHold (resume)', async () => {
       this.held = holding;
-      await this.applyConsumerStates();
-      // During hold nothing either party sends goes anywhere, the recorder's consumers included, so
-      // the recording holds silence (the holder's microphone stays live under SIP hold: sendonly).
-      for (const leg of this.legs.values()) {
-        const producer = leg.producer;
-        if (!producer || producer.closed) continue;
-        if (holding && !producer.paused) await producer.pause();
-        else if (!holding && producer.paused) await producer.resume();
-      }
+      await this.applyConsumerStates(true);
     });
   }
 
@@ -479,8 +534,8 @@ export class CallMedia {
 
   async stats(): Promise<{ caller: LegStats; callee: LegStats }> {
     const legStats = async (leg: LegState | undefined): Promise<LegStats> => ({
-      packetsIn: leg?.producer ? packetCount(await leg.producer.getStats(), 'inbound-rtp') : 0,
-      packetsOut: leg?.consumer ? packetCount(await leg.consumer.getStats(), 'outbound-rtp') : 0,
+      packetsIn: leg?.producer ? packetCount(await this.answered('producer.getStats', leg.producer.getStats()), 'inbound-rtp') : 0,
+      packetsOut: leg?.consumer ? packetCount(await this.answered('consumer.getStats', leg.consumer.getStats()), 'outbound-rtp') : 0,
     });
     const [caller, callee] = await Promise.all([legStats(this.legs.get('caller')), legStats(this.legs.get('callee'))]);
     return { caller, callee };
@@ -514,14 +569,41 @@ export class CallMedia {
     });
   }
 
-  /** Operations run one at a time: SIP events for both legs can arrive together. */
-  private serial<T>(fn: () => Promise<T>): Promise<T> {
-    const run = this.queue.then(() => {
-      if (this.closedReason !== undefined) throw new Error(`call media is closed (${this.closedReason})`);
-      return fn();
-    });
+  /**
+   * Operations run one at a time: SIP events for both legs can arrive together. Each worker request
+   * in a step is bounded (answered()), so a step ends, failing with MediaNoAnswerError named after
+   * `step`, and the next one runs even when the worker never answers.
+   */
+  private serial<T>(step: string, fn: () => Promise<T>): Promise<T> {
+    const run = this.queue
+      .then(() => {
+        if (this.closedReason !== undefined) throw new Error(`call media is closed (${this.closedReason})`);
+        return fn();
+      })
+      .catch((err: unknown) => {
+        if (!(err instanceof MediaNoAnswerError)) throw err;
+        this.queue = this.queue.then(() => this.resyncAfterNoAnswer());
+        throw err.inStep(step);
+      });
     this.queue = run.catch(() => undefined);
     return run;
+  }
+
+  /**
+   * After a step failed for want of an answer: the requests it sent cannot be withdrawn and the
+   * worker may carry them out when it answers again (a pause or resume the call then did not take).
+   * Queued behind the steps already waiting, this puts every consumer and producer back to the state
+   * the call is in, once the worker answers (it answers in order); if it still does not, the next
+   * step that sets states does it. Never fails: nothing waits on it.
+   */
+  private resyncAfterNoAnswer(): Promise<void> {
+    if (this.closedReason !== undefined) return Promise.resolve();
+    return this.applyConsumerStates(true).catch(() => undefined);
+  }
+
+  /** A request to the worker, failed with MediaNoAnswerError if it is not answered within the bound. */
+  private answered<T>(request: string, pending: Promise<T>): Promise<T> {
+    return answered(request, pending, this.opts.requestTimeoutMs ?? MEDIA_REQUEST_TIMEOUT_MS);
   }
 
   /** A leg whose browser has answered (its primary m-line may have lost its party: a conference). */
@@ -542,10 +624,10 @@ export class CallMedia {
     }
     const rtpParameters = producerRtpParameters(remote, this.router.rtpCapabilities, 'answer');
     this.adoptLayout(state, remote);
-    await state.transport.connect({ dtlsParameters: remoteDtlsParameters(remote) });
+    await this.answered('transport.connect', state.transport.connect({ dtlsParameters: remoteDtlsParameters(remote) }));
     state.remoteIceUfrag = remote.iceUfrag;
     state.remoteFingerprint = remote.fingerprint;
-    const producer = await state.transport.produce({ kind: 'audio', rtpParameters });
+    const producer = await this.answered('transport.produce', state.transport.produce({ kind: 'audio', rtpParameters }));
     state.producer = producer;
     return { remote, producer };
   }
@@ -604,17 +686,47 @@ export class CallMedia {
     return state.writer.writeSections(sections);
   }
 
-  private async applyConsumerStates(): Promise<void> {
+  /**
+   * Consumers play when their leg's negotiation lets the server send and the call is not held.
+   * With `producersToo` (setHold and the resync), producers are paused while it is held: during
+   * hold nothing either party sends goes anywhere, the recorder's consumers included, so the
+   * recording holds silence (the holder's microphone stays live under SIP hold: sendonly).
+   */
+  private async applyConsumerStates(producersToo = false): Promise<void> {
     for (const leg of this.legs.values()) {
       const slots = [{ consumer: leg.consumer, serverSends: leg.serverSends }, ...leg.extras];
       for (const { consumer, serverSends } of slots) {
         if (!consumer || consumer.closed) continue;
         const play = serverSends && !this.held;
-        if (play && consumer.paused) await consumer.resume();
-        else if (!play && !consumer.paused) await consumer.pause();
+        if (play && consumer.paused) await this.answered('consumer.resume', consumer.resume());
+        else if (!play && !consumer.paused) await this.answered('consumer.pause', consumer.pause());
       }
     }
+    if (producersToo) await this.applyProducerStates();
   }
+
+  private async applyProducerStates(): Promise<void> {
+    for (const leg of this.legs.values()) {
+      const producer = leg.producer;
+      if (!producer || producer.closed) continue;
+      if (this.held && !producer.paused) await this.answered('producer.pause', producer.pause());
+      else if (!this.held && producer.paused) await this.answered('producer.resume', producer.resume());
+    }
+  }
+}
+
+/**
+ * `pending`, or MediaNoAnswerError once `ms` have passed without its answer. The request itself
+ * cannot be withdrawn (mediasoup has no cancel): if the worker answers later, mediasoup's objects
+ * take the state it reports, and a late failure is dropped here rather than left unhandled.
+ */
+function answered<T>(request: string, pending: Promise<T>, ms: number): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const bound = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new MediaNoAnswerError(request, ms)), ms);
+  });
+  pending.catch(() => undefined);
+  return Promise.race([pending, bound]).finally(() => clearTimeout(timer));
 }
 
 function createTransport(router: ms.Router, opts: CallMediaOptions): Promise<ms.WebRtcTransport> {

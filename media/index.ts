@@ -2,7 +2,8 @@
 export { DEFAULT_FILL_ROUTERS, DEFAULT_WORKER_SLICE_US, MediaWorkerPool } from './worker-pool.js';
 export type { WorkerPoolHealth, WorkerPoolOptions, WorkerSlot } from './worker-pool.js';
 // Per-call media for the B2BUA: SDP in, SDP out (see call-media.ts); SdpError means "answer 488".
-export { CallMedia, SdpError } from './call-media.js';
+// MediaNoAnswerError: a worker request went unanswered past the bound; the step failed, the call's later steps run.
+export { CallMedia, MEDIA_REQUEST_TIMEOUT_MS, MediaNoAnswerError, SdpError } from './call-media.js';
 export type { CallMediaOptions, Leg, LegStats } from './call-media.js';
 // For re-INVITEs: the audio direction of an SDP body, and whether it puts the other party on hold.
 export { isHold, sdpAudioDirection } from './sdp/direction.js';

@@ -75,6 +75,8 @@ export interface TelephonyOptions {
   recordingsDir: string;
   listenIp: string;
   announcedIp?: string;
+  /** How long a request to the media worker may go unanswered before the call's step fails (default 5 s, media's MEDIA_REQUEST_TIMEOUT_MS). */
+  mediaRequestTimeoutMs?: number;
   /** Without a media pool the SIP server still registers users but refuses calls (503). */
   pool?: MediaWorkerPool;
   sipRate?: { burst: number; perSecond: number };
@@ -331,6 +333,7 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
           pool: t.pool,
           listenIp: t.listenIp,
           announcedIp: t.announcedIp,
+          ...(t.mediaRequestTimeoutMs !== undefined ? { mediaRequestTimeoutMs: t.mediaRequestTimeoutMs } : {}),
           recordingsDir: t.recordingsDir,
           noAnswerTimeoutMs: t.noAnswerTimeoutMs,
           callPolicy: callPolicy(opts.repos),

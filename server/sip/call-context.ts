@@ -25,6 +25,8 @@ export interface B2buaOptions {
   pool: MediaWorkerPool;
   listenIp: string;
   announcedIp?: string;
+  /** How long a request to the media worker may go unanswered before its step fails (default media's MEDIA_REQUEST_TIMEOUT_MS). */
+  mediaRequestTimeoutMs?: number;
   recordingsDir: string;
   noAnswerTimeoutMs: number;
   /** Whether a call between these two users is allowed, and why not (server/sip/call-policy.ts). */

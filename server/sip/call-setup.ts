@@ -116,7 +116,7 @@ export class CallSetup {
       return;
     }
     try {
-      const media = await CallMedia.fromCallerOffer(this.ctx.opts.pool, request.body, { listenIp: this.ctx.opts.listenIp, announcedIp: this.ctx.opts.announcedIp });
+      const media = await CallMedia.fromCallerOffer(this.ctx.opts.pool, request.body, { listenIp: this.ctx.opts.listenIp, announcedIp: this.ctx.opts.announcedIp, requestTimeoutMs: this.ctx.opts.mediaRequestTimeoutMs });
       if (call.ended) {
         // Cancelled (or disconnected) while the media was being set up: finish() has run already.
         media.close();

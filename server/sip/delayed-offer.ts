@@ -36,7 +36,7 @@ export class DelayedOffer {
     call.state.stopTimer('no-answer');
     let media: CallMedia;
     try {
-      media = await CallMedia.fromCallerOffer(this.ctx.opts.pool, response.body, { listenIp: this.ctx.opts.listenIp, announcedIp: this.ctx.opts.announcedIp });
+      media = await CallMedia.fromCallerOffer(this.ctx.opts.pool, response.body, { listenIp: this.ctx.opts.listenIp, announcedIp: this.ctx.opts.announcedIp, requestTimeoutMs: this.ctx.opts.mediaRequestTimeoutMs });
     } catch (err) {
       const warning = err instanceof SdpError ? err.message : 'media could not be set up';
       call.log.warn({ err }, 'callee offer in its 200 refused');

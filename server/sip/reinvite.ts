@@ -1,7 +1,7 @@
 // Offers within a confirmed call: a leg's re-INVITE (with SDP, or without, RFC 3261 §14.2, https://www.rfc-editor.org/rfc/rfc3261#section-14.2) or UPDATE
 // (RFC 3311), hold and resume relayed to the other party, and our own re-INVITEs (hold, a new party's
 // SSRC, a session refresh) retried after glare (reinvite-glare.ts).
-import { SdpError } from '../../media/index.js';
+import { MediaNoAnswerError, SdpError } from '../../media/index.js';
 import { Call, offerSettled, stillInCall } from './call.js';
 import { ACK_TIMEOUT_MS, type CallContext, type MediaDirection } from './call-context.js';
 import { CAPABILITY_HEADERS, SUPPORTED } from './capabilities.js';
@@ -31,16 +31,16 @@ export class Reinvites {
       call.offers.transition('awaiting-ack');
       void this.offerInReinviteAnswer(call, leg, request, timer).catch((err: unknown) => {
         offerSettled(call);
-        call.log.warn({ err }, 'offerless re-INVITE refused');
-        this.ctx.sip.respond(conn, request, 500, { toTag: leg.localTag });
+        call.log.warn({ err, ...mediaStep(err) }, 'offerless re-INVITE refused');
+        this.ctx.sip.respond(conn, request, 500, { toTag: leg.localTag, ...retryAfterMedia(err) });
       });
       return;
     }
     call.offers.transition('answering');
     void this.handleReinvite(call, leg, request, timer)
       .catch((err: unknown) => {
-        call.log.warn({ err }, 're-INVITE refused');
-        this.ctx.sip.respond(conn, request, err instanceof SdpError ? 488 : 500);
+        call.log.warn({ err, ...mediaStep(err) }, 're-INVITE refused');
+        this.ctx.sip.respond(conn, request, err instanceof SdpError ? 488 : 500, retryAfterMedia(err));
       })
       .finally(() => offerSettled(call));
   }
@@ -50,7 +50,7 @@ export class Reinvites {
     this.ctx.sip.respond(leg.conn, request, 200, { toTag: leg.localTag, body: answer, headers: [contactHeader(), ...CAPABILITY_HEADERS, ...(timer.kind === 'timer' ? timer.headers : [])] });
     this.ctx.sessionRefreshed(call, leg, timer);
     // From here on the re-INVITE is answered: a failure below is logged, never a second response.
-    await this.applyHold(call, leg, direction).catch((err: unknown) => call.log.warn({ err }, 'hold/resume could not be applied'));
+    await this.applyHold(call, leg, direction).catch((err: unknown) => call.log.warn({ err, ...mediaStep(err) }, 'hold/resume could not be applied'));
   }
 
   /**
@@ -252,10 +252,26 @@ export class Reinvites {
       await this.applyHold(call, leg, direction).catch((err: unknown) => call.log.warn({ err }, 'hold/resume could not be applied'));
     })()
       .catch((err: unknown) => {
-        call.log.warn({ err }, 'UPDATE offer refused');
-        this.ctx.sip.respond(conn, request, err instanceof SdpError ? 488 : 500, { toTag: leg.localTag });
+        call.log.warn({ err, ...mediaStep(err) }, 'UPDATE offer refused');
+        this.ctx.sip.respond(conn, request, err instanceof SdpError ? 488 : 500, { toTag: leg.localTag, ...retryAfterMedia(err) });
       })
       .finally(() => offerSettled(call));
   }
 
+}
+
+/** The media step that went unanswered, for the log line (the call's logger adds the call id). */
+function mediaStep(err: unknown): { mediaStep?: string; mediaRequest?: string } {
+  return err instanceof MediaNoAnswerError ? { mediaStep: err.step, mediaRequest: err.request } : {};
+}
+
+/**
+ * A media worker that did not answer is a temporary condition, so the 500 says when to try again.
+ * RFC 3261 §21.5.1, https://www.rfc-editor.org/rfc/rfc3261#section-21.5.1: "The client MAY display
+ * the specific error condition and MAY retry the request after several seconds. If the condition is
+ * temporary, the server MAY indicate when the client may retry the request using the Retry-After
+ * header field."
+ */
+function retryAfterMedia(err: unknown): { headers?: HeaderList } {
+  return err instanceof MediaNoAnswerError ? { headers: [['Retry-After', '5']] } : {};
 }

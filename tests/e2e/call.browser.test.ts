@@ -56,7 +56,7 @@ async function login(browser: Browser, url: string, username: string): Promise<P
   return page;
 }
 
-const fx = twoPartyFixture({ tmpPrefix: 'callmark-e2e-', env: { CALLMARK_LOG_LEVEL: 'warn' } });
+const fx = twoPartyFixture({ tmpPrefix: 'callmark-e2e-' });
 
 describe('a real call between two browsers', () => {
   it('rings, connects with two-way audio, holds, resumes, hangs up, and is recorded per channel', async () => {

@@ -9,12 +9,14 @@ import type { Browser } from 'playwright-core';
 import { afterAll, describe, expect, it } from 'vitest';
 import { decodeAudio, tonePower, writeToneWav } from '../support/audio.js';
 import { callAndAnswer, launchBrowser, loginAs } from '../support/browser.js';
+import { keepServerLogsOnFailure } from '../support/server-log.js';
 import { startServer, type ServerProcess } from '../support/server-process.js';
 import { sleep } from '../support/until.js';
 
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'callmark-crash-'));
 const servers: ServerProcess[] = [];
 const browsers: Browser[] = [];
+keepServerLogsOnFailure(() => servers);
 afterAll(async () => {
   for (const b of browsers) await b.close();
   for (const s of servers) {

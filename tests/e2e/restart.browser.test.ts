@@ -6,9 +6,11 @@
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, describe, expect, it } from 'vitest';
 import { apiIn, launchBrowser, loginAs, withFailureScreenshots } from '../support/browser.js';
+import { keepServerLogsOnFailure } from '../support/server-log.js';
 import { serverProcesses } from '../support/server-process.js';
 
 const servers = serverProcesses({ args: ['--demo'], env: { CALLMARK_MEDIA_WORKERS: '1' } });
+keepServerLogsOnFailure(() => servers.all());
 let browser: Browser | undefined;
 afterAll(async () => {
   await browser?.close();

@@ -11,6 +11,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { decodeAudio, tonePower, writeToneWav } from '../support/audio.js';
 import { answer, apiIn, callAndAnswer, dial, launchBrowser, loginAs } from '../support/browser.js';
 import { prepareSittingIn } from '../support/fixtures.js';
+import { keepServerLogsOnFailure } from '../support/server-log.js';
 import { loginFirstStartAdmin, startServer, type ServerProcess } from '../support/server-process.js';
 import { sleep } from '../support/until.js';
 
@@ -72,6 +73,7 @@ const contexts: BrowserContext[] = [];
 let supervisorExt = '';
 const base = () => server.url.replace(/\/$/, '');
 
+keepServerLogsOnFailure(() => [server]);
 afterEach(async () => {
   for (const c of contexts.splice(0)) await c.close();
 });

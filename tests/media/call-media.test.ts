@@ -7,7 +7,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as sdpTransform from 'sdp-transform';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { CallMedia, MediaWorkerPool, SdpError, isHold, sdpAudioDirection } from '../../media/index.js';
+import { CallMedia, MediaNoAnswerError, MediaWorkerPool, SdpError, isHold, sdpAudioDirection } from '../../media/index.js';
 import { until } from '../support/until.js';
 
 const fixtures = path.join(path.dirname(fileURLToPath(import.meta.url)), 'fixtures');
@@ -29,8 +29,8 @@ afterAll(async () => {
   await pool?.close();
 });
 
-async function fromOffer(offer: string): Promise<CallMedia> {
-  const media = await CallMedia.fromCallerOffer(pool, offer, OPTS);
+async function fromOffer(offer: string, opts: { requestTimeoutMs?: number } = {}): Promise<CallMedia> {
+  const media = await CallMedia.fromCallerOffer(pool, offer, { ...OPTS, ...opts });
   open.push(media);
   return media;
 }
@@ -68,8 +68,8 @@ function calleeSdp(o: { setup: 'active' | 'actpass'; direction?: string; ufrag?:
 }
 
 /** Caller offer → callee offer → callee answer; returns the caller's 200 OK body too. */
-async function connectedCall(offer = CHROME): Promise<{ media: CallMedia; calleeOffer: string; callerAnswer: string }> {
-  const media = await fromOffer(offer);
+async function connectedCall(offer = CHROME, opts: { requestTimeoutMs?: number } = {}): Promise<{ media: CallMedia; calleeOffer: string; callerAnswer: string }> {
+  const media = await fromOffer(offer, opts);
   const calleeOffer = await media.createCalleeOffer();
   const callerAnswer = await media.acceptCalleeAnswer(calleeSdp({ setup: 'active' }));
   return { media, calleeOffer, callerAnswer };
@@ -314,4 +314,69 @@ describe('CallMedia life cycle', () => {
     expect(pool.health().workers[0]?.routers).toBe(1);
     expect(next.workerIndex).toBe(0);
   });
+});
+
+describe('CallMedia with a worker that does not answer', () => {
+  // The worker process stopped (SIGSTOP): alive, its channel open, nothing answered, as a worker
+  // stuck in a system call or never scheduled would be. mediasoup 3.12 waits for ever.
+  const BOUND_MS = 1_000;
+  let stopped: number | undefined;
+  const stopWorker = () => {
+    stopped = pool.health().workers[0]!.pid;
+    process.kill(stopped, 'SIGSTOP');
+  };
+  const continueWorker = () => {
+    if (stopped !== undefined) process.kill(stopped, 'SIGCONT');
+    stopped = undefined;
+  };
+  afterEach(continueWorker);
+
+  it('fails the step that waits, naming it and the request, and runs the steps queued behind it', async () => {
+    const { media } = await connectedCall(CHROME, { requestTimeoutMs: BOUND_MS });
+    stopWorker();
+    // The caller's hold: answering it pauses the consumer toward the caller (a worker request).
+    const hold = media.answerReoffer('caller', CHROME.replace(/^a=sendrecv$/m, 'a=sendonly').replace(/^(o=- \d+) 2 /m, '$1 3 '));
+    // Queued behind it: a step with no worker request, and one with a request of its own.
+    const reoffer = media.createReoffer('callee', 'sendonly');
+    const setHold = media.setHold(true);
+    const failure = await hold.then(
+      () => undefined,
+      (err: unknown) => err,
+    );
+    expect(failure).toBeInstanceOf(MediaNoAnswerError);
+    expect((failure as MediaNoAnswerError).step).toBe('answerReoffer (caller leg)');
+    expect((failure as MediaNoAnswerError).request).toBe('consumer.pause');
+    expect((failure as Error).message).toBe(`media step answerReoffer (caller leg): the media worker did not answer consumer.pause within ${BOUND_MS} ms`);
+    // The step behind it ran: the callee's re-offer is written.
+    expect(audioOf(await reoffer).direction).toBe('sendonly');
+    // So did the next, which waited on the worker in turn and failed the same way.
+    await expect(setHold).rejects.toThrow(/^media step setHold \(hold\): the media worker did not answer (producer|consumer)\.pause within 1000 ms$/);
+
+    // The worker answers again: the call's next steps work, the late answers taken.
+    continueWorker();
+    await media.acceptReanswer('callee', calleeSdp({ setup: 'active', direction: 'recvonly', version: 3 }));
+    await media.setHold(true);
+    expect(media.consumers.caller!.paused).toBe(true);
+    expect(media.consumers.callee!.paused).toBe(true);
+    await media.answerReoffer('caller', CHROME.replace(/^(o=- \d+) 2 /m, '$1 4 '));
+    await media.setHold(false);
+    expect(media.consumers.caller!.paused).toBe(false);
+    expect(media.consumers.callee!.paused).toBe(false);
+  }, 20_000);
+
+  it('fails a new call whose router the worker does not create, freeing its slot', async () => {
+    stopWorker();
+    const failure = await fromOffer(CHROME, { requestTimeoutMs: BOUND_MS }).then(
+      () => undefined,
+      (err: unknown) => err,
+    );
+    expect(failure).toBeInstanceOf(MediaNoAnswerError);
+    expect((failure as Error).message).toBe(`media step fromCallerOffer (caller leg): the media worker did not answer worker.createRouter within ${BOUND_MS} ms`);
+    continueWorker();
+    // The worker's count of calls is back where it was, and a call can be set up again.
+    await until(() => pool.health().workers[0]?.routers === 0, 5_000, 'the slot to be released');
+    const next = await fromOffer(CHROME, { requestTimeoutMs: BOUND_MS });
+    expect(pool.health().workers[0]?.routers).toBe(1);
+    expect(next.closed).toBe(false);
+  }, 20_000);
 });

@@ -10,10 +10,18 @@ import { afterAll, beforeAll } from 'vitest';
 import type { SittingDetail } from '../../server/protocol/assessment.js';
 import { writeToneWav } from './audio.js';
 import { answer, apiIn, dial, DESKTOP_VIEWPORT, launchBrowser, loginAs } from './browser.js';
+import { keepServerLogsOnFailure } from './server-log.js';
 import { startServer, type ServerProcess } from './server-process.js';
 
 /** The server environment of the tests that make calls: one media worker, media on 127.0.0.1. */
 export const MEDIA_ENV: Readonly<Record<string, string>> = { CALLMARK_MEDIA_WORKERS: '1', CALLMARK_PUBLIC_IP: '127.0.0.1', CALLMARK_MEDIA_LISTEN_IP: '127.0.0.1' };
+
+/**
+ * The fixtures' servers log at info (holds, resumes, re-INVITE glare and refusals, requests), not
+ * startServer's warn: what they print is kept when a test fails (server-log.ts) and must say what
+ * the server saw. A test's own CALLMARK_LOG_LEVEL wins.
+ */
+const FIXTURE_LOG_ENV: Readonly<Record<string, string>> = { CALLMARK_LOG_LEVEL: 'info' };
 
 async function teardown(browsers: Array<Browser | undefined>, server: ServerProcess | undefined, tmp: string | undefined): Promise<void> {
   for (const b of browsers) await b?.close();
@@ -43,10 +51,11 @@ export function twoPartyFixture(opts: { tmpPrefix: string; env?: Record<string, 
     // 10 s of a whole number of cycles: Chromium loops the file without a click.
     writeToneWav(path.join(fx.tmp, 'c.wav'), 440, 10);
     writeToneWav(path.join(fx.tmp, 'a.wav'), 880, 10);
-    fx.server = await startServer({ args: ['--demo'], env: { ...MEDIA_ENV, ...opts.env } });
+    fx.server = await startServer({ args: ['--demo'], env: { ...FIXTURE_LOG_ENV, ...MEDIA_ENV, ...opts.env } });
     fx.candidateBrowser = await launchBrowser({ fakeAudioFile: path.join(fx.tmp, 'c.wav') });
     fx.assessorBrowser = await launchBrowser({ fakeAudioFile: path.join(fx.tmp, 'a.wav') });
   });
+  keepServerLogsOnFailure(() => [fx.server]);
   afterAll(() => teardown([fx.candidateBrowser, fx.assessorBrowser], fx.server, fx.tmp));
   return fx;
 }
@@ -78,12 +87,13 @@ export function demoBrowserFixture(opts: DemoBrowserOptions = {}): DemoBrowser &
       fakeAudioFile = path.join(fx.tmp!, 'tone.wav');
       writeToneWav(fakeAudioFile, opts.toneHz, 10);
     }
-    fx.server = await startServer({ args: ['--demo'], env: opts.env ?? { CALLMARK_MEDIA_WORKERS: '1' } });
+    fx.server = await startServer({ args: ['--demo'], env: { ...FIXTURE_LOG_ENV, ...(opts.env ?? { CALLMARK_MEDIA_WORKERS: '1' }) } });
     const launch: Parameters<typeof launchBrowser>[0] = {};
     if (fakeAudioFile) launch.fakeAudioFile = fakeAudioFile;
     if (opts.denyMicrophone) launch.denyMicrophone = true;
     fx.browser = await launchBrowser(launch);
   });
+  keepServerLogsOnFailure(() => [fx.server]);
   afterAll(() => teardown([fx.browser], fx.server, fx.tmp));
   return fx;
 }

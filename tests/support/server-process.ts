@@ -96,6 +96,8 @@ type StartOptions = NonNullable<Parameters<typeof startServer>[0]>;
 export function serverProcesses(defaults: StartOptions = {}): {
   start(opts?: StartOptions): Promise<ServerProcess>;
   restart(stopped: ServerProcess, opts?: StartOptions): Promise<ServerProcess>;
+  /** Every server started so far (e.g. for keepServerLogsOnFailure). */
+  all(): ServerProcess[];
   stopAll(): Promise<void>;
 } {
   const started: ServerProcess[] = [];
@@ -107,6 +109,7 @@ export function serverProcesses(defaults: StartOptions = {}): {
   return {
     start,
     restart: (stopped, opts = {}) => start({ ...opts, dataDir: stopped.dataDir, port: stopped.port }),
+    all: () => [...started],
     stopAll: async () => {
       for (const s of started) await s.stop('SIGKILL');
       for (const dir of new Set(started.map((s) => s.dataDir))) fs.rmSync(dir, { recursive: true, force: true });

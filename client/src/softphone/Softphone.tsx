@@ -3,7 +3,7 @@
 import { useEffect, useMemo, useState, type FormEvent } from 'react';
 import type { DirectoryEntry, DirectoryResponse } from '../../../server/protocol/telephony.js';
 import { api } from '../api.js';
-import { notReadyYetWords, type CallState, type PhoneState } from './phone.js';
+import { holdFailedWords, notReadyYetWords, type CallState, type PhoneState } from './phone.js';
 import { usePhone } from './PhoneContext.js';
 import { watchPresence } from './presence.js';
 import { RingTone } from './ringtone.js';
@@ -170,7 +170,8 @@ export function Softphone({ allowPresentedNumber = false }: { allowPresentedNumb
                 </button>
                 {/* Hold would hold one of two other parties: not offered in a conference. */}
                 {!inConference && (
-                  <button type="button" onClick={() => void phone?.toggleHold()} aria-pressed={call.held}>
+                  // Disabled while a hold or resume is under way: a press then would be ignored.
+                  <button type="button" onClick={() => void phone?.toggleHold()} aria-pressed={call.held} disabled={call.holdChanging !== undefined}>
                     {call.held ? 'Resume' : 'Hold'}
                   </button>
                 )}
@@ -219,6 +220,11 @@ export function Softphone({ allowPresentedNumber = false }: { allowPresentedNumb
                 Cancel
               </button>
             </form>
+          )}
+          {call.holdFailed && call.phase === 'connected' && (
+            <p className="error" role="alert" data-testid="hold-failed">
+              {holdFailedWords(call.holdFailed)}
+            </p>
           )}
           {(call.referral || inConference) && (
             <p role="status" data-testid="referral-status">

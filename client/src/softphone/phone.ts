@@ -28,6 +28,13 @@ export interface CallState {
   held: boolean;
   /** When this phone put the call on hold (for the hold timer); unset when not held. */
   heldAt?: number | undefined;
+  /** A hold or resume this phone asked for is being negotiated (the button waits for its outcome). */
+  holdChanging?: 'hold' | 'resume' | undefined;
+  /**
+   * The last hold or resume this phone asked for did not take: the server refused it, crossed it
+   * with its own every time (491), or never answered. Said until the next press or the call's end.
+   */
+  holdFailed?: 'hold' | 'resume' | undefined;
   muted: boolean;
   answeredAt?: number;
   endedReason?: string;
@@ -58,6 +65,14 @@ export function referralWords(kind: 'blind' | 'conference', stage: 'pending' | '
   if (kind === 'conference') return name ? `Adding ${name} to the call…` : 'Adding them to the call…';
   if (stage === 'pending') return name ? `Transferring to ${name}…` : 'Transferring the call…';
   return name ? `Transferred to ${name}.` : 'Call transferred.';
+}
+
+/**
+ * What the phone says when a hold or resume it asked for did not take: the call stays as the
+ * button shows it, and pressing it again sends a new request.
+ */
+export function holdFailedWords(what: 'hold' | 'resume'): string {
+  return what === 'resume' ? 'The call could not be taken off hold. Try again.' : 'The call could not be put on hold. Try again.';
 }
 
 /**
@@ -493,17 +508,23 @@ export class Phone {
   /**
    * Hold or resume with a re-INVITE. `held` changes only once it is accepted, so the button (and
    * the desktop's hold/resume timeline entries) never show a state the server did not take; a
-   * second press while one is under way, a glare retry included, is ignored.
+   * second press while one is under way, a glare retry included, is ignored. When it does not
+   * take (refused, glare every time, no answer) the call says so (`holdFailed`) until the next press.
    */
   async toggleHold(): Promise<void> {
     const s = this.session;
     const call = this.state.call;
     if (!s || !call || s.state !== SessionState.Established || this.holdChanging) return;
     this.holdChanging = true;
+    const asked = call.held ? 'resume' : 'hold';
+    this.setCall({ holdChanging: asked, holdFailed: undefined });
+    let taken = false;
     try {
-      await this.negotiateHold(s, !call.held, call.direction === 'outbound');
+      taken = await this.negotiateHold(s, !call.held, call.direction === 'outbound');
     } finally {
       this.holdChanging = false;
+      // A call that ended meanwhile has nothing left to say about its hold.
+      if (this.session === s && s.state === SessionState.Established) this.setCall({ holdChanging: undefined, holdFailed: taken ? undefined : asked });
     }
   }
 
@@ -511,8 +532,9 @@ export class Phone {
    * A 491 means the server's own re-INVITE crossed ours (RFC 3261 §14.1): once that one is done,
    * ours is sent again. We wait 2.1–4 s when this phone generated the dialog's Call-ID (we placed
    * the call) and 0–2 s otherwise, the server doing the opposite, so the two do not cross again.
+   * Resolves true once the re-INVITE is accepted, false when it is given up.
    */
-  private async negotiateHold(s: Session, hold: boolean, ownsCallId: boolean): Promise<void> {
+  private async negotiateHold(s: Session, hold: boolean, ownsCallId: boolean): Promise<boolean> {
     let waitedMs = 0;
     for (let retries = 0; ; ) {
       const status = await this.sendHoldReinvite(s, hold);
@@ -527,12 +549,15 @@ export class Phone {
         if (pc?.signalingState === 'have-local-offer') await pc.setLocalDescription({ type: 'rollback' }).catch(() => {});
         await new Promise((r) => setTimeout(r, IN_PROGRESS_POLL_MS));
         waitedMs += IN_PROGRESS_POLL_MS;
-        if (this.session !== s || s.state !== SessionState.Established) return;
+        if (this.session !== s || s.state !== SessionState.Established) return false;
         continue;
       }
-      if (status !== 491 || retries++ >= HOLD_GLARE_RETRIES) return;
+      if (status >= 200 && status < 300) return true;
+      // Any other refusal (a 500 when the server's media did not answer, 488...), a transaction
+      // that timed out (sip.js's own 408), or glare every time: given up, and said (toggleHold).
+      if (status !== 491 || retries++ >= HOLD_GLARE_RETRIES) return false;
       await new Promise((r) => setTimeout(r, ownsCallId ? 2100 + Math.random() * 1900 : Math.random() * 2000));
-      if (this.session !== s || s.state !== SessionState.Established) return;
+      if (this.session !== s || s.state !== SessionState.Established) return false;
     }
   }
 
