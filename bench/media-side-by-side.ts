@@ -1,4 +1,4 @@
-// npm run bench:media -- [N ...] [--seconds S] [--reps R] [--modes rtp,srtp] [--systems callmark,rtpengine] [--workers W] [--fill-routers F] [--worker-slice-us U] [--phases ordered|spread] [--relay-priority P,...] [--cpu-prof DIR]
+// npm run bench:media -- [N ...] [--seconds S] [--reps R] [--modes rtp,srtp] [--systems callmark,rtpengine] [--workers W] [--fill-routers F] [--worker-slice-us U] [--phases ordered|spread[,...]] [--relay-priority P,...] [--cpu-prof DIR]
 //
 // Callmark's recorded calls against rtpengine's, on the same load, on this machine. For every
 // number of concurrent calls N, mode (plain RTP legs or SRTP legs keyed by SDES) and repetition, each
@@ -64,9 +64,13 @@ const workerSliceUs = Number(opt('--worker-slice-us') ?? DEFAULT_WORKER_SLICE_US
 // the calls a worker took in order (the pool fills one worker with the first fillRouters calls) all send in
 // one slice of the period and that worker idles the rest; spread: a golden-ratio stride, every worker's
 // calls over the whole period, as calls that start at random times are (bench/README.md, "SRTP forwarding
-// p99 at 300 calls"). The same for both systems.
-const phases = opt('--phases') ?? 'ordered';
-if (phases !== 'ordered' && phases !== 'spread') throw new Error(`--phases ordered|spread, not ${phases}`);
+// p99 at 300 calls"). The same for both systems. With both (`ordered,spread`), every repetition runs each in
+// turn (the order reversed in even repetitions), interleaved.
+type Phases = 'ordered' | 'spread';
+const phaseList = (opt('--phases') ?? 'ordered').split(',').map((p): Phases => {
+  if (p !== 'ordered' && p !== 'spread') throw new Error(`--phases ordered|spread, not ${p}`);
+  return p;
+});
 // --relay-priority P[,P...]: the CPU priority of each system's relay, set from here on every thread of
 // the relay's processes after its calls are set up (Callmark: the mediasoup workers; rtpengine: its one
 // process, forwarding and recording threads alike), while the load generator, the recorder's receiver and
@@ -168,6 +172,7 @@ interface RunResult {
   mode: Mode;
   n: number;
   rep: number;
+  phases: Phases;
   priority: RelayPriority;
   /** The relay's threads' priority as read back from /proc after it was set. */
   priorityApplied: string;
@@ -188,7 +193,7 @@ interface RunResult {
 }
 
 // ------------------------------------------------------------------ rtpengine
-async function runRtpengine(n: number, mode: Mode, rep: number, priority: RelayPriority, packets: string, dir: string): Promise<RunResult> {
+async function runRtpengine(n: number, mode: Mode, rep: number, phases: Phases, priority: RelayPriority, packets: string, dir: string): Promise<RunResult> {
   const recordingDir = fs.mkdtempSync(path.join(dir, 'rtpengine-'));
   const engine = await Rtpengine.start({ portMin: 20000, portMax: 29999, recordingDir });
   const load = LoadGenerator.start(packets);
@@ -218,7 +223,7 @@ async function runRtpengine(n: number, mode: Mode, rep: number, priority: RelayP
     }
     const setupSeconds = (performance.now() - t0) / 1000;
     const priorityApplied = applyRelayPriority([engine.pid], priority);
-    const steady = await measureWindow(load, () => sampleProcess(engine.pid)!.cpuSeconds, () => ({ rtpengine: sampleProcess(engine.pid)!.cpuSeconds }));
+    const steady = await measureWindow(load, phases, () => sampleProcess(engine.pid)!.cpuSeconds, () => ({ rtpengine: sampleProcess(engine.pid)!.cpuSeconds }));
     await load.run('stop');
     await sleep(300);
     const sent = (await load.totals()).reduce((s, x) => s + x, 0);
@@ -231,7 +236,7 @@ async function runRtpengine(n: number, mode: Mode, rep: number, priority: RelayP
     const hangupCpu = sampleProcess(engine.pid)!.cpuSeconds - cpuBefore;
     await engine.stop(); // closes and flushes the pcap files
     const recorded = countPcapPackets(recordingDir);
-    return { system: 'rtpengine', mode, n, rep, priority, priorityApplied, setupSeconds, ...steady, hangupCpuPerCall: hangupCpu / n, readySeconds, recordedPackets: recorded.packets, sentPackets: sent };
+    return { system: 'rtpengine', mode, n, rep, phases, priority, priorityApplied, setupSeconds, ...steady, hangupCpuPerCall: hangupCpu / n, readySeconds, recordedPackets: recorded.packets, sentPackets: sent };
   } finally {
     await load.quit();
     await engine.stop();
@@ -242,7 +247,7 @@ async function runRtpengine(n: number, mode: Mode, rep: number, priority: RelayP
 // ------------------------------------------------------------------ Callmark
 const OPUS: ms.RtpCodecParameters = { mimeType: 'audio/opus', payloadType: 111, clockRate: 48000, channels: 2, parameters: {}, rtcpFeedback: [] };
 
-async function runCallmark(n: number, mode: Mode, rep: number, priority: RelayPriority, packets: string, dir: string): Promise<RunResult> {
+async function runCallmark(n: number, mode: Mode, rep: number, phases: Phases, priority: RelayPriority, packets: string, dir: string): Promise<RunResult> {
   const recordings = fs.mkdtempSync(path.join(dir, 'callmark-'));
   const pool = await MediaWorkerPool.start({ workers: workerCount, fillRouters, workerSliceUs, rtcMinPort: 10000, rtcMaxPort: 19999, logLevel: 'error' });
   const load = LoadGenerator.start(packets);
@@ -289,7 +294,7 @@ async function runCallmark(n: number, mode: Mode, rep: number, priority: RelayPr
       ffmpeg: childrenCpuSeconds() + childPids('ffmpeg').reduce((s, p) => s + (sampleProcess(p)?.cpuSeconds ?? 0), 0),
     });
     const total = () => Object.values(parts()).reduce((s, x) => s + x, 0);
-    const steady = await measureWindow(load, total, parts);
+    const steady = await measureWindow(load, phases, total, parts);
     await load.run('stop');
     await sleep(300);
     const sent = (await load.totals()).reduce((s, x) => s + x, 0);
@@ -312,7 +317,7 @@ async function runCallmark(n: number, mode: Mode, rep: number, priority: RelayPr
       'not Opus': legTotal('droppedInvalid'),
       'receiver buffer full': (receiverAfter.dropped_full ?? 0) - (receiverBefore.dropped_full ?? 0),
     };
-    return { system: 'callmark', mode, n, rep, priority, priorityApplied, setupSeconds, ...steady, hangupCpuPerCall: hangupCpu / n, readySeconds, recordedPackets, sentPackets: sent, notRecorded };
+    return { system: 'callmark', mode, n, rep, phases, priority, priorityApplied, setupSeconds, ...steady, hangupCpuPerCall: hangupCpu / n, readySeconds, recordedPackets, sentPackets: sent, notRecorded };
   } finally {
     for (const c of calls) {
       c.recorder.kill();
@@ -328,7 +333,7 @@ async function runCallmark(n: number, mode: Mode, rep: number, priority: RelayPr
 // ------------------------------------------------------------------ shared
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-async function measureWindow(load: LoadGenerator, total: () => number, parts: () => CpuParts) {
+async function measureWindow(load: LoadGenerator, phases: Phases, total: () => number, parts: () => CpuParts) {
   await load.run(phases === 'spread' ? 'start spread' : 'start');
   await sleep(WARMUP_MS);
   const loadBefore = (await load.report()).cpu;
@@ -377,7 +382,7 @@ function printRun(r: RunResult): void {
   const loss = r.report.sent > 0 ? (100 * (r.report.sent - r.report.received)) / r.report.sent : NaN;
   const parts = Object.entries(r.cpuPerCall).map(([k, v]) => `${k} ${pct(v)}`).join(', ');
   console.log(
-    `| ${r.mode} | ${r.n} | ${r.rep} | ${r.system} | ${r.priorityApplied} | ${new Date().toISOString().slice(11, 19)}, load ${os.loadavg()[0]!.toFixed(2)}, other ${pct(r.otherCpu.mean, 0)} / ${pct(r.otherCpu.max, 0)} % | ${pct(sum(r.cpuPerCall))} (${parts}) | ${millis(r.report.p50)} / ${millis(r.report.p99)} / ${millis(r.report.max)} | ${loss.toFixed(3)} % | ${((100 * r.recordedPackets) / r.sentPackets).toFixed(2)} % | ${r.hangupCpuPerCall.toFixed(4)} s, ready ${r.readySeconds.toFixed(2)} s | ${r.setupSeconds.toFixed(1)} s | ${pct(r.loadgenCpuShare, 1)} % |`,
+    `| ${r.mode} | ${r.n} | ${r.rep} | ${r.system} | ${r.phases} | ${r.priorityApplied} | ${new Date().toISOString().slice(11, 19)}, load ${os.loadavg()[0]!.toFixed(2)}, other ${pct(r.otherCpu.mean, 0)} / ${pct(r.otherCpu.max, 0)} % | ${pct(sum(r.cpuPerCall))} (${parts}) | ${millis(r.report.p50)} / ${millis(r.report.p99)} / ${millis(r.report.max)} | ${loss.toFixed(3)} % | ${((100 * r.recordedPackets) / r.sentPackets).toFixed(2)} % | ${r.hangupCpuPerCall.toFixed(4)} s, ready ${r.readySeconds.toFixed(2)} s | ${r.setupSeconds.toFixed(1)} s | ${pct(r.loadgenCpuShare, 1)} % |`,
   );
 }
 
@@ -385,20 +390,22 @@ function printRun(r: RunResult): void {
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'callmark-bench-media-'));
 const packetsFile = path.join(dir, 'opus-packets.bin');
 const packetCount = writeOpusPackets(packetsFile);
-console.log(`Media side by side: ${cores} cores, Callmark on ${workerCount} mediasoup worker(s)${fillRouters > 0 ? ` filled up to ${fillRouters} calls each` : ''}, scheduler slice ${workerSliceUs > 0 ? `${workerSliceUs} µs` : "the kernel's"}, phases ${phases}, relay priority ${relayPriorities.map(priorityName).join(' / ')}, ${Math.round(os.totalmem() / 2 ** 30)} GiB; ${packetCount} distinct Opus packets (20 ms, 32 kb/s) looped, 50/s per party; warm-up ${WARMUP_MS / 1000} s, window ${windowSeconds} s; ${reps} repetitions, systems interleaved`);
+console.log(`Media side by side: ${cores} cores, Callmark on ${workerCount} mediasoup worker(s)${fillRouters > 0 ? ` filled up to ${fillRouters} calls each` : ''}, scheduler slice ${workerSliceUs > 0 ? `${workerSliceUs} µs` : "the kernel's"}, phases ${phaseList.join(' / ')}, relay priority ${relayPriorities.map(priorityName).join(' / ')}, ${Math.round(os.totalmem() / 2 ** 30)} GiB; ${packetCount} distinct Opus packets (20 ms, 32 kb/s) looped, 50/s per party; warm-up ${WARMUP_MS / 1000} s, window ${windowSeconds} s; ${reps} repetitions, systems interleaved`);
 console.log('CPU in % of one core per call; latency p50 / p99 / max in ms; recorded = packets in the recordings / packets the parties sent\n');
-console.log('| mode | calls | rep | system | relay threads | end (UTC), load, other CPU mean / max | CPU %/call (parts) | latency p50 / p99 / max | loss | recorded | hang-up: CPU s/call, all final after | set-up | load generator CPU |');
-console.log('| --- | ---: | ---: | --- | --- | --- | --- | --- | ---: | ---: | --- | ---: | ---: |');
+console.log('| mode | calls | rep | system | phases | relay threads | end (UTC), load, other CPU mean / max | CPU %/call (parts) | latency p50 / p99 / max | loss | recorded | hang-up: CPU s/call, all final after | set-up | load generator CPU |');
+console.log('| --- | ---: | ---: | --- | --- | --- | --- | --- | --- | ---: | ---: | --- | ---: | ---: |');
 const results: RunResult[] = [];
 for (const n of steps) {
   for (const mode of modes) {
     for (let rep = 1; rep <= reps; rep++) {
       const order = rep % 2 === 1 ? systems : [...systems].reverse();
-      for (const priority of rep % 2 === 1 ? relayPriorities : [...relayPriorities].reverse()) {
-        for (const system of order) {
-          const r = system === 'rtpengine' ? await runRtpengine(n, mode, rep, priority, packetsFile, dir) : await runCallmark(n, mode, rep, priority, packetsFile, dir);
-          results.push(r);
-          printRun(r);
+      for (const phases of rep % 2 === 1 ? phaseList : [...phaseList].reverse()) {
+        for (const priority of rep % 2 === 1 ? relayPriorities : [...relayPriorities].reverse()) {
+          for (const system of order) {
+            const r = system === 'rtpengine' ? await runRtpengine(n, mode, rep, phases, priority, packetsFile, dir) : await runCallmark(n, mode, rep, phases, priority, packetsFile, dir);
+            results.push(r);
+            printRun(r);
+          }
         }
       }
     }
@@ -412,18 +419,18 @@ if (withDrops.length > 0) {
   for (const r of withDrops) console.log(`| ${r.mode} | ${r.n} | ${r.rep} | ${r.sentPackets - r.recordedPackets} | ${Object.values(r.notRecorded!).join(' | ')} |`);
 }
 console.log('\nRatios Callmark / rtpengine (medians over repetitions; CPU per call counts the hang-up cost spread over the call length)');
-console.log('| mode | calls | relay priority | CPU per call | latency p99 | call length in the benchmark |');
-console.log('| --- | ---: | --- | ---: | ---: | ---: |');
+console.log('| mode | calls | phases | relay priority | CPU per call | latency p99 | call length in the benchmark |');
+console.log('| --- | ---: | --- | --- | ---: | ---: | ---: |');
 const callSeconds = WARMUP_MS / 1000 + windowSeconds + 1;
 for (const n of steps) {
-  for (const mode of modes) for (const priority of relayPriorities) {
-    const of = (s: System) => results.filter((r) => r.n === n && r.mode === mode && r.system === s && r.priority === priority);
+  for (const mode of modes) for (const phases of phaseList) for (const priority of relayPriorities) {
+    const of = (s: System) => results.filter((r) => r.n === n && r.mode === mode && r.system === s && r.phases === phases && r.priority === priority);
     const cm = of('callmark');
     const re = of('rtpengine');
     if (cm.length === 0 || re.length === 0) continue;
     const cpu = (rs: RunResult[]) => median(rs.map((r) => sum(r.cpuPerCall) + r.hangupCpuPerCall / callSeconds));
     const p99 = (rs: RunResult[]) => median(rs.map((r) => r.report.p99));
-    console.log(`| ${mode} | ${n} | ${priorityName(priority)} | ${(cpu(cm) / cpu(re)).toFixed(2)} (${pct(cpu(cm))} / ${pct(cpu(re))}) | ${(p99(cm) / p99(re)).toFixed(2)} (${millis(p99(cm))} / ${millis(p99(re))} ms) | ${callSeconds.toFixed(0)} s |`);
+    console.log(`| ${mode} | ${n} | ${phases} | ${priorityName(priority)} | ${(cpu(cm) / cpu(re)).toFixed(2)} (${pct(cpu(cm))} / ${pct(cpu(re))}) | ${(p99(cm) / p99(re)).toFixed(2)} (${millis(p99(cm))} / ${millis(p99(re))} ms) | ${callSeconds.toFixed(0)} s |`);
   }
 }
 fs.rmSync(dir, { recursive: true, force: true });
