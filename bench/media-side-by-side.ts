@@ -1,4 +1,4 @@
-// npm run bench:media -- [N ...] [--seconds S] [--reps R] [--modes rtp,srtp] [--systems callmark,rtpengine] [--workers W] [--fill-routers F] [--worker-slice-us U] [--phases ordered|spread[,...]] [--relay-priority P,...] [--cpu-prof DIR]
+// npm run bench:media -- [N ...] [--seconds S] [--reps R] [--modes rtp,srtp] [--systems callmark,rtpengine] [--workers W] [--fill-routers F] [--worker-slice-us U] [--phases ordered|spread[,...]] [--relay-priority P,...] [--loadgen-priority P] [--cpu-prof DIR]
 //
 // Callmark's recorded calls against rtpengine's, on the same load, on this machine. For every
 // number of concurrent calls N, mode (plain RTP legs or SRTP legs keyed by SDES) and repetition, each
@@ -79,14 +79,20 @@ const phaseList = (opt('--phases') ?? 'ordered').split(',').map((p): Phases => {
 // root or CAP_SYS_NICE). With several, every repetition runs each in turn (the order reversed in even
 // repetitions), so that priorities are compared interleaved, on the same load (bench/README.md, stop 30).
 type RelayPriority = { kind: 'inherit' } | { kind: 'nice'; value: number } | { kind: 'rr' | 'fifo'; value: number };
-const relayPriorities: RelayPriority[] = (opt('--relay-priority') ?? 'inherit').split(',').map((p): RelayPriority => {
+const relayPriorities: RelayPriority[] = (opt('--relay-priority') ?? 'inherit').split(',').map(parsePriority);
+function parsePriority(p: string): RelayPriority {
   if (p === 'inherit') return { kind: 'inherit' };
   const m = /^(nice|rr|fifo):(-?\d+)$/.exec(p);
   const value = Number(m?.[2]);
   if (m?.[1] === 'nice' && value >= -20 && value <= 19) return { kind: 'nice', value };
   if ((m?.[1] === 'rr' || m?.[1] === 'fifo') && value >= 1 && value <= 99) return { kind: m[1], value };
-  throw new Error(`--relay-priority inherit|nice:N|rr:N|fifo:N, not ${p}`);
-});
+  throw new Error(`a priority is inherit|nice:N|rr:N|fifo:N, not ${p}`);
+}
+// --loadgen-priority P (same forms): the load generator's, set as it starts, for every run. It plays the
+// parties and the network: if the relays may preempt it, it falls behind its 1-ms timer and then sends
+// the packets that came due at once (rtp-loadgen.c, send_due), a burst that real phones never make, and
+// the relay's latency then includes the burst's own queue (bench/README.md, stop 30).
+const loadgenPriority = parsePriority(opt('--loadgen-priority') ?? 'inherit');
 const priorityName = (p: RelayPriority) => (p.kind === 'inherit' ? 'inherit' : `${p.kind}:${p.value}`);
 
 const CLK_TCK = 100;
@@ -176,6 +182,7 @@ interface RunResult {
   priority: RelayPriority;
   /** The relay's threads' priority as read back from /proc after it was set. */
   priorityApplied: string;
+  loadgenApplied: string;
   /** CPU of processes outside the bench's own (other jobs, the VM's own), % of one core: mean and the highest 1-s sample. */
   otherCpu: { mean: number; max: number };
   setupSeconds: number;
@@ -197,6 +204,7 @@ async function runRtpengine(n: number, mode: Mode, rep: number, phases: Phases, 
   const recordingDir = fs.mkdtempSync(path.join(dir, 'rtpengine-'));
   const engine = await Rtpengine.start({ portMin: 20000, portMax: 29999, recordingDir });
   const load = LoadGenerator.start(packets);
+  const loadgenApplied = applyRelayPriority([load.pid], loadgenPriority);
   try {
     const ports = await load.open(2 * n);
     const t0 = performance.now();
@@ -236,7 +244,7 @@ async function runRtpengine(n: number, mode: Mode, rep: number, phases: Phases, 
     const hangupCpu = sampleProcess(engine.pid)!.cpuSeconds - cpuBefore;
     await engine.stop(); // closes and flushes the pcap files
     const recorded = countPcapPackets(recordingDir);
-    return { system: 'rtpengine', mode, n, rep, phases, priority, priorityApplied, setupSeconds, ...steady, hangupCpuPerCall: hangupCpu / n, readySeconds, recordedPackets: recorded.packets, sentPackets: sent };
+    return { system: 'rtpengine', mode, n, rep, phases, priority, priorityApplied, loadgenApplied, setupSeconds, ...steady, hangupCpuPerCall: hangupCpu / n, readySeconds, recordedPackets: recorded.packets, sentPackets: sent };
   } finally {
     await load.quit();
     await engine.stop();
@@ -251,6 +259,7 @@ async function runCallmark(n: number, mode: Mode, rep: number, phases: Phases, p
   const recordings = fs.mkdtempSync(path.join(dir, 'callmark-'));
   const pool = await MediaWorkerPool.start({ workers: workerCount, fillRouters, workerSliceUs, rtcMinPort: 10000, rtcMaxPort: 19999, logLevel: 'error' });
   const load = LoadGenerator.start(packets);
+  const loadgenApplied = applyRelayPriority([load.pid], loadgenPriority);
   const calls: Array<{ router: ms.Router; recorder: CallRecorder; slot: ReturnType<MediaWorkerPool['acquire']> }> = [];
   const receiver = await RtpReceiver.shared();
   const receiverBefore = await receiver.counters();
@@ -317,7 +326,7 @@ async function runCallmark(n: number, mode: Mode, rep: number, phases: Phases, p
       'not Opus': legTotal('droppedInvalid'),
       'receiver buffer full': (receiverAfter.dropped_full ?? 0) - (receiverBefore.dropped_full ?? 0),
     };
-    return { system: 'callmark', mode, n, rep, phases, priority, priorityApplied, setupSeconds, ...steady, hangupCpuPerCall: hangupCpu / n, readySeconds, recordedPackets, sentPackets: sent, notRecorded };
+    return { system: 'callmark', mode, n, rep, phases, priority, priorityApplied, loadgenApplied, setupSeconds, ...steady, hangupCpuPerCall: hangupCpu / n, readySeconds, recordedPackets, sentPackets: sent, notRecorded };
   } finally {
     for (const c of calls) {
       c.recorder.kill();
@@ -382,7 +391,7 @@ function printRun(r: RunResult): void {
   const loss = r.report.sent > 0 ? (100 * (r.report.sent - r.report.received)) / r.report.sent : NaN;
   const parts = Object.entries(r.cpuPerCall).map(([k, v]) => `${k} ${pct(v)}`).join(', ');
   console.log(
-    `| ${r.mode} | ${r.n} | ${r.rep} | ${r.system} | ${r.phases} | ${r.priorityApplied} | ${new Date().toISOString().slice(11, 19)}, load ${os.loadavg()[0]!.toFixed(2)}, other ${pct(r.otherCpu.mean, 0)} / ${pct(r.otherCpu.max, 0)} % | ${pct(sum(r.cpuPerCall))} (${parts}) | ${millis(r.report.p50)} / ${millis(r.report.p99)} / ${millis(r.report.max)} | ${loss.toFixed(3)} % | ${((100 * r.recordedPackets) / r.sentPackets).toFixed(2)} % | ${r.hangupCpuPerCall.toFixed(4)} s, ready ${r.readySeconds.toFixed(2)} s | ${r.setupSeconds.toFixed(1)} s | ${pct(r.loadgenCpuShare, 1)} % |`,
+    `| ${r.mode} | ${r.n} | ${r.rep} | ${r.system} | ${r.phases} | ${r.priorityApplied} (load generator ${r.loadgenApplied}) | ${new Date().toISOString().slice(11, 19)}, load ${os.loadavg()[0]!.toFixed(2)}, other ${pct(r.otherCpu.mean, 0)} / ${pct(r.otherCpu.max, 0)} % | ${pct(sum(r.cpuPerCall))} (${parts}) | ${millis(r.report.p50)} / ${millis(r.report.p99)} / ${millis(r.report.max)} | ${loss.toFixed(3)} % | ${((100 * r.recordedPackets) / r.sentPackets).toFixed(2)} % | ${r.hangupCpuPerCall.toFixed(4)} s, ready ${r.readySeconds.toFixed(2)} s | ${r.setupSeconds.toFixed(1)} s | ${pct(r.loadgenCpuShare, 1)} % |`,
   );
 }
 
@@ -390,7 +399,7 @@ function printRun(r: RunResult): void {
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'callmark-bench-media-'));
 const packetsFile = path.join(dir, 'opus-packets.bin');
 const packetCount = writeOpusPackets(packetsFile);
-console.log(`Media side by side: ${cores} cores, Callmark on ${workerCount} mediasoup worker(s)${fillRouters > 0 ? ` filled up to ${fillRouters} calls each` : ''}, scheduler slice ${workerSliceUs > 0 ? `${workerSliceUs} µs` : "the kernel's"}, phases ${phaseList.join(' / ')}, relay priority ${relayPriorities.map(priorityName).join(' / ')}, ${Math.round(os.totalmem() / 2 ** 30)} GiB; ${packetCount} distinct Opus packets (20 ms, 32 kb/s) looped, 50/s per party; warm-up ${WARMUP_MS / 1000} s, window ${windowSeconds} s; ${reps} repetitions, systems interleaved`);
+console.log(`Media side by side: ${cores} cores, Callmark on ${workerCount} mediasoup worker(s)${fillRouters > 0 ? ` filled up to ${fillRouters} calls each` : ''}, scheduler slice ${workerSliceUs > 0 ? `${workerSliceUs} µs` : "the kernel's"}, phases ${phaseList.join(' / ')}, relay priority ${relayPriorities.map(priorityName).join(' / ')}, load generator ${priorityName(loadgenPriority)}, ${Math.round(os.totalmem() / 2 ** 30)} GiB; ${packetCount} distinct Opus packets (20 ms, 32 kb/s) looped, 50/s per party; warm-up ${WARMUP_MS / 1000} s, window ${windowSeconds} s; ${reps} repetitions, systems interleaved`);
 console.log('CPU in % of one core per call; latency p50 / p99 / max in ms; recorded = packets in the recordings / packets the parties sent\n');
 console.log('| mode | calls | rep | system | phases | relay threads | end (UTC), load, other CPU mean / max | CPU %/call (parts) | latency p50 / p99 / max | loss | recorded | hang-up: CPU s/call, all final after | set-up | load generator CPU |');
 console.log('| --- | ---: | ---: | --- | --- | --- | --- | --- | --- | ---: | ---: | --- | ---: | ---: |');
