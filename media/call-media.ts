@@ -17,7 +17,7 @@
 import { randomUUID } from 'node:crypto';
 import type { types as ms } from 'mediasoup';
 import type { MediaWorkerPool, WorkerSlot } from './worker-pool.js';
-import { intersect, reverse, sends, type Direction } from './sdp/direction.js';
+import { intersect, isHold, reverse, sends, type Direction } from './sdp/direction.js';
 import { assertSameFingerprint, directionsByMid, parseRemoteSdp, remoteDtlsParameters, SdpError, type RemoteAudio, type SectionSlot } from './sdp/parse.js';
 import { producerRtpParameters, rawFmtp, routerMediaCodecs, sendingSsrc } from './sdp/rtp.js';
 import { LegSdpWriter, sdpCodecs, setupFor, type LocalAudioSection, type SdpCodec, type SdpSection } from './sdp/write.js';
@@ -59,6 +59,8 @@ export class MediaNoAnswerError extends Error {
   constructor(
     readonly request: string,
     readonly waitedMs: number,
+    /** Settles when the worker does answer the request after all (or the request fails). */
+    readonly lateAnswer: Promise<void> = new Promise<void>(() => {}),
   ) {
     super(`the media worker did not answer ${request} within ${waitedMs} ms`);
     this.name = 'MediaNoAnswerError';
@@ -70,6 +72,15 @@ export class MediaNoAnswerError extends Error {
     return this;
   }
 }
+
+/**
+ * What a leg's re-offer may do to the call's hold, as the B2BUA decides from the call's state:
+ * 'may-hold' (nobody holds the call) lets an offer of sendonly or inactive put it on hold, 'may-lift'
+ * (this leg holds it) lets an offer that sends again lift it. The change is made in the same step as
+ * the answer, so the answer exists only once the worker has carried the change out, and a step that
+ * fails leaves the hold as it was.
+ */
+export type ReofferHold = 'may-hold' | 'may-lift';
 
 export interface LegStats {
   /** RTP packets mediasoup received from this leg's browser. */
@@ -295,9 +306,13 @@ export class CallMedia {
   /**
    * Answers a re-INVITE from a leg: hold (sendonly/inactive offered), unhold, or an ICE restart (a
    * new ice-ufrag → transport.restartIce()). `direction` is what the leg offered, in its own terms
-   * (sendonly or inactive = the leg is putting the other party on hold).
+   * (sendonly or inactive = the leg is putting the other party on hold). With `hold`, the call's
+   * hold follows the offer as that rule allows (ReofferHold), in this step: `hold` in the result
+   * says what changed ('held', 'lifted'), and when the worker does not answer, the step fails with
+   * the leg's negotiation and the call's hold both as they were, so the B2BUA can refuse the offer
+   * instead of telling the phone of a hold or resume the media never took.
    */
-  answerReoffer(leg: Leg, offer: string): Promise<{ answer: string; direction: Direction }> {
+  answerReoffer(leg: Leg, offer: string, hold?: ReofferHold): Promise<{ answer: string; direction: Direction; hold?: 'held' | 'lifted' }> {
     return this.serial(`answerReoffer (${leg} leg)`, async () => {
       const state = this.connectedLeg(leg);
       const remote = parseRemoteSdp(offer, 'offer');
@@ -312,21 +327,27 @@ export class CallMedia {
       }
       // What this offer changes, put back if the step fails: the leg's phone then keeps its last
       // negotiated state (a re-INVITE refused changes nothing, RFC 3261 §14.1), and so must we.
-      const before = { mid: state.mid, layout: state.layout, audioIndex: state.audioIndex, serverSends: state.serverSends, extras: state.extras.map((x) => x.serverSends) };
+      const before = { mid: state.mid, layout: state.layout, audioIndex: state.audioIndex, serverSends: state.serverSends, extras: state.extras.map((x) => x.serverSends), held: this.held };
       this.adoptLayout(state, remote);
       const direction = intersect(reverse(remote.direction), state.localDirection);
       state.serverSends = sends(direction);
       const byMid = directionsByMid(remote);
       for (const x of state.extras) x.serverSends = sends(intersect(reverse(byMid.get(x.mid) ?? 'inactive'), 'sendonly'));
+      if (hold === 'may-hold' && isHold(remote.direction)) this.held = true;
+      else if (hold === 'may-lift' && !isHold(remote.direction)) this.held = false;
+      const holdChanged = this.held !== before.held;
       const answer = this.describe(state, direction, { codecs, headerExtensions });
       try {
-        await this.applyConsumerStates();
+        // A change of hold pauses or resumes the producers too, as setHold does.
+        await this.applyConsumerStates(holdChanged);
       } catch (err) {
         Object.assign(state, { mid: before.mid, layout: before.layout, audioIndex: before.audioIndex, serverSends: before.serverSends });
         state.extras.forEach((x, i) => (x.serverSends = before.extras[i] ?? x.serverSends));
+        // Put back before serial() queues the resync, which brings the worker to this state.
+        this.held = before.held;
         throw err;
       }
-      return { answer, direction: remote.direction };
+      return { answer, direction: remote.direction, ...(holdChanged ? { hold: this.held ? ('held' as const) : ('lifted' as const) } : {}) };
     });
   }
 
@@ -514,9 +535,10 @@ export class CallMedia {
 
   /**
    * Pauses both consumers between the legs (the held party hears silence, the holder nothing), or
-   * resumes them. The B2BUA has agreed to the change when it calls this (the phone's re-INVITE is
-   * answered), so when the worker does not answer, the step fails but `held` stays as asked, and
-   * the worker is brought to it once it answers again (resyncAfterNoAnswer).
+   * resumes them. For a change the B2BUA has already agreed to (a transfer taking the call off
+   * hold; a phone's hold or resume goes through answerReoffer's `hold` instead), so when the worker
+   * does not answer, the step fails but `held` stays as asked, and the worker is brought to it once
+   * it answers again (resyncAfterNoAnswer).
    */
   setHold(holding: boolean): Promise<void> {
     return this.serial(holding ? 'setHold (hold)' : 'setHold (resume)', async () => {
@@ -583,6 +605,12 @@ export class CallMedia {
       .catch((err: unknown) => {
         if (!(err instanceof MediaNoAnswerError)) throw err;
         this.queue = this.queue.then(() => this.resyncAfterNoAnswer());
+        // The request's late answer changes the object behind the call's back (mediasoup sets a
+        // consumer's `paused` only when the answer comes, so the resync above, run while the worker
+        // was silent, saw nothing to do): a consumer resumed while the call is held would play.
+        void err.lateAnswer.then(() => {
+          this.queue = this.queue.then(() => this.resyncAfterNoAnswer());
+        });
         throw err.inStep(step);
       });
     this.queue = run.catch(() => undefined);
@@ -592,9 +620,10 @@ export class CallMedia {
   /**
    * After a step failed for want of an answer: the requests it sent cannot be withdrawn and the
    * worker may carry them out when it answers again (a pause or resume the call then did not take).
-   * Queued behind the steps already waiting, this puts every consumer and producer back to the state
-   * the call is in, once the worker answers (it answers in order); if it still does not, the next
-   * step that sets states does it. Never fails: nothing waits on it.
+   * Queued behind the steps already waiting, once when the step fails and again when the late
+   * answer comes, this puts every consumer and producer back to the state the call is in (the
+   * worker answers in order); if it still does not answer, the next step that sets states does it.
+   * Never fails: nothing waits on it.
    */
   private resyncAfterNoAnswer(): Promise<void> {
     if (this.closedReason !== undefined) return Promise.resolve();
@@ -718,14 +747,19 @@ export class CallMedia {
 /**
  * `pending`, or MediaNoAnswerError once `ms` have passed without its answer. The request itself
  * cannot be withdrawn (mediasoup has no cancel): if the worker answers later, mediasoup's objects
- * take the state it reports, and a late failure is dropped here rather than left unhandled.
+ * take the state it reports (the error's `lateAnswer` settles then, so the call can put them right),
+ * and a late failure is dropped here rather than left unhandled.
  */
 function answered<T>(request: string, pending: Promise<T>, ms: number): Promise<T> {
   let timer: NodeJS.Timeout | undefined;
+  // Also what keeps a late failure from being left unhandled.
+  const settled = pending.then(
+    () => undefined,
+    () => undefined,
+  );
   const bound = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new MediaNoAnswerError(request, ms)), ms);
+    timer = setTimeout(() => reject(new MediaNoAnswerError(request, ms, settled)), ms);
   });
-  pending.catch(() => undefined);
   return Promise.race([pending, bound]).finally(() => clearTimeout(timer));
 }
 

@@ -4,7 +4,7 @@ export type { WorkerPoolHealth, WorkerPoolOptions, WorkerSlot } from './worker-p
 // Per-call media for the B2BUA: SDP in, SDP out (see call-media.ts); SdpError means "answer 488".
 // MediaNoAnswerError: a worker request went unanswered past the bound; the step failed, the call's later steps run.
 export { CallMedia, MEDIA_REQUEST_TIMEOUT_MS, MediaNoAnswerError, SdpError } from './call-media.js';
-export type { CallMediaOptions, Leg, LegStats } from './call-media.js';
+export type { CallMediaOptions, Leg, LegStats, ReofferHold } from './call-media.js';
 // For re-INVITEs: the audio direction of an SDP body, and whether it puts the other party on hold.
 export { isHold, sdpAudioDirection } from './sdp/direction.js';
 export type { Direction } from './sdp/direction.js';

@@ -1,7 +1,7 @@
 // Offers within a confirmed call: a leg's re-INVITE (with SDP, or without, RFC 3261 §14.2, https://www.rfc-editor.org/rfc/rfc3261#section-14.2) or UPDATE
 // (RFC 3311), hold and resume relayed to the other party, and our own re-INVITEs (hold, a new party's
 // SSRC, a session refresh) retried after glare (reinvite-glare.ts).
-import { MediaNoAnswerError, SdpError } from '../../media/index.js';
+import { MediaNoAnswerError, SdpError, type ReofferHold } from '../../media/index.js';
 import { Call, offerSettled, stillInCall } from './call.js';
 import { ACK_TIMEOUT_MS, type CallContext, type MediaDirection } from './call-context.js';
 import { CAPABILITY_HEADERS, SUPPORTED } from './capabilities.js';
@@ -45,12 +45,22 @@ export class Reinvites {
       .finally(() => offerSettled(call));
   }
 
+  /**
+   * A re-INVITE with an offer: answered once the media has taken it, hold or resume included, so
+   * a 200 never says a call is held or resumed when the media is not. RFC 3261 §14.2,
+   * https://www.rfc-editor.org/rfc/rfc3261#section-14.2: "If the session description has changed,
+   * the UAS MUST adjust the session parameters accordingly, possibly after asking the user for
+   * confirmation." A step the worker does not answer is refused (500, Retry-After) with the call as
+   * it was: "If a UA receives a non-2xx final response to a re-INVITE, the session parameters MUST
+   * remain unchanged, as if no re-INVITE had been issued" (§14.1).
+   */
   private async handleReinvite(call: Call, leg: DialogLeg, request: SipRequest, timer: SessionTimerOffer): Promise<void> {
-    const { answer, direction } = await call.media!.answerReoffer(leg.mediaId, request.body);
+    const { answer, hold } = await call.media!.answerReoffer(leg.mediaId, request.body, holdRule(call, leg));
+    // Nothing below awaits: the hold, its event and the offer's end (offerSettled) are all in place
+    // before the phone can act on the 200.
     this.ctx.sip.respond(leg.conn, request, 200, { toTag: leg.localTag, body: answer, headers: [contactHeader(), ...CAPABILITY_HEADERS, ...(timer.kind === 'timer' ? timer.headers : [])] });
     this.ctx.sessionRefreshed(call, leg, timer);
-    // From here on the re-INVITE is answered: a failure below is logged, never a second response.
-    await this.applyHold(call, leg, direction).catch((err: unknown) => call.log.warn({ err, ...mediaStep(err) }, 'hold/resume could not be applied'));
+    this.holdTaken(call, leg, hold);
   }
 
   /**
@@ -91,21 +101,19 @@ export class Reinvites {
     this.ctx.sessionRefreshed(call, leg, timer);
   }
 
-  private async applyHold(call: Call, leg: DialogLeg, direction: string): Promise<void> {
-    // Hold puts one other party on hold; in a conference there are two, so hold is not offered
-    // there (the softphone hides the button): the re-INVITE is answered and nothing is paused.
-    if (call.party) return;
-    const holding = direction === 'sendonly' || direction === 'inactive';
-    const wasHeldByThisLeg = call.heldBy === leg.role;
-    if (holding && call.heldBy === null) {
+  /**
+   * The call's hold as the media step changed it (answerReoffer's `hold`): recorded on the call and
+   * its timeline (the marking's hold times come from these events), then the other party told.
+   */
+  private holdTaken(call: Call, leg: DialogLeg, hold: 'held' | 'lifted' | undefined): void {
+    if (hold === 'held' && call.heldBy === null) {
       call.heldBy = leg.role;
-      await call.media!.setHold(true);
       this.ctx.event(call, 'hold', leg.role);
       call.log.info({ by: leg.role }, 'call on hold');
       this.queueRelay(call, leg.role, 'sendonly');
-    } else if (!holding && wasHeldByThisLeg) {
+    } else if (hold === 'lifted' && call.heldBy === leg.role) {
+      // (A transfer that took the call off hold meanwhile has said so itself: heldBy is null.)
       call.heldBy = null;
-      await call.media!.setHold(false);
       this.ctx.event(call, 'resume', leg.role);
       call.log.info({ by: leg.role }, 'call resumed');
       this.queueRelay(call, leg.role, 'sendrecv');
@@ -245,11 +253,12 @@ export class Reinvites {
     // An offer in a confirmed dialog: like a re-INVITE's, glare included (RFC 3311 §5.2, https://www.rfc-editor.org/rfc/rfc3311#section-5.2: 491 while our offer is pending).
     if (!call.offers.is('idle') || leg.ourOffer.is('offering')) return this.ctx.sip.respond(conn, request, 491, { toTag: leg.localTag });
     call.offers.transition('answering');
+    // Answered once the media has taken it, hold or resume included, as a re-INVITE's offer is.
     void (async () => {
-      const { answer, direction } = await call.media!.answerReoffer(leg.mediaId, request.body);
+      const { answer, hold } = await call.media!.answerReoffer(leg.mediaId, request.body, holdRule(call, leg));
       this.ctx.sip.respond(conn, request, 200, { toTag: leg.localTag, body: answer, headers: ok });
       this.ctx.sessionRefreshed(call, leg, timer);
-      await this.applyHold(call, leg, direction).catch((err: unknown) => call.log.warn({ err }, 'hold/resume could not be applied'));
+      this.holdTaken(call, leg, hold);
     })()
       .catch((err: unknown) => {
         call.log.warn({ err, ...mediaStep(err) }, 'UPDATE offer refused');
@@ -258,6 +267,17 @@ export class Reinvites {
       .finally(() => offerSettled(call));
   }
 
+}
+
+/**
+ * What an offer from `leg` may do to the call's hold: hold it when nobody does, lift it when this
+ * leg holds it. Hold puts one other party on hold; in a conference there are two, so hold is not
+ * offered there (the softphone hides the button): the offer is answered and nothing is paused.
+ */
+function holdRule(call: Call, leg: DialogLeg): ReofferHold | undefined {
+  if (call.party) return undefined;
+  if (call.heldBy === null) return 'may-hold';
+  return call.heldBy === leg.role ? 'may-lift' : undefined;
 }
 
 /** The media step that went unanswered, for the log line (the call's logger adds the call id). */

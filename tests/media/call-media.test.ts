@@ -364,6 +364,34 @@ describe('CallMedia with a worker that does not answer', () => {
     expect(media.consumers.callee!.paused).toBe(false);
   }, 20_000);
 
+  it('a resume the worker does not answer leaves the call held, its late answer included; a later resume lifts it', async () => {
+    const { media } = await connectedCall(CHROME, { requestTimeoutMs: BOUND_MS });
+    const paused = () => [media.consumers.caller!.paused, media.consumers.callee!.paused, media.producers.caller!.paused, media.producers.callee!.paused];
+    // The caller holds: answered and held in one step.
+    const held = await media.answerReoffer('caller', CHROME.replace(/^a=sendrecv$/m, 'a=sendonly').replace(/^(o=- \d+) 2 /m, '$1 3 '), 'may-hold');
+    expect(held.hold).toBe('held');
+    expect(paused()).toEqual([true, true, true, true]);
+
+    stopWorker();
+    const failure = await media.answerReoffer('caller', CHROME.replace(/^(o=- \d+) 2 /m, '$1 4 '), 'may-lift').then(
+      () => undefined,
+      (err: unknown) => err,
+    );
+    expect(failure).toBeInstanceOf(MediaNoAnswerError);
+    expect((failure as MediaNoAnswerError).step).toBe('answerReoffer (caller leg)');
+    expect((failure as MediaNoAnswerError).request).toBe('consumer.resume');
+    // The worker answers the resume it was sent after all: mediasoup then takes that consumer as
+    // playing, and the call, still held, pauses it again.
+    continueWorker();
+    await new Promise((r) => setTimeout(r, 500)); // a worker let run again answers within milliseconds
+    expect(paused()).toEqual([true, true, true, true]);
+
+    // The phone's next resume is taken: everything plays again.
+    const lifted = await media.answerReoffer('caller', CHROME.replace(/^(o=- \d+) 2 /m, '$1 5 '), 'may-lift');
+    expect(lifted.hold).toBe('lifted');
+    expect(paused()).toEqual([false, false, false, false]);
+  }, 20_000);
+
   it('fails a new call whose router the worker does not create, freeing its slot', async () => {
     stopWorker();
     const failure = await fromOffer(CHROME, { requestTimeoutMs: BOUND_MS }).then(
