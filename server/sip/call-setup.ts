@@ -276,7 +276,12 @@ export class CallSetup {
     const contact = response.parseHeader('contact') as { uri?: { toString(): string } } | undefined;
     if (contact?.uri) callee.remoteTarget = contact.uri.toString();
     this.ctx.sendAck(callee, call.calleeInvite!.cseq);
-    if (call.phase === 'answered') return; // a retransmitted 200: the ACK above is all it needs
+    // A retransmitted 200 (RFC 3261 §13.3.1.4, https://www.rfc-editor.org/rfc/rfc3261#section-13.3.1.4:
+    // the callee "periodically retransmit[s] the 2xx response ... until it receives an ACK"): the ACK
+    // above is all it needs (§13.2.2.4), also while the first one's answer is still being applied
+    // (`call.answering` is set before that await): applying it twice would refuse the second and end
+    // the call the callee has just answered.
+    if (call.phase === 'answered' || call.answering) return;
     if (call.phase === 'ended') {
       this.ctx.sendInDialog(callee, 'BYE');
       return;

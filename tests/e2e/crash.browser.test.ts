@@ -11,6 +11,7 @@ import { decodeAudio, tonePower, writeToneWav } from '../support/audio.js';
 import { callAndAnswer, launchBrowser, loginAs } from '../support/browser.js';
 import { keepServerLogsOnFailure } from '../support/server-log.js';
 import { startServer, type ServerProcess } from '../support/server-process.js';
+import { untilHears } from '../support/remote-audio.js';
 import { sleep } from '../support/until.js';
 
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'callmark-crash-'));
@@ -34,9 +35,10 @@ afterAll(async () => {
 const env = { CALLMARK_MEDIA_WORKERS: '1', CALLMARK_PUBLIC_IP: '127.0.0.1', CALLMARK_MEDIA_LISTEN_IP: '127.0.0.1' };
 
 describe('server killed mid-call', () => {
-  // Its own waits exceed the default 30 s under a full suite on 2 cores (a CI run timed out there): 6 s
-  // of call, two server starts, recovery's 6-s settle of the orphaned file, then up to 25 s of polling.
-  it('marks the call interrupted at the next start, keeps a playable partial recording and every desktop event', { timeout: 90_000 }, async () => {
+  // Its own waits exceed the default 30 s under a full suite on 2 cores (a CI run timed out there): up
+  // to 15 s each for the two pages to hear each other, 6 s of call, two server starts, recovery's 6-s
+  // settle of the orphaned file, then up to 25 s of polling.
+  it('marks the call interrupted at the next start, keeps a playable partial recording and every desktop event', { timeout: 120_000 }, async () => {
     writeToneWav(path.join(tmp, 'c.wav'), 440, 10);
     writeToneWav(path.join(tmp, 'a.wav'), 880, 10);
     const first = await startServer({ args: ['--demo'], env });
@@ -54,6 +56,11 @@ describe('server killed mid-call', () => {
     await assessor.getByTestId('call-phase').filter({ hasText: 'Connected' }).waitFor();
     const answeredAt = Date.now();
     await candidate.getByTestId('agent-state').filter({ hasText: 'On call' }).waitFor();
+    // Both tones flowing before the 6 s of call the recording must hold (ICE, DTLS and the fake
+    // capture device start after "Connected", seconds later under load).
+    await untilHears(assessor, 440, 'the assessor hears the candidate');
+    await untilHears(candidate, 880, 'the candidate hears the assessor');
+    const heardFromS = (Date.now() - answeredAt) / 1000;
     await sleep(6000);
     // The desktop events stored before the crash (every action acknowledged: nothing queued).
     await candidate.getByTestId('connection').filter({ hasText: /^Online$/ }).waitFor();
@@ -102,7 +109,11 @@ describe('server killed mid-call', () => {
     const { channels, sampleRate } = await decodeAudio(file);
     const seconds = channels[0]!.length / sampleRate;
     expect(seconds).toBeGreaterThan(elapsed - 3);
-    expect(tonePower(channels[0]!, sampleRate, 440, sampleRate, Math.min(channels[0]!.length, 4 * sampleRate))).toBeGreaterThan(0.01);
-    expect(tonePower(channels[1]!, sampleRate, 880, sampleRate, Math.min(channels[1]!.length, 4 * sampleRate))).toBeGreaterThan(0.01);
+    // Three seconds from when both were heard (0.5 s later: the page's "Connected" may lag the
+    // recording's start by that much, which would put the window early).
+    const [from, to] = [Math.round((heardFromS + 0.5) * sampleRate), Math.min(channels[0]!.length, Math.round((heardFromS + 3.5) * sampleRate))];
+    expect(to - from).toBeGreaterThan(sampleRate);
+    expect(tonePower(channels[0]!, sampleRate, 440, from, to)).toBeGreaterThan(0.01);
+    expect(tonePower(channels[1]!, sampleRate, 880, from, to)).toBeGreaterThan(0.01);
   });
 });

@@ -67,6 +67,20 @@ async function hears(page: Page): Promise<Record<Party, number>> {
   return { candidate: candidate ?? 0, assessor: assessor ?? 0, supervisor: supervisor ?? 0 };
 }
 
+/**
+ * Waits until `page` hears `party` (listening 1.5 s at a time, at most 20 s: media after an answer
+ * or a transfer starts after ICE, DTLS and a re-INVITE, seconds later on a loaded machine than on
+ * an idle one) and returns the moment that listen ended: from then on the audio is flowing, so a
+ * level measured or a recording window taken after it is the party's full level.
+ */
+async function untilHeard(page: Page, party: Party, what: string): Promise<number> {
+  let last = 0;
+  await expect
+    .poll(async () => (last = (await hears(page))[party]), { timeout: 20_000, interval: 0, message: `${what}: ${party} not heard (last level ${last})` })
+    .toBeGreaterThan(0.01);
+  return Date.now();
+}
+
 let server: ServerProcess;
 const browsers = {} as Record<Party, Browser>;
 const contexts: BrowserContext[] = [];
@@ -165,10 +179,14 @@ function tones(samples: Float32Array, startedAt: number, from: number, to: numbe
 }
 
 describe('transfer and conference between three browsers', () => {
+  // 120 s: three logins, two answers (up to 15 s each), four waits to hear a party (up to 20 s
+  // each), the recording's completion (up to 15 s) and ~10 s of listening and decoding.
   it('blind transfer: the caller ends up hearing the supervisor and not the candidate; the recording follows', async () => {
     const [candidate, assessor, supervisor] = [await open('candidate'), await open('assessor'), await open('supervisor')];
     await connect(assessor, candidate);
-    await sleep(1500);
+    // Both directions flowing; the recording's window before the transfer starts there.
+    await untilHeard(assessor, 'candidate', 'the caller before the transfer');
+    const tBefore = await untilHeard(candidate, 'assessor', 'the candidate before the transfer');
     const before = await hears(assessor);
     expect(before.candidate).toBeGreaterThan(0.01);
     const tBeforeEnd = Date.now();
@@ -181,7 +199,10 @@ describe('transfer and conference between three browsers', () => {
     await answer(supervisor);
     await candidate.getByTestId('last-call').filter({ hasText: 'Transferred to Demo Supervisor.' }).waitFor();
     await screenshots(candidate, 'transfer-done');
-    await sleep(1500);
+    // The supervisor's media joins after "Transferred" shows (their ICE and DTLS, the caller's
+    // re-INVITE with the new SSRC): wait until each of the two hears the other, then measure.
+    await untilHeard(assessor, 'supervisor', 'the caller after the transfer');
+    await untilHeard(supervisor, 'assessor', 'the supervisor after the transfer');
     const tAfter = Date.now();
     const after = await hears(assessor);
     expect(after.supervisor).toBeGreaterThan(0.01);
@@ -189,7 +210,6 @@ describe('transfer and conference between three browsers', () => {
     const sup = await hears(supervisor);
     expect(sup.assessor).toBeGreaterThan(0.01);
     expect(sup.candidate).toBeLessThan(0.1 * sup.assessor);
-    await sleep(500);
     const tAfterEnd = Date.now();
 
     await assessor.getByRole('button', { name: 'Hang up' }).click();
@@ -197,9 +217,10 @@ describe('transfer and conference between three browsers', () => {
     const rec = await recording(assessor);
     const types = rec.events.map((e) => e.type);
     expect(types).toEqual(expect.arrayContaining(['transfer-requested', 'transferred']));
-    // Before: candidate left, caller right. After: left silent, caller and supervisor right.
-    const l1 = tones(rec.left, rec.startedAt, rec.startedAt + 300, tBeforeEnd);
-    const r1 = tones(rec.right, rec.startedAt, rec.startedAt + 300, tBeforeEnd);
+    // Before: candidate left, caller right. After: left silent, caller and supervisor right. Each
+    // window starts once both of its parties were heard flowing.
+    const l1 = tones(rec.left, rec.startedAt, tBefore, tBeforeEnd);
+    const r1 = tones(rec.right, rec.startedAt, tBefore, tBeforeEnd);
     expect(l1.candidate).toBeGreaterThan(0.01);
     expect(r1.assessor).toBeGreaterThan(0.01);
     expect(r1.candidate).toBeLessThan(0.1 * r1.assessor);
@@ -208,8 +229,10 @@ describe('transfer and conference between three browsers', () => {
     expect(r2.supervisor).toBeGreaterThan(0.01);
     expect(r2.assessor).toBeGreaterThan(0.01);
     expect(l2.candidate).toBeLessThan(0.1 * l1.candidate);
-  }, 60_000);
+  }, 120_000);
 
+  // 90 s: three logins, two answers (up to 15 s each), two waits to hear the parties (up to 20 s
+  // each), the recording's completion (up to 15 s) and the 1.5 s after the candidate leaves.
   it('conference: each party hears the other two; the candidate leaving keeps the others connected', async () => {
     const [candidate, assessor, supervisor] = [await open('candidate'), await open('assessor'), await open('supervisor')];
     await connect(assessor, candidate);
@@ -263,11 +286,13 @@ describe('transfer and conference between three browsers', () => {
     expect(r.assessor).toBeGreaterThan(0.01);
     expect(r.supervisor).toBeGreaterThan(0.01);
     expect(r.candidate).toBeLessThan(0.1 * r.assessor);
-  }, 60_000);
+  }, 90_000);
 });
 
 // Last in the file: it puts the candidate in a sitting (ended at the end).
 describe('a transfer to a candidate who is not Ready', () => {
+  // 90 s: two logins and a reload, registration, two answers (up to 15 s each), the wait to hear
+  // the candidate (up to 20 s) and the sitting set up through the API.
   it('waits at the server as a dialled call would (the supervisor’s phone says so in the same words), rings once they are Ready, and the caller then hears them', async () => {
     const assessor = await open('assessor');
     // A sitting whose first assignment names a part the centre's staff play (a team leader), so the
