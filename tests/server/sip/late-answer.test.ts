@@ -15,36 +15,21 @@
 // removed, the state machine refuses to revive the ended call and no BYE is sent: this test fails.
 import { describe, expect, it } from 'vitest';
 import { header, statusOf } from '../../support/raw-caller.js';
-import { rawCallee } from '../../support/raw-callee.js';
-import { cannedSdp, nextMatching, RawSipClient, rawRequest, registerRaw } from '../../support/sip-clients.js';
+import { rawRingingCall } from '../../support/raw-ringing-call.js';
+import { cannedSdp, nextMatching, rawRequest } from '../../support/sip-clients.js';
 import { useTelephonyApp } from '../../support/telephony-app.js';
 import { until } from '../../support/until.js';
 
 const h = useTelephonyApp({ rtcPorts: [47600, 47649] });
-const { raws } = h;
-
 const lastCall = () => h.t.repos.calls.list({ limit: 1 })[0]!;
 
 describe('a 200 from the callee after the caller has gone', { timeout: 60_000 }, () => {
   it('is ACKed and ended with a BYE; the caller gets 487 and the call stays ended, never answered', async () => {
-    const callee = await rawCallee(h.t, 'candidate', raws);
-    const assessor = await h.t.sipCredentials('assessor');
-    const caller = await RawSipClient.connect(h.t.wsUrl);
-    raws.push(caller);
-    await registerRaw(caller, assessor.extension, assessor.password);
-
-    const callId = `late-${Date.now()}`;
-    const branch = `z9hG4bKlate${Date.now()}`;
-    const uri = `sip:${callee.extension}@callmark.local`;
-    const inviteHeaders = { From: `<sip:${assessor.extension}@callmark.local>;tag=latecaller`, To: `<${uri}>` };
-    caller.send(rawRequest('INVITE', { uri, callId, cseq: 1, branch, headers: { ...inviteHeaders, Contact: `<sip:${assessor.extension}@raw.invalid;transport=ws>`, 'Content-Type': 'application/sdp' }, body: cannedSdp('offer') }));
-    const invite = await callee.nextRequest('INVITE');
-    callee.respond(invite, '180 Ringing');
-    await nextMatching(caller, (m) => m.startsWith('SIP/2.0 180 ') && m.includes(callId), 8000);
+    const { caller, callee, invite, calleeCallId, callerInvite } = await rawRingingCall(h, 'late');
+    const { uri, callId, branch, headers: inviteHeaders } = callerInvite;
 
     // The worker is stopped, then the answer: the B2BUA ACKs it and waits for the worker.
     const worker = h.pool.health().workers[0]!.pid;
-    const calleeCallId = header(invite, 'Call-ID')!;
     process.kill(worker, 'SIGSTOP');
     try {
       callee.respond(invite, '200 OK', cannedSdp('answer'));

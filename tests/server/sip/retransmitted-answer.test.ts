@@ -14,35 +14,19 @@
 // stay up: no BYE to the callee, a 200 (not a 488) to the caller.
 import { describe, expect, it } from 'vitest';
 import { header, statusOf } from '../../support/raw-caller.js';
-import { rawCallee } from '../../support/raw-callee.js';
-import { cannedSdp, nextMatching, RawSipClient, rawRequest, registerRaw } from '../../support/sip-clients.js';
+import { rawRingingCall } from '../../support/raw-ringing-call.js';
+import { cannedSdp, nextMatching } from '../../support/sip-clients.js';
 import { useTelephonyApp } from '../../support/telephony-app.js';
 import { until } from '../../support/until.js';
 
 const h = useTelephonyApp({ rtcPorts: [47800, 47849] });
-const { raws } = h;
-
 const lastCall = () => h.t.repos.calls.list({ limit: 1 })[0]!;
 
 describe('a 200 from the callee retransmitted while its answer is being applied', { timeout: 60_000 }, () => {
   it('is ACKed again and changes nothing: the call is answered once and stays up', async () => {
-    const callee = await rawCallee(h.t, 'candidate', raws);
-    const assessor = await h.t.sipCredentials('assessor');
-    const caller = await RawSipClient.connect(h.t.wsUrl);
-    raws.push(caller);
-    await registerRaw(caller, assessor.extension, assessor.password);
-
-    const callId = `retx-${Date.now()}`;
-    const branch = `z9hG4bKretx${Date.now()}`;
-    const uri = `sip:${callee.extension}@callmark.local`;
-    const inviteHeaders = { From: `<sip:${assessor.extension}@callmark.local>;tag=retxcaller`, To: `<${uri}>` };
-    caller.send(rawRequest('INVITE', { uri, callId, cseq: 1, branch, headers: { ...inviteHeaders, Contact: `<sip:${assessor.extension}@raw.invalid;transport=ws>`, 'Content-Type': 'application/sdp' }, body: cannedSdp('offer') }));
-    const invite = await callee.nextRequest('INVITE');
-    callee.respond(invite, '180 Ringing');
-    await nextMatching(caller, (m) => m.startsWith('SIP/2.0 180 ') && m.includes(callId), 8000);
+    const { caller, callee, invite, calleeCallId } = await rawRingingCall(h, 'retx');
 
     const worker = h.pool.health().workers[0]!.pid;
-    const calleeCallId = header(invite, 'Call-ID')!;
     process.kill(worker, 'SIGSTOP');
     try {
       callee.respond(invite, '200 OK', cannedSdp('answer'));
