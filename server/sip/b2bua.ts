@@ -12,7 +12,7 @@ import type { HeaderList, SipRequest } from './message.js';
 import type { DialogHandler, SipServer } from './sip-server.js';
 import type { ClientTransaction } from './transactions.js';
 import { dtmfDigit, type Call } from './call.js';
-import { type B2buaOptions, type CallContext, type MediaDirection } from './call-context.js';
+import { type B2buaOptions, type CallContext } from './call-context.js';
 import { OfferQueue } from './offer-queue.js';
 import { CallRecording } from './call-recording.js';
 import { CallRouting } from './call-routing.js';
@@ -173,8 +173,8 @@ export class B2bua implements DialogHandler, CallContext {
 
   // ------------------------------------------------------------------ offers in the call: re-INVITE, UPDATE, hold (reinvite.ts)
 
-  reinvite(call: Call, leg: DialogLeg, direction: MediaDirection): Promise<void> {
-    return this.reinvites.reinvite(call, leg, direction);
+  reinvite(call: Call, leg: DialogLeg): Promise<void> {
+    return this.reinvites.reinvite(call, leg);
   }
 
   onUpdate(conn: SipConnection, request: SipRequest): void {

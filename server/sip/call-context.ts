@@ -79,8 +79,8 @@ export interface CallContext {
   /** Shutdown waits for this (a recording being finalised). */
   keepUntilDone(done: Promise<void>): Promise<void>;
   // Steps one part of the B2BUA asks of another.
-  /** A re-INVITE of ours to the leg with its current media (reinvite.ts). */
-  reinvite(call: Call, leg: DialogLeg, direction: MediaDirection): Promise<void>;
+  /** A re-INVITE of ours to the leg with its current media, hold included (reinvite.ts). */
+  reinvite(call: Call, leg: DialogLeg): Promise<void>;
   /** A party leaves a three-party conference (transfer.ts). */
   leaveConference(call: Call, leg: DialogLeg, reason: string): Promise<void>;
   /** Starts the leg's session timer as negotiated in the 2xx we sent it (session-refresh.ts). */

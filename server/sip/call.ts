@@ -5,6 +5,7 @@ import type { CallMedia, CallRecorder } from '../../media/index.js';
 import type { Clock } from '../clock.js';
 import { callMachine, callerInviteMachine, offerExchangeMachine, type CallPhase, type CallTimer, type CalleeInviteState, type CallerInviteState, type OfferExchangeState, type OfferExchangeTimer } from './call-state.js';
 import type { User } from '../db/repositories/users.js';
+import type { MediaDirection } from './call-context.js';
 import type { DialogLeg, LegRole } from './dialog-leg.js';
 import type { HeaderList, SipRequest } from './message.js';
 import type { PartyInvite } from './party-invite.js';
@@ -131,5 +132,16 @@ export class Call {
 
   other(role: LegRole): DialogLeg | undefined {
     return this.others(role)[0];
+  }
+
+  /**
+   * The direction of an offer we make to `leg` now, read when the offer is made (so one sent again
+   * after glare says what is true then): sendonly while another party holds the call, RFC 3264 §8.4
+   * (https://www.rfc-editor.org/rfc/rfc3264#section-8.4): "If the stream to be placed on hold was
+   * previously a sendrecv media stream, it is placed on hold by marking it sendonly"; sendrecv
+   * otherwise, to the holder too (its own offer said sendonly; the answer to ours narrows it).
+   */
+  offerDirectionTo(leg: DialogLeg): MediaDirection {
+    return this.heldBy !== null && this.heldBy !== leg.role ? 'sendonly' : 'sendrecv';
   }
 }

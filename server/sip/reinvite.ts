@@ -3,7 +3,7 @@
 // SSRC, a session refresh) retried after glare (reinvite-glare.ts).
 import { MediaNoAnswerError, SdpError, type ReofferHold } from '../../media/index.js';
 import { Call, offerSettled, stillInCall } from './call.js';
-import { ACK_TIMEOUT_MS, type CallContext, type MediaDirection } from './call-context.js';
+import { ACK_TIMEOUT_MS, type CallContext } from './call-context.js';
 import { CAPABILITY_HEADERS, SUPPORTED } from './capabilities.js';
 import type { SipConnection } from './connection.js';
 import { contactHeader, inOrder, OUT_OF_ORDER, type DialogLeg, type LegRole } from './dialog-leg.js';
@@ -74,7 +74,7 @@ export class Reinvites {
    * re-INVITE stays in progress, so crossing offers get 491, until the ACK brings the answer.
    */
   private async offerInReinviteAnswer(call: Call, leg: DialogLeg, request: SipRequest, timer: SessionTimerOffer): Promise<void> {
-    const offer = await call.media!.createReoffer(leg.mediaId, call.heldBy !== null && call.heldBy !== leg.role ? 'sendonly' : 'sendrecv');
+    const offer = await call.media!.createReoffer(leg.mediaId, call.offerDirectionTo(leg));
     const done = (): void => {
       leg.answerInAck = undefined;
       offerSettled(call); // stops the ack-answer timer
@@ -110,28 +110,28 @@ export class Reinvites {
       call.heldBy = leg.role;
       this.ctx.event(call, 'hold', leg.role);
       call.log.info({ by: leg.role }, 'call on hold');
-      this.queueRelay(call, leg.role, 'sendonly');
+      this.queueRelay(call, leg.role);
     } else if (hold === 'lifted' && call.heldBy === leg.role) {
       // (A transfer that took the call off hold meanwhile has said so itself: heldBy is null.)
       call.heldBy = null;
       this.ctx.event(call, 'resume', leg.role);
       call.log.info({ by: leg.role }, 'call resumed');
-      this.queueRelay(call, leg.role, 'sendrecv');
+      this.queueRelay(call, leg.role);
     }
   }
 
   /** The holder's own re-INVITE is answered at once; telling the other party follows in order. */
-  private queueRelay(call: Call, holder: LegRole, direction: MediaDirection): void {
+  private queueRelay(call: Call, holder: LegRole): void {
     call.relayChain = call.relayChain
-      .then(() => (call.phase === 'answered' ? this.relayHold(call, holder, direction) : undefined))
+      .then(() => (call.phase === 'answered' ? this.relayHold(call, holder) : undefined))
       .catch((err: unknown) => call.log.warn({ err }, 'could not tell the other party about hold/resume'));
   }
 
   /** Tells the other party it is held or resumed, with a re-INVITE of our own. */
-  private async relayHold(call: Call, holder: LegRole, direction: MediaDirection): Promise<void> {
+  private async relayHold(call: Call, holder: LegRole): Promise<void> {
     const other = call.other(holder);
     if (!other) return;
-    await this.reinvite(call, other, direction);
+    await this.reinvite(call, other);
   }
 
   /**
@@ -139,8 +139,8 @@ export class Reinvites {
    * SSRC after a transfer, an extra m-line in a conference); resolves once it is answered, or
    * given up. Queued behind our other re-INVITEs on the leg, so a glare retry never crosses them.
    */
-  reinvite(call: Call, leg: DialogLeg, direction: MediaDirection): Promise<void> {
-    const done = leg.reinvites.then(() => this.reinviteUntilAccepted(call, leg, direction));
+  reinvite(call: Call, leg: DialogLeg): Promise<void> {
+    const done = leg.reinvites.then(() => this.reinviteUntilAccepted(call, leg));
     leg.reinvites = done.catch(() => {});
     return done;
   }
@@ -149,9 +149,9 @@ export class Reinvites {
    * Sends the re-INVITE; when it is refused for glare, waits (RFC 3261 §14.1, https://www.rfc-editor.org/rfc/rfc3261#section-14.1) and sends it again
    * with a fresh offer and a new CSeq, so that hold, resume or a new SSRC is never silently lost.
    */
-  private async reinviteUntilAccepted(call: Call, leg: DialogLeg, direction: MediaDirection): Promise<void> {
+  private async reinviteUntilAccepted(call: Call, leg: DialogLeg): Promise<void> {
     for (let attempt = 1; stillInCall(call, leg); attempt++) {
-      const refusal = await this.sendReinvite(call, leg, direction);
+      const refusal = await this.sendReinvite(call, leg);
       if (!refusal) return;
       if (attempt >= REINVITE_ATTEMPTS) {
         call.log.warn({ leg: leg.role, status: refusal.statusCode, attempts: attempt }, 're-INVITE refused for glare every time: given up');
@@ -164,9 +164,10 @@ export class Reinvites {
   }
 
   /** One re-INVITE transaction; resolves with the final response when it was refused for glare. */
-  private async sendReinvite(call: Call, leg: DialogLeg, direction: MediaDirection): Promise<SipResponse | undefined> {
+  private async sendReinvite(call: Call, leg: DialogLeg): Promise<SipResponse | undefined> {
     if (!call.media) return undefined;
-    const offer = await call.media.createReoffer(leg.mediaId, direction);
+    // The direction is read now, each attempt: a hold or resume during a glare wait is offered as it is.
+    const offer = await call.media.createReoffer(leg.mediaId, call.offerDirectionTo(leg));
     if (!stillInCall(call, leg)) return undefined;
     const cseq = leg.localCSeq + 1;
     leg.ourOffer.transition('offering');

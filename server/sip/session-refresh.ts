@@ -25,7 +25,7 @@ export class SessionRefresh {
       refreshNow: () => {
         if (!stillInCall(call, leg)) return;
         // Our refresh is a re-INVITE with the leg's current media (sip.js answers no UPDATE).
-        void this.ctx.reinvite(call, leg, call.heldBy !== null && call.heldBy !== leg.role ? 'sendonly' : 'sendrecv');
+        void this.ctx.reinvite(call, leg);
       },
     });
     return leg.sessionTimer;

@@ -275,7 +275,7 @@ export class Transfers {
       await this.recordParty(call, target, 'right');
     }
     // The other party's m-line now carries the target's audio with a new SSRC: tell its browser.
-    await this.ctx.reinvite(call, other, 'sendrecv');
+    await this.ctx.reinvite(call, other);
   }
 
   private async completeConference(call: Call, referrer: DialogLeg, other: DialogLeg, party: DialogLeg): Promise<void> {
@@ -286,7 +286,7 @@ export class Transfers {
     call.log.info({ party: party.user.extension }, 'conference started');
     this.notify(referrer, 200, 'OK', true);
     await this.recordParty(call, party, 'right');
-    for (const leg of [referrer, other]) if (call.legs().includes(leg)) await this.ctx.reinvite(call, leg, 'sendrecv');
+    for (const leg of [referrer, other]) if (call.legs().includes(leg)) await this.ctx.reinvite(call, leg);
   }
 
   /** Records the leg's audio from now on, on `side`: left is the candidate only, right everyone else. */
@@ -325,7 +325,7 @@ export class Transfers {
     // Tell the two who stay: the departed party's m-line goes inactive (their phones count parties).
     call.relayChain = call.relayChain
       .then(async () => {
-        for (const l of call.legs()) if (call.phase === 'answered') await this.ctx.reinvite(call, l, 'sendrecv');
+        for (const l of call.legs()) if (call.phase === 'answered') await this.ctx.reinvite(call, l);
       })
       .catch((err: unknown) => call.log.warn({ err }, 'could not re-offer after a party left'));
   }

@@ -165,4 +165,39 @@ describe('re-INVITE glare (RFC 3261 §14)', () => {
 
     await hangUp(dialog, caller);
   }, 10_000);
+
+  it('a re-INVITE sent again after a 491 offers the call as it is then, not as it was when first sent', async () => {
+    const { dialog, caller, callId, reinvite } = await callThenHold();
+    const id = lastCall().id;
+
+    respond(dialog.client, reinvite, '491 Request Pending', dialog.local, dialog.extension);
+    await nextMatching(dialog.client, isRequest('ACK', callId, cseqOf(reinvite)));
+
+    // While the server waits to send its hold again, the assessor takes the call off hold.
+    caller.sessionDescriptionHandlerOptionsReInvite = { hold: false } as never;
+    await new Promise<void>((resolve, reject) => void caller.invite({ requestDelegate: { onAccept: () => resolve(), onReject: (r) => reject(new Error(String(r.message.statusCode))) } }));
+    await until(() => eventTypes(id).includes('resume'));
+
+    // The re-INVITE sent after the wait offers the media as it now is: the call is not on hold, so
+    // the candidate's phone is not told it is held (RFC 3264 §8.4: a stream is on hold when
+    // marked sendonly), not even for a moment.
+    h.t.clock.advance(4_000);
+    const retry = await nextMatching(dialog.client, isRequest('INVITE', callId), 1_000);
+    expect(cseqOf(retry)).toBeGreaterThan(cseqOf(reinvite));
+    expect(retry).toMatch(/\r\na=sendrecv\r\n/);
+    expect(retry).not.toMatch(/\r\na=sendonly\r\n/);
+    respond(dialog.client, retry, '200 OK', dialog.local, dialog.extension, cannedSdp('answer'));
+    await nextMatching(dialog.client, isRequest('ACK', callId, cseqOf(retry)));
+
+    // Every later re-INVITE (telling of the resume) offers sendrecv too; answered as a phone would.
+    const later = await nextMatching(dialog.client, isRequest('INVITE', callId), 1_000).catch(() => undefined);
+    if (later) {
+      expect(later).toMatch(/\r\na=sendrecv\r\n/);
+      respond(dialog.client, later, '200 OK', dialog.local, dialog.extension, cannedSdp('answer'));
+      await nextMatching(dialog.client, isRequest('ACK', callId, cseqOf(later)));
+    }
+    expect(lastCall().state).toBe('answered');
+
+    await hangUp(dialog, caller);
+  }, 10_000);
 });
