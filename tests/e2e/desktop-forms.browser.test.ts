@@ -10,7 +10,7 @@ import os from 'node:os';
 import path from 'node:path';
 import type { Locator, Page } from 'playwright-core';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { apiIn, loginAs, withFailureScreenshots } from '../support/browser.js';
+import { apiIn, assessorStartsPractice, candidateOnline, withFailureScreenshots } from '../support/browser.js';
 import { demoBrowserFixture } from '../support/fixtures.js';
 import type { Json } from '../support/json.js';
 
@@ -40,14 +40,8 @@ describe('desktop forms', () => {
 });
 
 async function scenario(pages: Page[]): Promise<void> {
-  const assessor = await loginAs(fx.browser, fx.server.url, 'demo-assessor', { viewport: SMALL });
-  pages.push(assessor);
-  await assessor.getByRole('button', { name: 'Start practice attempt' }).click();
-  await assessor.getByTestId('attempt-id').waitFor();
-
-  const candidate = await loginAs(fx.browser, fx.server.url, 'demo-candidate', { viewport: SMALL });
-  pages.push(candidate);
-  await candidate.getByTestId('connection').filter({ hasText: 'Online' }).waitFor();
+  await assessorStartsPractice(fx.browser, fx.server.url, { viewport: SMALL, pages });
+  const candidate = await candidateOnline(fx.browser, fx.server.url, { viewport: SMALL, pages });
   const attemptId = (await apiIn<{ attempt: { id: string } }>(candidate, 'GET', '/api/attempts/current')).attempt.id;
   const customer = async (account: string): Promise<Json> => {
     const { customers } = await apiIn<{ customers: Json[] }>(candidate, 'GET', `/api/attempts/${attemptId}/customers?q=${account}`);

@@ -10,7 +10,7 @@ import path from 'node:path';
 import type { Page } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
 import type { SittingDetail } from '../../server/protocol/assessment.js';
-import { apiIn, loginAs, shootAtStaffSizes, withFailureScreenshots } from '../support/browser.js';
+import { apiIn, candidateOnline, loginAs, shootAtStaffSizes, withFailureScreenshots } from '../support/browser.js';
 import { demoBrowserFixture, startedSittingIn } from '../support/fixtures.js';
 
 const fx = demoBrowserFixture();
@@ -38,9 +38,7 @@ async function scenario(pages: Page[]): Promise<void> {
   await mirror.getByTestId('mirror-empty').waitFor();
   await assessor.getByRole('heading', { name: 'What the candidate sees now' }).waitFor();
 
-  const candidate = await loginAs(fx.browser, fx.server.url, 'demo-candidate', { landing: /\/desktop/, viewport: { width: 1400, height: 1000 } });
-  pages.push(candidate);
-  await candidate.getByTestId('connection').filter({ hasText: 'Online' }).waitFor();
+  const candidate = await candidateOnline(fx.browser, fx.server.url, { landing: /\/desktop/, viewport: { width: 1400, height: 1000 }, pages });
 
   // Ready: the mirror's agent state is what the server recorded, with its timer.
   await candidate.getByRole('button', { name: 'Ready', exact: true }).click();

@@ -10,7 +10,7 @@ import os from 'node:os';
 import path from 'node:path';
 import type { Page } from 'playwright-core';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { loginAs, withFailureScreenshots } from '../support/browser.js';
+import { assessorStartsPractice, candidateOnline, withFailureScreenshots } from '../support/browser.js';
 import { demoBrowserFixture, MEDIA_ENV } from '../support/fixtures.js';
 
 /** Screenshots of the desktop for a person to look at (kept after the run). */
@@ -45,14 +45,8 @@ describe('agent desktop panels', () => {
 });
 
 async function scenario(pages: Page[]): Promise<void> {
-  const assessor = await loginAs(fx.browser, fx.server.url, 'demo-assessor', { viewport });
-  pages.push(assessor);
-  await assessor.getByRole('button', { name: 'Start practice attempt' }).click();
-  await assessor.getByTestId('attempt-id').waitFor();
-
-  const candidate = await loginAs(fx.browser, fx.server.url, 'demo-candidate', { viewport });
-  pages.push(candidate);
-  await candidate.getByTestId('connection').filter({ hasText: 'Online' }).waitFor();
+  const assessor = await assessorStartsPractice(fx.browser, fx.server.url, { viewport, pages });
+  const candidate = await candidateOnline(fx.browser, fx.server.url, { viewport, pages });
   const attemptId = await candidate.evaluate(async () => (await (await fetch('/api/attempts/current')).json()).attempt.id as string);
   const tools = candidate.getByRole('region', { name: 'Messages and knowledge' });
 

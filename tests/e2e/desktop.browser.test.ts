@@ -5,7 +5,7 @@
 // attempt's timeline in order with sane offsets from the answer, and the assessor saw them live.
 import type { Page } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
-import { callAndAnswer, DESKTOP_VIEWPORT, loginAs, withFailureScreenshots } from '../support/browser.js';
+import { assessorStartsPractice, callAndAnswer, candidateOnline, DESKTOP_VIEWPORT, withFailureScreenshots } from '../support/browser.js';
 import { twoPartyFixture } from '../support/fixtures.js';
 
 const fx = twoPartyFixture({ tmpPrefix: 'callmark-desktop-' });
@@ -18,16 +18,8 @@ describe('agent desktop in a call', () => {
 
 async function scenario(pages: Page[]): Promise<void> {
   {
-    const assessor = await loginAs(fx.assessorBrowser, fx.server.url, 'demo-assessor', { viewport: DESKTOP_VIEWPORT });
-    await assessor.getByRole('button', { name: 'Start practice attempt' }).click();
-    await assessor.getByTestId('attempt-id').waitFor();
-
-    pages.push(assessor);
-    const candidate = await loginAs(fx.candidateBrowser, fx.server.url, 'demo-candidate', { viewport: DESKTOP_VIEWPORT });
-    pages.push(candidate);
-    await candidate.getByTestId('agent-state').waitFor();
-    await candidate.getByTestId('connection').filter({ hasText: 'Online' }).waitFor();
-    await candidate.getByRole('button', { name: 'Ready', exact: true }).click();
+    const assessor = await assessorStartsPractice(fx.assessorBrowser, fx.server.url, { viewport: DESKTOP_VIEWPORT, pages });
+    const candidate = await candidateOnline(fx.candidateBrowser, fx.server.url, { viewport: DESKTOP_VIEWPORT, pages, ready: true });
 
     // The assessor plays Mrs Hughes, calling from her landline.
     await callAndAnswer(assessor, candidate, { presenting: '0113 496 0412' });

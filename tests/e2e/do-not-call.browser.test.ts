@@ -6,7 +6,7 @@
 // answered and connects, and the server's call record holds the number dialled.
 import type { Page } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
-import { apiIn, DESKTOP_VIEWPORT, loginAs, withFailureScreenshots } from '../support/browser.js';
+import { apiIn, candidateOnline, DESKTOP_VIEWPORT, loginAs, withFailureScreenshots } from '../support/browser.js';
 import { prepareSittingIn, twoPartyFixture } from '../support/fixtures.js';
 
 const fx = twoPartyFixture({ tmpPrefix: 'callmark-dnc-' });
@@ -35,10 +35,7 @@ async function scenario(pages: Page[]): Promise<void> {
   await assessor.reload();
   await assessor.getByTestId('registration').filter({ hasText: 'Registered' }).waitFor({ timeout: 15_000 });
 
-  const candidate = await loginAs(fx.candidateBrowser, fx.server.url, 'demo-candidate', { viewport: DESKTOP_VIEWPORT });
-  pages.push(candidate);
-  await candidate.getByTestId('connection').filter({ hasText: 'Online' }).waitFor();
-  await candidate.getByTestId('registration').filter({ hasText: 'Registered' }).waitFor({ timeout: 15_000 });
+  const candidate = await candidateOnline(fx.candidateBrowser, fx.server.url, { viewport: DESKTOP_VIEWPORT, pages });
 
   const callList = candidate.getByRole('region', { name: 'Call list' });
   const ellis = callList.getByTestId('call-list-entry').filter({ hasText: 'Mrs Joan Ellis' });

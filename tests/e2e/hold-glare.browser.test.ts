@@ -9,7 +9,7 @@
 // deterministically by holding the server's ACK back for 2.5 s on the page's SIP WebSocket.
 import type { Page, WebSocketRoute } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
-import { apiIn, callAndAnswer, DESKTOP_VIEWPORT, loginAs, withFailureScreenshots } from '../support/browser.js';
+import { apiIn, assessorStartsPractice, callAndAnswer, candidateOnline, DESKTOP_VIEWPORT, withFailureScreenshots } from '../support/browser.js';
 import { twoPartyFixture } from '../support/fixtures.js';
 
 const fx = twoPartyFixture({ tmpPrefix: 'callmark-hold-glare-' });
@@ -21,18 +21,17 @@ describe('hold while the server re-INVITEs the candidate', () => {
 });
 
 async function scenario(pages: Page[]): Promise<void> {
-  const assessor = await loginAs(fx.assessorBrowser, fx.server.url, 'demo-assessor', { viewport: DESKTOP_VIEWPORT });
-  pages.push(assessor);
-  await assessor.getByRole('button', { name: 'Start practice attempt' }).click();
-  await assessor.getByTestId('attempt-id').waitFor();
+  const assessor = await assessorStartsPractice(fx.assessorBrowser, fx.server.url, { viewport: DESKTOP_VIEWPORT, pages });
 
   let holdBackAck = false;
   let ackHeld: () => void = () => {};
   const held = new Promise<void>((resolve) => (ackHeld = resolve));
   /** ACKs the server sent the candidate's phone (one per server INVITE it answered). */
   let acks = 0;
-  const candidate = await loginAs(fx.candidateBrowser, fx.server.url, 'demo-candidate', {
+  const candidate = await candidateOnline(fx.candidateBrowser, fx.server.url, {
     viewport: DESKTOP_VIEWPORT,
+    pages,
+    ready: true,
     prepare: async (context) => {
       await context.routeWebSocket(/\/sip$/, (page: WebSocketRoute) => {
         const server = page.connectToServer();
@@ -48,9 +47,6 @@ async function scenario(pages: Page[]): Promise<void> {
       });
     },
   });
-  pages.push(candidate);
-  await candidate.getByTestId('connection').filter({ hasText: 'Online' }).waitFor();
-  await candidate.getByRole('button', { name: 'Ready', exact: true }).click();
 
   await callAndAnswer(assessor, candidate);
   await assessor.getByTestId('call-phase').filter({ hasText: 'Connected' }).waitFor();

@@ -9,7 +9,7 @@
 import { execFileSync } from 'node:child_process';
 import type { Page } from 'playwright-core';
 import { afterEach, describe, expect, it } from 'vitest';
-import { callAndAnswer, DESKTOP_VIEWPORT, loginAs, shootAtStaffSizes, withFailureScreenshots } from '../support/browser.js';
+import { assessorStartsPractice, callAndAnswer, candidateOnline, DESKTOP_VIEWPORT, shootAtStaffSizes, withFailureScreenshots } from '../support/browser.js';
 import { twoPartyFixture } from '../support/fixtures.js';
 
 const fx = twoPartyFixture({ tmpPrefix: 'callmark-hold-unanswered-' });
@@ -35,14 +35,8 @@ describe('a hold the server does not take', () => {
 });
 
 async function scenario(pages: Page[]): Promise<void> {
-  const assessor = await loginAs(fx.assessorBrowser, fx.server.url, 'demo-assessor', { viewport: DESKTOP_VIEWPORT });
-  pages.push(assessor);
-  await assessor.getByRole('button', { name: 'Start practice attempt' }).click();
-  await assessor.getByTestId('attempt-id').waitFor();
-  const candidate = await loginAs(fx.candidateBrowser, fx.server.url, 'demo-candidate', { viewport: DESKTOP_VIEWPORT });
-  pages.push(candidate);
-  await candidate.getByTestId('connection').filter({ hasText: 'Online' }).waitFor();
-  await candidate.getByRole('button', { name: 'Ready', exact: true }).click();
+  const assessor = await assessorStartsPractice(fx.assessorBrowser, fx.server.url, { viewport: DESKTOP_VIEWPORT, pages });
+  const candidate = await candidateOnline(fx.candidateBrowser, fx.server.url, { viewport: DESKTOP_VIEWPORT, pages, ready: true });
   await callAndAnswer(assessor, candidate);
   const phase = assessor.getByTestId('call-phase');
   const failed = assessor.getByTestId('hold-failed');

@@ -5,16 +5,14 @@
 // state come back, and the softphone registers again.
 import type { WebSocketRoute } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
-import { callAndAnswer, DESKTOP_VIEWPORT, loginAs } from '../support/browser.js';
+import { assessorStartsPractice, callAndAnswer, DESKTOP_VIEWPORT, loginAs } from '../support/browser.js';
 import { twoPartyFixture } from '../support/fixtures.js';
 
 const fx = twoPartyFixture({ tmpPrefix: 'callmark-reload-' });
 
 describe('candidate browser reloaded mid-call', () => {
   it('recovers the desktop and the queued action, and the softphone registers again', { timeout: 90_000 }, async () => {
-    const assessor = await loginAs(fx.assessorBrowser, fx.server.url, 'demo-assessor', { viewport: DESKTOP_VIEWPORT });
-    await assessor.getByRole('button', { name: 'Start practice attempt' }).click();
-    await assessor.getByTestId('attempt-id').waitFor();
+    const assessor = await assessorStartsPractice(fx.assessorBrowser, fx.server.url, { viewport: DESKTOP_VIEWPORT });
     // The candidate's timeline WebSockets pass through the test, which can cut them at will.
     let cut = false;
     const open: WebSocketRoute[] = [];

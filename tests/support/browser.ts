@@ -67,6 +67,31 @@ export async function loginAs(browser: Browser, url: string, username: string, o
   return page;
 }
 
+/**
+ * The demo assessor logs in and starts a practice attempt for the demo candidate (the page shows the
+ * attempt once it exists). The page is pushed onto `pages`, when given, as soon as it opens, so a
+ * failure screenshot includes it.
+ */
+export async function assessorStartsPractice(browser: Browser, url: string, opts: LoginOptions & { pages?: Page[] } = {}): Promise<Page> {
+  const assessor = await loginAs(browser, url, 'demo-assessor', opts);
+  opts.pages?.push(assessor);
+  await assessor.getByRole('button', { name: 'Start practice attempt' }).click();
+  await assessor.getByTestId('attempt-id').waitFor();
+  return assessor;
+}
+
+/**
+ * The demo candidate logs in and waits until the desktop is online (its timeline connected), then,
+ * with `ready`, presses Ready so calls may reach the softphone. `pages` as `assessorStartsPractice`'s.
+ */
+export async function candidateOnline(browser: Browser, url: string, opts: LoginOptions & { pages?: Page[]; ready?: boolean } = {}): Promise<Page> {
+  const candidate = await loginAs(browser, url, 'demo-candidate', opts);
+  opts.pages?.push(candidate);
+  await candidate.getByTestId('connection').filter({ hasText: 'Online' }).waitFor();
+  if (opts.ready) await candidate.getByRole('button', { name: 'Ready', exact: true }).click();
+  return candidate;
+}
+
 /** A JSON request from inside the page, with the session's CSRF token. */
 export async function apiIn<T>(page: Page, method: string, url: string, body?: unknown): Promise<T> {
   return page.evaluate(
