@@ -81,6 +81,17 @@ async function untilHeard(page: Page, party: Party, what: string): Promise<numbe
   return Date.now();
 }
 
+/**
+ * Waits (as `untilHeard`) until one listen of `page` hears `party` and the candidate below a tenth
+ * of it: "ends up hearing the party, not the candidate".
+ */
+async function untilHearsOnly(page: Page, party: Party, what: string): Promise<void> {
+  let last: Record<Party, number> = { candidate: 0, assessor: 0, supervisor: 0 };
+  await expect
+    .poll(async () => (last = await hears(page))[party] > 0.01 && last.candidate < 0.1 * last[party], { timeout: 20_000, interval: 0, message: `${what}: ${party} alone not heard (last levels ${JSON.stringify(last)})` })
+    .toBe(true);
+}
+
 let server: ServerProcess;
 const browsers = {} as Record<Party, Browser>;
 const contexts: BrowserContext[] = [];
@@ -204,12 +215,11 @@ describe('transfer and conference between three browsers', () => {
     await untilHeard(assessor, 'supervisor', 'the caller after the transfer');
     await untilHeard(supervisor, 'assessor', 'the supervisor after the transfer');
     const tAfter = Date.now();
-    const after = await hears(assessor);
-    expect(after.supervisor).toBeGreaterThan(0.01);
-    expect(after.candidate).toBeLessThan(0.1 * after.supervisor);
-    const sup = await hears(supervisor);
-    expect(sup.assessor).toBeGreaterThan(0.01);
-    expect(sup.candidate).toBeLessThan(0.1 * sup.assessor);
+    // Each then hears the other and not the candidate in one whole listen. (A listen right after the
+    // first one that heard the supervisor may catch the caller's phone taking the server's re-INVITE
+    // with the new SSRC: one listen at 0.0095 seen under the full suite.)
+    await untilHearsOnly(assessor, 'supervisor', 'the caller after the transfer');
+    await untilHearsOnly(supervisor, 'assessor', 'the supervisor after the transfer');
     const tAfterEnd = Date.now();
 
     await assessor.getByRole('button', { name: 'Hang up' }).click();
