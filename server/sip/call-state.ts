@@ -78,7 +78,7 @@ export const CALLEE_INVITE_TRANSITIONS: TransitionTable<CalleeInviteState, never
  * §14.2 (https://www.rfc-editor.org/rfc/rfc3261#section-14.2): "A UAS that receives a second
  * re-INVITE before it sends the final response to a first re-INVITE with a lower CSeq sequence
  * number on the same dialog MUST return a 500 (Server Internal Error) response to the second
- * re-INVITE" (here 491, so the client retries after its back-off, as it would after glare).
+ * re-INVITE"; an offer from another leg meanwhile gets 491 (reinvite.ts, `offerPendingRefusal`).
  *
  * | from                | to                  | when                                                            |
  * | ------------------- | ------------------- | --------------------------------------------------------------- |

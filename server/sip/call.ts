@@ -15,6 +15,13 @@ import type { StateMachine } from './state-machine.js';
 /** The offer exchange in progress with a leg is over (answered, refused, or its ACK came or never did). */
 export function offerSettled(call: Call): void {
   if (!call.offers.is('idle')) call.offers.transition('idle');
+  call.offerFrom = undefined;
+}
+
+/** A leg's offer (re-INVITE or UPDATE) starts being answered, or (`awaiting-ack`) our offer in the 200 to its offerless re-INVITE awaits its ACK. */
+export function offerStarted(call: Call, leg: DialogLeg, state: 'answering' | 'awaiting-ack'): void {
+  call.offers.transition(state);
+  call.offerFrom = leg;
 }
 
 /** Whether a re-INVITE to this leg still makes sense: the call is up and the leg still in it. */
@@ -50,6 +57,8 @@ export class Call {
   readonly callerTx: StateMachine<CallerInviteState>;
   /** Offers from the legs, answered one at a time. */
   readonly offers: StateMachine<OfferExchangeState, OfferExchangeTimer>;
+  /** The leg whose offer exchange `offers` is in (set and cleared with it: offerStarted, offerSettled). */
+  offerFrom: DialogLeg | undefined;
   callee: DialogLeg | undefined;
   /** The third party of a conference. */
   party: DialogLeg | undefined;

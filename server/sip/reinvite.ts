@@ -1,8 +1,9 @@
 // Offers within a confirmed call: a leg's re-INVITE (with SDP, or without, RFC 3261 §14.2, https://www.rfc-editor.org/rfc/rfc3261#section-14.2) or UPDATE
 // (RFC 3311), hold and resume relayed to the other party, and our own re-INVITEs (hold, a new party's
 // SSRC, a session refresh) retried after glare (reinvite-glare.ts).
+import { randomInt } from 'node:crypto';
 import { MediaNoAnswerError, SdpError, type ReofferHold } from '../../media/index.js';
-import { Call, offerSettled, stillInCall } from './call.js';
+import { Call, offerSettled, offerStarted, stillInCall } from './call.js';
 import { ACK_TIMEOUT_MS, type CallContext } from './call-context.js';
 import { CAPABILITY_HEADERS, SUPPORTED } from './capabilities.js';
 import type { SipConnection } from './connection.js';
@@ -20,7 +21,10 @@ export class Reinvites {
     if (!found || found.call.phase !== 'answered') return this.ctx.sip.respond(conn, request, 481);
     const { call, leg } = found;
     if (!inOrder(leg, request.cseq)) return this.ctx.sip.respond(conn, request, 500, OUT_OF_ORDER);
-    if (!call.offers.is('idle')) return this.ctx.sip.respond(conn, request, 491);
+    if (!call.offers.is('idle')) {
+      const [status, extra] = offerPendingRefusal(call, leg);
+      return this.ctx.sip.respond(conn, request, status, extra);
+    }
     // Glare: our own re-INVITE on this dialog is still in progress (RFC 3261 §14.2, https://www.rfc-editor.org/rfc/rfc3261#section-14.2). The party
     // retries after its back-off, by which time ours is answered.
     if (leg.ourOffer.is('offering')) return this.ctx.sip.respond(conn, request, 491);
@@ -28,7 +32,7 @@ export class Reinvites {
     if (timer.kind === 'malformed') return this.ctx.sip.respond(conn, request, 400, { reason: timer.reason });
     if (timer.kind === 'too-brief') return this.ctx.sip.respond(conn, request, 422, { toTag: leg.localTag, reason: 'Session Interval Too Small', headers: timer.headers });
     if (!request.body) {
-      call.offers.transition('awaiting-ack');
+      offerStarted(call, leg, 'awaiting-ack');
       void this.offerInReinviteAnswer(call, leg, request, timer).catch((err: unknown) => {
         offerSettled(call);
         call.log.warn({ err, ...mediaStep(err) }, 'offerless re-INVITE refused');
@@ -36,7 +40,7 @@ export class Reinvites {
       });
       return;
     }
-    call.offers.transition('answering');
+    offerStarted(call, leg, 'answering');
     void this.handleReinvite(call, leg, request, timer)
       .catch((err: unknown) => {
         call.log.warn({ err, ...mediaStep(err) }, 're-INVITE refused');
@@ -252,8 +256,12 @@ export class Reinvites {
       return this.ctx.sessionRefreshed(call, leg, timer);
     }
     // An offer in a confirmed dialog: like a re-INVITE's, glare included (RFC 3311 §5.2, https://www.rfc-editor.org/rfc/rfc3311#section-5.2: 491 while our offer is pending).
-    if (!call.offers.is('idle') || leg.ourOffer.is('offering')) return this.ctx.sip.respond(conn, request, 491, { toTag: leg.localTag });
-    call.offers.transition('answering');
+    if (!call.offers.is('idle')) {
+      const [status, extra] = offerPendingRefusal(call, leg);
+      return this.ctx.sip.respond(conn, request, status, { toTag: leg.localTag, ...extra });
+    }
+    if (leg.ourOffer.is('offering')) return this.ctx.sip.respond(conn, request, 491, { toTag: leg.localTag });
+    offerStarted(call, leg, 'answering');
     // Answered once the media has taken it, hold or resume included, as a re-INVITE's offer is.
     void (async () => {
       const { answer, hold } = await call.media!.answerReoffer(leg.mediaId, request.body, holdRule(call, leg));
@@ -295,4 +303,26 @@ function mediaStep(err: unknown): { mediaStep?: string; mediaRequest?: string } 
  */
 function retryAfterMedia(err: unknown): { headers?: HeaderList } {
   return err instanceof MediaNoAnswerError ? { headers: [['Retry-After', '5']] } : {};
+}
+
+/**
+ * The refusal of an offer (re-INVITE or UPDATE) from `leg` while the call is in another offer exchange.
+ * - The leg's own earlier offer still unanswered: RFC 3261 §14.2
+ *   (https://www.rfc-editor.org/rfc/rfc3261#section-14.2): "A UAS that receives a second INVITE
+ *   before it sends the final response to a first INVITE with a lower CSeq sequence number on the
+ *   same dialog MUST return a 500 (Server Internal Error) response to the second INVITE and MUST
+ *   include a Retry-After header field with a randomly chosen value of between 0 and 10 seconds";
+ *   for an UPDATE, RFC 3311 §5.2 (https://www.rfc-editor.org/rfc/rfc3311#section-5.2) asks the
+ *   same 500 with Retry-After.
+ * - Otherwise 491: our offer in the 200 to the leg's offerless re-INVITE awaits its answer (§14.2:
+ *   "an INVITE it had sent on that dialog is in progress"; RFC 3311 §5.2: an offer "to which it has
+ *   not yet received an answer" gets 491), or another party's offer is being answered, which
+ *   re-INVITEs this leg when it changes the hold, and "a UAC MUST NOT initiate a new INVITE
+ *   transaction within a dialog while another INVITE transaction is in progress in either
+ *   direction" (§14.1, https://www.rfc-editor.org/rfc/rfc3261#section-14.1): the phone retries
+ *   after its glare back-off.
+ */
+function offerPendingRefusal(call: Call, leg: DialogLeg): [491] | [500, { reason: string; headers: HeaderList }] {
+  if (call.offerFrom === leg && call.offers.is('answering')) return [500, { reason: 'Offer Pending', headers: [['Retry-After', String(randomInt(0, 11))]] }];
+  return [491];
 }

@@ -6,7 +6,7 @@
 import { describe, expect, it } from 'vitest';
 import { cannedSdp, Inviter, nextMatching, RawSipClient, rawRequest, registerRaw, SessionState, startUa, UserAgent } from '../../support/sip-clients.js';
 import { useTelephonyApp } from '../../support/telephony-app.js';
-import { until } from '../../support/until.js';
+import { sleep, until } from '../../support/until.js';
 
 const h = useTelephonyApp({ rtcPorts: [47400, 47499], telephony: { noAnswerTimeoutMs: 1500 } });
 const { uas, raws } = h;
@@ -99,14 +99,26 @@ async function callThenHold(): Promise<{ dialog: RawDialog; caller: InstanceType
 
 /** The callee's own re-INVITE in the dialog; resolves with the server's final response (ACKed if not 2xx). */
 async function sendReinvite(d: RawDialog): Promise<string> {
+  return finalResponse(d, startReinvite(d));
+}
+
+/** Sends the callee's own re-INVITE (an offer, `direction` on its m-line) without waiting; its CSeq and branch. */
+function startReinvite(d: RawDialog, direction?: 'sendonly'): { cseq: number; branch: string } {
   const cseq = ++d.cseq;
   const branch = `z9hG4bKrawreinv${cseq}${Date.now()}`;
+  d.client.send(
+    rawRequest('INVITE', { uri: d.remoteTarget, callId: d.callId, cseq, branch, headers: { From: d.local, To: d.remote, Contact: `<sip:${d.extension}@raw.invalid;transport=ws>`, 'Content-Type': 'application/sdp' }, body: cannedSdp('offer', undefined, direction) }),
+  );
+  return { cseq, branch };
+}
+
+/** The server's final response to the re-INVITE `sent`, ACKed (a non-2xx in its transaction, a 2xx end to end). */
+async function finalResponse(d: RawDialog, sent: { cseq: number; branch: string }, timeoutMs?: number): Promise<string> {
+  const { cseq, branch } = sent;
+  const response = await nextMatching(d.client, (m) => /^SIP\/2\.0 [2-6]\d\d /.test(m) && header(m, 'CSeq') === `${cseq} INVITE`, timeoutMs);
   const base = { uri: d.remoteTarget, callId: d.callId, cseq, branch };
-  d.client.send(rawRequest('INVITE', { ...base, headers: { From: d.local, To: d.remote, Contact: `<sip:${d.extension}@raw.invalid;transport=ws>`, 'Content-Type': 'application/sdp' }, body: cannedSdp('offer') }));
-  const response = await nextMatching(d.client, (m) => /^SIP\/2\.0 [2-6]\d\d /.test(m) && header(m, 'CSeq') === `${cseq} INVITE`);
-  // A non-2xx final is ACKed in its transaction (same branch); a 2xx end to end (new branch).
   const ack = statusOf(response) < 300 ? { ...base, branch: `${branch}ack` } : base;
-  d.client.send(rawRequest('ACK', { ...ack, cseq, headers: { From: d.local, To: header(response, 'To') } }));
+  d.client.send(rawRequest('ACK', { ...ack, headers: { From: d.local, To: header(response, 'To') } }));
   return response;
 }
 
@@ -200,4 +212,48 @@ describe('re-INVITE glare (RFC 3261 §14)', () => {
 
     await hangUp(dialog, caller);
   }, 10_000);
+});
+
+describe('a second re-INVITE from a party before its first is answered (RFC 3261 §14.2)', () => {
+  it('gets 500 with a Retry-After of 0 to 10 s; the other party\'s offer meanwhile gets 491; the first is answered once the media has it', async () => {
+    const { dialog, caller, callId, reinvite } = await callThenHold();
+    respond(dialog.client, reinvite, '200 OK', dialog.local, dialog.extension, cannedSdp('answer', undefined, 'recvonly'));
+    await nextMatching(dialog.client, isRequest('ACK', callId, cseqOf(reinvite)));
+    // The assessor resumes; the server tells the candidate.
+    caller.sessionDescriptionHandlerOptionsReInvite = { hold: false } as never;
+    await new Promise<void>((resolve, reject) => void caller.invite({ requestDelegate: { onAccept: () => resolve(), onReject: (r) => reject(new Error(String(r.message.statusCode))) } }));
+    const resumed = await nextMatching(dialog.client, isRequest('INVITE', callId));
+    respond(dialog.client, resumed, '200 OK', dialog.local, dialog.extension, cannedSdp('answer'));
+    await nextMatching(dialog.client, isRequest('ACK', callId, cseqOf(resumed)));
+
+    // The worker is stopped, so the candidate's hold (its first re-INVITE) stays unanswered: its
+    // media step waits for the worker to pause what the candidate is sent.
+    const worker = h.pool.health().workers[0]!.pid;
+    process.kill(worker, 'SIGSTOP');
+    try {
+      const first = startReinvite(dialog, 'sendonly');
+      await sleep(200);
+      // "A UAS that receives a second INVITE before it sends the final response to a first INVITE
+      // with a lower CSeq sequence number on the same dialog MUST return a 500 (Server Internal
+      // Error) response to the second INVITE and MUST include a Retry-After header field with a
+      // randomly chosen value of between 0 and 10 seconds."
+      const second = await finalResponse(dialog, startReinvite(dialog));
+      expect(statusOf(second)).toBe(500);
+      const retryAfter = Number(header(second, 'Retry-After'));
+      expect(Number.isInteger(retryAfter) && retryAfter >= 0 && retryAfter <= 10, header(second, 'Retry-After')).toBe(true);
+
+      // The assessor's hold meanwhile: answering the candidate's offer will re-INVITE the
+      // assessor's leg, so its own re-INVITE is refused as glare (491), to be tried again.
+      caller.sessionDescriptionHandlerOptionsReInvite = { hold: true } as never;
+      const hold = await new Promise<number>((resolve) => void caller.invite({ requestDelegate: { onAccept: (r) => resolve(r.message.statusCode ?? 0), onReject: (r) => resolve(r.message.statusCode ?? 0) } }));
+      expect(hold).toBe(491);
+
+      process.kill(worker, 'SIGCONT');
+      expect(statusOf(await finalResponse(dialog, first, 10_000))).toBe(200);
+    } finally {
+      process.kill(worker, 'SIGCONT');
+    }
+    expect(lastCall().state).toBe('answered');
+    await hangUp(dialog, caller);
+  }, 20_000);
 });
