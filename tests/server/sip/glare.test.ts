@@ -241,6 +241,16 @@ describe('a second re-INVITE from a party before its first is answered (RFC 3261
       expect(statusOf(second)).toBe(500);
       const retryAfter = Number(header(second, 'Retry-After'));
       expect(Number.isInteger(retryAfter) && retryAfter >= 0 && retryAfter <= 10, header(second, 'Retry-After')).toBe(true);
+      // An UPDATE with an offer likewise (RFC 3311 §5.2: "the UAS has received an offer ... to which it
+      // has not yet generated an answer, the UAS MUST reject the UPDATE with a 500 response, and MUST
+      // include a Retry-After header field").
+      const update = ++dialog.cseq;
+      dialog.client.send(
+        rawRequest('UPDATE', { uri: dialog.remoteTarget, callId, cseq: update, branch: `z9hG4bKrawupd${update}`, headers: { From: dialog.local, To: dialog.remote, Contact: `<sip:${dialog.extension}@raw.invalid;transport=ws>`, 'Content-Type': 'application/sdp' }, body: cannedSdp('offer') }),
+      );
+      const updated = await nextMatching(dialog.client, (m) => /^SIP\/2\.0 [2-6]\d\d /.test(m) && header(m, 'CSeq') === `${update} UPDATE`);
+      expect(statusOf(updated)).toBe(500);
+      expect(Number(header(updated, 'Retry-After'))).toBeLessThanOrEqual(10);
 
       // The assessor's hold meanwhile: answering the candidate's offer will re-INVITE the
       // assessor's leg, so its own re-INVITE is refused as glare (491), to be tried again.
