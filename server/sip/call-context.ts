@@ -40,8 +40,6 @@ export const ACK_TIMEOUT_MS = 32_000;
 /** RFC 3261 §17.1.1.1, https://www.rfc-editor.org/rfc/rfc3261#section-17.1.1.1 T1, the round-trip estimate: 500 ms. */
 export const T1_MS = 500;
 
-export type MediaDirection = 'sendonly' | 'sendrecv';
-
 export interface CallContext {
   readonly opts: B2buaOptions;
   readonly sip: SipServer;

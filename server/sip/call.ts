@@ -5,12 +5,14 @@ import type { CallMedia, CallRecorder } from '../../media/index.js';
 import type { Clock } from '../clock.js';
 import { callMachine, callerInviteMachine, offerExchangeMachine, type CallPhase, type CallTimer, type CalleeInviteState, type CallerInviteState, type OfferExchangeState, type OfferExchangeTimer } from './call-state.js';
 import type { User } from '../db/repositories/users.js';
-import type { MediaDirection } from './call-context.js';
 import type { DialogLeg, LegRole } from './dialog-leg.js';
 import type { HeaderList, SipRequest } from './message.js';
 import type { PartyInvite } from './party-invite.js';
 import type { SessionTimerOffer } from './session-timer.js';
 import type { StateMachine } from './state-machine.js';
+
+/** The direction of an offer we make to a leg (Call.offerDirectionTo). */
+export type MediaDirection = 'sendonly' | 'sendrecv';
 
 /** The offer exchange in progress with a leg is over (answered, refused, or its ACK came or never did). */
 export function offerSettled(call: Call): void {
